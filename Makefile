@@ -1,0 +1,43 @@
+# cairn — the two commands (see README.md):
+#   make demo    install what is missing (as root), build, run the main job
+#   make check   install what is missing (as root), build with sanitizers, run every test
+# Others: make (release build, build/cairn), make bench, make fuzz, make format, make clean.
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+SHARED ?= ../shared/data
+FUZZ_SECONDS ?= 60
+
+.PHONY: all build deps demo check bench fuzz format clean
+
+all: build
+
+deps:
+	@sh tools/deps.sh build
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+demo: build
+	@sh tools/demo.sh "$(SHARED)"
+
+check: deps
+	@cmake --preset dev >/dev/null
+	@cmake --build --preset dev -j $(JOBS)
+	@cd build/dev && ctest -j $(JOBS) --output-on-failure --timeout 900
+
+bench: build
+	@sh tools/deps.sh bench
+	@sh tools/bench.sh "$(SHARED)"
+
+fuzz:
+	@sh tools/deps.sh fuzz
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	@sh tools/fuzz.sh $(FUZZ_SECONDS)
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

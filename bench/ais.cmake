@@ -1,0 +1,1 @@
+# benchmarks for ais: none yet.

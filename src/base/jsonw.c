@@ -1,0 +1,213 @@
+/* jsonw.c — see jsonw.h. Numbers that are not finite are written as null. */
+#include "base/jsonw.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/error.h"
+
+void jw_init(struct jsonw *w, struct dbuf *out)
+{
+    memset(w, 0, sizeof *w);
+    w->out = out;
+}
+
+static void put(struct jsonw *w, const char *s, size_t n)
+{
+    if (w->err)
+        return;
+    int rc = dbuf_add(w->out, s, n);
+    if (rc)
+        w->err = rc;
+}
+
+/* Before a value or key: the separating comma if needed. */
+static void sep(struct jsonw *w)
+{
+    if (w->after_key) {
+        w->after_key = 0;
+        return;
+    }
+    if (w->depth > 0) {
+        if (!w->first[w->depth - 1])
+            put(w, ",", 1);
+        w->first[w->depth - 1] = 0;
+    }
+}
+
+static void open_c(struct jsonw *w, char c, int is_obj)
+{
+    sep(w);
+    if (w->depth >= JW_MAX_DEPTH) {
+        w->err = CAIRN_E_TOOBIG;
+        return;
+    }
+    put(w, &c, 1);
+    w->first[w->depth] = 1;
+    w->is_obj[w->depth] = (uint8_t)is_obj;
+    w->depth++;
+}
+
+void jw_obj(struct jsonw *w)
+{
+    open_c(w, '{', 1);
+}
+
+void jw_arr(struct jsonw *w)
+{
+    open_c(w, '[', 0);
+}
+
+void jw_end(struct jsonw *w)
+{
+    if (w->depth <= 0) {
+        w->err = CAIRN_E_STATE;
+        return;
+    }
+    w->depth--;
+    put(w, w->is_obj[w->depth] ? "}" : "]", 1);
+}
+
+static void put_escaped(struct jsonw *w, const char *s, size_t n)
+{
+    put(w, "\"", 1);
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        put(w, s + run, i - run);
+        run = i + 1;
+        char esc[8];
+        switch (c) {
+        case '"': put(w, "\\\"", 2); break;
+        case '\\': put(w, "\\\\", 2); break;
+        case '\n': put(w, "\\n", 2); break;
+        case '\r': put(w, "\\r", 2); break;
+        case '\t': put(w, "\\t", 2); break;
+        default:
+            snprintf(esc, sizeof esc, "\\u%04x", c);
+            put(w, esc, 6);
+        }
+    }
+    put(w, s + run, n - run);
+    put(w, "\"", 1);
+}
+
+void jw_key(struct jsonw *w, const char *key)
+{
+    sep(w);
+    put_escaped(w, key, strlen(key));
+    put(w, ":", 1);
+    w->after_key = 1;
+}
+
+void jw_strn(struct jsonw *w, const char *s, size_t n)
+{
+    sep(w);
+    put_escaped(w, s, n);
+}
+
+void jw_str(struct jsonw *w, const char *s)
+{
+    jw_strn(w, s, strlen(s));
+}
+
+void jw_int(struct jsonw *w, int64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
+    sep(w);
+    put(w, tmp, (size_t)n);
+}
+
+void jw_uint(struct jsonw *w, uint64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v);
+    sep(w);
+    put(w, tmp, (size_t)n);
+}
+
+void jw_fixed(struct jsonw *w, double v, int decimals)
+{
+    if (!isfinite(v)) {
+        jw_null(w);
+        return;
+    }
+    char tmp[64];
+    int n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+    sep(w);
+    put(w, tmp, (size_t)n);
+}
+
+void jw_num(struct jsonw *w, double v, int prec)
+{
+    if (!isfinite(v)) {
+        jw_null(w);
+        return;
+    }
+    char tmp[64];
+    int n = snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+    sep(w);
+    put(w, tmp, (size_t)n);
+}
+
+void jw_bool(struct jsonw *w, int v)
+{
+    sep(w);
+    if (v)
+        put(w, "true", 4);
+    else
+        put(w, "false", 5);
+}
+
+void jw_null(struct jsonw *w)
+{
+    sep(w);
+    put(w, "null", 4);
+}
+
+void jw_raw(struct jsonw *w, const char *json, size_t n)
+{
+    sep(w);
+    put(w, json, n);
+}
+
+void jw_kstr(struct jsonw *w, const char *key, const char *s)
+{
+    jw_key(w, key);
+    jw_str(w, s);
+}
+
+void jw_kint(struct jsonw *w, const char *key, int64_t v)
+{
+    jw_key(w, key);
+    jw_int(w, v);
+}
+
+void jw_kuint(struct jsonw *w, const char *key, uint64_t v)
+{
+    jw_key(w, key);
+    jw_uint(w, v);
+}
+
+void jw_kfixed(struct jsonw *w, const char *key, double v, int decimals)
+{
+    jw_key(w, key);
+    jw_fixed(w, v, decimals);
+}
+
+void jw_knum(struct jsonw *w, const char *key, double v, int prec)
+{
+    jw_key(w, key);
+    jw_num(w, v, prec);
+}
+
+void jw_kbool(struct jsonw *w, const char *key, int v)
+{
+    jw_key(w, key);
+    jw_bool(w, v);
+}

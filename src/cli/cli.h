@@ -1,0 +1,18 @@
+/*
+ * cli.h — the subcommands of the cairn binary.
+ *
+ * Each subcommand is a function taking the arguments after its name
+ * (argv[0] is the subcommand's name) and returning the process exit status:
+ * 0 success, 1 failure, 2 usage error. Only cli/ and app/ may exit.
+ */
+#ifndef CAIRN_CLI_CLI_H
+#define CAIRN_CLI_CLI_H
+
+int cli_decode(int argc, char **argv);
+
+/* `cairn decode` per input family (cli/decode_*.c). */
+int cli_decode_modes(int argc, char **argv);
+int cli_decode_ais(int argc, char **argv);
+int cli_decode_asterix(int argc, char **argv);
+
+#endif

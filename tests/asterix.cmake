@@ -1,0 +1,1 @@
+# tests for asterix: none yet.

@@ -1,0 +1,1 @@
+# tests for hotline: none yet.

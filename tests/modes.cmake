@@ -1,0 +1,1 @@
+# tests for modes: none yet.
