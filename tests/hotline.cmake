@@ -3,3 +3,4 @@
 # --- core: catalogue, canonical encoding, signing, journal, cases, audit ---
 
 # --- link: framing, TLS, sessions, daemon, integration tests ---
+cairn_test(test_hl_frame unit SOURCES unit/hotline_link/test_hl_frame.c LIBS cairn_hotline)
