@@ -1,0 +1,134 @@
+/*
+ * crc.c — the Mode S CRC-24 and single-bit error correction.
+ *
+ * Key idea: every Mode S reply ends in 24 parity bits. For DF11/17/18 they
+ * are the CRC of the rest (DF11 XOR'ed with the interrogator code); for the
+ * replies to interrogations (DF0/4/5/16/20/21) they are the CRC XOR'ed with
+ * the aircraft address (the AP field). So "CRC over all but the last 24 bits
+ * XOR the last 24 bits" — the syndrome — is 0, the interrogator code, or the
+ * address. The CRC is linear: a single flipped bit i gives a fixed syndrome
+ * S(i) whatever the message, so correcting one bit is a table lookup.
+ * Leading zero bits do not change a CRC, so the 56-bit table is the last 56
+ * entries of the 112-bit one.
+ *
+ * Reference: ICAO Annex 10 Vol IV (5th ed.) §3.1.2.3.3 — generator
+ * polynomial G(x) = x^24 + x^23 + ... + x^10 + x^3 + 1 (0x1FFF409).
+ * Tables below were generated from that polynomial (bitwise long division)
+ * and are checked against a bitwise implementation in the unit tests.
+ */
+#include "decode/modes/modes.h"
+
+/* CRC of each byte value shifted to the top of the 24-bit register. */
+static const uint32_t crc_tab[256] = {
+    0x000000, 0xfff409, 0x001c1b, 0xffe812, 0x003836, 0xffcc3f, 0x00242d, 0xffd024,
+    0x00706c, 0xff8465, 0x006c77, 0xff987e, 0x00485a, 0xffbc53, 0x005441, 0xffa048,
+    0x00e0d8, 0xff14d1, 0x00fcc3, 0xff08ca, 0x00d8ee, 0xff2ce7, 0x00c4f5, 0xff30fc,
+    0x0090b4, 0xff64bd, 0x008caf, 0xff78a6, 0x00a882, 0xff5c8b, 0x00b499, 0xff4090,
+    0x01c1b0, 0xfe35b9, 0x01ddab, 0xfe29a2, 0x01f986, 0xfe0d8f, 0x01e59d, 0xfe1194,
+    0x01b1dc, 0xfe45d5, 0x01adc7, 0xfe59ce, 0x0189ea, 0xfe7de3, 0x0195f1, 0xfe61f8,
+    0x012168, 0xfed561, 0x013d73, 0xfec97a, 0x01195e, 0xfeed57, 0x010545, 0xfef14c,
+    0x015104, 0xfea50d, 0x014d1f, 0xfeb916, 0x016932, 0xfe9d3b, 0x017529, 0xfe8120,
+    0x038360, 0xfc7769, 0x039f7b, 0xfc6b72, 0x03bb56, 0xfc4f5f, 0x03a74d, 0xfc5344,
+    0x03f30c, 0xfc0705, 0x03ef17, 0xfc1b1e, 0x03cb3a, 0xfc3f33, 0x03d721, 0xfc2328,
+    0x0363b8, 0xfc97b1, 0x037fa3, 0xfc8baa, 0x035b8e, 0xfcaf87, 0x034795, 0xfcb39c,
+    0x0313d4, 0xfce7dd, 0x030fcf, 0xfcfbc6, 0x032be2, 0xfcdfeb, 0x0337f9, 0xfcc3f0,
+    0x0242d0, 0xfdb6d9, 0x025ecb, 0xfdaac2, 0x027ae6, 0xfd8eef, 0x0266fd, 0xfd92f4,
+    0x0232bc, 0xfdc6b5, 0x022ea7, 0xfddaae, 0x020a8a, 0xfdfe83, 0x021691, 0xfde298,
+    0x02a208, 0xfd5601, 0x02be13, 0xfd4a1a, 0x029a3e, 0xfd6e37, 0x028625, 0xfd722c,
+    0x02d264, 0xfd266d, 0x02ce7f, 0xfd3a76, 0x02ea52, 0xfd1e5b, 0x02f649, 0xfd0240,
+    0x0706c0, 0xf8f2c9, 0x071adb, 0xf8eed2, 0x073ef6, 0xf8caff, 0x0722ed, 0xf8d6e4,
+    0x0776ac, 0xf882a5, 0x076ab7, 0xf89ebe, 0x074e9a, 0xf8ba93, 0x075281, 0xf8a688,
+    0x07e618, 0xf81211, 0x07fa03, 0xf80e0a, 0x07de2e, 0xf82a27, 0x07c235, 0xf8363c,
+    0x079674, 0xf8627d, 0x078a6f, 0xf87e66, 0x07ae42, 0xf85a4b, 0x07b259, 0xf84650,
+    0x06c770, 0xf93379, 0x06db6b, 0xf92f62, 0x06ff46, 0xf90b4f, 0x06e35d, 0xf91754,
+    0x06b71c, 0xf94315, 0x06ab07, 0xf95f0e, 0x068f2a, 0xf97b23, 0x069331, 0xf96738,
+    0x0627a8, 0xf9d3a1, 0x063bb3, 0xf9cfba, 0x061f9e, 0xf9eb97, 0x060385, 0xf9f78c,
+    0x0657c4, 0xf9a3cd, 0x064bdf, 0xf9bfd6, 0x066ff2, 0xf99bfb, 0x0673e9, 0xf987e0,
+    0x0485a0, 0xfb71a9, 0x0499bb, 0xfb6db2, 0x04bd96, 0xfb499f, 0x04a18d, 0xfb5584,
+    0x04f5cc, 0xfb01c5, 0x04e9d7, 0xfb1dde, 0x04cdfa, 0xfb39f3, 0x04d1e1, 0xfb25e8,
+    0x046578, 0xfb9171, 0x047963, 0xfb8d6a, 0x045d4e, 0xfba947, 0x044155, 0xfbb55c,
+    0x041514, 0xfbe11d, 0x04090f, 0xfbfd06, 0x042d22, 0xfbd92b, 0x043139, 0xfbc530,
+    0x054410, 0xfab019, 0x05580b, 0xfaac02, 0x057c26, 0xfa882f, 0x05603d, 0xfa9434,
+    0x05347c, 0xfac075, 0x052867, 0xfadc6e, 0x050c4a, 0xfaf843, 0x051051, 0xfae458,
+    0x05a4c8, 0xfa50c1, 0x05b8d3, 0xfa4cda, 0x059cfe, 0xfa68f7, 0x0580e5, 0xfa74ec,
+    0x05d4a4, 0xfa20ad, 0x05c8bf, 0xfa3cb6, 0x05ec92, 0xfa189b, 0x05f089, 0xfa0480,
+};
+
+/* Syndrome of a single flipped bit in a 112-bit reply, sorted by syndrome,
+ * with the bit index (0 = first bit transmitted). */
+struct syn_bit {
+    uint32_t syn;
+    int bit;
+};
+static const struct syn_bit syn_tab[112] = {
+    {0x000001, 111}, {0x000002, 110}, {0x000004, 109}, {0x000008, 108},
+    {0x000010, 107}, {0x000020, 106}, {0x000040, 105}, {0x000080, 104},
+    {0x000100, 103}, {0x000200, 102}, {0x000400, 101}, {0x000800, 100},
+    {0x001000, 99}, {0x001c1b, 86}, {0x002000, 98}, {0x003836, 85},
+    {0x004000, 97}, {0x00706c, 84}, {0x008000, 96}, {0x00e0d8, 83},
+    {0x010000, 95}, {0x018567, 56}, {0x01c1b0, 82}, {0x020000, 94},
+    {0x030ace, 55}, {0x038360, 81}, {0x040000, 93}, {0x049c81, 29},
+    {0x06159c, 54}, {0x0706c0, 80}, {0x080000, 92}, {0x093902, 28},
+    {0x0b0e2f, 10}, {0x0c2b38, 53}, {0x0dd441, 71}, {0x0e0d80, 79},
+    {0x100000, 91}, {0x127204, 27}, {0x15b82d, 46}, {0x161c5e, 9},
+    {0x185670, 52}, {0x1ba882, 70}, {0x1c1b00, 78}, {0x1c9af5, 1},
+    {0x200000, 90}, {0x24e408, 26}, {0x2b705a, 45}, {0x2bfd53, 63},
+    {0x2c38bc, 8}, {0x30ace0, 51}, {0x341705, 17}, {0x375104, 69},
+    {0x381323, 35}, {0x383600, 77}, {0x3935ea, 0}, {0x3e4409, 74},
+    {0x3f6d11, 32}, {0x400000, 89}, {0x457c29, 66}, {0x4701e7, 38},
+    {0x49c810, 25}, {0x4e5c9b, 22}, {0x56e0b4, 44}, {0x57faa6, 62},
+    {0x587178, 7}, {0x5f4c21, 14}, {0x6159c0, 50}, {0x682e0a, 16},
+    {0x6ea208, 68}, {0x702646, 34}, {0x706c00, 76}, {0x72f8c3, 19},
+    {0x78dbbf, 3}, {0x7a9309, 48}, {0x7c8812, 73}, {0x7eda22, 31},
+    {0x800000, 88}, {0x80665f, 58}, {0x82c48d, 12}, {0x8af852, 65},
+    {0x8e03ce, 37}, {0x91c77f, 40}, {0x939020, 24}, {0x9cb936, 21},
+    {0x9e31e9, 5}, {0xa01e91, 60}, {0xa476d9, 42}, {0xadc168, 43},
+    {0xaff54c, 61}, {0xb0e2f0, 6}, {0xb719bb, 41}, {0xbe9842, 13},
+    {0xbfc92b, 59}, {0xc2b380, 49}, {0xc397db, 4}, {0xc68665, 20},
+    {0xd05c14, 15}, {0xd8d449, 23}, {0xdc7af7, 39}, {0xdd4410, 67},
+    {0xe04c8c, 33}, {0xe0d800, 75}, {0xe3f395, 36}, {0xe5f186, 18},
+    {0xea04ad, 64}, {0xf1b77e, 2}, {0xf52612, 47}, {0xf91024, 72},
+    {0xfa7d13, 11}, {0xfdb444, 30}, {0xff38b7, 57}, {0xfff409, 87},
+};
+
+uint32_t modes_crc(const uint8_t *msg, size_t len)
+{
+    uint32_t c = 0;
+    if (len < 3)
+        return 0xFFFFFFFFu; /* not a Mode S reply: never matches anything */
+    size_t n = len - 3;
+    for (size_t i = 0; i < n; i++)
+        c = ((c << 8) & 0xFFFFFFu) ^ crc_tab[((c >> 16) ^ msg[i]) & 0xFFu];
+    return c ^ ((uint32_t)msg[n] << 16 | (uint32_t)msg[n + 1] << 8 | msg[n + 2]);
+}
+
+int modes_fix_single_bit(uint8_t *msg, size_t len, uint32_t syndrome)
+{
+    if (syndrome == 0 || (len != MODES_SHORT_LEN && len != MODES_LONG_LEN))
+        return -1;
+    size_t lo = 0, hi = sizeof syn_tab / sizeof syn_tab[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (syn_tab[mid].syn < syndrome)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == sizeof syn_tab / sizeof syn_tab[0] || syn_tab[lo].syn != syndrome)
+        return -1;
+    int bit = syn_tab[lo].bit;
+    if (len == MODES_SHORT_LEN) {
+        bit -= 56; /* a 56-bit reply is the tail of the 112-bit table */
+        if (bit < 0)
+            return -1;
+    }
+    msg[bit >> 3] ^= (uint8_t)(0x80u >> (bit & 7));
+    return bit;
+}
+
+int modes_df_len(unsigned df)
+{
+    /* DF 0-15: short (56 bits); 16-23 and the DF24 family (first two bits
+     * 11, i.e. 24-31): long (112 bits), Annex 10 §3.1.2.3.2. */
+    return df < 16 ? MODES_SHORT_LEN : MODES_LONG_LEN;
+}
