@@ -1,0 +1,711 @@
+/*
+ * decode.c — ASTERIX data blocks, records and items (the structure, not the
+ * meaning): splitting a datagram into blocks, a block into records by the
+ * FSPEC and the category's UAP, and measuring each data item by its
+ * structure so the next one can be found.
+ *
+ * Specification: EUROCONTROL ASTERIX Part 1 (Data Structure, ed. 2.4),
+ * sec. 4.2 (data block), 4.3 (record, FSPEC and FX), 4.4 (data item
+ * structures: fixed, extended, repetitive, explicit, compound) and the
+ * Reserved Expansion / Special Purpose fields (sec. 4.4.5).
+ *
+ * Key idea: a record has no length field, so its end is only known by
+ * measuring every item through its descriptor (ax_node_size). The first item
+ * that does not fit — runs past the block, names an FRN the UAP lacks, sets a
+ * compound bit with no definition — ends the block: anything after it would
+ * be read at the wrong offset. Everything is bounds-checked against the
+ * block's LEN; nothing is allocated.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/bits.h"
+#include "base/error.h"
+#include "decode/asterix/asterix.h"
+#include "decode/asterix/tables.h"
+
+/* The deepest nesting of compound/repetitive/explicit descriptors any
+ * specification uses is 4 (RE -> compound -> compound -> repetitive); a
+ * table deeper than this is a generator bug, and hostile bytes cannot make
+ * the recursion deeper than the tables are. */
+#define AX_MAX_DEPTH 8
+
+/* ---------------------------------------------------------------- tables */
+
+const struct ax_category *ax_category_find(unsigned cat, uint16_t edition)
+{
+    const struct ax_category *best = NULL;
+    for (size_t i = 0; i < ax_n_tables; i++) {
+        const struct ax_category *c = ax_tables[i];
+        if (c->cat != cat)
+            continue;
+        if (edition == 0) {
+            if (!best || c->edition > best->edition)
+                best = c;
+        } else if (c->edition == edition) {
+            return c;
+        }
+    }
+    return best;
+}
+
+const struct ax_category *const *ax_category_all(size_t *n)
+{
+    *n = ax_n_tables;
+    return ax_tables;
+}
+
+int ax_edition_parse(const char *s, uint16_t *edition)
+{
+    char *end;
+    long major = strtol(s, &end, 10);
+    if (end == s || *end != '.' || major < 0 || major > 255)
+        return CAIRN_E_INVAL;
+    const char *m = end + 1;
+    long minor = strtol(m, &end, 10);
+    if (end == m || *end != '\0' || minor < 0 || minor > 255)
+        return CAIRN_E_INVAL;
+    *edition = AX_ED(major, minor);
+    return 0;
+}
+
+const struct ax_node *ax_category_item(const struct ax_category *c, const char *id)
+{
+    for (unsigned i = 0; i < c->n_items; i++)
+        if (!strcmp(c->items[i].name, id))
+            return &c->items[i];
+    return NULL;
+}
+
+unsigned ax_category_frn(const struct ax_category *c, const struct ax_node *item)
+{
+    for (unsigned i = 0; i < c->n_uap; i++)
+        if (c->uap[i] == item)
+            return i + 1;
+    return 0;
+}
+
+void ax_editions_init(struct ax_editions *e)
+{
+    memset(e, 0, sizeof *e);
+}
+
+int ax_editions_set(struct ax_editions *e, const char *spec)
+{
+    const char *s = spec;
+    if (!strncmp(s, "CAT", 3) || !strncmp(s, "cat", 3))
+        s += 3;
+    char *end;
+    long cat = strtol(s, &end, 10);
+    if (end == s || *end != '=' || cat < 0 || cat > 255)
+        return CAIRN_E_INVAL;
+    uint16_t ed;
+    if (ax_edition_parse(end + 1, &ed) < 0)
+        return CAIRN_E_INVAL;
+    const struct ax_category *c = ax_category_find((unsigned)cat, ed);
+    if (!c)
+        return CAIRN_E_NOTFOUND;
+    e->chosen[cat] = c;
+    return 0;
+}
+
+/* ------------------------------------------------------------- measuring */
+
+static int node_size(const struct ax_node *n, const uint8_t *p, size_t len, int depth);
+
+/* Bytes of a compound's presence octets and its present subitems. */
+static int compound_size(const struct ax_node *n, const uint8_t *p, size_t len, int depth)
+{
+    size_t nfs = 0;
+    do {
+        if (nfs >= len)
+            return CAIRN_E_TRUNCATED;
+        nfs++;
+    } while (p[nfs - 1] & 1u);
+    size_t off = nfs;
+    for (size_t i = 0; i < nfs * 7; i++) {
+        size_t octet = i / 7;
+        unsigned bit = 7u - (unsigned)(i % 7);
+        if (!(p[octet] & (1u << bit)))
+            continue;
+        if (i >= n->n_sub || n->sub[i].kind == AX_ABSENT)
+            return CAIRN_E_ITEM;
+        int k = node_size(&n->sub[i], p + off, len - off, depth + 1);
+        if (k < 0)
+            return k;
+        off += (size_t)k;
+    }
+    return (int)off;
+}
+
+/* Bytes of an extended item: octets up to the first FX = 0. */
+static int extended_size(const struct ax_node *n, const uint8_t *p, size_t len)
+{
+    size_t pos = 0; /* bits */
+    for (unsigned i = 0; i < n->n_sub; i++) {
+        const struct ax_node *c = &n->sub[i];
+        if (c->kind == AX_FX) {
+            if (pos / 8 >= len)
+                return CAIRN_E_TRUNCATED;
+            unsigned fx = (unsigned)bits_get(p, len, pos, 1);
+            pos += 1;
+            if (!fx)
+                return (int)(pos / 8);
+        } else {
+            pos += c->bits;
+        }
+    }
+    /* The last octet of some extended items has no FX bit. */
+    size_t n_bytes = (pos + 7) / 8;
+    return n_bytes <= len ? (int)n_bytes : CAIRN_E_TRUNCATED;
+}
+
+static int repetitive_size(const struct ax_node *n, const uint8_t *p, size_t len, int depth)
+{
+    if (n->n_sub != 1)
+        return CAIRN_E_ITEM;
+    const struct ax_node *c = &n->sub[0];
+    if (n->rep_bytes == 0) {
+        /* FX-chained: each repetition is c->bits + 1 FX bit, whole octets. */
+        unsigned unit_bits = (unsigned)c->bits + 1u;
+        if (c->bits == 0 || unit_bits % 8)
+            return CAIRN_E_ITEM;
+        size_t unit = unit_bits / 8, off = 0;
+        for (;;) {
+            if (off + unit > len)
+                return CAIRN_E_TRUNCATED;
+            off += unit;
+            if (!(p[off - 1] & 1u))
+                return (int)off;
+        }
+    }
+    if (len < n->rep_bytes)
+        return CAIRN_E_TRUNCATED;
+    size_t count = 0;
+    for (unsigned i = 0; i < n->rep_bytes; i++)
+        count = (count << 8) | p[i];
+    size_t off = n->rep_bytes;
+    if (c->kind == AX_ELEMENT || c->kind == AX_GROUP) {
+        size_t each = c->bits / 8u;
+        if (c->bits % 8 || each == 0)
+            return CAIRN_E_ITEM;
+        if (count > (len - off) / each)
+            return CAIRN_E_TRUNCATED;
+        return (int)(off + count * each);
+    }
+    for (size_t i = 0; i < count; i++) {
+        int k = node_size(c, p + off, len - off, depth + 1);
+        if (k < 0)
+            return k;
+        off += (size_t)k;
+    }
+    return (int)off;
+}
+
+static int node_size(const struct ax_node *n, const uint8_t *p, size_t len, int depth)
+{
+    if (depth > AX_MAX_DEPTH)
+        return CAIRN_E_ITEM;
+    switch (n->kind) {
+    case AX_ELEMENT:
+    case AX_GROUP:
+        if (n->bits == 0 || n->bits % 8)
+            return CAIRN_E_ITEM;
+        return (size_t)(n->bits / 8) <= len ? (int)(n->bits / 8) : CAIRN_E_TRUNCATED;
+    case AX_EXTENDED: return extended_size(n, p, len);
+    case AX_REPETITIVE: return repetitive_size(n, p, len, depth);
+    case AX_EXPLICIT:
+        if (len < 1)
+            return CAIRN_E_TRUNCATED;
+        if (p[0] < 1)
+            return CAIRN_E_ITEM; /* a length must count its own octet */
+        return p[0] <= len ? (int)p[0] : CAIRN_E_TRUNCATED;
+    case AX_COMPOUND: return compound_size(n, p, len, depth);
+    default: return CAIRN_E_ITEM;
+    }
+}
+
+int ax_node_size(const struct ax_node *n, const uint8_t *p, size_t len)
+{
+    /* Item sizes are reported as int: cap what we look at well below INT_MAX
+     * (a block holds at most 65535 bytes anyway). */
+    if (len > 65535)
+        len = 65535;
+    return node_size(n, p, len, 0);
+}
+
+/* --------------------------------------------------------------- records */
+
+static void err_set(struct ax_error *err, int code, size_t offset, const char *item,
+                    const char *why)
+{
+    if (!err)
+        return;
+    err->code = code;
+    err->offset = offset;
+    err->item = item;
+    err->why = why;
+}
+
+int ax_record_decode(const struct ax_category *c, const uint8_t *p, size_t len,
+                     struct ax_record *r, struct ax_error *err)
+{
+    r->cat = c;
+    r->p = p;
+    r->n_items = 0;
+    if (len > 65535)
+        len = 65535; /* cannot happen inside a block: LEN is 16 bits */
+    size_t nfs = 0;
+    do {
+        if (nfs >= len) {
+            err_set(err, CAIRN_E_TRUNCATED, len, NULL, "FSPEC runs past the block end");
+            return CAIRN_E_TRUNCATED;
+        }
+        nfs++;
+        if (nfs * 7 > AX_MAX_FRN + 6 && (p[nfs - 1] & 1u)) {
+            err_set(err, CAIRN_E_FORMAT, nfs - 1, NULL, "FSPEC longer than any UAP");
+            return CAIRN_E_FORMAT;
+        }
+    } while (p[nfs - 1] & 1u);
+    size_t off = nfs;
+    for (size_t i = 0; i < nfs * 7; i++) {
+        if (!(p[i / 7] & (0x80u >> (i % 7))))
+            continue;
+        const struct ax_node *it = i < c->n_uap ? c->uap[i] : NULL;
+        if (!it) {
+            err_set(err, CAIRN_E_ITEM, i / 7, NULL,
+                    "FSPEC sets an FRN that this edition's UAP does not define");
+            return CAIRN_E_ITEM;
+        }
+        int k = ax_node_size(it, p + off, len - off);
+        if (k <= 0) {
+            int code = k < 0 ? k : CAIRN_E_ITEM;
+            err_set(err, code, off, it->name,
+                    code == CAIRN_E_TRUNCATED
+                        ? "item runs past the block end (wrong edition or corrupt record)"
+                        : "item breaks its structure in this edition (undefined compound "
+                          "subfield or bad length)");
+            return code;
+        }
+        struct ax_item *x = &r->items[r->n_items++];
+        x->desc = it;
+        x->p = p + off;
+        x->len = (uint16_t)k;
+        x->frn = (uint8_t)(i + 1);
+        off += (size_t)k;
+    }
+    r->len = off;
+    return (int)off;
+}
+
+const struct ax_item *ax_record_item(const struct ax_record *r, const char *id)
+{
+    for (unsigned i = 0; i < r->n_items; i++)
+        if (!strcmp(r->items[i].desc->name, id))
+            return &r->items[i];
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- blocks */
+
+int ax_block_next(const uint8_t *buf, size_t len, size_t *off, struct ax_block *b,
+                  struct ax_error *err, struct ax_stats *stats)
+{
+    if (err)
+        memset(err, 0, sizeof *err);
+    if (*off >= len)
+        return 0;
+    size_t rest = len - *off;
+    const uint8_t *p = buf + *off;
+    if (rest < 3) {
+        if (err)
+            err->cat = p[0];
+        err_set(err, CAIRN_E_TRUNCATED, *off, NULL, "data block header cut short");
+        if (stats)
+            stats->err_block++;
+        *off = len;
+        return CAIRN_E_TRUNCATED;
+    }
+    size_t blen = ((size_t)p[1] << 8) | p[2];
+    if (err)
+        err->cat = p[0];
+    if (blen < 3) {
+        err_set(err, CAIRN_E_FORMAT, *off, NULL, "data block LEN below 3");
+        if (stats)
+            stats->err_block++;
+        *off = len;
+        return CAIRN_E_FORMAT;
+    }
+    if (blen > rest) {
+        err_set(err, CAIRN_E_TRUNCATED, *off, NULL, "data block LEN past the end of the input");
+        if (stats)
+            stats->err_block++;
+        *off = len;
+        return CAIRN_E_TRUNCATED;
+    }
+    b->p = p;
+    b->len = blen;
+    b->cat = p[0];
+    b->tab = NULL;
+    b->off = 3;
+    b->n_records = 0;
+    *off += blen;
+    if (stats)
+        stats->blocks++;
+    return 1;
+}
+
+int ax_block_open(struct ax_block *b, const struct ax_editions *eds, struct ax_error *err,
+                  struct ax_stats *stats)
+{
+    const struct ax_category *c = eds ? eds->chosen[b->cat] : NULL;
+    if (!c)
+        c = ax_category_find(b->cat, 0);
+    b->tab = c;
+    if (err) {
+        memset(err, 0, sizeof *err);
+        err->cat = b->cat;
+    }
+    if (!c) {
+        err_set(err, CAIRN_E_CATEGORY, 0, NULL, "no table for this category");
+        if (stats)
+            stats->err_category++;
+        b->off = b->len;
+        return CAIRN_E_CATEGORY;
+    }
+    if (err)
+        err->edition = c->edition;
+    return 0;
+}
+
+int ax_block_record(struct ax_block *b, struct ax_record *r, struct ax_error *err,
+                    struct ax_stats *stats)
+{
+    if (!b->tab || b->off >= b->len)
+        return 0;
+    int k = ax_record_decode(b->tab, b->p + b->off, b->len - b->off, r, err);
+    if (k < 0) {
+        if (err) {
+            err->offset += b->off;
+            err->cat = b->cat;
+            err->edition = b->tab->edition;
+            err->record = b->n_records;
+        }
+        if (stats) {
+            if (k == CAIRN_E_FORMAT || (err && !err->item))
+                stats->err_fspec++;
+            else
+                stats->err_item++;
+            stats->blocks_cut++;
+        }
+        b->off = b->len;
+        return k;
+    }
+    b->off += (size_t)k;
+    b->n_records++;
+    if (stats) {
+        stats->records++;
+        stats->items += r->n_items;
+    }
+    return 1;
+}
+
+/* ----------------------------------------------------------------- values */
+
+uint64_t ax_leaf_raw(const struct ax_leaf *l)
+{
+    unsigned bits = l->bits, bit = l->bit;
+    if (bits > 64) {
+        bit += bits - 64;
+        bits = 64;
+    }
+    if (bits == 0)
+        return 0;
+    /* bit + bits is within the item, which ax_walk bounds-checked. */
+    return bits_get(l->p, (bit + bits + 7) / 8, bit, bits);
+}
+
+int64_t ax_leaf_int(const struct ax_leaf *l)
+{
+    uint64_t v = ax_leaf_raw(l);
+    if ((l->node->enc == AX_ENC_SINT || l->node->enc == AX_ENC_SQUANT) && l->bits <= 64)
+        return bits_sext(v, l->bits);
+    return (int64_t)v;
+}
+
+double ax_leaf_value(const struct ax_leaf *l)
+{
+    int64_t v = ax_leaf_int(l);
+    if (l->node->enc == AX_ENC_UQUANT || l->node->enc == AX_ENC_SQUANT)
+        return (double)v * l->node->lsb;
+    return (double)v;
+}
+
+/* ICAO Annex 10 Vol IV, 3.1.2.9.1.2: the 6-bit character set. '#' marks the
+ * codes the annex leaves undefined. */
+static const char icao6[] = "#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######";
+
+int ax_leaf_string(const struct ax_leaf *l, char *out, size_t cap)
+{
+    unsigned per = l->node->enc == AX_ENC_ICAO6 ? 6u : l->node->enc == AX_ENC_ASCII ? 8u : 3u;
+    unsigned n = l->bits / per;
+    if (cap < (size_t)n + 1)
+        return CAIRN_E_FULL;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned v = (unsigned)bits_get(l->p, (l->bit + l->bits + 7) / 8, l->bit + i * per, per);
+        char ch;
+        if (per == 6)
+            ch = icao6[v];
+        else if (per == 3)
+            ch = (char)('0' + v);
+        else
+            ch = (v >= 0x20 && v < 0x7f) ? (char)v : '?';
+        out[i] = ch;
+    }
+    out[n] = '\0';
+    return (int)n;
+}
+
+/* -------------------------------------------------------------- walking */
+
+struct walk {
+    ax_walk_fn fn;
+    void *ctx;
+};
+
+/* The alternative of a case element for the value of its selecting sibling. */
+const struct ax_node *ax_case_pick(const struct ax_node *group, const struct ax_node *el,
+                                   const uint8_t *p, unsigned group_bit);
+
+const struct ax_node *ax_case_pick(const struct ax_node *group, const struct ax_node *el,
+                                   const uint8_t *p, unsigned group_bit)
+{
+    const char *sel_name = strrchr(el->dep, '/');
+    sel_name = sel_name ? sel_name + 1 : el->dep;
+    unsigned bit = group_bit;
+    uint64_t sel = 0;
+    int found = 0;
+    for (unsigned i = 0; group && i < group->n_sub; i++) {
+        const struct ax_node *s = &group->sub[i];
+        if (s->name && !strcmp(s->name, sel_name) && s->kind == AX_ELEMENT && s->bits <= 64) {
+            sel = bits_get(p, (bit + s->bits + 7) / 8, bit, s->bits);
+            found = 1;
+            break;
+        }
+        bit += s->bits;
+    }
+    const struct ax_node *dflt = NULL;
+    for (unsigned i = 0; i < el->n_sub; i++) {
+        if (el->sub[i].sel == AX_SEL_DEFAULT)
+            dflt = &el->sub[i];
+        else if (found && el->sub[i].sel == sel)
+            return &el->sub[i];
+    }
+    return dflt ? dflt : el;
+}
+
+/* Fixed-width nodes (element, spare, group) at bit `bit` of p. The caller
+ * has checked that the bits are inside the item. */
+static void walk_fixed(const struct walk *w, const struct ax_node *n, const struct ax_node *parent,
+                       const uint8_t *p, unsigned bit, unsigned parent_bit)
+{
+    if (n->kind == AX_ELEMENT) {
+        /* A case element reads as the alternative its selector picks; the
+         * alternatives carry the element's name. */
+        const struct ax_node *e =
+            n->enc == AX_ENC_CASE ? ax_case_pick(parent, n, p, parent_bit) : n;
+        struct ax_leaf l = {e, p + bit / 8, bit % 8, n->bits};
+        w->fn(w->ctx, AX_WALK_LEAF, e, &l);
+    } else if (n->kind == AX_GROUP) {
+        if (n->name)
+            w->fn(w->ctx, AX_WALK_OPEN, n, NULL);
+        unsigned b = bit;
+        for (unsigned i = 0; i < n->n_sub; i++) {
+            walk_fixed(w, &n->sub[i], n, p, b, bit);
+            b += n->sub[i].bits;
+        }
+        if (n->name)
+            w->fn(w->ctx, AX_WALK_CLOSE, n, NULL);
+    }
+}
+
+static int walk_node(const struct walk *w, const struct ax_node *n, const uint8_t *p, size_t len,
+                     int depth);
+
+static int walk_node(const struct walk *w, const struct ax_node *n, const uint8_t *p, size_t len,
+                     int depth)
+{
+    int k = node_size(n, p, len, depth);
+    if (k < 0)
+        return k;
+    switch (n->kind) {
+    case AX_ELEMENT:
+    case AX_GROUP: walk_fixed(w, n, NULL, p, 0, 0); break;
+    case AX_EXTENDED: {
+        unsigned pos = 0;
+        for (unsigned i = 0; i < n->n_sub; i++) {
+            const struct ax_node *c = &n->sub[i];
+            if (c->kind == AX_FX) {
+                unsigned fx = (unsigned)bits_get(p, (size_t)k, pos, 1);
+                pos++;
+                if (!fx)
+                    break;
+            } else {
+                if ((pos + c->bits + 7) / 8 > (unsigned)k)
+                    break;
+                walk_fixed(w, c, n, p, pos, 0);
+                pos += c->bits;
+            }
+        }
+        break;
+    }
+    case AX_REPETITIVE: {
+        const struct ax_node *c = &n->sub[0];
+        w->fn(w->ctx, AX_WALK_REP_OPEN, n, NULL);
+        if (n->rep_bytes == 0) {
+            size_t unit = ((size_t)c->bits + 1) / 8;
+            for (size_t off = 0; off + unit <= (size_t)k; off += unit) {
+                w->fn(w->ctx, AX_WALK_OPEN, c, NULL);
+                walk_fixed(w, c, NULL, p + off, 0, 0);
+                w->fn(w->ctx, AX_WALK_CLOSE, c, NULL);
+            }
+        } else {
+            size_t count = 0, off = n->rep_bytes;
+            for (unsigned i = 0; i < n->rep_bytes; i++)
+                count = (count << 8) | p[i];
+            for (size_t i = 0; i < count; i++) {
+                w->fn(w->ctx, AX_WALK_OPEN, c, NULL);
+                int m = walk_node(w, c, p + off, (size_t)k - off, depth + 1);
+                w->fn(w->ctx, AX_WALK_CLOSE, c, NULL);
+                if (m < 0)
+                    return m;
+                off += (size_t)m;
+            }
+        }
+        w->fn(w->ctx, AX_WALK_REP_CLOSE, n, NULL);
+        break;
+    }
+    case AX_EXPLICIT: {
+        int ok = -1;
+        if (n->n_sub == 1 && k > 1) {
+            int m = node_size(&n->sub[0], p + 1, (size_t)k - 1, depth + 1);
+            if (m >= 0)
+                ok = walk_node(w, &n->sub[0], p + 1, (size_t)k - 1, depth + 1);
+        }
+        if (ok < 0) {
+            struct ax_leaf l = {n, p + 1, 0, (unsigned)(k - 1) * 8u};
+            w->fn(w->ctx, AX_WALK_RAW, n, &l);
+        }
+        break;
+    }
+    case AX_COMPOUND: {
+        size_t nfs = 0;
+        while (p[nfs++] & 1u)
+            ;
+        size_t off = nfs;
+        for (size_t i = 0; i < nfs * 7; i++) {
+            if (!(p[i / 7] & (0x80u >> (i % 7))))
+                continue;
+            const struct ax_node *c = &n->sub[i];
+            int named = c->kind == AX_EXTENDED || c->kind == AX_COMPOUND ||
+                        c->kind == AX_EXPLICIT;
+            if (named)
+                w->fn(w->ctx, AX_WALK_OPEN, c, NULL);
+            int m = walk_node(w, c, p + off, (size_t)k - off, depth + 1);
+            if (named)
+                w->fn(w->ctx, AX_WALK_CLOSE, c, NULL);
+            if (m < 0)
+                return m;
+            off += (size_t)m;
+        }
+        break;
+    }
+    default: return CAIRN_E_ITEM;
+    }
+    return k;
+}
+
+int ax_walk(const struct ax_node *desc, const uint8_t *p, size_t len, ax_walk_fn fn, void *ctx)
+{
+    struct walk w = {fn, ctx};
+    int k = walk_node(&w, desc, p, len, 0);
+    return k < 0 ? k : 0;
+}
+
+/* Finding a leaf by path. */
+struct find {
+    const char *path;
+    const char *parts[4];
+    unsigned n_parts;
+    const struct ax_node *stack[AX_MAX_DEPTH * 2];
+    unsigned depth;
+    int found;
+    struct ax_leaf leaf;
+};
+
+static int find_match(struct find *f, const struct ax_node *leaf)
+{
+    /* The path's parts must be the last names on the stack + the leaf. */
+    const char *names[AX_MAX_DEPTH * 2 + 1];
+    unsigned n = 0;
+    for (unsigned i = 0; i < f->depth; i++)
+        if (f->stack[i]->name)
+            names[n++] = f->stack[i]->name;
+    names[n++] = leaf->name;
+    if (n < f->n_parts)
+        return 0;
+    for (unsigned i = 0; i < f->n_parts; i++) {
+        const char *want = f->parts[i];
+        const char *have = names[n - f->n_parts + i];
+        size_t wl = strcspn(want, "/");
+        if (!have || strlen(have) != wl || strncmp(have, want, wl))
+            return 0;
+    }
+    return 1;
+}
+
+static void find_cb(void *ctx, enum ax_walk_ev ev, const struct ax_node *node,
+                    const struct ax_leaf *leaf)
+{
+    struct find *f = ctx;
+    switch (ev) {
+    case AX_WALK_OPEN:
+    case AX_WALK_REP_OPEN:
+        if (f->depth < sizeof f->stack / sizeof f->stack[0])
+            f->stack[f->depth] = node;
+        f->depth++;
+        break;
+    case AX_WALK_CLOSE:
+    case AX_WALK_REP_CLOSE: f->depth--; break;
+    case AX_WALK_LEAF:
+        if (!f->found && node->name && f->depth <= sizeof f->stack / sizeof f->stack[0] &&
+            find_match(f, node)) {
+            f->found = 1;
+            f->leaf = *leaf;
+        }
+        break;
+    default: break;
+    }
+}
+
+int ax_item_field(const struct ax_item *it, const char *path, struct ax_leaf *out)
+{
+    struct find f;
+    memset(&f, 0, sizeof f);
+    f.path = path;
+    const char *s = path;
+    while (f.n_parts < 4) {
+        f.parts[f.n_parts++] = s;
+        const char *slash = strchr(s, '/');
+        if (!slash)
+            break;
+        s = slash + 1;
+    }
+    int rc = ax_walk(it->desc, it->p, it->len, find_cb, &f);
+    if (rc < 0)
+        return rc;
+    if (f.found)
+        *out = f.leaf;
+    return f.found;
+}
