@@ -4,5 +4,7 @@
 # --- core: CRC, DF, ADS-B, CPR, Comm-B ---
 
 # --- stream: Beast / AVR / SBS parsers and `cairn decode` for them ---
+cairn_test(test_modes_stream unit SOURCES unit/modes_stream/test_modes_stream.c
+           LIBS cairn_modes m TIMEOUT 600)
 
 # --- demod: demodulator, IQ files, RTL-SDR ---
