@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hotline/msg.h" /* HL_NAME_MAX */
+
 enum hl_frame_type {
     HL_FT_HELLO = 1,          /* first frame each way: who I am, what I hold */
     HL_FT_MSG = 2,            /* one signed hotline message */
@@ -44,8 +46,6 @@ enum hl_frame_type {
 
 /* Version of the link protocol carried in HELLO. */
 #define HL_PROTO_VERSION 1u
-/* Longest centre name on the wire (bytes, UTF-8). */
-#define HL_NAME_MAX 63u
 
 struct hl_frame {
     uint8_t type;           /* enum hl_frame_type */

@@ -17,7 +17,8 @@
 
 #include <openssl/ssl.h>
 
-#define HL_FP_LEN 32 /* SHA-256 */
+#include "hotline/identity.h" /* HL_FP_LEN */
+
 
 /* Is this certificate fingerprint one we trust? Return 1 yes, 0 no. */
 typedef int (*hl_tls_pin_fn)(void *arg, const uint8_t fp[HL_FP_LEN]);

@@ -1,0 +1,1134 @@
+/*
+ * link.c — hotline link sessions over libevent and OpenSSL.
+ *
+ * One struct hl_conn per TCP/TLS connection, one struct hl_peer per roster
+ * centre. A connection goes HANDSHAKE → HELLO → OPEN → CLOSING → freed; a
+ * peer owns at most one OPEN connection (its session) and at most one
+ * outbound connection being set up. The protocol, the states and the
+ * invariants (L1..L8 cited in comments) are in docs/hotline-link.md.
+ *
+ * References: RFC 8446 (TLS 1.3); libevent 2.1 bufferevent_openssl,
+ * evconnlistener; hotline/journal.h for group commit and acceptance rules.
+ */
+#include "hotline/link.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <sodium.h>
+
+#include "base/error.h"
+#include "base/log.h"
+
+#define MOD "hotline"
+
+/* Stop queueing frames when this much output is waiting (bytes): the
+ * bounded send window in bytes, beside the window in frames. 256 KiB is
+ * some hundreds of messages, tens of ms of loopback TLS. */
+#define OUT_HIGH_WM (256u * 1024u)
+/* Frames read in one turn are bounded by the input watermark: one maximal
+ * frame plus its header (and a little slack for the next header). */
+#define IN_HIGH_WM (HL_FRAME_MAX_LEN + 2u * HL_FRAME_HDR_LEN)
+/* Messages fetched from the journal per query while pumping. */
+#define PUMP_CHUNK 128u
+/* A closing connection gets this long to flush its last frames (ms). */
+#define CLOSE_FLUSH_MS 1000
+
+enum conn_state { CS_HANDSHAKE, CS_HELLO, CS_OPEN, CS_CLOSING };
+
+static const char *const conn_state_names[] = {"handshake", "hello", "open", "closing"};
+
+struct hl_peer;
+
+struct hl_conn {
+    struct hl_link *l;
+    struct bufferevent *bev;
+    struct hl_peer *peer; /* known after the certificate check; NULL before */
+    int outbound;         /* 1: we dialled */
+    enum conn_state st;
+    char where[HL_ADDR_MAX + 1]; /* "ip:port" of the other end, for log lines */
+    int64_t last_rx_ns;   /* monotonic time of the last bytes read */
+    int64_t opened_ns;
+    struct event *tick;   /* heartbeat and handshake timeout */
+    struct event *reap;   /* frees the connection outside its callbacks */
+    uint64_t tx_next;     /* next seq to send (L4) */
+    uint64_t acked;       /* highest seq receipted with no gap (from our journal) */
+    uint64_t hb_nonce;
+    uint64_t dups;        /* duplicates in the current read turn (one log line) */
+    /* A refusal decided while reading: the turn finishes (commit, receipts
+     * for what was accepted), then the connection closes with this. */
+    int fail_err;
+    uint64_t fail_seq;
+    char fail_why[128];
+    struct hl_conn *next; /* the link's list */
+};
+
+struct hl_peer {
+    struct hl_link *l;
+    const struct hl_centre *c; /* borrowed from the roster */
+    struct hl_conn *active;    /* the OPEN session, or NULL (L1) */
+    struct hl_conn *dialling;  /* our outbound connection being set up */
+    struct event *dial_ev;
+    unsigned attempts;         /* consecutive failed dials (backoff exponent) */
+    uint64_t ckpt_count;       /* head count of our last checkpoint sent */
+};
+
+struct hl_link {
+    struct event_base *base;
+    struct hl_link_config cfg;
+    struct hl_tls tls;
+    struct evconnlistener *listener;
+    int listen_port;
+    struct hl_peer peers[HL_ROSTER_MAX];
+    size_t n_peers;
+    struct hl_conn *conns;
+    struct event *ckpt_ev;
+    struct hl_link_stats st;
+    /* Frames produced while a batch is open, written after it commits. */
+    struct dbuf pending;
+    struct hl_msg scratch; /* big: kept here, not on the stack */
+};
+
+static void conn_close(struct hl_conn *c, int err, uint64_t seq, const char *why);
+static void conn_pump(struct hl_conn *c);
+static void peer_schedule_dial(struct hl_peer *p);
+
+/* ---- small helpers ---- */
+
+static int64_t now_utc_ms(const struct hl_link *l)
+{
+    return clock_now_ms(l->cfg.clock);
+}
+
+int hl_addr_parse(const char *s, struct sockaddr_in *sin)
+{
+    char host[HL_ADDR_MAX + 1];
+    const char *colon = strrchr(s, ':');
+    if (!colon || (size_t)(colon - s) >= sizeof host || colon == s)
+        return CAIRN_E_INVAL;
+    memcpy(host, s, (size_t)(colon - s));
+    host[colon - s] = 0;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || port < 0 || port > 65535)
+        return CAIRN_E_INVAL;
+    memset(sin, 0, sizeof *sin);
+    sin->sin_family = AF_INET;
+    sin->sin_port = htons((uint16_t)port);
+    if (!strcmp(host, "localhost"))
+        strcpy(host, "127.0.0.1");
+    if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+        return CAIRN_E_INVAL;
+    return 0;
+}
+
+static struct hl_peer *peer_by_fp(struct hl_link *l, const uint8_t fp[HL_FP_LEN])
+{
+    for (size_t i = 0; i < l->n_peers; i++)
+        if (!memcmp(l->peers[i].c->tls_fp, fp, HL_FP_LEN))
+            return &l->peers[i];
+    return NULL;
+}
+
+/* TLS pin callback: the fingerprint of a roster centre other than self. */
+static int pin_ok(void *arg, const uint8_t fp[HL_FP_LEN])
+{
+    return peer_by_fp(arg, fp) != NULL;
+}
+
+static const char *peer_name(const struct hl_conn *c)
+{
+    return c->peer ? c->peer->c->name : c->where;
+}
+
+/* Queue one frame on the connection's output. */
+static void conn_send(struct hl_conn *c, enum hl_frame_type t, const void *p, size_t n)
+{
+    uint8_t hdr[HL_FRAME_HDR_LEN];
+    hl_frame_put_header(hdr, t, (uint32_t)n);
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    evbuffer_add(out, hdr, sizeof hdr);
+    if (n)
+        evbuffer_add(out, p, n);
+}
+
+/* Queue one frame in the link's pending buffer (released after commit). */
+static int pending_add(struct hl_link *l, enum hl_frame_type t, const void *p, size_t n)
+{
+    uint8_t hdr[HL_FRAME_HDR_LEN];
+    hl_frame_put_header(hdr, t, (uint32_t)n);
+    int rc = dbuf_add(&l->pending, hdr, sizeof hdr);
+    if (rc == 0 && n)
+        rc = dbuf_add(&l->pending, p, n);
+    return rc;
+}
+
+static void conn_send_error(struct hl_conn *c, int err, uint64_t seq, const char *text)
+{
+    struct hl_error e = {.code = err, .seq = seq};
+    snprintf(e.text, sizeof e.text, "%s", text ? text : cairn_strerror(err));
+    uint8_t buf[HL_ERROR_MAX_LEN];
+    int n = hl_error_encode(&e, buf, sizeof buf);
+    if (n > 0)
+        conn_send(c, HL_FT_ERROR, buf, (size_t)n);
+}
+
+/* Record a refusal; the read turn stops and closes the connection after
+ * its commit. Returns -1 for the caller to return. */
+static int conn_fail(struct hl_conn *c, int err, uint64_t seq, const char *why)
+{
+    if (!c->fail_err) {
+        c->fail_err = err;
+        c->fail_seq = seq;
+        snprintf(c->fail_why, sizeof c->fail_why, "%s", why ? why : "");
+    }
+    return -1;
+}
+
+/* ---- connection lifecycle ---- */
+
+static void conn_free(struct hl_conn *c)
+{
+    struct hl_link *l = c->l;
+    for (struct hl_conn **pp = &l->conns; *pp; pp = &(*pp)->next)
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    if (c->peer && c->peer->active == c)
+        c->peer->active = NULL;
+    if (c->peer && c->peer->dialling == c)
+        c->peer->dialling = NULL;
+    if (c->tick)
+        event_free(c->tick);
+    if (c->reap)
+        event_free(c->reap);
+    if (c->bev)
+        bufferevent_free(c->bev); /* frees the SSL and closes the socket */
+    free(c);
+}
+
+static void reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct hl_conn *c = arg;
+    struct hl_peer *p = c->peer;
+    int was_dialling = p && p->dialling == c;
+    conn_free(c);
+    /* L6: a peer with no session and no dial in progress gets a dial. */
+    if (p && !p->active && (was_dialling || !p->dialling))
+        peer_schedule_dial(p);
+}
+
+static void closing_write_cb(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    struct hl_conn *c = arg;
+    struct timeval tv = {0, 0};
+    event_add(c->reap, &tv);
+}
+
+/*
+ * Close c: log why (err 0 = orderly), tell the peer when err != 0 and the
+ * connection is past the handshake, let the output flush (bounded by
+ * CLOSE_FLUSH_MS), then free it from the reap event, never from inside a
+ * callback of its own bufferevent.
+ */
+static void conn_close(struct hl_conn *c, int err, uint64_t seq, const char *why)
+{
+    struct hl_link *l = c->l;
+    if (c->st == CS_CLOSING)
+        return;
+    if (c->st == CS_OPEN) {
+        l->st.sessions_closed++;
+        if (l->cfg.hooks.on_session && c->peer && c->peer->active == c)
+            l->cfg.hooks.on_session(l->cfg.hooks.arg, c->peer->c->name, 0);
+    }
+    if (c->peer && c->peer->active == c)
+        c->peer->active = NULL;
+    if (err)
+        log_warn(MOD, "closing %s connection with %s (%s): %s%s%s", c->outbound ? "outbound" : "inbound",
+                 peer_name(c), conn_state_names[c->st], cairn_errname(err), why ? ": " : "",
+                 why ? why : "");
+    else
+        log_info(MOD, "closing %s connection with %s%s%s", c->outbound ? "outbound" : "inbound",
+                 peer_name(c), why ? ": " : "", why ? why : "");
+    int can_talk = c->st == CS_HELLO || c->st == CS_OPEN;
+    c->st = CS_CLOSING;
+    event_del(c->tick);
+    if (can_talk && err)
+        conn_send_error(c, err, seq, why);
+    bufferevent_disable(c->bev, EV_READ);
+    if (can_talk && evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
+        bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+        bufferevent_setcb(c->bev, NULL, closing_write_cb, NULL, c);
+        struct timeval tv = {CLOSE_FLUSH_MS / 1000, (CLOSE_FLUSH_MS % 1000) * 1000};
+        event_add(c->reap, &tv);
+    } else {
+        bufferevent_setcb(c->bev, NULL, NULL, NULL, NULL);
+        struct timeval tv = {0, 0};
+        event_add(c->reap, &tv);
+    }
+}
+
+static void conn_send_hello(struct hl_conn *c)
+{
+    struct hl_link *l = c->l;
+    struct hl_hello h = {.version = HL_PROTO_VERSION, .t_utc_ms = now_utc_ms(l),
+                         .window = l->cfg.window};
+    snprintf(h.from, sizeof h.from, "%s", l->cfg.self->name);
+    snprintf(h.to, sizeof h.to, "%s", c->peer->c->name);
+    uint8_t hash[HL_HASH_LEN];
+    hl_journal_head(l->cfg.journal, HL_DIR_IN, c->peer->c->name, &h.rx_have, hash);
+    hl_journal_head(l->cfg.journal, HL_DIR_OUT, c->peer->c->name, &h.tx_head, hash);
+    hl_journal_delivered_upto(l->cfg.journal, c->peer->c->name, &h.tx_acked);
+    if (h.tx_acked > h.tx_head) /* cannot happen in a sound journal; keep HELLO valid */
+        h.tx_acked = h.tx_head;
+    uint8_t buf[HL_HELLO_MAX_LEN];
+    int n = hl_hello_encode(&h, buf, sizeof buf);
+    if (n > 0)
+        conn_send(c, HL_FT_HELLO, buf, (size_t)n);
+}
+
+/* TLS is up: identify the peer by its certificate (L2) and say HELLO. */
+static void conn_on_connected(struct hl_conn *c)
+{
+    struct hl_link *l = c->l;
+    SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
+    uint8_t fp[HL_FP_LEN];
+    struct hl_peer *p = NULL;
+    if (hl_tls_peer_fp(ssl, fp) == 0)
+        p = peer_by_fp(l, fp);
+    if (!p) { /* the verify callback should have refused it already */
+        l->st.handshake_failures++;
+        conn_close(c, CAIRN_E_AUTH, 0, "peer certificate not on the roster");
+        return;
+    }
+    if (c->outbound && c->peer != p) {
+        l->st.handshake_failures++;
+        conn_close(c, CAIRN_E_AUTH, 0, "certificate is not the dialled centre's");
+        return;
+    }
+    c->peer = p;
+    c->st = CS_HELLO;
+    log_debug(MOD, "TLS up with %s (%s, %s)", p->c->name, c->where, SSL_get_version(ssl));
+    conn_send_hello(c);
+}
+
+/*
+ * Both HELLOs are in: the connection becomes p's session, unless p already
+ * has one. Tie-break (L1): of two sessions initiated by different sides,
+ * the one initiated by the centre whose name sorts first (strcmp) wins; of
+ * two initiated by the same side, the newer wins (the older is stale).
+ * Both ends apply the same rule to the same two connections, so they agree.
+ */
+static int conn_open_session(struct hl_conn *c)
+{
+    struct hl_link *l = c->l;
+    struct hl_peer *p = c->peer;
+    struct hl_conn *e = p->active;
+    if (e) {
+        int i_am_first = strcmp(l->cfg.self->name, p->c->name) < 0;
+        struct hl_conn *winner;
+        if (e->outbound != c->outbound)
+            winner = (c->outbound == i_am_first) ? c : e;
+        else
+            winner = c;
+        struct hl_conn *loser = winner == c ? e : c;
+        l->st.races_resolved++;
+        log_info(MOD, "two sessions with %s: keeping the one %s initiated", p->c->name,
+                 winner->outbound ? l->cfg.self->name : p->c->name);
+        if (loser == c) {
+            conn_close(c, 0, 0, "superseded by the other session");
+            return -1;
+        }
+        conn_close(e, 0, 0, "superseded by a newer session");
+    }
+    if (p->dialling == c)
+        p->dialling = NULL;
+    p->active = c;
+    p->attempts = 0;
+    c->st = CS_OPEN;
+    l->st.sessions_opened++;
+    /* L4: resend everything without a receipt, from the oldest. */
+    hl_journal_delivered_upto(l->cfg.journal, p->c->name, &c->acked);
+    c->tx_next = c->acked + 1;
+    if (l->cfg.hooks.on_session)
+        l->cfg.hooks.on_session(l->cfg.hooks.arg, p->c->name, 1);
+    return 0;
+}
+
+/* ---- frames in ---- */
+
+static int handle_hello(struct hl_conn *c, const struct hl_frame *f)
+{
+    struct hl_link *l = c->l;
+    struct hl_hello h;
+    if (hl_hello_decode(f->payload, f->len, &h) != 0) {
+        l->st.frames.malformed++;
+        l->st.proto_violations++;
+        return conn_fail(c, CAIRN_E_FORMAT, 0, "undecodable HELLO");
+    }
+    if (strcmp(h.from, c->peer->c->name) != 0) {
+        l->st.hello_refused++;
+        log_warn(MOD, "HELLO from %s claims to be %s%s", c->peer->c->name, h.from,
+                 hl_roster_find(l->cfg.roster, h.from) ? "" : " (not on the roster)");
+        return conn_fail(c, CAIRN_E_ROSTER, 0, "HELLO names another centre than the certificate");
+    }
+    if (strcmp(h.to, l->cfg.self->name) != 0) {
+        l->st.hello_refused++;
+        return conn_fail(c, CAIRN_E_ROSTER, 0, "HELLO is addressed to another centre");
+    }
+    int64_t skew = h.t_utc_ms - now_utc_ms(l);
+    log_info(MOD, "session with %s up (%s, %s): peer holds our 1..%llu, has receipted 1..%llu of "
+             "its %llu; clock difference %lld ms",
+             h.from, c->outbound ? "outbound" : "inbound", c->where, (unsigned long long)h.rx_have,
+             (unsigned long long)h.tx_acked, (unsigned long long)h.tx_head, (long long)skew);
+    return conn_open_session(c);
+}
+
+/* Refusal of an incoming message: one log line, counters, ERROR, close (L7). */
+static void refuse_msg(struct hl_conn *c, int rc, const struct hl_frame *f)
+{
+    struct hl_link *l = c->l;
+    l->st.msgs_rejected++;
+    if (rc == CAIRN_E_NOSPACE)
+        l->st.nospace++;
+    /* Best effort: name the seq the peer meant, for its log. */
+    uint64_t seq = 0;
+    if (hl_msg_decode(&l->scratch, f->payload, f->len) == 0)
+        seq = l->scratch.seq;
+    char why[96];
+    snprintf(why, sizeof why, "message seq %llu refused: %s", (unsigned long long)seq,
+             cairn_strerror(rc));
+    conn_fail(c, rc, seq, why);
+}
+
+static int handle_msg(struct hl_conn *c, const struct hl_frame *f)
+{
+    struct hl_link *l = c->l;
+    struct hl_receipt r;
+    int rc = hl_journal_accept_incoming(l->cfg.journal, f->payload, f->len, now_utc_ms(l), &r,
+                                        &l->scratch);
+    if (rc < 0) {
+        refuse_msg(c, rc, f);
+        return -1;
+    }
+    if (strcmp(l->scratch.sender, c->peer->c->name) != 0) {
+        /* The journal checked the signature against the sender named in the
+         * message; the session only carries messages of its own peer. */
+        refuse_msg(c, CAIRN_E_ROSTER, f);
+        return -1;
+    }
+    if (rc == HL_ACCEPT_DUP) {
+        l->st.msgs_duplicate++;
+        c->dups++;
+    } else {
+        l->st.msgs_received++;
+        if (l->cfg.hooks.on_received)
+            l->cfg.hooks.on_received(l->cfg.hooks.arg, c->peer->c->name, &l->scratch);
+    }
+    uint8_t buf[HL_RECEIPT_LEN_MAX];
+    int n = hl_receipt_encode(&r, buf, sizeof buf);
+    if (n < 0 || pending_add(l, HL_FT_RECEIPT, buf, (size_t)n) != 0) {
+        return conn_fail(c, CAIRN_E_NOMEM, r.seq, "cannot queue receipt");
+    }
+    l->st.receipts_sent++;
+    return 0;
+}
+
+/* Receipts stored in this batch, reported to on_delivered after commit. */
+struct delivered {
+    uint64_t *seq;
+    size_t n, cap;
+};
+
+static int handle_receipt(struct hl_conn *c, const struct hl_frame *f, struct delivered *d)
+{
+    struct hl_link *l = c->l;
+    struct hl_receipt r;
+    int rc = hl_receipt_decode(&r, f->payload, f->len);
+    if (rc == 0 && (strcmp(r.to, c->peer->c->name) != 0 || strcmp(r.from, l->cfg.self->name) != 0))
+        rc = CAIRN_E_ROSTER;
+    if (rc == 0)
+        rc = hl_journal_store_receipt_struct(l->cfg.journal, &r);
+    if (rc < 0) {
+        if (rc == CAIRN_E_NOSPACE)
+            l->st.nospace++;
+        else
+            l->st.proto_violations++;
+        char why[96];
+        snprintf(why, sizeof why, "receipt refused: %s", cairn_strerror(rc));
+        return conn_fail(c, rc, r.seq, why);
+    }
+    l->st.receipts_received++;
+    if (r.seq == c->acked + 1)
+        c->acked = r.seq;
+    if (d->n == d->cap) {
+        size_t ncap = d->cap ? 2 * d->cap : 256;
+        uint64_t *ns = realloc(d->seq, ncap * sizeof *ns);
+        if (!ns)
+            return 0; /* only the hook misses it; the journal has it */
+        d->seq = ns;
+        d->cap = ncap;
+    }
+    d->seq[d->n++] = r.seq;
+    return 0;
+}
+
+static int handle_heartbeat(struct hl_conn *c, const struct hl_frame *f)
+{
+    struct hl_heartbeat h;
+    if (hl_heartbeat_decode(f->payload, f->len, &h) != 0) {
+        c->l->st.frames.malformed++;
+        c->l->st.proto_violations++;
+        return conn_fail(c, CAIRN_E_FORMAT, 0, "undecodable HEARTBEAT");
+    }
+    if (!h.is_reply) {
+        h.is_reply = 1;
+        h.t_utc_ms = now_utc_ms(c->l);
+        uint8_t buf[HL_HEARTBEAT_LEN];
+        int n = hl_heartbeat_encode(&h, buf, sizeof buf);
+        if (n > 0)
+            conn_send(c, HL_FT_HEARTBEAT, buf, (size_t)n);
+    }
+    return 0;
+}
+
+static int handle_checkpoint(struct hl_conn *c, const struct hl_frame *f)
+{
+    struct hl_link *l = c->l;
+    struct hl_checkpoint k;
+    int rc = hl_checkpoint_decode(&k, f->payload, f->len);
+    if (rc == 0 && strcmp(k.signer, c->peer->c->name) != 0)
+        rc = CAIRN_E_ROSTER;
+    if (rc == 0)
+        rc = hl_journal_checkpoint_countersign(l->cfg.journal, &k);
+    if (rc == CAIRN_E_SEQUENCE) { /* we do not hold that head yet: it will come again */
+        log_debug(MOD, "checkpoint from %s ahead of our journal; skipped", c->peer->c->name);
+        return 0;
+    }
+    if (rc < 0) {
+        if (rc == CAIRN_E_NOSPACE)
+            l->st.nospace++;
+        else
+            l->st.proto_violations++;
+        if (rc == CAIRN_E_CHAIN)
+            log_err(MOD, "ALARM: checkpoint from %s disagrees with our journal", c->peer->c->name);
+        return conn_fail(c, rc, 0, "checkpoint refused");
+    }
+    uint8_t buf[HL_CHECKPOINT_LEN_MAX];
+    int n = hl_checkpoint_encode(&k, buf, sizeof buf);
+    if (n > 0 && pending_add(l, HL_FT_CHECKPOINT_SIG, buf, (size_t)n) == 0)
+        l->st.checkpoints_countersigned++;
+    return 0;
+}
+
+static int handle_checkpoint_sig(struct hl_conn *c, const struct hl_frame *f)
+{
+    struct hl_link *l = c->l;
+    struct hl_checkpoint k;
+    int rc = hl_checkpoint_decode(&k, f->payload, f->len);
+    if (rc == 0 && (strcmp(k.signer, l->cfg.self->name) != 0 ||
+                    strcmp(k.countersigner, c->peer->c->name) != 0))
+        rc = CAIRN_E_ROSTER;
+    if (rc == 0)
+        rc = hl_journal_checkpoint_store(l->cfg.journal, &k);
+    if (rc < 0) {
+        if (rc == CAIRN_E_NOSPACE)
+            l->st.nospace++;
+        else
+            l->st.proto_violations++;
+        return conn_fail(c, rc, 0, "countersigned checkpoint refused");
+    }
+    l->st.checkpoints_stored++;
+    return 0;
+}
+
+static int handle_error(struct hl_conn *c, const struct hl_frame *f)
+{
+    struct hl_error e;
+    c->l->st.errors_received++;
+    if (hl_error_decode(f->payload, f->len, &e) != 0) {
+        c->l->st.frames.malformed++;
+        log_warn(MOD, "undecodable ERROR frame from %s", peer_name(c));
+        return 0;
+    }
+    log_warn(MOD, "%s refused something of ours (seq %llu): %s: %s", peer_name(c),
+             (unsigned long long)e.seq, cairn_errname(e.code), e.text);
+    return 0;
+}
+
+/* One frame; returns -1 when the connection was closed. */
+static int conn_handle_frame(struct hl_conn *c, const struct hl_frame *f, struct delivered *d)
+{
+    struct hl_link *l = c->l;
+    if (c->st == CS_HELLO) {
+        if (f->type == HL_FT_HELLO)
+            return handle_hello(c, f);
+        if (f->type == HL_FT_ERROR)
+            return handle_error(c, f);
+        l->st.proto_violations++;
+        char why[64];
+        snprintf(why, sizeof why, "%s frame before HELLO", hl_frame_type_name(f->type));
+        return conn_fail(c, CAIRN_E_STATE, 0, why);
+    }
+    switch (f->type) {
+    case HL_FT_MSG:
+        return handle_msg(c, f);
+    case HL_FT_RECEIPT:
+        return handle_receipt(c, f, d);
+    case HL_FT_HEARTBEAT:
+        return handle_heartbeat(c, f);
+    case HL_FT_CHECKPOINT:
+        return handle_checkpoint(c, f);
+    case HL_FT_CHECKPOINT_SIG:
+        return handle_checkpoint_sig(c, f);
+    case HL_FT_ERROR:
+        return handle_error(c, f);
+    default: /* HELLO twice */
+        l->st.proto_violations++;
+        return conn_fail(c, CAIRN_E_STATE, 0, "second HELLO");
+    }
+}
+
+static void read_cb(struct bufferevent *bev, void *arg)
+{
+    struct hl_conn *c = arg;
+    struct hl_link *l = c->l;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    struct hl_journal *j = l->cfg.journal;
+    struct delivered d = {0};
+    int batch = 0;
+    c->last_rx_ns = clock_mono_ns();
+    c->dups = 0;
+    dbuf_reset(&l->pending);
+    while ((c->st == CS_HELLO || c->st == CS_OPEN) && !c->fail_err) {
+        size_t have = evbuffer_get_length(in);
+        if (have == 0)
+            break;
+        size_t hlen = have < HL_FRAME_HDR_LEN ? have : HL_FRAME_HDR_LEN;
+        const uint8_t *hdr = evbuffer_pullup(in, (ev_ssize_t)hlen);
+        struct hl_frame f;
+        int rc = hl_frame_parse(hdr, hlen, &f, &l->st.frames);
+        if (rc == CAIRN_E_NEEDMORE && have >= HL_FRAME_HDR_LEN) {
+            size_t need = HL_FRAME_HDR_LEN + ((size_t)hdr[1] << 24 | (size_t)hdr[2] << 16 |
+                                              (size_t)hdr[3] << 8 | hdr[4]);
+            if (have < need)
+                break;
+            rc = hl_frame_parse(evbuffer_pullup(in, (ev_ssize_t)need), need, &f, &l->st.frames);
+        }
+        if (rc == CAIRN_E_NEEDMORE)
+            break;
+        if (rc < 0) {
+            l->st.proto_violations++;
+            conn_fail(c, rc, 0, rc == CAIRN_E_TOOBIG ? "oversized frame" : "unknown frame type");
+            break;
+        }
+        if (!batch && c->st == CS_OPEN &&
+            (f.type == HL_FT_MSG || f.type == HL_FT_RECEIPT || f.type == HL_FT_CHECKPOINT ||
+             f.type == HL_FT_CHECKPOINT_SIG)) {
+            if (hl_journal_begin(j) == 0)
+                batch = 1;
+        }
+        conn_handle_frame(c, &f, &d);
+        evbuffer_drain(in, (size_t)rc);
+    }
+    if (batch) {
+        /* L3: nothing produced in the batch leaves before the commit. */
+        int rc = hl_journal_commit(j);
+        l->st.batches++;
+        if (rc != 0) {
+            l->st.batch_failures++;
+            if (rc == CAIRN_E_NOSPACE)
+                l->st.nospace++;
+            log_warn(MOD, "journal commit failed (%s): receipts withheld; %s will resend",
+                     cairn_strerror(rc), peer_name(c));
+            dbuf_reset(&l->pending);
+            d.n = 0;
+            /* The peer's cursors are now ahead of our journal: start over. */
+            c->fail_err = 0;
+            conn_fail(c, rc, 0, "journal commit failed");
+        }
+    }
+    if (l->pending.len && c->st != CS_CLOSING)
+        evbuffer_add(bufferevent_get_output(bev), l->pending.p, l->pending.len);
+    dbuf_reset(&l->pending);
+    if (c->dups)
+        log_info(MOD, "%llu duplicate message(s) from %s: not stored again, receipts re-issued",
+                 (unsigned long long)c->dups, peer_name(c));
+    if (l->cfg.hooks.on_delivered && c->peer)
+        for (size_t i = 0; i < d.n; i++)
+            l->cfg.hooks.on_delivered(l->cfg.hooks.arg, c->peer->c->name, d.seq[i]);
+    free(d.seq);
+    if (c->fail_err && c->st != CS_CLOSING)
+        conn_close(c, c->fail_err, c->fail_seq, c->fail_why);
+    else if (c->st == CS_OPEN)
+        conn_pump(c);
+}
+
+/* ---- frames out ---- */
+
+struct pump_ctx {
+    struct hl_conn *c;
+    uint64_t last;
+    size_t n;
+};
+
+static int pump_one(void *arg, uint64_t seq, const uint8_t *raw, size_t len)
+{
+    struct pump_ctx *pc = arg;
+    conn_send(pc->c, HL_FT_MSG, raw, len);
+    pc->last = seq;
+    pc->n++;
+    return 0;
+}
+
+/* Send unreceipted messages while the window (frames) and the output
+ * buffer (bytes) allow (L5). */
+static void conn_pump(struct hl_conn *c)
+{
+    struct hl_link *l = c->l;
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    while (c->st == CS_OPEN && evbuffer_get_length(out) < OUT_HIGH_WM) {
+        uint64_t inflight = c->tx_next - 1 - c->acked;
+        if (inflight >= l->cfg.window)
+            break;
+        uint64_t room = l->cfg.window - inflight;
+        struct pump_ctx pc = {c, 0, 0};
+        int rc = hl_journal_unreceipted(l->cfg.journal, c->peer->c->name, c->tx_next - 1,
+                                        room < PUMP_CHUNK ? (size_t)room : PUMP_CHUNK, pump_one,
+                                        &pc);
+        if (rc < 0) {
+            log_err(MOD, "cannot read unreceipted messages for %s: %s", c->peer->c->name,
+                    cairn_strerror(rc));
+            break;
+        }
+        if (pc.n == 0)
+            break;
+        l->st.msgs_sent += pc.n;
+        c->tx_next = pc.last + 1;
+    }
+}
+
+static void write_cb(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    struct hl_conn *c = arg;
+    if (c->st == CS_OPEN)
+        conn_pump(c);
+}
+
+static void event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    struct hl_conn *c = arg;
+    struct hl_link *l = c->l;
+    if (what & BEV_EVENT_CONNECTED) {
+        conn_on_connected(c);
+        return;
+    }
+    if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)))
+        return;
+    if (c->st == CS_HANDSHAKE) {
+        char ssl_err[160] = "";
+        unsigned long e = bufferevent_get_openssl_error(bev);
+        if (e)
+            ERR_error_string_n(e, ssl_err, sizeof ssl_err);
+        else if (what & BEV_EVENT_ERROR && EVUTIL_SOCKET_ERROR())
+            snprintf(ssl_err, sizeof ssl_err, "%s",
+                     evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+        else
+            snprintf(ssl_err, sizeof ssl_err, "connection closed during the handshake");
+        if (c->outbound)
+            l->st.dial_failures++;
+        else
+            l->st.handshake_failures++;
+        while (ERR_get_error() != 0) {
+        }
+        conn_close(c, c->outbound ? CAIRN_E_CLOSED : CAIRN_E_AUTH, 0, ssl_err);
+        return;
+    }
+    size_t left = evbuffer_get_length(bufferevent_get_input(bev));
+    if (left > 0) {
+        l->st.truncated_frames++;
+        char why[80];
+        snprintf(why, sizeof why, "connection ended inside a frame (%zu bytes buffered)", left);
+        conn_close(c, CAIRN_E_TRUNCATED, 0, why);
+        return;
+    }
+    conn_close(c, (what & BEV_EVENT_EOF) ? 0 : CAIRN_E_CLOSED, 0,
+               (what & BEV_EVENT_EOF) ? "peer closed" : "connection error");
+}
+
+/* Every heartbeat interval: time out a handshake, declare a silent peer
+ * dead (L8), or probe. */
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct hl_conn *c = arg;
+    struct hl_link *l = c->l;
+    int64_t now = clock_mono_ns();
+    int64_t silent_ms = (now - c->last_rx_ns) / 1000000;
+    if (c->st != CS_OPEN) {
+        if ((now - c->opened_ns) / 1000000 > l->cfg.dead_ms) {
+            if (c->outbound)
+                l->st.dial_failures++;
+            else
+                l->st.handshake_failures++;
+            conn_close(c, CAIRN_E_TIMEOUT, 0, "no HELLO in time");
+        }
+        return;
+    }
+    if (silent_ms > l->cfg.dead_ms) {
+        l->st.dead_peers++;
+        char why[64];
+        snprintf(why, sizeof why, "silent for %lld ms", (long long)silent_ms);
+        conn_close(c, CAIRN_E_TIMEOUT, 0, why);
+        return;
+    }
+    struct hl_heartbeat h = {.nonce = ++c->hb_nonce, .t_utc_ms = now_utc_ms(l)};
+    uint8_t buf[HL_HEARTBEAT_LEN];
+    int n = hl_heartbeat_encode(&h, buf, sizeof buf);
+    if (n > 0)
+        conn_send(c, HL_FT_HEARTBEAT, buf, (size_t)n);
+}
+
+static struct hl_conn *conn_new(struct hl_link *l, evutil_socket_t fd, int outbound)
+{
+    struct hl_conn *c = calloc(1, sizeof *c);
+    SSL *ssl = SSL_new(l->tls.ctx);
+    if (!c || !ssl) {
+        free(c);
+        SSL_free(ssl);
+        if (fd >= 0)
+            evutil_closesocket(fd);
+        return NULL;
+    }
+    c->l = l;
+    c->outbound = outbound;
+    c->st = CS_HANDSHAKE;
+    c->bev = bufferevent_openssl_socket_new(
+        l->base, fd, ssl, outbound ? BUFFEREVENT_SSL_CONNECTING : BUFFEREVENT_SSL_ACCEPTING,
+        BEV_OPT_CLOSE_ON_FREE);
+    c->tick = event_new(l->base, -1, EV_PERSIST, tick_cb, c);
+    c->reap = evtimer_new(l->base, reap_cb, c);
+    if (!c->bev || !c->tick || !c->reap) {
+        if (!c->bev) {
+            SSL_free(ssl);
+            if (fd >= 0)
+                evutil_closesocket(fd);
+        }
+        conn_free(c);
+        return NULL;
+    }
+    /* A peer killed mid-stream must not make us fail on a missing
+     * close_notify: the journal, not the TLS close, tells what arrived. */
+    bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+    bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+    bufferevent_setwatermark(c->bev, EV_READ, 0, IN_HIGH_WM);
+    bufferevent_setwatermark(c->bev, EV_WRITE, OUT_HIGH_WM / 2, 0);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    c->opened_ns = c->last_rx_ns = clock_mono_ns();
+    struct timeval tv = {l->cfg.heartbeat_ms / 1000, (l->cfg.heartbeat_ms % 1000) * 1000};
+    event_add(c->tick, &tv);
+    c->next = l->conns;
+    l->conns = c;
+    return c;
+}
+
+/* ---- dialling and accepting ---- */
+
+static void dial_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct hl_peer *p = arg;
+    struct hl_link *l = p->l;
+    if (p->active || p->dialling)
+        return;
+    struct sockaddr_in sin;
+    if (hl_addr_parse(p->c->address, &sin) != 0) {
+        log_err(MOD, "roster address of %s is not host:port: '%s'", p->c->name, p->c->address);
+        return;
+    }
+    struct hl_conn *c = conn_new(l, -1, 1);
+    if (!c) {
+        peer_schedule_dial(p);
+        return;
+    }
+    c->peer = p;
+    p->dialling = c;
+    snprintf(c->where, sizeof c->where, "%s", p->c->address);
+    l->st.dials++;
+    log_debug(MOD, "dialling %s at %s (attempt %u)", p->c->name, p->c->address, p->attempts + 1);
+    if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&sin, sizeof sin) != 0) {
+        l->st.dial_failures++;
+        conn_close(c, CAIRN_E_CLOSED, 0, "connect failed");
+        return;
+    }
+    int one = 1;
+    setsockopt(bufferevent_getfd(c->bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+/* Exponential backoff with jitter: min × 2^attempts, capped, times a
+ * uniform factor in [0.5, 1) so that two centres restarted together do not
+ * dial in lockstep. */
+static void peer_schedule_dial(struct hl_peer *p)
+{
+    struct hl_link *l = p->l;
+    if (!p->c->address[0] || !p->dial_ev || event_pending(p->dial_ev, EV_TIMEOUT, NULL))
+        return;
+    int64_t d = l->cfg.backoff_min_ms;
+    for (unsigned i = 0; i < p->attempts && d < l->cfg.backoff_max_ms; i++)
+        d *= 2;
+    if (d > l->cfg.backoff_max_ms)
+        d = l->cfg.backoff_max_ms;
+    d = d / 2 + (int64_t)randombytes_uniform((uint32_t)(d / 2 + 1));
+    if (p->attempts < 30)
+        p->attempts++;
+    struct timeval tv = {d / 1000, (d % 1000) * 1000};
+    event_add(p->dial_ev, &tv);
+}
+
+static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa,
+                      int salen, void *arg)
+{
+    (void)lis;
+    (void)salen;
+    struct hl_link *l = arg;
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    struct hl_conn *c = conn_new(l, fd, 0);
+    if (!c)
+        return;
+    l->st.accepts++;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)sa;
+        char ip[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof ip);
+        snprintf(c->where, sizeof c->where, "%s:%u", ip, ntohs(sin->sin_port));
+    }
+}
+
+/* ---- checkpoints ---- */
+
+static void ckpt_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct hl_link *l = arg;
+    for (size_t i = 0; i < l->n_peers; i++) {
+        struct hl_peer *p = &l->peers[i];
+        if (!p->active)
+            continue;
+        uint64_t count;
+        uint8_t hash[HL_HASH_LEN];
+        if (hl_journal_head(l->cfg.journal, HL_DIR_OUT, p->c->name, &count, hash) != 0 ||
+            count == 0 || count == p->ckpt_count)
+            continue;
+        struct hl_checkpoint k;
+        if (hl_journal_checkpoint_make(l->cfg.journal, HL_DIR_OUT, p->c->name, now_utc_ms(l), &k) !=
+            0)
+            continue;
+        uint8_t buf[HL_CHECKPOINT_LEN_MAX];
+        int n = hl_checkpoint_encode(&k, buf, sizeof buf);
+        if (n > 0) {
+            conn_send(p->active, HL_FT_CHECKPOINT, buf, (size_t)n);
+            p->ckpt_count = k.count;
+            l->st.checkpoints_sent++;
+        }
+    }
+}
+
+/* ---- public ---- */
+
+int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struct hl_link **out)
+{
+    *out = NULL;
+    if (sodium_init() < 0)
+        return CAIRN_E_NOMEM;
+    struct hl_link *l = calloc(1, sizeof *l);
+    if (!l)
+        return CAIRN_E_NOMEM;
+    l->base = base;
+    l->cfg = *cfg;
+    if (l->cfg.heartbeat_ms <= 0)
+        l->cfg.heartbeat_ms = 1000;
+    if (l->cfg.dead_ms <= 0)
+        l->cfg.dead_ms = 4 * l->cfg.heartbeat_ms;
+    if (l->cfg.backoff_min_ms <= 0)
+        l->cfg.backoff_min_ms = 100;
+    if (l->cfg.backoff_max_ms <= 0)
+        l->cfg.backoff_max_ms = 10000;
+    if (l->cfg.backoff_max_ms < l->cfg.backoff_min_ms)
+        l->cfg.backoff_max_ms = l->cfg.backoff_min_ms;
+    if (l->cfg.checkpoint_ms == 0)
+        l->cfg.checkpoint_ms = 60000;
+    if (l->cfg.window == 0)
+        l->cfg.window = 1024;
+    if (!l->cfg.clock)
+        l->cfg.clock = &cairn_clock_real;
+    /* Pending receipts of one batch: bounded by what one turn can read
+     * (IN_HIGH_WM of the smallest messages), far below this cap. */
+    dbuf_init(&l->pending, 64u << 20);
+    for (size_t i = 0; i < cfg->roster->n; i++) {
+        const struct hl_centre *rc = &cfg->roster->c[i];
+        if (!strcmp(rc->name, cfg->self->name))
+            continue;
+        struct hl_peer *p = &l->peers[l->n_peers++];
+        p->l = l;
+        p->c = rc;
+        p->dial_ev = evtimer_new(base, dial_cb, p);
+    }
+    int rc = hl_tls_init(&l->tls, cfg->self->tls_cert_path, cfg->self->tls_key_path, pin_ok, l);
+    if (rc != 0) {
+        hl_link_free(l);
+        return rc;
+    }
+    if (cfg->listen && cfg->listen[0]) {
+        struct sockaddr_in sin;
+        if (hl_addr_parse(cfg->listen, &sin) != 0) {
+            log_err(MOD, "listen address is not host:port: '%s'", cfg->listen);
+            hl_link_free(l);
+            return CAIRN_E_INVAL;
+        }
+        l->listener = evconnlistener_new_bind(base, accept_cb, l,
+                                              LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 64,
+                                              (struct sockaddr *)&sin, sizeof sin);
+        if (!l->listener) {
+            log_err(MOD, "cannot listen on %s: %s", cfg->listen, strerror(errno));
+            hl_link_free(l);
+            return CAIRN_E_IO;
+        }
+        struct sockaddr_in got;
+        socklen_t gl = sizeof got;
+        if (getsockname(evconnlistener_get_fd(l->listener), (struct sockaddr *)&got, &gl) == 0)
+            l->listen_port = ntohs(got.sin_port);
+        log_info(MOD, "%s listening on %s (port %d)", cfg->self->name, cfg->listen, l->listen_port);
+    }
+    if (l->cfg.checkpoint_ms > 0) {
+        l->ckpt_ev = event_new(base, -1, EV_PERSIST, ckpt_cb, l);
+        struct timeval tv = {l->cfg.checkpoint_ms / 1000, (l->cfg.checkpoint_ms % 1000) * 1000};
+        event_add(l->ckpt_ev, &tv);
+    }
+    for (size_t i = 0; i < l->n_peers; i++)
+        peer_schedule_dial(&l->peers[i]);
+    *out = l;
+    return 0;
+}
+
+void hl_link_free(struct hl_link *l)
+{
+    if (!l)
+        return;
+    while (l->conns)
+        conn_free(l->conns);
+    for (size_t i = 0; i < l->n_peers; i++)
+        if (l->peers[i].dial_ev)
+            event_free(l->peers[i].dial_ev);
+    if (l->listener)
+        evconnlistener_free(l->listener);
+    if (l->ckpt_ev)
+        event_free(l->ckpt_ev);
+    hl_tls_fini(&l->tls);
+    dbuf_free(&l->pending);
+    free(l);
+}
+
+void hl_link_kick(struct hl_link *l, const char *peer)
+{
+    for (size_t i = 0; i < l->n_peers; i++) {
+        struct hl_peer *p = &l->peers[i];
+        if (peer && strcmp(p->c->name, peer) != 0)
+            continue;
+        if (p->active)
+            conn_pump(p->active);
+    }
+}
+
+const struct hl_link_stats *hl_link_stats(const struct hl_link *l)
+{
+    return &l->st;
+}
+
+const struct hl_tls_stats *hl_link_tls_stats(const struct hl_link *l)
+{
+    return &l->tls.stats;
+}
+
+int hl_link_is_up(const struct hl_link *l, const char *peer)
+{
+    for (size_t i = 0; i < l->n_peers; i++)
+        if (!strcmp(l->peers[i].c->name, peer))
+            return l->peers[i].active != NULL;
+    return 0;
+}
+
+int hl_link_listen_port(const struct hl_link *l)
+{
+    return l->listen_port;
+}
+
+int hl_link_metrics(const struct hl_link *l, struct dbuf *out)
+{
+    const struct hl_link_stats *s = &l->st;
+    const struct hl_tls_stats *t = &l->tls.stats;
+    struct {
+        const char *name, *help;
+        uint64_t v;
+    } m[] = {
+        {"sessions_opened_total", "link sessions opened", s->sessions_opened},
+        {"sessions_closed_total", "link sessions closed", s->sessions_closed},
+        {"dials_total", "outbound connection attempts", s->dials},
+        {"dial_failures_total", "outbound attempts that failed before HELLO", s->dial_failures},
+        {"accepts_total", "inbound connections accepted", s->accepts},
+        {"handshake_failures_total", "inbound TLS handshakes refused", s->handshake_failures},
+        {"tls_unknown_cert_total", "peer certificates not on the roster", t->unknown_cert},
+        {"tls_expired_cert_total", "peer certificates outside validity", t->expired_cert},
+        {"hello_refused_total", "HELLOs naming another centre than the certificate", s->hello_refused},
+        {"races_resolved_total", "duplicate sessions closed by the tie-break", s->races_resolved},
+        {"proto_violations_total", "frames out of order or undecodable", s->proto_violations},
+        {"frames_oversized_total", "frames longer than the cap", s->frames.oversized},
+        {"frames_bad_type_total", "frames of unknown type", s->frames.bad_type},
+        {"frames_truncated_total", "connections ended inside a frame", s->truncated_frames},
+        {"dead_peers_total", "sessions closed after heartbeat silence", s->dead_peers},
+        {"msgs_sent_total", "MSG frames sent (resends included)", s->msgs_sent},
+        {"receipts_sent_total", "receipts sent", s->receipts_sent},
+        {"receipts_received_total", "receipts stored", s->receipts_received},
+        {"msgs_received_total", "new messages stored", s->msgs_received},
+        {"msgs_duplicate_total", "duplicate messages (receipt re-issued)", s->msgs_duplicate},
+        {"msgs_rejected_total", "messages refused", s->msgs_rejected},
+        {"errors_received_total", "ERROR frames from peers", s->errors_received},
+        {"batches_total", "group commits", s->batches},
+        {"batch_failures_total", "group commits that failed", s->batch_failures},
+        {"nospace_total", "journal writes refused for a full disk", s->nospace},
+        {"checkpoints_sent_total", "checkpoints sent", s->checkpoints_sent},
+        {"checkpoints_countersigned_total", "peer checkpoints countersigned",
+         s->checkpoints_countersigned},
+        {"checkpoints_stored_total", "own checkpoints stored countersigned", s->checkpoints_stored},
+    };
+    int rc = 0;
+    for (size_t i = 0; i < sizeof m / sizeof m[0] && rc == 0; i++)
+        rc = dbuf_addf(out, "# HELP cairn_hotline_%s %s\n# TYPE cairn_hotline_%s counter\n"
+                            "cairn_hotline_%s %llu\n",
+                       m[i].name, m[i].help, m[i].name, m[i].name, (unsigned long long)m[i].v);
+    for (size_t i = 0; i < l->n_peers && rc == 0; i++)
+        rc = dbuf_addf(out, "cairn_hotline_peer_up{peer=\"%s\"} %d\n", l->peers[i].c->name,
+                       l->peers[i].active != NULL);
+    return rc;
+}

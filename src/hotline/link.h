@@ -1,0 +1,113 @@
+/*
+ * link.h — the hotline link: TLS 1.3 sessions between this centre and the
+ * centres on its roster, over libevent, delivering the journal's messages
+ * and bringing back receipts.
+ *
+ * Key idea: the link holds no message state of its own. Everything that
+ * must survive a crash is in the journal (hotline/journal.h); a session
+ * only keeps cursors (next seq to send, highest seq receipted) that it
+ * re-derives from the journal and the peer's HELLO on every connection.
+ * So a session can be dropped at any moment — kill -9, a lost cable, a
+ * protocol violation — and the next one resumes: the sender resends every
+ * message it holds no receipt for, the receiver recognises duplicates and
+ * re-issues the receipt it gave the first time.
+ *
+ * Incoming MSG and RECEIPT frames read in one event-loop turn are applied in
+ * one journal transaction (group commit: one fsync for the batch); the
+ * receipts produced are written to the peer only after that commit returns.
+ *
+ * The session states, the frames and the invariants are documented in
+ * docs/hotline-link.md (with a diagram, as SQLite's pager.c does).
+ *
+ * Threads: one link runs on one event_base in one thread, with the journal
+ * it was given.
+ */
+#ifndef CAIRN_HOTLINE_LINK_H
+#define CAIRN_HOTLINE_LINK_H
+
+#include <stdint.h>
+
+#include "base/clock.h"
+#include "base/dbuf.h"
+#include "hotline/frame.h"
+#include "hotline/identity.h"
+#include "hotline/journal.h"
+#include "hotline/tls.h"
+
+struct event_base;
+struct hl_link;
+
+/* Hooks for the embedding program (daemon, benchmark, tests). All optional;
+ * called on the link's thread after the journal commit they report. */
+struct hl_link_hooks {
+    /* A receipt for our message (peer, seq) is now durable in our journal. */
+    void (*on_delivered)(void *arg, const char *peer, uint64_t seq);
+    /* A message from peer was stored (new, not a duplicate). m is borrowed. */
+    void (*on_received)(void *arg, const char *peer, const struct hl_msg *m);
+    /* A session with peer opened (up = 1) or closed (up = 0). */
+    void (*on_session)(void *arg, const char *peer, int up);
+    void *arg;
+};
+
+struct hl_link_config {
+    const struct hl_identity *self;  /* borrowed; TLS cert/key paths inside */
+    const struct hl_roster *roster;  /* borrowed */
+    struct hl_journal *journal;      /* borrowed */
+    const struct cairn_clock *clock; /* borrowed; the journal's time (cases) */
+    const char *listen;              /* "host:port" to listen on, or NULL */
+    int64_t heartbeat_ms;            /* probe interval; 0 = 1000 */
+    int64_t dead_ms;                 /* silence before a peer is dead; 0 = 4 × heartbeat */
+    int64_t backoff_min_ms;          /* first reconnect delay; 0 = 100 */
+    int64_t backoff_max_ms;          /* cap of the doubling; 0 = 10000 */
+    int64_t checkpoint_ms;           /* checkpoint interval; 0 = 60000, < 0 = never */
+    uint32_t window;                 /* MSG frames in flight per session; 0 = 1024 */
+    struct hl_link_hooks hooks;
+};
+
+/* Counters, exposed as Prometheus metrics (hl_link_metrics). */
+struct hl_link_stats {
+    uint64_t sessions_opened, sessions_closed;
+    uint64_t dials, dial_failures, accepts;
+    uint64_t handshake_failures;  /* TLS refused (version, certificate, garbage) */
+    uint64_t hello_refused;       /* HELLO naming a centre other than the certificate's */
+    uint64_t races_resolved;      /* duplicate sessions closed by the tie-break rule */
+    uint64_t proto_violations;    /* frames out of order, undecodable payloads */
+    uint64_t truncated_frames;    /* connection ended inside a frame */
+    uint64_t dead_peers;          /* closed after heartbeat silence */
+    uint64_t msgs_sent, msgs_resent, receipts_sent, receipts_received;
+    uint64_t msgs_received, msgs_duplicate, msgs_rejected;
+    uint64_t errors_received;     /* ERROR frames from peers */
+    uint64_t batches, batch_failures; /* group commits, and those that failed */
+    uint64_t nospace;             /* commits refused for a full disk */
+    uint64_t checkpoints_sent, checkpoints_countersigned, checkpoints_stored;
+    struct hl_frame_stats frames;
+};
+
+/*
+ * Create the link on base: listen (if cfg->listen), and dial every roster
+ * centre other than self that has an address. cfg and everything it points
+ * to are borrowed and must outlive the link. 0, CAIRN_E_IO (TLS files,
+ * listen address), CAIRN_E_INVAL, CAIRN_E_NOMEM; failures are logged.
+ */
+int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struct hl_link **out);
+/* Close every session and free; accepts NULL. */
+void hl_link_free(struct hl_link *l);
+/* New outgoing messages are in the journal for peer (NULL = any): send them. */
+void hl_link_kick(struct hl_link *l, const char *peer);
+/* Counters (live). */
+const struct hl_link_stats *hl_link_stats(const struct hl_link *l);
+/* The TLS refusal counters (live). */
+const struct hl_tls_stats *hl_link_tls_stats(const struct hl_link *l);
+/* 1 when a session with peer is open. */
+int hl_link_is_up(const struct hl_link *l, const char *peer);
+/* Append the counters as Prometheus text exposition format. */
+int hl_link_metrics(const struct hl_link *l, struct dbuf *out);
+/* The port the listener is bound to (after "host:0"), or 0. */
+int hl_link_listen_port(const struct hl_link *l);
+
+/* Parse "host:port" (IPv4 dotted or "localhost") into a sockaddr_in.
+ * 0 or CAIRN_E_INVAL. */
+struct sockaddr_in;
+int hl_addr_parse(const char *s, struct sockaddr_in *sin);
+
+#endif
