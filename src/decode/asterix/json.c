@@ -1,0 +1,255 @@
+/*
+ * json.c — one ASTERIX record as a JSON object.
+ *
+ * Key idea: the JSON mirrors the specification's tree. Item ids become keys
+ * "I010"; a fixed group, an extended item and a compound become objects
+ * keyed by the spec's sub-field names; repetitions become arrays; an item
+ * that is a single element is the value itself ("I140":27354.6015625).
+ * Quantities are scaled to the unit the specification states (NM, °, ft,
+ * FL, s, kt, m/s ...) unless AX_JSON_RAW; tables and integers are integers;
+ * strings (ICAO 6-bit, ASCII, octal Mode 3/A codes) are strings; raw fields
+ * wider than 32 bits, Comm-B registers and explicit fields without a
+ * description are hex strings. Spare bits and FX bits are not printed.
+ *
+ * Specification: EUROCONTROL ASTERIX Part 1 (item structures) and the
+ * category specifications named in each table's `source`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/bits.h"
+#include "base/jsonw.h"
+#include "decode/asterix/asterix.h"
+
+const struct ax_node *ax_case_pick(const struct ax_node *group, const struct ax_node *el,
+                                   const uint8_t *p, unsigned group_bit);
+
+static const char hexd[] = "0123456789ABCDEF";
+
+/* Bytes as an upper-case hex string value. */
+static void json_hex_bytes(struct jsonw *w, const uint8_t *p, size_t n)
+{
+    char buf[2 * 256 + 1];
+    if (n > 256)
+        n = 256; /* an explicit field holds at most 254 bytes */
+    for (size_t i = 0; i < n; i++) {
+        buf[2 * i] = hexd[p[i] >> 4];
+        buf[2 * i + 1] = hexd[p[i] & 15];
+    }
+    jw_strn(w, buf, 2 * n);
+}
+
+/* Bits [bit, bit+bits) of p as hex, right-aligned in whole nibbles. */
+static void json_hex_bits(struct jsonw *w, const uint8_t *p, unsigned bit, unsigned bits)
+{
+    char buf[64];
+    unsigned nib = (bits + 3) / 4, n = 0;
+    unsigned lead = nib * 4 - bits; /* zero bits in front of the first nibble */
+    for (unsigned i = 0; i < nib && n < sizeof buf - 1; i++) {
+        unsigned v = 0;
+        for (unsigned j = 0; j < 4; j++) {
+            unsigned k = i * 4 + j;
+            unsigned b = 0;
+            if (k >= lead) {
+                size_t pos = bit + (k - lead);
+                b = (p[pos >> 3] >> (7 - (pos & 7))) & 1u;
+            }
+            v = (v << 1) | b;
+        }
+        buf[n++] = hexd[v];
+    }
+    jw_strn(w, buf, n);
+}
+
+static void json_leaf(struct jsonw *w, const struct ax_node *e, const uint8_t *p, unsigned bit,
+                      unsigned flags)
+{
+    struct ax_leaf l = {e, p + bit / 8, bit % 8, e->bits};
+    switch (e->enc) {
+    case AX_ENC_ICAO6:
+    case AX_ENC_ASCII:
+    case AX_ENC_OCTAL: {
+        char s[64];
+        int n = ax_leaf_string(&l, s, sizeof s);
+        if (n >= 0)
+            jw_strn(w, s, (size_t)n);
+        else
+            json_hex_bits(w, l.p, l.bit, l.bits);
+        break;
+    }
+    case AX_ENC_BDS: json_hex_bits(w, l.p, l.bit, l.bits); break;
+    case AX_ENC_UQUANT:
+    case AX_ENC_SQUANT:
+        if (flags & AX_JSON_RAW)
+            jw_int(w, ax_leaf_int(&l));
+        else
+            jw_num(w, ax_leaf_value(&l), 15);
+        break;
+    case AX_ENC_SINT: jw_int(w, ax_leaf_int(&l)); break;
+    default:
+        if (e->bits > 32)
+            json_hex_bits(w, l.p, l.bit, l.bits);
+        else
+            jw_uint(w, ax_leaf_raw(&l));
+        break;
+    }
+}
+
+/* The members of a fixed group (or one element) as key/value pairs; nested
+ * named groups become objects. parent/parent_bit locate case selectors. */
+static void json_fixed_members(struct jsonw *w, const struct ax_node *n,
+                               const struct ax_node *parent, const uint8_t *p, unsigned bit,
+                               unsigned parent_bit, unsigned flags)
+{
+    if (n->kind == AX_ELEMENT) {
+        const struct ax_node *e =
+            n->enc == AX_ENC_CASE ? ax_case_pick(parent, n, p, parent_bit) : n;
+        jw_key(w, n->name ? n->name : "value");
+        json_leaf(w, e, p, bit, flags);
+    } else if (n->kind == AX_GROUP) {
+        if (n->name) {
+            jw_key(w, n->name);
+            jw_obj(w);
+        }
+        unsigned b = bit;
+        for (unsigned i = 0; i < n->n_sub; i++) {
+            json_fixed_members(w, &n->sub[i], n, p, b, bit, flags);
+            b += n->sub[i].bits;
+        }
+        if (n->name)
+            jw_end(w);
+    }
+}
+
+/* A fixed node as a value: an element's value, or a group's object. */
+static void json_fixed_value(struct jsonw *w, const struct ax_node *n, const uint8_t *p,
+                             unsigned flags)
+{
+    if (n->kind == AX_ELEMENT) {
+        json_leaf(w, n, p, 0, flags);
+        return;
+    }
+    jw_obj(w);
+    unsigned b = 0;
+    for (unsigned i = 0; i < n->n_sub; i++) {
+        json_fixed_members(w, &n->sub[i], n, p, b, 0, flags);
+        b += n->sub[i].bits;
+    }
+    jw_end(w);
+}
+
+static int json_value(struct jsonw *w, const struct ax_node *n, const uint8_t *p, size_t len,
+                      unsigned flags, int depth);
+
+static int json_value(struct jsonw *w, const struct ax_node *n, const uint8_t *p, size_t len,
+                      unsigned flags, int depth)
+{
+    int k = ax_node_size(n, p, len);
+    if (k < 0 || depth > 8)
+        return k < 0 ? k : -1;
+    switch (n->kind) {
+    case AX_ELEMENT:
+    case AX_GROUP: json_fixed_value(w, n, p, flags); break;
+    case AX_EXTENDED: {
+        jw_obj(w);
+        unsigned pos = 0;
+        for (unsigned i = 0; i < n->n_sub; i++) {
+            const struct ax_node *c = &n->sub[i];
+            if (c->kind == AX_FX) {
+                unsigned fx = (unsigned)bits_get(p, (size_t)k, pos, 1);
+                pos++;
+                if (!fx)
+                    break;
+            } else {
+                if ((pos + c->bits + 7) / 8 > (unsigned)k)
+                    break;
+                json_fixed_members(w, c, n, p, pos, 0, flags);
+                pos += c->bits;
+            }
+        }
+        jw_end(w);
+        break;
+    }
+    case AX_REPETITIVE: {
+        const struct ax_node *c = &n->sub[0];
+        jw_arr(w);
+        if (n->rep_bytes == 0) {
+            size_t unit = ((size_t)c->bits + 1) / 8;
+            for (size_t off = 0; off + unit <= (size_t)k; off += unit)
+                json_fixed_value(w, c, p + off, flags);
+        } else {
+            size_t count = 0, off = n->rep_bytes;
+            for (unsigned i = 0; i < n->rep_bytes; i++)
+                count = (count << 8) | p[i];
+            for (size_t i = 0; i < count; i++) {
+                int m = json_value(w, c, p + off, (size_t)k - off, flags, depth + 1);
+                if (m < 0)
+                    return m;
+                off += (size_t)m;
+            }
+        }
+        jw_end(w);
+        break;
+    }
+    case AX_EXPLICIT: {
+        if (n->n_sub == 1 && k > 1 && ax_node_size(&n->sub[0], p + 1, (size_t)k - 1) > 0) {
+            if (json_value(w, &n->sub[0], p + 1, (size_t)k - 1, flags, depth + 1) < 0)
+                return -1;
+        } else {
+            json_hex_bytes(w, p + 1, (size_t)k - 1);
+        }
+        break;
+    }
+    case AX_COMPOUND: {
+        size_t nfs = 0;
+        while (p[nfs++] & 1u)
+            ;
+        size_t off = nfs;
+        jw_obj(w);
+        for (size_t i = 0; i < nfs * 7; i++) {
+            if (!(p[i / 7] & (0x80u >> (i % 7))))
+                continue;
+            const struct ax_node *c = &n->sub[i];
+            jw_key(w, c->name ? c->name : "?");
+            int m = json_value(w, c, p + off, (size_t)k - off, flags, depth + 1);
+            if (m < 0)
+                return m;
+            off += (size_t)m;
+        }
+        jw_end(w);
+        break;
+    }
+    default: return -1;
+    }
+    return k;
+}
+
+void ax_json_record(struct jsonw *w, const struct ax_record *r, unsigned flags)
+{
+    jw_obj(w);
+    jw_kint(w, "cat", r->cat->cat);
+    jw_kstr(w, "ed", r->cat->edition_str);
+    jw_kint(w, "len", (int64_t)r->len);
+    if (flags & AX_JSON_HEX) {
+        jw_key(w, "hex");
+        json_hex_bytes(w, r->p, r->len > 256 ? 256 : r->len);
+    }
+    for (unsigned i = 0; i < r->n_items; i++) {
+        const struct ax_item *it = &r->items[i];
+        /* "I010" for numbered items; "RE" and "SP" as they are. */
+        const char *id = it->desc->name;
+        char key[8];
+        size_t nl = strlen(id);
+        if (nl > sizeof key - 2 || id[0] < '0' || id[0] > '9') {
+            jw_key(w, id);
+        } else {
+            key[0] = 'I';
+            memcpy(key + 1, id, nl);
+            key[1 + nl] = '\0';
+            jw_key(w, key);
+        }
+        if (json_value(w, it->desc, it->p, it->len, flags, 0) < 0)
+            jw_null(w);
+    }
+    jw_end(w);
+}
