@@ -1,7 +1,11 @@
 # tests for src/decode/asterix. One section per owner.
 
 # --- decode: generator, tables, decoder, JSON, pcap, reference comparisons ---
+cairn_test(test_asterix_tshark vectors SOURCES vectors/asterix/test_asterix_tshark.c
+    LIBS cairn_asterix cairn_feed)
 
 # --- encode: encoder, typed API, round trips, tshark, UDP input ---
+cairn_test(test_asterix_roundtrip unit SOURCES unit/asterix_enc/test_asterix_roundtrip.c
+    LIBS cairn_asterix m TIMEOUT 120)
 cairn_test(test_asterix_udp_feed integ SOURCES integ/asterix/test_udp_feed.c
     LIBS cairn_feed TIMEOUT 30)

@@ -1,0 +1,663 @@
+/*
+ * encode.c — the ASTERIX encoder (see encode.h for the three layers).
+ *
+ * Items are written MSB first with a bounded bit writer. Every structure kind
+ * of EUROCONTROL ASTERIX Part 1 (ed. 2.4, sec. 4.3 to 4.7) maps to one case
+ * of enc_node():
+ *
+ *   element / spare   bits, spares as zeros
+ *   group             children in order
+ *   extended          octets of children, each closed by FX: 1 when another
+ *                     octet follows, 0 on the last one sent
+ *   repetitive        REP octet(s) then the copies, or copies of 7 bits each
+ *                     closed by an FX bit
+ *   explicit          LEN octet (counts itself) then the content
+ *   compound          presence octets (7 slots each, FX-chained, as few as
+ *                     the highest present slot needs) then the present subitems
+ *
+ * The FSPEC of a record follows the compound rule with FRN f in octet
+ * (f - 1) / 7, bit 8 - (f - 1) % 7 (bit 8 = MSB).
+ */
+#include "decode/asterix/encode.h"
+
+#include <string.h>
+
+#include "base/bits.h"
+#include "base/error.h"
+
+/* Octets of one FSPEC or compound presence chain: 7 flags + FX. */
+#define FLAGS_PER_OCTET 7u
+/* The explicit length octet and the repetition count are single octets. */
+#define OCTET_MAX 255u
+
+struct wr {
+    uint8_t *p;
+    size_t cap_bits;
+    size_t pos; /* next bit */
+};
+
+static int wr_bits(struct wr *w, unsigned n, uint64_t v)
+{
+    if (n == 0)
+        return 0;
+    if (w->pos + n > w->cap_bits)
+        return CAIRN_E_FULL;
+    bits_put(w->p, w->pos, n, v);
+    w->pos += n;
+    return 0;
+}
+
+static int wr_zeros(struct wr *w, unsigned n)
+{
+    while (n > 0) {
+        unsigned k = n > 64 ? 64 : n;
+        int rc = wr_bits(w, k, 0);
+        if (rc)
+            return rc;
+        n -= k;
+    }
+    return 0;
+}
+
+static int enc_node(struct wr *w, const struct ax_node *n, const struct ax_val *v);
+
+static int enc_element(struct wr *w, const struct ax_node *n, const struct ax_val *v)
+{
+    unsigned bits = n->bits;
+    if (bits == 0)
+        return CAIRN_E_INVAL;
+    if (v == NULL || v->node == NULL)
+        return wr_zeros(w, bits);
+    if (bits <= 64 && v->bytes == NULL) {
+        if (bits < 64 && (v->raw >> bits) != 0)
+            return CAIRN_E_RANGE;
+        return wr_bits(w, bits, v->raw);
+    }
+    /* Wide (or byte-supplied) element: right-aligned octets. */
+    size_t need = ((size_t)bits + 7) / 8;
+    if (v->bytes == NULL || v->len != need)
+        return CAIRN_E_INVAL;
+    unsigned head = bits - 8u * (unsigned)(need - 1); /* bits taken from bytes[0] */
+    if (head < 8 && (v->bytes[0] >> head) != 0)
+        return CAIRN_E_RANGE;
+    int rc = wr_bits(w, head, v->bytes[0]);
+    for (size_t i = 1; rc == 0 && i < need; i++)
+        rc = wr_bits(w, 8, v->bytes[i]);
+    return rc;
+}
+
+static const struct ax_val *child(const struct ax_val *v, unsigned i)
+{
+    return (v != NULL && i < v->n_sub && v->sub != NULL) ? &v->sub[i] : NULL;
+}
+
+static int enc_extended(struct wr *w, const struct ax_node *n, const struct ax_val *v)
+{
+    unsigned count = v ? v->n_sub : 0;
+    if (count == 0) { /* the first octet: up to the first FX */
+        while (count < n->n_sub && n->sub[count].kind != AX_FX)
+            count++;
+    }
+    if (count > n->n_sub)
+        return CAIRN_E_INVAL;
+    for (unsigned i = 0; i < n->n_sub; i++) {
+        const struct ax_node *c = &n->sub[i];
+        if (c->kind == AX_FX) {
+            int more = i < count && i + 1 < n->n_sub;
+            int rc = wr_bits(w, 1, more ? 1u : 0u);
+            if (rc || !more)
+                return rc;
+            continue;
+        }
+        if (i >= count)
+            return CAIRN_E_INVAL; /* n_sub does not end at an octet boundary */
+        int rc = enc_node(w, c, child(v, i));
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int enc_repetitive(struct wr *w, const struct ax_node *n, const struct ax_val *v)
+{
+    if (n->n_sub != 1)
+        return CAIRN_E_INVAL;
+    unsigned reps = v ? v->n_sub : 0;
+    if (n->rep_bytes > 0) {
+        unsigned rb = n->rep_bytes;
+        if (rb < sizeof(unsigned) && (reps >> (8 * rb)) != 0)
+            return CAIRN_E_RANGE;
+        int rc = wr_bits(w, 8 * rb, reps);
+        for (unsigned i = 0; rc == 0 && i < reps; i++)
+            rc = enc_node(w, &n->sub[0], &v->sub[i]);
+        return rc;
+    }
+    /* FX-chained: at least one copy, each followed by its FX bit. */
+    if (reps == 0)
+        return CAIRN_E_INVAL;
+    for (unsigned i = 0; i < reps; i++) {
+        int rc = enc_node(w, &n->sub[0], &v->sub[i]);
+        if (rc == 0)
+            rc = wr_bits(w, 1, i + 1 < reps ? 1u : 0u);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int enc_explicit(struct wr *w, const struct ax_node *n, const struct ax_val *v)
+{
+    if (w->pos % 8 != 0)
+        return CAIRN_E_INVAL;
+    size_t start = w->pos;
+    int rc = wr_bits(w, 8, 0); /* length, patched below */
+    if (rc)
+        return rc;
+    if (v != NULL && v->bytes != NULL) {
+        /* raw content, also for a described one that did not parse */
+        for (size_t i = 0; rc == 0 && i < v->len; i++)
+            rc = wr_bits(w, 8, v->bytes[i]);
+    } else if (n->n_sub == 1) {
+        rc = enc_node(w, &n->sub[0], child(v, 0));
+    } else if (v != NULL && v->len > 0) {
+        return CAIRN_E_INVAL;
+    }
+    if (rc)
+        return rc;
+    if (w->pos % 8 != 0)
+        return CAIRN_E_INVAL;
+    size_t len = (w->pos - start) / 8;
+    if (len > OCTET_MAX)
+        return CAIRN_E_RANGE;
+    bits_put(w->p, start, 8, len);
+    return 0;
+}
+
+static int enc_compound(struct wr *w, const struct ax_node *n, const struct ax_val *v)
+{
+    unsigned slots = v ? v->n_sub : 0;
+    if (slots > n->n_sub)
+        return CAIRN_E_INVAL;
+    int highest = -1;
+    for (unsigned i = 0; i < slots; i++) {
+        if (v->sub[i].node == NULL)
+            continue;
+        if (n->sub[i].kind == AX_ABSENT)
+            return CAIRN_E_INVAL;
+        highest = (int)i;
+    }
+    unsigned octets = highest < 0 ? 1u : (unsigned)highest / FLAGS_PER_OCTET + 1u;
+    if (v != NULL && v->len > octets) { /* a sender's trailing empty octets */
+        if (v->len > (n->n_sub + FLAGS_PER_OCTET) / FLAGS_PER_OCTET + 1u)
+            return CAIRN_E_INVAL;
+        octets = v->len;
+    }
+    for (unsigned o = 0; o < octets; o++) {
+        for (unsigned b = 0; b < FLAGS_PER_OCTET; b++) {
+            unsigned i = o * FLAGS_PER_OCTET + b;
+            unsigned bit = (i < slots && v->sub[i].node != NULL) ? 1u : 0u;
+            int rc = wr_bits(w, 1, bit);
+            if (rc)
+                return rc;
+        }
+        int rc = wr_bits(w, 1, o + 1 < octets ? 1u : 0u);
+        if (rc)
+            return rc;
+    }
+    for (unsigned i = 0; i < slots; i++) {
+        if (v->sub[i].node == NULL)
+            continue;
+        int rc = enc_node(w, &n->sub[i], &v->sub[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int enc_node(struct wr *w, const struct ax_node *n, const struct ax_val *v)
+{
+    switch ((enum ax_kind)n->kind) {
+    case AX_ELEMENT:
+        return enc_element(w, n, v);
+    case AX_SPARE:
+        /* zeros, unless the caller keeps what a sender put there */
+        if (v != NULL && v->node != NULL && n->bits <= 64)
+            return enc_element(w, n, v);
+        return wr_zeros(w, n->bits);
+    case AX_GROUP:
+        for (unsigned i = 0; i < n->n_sub; i++) {
+            const struct ax_node *c = &n->sub[i];
+            int rc = c->kind == AX_FX ? wr_bits(w, 1, 0) : enc_node(w, c, child(v, i));
+            if (rc)
+                return rc;
+        }
+        return 0;
+    case AX_EXTENDED:
+        return enc_extended(w, n, v);
+    case AX_REPETITIVE:
+        return enc_repetitive(w, n, v);
+    case AX_EXPLICIT:
+        return enc_explicit(w, n, v);
+    case AX_COMPOUND:
+        return enc_compound(w, n, v);
+    case AX_FX:
+    case AX_ABSENT:
+        break;
+    }
+    return CAIRN_E_INVAL;
+}
+
+int ax_item_encode(const struct ax_val *v, uint8_t *out, size_t cap)
+{
+    if (v == NULL || v->node == NULL)
+        return CAIRN_E_INVAL;
+    struct wr w = {.p = out, .cap_bits = 8 * cap, .pos = 0};
+    int rc = enc_node(&w, v->node, v);
+    if (rc)
+        return rc;
+    if (w.pos == 0 || w.pos % 8 != 0)
+        return CAIRN_E_INVAL; /* an item is a whole number of octets */
+    if (w.pos / 8 > (size_t)INT32_MAX)
+        return CAIRN_E_RANGE;
+    return (int)(w.pos / 8);
+}
+
+int ax_record_encode(const struct ax_record *r, uint8_t *out, size_t cap)
+{
+    if (r->n_items == 0 || r->n_items > AX_MAX_FRN)
+        return CAIRN_E_INVAL;
+    unsigned prev = 0;
+    size_t body = 0;
+    for (unsigned i = 0; i < r->n_items; i++) {
+        const struct ax_item *it = &r->items[i];
+        if (it->frn <= prev || it->frn > AX_MAX_FRN || (it->len > 0 && it->p == NULL))
+            return CAIRN_E_INVAL;
+        if (r->cat != NULL) {
+            if (it->frn > r->cat->n_uap || r->cat->uap[it->frn - 1] == NULL)
+                return CAIRN_E_INVAL;
+            if (it->desc != NULL && r->cat->uap[it->frn - 1] != it->desc)
+                return CAIRN_E_INVAL;
+        }
+        prev = it->frn;
+        body += it->len;
+    }
+    size_t fspec = (prev - 1) / FLAGS_PER_OCTET + 1;
+    if (r->p != NULL) { /* a decoded record: keep its FSPEC's trailing empty octets */
+        size_t had = 0;
+        while (had < r->len && had < AX_MAX_FSPEC && (r->p[had] & 1u))
+            had++;
+        if (had < r->len)
+            had++;
+        if (had > fspec)
+            fspec = had;
+    }
+    if (fspec + body > cap)
+        return CAIRN_E_FULL;
+    if (fspec + body > (size_t)INT32_MAX)
+        return CAIRN_E_RANGE;
+    memset(out, 0, fspec);
+    for (unsigned i = 0; i < r->n_items; i++) {
+        unsigned k = r->items[i].frn - 1u;
+        out[k / FLAGS_PER_OCTET] |= (uint8_t)(0x80u >> (k % FLAGS_PER_OCTET));
+    }
+    for (size_t o = 0; o + 1 < fspec; o++)
+        out[o] |= 0x01u; /* FX: another FSPEC octet follows */
+    size_t off = fspec;
+    for (unsigned i = 0; i < r->n_items; i++) {
+        if (r->items[i].len)
+            memcpy(out + off, r->items[i].p, r->items[i].len);
+        off += r->items[i].len;
+    }
+    return (int)off;
+}
+
+int ax_record_add(struct ax_record *r, const struct ax_category *c, const struct ax_node *item,
+                  const uint8_t *p, uint16_t len)
+{
+    unsigned frn = ax_category_frn(c, item);
+    if (frn == 0)
+        return CAIRN_E_NOTFOUND;
+    for (unsigned i = 0; i < r->n_items; i++)
+        if (r->items[i].frn == frn)
+            return CAIRN_E_EXISTS;
+    if (r->n_items >= AX_MAX_FRN)
+        return CAIRN_E_FULL;
+    struct ax_item *it = &r->items[r->n_items++];
+    it->desc = item;
+    it->p = p;
+    it->len = len;
+    it->frn = (uint8_t)frn;
+    r->cat = c;
+    return 0;
+}
+
+void ax_record_sort(struct ax_record *r)
+{
+    for (unsigned i = 1; i < r->n_items; i++) {
+        struct ax_item t = r->items[i];
+        unsigned j = i;
+        while (j > 0 && r->items[j - 1].frn > t.frn) {
+            r->items[j] = r->items[j - 1];
+            j--;
+        }
+        r->items[j] = t;
+    }
+}
+
+void ax_bw_init(struct ax_block_writer *w, uint8_t *buf, size_t cap)
+{
+    memset(w, 0, sizeof *w);
+    w->buf = buf;
+    w->cap = cap;
+}
+
+static void bw_close(struct ax_block_writer *w)
+{
+    if (!w->open)
+        return;
+    if (w->n_records == 0) { /* an empty block is dropped, not sent */
+        w->len = w->start;
+        w->n_blocks--;
+    } else {
+        size_t blen = w->len - w->start;
+        w->buf[w->start + 1] = (uint8_t)(blen >> 8);
+        w->buf[w->start + 2] = (uint8_t)(blen & 0xffu);
+    }
+    w->open = 0;
+}
+
+uint8_t *ax_bw_reserve(struct ax_block_writer *w, uint8_t cat, size_t *avail)
+{
+    if (w->open && (w->cat != cat || w->len - w->start >= AX_BLOCK_MAX))
+        bw_close(w);
+    if (!w->open) {
+        if (w->cap - w->len < AX_BLOCK_HDR + 1) {
+            *avail = 0;
+            return NULL;
+        }
+        w->start = w->len;
+        w->buf[w->len] = cat;
+        w->buf[w->len + 1] = 0;
+        w->buf[w->len + 2] = 0;
+        w->len += AX_BLOCK_HDR;
+        w->open = 1;
+        w->cat = cat;
+        w->n_records = 0;
+        w->n_blocks++;
+    }
+    size_t room = w->cap - w->len;
+    size_t block_room = AX_BLOCK_MAX - (w->len - w->start);
+    *avail = room < block_room ? room : block_room;
+    return w->buf + w->len;
+}
+
+int ax_bw_commit(struct ax_block_writer *w, size_t len)
+{
+    if (!w->open || len > w->cap - w->len || len + (w->len - w->start) > AX_BLOCK_MAX)
+        return CAIRN_E_INVAL;
+    if (len == 0)
+        return 0;
+    w->len += len;
+    w->n_records++;
+    return 0;
+}
+
+int ax_bw_add(struct ax_block_writer *w, uint8_t cat, const uint8_t *rec, size_t len)
+{
+    if (len == 0 || len > AX_BLOCK_MAX - AX_BLOCK_HDR)
+        return CAIRN_E_INVAL;
+    /* A record that does not fit the open block's LEN goes to a new block. */
+    if (w->open && w->cat == cat && len > AX_BLOCK_MAX - (w->len - w->start))
+        bw_close(w);
+    int was_open = w->open && w->cat == cat;
+    size_t avail = 0;
+    uint8_t *p = ax_bw_reserve(w, cat, &avail);
+    if (p == NULL || avail < len) {
+        if (p != NULL && !was_open)
+            bw_close(w); /* drop the header just written */
+        return CAIRN_E_FULL;
+    }
+    memcpy(p, rec, len);
+    return ax_bw_commit(w, len);
+}
+
+size_t ax_bw_finish(struct ax_block_writer *w)
+{
+    bw_close(w);
+    return w->len;
+}
+
+/* ------------------------------------------------------------ bytes → values */
+
+struct rd {
+    struct bitr br;
+    struct ax_val *pool;
+    size_t cap, used;
+    int depth;
+};
+
+/* Deeper than any specification nests (item → compound → repetitive →
+ * group); a guard against a malformed table, not against input. */
+#define PARSE_MAX_DEPTH 12
+
+static struct ax_val *rd_alloc(struct rd *r, size_t n)
+{
+    if (n > r->cap - r->used)
+        return NULL;
+    struct ax_val *v = r->pool + r->used;
+    memset(v, 0, n * sizeof *v);
+    r->used += n;
+    return v;
+}
+
+static int parse_node(struct rd *r, const struct ax_node *n, struct ax_val *v);
+
+static int parse_children(struct rd *r, const struct ax_node *n, struct ax_val *v, unsigned upto)
+{
+    struct ax_val *subs = rd_alloc(r, n->n_sub ? n->n_sub : 1);
+    if (subs == NULL)
+        return CAIRN_E_FULL;
+    v->sub = subs;
+    v->n_sub = (uint16_t)upto;
+    for (unsigned i = 0; i < upto; i++) {
+        int rc = parse_node(r, &n->sub[i], &subs[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int parse_bytes(struct rd *r, size_t n, const uint8_t **out)
+{
+    if (r->br.pos % 8 != 0 || r->br.pos + 8 * n > r->br.nbits)
+        return CAIRN_E_TRUNCATED;
+    *out = r->br.p + r->br.pos / 8;
+    r->br.pos += 8 * n;
+    return 0;
+}
+
+static int parse_node(struct rd *r, const struct ax_node *n, struct ax_val *v)
+{
+    if (r->depth > PARSE_MAX_DEPTH)
+        return CAIRN_E_ITEM;
+    v->node = n;
+    int rc = 0;
+    r->depth++;
+    switch ((enum ax_kind)n->kind) {
+    case AX_ELEMENT:
+    case AX_SPARE:
+        if (n->bits <= 64) {
+            v->raw = bitr_get(&r->br, n->bits);
+            if (n->kind == AX_SPARE && v->raw == 0)
+                v->node = NULL; /* a zero spare needs no value */
+        } else if (n->kind == AX_ELEMENT && n->bits % 8 == 0) {
+            v->len = (uint16_t)(n->bits / 8);
+            rc = parse_bytes(r, v->len, &v->bytes);
+        } else {
+            rc = CAIRN_E_UNSUPPORTED;
+        }
+        break;
+    case AX_FX:
+        (void)bitr_get(&r->br, 1);
+        v->node = NULL;
+        break;
+    case AX_GROUP:
+        rc = parse_children(r, n, v, n->n_sub);
+        break;
+    case AX_EXTENDED: {
+        struct ax_val *subs = rd_alloc(r, n->n_sub ? n->n_sub : 1);
+        if (subs == NULL) {
+            rc = CAIRN_E_FULL;
+            break;
+        }
+        v->sub = subs;
+        unsigned i;
+        for (i = 0; i < n->n_sub && rc == 0; i++) {
+            if (n->sub[i].kind == AX_FX) {
+                if (bitr_get(&r->br, 1) == 0)
+                    break;
+                continue;
+            }
+            rc = parse_node(r, &n->sub[i], &subs[i]);
+        }
+        v->n_sub = (uint16_t)(i < n->n_sub ? i : n->n_sub);
+        break;
+    }
+    case AX_REPETITIVE: {
+        if (n->n_sub != 1) {
+            rc = CAIRN_E_ITEM;
+            break;
+        }
+        if (n->rep_bytes > 0) {
+            uint64_t count = bitr_get(&r->br, 8u * n->rep_bytes);
+            if (r->br.overrun || count > 0xffffu) {
+                rc = CAIRN_E_TRUNCATED;
+                break;
+            }
+            struct ax_val *subs = rd_alloc(r, count ? (size_t)count : 1);
+            if (subs == NULL) {
+                rc = CAIRN_E_FULL;
+                break;
+            }
+            v->sub = subs;
+            v->n_sub = (uint16_t)count;
+            for (size_t i = 0; i < count && rc == 0; i++)
+                rc = parse_node(r, &n->sub[0], &subs[i]);
+        } else {
+            /* FX-chained: count the copies first (each is sub bits + FX) */
+            size_t unit = (size_t)n->sub[0].bits + 1, start = r->br.pos, count = 0;
+            for (size_t pos = start;; pos += unit) {
+                if (pos + unit > r->br.nbits) {
+                    rc = CAIRN_E_TRUNCATED;
+                    break;
+                }
+                count++;
+                if (bits_get(r->br.p, (r->br.nbits + 7) / 8, pos + unit - 1, 1) == 0)
+                    break;
+            }
+            if (rc)
+                break;
+            struct ax_val *subs = rd_alloc(r, count);
+            if (subs == NULL || count > 0xffffu) {
+                rc = CAIRN_E_FULL;
+                break;
+            }
+            v->sub = subs;
+            v->n_sub = (uint16_t)count;
+            for (size_t i = 0; i < count && rc == 0; i++) {
+                rc = parse_node(r, &n->sub[0], &subs[i]);
+                (void)bitr_get(&r->br, 1);
+            }
+        }
+        break;
+    }
+    case AX_EXPLICIT: {
+        const uint8_t *lp;
+        rc = parse_bytes(r, 1, &lp);
+        if (rc)
+            break;
+        if (lp[0] < 1) {
+            rc = CAIRN_E_ITEM;
+            break;
+        }
+        size_t clen = (size_t)lp[0] - 1;
+        const uint8_t *content;
+        rc = parse_bytes(r, clen, &content);
+        if (rc)
+            break;
+        v->bytes = content; /* raw unless the description reads it exactly */
+        v->len = (uint16_t)clen;
+        if (n->n_sub == 1 && clen > 0) {
+            struct rd sub = *r;
+            bitr_init(&sub.br, content, 8 * clen);
+            struct ax_val *c = rd_alloc(&sub, 1);
+            if (c != NULL && parse_node(&sub, &n->sub[0], c) == 0 && !sub.br.overrun &&
+                sub.br.pos == 8 * clen) {
+                r->used = sub.used;
+                v->sub = c;
+                v->n_sub = 1;
+                v->bytes = NULL;
+                v->len = 0;
+            }
+        }
+        break;
+    }
+    case AX_COMPOUND: {
+        size_t nfs = 0;
+        uint8_t pres[AX_MAX_FSPEC * 2];
+        do {
+            if (nfs >= sizeof pres) {
+                rc = CAIRN_E_ITEM;
+                break;
+            }
+            pres[nfs++] = (uint8_t)bitr_get(&r->br, 8);
+        } while ((pres[nfs - 1] & 1u) && !r->br.overrun);
+        if (rc || r->br.overrun) {
+            rc = rc ? rc : CAIRN_E_TRUNCATED;
+            break;
+        }
+        struct ax_val *subs = rd_alloc(r, n->n_sub ? n->n_sub : 1);
+        if (subs == NULL) {
+            rc = CAIRN_E_FULL;
+            break;
+        }
+        v->sub = subs;
+        v->n_sub = n->n_sub;
+        v->len = (uint16_t)nfs; /* re-encode as many presence octets */
+        for (size_t i = 0; i < nfs * FLAGS_PER_OCTET && rc == 0; i++) {
+            if (!(pres[i / FLAGS_PER_OCTET] & (0x80u >> (i % FLAGS_PER_OCTET))))
+                continue;
+            if (i >= n->n_sub || n->sub[i].kind == AX_ABSENT)
+                rc = CAIRN_E_ITEM;
+            else
+                rc = parse_node(r, &n->sub[i], &subs[i]);
+        }
+        break;
+    }
+    case AX_ABSENT:
+        rc = CAIRN_E_ITEM;
+        break;
+    }
+    r->depth--;
+    if (rc == 0 && r->br.overrun)
+        rc = CAIRN_E_TRUNCATED;
+    return rc;
+}
+
+int ax_val_parse(const struct ax_node *desc, const uint8_t *p, size_t len, struct ax_val *pool,
+                 size_t cap, size_t *used)
+{
+    if (cap == 0)
+        return CAIRN_E_FULL;
+    struct rd r = {.pool = pool, .cap = cap, .used = 0, .depth = 0};
+    bitr_init(&r.br, p, 8 * (len > 65535 ? 65535 : len));
+    struct ax_val *root = rd_alloc(&r, 1);
+    int rc = parse_node(&r, desc, root);
+    if (used)
+        *used = r.used;
+    if (rc)
+        return rc;
+    if (r.br.pos % 8 != 0)
+        return CAIRN_E_ITEM;
+    return (int)(r.br.pos / 8);
+}

@@ -1,0 +1,661 @@
+/*
+ * test_asterix_roundtrip.c — the generic encoder against the decoder.
+ *
+ *  - random: for every category and edition cairn has tables for, records
+ *    with random items (random subset of the UAP, every structure filled
+ *    with random values: extended items cut at a random octet, 0..3
+ *    repetitions, random compound subsets, RE/SP with content) are encoded
+ *    value by value (ax_item_encode), put in FSPEC records and data blocks
+ *    (ax_record_encode, ax_block_writer), decoded (ax_block_record), and
+ *    must give back: the same FRNs and item bytes, the same leaf values in
+ *    the same order (raw bits and scaled value), and byte-identical records
+ *    when re-encoded both from the decoded structured form and from values
+ *    re-read out of the bytes (ax_val_parse). The seed is printed;
+ *    CAIRN_SEED=n repeats a run.
+ *  - samples: every record of the reference recordings (raw files from
+ *    ../shared/data/asterix) re-encodes to its exact bytes.
+ *  - hand vectors: FSPEC octets, FX chains, compound presence, explicit
+ *    length, block LEN and the writer's limits.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/error.h"
+#include "decode/asterix/asterix.h"
+#include "decode/asterix/encode.h"
+#include "testdata.h"
+
+/* Records generated per category edition: a few thousand in all, fast. */
+#define RECORDS_PER_TABLE 400
+#define POOL_N 4096
+#define LEAVES_N 4096
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+    /* xorshift64* (Vigna 2014): small, fast, good enough for test data */
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545F4914F6CDD1Dull;
+}
+
+static unsigned rnd_below(unsigned n)
+{
+    return (unsigned)(rnd() % n);
+}
+
+/* ------------------------------------------------------------ generator */
+
+struct expect_leaf {
+    uint64_t raw;      /* last 64 bits of the element */
+    const uint8_t *raw_bytes; /* AX_WALK_RAW content, or NULL */
+    unsigned raw_len;
+};
+
+struct gen {
+    struct ax_val pool[POOL_N];
+    size_t used;
+    uint8_t bytes[65536];
+    size_t bytes_used;
+    struct expect_leaf leaves[LEAVES_N];
+    size_t n_leaves;
+    int overflow;
+};
+
+static struct gen G;
+
+static struct ax_val *gen_alloc(size_t n)
+{
+    if (n == 0)
+        n = 1;
+    if (G.used + n > POOL_N) {
+        G.overflow = 1;
+        return NULL;
+    }
+    struct ax_val *v = &G.pool[G.used];
+    memset(v, 0, n * sizeof *v);
+    G.used += n;
+    return v;
+}
+
+static uint8_t *gen_bytes(size_t n)
+{
+    if (G.bytes_used + n > sizeof G.bytes) {
+        G.overflow = 1;
+        return NULL;
+    }
+    uint8_t *p = &G.bytes[G.bytes_used];
+    G.bytes_used += n;
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)rnd();
+    return p;
+}
+
+/* FNV-1a: raw explicit content is compared by hash and length, because
+ * the generator's byte pool is reused record after record. */
+static uint64_t fnv(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static void leaf_push(uint64_t raw, const uint8_t *rb, unsigned rlen)
+{
+    if (rb)
+        raw = fnv(rb, rlen);
+    if (G.n_leaves >= LEAVES_N) {
+        G.overflow = 1;
+        return;
+    }
+    G.leaves[G.n_leaves++] = (struct expect_leaf){raw, rb, rlen};
+}
+
+static void gen_node(const struct ax_node *n, struct ax_val *v, int depth);
+
+static void gen_children(const struct ax_node *n, struct ax_val *v, unsigned upto, int depth)
+{
+    v->sub = gen_alloc(n->n_sub);
+    if (!v->sub)
+        return;
+    v->n_sub = (uint16_t)upto;
+    for (unsigned i = 0; i < upto; i++)
+        gen_node(&n->sub[i], (struct ax_val *)&v->sub[i], depth + 1);
+}
+
+static void gen_node(const struct ax_node *n, struct ax_val *v, int depth)
+{
+    if (G.overflow)
+        return;
+    v->node = n;
+    switch ((enum ax_kind)n->kind) {
+    case AX_ELEMENT:
+        if (n->bits <= 64) {
+            v->raw = rnd() & (n->bits == 64 ? ~0ull : ((1ull << n->bits) - 1));
+            leaf_push(v->raw, NULL, 0);
+        } else {
+            size_t nb = ((size_t)n->bits + 7) / 8;
+            uint8_t *b = gen_bytes(nb);
+            if (!b)
+                return;
+            unsigned head = n->bits - 8u * (unsigned)(nb - 1);
+            if (head < 8)
+                b[0] &= (uint8_t)((1u << head) - 1);
+            v->bytes = b;
+            v->len = (uint16_t)nb;
+            uint64_t last = 0;
+            for (size_t i = nb - 8; i < nb; i++)
+                last = (last << 8) | b[i];
+            leaf_push(last, NULL, 0);
+        }
+        break;
+    case AX_SPARE:
+    case AX_FX:
+    case AX_ABSENT:
+        v->node = NULL;
+        break;
+    case AX_GROUP:
+        gen_children(n, v, n->n_sub, depth);
+        break;
+    case AX_EXTENDED: {
+        /* cut after a random octet: at an FX child, or send them all */
+        unsigned cuts[64], n_cuts = 0;
+        for (unsigned i = 0; i < n->n_sub && n_cuts < 63; i++)
+            if (n->sub[i].kind == AX_FX)
+                cuts[n_cuts++] = i;
+        if (n_cuts == 0 || n->sub[n->n_sub - 1].kind != AX_FX)
+            cuts[n_cuts++] = n->n_sub;
+        unsigned upto = cuts[rnd_below(n_cuts)];
+        gen_children(n, v, upto, depth);
+        break;
+    }
+    case AX_REPETITIVE: {
+        unsigned reps = depth > 4 ? 1 : rnd_below(4);
+        if (n->rep_bytes == 0 && reps == 0)
+            reps = 1; /* an FX chain has at least one copy */
+        v->sub = gen_alloc(reps);
+        if (!v->sub)
+            return;
+        v->n_sub = (uint16_t)reps;
+        for (unsigned i = 0; i < reps; i++)
+            gen_node(&n->sub[0], (struct ax_val *)&v->sub[i], depth + 1);
+        break;
+    }
+    case AX_EXPLICIT:
+        if (n->n_sub == 1) {
+            v->sub = gen_alloc(1);
+            if (!v->sub)
+                return;
+            v->n_sub = 1;
+            gen_node(&n->sub[0], (struct ax_val *)&v->sub[0], depth + 1);
+        } else {
+            unsigned len = 1 + rnd_below(8);
+            v->bytes = gen_bytes(len);
+            v->len = (uint16_t)len;
+            leaf_push(0, v->bytes, len);
+        }
+        break;
+    case AX_COMPOUND: {
+        v->sub = gen_alloc(n->n_sub);
+        if (!v->sub)
+            return;
+        v->n_sub = n->n_sub;
+        /* fewer subitems deeper down, so RE fields stay under 255 bytes */
+        unsigned pct = depth == 0 ? 50 : 30;
+        for (unsigned i = 0; i < n->n_sub; i++)
+            if (n->sub[i].kind != AX_ABSENT && rnd_below(100) < pct)
+                gen_node(&n->sub[i], (struct ax_val *)&v->sub[i], depth + 1);
+        break;
+    }
+    }
+}
+
+/* ------------------------------------------------------------ walking back */
+
+struct got {
+    struct expect_leaf leaves[LEAVES_N];
+    double values[LEAVES_N];
+    const struct ax_node *nodes[LEAVES_N];
+    size_t n;
+};
+
+static struct got GOT;
+
+static void walk_cb(void *ctx, enum ax_walk_ev ev, const struct ax_node *node,
+                    const struct ax_leaf *leaf)
+{
+    struct got *g = ctx;
+    if ((ev != AX_WALK_LEAF && ev != AX_WALK_RAW) || g->n >= LEAVES_N)
+        return;
+    struct expect_leaf *e = &g->leaves[g->n];
+    if (ev == AX_WALK_LEAF) {
+        *e = (struct expect_leaf){ax_leaf_raw(leaf), NULL, 0};
+        g->values[g->n] = ax_leaf_value(leaf);
+    } else {
+        *e = (struct expect_leaf){fnv(leaf->p, leaf->bits / 8), leaf->p, leaf->bits / 8};
+        g->values[g->n] = 0;
+    }
+    g->nodes[g->n] = node;
+    g->n++;
+}
+
+/* The value an element's raw bits stand for, computed independently. */
+static double expected_value(const struct ax_node *n, uint64_t raw)
+{
+    unsigned bits = n->bits > 64 ? 64 : n->bits;
+    switch ((enum ax_enc)n->enc) {
+    case AX_ENC_SINT:
+    case AX_ENC_SQUANT: {
+        int64_t s = bits == 64 ? (int64_t)raw : (int64_t)(raw ^ (1ull << (bits - 1))) -
+                                                     (int64_t)(1ull << (bits - 1));
+        return n->enc == AX_ENC_SQUANT ? (double)s * n->lsb : (double)s;
+    }
+    case AX_ENC_UQUANT:
+        return (double)raw * n->lsb;
+    default:
+        return (double)(int64_t)raw; /* as ax_leaf_value reads 64-bit raws */
+    }
+}
+
+/* ------------------------------------------------------------ the round trip */
+
+struct rt_stats {
+    unsigned long records, items, leaves, blocks;
+};
+
+static void check_record_reencode(const struct ax_record *r)
+{
+    /* 1. from the structured form */
+    uint8_t out[65536];
+    int n = ax_record_encode(r, out, sizeof out);
+    assert_int_equal(n, (int)r->len);
+    assert_memory_equal(out, r->p, r->len);
+    /* 2. from values re-read out of each item's bytes */
+    static struct ax_val pool[POOL_N];
+    for (unsigned i = 0; i < r->n_items; i++) {
+        const struct ax_item *it = &r->items[i];
+        size_t used = 0;
+        int k = ax_val_parse(it->desc, it->p, it->len, pool, POOL_N, &used);
+        assert_int_equal(k, it->len);
+        uint8_t ib[65536];
+        int m = ax_item_encode(&pool[0], ib, sizeof ib);
+        if (m != it->len || memcmp(ib, it->p, it->len) != 0) {
+            for (int j = 0; j < it->len; j++)
+                print_message("%02x%s", it->p[j], j + 1 == it->len ? " in\n" : "");
+            for (int j = 0; j < m; j++)
+                print_message("%02x%s", ib[j], j + 1 == m ? " out\n" : "");
+            fail_msg("CAT%03u %s item %s: re-encoded %d bytes differ from the %u read",
+                     r->cat->cat, r->cat->edition_str, it->desc->name, m, it->len);
+        }
+    }
+}
+
+static void roundtrip_table(const struct ax_category *c, struct rt_stats *st)
+{
+    static uint8_t dgram[65536];
+    static uint8_t items_buf[65536];
+    static uint8_t rec_bytes[RECORDS_PER_TABLE][1024];
+    static size_t rec_len[RECORDS_PER_TABLE];
+    static struct expect_leaf exp_leaves[RECORDS_PER_TABLE][256];
+    static size_t exp_n[RECORDS_PER_TABLE];
+    static int exp_frn[RECORDS_PER_TABLE][AX_MAX_FRN];
+    static unsigned exp_items[RECORDS_PER_TABLE];
+
+    struct ax_block_writer w;
+    ax_bw_init(&w, dgram, sizeof dgram);
+    unsigned n_rec = 0;
+    while (n_rec < RECORDS_PER_TABLE) {
+        G.used = 0;
+        G.bytes_used = 0;
+        G.n_leaves = 0;
+        G.overflow = 0;
+        struct ax_record r;
+        memset(&r, 0, sizeof r);
+        size_t ib = 0;
+        int bad = 0;
+        /* each UAP item with probability 1/2 (all of them now and then) */
+        int all = rnd_below(8) == 0;
+        for (unsigned f = 1; f <= c->n_uap && !bad; f++) {
+            const struct ax_node *it = c->uap[f - 1];
+            if (!it || (!all && rnd_below(2)))
+                continue;
+            struct ax_val *root = gen_alloc(1);
+            if (!root)
+                break;
+            gen_node(it, root, 0);
+            if (G.overflow)
+                break;
+            int k = ax_item_encode(root, items_buf + ib, sizeof items_buf - ib);
+            if (k == CAIRN_E_RANGE) { /* an explicit item over 255 bytes: retry */
+                bad = 1;
+                break;
+            }
+            assert_true(k > 0);
+            assert_int_equal(ax_record_add(&r, c, it, items_buf + ib, (uint16_t)k), 0);
+            ib += (size_t)k;
+        }
+        if (bad || G.overflow || r.n_items == 0 || G.n_leaves > 256)
+            continue;
+        uint8_t rec[1024];
+        int rl = ax_record_encode(&r, rec, sizeof rec);
+        if (rl == CAIRN_E_FULL)
+            continue;
+        assert_true(rl > 0);
+        if (ax_bw_add(&w, c->cat, rec, (size_t)rl) == CAIRN_E_FULL)
+            break;
+        memcpy(rec_bytes[n_rec], rec, (size_t)rl);
+        rec_len[n_rec] = (size_t)rl;
+        memcpy(exp_leaves[n_rec], G.leaves, G.n_leaves * sizeof G.leaves[0]);
+        exp_n[n_rec] = G.n_leaves;
+        exp_items[n_rec] = r.n_items;
+        for (unsigned i = 0; i < r.n_items; i++)
+            exp_frn[n_rec][i] = r.items[i].frn;
+        n_rec++;
+    }
+    size_t total = ax_bw_finish(&w);
+    assert_true(n_rec > 0);
+
+    /* decode everything back with this very edition */
+    struct ax_editions eds;
+    ax_editions_init(&eds);
+    eds.chosen[c->cat] = c;
+    size_t off = 0;
+    struct ax_block b;
+    struct ax_error err;
+    unsigned k = 0;
+    int rc;
+    while ((rc = ax_block_next(dgram, total, &off, &b, &err, NULL)) == 1) {
+        st->blocks++;
+        assert_int_equal(ax_block_open(&b, &eds, &err, NULL), 0);
+        assert_ptr_equal(b.tab, c);
+        struct ax_record r;
+        int rr;
+        while ((rr = ax_block_record(&b, &r, &err, NULL)) == 1) {
+            assert_true(k < n_rec);
+            assert_int_equal(r.len, rec_len[k]);
+            assert_memory_equal(r.p, rec_bytes[k], r.len);
+            assert_int_equal(r.n_items, exp_items[k]);
+            GOT.n = 0;
+            for (unsigned i = 0; i < r.n_items; i++) {
+                assert_int_equal(r.items[i].frn, exp_frn[k][i]);
+                assert_int_equal(ax_walk(r.items[i].desc, r.items[i].p, r.items[i].len, walk_cb,
+                                         &GOT),
+                                 0);
+            }
+            if (GOT.n != exp_n[k])
+                fail_msg("%s %s record %u: %zu leaves decoded, %zu encoded", c->source,
+                         c->edition_str, k, GOT.n, exp_n[k]);
+            for (size_t i = 0; i < GOT.n; i++) {
+                const struct expect_leaf *e = &exp_leaves[k][i], *g = &GOT.leaves[i];
+                if (e->raw_bytes) {
+                    assert_non_null(g->raw_bytes);
+                    assert_int_equal(g->raw_len, e->raw_len);
+                    assert_int_equal(g->raw, e->raw);
+                    continue;
+                }
+                if (g->raw != e->raw)
+                    fail_msg("%s record %u leaf %zu (%s): raw %" PRIu64 " != %" PRIu64,
+                             c->source, k, i, GOT.nodes[i]->name ? GOT.nodes[i]->name : "?",
+                             g->raw, e->raw);
+                double ev = expected_value(GOT.nodes[i], e->raw);
+                if (!(GOT.values[i] == ev || (isnan(ev) && isnan(GOT.values[i]))))
+                    fail_msg("%s leaf %s: value %g != %g", c->source, GOT.nodes[i]->name,
+                             GOT.values[i], ev);
+            }
+            check_record_reencode(&r);
+            st->records++;
+            st->items += r.n_items;
+            st->leaves += GOT.n;
+            k++;
+        }
+        assert_int_equal(rr, 0);
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(k, n_rec);
+}
+
+static void test_random_roundtrip(void **state)
+{
+    (void)state;
+    const char *env = getenv("CAIRN_SEED");
+    uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL) ^ (uint64_t)clock();
+    if (seed == 0)
+        seed = 1;
+    print_message("seed %" PRIu64 " (repeat with CAIRN_SEED=%" PRIu64 ")\n", seed, seed);
+    rng_state = seed;
+    size_t n_tab = 0;
+    const struct ax_category *const *all = ax_category_all(&n_tab);
+    assert_true(n_tab >= 8);
+    struct rt_stats total = {0};
+    for (size_t i = 0; i < n_tab; i++) {
+        struct rt_stats st = {0};
+        roundtrip_table(all[i], &st);
+        print_message("CAT%03u %-5s %5lu records %6lu items %7lu values %3lu blocks: ok\n",
+                      all[i]->cat, all[i]->edition_str, st.records, st.items, st.leaves,
+                      st.blocks);
+        total.records += st.records;
+        total.items += st.items;
+        total.leaves += st.leaves;
+    }
+    print_message("%zu editions, %lu records, %lu items, %lu values round-tripped\n", n_tab,
+                  total.records, total.items, total.leaves);
+}
+
+/* ------------------------------------------------------------ samples */
+
+static void reencode_file(const char *rel, const char *edition_spec, unsigned *n_records)
+{
+    size_t len = 0;
+    unsigned char *buf = td_slurp(td_path(rel), &len);
+    assert_non_null(buf);
+    struct ax_editions eds;
+    ax_editions_init(&eds);
+    if (edition_spec)
+        assert_int_equal(ax_editions_set(&eds, edition_spec), 0);
+    size_t off = 0;
+    struct ax_block b;
+    struct ax_error err;
+    while (ax_block_next(buf, len, &off, &b, &err, NULL) == 1) {
+        if (ax_block_open(&b, &eds, &err, NULL) < 0)
+            continue;
+        struct ax_record r;
+        while (ax_block_record(&b, &r, &err, NULL) == 1) {
+            check_record_reencode(&r);
+            (*n_records)++;
+        }
+    }
+    free(buf);
+}
+
+static void test_samples_reencode(void **state)
+{
+    (void)state;
+    TD_REQUIRE("asterix/croatiacontrol/sample_data/cat062cat065.raw");
+    static const struct {
+        const char *file, *ed;
+    } files[] = {
+        {"asterix/croatiacontrol/sample_data/cat062cat065.raw", NULL},
+        {"asterix/croatiacontrol/sample_data/cat048.raw", NULL},
+        {"asterix/croatiacontrol/sample_data/cat034.raw", NULL},
+        {"asterix/croatiacontrol/sample_data/cat21_re.ast", NULL},
+        {"asterix/asterix4py/cat062.ast", NULL},
+        {"asterix/asterix4py/cat062.ast", "62=1.19"},
+    };
+    unsigned n = 0;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (td_exists(files[i].file))
+            reencode_file(files[i].file, files[i].ed, &n);
+    print_message("%u sample records re-encoded byte for byte\n", n);
+    assert_true(n >= 10);
+}
+
+/* ------------------------------------------------------------ hand vectors */
+
+static const struct ax_node *item_of(unsigned cat, uint16_t ed, const char *id)
+{
+    const struct ax_category *c = ax_category_find(cat, ed);
+    assert_non_null(c);
+    const struct ax_node *n = ax_category_item(c, id);
+    assert_non_null(n);
+    return n;
+}
+
+static void test_fspec_and_block(void **state)
+{
+    (void)state;
+    const struct ax_category *c = ax_category_find(48, AX_ED(1, 31));
+    assert_non_null(c);
+    /* I048/010 SAC 25 SIC 201 (FRN 1) and I048/161 track 5 (FRN 11): two
+     * FSPEC octets 0x81 0x20 (FX, then FRN 11 = bit 4 of octet 2) */
+    uint8_t i010[2] = {25, 201}, i161[2] = {0, 5};
+    struct ax_record r;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(ax_record_add(&r, c, ax_category_item(c, "161"), i161, 2), 0);
+    assert_int_equal(ax_record_add(&r, c, ax_category_item(c, "010"), i010, 2), 0);
+    assert_int_equal(ax_record_add(&r, c, ax_category_item(c, "010"), i010, 2), CAIRN_E_EXISTS);
+    assert_int_equal(ax_record_encode(&r, (uint8_t[16]){0}, 16), CAIRN_E_INVAL); /* unsorted */
+    ax_record_sort(&r);
+    uint8_t out[16];
+    assert_int_equal(ax_record_encode(&r, out, 5), CAIRN_E_FULL);
+    assert_int_equal(ax_record_encode(&r, out, sizeof out), 6);
+    const uint8_t want[6] = {0x81, 0x10, 25, 201, 0, 5};
+    assert_memory_equal(out, want, 6);
+
+    /* two CAT048 records and one CAT034 record: two blocks */
+    uint8_t dg[64];
+    struct ax_block_writer w;
+    ax_bw_init(&w, dg, sizeof dg);
+    assert_int_equal(ax_bw_add(&w, 48, out, 6), 0);
+    assert_int_equal(ax_bw_add(&w, 48, out, 6), 0);
+    assert_int_equal(ax_bw_add(&w, 34, out, 6), 0);
+    assert_int_equal(ax_bw_finish(&w), 3 + 12 + 3 + 6);
+    assert_int_equal(w.n_blocks, 2);
+    const uint8_t hdr1[3] = {48, 0, 15}, hdr2[3] = {34, 0, 9};
+    assert_memory_equal(dg, hdr1, 3);
+    assert_memory_equal(dg + 15, hdr2, 3);
+    /* full: nothing written, the datagram stays valid */
+    uint8_t small[10];
+    ax_bw_init(&w, small, sizeof small);
+    assert_int_equal(ax_bw_add(&w, 48, out, 6), 0);
+    assert_int_equal(ax_bw_add(&w, 48, out, 6), CAIRN_E_FULL);
+    assert_int_equal(ax_bw_add(&w, 34, out, 6), CAIRN_E_FULL);
+    assert_int_equal(ax_bw_finish(&w), 9);
+    assert_int_equal(small[2], 9);
+    assert_int_equal(w.n_blocks, 1);
+}
+
+/* Leaf values by name for building hand values of small items. */
+static void test_structures(void **state)
+{
+    (void)state;
+    uint8_t out[64];
+    /* extended: I048/020 TYP=1 (PSR) alone is one octet 0x20; with TST the
+     * first FX is set and a second octet follows */
+    const struct ax_node *i020 = item_of(48, AX_ED(1, 31), "020");
+    struct ax_val sub[32];
+    memset(sub, 0, sizeof sub);
+    sub[0] = (struct ax_val){.node = &i020->sub[0], .raw = 1};
+    unsigned fx1 = 0;
+    while (i020->sub[fx1].kind != AX_FX)
+        fx1++;
+    struct ax_val v = {.node = i020, .sub = sub, .n_sub = (uint16_t)fx1};
+    assert_int_equal(ax_item_encode(&v, out, sizeof out), 1);
+    assert_int_equal(out[0], 0x20);
+    sub[fx1 + 1] = (struct ax_val){.node = &i020->sub[fx1 + 1], .raw = 1}; /* TST */
+    unsigned fx2 = fx1 + 1;
+    while (i020->sub[fx2].kind != AX_FX)
+        fx2++;
+    v.n_sub = (uint16_t)fx2;
+    assert_int_equal(ax_item_encode(&v, out, sizeof out), 2);
+    assert_int_equal(out[0], 0x21);
+    assert_int_equal(out[1], 0x80);
+    v.n_sub = (uint16_t)(fx1 + 2); /* not at an octet boundary */
+    assert_int_equal(ax_item_encode(&v, out, sizeof out), CAIRN_E_INVAL);
+    v.n_sub = (uint16_t)fx1;
+    assert_int_equal(ax_item_encode(&v, out, 0), CAIRN_E_FULL);
+    /* a value wider than its element */
+    sub[0].raw = 8; /* TYP has 3 bits */
+    assert_int_equal(ax_item_encode(&v, out, sizeof out), CAIRN_E_RANGE);
+
+    /* compound: I062/290 with only PSR age (slot 1) = 0x40, then 1 octet;
+     * a slot past 7 needs a second presence octet with FX set in the first */
+    const struct ax_node *i290 = item_of(62, AX_ED(1, 19), "290");
+    struct ax_val cs[16];
+    memset(cs, 0, sizeof cs);
+    cs[1] = (struct ax_val){.node = &i290->sub[1], .raw = 8}; /* 2 s */
+    struct ax_val cv = {.node = i290, .sub = cs, .n_sub = i290->n_sub};
+    assert_int_equal(ax_item_encode(&cv, out, sizeof out), 2);
+    assert_int_equal(out[0], 0x40);
+    assert_int_equal(out[1], 8);
+    unsigned last = i290->n_sub - 1; /* MLT, in the second octet */
+    assert_true(last >= 7);
+    cs[last] = (struct ax_val){.node = &i290->sub[last], .raw = 3};
+    assert_int_equal(ax_item_encode(&cv, out, sizeof out), 4);
+    assert_int_equal(out[0], 0x41);
+    assert_int_equal(out[1], (uint8_t)(0x80u >> (last - 7)));
+    assert_int_equal(out[2], 8);
+    assert_int_equal(out[3], 3);
+    assert_int_equal(ax_item_encode(&cv, out, 3), CAIRN_E_FULL);
+
+    /* explicit raw: SP of CAT048 with 3 content octets -> length 4 */
+    const struct ax_node *sp = item_of(48, AX_ED(1, 31), "SP");
+    const uint8_t content[3] = {1, 2, 3};
+    struct ax_val spv = {.node = sp, .bytes = content, .len = 3};
+    assert_int_equal(ax_item_encode(&spv, out, sizeof out), 4);
+    const uint8_t want_sp[4] = {4, 1, 2, 3};
+    assert_memory_equal(out, want_sp, 4);
+    static uint8_t big[300];
+    spv.bytes = big;
+    spv.len = 255; /* 256 with the length octet */
+    assert_int_equal(ax_item_encode(&spv, out, sizeof out), CAIRN_E_FULL);
+    static uint8_t bigout[400];
+    assert_int_equal(ax_item_encode(&spv, bigout, sizeof bigout), CAIRN_E_RANGE);
+}
+
+static void test_val_parse_keeps_spares(void **state)
+{
+    (void)state;
+    /* I048/161: 4 spare bits + 12-bit track number; a sender that sets a
+     * spare bit gets it back, and a value without the spare writes 0 */
+    const struct ax_node *i161 = item_of(48, AX_ED(1, 31), "161");
+    const uint8_t in[2] = {0x10, 0x05};
+    struct ax_val pool[8];
+    size_t used = 0;
+    assert_int_equal(ax_val_parse(i161, in, 2, pool, 8, &used), 2);
+    uint8_t out[4];
+    assert_int_equal(ax_item_encode(&pool[0], out, sizeof out), 2);
+    assert_memory_equal(out, in, 2);
+    for (unsigned i = 0; i < pool[0].n_sub; i++)
+        if (i161->sub[i].kind == AX_SPARE)
+            ((struct ax_val *)pool[0].sub)[i].node = NULL;
+    assert_int_equal(ax_item_encode(&pool[0], out, sizeof out), 2);
+    assert_int_equal(out[0], 0x00);
+    assert_int_equal(out[1], 0x05);
+    assert_int_equal(ax_val_parse(i161, in, 1, pool, 8, &used), CAIRN_E_TRUNCATED);
+    assert_int_equal(ax_val_parse(i161, in, 2, pool, 1, &used), CAIRN_E_FULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fspec_and_block),
+        cmocka_unit_test(test_structures),
+        cmocka_unit_test(test_val_parse_keeps_spares),
+        cmocka_unit_test(test_random_roundtrip),
+        cmocka_unit_test(test_samples_reencode),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
