@@ -1,0 +1,127 @@
+/*
+ * ais_report.c — AIS messages as normalised observations (decode/report.h).
+ *
+ * Position units and "not available" values from ITU-R M.1371-5 Annex 8:
+ * longitude 181 deg and latitude 91 deg mean no position; speed 1023 (1/10 kt
+ * or kt for type 9), course 3600 (1/10 deg), heading 511, altitude 4095 m.
+ * Type 9 comes from a search-and-rescue aircraft: its altitude is a GNSS
+ * altitude in metres (M.1371 table 48), so the report carries alt_geom_ft.
+ */
+#include <string.h>
+
+#include "base/error.h"
+#include "decode/ais/ais.h"
+
+#define M_TO_FT 3.280839895 /* 1 ft = 0.3048 m exactly */
+
+/* Position in 1/10000 minute (div 600000) or 1/10 minute (div 600). */
+static void set_pos(struct report *r, int32_t lon, int32_t lat, double div)
+{
+    if (lon == (int32_t)(181 * div) || lat == (int32_t)(91 * div))
+        return;
+    double lo = lon / div, la = lat / div;
+    if (lo < -180 || lo > 180 || la < -90 || la > 90)
+        return;
+    r->lon_deg = lo;
+    r->lat_deg = la;
+    r->has |= REP_HAS_POS;
+}
+
+static void set_acc(struct report *r, unsigned accuracy)
+{
+    /* Position accuracy flag: 1 = better than 10 m, 0 = worse. */
+    if (accuracy && (r->has & REP_HAS_POS)) {
+        r->pos_acc_m = 10.0f;
+        r->has |= REP_HAS_POS_ACC;
+    }
+}
+
+static void set_motion(struct report *r, unsigned speed_dkt, unsigned course_ddeg, unsigned heading)
+{
+    if (speed_dkt != 1023) {
+        r->gs_kt = (float)speed_dkt / 10.0f;
+        r->has |= REP_HAS_GS;
+    }
+    if (course_ddeg < 3600) {
+        r->track_deg = (float)course_ddeg / 10.0f;
+        r->has |= REP_HAS_TRACK;
+    }
+    if (heading < 360) {
+        r->heading_deg = (float)heading;
+        r->has |= REP_HAS_HEADING;
+    }
+}
+
+static void set_callsign(struct report *r, const struct ais_msg *m, size_t pos)
+{
+    char cs[8];
+    ais_msg_text(m, pos, 7, cs, sizeof cs);
+    if (cs[0]) {
+        memcpy(r->callsign, cs, sizeof cs);
+        r->has |= REP_HAS_CALLSIGN;
+    }
+}
+
+int ais_msg_to_report(const struct ais_msg *m, uint32_t sensor_id, struct report *r)
+{
+    memset(r, 0, sizeof *r);
+    r->t_ms = m->t_ms;
+    r->sensor_id = sensor_id;
+    r->kind = REP_AIS;
+    r->mmsi = m->mmsi;
+    r->has = REP_HAS_MMSI;
+    switch (m->type) {
+    case 1:
+    case 2:
+    case 3:
+        set_pos(r, ais_msg_s(m, 61, 28), ais_msg_s(m, 89, 27), 600000.0);
+        set_acc(r, ais_msg_u(m, 60, 1));
+        set_motion(r, ais_msg_u(m, 50, 10), ais_msg_u(m, 116, 12), ais_msg_u(m, 128, 9));
+        break;
+    case 4:
+    case 11:
+        set_pos(r, ais_msg_s(m, 79, 28), ais_msg_s(m, 107, 27), 600000.0);
+        set_acc(r, ais_msg_u(m, 78, 1));
+        break;
+    case 5:
+        set_callsign(r, m, 70);
+        break;
+    case 9: {
+        set_pos(r, ais_msg_s(m, 61, 28), ais_msg_s(m, 89, 27), 600000.0);
+        set_acc(r, ais_msg_u(m, 60, 1));
+        unsigned speed = ais_msg_u(m, 50, 10); /* whole knots for SAR aircraft */
+        set_motion(r, speed == 1023 ? 1023 : speed * 10, ais_msg_u(m, 116, 12), 511);
+        unsigned alt_m = ais_msg_u(m, 38, 12);
+        if (alt_m != 4095) {
+            r->alt_geom_ft = (int32_t)(alt_m * M_TO_FT + 0.5);
+            r->has |= REP_HAS_ALT_GEOM;
+        }
+        break;
+    }
+    case 18:
+    case 19:
+        set_pos(r, ais_msg_s(m, 57, 28), ais_msg_s(m, 85, 27), 600000.0);
+        set_acc(r, ais_msg_u(m, 56, 1));
+        set_motion(r, ais_msg_u(m, 46, 10), ais_msg_u(m, 112, 12), ais_msg_u(m, 124, 9));
+        break;
+    case 21:
+        set_pos(r, ais_msg_s(m, 164, 28), ais_msg_s(m, 192, 27), 600000.0);
+        set_acc(r, ais_msg_u(m, 163, 1));
+        break;
+    case 24:
+        if (m->part24 != AIS_24_A)
+            set_callsign(r, m, 90);
+        break;
+    case 27: {
+        set_pos(r, ais_msg_s(m, 44, 18), ais_msg_s(m, 62, 17), 600.0);
+        set_acc(r, ais_msg_u(m, 38, 1));
+        unsigned speed = ais_msg_u(m, 79, 6), course = ais_msg_u(m, 85, 9);
+        /* Speed in knots (63 = not available), course in degrees (511). */
+        set_motion(r, speed == 63 ? 1023 : speed * 10, course == 511 ? 3600 : course * 10, 511);
+        break;
+    }
+    default:
+        return CAIRN_E_NOTFOUND;
+    }
+    return 0;
+}
