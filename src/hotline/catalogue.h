@@ -66,6 +66,7 @@ struct hl_field_spec {
     enum hl_ftype type;
     bool required;
     const char *enums; /* HL_F_ENUM: allowed values separated by '|', else NULL */
+    const char *enums_ru; /* HL_F_ENUM: Russian display words, same order, or NULL (codes shown) */
     const char *label_en;
     const char *label_ru;
 };
@@ -95,6 +96,10 @@ struct hl_type_spec {
 
 enum hl_lang { HL_LANG_EN = 0, HL_LANG_RU = 1 };
 
+/* Fields every type may carry in addition to its own (free text). */
+extern const struct hl_field_spec hl_common_fields[];
+extern const size_t hl_n_common_fields;
+
 /* The spec of a type, or NULL for HL_T_NONE / out of range. Static data. */
 const struct hl_type_spec *hl_catalogue_get(enum hl_type t);
 /* Lookup by wire name (exact, len bytes, not NUL-terminated), HL_T_NONE if unknown. */
@@ -109,8 +114,8 @@ int hl_lang_parse(const char *s, enum hl_lang *out);
 struct hl_msg;
 /* Check a message's fields against its type: every field known, of the
  * right kind and form, every required field present. 0, CAIRN_E_MSGTYPE or
- * CAIRN_E_FIELD; when bad_field is non-NULL it receives the offending name
- * (or "" when a required field is missing, with *bad_field = its name). */
+ * CAIRN_E_FIELD; when bad_field is non-NULL it receives the name of the
+ * offending (or missing required) field, a static or m-borrowed string. */
 int hl_catalogue_check(const struct hl_msg *m, const char **bad_field);
 
 #endif

@@ -89,6 +89,9 @@ struct hl_journal_stats {
     uint64_t cases_opened;
     uint64_t cases_closed;
     uint64_t cases_overdue;    /* escalations raised */
+    uint64_t late_notices;     /* ACTIVITY_NOTICE received with less than the least lead time */
+    uint64_t checkpoints;      /* checkpoints made, countersigned or stored */
+    uint64_t rej_checkpoint;   /* checkpoints refused (signature, history differs) */
 };
 
 /* Open (creating if needed) the journal at path for centre `self`.

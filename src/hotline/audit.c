@@ -1,0 +1,380 @@
+/*
+ * audit.c — end-to-end verification of a hotline journal. See audit.h.
+ *
+ * Key idea: the columns of the journal are an index for queries; the truth
+ * is the signed canonical bytes. The audit re-decodes every stored
+ * message, receipt and checkpoint, recomputes hashes and signatures and
+ * compares every column against the signed content, so a row edited with
+ * the sqlite3 shell is named, whichever column was changed.
+ */
+#include "hotline/audit.h"
+
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "hotline/journal.h"
+#include "hotline/msg.h"
+
+struct audit {
+    sqlite3 *db;
+    const struct hl_roster *roster;
+    char self[HL_NAME_MAX + 1];
+    uint8_t self_pk[HL_PK_LEN];
+    struct hl_audit_report *rep;
+    sqlite3_stmt *get_hash;
+};
+
+static int fail(struct audit *a, int rc, const char *table, int dir, const char *peer,
+                uint64_t seq, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+static int fail(struct audit *a, int rc, const char *table, int dir, const char *peer,
+                uint64_t seq, const char *fmt, ...)
+{
+    struct hl_audit_report *r = a->rep;
+    snprintf(r->table, sizeof r->table, "%s", table);
+    r->dir = dir;
+    snprintf(r->peer, sizeof r->peer, "%s", peer ? peer : "");
+    r->seq = seq;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->what, sizeof r->what, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* The signing key of a centre: the roster's, or the journal's own record
+ * for itself. NULL when unknown. */
+static const uint8_t *key_of(struct audit *a, const char *name)
+{
+    const struct hl_centre *c = a->roster ? hl_roster_find(a->roster, name) : NULL;
+    if (c)
+        return c->sign_pk;
+    if (!strcmp(name, a->self))
+        return a->self_pk;
+    return NULL;
+}
+
+static const char *col_text(sqlite3_stmt *s, int i)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+    return t ? (const char *)t : "";
+}
+
+static int stored_hash(struct audit *a, int dir, const char *peer, uint64_t seq,
+                       uint8_t out[HL_HASH_LEN])
+{
+    sqlite3_stmt *s = a->get_hash;
+    sqlite3_reset(s);
+    sqlite3_bind_int(s, 1, dir);
+    sqlite3_bind_text(s, 2, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)seq);
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(s);
+        return rc == SQLITE_DONE ? CAIRN_E_NOTFOUND : CAIRN_E_DB;
+    }
+    /* Recompute from the signed bytes; the hash column is not trusted. */
+    struct hl_msg *m = malloc(sizeof *m);
+    rc = CAIRN_E_NOMEM;
+    if (m) {
+        rc = hl_msg_decode(m, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+        if (rc == 0)
+            rc = hl_msg_hash(m, out);
+        free(m);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static int check_meta(struct audit *a)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(a->db, "SELECT key, value FROM meta", -1, &s, NULL) != SQLITE_OK)
+        return fail(a, CAIRN_E_DB, "meta", -1, NULL, 0, "not a cairn journal: %s",
+                    sqlite3_errmsg(a->db));
+    bool have_self = false, have_pk = false;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *k = col_text(s, 0);
+        int n = sqlite3_column_bytes(s, 1);
+        if (!strcmp(k, "self") && n > 0 && n <= HL_NAME_MAX) {
+            memcpy(a->self, sqlite3_column_blob(s, 1), (size_t)n);
+            a->self[n] = 0;
+            have_self = true;
+        } else if (!strcmp(k, "self_pk") && n == HL_PK_LEN) {
+            memcpy(a->self_pk, sqlite3_column_blob(s, 1), HL_PK_LEN);
+            have_pk = true;
+        }
+    }
+    sqlite3_finalize(s);
+    if (!have_self || !have_pk)
+        return fail(a, CAIRN_E_FORMAT, "meta", -1, NULL, 0, "journal owner or key missing");
+    const struct hl_centre *c = a->roster ? hl_roster_find(a->roster, a->self) : NULL;
+    if (c && memcmp(c->sign_pk, a->self_pk, HL_PK_LEN) != 0)
+        return fail(a, CAIRN_E_SIGNATURE, "meta", -1, a->self, 0,
+                    "journal owner's key differs from the roster's");
+    return 0;
+}
+
+static int check_messages(struct audit *a, struct hl_msg *m)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(a->db,
+                           "SELECT dir, peer, seq, hash, prev_hash, created_ms, type, case_id, raw "
+                           "FROM messages ORDER BY dir, peer, seq",
+                           -1, &s, NULL) != SQLITE_OK)
+        return fail(a, CAIRN_E_DB, "messages", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+    int rc = 0, step;
+    int cur_dir = -1;
+    char cur_peer[HL_NAME_MAX + 1] = "";
+    uint64_t expect = 1;
+    uint8_t prev[HL_HASH_LEN] = {0}, hash[HL_HASH_LEN];
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        int dir = sqlite3_column_int(s, 0);
+        const char *peer = col_text(s, 1);
+        uint64_t seq = (uint64_t)sqlite3_column_int64(s, 2);
+        if (dir != cur_dir || strcmp(peer, cur_peer) != 0) {
+            cur_dir = dir;
+            snprintf(cur_peer, sizeof cur_peer, "%s", peer);
+            expect = 1;
+            memset(prev, 0, sizeof prev);
+        }
+        a->rep->n_messages++;
+#define FAIL(code, ...) (rc = fail(a, code, "messages", dir, peer, seq, __VA_ARGS__))
+        if (dir != HL_DIR_OUT && dir != HL_DIR_IN) {
+            FAIL(CAIRN_E_FORMAT, "direction %d is neither out (0) nor in (1)", dir);
+            break;
+        }
+        if (seq != expect) {
+            FAIL(CAIRN_E_SEQUENCE, "gap: message %llu expected, found %llu",
+                 (unsigned long long)expect, (unsigned long long)seq);
+            break;
+        }
+        int d = hl_msg_decode(m, sqlite3_column_blob(s, 8), (size_t)sqlite3_column_bytes(s, 8));
+        if (d) {
+            FAIL(CAIRN_E_FORMAT, "stored bytes do not decode: %s", cairn_strerror(d));
+            break;
+        }
+        const char *want_sender = dir == HL_DIR_OUT ? a->self : peer;
+        const char *want_recv = dir == HL_DIR_OUT ? peer : a->self;
+        if (strcmp(m->sender, want_sender) || strcmp(m->receiver, want_recv)) {
+            FAIL(CAIRN_E_FORMAT, "signed sender/receiver %s->%s do not match the row", m->sender,
+                 m->receiver);
+            break;
+        }
+        if (m->seq != seq) {
+            FAIL(CAIRN_E_SEQUENCE, "signed seq %llu differs from the row's",
+                 (unsigned long long)m->seq);
+            break;
+        }
+        const uint8_t *pk = key_of(a, m->sender);
+        if (!pk) {
+            FAIL(CAIRN_E_ROSTER, "sender %s not on the roster", m->sender);
+            break;
+        }
+        if (hl_msg_verify(m, pk)) {
+            FAIL(CAIRN_E_SIGNATURE, "signature does not verify");
+            break;
+        }
+        hl_msg_hash(m, hash);
+        if (sodium_memcmp(m->prev_hash, prev, HL_HASH_LEN) != 0) {
+            FAIL(CAIRN_E_CHAIN, "prev_hash does not chain to message %llu",
+                 (unsigned long long)(seq - 1));
+            break;
+        }
+        if (sqlite3_column_bytes(s, 3) != HL_HASH_LEN ||
+            memcmp(sqlite3_column_blob(s, 3), hash, HL_HASH_LEN) != 0) {
+            FAIL(CAIRN_E_CHAIN, "hash column differs from the message's hash");
+            break;
+        }
+        if (sqlite3_column_bytes(s, 4) != HL_HASH_LEN ||
+            memcmp(sqlite3_column_blob(s, 4), m->prev_hash, HL_HASH_LEN) != 0) {
+            FAIL(CAIRN_E_CHAIN, "prev_hash column differs from the signed prev_hash");
+            break;
+        }
+        if (sqlite3_column_int64(s, 5) != m->created_utc_ms ||
+            strcmp(col_text(s, 6), hl_type_name(m->type)) || strcmp(col_text(s, 7), m->case_id)) {
+            FAIL(CAIRN_E_FORMAT, "created/type/case columns differ from the signed message");
+            break;
+        }
+#undef FAIL
+        memcpy(prev, hash, HL_HASH_LEN);
+        expect++;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = fail(a, CAIRN_E_DB, "messages", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int check_receipts(struct audit *a)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(a->db, "SELECT dir, peer, seq, raw FROM receipts ORDER BY dir, peer, seq",
+                           -1, &s, NULL) != SQLITE_OK)
+        return fail(a, CAIRN_E_DB, "receipts", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+    int rc = 0, step;
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        int dir = sqlite3_column_int(s, 0);
+        const char *peer = col_text(s, 1);
+        uint64_t seq = (uint64_t)sqlite3_column_int64(s, 2);
+        a->rep->n_receipts++;
+#define FAIL(code, ...) (rc = fail(a, code, "receipts", dir, peer, seq, __VA_ARGS__))
+        struct hl_receipt r;
+        if (hl_receipt_decode(&r, sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3))) {
+            FAIL(CAIRN_E_FORMAT, "stored receipt does not decode");
+            break;
+        }
+        const char *want_from = dir == HL_DIR_OUT ? a->self : peer;
+        const char *want_to = dir == HL_DIR_OUT ? peer : a->self;
+        if (strcmp(r.from, want_from) || strcmp(r.to, want_to) || r.seq != seq) {
+            FAIL(CAIRN_E_FORMAT, "receipt names %s->%s seq %llu, not this row", r.from, r.to,
+                 (unsigned long long)r.seq);
+            break;
+        }
+        const uint8_t *pk = key_of(a, r.to);
+        if (!pk) {
+            FAIL(CAIRN_E_ROSTER, "receipt signer %s not on the roster", r.to);
+            break;
+        }
+        if (hl_receipt_verify(&r, pk)) {
+            FAIL(CAIRN_E_SIGNATURE, "receipt signature does not verify");
+            break;
+        }
+        uint8_t h[HL_HASH_LEN];
+        int e = stored_hash(a, dir, peer, seq, h);
+        if (e == CAIRN_E_NOTFOUND) {
+            FAIL(CAIRN_E_SEQUENCE, "receipt for a message not in the journal");
+            break;
+        }
+        if (e || sodium_memcmp(h, r.msg_hash, HL_HASH_LEN) != 0) {
+            FAIL(CAIRN_E_CHAIN, "receipt names a different message hash");
+            break;
+        }
+#undef FAIL
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = fail(a, CAIRN_E_DB, "receipts", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+    sqlite3_finalize(s);
+    if (rc)
+        return rc;
+    /* J4: every incoming message has the receipt we issued. */
+    if (sqlite3_prepare_v2(a->db,
+                           "SELECT m.peer, m.seq FROM messages m WHERE m.dir=1 AND NOT EXISTS "
+                           "(SELECT 1 FROM receipts r WHERE r.dir=1 AND r.peer=m.peer AND "
+                           "r.seq=m.seq) ORDER BY m.peer, m.seq LIMIT 1",
+                           -1, &s, NULL) != SQLITE_OK)
+        return fail(a, CAIRN_E_DB, "receipts", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+    if (sqlite3_step(s) == SQLITE_ROW)
+        rc = fail(a, CAIRN_E_SEQUENCE, "receipts", HL_DIR_IN, col_text(s, 0),
+                  (uint64_t)sqlite3_column_int64(s, 1), "incoming message has no issued receipt");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int check_checkpoints(struct audit *a)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(a->db,
+                           "SELECT dir, peer, count, signer, raw, countersigned FROM checkpoints "
+                           "ORDER BY dir, peer, count, signer",
+                           -1, &s, NULL) != SQLITE_OK)
+        return fail(a, CAIRN_E_DB, "checkpoints", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+    int rc = 0, step;
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        int dir = sqlite3_column_int(s, 0);
+        const char *peer = col_text(s, 1);
+        uint64_t count = (uint64_t)sqlite3_column_int64(s, 2);
+        a->rep->n_checkpoints++;
+#define FAIL(code, ...) (rc = fail(a, code, "checkpoints", dir, peer, count, __VA_ARGS__))
+        struct hl_checkpoint c;
+        if (hl_checkpoint_decode(&c, sqlite3_column_blob(s, 4),
+                                 (size_t)sqlite3_column_bytes(s, 4))) {
+            FAIL(CAIRN_E_FORMAT, "stored checkpoint does not decode");
+            break;
+        }
+        const char *want_from = dir == HL_DIR_OUT ? a->self : peer;
+        const char *want_to = dir == HL_DIR_OUT ? peer : a->self;
+        if (strcmp(c.from, want_from) || strcmp(c.to, want_to) || c.count != count ||
+            strcmp(c.signer, col_text(s, 3))) {
+            FAIL(CAIRN_E_FORMAT, "checkpoint content does not match its row");
+            break;
+        }
+        const uint8_t *spk = key_of(a, c.signer);
+        const uint8_t *cpk = c.countersigner[0] ? key_of(a, c.countersigner) : NULL;
+        if (!spk || (c.countersigner[0] && !cpk)) {
+            FAIL(CAIRN_E_ROSTER, "checkpoint signer not on the roster");
+            break;
+        }
+        if ((sqlite3_column_int(s, 5) != 0) != (c.countersigner[0] != 0)) {
+            FAIL(CAIRN_E_FORMAT, "countersigned column differs from the checkpoint");
+            break;
+        }
+        if (hl_checkpoint_verify(&c, spk, cpk)) {
+            FAIL(CAIRN_E_SIGNATURE, "checkpoint signature does not verify");
+            break;
+        }
+        uint8_t h[HL_HASH_LEN];
+        int e = stored_hash(a, dir, peer, count, h);
+        if (e == CAIRN_E_NOTFOUND) {
+            FAIL(CAIRN_E_SEQUENCE, "checkpoint beyond the journal's head");
+            break;
+        }
+        if (e || sodium_memcmp(h, c.head_hash, HL_HASH_LEN) != 0) {
+            FAIL(CAIRN_E_CHAIN, "checkpoint head hash differs from message %llu",
+                 (unsigned long long)count);
+            break;
+        }
+#undef FAIL
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = fail(a, CAIRN_E_DB, "checkpoints", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int hl_audit_verify(const char *path, const struct hl_roster *roster,
+                    struct hl_audit_report *rep)
+{
+    memset(rep, 0, sizeof *rep);
+    rep->dir = -1;
+    if (sodium_init() < 0)
+        return CAIRN_E_STATE;
+    struct audit a;
+    memset(&a, 0, sizeof a);
+    a.roster = roster;
+    a.rep = rep;
+    if (sqlite3_open_v2(path, &a.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fail(&a, CAIRN_E_IO, "meta", -1, NULL, 0, "cannot open %s", path);
+        sqlite3_close(a.db);
+        return CAIRN_E_IO;
+    }
+    sqlite3_busy_timeout(a.db, 5000);
+    struct hl_msg *m = malloc(sizeof *m);
+    int rc = m ? 0 : CAIRN_E_NOMEM;
+    /* One read transaction: a consistent snapshot even while the daemon writes. */
+    if (rc == 0 && sqlite3_exec(a.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+        rc = CAIRN_E_DB;
+    if (rc == 0 && sqlite3_prepare_v2(a.db,
+                                      "SELECT raw FROM messages WHERE dir=? AND peer=? AND seq=?",
+                                      -1, &a.get_hash, NULL) != SQLITE_OK)
+        rc = fail(&a, CAIRN_E_DB, "messages", -1, NULL, 0, "not a cairn journal: %s",
+                  sqlite3_errmsg(a.db));
+    if (rc == 0)
+        rc = check_meta(&a);
+    if (rc == 0)
+        rc = check_messages(&a, m);
+    if (rc == 0)
+        rc = check_receipts(&a);
+    if (rc == 0)
+        rc = check_checkpoints(&a);
+    sqlite3_finalize(a.get_hash);
+    sqlite3_exec(a.db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(a.db);
+    free(m);
+    return rc;
+}
