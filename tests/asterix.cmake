@@ -7,5 +7,7 @@ cairn_test(test_asterix_tshark vectors SOURCES vectors/asterix/test_asterix_tsha
 # --- encode: encoder, typed API, round trips, tshark, UDP input ---
 cairn_test(test_asterix_roundtrip unit SOURCES unit/asterix_enc/test_asterix_roundtrip.c
     LIBS cairn_asterix m TIMEOUT 120)
+cairn_test(test_asterix_typed unit SOURCES unit/asterix_enc/test_asterix_typed.c
+    LIBS cairn_asterix m TIMEOUT 60)
 cairn_test(test_asterix_udp_feed integ SOURCES integ/asterix/test_udp_feed.c
     LIBS cairn_feed TIMEOUT 30)
