@@ -121,23 +121,26 @@ struct modes_addr_slot {
 
 struct modes_cpr_half {
     uint32_t lat17, lon17; /* raw 17-bit CPR fields */
-    double t_s;            /* message time; < 0 when absent */
+    double t_s;            /* message time */
+    uint8_t valid;
     uint8_t surface;       /* 1 for a surface position (TC5-8) */
-    uint8_t nic;
 };
 
 struct modes_ac {
     uint32_t icao;          /* 24-bit address | MODES_SLOT_USED */
+    uint8_t has_pos, has_alt, has_vel;
+    uint8_t pos_surface;    /* the last position was a surface one */
+    uint8_t version;        /* ADS-B version from TC31; 0xFF unknown */
+    uint8_t nic_a, nic_c;   /* NIC supplements from TC31 */
+    uint8_t speed_fails;    /* consecutive positions rejected for speed */
     double t_seen_s;        /* last message of any kind */
     struct modes_cpr_half cpr[2]; /* [0] even, [1] odd */
-    double lat_deg, lon_deg; /* last accepted position */
-    double t_pos_s;         /* its time; < 0 when none */
-    uint8_t pos_surface;
-    int32_t alt_baro_ft;    /* last altitude (ADS-B or Mode S) */
-    double t_alt_s;         /* < 0 when none */
-    float gs_kt, track_deg; /* last ground speed / track (ADS-B or BDS5,0) */
-    float tas_kt;           /* last airspeed */
-    double t_vel_s;         /* < 0 when none */
+    double lat_deg, lon_deg; /* last accepted position (has_pos) */
+    double t_pos_s;
+    int32_t alt_baro_ft;    /* last altitude, ADS-B or Mode S (has_alt) */
+    double t_alt_s;
+    float gs_kt, track_deg; /* last ground speed / track (has_vel) */
+    double t_vel_s;
 };
 
 struct modes_ctx {
@@ -175,7 +178,7 @@ void modes_ctx_addr_add(struct modes_ctx *ctx, uint32_t icao, double t_s);
 #define MH_CPR             (1ull << 7) /* cpr_lat/cpr_lon/cpr_odd (raw) */
 #define MH_GS              (1ull << 8)
 #define MH_TRACK           (1ull << 9)
-#define MH_VRATE           (1ull << 10) /* vrate_fpm (baro or GNSS, see vrate_src) */
+#define MH_VRATE           (1ull << 10) /* vrate_fpm (baro or GNSS, see vrate_geom) */
 #define MH_TAS             (1ull << 11)
 #define MH_IAS             (1ull << 12)
 #define MH_MACH            (1ull << 13)
@@ -207,6 +210,8 @@ void modes_ctx_addr_add(struct modes_ctx *ctx, uint32_t icao, double t_s);
 #define MH_GVA             (1ull << 39)
 #define MH_SDA             (1ull << 40)
 #define MH_NIC_BARO        (1ull << 41)
+#define MH_MODEC_ALT       (1ull << 42) /* modec_alt_ft: a Mode A/C reply read as Mode C */
+#define MH_ADSB            (1ull << 43) /* the ME field was decoded as ADS-B (tc, st valid) */
 
 enum modes_addr_src {
     MODES_ADDR_NONE = 0,   /* no address (Mode A/C, DF24 unrecovered) */
@@ -276,7 +281,7 @@ struct modes_msg {
     uint8_t ca;      /* DF11/17 capability, DF18 CF, DF19 AF */
     uint8_t fs;      /* DF4/5/20/21 flight status */
     uint8_t dr, um;  /* downlink request, utility message */
-    uint8_t iid;     /* DF11 interrogator identifier (II, or SI+16) */
+    uint8_t iid;     /* DF11 interrogator identifier: II 0-15, or 16 + SI */
     uint8_t military;/* DF19 */
     uint8_t on_ground;  /* MH_ON_GROUND */
     uint8_t alert, spi; /* from FS (MH_FLIGHT_STATUS) */
@@ -306,6 +311,9 @@ struct modes_msg {
     uint16_t tas_kt, ias_kt;    /* MH_TAS, MH_IAS */
     float mach;           /* MH_MACH */
     uint16_t squawk;      /* MH_SQUAWK: 12 bits, octal digits ABCD */
+    int32_t modec_alt_ft; /* MH_MODEC_ALT: a Mode A/C reply is either a
+                             Mode A code or a Mode C altitude; Beast does not
+                             say which, so both readings are given */
     uint8_t emergency;    /* MH_EMERGENCY: enum report_emergency */
     uint8_t nic;          /* MH_NIC */
     uint8_t nic_a, nic_b, nic_c; /* NIC supplements as received */
@@ -342,7 +350,8 @@ struct modes_msg {
  * reply. Otherwise a negative code, with out still filled as far as the
  * frame allows so a caller may show it (crc_ok 0):
  *   CAIRN_E_INVAL      bad kind or length not 2/7/14
- *   CAIRN_E_TRUNCATED  length does not match the DF (e.g. DF17 in 7 bytes)
+ *   CAIRN_E_TRUNCATED  shorter than its DF needs (e.g. DF17 in 7 bytes)
+ *   CAIRN_E_FORMAT     longer than its DF needs (e.g. DF11 in 14 bytes)
  *   CAIRN_E_DF         a DF that is not defined (1-3, 6-10, 12-15, 22, 23)
  *   CAIRN_E_CRC        CRC failed, or the AP address is not known
  * Position, altitude and speed are only taken into ctx from messages that

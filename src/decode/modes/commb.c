@@ -1,0 +1,342 @@
+/*
+ * commb.c — Comm-B replies (DF20/DF21 MB field): which register is it?
+ *
+ * Key idea: a Comm-B reply does not say which register (BDS) it carries —
+ * the ground interrogator asked for it and knows. A passive receiver must
+ * infer it. Each candidate register is tested for internal consistency:
+ * fixed header bytes (BDS 1,0 / 2,0 / 3,0), reserved bits that must be zero,
+ * status bits that must be set whenever their value bits are non-zero, and
+ * physical plausibility (roll within ±50°, ground speed ≤ 600 kt, TAS ≤
+ * 500 kt, |TAS - GS| ≤ 200 kt, IAS ≤ 500 kt, Mach ≤ 1, vertical rates ≤
+ * 6000 ft/min, and for DF20 IAS and Mach agreeing within 20 kt at the
+ * reply's own altitude). These are the rules of pyModeS bds.infer (v2),
+ * re-derived from the register layouts. When several registers pass, BDS
+ * 5,0 vs 6,0 is settled against the aircraft's ADS-B ground speed and track
+ * and altitude from the context when known (the ground vector closest to
+ * the reference wins); otherwise the reply is reported as ambiguous with its
+ * candidates, never guessed.
+ *
+ * References: ICAO Doc 9871 (2nd ed.) Appendix A, Tables A-2-16 (BDS 1,0),
+ * A-2-23 (1,7), A-2-32 (2,0), A-2-48 (3,0), A-2-64 (4,0), A-2-80 (5,0),
+ * A-2-96 (6,0); ISA atmosphere (ICAO Doc 7488) for Mach/CAS/TAS.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode/modes/modes.h"
+#include "decode/modes/modes_int.h"
+
+#define KT_MS 0.514444 /* m/s per kt */
+#define FT_M 0.3048    /* m per ft */
+
+/* status bit sb clear but value bits [msb, lsb] not all zero: inconsistent */
+static int wrong_status(uint64_t mb, unsigned sb, unsigned msb, unsigned lsb)
+{
+    return me_bits(mb, sb, 1) == 0 && me_bits(mb, msb, lsb - msb + 1) != 0;
+}
+
+/* Signed field: sign bit then n value bits, two's complement over n+1 bits. */
+static int signed_field(uint64_t mb, unsigned sign_bit, unsigned n)
+{
+    int v = (int)me_bits(mb, sign_bit + 1, n);
+    if (me_bits(mb, sign_bit, 1))
+        v -= 1 << n;
+    return v;
+}
+
+/* ISA (troposphere lapse 6.5 K/km to 11 km, isothermal above). */
+static void isa(double h_m, double *p, double *rho, double *t)
+{
+    double tt = 288.15 - 0.0065 * h_m;
+    if (tt < 216.65)
+        tt = 216.65;
+    double rho_trop = 1.225 * pow(tt / 288.15, 4.256848030018761);
+    double dh = h_m > 11000.0 ? h_m - 11000.0 : 0.0;
+    *rho = rho_trop * exp(-dh / 6341.552161);
+    *p = *rho * 287.05287 * tt;
+    *t = tt;
+}
+
+static double mach_to_tas_ms(double mach, double h_m)
+{
+    double p, rho, t;
+    isa(h_m, &p, &rho, &t);
+    return mach * sqrt(1.4 * 287.05287 * t);
+}
+
+static double tas_to_cas_ms(double tas, double h_m)
+{
+    double p, rho, t;
+    isa(h_m, &p, &rho, &t);
+    double q = p * (pow(1.0 + rho * tas * tas / (7.0 * p), 3.5) - 1.0);
+    return sqrt(7.0 * 101325.0 / 1.225 * (pow(q / 101325.0 + 1.0, 2.0 / 7.0) - 1.0));
+}
+
+static double cas_to_tas_ms(double cas, double h_m)
+{
+    double p, rho, t;
+    isa(h_m, &p, &rho, &t);
+    double q = 101325.0 * (pow(1.0 + 1.225 * cas * cas / (7.0 * 101325.0), 3.5) - 1.0);
+    return sqrt(7.0 * p / rho * (pow(q / p + 1.0, 2.0 / 7.0) - 1.0));
+}
+
+static int is10(uint64_t mb)
+{
+    if (me_bits(mb, 1, 8) != 0x10 || me_bits(mb, 10, 5) != 0)
+        return 0;
+    unsigned ovc = me_bits(mb, 15, 1), sub = me_bits(mb, 17, 7);
+    /* overlay capability implies a subnetwork version >= 5 and vice versa */
+    if (ovc && sub < 5)
+        return 0;
+    if (!ovc && sub > 4)
+        return 0;
+    return 1;
+}
+
+static int is17(uint64_t mb)
+{
+    if (me_bits(mb, 29, 28) != 0)
+        return 0; /* bits 29-56 reserved */
+    return me_bits(mb, 7, 1) != 0; /* 2,0 (identification) is always supported */
+}
+
+static int is20(uint64_t mb)
+{
+    char cs[9];
+    return me_bits(mb, 1, 8) == 0x20 && modes_callsign(mb, 9, cs) == 0;
+}
+
+static int is30(uint64_t mb)
+{
+    if (me_bits(mb, 1, 8) != 0x30)
+        return 0;
+    if (me_bits(mb, 29, 2) == 3)
+        return 0; /* threat type 3 not assigned */
+    if (me_bits(mb, 16, 7) >= 48)
+        return 0; /* ARA values reserved for ACAS III */
+    return 1;
+}
+
+static int is40(uint64_t mb)
+{
+    if (wrong_status(mb, 1, 2, 13) || wrong_status(mb, 14, 15, 26) ||
+        wrong_status(mb, 27, 28, 39) || wrong_status(mb, 48, 49, 51) ||
+        wrong_status(mb, 54, 55, 56))
+        return 0;
+    return me_bits(mb, 40, 8) == 0 && me_bits(mb, 52, 2) == 0; /* reserved */
+}
+
+static int is50(uint64_t mb)
+{
+    if (wrong_status(mb, 1, 3, 11) || wrong_status(mb, 12, 13, 23) ||
+        wrong_status(mb, 24, 25, 34) || wrong_status(mb, 35, 36, 45) ||
+        wrong_status(mb, 46, 47, 56))
+        return 0;
+    int have_gs = me_bits(mb, 24, 1), have_tas = me_bits(mb, 46, 1);
+    if (me_bits(mb, 1, 1) && fabs(signed_field(mb, 2, 9) * 45.0 / 256.0) > 50.0)
+        return 0; /* roll beyond 50° */
+    unsigned gs = me_bits(mb, 25, 10) * 2, tas = me_bits(mb, 47, 10) * 2;
+    if (have_gs && gs > 600)
+        return 0;
+    if (have_tas && tas > 500)
+        return 0;
+    if (have_gs && have_tas && (gs > tas ? gs - tas : tas - gs) > 200)
+        return 0;
+    return 1;
+}
+
+static int vr60(uint64_t mb, unsigned sign_bit)
+{
+    unsigned v = me_bits(mb, sign_bit + 1, 9);
+    if (v == 0 || v == 511)
+        return 0; /* all zeros / all ones: level */
+    return signed_field(mb, sign_bit, 9) * 32;
+}
+
+static int is60(uint64_t mb, int have_alt, int32_t alt_ft)
+{
+    if (wrong_status(mb, 1, 2, 12) || wrong_status(mb, 13, 14, 23) ||
+        wrong_status(mb, 24, 25, 34) || wrong_status(mb, 35, 36, 45) ||
+        wrong_status(mb, 46, 47, 56))
+        return 0;
+    int have_ias = me_bits(mb, 13, 1), have_mach = me_bits(mb, 24, 1);
+    unsigned ias = me_bits(mb, 14, 10);
+    double mach = me_bits(mb, 25, 10) * 2.048 / 512.0;
+    if (have_ias && ias > 500)
+        return 0;
+    if (have_mach && mach > 1.0)
+        return 0;
+    if (me_bits(mb, 35, 1) && abs(vr60(mb, 36)) > 6000)
+        return 0;
+    if (me_bits(mb, 46, 1) && abs(vr60(mb, 47)) > 6000)
+        return 0;
+    if (have_ias && have_mach && have_alt) {
+        double cas = tas_to_cas_ms(mach_to_tas_ms(mach, alt_ft * FT_M), alt_ft * FT_M) / KT_MS;
+        if (fabs(cas - ias) > 20.0)
+            return 0; /* IAS and Mach disagree at this altitude */
+    }
+    return 1;
+}
+
+/* BDS 5,0 vs 6,0 against a reference ground vector: 0x50, 0x60 or 0. */
+static int pick_50_60(uint64_t mb, const struct modes_ac *ac)
+{
+    if (!me_bits(mb, 12, 1) || !me_bits(mb, 24, 1) || !me_bits(mb, 1, 1))
+        return 0;
+    if (!me_bits(mb, 13, 1) && !me_bits(mb, 24, 1))
+        return 0;
+    double k = M_PI / 180.0;
+    double h_m = ac->alt_baro_ft * FT_M;
+    double ref_x = ac->gs_kt * sin(ac->track_deg * k), ref_y = ac->gs_kt * cos(ac->track_deg * k);
+    double trk50 = signed_field(mb, 13, 10) * 90.0 / 512.0;
+    double gs50 = me_bits(mb, 25, 10) * 2.0;
+    double d50 = hypot(gs50 * sin(trk50 * k) - ref_x, gs50 * cos(trk50 * k) - ref_y);
+    double hdg60 = signed_field(mb, 2, 10) * 90.0 / 512.0;
+    double d60 = 1e9;
+    if (me_bits(mb, 24, 1)) {
+        double tas = mach_to_tas_ms(me_bits(mb, 25, 10) * 2.048 / 512.0, h_m) / KT_MS;
+        double d = hypot(tas * sin(hdg60 * k) - ref_x, tas * cos(hdg60 * k) - ref_y);
+        d60 = d < d60 ? d : d60;
+    }
+    if (me_bits(mb, 13, 1)) {
+        double tas = cas_to_tas_ms(me_bits(mb, 14, 10) * KT_MS, h_m) / KT_MS;
+        double d = hypot(tas * sin(hdg60 * k) - ref_x, tas * cos(hdg60 * k) - ref_y);
+        d60 = d < d60 ? d : d60;
+    }
+    return d50 <= d60 ? 0x50 : 0x60;
+}
+
+static void fill(struct modes_msg *m, uint64_t mb, unsigned bds)
+{
+    switch (bds) {
+    case 0x17:
+        m->bds17_caps = me_bits(mb, 1, 28);
+        m->has |= MH_BDS17;
+        break;
+    case 0x20:
+        modes_callsign(mb, 9, m->callsign);
+        m->has |= MH_CALLSIGN;
+        break;
+    case 0x30:
+        modes_decode_ra(m, mb, 9);
+        break;
+    case 0x40:
+        if (me_bits(mb, 1, 1)) {
+            m->sel_alt_mcp_ft = (int32_t)me_bits(mb, 2, 12) * 16; /* 16-ft steps */
+            m->has |= MH_SEL_ALT_MCP;
+        }
+        if (me_bits(mb, 14, 1)) {
+            m->sel_alt_fms_ft = (int32_t)me_bits(mb, 15, 12) * 16;
+            m->has |= MH_SEL_ALT_FMS;
+        }
+        if (me_bits(mb, 27, 1)) {
+            m->baro_hpa = (float)(800.0 + me_bits(mb, 28, 12) * 0.1); /* 0.1-hPa steps */
+            m->has |= MH_BARO_SET;
+        }
+        if (me_bits(mb, 48, 1)) {
+            m->nav_modes = (uint8_t)((me_bits(mb, 49, 1) ? MODES_NAV_VNAV : 0) |
+                                     (me_bits(mb, 50, 1) ? MODES_NAV_ALT_HOLD : 0) |
+                                     (me_bits(mb, 51, 1) ? MODES_NAV_APPROACH : 0));
+            m->has |= MH_NAV_MODES;
+        }
+        break;
+    case 0x50:
+        if (me_bits(mb, 1, 1)) {
+            m->roll_deg = (float)(signed_field(mb, 2, 9) * 45.0 / 256.0);
+            m->has |= MH_ROLL;
+        }
+        if (me_bits(mb, 12, 1)) {
+            double trk = signed_field(mb, 13, 10) * 90.0 / 512.0;
+            m->track_deg = (float)(trk < 0 ? trk + 360.0 : trk);
+            m->has |= MH_TRACK;
+        }
+        if (me_bits(mb, 24, 1)) {
+            m->gs_kt = (float)(me_bits(mb, 25, 10) * 2);
+            m->has |= MH_GS;
+        }
+        if (me_bits(mb, 35, 1) && me_bits(mb, 37, 9) != 511) {
+            m->track_rate_dps = (float)(signed_field(mb, 36, 9) * 8.0 / 256.0);
+            m->has |= MH_TRACK_RATE;
+        }
+        if (me_bits(mb, 46, 1)) {
+            m->tas_kt = (uint16_t)(me_bits(mb, 47, 10) * 2);
+            m->has |= MH_TAS;
+        }
+        break;
+    case 0x60:
+        if (me_bits(mb, 1, 1)) {
+            double h = signed_field(mb, 2, 10) * 90.0 / 512.0;
+            m->heading_deg = (float)(h < 0 ? h + 360.0 : h);
+            m->heading_true = 0; /* magnetic */
+            m->has |= MH_HEADING;
+        }
+        if (me_bits(mb, 13, 1)) {
+            m->ias_kt = (uint16_t)me_bits(mb, 14, 10);
+            m->has |= MH_IAS;
+        }
+        if (me_bits(mb, 24, 1)) {
+            m->mach = (float)(me_bits(mb, 25, 10) * 2.048 / 512.0);
+            m->has |= MH_MACH;
+        }
+        if (me_bits(mb, 35, 1)) {
+            m->vrate_fpm = vr60(mb, 36);
+            m->vrate_geom = 0;
+            m->has |= MH_VRATE;
+        }
+        if (me_bits(mb, 46, 1)) {
+            m->vrate_inertial_fpm = vr60(mb, 47);
+            m->has |= MH_VRATE_INERTIAL;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+void commb_decode(struct modes_ctx *ctx, struct modes_msg *m, int trusted)
+{
+    uint64_t mb = modes_me56(m->raw);
+    m->has |= MH_BDS;
+    if (mb == 0) {
+        ctx->stats.bds_unknown++;
+        return; /* empty reply: no register */
+    }
+    int have_alt = m->df == 20 && (m->has & MH_ALT_BARO);
+    uint8_t c = 0;
+    c |= is10(mb) ? MODES_BDS_CAND_10 : 0;
+    c |= is17(mb) ? MODES_BDS_CAND_17 : 0;
+    c |= is20(mb) ? MODES_BDS_CAND_20 : 0;
+    c |= is30(mb) ? MODES_BDS_CAND_30 : 0;
+    c |= is40(mb) ? MODES_BDS_CAND_40 : 0;
+    c |= is50(mb) ? MODES_BDS_CAND_50 : 0;
+    c |= is60(mb, have_alt, m->alt_baro_ft) ? MODES_BDS_CAND_60 : 0;
+    m->bds_cands = c;
+    static const uint8_t code[7] = {0x10, 0x17, 0x20, 0x30, 0x40, 0x50, 0x60};
+    unsigned n = 0, bds = 0;
+    for (unsigned i = 0; i < 7; i++)
+        if (c & (1u << i)) {
+            n++;
+            bds = code[i];
+        }
+    if (n == 0) {
+        ctx->stats.bds_unknown++;
+        return;
+    }
+    if (n > 1) {
+        bds = 0;
+        if (c == (MODES_BDS_CAND_50 | MODES_BDS_CAND_60) && trusted) {
+            const struct modes_ac *ac = modes_ac_get(ctx, m->icao, m->t_s, 0);
+            if (ac && ac->has_vel && ac->has_alt && fabs(m->t_s - ac->t_vel_s) < 60.0)
+                bds = (unsigned)pick_50_60(mb, ac);
+        }
+        if (!bds) {
+            m->bds_ambiguous = 1;
+            ctx->stats.bds_ambiguous++;
+            return;
+        }
+    }
+    ctx->stats.bds_inferred++;
+    m->bds = (uint8_t)bds;
+    fill(m, mb, bds);
+}
