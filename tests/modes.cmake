@@ -6,5 +6,8 @@
 # --- stream: Beast / AVR / SBS parsers and `cairn decode` for them ---
 cairn_test(test_modes_stream unit SOURCES unit/modes_stream/test_modes_stream.c
            LIBS cairn_modes m TIMEOUT 600)
+cairn_fuzz(beast ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_beast.c LIBS cairn_modes)
+cairn_fuzz(avr ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_avr.c LIBS cairn_modes)
+cairn_fuzz(sbs ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_sbs.c LIBS cairn_modes m)
 
 # --- demod: demodulator, IQ files, RTL-SDR ---

@@ -16,7 +16,7 @@ enum family { FAM_UNKNOWN, FAM_MODES, FAM_AIS, FAM_ASTERIX };
 
 static enum family family_of_format(const char *f)
 {
-    static const char *const modes[] = {"beast", "avr", "sbs", "iq"};
+    static const char *const modes[] = {"beast", "avr", "sbs", "iq", "rtlsdr"};
     static const char *const asterix[] = {"asterix", "pcap", "final", "hdlc"};
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
         if (!strcmp(f, modes[i]))
