@@ -1,6 +1,8 @@
 # tests for src/decode/asterix. One section per owner.
 
 # --- decode: generator, tables, decoder, JSON, pcap, reference comparisons ---
+cairn_test(test_asterix_decode unit SOURCES unit/asterix/test_asterix_decode.c
+    LIBS cairn_asterix cairn_feed)
 cairn_test(test_asterix_tshark vectors SOURCES vectors/asterix/test_asterix_tshark.c
     LIBS cairn_asterix cairn_feed)
 

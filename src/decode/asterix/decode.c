@@ -442,9 +442,10 @@ double ax_leaf_value(const struct ax_leaf *l)
     return (double)v;
 }
 
-/* ICAO Annex 10 Vol IV, 3.1.2.9.1.2: the 6-bit character set. '#' marks the
- * codes the annex leaves undefined. */
-static const char icao6[] = "#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######";
+/* ICAO Annex 10 Vol IV, 3.1.2.9.1.2: the 6-bit character set. Codes the
+ * annex leaves undefined (0, 27-31, 33-47, 58-63) read as spaces, as
+ * Wireshark and most decoders print them (an all-zero callsign is blank). */
+static const char icao6[] = " ABCDEFGHIJKLMNOPQRSTUVWXYZ                     0123456789      ";
 
 int ax_leaf_string(const struct ax_leaf *l, char *out, size_t cap)
 {
@@ -452,19 +453,18 @@ int ax_leaf_string(const struct ax_leaf *l, char *out, size_t cap)
     unsigned n = l->bits / per;
     if (cap < (size_t)n + 1)
         return CAIRN_E_FULL;
+    unsigned k = 0;
     for (unsigned i = 0; i < n; i++) {
         unsigned v = (unsigned)bits_get(l->p, (l->bit + l->bits + 7) / 8, l->bit + i * per, per);
-        char ch;
         if (per == 6)
-            ch = icao6[v];
+            out[k++] = icao6[v];
         else if (per == 3)
-            ch = (char)('0' + v);
-        else
-            ch = (v >= 0x20 && v < 0x7f) ? (char)v : '?';
-        out[i] = ch;
+            out[k++] = (char)('0' + v);
+        else if (v != 0) /* NUL is padding in 8-bit text fields */
+            out[k++] = (v >= 0x20 && v < 0x7f) ? (char)v : '?';
     }
-    out[n] = '\0';
-    return (int)n;
+    out[k] = '\0';
+    return (int)k;
 }
 
 /* -------------------------------------------------------------- walking */
