@@ -11,5 +11,7 @@ cairn_test(test_asterix_roundtrip unit SOURCES unit/asterix_enc/test_asterix_rou
     LIBS cairn_asterix m TIMEOUT 120)
 cairn_test(test_asterix_typed unit SOURCES unit/asterix_enc/test_asterix_typed.c
     LIBS cairn_asterix m TIMEOUT 60)
+cairn_test(test_asterix_enc_tshark integ SOURCES integ/asterix/test_tshark.c
+    LIBS cairn_asterix PkgConfig::PCAP m TIMEOUT 120)
 cairn_test(test_asterix_udp_feed integ SOURCES integ/asterix/test_udp_feed.c
     LIBS cairn_feed TIMEOUT 30)
