@@ -13,8 +13,9 @@
  * of our reference recordings contain (type 6 DAC 1 FID 15/16/20/25/28, DAC
  * 200 FID 21/22; type 8 DAC 1 FID 13/15/16/17/19/27, DAC 200 FID 23/24/40)
  * are printed in the uninterpreted "data" form. Legends use the wording of
- * gpsd's current regression files; gpsd 3.22 words two differently
- * (epfd_text for codes 9-15, "Restricted manoeuverability").
+ * gpsd's current regression files; gpsd 3.22 words some differently
+ * (epfd_text for codes 9-15; status_text 3 "Restricted manoeuverability",
+ * 11, 12 and 14 "Reserved").
  */
 #include <stdio.h>
 #include <string.h>
@@ -139,7 +140,8 @@ static void kdata_at(struct jctx *j, size_t start_bit, size_t nbits, int mask)
 static const char *const nav_status[16] = {
     "Under way using engine", "At anchor", "Not under command", "Restricted maneuverability",
     "Constrained by her draught", "Moored", "Aground", "Engaged in fishing", "Under way sailing",
-    "Reserved for HSC", "Reserved for WIG", "Reserved", "Reserved", "Reserved", "Reserved",
+    "Reserved for HSC", "Reserved for WIG", "Power-driven vessel towing astern",
+    "Power-driven vessel pushing ahead or towing alongside", "Reserved", "AIS-SART is active",
     "Not defined",
 };
 
