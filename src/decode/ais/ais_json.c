@@ -97,6 +97,15 @@ static void kscale(struct jctx *j, const char *k, double raw, double mul, double
         jw_kint(j->w, k, (int64_t)raw);
 }
 
+/* kscale for a field with an offset in raw units: (raw + off) * mul. */
+static void kscale_off(struct jctx *j, const char *k, uint32_t raw, int32_t off, double mul, int dec)
+{
+    if (j->scaled)
+        kf(j, k, ((double)raw + off) * mul, dec);
+    else
+        ku(j, k, raw);
+}
+
 /* "MM-DDTHH:MMZ" as gpsd writes ETAs and similar times. */
 static void keta(struct jctx *j, const char *k, unsigned mo, unsigned d, unsigned h, unsigned mi)
 {
@@ -574,7 +583,7 @@ static void met_hydro_imo289(struct jctx *j)
         ku(j, "pressuretend", U(191, 2));
     kb(j, "visgreater", U(193, 1));
     kscale(j, "visibility", U(194, 7), 0.1, 0, 1);
-    kscale(j, "waterlevel", U(201, 12), 0.01, -10, 1);
+    kscale_off(j, "waterlevel", U(201, 12), -1000, 0.01, 1);
     if (j->scaled)
         ks(j, "leveltrend", trends[U(213, 2)]);
     else
