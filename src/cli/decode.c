@@ -71,6 +71,9 @@ int cli_decode(int argc, char **argv)
                    "lists the options of each format.\n");
             if (fam == FAM_UNKNOWN)
                 return 0;
+        } else if ((!strcmp(argv[i], "--edition") || !strcmp(argv[i], "--framing")) &&
+                   i + 1 < argc) {
+            i++; /* asterix options with a value: the value is not a file */
         } else if (argv[i][0] != '-' && !first_file) {
             first_file = argv[i];
         }
