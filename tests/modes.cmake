@@ -2,6 +2,9 @@
 # inside your own section only.
 
 # --- core: CRC, DF, ADS-B, CPR, Comm-B ---
+cairn_test(test_modes_core unit SOURCES unit/modes/test_modes_core.c LIBS cairn_modes m)
+cairn_test(test_modes_vectors vectors SOURCES vectors/modes/test_modes_vectors.c
+           LIBS cairn_modes PkgConfig::JANSSON m)
 
 # --- stream: Beast / AVR / SBS parsers and `cairn decode` for them ---
 cairn_test(test_modes_stream unit SOURCES unit/modes_stream/test_modes_stream.c
@@ -9,5 +12,8 @@ cairn_test(test_modes_stream unit SOURCES unit/modes_stream/test_modes_stream.c
 cairn_fuzz(beast ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_beast.c LIBS cairn_modes)
 cairn_fuzz(avr ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_avr.c LIBS cairn_modes)
 cairn_fuzz(sbs ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_sbs.c LIBS cairn_modes m)
+cairn_test(test_modes_stpetersburg integ SOURCES integ/modes/test_modes_stpetersburg.c
+           LIBS cairn_modes PkgConfig::JANSSON m ARGS $<TARGET_FILE:cairn> TIMEOUT 300)
+add_dependencies(test_modes_stpetersburg cairn)
 
 # --- demod: demodulator, IQ files, RTL-SDR ---

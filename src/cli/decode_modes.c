@@ -65,7 +65,7 @@ struct opts {
     double rx_lat_deg, rx_lon_deg;
     double max_range_nm; /* < 0: the decoder's default */
     int fix_errors;
-    int stats, aircraft, all;
+    int stats, aircraft, all, quiet;
     const char *device;
     double gain_db;
     int ppm;
@@ -116,6 +116,8 @@ static void usage(FILE *f, enum fmt fmt)
                "  --all               also print messages that failed CRC/address checks\n"
                "                      (crc_ok false)\n"
                "  --stats             totals on stderr at the end\n"
+               "  --quiet             decode but print no messages (with --stats/--aircraft:\n"
+               "                      summarise a large recording quickly)\n"
                "  --aircraft          one summary line per aircraft on stderr at the end\n");
     if (fmt == FMT_BEAST || fmt == FMT_AUTO)
         fprintf(f, "\nbeast: Beast binary (port 30005; 0x1A framing, 12 MHz timestamps).\n"
@@ -323,6 +325,32 @@ static void ac_print(struct run *r)
 
 /* ---- per message ---- */
 
+/* One message as a JSON line. 0, or -1 when the object could not be written. */
+static int emit_msg(struct run *r, const struct modes_msg *m, const struct modes_frame *f)
+{
+    size_t start = r->out.len;
+    struct jsonw w;
+    jw_init(&w, &r->out);
+    modes_msg_json(m, &w);
+    if (w.err || r->out.len <= start || r->out.p[r->out.len - 1] != '}') {
+        r->out.len = start; /* drop a broken object rather than print half of it */
+        if (r->out.p)
+            r->out.p[start] = 0;
+        r->rej_other++;
+        return -1;
+    }
+    if (r->add_signal < 0) {
+        /* Does the decoder's object carry "signal" itself? Decided once. */
+        r->add_signal = strstr(r->out.p + start, "\"signal\":") == NULL;
+    }
+    if (r->add_signal && f->signal && r->out.len - start > 2) {
+        r->out.len--; /* reopen the object: drop its '}' */
+        dbuf_addf(&r->out, ",\"signal\":%u}", (unsigned)f->signal);
+    }
+    out_end_line(r);
+    return 0;
+}
+
 static void handle_frame(const struct modes_frame *f, void *arg)
 {
     struct run *r = arg;
@@ -341,26 +369,8 @@ static void handle_frame(const struct modes_frame *f, void *arg)
         if (!r->o->all)
             return;
     }
-    size_t start = r->out.len;
-    struct jsonw w;
-    jw_init(&w, &r->out);
-    modes_msg_json(&m, &w);
-    if (w.err || r->out.len <= start || r->out.p[r->out.len - 1] != '}') {
-        r->out.len = start; /* drop a broken object rather than print half of it */
-        if (r->out.p)
-            r->out.p[start] = 0;
-        r->rej_other++;
+    if (!r->o->quiet && emit_msg(r, &m, f) != 0)
         return;
-    }
-    if (r->add_signal < 0) {
-        /* Does the decoder's object carry "signal" itself? Decided once. */
-        r->add_signal = strstr(r->out.p + start, "\"signal\":") == NULL;
-    }
-    if (r->add_signal && f->signal && r->out.len - start > 2) {
-        r->out.len--; /* reopen the object: drop its '}' */
-        dbuf_addf(&r->out, ",\"signal\":%u}", (unsigned)f->signal);
-    }
-    out_end_line(r);
     r->written++;
     if (rc == 0 && (m.has & MH_POS))
         r->positions++;
@@ -368,9 +378,8 @@ static void handle_frame(const struct modes_frame *f, void *arg)
         ac_note_msg(r, &m);
 }
 
-static void handle_sbs(struct run *r, const struct sbs_msg *m)
+static void emit_sbs(struct run *r, const struct sbs_msg *m, double t)
 {
-    double t = (double)m->t_gen_ms / 1000.0;
     struct jsonw w;
     jw_init(&w, &r->out);
     jw_obj(&w);
@@ -422,6 +431,13 @@ static void handle_sbs(struct run *r, const struct sbs_msg *m)
         jw_kbool(&w, "on_ground", m->on_ground);
     jw_end(&w);
     out_end_line(r);
+}
+
+static void handle_sbs(struct run *r, const struct sbs_msg *m)
+{
+    double t = (double)m->t_gen_ms / 1000.0;
+    if (!r->o->quiet)
+        emit_sbs(r, m, t);
     r->written++;
     if (m->has & SBS_HAS_POS)
         r->positions++;
@@ -602,8 +618,9 @@ static void print_stats(const struct run *r, double secs)
         fprintf(stderr, "  sbs          %llu MSG lines, %llu other records, %llu bad lines\n",
                 (unsigned long long)r->sbs.msgs, (unsigned long long)r->sbs.other,
                 (unsigned long long)r->sbs.bad_lines);
-    fprintf(stderr, "  written      %llu messages, %llu with a position\n",
-            (unsigned long long)r->written, (unsigned long long)r->positions);
+    fprintf(stderr, "  %s %llu messages, %llu with a position\n",
+            r->o->quiet ? "decoded     " : "written     ", (unsigned long long)r->written,
+            (unsigned long long)r->positions);
     if (s->frames) {
         fprintf(stderr,
                 "  rejected     %llu (CRC or unknown address %llu, undefined DF %llu, "
@@ -722,6 +739,8 @@ int cli_decode_modes(int argc, char **argv)
                 o.aircraft = 1;
             else if (!strcmp(a, "--all"))
                 o.all = 1;
+            else if (!strcmp(a, "--quiet"))
+                o.quiet = 1;
             else if (!strcmp(a, "--help") || !strcmp(a, "-h"))
                 help = 1;
             else if (a[0] == '-' && a[1]) {
