@@ -109,6 +109,8 @@ struct modes_demod {
     /* cum[i] = weight * (mag[0] + ... + mag[i-1]), modulo 2^32: differences
      * over a reply's span stay far below 2^32, so wrap-around is harmless. */
     uint32_t cum[MODES_DEMOD_WINDOW + MODES_DEMOD_OVERLAP + 1];
+    /* One bit per sample of the window: above the noise gate or not. */
+    uint64_t hi[(MODES_DEMOD_WINDOW + MODES_DEMOD_OVERLAP + 63) / 64 + 2];
 };
 
 /*
