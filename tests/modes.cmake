@@ -2,6 +2,9 @@
 # inside your own section only.
 
 # --- core: CRC, DF, ADS-B, CPR, Comm-B ---
+cairn_test(test_modes_core unit SOURCES unit/modes/test_modes_core.c LIBS cairn_modes m)
+cairn_test(test_modes_vectors vectors SOURCES vectors/modes/test_modes_vectors.c
+           LIBS cairn_modes PkgConfig::JANSSON m)
 
 # --- stream: Beast / AVR / SBS parsers and `cairn decode` for them ---
 cairn_test(test_modes_stream unit SOURCES unit/modes_stream/test_modes_stream.c

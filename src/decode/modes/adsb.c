@@ -13,7 +13,7 @@
  *                                   │ no                                   │
  *                                   ▼                                      ▼
  *                 last position < 300 s old ─► local vs it     range / speed checks
- *                 else receiver (if range ≤ 180 NM) ─► local vs it ─┘  (reject + count)
+ *                 else receiver (if max range ≤ half a zone) ─► local ─┘  (reject + count)
  *
  * NIC is derived from the TC and the NIC supplements (A and C from the
  * aircraft's operational status, B from the position message) the way
@@ -39,6 +39,7 @@
 #define REF_SURF_S 600.0      /* last position still good to pick a surface quadrant */
 #define HALF_ZONE_NM 180.0    /* half an airborne CPR zone: local decoding vs the
                                  receiver is unambiguous only within this range */
+#define HALF_ZONE_SURF_NM 45.0 /* the same for surface zones (a quarter of the size) */
 #define SPEED_SLACK_NM 1.0    /* added to max_speed*dt: CPR quantisation (5 m),
                                  1-s timestamp resolution (0.3 NM at 1000 kt) */
 #define SPEED_RESET_FAILS 4   /* after this many consecutive speed rejections a
@@ -170,8 +171,8 @@ static void adsb_position(struct modes_ctx *ctx, struct modes_msg *m, struct mod
             if (modes_cpr_local(m->cpr_lat, m->cpr_lon, odd, surface, ac->lat_deg, ac->lon_deg,
                                 &lat, &lon) == 0)
                 src = MODES_POS_LOCAL_AC;
-        } else if (o->have_receiver &&
-                   (surface || (o->max_range_nm > 0 && o->max_range_nm <= HALF_ZONE_NM))) {
+        } else if (o->have_receiver && o->max_range_nm > 0 &&
+                   o->max_range_nm <= (surface ? HALF_ZONE_SURF_NM : HALF_ZONE_NM)) {
             if (modes_cpr_local(m->cpr_lat, m->cpr_lon, odd, surface, o->rx_lat_deg,
                                 o->rx_lon_deg, &lat, &lon) == 0)
                 src = MODES_POS_LOCAL_RX;
@@ -384,7 +385,8 @@ void adsb_decode(struct modes_ctx *ctx, struct modes_msg *m, int trusted)
         m->cpr_lon = me_bits(me, 40, 17);
         m->has |= MH_CPR;
         m->nic = adsb_nic(tc, version, ac ? ac->nic_a : 0, 0, ac ? ac->nic_c : 0);
-        m->has |= MH_NIC;
+        m->nuc_p = (uint8_t)(14 - tc); /* TC 5 = NUCp 9 ... TC 8 = 6 (DO-260 Table 2-5) */
+        m->has |= MH_NIC | MH_NUC_P;
         adsb_position(ctx, m, ac);
     } else if ((tc >= 9 && tc <= 18) || (tc >= 20 && tc <= 22)) {
         m->ss = (uint8_t)me_bits(me, 6, 2);
@@ -410,7 +412,9 @@ void adsb_decode(struct modes_ctx *ctx, struct modes_msg *m, int trusted)
         m->on_ground = 0;
         m->has |= MH_ON_GROUND;
         m->nic = adsb_nic(tc, version, ac ? ac->nic_a : 0, m->nic_b, 0);
-        m->has |= MH_NIC;
+        /* NUCp: TC 9 = 9 ... TC 18 = 0; TC 20 = 9, 21 = 8, 22 = 0 */
+        m->nuc_p = (uint8_t)(tc <= 18 ? 18 - tc : (tc == 20 ? 9 : tc == 21 ? 8 : 0));
+        m->has |= MH_NIC | MH_NUC_P;
         if (ac && (m->has & MH_ALT_BARO)) {
             ac->alt_baro_ft = m->alt_baro_ft;
             ac->t_alt_s = m->t_s;

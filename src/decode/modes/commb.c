@@ -146,11 +146,11 @@ static int is50(uint64_t mb)
     return 1;
 }
 
+/* Vertical rate: sign + 9 bits, two's complement, 32 ft/min steps. All
+ * ones is -32 ft/min by that arithmetic (pyModeS 2.21 agrees; older
+ * versions mapped it to 0). */
 static int vr60(uint64_t mb, unsigned sign_bit)
 {
-    unsigned v = me_bits(mb, sign_bit + 1, 9);
-    if (v == 0 || v == 511)
-        return 0; /* all zeros / all ones: level */
     return signed_field(mb, sign_bit, 9) * 32;
 }
 
@@ -255,7 +255,7 @@ static void fill(struct modes_msg *m, uint64_t mb, unsigned bds)
             m->gs_kt = (float)(me_bits(mb, 25, 10) * 2);
             m->has |= MH_GS;
         }
-        if (me_bits(mb, 35, 1) && me_bits(mb, 37, 9) != 511) {
+        if (me_bits(mb, 35, 1)) {
             m->track_rate_dps = (float)(signed_field(mb, 36, 9) * 8.0 / 256.0);
             m->has |= MH_TRACK_RATE;
         }

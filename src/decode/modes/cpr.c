@@ -57,11 +57,17 @@ int modes_cpr_nl(double lat_deg)
     return 59 - lo;
 }
 
-/* Floor-based modulo, always in [0, b). */
+/* Floor-based modulo, a - b * floor(a / b). Computed from the same
+ * rounded quotient as the floor() the callers take, so the pair stays
+ * consistent at zone edges: with fmod(), a reference lying exactly on a
+ * boundary can give floor(a/b) = k together with a remainder of ~b, which
+ * puts the answer one zone off (pyModeS' "zone-edge numeric case"). */
 static double cpr_mod(double a, double b)
 {
-    double r = fmod(a, b);
-    return r < 0 ? r + b : r;
+    double r = a - b * floor(a / b);
+    if (r < 0)
+        r = 0;
+    return r;
 }
 
 static double lon_norm(double lon)

@@ -353,6 +353,7 @@ static int decode_modes(struct modes_ctx *ctx, const struct modes_frame *f, stru
     if (df >= 24)
         df = 24; /* the Comm-D family: first two bits 11 */
     m->df = (uint8_t)df;
+    m->syndrome = modes_crc(m->raw, m->len); /* reported even for DFs we refuse */
     int need = modes_df_len(df);
     if (f->len != need) {
         st->bad_len++;
@@ -367,8 +368,7 @@ static int decode_modes(struct modes_ctx *ctx, const struct modes_frame *f, stru
         return CAIRN_E_DF;
     }
 
-    uint32_t syn = modes_crc(m->raw, m->len);
-    m->syndrome = syn;
+    uint32_t syn = m->syndrome;
     int rc = 0;
     uint32_t aa = (uint32_t)m->raw[1] << 16 | (uint32_t)m->raw[2] << 8 | m->raw[3];
 

@@ -212,6 +212,7 @@ void modes_ctx_addr_add(struct modes_ctx *ctx, uint32_t icao, double t_s);
 #define MH_NIC_BARO        (1ull << 41)
 #define MH_MODEC_ALT       (1ull << 42) /* modec_alt_ft: a Mode A/C reply read as Mode C */
 #define MH_ADSB            (1ull << 43) /* the ME field was decoded as ADS-B (tc, st valid) */
+#define MH_NUC_P           (1ull << 44) /* nuc_p: version-0 position quality from the TC */
 
 enum modes_addr_src {
     MODES_ADDR_NONE = 0,   /* no address (Mode A/C, DF24 unrecovered) */
@@ -316,6 +317,7 @@ struct modes_msg {
                              say which, so both readings are given */
     uint8_t emergency;    /* MH_EMERGENCY: enum report_emergency */
     uint8_t nic;          /* MH_NIC */
+    uint8_t nuc_p;        /* MH_NUC_P (DO-260 version 0 meaning of the TC) */
     uint8_t nic_a, nic_b, nic_c; /* NIC supplements as received */
     uint8_t nac_p, nac_v; /* MH_NAC_P, MH_NAC_V */
     uint8_t sil;          /* MH_SIL */
