@@ -202,9 +202,9 @@ out:
         j->st.cases_overdue++;
         char due[32];
         clock_iso8601(cs[i].due_utc_ms, due, sizeof due);
-        log_warn(MOD, "case %s OVERDUE: %s %s seq %llu %s %s, reply %s was due %s", cs[i].case_id,
-                 hl_type_name(cs[i].type), cs[i].opened_dir == HL_DIR_OUT ? "to" : "from",
-                 (unsigned long long)cs[i].open_seq, cs[i].peer,
+        log_warn(MOD, "case %s OVERDUE: %s seq %llu %s %s %s, reply %s was due %s", cs[i].case_id,
+                 hl_type_name(cs[i].type), (unsigned long long)cs[i].open_seq,
+                 cs[i].opened_dir == HL_DIR_OUT ? "to" : "from", cs[i].peer,
                  cs[i].opened_dir == HL_DIR_OUT ? "(awaiting their reply)" : "(WE owe the reply)",
                  hl_type_name(cs[i].reply), due);
         if (j->esc)
