@@ -7,6 +7,7 @@ cairn_test(test_asterix_croatia vectors SOURCES vectors/asterix/test_asterix_cro
     LIBS cairn_asterix cairn_feed PkgConfig::JANSSON m)
 cairn_test(test_asterix_tshark vectors SOURCES vectors/asterix/test_asterix_tshark.c
     LIBS cairn_asterix cairn_feed)
+cairn_fuzz(asterix ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_asterix.c LIBS cairn_asterix)
 
 # --- encode: encoder, typed API, round trips, tshark, UDP input ---
 cairn_test(test_asterix_roundtrip unit SOURCES unit/asterix_enc/test_asterix_roundtrip.c

@@ -187,11 +187,8 @@ static int enc_compound(struct wr *w, const struct ax_node *n, const struct ax_v
         highest = (int)i;
     }
     unsigned octets = highest < 0 ? 1u : (unsigned)highest / FLAGS_PER_OCTET + 1u;
-    if (v != NULL && v->len > octets) { /* a sender's trailing empty octets */
-        if (v->len > (n->n_sub + FLAGS_PER_OCTET) / FLAGS_PER_OCTET + 1u)
-            return CAIRN_E_INVAL;
+    if (v != NULL && v->len > octets) /* a sender's trailing empty octets */
         octets = v->len;
-    }
     for (unsigned o = 0; o < octets; o++) {
         for (unsigned b = 0; b < FLAGS_PER_OCTET; b++) {
             unsigned i = o * FLAGS_PER_OCTET + b;
@@ -264,7 +261,9 @@ int ax_item_encode(const struct ax_val *v, uint8_t *out, size_t cap)
 
 int ax_record_encode(const struct ax_record *r, uint8_t *out, size_t cap)
 {
-    if (r->n_items == 0 || r->n_items > AX_MAX_FRN)
+    /* A record without items is meaningless, except as a decoded one that a
+     * sender really sent (FSPEC octets all zero): that one is reproduced. */
+    if ((r->n_items == 0 && r->p == NULL) || r->n_items > AX_MAX_FRN)
         return CAIRN_E_INVAL;
     unsigned prev = 0;
     size_t body = 0;
@@ -281,7 +280,7 @@ int ax_record_encode(const struct ax_record *r, uint8_t *out, size_t cap)
         prev = it->frn;
         body += it->len;
     }
-    size_t fspec = (prev - 1) / FLAGS_PER_OCTET + 1;
+    size_t fspec = prev == 0 ? 1 : (prev - 1) / FLAGS_PER_OCTET + 1;
     if (r->p != NULL) { /* a decoded record: keep its FSPEC's trailing empty octets */
         size_t had = 0;
         while (had < r->len && had < AX_MAX_FSPEC && (r->p[had] & 1u))
@@ -603,17 +602,19 @@ static int parse_node(struct rd *r, const struct ax_node *n, struct ax_val *v)
         break;
     }
     case AX_COMPOUND: {
+        /* presence octets, FX-chained; senders may add empty ones at the end */
+        if (r->br.pos % 8 != 0) {
+            rc = CAIRN_E_ITEM;
+            break;
+        }
+        const uint8_t *pres = r->br.p + r->br.pos / 8;
         size_t nfs = 0;
-        uint8_t pres[AX_MAX_FSPEC * 2];
         do {
-            if (nfs >= sizeof pres) {
-                rc = CAIRN_E_ITEM;
-                break;
-            }
-            pres[nfs++] = (uint8_t)bitr_get(&r->br, 8);
-        } while ((pres[nfs - 1] & 1u) && !r->br.overrun);
-        if (rc || r->br.overrun) {
-            rc = rc ? rc : CAIRN_E_TRUNCATED;
+            (void)bitr_get(&r->br, 8);
+            nfs++;
+        } while (!r->br.overrun && (pres[nfs - 1] & 1u));
+        if (r->br.overrun || nfs > 0xffffu) {
+            rc = CAIRN_E_TRUNCATED;
             break;
         }
         struct ax_val *subs = rd_alloc(r, n->n_sub ? n->n_sub : 1);

@@ -303,6 +303,30 @@ static void check_record_reencode(const struct ax_record *r)
     }
 }
 
+/* CAIRN_WRITE_CORPUS=dir: also write a few one-record datagrams per edition
+ * as seeds for fuzz_asterix_roundtrip (how tests/fuzz/corpus/ was made). */
+static void write_corpus(const struct ax_category *c, uint8_t (*recs)[1024], const size_t *lens,
+                         unsigned n)
+{
+    const char *dir = getenv("CAIRN_WRITE_CORPUS");
+    if (!dir)
+        return;
+    for (unsigned i = 0; i < n && i < 6; i++) {
+        uint8_t dg[1100];
+        struct ax_block_writer w;
+        ax_bw_init(&w, dg, sizeof dg);
+        if (ax_bw_add(&w, c->cat, recs[i], lens[i]) != 0)
+            continue;
+        size_t len = ax_bw_finish(&w);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/gen-cat%03u-%s-%u.bin", dir, c->cat, c->edition_str, i);
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(dg, 1, len, f), len);
+        fclose(f);
+    }
+}
+
 static void roundtrip_table(const struct ax_category *c, struct rt_stats *st)
 {
     static uint8_t dgram[65536];
@@ -367,6 +391,7 @@ static void roundtrip_table(const struct ax_category *c, struct rt_stats *st)
     }
     size_t total = ax_bw_finish(&w);
     assert_true(n_rec > 0);
+    write_corpus(c, rec_bytes, rec_len, n_rec);
 
     /* decode everything back with this very edition */
     struct ax_editions eds;
