@@ -9,6 +9,9 @@
 #define CAIRN_CLI_CLI_H
 
 int cli_decode(int argc, char **argv);
+/* Hotline identity and journal audit (cli/keygen.c, cli/audit.c). */
+int cli_keygen(int argc, char **argv);
+int cli_audit(int argc, char **argv);
 
 /* `cairn decode` per input family (cli/decode_*.c). */
 int cli_decode_modes(int argc, char **argv);

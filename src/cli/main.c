@@ -14,6 +14,8 @@ struct subcmd {
 
 static const struct subcmd subcmds[] = {
     {"decode", cli_decode, "decode recordings or feeds to JSON Lines"},
+    {"keygen", cli_keygen, "make a centre's signing and TLS keys, print its roster section"},
+    {"audit", cli_audit, "verify a hotline journal end to end (audit verify)"},
 };
 
 static void usage(FILE *f)
