@@ -11,7 +11,7 @@ cairn_fuzz(asterix ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_asterix.c LIBS cairn_aste
 
 # --- encode: encoder, typed API, round trips, tshark, UDP input ---
 cairn_test(test_asterix_roundtrip unit SOURCES unit/asterix_enc/test_asterix_roundtrip.c
-    LIBS cairn_asterix m TIMEOUT 120)
+    LIBS cairn_asterix cairn_feed m TIMEOUT 120)
 cairn_test(test_asterix_typed unit SOURCES unit/asterix_enc/test_asterix_typed.c
     LIBS cairn_asterix m TIMEOUT 60)
 cairn_test(test_asterix_enc_tshark integ SOURCES integ/asterix/test_tshark.c

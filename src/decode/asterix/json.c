@@ -61,6 +61,91 @@ static void json_hex_bits(struct jsonw *w, const uint8_t *p, unsigned bit, unsig
     jw_strn(w, buf, n);
 }
 
+/*
+ * Numbers without printf: glibc formats doubles with multi-precision
+ * arithmetic (~1 us each), which made JSON 50x slower than decoding. Integers
+ * go through a plain itoa; a quantity is printed with 15 significant digits
+ * (what %.15g gives, without its exponent form), trailing zeros trimmed —
+ * far finer than half an LSB of any ASTERIX quantity.
+ */
+static size_t fmt_u64(char *out, uint64_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+static size_t fmt_i64(char *out, int64_t v)
+{
+    if (v < 0) {
+        out[0] = '-';
+        return 1 + fmt_u64(out + 1, (uint64_t)0 - (uint64_t)v);
+    }
+    return fmt_u64(out, (uint64_t)v);
+}
+
+static void json_int(struct jsonw *w, int64_t v)
+{
+    char buf[24];
+    jw_raw(w, buf, fmt_i64(buf, v));
+}
+
+static void json_uint(struct jsonw *w, uint64_t v)
+{
+    char buf[24];
+    jw_raw(w, buf, fmt_u64(buf, v));
+}
+
+static void json_double(struct jsonw *w, double v)
+{
+    /* 1e15: the most a double carries in 15 significant digits exactly */
+    double a = v < 0 ? -v : v;
+    if (!(a < 1e15)) {
+        jw_num(w, v, 15); /* huge or not finite: printf's care is worth it */
+        return;
+    }
+    char buf[48];
+    size_t n = 0;
+    if (v < 0)
+        buf[n++] = '-';
+    uint64_t ip = (uint64_t)a;
+    if ((double)ip == a) {
+        n += fmt_u64(buf + n, ip);
+        jw_raw(w, buf, n);
+        return;
+    }
+    int int_digits = 0;
+    for (uint64_t t = ip; t; t /= 10)
+        int_digits++;
+    int dec = 15 - int_digits; /* fraction digits for 15 significant digits */
+    uint64_t scale = 1;
+    for (int i = 0; i < dec; i++)
+        scale *= 10;
+    uint64_t scaled = (uint64_t)(a * (double)scale + 0.5);
+    uint64_t whole = scaled / scale, frac = scaled % scale;
+    n += fmt_u64(buf + n, whole);
+    if (frac) {
+        char fd[20];
+        for (int i = dec - 1; i >= 0; i--) {
+            fd[i] = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+        int last = dec - 1;
+        while (last > 0 && fd[last] == '0')
+            last--;
+        buf[n++] = '.';
+        memcpy(buf + n, fd, (size_t)last + 1);
+        n += (size_t)last + 1;
+    }
+    jw_raw(w, buf, n);
+}
+
 static void json_leaf(struct jsonw *w, const struct ax_node *e, const uint8_t *p, unsigned bit,
                       unsigned flags)
 {
@@ -81,16 +166,16 @@ static void json_leaf(struct jsonw *w, const struct ax_node *e, const uint8_t *p
     case AX_ENC_UQUANT:
     case AX_ENC_SQUANT:
         if (flags & AX_JSON_RAW)
-            jw_int(w, ax_leaf_int(&l));
+            json_int(w, ax_leaf_int(&l));
         else
-            jw_num(w, ax_leaf_value(&l), 15);
+            json_double(w, ax_leaf_value(&l));
         break;
-    case AX_ENC_SINT: jw_int(w, ax_leaf_int(&l)); break;
+    case AX_ENC_SINT: json_int(w, ax_leaf_int(&l)); break;
     default:
         if (e->bits > 32)
             json_hex_bits(w, l.p, l.bit, l.bits);
         else
-            jw_uint(w, ax_leaf_raw(&l));
+            json_uint(w, ax_leaf_raw(&l));
         break;
     }
 }
@@ -227,9 +312,11 @@ static int json_value(struct jsonw *w, const struct ax_node *n, const uint8_t *p
 void ax_json_record(struct jsonw *w, const struct ax_record *r, unsigned flags)
 {
     jw_obj(w);
-    jw_kint(w, "cat", r->cat->cat);
+    jw_key(w, "cat");
+    json_uint(w, r->cat->cat);
     jw_kstr(w, "ed", r->cat->edition_str);
-    jw_kint(w, "len", (int64_t)r->len);
+    jw_key(w, "len");
+    json_uint(w, r->len);
     if (flags & AX_JSON_HEX) {
         jw_key(w, "hex");
         json_hex_bytes(w, r->p, r->len > 256 ? 256 : r->len);
