@@ -482,10 +482,124 @@ static void test_tshark_agrees(void **state)
                   lines, N_EACH, total);
 }
 
+/* Split a tshark aggregated field "a,b,c" in place; returns the count. */
+static unsigned split_commas(char *s, char **parts, unsigned max)
+{
+    unsigned n = 0;
+    while (n < max) {
+        parts[n++] = s;
+        char *c = strchr(s, ',');
+        if (!c)
+            break;
+        *c = 0;
+        s = c + 1;
+    }
+    return n;
+}
+
+/* One datagram the way a picture share sends it: a CAT062 block of many
+ * tracks, then a CAT065 end-of-batch block. */
+#define BATCH_N 40
+
+static void test_tshark_batch(void **state)
+{
+    (void)state;
+    if (system("tshark -v >/dev/null 2>&1") != 0) {
+        print_message("SKIP: tshark not installed (Debian package tshark)\n");
+        skip();
+    }
+    rng = 12345;
+    struct ax62_track t[BATCH_N];
+    static uint8_t dg[8192];
+    struct ax_block_writer w;
+    ax_bw_init(&w, dg, sizeof dg);
+    for (unsigned i = 0; i < BATCH_N; i++) {
+        memset(&t[i], 0, sizeof t[i]);
+        t[i].sac = 25;
+        t[i].sic = 100;
+        t[i].tot_s = 43200 + i;
+        t[i].track_number = (uint16_t)(1000 + 7 * i);
+        t[i].has_wgs84 = 1;
+        t[i].lat_deg = urand(54, 60);
+        t[i].lon_deg = urand(19, 31);
+        t[i].has_callsign = 1;
+        rand_callsign(t[i].callsign);
+        uint8_t rec[AX_TYPED_MAX_RECORD];
+        int n = ax62_encode(&t[i], rec, sizeof rec);
+        assert_true(n > 0);
+        assert_int_equal(ax_bw_add(&w, 62, rec, (size_t)n), 0);
+    }
+    struct ax65_status eob = {.sac = 25, .sic = 100, .type = AX65_END_OF_BATCH, .tod_s = 43240};
+    uint8_t rec[AX_TYPED_MAX_RECORD];
+    int n = ax65_encode(&eob, rec, sizeof rec);
+    assert_int_equal(ax_bw_add(&w, 65, rec, (size_t)n), 0);
+    size_t len = ax_bw_finish(&w);
+    assert_int_equal(w.n_blocks, 2);
+
+    char dir[] = "/tmp/cairn-tshark-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[sizeof dir + 32];
+    snprintf(path, sizeof path, "%s/batch.pcap", dir);
+    pcap_t *dead = pcap_open_dead(DLT_RAW, 65535);
+    pcap_dumper_t *d = pcap_dump_open(dead, path);
+    assert_non_null(d);
+    dump_udp(d, dg, len, 0);
+    pcap_dump_close(d);
+    pcap_close(dead);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "tshark -n -r %s -T fields -E separator=/t -E occurrence=a -E aggregator=, "
+             "-e asterix.category -e asterix.062_040_VALUE -e asterix.062_105_LAT "
+             "-e asterix.062_105_LON -e asterix.062_245_CHR -e asterix.065_000_VALUE 2>/dev/null",
+             path);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    static char line[65536];
+    assert_non_null(fgets(line, sizeof line, p));
+    pclose(p);
+    unlink(path);
+    rmdir(dir);
+    line[strcspn(line, "\r\n")] = 0;
+    char *cols[6];
+    char *s = line;
+    for (unsigned i = 0; i < 6; i++) {
+        cols[i] = s;
+        char *tab = strchr(s, '\t');
+        if (i < 5) {
+            assert_non_null(tab);
+            *tab = 0;
+            s = tab + 1;
+        }
+    }
+    assert_string_equal(cols[0], "62,65");
+    assert_string_equal(cols[5], "2");
+    char *tn[BATCH_N + 1], *lat[BATCH_N + 1], *lon[BATCH_N + 1], *cs[BATCH_N + 1];
+    assert_int_equal(split_commas(cols[1], tn, BATCH_N + 1), BATCH_N);
+    assert_int_equal(split_commas(cols[2], lat, BATCH_N + 1), BATCH_N);
+    assert_int_equal(split_commas(cols[3], lon, BATCH_N + 1), BATCH_N);
+    assert_int_equal(split_commas(cols[4], cs, BATCH_N + 1), BATCH_N);
+    for (unsigned i = 0; i < BATCH_N; i++) {
+        assert_int_equal(strtol(tn[i], NULL, 0), t[i].track_number);
+        if (fabs(strtod(lat[i], NULL) - t[i].lat_deg) > LATLON_LSB / 2 + 1e-9 ||
+            fabs(strtod(lon[i], NULL) - t[i].lon_deg) > LATLON_LSB / 2 + 1e-9)
+            fail_msg("track %u: tshark %s,%s, want %.9f,%.9f", i, lat[i], lon[i], t[i].lat_deg,
+                     t[i].lon_deg);
+        size_t k = strlen(cs[i]);
+        while (k > 0 && cs[i][k - 1] == ' ')
+            k--;
+        assert_int_equal(k, strlen(t[i].callsign));
+        assert_memory_equal(cs[i], t[i].callsign, k);
+    }
+    print_message("tshark read one datagram of %u CAT062 tracks + CAT065 end of batch (%zu "
+                  "bytes) in order\n",
+                  BATCH_N, len);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tshark_agrees),
+        cmocka_unit_test(test_tshark_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
