@@ -11,10 +11,11 @@
  * 6000 ft/min, and for DF20 IAS and Mach agreeing within 20 kt at the
  * reply's own altitude). These are the rules of pyModeS bds.infer (v2),
  * re-derived from the register layouts. When several registers pass, BDS
- * 5,0 vs 6,0 is settled against the aircraft's ADS-B ground speed and track
- * and altitude from the context when known (the ground vector closest to
- * the reference wins); otherwise the reply is reported as ambiguous with its
- * candidates, never guessed.
+ * 5,0 vs 6,0 is settled against the aircraft's ADS-B ground speed, track
+ * and altitude from the context when known: 5,0 when its ground vector
+ * matches the ADS-B one within 30 kt, 6,0 when 5,0 does not and the 6,0 air
+ * vector (TAS from Mach or IAS at that altitude) is nearer; otherwise the
+ * reply is reported as ambiguous with its candidates, never guessed.
  *
  * References: ICAO Doc 9871 (2nd ed.) Appendix A, Tables A-2-16 (BDS 1,0),
  * A-2-23 (1,7), A-2-32 (2,0), A-2-48 (3,0), A-2-64 (4,0), A-2-80 (5,0),
@@ -29,6 +30,9 @@
 
 #define KT_MS 0.514444 /* m/s per kt */
 #define FT_M 0.3048    /* m per ft */
+#define BDS50_MATCH_KT 30.0 /* BDS 5,0 ground vector vs ADS-B ground vector: the
+                               same quantity from IRS/GNSS, agreeing within a few
+                               kt; 30 kt leaves room for 60 s of manoeuvre */
 
 /* status bit sb clear but value bits [msb, lsb] not all zero: inconsistent */
 static int wrong_status(uint64_t mb, unsigned sb, unsigned msb, unsigned lsb)
@@ -204,7 +208,14 @@ static int pick_50_60(uint64_t mb, const struct modes_ac *ac)
         double d = hypot(tas * sin(hdg60 * k) - ref_x, tas * cos(hdg60 * k) - ref_y);
         d60 = d < d60 ? d : d60;
     }
-    return d50 <= d60 ? 0x50 : 0x60;
+    /* 5,0 is a ground vector like the ADS-B one: it must match it closely.
+     * 6,0 is an air vector (heading, airspeed) and differs by the wind, so
+     * it wins only when 5,0 does not fit and it is the nearer reading. */
+    if (d50 <= BDS50_MATCH_KT && d50 < d60)
+        return 0x50;
+    if (d50 > BDS50_MATCH_KT && d60 < d50)
+        return 0x60;
+    return 0;
 }
 
 static void fill(struct modes_msg *m, uint64_t mb, unsigned bds)
