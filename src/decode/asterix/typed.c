@@ -309,7 +309,7 @@ int ax34_encode(const struct ax34_service *s, uint8_t *out, size_t cap)
 /* CAT062 UAP (editions 1.19, 1.21): FRN 2 is a "-". */
 enum {
     F62_010 = 1, F62_015 = 3, F62_070 = 4, F62_105 = 5, F62_100 = 6, F62_185 = 7,
-    F62_060 = 9, F62_245 = 10, F62_040 = 12, F62_080 = 13, F62_290 = 14,
+    F62_060 = 9, F62_245 = 10, F62_380 = 11, F62_040 = 12, F62_080 = 13, F62_290 = 14,
     F62_136 = 17, F62_130 = 18, F62_135 = 19, F62_220 = 20,
 };
 
@@ -382,6 +382,14 @@ int ax62_encode(const struct ax62_track *t, uint8_t *out, size_t cap)
     if (t->has_callsign) {
         rec_item(&rc, F62_245);
         put_callsign(&rc, q_code(&rc, t->callsign_sti, 2) << 6, 1, t->callsign);
+    }
+    if (t->has_icao24) {
+        rec_item(&rc, F62_380);
+        /* compound: ADR is slot 0 (24-bit address) */
+        if (t->icao24 > 0xffffffu)
+            rc.err = rc.err ? rc.err : CAIRN_E_RANGE;
+        put(&rc, 1, 0x80u);
+        put(&rc, 3, t->icao24 & 0xffffffu);
     }
     rec_item(&rc, F62_040);
     put(&rc, 2, t->track_number);

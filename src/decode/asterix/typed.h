@@ -21,7 +21,7 @@
  *          I220, I240, I161, I042, I200, I170
  *   CAT034 edition 1.29: I010, I000, I030, I020, I041, I050
  *   CAT062 editions 1.19 and 1.21: I010, I015, I070, I105, I100, I185, I060,
- *          I245, I040, I080, I290, I136, I130, I135, I220
+ *          I245, I380 (ADR), I040, I080, I290, I136, I130, I135, I220
  *   CAT065 edition 1.6 (same items as 1.5): I010, I000, I015, I030, I020,
  *          I040, I050
  * (EUROCONTROL ASTERIX Part 4 Category 048, Part 2b Category 034, Part 9
@@ -171,6 +171,8 @@ struct ax62_track {
     int has_callsign;     /* I245 */
     uint8_t callsign_sti; /* 0 downlinked, 1 not downlinked, 2 registration */
     char callsign[9];
+    int has_icao24;       /* I380 subfield ADR: the Mode S address */
+    uint32_t icao24;
     uint16_t track_number; /* I040 (mandatory) */
 
     /* I080 track status (mandatory): octets are sent up to the last one

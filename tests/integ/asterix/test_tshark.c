@@ -47,7 +47,7 @@ static const char *const FIELDS[] = {
     "asterix.062_100_X", "asterix.062_100_Y", "asterix.062_185_VX", "asterix.062_185_VY",
     "asterix.062_060_MODE3A", "asterix.062_245_CHR", "asterix.062_136_VALUE",
     "asterix.062_080_CNF", "asterix.062_080_CST", "asterix.062_080_SDS",
-    "asterix.062_220_VALUE", "asterix.062_290_PSR_VALUE",
+    "asterix.062_220_VALUE", "asterix.062_290_PSR_VALUE", "asterix.062_380_ADR_VALUE",
     /* CAT048 */
     "asterix.048_010_SAC", "asterix.048_010_SIC", "asterix.048_140_VALUE",
     "asterix.048_020_TYP", "asterix.048_040_RHO", "asterix.048_040_THETA",
@@ -163,6 +163,8 @@ static int make_cat062(struct expect *e, uint8_t *rec, size_t cap)
         t.mode3a = (uint16_t)(rnd() & 07777);
         t.has_callsign = (int)(rnd() & 1);
         rand_callsign(t.callsign);
+        t.has_icao24 = (int)(rnd() & 1);
+        t.icao24 = (uint32_t)(rnd() & 0xffffff);
         t.has_fl = 1;
         t.alt_fl = urand(-15, 600);
         t.has_vrate = 1;
@@ -191,6 +193,8 @@ static int make_cat062(struct expect *e, uint8_t *rec, size_t cap)
         want_octal(e, "asterix.062_060_MODE3A", t.mode3a);
         if (t.has_callsign)
             want_str(e, "asterix.062_245_CHR", t.callsign);
+        if (t.has_icao24)
+            want_num(e, "asterix.062_380_ADR_VALUE", t.icao24, 0);
         want_num(e, "asterix.062_136_VALUE", t.alt_fl, 0.125);
         want_num(e, "asterix.062_220_VALUE", t.vrate_fpm, 6.25 / 2);
     }

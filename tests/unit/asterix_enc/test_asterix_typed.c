@@ -222,6 +222,8 @@ static void test_cat062_tracks(void **state)
     t.has_vrate = 1;
     t.vrate_fpm = -1500;
     t.ems = AX62_EMS_NORDO;
+    t.has_icao24 = 1;
+    t.icao24 = 0x4CA7A8;
     uint8_t rec[AX_TYPED_MAX_RECORD];
     int n = ax62_encode(&t, rec, sizeof rec);
     for (size_t e = 0; e < 2; e++) {
@@ -242,6 +244,7 @@ static void test_cat062_tracks(void **state)
         near(val(&r, "220", "220"), -1500, 0, "ROCD");
         near(val(&r, "070", "070"), 3600.25, 0, "ToT");
         assert_int_equal((int)val(&r, "080", "EMS"), 4);
+        near(val(&r, "380", "ADR"), 0x4CA7A8, 0, "ADR");
         assert_int_equal((int)val(&r, "015", "015"), 3);
     }
 
