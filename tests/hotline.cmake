@@ -5,6 +5,7 @@ cairn_test(test_hl_msg unit SOURCES unit/hotline/test_hl_msg.c LIBS cairn_hotlin
 cairn_test(test_hl_journal unit SOURCES unit/hotline/test_hl_journal.c LIBS cairn_hotline
            TIMEOUT 120)
 cairn_test(test_hl_cases unit SOURCES unit/hotline/test_hl_cases.c LIBS cairn_hotline TIMEOUT 120)
+cairn_fuzz(hl_msg ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_hl_msg.c LIBS cairn_hotline)
 
 # --- link: framing, TLS, sessions, daemon, integration tests ---
 cairn_test(test_hl_frame unit SOURCES unit/hotline_link/test_hl_frame.c LIBS cairn_hotline)

@@ -660,6 +660,69 @@ static void test_identity_files(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The fuzz corpus seeds: one valid message of every type (all fields),
+ * a receipt and a countersigned checkpoint. Always built and checked; with
+ * HL_WRITE_CORPUS=DIR in the environment also written there (that is how
+ * tests/fuzz/corpus/hl_msg/ was made). */
+static void write_seed(const char *dir, const char *name, const uint8_t *b, size_t n)
+{
+    if (!dir)
+        return;
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(b, 1, n, fp), n);
+    fclose(fp);
+}
+
+static void test_corpus_seeds(void **state)
+{
+    (void)state;
+    const char *dir = getenv("HL_WRITE_CORPUS");
+    struct fx f;
+    assert_int_equal(fx_setup(&f), 0);
+    for (int t = 1; t < HL_T__COUNT; t++) {
+        assert_int_equal(fx_full_msg(&m1, (enum hl_type)t, "MOSCOW-CC", true, FX_T0), 0);
+        snprintf(m1.sender, sizeof m1.sender, "WARSAW-CC");
+        m1.seq = (uint64_t)t;
+        m1.created_utc_ms = FX_T0;
+        hl_msg_set_case(&m1, "WARSAW-CC/1");
+        hl_msg_add_str(&m1, "text", "Free text / Свободный текст");
+        assert_int_equal(hl_msg_sign(&m1, f.a.sign_sk), 0);
+        int n = hl_msg_encode(&m1, buf1, sizeof buf1);
+        assert_true(n > 0);
+        assert_int_equal(hl_msg_decode(&m2, buf1, (size_t)n), 0);
+        assert_int_equal(hl_msg_verify(&m2, f.a.sign_pk), 0);
+        char name[64];
+        snprintf(name, sizeof name, "msg_%s", hl_type_name((enum hl_type)t));
+        write_seed(dir, name, buf1, (size_t)n);
+    }
+    struct hl_receipt r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.from, sizeof r.from, "WARSAW-CC");
+    snprintf(r.to, sizeof r.to, "MOSCOW-CC");
+    r.seq = 1;
+    r.stored_utc_ms = FX_T0;
+    hl_receipt_sign(&r, f.b.sign_sk);
+    int n = hl_receipt_encode(&r, buf1, sizeof buf1);
+    assert_true(n > 0);
+    write_seed(dir, "receipt", buf1, (size_t)n);
+    struct hl_checkpoint c;
+    memset(&c, 0, sizeof c);
+    snprintf(c.from, sizeof c.from, "WARSAW-CC");
+    snprintf(c.to, sizeof c.to, "MOSCOW-CC");
+    snprintf(c.signer, sizeof c.signer, "WARSAW-CC");
+    c.count = 10;
+    c.made_utc_ms = FX_T0;
+    hl_checkpoint_sign(&c, f.a.sign_sk);
+    hl_checkpoint_countersign_raw(&c, "MOSCOW-CC", f.b.sign_sk);
+    n = hl_checkpoint_encode(&c, buf1, sizeof buf1);
+    assert_true(n > 0);
+    write_seed(dir, "checkpoint", buf1, (size_t)n);
+    fx_teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -676,6 +739,7 @@ int main(void)
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_roster_parse),
         cmocka_unit_test(test_identity_files),
+        cmocka_unit_test(test_corpus_seeds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
