@@ -34,26 +34,237 @@
  * most (1008 - 40) / 6 = 161 characters. */
 #define TEXT_MAX 170
 
+/* The object is built in a local buffer with a small emitter (constant
+ * keys need no escaping, numbers are formatted without printf) and handed
+ * to the caller's jsonw in one piece: printf-based formatting made JSON
+ * output seven times slower than decoding. */
+#define EMIT_MAX 8192 /* largest object: a 1,008-bit payload in hex is 252 bytes */
+
 struct jctx {
     struct jsonw *w;
     const struct ais_msg *m;
     int scaled;
+    size_t len;
+    int depth;
+    uint8_t first[8];
+    int overflow;
+    char buf[EMIT_MAX];
 };
 
-#define U(pos, n) ais_msg_u(j->m, (pos), (n))
-#define S(pos, n) ais_msg_s(j->m, (pos), (n))
+/* Field reader inlined for speed: n (1..32) bits at pos, zero past the
+ * payload buffer as ais_msg_u() gives. */
+static inline uint32_t rd_u(const struct ais_msg *m, size_t pos, unsigned n)
+{
+    size_t byte = pos >> 3;
+    if (byte + 8 > sizeof m->bits)
+        return ais_msg_u(m, pos, n);
+    const uint8_t *p = m->bits + byte;
+    uint64_t v = (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
+                 (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+                 (uint64_t)p[6] << 8 | (uint64_t)p[7];
+    return (uint32_t)((v << (pos & 7)) >> (64 - n));
+}
 
-static void ku(struct jctx *j, const char *k, uint32_t v) { jw_kuint(j->w, k, v); }
-static void ki(struct jctx *j, const char *k, int32_t v) { jw_kint(j->w, k, v); }
-static void kb(struct jctx *j, const char *k, uint32_t v) { jw_kbool(j->w, k, v != 0); }
-static void ks(struct jctx *j, const char *k, const char *s) { jw_kstr(j->w, k, s); }
-static void kf(struct jctx *j, const char *k, double v, int dec) { jw_kfixed(j->w, k, v, dec); }
+static inline int32_t rd_s(const struct ais_msg *m, size_t pos, unsigned n)
+{
+    uint32_t v = rd_u(m, pos, n);
+    uint32_t sign = 1u << (n - 1);
+    return (int32_t)(v ^ sign) - (int32_t)sign;
+}
+
+#define U(pos, n) rd_u(j->m, (pos), (n))
+#define S(pos, n) rd_s(j->m, (pos), (n))
+
+static inline void e_put(struct jctx *j, const char *s, size_t n)
+{
+    if (j->len + n >= sizeof j->buf) {
+        j->overflow = 1;
+        return;
+    }
+    memcpy(j->buf + j->len, s, n);
+    j->len += n;
+}
+
+static inline void e_putc(struct jctx *j, char c)
+{
+    if (j->len + 1 >= sizeof j->buf) {
+        j->overflow = 1;
+        return;
+    }
+    j->buf[j->len++] = c;
+}
+
+/* Before a value inside an array: the comma. */
+static void e_sep(struct jctx *j)
+{
+    if (j->depth > 0) {
+        if (!j->first[j->depth - 1])
+            e_putc(j, ',');
+        j->first[j->depth - 1] = 0;
+    }
+}
+
+static void e_key(struct jctx *j, const char *key)
+{
+    e_sep(j);
+    e_putc(j, '"');
+    e_put(j, key, strlen(key));
+    e_put(j, "\":", 2);
+}
+
+static void e_open(struct jctx *j, char c)
+{
+    if (j->depth >= (int)sizeof j->first) {
+        j->overflow = 1;
+        return;
+    }
+    e_putc(j, c);
+    j->first[j->depth++] = 1;
+}
+
+/* An object opened as an array element. */
+static void e_open_elem(struct jctx *j, char c)
+{
+    e_sep(j);
+    e_open(j, c);
+}
+
+static void e_close(struct jctx *j, char c)
+{
+    if (j->depth > 0)
+        j->depth--;
+    e_putc(j, c);
+}
+
+static void e_u64(struct jctx *j, uint64_t v)
+{
+    char t[24];
+    int i = (int)sizeof t;
+    do {
+        t[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    e_put(j, t + i, sizeof t - (size_t)i);
+}
+
+static void e_int(struct jctx *j, int64_t v)
+{
+    if (v < 0) {
+        e_putc(j, '-');
+        e_u64(j, (uint64_t)0 - (uint64_t)v);
+    } else {
+        e_u64(j, (uint64_t)v);
+    }
+}
+
+static void e_uint(struct jctx *j, uint64_t v) { e_u64(j, v); }
+
+/* %.{dec}f without printf where the value is far from a rounding tie;
+ * printf itself otherwise, so the digits are always printf's. */
+static void e_fixed(struct jctx *j, double v, int dec)
+{
+    static const double pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+    double x = v * pow10[dec];
+    double ax = x < 0 ? -x : x;
+    double frac = ax - (double)(uint64_t)ax;
+    if (dec > 6 || ax > 1e15 || (frac > 0.4999 && frac < 0.5001) || !(ax == ax)) {
+        char t[64];
+        int n = snprintf(t, sizeof t, "%.*f", dec, v);
+        if (n > 0)
+            e_put(j, t, (size_t)n);
+        return;
+    }
+    uint64_t r = (uint64_t)(ax + 0.5);
+    uint64_t ip = r / (uint64_t)pow10[dec], fp = r % (uint64_t)pow10[dec];
+    if (v < 0)
+        e_putc(j, '-');
+    e_u64(j, ip);
+    if (dec > 0) {
+        char t[8];
+        for (int i = dec - 1; i >= 0; i--) {
+            t[i] = (char)('0' + fp % 10);
+            fp /= 10;
+        }
+        e_putc(j, '.');
+        e_put(j, t, (size_t)dec);
+    }
+}
+
+/* A string: six-bit text holds '"' and '\\'; anything below 0x20 is
+ * escaped too (TAG block text comes from outside). */
+static void e_str(struct jctx *j, const char *s)
+{
+    static const char hexd[] = "0123456789abcdef";
+    e_putc(j, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            e_putc(j, '\\');
+            e_putc(j, (char)c);
+        } else if (c < 0x20) {
+            char t[6] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15]};
+            e_put(j, t, 6);
+        } else {
+            e_putc(j, (char)c);
+        }
+    }
+    e_putc(j, '"');
+}
+
+static void ku(struct jctx *j, const char *k, uint32_t v)
+{
+    e_key(j, k);
+    e_u64(j, v);
+}
+static void ki(struct jctx *j, const char *k, int32_t v)
+{
+    e_key(j, k);
+    e_int(j, v);
+}
+static void kb(struct jctx *j, const char *k, uint32_t v)
+{
+    e_key(j, k);
+    if (v)
+        e_put(j, "true", 4);
+    else
+        e_put(j, "false", 5);
+}
+static void ks(struct jctx *j, const char *k, const char *s)
+{
+    e_key(j, k);
+    e_str(j, s);
+}
+static void kf(struct jctx *j, const char *k, double v, int dec)
+{
+    e_key(j, k);
+    e_fixed(j, v, dec);
+}
+
+/* Six-bit text at pos, up to nchars, stopping at '@', trailing blanks
+ * removed (inlined form of ais_text). */
+static void text_at(const struct ais_msg *m, size_t pos, unsigned nchars, char *out, size_t cap)
+{
+    static const char alphabet[65] =
+        "@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_ !\"#$%&'()*+,-./0123456789:;<=>?";
+    if (nchars > cap - 1)
+        nchars = (unsigned)(cap - 1);
+    unsigned i;
+    for (i = 0; i < nchars; i++) {
+        char c = alphabet[rd_u(m, pos + 6 * (size_t)i, 6)];
+        if (c == '@')
+            break;
+        out[i] = c;
+    }
+    while (i > 0 && (out[i - 1] == ' ' || out[i - 1] == '@'))
+        i--;
+    out[i] = 0;
+}
 
 /* Six-bit text, trimmed. */
 static void ktext(struct jctx *j, const char *k, size_t pos, unsigned nchars)
 {
     char t[TEXT_MAX];
-    ais_text(j->m->bits, AIS_MAX_BITS, pos, nchars, t, sizeof t, 1);
+    text_at(j->m, pos, nchars, t, sizeof t);
     ks(j, k, t);
 }
 
@@ -63,7 +274,7 @@ static void kendtext(struct jctx *j, const char *k, size_t pos)
     char t[TEXT_MAX];
     t[0] = 0;
     if (j->m->nbits > pos)
-        ais_text(j->m->bits, AIS_MAX_BITS, pos, (unsigned)((j->m->nbits - pos) / 6), t, sizeof t, 1);
+        text_at(j->m, pos, (unsigned)((j->m->nbits - pos) / 6), t, sizeof t);
     ks(j, k, t);
 }
 
@@ -94,7 +305,7 @@ static void kscale(struct jctx *j, const char *k, double raw, double mul, double
     if (j->scaled)
         kf(j, k, raw * mul + add, dec);
     else
-        jw_kint(j->w, k, (int64_t)raw);
+        ki(j, k, (int32_t)raw);
 }
 
 /* kscale for a field with an offset in raw units: (raw + off) * mul. */
@@ -106,29 +317,54 @@ static void kscale_off(struct jctx *j, const char *k, uint32_t raw, int32_t off,
         ku(j, k, raw);
 }
 
+/* Two digits (values above 99 keep their digits, as %02u does). */
+static char *dig2(char *p, unsigned v)
+{
+    if (v > 99) {
+        char t[12];
+        int i = (int)sizeof t;
+        do {
+            t[--i] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        memcpy(p, t + i, sizeof t - (size_t)i);
+        return p + sizeof t - i;
+    }
+    p[0] = (char)('0' + v / 10);
+    p[1] = (char)('0' + v % 10);
+    return p + 2;
+}
+
 /* "MM-DDTHH:MMZ" as gpsd writes ETAs and similar times. */
 static void keta(struct jctx *j, const char *k, unsigned mo, unsigned d, unsigned h, unsigned mi)
 {
-    char t[40];
-    snprintf(t, sizeof t, "%02u-%02uT%02u:%02uZ", mo, d, h, mi);
+    char t[64], *p = t;
+    p = dig2(p, mo);
+    *p++ = '-';
+    p = dig2(p, d);
+    *p++ = 'T';
+    p = dig2(p, h);
+    *p++ = ':';
+    p = dig2(p, mi);
+    *p++ = 'Z';
+    *p = 0;
     ks(j, k, t);
 }
 
-/* "bits:hex" for nbits of data starting at byte `from` of buf (which holds
- * at least from + (nbits+7)/8 bytes). */
+/* "bits:hex" for nbits of data at p (holding (nbits+7)/8 bytes). */
 static void kdata_bytes(struct jctx *j, const uint8_t *p, size_t nbits)
 {
     static const char hexd[] = "0123456789abcdef";
-    char t[16 + 2 * (AIS_MAX_BITS / 8)];
     size_t nbytes = (nbits + 7) / 8;
-    int n = snprintf(t, sizeof t, "%zu:", nbits);
-    size_t o = (size_t)n;
-    for (size_t i = 0; i < nbytes && o + 2 < sizeof t; i++) {
-        t[o++] = hexd[p[i] >> 4];
-        t[o++] = hexd[p[i] & 15];
+    e_key(j, "data");
+    e_putc(j, '"');
+    e_u64(j, nbits);
+    e_putc(j, ':');
+    for (size_t i = 0; i < nbytes; i++) {
+        e_putc(j, hexd[p[i] >> 4]);
+        e_putc(j, hexd[p[i] & 15]);
     }
-    t[o] = 0;
-    ks(j, "data", t);
+    e_putc(j, '"');
 }
 
 /* Binary data starting at a byte boundary of the payload, unmasked (gpsd
@@ -324,25 +560,25 @@ static void t_position_a(struct jctx *j)
     } else {
         /* ROT_AIS = 4.733 sqrt(ROT deg/min); -128 no information,
          * +-127 turning faster than 5 deg/30 s without a turn indicator. */
-        jw_key(j->w, "turn");
+        e_key(j, "turn");
         if (turn == -128)
-            jw_str(j->w, "nan");
+            e_str(j, "nan");
         else if (turn == -127)
-            jw_str(j->w, "fastleft");
+            e_str(j, "fastleft");
         else if (turn == 127)
-            jw_str(j->w, "fastright");
+            e_str(j, "fastright");
         else {
             double r = turn / 4.733;
-            jw_fixed(j->w, r * r, 0);
+            e_fixed(j, r * r, 0);
         }
         /* 1023: not available; 1022: 102.2 kt or more. */
-        jw_key(j->w, "speed");
+        e_key(j, "speed");
         if (speed == 1023)
-            jw_str(j->w, "nan");
+            e_str(j, "nan");
         else if (speed == 1022)
-            jw_str(j->w, "fast");
+            e_str(j, "fast");
         else
-            jw_fixed(j->w, speed / 10.0, 1);
+            e_fixed(j, speed / 10.0, 1);
     }
     kb(j, "accuracy", U(60, 1));
     klatlon(j, "lon", S(61, 28), LATLON_DIV, 6);
@@ -360,9 +596,22 @@ static void t_position_a(struct jctx *j)
 /* ---- types 4 and 11: base station report, UTC/date response (§3.3.2) */
 static void t_base(struct jctx *j)
 {
-    char t[64];
-    snprintf(t, sizeof t, "%04u-%02u-%02uT%02u:%02u:%02uZ", U(38, 14), U(52, 4), U(56, 5),
-             U(61, 5), U(66, 6), U(72, 6));
+    char t[64], *p = t;
+    unsigned year = U(38, 14);
+    p = dig2(p, year / 100); /* %04u: a year above 9999 keeps all its digits */
+    p = dig2(p, year % 100);
+    *p++ = '-';
+    p = dig2(p, U(52, 4));
+    *p++ = '-';
+    p = dig2(p, U(56, 5));
+    *p++ = 'T';
+    p = dig2(p, U(61, 5));
+    *p++ = ':';
+    p = dig2(p, U(66, 6));
+    *p++ = ':';
+    p = dig2(p, U(72, 6));
+    *p++ = 'Z';
+    *p = 0;
     ks(j, "timestamp", t);
     kb(j, "accuracy", U(78, 1));
     klatlon(j, "lon", S(79, 28), LATLON_DIV, 6);
@@ -400,11 +649,11 @@ static void tidals(struct jctx *j, int imo289)
 {
     const size_t base = 97;
     const size_t size = imo289 ? 88 : 93;
-    jw_key(j->w, "tidals");
-    jw_arr(j->w);
+    e_key(j, "tidals");
+    e_open(j, '[');
     /* gpsd decodes an element starting exactly at the end, too (zeros). */
     for (size_t a = base; a <= j->m->nbits; a += size) {
-        jw_obj(j->w);
+        e_open_elem(j, '{');
         int32_t lat, lon;
         size_t o;
         if (imo289) {
@@ -424,9 +673,9 @@ static void tidals(struct jctx *j, int imo289)
         ku(j, "to_min", U(o + 16, 6));
         ku(j, "cdir", U(o + 22, 9));
         kscale(j, "cspeed", U(o + 31, imo289 ? 8 : 7), 0.1, 0, 1);
-        jw_end(j->w);
+        e_close(j, '}');
     }
-    jw_end(j->w);
+    e_close(j, ']');
 }
 
 /* Type 6 application payloads gpsd interprets; 0 when left as data. */
@@ -735,20 +984,20 @@ static void t_sar(struct jctx *j)
     } else {
         /* Altitude m: 4095 not available, 4094 4094 m or higher; speed kt:
          * 1023 not available, 1022 1022 kt or more. */
-        jw_key(j->w, "alt");
+        e_key(j, "alt");
         if (alt == 4095)
-            jw_str(j->w, "nan");
+            e_str(j, "nan");
         else if (alt == 4094)
-            jw_str(j->w, "high");
+            e_str(j, "high");
         else
-            jw_uint(j->w, alt);
-        jw_key(j->w, "speed");
+            e_uint(j, alt);
+        e_key(j, "speed");
         if (speed == 1023)
-            jw_str(j->w, "nan");
+            e_str(j, "nan");
         else if (speed == 1022)
-            jw_str(j->w, "fast");
+            e_str(j, "fast");
         else
-            jw_uint(j->w, speed);
+            e_uint(j, speed);
     }
     kb(j, "accuracy", U(60, 1));
     klatlon(j, "lon", S(61, 28), LATLON_DIV, 6);
@@ -1019,9 +1268,15 @@ int ais_msg_json(const struct ais_msg *msg, struct jsonw *w, const char *device,
     /* gpsd reports a class B static report only once both parts are in. */
     if (msg->type == 24 && msg->part24 != AIS_24_AB)
         return CAIRN_E_NOTFOUND;
-    struct jctx jc = {w, msg, (flags & AIS_JSON_SCALED) != 0};
+    struct jctx jc; /* its buffer is the only large thing on the stack */
     struct jctx *j = &jc;
-    jw_obj(w);
+    j->w = w;
+    j->m = msg;
+    j->scaled = (flags & AIS_JSON_SCALED) != 0;
+    j->len = 0;
+    j->depth = 0;
+    j->overflow = 0;
+    e_open(j, '{');
     ks(j, "class", "AIS");
     if (device)
         ks(j, "device", device);
@@ -1072,10 +1327,15 @@ int ais_msg_json(const struct ais_msg *msg, struct jsonw *w, const char *device,
         if (msg->tag.has & NMEA_TAG_SOURCE)
             ks(j, "tag_source", msg->tag.source);
         if (msg->tag.has & NMEA_TAG_TIME)
-            jw_kfixed(w, "tag_time", (double)msg->tag.time_ms / 1000.0, 3);
+            kf(j, "tag_time", (double)msg->tag.time_ms / 1000.0, 3);
         if (msg->tag.has & NMEA_TAG_TEXT)
             ks(j, "tag_text", msg->tag.text);
     }
-    jw_end(w);
+    e_close(j, '}');
+    if (j->overflow) {
+        w->err = CAIRN_E_TOOBIG;
+        return CAIRN_E_TOOBIG;
+    }
+    jw_raw(w, j->buf, j->len);
     return 0;
 }

@@ -1,0 +1,199 @@
+/*
+ * bench_ais.c — AIS decoding speed: NMEA sentences to decoded messages, with
+ * and without gpsd-style JSON, beside `gpsdecode -u -j` on the same input.
+ *
+ * Input: every recording of ../shared/data/ais concatenated (with their
+ * comments, GNSS sentences and malformed lines, as receivers send them) and
+ * repeated in memory to about 4 MB. Without the shared data a self-made
+ * recording of type 1 and two-sentence type 5 messages stands in.
+ *
+ * "Reports" are the messages gpsd prints (one JSON object each); the decoder
+ * also delivers the type 24 halves gpsd keeps quiet about, counted apart.
+ * gpsdecode (Debian gpsd-clients, installed) reads the same bytes from a
+ * temporary file; its time includes its start-up, which the size dwarfs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/dbuf.h"
+#include "base/jsonw.h"
+#include "decode/ais/ais.h"
+#include "decode/ais/nmea.h"
+#include "decode/ais/sixbit.h"
+
+/* Bytes of input built by repetition: large enough that gpsdecode's
+ * start-up (a few ms) is noise, small enough to run in seconds. */
+#define TARGET_BYTES (4u << 20)
+/* Seconds each of our measurements runs. */
+#define RUN_SECONDS 2.0
+
+static const char *const files[] = {
+    "ais/gpsd/sample.aivdm",         "ais/gpsd/ais-18-27.log",
+    "ais/gpsd/ais-nmea.log",         "ais/gpsd/ais-nmea-type6-fid55.log",
+    "ais/gpsd/ais-raw-messages.log", "ais/gpsd/ais_unpack_sixbit.log",
+    "ais/libais/typeexamples.nmea",  "ais/libais/test.aivdm",
+    "ais/libais/tagblock.nmea",      "ais/pyais/nmea_data_sample.txt",
+    "ais/pyais/mixed.txt",           "ais/pyais/messages.ais",
+    "ais/pyais/ais_test_messages",   "ais/pyais/timestamped.ais",
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int add_file(struct dbuf *b, const char *root, const char *rel)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        dbuf_add(b, chunk, n);
+    fclose(f);
+    if (b->len && b->p[b->len - 1] != '\n')
+        dbuf_addc(b, '\n');
+    return 0;
+}
+
+/* Self-made stand-in: armoured random payloads of types 1 and 5. */
+static void make_sample(struct dbuf *b)
+{
+    unsigned s = 12345;
+    for (int i = 0; i < 2000; i++) {
+        uint8_t bits[64] = {0};
+        size_t nbits = i % 4 ? 168 : 424;
+        for (size_t k = 0; k < sizeof bits; k++) {
+            s = s * 1103515245u + 12345u;
+            bits[k] = (uint8_t)(s >> 16);
+        }
+        bits[0] = (uint8_t)((bits[0] & 3) | ((nbits == 168 ? 1 : 5) << 2));
+        char arm[80];
+        unsigned fill;
+        int n = ais_armour(bits, nbits, arm, sizeof arm, &fill);
+        int parts = nbits == 168 ? 1 : 2;
+        for (int p = 0; p < parts; p++) {
+            int from = p * 40, len = parts == 1 ? n : (p == 0 ? 40 : n - 40);
+            char body[160];
+            snprintf(body, sizeof body, "AIVDM,%d,%d,%s,A,%.*s,%u", parts, p + 1,
+                     parts == 1 ? "" : "1", len, arm + from, p + 1 == parts ? fill : 0);
+            dbuf_addf(b, "!%s*%02X\n", body, nmea_checksum(body, strlen(body)));
+        }
+    }
+}
+
+struct count {
+    size_t msgs, printed;
+    struct dbuf json;
+    unsigned flags;
+    int json_on;
+};
+
+static void on_msg(void *user, const struct ais_msg *m)
+{
+    struct count *c = user;
+    c->msgs++;
+    if (!c->json_on) {
+        c->printed += !(m->type == 24 && m->part24 != AIS_24_AB);
+        return;
+    }
+    struct jsonw w;
+    dbuf_reset(&c->json);
+    jw_init(&w, &c->json);
+    if (ais_msg_json(m, &w, "stdin", c->flags) == 0)
+        c->printed++;
+}
+
+/* Decode the buffer repeatedly for RUN_SECONDS; returns printed reports/s. */
+static double run(const struct dbuf *in, struct ais_ctx *ctx, int json_on, unsigned flags,
+                  size_t *per_pass, size_t *msgs_per_pass)
+{
+    struct count c = {.json_on = json_on, .flags = flags};
+    dbuf_init(&c.json, 1 << 16);
+    size_t passes = 0;
+    double t0 = now_s(), t;
+    do {
+        ais_ctx_init(ctx);
+        ais_feed(ctx, in->p, in->len, 0, on_msg, &c);
+        passes++;
+        t = now_s() - t0;
+    } while (t < RUN_SECONDS);
+    *per_pass = c.printed / passes;
+    *msgs_per_pass = c.msgs / passes;
+    dbuf_free(&c.json);
+    return (double)c.printed / t;
+}
+
+int main(void)
+{
+    const char *root = getenv("CAIRN_SHARED_DATA");
+    if (!root)
+        root = CAIRN_SHARED_DATA;
+    struct dbuf one, in;
+    dbuf_init(&one, 1u << 26);
+    dbuf_init(&in, 1u << 26);
+    size_t found = 0;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        found += add_file(&one, root, files[i]) == 0;
+    if (found == 0) {
+        printf("shared data absent (%s): using a self-made recording\n", root);
+        make_sample(&one);
+    } else {
+        printf("input: %zu AIS recordings from %s (%zu bytes)\n", found, root, one.len);
+    }
+    while (in.len < TARGET_BYTES)
+        dbuf_add(&in, one.p, one.len);
+
+    struct ais_ctx *ctx = malloc(sizeof *ctx);
+    if (!ctx)
+        return 1;
+    size_t per_pass, msgs;
+    double r_dec = run(&in, ctx, 0, 0, &per_pass, &msgs);
+    size_t lines = (size_t)ctx->stats.lines;
+    printf("input: %zu bytes, %zu lines, %zu messages decoded, %zu reports (gpsd prints)\n",
+           in.len, lines, msgs, per_pass);
+    double mb = (double)in.len / 1e6;
+    double passes_dec = r_dec / (double)per_pass;
+    printf("cairn decode only        : %12.0f reports/s  (%.0f MB/s)\n", r_dec, passes_dec * mb);
+    double r_ju = run(&in, ctx, 1, 0, &per_pass, &msgs);
+    printf("cairn decode + JSON (-u) : %12.0f reports/s\n", r_ju);
+    double r_js = run(&in, ctx, 1, AIS_JSON_SCALED, &per_pass, &msgs);
+    printf("cairn decode + JSON (-j) : %12.0f reports/s\n", r_js);
+
+    /* gpsdecode -u -j on the same bytes. */
+    char tmp[] = "/tmp/bench_ais_XXXXXX";
+    int fd = mkstemp(tmp);
+    if (fd < 0 || write(fd, in.p, in.len) != (ssize_t)in.len) {
+        printf("gpsdecode: cannot write the temporary input\n");
+        return 0;
+    }
+    close(fd);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "gpsdecode -u -j < %s > /dev/null 2>&1", tmp);
+    double t0 = now_s();
+    int rc = system(cmd);
+    double t = now_s() - t0;
+    unlink(tmp);
+    if (rc != 0) {
+        printf("gpsdecode -u -j          : not available (exit %d); install gpsd-clients\n", rc);
+    } else {
+        double r_g = (double)per_pass / t;
+        printf("gpsdecode -u -j          : %12.0f reports/s  (%.2f s for %zu reports)\n", r_g, t,
+               per_pass);
+        printf("ratio vs gpsdecode -u -j : decode only %.1fx, with JSON (-u) %.1fx, "
+               "with JSON (-j) %.1fx\n",
+               r_dec / r_g, r_ju / r_g, r_js / r_g);
+    }
+    free(ctx);
+    dbuf_free(&one);
+    dbuf_free(&in);
+    return 0;
+}
