@@ -5,6 +5,7 @@
 cairn_test(test_modes_core unit SOURCES unit/modes/test_modes_core.c LIBS cairn_modes m)
 cairn_test(test_modes_vectors vectors SOURCES vectors/modes/test_modes_vectors.c
            LIBS cairn_modes PkgConfig::JANSSON m)
+cairn_fuzz(modes_frame ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_modes_frame.c LIBS cairn_modes)
 
 # --- stream: Beast / AVR / SBS parsers and `cairn decode` for them ---
 cairn_test(test_modes_stream unit SOURCES unit/modes_stream/test_modes_stream.c
@@ -17,3 +18,4 @@ cairn_test(test_modes_stpetersburg integ SOURCES integ/modes/test_modes_stpeters
 add_dependencies(test_modes_stpetersburg cairn)
 
 # --- demod: demodulator, IQ files, RTL-SDR ---
+cairn_test(test_demod unit SOURCES unit/demod/test_demod.c LIBS cairn_feed cairn_modes m)
