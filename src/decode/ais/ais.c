@@ -370,10 +370,13 @@ size_t ais_feed(struct ais_ctx *ctx, const char *data, size_t len, int64_t now_m
     size_t delivered = 0;
     size_t i = 0;
     while (i < len) {
-        /* Find the end of the current line. */
-        size_t j = i;
-        while (j < len && data[j] != '\n' && data[j] != '\r')
-            j++;
+        /* Find the end of the current line: LF, CR or CRLF (memchr is
+         * vectorised; the CR of a CRLF ends the line, the LF an empty one). */
+        const char *lf = memchr(data + i, '\n', len - i);
+        size_t j = lf ? (size_t)(lf - data) : len;
+        const char *cr = memchr(data + i, '\r', j - i);
+        if (cr)
+            j = (size_t)(cr - data);
         if (j == len) {
             /* No terminator: keep the piece for the next call. */
             size_t n = len - i;

@@ -9,14 +9,30 @@
 
 #include "base/error.h"
 
+/* Armoured character -> 6-bit value, -1 outside the alphabet. */
+static const int8_t armour_tab[256] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+    32, 33, 34, 35, 36, 37, 38, 39, -1, -1, -1, -1, -1, -1, -1, -1,
+    40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55,
+    56, 57, 58, 59, 60, 61, 62, 63, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
 int ais_armour_value(unsigned char c)
 {
     /* '0'(48)..'W'(87) carry 0..39, '`'(96)..'w'(119) carry 40..63. */
-    if (c >= 48 && c <= 87)
-        return c - 48;
-    if (c >= 96 && c <= 119)
-        return c - 56;
-    return -1;
+    return armour_tab[c];
 }
 
 char ais_armour_char(unsigned v)
@@ -30,20 +46,26 @@ int ais_dearmour(const char *s, size_t n, uint8_t *bits, size_t cap_bits, size_t
     size_t pos = *nbits;
     if (pos > cap_bits || n > (cap_bits - pos) / 6)
         return CAIRN_E_TOOBIG;
-    for (size_t i = 0; i < n; i++) {
-        int v = ais_armour_value((unsigned char)s[i]);
-        if (v < 0)
+    /* Check the alphabet first, so a bad payload leaves bits untouched. */
+    for (size_t i = 0; i < n; i++)
+        if (armour_tab[(unsigned char)s[i]] < 0)
             return CAIRN_E_PAYLOAD;
-        /* Place the 6 bits MSB first; they may straddle a byte boundary. */
-        unsigned off = (unsigned)(pos & 7);
-        size_t byte = pos >> 3;
-        unsigned w = (unsigned)v << 10 >> off; /* 16-bit window, bits at the top */
-        bits[byte] |= (uint8_t)(w >> 8);
-        if ((w & 0xff) && byte + 1 < (cap_bits + 7) / 8)
-            bits[byte + 1] |= (uint8_t)(w & 0xff);
-        pos += 6;
+    /* Shift 6 bits at a time into an accumulator primed with the bits
+     * already in the partial byte at pos, and store whole bytes. */
+    size_t byte = pos >> 3;
+    unsigned nacc = (unsigned)(pos & 7);
+    uint32_t acc = nacc ? (uint32_t)(bits[byte] >> (8 - nacc)) : 0;
+    for (size_t i = 0; i < n; i++) {
+        acc = (acc << 6) | (uint32_t)armour_tab[(unsigned char)s[i]];
+        nacc += 6;
+        if (nacc >= 8) {
+            nacc -= 8;
+            bits[byte++] = (uint8_t)(acc >> nacc);
+        }
     }
-    *nbits = pos;
+    if (nacc)
+        bits[byte] = (uint8_t)(acc << (8 - nacc));
+    *nbits = pos + 6 * n;
     return 0;
 }
 

@@ -23,8 +23,8 @@ int ais_armour_value(unsigned char c);
 char ais_armour_char(unsigned v);
 
 /* De-armour n payload characters, appending 6 bits per character at bit
- * *nbits of bits (whose capacity is cap_bits; the caller zeroed it). Only
- * 1 bits are written, as bits beyond the payload must stay zero.
+ * *nbits of bits (whose capacity is cap_bits). Bits from *nbits on must be
+ * zero (a zeroed buffer, then only appends); those before are kept.
  * Returns 0, CAIRN_E_PAYLOAD for a character outside the alphabet, or
  * CAIRN_E_TOOBIG when the payload would not fit (nothing past cap_bits is
  * written in either case). */
