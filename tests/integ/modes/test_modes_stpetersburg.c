@@ -323,8 +323,29 @@ static void test_cli_beast(void **state)
              "cat '%s' | '%s' decode --format beast --receiver 59.9,30.3 - > %s && cmp -s %s %s",
              cairn_bin, td_path(BEAST_LOG), out1, td_path(BEAST_LOG), cairn_bin, out2, out1, out2);
     assert_int_equal(system(cmd), 0);
+
+    /* --aircraft on the Beast log and on the BaseStation file: the same 11
+     * aircraft with the same callsign, squawk, position count, last position
+     * and altitude (message counts differ: SBS has no Mode A/C or Comm-B). */
+    static const char *const cols =
+        "awk 'NF == 9 && length($1) == 6 && $1 != \"icao\" {print $1, $2, $3, $5, $8, $9}' | sort";
+    snprintf(cmd, sizeof cmd,
+             "'%s' decode --quiet --aircraft --format beast --receiver 59.9,30.3 '%s' 2>&1 "
+             ">/dev/null | %s > %s && '%s' decode --quiet --aircraft '%s' 2>&1 >/dev/null | %s "
+             "> %s && test $(wc -l < %s) -eq 11 && cmp -s %s %s",
+             cairn_bin, td_path(BEAST_LOG), cols, out1, cairn_bin, td_path(SBS_LOG), cols, out2,
+             out1, out1, out2);
+    assert_int_equal(system(cmd), 0);
+
+    /* The BaseStation file through the CLI: 8,622 messages, 1,456 positions. */
+    struct cli_out s = {.pos = malloc(MAX_POS * sizeof(struct pos))};
+    snprintf(cmd, sizeof cmd, "'%s' decode --format sbs '%s'", cairn_bin, td_path(SBS_LOG));
+    run_cli(cmd, &s);
+    assert_int_equal(s.status, 0);
+    assert_int_equal(s.n_lines, 8622);
     unlink(out1);
     unlink(out2);
+    free(s.pos);
     free(c.pos);
 }
 
