@@ -7,6 +7,8 @@ cairn_test(test_asterix_croatia vectors SOURCES vectors/asterix/test_asterix_cro
     LIBS cairn_asterix cairn_feed PkgConfig::JANSSON m)
 cairn_test(test_asterix_tshark vectors SOURCES vectors/asterix/test_asterix_tshark.c
     LIBS cairn_asterix cairn_feed)
+cairn_test(test_asterix_samples vectors SOURCES vectors/asterix/test_asterix_samples.c
+    LIBS cairn_asterix cairn_feed)
 cairn_fuzz(asterix ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_asterix.c LIBS cairn_asterix)
 
 # --- encode: encoder, typed API, round trips, tshark, UDP input ---

@@ -69,39 +69,6 @@ static void usage(FILE *f)
     fprintf(f, "\n");
 }
 
-static size_t be16(const uint8_t *p)
-{
-    return ((size_t)p[0] << 8) | p[1];
-}
-
-/* Does buf hold exactly a chain of whole data blocks? */
-static int chain_plain(const uint8_t *p, size_t len)
-{
-    size_t off = 0;
-    while (off < len) {
-        if (len - off < 3 || be16(p + off + 1) < 3 || be16(p + off + 1) > len - off)
-            return 0;
-        off += be16(p + off + 1);
-    }
-    return len > 0;
-}
-
-/* Does buf hold exactly a chain of ORADIS frames, each one data block? */
-static int chain_oradis(const uint8_t *p, size_t len)
-{
-    size_t off = 0;
-    while (off < len) {
-        if (len - off < 9)
-            return 0;
-        size_t fl = be16(p + off);
-        /* 6 header octets + a block whose LEN fills the frame */
-        if (fl < 9 || fl > len - off || be16(p + off + 7) != fl - 6)
-            return 0;
-        off += fl;
-    }
-    return len > 0;
-}
-
 static void report_err(struct run *r, unsigned long dgram, const struct ax_error *e)
 {
     if (r->err_lines++ >= MAX_ERR_LINES)
@@ -161,23 +128,22 @@ static void decode_datagram(struct run *r, const uint8_t *p, size_t len, unsigne
 {
     enum framing fr = r->o->framing;
     if (fr == FR_AUTO)
-        fr = (!chain_plain(p, len) && chain_oradis(p, len)) ? FR_ORADIS : FR_NONE;
+        fr = ax_framing_guess(p, len) == AX_FRAMING_ORADIS ? FR_ORADIS : FR_NONE;
     if (fr == FR_NONE) {
         decode_blocks(r, p, len, dgram);
         return;
     }
     r->oradis++;
     size_t off = 0;
-    while (off + 6 <= len) {
-        size_t fl = be16(p + off);
-        if (fl < 6 || fl > len - off) {
-            struct ax_error e = {CAIRN_E_FORMAT, 0, 0, off, 0, NULL, "bad ORADIS frame length"};
-            report_err(r, dgram, &e);
-            r->st.err_block++;
-            return;
-        }
-        decode_blocks(r, p + off + 6, fl - 6, dgram);
-        off += fl;
+    const uint8_t *blk;
+    size_t blk_len;
+    int rc;
+    while ((rc = ax_oradis_next(p, len, &off, &blk, &blk_len)) == 1)
+        decode_blocks(r, blk, blk_len, dgram);
+    if (rc < 0) {
+        struct ax_error e = {CAIRN_E_FORMAT, 0, 0, off, 0, NULL, "bad ORADIS frame length"};
+        report_err(r, dgram, &e);
+        r->st.err_block++;
     }
 }
 

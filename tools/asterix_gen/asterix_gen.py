@@ -36,8 +36,13 @@ The .ast grammar, as read from the files (indentation-based, 4 spaces):
 
 A ref file holds one compound: the content of the category's RE item.
 
+Hand-made tables for categories asterix-specs lacks here (CAT001 1.2, CAT002
+1.0) are kept in the same format in tools/asterix_gen/handmade/; they may use
+one extension, `uaps ITEM/FIELD` with two named UAPs (CAT001 plot/track).
+
 Usage (from the repository root):
-    python3 tools/asterix_gen/asterix_gen.py ../shared/data/asterix/asterix-specs src/decode/asterix
+    python3 tools/asterix_gen/asterix_gen.py ../shared/data/asterix/asterix-specs \
+        tools/asterix_gen/handmade src/decode/asterix
 """
 
 import glob
@@ -229,6 +234,12 @@ def parse_spec(path, ref=None):
                 info["items"].append(node)
         elif w[0] == "uap":
             info["uap"] = [k.text for k in ln.kids]
+        elif w[0] == "uaps":
+            # cairn extension for hand-made tables: `uaps ITEM/FIELD` then two
+            # named UAPs, the first for FIELD = 0, the second for FIELD = 1.
+            info["uap_sel"] = w[1]
+            info["uap"] = [k.text for k in ln.kids[0].kids]
+            info["uap_alt"] = [k.text for k in ln.kids[1].kids]
         elif w[0] == "compound" and info.get("kind") == "ref":
             info["compound"] = parse_variation(ln, None)
     return info
@@ -273,8 +284,8 @@ def c_ident(cat, ed):
     return "cat%03d_%s" % (cat, ed.replace(".", "_"))
 
 
-def generate(spec_dir, out_dir):
-    files = sorted(glob.glob(os.path.join(spec_dir, "cat*_*.ast")))
+def generate(spec_dirs, out_dir):
+    files = sorted(f for d in spec_dirs for f in glob.glob(os.path.join(d, "cat*_*.ast")))
     refs = {}
     for f in files:
         if "_ref-" in f:
@@ -304,21 +315,34 @@ def generate(spec_dir, out_dir):
             items_name = ident + "_items"
             em.array(info["items"], items_name)
             pos = {it.name: i for i, it in enumerate(info["items"])}
-            uap = []
-            for u in info["uap"]:
-                if u == "-":
-                    uap.append("NULL")
-                else:
-                    uap.append("&%s[%d]" % (items_name, pos[u]))
+            def uap_refs(lst):
+                return ["NULL" if u == "-" else "&%s[%d]" % (items_name, pos[u]) for u in lst]
+            uap = uap_refs(info["uap"])
+            alt = "NULL, 0, 0, 0"
+            alt_def = ""
+            if "uap_alt" in info:
+                item_id, field = info["uap_sel"].split("/")
+                sel_frn = info["uap"].index(item_id) + 1
+                assert info["uap_alt"][:sel_frn] == info["uap"][:sel_frn], "selector FRNs differ"
+                sel_bit = 0
+                for sub in info["items"][pos[item_id]].sub:
+                    if sub.name == field:
+                        break
+                    sel_bit += sub.bits
+                alt_refs = uap_refs(info["uap_alt"])
+                alt_def = ("static const struct ax_node *const %s_uap_alt[%d] = {\n    %s,\n};\n\n"
+                           % (ident, len(alt_refs), ",\n    ".join(alt_refs)))
+                alt = "%s_uap_alt, %d, %d, %d" % (ident, len(alt_refs), sel_frn, sel_bit)
             src = info["file"] + (" + " + info["ref_file"] if "ref_file" in info else "")
             major, minor = info["edition"].split(".")
             defs.append(
+                alt_def +
                 "static const struct ax_node *const %s_uap[%d] = {\n    %s,\n};\n\n"
                 "const struct ax_category ax_tab_%s = {\n"
-                "    %d, AX_ED(%s, %s), %s, %s,\n    %s,\n    %s, %d, %d, %s_uap,\n};\n"
+                "    %d, AX_ED(%s, %s), %s, %s,\n    %s,\n    %s, %d, %d, %s_uap,\n    %s,\n};\n"
                 % (ident, len(uap), ",\n    ".join(uap), ident, cat, major, minor,
                    cstr(info["edition"]), cstr(info["title"]), cstr(src), items_name,
-                   len(info["items"]), len(uap), ident))
+                   len(info["items"]), len(uap), ident, alt))
             index.append(ident)
         path = os.path.join(out_dir, "tables_cat%03d.c" % cat)
         with open(path, "w", encoding="utf-8") as f:
@@ -346,13 +370,14 @@ HEADER = """/*
  * (see docs/asterix.md). ASTERIX tables for %(what)s.
  *
  * Source: EUROCONTROL ASTERIX category specifications in the machine-readable
- * form of zoranbosnjak/asterix-specs (files: %(files)s).
+ * form of zoranbosnjak/asterix-specs (files: %(files)s; files under
+ * tools/asterix_gen/handmade/ are cairn's own transcriptions).
  * Copyright (c) Zoran Bosnjak and contributors, BSD-3-Clause: redistribution
  * of data generated from them keeps this notice; no endorsement implied.
  */
 """
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: asterix_gen.py SPEC_DIR OUT_DIR")
-    generate(sys.argv[1], sys.argv[2])
+    if len(sys.argv) < 3:
+        sys.exit("usage: asterix_gen.py SPEC_DIR... OUT_DIR")
+    generate(sys.argv[1:-1], sys.argv[-1])

@@ -119,6 +119,13 @@ struct ax_category {
     uint16_t n_items;
     uint16_t n_uap;           /* FRNs 1..n_uap */
     const struct ax_node *const *uap; /* uap[frn - 1]: the item, or NULL for "-" */
+    /* A second UAP chosen per record by one bit of an item that both UAPs
+     * place at the same early FRN (CAT001: I001/020 TYP, 0 plot, 1 track);
+     * NULL for categories with one UAP. */
+    const struct ax_node *const *uap_alt;
+    uint16_t n_uap_alt;
+    uint8_t sel_frn; /* FRN of the selecting item (1-based) */
+    uint8_t sel_bit; /* the bit within that item (0 = MSB of its first octet) */
 };
 
 /*
@@ -132,7 +139,7 @@ const struct ax_category *const *ax_category_all(size_t *n);
 int ax_edition_parse(const char *s, uint16_t *edition);
 /* The item of a category with this number ("010", "RE"); NULL if none. */
 const struct ax_node *ax_category_item(const struct ax_category *c, const char *id);
-/* The FRN (1-based) of an item in the UAP; 0 if it has none. */
+/* The FRN (1-based) of an item in the (first) UAP; 0 if it has none. */
 unsigned ax_category_frn(const struct ax_category *c, const struct ax_node *item);
 
 /* ------------------------------------------------------------------ */
@@ -256,6 +263,32 @@ int ax_record_decode(const struct ax_category *c, const uint8_t *p, size_t len,
  * a compound slot with no definition).
  */
 int ax_node_size(const struct ax_node *n, const uint8_t *p, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Framings of recordings                                             */
+/* ------------------------------------------------------------------ */
+
+/* ORADIS framing (as in CroatiaControl's cat_001_002.pcap, their `-R`): each
+ * data block is preceded by 6 octets — a 2-octet length counting these 6
+ * octets and the block, then 4 octets of time — and the block's own LEN
+ * equals that length minus 6. */
+#define AX_ORADIS_HDR 6
+
+enum ax_framing {
+    AX_FRAMING_PLAIN,  /* concatenated data blocks */
+    AX_FRAMING_ORADIS, /* ORADIS header before every block */
+};
+
+/* Guess the framing of one datagram: ORADIS when the bytes are not an exact
+ * chain of data blocks but are an exact chain of ORADIS frames, each holding
+ * one block; plain otherwise. */
+enum ax_framing ax_framing_guess(const uint8_t *p, size_t len);
+
+/* The next block of an ORADIS-framed datagram at *off: 1 with the block's
+ * bytes in *blk (borrowed) and *blk_len, 0 at the end, CAIRN_E_FORMAT when a
+ * frame length is broken (*off is then set to len). */
+int ax_oradis_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **blk,
+                   size_t *blk_len);
 
 /* The item with this id ("040") in a record, or NULL. */
 const struct ax_item *ax_record_item(const struct ax_record *r, const char *id);

@@ -269,10 +269,35 @@ int ax_record_decode(const struct ax_category *c, const uint8_t *p, size_t len,
         }
     } while (p[nfs - 1] & 1u);
     size_t off = nfs;
+    const struct ax_node *const *uap = c->uap;
+    size_t n_uap = c->n_uap;
+    if (c->uap_alt) {
+        /* Two UAPs (CAT001 plot/track): measure the items before the
+         * selecting one with the first UAP (both agree there), then read
+         * the selecting bit. Absent selector: the first UAP. */
+        size_t o = nfs;
+        for (size_t i = 0; i + 1 < c->sel_frn && o <= len; i++) {
+            if (!(p[i / 7] & (0x80u >> (i % 7))) || !c->uap[i])
+                continue;
+            int k = ax_node_size(c->uap[i], p + o, len - o);
+            if (k <= 0) {
+                o = len + 1;
+                break;
+            }
+            o += (size_t)k;
+        }
+        size_t s_i = (size_t)c->sel_frn - 1;
+        size_t byte = o + c->sel_bit / 8u;
+        if (s_i < nfs * 7 && (p[s_i / 7] & (0x80u >> (s_i % 7))) && byte < len &&
+            ((p[byte] >> (7 - c->sel_bit % 8u)) & 1u)) {
+            uap = c->uap_alt;
+            n_uap = c->n_uap_alt;
+        }
+    }
     for (size_t i = 0; i < nfs * 7; i++) {
         if (!(p[i / 7] & (0x80u >> (i % 7))))
             continue;
-        const struct ax_node *it = i < c->n_uap ? c->uap[i] : NULL;
+        const struct ax_node *it = i < n_uap ? uap[i] : NULL;
         if (!it) {
             err_set(err, CAIRN_E_ITEM, i / 7, NULL,
                     "FSPEC sets an FRN that this edition's UAP does not define");
@@ -305,6 +330,64 @@ const struct ax_item *ax_record_item(const struct ax_record *r, const char *id)
         if (!strcmp(r->items[i].desc->name, id))
             return &r->items[i];
     return NULL;
+}
+
+/* -------------------------------------------------------------- framings */
+
+static size_t be16(const uint8_t *p)
+{
+    return ((size_t)p[0] << 8) | p[1];
+}
+
+/* Is p[0..len) exactly a chain of whole data blocks? */
+static int chain_plain(const uint8_t *p, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        if (len - off < 3 || be16(p + off + 1) < 3 || be16(p + off + 1) > len - off)
+            return 0;
+        off += be16(p + off + 1);
+    }
+    return len > 0;
+}
+
+/* Is p[0..len) exactly a chain of ORADIS frames, each one data block? */
+static int chain_oradis(const uint8_t *p, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        if (len - off < AX_ORADIS_HDR + 3)
+            return 0;
+        size_t fl = be16(p + off);
+        if (fl < AX_ORADIS_HDR + 3 || fl > len - off ||
+            be16(p + off + AX_ORADIS_HDR + 1) != fl - AX_ORADIS_HDR)
+            return 0;
+        off += fl;
+    }
+    return len > 0;
+}
+
+enum ax_framing ax_framing_guess(const uint8_t *p, size_t len)
+{
+    return (!chain_plain(p, len) && chain_oradis(p, len)) ? AX_FRAMING_ORADIS
+                                                          : AX_FRAMING_PLAIN;
+}
+
+int ax_oradis_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **blk,
+                   size_t *blk_len)
+{
+    if (*off >= len)
+        return 0;
+    size_t rest = len - *off;
+    size_t fl = rest >= 2 ? be16(p + *off) : 0;
+    if (rest < AX_ORADIS_HDR || fl < AX_ORADIS_HDR || fl > rest) {
+        *off = len;
+        return CAIRN_E_FORMAT;
+    }
+    *blk = p + *off + AX_ORADIS_HDR;
+    *blk_len = fl - AX_ORADIS_HDR;
+    *off += fl;
+    return 1;
 }
 
 /* ---------------------------------------------------------------- blocks */

@@ -3,7 +3,8 @@
  * (see docs/asterix.md). ASTERIX tables for CAT021.
  *
  * Source: EUROCONTROL ASTERIX category specifications in the machine-readable
- * form of zoranbosnjak/asterix-specs (files: cat021_cat-2.6.ast, cat021_cat-2.7.ast, cat021_ref-1.5.ast).
+ * form of zoranbosnjak/asterix-specs (files: cat021_cat-2.6.ast, cat021_cat-2.7.ast, cat021_ref-1.5.ast; files under
+ * tools/asterix_gen/handmade/ are cairn's own transcriptions).
  * Copyright (c) Zoran Bosnjak and contributors, BSD-3-Clause: redistribution
  * of data generated from them keeps this notice; no endorsement implied.
  */
@@ -602,6 +603,7 @@ const struct ax_category ax_tab_cat021_2_6 = {
     21, AX_ED(2, 6), "2.6", "ADS-B Target Reports",
     "cat021_cat-2.6.ast + cat021_ref-1.5.ast",
     cat021_2_6_items, 44, 49, cat021_2_6_uap,
+    NULL, 0, 0, 0,
 };
 
 static const struct ax_node *const cat021_2_7_uap[49] = {
@@ -660,4 +662,5 @@ const struct ax_category ax_tab_cat021_2_7 = {
     21, AX_ED(2, 7), "2.7", "ADS-B Target Reports",
     "cat021_cat-2.7.ast + cat021_ref-1.5.ast",
     cat021_2_7_items, 44, 49, cat021_2_7_uap,
+    NULL, 0, 0, 0,
 };

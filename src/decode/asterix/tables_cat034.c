@@ -3,7 +3,8 @@
  * (see docs/asterix.md). ASTERIX tables for CAT034.
  *
  * Source: EUROCONTROL ASTERIX category specifications in the machine-readable
- * form of zoranbosnjak/asterix-specs (files: cat034_cat-1.29.ast).
+ * form of zoranbosnjak/asterix-specs (files: cat034_cat-1.29.ast; files under
+ * tools/asterix_gen/handmade/ are cairn's own transcriptions).
  * Copyright (c) Zoran Bosnjak and contributors, BSD-3-Clause: redistribution
  * of data generated from them keeps this notice; no endorsement implied.
  */
@@ -161,4 +162,5 @@ const struct ax_category ax_tab_cat034_1_29 = {
     34, AX_ED(1, 29), "1.29", "Transmission of Monoradar Service Messages",
     "cat034_cat-1.29.ast",
     cat034_1_29_items, 14, 14, cat034_1_29_uap,
+    NULL, 0, 0, 0,
 };

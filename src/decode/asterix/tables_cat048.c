@@ -3,7 +3,8 @@
  * (see docs/asterix.md). ASTERIX tables for CAT048.
  *
  * Source: EUROCONTROL ASTERIX category specifications in the machine-readable
- * form of zoranbosnjak/asterix-specs (files: cat048_cat-1.31.ast, cat048_cat-1.32.ast, cat048_ref-1.13.ast).
+ * form of zoranbosnjak/asterix-specs (files: cat048_cat-1.31.ast, cat048_cat-1.32.ast, cat048_ref-1.13.ast; files under
+ * tools/asterix_gen/handmade/ are cairn's own transcriptions).
  * Copyright (c) Zoran Bosnjak and contributors, BSD-3-Clause: redistribution
  * of data generated from them keeps this notice; no endorsement implied.
  */
@@ -669,6 +670,7 @@ const struct ax_category ax_tab_cat048_1_31 = {
     48, AX_ED(1, 31), "1.31", "Monoradar Target Reports",
     "cat048_cat-1.31.ast + cat048_ref-1.13.ast",
     cat048_1_31_items, 28, 28, cat048_1_31_uap,
+    NULL, 0, 0, 0,
 };
 
 static const struct ax_node *const cat048_1_32_uap[28] = {
@@ -706,4 +708,5 @@ const struct ax_category ax_tab_cat048_1_32 = {
     48, AX_ED(1, 32), "1.32", "Monoradar Target Reports",
     "cat048_cat-1.32.ast + cat048_ref-1.13.ast",
     cat048_1_32_items, 28, 28, cat048_1_32_uap,
+    NULL, 0, 0, 0,
 };

@@ -3,7 +3,8 @@
  * (see docs/asterix.md). ASTERIX tables for CAT062.
  *
  * Source: EUROCONTROL ASTERIX category specifications in the machine-readable
- * form of zoranbosnjak/asterix-specs (files: cat062_cat-1.19.ast, cat062_cat-1.21.ast, cat062_ref-1.3.ast).
+ * form of zoranbosnjak/asterix-specs (files: cat062_cat-1.19.ast, cat062_cat-1.21.ast, cat062_ref-1.3.ast; files under
+ * tools/asterix_gen/handmade/ are cairn's own transcriptions).
  * Copyright (c) Zoran Bosnjak and contributors, BSD-3-Clause: redistribution
  * of data generated from them keeps this notice; no endorsement implied.
  */
@@ -836,6 +837,7 @@ const struct ax_category ax_tab_cat062_1_19 = {
     62, AX_ED(1, 19), "1.19", "SDPS Track Messages",
     "cat062_cat-1.19.ast + cat062_ref-1.3.ast",
     cat062_1_19_items, 29, 35, cat062_1_19_uap,
+    NULL, 0, 0, 0,
 };
 
 static const struct ax_node *const cat062_1_21_uap[35] = {
@@ -880,4 +882,5 @@ const struct ax_category ax_tab_cat062_1_21 = {
     62, AX_ED(1, 21), "1.21", "SDPS Track Messages",
     "cat062_cat-1.21.ast + cat062_ref-1.3.ast",
     cat062_1_21_items, 29, 35, cat062_1_21_uap,
+    NULL, 0, 0, 0,
 };

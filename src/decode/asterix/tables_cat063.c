@@ -3,7 +3,8 @@
  * (see docs/asterix.md). ASTERIX tables for CAT063.
  *
  * Source: EUROCONTROL ASTERIX category specifications in the machine-readable
- * form of zoranbosnjak/asterix-specs (files: cat063_cat-1.7.ast).
+ * form of zoranbosnjak/asterix-specs (files: cat063_cat-1.7.ast; files under
+ * tools/asterix_gen/handmade/ are cairn's own transcriptions).
  * Copyright (c) Zoran Bosnjak and contributors, BSD-3-Clause: redistribution
  * of data generated from them keeps this notice; no endorsement implied.
  */
@@ -93,4 +94,5 @@ const struct ax_category ax_tab_cat063_1_7 = {
     63, AX_ED(1, 7), "1.7", "Sensor Status Reports",
     "cat063_cat-1.7.ast",
     cat063_1_7_items, 13, 14, cat063_1_7_uap,
+    NULL, 0, 0, 0,
 };

@@ -3,7 +3,8 @@
  * (see docs/asterix.md). ASTERIX tables for CAT065.
  *
  * Source: EUROCONTROL ASTERIX category specifications in the machine-readable
- * form of zoranbosnjak/asterix-specs (files: cat065_cat-1.6.ast).
+ * form of zoranbosnjak/asterix-specs (files: cat065_cat-1.6.ast; files under
+ * tools/asterix_gen/handmade/ are cairn's own transcriptions).
  * Copyright (c) Zoran Bosnjak and contributors, BSD-3-Clause: redistribution
  * of data generated from them keeps this notice; no endorsement implied.
  */
@@ -56,4 +57,5 @@ const struct ax_category ax_tab_cat065_1_6 = {
     65, AX_ED(1, 6), "1.6", "SDPS Service Status Reports",
     "cat065_cat-1.6.ast",
     cat065_1_6_items, 9, 14, cat065_1_6_uap,
+    NULL, 0, 0, 0,
 };

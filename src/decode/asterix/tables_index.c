@@ -3,12 +3,15 @@
  * (see docs/asterix.md). ASTERIX tables for the index of all tables.
  *
  * Source: EUROCONTROL ASTERIX category specifications in the machine-readable
- * form of zoranbosnjak/asterix-specs (files: every table above).
+ * form of zoranbosnjak/asterix-specs (files: every table above; files under
+ * tools/asterix_gen/handmade/ are cairn's own transcriptions).
  * Copyright (c) Zoran Bosnjak and contributors, BSD-3-Clause: redistribution
  * of data generated from them keeps this notice; no endorsement implied.
  */
 #include "decode/asterix/tables.h"
 
+extern const struct ax_category ax_tab_cat001_1_2;
+extern const struct ax_category ax_tab_cat002_1_0;
 extern const struct ax_category ax_tab_cat021_2_6;
 extern const struct ax_category ax_tab_cat021_2_7;
 extern const struct ax_category ax_tab_cat034_1_29;
@@ -21,6 +24,8 @@ extern const struct ax_category ax_tab_cat065_1_6;
 
 /* Sorted by category, then edition (oldest first). */
 const struct ax_category *const ax_tables[] = {
+    &ax_tab_cat001_1_2,
+    &ax_tab_cat002_1_0,
     &ax_tab_cat021_2_6,
     &ax_tab_cat021_2_7,
     &ax_tab_cat034_1_29,
@@ -31,4 +36,4 @@ const struct ax_category *const ax_tables[] = {
     &ax_tab_cat063_1_7,
     &ax_tab_cat065_1_6,
 };
-const size_t ax_n_tables = 9;
+const size_t ax_n_tables = 11;

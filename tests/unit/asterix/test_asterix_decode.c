@@ -119,7 +119,7 @@ static void test_tables(void **state)
     (void)state;
     size_t n;
     const struct ax_category *const *all = ax_category_all(&n);
-    assert_true(n >= 9);
+    assert_true(n >= 11);
     for (size_t i = 0; i < n; i++) {
         const struct ax_category *c = all[i];
         assert_true(c->n_uap > 0 && c->n_uap <= AX_MAX_FRN);
@@ -129,6 +129,12 @@ static void test_tables(void **state)
             assert_true(c->uap[f] >= c->items && c->uap[f] < c->items + c->n_items);
             assert_int_equal(ax_category_frn(c, c->uap[f]), f + 1);
         }
+        for (unsigned f = 0; c->uap_alt && f < c->n_uap_alt; f++)
+            if (c->uap_alt[f])
+                assert_true(c->uap_alt[f] >= c->items && c->uap_alt[f] < c->items + c->n_items);
+        if (c->uap_alt)
+            for (unsigned f = 0; f < c->sel_frn; f++)
+                assert_ptr_equal(c->uap[f], c->uap_alt[f]);
         for (unsigned k = 0; k < c->n_items; k++)
             check_node(&c->items[k], 1);
         assert_ptr_equal(ax_category_find(c->cat, c->edition), c);
@@ -358,6 +364,29 @@ static void test_case_element(void **state)
     assert_float_equal(ax_leaf_value(&l), 0.8, 1e-12);
 }
 
+/* CAT001 picks its UAP per record by I001/020 TYP: FRN 3 is I001/040 in a
+ * plot and I001/161 in a track. */
+static void test_two_uaps(void **state)
+{
+    (void)state;
+    const struct ax_category *c = ax_category_find(1, 0);
+    assert_non_null(c);
+    assert_non_null(c->uap_alt);
+    struct ax_record r;
+    struct ax_error e;
+    /* FSPEC E0: FRN 1-3; 010 = 00 01; 020 = 20 (plot, SSR); 040 = 4 bytes */
+    const uint8_t plot[] = {0xE0, 0x00, 0x01, 0x20, 0x3F, 0xB8, 0xB6, 0x7B};
+    assert_int_equal(ax_record_decode(c, plot, sizeof plot, &r, &e), 8);
+    assert_string_equal(r.items[2].desc->name, "040");
+    /* 020 = A0 (track): FRN 3 is the 2-byte track number */
+    const uint8_t track[] = {0xE0, 0x19, 0xC9, 0xA0, 0x0E, 0xB2};
+    assert_int_equal(ax_record_decode(c, track, sizeof track, &r, &e), 6);
+    assert_string_equal(r.items[2].desc->name, "161");
+    struct ax_leaf l;
+    assert_int_equal(ax_item_field(&r.items[2], "161", &l), 1);
+    assert_int_equal(ax_leaf_raw(&l), 3762);
+}
+
 /* Strings: ICAO 6-bit callsign, octal Mode 3/A. */
 static void test_strings(void **state)
 {
@@ -454,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_bad_blocks_then_good),
         cmocka_unit_test(test_case_element),
         cmocka_unit_test(test_strings),
+        cmocka_unit_test(test_two_uaps),
         cmocka_unit_test(test_pcap_layers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

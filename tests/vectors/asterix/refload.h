@@ -24,7 +24,7 @@ struct sample {
     size_t dg_off[4096], dg_len[4096];
 };
 
-static int sample_load(const char *path, struct sample *s)
+static inline int sample_load(const char *path, struct sample *s)
 {
     memset(s, 0, sizeof *s);
     size_t n = strlen(path);
@@ -58,28 +58,38 @@ static int sample_load(const char *path, struct sample *s)
 
 /* Decode every record of a sample; returns the count, records in *out
  * (malloc'ed, caller frees). Errors counted in *st. */
-static size_t sample_decode(const struct sample *s, const struct ax_editions *eds,
+static inline size_t sample_decode(const struct sample *s, const struct ax_editions *eds,
                             struct ax_record **out, struct ax_stats *st)
 {
     size_t cap = 64, n = 0;
     struct ax_record *recs = malloc(cap * sizeof *recs);
     for (size_t d = 0; d < s->n_dgram; d++) {
-        size_t off = 0;
-        struct ax_block b;
-        struct ax_error e;
-        const uint8_t *p = s->buf + s->dg_off[d];
-        while (ax_block_next(p, s->dg_len[d], &off, &b, &e, st) == 1) {
-            if (ax_block_open(&b, eds, &e, st) < 0)
-                continue;
-            for (;;) {
-                if (n == cap) {
-                    cap *= 2;
-                    recs = realloc(recs, cap * sizeof *recs);
+        const uint8_t *dp = s->buf + s->dg_off[d];
+        size_t dlen = s->dg_len[d], foff = 0;
+        const uint8_t *p = dp;
+        size_t plen = dlen;
+        int oradis = ax_framing_guess(dp, dlen) == AX_FRAMING_ORADIS;
+        for (;;) {
+            if (oradis && ax_oradis_next(dp, dlen, &foff, &p, &plen) != 1)
+                break;
+            size_t off = 0;
+            struct ax_block b;
+            struct ax_error e;
+            while (ax_block_next(p, plen, &off, &b, &e, st) == 1) {
+                if (ax_block_open(&b, eds, &e, st) < 0)
+                    continue;
+                for (;;) {
+                    if (n == cap) {
+                        cap *= 2;
+                        recs = realloc(recs, cap * sizeof *recs);
+                    }
+                    if (ax_block_record(&b, &recs[n], &e, st) != 1)
+                        break;
+                    n++;
                 }
-                if (ax_block_record(&b, &recs[n], &e, st) != 1)
-                    break;
-                n++;
             }
+            if (!oradis)
+                break;
         }
     }
     *out = recs;
@@ -105,7 +115,7 @@ struct leaves {
     const char *item;
 };
 
-static void leaf_hex(const struct ax_leaf *l, char *out, size_t cap)
+static inline void leaf_hex(const struct ax_leaf *l, char *out, size_t cap)
 {
     static const char hx[] = "0123456789abcdef";
     unsigned nib = (l->bits + 3) / 4, lead = nib * 4 - l->bits, k = 0;
@@ -178,7 +188,7 @@ static void leaves_cb(void *ctx, enum ax_walk_ev ev, const struct ax_node *node,
     }
 }
 
-static void leaves_of(const struct ax_item *it, struct leaves *L)
+static inline void leaves_of(const struct ax_item *it, struct leaves *L)
 {
     L->n = 0;
     L->depth = 0;
@@ -187,7 +197,7 @@ static void leaves_of(const struct ax_item *it, struct leaves *L)
 }
 
 /* Half an LSB of a leaf, the comparison tolerance (integers: 0.5). */
-static double leaf_tol(const struct leafv *v)
+static inline double leaf_tol(const struct leafv *v)
 {
     if (v->node && (v->node->enc == AX_ENC_UQUANT || v->node->enc == AX_ENC_SQUANT))
         return v->node->lsb / 2 + 1e-9;
@@ -195,7 +205,7 @@ static double leaf_tol(const struct leafv *v)
 }
 
 /* Canonical text: lower case, surrounding blanks and leading zeros gone. */
-static void canon(const char *in, char *out, size_t cap)
+static inline void canon(const char *in, char *out, size_t cap)
 {
     while (*in == ' ')
         in++;

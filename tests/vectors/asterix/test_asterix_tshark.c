@@ -252,6 +252,8 @@ static const struct case_t cases[] = {
     {"jasterix/cat062ed1.12.bin", "cat062ed1.12.bin.tshark.V.txt", 1},
     {"jasterix/cat063ed1.0.bin", "cat063ed1.0.bin.tshark.V.txt", 1},
     {"jasterix/cat065ed1.3.bin", "cat065ed1.3.bin.tshark.V.txt", 1},
+    {"jasterix/cat001ed1.1.bin", "cat001ed1.1.bin.tshark.V.txt", 1},
+    {"jasterix/cat002ed1.0.bin", "cat002ed1.0.bin.tshark.V.txt", 1},
 };
 
 static void tshark_editions(struct ax_editions *e)
