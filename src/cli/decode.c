@@ -64,13 +64,15 @@ int cli_decode(int argc, char **argv)
         } else if (!strncmp(argv[i], "--format=", 9)) {
             fam = family_of_format(argv[i] + 9);
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: cairn decode [--format beast|avr|sbs|iq|nmea|asterix|pcap] "
-                   "[options] FILE...\n"
-                   "Decodes recordings to JSON Lines on standard output, one object per\n"
-                   "message ('-' reads standard input). 'cairn decode --format F --help'\n"
-                   "lists the options of each format.\n");
-            if (fam == FAM_UNKNOWN)
+            /* With a known --format, that family's own --help says it all. */
+            if (fam == FAM_UNKNOWN) {
+                printf("usage: cairn decode [--format beast|avr|sbs|iq|rtlsdr|nmea|asterix|pcap] "
+                       "[options] FILE...\n"
+                       "Decodes recordings to JSON Lines on standard output, one object per\n"
+                       "message ('-' reads standard input). 'cairn decode --format F --help'\n"
+                       "lists the options of each format.\n");
                 return 0;
+            }
         } else if ((!strcmp(argv[i], "--edition") || !strcmp(argv[i], "--framing")) &&
                    i + 1 < argc) {
             i++; /* asterix options with a value: the value is not a file */
