@@ -5,6 +5,8 @@ cairn_test(test_hl_msg unit SOURCES unit/hotline/test_hl_msg.c LIBS cairn_hotlin
 cairn_test(test_hl_journal unit SOURCES unit/hotline/test_hl_journal.c LIBS cairn_hotline
            TIMEOUT 120)
 cairn_test(test_hl_cases unit SOURCES unit/hotline/test_hl_cases.c LIBS cairn_hotline TIMEOUT 120)
+cairn_test(test_hl_alloc unit SOURCES unit/hotline/test_hl_alloc.c LIBS cairn_hotline TIMEOUT 300)
+target_link_options(test_hl_alloc PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc)
 cairn_fuzz(hl_msg ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_hl_msg.c LIBS cairn_hotline)
 
 # --- link: framing, TLS, sessions, daemon, integration tests ---

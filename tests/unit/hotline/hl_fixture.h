@@ -36,8 +36,8 @@ static inline void fx_roster_add(struct hl_roster *r, const struct hl_identity *
 {
     struct hl_centre *c = &r->c[r->n++];
     memset(c, 0, sizeof *c);
-    snprintf(c->name, sizeof c->name, "%s", id->name);
-    snprintf(c->party, sizeof c->party, "%s", id->party);
+    memcpy(c->name, id->name, strlen(id->name) + 1);
+    memcpy(c->party, id->party, strlen(id->party) + 1);
     memcpy(c->sign_pk, id->sign_pk, HL_PK_LEN);
     /* a fingerprint unique per centre, derived from its key */
     crypto_hash_sha256(c->tls_fp, id->sign_pk, HL_PK_LEN);
@@ -63,7 +63,8 @@ static inline int fx_setup(struct fx *f)
     fx_identity(&f->x, "INTRUDER", "NONE", 0xC3);
     fx_roster_add(&f->roster, &f->a);
     fx_roster_add(&f->roster, &f->b);
-    snprintf(f->dir, sizeof f->dir, "/tmp/hltest.XXXXXX");
+    const char *tmp = getenv("TMPDIR");
+    snprintf(f->dir, sizeof f->dir, "%s/hltest.XXXXXX", tmp && strlen(tmp) < 40 ? tmp : "/tmp");
     if (!mkdtemp(f->dir))
         return -1;
     snprintf(f->path_a, sizeof f->path_a, "%s/a.db", f->dir);
