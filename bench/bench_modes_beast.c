@@ -202,8 +202,9 @@ static void bench_memory(const uint8_t *log, size_t len, uint64_t want_msgs)
         c_parse = cp < c_parse ? cp : c_parse;
         c_dec = cd < c_dec ? cd : c_dec;
     }
-    printf("  input: %zu bytes, %llu frames per pass, %llu passes (clock shifted %.1f s per pass)\n",
-           len, (unsigned long long)per_pass, (unsigned long long)passes, span_s);
+    printf(
+        "  input: %zu bytes, %llu frames per pass, %llu passes (clock shifted %.1f s per pass)\n",
+        len, (unsigned long long)per_pass, (unsigned long long)passes, span_s);
     printf("  best of %d rounds:\n", ROUNDS);
     printf("  beast_parse alone      : %llu frames in %.3f s = %.2f M frames/s (%.0f MB/s)\n",
            (unsigned long long)frames, t_parse, (double)frames / t_parse / 1e6,
@@ -211,7 +212,8 @@ static void bench_memory(const uint8_t *log, size_t len, uint64_t want_msgs)
     printf("  beast_parse+modes_decode: %llu messages in %.3f s = %.2f M msg/s on one core "
            "(target >= 5)\n",
            (unsigned long long)decoded, t_dec, (double)decoded / t_dec / 1e6);
-    printf("    per CPU-second (process CPU time; less disturbed by a busy machine): parse %.2f M frames/s, "
+    printf("    per CPU-second (process CPU time; less disturbed by a busy machine): parse %.2f M "
+           "frames/s, "
            "parse+decode %.2f M msg/s\n",
            (double)frames / c_parse / 1e6, (double)decoded / c_dec / 1e6);
     printf("    %llu trusted, %llu with a position (checksum %llu)\n", (unsigned long long)ok,

@@ -48,12 +48,13 @@
 #include "feed/iq.h"
 #include "feed/rtlsdr.h"
 
-#define CHUNK_LEN (64 * 1024)    /* bytes read per read(2) */
-#define OUT_FLUSH (64 * 1024)    /* flush JSON output past this many bytes */
-#define OUT_MAX (1024 * 1024)    /* output buffer cap: a flush is always due long before */
-#define AC_CAP 16384             /* aircraft in the summary (power of two); a
-                                    recording of a busy region over a day sees
-                                    a few thousand */
+#define CHUNK_LEN (64 * 1024)   /* bytes read per read(2) */
+#define OUT_FLUSH (64 * 1024)   /* flush JSON output past this many bytes */
+#define OUT_MAX   (1024 * 1024) /* output buffer cap: a flush is always due long before */
+#define AC_CAP                                                                                     \
+    16384 /* aircraft in the summary (power of two); a                                             \
+             recording of a busy region over a day sees                                            \
+             a few thousand */
 
 enum fmt { FMT_AUTO, FMT_BEAST, FMT_AVR, FMT_SBS, FMT_IQ, FMT_RTLSDR };
 
@@ -125,8 +126,9 @@ static void usage(FILE *f, enum fmt fmt)
                "                      summarise a large recording quickly)\n"
                "  --aircraft          one summary line per aircraft on stderr at the end\n");
     if (fmt == FMT_BEAST || fmt == FMT_AUTO)
-        fprintf(f, "\nbeast: Beast binary (port 30005; 0x1A framing, 12 MHz timestamps).\n"
-                   "  t = 12 MHz counter / 12e6. e.g. nc HOST 30005 | cairn decode --format beast -\n");
+        fprintf(
+            f, "\nbeast: Beast binary (port 30005; 0x1A framing, 12 MHz timestamps).\n"
+               "  t = 12 MHz counter / 12e6. e.g. nc HOST 30005 | cairn decode --format beast -\n");
     if (fmt == FMT_AVR || fmt == FMT_AUTO)
         fprintf(f, "\navr: AVR raw hex lines (port 30002): *HEX; @TSHEX; %%TSHEX; <TSSIGHEX;\n"
                    "  t = 12 MHz counter / 12e6 for '@' lines, 0 for '*' lines.\n");
@@ -487,9 +489,9 @@ static enum fmt fmt_of_bytes(const uint8_t *b, size_t n)
         return FMT_BEAST;
     if (i < n && (b[i] == '*' || b[i] == '@' || b[i] == '%' || b[i] == '<'))
         return FMT_AVR;
-    if (n - i >= 4 && (!memcmp(b + i, "MSG,", 4) || !memcmp(b + i, "AIR,", 4) ||
-                       !memcmp(b + i, "STA,", 4) || !memcmp(b + i, "SEL,", 4) ||
-                       !memcmp(b + i, "ID,", 3) || !memcmp(b + i, "CLK,", 4)))
+    if (n - i >= 4 &&
+        (!memcmp(b + i, "MSG,", 4) || !memcmp(b + i, "AIR,", 4) || !memcmp(b + i, "STA,", 4) ||
+         !memcmp(b + i, "SEL,", 4) || !memcmp(b + i, "ID,", 3) || !memcmp(b + i, "CLK,", 4)))
         return FMT_SBS;
     return FMT_BEAST;
 }
@@ -623,7 +625,9 @@ static int run_iq(struct run *r, const char *path)
 
 static int run_rtlsdr(struct run *r)
 {
-    struct rtlsdr_opts ro = {.device = r->o->device, .gain_db = r->o->gain_db, .ppm = r->o->ppm,
+    struct rtlsdr_opts ro = {.device = r->o->device,
+                             .gain_db = r->o->gain_db,
+                             .ppm = r->o->ppm,
                              .rate_hz = r->o->rate_hz};
     int rc = rtlsdr_run(&ro, addr_known_cb, handle_frame, r, &stop_flag);
     if (rc != 0) {
@@ -714,8 +718,12 @@ static void on_signal(int sig)
 
 int cli_decode_modes(int argc, char **argv)
 {
-    struct opts o = {.fmt = FMT_AUTO, .rate_hz = 2.4e6, .max_range_nm = -1, .fix_errors = 1,
-                     .device = "0", .gain_db = -1};
+    struct opts o = {.fmt = FMT_AUTO,
+                     .rate_hz = 2.4e6,
+                     .max_range_nm = -1,
+                     .fix_errors = 1,
+                     .device = "0",
+                     .gain_db = -1};
     int help = 0;
     const char **files = calloc((size_t)argc, sizeof *files);
     size_t n_files = 0;

@@ -17,7 +17,7 @@
 
 enum avr_state { ST_IDLE = 0, ST_LINE, ST_SKIP };
 
-#define TS_DIGITS 12  /* 48-bit counter, hex digits */
+#define TS_DIGITS  12 /* 48-bit counter, hex digits */
 #define SIG_DIGITS 2  /* signal level byte, hex digits */
 
 void avr_parser_init(struct avr_parser *p)

@@ -46,7 +46,7 @@ struct avr_stats {
 /* The parser's state: treat as opaque; zero it (or avr_parser_init) to start. */
 struct avr_parser {
     uint8_t state;
-    uint8_t n;                /* characters in line[] */
+    uint8_t n;               /* characters in line[] */
     char line[AVR_MAX_LINE]; /* the line so far, from its start character */
     struct avr_stats st;
 };

@@ -25,11 +25,16 @@ enum beast_state { ST_IDLE = 0, ST_TYPE, ST_BODY, ST_BODY_ESC };
 static uint8_t body_len_of_type(uint8_t type)
 {
     switch (type) {
-    case '1': return BEAST_TS_LEN + 1 + MODEAC_LEN;
-    case '2': return BEAST_TS_LEN + 1 + MODES_SHORT_LEN;
-    case '3': return BEAST_TS_LEN + 1 + MODES_LONG_LEN;
-    case '4': return BEAST_TS_LEN + 1 + 14; /* receiver status: 14 bytes, like a long frame */
-    default: return 0;
+    case '1':
+        return BEAST_TS_LEN + 1 + MODEAC_LEN;
+    case '2':
+        return BEAST_TS_LEN + 1 + MODES_SHORT_LEN;
+    case '3':
+        return BEAST_TS_LEN + 1 + MODES_LONG_LEN;
+    case '4':
+        return BEAST_TS_LEN + 1 + 14; /* receiver status: 14 bytes, like a long frame */
+    default:
+        return 0;
     }
 }
 
@@ -107,8 +112,7 @@ static int finish_frame(struct beast_parser *p, struct modes_frame *out)
     return 1;
 }
 
-ssize_t beast_parse(struct beast_parser *p, const uint8_t *buf, size_t len,
-                    struct modes_frame *out)
+ssize_t beast_parse(struct beast_parser *p, const uint8_t *buf, size_t len, struct modes_frame *out)
 {
     size_t i = 0;
     while (i < len) {
@@ -190,10 +194,17 @@ int beast_encode(const struct modes_frame *f, uint8_t *out)
 {
     uint8_t type;
     switch (f->len) {
-    case MODEAC_LEN: type = '1'; break;
-    case MODES_SHORT_LEN: type = '2'; break;
-    case MODES_LONG_LEN: type = '3'; break;
-    default: return CAIRN_E_INVAL;
+    case MODEAC_LEN:
+        type = '1';
+        break;
+    case MODES_SHORT_LEN:
+        type = '2';
+        break;
+    case MODES_LONG_LEN:
+        type = '3';
+        break;
+    default:
+        return CAIRN_E_INVAL;
     }
     size_t o = 0;
     out[o++] = BEAST_ESC;

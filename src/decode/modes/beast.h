@@ -40,8 +40,8 @@
 
 #include "decode/modes/frame.h"
 
-#define BEAST_ESC 0x1A      /* frame start, and the escape byte inside frames */
-#define BEAST_TS_LEN 6      /* 48-bit 12 MHz counter, bytes */
+#define BEAST_ESC      0x1A /* frame start, and the escape byte inside frames */
+#define BEAST_TS_LEN   6    /* 48-bit 12 MHz counter, bytes */
 #define BEAST_MAX_BODY 21   /* TS + SIG + 14 data bytes: the longest body */
 #define BEAST_CLOCK_HZ 12e6 /* the Beast timestamp counts at 12 MHz */
 /* Worst case on the wire: 0x1A TYPE and every body byte escaped. */
@@ -49,25 +49,25 @@
 
 /* Counters, only ever incremented by the parser; the caller may reset them. */
 struct beast_stats {
-    uint64_t bytes;     /* bytes fed to the parser */
-    uint64_t frames;    /* frames returned (all kinds) */
-    uint64_t modeac;    /* of which Mode A/C ('1') */
+    uint64_t bytes;       /* bytes fed to the parser */
+    uint64_t frames;      /* frames returned (all kinds) */
+    uint64_t modeac;      /* of which Mode A/C ('1') */
     uint64_t modes_short; /* of which 7-byte Mode S ('2') */
     uint64_t modes_long;  /* of which 14-byte Mode S ('3') */
-    uint64_t skipped;   /* well-formed frames of other types ('4' status), dropped */
-    uint64_t bad_type;  /* 0x1A followed by an unknown type byte */
-    uint64_t truncated; /* frames cut short by the start of another frame */
-    uint64_t garbage;   /* bytes outside any frame, skipped while resynchronising */
-    uint64_t resyncs;   /* times the parser lost the framing (each run of garbage,
-                           each bad type, each truncated frame counts once) */
+    uint64_t skipped;     /* well-formed frames of other types ('4' status), dropped */
+    uint64_t bad_type;    /* 0x1A followed by an unknown type byte */
+    uint64_t truncated;   /* frames cut short by the start of another frame */
+    uint64_t garbage;     /* bytes outside any frame, skipped while resynchronising */
+    uint64_t resyncs;     /* times the parser lost the framing (each run of garbage,
+                             each bad type, each truncated frame counts once) */
 };
 
 /* The parser's state: treat as opaque; zero it (or beast_parser_init) to start. */
 struct beast_parser {
-    uint8_t state;    /* internal: where in a frame the next byte lands */
-    uint8_t type;     /* type byte of the frame being read */
-    uint8_t need;     /* body bytes the frame type needs */
-    uint8_t have;     /* body bytes read so far */
+    uint8_t state;      /* internal: where in a frame the next byte lands */
+    uint8_t type;       /* type byte of the frame being read */
+    uint8_t need;       /* body bytes the frame type needs */
+    uint8_t have;       /* body bytes read so far */
     uint8_t in_garbage; /* 1 while skipping bytes outside frames */
     uint8_t body[BEAST_MAX_BODY];
     struct beast_stats st;

@@ -16,8 +16,8 @@
 #include "base/error.h"
 #include "base/hex.h"
 
-#define SBS_FIELDS 22   /* fields of a full MSG line (f0..f21) */
-#define NUM_MAX 31      /* longest numeric field we accept, characters */
+#define SBS_FIELDS 22 /* fields of a full MSG line (f0..f21) */
+#define NUM_MAX    31 /* longest numeric field we accept, characters */
 
 struct field {
     const char *s;

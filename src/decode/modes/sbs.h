@@ -57,18 +57,18 @@ enum sbs_has {
 
 /* One MSG line. Fields are valid only when their SBS_HAS_* bit is set. */
 struct sbs_msg {
-    uint8_t tx_type;      /* transmission type 1-8 */
-    uint8_t non_icao;     /* 1 when the address was marked '~' (TIS-B, anonymous) */
-    uint32_t has;         /* SBS_HAS_* */
-    uint32_t icao;        /* 24-bit address */
-    int64_t t_gen_ms;     /* date/time generated, ms since the Unix epoch, UTC */
-    char callsign[9];     /* NUL-terminated, trailing blanks removed */
-    int32_t alt_ft;       /* altitude as given (barometric in practice), ft */
-    float gs_kt;          /* ground speed, kt */
-    float track_deg;      /* track, degrees true */
+    uint8_t tx_type;  /* transmission type 1-8 */
+    uint8_t non_icao; /* 1 when the address was marked '~' (TIS-B, anonymous) */
+    uint32_t has;     /* SBS_HAS_* */
+    uint32_t icao;    /* 24-bit address */
+    int64_t t_gen_ms; /* date/time generated, ms since the Unix epoch, UTC */
+    char callsign[9]; /* NUL-terminated, trailing blanks removed */
+    int32_t alt_ft;   /* altitude as given (barometric in practice), ft */
+    float gs_kt;      /* ground speed, kt */
+    float track_deg;  /* track, degrees true */
     double lat_deg, lon_deg;
-    int32_t vrate_fpm;    /* vertical rate, ft/min, positive up */
-    uint16_t squawk;      /* Mode 3/A code as 12 bits (four octal digits) */
+    int32_t vrate_fpm;                        /* vertical rate, ft/min, positive up */
+    uint16_t squawk;                          /* Mode 3/A code as 12 bits (four octal digits) */
     uint8_t alert, emergency, spi, on_ground; /* flags, 0 or 1 */
 };
 

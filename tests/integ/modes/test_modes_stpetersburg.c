@@ -42,14 +42,14 @@
 #include "decode/modes/sbs.h"
 #include "testdata.h"
 
-#define BEAST_LOG "modes/beastblackbox_ulss7_1522782148.beast"
-#define SBS_LOG "modes/beastblackbox_ulss7_1522782148_decoded_sbs.txt"
-#define ICAO_LIST "modes/beastblackbox_ulss7_ICAOs.txt"
+#define BEAST_LOG   "modes/beastblackbox_ulss7_1522782148.beast"
+#define SBS_LOG     "modes/beastblackbox_ulss7_1522782148_decoded_sbs.txt"
+#define ICAO_LIST   "modes/beastblackbox_ulss7_ICAOs.txt"
 #define PYMODES_CSV "modes/pymodes_sample_data_adsb.csv"
 
-#define T0_UTC 1522782148.136 /* the log's first frame, UTC seconds (file name) */
-#define RX_LAT 59.9           /* the receiver, roughly: St Petersburg */
-#define RX_LON 30.3
+#define T0_UTC  1522782148.136 /* the log's first frame, UTC seconds (file name) */
+#define RX_LAT  59.9           /* the receiver, roughly: St Petersburg */
+#define RX_LON  30.3
 #define MAX_POS 8000
 
 static const char *cairn_bin;
@@ -193,7 +193,8 @@ static void check_positions(const struct pos *dec, size_t n_dec, const struct ic
         }
     }
     print_message("every BaseStation position matched within %.2f m; decoded: %zu twins, %zu "
-                  "more on the same tracks\n", worst, twins, extra);
+                  "more on the same tracks\n",
+                  worst, twins, extra);
     free(sbs);
 }
 

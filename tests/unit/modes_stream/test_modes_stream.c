@@ -27,7 +27,7 @@
 #include "testdata.h"
 
 #define BEAST_LOG "modes/beastblackbox_ulss7_1522782148.beast"
-#define SBS_LOG "modes/beastblackbox_ulss7_1522782148_decoded_sbs.txt"
+#define SBS_LOG   "modes/beastblackbox_ulss7_1522782148_decoded_sbs.txt"
 
 /* ---- a small deterministic PRNG (xorshift64*), seed printed ---- */
 
@@ -267,8 +267,8 @@ static void test_beast_roundtrip(void **state)
 static void test_beast_escape_vector(void **state)
 {
     (void)state;
-    static const uint8_t wire[] = {0x1A, '2', 0x08, 0x3E, 0x27, 0xB6, 0xCB, 0x6A, 0x1A, 0x1A,
-                                   0x00, 0xA1, 0x84, 0x1A, 0x1A, 0xC3, 0xB3, 0x1D};
+    static const uint8_t wire[] = {0x1A, '2',  0x08, 0x3E, 0x27, 0xB6, 0xCB, 0x6A, 0x1A,
+                                   0x1A, 0x00, 0xA1, 0x84, 0x1A, 0x1A, 0xC3, 0xB3, 0x1D};
     struct beast_parser p;
     beast_parser_init(&p);
     struct modes_frame f;
@@ -472,21 +472,21 @@ static void test_avr_variants(void **state)
 {
     (void)state;
     static const char text[] =
-        "*8D4840D6202CC371C32CE0576098;\r\n"             /* 1: upper case, CRLF */
-        "@0000a3c4e5f65d4840d6ab9c27;\n"                 /* 2: '@' short */
-        "%0000a3c4e5f75d4840d6ab9c27;\n"                 /* 3: '%' like '@' */
-        "<0000a3c4e5f8c85d4840d6ab9c27;\n"               /* 4: '<' with signal 0xc8 */
-        "*0a1b;\n"                                       /* 5: Mode A/C */
-        "\n\r\n  \t\n"                                   /* blanks: ignored */
-        "hello world\n"                                  /* bad line */
-        "*8d4840d6202cc371c32ce05760;\n"                 /* bad: 26 digits */
-        "*8d4840d6202cc371c32ce057609g;\n"               /* bad: not hex */
-        "*8d4840d6202cc371c32c*5d4840d6ab9c27;\n"        /* bad (cut short) then 6 */
-        "@0000a3c4;\n"                                   /* bad: short timestamp */
+        "*8D4840D6202CC371C32CE0576098;\r\n"                   /* 1: upper case, CRLF */
+        "@0000a3c4e5f65d4840d6ab9c27;\n"                       /* 2: '@' short */
+        "%0000a3c4e5f75d4840d6ab9c27;\n"                       /* 3: '%' like '@' */
+        "<0000a3c4e5f8c85d4840d6ab9c27;\n"                     /* 4: '<' with signal 0xc8 */
+        "*0a1b;\n"                                             /* 5: Mode A/C */
+        "\n\r\n  \t\n"                                         /* blanks: ignored */
+        "hello world\n"                                        /* bad line */
+        "*8d4840d6202cc371c32ce05760;\n"                       /* bad: 26 digits */
+        "*8d4840d6202cc371c32ce057609g;\n"                     /* bad: not hex */
+        "*8d4840d6202cc371c32c*5d4840d6ab9c27;\n"              /* bad (cut short) then 6 */
+        "@0000a3c4;\n"                                         /* bad: short timestamp */
         "*8d4840d6202cc371c32ce057609800000000000000000000;\n" /* bad: over-long */
-        "*5d4840d6ab9c27\n"                              /* 7: no ';' */
-        "junk*5d4840d6ab9c27;"                           /* bad junk, then 8 */
-        "*5d4840d6ab9c27";                               /* 9: at the end, via finish */
+        "*5d4840d6ab9c27\n"                                    /* 7: no ';' */
+        "junk*5d4840d6ab9c27;"                                 /* bad junk, then 8 */
+        "*5d4840d6ab9c27";                                     /* 9: at the end, via finish */
     struct sink ref = {malloc(32 * sizeof(struct modes_frame)), 0, 32};
     check_splits(&P_AVR, (const uint8_t *)text, sizeof text - 1, &ref);
     check_truncations(&P_AVR, (const uint8_t *)text, sizeof text - 1, &ref, sizeof text);
@@ -567,16 +567,16 @@ static void test_sbs_fields(void **state)
     assert_int_equal(sbs_parse_line(l, strlen(l), &m), 0);
     static const char *const bad[] = {
         "Total processed 13954 messages",
-        "MSG,9,1,1,400159,1,2018/04/03,19:03:29.021,,,,,,,,,,,,,,",   /* type 9 */
-        "MSG,3,1,1,40015G,1,2018/04/03,19:03:29.021,,,,,,,,,,,,,,",   /* address */
+        "MSG,9,1,1,400159,1,2018/04/03,19:03:29.021,,,,,,,,,,,,,,",         /* type 9 */
+        "MSG,3,1,1,40015G,1,2018/04/03,19:03:29.021,,,,,,,,,,,,,,",         /* address */
         "MSG,3,1,1,400159,1,2018/04/03,19:03:29.021,,,,,,,95.0,30.0,,,,,,", /* lat */
         "MSG,3,1,1,400159,1,2018/04/03,19:03:29.021,,,,,,,59.0,,,,,,,",     /* lon missing */
-        "MSG,3,1,1,400159,1,2018/13/03,19:03:29.021,,,,,,,,,,,,,,",   /* month */
-        "MSG,3,1,1,400159,1,2018/04/03,19:03:29.0211,,,,,,,,,,,,,,",  /* fraction */
-        "MSG,3,1,1,400159,1,2018/04/03,19:03:29,,,,abc,,,,,,,,,,",    /* altitude */
-        "MSG,6,1,1,400159,1,2018/04/03,19:03:29,,,,,,,,,,7780,,,,",   /* squawk 8 */
-        "MSG,6,1,1,400159,1,2018/04/03,19:03:29,,,,,,,,,,,2,,,",      /* flag 2 */
-        "MSG,1,1,1,400159,1,2018/04/03,19:03:29,,,ABCDEFGHI,,,,,,,,,,,", /* callsign */
+        "MSG,3,1,1,400159,1,2018/13/03,19:03:29.021,,,,,,,,,,,,,,",         /* month */
+        "MSG,3,1,1,400159,1,2018/04/03,19:03:29.0211,,,,,,,,,,,,,,",        /* fraction */
+        "MSG,3,1,1,400159,1,2018/04/03,19:03:29,,,,abc,,,,,,,,,,",          /* altitude */
+        "MSG,6,1,1,400159,1,2018/04/03,19:03:29,,,,,,,,,,7780,,,,",         /* squawk 8 */
+        "MSG,6,1,1,400159,1,2018/04/03,19:03:29,,,,,,,,,,,2,,,",            /* flag 2 */
+        "MSG,1,1,1,400159,1,2018/04/03,19:03:29,,,ABCDEFGHI,,,,,,,,,,,",    /* callsign */
         "MSG,1,1,1",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -666,16 +666,11 @@ static void test_sbs_real(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_beast_escape_vector),
-        cmocka_unit_test(test_beast_roundtrip),
-        cmocka_unit_test(test_beast_resync),
-        cmocka_unit_test(test_beast_noise),
-        cmocka_unit_test(test_beast_real),
-        cmocka_unit_test(test_avr_roundtrip),
-        cmocka_unit_test(test_avr_variants),
-        cmocka_unit_test(test_sbs_fields),
-        cmocka_unit_test(test_sbs_stream),
-        cmocka_unit_test(test_sbs_real),
+        cmocka_unit_test(test_beast_escape_vector), cmocka_unit_test(test_beast_roundtrip),
+        cmocka_unit_test(test_beast_resync),        cmocka_unit_test(test_beast_noise),
+        cmocka_unit_test(test_beast_real),          cmocka_unit_test(test_avr_roundtrip),
+        cmocka_unit_test(test_avr_variants),        cmocka_unit_test(test_sbs_fields),
+        cmocka_unit_test(test_sbs_stream),          cmocka_unit_test(test_sbs_real),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
