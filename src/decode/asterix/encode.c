@@ -42,8 +42,19 @@ static int wr_bits(struct wr *w, unsigned n, uint64_t v)
         return 0;
     if (w->pos + n > w->cap_bits)
         return CAIRN_E_FULL;
-    bits_put(w->p, w->pos, n, v);
+    /* a byte (or the part of one) at a time; bits_put() goes bit by bit */
+    size_t pos = w->pos;
     w->pos += n;
+    while (n > 0) {
+        unsigned room = 8u - (unsigned)(pos & 7u);
+        unsigned k = n < room ? n : room;
+        unsigned shift = room - k;
+        unsigned mask = ((1u << k) - 1u) << shift;
+        unsigned bits = (unsigned)((v >> (n - k)) & ((1u << k) - 1u)) << shift;
+        w->p[pos >> 3] = (uint8_t)((w->p[pos >> 3] & ~mask) | bits);
+        pos += k;
+        n -= k;
+    }
     return 0;
 }
 
@@ -259,6 +270,19 @@ int ax_item_encode(const struct ax_val *v, uint8_t *out, size_t cap)
     return (int)(w.pos / 8);
 }
 
+/* Is FRN frn a slot of c (of either UAP, for categories with two) holding
+ * desc (any item when desc is NULL)? The decoder picks the UAP per record
+ * (CAT001 plot or track); which one a record uses is in its own bytes. */
+static int uap_has(const struct ax_category *c, unsigned frn, const struct ax_node *desc)
+{
+    const struct ax_node *a = frn <= c->n_uap ? c->uap[frn - 1] : NULL;
+    const struct ax_node *b =
+        c->uap_alt != NULL && frn <= c->n_uap_alt ? c->uap_alt[frn - 1] : NULL;
+    if (desc == NULL)
+        return a != NULL || b != NULL;
+    return a == desc || b == desc;
+}
+
 int ax_record_encode(const struct ax_record *r, uint8_t *out, size_t cap)
 {
     /* A record without items is meaningless, except as a decoded one that a
@@ -271,12 +295,8 @@ int ax_record_encode(const struct ax_record *r, uint8_t *out, size_t cap)
         const struct ax_item *it = &r->items[i];
         if (it->frn <= prev || it->frn > AX_MAX_FRN || (it->len > 0 && it->p == NULL))
             return CAIRN_E_INVAL;
-        if (r->cat != NULL) {
-            if (it->frn > r->cat->n_uap || r->cat->uap[it->frn - 1] == NULL)
-                return CAIRN_E_INVAL;
-            if (it->desc != NULL && r->cat->uap[it->frn - 1] != it->desc)
-                return CAIRN_E_INVAL;
-        }
+        if (r->cat != NULL && !uap_has(r->cat, it->frn, it->desc))
+            return CAIRN_E_INVAL;
         prev = it->frn;
         body += it->len;
     }
@@ -314,7 +334,18 @@ int ax_record_add(struct ax_record *r, const struct ax_category *c, const struct
                   const uint8_t *p, uint16_t len)
 {
     unsigned frn = ax_category_frn(c, item);
+    for (unsigned i = 0; frn == 0 && c->uap_alt != NULL && i < c->n_uap_alt; i++)
+        if (c->uap_alt[i] == item)
+            frn = i + 1; /* an item only the second UAP has */
     if (frn == 0)
+        return CAIRN_E_NOTFOUND;
+    return ax_record_add_at(r, c, frn, item, p, len);
+}
+
+int ax_record_add_at(struct ax_record *r, const struct ax_category *c, unsigned frn,
+                     const struct ax_node *item, const uint8_t *p, uint16_t len)
+{
+    if (frn == 0 || frn > AX_MAX_FRN || !uap_has(c, frn, item))
         return CAIRN_E_NOTFOUND;
     for (unsigned i = 0; i < r->n_items; i++)
         if (r->items[i].frn == frn)

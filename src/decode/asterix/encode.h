@@ -102,8 +102,8 @@ int ax_val_parse(const struct ax_node *desc, const uint8_t *p, size_t len, struc
 /*
  * Encode a record: FSPEC from the items' FRNs, then the items' bytes in FRN
  * order. r->items must be in strictly ascending FRN order, each FRN between
- * 1 and AX_MAX_FRN (and, when r->cat is set, a UAP slot of that category
- * whose item is it->desc when it->desc is set). r->p/r->len are only
+ * 1 and AX_MAX_FRN (and, when r->cat is set, a slot of either UAP of that
+ * category whose item is it->desc when it->desc is set). r->p/r->len are only
  * looked at when r->p is set (a decoded record): an FSPEC there with trailing
  * empty octets keeps them, so the record re-encodes to its bytes. Returns
  * bytes written, CAIRN_E_FULL, or CAIRN_E_INVAL.
@@ -112,13 +112,19 @@ int ax_record_encode(const struct ax_record *r, uint8_t *out, size_t cap);
 
 /*
  * Add one item to a record under construction: it->desc = item, FRN looked
- * up in c's UAP, p/len borrowed (they must stay valid until the record is
+ * up in c's UAP (then in its second UAP, for CAT001-like categories whose
+ * record picks one by a bit of an early item: the caller sets that bit), p/len borrowed (they must stay valid until the record is
  * encoded). Items may be added in any order; ax_record_sort() puts them in
  * FRN order. CAIRN_E_NOTFOUND when the item has no FRN in c, CAIRN_E_EXISTS
  * when that FRN is already in r, CAIRN_E_FULL past AX_MAX_FRN items.
  */
 int ax_record_add(struct ax_record *r, const struct ax_category *c, const struct ax_node *item,
                   const uint8_t *p, uint16_t len);
+/* The same at a given FRN: for categories with two UAPs, where an item can
+ * sit at different FRNs in each. CAIRN_E_NOTFOUND unless item is at frn in
+ * one of c's UAPs. */
+int ax_record_add_at(struct ax_record *r, const struct ax_category *c, unsigned frn,
+                     const struct ax_node *item, const uint8_t *p, uint16_t len);
 /* Order r->items by FRN (insertion sort; at most AX_MAX_FRN items). */
 void ax_record_sort(struct ax_record *r);
 

@@ -305,6 +305,51 @@ static void check_record_reencode(const struct ax_record *r)
     }
 }
 
+/* Set the UAP-selecting bit of an encoded item to `alt`, and the expected
+ * value of the leaf that holds it (found by walking the item's leaves). */
+struct sel_find {
+    unsigned bit;        /* wanted bit offset in the item */
+    const uint8_t *base; /* item start */
+    size_t index;        /* leaf index that holds it, or SIZE_MAX */
+    size_t n;
+    unsigned leaf_bit, leaf_bits;
+};
+
+static void sel_cb(void *ctx, enum ax_walk_ev ev, const struct ax_node *node,
+                   const struct ax_leaf *leaf)
+{
+    (void)node;
+    struct sel_find *f = ctx;
+    if (ev != AX_WALK_LEAF && ev != AX_WALK_RAW)
+        return;
+    if (ev == AX_WALK_LEAF) {
+        unsigned start = (unsigned)(leaf->p - f->base) * 8u + leaf->bit;
+        if (f->index == SIZE_MAX && f->bit >= start && f->bit < start + leaf->bits) {
+            f->index = f->n;
+            f->leaf_bit = f->bit - start;
+            f->leaf_bits = leaf->bits;
+        }
+    }
+    f->n++;
+}
+
+static void force_selector(const struct ax_category *c, int alt, uint8_t *item, size_t len,
+                           size_t first_leaf)
+{
+    unsigned byte = c->sel_bit / 8u, mask = 0x80u >> (c->sel_bit % 8u);
+    assert_true(byte < len);
+    if (alt)
+        item[byte] = (uint8_t)(item[byte] | mask);
+    else
+        item[byte] = (uint8_t)(item[byte] & ~mask);
+    struct sel_find f = {.bit = c->sel_bit, .base = item, .index = SIZE_MAX};
+    assert_int_equal(ax_walk(c->uap[c->sel_frn - 1], item, len, sel_cb, &f), 0);
+    assert_true(f.index != SIZE_MAX && first_leaf + f.index < G.n_leaves);
+    uint64_t m = 1ull << (f.leaf_bits - 1 - f.leaf_bit);
+    uint64_t *raw = &G.leaves[first_leaf + f.index].raw;
+    *raw = alt ? (*raw | m) : (*raw & ~m);
+}
+
 /* CAIRN_WRITE_CORPUS=dir: also write a few one-record datagrams per edition
  * as seeds for fuzz_asterix_roundtrip (how tests/fuzz/corpus/ was made). */
 static void write_corpus(const struct ax_category *c, uint8_t (*recs)[1024], const size_t *lens,
@@ -352,15 +397,22 @@ static void roundtrip_table(const struct ax_category *c, struct rt_stats *st)
         memset(&r, 0, sizeof r);
         size_t ib = 0;
         int bad = 0;
+        /* Two UAPs (CAT001 plot / track): pick one; the selecting item is
+         * then always sent, with its selecting bit set to match. */
+        int alt = c->uap_alt != NULL && rnd_below(2);
+        const struct ax_node *const *uap = alt ? c->uap_alt : c->uap;
+        unsigned n_uap = alt ? c->n_uap_alt : c->n_uap;
         /* each UAP item with probability 1/2 (all of them now and then) */
         int all = rnd_below(8) == 0;
-        for (unsigned f = 1; f <= c->n_uap && !bad; f++) {
-            const struct ax_node *it = c->uap[f - 1];
-            if (!it || (!all && rnd_below(2)))
+        for (unsigned f = 1; f <= n_uap && !bad; f++) {
+            const struct ax_node *it = uap[f - 1];
+            int is_sel = c->uap_alt != NULL && f == c->sel_frn;
+            if (!it || (!all && !is_sel && rnd_below(2)))
                 continue;
             struct ax_val *root = gen_alloc(1);
             if (!root)
                 break;
+            size_t first_leaf = G.n_leaves;
             gen_node(it, root, 0);
             if (G.overflow)
                 break;
@@ -370,7 +422,9 @@ static void roundtrip_table(const struct ax_category *c, struct rt_stats *st)
                 break;
             }
             assert_true(k > 0);
-            assert_int_equal(ax_record_add(&r, c, it, items_buf + ib, (uint16_t)k), 0);
+            if (is_sel)
+                force_selector(c, alt, items_buf + ib, (size_t)k, first_leaf);
+            assert_int_equal(ax_record_add_at(&r, c, f, it, items_buf + ib, (uint16_t)k), 0);
             ib += (size_t)k;
         }
         if (bad || G.overflow || r.n_items == 0 || G.n_leaves > 256)
@@ -412,7 +466,9 @@ static void roundtrip_table(const struct ax_category *c, struct rt_stats *st)
         int rr;
         while ((rr = ax_block_record(&b, &r, &err, NULL)) == 1) {
             assert_true(k < n_rec);
-            assert_int_equal(r.len, rec_len[k]);
+            if (r.len != rec_len[k])
+                fail_msg("%s record %u: decoded %zu bytes, encoded %zu", c->source, k, r.len,
+                         rec_len[k]);
             assert_memory_equal(r.p, rec_bytes[k], r.len);
             assert_int_equal(r.n_items, exp_items[k]);
             GOT.n = 0;
