@@ -563,7 +563,25 @@ static void reencode_file(const char *rel, const char *edition_spec, unsigned *n
     free(buf);
 }
 
-/* Every record in the UDP payloads of a pcap sample re-encodes exactly. */
+static void reencode_blocks(const uint8_t *p, size_t len, const struct ax_editions *eds,
+                            unsigned *n_records)
+{
+    size_t off = 0;
+    struct ax_block b;
+    struct ax_error err;
+    while (ax_block_next(p, len, &off, &b, &err, NULL) == 1) {
+        if (ax_block_open(&b, eds, &err, NULL) < 0)
+            continue;
+        struct ax_record r;
+        while (ax_block_record(&b, &r, &err, NULL) == 1) {
+            check_record_reencode(&r);
+            (*n_records)++;
+        }
+    }
+}
+
+/* Every record in the UDP payloads of a pcap sample re-encodes exactly
+ * (ORADIS-framed payloads, as in cat_001_002.pcap, block by block). */
 static void reencode_pcap(const char *rel, unsigned *n_records)
 {
     struct feed_pcap *f = NULL;
@@ -573,17 +591,14 @@ static void reencode_pcap(const char *rel, unsigned *n_records)
     struct ax_editions eds;
     ax_editions_init(&eds);
     while (feed_pcap_next(f, &u) == 1) {
-        size_t off = 0;
-        struct ax_block b;
-        struct ax_error err;
-        while (ax_block_next(u.payload, u.len, &off, &b, &err, NULL) == 1) {
-            if (ax_block_open(&b, &eds, &err, NULL) < 0)
-                continue;
-            struct ax_record r;
-            while (ax_block_record(&b, &r, &err, NULL) == 1) {
-                check_record_reencode(&r);
-                (*n_records)++;
-            }
+        if (ax_framing_guess(u.payload, u.len) == AX_FRAMING_ORADIS) {
+            size_t fo = 0;
+            const uint8_t *blk;
+            size_t blen;
+            while (ax_oradis_next(u.payload, u.len, &fo, &blk, &blen) == 1)
+                reencode_blocks(blk, blen, &eds, n_records);
+        } else {
+            reencode_blocks(u.payload, u.len, &eds, n_records);
         }
     }
     feed_pcap_close(f);
@@ -608,11 +623,13 @@ static void test_samples_reencode(void **state)
         if (td_exists(files[i].file))
             reencode_file(files[i].file, files[i].ed, &n);
     /* 128 CAT048 reports and 34 CAT034 messages of two radars; the CAT062
-     * block; and the broken asterix.pcap, whose records that do decode */
+     * block; the broken asterix.pcap, whose records that do decode; the
+     * ORADIS-framed CAT001/CAT002 capture */
     static const char *const pcaps[] = {
         "asterix/croatiacontrol/sample_data/cat_034_048.pcap",
         "asterix/croatiacontrol/sample_data/cat_062_065.pcap",
         "asterix/croatiacontrol/sample_data/asterix.pcap",
+        "asterix/croatiacontrol/sample_data/cat_001_002.pcap",
     };
     for (size_t i = 0; i < sizeof pcaps / sizeof pcaps[0]; i++)
         if (td_exists(pcaps[i]))
