@@ -527,8 +527,10 @@ static int run_stream(struct run *r, const char *path, enum fmt fmt, uint8_t *ch
     int rc = 0, first = 1;
     for (;;) {
         ssize_t got = read(fd, chunk, CHUNK_LEN);
-        if (got < 0 && errno == EINTR)
+        if (got < 0 && errno == EINTR && !stop_flag)
             continue;
+        if (got < 0 && errno == EINTR)
+            break; /* Ctrl-C while waiting on a live feed: finish with the totals */
         if (got < 0) {
             fprintf(stderr, "cairn decode: %s: %s\n", path, strerror(errno));
             rc = 1;
