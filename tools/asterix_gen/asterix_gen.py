@@ -197,7 +197,11 @@ def parse_variation(ln, ref=None):
 
 
 def name_node(n, name, title):
-    """Name a node; the alternatives of a case element carry its name."""
+    """Name a node; the alternatives of a case element carry its name.
+    Names become JSON keys unescaped (src/decode/asterix/json.c): letters,
+    digits and '_' only."""
+    if not re.match(r"^[A-Za-z0-9_]+$", name):
+        raise SystemExit("name %r is not a plain token" % name)
     n.name, n.title = name, title
     if n.enc == "CASE":
         for a in n.sub:

@@ -18,8 +18,178 @@
 #include <string.h>
 
 #include "base/bits.h"
+#include "base/dbuf.h"
+#include "base/error.h"
 #include "base/jsonw.h"
 #include "decode/asterix/asterix.h"
+
+/*
+ * A small JSON writer into a stack buffer flushed to the jsonw's dbuf in
+ * large chunks: the per-token calls of jsonw (one dbuf_add each) were most of
+ * the cost of a record's JSON. Same output rules as jsonw: commas by nesting,
+ * RFC 8259 escapes. The record as a whole is one value of the caller's jsonw
+ * (its comma is written through jw_raw before the first byte).
+ */
+#define JO_MAX_DEPTH 32
+
+struct jo {
+    struct dbuf *out;
+    size_t n;
+    int depth;
+    int after_key;
+    int err;
+    uint8_t first[JO_MAX_DEPTH];
+    uint8_t is_obj[JO_MAX_DEPTH];
+    char buf[8192];
+};
+
+static void jo_flush(struct jo *o)
+{
+    if (o->n && !o->err) {
+        int rc = dbuf_add(o->out, o->buf, o->n);
+        if (rc)
+            o->err = rc;
+    }
+    o->n = 0;
+}
+
+static void jo_put(struct jo *o, const char *s, size_t n)
+{
+    if (n > sizeof o->buf - o->n) {
+        jo_flush(o);
+        if (n > sizeof o->buf) {
+            if (!o->err) {
+                int rc = dbuf_add(o->out, s, n);
+                if (rc)
+                    o->err = rc;
+            }
+            return;
+        }
+    }
+    memcpy(o->buf + o->n, s, n);
+    o->n += n;
+}
+
+static void jo_putc(struct jo *o, char c)
+{
+    if (o->n == sizeof o->buf)
+        jo_flush(o);
+    o->buf[o->n++] = c;
+}
+
+static void jo_sep(struct jo *o)
+{
+    if (o->after_key) {
+        o->after_key = 0;
+        return;
+    }
+    if (o->depth > 0) {
+        if (!o->first[o->depth - 1])
+            jo_putc(o, ',');
+        o->first[o->depth - 1] = 0;
+    }
+}
+
+static void jo_open(struct jo *o, char c, int is_obj)
+{
+    jo_sep(o);
+    if (o->depth >= JO_MAX_DEPTH) {
+        o->err = CAIRN_E_FULL;
+        return;
+    }
+    jo_putc(o, c);
+    o->first[o->depth] = 1;
+    o->is_obj[o->depth] = (uint8_t)is_obj;
+    o->depth++;
+}
+
+static void jo_obj(struct jo *o)
+{
+    jo_open(o, '{', 1);
+}
+
+static void jo_arr(struct jo *o)
+{
+    jo_open(o, '[', 0);
+}
+
+static void jo_end(struct jo *o)
+{
+    if (o->depth <= 0) {
+        o->err = CAIRN_E_STATE;
+        return;
+    }
+    o->depth--;
+    jo_putc(o, o->is_obj[o->depth] ? '}' : ']');
+}
+
+static void jo_escaped(struct jo *o, const char *s, size_t n)
+{
+    static const char hx[] = "0123456789abcdef";
+    jo_putc(o, '"');
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        jo_put(o, s + run, i - run);
+        run = i + 1;
+        if (c == '"' || c == '\\') {
+            jo_putc(o, '\\');
+            jo_putc(o, (char)c);
+        } else {
+            char esc[6] = {'\\', 'u', '0', '0', hx[c >> 4], hx[c & 15]};
+            jo_put(o, esc, sizeof esc);
+        }
+    }
+    jo_put(o, s + run, n - run);
+    jo_putc(o, '"');
+}
+
+/* Keys are the specification's names (letters, digits, '_' — the
+ * generator's NAME pattern has no quote or backslash) and need no escaping. */
+static void jo_key(struct jo *o, const char *key)
+{
+    jo_sep(o);
+    size_t n = strlen(key);
+    if (o->n + n + 3 > sizeof o->buf)
+        jo_flush(o);
+    if (n + 3 > sizeof o->buf) {
+        jo_escaped(o, key, n);
+        jo_putc(o, ':');
+    } else {
+        char *d = o->buf + o->n;
+        d[0] = '"';
+        memcpy(d + 1, key, n);
+        d[n + 1] = '"';
+        d[n + 2] = ':';
+        o->n += n + 3;
+    }
+    o->after_key = 1;
+}
+
+static void jo_strn(struct jo *o, const char *s, size_t n)
+{
+    jo_sep(o);
+    jo_escaped(o, s, n);
+}
+
+static void jo_raw(struct jo *o, const char *s, size_t n)
+{
+    jo_sep(o);
+    jo_put(o, s, n);
+}
+
+static void jo_null(struct jo *o)
+{
+    jo_raw(o, "null", 4);
+}
+
+static void jo_kstr(struct jo *o, const char *key, const char *s)
+{
+    jo_key(o, key);
+    jo_strn(o, s, strlen(s));
+}
 
 const struct ax_node *ax_case_pick(const struct ax_node *group, const struct ax_node *el,
                                    const uint8_t *p, unsigned group_bit);
@@ -27,7 +197,7 @@ const struct ax_node *ax_case_pick(const struct ax_node *group, const struct ax_
 static const char hexd[] = "0123456789ABCDEF";
 
 /* Bytes as an upper-case hex string value. */
-static void json_hex_bytes(struct jsonw *w, const uint8_t *p, size_t n)
+static void json_hex_bytes(struct jo *w, const uint8_t *p, size_t n)
 {
     char buf[2 * 256 + 1];
     if (n > 256)
@@ -36,11 +206,11 @@ static void json_hex_bytes(struct jsonw *w, const uint8_t *p, size_t n)
         buf[2 * i] = hexd[p[i] >> 4];
         buf[2 * i + 1] = hexd[p[i] & 15];
     }
-    jw_strn(w, buf, 2 * n);
+    jo_strn(w, buf, 2 * n);
 }
 
 /* Bits [bit, bit+bits) of p as hex, right-aligned in whole nibbles. */
-static void json_hex_bits(struct jsonw *w, const uint8_t *p, unsigned bit, unsigned bits)
+static void json_hex_bits(struct jo *w, const uint8_t *p, unsigned bit, unsigned bits)
 {
     char buf[64];
     unsigned nib = (bits + 3) / 4, n = 0;
@@ -58,7 +228,7 @@ static void json_hex_bits(struct jsonw *w, const uint8_t *p, unsigned bit, unsig
         }
         buf[n++] = hexd[v];
     }
-    jw_strn(w, buf, n);
+    jo_strn(w, buf, n);
 }
 
 /*
@@ -90,24 +260,31 @@ static size_t fmt_i64(char *out, int64_t v)
     return fmt_u64(out, (uint64_t)v);
 }
 
-static void json_int(struct jsonw *w, int64_t v)
+static void json_int(struct jo *w, int64_t v)
 {
     char buf[24];
-    jw_raw(w, buf, fmt_i64(buf, v));
+    jo_raw(w, buf, fmt_i64(buf, v));
 }
 
-static void json_uint(struct jsonw *w, uint64_t v)
+static void json_uint(struct jo *w, uint64_t v)
 {
     char buf[24];
-    jw_raw(w, buf, fmt_u64(buf, v));
+    jo_raw(w, buf, fmt_u64(buf, v));
 }
 
-static void json_double(struct jsonw *w, double v)
+static void json_double(struct jo *w, double v)
 {
     /* 1e15: the most a double carries in 15 significant digits exactly */
     double a = v < 0 ? -v : v;
     if (!(a < 1e15)) {
-        jw_num(w, v, 15); /* huge or not finite: printf's care is worth it */
+        /* huge or not finite: printf's care is worth it */
+        char big[40];
+        if (v != v || a == 1.0 / 0.0) {
+            jo_null(w);
+            return;
+        }
+        int k = snprintf(big, sizeof big, "%.15g", v);
+        jo_raw(w, big, (size_t)(k > 0 ? k : 0));
         return;
     }
     char buf[48];
@@ -117,7 +294,7 @@ static void json_double(struct jsonw *w, double v)
     uint64_t ip = (uint64_t)a;
     if ((double)ip == a) {
         n += fmt_u64(buf + n, ip);
-        jw_raw(w, buf, n);
+        jo_raw(w, buf, n);
         return;
     }
     int int_digits = 0;
@@ -143,10 +320,10 @@ static void json_double(struct jsonw *w, double v)
         memcpy(buf + n, fd, (size_t)last + 1);
         n += (size_t)last + 1;
     }
-    jw_raw(w, buf, n);
+    jo_raw(w, buf, n);
 }
 
-static void json_leaf(struct jsonw *w, const struct ax_node *e, const uint8_t *p, unsigned bit,
+static void json_leaf(struct jo *w, const struct ax_node *e, const uint8_t *p, unsigned bit,
                       unsigned flags)
 {
     struct ax_leaf l = {e, p + bit / 8, bit % 8, e->bits};
@@ -157,7 +334,7 @@ static void json_leaf(struct jsonw *w, const struct ax_node *e, const uint8_t *p
         char s[64];
         int n = ax_leaf_string(&l, s, sizeof s);
         if (n >= 0)
-            jw_strn(w, s, (size_t)n);
+            jo_strn(w, s, (size_t)n);
         else
             json_hex_bits(w, l.p, l.bit, l.bits);
         break;
@@ -182,19 +359,19 @@ static void json_leaf(struct jsonw *w, const struct ax_node *e, const uint8_t *p
 
 /* The members of a fixed group (or one element) as key/value pairs; nested
  * named groups become objects. parent/parent_bit locate case selectors. */
-static void json_fixed_members(struct jsonw *w, const struct ax_node *n,
+static void json_fixed_members(struct jo *w, const struct ax_node *n,
                                const struct ax_node *parent, const uint8_t *p, unsigned bit,
                                unsigned parent_bit, unsigned flags)
 {
     if (n->kind == AX_ELEMENT) {
         const struct ax_node *e =
             n->enc == AX_ENC_CASE ? ax_case_pick(parent, n, p, parent_bit) : n;
-        jw_key(w, n->name ? n->name : "value");
+        jo_key(w, n->name ? n->name : "value");
         json_leaf(w, e, p, bit, flags);
     } else if (n->kind == AX_GROUP) {
         if (n->name) {
-            jw_key(w, n->name);
-            jw_obj(w);
+            jo_key(w, n->name);
+            jo_obj(w);
         }
         unsigned b = bit;
         for (unsigned i = 0; i < n->n_sub; i++) {
@@ -202,31 +379,31 @@ static void json_fixed_members(struct jsonw *w, const struct ax_node *n,
             b += n->sub[i].bits;
         }
         if (n->name)
-            jw_end(w);
+            jo_end(w);
     }
 }
 
 /* A fixed node as a value: an element's value, or a group's object. */
-static void json_fixed_value(struct jsonw *w, const struct ax_node *n, const uint8_t *p,
+static void json_fixed_value(struct jo *w, const struct ax_node *n, const uint8_t *p,
                              unsigned flags)
 {
     if (n->kind == AX_ELEMENT) {
         json_leaf(w, n, p, 0, flags);
         return;
     }
-    jw_obj(w);
+    jo_obj(w);
     unsigned b = 0;
     for (unsigned i = 0; i < n->n_sub; i++) {
         json_fixed_members(w, &n->sub[i], n, p, b, 0, flags);
         b += n->sub[i].bits;
     }
-    jw_end(w);
+    jo_end(w);
 }
 
-static int json_value(struct jsonw *w, const struct ax_node *n, const uint8_t *p, size_t len,
+static int json_value(struct jo *w, const struct ax_node *n, const uint8_t *p, size_t len,
                       unsigned flags, int depth);
 
-static int json_value(struct jsonw *w, const struct ax_node *n, const uint8_t *p, size_t len,
+static int json_value(struct jo *w, const struct ax_node *n, const uint8_t *p, size_t len,
                       unsigned flags, int depth)
 {
     int k = ax_node_size(n, p, len);
@@ -236,7 +413,7 @@ static int json_value(struct jsonw *w, const struct ax_node *n, const uint8_t *p
     case AX_ELEMENT:
     case AX_GROUP: json_fixed_value(w, n, p, flags); break;
     case AX_EXTENDED: {
-        jw_obj(w);
+        jo_obj(w);
         unsigned pos = 0;
         for (unsigned i = 0; i < n->n_sub; i++) {
             const struct ax_node *c = &n->sub[i];
@@ -252,12 +429,12 @@ static int json_value(struct jsonw *w, const struct ax_node *n, const uint8_t *p
                 pos += c->bits;
             }
         }
-        jw_end(w);
+        jo_end(w);
         break;
     }
     case AX_REPETITIVE: {
         const struct ax_node *c = &n->sub[0];
-        jw_arr(w);
+        jo_arr(w);
         if (n->rep_bytes == 0) {
             size_t unit = ((size_t)c->bits + 1) / 8;
             for (size_t off = 0; off + unit <= (size_t)k; off += unit)
@@ -273,7 +450,7 @@ static int json_value(struct jsonw *w, const struct ax_node *n, const uint8_t *p
                 off += (size_t)m;
             }
         }
-        jw_end(w);
+        jo_end(w);
         break;
     }
     case AX_EXPLICIT: {
@@ -290,18 +467,18 @@ static int json_value(struct jsonw *w, const struct ax_node *n, const uint8_t *p
         while (p[nfs++] & 1u)
             ;
         size_t off = nfs;
-        jw_obj(w);
+        jo_obj(w);
         for (size_t i = 0; i < nfs * 7; i++) {
             if (!(p[i / 7] & (0x80u >> (i % 7))))
                 continue;
             const struct ax_node *c = &n->sub[i];
-            jw_key(w, c->name ? c->name : "?");
+            jo_key(w, c->name ? c->name : "?");
             int m = json_value(w, c, p + off, (size_t)k - off, flags, depth + 1);
             if (m < 0)
                 return m;
             off += (size_t)m;
         }
-        jw_end(w);
+        jo_end(w);
         break;
     }
     default: return -1;
@@ -309,16 +486,26 @@ static int json_value(struct jsonw *w, const struct ax_node *n, const uint8_t *p
     return k;
 }
 
-void ax_json_record(struct jsonw *w, const struct ax_record *r, unsigned flags)
+void ax_json_record(struct jsonw *jw, const struct ax_record *r, unsigned flags)
 {
-    jw_obj(w);
-    jw_key(w, "cat");
+    struct jo o; /* the writer and its buffer live on the stack */
+    struct jo *w = &o;
+    o.n = 0;
+    o.depth = 0;
+    o.after_key = 0;
+    o.err = 0;
+    jw_raw(jw, "", 0); /* the comma before this value, in the caller's writer */
+    if (jw->err)
+        return;
+    o.out = jw->out;
+    jo_obj(w);
+    jo_key(w, "cat");
     json_uint(w, r->cat->cat);
-    jw_kstr(w, "ed", r->cat->edition_str);
-    jw_key(w, "len");
+    jo_kstr(w, "ed", r->cat->edition_str);
+    jo_key(w, "len");
     json_uint(w, r->len);
     if (flags & AX_JSON_HEX) {
-        jw_key(w, "hex");
+        jo_key(w, "hex");
         json_hex_bytes(w, r->p, r->len > 256 ? 256 : r->len);
     }
     for (unsigned i = 0; i < r->n_items; i++) {
@@ -328,15 +515,18 @@ void ax_json_record(struct jsonw *w, const struct ax_record *r, unsigned flags)
         char key[8];
         size_t nl = strlen(id);
         if (nl > sizeof key - 2 || id[0] < '0' || id[0] > '9') {
-            jw_key(w, id);
+            jo_key(w, id);
         } else {
             key[0] = 'I';
             memcpy(key + 1, id, nl);
             key[1 + nl] = '\0';
-            jw_key(w, key);
+            jo_key(w, key);
         }
         if (json_value(w, it->desc, it->p, it->len, flags, 0) < 0)
-            jw_null(w);
+            jo_null(w);
     }
-    jw_end(w);
+    jo_end(w);
+    jo_flush(w);
+    if (o.err)
+        jw->err = o.err;
 }
