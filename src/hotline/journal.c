@@ -537,13 +537,14 @@ int64_t hl_journal_append_outgoing(struct hl_journal *j, struct hl_msg *m, int64
         }
         memcpy(m->case_id, cid, (size_t)cl + 1);
     }
-    if ((rc = hl_msg_sign(m, j->self->sign_sk)) || (rc = hl_msg_hash(m, hash)))
+    if ((rc = hl_msg_sign(m, j->self->sign_sk)))
         goto out;
     n = hl_msg_encode(m, raw, sizeof raw);
     if (n < 0) {
         rc = n;
         goto out;
     }
+    hl_msg_hash_raw(raw, (size_t)n, hash);
     if ((rc = insert_msg(j, HL_DIR_OUT, m->receiver, m, hash, raw, (size_t)n, now_ms)))
         goto out;
     rc = cases_on_message(j, HL_DIR_OUT, m->receiver, m, now_ms);
@@ -745,12 +746,13 @@ int hl_journal_accept_incoming(struct hl_journal *j, const uint8_t *raw, size_t 
     const char *bad = NULL;
     if ((rc = hl_catalogue_check(m, &bad)))
         return refuse(j, rc, m, bad);
-    if (hl_msg_verify(m, peer->sign_pk))
+    /* decode accepted the bytes, so they are the canonical encoding: verify
+     * and hash them as they are, without encoding again */
+    if (hl_msg_verify_raw(raw, len, peer->sign_pk))
         return refuse(j, CAIRN_E_SIGNATURE, m, NULL);
 
     uint8_t hash[HL_HASH_LEN], head_hash[HL_HASH_LEN], old_hash[HL_HASH_LEN];
-    if ((rc = hl_msg_hash(m, hash)))
-        return refuse(j, rc, m, NULL);
+    hl_msg_hash_raw(raw, len, hash);
     if ((rc = tx_begin(j)))
         return rc;
     uint64_t head;

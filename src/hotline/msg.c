@@ -515,6 +515,18 @@ int hl_msg_verify(const struct hl_msg *m, const uint8_t pk[HL_PK_LEN])
     return verify_ctx(CTX_MSG, buf, (size_t)n, pk, m->sig);
 }
 
+void hl_msg_hash_raw(const uint8_t *raw, size_t len, uint8_t out[HL_HASH_LEN])
+{
+    crypto_generichash(out, HL_HASH_LEN, raw, len - HL_SIG_LEN, NULL, 0);
+}
+
+int hl_msg_verify_raw(const uint8_t *raw, size_t len, const uint8_t pk[HL_PK_LEN])
+{
+    if (len < HL_SIG_LEN)
+        return CAIRN_E_SIGNATURE;
+    return verify_ctx(CTX_MSG, raw, len - HL_SIG_LEN, pk, raw + len - HL_SIG_LEN);
+}
+
 /* ---- receipts --------------------------------------------------------------- */
 
 static int rcpt_encode_unsigned(const struct hl_receipt *r, struct wr *w)

@@ -145,6 +145,12 @@ int hl_msg_sign(struct hl_msg *m, const uint8_t sk[HL_SK_LEN]);
 /* 0 when m->sig is a valid signature of m's body by pk, else CAIRN_E_SIGNATURE. */
 int hl_msg_verify(const struct hl_msg *m, const uint8_t pk[HL_PK_LEN]);
 
+/* The same on canonical bytes as received (body || sig, len >= HL_SIG_LEN),
+ * without re-encoding: valid only for bytes that hl_msg_decode() accepted
+ * (canonical, so the bytes are the encoding). */
+void hl_msg_hash_raw(const uint8_t *raw, size_t len, uint8_t out[HL_HASH_LEN]);
+int hl_msg_verify_raw(const uint8_t *raw, size_t len, const uint8_t pk[HL_PK_LEN]);
+
 /* ---- receipts ---------------------------------------------------------- */
 
 /*
