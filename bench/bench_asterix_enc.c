@@ -22,7 +22,7 @@
 #include "feed/pcap.h"
 
 /* Records per timed loop: about a second of work on this machine. */
-#define N_TYPED 2000000
+#define N_TYPED        2000000
 #define GENERIC_PASSES 2000
 
 static double now_s(void)

@@ -49,7 +49,8 @@ static int join_group(int fd, const struct udp_feed_config *cfg)
 {
     struct ip_mreqn mr;
     memset(&mr, 0, sizeof mr);
-    if (parse_ipv4(cfg->group, &mr.imr_multiaddr) != 0 || !IN_MULTICAST(ntohl(mr.imr_multiaddr.s_addr)))
+    if (parse_ipv4(cfg->group, &mr.imr_multiaddr) != 0 ||
+        !IN_MULTICAST(ntohl(mr.imr_multiaddr.s_addr)))
         return CAIRN_E_INVAL;
     if (cfg->iface && cfg->iface[0]) {
         struct in_addr a;
@@ -110,7 +111,7 @@ int udp_feed_open(struct udp_feed *f, const struct udp_feed_config *cfg)
     f->port = ntohs(sa.sin_port);
     f->fd = fd;
     return 0;
-fail: {
+fail : {
     int e = errno;
     close(fd);
     errno = e;

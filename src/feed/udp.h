@@ -51,13 +51,13 @@ struct udp_feed_config {
 };
 
 struct udp_feed_stats {
-    uint64_t datagrams;   /* delivered to the caller */
-    uint64_t bytes;       /* bytes delivered */
-    uint64_t oversize;    /* dropped: larger than max_datagram */
-    uint64_t truncated;   /* delivered, but the last ASTERIX block is cut short */
-    uint64_t malformed;   /* delivered, but a block LEN < 3 or bytes left over */
-    uint64_t empty;       /* zero-length datagrams (dropped) */
-    uint64_t errors;      /* recvmsg failures other than "would block" */
+    uint64_t datagrams; /* delivered to the caller */
+    uint64_t bytes;     /* bytes delivered */
+    uint64_t oversize;  /* dropped: larger than max_datagram */
+    uint64_t truncated; /* delivered, but the last ASTERIX block is cut short */
+    uint64_t malformed; /* delivered, but a block LEN < 3 or bytes left over */
+    uint64_t empty;     /* zero-length datagrams (dropped) */
+    uint64_t errors;    /* recvmsg failures other than "would block" */
 };
 
 struct udp_feed {

@@ -24,7 +24,7 @@
 #include "decode/asterix/asterix.h"
 #include "decode/asterix/encode.h"
 
-#define POOL_N 16384
+#define POOL_N   16384
 #define LEAVES_N 8192
 
 static struct ax_val pool[POOL_N], pool2[POOL_N];

@@ -75,7 +75,7 @@ struct ax_val {
     const uint8_t *bytes;       /* wide elements, raw explicit content; borrowed */
     uint16_t len;               /* bytes of `bytes` */
     uint16_t n_sub;
-    const struct ax_val *sub;   /* borrowed; see above */
+    const struct ax_val *sub; /* borrowed; see above */
 };
 
 /*
@@ -113,10 +113,10 @@ int ax_record_encode(const struct ax_record *r, uint8_t *out, size_t cap);
 /*
  * Add one item to a record under construction: it->desc = item, FRN looked
  * up in c's UAP (then in its second UAP, for CAT001-like categories whose
- * record picks one by a bit of an early item: the caller sets that bit), p/len borrowed (they must stay valid until the record is
- * encoded). Items may be added in any order; ax_record_sort() puts them in
- * FRN order. CAIRN_E_NOTFOUND when the item has no FRN in c, CAIRN_E_EXISTS
- * when that FRN is already in r, CAIRN_E_FULL past AX_MAX_FRN items.
+ * record picks one by a bit of an early item: the caller sets that bit), p/len borrowed (they must
+ * stay valid until the record is encoded). Items may be added in any order; ax_record_sort() puts
+ * them in FRN order. CAIRN_E_NOTFOUND when the item has no FRN in c, CAIRN_E_EXISTS when that FRN
+ * is already in r, CAIRN_E_FULL past AX_MAX_FRN items.
  */
 int ax_record_add(struct ax_record *r, const struct ax_category *c, const struct ax_node *item,
                   const uint8_t *p, uint16_t len);

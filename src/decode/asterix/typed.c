@@ -166,9 +166,19 @@ static uint64_t q_mode3a(struct rec *rc, uint16_t code)
 
 /* CAT048 UAP (editions 1.31, 1.32): FRN of each item. */
 enum {
-    F48_010 = 1, F48_140 = 2, F48_020 = 3, F48_040 = 4, F48_070 = 5, F48_090 = 6,
-    F48_130 = 7, F48_220 = 8, F48_240 = 9, F48_161 = 11, F48_042 = 12,
-    F48_200 = 13, F48_170 = 14,
+    F48_010 = 1,
+    F48_140 = 2,
+    F48_020 = 3,
+    F48_040 = 4,
+    F48_070 = 5,
+    F48_090 = 6,
+    F48_130 = 7,
+    F48_220 = 8,
+    F48_240 = 9,
+    F48_161 = 11,
+    F48_042 = 12,
+    F48_200 = 13,
+    F48_170 = 14,
 };
 
 /* Time of day: 1/128 s, 24 bits; one day is 86400 s. */
@@ -203,16 +213,18 @@ int ax48_encode(const struct ax48_report *r, uint8_t *out, size_t cap)
     }
     if (r->has_mode3a) {
         rec_item(&rc, F48_070);
-        put(&rc, 2, q_code(&rc, r->mode3a_not_validated, 1) << 15 |
-                        q_code(&rc, r->mode3a_garbled, 1) << 14 |
-                        q_code(&rc, r->mode3a_local, 1) << 13 | q_mode3a(&rc, r->mode3a));
+        put(&rc, 2,
+            q_code(&rc, r->mode3a_not_validated, 1) << 15 |
+                q_code(&rc, r->mode3a_garbled, 1) << 14 | q_code(&rc, r->mode3a_local, 1) << 13 |
+                q_mode3a(&rc, r->mode3a));
     }
     if (r->has_fl) {
         rec_item(&rc, F48_090);
         /* FL in 1/4 FL, 14 bits, two's complement (signed in edition 1.32;
          * 1.31 calls it unsigned, which agrees for every level >= 0) */
-        put(&rc, 2, q_code(&rc, r->fl_not_validated, 1) << 15 |
-                        q_code(&rc, r->fl_garbled, 1) << 14 | q_signed(&rc, r->alt_fl, 0.25, 14));
+        put(&rc, 2,
+            q_code(&rc, r->fl_not_validated, 1) << 15 | q_code(&rc, r->fl_garbled, 1) << 14 |
+                q_signed(&rc, r->alt_fl, 0.25, 14));
     }
     if (r->has_psr_amplitude || r->has_psr_runlength) {
         rec_item(&rc, F48_130);
@@ -293,13 +305,15 @@ int ax34_encode(const struct ax34_service *s, uint8_t *out, size_t cap)
         /* compound: COM - - PSR SSR MDS FX -> COM slot 0, PSR slot 3 */
         put(&rc, 1, (s->has_status ? 0x80u : 0u) | (s->has_psr_status ? 0x10u : 0u));
         if (s->has_status)
-            put(&rc, 1, q_code(&rc, s->nogo, 1) << 7 | q_code(&rc, s->rdpc, 1) << 6 |
-                            q_code(&rc, s->rdpr, 1) << 5 | q_code(&rc, s->ovl_rdp, 1) << 4 |
-                            q_code(&rc, s->ovl_xmt, 1) << 3 | q_code(&rc, s->msc, 1) << 2 |
-                            q_code(&rc, s->tsv, 1) << 1);
+            put(&rc, 1,
+                q_code(&rc, s->nogo, 1) << 7 | q_code(&rc, s->rdpc, 1) << 6 |
+                    q_code(&rc, s->rdpr, 1) << 5 | q_code(&rc, s->ovl_rdp, 1) << 4 |
+                    q_code(&rc, s->ovl_xmt, 1) << 3 | q_code(&rc, s->msc, 1) << 2 |
+                    q_code(&rc, s->tsv, 1) << 1);
         if (s->has_psr_status)
-            put(&rc, 1, q_code(&rc, s->psr_ant, 1) << 7 | q_code(&rc, s->psr_chab, 2) << 5 |
-                            q_code(&rc, s->psr_ovl, 1) << 4 | q_code(&rc, s->psr_msc, 1) << 3);
+            put(&rc, 1,
+                q_code(&rc, s->psr_ant, 1) << 7 | q_code(&rc, s->psr_chab, 2) << 5 |
+                    q_code(&rc, s->psr_ovl, 1) << 4 | q_code(&rc, s->psr_msc, 1) << 3);
     }
     return rec_finish(&rc, out, cap);
 }
@@ -308,9 +322,22 @@ int ax34_encode(const struct ax34_service *s, uint8_t *out, size_t cap)
 
 /* CAT062 UAP (editions 1.19, 1.21): FRN 2 is a "-". */
 enum {
-    F62_010 = 1, F62_015 = 3, F62_070 = 4, F62_105 = 5, F62_100 = 6, F62_185 = 7,
-    F62_060 = 9, F62_245 = 10, F62_380 = 11, F62_040 = 12, F62_080 = 13, F62_290 = 14,
-    F62_136 = 17, F62_130 = 18, F62_135 = 19, F62_220 = 20,
+    F62_010 = 1,
+    F62_015 = 3,
+    F62_070 = 4,
+    F62_105 = 5,
+    F62_100 = 6,
+    F62_185 = 7,
+    F62_060 = 9,
+    F62_245 = 10,
+    F62_380 = 11,
+    F62_040 = 12,
+    F62_080 = 13,
+    F62_290 = 14,
+    F62_136 = 17,
+    F62_130 = 18,
+    F62_135 = 19,
+    F62_220 = 20,
 };
 
 /* Latitude/longitude LSB of I062/105: 180/2^25 deg. */
@@ -322,7 +349,8 @@ static void put_track_status(struct rec *rc, const struct ax62_track *t)
 {
     uint64_t o[5];
     o[0] = q_code(rc, t->monosensor, 1) << 7 | q_code(rc, t->spi, 1) << 6 |
-           q_code(rc, t->mrh, 1) << 5 | q_code(rc, t->src, 3) << 2 | q_code(rc, t->tentative, 1) << 1;
+           q_code(rc, t->mrh, 1) << 5 | q_code(rc, t->src, 3) << 2 |
+           q_code(rc, t->tentative, 1) << 1;
     o[1] = q_code(rc, t->sim, 1) << 7 | q_code(rc, t->end_of_track, 1) << 6 |
            q_code(rc, t->first_report, 1) << 5 | q_code(rc, t->fpl_correlated, 1) << 4 |
            q_code(rc, t->aff, 1) << 3 | q_code(rc, t->stp, 1) << 2 | q_code(rc, t->kos, 1) << 1;
@@ -330,7 +358,8 @@ static void put_track_status(struct rec *rc, const struct ax62_track *t)
            q_code(rc, t->mi, 1) << 3 | q_code(rc, t->md5, 2) << 1;
     o[3] = q_code(rc, t->coasting, 1) << 7 | q_code(rc, t->psr_stale, 1) << 6 |
            q_code(rc, t->ssr_stale, 1) << 5 | q_code(rc, t->mds_stale, 1) << 4 |
-           q_code(rc, t->ads_stale, 1) << 3 | q_code(rc, t->suc, 1) << 2 | q_code(rc, t->aac, 1) << 1;
+           q_code(rc, t->ads_stale, 1) << 3 | q_code(rc, t->suc, 1) << 2 |
+           q_code(rc, t->aac, 1) << 1;
     o[4] = q_code(rc, t->sds, 2) << 6 | q_code(rc, t->ems, 3) << 3 | q_code(rc, t->pft, 1) << 2 |
            q_code(rc, t->fplt, 1) << 1;
     unsigned last = 0; /* the last octet with something to say */
@@ -375,9 +404,10 @@ int ax62_encode(const struct ax62_track *t, uint8_t *out, size_t cap)
     }
     if (t->has_mode3a) {
         rec_item(&rc, F62_060);
-        put(&rc, 2, q_code(&rc, t->mode3a_not_validated, 1) << 15 |
-                        q_code(&rc, t->mode3a_garbled, 1) << 14 |
-                        q_code(&rc, t->mode3a_changed, 1) << 13 | q_mode3a(&rc, t->mode3a));
+        put(&rc, 2,
+            q_code(&rc, t->mode3a_not_validated, 1) << 15 |
+                q_code(&rc, t->mode3a_garbled, 1) << 14 | q_code(&rc, t->mode3a_changed, 1) << 13 |
+                q_mode3a(&rc, t->mode3a));
     }
     if (t->has_callsign) {
         rec_item(&rc, F62_245);
@@ -398,8 +428,9 @@ int ax62_encode(const struct ax62_track *t, uint8_t *out, size_t cap)
     if (t->has_ages) {
         rec_item(&rc, F62_290);
         /* compound: TRK PSR SSR MDS ADS ES VDL FX, ... -> slots 0..3 */
-        put(&rc, 1, (t->has_track_age ? 0x80u : 0u) | (t->has_psr_age ? 0x40u : 0u) |
-                        (t->has_ssr_age ? 0x20u : 0u) | (t->has_mds_age ? 0x10u : 0u));
+        put(&rc, 1,
+            (t->has_track_age ? 0x80u : 0u) | (t->has_psr_age ? 0x40u : 0u) |
+                (t->has_ssr_age ? 0x20u : 0u) | (t->has_mds_age ? 0x10u : 0u));
         if (t->has_track_age)
             put(&rc, 1, q_unsigned(&rc, t->track_age_s, AGE_LSB_S, 8));
         if (t->has_psr_age)
@@ -452,9 +483,10 @@ int ax65_encode(const struct ax65_status *s, uint8_t *out, size_t cap)
     if (s->has_status) {
         rec_item(&rc, F65_040);
         /* NOGO(2) OVL TSV PSS(2) STTN spare */
-        put(&rc, 1, q_code(&rc, s->nogo, 2) << 6 | q_code(&rc, s->ovl, 1) << 5 |
-                        q_code(&rc, s->tsv, 1) << 4 | q_code(&rc, s->pss, 2) << 2 |
-                        q_code(&rc, s->sttn, 1) << 1);
+        put(&rc, 1,
+            q_code(&rc, s->nogo, 2) << 6 | q_code(&rc, s->ovl, 1) << 5 |
+                q_code(&rc, s->tsv, 1) << 4 | q_code(&rc, s->pss, 2) << 2 |
+                q_code(&rc, s->sttn, 1) << 1);
     }
     if (s->has_report) {
         rec_item(&rc, F65_050);

@@ -55,52 +55,52 @@ enum ax48_typ {
 /* I048/170 RAD: which sensors maintain the track. */
 enum ax48_rad {
     AX48_RAD_COMBINED = 0,
-    AX48_RAD_PSR = 1,   /* PSR track: a non-cooperative target */
-    AX48_RAD_SSR = 2,   /* SSR / Mode S track */
+    AX48_RAD_PSR = 1, /* PSR track: a non-cooperative target */
+    AX48_RAD_SSR = 2, /* SSR / Mode S track */
     AX48_RAD_INVALID = 3,
 };
 
 struct ax48_report {
-    uint8_t sac, sic;     /* I010 (mandatory) */
-    double tod_s;         /* I140 time of day, s since UTC midnight, 1/128 s */
-    uint8_t typ;          /* I020 TYP (enum ax48_typ) (mandatory) */
+    uint8_t sac, sic;      /* I010 (mandatory) */
+    double tod_s;          /* I140 time of day, s since UTC midnight, 1/128 s */
+    uint8_t typ;           /* I020 TYP (enum ax48_typ) (mandatory) */
     uint8_t sim, spi, rab; /* I020 flags: simulated, SPI, field monitor */
-    uint8_t tst;          /* I020 extension: test target (adds the 2nd octet) */
+    uint8_t tst;           /* I020 extension: test target (adds the 2nd octet) */
 
-    int has_polar;        /* I040 measured position, radar-centred */
-    double rho_nm;        /* slant range, 1/256 NM, 0 <= rho < 256 */
-    double theta_deg;     /* azimuth from north, 360/2^16 deg, wraps at 360 */
+    int has_polar;    /* I040 measured position, radar-centred */
+    double rho_nm;    /* slant range, 1/256 NM, 0 <= rho < 256 */
+    double theta_deg; /* azimuth from north, 360/2^16 deg, wraps at 360 */
 
-    int has_mode3a;       /* I070 */
-    uint16_t mode3a;      /* code as an octal number: 07700 for 7700 */
+    int has_mode3a;  /* I070 */
+    uint16_t mode3a; /* code as an octal number: 07700 for 7700 */
     uint8_t mode3a_not_validated, mode3a_garbled, mode3a_local;
 
-    int has_fl;           /* I090 */
-    double alt_fl;        /* flight level (hundreds of feet), 1/4 FL */
+    int has_fl;    /* I090 */
+    double alt_fl; /* flight level (hundreds of feet), 1/4 FL */
     uint8_t fl_not_validated, fl_garbled;
 
-    int has_psr_amplitude; /* I130 subfield PAM */
-    int psr_amplitude_dbm; /* -128..127 dBm */
-    int has_psr_runlength; /* I130 subfield PRL */
+    int has_psr_amplitude;    /* I130 subfield PAM */
+    int psr_amplitude_dbm;    /* -128..127 dBm */
+    int has_psr_runlength;    /* I130 subfield PRL */
     double psr_runlength_deg; /* 360/2^13 deg, < 11.25 */
 
-    int has_address;      /* I220 */
-    uint32_t icao24;      /* 24-bit aircraft address */
-    int has_callsign;     /* I240 */
-    char callsign[9];     /* up to 8 of A-Z 0-9 space, NUL-terminated */
+    int has_address;  /* I220 */
+    uint32_t icao24;  /* 24-bit aircraft address */
+    int has_callsign; /* I240 */
+    char callsign[9]; /* up to 8 of A-Z 0-9 space, NUL-terminated */
 
-    int has_track_number; /* I161 */
+    int has_track_number;  /* I161 */
     uint16_t track_number; /* 0..4095 */
-    int has_xy;           /* I042 calculated position, radar-centred */
-    double x_nm, y_nm;    /* east, north; 1/128 NM, -256..256 */
-    int has_velocity;     /* I200 */
-    double gs_kt;         /* ground speed, 2^-14 NM/s (0.22 kt) */
-    double hdg_deg;       /* heading, 360/2^16 deg */
-    int has_track_status; /* I170 */
-    uint8_t tentative;    /* CNF: 1 = tentative track */
-    uint8_t rad;          /* enum ax48_rad */
-    uint8_t end_of_track; /* TRE (adds the 2nd octet) */
-    uint8_t ghost;        /* GHO (adds the 2nd octet) */
+    int has_xy;            /* I042 calculated position, radar-centred */
+    double x_nm, y_nm;     /* east, north; 1/128 NM, -256..256 */
+    int has_velocity;      /* I200 */
+    double gs_kt;          /* ground speed, 2^-14 NM/s (0.22 kt) */
+    double hdg_deg;        /* heading, 360/2^16 deg */
+    int has_track_status;  /* I170 */
+    uint8_t tentative;     /* CNF: 1 = tentative track */
+    uint8_t rad;           /* enum ax48_rad */
+    uint8_t end_of_track;  /* TRE (adds the 2nd octet) */
+    uint8_t ghost;         /* GHO (adds the 2nd octet) */
 };
 
 /* Encode one CAT048 record into out[0..cap): bytes written (> 0),
@@ -118,16 +118,16 @@ enum ax34_type {
 };
 
 struct ax34_service {
-    uint8_t sac, sic;     /* I010 (mandatory) */
-    uint8_t type;         /* I000 enum ax34_type (mandatory) */
-    double tod_s;         /* I030 time of day, 1/128 s (mandatory) */
-    int has_sector;       /* I020 (sector crossing) */
-    double sector_deg;    /* azimuth of the sector's start, 360/2^8 deg */
-    int has_rotation;     /* I041 */
+    uint8_t sac, sic;         /* I010 (mandatory) */
+    uint8_t type;             /* I000 enum ax34_type (mandatory) */
+    double tod_s;             /* I030 time of day, 1/128 s (mandatory) */
+    int has_sector;           /* I020 (sector crossing) */
+    double sector_deg;        /* azimuth of the sector's start, 360/2^8 deg */
+    int has_rotation;         /* I041 */
     double rotation_period_s; /* antenna rotation period, 1/128 s */
-    int has_status;       /* I050 common part (COM) */
+    int has_status;           /* I050 common part (COM) */
     uint8_t nogo, rdpc, rdpr, ovl_rdp, ovl_xmt, msc, tsv;
-    int has_psr_status;   /* I050 PSR part */
+    int has_psr_status; /* I050 PSR part */
     uint8_t psr_ant, psr_chab, psr_ovl, psr_msc;
 };
 
@@ -149,52 +149,52 @@ enum ax62_ems {
     AX62_EMS_GENERAL = 1,
     AX62_EMS_MEDICAL = 2,
     AX62_EMS_MINFUEL = 3,
-    AX62_EMS_NORDO = 4,       /* no communications (7600) */
-    AX62_EMS_UNLAWFUL = 5,    /* unlawful interference (7500) */
+    AX62_EMS_NORDO = 4,    /* no communications (7600) */
+    AX62_EMS_UNLAWFUL = 5, /* unlawful interference (7500) */
     AX62_EMS_DOWNED = 6,
 };
 
 struct ax62_track {
-    uint8_t sac, sic;     /* I010 (mandatory) */
-    int has_service_id;   /* I015 */
+    uint8_t sac, sic;   /* I010 (mandatory) */
+    int has_service_id; /* I015 */
     uint8_t service_id;
-    double tot_s;         /* I070 time of track information, 1/128 s (mandatory) */
-    int has_wgs84;        /* I105 */
+    double tot_s;            /* I070 time of track information, 1/128 s (mandatory) */
+    int has_wgs84;           /* I105 */
     double lat_deg, lon_deg; /* 180/2^25 deg */
-    int has_xy;           /* I100, system-centred Cartesian */
-    double x_m, y_m;      /* 0.5 m, +-4194 km */
-    int has_velocity;     /* I185 */
-    double vx_mps, vy_mps; /* east, north; 0.25 m/s, -8192..8191.75 */
-    int has_mode3a;       /* I060 */
-    uint16_t mode3a;      /* octal number, e.g. 07700 */
+    int has_xy;              /* I100, system-centred Cartesian */
+    double x_m, y_m;         /* 0.5 m, +-4194 km */
+    int has_velocity;        /* I185 */
+    double vx_mps, vy_mps;   /* east, north; 0.25 m/s, -8192..8191.75 */
+    int has_mode3a;          /* I060 */
+    uint16_t mode3a;         /* octal number, e.g. 07700 */
     uint8_t mode3a_not_validated, mode3a_garbled, mode3a_changed;
     int has_callsign;     /* I245 */
     uint8_t callsign_sti; /* 0 downlinked, 1 not downlinked, 2 registration */
     char callsign[9];
-    int has_icao24;       /* I380 subfield ADR: the Mode S address */
+    int has_icao24; /* I380 subfield ADR: the Mode S address */
     uint32_t icao24;
     uint16_t track_number; /* I040 (mandatory) */
 
     /* I080 track status (mandatory): octets are sent up to the last one
      * holding a non-zero value. */
-    uint8_t monosensor, spi, mrh, src, tentative;     /* octet 1 */
+    uint8_t monosensor, spi, mrh, src, tentative;                           /* octet 1 */
     uint8_t sim, end_of_track, first_report, fpl_correlated, aff, stp, kos; /* 2 */
-    uint8_t ama, md4, me, mi, md5;                    /* 3 */
+    uint8_t ama, md4, me, mi, md5;                                          /* 3 */
     uint8_t coasting, psr_stale, ssr_stale, mds_stale, ads_stale, suc, aac; /* 4 */
-    uint8_t sds, ems, pft, fplt;                      /* 5: enum ax62_sds/ems */
+    uint8_t sds, ems, pft, fplt; /* 5: enum ax62_sds/ems */
 
-    int has_ages;         /* I290: present ones of the four below, 1/4 s, <= 63.75 */
+    int has_ages; /* I290: present ones of the four below, 1/4 s, <= 63.75 */
     int has_track_age, has_psr_age, has_ssr_age, has_mds_age;
     double track_age_s, psr_age_s, ssr_age_s, mds_age_s;
-    int has_fl;           /* I136 measured flight level */
-    double alt_fl;        /* 1/4 FL, -15..1500 */
-    int has_geo_alt;      /* I130 */
-    double alt_geo_ft;    /* 6.25 ft */
-    int has_baro_alt;     /* I135 */
-    double alt_baro_fl;   /* 1/4 FL */
-    uint8_t baro_qnh;     /* QNH correction applied */
-    int has_vrate;        /* I220 */
-    double vrate_fpm;     /* 6.25 ft/min */
+    int has_fl;         /* I136 measured flight level */
+    double alt_fl;      /* 1/4 FL, -15..1500 */
+    int has_geo_alt;    /* I130 */
+    double alt_geo_ft;  /* 6.25 ft */
+    int has_baro_alt;   /* I135 */
+    double alt_baro_fl; /* 1/4 FL */
+    uint8_t baro_qnh;   /* QNH correction applied */
+    int has_vrate;      /* I220 */
+    double vrate_fpm;   /* 6.25 ft/min */
 };
 
 int ax62_encode(const struct ax62_track *t, uint8_t *out, size_t cap);
@@ -208,17 +208,17 @@ enum ax65_type {
 };
 
 struct ax65_status {
-    uint8_t sac, sic;     /* I010 (mandatory) */
-    uint8_t type;         /* I000 enum ax65_type (mandatory) */
-    uint8_t service_id;   /* I015 (mandatory) */
-    double tod_s;         /* I030 time of message, 1/128 s (mandatory) */
-    int has_batch;        /* I020 */
+    uint8_t sac, sic;   /* I010 (mandatory) */
+    uint8_t type;       /* I000 enum ax65_type (mandatory) */
+    uint8_t service_id; /* I015 (mandatory) */
+    double tod_s;       /* I030 time of message, 1/128 s (mandatory) */
+    int has_batch;      /* I020 */
     uint8_t batch;
-    int has_status;       /* I040 */
-    uint8_t nogo;         /* 0 operational, 1 degraded, 2 not connected, 3 unknown */
+    int has_status; /* I040 */
+    uint8_t nogo;   /* 0 operational, 1 degraded, 2 not connected, 3 unknown */
     uint8_t ovl, tsv, pss, sttn;
-    int has_report;       /* I050 */
-    uint8_t report;       /* service status report code (1..16) */
+    int has_report; /* I050 */
+    uint8_t report; /* service status report code (1..16) */
 };
 
 int ax65_encode(const struct ax65_status *s, uint8_t *out, size_t cap);

@@ -42,23 +42,51 @@ enum kind { K_NONE, K_NUM, K_OCTAL, K_STR };
 static const char *const FIELDS[] = {
     "asterix.category",
     /* CAT062 */
-    "asterix.062_010_SAC", "asterix.062_010_SIC", "asterix.062_040_VALUE",
-    "asterix.062_070_VALUE", "asterix.062_105_LAT", "asterix.062_105_LON",
-    "asterix.062_100_X", "asterix.062_100_Y", "asterix.062_185_VX", "asterix.062_185_VY",
-    "asterix.062_060_MODE3A", "asterix.062_245_CHR", "asterix.062_136_VALUE",
-    "asterix.062_080_CNF", "asterix.062_080_CST", "asterix.062_080_SDS",
-    "asterix.062_220_VALUE", "asterix.062_290_PSR_VALUE", "asterix.062_380_ADR_VALUE",
+    "asterix.062_010_SAC",
+    "asterix.062_010_SIC",
+    "asterix.062_040_VALUE",
+    "asterix.062_070_VALUE",
+    "asterix.062_105_LAT",
+    "asterix.062_105_LON",
+    "asterix.062_100_X",
+    "asterix.062_100_Y",
+    "asterix.062_185_VX",
+    "asterix.062_185_VY",
+    "asterix.062_060_MODE3A",
+    "asterix.062_245_CHR",
+    "asterix.062_136_VALUE",
+    "asterix.062_080_CNF",
+    "asterix.062_080_CST",
+    "asterix.062_080_SDS",
+    "asterix.062_220_VALUE",
+    "asterix.062_290_PSR_VALUE",
+    "asterix.062_380_ADR_VALUE",
     /* CAT048 */
-    "asterix.048_010_SAC", "asterix.048_010_SIC", "asterix.048_140_VALUE",
-    "asterix.048_020_TYP", "asterix.048_040_RHO", "asterix.048_040_THETA",
-    "asterix.048_070_MODE3A", "asterix.048_090_FL", "asterix.048_220_VALUE",
-    "asterix.048_240_VALUE", "asterix.048_161_TRN", "asterix.048_042_X", "asterix.048_042_Y",
-    "asterix.048_200_GSP", "asterix.048_200_HDG", "asterix.048_170_RAD",
+    "asterix.048_010_SAC",
+    "asterix.048_010_SIC",
+    "asterix.048_140_VALUE",
+    "asterix.048_020_TYP",
+    "asterix.048_040_RHO",
+    "asterix.048_040_THETA",
+    "asterix.048_070_MODE3A",
+    "asterix.048_090_FL",
+    "asterix.048_220_VALUE",
+    "asterix.048_240_VALUE",
+    "asterix.048_161_TRN",
+    "asterix.048_042_X",
+    "asterix.048_042_Y",
+    "asterix.048_200_GSP",
+    "asterix.048_200_HDG",
+    "asterix.048_170_RAD",
     /* CAT034 */
-    "asterix.034_000_VALUE", "asterix.034_030_VALUE", "asterix.034_020_VALUE",
+    "asterix.034_000_VALUE",
+    "asterix.034_030_VALUE",
+    "asterix.034_020_VALUE",
     "asterix.034_041_VALUE",
     /* CAT065 */
-    "asterix.065_000_VALUE", "asterix.065_015_VALUE", "asterix.065_030_VALUE",
+    "asterix.065_000_VALUE",
+    "asterix.065_015_VALUE",
+    "asterix.065_030_VALUE",
     "asterix.065_020_VALUE",
 };
 #define NF (sizeof FIELDS / sizeof FIELDS[0])
@@ -131,7 +159,7 @@ static void rand_callsign(char *out)
 }
 
 /* LSBs, for the tolerances (half of each). */
-#define TOD_LSB (1.0 / 128)
+#define TOD_LSB    (1.0 / 128)
 #define LATLON_LSB (180.0 / 33554432.0)
 
 static int make_cat062(struct expect *e, uint8_t *rec, size_t cap)
@@ -438,10 +466,22 @@ static void test_tshark_agrees(void **state)
         struct expect *e = &EXP[n_frames];
         int n, cat;
         switch (i % 4) {
-        case 0: n = make_cat062(e, rec, sizeof rec); cat = 62; break;
-        case 1: n = make_cat048(e, rec, sizeof rec); cat = 48; break;
-        case 2: n = make_cat034(e, rec, sizeof rec, i / 4); cat = 34; break;
-        default: n = make_cat065(e, rec, sizeof rec); cat = 65; break;
+        case 0:
+            n = make_cat062(e, rec, sizeof rec);
+            cat = 62;
+            break;
+        case 1:
+            n = make_cat048(e, rec, sizeof rec);
+            cat = 48;
+            break;
+        case 2:
+            n = make_cat034(e, rec, sizeof rec, i / 4);
+            cat = 34;
+            break;
+        default:
+            n = make_cat065(e, rec, sizeof rec);
+            cat = 65;
+            break;
         }
         struct ax_block_writer w;
         ax_bw_init(&w, dg, sizeof dg);

@@ -187,8 +187,8 @@ static void test_multicast_loopback(void **state)
      * it on this host, IP_MULTICAST_LOOP delivers the local copy. */
     const char *group = "239.255.86.0";
     struct udp_feed f;
-    struct udp_feed_config cfg = {.group = group, .iface = "127.0.0.1", .ephemeral = 1,
-                                  .check_asterix = 1};
+    struct udp_feed_config cfg = {
+        .group = group, .iface = "127.0.0.1", .ephemeral = 1, .check_asterix = 1};
     int rc = udp_feed_open(&f, &cfg);
     if (rc != 0) {
         print_message("SKIP: cannot join %s on 127.0.0.1 (%s)\n", group, cairn_strerror(rc));

@@ -39,8 +39,8 @@
 
 /* Records generated per category edition: a few thousand in all, fast. */
 #define RECORDS_PER_TABLE 400
-#define POOL_N 4096
-#define LEAVES_N 4096
+#define POOL_N            4096
+#define LEAVES_N          4096
 
 static uint64_t rng_state;
 
@@ -61,7 +61,7 @@ static unsigned rnd_below(unsigned n)
 /* ------------------------------------------------------------ generator */
 
 struct expect_leaf {
-    uint64_t raw;      /* last 64 bits of the element */
+    uint64_t raw;             /* last 64 bits of the element */
     const uint8_t *raw_bytes; /* AX_WALK_RAW content, or NULL */
     unsigned raw_len;
 };
@@ -261,8 +261,9 @@ static double expected_value(const struct ax_node *n, uint64_t raw)
     switch ((enum ax_enc)n->enc) {
     case AX_ENC_SINT:
     case AX_ENC_SQUANT: {
-        int64_t s = bits == 64 ? (int64_t)raw : (int64_t)(raw ^ (1ull << (bits - 1))) -
-                                                     (int64_t)(1ull << (bits - 1));
+        int64_t s = bits == 64
+                        ? (int64_t)raw
+                        : (int64_t)(raw ^ (1ull << (bits - 1))) - (int64_t)(1ull << (bits - 1));
         return n->enc == AX_ENC_SQUANT ? (double)s * n->lsb : (double)s;
     }
     case AX_ENC_UQUANT:
@@ -299,8 +300,8 @@ static void check_record_reencode(const struct ax_record *r)
                 print_message("%02x%s", it->p[j], j + 1 == it->len ? " in\n" : "");
             for (int j = 0; j < m; j++)
                 print_message("%02x%s", ib[j], j + 1 == m ? " out\n" : "");
-            fail_msg("CAT%03u %s item %s: re-encoded %d bytes differ from the %u read",
-                     r->cat->cat, r->cat->edition_str, it->desc->name, m, it->len);
+            fail_msg("CAT%03u %s item %s: re-encoded %d bytes differ from the %u read", r->cat->cat,
+                     r->cat->edition_str, it->desc->name, m, it->len);
         }
     }
 }
@@ -474,9 +475,8 @@ static void roundtrip_table(const struct ax_category *c, struct rt_stats *st)
             GOT.n = 0;
             for (unsigned i = 0; i < r.n_items; i++) {
                 assert_int_equal(r.items[i].frn, exp_frn[k][i]);
-                assert_int_equal(ax_walk(r.items[i].desc, r.items[i].p, r.items[i].len, walk_cb,
-                                         &GOT),
-                                 0);
+                assert_int_equal(
+                    ax_walk(r.items[i].desc, r.items[i].p, r.items[i].len, walk_cb, &GOT), 0);
             }
             if (GOT.n != exp_n[k])
                 fail_msg("%s %s record %u: %zu leaves decoded, %zu encoded", c->source,
@@ -490,9 +490,8 @@ static void roundtrip_table(const struct ax_category *c, struct rt_stats *st)
                     continue;
                 }
                 if (g->raw != e->raw)
-                    fail_msg("%s record %u leaf %zu (%s): raw %" PRIu64 " != %" PRIu64,
-                             c->source, k, i, GOT.nodes[i]->name ? GOT.nodes[i]->name : "?",
-                             g->raw, e->raw);
+                    fail_msg("%s record %u leaf %zu (%s): raw %" PRIu64 " != %" PRIu64, c->source,
+                             k, i, GOT.nodes[i]->name ? GOT.nodes[i]->name : "?", g->raw, e->raw);
                 double ev = expected_value(GOT.nodes[i], e->raw);
                 if (!(GOT.values[i] == ev || (isnan(ev) && isnan(GOT.values[i]))))
                     fail_msg("%s leaf %s: value %g != %g", c->source, GOT.nodes[i]->name,
@@ -527,8 +526,7 @@ static void test_random_roundtrip(void **state)
         struct rt_stats st = {0};
         roundtrip_table(all[i], &st);
         print_message("CAT%03u %-5s %5lu records %6lu items %7lu values %3lu blocks: ok\n",
-                      all[i]->cat, all[i]->edition_str, st.records, st.items, st.leaves,
-                      st.blocks);
+                      all[i]->cat, all[i]->edition_str, st.records, st.items, st.leaves, st.blocks);
         total.records += st.records;
         total.items += st.items;
         total.leaves += st.leaves;
@@ -787,10 +785,8 @@ static void test_val_parse_keeps_spares(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fspec_and_block),
-        cmocka_unit_test(test_structures),
-        cmocka_unit_test(test_val_parse_keeps_spares),
-        cmocka_unit_test(test_random_roundtrip),
+        cmocka_unit_test(test_fspec_and_block),        cmocka_unit_test(test_structures),
+        cmocka_unit_test(test_val_parse_keeps_spares), cmocka_unit_test(test_random_roundtrip),
         cmocka_unit_test(test_samples_reencode),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

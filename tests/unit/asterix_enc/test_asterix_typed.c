@@ -27,8 +27,7 @@
 #define RANDOM_N 1000
 
 /* Decode one record of category cat / edition ed from rec[0..len). */
-static void decode_one(unsigned cat, uint16_t ed, const uint8_t *rec, int len,
-                       struct ax_record *r)
+static void decode_one(unsigned cat, uint16_t ed, const uint8_t *rec, int len, struct ax_record *r)
 {
     assert_true(len > 0);
     const struct ax_category *c = ax_category_find(cat, ed);
