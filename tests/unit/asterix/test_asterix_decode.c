@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/dbuf.h"
 #include "base/error.h"
@@ -472,6 +473,66 @@ static void test_pcap_layers(void **state)
     assert_int_equal(pcap_udp_extract(9999, v6, 52, &u, &st), CAIRN_E_UNSUPPORTED);
 }
 
+static void put32le(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+}
+
+/* A pcapng file (section header, interface description, one enhanced packet
+ * block carrying Ethernet/IPv4/UDP/ASTERIX) read through libpcap. */
+static void test_pcapng_file(void **state)
+{
+    (void)state;
+    uint8_t f[256];
+    size_t n = 0;
+    memset(f, 0, sizeof f);
+    /* SHB: type, length 28, byte-order magic, version 1.0, section length -1 */
+    put32le(f + n, 0x0A0D0D0A), put32le(f + n + 4, 28), put32le(f + n + 8, 0x1A2B3C4D);
+    f[n + 12] = 1;
+    memset(f + n + 16, 0xff, 8);
+    put32le(f + n + 24, 28);
+    n += 28;
+    /* IDB: link type 1 (Ethernet), snaplen 65535 */
+    put32le(f + n, 1), put32le(f + n + 4, 20), f[n + 8] = 1, put32le(f + n + 12, 65535);
+    put32le(f + n + 16, 20);
+    n += 20;
+    /* EPB with a 50-byte frame (padded to 52) */
+    uint8_t fr[50];
+    memset(fr, 0, sizeof fr);
+    fr[12] = 0x08;
+    uint8_t *ip = fr + 14;
+    ip[0] = 0x45, ip[3] = 20 + 8 + 8, ip[8] = 64, ip[9] = 17;
+    uint8_t *udp = ip + 20;
+    udp[2] = 0x21, udp[3] = 0x98, udp[5] = 16;
+    memcpy(udp + 8, "\x22\x00\x08\x80\x19\x0e\x00\x00", 8); /* CAT034, 010 */
+    uint32_t blen = 32 + 52;
+    put32le(f + n, 6), put32le(f + n + 4, blen), put32le(f + n + 20, 50), put32le(f + n + 24, 50);
+    memcpy(f + n + 28, fr, 50);
+    put32le(f + n + 28 + 52, blen);
+    n += blen;
+    char path[] = "/tmp/cairn_test_pcapng_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *fp = fdopen(fd, "wb");
+    assert_int_equal(fwrite(f, 1, n, fp), n);
+    fclose(fp);
+    struct feed_pcap *fe;
+    char err[256];
+    assert_int_equal(feed_pcap_open(&fe, path, err, sizeof err), 0);
+    struct pcap_udp u;
+    assert_int_equal(feed_pcap_next(fe, &u), 1);
+    assert_int_equal(u.len, 8);
+    assert_int_equal(u.dport, 8600);
+    assert_int_equal(u.payload[0], 0x22);
+    assert_int_equal(feed_pcap_next(fe, &u), 0);
+    assert_int_equal(feed_pcap_stats(fe)->udp, 1);
+    feed_pcap_close(fe);
+    remove(path);
+    /* not a capture at all */
+    assert_true(feed_pcap_open(&fe, "/nonexistent/x.pcap", err, sizeof err) < 0);
+    assert_true(strlen(err) > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_two_uaps),
         cmocka_unit_test(test_pcap_layers),
+        cmocka_unit_test(test_pcapng_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
