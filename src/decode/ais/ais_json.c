@@ -95,7 +95,7 @@ static inline void e_putc(struct jctx *j, char c)
 }
 
 /* Before a value inside an array: the comma. */
-static void e_sep(struct jctx *j)
+static inline __attribute__((always_inline)) void e_sep(struct jctx *j)
 {
     if (j->depth > 0) {
         if (!j->first[j->depth - 1])
@@ -104,7 +104,7 @@ static void e_sep(struct jctx *j)
     }
 }
 
-static void e_key(struct jctx *j, const char *key)
+static inline __attribute__((always_inline)) void e_key(struct jctx *j, const char *key)
 {
     e_sep(j);
     e_putc(j, '"');
@@ -138,16 +138,35 @@ static void e_close(struct jctx *j, char c)
 
 static void e_u64(struct jctx *j, uint64_t v)
 {
-    char t[24];
-    int i = (int)sizeof t;
-    do {
-        t[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    e_put(j, t + i, sizeof t - (size_t)i);
+    /* Two digits per division, from a table of "00".."99", written in
+     * place once the digit count is known. */
+    static const char d2[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
+    unsigned nd = 1;
+    for (uint64_t x = v; x >= 10; x /= 10)
+        nd++;
+    if (j->len + nd >= sizeof j->buf) {
+        j->overflow = 1;
+        return;
+    }
+    char *p = j->buf + j->len + nd;
+    j->len += nd;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        *--p = d2[2 * r + 1];
+        *--p = d2[2 * r];
+    }
+    if (v >= 10) {
+        *--p = d2[2 * v + 1];
+        *--p = d2[2 * v];
+    } else {
+        *--p = (char)('0' + v);
+    }
 }
 
-static void e_int(struct jctx *j, int64_t v)
+static inline __attribute__((always_inline)) void e_int(struct jctx *j, int64_t v)
 {
     if (v < 0) {
         e_putc(j, '-');
@@ -157,7 +176,7 @@ static void e_int(struct jctx *j, int64_t v)
     }
 }
 
-static void e_uint(struct jctx *j, uint64_t v) { e_u64(j, v); }
+static inline __attribute__((always_inline)) void e_uint(struct jctx *j, uint64_t v) { e_u64(j, v); }
 
 /* %.{dec}f without printf where the value is far from a rounding tie;
  * printf itself otherwise, so the digits are always printf's. */
@@ -196,32 +215,39 @@ static void e_str(struct jctx *j, const char *s)
 {
     static const char hexd[] = "0123456789abcdef";
     e_putc(j, '"');
-    for (; *s; s++) {
+    for (;;) {
+        /* Copy the run of characters that need no escape in one go. */
+        size_t run = 0;
+        while (s[run] && s[run] != '"' && s[run] != '\\' && (unsigned char)s[run] >= 0x20)
+            run++;
+        e_put(j, s, run);
+        s += run;
         unsigned char c = (unsigned char)*s;
+        if (!c)
+            break;
         if (c == '"' || c == '\\') {
             e_putc(j, '\\');
             e_putc(j, (char)c);
-        } else if (c < 0x20) {
+        } else {
             char t[6] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15]};
             e_put(j, t, 6);
-        } else {
-            e_putc(j, (char)c);
         }
+        s++;
     }
     e_putc(j, '"');
 }
 
-static void ku(struct jctx *j, const char *k, uint32_t v)
+static inline __attribute__((always_inline)) void ku(struct jctx *j, const char *k, uint32_t v)
 {
     e_key(j, k);
     e_u64(j, v);
 }
-static void ki(struct jctx *j, const char *k, int32_t v)
+static inline __attribute__((always_inline)) void ki(struct jctx *j, const char *k, int32_t v)
 {
     e_key(j, k);
     e_int(j, v);
 }
-static void kb(struct jctx *j, const char *k, uint32_t v)
+static inline __attribute__((always_inline)) void kb(struct jctx *j, const char *k, uint32_t v)
 {
     e_key(j, k);
     if (v)
@@ -229,12 +255,22 @@ static void kb(struct jctx *j, const char *k, uint32_t v)
     else
         e_put(j, "false", 5);
 }
-static void ks(struct jctx *j, const char *k, const char *s)
+static inline __attribute__((always_inline)) void ks(struct jctx *j, const char *k, const char *s)
 {
     e_key(j, k);
     e_str(j, s);
 }
-static void kf(struct jctx *j, const char *k, double v, int dec)
+/* A string known to need no escaping (our own legends). */
+static inline __attribute__((always_inline)) void klegend(struct jctx *j, const char *k,
+                                                          const char *s)
+{
+    e_key(j, k);
+    e_putc(j, '"');
+    e_put(j, s, strlen(s));
+    e_putc(j, '"');
+}
+
+static inline __attribute__((always_inline)) void kf(struct jctx *j, const char *k, double v, int dec)
 {
     e_key(j, k);
     e_fixed(j, v, dec);
@@ -553,7 +589,7 @@ static void t_position_a(struct jctx *j)
     int32_t turn = S(42, 8);
     unsigned speed = U(50, 10);
     ku(j, "status", status);
-    ks(j, "status_text", nav_status[status]);
+    klegend(j, "status_text", nav_status[status]);
     if (!j->scaled) {
         ki(j, "turn", turn);
         ku(j, "speed", speed);
@@ -617,7 +653,7 @@ static void t_base(struct jctx *j)
     klatlon(j, "lon", S(79, 28), LATLON_DIV, 6);
     klatlon(j, "lat", S(107, 27), LATLON_DIV, 6);
     ku(j, "epfd", U(134, 4));
-    ks(j, "epfd_text", epfd_text(U(134, 4)));
+    klegend(j, "epfd_text", epfd_text(U(134, 4)));
     kb(j, "raim", U(148, 1));
     ku(j, "radio", U(149, 19));
 }
@@ -630,13 +666,13 @@ static void t_static(struct jctx *j)
     ktext(j, "callsign", 70, 7);
     ktext(j, "shipname", 112, 20);
     ku(j, "shiptype", U(232, 8));
-    ks(j, "shiptype_text", shiptype_text(U(232, 8)));
+    klegend(j, "shiptype_text", shiptype_text(U(232, 8)));
     ku(j, "to_bow", U(240, 9));
     ku(j, "to_stern", U(249, 9));
     ku(j, "to_port", U(258, 6));
     ku(j, "to_starboard", U(264, 6));
     ku(j, "epfd", U(270, 4));
-    ks(j, "epfd_text", epfd_text(U(270, 4)));
+    klegend(j, "epfd_text", epfd_text(U(270, 4)));
     keta(j, "eta", U(274, 4), U(278, 5), U(283, 5), U(288, 6));
     kscale(j, "draught", U(294, 8), 0.1, 0, 1);
     ktext(j, "destination", 302, 20);
@@ -1088,13 +1124,13 @@ static void t_position_b_ext(struct jctx *j)
     ku(j, "regional", U(139, 4));
     ktext(j, "shipname", 143, 20);
     ku(j, "shiptype", U(263, 8));
-    ks(j, "shiptype_text", shiptype_text(U(263, 8)));
+    klegend(j, "shiptype_text", shiptype_text(U(263, 8)));
     ku(j, "to_bow", U(271, 9));
     ku(j, "to_stern", U(280, 9));
     ku(j, "to_port", U(289, 6));
     ku(j, "to_starboard", U(295, 6));
     ku(j, "epfd", U(301, 4));
-    ks(j, "epfd_text", epfd_text(U(301, 4)));
+    klegend(j, "epfd_text", epfd_text(U(301, 4)));
     kb(j, "raim", U(305, 1));
     ku(j, "dte", U(306, 1));
     kb(j, "assigned", U(307, 1));
@@ -1146,7 +1182,7 @@ static void t_aton(struct jctx *j)
     ku(j, "to_port", U(237, 6));
     ku(j, "to_starboard", U(243, 6));
     ku(j, "epfd", U(249, 4));
-    ks(j, "epfd_text", epfd_text(U(249, 4)));
+    klegend(j, "epfd_text", epfd_text(U(249, 4)));
     ku(j, "second", U(253, 6));
     ku(j, "regional", U(260, 8));
     kb(j, "off_position", U(259, 1));
@@ -1187,7 +1223,7 @@ static void t_group(struct jctx *j)
     ku(j, "stationtype", U(110, 4));
     ks(j, "stationtype_text", stationtype_text(U(110, 4)));
     ku(j, "shiptype", U(114, 8));
-    ks(j, "shiptype_text", shiptype_text(U(114, 8)));
+    klegend(j, "shiptype_text", shiptype_text(U(114, 8)));
     ku(j, "interval", U(146, 4));
     ku(j, "quiet", U(150, 4));
 }
@@ -1198,7 +1234,7 @@ static void t_static_b(struct jctx *j)
     const struct ais_msg *m = j->m;
     ks(j, "shipname", m->shipname24);
     ku(j, "shiptype", U(40, 8));
-    ks(j, "shiptype_text", shiptype_text(U(40, 8)));
+    klegend(j, "shiptype_text", shiptype_text(U(40, 8)));
     /* M.1371-4 split the 7-character vendor id into a 3-character one, a
      * model and a serial; both readings are given, as gpsd does. */
     ktext(j, "vendorid", 48, 7);
@@ -1277,7 +1313,7 @@ int ais_msg_json(const struct ais_msg *msg, struct jsonw *w, const char *device,
     j->depth = 0;
     j->overflow = 0;
     e_open(j, '{');
-    ks(j, "class", "AIS");
+    klegend(j, "class", "AIS");
     if (device)
         ks(j, "device", device);
     ku(j, "type", msg->type);

@@ -10,8 +10,19 @@
 
 uint8_t nmea_checksum(const char *p, size_t n)
 {
-    uint8_t x = 0;
-    for (size_t i = 0; i < n; i++)
+    /* Eight bytes at a time, folded at the end. */
+    uint64_t w = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t t;
+        memcpy(&t, p + i, 8);
+        w ^= t;
+    }
+    w ^= w >> 32;
+    w ^= w >> 16;
+    w ^= w >> 8;
+    uint8_t x = (uint8_t)w;
+    for (; i < n; i++)
         x ^= (uint8_t)p[i];
     return x;
 }
@@ -133,12 +144,12 @@ int nmea_parse_tag(const char *p, size_t n, struct nmea_tag *tag)
 /* Position of the '!' of a VDM/VDO sentence in [0, len), or -1. */
 static long find_sentence(const char *s, size_t len)
 {
-    for (size_t i = 0; i + 7 <= len; i++) {
-        if (s[i] != '!')
-            continue;
-        const char *f = s + i + 3; /* after '!' and the two talker characters */
+    const char *p = s, *end = s + len;
+    while (end - p >= 7 && (p = memchr(p, '!', (size_t)(end - p - 6))) != NULL) {
+        const char *f = p + 3; /* after '!' and the two talker characters */
         if (f[0] == 'V' && f[1] == 'D' && (f[2] == 'M' || f[2] == 'O') && f[3] == ',')
-            return (long)i;
+            return (long)(p - s);
+        p++;
     }
     return -1;
 }

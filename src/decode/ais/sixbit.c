@@ -46,17 +46,16 @@ int ais_dearmour(const char *s, size_t n, uint8_t *bits, size_t cap_bits, size_t
     size_t pos = *nbits;
     if (pos > cap_bits || n > (cap_bits - pos) / 6)
         return CAIRN_E_TOOBIG;
-    /* Check the alphabet first, so a bad payload leaves bits untouched. */
-    for (size_t i = 0; i < n; i++)
-        if (armour_tab[(unsigned char)s[i]] < 0)
-            return CAIRN_E_PAYLOAD;
     /* Shift 6 bits at a time into an accumulator primed with the bits
      * already in the partial byte at pos, and store whole bytes. */
     size_t byte = pos >> 3;
     unsigned nacc = (unsigned)(pos & 7);
     uint32_t acc = nacc ? (uint32_t)(bits[byte] >> (8 - nacc)) : 0;
     for (size_t i = 0; i < n; i++) {
-        acc = (acc << 6) | (uint32_t)armour_tab[(unsigned char)s[i]];
+        int v = armour_tab[(unsigned char)s[i]];
+        if (v < 0)
+            return CAIRN_E_PAYLOAD; /* what was written is garbage: drop it */
+        acc = (acc << 6) | (uint32_t)v;
         nacc += 6;
         if (nacc >= 8) {
             nacc -= 8;

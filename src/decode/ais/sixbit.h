@@ -25,9 +25,9 @@ char ais_armour_char(unsigned v);
 /* De-armour n payload characters, appending 6 bits per character at bit
  * *nbits of bits (whose capacity is cap_bits). Bits from *nbits on must be
  * zero (a zeroed buffer, then only appends); those before are kept.
- * Returns 0, CAIRN_E_PAYLOAD for a character outside the alphabet, or
- * CAIRN_E_TOOBIG when the payload would not fit (nothing past cap_bits is
- * written in either case). */
+ * Returns 0, CAIRN_E_PAYLOAD for a character outside the alphabet (bits
+ * already written are then garbage), or CAIRN_E_TOOBIG when the payload
+ * would not fit (nothing is written). Nothing past cap_bits is written. */
 int ais_dearmour(const char *s, size_t n, uint8_t *bits, size_t cap_bits, size_t *nbits);
 
 /* Armour nbits of bits into out (cap bytes, NUL-terminated). *fill gets the
