@@ -62,19 +62,62 @@ static void isa(double h_m, double *p, double *rho, double *t)
     *t = tt;
 }
 
+/* ISA static pressure (Pa) every 1000 ft from -2000 to 70000 ft, from the
+ * model above, for the hot-path IAS/Mach check (linear interpolation:
+ * error < 0.1 %, far inside its 20-kt tolerance). */
+static const double isa_p_tab[73] = {
+    108867.2, 105041.3, 101325.0, 97715.9, 94211.6, 90809.8,
+    87508.2, 84304.4, 81196.3, 78181.6, 75258.2, 72424.0,
+    69676.8, 67014.7, 64435.5, 61937.2, 59518.0, 57175.9,
+    54909.0, 52715.4, 50593.3, 48541.0, 46556.6, 44638.4,
+    42784.7, 40993.8, 39264.1, 37594.0, 35981.9, 34426.3,
+    32925.5, 31478.2, 30082.8, 28738.0, 27442.2, 26194.2,
+    24992.5, 23835.9, 22723.0, 21656.7, 20640.4, 19671.8,
+    18748.7, 17868.9, 17030.3, 16231.1, 15469.5, 14743.5,
+    14051.7, 13392.3, 12763.8, 12164.8, 11594.0, 11049.9,
+    10531.4, 10037.1, 9566.1, 9117.2, 8689.4, 8281.6,
+    7893.0, 7522.6, 7169.6, 6833.1, 6512.5, 6206.8,
+    5915.6, 5638.0, 5373.4, 5121.2, 4880.9, 4651.9,
+    4433.6,
+};
+
+static double isa_p_ft(double alt_ft)
+{
+    double x = (alt_ft + 2000.0) / 1000.0;
+    if (x < 0)
+        x = 0;
+    if (x > 71.999)
+        x = 71.999;
+    int i = (int)x;
+    double f = x - i;
+    return isa_p_tab[i] * (1.0 - f) + isa_p_tab[i + 1] * f;
+}
+
+/* Impact pressure (Pa) of a calibrated airspeed (kt), subsonic:
+ * qc = p0 ((1 + 0.2 (v/a0)^2)^3.5 - 1), with x^3.5 = x^3 sqrt(x). */
+static double qc_of_cas_kt(double v_kt)
+{
+    if (v_kt <= 0)
+        return 0;
+    double r = v_kt / 661.4786; /* a0 = 340.294 m/s in kt */
+    double x = 1.0 + 0.2 * r * r;
+    return 101325.0 * (x * x * x * sqrt(x) - 1.0);
+}
+
+/* |IAS - CAS(Mach, altitude)| <= tol_kt, compared in impact pressure (the
+ * map CAS -> qc is increasing), so no pow() on the hot path. */
+static int ias_mach_agree(double ias_kt, double mach, double alt_ft, double tol_kt)
+{
+    double x = 1.0 + 0.2 * mach * mach;
+    double qc = isa_p_ft(alt_ft) * (x * x * x * sqrt(x) - 1.0);
+    return qc >= qc_of_cas_kt(ias_kt - tol_kt) && qc <= qc_of_cas_kt(ias_kt + tol_kt);
+}
+
 static double mach_to_tas_ms(double mach, double h_m)
 {
     double p, rho, t;
     isa(h_m, &p, &rho, &t);
     return mach * sqrt(1.4 * 287.05287 * t);
-}
-
-static double tas_to_cas_ms(double tas, double h_m)
-{
-    double p, rho, t;
-    isa(h_m, &p, &rho, &t);
-    double q = p * (pow(1.0 + rho * tas * tas / (7.0 * p), 3.5) - 1.0);
-    return sqrt(7.0 * 101325.0 / 1.225 * (pow(q / 101325.0 + 1.0, 2.0 / 7.0) - 1.0));
 }
 
 static double cas_to_tas_ms(double cas, double h_m)
@@ -138,8 +181,9 @@ static int is50(uint64_t mb)
         wrong_status(mb, 46, 47, 56))
         return 0;
     int have_gs = me_bits(mb, 24, 1), have_tas = me_bits(mb, 46, 1);
-    if (me_bits(mb, 1, 1) && fabs(signed_field(mb, 2, 9) * 45.0 / 256.0) > 50.0)
-        return 0; /* roll beyond 50° */
+    /* roll beyond 50°: |v| * 45/256 > 50 <=> |v| > 284 */
+    if (me_bits(mb, 1, 1) && abs(signed_field(mb, 2, 9)) > 284)
+        return 0;
     unsigned gs = me_bits(mb, 25, 10) * 2, tas = me_bits(mb, 47, 10) * 2;
     if (have_gs && gs > 600)
         return 0;
@@ -165,21 +209,18 @@ static int is60(uint64_t mb, int have_alt, int32_t alt_ft)
         wrong_status(mb, 46, 47, 56))
         return 0;
     int have_ias = me_bits(mb, 13, 1), have_mach = me_bits(mb, 24, 1);
-    unsigned ias = me_bits(mb, 14, 10);
-    double mach = me_bits(mb, 25, 10) * 2.048 / 512.0;
+    unsigned ias = me_bits(mb, 14, 10), mach_raw = me_bits(mb, 25, 10);
     if (have_ias && ias > 500)
         return 0;
-    if (have_mach && mach > 1.0)
+    if (have_mach && mach_raw > 250) /* Mach = raw * 2.048/512 = raw * 0.004 > 1 */
         return 0;
+    double mach = mach_raw * 2.048 / 512.0;
     if (me_bits(mb, 35, 1) && abs(vr60(mb, 36)) > 6000)
         return 0;
     if (me_bits(mb, 46, 1) && abs(vr60(mb, 47)) > 6000)
         return 0;
-    if (have_ias && have_mach && have_alt) {
-        double cas = tas_to_cas_ms(mach_to_tas_ms(mach, alt_ft * FT_M), alt_ft * FT_M) / KT_MS;
-        if (fabs(cas - ias) > 20.0)
-            return 0; /* IAS and Mach disagree at this altitude */
-    }
+    if (have_ias && have_mach && have_alt && !ias_mach_agree(ias, mach, alt_ft, 20.0))
+        return 0; /* IAS and Mach disagree by more than 20 kt at this altitude */
     return 1;
 }
 
@@ -324,12 +365,8 @@ void commb_decode(struct modes_ctx *ctx, struct modes_msg *m, int trusted)
     c |= is60(mb, have_alt, m->alt_baro_ft) ? MODES_BDS_CAND_60 : 0;
     m->bds_cands = c;
     static const uint8_t code[7] = {0x10, 0x17, 0x20, 0x30, 0x40, 0x50, 0x60};
-    unsigned n = 0, bds = 0;
-    for (unsigned i = 0; i < 7; i++)
-        if (c & (1u << i)) {
-            n++;
-            bds = code[i];
-        }
+    unsigned n = (unsigned)__builtin_popcount(c);
+    unsigned bds = n ? code[__builtin_ctz(c)] : 0;
     if (n == 0) {
         ctx->stats.bds_unknown++;
         return;
