@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "base/dbuf.h"
@@ -45,6 +46,24 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds of this process: the machine is shared, so rates are given
+ * per CPU second as well as per wall-clock second. */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds (user + system) of finished children. */
+static double child_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_CHILDREN, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 static int add_file(struct dbuf *b, const char *root, const char *rel)
@@ -112,20 +131,22 @@ static void on_msg(void *user, const struct ais_msg *m)
         c->printed++;
 }
 
-/* Decode the buffer repeatedly for RUN_SECONDS; returns printed reports/s. */
+/* Decode the buffer repeatedly for RUN_SECONDS; returns printed reports per
+ * wall-clock second, and per CPU second in *per_cpu. */
 static double run(const struct dbuf *in, struct ais_ctx *ctx, int json_on, unsigned flags,
-                  size_t *per_pass, size_t *msgs_per_pass)
+                  size_t *per_pass, size_t *msgs_per_pass, double *per_cpu)
 {
     struct count c = {.json_on = json_on, .flags = flags};
     dbuf_init(&c.json, 1 << 16);
     size_t passes = 0;
-    double t0 = now_s(), t;
+    double t0 = now_s(), c0 = cpu_s(), t;
     do {
         ais_ctx_init(ctx);
         ais_feed(ctx, in->p, in->len, 0, on_msg, &c);
         passes++;
         t = now_s() - t0;
     } while (t < RUN_SECONDS);
+    *per_cpu = (double)c.printed / (cpu_s() - c0);
     *per_pass = c.printed / passes;
     *msgs_per_pass = c.msgs / passes;
     dbuf_free(&c.json);
@@ -156,17 +177,17 @@ int main(void)
     if (!ctx)
         return 1;
     size_t per_pass, msgs;
-    double r_dec = run(&in, ctx, 0, 0, &per_pass, &msgs);
+    double cpu_dec, cpu_ju, cpu_js;
+    double r_dec = run(&in, ctx, 0, 0, &per_pass, &msgs, &cpu_dec);
     size_t lines = (size_t)ctx->stats.lines;
     printf("input: %zu bytes, %zu lines, %zu messages decoded, %zu reports (gpsd prints)\n",
            in.len, lines, msgs, per_pass);
-    double mb = (double)in.len / 1e6;
-    double passes_dec = r_dec / (double)per_pass;
-    printf("cairn decode only        : %12.0f reports/s  (%.0f MB/s)\n", r_dec, passes_dec * mb);
-    double r_ju = run(&in, ctx, 1, 0, &per_pass, &msgs);
-    printf("cairn decode + JSON (-u) : %12.0f reports/s\n", r_ju);
-    double r_js = run(&in, ctx, 1, AIS_JSON_SCALED, &per_pass, &msgs);
-    printf("cairn decode + JSON (-j) : %12.0f reports/s\n", r_js);
+    printf("                           reports/s (wall)   reports/s (per CPU second)\n");
+    printf("cairn decode only        : %12.0f       %12.0f\n", r_dec, cpu_dec);
+    double r_ju = run(&in, ctx, 1, 0, &per_pass, &msgs, &cpu_ju);
+    printf("cairn decode + JSON (-u) : %12.0f       %12.0f\n", r_ju, cpu_ju);
+    double r_js = run(&in, ctx, 1, AIS_JSON_SCALED, &per_pass, &msgs, &cpu_js);
+    printf("cairn decode + JSON (-j) : %12.0f       %12.0f\n", r_js, cpu_js);
 
     /* gpsdecode -u -j on the same bytes. */
     char tmp[] = "/tmp/bench_ais_XXXXXX";
@@ -178,19 +199,22 @@ int main(void)
     close(fd);
     char cmd[512];
     snprintf(cmd, sizeof cmd, "gpsdecode -u -j < %s > /dev/null 2>&1", tmp);
-    double t0 = now_s();
+    double t0 = now_s(), k0 = child_cpu_s();
     int rc = system(cmd);
-    double t = now_s() - t0;
+    double t = now_s() - t0, k = child_cpu_s() - k0;
     unlink(tmp);
     if (rc != 0) {
         printf("gpsdecode -u -j          : not available (exit %d); install gpsd-clients\n", rc);
     } else {
-        double r_g = (double)per_pass / t;
-        printf("gpsdecode -u -j          : %12.0f reports/s  (%.2f s for %zu reports)\n", r_g, t,
-               per_pass);
-        printf("ratio vs gpsdecode -u -j : decode only %.1fx, with JSON (-u) %.1fx, "
+        double r_g = (double)per_pass / t, c_g = (double)per_pass / k;
+        printf("gpsdecode -u -j          : %12.0f       %12.0f   (%.2f s wall, %.2f s CPU)\n",
+               r_g, c_g, t, k);
+        printf("ratio vs gpsdecode -u -j (wall): decode only %.1fx, with JSON (-u) %.1fx, "
                "with JSON (-j) %.1fx\n",
                r_dec / r_g, r_ju / r_g, r_js / r_g);
+        printf("ratio vs gpsdecode -u -j (CPU) : decode only %.1fx, with JSON (-u) %.1fx, "
+               "with JSON (-j) %.1fx\n",
+               cpu_dec / c_g, cpu_ju / c_g, cpu_js / c_g);
     }
     free(ctx);
     dbuf_free(&one);
