@@ -3,14 +3,171 @@
  * (see docs/asterix.md). ASTERIX tables for CAT021.
  *
  * Source: EUROCONTROL ASTERIX category specifications in the machine-readable
- * form of zoranbosnjak/asterix-specs (files: cat021_cat-2.6.ast, cat021_cat-2.7.ast, cat021_ref-1.5.ast; files under
+ * form of zoranbosnjak/asterix-specs (files: cat021_cat-0.26.ast, cat021_cat-2.6.ast, cat021_cat-2.7.ast, cat021_ref-1.5.ast; files under
  * tools/asterix_gen/handmade/ are cairn's own transcriptions).
  * Copyright (c) Zoran Bosnjak and contributors, BSD-3-Clause: redistribution
  * of data generated from them keeps this notice; no endorsement implied.
  */
 #include "decode/asterix/tables.h"
 
-static const struct ax_node c021_n0[7] = {
+static const struct ax_node c021_n0[2] = {
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL},
+};
+
+static const struct ax_node c021_n1[11] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DCR", "Differential Correction", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "GBS", "Ground Bit Setting", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SIM", "Simulated Target", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TST", "Test Target", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RAB", "Report Type", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SAA", "Selected Altitude Available", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SPI", "", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "ATP", "Address Type", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "ARC", "Altitude Reporting Capability", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+};
+
+static const struct ax_node c021_n2[5] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE3A", "Mode-3/A Reply in Octal Representation", NULL, 0, NULL, NULL},
+};
+
+static const struct ax_node c021_n3[5] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "AC", "ACAS Status", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "MN", "Multiple Navigational Aids Status", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "DC", "Differential Correction Status", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 6, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "PA", "Position Accuracy", NULL, 0, NULL, NULL},
+};
+
+static const struct ax_node c021_n4[4] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NAV", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NVB", "", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+};
+
+static const struct ax_node c021_n5[12] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TCA", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NC", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 6, 0, 0, "TCPN", "Trajectory Change Point Number", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "ALT", "Altitude", "ft", 10.0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LAT", "Latitude", "°", 2.1457672119140625e-05, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LON", "Longitude", "°", 2.1457672119140625e-05, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 4, 0, 0, "PT", "Point Type", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "TD", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TRA", "Turn Radius Availability", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TOA", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "TOV", "Time Over Point", "s", 1.0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TTR", "TCP Turn Radius", "NM", 0.01, NULL, NULL},
+};
+
+static const struct ax_node c021_n6[1] = {
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 120, 12, 0, NULL, "", NULL, 0, NULL, c021_n5},
+};
+
+static const struct ax_node c021_n7[2] = {
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "TIS", "Trajectory Intent Status", NULL, 0, NULL, c021_n4},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "TID", "Trajectory Intent Data", NULL, 0, NULL, c021_n6},
+};
+
+static const struct ax_node c021_n8[2] = {
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 32, 0, 0, "LAT", "Latitude", "°", 5.364418029785156e-06, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 32, 0, 0, "LON", "Longitude", "°", 5.364418029785156e-06, NULL, NULL},
+};
+
+static const struct ax_node c021_n9[3] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SAS", "Source Availability", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "SRC", "Source", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 13, 0, 0, "ALT", "Altitude", "ft", 25.0, NULL, NULL},
+};
+
+static const struct ax_node c021_n10[4] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MV", "Manage Vertical Mode", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AH", "Altitude Hold Mode", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AM", "Approach Mode", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 13, 0, 0, "ALT", "Altitude", "ft", 25.0, NULL, NULL},
+};
+
+static const struct ax_node c021_n11[3] = {
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 0, "AS", "Air Speed (IAS or Mach)", "NM/s", 6.103515625e-05, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 1, "AS", "Air Speed (IAS or Mach)", "Mach", 0.001, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 15, 0, 65535, "AS", "Air Speed (IAS or Mach)", NULL, 0, NULL, NULL},
+};
+
+static const struct ax_node c021_n12[2] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "IM", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_CASE, 0, 0x00, 15, 3, 0, "AS", "Air Speed (IAS or Mach)", NULL, 0, "150/IM", c021_n11},
+};
+
+static const struct ax_node c021_n13[2] = {
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "GS", "Ground Speed", "NM/s", 6.103515625e-05, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TA", "Track Angle", "°", 0.0054931640625, NULL, NULL},
+};
+
+static const struct ax_node c021_n14[5] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "TI", "Turn Indicator", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 7, 0, 0, "ROT", "Rate of Turn", "°/s", 0.25, NULL, NULL},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+};
+
+static const struct ax_node c021_n15[6] = {
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DTI", "Cockpit Display of Traffic Information", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MDS", "Mode-S Extended Squitter", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "UAT", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VDL", "VDL Mode 4", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OTR", "Other Technology", NULL, 0, NULL, NULL},
+};
+
+static const struct ax_node c021_n16[4] = {
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "WS", "Wind Speed", "kt", 1.0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "WD", "Wind Direction", "°", 1.0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "TMP", "Temperature", "°C", 0.25, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "TRB", "Turbulence", NULL, 0, NULL, NULL},
+};
+
+static const struct ax_node cat021_0_26_items[30] = {
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identification", NULL, 0, NULL, c021_n0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "020", "Emitter Category", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "030", "Time of Day", "s", 0.0078125, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "032", "Time of Day Accuracy", "s", 0.00390625, NULL, NULL},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 11, 0, "040", "Target Report Descriptor", NULL, 0, NULL, c021_n1},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "070", "Mode 3/A Code in Octal Representation", NULL, 0, NULL, c021_n2},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 24, 0, 0, "080", "Target Address", NULL, 0, NULL, NULL},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "090", "Figure of Merit", NULL, 0, NULL, c021_n3},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "095", "Velocity Accuracy", NULL, 0, NULL, NULL},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 2, 0, "110", "Trajectory Intent", NULL, 0, NULL, c021_n7},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 2, 0, "130", "Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n8},
+    {AX_ELEMENT, AX_ENC_SINT, 0, 0x00, 8, 0, 0, "131", "Signal Amplitude", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "140", "Geometric Height", "ft", 6.25, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "145", "Flight Level", "FL", 0.25, NULL, NULL},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "146", "Intermediate State Selected Altitude", NULL, 0, NULL, c021_n9},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 4, 0, "148", "Final State Selected Altitude", NULL, 0, NULL, c021_n10},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "150", "Air Speed", NULL, 0, NULL, c021_n12},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "151", "True Airspeed", "kt", 1.0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "152", "Magnetic Heading", "°", 0.0054931640625, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "155", "Barometric Vertical Rate", "ft/min", 6.25, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "157", "Geometric Vertical Rate", "ft/min", 6.25, NULL, NULL},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "160", "Ground Vector", NULL, 0, NULL, c021_n13},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 5, 0, "165", "Rate Of Turn", NULL, 0, NULL, c021_n14},
+    {AX_ELEMENT, AX_ENC_ICAO6, 0, 0x00, 48, 0, 0, "170", "Target Identification", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "200", "Target Status", NULL, 0, NULL, NULL},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 6, 0, "210", "Link Technology Indicator", NULL, 0, NULL, c021_n15},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "220", "Met Information", NULL, 0, NULL, c021_n16},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "230", "Roll Angle", "°", 0.01, NULL, NULL},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, NULL},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL},
+};
+
+static const struct ax_node c021_n17[7] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RA", "TCAS Resolution Advisory Active", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "TC", "Target Trajectory Change Report Capability", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TS", "Target State Report Capability", NULL, 0, NULL, NULL},
@@ -20,17 +177,12 @@ static const struct ax_node c021_n0[7] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SA", "Single Antenna", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n1[2] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL},
-};
-
-static const struct ax_node c021_n2[2] = {
+static const struct ax_node c021_n18[2] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 6, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n3[24] = {
+static const struct ax_node c021_n19[24] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "ATP", "Address Type", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "ARC", "Altitude Reporting Capability", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RC", "Range Check", NULL, 0, NULL, NULL},
@@ -51,23 +203,23 @@ static const struct ax_node c021_n3[24] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "LDPJ", "Local Decoding Position Jump", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RCF", "Range Check", NULL, 0, NULL, NULL},
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 2, 0, "TBC", "Total Bits Corrected", NULL, 0, NULL, c021_n2},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 2, 0, "TBC", "Total Bits Corrected", NULL, 0, NULL, c021_n18},
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 2, 0, "MBC", "Maximum Bits Corrected", NULL, 0, NULL, c021_n2},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 2, 0, "MBC", "Maximum Bits Corrected", NULL, 0, NULL, c021_n18},
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n4[2] = {
+static const struct ax_node c021_n20[2] = {
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE3A", "Mode-3/A Reply in Octal Representation", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n5[2] = {
+static const struct ax_node c021_n21[2] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "FSI", "Full Second Indication", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 30, 0, 0, "TOMRP", "Fractional Part of the Time of Message Reception for Position in the Ground Station", "s", 9.313225746154785e-10, NULL, NULL},
 };
 
-static const struct ax_node c021_n6[15] = {
+static const struct ax_node c021_n22[15] = {
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 3, 0, 0, "NUCRNACV", "Navigation Uncertainty Category for Velocity NUCr or the Navigation Accuracy Category for Velocity NACv", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "NUCPNIC", "Navigation Uncertainty Category for Position NUCp or Navigation Integrity Category NIC", NULL, 0, NULL, NULL},
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
@@ -85,14 +237,7 @@ static const struct ax_node c021_n6[15] = {
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n7[4] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NAV", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NVB", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-};
-
-static const struct ax_node c021_n8[12] = {
+static const struct ax_node c021_n23[12] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TCA", "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NC", "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 6, 0, 0, "TCPN", "", NULL, 0, NULL, NULL},
@@ -107,81 +252,63 @@ static const struct ax_node c021_n8[12] = {
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TTR", "TCP Turn Radius", "NM", 0.01, NULL, NULL},
 };
 
-static const struct ax_node c021_n9[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 120, 12, 0, NULL, "", NULL, 0, NULL, c021_n8},
+static const struct ax_node c021_n24[1] = {
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 120, 12, 0, NULL, "", NULL, 0, NULL, c021_n23},
 };
 
-static const struct ax_node c021_n10[2] = {
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "TIS", "Trajectory Intent Status", NULL, 0, NULL, c021_n7},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "TID", "Trajectory Intent Data", NULL, 0, NULL, c021_n9},
+static const struct ax_node c021_n25[2] = {
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "TIS", "Trajectory Intent Status", NULL, 0, NULL, c021_n4},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "TID", "Trajectory Intent Data", NULL, 0, NULL, c021_n24},
 };
 
-static const struct ax_node c021_n11[2] = {
+static const struct ax_node c021_n26[2] = {
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LAT", "Latitude", "°", 2.1457672119140625e-05, NULL, NULL},
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LON", "Longitude", "°", 2.1457672119140625e-05, NULL, NULL},
 };
 
-static const struct ax_node c021_n12[2] = {
+static const struct ax_node c021_n27[2] = {
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 32, 0, 0, "LAT", "Latitude", "°", 1.6763806343078613e-07, NULL, NULL},
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 32, 0, 0, "LON", "Longitude", "°", 1.6763806343078613e-07, NULL, NULL},
 };
 
-static const struct ax_node c021_n13[3] = {
+static const struct ax_node c021_n28[3] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SAS", "Source Availability", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "S", "Source", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 13, 0, 0, "ALT", "Altitude", "ft", 25.0, NULL, NULL},
 };
 
-static const struct ax_node c021_n14[4] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MV", "Manage Vertical Mode", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AH", "Altitude Hold Mode", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AM", "Approach Mode", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 13, 0, 0, "ALT", "Altitude", "ft", 25.0, NULL, NULL},
-};
-
-static const struct ax_node c021_n15[3] = {
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 0, "AS", "Air Speed (IAS or Mach)", "NM/s", 6.103515625e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 1, "AS", "Air Speed (IAS or Mach)", "Mach", 0.001, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 15, 0, 65535, "AS", "Air Speed (IAS or Mach)", NULL, 0, NULL, NULL},
-};
-
-static const struct ax_node c021_n16[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "IM", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_CASE, 0, 0x00, 15, 3, 0, "AS", "Air Speed (IAS or Mach)", NULL, 0, "150/IM", c021_n15},
-};
-
-static const struct ax_node c021_n17[2] = {
+static const struct ax_node c021_n29[2] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RE", "Range Exceeded Indicator", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 0, "TAS", "True Air Speed", "kt", 1.0, NULL, NULL},
 };
 
-static const struct ax_node c021_n18[2] = {
+static const struct ax_node c021_n30[2] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RE", "Range Exceeded Indicator", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 15, 0, 0, "BVR", "Barometric Vertical Rate", "ft/min", 6.25, NULL, NULL},
 };
 
-static const struct ax_node c021_n19[2] = {
+static const struct ax_node c021_n31[2] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RE", "Range Exceeded Indicator", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 15, 0, 0, "GVR", "Geometric Vertical Rate", "ft/min", 6.25, NULL, NULL},
 };
 
-static const struct ax_node c021_n20[3] = {
+static const struct ax_node c021_n32[3] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RE", "Range Exceeded Indicator", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 0, "GS", "Ground Speed Referenced to WGS-84", "NM/s", 6.103515625e-05, NULL, NULL},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TA", "Track Angle Clockwise Reference to True North", "°", 0.0054931640625, NULL, NULL},
 };
 
-static const struct ax_node c021_n21[2] = {
+static const struct ax_node c021_n33[2] = {
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 12, 0, 0, "TRNUM", "Track Number", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n22[2] = {
+static const struct ax_node c021_n34[2] = {
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 6, 0, 0, NULL, "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 10, 0, 0, "TAR", "Track Angle Rate", "°/s", 0.03125, NULL, NULL},
 };
 
-static const struct ax_node c021_n23[5] = {
+static const struct ax_node c021_n35[5] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ICF", "Intent Change Flag (see Note)", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "LNAV", "LNAV Mode", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ME", "Military Emergency", NULL, 0, NULL, NULL},
@@ -189,25 +316,18 @@ static const struct ax_node c021_n23[5] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "SS", "Surveillance Status", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n24[4] = {
+static const struct ax_node c021_n36[4] = {
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VNS", "Version Not Supported", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "VN", "Version Number", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "LTT", "Link Technology Type", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n25[4] = {
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "WS", "Wind Speed", "kt", 1.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "WD", "Wind Direction", "°", 1.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "TMP", "Temperature", "°C", 0.25, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "TRB", "Turbulence", NULL, 0, NULL, NULL},
-};
-
-static const struct ax_node c021_n26[1] = {
+static const struct ax_node c021_n37[1] = {
     {AX_ELEMENT, AX_ENC_BDS, 0, 0x00, 64, 0, 0, NULL, "", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n27[8] = {
+static const struct ax_node c021_n38[8] = {
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 5, 0, 0, "TYP", "Message Type (= 28 for 1090 ES, Version 2)", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 3, 0, 0, "STYP", "Message Sub-type (= 2 for 1090 ES, Version 2)", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 14, 0, 0, "ARA", "Active Resolution Advisories", NULL, 0, NULL, NULL},
@@ -218,7 +338,7 @@ static const struct ax_node c021_n27[8] = {
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 26, 0, 0, "TID", "Threat Identity Data", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n28[10] = {
+static const struct ax_node c021_n39[10] = {
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "POA", "Position Offset Applied", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "CDTIS", "Cockpit Display of Traffic Information Surface", NULL, 0, NULL, NULL},
@@ -231,7 +351,7 @@ static const struct ax_node c021_n28[10] = {
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n29[23] = {
+static const struct ax_node c021_n40[23] = {
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "AOS", "Aircraft Operational Status Age", "s", 0.1, NULL, NULL},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TRD", "Target Report Descriptor Age", "s", 0.1, NULL, NULL},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "M3A", "Mode 3/A Age", "s", 0.1, NULL, NULL},
@@ -257,33 +377,33 @@ static const struct ax_node c021_n29[23] = {
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "SCC", "Surface Capabilities and Characteristics Age", "s", 0.1, NULL, NULL},
 };
 
-static const struct ax_node c021_n30[2] = {
+static const struct ax_node c021_n41[2] = {
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 12, 0, 0, "BPS", "Barometric Pressure Setting", "hPa", 0.1, NULL, NULL},
 };
 
-static const struct ax_node c021_n31[4] = {
+static const struct ax_node c021_n42[4] = {
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "HDR", "Horizontal Reference Direction", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "STAT", "Selected Heading Status", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 10, 0, 0, "SH", "Selected Heading", "°", 0.703125, NULL, NULL},
 };
 
-static const struct ax_node c021_n32[2] = {
+static const struct ax_node c021_n43[2] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n33[6] = {
+static const struct ax_node c021_n44[6] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AP", "Autopilot", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VN", "Vertical Navigation", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AH", "Altitude Hold", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AM", "Approach Mode", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "MFM", "Status of MCP/FCU Mode Bits", NULL, 0, NULL, c021_n32},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "MFM", "Status of MCP/FCU Mode Bits", NULL, 0, NULL, c021_n43},
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n34[8] = {
+static const struct ax_node c021_n45[8] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "STP", "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "HTS", "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "HTT", "", NULL, 0, NULL, NULL},
@@ -294,56 +414,56 @@ static const struct ax_node c021_n34[8] = {
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n35[2] = {
+static const struct ax_node c021_n46[2] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n36[2] = {
+static const struct ax_node c021_n47[2] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n37[2] = {
+static const struct ax_node c021_n48[2] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 3, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n38[2] = {
+static const struct ax_node c021_n49[2] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Population Bit", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n39[3] = {
+static const struct ax_node c021_n50[3] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 5, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL},
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n40[20] = {
+static const struct ax_node c021_n51[20] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ES", "ES IN Capability", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "UAT", "UAT IN Capability", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "RCE", "Reduced Capability Equipment", NULL, 0, NULL, c021_n35},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "RRL", "Reply Rate Limiting", NULL, 0, NULL, c021_n32},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "RCE", "Reduced Capability Equipment", NULL, 0, NULL, c021_n46},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "RRL", "Reply Rate Limiting", NULL, 0, NULL, c021_n43},
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 4, 2, 0, "PS3", "Priority Status for Version 3 ADS-B Systems", NULL, 0, NULL, c021_n36},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "TPW", "Transmit Power", NULL, 0, NULL, c021_n35},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 4, 2, 0, "PS3", "Priority Status for Version 3 ADS-B Systems", NULL, 0, NULL, c021_n47},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "TPW", "Transmit Power", NULL, 0, NULL, c021_n46},
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "TSI", "Transponder Side Indication", NULL, 0, NULL, c021_n35},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "MUO", "Manned / Unmanned Operation", NULL, 0, NULL, c021_n32},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "RWC", "Remain Well Clear Corrective Alert", NULL, 0, NULL, c021_n32},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "TSI", "Transponder Side Indication", NULL, 0, NULL, c021_n46},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "MUO", "Manned / Unmanned Operation", NULL, 0, NULL, c021_n43},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "RWC", "Remain Well Clear Corrective Alert", NULL, 0, NULL, c021_n43},
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "DAA", "Detectand Avoid Capabilities", NULL, 0, NULL, c021_n35},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 4, 2, 0, "DF17CA", "Transponder Capability", NULL, 0, NULL, c021_n37},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "DAA", "Detectand Avoid Capabilities", NULL, 0, NULL, c021_n46},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 4, 2, 0, "DF17CA", "Transponder Capability", NULL, 0, NULL, c021_n48},
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "SVH", "Sense Vertical & Horizontal", NULL, 0, NULL, c021_n35},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 4, 2, 0, "CATC", "CAS Type & Capability", NULL, 0, NULL, c021_n38},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "SVH", "Sense Vertical & Horizontal", NULL, 0, NULL, c021_n46},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 4, 2, 0, "CATC", "CAS Type & Capability", NULL, 0, NULL, c021_n49},
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 3, 0, "TAO", "Transponder Antenna Offset", NULL, 0, NULL, c021_n39},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 3, 0, "TAO", "Transponder Antenna Offset", NULL, 0, NULL, c021_n50},
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n41[8] = {
+static const struct ax_node c021_n52[8] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M5", "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ID", "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DA", "", NULL, 0, NULL, NULL},
@@ -354,14 +474,14 @@ static const struct ax_node c021_n41[8] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "PO", "", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n42[4] = {
+static const struct ax_node c021_n53[4] = {
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 14, 0, 0, "PIN", "PIN Code", NULL, 0, NULL, NULL},
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 11, 0, 0, "NO", "National Origin Code", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n43[5] = {
+static const struct ax_node c021_n54[5] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL},
@@ -369,7 +489,7 @@ static const struct ax_node c021_n43[5] = {
     {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "EM1", "Extended Mode 1 Code in Octal Representation", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n44[7] = {
+static const struct ax_node c021_n55[7] = {
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XP", "X-pulse from Mode 5 PIN Reply/report", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X5", "X-pulse from Mode 5 Data Reply or Report", NULL, 0, NULL, NULL},
@@ -379,12 +499,12 @@ static const struct ax_node c021_n44[7] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X1", "X-pulse from Mode 1 Reply", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n45[2] = {
+static const struct ax_node c021_n56[2] = {
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 5, 0, 0, "FOM", "Figure of Merit", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n46[5] = {
+static const struct ax_node c021_n57[5] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL},
@@ -392,83 +512,83 @@ static const struct ax_node c021_n46[5] = {
     {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE2", "Mode 2 Code in Octal Representation", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n47[6] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 8, 0, "SUM", "Mode 5 Summary", NULL, 0, NULL, c021_n41},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 4, 0, "PNO", "Mode 5 PIN / National Origin", NULL, 0, NULL, c021_n42},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "EM1", "Extended Mode 1 Code in Octal Representation", NULL, 0, NULL, c021_n43},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "XP", "X Pulse Presence", NULL, 0, NULL, c021_n44},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 2, 0, "FOM", "Figure of Merit", NULL, 0, NULL, c021_n45},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "M2", "Mode 2 Code in Octal Representation", NULL, 0, NULL, c021_n46},
+static const struct ax_node c021_n58[6] = {
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 8, 0, "SUM", "Mode 5 Summary", NULL, 0, NULL, c021_n52},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 4, 0, "PNO", "Mode 5 PIN / National Origin", NULL, 0, NULL, c021_n53},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "EM1", "Extended Mode 1 Code in Octal Representation", NULL, 0, NULL, c021_n54},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "XP", "X Pulse Presence", NULL, 0, NULL, c021_n55},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 2, 0, "FOM", "Figure of Merit", NULL, 0, NULL, c021_n56},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "M2", "Mode 2 Code in Octal Representation", NULL, 0, NULL, c021_n57},
 };
 
-static const struct ax_node c021_n48[8] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "BPS", "Barometric Pressure Setting", NULL, 0, NULL, c021_n30},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 4, 0, "SH", "Selected Heading", NULL, 0, NULL, c021_n31},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 6, 0, "NAV", "Navigation Mode", NULL, 0, NULL, c021_n33},
+static const struct ax_node c021_n59[8] = {
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "BPS", "Barometric Pressure Setting", NULL, 0, NULL, c021_n41},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 4, 0, "SH", "Selected Heading", NULL, 0, NULL, c021_n42},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 6, 0, "NAV", "Navigation Mode", NULL, 0, NULL, c021_n44},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "GAO", "GPS Antenna Offset", NULL, 0, NULL, NULL},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 8, 0, "SGV", "Surface Ground Vector", NULL, 0, NULL, c021_n34},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 20, 0, "STA", "Aircraft Status", NULL, 0, NULL, c021_n40},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 8, 0, "SGV", "Surface Ground Vector", NULL, 0, NULL, c021_n45},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 20, 0, "STA", "Aircraft Status", NULL, 0, NULL, c021_n51},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TNH", "True North Heading", "°", 0.0054931640625, NULL, NULL},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 6, 0, "MES", "Military Extended Squitter", NULL, 0, NULL, c021_n47},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 6, 0, "MES", "Military Extended Squitter", NULL, 0, NULL, c021_n58},
 };
 
-static const struct ax_node c021_n49[1] = {
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 8, 0, NULL, "Reserved Expansion Field (cat021_ref-1.5.ast)", NULL, 0, NULL, c021_n48},
+static const struct ax_node c021_n60[1] = {
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 8, 0, NULL, "Reserved Expansion Field (cat021_ref-1.5.ast)", NULL, 0, NULL, c021_n59},
 };
 
 static const struct ax_node cat021_2_6_items[44] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "008", "Aircraft Operational Status", NULL, 0, NULL, c021_n0},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identification", NULL, 0, NULL, c021_n1},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "008", "Aircraft Operational Status", NULL, 0, NULL, c021_n17},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identification", NULL, 0, NULL, c021_n0},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "015", "Service Identification", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "016", "Service Management", "s", 0.5, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "020", "Emitter Category", NULL, 0, NULL, NULL},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 24, 0, "040", "Target Report Descriptor", NULL, 0, NULL, c021_n3},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "070", "Mode 3/A Code in Octal Representation", NULL, 0, NULL, c021_n4},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 24, 0, "040", "Target Report Descriptor", NULL, 0, NULL, c021_n19},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "070", "Mode 3/A Code in Octal Representation", NULL, 0, NULL, c021_n20},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "071", "Time of Applicability for Position", "s", 0.0078125, NULL, NULL},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "072", "Time of Applicability for Velocity", "s", 0.0078125, NULL, NULL},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "073", "Time of Message Reception for Position", "s", 0.0078125, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "074", "Time of Message Reception of Position-High Precision", NULL, 0, NULL, c021_n5},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "074", "Time of Message Reception of Position-High Precision", NULL, 0, NULL, c021_n21},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "075", "Time of Message Reception for Velocity", "s", 0.0078125, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "076", "Time of Message Reception of Velocity-High Precision", NULL, 0, NULL, c021_n5},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "076", "Time of Message Reception of Velocity-High Precision", NULL, 0, NULL, c021_n21},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "077", "Time of ASTERIX Report Transmission", "s", 0.0078125, NULL, NULL},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 24, 0, 0, "080", "Target Address", NULL, 0, NULL, NULL},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 15, 0, "090", "Quality Indicators", NULL, 0, NULL, c021_n6},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 2, 0, "110", "Trajectory Intent", NULL, 0, NULL, c021_n10},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 2, 0, "130", "Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n11},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 2, 0, "131", "High-Resolution Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n12},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 15, 0, "090", "Quality Indicators", NULL, 0, NULL, c021_n22},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 2, 0, "110", "Trajectory Intent", NULL, 0, NULL, c021_n25},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 2, 0, "130", "Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n26},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 2, 0, "131", "High-Resolution Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n27},
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "132", "Message Amplitude", "dBm", 1.0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "140", "Geometric Height", "ft", 6.25, NULL, NULL},
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "145", "Flight Level", "FL", 0.25, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "146", "Selected Altitude", NULL, 0, NULL, c021_n13},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 4, 0, "148", "Final State Selected Altitude", NULL, 0, NULL, c021_n14},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "150", "Air Speed", NULL, 0, NULL, c021_n16},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "151", "True Airspeed", NULL, 0, NULL, c021_n17},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "146", "Selected Altitude", NULL, 0, NULL, c021_n28},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 4, 0, "148", "Final State Selected Altitude", NULL, 0, NULL, c021_n10},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "150", "Air Speed", NULL, 0, NULL, c021_n12},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "151", "True Airspeed", NULL, 0, NULL, c021_n29},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "152", "Magnetic Heading", "°", 0.0054931640625, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "155", "Barometric Vertical Rate", NULL, 0, NULL, c021_n18},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "157", "Geometric Vertical Rate", NULL, 0, NULL, c021_n19},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 3, 0, "160", "Airborne Ground Vector", NULL, 0, NULL, c021_n20},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "161", "Track Number", NULL, 0, NULL, c021_n21},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "165", "Track Angle Rate", NULL, 0, NULL, c021_n22},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "155", "Barometric Vertical Rate", NULL, 0, NULL, c021_n30},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "157", "Geometric Vertical Rate", NULL, 0, NULL, c021_n31},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 3, 0, "160", "Airborne Ground Vector", NULL, 0, NULL, c021_n32},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "161", "Track Number", NULL, 0, NULL, c021_n33},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "165", "Track Angle Rate", NULL, 0, NULL, c021_n34},
     {AX_ELEMENT, AX_ENC_ICAO6, 0, 0x00, 48, 0, 0, "170", "Target Identification", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 5, 0, "200", "Target Status", NULL, 0, NULL, c021_n23},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "210", "MOPS Version", NULL, 0, NULL, c021_n24},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "220", "Met Information", NULL, 0, NULL, c021_n25},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 5, 0, "200", "Target Status", NULL, 0, NULL, c021_n35},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "210", "MOPS Version", NULL, 0, NULL, c021_n36},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "220", "Met Information", NULL, 0, NULL, c021_n16},
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "230", "Roll Angle", "°", 0.01, NULL, NULL},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "250", "Mode S MB Data", NULL, 0, NULL, c021_n26},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 56, 8, 0, "260", "ACAS Resolution Advisory Report", NULL, 0, NULL, c021_n27},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 10, 0, "271", "Surface Capabilities and Characteristics", NULL, 0, NULL, c021_n28},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 23, 0, "295", "Data Ages", NULL, 0, NULL, c021_n29},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "250", "Mode S MB Data", NULL, 0, NULL, c021_n37},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 56, 8, 0, "260", "ACAS Resolution Advisory Report", NULL, 0, NULL, c021_n38},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 10, 0, "271", "Surface Capabilities and Characteristics", NULL, 0, NULL, c021_n39},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 23, 0, "295", "Data Ages", NULL, 0, NULL, c021_n40},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "400", "Receiver ID", NULL, 0, NULL, NULL},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, c021_n49},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, c021_n60},
     {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n50[2] = {
+static const struct ax_node c021_n61[2] = {
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "VAL_STATE Element Populated Bit", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "VAL", "VAL_STATE Value", NULL, 0, NULL, NULL},
 };
 
-static const struct ax_node c021_n51[29] = {
+static const struct ax_node c021_n62[29] = {
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 3, 0, 0, "NUCRNACV", "Navigation Uncertainty Category for Velocity NUCr or the Navigation Accuracy Category for Velocity NACv", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "NUCPNIC", "Navigation Uncertainty Category for Position NUCp or Navigation Integrity Category NIC", NULL, 0, NULL, NULL},
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
@@ -486,7 +606,7 @@ static const struct ax_node c021_n51[29] = {
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
     {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "VALSTATE", "Position Validation State", NULL, 0, NULL, c021_n50},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "VALSTATE", "Position Validation State", NULL, 0, NULL, c021_n61},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VD", "Validation Distance Availability", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VQ", "Validation Distance Quality Availability", NULL, 0, NULL, NULL},
     {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
@@ -501,50 +621,95 @@ static const struct ax_node c021_n51[29] = {
 };
 
 static const struct ax_node cat021_2_7_items[44] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "008", "Aircraft Operational Status", NULL, 0, NULL, c021_n0},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identification", NULL, 0, NULL, c021_n1},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "008", "Aircraft Operational Status", NULL, 0, NULL, c021_n17},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identification", NULL, 0, NULL, c021_n0},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "015", "Service Identification", NULL, 0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "016", "Service Management", "s", 0.5, NULL, NULL},
     {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "020", "Emitter Category", NULL, 0, NULL, NULL},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 24, 0, "040", "Target Report Descriptor", NULL, 0, NULL, c021_n3},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "070", "Mode 3/A Code in Octal Representation", NULL, 0, NULL, c021_n4},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 24, 0, "040", "Target Report Descriptor", NULL, 0, NULL, c021_n19},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "070", "Mode 3/A Code in Octal Representation", NULL, 0, NULL, c021_n20},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "071", "Time of Applicability for Position", "s", 0.0078125, NULL, NULL},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "072", "Time of Applicability for Velocity", "s", 0.0078125, NULL, NULL},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "073", "Time of Message Reception for Position", "s", 0.0078125, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "074", "Time of Message Reception of Position-High Precision", NULL, 0, NULL, c021_n5},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "074", "Time of Message Reception of Position-High Precision", NULL, 0, NULL, c021_n21},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "075", "Time of Message Reception for Velocity", "s", 0.0078125, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "076", "Time of Message Reception of Velocity-High Precision", NULL, 0, NULL, c021_n5},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "076", "Time of Message Reception of Velocity-High Precision", NULL, 0, NULL, c021_n21},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "077", "Time of ASTERIX Report Transmission", "s", 0.0078125, NULL, NULL},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 24, 0, 0, "080", "Target Address", NULL, 0, NULL, NULL},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 29, 0, "090", "Quality Indicators", NULL, 0, NULL, c021_n51},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 2, 0, "110", "Trajectory Intent", NULL, 0, NULL, c021_n10},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 2, 0, "130", "Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n11},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 2, 0, "131", "High-Resolution Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n12},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 29, 0, "090", "Quality Indicators", NULL, 0, NULL, c021_n62},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 2, 0, "110", "Trajectory Intent", NULL, 0, NULL, c021_n25},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 2, 0, "130", "Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n26},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 2, 0, "131", "High-Resolution Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n27},
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "132", "Message Amplitude", "dBm", 1.0, NULL, NULL},
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "140", "Geometric Height", "ft", 6.25, NULL, NULL},
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "145", "Flight Level", "FL", 0.25, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "146", "Selected Altitude", NULL, 0, NULL, c021_n13},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 4, 0, "148", "Final State Selected Altitude", NULL, 0, NULL, c021_n14},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "150", "Air Speed", NULL, 0, NULL, c021_n16},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "151", "True Airspeed", NULL, 0, NULL, c021_n17},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "146", "Selected Altitude", NULL, 0, NULL, c021_n28},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 4, 0, "148", "Final State Selected Altitude", NULL, 0, NULL, c021_n10},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "150", "Air Speed", NULL, 0, NULL, c021_n12},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "151", "True Airspeed", NULL, 0, NULL, c021_n29},
     {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "152", "Magnetic Heading", "°", 0.0054931640625, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "155", "Barometric Vertical Rate", NULL, 0, NULL, c021_n18},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "157", "Geometric Vertical Rate", NULL, 0, NULL, c021_n19},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 3, 0, "160", "Airborne Ground Vector", NULL, 0, NULL, c021_n20},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "161", "Track Number", NULL, 0, NULL, c021_n21},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "165", "Track Angle Rate", NULL, 0, NULL, c021_n22},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "155", "Barometric Vertical Rate", NULL, 0, NULL, c021_n30},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "157", "Geometric Vertical Rate", NULL, 0, NULL, c021_n31},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 3, 0, "160", "Airborne Ground Vector", NULL, 0, NULL, c021_n32},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "161", "Track Number", NULL, 0, NULL, c021_n33},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "165", "Track Angle Rate", NULL, 0, NULL, c021_n34},
     {AX_ELEMENT, AX_ENC_ICAO6, 0, 0x00, 48, 0, 0, "170", "Target Identification", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 5, 0, "200", "Target Status", NULL, 0, NULL, c021_n23},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "210", "MOPS Version", NULL, 0, NULL, c021_n24},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "220", "Met Information", NULL, 0, NULL, c021_n25},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 5, 0, "200", "Target Status", NULL, 0, NULL, c021_n35},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "210", "MOPS Version", NULL, 0, NULL, c021_n36},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "220", "Met Information", NULL, 0, NULL, c021_n16},
     {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "230", "Roll Angle", "°", 0.01, NULL, NULL},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "250", "Mode S MB Data", NULL, 0, NULL, c021_n26},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 56, 8, 0, "260", "ACAS Resolution Advisory Report", NULL, 0, NULL, c021_n27},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 10, 0, "271", "Surface Capabilities and Characteristics", NULL, 0, NULL, c021_n28},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 23, 0, "295", "Data Ages", NULL, 0, NULL, c021_n29},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "250", "Mode S MB Data", NULL, 0, NULL, c021_n37},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 56, 8, 0, "260", "ACAS Resolution Advisory Report", NULL, 0, NULL, c021_n38},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 10, 0, "271", "Surface Capabilities and Characteristics", NULL, 0, NULL, c021_n39},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 23, 0, "295", "Data Ages", NULL, 0, NULL, c021_n40},
     {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "400", "Receiver ID", NULL, 0, NULL, NULL},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, c021_n49},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, c021_n60},
     {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL},
+};
+
+static const struct ax_node *const cat021_0_26_uap[35] = {
+    &cat021_0_26_items[0],
+    &cat021_0_26_items[4],
+    &cat021_0_26_items[2],
+    &cat021_0_26_items[10],
+    &cat021_0_26_items[6],
+    &cat021_0_26_items[12],
+    &cat021_0_26_items[7],
+    &cat021_0_26_items[25],
+    &cat021_0_26_items[27],
+    &cat021_0_26_items[13],
+    &cat021_0_26_items[16],
+    &cat021_0_26_items[17],
+    &cat021_0_26_items[18],
+    &cat021_0_26_items[19],
+    &cat021_0_26_items[20],
+    &cat021_0_26_items[21],
+    &cat021_0_26_items[22],
+    &cat021_0_26_items[23],
+    &cat021_0_26_items[8],
+    &cat021_0_26_items[3],
+    &cat021_0_26_items[24],
+    &cat021_0_26_items[1],
+    &cat021_0_26_items[26],
+    &cat021_0_26_items[14],
+    &cat021_0_26_items[15],
+    &cat021_0_26_items[9],
+    &cat021_0_26_items[5],
+    &cat021_0_26_items[11],
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    &cat021_0_26_items[28],
+    &cat021_0_26_items[29],
+};
+
+const struct ax_category ax_tab_cat021_0_26 = {
+    21, AX_ED(0, 26), "0.26", "ADS-B Reports",
+    "cat021_cat-0.26.ast",
+    cat021_0_26_items, 30, 35, cat021_0_26_uap,
+    NULL, 0, 0, 0,
 };
 
 static const struct ax_node *const cat021_2_6_uap[49] = {
