@@ -845,6 +845,13 @@ static int store_ckpt(struct hl_journal *j, enum hl_dir dir, const char *peer,
 int hl_journal_checkpoint_make(struct hl_journal *j, enum hl_dir dir, const char *peer,
                                int64_t now_ms, struct hl_checkpoint *out)
 {
+    return hl_journal_checkpoint_make_at(j, dir, peer, 0, now_ms, out);
+}
+
+/* count 0 = the head (hl_journal_checkpoint_make). */
+int hl_journal_checkpoint_make_at(struct hl_journal *j, enum hl_dir dir, const char *peer,
+                                  uint64_t count, int64_t now_ms, struct hl_checkpoint *out)
+{
     if (!hl_roster_find(j->roster, peer) || !strcmp(peer, j->self->name))
         return CAIRN_E_ROSTER;
     int rc = tx_begin(j);
@@ -861,6 +868,15 @@ int hl_journal_checkpoint_make(struct hl_journal *j, enum hl_dir dir, const char
     if (c.count == 0) {
         rc = CAIRN_E_STATE;
         goto out;
+    }
+    if (count > c.count) {
+        rc = CAIRN_E_RANGE;
+        goto out;
+    }
+    if (count && count < c.count) {
+        c.count = count;
+        if ((rc = msg_hash_at(j, dir, peer, count, c.head_hash, NULL)))
+            goto out;
     }
     if ((rc = hl_checkpoint_sign(&c, j->self->sign_sk)))
         goto out;
@@ -905,7 +921,11 @@ static int ckpt_matches(struct hl_journal *j, enum hl_dir dir, const char *peer,
 
 static int ckpt_refuse(struct hl_journal *j, const struct hl_checkpoint *c, int rc)
 {
-    if (rc != CAIRN_E_NOSPACE && rc != CAIRN_E_DB) {
+    if (rc == CAIRN_E_SEQUENCE) {
+        /* not a refusal: we do not hold message `count` yet; try again later */
+        log_debug(MOD, "checkpoint %s->%s #%llu by %s: not yet here", c->from, c->to,
+                  (unsigned long long)c->count, c->signer);
+    } else if (rc != CAIRN_E_NOSPACE && rc != CAIRN_E_DB) {
         j->st.rej_checkpoint++;
         log_warn(MOD, "checkpoint %s->%s #%llu by %s refused: %s%s", c->from, c->to,
                  (unsigned long long)c->count, c->signer, cairn_strerror(rc),

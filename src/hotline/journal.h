@@ -189,6 +189,12 @@ int hl_journal_accept_incoming(struct hl_journal *j, const uint8_t *raw, size_t 
  * with peer, signed by self. CAIRN_E_STATE when the direction is empty. */
 int hl_journal_checkpoint_make(struct hl_journal *j, enum hl_dir dir, const char *peer,
                                int64_t now_ms, struct hl_checkpoint *out);
+/* The same at message `count` (1..head) instead of the head: e.g. at
+ * hl_journal_delivered_upto(), which the peer is known to hold, so the
+ * countersignature cannot fail with CAIRN_E_SEQUENCE. CAIRN_E_RANGE when
+ * count is 0 or past the head. */
+int hl_journal_checkpoint_make_at(struct hl_journal *j, enum hl_dir dir, const char *peer,
+                                  uint64_t count, int64_t now_ms, struct hl_checkpoint *out);
 /* The peer sent us its checkpoint: verify its signature, check our journal
  * holds message `count` of that direction with the same hash, countersign,
  * store, and leave the countersigned checkpoint in *c to send back.

@@ -334,7 +334,20 @@ static void test_checkpoints(void **state)
     bad.head_hash[5] ^= 1;
     hl_checkpoint_sign(&bad, f.a.sign_sk);
     assert_int_equal(hl_journal_checkpoint_countersign(f.jb, &bad), CAIRN_E_CHAIN);
-    assert_true(hl_journal_stats(f.jb)->rej_checkpoint == 2);
+    assert_true(hl_journal_stats(f.jb)->rej_checkpoint == 1); /* "not yet" is no refusal */
+    /* a checkpoint at the delivered head instead: B has it */
+    uint64_t upto;
+    assert_int_equal(hl_journal_delivered_upto(f.ja, "MOSCOW-CC", &upto), 0);
+    assert_true(upto == 4);
+    assert_int_equal(
+        hl_journal_checkpoint_make_at(f.ja, HL_DIR_OUT, "MOSCOW-CC", 99, FX_T0, &bad),
+        CAIRN_E_RANGE);
+    struct hl_checkpoint at;
+    assert_int_equal(
+        hl_journal_checkpoint_make_at(f.ja, HL_DIR_OUT, "MOSCOW-CC", upto - 1, FX_T0, &at), 0);
+    assert_true(at.count == 3);
+    assert_int_equal(hl_journal_checkpoint_countersign(f.jb, &at), 0);
+    assert_int_equal(hl_journal_checkpoint_store(f.ja, &at), 0);
     /* signed by someone else */
     bad = c;
     memset(bad.countersigner, 0, sizeof bad.countersigner);
@@ -345,9 +358,9 @@ static void test_checkpoints(void **state)
     f.ja = f.jb = NULL;
     struct hl_audit_report rep;
     assert_int_equal(hl_audit_verify(f.path_a, &f.roster, &rep), 0);
-    assert_true(rep.n_checkpoints == 3); /* two of A's own (one pending) + B's countersigned */
+    assert_true(rep.n_checkpoints == 4); /* A's at 4, 5 (pending), 3, and B's countersigned */
     assert_int_equal(hl_audit_verify(f.path_b, &f.roster, &rep), 0);
-    assert_true(rep.n_checkpoints == 2);
+    assert_true(rep.n_checkpoints == 3);
     fx_teardown(&f);
 }
 
