@@ -55,7 +55,7 @@
 /* Chip boundaries of a long reply: 16 preamble + 224 data chips, + 1. */
 #define MODES_DEMOD_BOUNDS 241
 /* Sub-sample phases tried per candidate, at most (2.4 MS/s: 1/5 sample). */
-#define MODES_DEMOD_MAX_PHASE 5
+#define MODES_DEMOD_MAX_PHASE 8
 
 enum modes_demod_fmt {
     MODES_DEMOD_UC8 = 0,  /* unsigned 8-bit I,Q pairs, zero at 127.4 (RTL-SDR) */
@@ -97,6 +97,12 @@ struct modes_demod {
      * that are quiet at every phase. */
     uint8_t gate_pulse[4];
     uint8_t gate_quiet[4];
+    /* Intersymbol interference model (see slice_bits in demod.c): per
+     * phase and data bit, the spill of the chip before / after the bit. */
+    int16_t isi_prev[MODES_DEMOD_MAX_PHASE][MODES_LONG_LEN * 8];
+    int16_t isi_next[MODES_DEMOD_MAX_PHASE][MODES_LONG_LEN * 8];
+    uint8_t isi_passes; /* reslicing passes after a failed CRC */
+    int32_t pulse_k3[MODES_DEMOD_MAX_PHASE]; /* preamble score per (H-L)/2 */
     uint32_t noise;     /* noise floor: mean magnitude of quiet stretches */
     uint64_t base;      /* absolute sample index of mag[0] */
     uint64_t scan_pos;  /* absolute index of the next candidate start to
