@@ -11,3 +11,14 @@ cairn_fuzz(hl_msg ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_hl_msg.c LIBS cairn_hotlin
 
 # --- link: framing, TLS, sessions, daemon, integration tests ---
 cairn_test(test_hl_frame unit SOURCES unit/hotline_link/test_hl_frame.c LIBS cairn_hotline)
+# Integration: real `cairn hotline` daemons on 127.0.0.1 (fork/exec of the
+# binary), each test in its own /tmp folder, bounded by TIMEOUT.
+add_library(hl_harness STATIC integ/hotline/hl_harness.c)
+target_include_directories(hl_harness PUBLIC ${CMAKE_SOURCE_DIR}/src)
+target_link_libraries(hl_harness PUBLIC cairn_hotline)
+target_compile_definitions(hl_harness PRIVATE CAIRN_BIN="$<TARGET_FILE:cairn>")
+add_dependencies(hl_harness cairn)
+foreach(t exchange crash hostile)
+    cairn_test(test_hl_${t} integ SOURCES integ/hotline/test_hl_${t}.c LIBS hl_harness
+               TIMEOUT 400)
+endforeach()

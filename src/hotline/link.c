@@ -70,6 +70,7 @@ struct hl_conn {
     uint64_t dups;        /* duplicates in the current read turn (one log line) */
     /* A refusal decided while reading: the turn finishes (commit, receipts
      * for what was accepted), then the connection closes with this. */
+    int quiet;            /* log the close at debug level (repeated dial failures) */
     int fail_err;
     uint64_t fail_seq;
     char fail_why[128];
@@ -83,7 +84,7 @@ struct hl_peer {
     struct hl_conn *dialling;  /* our outbound connection being set up */
     struct event *dial_ev;
     unsigned attempts;         /* consecutive failed dials (backoff exponent) */
-    uint64_t ckpt_count;       /* head count of our last checkpoint sent */
+    uint64_t ckpt_done;        /* head count of our last checkpoint countersigned */
 };
 
 struct hl_link {
@@ -260,7 +261,11 @@ static void conn_close(struct hl_conn *c, int err, uint64_t seq, const char *why
     }
     if (c->peer && c->peer->active == c)
         c->peer->active = NULL;
-    if (err)
+    if (err && c->quiet)
+        log_debug(MOD, "closing %s connection with %s (%s): %s%s%s", c->outbound ? "outbound" : "inbound",
+                  peer_name(c), conn_state_names[c->st], cairn_errname(err), why ? ": " : "",
+                  why ? why : "");
+    else if (err)
         log_warn(MOD, "closing %s connection with %s (%s): %s%s%s", c->outbound ? "outbound" : "inbound",
                  peer_name(c), conn_state_names[c->st], cairn_errname(err), why ? ": " : "",
                  why ? why : "");
@@ -556,6 +561,8 @@ static int handle_checkpoint_sig(struct hl_conn *c, const struct hl_frame *f)
         return conn_fail(c, rc, 0, "countersigned checkpoint refused");
     }
     l->st.checkpoints_stored++;
+    if (k.count > c->peer->ckpt_done)
+        c->peer->ckpt_done = k.count;
     return 0;
 }
 
@@ -745,17 +752,19 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
         return;
     if (c->st == CS_HANDSHAKE) {
         char ssl_err[160] = "";
+        int sock_err = EVUTIL_SOCKET_ERROR();
         unsigned long e = bufferevent_get_openssl_error(bev);
-        if (e)
+        if (e && ERR_GET_LIB(e) != ERR_LIB_SYS)
             ERR_error_string_n(e, ssl_err, sizeof ssl_err);
-        else if (what & BEV_EVENT_ERROR && EVUTIL_SOCKET_ERROR())
-            snprintf(ssl_err, sizeof ssl_err, "%s",
-                     evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+        else if (what & BEV_EVENT_ERROR && sock_err)
+            snprintf(ssl_err, sizeof ssl_err, "%s", evutil_socket_error_to_string(sock_err));
         else
             snprintf(ssl_err, sizeof ssl_err, "connection closed during the handshake");
-        if (c->outbound)
+        if (c->outbound) {
             l->st.dial_failures++;
-        else
+            /* A peer that is down is said once, not at every backoff step. */
+            c->quiet = c->peer && c->peer->attempts > 1;
+        } else
             l->st.handshake_failures++;
         while (ERR_get_error() != 0) {
         }
@@ -939,7 +948,7 @@ static void ckpt_cb(evutil_socket_t fd, short what, void *arg)
         uint64_t count;
         uint8_t hash[HL_HASH_LEN];
         if (hl_journal_head(l->cfg.journal, HL_DIR_OUT, p->c->name, &count, hash) != 0 ||
-            count == 0 || count == p->ckpt_count)
+            count == 0 || count == p->ckpt_done)
             continue;
         struct hl_checkpoint k;
         if (hl_journal_checkpoint_make(l->cfg.journal, HL_DIR_OUT, p->c->name, now_utc_ms(l), &k) !=
@@ -948,8 +957,9 @@ static void ckpt_cb(evutil_socket_t fd, short what, void *arg)
         uint8_t buf[HL_CHECKPOINT_LEN_MAX];
         int n = hl_checkpoint_encode(&k, buf, sizeof buf);
         if (n > 0) {
+            /* Sent every interval until it comes back countersigned (the
+             * peer skips one that is ahead of its journal). */
             conn_send(p->active, HL_FT_CHECKPOINT, buf, (size_t)n);
-            p->ckpt_count = k.count;
             l->st.checkpoints_sent++;
         }
     }
