@@ -19,3 +19,5 @@ add_dependencies(test_modes_stpetersburg cairn)
 
 # --- demod: demodulator, IQ files, RTL-SDR ---
 cairn_test(test_demod unit SOURCES unit/demod/test_demod.c LIBS cairn_feed cairn_modes m)
+cairn_test(test_demod_vectors vectors SOURCES vectors/demod/test_demod_vectors.c
+           LIBS cairn_feed cairn_modes)
