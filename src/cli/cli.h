@@ -12,6 +12,10 @@ int cli_decode(int argc, char **argv);
 /* Hotline identity and journal audit (cli/keygen.c, cli/audit.c). */
 int cli_keygen(int argc, char **argv);
 int cli_audit(int argc, char **argv);
+/* The hotline (cli/hotline.c, cli/msg.c). */
+int cli_hotline(int argc, char **argv);
+int cli_msg(int argc, char **argv);
+int cli_case(int argc, char **argv);
 
 /* `cairn decode` per input family (cli/decode_*.c). */
 int cli_decode_modes(int argc, char **argv);

@@ -16,6 +16,9 @@ static const struct subcmd subcmds[] = {
     {"decode", cli_decode, "decode recordings or feeds to JSON Lines"},
     {"keygen", cli_keygen, "make a centre's signing and TLS keys, print its roster section"},
     {"audit", cli_audit, "verify a hotline journal end to end (audit verify)"},
+    {"hotline", cli_hotline, "run this centre's hotline daemon"},
+    {"msg", cli_msg, "send, list, show and acknowledge hotline messages"},
+    {"case", cli_case, "list hotline cases and their deadlines"},
 };
 
 static void usage(FILE *f)

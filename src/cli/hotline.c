@@ -1,0 +1,47 @@
+/*
+ * hotline.c — `cairn hotline -c centre.ini`: run this centre's hotline
+ * daemon (hotline/daemon.h) in the foreground, logging to stderr, until
+ * SIGTERM or SIGINT.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "cli/cli.h"
+#include "hotline/daemon.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: cairn hotline -c CENTRE.INI\n"
+               "Runs the hotline of one centre: the TLS 1.3 link to the centres on its\n"
+               "roster, the journal, case deadlines, and the control socket used by\n"
+               "'cairn msg' and 'cairn case'. Logs to stderr; stops on SIGTERM/SIGINT.\n"
+               "The [hotline] section: keys, roster, journal (required); listen, control,\n"
+               "alerts, heartbeat_ms, dead_ms, backoff_min_ms, backoff_max_ms,\n"
+               "checkpoint_ms, window, case_check_ms, link_check_interval_s,\n"
+               "link_check_deadline_s. See docs/hotline-link.md.\n");
+}
+
+int cli_hotline(int argc, char **argv)
+{
+    const char *ini = NULL;
+    for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc)
+            ini = argv[++i];
+        else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        } else {
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!ini) {
+        usage(stderr);
+        return 2;
+    }
+    struct hl_daemon_config cfg;
+    if (hl_daemon_config_load(ini, &cfg) != 0)
+        return 1;
+    return hl_daemon_run(&cfg) == 0 ? 0 : 1;
+}

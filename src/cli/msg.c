@@ -1,0 +1,340 @@
+/*
+ * msg.c — `cairn msg send|list|show|ack|status|metrics` and `cairn case
+ * list`: operators' hotline commands, talking to a running `cairn hotline`
+ * over its control socket (hotline/control.h; the socket path comes from
+ * -c CENTRE.INI or --socket PATH).
+ *
+ * Output is text for people (--lang en|ru picks the rendering of message
+ * bodies), or the daemon's JSON response as it came with --json.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "base/dbuf.h"
+#include "base/error.h"
+#include "base/jsonw.h"
+#include "cli/cli.h"
+#include "hotline/control.h"
+#include "hotline/daemon.h"
+
+struct common {
+    const char *socket;
+    const char *ini;
+    const char *lang;
+    int json;
+};
+
+/* Take a common option at argv[*i]; 1 if it was one. */
+static int common_opt(struct common *c, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    if (*i + 1 < argc && (!strcmp(a, "-c") || !strcmp(a, "--config"))) {
+        c->ini = argv[++*i];
+        return 1;
+    }
+    if (*i + 1 < argc && !strcmp(a, "--socket")) {
+        c->socket = argv[++*i];
+        return 1;
+    }
+    if (*i + 1 < argc && !strcmp(a, "--lang")) {
+        c->lang = argv[++*i];
+        return 1;
+    }
+    if (!strcmp(a, "--json")) {
+        c->json = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Send req, parse the response; prints errors. Returns the response (caller
+ * json_decref) or NULL. raw gets the text when non-NULL. */
+static json_t *call(const struct common *c, const char *req, struct dbuf *raw)
+{
+    static struct hl_daemon_config cfg;
+    const char *path = c->socket;
+    if (!path && c->ini) {
+        if (hl_daemon_config_load(c->ini, &cfg) != 0)
+            return NULL;
+        path = cfg.control;
+    }
+    if (!path) {
+        fprintf(stderr, "cairn: say which centre: -c CENTRE.INI or --socket PATH\n");
+        return NULL;
+    }
+    struct hl_ctl ctl;
+    if (hl_ctl_open(&ctl, path) != 0) {
+        fprintf(stderr, "cairn: cannot reach the hotline daemon at %s (is 'cairn hotline' running?)\n",
+                path);
+        return NULL;
+    }
+    int rc = hl_ctl_call(&ctl, req, raw);
+    hl_ctl_close(&ctl);
+    if (rc != 0) {
+        fprintf(stderr, "cairn: control socket: %s\n", cairn_strerror(rc));
+        return NULL;
+    }
+    json_error_t e;
+    json_t *resp = json_loadb(raw->p, raw->len, 0, &e);
+    if (!resp) {
+        fprintf(stderr, "cairn: malformed response from the daemon\n");
+        return NULL;
+    }
+    if (!json_is_true(json_object_get(resp, "ok"))) {
+        fprintf(stderr, "cairn: refused: %s: %s\n",
+                json_string_value(json_object_get(resp, "error")),
+                json_string_value(json_object_get(resp, "message")));
+        json_decref(resp);
+        return NULL;
+    }
+    return resp;
+}
+
+static const char *js(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+static void usage_msg(FILE *f)
+{
+    fprintf(f,
+            "usage: cairn msg COMMAND (-c CENTRE.INI | --socket PATH) [--lang en|ru] [--json] ...\n"
+            "  send --to CENTRE --type TYPE [--case ID] [--field NAME=VALUE]... [--count N]\n"
+            "  list [--peer CENTRE] [--in|--out] [--type TYPE] [--case ID] [--unacked] [--limit N]\n"
+            "  show --peer CENTRE (--in|--out) --seq N\n"
+            "  ack --peer CENTRE --seq N [--operator NAME]\n"
+            "  status | metrics\n"
+            "Field values are text; times are ISO 8601 UTC (2026-11-22T10:00:00Z).\n");
+}
+
+/* Print a list response for people. */
+static void print_messages(json_t *resp, int full)
+{
+    json_t *arr = json_object_get(resp, "messages");
+    size_t i;
+    json_t *m;
+    json_array_foreach(arr, i, m)
+    {
+        const char *dir = js(m, "dir");
+        printf("%s %s #%lld  %s  %s%s%s  %s%s\n", !strcmp(dir, "out") ? "->" : "<-", js(m, "peer"),
+               (long long)json_integer_value(json_object_get(m, "seq")), js(m, "created"),
+               js(m, "type"), js(m, "case")[0] ? "  case " : "", js(m, "case"),
+               !strcmp(dir, "out")
+                   ? (json_is_true(json_object_get(m, "delivered")) ? "delivered" : "NOT DELIVERED")
+                   : "received",
+               json_is_true(json_object_get(m, "acked")) ? ", read" : "");
+        const char *text = js(m, "text");
+        if (full) {
+            printf("%s\n", text);
+        } else if (text[0]) {
+            /* indent the body */
+            printf("    ");
+            for (const char *p = text; *p; p++) {
+                putchar(*p);
+                if (*p == '\n' && p[1])
+                    printf("    ");
+            }
+            if (text[strlen(text) - 1] != '\n')
+                putchar('\n');
+        }
+    }
+}
+
+int cli_msg(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        usage_msg(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *cmd = argv[1];
+    struct common c = {0};
+    struct dbuf req, raw;
+    dbuf_init(&req, 1u << 20);
+    dbuf_init(&raw, HL_CTL_LINE_MAX);
+    struct jsonw w;
+    jw_init(&w, &req);
+    jw_obj(&w);
+    int status = 2, dir_set = 0, fields_open = 0;
+    if (!strcmp(cmd, "send"))
+        jw_kstr(&w, "op", "send");
+    else if (!strcmp(cmd, "list") || !strcmp(cmd, "show") || !strcmp(cmd, "ack") ||
+             !strcmp(cmd, "status") || !strcmp(cmd, "metrics"))
+        jw_kstr(&w, "op", cmd);
+    else {
+        fprintf(stderr, "cairn msg: unknown command '%s'\n", cmd);
+        usage_msg(stderr);
+        goto out;
+    }
+    /* Fields are collected after the other keys (one object). */
+    const char **fields = calloc((size_t)argc, sizeof *fields);
+    size_t n_fields = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (common_opt(&c, argc, argv, &i))
+            continue;
+        if (!strcmp(a, "--in") || !strcmp(a, "--out")) {
+            jw_kstr(&w, "dir", a + 2);
+            dir_set = 1;
+        } else if (!strcmp(a, "--unacked"))
+            jw_kbool(&w, "unacked", 1);
+        else if (v && !strcmp(a, "--field")) {
+            if (!strchr(v, '=')) {
+                fprintf(stderr, "cairn msg: --field wants NAME=VALUE, not '%s'\n", v);
+                free(fields);
+                goto out;
+            }
+            fields[n_fields++] = v;
+            i++;
+        } else if (v && (!strcmp(a, "--seq") || !strcmp(a, "--limit") || !strcmp(a, "--count"))) {
+            char *end;
+            long long n = strtoll(v, &end, 10);
+            if (*end || n < 0) {
+                fprintf(stderr, "cairn msg: %s wants a number\n", a);
+                free(fields);
+                goto out;
+            }
+            jw_kint(&w, a + 2, n);
+            i++;
+        } else if (v && (!strcmp(a, "--to") || !strcmp(a, "--type") || !strcmp(a, "--case") ||
+                         !strcmp(a, "--peer") || !strcmp(a, "--operator"))) {
+            jw_kstr(&w, a + 2, v);
+            i++;
+        } else {
+            fprintf(stderr, "cairn msg %s: unexpected argument '%s'\n", cmd, a);
+            free(fields);
+            goto out;
+        }
+    }
+    (void)dir_set;
+    if (c.lang)
+        jw_kstr(&w, "lang", c.lang);
+    if (n_fields) {
+        jw_key(&w, "fields");
+        jw_obj(&w);
+        fields_open = 1;
+        for (size_t k = 0; k < n_fields; k++) {
+            const char *eq = strchr(fields[k], '=');
+            char name[64];
+            snprintf(name, sizeof name, "%.*s", (int)(eq - fields[k]), fields[k]);
+            jw_kstr(&w, name, eq + 1);
+        }
+        jw_end(&w);
+    }
+    (void)fields_open;
+    free(fields);
+    jw_end(&w);
+    if (w.err) {
+        fprintf(stderr, "cairn msg: request too large\n");
+        goto out;
+    }
+    json_t *resp = call(&c, req.p, &raw);
+    status = 1;
+    if (!resp)
+        goto out;
+    status = 0;
+    if (c.json) {
+        printf("%s\n", raw.p);
+    } else if (!strcmp(cmd, "send")) {
+        long long first = (long long)json_integer_value(json_object_get(resp, "seq"));
+        long long last = (long long)json_integer_value(json_object_get(resp, "last"));
+        if (first == last)
+            printf("sent #%lld", first);
+        else
+            printf("sent #%lld..#%lld", first, last);
+        if (js(resp, "case")[0])
+            printf(" (case %s)", js(resp, "case"));
+        printf("\n");
+    } else if (!strcmp(cmd, "list") || !strcmp(cmd, "show")) {
+        print_messages(resp, !strcmp(cmd, "show"));
+    } else if (!strcmp(cmd, "ack")) {
+        printf("acknowledged; the peer is told by OPERATOR_ACK #%lld\n",
+               (long long)json_integer_value(json_object_get(resp, "ack_seq")));
+    } else if (!strcmp(cmd, "metrics")) {
+        fputs(js(resp, "text"), stdout);
+    } else { /* status */
+        printf("centre %s (link port %lld), %s\n", js(resp, "centre"),
+               (long long)json_integer_value(json_object_get(resp, "port")), js(resp, "now"));
+        size_t i;
+        json_t *p;
+        json_array_foreach(json_object_get(resp, "peers"), i, p)
+        {
+            printf("  %-16s %-5s sent %lld, delivered %lld, received %lld\n", js(p, "name"),
+                   json_is_true(json_object_get(p, "up")) ? "up" : "DOWN",
+                   (long long)json_integer_value(json_object_get(p, "sent")),
+                   (long long)json_integer_value(json_object_get(p, "delivered")),
+                   (long long)json_integer_value(json_object_get(p, "received")));
+        }
+    }
+    json_decref(resp);
+out:
+    dbuf_free(&req);
+    dbuf_free(&raw);
+    return status;
+}
+
+int cli_case(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "list") != 0) {
+        fprintf(argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr,
+                "usage: cairn case list (-c CENTRE.INI | --socket PATH) "
+                "[--state open|closed|overdue] [--json]\n");
+        return argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2;
+    }
+    struct common c = {0};
+    const char *state = NULL;
+    for (int i = 2; i < argc; i++) {
+        if (common_opt(&c, argc, argv, &i))
+            continue;
+        if (!strcmp(argv[i], "--state") && i + 1 < argc)
+            state = argv[++i];
+        else {
+            fprintf(stderr, "cairn case list: unexpected argument '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    struct dbuf req, raw;
+    dbuf_init(&req, 4096);
+    dbuf_init(&raw, HL_CTL_LINE_MAX);
+    struct jsonw w;
+    jw_init(&w, &req);
+    jw_obj(&w);
+    jw_kstr(&w, "op", "cases");
+    if (state)
+        jw_kstr(&w, "state", state);
+    jw_end(&w);
+    json_t *resp = call(&c, req.p, &raw);
+    int status = 1;
+    if (resp) {
+        status = 0;
+        if (c.json)
+            printf("%s\n", raw.p);
+        else {
+            int ru = c.lang && !strcmp(c.lang, "ru");
+            size_t i;
+            json_t *k;
+            json_array_foreach(json_object_get(resp, "cases"), i, k)
+            {
+                const char *st = js(k, "state");
+                const char *st_txt = st;
+                if (ru)
+                    st_txt = !strcmp(st, "open")      ? "открыто"
+                             : !strcmp(st, "overdue") ? "ПРОСРОЧЕНО"
+                                                      : "закрыто";
+                printf("%-24s %-8s %-10s %s %s -> %s, %s %s%s\n", js(k, "case"), js(k, "peer"),
+                       st_txt, js(k, "type"), ru ? "ждёт" : "awaiting", js(k, "reply"),
+                       ru ? "срок" : "due", js(k, "due"),
+                       json_is_true(json_object_get(k, "late")) ? (ru ? " (с опозданием)" : " (late)")
+                                                                : "");
+            }
+        }
+        json_decref(resp);
+    }
+    dbuf_free(&req);
+    dbuf_free(&raw);
+    return status;
+}
