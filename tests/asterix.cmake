@@ -9,6 +9,23 @@ cairn_test(test_asterix_tshark vectors SOURCES vectors/asterix/test_asterix_tsha
     LIBS cairn_asterix cairn_feed)
 cairn_test(test_asterix_samples vectors SOURCES vectors/asterix/test_asterix_samples.c
     LIBS cairn_asterix cairn_feed)
+# The CLI end to end on the samples (skipped without ../shared/data): the
+# summary line counts records and explained errors per file.
+set(_ax_samples ${CAIRN_SHARED_DATA}/asterix/croatiacontrol/sample_data)
+if(EXISTS ${_ax_samples}/cat_034_048.pcap)
+    add_test(NAME cli_decode_asterix_pcap
+        COMMAND cairn decode --stats ${_ax_samples}/cat_034_048.pcap)
+    set_tests_properties(cli_decode_asterix_pcap PROPERTIES LABELS vectors
+        PASS_REGULAR_EXPRESSION "100 datagrams \\(0 ORADIS\\), 120 blocks, 162 records, 0 errors")
+    add_test(NAME cli_decode_asterix_broken
+        COMMAND cairn decode --edition 62=1.19 ${_ax_samples}/asterix.pcap)
+    set_tests_properties(cli_decode_asterix_broken PROPERTIES LABELS vectors
+        PASS_REGULAR_EXPRESSION "82 records, 72 errors \\(0 bad block, 0 unknown category, 17 FSPEC, 55 item\\)")
+    add_test(NAME cli_decode_asterix_oradis
+        COMMAND cairn decode --stats ${_ax_samples}/cat_001_002.pcap)
+    set_tests_properties(cli_decode_asterix_oradis PROPERTIES LABELS vectors
+        PASS_REGULAR_EXPRESSION "1 datagrams \\(1 ORADIS\\), 6 blocks, 8 records, 0 errors")
+endif()
 cairn_fuzz(asterix ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_asterix.c LIBS cairn_asterix)
 
 # --- encode: encoder, typed API, round trips, tshark, UDP input ---
