@@ -180,8 +180,8 @@ int main(void)
     double cpu_dec, cpu_ju, cpu_js;
     double r_dec = run(&in, ctx, 0, 0, &per_pass, &msgs, &cpu_dec);
     size_t lines = (size_t)ctx->stats.lines;
-    printf("input: %zu bytes, %zu lines, %zu messages decoded, %zu reports (gpsd prints)\n",
-           in.len, lines, msgs, per_pass);
+    printf("input: %zu bytes, %zu lines, %zu messages decoded, %zu reports (gpsd prints)\n", in.len,
+           lines, msgs, per_pass);
     printf("                           reports/s (wall)   reports/s (per CPU second)\n");
     printf("cairn decode only        : %12.0f       %12.0f\n", r_dec, cpu_dec);
     double r_ju = run(&in, ctx, 1, 0, &per_pass, &msgs, &cpu_ju);
@@ -207,8 +207,8 @@ int main(void)
         printf("gpsdecode -u -j          : not available (exit %d); install gpsd-clients\n", rc);
     } else {
         double r_g = (double)per_pass / t, c_g = (double)per_pass / k;
-        printf("gpsdecode -u -j          : %12.0f       %12.0f   (%.2f s wall, %.2f s CPU)\n",
-               r_g, c_g, t, k);
+        printf("gpsdecode -u -j          : %12.0f       %12.0f   (%.2f s wall, %.2f s CPU)\n", r_g,
+               c_g, t, k);
         printf("ratio vs gpsdecode -u -j (wall): decode only %.1fx, with JSON (-u) %.1fx, "
                "with JSON (-j) %.1fx\n",
                r_dec / r_g, r_ju / r_g, r_js / r_g);

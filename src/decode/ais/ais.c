@@ -94,9 +94,12 @@ static int length_ok(unsigned type, size_t nbits, const struct ais_msg *m)
         return nbits >= 160;
     case 24:
         switch (ais_msg_u(m, 38, 2)) {
-        case 0: return nbits >= 160 && nbits <= 168;
-        case 1: return nbits >= 168;
-        default: return 0;
+        case 0:
+            return nbits >= 160 && nbits <= 168;
+        case 1:
+            return nbits >= 168;
+        default:
+            return 0;
         }
     case 25: {
         if (nbits < 40 || nbits > 168)
@@ -180,7 +183,7 @@ static void drop_fill(struct ais_msg *out, size_t *nbits, unsigned fill, int mor
     size_t n = *nbits >= fill ? *nbits - fill : 0;
     if (more) {
         for (size_t p = n; p < *nbits; p++)
-            out->bits[p >> 3] &= (uint8_t)~(0x80u >> (p & 7));
+            out->bits[p >> 3] &= (uint8_t) ~(0x80u >> (p & 7));
     }
     *nbits = n;
 }
@@ -220,7 +223,8 @@ static void expire(struct ais_ctx *ctx, int64_t now_ms)
 {
     for (unsigned i = 0; i < AIS_MAX_PENDING; i++) {
         struct ais_pending *p = &ctx->pending[i];
-        if (p->used && (now_ms - p->t_ms > AIS_FRAG_TIMEOUT_MS || now_ms < p->t_ms - AIS_FRAG_TIMEOUT_MS)) {
+        if (p->used &&
+            (now_ms - p->t_ms > AIS_FRAG_TIMEOUT_MS || now_ms < p->t_ms - AIS_FRAG_TIMEOUT_MS)) {
             ctx->stats.frag_timeout++;
             pending_drop(p);
         }
@@ -330,10 +334,17 @@ int ais_decode_line(struct ais_ctx *ctx, const char *line, size_t len, int64_t n
     struct nmea_vdm v;
     int rc = nmea_parse_vdm(line, len, &v);
     switch (rc) {
-    case 0: break;
-    case CAIRN_E_NOTFOUND: ctx->stats.other_lines++; return 0;
-    case CAIRN_E_CHECKSUM: ctx->stats.bad_checksum++; return rc;
-    default: ctx->stats.bad_format++; return rc;
+    case 0:
+        break;
+    case CAIRN_E_NOTFOUND:
+        ctx->stats.other_lines++;
+        return 0;
+    case CAIRN_E_CHECKSUM:
+        ctx->stats.bad_checksum++;
+        return rc;
+    default:
+        ctx->stats.bad_format++;
+        return rc;
     }
     ctx->stats.sentences++;
     if (v.tag_error)

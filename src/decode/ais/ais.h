@@ -79,10 +79,10 @@ struct ais_msg {
     uint8_t type;   /* 1..27 */
     uint8_t repeat; /* 0..3 */
     uint32_t mmsi;
-    uint16_t nbits; /* payload length in bits, fill bits removed */
-    char channel;   /* 'A', 'B', other letter, or 0 */
-    uint8_t own;    /* from a VDO sentence */
-    uint8_t part24; /* enum ais_part24 for type 24 */
+    uint16_t nbits;      /* payload length in bits, fill bits removed */
+    char channel;        /* 'A', 'B', other letter, or 0 */
+    uint8_t own;         /* from a VDO sentence */
+    uint8_t part24;      /* enum ais_part24 for type 24 */
     char shipname24[21]; /* type 24 part B merged with its part A: the name */
     char talker[3];
     int64_t t_ms;        /* TAG block time, else the caller's now_ms */

@@ -26,8 +26,8 @@
 
 /* Position units: 1/10000 minute (types 1-4, 9, 11, 18, 19, 21) and
  * 1/10 minute (types 17, 22, 23, 27), 1/1000 minute (IMO 236/289 payloads). */
-#define LATLON_DIV 600000.0
-#define LATLON10_DIV 600.0
+#define LATLON_DIV     600000.0
+#define LATLON10_DIV   600.0
 #define LATLON1000_DIV 60000.0
 
 /* Text buffers: the longest text field is a type 8/12/14 free text of at
@@ -140,9 +140,10 @@ static void e_u64(struct jctx *j, uint64_t v)
 {
     /* Two digits per division, from a table of "00".."99", written in
      * place once the digit count is known. */
-    static const char d2[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                "8081828384858687888990919293949596979899";
+    static const char d2[201] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
     unsigned nd = 1;
     for (uint64_t x = v; x >= 10; x /= 10)
         nd++;
@@ -176,7 +177,10 @@ static inline __attribute__((always_inline)) void e_int(struct jctx *j, int64_t 
     }
 }
 
-static inline __attribute__((always_inline)) void e_uint(struct jctx *j, uint64_t v) { e_u64(j, v); }
+static inline __attribute__((always_inline)) void e_uint(struct jctx *j, uint64_t v)
+{
+    e_u64(j, v);
+}
 
 /* %.{dec}f without printf where the value is far from a rounding tie;
  * printf itself otherwise, so the digits are always printf's. */
@@ -270,7 +274,8 @@ static inline __attribute__((always_inline)) void klegend(struct jctx *j, const 
     e_putc(j, '"');
 }
 
-static inline __attribute__((always_inline)) void kf(struct jctx *j, const char *k, double v, int dec)
+static inline __attribute__((always_inline)) void kf(struct jctx *j, const char *k, double v,
+                                                     int dec)
 {
     e_key(j, k);
     e_fixed(j, v, dec);
@@ -345,7 +350,8 @@ static void kscale(struct jctx *j, const char *k, double raw, double mul, double
 }
 
 /* kscale for a field with an offset in raw units: (raw + off) * mul. */
-static void kscale_off(struct jctx *j, const char *k, uint32_t raw, int32_t off, double mul, int dec)
+static void kscale_off(struct jctx *j, const char *k, uint32_t raw, int32_t off, double mul,
+                       int dec)
 {
     if (j->scaled)
         kf(j, k, ((double)raw + off) * mul, dec);
@@ -419,10 +425,21 @@ static void kdata_at(struct jctx *j, size_t start_bit, size_t nbits, int mask)
 }
 
 static const char *const nav_status[16] = {
-    "Under way using engine", "At anchor", "Not under command", "Restricted maneuverability",
-    "Constrained by her draught", "Moored", "Aground", "Engaged in fishing", "Under way sailing",
-    "Reserved for HSC", "Reserved for WIG", "Power-driven vessel towing astern",
-    "Power-driven vessel pushing ahead or towing alongside", "Reserved", "AIS-SART is active",
+    "Under way using engine",
+    "At anchor",
+    "Not under command",
+    "Restricted maneuverability",
+    "Constrained by her draught",
+    "Moored",
+    "Aground",
+    "Engaged in fishing",
+    "Under way sailing",
+    "Reserved for HSC",
+    "Reserved for WIG",
+    "Power-driven vessel towing astern",
+    "Power-driven vessel pushing ahead or towing alongside",
+    "Reserved",
+    "AIS-SART is active",
     "Not defined",
 };
 
@@ -431,9 +448,22 @@ static const char *epfd_text(unsigned v)
     /* M.1371-5 Annex 8 table 50 (type of position fixing device); the
      * wording is gpsd's current one (3.22 said "INVALID EPFD" for 9..15). */
     static const char *const t[16] = {
-        "Undefined", "GPS", "GLONASS", "Combined GPS/GLONASS", "Loran-C", "Chayka",
-        "Integrated navigation system", "Surveyed", "Galileo", "Reserved (9)", "Reserved (10)",
-        "Reserved (11)", "Reserved (12)", "Reserved (13)", "Reserved (14)", "Internal GNSS",
+        "Undefined",
+        "GPS",
+        "GLONASS",
+        "Combined GPS/GLONASS",
+        "Loran-C",
+        "Chayka",
+        "Integrated navigation system",
+        "Surveyed",
+        "Galileo",
+        "Reserved (9)",
+        "Reserved (10)",
+        "Reserved (11)",
+        "Reserved (12)",
+        "Reserved (13)",
+        "Reserved (14)",
+        "Internal GNSS",
     };
     return t[v & 15];
 }
@@ -549,12 +579,22 @@ static const char *shiptype_text(unsigned v)
 static const char *stationtype_text(unsigned v)
 {
     static const char *const t[16] = {
-        "All types of mobiles", "Reserved for future use", "All types of Class B mobile stations",
-        "SAR airborne mobile station", "Aid to Navigation station", "Class B shipborne mobile station",
-        "Regional use and inland waterways", "Regional use and inland waterways",
-        "Regional use and inland waterways", "Regional use and inland waterways",
-        "Reserved for future use", "Reserved for future use", "Reserved for future use",
-        "Reserved for future use", "Reserved for future use", "Reserved for future use",
+        "All types of mobiles",
+        "Reserved for future use",
+        "All types of Class B mobile stations",
+        "SAR airborne mobile station",
+        "Aid to Navigation station",
+        "Class B shipborne mobile station",
+        "Regional use and inland waterways",
+        "Regional use and inland waterways",
+        "Regional use and inland waterways",
+        "Regional use and inland waterways",
+        "Reserved for future use",
+        "Reserved for future use",
+        "Reserved for future use",
+        "Reserved for future use",
+        "Reserved for future use",
+        "Reserved for future use",
     };
     return t[v & 15];
 }
@@ -563,23 +603,46 @@ static const char *navaid_text(unsigned v)
 {
     /* ITU-R M.1371-5 Annex 8 table 74 (type of aid to navigation). */
     static const char *const t[32] = {
-        "Unspecified", "Reference point", "RACON", "Fixed offshore structure",
-        "Spare, Reserved for future use.", "Light, without sectors", "Light, with sectors",
-        "Leading Light Front", "Leading Light Rear", "Beacon, Cardinal N", "Beacon, Cardinal E",
-        "Beacon, Cardinal S", "Beacon, Cardinal W", "Beacon, Port hand", "Beacon, Starboard hand",
-        "Beacon, Preferred Channel port hand", "Beacon, Preferred Channel starboard hand",
-        "Beacon, Isolated danger", "Beacon, Safe water", "Beacon, Special mark", "Cardinal Mark N",
-        "Cardinal Mark E", "Cardinal Mark S", "Cardinal Mark W", "Port hand Mark",
-        "Starboard hand Mark", "Preferred Channel Port hand", "Preferred Channel Starboard hand",
-        "Isolated danger", "Safe Water", "Special Mark", "Light Vessel / LANBY / Rigs",
+        "Unspecified",
+        "Reference point",
+        "RACON",
+        "Fixed offshore structure",
+        "Spare, Reserved for future use.",
+        "Light, without sectors",
+        "Light, with sectors",
+        "Leading Light Front",
+        "Leading Light Rear",
+        "Beacon, Cardinal N",
+        "Beacon, Cardinal E",
+        "Beacon, Cardinal S",
+        "Beacon, Cardinal W",
+        "Beacon, Port hand",
+        "Beacon, Starboard hand",
+        "Beacon, Preferred Channel port hand",
+        "Beacon, Preferred Channel starboard hand",
+        "Beacon, Isolated danger",
+        "Beacon, Safe water",
+        "Beacon, Special mark",
+        "Cardinal Mark N",
+        "Cardinal Mark E",
+        "Cardinal Mark S",
+        "Cardinal Mark W",
+        "Port hand Mark",
+        "Starboard hand Mark",
+        "Preferred Channel Port hand",
+        "Preferred Channel Starboard hand",
+        "Isolated danger",
+        "Safe Water",
+        "Special Mark",
+        "Light Vessel / LANBY / Rigs",
     };
     return t[v & 31];
 }
 
 /* IMO 236/289 met-hydro trend, precipitation and ice codes. */
 static const char *const trends[4] = {"steady", "increasing", "decreasing", "N/A"};
-static const char *const preciptypes[8] = {"reserved", "rain", "thunderstorm", "freezing rain",
-                                           "mixed/ice", "snow", "reserved", "N/A"};
+static const char *const preciptypes[8] = {"reserved",  "rain", "thunderstorm", "freezing rain",
+                                           "mixed/ice", "snow", "reserved",     "N/A"};
 static const char *const ice_text[4] = {"no", "yes", "reserved", "N/A"};
 
 /* ---- types 1-3: class A position report (M.1371 Annex 8 §3.3.1 table 45) */
@@ -977,9 +1040,9 @@ static int t8_structured(struct jctx *j, unsigned dac, unsigned fid)
     /* Inland static and voyage data: only the exact 168-bit form, and a
      * hazard code in range, so other uses of the FID are not mistaken. */
     if (dac == 200 && fid == 10 && n == 168 && U(141, 3) <= 5) {
-        static const char *const hazard[6] = {"0 blue cones/lights", "1 blue cone/light",
-                                              "2 blue cones/lights", "3 blue cones/lights",
-                                              "4 B-Flag", "Unknown"};
+        static const char *const hazard[6] = {
+            "0 blue cones/lights", "1 blue cone/light", "2 blue cones/lights",
+            "3 blue cones/lights", "4 B-Flag",          "Unknown"};
         static const char *const loaded[4] = {"N/A (default)", "Unloaded", "Loaded",
                                               "INVALID LOAD STATUS"};
         ktext(j, "vin", 56, 8);
@@ -1323,41 +1386,84 @@ int ais_msg_json(const struct ais_msg *msg, struct jsonw *w, const char *device,
     switch (msg->type) {
     case 1:
     case 2:
-    case 3: t_position_a(j); break;
+    case 3:
+        t_position_a(j);
+        break;
     case 4:
-    case 11: t_base(j); break;
-    case 5: t_static(j); break;
-    case 6: t_addressed_binary(j); break;
+    case 11:
+        t_base(j);
+        break;
+    case 5:
+        t_static(j);
+        break;
+    case 6:
+        t_addressed_binary(j);
+        break;
     case 7:
-    case 13: t_ack(j); break;
-    case 8: t_broadcast_binary(j); break;
-    case 9: t_sar(j); break;
-    case 10: ku(j, "dest_mmsi", U(40, 30)); break;
+    case 13:
+        t_ack(j);
+        break;
+    case 8:
+        t_broadcast_binary(j);
+        break;
+    case 9:
+        t_sar(j);
+        break;
+    case 10:
+        ku(j, "dest_mmsi", U(40, 30));
+        break;
     case 12:
         ku(j, "seqno", U(38, 2));
         ku(j, "dest_mmsi", U(40, 30));
         kb(j, "retransmit", U(70, 1));
         kendtext(j, "text", 72);
         break;
-    case 14: kendtext(j, "text", 40); break;
-    case 15: t_interrogation(j); break;
-    case 16: t_assigned(j); break;
+    case 14:
+        kendtext(j, "text", 40);
+        break;
+    case 15:
+        t_interrogation(j);
+        break;
+    case 16:
+        t_assigned(j);
+        break;
     case 17:
         klatlon(j, "lon", S(40, 18), LATLON10_DIV, 1);
         klatlon(j, "lat", S(58, 17), LATLON10_DIV, 1);
         kdata_at(j, 80, msg->nbits - 80, 0);
         break;
-    case 18: t_position_b(j); break;
-    case 19: t_position_b_ext(j); break;
-    case 20: t_datalink(j); break;
-    case 21: t_aton(j); break;
-    case 22: t_channel(j); break;
-    case 23: t_group(j); break;
-    case 24: t_static_b(j); break;
-    case 25: t_slot_binary(j, 0); break;
-    case 26: t_slot_binary(j, 1); break;
-    case 27: t_long_range(j); break;
-    default: break;
+    case 18:
+        t_position_b(j);
+        break;
+    case 19:
+        t_position_b_ext(j);
+        break;
+    case 20:
+        t_datalink(j);
+        break;
+    case 21:
+        t_aton(j);
+        break;
+    case 22:
+        t_channel(j);
+        break;
+    case 23:
+        t_group(j);
+        break;
+    case 24:
+        t_static_b(j);
+        break;
+    case 25:
+        t_slot_binary(j, 0);
+        break;
+    case 26:
+        t_slot_binary(j, 1);
+        break;
+    case 27:
+        t_long_range(j);
+        break;
+    default:
+        break;
     }
     if ((flags & AIS_JSON_TAGS) && msg->tag.has) {
         if (msg->tag.has & NMEA_TAG_SOURCE)

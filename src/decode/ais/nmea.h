@@ -28,22 +28,22 @@ enum nmea_tag_has {
 #define NMEA_TAG_STR_MAX 32 /* s: and T: values kept, longer ones are cut */
 
 struct nmea_tag {
-    unsigned has;                   /* NMEA_TAG_* */
-    int64_t time_ms;                /* c:, converted to ms since the epoch */
-    char source[NMEA_TAG_STR_MAX];  /* s: */
-    char text[NMEA_TAG_STR_MAX];    /* T: or t: */
-    uint32_t group_id;              /* g: part-total-id */
+    unsigned has;                  /* NMEA_TAG_* */
+    int64_t time_ms;               /* c:, converted to ms since the epoch */
+    char source[NMEA_TAG_STR_MAX]; /* s: */
+    char text[NMEA_TAG_STR_MAX];   /* T: or t: */
+    uint32_t group_id;             /* g: part-total-id */
     uint8_t group_part, group_total;
     uint32_t line_no; /* n: */
 };
 
 struct nmea_vdm {
-    char talker[3]; /* "AI", "BS", "AB", "SA", ... */
-    uint8_t own;    /* 1 for VDO (own ship), 0 for VDM */
-    uint8_t nfrags; /* 1..9 */
-    uint8_t frag;   /* 1..nfrags */
-    int8_t seq;     /* sequential message id 0..9, -1 when empty */
-    char channel;   /* 'A' or 'B' ('1'/'2' mapped), another letter, or 0 if empty */
+    char talker[3];      /* "AI", "BS", "AB", "SA", ... */
+    uint8_t own;         /* 1 for VDO (own ship), 0 for VDM */
+    uint8_t nfrags;      /* 1..9 */
+    uint8_t frag;        /* 1..nfrags */
+    int8_t seq;          /* sequential message id 0..9, -1 when empty */
+    char channel;        /* 'A' or 'B' ('1'/'2' mapped), another letter, or 0 if empty */
     const char *payload; /* borrowed from the line, payload_len characters */
     size_t payload_len;
     uint8_t fill; /* fill bits 0..5 */

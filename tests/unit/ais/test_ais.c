@@ -70,7 +70,8 @@ static void make_lines(const struct payload *p, unsigned nfrag, int seq, char ch
     assert_true(n > 0);
     size_t per = ((size_t)n + nfrag - 1) / nfrag;
     for (unsigned k = 0; k < nfrag; k++) {
-        size_t from = k * per, len = from >= (size_t)n ? 0 : ((size_t)n - from < per ? (size_t)n - from : per);
+        size_t from = k * per,
+               len = from >= (size_t)n ? 0 : ((size_t)n - from < per ? (size_t)n - from : per);
         char body[256];
         char seqs[12] = "";
         if (seq >= 0)
@@ -88,13 +89,13 @@ static void type1(struct payload *p, uint32_t mmsi)
     put(p, 0, 6, 1);
     put(p, 6, 2, 0);
     put(p, 8, 30, mmsi);
-    put(p, 38, 4, 5);                                  /* moored */
-    put(p, 42, 8, (uint64_t)(uint8_t)-128);           /* no turn information */
-    put(p, 50, 10, 123);                               /* 12.3 kt */
+    put(p, 38, 4, 5);                       /* moored */
+    put(p, 42, 8, (uint64_t)(uint8_t)-128); /* no turn information */
+    put(p, 50, 10, 123);                    /* 12.3 kt */
     put(p, 60, 1, 1);
     put(p, 61, 28, (uint64_t)(int64_t)(20.5 * 600000) & 0xfffffff);
     put(p, 89, 27, (uint64_t)(int64_t)(54.7 * 600000) & 0x7ffffff);
-    put(p, 116, 12, 2245);                             /* 224.5 deg */
+    put(p, 116, 12, 2245); /* 224.5 deg */
     put(p, 128, 9, 225);
     put(p, 137, 6, 33);
     put(p, 149, 19, 34017);
@@ -581,12 +582,9 @@ int main(void)
         seed = 1;
     printf("test_ais: seed %u (CAIRN_SEED=%u to repeat)\n", seed, seed);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_armour_roundtrip),
-        cmocka_unit_test(test_sixbit_text),
-        cmocka_unit_test(test_type1_handmade),
-        cmocka_unit_test(test_tag_block),
-        cmocka_unit_test(test_type5_fragments),
-        cmocka_unit_test(test_type24_pairing_and_type9),
+        cmocka_unit_test(test_armour_roundtrip), cmocka_unit_test(test_sixbit_text),
+        cmocka_unit_test(test_type1_handmade),   cmocka_unit_test(test_tag_block),
+        cmocka_unit_test(test_type5_fragments),  cmocka_unit_test(test_type24_pairing_and_type9),
         cmocka_unit_test(test_stream_splits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

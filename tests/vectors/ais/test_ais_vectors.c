@@ -149,7 +149,8 @@ static int value_equal(json_t *a, json_t *b, int loose_legends, const char *key)
             return 0;
         const char *k;
         json_t *va;
-        json_object_foreach(a, k, va) {
+        json_object_foreach(a, k, va)
+        {
             json_t *vb = json_object_get(b, k);
             if (!vb || !value_equal(va, vb, loose_legends, k))
                 return 0;
@@ -174,8 +175,7 @@ static int value_equal(json_t *a, json_t *b, int loose_legends, const char *key)
 static void check(const char *input, const char *expected, enum oracle kind, unsigned flags)
 {
     if (!td_exists(input) || !td_exists(expected)) {
-        print_message("SKIP: %s or %s not found (shared reference data absent)\n", input,
-                      expected);
+        print_message("SKIP: %s or %s not found (shared reference data absent)\n", input, expected);
         skip();
     }
     const char *device = kind == GOLD_DAEMON ? NULL : "stdin";
@@ -225,13 +225,13 @@ static void check(const char *input, const char *expected, enum oracle kind, uns
 
 /* The inputs and the 3.22 oracle name derived from them. */
 static const char *const inputs[] = {
-    "ais/gpsd/sample.aivdm",        "ais/gpsd/ais-18-27.log",
-    "ais/gpsd/ais-nmea.log",        "ais/gpsd/ais-nmea-type6-fid55.log",
+    "ais/gpsd/sample.aivdm",         "ais/gpsd/ais-18-27.log",
+    "ais/gpsd/ais-nmea.log",         "ais/gpsd/ais-nmea-type6-fid55.log",
     "ais/gpsd/ais-raw-messages.log", "ais/gpsd/ais_unpack_sixbit.log",
-    "ais/libais/typeexamples.nmea", "ais/libais/test.aivdm",
-    "ais/libais/tagblock.nmea",     "ais/pyais/nmea_data_sample.txt",
-    "ais/pyais/mixed.txt",          "ais/pyais/messages.ais",
-    "ais/pyais/ais_test_messages",  "ais/pyais/timestamped.ais",
+    "ais/libais/typeexamples.nmea",  "ais/libais/test.aivdm",
+    "ais/libais/tagblock.nmea",      "ais/pyais/nmea_data_sample.txt",
+    "ais/pyais/mixed.txt",           "ais/pyais/messages.ais",
+    "ais/pyais/ais_test_messages",   "ais/pyais/timestamped.ais",
 };
 
 static void oracle_322(const char *input, char *out, size_t cap, const char *suffix)
@@ -332,10 +332,8 @@ static void test_counted_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gold_sample),
-        cmocka_unit_test(test_gold_daemon),
-        cmocka_unit_test(test_gpsdecode322_unscaled),
-        cmocka_unit_test(test_gpsdecode322_scaled),
+        cmocka_unit_test(test_gold_sample),           cmocka_unit_test(test_gold_daemon),
+        cmocka_unit_test(test_gpsdecode322_unscaled), cmocka_unit_test(test_gpsdecode322_scaled),
         cmocka_unit_test(test_counted_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
