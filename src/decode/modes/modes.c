@@ -107,8 +107,9 @@ void modes_ctx_addr_add(struct modes_ctx *ctx, uint32_t icao, double t_s)
 
 struct modes_ac *modes_ac_get(struct modes_ctx *ctx, uint32_t icao, double t_s, int create)
 {
-    uint32_t key = (icao & 0xFFFFFFu) | MODES_SLOT_USED;
-    unsigned h = addr_hash(icao & 0xFFFFFFu, 10); /* MODES_AC_CAP = 2^10 */
+    /* 25-bit key: bit 24 marks non-ICAO (anonymous, TIS-B) addresses */
+    uint32_t key = (icao & 0x1FFFFFFu) | MODES_SLOT_USED;
+    unsigned h = addr_hash(icao & 0x1FFFFFFu, 10); /* MODES_AC_CAP = 2^10 */
     struct modes_ac *free_slot = NULL, *oldest = NULL;
     for (unsigned i = 0; i < MODES_AC_PROBE; i++) {
         struct modes_ac *a = &ctx->ac[(h + i) & (MODES_AC_CAP - 1)];

@@ -23,7 +23,8 @@ static inline uint32_t me_bits(uint64_t me, unsigned first, unsigned n)
     return (uint32_t)((me >> (57u - first - n)) & ((1ull << n) - 1));
 }
 
-/* Per-aircraft state: find (or, when create, make) the slot of icao.
+/* Per-aircraft state: find (or, when create, make) the slot of icao (24
+ * bits, | 0x1000000 for a non-ICAO address).
  * NULL when not found (create 0). Never fails with create 1 (evicts). */
 struct modes_ac *modes_ac_get(struct modes_ctx *ctx, uint32_t icao, double t_s, int create);
 
