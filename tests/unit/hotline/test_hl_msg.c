@@ -134,6 +134,51 @@ static void test_roundtrip_random(void **state)
     }
 }
 
+/* The worked example of docs/hotline-messages.md §3, pinned byte for byte:
+ * a change to the encoding, hash or signature scheme breaks every journal
+ * and every peer, so it must break this test first. Key: seed 32 × 0xA1. */
+static const char GOLDEN_HEX[] =
+    "43484d31" "095741525341572d4343" "094d4f53434f572d4343" "0000000000000002"
+    "abababababababababababababababababababababababababababababababab"
+    "000001a2008d7400" "15434c4152494649434154494f4e5f52455155455354"
+    "0b5741525341572d43432f32" "02"
+    "0961626f75745f736571" "01" "0000000000000001"
+    "087175657374696f6e" "02" "000d" "d092d18bd181d0bed182d0b03f"
+    "bdf985724b64100b0019847fb23bf40c7c438b2603f80b6eb4f28f9ffa9554509b3f24c14027cf7cec393e"
+    "67fc7afeffb4e55ff644149a5d256065d17852ea0b";
+static const char GOLDEN_HASH[] = "ca4fa3cd1441c1977ce0e33c31a0e25e7ff631b81dfd157978e0ae07f9252b35";
+
+static void test_golden_vector(void **state)
+{
+    (void)state;
+    struct hl_identity a;
+    assert_true(sodium_init() >= 0);
+    fx_identity(&a, "WARSAW-CC", "NATO", 0xA1);
+    hl_msg_init(&m1, HL_T_CLARIFICATION_REQUEST);
+    hl_msg_set_receiver(&m1, "MOSCOW-CC");
+    snprintf(m1.sender, sizeof m1.sender, "WARSAW-CC");
+    m1.seq = 2;
+    memset(m1.prev_hash, 0xAB, HL_HASH_LEN);
+    m1.created_utc_ms = FX_T0;
+    hl_msg_set_case(&m1, "WARSAW-CC/2");
+    hl_msg_add_str(&m1, "question", "Высота?");
+    hl_msg_add_int(&m1, "about_seq", 1); /* added out of order: the encoding sorts */
+    assert_int_equal(hl_msg_sign(&m1, a.sign_sk), 0);
+    int n = hl_msg_encode(&m1, buf1, sizeof buf1);
+    assert_int_equal(n, (int)strlen(GOLDEN_HEX) / 2);
+    char hx[2 * sizeof buf1 + 1];
+    hex_encode(buf1, (size_t)n, hx);
+    assert_string_equal(hx, GOLDEN_HEX);
+    uint8_t h[HL_HASH_LEN];
+    assert_int_equal(hl_msg_hash(&m1, h), 0);
+    hex_encode(h, HL_HASH_LEN, hx);
+    assert_string_equal(hx, GOLDEN_HASH);
+    hl_msg_hash_raw(buf1, (size_t)n, h);
+    hex_encode(h, HL_HASH_LEN, hx);
+    assert_string_equal(hx, GOLDEN_HASH);
+    assert_int_equal(hl_msg_verify_raw(buf1, (size_t)n, a.sign_pk), 0);
+}
+
 static void test_truncated_every_offset(void **state)
 {
     (void)state;
@@ -727,6 +772,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip_random),
+        cmocka_unit_test(test_golden_vector),
         cmocka_unit_test(test_truncated_every_offset),
         cmocka_unit_test(test_noncanonical_refused),
         cmocka_unit_test(test_builder_replace_keeps_text_consistent),
