@@ -365,7 +365,15 @@ void adsb_decode(struct modes_ctx *ctx, struct modes_msg *m, int trusted)
     }
     unsigned version = ac && ac->version != 0xFF ? ac->version : 0;
 
-    if (tc >= 1 && tc <= 4) {
+    if (tc == 0) {
+        /* no position information; the altitude field may still be set
+         * (DO-260B §2.2.3.2.3.1) */
+        int32_t alt;
+        if (modes_ac12_alt(me_bits(me, 9, 12), &alt) == 0) {
+            m->alt_baro_ft = alt;
+            m->has |= MH_ALT_BARO;
+        }
+    } else if (tc >= 1 && tc <= 4) {
         adsb_ident(m, me, tc);
     } else if (tc >= 5 && tc <= 8) {
         m->on_ground = 1;

@@ -201,8 +201,8 @@ void modes_msg_json(const struct modes_msg *m, struct jsonw *w)
         jw_kint(w, "rat", m->rat);
         jw_kint(w, "mte", m->mte);
         jw_kint(w, "tti", m->tti);
-        if (m->tti == 1)
-            put_icao(w, "tid", m->tid & 0xFFFFFFu);
+        if (m->tti == 1) /* the threat's address: the first 24 of the 26 bits */
+            put_icao(w, "tid", (m->tid >> 2) & 0xFFFFFFu);
         else
             jw_kint(w, "tid", m->tid);
         jw_end(w);

@@ -711,6 +711,22 @@ static void test_adsb_messages(void **state)
     assert_int_equal(m.rat, 1);
     assert_int_equal(m.tti, 1);
     assert_int_equal(m.tid, 0xABCDEF);
+    {
+        struct dbuf b;
+        dbuf_init(&b, 4096);
+        struct jsonw w;
+        jw_init(&w, &b);
+        modes_msg_json(&m, &w);
+        /* TTI 1: the threat address is the first 24 of the 26 TID bits */
+        assert_non_null(strstr(b.p, "\"tid\":\"2af37b\""));
+        dbuf_free(&b);
+    }
+    /* TC0: no position, but an altitude */
+    me = me_put(me_put(0, 1, 5, 0), 9, 12, 0xC90);
+    decode_es(me, 17, 5, 0x4CA123, 3.5, &m);
+    assert_true(m.has & MH_ALT_BARO);
+    assert_int_equal(m.alt_baro_ft, 39000);
+    assert_false(m.has & MH_CPR);
     /* TC28 st1 emergency 7500 / unlawful */
     me = me_put(me_put(me_put(0, 1, 5, 28), 6, 3, 1), 9, 3, 5);
     me = me_put(me, 12, 13, id13_from_digits(7, 5, 0, 0));
