@@ -366,7 +366,9 @@ static int conn_open_session(struct hl_conn *c)
     if (p->dialling == c)
         p->dialling = NULL;
     p->active = c;
-    p->attempts = 0;
+    /* The backoff is reset only once the session proves useful (a batch
+     * committed, or a quiet session lasting two heartbeats): a peer that
+     * opens sessions and then fails them (full disk) is retried slower. */
     c->st = CS_OPEN;
     l->st.sessions_opened++;
     /* L4: resend everything without a receipt, from the oldest. */
@@ -672,6 +674,8 @@ static void read_cb(struct bufferevent *bev, void *arg)
             conn_fail(c, rc, 0, "journal commit failed");
         }
     }
+    if (batch && !c->fail_err && c->peer)
+        c->peer->attempts = 0;
     if (l->pending.len && c->st != CS_CLOSING)
         evbuffer_add(bufferevent_get_output(bev), l->pending.p, l->pending.len);
     dbuf_reset(&l->pending);
@@ -810,6 +814,8 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
         conn_close(c, CAIRN_E_TIMEOUT, 0, why);
         return;
     }
+    if ((now - c->opened_ns) / 1000000 > 2 * l->cfg.heartbeat_ms && c->peer)
+        c->peer->attempts = 0;
     struct hl_heartbeat h = {.nonce = ++c->hb_nonce, .t_utc_ms = now_utc_ms(l)};
     uint8_t buf[HL_HEARTBEAT_LEN];
     int n = hl_heartbeat_encode(&h, buf, sizeof buf);

@@ -13,6 +13,7 @@
 #ifndef CAIRN_TESTS_HL_HARNESS_H
 #define CAIRN_TESTS_HL_HARNESS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -72,6 +73,9 @@ int hh_heads_match(struct harness *h, struct hnode *a, struct hnode *b, uint64_t
 int hh_log_count(struct hnode *n, const char *s);
 /* Stop everything, and remove the folder if ok and HL_KEEP is unset. */
 void hh_teardown(struct harness *h, int ok);
+/* Run `cairn ARGS` (a shell command line after the binary's path) and
+ * capture its stdout into out (NUL-terminated). Returns the exit status. */
+int hh_cli(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Milliseconds of monotonic time. */
 int64_t hh_now_ms(void);
 void hh_sleep_ms(int ms);
