@@ -49,6 +49,7 @@ struct run {
     unsigned long datagrams;
     unsigned long oradis;
     unsigned long err_lines;
+    unsigned long range_records; /* records with a value outside its spec range */
     struct dbuf out;
     struct ax_record rec;
 };
@@ -111,6 +112,8 @@ static void decode_blocks(struct run *r, const uint8_t *p, size_t len, unsigned 
             continue;
         }
         while ((rc = ax_block_record(&b, &r->rec, &e, &r->st)) == 1) {
+            if (ax_record_range_errors(&r->rec))
+                r->range_records++;
             struct jsonw w;
             jw_init(&w, &r->out);
             ax_json_record(&w, &r->rec, r->o->json_flags);
@@ -244,14 +247,17 @@ static int decode_file(struct run *r)
     dbuf_free(&in);
     const struct ax_stats *s = &r->st;
     uint64_t errs = s->err_block + s->err_category + s->err_fspec + s->err_item;
-    if (r->o->stats || errs)
+    if (r->o->stats || errs || r->range_records)
         fprintf(stderr,
                 "cairn decode: %s: %lu datagrams (%lu ORADIS), %llu blocks, %llu records, "
-                "%llu errors (%llu bad block, %llu unknown category, %llu FSPEC, %llu item)\n",
+                "%llu errors (%llu bad block, %llu unknown category, %llu FSPEC, %llu item); "
+                "%lu records with values outside the specification's range%s\n",
                 r->file, r->datagrams, r->oradis, (unsigned long long)s->blocks,
                 (unsigned long long)s->records, (unsigned long long)errs,
                 (unsigned long long)s->err_block, (unsigned long long)s->err_category,
-                (unsigned long long)s->err_fspec, (unsigned long long)s->err_item);
+                (unsigned long long)s->err_fspec, (unsigned long long)s->err_item,
+                r->range_records,
+                r->range_records ? " (wrong --edition, or a corrupt feed?)" : "");
     return ret;
 }
 

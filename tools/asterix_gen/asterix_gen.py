@@ -95,12 +95,14 @@ def lsb_value(expr):
 
 class Node:
     def __init__(self, kind, name=None, title="", bits=0, enc="RAW", unit=None, lsb=0.0,
-                 rep_bytes=0, bds=0, sub=None, dep=None, sel=0):
+                 rep_bytes=0, bds=0, sub=None, dep=None, sel=0, range="0", rmin=0.0,
+                 rmax=0.0):
         self.kind, self.name, self.title, self.bits = kind, name, title, bits
         self.enc, self.unit, self.lsb = enc, unit, lsb
         self.rep_bytes, self.bds = rep_bytes, bds
         self.sub = sub or []
         self.dep, self.sel = dep, sel
+        self.range, self.rmin, self.rmax = range, rmin, rmax
 
 
 NAME_RE = re.compile(r'^(\S+)\s+"(.*)"$')
@@ -131,14 +133,38 @@ def parse_content(ln, bits):
     if w[0] == "bds":
         return dict(enc="BDS", bds=int(w[1], 16) if len(w) > 1 else 0)
     if w[0] in ("unsigned", "signed") and w[1] == "integer":
-        return dict(enc="UINT" if w[0] == "unsigned" else "SINT")
+        d = dict(enc="UINT" if w[0] == "unsigned" else "SINT")
+        d.update(parse_range(ln.text.split(None, 2)[2] if len(w) > 2 else ""))
+        return d
     if w[0] in ("unsigned", "signed") and w[1] == "quantity":
-        m = re.match(r'^(unsigned|signed) quantity (\S+) "([^"]*)"', ln.text)
+        m = re.match(r'^(unsigned|signed) quantity (\S+) "([^"]*)"(.*)$', ln.text)
         if not m:
             fail(ln, "bad quantity")
-        return dict(enc="UQUANT" if w[0] == "unsigned" else "SQUANT",
-                    lsb=lsb_value(m.group(2)), unit=m.group(3))
+        d = dict(enc="UQUANT" if w[0] == "unsigned" else "SQUANT",
+                 lsb=lsb_value(m.group(2)), unit=m.group(3))
+        d.update(parse_range(m.group(4)))
+        return d
     fail(ln, "unknown element content")
+
+
+RANGE_FLAGS = {">=": ("MIN", "lo"), ">": ("MIN_EXCL", "lo"), "<=": ("MAX", "hi"), "<": ("MAX_EXCL", "hi")}
+
+
+def parse_range(text):
+    """'>= -90 <= 90' -> flags and bounds (values in the element's unit)."""
+    flags, lo, hi = [], 0.0, 0.0
+    w = text.split()
+    for i in range(0, len(w) - 1, 2):
+        if w[i] not in RANGE_FLAGS:
+            raise SystemExit("bad range %r" % text)
+        flag, side = RANGE_FLAGS[w[i]]
+        v = lsb_value(w[i + 1]) if not w[i + 1].startswith("-") else -lsb_value(w[i + 1][1:])
+        flags.append("AX_RANGE_" + flag)
+        if side == "lo":
+            lo = v
+        else:
+            hi = v
+    return dict(range="|".join(flags) if flags else "0", rmin=lo, rmax=hi)
 
 
 def variation_line(kids):
@@ -267,9 +293,12 @@ class Emitter:
         if n.sub:
             sub = self.array(n.sub)
         lsb = repr(float(n.lsb)) if n.lsb else "0"
-        return ("{AX_%s, AX_ENC_%s, %d, 0x%02x, %d, %d, %d, %s, %s, %s, %s, %s, %s}" %
+        rng = ", 0, 0, 0"
+        if n.range != "0":
+            rng = ", %s, %r, %r" % (n.range, float(n.rmin), float(n.rmax))
+        return ("{AX_%s, AX_ENC_%s, %d, 0x%02x, %d, %d, %d, %s, %s, %s, %s, %s, %s%s}" %
                 (n.kind, n.enc, n.rep_bytes, n.bds, n.bits, len(n.sub), n.sel, cstr(n.name),
-                 cstr(n.title), cstr(n.unit), lsb, cstr(n.dep), sub))
+                 cstr(n.title), cstr(n.unit), lsb, cstr(n.dep), sub, rng))
 
     def array(self, nodes, name=None, static=True):
         body = ",\n    ".join(self.node_init(c) for c in nodes)

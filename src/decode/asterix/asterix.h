@@ -97,7 +97,16 @@ struct ax_node {
     double lsb;        /* AX_ENC_*QUANT: value of one unit of the raw integer */
     const char *dep;   /* AX_ENC_CASE: path of the selecting element; else NULL */
     const struct ax_node *sub; /* borrowed, static: n_sub children */
+    /* The specification's range of the value (in `unit`, after scaling),
+     * where it states one (">= -90 <= 90"): flags AX_RANGE_*. */
+    uint8_t range;
+    double min, max;
 };
+
+#define AX_RANGE_MIN 1u      /* value >= min */
+#define AX_RANGE_MIN_EXCL 2u /* value > min */
+#define AX_RANGE_MAX 4u      /* value <= max */
+#define AX_RANGE_MAX_EXCL 8u /* value < max */
 
 /* Pack an edition number: AX_ED(1, 31) for edition 1.31. */
 #define AX_ED(major, minor) ((uint16_t)(((major) << 8) | (minor)))
@@ -334,6 +343,14 @@ uint64_t ax_leaf_raw(const struct ax_leaf *l);
 int64_t ax_leaf_int(const struct ax_leaf *l);
 /* The value in the spec's unit (raw * lsb for quantities, else the integer). */
 double ax_leaf_value(const struct ax_leaf *l);
+/* 1 when the leaf's value is inside the range its specification states (or
+ * it states none), 0 when outside: a time of day past 86400 s, a latitude
+ * past 90°. Such values decode (the bytes fit) but usually mean a wrong
+ * edition or a corrupt record. */
+int ax_leaf_in_range(const struct ax_leaf *l);
+/* How many leaves of a record are outside their specification's range. */
+unsigned ax_record_range_errors(const struct ax_record *r);
+
 /* A string leaf (ICAO6, ASCII, OCTAL) as text into out[0..cap), NUL-terminated,
  * trailing spaces kept. Returns its length or CAIRN_E_FULL. */
 int ax_leaf_string(const struct ax_leaf *l, char *out, size_t cap);
@@ -356,6 +373,8 @@ enum ax_json_flags {
     AX_JSON_RAW = 1,   /* integers as sent, not scaled */
     AX_JSON_HEX = 2,   /* add "hex":"..." with the record's bytes */
 };
+/* Values outside their specification's range are listed at the end of the
+ * record's object: "out_of_range":["I070","I105/LAT"] (absent when none). */
 
 /*
  * Write one record as a JSON object:

@@ -525,6 +525,44 @@ double ax_leaf_value(const struct ax_leaf *l)
     return (double)v;
 }
 
+int ax_leaf_in_range(const struct ax_leaf *l)
+{
+    unsigned r = l->node->range;
+    if (!r || l->bits > 64)
+        return 1;
+    double v = ax_leaf_value(l);
+    /* half an LSB of slack: a bound like 255/4 is itself a coded value */
+    double slack = (l->node->enc == AX_ENC_UQUANT || l->node->enc == AX_ENC_SQUANT)
+                       ? l->node->lsb / 2
+                       : 0;
+    if ((r & AX_RANGE_MIN) && v < l->node->min - slack)
+        return 0;
+    if ((r & AX_RANGE_MIN_EXCL) && v <= l->node->min - slack)
+        return 0;
+    if ((r & AX_RANGE_MAX) && v > l->node->max + slack)
+        return 0;
+    if ((r & AX_RANGE_MAX_EXCL) && v >= l->node->max + slack)
+        return 0;
+    return 1;
+}
+
+static void range_cb(void *ctx, enum ax_walk_ev ev, const struct ax_node *node,
+                     const struct ax_leaf *leaf)
+{
+    unsigned *n = ctx;
+    (void)node;
+    if (ev == AX_WALK_LEAF && !ax_leaf_in_range(leaf))
+        (*n)++;
+}
+
+unsigned ax_record_range_errors(const struct ax_record *r)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < r->n_items; i++)
+        (void)ax_walk(r->items[i].desc, r->items[i].p, r->items[i].len, range_cb, &n);
+    return n;
+}
+
 /* ICAO Annex 10 Vol IV, 3.1.2.9.1.2: the 6-bit character set. Codes the
  * annex leaves undefined (0, 27-31, 33-47, 58-63) read as spaces, as
  * Wireshark and most decoders print them (an all-zero callsign is blank). */

@@ -38,6 +38,10 @@ struct jo {
     int depth;
     int after_key;
     int err;
+    const char *item;          /* the item being written, for out_of_range */
+    unsigned n_bad;            /* out-of-range values in the record */
+    const char *bad_item[8];   /* the first few: item id and leaf name */
+    const char *bad_name[8];
     uint8_t first[JO_MAX_DEPTH];
     uint8_t is_obj[JO_MAX_DEPTH];
     char buf[8192];
@@ -327,6 +331,13 @@ static void json_leaf(struct jo *w, const struct ax_node *e, const uint8_t *p, u
                       unsigned flags)
 {
     struct ax_leaf l = {e, p + bit / 8, bit % 8, e->bits};
+    if (e->range && !ax_leaf_in_range(&l)) {
+        if (w->n_bad < sizeof w->bad_item / sizeof w->bad_item[0]) {
+            w->bad_item[w->n_bad] = w->item;
+            w->bad_name[w->n_bad] = e->name;
+        }
+        w->n_bad++;
+    }
     switch (e->enc) {
     case AX_ENC_ICAO6:
     case AX_ENC_ASCII:
@@ -494,6 +505,8 @@ void ax_json_record(struct jsonw *jw, const struct ax_record *r, unsigned flags)
     o.depth = 0;
     o.after_key = 0;
     o.err = 0;
+    o.n_bad = 0;
+    o.item = NULL;
     jw_raw(jw, "", 0); /* the comma before this value, in the caller's writer */
     if (jw->err)
         return;
@@ -512,6 +525,7 @@ void ax_json_record(struct jsonw *jw, const struct ax_record *r, unsigned flags)
         const struct ax_item *it = &r->items[i];
         /* "I010" for numbered items; "RE" and "SP" as they are. */
         const char *id = it->desc->name;
+        w->item = id;
         char key[8];
         size_t nl = strlen(id);
         if (nl > sizeof key - 2 || id[0] < '0' || id[0] > '9') {
@@ -524,6 +538,22 @@ void ax_json_record(struct jsonw *jw, const struct ax_record *r, unsigned flags)
         }
         if (json_value(w, it->desc, it->p, it->len, flags, 0) < 0)
             jo_null(w);
+    }
+    if (o.n_bad) {
+        /* "I105/LAT": item and field the specification's range excludes */
+        jo_key(w, "out_of_range");
+        jo_arr(w);
+        unsigned shown = o.n_bad < 8 ? o.n_bad : 8;
+        for (unsigned i = 0; i < shown; i++) {
+            char path[48];
+            const char *it_id = o.bad_item[i] ? o.bad_item[i] : "?";
+            const char *nm = o.bad_name[i] ? o.bad_name[i] : "?";
+            int digit = it_id[0] >= '0' && it_id[0] <= '9';
+            int k = strcmp(it_id, nm) ? snprintf(path, sizeof path, "%s%s/%s", digit ? "I" : "", it_id, nm)
+                                      : snprintf(path, sizeof path, "%s%s", digit ? "I" : "", it_id);
+            jo_strn(w, path, (size_t)(k < 0 ? 0 : k < (int)sizeof path ? k : (int)sizeof path - 1));
+        }
+        jo_end(w);
     }
     jo_end(w);
     jo_flush(w);

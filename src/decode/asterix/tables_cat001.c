@@ -11,168 +11,168 @@
 #include "decode/asterix/tables.h"
 
 static const struct ax_node c001_n0[2] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c001_n1[13] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TYP", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SIM", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "SSRPSR", "Radar Detection in Last Antenna Scan", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ANT", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SPI", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RAB", "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TST", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "DS1DS2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ME", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MI", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TYP", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SIM", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "SSRPSR", "Radar Detection in Last Antenna Scan", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ANT", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SPI", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RAB", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TST", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "DS1DS2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ME", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MI", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c001_n2[1] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 7, 0, 0, "WE", "Warning/Error Condition Value", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 7, 0, 0, "WE", "Warning/Error Condition Value", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c001_n3[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 1, 0, NULL, "", NULL, 0, NULL, c001_n2},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 1, 0, NULL, "", NULL, 0, NULL, c001_n2, 0, 0, 0},
 };
 
 static const struct ax_node c001_n4[2] = {
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "RHO", "", "NM", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "THETA", "", "°", 0.0054931640625, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "RHO", "", "NM", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "THETA", "", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c001_n5[2] = {
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "X", "X-Component", "NM", 0.015625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "Y", "Y-Component", "NM", 0.015625, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "X", "X-Component", "NM", 0.015625, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "Y", "Y-Component", "NM", 0.015625, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c001_n6[5] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE2", "Mode-2 Code in Octal Representation", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE2", "Mode-2 Code in Octal Representation", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c001_n7[13] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QA4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QA2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QA1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QB4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QB2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QB1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QC4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QC2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QC1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QD4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QD2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QD1", "", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QA4", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QA2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QA1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QB4", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QB2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QB1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QC4", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QC2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QC1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QD4", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QD2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QD1", "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c001_n8[5] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE3A", "Mode-3/A Reply in Octal Representation", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE3A", "Mode-3/A Reply in Octal Representation", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c001_n9[3] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 14, 0, 0, "HGT", "Mode-C HEIGHT", "FL", 0.25, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 14, 0, 0, "HGT", "Mode-C HEIGHT", "FL", 0.25, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c001_n10[17] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 12, 0, 0, "MODEC", "Mode-C Reply in Gray Notation", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QC1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QA1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QC2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QA2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QC4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QA4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QB1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QD1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QB2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QD2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QB4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QD4", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 12, 0, 0, "MODEC", "Mode-C Reply in Gray Notation", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QC1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QA1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QC2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QA2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QC4", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QA4", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QB1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QD1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QB2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QD2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QB4", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "QD4", "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c001_n11[1] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 7, 0, 0, "IND", "Indicator", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 7, 0, 0, "IND", "Indicator", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c001_n12[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 1, 0, NULL, "", NULL, 0, NULL, c001_n11},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 1, 0, NULL, "", NULL, 0, NULL, c001_n11, 0, 0, 0},
 };
 
 static const struct ax_node c001_n13[6] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XA", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XC", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X2", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XA", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XC", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c001_n14[11] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "CON", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RAD", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MAN", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DOU", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RDPC", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "GHO", "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TRE", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 6, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "CON", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RAD", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MAN", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DOU", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RDPC", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "GHO", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TRE", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 6, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c001_n15[2] = {
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "GSP", "Calculated Groundspeed", "NM/s", 6.103515625e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "HDG", "Calculated Heading", "°", 0.0054931640625, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "GSP", "Calculated Groundspeed", "NM/s", 6.103515625e-05, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "HDG", "Calculated Heading", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c001_n16[1] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 7, 0, 0, "QI", "Track Quality Indicator", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 7, 0, 0, "QI", "Track Quality Indicator", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c001_n17[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 1, 0, NULL, "", NULL, 0, NULL, c001_n16},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 1, 0, NULL, "", NULL, 0, NULL, c001_n16, 0, 0, 0},
 };
 
 static const struct ax_node cat001_1_2_items[21] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identifier", NULL, 0, NULL, c001_n0},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 13, 0, "020", "Target Report Descriptor", NULL, 0, NULL, c001_n1},
-    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "030", "Warning/Error Conditions", NULL, 0, NULL, c001_n3},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "040", "Measured Position in Polar Co-ordinates", NULL, 0, NULL, c001_n4},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "042", "Calculated Position in Cartesian Co-ordinates", NULL, 0, NULL, c001_n5},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "050", "Mode-2 Code in Octal Representation", NULL, 0, NULL, c001_n6},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 13, 0, "060", "Mode-2 Code Confidence Indicator", NULL, 0, NULL, c001_n7},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "070", "Mode-3/A Code in Octal Representation", NULL, 0, NULL, c001_n8},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 13, 0, "080", "Mode-3/A Code Confidence Indicator", NULL, 0, NULL, c001_n7},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "090", "Mode-C Code in Binary Representation", NULL, 0, NULL, c001_n9},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 17, 0, "100", "Mode-C Code and Code Confidence Indicator", NULL, 0, NULL, c001_n10},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "120", "Measured Radial Doppler Speed", "NM/s", 6.103515625e-05, NULL, NULL},
-    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "130", "Radar Plot Characteristics", NULL, 0, NULL, c001_n12},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "131", "Received Power", "dBm", 1.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "141", "Truncated Time of Day", "s", 0.0078125, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 6, 0, "150", "Presence of X-Pulse", NULL, 0, NULL, c001_n13},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 16, 0, 0, "161", "Track Plot Number", NULL, 0, NULL, NULL},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 11, 0, "170", "Track Status", NULL, 0, NULL, c001_n14},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "200", "Calculated Track Velocity in Polar Co-ordinates", NULL, 0, NULL, c001_n15},
-    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "210", "Track Quality", NULL, 0, NULL, c001_n17},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identifier", NULL, 0, NULL, c001_n0, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 13, 0, "020", "Target Report Descriptor", NULL, 0, NULL, c001_n1, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "030", "Warning/Error Conditions", NULL, 0, NULL, c001_n3, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "040", "Measured Position in Polar Co-ordinates", NULL, 0, NULL, c001_n4, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "042", "Calculated Position in Cartesian Co-ordinates", NULL, 0, NULL, c001_n5, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "050", "Mode-2 Code in Octal Representation", NULL, 0, NULL, c001_n6, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 13, 0, "060", "Mode-2 Code Confidence Indicator", NULL, 0, NULL, c001_n7, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "070", "Mode-3/A Code in Octal Representation", NULL, 0, NULL, c001_n8, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 13, 0, "080", "Mode-3/A Code Confidence Indicator", NULL, 0, NULL, c001_n7, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "090", "Mode-C Code in Binary Representation", NULL, 0, NULL, c001_n9, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 17, 0, "100", "Mode-C Code and Code Confidence Indicator", NULL, 0, NULL, c001_n10, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "120", "Measured Radial Doppler Speed", "NM/s", 6.103515625e-05, NULL, NULL, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "130", "Radar Plot Characteristics", NULL, 0, NULL, c001_n12, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "131", "Received Power", "dBm", 1.0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "141", "Truncated Time of Day", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 6, 0, "150", "Presence of X-Pulse", NULL, 0, NULL, c001_n13, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 16, 0, 0, "161", "Track Plot Number", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 11, 0, "170", "Track Status", NULL, 0, NULL, c001_n14, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "200", "Calculated Track Velocity in Polar Co-ordinates", NULL, 0, NULL, c001_n15, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "210", "Track Quality", NULL, 0, NULL, c001_n17, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node *const cat001_1_2_uap_alt[20] = {

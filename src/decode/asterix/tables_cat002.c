@@ -11,69 +11,69 @@
 #include "decode/asterix/tables.h"
 
 static const struct ax_node c002_n0[2] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c002_n1[1] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 7, 0, 0, "SCS", "Station Configuration Status", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 7, 0, 0, "SCS", "Station Configuration Status", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c002_n2[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 1, 0, NULL, "", NULL, 0, NULL, c002_n1},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 1, 0, NULL, "", NULL, 0, NULL, c002_n1, 0, 0, 0},
 };
 
 static const struct ax_node c002_n3[1] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 7, 0, 0, "SPM", "Station Processing Mode", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 7, 0, 0, "SPM", "Station Processing Mode", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c002_n4[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 1, 0, NULL, "", NULL, 0, NULL, c002_n3},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 1, 0, NULL, "", NULL, 0, NULL, c002_n3, 0, 0, 0},
 };
 
 static const struct ax_node c002_n5[3] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "A", "Aerial Identification", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 5, 0, 0, "IDENT", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 10, 0, 0, "COUNTER", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "A", "Aerial Identification", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 5, 0, 0, "IDENT", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 10, 0, 0, "COUNTER", "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c002_n6[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, NULL, "", NULL, 0, NULL, c002_n5},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, NULL, "", NULL, 0, NULL, c002_n5, 0, 0, 0},
 };
 
 static const struct ax_node c002_n7[1] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 7, 0, 0, "WE", "Warning/Error Condition", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 7, 0, 0, "WE", "Warning/Error Condition", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c002_n8[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 1, 0, NULL, "", NULL, 0, NULL, c002_n7},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 1, 0, NULL, "", NULL, 0, NULL, c002_n7, 0, 0, 0},
 };
 
 static const struct ax_node c002_n9[2] = {
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "RE", "Range Error", "NM", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "AE", "Azimuth Error", "°", 0.02197265625, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "RE", "Range Error", "NM", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "AE", "Azimuth Error", "°", 0.02197265625, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c002_n10[4] = {
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "RHOST", "Rho Start", "NM", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "RHOEND", "Rho End", "NM", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "THETAST", "Theta Start", "°", 0.0054931640625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "THETAEND", "Theta End", "°", 0.0054931640625, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "RHOST", "Rho Start", "NM", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "RHOEND", "Rho End", "NM", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "THETAST", "Theta Start", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "THETAEND", "Theta End", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node cat002_1_0_items[12] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "000", "Message Type", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identifier", NULL, 0, NULL, c002_n0},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "020", "Sector Number", "°", 1.40625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "030", "Time of Day", "s", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "041", "Antenna Rotation Period", "s", 0.0078125, NULL, NULL},
-    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "050", "Station Configuration Status", NULL, 0, NULL, c002_n2},
-    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "060", "Station Processing Mode", NULL, 0, NULL, c002_n4},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "070", "Plot Count Values", NULL, 0, NULL, c002_n6},
-    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "080", "Warning/Error Conditions", NULL, 0, NULL, c002_n8},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "090", "Collimation Error", NULL, 0, NULL, c002_n9},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 4, 0, "100", "Dynamic Window Type 1", NULL, 0, NULL, c002_n10},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "000", "Message Type", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identifier", NULL, 0, NULL, c002_n0, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "020", "Sector Number", "°", 1.40625, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "030", "Time of Day", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "041", "Antenna Rotation Period", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "050", "Station Configuration Status", NULL, 0, NULL, c002_n2, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "060", "Station Processing Mode", NULL, 0, NULL, c002_n4, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "070", "Plot Count Values", NULL, 0, NULL, c002_n6, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "080", "Warning/Error Conditions", NULL, 0, NULL, c002_n8, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "090", "Collimation Error", NULL, 0, NULL, c002_n9, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 4, 0, "100", "Dynamic Window Type 1", NULL, 0, NULL, c002_n10, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node *const cat002_1_0_uap[13] = {

@@ -11,660 +11,674 @@
 #include "decode/asterix/tables.h"
 
 static const struct ax_node c021_n0[2] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n1[11] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DCR", "Differential Correction", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "GBS", "Ground Bit Setting", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SIM", "Simulated Target", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TST", "Test Target", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RAB", "Report Type", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SAA", "Selected Altitude Available", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SPI", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "ATP", "Address Type", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "ARC", "Altitude Reporting Capability", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DCR", "Differential Correction", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "GBS", "Ground Bit Setting", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SIM", "Simulated Target", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TST", "Test Target", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RAB", "Report Type", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SAA", "Selected Altitude Available", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SPI", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "ATP", "Address Type", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "ARC", "Altitude Reporting Capability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n2[5] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE3A", "Mode-3/A Reply in Octal Representation", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE3A", "Mode-3/A Reply in Octal Representation", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n3[5] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "AC", "ACAS Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "MN", "Multiple Navigational Aids Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "DC", "Differential Correction Status", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 6, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "PA", "Position Accuracy", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "AC", "ACAS Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "MN", "Multiple Navigational Aids Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "DC", "Differential Correction Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 6, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "PA", "Position Accuracy", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n4[4] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NAV", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NVB", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NAV", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NVB", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n5[12] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TCA", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NC", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 6, 0, 0, "TCPN", "Trajectory Change Point Number", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "ALT", "Altitude", "ft", 10.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LAT", "Latitude", "°", 2.1457672119140625e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LON", "Longitude", "°", 2.1457672119140625e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 4, 0, 0, "PT", "Point Type", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "TD", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TRA", "Turn Radius Availability", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TOA", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "TOV", "Time Over Point", "s", 1.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TTR", "TCP Turn Radius", "NM", 0.01, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TCA", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NC", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 6, 0, 0, "TCPN", "Trajectory Change Point Number", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "ALT", "Altitude", "ft", 10.0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LAT", "Latitude", "°", 2.1457672119140625e-05, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LON", "Longitude", "°", 2.1457672119140625e-05, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 4, 0, 0, "PT", "Point Type", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "TD", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TRA", "Turn Radius Availability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TOA", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "TOV", "Time Over Point", "s", 1.0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TTR", "TCP Turn Radius", "NM", 0.01, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n6[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 120, 12, 0, NULL, "", NULL, 0, NULL, c021_n5},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 120, 12, 0, NULL, "", NULL, 0, NULL, c021_n5, 0, 0, 0},
 };
 
 static const struct ax_node c021_n7[2] = {
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "TIS", "Trajectory Intent Status", NULL, 0, NULL, c021_n4},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "TID", "Trajectory Intent Data", NULL, 0, NULL, c021_n6},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "TIS", "Trajectory Intent Status", NULL, 0, NULL, c021_n4, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "TID", "Trajectory Intent Data", NULL, 0, NULL, c021_n6, 0, 0, 0},
 };
 
 static const struct ax_node c021_n8[2] = {
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 32, 0, 0, "LAT", "Latitude", "°", 5.364418029785156e-06, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 32, 0, 0, "LON", "Longitude", "°", 5.364418029785156e-06, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 32, 0, 0, "LAT", "Latitude", "°", 5.364418029785156e-06, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 32, 0, 0, "LON", "Longitude", "°", 5.364418029785156e-06, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n9[3] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SAS", "Source Availability", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "SRC", "Source", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 13, 0, 0, "ALT", "Altitude", "ft", 25.0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SAS", "Source Availability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "SRC", "Source", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 13, 0, 0, "ALT", "Altitude", "ft", 25.0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n10[4] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MV", "Manage Vertical Mode", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AH", "Altitude Hold Mode", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AM", "Approach Mode", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 13, 0, 0, "ALT", "Altitude", "ft", 25.0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MV", "Manage Vertical Mode", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AH", "Altitude Hold Mode", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AM", "Approach Mode", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 13, 0, 0, "ALT", "Altitude", "ft", 25.0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n11[3] = {
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 0, "AS", "Air Speed (IAS or Mach)", "NM/s", 6.103515625e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 1, "AS", "Air Speed (IAS or Mach)", "Mach", 0.001, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 15, 0, 65535, "AS", "Air Speed (IAS or Mach)", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 0, "AS", "Air Speed (IAS or Mach)", "NM/s", 6.103515625e-05, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 1, "AS", "Air Speed (IAS or Mach)", "Mach", 0.001, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 15, 0, 65535, "AS", "Air Speed (IAS or Mach)", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n12[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "IM", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_CASE, 0, 0x00, 15, 3, 0, "AS", "Air Speed (IAS or Mach)", NULL, 0, "150/IM", c021_n11},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "IM", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_CASE, 0, 0x00, 15, 3, 0, "AS", "Air Speed (IAS or Mach)", NULL, 0, "150/IM", c021_n11, 0, 0, 0},
 };
 
 static const struct ax_node c021_n13[2] = {
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "GS", "Ground Speed", "NM/s", 6.103515625e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TA", "Track Angle", "°", 0.0054931640625, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "GS", "Ground Speed", "NM/s", 6.103515625e-05, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TA", "Track Angle", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n14[5] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "TI", "Turn Indicator", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 7, 0, 0, "ROT", "Rate of Turn", "°/s", 0.25, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "TI", "Turn Indicator", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 7, 0, 0, "ROT", "Rate of Turn", "°/s", 0.25, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n15[6] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DTI", "Cockpit Display of Traffic Information", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MDS", "Mode-S Extended Squitter", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "UAT", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VDL", "VDL Mode 4", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OTR", "Other Technology", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DTI", "Cockpit Display of Traffic Information", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MDS", "Mode-S Extended Squitter", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "UAT", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VDL", "VDL Mode 4", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OTR", "Other Technology", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n16[4] = {
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "WS", "Wind Speed", "kt", 1.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "WD", "Wind Direction", "°", 1.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "TMP", "Temperature", "°C", 0.25, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "TRB", "Turbulence", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "WS", "Wind Speed", "kt", 1.0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "WD", "Wind Direction", "°", 1.0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "TMP", "Temperature", "°C", 0.25, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "TRB", "Turbulence", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node cat021_0_26_items[30] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identification", NULL, 0, NULL, c021_n0},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "020", "Emitter Category", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "030", "Time of Day", "s", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "032", "Time of Day Accuracy", "s", 0.00390625, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 11, 0, "040", "Target Report Descriptor", NULL, 0, NULL, c021_n1},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "070", "Mode 3/A Code in Octal Representation", NULL, 0, NULL, c021_n2},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 24, 0, 0, "080", "Target Address", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "090", "Figure of Merit", NULL, 0, NULL, c021_n3},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "095", "Velocity Accuracy", NULL, 0, NULL, NULL},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 2, 0, "110", "Trajectory Intent", NULL, 0, NULL, c021_n7},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 2, 0, "130", "Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n8},
-    {AX_ELEMENT, AX_ENC_SINT, 0, 0x00, 8, 0, 0, "131", "Signal Amplitude", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "140", "Geometric Height", "ft", 6.25, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "145", "Flight Level", "FL", 0.25, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "146", "Intermediate State Selected Altitude", NULL, 0, NULL, c021_n9},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 4, 0, "148", "Final State Selected Altitude", NULL, 0, NULL, c021_n10},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "150", "Air Speed", NULL, 0, NULL, c021_n12},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "151", "True Airspeed", "kt", 1.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "152", "Magnetic Heading", "°", 0.0054931640625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "155", "Barometric Vertical Rate", "ft/min", 6.25, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "157", "Geometric Vertical Rate", "ft/min", 6.25, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "160", "Ground Vector", NULL, 0, NULL, c021_n13},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 5, 0, "165", "Rate Of Turn", NULL, 0, NULL, c021_n14},
-    {AX_ELEMENT, AX_ENC_ICAO6, 0, 0x00, 48, 0, 0, "170", "Target Identification", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "200", "Target Status", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 6, 0, "210", "Link Technology Indicator", NULL, 0, NULL, c021_n15},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "220", "Met Information", NULL, 0, NULL, c021_n16},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "230", "Roll Angle", "°", 0.01, NULL, NULL},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, NULL},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identification", NULL, 0, NULL, c021_n0, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "020", "Emitter Category", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "030", "Time of Day", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "032", "Time of Day Accuracy", "s", 0.00390625, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 11, 0, "040", "Target Report Descriptor", NULL, 0, NULL, c021_n1, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "070", "Mode 3/A Code in Octal Representation", NULL, 0, NULL, c021_n2, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 24, 0, 0, "080", "Target Address", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "090", "Figure of Merit", NULL, 0, NULL, c021_n3, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "095", "Velocity Accuracy", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 2, 0, "110", "Trajectory Intent", NULL, 0, NULL, c021_n7, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 2, 0, "130", "Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n8, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SINT, 0, 0x00, 8, 0, 0, "131", "Signal Amplitude", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "140", "Geometric Height", "ft", 6.25, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "145", "Flight Level", "FL", 0.25, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "146", "Intermediate State Selected Altitude", NULL, 0, NULL, c021_n9, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 4, 0, "148", "Final State Selected Altitude", NULL, 0, NULL, c021_n10, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "150", "Air Speed", NULL, 0, NULL, c021_n12, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "151", "True Airspeed", "kt", 1.0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "152", "Magnetic Heading", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "155", "Barometric Vertical Rate", "ft/min", 6.25, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "157", "Geometric Vertical Rate", "ft/min", 6.25, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "160", "Ground Vector", NULL, 0, NULL, c021_n13, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 5, 0, "165", "Rate Of Turn", NULL, 0, NULL, c021_n14, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_ICAO6, 0, 0x00, 48, 0, 0, "170", "Target Identification", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "200", "Target Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 6, 0, "210", "Link Technology Indicator", NULL, 0, NULL, c021_n15, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "220", "Met Information", NULL, 0, NULL, c021_n16, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "230", "Roll Angle", "°", 0.01, NULL, NULL, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n17[7] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RA", "TCAS Resolution Advisory Active", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "TC", "Target Trajectory Change Report Capability", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TS", "Target State Report Capability", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ARV", "Air-Referenced Velocity Report Capability", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "CDTIA", "Cockpit Display of Traffic Information Airborne", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NOTTCAS", "TCAS System Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SA", "Single Antenna", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RA", "TCAS Resolution Advisory Active", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "TC", "Target Trajectory Change Report Capability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TS", "Target State Report Capability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ARV", "Air-Referenced Velocity Report Capability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "CDTIA", "Cockpit Display of Traffic Information Airborne", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NOTTCAS", "TCAS System Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SA", "Single Antenna", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n18[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 6, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 6, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n19[24] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "ATP", "Address Type", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "ARC", "Altitude Reporting Capability", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RC", "Range Check", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RAB", "Report Type", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DCR", "Differential Correction", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "GBS", "Ground Bit Setting", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SIM", "Simulated Target", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TST", "Test Target", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SAA", "Selected Altitude Available", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "CL", "Confidence Level", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "LLC", "List Lookup Check", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "IPC", "Independent Position Check", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NOGO", "No-go Bit Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "CPR", "Compact Position Reporting", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "LDPJ", "Local Decoding Position Jump", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RCF", "Range Check", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 2, 0, "TBC", "Total Bits Corrected", NULL, 0, NULL, c021_n18},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 2, 0, "MBC", "Maximum Bits Corrected", NULL, 0, NULL, c021_n18},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "ATP", "Address Type", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "ARC", "Altitude Reporting Capability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RC", "Range Check", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RAB", "Report Type", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DCR", "Differential Correction", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "GBS", "Ground Bit Setting", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SIM", "Simulated Target", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TST", "Test Target", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SAA", "Selected Altitude Available", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "CL", "Confidence Level", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "LLC", "List Lookup Check", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "IPC", "Independent Position Check", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NOGO", "No-go Bit Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "CPR", "Compact Position Reporting", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "LDPJ", "Local Decoding Position Jump", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RCF", "Range Check", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 2, 0, "TBC", "Total Bits Corrected", NULL, 0, NULL, c021_n18, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 2, 0, "MBC", "Maximum Bits Corrected", NULL, 0, NULL, c021_n18, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n20[2] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE3A", "Mode-3/A Reply in Octal Representation", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE3A", "Mode-3/A Reply in Octal Representation", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n21[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "FSI", "Full Second Indication", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 30, 0, 0, "TOMRP", "Fractional Part of the Time of Message Reception for Position in the Ground Station", "s", 9.313225746154785e-10, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "FSI", "Full Second Indication", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 30, 0, 0, "TOMRP", "Fractional Part of the Time of Message Reception for Position in the Ground Station", "s", 9.313225746154785e-10, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n22[15] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 3, 0, 0, "NUCRNACV", "Navigation Uncertainty Category for Velocity NUCr or the Navigation Accuracy Category for Velocity NACv", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "NUCPNIC", "Navigation Uncertainty Category for Position NUCp or Navigation Integrity Category NIC", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "NICBARO", "Navigation Integrity Category for Barometric Altitude", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 2, 0, 0, "SIL", "Surveillance (version 1) or Source (version 2) Integrity Level", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "NACP", "Navigation Accuracy Category for Position", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SILS", "SIL-Supplement", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 2, 0, 0, "SDA", "Horizontal Position System Design Assurance Level (as Defined in Version 2)", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 2, 0, 0, "GVA", "Geometric Altitude Accuracy", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "PIC", "Position Integrity Category", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 3, 0, 0, "NUCRNACV", "Navigation Uncertainty Category for Velocity NUCr or the Navigation Accuracy Category for Velocity NACv", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "NUCPNIC", "Navigation Uncertainty Category for Position NUCp or Navigation Integrity Category NIC", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "NICBARO", "Navigation Integrity Category for Barometric Altitude", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 2, 0, 0, "SIL", "Surveillance (version 1) or Source (version 2) Integrity Level", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "NACP", "Navigation Accuracy Category for Position", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SILS", "SIL-Supplement", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 2, 0, 0, "SDA", "Horizontal Position System Design Assurance Level (as Defined in Version 2)", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 2, 0, 0, "GVA", "Geometric Altitude Accuracy", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "PIC", "Position Integrity Category", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n23[12] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TCA", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NC", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 6, 0, 0, "TCPN", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "ALT", "Altitude in Two's Complement Form", "ft", 10.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LAT", "In WGS.84 in Two's Complement", "°", 2.1457672119140625e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LON", "In WGS.84 in Two's Complement", "°", 2.1457672119140625e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 4, 0, 0, "PT", "Point Type", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "TD", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TRA", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TOA", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "TOV", "Time Over Point", "s", 1.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TTR", "TCP Turn Radius", "NM", 0.01, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TCA", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NC", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 6, 0, 0, "TCPN", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "ALT", "Altitude in Two's Complement Form", "ft", 10.0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, -1500.0, 150000.0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LAT", "In WGS.84 in Two's Complement", "°", 2.1457672119140625e-05, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, -90.0, 90.0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LON", "In WGS.84 in Two's Complement", "°", 2.1457672119140625e-05, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX_EXCL, -180.0, 180.0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 4, 0, 0, "PT", "Point Type", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "TD", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TRA", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TOA", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "TOV", "Time Over Point", "s", 1.0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TTR", "TCP Turn Radius", "NM", 0.01, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 655.35},
 };
 
 static const struct ax_node c021_n24[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 120, 12, 0, NULL, "", NULL, 0, NULL, c021_n23},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 120, 12, 0, NULL, "", NULL, 0, NULL, c021_n23, 0, 0, 0},
 };
 
 static const struct ax_node c021_n25[2] = {
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "TIS", "Trajectory Intent Status", NULL, 0, NULL, c021_n4},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "TID", "Trajectory Intent Data", NULL, 0, NULL, c021_n24},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "TIS", "Trajectory Intent Status", NULL, 0, NULL, c021_n4, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "TID", "Trajectory Intent Data", NULL, 0, NULL, c021_n24, 0, 0, 0},
 };
 
 static const struct ax_node c021_n26[2] = {
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LAT", "Latitude", "°", 2.1457672119140625e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LON", "Longitude", "°", 2.1457672119140625e-05, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LAT", "Latitude", "°", 2.1457672119140625e-05, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, -90.0, 90.0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LON", "Longitude", "°", 2.1457672119140625e-05, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX_EXCL, -180.0, 180.0},
 };
 
 static const struct ax_node c021_n27[2] = {
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 32, 0, 0, "LAT", "Latitude", "°", 1.6763806343078613e-07, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 32, 0, 0, "LON", "Longitude", "°", 1.6763806343078613e-07, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 32, 0, 0, "LAT", "Latitude", "°", 1.6763806343078613e-07, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, -90.0, 90.0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 32, 0, 0, "LON", "Longitude", "°", 1.6763806343078613e-07, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX_EXCL, -180.0, 180.0},
 };
 
 static const struct ax_node c021_n28[3] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SAS", "Source Availability", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "S", "Source", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 13, 0, 0, "ALT", "Altitude", "ft", 25.0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SAS", "Source Availability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "S", "Source", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 13, 0, 0, "ALT", "Altitude", "ft", 25.0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX_EXCL, -1300.0, 100000.0},
 };
 
-static const struct ax_node c021_n29[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RE", "Range Exceeded Indicator", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 0, "TAS", "True Air Speed", "kt", 1.0, NULL, NULL},
+static const struct ax_node c021_n29[4] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MV", "Manage Vertical Mode", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AH", "Altitude Hold Mode", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AM", "Approach Mode", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 13, 0, 0, "ALT", "Altitude", "ft", 25.0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX_EXCL, -1300.0, 100000.0},
 };
 
 static const struct ax_node c021_n30[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RE", "Range Exceeded Indicator", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 15, 0, 0, "BVR", "Barometric Vertical Rate", "ft/min", 6.25, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RE", "Range Exceeded Indicator", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 0, "TAS", "True Air Speed", "kt", 1.0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n31[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RE", "Range Exceeded Indicator", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 15, 0, 0, "GVR", "Geometric Vertical Rate", "ft/min", 6.25, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RE", "Range Exceeded Indicator", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 15, 0, 0, "BVR", "Barometric Vertical Rate", "ft/min", 6.25, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n32[3] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RE", "Range Exceeded Indicator", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 0, "GS", "Ground Speed Referenced to WGS-84", "NM/s", 6.103515625e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TA", "Track Angle Clockwise Reference to True North", "°", 0.0054931640625, NULL, NULL},
+static const struct ax_node c021_n32[2] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RE", "Range Exceeded Indicator", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 15, 0, 0, "GVR", "Geometric Vertical Rate", "ft/min", 6.25, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n33[2] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 12, 0, 0, "TRNUM", "Track Number", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n33[3] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RE", "Range Exceeded Indicator", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 0, "GS", "Ground Speed Referenced to WGS-84", "NM/s", 6.103515625e-05, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX_EXCL, 0.0, 2.0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TA", "Track Angle Clockwise Reference to True North", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n34[2] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 6, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 10, 0, 0, "TAR", "Track Angle Rate", "°/s", 0.03125, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 12, 0, 0, "TRNUM", "Track Number", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n35[5] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ICF", "Intent Change Flag (see Note)", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "LNAV", "LNAV Mode", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ME", "Military Emergency", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "PS", "Priority Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "SS", "Surveillance Status", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n35[2] = {
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 6, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 10, 0, 0, "TAR", "Track Angle Rate", "°/s", 0.03125, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, -16.0, 16.0},
 };
 
-static const struct ax_node c021_n36[4] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VNS", "Version Not Supported", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "VN", "Version Number", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "LTT", "Link Technology Type", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n36[5] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ICF", "Intent Change Flag (see Note)", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "LNAV", "LNAV Mode", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ME", "Military Emergency", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "PS", "Priority Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "SS", "Surveillance Status", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n37[1] = {
-    {AX_ELEMENT, AX_ENC_BDS, 0, 0x00, 64, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n37[4] = {
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VNS", "Version Not Supported", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "VN", "Version Number", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "LTT", "Link Technology Type", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n38[8] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 5, 0, 0, "TYP", "Message Type (= 28 for 1090 ES, Version 2)", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 3, 0, 0, "STYP", "Message Sub-type (= 2 for 1090 ES, Version 2)", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 14, 0, 0, "ARA", "Active Resolution Advisories", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "RAC", "RAC (RA Complement) Record", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "RAT", "RA Terminated", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "MTE", "Multiple Threat Encounter", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 2, 0, 0, "TTI", "Threat Type Indicator", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 26, 0, 0, "TID", "Threat Identity Data", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n38[4] = {
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "WS", "Wind Speed", "kt", 1.0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 300.0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "WD", "Wind Direction", "°", 1.0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 1.0, 360.0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "TMP", "Temperature", "°C", 0.25, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, -100.0, 100.0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "TRB", "Turbulence", NULL, 0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 15.0},
 };
 
-static const struct ax_node c021_n39[10] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "POA", "Position Offset Applied", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "CDTIS", "Cockpit Display of Traffic Information Surface", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "B2LOW", "Class B2 Transmit Power Less Than 70 Watts", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RAS", "Receiving ATC Services", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "IDENT", "Setting of IDENT Switch", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "LW", "Length and Width of the Aircraft", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n39[1] = {
+    {AX_ELEMENT, AX_ENC_BDS, 0, 0x00, 64, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n40[23] = {
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "AOS", "Aircraft Operational Status Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TRD", "Target Report Descriptor Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "M3A", "Mode 3/A Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "QI", "Quality Indicators Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TI1", "Trajectory Intent Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "MAM", "Message Amplitude Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "GH", "Geometric Height Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "FL", "Flight Level Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "SAL", "Selected Altitude Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "FSA", "Final State Selected Altitude Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "AS", "Air Speed Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TAS", "True Air Speed Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "MH", "Magnetic Heading Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "BVR", "Barometric Vertical Rate Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "GVR", "Geometric Vertical Rate Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "GV", "Ground Vector Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TAR", "Track Angle Rate Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TI2", "Target Identification Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TS", "Target Status Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "MET", "Met Information Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "ROA", "Roll Angle Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "ARA", "ACAS Resolution Advisory Age", "s", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "SCC", "Surface Capabilities and Characteristics Age", "s", 0.1, NULL, NULL},
+static const struct ax_node c021_n40[8] = {
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 5, 0, 0, "TYP", "Message Type (= 28 for 1090 ES, Version 2)", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 3, 0, 0, "STYP", "Message Sub-type (= 2 for 1090 ES, Version 2)", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 14, 0, 0, "ARA", "Active Resolution Advisories", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "RAC", "RAC (RA Complement) Record", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "RAT", "RA Terminated", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "MTE", "Multiple Threat Encounter", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 2, 0, 0, "TTI", "Threat Type Indicator", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 26, 0, 0, "TID", "Threat Identity Data", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n41[2] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 12, 0, 0, "BPS", "Barometric Pressure Setting", "hPa", 0.1, NULL, NULL},
+static const struct ax_node c021_n41[10] = {
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "POA", "Position Offset Applied", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "CDTIS", "Cockpit Display of Traffic Information Surface", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "B2LOW", "Class B2 Transmit Power Less Than 70 Watts", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RAS", "Receiving ATC Services", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "IDENT", "Setting of IDENT Switch", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "LW", "Length and Width of the Aircraft", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n42[4] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "HDR", "Horizontal Reference Direction", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "STAT", "Selected Heading Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 10, 0, 0, "SH", "Selected Heading", "°", 0.703125, NULL, NULL},
+static const struct ax_node c021_n42[23] = {
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "AOS", "Aircraft Operational Status Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TRD", "Target Report Descriptor Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "M3A", "Mode 3/A Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "QI", "Quality Indicators Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TI1", "Trajectory Intent Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "MAM", "Message Amplitude Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "GH", "Geometric Height Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "FL", "Flight Level Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "SAL", "Selected Altitude Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "FSA", "Final State Selected Altitude Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "AS", "Air Speed Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TAS", "True Air Speed Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "MH", "Magnetic Heading Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "BVR", "Barometric Vertical Rate Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "GVR", "Geometric Vertical Rate Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "GV", "Ground Vector Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TAR", "Track Angle Rate Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TI2", "Target Identification Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TS", "Target Status Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "MET", "Met Information Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "ROA", "Roll Angle Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "ARA", "ACAS Resolution Advisory Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "SCC", "Surface Capabilities and Characteristics Age", "s", 0.1, NULL, NULL, AX_RANGE_MAX, 0.0, 25.5},
 };
 
 static const struct ax_node c021_n43[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 12, 0, 0, "BPS", "Barometric Pressure Setting", "hPa", 0.1, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 409.5},
 };
 
-static const struct ax_node c021_n44[6] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AP", "Autopilot", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VN", "Vertical Navigation", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AH", "Altitude Hold", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AM", "Approach Mode", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "MFM", "Status of MCP/FCU Mode Bits", NULL, 0, NULL, c021_n43},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n44[4] = {
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "HDR", "Horizontal Reference Direction", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "STAT", "Selected Heading Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 10, 0, 0, "SH", "Selected Heading", "°", 0.703125, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n45[8] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "STP", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "HTS", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "HTT", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "HRD", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 11, 0, 0, "GSS", "Ground Speed", "kt", 0.125, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 7, 0, 0, "HGT", "Heading/Ground Track Information", "°", 2.8125, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n45[2] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n46[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n46[6] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AP", "Autopilot", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VN", "Vertical Navigation", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AH", "Altitude Hold", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AM", "Approach Mode", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "MFM", "Status of MCP/FCU Mode Bits", NULL, 0, NULL, c021_n45, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n47[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n47[8] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "STP", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "HTS", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "HTT", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "HRD", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 11, 0, 0, "GSS", "Ground Speed", "kt", 0.125, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 7, 0, 0, "HGT", "Heading/Ground Track Information", "°", 2.8125, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n48[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 3, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c021_n49[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Population Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n50[3] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 5, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n50[2] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 3, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n51[20] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ES", "ES IN Capability", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "UAT", "UAT IN Capability", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "RCE", "Reduced Capability Equipment", NULL, 0, NULL, c021_n46},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "RRL", "Reply Rate Limiting", NULL, 0, NULL, c021_n43},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 4, 2, 0, "PS3", "Priority Status for Version 3 ADS-B Systems", NULL, 0, NULL, c021_n47},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "TPW", "Transmit Power", NULL, 0, NULL, c021_n46},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "TSI", "Transponder Side Indication", NULL, 0, NULL, c021_n46},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "MUO", "Manned / Unmanned Operation", NULL, 0, NULL, c021_n43},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "RWC", "Remain Well Clear Corrective Alert", NULL, 0, NULL, c021_n43},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "DAA", "Detectand Avoid Capabilities", NULL, 0, NULL, c021_n46},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 4, 2, 0, "DF17CA", "Transponder Capability", NULL, 0, NULL, c021_n48},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "SVH", "Sense Vertical & Horizontal", NULL, 0, NULL, c021_n46},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 4, 2, 0, "CATC", "CAS Type & Capability", NULL, 0, NULL, c021_n49},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 3, 0, "TAO", "Transponder Antenna Offset", NULL, 0, NULL, c021_n50},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n51[2] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Population Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n52[8] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M5", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ID", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DA", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M3", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MC", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "PO", "", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n52[3] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 5, 0, 0, "VAL", "Value", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n53[4] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 14, 0, 0, "PIN", "PIN Code", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 11, 0, 0, "NO", "National Origin Code", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n53[20] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ES", "ES IN Capability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "UAT", "UAT IN Capability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "RCE", "Reduced Capability Equipment", NULL, 0, NULL, c021_n48, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "RRL", "Reply Rate Limiting", NULL, 0, NULL, c021_n45, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 4, 2, 0, "PS3", "Priority Status for Version 3 ADS-B Systems", NULL, 0, NULL, c021_n49, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "TPW", "Transmit Power", NULL, 0, NULL, c021_n48, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "TSI", "Transponder Side Indication", NULL, 0, NULL, c021_n48, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "MUO", "Manned / Unmanned Operation", NULL, 0, NULL, c021_n45, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "RWC", "Remain Well Clear Corrective Alert", NULL, 0, NULL, c021_n45, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "DAA", "Detectand Avoid Capabilities", NULL, 0, NULL, c021_n48, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 4, 2, 0, "DF17CA", "Transponder Capability", NULL, 0, NULL, c021_n50, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "SVH", "Sense Vertical & Horizontal", NULL, 0, NULL, c021_n48, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 4, 2, 0, "CATC", "CAS Type & Capability", NULL, 0, NULL, c021_n51, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 7, 3, 0, "TAO", "Transponder Antenna Offset", NULL, 0, NULL, c021_n52, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n54[5] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "EM1", "Extended Mode 1 Code in Octal Representation", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n54[8] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M5", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ID", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DA", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M3", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MC", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "PO", "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n55[7] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XP", "X-pulse from Mode 5 PIN Reply/report", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X5", "X-pulse from Mode 5 Data Reply or Report", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XC", "X-pulse from Mode C Reply", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X3", "X-pulse from Mode 3/A Reply", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X2", "X-pulse from Mode 2 Reply", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X1", "X-pulse from Mode 1 Reply", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n55[4] = {
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 14, 0, 0, "PIN", "PIN Code", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 11, 0, 0, "NO", "National Origin Code", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n56[2] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 5, 0, 0, "FOM", "Figure of Merit", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n56[5] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "EM1", "Extended Mode 1 Code in Octal Representation", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n57[5] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE2", "Mode 2 Code in Octal Representation", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n57[7] = {
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XP", "X-pulse from Mode 5 PIN Reply/report", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X5", "X-pulse from Mode 5 Data Reply or Report", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XC", "X-pulse from Mode C Reply", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X3", "X-pulse from Mode 3/A Reply", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X2", "X-pulse from Mode 2 Reply", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X1", "X-pulse from Mode 1 Reply", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n58[6] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 8, 0, "SUM", "Mode 5 Summary", NULL, 0, NULL, c021_n52},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 4, 0, "PNO", "Mode 5 PIN / National Origin", NULL, 0, NULL, c021_n53},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "EM1", "Extended Mode 1 Code in Octal Representation", NULL, 0, NULL, c021_n54},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "XP", "X Pulse Presence", NULL, 0, NULL, c021_n55},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 2, 0, "FOM", "Figure of Merit", NULL, 0, NULL, c021_n56},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "M2", "Mode 2 Code in Octal Representation", NULL, 0, NULL, c021_n57},
+static const struct ax_node c021_n58[2] = {
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 5, 0, 0, "FOM", "Figure of Merit", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n59[8] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "BPS", "Barometric Pressure Setting", NULL, 0, NULL, c021_n41},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 4, 0, "SH", "Selected Heading", NULL, 0, NULL, c021_n42},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 6, 0, "NAV", "Navigation Mode", NULL, 0, NULL, c021_n44},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "GAO", "GPS Antenna Offset", NULL, 0, NULL, NULL},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 8, 0, "SGV", "Surface Ground Vector", NULL, 0, NULL, c021_n45},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 20, 0, "STA", "Aircraft Status", NULL, 0, NULL, c021_n51},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TNH", "True North Heading", "°", 0.0054931640625, NULL, NULL},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 6, 0, "MES", "Military Extended Squitter", NULL, 0, NULL, c021_n58},
+static const struct ax_node c021_n59[5] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE2", "Mode 2 Code in Octal Representation", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n60[1] = {
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 8, 0, NULL, "Reserved Expansion Field (cat021_ref-1.5.ast)", NULL, 0, NULL, c021_n59},
+static const struct ax_node c021_n60[6] = {
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 8, 0, "SUM", "Mode 5 Summary", NULL, 0, NULL, c021_n54, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 4, 0, "PNO", "Mode 5 PIN / National Origin", NULL, 0, NULL, c021_n55, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "EM1", "Extended Mode 1 Code in Octal Representation", NULL, 0, NULL, c021_n56, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "XP", "X Pulse Presence", NULL, 0, NULL, c021_n57, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 2, 0, "FOM", "Figure of Merit", NULL, 0, NULL, c021_n58, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "M2", "Mode 2 Code in Octal Representation", NULL, 0, NULL, c021_n59, 0, 0, 0},
+};
+
+static const struct ax_node c021_n61[8] = {
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "BPS", "Barometric Pressure Setting", NULL, 0, NULL, c021_n43, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 4, 0, "SH", "Selected Heading", NULL, 0, NULL, c021_n44, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 6, 0, "NAV", "Navigation Mode", NULL, 0, NULL, c021_n46, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "GAO", "GPS Antenna Offset", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 8, 0, "SGV", "Surface Ground Vector", NULL, 0, NULL, c021_n47, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 20, 0, "STA", "Aircraft Status", NULL, 0, NULL, c021_n53, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TNH", "True North Heading", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 6, 0, "MES", "Military Extended Squitter", NULL, 0, NULL, c021_n60, 0, 0, 0},
+};
+
+static const struct ax_node c021_n62[1] = {
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 8, 0, NULL, "Reserved Expansion Field (cat021_ref-1.5.ast)", NULL, 0, NULL, c021_n61, 0, 0, 0},
 };
 
 static const struct ax_node cat021_2_6_items[44] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "008", "Aircraft Operational Status", NULL, 0, NULL, c021_n17},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identification", NULL, 0, NULL, c021_n0},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "015", "Service Identification", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "016", "Service Management", "s", 0.5, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "020", "Emitter Category", NULL, 0, NULL, NULL},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 24, 0, "040", "Target Report Descriptor", NULL, 0, NULL, c021_n19},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "070", "Mode 3/A Code in Octal Representation", NULL, 0, NULL, c021_n20},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "071", "Time of Applicability for Position", "s", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "072", "Time of Applicability for Velocity", "s", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "073", "Time of Message Reception for Position", "s", 0.0078125, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "074", "Time of Message Reception of Position-High Precision", NULL, 0, NULL, c021_n21},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "075", "Time of Message Reception for Velocity", "s", 0.0078125, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "076", "Time of Message Reception of Velocity-High Precision", NULL, 0, NULL, c021_n21},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "077", "Time of ASTERIX Report Transmission", "s", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 24, 0, 0, "080", "Target Address", NULL, 0, NULL, NULL},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 15, 0, "090", "Quality Indicators", NULL, 0, NULL, c021_n22},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 2, 0, "110", "Trajectory Intent", NULL, 0, NULL, c021_n25},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 2, 0, "130", "Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n26},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 2, 0, "131", "High-Resolution Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n27},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "132", "Message Amplitude", "dBm", 1.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "140", "Geometric Height", "ft", 6.25, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "145", "Flight Level", "FL", 0.25, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "146", "Selected Altitude", NULL, 0, NULL, c021_n28},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 4, 0, "148", "Final State Selected Altitude", NULL, 0, NULL, c021_n10},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "150", "Air Speed", NULL, 0, NULL, c021_n12},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "151", "True Airspeed", NULL, 0, NULL, c021_n29},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "152", "Magnetic Heading", "°", 0.0054931640625, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "155", "Barometric Vertical Rate", NULL, 0, NULL, c021_n30},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "157", "Geometric Vertical Rate", NULL, 0, NULL, c021_n31},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 3, 0, "160", "Airborne Ground Vector", NULL, 0, NULL, c021_n32},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "161", "Track Number", NULL, 0, NULL, c021_n33},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "165", "Track Angle Rate", NULL, 0, NULL, c021_n34},
-    {AX_ELEMENT, AX_ENC_ICAO6, 0, 0x00, 48, 0, 0, "170", "Target Identification", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 5, 0, "200", "Target Status", NULL, 0, NULL, c021_n35},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "210", "MOPS Version", NULL, 0, NULL, c021_n36},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "220", "Met Information", NULL, 0, NULL, c021_n16},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "230", "Roll Angle", "°", 0.01, NULL, NULL},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "250", "Mode S MB Data", NULL, 0, NULL, c021_n37},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 56, 8, 0, "260", "ACAS Resolution Advisory Report", NULL, 0, NULL, c021_n38},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 10, 0, "271", "Surface Capabilities and Characteristics", NULL, 0, NULL, c021_n39},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 23, 0, "295", "Data Ages", NULL, 0, NULL, c021_n40},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "400", "Receiver ID", NULL, 0, NULL, NULL},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, c021_n60},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "008", "Aircraft Operational Status", NULL, 0, NULL, c021_n17, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identification", NULL, 0, NULL, c021_n0, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "015", "Service Identification", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "016", "Service Management", "s", 0.5, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "020", "Emitter Category", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 24, 0, "040", "Target Report Descriptor", NULL, 0, NULL, c021_n19, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "070", "Mode 3/A Code in Octal Representation", NULL, 0, NULL, c021_n20, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "071", "Time of Applicability for Position", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "072", "Time of Applicability for Velocity", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "073", "Time of Message Reception for Position", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "074", "Time of Message Reception of Position-High Precision", NULL, 0, NULL, c021_n21, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "075", "Time of Message Reception for Velocity", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "076", "Time of Message Reception of Velocity-High Precision", NULL, 0, NULL, c021_n21, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "077", "Time of ASTERIX Report Transmission", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 24, 0, 0, "080", "Target Address", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 15, 0, "090", "Quality Indicators", NULL, 0, NULL, c021_n22, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 2, 0, "110", "Trajectory Intent", NULL, 0, NULL, c021_n25, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 2, 0, "130", "Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n26, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 2, 0, "131", "High-Resolution Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n27, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "132", "Message Amplitude", "dBm", 1.0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "140", "Geometric Height", "ft", 6.25, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX_EXCL, -1500.0, 150000.0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "145", "Flight Level", "FL", 0.25, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX_EXCL, -15.0, 1500.0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "146", "Selected Altitude", NULL, 0, NULL, c021_n28, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 4, 0, "148", "Final State Selected Altitude", NULL, 0, NULL, c021_n29, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "150", "Air Speed", NULL, 0, NULL, c021_n12, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "151", "True Airspeed", NULL, 0, NULL, c021_n30, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "152", "Magnetic Heading", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "155", "Barometric Vertical Rate", NULL, 0, NULL, c021_n31, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "157", "Geometric Vertical Rate", NULL, 0, NULL, c021_n32, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 3, 0, "160", "Airborne Ground Vector", NULL, 0, NULL, c021_n33, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "161", "Track Number", NULL, 0, NULL, c021_n34, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "165", "Track Angle Rate", NULL, 0, NULL, c021_n35, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_ICAO6, 0, 0x00, 48, 0, 0, "170", "Target Identification", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 5, 0, "200", "Target Status", NULL, 0, NULL, c021_n36, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "210", "MOPS Version", NULL, 0, NULL, c021_n37, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "220", "Met Information", NULL, 0, NULL, c021_n38, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "230", "Roll Angle", "°", 0.01, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, -180.0, 180.0},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "250", "Mode S MB Data", NULL, 0, NULL, c021_n39, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 56, 8, 0, "260", "ACAS Resolution Advisory Report", NULL, 0, NULL, c021_n40, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 10, 0, "271", "Surface Capabilities and Characteristics", NULL, 0, NULL, c021_n41, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 23, 0, "295", "Data Ages", NULL, 0, NULL, c021_n42, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "400", "Receiver ID", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, c021_n62, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n61[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "VAL_STATE Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "VAL", "VAL_STATE Value", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n63[2] = {
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "VAL_STATE Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "VAL", "VAL_STATE Value", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
-static const struct ax_node c021_n62[29] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 3, 0, 0, "NUCRNACV", "Navigation Uncertainty Category for Velocity NUCr or the Navigation Accuracy Category for Velocity NACv", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "NUCPNIC", "Navigation Uncertainty Category for Position NUCp or Navigation Integrity Category NIC", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "NICBARO", "Navigation Integrity Category for Barometric Altitude", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 2, 0, 0, "SIL", "Surveillance (version 1) or Source (version 2) Integrity Level", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "NACP", "Navigation Accuracy Category for Position", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SILS", "SIL-Supplement", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 2, 0, 0, "SDA", "Horizontal Position System Design Assurance Level (as Defined in Version 2)", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 2, 0, 0, "GVA", "Geometric Altitude Accuracy", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "PIC", "Position Integrity Category", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SRC", "Source of the PIC", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "VALSTATE", "Position Validation State", NULL, 0, NULL, c021_n61},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VD", "Validation Distance Availability", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VQ", "Validation Distance Quality Availability", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 7, 0, 0, "VALDISTP1", "Position Validation Distance P1", "m", 128.0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 7, 0, 0, "VALDISTP2", "Position Validation Distance P2", "m", 1.0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 7, 0, 0, "VALDISTQUALP1", "Position Validation Distance Quality P1", "m", 128.0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 7, 0, 0, "VALDISTQUALP2", "Position Validation Distance Quality P2", "m", 1.0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+static const struct ax_node c021_n64[29] = {
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 3, 0, 0, "NUCRNACV", "Navigation Uncertainty Category for Velocity NUCr or the Navigation Accuracy Category for Velocity NACv", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "NUCPNIC", "Navigation Uncertainty Category for Position NUCp or Navigation Integrity Category NIC", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "NICBARO", "Navigation Integrity Category for Barometric Altitude", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 2, 0, 0, "SIL", "Surveillance (version 1) or Source (version 2) Integrity Level", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "NACP", "Navigation Accuracy Category for Position", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SILS", "SIL-Supplement", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 2, 0, 0, "SDA", "Horizontal Position System Design Assurance Level (as Defined in Version 2)", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 2, 0, 0, "GVA", "Geometric Altitude Accuracy", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "PIC", "Position Integrity Category", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SRC", "Source of the PIC", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 3, 2, 0, "VALSTATE", "Position Validation State", NULL, 0, NULL, c021_n63, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VD", "Validation Distance Availability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VQ", "Validation Distance Quality Availability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 7, 0, 0, "VALDISTP1", "Position Validation Distance P1", "m", 128.0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 16256.0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 7, 0, 0, "VALDISTP2", "Position Validation Distance P2", "m", 1.0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 127.0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 7, 0, 0, "VALDISTQUALP1", "Position Validation Distance Quality P1", "m", 128.0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 16256.0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 7, 0, 0, "VALDISTQUALP2", "Position Validation Distance Quality P2", "m", 1.0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 127.0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node cat021_2_7_items[44] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "008", "Aircraft Operational Status", NULL, 0, NULL, c021_n17},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identification", NULL, 0, NULL, c021_n0},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "015", "Service Identification", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "016", "Service Management", "s", 0.5, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "020", "Emitter Category", NULL, 0, NULL, NULL},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 24, 0, "040", "Target Report Descriptor", NULL, 0, NULL, c021_n19},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "070", "Mode 3/A Code in Octal Representation", NULL, 0, NULL, c021_n20},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "071", "Time of Applicability for Position", "s", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "072", "Time of Applicability for Velocity", "s", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "073", "Time of Message Reception for Position", "s", 0.0078125, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "074", "Time of Message Reception of Position-High Precision", NULL, 0, NULL, c021_n21},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "075", "Time of Message Reception for Velocity", "s", 0.0078125, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "076", "Time of Message Reception of Velocity-High Precision", NULL, 0, NULL, c021_n21},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "077", "Time of ASTERIX Report Transmission", "s", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 24, 0, 0, "080", "Target Address", NULL, 0, NULL, NULL},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 29, 0, "090", "Quality Indicators", NULL, 0, NULL, c021_n62},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 2, 0, "110", "Trajectory Intent", NULL, 0, NULL, c021_n25},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 2, 0, "130", "Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n26},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 2, 0, "131", "High-Resolution Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n27},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "132", "Message Amplitude", "dBm", 1.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "140", "Geometric Height", "ft", 6.25, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "145", "Flight Level", "FL", 0.25, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "146", "Selected Altitude", NULL, 0, NULL, c021_n28},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 4, 0, "148", "Final State Selected Altitude", NULL, 0, NULL, c021_n10},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "150", "Air Speed", NULL, 0, NULL, c021_n12},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "151", "True Airspeed", NULL, 0, NULL, c021_n29},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "152", "Magnetic Heading", "°", 0.0054931640625, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "155", "Barometric Vertical Rate", NULL, 0, NULL, c021_n30},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "157", "Geometric Vertical Rate", NULL, 0, NULL, c021_n31},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 3, 0, "160", "Airborne Ground Vector", NULL, 0, NULL, c021_n32},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "161", "Track Number", NULL, 0, NULL, c021_n33},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "165", "Track Angle Rate", NULL, 0, NULL, c021_n34},
-    {AX_ELEMENT, AX_ENC_ICAO6, 0, 0x00, 48, 0, 0, "170", "Target Identification", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 5, 0, "200", "Target Status", NULL, 0, NULL, c021_n35},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "210", "MOPS Version", NULL, 0, NULL, c021_n36},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "220", "Met Information", NULL, 0, NULL, c021_n16},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "230", "Roll Angle", "°", 0.01, NULL, NULL},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "250", "Mode S MB Data", NULL, 0, NULL, c021_n37},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 56, 8, 0, "260", "ACAS Resolution Advisory Report", NULL, 0, NULL, c021_n38},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 10, 0, "271", "Surface Capabilities and Characteristics", NULL, 0, NULL, c021_n39},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 23, 0, "295", "Data Ages", NULL, 0, NULL, c021_n40},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "400", "Receiver ID", NULL, 0, NULL, NULL},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, c021_n60},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "008", "Aircraft Operational Status", NULL, 0, NULL, c021_n17, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identification", NULL, 0, NULL, c021_n0, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "015", "Service Identification", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "016", "Service Management", "s", 0.5, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "020", "Emitter Category", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 24, 0, "040", "Target Report Descriptor", NULL, 0, NULL, c021_n19, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "070", "Mode 3/A Code in Octal Representation", NULL, 0, NULL, c021_n20, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "071", "Time of Applicability for Position", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "072", "Time of Applicability for Velocity", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "073", "Time of Message Reception for Position", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "074", "Time of Message Reception of Position-High Precision", NULL, 0, NULL, c021_n21, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "075", "Time of Message Reception for Velocity", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "076", "Time of Message Reception of Velocity-High Precision", NULL, 0, NULL, c021_n21, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "077", "Time of ASTERIX Report Transmission", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 24, 0, 0, "080", "Target Address", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 29, 0, "090", "Quality Indicators", NULL, 0, NULL, c021_n64, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 2, 0, "110", "Trajectory Intent", NULL, 0, NULL, c021_n25, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 2, 0, "130", "Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n26, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 2, 0, "131", "High-Resolution Position in WGS-84 Co-ordinates", NULL, 0, NULL, c021_n27, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "132", "Message Amplitude", "dBm", 1.0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "140", "Geometric Height", "ft", 6.25, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX_EXCL, -1500.0, 150000.0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "145", "Flight Level", "FL", 0.25, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX_EXCL, -15.0, 1500.0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "146", "Selected Altitude", NULL, 0, NULL, c021_n28, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 4, 0, "148", "Final State Selected Altitude", NULL, 0, NULL, c021_n29, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "150", "Air Speed", NULL, 0, NULL, c021_n12, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "151", "True Airspeed", NULL, 0, NULL, c021_n30, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "152", "Magnetic Heading", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "155", "Barometric Vertical Rate", NULL, 0, NULL, c021_n31, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "157", "Geometric Vertical Rate", NULL, 0, NULL, c021_n32, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 3, 0, "160", "Airborne Ground Vector", NULL, 0, NULL, c021_n33, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "161", "Track Number", NULL, 0, NULL, c021_n34, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "165", "Track Angle Rate", NULL, 0, NULL, c021_n35, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_ICAO6, 0, 0x00, 48, 0, 0, "170", "Target Identification", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 5, 0, "200", "Target Status", NULL, 0, NULL, c021_n36, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "210", "MOPS Version", NULL, 0, NULL, c021_n37, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "220", "Met Information", NULL, 0, NULL, c021_n38, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "230", "Roll Angle", "°", 0.01, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, -180.0, 180.0},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "250", "Mode S MB Data", NULL, 0, NULL, c021_n39, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 56, 8, 0, "260", "ACAS Resolution Advisory Report", NULL, 0, NULL, c021_n40, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 10, 0, "271", "Surface Capabilities and Characteristics", NULL, 0, NULL, c021_n41, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 23, 0, "295", "Data Ages", NULL, 0, NULL, c021_n42, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "400", "Receiver ID", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, c021_n62, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node *const cat021_0_26_uap[35] = {

@@ -11,134 +11,134 @@
 #include "decode/asterix/tables.h"
 
 static const struct ax_node c034_n0[2] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c034_n1[8] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NOGO", "Operational Release Status of the System", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RDPC", "Radar Data Processor Chain Selection Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RDPR", "Event to Signal a Reset/restart of the Selected Radar Data Processor Chain, I.e. Expect a New Assignment of Track Numbers", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVLRDP", "Radar Data Processor Overload Indicator", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVLXMT", "Transmission Subsystem Overload Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MSC", "Monitoring System Connected Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TSV", "Time Source Validity", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NOGO", "Operational Release Status of the System", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RDPC", "Radar Data Processor Chain Selection Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RDPR", "Event to Signal a Reset/restart of the Selected Radar Data Processor Chain, I.e. Expect a New Assignment of Track Numbers", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVLRDP", "Radar Data Processor Overload Indicator", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVLXMT", "Transmission Subsystem Overload Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MSC", "Monitoring System Connected Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TSV", "Time Source Validity", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c034_n2[5] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ANT", "Selected Antenna", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "CHAB", "Channel A/B Selection Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVL", "Overload Condition", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MSC", "Monitoring System Connected Status", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ANT", "Selected Antenna", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "CHAB", "Channel A/B Selection Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVL", "Overload Condition", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MSC", "Monitoring System Connected Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c034_n3[5] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ANT", "Selected Antenna", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "CHAB", "Channel A/B Selection Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVL", "Overload Condition", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MSC", "Monitoring System Connected Status:", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ANT", "Selected Antenna", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "CHAB", "Channel A/B Selection Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVL", "Overload Condition", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MSC", "Monitoring System Connected Status:", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c034_n4[9] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ANT", "Selected Antenna", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "CHAB", "Channel A/B Selection Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVLSUR", "Overload Condition", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MSC", "Monitoring System Connected Status:", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SCF", "Channel A/B Selection Status for Surveillance Co-ordination Function", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DLF", "Channel A/B Selection Status for Data Link Function", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVLSCF", "Overload in Surveillance Co-ordination Function", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVLDLF", "Overload in Data Link Function", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 7, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ANT", "Selected Antenna", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "CHAB", "Channel A/B Selection Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVLSUR", "Overload Condition", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MSC", "Monitoring System Connected Status:", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SCF", "Channel A/B Selection Status for Surveillance Co-ordination Function", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DLF", "Channel A/B Selection Status for Data Link Function", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVLSCF", "Overload in Surveillance Co-ordination Function", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVLDLF", "Overload in Data Link Function", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 7, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c034_n5[6] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 8, 0, "COM", "Common Part", NULL, 0, NULL, c034_n1},
-    {AX_ABSENT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ABSENT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 5, 0, "PSR", "Specific Status Information for a PSR Sensor", NULL, 0, NULL, c034_n2},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 5, 0, "SSR", "Specific Status Information for a SSR Sensor", NULL, 0, NULL, c034_n3},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 9, 0, "MDS", "Specific Status Information for a Mode S Sensor", NULL, 0, NULL, c034_n4},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 8, 0, "COM", "Common Part", NULL, 0, NULL, c034_n1, 0, 0, 0},
+    {AX_ABSENT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ABSENT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 5, 0, "PSR", "Specific Status Information for a PSR Sensor", NULL, 0, NULL, c034_n2, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 5, 0, "SSR", "Specific Status Information for a SSR Sensor", NULL, 0, NULL, c034_n3, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 9, 0, "MDS", "Specific Status Information for a Mode S Sensor", NULL, 0, NULL, c034_n4, 0, 0, 0},
 };
 
 static const struct ax_node c034_n6[4] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "REDRDP", "Reduction Steps in Use for An Overload of the RDP", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "REDXMT", "Reduction Steps in Use for An Overload of the Transmission Subsystem", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "REDRDP", "Reduction Steps in Use for An Overload of the RDP", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "REDXMT", "Reduction Steps in Use for An Overload of the Transmission Subsystem", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c034_n7[4] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "POL", "Polarization in Use by PSR", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "REDRAD", "Reduction Steps in Use as Result of An Overload Within the PSR Subsystem", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "STC", "Sensitivity Time Control Map in Use", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "POL", "Polarization in Use by PSR", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "REDRAD", "Reduction Steps in Use as Result of An Overload Within the PSR Subsystem", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "STC", "Sensitivity Time Control Map in Use", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c034_n8[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "REDRAD", "Reduction Steps in Use as Result of An Overload Within the SSR Subsystem", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "REDRAD", "Reduction Steps in Use as Result of An Overload Within the SSR Subsystem", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c034_n9[3] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "REDRAD", "Reduction Steps in Use as Result of An Overload Within the Mode S Subsystem", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "CLU", "Cluster State", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "REDRAD", "Reduction Steps in Use as Result of An Overload Within the Mode S Subsystem", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "CLU", "Cluster State", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c034_n10[6] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "COM", "Common Part", NULL, 0, NULL, c034_n6},
-    {AX_ABSENT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ABSENT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "PSR", "Specific Processing Mode Information for a PSR Sensor", NULL, 0, NULL, c034_n7},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 2, 0, "SSR", "Specific Processing Mode Information for a SSR Sensor", NULL, 0, NULL, c034_n8},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 3, 0, "MDS", "Specific Processing Mode Information for a Mode S Sensor", NULL, 0, NULL, c034_n9},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "COM", "Common Part", NULL, 0, NULL, c034_n6, 0, 0, 0},
+    {AX_ABSENT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ABSENT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "PSR", "Specific Processing Mode Information for a PSR Sensor", NULL, 0, NULL, c034_n7, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 2, 0, "SSR", "Specific Processing Mode Information for a SSR Sensor", NULL, 0, NULL, c034_n8, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 3, 0, "MDS", "Specific Processing Mode Information for a Mode S Sensor", NULL, 0, NULL, c034_n9, 0, 0, 0},
 };
 
 static const struct ax_node c034_n11[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 5, 0, 0, "TYP", "Type of Message Counter", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 11, 0, 0, "COUNT", "COUNTER", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 5, 0, 0, "TYP", "Type of Message Counter", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 11, 0, 0, "COUNT", "COUNTER", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c034_n12[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, NULL, "", NULL, 0, NULL, c034_n11},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, NULL, "", NULL, 0, NULL, c034_n11, 0, 0, 0},
 };
 
 static const struct ax_node c034_n13[2] = {
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "RNG", "Range Error", "NM", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "AZM", "Azimuth Error", "°", 0.02197265625, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "RNG", "Range Error", "NM", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "AZM", "Azimuth Error", "°", 0.02197265625, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c034_n14[4] = {
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "RHOST", "Rho Start", "NM", 0.00390625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "RHOEND", "Rho End", "NM", 0.00390625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "THETAST", "Theta Start", "°", 0.0054931640625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "THETAEND", "Theta End", "°", 0.0054931640625, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "RHOST", "Rho Start", "NM", 0.00390625, NULL, NULL, AX_RANGE_MAX, 0.0, 256.0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "RHOEND", "Rho End", "NM", 0.00390625, NULL, NULL, AX_RANGE_MAX, 0.0, 256.0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "THETAST", "Theta Start", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "THETAEND", "Theta End", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c034_n15[3] = {
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "HGT", "Height of Data Source", "m", 1.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LAT", "Latitude", "°", 2.1457672119140625e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LON", "Longitude", "°", 2.1457672119140625e-05, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "HGT", "Height of Data Source", "m", 1.0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LAT", "Latitude", "°", 2.1457672119140625e-05, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, -90.0, 90.0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LON", "Longitude", "°", 2.1457672119140625e-05, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, -180.0, 180.0},
 };
 
 static const struct ax_node cat034_1_29_items[14] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "000", "Message Type", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identifier", NULL, 0, NULL, c034_n0},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "020", "Sector Number", "°", 1.40625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "030", "Time of Day", "s", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "041", "Antenna Rotation Speed", "s", 0.0078125, NULL, NULL},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 6, 0, "050", "System Configuration and Status", NULL, 0, NULL, c034_n5},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 6, 0, "060", "System Processing Mode", NULL, 0, NULL, c034_n10},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "070", "Message Count Values", NULL, 0, NULL, c034_n12},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "090", "Collimation Error", NULL, 0, NULL, c034_n13},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 4, 0, "100", "Generic Polar Window", NULL, 0, NULL, c034_n14},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "110", "Data Filter", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 3, 0, "120", "3D-Position Of Data Source", NULL, 0, NULL, c034_n15},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, NULL},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "000", "Message Type", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identifier", NULL, 0, NULL, c034_n0, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "020", "Sector Number", "°", 1.40625, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "030", "Time of Day", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "041", "Antenna Rotation Speed", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 6, 0, "050", "System Configuration and Status", NULL, 0, NULL, c034_n5, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 6, 0, "060", "System Processing Mode", NULL, 0, NULL, c034_n10, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "070", "Message Count Values", NULL, 0, NULL, c034_n12, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "090", "Collimation Error", NULL, 0, NULL, c034_n13, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 4, 0, "100", "Generic Polar Window", NULL, 0, NULL, c034_n14, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "110", "Data Filter", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 3, 0, "120", "3D-Position Of Data Source", NULL, 0, NULL, c034_n15, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node *const cat034_1_29_uap[14] = {

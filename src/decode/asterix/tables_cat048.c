@@ -11,628 +11,628 @@
 #include "decode/asterix/tables.h"
 
 static const struct ax_node c048_n0[2] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n1[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "ADSB Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "On-Site ADS-B Information", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "ADSB Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "On-Site ADS-B Information", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n2[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "SCN Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Surveillance Cluster Network Information", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "SCN Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Surveillance Cluster Network Information", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n3[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "PAI Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Passive Acquisition Interface Information", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "PAI Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Passive Acquisition Interface Information", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n4[18] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "TYP", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SIM", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RDP", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SPI", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RAB", "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TST", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ERR", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XPP", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ME", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MI", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "FOEFRI", "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "ADSB", "On-Site ADS-B Information", NULL, 0, NULL, c048_n1},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "SCN", "Surveillance Cluster Network Information", NULL, 0, NULL, c048_n2},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "PAI", "Passive Acquisition Interface Information", NULL, 0, NULL, c048_n3},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "TYP", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SIM", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RDP", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SPI", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RAB", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TST", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ERR", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XPP", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ME", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MI", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "FOEFRI", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "ADSB", "On-Site ADS-B Information", NULL, 0, NULL, c048_n1, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "SCN", "Surveillance Cluster Network Information", NULL, 0, NULL, c048_n2, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "PAI", "Passive Acquisition Interface Information", NULL, 0, NULL, c048_n3, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n5[1] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 7, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 7, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n6[2] = {
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "RHO", "", "NM", 0.00390625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "THETA", "", "°", 0.0054931640625, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "RHO", "", "NM", 0.00390625, NULL, NULL, AX_RANGE_MAX_EXCL, 0.0, 256.0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "THETA", "", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n7[2] = {
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "X", "X-Component", "NM", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "Y", "X-Component", "NM", 0.0078125, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "X", "X-Component", "NM", 0.0078125, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, -256.0, 256.0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "Y", "X-Component", "NM", 0.0078125, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, -256.0, 256.0},
 };
 
 static const struct ax_node c048_n8[5] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE2", "Mode-2 Code in Octal Representation", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE2", "Mode-2 Code in Octal Representation", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n9[4] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 5, 0, 0, "MODE1", "Mode-1 Code", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 5, 0, 0, "MODE1", "Mode-1 Code", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n10[13] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QC4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QC2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QC1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QD4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QD2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QD1", "", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA4", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB4", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QC4", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QC2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QC1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QD4", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QD2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QD1", "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n11[6] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB1", "", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA4", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB1", "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n12[5] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE3A", "Mode-3/A Reply in Octal Representation", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "MODE3A", "Mode-3/A Reply in Octal Representation", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n13[3] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 14, 0, 0, "FL", "", "FL", 0.25, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 14, 0, 0, "FL", "", "FL", 0.25, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n14[17] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 12, 0, 0, "MODEC", "Mode-C Reply in Gray Notation", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QC1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QC2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QC4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QD1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QD2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QD4", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 12, 0, 0, "MODEC", "Mode-C Reply in Gray Notation", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QC1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QC2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QC4", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QA4", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QD1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QD2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QB4", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "QD4", "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n15[2] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 14, 0, 0, "3DH", "3D Height, in Binary Notation. Negative Values Are Expressed in Two's Complement", "ft", 25.0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 14, 0, 0, "3DH", "3D Height, in Binary Notation. Negative Values Are Expressed in Two's Complement", "ft", 25.0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n16[3] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "D", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 10, 0, 0, "CAL", "Calculated Doppler Speed, Coded in Two's Complement", "m/s", 1.0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "D", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 10, 0, 0, "CAL", "Calculated Doppler Speed, Coded in Two's Complement", "m/s", 1.0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n17[3] = {
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "DOP", "Doppler Speed", "m/s", 1.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "AMB", "Ambiguity Range", "m/s", 1.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "FRQ", "Transmitter Frequency", "MHz", 1.0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "DOP", "Doppler Speed", "m/s", 1.0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "AMB", "Ambiguity Range", "m/s", 1.0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "FRQ", "Transmitter Frequency", "MHz", 1.0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n18[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 3, 0, NULL, "", NULL, 0, NULL, c048_n17},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 3, 0, NULL, "", NULL, 0, NULL, c048_n17, 0, 0, 0},
 };
 
 static const struct ax_node c048_n19[2] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "CAL", "Calculated Doppler Speed", NULL, 0, NULL, c048_n16},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "RDS", "Raw Doppler Speed", NULL, 0, NULL, c048_n18},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "CAL", "Calculated Doppler Speed", NULL, 0, NULL, c048_n16, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "RDS", "Raw Doppler Speed", NULL, 0, NULL, c048_n18, 0, 0, 0},
 };
 
 static const struct ax_node c048_n20[7] = {
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "SRL", "SSR Plot Runlength", "°", 0.0439453125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "SRR", "Number of Received Replies for (M)SSR", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "SAM", "Amplitude of (M)SSR Reply", "dBm", 1.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "PRL", "Primary Plot Runlength", "°", 0.0439453125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "PAM", "Amplitude of Primary Plot", "dBm", 1.0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "RPD", "Difference in Range Between PSR and SSR Plot", "NM", 0.00390625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "APD", "Difference in Azimuth Between PSR and SSR Plot", "°", 0.02197265625, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "SRL", "SSR Plot Runlength", "°", 0.0439453125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "SRR", "Number of Received Replies for (M)SSR", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "SAM", "Amplitude of (M)SSR Reply", "dBm", 1.0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "PRL", "Primary Plot Runlength", "°", 0.0439453125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "PAM", "Amplitude of Primary Plot", "dBm", 1.0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "RPD", "Difference in Range Between PSR and SSR Plot", "NM", 0.00390625, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 8, 0, 0, "APD", "Difference in Azimuth Between PSR and SSR Plot", "°", 0.02197265625, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n21[2] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 12, 0, 0, "TRN", "Track Number", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 12, 0, 0, "TRN", "Track Number", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n22[12] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "CNF", "Confirmed Vs. Tentative Track", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "RAD", "Type of Sensor(s) Maintaining Track", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DOU", "Signals Level of Confidence in Plot to Track Association Process", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MAH", "Manoeuvre Detection in Horizontal Sense", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "CDM", "Climbing / Descending Mode", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TRE", "Signal for End_of_Track", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "GHO", "Ghost Vs. True Target", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SUP", "Track Maintained with Track Information from Neighbouring Node B on the Cluster, or Network", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TCC", "Type of Plot Coordinate Transformation Mechanism:", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "CNF", "Confirmed Vs. Tentative Track", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "RAD", "Type of Sensor(s) Maintaining Track", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DOU", "Signals Level of Confidence in Plot to Track Association Process", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MAH", "Manoeuvre Detection in Horizontal Sense", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "CDM", "Climbing / Descending Mode", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TRE", "Signal for End_of_Track", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "GHO", "Ghost Vs. True Target", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SUP", "Track Maintained with Track Information from Neighbouring Node B on the Cluster, or Network", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TCC", "Type of Plot Coordinate Transformation Mechanism:", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n23[2] = {
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "GSP", "Calculated Groundspeed", "NM/s", 6.103515625e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "HDG", "Calculated Heading", "°", 0.0054931640625, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "GSP", "Calculated Groundspeed", "NM/s", 6.103515625e-05, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "HDG", "Calculated Heading", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n24[4] = {
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "SIGX", "Sigma (X)) Standard Deviation on the Horizontal Axis of the Local Grid System", "NM", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "SIGY", "Sigma (Y)) Standard Deviation on the Vertical Axis of the Local Grid System", "NM", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "SIGV", "Sigma (V)) Standard Deviation on the Groundspeed Within the Local Grid System", "NM/s", 6.103515625e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "SIGH", "Sigma (H)) Standard Deviation on the Heading Within the Local Grid System", "°", 0.087890625, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "SIGX", "Sigma (X)) Standard Deviation on the Horizontal Axis of the Local Grid System", "NM", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "SIGY", "Sigma (Y)) Standard Deviation on the Vertical Axis of the Local Grid System", "NM", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "SIGV", "Sigma (V)) Standard Deviation on the Groundspeed Within the Local Grid System", "NM/s", 6.103515625e-05, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "SIGH", "Sigma (H)) Standard Deviation on the Heading Within the Local Grid System", "°", 0.087890625, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n25[9] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "COM", "Communications Capability of the Transponder", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "STAT", "Flight Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SI", "SI/II Transponder Capability", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MSSC", "Mode-S Specific Service Capability", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ARC", "Altitude Reporting Capability", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AIC", "Aircraft Identification Capability", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "B1A", "BDS 1,0 Bit 16", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "B1B", "BDS 1,0 Bits 37/40", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "COM", "Communications Capability of the Transponder", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "STAT", "Flight Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SI", "SI/II Transponder Capability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MSSC", "Mode-S Specific Service Capability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ARC", "Altitude Reporting Capability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AIC", "Aircraft Identification Capability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "B1A", "BDS 1,0 Bit 16", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "B1B", "BDS 1,0 Bits 37/40", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n26[3] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 56, 0, 0, "MBDATA", "Mode S Comm B Message Data", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "BDS1", "Comm B Data Buffer Store 1 Address", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "BDS2", "Comm B Data Buffer Store 2 Address", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 56, 0, 0, "MBDATA", "Mode S Comm B Message Data", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "BDS1", "Comm B Data Buffer Store 1 Address", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 4, 0, 0, "BDS2", "Comm B Data Buffer Store 2 Address", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n27[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 3, 0, NULL, "", NULL, 0, NULL, c048_n26},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 64, 3, 0, NULL, "", NULL, 0, NULL, c048_n26, 0, 0, 0},
 };
 
 static const struct ax_node c048_n28[8] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M5", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ID", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DA", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M3", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MC", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M5", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ID", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DA", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "M3", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MC", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n29[7] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 14, 0, 0, "PIN", "PIN Code", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NAV", "Validity of NAT", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 5, 0, 0, "NAT", "National Origin", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 6, 0, 0, "MIS", "Mission Code", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 14, 0, 0, "PIN", "PIN Code", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NAV", "Validity of NAT", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 5, 0, 0, "NAT", "National Origin", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 6, 0, 0, "MIS", "Mission Code", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n30[2] = {
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LAT", "Latitude in WGS 84", "°", 2.1457672119140625e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LON", "Longitude in WGS 84", "°", 2.1457672119140625e-05, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LAT", "Latitude in WGS 84", "°", 2.1457672119140625e-05, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, -90.0, 90.0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 24, 0, 0, "LON", "Longitude in WGS 84", "°", 2.1457672119140625e-05, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, -180.0, 180.0},
 };
 
 static const struct ax_node c048_n31[3] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RES", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 14, 0, 0, "GA", "", "ft", 25.0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RES", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 14, 0, 0, "GA", "", "ft", 25.0, NULL, NULL, AX_RANGE_MIN, -1000.0, 0.0},
 };
 
 static const struct ax_node c048_n32[5] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "EM1", "Extended Mode 1 Code in Octal Representation", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "EM1", "Extended Mode 1 Code in Octal Representation", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n33[7] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XP", "X-pulse from Mode 5 PIN Reply/Report", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X5", "X-pulse from Mode 5 Data Reply or Report", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XC", "X-pulse from Mode C Reply", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X3", "X-pulse from Mode 3/A Reply", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X2", "X-pulse from Mode 2 Reply", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X1", "X-pulse from Mode 1 Reply", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XP", "X-pulse from Mode 5 PIN Reply/Report", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X5", "X-pulse from Mode 5 Data Reply or Report", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XC", "X-pulse from Mode C Reply", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X3", "X-pulse from Mode 3/A Reply", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X2", "X-pulse from Mode 2 Reply", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "X1", "X-pulse from Mode 1 Reply", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n34[7] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 8, 0, "SUM", "Mode 5 Summary", NULL, 0, NULL, c048_n28},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 7, 0, "PMN", "PIN/ National Origin/Mission Code", NULL, 0, NULL, c048_n29},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 2, 0, "POS", "Mode 5 Reported Position", NULL, 0, NULL, c048_n30},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "GA", "Mode 5 GNSS-derived Altitude", NULL, 0, NULL, c048_n31},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "EM1", "Extended Mode 1 Code in Octal Representation", NULL, 0, NULL, c048_n32},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TOS", "Time Offset for POS and GA", "s", 0.0078125, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "XP", "X Pulse Presence", NULL, 0, NULL, c048_n33},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 8, 0, "SUM", "Mode 5 Summary", NULL, 0, NULL, c048_n28, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 7, 0, "PMN", "PIN/ National Origin/Mission Code", NULL, 0, NULL, c048_n29, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 2, 0, "POS", "Mode 5 Reported Position", NULL, 0, NULL, c048_n30, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "GA", "Mode 5 GNSS-derived Altitude", NULL, 0, NULL, c048_n31, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "EM1", "Extended Mode 1 Code in Octal Representation", NULL, 0, NULL, c048_n32, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TOS", "Time Offset for POS and GA", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "XP", "X Pulse Presence", NULL, 0, NULL, c048_n33, 0, 0, 0},
 };
 
 static const struct ax_node c048_n35[5] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 14, 0, 0, "PIN", "PIN Code", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NOV", "Validity of NO", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 11, 0, 0, "NO", "National Origin", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 14, 0, 0, "PIN", "PIN Code", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 4, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NOV", "Validity of NO", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 11, 0, 0, "NO", "National Origin", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n36[2] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 5, 0, 0, "FOM", "", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 5, 0, 0, "FOM", "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n37[8] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 8, 0, "SUM", "Mode 5 Summary", NULL, 0, NULL, c048_n28},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 5, 0, "PMN", "PIN/ National Origin/Mission Code", NULL, 0, NULL, c048_n35},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 2, 0, "POS", "Mode 5 Reported Position", NULL, 0, NULL, c048_n30},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "GA", "Mode 5 GNSS-derived Altitude", NULL, 0, NULL, c048_n31},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "EM1", "Extended Mode 1 Code in Octal Representation", NULL, 0, NULL, c048_n32},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TOS", "Time Offset for POS and GA", "s", 0.0078125, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "XP", "X Pulse Presence", NULL, 0, NULL, c048_n33},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 2, 0, "FOM", "Figure of Merit", NULL, 0, NULL, c048_n36},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 8, 0, "SUM", "Mode 5 Summary", NULL, 0, NULL, c048_n28, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 5, 0, "PMN", "PIN/ National Origin/Mission Code", NULL, 0, NULL, c048_n35, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 2, 0, "POS", "Mode 5 Reported Position", NULL, 0, NULL, c048_n30, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "GA", "Mode 5 GNSS-derived Altitude", NULL, 0, NULL, c048_n31, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "EM1", "Extended Mode 1 Code in Octal Representation", NULL, 0, NULL, c048_n32, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TOS", "Time Offset for POS and GA", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 7, 0, "XP", "X Pulse Presence", NULL, 0, NULL, c048_n33, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 2, 0, "FOM", "Figure of Merit", NULL, 0, NULL, c048_n36, 0, 0, 0},
 };
 
 static const struct ax_node c048_n38[3] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "FOEFRI", "Indication Foe/Friend (Mode4)", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 5, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "FOEFRI", "Indication Foe/Friend (Mode4)", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n39[4] = {
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "SCO", "Score", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "SRC", "Signal/Clutter Ratio", "dB", 0.1, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "RW", "Range Width", "NM", 0.00390625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "AR", "Ambiguous Range", "NM", 0.00390625, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "SCO", "Score", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "SRC", "Signal/Clutter Ratio", "dB", 0.1, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.1, 2550.0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "RW", "Range Width", "NM", 0.00390625, NULL, NULL, AX_RANGE_MAX, 0.0, 256.0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "AR", "Ambiguous Range", "NM", 0.00390625, NULL, NULL, AX_RANGE_MAX, 0.0, 256.0},
 };
 
 static const struct ax_node c048_n40[7] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SCN", "Track / SCN Association", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RC", "Roll Call Component", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AC", "All Call Component", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SSR", "SSR Component", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "PSR", "PSR Component", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 16, 0, 0, "PLOTNR", "", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SCN", "Track / SCN Association", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RC", "Roll Call Component", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "AC", "All Call Component", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SSR", "SSR Component", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "PSR", "PSR Component", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 16, 0, 0, "PLOTNR", "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n41[1] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 16, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 16, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n42[11] = {
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "PREDRHO", "Predicted Range", "NM", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "PREDTHETA", "Predicted Azimuth", "°", 0.0054931640625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "EVOLRHOSTART", "Predicted Closest Range", "NM", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "EVOLRHOEND", "Predicted Largest Range", "NM", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "EVOLTHETASTART", "Predicted Smallest Azimuth", "°", 0.0054931640625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "EVOLTHETAEND", "Predicted Largest Azimuth", "°", 0.0054931640625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "NOISERHOSTART", "Predicted Closest Range", "NM", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "NOISERHOEND", "Predicted Largest Range", "NM", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "NOISETHETASTART", "Predicted Smallest Azimuth", "°", 0.0054931640625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "NOISETHETAEND", "Predicted Largest Azimuth", "°", 0.0054931640625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "PREDTIME", "Predicted Detection Time", "s", 0.0078125, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "PREDRHO", "Predicted Range", "NM", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "PREDTHETA", "Predicted Azimuth", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "EVOLRHOSTART", "Predicted Closest Range", "NM", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "EVOLRHOEND", "Predicted Largest Range", "NM", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "EVOLTHETASTART", "Predicted Smallest Azimuth", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "EVOLTHETAEND", "Predicted Largest Azimuth", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "NOISERHOSTART", "Predicted Closest Range", "NM", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "NOISERHOEND", "Predicted Largest Range", "NM", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "NOISETHETASTART", "Predicted Smallest Azimuth", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "NOISETHETAEND", "Predicted Largest Azimuth", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "PREDTIME", "Predicted Detection Time", "s", 0.0078125, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n43[3] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 4, 0, 0, "TYPE", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "ORIGIN", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "STATE", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 4, 0, 0, "TYPE", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "ORIGIN", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "STATE", "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n44[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 3, 0, NULL, "", NULL, 0, NULL, c048_n43},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 3, 0, NULL, "", NULL, 0, NULL, c048_n43, 0, 0, 0},
 };
 
 static const struct ax_node c048_n45[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "LS", "Lockout State", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 0, "LOCTIM", "Lockout Time", "ms", 1.0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "LS", "Lockout State", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 15, 0, 0, "LOCTIM", "Lockout Time", "ms", 1.0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n46[7] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 7, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "TCOUNT1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 5, 0, 0, "TCODE1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "TCOUNT2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "TCODE2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "TCOUNT3", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "TCODE3", "", NULL, 0, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 7, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "TCOUNT1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 5, 0, 0, "TCODE1", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "TCOUNT2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "TCODE2", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "TCOUNT3", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "TCODE3", "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n47[3] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "ACQI", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 14, 0, 0, "TRKUPDCTR", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "LASTTRKUPD", "", "ms", 1.0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "ACQI", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 14, 0, 0, "TRKUPDCTR", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "LASTTRKUPD", "", "ms", 1.0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n48[6] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SACADJS", "SAC of the Adjacent Sensor", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SICADJS", "SIC of the Adjacent Sensor", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TIMEOFDAYSCN", "Absolute Timestamp in UTC Provided by the SCN", "s", 0.0078125, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 7, 0, 0, "DATAUSE", "Use of Adjacent Sensor Data", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DRNA", "DRN Availability", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 16, 0, 0, "DRN", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SACADJS", "SAC of the Adjacent Sensor", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SICADJS", "SIC of the Adjacent Sensor", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 16, 0, 0, "TIMEOFDAYSCN", "Absolute Timestamp in UTC Provided by the SCN", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 7, 0, 0, "DATAUSE", "Use of Adjacent Sensor Data", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "DRNA", "DRN Availability", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 16, 0, 0, "DRN", "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n49[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 56, 6, 0, NULL, "", NULL, 0, NULL, c048_n48},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 56, 6, 0, NULL, "", NULL, 0, NULL, c048_n48, 0, 0, 0},
 };
 
 static const struct ax_node c048_n50[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "IR", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 7, 0, 0, "M3A", "Age of Mode 3/A Code (I048/070)", "s", 1.0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "IR", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 7, 0, 0, "M3A", "Age of Mode 3/A Code (I048/070)", "s", 1.0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n51[11] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 24, 7, 0, "PTL", "Plot/Track Link", NULL, 0, NULL, c048_n40},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "ATL", "ADS-B/Track Link", NULL, 0, NULL, c048_n41},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TRN", "Turn State", "%", 1.0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 176, 11, 0, "NPP", "Next Predicted Position", NULL, 0, NULL, c048_n42},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "DLK", "Data Link Characteristics", NULL, 0, NULL, c048_n44},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "LCK", "Lockout Characteristics", NULL, 0, NULL, c048_n45},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 7, 0, "TC", "Transition Code", NULL, 0, NULL, c048_n46},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 3, 0, "TLC", "Track Life Cycle", NULL, 0, NULL, c048_n47},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "ASI", "Adjacent Sensor Information", NULL, 0, NULL, c048_n49},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "TES", "Track Extrapolation Source", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 2, 0, "IR", "Identity Requested", NULL, 0, NULL, c048_n50},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 24, 7, 0, "PTL", "Plot/Track Link", NULL, 0, NULL, c048_n40, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "ATL", "ADS-B/Track Link", NULL, 0, NULL, c048_n41, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 8, 0, 0, "TRN", "Turn State", "%", 1.0, NULL, NULL, AX_RANGE_MAX, 0.0, 100.0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 176, 11, 0, "NPP", "Next Predicted Position", NULL, 0, NULL, c048_n42, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "DLK", "Data Link Characteristics", NULL, 0, NULL, c048_n44, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "LCK", "Lockout Characteristics", NULL, 0, NULL, c048_n45, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 48, 7, 0, "TC", "Transition Code", NULL, 0, NULL, c048_n46, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 3, 0, "TLC", "Track Life Cycle", NULL, 0, NULL, c048_n47, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "ASI", "Adjacent Sensor Information", NULL, 0, NULL, c048_n49, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "TES", "Track Extrapolation Source", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 2, 0, "IR", "Identity Requested", NULL, 0, NULL, c048_n50, 0, 0, 0},
 };
 
 static const struct ax_node c048_n52[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "TYPE", "Reply Type", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 16, 0, 0, "REPLYNBR", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "TYPE", "Reply Type", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 16, 0, 0, "REPLYNBR", "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n53[1] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 24, 2, 0, NULL, "", NULL, 0, NULL, c048_n52},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 24, 2, 0, NULL, "", NULL, 0, NULL, c048_n52, 0, 0, 0},
 };
 
 static const struct ax_node c048_n54[8] = {
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "Y1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "Y2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "Y3", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "Y4", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "M1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "M2", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "D1", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "D2", "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "Y1", "", NULL, 0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 10.0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "Y2", "", NULL, 0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 10.0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "Y3", "", NULL, 0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 10.0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "Y4", "", NULL, 0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 10.0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "M1", "", NULL, 0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 1.0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "M2", "", NULL, 0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 10.0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "D1", "", NULL, 0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 3.0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 4, 0, 0, "D2", "", NULL, 0, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 0.0, 10.0},
 };
 
 static const struct ax_node c048_n55[4] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 16, 0, 0, "PNB", "Plot Number", NULL, 0, NULL, NULL},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "RPL", "Replies/Plot Link", NULL, 0, NULL, c048_n53},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "SNB", "Scan Number", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 8, 0, "DATE", "Common and Plot Characteristics Date", NULL, 0, NULL, c048_n54},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 16, 0, 0, "PNB", "Plot Number", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "RPL", "Replies/Plot Link", NULL, 0, NULL, c048_n53, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "SNB", "Scan Number", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 8, 0, "DATE", "Common and Plot Characteristics Date", NULL, 0, NULL, c048_n54, 0, 0, 0},
 };
 
 static const struct ax_node c048_n56[5] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "ALTM2", "Mode-2 Code in Octal Representation", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "ALTM2", "Mode-2 Code in Octal Representation", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n57[5] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "ALTM3", "Mode-3/A Code in Octal Representation", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "L", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_OCTAL, 0, 0x00, 12, 0, 0, "ALTM3", "Mode-3/A Code in Octal Representation", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n58[3] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 14, 0, 0, "ALTFL", "Flight Level in Two's Complement Form", "ALTFL", 0.25, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 14, 0, 0, "ALTFL", "Flight Level in Two's Complement Form", "ALTFL", 0.25, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n59[2] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 14, 0, 0, "RCSDB", "", "dBm²", 0.01, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 14, 0, 0, "RCSDB", "", "dBm²", 0.01, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, -60.0, 30.0},
 };
 
 static const struct ax_node c048_n60[2] = {
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 30, 0, 0, "RCSM", "", "m²", 1e-06, NULL, NULL},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 2, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 30, 0, 0, "RCSM", "", "m²", 1e-06, NULL, NULL, AX_RANGE_MIN|AX_RANGE_MAX, 1e-06, 1000.0},
 };
 
 static const struct ax_node c048_n61[5] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "ALTM2", "Alternative Mode 2 Code", NULL, 0, NULL, c048_n56},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "ALTM3", "Alternative Mode 3/A", NULL, 0, NULL, c048_n57},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "ALTFL", "Alternative Flight Level", NULL, 0, NULL, c048_n58},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "RCSDB", "Radar Cross Section", NULL, 0, NULL, c048_n59},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "RCSM", "Radar Cross Section", NULL, 0, NULL, c048_n60},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "ALTM2", "Alternative Mode 2 Code", NULL, 0, NULL, c048_n56, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "ALTM3", "Alternative Mode 3/A", NULL, 0, NULL, c048_n57, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "ALTFL", "Alternative Flight Level", NULL, 0, NULL, c048_n58, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "RCSDB", "Radar Cross Section", NULL, 0, NULL, c048_n59, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "RCSM", "Radar Cross Section", NULL, 0, NULL, c048_n60, 0, 0, 0},
 };
 
 static const struct ax_node c048_n62[8] = {
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 7, 0, "MD5", "Mode 5 Reports", NULL, 0, NULL, c048_n34},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 8, 0, "M5N", "Mode 5 Reports, New Format", NULL, 0, NULL, c048_n37},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 3, 0, "M4E", "Extended Mode 4 Report", NULL, 0, NULL, c048_n38},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "RPC", "Radar Plot Characteristics", NULL, 0, NULL, c048_n39},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "ERR", "Extended Range Report", "NM", 0.00390625, NULL, NULL},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 11, 0, "RTC", "Radar Track Characteristics", NULL, 0, NULL, c048_n51},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "CPC", "Common and Plot Characteristics", NULL, 0, NULL, c048_n55},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 5, 0, "GEN48", "Generic Category 048 Data", NULL, 0, NULL, c048_n61},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 7, 0, "MD5", "Mode 5 Reports", NULL, 0, NULL, c048_n34, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 8, 0, "M5N", "Mode 5 Reports, New Format", NULL, 0, NULL, c048_n37, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 3, 0, "M4E", "Extended Mode 4 Report", NULL, 0, NULL, c048_n38, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "RPC", "Radar Plot Characteristics", NULL, 0, NULL, c048_n39, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "ERR", "Extended Range Report", "NM", 0.00390625, NULL, NULL, AX_RANGE_MAX, 0.0, 65535.0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 11, 0, "RTC", "Radar Track Characteristics", NULL, 0, NULL, c048_n51, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 4, 0, "CPC", "Common and Plot Characteristics", NULL, 0, NULL, c048_n55, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 5, 0, "GEN48", "Generic Category 048 Data", NULL, 0, NULL, c048_n61, 0, 0, 0},
 };
 
 static const struct ax_node c048_n63[1] = {
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 8, 0, NULL, "Reserved Expansion Field (cat048_ref-1.13.ast)", NULL, 0, NULL, c048_n62},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 8, 0, NULL, "Reserved Expansion Field (cat048_ref-1.13.ast)", NULL, 0, NULL, c048_n62, 0, 0, 0},
 };
 
 static const struct ax_node cat048_1_31_items[28] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identifier", NULL, 0, NULL, c048_n0},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 18, 0, "020", "Target Report Descriptor", NULL, 0, NULL, c048_n4},
-    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "030", "Warning/Error Conditions and Target Classification", NULL, 0, NULL, c048_n5},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "040", "Measured Position in Polar Co-ordinates", NULL, 0, NULL, c048_n6},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "042", "Calculated Position in Cartesian Co-ordinates", NULL, 0, NULL, c048_n7},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "050", "Mode-2 Code in Octal Representation", NULL, 0, NULL, c048_n8},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "055", "Mode-1 Code in Octal Representation", NULL, 0, NULL, c048_n9},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 13, 0, "060", "Mode-2 Code Confidence Indicator", NULL, 0, NULL, c048_n10},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 6, 0, "065", "Mode-1 Code Confidence Indicator", NULL, 0, NULL, c048_n11},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "070", "Mode-3/A Code in Octal Representation", NULL, 0, NULL, c048_n12},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 13, 0, "080", "Mode-3/A Code Confidence Indicator", NULL, 0, NULL, c048_n10},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "090", "Flight Level in Binary Representation", NULL, 0, NULL, c048_n13},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 17, 0, "100", "Mode-C Code and Code Confidence Indicator", NULL, 0, NULL, c048_n14},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "110", "Height Measured by a 3D Radar", NULL, 0, NULL, c048_n15},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 2, 0, "120", "Radial Doppler Speed", NULL, 0, NULL, c048_n19},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 7, 0, "130", "Radar Plot Characteristics", NULL, 0, NULL, c048_n20},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "140", "Time of Day", "s", 0.0078125, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "161", "Track Number", NULL, 0, NULL, c048_n21},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 12, 0, "170", "Track Status", NULL, 0, NULL, c048_n22},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "200", "Calculated Track Velocity in Polar Co-ordinates", NULL, 0, NULL, c048_n23},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 4, 0, "210", "Track Quality", NULL, 0, NULL, c048_n24},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 24, 0, 0, "220", "Aircraft Address", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 9, 0, "230", "Communications/ACAS Capability and Flight Status", NULL, 0, NULL, c048_n25},
-    {AX_ELEMENT, AX_ENC_ICAO6, 0, 0x00, 48, 0, 0, "240", "Aircraft Identification", NULL, 0, NULL, NULL},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "250", "BDS Register Data", NULL, 0, NULL, c048_n27},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 56, 0, 0, "260", "ACAS Resolution Advisory Report", NULL, 0, NULL, NULL},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, c048_n63},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identifier", NULL, 0, NULL, c048_n0, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 18, 0, "020", "Target Report Descriptor", NULL, 0, NULL, c048_n4, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "030", "Warning/Error Conditions and Target Classification", NULL, 0, NULL, c048_n5, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "040", "Measured Position in Polar Co-ordinates", NULL, 0, NULL, c048_n6, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "042", "Calculated Position in Cartesian Co-ordinates", NULL, 0, NULL, c048_n7, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "050", "Mode-2 Code in Octal Representation", NULL, 0, NULL, c048_n8, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "055", "Mode-1 Code in Octal Representation", NULL, 0, NULL, c048_n9, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 13, 0, "060", "Mode-2 Code Confidence Indicator", NULL, 0, NULL, c048_n10, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 6, 0, "065", "Mode-1 Code Confidence Indicator", NULL, 0, NULL, c048_n11, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "070", "Mode-3/A Code in Octal Representation", NULL, 0, NULL, c048_n12, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 13, 0, "080", "Mode-3/A Code Confidence Indicator", NULL, 0, NULL, c048_n10, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "090", "Flight Level in Binary Representation", NULL, 0, NULL, c048_n13, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 17, 0, "100", "Mode-C Code and Code Confidence Indicator", NULL, 0, NULL, c048_n14, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "110", "Height Measured by a 3D Radar", NULL, 0, NULL, c048_n15, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 2, 0, "120", "Radial Doppler Speed", NULL, 0, NULL, c048_n19, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 7, 0, "130", "Radar Plot Characteristics", NULL, 0, NULL, c048_n20, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "140", "Time of Day", "s", 0.0078125, NULL, NULL, AX_RANGE_MAX_EXCL, 0.0, 86400.0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "161", "Track Number", NULL, 0, NULL, c048_n21, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 12, 0, "170", "Track Status", NULL, 0, NULL, c048_n22, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "200", "Calculated Track Velocity in Polar Co-ordinates", NULL, 0, NULL, c048_n23, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 4, 0, "210", "Track Quality", NULL, 0, NULL, c048_n24, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 24, 0, 0, "220", "Aircraft Address", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 9, 0, "230", "Communications/ACAS Capability and Flight Status", NULL, 0, NULL, c048_n25, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_ICAO6, 0, 0x00, 48, 0, 0, "240", "Aircraft Identification", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "250", "BDS Register Data", NULL, 0, NULL, c048_n27, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 56, 0, 0, "260", "ACAS Resolution Advisory Report", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, c048_n63, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n64[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "ACASXV Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 4, 0, 0, "VAL", "ACAS Extended Version Value", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "ACASXV Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 4, 0, 0, "VAL", "ACAS Extended Version Value", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n65[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "POXPR Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "PO Transponder Capability", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "POXPR Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "PO Transponder Capability", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n66[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "POACT Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "POACT Active for Current Plot", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "POACT Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "POACT Active for Current Plot", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n67[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "DTFXPR Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Basic Dataflash Transponder Capability", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "DTFXPR Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Basic Dataflash Transponder Capability", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n68[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "DTFACT Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Basic Dataflash in Current Plot", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "DTFACT Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Basic Dataflash in Current Plot", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n69[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "IRMXPR Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Transponder IRM Capability", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "IRMXPR Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Transponder IRM Capability", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n70[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "IRM Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "IRM Active for Current Plot", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "IRM Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "IRM Active for Current Plot", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n71[30] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "TYP", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SIM", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RDP", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SPI", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RAB", "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TST", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ERR", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XPP", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ME", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MI", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "FOEFRI", "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "ADSB", "On-Site ADS-B Information", NULL, 0, NULL, c048_n1},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "SCN", "Surveillance Cluster Network Information", NULL, 0, NULL, c048_n2},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "PAI", "Passive Acquisition Interface Information", NULL, 0, NULL, c048_n3},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 5, 2, 0, "ACASXV", "Extended Version", NULL, 0, NULL, c048_n64},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "POXPR", "PO Transponder Capability", NULL, 0, NULL, c048_n65},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "POACT", "PO Active for Current Plot", NULL, 0, NULL, c048_n66},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "DTFXPR", "Basic Dataflash Transponder Capability", NULL, 0, NULL, c048_n67},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "DTFACT", "Basic Dataflash Active for Current Plot", NULL, 0, NULL, c048_n68},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "IRMXPR", "IRM Transponder Capability", NULL, 0, NULL, c048_n69},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "IRMACT", "IRM Active for Current Plot", NULL, 0, NULL, c048_n70},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 3, 0, 0, "TYP", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SIM", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RDP", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SPI", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "RAB", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TST", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ERR", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "XPP", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ME", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MI", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "FOEFRI", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "ADSB", "On-Site ADS-B Information", NULL, 0, NULL, c048_n1, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "SCN", "Surveillance Cluster Network Information", NULL, 0, NULL, c048_n2, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "PAI", "Passive Acquisition Interface Information", NULL, 0, NULL, c048_n3, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 5, 2, 0, "ACASXV", "Extended Version", NULL, 0, NULL, c048_n64, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "POXPR", "PO Transponder Capability", NULL, 0, NULL, c048_n65, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "POACT", "PO Active for Current Plot", NULL, 0, NULL, c048_n66, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "DTFXPR", "Basic Dataflash Transponder Capability", NULL, 0, NULL, c048_n67, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "DTFACT", "Basic Dataflash Active for Current Plot", NULL, 0, NULL, c048_n68, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "IRMXPR", "IRM Transponder Capability", NULL, 0, NULL, c048_n69, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "IRMACT", "IRM Active for Current Plot", NULL, 0, NULL, c048_n70, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c048_n72[3] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 14, 0, 0, "FL", "", "FL", 0.25, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "V", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "G", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 14, 0, 0, "FL", "", "FL", 0.25, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node cat048_1_32_items[28] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identifier", NULL, 0, NULL, c048_n0},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 30, 0, "020", "Target Report Descriptor", NULL, 0, NULL, c048_n71},
-    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "030", "Warning/Error Conditions and Target Classification", NULL, 0, NULL, c048_n5},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "040", "Measured Position in Polar Co-ordinates", NULL, 0, NULL, c048_n6},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "042", "Calculated Position in Cartesian Co-ordinates", NULL, 0, NULL, c048_n7},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "050", "Mode-2 Code in Octal Representation", NULL, 0, NULL, c048_n8},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "055", "Mode-1 Code in Octal Representation", NULL, 0, NULL, c048_n9},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 13, 0, "060", "Mode-2 Code Confidence Indicator", NULL, 0, NULL, c048_n10},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 6, 0, "065", "Mode-1 Code Confidence Indicator", NULL, 0, NULL, c048_n11},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "070", "Mode-3/A Code in Octal Representation", NULL, 0, NULL, c048_n12},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 13, 0, "080", "Mode-3/A Code Confidence Indicator", NULL, 0, NULL, c048_n10},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "090", "Flight Level in Binary Representation", NULL, 0, NULL, c048_n72},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 17, 0, "100", "Mode-C Code and Code Confidence Indicator", NULL, 0, NULL, c048_n14},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "110", "Height Measured by a 3D Radar", NULL, 0, NULL, c048_n15},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 2, 0, "120", "Radial Doppler Speed", NULL, 0, NULL, c048_n19},
-    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 7, 0, "130", "Radar Plot Characteristics", NULL, 0, NULL, c048_n20},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "140", "Time of Day", "s", 0.0078125, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "161", "Track Number", NULL, 0, NULL, c048_n21},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 12, 0, "170", "Track Status", NULL, 0, NULL, c048_n22},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "200", "Calculated Track Velocity in Polar Co-ordinates", NULL, 0, NULL, c048_n23},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 4, 0, "210", "Track Quality", NULL, 0, NULL, c048_n24},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 24, 0, 0, "220", "Aircraft Address", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 9, 0, "230", "Communications/ACAS Capability and Flight Status", NULL, 0, NULL, c048_n25},
-    {AX_ELEMENT, AX_ENC_ICAO6, 0, 0x00, 48, 0, 0, "240", "Aircraft Identification", NULL, 0, NULL, NULL},
-    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "250", "BDS Register Data", NULL, 0, NULL, c048_n27},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 56, 0, 0, "260", "ACAS Resolution Advisory Report", NULL, 0, NULL, NULL},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, c048_n63},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identifier", NULL, 0, NULL, c048_n0, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 30, 0, "020", "Target Report Descriptor", NULL, 0, NULL, c048_n71, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "030", "Warning/Error Conditions and Target Classification", NULL, 0, NULL, c048_n5, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "040", "Measured Position in Polar Co-ordinates", NULL, 0, NULL, c048_n6, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "042", "Calculated Position in Cartesian Co-ordinates", NULL, 0, NULL, c048_n7, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "050", "Mode-2 Code in Octal Representation", NULL, 0, NULL, c048_n8, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 4, 0, "055", "Mode-1 Code in Octal Representation", NULL, 0, NULL, c048_n9, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 13, 0, "060", "Mode-2 Code Confidence Indicator", NULL, 0, NULL, c048_n10, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 6, 0, "065", "Mode-1 Code Confidence Indicator", NULL, 0, NULL, c048_n11, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 5, 0, "070", "Mode-3/A Code in Octal Representation", NULL, 0, NULL, c048_n12, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 13, 0, "080", "Mode-3/A Code Confidence Indicator", NULL, 0, NULL, c048_n10, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 3, 0, "090", "Flight Level in Binary Representation", NULL, 0, NULL, c048_n72, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 17, 0, "100", "Mode-C Code and Code Confidence Indicator", NULL, 0, NULL, c048_n14, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "110", "Height Measured by a 3D Radar", NULL, 0, NULL, c048_n15, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 2, 0, "120", "Radial Doppler Speed", NULL, 0, NULL, c048_n19, 0, 0, 0},
+    {AX_COMPOUND, AX_ENC_RAW, 0, 0x00, 0, 7, 0, "130", "Radar Plot Characteristics", NULL, 0, NULL, c048_n20, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "140", "Time of Day", "s", 0.0078125, NULL, NULL, AX_RANGE_MAX_EXCL, 0.0, 86400.0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "161", "Track Number", NULL, 0, NULL, c048_n21, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 12, 0, "170", "Track Status", NULL, 0, NULL, c048_n22, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "200", "Calculated Track Velocity in Polar Co-ordinates", NULL, 0, NULL, c048_n23, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 4, 0, "210", "Track Quality", NULL, 0, NULL, c048_n24, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 24, 0, 0, "220", "Aircraft Address", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 9, 0, "230", "Communications/ACAS Capability and Flight Status", NULL, 0, NULL, c048_n25, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_ICAO6, 0, 0x00, 48, 0, 0, "240", "Aircraft Identification", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_REPETITIVE, AX_ENC_RAW, 1, 0x00, 0, 1, 0, "250", "BDS Register Data", NULL, 0, NULL, c048_n27, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 56, 0, 0, "260", "ACAS Resolution Advisory Report", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 1, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, c048_n63, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node *const cat048_1_31_uap[28] = {

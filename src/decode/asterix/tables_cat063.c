@@ -11,66 +11,66 @@
 #include "decode/asterix/tables.h"
 
 static const struct ax_node c063_n0[2] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c063_n1[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Test Target Failure Status Values", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Test Target Failure Status Values", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c063_n2[2] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Indication of Spoofing Attack Values", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "EP", "Element Populated Bit", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "VAL", "Indication of Spoofing Attack Values", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c063_n3[19] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "CON", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "PSR", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SSR", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MDS", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ADS", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MLT", "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OPS", "Operational Release Status of the System", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ODP", "Data Processor Overload Indicator", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OXT", "Transmission Subsystem Overload Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MSC", "Monitoring System Connected Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TSV", "Time Source Validity", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NPW", "No Plot Warning", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "TTF", "Test Target Failure Status from Sensor", NULL, 0, NULL, c063_n1},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "SPO", "Indication of Spoofing Attack from Sensor", NULL, 0, NULL, c063_n2},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL},
-    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "CON", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "PSR", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "SSR", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MDS", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ADS", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MLT", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OPS", "Operational Release Status of the System", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "ODP", "Data Processor Overload Indicator", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OXT", "Transmission Subsystem Overload Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "MSC", "Monitoring System Connected Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TSV", "Time Source Validity", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "NPW", "No Plot Warning", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "TTF", "Test Target Failure Status from Sensor", NULL, 0, NULL, c063_n1, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 2, 2, 0, "SPO", "Indication of Spoofing Attack from Sensor", NULL, 0, NULL, c063_n2, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 3, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_FX, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c063_n4[2] = {
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "SRG", "Mode S Range Gain", "", 1e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "SRB", "Mode S Range Bias", "NM", 0.0078125, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "SRG", "Mode S Range Gain", "", 1e-05, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "SRB", "Mode S Range Bias", "NM", 0.0078125, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c063_n5[2] = {
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "PRG", "PSR Range Gain", "", 1e-05, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "PRB", "PSR Range Bias", "NM", 0.0078125, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "PRG", "PSR Range Gain", "", 1e-05, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "PRB", "PSR Range Bias", "NM", 0.0078125, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node cat063_1_7_items[13] = {
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identifier", NULL, 0, NULL, c063_n0},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "015", "Service Identification", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "030", "Time of Message", "s", 0.0078125, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "050", "Sensor Identifier", NULL, 0, NULL, c063_n0},
-    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 19, 0, "060", "Sensor Configuration and Status", NULL, 0, NULL, c063_n3},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "070", "Time Stamping Bias", "ms", 1.0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "080", "SSR / Mode S Range Gain and Bias", NULL, 0, NULL, c063_n4},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "081", "SSR Mode S Azimuth Bias", "°", 0.0054931640625, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "090", "PSR Range Gain and Bias", NULL, 0, NULL, c063_n5},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "091", "PSR Azimuth Bias", "°", 0.0054931640625, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "092", "PSR Elevation Bias", "°", 0.0054931640625, NULL, NULL},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, NULL},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identifier", NULL, 0, NULL, c063_n0, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "015", "Service Identification", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "030", "Time of Message", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "050", "Sensor Identifier", NULL, 0, NULL, c063_n0, 0, 0, 0},
+    {AX_EXTENDED, AX_ENC_RAW, 0, 0x00, 0, 19, 0, "060", "Sensor Configuration and Status", NULL, 0, NULL, c063_n3, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "070", "Time Stamping Bias", "ms", 1.0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "080", "SSR / Mode S Range Gain and Bias", NULL, 0, NULL, c063_n4, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "081", "SSR Mode S Azimuth Bias", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 32, 2, 0, "090", "PSR Range Gain and Bias", NULL, 0, NULL, c063_n5, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "091", "PSR Azimuth Bias", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_SQUANT, 0, 0x00, 16, 0, 0, "092", "PSR Elevation Bias", "°", 0.0054931640625, NULL, NULL, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node *const cat063_1_7_uap[14] = {

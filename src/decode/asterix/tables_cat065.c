@@ -11,29 +11,29 @@
 #include "decode/asterix/tables.h"
 
 static const struct ax_node c065_n0[2] = {
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SAC", "System Area Code", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "SIC", "System Identification Code", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node c065_n1[6] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "NOGO", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVL", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TSV", "", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "PSS", "Processing System Status", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "STTN", "Track Re-numbering Indication", NULL, 0, NULL, NULL},
-    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "NOGO", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "OVL", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 1, 0, 0, "TSV", "", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 2, 0, 0, "PSS", "Processing System Status", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 1, 0, 0, "STTN", "Track Re-numbering Indication", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_SPARE, AX_ENC_RAW, 0, 0x00, 1, 0, 0, NULL, "", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node cat065_1_6_items[9] = {
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "000", "Message Type", NULL, 0, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identifier", NULL, 0, NULL, c065_n0},
-    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "015", "Service Identification", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "020", "Batch Number", NULL, 0, NULL, NULL},
-    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "030", "Time of Message", "s", 0.0078125, NULL, NULL},
-    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 6, 0, "040", "SDPS Configuration and Status", NULL, 0, NULL, c065_n1},
-    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "050", "Service Status Report", NULL, 0, NULL, NULL},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, NULL},
-    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "000", "Message Type", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 16, 2, 0, "010", "Data Source Identifier", NULL, 0, NULL, c065_n0, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_RAW, 0, 0x00, 8, 0, 0, "015", "Service Identification", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UINT, 0, 0x00, 8, 0, 0, "020", "Batch Number", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_UQUANT, 0, 0x00, 24, 0, 0, "030", "Time of Message", "s", 0.0078125, NULL, NULL, 0, 0, 0},
+    {AX_GROUP, AX_ENC_RAW, 0, 0x00, 8, 6, 0, "040", "SDPS Configuration and Status", NULL, 0, NULL, c065_n1, 0, 0, 0},
+    {AX_ELEMENT, AX_ENC_TABLE, 0, 0x00, 8, 0, 0, "050", "Service Status Report", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "RE", "Reserved Expansion Field", NULL, 0, NULL, NULL, 0, 0, 0},
+    {AX_EXPLICIT, AX_ENC_RAW, 0, 0x00, 0, 0, 0, "SP", "Special Purpose Field", NULL, 0, NULL, NULL, 0, 0, 0},
 };
 
 static const struct ax_node *const cat065_1_6_uap[14] = {

@@ -473,6 +473,38 @@ static void test_pcap_layers(void **state)
     assert_int_equal(pcap_udp_extract(9999, v6, 52, &u, &st), CAIRN_E_UNSUPPORTED);
 }
 
+/* The specification's ranges: CAT062 I105 LAT ">= -90 <= 90". */
+static void test_ranges(void **state)
+{
+    (void)state;
+    const struct ax_category *c = ax_category_find(62, 0);
+    const struct ax_node *i105 = ax_category_item(c, "105");
+    /* LAT 0x10000000 * 180/2^25 = 1440 deg: outside; LON 0 */
+    const uint8_t bad[] = {0x10, 0, 0, 0, 0, 0, 0, 0};
+    const uint8_t good[] = {0x01, 0, 0, 0, 0, 0, 0, 0}; /* 90 deg exactly */
+    struct ax_item it = {i105, bad, 8, 5};
+    struct ax_leaf l;
+    assert_int_equal(ax_item_field(&it, "LAT", &l), 1);
+    assert_true(l.node->range & AX_RANGE_MAX);
+    assert_int_equal(ax_leaf_in_range(&l), 0);
+    it.p = good;
+    assert_int_equal(ax_item_field(&it, "LAT", &l), 1);
+    assert_int_equal(ax_leaf_in_range(&l), 1);
+    /* a record with it: one bad leaf, listed in the JSON */
+    const uint8_t rec[] = {0x88, 0x19, 0x64, 0x10, 0, 0, 0, 0, 0, 0, 0};
+    struct ax_record r;
+    struct ax_error e;
+    assert_int_equal(ax_record_decode(c, rec, sizeof rec, &r, &e), (int)sizeof rec);
+    assert_int_equal(ax_record_range_errors(&r), 1);
+    struct dbuf out;
+    dbuf_init(&out, 1 << 16);
+    struct jsonw w;
+    jw_init(&w, &out);
+    ax_json_record(&w, &r, 0);
+    assert_non_null(strstr(out.p, ",\"out_of_range\":[\"I105/LAT\"]}"));
+    dbuf_free(&out);
+}
+
 static void put32le(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
@@ -547,6 +579,7 @@ int main(void)
         cmocka_unit_test(test_two_uaps),
         cmocka_unit_test(test_pcap_layers),
         cmocka_unit_test(test_pcapng_file),
+        cmocka_unit_test(test_ranges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

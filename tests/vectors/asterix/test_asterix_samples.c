@@ -20,45 +20,48 @@ struct case_t {
     size_t records;    /* decoded in full */
     size_t errors;     /* blocks cut or skipped */
     const char *edition; /* NULL: the defaults */
+    size_t range_records; /* records with a value outside its spec range */
 };
 
 static const struct case_t cases[] = {
-    {"croatiacontrol/sample_data/cat048.raw", 1, 0, NULL},
-    {"croatiacontrol/sample_data/cat034.raw", 1, 0, NULL},
-    {"croatiacontrol/sample_data/cat062cat065.raw", 3, 0, NULL},
-    {"croatiacontrol/sample_data/cat21_re.ast", 2, 0, NULL},
-    {"croatiacontrol/sample_data/cat_034_048.pcap", 162, 0, NULL},
-    {"croatiacontrol/sample_data/cat_062_065.pcap", 3, 0, NULL},
-    {"croatiacontrol/sample_data/cat_001_002.pcap", 8, 0, NULL},
+    {"croatiacontrol/sample_data/cat048.raw", 1, 0, NULL, 0},
+    {"croatiacontrol/sample_data/cat034.raw", 1, 0, NULL, 0},
+    {"croatiacontrol/sample_data/cat062cat065.raw", 3, 0, NULL, 0},
+    {"croatiacontrol/sample_data/cat21_re.ast", 2, 0, NULL, 0},
+    {"croatiacontrol/sample_data/cat_034_048.pcap", 162, 0, NULL, 0},
+    {"croatiacontrol/sample_data/cat_062_065.pcap", 3, 0, NULL, 0},
+    {"croatiacontrol/sample_data/cat_001_002.pcap", 8, 0, NULL, 0},
     /* CAT062 from SAC 25/SIC 100 that no edition reads (SOURCES.md): the
      * records before the first unreadable item decode, 72 blocks are cut
      * (17 by an FSPEC naming an undefined FRN, 55 by an item, mostly I390,
-     * running past the block), and the next block starts clean. */
-    {"croatiacontrol/sample_data/asterix.pcap", 82, 72, NULL},
-    {"asterix4py/cat062.ast", 7, 0, NULL},
-    {"jasterix/cat001ed1.1.bin", 1, 0, NULL},
-    {"jasterix/cat002ed1.0.bin", 1, 0, NULL},
-    {"jasterix/cat021ed2.1.bin", 1, 0, NULL},
-    {"jasterix/cat034ed1.26.bin", 1, 0, NULL},
-    {"jasterix/cat048ed1.15.bin", 1, 0, NULL},
-    {"jasterix/cat048ed1.23.bin", 1, 0, NULL},
-    {"jasterix/cat062ed1.12.bin", 1, 0, NULL},
-    {"jasterix/cat062ed1.16.bin", 1, 0, NULL},
-    {"jasterix/cat063ed1.0.bin", 1, 0, NULL},
+     * running past the block), and the next block starts clean. 48 of the
+     * 82 records that fit carry values the specification's ranges exclude
+     * (latitudes past 90 degrees): flagged, not hidden. */
+    {"croatiacontrol/sample_data/asterix.pcap", 82, 72, NULL, 48},
+    {"asterix4py/cat062.ast", 7, 0, NULL, 0},
+    {"jasterix/cat001ed1.1.bin", 1, 0, NULL, 0},
+    {"jasterix/cat002ed1.0.bin", 1, 0, NULL, 0},
+    {"jasterix/cat021ed2.1.bin", 1, 0, NULL, 0},
+    {"jasterix/cat034ed1.26.bin", 1, 0, NULL, 0},
+    {"jasterix/cat048ed1.15.bin", 1, 0, NULL, 0},
+    {"jasterix/cat048ed1.23.bin", 1, 0, NULL, 0},
+    {"jasterix/cat062ed1.12.bin", 1, 0, NULL, 0},
+    {"jasterix/cat062ed1.16.bin", 1, 0, NULL, 0},
+    {"jasterix/cat063ed1.0.bin", 1, 0, NULL, 0},
     /* CAT021 0.26: one 33-octet record with the hand-made 0.26 table; the 2.x
      * tables (ours by default, and both reference decoders) split it into
      * two records of nonsense, which still fit the bytes */
-    {"jasterix/cat021ed0.26.bin", 1, 0, "21=0.26"},
-    {"jasterix/cat021ed0.26.bin", 2, 0, NULL},
-    {"jasterix/cat065ed1.3.bin", 1, 0, NULL},
+    {"jasterix/cat021ed0.26.bin", 1, 0, "21=0.26", 0},
+    {"jasterix/cat021ed0.26.bin", 2, 0, NULL, 1}, /* its latitude 215.97 is flagged */
+    {"jasterix/cat065ed1.3.bin", 1, 0, NULL, 0},
     /* categories cairn has no table for: counted, skipped */
-    {"jasterix/cat004ed1.4.bin", 0, 3, NULL},
-    {"jasterix/cat010ed0.31.bin", 0, 1, NULL},
-    {"jasterix/cat019ed1.3.bin", 0, 1, NULL},
-    {"jasterix/cat020ed1.5.bin", 0, 1, NULL},
-    {"jasterix/cat030ed7.0.bin", 0, 1, NULL},
-    {"jasterix/cat247ed1.2.bin", 0, 1, NULL},
-    {"jasterix/cat252ed7.0.bin", 0, 1, NULL},
+    {"jasterix/cat004ed1.4.bin", 0, 3, NULL, 0},
+    {"jasterix/cat010ed0.31.bin", 0, 1, NULL, 0},
+    {"jasterix/cat019ed1.3.bin", 0, 1, NULL, 0},
+    {"jasterix/cat020ed1.5.bin", 0, 1, NULL, 0},
+    {"jasterix/cat030ed7.0.bin", 0, 1, NULL, 0},
+    {"jasterix/cat247ed1.2.bin", 0, 1, NULL, 0},
+    {"jasterix/cat252ed7.0.bin", 0, 1, NULL, 0},
 };
 
 /* Decode one datagram fully, checking that every error is explained. */
@@ -118,13 +121,17 @@ static void test_samples(void **state)
             assert_float_equal(ax_leaf_value(&l), 38.7773, 1e-3);
         }
         size_t errs = st.err_block + st.err_category + st.err_fspec + st.err_item;
+        size_t bad_range = 0;
+        for (size_t k = 0; k < n; k++)
+            bad_range += ax_record_range_errors(&recs[k]) > 0;
         print_message("%-37s %-8s %4zu datagrams %4llu blocks %4zu records %3zu errors "
-                      "(%llu bad block, %llu category, %llu FSPEC, %llu item)\n",
+                      "(%llu bad block, %llu category, %llu FSPEC, %llu item), %zu out of range\n",
                       c->sample, c->edition ? c->edition : "default", s.n_dgram, (unsigned long long)st.blocks, n, errs,
                       (unsigned long long)st.err_block, (unsigned long long)st.err_category,
-                      (unsigned long long)st.err_fspec, (unsigned long long)st.err_item);
+                      (unsigned long long)st.err_fspec, (unsigned long long)st.err_item, bad_range);
         assert_int_equal(n, c->records);
         assert_int_equal(errs, c->errors);
+        assert_int_equal(bad_range, c->range_records);
         total += n;
         free(recs);
 
