@@ -38,4 +38,4 @@ cairn_test(test_asterix_enc_tshark integ SOURCES integ/asterix/test_tshark.c
 cairn_fuzz(asterix_roundtrip ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_asterix_roundtrip.c
     LIBS cairn_asterix)
 cairn_test(test_asterix_udp_feed integ SOURCES integ/asterix/test_udp_feed.c
-    LIBS cairn_feed TIMEOUT 30)
+    LIBS cairn_feed cairn_asterix TIMEOUT 30)

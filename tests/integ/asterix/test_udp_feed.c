@@ -3,8 +3,9 @@
  * sent to the feed arrive whole, the socket never blocks, oversize datagrams
  * are dropped and counted, badly framed ASTERIX datagrams are counted, and a
  * multicast group joined on the loopback interface delivers (skipped when
- * the kernel does not route multicast over lo). Every wait is a poll(2) with
- * a bound of one second; nothing sleeps.
+ * the kernel does not route multicast over lo); and a typed CAT062 + CAT065
+ * datagram crosses the socket and decodes. Every wait is a poll(2) with a
+ * bound of one second; nothing sleeps.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,9 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "decode/asterix/asterix.h"
+#include "decode/asterix/encode.h"
+#include "decode/asterix/typed.h"
 #include "feed/udp.h"
 
 /* Bound on any wait for a datagram on loopback, in milliseconds. */
@@ -227,6 +231,67 @@ static void test_multicast_loopback(void **state)
     udp_feed_close(&f);
 }
 
+/* End to end: a picture-share datagram (CAT062 tracks + CAT065 end of
+ * batch) written by the typed encoder, sent over loopback, received by the
+ * feed and decoded. */
+static void test_typed_datagram_over_udp(void **state)
+{
+    (void)state;
+    struct udp_feed f;
+    open_loopback(&f);
+    int s = sender_open();
+    uint8_t dg[1400], rec[AX_TYPED_MAX_RECORD];
+    struct ax_block_writer w;
+    ax_bw_init(&w, dg, sizeof dg);
+    for (unsigned i = 0; i < 10; i++) {
+        struct ax62_track t = {.sac = 25,
+                               .sic = 100,
+                               .tot_s = 3600 + i,
+                               .track_number = (uint16_t)(100 + i),
+                               .has_wgs84 = 1,
+                               .lat_deg = 55.0 + 0.01 * i,
+                               .lon_deg = 20.5};
+        int n = ax62_encode(&t, rec, sizeof rec);
+        assert_true(n > 0);
+        assert_int_equal(ax_bw_add(&w, 62, rec, (size_t)n), 0);
+    }
+    struct ax65_status eob = {.sac = 25, .sic = 100, .type = AX65_END_OF_BATCH, .tod_s = 3610};
+    int n = ax65_encode(&eob, rec, sizeof rec);
+    assert_int_equal(ax_bw_add(&w, 65, rec, (size_t)n), 0);
+    size_t len = ax_bw_finish(&w);
+    send_to(s, "127.0.0.1", udp_feed_port(&f), dg, len);
+    assert_true(wait_readable(&f));
+    int got = udp_feed_recv(&f, buf, sizeof buf, NULL, NULL);
+    assert_int_equal(got, (int)len);
+    assert_int_equal(f.stats.truncated + f.stats.malformed, 0);
+
+    size_t off = 0;
+    struct ax_block b;
+    struct ax_error err;
+    struct ax_record r;
+    unsigned tracks = 0, eobs = 0;
+    while (ax_block_next(buf, (size_t)got, &off, &b, &err, NULL) == 1) {
+        assert_int_equal(ax_block_open(&b, NULL, &err, NULL), 0);
+        while (ax_block_record(&b, &r, &err, NULL) == 1) {
+            struct ax_leaf l;
+            if (b.cat == 62) {
+                assert_int_equal(ax_item_field(ax_record_item(&r, "040"), "040", &l), 1);
+                assert_int_equal(ax_leaf_raw(&l), 100 + tracks);
+                tracks++;
+            } else {
+                assert_int_equal(b.cat, 65);
+                assert_int_equal(ax_item_field(ax_record_item(&r, "000"), "000", &l), 1);
+                assert_int_equal(ax_leaf_raw(&l), AX65_END_OF_BATCH);
+                eobs++;
+            }
+        }
+    }
+    assert_int_equal(tracks, 10);
+    assert_int_equal(eobs, 1);
+    close(s);
+    udp_feed_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +301,7 @@ int main(void)
         cmocka_unit_test(test_loopback_datagrams),
         cmocka_unit_test(test_oversize_truncated_malformed),
         cmocka_unit_test(test_multicast_loopback),
+        cmocka_unit_test(test_typed_datagram_over_udp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
