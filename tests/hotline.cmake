@@ -7,18 +7,30 @@ cairn_test(test_hl_journal unit SOURCES unit/hotline/test_hl_journal.c LIBS cair
 cairn_test(test_hl_cases unit SOURCES unit/hotline/test_hl_cases.c LIBS cairn_hotline TIMEOUT 120)
 cairn_test(test_hl_alloc unit SOURCES unit/hotline/test_hl_alloc.c LIBS cairn_hotline TIMEOUT 300)
 target_link_options(test_hl_alloc PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc)
+# keygen and audit verify through the real binary (no network; labelled integ)
+cairn_test(test_hl_cli integ SOURCES unit/hotline/test_hl_cli.c LIBS cairn_hotline TIMEOUT 120)
+target_compile_definitions(test_hl_cli PRIVATE CAIRN_BIN="$<TARGET_FILE:cairn>")
+add_dependencies(test_hl_cli cairn)
 cairn_fuzz(hl_msg ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_hl_msg.c LIBS cairn_hotline)
 
 # --- link: framing, TLS, sessions, daemon, integration tests ---
 cairn_test(test_hl_frame unit SOURCES unit/hotline_link/test_hl_frame.c LIBS cairn_hotline)
 # Integration: real `cairn hotline` daemons on 127.0.0.1 (fork/exec of the
 # binary), each test in its own /tmp folder, bounded by TIMEOUT.
+# The daemons run the `hotline`/`msg`/`case` subcommands of the cairn CLI
+# (src/cli/hotline.c, msg.c) built into a binary of their own, so that
+# another module's breakage cannot stop these tests.
+add_executable(cairn_hl integ/hotline/hl_cli_main.c ${CMAKE_SOURCE_DIR}/src/cli/hotline.c
+               ${CMAKE_SOURCE_DIR}/src/cli/msg.c)
+target_include_directories(cairn_hl PRIVATE ${CMAKE_SOURCE_DIR}/src)
+target_link_libraries(cairn_hl PRIVATE cairn_hotline)
 add_library(hl_harness STATIC integ/hotline/hl_harness.c)
 target_include_directories(hl_harness PUBLIC ${CMAKE_SOURCE_DIR}/src)
 target_link_libraries(hl_harness PUBLIC cairn_hotline)
-target_compile_definitions(hl_harness PRIVATE CAIRN_BIN="$<TARGET_FILE:cairn>")
-add_dependencies(hl_harness cairn)
+target_compile_definitions(hl_harness PRIVATE CAIRN_BIN="$<TARGET_FILE:cairn_hl>")
+add_dependencies(hl_harness cairn_hl)
 foreach(t exchange crash hostile nospace skew)
     cairn_test(test_hl_${t} integ SOURCES integ/hotline/test_hl_${t}.c LIBS hl_harness
                TIMEOUT 400)
 endforeach()
+cairn_fuzz(hl_frame ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_hl_frame.c LIBS cairn_hotline)
