@@ -340,7 +340,7 @@ struct modes_msg {
     uint8_t bds_cands;    /* MODES_BDS_CAND_* of every plausible register */
     float roll_deg;       /* MH_ROLL */
     float track_rate_dps; /* MH_TRACK_RATE */
-    uint32_t bds17_caps;  /* MH_BDS17: the 24 capability bits */
+    uint32_t bds17_caps;  /* MH_BDS17: the 28 capability bits (MB bits 1-28) */
 };
 
 /*
