@@ -21,3 +21,4 @@ add_dependencies(test_modes_stpetersburg cairn)
 cairn_test(test_demod unit SOURCES unit/demod/test_demod.c LIBS cairn_feed cairn_modes m)
 cairn_test(test_demod_vectors vectors SOURCES vectors/demod/test_demod_vectors.c
            LIBS cairn_feed cairn_modes)
+cairn_fuzz(demod ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_demod.c LIBS cairn_modes)

@@ -265,6 +265,17 @@ int modes_demod_init(struct modes_demod *d, double rate_hz, enum modes_demod_fmt
     return 0;
 }
 
+void modes_demod_reset(struct modes_demod *d)
+{
+    d->n_pend = 0;
+    d->noise = 0;
+    d->base = 0;
+    d->scan_pos = 0;
+    d->n_mag = 0;
+    d->cum[0] = 0;
+    memset(&d->st, 0, sizeof d->st);
+}
+
 /* ---- CRC rules ------------------------------------------------------------ */
 
 static int df_bytes(unsigned df)

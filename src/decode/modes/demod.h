@@ -128,6 +128,13 @@ int modes_demod_init(struct modes_demod *d, double rate_hz, enum modes_demod_fmt
                      int fix_errors);
 
 /*
+ * Start a new stream with the same rate, format and options (cheaper than
+ * modes_demod_init, which also builds the tables): no samples held, sample
+ * clock and counters back at zero.
+ */
+void modes_demod_reset(struct modes_demod *d);
+
+/*
  * Feed len bytes of IQ samples (borrowed; any length, a sample may be split
  * across calls). Every reply found is passed to cb (which may be NULL);
  * known (may be NULL: no address is known) answers Address/Parity checks.
