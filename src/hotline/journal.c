@@ -678,6 +678,7 @@ static int refuse(struct hl_journal *j, int rc, const struct hl_msg *m, const ch
     case CAIRN_E_NOSPACE:
     case CAIRN_E_DB:
     case CAIRN_E_NOMEM: break; /* counted in jn_sqlerr */
+    case CAIRN_E_STATE: break; /* a void batch (full disk earlier in it), not the message */
     default: j->st.rej_format++; break;
     }
     if (m)
