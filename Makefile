@@ -33,7 +33,7 @@ bench: build
 fuzz:
 	@sh tools/deps.sh fuzz
 	@cmake --preset fuzz >/dev/null
-	@cmake --build --preset fuzz -j $(JOBS)
+	@cmake --build --preset fuzz -j $(JOBS) --target fuzz_all
 	@sh tools/fuzz.sh $(FUZZ_SECONDS)
 
 format:

@@ -63,6 +63,7 @@ function(cairn_fuzz name source)
         target_include_directories(fuzz_${name} PRIVATE ${CMAKE_SOURCE_DIR}/src)
         target_link_libraries(fuzz_${name} PRIVATE ${A_LIBS})
         target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
+        set_property(GLOBAL APPEND PROPERTY CAIRN_FUZZ_TARGETS fuzz_${name})
     else()
         add_executable(fuzzreplay_${name} ${source}
                        ${CMAKE_SOURCE_DIR}/tests/support/fuzz_replay.c)
