@@ -9,8 +9,9 @@
  *     header, 4 octets of time), as in Croatia Control's cat_001_002.pcap:
  *     detected per datagram (--framing auto, the default) or forced
  *     (--framing oradis); --framing none turns detection off.
- *   - Croatia Control's "GPS" and "FINAL" recording formats and HDLC framing:
- *     refused with a message (their layout is not published).
+ *   - Croatia Control's "GPS" recording files (0xCD-filled 2200-octet header,
+ *     a 10-octet trailer after each block; see ax_gps_next): detected and read.
+ *   - "FINAL" and HDLC framings: refused with a message (no layout or sample).
  * Errors (bad block LEN, unknown category, an item the chosen edition cannot
  * parse) are explained on standard error and counted; the rest of the input
  * is still decoded. Exit status: 0, 1 when a file could not be read, 2 usage.
@@ -235,11 +236,20 @@ static int decode_file(struct run *r)
     int ret = 0;
     if (pcap) {
         ret = decode_pcap(r);
-    } else if (in.len >= 16 && (uint8_t)in.p[0] == 0xcd && (uint8_t)in.p[1] == 0xcd &&
-               (uint8_t)in.p[15] == 0xcd) {
-        fprintf(stderr, "cairn decode: %s: looks like a Croatia Control 'GPS' recording "
-                        "(0xCD-filled header); that format is not supported\n", r->file);
-        ret = 1;
+    } else if (ax_gps_detect((const uint8_t *)in.p, in.len)) {
+        /* Croatia Control "GPS" recording: blocks with 10-octet trailers */
+        size_t off = 0, bl;
+        const uint8_t *blk;
+        double tod;
+        int rc;
+        while ((rc = ax_gps_next((const uint8_t *)in.p, in.len, &off, &blk, &bl, &tod)) == 1)
+            decode_blocks(r, blk, bl, ++r->datagrams);
+        if (rc < 0) {
+            struct ax_error e = {CAIRN_E_FORMAT, 0, 0, off, 0, NULL,
+                                 "GPS recording: a block runs past the end of the file"};
+            report_err(r, r->datagrams, &e);
+            r->st.err_block++;
+        }
     } else {
         r->datagrams++;
         decode_datagram(r, (const uint8_t *)in.p, in.len, 1);

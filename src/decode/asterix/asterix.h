@@ -299,6 +299,21 @@ enum ax_framing ax_framing_guess(const uint8_t *p, size_t len);
 int ax_oradis_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **blk,
                    size_t *blk_len);
 
+/*
+ * Croatia Control's "GPS" recording files (their decoder's `-G`), as seen in
+ * their sample parsegps.gps — the layout is not published, this is what the
+ * sample shows: a 2200-octet header (filled with 0xCD), then each data block
+ * followed by a 10-octet trailer whose octets 6..8 are the time of day in
+ * 1/128 s. ax_gps_detect says whether a file looks like one;
+ * ax_gps_next walks its blocks (*off = 0 to start), giving each block and its
+ * time: 1, 0 at the end, CAIRN_E_FORMAT when a block runs past the file.
+ */
+#define AX_GPS_HDR 2200
+#define AX_GPS_TRAILER 10
+int ax_gps_detect(const uint8_t *p, size_t len);
+int ax_gps_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **blk, size_t *blk_len,
+                double *tod_s);
+
 /* The item with this id ("040") in a record, or NULL. */
 const struct ax_item *ax_record_item(const struct ax_record *r, const char *id);
 

@@ -390,6 +390,45 @@ int ax_oradis_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **bl
     return 1;
 }
 
+int ax_gps_detect(const uint8_t *p, size_t len)
+{
+    /* 16 octets of the fill are enough to tell it from a data block (whose
+     * first octet would be category 205 with a LEN of 0xCDCD) */
+    if (len < AX_GPS_HDR + 3)
+        return 0;
+    for (size_t i = 0; i < 16; i++)
+        if (p[i] != 0xCD)
+            return 0;
+    return 1;
+}
+
+int ax_gps_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **blk, size_t *blk_len,
+                double *tod_s)
+{
+    if (*off < AX_GPS_HDR)
+        *off = AX_GPS_HDR;
+    if (*off >= len)
+        return 0;
+    size_t rest = len - *off;
+    size_t bl = rest >= 3 ? be16(p + *off + 1) : 0;
+    if (rest < 3 || bl < 3 || bl > rest) {
+        *off = len;
+        return CAIRN_E_FORMAT;
+    }
+    *blk = p + *off;
+    *blk_len = bl;
+    *tod_s = -1;
+    if (rest >= bl + AX_GPS_TRAILER) {
+        const uint8_t *t = p + *off + bl;
+        /* octets 6..8 of the trailer: time of day, 1/128 s */
+        *tod_s = (double)(((uint32_t)t[6] << 16) | ((uint32_t)t[7] << 8) | t[8]) / 128.0;
+        *off += bl + AX_GPS_TRAILER;
+    } else {
+        *off = len; /* the last block without its trailer */
+    }
+    return 1;
+}
+
 /* ---------------------------------------------------------------- blocks */
 
 int ax_block_next(const uint8_t *buf, size_t len, size_t *off, struct ax_block *b,

@@ -50,6 +50,17 @@ static inline int sample_load(const char *path, struct sample *s)
     s->buf = td_slurp(path, &s->len);
     if (!s->buf)
         return -1;
+    if (ax_gps_detect(s->buf, s->len)) {
+        /* Croatia "GPS" recording: one "datagram" per block */
+        size_t off = 0, bl;
+        const uint8_t *blk;
+        double tod;
+        while (s->n_dgram < 4096 && ax_gps_next(s->buf, s->len, &off, &blk, &bl, &tod) == 1) {
+            s->dg_off[s->n_dgram] = (size_t)(blk - s->buf);
+            s->dg_len[s->n_dgram++] = bl;
+        }
+        return 0;
+    }
     s->n_dgram = 1;
     s->dg_off[0] = 0;
     s->dg_len[0] = s->len;

@@ -31,6 +31,8 @@ static const struct case_t cases[] = {
     {"croatiacontrol/sample_data/cat_034_048.pcap", 162, 0, NULL, 0},
     {"croatiacontrol/sample_data/cat_062_065.pcap", 3, 0, NULL, 0},
     {"croatiacontrol/sample_data/cat_001_002.pcap", 8, 0, NULL, 0},
+    /* Croatia "GPS" recording: 15 blocks with trailers, 18 records */
+    {"croatiacontrol/sample_data/parsegps.gps", 18, 0, NULL, 0},
     /* CAT062 from SAC 25/SIC 100 that no edition reads (SOURCES.md): the
      * records before the first unreadable item decode, 72 blocks are cut
      * (17 by an FSPEC naming an undefined FRN, 55 by an item, mostly I390,
@@ -150,10 +152,66 @@ static void test_samples(void **state)
     print_message("all samples: %zu records\n", total);
 }
 
+/* The GPS recording's records are byte for byte the ones Croatia's decoder
+ * printed (its expected output parsegps.txt lists each record's hex), and
+ * the block times agree with its "Timestamp" lines. */
+static void test_gps_against_croatia(void **state)
+{
+    (void)state;
+    TD_REQUIRE("asterix/croatiacontrol/sample_output/parsegps.txt");
+    static struct sample s;
+    assert_int_equal(sample_load(td_path("asterix/croatiacontrol/sample_data/parsegps.gps"), &s), 0);
+    assert_int_equal(s.n_dgram, 15);
+    struct ax_record *recs;
+    struct ax_stats st = {0};
+    size_t n = sample_decode(&s, NULL, &recs, &st);
+    FILE *f = fopen(td_path("asterix/croatiacontrol/sample_output/parsegps.txt"), "r");
+    assert_non_null(f);
+    char line[4096];
+    int want_record_hex = 0;
+    size_t k = 0, n_times = 0;
+    double times[64];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!strncmp(line, "Data Record", 11))
+            want_record_hex = 1;
+        else if (!strncmp(line, "Timestamp: ", 11) && n_times < 64)
+            times[n_times++] = strtod(line + 11, NULL);
+        else if (want_record_hex && !strncmp(line, "HexData: ", 9)) {
+            want_record_hex = 0;
+            assert_true(k < n);
+            const char *hx = line + 9;
+            assert_int_equal(strlen(hx), 2 * recs[k].len);
+            for (size_t i = 0; i < recs[k].len; i++) {
+                unsigned b;
+                assert_int_equal(sscanf(hx + 2 * i, "%2x", &b), 1);
+                assert_int_equal(b, recs[k].p[i]);
+            }
+            k++;
+        }
+    }
+    fclose(f);
+    assert_int_equal(k, 18);
+    assert_int_equal(k, n);
+    assert_int_equal(n_times, 15);
+    size_t off = 0, bl, t = 0;
+    const uint8_t *blk;
+    double tod;
+    while (ax_gps_next(s.buf, s.len, &off, &blk, &bl, &tod) == 1) {
+        assert_true(t < n_times);
+        assert_float_equal(tod, times[t], 1e-6);
+        t++;
+    }
+    assert_int_equal(t, 15);
+    free(recs);
+    free(s.buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_samples),
+        cmocka_unit_test(test_gps_against_croatia),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
