@@ -183,8 +183,8 @@ static int write_pcap(const char *path)
             ip[8] = 64, ip[9] = 17;
             ip[12] = 127, ip[15] = 1, ip[16] = 127, ip[19] = 1;
             uint8_t *udp = ip + 20;
-            udp[0] = 0x9c, udp[1] = 0x40;               /* 40000 */
-            udp[2] = 0x21, udp[3] = 0x98;               /* 8600 */
+            udp[0] = 0x9c, udp[1] = 0x40; /* 40000 */
+            udp[2] = 0x21, udp[3] = 0x98; /* 8600 */
             udp[4] = (uint8_t)((len + 8) >> 8), udp[5] = (uint8_t)(len + 8);
             memcpy(udp + 8, dg[i].p, len);
             struct pcap_pkthdr h;
@@ -210,10 +210,10 @@ int main(void)
     load_raw("croatiacontrol/sample_data/cat21_re.ast");
     if (n_dg == 0) {
         /* a self-made CAT048 block (see tests/unit/asterix) */
-        static const uint8_t blk[] = {
-            0x30, 0x00, 0x23, 0xF1, 0x21, 0x45, 0x04, 0x19, 0xC9, 0x00, 0x3C, 0x00,
-            0xA1, 0x10, 0x01, 0x00, 0x40, 0x00, 0x01, 0xC0, 0x78, 0x00, 0x31, 0xBC,
-            0x00, 0x00, 0x40, 0x03, 0x22, 0x80, 0x03, 0xFD, 0x03, 0xAA, 0xBB};
+        static const uint8_t blk[] = {0x30, 0x00, 0x23, 0xF1, 0x21, 0x45, 0x04, 0x19, 0xC9,
+                                      0x00, 0x3C, 0x00, 0xA1, 0x10, 0x01, 0x00, 0x40, 0x00,
+                                      0x01, 0xC0, 0x78, 0x00, 0x31, 0xBC, 0x00, 0x00, 0x40,
+                                      0x03, 0x22, 0x80, 0x03, 0xFD, 0x03, 0xAA, 0xBB};
         add(blk, sizeof blk);
         printf("shared data absent: using one self-made CAT048 block\n");
     }
@@ -231,7 +231,8 @@ int main(void)
     dbuf_free(&json);
     printf("cairn  decode + JSON:              %12.0f records/s\n", json_rate);
     printf("croatiacontrol asterix (reference figure from the issue, not installed): %.0f "
-           "records/s\n", CROATIA_RECORDS_PER_S);
+           "records/s\n",
+           CROATIA_RECORDS_PER_S);
     printf("ratio  cairn struct / croatia: %.1fx, cairn JSON / croatia: %.1fx\n",
            struct_rate / CROATIA_RECORDS_PER_S, json_rate / CROATIA_RECORDS_PER_S);
 
@@ -256,7 +257,8 @@ int main(void)
             /* CPU time, like ours: the machine is shared (wall time shown too) */
             double ts_rate = (double)tr / dc;
             printf("tshark -V (measured, %zu records, %.2f s CPU incl. start-up, %.2f s wall): "
-                   "%12.0f records/s\n", tr, dc, dt, ts_rate);
+                   "%12.0f records/s\n",
+                   tr, dc, dt, ts_rate);
             printf("ratio  cairn struct / tshark: %.1fx, cairn JSON / tshark: %.1fx\n",
                    struct_rate / ts_rate, json_rate / ts_rate);
         }

@@ -39,7 +39,7 @@ struct opts {
     struct ax_editions eds;
     unsigned json_flags;
     enum framing framing;
-    int force_pcap;  /* 1 pcap, 0 raw, -1 by name/magic */
+    int force_pcap; /* 1 pcap, 0 raw, -1 by name/magic */
     int stats;
 };
 
@@ -57,13 +57,12 @@ struct run {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: cairn decode --format asterix|pcap [--edition CAT=X.Y]... [--raw] [--hex]\n"
-            "                    [--framing auto|none|oradis] [--stats] FILE...\n"
-            "Prints one JSON object per ASTERIX record. --edition picks the edition of a\n"
-            "category (default: the latest cairn knows); --raw prints quantities unscaled;\n"
-            "--hex adds each record's bytes; --stats prints counts to standard error.\n"
-            "Tables:");
+    fprintf(f, "usage: cairn decode --format asterix|pcap [--edition CAT=X.Y]... [--raw] [--hex]\n"
+               "                    [--framing auto|none|oradis] [--stats] FILE...\n"
+               "Prints one JSON object per ASTERIX record. --edition picks the edition of a\n"
+               "category (default: the latest cairn knows); --raw prints quantities unscaled;\n"
+               "--hex adds each record's bytes; --stats prints counts to standard error.\n"
+               "Tables:");
     size_t n;
     const struct ax_category *const *all = ax_category_all(&n);
     for (size_t i = 0; i < n; i++)
@@ -245,7 +244,12 @@ static int decode_file(struct run *r)
         while ((rc = ax_gps_next((const uint8_t *)in.p, in.len, &off, &blk, &bl, &tod)) == 1)
             decode_blocks(r, blk, bl, ++r->datagrams);
         if (rc < 0) {
-            struct ax_error e = {CAIRN_E_FORMAT, 0, 0, off, 0, NULL,
+            struct ax_error e = {CAIRN_E_FORMAT,
+                                 0,
+                                 0,
+                                 off,
+                                 0,
+                                 NULL,
                                  "GPS recording: a block runs past the end of the file"};
             report_err(r, r->datagrams, &e);
             r->st.err_block++;
@@ -265,8 +269,7 @@ static int decode_file(struct run *r)
                 r->file, r->datagrams, r->oradis, (unsigned long long)s->blocks,
                 (unsigned long long)s->records, (unsigned long long)errs,
                 (unsigned long long)s->err_block, (unsigned long long)s->err_category,
-                (unsigned long long)s->err_fspec, (unsigned long long)s->err_item,
-                r->range_records,
+                (unsigned long long)s->err_fspec, (unsigned long long)s->err_item, r->range_records,
                 r->range_records ? " (wrong --edition, or a corrupt feed?)" : "");
     return ret;
 }
@@ -287,9 +290,11 @@ int cli_decode_asterix(int argc, char **argv)
             else if (!strcmp(val, "asterix"))
                 o.force_pcap = -1; /* raw, or pcap by magic */
             else {
-                fprintf(stderr, "cairn decode: format '%s' is not supported for ASTERIX (the "
-                                "'%s' framing's layout is not published); use asterix (raw "
-                                "blocks) or pcap\n", val, val);
+                fprintf(stderr,
+                        "cairn decode: format '%s' is not supported for ASTERIX (the "
+                        "'%s' framing's layout is not published); use asterix (raw "
+                        "blocks) or pcap\n",
+                        val, val);
                 return 2;
             }
             i++;

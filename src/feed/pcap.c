@@ -16,18 +16,18 @@
 /* Link types by their numbers in the tcpdump.org registry, for those whose
  * DLT_ macro differs between systems or may be missing. */
 #define LT_RAW_LINKTYPE 101 /* LINKTYPE_RAW as stored in files */
-#define LT_IPV4 228
-#define LT_IPV6 229
-#define LT_SLL 113
-#define LT_SLL2 276
+#define LT_IPV4         228
+#define LT_IPV6         229
+#define LT_SLL          113
+#define LT_SLL2         276
 #define LT_LOOP_OPENBSD 108
 
-#define ETHERTYPE_IPV4 0x0800u
-#define ETHERTYPE_IPV6 0x86ddu
-#define ETHERTYPE_VLAN 0x8100u  /* IEEE 802.1Q */
-#define ETHERTYPE_QINQ 0x88a8u  /* IEEE 802.1ad */
+#define ETHERTYPE_IPV4  0x0800u
+#define ETHERTYPE_IPV6  0x86ddu
+#define ETHERTYPE_VLAN  0x8100u /* IEEE 802.1Q */
+#define ETHERTYPE_QINQ  0x88a8u /* IEEE 802.1ad */
 #define IPPROTO_UDP_NUM 17u
-#define UDP_HDR_LEN 8u
+#define UDP_HDR_LEN     8u
 
 struct feed_pcap {
     pcap_t *pc;
@@ -180,13 +180,15 @@ int pcap_udp_extract(int linktype, const uint8_t *frame, size_t caplen, struct p
     case DLT_RAW:
     case LT_RAW_LINKTYPE:
     case LT_IPV4:
-    case LT_IPV6: return ip_by_version(p, len, u, st);
+    case LT_IPV6:
+        return ip_by_version(p, len, u, st);
     case DLT_NULL:
     case LT_LOOP_OPENBSD: /* 4-byte address family, any byte order: look at IP itself */
         if (len < 4)
             return bump(&st->malformed);
         return ip_by_version(p + 4, len - 4, u, st);
-    default: return CAIRN_E_UNSUPPORTED;
+    default:
+        return CAIRN_E_UNSUPPORTED;
     }
 }
 
@@ -214,8 +216,10 @@ int feed_pcap_open(struct feed_pcap **out, const char *path, char *errbuf, size_
     f->linktype = pcap_datalink(f->pc);
     if (!linktype_known(f->linktype)) {
         const char *name = pcap_datalink_val_to_name(f->linktype);
-        snprintf(errbuf, errcap, "link type %d (%s) not supported (Ethernet, Linux cooked, raw IP, "
-                 "loopback are)", f->linktype, name ? name : "unknown");
+        snprintf(errbuf, errcap,
+                 "link type %d (%s) not supported (Ethernet, Linux cooked, raw IP, "
+                 "loopback are)",
+                 f->linktype, name ? name : "unknown");
         pcap_close(f->pc);
         free(f);
         return CAIRN_E_UNSUPPORTED;

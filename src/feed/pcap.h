@@ -33,20 +33,20 @@ struct pcap_udp {
     size_t len;             /* payload bytes present in the capture */
     int cut;                /* 1 if the capture holds fewer bytes than UDP says */
     uint16_t sport, dport;
-    int ipv6;               /* 0: IPv4 addresses in src[0..3], dst[0..3] */
+    int ipv6; /* 0: IPv4 addresses in src[0..3], dst[0..3] */
     uint8_t src[16], dst[16];
-    uint64_t t_us;          /* capture time, microseconds since the epoch */
+    uint64_t t_us; /* capture time, microseconds since the epoch */
 };
 
 /* Why a frame yielded no UDP payload. */
 struct pcap_feed_stats {
-    uint64_t frames;      /* frames read */
-    uint64_t udp;         /* UDP payloads delivered */
-    uint64_t not_ip;      /* link payload is not IPv4/IPv6 (ARP, LLDP, ...) */
-    uint64_t not_udp;     /* IP but not UDP (TCP, ICMP, ...) */
-    uint64_t fragments;   /* IP fragments (not reassembled) */
-    uint64_t malformed;   /* headers cut short or inconsistent */
-    uint64_t cut;         /* UDP payloads shorter in the capture than on the wire */
+    uint64_t frames;    /* frames read */
+    uint64_t udp;       /* UDP payloads delivered */
+    uint64_t not_ip;    /* link payload is not IPv4/IPv6 (ARP, LLDP, ...) */
+    uint64_t not_udp;   /* IP but not UDP (TCP, ICMP, ...) */
+    uint64_t fragments; /* IP fragments (not reassembled) */
+    uint64_t malformed; /* headers cut short or inconsistent */
+    uint64_t cut;       /* UDP payloads shorter in the capture than on the wire */
 };
 
 /*

@@ -58,23 +58,23 @@ enum ax_kind {
 
 /* How an AX_ELEMENT's bits read. */
 enum ax_enc {
-    AX_ENC_RAW,     /* unsigned bits, no meaning attached (hex in JSON if > 32 bits) */
-    AX_ENC_TABLE,   /* unsigned code from a table of meanings */
-    AX_ENC_UINT,    /* unsigned integer */
-    AX_ENC_SINT,    /* two's complement integer */
-    AX_ENC_UQUANT,  /* unsigned quantity: value = raw * lsb, in `unit` */
-    AX_ENC_SQUANT,  /* signed (two's complement) quantity: value = raw * lsb */
-    AX_ENC_ICAO6,   /* string, ICAO 6-bit characters (Annex 10 Vol IV 3.1.2.9) */
-    AX_ENC_ASCII,   /* string, 8-bit characters */
-    AX_ENC_OCTAL,   /* string of octal digits, 3 bits each (Mode 1/2/3A codes) */
-    AX_ENC_BDS,     /* 56 or 64 bits of a Mode S Comm-B register; `bds` names it
-                       when fixed (0x30), 0 when the register number is the
-                       last 8 bits of a 64-bit element */
-    AX_ENC_CASE,    /* meaning depends on a sibling element: `dep` is the
-                       spec's path ("150/IM"), the sibling is the one named by
-                       its last part; sub[] are the alternatives (AX_ELEMENT
-                       nodes of the same width) for sibling value `sel`, the
-                       last one with sel == AX_SEL_DEFAULT for any other value */
+    AX_ENC_RAW,    /* unsigned bits, no meaning attached (hex in JSON if > 32 bits) */
+    AX_ENC_TABLE,  /* unsigned code from a table of meanings */
+    AX_ENC_UINT,   /* unsigned integer */
+    AX_ENC_SINT,   /* two's complement integer */
+    AX_ENC_UQUANT, /* unsigned quantity: value = raw * lsb, in `unit` */
+    AX_ENC_SQUANT, /* signed (two's complement) quantity: value = raw * lsb */
+    AX_ENC_ICAO6,  /* string, ICAO 6-bit characters (Annex 10 Vol IV 3.1.2.9) */
+    AX_ENC_ASCII,  /* string, 8-bit characters */
+    AX_ENC_OCTAL,  /* string of octal digits, 3 bits each (Mode 1/2/3A codes) */
+    AX_ENC_BDS,    /* 56 or 64 bits of a Mode S Comm-B register; `bds` names it
+                      when fixed (0x30), 0 when the register number is the
+                      last 8 bits of a 64-bit element */
+    AX_ENC_CASE,   /* meaning depends on a sibling element: `dep` is the
+                      spec's path ("150/IM"), the sibling is the one named by
+                      its last part; sub[] are the alternatives (AX_ELEMENT
+                      nodes of the same width) for sibling value `sel`, the
+                      last one with sel == AX_SEL_DEFAULT for any other value */
 };
 
 #define AX_SEL_DEFAULT 0xffffu
@@ -83,19 +83,19 @@ enum ax_enc {
  * its item number ("010", "RE", "SP"). Names and titles are the
  * specification's; NULL name only for AX_SPARE, AX_FX and AX_ABSENT. */
 struct ax_node {
-    uint8_t kind;      /* enum ax_kind */
-    uint8_t enc;       /* enum ax_enc (AX_ELEMENT only) */
-    uint8_t rep_bytes; /* AX_REPETITIVE: octets of the counter (0 = FX-chained) */
-    uint8_t bds;       /* AX_ENC_BDS: register number (e.g. 0x30), 0 if carried */
-    uint16_t bits;     /* AX_ELEMENT/AX_SPARE/AX_FX: width; AX_GROUP: total width;
-                          others: 0 (variable) */
-    uint16_t n_sub;    /* children */
-    uint16_t sel;      /* an AX_ENC_CASE alternative: the selector value */
-    const char *name;  /* "SAC", "I010" style ids are built by the caller */
-    const char *title; /* "System Area Code"; "" when the spec gives none */
-    const char *unit;  /* AX_ENC_*QUANT: "NM", "°", "ft", "s", ...; else NULL */
-    double lsb;        /* AX_ENC_*QUANT: value of one unit of the raw integer */
-    const char *dep;   /* AX_ENC_CASE: path of the selecting element; else NULL */
+    uint8_t kind;              /* enum ax_kind */
+    uint8_t enc;               /* enum ax_enc (AX_ELEMENT only) */
+    uint8_t rep_bytes;         /* AX_REPETITIVE: octets of the counter (0 = FX-chained) */
+    uint8_t bds;               /* AX_ENC_BDS: register number (e.g. 0x30), 0 if carried */
+    uint16_t bits;             /* AX_ELEMENT/AX_SPARE/AX_FX: width; AX_GROUP: total width;
+                                  others: 0 (variable) */
+    uint16_t n_sub;            /* children */
+    uint16_t sel;              /* an AX_ENC_CASE alternative: the selector value */
+    const char *name;          /* "SAC", "I010" style ids are built by the caller */
+    const char *title;         /* "System Area Code"; "" when the spec gives none */
+    const char *unit;          /* AX_ENC_*QUANT: "NM", "°", "ft", "s", ...; else NULL */
+    double lsb;                /* AX_ENC_*QUANT: value of one unit of the raw integer */
+    const char *dep;           /* AX_ENC_CASE: path of the selecting element; else NULL */
     const struct ax_node *sub; /* borrowed, static: n_sub children */
     /* The specification's range of the value (in `unit`, after scaling),
      * where it states one (">= -90 <= 90"): flags AX_RANGE_*. */
@@ -103,15 +103,15 @@ struct ax_node {
     double min, max;
 };
 
-#define AX_RANGE_MIN 1u      /* value >= min */
+#define AX_RANGE_MIN      1u /* value >= min */
 #define AX_RANGE_MIN_EXCL 2u /* value > min */
-#define AX_RANGE_MAX 4u      /* value <= max */
+#define AX_RANGE_MAX      4u /* value <= max */
 #define AX_RANGE_MAX_EXCL 8u /* value < max */
 
 /* Pack an edition number: AX_ED(1, 31) for edition 1.31. */
 #define AX_ED(major, minor) ((uint16_t)(((major) << 8) | (minor)))
-#define AX_ED_MAJOR(ed) ((unsigned)((ed) >> 8))
-#define AX_ED_MINOR(ed) ((unsigned)((ed) & 0xffu))
+#define AX_ED_MAJOR(ed)     ((unsigned)((ed) >> 8))
+#define AX_ED_MINOR(ed)     ((unsigned)((ed)&0xffu))
 
 /* The most FRNs a UAP may have here (CAT021 2.7 uses 56 in 8 FSPEC octets;
  * 7 FRNs per FSPEC octet). */
@@ -119,14 +119,14 @@ struct ax_node {
 
 /* One category in one edition. */
 struct ax_category {
-    uint8_t cat;              /* 48 */
-    uint16_t edition;         /* AX_ED(1, 31) */
-    const char *edition_str;  /* "1.31" */
-    const char *title;        /* "Monoradar Target Reports" */
-    const char *source;       /* where the table came from ("cat048_cat-1.31.ast") */
+    uint8_t cat;                 /* 48 */
+    uint16_t edition;            /* AX_ED(1, 31) */
+    const char *edition_str;     /* "1.31" */
+    const char *title;           /* "Monoradar Target Reports" */
+    const char *source;          /* where the table came from ("cat048_cat-1.31.ast") */
     const struct ax_node *items; /* n_items data items, in spec order */
     uint16_t n_items;
-    uint16_t n_uap;           /* FRNs 1..n_uap */
+    uint16_t n_uap;                   /* FRNs 1..n_uap */
     const struct ax_node *const *uap; /* uap[frn - 1]: the item, or NULL for "-" */
     /* A second UAP chosen per record by one bit of an item that both UAPs
      * place at the same early FRN (CAT001: I001/020 TYP, 0 plot, 1 track);
@@ -176,25 +176,25 @@ struct ax_record {
 
 /* Why a block could not be read to its end. */
 struct ax_error {
-    int code;            /* CAIRN_E_* (0 when no error) */
-    uint8_t cat;         /* category of the block */
-    uint16_t edition;    /* edition used, 0 if none */
-    size_t offset;       /* byte offset in the block where it went wrong */
-    unsigned record;     /* 0-based record index within the block */
-    const char *item;    /* item id ("390"), or NULL */
-    const char *why;     /* static explanation, e.g. "item runs past the block end" */
+    int code;         /* CAIRN_E_* (0 when no error) */
+    uint8_t cat;      /* category of the block */
+    uint16_t edition; /* edition used, 0 if none */
+    size_t offset;    /* byte offset in the block where it went wrong */
+    unsigned record;  /* 0-based record index within the block */
+    const char *item; /* item id ("390"), or NULL */
+    const char *why;  /* static explanation, e.g. "item runs past the block end" */
 };
 
 /* Counters a caller keeps across calls (never reset by the decoder). */
 struct ax_stats {
-    uint64_t blocks;        /* data blocks seen */
-    uint64_t records;       /* records decoded in full */
-    uint64_t items;         /* data items decoded */
-    uint64_t err_block;     /* blocks with a bad LEN (short, too long, < 3) */
-    uint64_t err_category;  /* blocks of a category without a table (skipped) */
-    uint64_t err_fspec;     /* FSPEC runs off the end or names an unknown FRN */
-    uint64_t err_item;      /* an item runs past the block or breaks its structure */
-    uint64_t blocks_cut;    /* blocks abandoned part-way because of one of these */
+    uint64_t blocks;       /* data blocks seen */
+    uint64_t records;      /* records decoded in full */
+    uint64_t items;        /* data items decoded */
+    uint64_t err_block;    /* blocks with a bad LEN (short, too long, < 3) */
+    uint64_t err_category; /* blocks of a category without a table (skipped) */
+    uint64_t err_fspec;    /* FSPEC runs off the end or names an unknown FRN */
+    uint64_t err_item;     /* an item runs past the block or breaks its structure */
+    uint64_t blocks_cut;   /* blocks abandoned part-way because of one of these */
 };
 
 /* Which edition to use per category: chosen[cat] or, when NULL, the latest. */
@@ -225,8 +225,8 @@ int ax_editions_set(struct ax_editions *e, const char *spec);
  *     }
  */
 struct ax_block {
-    const uint8_t *p;              /* borrowed: the whole block, CAT and LEN first */
-    size_t len;                    /* LEN */
+    const uint8_t *p; /* borrowed: the whole block, CAT and LEN first */
+    size_t len;       /* LEN */
     uint8_t cat;
     const struct ax_category *tab; /* set by ax_block_open */
     size_t off;                    /* next record's offset in p */
@@ -262,8 +262,8 @@ int ax_block_record(struct ax_block *b, struct ax_record *r, struct ax_error *er
  * ax_block_record). Returns the record's length in bytes (> 0) or a negative
  * code with *err explained (err->offset relative to p).
  */
-int ax_record_decode(const struct ax_category *c, const uint8_t *p, size_t len,
-                     struct ax_record *r, struct ax_error *err);
+int ax_record_decode(const struct ax_category *c, const uint8_t *p, size_t len, struct ax_record *r,
+                     struct ax_error *err);
 
 /*
  * Length in bytes of one instance of descriptor n at p[0..len): the number
@@ -296,8 +296,7 @@ enum ax_framing ax_framing_guess(const uint8_t *p, size_t len);
 /* The next block of an ORADIS-framed datagram at *off: 1 with the block's
  * bytes in *blk (borrowed) and *blk_len, 0 at the end, CAIRN_E_FORMAT when a
  * frame length is broken (*off is then set to len). */
-int ax_oradis_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **blk,
-                   size_t *blk_len);
+int ax_oradis_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **blk, size_t *blk_len);
 
 /*
  * Croatia Control's "GPS" recording files (their decoder's `-G`), as seen in
@@ -308,7 +307,7 @@ int ax_oradis_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **bl
  * ax_gps_next walks its blocks (*off = 0 to start), giving each block and its
  * time: 1, 0 at the end, CAIRN_E_FORMAT when a block runs past the file.
  */
-#define AX_GPS_HDR 2200
+#define AX_GPS_HDR     2200
 #define AX_GPS_TRAILER 10
 int ax_gps_detect(const uint8_t *p, size_t len);
 int ax_gps_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **blk, size_t *blk_len,
@@ -331,13 +330,13 @@ struct ax_leaf {
 
 /* Walk events, in order of the item's bytes. */
 enum ax_walk_ev {
-    AX_WALK_LEAF,   /* an element: leaf valid */
-    AX_WALK_OPEN,   /* entering a named group/compound/extended subitem: node */
-    AX_WALK_CLOSE,  /* leaving it */
-    AX_WALK_REP_OPEN,  /* a repetitive node: node; then one AX_WALK_OPEN/CLOSE
-                          pair (node = sub[0]) per repetition */
+    AX_WALK_LEAF,     /* an element: leaf valid */
+    AX_WALK_OPEN,     /* entering a named group/compound/extended subitem: node */
+    AX_WALK_CLOSE,    /* leaving it */
+    AX_WALK_REP_OPEN, /* a repetitive node: node; then one AX_WALK_OPEN/CLOSE
+                         pair (node = sub[0]) per repetition */
     AX_WALK_REP_CLOSE,
-    AX_WALK_RAW,    /* explicit content with no description: leaf.p, leaf.bits */
+    AX_WALK_RAW, /* explicit content with no description: leaf.p, leaf.bits */
 };
 
 typedef void (*ax_walk_fn)(void *ctx, enum ax_walk_ev ev, const struct ax_node *node,
@@ -385,8 +384,8 @@ int ax_item_field(const struct ax_item *it, const char *path, struct ax_leaf *ou
 struct jsonw;
 
 enum ax_json_flags {
-    AX_JSON_RAW = 1,   /* integers as sent, not scaled */
-    AX_JSON_HEX = 2,   /* add "hex":"..." with the record's bytes */
+    AX_JSON_RAW = 1, /* integers as sent, not scaled */
+    AX_JSON_HEX = 2, /* add "hex":"..." with the record's bytes */
 };
 /* Values outside their specification's range are listed at the end of the
  * record's object: "out_of_range":["I070","I105/LAT"] (absent when none). */

@@ -213,16 +213,20 @@ static int node_size(const struct ax_node *n, const uint8_t *p, size_t len, int 
         if (n->bits == 0 || n->bits % 8)
             return CAIRN_E_ITEM;
         return (size_t)(n->bits / 8) <= len ? (int)(n->bits / 8) : CAIRN_E_TRUNCATED;
-    case AX_EXTENDED: return extended_size(n, p, len);
-    case AX_REPETITIVE: return repetitive_size(n, p, len, depth);
+    case AX_EXTENDED:
+        return extended_size(n, p, len);
+    case AX_REPETITIVE:
+        return repetitive_size(n, p, len, depth);
     case AX_EXPLICIT:
         if (len < 1)
             return CAIRN_E_TRUNCATED;
         if (p[0] < 1)
             return CAIRN_E_ITEM; /* a length must count its own octet */
         return p[0] <= len ? (int)p[0] : CAIRN_E_TRUNCATED;
-    case AX_COMPOUND: return compound_size(n, p, len, depth);
-    default: return CAIRN_E_ITEM;
+    case AX_COMPOUND:
+        return compound_size(n, p, len, depth);
+    default:
+        return CAIRN_E_ITEM;
     }
 }
 
@@ -248,8 +252,8 @@ static void err_set(struct ax_error *err, int code, size_t offset, const char *i
     err->why = why;
 }
 
-int ax_record_decode(const struct ax_category *c, const uint8_t *p, size_t len,
-                     struct ax_record *r, struct ax_error *err)
+int ax_record_decode(const struct ax_category *c, const uint8_t *p, size_t len, struct ax_record *r,
+                     struct ax_error *err)
 {
     r->cat = c;
     r->p = p;
@@ -369,12 +373,10 @@ static int chain_oradis(const uint8_t *p, size_t len)
 
 enum ax_framing ax_framing_guess(const uint8_t *p, size_t len)
 {
-    return (!chain_plain(p, len) && chain_oradis(p, len)) ? AX_FRAMING_ORADIS
-                                                          : AX_FRAMING_PLAIN;
+    return (!chain_plain(p, len) && chain_oradis(p, len)) ? AX_FRAMING_ORADIS : AX_FRAMING_PLAIN;
 }
 
-int ax_oradis_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **blk,
-                   size_t *blk_len)
+int ax_oradis_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **blk, size_t *blk_len)
 {
     if (*off >= len)
         return 0;
@@ -571,9 +573,8 @@ int ax_leaf_in_range(const struct ax_leaf *l)
         return 1;
     double v = ax_leaf_value(l);
     /* half an LSB of slack: a bound like 255/4 is itself a coded value */
-    double slack = (l->node->enc == AX_ENC_UQUANT || l->node->enc == AX_ENC_SQUANT)
-                       ? l->node->lsb / 2
-                       : 0;
+    double slack =
+        (l->node->enc == AX_ENC_UQUANT || l->node->enc == AX_ENC_SQUANT) ? l->node->lsb / 2 : 0;
     if ((r & AX_RANGE_MIN) && v < l->node->min - slack)
         return 0;
     if ((r & AX_RANGE_MIN_EXCL) && v <= l->node->min - slack)
@@ -701,7 +702,9 @@ static int walk_node(const struct walk *w, const struct ax_node *n, const uint8_
         return k;
     switch (n->kind) {
     case AX_ELEMENT:
-    case AX_GROUP: walk_fixed(w, n, NULL, p, 0, 0); break;
+    case AX_GROUP:
+        walk_fixed(w, n, NULL, p, 0, 0);
+        break;
     case AX_EXTENDED: {
         unsigned pos = 0;
         for (unsigned i = 0; i < n->n_sub; i++) {
@@ -768,8 +771,7 @@ static int walk_node(const struct walk *w, const struct ax_node *n, const uint8_
             if (!(p[i / 7] & (0x80u >> (i % 7))))
                 continue;
             const struct ax_node *c = &n->sub[i];
-            int named = c->kind == AX_EXTENDED || c->kind == AX_COMPOUND ||
-                        c->kind == AX_EXPLICIT;
+            int named = c->kind == AX_EXTENDED || c->kind == AX_COMPOUND || c->kind == AX_EXPLICIT;
             if (named)
                 w->fn(w->ctx, AX_WALK_OPEN, c, NULL);
             int m = walk_node(w, c, p + off, (size_t)k - off, depth + 1);
@@ -781,7 +783,8 @@ static int walk_node(const struct walk *w, const struct ax_node *n, const uint8_
         }
         break;
     }
-    default: return CAIRN_E_ITEM;
+    default:
+        return CAIRN_E_ITEM;
     }
     return k;
 }
@@ -837,7 +840,9 @@ static void find_cb(void *ctx, enum ax_walk_ev ev, const struct ax_node *node,
         f->depth++;
         break;
     case AX_WALK_CLOSE:
-    case AX_WALK_REP_CLOSE: f->depth--; break;
+    case AX_WALK_REP_CLOSE:
+        f->depth--;
+        break;
     case AX_WALK_LEAF:
         if (!f->found && node->name && f->depth <= sizeof f->stack / sizeof f->stack[0] &&
             find_match(f, node)) {
@@ -845,7 +850,8 @@ static void find_cb(void *ctx, enum ax_walk_ev ev, const struct ax_node *node,
             f->leaf = *leaf;
         }
         break;
-    default: break;
+    default:
+        break;
     }
 }
 

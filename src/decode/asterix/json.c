@@ -38,9 +38,9 @@ struct jo {
     int depth;
     int after_key;
     int err;
-    const char *item;          /* the item being written, for out_of_range */
-    unsigned n_bad;            /* out-of-range values in the record */
-    const char *bad_item[8];   /* the first few: item id and leaf name */
+    const char *item;        /* the item being written, for out_of_range */
+    unsigned n_bad;          /* out-of-range values in the record */
+    const char *bad_item[8]; /* the first few: item id and leaf name */
     const char *bad_name[8];
     uint8_t first[JO_MAX_DEPTH];
     uint8_t is_obj[JO_MAX_DEPTH];
@@ -350,7 +350,9 @@ static void json_leaf(struct jo *w, const struct ax_node *e, const uint8_t *p, u
             json_hex_bits(w, l.p, l.bit, l.bits);
         break;
     }
-    case AX_ENC_BDS: json_hex_bits(w, l.p, l.bit, l.bits); break;
+    case AX_ENC_BDS:
+        json_hex_bits(w, l.p, l.bit, l.bits);
+        break;
     case AX_ENC_UQUANT:
     case AX_ENC_SQUANT:
         if (flags & AX_JSON_RAW)
@@ -358,7 +360,9 @@ static void json_leaf(struct jo *w, const struct ax_node *e, const uint8_t *p, u
         else
             json_double(w, ax_leaf_value(&l));
         break;
-    case AX_ENC_SINT: json_int(w, ax_leaf_int(&l)); break;
+    case AX_ENC_SINT:
+        json_int(w, ax_leaf_int(&l));
+        break;
     default:
         if (e->bits > 32)
             json_hex_bits(w, l.p, l.bit, l.bits);
@@ -370,9 +374,8 @@ static void json_leaf(struct jo *w, const struct ax_node *e, const uint8_t *p, u
 
 /* The members of a fixed group (or one element) as key/value pairs; nested
  * named groups become objects. parent/parent_bit locate case selectors. */
-static void json_fixed_members(struct jo *w, const struct ax_node *n,
-                               const struct ax_node *parent, const uint8_t *p, unsigned bit,
-                               unsigned parent_bit, unsigned flags)
+static void json_fixed_members(struct jo *w, const struct ax_node *n, const struct ax_node *parent,
+                               const uint8_t *p, unsigned bit, unsigned parent_bit, unsigned flags)
 {
     if (n->kind == AX_ELEMENT) {
         const struct ax_node *e =
@@ -422,7 +425,9 @@ static int json_value(struct jo *w, const struct ax_node *n, const uint8_t *p, s
         return k < 0 ? k : -1;
     switch (n->kind) {
     case AX_ELEMENT:
-    case AX_GROUP: json_fixed_value(w, n, p, flags); break;
+    case AX_GROUP:
+        json_fixed_value(w, n, p, flags);
+        break;
     case AX_EXTENDED: {
         jo_obj(w);
         unsigned pos = 0;
@@ -492,7 +497,8 @@ static int json_value(struct jo *w, const struct ax_node *n, const uint8_t *p, s
         jo_end(w);
         break;
     }
-    default: return -1;
+    default:
+        return -1;
     }
     return k;
 }
@@ -549,8 +555,9 @@ void ax_json_record(struct jsonw *jw, const struct ax_record *r, unsigned flags)
             const char *it_id = o.bad_item[i] ? o.bad_item[i] : "?";
             const char *nm = o.bad_name[i] ? o.bad_name[i] : "?";
             int digit = it_id[0] >= '0' && it_id[0] <= '9';
-            int k = strcmp(it_id, nm) ? snprintf(path, sizeof path, "%s%s/%s", digit ? "I" : "", it_id, nm)
-                                      : snprintf(path, sizeof path, "%s%s", digit ? "I" : "", it_id);
+            int k = strcmp(it_id, nm)
+                        ? snprintf(path, sizeof path, "%s%s/%s", digit ? "I" : "", it_id, nm)
+                        : snprintf(path, sizeof path, "%s%s", digit ? "I" : "", it_id);
             jo_strn(w, path, (size_t)(k < 0 ? 0 : k < (int)sizeof path ? k : (int)sizeof path - 1));
         }
         jo_end(w);

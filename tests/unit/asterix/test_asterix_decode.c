@@ -111,7 +111,8 @@ static void check_node(const struct ax_node *n, int top)
         assert_null(n->name);
         assert_true(n->bits > 0);
         break;
-    default: fail_msg("unexpected node kind %u", n->kind);
+    default:
+        fail_msg("unexpected node kind %u", n->kind);
     }
 }
 
@@ -322,8 +323,7 @@ static void test_bad_blocks_then_good(void **state)
     /* LEN < 3, LEN past the end, an unknown category */
     const uint8_t short_len[] = {0x30, 0x00, 0x02, 0x00};
     off = 0;
-    assert_int_equal(ax_block_next(short_len, sizeof short_len, &off, &b, &e, &st),
-                     CAIRN_E_FORMAT);
+    assert_int_equal(ax_block_next(short_len, sizeof short_len, &off, &b, &e, &st), CAIRN_E_FORMAT);
     assert_int_equal(off, sizeof short_len);
     const uint8_t long_len[] = {0x30, 0x00, 0x09, 0x00};
     off = 0;
@@ -352,7 +352,7 @@ static void test_case_element(void **state)
     const struct ax_category *c = ax_category_find(21, AX_ED(2, 6));
     const struct ax_node *i150 = ax_category_item(c, "150");
     assert_non_null(i150);
-    const uint8_t ias[] = {0x00, 0x40}; /* IM 0: 64 * 2^-14 NM/s */
+    const uint8_t ias[] = {0x00, 0x40};  /* IM 0: 64 * 2^-14 NM/s */
     const uint8_t mach[] = {0x83, 0x20}; /* IM 1: 800 * 0.001 Mach */
     struct ax_item it = {i150, ias, 2, 0};
     struct ax_leaf l;
@@ -507,7 +507,8 @@ static void test_ranges(void **state)
 
 static void put32le(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+    p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16),
+    p[3] = (uint8_t)(v >> 24);
 }
 
 /* A pcapng file (section header, interface description, one enhanced packet

@@ -70,7 +70,7 @@ static inline int sample_load(const char *path, struct sample *s)
 /* Decode every record of a sample; returns the count, records in *out
  * (malloc'ed, caller frees). Errors counted in *st. */
 static inline size_t sample_decode(const struct sample *s, const struct ax_editions *eds,
-                            struct ax_record **out, struct ax_stats *st)
+                                   struct ax_record **out, struct ax_stats *st)
 {
     size_t cap = 64, n = 0;
     struct ax_record *recs = malloc(cap * sizeof *recs);

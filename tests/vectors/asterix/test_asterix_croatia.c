@@ -57,8 +57,8 @@ static const struct alias aliases[] = {
     {62, "340", "CG", "G", 1},
     {62, "340", "CV", "V", 1},
     {62, "340", "ModeC", "LMC", 1},
-    {62, "135", "CTBA", "CTB", 100.0}, /* ft vs FL */
-    {62, "136", "MFL", "136", 100.0},  /* ft vs FL */
+    {62, "135", "CTBA", "CTB", 100.0},    /* ft vs FL */
+    {62, "136", "MFL", "136", 100.0},     /* ft vs FL */
     {62, "500", "ABA_Acc", "ABA", 100.0}, /* ft vs FL */
     {62, "500", "APW_Long", "LON", 1},
     {62, "510", "SDPSUID", "IDENT", 1},
@@ -170,8 +170,8 @@ static void compare_leaf(struct ctx *c, const char *parent, const char *name, js
         hit = &c->L->v[0];
     if (!hit) {
         c->t->unmatched++;
-        print_message("%s record %zu: CAT%03u I%s %s/%s: no counterpart in ours\n", c->file,
-                      c->rec, c->cat, c->item, parent ? parent : "", name);
+        print_message("%s record %zu: CAT%03u I%s %s/%s: no counterpart in ours\n", c->file, c->rec,
+                      c->cat, c->item, parent ? parent : "", name);
         return;
     }
     hit->used = 1;
@@ -179,8 +179,8 @@ static void compare_leaf(struct ctx *c, const char *parent, const char *name, js
     if (!value_eq(hit, val, factor)) {
         c->t->differ++;
         char *js = json_dumps(val, JSON_ENCODE_ANY);
-        print_message("%s record %zu: CAT%03u I%s %s: croatia %s ours %s%.10g\n", c->file,
-                      c->rec, c->cat, c->item, name, js, hit->is_str ? hit->s : "",
+        print_message("%s record %zu: CAT%03u I%s %s: croatia %s ours %s%.10g\n", c->file, c->rec,
+                      c->cat, c->item, name, js, hit->is_str ? hit->s : "",
                       hit->is_str ? 0.0 : hit->v);
         free(js);
     }
@@ -309,8 +309,8 @@ static void run_case(const struct case_t *cs, struct tally *all)
     }
     print_message("croatia %-45s records ours %zu croatia %zu aligned %zu; fields compared %zu, "
                   "differ %zu, unmatched %zu, not compared %zu, items missing %zu\n",
-                  cs->sample, n, t.records, t.aligned, t.compared, t.differ, t.unmatched,
-                  t.skipped, t.items_missing);
+                  cs->sample, n, t.records, t.aligned, t.compared, t.differ, t.unmatched, t.skipped,
+                  t.items_missing);
     assert_int_equal(n, cs->want_records);
     assert_int_equal(t.records, cs->want_records);
     assert_int_equal(t.aligned, cs->want_records);

@@ -17,9 +17,9 @@
 
 struct case_t {
     const char *sample;
-    size_t records;    /* decoded in full */
-    size_t errors;     /* blocks cut or skipped */
-    const char *edition; /* NULL: the defaults */
+    size_t records;       /* decoded in full */
+    size_t errors;        /* blocks cut or skipped */
+    const char *edition;  /* NULL: the defaults */
     size_t range_records; /* records with a value outside its spec range */
 };
 
@@ -128,9 +128,10 @@ static void test_samples(void **state)
             bad_range += ax_record_range_errors(&recs[k]) > 0;
         print_message("%-37s %-8s %4zu datagrams %4llu blocks %4zu records %3zu errors "
                       "(%llu bad block, %llu category, %llu FSPEC, %llu item), %zu out of range\n",
-                      c->sample, c->edition ? c->edition : "default", s.n_dgram, (unsigned long long)st.blocks, n, errs,
-                      (unsigned long long)st.err_block, (unsigned long long)st.err_category,
-                      (unsigned long long)st.err_fspec, (unsigned long long)st.err_item, bad_range);
+                      c->sample, c->edition ? c->edition : "default", s.n_dgram,
+                      (unsigned long long)st.blocks, n, errs, (unsigned long long)st.err_block,
+                      (unsigned long long)st.err_category, (unsigned long long)st.err_fspec,
+                      (unsigned long long)st.err_item, bad_range);
         assert_int_equal(n, c->records);
         assert_int_equal(errs, c->errors);
         assert_int_equal(bad_range, c->range_records);
@@ -160,7 +161,8 @@ static void test_gps_against_croatia(void **state)
     (void)state;
     TD_REQUIRE("asterix/croatiacontrol/sample_output/parsegps.txt");
     static struct sample s;
-    assert_int_equal(sample_load(td_path("asterix/croatiacontrol/sample_data/parsegps.gps"), &s), 0);
+    assert_int_equal(sample_load(td_path("asterix/croatiacontrol/sample_data/parsegps.gps"), &s),
+                     0);
     assert_int_equal(s.n_dgram, 15);
     struct ax_record *recs;
     struct ax_stats st = {0};

@@ -194,8 +194,8 @@ static int value_eq(const struct leafv *v, const char *txt)
     return d <= leaf_tol(v) + 1e-12 * mag;
 }
 
-static void compare_record(const struct ax_record *ours, const struct trec *t,
-                           struct cmp_tally *ty, const char *file, size_t idx)
+static void compare_record(const struct ax_record *ours, const struct trec *t, struct cmp_tally *ty,
+                           const char *file, size_t idx)
 {
     static struct leaves L;
     for (size_t i = 0; i < t->n; i++) {
@@ -215,16 +215,16 @@ static void compare_record(const struct ax_record *ours, const struct trec *t,
                     hit = &L.v[j];
             if (!hit) {
                 ty->unmatched++;
-                print_message("%s record %zu: I%s/%s = %s: no such field in ours\n", file,
-                              idx, ti->id, f->name, f->val);
+                print_message("%s record %zu: I%s/%s = %s: no such field in ours\n", file, idx,
+                              ti->id, f->name, f->val);
                 continue;
             }
             hit->used = 1;
             ty->compared++;
             if (!value_eq(hit, f->val)) {
                 ty->mismatched++;
-                print_message("%s record %zu: I%s/%s tshark %s ours %s%.10g\n", file, idx,
-                              ti->id, f->name, f->val, hit->is_str ? hit->s : "",
+                print_message("%s record %zu: I%s/%s tshark %s ours %s%.10g\n", file, idx, ti->id,
+                              f->name, f->val, hit->is_str ? hit->s : "",
                               hit->is_str ? 0.0 : hit->v);
             }
         }
