@@ -88,6 +88,7 @@ struct modes_demod {
     uint8_t n_pend;     /* bytes of a partial IQ sample held between calls */
     uint8_t pend[4];
     uint32_t weight;    /* fixed-point scale of the fractional chip ends */
+    uint8_t chip_w;     /* chip length, 1/weight samples */
     /* Chip boundary k of phase p lies weight-ths into sample boff[p][k]
      * after the candidate start: at boff + bfrac / weight. */
     uint16_t boff[MODES_DEMOD_MAX_PHASE][MODES_DEMOD_BOUNDS];
