@@ -265,11 +265,13 @@ static int decode_file(struct run *r)
         fprintf(stderr,
                 "cairn decode: %s: %lu datagrams (%lu ORADIS), %llu blocks, %llu records, "
                 "%llu errors (%llu bad block, %llu unknown category, %llu FSPEC, %llu item); "
+                "%llu blocks zero-padded; "
                 "%lu records with values outside the specification's range%s\n",
                 r->file, r->datagrams, r->oradis, (unsigned long long)s->blocks,
                 (unsigned long long)s->records, (unsigned long long)errs,
                 (unsigned long long)s->err_block, (unsigned long long)s->err_category,
-                (unsigned long long)s->err_fspec, (unsigned long long)s->err_item, r->range_records,
+                (unsigned long long)s->err_fspec, (unsigned long long)s->err_item,
+                (unsigned long long)s->padding, r->range_records,
                 r->range_records ? " (wrong --edition, or a corrupt feed?)" : "");
     return ret;
 }

@@ -195,6 +195,7 @@ struct ax_stats {
     uint64_t err_fspec;    /* FSPEC runs off the end or names an unknown FRN */
     uint64_t err_item;     /* an item runs past the block or breaks its structure */
     uint64_t blocks_cut;   /* blocks abandoned part-way because of one of these */
+    uint64_t padding;    /* blocks ending in zero octets after their last record */
 };
 
 /* Which edition to use per category: chosen[cat] or, when NULL, the latest. */

@@ -272,6 +272,10 @@ int ax_record_decode(const struct ax_category *c, const uint8_t *p, size_t len, 
             return CAIRN_E_FORMAT;
         }
     } while (p[nfs - 1] & 1u);
+    if (nfs == 1 && p[0] == 0) {
+        err_set(err, CAIRN_E_FORMAT, 0, NULL, "record with an empty FSPEC (no items)");
+        return CAIRN_E_FORMAT;
+    }
     size_t off = nfs;
     const struct ax_node *const *uap = c->uap;
     size_t n_uap = c->n_uap;
@@ -508,6 +512,20 @@ int ax_block_record(struct ax_block *b, struct ax_record *r, struct ax_error *er
 {
     if (!b->tab || b->off >= b->len)
         return 0;
+    if (b->p[b->off] == 0) {
+        /* An FSPEC of 0 names no item: not a record. Zero octets up to the
+         * end of the block are padding some senders add; anything else after
+         * it is an error like any other. */
+        size_t i = b->off;
+        while (i < b->len && b->p[i] == 0)
+            i++;
+        if (i == b->len) {
+            b->off = b->len;
+            if (stats)
+                stats->padding++;
+            return 0;
+        }
+    }
     int k = ax_record_decode(b->tab, b->p + b->off, b->len - b->off, r, err);
     if (k < 0) {
         if (err) {

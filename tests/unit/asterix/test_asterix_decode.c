@@ -337,6 +337,27 @@ static void test_bad_blocks_then_good(void **state)
     assert_int_equal(st.err_category, 1);
     assert_int_equal(st.err_block, 2);
 
+    /* zero padding after the last record ends the block quietly; an empty
+     * FSPEC followed by anything else is an error */
+    uint8_t pad[sizeof blk48 + 4];
+    memcpy(pad, blk48, sizeof blk48);
+    memset(pad + sizeof blk48, 0, 4);
+    pad[2] = (uint8_t)sizeof pad;
+    off = 0;
+    uint64_t padding = st.padding;
+    assert_int_equal(ax_block_next(pad, sizeof pad, &off, &b, &e, &st), 1);
+    assert_int_equal(ax_block_open(&b, NULL, &e, &st), 0);
+    assert_int_equal(ax_block_record(&b, &r, &e, &st), 1);
+    assert_int_equal(ax_block_record(&b, &r, &e, &st), 0);
+    assert_int_equal(st.padding, padding + 1);
+    pad[sizeof pad - 1] = 0x80;
+    off = 0;
+    assert_int_equal(ax_block_next(pad, sizeof pad, &off, &b, &e, &st), 1);
+    assert_int_equal(ax_block_open(&b, NULL, &e, &st), 0);
+    assert_int_equal(ax_block_record(&b, &r, &e, &st), 1);
+    assert_int_equal(ax_block_record(&b, &r, &e, &st), CAIRN_E_FORMAT);
+    assert_non_null(strstr(e.why, "empty FSPEC"));
+
     /* an explicit item whose length octet is 0 breaks the record */
     const uint8_t re0[] = {0x30, 0x00, 0x09, 0x01, 0x01, 0x01, 0x01, 0x04 /* FRN 27 SP */, 0x00};
     off = 0;
