@@ -211,6 +211,7 @@ static void cases_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct daemon *d = arg;
+    hl_link_flush(d->link);
     int rc = hl_cases_check(d->j, d_now(d));
     if (rc < 0)
         log_warn(MOD, "deadline check failed: %s", cairn_strerror(rc));
@@ -221,6 +222,7 @@ static void link_check_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct daemon *d = arg;
+    hl_link_flush(d->link);
     for (size_t i = 0; i < d->roster.n; i++) {
         const struct hl_centre *c = &d->roster.c[i];
         if (!strcmp(c->name, d->id.name))
@@ -613,6 +615,7 @@ static void handle_request(struct daemon *d, const char *line, size_t len, struc
     struct jsonw w;
     jw_init(&w, out);
     d->ctl_requests++;
+    hl_link_flush(d->link); /* what the operator sees or adds is committed */
     json_error_t jerr;
     json_t *req = json_loadb(line, len, 0, &jerr);
     const char *op = req ? jstr(req, "op") : NULL;

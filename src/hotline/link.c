@@ -46,6 +46,17 @@
 #define PUMP_CHUNK 128u
 /* A closing connection gets this long to flush its last frames (ms). */
 #define CLOSE_FLUSH_MS 1000
+/* Group commit (L3): frames read are applied in one open transaction that
+ * is committed when no connection has more input ready (a low-priority
+ * event), or at once past these bounds: one fsync then covers every message
+ * and receipt read since the last one. 1024 items of a few hundred bytes
+ * are well under a second of traffic; 10 ms bounds the receipt delay. */
+#define BATCH_MAX_ITEMS 1024
+#define BATCH_MAX_AGE_NS (10 * 1000000LL)
+/* libevent priorities: everything at the default middle one, the commit
+ * at the lowest, so it runs only in a turn with no I/O ready. */
+#define PRIO_LEVELS 3
+#define PRIO_COMMIT 2
 
 enum conn_state { CS_HANDSHAKE, CS_HELLO, CS_OPEN, CS_CLOSING };
 
@@ -67,7 +78,11 @@ struct hl_conn {
     uint64_t tx_next;     /* next seq to send (L4) */
     uint64_t acked;       /* highest seq receipted with no gap (from our journal) */
     uint64_t hb_nonce;
-    uint64_t dups;        /* duplicates in the current read turn (one log line) */
+    uint64_t dups;        /* duplicates in the current batch (one log line) */
+    struct dbuf pending;  /* frames produced in the open batch, sent after commit */
+    uint64_t *dseq;       /* receipts stored in the open batch, for on_delivered */
+    size_t dn, dcap;
+    int in_batch;         /* took part in the open batch */
     /* A refusal decided while reading: the turn finishes (commit, receipts
      * for what was accepted), then the connection closes with this. */
     int quiet;            /* log the close at debug level (repeated dial failures) */
@@ -98,8 +113,12 @@ struct hl_link {
     struct hl_conn *conns;
     struct event *ckpt_ev;
     struct hl_link_stats st;
-    /* Frames produced while a batch is open, written after it commits. */
-    struct dbuf pending;
+    /* The open journal batch (group commit), shared by all connections. */
+    int batch_open;
+    int batch_appends; /* the caller appended in it: nothing may be sent before commit */
+    size_t batch_items;
+    int64_t batch_t0_ns;
+    struct event *commit_ev;
     struct hl_msg scratch; /* big: kept here, not on the stack */
 };
 
@@ -166,14 +185,14 @@ static void conn_send(struct hl_conn *c, enum hl_frame_type t, const void *p, si
         evbuffer_add(out, p, n);
 }
 
-/* Queue one frame in the link's pending buffer (released after commit). */
-static int pending_add(struct hl_link *l, enum hl_frame_type t, const void *p, size_t n)
+/* Queue one frame in c's pending buffer (released after commit). */
+static int pending_add(struct hl_conn *c, enum hl_frame_type t, const void *p, size_t n)
 {
     uint8_t hdr[HL_FRAME_HDR_LEN];
     hl_frame_put_header(hdr, t, (uint32_t)n);
-    int rc = dbuf_add(&l->pending, hdr, sizeof hdr);
+    int rc = dbuf_add(&c->pending, hdr, sizeof hdr);
     if (rc == 0 && n)
-        rc = dbuf_add(&l->pending, p, n);
+        rc = dbuf_add(&c->pending, p, n);
     return rc;
 }
 
@@ -219,6 +238,8 @@ static void conn_free(struct hl_conn *c)
         event_free(c->reap);
     if (c->bev)
         bufferevent_free(c->bev); /* frees the SSL and closes the socket */
+    dbuf_free(&c->pending);
+    free(c->dseq);
     free(c);
 }
 
@@ -274,6 +295,9 @@ static void conn_close(struct hl_conn *c, int err, uint64_t seq, const char *why
                  peer_name(c), why ? ": " : "", why ? why : "");
     int can_talk = c->st == CS_HELLO || c->st == CS_OPEN;
     c->st = CS_CLOSING;
+    c->in_batch = 0; /* what it read stays in the batch; its receipts are not sent */
+    dbuf_reset(&c->pending);
+    c->dn = 0;
     event_del(c->tick);
     if (can_talk && err)
         conn_send_error(c, err, seq, why);
@@ -451,20 +475,14 @@ static int handle_msg(struct hl_conn *c, const struct hl_frame *f)
     }
     uint8_t buf[HL_RECEIPT_LEN_MAX];
     int n = hl_receipt_encode(&r, buf, sizeof buf);
-    if (n < 0 || pending_add(l, HL_FT_RECEIPT, buf, (size_t)n) != 0) {
+    if (n < 0 || pending_add(c, HL_FT_RECEIPT, buf, (size_t)n) != 0) {
         return conn_fail(c, CAIRN_E_NOMEM, r.seq, "cannot queue receipt");
     }
     l->st.receipts_sent++;
     return 0;
 }
 
-/* Receipts stored in this batch, reported to on_delivered after commit. */
-struct delivered {
-    uint64_t *seq;
-    size_t n, cap;
-};
-
-static int handle_receipt(struct hl_conn *c, const struct hl_frame *f, struct delivered *d)
+static int handle_receipt(struct hl_conn *c, const struct hl_frame *f)
 {
     struct hl_link *l = c->l;
     struct hl_receipt r;
@@ -485,15 +503,17 @@ static int handle_receipt(struct hl_conn *c, const struct hl_frame *f, struct de
     l->st.receipts_received++;
     if (r.seq == c->acked + 1)
         c->acked = r.seq;
-    if (d->n == d->cap) {
-        size_t ncap = d->cap ? 2 * d->cap : 256;
-        uint64_t *ns = realloc(d->seq, ncap * sizeof *ns);
+    if (!l->cfg.hooks.on_delivered)
+        return 0;
+    if (c->dn == c->dcap) {
+        size_t ncap = c->dcap ? 2 * c->dcap : 256;
+        uint64_t *ns = realloc(c->dseq, ncap * sizeof *ns);
         if (!ns)
             return 0; /* only the hook misses it; the journal has it */
-        d->seq = ns;
-        d->cap = ncap;
+        c->dseq = ns;
+        c->dcap = ncap;
     }
-    d->seq[d->n++] = r.seq;
+    c->dseq[c->dn++] = r.seq;
     return 0;
 }
 
@@ -540,7 +560,7 @@ static int handle_checkpoint(struct hl_conn *c, const struct hl_frame *f)
     }
     uint8_t buf[HL_CHECKPOINT_LEN_MAX];
     int n = hl_checkpoint_encode(&k, buf, sizeof buf);
-    if (n > 0 && pending_add(l, HL_FT_CHECKPOINT_SIG, buf, (size_t)n) == 0)
+    if (n > 0 && pending_add(c, HL_FT_CHECKPOINT_SIG, buf, (size_t)n) == 0)
         l->st.checkpoints_countersigned++;
     return 0;
 }
@@ -583,7 +603,7 @@ static int handle_error(struct hl_conn *c, const struct hl_frame *f)
 }
 
 /* One frame; returns -1 when the connection was closed. */
-static int conn_handle_frame(struct hl_conn *c, const struct hl_frame *f, struct delivered *d)
+static int conn_handle_frame(struct hl_conn *c, const struct hl_frame *f)
 {
     struct hl_link *l = c->l;
     if (c->st == CS_HELLO) {
@@ -600,7 +620,7 @@ static int conn_handle_frame(struct hl_conn *c, const struct hl_frame *f, struct
     case HL_FT_MSG:
         return handle_msg(c, f);
     case HL_FT_RECEIPT:
-        return handle_receipt(c, f, d);
+        return handle_receipt(c, f);
     case HL_FT_HEARTBEAT:
         return handle_heartbeat(c, f);
     case HL_FT_CHECKPOINT:
@@ -615,17 +635,101 @@ static int conn_handle_frame(struct hl_conn *c, const struct hl_frame *f, struct
     }
 }
 
+/*
+ * Commit the open batch (L3), then release what it produced: each
+ * connection's receipts and countersignatures, the on_delivered hooks, and
+ * the closes decided while reading. On a failed commit (full disk) nothing
+ * is released and every connection that took part is closed: its peer will
+ * resend from what our journal really holds.
+ */
+static void link_commit(struct hl_link *l)
+{
+    if (!l->batch_open)
+        return;
+    l->batch_open = 0;
+    l->batch_appends = 0;
+    event_del(l->commit_ev);
+    int rc = hl_journal_commit(l->cfg.journal);
+    l->st.batches++;
+    if (rc != 0) {
+        l->st.batch_failures++;
+        if (rc == CAIRN_E_NOSPACE)
+            l->st.nospace++;
+        log_warn(MOD, "journal commit failed (%s): %zu item(s) rolled back, receipts withheld",
+                 cairn_strerror(rc), l->batch_items);
+    }
+    l->batch_items = 0;
+    for (struct hl_conn *c = l->conns; c; c = c->next) {
+        if (!c->in_batch)
+            continue;
+        c->in_batch = 0;
+        if (rc != 0) {
+            dbuf_reset(&c->pending);
+            c->dn = 0;
+            c->dups = 0;
+            /* The peer's cursors are now ahead of our journal: start over. */
+            c->fail_err = 0;
+            conn_fail(c, rc, 0, "journal commit failed; resend what we hold no receipt for");
+        } else {
+            if (c->peer && !c->fail_err)
+                c->peer->attempts = 0;
+            if (c->pending.len && c->st != CS_CLOSING)
+                evbuffer_add(bufferevent_get_output(c->bev), c->pending.p, c->pending.len);
+            if (c->dups)
+                log_info(MOD, "%llu duplicate message(s) from %s: not stored again, receipts "
+                              "re-issued",
+                         (unsigned long long)c->dups, peer_name(c));
+            if (l->cfg.hooks.on_delivered && c->peer)
+                for (size_t i = 0; i < c->dn; i++)
+                    l->cfg.hooks.on_delivered(l->cfg.hooks.arg, c->peer->c->name, c->dseq[i]);
+        }
+        dbuf_reset(&c->pending);
+        c->dn = 0;
+        c->dups = 0;
+    }
+    for (struct hl_conn *c = l->conns; c; c = c->next) {
+        if (c->st == CS_CLOSING)
+            continue;
+        if (c->fail_err)
+            conn_close(c, c->fail_err, c->fail_seq, c->fail_why);
+        else if (c->st == CS_OPEN)
+            conn_pump(c);
+    }
+}
+
+static void commit_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    link_commit(arg);
+}
+
+void hl_link_flush(struct hl_link *l)
+{
+    link_commit(l);
+}
+
+int hl_link_batch(struct hl_link *l)
+{
+    if (!l->batch_open) {
+        int rc = hl_journal_begin(l->cfg.journal);
+        if (rc != 0)
+            return rc;
+        l->batch_open = 1;
+        l->batch_t0_ns = clock_mono_ns();
+    }
+    l->batch_appends = 1;
+    /* Committed when no I/O is ready in a turn; the commit then sends. */
+    event_active(l->commit_ev, EV_TIMEOUT, 1);
+    return 0;
+}
+
 static void read_cb(struct bufferevent *bev, void *arg)
 {
     struct hl_conn *c = arg;
     struct hl_link *l = c->l;
     struct evbuffer *in = bufferevent_get_input(bev);
-    struct hl_journal *j = l->cfg.journal;
-    struct delivered d = {0};
-    int batch = 0;
     c->last_rx_ns = clock_mono_ns();
-    c->dups = 0;
-    dbuf_reset(&l->pending);
     while ((c->st == CS_HELLO || c->st == CS_OPEN) && !c->fail_err) {
         size_t have = evbuffer_get_length(in);
         if (have == 0)
@@ -648,47 +752,30 @@ static void read_cb(struct bufferevent *bev, void *arg)
             conn_fail(c, rc, 0, rc == CAIRN_E_TOOBIG ? "oversized frame" : "unknown frame type");
             break;
         }
-        if (!batch && c->st == CS_OPEN &&
-            (f.type == HL_FT_MSG || f.type == HL_FT_RECEIPT || f.type == HL_FT_CHECKPOINT ||
-             f.type == HL_FT_CHECKPOINT_SIG)) {
-            if (hl_journal_begin(j) == 0)
-                batch = 1;
+        if (c->st == CS_OPEN && (f.type == HL_FT_MSG || f.type == HL_FT_RECEIPT ||
+                                 f.type == HL_FT_CHECKPOINT || f.type == HL_FT_CHECKPOINT_SIG)) {
+            if (!l->batch_open) {
+                if (hl_journal_begin(l->cfg.journal) != 0) {
+                    conn_fail(c, CAIRN_E_STATE, 0, "journal busy");
+                    break;
+                }
+                l->batch_open = 1;
+                l->batch_t0_ns = clock_mono_ns();
+            }
+            c->in_batch = 1;
+            l->batch_items++;
         }
-        conn_handle_frame(c, &f, &d);
+        conn_handle_frame(c, &f);
         evbuffer_drain(in, (size_t)rc);
     }
-    if (batch) {
-        /* L3: nothing produced in the batch leaves before the commit. */
-        int rc = hl_journal_commit(j);
-        l->st.batches++;
-        if (rc != 0) {
-            l->st.batch_failures++;
-            if (rc == CAIRN_E_NOSPACE)
-                l->st.nospace++;
-            log_warn(MOD, "journal commit failed (%s): receipts withheld; %s will resend",
-                     cairn_strerror(rc), peer_name(c));
-            dbuf_reset(&l->pending);
-            d.n = 0;
-            /* The peer's cursors are now ahead of our journal: start over. */
-            c->fail_err = 0;
-            conn_fail(c, rc, 0, "journal commit failed");
-        }
-    }
-    if (batch && !c->fail_err && c->peer)
-        c->peer->attempts = 0;
-    if (l->pending.len && c->st != CS_CLOSING)
-        evbuffer_add(bufferevent_get_output(bev), l->pending.p, l->pending.len);
-    dbuf_reset(&l->pending);
-    if (c->dups)
-        log_info(MOD, "%llu duplicate message(s) from %s: not stored again, receipts re-issued",
-                 (unsigned long long)c->dups, peer_name(c));
-    if (l->cfg.hooks.on_delivered && c->peer)
-        for (size_t i = 0; i < d.n; i++)
-            l->cfg.hooks.on_delivered(l->cfg.hooks.arg, c->peer->c->name, d.seq[i]);
-    free(d.seq);
-    if (c->fail_err && c->st != CS_CLOSING)
+    if (l->batch_open && (c->fail_err || l->batch_items >= BATCH_MAX_ITEMS ||
+                          clock_mono_ns() - l->batch_t0_ns >= BATCH_MAX_AGE_NS))
+        link_commit(l);
+    else if (l->batch_open)
+        event_active(l->commit_ev, EV_TIMEOUT, 1);
+    if (c->fail_err && c->st != CS_CLOSING && !c->in_batch)
         conn_close(c, c->fail_err, c->fail_seq, c->fail_why);
-    else if (c->st == CS_OPEN)
+    else if (c->st == CS_OPEN && !c->in_batch)
         conn_pump(c);
 }
 
@@ -696,14 +783,22 @@ static void read_cb(struct bufferevent *bev, void *arg)
 
 struct pump_ctx {
     struct hl_conn *c;
+    struct dbuf *out;
     uint64_t last;
     size_t n;
 };
 
+/* Frames of one pump chunk are gathered and handed to the bufferevent in
+ * one piece, so TLS carries them in full-size records and the peer reads
+ * many per turn (one record per message would cost the peer a read turn,
+ * and so a smaller group commit, per message). */
 static int pump_one(void *arg, uint64_t seq, const uint8_t *raw, size_t len)
 {
     struct pump_ctx *pc = arg;
-    conn_send(pc->c, HL_FT_MSG, raw, len);
+    uint8_t hdr[HL_FRAME_HDR_LEN];
+    hl_frame_put_header(hdr, HL_FT_MSG, (uint32_t)len);
+    if (dbuf_add(pc->out, hdr, sizeof hdr) != 0 || dbuf_add(pc->out, raw, len) != 0)
+        return 1;
     pc->last = seq;
     pc->n++;
     return 0;
@@ -714,16 +809,24 @@ static int pump_one(void *arg, uint64_t seq, const uint8_t *raw, size_t len)
 static void conn_pump(struct hl_conn *c)
 {
     struct hl_link *l = c->l;
+    /* L9: a message is sent only once it is durable in our journal. */
+    if (l->batch_appends)
+        return;
     struct evbuffer *out = bufferevent_get_output(c->bev);
     while (c->st == CS_OPEN && evbuffer_get_length(out) < OUT_HIGH_WM) {
         uint64_t inflight = c->tx_next - 1 - c->acked;
         if (inflight >= l->cfg.window)
             break;
         uint64_t room = l->cfg.window - inflight;
-        struct pump_ctx pc = {c, 0, 0};
+        struct dbuf chunk;
+        dbuf_init(&chunk, PUMP_CHUNK * (HL_FRAME_HDR_LEN + HL_MSG_MAX_LEN));
+        struct pump_ctx pc = {c, &chunk, 0, 0};
         int rc = hl_journal_unreceipted(l->cfg.journal, c->peer->c->name, c->tx_next - 1,
                                         room < PUMP_CHUNK ? (size_t)room : PUMP_CHUNK, pump_one,
                                         &pc);
+        if (chunk.len)
+            evbuffer_add(out, chunk.p, chunk.len);
+        dbuf_free(&chunk);
         if (rc < 0) {
             log_err(MOD, "cannot read unreceipted messages for %s: %s", c->peer->c->name,
                     cairn_strerror(rc));
@@ -836,6 +939,8 @@ static struct hl_conn *conn_new(struct hl_link *l, evutil_socket_t fd, int outbo
     }
     c->l = l;
     c->outbound = outbound;
+    /* Receipts of one batch: at most BATCH_MAX_ITEMS of a few hundred bytes. */
+    dbuf_init(&c->pending, 16u << 20);
     c->st = CS_HANDSHAKE;
     c->bev = bufferevent_openssl_socket_new(
         l->base, fd, ssl, outbound ? BUFFEREVENT_SSL_CONNECTING : BUFFEREVENT_SSL_ACCEPTING,
@@ -947,6 +1052,7 @@ static void ckpt_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct hl_link *l = arg;
+    link_commit(l); /* checkpoints are made outside a batch */
     for (size_t i = 0; i < l->n_peers; i++) {
         struct hl_peer *p = &l->peers[i];
         if (!p->active)
@@ -999,9 +1105,15 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
         l->cfg.window = 1024;
     if (!l->cfg.clock)
         l->cfg.clock = &cairn_clock_real;
-    /* Pending receipts of one batch: bounded by what one turn can read
-     * (IN_HIGH_WM of the smallest messages), far below this cap. */
-    dbuf_init(&l->pending, 64u << 20);
+    /* Priorities must be set before any event exists on the base: the
+     * caller's events made earlier keep working (all at one priority). */
+    event_base_priority_init(base, PRIO_LEVELS);
+    l->commit_ev = event_new(base, -1, 0, commit_cb, l);
+    if (!l->commit_ev) {
+        free(l);
+        return CAIRN_E_NOMEM;
+    }
+    event_priority_set(l->commit_ev, PRIO_COMMIT);
     for (size_t i = 0; i < cfg->roster->n; i++) {
         const struct hl_centre *rc = &cfg->roster->c[i];
         if (!strcmp(rc->name, cfg->self->name))
@@ -1062,7 +1174,10 @@ void hl_link_free(struct hl_link *l)
     if (l->ckpt_ev)
         event_free(l->ckpt_ev);
     hl_tls_fini(&l->tls);
-    dbuf_free(&l->pending);
+    if (l->batch_open)
+        hl_journal_rollback(l->cfg.journal);
+    if (l->commit_ev)
+        event_free(l->commit_ev);
     free(l);
 }
 

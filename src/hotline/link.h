@@ -94,6 +94,19 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
 void hl_link_free(struct hl_link *l);
 /* New outgoing messages are in the journal for peer (NULL = any): send them. */
 void hl_link_kick(struct hl_link *l, const char *peer);
+/* Commit the link's open journal batch now and release its receipts. Call
+ * it before using the journal outside the link (appending, listing, cases):
+ * the link keeps a transaction open across read turns (group commit), and
+ * anything written inside it would not be durable until the link commits. */
+void hl_link_flush(struct hl_link *l);
+/* Open (or join) the link's journal batch so that the caller's
+ * hl_journal_append_outgoing() calls share the link's next fsync (group
+ * commit on the sending side). Nothing is sent before that commit, which
+ * runs in the next event-loop turn with no I/O ready; the caller must not
+ * call hl_journal_begin/commit itself meanwhile, and must not report the
+ * messages as durable until the commit (hl_link_flush forces it).
+ * 0 or the journal's error. */
+int hl_link_batch(struct hl_link *l);
 /* Counters (live). */
 const struct hl_link_stats *hl_link_stats(const struct hl_link *l);
 /* The TLS refusal counters (live). */
