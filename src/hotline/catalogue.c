@@ -131,7 +131,7 @@ static const struct hl_field_spec f_entry[] = {
     {"entered", HL_F_TIME, REQ, NULL, NULL, "Time of entry", "Время входа"},
     {"intentions", HL_F_TEXT, OPT, NULL, NULL, "Intentions", "Намерения"},
     {"position", HL_F_POS, REQ, NULL, NULL, "Position", "Координаты"},
-    {"reason", HL_F_ENUM, REQ, "ACCIDENTAL|FORCE_MAJEURE", "случайный|форс-мажор", "Reason",
+    {"reason", HL_F_ENUM, REQ, "ACCIDENTAL|FORCE_MAJEURE", "случайный вход|форс-мажор", "Reason",
      "Причина"},
     {"unit", HL_F_TEXT, REQ, NULL, NULL, "Unit", "Подразделение"},
 };
@@ -277,11 +277,11 @@ static const struct hl_type_spec catalogue[HL_T__COUNT] = {
     [HL_T_ENTRY_NOTICE] = {T(ENTRY_NOTICE, f_entry), HL_DL_FIXED, HL_T_OPERATOR_ACK,
                            /* "immediate": 5 min for a person to acknowledge */
                            5 * MIN_MS, NULL, 0, "Entry notice", "Уведомление о входе",
-                           "Notice of entry ({reason}): {unit} entered your territory at "
+                           "Notice of entry into your territory (reason: {reason}): {unit}, at "
                            "{position} at {entered}. Intentions: {intentions}. The unit will "
                            "follow your instructions.",
-                           "Уведомление о входе ({reason}): {unit} вошло на вашу территорию в "
-                           "точке {position} в {entered}. Намерения: {intentions}. Будем "
+                           "Уведомление о входе на вашу территорию (причина: {reason}): {unit}, "
+                           "точка {position}, время {entered}. Намерения: {intentions}. Будем "
                            "выполнять ваши указания."},
     [HL_T_THREAT_ASSESSMENT] = {T(THREAT_ASSESSMENT, f_threat), HL_DL_NONE, HL_T_NONE, 0, NULL,
                                 0, "Threat assessment", "Оценка угрозы",
