@@ -344,8 +344,10 @@ int hl_lang_parse(const char *s, enum hl_lang *out)
 
 /* ---- value forms ----------------------------------------------------------- */
 
-/* A decimal number "-?d+(.d+)?" at *p, at most 12 significant characters;
- * advances *p. Strict: no exponent, no spaces, no locale. */
+/* A decimal number "-?d+(.d+)?" at *p; advances *p. Strict: no exponent,
+ * no spaces, no locale. At most 4 integer digits (degrees never need more,
+ * and the cap keeps the arithmetic exact) and 9 decimals (1e-9 deg is
+ * about 0.1 mm: anything finer is noise or an attack on the parser). */
 static bool parse_deg(const char **p, double *out)
 {
     const char *s = *p;
