@@ -653,10 +653,6 @@ struct walk {
     void *ctx;
 };
 
-/* The alternative of a case element for the value of its selecting sibling. */
-const struct ax_node *ax_case_pick(const struct ax_node *group, const struct ax_node *el,
-                                   const uint8_t *p, unsigned group_bit);
-
 const struct ax_node *ax_case_pick(const struct ax_node *group, const struct ax_node *el,
                                    const uint8_t *p, unsigned group_bit)
 {

@@ -22,6 +22,7 @@
 #include "base/error.h"
 #include "base/jsonw.h"
 #include "decode/asterix/asterix.h"
+#include "decode/asterix/tables.h"
 
 /*
  * A small JSON writer into a stack buffer flushed to the jsonw's dbuf in
@@ -194,9 +195,6 @@ static void jo_kstr(struct jo *o, const char *key, const char *s)
     jo_key(o, key);
     jo_strn(o, s, strlen(s));
 }
-
-const struct ax_node *ax_case_pick(const struct ax_node *group, const struct ax_node *el,
-                                   const uint8_t *p, unsigned group_bit);
 
 static const char hexd[] = "0123456789ABCDEF";
 

@@ -9,11 +9,19 @@
 #define CAIRN_DECODE_ASTERIX_TABLES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "decode/asterix/asterix.h"
 
 /* Every table, sorted by category then edition (oldest first). */
 extern const struct ax_category *const ax_tables[];
 extern const size_t ax_n_tables;
+
+/* Internal to the module (decode.c, json.c): the alternative of an
+ * AX_ENC_CASE element `el` for the value of its selecting sibling, found in
+ * `group` whose first bit is bit `group_bit` of p. Returns el itself when no
+ * alternative applies. */
+const struct ax_node *ax_case_pick(const struct ax_node *group, const struct ax_node *el,
+                                   const uint8_t *p, unsigned group_bit);
 
 #endif
