@@ -20,6 +20,8 @@
  */
 #include "decode/asterix/encode.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/bits.h"
@@ -692,4 +694,361 @@ int ax_val_parse(const struct ax_node *desc, const uint8_t *p, size_t len, struc
     if (r.br.pos % 8 != 0)
         return CAIRN_E_ITEM;
     return (int)(r.br.pos / 8);
+}
+
+/* ------------------------------------------------------------ builder */
+
+/* Path components are short names ("CAL", "RDS[12]"). */
+#define NAME_MAX_LEN 32
+/* Repetitions one path may ask for: a count octet allows 255. */
+#define REP_MAX 255u
+
+void ax_builder_init(struct ax_builder *b, struct ax_val *pool, size_t cap)
+{
+    b->pool = pool;
+    b->cap = cap;
+    b->used = 0;
+}
+
+/* The builder's nodes come from its own pool, which it may change; the
+ * public struct lends children as const for every other user. */
+static struct ax_val *msub(struct ax_val *v, unsigned j)
+{
+    return (struct ax_val *)&v->sub[j];
+}
+
+static struct ax_val *b_alloc(struct ax_builder *b, size_t n)
+{
+    if (n == 0)
+        n = 1;
+    if (n > b->cap - b->used)
+        return NULL;
+    struct ax_val *v = b->pool + b->used;
+    memset(v, 0, n * sizeof *v);
+    b->used += n;
+    return v;
+}
+
+struct ax_val *ax_builder_item(struct ax_builder *b, const struct ax_node *desc)
+{
+    struct ax_val *v = b_alloc(b, 1);
+    if (v)
+        v->node = desc;
+    return v;
+}
+
+/* Give v (following n) its array of children, one per descriptor child. */
+static int b_children(struct ax_builder *b, struct ax_val *v, const struct ax_node *n)
+{
+    v->node = n;
+    if (v->sub != NULL)
+        return 0;
+    struct ax_val *c = b_alloc(b, n->n_sub);
+    if (c == NULL)
+        return CAIRN_E_FULL;
+    v->sub = c;
+    if (n->kind == AX_GROUP || n->kind == AX_COMPOUND)
+        v->n_sub = n->n_sub;
+    return 0;
+}
+
+/* Make child j of an extended item part of what is sent: n_sub runs to
+ * the FX after j (or to the end). */
+static void b_extend(struct ax_val *v, const struct ax_node *n, unsigned j)
+{
+    unsigned upto = j + 1;
+    while (upto < n->n_sub && n->sub[upto].kind != AX_FX)
+        upto++;
+    if (upto > v->n_sub)
+        v->n_sub = (uint16_t)upto;
+}
+
+/* Repetitions 0..idx of repetitive value v (node n) exist. */
+static int b_reps(struct ax_builder *b, struct ax_val *v, const struct ax_node *n, unsigned idx)
+{
+    v->node = n;
+    if (idx < v->n_sub)
+        return 0;
+    if (idx >= REP_MAX)
+        return CAIRN_E_RANGE;
+    struct ax_val *c = b_alloc(b, idx + 1);
+    if (c == NULL)
+        return CAIRN_E_FULL;
+    if (v->n_sub)
+        memcpy(c, v->sub, v->n_sub * sizeof *c);
+    v->sub = c;
+    v->n_sub = (uint16_t)(idx + 1);
+    return 0;
+}
+
+struct comp {
+    char name[NAME_MAX_LEN];
+    unsigned idx;
+    int has_idx;
+};
+
+static int parse_comp(const char **path, struct comp *c)
+{
+    const char *s = *path;
+    size_t n = strcspn(s, "/[");
+    if (n == 0 || n >= sizeof c->name)
+        return CAIRN_E_NOTFOUND;
+    memcpy(c->name, s, n);
+    c->name[n] = 0;
+    s += n;
+    c->idx = 0;
+    c->has_idx = 0;
+    if (*s == '[') {
+        char *end;
+        unsigned long i = strtoul(s + 1, &end, 10);
+        if (end == s + 1 || *end != ']' || i >= REP_MAX)
+            return CAIRN_E_NOTFOUND;
+        c->idx = (unsigned)i;
+        c->has_idx = 1;
+        s = end + 1;
+    }
+    if (*s == '/')
+        s++;
+    else if (*s != 0)
+        return CAIRN_E_NOTFOUND;
+    *path = s;
+    return 0;
+}
+
+static int b_resolve(struct ax_builder *b, const struct ax_node *n, struct ax_val *v,
+                     const char *path, int depth, struct ax_val **leaf);
+
+/* Step into child j of n (value v), making it present; then resolve the
+ * rest of the path below it. `c` is the component that named it (NULL when
+ * looking through an unnamed child). */
+static int b_enter(struct ax_builder *b, const struct ax_node *n, struct ax_val *v, unsigned j,
+                   const struct comp *c, const char *rest, int depth, struct ax_val **leaf)
+{
+    int rc = b_children(b, v, n);
+    if (rc)
+        return rc;
+    if (n->kind == AX_EXTENDED)
+        b_extend(v, n, j);
+    const struct ax_node *ch = &n->sub[j];
+    struct ax_val *cv = msub(v, j);
+    cv->node = ch; /* a compound subitem becomes present */
+    if (c != NULL && c->has_idx && ch->kind != AX_REPETITIVE)
+        return CAIRN_E_NOTFOUND;
+    return b_resolve(b, ch, cv, rest, depth + 1, leaf);
+}
+
+/* Find the path below n (value v): the element it names, in *leaf. */
+static int b_resolve(struct ax_builder *b, const struct ax_node *n, struct ax_val *v,
+                     const char *path, int depth, struct ax_val **leaf)
+{
+    if (depth > PARSE_MAX_DEPTH)
+        return CAIRN_E_NOTFOUND;
+    if (n->kind == AX_REPETITIVE) {
+        /* reached through "NAME[i]"; the index was checked by the caller */
+        return CAIRN_E_NOTFOUND;
+    }
+    if (n->kind == AX_EXPLICIT) {
+        if (n->n_sub != 1)
+            return CAIRN_E_NOTFOUND;
+        int rc = b_children(b, v, n);
+        if (rc)
+            return rc;
+        v->n_sub = 1;
+        msub(v, 0)->node = &n->sub[0];
+        return b_resolve(b, &n->sub[0], msub(v, 0), path, depth + 1, leaf);
+    }
+    if (*path == 0) {
+        if (n->kind != AX_ELEMENT)
+            return CAIRN_E_NOTFOUND;
+        v->node = n;
+        *leaf = v;
+        return 0;
+    }
+    if (n->kind == AX_ELEMENT)
+        return CAIRN_E_NOTFOUND;
+    struct comp c;
+    const char *rest = path;
+    if (parse_comp(&rest, &c) != 0)
+        return CAIRN_E_NOTFOUND;
+    /* a named child first, then unnamed groups looked through */
+    for (unsigned j = 0; j < n->n_sub; j++) {
+        const struct ax_node *ch = &n->sub[j];
+        if (ch->name == NULL || strcmp(ch->name, c.name) != 0)
+            continue;
+        if (ch->kind == AX_REPETITIVE) {
+            int rc = b_children(b, v, n);
+            if (rc)
+                return rc;
+            if (n->kind == AX_EXTENDED)
+                b_extend(v, n, j);
+            struct ax_val *rv = msub(v, j);
+            rc = b_reps(b, rv, ch, c.idx);
+            if (rc)
+                return rc;
+            struct ax_val *inst = msub(rv, c.idx);
+            inst->node = &ch->sub[0];
+            if (ch->sub[0].kind == AX_ELEMENT && *rest == 0) {
+                *leaf = inst;
+                return 0;
+            }
+            if (ch->sub[0].name != NULL && ch->sub[0].kind != AX_ELEMENT &&
+                strncmp(rest, ch->sub[0].name, strlen(ch->sub[0].name)) == 0) {
+                /* the repeated group named in the path as well */
+                const char *r2 = rest;
+                struct comp c2;
+                if (parse_comp(&r2, &c2) == 0 && !strcmp(c2.name, ch->sub[0].name))
+                    rest = r2;
+            }
+            return b_resolve(b, &ch->sub[0], inst, rest, depth + 1, leaf);
+        }
+        return b_enter(b, n, v, j, &c, rest, depth, leaf);
+    }
+    int rc = b_children(b, v, n);
+    if (rc)
+        return rc;
+    for (unsigned j = 0; j < n->n_sub; j++) {
+        const struct ax_node *ch = &n->sub[j];
+        if (ch->name != NULL || ch->kind != AX_GROUP)
+            continue;
+        /* look through: only keep what was made when the path resolves */
+        size_t mark = b->used;
+        struct ax_val saved = v->sub[j];
+        uint16_t saved_n = v->n_sub;
+        rc = b_enter(b, n, v, j, NULL, path, depth, leaf);
+        if (rc == 0)
+            return 0;
+        *msub(v, j) = saved;
+        v->n_sub = saved_n;
+        b->used = mark;
+        if (rc != CAIRN_E_NOTFOUND)
+            return rc;
+    }
+    return CAIRN_E_NOTFOUND;
+}
+
+static int b_find(struct ax_builder *b, struct ax_val *item, const char *path, struct ax_val **leaf)
+{
+    const struct ax_node *n = item->node;
+    if (n == NULL)
+        return CAIRN_E_INVAL;
+    if (n->kind == AX_ELEMENT && (path[0] == 0 || (n->name && !strcmp(path, n->name)))) {
+        *leaf = item;
+        return 0;
+    }
+    return b_resolve(b, n, item, path, 0, leaf);
+}
+
+int ax_builder_set_raw(struct ax_builder *b, struct ax_val *item, const char *path, uint64_t raw)
+{
+    struct ax_val *l;
+    int rc = b_find(b, item, path, &l);
+    if (rc)
+        return rc;
+    unsigned bits = l->node->bits;
+    if (bits > 64)
+        return CAIRN_E_UNSUPPORTED;
+    if (bits < 64 && (raw >> bits) != 0)
+        return CAIRN_E_RANGE;
+    l->raw = raw;
+    l->bytes = NULL;
+    l->len = 0;
+    return 0;
+}
+
+int ax_builder_set(struct ax_builder *b, struct ax_val *item, const char *path, double value)
+{
+    struct ax_val *l;
+    int rc = b_find(b, item, path, &l);
+    if (rc)
+        return rc;
+    const struct ax_node *n = l->node;
+    unsigned bits = n->bits;
+    if (bits > 63 || !isfinite(value))
+        return bits > 63 ? CAIRN_E_UNSUPPORTED : CAIRN_E_RANGE;
+    int is_signed = n->enc == AX_ENC_SINT || n->enc == AX_ENC_SQUANT;
+    double x;
+    switch ((enum ax_enc)n->enc) {
+    case AX_ENC_UQUANT:
+    case AX_ENC_SQUANT:
+        if (!(n->lsb > 0))
+            return CAIRN_E_INVAL;
+        x = nearbyint(value / n->lsb);
+        break;
+    case AX_ENC_RAW:
+    case AX_ENC_TABLE:
+    case AX_ENC_UINT:
+    case AX_ENC_SINT:
+        x = value;
+        if (x != nearbyint(x))
+            return CAIRN_E_RANGE; /* an integer field takes integers */
+        break;
+    default:
+        return CAIRN_E_INVAL; /* strings: set_str; case elements: set_raw */
+    }
+    double hi = is_signed ? (double)(1ull << (bits - 1)) - 1.0 : (double)(1ull << bits) - 1.0;
+    double lo = is_signed ? -(double)(1ull << (bits - 1)) : 0.0;
+    if (x < lo || x > hi)
+        return CAIRN_E_RANGE;
+    l->raw = (uint64_t)(int64_t)x & ((1ull << bits) - 1);
+    l->bytes = NULL;
+    l->len = 0;
+    return 0;
+}
+
+int ax_builder_set_str(struct ax_builder *b, struct ax_val *item, const char *path,
+                       const char *text)
+{
+    struct ax_val *l;
+    int rc = b_find(b, item, path, &l);
+    if (rc)
+        return rc;
+    const struct ax_node *n = l->node;
+    unsigned bits = n->bits;
+    size_t len = strlen(text);
+    uint64_t v = 0;
+    if (bits > 64)
+        return CAIRN_E_UNSUPPORTED;
+    switch ((enum ax_enc)n->enc) {
+    case AX_ENC_ICAO6:
+    case AX_ENC_ASCII: {
+        unsigned w = n->enc == AX_ENC_ICAO6 ? 6u : 8u, chars = bits / w;
+        if (len > chars)
+            return CAIRN_E_RANGE;
+        for (unsigned i = 0; i < chars; i++) {
+            unsigned ch = i < len ? (unsigned char)text[i] : ' ';
+            unsigned code;
+            if (w == 8) {
+                code = ch;
+            } else if (ch >= 'A' && ch <= 'Z') {
+                code = ch - 'A' + 1; /* Annex 10 Vol IV table 3-9 */
+            } else if (ch >= '0' && ch <= '9') {
+                code = ch - '0' + 48;
+            } else if (ch == ' ') {
+                code = 32;
+            } else {
+                return CAIRN_E_INVAL;
+            }
+            v = (v << w) | code;
+        }
+        v <<= bits - chars * w; /* a width not a multiple of the character */
+        break;
+    }
+    case AX_ENC_OCTAL: {
+        unsigned digits = bits / 3;
+        if (len == 0 || len > digits)
+            return CAIRN_E_RANGE;
+        for (size_t i = 0; i < len; i++) {
+            if (text[i] < '0' || text[i] > '7')
+                return CAIRN_E_INVAL;
+            v = (v << 3) | (unsigned)(text[i] - '0');
+        }
+        break;
+    }
+    default:
+        return CAIRN_E_INVAL;
+    }
+    l->raw = v;
+    l->bytes = NULL;
+    l->len = 0;
+    return 0;
 }

@@ -87,6 +87,48 @@ struct ax_val {
 int ax_item_encode(const struct ax_val *v, uint8_t *out, size_t cap);
 
 /*
+ * Building a value tree by name, for items the typed API (typed.h) does not
+ * cover. The builder hands out ax_val nodes from caller storage and fills
+ * in the shape as fields are set:
+ *
+ *     struct ax_val pool[64];
+ *     struct ax_builder b;
+ *     ax_builder_init(&b, pool, 64);
+ *     struct ax_val *v = ax_builder_item(&b, ax_category_item(c, "120"));
+ *     ax_builder_set(&b, v, "CAL/CAL", -12.0);      // value in the spec's unit
+ *     ax_builder_set(&b, v, "RDS[1]/DOP", 300.0);   // repetition 1 (0 made too)
+ *     int n = ax_item_encode(v, out, sizeof out);
+ *
+ * A path is subitem names separated by '/', as in ax_item_field(); groups
+ * without a name are looked through. Setting a field makes its compound
+ * subitems present, extends an extended item to the octet holding it
+ * (earlier octets are sent with zeros), and "NAME[i]" creates repetitions
+ * 0..i of a repetitive subitem. A single-element item is addressed by its
+ * own id ("140") or "". Elements never set are sent as zeros.
+ */
+struct ax_builder {
+    struct ax_val *pool; /* borrowed: cap nodes */
+    size_t cap, used;
+};
+
+void ax_builder_init(struct ax_builder *b, struct ax_val *pool, size_t cap);
+/* An empty value for item desc (static table node). NULL when the pool is full. */
+struct ax_val *ax_builder_item(struct ax_builder *b, const struct ax_node *desc);
+/*
+ * Set the element at path: the raw bits (set_raw), a value in the
+ * specification's unit, rounded to the nearest LSB (set: quantities, plain
+ * and signed integers, table codes), or text (set_str: ICAO 6-bit and ASCII
+ * strings padded with spaces, octal codes as their digits, "7700").
+ * 0; CAIRN_E_NOTFOUND (no such field), CAIRN_E_RANGE (does not fit),
+ * CAIRN_E_INVAL (a character not in the set, a case element's value that
+ * needs set_raw), CAIRN_E_FULL (pool).
+ */
+int ax_builder_set_raw(struct ax_builder *b, struct ax_val *item, const char *path, uint64_t raw);
+int ax_builder_set(struct ax_builder *b, struct ax_val *item, const char *path, double value);
+int ax_builder_set_str(struct ax_builder *b, struct ax_val *item, const char *path,
+                       const char *text);
+
+/*
  * The inverse of ax_item_encode(): read one instance of desc at p[0..len)
  * into a value tree built in pool[0..cap) (caller storage; pool[0] is the
  * root; the tree borrows p for wide elements and raw explicit content).
