@@ -48,6 +48,18 @@ static const uint8_t preamble_pulse_chip[4] = {0, 2, 7, 9};
 #define PULSE_FLOOR_Q4 7u
 #endif
 
+/* Gate factors on single samples (see gate_quiet_ok), in tenths: the
+ * weakest pulse sample over the mean of the 8 quiet samples (1.5) and over
+ * their maximum (0.8). Every reply of the reference recordings and of the
+ * synthetic tests passes; 1.8 starts losing weak ones. 1.5 instead of 1.2
+ * halves the candidates that reach the phase search on modes1. */
+#ifndef QMEAN_Q10
+#define QMEAN_Q10 15u
+#endif
+#ifndef QMAX_Q10
+#define QMAX_Q10 8u
+#endif
+
 /* Sub-sample phases tried at 2.0 MS/s (8 measured no better on synthetic
  * replies than 4). */
 #ifndef RATE20_PHASES
@@ -143,9 +155,9 @@ static void setup_gate(struct modes_demod *d, uint32_t chip_w)
         d->gate_pulse[k] = (uint8_t)best_s;
     }
     /* Quiet samples: no overlap with any pulse at any phase, inside the
-     * preamble; keep the first four found after the second pulse. */
-    int nq = 0;
-    for (uint32_t s = 0; s < 20 && nq < 4; s++) {
+     * preamble (after the second pulse), up to MODES_DEMOD_GATE_QUIET. */
+    unsigned nq = 0;
+    for (uint32_t s = 0; s < 24 && nq < MODES_DEMOD_GATE_QUIET; s++) {
         int quiet = (s + 1) * w <= PREAMBLE_CHIPS * chip_w;
         for (int k = 0; k < 4 && quiet; k++)
             for (uint32_t p = 0; p < d->n_phase; p++) {
@@ -156,8 +168,7 @@ static void setup_gate(struct modes_demod *d, uint32_t chip_w)
         if (quiet && s * w >= 3 * chip_w)
             d->gate_quiet[nq++] = (uint8_t)s;
     }
-    while (nq < 4) /* cannot happen at 2.0/2.4 MS/s; keep the array full */
-        d->gate_quiet[nq++] = d->gate_quiet[0];
+    d->n_quiet = (uint8_t)nq; /* 8 at both rates */
 }
 
 /* Index of the (I, Q) byte pair in mag_tab: the two bytes read as one
@@ -640,18 +651,18 @@ static int gate_quiet_ok(const struct modes_demod *d, size_t j)
         uint32_t v = MAX2(m[g], m[g + 1]);
         pmin = MIN2(pmin, v);
     }
-    uint32_t qa = m[d->gate_quiet[0]], qb = m[d->gate_quiet[1]], qc = m[d->gate_quiet[2]],
-             qd = m[d->gate_quiet[3]];
-    /* The weakest pulse must stand above the quiet samples: 1.2 x their
-     * mean and 0.8 x their maximum. Inside the data of a reply this fails,
-     * because PPM never leaves 2 us without a pulse. (Both factors keep
-     * every reply of the reference recordings, whose weakest accepted
-     * preambles measure 1.39 and 0.90; see docs/demod.md.) */
-    if (pmin * 10 <= (qa + qb + qc + qd) * 3)
-        return 0;
-    if (pmin * 5 <= MAX2(MAX2(qa, qb), MAX2(qc, qd)) * 4)
-        return 0;
-    return 1;
+    /* The weakest pulse must stand above the quiet samples: above
+     * QMAX_Q10 / 10 x each of them (tested one by one: inside the data of
+     * a reply, where PPM never leaves 2 us without a pulse, the first loud
+     * one ends it) and above QMEAN_Q10 / 10 x their mean. */
+    uint32_t qsum = 0;
+    for (unsigned k = 0; k < d->n_quiet; k++) {
+        uint32_t v = m[d->gate_quiet[k]];
+        if (pmin * 10 <= v * QMAX_Q10)
+            return 0;
+        qsum += v;
+    }
+    return pmin * 10 * d->n_quiet > qsum * QMEAN_Q10;
 }
 
 /* Examine candidate starts [scan_pos, base + limit) of the window. */

@@ -54,6 +54,8 @@
 #define MODES_DEMOD_OVERLAP 320
 /* Chip boundaries of a long reply: 16 preamble + 224 data chips, + 1. */
 #define MODES_DEMOD_BOUNDS 241
+/* Quiet samples of the preamble the gate looks at. */
+#define MODES_DEMOD_GATE_QUIET 8
 /* Sub-sample phases tried per candidate, at most (2.4 MS/s: 1/5 sample). */
 #define MODES_DEMOD_MAX_PHASE 8
 
@@ -97,7 +99,8 @@ struct modes_demod {
      * one of which overlaps that pulse well at every phase; and samples
      * that are quiet at every phase. */
     uint8_t gate_pulse[4];
-    uint8_t gate_quiet[4];
+    uint8_t gate_quiet[MODES_DEMOD_GATE_QUIET];
+    uint8_t n_quiet;
     /* Intersymbol interference model (see slice_bits in demod.c): per
      * phase and data bit, the spill of the chip before / after the bit. */
     int16_t isi_prev[MODES_DEMOD_MAX_PHASE][MODES_LONG_LEN * 8];
