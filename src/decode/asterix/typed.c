@@ -108,6 +108,23 @@ static uint64_t q_angle(struct rec *rc, double deg, unsigned bits)
     return x & ((1ull << bits) - 1); /* 360 deg rounds to 0 */
 }
 
+/* Time of day, 1/128 s in 24 bits: [0, 86400) s; a time that rounds up to
+ * midnight is 0 (the next day's first tick), anything else outside is an
+ * error (a caller passing seconds of the epoch, not of the day). */
+static uint64_t q_tod(struct rec *rc, double tod_s)
+{
+    const double day_ticks = 86400.0 * 128.0;
+    double x = nearbyint(tod_s * 128.0);
+    if (x == day_ticks)
+        return 0;
+    if (!(x >= 0.0) || x > day_ticks - 1.0) {
+        if (!rc->err)
+            rc->err = CAIRN_E_RANGE;
+        return 0;
+    }
+    return (uint64_t)x;
+}
+
 /* A flag or small enumeration that must fit `bits` bits. */
 static uint64_t q_code(struct rec *rc, unsigned v, unsigned bits)
 {
@@ -192,7 +209,7 @@ int ax48_encode(const struct ax48_report *r, uint8_t *out, size_t cap)
     put(&rc, 1, r->sac);
     put(&rc, 1, r->sic);
     rec_item(&rc, F48_140);
-    put(&rc, 3, q_unsigned(&rc, r->tod_s, TOD_LSB_S, 24));
+    put(&rc, 3, q_tod(&rc, r->tod_s));
     rec_item(&rc, F48_020);
     {
         /* octet 1: TYP(3) SIM RDP SPI RAB FX; octet 2: TST ERR XPP ME MI FOEFRI(2) FX */
@@ -291,7 +308,7 @@ int ax34_encode(const struct ax34_service *s, uint8_t *out, size_t cap)
     rec_item(&rc, F34_000);
     put(&rc, 1, s->type);
     rec_item(&rc, F34_030);
-    put(&rc, 3, q_unsigned(&rc, s->tod_s, TOD_LSB_S, 24));
+    put(&rc, 3, q_tod(&rc, s->tod_s));
     if (s->has_sector) {
         rec_item(&rc, F34_020);
         put(&rc, 1, q_angle(&rc, s->sector_deg, 8));
@@ -382,7 +399,7 @@ int ax62_encode(const struct ax62_track *t, uint8_t *out, size_t cap)
         put(&rc, 1, t->service_id);
     }
     rec_item(&rc, F62_070);
-    put(&rc, 3, q_unsigned(&rc, t->tot_s, TOD_LSB_S, 24));
+    put(&rc, 3, q_tod(&rc, t->tot_s));
     if (t->has_wgs84) {
         rec_item(&rc, F62_105);
         if (!(t->lat_deg >= -90.0 && t->lat_deg <= 90.0) ||
@@ -475,7 +492,7 @@ int ax65_encode(const struct ax65_status *s, uint8_t *out, size_t cap)
     rec_item(&rc, F65_015);
     put(&rc, 1, s->service_id);
     rec_item(&rc, F65_030);
-    put(&rc, 3, q_unsigned(&rc, s->tod_s, TOD_LSB_S, 24));
+    put(&rc, 3, q_tod(&rc, s->tod_s));
     if (s->has_batch) {
         rec_item(&rc, F65_020);
         put(&rc, 1, s->batch);

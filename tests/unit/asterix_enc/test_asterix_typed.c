@@ -359,6 +359,15 @@ static void test_errors(void **state)
     t.tot_s = NAN;
     assert_int_equal(ax62_encode(&t, rec, sizeof rec), CAIRN_E_RANGE);
     base_track(&t);
+    t.tot_s = 86400.0 + 1.0; /* not a time of day */
+    assert_int_equal(ax62_encode(&t, rec, sizeof rec), CAIRN_E_RANGE);
+    t.tot_s = -0.5;
+    assert_int_equal(ax62_encode(&t, rec, sizeof rec), CAIRN_E_RANGE);
+    t.tot_s = 86399.999; /* rounds to midnight: the next day's 0 */
+    struct ax_record r;
+    decode_one(62, AX_ED(1, 19), rec, ax62_encode(&t, rec, sizeof rec), &r);
+    near(val(&r, "070", "070"), 0, 0, "midnight");
+    base_track(&t);
     assert_int_equal(ax62_encode(&t, rec, 10), CAIRN_E_FULL);
     assert_true(ax62_encode(&t, rec, sizeof rec) > 0);
 
@@ -576,7 +585,7 @@ static void test_random_typed(void **state)
         memset(&t, 0, sizeof t);
         t.sac = (uint8_t)rnd();
         t.sic = (uint8_t)rnd();
-        t.tot_s = urand(0, 86400);
+        t.tot_s = urand(0, 86399);
         t.track_number = (uint16_t)rnd();
         t.has_wgs84 = 1;
         t.lat_deg = urand(-90, 90);
@@ -617,7 +626,7 @@ static void test_random_typed(void **state)
         struct ax48_report p;
         memset(&p, 0, sizeof p);
         p.typ = (uint8_t)(rnd() & 7);
-        p.tod_s = urand(0, 86400);
+        p.tod_s = urand(0, 86399);
         p.has_polar = 1;
         p.rho_nm = urand(0, 255.99);
         p.theta_deg = urand(0, 360);
