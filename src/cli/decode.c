@@ -38,7 +38,8 @@ static int ends_with(const char *s, const char *suffix)
 static enum family family_of_file(const char *path)
 {
     static const char *const ais[] = {".nmea", ".aivdm", ".ais", ".log", "ais_test_messages"};
-    static const char *const ast[] = {".ast", ".asterix", ".ff", ".pcap", ".pcapng", ".raw"};
+    static const char *const ast[] = {".ast", ".asterix", ".ff", ".pcap", ".pcapng", ".raw",
+                                      ".gps"};
     for (size_t i = 0; i < sizeof ais / sizeof ais[0]; i++)
         if (ends_with(path, ais[i]))
             return FAM_AIS;
