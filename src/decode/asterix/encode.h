@@ -14,8 +14,13 @@
  *      (presence octets, FX-extended, as short as the present subitems allow).
  *   2. ax_record_encode(): a struct ax_record (items with FRN and raw bytes,
  *      exactly what ax_record_decode() produces) becomes FSPEC + items. The
- *      FSPEC has as few octets as the highest FRN needs, so a record that was
- *      decoded re-encodes to the same bytes.
+ *      FSPEC has as few octets as the highest FRN needs (or as many as a
+ *      decoded record had), so a record that was decoded re-encodes to the
+ *      same bytes.
+ *
+ * Around them: ax_val_parse() reads an item's bytes into values (the
+ * inverse of layer 1) and struct ax_builder makes value trees by field
+ * name ("CAL/CAL", "RDS[1]/DOP") in the specification's units.
  *   3. struct ax_block_writer: records are appended to data blocks of their
  *      category, CAT and LEN written, a new block started when the category
  *      changes or LEN would pass 65535, all inside one caller buffer (a UDP
