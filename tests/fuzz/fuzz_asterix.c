@@ -8,6 +8,7 @@
  * raw) and searched by path. Nothing may crash or read out of bounds, and
  * the decoder's invariants are checked: a record's items lie inside the
  * record, in ascending FRN order, and a record never extends past its block.
+ * The ORADIS and GPS framing walkers run over the same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -84,6 +85,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort(); /* every error is explained */
         }
     }
+    /* the recording framings over the same bytes: never past the input */
+    const uint8_t *blk;
+    size_t bl;
+    double tod;
+    if (ax_framing_guess(data, size) == AX_FRAMING_ORADIS) {
+        off = 0;
+        while (ax_oradis_next(data, size, &off, &blk, &bl) == 1)
+            if (blk < data || blk + bl > data + size)
+                abort();
+    }
+    off = 0;
+    while (ax_gps_next(data, size, &off, &blk, &bl, &tod) == 1)
+        if (blk < data || blk + bl > data + size)
+            abort();
     dbuf_free(&out);
     (void)acc;
     return 0;
