@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/dbuf.h"
 #include "base/jsonw.h"
@@ -238,8 +239,12 @@ int main(void)
 
     char path[] = "/tmp/cairn_bench_asterix_XXXXXX";
     int fd = mkstemp(path);
+    if (fd >= 0)
+        close(fd); /* libpcap reopens it by name */
     if (fd < 0 || write_pcap(path) < 0) {
         printf("tshark: could not write the temporary pcap; skipped\n");
+        if (fd >= 0)
+            remove(path);
         return 0;
     }
     char cmd[1200];
