@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +243,7 @@ int main(int argc, char **argv)
     }
     mkdir(root, 0700);
     log_set_level(LOG_LVL_WARN);
+    signal(SIGPIPE, SIG_IGN); /* required by the link (link.h) */
     /* Two loops on two threads; only the final loopexit crosses threads. */
     evthread_use_pthreads();
     if (sodium_init() < 0)

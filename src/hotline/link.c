@@ -1107,7 +1107,8 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
         l->cfg.clock = &cairn_clock_real;
     /* Priorities must be set before any event exists on the base: the
      * caller's events made earlier keep working (all at one priority). */
-    event_base_priority_init(base, PRIO_LEVELS);
+    if (event_base_get_npriorities(base) < PRIO_LEVELS)
+        event_base_priority_init(base, PRIO_LEVELS);
     l->commit_ev = event_new(base, -1, 0, commit_cb, l);
     if (!l->commit_ev) {
         free(l);
@@ -1208,6 +1209,14 @@ int hl_link_is_up(const struct hl_link *l, const char *peer)
         if (!strcmp(l->peers[i].c->name, peer))
             return l->peers[i].active != NULL;
     return 0;
+}
+
+int hl_link_session_outbound(const struct hl_link *l, const char *peer)
+{
+    for (size_t i = 0; i < l->n_peers; i++)
+        if (!strcmp(l->peers[i].c->name, peer))
+            return l->peers[i].active ? l->peers[i].active->outbound : -1;
+    return -1;
 }
 
 int hl_link_listen_port(const struct hl_link *l)

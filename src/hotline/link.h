@@ -20,7 +20,8 @@
  * docs/hotline-link.md (with a diagram, as SQLite's pager.c does).
  *
  * Threads: one link runs on one event_base in one thread, with the journal
- * it was given.
+ * it was given. The process must ignore SIGPIPE (a peer that vanishes while
+ * we write is an ordinary error here, reported as a closed connection).
  */
 #ifndef CAIRN_HOTLINE_LINK_H
 #define CAIRN_HOTLINE_LINK_H
@@ -113,6 +114,9 @@ const struct hl_link_stats *hl_link_stats(const struct hl_link *l);
 const struct hl_tls_stats *hl_link_tls_stats(const struct hl_link *l);
 /* 1 when a session with peer is open. */
 int hl_link_is_up(const struct hl_link *l, const char *peer);
+/* Whether the open session with peer is one we dialled (1), one we accepted
+ * (0), or there is none (-1). Both ends of one session answer differently. */
+int hl_link_session_outbound(const struct hl_link *l, const char *peer);
 /* Append the counters as Prometheus text exposition format. */
 int hl_link_metrics(const struct hl_link *l, struct dbuf *out);
 /* The port the listener is bound to (after "host:0"), or 0. */
