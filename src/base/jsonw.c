@@ -14,13 +14,38 @@ void jw_init(struct jsonw *w, struct dbuf *out)
     w->out = out;
 }
 
-static void put(struct jsonw *w, const char *s, size_t n)
+static void put_slow(struct jsonw *w, const char *s, size_t n)
 {
     if (w->err)
         return;
     int rc = dbuf_add(w->out, s, n);
     if (rc)
         w->err = rc;
+}
+
+/* Append n bytes: a memcpy while the buffer has room (the common case),
+ * dbuf_add (growth, cap) otherwise. */
+static inline void put(struct jsonw *w, const char *s, size_t n)
+{
+    struct dbuf *b = w->out;
+    if (b->p && b->len + n < b->cap && !w->err) {
+        memcpy(b->p + b->len, s, n);
+        b->len += n;
+        b->p[b->len] = '\0';
+        return;
+    }
+    put_slow(w, s, n);
+}
+
+/* Decimal digits of v, right-aligned ending at end; returns the start. */
+static char *fmt_u64(uint64_t v, char *end)
+{
+    char *p = end;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return p;
 }
 
 /* Before a value or key: the separating comma if needed. */
@@ -118,18 +143,26 @@ void jw_str(struct jsonw *w, const char *s)
 void jw_int(struct jsonw *w, int64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%" PRId64, v);
+    char *end = tmp + sizeof tmp;
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char *p = fmt_u64(mag, end);
+    if (v < 0)
+        *--p = '-';
     sep(w);
-    put(w, tmp, (size_t)n);
+    put(w, p, (size_t)(end - p));
 }
 
 void jw_uint(struct jsonw *w, uint64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v);
+    char *end = tmp + sizeof tmp;
+    char *p = fmt_u64(v, end);
     sep(w);
-    put(w, tmp, (size_t)n);
+    put(w, p, (size_t)(end - p));
 }
+
+/* Powers of ten for the fast fixed-point path. */
+static const double pow10_tab[10] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
 
 void jw_fixed(struct jsonw *w, double v, int decimals)
 {
@@ -138,6 +171,32 @@ void jw_fixed(struct jsonw *w, double v, int decimals)
         return;
     }
     char tmp[64];
+    /* Fast path, identical to printf("%.*f"): scale to an integer and round.
+     * Taken only while the scaled value is below 1e9 (its rounding error,
+     * about 1e-7, is then far below the 1e-6 margin) and not within 1e-6 of
+     * a half, where printf's exact-binary rounding could decide otherwise. */
+    if (decimals >= 0 && decimals <= 9) {
+        double s = fabs(v) * pow10_tab[decimals];
+        double fl = floor(s);
+        double frac = s - fl;
+        if (s < 1e9 && fabs(frac - 0.5) > 1e-6) {
+            uint64_t q = (uint64_t)fl + (frac > 0.5 ? 1u : 0u);
+            char *end = tmp + sizeof tmp;
+            char *p = end;
+            for (int i = 0; i < decimals; i++) {
+                *--p = (char)('0' + q % 10);
+                q /= 10;
+            }
+            if (decimals > 0)
+                *--p = '.';
+            p = fmt_u64(q, p);
+            if (signbit(v)) /* printf writes the sign of -0.001 as "-0.00" too */
+                *--p = '-';
+            sep(w);
+            put(w, p, (size_t)(end - p));
+            return;
+        }
+    }
     int n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
     sep(w);
     put(w, tmp, (size_t)n);

@@ -5,7 +5,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdlib.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/bits.h"
 #include "base/clock.h"
@@ -124,6 +127,46 @@ static void test_jsonw(void **state)
     dbuf_free(&b);
 }
 
+/* The fast paths of jw_int and jw_fixed must print exactly what printf does. */
+static void test_jsonw_numbers_match_printf(void **state)
+{
+    (void)state;
+    unsigned seed = (unsigned)time(NULL);
+    print_message("seed %u\n", seed);
+    srand(seed);
+    struct dbuf b;
+    dbuf_init(&b, 1 << 16);
+    const double fixed[] = {0.0, -0.0, 0.5, 1.5, 2.5, 0.125, -0.125, 1.005, 2.675, 59.937561,
+                            -0.001, 999999.9999995, 1e12, -3.0e-7, 123456789.123};
+    for (int i = 0; i < 20000; i++) {
+        double v;
+        if (i < (int)(sizeof fixed / sizeof fixed[0]))
+            v = fixed[i];
+        else if (i % 3 == 0)
+            v = (rand() - RAND_MAX / 2) / 1000.0;
+        else
+            v = ((double)rand() / RAND_MAX - 0.5) * 360.0 * pow(10.0, rand() % 9 - 4);
+        int d = i % 10;
+        char want[64];
+        snprintf(want, sizeof want, "%.*f", d, v);
+        struct jsonw w;
+        dbuf_reset(&b);
+        jw_init(&w, &b);
+        jw_fixed(&w, v, d);
+        if (strcmp(b.p, want) != 0)
+            fail_msg("jw_fixed(%.17g, %d) = %s, printf gives %s", v, d, b.p, want);
+        int64_t iv = (int64_t)rand() * rand() * (i % 2 ? -1 : 1);
+        if (i == 0)
+            iv = INT64_MIN;
+        snprintf(want, sizeof want, "%lld", (long long)iv);
+        dbuf_reset(&b);
+        jw_init(&w, &b);
+        jw_int(&w, iv);
+        assert_string_equal(b.p, want);
+    }
+    dbuf_free(&b);
+}
+
 static void test_clock(void **state)
 {
     (void)state;
@@ -144,7 +187,7 @@ int main(void)
         cmocka_unit_test(test_errors),  cmocka_unit_test(test_dbuf_cap),
         cmocka_unit_test(test_dbuf_long_format), cmocka_unit_test(test_bits),
         cmocka_unit_test(test_hex),     cmocka_unit_test(test_jsonw),
-        cmocka_unit_test(test_clock),
+        cmocka_unit_test(test_jsonw_numbers_match_printf), cmocka_unit_test(test_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
