@@ -2,21 +2,29 @@
  * demod.c — the 1090 MHz demodulator (see demod.h for the signal, the key
  * idea and the acceptance rules; docs/demod.md for measurements).
  *
- * The steps for each round over the window of magnitudes:
- *   1. prefix sums cum[] of the magnitudes (scaled by `weight`, so the
- *      fractional chip ends stay integers);
+ * The steps (samples are appended to the window by modes_demod_feed; each
+ * full window is one round):
+ *   1. magnitudes from a table over the (I, Q) byte pair, and in the same
+ *      pass the prefix sums cum[] (scaled by `weight`, so the fractional
+ *      chip ends stay integers);
  *   2. a noise floor: the lower-eighth quantile of the mean magnitude of 64
  *      slices of the window (a quiet stretch of 0.2 ms exists in almost any
  *      real window; the quantile ignores slices full of replies);
- *   3. for every start position, a cheap gate on single samples (every
- *      preamble pulse above the floor and above the quiet samples), then,
- *      for each sub-sample phase, the chip integrals of the 16 preamble
- *      chips: the four pulse chips must stand clearly above the twelve quiet
- *      ones;
- *   4. for each phase that passed, slice the bits, apply the CRC rules, and
- *      keep the best decode (no correction beats a corrected one, then the
- *      larger sum of |chip1 - chip0| margins);
- *   5. deliver it and resume scanning after its end, so the same reply is
+ *   3. the gate, on single samples: a bitmap of samples above 1.5 x the
+ *      floor gives, 64 start positions at a time, those whose four preamble
+ *      pulses each have a loud sample; the weakest of those must stand
+ *      above the 8 quiet samples of the preamble (gate_quiet_ok);
+ *   4. for each sub-sample phase, the chip integrals of the 16 preamble
+ *      chips: the pulse chips must stand above the quiet ones (1.5 x) and
+ *      above the floor (1.75 x); the three best phases are sliced, bits
+ *      decided by chip1 > chip0 after taking out the spill of the previous
+ *      chip (decision feedback over a model of how samples straddle chips,
+ *      slice_bits), with a reslice that also takes out the next chip when
+ *      the CRC fails; the first 8 bits must be clear-cut before the rest is
+ *      sliced;
+ *   5. the CRC rules (accept); the best decode wins (no correction beats a
+ *      corrected one, then the larger sum of |chip1 - chip0| margins); it is
+ *      delivered and scanning resumes after its end, so the same reply is
  *      never reported twice from neighbouring offsets or phases.
  *
  * References: ICAO Annex 10 Vol IV 3.1.2.1 (pulse shapes, 0.5 us chips),
@@ -645,9 +653,17 @@ static inline uint64_t bits_at(const uint64_t *hi, size_t s)
 static int gate_quiet_ok(const struct modes_demod *d, size_t j)
 {
     const uint16_t *m = d->mag + j;
-    uint32_t pmin = UINT32_MAX;
-    for (int k = 0; k < 4; k++) {
-        unsigned g = d->gate_pulse[k];
+    /* Quick reject with the second pulse alone (>= the weakest): inside the
+     * data of a reply most starts fail here, before the other pulses are
+     * even read. */
+    unsigned g = d->gate_pulse[1];
+    uint32_t p1 = MAX2(m[g], m[g + 1]);
+    if (p1 * 10 <= (uint32_t)m[d->gate_quiet[0]] * QMAX_Q10 ||
+        p1 * 10 <= (uint32_t)m[d->gate_quiet[d->n_quiet - 1]] * QMAX_Q10)
+        return 0;
+    uint32_t pmin = p1;
+    for (int k = 0; k < 4; k += k == 0 ? 2 : 1) {
+        g = d->gate_pulse[k];
         uint32_t v = MAX2(m[g], m[g + 1]);
         pmin = MIN2(pmin, v);
     }
