@@ -31,7 +31,7 @@
 #include "feed/iq.h"
 #include "synth.h"
 
-#define BENCH_SECONDS 3.0
+#define BENCH_SECONDS  3.0
 #define BIG_FILE_BYTES (100u * 1000u * 1000u)
 
 static double now_s(clockid_t c)

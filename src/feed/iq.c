@@ -36,8 +36,8 @@ static void copy_stats(struct iq_stats *st, const struct modes_demod *d, uint64_
 }
 
 int iq_run_file(const char *path, const struct iq_opts *o,
-                int (*addr_known)(void *arg, uint32_t icao, double t_s), iq_frame_cb cb,
-                void *arg, struct iq_stats *st)
+                int (*addr_known)(void *arg, uint32_t icao, double t_s), iq_frame_cb cb, void *arg,
+                struct iq_stats *st)
 {
     if (st)
         memset(st, 0, sizeof *st);
@@ -50,8 +50,7 @@ int iq_run_file(const char *path, const struct iq_opts *o,
         free(buf);
         return CAIRN_E_NOMEM;
     }
-    int rc = modes_demod_init(d, o->rate_hz,
-                              o->fmt == IQ_UC8 ? MODES_DEMOD_UC8 : MODES_DEMOD_SC16,
+    int rc = modes_demod_init(d, o->rate_hz, o->fmt == IQ_UC8 ? MODES_DEMOD_UC8 : MODES_DEMOD_SC16,
                               o->fix_errors);
     if (rc < 0) {
         log_err("iq", "unsupported sample rate %.0f Hz (2000000 or 2400000)", o->rate_hz);

@@ -21,9 +21,9 @@
 enum iq_format { IQ_UC8, IQ_SC16 };
 
 struct iq_opts {
-    double rate_hz;        /* 2.0e6 or 2.4e6 */
+    double rate_hz; /* 2.0e6 or 2.4e6 */
     enum iq_format fmt;
-    int fix_errors;        /* fix single-bit errors in DF17/18 */
+    int fix_errors; /* fix single-bit errors in DF17/18 */
 };
 
 /* Totals of one run (the demodulator's counters, see demod.h). */
@@ -51,7 +51,7 @@ typedef void (*iq_frame_cb)(const struct modes_frame *f, void *arg);
  * (logged with the system's reason); CAIRN_E_NOMEM.
  */
 int iq_run_file(const char *path, const struct iq_opts *o,
-                int (*addr_known)(void *arg, uint32_t icao, double t_s), iq_frame_cb cb,
-                void *arg, struct iq_stats *st);
+                int (*addr_known)(void *arg, uint32_t icao, double t_s), iq_frame_cb cb, void *arg,
+                struct iq_stats *st);
 
 #endif

@@ -229,8 +229,8 @@ int rtlsdr_run(const struct rtlsdr_opts *o, int (*addr_known)(void *, uint32_t, 
     }
     rtlsdr_dev_t *dev = NULL;
     if (rtlsdr_open(&dev, (uint32_t)idx) < 0 || !dev) {
-        log_err("rtlsdr", "cannot open device %d (%s): in use, or no permission",
-                idx, rtlsdr_get_device_name((uint32_t)idx));
+        log_err("rtlsdr", "cannot open device %d (%s): in use, or no permission", idx,
+                rtlsdr_get_device_name((uint32_t)idx));
         free(d);
         return CAIRN_E_IO;
     }

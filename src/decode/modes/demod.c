@@ -342,8 +342,8 @@ static uint32_t msg_aa(const uint8_t *msg)
 
 /* Apply the acceptance rules to msg (len bytes, may be fixed in place).
  * Returns -1 to reject, else the number of bits corrected (0 or 1). */
-static int accept(struct modes_demod *d, uint8_t *msg, int len, size_t j,
-                  modes_addr_known_fn known, void *arg)
+static int accept(struct modes_demod *d, uint8_t *msg, int len, size_t j, modes_addr_known_fn known,
+                  void *arg)
 {
     double t_s = (double)(d->base + j) / d->rate_hz;
     unsigned df = msg_df(msg);
@@ -460,8 +460,8 @@ static uint64_t reslice_bits(const struct modes_demod *d, size_t j, unsigned p, 
         int32_t diff = (int32_t)(s1 - s0) - (int32_t)(s2 - s1);
         /* the next chip: first chip of bit i+1 (high for a 1); quiet after
          * the last bit */
-        int32_t next_hi = i + 1 < nbits ? 2 * (guess[(i + 1) >> 3] >> (7 - ((i + 1) & 7)) & 1) - 1
-                                        : -1;
+        int32_t next_hi =
+            i + 1 < nbits ? 2 * (guess[(i + 1) >> 3] >> (7 - ((i + 1) & 7)) & 1) - 1 : -1;
         diff -= (int32_t)((isi_q8 * (prev_hi * gp[i] + next_hi * gn[i])) >> 8);
         int32_t one = diff > 0;
         msg[i >> 3] = (uint8_t)(msg[i >> 3] | (uint32_t)one << (7 - (i & 7)));
@@ -600,10 +600,10 @@ static void deliver(struct modes_demod *d, size_t j, const struct cand *c, modes
     /* Signal: the mean magnitude of the stronger chip of each bit, as a
      * fraction of full scale, in 0..255. The margins sum |e1 - e0| ~ the
      * pulse energy when the other chip is quiet. */
-    uint32_t span_w = (uint32_t)(d->boff[0][PREAMBLE_CHIPS + 1] * d->weight +
-                                 d->bfrac[0][PREAMBLE_CHIPS + 1]) -
-                      (uint32_t)(d->boff[0][PREAMBLE_CHIPS] * d->weight +
-                                 d->bfrac[0][PREAMBLE_CHIPS]); /* one chip, weight units */
+    uint32_t span_w =
+        (uint32_t)(d->boff[0][PREAMBLE_CHIPS + 1] * d->weight + d->bfrac[0][PREAMBLE_CHIPS + 1]) -
+        (uint32_t)(d->boff[0][PREAMBLE_CHIPS] * d->weight +
+                   d->bfrac[0][PREAMBLE_CHIPS]); /* one chip, weight units */
     uint64_t mean = c->margin / ((uint64_t)c->len * 8 * span_w);
     uint64_t sig = mean * 255 / (181u * MAG_SCALE / 2); /* half full scale -> 255 */
     f.signal = (uint8_t)(sig > 255 ? 255 : sig);
@@ -852,8 +852,8 @@ size_t modes_demod_feed(struct modes_demod *d, const uint8_t *iq, size_t len,
     return emitted;
 }
 
-size_t modes_demod_flush(struct modes_demod *d, modes_addr_known_fn known,
-                         modes_demod_frame_fn cb, void *arg)
+size_t modes_demod_flush(struct modes_demod *d, modes_addr_known_fn known, modes_demod_frame_fn cb,
+                         void *arg)
 {
     const size_t cap = MODES_DEMOD_WINDOW + MODES_DEMOD_OVERLAP;
     size_t emitted = 0;

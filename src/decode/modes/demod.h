@@ -66,11 +66,11 @@ enum modes_demod_fmt {
 
 /* Counters, only ever incremented; the caller may read or reset them. */
 struct modes_demod_stats {
-    uint64_t samples;    /* complex samples fed */
-    uint64_t preambles;  /* positions that passed the preamble test */
-    uint64_t frames;     /* replies accepted and delivered */
-    uint64_t corrected;  /* of which with one bit fixed */
-    uint64_t bad_crc;    /* decodes of a known DF rejected by the CRC rules */
+    uint64_t samples;      /* complex samples fed */
+    uint64_t preambles;    /* positions that passed the preamble test */
+    uint64_t frames;       /* replies accepted and delivered */
+    uint64_t corrected;    /* of which with one bit fixed */
+    uint64_t bad_crc;      /* decodes of a known DF rejected by the CRC rules */
     uint64_t unknown_addr; /* Address/Parity replies from addresses not known */
 };
 
@@ -89,8 +89,8 @@ struct modes_demod {
     uint8_t n_phase;    /* sub-sample phases tried per candidate */
     uint8_t n_pend;     /* bytes of a partial IQ sample held between calls */
     uint8_t pend[4];
-    uint32_t weight;    /* fixed-point scale of the fractional chip ends */
-    uint8_t chip_w;     /* chip length, 1/weight samples */
+    uint32_t weight; /* fixed-point scale of the fractional chip ends */
+    uint8_t chip_w;  /* chip length, 1/weight samples */
     /* Chip boundary k of phase p lies weight-ths into sample boff[p][k]
      * after the candidate start: at boff + bfrac / weight. */
     uint16_t boff[MODES_DEMOD_MAX_PHASE][MODES_DEMOD_BOUNDS];
@@ -105,13 +105,13 @@ struct modes_demod {
      * phase and data bit, the spill of the chip before / after the bit. */
     int16_t isi_prev[MODES_DEMOD_MAX_PHASE][MODES_LONG_LEN * 8];
     int16_t isi_next[MODES_DEMOD_MAX_PHASE][MODES_LONG_LEN * 8];
-    uint8_t isi_passes; /* reslicing passes after a failed CRC */
+    uint8_t isi_passes;                      /* reslicing passes after a failed CRC */
     int32_t pulse_k3[MODES_DEMOD_MAX_PHASE]; /* preamble score per (H-L)/2 */
-    uint32_t noise;     /* noise floor: mean magnitude of quiet stretches */
-    uint64_t base;      /* absolute sample index of mag[0] */
-    uint64_t scan_pos;  /* absolute index of the next candidate start to
-                           examine (past the end of an accepted reply) */
-    size_t n_mag;       /* samples in mag[] */
+    uint32_t noise;                          /* noise floor: mean magnitude of quiet stretches */
+    uint64_t base;                           /* absolute sample index of mag[0] */
+    uint64_t scan_pos;                       /* absolute index of the next candidate start to
+                                                examine (past the end of an accepted reply) */
+    size_t n_mag;                            /* samples in mag[] */
     struct modes_demod_stats st;
     /* Magnitude of each possible (I, Q) byte pair, 0..65535. */
     uint16_t mag_tab[65536];
@@ -153,7 +153,7 @@ size_t modes_demod_feed(struct modes_demod *d, const uint8_t *iq, size_t len,
  * found. Feeding again afterwards continues the stream after that silence.
  * Returns the number of replies delivered.
  */
-size_t modes_demod_flush(struct modes_demod *d, modes_addr_known_fn known,
-                         modes_demod_frame_fn cb, void *arg);
+size_t modes_demod_flush(struct modes_demod *d, modes_addr_known_fn known, modes_demod_frame_fn cb,
+                         void *arg);
 
 #endif

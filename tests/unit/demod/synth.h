@@ -113,9 +113,8 @@ struct synth_msg {
  * bytes per sample; the caller sizes it), with the replies m[0..n_msg) and
  * noise of standard deviation sigma (8-bit units) on I and Q.
  */
-static inline void synth_iq(struct synth_rng *r, double rate_hz, int fmt,
-                            const struct synth_msg *m, size_t n_msg, double sigma, uint8_t *out,
-                            size_t n_samples)
+static inline void synth_iq(struct synth_rng *r, double rate_hz, int fmt, const struct synth_msg *m,
+                            size_t n_msg, double sigma, uint8_t *out, size_t n_samples)
 {
     double dt_us = 1e6 / rate_hz;
     double *phase = calloc(n_msg ? n_msg : 1, sizeof *phase);

@@ -477,12 +477,12 @@ int main(void)
     printf("test_demod: seed %llu (CAIRN_TEST_SEED=%llu to replay)\n", (unsigned long long)seed,
            (unsigned long long)seed);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip),        cmocka_unit_test(test_random_splits),
-        cmocka_unit_test(test_window_boundary),  cmocka_unit_test(test_flush_tail),
-        cmocka_unit_test(test_noise_only),       cmocka_unit_test(test_address_parity),
-        cmocka_unit_test(test_df11_iid),         cmocka_unit_test(test_single_bit_fix),
-        cmocka_unit_test(test_init_rejects),     cmocka_unit_test(test_iq_file),
-        cmocka_unit_test(test_iq_errors),        cmocka_unit_test(test_rtlsdr_no_device),
+        cmocka_unit_test(test_roundtrip),       cmocka_unit_test(test_random_splits),
+        cmocka_unit_test(test_window_boundary), cmocka_unit_test(test_flush_tail),
+        cmocka_unit_test(test_noise_only),      cmocka_unit_test(test_address_parity),
+        cmocka_unit_test(test_df11_iid),        cmocka_unit_test(test_single_bit_fix),
+        cmocka_unit_test(test_init_rejects),    cmocka_unit_test(test_iq_file),
+        cmocka_unit_test(test_iq_errors),       cmocka_unit_test(test_rtlsdr_no_device),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,8 +33,8 @@ struct run {
     char hex[MAX_DISTINCT][29];
     size_t n_distinct;
     size_t n_frames;
-    size_t n_long_df11; /* a DF11 read as 112 bits: must never happen */
-    size_t n_other_addr; /* clean DF11/17/18 from an address not expected */
+    size_t n_long_df11;   /* a DF11 read as 112 bits: must never happen */
+    size_t n_other_addr;  /* clean DF11/17/18 from an address not expected */
     uint32_t expect_addr; /* 0: any */
     uint32_t known[256];
     size_t n_known;
