@@ -1,0 +1,221 @@
+/*
+ * test_modes_dump1090.c — 406B90's positions against an independent decoder.
+ *
+ * The pyModeS golden file has no positions, so the oracle is Debian's
+ * dump1090-mutability: it is started on loopback ports (--net-only), fed
+ * the 2,000 messages of pymodes_sample_data_adsb.csv as AVR lines paced at
+ * 40x the file's own times (about 18 s), and its BaseStation output is
+ * read back. dump1090 emits one MSG,3 line per airborne position message,
+ * in order, with lat/lon (5 decimals) when it resolved one; our decoder,
+ * fed the same messages with the file's times, must give a position for
+ * every one dump1090 gives, within 1 m (5 decimals of a degree are ±0.6 m).
+ *
+ * Label integ: needs the shared data and dump1090-mutability (skips
+ * otherwise), loopback only, bounded (the child is killed at the end).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/hex.h"
+#include "decode/modes/modes.h"
+#include "testdata.h"
+
+#define DUMP1090 "/usr/bin/dump1090-mutability"
+#define PACE 40.0 /* x real time */
+#define MAX_ROWS 2100
+#define SBS_CAP (4 << 20)
+
+static struct modes_ctx ctx;
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int connect_local(int port, double deadline)
+{
+    while (mono_s() < deadline) {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a;
+        memset(&a, 0, sizeof a);
+        a.sin_family = AF_INET;
+        a.sin_port = htons((uint16_t)port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
+            return fd;
+        close(fd);
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    return -1;
+}
+
+/* Append what the SBS socket sends until the monotonic time `until`. */
+static void drain(int fd, char *buf, size_t *len, double until)
+{
+    for (;;) {
+        double left = until - mono_s();
+        struct pollfd p = {fd, POLLIN, 0};
+        int r = poll(&p, 1, left > 0 ? (int)(left * 1000.0) + 1 : 0);
+        if (r <= 0)
+            return;
+        if (*len + 65536 >= SBS_CAP)
+            return;
+        ssize_t n = recv(fd, buf + *len, 65536, 0);
+        if (n <= 0)
+            return;
+        *len += (size_t)n;
+    }
+}
+
+static void test_positions_vs_dump1090(void **state)
+{
+    (void)state;
+    TD_REQUIRE("modes/pymodes_sample_data_adsb.csv");
+    struct stat st;
+    if (stat(DUMP1090, &st) != 0) {
+        print_message("SKIP: %s not installed\n", DUMP1090);
+        skip();
+    }
+    /* rows */
+    FILE *fp = fopen(td_path("modes/pymodes_sample_data_adsb.csv"), "r");
+    assert_non_null(fp);
+    static double t[MAX_ROWS];
+    static char hex[MAX_ROWS][29];
+    int n = 0;
+    char line[256];
+    while (n < MAX_ROWS && fgets(line, sizeof line, fp))
+        if (sscanf(line, "%lf,\"%28[0-9A-F]\"", &t[n], hex[n]) == 2)
+            n++;
+    fclose(fp);
+    assert_int_equal(n, 2000);
+
+    /* dump1090 on ports picked from our pid, loopback only */
+    int base = 40000 + (int)(getpid() % 400) * 5;
+    char p_ri[8], p_ro[8], p_sbs[8], p_bi[8], p_bo[8];
+    snprintf(p_ri, sizeof p_ri, "%d", base);
+    snprintf(p_ro, sizeof p_ro, "%d", base + 1);
+    snprintf(p_sbs, sizeof p_sbs, "%d", base + 2);
+    snprintf(p_bi, sizeof p_bi, "%d", base + 3);
+    snprintf(p_bo, sizeof p_bo, "%d", base + 4);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        dup2(devnull, 1);
+        dup2(devnull, 2);
+        execl(DUMP1090, DUMP1090, "--net-only", "--net-bind-address", "127.0.0.1",
+              "--net-ri-port", p_ri, "--net-ro-port", p_ro, "--net-sbs-port", p_sbs,
+              "--net-bi-port", p_bi, "--net-bo-port", p_bo, "--quiet", (char *)NULL);
+        _exit(127);
+    }
+    int sbs = connect_local(base + 2, mono_s() + 10.0);
+    int ri = sbs >= 0 ? connect_local(base, mono_s() + 5.0) : -1;
+    if (sbs < 0 || ri < 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+        fail_msg("could not connect to dump1090 on 127.0.0.1:%d", base);
+    }
+    char *buf = malloc(SBS_CAP + 1);
+    assert_non_null(buf);
+    size_t blen = 0;
+    double start = mono_s();
+    for (int i = 0; i < n; i++) {
+        drain(sbs, buf, &blen, start + (t[i] - t[0]) / PACE);
+        char out[40];
+        int len = snprintf(out, sizeof out, "*%s;\n", hex[i]);
+        assert_int_equal(send(ri, out, (size_t)len, MSG_NOSIGNAL), len);
+        /* 2 ms between messages, as the recording's own bursts allow */
+        drain(sbs, buf, &blen, mono_s() + 0.002);
+    }
+    drain(sbs, buf, &blen, mono_s() + 2.0);
+    buf[blen] = 0;
+    close(ri);
+    close(sbs);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+
+    /* dump1090's MSG,3 lines, in order: field 15/16 are lat/lon */
+    static double dlat[MAX_ROWS], dlon[MAX_ROWS];
+    static int dhas[MAX_ROWS];
+    int nd = 0;
+    for (char *l = strtok(buf, "\r\n"); l && nd < MAX_ROWS; l = strtok(NULL, "\r\n")) {
+        if (strncmp(l, "MSG,3,", 6) != 0)
+            continue;
+        char *f[24];
+        int k = 0;
+        for (char *p = l; k < 24;) {
+            f[k++] = p;
+            p = strchr(p, ',');
+            if (!p)
+                break;
+            *p++ = 0;
+        }
+        dhas[nd] = k > 15 && f[14][0] && f[15][0];
+        if (dhas[nd]) {
+            dlat[nd] = atof(f[14]);
+            dlon[nd] = atof(f[15]);
+        }
+        nd++;
+    }
+    free(buf);
+
+    /* ours, with the file's times */
+    modes_ctx_init(&ctx, NULL);
+    int k = 0, both = 0, only_ours = 0, only_d = 0;
+    double worst = 0;
+    for (int i = 0; i < n && k < nd; i++) {
+        struct modes_frame f;
+        memset(&f, 0, sizeof f);
+        assert_int_equal(hex_decode(hex[i], 14, f.data), 0);
+        f.len = 14;
+        f.t_s = t[i];
+        struct modes_msg m;
+        assert_int_equal(modes_decode(&ctx, &f, &m), 0);
+        if (!(m.has & MH_CPR))
+            continue;
+        int ours = (m.has & MH_POS) != 0;
+        if (ours && dhas[k]) {
+            both++;
+            double d = modes_dist_nm(m.lat_deg, m.lon_deg, dlat[k], dlon[k]) * 1852.0;
+            worst = d > worst ? d : worst;
+        } else if (ours) {
+            only_ours++;
+        } else if (dhas[k]) {
+            only_d++;
+        }
+        k++;
+    }
+    print_message("406B90 vs dump1090-mutability: %d position messages (dump1090 %d lines); "
+                  "both %d, worst %.2f m; ours only %d; dump1090 only %d\n",
+                  k, nd, both, worst, only_ours, only_d);
+    assert_int_equal(nd, 937);
+    assert_int_equal(only_d, 0);
+    assert_true(both >= 900);
+    assert_true(worst < 1.0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_positions_vs_dump1090)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
