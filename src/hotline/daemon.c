@@ -719,6 +719,8 @@ static int ctl_listen(struct daemon *d)
 
 static void daemon_fini(struct daemon *d)
 {
+    if (d->link)
+        hl_link_flush(d->link); /* what was read is kept; its receipts go out no more */
     hl_link_free(d->link);
     if (d->ctl) {
         evconnlistener_free(d->ctl);
