@@ -32,6 +32,10 @@
 #include "decode/asterix/encode.h"
 #include "decode/asterix/typed.h"
 
+#define POOL_N   4096
+#define LEAVES_N 4096
+#include "../../unit/asterix_enc/axgen.h"
+
 /* Datagrams of each category per run: enough to cover the value ranges,
  * small enough for tshark to finish in about a second. */
 #define N_EACH 150
@@ -137,14 +141,7 @@ static void want_str(struct expect *e, const char *name, const char *s)
 
 /* ------------------------------------------------------------ random input */
 
-static uint64_t rng;
-static uint64_t rnd(void)
-{
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return rng * 0x2545F4914F6CDD1Dull;
-}
+#define rng rng_state /* axgen.h's generator, one stream for the whole file */
 static double urand(double lo, double hi)
 {
     return lo + (hi - lo) * ((double)(rnd() >> 11) / 9007199254740992.0);
@@ -639,11 +636,211 @@ static void test_tshark_batch(void **state)
                   BATCH_N, len);
 }
 
+/* ------------------------------------------------------------ generic */
+
+/* Random records of every structure kind from the generic encoder, in the
+ * editions tshark 4.0 decodes by default: tshark must find the same number
+ * of records in each datagram, the same items in them (a wrong length for
+ * any structure would shift every item after it), and nothing malformed. */
+#define GEN_DATAGRAMS 60
+#define GEN_RECORDS   3
+
+struct gen_cat {
+    unsigned cat;
+    uint16_t ed;
+};
+static const struct gen_cat GEN_CATS[] = {
+    {21, AX_ED(2, 6)}, {34, AX_ED(1, 29)}, {48, AX_ED(1, 31)}, {62, AX_ED(1, 19)}};
+#define N_GEN_CATS     (sizeof GEN_CATS / sizeof GEN_CATS[0])
+#define GEN_MAX_FIELDS 256
+
+static char gen_fields[GEN_MAX_FIELDS][24];
+static const struct ax_node *gen_field_item[GEN_MAX_FIELDS];
+static unsigned n_gen_fields;
+static uint8_t gen_expect[N_GEN_CATS * GEN_DATAGRAMS][GEN_MAX_FIELDS];
+
+/* Items tshark 4.0.17 cannot dissect although the bytes follow the
+ * specification: I062/510 (repetitive, FX-chained 23-bit groups) is shown
+ * as a malformed packet even for one well-formed repetition (found by this
+ * test, item by item); cairn's own decoder and the random round trip cover it. */
+static int tshark_cannot(const struct ax_category *c, const struct ax_node *it)
+{
+    return c->cat == 62 && !strcmp(it->name, "510");
+}
+
+static int gen_record(const struct ax_category *c, uint8_t *out, size_t cap, uint8_t *counts)
+{
+    static uint8_t items_buf[8192];
+    for (;;) {
+        G.used = G.bytes_used = G.n_leaves = 0;
+        G.overflow = 0;
+        struct ax_record r;
+        memset(&r, 0, sizeof r);
+        size_t ib = 0;
+        int bad = 0;
+        for (unsigned f = 1; f <= c->n_uap && !bad; f++) {
+            const struct ax_node *it = c->uap[f - 1];
+            if (!it || tshark_cannot(c, it) || rnd_below(2))
+                continue;
+            struct ax_val *root = gen_alloc(1);
+            if (!root)
+                break;
+            gen_node(it, root, 0);
+            if (G.overflow)
+                break;
+            int k = ax_item_encode(root, items_buf + ib, sizeof items_buf - ib);
+            if (k <= 0) {
+                bad = 1;
+                break;
+            }
+            assert_int_equal(ax_record_add_at(&r, c, f, it, items_buf + ib, (uint16_t)k), 0);
+            ib += (size_t)k;
+        }
+        if (bad || G.overflow || r.n_items == 0)
+            continue;
+        int n = ax_record_encode(&r, out, cap);
+        if (n <= 0)
+            continue;
+        for (unsigned i = 0; i < r.n_items; i++)
+            for (unsigned k = 0; k < n_gen_fields; k++)
+                if (gen_field_item[k] == r.items[i].desc)
+                    counts[k]++;
+        return n;
+    }
+}
+
+static void test_tshark_generic_structures(void **state)
+{
+    (void)state;
+    if (system("tshark -v >/dev/null 2>&1") != 0) {
+        print_message("SKIP: tshark not installed (Debian package tshark)\n");
+        skip();
+    }
+    const char *env = getenv("CAIRN_SEED");
+    uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL) * 40503u + 1;
+    print_message("seed %" PRIu64 " (repeat with CAIRN_SEED=%" PRIu64 ")\n", seed, seed);
+    rng = seed ? seed : 1;
+
+    n_gen_fields = 0;
+    for (unsigned g = 0; g < N_GEN_CATS; g++) {
+        const struct ax_category *c = ax_category_find(GEN_CATS[g].cat, GEN_CATS[g].ed);
+        assert_non_null(c);
+        for (unsigned f = 0; f < c->n_uap; f++) {
+            if (!c->uap[f])
+                continue;
+            assert_true(n_gen_fields < GEN_MAX_FIELDS);
+            snprintf(gen_fields[n_gen_fields], sizeof gen_fields[0], "asterix.%03u_%s", c->cat,
+                     c->uap[f]->name);
+            gen_field_item[n_gen_fields++] = c->uap[f];
+        }
+    }
+
+    char dir[] = "/tmp/cairn-tshark-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[sizeof dir + 32];
+    snprintf(path, sizeof path, "%s/generic.pcap", dir);
+    pcap_t *dead = pcap_open_dead(DLT_RAW, 65535);
+    pcap_dumper_t *d = pcap_dump_open(dead, path);
+    assert_non_null(d);
+    memset(gen_expect, 0, sizeof gen_expect);
+    unsigned frames = 0;
+    for (unsigned g = 0; g < N_GEN_CATS; g++) {
+        const struct ax_category *c = ax_category_find(GEN_CATS[g].cat, GEN_CATS[g].ed);
+        for (unsigned i = 0; i < GEN_DATAGRAMS; i++) {
+            static uint8_t dg[4096], rec[1400];
+            struct ax_block_writer w;
+            ax_bw_init(&w, dg, sizeof dg);
+            for (unsigned k = 0; k < GEN_RECORDS; k++) {
+                uint8_t counts[GEN_MAX_FIELDS] = {0};
+                int n;
+                do {
+                    memset(counts, 0, sizeof counts);
+                    n = gen_record(c, rec, sizeof rec, counts);
+                } while (n > (int)(sizeof dg - w.len - 3)); /* keep it in one datagram */
+                assert_int_equal(ax_bw_add(&w, c->cat, rec, (size_t)n), 0);
+                for (unsigned f = 0; f < n_gen_fields; f++)
+                    gen_expect[frames][f] = (uint8_t)(gen_expect[frames][f] + counts[f]);
+            }
+            size_t len = ax_bw_finish(&w);
+            assert_true(len <= 2048 - 28);
+            dump_udp(d, dg, len, frames);
+            frames++;
+        }
+    }
+    pcap_dump_close(d);
+    pcap_close(dead);
+
+    static char cmd[16384];
+    int off = snprintf(cmd, sizeof cmd,
+                       "tshark -n -r %s -d udp.port==8600,asterix -T fields -E separator=/t "
+                       "-E occurrence=a -E aggregator=, -e frame.number -e asterix.message "
+                       "-e _ws.malformed -e _ws.expert",
+                       path);
+    for (unsigned i = 0; i < n_gen_fields; i++)
+        off += snprintf(cmd + off, sizeof cmd - (size_t)off, " -e %s", gen_fields[i]);
+    snprintf(cmd + off, sizeof cmd - (size_t)off, " 2>/dev/null");
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    static char line[1 << 16];
+    unsigned lines = 0;
+    unsigned long items = 0;
+    while (fgets(line, sizeof line, p)) {
+        line[strcspn(line, "\r\n")] = 0;
+        char *cols[GEN_MAX_FIELDS + 4];
+        unsigned nc = 0;
+        char *s = line;
+        for (;;) {
+            cols[nc++] = s;
+            char *tab = strchr(s, '\t');
+            if (!tab || nc == n_gen_fields + 4)
+                break;
+            *tab = 0;
+            s = tab + 1;
+        }
+        assert_int_equal(nc, n_gen_fields + 4);
+        unsigned fr = (unsigned)strtoul(cols[0], NULL, 10);
+        assert_true(fr >= 1 && fr <= frames);
+        unsigned g = (fr - 1) / GEN_DATAGRAMS;
+        unsigned recs = cols[1][0] ? 1 : 0;
+        for (const char *q = cols[1]; *q; q++)
+            recs += *q == ',';
+        /* expert warnings are allowed (random ASCII strings hold NULs:
+         * "Trailing stray characters"); errors are not */
+        if (recs != GEN_RECORDS || cols[2][0] || strstr(cols[3], "(Error/"))
+            fail_msg("frame %u (CAT%03u): tshark saw %u records (want %u), malformed \"%s\", "
+                     "expert \"%s\"",
+                     fr, GEN_CATS[g].cat, recs, GEN_RECORDS, cols[2], cols[3]);
+        for (unsigned f = 0; f < n_gen_fields; f++) {
+            /* tshark shows a repetitive item once per repetition: its
+             * presence is checked through the record count only */
+            if (gen_field_item[f]->kind == AX_REPETITIVE)
+                continue;
+            unsigned cnt = cols[f + 4][0] ? 1 : 0;
+            for (const char *q = cols[f + 4]; *q; q++)
+                cnt += *q == ',';
+            if (cnt != gen_expect[fr - 1][f])
+                fail_msg("frame %u: %s %u times, want %u", fr, gen_fields[f], cnt,
+                         gen_expect[fr - 1][f]);
+            items += cnt;
+        }
+        lines++;
+    }
+    int st = pclose(p);
+    unlink(path);
+    rmdir(dir);
+    assert_int_equal(st, 0);
+    assert_int_equal(lines, frames);
+    print_message("tshark found the same %u records and %lu items in %u generic datagrams "
+                  "(CAT021 2.6, CAT034 1.29, CAT048 1.31, CAT062 1.19)\n",
+                  frames * GEN_RECORDS, items, frames);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tshark_agrees),
         cmocka_unit_test(test_tshark_batch),
+        cmocka_unit_test(test_tshark_generic_structures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
