@@ -725,12 +725,16 @@ static size_t run_round(struct modes_demod *d, size_t limit, modes_addr_known_fn
                    g3 = d->gate_pulse[3];
     size_t next = d->scan_pos > d->base ? (size_t)(d->scan_pos - d->base) : 0;
     for (size_t j0 = next & ~(size_t)63; j0 < limit; j0 += 64) {
+        if (next >= j0 + 64) /* inside a reply found in an earlier word */
+            continue;
         uint64_t cand = (bits_at(d->hi, j0 + g0) | bits_at(d->hi, j0 + g0 + 1)) &
                         (bits_at(d->hi, j0 + g1) | bits_at(d->hi, j0 + g1 + 1)) &
                         (bits_at(d->hi, j0 + g2) | bits_at(d->hi, j0 + g2 + 1)) &
                         (bits_at(d->hi, j0 + g3) | bits_at(d->hi, j0 + g3 + 1));
         if (limit - j0 < 64)
             cand &= ((uint64_t)1 << (limit - j0)) - 1;
+        if (next > j0)
+            cand &= ~(uint64_t)0 << (next - j0);
         while (cand) {
             size_t j = j0 + (size_t)__builtin_ctzll(cand);
             cand &= cand - 1;
