@@ -374,6 +374,36 @@ static void dump_udp(pcap_dumper_t *d, const uint8_t *payload, size_t len, unsig
     pcap_dump((u_char *)d, &h, pkt);
 }
 
+/* Run tshark (cmd), then remove the capture and its folder whatever the
+ * outcome, so a failed comparison leaves nothing behind in /tmp. Returns the
+ * whole output (malloc'ed, NUL-terminated; the caller frees it). */
+static char *tshark_output(const char *cmd, const char *path, const char *dir, int *status)
+{
+    FILE *p = popen(cmd, "r");
+    char *buf = calloc(1, 1);
+    size_t len = 0;
+    *status = -1;
+    if (p != NULL && buf != NULL) {
+        static char chunk[65536];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, p)) > 0) {
+            char *nb = realloc(buf, len + n + 1);
+            if (nb == NULL)
+                break;
+            buf = nb;
+            memcpy(buf + len, chunk, n);
+            len += n;
+            buf[len] = 0;
+        }
+    }
+    if (p != NULL)
+        *status = pclose(p);
+    unlink(path);
+    rmdir(dir);
+    assert_non_null(buf);
+    return buf;
+}
+
 /* ------------------------------------------------------------ comparing */
 
 static void compare_line(char *line)
@@ -498,19 +528,17 @@ static void test_tshark_agrees(void **state)
     for (unsigned i = 0; i < NF; i++)
         off += snprintf(cmd + off, sizeof cmd - (size_t)off, " -e %s", FIELDS[i]);
     snprintf(cmd + off, sizeof cmd - (size_t)off, " 2>/dev/null");
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    static char line[65536];
+    int st;
+    char *outp = tshark_output(cmd, path, dir, &st);
+    assert_int_equal(st, 0);
     unsigned lines = 0;
     memset(n_compared, 0, sizeof n_compared);
-    while (fgets(line, sizeof line, p)) {
-        compare_line(line);
+    char *save = NULL;
+    for (char *ln = strtok_r(outp, "\n", &save); ln; ln = strtok_r(NULL, "\n", &save)) {
+        compare_line(ln);
         lines++;
     }
-    int st = pclose(p);
-    unlink(path);
-    rmdir(dir);
-    assert_int_equal(st, 0);
+    free(outp);
     assert_int_equal(lines, n_frames);
     unsigned long total = 0;
     for (unsigned i = 0; i < NF; i++) {
@@ -593,13 +621,12 @@ static void test_tshark_batch(void **state)
              "-e asterix.category -e asterix.062_040_VALUE -e asterix.062_105_LAT "
              "-e asterix.062_105_LON -e asterix.062_245_CHR -e asterix.065_000_VALUE 2>/dev/null",
              path);
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
+    int st;
+    char *outp = tshark_output(cmd, path, dir, &st);
+    assert_int_equal(st, 0);
     static char line[65536];
-    assert_non_null(fgets(line, sizeof line, p));
-    pclose(p);
-    unlink(path);
-    rmdir(dir);
+    snprintf(line, sizeof line, "%s", outp);
+    free(outp);
     line[strcspn(line, "\r\n")] = 0;
     char *cols[6];
     char *s = line;
@@ -779,13 +806,14 @@ static void test_tshark_generic_structures(void **state)
     for (unsigned i = 0; i < n_gen_fields; i++)
         off += snprintf(cmd + off, sizeof cmd - (size_t)off, " -e %s", gen_fields[i]);
     snprintf(cmd + off, sizeof cmd - (size_t)off, " 2>/dev/null");
-    FILE *p = popen(cmd, "r");
-    assert_non_null(p);
-    static char line[1 << 16];
+    int st;
+    char *outp = tshark_output(cmd, path, dir, &st);
+    assert_int_equal(st, 0);
     unsigned lines = 0;
     unsigned long items = 0;
-    while (fgets(line, sizeof line, p)) {
-        line[strcspn(line, "\r\n")] = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(outp, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        line[strcspn(line, "\r")] = 0;
         char *cols[GEN_MAX_FIELDS + 4];
         unsigned nc = 0;
         char *s = line;
@@ -825,10 +853,7 @@ static void test_tshark_generic_structures(void **state)
         }
         lines++;
     }
-    int st = pclose(p);
-    unlink(path);
-    rmdir(dir);
-    assert_int_equal(st, 0);
+    free(outp);
     assert_int_equal(lines, frames);
     print_message("tshark found the same %u records and %lu items in %u generic datagrams "
                   "(CAT021 2.6, CAT034 1.29, CAT048 1.31, CAT062 1.19)\n",
