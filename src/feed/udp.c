@@ -65,6 +65,14 @@ static int join_group(int fd, const struct udp_feed_config *cfg)
     }
     if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof mr) != 0)
         return CAIRN_E_IO;
+#ifdef IP_MULTICAST_ALL
+    /* Linux otherwise delivers to a wildcard-bound socket the datagrams of
+     * every group any process joined on this port (ip(7)): two radars on
+     * two groups, one port, would mix. Only our own group, then. */
+    int zero = 0;
+    if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof zero) != 0)
+        return CAIRN_E_IO;
+#endif
     return 0;
 }
 

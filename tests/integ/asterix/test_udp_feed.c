@@ -231,6 +231,62 @@ static void test_multicast_loopback(void **state)
     udp_feed_close(&f);
 }
 
+static int mcast_sender(void)
+{
+    int s = sender_open();
+    struct in_addr lo;
+    inet_pton(AF_INET, "127.0.0.1", &lo);
+    unsigned char ttl = 0, loop = 1;
+    if (setsockopt(s, IPPROTO_IP, IP_MULTICAST_IF, &lo, sizeof lo) != 0 ||
+        setsockopt(s, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl) != 0 ||
+        setsockopt(s, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof loop) != 0) {
+        close(s);
+        return -1;
+    }
+    return s;
+}
+
+/* Two radars on two groups and one port: each feed gets only its group. */
+static void test_multicast_two_groups(void **state)
+{
+    (void)state;
+    struct udp_feed a, b;
+    struct udp_feed_config ca = {.group = "239.255.86.1", .iface = "127.0.0.1", .ephemeral = 1};
+    if (udp_feed_open(&a, &ca) != 0) {
+        print_message("SKIP: cannot join a multicast group on 127.0.0.1\n");
+        skip();
+    }
+    struct udp_feed_config cb = {
+        .group = "239.255.86.2", .iface = "127.0.0.1", .port = udp_feed_port(&a)};
+    assert_int_equal(udp_feed_open(&b, &cb), 0);
+    int s = mcast_sender();
+    assert_true(s >= 0);
+    uint8_t d[] = {48, 0, 5, 0x80, 7};
+    send_to(s, "239.255.86.1", udp_feed_port(&a), d, sizeof d);
+    if (!wait_readable(&a)) {
+        print_message("SKIP: multicast over lo not delivered by this kernel\n");
+        close(s);
+        udp_feed_close(&a);
+        udp_feed_close(&b);
+        skip();
+    }
+    assert_int_equal(udp_feed_recv(&a, buf, sizeof buf, NULL, NULL), (int)sizeof d);
+    d[4] = 8;
+    send_to(s, "239.255.86.2", udp_feed_port(&a), d, sizeof d);
+    assert_true(wait_readable(&b));
+    assert_int_equal(udp_feed_recv(&b, buf, sizeof buf, NULL, NULL), (int)sizeof d);
+    assert_int_equal(buf[4], 8);
+    /* neither got the other's datagram (the first went to a only, the
+     * second to b only; both were sent before these reads) */
+    assert_int_equal(udp_feed_recv(&a, buf, sizeof buf, NULL, NULL), CAIRN_E_NEEDMORE);
+    assert_int_equal(udp_feed_recv(&b, buf, sizeof buf, NULL, NULL), CAIRN_E_NEEDMORE);
+    assert_int_equal(a.stats.datagrams, 1);
+    assert_int_equal(b.stats.datagrams, 1);
+    close(s);
+    udp_feed_close(&a);
+    udp_feed_close(&b);
+}
+
 /* End to end: a picture-share datagram (CAT062 tracks + CAT065 end of
  * batch) written by the typed encoder, sent over loopback, received by the
  * feed and decoded. */
@@ -301,6 +357,7 @@ int main(void)
         cmocka_unit_test(test_loopback_datagrams),
         cmocka_unit_test(test_oversize_truncated_malformed),
         cmocka_unit_test(test_multicast_loopback),
+        cmocka_unit_test(test_multicast_two_groups),
         cmocka_unit_test(test_typed_datagram_over_udp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
