@@ -6,10 +6,13 @@
 # usage: tools/deps.sh build|bench|fuzz
 set -eu
 build="cmake make gcc pkg-config libevent-dev libssl-dev libsodium-dev libsqlite3-dev
-libjansson-dev libinih-dev libpcap-dev librtlsdr-dev libcmocka-dev openssl tshark"
+libjansson-dev libinih-dev libpcap-dev librtlsdr-dev libcmocka-dev openssl tshark
+dump1090-mutability"
 # tshark: the tests check that ASTERIX cairn encodes decodes in Wireshark's dissector.
-bench="dump1090-mutability gpsd-clients"
-# dump1090-mutability, gpsdecode: the reference tools the benchmarks run side by side.
+# dump1090-mutability: a test checks our positions against it on loopback; the
+# demodulator benchmark runs it side by side.
+bench="gpsd-clients"
+# gpsdecode: the AIS benchmark runs it side by side.
 fuzz="clang-14 libclang-rt-14-dev"
 
 want="$build"
