@@ -34,6 +34,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 #include <sodium.h>
+#include <sys/resource.h>
 
 #include "base/clock.h"
 #include "base/error.h"
@@ -217,6 +218,14 @@ static void fsync_latency(const char *dir, double *p50_ms, double *p99_ms)
     *p99_ms = (double)t[N * 99 / 100] / 1e6;
 }
 
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 static void run_phase(int phase, uint64_t n)
 {
     D.appended = D.delivered = D.first_seq = 0;
@@ -277,8 +286,10 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    double cpu0 = cpu_s();
     run_phase(1, n_sustained);
     double secs = (double)(D.t_end_ns - D.t0_ns) / 1e9;
+    double cpu1 = cpu_s() - cpu0;
     double rate = (double)n_sustained / secs;
 
     uint64_t n_paced = (uint64_t)paced_s * 1000;
@@ -287,6 +298,7 @@ int main(int argc, char **argv)
     run_phase(2, n_paced);
     qsort(D.lat_ns, D.n_lat, sizeof D.lat_ns[0], cmp_i64);
     double p50 = (double)D.lat_ns[D.n_lat / 2] / 1e6;
+    double p90 = (double)D.lat_ns[D.n_lat * 90 / 100] / 1e6;
     double p99 = (double)D.lat_ns[D.n_lat * 99 / 100] / 1e6;
     double pmax = (double)D.lat_ns[D.n_lat - 1] / 1e6;
 
@@ -294,16 +306,26 @@ int main(int argc, char **argv)
     fsync_latency(A.dir, &f50, &f99);
     const struct hl_link_stats *sa = hl_link_stats(A.link);
     printf("hotline over loopback TLS 1.3, journals WAL + synchronous=FULL, Ed25519 signed, receipted\n");
-    printf("  sustained:  %llu messages in %.2f s = %.0f msgs/s (target >= 5000)\n",
-           (unsigned long long)n_sustained, secs, rate);
-    printf("  paced 1000 msgs/s for %d s: send-to-receipt p50 %.2f ms, p99 %.2f ms, max %.2f ms "
-           "(target p99 <= 20 ms)\n",
-           paced_s, p50, p99, pmax);
+    printf("  sustained:  %llu messages in %.2f s = %.0f msgs/s (target >= 5000); process CPU "
+           "%.1f s = %.0f us per message (both centres)\n",
+           (unsigned long long)n_sustained, secs, rate, cpu1, cpu1 / (double)n_sustained * 1e6);
+    printf("  paced 1000 msgs/s for %d s: send-to-receipt p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, "
+           "max %.2f ms (target p99 <= 20 ms)\n",
+           paced_s, p50, p90, p99, pmax);
     printf("  disk fsync (4 KiB write + fdatasync, %s): p50 %.2f ms, p99 %.2f ms\n", root, f50, f99);
     printf("  A: %llu MSG frames sent, %llu receipts stored, %llu group commits (receipt side)\n",
            (unsigned long long)sa->msgs_sent, (unsigned long long)sa->receipts_received,
            (unsigned long long)sa->batches);
     const struct hl_link_stats *sb = hl_link_stats(B.link);
+    double la[3] = {0, 0, 0};
+    FILE *lf = fopen("/proc/loadavg", "r");
+    if (lf) {
+        if (fscanf(lf, "%lf %lf %lf", &la[0], &la[1], &la[2]) != 3)
+            la[0] = -1;
+        fclose(lf);
+    }
+    printf("  machine: %ld cores, load average %.2f (others' work shares these cores)\n",
+           sysconf(_SC_NPROCESSORS_ONLN), la[0]);
     printf("  B: %llu messages stored in %llu group commits (%.1f per fsync)\n",
            (unsigned long long)sb->msgs_received, (unsigned long long)sb->batches,
            sb->batches ? (double)sb->msgs_received / (double)sb->batches : 0.0);
