@@ -15,6 +15,8 @@ cairn_fuzz(hl_msg ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_hl_msg.c LIBS cairn_hotlin
 
 # --- link: framing, TLS, sessions, daemon, integration tests ---
 cairn_test(test_hl_frame unit SOURCES unit/hotline_link/test_hl_frame.c LIBS cairn_hotline)
+cairn_test(test_hl_daemon_config unit SOURCES unit/hotline_link/test_hl_daemon_config.c
+           LIBS cairn_hotline)
 # Integration: real `cairn hotline` daemons on 127.0.0.1 (fork/exec of the
 # binary), each test in its own /tmp folder, bounded by TIMEOUT.
 # The daemons run the `hotline`/`msg`/`case` subcommands of the cairn CLI
