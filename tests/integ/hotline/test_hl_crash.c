@@ -90,8 +90,42 @@ static void test_kill9_20_times(void **state)
     PASSED = 1;
 }
 
+/* A peer that hangs without closing its connection (SIGSTOP): the
+ * heartbeats notice within dead_ms (1.5 s in the tests' INI) and the
+ * session closes; when the peer wakes up, the link comes back and what was
+ * sent meanwhile is delivered. */
+static void test_dead_peer(void **state)
+{
+    (void)state;
+    hh_teardown(&H, PASSED); /* the previous test's folder */
+    PASSED = 0;
+    const char *names[] = {"MOSCOW-CC", "WARSAW-CC"};
+    assert_int_equal(hh_setup(&H, 2, names), 0);
+    struct hnode *a = &H.n[0], *b = &H.n[1];
+    assert_int_equal(hh_start(a), 0);
+    assert_int_equal(hh_start(b), 0);
+    assert_int_equal(hh_wait_up(a, b, 20000), 0);
+    assert_int_equal(hh_metric(a, "dead_peers_total"), 0);
+    kill(b->pid, SIGSTOP);
+    assert_int_equal(send_n(a, b, 50), 0);
+    int64_t t0 = hh_now_ms();
+    while (hh_metric(a, "dead_peers_total") < 1 && hh_now_ms() - t0 < 10000)
+        hh_sleep_ms(100);
+    fprintf(stderr, "silent peer declared dead after %lld ms\n", (long long)(hh_now_ms() - t0));
+    assert_int_equal(hh_metric(a, "dead_peers_total"), 1);
+    assert_true(hh_log_count(a, "silent for") >= 1);
+    kill(b->pid, SIGCONT);
+    assert_int_equal(hh_wait_synced(a, b, 30000), 0);
+    assert_int_equal(hh_stop(a, SIGTERM), 0);
+    assert_int_equal(hh_stop(b, SIGTERM), 0);
+    assert_int_equal(hh_verify(&H, a), 0);
+    assert_int_equal(hh_verify(&H, b), 0);
+    PASSED = 1;
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_kill9_20_times)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_kill9_20_times),
+                                       cmocka_unit_test(test_dead_peer)};
     return cmocka_run_group_tests(tests, NULL, teardown);
 }
