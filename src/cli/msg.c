@@ -325,8 +325,10 @@ int cli_case(int argc, char **argv)
                     st_txt = !strcmp(st, "open")      ? "открыто"
                              : !strcmp(st, "overdue") ? "ПРОСРОЧЕНО"
                                                       : "закрыто";
+                int closed = !strcmp(st, "closed");
+                const char *verb = closed ? (ru ? "ответ" : "answered by") : (ru ? "ждёт" : "awaiting");
                 printf("%-24s %-8s %-10s %s %s -> %s, %s %s%s\n", js(k, "case"), js(k, "peer"),
-                       st_txt, js(k, "type"), ru ? "ждёт" : "awaiting", js(k, "reply"),
+                       st_txt, js(k, "type"), verb, js(k, "reply"),
                        ru ? "срок" : "due", js(k, "due"),
                        json_is_true(json_object_get(k, "late")) ? (ru ? " (с опозданием)" : " (late)")
                                                                 : "");
