@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -157,6 +160,21 @@ static void test_tie_break_and_restarts(void **state)
     }
 }
 
+/* A port nobody listens on now (the kernel's choice for port 0). */
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t l = sizeof sin;
+    int port = -1;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sin, &l) == 0)
+        port = ntohs(sin.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -174,8 +192,7 @@ static int setup(void **state)
         snprintf(s->dir, sizeof s->dir, "%s/%s", ROOT, s->name);
         if (hl_identity_create(s->dir, s->name, i ? "RU" : "NATO", 2, &s->id) != 0)
             return -1;
-        /* Ports from the pid, so parallel runs rarely collide. */
-        snprintf(s->listen, sizeof s->listen, "127.0.0.1:%d", 40000 + (int)(getpid() % 10000) * 2 + i);
+        snprintf(s->listen, sizeof s->listen, "127.0.0.1:%d", free_port());
         char line[2048];
         hl_identity_roster_line(&s->id, s->listen, line, sizeof line);
         fprintf(rf, "%s\n", line);
