@@ -260,19 +260,9 @@ static int check_receipts(struct audit *a)
     if (rc == 0 && step != SQLITE_DONE)
         rc = fail(a, CAIRN_E_DB, "receipts", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
     sqlite3_finalize(s);
-    if (rc)
-        return rc;
-    /* J4: every incoming message has the receipt we issued. */
-    if (sqlite3_prepare_v2(a->db,
-                           "SELECT m.peer, m.seq FROM messages m WHERE m.dir=1 AND NOT EXISTS "
-                           "(SELECT 1 FROM receipts r WHERE r.dir=1 AND r.peer=m.peer AND "
-                           "r.seq=m.seq) ORDER BY m.peer, m.seq LIMIT 1",
-                           -1, &s, NULL) != SQLITE_OK)
-        return fail(a, CAIRN_E_DB, "receipts", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
-    if (sqlite3_step(s) == SQLITE_ROW)
-        rc = fail(a, CAIRN_E_SEQUENCE, "receipts", HL_DIR_IN, col_text(s, 0),
-                  (uint64_t)sqlite3_column_int64(s, 1), "incoming message has no issued receipt");
-    sqlite3_finalize(s);
+    /* No coverage check: receipts are cumulative (one may cover a whole
+     * batch) and the messages stored since the last receipt legitimately
+     * have none yet (journal.h, J4). */
     return rc;
 }
 

@@ -73,6 +73,7 @@ enum {
     S_INS_CKPT,
     S_GET_ACK,
     S_INS_ACK,
+    S_COVER_RCPT,
     S_SAVEPOINT,
     S_RELEASE,
     S_ROLLBACK_TO,
@@ -482,6 +483,44 @@ static int get_rcpt(struct hl_journal *j, enum hl_dir dir, const char *peer, uin
     return rc;
 }
 
+/* The earliest stored receipt of direction (dir, peer) with seq >= seq: it
+ * covers message seq. 0, CAIRN_E_NOTFOUND, DB error, CAIRN_E_FORMAT. */
+static int get_cover_rcpt(struct hl_journal *j, enum hl_dir dir, const char *peer, uint64_t seq,
+                          struct hl_receipt *r)
+{
+    sqlite3_stmt *s = jn_stmt(j, S_COVER_RCPT,
+                              "SELECT raw FROM receipts WHERE dir=? AND peer=? AND seq>=? "
+                              "ORDER BY seq LIMIT 1");
+    if (!s)
+        return jn_sqlerr(j, sqlite3_errcode(j->db));
+    sqlite3_bind_int(s, 1, (int)dir);
+    sqlite3_bind_text(s, 2, peer, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)seq);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        rc = hl_receipt_decode(r, sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+    else
+        rc = rc == SQLITE_DONE ? CAIRN_E_NOTFOUND : jn_sqlerr(j, rc);
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* Sign and store our receipt for incoming message (peer, seq, hash). */
+static int issue_rcpt(struct hl_journal *j, const char *peer, uint64_t seq,
+                      const uint8_t hash[HL_HASH_LEN], int64_t now_ms, struct hl_receipt *r)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->from, sizeof r->from, "%s", peer);
+    snprintf(r->to, sizeof r->to, "%s", j->self->name);
+    r->seq = seq;
+    memcpy(r->msg_hash, hash, HL_HASH_LEN);
+    r->stored_utc_ms = now_ms;
+    int rc = hl_receipt_sign(r, j->self->sign_sk);
+    if (rc)
+        return rc;
+    return insert_rcpt(j, HL_DIR_IN, peer, seq, r, now_ms);
+}
+
 /* ---- sender side ---------------------------------------------------------------- */
 
 /* Is t the reply type of some case-opening type (other than OPERATOR_ACK,
@@ -564,8 +603,8 @@ int hl_journal_unreceipted(struct hl_journal *j, const char *peer, uint64_t afte
 {
     sqlite3_stmt *s = jn_stmt(j, S_UNRCPT,
                               "SELECT m.seq, m.raw FROM messages m WHERE m.dir=0 AND m.peer=?1 "
-                              "AND m.seq>?2 AND NOT EXISTS (SELECT 1 FROM receipts r WHERE "
-                              "r.dir=0 AND r.peer=?1 AND r.seq=m.seq) ORDER BY m.seq LIMIT ?3");
+                              "AND m.seq>?2 AND m.seq>(SELECT COALESCE(MAX(r.seq), 0) FROM "
+                              "receipts r WHERE r.dir=0 AND r.peer=?1) ORDER BY m.seq LIMIT ?3");
     if (!s)
         return jn_sqlerr(j, sqlite3_errcode(j->db));
     sqlite3_bind_text(s, 1, peer, -1, SQLITE_TRANSIENT);
@@ -588,24 +627,21 @@ int hl_journal_unreceipted(struct hl_journal *j, const char *peer, uint64_t afte
 
 int hl_journal_delivered_upto(struct hl_journal *j, const char *peer, uint64_t *seq)
 {
+    /* receipts are cumulative: the highest receipted seq delivers all before it */
     sqlite3_stmt *s = jn_stmt(j, S_FIRST_UNRCPT,
-                              "SELECT m.seq FROM messages m WHERE m.dir=0 AND m.peer=?1 AND NOT "
-                              "EXISTS (SELECT 1 FROM receipts r WHERE r.dir=0 AND r.peer=?1 AND "
-                              "r.seq=m.seq) ORDER BY m.seq LIMIT 1");
+                              "SELECT COALESCE(MAX(seq), 0) FROM receipts WHERE dir=0 AND peer=?");
     if (!s)
         return jn_sqlerr(j, sqlite3_errcode(j->db));
     sqlite3_bind_text(s, 1, peer, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
-        *seq = (uint64_t)sqlite3_column_int64(s, 0) - 1;
-        sqlite3_reset(s);
-        return 0;
+        *seq = (uint64_t)sqlite3_column_int64(s, 0);
+        rc = 0;
+    } else {
+        rc = jn_sqlerr(j, rc);
     }
     sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return jn_sqlerr(j, rc);
-    uint8_t h[HL_HASH_LEN];
-    return hl_journal_head(j, HL_DIR_OUT, peer, seq, h);
+    return rc;
 }
 
 int hl_journal_store_receipt_struct(struct hl_journal *j, const struct hl_receipt *r)
@@ -734,6 +770,14 @@ static int record_peer_ack(struct hl_journal *j, const struct hl_msg *m, int64_t
 int hl_journal_accept_incoming(struct hl_journal *j, const uint8_t *raw, size_t len,
                                int64_t now_ms, struct hl_receipt *rcpt, struct hl_msg *m_out)
 {
+    return hl_journal_accept_incoming_ex(j, raw, len, now_ms, 0, rcpt, m_out);
+}
+
+int hl_journal_accept_incoming_ex(struct hl_journal *j, const uint8_t *raw, size_t len,
+                                  int64_t now_ms, unsigned flags, struct hl_receipt *rcpt,
+                                  struct hl_msg *m_out)
+{
+    bool want_rcpt = !(flags & HL_ACCEPT_NO_RECEIPT);
     struct hl_msg mbuf;
     struct hl_msg *m = m_out ? m_out : &mbuf;
     int rc = hl_msg_decode(m, raw, len);
@@ -770,11 +814,16 @@ int hl_journal_accept_incoming(struct hl_journal *j, const uint8_t *raw, size_t 
             detail = "a different message is stored at this seq";
             goto out;
         }
+        dup = true;
+        if (!want_rcpt)
+            goto out;
+        /* its own receipt, or the earliest later one (cumulative), or a new
+         * one for the head when it was stored without a receipt */
         rc = get_rcpt(j, HL_DIR_IN, m->sender, m->seq, &r);
-        if (rc == 0)
-            dup = true;
-        else
-            detail = "duplicate, but its receipt is missing";
+        if (rc == CAIRN_E_NOTFOUND)
+            rc = get_cover_rcpt(j, HL_DIR_IN, m->sender, m->seq, &r);
+        if (rc == CAIRN_E_NOTFOUND)
+            rc = issue_rcpt(j, m->sender, head, head_hash, now_ms, &r);
         goto out;
     }
     if (m->seq != head + 1) {
@@ -792,15 +841,8 @@ int hl_journal_accept_incoming(struct hl_journal *j, const uint8_t *raw, size_t 
     if ((rc = cases_on_message(j, HL_DIR_IN, m->sender, m, now_ms)) ||
         (rc = record_peer_ack(j, m, now_ms)))
         goto out;
-    memset(&r, 0, sizeof r);
-    memcpy(r.from, m->sender, sizeof r.from);
-    memcpy(r.to, j->self->name, sizeof r.to);
-    r.seq = m->seq;
-    memcpy(r.msg_hash, hash, HL_HASH_LEN);
-    r.stored_utc_ms = now_ms;
-    if ((rc = hl_receipt_sign(&r, j->self->sign_sk)))
-        goto out;
-    rc = insert_rcpt(j, HL_DIR_IN, m->sender, m->seq, &r, now_ms);
+    if (want_rcpt)
+        rc = issue_rcpt(j, m->sender, m->seq, hash, now_ms, &r);
 out:
     rc = tx_end(j, rc);
     if (rc) {
@@ -809,7 +851,8 @@ out:
                     hl_type_name(m->type), m->sender, (unsigned long long)m->seq);
         return refuse(j, rc, m, detail);
     }
-    *rcpt = r;
+    if (want_rcpt)
+        *rcpt = r;
     if (dup) {
         j->st.duplicates++;
         return HL_ACCEPT_DUP;
@@ -817,6 +860,33 @@ out:
     j->st.accepted++;
     check_notice(j, m);
     return HL_ACCEPT_NEW;
+}
+
+int hl_journal_receipt_upto(struct hl_journal *j, const char *peer, int64_t now_ms,
+                            struct hl_receipt *out)
+{
+    if (!hl_roster_find(j->roster, peer) || !strcmp(peer, j->self->name))
+        return CAIRN_E_ROSTER;
+    int rc = tx_begin(j);
+    if (rc)
+        return rc;
+    uint64_t head;
+    uint8_t hash[HL_HASH_LEN];
+    struct hl_receipt r;
+    if ((rc = hl_journal_head(j, HL_DIR_IN, peer, &head, hash)))
+        goto out;
+    if (head == 0) {
+        rc = CAIRN_E_STATE;
+        goto out;
+    }
+    rc = get_rcpt(j, HL_DIR_IN, peer, head, &r);
+    if (rc == CAIRN_E_NOTFOUND)
+        rc = issue_rcpt(j, peer, head, hash, now_ms, &r);
+out:
+    rc = tx_end(j, rc);
+    if (rc == 0)
+        *out = r;
+    return rc;
 }
 
 /* ---- checkpoints ---------------------------------------------------------------- */
@@ -1060,9 +1130,9 @@ int hl_journal_list(struct hl_journal *j, const struct hl_msg_filter *f, hl_row_
 {
     static const char SQL[] =
         "SELECT * FROM (SELECT m.dir, m.peer, m.seq, m.created_ms, m.stored_ms, m.raw,"
-        " r.stored_ms, a.operator"
+        " (SELECT r.stored_ms FROM receipts r WHERE r.dir=m.dir AND r.peer=m.peer"
+        "  AND r.seq>=m.seq ORDER BY r.seq LIMIT 1), a.operator"
         " FROM messages m"
-        " LEFT JOIN receipts r ON r.dir=m.dir AND r.peer=m.peer AND r.seq=m.seq"
         " LEFT JOIN acks a ON a.dir=m.dir AND a.peer=m.peer AND a.seq=m.seq"
         " WHERE (?1 IS NULL OR m.peer=?1) AND (?2 < 0 OR m.dir=?2)"
         " AND (?3 IS NULL OR m.type=?3) AND (?4 IS NULL OR m.case_id=?4)"

@@ -4,8 +4,10 @@
  * operator acknowledgements and cases. SQLite, WAL, synchronous=FULL.
  *
  * Key idea: a message is *sent* when it is committed to the sender's
- * journal, and *delivered* when the receiver's signed receipt is committed
- * to the sender's journal. The receiver commits the message before it hands
+ * journal, and *delivered* when the receiver's signed receipt for it — or
+ * for a later message of the same direction — is committed to the sender's
+ * journal (receipts are cumulative: the receiver stores message n only
+ * after 1..n-1, chained by hash, so its receipt for n vouches for them all). The receiver commits the message before it hands
  * out a receipt. Per direction (sender -> receiver) messages are numbered
  * 1, 2, 3 ... with no gaps and chained by hash, so a duplicate is recognised
  * forever (same seq, same hash) and a different message at a used seq is a
@@ -15,8 +17,9 @@
  *   J1  For each (dir, peer) the stored seqs are exactly 1..head.
  *   J2  Message seq n's prev_hash is the hash of message n-1 (zeros for n=1).
  *   J3  Every stored message's signature verifies with its sender's key.
- *   J4  An incoming message's receipt is committed in the same transaction
- *       as the message, and is released to the caller only after commit.
+ *   J4  A receipt is signed only for a message already stored (in the same
+ *       transaction, or after it), and is released to the caller only after
+ *       the commit.
  *   J5  A receipt stored for an outgoing message verifies with the peer's key
  *       and names that message's (seq, hash).
  *   J6  A stored checkpoint's head hash is the hash of message `count` of its
@@ -139,22 +142,24 @@ int64_t hl_journal_append_outgoing(struct hl_journal *j, struct hl_msg *m, int64
 /* Called once per unreceipted outgoing message in seq order; raw is the
  * canonical message (borrowed for the call). Return non-zero to stop. */
 typedef int (*hl_raw_cb)(void *ctx, uint64_t seq, const uint8_t *raw, size_t len);
-/* Every outgoing message to peer with seq > after_seq that has no stored
- * receipt, oldest first, at most max (0 = no limit). Returns the number
- * visited or CAIRN_E_DB. */
+/* Every outgoing message to peer with seq > after_seq that no stored
+ * receipt covers (seq > the highest receipted seq), oldest first, at most
+ * max (0 = no limit). Returns the number visited or CAIRN_E_DB. */
 int hl_journal_unreceipted(struct hl_journal *j, const char *peer, uint64_t after_seq,
                            size_t max, hl_raw_cb cb, void *ctx);
 /* Head of a direction: count (= last seq, 0 if empty) and last hash (zeros). */
 int hl_journal_head(struct hl_journal *j, enum hl_dir dir, const char *peer, uint64_t *count,
                     uint8_t hash[HL_HASH_LEN]);
-/* Highest seq such that all outgoing 1..seq to peer are receipted. */
+/* Highest seq such that all outgoing 1..seq to peer are delivered: the
+ * highest seq with a stored receipt (receipts are cumulative), 0 if none. */
 int hl_journal_delivered_upto(struct hl_journal *j, const char *peer, uint64_t *seq);
 
 /*
  * Store a receipt for one of our messages (raw canonical receipt bytes from
  * the peer). Verifies the signature with the peer's roster key, that the
- * message exists and that (seq, hash) match. A second identical receipt is
- * a no-op (0). Marks the message delivered.
+ * message exists and that (seq, hash) match. A second receipt for the same
+ * seq is a no-op (0). Marks the message and every earlier one of the
+ * direction delivered (their hashes chain to the receipted one).
  * 0, CAIRN_E_FORMAT, CAIRN_E_ROSTER, CAIRN_E_SIGNATURE, CAIRN_E_SEQUENCE (no
  * such message), CAIRN_E_CHAIN (hash differs), CAIRN_E_NOSPACE, CAIRN_E_DB.
  */
@@ -166,6 +171,10 @@ int hl_journal_store_receipt_struct(struct hl_journal *j, const struct hl_receip
 
 #define HL_ACCEPT_NEW 0 /* stored now; *rcpt is the new receipt */
 #define HL_ACCEPT_DUP 1 /* already stored, identical; *rcpt is the receipt issued then */
+
+/* hl_journal_accept_incoming_ex flags */
+#define HL_ACCEPT_NO_RECEIPT 1u /* store only; sign one receipt per batch with
+                                   hl_journal_receipt_upto() after the commit */
 
 /*
  * Accept an incoming message (raw canonical bytes from the peer). Checks in
@@ -182,6 +191,32 @@ int hl_journal_store_receipt_struct(struct hl_journal *j, const struct hl_receip
  */
 int hl_journal_accept_incoming(struct hl_journal *j, const uint8_t *raw, size_t len,
                                int64_t now_ms, struct hl_receipt *rcpt, struct hl_msg *m_out);
+
+/*
+ * The same with flags. With HL_ACCEPT_NO_RECEIPT the message is checked and
+ * stored exactly as above but no receipt is signed (rcpt may be NULL and is
+ * not written): the caller group-commits a batch and then signs ONE receipt
+ * for the direction's head with hl_journal_receipt_upto(), which delivers
+ * every message of the batch (and answers duplicates too) — two signature
+ * operations per batch instead of two per message.
+ * Without the flag, a duplicate whose own receipt was never issued (it was
+ * stored with the flag) is answered with the earliest stored receipt that
+ * covers it, or a new one for the head.
+ */
+int hl_journal_accept_incoming_ex(struct hl_journal *j, const uint8_t *raw, size_t len,
+                                  int64_t now_ms, unsigned flags, struct hl_receipt *rcpt,
+                                  struct hl_msg *m_out);
+
+/*
+ * The receipt for the head of the incoming direction from peer: the stored
+ * one if the head already has one (no new signature), otherwise a new one,
+ * signed and stored. Call it after hl_journal_commit() (or outside a batch);
+ * inside a batch the receipt is stored in the batch and must not be sent
+ * before the commit. 0, CAIRN_E_STATE (nothing received from peer yet),
+ * CAIRN_E_ROSTER, CAIRN_E_NOSPACE, CAIRN_E_DB.
+ */
+int hl_journal_receipt_upto(struct hl_journal *j, const char *peer, int64_t now_ms,
+                            struct hl_receipt *out);
 
 /* ---- checkpoints ------------------------------------------------------- */
 
@@ -227,7 +262,7 @@ struct hl_msg_row {
     uint64_t seq;
     int64_t created_utc_ms;  /* sender's clock */
     int64_t stored_utc_ms;   /* our clock when stored */
-    bool delivered;          /* OUT: receipt stored; IN: always true */
+    bool delivered;          /* OUT: a receipt for it or a later message stored; IN: true */
     int64_t delivered_utc_ms;
     bool acked;              /* IN: acked by our operator; OUT: OPERATOR_ACK received */
     const char *ack_by;      /* operator name, or NULL */

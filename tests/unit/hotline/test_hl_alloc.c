@@ -145,6 +145,15 @@ static void scenario(struct fx *f)
         if (rc >= 0)
             OK_OR_ERR(hl_journal_store_receipt_struct(ja, &r));
     }
+    /* cumulative receipt: stored without receipt, one receipt for the head */
+    fx_free_text(&m, "MOSCOW-CC", "no receipt yet");
+    if (hl_journal_append_outgoing(ja, &m, FX_T0 + 5) > 0) {
+        int n = hl_msg_encode(&m, raw, sizeof raw);
+        OK_OR_ERR(hl_journal_accept_incoming_ex(jb, raw, (size_t)n, FX_T0 + 5,
+                                                HL_ACCEPT_NO_RECEIPT, NULL, NULL));
+        if (hl_journal_receipt_upto(jb, "WARSAW-CC", FX_T0 + 6, &r) == 0)
+            OK_OR_ERR(hl_journal_store_receipt_struct(ja, &r));
+    }
     if (hl_journal_begin(jb) == 0) {
         fx_free_text(&m, "WARSAW-CC", "batched reply");
         OK_OR_ERR(hl_journal_append_outgoing(jb, &m, FX_T0 + 10));

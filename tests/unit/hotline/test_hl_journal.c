@@ -70,11 +70,14 @@ static void test_send_receive_receipt(void **state)
     v[0] = 0;
     assert_int_equal(hl_journal_unreceipted(f.ja, "MOSCOW-CC", 0, 1, count_cb, v), 1);
     assert_true(v[1] == 4);
-    /* a second identical receipt is a no-op */
+    /* the receipt for 5 delivers 4 too (cumulative: B stored 5 only after 4);
+     * a second identical receipt is a no-op */
     assert_int_equal(hl_journal_store_receipt_struct(f.ja, &r), 0);
     assert_int_equal(hl_journal_store_receipt_struct(f.ja, &r), 0);
     assert_int_equal(hl_journal_delivered_upto(f.ja, "MOSCOW-CC", &upto), 0);
-    assert_true(upto == 3); /* 4 still missing: delivered_upto is contiguous */
+    assert_true(upto == 5);
+    v[0] = 0;
+    assert_int_equal(hl_journal_unreceipted(f.ja, "MOSCOW-CC", 0, 0, count_cb, v), 0);
     uint64_t head;
     uint8_t h[HL_HASH_LEN];
     assert_int_equal(hl_journal_head(f.jb, HL_DIR_IN, "WARSAW-CC", &head, h), 0);
@@ -578,9 +581,10 @@ static void test_audit_names_first_corruption(void **state)
         /* a receipt moved to another message */
         {"UPDATE receipts SET seq=99 WHERE dir=1 AND seq=6", CAIRN_E_FORMAT, "receipts", 1, 99,
          "not this row"},
-        /* a receipt removed from the receiver's side (J4) */
-        {"DELETE FROM receipts WHERE dir=1 AND seq=3", CAIRN_E_SEQUENCE, "receipts", 1, 3,
-         "no issued receipt"},
+        /* a receipt replaced by another, validly signed, one */
+        {"UPDATE receipts SET raw=(SELECT raw FROM receipts WHERE dir=0 AND seq=2) WHERE dir=0 "
+         "AND seq=3",
+         CAIRN_E_FORMAT, "receipts", 0, 3, "not this row"},
         /* a checkpoint's bytes */
         {"UPDATE checkpoints SET raw = substr(raw, 1, length(raw)-1) || x'01'", CAIRN_E_SIGNATURE,
          "checkpoints", 0, 6, "checkpoint signature"},
@@ -611,6 +615,116 @@ static void test_audit_names_first_corruption(void **state)
     assert_int_equal(rep.dir, 1);
     assert_true(rep.seq == 1);
     assert_int_equal(hl_audit_verify("/nonexistent/x.db", &f.roster, &rep), CAIRN_E_IO);
+    fx_teardown(&f);
+}
+
+struct rawq {
+    int n;
+    size_t len[64];
+    uint8_t raw[64][512];
+};
+
+static int rawq_cb(void *ctx, uint64_t seq, const uint8_t *r, size_t len)
+{
+    (void)seq;
+    struct rawq *q = ctx;
+    if (q->n >= 64 || len > sizeof q->raw[0])
+        return 1;
+    memcpy(q->raw[q->n], r, len);
+    q->len[q->n++] = len;
+    return 0;
+}
+
+static int delivered_cb(void *ctx, const struct hl_msg_row *row)
+{
+    int *n = ctx;
+    n[0] += row->delivered;
+    n[1]++;
+    return 0;
+}
+
+/* Cumulative receipts: a batch stored without receipts, then one receipt
+ * for the head delivers the whole batch; duplicates are answered with the
+ * covering receipt; the audit accepts both journals. */
+static void test_cumulative_receipts(void **state)
+{
+    (void)state;
+    struct fx f;
+    assert_int_equal(fx_setup(&f), 0);
+    struct hl_receipt r, r2;
+    assert_int_equal(hl_journal_receipt_upto(f.jb, "WARSAW-CC", FX_T0, &r), CAIRN_E_STATE);
+    assert_int_equal(hl_journal_receipt_upto(f.jb, "INTRUDER", FX_T0, &r), CAIRN_E_ROSTER);
+    assert_int_equal(hl_journal_begin(f.ja), 0);
+    for (int i = 0; i < 20; i++) {
+        fx_free_text(&m, "MOSCOW-CC", "batch");
+        assert_true(hl_journal_append_outgoing(f.ja, &m, FX_T0 + i) == i + 1);
+    }
+    assert_int_equal(hl_journal_commit(f.ja), 0);
+    static struct rawq q;
+    q.n = 0;
+    assert_int_equal(hl_journal_unreceipted(f.ja, "MOSCOW-CC", 0, 0, rawq_cb, &q), 20);
+    /* B: two batches of 10 without receipts, one receipt after each commit */
+    for (int b = 0; b < 2; b++) {
+        assert_int_equal(hl_journal_begin(f.jb), 0);
+        for (int i = 10 * b; i < 10 * b + 10; i++)
+            assert_int_equal(hl_journal_accept_incoming_ex(f.jb, q.raw[i], q.len[i], FX_T0,
+                                                           HL_ACCEPT_NO_RECEIPT, NULL, NULL),
+                             HL_ACCEPT_NEW);
+        assert_int_equal(hl_journal_commit(f.jb), 0);
+        assert_int_equal(hl_journal_receipt_upto(f.jb, "WARSAW-CC", FX_T0 + 100, &r), 0);
+        assert_true(r.seq == (uint64_t)(10 * b + 10));
+        /* asking again signs nothing new: the same receipt */
+        assert_int_equal(hl_journal_receipt_upto(f.jb, "WARSAW-CC", FX_T0 + 999, &r2), 0);
+        assert_memory_equal(&r, &r2, sizeof r);
+        if (b == 0) {
+            assert_int_equal(hl_journal_store_receipt_struct(f.ja, &r), 0);
+            uint64_t upto;
+            hl_journal_delivered_upto(f.ja, "MOSCOW-CC", &upto);
+            assert_true(upto == 10);
+            struct rawq q2;
+            q2.n = 0;
+            assert_int_equal(hl_journal_unreceipted(f.ja, "MOSCOW-CC", 0, 0, rawq_cb, &q2), 10);
+        }
+    }
+    /* a duplicate of message 4, per-message mode: answered with the
+     * covering receipt (for 10), not a new signature */
+    assert_int_equal(hl_journal_accept_incoming(f.jb, q.raw[3], q.len[3], FX_T0, &r2, NULL),
+                     HL_ACCEPT_DUP);
+    assert_true(r2.seq == 10);
+    /* a duplicate in no-receipt mode: recognised, nothing written */
+    assert_int_equal(hl_journal_accept_incoming_ex(f.jb, q.raw[15], q.len[15], FX_T0,
+                                                   HL_ACCEPT_NO_RECEIPT, NULL, NULL),
+                     HL_ACCEPT_DUP);
+    assert_int_equal(hl_journal_store_receipt_struct(f.ja, &r), 0); /* the one for 20 */
+    uint64_t upto;
+    hl_journal_delivered_upto(f.ja, "MOSCOW-CC", &upto);
+    assert_true(upto == 20);
+    int n[2] = {0, 0};
+    struct hl_msg_filter flt = {"MOSCOW-CC", HL_DIR_OUT, HL_T_NONE, NULL, 0, false, 0};
+    assert_int_equal(hl_journal_list(f.ja, &flt, delivered_cb, n), 20);
+    assert_int_equal(n[0], 20);
+    /* a message stored without receipt and never covered: a later
+     * per-message duplicate gets a new receipt for the head */
+    fx_free_text(&m, "MOSCOW-CC", "tail");
+    assert_true(hl_journal_append_outgoing(f.ja, &m, FX_T0) == 21);
+    uint8_t tail[HL_MSG_MAX_LEN];
+    int tn = hl_msg_encode(&m, tail, sizeof tail);
+    assert_int_equal(hl_journal_accept_incoming_ex(f.jb, tail, (size_t)tn, FX_T0,
+                                                   HL_ACCEPT_NO_RECEIPT, NULL, NULL),
+                     HL_ACCEPT_NEW);
+    assert_int_equal(hl_journal_accept_incoming(f.jb, tail, (size_t)tn, FX_T0, &r2, NULL),
+                     HL_ACCEPT_DUP);
+    assert_true(r2.seq == 21);
+    assert_int_equal(hl_journal_store_receipt_struct(f.ja, &r2), 0);
+    /* 3 receipt signatures for 21 messages */
+    hl_journal_close(f.ja);
+    hl_journal_close(f.jb);
+    f.ja = f.jb = NULL;
+    struct hl_audit_report rep;
+    assert_int_equal(hl_audit_verify(f.path_a, &f.roster, &rep), 0);
+    assert_true(rep.n_messages == 21 && rep.n_receipts == 3);
+    assert_int_equal(hl_audit_verify(f.path_b, &f.roster, &rep), 0);
+    assert_true(rep.n_receipts == 3);
     fx_teardown(&f);
 }
 
@@ -719,6 +833,7 @@ int main(void)
         cmocka_unit_test(test_group_commit),
         cmocka_unit_test(test_full_database),
         cmocka_unit_test(test_audit_names_first_corruption),
+        cmocka_unit_test(test_cumulative_receipts),
         cmocka_unit_test(test_wrong_owner_refused),
         cmocka_unit_test(test_list_and_operator_ack),
     };
