@@ -166,8 +166,11 @@ static int tx_end(struct hl_journal *j, int rc)
     }
     if (rc == 0) {
         rc = run(j, S_COMMIT, "COMMIT");
-        if (rc == 0)
+        if (rc == 0) {
+            if (j->on_commit)
+                j->on_commit(j->on_commit_ctx);
             return 0;
+        }
     }
     if (!sqlite3_get_autocommit(j->db))
         run(j, S_ROLLBACK, "ROLLBACK");
@@ -343,7 +346,15 @@ int hl_journal_commit(struct hl_journal *j)
     int rc = run(j, S_COMMIT, "COMMIT");
     if (rc && !sqlite3_get_autocommit(j->db))
         run(j, S_ROLLBACK, "ROLLBACK");
+    if (rc == 0 && j->on_commit)
+        j->on_commit(j->on_commit_ctx);
     return rc;
+}
+
+void hl_journal_set_commit_hook(struct hl_journal *j, hl_commit_cb cb, void *ctx)
+{
+    j->on_commit = cb;
+    j->on_commit_ctx = ctx;
 }
 
 void hl_journal_rollback(struct hl_journal *j)

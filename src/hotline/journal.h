@@ -122,6 +122,12 @@ int hl_journal_commit(struct hl_journal *j);
 /* Abandon the batch. */
 void hl_journal_rollback(struct hl_journal *j);
 bool hl_journal_in_batch(const struct hl_journal *j);
+/* Called after every successful commit — a batch's, or a single call's
+ * outside a batch — so that whoever holds receipts or messages waiting for
+ * durability (the link) can release them, whoever made the commit. Not
+ * called for rollbacks. The hook must not start a batch itself. NULL removes. */
+typedef void (*hl_commit_cb)(void *ctx);
+void hl_journal_set_commit_hook(struct hl_journal *j, hl_commit_cb cb, void *ctx);
 
 /* ---- sender side ------------------------------------------------------- */
 

@@ -19,6 +19,8 @@ struct hl_journal {
     int64_t deadline_ms[HL_T__COUNT]; /* overrides; 0 = catalogue */
     hl_escalate_cb esc;
     void *esc_ctx;
+    hl_commit_cb on_commit;
+    void *on_commit_ctx;
     sqlite3_stmt *stmts[40]; /* JN_NSTMT cached statements, see jn_stmt */
 };
 

@@ -367,11 +367,18 @@ static void test_checkpoints(void **state)
     fx_teardown(&f);
 }
 
+static void count_commit(void *ctx)
+{
+    (*(int *)ctx)++;
+}
+
 static void test_group_commit(void **state)
 {
     (void)state;
     struct fx f;
     assert_int_equal(fx_setup(&f), 0);
+    int commits_a = 0;
+    hl_journal_set_commit_hook(f.ja, count_commit, &commits_a);
     static uint8_t raws[100][512];
     int ns[100];
     assert_int_equal(hl_journal_begin(f.ja), 0);
@@ -385,8 +392,16 @@ static void test_group_commit(void **state)
     /* a refused call inside the batch leaves the others */
     fx_free_text(&m, "INTRUDER", "x");
     assert_int_equal(hl_journal_append_outgoing(f.ja, &m, FX_T0), CAIRN_E_ROSTER);
+    assert_int_equal(commits_a, 0); /* nothing durable yet */
     assert_int_equal(hl_journal_commit(f.ja), 0);
+    assert_int_equal(commits_a, 1); /* one commit for 100 messages */
     assert_int_equal(hl_journal_commit(f.ja), CAIRN_E_STATE);
+    fx_free_text(&m, "MOSCOW-CC", "single");
+    assert_true(hl_journal_append_outgoing(f.ja, &m, FX_T0) == 101);
+    assert_int_equal(commits_a, 2);
+    fx_free_text(&m, "INTRUDER", "refused: no commit");
+    assert_true(hl_journal_append_outgoing(f.ja, &m, FX_T0) < 0);
+    assert_int_equal(commits_a, 2);
     /* receiver: a batch rolled back stores nothing */
     struct hl_receipt r[100];
     assert_int_equal(hl_journal_begin(f.jb), 0);
@@ -419,6 +434,7 @@ static void test_group_commit(void **state)
     uint64_t upto;
     hl_journal_delivered_upto(f.ja, "MOSCOW-CC", &upto);
     assert_true(upto == 100);
+    assert_int_equal(commits_a, 3);
     fx_teardown(&f);
 }
 
