@@ -124,6 +124,7 @@ struct hl_link {
 
 static void conn_close(struct hl_conn *c, int err, uint64_t seq, const char *why);
 static void conn_pump(struct hl_conn *c);
+static void link_commit(struct hl_link *l);
 static void peer_schedule_dial(struct hl_peer *p);
 
 /* ---- small helpers ---- */
@@ -389,6 +390,11 @@ static int conn_open_session(struct hl_conn *c)
     }
     if (p->dialling == c)
         p->dialling = NULL;
+    /* The cursors below must come from committed state: a receipt still in
+     * the open batch could yet be rolled back (full disk). */
+    link_commit(l);
+    if (c->st != CS_HELLO)
+        return -1; /* the commit failed and closed it */
     p->active = c;
     /* The backoff is reset only once the session proves useful (a batch
      * committed, or a quiet session lasting two heartbeats): a peer that
