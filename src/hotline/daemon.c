@@ -117,8 +117,12 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
             }
             return 1;
         }
-    if (!strcmp(name, "name") || !strcmp(name, "party"))
-        return 1; /* the identity's own file says these */
+    if (!strcmp(name, "name")) {
+        snprintf(c->name, sizeof c->name, "%s", value);
+        return 1;
+    }
+    if (!strcmp(name, "party"))
+        return 1; /* the identity's own file says it */
     log_err(MOD, "key %d: unknown key '%s'", lineno, name);
     cx->bad_line = lineno;
     return 0;
@@ -748,6 +752,12 @@ int hl_daemon_run(const struct hl_daemon_config *cfg)
     signal(SIGPIPE, SIG_IGN);
     if ((rc = hl_identity_load(cfg->keys, &d->id)) != 0) {
         log_err(MOD, "cannot load identity from %s: %s", cfg->keys, cairn_strerror(rc));
+        goto out;
+    }
+    if (cfg->name[0] && strcmp(cfg->name, d->id.name) != 0) {
+        log_err(MOD, "the configuration names centre %s but the keys in %s are %s's", cfg->name,
+                cfg->keys, d->id.name);
+        rc = CAIRN_E_STATE;
         goto out;
     }
     if ((rc = hl_roster_load(cfg->roster, &d->roster, &line)) != 0) {

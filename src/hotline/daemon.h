@@ -8,6 +8,7 @@
  * who may use it is who may open it, as with ntpd's control socket.
  *
  * Configuration (INI, section [hotline]; documented in docs/hotline-link.md):
+ *   name = CENTRE              optional; checked against the identity in keys
  *   keys = DIR                 the identity made by `cairn keygen`
  *   roster = FILE              the roster (hotline/identity.h)
  *   journal = FILE             the SQLite journal
@@ -29,6 +30,7 @@
 #define HL_PATH_MAX 512
 
 struct hl_daemon_config {
+    char name[128];            /* optional: must match the identity's name */
     char keys[HL_PATH_MAX];
     char roster[HL_PATH_MAX];
     char journal[HL_PATH_MAX];

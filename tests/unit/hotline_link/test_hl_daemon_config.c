@@ -33,7 +33,7 @@ static void test_config_ok(void **state)
 {
     (void)state;
     struct hl_daemon_config c;
-    const char *p = write_ini("[hotline]\nkeys = keys\nroster = /etc/cairn/roster.ini\n"
+    const char *p = write_ini("[hotline]\nname = WARSAW-CC\nkeys = keys\nroster = /etc/cairn/roster.ini\n"
                               "journal = j/journal.db\nlisten = 127.0.0.1:7441\n"
                               "heartbeat_ms = 250\nwindow = 64\nclock_skew_ms = -3600000\n"
                               "[web]\nport = 8080\n");
@@ -42,6 +42,7 @@ static void test_config_ok(void **state)
     snprintf(want, sizeof want, "%s/keys", DIR_);
     assert_string_equal(c.keys, want);
     assert_string_equal(c.roster, "/etc/cairn/roster.ini");
+    assert_string_equal(c.name, "WARSAW-CC");
     snprintf(want, sizeof want, "%s/j/journal.db.sock", DIR_);
     assert_string_equal(c.control, want); /* default: beside the journal */
     snprintf(want, sizeof want, "%s/j/journal.db.alerts", DIR_);
