@@ -105,6 +105,7 @@ static void usage_msg(FILE *f)
             "usage: cairn msg COMMAND (-c CENTRE.INI | --socket PATH) [--lang en|ru] [--json] ...\n"
             "  send --to CENTRE --type TYPE [--case ID] [--field NAME=VALUE]... [--count N]\n"
             "  list [--peer CENTRE] [--in|--out] [--type TYPE] [--case ID] [--unacked] [--limit N]\n"
+            "       (the newest 100 unless --limit; --limit 0 lists all)\n"
             "  show --peer CENTRE (--in|--out) --seq N\n"
             "  ack --peer CENTRE --seq N [--operator NAME]\n"
             "  status | metrics\n"
@@ -158,7 +159,7 @@ int cli_msg(int argc, char **argv)
     struct jsonw w;
     jw_init(&w, &req);
     jw_obj(&w);
-    int status = 2, dir_set = 0, fields_open = 0;
+    int status = 2, dir_set = 0, fields_open = 0, limit_set = 0;
     if (!strcmp(cmd, "send"))
         jw_kstr(&w, "op", "send");
     else if (!strcmp(cmd, "list") || !strcmp(cmd, "show") || !strcmp(cmd, "ack") ||
@@ -199,6 +200,8 @@ int cli_msg(int argc, char **argv)
                 goto out;
             }
             jw_kint(&w, a + 2, n);
+            if (!strcmp(a, "--limit"))
+                limit_set = 1;
             i++;
         } else if (v && (!strcmp(a, "--to") || !strcmp(a, "--type") || !strcmp(a, "--case") ||
                          !strcmp(a, "--peer") || !strcmp(a, "--operator"))) {
@@ -211,6 +214,8 @@ int cli_msg(int argc, char **argv)
         }
     }
     (void)dir_set;
+    if (!strcmp(cmd, "list") && !limit_set)
+        jw_kint(&w, "limit", 100); /* the newest 100 unless asked: a journal grows without end */
     if (c.lang)
         jw_kstr(&w, "lang", c.lang);
     if (n_fields) {
