@@ -294,6 +294,13 @@ static int check_checkpoints(struct audit *a)
             FAIL(CAIRN_E_FORMAT, "checkpoint content does not match its row");
             break;
         }
+        bool by_self = !strcmp(c.signer, a->self), by_peer = !strcmp(c.signer, peer);
+        const char *other = by_self ? peer : a->self;
+        if ((!by_self && !by_peer) || (c.countersigner[0] && strcmp(c.countersigner, other))) {
+            FAIL(CAIRN_E_ROSTER, "checkpoint signed by %s/%s, not by the two ends", c.signer,
+                 c.countersigner);
+            break;
+        }
         const uint8_t *spk = key_of(a, c.signer);
         const uint8_t *cpk = c.countersigner[0] ? key_of(a, c.countersigner) : NULL;
         if (!spk || (c.countersigner[0] && !cpk)) {
