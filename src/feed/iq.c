@@ -3,7 +3,7 @@
  *
  * Reads blocks of IQ_BLOCK bytes with fread() and feeds them whole to
  * modes_demod_feed(); the demodulator copes with a sample split between
- * blocks. The demodulator state (about 330 KiB) and the block are the only
+ * blocks. The demodulator state (about 340 KiB) and the block are the only
  * allocations, made once per run.
  */
 #include "feed/iq.h"

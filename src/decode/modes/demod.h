@@ -24,7 +24,8 @@
  * format (ICAO Doc 9871 / Annex 10 Vol IV 3.1.2.3.3 parity):
  *   DF11            syndrome 0, or an interrogator-coded syndrome (low 7
  *                   bits only) when the address is known
- *   DF17, DF18      syndrome 0, or one bit fixed when fix_errors is set
+ *   DF17, DF18      syndrome 0, or one bit fixed (outside the DF field) when
+ *                   fix_errors is set and the address is known
  *   DF19            syndrome 0
  *   DF0/4/5/16/20/21/24  the syndrome is the address (Address/Parity): only
  *                   when the caller knows that address (addr_known)
@@ -34,7 +35,7 @@
  * to an overlap of one longest reply, which is then kept for the next round,
  * so replies crossing a block boundary are found and the result does not
  * depend on how the caller splits its input. No I/O, no allocation, no
- * global state: struct modes_demod is caller storage (about 330 KiB, so put
+ * global state: struct modes_demod is caller storage (about 340 KiB, so put
  * it on the heap or in static storage, not on a small stack).
  */
 #ifndef CAIRN_DECODE_MODES_DEMOD_H
@@ -56,7 +57,8 @@
 #define MODES_DEMOD_BOUNDS 241
 /* Quiet samples of the preamble the gate looks at. */
 #define MODES_DEMOD_GATE_QUIET 8
-/* Sub-sample phases tried per candidate, at most (2.4 MS/s: 1/5 sample). */
+/* Sub-sample phases per candidate, at most: 5 at 2.4 MS/s (1/5 sample), 4 at
+ * 2.0 MS/s (1/4 sample); room for 8. */
 #define MODES_DEMOD_MAX_PHASE 8
 
 enum modes_demod_fmt {
@@ -116,8 +118,9 @@ struct modes_demod {
     /* Magnitude of each possible (I, Q) byte pair, 0..65535. */
     uint16_t mag_tab[65536];
     uint16_t mag[MODES_DEMOD_WINDOW + MODES_DEMOD_OVERLAP];
-    /* cum[i] = weight * (mag[0] + ... + mag[i-1]), modulo 2^32: differences
-     * over a reply's span stay far below 2^32, so wrap-around is harmless. */
+    /* cum[i+1] - cum[i] = weight * mag[i]: a running sum since the start of
+     * the stream, modulo 2^32. Only differences over one reply's span are
+     * used, and those stay far below 2^32, so wrap-around is harmless. */
     uint32_t cum[MODES_DEMOD_WINDOW + MODES_DEMOD_OVERLAP + 1];
     /* One bit per sample of the window: above the noise gate or not. */
     uint64_t hi[(MODES_DEMOD_WINDOW + MODES_DEMOD_OVERLAP + 63) / 64 + 2];
