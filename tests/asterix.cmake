@@ -39,3 +39,8 @@ cairn_fuzz(asterix_roundtrip ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_asterix_roundtr
     LIBS cairn_asterix)
 cairn_test(test_asterix_udp_feed integ SOURCES integ/asterix/test_udp_feed.c
     LIBS cairn_feed cairn_asterix TIMEOUT 30)
+# `cairn decode --udp` end to end: the real binary on 127.0.0.1 (integ).
+cairn_test(test_asterix_cli_udp integ SOURCES integ/asterix/test_cli_udp.c LIBS cairn_asterix
+    TIMEOUT 60)
+target_compile_definitions(test_asterix_cli_udp PRIVATE CAIRN_BIN="$<TARGET_FILE:cairn>")
+add_dependencies(test_asterix_cli_udp cairn)

@@ -2,9 +2,13 @@
  * decode_asterix.c — `cairn decode --format asterix|pcap`: ASTERIX recordings
  * to JSON Lines, one object per record (decode/asterix/json.c).
  *
- * Inputs: raw files of concatenated data blocks ("-" = standard input) and
+ * Inputs: raw files of concatenated data blocks ("-" = standard input),
  * pcap/pcapng captures through libpcap (feed/pcap.h: the UDP payloads, each
- * one or more data blocks). Framings seen in recordings:
+ * one or more data blocks), and live UDP (feed/udp.h): `--udp [ADDR:]PORT`
+ * listens on a port (ASTERIX's customary 8600 by default), joining a
+ * multicast group when ADDR is one, on the interface named by --iface; it
+ * runs until interrupted, or for --count datagrams / --seconds seconds.
+ * Framings seen in recordings:
  *   - ORADIS (a 6-octet header before each block: 2-octet length counting the
  *     header, 4 octets of time), as in Croatia Control's cat_001_002.pcap:
  *     detected per datagram (--framing auto, the default) or forced
@@ -16,6 +20,9 @@
  * parse) are explained on standard error and counted; the rest of the input
  * is still decoded. Exit status: 0, 1 when a file could not be read, 2 usage.
  */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +32,9 @@
 #include "base/jsonw.h"
 #include "cli/cli.h"
 #include "decode/asterix/asterix.h"
+#include "base/clock.h"
 #include "feed/pcap.h"
+#include "feed/udp.h"
 
 /* Raw inputs are read whole; recordings used with this tool are far below
  * this bound (the largest sample is 12 KB), and a block never spans files. */
@@ -41,6 +50,10 @@ struct opts {
     enum framing framing;
     int force_pcap; /* 1 pcap, 0 raw, -1 by name/magic */
     int stats;
+    const char *udp;   /* --udp [ADDR:]PORT, NULL for files */
+    const char *iface; /* --iface for a multicast group */
+    unsigned long udp_count;   /* stop after this many datagrams (0: never) */
+    double udp_seconds;        /* stop after this long (0: never) */
 };
 
 struct run {
@@ -59,9 +72,13 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: cairn decode --format asterix|pcap [--edition CAT=X.Y]... [--raw] [--hex]\n"
                "                    [--framing auto|none|oradis] [--stats] FILE...\n"
+               "       cairn decode --format asterix --udp [ADDR:]PORT [--iface IF]\n"
+               "                    [--count N] [--seconds S] [options as above]\n"
                "Prints one JSON object per ASTERIX record. --edition picks the edition of a\n"
                "category (default: the latest cairn knows); --raw prints quantities unscaled;\n"
                "--hex adds each record's bytes; --stats prints counts to standard error.\n"
+               "--udp listens for live datagrams (a multicast ADDR is joined on --iface);\n"
+               "it stops on Ctrl-C, after --count datagrams or after --seconds.\n"
                "Tables:");
     size_t n;
     const struct ax_category *const *all = ax_category_all(&n);
@@ -216,6 +233,24 @@ static int read_all(const char *path, struct dbuf *b)
     return rc;
 }
 
+static void print_summary(const struct run *r)
+{
+    const struct ax_stats *s = &r->st;
+    uint64_t errs = s->err_block + s->err_category + s->err_fspec + s->err_item;
+    if (r->o->stats || errs || r->range_records)
+        fprintf(stderr,
+                "cairn decode: %s: %lu datagrams (%lu ORADIS), %llu blocks, %llu records, "
+                "%llu errors (%llu bad block, %llu unknown category, %llu FSPEC, %llu item); "
+                "%llu blocks zero-padded; "
+                "%lu records with values outside the specification's range%s\n",
+                r->file, r->datagrams, r->oradis, (unsigned long long)s->blocks,
+                (unsigned long long)s->records, (unsigned long long)errs,
+                (unsigned long long)s->err_block, (unsigned long long)s->err_category,
+                (unsigned long long)s->err_fspec, (unsigned long long)s->err_item,
+                (unsigned long long)s->padding, r->range_records,
+                r->range_records ? " (wrong --edition, or a corrupt feed?)" : "");
+}
+
 static int decode_file(struct run *r)
 {
     int pcap = r->o->force_pcap;
@@ -259,20 +294,108 @@ static int decode_file(struct run *r)
         decode_datagram(r, (const uint8_t *)in.p, in.len, 1);
     }
     dbuf_free(&in);
-    const struct ax_stats *s = &r->st;
-    uint64_t errs = s->err_block + s->err_category + s->err_fspec + s->err_item;
-    if (r->o->stats || errs || r->range_records)
-        fprintf(stderr,
-                "cairn decode: %s: %lu datagrams (%lu ORADIS), %llu blocks, %llu records, "
-                "%llu errors (%llu bad block, %llu unknown category, %llu FSPEC, %llu item); "
-                "%llu blocks zero-padded; "
-                "%lu records with values outside the specification's range%s\n",
-                r->file, r->datagrams, r->oradis, (unsigned long long)s->blocks,
-                (unsigned long long)s->records, (unsigned long long)errs,
-                (unsigned long long)s->err_block, (unsigned long long)s->err_category,
-                (unsigned long long)s->err_fspec, (unsigned long long)s->err_item,
-                (unsigned long long)s->padding, r->range_records,
-                r->range_records ? " (wrong --edition, or a corrupt feed?)" : "");
+    print_summary(r);
+    return ret;
+}
+
+static volatile sig_atomic_t udp_stop;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    udp_stop = 1;
+}
+
+static int udp_datagram(void *ctx, const uint8_t *data, size_t len)
+{
+    struct run *r = ctx;
+    r->datagrams++;
+    decode_datagram(r, data, len, r->datagrams);
+    fflush(stdout);
+    return 0;
+}
+
+/* Live UDP: "PORT", "ADDR:PORT" (ADDR a multicast group to join, or a local
+ * address to bind). Runs until SIGINT/SIGTERM, --count or --seconds. */
+static int decode_udp(struct run *r)
+{
+    const struct opts *o = r->o;
+    char addr[64] = "";
+    const char *colon = strrchr(o->udp, ':');
+    const char *port_s = colon ? colon + 1 : o->udp;
+    if (colon) {
+        size_t n = (size_t)(colon - o->udp);
+        if (n >= sizeof addr) {
+            fprintf(stderr, "cairn decode: --udp %s: address too long\n", o->udp);
+            return 2;
+        }
+        memcpy(addr, o->udp, n);
+        addr[n] = '\0';
+    }
+    char *end;
+    long port = strtol(port_s, &end, 10);
+    if (*port_s == '\0' || *end != '\0' || port < 1 || port > 65535) {
+        fprintf(stderr, "cairn decode: --udp %s: expected [ADDR:]PORT\n", o->udp);
+        return 2;
+    }
+    unsigned first_octet = (unsigned)atoi(addr);
+    int multicast = addr[0] && first_octet >= 224 && first_octet <= 239;
+    struct udp_feed_config cfg = {0};
+    cfg.port = (uint16_t)port;
+    cfg.group = multicast ? addr : NULL;
+    cfg.bind_addr = addr[0] ? addr : NULL; /* a group address filters other groups */
+    cfg.iface = o->iface;
+    cfg.max_datagram = UDP_FEED_MAX_DATAGRAM;
+    cfg.check_asterix = 1;
+    struct udp_feed f;
+    if (udp_feed_open(&f, &cfg) < 0) {
+        fprintf(stderr, "cairn decode: --udp %s: cannot listen: %s\n", o->udp, strerror(errno));
+        return 1;
+    }
+    fprintf(stderr, "cairn decode: listening on UDP %s%s%s port %u%s%s\n",
+            multicast ? "group " : "", addr[0] ? addr : "any address", "",
+            (unsigned)udp_feed_port(&f), o->iface ? " on " : "", o->iface ? o->iface : "");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    static uint8_t buf[UDP_FEED_MAX_DATAGRAM + 1];
+    int64_t t_end = o->udp_seconds > 0 ? clock_mono_ns() + (int64_t)(o->udp_seconds * 1e9) : 0;
+    int ret = 0;
+    while (!udp_stop) {
+        if (o->udp_count && r->datagrams >= o->udp_count)
+            break;
+        int wait_ms = 500;
+        if (t_end) {
+            int64_t left = t_end - clock_mono_ns();
+            if (left <= 0)
+                break;
+            if (left / 1000000 < wait_ms)
+                wait_ms = (int)(left / 1000000) + 1;
+        }
+        struct pollfd pfd = {udp_feed_fd(&f), POLLIN, 0};
+        if (poll(&pfd, 1, wait_ms) <= 0)
+            continue; /* timeout, or EINTR from a signal: the loop decides */
+        unsigned max_n = 64;
+        if (o->udp_count && o->udp_count - r->datagrams < max_n)
+            max_n = (unsigned)(o->udp_count - r->datagrams);
+        if (udp_feed_drain(&f, buf, sizeof buf, max_n, udp_datagram, r) < 0) {
+            fprintf(stderr, "cairn decode: --udp: receive failed: %s\n", strerror(errno));
+            ret = 1;
+            break;
+        }
+    }
+    const struct udp_feed_stats *us = &f.stats;
+    fprintf(stderr,
+            "cairn decode: UDP: %llu datagrams, %llu bytes, %llu oversize, %llu truncated, "
+            "%llu malformed, %llu empty, %llu receive errors\n",
+            (unsigned long long)us->datagrams, (unsigned long long)us->bytes,
+            (unsigned long long)us->oversize, (unsigned long long)us->truncated,
+            (unsigned long long)us->malformed, (unsigned long long)us->empty,
+            (unsigned long long)us->errors);
+    udp_feed_close(&f);
+    print_summary(r);
     return ret;
 }
 
@@ -324,6 +447,18 @@ int cli_decode_asterix(int argc, char **argv)
                 return 2;
             }
             i++;
+        } else if (!strcmp(a, "--udp") && val) {
+            o.udp = val;
+            i++;
+        } else if (!strcmp(a, "--iface") && val) {
+            o.iface = val;
+            i++;
+        } else if (!strcmp(a, "--count") && val) {
+            o.udp_count = strtoul(val, NULL, 10);
+            i++;
+        } else if (!strcmp(a, "--seconds") && val) {
+            o.udp_seconds = strtod(val, NULL);
+            i++;
         } else if (!strcmp(a, "--raw")) {
             o.json_flags |= AX_JSON_RAW;
         } else if (!strcmp(a, "--hex")) {
@@ -341,6 +476,24 @@ int cli_decode_asterix(int argc, char **argv)
             n_files++;
         }
     }
+    if (o.udp) {
+        if (n_files) {
+            fprintf(stderr, "cairn decode: --udp takes no files\n");
+            return 2;
+        }
+        struct run *r = calloc(1, sizeof *r);
+        if (!r) {
+            fprintf(stderr, "cairn decode: out of memory\n");
+            return 1;
+        }
+        r->o = &o;
+        r->file = "udp";
+        dbuf_init(&r->out, (size_t)1 << 20);
+        int rc = decode_udp(r);
+        dbuf_free(&r->out);
+        free(r);
+        return rc;
+    }
     if (!n_files) {
         usage(stderr);
         return 2;
@@ -348,7 +501,9 @@ int cli_decode_asterix(int argc, char **argv)
     int ret = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--format") || !strcmp(a, "--edition") || !strcmp(a, "--framing")) {
+        if (!strcmp(a, "--format") || !strcmp(a, "--edition") || !strcmp(a, "--framing") ||
+            !strcmp(a, "--udp") || !strcmp(a, "--iface") || !strcmp(a, "--count") ||
+            !strcmp(a, "--seconds")) {
             i++;
             continue;
         }
