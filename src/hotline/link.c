@@ -42,6 +42,10 @@
 /* Frames read in one turn are bounded by the input watermark: one maximal
  * frame plus its header (and a little slack for the next header). */
 #define IN_HIGH_WM (HL_FRAME_MAX_LEN + 2u * HL_FRAME_HDR_LEN)
+/* Connections at once (all peers, all states). A roster has a handful of
+ * centres; the cap bounds what unauthenticated connections can hold while
+ * their handshakes time out (dead_ms). */
+#define MAX_CONNS 64
 /* Messages fetched from the journal per query while pumping. */
 #define PUMP_CHUNK 128u
 /* A closing connection gets this long to flush its last frames (ms). */
@@ -111,6 +115,7 @@ struct hl_link {
     struct hl_peer peers[HL_ROSTER_MAX];
     size_t n_peers;
     struct hl_conn *conns;
+    size_t n_conns;
     struct event *ckpt_ev;
     struct hl_link_stats st;
     /* The open journal batch (group commit), shared by all connections. */
@@ -227,6 +232,7 @@ static void conn_free(struct hl_conn *c)
     for (struct hl_conn **pp = &l->conns; *pp; pp = &(*pp)->next)
         if (*pp == c) {
             *pp = c->next;
+            l->n_conns--;
             break;
         }
     if (c->peer && c->peer->active == c)
@@ -974,6 +980,7 @@ static struct hl_conn *conn_new(struct hl_link *l, evutil_socket_t fd, int outbo
     event_add(c->tick, &tv);
     c->next = l->conns;
     l->conns = c;
+    l->n_conns++;
     return c;
 }
 
@@ -1037,6 +1044,14 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     (void)lis;
     (void)salen;
     struct hl_link *l = arg;
+    if (l->n_conns >= MAX_CONNS) {
+        l->st.accepts_refused++;
+        if (l->st.accepts_refused == 1 || l->st.accepts_refused % 1000 == 0)
+            log_warn(MOD, "%zu connections open: refusing more (%llu refused so far)", l->n_conns,
+                     (unsigned long long)l->st.accepts_refused);
+        evutil_closesocket(fd);
+        return;
+    }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     struct hl_conn *c = conn_new(l, fd, 0);
@@ -1243,6 +1258,7 @@ int hl_link_metrics(const struct hl_link *l, struct dbuf *out)
         {"dials_total", "outbound connection attempts", s->dials},
         {"dial_failures_total", "outbound attempts that failed before HELLO", s->dial_failures},
         {"accepts_total", "inbound connections accepted", s->accepts},
+        {"accepts_refused_total", "inbound connections refused at the cap", s->accepts_refused},
         {"handshake_failures_total", "inbound TLS handshakes refused", s->handshake_failures},
         {"tls_unknown_cert_total", "peer certificates not on the roster", t->unknown_cert},
         {"tls_expired_cert_total", "peer certificates outside validity", t->expired_cert},

@@ -68,7 +68,7 @@ struct hl_link_config {
 /* Counters, exposed as Prometheus metrics (hl_link_metrics). */
 struct hl_link_stats {
     uint64_t sessions_opened, sessions_closed;
-    uint64_t dials, dial_failures, accepts;
+    uint64_t dials, dial_failures, accepts, accepts_refused;
     uint64_t handshake_failures;  /* TLS refused (version, certificate, garbage) */
     uint64_t hello_refused;       /* HELLO naming a centre other than the certificate's */
     uint64_t races_resolved;      /* duplicate sessions closed by the tie-break rule */

@@ -398,6 +398,20 @@ static void test_hostile(void **state)
     assert_true(metric("handshake_failures_total") > hs0);
     assert_true(hh_log_count(A, "unsupported protocol") >= 1);
 
+    fprintf(stderr, "connection flood\n");
+    int fds[80];
+    for (int i = 0; i < 80; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)A->port),
+                                  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        connect(fds[i], (struct sockaddr *)&sin, sizeof sin);
+    }
+    for (int i = 0; i < 50 && metric("accepts_refused_total") < 16; i++)
+        hh_sleep_ms(100);
+    assert_true(metric("accepts_refused_total") >= 16); /* 80 - the cap of 64 */
+    for (int i = 0; i < 80; i++)
+        close(fds[i]);
+
     /* Nothing of the attacks was stored: A still holds B's 3 messages. */
     int64_t s, d, rcv;
     int up;
