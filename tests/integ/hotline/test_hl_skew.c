@@ -168,8 +168,37 @@ static void test_skew_and_cases(void **state)
     PASSED = 1;
 }
 
+/* link_check_interval_s: the daemon sends LINK_CHECKs by itself; unanswered
+ * ones go overdue after link_check_deadline_s. */
+static void test_periodic_link_check(void **state)
+{
+    (void)state;
+    hh_teardown(&H, PASSED);
+    PASSED = 0;
+    const char *names[] = {"MOSCOW-CC", "WARSAW-CC"};
+    assert_int_equal(hh_setup(&H, 2, names), 0);
+    struct hnode *a = &H.n[0], *b = &H.n[1];
+    snprintf(a->extra_ini, sizeof a->extra_ini,
+             "link_check_interval_s = 1\nlink_check_deadline_s = 1\n");
+    assert_int_equal(hh_write_ini(&H, a), 0);
+    assert_int_equal(hh_start(a), 0);
+    assert_int_equal(hh_start(b), 0);
+    hh_sleep_ms(3500);
+    int64_t s, d, r;
+    int up;
+    assert_int_equal(hh_status(b, a->name, &s, &d, &r, &up), 0);
+    fprintf(stderr, "%s received %lld LINK_CHECKs in 3.5 s\n", b->name, (long long)r);
+    assert_true(r >= 2);
+    assert_true(hh_metric(a, "cases_overdue_total") >= 1);
+    assert_int_equal(hh_stop(a, SIGTERM), 0);
+    assert_int_equal(hh_stop(b, SIGTERM), 0);
+    assert_int_equal(hh_verify(&H, a), 0);
+    PASSED = 1;
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_skew_and_cases)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_skew_and_cases),
+                                       cmocka_unit_test(test_periodic_link_check)};
     return cmocka_run_group_tests(tests, NULL, teardown);
 }
