@@ -1,7 +1,8 @@
 # tests for src/decode/ais (AIS: NMEA framing, fragments, message types, JSON)
 cairn_test(test_ais_vectors vectors SOURCES vectors/ais/test_ais_vectors.c
            LIBS cairn_ais cairn_base PkgConfig::JANSSON m)
-cairn_test(test_ais unit SOURCES unit/ais/test_ais.c LIBS cairn_ais cairn_base m TIMEOUT 300)
+cairn_test(test_ais unit SOURCES unit/ais/test_ais.c LIBS cairn_ais cairn_base PkgConfig::JANSSON m
+           TIMEOUT 300)
 cairn_fuzz(nmea ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_nmea.c LIBS cairn_ais cairn_base m)
 cairn_fuzz(ais_payload ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_ais_payload.c LIBS cairn_ais cairn_base m)
 cairn_test(test_ais_live integ SOURCES integ/ais/test_ais_live.c

@@ -9,10 +9,13 @@
  * "nan"). Each message type has one writer below, reading its fields straight
  * from the payload bits (bit offsets from M.1371 Annex 8 §3.3).
  *
- * Known differences from gpsd: the application payloads gpsd decodes but none
- * of our reference recordings contain (type 6 DAC 1 FID 15/16/20/25/28, DAC
- * 200 FID 21/22; type 8 DAC 1 FID 13/15/16/17/19/27, DAC 200 FID 23/24/40)
- * are printed in the uninterpreted "data" form. Legends use the wording of
+ * Application payloads interpreted, as gpsd does: type 6 DAC 1 FID 12, 14,
+ * 15, 16, 18, 20, 25, 28, 30, 32, DAC 200 FID 21, 22, 55, DAC 235/250 FID 10;
+ * type 8 DAC 1 FID 11, 13, 15, 16, 17, 19, 27, 29, 31, DAC 200 FID 10, 23, 24,
+ * 40. Where gpsd's own JSON for these is broken (a missing comma in FID 19,
+ * misordered start time in FID 23, FID 19 positions always in degrees) the
+ * output here is well-formed and follows the other messages' conventions;
+ * none of these occur in the reference recordings. Legends use the wording of
  * gpsd's current regression files; gpsd 3.22 words some differently
  * (epfd_text for codes 9-15; status_text 3 "Restricted manoeuverability",
  * 11, 12 and 14 "Reserved").
@@ -777,6 +780,62 @@ static void tidals(struct jctx *j, int imo289)
     e_close(j, ']');
 }
 
+/* "M-DTH:M" without padding, as gpsd writes Inland and berthing times. */
+static void ktime_plain(struct jctx *j, const char *k, unsigned mo, unsigned d, unsigned h,
+                        unsigned mi)
+{
+    char t[64];
+    snprintf(t, sizeof t, "%u-%uT%u:%u", mo, d, h, mi);
+    ks(j, k, t);
+}
+
+/* IMO 289 route types (route information, FID 27/28). */
+static const char *route_type_text(unsigned v)
+{
+    static const char *const t[6] = {
+        "Undefined (default)",           "Mandatory",      "Recommended", "Alternative",
+        "Recommended route through ice", "Ship route plan"};
+    if (v < 6)
+        return t[v];
+    return v == 31 ? "Cancel route identified by message linkage" : "Reserved for future use.";
+}
+
+/* IMO 289 route information: header at `at`, then waycount waypoints of
+ * 55 bits (lon 28, lat 27 in 1/10000 minute). */
+static void route_info(struct jctx *j, size_t at)
+{
+    unsigned rtype = U(at + 13, 5);
+    ku(j, "linkage", U(at, 10));
+    ku(j, "sender", U(at + 10, 3));
+    ku(j, "rtype", rtype);
+    klegend(j, "rtype_text", route_type_text(rtype));
+    keta(j, "start", U(at + 18, 4), U(at + 22, 5), U(at + 27, 5), U(at + 32, 6));
+    ku(j, "duration", U(at + 38, 18));
+    unsigned waycount = U(at + 56, 5);
+    e_key(j, "waypoints");
+    e_open(j, '[');
+    for (unsigned i = 0; i < waycount; i++) {
+        size_t a = at + 61 + 55 * (size_t)i;
+        e_open_elem(j, '{');
+        klatlon(j, "lon", S(a, 28), LATLON_DIV, 6);
+        klatlon(j, "lat", S(a + 28, 27), LATLON_DIV, 6);
+        e_close(j, '}');
+    }
+    e_close(j, ']');
+}
+
+/* Inland AIS ETA/RTA header (DAC 200 FID 21/22): UN country and location
+ * codes, fairway section, terminal, hectometre, then the time. */
+static void inland_place(struct jctx *j)
+{
+    ktext(j, "country", 88, 2);
+    ktext(j, "locode", 100, 3);
+    ktext(j, "section", 118, 5);
+    ktext(j, "terminal", 148, 5);
+    ktext(j, "hectometre", 178, 5);
+    ktime_plain(j, "eta", U(208, 4), U(212, 5), U(217, 5), U(222, 6));
+}
+
 /* Type 6 application payloads gpsd interprets; 0 when left as data. */
 static int t6_structured(struct jctx *j, unsigned dac, unsigned fid)
 {
@@ -806,9 +865,77 @@ static int t6_structured(struct jctx *j, unsigned dac, unsigned fid)
         ks(j, "light_text", light[U(120, 2)]);
         return 1;
     }
+    if (dac == 200 && fid == 21 && n == 248) {
+        /* Inland AIS: ETA at lock, bridge or terminal. */
+        inland_place(j);
+        ku(j, "tugs", U(228, 3));
+        ku(j, "airdraught", U(231, 12));
+        return 1;
+    }
+    if (dac == 200 && fid == 22 && n == 232) {
+        /* Inland AIS: RTA at lock, bridge or terminal. */
+        static const char *const rta[4] = {"Operational", "Limited operation", "Out of order",
+                                           "N/A"};
+        inland_place(j);
+        ku(j, "status", U(228, 2));
+        klegend(j, "status_text", rta[U(228, 2)]);
+        return 1;
+    }
     if (dac != 1)
         return 0;
     switch (fid) {
+    case 15: /* IMO 236 extended ship static data: air draught, dm. gpsd reads
+              * it at bit 56 (inside the header); done alike for parity. */
+        ku(j, "airdraught", U(56, 11));
+        return 1;
+    case 16: /* persons on board: IMO 289 (136-bit payload) or IMO 236 */
+        ku(j, "persons", n - 88 == 136 ? U(88, 13) : U(55, 13));
+        return 1;
+    case 20: { /* IMO 289 berthing data */
+        static const char *const position[8] = {"Not available",
+                                                "Port-side to",
+                                                "Starboard-side to",
+                                                "Mediterranean (end-on) mooring",
+                                                "Mooring buoy",
+                                                "Anchorage",
+                                                "Reserved for future use",
+                                                "Reserved for future use"};
+        static const char *const services[26] = {
+            "agent",       "fuel",           "chandler", "stevedore",  "electrical", "water",
+            "customs",     "cartage",        "crane",    "lift",       "medical",    "navrepair",
+            "provisions",  "shiprepair",     "surveyor", "steam",      "tugs",       "solidwaste",
+            "liquidwaste", "hazardouswaste", "ballast",  "additional", "regional1",  "regional2",
+            "future1",     "future2"};
+        ku(j, "linkage", U(88, 10));
+        ku(j, "berth_length", U(98, 9));
+        ku(j, "position", U(115, 3));
+        klegend(j, "position_text", position[U(115, 3)]);
+        ktime_plain(j, "arrival", U(118, 4), U(122, 5), U(127, 5), U(132, 6));
+        ku(j, "availability", U(138, 1));
+        for (unsigned i = 0; i < 26; i++) /* 2-bit service status codes */
+            ku(j, services[i], U(139 + 2 * (size_t)i, 2));
+        ktext(j, "berth_name", 191, 20);
+        klatlon(j, "berth_lon", S(311, 25), LATLON1000_DIV, 4);
+        klatlon(j, "berth_lat", S(336, 24), LATLON1000_DIV, 4);
+        kscale(j, "berth_depth", U(107, 8), 0.1, 0, 1);
+        return 1;
+    }
+    case 25: /* IMO 289 dangerous cargo indication */
+        ku(j, "unit", U(88, 2));
+        ku(j, "amount", U(90, 10));
+        e_key(j, "cargos");
+        e_open(j, '[');
+        for (size_t a = 100; a < n; a += 17) {
+            e_open_elem(j, '{');
+            ku(j, "code", U(a, 4));
+            ku(j, "subtype", U(a + 4, 13));
+            e_close(j, '}');
+        }
+        e_close(j, ']');
+        return 1;
+    case 28: /* IMO 289 route information, addressed */
+        route_info(j, 88);
+        return 1;
     case 12: /* IMO 236 dangerous cargo indication */
         ktext(j, "lastport", 88, 5);
         keta(j, "departure", U(118, 4), U(122, 5), U(127, 5), U(132, 6));
@@ -1029,6 +1156,167 @@ static int t8_structured(struct jctx *j, unsigned dac, unsigned fid)
     }
     if (dac == 1 && fid == 31) {
         met_hydro_imo289(j);
+        return 1;
+    }
+    if (dac == 1 && fid == 13) {
+        /* IMO 236 fairway closed */
+        char t[32];
+        ktext(j, "reason", 56, 20);
+        ktext(j, "closefrom", 176, 20);
+        ktext(j, "closeto", 296, 20);
+        ku(j, "radius", U(416, 10));
+        ku(j, "extunit", U(426, 2));
+        snprintf(t, sizeof t, "%02u-%02uT%02u:%02u", U(433, 4), U(428, 5), U(437, 5), U(442, 6));
+        ks(j, "from", t);
+        snprintf(t, sizeof t, "%02u-%02uT%02u:%02u", U(453, 4), U(448, 5), U(457, 5), U(462, 6));
+        ks(j, "to", t);
+        return 1;
+    }
+    if (dac == 1 && fid == 15) {
+        /* IMO 236 extended ship and voyage data: air draught, dm */
+        ku(j, "airdraught", U(56, 11));
+        return 1;
+    }
+    if (dac == 1 && fid == 16 && (n - 56 == 136 || n - 56 == 72)) {
+        /* persons on board: IMO 289 (136-bit payload) or IMO 236 (72) */
+        ku(j, "persons", n - 56 == 136 ? U(88, 13) : U(55, 13));
+        return 1;
+    }
+    if (dac == 1 && fid == 17) {
+        /* IMO 289 VTS-generated/synthetic targets, 122 bits each */
+        static const char *const idtypes[4] = {"mmsi", "imo", "callsign", "other"};
+        e_key(j, "targets");
+        e_open(j, '[');
+        for (size_t a = 56; a <= n; a += 122) {
+            unsigned idtype = U(a, 2);
+            e_open_elem(j, '{');
+            ku(j, "idtype", idtype);
+            klegend(j, "idtype_text", idtypes[idtype]);
+            if (idtype <= 1) {
+                /* a 42-bit field; gpsd keeps its low 32 bits, as text */
+                char t[16];
+                uint32_t id = (uint32_t)((uint64_t)U(a + 2, 10) << 32 | U(a + 12, 32));
+                snprintf(t, sizeof t, "%u", id);
+                ks(j, idtypes[idtype], t);
+            } else {
+                ktext(j, idtypes[idtype], a + 2, 7);
+            }
+            klatlon(j, "lat", S(a + 48, 24), LATLON1000_DIV, 4);
+            klatlon(j, "lon", S(a + 72, 25), LATLON1000_DIV, 4);
+            ku(j, "course", U(a + 97, 9));
+            ku(j, "second", U(a + 106, 6));
+            ku(j, "speed", U(a + 112, 10));
+            e_close(j, '}');
+        }
+        e_close(j, ']');
+        return 1;
+    }
+    if (dac == 1 && fid == 19) {
+        /* IMO 289 marine traffic signal */
+        static const char *const signals[15] = {
+            "N/A",
+            "Serious emergency - stop or divert according to instructions.",
+            "Vessels shall not proceed.",
+            "Vessels may proceed. One way traffic.",
+            "Vessels may proceed. Two way traffic.",
+            "Vessels shall proceed on specific orders only.",
+            "Vessels in main channel shall not proceed.",
+            "Vessels in main channel shall proceed on specific orders only.",
+            "Vessels in main channel shall proceed on specific orders only.",
+            "I = \"in-bound\" only acceptable.",
+            "O = \"out-bound\" only acceptable.",
+            "F = both \"in- and out-bound\" acceptable.",
+            "XI = Code will shift to \"I\" in due time.",
+            "XO = Code will shift to \"O\" in due time.",
+            "X = Vessels shall proceed only on direction.",
+        };
+        unsigned sig = U(237, 5), next = U(253, 5);
+        ku(j, "linkage", U(56, 10));
+        ktext(j, "station", 66, 20);
+        klatlon(j, "lon", S(186, 25), LATLON1000_DIV, 4);
+        klatlon(j, "lat", S(211, 24), LATLON1000_DIV, 4);
+        ku(j, "status", U(235, 2));
+        ku(j, "signal", sig);
+        ks(j, "signal_text", sig < 15 ? signals[sig] : "INVALID SIGNAL TYPE");
+        ku(j, "hour", U(242, 5));
+        ku(j, "minute", U(247, 6));
+        ku(j, "nextsignal", next);
+        ks(j, "nextsignal_text", next < 15 ? signals[next] : "INVALID SIGNAL TYPE");
+        return 1;
+    }
+    if (dac == 1 && fid == 27) {
+        /* IMO 289 route information, broadcast */
+        route_info(j, 56);
+        return 1;
+    }
+    if (dac == 200 && fid == 23 && n == 256) {
+        /* Inland AIS EMMA weather warning */
+        static const char *const types[10] = {"Not Available",
+                                              "Wind",
+                                              "Rain",
+                                              "Snow and ice",
+                                              "Thunderstorm",
+                                              "Fog",
+                                              "Low temperature",
+                                              "High temperature",
+                                              "Flood",
+                                              "Forest Fire"};
+        static const char *const classes[3] = {"Slight", "Medium", "Strong"};
+        static const char *const winds[9] = {"N/A",        "North",      "North East",
+                                             "East",       "South East", "South",
+                                             "South West", "West",       "North West"};
+        char t[48];
+        snprintf(t, sizeof t, "%4u-%02u-%02uT%02u:%02u", U(56, 8) + 2000, U(64, 4), U(68, 5),
+                 U(90, 5), U(95, 6));
+        ks(j, "start", t);
+        snprintf(t, sizeof t, "%4u-%02u-%02uT%02u:%02u", U(73, 8) + 2000, U(81, 4), U(85, 5),
+                 U(101, 5), U(106, 6));
+        ks(j, "end", t);
+        klatlon(j, "start_lon", S(112, 28), LATLON_DIV, 6);
+        klatlon(j, "start_lat", S(140, 27), LATLON_DIV, 6);
+        klatlon(j, "end_lon", S(167, 28), LATLON_DIV, 6);
+        klatlon(j, "end_lat", S(195, 27), LATLON_DIV, 6);
+        unsigned type = U(222, 4), cls = U(244, 2), wind = U(246, 4);
+        ku(j, "type", type);
+        klegend(j, "type_text", type < 10 ? types[type] : "INVALID EMMA TYPE");
+        ki(j, "min", S(226, 9));
+        ki(j, "max", S(235, 9));
+        ku(j, "class", cls);
+        klegend(j, "class_text", cls < 3 ? classes[cls] : "INVALID EMMA TYPE");
+        ku(j, "wind", wind);
+        klegend(j, "wind_text", wind < 9 ? winds[wind] : "INVALID EMMA WIND DIRECTION");
+        return 1;
+    }
+    if (dac == 200 && fid == 24 && n == 168) {
+        /* Inland AIS water levels: gauges of 25 bits (id 11, level 14 cm) */
+        ktext(j, "country", 56, 2);
+        e_key(j, "gauges");
+        e_open(j, '[');
+        for (size_t a = 68; a < n; a += 25) {
+            e_open_elem(j, '{');
+            ku(j, "id", U(a, 11));
+            ki(j, "level", S(a + 11, 14));
+            e_close(j, '}');
+        }
+        e_close(j, ']');
+        return 1;
+    }
+    if (dac == 200 && fid == 40 && n == 168) {
+        /* Inland AIS signal status */
+        static const char *const dirs[5] = {"Unknown", "Upstream", "Downstream", "To left bank",
+                                            "To right bank"};
+        static const char *const lights[8] = {"Unknown",        "No light",        "White",
+                                              "Yellow",         "Green",           "Red",
+                                              "White flashing", "Yellow flashing."};
+        unsigned dir = U(124, 3), status = U(127, 30);
+        klatlon(j, "lon", S(56, 28), LATLON_DIV, 6);
+        klatlon(j, "lat", S(84, 27), LATLON_DIV, 6);
+        ku(j, "form", U(111, 4));
+        ku(j, "facing", U(115, 9));
+        ku(j, "direction", dir);
+        klegend(j, "direction_text", dir < 5 ? dirs[dir] : "INVALID DIRECTION");
+        ku(j, "status", status);
+        klegend(j, "status_text", status < 8 ? lights[status] : "INVALID STATUS");
         return 1;
     }
     if (dac == 1 && fid == 29) {

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "base/bits.h"
 #include "base/dbuf.h"
 #include "base/error.h"
@@ -460,6 +462,80 @@ static void test_type24_pairing_and_type9(void **state)
     free(c);
 }
 
+/* Every application payload gpsd interprets comes out as well-formed JSON
+ * with its characteristic key, scaled and unscaled, for random contents. */
+static void test_application_payloads(void **state)
+{
+    (void)state;
+    static const struct {
+        unsigned type, dac, fid, nbits;
+        const char *key;
+    } cases[] = {
+        {6, 1, 12, 360, "dangerous"},
+        {6, 1, 14, 376, "tidals"},
+        {6, 1, 15, 100, "airdraught"},
+        {6, 1, 16, 224, "persons"},
+        {6, 1, 18, 360, "portname"},
+        {6, 1, 20, 360, "berth_name"},
+        {6, 1, 25, 300, "cargos"},
+        {6, 1, 28, 400, "waypoints"},
+        {6, 1, 30, 200, "text"},
+        {6, 1, 32, 361, "tidals"},
+        {6, 200, 21, 248, "locode"},
+        {6, 200, 22, 232, "status_text"},
+        {6, 200, 55, 168, "crew"},
+        {6, 235, 10, 136, "racon"},
+        {8, 1, 11, 352, "ice_text"},
+        {8, 1, 13, 472, "closeto"},
+        {8, 1, 15, 72, "airdraught"},
+        {8, 1, 16, 192, "persons"},
+        {8, 1, 17, 300, "targets"},
+        {8, 1, 19, 360, "signal_text"},
+        {8, 1, 27, 400, "waypoints"},
+        {8, 1, 29, 200, "text"},
+        {8, 1, 31, 360, "visgreater"},
+        {8, 200, 10, 168, "vin"},
+        {8, 200, 23, 256, "wind_text"},
+        {8, 200, 24, 168, "gauges"},
+        {8, 200, 40, 168, "direction_text"},
+    };
+    struct ais_ctx *c = new_ctx();
+    struct ais_msg m;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (int iter = 0; iter < 20; iter++) {
+            struct payload p;
+            memset(&p, 0, sizeof p);
+            for (size_t k = 0; k < (cases[i].nbits + 7) / 8; k++)
+                p.bits[k] = (uint8_t)rnd();
+            p.nbits = cases[i].nbits;
+            if (p.nbits & 7)
+                p.bits[p.nbits / 8] &= (uint8_t)(0xff << (8 - (p.nbits & 7)));
+            put(&p, 0, 6, cases[i].type);
+            size_t at = cases[i].type == 6 ? 72 : 40;
+            put(&p, at, 10, cases[i].dac);
+            put(&p, at + 10, 6, cases[i].fid);
+            if (cases[i].type == 8 && cases[i].dac == 200 && cases[i].fid == 10)
+                put(&p, 141, 3, 2); /* a hazard code in range */
+            assert_int_equal(ais_msg_decode(c, p.bits, p.nbits, &m), 0);
+            for (unsigned flags = 0; flags <= AIS_JSON_SCALED; flags += AIS_JSON_SCALED) {
+                char *j = json_of(&m, flags);
+                json_error_t err;
+                json_t *o = json_loads(j, 0, &err);
+                if (!o)
+                    print_message("bad JSON (%s): %s\n", err.text, j);
+                assert_non_null(o);
+                if (!json_object_get(o, cases[i].key))
+                    print_message("no %s in %s\n", cases[i].key, j);
+                assert_non_null(json_object_get(o, cases[i].key));
+                assert_null(json_object_get(o, "data"));
+                json_decref(o);
+                free(j);
+            }
+        }
+    }
+    free(c);
+}
+
 /* ---- the stream parser ------------------------------------------------- */
 
 struct collect {
@@ -582,9 +658,13 @@ int main(void)
         seed = 1;
     printf("test_ais: seed %u (CAIRN_SEED=%u to repeat)\n", seed, seed);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_armour_roundtrip), cmocka_unit_test(test_sixbit_text),
-        cmocka_unit_test(test_type1_handmade),   cmocka_unit_test(test_tag_block),
-        cmocka_unit_test(test_type5_fragments),  cmocka_unit_test(test_type24_pairing_and_type9),
+        cmocka_unit_test(test_armour_roundtrip),
+        cmocka_unit_test(test_sixbit_text),
+        cmocka_unit_test(test_type1_handmade),
+        cmocka_unit_test(test_tag_block),
+        cmocka_unit_test(test_type5_fragments),
+        cmocka_unit_test(test_type24_pairing_and_type9),
+        cmocka_unit_test(test_application_payloads),
         cmocka_unit_test(test_stream_splits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
