@@ -105,7 +105,10 @@ void hl_link_flush(struct hl_link *l);
  * commit on the sending side). Nothing is sent before that commit, which
  * runs in the next event-loop turn with no I/O ready; the caller must not
  * call hl_journal_begin/commit itself meanwhile, and must not report the
- * messages as durable until the commit (hl_link_flush forces it).
+ * messages as durable until the commit (hl_link_flush forces it). If that
+ * commit fails (full disk) the appends are gone with it; batch_failures in
+ * the stats counts such commits. The daemon does not use this (an
+ * operator's send is answered only after its own commit); bench_hotline does.
  * 0 or the journal's error. */
 int hl_link_batch(struct hl_link *l);
 /* Counters (live). */
