@@ -7,3 +7,6 @@ cairn_fuzz(nmea ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_nmea.c LIBS cairn_ais cairn_
 cairn_fuzz(ais_payload ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_ais_payload.c LIBS cairn_ais cairn_base m)
 cairn_test(test_ais_live integ SOURCES integ/ais/test_ais_live.c
            LIBS cairn_feed cairn_ais cairn_base TIMEOUT 60)
+cairn_test(test_ais_cli integ SOURCES integ/ais/test_ais_cli.c
+           LIBS PkgConfig::JANSSON ARGS $<TARGET_FILE:cairn> TIMEOUT 60)
+add_dependencies(test_ais_cli cairn)
