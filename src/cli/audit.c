@@ -47,10 +47,18 @@ int cli_audit(int argc, char **argv)
     argv++;
     while ((c = getopt_long(argc, argv, "j:r:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'j': journal = optarg; break;
-        case 'r': roster_path = optarg; break;
-        case 'h': audit_usage(stdout); return 0;
-        default: audit_usage(stderr); return 2;
+        case 'j':
+            journal = optarg;
+            break;
+        case 'r':
+            roster_path = optarg;
+            break;
+        case 'h':
+            audit_usage(stdout);
+            return 0;
+        default:
+            audit_usage(stderr);
+            return 2;
         }
     }
     if (optind + 1 == argc)

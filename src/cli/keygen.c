@@ -31,21 +31,33 @@ static void keygen_usage(FILE *f)
 int cli_keygen(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"centre", required_argument, NULL, 'c'}, {"party", required_argument, NULL, 'p'},
-        {"dir", required_argument, NULL, 'd'},    {"days", required_argument, NULL, 'n'},
-        {"address", required_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'},
+        {"centre", required_argument, NULL, 'c'},
+        {"party", required_argument, NULL, 'p'},
+        {"dir", required_argument, NULL, 'd'},
+        {"days", required_argument, NULL, 'n'},
+        {"address", required_argument, NULL, 'a'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *centre = NULL, *party = NULL, *dir = NULL, *address = NULL;
-    int days = 730; /* two years: long enough to outlast an exercise season, short enough to rotate */
+    int days =
+        730; /* two years: long enough to outlast an exercise season, short enough to rotate */
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:p:d:n:a:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': centre = optarg; break;
-        case 'p': party = optarg; break;
-        case 'd': dir = optarg; break;
-        case 'a': address = optarg; break;
+        case 'c':
+            centre = optarg;
+            break;
+        case 'p':
+            party = optarg;
+            break;
+        case 'd':
+            dir = optarg;
+            break;
+        case 'a':
+            address = optarg;
+            break;
         case 'n': {
             char *end;
             long v = strtol(optarg, &end, 10);
@@ -56,8 +68,12 @@ int cli_keygen(int argc, char **argv)
             days = (int)v;
             break;
         }
-        case 'h': keygen_usage(stdout); return 0;
-        default: keygen_usage(stderr); return 2;
+        case 'h':
+            keygen_usage(stdout);
+            return 0;
+        default:
+            keygen_usage(stderr);
+            return 2;
         }
     }
     if (!centre || !party || optind != argc) {
@@ -78,7 +94,7 @@ int cli_keygen(int argc, char **argv)
     int rc = hl_identity_create(dir, centre, party, days, &id);
     if (rc) {
         fprintf(stderr, "cairn keygen: %s: %s%s\n", dir, cairn_strerror(rc),
-                rc == CAIRN_E_EXISTS ? " (keys are never overwritten)"
+                rc == CAIRN_E_EXISTS  ? " (keys are never overwritten)"
                 : rc == CAIRN_E_INVAL ? " (names: letters, digits, - _ .)"
                                       : "");
         return 1;

@@ -29,11 +29,11 @@ struct audit {
     sqlite3_stmt *get_hash;
 };
 
-static int fail(struct audit *a, int rc, const char *table, int dir, const char *peer,
-                uint64_t seq, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static int fail(struct audit *a, int rc, const char *table, int dir, const char *peer, uint64_t seq,
+                const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
-static int fail(struct audit *a, int rc, const char *table, int dir, const char *peer,
-                uint64_t seq, const char *fmt, ...)
+static int fail(struct audit *a, int rc, const char *table, int dir, const char *peer, uint64_t seq,
+                const char *fmt, ...)
 {
     struct hl_audit_report *r = a->rep;
     snprintf(r->table, sizeof r->table, "%s", table);
@@ -214,8 +214,9 @@ static int check_messages(struct audit *a, struct hl_msg *m)
 static int check_receipts(struct audit *a)
 {
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(a->db, "SELECT dir, peer, seq, raw FROM receipts ORDER BY dir, peer, seq",
-                           -1, &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(a->db,
+                           "SELECT dir, peer, seq, raw FROM receipts ORDER BY dir, peer, seq", -1,
+                           &s, NULL) != SQLITE_OK)
         return fail(a, CAIRN_E_DB, "receipts", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
     int rc = 0, step;
     while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -334,8 +335,7 @@ static int check_checkpoints(struct audit *a)
     return rc;
 }
 
-int hl_audit_verify(const char *path, const struct hl_roster *roster,
-                    struct hl_audit_report *rep)
+int hl_audit_verify(const char *path, const struct hl_roster *roster, struct hl_audit_report *rep)
 {
     memset(rep, 0, sizeof *rep);
     rep->dir = -1;
@@ -356,9 +356,9 @@ int hl_audit_verify(const char *path, const struct hl_roster *roster,
     /* One read transaction: a consistent snapshot even while the daemon writes. */
     if (rc == 0 && sqlite3_exec(a.db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
         rc = CAIRN_E_DB;
-    if (rc == 0 && sqlite3_prepare_v2(a.db,
-                                      "SELECT raw FROM messages WHERE dir=? AND peer=? AND seq=?",
-                                      -1, &a.get_hash, NULL) != SQLITE_OK)
+    if (rc == 0 &&
+        sqlite3_prepare_v2(a.db, "SELECT raw FROM messages WHERE dir=? AND peer=? AND seq=?", -1,
+                           &a.get_hash, NULL) != SQLITE_OK)
         rc = fail(&a, CAIRN_E_DB, "messages", -1, NULL, 0, "not a cairn journal: %s",
                   sqlite3_errmsg(a.db));
     if (rc == 0)

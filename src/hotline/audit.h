@@ -24,11 +24,11 @@ struct hl_audit_report {
     /* totals checked */
     uint64_t n_messages, n_receipts, n_checkpoints;
     /* first inconsistency (valid when hl_audit_verify returns < 0 and table[0]) */
-    char table[16];               /* "messages", "receipts", "checkpoints", "meta" */
-    int dir;                      /* enum hl_dir, -1 when not applicable */
+    char table[16]; /* "messages", "receipts", "checkpoints", "meta" */
+    int dir;        /* enum hl_dir, -1 when not applicable */
     char peer[HL_NAME_MAX + 1];
     uint64_t seq;
-    char what[160];               /* e.g. "signature does not verify" */
+    char what[160]; /* e.g. "signature does not verify" */
 };
 
 /* Verify the journal file at path (opened read-only) against roster (keys
@@ -37,7 +37,6 @@ struct hl_audit_report {
  * error of the first inconsistency (CAIRN_E_SIGNATURE, CAIRN_E_CHAIN,
  * CAIRN_E_SEQUENCE, CAIRN_E_FORMAT, CAIRN_E_ROSTER) with rep filled, or
  * CAIRN_E_DB / CAIRN_E_IO when the file cannot be read. */
-int hl_audit_verify(const char *path, const struct hl_roster *roster,
-                    struct hl_audit_report *rep);
+int hl_audit_verify(const char *path, const struct hl_roster *roster, struct hl_audit_report *rep);
 
 #endif

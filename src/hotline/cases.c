@@ -19,15 +19,18 @@
 static const char MOD[] = "hotline";
 
 #define CASE_COLS                                                                                  \
-    "peer, case_id, opened_dir, open_seq, type, reply, opened_ms, due_ms, state, late, "         \
+    "peer, case_id, opened_dir, open_seq, type, reply, opened_ms, due_ms, state, late, "           \
     "closed_dir, closed_seq, closed_ms, escalated_ms"
 
 const char *hl_case_state_name(enum hl_case_state s)
 {
     switch (s) {
-    case HL_CASE_OPEN: return "open";
-    case HL_CASE_CLOSED: return "closed";
-    case HL_CASE_OVERDUE: return "overdue";
+    case HL_CASE_OPEN:
+        return "open";
+    case HL_CASE_CLOSED:
+        return "closed";
+    case HL_CASE_OVERDUE:
+        return "overdue";
     }
     return "?";
 }
@@ -74,9 +77,8 @@ static int case_open(struct hl_journal *j, enum hl_dir dir, const char *peer,
     } else {
         due = base + hl_journal_deadline(j, m->type);
     }
-    sqlite3_stmt *s = jn_stmt(j, 30,
-                              "INSERT OR REPLACE INTO cases(" CASE_COLS
-                              ") VALUES(?,?,?,?,?,?,?,?,0,0,0,0,0,0)");
+    sqlite3_stmt *s = jn_stmt(
+        j, 30, "INSERT OR REPLACE INTO cases(" CASE_COLS ") VALUES(?,?,?,?,?,?,?,?,0,0,0,0,0,0)");
     if (!s)
         return jn_sqlerr(j, sqlite3_errcode(j->db));
     sqlite3_bind_text(s, 1, peer, -1, SQLITE_STATIC);
@@ -240,8 +242,8 @@ int hl_cases_list(struct hl_journal *j, int state, hl_case_cb cb, void *ctx)
 int hl_cases_get(struct hl_journal *j, const char *case_id, struct hl_case *out)
 {
     sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(j->db, "SELECT " CASE_COLS " FROM cases WHERE case_id=? LIMIT 1", -1,
-                           &s, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(j->db, "SELECT " CASE_COLS " FROM cases WHERE case_id=? LIMIT 1", -1, &s,
+                           NULL) != SQLITE_OK)
         return jn_sqlerr(j, sqlite3_errcode(j->db));
     sqlite3_bind_text(s, 1, case_id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);

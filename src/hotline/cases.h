@@ -43,14 +43,14 @@ enum hl_case_state { HL_CASE_OPEN = 0, HL_CASE_CLOSED = 1, HL_CASE_OVERDUE = 2 }
 struct hl_case {
     char case_id[HL_CASE_MAX + 1];
     char peer[HL_NAME_MAX + 1];
-    enum hl_dir opened_dir;   /* OUT: we asked and wait; IN: the peer asked, we owe the reply */
-    uint64_t open_seq;        /* seq of the opening message in its direction */
-    enum hl_type type;        /* the opening type */
-    enum hl_type reply;       /* the type that closes it */
-    int64_t opened_utc_ms;    /* base time (see above) */
+    enum hl_dir opened_dir; /* OUT: we asked and wait; IN: the peer asked, we owe the reply */
+    uint64_t open_seq;      /* seq of the opening message in its direction */
+    enum hl_type type;      /* the opening type */
+    enum hl_type reply;     /* the type that closes it */
+    int64_t opened_utc_ms;  /* base time (see above) */
     int64_t due_utc_ms;
     enum hl_case_state state;
-    bool late;                /* closed after it went overdue */
+    bool late; /* closed after it went overdue */
     enum hl_dir closed_dir;
     uint64_t closed_seq;      /* 0 while open */
     int64_t closed_utc_ms;    /* our clock when the reply was stored */

@@ -24,8 +24,8 @@
 #define HOUR_MS (60 * MIN_MS)
 #define DAY_MS  (24 * HOUR_MS)
 
-#define REQ true
-#define OPT false
+#define REQ   true
+#define OPT   false
 #define NF(a) (sizeof(a) / sizeof((a)[0]))
 
 const struct hl_field_spec hl_common_fields[] = {
@@ -201,8 +201,8 @@ static const struct hl_type_spec catalogue[HL_T__COUNT] = {
                                "Запрос на передачу ответственности за трек {track} в точке "
                                "{position}; ожидаемое время выхода к границе {boundary_eta}; "
                                "сопровождение {escort}."},
-    [HL_T_HANDOVER_ACCEPT] = {T(HANDOVER_ACCEPT, f_handover_acc), HL_DL_NONE, HL_T_NONE, 0, NULL,
-                              0, "Handover response", "Ответ на запрос о передаче",
+    [HL_T_HANDOVER_ACCEPT] = {T(HANDOVER_ACCEPT, f_handover_acc), HL_DL_NONE, HL_T_NONE, 0, NULL, 0,
+                              "Handover response", "Ответ на запрос о передаче",
                               "Handover of track {track}: {decision}.",
                               "Передача ответственности за трек {track}: {decision}."},
     [HL_T_INCIDENT_REPORT] = {T(INCIDENT_REPORT, f_incident), HL_DL_NONE, HL_T_NONE, 0, NULL, 0,
@@ -224,11 +224,9 @@ static const struct hl_type_spec catalogue[HL_T__COUNT] = {
     [HL_T_CLARIFICATION] = {T(CLARIFICATION, f_answer), HL_DL_NONE, HL_T_NONE, 0, NULL, 0,
                             "Clarification", "Разъяснение", "Clarification: {answer}",
                             "Разъяснение: {answer}"},
-    [HL_T_EXPLANATION_REQUEST] = {T(EXPLANATION_REQUEST, f_expl_req), HL_DL_FIXED,
-                                  HL_T_EXPLANATION,
+    [HL_T_EXPLANATION_REQUEST] = {T(EXPLANATION_REQUEST, f_expl_req), HL_DL_FIXED, HL_T_EXPLANATION,
                                   48 * HOUR_MS, /* Vienna Document 2011 §16.1.2: 48 h */
-                                  NULL, 0, "Request for explanation",
-                                  "Запрос объяснения",
+                                  NULL, 0, "Request for explanation", "Запрос объяснения",
                                   "Request for an explanation of unusual military activity "
                                   "(Vienna Document 2011, chapter III): {activity}; area {area}; "
                                   "observed {observed}. A reply is due within 48 hours.",
@@ -239,16 +237,15 @@ static const struct hl_type_spec catalogue[HL_T__COUNT] = {
     [HL_T_EXPLANATION] = {T(EXPLANATION, f_answer), HL_DL_NONE, HL_T_NONE, 0, NULL, 0,
                           "Explanation", "Объяснение", "Explanation of the activity: {answer}",
                           "Объяснение относительно деятельности: {answer}"},
-    [HL_T_MEETING_REQUEST] = {T(MEETING_REQUEST, f_meeting_req), HL_DL_FIXED,
-                              HL_T_MEETING_RESPONSE,
+    [HL_T_MEETING_REQUEST] = {T(MEETING_REQUEST, f_meeting_req), HL_DL_FIXED, HL_T_MEETING_RESPONSE,
                               48 * HOUR_MS, /* Vienna Document 2011 §16.2: within 48 h */
                               NULL, 0, "Meeting request", "Просьба о встрече",
                               "Request for a meeting about the activity: {purpose}; proposed "
                               "place {place}, time {proposed_time}.",
                               "Просьба о проведении встречи по вопросу деятельности: {purpose}; "
                               "предлагаемое место {place}, время {proposed_time}."},
-    [HL_T_MEETING_RESPONSE] = {T(MEETING_RESPONSE, f_meeting_resp), HL_DL_NONE, HL_T_NONE, 0,
-                               NULL, 0, "Meeting response", "Ответ на просьбу о встрече",
+    [HL_T_MEETING_RESPONSE] = {T(MEETING_RESPONSE, f_meeting_resp), HL_DL_NONE, HL_T_NONE, 0, NULL,
+                               0, "Meeting response", "Ответ на просьбу о встрече",
                                "Response to the meeting request: {decision}; place {place}, "
                                "time {meeting_time}.",
                                "Ответ на просьбу о встрече: {decision}; место {place}, время "
@@ -261,15 +258,15 @@ static const struct hl_type_spec catalogue[HL_T__COUNT] = {
                               "Уведомление: {kind} в районе {area} с {start} по {end}; личный "
                               "состав {troops}, боевые танки {tanks}. {description}"},
     [HL_T_OBSERVER_INVITATION] = {T(OBSERVER_INVITATION, f_obs_inv), HL_DL_FIELD,
-                                  HL_T_OBSERVER_RESPONSE, 0, "reply_by", 0,
-                                  "Invitation to observe", "Приглашение наблюдателей",
+                                  HL_T_OBSERVER_RESPONSE, 0, "reply_by", 0, "Invitation to observe",
+                                  "Приглашение наблюдателей",
                                   "Invitation to observe the exercise {exercise} from {start} to "
                                   "{end}; arrival point {place}. Please reply by {reply_by}.",
                                   "Приглашение направить наблюдателей на учение {exercise} с "
                                   "{start} по {end}; пункт прибытия {place}. Просим ответить до "
                                   "{reply_by}."},
-    [HL_T_OBSERVER_RESPONSE] = {T(OBSERVER_RESPONSE, f_obs_resp), HL_DL_NONE, HL_T_NONE, 0, NULL,
-                                0, "Response to invitation", "Ответ на приглашение",
+    [HL_T_OBSERVER_RESPONSE] = {T(OBSERVER_RESPONSE, f_obs_resp), HL_DL_NONE, HL_T_NONE, 0, NULL, 0,
+                                "Response to invitation", "Ответ на приглашение",
                                 "Response to the invitation to observe: {decision}; observers "
                                 "{observers}.",
                                 "Ответ на приглашение наблюдателей: {decision}; число "
@@ -283,8 +280,8 @@ static const struct hl_type_spec catalogue[HL_T__COUNT] = {
                            "Уведомление о входе на вашу территорию (причина: {reason}): {unit}, "
                            "точка {position}, время {entered}. Намерения: {intentions}. Будем "
                            "выполнять ваши указания."},
-    [HL_T_THREAT_ASSESSMENT] = {T(THREAT_ASSESSMENT, f_threat), HL_DL_NONE, HL_T_NONE, 0, NULL,
-                                0, "Threat assessment", "Оценка угрозы",
+    [HL_T_THREAT_ASSESSMENT] = {T(THREAT_ASSESSMENT, f_threat), HL_DL_NONE, HL_T_NONE, 0, NULL, 0,
+                                "Threat assessment", "Оценка угрозы",
                                 "Threat assessment: {subject}; level {level}; area {area}; valid "
                                 "until {valid_until}. {assessment}",
                                 "Оценка угрозы: {subject}; уровень {level}; район {area}; "

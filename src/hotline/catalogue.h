@@ -65,7 +65,7 @@ struct hl_field_spec {
     const char *name;
     enum hl_ftype type;
     bool required;
-    const char *enums; /* HL_F_ENUM: allowed values separated by '|', else NULL */
+    const char *enums;    /* HL_F_ENUM: allowed values separated by '|', else NULL */
     const char *enums_ru; /* HL_F_ENUM: Russian display words, same order, or NULL (codes shown) */
     const char *label_en;
     const char *label_ru;
@@ -73,9 +73,9 @@ struct hl_field_spec {
 
 /* How the reply deadline of a case-opening type is set. */
 enum hl_deadline_kind {
-    HL_DL_NONE = 0,  /* opens no case */
-    HL_DL_FIXED,     /* base time + deadline_ms (configurable per journal) */
-    HL_DL_FIELD,     /* the time in field deadline_field (e.g. OBSERVER_INVITATION reply_by) */
+    HL_DL_NONE = 0, /* opens no case */
+    HL_DL_FIXED,    /* base time + deadline_ms (configurable per journal) */
+    HL_DL_FIELD,    /* the time in field deadline_field (e.g. OBSERVER_INVITATION reply_by) */
 };
 
 struct hl_type_spec {
@@ -84,10 +84,10 @@ struct hl_type_spec {
     const struct hl_field_spec *fields;
     size_t n_fields;
     enum hl_deadline_kind deadline_kind;
-    enum hl_type reply;     /* the type that closes the case (HL_T_NONE: none) */
-    int64_t deadline_ms;    /* HL_DL_FIXED default */
+    enum hl_type reply;         /* the type that closes the case (HL_T_NONE: none) */
+    int64_t deadline_ms;        /* HL_DL_FIXED default */
     const char *deadline_field; /* HL_DL_FIELD */
-    int64_t min_notice_ms;  /* ACTIVITY_NOTICE: the least lead time; 0 = none */
+    int64_t min_notice_ms;      /* ACTIVITY_NOTICE: the least lead time; 0 = none */
     const char *title_en, *title_ru;
     /* Templates: text with {field} placeholders, replaced by the field's
      * rendered value ("—" when an optional field is absent). */

@@ -107,7 +107,7 @@ static int make_tls(const char *dir, const char *name, int valid_days)
         goto out;
     }
     BN_free(bn);
-    X509_set_version(x, 2); /* X.509 v3 */
+    X509_set_version(x, 2);                         /* X.509 v3 */
     X509_gmtime_adj(X509_getm_notBefore(x), -3600); /* an hour of slack for skewed peers */
     X509_gmtime_adj(X509_getm_notAfter(x), (long)valid_days * 86400);
     X509_NAME *xn = X509_get_subject_name(x);
@@ -228,8 +228,7 @@ int hl_identity_load(const char *dir, struct hl_identity *out)
         return CAIRN_E_STATE; /* readable by others: refuse, like ssh */
     if ((rc = read_small(path, buf, sizeof buf)))
         return rc;
-    rc = (strlen(buf) == 2 * HL_SK_LEN) ? hex_decode(buf, HL_SK_LEN, out->sign_sk)
-                                        : CAIRN_E_FORMAT;
+    rc = (strlen(buf) == 2 * HL_SK_LEN) ? hex_decode(buf, HL_SK_LEN, out->sign_sk) : CAIRN_E_FORMAT;
     sodium_memzero(buf, sizeof buf);
     if (rc)
         return rc;
@@ -284,10 +283,9 @@ int hl_identity_roster_line(const struct hl_identity *id, const char *address, c
     char pk_hex[2 * HL_PK_LEN + 1], fp_hex[2 * HL_FP_LEN + 1];
     hex_encode(id->sign_pk, HL_PK_LEN, pk_hex);
     hex_encode(fp, HL_FP_LEN, fp_hex);
-    int n = snprintf(buf, cap,
-                     "[%s]\nparty = %s\nsign_key = %s\ntls_fingerprint = %s\naddress = %s\n",
-                     id->name, id->party, pk_hex, fp_hex,
-                     address ? address : "HOST:PORT");
+    int n =
+        snprintf(buf, cap, "[%s]\nparty = %s\nsign_key = %s\ntls_fingerprint = %s\naddress = %s\n",
+                 id->name, id->party, pk_hex, fp_hex, address ? address : "HOST:PORT");
     return (n < 0 || (size_t)n >= cap) ? CAIRN_E_TOOBIG : 0;
 }
 

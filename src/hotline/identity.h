@@ -34,17 +34,17 @@
 
 #include "hotline/msg.h"
 
-#define HL_PARTY_MAX   32
-#define HL_ADDR_MAX    128
-#define HL_ROSTER_MAX  64 /* centres per roster: the CAI had 2 centres + 6 local units */
-#define HL_FP_LEN      32 /* SHA-256 of the DER certificate */
+#define HL_PARTY_MAX  32
+#define HL_ADDR_MAX   128
+#define HL_ROSTER_MAX 64 /* centres per roster: the CAI had 2 centres + 6 local units */
+#define HL_FP_LEN     32 /* SHA-256 of the DER certificate */
 
 struct hl_identity {
     char name[HL_NAME_MAX + 1];
     char party[HL_PARTY_MAX + 1];
     uint8_t sign_pk[HL_PK_LEN];
     uint8_t sign_sk[HL_SK_LEN];
-    char tls_key_path[512];  /* for the link's SSL_CTX */
+    char tls_key_path[512]; /* for the link's SSL_CTX */
     char tls_cert_path[512];
 };
 

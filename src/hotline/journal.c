@@ -407,8 +407,8 @@ int hl_journal_head(struct hl_journal *j, enum hl_dir dir, const char *peer, uin
 static int msg_hash_at(struct hl_journal *j, enum hl_dir dir, const char *peer, uint64_t seq,
                        uint8_t hash[HL_HASH_LEN], char *case_id)
 {
-    sqlite3_stmt *s = jn_stmt(j, S_GET_MSG,
-                              "SELECT hash, case_id FROM messages WHERE dir=? AND peer=? AND seq=?");
+    sqlite3_stmt *s = jn_stmt(
+        j, S_GET_MSG, "SELECT hash, case_id FROM messages WHERE dir=? AND peer=? AND seq=?");
     if (!s)
         return jn_sqlerr(j, sqlite3_errcode(j->db));
     sqlite3_bind_int(s, 1, (int)dir);
@@ -609,8 +609,8 @@ out:
     return (int64_t)m->seq;
 }
 
-int hl_journal_unreceipted(struct hl_journal *j, const char *peer, uint64_t after_seq,
-                           size_t max, hl_raw_cb cb, void *ctx)
+int hl_journal_unreceipted(struct hl_journal *j, const char *peer, uint64_t after_seq, size_t max,
+                           hl_raw_cb cb, void *ctx)
 {
     sqlite3_stmt *s = jn_stmt(j, S_UNRCPT,
                               "SELECT m.seq, m.raw FROM messages m WHERE m.dir=0 AND m.peer=?1 "
@@ -715,18 +715,36 @@ int hl_journal_store_receipt(struct hl_journal *j, const uint8_t *raw, size_t le
 static int refuse(struct hl_journal *j, int rc, const struct hl_msg *m, const char *detail)
 {
     switch (rc) {
-    case CAIRN_E_SIGNATURE: j->st.rej_signature++; break;
-    case CAIRN_E_REPLAY: j->st.rej_replay++; break;
-    case CAIRN_E_SEQUENCE: j->st.rej_sequence++; break;
-    case CAIRN_E_CHAIN: j->st.rej_chain++; break;
-    case CAIRN_E_ROSTER: j->st.rej_roster++; break;
-    case CAIRN_E_MSGTYPE: j->st.rej_msgtype++; break;
-    case CAIRN_E_FIELD: j->st.rej_field++; break;
+    case CAIRN_E_SIGNATURE:
+        j->st.rej_signature++;
+        break;
+    case CAIRN_E_REPLAY:
+        j->st.rej_replay++;
+        break;
+    case CAIRN_E_SEQUENCE:
+        j->st.rej_sequence++;
+        break;
+    case CAIRN_E_CHAIN:
+        j->st.rej_chain++;
+        break;
+    case CAIRN_E_ROSTER:
+        j->st.rej_roster++;
+        break;
+    case CAIRN_E_MSGTYPE:
+        j->st.rej_msgtype++;
+        break;
+    case CAIRN_E_FIELD:
+        j->st.rej_field++;
+        break;
     case CAIRN_E_NOSPACE:
     case CAIRN_E_DB:
-    case CAIRN_E_NOMEM: break; /* counted in jn_sqlerr */
-    case CAIRN_E_STATE: break; /* a void batch (full disk earlier in it), not the message */
-    default: j->st.rej_format++; break;
+    case CAIRN_E_NOMEM:
+        break; /* counted in jn_sqlerr */
+    case CAIRN_E_STATE:
+        break; /* a void batch (full disk earlier in it), not the message */
+    default:
+        j->st.rej_format++;
+        break;
     }
     if (m)
         log_warn(MOD, "incoming refused: %s from '%s' seq %llu: %s%s%s", hl_type_name(m->type),
@@ -778,8 +796,8 @@ static int record_peer_ack(struct hl_journal *j, const struct hl_msg *m, int64_t
     return step_done(j, s);
 }
 
-int hl_journal_accept_incoming(struct hl_journal *j, const uint8_t *raw, size_t len,
-                               int64_t now_ms, struct hl_receipt *rcpt, struct hl_msg *m_out)
+int hl_journal_accept_incoming(struct hl_journal *j, const uint8_t *raw, size_t len, int64_t now_ms,
+                               struct hl_receipt *rcpt, struct hl_msg *m_out)
 {
     return hl_journal_accept_incoming_ex(j, raw, len, now_ms, 0, rcpt, m_out);
 }
@@ -1071,8 +1089,7 @@ int64_t hl_journal_ack_operator(struct hl_journal *j, const char *peer, uint64_t
     int rc = msg_hash_at(j, HL_DIR_IN, peer, seq, h, case_id);
     if (rc)
         return rc;
-    sqlite3_stmt *s =
-        jn_stmt(j, S_GET_ACK, "SELECT 1 FROM acks WHERE dir=1 AND peer=? AND seq=?");
+    sqlite3_stmt *s = jn_stmt(j, S_GET_ACK, "SELECT 1 FROM acks WHERE dir=1 AND peer=? AND seq=?");
     if (!s)
         return jn_sqlerr(j, sqlite3_errcode(j->db));
     sqlite3_bind_text(s, 1, peer, -1, SQLITE_STATIC);

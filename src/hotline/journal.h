@@ -7,11 +7,10 @@
  * journal, and *delivered* when the receiver's signed receipt for it — or
  * for a later message of the same direction — is committed to the sender's
  * journal (receipts are cumulative: the receiver stores message n only
- * after 1..n-1, chained by hash, so its receipt for n vouches for them all). The receiver commits the message before it hands
- * out a receipt. Per direction (sender -> receiver) messages are numbered
- * 1, 2, 3 ... with no gaps and chained by hash, so a duplicate is recognised
- * forever (same seq, same hash) and a different message at a used seq is a
- * forgery or replay.
+ * after 1..n-1, chained by hash, so its receipt for n vouches for them all). The receiver commits
+ * the message before it hands out a receipt. Per direction (sender -> receiver) messages are
+ * numbered 1, 2, 3 ... with no gaps and chained by hash, so a duplicate is recognised forever (same
+ * seq, same hash) and a different message at a used seq is a forgery or replay.
  *
  * Invariants (checked end to end by hl_audit_verify, audit.h):
  *   J1  For each (dir, peer) the stored seqs are exactly 1..head.
@@ -74,27 +73,27 @@ enum hl_dir { HL_DIR_OUT = 0, HL_DIR_IN = 1 };
 
 /* Counters (monotonic since open). Read with hl_journal_stats(). */
 struct hl_journal_stats {
-    uint64_t sent;             /* outgoing messages committed */
-    uint64_t accepted;         /* incoming messages stored */
-    uint64_t duplicates;       /* incoming duplicates recognised (receipt re-issued) */
-    uint64_t receipts_stored;  /* receipts for our messages stored */
-    uint64_t rej_format;       /* undecodable bytes */
+    uint64_t sent;            /* outgoing messages committed */
+    uint64_t accepted;        /* incoming messages stored */
+    uint64_t duplicates;      /* incoming duplicates recognised (receipt re-issued) */
+    uint64_t receipts_stored; /* receipts for our messages stored */
+    uint64_t rej_format;      /* undecodable bytes */
     uint64_t rej_signature;
     uint64_t rej_replay;
     uint64_t rej_sequence;
     uint64_t rej_chain;
-    uint64_t rej_roster;       /* sender unknown or not addressed to us */
+    uint64_t rej_roster; /* sender unknown or not addressed to us */
     uint64_t rej_msgtype;
     uint64_t rej_field;
-    uint64_t rej_receipt;      /* receipts refused (bad signature, unknown message) */
-    uint64_t nospace;          /* calls failed on a full disk */
+    uint64_t rej_receipt; /* receipts refused (bad signature, unknown message) */
+    uint64_t nospace;     /* calls failed on a full disk */
     uint64_t db_errors;
     uint64_t cases_opened;
     uint64_t cases_closed;
-    uint64_t cases_overdue;    /* escalations raised */
-    uint64_t late_notices;     /* ACTIVITY_NOTICE received with less than the least lead time */
-    uint64_t checkpoints;      /* checkpoints made, countersigned or stored */
-    uint64_t rej_checkpoint;   /* checkpoints refused (signature, history differs) */
+    uint64_t cases_overdue;  /* escalations raised */
+    uint64_t late_notices;   /* ACTIVITY_NOTICE received with less than the least lead time */
+    uint64_t checkpoints;    /* checkpoints made, countersigned or stored */
+    uint64_t rej_checkpoint; /* checkpoints refused (signature, history differs) */
 };
 
 /* Open (creating if needed) the journal at path for centre `self`.
@@ -151,8 +150,8 @@ typedef int (*hl_raw_cb)(void *ctx, uint64_t seq, const uint8_t *raw, size_t len
 /* Every outgoing message to peer with seq > after_seq that no stored
  * receipt covers (seq > the highest receipted seq), oldest first, at most
  * max (0 = no limit). Returns the number visited or CAIRN_E_DB. */
-int hl_journal_unreceipted(struct hl_journal *j, const char *peer, uint64_t after_seq,
-                           size_t max, hl_raw_cb cb, void *ctx);
+int hl_journal_unreceipted(struct hl_journal *j, const char *peer, uint64_t after_seq, size_t max,
+                           hl_raw_cb cb, void *ctx);
 /* Head of a direction: count (= last seq, 0 if empty) and last hash (zeros). */
 int hl_journal_head(struct hl_journal *j, enum hl_dir dir, const char *peer, uint64_t *count,
                     uint8_t hash[HL_HASH_LEN]);
@@ -179,8 +178,9 @@ int hl_journal_store_receipt_struct(struct hl_journal *j, const struct hl_receip
 #define HL_ACCEPT_DUP 1 /* already stored, identical; *rcpt is the receipt issued then */
 
 /* hl_journal_accept_incoming_ex flags */
-#define HL_ACCEPT_NO_RECEIPT 1u /* store only; sign one receipt per batch with
-                                   hl_journal_receipt_upto() after the commit */
+#define HL_ACCEPT_NO_RECEIPT                                                                       \
+    1u /* store only; sign one receipt per batch with                                              \
+          hl_journal_receipt_upto() after the commit */
 
 /*
  * Accept an incoming message (raw canonical bytes from the peer). Checks in
@@ -195,8 +195,8 @@ int hl_journal_store_receipt_struct(struct hl_journal *j, const struct hl_receip
  * If m_out is non-NULL it receives the decoded message.
  * HL_ACCEPT_NEW, HL_ACCEPT_DUP, or a negative code (also CAIRN_E_NOSPACE, CAIRN_E_DB).
  */
-int hl_journal_accept_incoming(struct hl_journal *j, const uint8_t *raw, size_t len,
-                               int64_t now_ms, struct hl_receipt *rcpt, struct hl_msg *m_out);
+int hl_journal_accept_incoming(struct hl_journal *j, const uint8_t *raw, size_t len, int64_t now_ms,
+                               struct hl_receipt *rcpt, struct hl_msg *m_out);
 
 /*
  * The same with flags. With HL_ACCEPT_NO_RECEIPT the message is checked and
@@ -264,32 +264,31 @@ int64_t hl_journal_ack_operator(struct hl_journal *j, const char *peer, uint64_t
 
 struct hl_msg_row {
     enum hl_dir dir;
-    const char *peer;        /* borrowed for the callback */
+    const char *peer; /* borrowed for the callback */
     uint64_t seq;
-    int64_t created_utc_ms;  /* sender's clock */
-    int64_t stored_utc_ms;   /* our clock when stored */
-    bool delivered;          /* OUT: a receipt for it or a later message stored; IN: true */
+    int64_t created_utc_ms; /* sender's clock */
+    int64_t stored_utc_ms;  /* our clock when stored */
+    bool delivered;         /* OUT: a receipt for it or a later message stored; IN: true */
     int64_t delivered_utc_ms;
-    bool acked;              /* IN: acked by our operator; OUT: OPERATOR_ACK received */
-    const char *ack_by;      /* operator name, or NULL */
-    const struct hl_msg *m;  /* the decoded message, borrowed for the callback */
+    bool acked;             /* IN: acked by our operator; OUT: OPERATOR_ACK received */
+    const char *ack_by;     /* operator name, or NULL */
+    const struct hl_msg *m; /* the decoded message, borrowed for the callback */
 };
 
 struct hl_msg_filter {
-    const char *peer;        /* NULL: any */
-    int dir;                 /* -1 any, else enum hl_dir */
-    enum hl_type type;       /* HL_T_NONE: any */
-    const char *case_id;     /* NULL: any */
-    uint64_t seq;            /* 0: any; else exactly this seq (with peer and dir) */
-    bool unacked_only;       /* IN messages not yet acknowledged by an operator */
-    size_t limit;            /* 0: no limit; newest first when set */
+    const char *peer;    /* NULL: any */
+    int dir;             /* -1 any, else enum hl_dir */
+    enum hl_type type;   /* HL_T_NONE: any */
+    const char *case_id; /* NULL: any */
+    uint64_t seq;        /* 0: any; else exactly this seq (with peer and dir) */
+    bool unacked_only;   /* IN messages not yet acknowledged by an operator */
+    size_t limit;        /* 0: no limit; newest first when set */
 };
 
 typedef int (*hl_row_cb)(void *ctx, const struct hl_msg_row *row);
 /* Visit matching messages (oldest first, or the newest `limit` ones in
  * oldest-first order). Returns the number visited or CAIRN_E_DB/NOMEM. */
-int hl_journal_list(struct hl_journal *j, const struct hl_msg_filter *f, hl_row_cb cb,
-                    void *ctx);
+int hl_journal_list(struct hl_journal *j, const struct hl_msg_filter *f, hl_row_cb cb, void *ctx);
 
 /* Override a type's fixed reply deadline for this journal (LINK_CHECK and
  * HANDOVER minutes are configurable). ms <= 0 restores the catalogue value. */

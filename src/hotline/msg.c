@@ -472,8 +472,7 @@ int hl_msg_hash(const struct hl_msg *m, uint8_t out[HL_HASH_LEN])
 
 /* sig over ctx (with its NUL) || data, using the sodium multi-part API
  * would need Ed25519ph; a prefix copy keeps plain Ed25519 (RFC 8032 pure). */
-static int sign_ctx(const char *ctx, const uint8_t *data, size_t n, const uint8_t *sk,
-                    uint8_t *sig)
+static int sign_ctx(const char *ctx, const uint8_t *data, size_t n, const uint8_t *sk, uint8_t *sig)
 {
     size_t cl = strlen(ctx) + 1;
     uint8_t buf[HL_MSG_MAX_LEN + 32];

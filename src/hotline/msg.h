@@ -49,18 +49,18 @@
  * fields cover the richest catalogue type with room; 4 KiB is more than a
  * page of free text per field and 16 KiB of text per message keeps one
  * message well inside one link frame (HL_MSG_MAX_LEN). */
-#define HL_NAME_MAX       64    /* centre name, bytes */
-#define HL_TYPE_MAX       32    /* type name, bytes */
-#define HL_CASE_MAX       64    /* case id, bytes */
-#define HL_FNAME_MAX      32    /* field name, bytes */
-#define HL_FIELDS_MAX     32    /* fields per message */
-#define HL_STR_MAX        4096  /* one string value, bytes */
-#define HL_TEXT_MAX       16384 /* all string values of one message, bytes */
-#define HL_MSG_MAX_LEN    20480 /* canonical message (body + sig), bytes */
-#define HL_HASH_LEN       32    /* BLAKE2b-256 */
-#define HL_SIG_LEN        64    /* Ed25519 signature */
-#define HL_PK_LEN         32    /* Ed25519 public key */
-#define HL_SK_LEN         64    /* Ed25519 secret key (libsodium form) */
+#define HL_NAME_MAX    64    /* centre name, bytes */
+#define HL_TYPE_MAX    32    /* type name, bytes */
+#define HL_CASE_MAX    64    /* case id, bytes */
+#define HL_FNAME_MAX   32    /* field name, bytes */
+#define HL_FIELDS_MAX  32    /* fields per message */
+#define HL_STR_MAX     4096  /* one string value, bytes */
+#define HL_TEXT_MAX    16384 /* all string values of one message, bytes */
+#define HL_MSG_MAX_LEN 20480 /* canonical message (body + sig), bytes */
+#define HL_HASH_LEN    32    /* BLAKE2b-256 */
+#define HL_SIG_LEN     64    /* Ed25519 signature */
+#define HL_PK_LEN      32    /* Ed25519 public key */
+#define HL_SK_LEN      64    /* Ed25519 secret key (libsodium form) */
 
 /* Wire kinds of a field value. Catalogue types map onto these two. */
 enum hl_kind { HL_KIND_INT = 1, HL_KIND_STR = 2 };
@@ -163,7 +163,8 @@ int hl_msg_verify_raw(const uint8_t *raw, size_t len, const uint8_t pk[HL_PK_LEN
  *              i64 stored_utc_ms u8[64] sig
  *   sig by `to` over ("cairn-hl-rcpt-v1" NUL || everything before sig)
  */
-#define HL_RECEIPT_LEN_MAX (4 + 1 + HL_NAME_MAX + 1 + HL_NAME_MAX + 8 + HL_HASH_LEN + 8 + HL_SIG_LEN)
+#define HL_RECEIPT_LEN_MAX                                                                         \
+    (4 + 1 + HL_NAME_MAX + 1 + HL_NAME_MAX + 8 + HL_HASH_LEN + 8 + HL_SIG_LEN)
 
 struct hl_receipt {
     char from[HL_NAME_MAX + 1]; /* the message's sender */

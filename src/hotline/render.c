@@ -125,12 +125,12 @@ int hl_render(const struct hl_msg *m, enum hl_lang lang, struct dbuf *out)
     int rc;
     if (lang == HL_LANG_RU)
         rc = dbuf_addf(out, "%s — от %s для %s, № %llu, %s%s%s\n", ts->title_ru, m->sender,
-                       m->receiver, (unsigned long long)m->seq, iso,
-                       m->case_id[0] ? ", дело " : "", m->case_id);
+                       m->receiver, (unsigned long long)m->seq, iso, m->case_id[0] ? ", дело " : "",
+                       m->case_id);
     else
         rc = dbuf_addf(out, "%s — from %s to %s, no. %llu, %s%s%s\n", ts->title_en, m->sender,
-                       m->receiver, (unsigned long long)m->seq, iso,
-                       m->case_id[0] ? ", case " : "", m->case_id);
+                       m->receiver, (unsigned long long)m->seq, iso, m->case_id[0] ? ", case " : "",
+                       m->case_id);
     if (rc == 0)
         rc = hl_render_body(m, lang, out);
     return rc;

@@ -97,13 +97,20 @@ static inline void fx_free_text(struct hl_msg *m, const char *to, const char *bo
 static inline int fx_fill_field(struct hl_msg *m, const struct hl_field_spec *fs, int64_t t)
 {
     switch (fs->type) {
-    case HL_F_TEXT: return hl_msg_add_str(m, fs->name, "Ил-20 над Балтикой / Il-20 over the Baltic");
-    case HL_F_INT: return hl_msg_add_int(m, fs->name, 12500);
-    case HL_F_TIME: return hl_msg_add_int(m, fs->name, t);
-    case HL_F_SEQ: return hl_msg_add_int(m, fs->name, 1);
-    case HL_F_TRACK: return hl_msg_add_str(m, fs->name, "icao:4CA1F2");
-    case HL_F_POS: return hl_msg_add_str(m, fs->name, "55.35,12.95");
-    case HL_F_AREA: return hl_msg_add_str(m, fs->name, "54.5,19.0;55.0,20.5;54.3,21.0");
+    case HL_F_TEXT:
+        return hl_msg_add_str(m, fs->name, "Ил-20 над Балтикой / Il-20 over the Baltic");
+    case HL_F_INT:
+        return hl_msg_add_int(m, fs->name, 12500);
+    case HL_F_TIME:
+        return hl_msg_add_int(m, fs->name, t);
+    case HL_F_SEQ:
+        return hl_msg_add_int(m, fs->name, 1);
+    case HL_F_TRACK:
+        return hl_msg_add_str(m, fs->name, "icao:4CA1F2");
+    case HL_F_POS:
+        return hl_msg_add_str(m, fs->name, "55.35,12.95");
+    case HL_F_AREA:
+        return hl_msg_add_str(m, fs->name, "54.5,19.0;55.0,20.5;54.3,21.0");
     case HL_F_ENUM: {
         char v[64];
         const char *e = strchr(fs->enums, '|');

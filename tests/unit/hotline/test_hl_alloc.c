@@ -105,7 +105,7 @@ static void sq_shutdown(void *x)
     (void)x;
 }
 
-static const sqlite3_mem_methods sq_mem = {sq_malloc,  sq_free, sq_realloc, sq_size,
+static const sqlite3_mem_methods sq_mem = {sq_malloc,  sq_free, sq_realloc,  sq_size,
                                            sq_roundup, sq_init, sq_shutdown, NULL};
 
 /* ---- the scenario ------------------------------------------------------------------ */
@@ -149,8 +149,8 @@ static void scenario(struct fx *f)
     fx_free_text(&m, "MOSCOW-CC", "no receipt yet");
     if (hl_journal_append_outgoing(ja, &m, FX_T0 + 5) > 0) {
         int n = hl_msg_encode(&m, raw, sizeof raw);
-        OK_OR_ERR(hl_journal_accept_incoming_ex(jb, raw, (size_t)n, FX_T0 + 5,
-                                                HL_ACCEPT_NO_RECEIPT, NULL, NULL));
+        OK_OR_ERR(hl_journal_accept_incoming_ex(jb, raw, (size_t)n, FX_T0 + 5, HL_ACCEPT_NO_RECEIPT,
+                                                NULL, NULL));
         if (hl_journal_receipt_upto(jb, "WARSAW-CC", FX_T0 + 6, &r) == 0)
             OK_OR_ERR(hl_journal_store_receipt_struct(ja, &r));
     }
@@ -214,8 +214,7 @@ static void test_alloc_failure_everywhere(void **state)
         assert_true((uint64_t)seq >= have + 1);
         if ((uint64_t)seq == have + 1) {
             int n = hl_msg_encode(&m, raw, sizeof raw);
-            assert_int_equal(hl_journal_accept_incoming(f.jb, raw, (size_t)n, FX_T0, &r, NULL),
-                             0);
+            assert_int_equal(hl_journal_accept_incoming(f.jb, raw, (size_t)n, FX_T0, &r, NULL), 0);
         }
         fx_teardown(&f);
         if (!hit)

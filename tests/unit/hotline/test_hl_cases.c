@@ -42,8 +42,8 @@ static void request(struct hl_journal *from, struct hl_journal *to, enum hl_type
     assert_int_equal(fx_deliver(from, to, &m, t_send, t_recv, &r), 0);
 }
 
-static void reply(struct hl_journal *from, struct hl_journal *to, enum hl_type t,
-                  const char *peer, const char *case_id, int64_t t_send, int64_t t_recv)
+static void reply(struct hl_journal *from, struct hl_journal *to, enum hl_type t, const char *peer,
+                  const char *case_id, int64_t t_send, int64_t t_recv)
 {
     struct hl_receipt r;
     assert_int_equal(fx_full_msg(&m, t, peer, false, t_send), 0);

@@ -42,22 +42,25 @@ static void test_keygen_and_audit(void **state)
     char out[8192], path[256];
     snprintf(dir, sizeof dir, "/tmp/hlcli.XXXXXX");
     assert_non_null(mkdtemp(dir));
-    assert_int_equal(run(out, sizeof out, "cd %s && %s keygen --centre WARSAW-CC --party NATO "
-                                          "--address 127.0.0.1:7441 2>/dev/null",
+    assert_int_equal(run(out, sizeof out,
+                         "cd %s && %s keygen --centre WARSAW-CC --party NATO "
+                         "--address 127.0.0.1:7441 2>/dev/null",
                          dir, CAIRN_BIN),
                      0);
     assert_non_null(strstr(out, "[WARSAW-CC]"));
     assert_non_null(strstr(out, "tls_fingerprint = "));
     static char roster[2 * sizeof out];
     memcpy(roster, out, strlen(out) + 1);
-    assert_int_equal(run(out, sizeof out, "%s keygen --centre MOSCOW-CC --party RU --dir %s/m "
-                                          "2>/dev/null",
+    assert_int_equal(run(out, sizeof out,
+                         "%s keygen --centre MOSCOW-CC --party RU --dir %s/m "
+                         "2>/dev/null",
                          CAIRN_BIN, dir),
                      0);
     strncat(roster, out, sizeof roster - strlen(roster) - 1);
     /* keys are never overwritten; bad usage is exit 2 */
-    assert_int_equal(run(out, sizeof out, "%s keygen --centre MOSCOW-CC --party RU --dir %s/m "
-                                          "2>/dev/null",
+    assert_int_equal(run(out, sizeof out,
+                         "%s keygen --centre MOSCOW-CC --party RU --dir %s/m "
+                         "2>/dev/null",
                          CAIRN_BIN, dir),
                      1);
     assert_int_equal(run(out, sizeof out, "%s keygen --party RU 2>/dev/null", CAIRN_BIN), 2);
@@ -96,13 +99,12 @@ static void test_keygen_and_audit(void **state)
     }
     hl_journal_close(ja);
     hl_journal_close(jb);
-    assert_int_equal(run(out, sizeof out, "%s audit verify --journal %s --roster %s", CAIRN_BIN,
-                         ja_path, path),
-                     0);
+    assert_int_equal(
+        run(out, sizeof out, "%s audit verify --journal %s --roster %s", CAIRN_BIN, ja_path, path),
+        0);
     assert_non_null(strstr(out, "ok: 5 messages, 5 receipts"));
-    assert_int_equal(run(out, sizeof out, "%s audit verify %s --roster %s", CAIRN_BIN, jb_path,
-                         path),
-                     0);
+    assert_int_equal(
+        run(out, sizeof out, "%s audit verify %s --roster %s", CAIRN_BIN, jb_path, path), 0);
     /* without the roster the peer's signatures cannot be checked */
     assert_int_equal(run(out, sizeof out, "%s audit verify %s", CAIRN_BIN, jb_path), 1);
     assert_non_null(strstr(out, "not on the roster"));
@@ -116,9 +118,9 @@ static void test_keygen_and_audit(void **state)
                                   NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
-    assert_int_equal(run(out, sizeof out, "%s audit verify --journal %s --roster %s", CAIRN_BIN,
-                         ja_path, path),
-                     1);
+    assert_int_equal(
+        run(out, sizeof out, "%s audit verify --journal %s --roster %s", CAIRN_BIN, ja_path, path),
+        1);
     print_message("%s", out);
     assert_non_null(strstr(out, "FAILED at table messages, to MOSCOW-CC, seq 4: signature"));
     assert_int_equal(run(out, sizeof out, "%s audit 2>/dev/null", CAIRN_BIN), 2);

@@ -161,8 +161,8 @@ static void test_gap_reorder_chain(void **state)
                      CAIRN_E_SEQUENCE);
     /* then in order: all accepted */
     for (int i = 0; i < 3; i++)
-        assert_int_equal(
-            hl_journal_accept_incoming(f.jb, raws[i], (size_t)ns[i], FX_T0, &r, NULL), 0);
+        assert_int_equal(hl_journal_accept_incoming(f.jb, raws[i], (size_t)ns[i], FX_T0, &r, NULL),
+                         0);
     assert_true(hl_journal_stats(f.jb)->rej_sequence == 2);
     /* seq 4 with a prev_hash that is not message 3's: chain broken */
     fx_free_text(&m2, "MOSCOW-CC", "forked");
@@ -342,9 +342,8 @@ static void test_checkpoints(void **state)
     uint64_t upto;
     assert_int_equal(hl_journal_delivered_upto(f.ja, "MOSCOW-CC", &upto), 0);
     assert_true(upto == 4);
-    assert_int_equal(
-        hl_journal_checkpoint_make_at(f.ja, HL_DIR_OUT, "MOSCOW-CC", 99, FX_T0, &bad),
-        CAIRN_E_RANGE);
+    assert_int_equal(hl_journal_checkpoint_make_at(f.ja, HL_DIR_OUT, "MOSCOW-CC", 99, FX_T0, &bad),
+                     CAIRN_E_RANGE);
     struct hl_checkpoint at;
     assert_int_equal(
         hl_journal_checkpoint_make_at(f.ja, HL_DIR_OUT, "MOSCOW-CC", upto - 1, FX_T0, &at), 0);
@@ -491,17 +490,17 @@ static void test_full_database(void **state)
     uint64_t head, head2;
     uint8_t h[HL_HASH_LEN];
     hl_journal_head(f.jb, HL_DIR_IN, "WARSAW-CC", &head, h);
-    assert_int_equal(hl_journal_accept_incoming(f.jb, pending[full_at], (size_t)pn[full_at],
-                                                FX_T0, &r, NULL),
-                     CAIRN_E_NOSPACE);
+    assert_int_equal(
+        hl_journal_accept_incoming(f.jb, pending[full_at], (size_t)pn[full_at], FX_T0, &r, NULL),
+        CAIRN_E_NOSPACE);
     /* inside a batch too: the batch is void */
     assert_int_equal(hl_journal_begin(f.jb), 0);
-    assert_int_equal(hl_journal_accept_incoming(f.jb, pending[full_at], (size_t)pn[full_at],
-                                                FX_T0, &r, NULL),
-                     CAIRN_E_NOSPACE);
-    assert_int_equal(hl_journal_accept_incoming(f.jb, pending[full_at], (size_t)pn[full_at],
-                                                FX_T0, &r, NULL),
-                     CAIRN_E_STATE);
+    assert_int_equal(
+        hl_journal_accept_incoming(f.jb, pending[full_at], (size_t)pn[full_at], FX_T0, &r, NULL),
+        CAIRN_E_NOSPACE);
+    assert_int_equal(
+        hl_journal_accept_incoming(f.jb, pending[full_at], (size_t)pn[full_at], FX_T0, &r, NULL),
+        CAIRN_E_STATE);
     assert_int_equal(hl_journal_commit(f.jb), CAIRN_E_NOSPACE);
     hl_journal_head(f.jb, HL_DIR_IN, "WARSAW-CC", &head2, h);
     assert_true(head2 == head);
@@ -612,8 +611,8 @@ static void test_audit_names_first_corruption(void **state)
         assert_int_equal(hl_audit_verify(f.path_a, &f.roster, &rep), 0);
         tamper(f.path_a, cases[i].sql);
         int rc = hl_audit_verify(f.path_a, &f.roster, &rep);
-        print_message("tamper %zu -> %s: %s dir %d seq %llu: %s\n", i, cairn_errname(rc),
-                      rep.table, rep.dir, (unsigned long long)rep.seq, rep.what);
+        print_message("tamper %zu -> %s: %s dir %d seq %llu: %s\n", i, cairn_errname(rc), rep.table,
+                      rep.dir, (unsigned long long)rep.seq, rep.what);
         assert_int_equal(rc, cases[i].rc);
         assert_string_equal(rep.table, cases[i].table);
         assert_int_equal(rep.dir, cases[i].dir);
@@ -812,10 +811,8 @@ static void test_list_and_operator_ack(void **state)
     /* B's operator reads message 2: the ack is recorded and sent */
     int64_t ack = hl_journal_ack_operator(f.jb, "WARSAW-CC", 2, "Капитан Петров", FX_T0 + 60000);
     assert_true(ack == 1);
-    assert_int_equal(hl_journal_ack_operator(f.jb, "WARSAW-CC", 2, "again", FX_T0),
-                     CAIRN_E_EXISTS);
-    assert_int_equal(hl_journal_ack_operator(f.jb, "WARSAW-CC", 77, "x", FX_T0),
-                     CAIRN_E_NOTFOUND);
+    assert_int_equal(hl_journal_ack_operator(f.jb, "WARSAW-CC", 2, "again", FX_T0), CAIRN_E_EXISTS);
+    assert_int_equal(hl_journal_ack_operator(f.jb, "WARSAW-CC", 77, "x", FX_T0), CAIRN_E_NOTFOUND);
     struct hl_msg_filter unacked = {"WARSAW-CC", HL_DIR_IN, HL_T_NONE, NULL, 0, true, 0};
     memset(n, 0, sizeof n);
     assert_int_equal(hl_journal_list(f.jb, &unacked, list_cb, n), 2);

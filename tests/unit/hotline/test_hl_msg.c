@@ -138,15 +138,26 @@ static void test_roundtrip_random(void **state)
  * a change to the encoding, hash or signature scheme breaks every journal
  * and every peer, so it must break this test first. Key: seed 32 × 0xA1. */
 static const char GOLDEN_HEX[] =
-    "43484d31" "095741525341572d4343" "094d4f53434f572d4343" "0000000000000002"
+    "43484d31"
+    "095741525341572d4343"
+    "094d4f53434f572d4343"
+    "0000000000000002"
     "abababababababababababababababababababababababababababababababab"
-    "000001a2008d7400" "15434c4152494649434154494f4e5f52455155455354"
-    "0b5741525341572d43432f32" "02"
-    "0961626f75745f736571" "01" "0000000000000001"
-    "087175657374696f6e" "02" "000d" "d092d18bd181d0bed182d0b03f"
+    "000001a2008d7400"
+    "15434c4152494649434154494f4e5f52455155455354"
+    "0b5741525341572d43432f32"
+    "02"
+    "0961626f75745f736571"
+    "01"
+    "0000000000000001"
+    "087175657374696f6e"
+    "02"
+    "000d"
+    "d092d18bd181d0bed182d0b03f"
     "bdf985724b64100b0019847fb23bf40c7c438b2603f80b6eb4f28f9ffa9554509b3f24c14027cf7cec393e"
     "67fc7afeffb4e55ff644149a5d256065d17852ea0b";
-static const char GOLDEN_HASH[] = "ca4fa3cd1441c1977ce0e33c31a0e25e7ff631b81dfd157978e0ae07f9252b35";
+static const char GOLDEN_HASH[] =
+    "ca4fa3cd1441c1977ce0e33c31a0e25e7ff631b81dfd157978e0ae07f9252b35";
 
 static void test_golden_vector(void **state)
 {
@@ -475,9 +486,11 @@ static void test_catalogue_check_fields(void **state)
     struct {
         const char *name, *value;
     } bads[] = {
-        {"category", "MAYBE"},      {"position", "91,0"},  {"position", "55.1"},
-        {"position", "55.1,1e3"},   {"position", "a,b"},   {"track", "has space"},
-        {"track", ""},              {"category", ""},      {"position", "55.,12"},
+        {"category", "MAYBE"},  {"position", "91,0"},
+        {"position", "55.1"},   {"position", "55.1,1e3"},
+        {"position", "a,b"},    {"track", "has space"},
+        {"track", ""},          {"category", ""},
+        {"position", "55.,12"},
     };
     for (size_t i = 0; i < sizeof bads / sizeof bads[0]; i++) {
         assert_int_equal(fx_full_msg(&m1, HL_T_RENEGADE_ALERT, "B", false, FX_T0), 0);
@@ -636,13 +649,14 @@ static void test_roster_parse(void **state)
     /* refusals */
     const char *bad[] = {
         "[A]\nparty = X\nsign_key = 00\ntls_fingerprint = 00\n", /* short keys */
-        "[A]\nparty = X\n",                                       /* missing keys */
-        "party = X\n",                                            /* no section */
+        "[A]\nparty = X\n",                                      /* missing keys */
+        "party = X\n",                                           /* no section */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_not_equal(hl_roster_parse(bad[i], &r, &line), 0);
-    snprintf(text, sizeof text, "[A]\nparty = X\nsign_key = %s\ntls_fingerprint = %s\ncolour = red\n",
-             pk, fp); /* unknown key */
+    snprintf(text, sizeof text,
+             "[A]\nparty = X\nsign_key = %s\ntls_fingerprint = %s\ncolour = red\n", pk,
+             fp); /* unknown key */
     assert_int_equal(hl_roster_parse(text, &r, &line), CAIRN_E_FORMAT);
     assert_int_equal(line, 5);
     /* duplicate fingerprint */
