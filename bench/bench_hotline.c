@@ -43,7 +43,7 @@
 #include "hotline/journal.h"
 #include "hotline/link.h"
 
-#define WINDOW_UNDELIVERED 4096 /* the driver keeps at most this many unreceipted */
+#define WINDOW_UNDELIVERED 8192 /* the driver keeps at most this many unreceipted */
 #define BATCH_MAX 256           /* appends per transaction in the sustained phase */
 
 struct centre {

@@ -61,7 +61,7 @@ struct hl_link_config {
     int64_t backoff_min_ms;          /* first reconnect delay; 0 = 100 */
     int64_t backoff_max_ms;          /* cap of the doubling; 0 = 10000 */
     int64_t checkpoint_ms;           /* checkpoint interval; 0 = 60000, < 0 = never */
-    uint32_t window;                 /* MSG frames in flight per session; 0 = 1024 */
+    uint32_t window;                 /* MSG frames in flight per session; 0 = 4096 */
     struct hl_link_hooks hooks;
 };
 
