@@ -1508,7 +1508,7 @@ static void t_datalink(struct jctx *j)
 /* ---- type 21: aid-to-navigation report (§3.3.17) */
 static void t_aton(struct jctx *j)
 {
-    char name[40];
+    char name[35]; /* 20 characters and at most 14 of extension, as gpsd keeps */
     size_t n = j->m->nbits;
     ais_text(j->m->bits, AIS_MAX_BITS, 43, 20, name, 21, 0);
     /* A full 20-character name may continue in the extension field. */
