@@ -146,6 +146,7 @@ int hl_hello_encode(const struct hl_hello *h, uint8_t *out, size_t cap)
     wr_uint(&w, h->tx_head, 8);
     wr_uint(&w, (uint64_t)h->t_utc_ms, 8);
     wr_uint(&w, h->window, 4);
+    wr_uint(&w, h->incarnation, 8);
     return w.bad ? CAIRN_E_FULL : (int)w.pos;
 }
 
@@ -161,6 +162,7 @@ int hl_hello_decode(const uint8_t *p, size_t len, struct hl_hello *h)
     h->tx_head = rd_uint(&r, 8);
     h->t_utc_ms = (int64_t)rd_uint(&r, 8);
     h->window = (uint32_t)rd_uint(&r, 4);
+    h->incarnation = rd_uint(&r, 8);
     if (r.bad || r.pos != len || h->version != HL_PROTO_VERSION || !h->from[0] || !h->to[0])
         return CAIRN_E_FORMAT;
     /* A peer cannot have receipted more than it sent. */

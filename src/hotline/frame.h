@@ -90,9 +90,11 @@ struct hl_hello {
     uint64_t tx_head;            /* highest seq from→to in the sender's journal */
     int64_t t_utc_ms;            /* sender's clock, informational (skew is logged) */
     uint32_t window;             /* most unreceipted MSG frames the sender keeps in flight */
+    uint64_t incarnation;        /* random per start of the sender's link: a new value
+                                    means the sender restarted (its old sessions are stale) */
 };
 /* Encoded size is at most this. */
-#define HL_HELLO_MAX_LEN (4u + 2u * (1u + HL_NAME_MAX) + 3u * 8u + 8u + 4u)
+#define HL_HELLO_MAX_LEN (4u + 2u * (1u + HL_NAME_MAX) + 3u * 8u + 8u + 4u + 8u)
 
 /* Encode h into out (cap >= HL_HELLO_MAX_LEN); returns the length, or
  * CAIRN_E_INVAL when a name is empty or too long. */

@@ -82,6 +82,7 @@ struct hl_conn {
     uint64_t tx_next;     /* next seq to send (L4) */
     uint64_t acked;       /* highest seq receipted with no gap (from our journal) */
     uint64_t hb_nonce;
+    uint64_t peer_incarnation; /* from the peer's HELLO */
     uint64_t dups;        /* duplicates in the current batch (one log line) */
     struct dbuf pending;  /* frames produced in the open batch, sent after commit */
     uint64_t *dseq;       /* receipts stored in the open batch, for on_delivered */
@@ -118,6 +119,7 @@ struct hl_link {
     size_t n_conns;
     struct event *ckpt_ev;
     struct hl_link_stats st;
+    uint64_t incarnation; /* random per link: tells peers we restarted */
     /* The open journal batch (group commit), shared by all connections. */
     int batch_open;
     int batch_appends; /* the caller appended in it: nothing may be sent before commit */
@@ -325,7 +327,7 @@ static void conn_send_hello(struct hl_conn *c)
 {
     struct hl_link *l = c->l;
     struct hl_hello h = {.version = HL_PROTO_VERSION, .t_utc_ms = now_utc_ms(l),
-                         .window = l->cfg.window};
+                         .window = l->cfg.window, .incarnation = l->incarnation};
     snprintf(h.from, sizeof h.from, "%s", l->cfg.self->name);
     snprintf(h.to, sizeof h.to, "%s", c->peer->c->name);
     uint8_t hash[HL_HASH_LEN];
@@ -380,7 +382,9 @@ static int conn_open_session(struct hl_conn *c)
     if (e) {
         int i_am_first = strcmp(l->cfg.self->name, p->c->name) < 0;
         struct hl_conn *winner;
-        if (e->outbound != c->outbound)
+        if (e->peer_incarnation != c->peer_incarnation)
+            winner = c; /* the peer restarted: e is a leftover of its previous run */
+        else if (e->outbound != c->outbound)
             winner = (c->outbound == i_am_first) ? c : e;
         else
             winner = c;
@@ -436,6 +440,7 @@ static int handle_hello(struct hl_conn *c, const struct hl_frame *f)
         l->st.hello_refused++;
         return conn_fail(c, CAIRN_E_ROSTER, 0, "HELLO is addressed to another centre");
     }
+    c->peer_incarnation = h.incarnation;
     int64_t skew = h.t_utc_ms - now_utc_ms(l);
     log_info(MOD, "session with %s up (%s, %s): peer holds our 1..%llu, has receipted 1..%llu of "
              "its %llu; clock difference %lld ms",
@@ -1110,6 +1115,7 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
         return CAIRN_E_NOMEM;
     l->base = base;
     l->cfg = *cfg;
+    randombytes_buf(&l->incarnation, sizeof l->incarnation);
     if (l->cfg.heartbeat_ms <= 0)
         l->cfg.heartbeat_ms = 1000;
     if (l->cfg.dead_ms <= 0)

@@ -151,7 +151,8 @@ static void test_hello_roundtrip(void **state)
                          .tx_acked = 7,
                          .tx_head = 9,
                          .t_utc_ms = -5,
-                         .window = 256};
+                         .window = 256,
+                         .incarnation = 0x1122334455667788ull};
     strcpy(h.from, "warsaw");
     strcpy(h.to, "moscow");
     uint8_t buf[HL_HELLO_MAX_LEN];
@@ -163,6 +164,7 @@ static void test_hello_roundtrip(void **state)
     assert_string_equal(d.to, "moscow");
     assert_true(d.rx_have == 41 && d.tx_acked == 7 && d.tx_head == 9 && d.t_utc_ms == -5);
     assert_int_equal(d.window, 256);
+    assert_true(d.incarnation == 0x1122334455667788ull);
     for (int cut = 0; cut < n; cut++)
         assert_int_equal(hl_hello_decode(buf, (size_t)cut, &d), CAIRN_E_FORMAT);
     assert_int_equal(hl_hello_decode(buf, (size_t)n + 1, &d), CAIRN_E_FORMAT);
