@@ -148,8 +148,16 @@ static void e_u64(struct jctx *j, uint64_t v)
         "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
         "8081828384858687888990919293949596979899";
     unsigned nd = 1;
-    for (uint64_t x = v; x >= 10; x /= 10)
-        nd++;
+    if (v >= 10) {
+        /* digit count by comparison: most values have 1..9 digits */
+        static const uint64_t pow10[] = {100ull,     1000ull,     10000ull,     100000ull,
+                                         1000000ull, 10000000ull, 100000000ull, 1000000000ull};
+        nd = 2;
+        while (nd < 10 && v >= pow10[nd - 2])
+            nd++;
+        for (uint64_t x = v / 10000000000ull; nd >= 10 && x > 0; x /= 10)
+            nd++;
+    }
     if (j->len + nd >= sizeof j->buf) {
         j->overflow = 1;
         return;
