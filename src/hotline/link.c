@@ -85,8 +85,12 @@ struct hl_conn {
     uint64_t peer_incarnation; /* from the peer's HELLO */
     uint64_t dups;        /* duplicates in the current batch (one log line) */
     struct dbuf pending;  /* frames produced in the open batch, sent after commit */
-    uint64_t *dseq;       /* receipts stored in the open batch, for on_delivered */
-    size_t dn, dcap;
+    /* Receiver: messages (new or duplicate) read in the open batch; one
+     * cumulative receipt for the peer's head answers them all (L3). */
+    uint64_t rcpt_due;
+    /* Sender: seqs d_lo..d_hi newly covered by receipts stored in the open
+     * batch, for on_delivered after the commit (d_hi == 0: none). */
+    uint64_t d_lo, d_hi;
     int in_batch;         /* took part in the open batch */
     /* A refusal decided while reading: the turn finishes (commit, receipts
      * for what was accepted), then the connection closes with this. */
@@ -248,7 +252,6 @@ static void conn_free(struct hl_conn *c)
     if (c->bev)
         bufferevent_free(c->bev); /* frees the SSL and closes the socket */
     dbuf_free(&c->pending);
-    free(c->dseq);
     free(c);
 }
 
@@ -306,7 +309,8 @@ static void conn_close(struct hl_conn *c, int err, uint64_t seq, const char *why
     c->st = CS_CLOSING;
     c->in_batch = 0; /* what it read stays in the batch; its receipts are not sent */
     dbuf_reset(&c->pending);
-    c->dn = 0;
+    c->rcpt_due = 0;
+    c->d_hi = 0;
     event_del(c->tick);
     if (can_talk && err)
         conn_send_error(c, err, seq, why);
@@ -469,9 +473,10 @@ static void refuse_msg(struct hl_conn *c, int rc, const struct hl_frame *f)
 static int handle_msg(struct hl_conn *c, const struct hl_frame *f)
 {
     struct hl_link *l = c->l;
-    struct hl_receipt r;
-    int rc = hl_journal_accept_incoming(l->cfg.journal, f->payload, f->len, now_utc_ms(l), &r,
-                                        &l->scratch);
+    /* Stored in the open batch without a receipt: link_commit signs one
+     * cumulative receipt for the head after the batch's last message. */
+    int rc = hl_journal_accept_incoming_ex(l->cfg.journal, f->payload, f->len, now_utc_ms(l),
+                                           HL_ACCEPT_NO_RECEIPT, NULL, &l->scratch);
     if (rc < 0) {
         refuse_msg(c, rc, f);
         return -1;
@@ -490,13 +495,37 @@ static int handle_msg(struct hl_conn *c, const struct hl_frame *f)
         if (l->cfg.hooks.on_received)
             l->cfg.hooks.on_received(l->cfg.hooks.arg, c->peer->c->name, &l->scratch);
     }
+    c->rcpt_due++;
+    return 0;
+}
+
+/*
+ * The cumulative receipt for c's batch: called by link_commit inside the
+ * open transaction, after every message it covers was stored in it (J4),
+ * and queued in c's pending buffer, which is released only after the commit
+ * (L3). It names the peer's head, so it also answers duplicates (their seqs
+ * are below the head). A failure leaves nothing queued and closes c after
+ * the commit: the peer resends and is answered then.
+ */
+static void conn_queue_receipt(struct hl_conn *c)
+{
+    struct hl_link *l = c->l;
+    struct hl_receipt r;
+    c->rcpt_due = 0;
+    int rc = hl_journal_receipt_upto(l->cfg.journal, c->peer->c->name, now_utc_ms(l), &r);
+    if (rc != 0) {
+        if (rc == CAIRN_E_NOSPACE)
+            l->st.nospace++;
+        conn_fail(c, rc, 0, "cannot sign the receipt");
+        return;
+    }
     uint8_t buf[HL_RECEIPT_LEN_MAX];
     int n = hl_receipt_encode(&r, buf, sizeof buf);
     if (n < 0 || pending_add(c, HL_FT_RECEIPT, buf, (size_t)n) != 0) {
-        return conn_fail(c, CAIRN_E_NOMEM, r.seq, "cannot queue receipt");
+        conn_fail(c, CAIRN_E_NOMEM, r.seq, "cannot queue receipt");
+        return;
     }
     l->st.receipts_sent++;
-    return 0;
 }
 
 static int handle_receipt(struct hl_conn *c, const struct hl_frame *f)
@@ -518,19 +547,20 @@ static int handle_receipt(struct hl_conn *c, const struct hl_frame *f)
         return conn_fail(c, rc, r.seq, why);
     }
     l->st.receipts_received++;
-    if (r.seq == c->acked + 1)
+    /* Receipts are cumulative: one for seq n delivers 1..n (the journal
+     * stored it only if n is ours with the hash the receipt names). One for
+     * a seq we already hold a later receipt for adds nothing. */
+    if (r.seq > c->acked) {
+        if (!c->d_hi)
+            c->d_lo = c->acked + 1;
+        c->d_hi = r.seq;
         c->acked = r.seq;
-    if (!l->cfg.hooks.on_delivered)
-        return 0;
-    if (c->dn == c->dcap) {
-        size_t ncap = c->dcap ? 2 * c->dcap : 256;
-        uint64_t *ns = realloc(c->dseq, ncap * sizeof *ns);
-        if (!ns)
-            return 0; /* only the hook misses it; the journal has it */
-        c->dseq = ns;
-        c->dcap = ncap;
     }
-    c->dseq[c->dn++] = r.seq;
+    /* After a reconnect the peer may already hold more than we resent (its
+     * earlier receipt was lost): its head receipt then runs ahead of our
+     * cursor, and what it covers is not sent again. */
+    if (c->tx_next <= c->acked)
+        c->tx_next = c->acked + 1;
     return 0;
 }
 
@@ -666,6 +696,11 @@ static void link_commit(struct hl_link *l)
     l->batch_open = 0;
     l->batch_appends = 0;
     event_del(l->commit_ev);
+    /* One receipt per connection that brought messages, signed last in the
+     * batch (after what it covers) and released only after the commit. */
+    for (struct hl_conn *c = l->conns; c; c = c->next)
+        if (c->in_batch && c->rcpt_due && c->st != CS_CLOSING && c->peer)
+            conn_queue_receipt(c);
     int rc = hl_journal_commit(l->cfg.journal);
     l->st.batches++;
     if (rc != 0) {
@@ -682,7 +717,7 @@ static void link_commit(struct hl_link *l)
         c->in_batch = 0;
         if (rc != 0) {
             dbuf_reset(&c->pending);
-            c->dn = 0;
+            c->d_hi = 0;
             c->dups = 0;
             /* The peer's cursors are now ahead of our journal: start over. */
             c->fail_err = 0;
@@ -693,15 +728,16 @@ static void link_commit(struct hl_link *l)
             if (c->pending.len && c->st != CS_CLOSING)
                 evbuffer_add(bufferevent_get_output(c->bev), c->pending.p, c->pending.len);
             if (c->dups)
-                log_info(MOD, "%llu duplicate message(s) from %s: not stored again, receipts "
-                              "re-issued",
+                log_info(MOD, "%llu duplicate message(s) from %s: not stored again, covered by "
+                              "the batch's cumulative receipt",
                          (unsigned long long)c->dups, peer_name(c));
-            if (l->cfg.hooks.on_delivered && c->peer)
-                for (size_t i = 0; i < c->dn; i++)
-                    l->cfg.hooks.on_delivered(l->cfg.hooks.arg, c->peer->c->name, c->dseq[i]);
+            if (l->cfg.hooks.on_delivered && c->peer && c->d_hi)
+                for (uint64_t s = c->d_lo; s <= c->d_hi; s++)
+                    l->cfg.hooks.on_delivered(l->cfg.hooks.arg, c->peer->c->name, s);
         }
         dbuf_reset(&c->pending);
-        c->dn = 0;
+        c->rcpt_due = 0;
+        c->d_hi = 0;
         c->dups = 0;
     }
     for (struct hl_conn *c = l->conns; c; c = c->next) {

@@ -41,7 +41,9 @@ struct hl_link;
 /* Hooks for the embedding program (daemon, benchmark, tests). All optional;
  * called on the link's thread after the journal commit they report. */
 struct hl_link_hooks {
-    /* A receipt for our message (peer, seq) is now durable in our journal. */
+    /* A receipt covering our message (peer, seq) is now durable in our
+     * journal. Receipts are cumulative: one stored receipt for seq n calls
+     * this once for every seq it newly covers, in order. */
     void (*on_delivered)(void *arg, const char *peer, uint64_t seq);
     /* A message from peer was stored (new, not a duplicate). m is borrowed. */
     void (*on_received)(void *arg, const char *peer, const struct hl_msg *m);
