@@ -168,6 +168,10 @@ static int evil_read(struct evil *e, uint8_t *buf, size_t cap, size_t *len)
     return hdr[0];
 }
 
+/* The last receipt evil_expect_error read (LAST_RCPT_OK: it decoded). */
+static struct hl_receipt LAST_RCPT;
+static int LAST_RCPT_OK;
+
 /* Read frames until an ERROR (its code) or the end (0); receipts are counted. */
 static int evil_expect_error(struct evil *e, int *receipts)
 {
@@ -175,8 +179,10 @@ static int evil_expect_error(struct evil *e, int *receipts)
     size_t n;
     int t;
     while ((t = evil_read(e, buf, sizeof buf, &n)) >= 0) {
-        if (t == HL_FT_RECEIPT && receipts)
+        if (t == HL_FT_RECEIPT && receipts) {
             (*receipts)++;
+            LAST_RCPT_OK = hl_receipt_decode(&LAST_RCPT, buf, n) == 0;
+        }
         if (t == HL_FT_ERROR) {
             struct hl_error er;
             if (hl_error_decode(buf, n, &er) == 0) {
@@ -287,8 +293,22 @@ static void test_hostile(void **state)
     evil_frame(&e, HL_FT_MSG, raw1, (size_t)raw1_len);
     evil_frame(&e, HL_FT_HEARTBEAT, "", 0); /* undecodable: ends the exchange */
     rec = 0;
+    LAST_RCPT_OK = 0;
     assert_int_equal(evil_expect_error(&e, &rec), CAIRN_E_FORMAT);
-    assert_int_equal(rec, 1); /* the receipt given the first time, again */
+    /* One receipt, cumulative: it names A's head of B's messages (3), so it
+     * covers the replayed seq 1, with the hash B's journal holds there. */
+    assert_int_equal(rec, 1);
+    assert_true(LAST_RCPT_OK);
+    assert_int_equal(LAST_RCPT.seq, head);
+    assert_memory_equal(LAST_RCPT.msg_hash, hash, HL_HASH_LEN);
+    {
+        static struct hl_roster roster;
+        int line;
+        assert_int_equal(hl_roster_load(H.roster, &roster, &line), 0);
+        const struct hl_centre *ca = hl_roster_find(&roster, A->name);
+        assert_non_null(ca);
+        assert_int_equal(hl_receipt_verify(&LAST_RCPT, ca->sign_pk), 0);
+    }
     evil_close(&e);
     assert_int_equal(metric("msgs_duplicate_total"), dup0 + 1);
 
