@@ -5,7 +5,7 @@
  * centre. A connection goes HANDSHAKE → HELLO → OPEN → CLOSING → freed; a
  * peer owns at most one OPEN connection (its session) and at most one
  * outbound connection being set up. The protocol, the states and the
- * invariants (L1..L8 cited in comments) are in docs/hotline-link.md.
+ * invariants (L1..L10 cited in comments) are in docs/hotline-link.md.
  *
  * References: RFC 8446 (TLS 1.3); libevent 2.1 bufferevent_openssl,
  * evconnlistener; hotline/journal.h for group commit and acceptance rules.
