@@ -209,7 +209,32 @@ static void e_fixed(struct jctx *j, double v, int dec)
         return;
     }
     uint64_t r = (uint64_t)(ax + 0.5);
-    uint64_t ip = r / (uint64_t)pow10[dec], fp = r % (uint64_t)pow10[dec];
+    /* Constant divisors per case: the compiler turns them into multiplies. */
+    uint64_t ip;
+    switch (dec) {
+    case 0:
+        ip = r;
+        break;
+    case 1:
+        ip = r / 10;
+        break;
+    case 2:
+        ip = r / 100;
+        break;
+    case 3:
+        ip = r / 1000;
+        break;
+    case 4:
+        ip = r / 10000;
+        break;
+    case 5:
+        ip = r / 100000;
+        break;
+    default:
+        ip = r / 1000000;
+        break;
+    }
+    uint64_t fp = r - ip * (uint64_t)pow10[dec];
     if (v < 0)
         e_putc(j, '-');
     e_u64(j, ip);
@@ -334,7 +359,7 @@ static void kendtext(struct jctx *j, const char *k, size_t pos)
 static void klatlon(struct jctx *j, const char *k, int32_t v, double div, int dec)
 {
     if (j->scaled)
-        kf(j, k, v / div, dec);
+        kf(j, k, (double)v / div, dec);
     else
         ki(j, k, v);
 }
