@@ -17,6 +17,7 @@
 #include "base/error.h"
 #include "base/jsonw.h"
 #include "cli/cli.h"
+#include "hotline/catalogue.h"
 #include "hotline/control.h"
 #include "hotline/daemon.h"
 
@@ -109,7 +110,93 @@ static void usage_msg(FILE *f)
             "  show --peer CENTRE (--in|--out) --seq N\n"
             "  ack --peer CENTRE --seq N [--operator NAME]\n"
             "  status | metrics\n"
+            "  types [TYPE]   the message catalogue: types, fields, replies, deadlines\n"
+            "                 (works without a running centre)\n"
             "Field values are text; times are ISO 8601 UTC (2026-11-22T10:00:00Z).\n");
+}
+
+static const char *ftype_name(enum hl_ftype t)
+{
+    switch (t) {
+    case HL_F_TEXT: return "text";
+    case HL_F_INT: return "integer";
+    case HL_F_TIME: return "time (ISO 8601 UTC)";
+    case HL_F_SEQ: return "message number";
+    case HL_F_TRACK: return "track (e.g. T1234, icao:4CA1F2)";
+    case HL_F_POS: return "position lat,lon";
+    case HL_F_AREA: return "area lat,lon;lat,lon;lat,lon...";
+    case HL_F_ENUM: return "one of";
+    }
+    return "?";
+}
+
+/* A duration in the largest unit that divides it: "48 h", "10 min", "30 s". */
+static void print_duration(int64_t ms)
+{
+    if (ms % 3600000 == 0)
+        printf("%lld h", (long long)(ms / 3600000));
+    else if (ms % 60000 == 0)
+        printf("%lld min", (long long)(ms / 60000));
+    else
+        printf("%lld s", (long long)(ms / 1000));
+}
+
+/* `cairn msg types [TYPE] [--lang en|ru]`: the catalogue, read from the
+ * table the centre itself enforces, so what it prints is what is accepted. */
+static int msg_types(int argc, char **argv)
+{
+    const char *only = NULL;
+    enum hl_lang lang = HL_LANG_EN;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--lang") && i + 1 < argc) {
+            if (hl_lang_parse(argv[++i], &lang) < 0) {
+                fprintf(stderr, "cairn msg types: --lang en|ru\n");
+                return 2;
+            }
+        } else if (argv[i][0] != '-' && !only) {
+            only = argv[i];
+        } else {
+            fprintf(stderr, "usage: cairn msg types [TYPE] [--lang en|ru]\n");
+            return 2;
+        }
+    }
+    if (only && hl_catalogue_find(only, strlen(only)) == HL_T_NONE) {
+        fprintf(stderr, "cairn msg types: unknown type '%s'\n", only);
+        return 1;
+    }
+    for (int t = HL_T_NONE + 1; t < HL_T__COUNT; t++) {
+        const struct hl_type_spec *ts = hl_catalogue_get((enum hl_type)t);
+        if (!ts || (only && strcmp(only, ts->name)))
+            continue;
+        printf("%-22s %s\n", ts->name, lang == HL_LANG_RU ? ts->title_ru : ts->title_en);
+        if (ts->reply != HL_T_NONE) {
+            printf("%-22s reply %s", "", hl_type_name(ts->reply));
+            if (ts->deadline_kind == HL_DL_FIXED) {
+                printf(" due within ");
+                print_duration(ts->deadline_ms);
+            } else if (ts->deadline_kind == HL_DL_FIELD) {
+                printf(" due by the time in field '%s'", ts->deadline_field);
+            }
+            printf("\n");
+        }
+        if (ts->min_notice_ms) {
+            printf("%-22s must arrive at least ", "");
+            print_duration(ts->min_notice_ms);
+            printf(" ahead\n");
+        }
+        if (!only)
+            continue;
+        for (size_t i = 0; i < ts->n_fields; i++) {
+            const struct hl_field_spec *f = &ts->fields[i];
+            printf("  %-20s %-8s %s%s%s  (%s)\n", f->name, f->required ? "required" : "optional",
+                   ftype_name(f->type), f->enums ? " " : "", f->enums ? f->enums : "",
+                   lang == HL_LANG_RU ? f->label_ru : f->label_en);
+        }
+        printf("  %-20s %-8s %s\n", "text", "optional", "text (free text, any type)");
+    }
+    if (!only)
+        printf("\n'cairn msg types TYPE' lists a type's fields.\n");
+    return 0;
 }
 
 /* Print a list response for people. */
@@ -152,6 +239,8 @@ int cli_msg(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *cmd = argv[1];
+    if (!strcmp(cmd, "types"))
+        return msg_types(argc, argv);
     struct common c = {0};
     struct dbuf req, raw;
     dbuf_init(&req, 1u << 20);

@@ -130,10 +130,27 @@ static void test_keygen_and_audit(void **state)
     assert_int_equal(system(kd), 0);
 }
 
+/* `cairn msg types` prints the catalogue the centre enforces, offline. */
+static void test_msg_types(void **state)
+{
+    (void)state;
+    static char out[65536];
+    assert_int_equal(run(out, sizeof out, "%s msg types", CAIRN_BIN), 0);
+    assert_non_null(strstr(out, "EXPLANATION_REQUEST"));
+    assert_non_null(strstr(out, "reply EXPLANATION due within 48 h"));
+    assert_non_null(strstr(out, "MEETING_REQUEST"));
+    assert_int_equal(run(out, sizeof out, "%s msg types RENEGADE_ALERT --lang ru", CAIRN_BIN), 0);
+    assert_non_null(strstr(out, "COMLOSS|SUSPECTED|PROBABLE|CONFIRMED"));
+    assert_non_null(strstr(out, "Категория"));
+    assert_int_not_equal(run(out, sizeof out, "%s msg types NO_SUCH_TYPE 2>&1", CAIRN_BIN), 0);
+    assert_non_null(strstr(out, "unknown type"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keygen_and_audit),
+        cmocka_unit_test(test_msg_types),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
