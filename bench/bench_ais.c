@@ -25,6 +25,8 @@
 #include "decode/ais/nmea.h"
 #include "decode/ais/sixbit.h"
 
+#include "bench_util.h"
+
 /* Bytes of input built by repetition: large enough that gpsdecode's
  * start-up (a few ms) is noise, small enough to run in seconds. */
 #define TARGET_BYTES (4u << 20)
@@ -40,31 +42,6 @@ static const char *const files[] = {
     "ais/pyais/mixed.txt",           "ais/pyais/messages.ais",
     "ais/pyais/ais_test_messages",   "ais/pyais/timestamped.ais",
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU seconds of this process: the machine is shared, so rates are given
- * per CPU second as well as per wall-clock second. */
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU seconds (user + system) of finished children. */
-static double child_cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_CHILDREN, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
 
 static int add_file(struct dbuf *b, const char *root, const char *rel)
 {
@@ -139,14 +116,14 @@ static double run(const struct dbuf *in, struct ais_ctx *ctx, int json_on, unsig
     struct count c = {.json_on = json_on, .flags = flags};
     dbuf_init(&c.json, 1 << 16);
     size_t passes = 0;
-    double t0 = now_s(), c0 = cpu_s(), t;
+    double t0 = bench_now_s(), c0 = bench_cpu_s(), t;
     do {
         ais_ctx_init(ctx);
         ais_feed(ctx, in->p, in->len, 0, on_msg, &c);
         passes++;
-        t = now_s() - t0;
+        t = bench_now_s() - t0;
     } while (t < RUN_SECONDS);
-    *per_cpu = (double)c.printed / (cpu_s() - c0);
+    *per_cpu = (double)c.printed / (bench_cpu_s() - c0);
     *per_pass = c.printed / passes;
     *msgs_per_pass = c.msgs / passes;
     dbuf_free(&c.json);
@@ -199,9 +176,9 @@ int main(void)
     close(fd);
     char cmd[512];
     snprintf(cmd, sizeof cmd, "gpsdecode -u -j < %s > /dev/null 2>&1", tmp);
-    double t0 = now_s(), k0 = child_cpu_s();
+    double t0 = bench_now_s(), k0 = bench_children_cpu_s();
     int rc = system(cmd);
-    double t = now_s() - t0, k = child_cpu_s() - k0;
+    double t = bench_now_s() - t0, k = bench_children_cpu_s() - k0;
     unlink(tmp);
     if (rc != 0) {
         printf("gpsdecode -u -j          : not available (exit %d); install gpsd-clients\n", rc);

@@ -29,6 +29,8 @@
 #include "decode/asterix/asterix.h"
 #include "feed/pcap.h"
 
+#include "bench_util.h"
+
 /* What the issue measured for CroatiaControl's decoder on this machine. */
 #define CROATIA_RECORDS_PER_S 34000.0
 /* Seconds each of our measurements runs. */
@@ -46,31 +48,6 @@ static uint8_t store[1 << 20];
 static size_t store_len;
 static struct dgram dg[8192];
 static size_t n_dg;
-
-/* CPU time of this thread: the machine is shared, and "on one core" means
- * the time the decoder itself ran. */
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* CPU time (user + system) of the finished child processes. */
-static double children_cpu_s(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_CHILDREN, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static void add(const uint8_t *p, size_t len)
 {
@@ -147,10 +124,10 @@ static double measure(struct dbuf *json, size_t *records_out)
 {
     unsigned sink = 0;
     size_t recs = 0;
-    double t0 = cpu_s(), t;
+    double t0 = bench_thread_cpu_s(), t;
     do {
         recs += pass(json, &sink);
-        t = cpu_s();
+        t = bench_thread_cpu_s();
     } while (t - t0 < RUN_SECONDS);
     if (sink == 42)
         printf(" "); /* keep the work observable */
@@ -252,9 +229,9 @@ int main(void)
     if (system("command -v tshark > /dev/null 2>&1") != 0) {
         printf("tshark: not installed; skipped\n");
     } else {
-        double t0 = now_s(), c0 = children_cpu_s();
+        double t0 = bench_now_s(), c0 = bench_children_cpu_s();
         int rc = system(cmd);
-        double dt = now_s() - t0, dc = children_cpu_s() - c0;
+        double dt = bench_now_s() - t0, dc = bench_children_cpu_s() - c0;
         size_t tr = per_pass * TSHARK_COPIES;
         if (rc != 0 || dc <= 0) {
             printf("tshark: exited with status %d; skipped\n", rc);

@@ -21,16 +21,11 @@
 #include "decode/asterix/typed.h"
 #include "feed/pcap.h"
 
+#include "bench_util.h"
+
 /* Records per timed loop: about a second of work on this machine. */
 #define N_TYPED        2000000
 #define GENERIC_PASSES 2000
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static volatile size_t sink;
 
@@ -51,7 +46,7 @@ static void bench_cat062(void)
     struct ax_block_writer w;
     ax_bw_init(&w, dg, sizeof dg);
     size_t bytes = 0;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int i = 0; i < N_TYPED; i++) {
         t.tot_s = 43200.0 + i * 0.001;
         t.lat_deg = 55.6 + (i & 1023) * 1e-4;
@@ -72,7 +67,7 @@ static void bench_cat062(void)
         }
     }
     bytes += ax_bw_finish(&w);
-    double dt = now_s() - t0;
+    double dt = bench_now_s() - t0;
     sink = bytes;
     printf("typed CAT062 encode+block: %d tracks in %.3f s = %.2f M records/s (%.0f MB/s)\n",
            N_TYPED, dt, N_TYPED / dt / 1e6, (double)bytes / dt / 1e6);
@@ -92,7 +87,7 @@ static void bench_cat048(void)
     struct ax_block_writer w;
     ax_bw_init(&w, dg, sizeof dg);
     size_t bytes = 0;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int i = 0; i < N_TYPED; i++) {
         p.tod_s = 43200.0 + i * 0.001;
         p.rho_nm = 10 + (i & 127);
@@ -114,7 +109,7 @@ static void bench_cat048(void)
         }
     }
     bytes += ax_bw_finish(&w);
-    double dt = now_s() - t0;
+    double dt = bench_now_s() - t0;
     sink = bytes;
     printf("typed CAT048 encode+block: %d reports in %.3f s = %.2f M records/s\n", N_TYPED, dt,
            N_TYPED / dt / 1e6);
@@ -150,7 +145,7 @@ static void bench_generic(void)
     static struct ax_val pool[4096];
     uint8_t items[4096], out[4096];
     unsigned long records = 0;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     for (int pass = 0; pass < GENERIC_PASSES; pass++) {
         for (unsigned i = 0; i < n_pay; i++) {
             size_t off = 0;
@@ -181,7 +176,7 @@ static void bench_generic(void)
             }
         }
     }
-    double dt = now_s() - t0;
+    double dt = bench_now_s() - t0;
     printf("generic decode+values+re-encode (cat_034_048.pcap x %d): %lu records in %.3f s = "
            "%.2f M records/s\n",
            GENERIC_PASSES, records, dt, (double)records / dt / 1e6);

@@ -39,29 +39,9 @@
 #include "decode/modes/beast.h"
 #include "decode/modes/modes.h"
 
+#include "bench_util.h"
+
 #define LOG_REL "modes/beastblackbox_ulss7_1522782148.beast"
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU time of this process (single-threaded here): what one core spent,
- * less disturbed than wall time on a shared machine. */
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long peak_rss_kb(void)
-{
-    struct rusage ru;
-    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
-}
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -162,7 +142,7 @@ static void bench_memory(const uint8_t *log, size_t len, uint64_t want_msgs)
     struct modes_msg m;
     for (int round = 0; round < ROUNDS; round++) {
         frames = 0;
-        double t0 = now_s(), c0 = cpu_s();
+        double t0 = bench_now_s(), c0 = bench_cpu_s();
         for (uint64_t k = 0; k < passes; k++) {
             beast_parser_init(&p);
             off = 0;
@@ -172,12 +152,12 @@ static void bench_memory(const uint8_t *log, size_t len, uint64_t want_msgs)
             }
             frames += p.st.frames;
         }
-        double tp = now_s() - t0, cp = cpu_s() - c0;
+        double tp = bench_now_s() - t0, cp = bench_cpu_s() - c0;
 
         modes_ctx_init(ctx, &o);
         decoded = ok = positions = 0;
-        t0 = now_s();
-        c0 = cpu_s();
+        t0 = bench_now_s();
+        c0 = bench_cpu_s();
         for (uint64_t k = 0; k < passes; k++) {
             beast_parser_init(&p);
             off = 0;
@@ -192,7 +172,7 @@ static void bench_memory(const uint8_t *log, size_t len, uint64_t want_msgs)
                 }
             }
         }
-        double td = now_s() - t0, cd = cpu_s() - c0;
+        double td = bench_now_s() - t0, cd = bench_cpu_s() - c0;
         printf("  round %d: parse %.2f M frames/s, parse+decode %.2f M msg/s (wall); "
                "%.2f M msg/s per CPU-second\n",
                round + 1, (double)frames / tp / 1e6, (double)decoded / td / 1e6,
@@ -219,7 +199,7 @@ static void bench_memory(const uint8_t *log, size_t len, uint64_t want_msgs)
     printf("    %llu trusted, %llu with a position (checksum %llu)\n", (unsigned long long)ok,
            (unsigned long long)positions, (unsigned long long)(sum & 0xFF));
     printf("  peak RSS of this process: %ld KiB (the log, a %zu KiB decoder context)\n",
-           peak_rss_kb(), sizeof *ctx / 1024);
+           bench_peak_rss_kb(), sizeof *ctx / 1024);
     free(ctx);
 }
 
@@ -246,7 +226,7 @@ static int run_cli(const char *bin, int quiet, const uint8_t *log, size_t len, u
     int pfd[2];
     if (pipe(pfd) != 0)
         return -1;
-    double t0 = now_s();
+    double t0 = bench_now_s();
     pid_t pid = fork();
     if (pid < 0)
         return -1;
@@ -277,7 +257,7 @@ static int run_cli(const char *bin, int quiet, const uint8_t *log, size_t len, u
     struct rusage ru;
     if (wait4(pid, &status, 0, &ru) != pid)
         return -1;
-    *secs = now_s() - t0;
+    *secs = bench_now_s() - t0;
     *rss_kb = ru.ru_maxrss;
     if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return -1;
