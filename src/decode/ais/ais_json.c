@@ -395,6 +395,16 @@ static void kscale_off(struct jctx *j, const char *k, uint32_t raw, int32_t off,
         ku(j, k, raw);
 }
 
+/* A coded field: its text when scaled (gpsd -j), its code when not (-u).
+ * text must have an entry for every value the field's width can hold. */
+static void kcode(struct jctx *j, const char *k, uint32_t v, const char *const *text)
+{
+    if (j->scaled)
+        ks(j, k, text[v]);
+    else
+        ku(j, k, v);
+}
+
 /* Two digits (values above 99 keep their digits, as %02u does). */
 static char *dig2(char *p, unsigned v)
 {
@@ -1034,16 +1044,10 @@ static void met_hydro_imo236(struct jctx *j)
     kscale(j, "airtemp", U(153, 11), 0.1, -60, 1);
     kscale(j, "dewpoint", U(171, 10), 0.1, -20, 1);
     kscale(j, "pressure", U(181, 9), 1, 800, 0);
-    if (j->scaled)
-        ks(j, "pressuretend", trends[U(190, 2)]);
-    else
-        ku(j, "pressuretend", U(190, 2));
+    kcode(j, "pressuretend", U(190, 2), trends);
     kscale(j, "visibility", U(192, 8), 0.1, 0, 1);
     kscale(j, "waterlevel", U(200, 9), 0.1, -10, 1);
-    if (j->scaled)
-        ks(j, "leveltrend", trends[U(209, 2)]);
-    else
-        ku(j, "leveltrend", U(209, 2));
+    kcode(j, "leveltrend", U(209, 2), trends);
     kscale(j, "cspeed", U(211, 8), 0.1, 0, 1);
     ku(j, "cdir", U(219, 9));
     kscale(j, "cspeed2", U(228, 8), 0.1, 0, 1);
@@ -1085,17 +1089,11 @@ static void met_hydro_imo289(struct jctx *j)
     kscale(j, "airtemp", S(154, 11), 0.1, 0, 1);
     kscale(j, "dewpoint", S(172, 10), 0.1, 0, 1);
     kscale(j, "pressure", U(182, 9), 1, 799, 0);
-    if (j->scaled)
-        ks(j, "pressuretend", trends[U(191, 2)]);
-    else
-        ku(j, "pressuretend", U(191, 2));
+    kcode(j, "pressuretend", U(191, 2), trends);
     kb(j, "visgreater", U(193, 1));
     kscale(j, "visibility", U(194, 7), 0.1, 0, 1);
     kscale_off(j, "waterlevel", U(201, 12), -1000, 0.01, 1);
-    if (j->scaled)
-        ks(j, "leveltrend", trends[U(213, 2)]);
-    else
-        ku(j, "leveltrend", U(213, 2));
+    kcode(j, "leveltrend", U(213, 2), trends);
     kscale(j, "cspeed", U(215, 8), 0.1, 0, 1);
     ku(j, "cdir", U(223, 9));
     kscale(j, "cspeed2", U(232, 8), 0.1, 0, 1);
@@ -1112,15 +1110,9 @@ static void met_hydro_imo289(struct jctx *j)
     ku(j, "swelldir", U(313, 9));
     ku(j, "seastate", U(322, 4));
     kscale(j, "watertemp", S(326, 10), 0.1, 0, 1);
-    if (j->scaled)
-        ks(j, "preciptype", preciptypes[U(336, 3)]);
-    else
-        ku(j, "preciptype", U(336, 3));
+    kcode(j, "preciptype", U(336, 3), preciptypes);
     kscale(j, "salinity", U(339, 9), 0.1, 0, 1);
-    if (j->scaled)
-        ks(j, "ice", ice_text[U(348, 2)]);
-    else
-        ku(j, "ice", U(348, 2));
+    kcode(j, "ice", U(348, 2), ice_text);
 }
 
 /* ERI ship types of Inland AIS (CCNR, ERI code list), as gpsd lists them:
