@@ -352,8 +352,8 @@ static int decode_udp(struct run *r)
         fprintf(stderr, "cairn decode: --udp %s: cannot listen: %s\n", o->udp, strerror(errno));
         return 1;
     }
-    fprintf(stderr, "cairn decode: listening on UDP %s%s%s port %u%s%s\n",
-            multicast ? "group " : "", addr[0] ? addr : "any address", "",
+    fprintf(stderr, "cairn decode: listening on UDP %s%s port %u%s%s\n",
+            multicast ? "group " : "", addr[0] ? addr : "any address",
             (unsigned)udp_feed_port(&f), o->iface ? " on " : "", o->iface ? o->iface : "");
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
