@@ -88,9 +88,6 @@ struct hl_conn {
     /* Receiver: messages (new or duplicate) read in the open batch; one
      * cumulative receipt for the peer's head answers them all (L3). */
     uint64_t rcpt_due;
-    /* Sender: seqs d_lo..d_hi newly covered by receipts stored in the open
-     * batch, for on_delivered after the commit (d_hi == 0: none). */
-    uint64_t d_lo, d_hi;
     int in_batch;         /* took part in the open batch */
     /* A refusal decided while reading: the turn finishes (commit, receipts
      * for what was accepted), then the connection closes with this. */
@@ -109,6 +106,13 @@ struct hl_peer {
     struct event *dial_ev;
     unsigned attempts;         /* consecutive failed dials (backoff exponent) */
     uint64_t ckpt_done;        /* head count of our last checkpoint countersigned */
+    /* on_delivered has been called for seqs 1..reported. Deliveries are
+     * read back from the journal after each commit that stored a receipt
+     * from p (rcpt_in_batch), not kept per connection: a connection that
+     * closes after its receipts were stored in the open batch must not take
+     * their notification with it (L3: the batch still commits). */
+    uint64_t reported;
+    int rcpt_in_batch;
 };
 
 struct hl_link {
@@ -310,7 +314,6 @@ static void conn_close(struct hl_conn *c, int err, uint64_t seq, const char *why
     c->in_batch = 0; /* what it read stays in the batch; its receipts are not sent */
     dbuf_reset(&c->pending);
     c->rcpt_due = 0;
-    c->d_hi = 0;
     event_del(c->tick);
     if (can_talk && err)
         conn_send_error(c, err, seq, why);
@@ -551,10 +554,8 @@ static int handle_receipt(struct hl_conn *c, const struct hl_frame *f)
      * stored it only if n is ours with the hash the receipt names). One for
      * a seq we already hold a later receipt for adds nothing. */
     if (r.seq > c->acked) {
-        if (!c->d_hi)
-            c->d_lo = c->acked + 1;
-        c->d_hi = r.seq;
         c->acked = r.seq;
+        c->peer->rcpt_in_batch = 1;
     }
     /* After a reconnect the peer may already hold more than we resent (its
      * earlier receipt was lost): its head receipt then runs ahead of our
@@ -717,7 +718,6 @@ static void link_commit(struct hl_link *l)
         c->in_batch = 0;
         if (rc != 0) {
             dbuf_reset(&c->pending);
-            c->d_hi = 0;
             c->dups = 0;
             /* The peer's cursors are now ahead of our journal: start over. */
             c->fail_err = 0;
@@ -731,14 +731,22 @@ static void link_commit(struct hl_link *l)
                 log_info(MOD, "%llu duplicate message(s) from %s: not stored again, covered by "
                               "the batch's cumulative receipt",
                          (unsigned long long)c->dups, peer_name(c));
-            if (l->cfg.hooks.on_delivered && c->peer && c->d_hi)
-                for (uint64_t s = c->d_lo; s <= c->d_hi; s++)
-                    l->cfg.hooks.on_delivered(l->cfg.hooks.arg, c->peer->c->name, s);
         }
         dbuf_reset(&c->pending);
         c->rcpt_due = 0;
-        c->d_hi = 0;
         c->dups = 0;
+    }
+    for (size_t i = 0; i < l->n_peers; i++) {
+        struct hl_peer *p = &l->peers[i];
+        if (!p->rcpt_in_batch)
+            continue;
+        p->rcpt_in_batch = 0;
+        uint64_t upto;
+        if (rc != 0 || hl_journal_delivered_upto(l->cfg.journal, p->c->name, &upto) != 0)
+            continue;
+        for (; p->reported < upto; p->reported++)
+            if (l->cfg.hooks.on_delivered)
+                l->cfg.hooks.on_delivered(l->cfg.hooks.arg, p->c->name, p->reported + 1);
     }
     for (struct hl_conn *c = l->conns; c; c = c->next) {
         if (c->st == CS_CLOSING)
@@ -1187,6 +1195,7 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
         p->l = l;
         p->c = rc;
         p->dial_ev = evtimer_new(base, dial_cb, p);
+        hl_journal_delivered_upto(cfg->journal, rc->name, &p->reported);
     }
     int rc = hl_tls_init(&l->tls, cfg->self->tls_cert_path, cfg->self->tls_key_path, pin_ok, l);
     if (rc != 0) {
