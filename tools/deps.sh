@@ -7,8 +7,10 @@
 set -eu
 build="cmake make gcc pkg-config libevent-dev libssl-dev libsodium-dev libsqlite3-dev
 libjansson-dev libinih-dev libpcap-dev librtlsdr-dev libcmocka-dev openssl tshark
-dump1090-mutability"
+dump1090-mutability clang-format git"
 # tshark: the tests check that ASTERIX cairn encodes decodes in Wireshark's dissector.
+# clang-format, git: make check checks the layout of every tracked source
+# (tools/check_tree.sh).
 # dump1090-mutability: a test checks our positions against it on loopback; the
 # demodulator benchmark runs it side by side.
 bench="gpsd-clients"

@@ -135,5 +135,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_selfmade),
         cmocka_unit_test(test_gpsd_sample),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return td_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

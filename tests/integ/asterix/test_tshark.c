@@ -19,6 +19,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testdata.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <pcap/pcap.h>
@@ -470,7 +472,7 @@ static void test_tshark_agrees(void **state)
     (void)state;
     if (system("tshark -v >/dev/null 2>&1") != 0) {
         print_message("SKIP: tshark not installed (Debian package tshark)\n");
-        skip();
+        TD_SKIP();
     }
     const char *env = getenv("CAIRN_SEED");
     uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL) * 2654435761u;
@@ -575,7 +577,7 @@ static void test_tshark_batch(void **state)
     (void)state;
     if (system("tshark -v >/dev/null 2>&1") != 0) {
         print_message("SKIP: tshark not installed (Debian package tshark)\n");
-        skip();
+        TD_SKIP();
     }
     rng = 12345;
     struct ax62_track t[BATCH_N];
@@ -741,7 +743,7 @@ static void test_tshark_generic_structures(void **state)
     (void)state;
     if (system("tshark -v >/dev/null 2>&1") != 0) {
         print_message("SKIP: tshark not installed (Debian package tshark)\n");
-        skip();
+        TD_SKIP();
     }
     const char *env = getenv("CAIRN_SEED");
     uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL) * 40503u + 1;
@@ -867,5 +869,5 @@ int main(void)
         cmocka_unit_test(test_tshark_batch),
         cmocka_unit_test(test_tshark_generic_structures),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return td_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

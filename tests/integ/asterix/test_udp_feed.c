@@ -12,6 +12,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testdata.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -196,7 +198,7 @@ static void test_multicast_loopback(void **state)
     int rc = udp_feed_open(&f, &cfg);
     if (rc != 0) {
         print_message("SKIP: cannot join %s on 127.0.0.1 (%s)\n", group, cairn_strerror(rc));
-        skip();
+        TD_SKIP();
     }
     int s = sender_open();
     struct in_addr lo;
@@ -208,7 +210,7 @@ static void test_multicast_loopback(void **state)
         print_message("SKIP: cannot set multicast options on loopback\n");
         close(s);
         udp_feed_close(&f);
-        skip();
+        TD_SKIP();
     }
     uint8_t d[] = {65, 0, 6, 0xC0, 25, 100};
     struct sockaddr_in sa;
@@ -221,7 +223,7 @@ static void test_multicast_loopback(void **state)
         print_message("SKIP: multicast over lo not delivered by this kernel\n");
         close(s);
         udp_feed_close(&f);
-        skip();
+        TD_SKIP();
     }
     int n = udp_feed_recv(&f, buf, sizeof buf, NULL, NULL);
     assert_int_equal(n, (int)sizeof d);
@@ -254,7 +256,7 @@ static void test_multicast_two_groups(void **state)
     struct udp_feed_config ca = {.group = "239.255.86.1", .iface = "127.0.0.1", .ephemeral = 1};
     if (udp_feed_open(&a, &ca) != 0) {
         print_message("SKIP: cannot join a multicast group on 127.0.0.1\n");
-        skip();
+        TD_SKIP();
     }
     struct udp_feed_config cb = {
         .group = "239.255.86.2", .iface = "127.0.0.1", .port = udp_feed_port(&a)};
@@ -268,7 +270,7 @@ static void test_multicast_two_groups(void **state)
         close(s);
         udp_feed_close(&a);
         udp_feed_close(&b);
-        skip();
+        TD_SKIP();
     }
     assert_int_equal(udp_feed_recv(&a, buf, sizeof buf, NULL, NULL), (int)sizeof d);
     d[4] = 8;
@@ -360,5 +362,5 @@ int main(void)
         cmocka_unit_test(test_multicast_two_groups),
         cmocka_unit_test(test_typed_datagram_over_udp),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return td_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

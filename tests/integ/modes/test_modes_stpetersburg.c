@@ -429,5 +429,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_cli_pymodes_avr),
         cmocka_unit_test(test_cli_errors),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return td_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -607,5 +607,5 @@ int main(void)
         cmocka_unit_test(test_val_parse_keeps_spares), cmocka_unit_test(test_random_roundtrip),
         cmocka_unit_test(test_samples_reencode),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return td_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

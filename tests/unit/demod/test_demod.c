@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "testdata.h"
 #include <math.h>
 #include <rtl-sdr.h>
 #include <stdio.h>
@@ -461,7 +463,7 @@ static void test_rtlsdr_no_device(void **state)
     assert_int_equal(rtlsdr_run(&o, NULL, NULL, NULL, &stop), CAIRN_E_INVAL);
     if (rtlsdr_get_device_count() > 0) {
         print_message("an RTL-SDR is present: skipping the no-device checks\n");
-        skip();
+        TD_SKIP();
     }
     o.rate_hz = 2.4e6;
     assert_int_equal(rtlsdr_run(&o, NULL, NULL, NULL, &stop), CAIRN_E_NOTFOUND);
@@ -488,5 +490,5 @@ int main(void)
         cmocka_unit_test(test_init_rejects),    cmocka_unit_test(test_iq_file),
         cmocka_unit_test(test_iq_errors),       cmocka_unit_test(test_rtlsdr_no_device),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return td_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

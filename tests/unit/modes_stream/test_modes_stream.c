@@ -672,5 +672,5 @@ int main(void)
         cmocka_unit_test(test_avr_variants),        cmocka_unit_test(test_sbs_fields),
         cmocka_unit_test(test_sbs_stream),          cmocka_unit_test(test_sbs_real),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return td_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

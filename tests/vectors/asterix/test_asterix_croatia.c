@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "testdata.h"
 #include <jansson.h>
 #include <math.h>
 #include <strings.h>
@@ -350,5 +352,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_croatia_all),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return td_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

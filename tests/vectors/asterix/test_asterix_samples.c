@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testdata.h"
+
 #include "refload.h"
 
 struct case_t {
@@ -217,5 +219,5 @@ int main(void)
         cmocka_unit_test(test_samples),
         cmocka_unit_test(test_gps_against_croatia),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return td_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testdata.h"
+
 #include "refload.h"
 
 #define TS_DIR "asterix/generated-tshark-4.0.17/"
@@ -319,5 +321,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tshark_all),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return td_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -94,7 +94,7 @@ static void test_positions_vs_dump1090(void **state)
     struct stat st;
     if (stat(DUMP1090, &st) != 0) {
         print_message("SKIP: %s not installed\n", DUMP1090);
-        skip();
+        TD_SKIP();
     }
     /* rows */
     FILE *fp = fopen(td_path("modes/pymodes_sample_data_adsb.csv"), "r");
@@ -217,5 +217,5 @@ static void test_positions_vs_dump1090(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_positions_vs_dump1090)};
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return td_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

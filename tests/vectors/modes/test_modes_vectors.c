@@ -731,5 +731,5 @@ int main(void)
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     json_decref(golden);
     json_decref(golden_done);
-    return rc;
+    return td_exit(rc);
 }
