@@ -10,6 +10,8 @@
 #     (docs/architecture.md, ../shared/docs/style.md):
 #         base <- geo <- decode <- track <- detect
 #         feed    uses base and the decoders' public headers
+#         sim     (scenario generator) uses base, geo and the decoders'
+#                 encoders
 #         hotline uses base
 #         web     uses everything below app (read-only views)
 #         app, cli wire everything; nothing includes them (cli includes app)
@@ -60,9 +62,10 @@ allowed() {
     detect) echo "base geo decode track detect" ;;
     feed) echo "base decode feed" ;;
     hotline) echo "base hotline" ;;
+    sim) echo "base geo decode sim" ;;
     web) echo "base geo decode track detect feed hotline web" ;;
-    app) echo "base geo decode track detect feed hotline web app" ;;
-    cli) echo "base geo decode track detect feed hotline web app cli" ;;
+    app) echo "base geo decode track detect feed hotline sim web app" ;;
+    cli) echo "base geo decode track detect feed hotline sim web app cli" ;;
     *) echo "" ;;
     esac
 }
