@@ -151,8 +151,12 @@ static int live(const char *spec, struct out *o, struct ais_ctx *ctx, unsigned l
         int got;
         if (is_tcp) {
             got = nmea_tcp_read(&tcp, chunk, cap);
-            if (got == CAIRN_E_CLOSED)
+            if (got == CAIRN_E_CLOSED) {
+                /* The source closed: its last line may lack a terminator. */
+                ais_flush(ctx, wall_ms(), on_msg, o);
+                fflush(o->fp);
                 break;
+            }
         } else {
             got = udp_feed_recv(&udp, (uint8_t *)chunk, cap, NULL, NULL);
         }
@@ -183,6 +187,7 @@ static void add_stats(struct ais_stats *sum, const struct ais_stats *s)
     sum->bad_checksum += s->bad_checksum;
     sum->bad_format += s->bad_format;
     sum->bad_tag += s->bad_tag;
+    sum->extra_fields += s->extra_fields;
     sum->bad_payload += s->bad_payload;
     sum->frag_order += s->frag_order;
     sum->frag_timeout += s->frag_timeout;
@@ -197,15 +202,17 @@ static void print_stats(const struct ais_stats *s)
     fprintf(stderr,
             "{\"class\":\"STATS\",\"lines\":%llu,\"sentences\":%llu,\"messages\":%llu,"
             "\"other_lines\":%llu,\"bad_checksum\":%llu,\"bad_format\":%llu,\"bad_tag\":%llu,"
+            "\"extra_fields\":%llu,"
             "\"bad_payload\":%llu,\"frag_order\":%llu,\"frag_timeout\":%llu,"
             "\"frag_evicted\":%llu,\"bad_length\":%llu,\"bad_type\":%llu,\"long_line\":%llu}\n",
             (unsigned long long)s->lines, (unsigned long long)s->sentences,
             (unsigned long long)s->messages, (unsigned long long)s->other_lines,
             (unsigned long long)s->bad_checksum, (unsigned long long)s->bad_format,
-            (unsigned long long)s->bad_tag, (unsigned long long)s->bad_payload,
-            (unsigned long long)s->frag_order, (unsigned long long)s->frag_timeout,
-            (unsigned long long)s->frag_evicted, (unsigned long long)s->bad_length,
-            (unsigned long long)s->bad_type, (unsigned long long)s->long_line);
+            (unsigned long long)s->bad_tag, (unsigned long long)s->extra_fields,
+            (unsigned long long)s->bad_payload, (unsigned long long)s->frag_order,
+            (unsigned long long)s->frag_timeout, (unsigned long long)s->frag_evicted,
+            (unsigned long long)s->bad_length, (unsigned long long)s->bad_type,
+            (unsigned long long)s->long_line);
 }
 
 static void usage(void)

@@ -349,6 +349,8 @@ int ais_decode_line(struct ais_ctx *ctx, const char *line, size_t len, int64_t n
     ctx->stats.sentences++;
     if (v.tag_error)
         ctx->stats.bad_tag++;
+    if (v.extra_fields)
+        ctx->stats.extra_fields++;
     /* The message is dated by its TAG block when it has one; fragment
      * timeouts always run on the caller's clock, as TAG times come from
      * the sender and may be late, missing or out of order. */

@@ -60,6 +60,7 @@ struct ais_stats {
     uint64_t bad_checksum; /* sentence checksum wrong */
     uint64_t bad_format;   /* malformed sentence */
     uint64_t bad_tag;      /* malformed TAG block (sentence kept, tag ignored) */
+    uint64_t extra_fields; /* sentences with fields after the fill bits (kept, extras ignored) */
     uint64_t bad_payload;  /* character outside the payload alphabet or too long */
     uint64_t frag_order;   /* sentence out of order or duplicate, dropped */
     uint64_t frag_timeout; /* pending message expired */

@@ -190,6 +190,11 @@ int nmea_parse_vdm(const char *line, size_t len, struct nmea_vdm *out)
         return CAIRN_E_CHECKSUM;
     /* Anything after the two checksum digits is receiver metadata. */
 
+    /* Seven fields: !ccVDx, count, number, sequence id, channel, payload,
+     * fill bits. Some multiplexers (Navico GoFree, for one) add fields of
+     * their own after the fill bits, inside the checksum; gpsd reads such
+     * sentences by field position and ignores the extras, and so do we,
+     * counting them (extra_fields) so that a feed's oddity shows. */
     const char *f[7];
     size_t fn[7];
     size_t k = 0, i = 0;
@@ -204,8 +209,11 @@ int nmea_parse_vdm(const char *line, size_t len, struct nmea_vdm *out)
             break;
         i = j + 1;
     }
-    if (k != 7 || f[6] + fn[6] != star)
+    if (k != 7)
         return CAIRN_E_FORMAT;
+    for (const char *q = f[6] + fn[6]; q < star; q++)
+        if (*q == ',' && out->extra_fields < UINT8_MAX)
+            out->extra_fields++;
     out->talker[0] = s[1];
     out->talker[1] = s[2];
     out->own = s[5] == 'O';

@@ -49,6 +49,7 @@ struct nmea_vdm {
     uint8_t fill; /* fill bits 0..5 */
     struct nmea_tag tag;
     uint8_t tag_error; /* 1 when a TAG block was present but malformed (ignored) */
+    uint8_t extra_fields; /* fields after the fill bits (a multiplexer's own; ignored) */
 };
 
 /* XOR of n bytes (the NMEA checksum of what lies between '!' and '*'). */
