@@ -614,7 +614,9 @@ static void handle_request(struct daemon *d, const char *line, size_t len, struc
     const char *op = req ? jstr(req, "op") : NULL;
     if (!req && json_error_code(&jerr) == json_error_invalid_utf8) {
         char why[160];
-        snprintf(why, sizeof why, "the request is not valid UTF-8 (byte %d): JSON text must be",
+        snprintf(why, sizeof why,
+                 "the request is not valid UTF-8 near byte %d (a request is JSON, and JSON "
+                 "text is UTF-8)",
                  jerr.position);
         reply_err(&w, CAIRN_E_FORMAT, why);
     } else if (!req) {
