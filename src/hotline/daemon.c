@@ -332,12 +332,18 @@ static void op_send(struct daemon *d, json_t *req, struct jsonw *w)
                 if (txt)
                     rc = hl_msg_add_text(&d->msg, k, txt);
                 if (rc != 0) {
-                    char why[192], kk[96];
+                    char why[256], kk[96];
                     log_escape(kk, sizeof kk, k, strlen(k), LOG_ESC_LINE);
+                    const struct hl_field_spec *fs = hl_catalogue_field(hl_catalogue_get(t), k);
                     if (txt && !hl_text_ok(txt, strlen(txt), true))
                         snprintf(why, sizeof why,
-                                 "field '%s': control character (other than TAB, LF) or bidi "
-                                 "override in the value",
+                                 "field '%s': invalid UTF-8, or a control character (other than "
+                                 "TAB, LF) or bidi override in the value",
+                                 kk);
+                    else if (fs && fs->type == HL_F_TIME)
+                        snprintf(why, sizeof why,
+                                 "field '%s': not a UTC date and time that exists, as "
+                                 "YYYY-MM-DDTHH:MM:SS[.mmm]Z (or ms since 1970)",
                                  kk);
                     else
                         snprintf(why, sizeof why, "field '%s': %s", kk, cairn_strerror(rc));

@@ -7,8 +7,9 @@
  * to start when a secret key (sign.key or tls.key) has group or other
  * permission bits, or (when the test runs as root and can make one)
  * belongs to another user, and says which file, its mode and the fix. A
- * control request that is not valid UTF-8, or not JSON, is answered with
- * what is wrong with it. Loopback only, bounded by the harness's timeouts.
+ * control request that is not valid UTF-8, or not JSON, and a send with an
+ * impossible date or a control character in a field are answered with what
+ * is wrong with them. Loopback only, bounded by the harness's timeouts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -100,6 +101,23 @@ static void test_files_and_keys(void **state)
     assert_non_null(strstr(out, "not JSON"));
     raw_call(a, "[1,2]", out, sizeof out);
     assert_non_null(strstr(out, "one JSON object with"));
+    /* An operator's send: impossible dates and control characters are
+     * refused, saying why. */
+    char req[512];
+    snprintf(req, sizeof req,
+             "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"ACTIVITY_NOTICE\","
+             "\"fields\":{\"start\":\"2026-02-30T10:00:00Z\"}}",
+             b->name);
+    raw_call(a, req, out, sizeof out);
+    fprintf(stderr, "2026-02-30: %s\n", out);
+    assert_non_null(strstr(out, "field 'start': not a UTC date and time that exists"));
+    snprintf(req, sizeof req,
+             "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\","
+             "\"fields\":{\"body\":\"a\\u001b[2Jb\"}}",
+             b->name);
+    raw_call(a, req, out, sizeof out);
+    fprintf(stderr, "ESC: %s\n", out);
+    assert_non_null(strstr(out, "field 'body': invalid UTF-8, or a control character"));
     raw_call(a, "{\"op\":\"set_max_pages\",\"pages\":0}", out, sizeof out);
     assert_non_null(strstr(out, "unknown op")); /* no test hook in production */
     assert_int_equal(hh_stop(a, SIGTERM), 0);
