@@ -484,8 +484,8 @@ static int handle_msg(struct hl_conn *c, const struct hl_frame *f)
      * journal's decoder to refuse. */
     const char *peer = c->peer->c->name;
     size_t plen = strlen(peer);
-    if (f->len >= 5 && !memcmp(f->payload, "CHM1", 4) &&
-        (f->payload[4] != plen || f->len - 5 < plen || memcmp(f->payload + 5, peer, plen) != 0)) {
+    if (f->len >= 5 && !memcmp(f->payload, "CHM1", 4) && f->len - 5 >= f->payload[4] &&
+        (f->payload[4] != plen || memcmp(f->payload + 5, peer, plen) != 0)) {
         l->st.proto_violations++;
         log_warn(MOD, "MSG from %s names another sender: refused, not stored", peer_name(c));
         refuse_msg(c, CAIRN_E_ROSTER, f);
@@ -496,8 +496,8 @@ static int handle_msg(struct hl_conn *c, const struct hl_frame *f)
     int rc = hl_journal_accept_incoming_ex(l->cfg.journal, f->payload, f->len, now_utc_ms(l),
                                            HL_ACCEPT_NO_RECEIPT, NULL, &l->scratch);
     if (rc < 0) {
-        /* Control characters or invalid UTF-8 in a name or field: no
-         * conforming peer makes such a message (hl_text_ok), so it is a
+        /* An undecodable message, or control characters or invalid UTF-8
+         * in a field (hl_text_ok): no conforming peer makes one, so it is a
          * protocol violation as well as a refusal. The journal logged it
          * naming the field, never its text. */
         const char *bad = NULL;
@@ -513,7 +513,7 @@ static int handle_msg(struct hl_conn *c, const struct hl_frame *f)
         return -1;
     }
     if (strcmp(l->scratch.sender, c->peer->c->name) != 0) {
-        /* Unreachable after msg_sender_is; kept as the last word. */
+        /* Unreachable after the check above; kept as the last word. */
         refuse_msg(c, CAIRN_E_ROSTER, f);
         return -1;
     }
