@@ -146,7 +146,8 @@ static void usage_msg(FILE *f)
            "  status | metrics\n"
            "  types [TYPE]   the message catalogue: types, fields, replies, deadlines\n"
            "                 (works without a running centre)\n"
-           "Field values are text; times are ISO 8601 UTC (2026-11-22T10:00:00Z).\n");
+           "Field values are text (each field once; no control characters but TAB and\n"
+           "newline in free text); times are ISO 8601 UTC (2026-11-22T10:00:00Z).\n");
 }
 
 static const char *ftype_name(enum hl_ftype t)
