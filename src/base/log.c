@@ -51,12 +51,18 @@ void log_msg(enum log_level lvl, const char *module, const char *fmt, ...)
         n = snprintf(line, sizeof line, "<%d>%s: ", (int)lvl, module);
     else
         n = snprintf(line, sizeof line, "cairn: %s %s: ", names[lvl & 7], module);
-    if (n < 0)
-        return;
+    if (n < 0 || (size_t)n > sizeof line - 64)
+        return; /* module names are short static strings */
+    char text[sizeof line];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    int tn = vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    if (tn < 0)
+        return;
+    size_t tl = (size_t)tn < sizeof text ? (size_t)tn : sizeof text - 1;
+    /* One event, one line, nothing a terminal would obey (see log.h). */
+    log_escape(line + n, sizeof line - (size_t)n, text, tl, LOG_ESC_LINE | LOG_ESC_KEEP_BACKSLASH);
     fprintf(stderr, "%s\n", line);
 }
 
@@ -109,7 +115,7 @@ size_t log_escape_step(const char *s, size_t len, unsigned flags, char esc[12], 
     }
     switch (cp) {
     case '\\':
-        if (keep)
+        if (keep || (!json && (flags & LOG_ESC_KEEP_BACKSLASH)))
             return 0;
         memcpy(esc, "\\\\", 3);
         return 2;

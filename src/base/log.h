@@ -1,7 +1,12 @@
 /*
  * log.h — logging to stderr, systemd-friendly.
  *
- * One line per event: "cairn: LEVEL module: text". When stderr is the
+ * One line per event: "cairn: LEVEL module: text". The text is passed
+ * through log_escape (below, keeping backslashes) whatever the caller
+ * formatted, so no newline, CR, ESC or other control character reaches the
+ * log: a caller that prints text from outside still escapes it itself
+ * (LOG_ESC_LINE, backslashes included), so that it reads unambiguously.
+ * When stderr is the
  * journal (JOURNAL_STREAM is set, see sd-daemon(3)) each line starts with
  * the syslog priority in angle brackets instead, so journald files it at the
  * right level. Messages below the threshold (default INFO; CAIRN_LOG=debug
@@ -37,7 +42,9 @@ void log_msg(enum log_level lvl, const char *module, const char *fmt, ...)
  *   bytes that are not valid UTF-8         \xNN
  *   backslash                              \\ (so an escape cannot be forged)
  *
- * Modes (flags):
+ * Modes (flags; LOG_ESC_KEEP_BACKSLASH may be added to LOG_ESC_LINE: the
+ * last pass log_msg makes over a whole line, whose parts from outside were
+ * escaped already):
  *   LOG_ESC_LINE     one log line: everything above, LF and TAB included.
  *   LOG_ESC_KEEP_NL  text for a terminal: LF and TAB pass (a message's
  *                    free text has lines), backslash passes (harmless on a
@@ -46,7 +53,7 @@ void log_msg(enum log_level lvl, const char *module, const char *fmt, ...)
  *                    \t \u00NN), C1, DEL and bidi as \uNNNN, invalid bytes as
  *                    \ufffd (JSON text must be UTF-8).
  */
-enum { LOG_ESC_LINE = 0, LOG_ESC_KEEP_NL = 1, LOG_ESC_JSON = 2 };
+enum { LOG_ESC_LINE = 0, LOG_ESC_KEEP_NL = 1, LOG_ESC_JSON = 2, LOG_ESC_KEEP_BACKSLASH = 4 };
 
 /* Look at the character at s[0..len) (len >= 1). When it may pass as it is,
  * return 0; else write its escape (NUL-terminated, < 12 bytes) into esc and

@@ -690,6 +690,11 @@ static void test_escape(void **state)
                         "a\\x1b[2Jb\\rc\nd\te\\f\\x7f\\u0085\\u202e\\xff\"Ж");
     assert_string_equal(log_escape(out, sizeof out, s, n, LOG_ESC_JSON),
                         "a\\u001b[2Jb\\rc\\nd\\te\\\\f\\u007f\\u0085\\u202e\\ufffd\\\"Ж");
+    /* log_msg's last pass over a whole line keeps backslashes (what was
+     * escaped before stays as it was) and escapes everything else */
+    assert_string_equal(
+        log_escape(out, sizeof out, "a\\n\nb\x1b", 6, LOG_ESC_LINE | LOG_ESC_KEEP_BACKSLASH),
+        "a\\n\\nb\\x1b");
     /* cut at a whole escape, never inside one, and said so */
     assert_string_equal(log_escape(out, 10, "abc\x1b\x1b\x1b", 6, LOG_ESC_LINE), "abc...");
     /* a truncated UTF-8 sequence at the end is bytes, not read past */
