@@ -9,7 +9,10 @@
  * belongs to another user, and says which file, its mode and the fix. A
  * control request that is not valid UTF-8, or not JSON, and a send with an
  * impossible date or a control character in a field are answered with what
- * is wrong with them. Loopback only, bounded by the harness's timeouts.
+ * is wrong with them. And a message holding ESC, CR and a bidi override in
+ * its text (as a journal written before such text was refused may hold
+ * one) reaches `cairn msg list/show` escaped: no such byte on the
+ * operator's terminal. Loopback only, bounded by the harness's timeouts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,9 +26,14 @@
 
 #include <cmocka.h>
 
+#include <sqlite3.h>
+
 #include "base/dbuf.h"
 #include "hl_harness.h"
 #include "hotline/control.h"
+#include "hotline/identity.h"
+#include "hotline/journal.h"
+#include "hotline/msg.h"
 
 static struct harness H;
 static int PASSED;
@@ -152,18 +160,103 @@ static void test_files_and_keys(void **state)
     assert_int_equal(hh_wait_up(a, b, 20000), 0);
     assert_int_equal(hh_stop(a, SIGTERM), 0);
     assert_int_equal(hh_stop(b, SIGTERM), 0);
-    PASSED = 1;
+    PASSED++;
+}
+
+/* B's message no. 1 to A with text `body`, put into A's journal (A
+ * stopped) as it was stored before control characters were refused. */
+static void store_legacy(struct hnode *a, struct hnode *b, const char *body)
+{
+    char keys[700];
+    snprintf(keys, sizeof keys, "%s/keys", b->dir);
+    static struct hl_identity bid;
+    assert_int_equal(hl_identity_load(keys, &bid), 0);
+    static struct hl_msg m;
+    static uint8_t raw[HL_MSG_MAX_LEN];
+    hl_msg_init(&m, HL_T_FREE_TEXT);
+    char shape[256];
+    memset(shape, 'x', strlen(body));
+    shape[strlen(body)] = 0;
+    assert_int_equal(hl_msg_add_str(&m, "body", shape), 0);
+    memcpy(m.text + hl_msg_field(&m, "body")->s_off, body, strlen(body));
+    snprintf(m.sender, sizeof m.sender, "%s", b->name);
+    snprintf(m.receiver, sizeof m.receiver, "%s", a->name);
+    m.seq = 1;
+    m.created_utc_ms = 1795305600000LL;
+    assert_int_equal(hl_msg_sign(&m, bid.sign_sk), 0);
+    hl_identity_wipe(&bid);
+    int n = hl_msg_encode(&m, raw, sizeof raw);
+    assert_true(n > 0);
+    uint8_t hash[HL_HASH_LEN];
+    hl_msg_hash_raw(raw, (size_t)n, hash);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(a->journal, &db), SQLITE_OK);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "INSERT INTO messages(dir, peer, seq, hash, prev_hash, "
+                                        "created_ms, stored_ms, type, case_id, raw) "
+                                        "VALUES(?,?,1,?,?,?,?,'FREE_TEXT','',?)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_int(st, 1, HL_DIR_IN);
+    sqlite3_bind_text(st, 2, b->name, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 3, hash, HL_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 4, m.prev_hash, HL_HASH_LEN, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, m.created_utc_ms);
+    sqlite3_bind_int64(st, 6, m.created_utc_ms);
+    sqlite3_bind_blob(st, 7, raw, n, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+static void assert_no_byte(const char *out, int c)
+{
+    if (strchr(out, c))
+        fail_msg("byte 0x%02x reached the terminal in:\n%s", c, out);
+}
+
+static void test_cli_escapes_peer_text(void **state)
+{
+    (void)state;
+    struct hnode *a = &H.n[0], *b = &H.n[1];
+    store_legacy(a, b, "x\x1b]0;pwned\x07\x1b[2Jy\rz \xe2\x80\xae txt\nline 2");
+    assert_int_equal(hh_start(a), 0);
+    static char out[65536];
+    assert_int_equal(
+        hh_cli(out, sizeof out, "msg list --socket %s --in --peer %s", a->sock, b->name), 0);
+    fprintf(stderr, "msg list:\n%s", out);
+    assert_no_byte(out, 0x1b);
+    assert_no_byte(out, 0x07);
+    assert_no_byte(out, '\r');
+    assert_null(strstr(out, "\xe2\x80\xae"));
+    assert_non_null(strstr(out, "x\\x1b]0;pwned\\x07\\x1b[2Jy\\rz \\u202e txt\n    line 2"));
+    assert_int_equal(
+        hh_cli(out, sizeof out, "msg show --socket %s --in --peer %s --seq 1", a->sock, b->name),
+        0);
+    assert_no_byte(out, 0x1b);
+    assert_no_byte(out, '\r');
+    assert_non_null(strstr(out, "\\x1b[2Jy\\rz"));
+    assert_int_equal(hh_cli(out, sizeof out, "msg list --socket %s --in --json", a->sock), 0);
+    assert_no_byte(out, 0x1b);
+    assert_non_null(strstr(out, "\\u001b[2J"));
+    assert_non_null(strstr(out, "\\u202e"));
+    assert_int_equal(hh_stop(a, SIGTERM), 0);
+    PASSED++;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    hh_teardown(&H, PASSED);
+    hh_teardown(&H, PASSED == 2);
     return 0;
 }
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_files_and_keys)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_files_and_keys),
+        cmocka_unit_test(test_cli_escapes_peer_text),
+    };
     return cmocka_run_group_tests(tests, NULL, teardown);
 }
