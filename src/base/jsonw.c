@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/log.h"
 
 void jw_init(struct jsonw *w, struct dbuf *out)
 {
@@ -95,27 +96,29 @@ void jw_end(struct jsonw *w)
     put(w, w->is_obj[w->depth] ? "}" : "]", 1);
 }
 
+/* Plain printable ASCII runs are copied as they are; every other
+ * character goes through log_escape_step (base/log.h), the one rule for
+ * text from outside: control characters, DEL, C1, bidi overrides escaped,
+ * invalid UTF-8 replaced by U+FFFD so the output is always valid JSON. */
 static void put_escaped(struct jsonw *w, const char *s, size_t n)
 {
     put(w, "\"", 1);
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t run = 0, i = 0;
+    while (i < n) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+            i++;
             continue;
-        put(w, s + run, i - run);
-        run = i + 1;
-        char esc[8];
-        switch (c) {
-        case '"': put(w, "\\\"", 2); break;
-        case '\\': put(w, "\\\\", 2); break;
-        case '\n': put(w, "\\n", 2); break;
-        case '\r': put(w, "\\r", 2); break;
-        case '\t': put(w, "\\t", 2); break;
-        default:
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            put(w, esc, 6);
         }
+        char esc[12];
+        size_t adv;
+        size_t el = log_escape_step(s + i, n - i, LOG_ESC_JSON, esc, &adv);
+        if (el) {
+            put(w, s + run, i - run);
+            put(w, esc, el);
+            run = i + adv;
+        }
+        i += adv;
     }
     put(w, s + run, n - run);
     put(w, "\"", 1);

@@ -106,6 +106,24 @@ int cli_keygen(int argc, char **argv)
         fprintf(stderr, "cairn keygen: %s\n", cairn_strerror(rc));
         return 1;
     }
+    /* The identity's roster.ini says HOST:PORT until it is told better:
+     * with --address it holds the real one, so rosters can be built by
+     * concatenating these files. */
+    if (address) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/roster.ini", dir);
+        FILE *f = fopen(path, "w");
+        int bad = !f || fputs(line, f) < 0;
+        if ((f && fclose(f) != 0) || bad) {
+            fprintf(stderr, "cairn keygen: cannot write %s: %s\n", path, strerror(errno));
+            return 1;
+        }
+    } else {
+        fprintf(stderr,
+                "cairn keygen: no --address: edit 'address = HOST:PORT' in %s/roster.ini "
+                "before it goes into a roster\n",
+                dir);
+    }
     fprintf(stderr, "cairn keygen: identity of %s (%s) written to %s\n", centre, party, dir);
     fputs(line, stdout);
     return 0;

@@ -6,6 +6,10 @@
  *
  * Output is text for people (--lang en|ru picks the rendering of message
  * bodies), or the daemon's JSON response as it came with --json.
+ *
+ * Every string in a response may hold what a peer centre wrote: it reaches
+ * the terminal only through log_escape_step (base/log.h), so an ESC, CR or
+ * bidi override from a peer is shown as an escape, never obeyed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +20,7 @@
 #include "base/dbuf.h"
 #include "base/error.h"
 #include "base/jsonw.h"
+#include "base/log.h"
 #include "cli/cli.h"
 #include "hotline/catalogue.h"
 #include "hotline/control.h"
@@ -51,6 +56,42 @@ static int common_opt(struct common *c, int argc, char **argv, int *i)
     return 0;
 }
 
+static const char *js(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+/* Print s escaped (LOG_ESC_KEEP_NL: a message's lines stay lines). After
+ * each newline that is not the last character, print indent. */
+static void put_text(const char *s, const char *indent)
+{
+    size_t len = strlen(s), i = 0;
+    char esc[12];
+    while (i < len) {
+        size_t adv, el = log_escape_step(s + i, len - i, LOG_ESC_KEEP_NL, esc, &adv);
+        if (el)
+            fwrite(esc, 1, el, stdout);
+        else
+            fwrite(s + i, 1, adv, stdout);
+        if (indent && s[i] == '\n' && i + 1 < len)
+            fputs(indent, stdout);
+        i += adv;
+    }
+}
+
+/* js() escaped for one line (LOG_ESC_LINE): names, case ids, error texts.
+ * A ring of buffers, so one printf may take several; longer values are
+ * cut (names are at most 64 bytes; 1 KiB holds any escaped). */
+static const char *jse(json_t *o, const char *k)
+{
+    static char ring[8][1024];
+    static unsigned next;
+    char *b = ring[next++ % 8];
+    const char *s = js(o, k);
+    return log_escape(b, sizeof ring[0], s, strlen(s), LOG_ESC_LINE);
+}
+
 /* Send req, parse the response; prints errors. Returns the response (caller
  * json_decref) or NULL. raw gets the text when non-NULL. */
 static json_t *call(const struct common *c, const char *req, struct dbuf *raw)
@@ -68,7 +109,8 @@ static json_t *call(const struct common *c, const char *req, struct dbuf *raw)
     }
     struct hl_ctl ctl;
     if (hl_ctl_open(&ctl, path) != 0) {
-        fprintf(stderr, "cairn: cannot reach the hotline daemon at %s (is 'cairn hotline' running?)\n",
+        fprintf(stderr,
+                "cairn: cannot reach the hotline daemon at %s (is 'cairn hotline' running?)\n",
                 path);
         return NULL;
     }
@@ -85,47 +127,48 @@ static json_t *call(const struct common *c, const char *req, struct dbuf *raw)
         return NULL;
     }
     if (!json_is_true(json_object_get(resp, "ok"))) {
-        fprintf(stderr, "cairn: refused: %s: %s\n",
-                json_string_value(json_object_get(resp, "error")),
-                json_string_value(json_object_get(resp, "message")));
+        fprintf(stderr, "cairn: refused: %s: %s\n", jse(resp, "error"), jse(resp, "message"));
         json_decref(resp);
         return NULL;
     }
     return resp;
 }
 
-static const char *js(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
 static void usage_msg(FILE *f)
 {
-    fprintf(f,
-            "usage: cairn msg COMMAND (-c CENTRE.INI | --socket PATH) [--lang en|ru] [--json] ...\n"
-            "  send --to CENTRE --type TYPE [--case ID] [--field NAME=VALUE]... [--count N]\n"
-            "  list [--peer CENTRE] [--in|--out] [--type TYPE] [--case ID] [--unacked] [--limit N]\n"
-            "       (the newest 100 unless --limit; --limit 0 lists all)\n"
-            "  show --peer CENTRE (--in|--out) --seq N\n"
-            "  ack --peer CENTRE --seq N [--operator NAME]\n"
-            "  status | metrics\n"
-            "  types [TYPE]   the message catalogue: types, fields, replies, deadlines\n"
-            "                 (works without a running centre)\n"
-            "Field values are text; times are ISO 8601 UTC (2026-11-22T10:00:00Z).\n");
+    fprintf(
+        f, "usage: cairn msg COMMAND (-c CENTRE.INI | --socket PATH) [--lang en|ru] [--json] ...\n"
+           "  send --to CENTRE --type TYPE [--case ID] [--field NAME=VALUE]... [--count N]\n"
+           "  list [--peer CENTRE] [--in|--out] [--type TYPE] [--case ID] [--unacked] [--limit N]\n"
+           "       (the newest 100 unless --limit; --limit 0 lists all)\n"
+           "  show --peer CENTRE (--in|--out) --seq N\n"
+           "  ack --peer CENTRE --seq N [--operator NAME]\n"
+           "  status | metrics\n"
+           "  types [TYPE]   the message catalogue: types, fields, replies, deadlines\n"
+           "                 (works without a running centre)\n"
+           "Field values are text (each field once; no control characters but TAB and\n"
+           "newline in free text); times are ISO 8601 UTC (2026-11-22T10:00:00Z).\n");
 }
 
 static const char *ftype_name(enum hl_ftype t)
 {
     switch (t) {
-    case HL_F_TEXT: return "text";
-    case HL_F_INT: return "integer";
-    case HL_F_TIME: return "time (ISO 8601 UTC)";
-    case HL_F_SEQ: return "message number";
-    case HL_F_TRACK: return "track (e.g. T1234, icao:4CA1F2)";
-    case HL_F_POS: return "position lat,lon";
-    case HL_F_AREA: return "area lat,lon;lat,lon;lat,lon...";
-    case HL_F_ENUM: return "one of";
+    case HL_F_TEXT:
+        return "text";
+    case HL_F_INT:
+        return "integer";
+    case HL_F_TIME:
+        return "time (ISO 8601 UTC)";
+    case HL_F_SEQ:
+        return "message number";
+    case HL_F_TRACK:
+        return "track (e.g. T1234, icao:4CA1F2)";
+    case HL_F_POS:
+        return "position lat,lon";
+    case HL_F_AREA:
+        return "area lat,lon;lat,lon;lat,lon...";
+    case HL_F_ENUM:
+        return "one of";
     }
     return "?";
 }
@@ -208,24 +251,21 @@ static void print_messages(json_t *resp, int full)
     json_array_foreach(arr, i, m)
     {
         const char *dir = js(m, "dir");
-        printf("%s %s #%lld  %s  %s%s%s  %s%s\n", !strcmp(dir, "out") ? "->" : "<-", js(m, "peer"),
-               (long long)json_integer_value(json_object_get(m, "seq")), js(m, "created"),
-               js(m, "type"), js(m, "case")[0] ? "  case " : "", js(m, "case"),
+        printf("%s %s #%lld  %s  %s%s%s  %s%s\n", !strcmp(dir, "out") ? "->" : "<-", jse(m, "peer"),
+               (long long)json_integer_value(json_object_get(m, "seq")), jse(m, "created"),
+               jse(m, "type"), js(m, "case")[0] ? "  case " : "", jse(m, "case"),
                !strcmp(dir, "out")
                    ? (json_is_true(json_object_get(m, "delivered")) ? "delivered" : "NOT DELIVERED")
                    : "received",
                json_is_true(json_object_get(m, "acked")) ? ", read" : "");
         const char *text = js(m, "text");
         if (full) {
-            printf("%s\n", text);
+            put_text(text, NULL);
+            putchar('\n');
         } else if (text[0]) {
             /* indent the body */
             printf("    ");
-            for (const char *p = text; *p; p++) {
-                putchar(*p);
-                if (*p == '\n' && p[1])
-                    printf("    ");
-            }
+            put_text(text, "    ");
             if (text[strlen(text) - 1] != '\n')
                 putchar('\n');
         }
@@ -273,11 +313,22 @@ int cli_msg(int argc, char **argv)
         } else if (!strcmp(a, "--unacked"))
             jw_kbool(&w, "unacked", 1);
         else if (v && !strcmp(a, "--field")) {
-            if (!strchr(v, '=')) {
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v) {
                 fprintf(stderr, "cairn msg: --field wants NAME=VALUE, not '%s'\n", v);
                 free(fields);
                 goto out;
             }
+            /* A field has one value: a second --field of the same name is
+             * refused, never silently kept or dropped. */
+            size_t nl = (size_t)(eq - v);
+            for (size_t k = 0; k < n_fields; k++)
+                if (!strncmp(fields[k], v, nl) && fields[k][nl] == '=') {
+                    fprintf(stderr, "cairn msg: --field %.*s given twice (a field has one value)\n",
+                            (int)nl, v);
+                    free(fields);
+                    goto out;
+                }
             fields[n_fields++] = v;
             i++;
         } else if (v && (!strcmp(a, "--seq") || !strcmp(a, "--limit") || !strcmp(a, "--count"))) {
@@ -341,7 +392,7 @@ int cli_msg(int argc, char **argv)
         else
             printf("sent #%lld..#%lld", first, last);
         if (js(resp, "case")[0])
-            printf(" (case %s)", js(resp, "case"));
+            printf(" (case %s)", jse(resp, "case"));
         printf("\n");
     } else if (!strcmp(cmd, "list") || !strcmp(cmd, "show")) {
         print_messages(resp, !strcmp(cmd, "show"));
@@ -349,15 +400,15 @@ int cli_msg(int argc, char **argv)
         printf("acknowledged; the peer is told by OPERATOR_ACK #%lld\n",
                (long long)json_integer_value(json_object_get(resp, "ack_seq")));
     } else if (!strcmp(cmd, "metrics")) {
-        fputs(js(resp, "text"), stdout);
+        put_text(js(resp, "text"), NULL);
     } else { /* status */
-        printf("centre %s (link port %lld), %s\n", js(resp, "centre"),
+        printf("centre %s (link port %lld), %s\n", jse(resp, "centre"),
                (long long)json_integer_value(json_object_get(resp, "port")), js(resp, "now"));
         size_t i;
         json_t *p;
         json_array_foreach(json_object_get(resp, "peers"), i, p)
         {
-            printf("  %-16s %-5s sent %lld, delivered %lld, received %lld\n", js(p, "name"),
+            printf("  %-16s %-5s sent %lld, delivered %lld, received %lld\n", jse(p, "name"),
                    json_is_true(json_object_get(p, "up")) ? "up" : "DOWN",
                    (long long)json_integer_value(json_object_get(p, "sent")),
                    (long long)json_integer_value(json_object_get(p, "delivered")),
@@ -420,12 +471,14 @@ int cli_case(int argc, char **argv)
                              : !strcmp(st, "overdue") ? "ПРОСРОЧЕНО"
                                                       : "закрыто";
                 int closed = !strcmp(st, "closed");
-                const char *verb = closed ? (ru ? "ответ" : "answered by") : (ru ? "ждёт" : "awaiting");
-                printf("%-24s %-8s %-10s %s %s -> %s, %s %s%s\n", js(k, "case"), js(k, "peer"),
-                       st_txt, js(k, "type"), verb, js(k, "reply"),
-                       ru ? "срок" : "due", js(k, "due"),
-                       json_is_true(json_object_get(k, "late")) ? (ru ? " (с опозданием)" : " (late)")
-                                                                : "");
+                const char *verb =
+                    closed ? (ru ? "ответ" : "answered by") : (ru ? "ждёт" : "awaiting");
+                printf("%-24s %-8s %-10s %s %s -> %s, %s %s%s\n", jse(k, "case"), jse(k, "peer"),
+                       st_txt, jse(k, "type"), verb, jse(k, "reply"), ru ? "срок" : "due",
+                       jse(k, "due"),
+                       json_is_true(json_object_get(k, "late"))
+                           ? (ru ? " (с опозданием)" : " (late)")
+                           : "");
             }
         }
         json_decref(resp);

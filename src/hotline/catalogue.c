@@ -469,6 +469,11 @@ int hl_catalogue_check(const struct hl_msg *m, const char **bad_field)
     const struct hl_type_spec *ts = hl_catalogue_get(m->type);
     if (!ts)
         return CAIRN_E_MSGTYPE;
+    /* Control characters first: from a peer they are refused before any
+     * of their text reaches a log line (hl_text_ok). */
+    int rc = hl_msg_check_text(m, bad_field);
+    if (rc)
+        return rc;
     for (int i = 0; i < m->n_fields; i++) {
         const struct hl_field *f = &m->fields[i];
         const struct hl_field_spec *fs = hl_catalogue_field(ts, f->name);
@@ -514,27 +519,50 @@ static bool parse_i64(const char *s, int64_t *out)
     return true;
 }
 
-/* "YYYY-MM-DDTHH:MM:SS[.mmm]Z" -> UTC ms. */
+/* n decimal digits at s, exactly; -1 when one is not a digit. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+static bool leap_year(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.mmm]Z" -> UTC ms. Strict: fixed widths, no signs or
+ * spaces, and the date and time must exist: 2026-02-30 and 24:00:00 are
+ * refused, not normalised into another day (timegm would). Second 60 is
+ * refused too: our times are POSIX (UTC without leap seconds). */
 static bool parse_iso(const char *s, int64_t *out)
 {
-    int Y, M, D, h, mi, sec, n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &Y, &M, &D, &h, &mi, &sec, &n) != 6 || n != 19)
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (strlen(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+        s[16] != ':')
         return false;
-    const char *p = s + n;
+    int Y = digits(s, 4), M = digits(s + 5, 2), D = digits(s + 8, 2);
+    int h = digits(s + 11, 2), mi = digits(s + 14, 2), sec = digits(s + 17, 2);
+    if (Y < 1970 || M < 1 || M > 12 || D < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 ||
+        sec > 59)
+        return false;
+    int dim = mdays[M - 1] + (M == 2 && leap_year(Y));
+    if (D > dim)
+        return false;
+    const char *p = s + 19;
     int ms = 0;
     if (*p == '.') {
-        p++;
-        int k = 0;
-        while (k < 3 && *p >= '0' && *p <= '9') {
-            ms = ms * 10 + (*p++ - '0');
-            k++;
-        }
-        if (k != 3)
+        ms = digits(p + 1, 3);
+        if (ms < 0)
             return false;
+        p += 4;
     }
     if (strcmp(p, "Z") != 0)
-        return false;
-    if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || mi > 59 || sec > 60)
         return false;
     struct tm tm = {0};
     tm.tm_year = Y - 1900;

@@ -4,7 +4,14 @@
  *
  * Control socket requests (one JSON object per line; see
  * docs/hotline-link.md "Control socket" for every field):
- *   send, list, show, ack, cases, status, metrics, set_max_pages (test hook).
+ *   send, list, show, ack, cases, status, metrics.
+ *
+ * Files: the daemon sets its umask to 077 when it starts, so the journal,
+ * its -wal and -shm (SQLite gives them the journal's mode), the alerts file
+ * and any folder it makes are its user's only (0600 / 0700). It is set here
+ * because the daemon is the process that creates them; libraries never
+ * touch process state. Secret keys of another mode or owner stop it
+ * (hl_key_file_check).
  */
 #include "hotline/daemon.h"
 
@@ -325,8 +332,21 @@ static void op_send(struct daemon *d, json_t *req, struct jsonw *w)
                 if (txt)
                     rc = hl_msg_add_text(&d->msg, k, txt);
                 if (rc != 0) {
-                    char why[128];
-                    snprintf(why, sizeof why, "field '%s': %s", k, cairn_strerror(rc));
+                    char why[256], kk[96];
+                    log_escape(kk, sizeof kk, k, strlen(k), LOG_ESC_LINE);
+                    const struct hl_field_spec *fs = hl_catalogue_field(hl_catalogue_get(t), k);
+                    if (txt && !hl_text_ok(txt, strlen(txt), true))
+                        snprintf(why, sizeof why,
+                                 "field '%s': invalid UTF-8, or a control character (other than "
+                                 "TAB, LF) or bidi override in the value",
+                                 kk);
+                    else if (fs && fs->type == HL_F_TIME)
+                        snprintf(why, sizeof why,
+                                 "field '%s': not a UTC date and time that exists, as "
+                                 "YYYY-MM-DDTHH:MM:SS[.mmm]Z (or ms since 1970)",
+                                 kk);
+                    else
+                        snprintf(why, sizeof why, "field '%s': %s", kk, cairn_strerror(rc));
                     if (hl_journal_in_batch(d->j))
                         hl_journal_rollback(d->j);
                     reply_err(w, rc, why);
@@ -589,31 +609,6 @@ static void op_metrics(struct daemon *d, struct jsonw *w)
     dbuf_free(&m);
 }
 
-static void op_set_max_pages(struct daemon *d, json_t *req, struct jsonw *w)
-{
-    int64_t pages = jint(req, "pages", -1);
-    if (pages < 0) {
-        reply_err(w, CAIRN_E_INVAL, "set_max_pages needs pages (0 = current size)");
-        return;
-    }
-    sqlite3 *db = hl_journal_db(d->j);
-    if (pages == 0) {
-        sqlite3_stmt *st;
-        if (sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &st, NULL) == SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW)
-            pages = sqlite3_column_int64(st, 0);
-        sqlite3_finalize(st);
-    }
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA max_page_count=%lld", (long long)pages);
-    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-    log_warn(MOD, "test hook: journal max_page_count set to %lld", (long long)pages);
-    jw_obj(w);
-    jw_kbool(w, "ok", rc == SQLITE_OK);
-    jw_kint(w, "pages", pages);
-    jw_end(w);
-}
-
 static void handle_request(struct daemon *d, const char *line, size_t len, struct dbuf *out)
 {
     struct jsonw w;
@@ -623,7 +618,19 @@ static void handle_request(struct daemon *d, const char *line, size_t len, struc
     json_error_t jerr;
     json_t *req = json_loadb(line, len, 0, &jerr);
     const char *op = req ? jstr(req, "op") : NULL;
-    if (!req || !json_is_object(req) || !op)
+    if (!req && json_error_code(&jerr) == json_error_invalid_utf8) {
+        char why[160];
+        snprintf(why, sizeof why,
+                 "the request is not valid UTF-8 near byte %d (a request is JSON, and JSON "
+                 "text is UTF-8)",
+                 jerr.position);
+        reply_err(&w, CAIRN_E_FORMAT, why);
+    } else if (!req) {
+        char why[240], txt[200];
+        snprintf(why, sizeof why, "the request is not JSON (byte %d: %s)", jerr.position,
+                 log_escape(txt, sizeof txt, jerr.text, strlen(jerr.text), LOG_ESC_LINE));
+        reply_err(&w, CAIRN_E_FORMAT, why);
+    } else if (!json_is_object(req) || !op)
         reply_err(&w, CAIRN_E_FORMAT, "a request is one JSON object with \"op\"");
     else if (!strcmp(op, "send"))
         op_send(d, req, &w);
@@ -639,8 +646,6 @@ static void handle_request(struct daemon *d, const char *line, size_t len, struc
         op_status(d, &w);
     else if (!strcmp(op, "metrics"))
         op_metrics(d, &w);
-    else if (!strcmp(op, "set_max_pages"))
-        op_set_max_pages(d, req, &w);
     else
         reply_err(&w, CAIRN_E_UNSUPPORTED, "unknown op");
     json_decref(req);
@@ -750,6 +755,16 @@ int hl_daemon_run(const struct hl_daemon_config *cfg)
     d->cfg = cfg;
     int line = 0, rc;
     signal(SIGPIPE, SIG_IGN);
+    umask(077); /* see the top of this file */
+    static const char *const secrets[] = {"sign.key", "tls.key"};
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+        char path[HL_PATH_MAX + 16], why[3 * HL_PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", cfg->keys, secrets[i]);
+        if ((rc = hl_key_file_check(path, why, sizeof why)) != 0) {
+            log_err(MOD, "refusing to start: %s", why);
+            goto out;
+        }
+    }
     if ((rc = hl_identity_load(cfg->keys, &d->id)) != 0) {
         log_err(MOD, "cannot load identity from %s: %s", cfg->keys, cairn_strerror(rc));
         goto out;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "hotline/msg.h"
 
 /* ---- a checked big-endian reader and a bounded writer ---- */
 
@@ -164,6 +165,11 @@ int hl_hello_decode(const uint8_t *p, size_t len, struct hl_hello *h)
     h->window = (uint32_t)rd_uint(&r, 4);
     h->incarnation = rd_uint(&r, 8);
     if (r.bad || r.pos != len || h->version != HL_PROTO_VERSION || !h->from[0] || !h->to[0])
+        return CAIRN_E_FORMAT;
+    /* Centre names are logged: one with a control character (a newline
+     * forging a log line, an ESC, a bidi override) or invalid UTF-8 is no
+     * name (hl_text_ok). */
+    if (!hl_text_ok(h->from, strlen(h->from), false) || !hl_text_ok(h->to, strlen(h->to), false))
         return CAIRN_E_FORMAT;
     /* A peer cannot have receipted more than it sent. */
     if (h->tx_acked > h->tx_head)

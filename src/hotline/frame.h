@@ -99,7 +99,8 @@ struct hl_hello {
 /* Encode h into out (cap >= HL_HELLO_MAX_LEN); returns the length, or
  * CAIRN_E_INVAL when a name is empty or too long. */
 int hl_hello_encode(const struct hl_hello *h, uint8_t *out, size_t cap);
-/* Decode; 0 or CAIRN_E_FORMAT (wrong length, bad name, wrong version). */
+/* Decode; 0 or CAIRN_E_FORMAT (wrong length, bad name: empty, invalid
+ * UTF-8 or a control character (hl_text_ok), wrong version). */
 int hl_hello_decode(const uint8_t *p, size_t len, struct hl_hello *h);
 
 /* ---- HEARTBEAT ----------------------------------------------------------- */
@@ -123,6 +124,8 @@ struct hl_error {
     char text[HL_ERROR_TEXT_MAX + 1];
 };
 int hl_error_encode(const struct hl_error *e, uint8_t *out, size_t cap);
+/* text is the peer's, as it came (any bytes but NUL): escape it before it
+ * is printed or logged (log_escape, base/log.h). */
 int hl_error_decode(const uint8_t *p, size_t len, struct hl_error *e);
 #define HL_ERROR_MAX_LEN (4u + 8u + 2u + HL_ERROR_TEXT_MAX)
 

@@ -212,6 +212,38 @@ static int centre_ini_cb(void *user, const char *section, const char *name, cons
     return 1;
 }
 
+int hl_key_file_check(const char *path, char *why, size_t cap)
+{
+    struct stat st;
+    char dummy[1];
+    if (!why || cap == 0)
+        why = dummy, cap = sizeof dummy;
+    if (stat(path, &st) != 0) {
+        snprintf(why, cap, "cannot read %s: %s", path, strerror(errno));
+        return CAIRN_E_IO;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(why, cap, "%s is not a regular file", path);
+        return CAIRN_E_STATE;
+    }
+    unsigned mode = (unsigned)(st.st_mode & 07777);
+    if (mode & 077) {
+        snprintf(why, cap,
+                 "%s has mode %04o: a secret key must be readable by its owner only "
+                 "(0600); fix: chmod 600 %s",
+                 path, mode, path);
+        return CAIRN_E_STATE;
+    }
+    if (st.st_uid != geteuid()) {
+        snprintf(why, cap,
+                 "%s is owned by uid %u, not by the user running cairn (uid %u); fix: "
+                 "chown %u %s, or run cairn as its owner",
+                 path, (unsigned)st.st_uid, (unsigned)geteuid(), (unsigned)geteuid(), path);
+        return CAIRN_E_STATE;
+    }
+    return 0;
+}
+
 int hl_identity_load(const char *dir, struct hl_identity *out)
 {
     char path[1024], buf[512];
@@ -219,13 +251,12 @@ int hl_identity_load(const char *dir, struct hl_identity *out)
     memset(out, 0, sizeof *out);
     if (sodium_init() < 0)
         return CAIRN_E_STATE;
-    if ((rc = path_join(path, sizeof path, dir, "sign.key")))
+    if ((rc = path_join(path, sizeof path, dir, "tls.key")) ||
+        (rc = hl_key_file_check(path, NULL, 0)))
         return rc;
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return CAIRN_E_IO;
-    if (st.st_mode & 077)
-        return CAIRN_E_STATE; /* readable by others: refuse, like ssh */
+    if ((rc = path_join(path, sizeof path, dir, "sign.key")) ||
+        (rc = hl_key_file_check(path, NULL, 0)))
+        return rc;
     if ((rc = read_small(path, buf, sizeof buf)))
         return rc;
     rc = (strlen(buf) == 2 * HL_SK_LEN) ? hex_decode(buf, HL_SK_LEN, out->sign_sk) : CAIRN_E_FORMAT;

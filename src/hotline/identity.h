@@ -67,9 +67,17 @@ struct hl_roster {
  * 0, CAIRN_E_EXISTS, CAIRN_E_IO, CAIRN_E_INVAL (bad name). */
 int hl_identity_create(const char *dir, const char *name, const char *party, int valid_days,
                        struct hl_identity *out);
-/* Load an identity from dir. Refuses (CAIRN_E_STATE) a sign.key readable by
- * group or others. 0, CAIRN_E_IO, CAIRN_E_FORMAT, CAIRN_E_STATE. */
+/* Load an identity from dir. Refuses (CAIRN_E_STATE) a sign.key or tls.key
+ * that hl_key_file_check() refuses. 0, CAIRN_E_IO, CAIRN_E_FORMAT,
+ * CAIRN_E_STATE. */
 int hl_identity_load(const char *dir, struct hl_identity *out);
+/* A secret key file must be a regular file with no group or other
+ * permission bits (0600 or 0400) owned by the user running us, as ssh
+ * demands of its keys: anyone else who can read it can sign as this
+ * centre. 0, CAIRN_E_IO (cannot stat it) or CAIRN_E_STATE; on an error,
+ * why (when non-NULL) gets one sentence naming the file, what is wrong and
+ * the fix ("chmod 600 FILE"). */
+int hl_key_file_check(const char *path, char *why, size_t cap);
 /* Wipe the secret key. */
 void hl_identity_wipe(struct hl_identity *id);
 

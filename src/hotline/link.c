@@ -476,17 +476,44 @@ static void refuse_msg(struct hl_conn *c, int rc, const struct hl_frame *f)
 static int handle_msg(struct hl_conn *c, const struct hl_frame *f)
 {
     struct hl_link *l = c->l;
+    /* L7 and L2: a session carries its own peer's messages only. A roster
+     * centre relaying another centre's message (validly signed by that
+     * centre) is refused before the journal sees it: nothing is stored,
+     * no case opened. The sender is read in place (msg.h: "CHM1" str8
+     * sender ...); a payload too short to name one is left to the
+     * journal's decoder to refuse. */
+    const char *peer = c->peer->c->name;
+    size_t plen = strlen(peer);
+    if (f->len >= 5 && !memcmp(f->payload, "CHM1", 4) && f->len - 5 >= f->payload[4] &&
+        (f->payload[4] != plen || memcmp(f->payload + 5, peer, plen) != 0)) {
+        l->st.proto_violations++;
+        log_warn(MOD, "MSG from %s names another sender: refused, not stored", peer_name(c));
+        refuse_msg(c, CAIRN_E_ROSTER, f);
+        return -1;
+    }
     /* Stored in the open batch without a receipt: link_commit signs one
      * cumulative receipt for the head after the batch's last message. */
     int rc = hl_journal_accept_incoming_ex(l->cfg.journal, f->payload, f->len, now_utc_ms(l),
                                            HL_ACCEPT_NO_RECEIPT, NULL, &l->scratch);
     if (rc < 0) {
+        /* An undecodable message, or control characters or invalid UTF-8
+         * in a field (hl_text_ok): no conforming peer makes one, so it is a
+         * protocol violation as well as a refusal. The journal logged it
+         * naming the field, never its text. */
+        const char *bad = NULL;
+        if ((rc == CAIRN_E_FIELD || rc == CAIRN_E_FORMAT) &&
+            (hl_msg_decode(&l->scratch, f->payload, f->len) != 0 ||
+             hl_msg_check_text(&l->scratch, &bad) != 0)) {
+            l->st.proto_violations++;
+            if (bad)
+                log_warn(MOD, "MSG from %s: control character or invalid UTF-8 in '%s'",
+                         peer_name(c), bad);
+        }
         refuse_msg(c, rc, f);
         return -1;
     }
     if (strcmp(l->scratch.sender, c->peer->c->name) != 0) {
-        /* The journal checked the signature against the sender named in the
-         * message; the session only carries messages of its own peer. */
+        /* Unreachable after the check above; kept as the last word. */
         refuse_msg(c, CAIRN_E_ROSTER, f);
         return -1;
     }
@@ -645,8 +672,11 @@ static int handle_error(struct hl_conn *c, const struct hl_frame *f)
         log_warn(MOD, "undecodable ERROR frame from %s", peer_name(c));
         return 0;
     }
+    /* e.text is the peer's: one log line, escaped (base/log.h). */
+    char text[4 * HL_ERROR_TEXT_MAX + 4];
     log_warn(MOD, "%s refused something of ours (seq %llu): %s: %s", peer_name(c),
-             (unsigned long long)e.seq, cairn_errname(e.code), e.text);
+             (unsigned long long)e.seq, cairn_errname(e.code),
+             log_escape(text, sizeof text, e.text, strlen(e.text), LOG_ESC_LINE));
     return 0;
 }
 

@@ -26,44 +26,93 @@ static const char CTX_CKPT[] = "cairn-hl-ckpt-v1";
 
 /* ---- UTF-8 ---------------------------------------------------------------- */
 
+/* The code point of the UTF-8 sequence at p[0..len), its length in *n; -1
+ * when it is not valid UTF-8 (overlong forms, UTF-16 surrogates, code
+ * points past U+10FFFF, truncated). */
+static long utf8_next(const unsigned char *p, size_t len, size_t *n)
+{
+    unsigned c = p[0];
+    *n = 1;
+    if (c < 0x80)
+        return (long)c;
+    size_t k;
+    unsigned long min, cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+        k = 1, min = 0x80, cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        k = 2, min = 0x800, cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        k = 3, min = 0x10000, cp = c & 0x07;
+    } else {
+        return -1;
+    }
+    if (len <= k)
+        return -1;
+    for (size_t i = 1; i <= k; i++) {
+        unsigned cc = p[i];
+        if ((cc & 0xC0) != 0x80)
+            return -1;
+        cp = (cp << 6) | (cc & 0x3F);
+    }
+    if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+        return -1;
+    *n = k + 1;
+    return (long)cp;
+}
+
 bool hl_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
+    size_t i = 0, n;
     while (i < len) {
-        unsigned c = p[i];
-        if (c == 0)
-            return false;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t n;
-        unsigned min;
-        unsigned cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1, min = 0x80, cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2, min = 0x800, cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3, min = 0x10000, cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (len - i <= n)
-            return false;
-        for (size_t k = 1; k <= n; k++) {
-            unsigned cc = p[i + k];
-            if ((cc & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        /* overlong forms, UTF-16 surrogates and code points past U+10FFFF */
-        if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-            return false;
-        i += n + 1;
+        long cp = utf8_next(p + i, len - i, &n);
+        if (cp <= 0)
+            return false; /* invalid, or NUL */
+        i += n;
     }
     return true;
+}
+
+bool hl_text_ok(const char *s, size_t len, bool free_text)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, n;
+    while (i < len) {
+        long cp = utf8_next(p + i, len - i, &n);
+        if (cp < 0)
+            return false;
+        if (cp < 0x20 && !(free_text && (cp == '\t' || cp == '\n')))
+            return false; /* C0, NUL included */
+        if (cp >= 0x7F && cp <= 0x9F)
+            return false; /* DEL and C1 */
+        if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+            return false; /* bidi embeddings, overrides and isolates */
+        i += n;
+    }
+    return true;
+}
+
+int hl_msg_check_text(const struct hl_msg *m, const char **bad)
+{
+    if (!hl_text_ok(m->case_id, strlen(m->case_id), false)) {
+        if (bad)
+            *bad = "case";
+        return CAIRN_E_FIELD;
+    }
+    const struct hl_type_spec *ts = hl_catalogue_get(m->type);
+    for (int i = 0; i < m->n_fields; i++) {
+        const struct hl_field *f = &m->fields[i];
+        if (f->kind != HL_KIND_STR)
+            continue;
+        const struct hl_field_spec *fs = ts ? hl_catalogue_field(ts, f->name) : NULL;
+        bool free_text = !fs || fs->type == HL_F_TEXT;
+        if (!hl_text_ok(hl_field_str(m, f), f->s_len, free_text)) {
+            if (bad)
+                *bad = f->name;
+            return CAIRN_E_FIELD;
+        }
+    }
+    return 0;
 }
 
 /* ---- building ------------------------------------------------------------- */
@@ -79,8 +128,8 @@ static int set_name(char *dst, size_t max, const char *src)
     size_t n = strlen(src);
     if (n > max)
         return CAIRN_E_TOOBIG;
-    if (!hl_utf8_valid(src, n))
-        return CAIRN_E_FORMAT;
+    if (!hl_text_ok(src, n, false))
+        return CAIRN_E_FORMAT; /* invalid UTF-8 or a control character */
     memcpy(dst, src, n + 1);
     return 0;
 }
@@ -184,7 +233,10 @@ int hl_msg_add_strn(struct hl_msg *m, const char *name, const char *v, size_t le
 {
     if (len > HL_STR_MAX)
         return CAIRN_E_TOOBIG;
-    if (!hl_utf8_valid(v, len))
+    /* Control characters are refused here, when a message is made: TAB and
+     * LF may be in free text, and the other field types' forms
+     * (catalogue.c) allow neither. */
+    if (!hl_text_ok(v, len, true))
         return CAIRN_E_FIELD;
     size_t nlen = strlen(name);
     if (!fname_ok(name, nlen))
@@ -345,7 +397,9 @@ static uint64_t r_u64(struct rd *r)
     return v;
 }
 
-/* A str8 into dst (cap max bytes + NUL): UTF-8, no NUL, <= max. */
+/* A str8 into dst (cap max bytes + NUL): UTF-8, <= max, no control
+ * character at all (these are names: centres, types, case ids; a name that
+ * could move a cursor or end a log line is not a name). */
 static void r_str8(struct rd *r, char *dst, size_t max)
 {
     unsigned n = r_u8(r);
@@ -356,7 +410,7 @@ static void r_str8(struct rd *r, char *dst, size_t max)
         r->err = CAIRN_E_TOOBIG;
         return;
     }
-    if (!hl_utf8_valid((const char *)q, n)) {
+    if (!hl_text_ok((const char *)q, n, false)) {
         r->err = CAIRN_E_FORMAT;
         return;
     }

@@ -8,7 +8,8 @@
  * sorted by name — never the rendered text. There is exactly one encoding of
  * a given message: the decoder refuses anything the encoder would not have
  * produced (unsorted or repeated fields, trailing bytes, over-long strings,
- * invalid UTF-8), so decode(b) succeeding implies encode(decode(b)) == b.
+ * invalid UTF-8, control characters in names), so decode(b) succeeding
+ * implies encode(decode(b)) == b.
  *
  * Wire form (all integers big-endian, fixed width; "str8/16" = u8/u16 length
  * then that many UTF-8 bytes, no NUL; full description in
@@ -98,13 +99,15 @@ struct hl_msg {
 /* Zero m and set its type; sender, seq, prev_hash, time and signature are
  * filled by hl_journal_append_outgoing(). */
 void hl_msg_init(struct hl_msg *m, enum hl_type type);
-/* Set receiver / case id (copied). CAIRN_E_TOOBIG when too long. */
+/* Set receiver / case id (copied). CAIRN_E_TOOBIG when too long,
+ * CAIRN_E_FORMAT for invalid UTF-8 or any control character (hl_text_ok). */
 int hl_msg_set_receiver(struct hl_msg *m, const char *receiver);
 int hl_msg_set_case(struct hl_msg *m, const char *case_id);
 /* Add or replace a field (copied; the list stays sorted). 0, CAIRN_E_FULL
  * (too many fields), CAIRN_E_TOOBIG (string or text too long), CAIRN_E_FIELD
- * (empty/over-long name, NUL or invalid UTF-8 in the value). These do not
- * consult the catalogue; hl_catalogue_check() does. */
+ * (empty/over-long name, invalid UTF-8 or a control character in the value:
+ * hl_text_ok with TAB and LF allowed). These do not consult the catalogue;
+ * hl_catalogue_check() does. */
 int hl_msg_add_int(struct hl_msg *m, const char *name, int64_t v);
 int hl_msg_add_str(struct hl_msg *m, const char *name, const char *v);
 int hl_msg_add_strn(struct hl_msg *m, const char *name, const char *v, size_t len);
@@ -226,5 +229,18 @@ int hl_checkpoint_verify(const struct hl_checkpoint *c, const uint8_t signer_pk[
 
 /* UTF-8 validity of s[len] (no overlongs, no surrogates, no NUL). */
 bool hl_utf8_valid(const char *s, size_t len);
+/* Text a person will read, on a screen or in a log: valid UTF-8 without C0
+ * controls (NUL included; TAB and LF allowed when free_text), DEL, C1
+ * controls (U+0080-U+009F) or bidirectional embeddings, overrides and
+ * isolates (U+202A-U+202E, U+2066-U+2069). Such characters move a
+ * terminal's cursor, forge log lines or reverse how a line reads. */
+bool hl_text_ok(const char *s, size_t len, bool free_text);
+/* Every string of m passes hl_text_ok: the case id strictly, string field
+ * values with TAB and LF allowed only in free text (HL_F_TEXT). 0, or
+ * CAIRN_E_FIELD with *bad (if non-NULL) the field's name ("case" for the
+ * case id; borrowed from m or static). hl_catalogue_check() calls it, so a
+ * message with such characters is refused whether we make it or a peer
+ * sends it. */
+int hl_msg_check_text(const struct hl_msg *m, const char **bad);
 
 #endif

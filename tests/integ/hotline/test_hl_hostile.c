@@ -12,6 +12,14 @@
  * peer B starts and the link carries traffic both ways; both journals pass
  * the audit.
  *
+ * Then, each with A restarted: text that would write on A's operators'
+ * screens or forge A's log lines (ESC, CR, bidi overrides in a message
+ * field, CR in a case id, a newline in a HELLO name or an ERROR text), and
+ * a roster centre relaying another roster centre's validly signed message
+ * (sender != the session's peer): refused, counted, logged escaped or by
+ * field name, nothing stored, no case opened, and the link still carries
+ * B's traffic afterwards.
+ *
  * The client impersonates B with B's own certificate and signing key (the
  * test made them): what a stolen key lets an attacker do is exactly what
  * the journal must still refuse.
@@ -51,7 +59,8 @@
 static struct harness H;
 static struct hnode *A, *B;
 static struct hl_identity BID; /* B's identity: certificate paths and signing key */
-static int PASSED;
+static int PASSED;             /* tests passed; the folder goes when all did */
+static uint8_t EXP_SK[64];     /* EXPIRED-CC's signing key (on the roster, never running) */
 static char EXP_CERT[700], EXP_KEY[700], UNK_CERT[700], UNK_KEY[700];
 
 /* ---- certificates made here ---- */
@@ -455,7 +464,190 @@ static void test_hostile(void **state)
     assert_int_equal(hh_verify(&H, A), 0);
     assert_int_equal(hh_verify(&H, B), 0);
     hl_identity_wipe(&BID);
-    PASSED = 1;
+    PASSED++;
+}
+
+/* A message B -> A like make_msg, but its body (same length as `shape`,
+ * which the builder accepts) replaced by `body` behind the builder's back,
+ * and case id `case_id` set the same way: what a hostile encoder sends. */
+static int make_raw_msg(uint64_t seq, const uint8_t prev[HL_HASH_LEN], const char *shape,
+                        const char *body, const char *case_id, uint8_t *out, size_t cap)
+{
+    static struct hl_msg m;
+    hl_msg_init(&m, HL_T_FREE_TEXT);
+    hl_msg_set_receiver(&m, A->name);
+    assert_int_equal(hl_msg_add_str(&m, "body", shape), 0);
+    assert_int_equal(strlen(shape), strlen(body));
+    memcpy(m.text + hl_msg_field(&m, "body")->s_off, body, strlen(body));
+    snprintf(m.case_id, sizeof m.case_id, "%s", case_id);
+    snprintf(m.sender, sizeof m.sender, "%s", B->name);
+    m.seq = seq;
+    memcpy(m.prev_hash, prev, HL_HASH_LEN);
+    m.created_utc_ms = (int64_t)time(NULL) * 1000;
+    hl_msg_sign(&m, BID.sign_sk);
+    return hl_msg_encode(&m, out, cap);
+}
+
+/* No line of n's log starts with s (a forged line would). */
+static void assert_no_line_starts(struct hnode *n, const char *s)
+{
+    FILE *f = fopen(n->log, "r");
+    assert_non_null(f);
+    char line[4096];
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, s, strlen(s)))
+            fail_msg("forged log line in %s: %s", n->log, line);
+    fclose(f);
+}
+
+/* n's log holds no byte c (ESC, CR: they would reach the terminal that
+ * tails it). */
+static void assert_log_lacks_byte(struct hnode *n, int c)
+{
+    FILE *f = fopen(n->log, "rb");
+    assert_non_null(f);
+    int ch;
+    while ((ch = fgetc(f)) != EOF)
+        if (ch == c)
+            fail_msg("byte 0x%02x in %s", c, n->log);
+    fclose(f);
+}
+
+static void test_control_characters_from_peer(void **state)
+{
+    (void)state;
+    char keys[600];
+    snprintf(keys, sizeof keys, "%s/keys", B->dir);
+    assert_int_equal(hl_identity_load(keys, &BID), 0);
+    uint64_t head;
+    uint8_t hash[HL_HASH_LEN];
+    static uint8_t raw1[HL_MSG_MAX_LEN], msg[HL_MSG_MAX_LEN];
+    int raw1_len;
+    b_head(&head, hash, raw1, &raw1_len);
+    assert_int_equal(hh_start(A), 0);
+    struct evil e;
+    int64_t pv0 = metric("proto_violations_total");
+
+    /* ESC (a terminal's title and screen), CR LF and a forged log line, a
+     * bidi override: in a field */
+    static const char *const bodies[] = {
+        "\x1b]0;pwned\x07\x1b[2J",
+        "ok\r\ncairn: error hotline: forged line",
+        "abc \xe2\x80\xae txt.exe",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        fprintf(stderr, "control characters in a field (%zu)\n", i);
+        char shape[128];
+        memset(shape, 'x', strlen(bodies[i]));
+        shape[strlen(bodies[i])] = 0;
+        int64_t rf0 = metric("journal_rej_field_total");
+        assert_int_equal(evil_hello(&e, B->name), 0);
+        int n = make_raw_msg(head + 1, hash, shape, bodies[i], "", msg, sizeof msg);
+        assert_true(n > 0);
+        evil_frame(&e, HL_FT_MSG, msg, (size_t)n);
+        assert_int_equal(evil_expect_error(&e, NULL), CAIRN_E_FIELD);
+        evil_close(&e);
+        assert_int_equal(metric("journal_rej_field_total"), rf0 + 1);
+    }
+    assert_int_equal(metric("proto_violations_total"), pv0 + 3);
+    assert_true(hh_log_count(A, "control character or invalid UTF-8 in 'body'") >= 3);
+
+    fprintf(stderr, "CR in a case id\n");
+    assert_int_equal(evil_hello(&e, B->name), 0);
+    int n = make_raw_msg(head + 1, hash, "fine", "fine", "B/1\rcairn: error", msg, sizeof msg);
+    evil_frame(&e, HL_FT_MSG, msg, (size_t)n);
+    assert_int_equal(evil_expect_error(&e, NULL), CAIRN_E_FORMAT);
+    evil_close(&e);
+    assert_int_equal(metric("proto_violations_total"), pv0 + 4);
+
+    fprintf(stderr, "newline in a HELLO name\n");
+    assert_int_equal(evil_hello(&e, "WARSAW-CC\ncairn: error hotline: forged hello"), 0);
+    assert_int_equal(evil_expect_error(&e, NULL), CAIRN_E_FORMAT);
+    evil_close(&e);
+
+    fprintf(stderr, "newline and ESC in an ERROR text\n");
+    assert_int_equal(evil_hello(&e, B->name), 0);
+    struct hl_error er = {.code = CAIRN_E_FIELD, .seq = 1};
+    snprintf(er.text, sizeof er.text, "%s", "no\ncairn: error hotline: forged error\x1b[2J");
+    uint8_t ebuf[HL_ERROR_MAX_LEN];
+    int en = hl_error_encode(&er, ebuf, sizeof ebuf);
+    assert_true(en > 0);
+    evil_frame(&e, HL_FT_ERROR, ebuf, (size_t)en);
+    for (int i = 0; i < 50 && hh_log_count(A, "forged error") < 1; i++)
+        hh_sleep_ms(100);
+    evil_close(&e);
+    assert_int_equal(hh_log_count(A, "no\\ncairn: error hotline: forged error\\x1b[2J"), 1);
+
+    /* Nothing stored; no forged line, no ESC or CR in A's log. */
+    int64_t s, d, rcv;
+    int up;
+    assert_int_equal(hh_status(A, B->name, &s, &d, &rcv, &up), 0);
+    assert_int_equal(rcv, (int64_t)head);
+    assert_no_line_starts(A, "cairn: error hotline: forged");
+    assert_log_lacks_byte(A, 0x1b);
+    assert_log_lacks_byte(A, '\r');
+
+    /* The link survives: B's next messages arrive. */
+    assert_int_equal(hh_start(B), 0);
+    assert_int_equal(hh_wait_up(A, B, 20000), 0);
+    json_decref(hh_call(B,
+                        "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":2,"
+                        "\"fields\":{\"body\":\"still here\"}}",
+                        A->name));
+    assert_int_equal(hh_wait_synced(A, B, 30000), 0);
+    assert_int_equal(hh_status(A, B->name, &s, &d, &rcv, &up), 0);
+    assert_int_equal(rcv, (int64_t)head + 2);
+    assert_int_equal(hh_stop(A, SIGTERM), 0);
+    assert_int_equal(hh_stop(B, SIGTERM), 0);
+    assert_int_equal(hh_verify(&H, A), 0);
+    hl_identity_wipe(&BID);
+    PASSED++;
+}
+
+static void test_relayed_message(void **state)
+{
+    (void)state;
+    char keys[600];
+    snprintf(keys, sizeof keys, "%s/keys", B->dir);
+    assert_int_equal(hl_identity_load(keys, &BID), 0);
+    assert_int_equal(hh_start(A), 0);
+    fprintf(stderr, "B relays a message signed by EXPIRED-CC (on the roster)\n");
+    static struct hl_msg m;
+    static uint8_t msg[HL_MSG_MAX_LEN];
+    hl_msg_init(&m, HL_T_EXPLANATION_REQUEST); /* would open a case */
+    hl_msg_set_receiver(&m, A->name);
+    assert_int_equal(hl_msg_add_str(&m, "activity", "relayed"), 0);
+    snprintf(m.sender, sizeof m.sender, "EXPIRED-CC");
+    snprintf(m.case_id, sizeof m.case_id, "EXPIRED-CC/1");
+    m.seq = 1;
+    m.created_utc_ms = (int64_t)time(NULL) * 1000;
+    assert_int_equal(hl_msg_sign(&m, EXP_SK), 0);
+    int n = hl_msg_encode(&m, msg, sizeof msg);
+    assert_true(n > 0);
+    int64_t rej0 = metric("msgs_rejected_total");
+    struct evil e;
+    assert_int_equal(evil_hello(&e, B->name), 0);
+    evil_frame(&e, HL_FT_MSG, msg, (size_t)n);
+    assert_int_equal(evil_expect_error(&e, NULL), CAIRN_E_ROSTER);
+    evil_close(&e);
+    assert_int_equal(metric("msgs_rejected_total"), rej0 + 1);
+    /* Nothing stored, no case opened. */
+    json_t *r = hh_call(A, "{\"op\":\"list\",\"peer\":\"EXPIRED-CC\",\"limit\":0}");
+    assert_non_null(r);
+    assert_int_equal(json_integer_value(json_object_get(r, "count")), 0);
+    json_decref(r);
+    r = hh_call(A, "{\"op\":\"cases\"}");
+    assert_non_null(r);
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(r, "cases"), i, c)
+        assert_string_not_equal(json_string_value(json_object_get(c, "peer")), "EXPIRED-CC");
+    json_decref(r);
+    assert_true(hh_log_count(A, "names another sender") >= 1);
+    assert_int_equal(hh_stop(A, SIGTERM), 0);
+    assert_int_equal(hh_verify(&H, A), 0);
+    hl_identity_wipe(&BID);
+    PASSED++;
 }
 
 static int setup(void **state)
@@ -481,8 +673,8 @@ static int setup(void **state)
         return -1;
     hl_tls_fp_hex(fp, hex);
     /* A signing key of its own (the roster refuses a key used twice). */
-    uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-    crypto_sign_keypair(pk, sk);
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+    crypto_sign_keypair(pk, EXP_SK);
     sodium_bin2hex(pub, sizeof pub, pk, sizeof pk);
     FILE *f;
     f = fopen(H.roster, "a");
@@ -495,12 +687,16 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    hh_teardown(&H, PASSED);
+    hh_teardown(&H, PASSED == 3);
     return 0;
 }
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_hostile)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_control_characters_from_peer),
+        cmocka_unit_test(test_relayed_message),
+    };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

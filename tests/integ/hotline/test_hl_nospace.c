@@ -1,9 +1,11 @@
 /*
  * test_hl_nospace.c — a full disk at the receiver.
  *
- * B's journal is capped at its current size (SQLite PRAGMA max_page_count
- * through the daemon's set_max_pages test hook: SQLITE_FULL is what a full
- * disk gives, and the journal reports it as CAIRN_E_NOSPACE). A sends
+ * B's disk fills up: the test daemon binary's SQLite VFS (hl_nospace_vfs.h)
+ * fails every write that would grow B's journal files while the flag file
+ * JOURNAL.nospace exists (SQLITE_FULL is what a full disk gives, and the
+ * journal reports it as CAIRN_E_NOSPACE). The production daemon has no
+ * such hook. A sends
  * messages: B stores none of them durably, issues no receipt (A's
  * "delivered" never runs ahead of B's "received"), and A keeps retrying
  * (new sessions). When space returns, everything arrives, once, and both
@@ -15,6 +17,7 @@
 #include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -24,6 +27,21 @@
 
 static struct harness H;
 static int PASSED;
+
+/* Fill B's disk (full = 1) or give the space back (0): the VFS checks the
+ * flag at every write, so this takes effect at once. */
+static void disk_full(struct hnode *n, int full)
+{
+    char flag[700];
+    snprintf(flag, sizeof flag, "%s.nospace", n->journal);
+    if (full) {
+        FILE *f = fopen(flag, "w");
+        assert_non_null(f);
+        fclose(f);
+    } else {
+        assert_int_equal(unlink(flag), 0);
+    }
+}
 
 static int teardown(void **state)
 {
@@ -46,10 +64,8 @@ static void test_full_disk(void **state)
                            "\"fields\":{\"body\":\"before\"}}",
                         b->name));
     assert_int_equal(hh_wait_synced(a, b, 20000), 0);
-    json_t *r = hh_call(b, "{\"op\":\"set_max_pages\",\"pages\":0}");
-    assert_non_null(r);
-    assert_true(json_is_true(json_object_get(r, "ok")));
-    json_decref(r);
+    disk_full(b, 1);
+    json_t *r;
     int64_t sessions0 = hh_metric(a, "sessions_opened_total");
     r = hh_call(a, "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":%d,"
                    "\"fields\":{\"body\":\"%s\"}}",
@@ -79,8 +95,7 @@ static void test_full_disk(void **state)
             (long long)(sessions1 - sessions0));
     assert_true(sessions1 > sessions0 + 1); /* it kept retrying */
     /* Space returns. */
-    r = hh_call(b, "{\"op\":\"set_max_pages\",\"pages\":1073741823}");
-    json_decref(r);
+    disk_full(b, 0);
     assert_int_equal(hh_wait_synced(a, b, 60000), 0);
     assert_int_equal(hh_status(b, a->name, &bs, &bd, &brcv, &up), 0);
     assert_int_equal(brcv, 1 + N_MSGS);

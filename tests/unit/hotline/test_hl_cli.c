@@ -64,6 +64,25 @@ static void test_keygen_and_audit(void **state)
                          CAIRN_BIN, dir),
                      1);
     assert_int_equal(run(out, sizeof out, "%s keygen --party RU 2>/dev/null", CAIRN_BIN), 2);
+    /* the key folder's roster.ini holds the address given, so rosters can
+     * be made by joining these files; without --address it says HOST:PORT */
+    {
+        char ini[1024];
+        snprintf(path, sizeof path, "%s/keys/WARSAW-CC/roster.ini", dir);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        size_t n = fread(ini, 1, sizeof ini - 1, f);
+        ini[n] = 0;
+        fclose(f);
+        assert_non_null(strstr(ini, "address = 127.0.0.1:7441\n"));
+        snprintf(path, sizeof path, "%s/m/roster.ini", dir);
+        f = fopen(path, "r");
+        assert_non_null(f);
+        n = fread(ini, 1, sizeof ini - 1, f);
+        ini[n] = 0;
+        fclose(f);
+        assert_non_null(strstr(ini, "address = HOST:PORT\n"));
+    }
     struct stat st;
     snprintf(path, sizeof path, "%s/keys/WARSAW-CC/sign.key", dir);
     assert_int_equal(stat(path, &st), 0);
@@ -146,11 +165,33 @@ static void test_msg_types(void **state)
     assert_non_null(strstr(out, "unknown type"));
 }
 
+/* An operator's command line: a field given twice is refused before
+ * anything is sent (no daemon needed to see it). */
+static void test_msg_repeated_field(void **state)
+{
+    (void)state;
+    char out[4096];
+    assert_int_equal(run(out, sizeof out,
+                         "%s msg send --socket /nonexistent.sock --to WARSAW-CC --type FREE_TEXT "
+                         "--field body=first --field subject=s --field body=second 2>&1",
+                         CAIRN_BIN),
+                     2);
+    assert_non_null(strstr(out, "--field body given twice"));
+    /* distinct fields pass the parser (and then find no daemon: exit 1) */
+    assert_int_equal(run(out, sizeof out,
+                         "%s msg send --socket /nonexistent.sock --to WARSAW-CC --type FREE_TEXT "
+                         "--field body=first --field bodyx=s 2>&1",
+                         CAIRN_BIN),
+                     1);
+    assert_non_null(strstr(out, "cannot reach the hotline daemon"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keygen_and_audit),
         cmocka_unit_test(test_msg_types),
+        cmocka_unit_test(test_msg_repeated_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,8 @@
 
 #include "base/error.h"
 #include "base/hex.h"
+#include "base/jsonw.h"
+#include "base/log.h"
 #include "hl_fixture.h"
 #include "hotline/render.h"
 
@@ -608,6 +610,134 @@ static void test_utf8(void **state)
     assert_false(hl_utf8_valid("\x80", 1));
 }
 
+/* Control characters: refused when a message is made, when one arrives
+ * (catalogue check, names in the decoder), and escaped when printed. */
+static void test_control_characters(void **state)
+{
+    (void)state;
+    /* hl_text_ok: the rule */
+    assert_true(hl_text_ok("Запрос ok", strlen("Запрос ok"), false));
+    assert_true(hl_text_ok("a\tb\nc", 5, true));
+    assert_false(hl_text_ok("a\tb", 3, false));
+    assert_false(hl_text_ok("a\nb", 3, false));
+    static const char *const bad[] = {
+        "\x1b[2J",   /* ESC: clears the screen */
+        "a\rb",      /* CR: overwrites the line */
+        "a\x7f",     /* DEL */
+        "a\xc2\x85", /* U+0085 NEL (C1) */
+        "a\xc2\x9b"
+        "2J",           /* U+009B CSI (C1) */
+        "\xe2\x80\xae", /* U+202E RIGHT-TO-LEFT OVERRIDE */
+        "\xe2\x80\xaa", /* U+202A */
+        "\xe2\x81\xa6", /* U+2066 LEFT-TO-RIGHT ISOLATE */
+        "\xe2\x81\xa9", /* U+2069 */
+        "\xff",         /* not UTF-8 */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_false(hl_text_ok(bad[i], strlen(bad[i]), true));
+        hl_msg_init(&m1, HL_T_FREE_TEXT);
+        assert_int_equal(hl_msg_add_str(&m1, "body", bad[i]), CAIRN_E_FIELD);
+        assert_int_equal(hl_msg_add_text(&m1, "body", bad[i]), CAIRN_E_FIELD);
+        assert_int_equal(hl_msg_set_case(&m1, bad[i]), CAIRN_E_FORMAT);
+        assert_int_equal(hl_msg_set_receiver(&m1, bad[i]), CAIRN_E_FORMAT);
+    }
+    assert_true(hl_text_ok("\xe2\x80\xa9", 3, true)); /* U+2029: not in the refused ranges */
+    /* free text keeps its lines and tabs; a track may not have them */
+    hl_msg_init(&m1, HL_T_TRACK_QUERY);
+    assert_int_equal(hl_msg_add_str(&m1, "text", "line 1\n\tline 2"), 0);
+    assert_int_equal(hl_msg_add_str(&m1, "track", "T1\n"), 0); /* form: catalogue's job */
+    const char *badf = NULL;
+    assert_int_equal(hl_catalogue_check(&m1, &badf), CAIRN_E_FIELD);
+    assert_string_equal(badf, "track");
+
+    /* From a peer: a message whose text holds ESC (as an old or hostile
+     * encoder would make it) decodes (form) but fails the catalogue check,
+     * which names the field; one with ESC in the case id or a name does
+     * not even decode. */
+    hl_msg_init(&m1, HL_T_FREE_TEXT);
+    assert_int_equal(hl_msg_add_str(&m1, "body", "abc"), 0);
+    snprintf(m1.sender, sizeof m1.sender, "A");
+    snprintf(m1.receiver, sizeof m1.receiver, "B");
+    m1.seq = 1;
+    const struct hl_field *f = hl_msg_field(&m1, "body");
+    m1.text[f->s_off + 1] = 0x1b; /* "a\x1bc" behind the builder's back */
+    int n = hl_msg_encode(&m1, buf1, sizeof buf1);
+    assert_true(n > 0);
+    assert_int_equal(hl_msg_decode(&m2, buf1, (size_t)n), 0);
+    badf = NULL;
+    assert_int_equal(hl_catalogue_check(&m2, &badf), CAIRN_E_FIELD);
+    assert_string_equal(badf, "body");
+    m1.text[f->s_off + 1] = 'b';
+    snprintf(m1.case_id, sizeof m1.case_id, "A/1\r");
+    n = hl_msg_encode(&m1, buf1, sizeof buf1);
+    assert_int_equal(hl_msg_decode(&m2, buf1, (size_t)n), CAIRN_E_FORMAT);
+    m1.case_id[0] = 0;
+    snprintf(m1.sender, sizeof m1.sender, "A\nB");
+    n = hl_msg_encode(&m1, buf1, sizeof buf1);
+    assert_int_equal(hl_msg_decode(&m2, buf1, (size_t)n), CAIRN_E_FORMAT);
+}
+
+/* log_escape (base/log.h): what a terminal, a log line or JSON gets. */
+static void test_escape(void **state)
+{
+    (void)state;
+    char out[256];
+    const char *s = "a\x1b[2Jb\rc\nd\te\\f\x7f\xc2\x85\xe2\x80\xae\xff\"Ж";
+    size_t n = strlen(s);
+    assert_string_equal(log_escape(out, sizeof out, s, n, LOG_ESC_LINE),
+                        "a\\x1b[2Jb\\rc\\nd\\te\\\\f\\x7f\\u0085\\u202e\\xff\"Ж");
+    assert_string_equal(log_escape(out, sizeof out, s, n, LOG_ESC_KEEP_NL),
+                        "a\\x1b[2Jb\\rc\nd\te\\f\\x7f\\u0085\\u202e\\xff\"Ж");
+    assert_string_equal(log_escape(out, sizeof out, s, n, LOG_ESC_JSON),
+                        "a\\u001b[2Jb\\rc\\nd\\te\\\\f\\u007f\\u0085\\u202e\\ufffd\\\"Ж");
+    /* log_msg's last pass over a whole line keeps backslashes (what was
+     * escaped before stays as it was) and escapes everything else */
+    assert_string_equal(
+        log_escape(out, sizeof out, "a\\n\nb\x1b", 6, LOG_ESC_LINE | LOG_ESC_KEEP_BACKSLASH),
+        "a\\n\\nb\\x1b");
+    /* cut at a whole escape, never inside one, and said so */
+    assert_string_equal(log_escape(out, 10, "abc\x1b\x1b\x1b", 6, LOG_ESC_LINE), "abc...");
+    /* a truncated UTF-8 sequence at the end is bytes, not read past */
+    assert_string_equal(log_escape(out, sizeof out, "x\xd0", 2, LOG_ESC_LINE), "x\\xd0");
+    /* JSON from jsonw: valid whatever the bytes, and parses back */
+    struct dbuf b;
+    dbuf_init(&b, 4096);
+    struct jsonw w;
+    jw_init(&w, &b);
+    jw_obj(&w);
+    jw_kstr(&w, "t", s);
+    jw_end(&w);
+    assert_int_equal(w.err, 0);
+    assert_string_equal(
+        b.p, "{\"t\":\"a\\u001b[2Jb\\rc\\nd\\te\\\\f\\u007f\\u0085\\u202e\\ufffd\\\"Ж\"}");
+    dbuf_free(&b);
+}
+
+/* Dates and times a person types: impossible ones are refused, never
+ * moved to another day. */
+static void test_add_text_dates(void **state)
+{
+    (void)state;
+    hl_msg_init(&m1, HL_T_ACTIVITY_NOTICE);
+    static const char *const bad[] = {
+        "2026-02-30T10:00:00Z",  "2026-02-29T10:00:00Z",   "2026-04-31T10:00:00Z",
+        "2026-13-01T10:00:00Z",  "2026-00-10T10:00:00Z",   "2026-01-00T10:00:00Z",
+        "2026-01-01T24:00:00Z",  "2026-01-01T23:60:00Z",   "2026-01-01T23:59:60Z",
+        "2026-01-01T10:00:00",   "2026-01-01T10:00:00.5Z", "2026-01-01T10:00:00.1234Z",
+        " 2026-01-01T10:00:00Z", "+2026-01-01T10:00:00Z",  "2026-1-01T10:00:00Z",
+        "2026-01-01T10:00:00Zx", "1969-12-31T23:59:59Z",   "2026-01-01T1:00:00Z",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (hl_msg_add_text(&m1, "start", bad[i]) != CAIRN_E_FIELD)
+            fail_msg("accepted '%s'", bad[i]);
+    }
+    assert_int_equal(hl_msg_add_text(&m1, "start", "2028-02-29T00:00:00Z"), 0); /* leap year */
+    assert_true(hl_msg_field(&m1, "start")->i == 1835395200000LL);
+    assert_int_equal(hl_msg_add_text(&m1, "start", "2000-02-29T23:59:59.999Z"), 0);
+    assert_true(hl_msg_field(&m1, "start")->i == 951868799999LL);
+    assert_int_equal(hl_msg_add_text(&m1, "start", "2100-02-29T00:00:00Z"), CAIRN_E_FIELD);
+}
+
 /* ---- roster and identity ------------------------------------------------------ */
 
 static void test_roster_parse(void **state)
@@ -710,10 +840,27 @@ static void test_identity_files(void **state)
     assert_int_equal(hl_cert_fingerprint_file(id2.tls_cert_path, fp), 0);
     assert_ptr_equal(hl_roster_find_fp(&r, fp), &r.c[0]);
     assert_memory_equal(r.c[0].sign_pk, id.sign_pk, 32);
-    /* a world-readable secret key is refused */
+    /* a world-readable secret key is refused, the TLS key as well as the
+     * signing key; the check says what is wrong and how to fix it */
     snprintf(path, sizeof path, "%s/sign.key", kd);
     chmod(path, 0644);
     assert_int_equal(hl_identity_load(kd, &id2), CAIRN_E_STATE);
+    char why[1024], want[512];
+    assert_int_equal(hl_key_file_check(path, why, sizeof why), CAIRN_E_STATE);
+    snprintf(want, sizeof want, "%s has mode 0644", path);
+    assert_non_null(strstr(why, want));
+    snprintf(want, sizeof want, "chmod 600 %s", path);
+    assert_non_null(strstr(why, want));
+    chmod(path, 0600);
+    assert_int_equal(hl_identity_load(kd, &id2), 0);
+    snprintf(path, sizeof path, "%s/tls.key", kd);
+    chmod(path, 0666);
+    assert_int_equal(hl_identity_load(kd, &id2), CAIRN_E_STATE);
+    chmod(path, 0640);
+    assert_int_equal(hl_key_file_check(path, why, sizeof why), CAIRN_E_STATE);
+    assert_non_null(strstr(why, "mode 0640"));
+    chmod(path, 0400);
+    assert_int_equal(hl_key_file_check(path, why, sizeof why), 0);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
@@ -797,6 +944,9 @@ int main(void)
         cmocka_unit_test(test_add_text),
         cmocka_unit_test(test_render_every_type),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_control_characters),
+        cmocka_unit_test(test_escape),
+        cmocka_unit_test(test_add_text_dates),
         cmocka_unit_test(test_roster_parse),
         cmocka_unit_test(test_identity_files),
         cmocka_unit_test(test_corpus_seeds),
