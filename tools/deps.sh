@@ -6,8 +6,10 @@
 # usage: tools/deps.sh build|bench|fuzz
 set -eu
 build="cmake make gcc pkg-config libevent-dev libssl-dev libsodium-dev libsqlite3-dev
-libjansson-dev libinih-dev libpcap-dev librtlsdr-dev libcmocka-dev openssl tshark
+libjansson-dev libinih-dev libpcap-dev librtlsdr-dev libcmocka-dev libproj-dev libgeos-dev
+openssl tshark
 dump1090-mutability"
+# libproj-dev: geodesics (PROJ geodesic.h); libgeos-dev: polygons (geos_c.h), in src/geo.
 # tshark: the tests check that ASTERIX cairn encodes decodes in Wireshark's dissector.
 # dump1090-mutability: a test checks our positions against it on loopback; the
 # demodulator benchmark runs it side by side.
