@@ -144,6 +144,26 @@ double geo_distance_m(double lat1_deg, double lon1_deg, double lat2_deg, double 
     return s;
 }
 
+double geo_short_distance_m(double lat1_deg, double lon1_deg, double lat2_deg, double lon2_deg)
+{
+    double dlon = lon2_deg - lon1_deg;
+    if (dlon > 180.0) /* the short way across the antimeridian */
+        dlon -= 360.0;
+    else if (dlon < -180.0)
+        dlon += 360.0;
+    double lat = 0.5 * (lat1_deg + lat2_deg) * DEG;
+    double sl = sin(lat);
+    double w = 1.0 - WGS84_E2 * sl * sl;
+    double n = GEO_WGS84_A / sqrt(w);    /* prime vertical */
+    double m = n * (1.0 - WGS84_E2) / w; /* meridian */
+    double dn = (lat2_deg - lat1_deg) * DEG * m, de = dlon * DEG * n * cos(lat);
+    double d = sqrt(dn * dn + de * de);
+    /* 1 % of margin on the limit: the approximation's own error is 1e-4 */
+    if (d < GEO_FLAT_MAX_M * 0.99 && fabs(lat1_deg) < 80.0 && fabs(lat2_deg) < 80.0)
+        return d;
+    return geo_distance_m(lat1_deg, lon1_deg, lat2_deg, lon2_deg);
+}
+
 void geo_direct(double lat1_deg, double lon1_deg, double azi1_deg, double dist_m, double *lat2_deg,
                 double *lon2_deg, double *azi2_deg)
 {

@@ -93,6 +93,16 @@ void geo_inverse(double lat1_deg, double lon1_deg, double lat2_deg, double lon2_
                  double *azi1_deg, double *azi2_deg);
 /* Distance only, m. */
 double geo_distance_m(double lat1_deg, double lon1_deg, double lat2_deg, double lon2_deg);
+/*
+ * Short distances fast: a local flat approximation on the ellipsoid (the
+ * meridian and prime-vertical radii at the mean latitude). Below
+ * GEO_FLAT_MAX_M and below 80 deg of latitude it is within
+ * 1e-4 of the geodesic (test_geo measures the worst case); beyond that it
+ * returns geo_distance_m. For measured hot loops only (the CPR speed
+ * check: docs/geo.md); about 25 times cheaper than the geodesic (bench_geo).
+ */
+#define GEO_FLAT_MAX_M 50000.0
+double geo_short_distance_m(double lat1_deg, double lon1_deg, double lat2_deg, double lon2_deg);
 /* The direct problem (PROJ geod_direct): from a point along azimuth azi1
  * for dist_m metres. azi2_deg (may be NULL) is the azimuth on arrival. */
 void geo_direct(double lat1_deg, double lon1_deg, double azi1_deg, double dist_m, double *lat2_deg,

@@ -180,7 +180,10 @@ void modes_cpr_encode(double lat_deg, double lon_deg, int odd, int surface, uint
 
 double modes_dist_nm(double lat1_deg, double lon1_deg, double lat2_deg, double lon2_deg)
 {
-    /* geodesic on the WGS-84 ellipsoid (src/geo, PROJ): the range check and
-     * the speed check use the same distance as the rest of cairn */
-    return geo_distance_m(lat1_deg, lon1_deg, lat2_deg, lon2_deg) / GEO_M_PER_NM;
+    /* WGS-84 (src/geo): geodesic (PROJ), or below 50 km the local flat
+     * approximation within 1e-4 of it — the speed check runs on every
+     * position and the geodesic cost 30 % of modes_decode's time on the
+     * pyModeS mix (bench_modes_decode: haversine 82, geodesic 114, this 76
+     * ns/message) */
+    return geo_short_distance_m(lat1_deg, lon1_deg, lat2_deg, lon2_deg) / GEO_M_PER_NM;
 }

@@ -425,7 +425,8 @@ void modes_cpr_encode(double lat_deg, double lon_deg, int odd, int surface, uint
 /* Number of longitude zones at a latitude (NL, Doc 9871 C.2.6.2). */
 int modes_cpr_nl(double lat_deg);
 
-/* Geodesic distance in NM on the WGS-84 ellipsoid (geo_distance_m). */
+/* Distance in NM on the WGS-84 ellipsoid (geo_short_distance_m: the
+ * geodesic, or within 1e-4 of it below 50 km). */
 double modes_dist_nm(double lat1_deg, double lon1_deg, double lat2_deg, double lon2_deg);
 
 #endif

@@ -72,6 +72,33 @@ static void test_geodesic_quadrants(void **state)
     assert_near(geo_distance_m(50, 5, 50, 5), 0.0, 0.0);
 }
 
+static void test_short_distance(void **state)
+{
+    (void)state;
+    unsigned seed = 4242;
+    print_message("short distance seed %u\n", seed);
+    srand(seed);
+    double worst = 0;
+    for (int i = 0; i < 20000; i++) {
+        double lat = -84.5 + 169.0 * rand() / RAND_MAX, lon = -180 + 360.0 * rand() / RAND_MAX;
+        double az = 360.0 * rand() / RAND_MAX, d = 49000.0 * rand() / RAND_MAX;
+        double la, lo;
+        geo_direct(lat, lon, az, d, &la, &lo, NULL);
+        if (fabs(la) >= 85.0)
+            continue;
+        double f = geo_short_distance_m(lat, lon, la, lo), g = geo_distance_m(lat, lon, la, lo);
+        double rel = fabs(f - g) / (g > 1.0 ? g : 1.0);
+        if (rel > worst)
+            worst = rel;
+        assert_true(rel < 1e-4);
+    }
+    print_message("short distance worst relative error %.3g\n", worst);
+    /* beyond 50 km, and across the antimeridian, it is the geodesic */
+    assert_near(geo_short_distance_m(50, 5, 51, 6), geo_distance_m(50, 5, 51, 6), 0);
+    assert_near(geo_short_distance_m(0, 179.9, 0, -179.9), geo_distance_m(0, 179.9, 0, -179.9),
+                0.5);
+}
+
 static void test_ecef_axes(void **state)
 {
     (void)state;
@@ -305,6 +332,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_geodesic_vincenty),
         cmocka_unit_test(test_geodesic_quadrants),
+        cmocka_unit_test(test_short_distance),
         cmocka_unit_test(test_ecef_axes),
         cmocka_unit_test(test_ecef_round_trip),
         cmocka_unit_test(test_enu),
