@@ -58,14 +58,15 @@ static void set_motion(struct report *r, unsigned speed_dkt, unsigned course_dde
     }
 }
 
-static void set_static(struct report *r, const struct ais_msg *m, size_t type_pos)
+/* Ship type at type_pos (8 bits), dimensions at dim_pos (9, 9, 6, 6 bits). */
+static void set_static(struct report *r, const struct ais_msg *m, size_t type_pos, size_t dim_pos)
 {
     unsigned type = ais_msg_u(m, type_pos, 8);
     if (type != 0) {
         r->ship_type = (uint8_t)type;
         r->has |= REP_HAS_SHIP_TYPE;
     }
-    size_t d = type_pos + 8; /* bow 9, stern 9, port 6, starboard 6 bits */
+    size_t d = dim_pos; /* bow 9, stern 9, port 6, starboard 6 bits */
     unsigned bow = ais_msg_u(m, d, 9), stern = ais_msg_u(m, d + 9, 9);
     unsigned port = ais_msg_u(m, d + 18, 6), stbd = ais_msg_u(m, d + 24, 6);
     if (bow | stern | port | stbd) {
@@ -115,7 +116,7 @@ int ais_msg_to_report(const struct ais_msg *m, uint32_t sensor_id, struct report
         break;
     case 5:
         set_callsign(r, m, 70);
-        set_static(r, m, 232);
+        set_static(r, m, 232, 240);
         break;
     case 9: {
         set_pos(r, ais_msg_s(m, 61, 28), ais_msg_s(m, 89, 27), 600000.0);
@@ -135,7 +136,7 @@ int ais_msg_to_report(const struct ais_msg *m, uint32_t sensor_id, struct report
         set_acc(r, ais_msg_u(m, 56, 1));
         set_motion(r, ais_msg_u(m, 46, 10), ais_msg_u(m, 112, 12), ais_msg_u(m, 124, 9));
         if (m->type == 19)
-            set_static(r, m, 263);
+            set_static(r, m, 263, 271);
         break;
     case 21:
         set_pos(r, ais_msg_s(m, 164, 28), ais_msg_s(m, 192, 27), 600000.0);
@@ -144,7 +145,7 @@ int ais_msg_to_report(const struct ais_msg *m, uint32_t sensor_id, struct report
     case 24:
         if (m->part24 != AIS_24_A) {
             set_callsign(r, m, 90);
-            set_static(r, m, 40);
+            set_static(r, m, 40, 132); /* vendor id and callsign between */
             /* an auxiliary craft (MMSI 98MIDxxxx) sends its mother ship's
              * MMSI where the dimensions would be */
             if (m->mmsi / 10000000u == 98u) {

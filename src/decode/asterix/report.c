@@ -16,6 +16,7 @@
 #include "decode/asterix/report.h"
 
 #define DAY_MS      86400000LL
+#define REF_MAX_MS  (1LL << 60) /* see date_tod */
 #define TTOD_MS     512000LL /* CAT001 I141: 16 bits of 1/128 s wrap every 512 s */
 #define FT_PER_FL   100.0
 #define KT_PER_NM_S 3600.0 /* NM/s to kt */
@@ -193,7 +194,10 @@ static const struct ax_sensor *find_sensor(struct ax_report_ctx *c, const struct
  * range. */
 static int date_tod(struct ax_report_ctx *c, double tod_s, int truncated, int64_t *t_ms)
 {
-    if (!c->ref_utc_ms || !isfinite(tod_s) || tod_s < 0 || tod_s > 86401.0)
+    /* a reference from a hostile capture file may be anything: past
+     * +-2^60 ms (36 million years) the day arithmetic could overflow */
+    if (!c->ref_utc_ms || c->ref_utc_ms > REF_MAX_MS || c->ref_utc_ms < -REF_MAX_MS ||
+        !isfinite(tod_s) || tod_s < 0 || tod_s > 86401.0)
         return 0;
     *t_ms = truncated ? ax_ttod_to_utc_ms(tod_s, c->ref_utc_ms)
                       : ax_tod_to_utc_ms(tod_s, c->ref_utc_ms);

@@ -109,6 +109,7 @@ void ax_report_set_date(struct ax_report_ctx *c, int64_t date_utc_ms);
  * s since UTC midnight) on the day that puts it nearest ref_utc_ms (so
  * within 12 h of it). Leap seconds: a time of day of 86400.x (a leap
  * second) is accepted and lands on the next day's first second.
+ * |ref_utc_ms| must be below 2^60 (ax_record_report checks it).
  */
 int64_t ax_tod_to_utc_ms(double tod_s, int64_t ref_utc_ms);
 /* The same for a truncated time of day (CAT001 I141: the time of day

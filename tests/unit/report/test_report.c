@@ -102,6 +102,12 @@ static void test_tod_dating(void **state)
     struct ax_scan_event ev;
     assert_int_equal(ax_record_report(&c, &r, &rep, &ev), AX_OUT_NONE);
     assert_int_equal(c.st.no_time, 1);
+    /* a reference no capture can honestly have (a hostile pcap time) */
+    c.ref_utc_ms = INT64_MAX;
+    assert_int_equal(ax_record_report(&c, &r, &rep, &ev), AX_OUT_NONE);
+    c.ref_utc_ms = INT64_MIN;
+    assert_int_equal(ax_record_report(&c, &r, &rep, &ev), AX_OUT_NONE);
+    assert_int_equal(c.st.no_time, 3);
 }
 
 /* ------------------------------------------------------------ CAT048 */
@@ -480,6 +486,30 @@ static void test_ais_static(void **state)
     assert_int_equal(r.dim_stern_m, 30);
     assert_int_equal(r.dim_port_m, 12);
     assert_int_equal(r.dim_stbd_m, 14);
+
+    /* type 24 part B: ship type at 40, callsign at 90, dimensions at 132 */
+    memset(&m, 0, sizeof m);
+    m.type = 24;
+    m.part24 = AIS_24_B;
+    m.mmsi = 244123457;
+    m.nbits = 168;
+    put_bits(m.bits, 40, 8, 37);                /* pleasure craft */
+    put_bits(m.bits, 48, 42, 0x3FFFFFFFFFFull); /* vendor id: must not be read as dimensions */
+    put_bits(m.bits, 132, 9, 8);
+    put_bits(m.bits, 141, 9, 4);
+    put_bits(m.bits, 150, 6, 2);
+    put_bits(m.bits, 156, 6, 1);
+    assert_int_equal(ais_msg_to_report(&m, 9, &r), 0);
+    assert_int_equal(r.ship_type, 37);
+    assert_true(r.has & REP_HAS_DIMS);
+    assert_int_equal(r.dim_bow_m, 8);
+    assert_int_equal(r.dim_stern_m, 4);
+    assert_int_equal(r.dim_port_m, 2);
+    assert_int_equal(r.dim_stbd_m, 1);
+    /* an auxiliary craft's part B: the mother ship's MMSI, not dimensions */
+    m.mmsi = 982440001;
+    assert_int_equal(ais_msg_to_report(&m, 9, &r), 0);
+    assert_false(r.has & REP_HAS_DIMS);
 
     /* type 1: navigational status 5 (moored) with course, speed, heading */
     memset(&m, 0, sizeof m);
