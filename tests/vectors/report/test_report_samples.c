@@ -11,7 +11,8 @@
  *    scan events, 126 plots (TYP 5, 7 and 3; the 2 TYP 0 records dropped),
  *    every plot dated within 10 s of its packet, every position within
  *    the radar's 256 NM;
- *  - cat062cat065.raw, asterix4py/cat062.ast: system tracks with status;
+ *  - cat062cat065.raw, asterix4py/cat062.ast, jasterix cat062ed1.12.bin:
+ *    system tracks with status and accuracy (I062/500);
  *  - jasterix cat021ed2.1.bin, cat21_re.ast: ADS-B reports;
  *  - jasterix cat001ed1.1.bin: a CAT001 SSR plot with a truncated time.
  */
@@ -211,6 +212,19 @@ static void test_cat062(void **state)
     /* I080: confirmed, not coasting, MDS and ADS ages stale, PSR and SSR fresh */
     assert_true(r[0].has & REP_HAS_TRK_STATUS);
     assert_int_equal(r[0].trk_status, TRK_SOURCES_KNOWN | TRK_SRC_PSR | TRK_SRC_SSR);
+
+    /* jasterix's CAT062 1.12 sample carries I062/500: APC sigma (40, 63) m
+     * gives a 95 % radius of 2.4477 * 63 m; ATV sigma (2.75, 4.75) m/s */
+    TD_REQUIRE("asterix/jasterix/cat062ed1.12.bin");
+    assert_int_equal(reports_of("asterix/jasterix/cat062ed1.12.bin", r, 8, &c, NULL), 1);
+    assert_true(r[0].t_ms == DEC4_MS + 33502500);
+    assert_near(r[0].lat_deg, 45.4652238, 1e-7);
+    assert_near(r[0].lon_deg, 17.3324990, 1e-7);
+    assert_int_equal(r[0].track_no, 5086);
+    assert_true(r[0].has & REP_HAS_POS_ACC);
+    assert_near(r[0].pos_acc_m, 2.4477 * 63.0, 0.01);
+    assert_true(r[0].has & REP_HAS_VEL_ACC);
+    assert_near(r[0].vel_sigma_mps, 4.75, 1e-6);
 
     TD_REQUIRE("asterix/asterix4py/cat062.ast");
     assert_int_equal(reports_of("asterix/asterix4py/cat062.ast", r, 8, &c, NULL), 7);
