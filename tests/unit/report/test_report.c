@@ -4,8 +4,8 @@
  * CAT001 time), CAT048 primary-only and Mode S plots placed through a
  * radar site, CAT062 track status and accuracy, CAT034 scan events (all
  * from records cairn's typed encoder writes, so every expected value is
- * known), Mode S reports anchored to UTC with a NACp accuracy, and AIS
- * static data (ship type, dimensions) and navigational status.
+ * known), a CAT021 ADS-B report built by hand with its NACp accuracy, Mode S reports anchored to
+ * UTC with a NACp accuracy, and AIS static data (ship type, dimensions) and navigational status.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -347,6 +347,86 @@ static void test_cat062(void **state)
     assert_false(rep.has & REP_HAS_POS);
 }
 
+/* ------------------------------------------------------------ CAT021 */
+
+/* One CAT021 record built by hand in the latest edition: the FSPEC from
+ * each item's FRN in the table, the items in FRN order. */
+struct item21 {
+    const char *id;
+    uint8_t bytes[8];
+    size_t len;
+};
+
+static size_t build21(const struct item21 *items, size_t n, uint8_t *out)
+{
+    const struct ax_category *cat = ax_category_find(21, 0);
+    unsigned frn[16];
+    unsigned max_frn = 0;
+    for (size_t i = 0; i < n; i++) {
+        frn[i] = ax_category_frn(cat, ax_category_item(cat, items[i].id));
+        assert_true(frn[i] > 0);
+        if (frn[i] > max_frn)
+            max_frn = frn[i];
+    }
+    size_t fs_len = (max_frn + 6) / 7, k = fs_len;
+    memset(out, 0, fs_len);
+    for (size_t i = 0; i < n; i++)
+        out[(frn[i] - 1) / 7] |= (uint8_t)(0x80u >> ((frn[i] - 1) % 7));
+    for (size_t i = 0; i + 1 < fs_len; i++)
+        out[i] |= 1; /* FX */
+    for (unsigned f = 1; f <= max_frn; f++)
+        for (size_t i = 0; i < n; i++)
+            if (frn[i] == f) {
+                memcpy(out + k, items[i].bytes, items[i].len);
+                k += items[i].len;
+            }
+    return k;
+}
+
+static void test_cat021_nacp(void **state)
+{
+    (void)state;
+    /* lat 48.0, lon 11.5 in 180/2^23 deg: 2236962 and 535916 (rounded) */
+    int32_t la = (int32_t)lround(48.0 / (180.0 / 8388608.0));
+    int32_t lo = (int32_t)lround(11.5 / (180.0 / 8388608.0));
+    const struct item21 items[] = {
+        {"010", {0, 7}, 2},
+        {"040", {0x00}, 1},
+        {"073", {0x00, 0x38, 0x80}, 3}, /* 0x3880 = 14464, / 128 = 113 s */
+        {"130",
+         {(uint8_t)(la >> 16), (uint8_t)(la >> 8), (uint8_t)la, (uint8_t)(lo >> 16),
+          (uint8_t)(lo >> 8), (uint8_t)lo},
+         6},
+        {"080", {0x4C, 0xA2, 0xB1}, 3},
+        /* I090: NUCr/NACv 1, NUCp/NIC 8, FX; NICbaro 1, SIL 3, NACp 10, FX 0 */
+        {"090", {(uint8_t)(1u << 5 | 8u << 1 | 1u), (uint8_t)(1u << 7 | 3u << 5 | 10u << 1)}, 2},
+    };
+    uint8_t buf[64];
+    size_t n = build21(items, sizeof items / sizeof items[0], buf);
+    struct ax_record r;
+    struct ax_error e;
+    assert_int_equal(ax_record_decode(ax_category_find(21, 0), buf, n, &r, &e), (int)n);
+    struct ax_report_ctx c;
+    ax_report_init(&c, NULL, 0);
+    c.ref_utc_ms = DEC4_MS + 100000;
+    struct report rep;
+    struct ax_scan_event ev;
+    assert_int_equal(ax_record_report(&c, &r, &rep, &ev), AX_OUT_REPORT);
+    assert_int_equal(rep.kind, REP_ADSB);
+    assert_int_equal(rep.sensor_id, 7);
+    assert_true(rep.t_ms == DEC4_MS + 113000);
+    assert_int_equal(rep.icao, 0x4CA2B1);
+    assert_near(rep.lat_deg, 48.0, 1e-5);
+    assert_near(rep.lon_deg, 11.5, 1e-5);
+    /* NACp 10: EPU < 10 m; the NIC of 8 (Rc 185 m) is not an accuracy */
+    assert_true(rep.has & REP_HAS_POS_ACC);
+    assert_near(rep.pos_acc_m, 10.0, 0);
+    assert_near(ax_nacp_epu_m(0), 0, 0);
+    assert_near(ax_nacp_epu_m(1), 18520.0, 0);
+    assert_near(ax_nacp_epu_m(11), 3.0, 0);
+    assert_near(ax_nacp_epu_m(12), 0, 0);
+}
+
 /* ------------------------------------------------------------ CAT034 */
 
 static void test_cat034(void **state)
@@ -543,6 +623,7 @@ int main(void)
         cmocka_unit_test_setup(test_cat048_psr_only, setup_radar),
         cmocka_unit_test_setup(test_cat048_modes, setup_radar),
         cmocka_unit_test(test_cat062),
+        cmocka_unit_test(test_cat021_nacp),
         cmocka_unit_test_setup(test_cat034, setup_radar),
         cmocka_unit_test(test_modes_anchor_nacp),
         cmocka_unit_test(test_ais_static),
