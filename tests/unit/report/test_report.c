@@ -263,6 +263,18 @@ static void test_cat048_modes(void **state)
     double la, lo;
     geo_direct(50.9, 4.45, 270.0, 185200.0, &la, &lo, NULL);
     assert_true(geo_distance_m(rep.lat_deg, rep.lon_deg, la, lo) > 300.0);
+
+    /* only the Cartesian I042 (a ground-plane offset from the site): 30 NM
+     * east, 40 NM north is 50 NM along azimuth atan2(3, 4) */
+    in.has_polar = 0;
+    in.has_xy = 1;
+    in.x_nm = 30.0;
+    in.y_nm = 40.0;
+    assert_int_equal(report48(&in, &c, &rep), AX_OUT_REPORT);
+    assert_false(rep.has & REP_HAS_POLAR);
+    assert_true(rep.has & REP_HAS_POS);
+    geo_direct(50.9, 4.45, atan2(3.0, 4.0) * 180.0 / M_PI, 50.0 * 1852.0, &la, &lo, NULL);
+    assert_true(geo_distance_m(rep.lat_deg, rep.lon_deg, la, lo) < 0.01);
 }
 
 /* ------------------------------------------------------------ CAT062 */
@@ -345,6 +357,31 @@ static void test_cat062(void **state)
     assert_int_equal(ax_record_report(&c, &r, &rep, &ev), AX_OUT_REPORT);
     assert_int_equal(rep.trk_status, 0);
     assert_false(rep.has & REP_HAS_POS);
+
+    /* I062/100 only: placed from the SDPS's site in the caller's table */
+    t.has_xy = 1;
+    t.x_m = -3000.0;
+    t.y_m = 4000.0;
+    n = ax62_encode(&t, buf, sizeof buf);
+    assert_int_equal(ax_record_decode(ax_category_find(62, 0), buf, (size_t)n, &r, &e), n);
+    assert_int_equal(ax_record_report(&c, &r, &rep, &ev), AX_OUT_REPORT);
+    assert_false(rep.has & REP_HAS_POS); /* no site known */
+    struct ax_sensor sdps;
+    memset(&sdps, 0, sizeof sdps);
+    sdps.sac = 25;
+    sdps.sic = 100;
+    sdps.id = 62;
+    sdps.has_site = 1;
+    struct geo_llh o = {45.0, 15.0, 0.0};
+    geo_frame_init(&sdps.site, &o);
+    ax_report_init(&c, &sdps, 1);
+    ax_report_set_date(&c, DEC4_MS);
+    assert_int_equal(ax_record_report(&c, &r, &rep, &ev), AX_OUT_REPORT);
+    assert_int_equal(rep.sensor_id, 62);
+    assert_true(rep.has & REP_HAS_POS);
+    double la, lo;
+    geo_direct(45.0, 15.0, atan2(-3000.0, 4000.0) * 180.0 / M_PI, 5000.0, &la, &lo, NULL);
+    assert_true(geo_distance_m(rep.lat_deg, rep.lon_deg, la, lo) < 0.01);
 }
 
 /* ------------------------------------------------------------ CAT021 */
