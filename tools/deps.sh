@@ -6,7 +6,7 @@
 # usage: tools/deps.sh build|bench|fuzz
 set -eu
 build="cmake make gcc pkg-config libevent-dev libssl-dev libsodium-dev libsqlite3-dev
-libjansson-dev libinih-dev libpcap-dev librtlsdr-dev libcmocka-dev openssl tshark
+libjansson-dev libinih-dev libpcap-dev libproj-dev librtlsdr-dev libcmocka-dev openssl tshark
 dump1090-mutability clang-format git"
 # tshark: the tests check that ASTERIX cairn encodes decodes in Wireshark's dissector.
 # clang-format, git: make check checks the layout of every tracked source
