@@ -18,7 +18,10 @@
  *    of 1/10,000 minute of the truth at the TAG time, type 5 reassembled,
  *    nothing from the cargo ship after it switched AIS off (t = 900 s);
  *  - vigilant-skies-2011: the renegade's ADS-B carries 7600 / NORDO (TC 28)
- *    after t = 900 s.
+ *    after t = 900 s;
+ *  - live (loopback): --tcp-beast 0 and --udp-asterix at 30 times real time
+ *    deliver exactly the bytes of adsb.beast and the datagrams of
+ *    radar.pcap, in order (socket timeouts bound the test).
  * argv[1] is the cairn binary. Bounded: a few seconds of work.
  */
 #include <setjmp.h>
@@ -32,6 +35,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -512,6 +519,89 @@ static void test_vigilant_nordo(void **state)
     free(buf);
 }
 
+static void test_live(void **state)
+{
+    (void)state;
+    int u = socket(AF_INET, SOCK_DGRAM, 0);
+    assert_true(u >= 0);
+    int big = 4 << 20;
+    setsockopt(u, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl = sizeof sa;
+    assert_int_equal(bind(u, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(getsockname(u, (struct sockaddr *)&sa, &sl), 0);
+    char port[16], out[128];
+    snprintf(port, sizeof port, "%u", ntohs(sa.sin_port));
+    snprintf(out, sizeof out, "%s/live", tmp);
+    int pfd[2];
+    assert_int_equal(pipe(pfd), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(pfd[1], 1);
+        close(pfd[0]);
+        execl(cairn_bin, cairn_bin, "sim", "malmo-2014", "--out", out, "--duration", "30",
+              "--quiet", "--speed", "30", "--tcp-beast", "0", "--udp-asterix", port, (char *)NULL);
+        _exit(127);
+    }
+    close(pfd[1]);
+    FILE *pf = fdopen(pfd[0], "r");
+    char line[64] = "";
+    assert_non_null(fgets(line, sizeof line, pf));
+    unsigned bport = 0;
+    assert_int_equal(sscanf(line, "beast 127.0.0.1:%u", &bport), 1);
+    int t = socket(AF_INET, SOCK_STREAM, 0);
+    struct timeval tv = {30, 0};
+    setsockopt(t, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sa.sin_port = htons((uint16_t)bport);
+    assert_int_equal(connect(t, (struct sockaddr *)&sa, sizeof sa), 0);
+    size_t cap = 1 << 20, got = 0;
+    uint8_t *bytes = malloc(cap);
+    for (;;) {
+        ssize_t n = recv(t, bytes + got, cap - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        assert_true(got < cap);
+    }
+    close(t);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    fclose(pf);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    size_t flen;
+    uint8_t *file = slurp(out, "adsb.beast", &flen);
+    printf("live: %zu Beast bytes (file %zu)\n", got, flen);
+    assert_int_equal(got, flen);
+    assert_memory_equal(bytes, file, flen);
+    free(bytes);
+    free(file);
+    /* the datagrams, in order, against radar.pcap */
+    char path[192];
+    snprintf(path, sizeof path, "%s/radar.pcap", out);
+    struct feed_pcap *fp;
+    char err[256];
+    assert_int_equal(feed_pcap_open(&fp, path, err, sizeof err), 0);
+    struct pcap_udp pu;
+    struct timeval tv0 = {0, 200000};
+    setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &tv0, sizeof tv0);
+    unsigned n = 0;
+    while (feed_pcap_next(fp, &pu) == 1) {
+        uint8_t d[512];
+        ssize_t r = recv(u, d, sizeof d, 0);
+        assert_int_equal(r, (ssize_t)pu.len);
+        assert_memory_equal(d, pu.payload, pu.len);
+        n++;
+    }
+    feed_pcap_close(fp);
+    close(u);
+    printf("live: %u ASTERIX datagrams\n", n);
+    assert_true(n > 100);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -525,7 +615,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reproducible),   cmocka_unit_test(test_adsb),
         cmocka_unit_test(test_radar),          cmocka_unit_test(test_ais),
-        cmocka_unit_test(test_vigilant_nordo),
+        cmocka_unit_test(test_vigilant_nordo), cmocka_unit_test(test_live),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];
