@@ -47,7 +47,8 @@
 #define LIVE_MAX_CLIENTS 8  /* Beast clients served at once */
 #define LIVE_WAIT_S      10 /* seconds to wait for the first Beast client */
 
-/* A scenario file is read whole; 64 MB is far beyond any hand-written one. */
+/* A scenario file (a regular file) is read whole; 64 MB is far beyond any
+ * hand-written one. */
 #define SCENARIO_MAX_BYTES (64u << 20)
 
 static void usage(FILE *f)
@@ -116,13 +117,27 @@ static char *read_file(const char *path, size_t *len)
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    char *buf = malloc(SCENARIO_MAX_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, SCENARIO_MAX_BYTES + 1, f) : 0;
-    int bad = !buf || ferror(f) || n > SCENARIO_MAX_BYTES;
+    struct stat sb;
+    int e = 0;
+    if (fstat(fileno(f), &sb) != 0)
+        e = errno;
+    else if (!S_ISREG(sb.st_mode))
+        e = EISDIR; /* a folder, a pipe, a device: not a scenario file */
+    else if (sb.st_size > SCENARIO_MAX_BYTES)
+        e = EFBIG;
+    if (e) {
+        fclose(f);
+        errno = e;
+        return NULL;
+    }
+    size_t want = (size_t)sb.st_size;
+    char *buf = malloc(want + 1);
+    size_t n = buf ? fread(buf, 1, want + 1, f) : 0;
+    int bad = !buf || ferror(f) || n != want; /* changed while read: refuse */
     fclose(f);
     if (bad) {
         free(buf);
-        errno = buf ? EFBIG : ENOMEM;
+        errno = buf ? EIO : ENOMEM;
         return NULL;
     }
     *len = n;
@@ -352,6 +367,15 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU time of this process: the speed figure that does not depend on what
+ * else the machine runs. */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void list_scenarios(void)
 {
     static const char *const shipped[] = {"malmo-2014", "vigilant-skies-2011", "baltic-sea",
@@ -499,8 +523,9 @@ int cli_sim(int argc, char **argv)
         goto done;
     }
     int64_t start_ms = sc->start_ms;
-    if (start_s && sim_parse_utc(start_s, &start_ms)) {
-        fprintf(stderr, "cairn sim: --start needs UTC like 2014-03-03T13:00:00Z\n");
+    if (start_s && (sim_parse_utc(start_s, &start_ms) || start_ms % 1000)) {
+        fprintf(stderr, "cairn sim: --start needs a whole second of UTC like "
+                        "2014-03-03T13:00:00Z\n");
         status = 2;
         goto done;
     }
@@ -534,7 +559,7 @@ int cli_sim(int argc, char **argv)
         sink = ls;
         lv.wall0 = now_s();
     }
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     int64_t steps = (int64_t)dur;
     for (int64_t k = 0; k < steps; k++) {
         if ((rc = sim_step(s, &sink))) {
@@ -553,7 +578,7 @@ int cli_sim(int argc, char **argv)
         fprintf(stderr, "cairn sim: writing the outputs failed (disk full?)\n");
         goto done;
     }
-    double el = now_s() - t0;
+    double el = now_s() - t0, cpu = cpu_s() - c0;
     const struct sim_stats *st = sim_stats(s);
     if (!quiet)
         fprintf(stderr,
@@ -562,11 +587,13 @@ int cli_sim(int argc, char **argv)
                 ", of which missed replies %" PRIu64 "), CAT034 %" PRIu64 "\n"
                 "  ADS-B squitters %" PRIu64 ", AIS messages %" PRIu64 ", truth lines %" PRIu64
                 ", %.1f MB written\n"
-                "  %.3f s wall: %.0f aircraft-seconds/s, %.0f mover-seconds/s\n",
+                "  %.3f s wall: %.0f aircraft-seconds/s, %.0f mover-seconds/s; "
+                "%.3f s CPU: %.0f aircraft-seconds/s\n",
                 sc->name, seed, steps, sc->n_movers, st->plots, st->plots_psr_only,
                 st->plots_missed_reply, st->cat034, st->adsb, st->ais, st->truth,
                 (double)bytes / 1e6, el, el > 0 ? (double)st->aircraft_seconds / el : 0,
-                el > 0 ? (double)st->mover_seconds / el : 0);
+                el > 0 ? (double)st->mover_seconds / el : 0, cpu,
+                cpu > 0 ? (double)st->aircraft_seconds / cpu : 0);
     status = 0;
 done:
     sim_free(s);

@@ -442,8 +442,9 @@ static int parse_root(struct pctx *c, json_t *root, struct sim_scenario *s)
         str(c, root, "scenario", "start", 1, sizeof start - 1, NULL, start) ||
         num(c, root, "scenario", "duration_s", 1, 1, SIM_MAX_DURATION_S, 0, &s->duration_s))
         return CAIRN_E_FORMAT;
-    if (sim_parse_utc(start, &s->start_ms))
-        return fail(c, "scenario", "start", "must be UTC as 2014-03-03T13:05:00Z");
+    if (sim_parse_utc(start, &s->start_ms) || s->start_ms % 1000)
+        return fail(c, "scenario", "start",
+                    "must be a whole second of UTC as 2014-03-03T13:05:00Z");
     json_t *notes = json_object_get(root, "notes");
     if (notes && !json_is_array(notes) && !json_is_string(notes))
         return fail(c, "scenario", "notes", "must be a string or an array of strings");

@@ -190,7 +190,7 @@ static void test_scenario_errors(void **state)
         {HEAD "\"movers\":[]}", "scenario.movers: missing"},
         {HEAD "\"bogus\":1,\"movers\":[]}", "scenario.bogus: unknown field"},
         {"{\"name\":\"t\",\"start\":\"2014-03-03 13:00\",\"duration_s\":6,\"movers\":[]}",
-         "scenario.start: must be UTC"},
+         "scenario.start: must be a whole second of UTC"},
         {HEAD
          "\"radars\":[{\"id\":\"r\",\"sac\":1,\"sic\":300,\"lat\":1,\"lon\":1,\"rotation_s\":4,"
          "\"psr_range_nm\":10}]}",
