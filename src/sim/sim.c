@@ -180,11 +180,11 @@ static void steer(const struct sim_mover *m, struct sim_state *st, double now_s)
     if (st->gs_kt < 0)
         st->gs_kt = 0;
     if (m->kind == SIM_AIRCRAFT) {
-        double rate = m->climb_fpm;
-        if (st->wp < m->n_wp && m->wp[st->wp].has_vrate)
-            rate = m->wp[st->wp].vrate_fpm;
-        else if (st->wp > 0 && st->wp - 1 < m->n_wp && m->wp[st->wp - 1].has_vrate)
-            rate = m->wp[st->wp - 1].vrate_fpm;
+        /* the active leg's rate; after the last waypoint, the last leg's */
+        const struct sim_waypoint *leg = st->wp < m->n_wp ? &m->wp[st->wp]
+                                         : m->n_wp        ? &m->wp[m->n_wp - 1]
+                                                          : NULL;
+        double rate = leg && leg->has_vrate ? leg->vrate_fpm : m->climb_fpm;
         double want = (st->tgt_alt_ft - st->alt_ft) * 60.0; /* reach it in one step */
         st->vrate_fpm = fmax(-rate, fmin(rate, want));
     } else {
