@@ -19,6 +19,9 @@
  *    nothing from the cargo ship after it switched AIS off (t = 900 s);
  *  - vigilant-skies-2011: the renegade's ADS-B carries 7600 / NORDO (TC 28)
  *    after t = 900 s;
+ *  - stream-style: adsb.beast, adsb.avr, adsb.sbs and ais.nmea fed to their
+ *    parsers whole, byte by byte and at random splits (seed printed) give
+ *    the same messages;
  *  - live (loopback): --tcp-beast 0 and --udp-asterix at 30 times real time
  *    deliver exactly the bytes of adsb.beast and the datagrams of
  *    radar.pcap, in order (socket timeouts bound the test).
@@ -529,6 +532,130 @@ static void test_vigilant_nordo(void **state)
     free(buf);
 }
 
+/* ------------------------------------------------- stream-style feeding */
+
+#define SPLIT_SEED 4242u
+
+struct dig {
+    uint64_t h;
+    size_t n;
+};
+
+static void dig_add(struct dig *d, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++)
+        d->h = (d->h ^ b[i]) * 0x100000001B3ull;
+}
+
+/* Next chunk length: mode 0 whole, 1 one byte, 2 random 1..97 bytes. */
+static size_t chunk(int mode, uint64_t *rng, size_t left)
+{
+    if (mode == 0)
+        return left;
+    if (mode == 1)
+        return 1;
+    *rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
+    size_t c = 1 + (size_t)(*rng >> 33) % 97;
+    return c < left ? c : left;
+}
+
+enum fmt { F_BEAST, F_AVR, F_SBS };
+
+static struct dig feed_modes(enum fmt fmt, const uint8_t *buf, size_t len, int mode)
+{
+    struct dig d = {0xCBF29CE484222325ull, 0};
+    struct beast_parser bp;
+    struct avr_parser ap;
+    struct sbs_parser sp;
+    beast_parser_init(&bp);
+    avr_parser_init(&ap);
+    sbs_parser_init(&sp);
+    uint64_t rng = SPLIT_SEED;
+    size_t off = 0;
+    while (off < len) {
+        size_t c = chunk(mode, &rng, len - off), used = 0;
+        while (used < c) {
+            struct modes_frame f;
+            struct sbs_msg m;
+            memset(&m, 0, sizeof m);
+            ssize_t n = fmt == F_BEAST ? beast_parse(&bp, buf + off + used, c - used, &f)
+                        : fmt == F_AVR ? avr_parse(&ap, buf + off + used, c - used, &f)
+                                       : sbs_parse(&sp, buf + off + used, c - used, &m);
+            if (n == CAIRN_E_NEEDMORE)
+                break;
+            assert_true(n > 0);
+            used += (size_t)n;
+            if (fmt == F_SBS) {
+                dig_add(&d, &m.icao, sizeof m.icao);
+                dig_add(&d, &m.tx_type, 1);
+                dig_add(&d, &m.t_gen_ms, sizeof m.t_gen_ms);
+                dig_add(&d, &m.lat_deg, sizeof m.lat_deg);
+            } else {
+                dig_add(&d, f.data, f.len);
+                dig_add(&d, &f.ts_12mhz, sizeof f.ts_12mhz);
+            }
+            d.n++;
+        }
+        off += c;
+    }
+    return d;
+}
+
+static void on_ais_dig(void *user, const struct ais_msg *m)
+{
+    struct dig *d = user;
+    dig_add(d, &m->mmsi, sizeof m->mmsi);
+    dig_add(d, &m->t_ms, sizeof m->t_ms);
+    dig_add(d, m->bits, (m->nbits + 7u) / 8u);
+    d->n++;
+}
+
+static struct dig feed_ais(const uint8_t *buf, size_t len, int mode)
+{
+    static struct ais_ctx ctx;
+    ais_ctx_init(&ctx);
+    struct dig d = {0xCBF29CE484222325ull, 0};
+    uint64_t rng = SPLIT_SEED;
+    for (size_t off = 0; off < len;) {
+        size_t c = chunk(mode, &rng, len - off);
+        ais_feed(&ctx, (const char *)buf + off, c, 0, on_ais_dig, &d);
+        off += c;
+    }
+    ais_flush(&ctx, 0, on_ais_dig, &d);
+    assert_int_equal(ctx.stats.bad_checksum + ctx.stats.bad_format, 0);
+    return d;
+}
+
+static void test_stream_splits(void **state)
+{
+    (void)state;
+    printf("split seed %u\n", SPLIT_SEED);
+    char d[128];
+    dir_of(d, sizeof d, "m1");
+    static const char *names[] = {"adsb.beast", "adsb.avr", "adsb.sbs"};
+    for (int f = 0; f < 3; f++) {
+        size_t len;
+        uint8_t *buf = slurp(d, names[f], &len);
+        struct dig w = feed_modes((enum fmt)f, buf, len, 0);
+        struct dig b = feed_modes((enum fmt)f, buf, len, 1);
+        struct dig r = feed_modes((enum fmt)f, buf, len, 2);
+        printf("%s: %zu messages whole, %zu byte by byte, %zu at random splits\n", names[f], w.n,
+               b.n, r.n);
+        assert_true(w.n > 100);
+        assert_true(w.n == b.n && w.n == r.n && w.h == b.h && w.h == r.h);
+        free(buf);
+    }
+    dir_of(d, sizeof d, "b");
+    size_t len;
+    uint8_t *buf = slurp(d, "ais.nmea", &len);
+    struct dig w = feed_ais(buf, len, 0), b = feed_ais(buf, len, 1), r = feed_ais(buf, len, 2);
+    printf("ais.nmea: %zu messages whole, %zu byte by byte, %zu at random splits\n", w.n, b.n, r.n);
+    assert_true(w.n > 100);
+    assert_true(w.n == b.n && w.n == r.n && w.h == b.h && w.h == r.h);
+    free(buf);
+}
+
 static void test_live(void **state)
 {
     (void)state;
@@ -623,10 +750,10 @@ int main(int argc, char **argv)
     if (!mkdtemp(tmp))
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reproducible), cmocka_unit_test(test_adsb),
-        cmocka_unit_test(test_radar),        cmocka_unit_test(test_tshark),
-        cmocka_unit_test(test_ais),          cmocka_unit_test(test_vigilant_nordo),
-        cmocka_unit_test(test_live),
+        cmocka_unit_test(test_reproducible),  cmocka_unit_test(test_adsb),
+        cmocka_unit_test(test_radar),         cmocka_unit_test(test_tshark),
+        cmocka_unit_test(test_ais),           cmocka_unit_test(test_vigilant_nordo),
+        cmocka_unit_test(test_stream_splits), cmocka_unit_test(test_live),
     };
     int rc = td_exit(cmocka_run_group_tests(tests, NULL, NULL));
     char cmd[128];
