@@ -450,7 +450,9 @@ static int adsb_step(struct sim *s, uint32_t mi, int64_t k)
         return 0;
     if (!near_any(s->sc->adsb, s->sc->n_adsb, st->lat_deg, st->lon_deg))
         return 0;
-    /* A fixed per-aircraft phase in 0..249 ms keeps aircraft apart in time. */
+    /* A fixed per-aircraft phase in 0..249 ms keeps aircraft apart in time;
+     * every offset stays below 1000 ms so that a step's squitters all fall
+     * inside the step (the outputs stay in time order across steps). */
     int ph = (int)(sim_rand(s->seed, RS_PHASE, m->icao, 0) % 250);
     int rc = add_adsb(s, mi, k, ph, 11, 0);
     if (!rc)
@@ -460,7 +462,7 @@ static int adsb_step(struct sim *s, uint32_t mi, int64_t k)
     if (!rc && (k + m->icao) % 5 == 0 && m->callsign[0])
         rc = add_adsb(s, mi, k, ph + 750, 4, 0);
     if (!rc && st->has_squawk && modes_enc_squawk_emergency(st->squawk))
-        rc = add_adsb(s, mi, k, ph + 900, 28, 0);
+        rc = add_adsb(s, mi, k, ph + 125, 28, 0);
     return rc;
 }
 

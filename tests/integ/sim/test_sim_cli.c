@@ -346,8 +346,11 @@ static void test_radar(void **state)
     double zmax_r = 0, zmax_a = 0;
     const struct ax_category *c48 = ax_category_find(48, AX_ED(1, 31));
     const struct ax_category *c34 = ax_category_find(34, AX_ED(1, 29));
+    uint64_t prev_us = 0;
     while (feed_pcap_next(fp, &u) == 1) {
         assert_int_equal(u.dport, 8600);
+        assert_true(u.t_us >= prev_us); /* in time order */
+        prev_us = u.t_us;
         assert_true(u.len >= 3 && (size_t)(u.payload[1] << 8 | u.payload[2]) == u.len);
         struct ax_record r;
         struct ax_error e;
@@ -441,6 +444,7 @@ static void test_tshark(void **state)
 }
 
 struct ais_chk {
+    int64_t prev_ms;
     struct truth *tr;
     unsigned pos, t5, cargo_late;
     double worst;
@@ -454,6 +458,8 @@ static void on_ais(void *user, const struct ais_msg *m)
         if (c->tr->mmsi[i] == m->mmsi)
             k = i;
     assert_true(k >= 0);
+    assert_true(m->t_ms >= c->prev_ms); /* in time order */
+    c->prev_ms = m->t_ms;
     if (!strcmp(c->tr->id[k], "CARGO") && m->t_ms / 1000 >= c->tr->t0 + 900)
         c->cargo_late++;
     if (m->type == 5) {
@@ -484,7 +490,7 @@ static void test_ais(void **state)
     uint8_t *buf = slurp(d, "ais.nmea", &len);
     static struct ais_ctx ctx;
     ais_ctx_init(&ctx);
-    struct ais_chk c = {&tr, 0, 0, 0, 0};
+    struct ais_chk c = {0, &tr, 0, 0, 0, 0};
     ais_feed(&ctx, (const char *)buf, len, 0, on_ais, &c);
     ais_flush(&ctx, 0, on_ais, &c);
     printf("AIS: %u positions, %u type 5, %" PRIu64 " bad checksums\n", c.pos, c.t5,
@@ -510,6 +516,7 @@ static void test_vigilant_nordo(void **state)
     beast_parser_init(&bp);
     size_t off = 0;
     unsigned nordo = 0, early = 0;
+    uint64_t prev = 0;
     struct modes_frame f;
     /* start 09:00:00 UTC: 7600 from 09:15:00 = 32400 + 900 s of day */
     while (off < len) {
@@ -518,6 +525,8 @@ static void test_vigilant_nordo(void **state)
         off += (size_t)n;
         if (!f.len)
             continue;
+        assert_true(f.ts_12mhz >= prev); /* in time order */
+        prev = f.ts_12mhz;
         struct modes_msg m;
         assert_int_equal(modes_decode(&ctx, &f, &m), 0);
         if (m.tc == 28 && (m.has & MH_EMERGENCY) && m.emergency == 4 && m.squawk == 07600) {

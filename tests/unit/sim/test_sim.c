@@ -254,6 +254,7 @@ static const char *RUN_JSON =
          "\"waypoints\":[{\"lat\":55.5,\"lon\":12.9},{\"lat\":55.2,\"lon\":12.5}]}]}";
 
 struct cap {
+    int64_t last_adsb_ms;
     struct sim_state st[8];
     uint64_t hash;
     unsigned plots[2], psr_only[2], plots_in_ssr[2];
@@ -331,6 +332,8 @@ static int c_adsb(void *user, const struct sim_mover *m, const struct sim_adsb *
 {
     struct cap *c = user;
     (void)m;
+    assert_true(a->t_ms >= c->last_adsb_ms); /* in time order, across steps too */
+    c->last_adsb_ms = a->t_ms;
     hash_add(c, a->frame, 14);
     hash_add(c, &a->t_ms, sizeof a->t_ms);
     return 0;
@@ -382,6 +385,27 @@ static void test_run_reproducible(void **state)
     assert_true(a.hash != d.hash);
 }
 
+/* Ten aircraft squawking 7700 (TC 28 besides the usual squitters): the
+ * squitters of all steps come out in time order. */
+static void test_adsb_time_order(void **state)
+{
+    (void)state;
+    char json[8192];
+    size_t n = (size_t)snprintf(json, sizeof json, "%s",
+                                HEAD "\"adsb_receivers\":[{\"id\":\"x\","
+                                     "\"lat\":55,\"lon\":13,\"range_nm\":300}],\"movers\":[");
+    for (int i = 0; i < 10; i++)
+        n += (size_t)snprintf(json + n, sizeof json - n,
+                              "%s{\"id\":\"e%d\",\"kind\":\"aircraft\",\"icao\":\"4B%04X\","
+                              "\"squawk\":\"7700\",\"callsign\":\"EM%d\",\"lat\":55.%d,"
+                              "\"lon\":13,\"alt_ft\":9000,\"gs_kt\":250,\"track_deg\":90}",
+                              i ? "," : "", i, 0x1000 + i * 77, i, i);
+    snprintf(json + n, sizeof json - n, "]}");
+    struct cap c;
+    run(json, 5, 20, &c);
+    assert_true(c.last_adsb_ms > 0);
+}
+
 static void test_load_generate(void **state)
 {
     (void)state;
@@ -409,7 +433,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_modes_roundtrip),  cmocka_unit_test(test_ais_roundtrip),
         cmocka_unit_test(test_scenario_errors),  cmocka_unit_test(test_run_radar),
-        cmocka_unit_test(test_run_reproducible), cmocka_unit_test(test_load_generate),
+        cmocka_unit_test(test_run_reproducible), cmocka_unit_test(test_adsb_time_order),
+        cmocka_unit_test(test_load_generate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
