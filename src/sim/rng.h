@@ -4,8 +4,8 @@
  * Key idea: every random draw is a pure function of (seed, stream, a, b):
  * the SplitMix64 finaliser (Steele, Lea, Flood, "Fast splittable
  * pseudorandom number generators", OOPSLA 2014) applied to a mix of them.
- * So a radar's noise for mover 7 in scan 12 does not depend on how many
- * other movers or sensors the scenario has, and a run is byte-reproducible
+ * So a radar's noise for mover 7 at one time does not depend on how many
+ * movers or sensors follow it in the scenario, and a run is byte-reproducible
  * for a seed whatever the order of computation.
  */
 #ifndef CAIRN_SIM_RNG_H
