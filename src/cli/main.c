@@ -19,6 +19,7 @@ static const struct subcmd subcmds[] = {
     {"hotline", cli_hotline, "run this centre's hotline daemon"},
     {"msg", cli_msg, "send, list, show and acknowledge hotline messages"},
     {"case", cli_case, "list hotline cases and their deadlines"},
+    {"sim", cli_sim, "simulate a scenario: radar, ADS-B and AIS feeds with their truth"},
 };
 
 static void usage(FILE *f)
