@@ -51,6 +51,11 @@ struct hl_daemon_config {
  * CAIRN_E_FORMAT (unknown key or bad number: logged with its line). */
 int hl_daemon_config_load(const char *path, struct hl_daemon_config *cfg);
 
+/* Create the journal named by cfg for its centre (`cairn hotline --init`):
+ * 0, CAIRN_E_EXISTS (never re-created), or the error (logged). The daemon
+ * itself refuses to start without a journal (journal.h, J8). */
+int hl_daemon_init_journal(const struct hl_daemon_config *cfg);
+
 /* Run until SIGTERM or SIGINT. 0 after a clean stop, or the error that
  * prevented start (logged). */
 int hl_daemon_run(const struct hl_daemon_config *cfg);

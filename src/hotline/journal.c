@@ -80,6 +80,7 @@ enum {
     S_BEGIN,
     S_COMMIT,
     S_ROLLBACK,
+    S_OUTGOING,
 };
 
 /* ---- SQLite helpers ---------------------------------------------------------- */
@@ -216,7 +217,28 @@ static int meta_put(struct hl_journal *j, const char *key, const void *v, size_t
 int hl_journal_open(const char *path, const struct hl_identity *self,
                     const struct hl_roster *roster, struct hl_journal **out)
 {
+    return hl_journal_open_ex(path, self, roster, HL_JOURNAL_MAY_CREATE, out);
+}
+
+/* Does the file hold a cairn journal (its meta table)? 1, 0, or an error. */
+static int journal_initialised(struct hl_journal *j)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(j->db,
+                           "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'",
+                           -1, &s, NULL) != SQLITE_OK)
+        return jn_sqlerr(j, sqlite3_errcode(j->db));
+    int rc = sqlite3_step(s);
+    rc = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) > 0 : jn_sqlerr(j, rc);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int hl_journal_open_ex(const char *path, const struct hl_identity *self,
+                       const struct hl_roster *roster, unsigned flags, struct hl_journal **out)
+{
     *out = NULL;
+    bool may_create = (flags & (HL_JOURNAL_MAY_CREATE | HL_JOURNAL_MUST_CREATE)) != 0;
     if (sodium_init() < 0)
         return CAIRN_E_STATE;
     const struct hl_centre *me = hl_roster_find(roster, self->name);
@@ -230,12 +252,23 @@ int hl_journal_open(const char *path, const struct hl_identity *self,
     j->self = self;
     j->roster = roster;
     int rc;
-    if (sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        rc = CAIRN_E_DB;
+    int oflags = SQLITE_OPEN_READWRITE | (may_create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path, &j->db, oflags, NULL) != SQLITE_OK) {
+        rc = may_create ? CAIRN_E_DB : CAIRN_E_NOTFOUND;
         goto fail;
     }
     sqlite3_extended_result_codes(j->db, 1);
+    /* Explicit creation (J8): a missing, empty (0-byte) or uninitialised
+     * file is a lost journal unless the caller asked to create one. Checked
+     * before the pragmas, which would write a header into an empty file. */
+    rc = journal_initialised(j);
+    if (rc < 0)
+        goto fail;
+    if (rc == 0 && !may_create) {
+        rc = CAIRN_E_NOTFOUND;
+        goto fail;
+    }
+    bool existed = rc == 1;
     /* busy_timeout: a second handle (CLI against the daemon's file) waits
      * up to 5 s for the writer rather than failing at once. */
     sqlite3_busy_timeout(j->db, 5000);
@@ -248,7 +281,17 @@ int hl_journal_open(const char *path, const struct hl_identity *self,
     char name[HL_NAME_MAX + 1] = "";
     size_t n = 0;
     rc = meta_get(j, "self", name, HL_NAME_MAX, &n);
+    if (rc == CAIRN_E_NOTFOUND && existed && !may_create) {
+        rc = CAIRN_E_NOTFOUND; /* tables without an owner: not a journal we made */
+        goto fail_tx;
+    }
+    if (rc == 0 && (flags & HL_JOURNAL_MUST_CREATE)) {
+        rc = CAIRN_E_EXISTS;
+        goto fail_tx;
+    }
+    bool created = false;
     if (rc == CAIRN_E_NOTFOUND) {
+        created = true;
         if ((rc = meta_put(j, "self", self->name, strlen(self->name))) ||
             (rc = meta_put(j, "self_pk", self->sign_pk, HL_PK_LEN)) ||
             (rc = meta_put(j, "schema", "1", 1)))
@@ -268,6 +311,11 @@ int hl_journal_open(const char *path, const struct hl_identity *self,
     }
     if ((rc = jn_exec(j, "COMMIT")))
         goto fail;
+    /* A new journal's schema and owner go into the main file at once, so
+     * that losing the WAL later (a restore from an older copy) still leaves
+     * a journal that opens and is recognised as rolled back, not as new. */
+    if (created)
+        jn_exec(j, "PRAGMA wal_checkpoint(TRUNCATE)");
     *out = j;
     return 0;
 fail_tx:
@@ -616,6 +664,32 @@ int hl_journal_unreceipted(struct hl_journal *j, const char *peer, uint64_t afte
                               "SELECT m.seq, m.raw FROM messages m WHERE m.dir=0 AND m.peer=?1 "
                               "AND m.seq>?2 AND m.seq>(SELECT COALESCE(MAX(r.seq), 0) FROM "
                               "receipts r WHERE r.dir=0 AND r.peer=?1) ORDER BY m.seq LIMIT ?3");
+    if (!s)
+        return jn_sqlerr(j, sqlite3_errcode(j->db));
+    sqlite3_bind_text(s, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)after_seq);
+    sqlite3_bind_int64(s, 3, max ? (sqlite3_int64)max : -1);
+    int n = 0, rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        n++;
+        if (cb(ctx, (uint64_t)sqlite3_column_int64(s, 0), sqlite3_column_blob(s, 1),
+               (size_t)sqlite3_column_bytes(s, 1)))
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        sqlite3_reset(s);
+        return jn_sqlerr(j, rc);
+    }
+    sqlite3_reset(s);
+    return n;
+}
+
+int hl_journal_outgoing(struct hl_journal *j, const char *peer, uint64_t after_seq, size_t max,
+                        hl_raw_cb cb, void *ctx)
+{
+    sqlite3_stmt *s = jn_stmt(j, S_OUTGOING,
+                              "SELECT seq, raw FROM messages WHERE dir=0 AND peer=?1 AND seq>?2 "
+                              "ORDER BY seq LIMIT ?3");
     if (!s)
         return jn_sqlerr(j, sqlite3_errcode(j->db));
     sqlite3_bind_text(s, 1, peer, -1, SQLITE_TRANSIENT);

@@ -96,7 +96,19 @@ struct hl_journal_stats {
     uint64_t rej_checkpoint; /* checkpoints refused (signature, history differs) */
 };
 
-/* Open (creating if needed) the journal at path for centre `self`.
+/* hl_journal_open_ex flags (J8). Without either, the journal must exist. */
+#define HL_JOURNAL_MAY_CREATE  1u /* create a missing or empty journal */
+#define HL_JOURNAL_MUST_CREATE 2u /* create; CAIRN_E_EXISTS if one is there */
+
+/* Open the journal at path for centre `self`.
+ * flags 0: the journal must exist; a missing, 0-byte or uninitialised file
+ * is CAIRN_E_NOTFOUND (a lost journal is never silently replaced by an
+ * empty one: the daemon opens this way). HL_JOURNAL_MUST_CREATE makes a new
+ * one (`cairn hotline --init`, `cairn keygen --journal`) and refuses an
+ * existing one with CAIRN_E_EXISTS. */
+int hl_journal_open_ex(const char *path, const struct hl_identity *self,
+                       const struct hl_roster *roster, unsigned flags, struct hl_journal **out);
+/* hl_journal_open_ex with HL_JOURNAL_MAY_CREATE (tests, benchmarks).
  * self and roster are borrowed and must outlive the journal; self must be
  * on the roster (its public key is recorded in the journal for audits).
  * A journal created for another centre is refused (CAIRN_E_STATE).
@@ -152,6 +164,12 @@ typedef int (*hl_raw_cb)(void *ctx, uint64_t seq, const uint8_t *raw, size_t len
  * max (0 = no limit). Returns the number visited or CAIRN_E_DB. */
 int hl_journal_unreceipted(struct hl_journal *j, const char *peer, uint64_t after_seq, size_t max,
                            hl_raw_cb cb, void *ctx);
+/* Every outgoing message to peer with seq > after_seq, receipted or not,
+ * oldest first, at most max (0 = no limit): the link's cursor decides what
+ * to send (after L11 it resends messages it holds receipts for, which the
+ * peer lost). Returns the number visited or CAIRN_E_DB. */
+int hl_journal_outgoing(struct hl_journal *j, const char *peer, uint64_t after_seq, size_t max,
+                        hl_raw_cb cb, void *ctx);
 /* Head of a direction: count (= last seq, 0 if empty) and last hash (zeros). */
 int hl_journal_head(struct hl_journal *j, enum hl_dir dir, const char *peer, uint64_t *count,
                     uint8_t hash[HL_HASH_LEN]);

@@ -83,6 +83,8 @@ struct hl_conn {
     uint64_t acked;       /* highest seq receipted with no gap (from our journal) */
     uint64_t hb_nonce;
     uint64_t peer_incarnation; /* from the peer's HELLO */
+    struct hl_hello hello;     /* the peer's HELLO (L11 compares it with our journal) */
+    uint64_t heal_upto;        /* resending seqs up to this one the peer lost (L11) */
     uint64_t dups;        /* duplicates in the current batch (one log line) */
     struct dbuf pending;  /* frames produced in the open batch, sent after commit */
     /* Receiver: messages (new or duplicate) read in the open batch; one
@@ -374,6 +376,68 @@ static void conn_on_connected(struct hl_conn *c)
     conn_send_hello(c);
 }
 
+/* One alarm of L11: log line, counter (by the caller), hook (alert record). */
+static void lost_alarm(struct hl_conn *c, const char *who, const char *from, const char *to,
+                       uint64_t first, uint64_t last, int healed)
+{
+    struct hl_link *l = c->l;
+    log_err(MOD,
+            "ALARM: journal of %s lost messages %s->%s seq %llu..%llu that were stored and "
+            "receipted (restored from an older copy?): %s",
+            who, from, to, (unsigned long long)first, (unsigned long long)last,
+            healed ? (strcmp(from, l->cfg.self->name) == 0 ? "resending them from our journal"
+                                                           : "the peer resends them")
+                   : "NOT healed automatically: the sender itself lacks them");
+    if (l->cfg.hooks.on_lost)
+        l->cfg.hooks.on_lost(l->cfg.hooks.arg, c->peer->c->name, who, from, to, first, last,
+                             healed);
+}
+
+/*
+ * L11: compare the peer's HELLO with our committed journal. A journal
+ * restored from an older copy (or one that lost its WAL) comes back without
+ * messages it stored and receipted; both ends see it here, raise the alarm,
+ * and the sender rewinds its cursor to what the peer really holds and
+ * resends from its own journal (the receiver stores them again and issues
+ * fresh receipts; the sender keeps the receipts it already holds).
+ */
+static void conn_check_lost(struct hl_conn *c)
+{
+    struct hl_link *l = c->l;
+    const struct hl_hello *h = &c->hello;
+    const char *me = l->cfg.self->name, *peer = c->peer->c->name;
+    uint64_t in_head = 0, out_head = 0;
+    uint8_t hash[HL_HASH_LEN];
+    if (hl_journal_head(l->cfg.journal, HL_DIR_IN, peer, &in_head, hash) != 0 ||
+        hl_journal_head(l->cfg.journal, HL_DIR_OUT, peer, &out_head, hash) != 0)
+        return;
+    /* The peer holds less of ours than it receipted: it lost them, we resend. */
+    if (h->rx_have < c->acked) {
+        l->st.peer_lost++;
+        lost_alarm(c, peer, me, peer, h->rx_have + 1, c->acked, 1);
+        c->heal_upto = c->acked;
+        l->st.msgs_healed += c->acked - h->rx_have;
+        c->acked = h->rx_have;
+        c->tx_next = h->rx_have + 1;
+    }
+    /* The peer holds our receipts for more than we hold: we lost them; it
+     * resends them (it runs the branch above). */
+    if (h->tx_acked > in_head) {
+        l->st.self_lost++;
+        lost_alarm(c, me, peer, me, in_head + 1, h->tx_acked, 1);
+    }
+    /* A sender that lost its own messages cannot resend them, and its next
+     * ones would reuse their seqs (refused as replays): alarm only. */
+    if (h->rx_have > out_head) {
+        l->st.self_lost++;
+        lost_alarm(c, me, me, peer, out_head + 1, h->rx_have, 0);
+    }
+    if (h->tx_head < in_head) {
+        l->st.peer_lost++;
+        lost_alarm(c, peer, peer, me, h->tx_head + 1, in_head, 0);
+    }
+}
+
 /*
  * Both HELLOs are in: the connection becomes p's session, unless p already
  * has one. Tie-break (L1): of two sessions initiated by different sides,
@@ -421,6 +485,7 @@ static int conn_open_session(struct hl_conn *c)
     /* L4: resend everything without a receipt, from the oldest. */
     hl_journal_delivered_upto(l->cfg.journal, p->c->name, &c->acked);
     c->tx_next = c->acked + 1;
+    conn_check_lost(c);
     if (l->cfg.hooks.on_session)
         l->cfg.hooks.on_session(l->cfg.hooks.arg, p->c->name, 1);
     return 0;
@@ -448,6 +513,7 @@ static int handle_hello(struct hl_conn *c, const struct hl_frame *f)
         return conn_fail(c, CAIRN_E_ROSTER, 0, "HELLO is addressed to another centre");
     }
     c->peer_incarnation = h.incarnation;
+    c->hello = h;
     int64_t skew = h.t_utc_ms - now_utc_ms(l);
     log_info(MOD, "session with %s up (%s, %s): peer holds our 1..%llu, has receipted 1..%llu of "
              "its %llu; clock difference %lld ms",
@@ -562,6 +628,11 @@ static int handle_receipt(struct hl_conn *c, const struct hl_frame *f)
      * cursor, and what it covers is not sent again. */
     if (c->tx_next <= c->acked)
         c->tx_next = c->acked + 1;
+    if (c->heal_upto && c->acked >= c->heal_upto) {
+        log_warn(MOD, "healed: %s holds our messages 1..%llu again", c->peer->c->name,
+                 (unsigned long long)c->acked);
+        c->heal_upto = 0;
+    }
     return 0;
 }
 
@@ -882,9 +953,10 @@ static void conn_pump(struct hl_conn *c)
         struct dbuf chunk;
         dbuf_init(&chunk, PUMP_CHUNK * (HL_FRAME_HDR_LEN + HL_MSG_MAX_LEN));
         struct pump_ctx pc = {c, &chunk, 0, 0};
-        int rc = hl_journal_unreceipted(l->cfg.journal, c->peer->c->name, c->tx_next - 1,
-                                        room < PUMP_CHUNK ? (size_t)room : PUMP_CHUNK, pump_one,
-                                        &pc);
+        /* from the cursor, not from the receipts: after L11 the cursor is
+         * below messages we hold receipts for, which the peer lost */
+        int rc = hl_journal_outgoing(l->cfg.journal, c->peer->c->name, c->tx_next - 1,
+                                     room < PUMP_CHUNK ? (size_t)room : PUMP_CHUNK, pump_one, &pc);
         if (chunk.len)
             evbuffer_add(out, chunk.p, chunk.len);
         dbuf_free(&chunk);
@@ -1335,6 +1407,10 @@ int hl_link_metrics(const struct hl_link *l, struct dbuf *out)
         {"checkpoints_countersigned_total", "peer checkpoints countersigned",
          s->checkpoints_countersigned},
         {"checkpoints_stored_total", "own checkpoints stored countersigned", s->checkpoints_stored},
+        {"peer_lost_total", "HELLOs showing the peer's journal lost stored messages", s->peer_lost},
+        {"self_lost_total", "HELLOs showing our journal lost stored messages", s->self_lost},
+        {"msgs_healed_total", "messages resent because the peer's journal lost them",
+         s->msgs_healed},
     };
     int rc = 0;
     for (size_t i = 0; i < sizeof m / sizeof m[0] && rc == 0; i++)
