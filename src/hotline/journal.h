@@ -12,7 +12,7 @@
  * numbered 1, 2, 3 ... with no gaps and chained by hash, so a duplicate is recognised forever (same
  * seq, same hash) and a different message at a used seq is a forgery or replay.
  *
- * Invariants (checked end to end by hl_audit_verify, audit.h):
+ * Invariants (checked end to end by hl_audit_verify, audit.h; J8 by open):
  *   J1  For each (dir, peer) the stored seqs are exactly 1..head.
  *   J2  Message seq n's prev_hash is the hash of message n-1 (zeros for n=1).
  *   J3  Every stored message's signature verifies with its sender's key.
@@ -25,6 +25,25 @@
  *       direction, and its signatures verify.
  *   J7  A failed call (any error, including a full disk) leaves the journal
  *       as it was: SQLite's transaction is rolled back, no receipt escapes.
+ *   J8  A journal is created only on request (hl_journal_open_ex with a
+ *       CREATE flag: `cairn hotline --init`, `cairn keygen --journal`). A
+ *       missing, 0-byte or uninitialised file is CAIRN_E_NOTFOUND otherwise,
+ *       so a lost journal is never silently replaced by an empty one whose
+ *       audit would pass.
+ *   J9  Every row written to messages, receipts, acks, cases and
+ *       checkpoints — including the local columns no peer signed: stored_ms,
+ *       what an operator acknowledged, a case's state, closing message and
+ *       escalation — is appended, as a canonical text of the row, to the
+ *       `ledger` (by SQL triggers, in the same transaction). The ledger is
+ *       hash-chained (journal_int.h) and every transaction that added to it
+ *       signs its head with the owner's key before COMMIT (meta "seal": one
+ *       signature per transaction or batch). So each row equals the newest
+ *       ledger record of its key, every ledger key has its row, the chain
+ *       ends exactly at the seal, and the seal verifies: editing, deleting or
+ *       inserting any row, or deleting the ledger's tail, needs the owner's
+ *       secret key. What a single file cannot show — a whole journal
+ *       replaced by an older sealed copy — the peer shows: its HELLO (link
+ *       L11) and the checkpoints it countersigned (J6; kept by the ledger).
  *
  * Incoming message states (receiver side, hl_journal_accept_incoming):
  *
