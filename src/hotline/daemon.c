@@ -281,7 +281,12 @@ static void stop_cb(evutil_socket_t sig, short what, void *arg)
     (void)what;
     struct daemon *d = arg;
     log_info(MOD, "signal %d: stopping", (int)sig);
-    event_base_loopexit(d->base, NULL);
+    /* A shutdown checkpoint (J6): 300 ms for the countersignatures to come
+     * back over loopback or a LAN; if they do not, the next session open
+     * sends it again. */
+    hl_link_checkpoint(d->link);
+    struct timeval tv = {0, 300000};
+    event_base_loopexit(d->base, &tv);
 }
 
 /* ---- control requests ---- */

@@ -1300,6 +1300,35 @@ int hl_journal_checkpoint_store(struct hl_journal *j, const struct hl_checkpoint
     return 0;
 }
 
+int hl_journal_checkpoint_due(struct hl_journal *j, int64_t *due_ms)
+{
+    uint8_t b[8];
+    size_t n = 0;
+    *due_ms = 0;
+    int rc = meta_get(j, "ckpt_due_ms", b, sizeof b, &n);
+    if (rc == CAIRN_E_NOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    if (n == 8) {
+        uint64_t v = 0;
+        for (int i = 0; i < 8; i++)
+            v = v << 8 | b[i];
+        *due_ms = (int64_t)v;
+    }
+    return 0;
+}
+
+int hl_journal_set_checkpoint_due(struct hl_journal *j, int64_t due_ms)
+{
+    uint8_t b[8];
+    put_be64(b, (uint64_t)due_ms);
+    int rc = tx_begin(j);
+    if (rc)
+        return rc;
+    return tx_end(j, meta_put(j, "ckpt_due_ms", b, sizeof b));
+}
+
 /* ---- operator acknowledgements -------------------------------------------------- */
 
 int64_t hl_journal_ack_operator(struct hl_journal *j, const char *peer, uint64_t seq,

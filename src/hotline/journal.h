@@ -284,6 +284,13 @@ int hl_journal_checkpoint_countersign(struct hl_journal *j, struct hl_checkpoint
  * head against our journal, store. Same codes. */
 int hl_journal_checkpoint_store(struct hl_journal *j, const struct hl_checkpoint *c);
 
+/* When the next periodic checkpoint is due (UTC ms), kept in the journal so
+ * that a centre restarting more often than the interval still makes them.
+ * 0 (none stored yet) or the value; CAIRN_E_DB. */
+int hl_journal_checkpoint_due(struct hl_journal *j, int64_t *due_ms);
+/* Store it (its own transaction, or inside the open batch). */
+int hl_journal_set_checkpoint_due(struct hl_journal *j, int64_t due_ms);
+
 /* ---- operator acknowledgements ----------------------------------------- */
 
 /*

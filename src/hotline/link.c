@@ -108,6 +108,8 @@ struct hl_peer {
     struct event *dial_ev;
     unsigned attempts;         /* consecutive failed dials (backoff exponent) */
     uint64_t ckpt_done;        /* head count of our last checkpoint countersigned */
+    uint64_t ckpt_sent;        /* count of the last checkpoint we sent */
+    int ckpt_wanted;           /* a checkpoint is to be sent soon (session open, every N) */
     /* on_delivered has been called for seqs 1..reported. Deliveries are
      * read back from the journal after each commit that stored a receipt
      * from p (rcpt_in_batch), not kept per connection: a connection that
@@ -127,7 +129,8 @@ struct hl_link {
     size_t n_peers;
     struct hl_conn *conns;
     size_t n_conns;
-    struct event *ckpt_ev;
+    struct event *ckpt_ev;      /* periodic checkpoints; the due time is in the journal */
+    struct event *ckpt_soon_ev; /* checkpoints wanted now (peer->ckpt_wanted) */
     struct hl_link_stats st;
     uint64_t incarnation; /* random per link: tells peers we restarted */
     /* The open journal batch (group commit), shared by all connections. */
@@ -143,6 +146,7 @@ static void conn_close(struct hl_conn *c, int err, uint64_t seq, const char *why
 static void conn_pump(struct hl_conn *c);
 static void link_commit(struct hl_link *l);
 static void peer_schedule_dial(struct hl_peer *p);
+static void ckpt_want(struct hl_peer *p);
 
 /* ---- small helpers ---- */
 
@@ -486,6 +490,7 @@ static int conn_open_session(struct hl_conn *c)
     hl_journal_delivered_upto(l->cfg.journal, p->c->name, &c->acked);
     c->tx_next = c->acked + 1;
     conn_check_lost(c);
+    ckpt_want(p);
     if (l->cfg.hooks.on_session)
         l->cfg.hooks.on_session(l->cfg.hooks.arg, p->c->name, 1);
     return 0;
@@ -628,6 +633,10 @@ static int handle_receipt(struct hl_conn *c, const struct hl_frame *f)
      * cursor, and what it covers is not sent again. */
     if (c->tx_next <= c->acked)
         c->tx_next = c->acked + 1;
+    struct hl_peer *p = c->peer;
+    uint64_t last_ckpt = p->ckpt_done > p->ckpt_sent ? p->ckpt_done : p->ckpt_sent;
+    if (c->acked >= last_ckpt + l->cfg.checkpoint_every)
+        ckpt_want(p);
     if (c->heal_upto && c->acked >= c->heal_upto) {
         log_warn(MOD, "healed: %s holds our messages 1..%llu again", c->peer->c->name,
                  (unsigned long long)c->acked);
@@ -1189,34 +1198,86 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
 
 /* ---- checkpoints ---- */
 
+/*
+ * Checkpoints (J6, docs/hotline-link.md "Checkpoints"). We sign one of our
+ * outgoing direction at the highest seq the peer has receipted (so it holds
+ * it and can countersign), and the peer sends it back countersigned. They
+ * are made: when a session opens (a centre that restarts often still gets
+ * them, and one made at its last shutdown is countersigned then), after
+ * every checkpoint_every receipted messages, every checkpoint_ms (the due
+ * time is kept in the journal across restarts), and at a clean shutdown
+ * (hl_link_checkpoint). The audit holds the journal against the newest.
+ */
+static void peer_checkpoint(struct hl_peer *p)
+{
+    struct hl_link *l = p->l;
+    p->ckpt_wanted = 0;
+    if (!p->active || p->active->st != CS_OPEN)
+        return;
+    uint64_t count;
+    if (hl_journal_delivered_upto(l->cfg.journal, p->c->name, &count) != 0 || count == 0 ||
+        count == p->ckpt_done)
+        return;
+    struct hl_checkpoint k;
+    if (hl_journal_checkpoint_make_at(l->cfg.journal, HL_DIR_OUT, p->c->name, count,
+                                      now_utc_ms(l), &k) != 0)
+        return;
+    uint8_t buf[HL_CHECKPOINT_LEN_MAX];
+    int n = hl_checkpoint_encode(&k, buf, sizeof buf);
+    if (n > 0) {
+        /* Sent again at the next occasion until it comes back countersigned
+         * (the peer skips one that is ahead of its journal). */
+        conn_send(p->active, HL_FT_CHECKPOINT, buf, (size_t)n);
+        l->st.checkpoints_sent++;
+        p->ckpt_sent = count;
+    }
+}
+
+void hl_link_checkpoint(struct hl_link *l)
+{
+    link_commit(l); /* checkpoints are made outside a batch */
+    for (size_t i = 0; i < l->n_peers; i++)
+        peer_checkpoint(&l->peers[i]);
+}
+
+static void ckpt_arm(struct hl_link *l, int64_t delay_ms)
+{
+    if (delay_ms < 0)
+        delay_ms = 0;
+    struct timeval tv = {(time_t)(delay_ms / 1000), (suseconds_t)((delay_ms % 1000) * 1000)};
+    event_add(l->ckpt_ev, &tv);
+}
+
 static void ckpt_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     struct hl_link *l = arg;
-    link_commit(l); /* checkpoints are made outside a batch */
-    for (size_t i = 0; i < l->n_peers; i++) {
-        struct hl_peer *p = &l->peers[i];
-        if (!p->active)
-            continue;
-        uint64_t count;
-        uint8_t hash[HL_HASH_LEN];
-        if (hl_journal_head(l->cfg.journal, HL_DIR_OUT, p->c->name, &count, hash) != 0 ||
-            count == 0 || count == p->ckpt_done)
-            continue;
-        struct hl_checkpoint k;
-        if (hl_journal_checkpoint_make(l->cfg.journal, HL_DIR_OUT, p->c->name, now_utc_ms(l), &k) !=
-            0)
-            continue;
-        uint8_t buf[HL_CHECKPOINT_LEN_MAX];
-        int n = hl_checkpoint_encode(&k, buf, sizeof buf);
-        if (n > 0) {
-            /* Sent every interval until it comes back countersigned (the
-             * peer skips one that is ahead of its journal). */
-            conn_send(p->active, HL_FT_CHECKPOINT, buf, (size_t)n);
-            l->st.checkpoints_sent++;
-        }
-    }
+    hl_link_checkpoint(l);
+    int64_t due = now_utc_ms(l) + l->cfg.checkpoint_ms;
+    if (hl_journal_set_checkpoint_due(l->cfg.journal, due) != 0)
+        log_warn(MOD, "cannot store when the next checkpoint is due");
+    ckpt_arm(l, l->cfg.checkpoint_ms);
+}
+
+static void ckpt_soon_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct hl_link *l = arg;
+    link_commit(l);
+    for (size_t i = 0; i < l->n_peers; i++)
+        if (l->peers[i].ckpt_wanted)
+            peer_checkpoint(&l->peers[i]);
+}
+
+/* Ask for a checkpoint to p soon (after the current turn's commit). */
+static void ckpt_want(struct hl_peer *p)
+{
+    if (p->l->cfg.checkpoint_ms < 0 || p->ckpt_wanted || !p->l->ckpt_soon_ev)
+        return;
+    p->ckpt_wanted = 1;
+    event_active(p->l->ckpt_soon_ev, EV_TIMEOUT, 1);
 }
 
 /* ---- public ---- */
@@ -1244,6 +1305,9 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
         l->cfg.backoff_max_ms = l->cfg.backoff_min_ms;
     if (l->cfg.checkpoint_ms == 0)
         l->cfg.checkpoint_ms = 60000;
+    if (l->cfg.checkpoint_every == 0)
+        l->cfg.checkpoint_every = 1000; /* a checkpoint per 1000 receipted messages bounds what
+                                           a deleted tail can hide between two intervals */
     if (l->cfg.window == 0)
         l->cfg.window = 4096; /* measured: 1024 held bench_hotline near 4,000 msgs/s, 4096
                                  let the receiver's group commits grow past 10,000 */
@@ -1296,9 +1360,22 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
         log_info(MOD, "%s listening on %s (port %d)", cfg->self->name, cfg->listen, l->listen_port);
     }
     if (l->cfg.checkpoint_ms > 0) {
-        l->ckpt_ev = event_new(base, -1, EV_PERSIST, ckpt_cb, l);
-        struct timeval tv = {l->cfg.checkpoint_ms / 1000, (l->cfg.checkpoint_ms % 1000) * 1000};
-        event_add(l->ckpt_ev, &tv);
+        l->ckpt_ev = event_new(base, -1, 0, ckpt_cb, l);
+        l->ckpt_soon_ev = event_new(base, -1, 0, ckpt_soon_cb, l);
+        if (!l->ckpt_ev || !l->ckpt_soon_ev) {
+            hl_link_free(l);
+            return CAIRN_E_NOMEM;
+        }
+        event_priority_set(l->ckpt_soon_ev, PRIO_COMMIT);
+        /* The due time survives restarts: a centre restarting more often
+         * than the interval still makes its periodic checkpoints. */
+        int64_t due = 0, now = now_utc_ms(l);
+        hl_journal_checkpoint_due(cfg->journal, &due);
+        if (due <= 0 || due > now + l->cfg.checkpoint_ms) {
+            due = now + l->cfg.checkpoint_ms;
+            hl_journal_set_checkpoint_due(cfg->journal, due);
+        }
+        ckpt_arm(l, due - now);
     }
     for (size_t i = 0; i < l->n_peers; i++)
         peer_schedule_dial(&l->peers[i]);
@@ -1319,6 +1396,8 @@ void hl_link_free(struct hl_link *l)
         evconnlistener_free(l->listener);
     if (l->ckpt_ev)
         event_free(l->ckpt_ev);
+    if (l->ckpt_soon_ev)
+        event_free(l->ckpt_soon_ev);
     hl_tls_fini(&l->tls);
     if (l->batch_open)
         hl_journal_rollback(l->cfg.journal);

@@ -124,6 +124,10 @@ void hl_link_flush(struct hl_link *l);
  * operator's send is answered only after its own commit); bench_hotline does.
  * 0 or the journal's error. */
 int hl_link_batch(struct hl_link *l);
+/* Make and send a checkpoint to every peer with an open session now (at a
+ * clean shutdown: let the loop run a moment after it for the
+ * countersignatures to come back). */
+void hl_link_checkpoint(struct hl_link *l);
 /* Counters (live). */
 const struct hl_link_stats *hl_link_stats(const struct hl_link *l);
 /* The TLS refusal counters (live). */
