@@ -1219,8 +1219,8 @@ static void peer_checkpoint(struct hl_peer *p)
         count == p->ckpt_done)
         return;
     struct hl_checkpoint k;
-    if (hl_journal_checkpoint_make_at(l->cfg.journal, HL_DIR_OUT, p->c->name, count,
-                                      now_utc_ms(l), &k) != 0)
+    if (hl_journal_checkpoint_make_at(l->cfg.journal, HL_DIR_OUT, p->c->name, count, now_utc_ms(l),
+                                      &k) != 0)
         return;
     uint8_t buf[HL_CHECKPOINT_LEN_MAX];
     int n = hl_checkpoint_encode(&k, buf, sizeof buf);
