@@ -441,10 +441,17 @@ static int check_ledger_table(struct audit *a, const char *table, const char *ki
         if (sqlite3_column_type(s, 2) == SQLITE_NULL)
             rc = fail(a, CAIRN_E_SIGNATURE, table, dir, peer, seq,
                       "row %s is not in the sealed ledger (inserted by hand)", key);
-        else
+        else {
+            /* show where they differ: long values (hashes, raw bytes) share a prefix */
+            const char *now = col_text(s, 1), *was = col_text(s, 2);
+            size_t k = 0;
+            while (now[k] && now[k] == was[k])
+                k++;
+            k = k > 8 ? k - 8 : 0;
             rc = fail(a, CAIRN_E_SIGNATURE, table, dir, peer, seq,
-                      "row %s edited after it was sealed: now '%.36s', sealed '%.36s'", key,
-                      col_text(s, 1), col_text(s, 2));
+                      "row %s edited after it was sealed: now '%s%.32s', sealed '%s%.32s'", key,
+                      k ? "..." : "", now + k, k ? "..." : "", was + k);
+        }
     } else if (step != SQLITE_DONE) {
         rc = fail(a, CAIRN_E_DB, table, -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
     }
