@@ -20,7 +20,7 @@ static void usage(FILE *f)
                "'cairn msg' and 'cairn case'. Logs to stderr; stops on SIGTERM/SIGINT.\n"
                "The [hotline] section: keys, roster, journal (required); listen, control,\n"
                "alerts, heartbeat_ms, dead_ms, backoff_min_ms, backoff_max_ms,\n"
-               "checkpoint_ms, window, case_check_ms, link_check_interval_s,\n"
+               "checkpoint_ms, checkpoint_every, window, case_check_ms, link_check_interval_s,\n"
                "link_check_deadline_s. See docs/hotline-link.md.\n");
 }
 

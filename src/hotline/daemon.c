@@ -102,6 +102,7 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
                 {"backoff_min_ms", &c->backoff_min_ms},
                 {"backoff_max_ms", &c->backoff_max_ms},
                 {"checkpoint_ms", &c->checkpoint_ms},
+                {"checkpoint_every", &c->checkpoint_every},
                 {"window", &c->window},
                 {"case_check_ms", &c->case_check_ms},
                 {"link_check_interval_s", &c->link_check_interval_s},
@@ -881,6 +882,7 @@ int hl_daemon_run(const struct hl_daemon_config *cfg)
         .backoff_min_ms = cfg->backoff_min_ms,
         .backoff_max_ms = cfg->backoff_max_ms,
         .checkpoint_ms = cfg->checkpoint_ms,
+        .checkpoint_every = cfg->checkpoint_every > 0 ? (uint64_t)cfg->checkpoint_every : 0,
         .window = cfg->window > 0 ? (uint32_t)cfg->window : 0,
         .hooks = {.on_lost = on_lost, .arg = d},
     };
