@@ -405,7 +405,7 @@ static void lost_alarm(struct hl_conn *c, const char *who, const char *from, con
  * resends from its own journal (the receiver stores them again and issues
  * fresh receipts; the sender keeps the receipts it already holds).
  */
-static void conn_check_lost(struct hl_conn *c)
+static void conn_check_lost(struct hl_conn *c, int same_run)
 {
     struct hl_link *l = c->l;
     const struct hl_hello *h = &c->hello;
@@ -415,8 +415,12 @@ static void conn_check_lost(struct hl_conn *c)
     if (hl_journal_head(l->cfg.journal, HL_DIR_IN, peer, &in_head, hash) != 0 ||
         hl_journal_head(l->cfg.journal, HL_DIR_OUT, peer, &out_head, hash) != 0)
         return;
-    /* The peer holds less of ours than it receipted: it lost them, we resend. */
-    if (h->rx_have < c->acked) {
+    /* The peer holds less of ours than it receipted: it lost them, we resend.
+     * Only across a restart of the peer (a new incarnation): a journal is
+     * rolled back only by restoring it while its centre is down, and while
+     * another session of the same run is open its receipts may postdate
+     * this HELLO (no false alarm). */
+    if (!same_run && h->rx_have < c->acked) {
         l->st.peer_lost++;
         lost_alarm(c, peer, me, peer, h->rx_have + 1, c->acked, 1);
         c->heal_upto = c->acked;
@@ -436,7 +440,7 @@ static void conn_check_lost(struct hl_conn *c)
         l->st.self_lost++;
         lost_alarm(c, me, me, peer, out_head + 1, h->rx_have, 0);
     }
-    if (h->tx_head < in_head) {
+    if (!same_run && h->tx_head < in_head) {
         l->st.peer_lost++;
         lost_alarm(c, peer, peer, me, h->tx_head + 1, in_head, 0);
     }
@@ -454,6 +458,8 @@ static int conn_open_session(struct hl_conn *c)
     struct hl_link *l = c->l;
     struct hl_peer *p = c->peer;
     struct hl_conn *e = p->active;
+    /* an open session of the same peer run: its HELLO numbers may lag (L11) */
+    int same_run = e && e->peer_incarnation == c->peer_incarnation;
     if (e) {
         int i_am_first = strcmp(l->cfg.self->name, p->c->name) < 0;
         struct hl_conn *winner;
@@ -489,7 +495,7 @@ static int conn_open_session(struct hl_conn *c)
     /* L4: resend everything without a receipt, from the oldest. */
     hl_journal_delivered_upto(l->cfg.journal, p->c->name, &c->acked);
     c->tx_next = c->acked + 1;
-    conn_check_lost(c);
+    conn_check_lost(c, same_run);
     ckpt_want(p);
     if (l->cfg.hooks.on_session)
         l->cfg.hooks.on_session(l->cfg.hooks.arg, p->c->name, 1);
