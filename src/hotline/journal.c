@@ -1,6 +1,6 @@
 /*
  * journal.c — the hotline journal in SQLite. See journal.h for the states,
- * invariants J1–J7 and the group-commit contract, and
+ * invariants J1–J9 and the group-commit contract, and
  * docs/hotline-messages.md for the schema.
  *
  * Key idea: the database is the only state. Heads, duplicates and receipts
