@@ -95,6 +95,12 @@ int cli_keygen(int argc, char **argv)
         snprintf(defdir, sizeof defdir, "keys/%s", centre);
         dir = defdir;
     }
+    struct stat jst;
+    if (journal && stat(journal, &jst) == 0 && jst.st_size > 0) {
+        fprintf(stderr, "cairn keygen: journal %s already exists: it is never re-created\n",
+                journal);
+        return 1;
+    }
     struct hl_identity id;
     int rc = hl_identity_create(dir, centre, party, days, &id);
     if (rc) {
