@@ -138,6 +138,47 @@ static void test_receiver_rolled_back(void **state)
     PASSED = 1;
 }
 
+/* The rolled-back centre had also sent: its own messages lost, only the
+ * peer holds them (signed by the rolled-back centre, which alone could
+ * re-create them). Both centres raise the alarm, marked not healed. */
+static void test_sender_rolled_back_alarm(void **state)
+{
+    (void)state;
+    hh_teardown(&H, PASSED);
+    PASSED = 0;
+    const char *names[] = {"MOSCOW-CC", "WARSAW-CC"};
+    assert_int_equal(hh_setup(&H, 2, names), 0);
+    struct hnode *a = &H.n[0], *b = &H.n[1];
+    assert_int_equal(hh_start(a), 0);
+    assert_int_equal(hh_start(b), 0);
+    assert_int_equal(hh_wait_up(a, b, 20000), 0);
+    assert_int_equal(send_n(b, a, 10), 0);
+    assert_int_equal(hh_wait_synced(a, b, 20000), 0);
+    assert_int_equal(hh_stop(b, SIGKILL), 0);
+    char wal[700];
+    snprintf(wal, sizeof wal, "%s-wal", b->journal);
+    assert_int_equal(unlink(wal), 0);
+    assert_int_equal(hh_start(b), 0);
+    assert_int_equal(hh_wait_up(a, b, 20000), 0);
+    int64_t t0 = hh_now_ms();
+    while (hh_log_count(a, "NOT healed") < 1 && hh_now_ms() - t0 < 10000)
+        hh_sleep_ms(20);
+    assert_true(hh_log_count(a, "ALARM: journal of WARSAW-CC lost messages WARSAW-CC->MOSCOW-CC "
+                                "seq 1..10") >= 1);
+    assert_true(hh_log_count(b, "ALARM: journal of WARSAW-CC lost messages WARSAW-CC->MOSCOW-CC "
+                                "seq 1..10") >= 1);
+    assert_true(hh_log_count(b, "NOT healed") >= 1);
+    assert_true(alert_count(a, "\"lost_by\":\"WARSAW-CC\"", "none possible") >= 1);
+    assert_true(hh_metric(a, "peer_lost_total") >= 1);
+    assert_true(hh_metric(b, "self_lost_total") >= 1);
+    assert_int_equal(hh_stop(a, SIGTERM), 0);
+    assert_int_equal(hh_stop(b, SIGTERM), 0);
+    /* each journal is consistent alone: only the peer shows the loss */
+    assert_int_equal(hh_verify(&H, a), 0);
+    assert_int_equal(hh_verify(&H, b), 0);
+    PASSED = 1;
+}
+
 /* A centre whose journal is missing refuses to start and says why. */
 static void test_missing_journal_refused(void **state)
 {
@@ -166,6 +207,7 @@ static void test_missing_journal_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_receiver_rolled_back),
+                                       cmocka_unit_test(test_sender_rolled_back_alarm),
                                        cmocka_unit_test(test_missing_journal_refused)};
     return cmocka_run_group_tests(tests, NULL, teardown);
 }
