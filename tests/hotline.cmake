@@ -20,12 +20,13 @@ cairn_test(test_hl_daemon_config unit SOURCES unit/hotline_link/test_hl_daemon_c
 # Integration: real `cairn hotline` daemons on 127.0.0.1 (fork/exec of the
 # binary), each test in its own /tmp folder, bounded by TIMEOUT.
 # The daemons run the `hotline`/`msg`/`case` subcommands of the cairn CLI
-# (src/cli/hotline.c, msg.c) built into a binary of their own, so that
+# (src/cli/hotline.c, msg.c; audit.c for `audit verify`) built into a binary of their own, so that
 # another module's breakage cannot stop these tests.
 # It also carries the tests' fault injection (a full disk on demand, an
 # SQLite VFS: integ/hotline/hl_nospace_vfs.h), which the cairn binary has not.
 add_executable(cairn_hl integ/hotline/hl_cli_main.c integ/hotline/hl_nospace_vfs.c
-               ${CMAKE_SOURCE_DIR}/src/cli/hotline.c ${CMAKE_SOURCE_DIR}/src/cli/msg.c)
+               ${CMAKE_SOURCE_DIR}/src/cli/hotline.c ${CMAKE_SOURCE_DIR}/src/cli/msg.c
+               ${CMAKE_SOURCE_DIR}/src/cli/audit.c)
 target_include_directories(cairn_hl PRIVATE ${CMAKE_SOURCE_DIR}/src)
 target_link_libraries(cairn_hl PRIVATE cairn_hotline)
 add_library(hl_harness STATIC integ/hotline/hl_harness.c)
@@ -33,7 +34,7 @@ target_include_directories(hl_harness PUBLIC ${CMAKE_SOURCE_DIR}/src)
 target_link_libraries(hl_harness PUBLIC cairn_hotline)
 target_compile_definitions(hl_harness PRIVATE CAIRN_BIN="$<TARGET_FILE:cairn_hl>")
 add_dependencies(hl_harness cairn_hl)
-foreach(t exchange crash hostile nospace skew files)
+foreach(t exchange crash hostile nospace skew files rollback tamper)
     cairn_test(test_hl_${t} integ SOURCES integ/hotline/test_hl_${t}.c LIBS hl_harness
                TIMEOUT 400)
 endforeach()

@@ -12,22 +12,27 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: cairn hotline -c CENTRE.INI\n"
+    fprintf(f, "usage: cairn hotline -c CENTRE.INI [--init]\n"
+               "--init creates the centre's journal once and exits; without a journal the\n"
+               "daemon refuses to start (a lost journal is restored, never re-created).\n"
                "Runs the hotline of one centre: the TLS 1.3 link to the centres on its\n"
                "roster, the journal, case deadlines, and the control socket used by\n"
                "'cairn msg' and 'cairn case'. Logs to stderr; stops on SIGTERM/SIGINT.\n"
                "The [hotline] section: keys, roster, journal (required); listen, control,\n"
                "alerts, heartbeat_ms, dead_ms, backoff_min_ms, backoff_max_ms,\n"
-               "checkpoint_ms, window, case_check_ms, link_check_interval_s,\n"
+               "checkpoint_ms, checkpoint_every, window, case_check_ms, link_check_interval_s,\n"
                "link_check_deadline_s. See docs/hotline-link.md.\n");
 }
 
 int cli_hotline(int argc, char **argv)
 {
     const char *ini = NULL;
+    int init = 0;
     for (int i = 1; i < argc; i++) {
         if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) && i + 1 < argc)
             ini = argv[++i];
+        else if (!strcmp(argv[i], "--init"))
+            init = 1;
         else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return 0;
@@ -43,5 +48,7 @@ int cli_hotline(int argc, char **argv)
     struct hl_daemon_config cfg;
     if (hl_daemon_config_load(ini, &cfg) != 0)
         return 1;
+    if (init)
+        return hl_daemon_init_journal(&cfg) == 0 ? 0 : 1;
     return hl_daemon_run(&cfg) == 0 ? 0 : 1;
 }

@@ -18,6 +18,7 @@
 
 #include "base/error.h"
 #include "hotline/journal.h"
+#include "hotline/journal_int.h"
 #include "hotline/msg.h"
 
 struct audit {
@@ -335,6 +336,179 @@ static int check_checkpoints(struct audit *a)
     return rc;
 }
 
+/* ---- J9: the sealed ledger ---- */
+
+/* Fill dir/peer/seq of the report from a "dir/peer/seq..." ledger key. */
+static void key_place(const char *key, int *dir, char *peer, uint64_t *seq)
+{
+    *dir = -1;
+    *seq = 0;
+    peer[0] = 0;
+    if ((key[0] != '0' && key[0] != '1') || key[1] != '/')
+        return;
+    const char *p = key + 2, *sl = strchr(p, '/');
+    if (!sl || (size_t)(sl - p) > HL_NAME_MAX)
+        return;
+    *dir = key[0] - '0';
+    memcpy(peer, p, (size_t)(sl - p));
+    peer[sl - p] = 0;
+    *seq = strtoull(sl + 1, NULL, 10);
+}
+
+static int check_ledger_chain(struct audit *a)
+{
+    uint8_t seal[JN_SEAL_LEN];
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(a->db, "SELECT value FROM meta WHERE key='seal'", -1, &s, NULL) !=
+        SQLITE_OK)
+        return fail(a, CAIRN_E_DB, "meta", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+    int have = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_bytes(s, 0) == JN_SEAL_LEN;
+    if (have)
+        memcpy(seal, sqlite3_column_blob(s, 0), JN_SEAL_LEN);
+    sqlite3_finalize(s);
+    if (!have)
+        return fail(a, CAIRN_E_SIGNATURE, "meta", -1, NULL, 0,
+                    "no seal: the journal's records are not sealed (J9)");
+    uint64_t seal_n = 0;
+    for (int i = 0; i < 8; i++)
+        seal_n = seal_n << 8 | seal[i];
+    if (sqlite3_prepare_v2(a->db, "SELECT n, kind, key, val FROM ledger ORDER BY n", -1, &s,
+                           NULL) != SQLITE_OK)
+        return fail(a, CAIRN_E_FORMAT, "ledger", -1, NULL, 0, "no ledger: %s",
+                    sqlite3_errmsg(a->db));
+    uint8_t h[HL_HASH_LEN] = {0};
+    uint64_t expect = 1;
+    int rc = 0, step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        uint64_t n = (uint64_t)sqlite3_column_int64(s, 0);
+        const char *kind = col_text(s, 1), *key = col_text(s, 2), *val = col_text(s, 3);
+        if (n != expect) {
+            rc = fail(a, CAIRN_E_SEQUENCE, "ledger", -1, NULL, n,
+                      "ledger entry %llu missing (deleted records)", (unsigned long long)expect);
+            break;
+        }
+        if (n > seal_n) {
+            int dir;
+            uint64_t seq;
+            char peer[HL_NAME_MAX + 1];
+            key_place(key, &dir, peer, &seq);
+            rc = fail(a, CAIRN_E_SIGNATURE, "ledger", dir, peer, seq,
+                      "record %s %s written after the seal (%llu), not by cairn", kind, key,
+                      (unsigned long long)seal_n);
+            break;
+        }
+        jn_ledger_link(h, n, kind, key, val);
+        expect++;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = fail(a, CAIRN_E_DB, "ledger", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+    sqlite3_finalize(s);
+    if (rc)
+        return rc;
+    if (expect - 1 != seal_n)
+        return fail(a, CAIRN_E_SEQUENCE, "ledger", -1, NULL, expect,
+                    "the seal covers %llu records, the ledger holds %llu: its tail was deleted",
+                    (unsigned long long)seal_n, (unsigned long long)(expect - 1));
+    if (sodium_memcmp(h, seal + 8, HL_HASH_LEN) != 0)
+        return fail(a, CAIRN_E_CHAIN, "ledger", -1, NULL, seal_n,
+                    "ledger records differ from the sealed ones (edited)");
+    uint8_t text[JN_SEAL_TEXT_MAX];
+    size_t tl;
+    jn_seal_text(a->self, seal_n, h, text, &tl);
+    const uint8_t *pk = key_of(a, a->self);
+    if (!pk || crypto_sign_verify_detached(seal + 8 + HL_HASH_LEN, text, tl, pk) != 0)
+        return fail(a, CAIRN_E_SIGNATURE, "meta", -1, a->self, seal_n,
+                    "the seal's signature does not verify with %s's key", a->self);
+    return 0;
+}
+
+/* Every row of a table is its newest sealed record, and every sealed key
+ * still has its row. */
+static int check_ledger_table(struct audit *a, const char *table, const char *kind,
+                              const char *sql_edit, const char *sql_gone)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(a->db, sql_edit, -1, &s, NULL) != SQLITE_OK)
+        return fail(a, CAIRN_E_DB, table, -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+    sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+    int rc = 0, dir;
+    uint64_t seq;
+    char peer[HL_NAME_MAX + 1];
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        const char *key = col_text(s, 0);
+        key_place(key, &dir, peer, &seq);
+        if (sqlite3_column_type(s, 2) == SQLITE_NULL)
+            rc = fail(a, CAIRN_E_SIGNATURE, table, dir, peer, seq,
+                      "row %s is not in the sealed ledger (inserted by hand)", key);
+        else {
+            /* show where they differ: long values (hashes, raw bytes) share a prefix */
+            const char *now = col_text(s, 1), *was = col_text(s, 2);
+            size_t k = 0;
+            while (now[k] && now[k] == was[k])
+                k++;
+            k = k > 8 ? k - 8 : 0;
+            rc = fail(a, CAIRN_E_SIGNATURE, table, dir, peer, seq,
+                      "row %s edited after it was sealed: now '%s%.32s', sealed '%s%.32s'", key,
+                      k ? "..." : "", now + k, k ? "..." : "", was + k);
+        }
+    } else if (step != SQLITE_DONE) {
+        rc = fail(a, CAIRN_E_DB, table, -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+    }
+    sqlite3_finalize(s);
+    if (rc)
+        return rc;
+    if (sqlite3_prepare_v2(a->db, sql_gone, -1, &s, NULL) != SQLITE_OK)
+        return fail(a, CAIRN_E_DB, table, -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+    sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+    step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        const char *key = col_text(s, 0);
+        key_place(key, &dir, peer, &seq);
+        rc = fail(a, CAIRN_E_SEQUENCE, table, dir, peer, seq,
+                  "row %s deleted: its sealed record "
+                  "is in the ledger",
+                  key);
+    } else if (step != SQLITE_DONE) {
+        rc = fail(a, CAIRN_E_DB, table, -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+#define LG_NEWEST                                                                                  \
+    "WITH l AS (SELECT key, val FROM ledger WHERE n IN (SELECT max(n) FROM ledger WHERE kind=?1 "  \
+    "GROUP BY key)) "
+#define LG_EDIT(TABLE, KEY, VAL)                                                                   \
+    LG_NEWEST "SELECT t.key, t.val, l.val FROM (SELECT " KEY("") " AS key, " VAL(                  \
+        "") " AS val FROM " TABLE ") t LEFT JOIN l ON l.key=t.key WHERE l.val IS NULL OR "         \
+            "l.val<>t.val LIMIT 1"
+#define LG_GONE(TABLE, KEY)                                                                        \
+    "SELECT key FROM ledger WHERE kind=?1 AND key NOT IN (SELECT " KEY("") " FROM " TABLE          \
+                                                                           ") LIMIT 1"
+
+static int check_ledger(struct audit *a)
+{
+    int rc = check_ledger_chain(a);
+    if (rc == 0)
+        rc = check_ledger_table(a, "messages", "m", LG_EDIT("messages", LG_MSG_KEY, LG_MSG_VAL),
+                                LG_GONE("messages", LG_MSG_KEY));
+    if (rc == 0)
+        rc = check_ledger_table(a, "receipts", "r", LG_EDIT("receipts", LG_RCPT_KEY, LG_RCPT_VAL),
+                                LG_GONE("receipts", LG_RCPT_KEY));
+    if (rc == 0)
+        rc = check_ledger_table(a, "acks", "a", LG_EDIT("acks", LG_ACK_KEY, LG_ACK_VAL),
+                                LG_GONE("acks", LG_ACK_KEY));
+    if (rc == 0)
+        rc = check_ledger_table(a, "cases", "c", LG_EDIT("cases", LG_CASE_KEY, LG_CASE_VAL),
+                                LG_GONE("cases", LG_CASE_KEY));
+    if (rc == 0)
+        rc = check_ledger_table(a, "checkpoints", "k",
+                                LG_EDIT("checkpoints", LG_CKPT_KEY, LG_CKPT_VAL),
+                                LG_GONE("checkpoints", LG_CKPT_KEY));
+    return rc;
+}
+
 int hl_audit_verify(const char *path, const struct hl_roster *roster, struct hl_audit_report *rep)
 {
     memset(rep, 0, sizeof *rep);
@@ -369,6 +543,8 @@ int hl_audit_verify(const char *path, const struct hl_roster *roster, struct hl_
         rc = check_receipts(&a);
     if (rc == 0)
         rc = check_checkpoints(&a);
+    if (rc == 0)
+        rc = check_ledger(&a);
     sqlite3_finalize(a.get_hash);
     sqlite3_exec(a.db, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(a.db);

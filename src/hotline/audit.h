@@ -7,9 +7,13 @@
  * verifies with the sender's roster key (J3), the columns agree with the
  * signed bytes; every receipt verifies with the signer's key and names the
  * right (seq, hash) (J5); every checkpoint's signatures verify and its
- * head is the stored message's hash (J6). The first inconsistency found is
- * reported by table, direction, peer and seq, in a stable order
- * (messages, then receipts, then checkpoints; each by dir, peer, seq).
+ * head is the stored message's hash (J6); the ledger chains from its first
+ * record to the owner's signed seal, and every row of messages, receipts,
+ * acks, cases and checkpoints is its newest sealed record, none missing,
+ * none added (J9: catches edited stored_ms, acks and case columns, deleted
+ * receipts, a deleted tail). The first inconsistency found is reported by
+ * table, direction, peer and seq, in a stable order (messages, receipts,
+ * checkpoints, then the ledger; each by dir, peer, seq).
  *
  * Invariant numbers refer to journal.h.
  */
@@ -24,7 +28,7 @@ struct hl_audit_report {
     /* totals checked */
     uint64_t n_messages, n_receipts, n_checkpoints;
     /* first inconsistency (valid when hl_audit_verify returns < 0 and table[0]) */
-    char table[16]; /* "messages", "receipts", "checkpoints", "meta" */
+    char table[16]; /* "messages", "receipts", "checkpoints", "acks", "cases", "ledger", "meta" */
     int dir;        /* enum hl_dir, -1 when not applicable */
     char peer[HL_NAME_MAX + 1];
     uint64_t seq;

@@ -192,6 +192,8 @@ int hl_cases_check(struct hl_journal *j, int64_t now_ms)
     }
 out:
     if (rc == 0)
+        rc = jn_seal(j); /* J9: the escalations are sealed with the commit */
+    if (rc == 0)
         rc = jn_exec(j, "COMMIT");
     if (rc) {
         if (!sqlite3_get_autocommit(j->db))

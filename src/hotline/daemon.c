@@ -109,6 +109,7 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
                 {"backoff_min_ms", &c->backoff_min_ms},
                 {"backoff_max_ms", &c->backoff_max_ms},
                 {"checkpoint_ms", &c->checkpoint_ms},
+                {"checkpoint_every", &c->checkpoint_every},
                 {"window", &c->window},
                 {"case_check_ms", &c->case_check_ms},
                 {"link_check_interval_s", &c->link_check_interval_s},
@@ -217,6 +218,41 @@ static void on_escalate(void *arg, const struct hl_case *c)
     dbuf_free(&b);
 }
 
+/* L11: a journal lost messages it had stored: one alert record, as for an
+ * overdue case, naming the lost range and whether the link heals it. */
+static void on_lost(void *arg, const char *peer, const char *who_lost, const char *from,
+                    const char *to, uint64_t first, uint64_t last, int healed)
+{
+    struct daemon *d = arg;
+    if (!d->alerts)
+        return;
+    struct dbuf b;
+    dbuf_init(&b, 4096);
+    struct jsonw w;
+    jw_init(&w, &b);
+    char iso[32];
+    clock_iso8601(d_now(d), iso, sizeof iso);
+    jw_obj(&w);
+    jw_kstr(&w, "alert", "hotline_journal_lost_messages");
+    jw_kstr(&w, "time", iso);
+    jw_kstr(&w, "peer", peer);
+    jw_kstr(&w, "lost_by", who_lost);
+    jw_kstr(&w, "from", from);
+    jw_kstr(&w, "to", to);
+    jw_kuint(&w, "first_seq", first);
+    jw_kuint(&w, "last_seq", last);
+    jw_kstr(&w, "action",
+            healed ? "resent by the sender from its journal"
+                   : "none possible: the sender lacks them");
+    jw_end(&w);
+    if (!w.err) {
+        fprintf(d->alerts, "%s\n", b.p);
+        fflush(d->alerts);
+        d->alerts_written++;
+    }
+    dbuf_free(&b);
+}
+
 static void cases_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -253,7 +289,12 @@ static void stop_cb(evutil_socket_t sig, short what, void *arg)
     (void)what;
     struct daemon *d = arg;
     log_info(MOD, "signal %d: stopping", (int)sig);
-    event_base_loopexit(d->base, NULL);
+    /* A shutdown checkpoint (J6): 300 ms for the countersignatures to come
+     * back over loopback or a LAN; if they do not, the next session open
+     * sends it again. */
+    hl_link_checkpoint(d->link);
+    struct timeval tv = {0, 300000};
+    event_base_loopexit(d->base, &tv);
 }
 
 /* ---- control requests ---- */
@@ -747,6 +788,34 @@ static void daemon_fini(struct daemon *d)
         event_base_free(d->base);
 }
 
+int hl_daemon_init_journal(const struct hl_daemon_config *cfg)
+{
+    struct hl_identity id;
+    static struct hl_roster roster;
+    int line = 0;
+    int rc = hl_identity_load(cfg->keys, &id);
+    if (rc != 0) {
+        log_err(MOD, "cannot load identity from %s: %s", cfg->keys, cairn_strerror(rc));
+        return rc;
+    }
+    if ((rc = hl_roster_load(cfg->roster, &roster, &line)) != 0) {
+        log_err(MOD, "cannot load roster %s (line %d): %s", cfg->roster, line, cairn_strerror(rc));
+        hl_identity_wipe(&id);
+        return rc;
+    }
+    struct hl_journal *j = NULL;
+    rc = hl_journal_open_ex(cfg->journal, &id, &roster, HL_JOURNAL_MUST_CREATE, &j);
+    if (rc == CAIRN_E_EXISTS)
+        log_err(MOD, "journal %s already exists: it is never re-created", cfg->journal);
+    else if (rc != 0)
+        log_err(MOD, "cannot create journal %s: %s", cfg->journal, cairn_strerror(rc));
+    else
+        log_info(MOD, "journal %s created for centre %s", cfg->journal, id.name);
+    hl_journal_close(j);
+    hl_identity_wipe(&id);
+    return rc;
+}
+
 int hl_daemon_run(const struct hl_daemon_config *cfg)
 {
     struct daemon *d = calloc(1, sizeof *d);
@@ -788,8 +857,16 @@ int hl_daemon_run(const struct hl_daemon_config *cfg)
     clock_skewed_init(&d->clock, cfg->clock_skew_ms);
     if (cfg->clock_skew_ms)
         log_warn(MOD, "clock skewed by %lld ms (test knob)", (long long)cfg->clock_skew_ms);
-    if ((rc = hl_journal_open(cfg->journal, &d->id, &d->roster, &d->j)) != 0) {
-        log_err(MOD, "cannot open journal %s: %s", cfg->journal, cairn_strerror(rc));
+    if ((rc = hl_journal_open_ex(cfg->journal, &d->id, &d->roster, 0, &d->j)) != 0) {
+        if (rc == CAIRN_E_NOTFOUND)
+            log_err(MOD,
+                    "journal %s is missing or empty, but centre %s's identity exists: a lost "
+                    "journal is not replaced by an empty one. Restore it from a copy (the peers "
+                    "resend what it lacks), or, for a new centre, create it once with "
+                    "'cairn hotline -c INI --init'",
+                    cfg->journal, d->id.name);
+        else
+            log_err(MOD, "cannot open journal %s: %s", cfg->journal, cairn_strerror(rc));
         goto out;
     }
     if (cfg->journal_max_pages > 0) {
@@ -820,7 +897,9 @@ int hl_daemon_run(const struct hl_daemon_config *cfg)
         .backoff_min_ms = cfg->backoff_min_ms,
         .backoff_max_ms = cfg->backoff_max_ms,
         .checkpoint_ms = cfg->checkpoint_ms,
+        .checkpoint_every = cfg->checkpoint_every > 0 ? (uint64_t)cfg->checkpoint_every : 0,
         .window = cfg->window > 0 ? (uint32_t)cfg->window : 0,
+        .hooks = {.on_lost = on_lost, .arg = d},
     };
     if ((rc = hl_link_new(d->base, &lc, &d->link)) != 0)
         goto out;

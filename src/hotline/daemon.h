@@ -15,7 +15,8 @@
  *   listen = HOST:PORT         link listener (default: our roster address)
  *   control = PATH             control socket (default: journal path + ".sock")
  *   alerts = PATH              escalation records, JSON lines (default: journal + ".alerts")
- *   heartbeat_ms, dead_ms, backoff_min_ms, backoff_max_ms, checkpoint_ms, window
+ *   heartbeat_ms, dead_ms, backoff_min_ms, backoff_max_ms, checkpoint_ms,
+ *   checkpoint_every, window
  *   case_check_ms = 10000      how often deadlines are checked
  *   link_check_interval_s = 0  send a LINK_CHECK to every peer this often (0 = never)
  *   link_check_deadline_s = 0  override the LINK_CHECK reply deadline
@@ -39,6 +40,7 @@ struct hl_daemon_config {
     char alerts[HL_PATH_MAX];
     int64_t heartbeat_ms, dead_ms, backoff_min_ms, backoff_max_ms, checkpoint_ms;
     int64_t window;
+    int64_t checkpoint_every; /* checkpoint after this many receipted messages (0: 1000) */
     int64_t case_check_ms;
     int64_t link_check_interval_s;
     int64_t link_check_deadline_s;
@@ -50,6 +52,11 @@ struct hl_daemon_config {
  * paths are taken relative to the INI file's folder). 0, CAIRN_E_IO,
  * CAIRN_E_FORMAT (unknown key or bad number: logged with its line). */
 int hl_daemon_config_load(const char *path, struct hl_daemon_config *cfg);
+
+/* Create the journal named by cfg for its centre (`cairn hotline --init`):
+ * 0, CAIRN_E_EXISTS (never re-created), or the error (logged). The daemon
+ * itself refuses to start without a journal (journal.h, J8). */
+int hl_daemon_init_journal(const struct hl_daemon_config *cfg);
 
 /* Run until SIGTERM or SIGINT. 0 after a clean stop, or the error that
  * prevented start (logged). */

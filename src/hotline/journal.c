@@ -1,6 +1,6 @@
 /*
  * journal.c — the hotline journal in SQLite. See journal.h for the states,
- * invariants J1–J7 and the group-commit contract, and
+ * invariants J1–J9 and the group-commit contract, and
  * docs/hotline-messages.md for the schema.
  *
  * Key idea: the database is the only state. Heads, duplicates and receipts
@@ -29,7 +29,18 @@
 
 static const char MOD[] = "hotline";
 
-/* Schema version 1. */
+/* Two triggers per table: every row inserted or updated is appended to the
+ * ledger (J9). */
+#define LG_TRIGGERS(KIND, TABLE, KEY, VAL)                                                         \
+    "CREATE TRIGGER IF NOT EXISTS lg_" TABLE "_i AFTER INSERT ON " TABLE                           \
+    " BEGIN INSERT INTO ledger(kind, key, val) VALUES('" KIND                                      \
+    "', " KEY("NEW.") ", " VAL("NEW.") "); END;"                                                   \
+                                       "CREATE TRIGGER IF NOT EXISTS lg_" TABLE                    \
+                                       "_u AFTER UPDATE ON " TABLE                                 \
+                                       " BEGIN INSERT INTO ledger(kind, key, val) VALUES('" KIND   \
+                                       "', " KEY("NEW.") ", " VAL("NEW.") "); END;"
+
+/* Schema version 2 (1 + the sealed ledger). */
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS messages("
@@ -61,6 +72,34 @@ static const char SCHEMA[] =
     " PRIMARY KEY(peer, case_id)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS cases_due ON cases(state, due_ms);";
 
+/* J9: the sealed ledger, filled by triggers (journal_int.h). One string
+ * per statement group (C11 guarantees string literals of 4095 bytes). */
+static const char *const LEDGER_SQL[] = {
+    "CREATE TABLE IF NOT EXISTS ledger(n INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+    " key TEXT NOT NULL, val TEXT NOT NULL);",
+    LG_TRIGGERS("m", "messages", LG_MSG_KEY, LG_MSG_VAL),
+    LG_TRIGGERS("r", "receipts", LG_RCPT_KEY, LG_RCPT_VAL),
+    LG_TRIGGERS("a", "acks", LG_ACK_KEY, LG_ACK_VAL),
+    LG_TRIGGERS("c", "cases", LG_CASE_KEY, LG_CASE_VAL),
+    LG_TRIGGERS("k", "checkpoints", LG_CKPT_KEY, LG_CKPT_VAL),
+};
+
+/* An existing journal made before the ledger: its rows enter the ledger
+ * once, as they are, and are sealed (the audit could not vouch for them
+ * otherwise; from then on every change is sealed as it is made). */
+static const char *const ADOPT[] = {
+    "INSERT INTO ledger(kind, key, val) SELECT 'm', " LG_MSG_KEY("") ", " LG_MSG_VAL(
+        "") " FROM messages ORDER BY dir, peer, seq",
+    "INSERT INTO ledger(kind, key, val) SELECT 'r', " LG_RCPT_KEY("") ", " LG_RCPT_VAL(
+        "") " FROM receipts ORDER BY dir, peer, seq",
+    "INSERT INTO ledger(kind, key, val) SELECT 'a', " LG_ACK_KEY("") ", " LG_ACK_VAL(
+        "") " FROM acks",
+    "INSERT INTO ledger(kind, key, val) SELECT 'c', " LG_CASE_KEY("") ", " LG_CASE_VAL(
+        "") " FROM cases",
+    "INSERT INTO ledger(kind, key, val) SELECT 'k', " LG_CKPT_KEY("") ", " LG_CKPT_VAL(
+        "") " FROM checkpoints",
+};
+
 /* Statement slots for jn_stmt. */
 enum {
     S_HEAD,
@@ -80,6 +119,10 @@ enum {
     S_BEGIN,
     S_COMMIT,
     S_ROLLBACK,
+    S_OUTGOING,
+    S_LEDGER_NEW,
+    S_META_GET,
+    S_META_PUT,
 };
 
 /* ---- SQLite helpers ---------------------------------------------------------- */
@@ -164,6 +207,8 @@ static int tx_end(struct hl_journal *j, int rc)
         run(j, S_RELEASE, "RELEASE hl_unit");
         return rc;
     }
+    if (rc == 0)
+        rc = jn_seal(j);
     if (rc == 0) {
         rc = run(j, S_COMMIT, "COMMIT");
         if (rc == 0) {
@@ -177,12 +222,104 @@ static int tx_end(struct hl_journal *j, int rc)
     return rc;
 }
 
+/* ---- the sealed ledger (J9) ------------------------------------------------------ */
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
+}
+
+void jn_ledger_link(uint8_t h[HL_HASH_LEN], uint64_t n, const char *kind, const char *key,
+                    const char *val)
+{
+    crypto_generichash_state st;
+    uint8_t nb[8];
+    put_be64(nb, n);
+    crypto_generichash_init(&st, NULL, 0, HL_HASH_LEN);
+    crypto_generichash_update(&st, h, HL_HASH_LEN);
+    crypto_generichash_update(&st, nb, 8);
+    crypto_generichash_update(&st, (const uint8_t *)kind, strlen(kind) + 1);
+    crypto_generichash_update(&st, (const uint8_t *)key, strlen(key) + 1);
+    crypto_generichash_update(&st, (const uint8_t *)val, strlen(val));
+    crypto_generichash_final(&st, h, HL_HASH_LEN);
+}
+
+void jn_seal_text(const char *owner, uint64_t n, const uint8_t h[HL_HASH_LEN], uint8_t *out,
+                  size_t *len)
+{
+    static const char TAG[] = "cairn-journal-seal-v1";
+    size_t k = 0, on = strnlen(owner, HL_NAME_MAX);
+    memcpy(out, TAG, sizeof TAG - 1);
+    k += sizeof TAG - 1;
+    memcpy(out + k, owner, on);
+    k += on;
+    out[k++] = 0;
+    put_be64(out + k, n);
+    k += 8;
+    memcpy(out + k, h, HL_HASH_LEN);
+    *len = k + HL_HASH_LEN;
+}
+
+static int meta_get(struct hl_journal *j, const char *key, void *out, size_t cap, size_t *len);
+static int meta_put(struct hl_journal *j, const char *key, const void *v, size_t len);
+
+int jn_seal(struct hl_journal *j)
+{
+    uint8_t seal[JN_SEAL_LEN], h[HL_HASH_LEN];
+    size_t len = 0;
+    uint64_t n = 0;
+    int rc = meta_get(j, "seal", seal, sizeof seal, &len);
+    bool have = rc == 0 && len == JN_SEAL_LEN;
+    if (have) {
+        for (int i = 0; i < 8; i++)
+            n = n << 8 | seal[i];
+        memcpy(h, seal + 8, HL_HASH_LEN);
+    } else if (rc == 0 || rc == CAIRN_E_NOTFOUND) {
+        memset(h, 0, sizeof h);
+    } else {
+        return rc;
+    }
+    sqlite3_stmt *s =
+        jn_stmt(j, S_LEDGER_NEW, "SELECT n, kind, key, val FROM ledger WHERE n>? ORDER BY n");
+    if (!s)
+        return jn_sqlerr(j, sqlite3_errcode(j->db));
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)n);
+    uint64_t last = n;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        uint64_t k = (uint64_t)sqlite3_column_int64(s, 0);
+        const unsigned char *kind = sqlite3_column_text(s, 1), *key = sqlite3_column_text(s, 2),
+                            *val = sqlite3_column_text(s, 3);
+        if (k != last + 1 || !kind || !key || !val) {
+            sqlite3_reset(s);
+            log_err(MOD, "journal ledger damaged at entry %llu: not sealing",
+                    (unsigned long long)k);
+            j->st.db_errors++;
+            return CAIRN_E_DB;
+        }
+        jn_ledger_link(h, k, (const char *)kind, (const char *)key, (const char *)val);
+        last = k;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return jn_sqlerr(j, rc);
+    if (last == n && have)
+        return 0; /* nothing new: the seal stands */
+    uint8_t text[JN_SEAL_TEXT_MAX];
+    size_t tl;
+    jn_seal_text(j->self->name, last, h, text, &tl);
+    put_be64(seal, last);
+    memcpy(seal + 8, h, HL_HASH_LEN);
+    crypto_sign_detached(seal + 8 + HL_HASH_LEN, NULL, text, tl, j->self->sign_sk);
+    return meta_put(j, "seal", seal, sizeof seal);
+}
+
 /* ---- open / close ---------------------------------------------------------- */
 
 static int meta_get(struct hl_journal *j, const char *key, void *out, size_t cap, size_t *len)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(j->db, "SELECT value FROM meta WHERE key=?", -1, &s, NULL) != SQLITE_OK)
+    sqlite3_stmt *s = jn_stmt(j, S_META_GET, "SELECT value FROM meta WHERE key=?");
+    if (!s)
         return jn_sqlerr(j, sqlite3_errcode(j->db));
     sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(s);
@@ -196,27 +333,46 @@ static int meta_get(struct hl_journal *j, const char *key, void *out, size_t cap
     } else {
         rc = rc == SQLITE_DONE ? CAIRN_E_NOTFOUND : jn_sqlerr(j, rc);
     }
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     return rc;
 }
 
 static int meta_put(struct hl_journal *j, const char *key, const void *v, size_t len)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(j->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1, &s,
-                           NULL) != SQLITE_OK)
+    sqlite3_stmt *s =
+        jn_stmt(j, S_META_PUT, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+    if (!s)
         return jn_sqlerr(j, sqlite3_errcode(j->db));
     sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_blob(s, 2, v, (int)len, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0 : jn_sqlerr(j, rc);
+    return step_done(j, s);
 }
 
 int hl_journal_open(const char *path, const struct hl_identity *self,
                     const struct hl_roster *roster, struct hl_journal **out)
 {
+    return hl_journal_open_ex(path, self, roster, HL_JOURNAL_MAY_CREATE, out);
+}
+
+/* Does the file hold a cairn journal (its meta table)? 1, 0, or an error. */
+static int journal_initialised(struct hl_journal *j)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(j->db,
+                           "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'",
+                           -1, &s, NULL) != SQLITE_OK)
+        return jn_sqlerr(j, sqlite3_errcode(j->db));
+    int rc = sqlite3_step(s);
+    rc = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) > 0 : jn_sqlerr(j, rc);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int hl_journal_open_ex(const char *path, const struct hl_identity *self,
+                       const struct hl_roster *roster, unsigned flags, struct hl_journal **out)
+{
     *out = NULL;
+    bool may_create = (flags & (HL_JOURNAL_MAY_CREATE | HL_JOURNAL_MUST_CREATE)) != 0;
     if (sodium_init() < 0)
         return CAIRN_E_STATE;
     const struct hl_centre *me = hl_roster_find(roster, self->name);
@@ -230,12 +386,23 @@ int hl_journal_open(const char *path, const struct hl_identity *self,
     j->self = self;
     j->roster = roster;
     int rc;
-    if (sqlite3_open_v2(path, &j->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
-        rc = CAIRN_E_DB;
+    int oflags = SQLITE_OPEN_READWRITE | (may_create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path, &j->db, oflags, NULL) != SQLITE_OK) {
+        rc = may_create ? CAIRN_E_DB : CAIRN_E_NOTFOUND;
         goto fail;
     }
     sqlite3_extended_result_codes(j->db, 1);
+    /* Explicit creation (J8): a missing, empty (0-byte) or uninitialised
+     * file is a lost journal unless the caller asked to create one. Checked
+     * before the pragmas, which would write a header into an empty file. */
+    rc = journal_initialised(j);
+    if (rc < 0)
+        goto fail;
+    if (rc == 0 && !may_create) {
+        rc = CAIRN_E_NOTFOUND;
+        goto fail;
+    }
+    bool existed = rc == 1;
     /* busy_timeout: a second handle (CLI against the daemon's file) waits
      * up to 5 s for the writer rather than failing at once. */
     sqlite3_busy_timeout(j->db, 5000);
@@ -245,13 +412,26 @@ int hl_journal_open(const char *path, const struct hl_identity *self,
         goto fail;
     if ((rc = jn_exec(j, SCHEMA)))
         goto fail_tx;
+    for (size_t i = 0; i < sizeof LEDGER_SQL / sizeof LEDGER_SQL[0]; i++)
+        if ((rc = jn_exec(j, LEDGER_SQL[i])))
+            goto fail_tx;
     char name[HL_NAME_MAX + 1] = "";
     size_t n = 0;
     rc = meta_get(j, "self", name, HL_NAME_MAX, &n);
+    if (rc == CAIRN_E_NOTFOUND && existed && !may_create) {
+        rc = CAIRN_E_NOTFOUND; /* tables without an owner: not a journal we made */
+        goto fail_tx;
+    }
+    if (rc == 0 && (flags & HL_JOURNAL_MUST_CREATE)) {
+        rc = CAIRN_E_EXISTS;
+        goto fail_tx;
+    }
+    bool created = false;
     if (rc == CAIRN_E_NOTFOUND) {
+        created = true;
         if ((rc = meta_put(j, "self", self->name, strlen(self->name))) ||
             (rc = meta_put(j, "self_pk", self->sign_pk, HL_PK_LEN)) ||
-            (rc = meta_put(j, "schema", "1", 1)))
+            (rc = meta_put(j, "schema", "2", 1)))
             goto fail_tx;
     } else if (rc) {
         goto fail_tx;
@@ -266,8 +446,23 @@ int hl_journal_open(const char *path, const struct hl_identity *self,
             goto fail_tx;
         }
     }
+    uint8_t seal[JN_SEAL_LEN];
+    size_t sl;
+    rc = meta_get(j, "seal", seal, sizeof seal, &sl);
+    if (rc == CAIRN_E_NOTFOUND) {
+        rc = 0;
+        for (size_t i = 0; i < sizeof ADOPT / sizeof ADOPT[0] && rc == 0; i++)
+            rc = jn_exec(j, ADOPT[i]);
+    }
+    if (rc || (rc = jn_seal(j)) || (rc = meta_put(j, "schema", "2", 1)))
+        goto fail_tx;
     if ((rc = jn_exec(j, "COMMIT")))
         goto fail;
+    /* A new journal's schema and owner go into the main file at once, so
+     * that losing the WAL later (a restore from an older copy) still leaves
+     * a journal that opens and is recognised as rolled back, not as new. */
+    if (created)
+        jn_exec(j, "PRAGMA wal_checkpoint(TRUNCATE)");
     *out = j;
     return 0;
 fail_tx:
@@ -343,7 +538,9 @@ int hl_journal_commit(struct hl_journal *j)
             run(j, S_ROLLBACK, "ROLLBACK");
         return CAIRN_E_NOSPACE;
     }
-    int rc = run(j, S_COMMIT, "COMMIT");
+    int rc = jn_seal(j);
+    if (rc == 0)
+        rc = run(j, S_COMMIT, "COMMIT");
     if (rc && !sqlite3_get_autocommit(j->db))
         run(j, S_ROLLBACK, "ROLLBACK");
     if (rc == 0 && j->on_commit)
@@ -616,6 +813,32 @@ int hl_journal_unreceipted(struct hl_journal *j, const char *peer, uint64_t afte
                               "SELECT m.seq, m.raw FROM messages m WHERE m.dir=0 AND m.peer=?1 "
                               "AND m.seq>?2 AND m.seq>(SELECT COALESCE(MAX(r.seq), 0) FROM "
                               "receipts r WHERE r.dir=0 AND r.peer=?1) ORDER BY m.seq LIMIT ?3");
+    if (!s)
+        return jn_sqlerr(j, sqlite3_errcode(j->db));
+    sqlite3_bind_text(s, 1, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)after_seq);
+    sqlite3_bind_int64(s, 3, max ? (sqlite3_int64)max : -1);
+    int n = 0, rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        n++;
+        if (cb(ctx, (uint64_t)sqlite3_column_int64(s, 0), sqlite3_column_blob(s, 1),
+               (size_t)sqlite3_column_bytes(s, 1)))
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        sqlite3_reset(s);
+        return jn_sqlerr(j, rc);
+    }
+    sqlite3_reset(s);
+    return n;
+}
+
+int hl_journal_outgoing(struct hl_journal *j, const char *peer, uint64_t after_seq, size_t max,
+                        hl_raw_cb cb, void *ctx)
+{
+    sqlite3_stmt *s = jn_stmt(j, S_OUTGOING,
+                              "SELECT seq, raw FROM messages WHERE dir=0 AND peer=?1 AND seq>?2 "
+                              "ORDER BY seq LIMIT ?3");
     if (!s)
         return jn_sqlerr(j, sqlite3_errcode(j->db));
     sqlite3_bind_text(s, 1, peer, -1, SQLITE_TRANSIENT);
@@ -1075,6 +1298,35 @@ int hl_journal_checkpoint_store(struct hl_journal *j, const struct hl_checkpoint
         return ckpt_refuse(j, c, rc);
     j->st.checkpoints++;
     return 0;
+}
+
+int hl_journal_checkpoint_due(struct hl_journal *j, int64_t *due_ms)
+{
+    uint8_t b[8];
+    size_t n = 0;
+    *due_ms = 0;
+    int rc = meta_get(j, "ckpt_due_ms", b, sizeof b, &n);
+    if (rc == CAIRN_E_NOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    if (n == 8) {
+        uint64_t v = 0;
+        for (int i = 0; i < 8; i++)
+            v = v << 8 | b[i];
+        *due_ms = (int64_t)v;
+    }
+    return 0;
+}
+
+int hl_journal_set_checkpoint_due(struct hl_journal *j, int64_t due_ms)
+{
+    uint8_t b[8];
+    put_be64(b, (uint64_t)due_ms);
+    int rc = tx_begin(j);
+    if (rc)
+        return rc;
+    return tx_end(j, meta_put(j, "ckpt_due_ms", b, sizeof b));
 }
 
 /* ---- operator acknowledgements -------------------------------------------------- */

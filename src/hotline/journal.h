@@ -12,7 +12,7 @@
  * numbered 1, 2, 3 ... with no gaps and chained by hash, so a duplicate is recognised forever (same
  * seq, same hash) and a different message at a used seq is a forgery or replay.
  *
- * Invariants (checked end to end by hl_audit_verify, audit.h):
+ * Invariants (checked end to end by hl_audit_verify, audit.h; J8 by open):
  *   J1  For each (dir, peer) the stored seqs are exactly 1..head.
  *   J2  Message seq n's prev_hash is the hash of message n-1 (zeros for n=1).
  *   J3  Every stored message's signature verifies with its sender's key.
@@ -25,6 +25,25 @@
  *       direction, and its signatures verify.
  *   J7  A failed call (any error, including a full disk) leaves the journal
  *       as it was: SQLite's transaction is rolled back, no receipt escapes.
+ *   J8  A journal is created only on request (hl_journal_open_ex with a
+ *       CREATE flag: `cairn hotline --init`, `cairn keygen --journal`). A
+ *       missing, 0-byte or uninitialised file is CAIRN_E_NOTFOUND otherwise,
+ *       so a lost journal is never silently replaced by an empty one whose
+ *       audit would pass.
+ *   J9  Every row written to messages, receipts, acks, cases and
+ *       checkpoints — including the local columns no peer signed: stored_ms,
+ *       what an operator acknowledged, a case's state, closing message and
+ *       escalation — is appended, as a canonical text of the row, to the
+ *       `ledger` (by SQL triggers, in the same transaction). The ledger is
+ *       hash-chained (journal_int.h) and every transaction that added to it
+ *       signs its head with the owner's key before COMMIT (meta "seal": one
+ *       signature per transaction or batch). So each row equals the newest
+ *       ledger record of its key, every ledger key has its row, the chain
+ *       ends exactly at the seal, and the seal verifies: editing, deleting or
+ *       inserting any row, or deleting the ledger's tail, needs the owner's
+ *       secret key. What a single file cannot show — a whole journal
+ *       replaced by an older sealed copy — the peer shows: its HELLO (link
+ *       L11) and the checkpoints it countersigned (J6; kept by the ledger).
  *
  * Incoming message states (receiver side, hl_journal_accept_incoming):
  *
@@ -96,7 +115,19 @@ struct hl_journal_stats {
     uint64_t rej_checkpoint; /* checkpoints refused (signature, history differs) */
 };
 
-/* Open (creating if needed) the journal at path for centre `self`.
+/* hl_journal_open_ex flags (J8). Without either, the journal must exist. */
+#define HL_JOURNAL_MAY_CREATE  1u /* create a missing or empty journal */
+#define HL_JOURNAL_MUST_CREATE 2u /* create; CAIRN_E_EXISTS if one is there */
+
+/* Open the journal at path for centre `self`.
+ * flags 0: the journal must exist; a missing, 0-byte or uninitialised file
+ * is CAIRN_E_NOTFOUND (a lost journal is never silently replaced by an
+ * empty one: the daemon opens this way). HL_JOURNAL_MUST_CREATE makes a new
+ * one (`cairn hotline --init`, `cairn keygen --journal`) and refuses an
+ * existing one with CAIRN_E_EXISTS. */
+int hl_journal_open_ex(const char *path, const struct hl_identity *self,
+                       const struct hl_roster *roster, unsigned flags, struct hl_journal **out);
+/* hl_journal_open_ex with HL_JOURNAL_MAY_CREATE (tests, benchmarks).
  * self and roster are borrowed and must outlive the journal; self must be
  * on the roster (its public key is recorded in the journal for audits).
  * A journal created for another centre is refused (CAIRN_E_STATE).
@@ -152,6 +183,12 @@ typedef int (*hl_raw_cb)(void *ctx, uint64_t seq, const uint8_t *raw, size_t len
  * max (0 = no limit). Returns the number visited or CAIRN_E_DB. */
 int hl_journal_unreceipted(struct hl_journal *j, const char *peer, uint64_t after_seq, size_t max,
                            hl_raw_cb cb, void *ctx);
+/* Every outgoing message to peer with seq > after_seq, receipted or not,
+ * oldest first, at most max (0 = no limit): the link's cursor decides what
+ * to send (after L11 it resends messages it holds receipts for, which the
+ * peer lost). Returns the number visited or CAIRN_E_DB. */
+int hl_journal_outgoing(struct hl_journal *j, const char *peer, uint64_t after_seq, size_t max,
+                        hl_raw_cb cb, void *ctx);
 /* Head of a direction: count (= last seq, 0 if empty) and last hash (zeros). */
 int hl_journal_head(struct hl_journal *j, enum hl_dir dir, const char *peer, uint64_t *count,
                     uint8_t hash[HL_HASH_LEN]);
@@ -246,6 +283,13 @@ int hl_journal_checkpoint_countersign(struct hl_journal *j, struct hl_checkpoint
 /* Our checkpoint came back countersigned: verify both signatures and the
  * head against our journal, store. Same codes. */
 int hl_journal_checkpoint_store(struct hl_journal *j, const struct hl_checkpoint *c);
+
+/* When the next periodic checkpoint is due (UTC ms), kept in the journal so
+ * that a centre restarting more often than the interval still makes them.
+ * 0 (none stored yet) or the value; CAIRN_E_DB. */
+int hl_journal_checkpoint_due(struct hl_journal *j, int64_t *due_ms);
+/* Store it (its own transaction, or inside the open batch). */
+int hl_journal_set_checkpoint_due(struct hl_journal *j, int64_t due_ms);
 
 /* ---- operator acknowledgements ----------------------------------------- */
 

@@ -24,6 +24,42 @@ struct hl_journal {
     sqlite3_stmt *stmts[40]; /* JN_NSTMT cached statements, see jn_stmt */
 };
 
+/*
+ * The sealed ledger (J9). Every row written to messages, receipts, acks,
+ * cases and checkpoints is also appended to `ledger` as (kind, key, val): a
+ * canonical text of the row, made by SQL triggers from the expressions
+ * below (P is the row prefix: "NEW." in a trigger, "" in a query). The
+ * audit rebuilds the same texts from the tables with the same expressions
+ * and compares them with the newest ledger entry of each key.
+ */
+#define LG_MSG_KEY(P)  P "dir||'/'||" P "peer||'/'||" P "seq"
+#define LG_MSG_VAL(P)  "hex(" P "hash)||'/'||" P "stored_ms"
+#define LG_RCPT_KEY(P) LG_MSG_KEY(P)
+#define LG_RCPT_VAL(P) "hex(" P "raw)||'/'||" P "stored_ms"
+#define LG_ACK_KEY(P)  LG_MSG_KEY(P)
+#define LG_ACK_VAL(P)  P "operator||'/'||" P "acked_ms||'/'||" P "ack_seq"
+#define LG_CASE_KEY(P) P "peer||'/'||" P "case_id"
+#define LG_CASE_VAL(P)                                                                             \
+    P "opened_dir||'/'||" P "open_seq||'/'||" P "type||'/'||" P "reply||'/'||" P                   \
+      "opened_ms||'/'||" P "due_ms||'/'||" P "state||'/'||" P "late||'/'||" P                      \
+      "closed_dir||'/'||" P "closed_seq||'/'||" P "closed_ms||'/'||" P "escalated_ms"
+#define LG_CKPT_KEY(P) P "dir||'/'||" P "peer||'/'||" P "count||'/'||" P "signer"
+#define LG_CKPT_VAL(P) "hex(" P "raw)||'/'||" P "countersigned||'/'||" P "stored_ms"
+
+/* meta key "seal": n (8 bytes, big-endian) || chain hash || Ed25519 signature */
+#define JN_SEAL_LEN (8 + HL_HASH_LEN + HL_SIG_LEN)
+/* The ledger chain: h_n = BLAKE2b-256(h_{n-1} || n (8 bytes BE) || kind || 0 ||
+ * key || 0 || val), h_0 = zeros; the seal signs "cairn-journal-seal-v1" ||
+ * owner || 0 || n || h_n with the owner's key. */
+void jn_ledger_link(uint8_t h[HL_HASH_LEN], uint64_t n, const char *kind, const char *key,
+                    const char *val);
+void jn_seal_text(const char *owner, uint64_t n, const uint8_t h[HL_HASH_LEN], uint8_t *out,
+                  size_t *len);
+#define JN_SEAL_TEXT_MAX (32 + HL_NAME_MAX + 1 + 8 + HL_HASH_LEN)
+/* Chain the ledger entries added in the current transaction and sign the
+ * new head (one signature per transaction; none if nothing was added). */
+int jn_seal(struct hl_journal *j);
+
 /* Map an SQLite result code to a cairn code (SQLITE_FULL -> NOSPACE). */
 int jn_sqlerr(struct hl_journal *j, int rc);
 /* Run one SQL statement with no result. */

@@ -83,6 +83,8 @@ struct hl_conn {
     uint64_t acked;       /* highest seq receipted with no gap (from our journal) */
     uint64_t hb_nonce;
     uint64_t peer_incarnation; /* from the peer's HELLO */
+    struct hl_hello hello;     /* the peer's HELLO (L11 compares it with our journal) */
+    uint64_t heal_upto;        /* resending seqs up to this one the peer lost (L11) */
     uint64_t dups;        /* duplicates in the current batch (one log line) */
     struct dbuf pending;  /* frames produced in the open batch, sent after commit */
     /* Receiver: messages (new or duplicate) read in the open batch; one
@@ -106,6 +108,8 @@ struct hl_peer {
     struct event *dial_ev;
     unsigned attempts;         /* consecutive failed dials (backoff exponent) */
     uint64_t ckpt_done;        /* head count of our last checkpoint countersigned */
+    uint64_t ckpt_sent;        /* count of the last checkpoint we sent */
+    int ckpt_wanted;           /* a checkpoint is to be sent soon (session open, every N) */
     /* on_delivered has been called for seqs 1..reported. Deliveries are
      * read back from the journal after each commit that stored a receipt
      * from p (rcpt_in_batch), not kept per connection: a connection that
@@ -125,7 +129,8 @@ struct hl_link {
     size_t n_peers;
     struct hl_conn *conns;
     size_t n_conns;
-    struct event *ckpt_ev;
+    struct event *ckpt_ev;      /* periodic checkpoints; the due time is in the journal */
+    struct event *ckpt_soon_ev; /* checkpoints wanted now (peer->ckpt_wanted) */
     struct hl_link_stats st;
     uint64_t incarnation; /* random per link: tells peers we restarted */
     /* The open journal batch (group commit), shared by all connections. */
@@ -141,6 +146,7 @@ static void conn_close(struct hl_conn *c, int err, uint64_t seq, const char *why
 static void conn_pump(struct hl_conn *c);
 static void link_commit(struct hl_link *l);
 static void peer_schedule_dial(struct hl_peer *p);
+static void ckpt_want(struct hl_peer *p);
 
 /* ---- small helpers ---- */
 
@@ -374,6 +380,72 @@ static void conn_on_connected(struct hl_conn *c)
     conn_send_hello(c);
 }
 
+/* One alarm of L11: log line, counter (by the caller), hook (alert record). */
+static void lost_alarm(struct hl_conn *c, const char *who, const char *from, const char *to,
+                       uint64_t first, uint64_t last, int healed)
+{
+    struct hl_link *l = c->l;
+    log_err(MOD,
+            "ALARM: journal of %s lost messages %s->%s seq %llu..%llu that were stored and "
+            "receipted (restored from an older copy?): %s",
+            who, from, to, (unsigned long long)first, (unsigned long long)last,
+            healed ? (strcmp(from, l->cfg.self->name) == 0 ? "resending them from our journal"
+                                                           : "the peer resends them")
+                   : "NOT healed automatically: the sender itself lacks them");
+    if (l->cfg.hooks.on_lost)
+        l->cfg.hooks.on_lost(l->cfg.hooks.arg, c->peer->c->name, who, from, to, first, last,
+                             healed);
+}
+
+/*
+ * L11: compare the peer's HELLO with our committed journal. A journal
+ * restored from an older copy (or one that lost its WAL) comes back without
+ * messages it stored and receipted; both ends see it here, raise the alarm,
+ * and the sender rewinds its cursor to what the peer really holds and
+ * resends from its own journal (the receiver stores them again and issues
+ * fresh receipts; the sender keeps the receipts it already holds).
+ */
+static void conn_check_lost(struct hl_conn *c, int same_run)
+{
+    struct hl_link *l = c->l;
+    const struct hl_hello *h = &c->hello;
+    const char *me = l->cfg.self->name, *peer = c->peer->c->name;
+    uint64_t in_head = 0, out_head = 0;
+    uint8_t hash[HL_HASH_LEN];
+    if (hl_journal_head(l->cfg.journal, HL_DIR_IN, peer, &in_head, hash) != 0 ||
+        hl_journal_head(l->cfg.journal, HL_DIR_OUT, peer, &out_head, hash) != 0)
+        return;
+    /* The peer holds less of ours than it receipted: it lost them, we resend.
+     * Only across a restart of the peer (a new incarnation): a journal is
+     * rolled back only by restoring it while its centre is down, and while
+     * another session of the same run is open its receipts may postdate
+     * this HELLO (no false alarm). */
+    if (!same_run && h->rx_have < c->acked) {
+        l->st.peer_lost++;
+        lost_alarm(c, peer, me, peer, h->rx_have + 1, c->acked, 1);
+        c->heal_upto = c->acked;
+        l->st.msgs_healed += c->acked - h->rx_have;
+        c->acked = h->rx_have;
+        c->tx_next = h->rx_have + 1;
+    }
+    /* The peer holds our receipts for more than we hold: we lost them; it
+     * resends them (it runs the branch above). */
+    if (h->tx_acked > in_head) {
+        l->st.self_lost++;
+        lost_alarm(c, me, peer, me, in_head + 1, h->tx_acked, 1);
+    }
+    /* A sender that lost its own messages cannot resend them, and its next
+     * ones would reuse their seqs (refused as replays): alarm only. */
+    if (h->rx_have > out_head) {
+        l->st.self_lost++;
+        lost_alarm(c, me, me, peer, out_head + 1, h->rx_have, 0);
+    }
+    if (!same_run && h->tx_head < in_head) {
+        l->st.peer_lost++;
+        lost_alarm(c, peer, peer, me, h->tx_head + 1, in_head, 0);
+    }
+}
+
 /*
  * Both HELLOs are in: the connection becomes p's session, unless p already
  * has one. Tie-break (L1): of two sessions initiated by different sides,
@@ -386,6 +458,8 @@ static int conn_open_session(struct hl_conn *c)
     struct hl_link *l = c->l;
     struct hl_peer *p = c->peer;
     struct hl_conn *e = p->active;
+    /* an open session of the same peer run: its HELLO numbers may lag (L11) */
+    int same_run = e && e->peer_incarnation == c->peer_incarnation;
     if (e) {
         int i_am_first = strcmp(l->cfg.self->name, p->c->name) < 0;
         struct hl_conn *winner;
@@ -421,6 +495,8 @@ static int conn_open_session(struct hl_conn *c)
     /* L4: resend everything without a receipt, from the oldest. */
     hl_journal_delivered_upto(l->cfg.journal, p->c->name, &c->acked);
     c->tx_next = c->acked + 1;
+    conn_check_lost(c, same_run);
+    ckpt_want(p);
     if (l->cfg.hooks.on_session)
         l->cfg.hooks.on_session(l->cfg.hooks.arg, p->c->name, 1);
     return 0;
@@ -448,6 +524,7 @@ static int handle_hello(struct hl_conn *c, const struct hl_frame *f)
         return conn_fail(c, CAIRN_E_ROSTER, 0, "HELLO is addressed to another centre");
     }
     c->peer_incarnation = h.incarnation;
+    c->hello = h;
     int64_t skew = h.t_utc_ms - now_utc_ms(l);
     log_info(MOD, "session with %s up (%s, %s): peer holds our 1..%llu, has receipted 1..%llu of "
              "its %llu; clock difference %lld ms",
@@ -589,6 +666,15 @@ static int handle_receipt(struct hl_conn *c, const struct hl_frame *f)
      * cursor, and what it covers is not sent again. */
     if (c->tx_next <= c->acked)
         c->tx_next = c->acked + 1;
+    struct hl_peer *p = c->peer;
+    uint64_t last_ckpt = p->ckpt_done > p->ckpt_sent ? p->ckpt_done : p->ckpt_sent;
+    if (c->acked >= last_ckpt + l->cfg.checkpoint_every)
+        ckpt_want(p);
+    if (c->heal_upto && c->acked >= c->heal_upto) {
+        log_warn(MOD, "healed: %s holds our messages 1..%llu again", c->peer->c->name,
+                 (unsigned long long)c->acked);
+        c->heal_upto = 0;
+    }
     return 0;
 }
 
@@ -912,9 +998,10 @@ static void conn_pump(struct hl_conn *c)
         struct dbuf chunk;
         dbuf_init(&chunk, PUMP_CHUNK * (HL_FRAME_HDR_LEN + HL_MSG_MAX_LEN));
         struct pump_ctx pc = {c, &chunk, 0, 0};
-        int rc = hl_journal_unreceipted(l->cfg.journal, c->peer->c->name, c->tx_next - 1,
-                                        room < PUMP_CHUNK ? (size_t)room : PUMP_CHUNK, pump_one,
-                                        &pc);
+        /* from the cursor, not from the receipts: after L11 the cursor is
+         * below messages we hold receipts for, which the peer lost */
+        int rc = hl_journal_outgoing(l->cfg.journal, c->peer->c->name, c->tx_next - 1,
+                                     room < PUMP_CHUNK ? (size_t)room : PUMP_CHUNK, pump_one, &pc);
         if (chunk.len)
             evbuffer_add(out, chunk.p, chunk.len);
         dbuf_free(&chunk);
@@ -1147,34 +1234,86 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
 
 /* ---- checkpoints ---- */
 
+/*
+ * Checkpoints (J6, docs/hotline-link.md "Checkpoints"). We sign one of our
+ * outgoing direction at the highest seq the peer has receipted (so it holds
+ * it and can countersign), and the peer sends it back countersigned. They
+ * are made: when a session opens (a centre that restarts often still gets
+ * them, and one made at its last shutdown is countersigned then), after
+ * every checkpoint_every receipted messages, every checkpoint_ms (the due
+ * time is kept in the journal across restarts), and at a clean shutdown
+ * (hl_link_checkpoint). The audit holds the journal against the newest.
+ */
+static void peer_checkpoint(struct hl_peer *p)
+{
+    struct hl_link *l = p->l;
+    p->ckpt_wanted = 0;
+    if (!p->active || p->active->st != CS_OPEN)
+        return;
+    uint64_t count;
+    if (hl_journal_delivered_upto(l->cfg.journal, p->c->name, &count) != 0 || count == 0 ||
+        count == p->ckpt_done)
+        return;
+    struct hl_checkpoint k;
+    if (hl_journal_checkpoint_make_at(l->cfg.journal, HL_DIR_OUT, p->c->name, count, now_utc_ms(l),
+                                      &k) != 0)
+        return;
+    uint8_t buf[HL_CHECKPOINT_LEN_MAX];
+    int n = hl_checkpoint_encode(&k, buf, sizeof buf);
+    if (n > 0) {
+        /* Sent again at the next occasion until it comes back countersigned
+         * (the peer skips one that is ahead of its journal). */
+        conn_send(p->active, HL_FT_CHECKPOINT, buf, (size_t)n);
+        l->st.checkpoints_sent++;
+        p->ckpt_sent = count;
+    }
+}
+
+void hl_link_checkpoint(struct hl_link *l)
+{
+    link_commit(l); /* checkpoints are made outside a batch */
+    for (size_t i = 0; i < l->n_peers; i++)
+        peer_checkpoint(&l->peers[i]);
+}
+
+static void ckpt_arm(struct hl_link *l, int64_t delay_ms)
+{
+    if (delay_ms < 0)
+        delay_ms = 0;
+    struct timeval tv = {(time_t)(delay_ms / 1000), (suseconds_t)((delay_ms % 1000) * 1000)};
+    event_add(l->ckpt_ev, &tv);
+}
+
 static void ckpt_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     struct hl_link *l = arg;
-    link_commit(l); /* checkpoints are made outside a batch */
-    for (size_t i = 0; i < l->n_peers; i++) {
-        struct hl_peer *p = &l->peers[i];
-        if (!p->active)
-            continue;
-        uint64_t count;
-        uint8_t hash[HL_HASH_LEN];
-        if (hl_journal_head(l->cfg.journal, HL_DIR_OUT, p->c->name, &count, hash) != 0 ||
-            count == 0 || count == p->ckpt_done)
-            continue;
-        struct hl_checkpoint k;
-        if (hl_journal_checkpoint_make(l->cfg.journal, HL_DIR_OUT, p->c->name, now_utc_ms(l), &k) !=
-            0)
-            continue;
-        uint8_t buf[HL_CHECKPOINT_LEN_MAX];
-        int n = hl_checkpoint_encode(&k, buf, sizeof buf);
-        if (n > 0) {
-            /* Sent every interval until it comes back countersigned (the
-             * peer skips one that is ahead of its journal). */
-            conn_send(p->active, HL_FT_CHECKPOINT, buf, (size_t)n);
-            l->st.checkpoints_sent++;
-        }
-    }
+    hl_link_checkpoint(l);
+    int64_t due = now_utc_ms(l) + l->cfg.checkpoint_ms;
+    if (hl_journal_set_checkpoint_due(l->cfg.journal, due) != 0)
+        log_warn(MOD, "cannot store when the next checkpoint is due");
+    ckpt_arm(l, l->cfg.checkpoint_ms);
+}
+
+static void ckpt_soon_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct hl_link *l = arg;
+    link_commit(l);
+    for (size_t i = 0; i < l->n_peers; i++)
+        if (l->peers[i].ckpt_wanted)
+            peer_checkpoint(&l->peers[i]);
+}
+
+/* Ask for a checkpoint to p soon (after the current turn's commit). */
+static void ckpt_want(struct hl_peer *p)
+{
+    if (p->l->cfg.checkpoint_ms < 0 || p->ckpt_wanted || !p->l->ckpt_soon_ev)
+        return;
+    p->ckpt_wanted = 1;
+    event_active(p->l->ckpt_soon_ev, EV_TIMEOUT, 1);
 }
 
 /* ---- public ---- */
@@ -1202,6 +1341,9 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
         l->cfg.backoff_max_ms = l->cfg.backoff_min_ms;
     if (l->cfg.checkpoint_ms == 0)
         l->cfg.checkpoint_ms = 60000;
+    if (l->cfg.checkpoint_every == 0)
+        l->cfg.checkpoint_every = 1000; /* a checkpoint per 1000 receipted messages bounds what
+                                           a deleted tail can hide between two intervals */
     if (l->cfg.window == 0)
         l->cfg.window = 4096; /* measured: 1024 held bench_hotline near 4,000 msgs/s, 4096
                                  let the receiver's group commits grow past 10,000 */
@@ -1254,9 +1396,22 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
         log_info(MOD, "%s listening on %s (port %d)", cfg->self->name, cfg->listen, l->listen_port);
     }
     if (l->cfg.checkpoint_ms > 0) {
-        l->ckpt_ev = event_new(base, -1, EV_PERSIST, ckpt_cb, l);
-        struct timeval tv = {l->cfg.checkpoint_ms / 1000, (l->cfg.checkpoint_ms % 1000) * 1000};
-        event_add(l->ckpt_ev, &tv);
+        l->ckpt_ev = event_new(base, -1, 0, ckpt_cb, l);
+        l->ckpt_soon_ev = event_new(base, -1, 0, ckpt_soon_cb, l);
+        if (!l->ckpt_ev || !l->ckpt_soon_ev) {
+            hl_link_free(l);
+            return CAIRN_E_NOMEM;
+        }
+        event_priority_set(l->ckpt_soon_ev, PRIO_COMMIT);
+        /* The due time survives restarts: a centre restarting more often
+         * than the interval still makes its periodic checkpoints. */
+        int64_t due = 0, now = now_utc_ms(l);
+        hl_journal_checkpoint_due(cfg->journal, &due);
+        if (due <= 0 || due > now + l->cfg.checkpoint_ms) {
+            due = now + l->cfg.checkpoint_ms;
+            hl_journal_set_checkpoint_due(cfg->journal, due);
+        }
+        ckpt_arm(l, due - now);
     }
     for (size_t i = 0; i < l->n_peers; i++)
         peer_schedule_dial(&l->peers[i]);
@@ -1277,6 +1432,8 @@ void hl_link_free(struct hl_link *l)
         evconnlistener_free(l->listener);
     if (l->ckpt_ev)
         event_free(l->ckpt_ev);
+    if (l->ckpt_soon_ev)
+        event_free(l->ckpt_soon_ev);
     hl_tls_fini(&l->tls);
     if (l->batch_open)
         hl_journal_rollback(l->cfg.journal);
@@ -1344,7 +1501,8 @@ int hl_link_metrics(const struct hl_link *l, struct dbuf *out)
         {"handshake_failures_total", "inbound TLS handshakes refused", s->handshake_failures},
         {"tls_unknown_cert_total", "peer certificates not on the roster", t->unknown_cert},
         {"tls_expired_cert_total", "peer certificates outside validity", t->expired_cert},
-        {"hello_refused_total", "HELLOs naming another centre than the certificate", s->hello_refused},
+        {"hello_refused_total", "HELLOs naming another centre than the certificate",
+         s->hello_refused},
         {"races_resolved_total", "duplicate sessions closed by the tie-break", s->races_resolved},
         {"proto_violations_total", "frames out of order or undecodable", s->proto_violations},
         {"frames_oversized_total", "frames longer than the cap", s->frames.oversized},
@@ -1365,6 +1523,10 @@ int hl_link_metrics(const struct hl_link *l, struct dbuf *out)
         {"checkpoints_countersigned_total", "peer checkpoints countersigned",
          s->checkpoints_countersigned},
         {"checkpoints_stored_total", "own checkpoints stored countersigned", s->checkpoints_stored},
+        {"peer_lost_total", "HELLOs showing the peer's journal lost stored messages", s->peer_lost},
+        {"self_lost_total", "HELLOs showing our journal lost stored messages", s->self_lost},
+        {"msgs_healed_total", "messages resent because the peer's journal lost them",
+         s->msgs_healed},
     };
     int rc = 0;
     for (size_t i = 0; i < sizeof m / sizeof m[0] && rc == 0; i++)

@@ -49,6 +49,13 @@ struct hl_link_hooks {
     void (*on_received)(void *arg, const char *peer, const struct hl_msg *m);
     /* A session with peer opened (up = 1) or closed (up = 0). */
     void (*on_session)(void *arg, const char *peer, int up);
+    /* The HELLOs show that a journal lost messages it had stored (L11): a
+     * restore from an older copy, a lost WAL. who_lost is the centre whose
+     * journal lacks them (peer or self), from/to the direction, first..last
+     * the seqs lost. healed: the link resends them (the sender still holds
+     * them); 0 when it cannot (the sender itself lost them). */
+    void (*on_lost)(void *arg, const char *peer, const char *who_lost, const char *from,
+                    const char *to, uint64_t first, uint64_t last, int healed);
     void *arg;
 };
 
@@ -63,6 +70,7 @@ struct hl_link_config {
     int64_t backoff_min_ms;          /* first reconnect delay; 0 = 100 */
     int64_t backoff_max_ms;          /* cap of the doubling; 0 = 10000 */
     int64_t checkpoint_ms;           /* checkpoint interval; 0 = 60000, < 0 = never */
+    uint64_t checkpoint_every;       /* also after this many messages; 0 = 1000 */
     uint32_t window;                 /* MSG frames in flight per session; 0 = 4096 */
     struct hl_link_hooks hooks;
 };
@@ -83,6 +91,9 @@ struct hl_link_stats {
     uint64_t batches, batch_failures; /* group commits, and those that failed */
     uint64_t nospace;             /* commits refused for a full disk */
     uint64_t checkpoints_sent, checkpoints_countersigned, checkpoints_stored;
+    uint64_t peer_lost;   /* HELLOs showing the peer lost messages it had stored (L11) */
+    uint64_t self_lost;   /* HELLOs showing our journal lost messages (L11) */
+    uint64_t msgs_healed; /* messages resent because the peer lost them */
     struct hl_frame_stats frames;
 };
 
@@ -113,6 +124,10 @@ void hl_link_flush(struct hl_link *l);
  * operator's send is answered only after its own commit); bench_hotline does.
  * 0 or the journal's error. */
 int hl_link_batch(struct hl_link *l);
+/* Make and send a checkpoint to every peer with an open session now (at a
+ * clean shutdown: let the loop run a moment after it for the
+ * countersignatures to come back). */
+void hl_link_checkpoint(struct hl_link *l);
 /* Counters (live). */
 const struct hl_link_stats *hl_link_stats(const struct hl_link *l);
 /* The TLS refusal counters (live). */

@@ -1,7 +1,7 @@
 /*
  * hl_cli_main.c — the hotline subcommands of `cairn` alone in one binary
- * for the integration tests: `hotline`, `msg` and `case` run exactly the
- * functions of cli/hotline.c and cli/msg.c that the cairn binary
+ * for the integration tests: `hotline`, `msg`, `case` and `audit` run exactly the
+ * functions of cli/hotline.c, msg.c and audit.c that the cairn binary
  * dispatches to, without linking every other module of the tree (so a
  * half-built decoder elsewhere cannot stop the hotline's tests).
  *
@@ -27,6 +27,8 @@ int main(int argc, char **argv)
         return cli_msg(argc - 1, argv + 1);
     if (argc >= 2 && !strcmp(argv[1], "case"))
         return cli_case(argc - 1, argv + 1);
-    fprintf(stderr, "usage: %s hotline|msg|case ...\n", argv[0]);
+    if (argc >= 2 && !strcmp(argv[1], "audit"))
+        return cli_audit(argc - 1, argv + 1);
+    fprintf(stderr, "usage: %s hotline|msg|case|audit ...\n", argv[0]);
     return 2;
 }

@@ -111,9 +111,15 @@ int hh_setup(struct harness *h, int count, const char *const *names)
     if (fclose(r) != 0)
         return -1;
     for (int i = 0; i < count; i++)
-        if (hh_write_ini(h, &h->n[i]) != 0)
+        if (hh_write_ini(h, &h->n[i]) != 0 || hh_init_journal(&h->n[i]) != 0)
             return -1;
     return 0;
+}
+
+int hh_init_journal(struct hnode *n)
+{
+    char out[256];
+    return hh_cli(out, sizeof out, "hotline -c '%s' --init 2>>'%s'", n->ini, n->log) == 0 ? 0 : -1;
 }
 
 int hh_start(struct hnode *n)

@@ -4,7 +4,8 @@
  *
  * Each test makes a fresh folder under /tmp, creates the centres'
  * identities (hl_identity_create), one roster listing them all with
- * 127.0.0.1 addresses on free ports, an INI per centre, and starts the
+ * 127.0.0.1 addresses on free ports, an INI and a journal (`cairn hotline
+ * --init`) per centre, and starts the
  * daemons with fork/exec of the binary built beside the tests
  * (CAIRN_BIN). Daemons log to DIR/NAME.log. Everything is bounded in time;
  * the folder is removed when the test passes (kept on failure, and always
@@ -45,6 +46,9 @@ struct harness {
 int hh_setup(struct harness *h, int n, const char *const *names);
 /* (Re)write NODE's INI (with its extra_ini). */
 int hh_write_ini(struct harness *h, struct hnode *n);
+/* Create n's journal with `cairn hotline --init` (hh_setup does it for
+ * every centre; the daemon never creates one). 0 or -1. */
+int hh_init_journal(struct hnode *n);
 /* Start the daemon and wait (<= 20 s) until its control socket answers. */
 int hh_start(struct hnode *n);
 /* Send sig (SIGTERM waits for a clean exit, SIGKILL does not clean up). */

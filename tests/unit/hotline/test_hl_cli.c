@@ -83,6 +83,22 @@ static void test_keygen_and_audit(void **state)
         fclose(f);
         assert_non_null(strstr(ini, "address = HOST:PORT\n"));
     }
+    /* --journal creates the (empty, sealed) journal too, and never over an existing one */
+    assert_int_equal(run(out, sizeof out,
+                         "%s keygen --centre KIEV-CC --party UA --dir %s/k --journal %s/k.db "
+                         "2>/dev/null",
+                         CAIRN_BIN, dir, dir),
+                     0);
+    assert_int_equal(run(out, sizeof out, "%s audit verify %s/k.db --roster %s/k/roster.ini",
+                         CAIRN_BIN, dir, dir),
+                     0);
+    assert_int_equal(run(out, sizeof out,
+                         "%s keygen --centre RIGA-CC --party NATO --dir %s/r --journal %s/k.db "
+                         "2>/dev/null",
+                         CAIRN_BIN, dir, dir),
+                     1);
+    snprintf(path, sizeof path, "%s/r", dir);
+    assert_int_equal(access(path, F_OK), -1); /* refused before any key was made */
     struct stat st;
     snprintf(path, sizeof path, "%s/keys/WARSAW-CC/sign.key", dir);
     assert_int_equal(stat(path, &st), 0);

@@ -756,6 +756,99 @@ static void test_wrong_owner_refused(void **state)
     fx_teardown(&f);
 }
 
+/* J8: creation is explicit. */
+static void test_open_flags(void **state)
+{
+    (void)state;
+    struct fx f;
+    assert_int_equal(fx_setup(&f), 0);
+    struct hl_journal *j = NULL;
+    char p[160];
+    /* missing */
+    snprintf(p, sizeof p, "%s/none.db", f.dir);
+    assert_int_equal(hl_journal_open_ex(p, &f.a, &f.roster, 0, &j), CAIRN_E_NOTFOUND);
+    assert_null(j);
+    assert_int_equal(access(p, F_OK), -1); /* and not created */
+    /* 0 bytes */
+    FILE *e = fopen(p, "w");
+    assert_non_null(e);
+    fclose(e);
+    assert_int_equal(hl_journal_open_ex(p, &f.a, &f.roster, 0, &j), CAIRN_E_NOTFOUND);
+    /* created on request, then it opens; created twice: refused */
+    assert_int_equal(hl_journal_open_ex(p, &f.a, &f.roster, HL_JOURNAL_MUST_CREATE, &j), 0);
+    hl_journal_close(j);
+    assert_int_equal(hl_journal_open_ex(p, &f.a, &f.roster, HL_JOURNAL_MUST_CREATE, &j),
+                     CAIRN_E_EXISTS);
+    assert_int_equal(hl_journal_open_ex(p, &f.a, &f.roster, 0, &j), 0);
+    hl_journal_close(j);
+    /* the new journal's owner is in the main file at once: without its
+     * WAL it still opens (a rolled-back journal, not a new one) */
+    char wal[170];
+    snprintf(wal, sizeof wal, "%s-wal", p);
+    unlink(wal);
+    assert_int_equal(hl_journal_open_ex(p, &f.a, &f.roster, 0, &j), 0);
+    hl_journal_close(j);
+    struct hl_audit_report rep;
+    assert_int_equal(hl_audit_verify(p, &f.roster, &rep), 0);
+    fx_teardown(&f);
+}
+
+/* J9: every transaction seals the ledger; a journal made before the ledger
+ * is adopted at its next open; hl_journal_outgoing ignores receipts. */
+static void test_seal_and_outgoing(void **state)
+{
+    (void)state;
+    struct fx f;
+    assert_int_equal(fx_setup(&f), 0);
+    struct hl_receipt r;
+    for (int i = 0; i < 4; i++) {
+        int n = make_out(&f, "seal", FX_T0 + i);
+        assert_int_equal(hl_journal_accept_incoming(f.jb, raw, (size_t)n, FX_T0 + 10, &r, NULL),
+                         HL_ACCEPT_NEW);
+    }
+    assert_int_equal(hl_journal_store_receipt_struct(f.ja, &r), 0);
+    uint64_t v[2] = {0, 0};
+    assert_int_equal(hl_journal_unreceipted(f.ja, "MOSCOW-CC", 0, 0, count_cb, v), 0);
+    assert_int_equal(hl_journal_outgoing(f.ja, "MOSCOW-CC", 1, 0, count_cb, v), 3);
+    assert_true(v[0] == 3 && v[1] == 4);
+    int64_t due = -1;
+    assert_int_equal(hl_journal_checkpoint_due(f.ja, &due), 0);
+    assert_true(due == 0);
+    assert_int_equal(hl_journal_set_checkpoint_due(f.ja, FX_T0 + 60000), 0);
+    assert_int_equal(hl_journal_checkpoint_due(f.ja, &due), 0);
+    assert_true(due == FX_T0 + 60000);
+    /* a pre-ledger journal: no ledger, no seal; the next open adopts it */
+    sqlite3 *db = hl_journal_db(f.jb);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE ledger; DELETE FROM meta WHERE key='seal';"
+                                  "UPDATE meta SET value='1' WHERE key='schema';",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    hl_journal_close(f.ja);
+    hl_journal_close(f.jb);
+    f.ja = f.jb = NULL;
+    struct hl_audit_report rep;
+    assert_int_equal(hl_audit_verify(f.path_a, &f.roster, &rep), 0);
+    assert_int_not_equal(hl_audit_verify(f.path_b, &f.roster, &rep), 0);
+    assert_string_equal(rep.table, "meta"); /* not sealed */
+    assert_int_equal(hl_journal_open_ex(f.path_b, &f.b, &f.roster, 0, &f.jb), 0);
+    hl_journal_close(f.jb);
+    f.jb = NULL;
+    assert_int_equal(hl_audit_verify(f.path_b, &f.roster, &rep), 0);
+    assert_true(rep.n_messages == 4 && rep.n_receipts == 4);
+    /* a seal signed by another key does not verify */
+    assert_int_equal(sqlite3_open(f.path_b, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE meta SET value=substr(value,1,40)||zeroblob(64) "
+                                  "WHERE key='seal'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(hl_audit_verify(f.path_b, &f.roster, &rep), CAIRN_E_SIGNATURE);
+    assert_non_null(strstr(rep.what, "seal's signature"));
+    fx_teardown(&f);
+}
+
 struct grab {
     size_t len;
     uint8_t raw[HL_MSG_MAX_LEN];
@@ -848,6 +941,8 @@ int main(void)
         cmocka_unit_test(test_audit_names_first_corruption),
         cmocka_unit_test(test_cumulative_receipts),
         cmocka_unit_test(test_wrong_owner_refused),
+        cmocka_unit_test(test_open_flags),
+        cmocka_unit_test(test_seal_and_outgoing),
         cmocka_unit_test(test_list_and_operator_ack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
