@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/error.h"
 #include "cli/cli.h"
@@ -26,6 +27,9 @@ static void usage(FILE *f)
 
 int cli_hotline(int argc, char **argv)
 {
+    /* Everything this process creates (journal, -wal, -shm, alerts file,
+     * folders) is its user's only, whether `--init` or the daemon makes it. */
+    umask(077);
     const char *ini = NULL;
     int init = 0;
     for (int i = 1; i < argc; i++) {

@@ -35,6 +35,7 @@ static void keygen_usage(FILE *f)
 
 int cli_keygen(int argc, char **argv)
 {
+    umask(077); /* keys, their folder and a --journal: their user's only */
     static const struct option opts[] = {
         {"centre", required_argument, NULL, 'c'},  {"party", required_argument, NULL, 'p'},
         {"dir", required_argument, NULL, 'd'},     {"days", required_argument, NULL, 'n'},

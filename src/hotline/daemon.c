@@ -6,12 +6,12 @@
  * docs/hotline-link.md "Control socket" for every field):
  *   send, list, show, ack, cases, status, metrics.
  *
- * Files: the daemon sets its umask to 077 when it starts, so the journal,
- * its -wal and -shm (SQLite gives them the journal's mode), the alerts file
- * and any folder it makes are its user's only (0600 / 0700). It is set here
- * because the daemon is the process that creates them; libraries never
- * touch process state. Secret keys of another mode or owner stop it
- * (hl_key_file_check).
+ * Files: the program that runs the daemon sets the umask to 077 before it
+ * (cli/hotline.c, for `--init` too; cli/keygen.c), so the journal, its -wal
+ * and -shm (SQLite gives them the journal's mode), the alerts file and any
+ * folder made are their user's only (0600 / 0700); a library does not
+ * change process state. Secret keys of another mode or owner stop the
+ * daemon (hl_key_file_check).
  */
 #include "hotline/daemon.h"
 
@@ -824,7 +824,6 @@ int hl_daemon_run(const struct hl_daemon_config *cfg)
     d->cfg = cfg;
     int line = 0, rc;
     signal(SIGPIPE, SIG_IGN);
-    umask(077); /* see the top of this file */
     static const char *const secrets[] = {"sign.key", "tls.key"};
     for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
         char path[HL_PATH_MAX + 16], why[3 * HL_PATH_MAX];

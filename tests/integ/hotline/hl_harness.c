@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -135,6 +136,11 @@ int hh_start(struct hnode *n)
         }
         /* ASan: a SIGKILLed daemon leaks by design; do not fail on exit leaks. */
         setenv("ASAN_OPTIONS", "detect_leaks=0", 1);
+        /* The daemon dies with the test: a test killed by ctest's timeout
+         * (or crashing) must leave no daemon holding ports behind it. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() == 1)
+            _exit(127); /* the test died before prctl took effect */
         execl(CAIRN_BIN, "cairn", "hotline", "-c", n->ini, (char *)NULL);
         _exit(127);
     }
