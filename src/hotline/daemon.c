@@ -83,8 +83,11 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
     struct {
         const char *k;
         char *path;
-    } paths[] = {{"keys", c->keys},       {"roster", c->roster}, {"journal", c->journal},
-                 {"control", c->control}, {"alerts", c->alerts}};
+    } paths[] = {{"keys", c->keys},
+                 {"roster", c->roster},
+                 {"journal", c->journal},
+                 {"control", c->control},
+                 {"alerts", c->alerts}};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         if (!strcmp(name, paths[i].k)) {
             set_path(paths[i].path, cx->dir, value);
@@ -106,7 +109,11 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
                 {"case_check_ms", &c->case_check_ms},
                 {"link_check_interval_s", &c->link_check_interval_s},
                 {"link_check_deadline_s", &c->link_check_deadline_s},
+                {"handshake_ms", &c->handshake_ms},
+                {"unauth_max", &c->unauth_max},
+                {"unauth_per_source", &c->unauth_per_source},
                 {"clock_skew_ms", &c->clock_skew_ms},
+                {"test_clock", &c->test_clock},
                 {"journal_max_pages", &c->journal_max_pages}};
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
         if (!strcmp(name, nums[i].k)) {
@@ -169,6 +176,7 @@ struct daemon {
     struct hl_link *link;
     struct evconnlistener *ctl;
     struct event *ev_term, *ev_int, *ev_cases, *ev_lc;
+    int64_t lc_next_ms; /* when the next periodic LINK_CHECK is due (d_now) */
     FILE *alerts;
     uint64_t alerts_written;
     uint64_t ctl_requests, ctl_errors;
@@ -227,6 +235,7 @@ static void link_check_cb(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct daemon *d = arg;
     hl_link_flush(d->link);
+    d->lc_next_ms = d_now(d) + d->cfg->link_check_interval_s * 1000;
     for (size_t i = 0; i < d->roster.n; i++) {
         const struct hl_centre *c = &d->roster.c[i];
         if (!strcmp(c->name, d->id.name))
@@ -393,8 +402,8 @@ static int list_row(void *arg, const struct hl_msg_row *r)
     if (r->ack_by)
         jw_kstr(w, "ack_by", r->ack_by);
     dbuf_reset(&lc->tmp);
-    if ((lc->full ? hl_render(r->m, lc->lang, &lc->tmp) : hl_render_body(r->m, lc->lang, &lc->tmp)) ==
-        0)
+    if ((lc->full ? hl_render(r->m, lc->lang, &lc->tmp)
+                  : hl_render_body(r->m, lc->lang, &lc->tmp)) == 0)
         jw_kstr(w, "text", lc->tmp.p ? lc->tmp.p : "");
     if (lc->full) {
         jw_key(w, "message");
@@ -614,6 +623,28 @@ static void op_set_max_pages(struct daemon *d, json_t *req, struct jsonw *w)
     jw_end(w);
 }
 
+/* Test hook (only with test_clock = 1): move this centre's UTC clock
+ * forward by ms and run at once what became due on it (periodic LINK_CHECK,
+ * deadline check), so a test makes hours pass without sleeping. The link's
+ * heartbeats and timeouts run on the monotonic clock and are not moved. */
+static void op_clock_advance(struct daemon *d, json_t *req, struct jsonw *w)
+{
+    int64_t ms = jint(req, "ms", -1);
+    if (!d->cfg->test_clock || ms < 0 || ms > 366LL * 24 * 3600 * 1000) {
+        reply_err(w, CAIRN_E_STATE, "clock_advance needs test_clock = 1 and 0 <= ms <= a year");
+        return;
+    }
+    clock_advance(&d->clock, ms);
+    log_warn(MOD, "test hook: clock moved forward by %lld ms", (long long)ms);
+    if (d->ev_lc && d_now(d) >= d->lc_next_ms)
+        link_check_cb(-1, EV_TIMEOUT, d);
+    cases_cb(-1, EV_TIMEOUT, d);
+    jw_obj(w);
+    jw_kbool(w, "ok", 1);
+    jw_kint(w, "now", d_now(d));
+    jw_end(w);
+}
+
 static void handle_request(struct daemon *d, const char *line, size_t len, struct dbuf *out)
 {
     struct jsonw w;
@@ -641,6 +672,8 @@ static void handle_request(struct daemon *d, const char *line, size_t len, struc
         op_metrics(d, &w);
     else if (!strcmp(op, "set_max_pages"))
         op_set_max_pages(d, req, &w);
+    else if (!strcmp(op, "clock_advance"))
+        op_clock_advance(d, req, &w);
     else
         reply_err(&w, CAIRN_E_UNSUPPORTED, "unknown op");
     json_decref(req);
@@ -781,7 +814,8 @@ int hl_daemon_run(const struct hl_daemon_config *cfg)
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA max_page_count=%lld", (long long)cfg->journal_max_pages);
         sqlite3_exec(hl_journal_db(d->j), sql, NULL, NULL, NULL);
-        log_warn(MOD, "journal limited to %lld pages (test knob)", (long long)cfg->journal_max_pages);
+        log_warn(MOD, "journal limited to %lld pages (test knob)",
+                 (long long)cfg->journal_max_pages);
     }
     if (cfg->link_check_deadline_s > 0)
         hl_journal_set_deadline(d->j, HL_T_LINK_CHECK, cfg->link_check_deadline_s * 1000);
@@ -806,6 +840,9 @@ int hl_daemon_run(const struct hl_daemon_config *cfg)
         .backoff_max_ms = cfg->backoff_max_ms,
         .checkpoint_ms = cfg->checkpoint_ms,
         .window = cfg->window > 0 ? (uint32_t)cfg->window : 0,
+        .handshake_ms = cfg->handshake_ms,
+        .unauth_max = cfg->unauth_max > 0 ? (uint32_t)cfg->unauth_max : 0,
+        .unauth_per_source = cfg->unauth_per_source > 0 ? (uint32_t)cfg->unauth_per_source : 0,
     };
     if ((rc = hl_link_new(d->base, &lc, &d->link)) != 0)
         goto out;
@@ -820,6 +857,7 @@ int hl_daemon_run(const struct hl_daemon_config *cfg)
     event_add(d->ev_cases, &tv);
     if (cfg->link_check_interval_s > 0) {
         d->ev_lc = event_new(d->base, -1, EV_PERSIST, link_check_cb, d);
+        d->lc_next_ms = d_now(d) + cfg->link_check_interval_s * 1000;
         struct timeval lt = {cfg->link_check_interval_s, 0};
         event_add(d->ev_lc, &lt);
     }
