@@ -130,15 +130,15 @@ struct hl_conn {
     uint64_t acked;              /* highest seq receipted with no gap (from our journal) */
     uint64_t hb_nonce;
     uint64_t peer_incarnation; /* from the peer's HELLO */
-    uint64_t dups;             /* duplicates in the current batch (one log line) */
-    struct dbuf pending;       /* frames produced in the open batch, sent after commit */
+    uint64_t dups;        /* duplicates in the current batch (one log line) */
+    struct dbuf pending;  /* frames produced in the open batch, sent after commit */
     /* Receiver: messages (new or duplicate) read in the open batch; one
      * cumulative receipt for the peer's head answers them all (L3). */
     uint64_t rcpt_due;
-    int in_batch; /* took part in the open batch */
+    int in_batch;         /* took part in the open batch */
     /* A refusal decided while reading: the turn finishes (commit, receipts
      * for what was accepted), then the connection closes with this. */
-    int quiet; /* log the close at debug level (repeated dial failures) */
+    int quiet;            /* log the close at debug level (repeated dial failures) */
     int fail_err;
     uint64_t fail_seq;
     char fail_why[128];
@@ -490,9 +490,9 @@ static void conn_close(struct hl_conn *c, int err, uint64_t seq, const char *why
                   c->outbound ? "outbound" : "inbound", peer_name(c), conn_state_names[c->st],
                   cairn_errname(err), why ? ": " : "", why ? why : "");
     else if (err)
-        log_warn(MOD, "closing %s connection with %s (%s): %s%s%s",
-                 c->outbound ? "outbound" : "inbound", peer_name(c), conn_state_names[c->st],
-                 cairn_errname(err), why ? ": " : "", why ? why : "");
+        log_warn(MOD, "closing %s connection with %s (%s): %s%s%s", c->outbound ? "outbound" : "inbound",
+                 peer_name(c), conn_state_names[c->st], cairn_errname(err), why ? ": " : "",
+                 why ? why : "");
     else
         log_info(MOD, "closing %s connection with %s%s%s", c->outbound ? "outbound" : "inbound",
                  peer_name(c), why ? ": " : "", why ? why : "");
@@ -520,10 +520,8 @@ static void conn_close(struct hl_conn *c, int err, uint64_t seq, const char *why
 static void conn_send_hello(struct hl_conn *c)
 {
     struct hl_link *l = c->l;
-    struct hl_hello h = {.version = HL_PROTO_VERSION,
-                         .t_utc_ms = now_utc_ms(l),
-                         .window = l->cfg.window,
-                         .incarnation = l->incarnation};
+    struct hl_hello h = {.version = HL_PROTO_VERSION, .t_utc_ms = now_utc_ms(l),
+                         .window = l->cfg.window, .incarnation = l->incarnation};
     snprintf(h.from, sizeof h.from, "%s", l->cfg.self->name);
     snprintf(h.to, sizeof h.to, "%s", c->peer->c->name);
     uint8_t hash[HL_HASH_LEN];
@@ -638,8 +636,7 @@ static int handle_hello(struct hl_conn *c, const struct hl_frame *f)
     }
     c->peer_incarnation = h.incarnation;
     int64_t skew = h.t_utc_ms - now_utc_ms(l);
-    log_info(MOD,
-             "session with %s up (%s, %s): peer holds our 1..%llu, has receipted 1..%llu of "
+    log_info(MOD, "session with %s up (%s, %s): peer holds our 1..%llu, has receipted 1..%llu of "
              "its %llu; clock difference %lld ms",
              h.from, c->outbound ? "outbound" : "inbound", c->where, (unsigned long long)h.rx_have,
              (unsigned long long)h.tx_acked, (unsigned long long)h.tx_head, (long long)skew);
@@ -920,9 +917,8 @@ static void link_commit(struct hl_link *l)
             if (c->pending.len && c->st != CS_CLOSING)
                 evbuffer_add(bufferevent_get_output(c->bev), c->pending.p, c->pending.len);
             if (c->dups)
-                log_info(MOD,
-                         "%llu duplicate message(s) from %s: not stored again, covered by "
-                         "the batch's cumulative receipt",
+                log_info(MOD, "%llu duplicate message(s) from %s: not stored again, covered by "
+                              "the batch's cumulative receipt",
                          (unsigned long long)c->dups, peer_name(c));
         }
         dbuf_reset(&c->pending);
@@ -1075,9 +1071,9 @@ static void conn_pump(struct hl_conn *c)
         struct dbuf chunk;
         dbuf_init(&chunk, PUMP_CHUNK * (HL_FRAME_HDR_LEN + HL_MSG_MAX_LEN));
         struct pump_ctx pc = {c, &chunk, 0, 0};
-        int rc =
-            hl_journal_unreceipted(l->cfg.journal, c->peer->c->name, c->tx_next - 1,
-                                   room < PUMP_CHUNK ? (size_t)room : PUMP_CHUNK, pump_one, &pc);
+        int rc = hl_journal_unreceipted(l->cfg.journal, c->peer->c->name, c->tx_next - 1,
+                                        room < PUMP_CHUNK ? (size_t)room : PUMP_CHUNK, pump_one,
+                                        &pc);
         if (chunk.len)
             evbuffer_add(out, chunk.p, chunk.len);
         dbuf_free(&chunk);
@@ -1648,8 +1644,7 @@ int hl_link_metrics(const struct hl_link *l, struct dbuf *out)
         {"handshake_failures_total", "inbound TLS handshakes refused", s->handshake_failures},
         {"tls_unknown_cert_total", "peer certificates not on the roster", t->unknown_cert},
         {"tls_expired_cert_total", "peer certificates outside validity", t->expired_cert},
-        {"hello_refused_total", "HELLOs naming another centre than the certificate",
-         s->hello_refused},
+        {"hello_refused_total", "HELLOs naming another centre than the certificate", s->hello_refused},
         {"races_resolved_total", "duplicate sessions closed by the tie-break", s->races_resolved},
         {"proto_violations_total", "frames out of order or undecodable", s->proto_violations},
         {"frames_oversized_total", "frames longer than the cap", s->frames.oversized},
@@ -1673,9 +1668,8 @@ int hl_link_metrics(const struct hl_link *l, struct dbuf *out)
     };
     int rc = 0;
     for (size_t i = 0; i < sizeof m / sizeof m[0] && rc == 0; i++)
-        rc = dbuf_addf(out,
-                       "# HELP cairn_hotline_%s %s\n# TYPE cairn_hotline_%s counter\n"
-                       "cairn_hotline_%s %llu\n",
+        rc = dbuf_addf(out, "# HELP cairn_hotline_%s %s\n# TYPE cairn_hotline_%s counter\n"
+                            "cairn_hotline_%s %llu\n",
                        m[i].name, m[i].help, m[i].name, m[i].name, (unsigned long long)m[i].v);
     size_t unauth = 0;
     for (const struct hl_conn *c = l->conns; c; c = c->next)
