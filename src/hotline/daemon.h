@@ -20,8 +20,8 @@
  *   link_check_interval_s = 0  send a LINK_CHECK to every peer this often (0 = never)
  *   link_check_deadline_s = 0  override the LINK_CHECK reply deadline
  *   handshake_ms = 3000        link admission: deadline for TLS + HELLO
- *   unauth_max = 32            link admission: unauthenticated connections at once
- *   unauth_per_source = 8      link admission: of which from one address
+ *   unauth_max = 256           link admission: unauthenticated connections at once
+ *   unauth_per_source = 128    link admission: of which from one address
  *   clock_skew_ms = 0          test knob: shift this centre's UTC clock
  *   test_clock = 0             test knob: 1 lets the control op clock_advance move it
  *   journal_max_pages = 0      test knob: PRAGMA max_page_count (simulates a full disk)

@@ -51,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
@@ -78,16 +79,34 @@
  * two signatures: milliseconds on loopback, well under a second between
  * centres; 3 s leaves room for a loaded host and still clears a stalled
  * handshake quickly. A roster has a handful of centres, each dialling at
- * most once at a time: 32 slots are room for all of them many times over,
- * and 8 per address lets a centre share its address (NAT) with others. */
+ * most once at a time, so the slots are for the flood's sake: an address
+ * flooding holds at most half of them (the others stay for everyone else),
+ * and a peer that shares its address with a flood survives 128 newer
+ * connections from it (see ACCEPT_BURST). A slot costs one SSL object in
+ * its handshake and two empty buffers, some tens of KiB: 256 of them are
+ * a few MiB. */
 #define HANDSHAKE_MS_DEFAULT      3000
-#define UNAUTH_MAX_DEFAULT        32u
-#define UNAUTH_PER_SOURCE_DEFAULT 8u
+#define UNAUTH_MAX_DEFAULT        256u
+#define UNAUTH_PER_SOURCE_DEFAULT 128u
 #define UNAUTH_MAX_LIMIT          4096u
 /* Pending connections the kernel may queue for accept(): a burst larger
  * than this makes the kernel drop SYNs, and a dropped SYN costs the client
  * a 1 s retransmission, so it is large (the kernel caps it at somaxconn). */
 #define LISTEN_BACKLOG 1024
+/* Accept pacing (A5): at most ACCEPT_BURST accepts per ACCEPT_PERIOD_MS
+ * (200 a second); the rest wait, in order, in the kernel's queue. Why: the
+ * peer cannot be told from a flooder before its TLS handshake is done, so
+ * under a flood from its own address its connection survives only until
+ * unauth_per_source newer ones have evicted it (A4): 128 / 200 per s =
+ * 640 ms, time for the peer to answer the server's TLS flight (one round
+ * trip and a signature) even on a loaded host. Each accepted flooder that
+ * sends a ClientHello costs a key exchange and a signature: 200 a second
+ * is a fifth of a core (ASan build) to a twentieth (release). Unpaced, libevent's listener accepts
+ * the whole queue in one go (hundreds) and the peer's connection would be evicted before it read a
+ * byte. The price is the wait in the queue, N / 200 s for N flood connections queued ahead (idle
+ * ones do not queue at all: TCP_DEFER_ACCEPT). */
+#define ACCEPT_BURST     2
+#define ACCEPT_PERIOD_MS 10
 /* Log rate limit per source (A6): detailed lines per window, window (ms). */
 #define LOG_BURST     10u
 #define LOG_WINDOW_MS 10000
@@ -187,7 +206,12 @@ struct hl_link {
      * use: a source with a connection open or a window to summarise. */
     struct link_src *srcs;
     size_t n_srcs;
-    struct event *admit_ev; /* flushes the log windows */
+    struct event *admit_ev;    /* flushes the log windows */
+    struct event *relisten_ev; /* re-enables the paced listener */
+    int64_t accept_t0_ms;      /* start of the current pacing period (cfg.mono) */
+    int period_accepts;        /* accepts in it */
+    int listen_paused;
+    int defer_accept; /* TCP_DEFER_ACCEPT is set on the listener */
     int64_t ckpt_next_ms;
     uint64_t incarnation; /* random per link: tells peers we restarted */
     /* The open journal batch (group commit), shared by all connections. */
@@ -1354,6 +1378,28 @@ static int admit_make_room(struct hl_link *l, uint32_t ip, int by_src, uint32_t 
     return 0;
 }
 
+/* Resume accepting once the pacing period is over (by the link's clock). */
+static void relisten_check(struct hl_link *l)
+{
+    if (!l->listen_paused)
+        return;
+    int64_t left = l->accept_t0_ms + ACCEPT_PERIOD_MS - now_ms(l);
+    if (left > 0) {
+        struct timeval tv = tv_ms(left);
+        event_add(l->relisten_ev, &tv);
+        return;
+    }
+    l->listen_paused = 0;
+    evconnlistener_enable(l->listener);
+}
+
+static void relisten_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    relisten_check(arg);
+}
+
 static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa,
                       int salen, void *arg)
 {
@@ -1363,6 +1409,35 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     uint32_t ip = 0;
     if (sa->sa_family == AF_INET)
         ip = ((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr;
+    int avail = 0;
+    if (l->defer_accept && ioctl(fd, FIONREAD, &avail) == 0 && avail == 0) {
+        /* Handed over with nothing to read: the kernel held it for the
+         * whole handshake deadline and the client sent nothing (A2). */
+        l->st.handshake_failures++;
+        l->st.handshake_timeouts++;
+        if (src_note_refusal(l, ip)) {
+            char ips[INET_ADDRSTRLEN] = "?";
+            struct in_addr a = {.s_addr = ip};
+            inet_ntop(AF_INET, &a, ips, sizeof ips);
+            log_warn(MOD,
+                     "closing inbound connection with %s (handshake): TIMEOUT: nothing "
+                     "received in %lld ms",
+                     ips, (long long)l->cfg.handshake_ms);
+        }
+        evutil_closesocket(fd);
+        return;
+    }
+    int64_t now = now_ms(l);
+    if (now - l->accept_t0_ms >= ACCEPT_PERIOD_MS) {
+        l->accept_t0_ms = now;
+        l->period_accepts = 0;
+    }
+    if (++l->period_accepts >= ACCEPT_BURST) {
+        /* the rest wait in the kernel's queue until the next period */
+        evconnlistener_disable(l->listener);
+        l->listen_paused = 1;
+        relisten_check(l);
+    }
     /* A4 then A3: a new connection is admitted; an older one makes room. */
     if (admit_make_room(l, ip, 1, l->cfg.unauth_per_source) != 0 ||
         admit_make_room(l, ip, 0, l->cfg.unauth_max) != 0) {
@@ -1478,7 +1553,8 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
         event_base_priority_init(base, PRIO_LEVELS);
     l->commit_ev = event_new(base, -1, 0, commit_cb, l);
     l->admit_ev = event_new(base, -1, EV_PERSIST, admit_cb, l);
-    if (!l->commit_ev || !l->admit_ev || !l->srcs) {
+    l->relisten_ev = evtimer_new(base, relisten_cb, l);
+    if (!l->commit_ev || !l->admit_ev || !l->relisten_ev || !l->srcs) {
         hl_link_free(l);
         return CAIRN_E_NOMEM;
     }
@@ -1515,6 +1591,12 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
             hl_link_free(l);
             return CAIRN_E_IO;
         }
+        /* The client speaks first in TLS: a connection is handed to accept()
+         * only once its first bytes arrived (or after the deadline), so idle
+         * TCP connections never reach the link (A3). */
+        int defer_s = (int)((l->cfg.handshake_ms + 999) / 1000);
+        l->defer_accept = setsockopt(evconnlistener_get_fd(l->listener), IPPROTO_TCP,
+                                     TCP_DEFER_ACCEPT, &defer_s, sizeof defer_s) == 0;
         struct sockaddr_in got;
         socklen_t gl = sizeof got;
         if (getsockname(evconnlistener_get_fd(l->listener), (struct sockaddr *)&got, &gl) == 0)
@@ -1553,6 +1635,8 @@ void hl_link_free(struct hl_link *l)
         event_free(l->commit_ev);
     if (l->admit_ev)
         event_free(l->admit_ev);
+    if (l->relisten_ev)
+        event_free(l->relisten_ev);
     if (l->srcs)
         src_flush(l, 1);
     free(l->srcs);
@@ -1586,6 +1670,7 @@ void hl_link_tick(struct hl_link *l)
     }
     if (l->ckpt_ev)
         ckpt_cb(-1, EV_TIMEOUT, l);
+    relisten_check(l);
     src_flush(l, 0);
 }
 

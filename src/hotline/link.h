@@ -72,8 +72,8 @@ struct hl_link_config {
     /* Admission (docs/hotline-link.md, A1-A6): accepted connections that
      * have not completed TLS + HELLO. */
     int64_t handshake_ms;       /* deadline for TLS + HELLO; 0 = 3000 */
-    uint32_t unauth_max;        /* budget of such connections; 0 = 32 */
-    uint32_t unauth_per_source; /* of which from one IPv4 address; 0 = 8 */
+    uint32_t unauth_max;        /* budget of such connections; 0 = 256 */
+    uint32_t unauth_per_source; /* of which from one IPv4 address; 0 = 128 */
     struct hl_link_hooks hooks;
 };
 
