@@ -16,7 +16,10 @@
  *       connections (we dialled a roster address) and OPEN sessions never
  *       count against the budgets below and are never evicted.
  *   A2. Every connection not OPEN within handshake_ms is closed
- *       (handshake_timeouts_total for inbound ones).
+ *       (handshake_timeouts_total for inbound ones). TCP_DEFER_ACCEPT
+ *       holds a connection in the kernel until its first bytes (TLS: the
+ *       client speaks first); one handed over with nothing to read was
+ *       silent for the whole deadline and is closed without taking a slot.
  *   A3. At most unauth_max unauthenticated connections at once. A new one
  *       is never refused for that: the evictable one with the least
  *       handshake progress, oldest first, is closed to make room
@@ -24,9 +27,12 @@
  *       one that proved a roster certificate (HELLO state) is not.
  *   A4. At most unauth_per_source of them from one IPv4 address; the same
  *       eviction, within that address (source_limited_total).
- *   A5. So the roster peer's reconnect is always admitted, and while it
- *       makes progress it outlives idle connections and older stalled
- *       handshakes; a flood can only make it retry (L6), never lock it out.
+ *   A5. Accepts are paced (ACCEPT_BURST per ACCEPT_PERIOD_MS), the rest
+ *       wait in order in the kernel's queue. So the roster peer's
+ *       reconnect is always admitted, after the connections queued ahead
+ *       of it, and then outlives unauth_per_source newer ones from its
+ *       address (640 ms at the paced rate), time to finish its handshake;
+ *       a flood can only make it retry (L6), never lock it out.
  *   A6. Refused or failed inbound connections are logged one by one at
  *       most LOG_BURST times per source per LOG_WINDOW_MS, then summed up in
  *       one line per source and window ("1,646 refused from 127.0.0.1 in
