@@ -21,10 +21,10 @@
  *       client speaks first); one handed over with nothing to read was
  *       silent for the whole deadline and is closed without taking a slot.
  *   A3. At most unauth_max unauthenticated connections at once. A new one
- *       is never refused for that: the evictable one with the least
- *       handshake progress, oldest first, is closed to make room
- *       (unauth_evicted_total). Evictable = still in the TLS handshake;
- *       one that proved a roster certificate (HELLO state) is not.
+ *       is never refused for that: the oldest evictable one is closed
+ *       to make room (unauth_evicted_total). Evictable = still in the TLS
+ *       handshake; one that proved a roster certificate (HELLO state) is
+ *       not.
  *   A4. At most unauth_per_source of them from one IPv4 address; the same
  *       eviction, within that address (source_limited_total).
  *   A5. Accepts are paced (ACCEPT_BURST per ACCEPT_PERIOD_MS), the rest
@@ -1339,35 +1339,27 @@ static int conn_unauth(const struct hl_conn *c)
     return !c->outbound && (c->st == CS_HANDSHAKE || c->st == CS_HELLO);
 }
 
-/* How far the handshake got: 0 nothing read yet (an idle TCP connection),
- * 1 the ClientHello was answered. */
-static int conn_progress(const struct hl_conn *c)
-{
-    return !SSL_in_before(bufferevent_openssl_get_ssl(c->bev));
-}
-
 /*
  * Make room for one more unauthenticated connection (A3, A4): count those
  * open (from ip only, when by_src), and if there are cap or more, close the
- * evictable one (still in the TLS handshake) with the least progress,
- * oldest first. 0 when there is room, -1 when nothing could be evicted.
+ * evictable one (still in the TLS handshake) that is oldest. Age is the
+ * one thing known about them: every one handed over has sent bytes (A2),
+ * and a flooder's stalled handshake looks like the peer's until the peer
+ * answers the server's flight, when it leaves the TLS handshake. 0 when
+ * there is room, -1 when nothing could be evicted.
  */
 static int admit_make_room(struct hl_link *l, uint32_t ip, int by_src, uint32_t cap)
 {
     uint32_t n = 0;
     struct hl_conn *victim = NULL;
-    int vprog = 0;
     for (struct hl_conn *c = l->conns; c; c = c->next) {
         if (!conn_unauth(c) || (by_src && c->src_ip != ip))
             continue;
         n++;
         if (c->st != CS_HANDSHAKE)
             continue; /* proved a roster certificate: not evicted */
-        int prog = conn_progress(c);
-        if (!victim || prog < vprog || (prog == vprog && c->opened_ms < victim->opened_ms)) {
+        if (!victim || c->opened_ms < victim->opened_ms)
             victim = c;
-            vprog = prog;
-        }
     }
     if (n < cap)
         return 0;
