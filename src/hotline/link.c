@@ -1574,6 +1574,8 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
         hl_link_free(l);
         return rc;
     }
+    l->tls.utc = l->cfg.clock;  /* certificate validity: the journal's time */
+    l->tls.mono = l->cfg.mono;
     if (cfg->listen && cfg->listen[0]) {
         struct sockaddr_in sin;
         if (hl_addr_parse(cfg->listen, &sin) != 0) {
