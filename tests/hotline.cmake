@@ -34,7 +34,7 @@ target_include_directories(hl_harness PUBLIC ${CMAKE_SOURCE_DIR}/src)
 target_link_libraries(hl_harness PUBLIC cairn_hotline)
 target_compile_definitions(hl_harness PRIVATE CAIRN_BIN="$<TARGET_FILE:cairn_hl>")
 add_dependencies(hl_harness cairn_hl)
-foreach(t exchange crash hostile nospace skew files rollback tamper)
+foreach(t exchange crash hostile nospace skew files rollback tamper flood)
     cairn_test(test_hl_${t} integ SOURCES integ/hotline/test_hl_${t}.c LIBS hl_harness
                TIMEOUT 400)
 endforeach()

@@ -20,10 +20,18 @@ struct cairn_clock {
 
 /* The system's UTC clock (CLOCK_REALTIME) plus skew_ms. */
 extern const struct cairn_clock cairn_clock_real;
+/* The system's monotonic clock (CLOCK_MONOTONIC) in ms plus skew_ms: for
+ * durations and deadlines (heartbeats, timeouts, backoff), which must not
+ * jump with the UTC clock. Its origin is arbitrary (boot). A fake clock
+ * (clock_fake_init) stands in for it in tests. */
+extern const struct cairn_clock cairn_clock_mono;
 /* Initialise a fake clock that reads t_ms until changed. */
 void clock_fake_init(struct cairn_clock *c, int64_t t_ms);
 /* Initialise a real clock shifted by skew_ms. */
 void clock_skewed_init(struct cairn_clock *c, int64_t skew_ms);
+/* Move c forward by ms (backward if negative): a fake clock's time, or a
+ * real clock's skew. Tests use it to make time pass without sleeping. */
+void clock_advance(struct cairn_clock *c, int64_t ms);
 
 static inline int64_t clock_now_ms(const struct cairn_clock *c)
 {

@@ -114,7 +114,11 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
                 {"case_check_ms", &c->case_check_ms},
                 {"link_check_interval_s", &c->link_check_interval_s},
                 {"link_check_deadline_s", &c->link_check_deadline_s},
+                {"handshake_ms", &c->handshake_ms},
+                {"unauth_max", &c->unauth_max},
+                {"unauth_per_source", &c->unauth_per_source},
                 {"clock_skew_ms", &c->clock_skew_ms},
+                {"test_clock", &c->test_clock},
                 {"journal_max_pages", &c->journal_max_pages}};
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
         if (!strcmp(name, nums[i].k)) {
@@ -177,6 +181,7 @@ struct daemon {
     struct hl_link *link;
     struct evconnlistener *ctl;
     struct event *ev_term, *ev_int, *ev_cases, *ev_lc;
+    int64_t lc_next_ms; /* when the next periodic LINK_CHECK is due (d_now) */
     FILE *alerts;
     uint64_t alerts_written;
     uint64_t ctl_requests, ctl_errors;
@@ -270,6 +275,7 @@ static void link_check_cb(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct daemon *d = arg;
     hl_link_flush(d->link);
+    d->lc_next_ms = d_now(d) + d->cfg->link_check_interval_s * 1000;
     for (size_t i = 0; i < d->roster.n; i++) {
         const struct hl_centre *c = &d->roster.c[i];
         if (!strcmp(c->name, d->id.name))
@@ -650,6 +656,28 @@ static void op_metrics(struct daemon *d, struct jsonw *w)
     dbuf_free(&m);
 }
 
+/* Test hook (only with test_clock = 1): move this centre's UTC clock
+ * forward by ms and run at once what became due on it (periodic LINK_CHECK,
+ * deadline check), so a test makes hours pass without sleeping. The link's
+ * heartbeats and timeouts run on the monotonic clock and are not moved. */
+static void op_clock_advance(struct daemon *d, json_t *req, struct jsonw *w)
+{
+    int64_t ms = jint(req, "ms", -1);
+    if (!d->cfg->test_clock || ms < 0 || ms > 366LL * 24 * 3600 * 1000) {
+        reply_err(w, CAIRN_E_STATE, "clock_advance needs test_clock = 1 and 0 <= ms <= a year");
+        return;
+    }
+    clock_advance(&d->clock, ms);
+    log_warn(MOD, "test hook: clock moved forward by %lld ms", (long long)ms);
+    if (d->ev_lc && d_now(d) >= d->lc_next_ms)
+        link_check_cb(-1, EV_TIMEOUT, d);
+    cases_cb(-1, EV_TIMEOUT, d);
+    jw_obj(w);
+    jw_kbool(w, "ok", 1);
+    jw_kint(w, "now", d_now(d));
+    jw_end(w);
+}
+
 static void handle_request(struct daemon *d, const char *line, size_t len, struct dbuf *out)
 {
     struct jsonw w;
@@ -687,6 +715,8 @@ static void handle_request(struct daemon *d, const char *line, size_t len, struc
         op_status(d, &w);
     else if (!strcmp(op, "metrics"))
         op_metrics(d, &w);
+    else if (!strcmp(op, "clock_advance"))
+        op_clock_advance(d, req, &w);
     else
         reply_err(&w, CAIRN_E_UNSUPPORTED, "unknown op");
     json_decref(req);
@@ -899,6 +929,9 @@ int hl_daemon_run(const struct hl_daemon_config *cfg)
         .checkpoint_every = cfg->checkpoint_every > 0 ? (uint64_t)cfg->checkpoint_every : 0,
         .window = cfg->window > 0 ? (uint32_t)cfg->window : 0,
         .hooks = {.on_lost = on_lost, .arg = d},
+        .handshake_ms = cfg->handshake_ms,
+        .unauth_max = cfg->unauth_max > 0 ? (uint32_t)cfg->unauth_max : 0,
+        .unauth_per_source = cfg->unauth_per_source > 0 ? (uint32_t)cfg->unauth_per_source : 0,
     };
     if ((rc = hl_link_new(d->base, &lc, &d->link)) != 0)
         goto out;
@@ -913,6 +946,7 @@ int hl_daemon_run(const struct hl_daemon_config *cfg)
     event_add(d->ev_cases, &tv);
     if (cfg->link_check_interval_s > 0) {
         d->ev_lc = event_new(d->base, -1, EV_PERSIST, link_check_cb, d);
+        d->lc_next_ms = d_now(d) + cfg->link_check_interval_s * 1000;
         struct timeval lt = {cfg->link_check_interval_s, 0};
         event_add(d->ev_lc, &lt);
     }

@@ -20,7 +20,11 @@
  *   case_check_ms = 10000      how often deadlines are checked
  *   link_check_interval_s = 0  send a LINK_CHECK to every peer this often (0 = never)
  *   link_check_deadline_s = 0  override the LINK_CHECK reply deadline
+ *   handshake_ms = 3000        link admission: deadline for TLS + HELLO
+ *   unauth_max = 256           link admission: unauthenticated connections at once
+ *   unauth_per_source = 128    link admission: of which from one address
  *   clock_skew_ms = 0          test knob: shift this centre's UTC clock
+ *   test_clock = 0             test knob: 1 lets the control op clock_advance move it
  *   journal_max_pages = 0      test knob: PRAGMA max_page_count (simulates a full disk)
  */
 #ifndef CAIRN_HOTLINE_DAEMON_H
@@ -31,7 +35,7 @@
 #define HL_PATH_MAX 512
 
 struct hl_daemon_config {
-    char name[128];            /* optional: must match the identity's name */
+    char name[128]; /* optional: must match the identity's name */
     char keys[HL_PATH_MAX];
     char roster[HL_PATH_MAX];
     char journal[HL_PATH_MAX];
@@ -44,7 +48,9 @@ struct hl_daemon_config {
     int64_t case_check_ms;
     int64_t link_check_interval_s;
     int64_t link_check_deadline_s;
+    int64_t handshake_ms, unauth_max, unauth_per_source;
     int64_t clock_skew_ms;
+    int64_t test_clock;
     int64_t journal_max_pages;
 };
 

@@ -7,6 +7,44 @@
  * outbound connection being set up. The protocol, the states and the
  * invariants (L1..L10 cited in comments) are in docs/hotline-link.md.
  *
+ * Admission (docs/hotline-link.md, section 3, "Admission"). The peer can be
+ * recognised only once TLS has proven its certificate, so what protects it
+ * from a flood of connections is how the not-yet-proven ones are treated:
+ *
+ *   A1. An inbound connection is unauthenticated from accept until its
+ *       session is OPEN (roster certificate and a valid HELLO). Outbound
+ *       connections (we dialled a roster address) and OPEN sessions never
+ *       count against the budgets below and are never evicted.
+ *   A2. Every connection not OPEN within handshake_ms is closed
+ *       (handshake_timeouts_total for inbound ones). TCP_DEFER_ACCEPT
+ *       holds a connection in the kernel until its first bytes (TLS: the
+ *       client speaks first); one handed over with nothing to read was
+ *       silent for the whole deadline and is closed without taking a slot.
+ *   A3. At most unauth_max unauthenticated connections at once. A new one
+ *       is never refused for that: the oldest evictable one is closed
+ *       to make room (unauth_evicted_total). Evictable = still in the TLS
+ *       handshake; one that proved a roster certificate (HELLO state) is
+ *       not.
+ *   A4. At most unauth_per_source of them from one IPv4 address; the same
+ *       eviction, within that address (source_limited_total).
+ *   A5. Accepts are paced (ACCEPT_BURST per ACCEPT_PERIOD_MS), the rest
+ *       wait in order in the kernel's queue. So the roster peer's
+ *       reconnect is always admitted, after the connections queued ahead
+ *       of it, and then outlives unauth_per_source newer ones from its
+ *       address (640 ms at the paced rate), time to finish its handshake;
+ *       a flood can only make it retry (L6), never lock it out.
+ *   A6. Refused or failed inbound connections are logged one by one at
+ *       most LOG_BURST times per source per LOG_WINDOW_MS, then summed up in
+ *       one line per source and window ("1,646 refused from 127.0.0.1 in
+ *       the last 10 s"); every one is counted. No peer-supplied byte
+ *       reaches a log line unescaped.
+ *
+ * Time: every duration the link decides on is read from cfg.mono (a
+ * struct cairn_clock in monotonic ms); libevent timers only wake the link
+ * up to look at that clock, and hl_link_tick runs the same checks at once
+ * (tests on a fake clock). The one exception is CLOSE_FLUSH_MS, a libevent
+ * timeout bounding how long a closing connection may flush.
+ *
  * References: RFC 8446 (TLS 1.3); libevent 2.1 bufferevent_openssl,
  * evconnlistener; hotline/journal.h for group commit and acceptance rules.
  */
@@ -19,6 +57,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
@@ -42,10 +81,41 @@
 /* Frames read in one turn are bounded by the input watermark: one maximal
  * frame plus its header (and a little slack for the next header). */
 #define IN_HIGH_WM (HL_FRAME_MAX_LEN + 2u * HL_FRAME_HDR_LEN)
-/* Connections at once (all peers, all states). A roster has a handful of
- * centres; the cap bounds what unauthenticated connections can hold while
- * their handshakes time out (dead_ms). */
-#define MAX_CONNS 64
+/* Admission defaults (A2-A4). TLS 1.3 and HELLO take two round trips and
+ * two signatures: milliseconds on loopback, well under a second between
+ * centres; 3 s leaves room for a loaded host and still clears a stalled
+ * handshake quickly. A roster has a handful of centres, each dialling at
+ * most once at a time, so the slots are for the flood's sake: an address
+ * flooding holds at most half of them (the others stay for everyone else),
+ * and a peer that shares its address with a flood survives 128 newer
+ * connections from it (see ACCEPT_BURST). A slot costs one SSL object in
+ * its handshake and two empty buffers, some tens of KiB: 256 of them are
+ * a few MiB. */
+#define HANDSHAKE_MS_DEFAULT      3000
+#define UNAUTH_MAX_DEFAULT        256u
+#define UNAUTH_PER_SOURCE_DEFAULT 128u
+#define UNAUTH_MAX_LIMIT          4096u
+/* Pending connections the kernel may queue for accept(): a burst larger
+ * than this makes the kernel drop SYNs, and a dropped SYN costs the client
+ * a 1 s retransmission, so it is large (the kernel caps it at somaxconn). */
+#define LISTEN_BACKLOG 1024
+/* Accept pacing (A5): at most ACCEPT_BURST accepts per ACCEPT_PERIOD_MS
+ * (200 a second); the rest wait, in order, in the kernel's queue. Why: the
+ * peer cannot be told from a flooder before its TLS handshake is done, so
+ * under a flood from its own address its connection survives only until
+ * unauth_per_source newer ones have evicted it (A4): 128 / 200 per s =
+ * 640 ms, time for the peer to answer the server's TLS flight (one round
+ * trip and a signature) even on a loaded host. Each accepted flooder that
+ * sends a ClientHello costs a key exchange and a signature: 200 a second
+ * is a fifth of a core (ASan build) to a twentieth (release). Unpaced, libevent's listener accepts
+ * the whole queue in one go (hundreds) and the peer's connection would be evicted before it read a
+ * byte. The price is the wait in the queue, N / 200 s for N flood connections queued ahead (idle
+ * ones do not queue at all: TCP_DEFER_ACCEPT). */
+#define ACCEPT_BURST     2
+#define ACCEPT_PERIOD_MS 10
+/* Log rate limit per source (A6): detailed lines per window, window (ms). */
+#define LOG_BURST     10u
+#define LOG_WINDOW_MS 10000
 /* Messages fetched from the journal per query while pumping. */
 #define PUMP_CHUNK 128u
 /* A closing connection gets this long to flush its last frames (ms). */
@@ -55,8 +125,8 @@
  * event), or at once past these bounds: one fsync then covers every message
  * and receipt read since the last one. 1024 items of a few hundred bytes
  * are well under a second of traffic; 10 ms bounds the receipt delay. */
-#define BATCH_MAX_ITEMS 1024
-#define BATCH_MAX_AGE_NS (10 * 1000000LL)
+#define BATCH_MAX_ITEMS  1024
+#define BATCH_MAX_AGE_MS 10
 /* libevent priorities: everything at the default middle one, the commit
  * at the lowest, so it runs only in a turn with no I/O ready. */
 #define PRIO_LEVELS 3
@@ -75,12 +145,14 @@ struct hl_conn {
     int outbound;         /* 1: we dialled */
     enum conn_state st;
     char where[HL_ADDR_MAX + 1]; /* "ip:port" of the other end, for log lines */
-    int64_t last_rx_ns;   /* monotonic time of the last bytes read */
-    int64_t opened_ns;
-    struct event *tick;   /* heartbeat and handshake timeout */
-    struct event *reap;   /* frees the connection outside its callbacks */
-    uint64_t tx_next;     /* next seq to send (L4) */
-    uint64_t acked;       /* highest seq receipted with no gap (from our journal) */
+    int64_t last_rx_ms;          /* cfg.mono time of the last bytes read */
+    int64_t opened_ms;           /* cfg.mono time of the accept or dial */
+    int64_t last_hb_ms;          /* cfg.mono time of the last HEARTBEAT probe sent */
+    uint32_t src_ip;             /* inbound: IPv4 source (network order), 0 if not IPv4 */
+    struct event *tick;          /* heartbeat and handshake timeout */
+    struct event *reap;          /* frees the connection outside its callbacks */
+    uint64_t tx_next;            /* next seq to send (L4) */
+    uint64_t acked;              /* highest seq receipted with no gap (from our journal) */
     uint64_t hb_nonce;
     uint64_t peer_incarnation; /* from the peer's HELLO */
     struct hl_hello hello;     /* the peer's HELLO (L11 compares it with our journal) */
@@ -106,6 +178,7 @@ struct hl_peer {
     struct hl_conn *active;    /* the OPEN session, or NULL (L1) */
     struct hl_conn *dialling;  /* our outbound connection being set up */
     struct event *dial_ev;
+    int64_t dial_at_ms;        /* cfg.mono time the scheduled dial is due */
     unsigned attempts;         /* consecutive failed dials (backoff exponent) */
     uint64_t ckpt_done;        /* head count of our last checkpoint countersigned */
     uint64_t ckpt_sent;        /* count of the last checkpoint we sent */
@@ -117,6 +190,14 @@ struct hl_peer {
      * their notification with it (L3: the batch still commits). */
     uint64_t reported;
     int rcpt_in_batch;
+};
+
+/* One source address of inbound connections: its log window (A6). */
+struct link_src {
+    uint32_t ip;      /* IPv4, network order */
+    int64_t t0_ms;    /* start of the window (cfg.mono) */
+    uint64_t refused; /* refused or failed in the window */
+    uint32_t logged;  /* of which logged one by one */
 };
 
 struct hl_link {
@@ -132,12 +213,23 @@ struct hl_link {
     struct event *ckpt_ev;      /* periodic checkpoints; the due time is in the journal */
     struct event *ckpt_soon_ev; /* checkpoints wanted now (peer->ckpt_wanted) */
     struct hl_link_stats st;
+    /* Log rate limit per source (A6); at most 2 × unauth_max + 1 entries in
+     * use: a source with a connection open or a window to summarise. */
+    struct link_src *srcs;
+    size_t n_srcs;
+    struct event *admit_ev;    /* flushes the log windows */
+    struct event *relisten_ev; /* re-enables the paced listener */
+    int64_t accept_t0_ms;      /* start of the current pacing period (cfg.mono) */
+    int period_accepts;        /* accepts in it */
+    int listen_paused;
+    int defer_accept; /* TCP_DEFER_ACCEPT is set on the listener */
+    int64_t ckpt_due_utc_ms; /* next periodic checkpoint (journal clock; kept in the journal) */
     uint64_t incarnation; /* random per link: tells peers we restarted */
     /* The open journal batch (group commit), shared by all connections. */
     int batch_open;
     int batch_appends; /* the caller appended in it: nothing may be sent before commit */
     size_t batch_items;
-    int64_t batch_t0_ns;
+    int64_t batch_t0_ms;
     struct event *commit_ev;
     struct hl_msg scratch; /* big: kept here, not on the stack */
 };
@@ -153,6 +245,20 @@ static void ckpt_want(struct hl_peer *p);
 static int64_t now_utc_ms(const struct hl_link *l)
 {
     return clock_now_ms(l->cfg.clock);
+}
+
+/* The link's monotonic time (ms): every duration it decides on. */
+static int64_t now_ms(const struct hl_link *l)
+{
+    return clock_now_ms(l->cfg.mono);
+}
+
+static struct timeval tv_ms(int64_t ms)
+{
+    if (ms < 0)
+        ms = 0;
+    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+    return tv;
 }
 
 int hl_addr_parse(const char *s, struct sockaddr_in *sin)
@@ -240,6 +346,100 @@ static int conn_fail(struct hl_conn *c, int err, uint64_t seq, const char *why)
     return -1;
 }
 
+/* ---- admission: log windows per source (A6) ---- */
+
+/* "1646" as "1,646". */
+static void fmt_thousands(char *out, size_t cap, uint64_t v)
+{
+    char digits[24];
+    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)v);
+    size_t o = 0;
+    for (int i = 0; i < n && o + 1 < cap; i++) {
+        if (i > 0 && (n - i) % 3 == 0 && o + 2 < cap)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    out[o] = 0;
+}
+
+static void src_summarise(struct hl_link *l, struct link_src *e, int64_t now)
+{
+    if (e->refused > e->logged) {
+        char ip[INET_ADDRSTRLEN] = "?", n[32];
+        struct in_addr a = {.s_addr = e->ip};
+        inet_ntop(AF_INET, &a, ip, sizeof ip);
+        fmt_thousands(n, sizeof n, e->refused);
+        log_warn(MOD, "%s refused from %s in the last %lld s (%u logged one by one)", n, ip,
+                 (long long)((now - e->t0_ms + 999) / 1000), e->logged);
+    }
+    (void)l;
+    e->refused = 0;
+    e->logged = 0;
+    e->t0_ms = now;
+}
+
+/* Close the windows that are over; drop the entries with nothing left to
+ * say, so the table holds only recent sources. */
+static void src_flush(struct hl_link *l, int all)
+{
+    int64_t now = now_ms(l);
+    for (size_t i = 0; i < l->n_srcs;) {
+        struct link_src *e = &l->srcs[i];
+        if (all || now - e->t0_ms >= LOG_WINDOW_MS) {
+            int had = e->refused > 0;
+            src_summarise(l, e, now);
+            if (!had || all) {
+                l->srcs[i] = l->srcs[--l->n_srcs];
+                continue;
+            }
+        }
+        i++;
+    }
+}
+
+/* A refused or failed inbound connection from ip: 1 if it may be logged
+ * one by one, 0 if it is only counted (A6). */
+static int src_note_refusal(struct hl_link *l, uint32_t ip)
+{
+    int64_t now = now_ms(l);
+    size_t cap = 2u * l->cfg.unauth_max + 1u;
+    struct link_src *e = NULL;
+    for (size_t i = 0; i < l->n_srcs && !e; i++)
+        if (l->srcs[i].ip == ip)
+            e = &l->srcs[i];
+    if (!e) {
+        if (l->n_srcs == cap)
+            src_flush(l, 0);
+        if (l->n_srcs == cap) /* many sources at once: the oldest window is cut short */
+        {
+            size_t old = 0;
+            for (size_t i = 1; i < l->n_srcs; i++)
+                if (l->srcs[i].t0_ms < l->srcs[old].t0_ms)
+                    old = i;
+            src_summarise(l, &l->srcs[old], now);
+            l->srcs[old] = l->srcs[--l->n_srcs];
+        }
+        e = &l->srcs[l->n_srcs++];
+        memset(e, 0, sizeof *e);
+        e->ip = ip;
+        e->t0_ms = now;
+    } else if (now - e->t0_ms >= LOG_WINDOW_MS)
+        src_summarise(l, e, now);
+    e->refused++;
+    if (e->logged < LOG_BURST) {
+        e->logged++;
+        return 1;
+    }
+    return 0;
+}
+
+static void admit_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    src_flush(arg, 0);
+}
+
 /* ---- connection lifecycle ---- */
 
 static void conn_free(struct hl_conn *c)
@@ -304,10 +504,12 @@ static void conn_close(struct hl_conn *c, int err, uint64_t seq, const char *why
     }
     if (c->peer && c->peer->active == c)
         c->peer->active = NULL;
-    if (err && c->quiet)
-        log_debug(MOD, "closing %s connection with %s (%s): %s%s%s", c->outbound ? "outbound" : "inbound",
-                  peer_name(c), conn_state_names[c->st], cairn_errname(err), why ? ": " : "",
-                  why ? why : "");
+    if (err && !c->outbound && c->st != CS_OPEN && !src_note_refusal(l, c->src_ip))
+        ; /* counted; summed up at the end of the source's window (A6) */
+    else if (err && c->quiet)
+        log_debug(MOD, "closing %s connection with %s (%s): %s%s%s",
+                  c->outbound ? "outbound" : "inbound", peer_name(c), conn_state_names[c->st],
+                  cairn_errname(err), why ? ": " : "", why ? why : "");
     else if (err)
         log_warn(MOD, "closing %s connection with %s (%s): %s%s%s", c->outbound ? "outbound" : "inbound",
                  peer_name(c), conn_state_names[c->st], cairn_errname(err), why ? ": " : "",
@@ -893,7 +1095,7 @@ int hl_link_batch(struct hl_link *l)
         if (rc != 0)
             return rc;
         l->batch_open = 1;
-        l->batch_t0_ns = clock_mono_ns();
+        l->batch_t0_ms = now_ms(l);
     }
     l->batch_appends = 1;
     /* Committed when no I/O is ready in a turn; the commit then sends. */
@@ -906,7 +1108,7 @@ static void read_cb(struct bufferevent *bev, void *arg)
     struct hl_conn *c = arg;
     struct hl_link *l = c->l;
     struct evbuffer *in = bufferevent_get_input(bev);
-    c->last_rx_ns = clock_mono_ns();
+    c->last_rx_ms = now_ms(l);
     while ((c->st == CS_HELLO || c->st == CS_OPEN) && !c->fail_err) {
         size_t have = evbuffer_get_length(in);
         if (have == 0)
@@ -937,7 +1139,7 @@ static void read_cb(struct bufferevent *bev, void *arg)
                     break;
                 }
                 l->batch_open = 1;
-                l->batch_t0_ns = clock_mono_ns();
+                l->batch_t0_ms = now_ms(l);
             }
             c->in_batch = 1;
             l->batch_items++;
@@ -946,7 +1148,7 @@ static void read_cb(struct bufferevent *bev, void *arg)
         evbuffer_drain(in, (size_t)rc);
     }
     if (l->batch_open && (c->fail_err || l->batch_items >= BATCH_MAX_ITEMS ||
-                          clock_mono_ns() - l->batch_t0_ns >= BATCH_MAX_AGE_NS))
+                          now_ms(l) - l->batch_t0_ms >= BATCH_MAX_AGE_MS))
         link_commit(l);
     else if (l->batch_open)
         event_active(l->commit_ev, EV_TIMEOUT, 1);
@@ -1068,23 +1270,33 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
                (what & BEV_EVENT_EOF) ? "peer closed" : "connection error");
 }
 
-/* Every heartbeat interval: time out a handshake, declare a silent peer
- * dead (L8), or probe. */
-static void tick_cb(evutil_socket_t fd, short what, void *arg)
+/* The tick's period: the heartbeat, or less so that the handshake
+ * deadline (A2) is kept to within half of itself. */
+static int64_t tick_period_ms(const struct hl_link *l)
 {
-    (void)fd;
-    (void)what;
-    struct hl_conn *c = arg;
+    int64_t hs = l->cfg.handshake_ms / 2 > 0 ? l->cfg.handshake_ms / 2 : 1;
+    return l->cfg.heartbeat_ms < hs ? l->cfg.heartbeat_ms : hs;
+}
+
+/* Time out a handshake (A2), declare a silent peer dead (L8), or probe
+ * (every heartbeat_ms, give or take half a tick: the timer and the clock
+ * are read at slightly different instants). */
+static void conn_tick(struct hl_conn *c)
+{
     struct hl_link *l = c->l;
-    int64_t now = clock_mono_ns();
-    int64_t silent_ms = (now - c->last_rx_ns) / 1000000;
+    int64_t now = now_ms(l);
+    int64_t silent_ms = now - c->last_rx_ms;
+    if (c->st == CS_CLOSING)
+        return;
     if (c->st != CS_OPEN) {
-        if ((now - c->opened_ns) / 1000000 > l->cfg.dead_ms) {
+        if (now - c->opened_ms > l->cfg.handshake_ms) {
             if (c->outbound)
                 l->st.dial_failures++;
-            else
+            else {
                 l->st.handshake_failures++;
-            conn_close(c, CAIRN_E_TIMEOUT, 0, "no HELLO in time");
+                l->st.handshake_timeouts++;
+            }
+            conn_close(c, CAIRN_E_TIMEOUT, 0, "no TLS and HELLO in time");
         }
         return;
     }
@@ -1095,13 +1307,23 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
         conn_close(c, CAIRN_E_TIMEOUT, 0, why);
         return;
     }
-    if ((now - c->opened_ns) / 1000000 > 2 * l->cfg.heartbeat_ms && c->peer)
+    if (now - c->opened_ms > 2 * l->cfg.heartbeat_ms && c->peer)
         c->peer->attempts = 0;
+    if (now - c->last_hb_ms < l->cfg.heartbeat_ms - tick_period_ms(l) / 2)
+        return;
+    c->last_hb_ms = now;
     struct hl_heartbeat h = {.nonce = ++c->hb_nonce, .t_utc_ms = now_utc_ms(l)};
     uint8_t buf[HL_HEARTBEAT_LEN];
     int n = hl_heartbeat_encode(&h, buf, sizeof buf);
     if (n > 0)
         conn_send(c, HL_FT_HEARTBEAT, buf, (size_t)n);
+}
+
+static void tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    conn_tick(arg);
 }
 
 static struct hl_conn *conn_new(struct hl_link *l, evutil_socket_t fd, int outbound)
@@ -1141,8 +1363,8 @@ static struct hl_conn *conn_new(struct hl_link *l, evutil_socket_t fd, int outbo
     bufferevent_setwatermark(c->bev, EV_READ, 0, IN_HIGH_WM);
     bufferevent_setwatermark(c->bev, EV_WRITE, OUT_HIGH_WM / 2, 0);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-    c->opened_ns = c->last_rx_ns = clock_mono_ns();
-    struct timeval tv = {l->cfg.heartbeat_ms / 1000, (l->cfg.heartbeat_ms % 1000) * 1000};
+    c->opened_ms = c->last_rx_ms = c->last_hb_ms = now_ms(l);
+    struct timeval tv = tv_ms(tick_period_ms(l));
     event_add(c->tick, &tv);
     c->next = l->conns;
     l->conns = c;
@@ -1160,6 +1382,12 @@ static void dial_cb(evutil_socket_t fd, short what, void *arg)
     struct hl_link *l = p->l;
     if (p->active || p->dialling)
         return;
+    int64_t early = p->dial_at_ms - now_ms(l);
+    if (early > 0) { /* woken before the link's clock says so: wait on */
+        struct timeval tv = tv_ms(early);
+        event_add(p->dial_ev, &tv);
+        return;
+    }
     struct sockaddr_in sin;
     if (hl_addr_parse(p->c->address, &sin) != 0) {
         log_err(MOD, "roster address of %s is not host:port: '%s'", p->c->name, p->c->address);
@@ -1200,8 +1428,74 @@ static void peer_schedule_dial(struct hl_peer *p)
     d = d / 2 + (int64_t)randombytes_uniform((uint32_t)(d / 2 + 1));
     if (p->attempts < 30)
         p->attempts++;
-    struct timeval tv = {d / 1000, (d % 1000) * 1000};
+    p->dial_at_ms = now_ms(l) + d;
+    struct timeval tv = tv_ms(d);
     event_add(p->dial_ev, &tv);
+}
+
+/* Unauthenticated (A1): accepted, and not yet OPEN nor closing. */
+static int conn_unauth(const struct hl_conn *c)
+{
+    return !c->outbound && (c->st == CS_HANDSHAKE || c->st == CS_HELLO);
+}
+
+/*
+ * Make room for one more unauthenticated connection (A3, A4): count those
+ * open (from ip only, when by_src), and if there are cap or more, close the
+ * evictable one (still in the TLS handshake) that is oldest. Age is the
+ * one thing known about them: every one handed over has sent bytes (A2),
+ * and a flooder's stalled handshake looks like the peer's until the peer
+ * answers the server's flight, when it leaves the TLS handshake. 0 when
+ * there is room, -1 when nothing could be evicted.
+ */
+static int admit_make_room(struct hl_link *l, uint32_t ip, int by_src, uint32_t cap)
+{
+    uint32_t n = 0;
+    struct hl_conn *victim = NULL;
+    for (struct hl_conn *c = l->conns; c; c = c->next) {
+        if (!conn_unauth(c) || (by_src && c->src_ip != ip))
+            continue;
+        n++;
+        if (c->st != CS_HANDSHAKE)
+            continue; /* proved a roster certificate: not evicted */
+        if (!victim || c->opened_ms < victim->opened_ms)
+            victim = c;
+    }
+    if (n < cap)
+        return 0;
+    if (!victim)
+        return -1;
+    l->st.accepts_refused++;
+    if (by_src)
+        l->st.source_limited++;
+    else
+        l->st.unauth_evicted++;
+    conn_close(victim, CAIRN_E_FULL, 0,
+               by_src ? "evicted for a newer connection from its address"
+                      : "evicted for a newer connection (unauthenticated budget full)");
+    return 0;
+}
+
+/* Resume accepting once the pacing period is over (by the link's clock). */
+static void relisten_check(struct hl_link *l)
+{
+    if (!l->listen_paused)
+        return;
+    int64_t left = l->accept_t0_ms + ACCEPT_PERIOD_MS - now_ms(l);
+    if (left > 0) {
+        struct timeval tv = tv_ms(left);
+        event_add(l->relisten_ev, &tv);
+        return;
+    }
+    l->listen_paused = 0;
+    evconnlistener_enable(l->listener);
+}
+
+static void relisten_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    relisten_check(arg);
 }
 
 static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct sockaddr *sa,
@@ -1210,11 +1504,51 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     (void)lis;
     (void)salen;
     struct hl_link *l = arg;
-    if (l->n_conns >= MAX_CONNS) {
+    uint32_t ip = 0;
+    if (sa->sa_family == AF_INET)
+        ip = ((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr;
+    int avail = 0;
+    if (l->defer_accept && ioctl(fd, FIONREAD, &avail) == 0 && avail == 0) {
+        /* Handed over with nothing to read: the kernel held it for the
+         * whole handshake deadline and the client sent nothing (A2). */
+        l->st.handshake_failures++;
+        l->st.handshake_timeouts++;
+        if (src_note_refusal(l, ip)) {
+            char ips[INET_ADDRSTRLEN] = "?";
+            struct in_addr a = {.s_addr = ip};
+            inet_ntop(AF_INET, &a, ips, sizeof ips);
+            log_warn(MOD,
+                     "closing inbound connection with %s (handshake): TIMEOUT: nothing "
+                     "received in %lld ms",
+                     ips, (long long)l->cfg.handshake_ms);
+        }
+        evutil_closesocket(fd);
+        return;
+    }
+    int64_t now = now_ms(l);
+    if (now - l->accept_t0_ms >= ACCEPT_PERIOD_MS) {
+        l->accept_t0_ms = now;
+        l->period_accepts = 0;
+    }
+    if (++l->period_accepts >= ACCEPT_BURST) {
+        /* the rest wait in the kernel's queue until the next period */
+        evconnlistener_disable(l->listener);
+        l->listen_paused = 1;
+        relisten_check(l);
+    }
+    /* A4 then A3: a new connection is admitted; an older one makes room. */
+    if (admit_make_room(l, ip, 1, l->cfg.unauth_per_source) != 0 ||
+        admit_make_room(l, ip, 0, l->cfg.unauth_max) != 0) {
         l->st.accepts_refused++;
-        if (l->st.accepts_refused == 1 || l->st.accepts_refused % 1000 == 0)
-            log_warn(MOD, "%zu connections open: refusing more (%llu refused so far)", l->n_conns,
-                     (unsigned long long)l->st.accepts_refused);
+        if (src_note_refusal(l, ip)) {
+            char ips[INET_ADDRSTRLEN] = "?";
+            struct in_addr a = {.s_addr = ip};
+            inet_ntop(AF_INET, &a, ips, sizeof ips);
+            log_warn(MOD,
+                     "refused a connection from %s: every unauthenticated slot is past its "
+                     "TLS handshake",
+                     ips);
+        }
         evutil_closesocket(fd);
         return;
     }
@@ -1224,11 +1558,12 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     if (!c)
         return;
     l->st.accepts++;
+    c->src_ip = ip;
     if (sa->sa_family == AF_INET) {
         const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)sa;
-        char ip[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof ip);
-        snprintf(c->where, sizeof c->where, "%s:%u", ip, ntohs(sin->sin_port));
+        char ips[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &sin->sin_addr, ips, sizeof ips);
+        snprintf(c->where, sizeof c->where, "%s:%u", ips, ntohs(sin->sin_port));
     }
 }
 
@@ -1289,10 +1624,16 @@ static void ckpt_cb(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct hl_link *l = arg;
+    /* Woken by its timer or by hl_link_tick: the due time is on the
+     * journal's (UTC) clock, since it is kept in the journal across
+     * restarts. */
+    if (now_utc_ms(l) < l->ckpt_due_utc_ms)
+        return;
     hl_link_checkpoint(l);
     int64_t due = now_utc_ms(l) + l->cfg.checkpoint_ms;
     if (hl_journal_set_checkpoint_due(l->cfg.journal, due) != 0)
         log_warn(MOD, "cannot store when the next checkpoint is due");
+    l->ckpt_due_utc_ms = due;
     ckpt_arm(l, l->cfg.checkpoint_ms);
 }
 
@@ -1349,15 +1690,32 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
                                  let the receiver's group commits grow past 10,000 */
     if (!l->cfg.clock)
         l->cfg.clock = &cairn_clock_real;
+    if (!l->cfg.mono)
+        l->cfg.mono = &cairn_clock_mono;
+    if (l->cfg.handshake_ms <= 0)
+        l->cfg.handshake_ms = HANDSHAKE_MS_DEFAULT;
+    if (l->cfg.unauth_max == 0)
+        l->cfg.unauth_max = UNAUTH_MAX_DEFAULT;
+    if (l->cfg.unauth_max > UNAUTH_MAX_LIMIT)
+        l->cfg.unauth_max = UNAUTH_MAX_LIMIT;
+    if (l->cfg.unauth_per_source == 0)
+        l->cfg.unauth_per_source = UNAUTH_PER_SOURCE_DEFAULT;
+    if (l->cfg.unauth_per_source > l->cfg.unauth_max)
+        l->cfg.unauth_per_source = l->cfg.unauth_max;
+    l->srcs = calloc(2u * l->cfg.unauth_max + 1u, sizeof *l->srcs);
     /* Priorities must be set before any event exists on the base: the
      * caller's events made earlier keep working (all at one priority). */
     if (event_base_get_npriorities(base) < PRIO_LEVELS)
         event_base_priority_init(base, PRIO_LEVELS);
     l->commit_ev = event_new(base, -1, 0, commit_cb, l);
-    if (!l->commit_ev) {
-        free(l);
+    l->admit_ev = event_new(base, -1, EV_PERSIST, admit_cb, l);
+    l->relisten_ev = evtimer_new(base, relisten_cb, l);
+    if (!l->commit_ev || !l->admit_ev || !l->relisten_ev || !l->srcs) {
+        hl_link_free(l);
         return CAIRN_E_NOMEM;
     }
+    struct timeval atv = tv_ms(LOG_WINDOW_MS / 2);
+    event_add(l->admit_ev, &atv);
     event_priority_set(l->commit_ev, PRIO_COMMIT);
     for (size_t i = 0; i < cfg->roster->n; i++) {
         const struct hl_centre *rc = &cfg->roster->c[i];
@@ -1374,6 +1732,8 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
         hl_link_free(l);
         return rc;
     }
+    l->tls.utc = l->cfg.clock;  /* certificate validity: the journal's time */
+    l->tls.mono = l->cfg.mono;
     if (cfg->listen && cfg->listen[0]) {
         struct sockaddr_in sin;
         if (hl_addr_parse(cfg->listen, &sin) != 0) {
@@ -1381,14 +1741,20 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
             hl_link_free(l);
             return CAIRN_E_INVAL;
         }
-        l->listener = evconnlistener_new_bind(base, accept_cb, l,
-                                              LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 64,
-                                              (struct sockaddr *)&sin, sizeof sin);
+        l->listener =
+            evconnlistener_new_bind(base, accept_cb, l, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
+                                    LISTEN_BACKLOG, (struct sockaddr *)&sin, sizeof sin);
         if (!l->listener) {
             log_err(MOD, "cannot listen on %s: %s", cfg->listen, strerror(errno));
             hl_link_free(l);
             return CAIRN_E_IO;
         }
+        /* The client speaks first in TLS: a connection is handed to accept()
+         * only once its first bytes arrived (or after the deadline), so idle
+         * TCP connections never reach the link (A3). */
+        int defer_s = (int)((l->cfg.handshake_ms + 999) / 1000);
+        l->defer_accept = setsockopt(evconnlistener_get_fd(l->listener), IPPROTO_TCP,
+                                     TCP_DEFER_ACCEPT, &defer_s, sizeof defer_s) == 0;
         struct sockaddr_in got;
         socklen_t gl = sizeof got;
         if (getsockname(evconnlistener_get_fd(l->listener), (struct sockaddr *)&got, &gl) == 0)
@@ -1411,6 +1777,7 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
             due = now + l->cfg.checkpoint_ms;
             hl_journal_set_checkpoint_due(cfg->journal, due);
         }
+        l->ckpt_due_utc_ms = due;
         ckpt_arm(l, due - now);
     }
     for (size_t i = 0; i < l->n_peers; i++)
@@ -1439,6 +1806,13 @@ void hl_link_free(struct hl_link *l)
         hl_journal_rollback(l->cfg.journal);
     if (l->commit_ev)
         event_free(l->commit_ev);
+    if (l->admit_ev)
+        event_free(l->admit_ev);
+    if (l->relisten_ev)
+        event_free(l->relisten_ev);
+    if (l->srcs)
+        src_flush(l, 1);
+    free(l->srcs);
     free(l);
 }
 
@@ -1451,6 +1825,26 @@ void hl_link_kick(struct hl_link *l, const char *peer)
         if (p->active)
             conn_pump(p->active);
     }
+}
+
+void hl_link_tick(struct hl_link *l)
+{
+    for (struct hl_conn *c = l->conns, *next; c; c = next) {
+        next = c->next; /* conn_tick may close c, never free it */
+        conn_tick(c);
+    }
+    for (size_t i = 0; i < l->n_peers; i++) {
+        struct hl_peer *p = &l->peers[i];
+        if (p->dial_ev && event_pending(p->dial_ev, EV_TIMEOUT, NULL) &&
+            now_ms(l) >= p->dial_at_ms) {
+            event_del(p->dial_ev);
+            dial_cb(-1, EV_TIMEOUT, p);
+        }
+    }
+    if (l->ckpt_ev)
+        ckpt_cb(-1, EV_TIMEOUT, l);
+    relisten_check(l);
+    src_flush(l, 0);
 }
 
 const struct hl_link_stats *hl_link_stats(const struct hl_link *l)
@@ -1497,7 +1891,14 @@ int hl_link_metrics(const struct hl_link *l, struct dbuf *out)
         {"dials_total", "outbound connection attempts", s->dials},
         {"dial_failures_total", "outbound attempts that failed before HELLO", s->dial_failures},
         {"accepts_total", "inbound connections accepted", s->accepts},
-        {"accepts_refused_total", "inbound connections refused at the cap", s->accepts_refused},
+        {"accepts_refused_total", "inbound connections closed by admission (evicted or refused)",
+         s->accepts_refused},
+        {"unauth_evicted_total", "unauthenticated connections evicted, budget full",
+         s->unauth_evicted},
+        {"source_limited_total", "unauthenticated connections evicted, per-address limit",
+         s->source_limited},
+        {"handshake_timeouts_total", "inbound connections without TLS and HELLO in time",
+         s->handshake_timeouts},
         {"handshake_failures_total", "inbound TLS handshakes refused", s->handshake_failures},
         {"tls_unknown_cert_total", "peer certificates not on the roster", t->unknown_cert},
         {"tls_expired_cert_total", "peer certificates outside validity", t->expired_cert},
@@ -1533,6 +1934,15 @@ int hl_link_metrics(const struct hl_link *l, struct dbuf *out)
         rc = dbuf_addf(out, "# HELP cairn_hotline_%s %s\n# TYPE cairn_hotline_%s counter\n"
                             "cairn_hotline_%s %llu\n",
                        m[i].name, m[i].help, m[i].name, m[i].name, (unsigned long long)m[i].v);
+    size_t unauth = 0;
+    for (const struct hl_conn *c = l->conns; c; c = c->next)
+        unauth += conn_unauth(c);
+    if (rc == 0)
+        rc = dbuf_addf(out,
+                       "# HELP cairn_hotline_unauth_connections unauthenticated inbound "
+                       "connections open\n# TYPE cairn_hotline_unauth_connections gauge\n"
+                       "cairn_hotline_unauth_connections %zu\n",
+                       unauth);
     for (size_t i = 0; i < l->n_peers && rc == 0; i++)
         rc = dbuf_addf(out, "cairn_hotline_peer_up{peer=\"%s\"} %d\n", l->peers[i].c->name,
                        l->peers[i].active != NULL);

@@ -63,33 +63,47 @@ struct hl_link_config {
     const struct hl_identity *self;  /* borrowed; TLS cert/key paths inside */
     const struct hl_roster *roster;  /* borrowed */
     struct hl_journal *journal;      /* borrowed */
-    const struct cairn_clock *clock; /* borrowed; the journal's time (cases) */
-    const char *listen;              /* "host:port" to listen on, or NULL */
-    int64_t heartbeat_ms;            /* probe interval; 0 = 1000 */
-    int64_t dead_ms;                 /* silence before a peer is dead; 0 = 4 × heartbeat */
-    int64_t backoff_min_ms;          /* first reconnect delay; 0 = 100 */
-    int64_t backoff_max_ms;          /* cap of the doubling; 0 = 10000 */
-    int64_t checkpoint_ms;           /* checkpoint interval; 0 = 60000, < 0 = never */
-    uint64_t checkpoint_every;       /* also after this many messages; 0 = 1000 */
-    uint32_t window;                 /* MSG frames in flight per session; 0 = 4096 */
+    const struct cairn_clock *clock; /* borrowed; the journal's time (cases); NULL = real */
+    /* borrowed; monotonic ms for every duration the link decides on
+     * (heartbeats, dead peers, handshake deadline, backoff, batch age,
+     * checkpoint interval, log windows); NULL = cairn_clock_mono. Tests
+     * give a fake clock, advance it and call hl_link_tick. */
+    const struct cairn_clock *mono;
+    const char *listen;     /* "host:port" to listen on, or NULL */
+    int64_t heartbeat_ms;   /* probe interval; 0 = 1000 */
+    int64_t dead_ms;        /* silence before a peer is dead; 0 = 4 × heartbeat */
+    int64_t backoff_min_ms; /* first reconnect delay; 0 = 100 */
+    int64_t backoff_max_ms; /* cap of the doubling; 0 = 10000 */
+    int64_t checkpoint_ms;  /* checkpoint interval; 0 = 60000, < 0 = never */
+    uint64_t checkpoint_every; /* also after this many messages; 0 = 1000 */
+    uint32_t window;        /* MSG frames in flight per session; 0 = 4096 */
+    /* Admission (docs/hotline-link.md, A1-A6): accepted connections that
+     * have not completed TLS + HELLO. */
+    int64_t handshake_ms;       /* deadline for TLS + HELLO; 0 = 3000 */
+    uint32_t unauth_max;        /* budget of such connections; 0 = 256 */
+    uint32_t unauth_per_source; /* of which from one IPv4 address; 0 = 128 */
     struct hl_link_hooks hooks;
 };
 
 /* Counters, exposed as Prometheus metrics (hl_link_metrics). */
 struct hl_link_stats {
     uint64_t sessions_opened, sessions_closed;
-    uint64_t dials, dial_failures, accepts, accepts_refused;
-    uint64_t handshake_failures;  /* TLS refused (version, certificate, garbage) */
-    uint64_t hello_refused;       /* HELLO naming a centre other than the certificate's */
-    uint64_t races_resolved;      /* duplicate sessions closed by the tie-break rule */
-    uint64_t proto_violations;    /* frames out of order, undecodable payloads */
-    uint64_t truncated_frames;    /* connection ended inside a frame */
-    uint64_t dead_peers;          /* closed after heartbeat silence */
+    uint64_t dials, dial_failures, accepts;
+    uint64_t accepts_refused;    /* closed by admission: evicted for a newer one, or refused */
+    uint64_t unauth_evicted;     /* of which evicted because the budget was full (A3) */
+    uint64_t source_limited;     /* of which evicted for their source's limit (A4) */
+    uint64_t handshake_timeouts; /* inbound connections without TLS + HELLO in time (A2) */
+    uint64_t handshake_failures; /* TLS refused (version, certificate, garbage) */
+    uint64_t hello_refused;      /* HELLO naming a centre other than the certificate's */
+    uint64_t races_resolved;     /* duplicate sessions closed by the tie-break rule */
+    uint64_t proto_violations;   /* frames out of order, undecodable payloads */
+    uint64_t truncated_frames;   /* connection ended inside a frame */
+    uint64_t dead_peers;         /* closed after heartbeat silence */
     uint64_t msgs_sent, msgs_resent, receipts_sent, receipts_received;
     uint64_t msgs_received, msgs_duplicate, msgs_rejected;
-    uint64_t errors_received;     /* ERROR frames from peers */
+    uint64_t errors_received;         /* ERROR frames from peers */
     uint64_t batches, batch_failures; /* group commits, and those that failed */
-    uint64_t nospace;             /* commits refused for a full disk */
+    uint64_t nospace;                 /* commits refused for a full disk */
     uint64_t checkpoints_sent, checkpoints_countersigned, checkpoints_stored;
     uint64_t peer_lost;   /* HELLOs showing the peer lost messages it had stored (L11) */
     uint64_t self_lost;   /* HELLOs showing our journal lost messages (L11) */
@@ -128,6 +142,12 @@ int hl_link_batch(struct hl_link *l);
  * clean shutdown: let the loop run a moment after it for the
  * countersignatures to come back). */
 void hl_link_checkpoint(struct hl_link *l);
+/* Run the link's time-driven checks now against its monotonic clock
+ * (cfg->mono): handshake deadlines, dead peers, heartbeat probes, dials and
+ * checkpoints that are due, log summaries. The link's own libevent timers
+ * call the same checks on their schedule; a test on a fake clock advances
+ * the clock and calls this instead of sleeping. */
+void hl_link_tick(struct hl_link *l);
 /* Counters (live). */
 const struct hl_link_stats *hl_link_stats(const struct hl_link *l);
 /* The TLS refusal counters (live). */

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -57,6 +58,29 @@ int hl_tls_file_fp(const char *cert_path, uint8_t fp[HL_FP_LEN])
     return rc;
 }
 
+/* Rate limit of the refusal lines: 1 when this one may be logged. */
+static int refusal_log_ok(struct hl_tls *t)
+{
+    int64_t now = clock_now_ms(t->mono ? t->mono : &cairn_clock_mono);
+    if (now - t->log_t0_ms >= 10000) {
+        if (t->log_suppressed)
+            log_warn("hotline",
+                     "%llu more peer certificates refused in the last %lld s (not "
+                     "logged one by one)",
+                     (unsigned long long)t->log_suppressed,
+                     (long long)((now - t->log_t0_ms + 999) / 1000));
+        t->log_t0_ms = now;
+        t->log_n = 0;
+        t->log_suppressed = 0;
+    }
+    if (t->log_n < 10) {
+        t->log_n++;
+        return 1;
+    }
+    t->log_suppressed++;
+    return 0;
+}
+
 /* Replaces OpenSSL's chain verification: 1 accept, 0 refuse. */
 static int verify_pinned(X509_STORE_CTX *xs, void *arg)
 {
@@ -66,21 +90,27 @@ static int verify_pinned(X509_STORE_CTX *xs, void *arg)
     char hex[2 * HL_FP_LEN + 1];
     if (!leaf || hl_tls_cert_fp(leaf, fp) != 0) {
         t->stats.no_cert++;
-        log_warn("hotline", "refused a peer without a certificate");
+        if (refusal_log_ok(t))
+            log_warn("hotline", "refused a peer without a certificate");
         X509_STORE_CTX_set_error(xs, X509_V_ERR_APPLICATION_VERIFICATION);
         return 0;
     }
     hl_tls_fp_hex(fp, hex);
     if (!t->pin(t->pin_arg, fp)) {
         t->stats.unknown_cert++;
-        log_warn("hotline", "refused peer certificate sha256:%s: not on the roster", hex);
+        if (refusal_log_ok(t))
+            log_warn("hotline", "refused peer certificate sha256:%s: not on the roster", hex);
         X509_STORE_CTX_set_error(xs, X509_V_ERR_APPLICATION_VERIFICATION);
         return 0;
     }
-    if (X509_cmp_current_time(X509_get0_notBefore(leaf)) >= 0 ||
-        X509_cmp_current_time(X509_get0_notAfter(leaf)) <= 0) {
+    int64_t now_ms = clock_now_ms(t->utc ? t->utc : &cairn_clock_real);
+    time_t now_s = (time_t)(now_ms / 1000);
+    if (X509_cmp_time(X509_get0_notBefore(leaf), &now_s) >= 0 ||
+        X509_cmp_time(X509_get0_notAfter(leaf), &now_s) <= 0) {
         t->stats.expired_cert++;
-        log_warn("hotline", "refused peer certificate sha256:%s: expired or not yet valid", hex);
+        if (refusal_log_ok(t))
+            log_warn("hotline", "refused peer certificate sha256:%s: expired or not yet valid",
+                     hex);
         X509_STORE_CTX_set_error(xs, X509_V_ERR_CERT_HAS_EXPIRED);
         return 0;
     }

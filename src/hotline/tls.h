@@ -17,8 +17,9 @@
 
 #include <openssl/ssl.h>
 
-#include "hotline/identity.h" /* HL_FP_LEN */
+#include "base/clock.h"
 
+#include "hotline/identity.h" /* HL_FP_LEN */
 
 /* Is this certificate fingerprint one we trust? Return 1 yes, 0 no. */
 typedef int (*hl_tls_pin_fn)(void *arg, const uint8_t fp[HL_FP_LEN]);
@@ -35,6 +36,16 @@ struct hl_tls {
     hl_tls_pin_fn pin;
     void *pin_arg;
     struct hl_tls_stats stats;
+    /* Set by the owner after hl_tls_init (NULL = the system's clocks):
+     * the time a certificate's validity is checked against, and the
+     * clock of the log rate limit (refusals are logged one by one at most
+     * 10 times per 10 s, then summed up: a flood of bad certificates must
+     * not flood the log). */
+    const struct cairn_clock *utc;  /* borrowed */
+    const struct cairn_clock *mono; /* borrowed */
+    int64_t log_t0_ms;
+    uint32_t log_n;
+    uint64_t log_suppressed;
 };
 
 /*

@@ -248,6 +248,14 @@ int64_t hh_metric(struct hnode *n, const char *name)
     return v;
 }
 
+int hh_clock_advance(struct hnode *n, int64_t ms)
+{
+    json_t *r = hh_call(n, "{\"op\":\"clock_advance\",\"ms\":%lld}", (long long)ms);
+    int ok = r && json_is_true(json_object_get(r, "ok"));
+    json_decref(r);
+    return ok ? 0 : -1;
+}
+
 int hh_wait_synced(struct hnode *a, struct hnode *b, int timeout_ms)
 {
     int64_t t0 = hh_now_ms();
@@ -260,8 +268,9 @@ int hh_wait_synced(struct hnode *a, struct hnode *b, int timeout_ms)
             return 0;
         hh_sleep_ms(100);
     }
-    fprintf(stderr, "not synced after %d ms: %s sent %lld delivered %lld received %lld up %d; "
-                    "%s sent %lld delivered %lld received %lld up %d\n",
+    fprintf(stderr,
+            "not synced after %d ms: %s sent %lld delivered %lld received %lld up %d; "
+            "%s sent %lld delivered %lld received %lld up %d\n",
             timeout_ms, a->name, (long long)as, (long long)ad, (long long)ar, au, b->name,
             (long long)bs, (long long)bd, (long long)br, bu);
     return -1;

@@ -24,7 +24,7 @@
 
 struct hnode {
     char name[64];
-    char dir[512];     /* DIR/NAME */
+    char dir[512]; /* DIR/NAME */
     char ini[600];
     char sock[600];
     char journal[600];
@@ -60,6 +60,10 @@ int hh_status(struct hnode *n, const char *peer, int64_t *sent, int64_t *deliver
               int64_t *received, int *up);
 /* A metric's value from "metrics" (name without the cairn_hotline_ prefix), or -1. */
 int64_t hh_metric(struct hnode *n, const char *name);
+/* Move n's UTC clock forward by ms (n must run with test_clock = 1): the
+ * daemon runs at once what became due (periodic LINK_CHECK, deadline
+ * check). 0 or -1. */
+int hh_clock_advance(struct hnode *n, int64_t ms);
 /* Wait up to timeout_ms until a and b agree that everything each sent is
  * delivered to and received by the other. 0 or -1 (after printing status). */
 int hh_wait_synced(struct hnode *a, struct hnode *b, int timeout_ms);

@@ -9,6 +9,16 @@
  * sent and received time); a reply closes the case on both sides; a
  * LINK_CHECK with a 2 s reply deadline and no reply escalates on the
  * sender (log line, metric, alert record); rendering in both languages.
+ *
+ * Time: the daemons are real processes, so the test cannot hand them a fake
+ * clock object. Instead they run with the test knob test_clock = 1, which
+ * enables the control request clock_advance: it moves that daemon's UTC
+ * clock (the journal's time: case due times, overdue checks, LINK_CHECK
+ * schedule) forward and runs at once what became due. So a 2 s reply
+ * deadline passes with one request instead of a 2.6 s sleep, and the test
+ * does not depend on how the machine's load delays the daemons' timers.
+ * The link's own heartbeats and timeouts keep the real monotonic clock
+ * (they are tested on a fake clock in test_hl_link).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -60,7 +70,7 @@ static void test_skew_and_cases(void **state)
     const char *names[] = {"MOSCOW-CC", "WARSAW-CC"};
     assert_int_equal(hh_setup(&H, 2, names), 0);
     struct hnode *a = &H.n[0], *b = &H.n[1];
-    snprintf(a->extra_ini, sizeof a->extra_ini, "link_check_deadline_s = 2\n");
+    snprintf(a->extra_ini, sizeof a->extra_ini, "link_check_deadline_s = 2\ntest_clock = 1\n");
     snprintf(b->extra_ini, sizeof b->extra_ini, "link_check_deadline_s = 2\nclock_skew_ms = %lld\n",
              SKEW_MS);
     assert_int_equal(hh_write_ini(&H, a), 0);
@@ -84,13 +94,11 @@ static void test_skew_and_cases(void **state)
                      0);
     assert_non_null(strstr(OUT, "case WARSAW-CC/1"));
     /* A LINK_CHECK nobody answers: due in 2 s. */
-    assert_int_equal(hh_cli(OUT, sizeof OUT, "msg send -c %s --to WARSAW-CC --type LINK_CHECK",
-                            a->ini),
-                     0);
+    assert_int_equal(
+        hh_cli(OUT, sizeof OUT, "msg send -c %s --to WARSAW-CC --type LINK_CHECK", a->ini), 0);
     /* An unknown type and a missing required field are refused by the CLI. */
-    assert_int_not_equal(hh_cli(OUT, sizeof OUT, "msg send -c %s --to WARSAW-CC --type NOPE 2>&1",
-                                a->ini),
-                         0);
+    assert_int_not_equal(
+        hh_cli(OUT, sizeof OUT, "msg send -c %s --to WARSAW-CC --type NOPE 2>&1", a->ini), 0);
     assert_int_not_equal(hh_cli(OUT, sizeof OUT,
                                 "msg send -c %s --to WARSAW-CC --type EXPLANATION_REQUEST 2>&1",
                                 a->ini),
@@ -113,8 +121,9 @@ static void test_skew_and_cases(void **state)
     assert_true(llabs(db - da) <= SKEW_MS + 5000);
     assert_string_equal(st_a, "open");
 
-    /* The LINK_CHECK goes overdue at A: log line, metric, alert record. */
-    hh_sleep_ms(2600);
+    /* The LINK_CHECK goes overdue at A: log line, metric, alert record.
+     * 2.6 s pass on A's clock (the deadline is 2 s), not on the wall. */
+    assert_int_equal(hh_clock_advance(a, 2600), 0);
     assert_int_equal(hh_cli(OUT, sizeof OUT, "case list -c %s --lang ru", a->ini), 0);
     fprintf(stderr, "A's cases (ru):\n%s", OUT);
     assert_non_null(strstr(OUT, "ПРОСРОЧЕНО"));
@@ -146,17 +155,16 @@ static void test_skew_and_cases(void **state)
     assert_non_null(strstr(OUT, "Запрос объяснения"));
     char *p1 = strstr(OUT, "#1 "), *p2 = strstr(OUT, "#2 ");
     assert_true(p1 && p2 && p1 < p2); /* sequence order */
-    assert_int_equal(hh_cli(OUT, sizeof OUT, "msg show -c %s --peer MOSCOW-CC --in --seq 1 --lang en",
-                            b->ini),
-                     0);
+    assert_int_equal(
+        hh_cli(OUT, sizeof OUT, "msg show -c %s --peer MOSCOW-CC --in --seq 1 --lang en", b->ini),
+        0);
     assert_non_null(strstr(OUT, "snap exercise near the border"));
-    assert_int_equal(hh_cli(OUT, sizeof OUT, "msg ack -c %s --peer MOSCOW-CC --seq 1 --operator duty",
-                            b->ini),
-                     0);
+    assert_int_equal(
+        hh_cli(OUT, sizeof OUT, "msg ack -c %s --peer MOSCOW-CC --seq 1 --operator duty", b->ini),
+        0);
     assert_int_equal(hh_wait_synced(a, b, 20000), 0);
-    assert_int_equal(hh_cli(OUT, sizeof OUT, "msg list -c %s --out --type EXPLANATION_REQUEST",
-                            a->ini),
-                     0);
+    assert_int_equal(
+        hh_cli(OUT, sizeof OUT, "msg list -c %s --out --type EXPLANATION_REQUEST", a->ini), 0);
     assert_non_null(strstr(OUT, "read")); /* the operator acknowledgement came back */
     assert_int_equal(hh_cli(OUT, sizeof OUT, "msg status -c %s", a->ini), 0);
     assert_non_null(strstr(OUT, "WARSAW-CC"));
@@ -179,15 +187,25 @@ static void test_periodic_link_check(void **state)
     assert_int_equal(hh_setup(&H, 2, names), 0);
     struct hnode *a = &H.n[0], *b = &H.n[1];
     snprintf(a->extra_ini, sizeof a->extra_ini,
-             "link_check_interval_s = 1\nlink_check_deadline_s = 1\n");
+             "link_check_interval_s = 1\nlink_check_deadline_s = 1\ntest_clock = 1\n");
     assert_int_equal(hh_write_ini(&H, a), 0);
     assert_int_equal(hh_start(a), 0);
     assert_int_equal(hh_start(b), 0);
-    hh_sleep_ms(3500);
-    int64_t s, d, r;
+    assert_int_equal(hh_wait_up(a, b, 20000), 0);
+    /* 3.5 s pass on A's clock: a LINK_CHECK is due at each whole second. */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(hh_clock_advance(a, 1000), 0);
+    assert_int_equal(hh_clock_advance(a, 500), 0);
+    int64_t s, d, r = 0;
     int up;
-    assert_int_equal(hh_status(b, a->name, &s, &d, &r, &up), 0);
-    fprintf(stderr, "%s received %lld LINK_CHECKs in 3.5 s\n", b->name, (long long)r);
+    /* Delivery is real time on loopback: wait for it, bounded. */
+    for (int64_t t0 = hh_now_ms(); hh_now_ms() - t0 < 20000; hh_sleep_ms(50)) {
+        assert_int_equal(hh_status(b, a->name, &s, &d, &r, &up), 0);
+        if (r >= 3)
+            break;
+    }
+    fprintf(stderr, "%s received %lld LINK_CHECKs in 3.5 s of %s's clock\n", b->name, (long long)r,
+            a->name);
     assert_true(r >= 2);
     assert_true(hh_metric(a, "cases_overdue_total") >= 1);
     assert_int_equal(hh_stop(a, SIGTERM), 0);
