@@ -18,10 +18,10 @@
  * S (m x m, symmetric positive definite, m <= 4) -> its inverse and
  * log-determinant, by Cholesky. -1 when S is not positive definite.
  */
-static int chol_inv(const double *S, int m, double *Si, double *logdet)
+static inline int chol_inv(const double *S, int m, double *Si, double *logdet)
 {
     double L[16] = {0}, Li[16] = {0};
-    double ld = 0.0;
+    double prod = 1.0;
     for (int i = 0; i < m; i++) {
         for (int j = 0; j <= i; j++) {
             double s = S[i * m + j];
@@ -31,7 +31,7 @@ static int chol_inv(const double *S, int m, double *Si, double *logdet)
                 if (!(s > 0.0))
                     return -1;
                 L[i * m + i] = sqrt(s);
-                ld += log(L[i * m + i]);
+                prod *= s; /* det S = prod of L_ii^2: one log below, not m */
             } else {
                 L[i * m + j] = s / L[j * m + j];
             }
@@ -56,39 +56,48 @@ static int chol_inv(const double *S, int m, double *Si, double *logdet)
             Si[j * m + i] = s;
         }
     }
-    *logdet = 2.0 * ld;
+    *logdet = log(prod);
     return 0;
 }
 
-/* Transition over T seconds at turn rate w (0: constant velocity), with
- * piecewise-constant white acceleration of standard deviation sa. */
-static void predict(const double x[4], const double P[16], double w, double sa, double T,
-                    double xo[4], double Po[16])
+/* Transition over T seconds with F built from a = sin(wT)/w,
+ * b = (1 - cos(wT))/w, c = cos(wT), s = sin(wT) (CV: a = T, b = s = 0,
+ * c = 1), plus piecewise-constant white acceleration of standard
+ * deviation sa. F = [I A; 0 B] with A = [a -b; b a], B = [c -s; s c]:
+ * the products are written out in that block form (no multiplications by
+ * the constant zeros and ones of F). */
+static void predict(const double x[4], const double P[16], double a, double b, double c, double s,
+                    double sa, double T, double xo[4], double Po[16])
 {
-    double a, b, c, s;
-    if (fabs(w * T) < 1e-9) {
-        a = T;
-        b = 0.0;
-        c = 1.0;
-        s = 0.0;
-    } else {
-        s = sin(w * T);
-        c = cos(w * T);
-        a = s / w;
-        b = (1.0 - c) / w;
-    }
-    const double F[16] = {1, 0, a, -b, 0, 1, b, a, 0, 0, c, -s, 0, 0, s, c};
-    for (int i = 0; i < 4; i++)
-        xo[i] = F[i * 4] * x[0] + F[i * 4 + 1] * x[1] + F[i * 4 + 2] * x[2] + F[i * 4 + 3] * x[3];
+    xo[0] = x[0] + a * x[2] - b * x[3];
+    xo[1] = x[1] + b * x[2] + a * x[3];
+    xo[2] = c * x[2] - s * x[3];
+    xo[3] = s * x[2] + c * x[3];
+    /* FP = F P, row by row: rows 0,1 = P rows 0,1 + A * P rows 2,3;
+     * rows 2,3 = B * P rows 2,3. */
     double FP[16];
-    for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 4; j++)
-            FP[i * 4 + j] = F[i * 4] * P[j] + F[i * 4 + 1] * P[4 + j] + F[i * 4 + 2] * P[8 + j] +
-                            F[i * 4 + 3] * P[12 + j];
-    for (int i = 0; i < 4; i++)
-        for (int j = 0; j <= i; j++) {
-            double v = FP[i * 4] * F[j * 4] + FP[i * 4 + 1] * F[j * 4 + 1] +
-                       FP[i * 4 + 2] * F[j * 4 + 2] + FP[i * 4 + 3] * F[j * 4 + 3];
+    for (int j = 0; j < 4; j++) {
+        double p2 = P[8 + j], p3 = P[12 + j];
+        FP[j] = P[j] + a * p2 - b * p3;
+        FP[4 + j] = P[4 + j] + b * p2 + a * p3;
+        FP[8 + j] = c * p2 - s * p3;
+        FP[12 + j] = s * p2 + c * p3;
+    }
+    /* Po = FP F^T: column j of F^T is row j of F. */
+    for (int i = 0; i < 4; i++) {
+        const double *r = &FP[i * 4];
+        double v0 = r[0] + a * r[2] - b * r[3];
+        double v1 = r[1] + b * r[2] + a * r[3];
+        double v2 = c * r[2] - s * r[3];
+        double v3 = s * r[2] + c * r[3];
+        Po[i * 4] = v0;
+        Po[i * 4 + 1] = v1;
+        Po[i * 4 + 2] = v2;
+        Po[i * 4 + 3] = v3;
+    }
+    for (int i = 0; i < 4; i++) /* symmetric by construction; make it exact */
+        for (int j = 0; j < i; j++) {
+            double v = 0.5 * (Po[i * 4 + j] + Po[j * 4 + i]);
             Po[i * 4 + j] = v;
             Po[j * 4 + i] = v;
         }
@@ -106,8 +115,8 @@ static void predict(const double x[4], const double P[16], double w, double sa, 
 
 /* Kalman update of (x, P) with z (m components of the state observed
  * directly), covariance R. Writes the log-likelihood; returns d^2 or -1. */
-static double kf_update(double x[4], double P[16], const double *z, const double *R, int m,
-                        double *loglik)
+static inline double kf_update(double x[4], double P[16], const double *z, const double *R, int m,
+                               double *loglik)
 {
     double S[16], Si[16], nu[4], ld, K[16];
     for (int i = 0; i < m; i++) {
@@ -237,12 +246,26 @@ double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double 
         }
     }
 
-    /* Predict and update each model. */
+    /* Predict and update each model. The two turns share |w|: one sincos. */
+    double sw = 0.0, cw = 1.0, aw = dt_s, bw = 0.0;
+    if (fabs(p->omega_rad_s * dt_s) >= 1e-9) {
+        sw = sin(p->omega_rad_s * dt_s);
+        cw = cos(p->omega_rad_s * dt_s);
+        aw = sw / p->omega_rad_s;
+        bw = (1.0 - cw) / p->omega_rad_s;
+    }
     double ll[TRK_IMM_M], best_d2 = -1.0, llmax = -INFINITY;
     int ok = 0;
     for (int j = 0; j < TRK_IMM_M; j++) {
-        predict(x0[j], P0[j], w[j], sa[j], dt_s, f->x[j], f->P[j]);
-        double d2 = kf_update(f->x[j], f->P[j], z, R, m, &ll[j]);
+        if (w[j] == 0.0) /* CV */
+            predict(x0[j], P0[j], dt_s, 0.0, 1.0, 0.0, sa[j], dt_s, f->x[j], f->P[j]);
+        else if (w[j] > 0.0) /* turn left */
+            predict(x0[j], P0[j], aw, bw, cw, sw, sa[j], dt_s, f->x[j], f->P[j]);
+        else /* turn right: sin and b change sign */
+            predict(x0[j], P0[j], aw, -bw, cw, -sw, sa[j], dt_s, f->x[j], f->P[j]);
+        /* literal sizes, so the inlined update is unrolled for each */
+        double d2 = m == 4 ? kf_update(f->x[j], f->P[j], z, R, 4, &ll[j])
+                           : kf_update(f->x[j], f->P[j], z, R, 2, &ll[j]);
         if (d2 < 0.0) {
             ll[j] = -INFINITY;
             continue;

@@ -47,6 +47,10 @@
  * anyway. */
 #define PAIRS_PER_MEAS 8
 
+/* Rows ahead whose identity index entry is prefetched (about the number
+ * of cache misses a core keeps in flight). */
+#define PREFETCH_AHEAD 8
+
 /* Candidates examined per measurement from the grid (before gating). */
 #define CAND_MAX 256
 
@@ -495,9 +499,16 @@ static void plane_init(struct slot *p, double lat, double lon)
     p->k_lon = fmax(N * cl * DEG2RAD, 1.0); /* 1 m per degree at a pole: no division by 0 */
 }
 
+/* lon difference in [-180, 180] (both inputs within [-180, 180]) */
+static double dlon(double a, double b)
+{
+    double d = a - b;
+    return d > 180.0 ? d - 360.0 : d < -180.0 ? d + 360.0 : d;
+}
+
 static void to_plane(const struct slot *p, double lat, double lon, double z[2])
 {
-    z[0] = remainder(lon - p->lon0, 360.0) * p->k_lon;
+    z[0] = dlon(lon, p->lon0) * p->k_lon;
     z[1] = (lat - p->lat0) * p->k_lat;
 }
 
@@ -509,7 +520,8 @@ static void from_plane(const struct slot *p, double e, double n, double *lat, do
     if (la < -90.0)
         la = -90.0;
     *lat = la;
-    *lon = remainder(p->lon0 + e / p->k_lon, 360.0);
+    double lo = p->lon0 + e / p->k_lon;
+    *lon = lo > 180.0 ? lo - 360.0 : lo < -180.0 ? lo + 360.0 : lo;
 }
 
 static void reanchor(struct slot *p)
@@ -522,7 +534,7 @@ static void reanchor(struct slot *p)
     plane_init(p, lat, lon);
     /* e' = (e / k_lon0 + lon0 - lon1) k_lon1, n' = (n / k_lat0 + lat0 - lat1) k_lat1 */
     double ax = p->k_lon / okl, ay = p->k_lat / okp;
-    trk_imm_remap(&p->f, ax, remainder(olon - lon, 360.0) * p->k_lon, ay, (olat - lat) * p->k_lat);
+    trk_imm_remap(&p->f, ax, dlon(olon, lon) * p->k_lon, ay, (olat - lat) * p->k_lat);
 }
 
 /* ------------------------------------------------------------ validation */
@@ -1137,6 +1149,33 @@ static int ingest_run(struct trk_table *t, const struct trk_meas *m, size_t n, i
     /* 1. validate; identity matches */
     for (size_t i = 0; i < n; i++) {
         struct mwork *w = &t->w[i];
+        /* The identity index and the slots are far larger than the caches
+         * at 10k+ tracks: ask for the index line of a measurement a few
+         * rows ahead (and the slot it pointed to last), so the lookups
+         * below find them loaded. */
+        if (i + PREFETCH_AHEAD < n) {
+            const struct trk_meas *f = &m[i + PREFETCH_AHEAD];
+            if (f->has & (TRK_M_ICAO | TRK_M_MMSI)) {
+                uint64_t key =
+                    (f->has & TRK_M_ICAO) ? ikey(KEY_ICAO, f->icao) : ikey(KEY_MMSI, f->mmsi);
+                size_t h = ihash(t, key);
+                __builtin_prefetch(&t->ikeys[h]);
+                __builtin_prefetch(&t->ivals[h]);
+            }
+        }
+        if (i + PREFETCH_AHEAD / 2 < n) {
+            const struct trk_meas *f = &m[i + PREFETCH_AHEAD / 2];
+            int32_t ps = -1;
+            if (f->has & TRK_M_ICAO)
+                ps = idx_get(t, ikey(KEY_ICAO, f->icao));
+            else if (f->has & TRK_M_MMSI)
+                ps = idx_get(t, ikey(KEY_MMSI, f->mmsi));
+            if (ps >= 0) {
+                const char *b = (const char *)&t->slots[ps];
+                for (size_t off = 0; off < sizeof(struct slot); off += 64)
+                    __builtin_prefetch(b + off, 1);
+            }
+        }
         if (assigned)
             assigned[i] = 0;
         w->parent = (int32_t)i;
