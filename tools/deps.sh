@@ -6,8 +6,9 @@
 # usage: tools/deps.sh build|bench|fuzz
 set -eu
 build="cmake make gcc pkg-config libevent-dev libssl-dev libsodium-dev libsqlite3-dev
-libjansson-dev libinih-dev libpcap-dev librtlsdr-dev libcmocka-dev openssl tshark
-dump1090-mutability clang-format git"
+libjansson-dev libinih-dev libpcap-dev librtlsdr-dev libcmocka-dev libproj-dev libgeos-dev
+openssl tshark dump1090-mutability clang-format git"
+# libproj-dev: geodesics (PROJ geodesic.h); libgeos-dev: polygons (geos_c.h), in src/geo.
 # tshark: the tests check that ASTERIX cairn encodes decodes in Wireshark's dissector.
 # clang-format, git: make check checks the layout of every tracked source
 # (tools/check_tree.sh).

@@ -9,7 +9,12 @@
  * the decoder's invariants are checked: a record's items lie inside the
  * record, in ascending FRN order, and a record never extends past its block.
  * The ORADIS and GPS framing walkers run over the same bytes.
+ * Every record also goes through the report layer (decode/asterix/report.h)
+ * with a radar site for its own SAC/SIC, so polar plots reach the geometry:
+ * a report's position is finite and in range, its time within a day of
+ * the reference, its callsign terminated.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +22,7 @@
 #include "base/dbuf.h"
 #include "base/jsonw.h"
 #include "decode/asterix/asterix.h"
+#include "decode/asterix/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,6 +38,48 @@ static void leaf_cb(void *ctx, enum ax_walk_ev ev, const struct ax_node *node,
         if (leaf->node->enc == AX_ENC_ICAO6 || leaf->node->enc == AX_ENC_ASCII ||
             leaf->node->enc == AX_ENC_OCTAL)
             (void)ax_leaf_string(leaf, s, sizeof s);
+    }
+}
+
+#define REF_MS 1796342400000LL /* 2026-12-04 00:00:00 UTC */
+
+static void check_report(const struct ax_record *r)
+{
+    struct ax_sensor s;
+    memset(&s, 0, sizeof s);
+    const struct ax_item *it = ax_record_item(r, "010");
+    struct ax_leaf l;
+    if (it && ax_item_field(it, "SAC", &l) == 1)
+        s.sac = (uint8_t)ax_leaf_raw(&l);
+    if (it && ax_item_field(it, "SIC", &l) == 1)
+        s.sic = (uint8_t)ax_leaf_raw(&l);
+    s.id = 1;
+    s.has_site = 1;
+    struct geo_llh site = {45.0, 16.0, 300.0};
+    geo_frame_init(&s.site, &site);
+    s.range_sigma_m = 50.0f;
+    s.azimuth_sigma_deg = 0.05f;
+    s.has_assumed_h = r->len & 1; /* both with and without an assumed height */
+    s.assumed_h_m = 3000.0;
+    struct ax_report_ctx c;
+    ax_report_init(&c, &s, 1);
+    c.ref_utc_ms = REF_MS;
+    struct report rep;
+    struct ax_scan_event ev;
+    int out = ax_record_report(&c, r, &rep, &ev);
+    if (out == AX_OUT_REPORT) {
+        if ((rep.has & REP_HAS_POS) && !(isfinite(rep.lat_deg) && isfinite(rep.lon_deg) &&
+                                         fabs(rep.lat_deg) <= 90 && fabs(rep.lon_deg) <= 180))
+            abort();
+        if (rep.t_ms < REF_MS - 86400000LL || rep.t_ms > REF_MS + 86400000LL)
+            abort();
+        if (memchr(rep.callsign, 0, sizeof rep.callsign) == NULL)
+            abort();
+    } else if (out == AX_OUT_SCAN) {
+        if (ev.t_ms < REF_MS - 86400000LL || ev.t_ms > REF_MS + 86400000LL)
+            abort();
+    } else if (out != AX_OUT_NONE) {
+        abort();
     }
 }
 
@@ -74,6 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     (void)ax_item_field(it, "SAC", &l);
                     (void)ax_item_field(it, "CAL/D", &l);
                 }
+                check_report(&r);
                 struct jsonw w;
                 dbuf_reset(&out);
                 jw_init(&w, &out);

@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         modes_msg_json(&m, &w);
         struct report r;
         memset(&r, 0, sizeof r);
-        modes_msg_to_report(&m, &r);
+        modes_msg_to_report(&m, 0, &r);
     }
     dbuf_free(&b);
     return 0;

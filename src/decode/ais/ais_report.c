@@ -6,6 +6,12 @@
  * or kt for type 9), course 3600 (1/10 deg), heading 511, altitude 4095 m.
  * Type 9 comes from a search-and-rescue aircraft: its altitude is a GNSS
  * altitude in metres (M.1371 table 48), so the report carries alt_geom_ft.
+ * Navigational status (message 1-3, 15 = not defined), ship and cargo type
+ * (message 5, 19, 24 part B; 0 = not available) and the dimensions of the
+ * ship from its reference point (all four 0 = not available; 511 m and
+ * 63 m mean "that much or more") are copied as sent (M.1371-5 Table 50,
+ * Table 53 and Fig. 42). t_ms is already UTC: the TAG block time or the
+ * caller's now (struct ais_msg).
  */
 #include <string.h>
 
@@ -52,6 +58,26 @@ static void set_motion(struct report *r, unsigned speed_dkt, unsigned course_dde
     }
 }
 
+/* Ship type at type_pos (8 bits), dimensions at dim_pos (9, 9, 6, 6 bits). */
+static void set_static(struct report *r, const struct ais_msg *m, size_t type_pos, size_t dim_pos)
+{
+    unsigned type = ais_msg_u(m, type_pos, 8);
+    if (type != 0) {
+        r->ship_type = (uint8_t)type;
+        r->has |= REP_HAS_SHIP_TYPE;
+    }
+    size_t d = dim_pos; /* bow 9, stern 9, port 6, starboard 6 bits */
+    unsigned bow = ais_msg_u(m, d, 9), stern = ais_msg_u(m, d + 9, 9);
+    unsigned port = ais_msg_u(m, d + 18, 6), stbd = ais_msg_u(m, d + 24, 6);
+    if (bow | stern | port | stbd) {
+        r->dim_bow_m = (uint16_t)bow;
+        r->dim_stern_m = (uint16_t)stern;
+        r->dim_port_m = (uint8_t)port;
+        r->dim_stbd_m = (uint8_t)stbd;
+        r->has |= REP_HAS_DIMS;
+    }
+}
+
 static void set_callsign(struct report *r, const struct ais_msg *m, size_t pos)
 {
     char cs[8];
@@ -68,6 +94,7 @@ int ais_msg_to_report(const struct ais_msg *m, uint32_t sensor_id, struct report
     r->t_ms = m->t_ms;
     r->sensor_id = sensor_id;
     r->kind = REP_AIS;
+    r->sensor_kind = SENSOR_AIS_RX;
     r->mmsi = m->mmsi;
     r->has = REP_HAS_MMSI;
     switch (m->type) {
@@ -77,6 +104,10 @@ int ais_msg_to_report(const struct ais_msg *m, uint32_t sensor_id, struct report
         set_pos(r, ais_msg_s(m, 61, 28), ais_msg_s(m, 89, 27), 600000.0);
         set_acc(r, ais_msg_u(m, 60, 1));
         set_motion(r, ais_msg_u(m, 50, 10), ais_msg_u(m, 116, 12), ais_msg_u(m, 128, 9));
+        if (ais_msg_u(m, 38, 4) != 15) {
+            r->nav_status = (uint8_t)ais_msg_u(m, 38, 4);
+            r->has |= REP_HAS_NAV_STATUS;
+        }
         break;
     case 4:
     case 11:
@@ -85,6 +116,7 @@ int ais_msg_to_report(const struct ais_msg *m, uint32_t sensor_id, struct report
         break;
     case 5:
         set_callsign(r, m, 70);
+        set_static(r, m, 232, 240);
         break;
     case 9: {
         set_pos(r, ais_msg_s(m, 61, 28), ais_msg_s(m, 89, 27), 600000.0);
@@ -103,14 +135,25 @@ int ais_msg_to_report(const struct ais_msg *m, uint32_t sensor_id, struct report
         set_pos(r, ais_msg_s(m, 57, 28), ais_msg_s(m, 85, 27), 600000.0);
         set_acc(r, ais_msg_u(m, 56, 1));
         set_motion(r, ais_msg_u(m, 46, 10), ais_msg_u(m, 112, 12), ais_msg_u(m, 124, 9));
+        if (m->type == 19)
+            set_static(r, m, 263, 271);
         break;
     case 21:
         set_pos(r, ais_msg_s(m, 164, 28), ais_msg_s(m, 192, 27), 600000.0);
         set_acc(r, ais_msg_u(m, 163, 1));
         break;
     case 24:
-        if (m->part24 != AIS_24_A)
+        if (m->part24 != AIS_24_A) {
             set_callsign(r, m, 90);
+            set_static(r, m, 40, 132); /* vendor id and callsign between */
+            /* an auxiliary craft (MMSI 98MIDxxxx) sends its mother ship's
+             * MMSI where the dimensions would be */
+            if (m->mmsi / 10000000u == 98u) {
+                r->has &= ~(uint32_t)REP_HAS_DIMS;
+                r->dim_bow_m = r->dim_stern_m = 0;
+                r->dim_port_m = r->dim_stbd_m = 0;
+            }
+        }
         break;
     case 27: {
         set_pos(r, ais_msg_s(m, 44, 18), ais_msg_s(m, 62, 17), 600.0);

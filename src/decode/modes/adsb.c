@@ -200,6 +200,7 @@ static void adsb_position(struct modes_ctx *ctx, struct modes_msg *m, struct mod
     m->lat_deg = lat;
     m->lon_deg = lon;
     m->pos_src = (uint8_t)src;
+    m->pos_nac_p = ac->nac_p;
     m->has |= MH_POS;
     ac->lat_deg = lat;
     ac->lon_deg = lon;
@@ -456,4 +457,8 @@ void adsb_decode(struct modes_ctx *ctx, struct modes_msg *m, int trusted)
     } else if (tc == 31) {
         adsb_opstatus(m, me, ac);
     }
+    /* NACp comes in TC29/31, positions in TC5-22: keep the last one so a
+     * position can say how accurate it is (modes_msg.pos_nac_p) */
+    if (ac && (m->has & MH_NAC_P))
+        ac->nac_p = m->nac_p;
 }

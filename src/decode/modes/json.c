@@ -226,21 +226,25 @@ void modes_msg_json(const struct modes_msg *m, struct jsonw *w)
     jw_end(w);
 }
 
-/* NIC to the horizontal containment radius Rc, m (DO-260B Table 2-14);
- * used as the position uncertainty in struct report. */
-static float nic_rc_m(unsigned nic)
+/* NACp to the estimated position uncertainty EPU, m: the 95 % bound on
+ * the horizontal position error (DO-260B Table 2-70; 0 = unknown). This is
+ * an accuracy. NIC's containment radius Rc is an integrity bound (the
+ * error exceeds it with probability below 1e-7 per hour), tens of times
+ * larger than the accuracy, and is not what struct report.pos_acc_m means. */
+static float nacp_epu_m(unsigned nac_p)
 {
-    static const float rc[12] = {0.0f,    37040.0f, 14816.0f, 7408.0f, 3704.0f, 1852.0f,
-                                 1111.2f, 370.4f,   185.2f,   75.0f,   25.0f,   7.5f};
-    return nic < 12 ? rc[nic] : 0.0f;
+    static const float epu[12] = {0.0f,   18520.0f, 7408.0f, 3704.0f, 1852.0f, 926.0f,
+                                  555.6f, 185.2f,   92.6f,   30.0f,   10.0f,   3.0f};
+    return nac_p < 12 ? epu[nac_p] : 0.0f;
 }
 
-int modes_msg_to_report(const struct modes_msg *m, struct report *r)
+int modes_msg_to_report(const struct modes_msg *m, int64_t t0_utc_ms, struct report *r)
 {
     uint32_t sensor = r->sensor_id;
     memset(r, 0, sizeof *r);
     r->sensor_id = sensor;
-    r->t_ms = (int64_t)llround(m->t_s * 1000.0);
+    r->sensor_kind = SENSOR_ADSB_RX;
+    r->t_ms = t0_utc_ms + (int64_t)llround(m->t_s * 1000.0);
     uint64_t h = m->has;
     if (m->kind == FRAME_MODEAC) {
         r->kind = REP_MODEAC;
@@ -263,8 +267,8 @@ int modes_msg_to_report(const struct modes_msg *m, struct report *r)
         r->lat_deg = m->lat_deg;
         r->lon_deg = m->lon_deg;
         r->has |= REP_HAS_POS;
-        if ((h & MH_NIC) && m->nic > 0) {
-            r->pos_acc_m = nic_rc_m(m->nic);
+        if (m->pos_nac_p > 0 && m->pos_nac_p < 12) {
+            r->pos_acc_m = nacp_epu_m(m->pos_nac_p);
             r->has |= REP_HAS_POS_ACC;
         }
     }

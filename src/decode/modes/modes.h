@@ -132,6 +132,7 @@ struct modes_ac {
     uint8_t pos_surface;    /* the last position was a surface one */
     uint8_t version;        /* ADS-B version from TC31; 0xFF unknown */
     uint8_t nic_a, nic_c;   /* NIC supplements from TC31 */
+    uint8_t nac_p;          /* last NACp (TC29/31); 0 = unknown */
     uint8_t speed_fails;    /* consecutive positions rejected for speed */
     double t_seen_s;        /* last message of any kind */
     struct modes_cpr_half cpr[2]; /* [0] even, [1] odd */
@@ -297,6 +298,8 @@ struct modes_msg {
     int32_t geom_minus_baro_ft; /* MH_GEOM_DIFF */
     double lat_deg, lon_deg;    /* MH_POS */
     uint8_t pos_src;      /* enum modes_pos_src */
+    uint8_t pos_nac_p;    /* with MH_POS: the aircraft's last NACp (TC29/31),
+                             0 = unknown; not written in JSON */
     uint8_t cpr_odd;      /* MH_CPR */
     uint8_t cpr_surface;
     uint8_t ss;           /* surveillance status (MH_SURV_STATUS) */
@@ -373,12 +376,19 @@ int modes_decode(struct modes_ctx *ctx, const struct modes_frame *f, struct mode
 void modes_msg_json(const struct modes_msg *m, struct jsonw *w);
 
 /*
- * Fill r (caller's, overwritten except sensor_id) from m. t_ms is
- * m->t_s * 1000 (the caller rebases it to UTC if its clock is not).
+ * Fill r (caller's, overwritten except sensor_id) from m.
+ * t_ms = t0_utc_ms + m->t_s * 1000: t0_utc_ms is the UTC time (ms since the
+ * epoch) of the source clock's zero — 0 for sources whose t_s is already
+ * Unix time (SBS, pcap, the caller's wall clock), the UTC time at which a
+ * relative clock (Beast's 12 MHz counter, an IQ file's sample count) read
+ * zero otherwise; the caller knows which (frame.h, each source's header).
+ * pos_acc_m is the EPU of the aircraft's last NACp (DO-260B Table 2-70),
+ * only when the aircraft has announced one; the NIC (an integrity bound)
+ * is not an accuracy and is not used.
  * Returns 0, or CAIRN_E_INVAL when m carries nothing a tracker can use
  * (no address and no Mode A/C code).
  */
-int modes_msg_to_report(const struct modes_msg *m, struct report *r);
+int modes_msg_to_report(const struct modes_msg *m, int64_t t0_utc_ms, struct report *r);
 
 /* Names used in JSON: "general", "none", ... (enum report_emergency). */
 const char *modes_emergency_name(unsigned emergency);
@@ -415,7 +425,8 @@ void modes_cpr_encode(double lat_deg, double lon_deg, int odd, int surface, uint
 /* Number of longitude zones at a latitude (NL, Doc 9871 C.2.6.2). */
 int modes_cpr_nl(double lat_deg);
 
-/* Great-circle distance in NM (spherical Earth, good to 0.5 %). */
+/* Distance in NM on the WGS-84 ellipsoid (geo_short_distance_m: the
+ * geodesic, or within 1e-4 of it below 50 km). */
 double modes_dist_nm(double lat1_deg, double lon1_deg, double lat2_deg, double lon2_deg);
 
 #endif

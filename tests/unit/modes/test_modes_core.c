@@ -860,7 +860,7 @@ static void test_json_and_report(void **state)
     assert_non_null(strstr(js, "\"alt_baro_ft\":38000"));
     struct report r;
     r.sensor_id = 7;
-    assert_int_equal(modes_msg_to_report(&m, &r), 0);
+    assert_int_equal(modes_msg_to_report(&m, 0, &r), 0);
     assert_int_equal(r.sensor_id, 7);
     assert_int_equal(r.kind, REP_ADSB);
     assert_int_equal(r.icao, 0x40621D);
