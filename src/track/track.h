@@ -166,10 +166,13 @@ struct trk_meas {
 
 /*
  * Fill *m from a decoder's report (borrowed). CAIRN_E_INVAL when the
- * report has no position or no source the tracker uses (static AIS data,
- * Comm-B without position). Sigmas not in the report are filled with the
- * documented defaults of docs/tracker.md (ADS-B without NACp: 50 m; radar:
- * 60 m / 0.08 deg; AIS: 10 m accuracy flag; others 100 m).
+ * report has no position or a kind the tracker does not use (static AIS
+ * data and Comm-B without position have none). Radar plots keep their
+ * polar measurement and sigmas (defaults 60 m / 0.08 deg), with the range
+ * noise widened for a primary plot placed at an assumed height; sources
+ * come from the plot type (I048/020). Other sigmas: pos_acc_m / 2.45, else
+ * the defaults in adapter.c and docs/tracker.md (ADS-B 50 m, AIS 25 m,
+ * others 100 m).
  */
 int trk_meas_from_report(const struct report *r, struct trk_meas *m);
 

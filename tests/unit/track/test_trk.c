@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "base/error.h"
+#include "decode/report.h"
 #include "track/assign.h"
 #include "track/track.h"
 #include "trk_sim.h"
@@ -697,6 +698,71 @@ static void test_grid_edges(void **state)
     trk_free(t);
 }
 
+/* ------------------------------------------------------------------ adapter */
+
+static void test_adapter_from_report(void **state)
+{
+    (void)state;
+    struct report r;
+    struct trk_meas m;
+    memset(&r, 0, sizeof r);
+    r.kind = REP_SSR;
+    r.t_ms = SIM_T0;
+    r.sensor_id = 0x1402;
+    r.sensor_kind = SENSOR_RADAR;
+    r.has = REP_HAS_POS | REP_HAS_ICAO | REP_HAS_ALT_BARO | REP_HAS_PLOT_TYPE | REP_HAS_POLAR |
+            REP_HAS_POLAR_ACC | REP_HAS_SQUAWK;
+    r.plot_type = PLOT_MODES_ROLLCALL_PSR;
+    r.lat_deg = 50.5;
+    r.lon_deg = 4.5;
+    r.icao = ICAO_A;
+    r.alt_baro_ft = 35000;
+    r.squawk = 01000;
+    r.slant_range_m = 90000.0;
+    r.azimuth_deg = 123.0f;
+    r.range_sigma_m = 40.0f;
+    r.azimuth_sigma_deg = 0.07f;
+    assert_int_equal(trk_meas_from_report(&r, &m), 0);
+    assert_int_equal(m.src_mask, MODES | PSR);
+    assert_int_equal(m.kind, TRK_KIND_AIRCRAFT);
+    assert_true((m.has & (TRK_M_POLAR | TRK_M_ICAO | TRK_M_ALT | TRK_M_SQUAWK)) ==
+                (TRK_M_POLAR | TRK_M_ICAO | TRK_M_ALT | TRK_M_SQUAWK));
+    assert_true(fabs(m.sigma_range_m - 40.0) < 1e-6);
+    assert_true(fabs(m.az_deg - 123.0) < 1e-6);
+    /* a primary-only plot: no altitude, range noise widened for the height */
+    r.kind = REP_PSR;
+    r.plot_type = PLOT_PSR;
+    r.has &= ~(uint32_t)(REP_HAS_ICAO | REP_HAS_ALT_BARO | REP_HAS_SQUAWK);
+    assert_int_equal(trk_meas_from_report(&r, &m), 0);
+    assert_int_equal(m.src_mask, PSR);
+    assert_int_equal(m.kind, TRK_KIND_UNKNOWN);
+    assert_true(m.sigma_range_m > 200.0 && m.sigma_range_m < 300.0);
+    /* ADS-B with NACp's EPU 30 m and velocity */
+    memset(&r, 0, sizeof r);
+    r.kind = REP_ADSB;
+    r.t_ms = SIM_T0;
+    r.has = REP_HAS_POS | REP_HAS_ICAO | REP_HAS_POS_ACC | REP_HAS_GS | REP_HAS_TRACK;
+    r.pos_acc_m = 30.0f;
+    r.gs_kt = 400.0f;
+    r.track_deg = 90.0f;
+    assert_int_equal(trk_meas_from_report(&r, &m), 0);
+    assert_int_equal(m.src_mask, ADSB);
+    assert_true(fabs(m.sigma_m - 30.0 / 2.45) < 1e-6);
+    assert_true(fabs(m.ve_mps - 400.0 * 1852.0 / 3600.0) < 1e-3 && fabs(m.vn_mps) < 1e-3);
+    /* AIS: a vessel; no position: refused */
+    r.kind = REP_AIS;
+    r.has = REP_HAS_POS | REP_HAS_MMSI;
+    r.mmsi = 244123456;
+    assert_int_equal(trk_meas_from_report(&r, &m), 0);
+    assert_int_equal(m.kind, TRK_KIND_VESSEL);
+    assert_int_equal(m.src_mask, AIS);
+    r.has = REP_HAS_MMSI;
+    assert_int_equal(trk_meas_from_report(&r, &m), CAIRN_E_INVAL);
+    r.has = REP_HAS_POS;
+    r.kind = (enum report_kind)99;
+    assert_int_equal(trk_meas_from_report(&r, &m), CAIRN_E_INVAL);
+}
+
 /* ------------------------------------------------------------------ assignment */
 
 static double brute(const double *c, int n, int m, int row, unsigned used)
@@ -752,6 +818,7 @@ int main(void)
         cmocka_unit_test(test_hostile_values),
         cmocka_unit_test(test_capacity_and_config),
         cmocka_unit_test(test_grid_edges),
+        cmocka_unit_test(test_adapter_from_report),
         cmocka_unit_test(test_assign_optimal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
