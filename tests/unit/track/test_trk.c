@@ -698,6 +698,46 @@ static void test_grid_edges(void **state)
     trk_free(t);
 }
 
+/* Measurements made of random bytes, and random but valid ones crowded
+ * into a small area (big clusters, a full table): every call returns 0 or
+ * a negative code, and the invariants hold after each batch. */
+static void test_random_measurements(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("random")};
+    struct trk_table *t = mk(200);
+    struct trk_meas m[64];
+    for (int it = 0; it < 300; it++) {
+        int64_t now = SIM_T0 + it * 500;
+        for (int i = 0; i < 64; i++) {
+            if (it % 2 == 0) {
+                uint8_t *b = (uint8_t *)&m[i];
+                for (size_t k = 0; k < sizeof m[i]; k++)
+                    b[k] = (uint8_t)sim_next(&rng);
+                continue;
+            }
+            struct sim_tgt g = {2000.0 * sim_unif(&rng), 2000.0 * sim_unif(&rng), 0, 0, 0};
+            m[i] =
+                sim_point((uint32_t)(sim_next(&rng) % 3), (uint8_t)(1 + sim_next(&rng) % 127),
+                          (uint8_t)(sim_next(&rng) % 3), &g, now - (int64_t)(sim_next(&rng) % 4000),
+                          5.0 + 500.0 * sim_unif(&rng), sim_unif(&rng) < 0.5 ? 3.0 : 0.0, &rng);
+            m[i].has |= (uint16_t)(sim_next(&rng) & (TRK_M_ICAO | TRK_M_SQUAWK | TRK_M_ALT |
+                                                     TRK_M_MMSI | TRK_M_CALLSIGN));
+            m[i].icao = (uint32_t)(sim_next(&rng) % 50);
+            m[i].mmsi = 1 + (uint32_t)(sim_next(&rng) % 50);
+            m[i].squawk = (uint16_t)(sim_next(&rng) % 8);
+            m[i].alt_ft = (int32_t)(sim_next(&rng) % 40000);
+            memcpy(m[i].callsign, "TEST", 5);
+        }
+        int rc = trk_ingest(t, m, 64, now, NULL);
+        assert_true(rc == 0 || rc == CAIRN_E_INVAL || rc == CAIRN_E_RANGE || rc == CAIRN_E_FULL);
+        assert_int_equal(trk_check(t), 0);
+        trk_tick(t, now);
+        assert_int_equal(trk_check(t), 0);
+    }
+    trk_free(t);
+}
+
 /* ------------------------------------------------------------------ adapter */
 
 static void test_adapter_from_report(void **state)
@@ -818,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_hostile_values),
         cmocka_unit_test(test_capacity_and_config),
         cmocka_unit_test(test_grid_edges),
+        cmocka_unit_test(test_random_measurements),
         cmocka_unit_test(test_adapter_from_report),
         cmocka_unit_test(test_assign_optimal),
     };
