@@ -7,8 +7,6 @@
 #include <math.h>
 #include <string.h>
 
-#define LOG_2PI 1.8378770664093453
-
 /* Model probabilities never fall below this, so a model that lost all
  * weight during a straight leg can win again within one or two updates
  * when the turn starts (the usual IMM floor; without it mu underflows). */
@@ -18,7 +16,7 @@
  * S (m x m, symmetric positive definite, m <= 4) -> its inverse and
  * log-determinant, by Cholesky. -1 when S is not positive definite.
  */
-static inline int chol_inv(const double *S, int m, double *Si, double *logdet)
+static inline int chol_inv(const double *S, int m, double *Si, double *det)
 {
     double L[16] = {0}, Li[16] = {0};
     double prod = 1.0;
@@ -31,7 +29,7 @@ static inline int chol_inv(const double *S, int m, double *Si, double *logdet)
                 if (!(s > 0.0))
                     return -1;
                 L[i * m + i] = sqrt(s);
-                prod *= s; /* det S = prod of L_ii^2: one log below, not m */
+                prod *= s; /* det S = prod of L_ii^2 */
             } else {
                 L[i * m + j] = s / L[j * m + j];
             }
@@ -56,7 +54,7 @@ static inline int chol_inv(const double *S, int m, double *Si, double *logdet)
             Si[j * m + i] = s;
         }
     }
-    *logdet = log(prod);
+    *det = prod;
     return 0;
 }
 
@@ -114,17 +112,17 @@ static void predict(const double x[4], const double P[16], double a, double b, d
 }
 
 /* Kalman update of (x, P) with z (m components of the state observed
- * directly), covariance R. Writes the log-likelihood; returns d^2 or -1. */
+ * directly), covariance R. Writes det S; returns d^2 or -1. */
 static inline double kf_update(double x[4], double P[16], const double *z, const double *R, int m,
-                               double *loglik)
+                               double *det)
 {
-    double S[16], Si[16], nu[4], ld, K[16];
+    double S[16], Si[16], nu[4], K[16];
     for (int i = 0; i < m; i++) {
         nu[i] = z[i] - x[i];
         for (int j = 0; j < m; j++)
             S[i * m + j] = P[i * 4 + j] + R[i * m + j];
     }
-    if (chol_inv(S, m, Si, &ld) < 0)
+    if (chol_inv(S, m, Si, det) < 0)
         return -1.0;
     double d2 = 0.0;
     for (int i = 0; i < m; i++)
@@ -157,7 +155,6 @@ static inline double kf_update(double x[4], double P[16], const double *z, const
             P[r * 4 + col] = v;
             P[col * 4 + r] = v;
         }
-    *loglik = -0.5 * (d2 + ld + m * LOG_2PI);
     return d2;
 }
 
@@ -254,7 +251,7 @@ double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double 
         aw = sw / p->omega_rad_s;
         bw = (1.0 - cw) / p->omega_rad_s;
     }
-    double ll[TRK_IMM_M], best_d2 = -1.0, llmax = -INFINITY;
+    double d2s[TRK_IMM_M], det[TRK_IMM_M], best_d2 = -1.0;
     int ok = 0;
     for (int j = 0; j < TRK_IMM_M; j++) {
         if (w[j] == 0.0) /* CV */
@@ -264,22 +261,23 @@ double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double 
         else /* turn right: sin and b change sign */
             predict(x0[j], P0[j], aw, -bw, cw, -sw, sa[j], dt_s, f->x[j], f->P[j]);
         /* literal sizes, so the inlined update is unrolled for each */
-        double d2 = m == 4 ? kf_update(f->x[j], f->P[j], z, R, 4, &ll[j])
-                           : kf_update(f->x[j], f->P[j], z, R, 2, &ll[j]);
-        if (d2 < 0.0) {
-            ll[j] = -INFINITY;
+        double d2 = m == 4 ? kf_update(f->x[j], f->P[j], z, R, 4, &det[j])
+                           : kf_update(f->x[j], f->P[j], z, R, 2, &det[j]);
+        d2s[j] = d2;
+        if (d2 < 0.0)
             continue;
-        }
         ok++;
         if (best_d2 < 0.0 || d2 < best_d2)
             best_d2 = d2;
-        if (ll[j] > llmax)
-            llmax = ll[j];
     }
     if (ok > 0) {
+        /* Likelihood N(nu; 0, S_j) = exp(-d2_j / 2) / sqrt((2 pi)^m det S_j);
+         * the (2 pi)^m cancels in the normalisation, and taking d2 relative
+         * to the best model keeps the exponentials from underflowing
+         * together (and saves the logarithms). */
         double sum = 0.0;
         for (int j = 0; j < TRK_IMM_M; j++) {
-            f->mu[j] = isfinite(ll[j]) ? exp(ll[j] - llmax) * c[j] : 0.0;
+            f->mu[j] = d2s[j] >= 0.0 ? exp(-0.5 * (d2s[j] - best_d2)) / sqrt(det[j]) * c[j] : 0.0;
             sum += f->mu[j];
         }
         for (int j = 0; j < TRK_IMM_M; j++)
@@ -307,7 +305,7 @@ double trk_imm_gate(const struct trk_imm *f, const struct trk_imm_params *p, dou
     double px = x[0] + T * x[2], py = x[1] + T * x[3];
     /* Allow for a turn at omega starting right after the last update: the
      * lateral acceleration of that turn is speed x omega. */
-    double a = fmax(p->sigma_a_ct, hypot(x[2], x[3]) * p->omega_rad_s);
+    double a = fmax(p->sigma_a_ct, sqrt(x[2] * x[2] + x[3] * x[3]) * p->omega_rad_s);
     double q11 = a * a * T * T * T * T / 4.0;
     double s00 = P[0] + 2.0 * T * P[2] + T * T * P[10] + q11 + R[0];
     double s01 = P[1] + T * (P[3] + P[6]) + T * T * P[11] + R[1];

@@ -618,7 +618,7 @@ static void refresh_outputs(const struct trk_table *t, struct slot *p)
     from_plane(p, p->f.xc[0], p->f.xc[1], &k->lat_deg, &k->lon_deg);
     k->ve_mps = p->f.xc[2];
     k->vn_mps = p->f.xc[3];
-    k->gs_mps = hypot(k->ve_mps, k->vn_mps);
+    k->gs_mps = sqrt(k->ve_mps * k->ve_mps + k->vn_mps * k->vn_mps);
     double trk = atan2(k->ve_mps, k->vn_mps) / DEG2RAD;
     k->track_deg = trk < 0.0 ? trk + 360.0 : trk;
     k->pos_sigma_m = sqrt(0.5 * (p->f.Pc[0] + p->f.Pc[5]));
