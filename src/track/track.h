@@ -28,17 +28,17 @@
  *
  * Track lifecycle (status):
  *
- *    measurement matched by no track
- *          │ trk_ingest (create)
- *          ▼
- *     ┌─TENTATIVE──────── M of N scans (primary-born) / 2nd update (others) ──┐
- *     │   │ trk_tick: N scans with fewer than M hits, or timed out            ▼
- *     │   ▼                                                     ┌────── CONFIRMED ◄──┐
- *     │ DELETED ◄─── trk_tick: no update for delete_after ── COASTING ◄─┘ trk_tick:  │
- *     │   │                                                     │  no update for     │
- *     │   │ next trk_tick (slot freed)                          │  coast_after       │
- *     │   ▼                                                     └─ trk_ingest ───────┘
- *     └► FREE                                                      (update)
+ *            unmatched measurement
+ *                    │ trk_ingest
+ *                    ▼
+ *   FREE ──────► TENTATIVE ── M of N hits / 2nd update ──► CONFIRMED ◄──────┐
+ *    ▲               │              (trk_ingest)               │            │ an update
+ *    │               │ window over with < M hits,              │ silent for │ (trk_ingest)
+ *    │               │ or silent for delete_after              ▼ coast_after│
+ *    │               │ (trk_tick)                          COASTING ────────┘
+ *    │               ▼                                         │ silent for delete_after
+ *    └────────── DELETED ◄─────────────────────────────────────┘ (trk_tick)
+ *     next trk_tick
  *
  *   transition                 function      condition
  *   FREE -> TENTATIVE          trk_ingest    unmatched measurement, a free slot
@@ -50,12 +50,15 @@
  *   CONFIRMED -> COASTING      trk_tick      no update for coast_after
  *   COASTING -> CONFIRMED      trk_ingest    an update
  *   COASTING -> DELETED        trk_tick      no update for delete_after
+ *   CONFIRMED -> DELETED       trk_tick      the same, when ticks are so far apart that
+ *                                            the track was never seen coasting
  *   DELETED -> FREE            trk_tick      the next tick (readers see DELETED once)
  *   coast_after = 2 x period + 1 s; delete_after = max(kind minimum, 5 x period),
  *   where period is the longest update interval of the sources feeding the track
  *   (configured per sensor, else learnt per track and sensor).
  *
- * Invariants (trk_check verifies them all):
+ * Invariants (trk_check verifies T1-T6 and T8; test_trk_alloc checks T7,
+ * test_hostile_values T9):
  *   T1  A live track (TENTATIVE, CONFIRMED, COASTING) is in exactly one grid
  *       cell list; DELETED and FREE slots are in none.
  *   T2  An ICAO address or MMSI is held by at most one live track, and the
