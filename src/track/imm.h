@@ -1,0 +1,98 @@
+/*
+ * imm.h — the tracker's state estimator: an interacting multiple model
+ * (IMM) filter over three linear Kalman filters in a local plane. Private
+ * to src/track (track.c and the tests use it).
+ *
+ * State of each model: x = [east, north, v_east, v_north] (m, m/s) in the
+ * track's local plane. The three models share that state and differ in
+ * their transition:
+ *   model 0  constant velocity (CV), small process noise;
+ *   model 1  coordinated turn to the left at +omega (CT+);
+ *   model 2  coordinated turn to the right at -omega (CT-).
+ * A coordinated turn with a known rate is linear:
+ *   F(w, T) = | 1 0  s/w      -(1-c)/w |      s = sin(wT), c = cos(wT)
+ *             | 0 1  (1-c)/w   s/w     |
+ *             | 0 0  c        -s       |
+ *             | 0 0  s         c       |
+ * and CV is its limit w -> 0, so one code path serves all three. Process
+ * noise is the piecewise-constant white acceleration of Bar-Shalom, Li and
+ * Kirubarajan, "Estimation with Applications to Tracking and Navigation"
+ * (2001), section 6.3.3: per axis sigma_a^2 [T^4/4 T^3/2; T^3/2 T^2].
+ *
+ * One IMM cycle (Blom and Bar-Shalom, IEEE Trans. AC 33(8), 1988; the same
+ * book, section 11.6.6): mix the model estimates with the Markov switching
+ * probabilities, predict each model, update each with the measurement,
+ * weigh the models by their likelihoods, combine. The switching matrix is
+ * made from the time step (stay with probability exp(-T/tau), switch evenly
+ * to the others), so a 1 s ADS-B update and a 3-minute AIS gap both get a
+ * sensible one.
+ *
+ * Why fixed-rate turn models and not a 5-state extended Kalman filter with
+ * the turn rate in the state: the three filters stay linear (no Jacobian,
+ * no divergence when the rate is badly observed from plots 4-12 s apart),
+ * cost a few hundred multiplications each, and the model probabilities
+ * blend them into any rate between -omega and +omega, which covers
+ * rate-one turns (3 deg/s) of airliners and the slow turns of ships.
+ *
+ * Measurements: position (m = 2) or position and velocity (m = 4), z in the
+ * same plane, with a full covariance R (a radar plot's polar noise turned
+ * into east/north by the caller, see track.c).
+ */
+#ifndef CAIRN_TRACK_IMM_H
+#define CAIRN_TRACK_IMM_H
+
+#define TRK_IMM_M 3 /* number of models */
+
+/* Tuning of one target kind's models. */
+struct trk_imm_params {
+    double sigma_a_cv;  /* CV process noise, m/s^2 (1 sigma) */
+    double sigma_a_ct;  /* CT process noise, m/s^2 */
+    double omega_rad_s; /* turn rate of the CT models, rad/s (> 0) */
+    double tau_s;       /* mean sojourn time in a model, s */
+};
+
+struct trk_imm {
+    double x[TRK_IMM_M][4];
+    double P[TRK_IMM_M][16]; /* row-major 4x4 */
+    double mu[TRK_IMM_M];    /* model probabilities, sum 1 */
+    double xc[4];            /* combined estimate */
+    double Pc[16];           /* its covariance */
+};
+
+/* Start from one measurement: position z[2] with covariance R[4]; velocity
+ * v[2] with covariance Rv[4] when v is not NULL, else zero velocity with
+ * sigma_v0 (m/s) per axis. */
+void trk_imm_init(struct trk_imm *f, const double z[2], const double R[4], const double *v,
+                  const double *Rv, double sigma_v0);
+
+/*
+ * One cycle: predict by dt_s (>= 0) and update with z (m = 2: position;
+ * m = 4: position and velocity), covariance R (m x m, row-major). Returns
+ * the Mahalanobis distance squared of the combined innovation, or a
+ * negative value when the innovation covariance was not positive definite
+ * (the filter is then left predicted but not updated).
+ */
+double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double dt_s,
+                      const double *z, const double *R, int m);
+
+/*
+ * Gating against the combined estimate predicted by dt_s at constant
+ * velocity, with the acceleration of a turn at omega (or the CT process
+ * noise if larger) as process noise: a cheap, slightly conservative
+ * stand-in for the full IMM prediction that does not lose a target which
+ * starts to turn between two plots. Returns the Mahalanobis distance squared of position z[2]
+ * with covariance R[4]; *pred (if not NULL) receives the predicted
+ * position.
+ */
+double trk_imm_gate(const struct trk_imm *f, const struct trk_imm_params *p, double dt_s,
+                    const double z[2], const double R[4], double pred[2]);
+
+/* Predicted combined position and velocity at dt_s ahead (no state change). */
+void trk_imm_predict_pos(const struct trk_imm *f, double dt_s, double out[4]);
+
+/* Change of plane (re-anchoring a track's local plane): every east
+ * coordinate becomes ax * e + bx, every north coordinate ay * n + by,
+ * velocities and covariances are scaled to match. */
+void trk_imm_remap(struct trk_imm *f, double ax, double bx, double ay, double by);
+
+#endif

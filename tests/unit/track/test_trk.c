@@ -1,0 +1,866 @@
+/*
+ * test_trk.c — the tracker's scenarios (fake time, seeded noise):
+ * crossing targets, M-of-N confirmation of primary plots, clutter, a
+ * transponder switched off, a missed reply, ADS-B + SSR + PSR fused, a
+ * vessel seen by AIS and radar, a vessel at anchor, accuracy on a
+ * straight-and-turning target, hostile values, capacity, deletion, the
+ * assignment solver against brute force. trk_check (invariants T1-T8)
+ * runs after every step.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "base/error.h"
+#include "decode/report.h"
+#include "track/assign.h"
+#include "track/track.h"
+#include "trk_sim.h"
+
+#define SEC    1000LL
+#define ICAO_A 0x4CA123u
+#define ICAO_B 0x3C6544u
+#define PSR    TRK_SRC_BIT(TRK_SOURCE_PSR)
+#define SSR    TRK_SRC_BIT(TRK_SOURCE_SSR)
+#define MODES  TRK_SRC_BIT(TRK_SOURCE_MODES)
+#define ADSB   TRK_SRC_BIT(TRK_SOURCE_ADSB)
+#define AIS    TRK_SRC_BIT(TRK_SOURCE_AIS)
+
+static uint64_t seed_of(const char *name)
+{
+    const char *env = getenv("TRK_SEED");
+    uint64_t s = env ? strtoull(env, NULL, 0) : 0x7C0FFEEull;
+    for (const char *p = name; *p; p++)
+        s = s * 131 + (uint8_t)*p;
+    printf("# %s: seed 0x%llx (TRK_SEED to change)\n", name, (unsigned long long)s);
+    return s;
+}
+
+static struct trk_table *mk(size_t cap)
+{
+    struct trk_config c;
+    trk_config_default(&c);
+    c.max_tracks = cap;
+    struct trk_table *t = NULL;
+    assert_int_equal(trk_new(&c, &t), 0);
+    return t;
+}
+
+static void feed(struct trk_table *t, const struct trk_meas *m, size_t n, int64_t now,
+                 uint32_t *ids)
+{
+    assert_int_equal(trk_ingest(t, m, n, now, ids), 0);
+    assert_int_equal(trk_check(t), 0);
+}
+
+static void tick(struct trk_table *t, int64_t now)
+{
+    trk_tick(t, now);
+    assert_int_equal(trk_check(t), 0);
+}
+
+/* Live tracks that are not tentative. */
+static size_t n_confirmed(const struct trk_table *t)
+{
+    size_t cur = 0, n = 0;
+    const struct trk_track *k;
+    while ((k = trk_next(t, &cur)) != NULL)
+        n += k->status == TRK_ST_CONFIRMED || k->status == TRK_ST_COASTING;
+    return n;
+}
+
+/* ------------------------------------------------------------------ crossing */
+
+/* Two aircraft crossing at right angles at the same altitude, seen only by
+ * one radar (primary plots; or Mode A/C with the same code and altitude):
+ * each keeps its track through the crossing, and no third track appears. */
+static void crossing(uint8_t src, double angle_deg)
+{
+    struct sim_rng rng = {seed_of(src == PSR ? "crossing_psr" : "crossing_ssr")};
+    struct trk_table *t = mk(100);
+    struct sim_radar rd = {1, 30000.0, -40000.0, 50.0, 0.08};
+    assert_int_equal(trk_sensor_set(t, 1, 4000), 0);
+    double a = angle_deg * SIM_D2R, v = 200.0;
+    /* both at the origin at t = 102 s (between two scans) */
+    struct sim_tgt g[2] = {{-v * 102.0, 0.0, v, 0.0, 0.0},
+                           {-v * 102.0 * cos(a), -v * 102.0 * sin(a), v * cos(a), v * sin(a), 0.0}};
+    uint32_t id[2] = {0, 0};
+    for (int64_t s = 0; s <= 200; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        for (int i = 0; i < 2 && s > 0; i++)
+            sim_move(&g[i], 1.0);
+        if (s % 4 == 0) {
+            struct trk_meas m[2];
+            uint32_t got[2];
+            for (int i = 0; i < 2; i++) {
+                m[i] = sim_plot(&rd, &g[i], now, src, &rng);
+                if (src & SSR) {
+                    m[i].has |= TRK_M_ALT | TRK_M_SQUAWK;
+                    m[i].alt_ft = 24000;
+                    m[i].squawk = 07000;
+                }
+            }
+            feed(t, m, 2, now, got);
+            if (s == 40) { /* confirmed by now: remember who is who */
+                id[0] = got[0];
+                id[1] = got[1];
+                assert_int_not_equal(id[0], id[1]);
+            }
+            if (s > 40) {
+                assert_int_equal(got[0], id[0]);
+                assert_int_equal(got[1], id[1]);
+            }
+        }
+        tick(t, now);
+    }
+    assert_int_equal(trk_count(t), 2);
+    for (int i = 0; i < 2; i++) {
+        const struct trk_track *k = trk_get(t, id[i]);
+        assert_non_null(k);
+        assert_true(sim_err(k, &g[i]) < 500.0);
+    }
+    trk_free(t);
+}
+
+static void test_crossing_psr(void **state)
+{
+    (void)state;
+    crossing(PSR, 90.0);
+    crossing(PSR, 60.0);
+}
+
+static void test_crossing_ssr_same_code(void **state)
+{
+    (void)state;
+    crossing(SSR, 90.0);
+    crossing(SSR, 60.0);
+}
+
+/* ------------------------------------------------------------------ M of N */
+
+static void test_primary_m_of_n(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("m_of_n")};
+    struct trk_table *t = mk(100);
+    struct sim_radar rd = {1, 0.0, 0.0, 50.0, 0.08};
+    assert_int_equal(trk_sensor_set(t, 1, 4000), 0);
+    struct sim_tgt g = {20000.0, 20000.0, -150.0, 0.0, 0.0};
+    struct sim_tgt ghost = {-30000.0, 10000.0, 0.0, 0.0, 0.0};
+    struct sim_tgt twice = {10000.0, -30000.0, 100.0, 0.0, 0.0};
+    uint32_t id = 0, id_ghost = 0, id_twice = 0;
+    for (int64_t s = 0; s <= 40; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        if (s % 4 == 0) {
+            struct trk_meas m[3];
+            uint32_t got[3];
+            size_t n = 0;
+            m[n++] = sim_plot(&rd, &g, now, PSR, &rng);
+            if (s == 0)
+                m[n++] = sim_plot(&rd, &ghost, now, PSR, &rng); /* a one-off false plot */
+            if (s == 0 || s == 8)
+                m[n++] = sim_plot(&rd, &twice, now, PSR, &rng); /* 2 of 5: not enough */
+            feed(t, m, n, now, got);
+            if (s == 0) {
+                id = got[0];
+                id_ghost = got[1];
+                id_twice = got[2];
+            }
+            assert_int_equal(got[0], id);
+            const struct trk_track *k = trk_get(t, id);
+            assert_int_equal(k->status, s < 8 ? TRK_ST_TENTATIVE : TRK_ST_CONFIRMED);
+            assert_int_equal(k->kind, TRK_KIND_UNKNOWN);
+            assert_true(k->flags & TRK_F_PLOT_BORN);
+        }
+        tick(t, now);
+        sim_move(&g, 1.0);
+        sim_move(&twice, 1.0);
+        if (s == 10)
+            assert_non_null(trk_get(t, id_twice));
+    }
+    /* the window (5 scans) is over: the ghost and the 2-hit track are gone */
+    assert_null(trk_get(t, id_ghost));
+    assert_null(trk_get(t, id_twice));
+    assert_int_equal(trk_count(t), 1);
+    assert_int_equal(trk_stats(t)->deleted, 2);
+    assert_int_equal(trk_stats(t)->confirmed, 1);
+    trk_free(t);
+}
+
+/* ------------------------------------------------------------------ clutter */
+
+static void test_clutter_blob_flagged_slow(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("clutter")};
+    struct trk_table *t = mk(100);
+    struct sim_radar rd = {1, 0.0, 0.0, 60.0, 0.1};
+    assert_int_equal(trk_sensor_set(t, 1, 4000), 0);
+    struct sim_tgt blob = {8000.0, 6000.0, 0.0, 0.0, 0.0};
+    uint32_t id = 0;
+    for (int64_t s = 0; s <= 120; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        if (s % 4 == 0) {
+            struct trk_meas m = sim_plot(&rd, &blob, now, PSR, &rng);
+            uint32_t got;
+            feed(t, &m, 1, now, &got);
+            if (!id)
+                id = got;
+            assert_int_equal(got, id);
+        }
+        tick(t, now);
+    }
+    const struct trk_track *k = trk_get(t, id);
+    assert_int_equal(trk_count(t), 1);
+    assert_int_equal(k->status, TRK_ST_CONFIRMED);
+    assert_true(k->flags & TRK_F_SLOW);
+    assert_true(k->gs_mps < 15.0);
+    assert_int_equal(k->transponder, TRK_TRI_NO);
+    assert_int_equal(k->primary_only_scans, 31);
+    trk_free(t);
+}
+
+/* ------------------------------------------------- transponder off, missed reply */
+
+static void test_transponder_off_one_track(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("xpdr_off")};
+    struct trk_table *t = mk(100);
+    struct sim_radar rd = {1, 0.0, 0.0, 50.0, 0.08};
+    assert_int_equal(trk_sensor_set(t, 1, 4000), 0);
+    struct sim_tgt g = {-40000.0, 30000.0, 180.0, -40.0, 0.0};
+    uint32_t id = 0;
+    for (int64_t s = 0; s <= 240; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        if (s > 0)
+            sim_move(&g, 1.0);
+        bool on = s < 120;
+        uint32_t got;
+        if (on) {
+            struct trk_meas m = sim_point(100, ADSB, TRK_KIND_AIRCRAFT, &g, now, 15.0, 2.0, &rng);
+            m.has |= TRK_M_ICAO | TRK_M_ALT;
+            m.icao = ICAO_A;
+            m.alt_ft = 31000;
+            feed(t, &m, 1, now, &got);
+            if (!id)
+                id = got;
+            assert_int_equal(got, id);
+        }
+        if (s % 4 == 0) {
+            struct trk_meas m = sim_plot(&rd, &g, now, on ? (PSR | MODES) : PSR, &rng);
+            if (on) {
+                m.has |= TRK_M_ICAO | TRK_M_ALT;
+                m.icao = ICAO_A;
+                m.alt_ft = 31000;
+            }
+            feed(t, &m, 1, now, &got);
+            /* a plot may fall outside the 99.99 % gate (then it is unused,
+             * got = 0), but it never goes to another track */
+            assert_true(got == id || got == 0);
+        }
+        /* a turn while the transponder is off */
+        if (s == 150)
+            g.w = 3.0 * SIM_D2R;
+        if (s == 180)
+            g.w = 0.0;
+        tick(t, now);
+        assert_int_equal(trk_count(t), 1);
+        const struct trk_track *k = trk_get(t, id);
+        assert_non_null(k);
+        if (on)
+            assert_int_equal(k->transponder, TRK_TRI_YES);
+        if (s >= 128) /* 3 primary-only scans: 120, 124, 128 */
+            assert_int_equal(k->transponder, TRK_TRI_NO);
+    }
+    const struct trk_track *k = trk_get(t, id);
+    assert_int_equal(k->status, TRK_ST_CONFIRMED);
+    assert_int_equal(k->icao, ICAO_A);
+    assert_true(k->primary_only_scans >= 29); /* 31 plots, unless one missed its gate */
+    assert_true(trk_stats(t)->unused <= 2);
+    assert_true(sim_err(k, &g) < 300.0);
+    assert_int_equal(trk_stats(t)->created, 1);
+    /* trail: bounded, in time order; snapshot: one track */
+    struct trk_point pts[64];
+    size_t np = trk_trail(t, k, pts, 64);
+    assert_int_equal(np, 32);
+    for (size_t i = 1; i < np; i++)
+        assert_true(pts[i].t_ms > pts[i - 1].t_ms);
+    struct trk_track snap[4];
+    assert_int_equal(trk_snapshot(t, snap, 4), 1);
+    assert_int_equal(snap[0].id, id);
+    trk_free(t);
+}
+
+static void test_missed_reply(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("missed_reply")};
+    struct trk_table *t = mk(100);
+    struct sim_radar rd = {1, 0.0, 0.0, 50.0, 0.08};
+    assert_int_equal(trk_sensor_set(t, 1, 4000), 0);
+    struct sim_tgt g = {50000.0, 0.0, -120.0, 100.0, 0.0};
+    uint32_t id = 0;
+    for (int64_t s = 0; s <= 100; s += 4) {
+        int64_t now = SIM_T0 + s * SEC;
+        /* replies missed at 40 s, and at 60 and 64 s */
+        bool missed = s == 40 || s == 60 || s == 64;
+        struct trk_meas m = sim_plot(&rd, &g, now, missed ? PSR : (PSR | MODES), &rng);
+        if (!missed) {
+            m.has |= TRK_M_ICAO | TRK_M_ALT | TRK_M_SQUAWK;
+            m.icao = ICAO_B;
+            m.alt_ft = 12000;
+            m.squawk = 04521;
+        }
+        uint32_t got;
+        feed(t, &m, 1, now, &got);
+        if (!id)
+            id = got;
+        assert_int_equal(got, id);
+        tick(t, now);
+        const struct trk_track *k = trk_get(t, id);
+        assert_int_equal(trk_count(t), 1);
+        unsigned want = (s == 40 || s == 60) ? 1 : s == 64 ? 2 : 0;
+        assert_int_equal(k->primary_only_scans, want);
+        if (s >= 8)
+            assert_int_equal(k->transponder, TRK_TRI_YES);
+        sim_move(&g, 4.0);
+    }
+    assert_int_equal(trk_stats(t)->created, 1);
+    trk_free(t);
+}
+
+/* ------------------------------------------------------------------ fusion */
+
+static void test_adsb_ssr_psr_one_track(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("fusion3")};
+    struct trk_table *t = mk(100);
+    struct sim_radar ssr = {1, 0.0, 0.0, 40.0, 0.08};
+    struct sim_radar psr = {2, 20000.0, -10000.0, 60.0, 0.1};
+    assert_int_equal(trk_sensor_set(t, 1, 4000), 0);
+    assert_int_equal(trk_sensor_set(t, 2, 4000), 0);
+    struct sim_tgt g = {30000.0, 30000.0, -200.0, 50.0, 0.0};
+    for (int64_t s = 0; s <= 120; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        if (s > 0)
+            sim_move(&g, 1.0);
+        if (s % 4 == 0) { /* SSR, Mode A/C: code and altitude, no address */
+            struct trk_meas m = sim_plot(&ssr, &g, now, SSR, &rng);
+            m.has |= TRK_M_SQUAWK | TRK_M_ALT;
+            m.squawk = 01234;
+            m.alt_ft = 20000;
+            feed(t, &m, 1, now, NULL);
+        }
+        if (s % 4 == 2) {
+            struct trk_meas m = sim_plot(&psr, &g, now, PSR, &rng);
+            feed(t, &m, 1, now, NULL);
+        }
+        if (s >= 5) { /* ADS-B comes into range later */
+            struct trk_meas m = sim_point(100, ADSB, TRK_KIND_AIRCRAFT, &g, now, 15.0, 2.0, &rng);
+            m.has |= TRK_M_ICAO | TRK_M_ALT | TRK_M_CALLSIGN;
+            m.icao = ICAO_A;
+            m.alt_ft = 20000;
+            memcpy(m.callsign, "KLM1234", 8);
+            feed(t, &m, 1, now, NULL);
+        }
+        tick(t, now);
+        assert_int_equal(trk_count(t), 1);
+    }
+    const struct trk_track *k = trk_find_icao(t, ICAO_A);
+    assert_non_null(k);
+    assert_int_equal(k->status, TRK_ST_CONFIRMED);
+    assert_int_equal(k->kind, TRK_KIND_AIRCRAFT);
+    assert_int_equal(k->squawk, 01234);
+    assert_string_equal(k->callsign, "KLM1234");
+    assert_int_equal(k->n_sensors, 3);
+    int64_t now = SIM_T0 + 120 * SEC;
+    assert_true(now - k->last_src_ms[TRK_SOURCE_ADSB] <= 1 * SEC);
+    assert_true(now - k->last_src_ms[TRK_SOURCE_SSR] <= 4 * SEC);
+    assert_true(now - k->last_src_ms[TRK_SOURCE_PSR] <= 4 * SEC);
+    assert_int_equal(k->transponder, TRK_TRI_YES);
+    assert_true(sim_err(k, &g) < 100.0);
+    assert_int_equal(trk_stats(t)->created, 1);
+    assert_int_equal(trk_stats(t)->id_adopted, 1);
+    trk_free(t);
+}
+
+static void test_vessel_ais_radar_one_track(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("vessel")};
+    struct trk_table *t = mk(100);
+    struct sim_radar rd = {3, 0.0, 0.0, 20.0, 0.2}; /* coastal radar */
+    assert_int_equal(trk_sensor_set(t, 3, 3000), 0);
+    double v = 10.0 * 1852.0 / 3600.0;
+    struct sim_tgt g = {12000.0, 3000.0, v * 0.7071, v * 0.7071, 0.0};
+    for (int64_t s = 0; s <= 900; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        if (s > 0)
+            sim_move(&g, 1.0);
+        if (s % 3 == 0) {
+            struct trk_meas m = sim_plot(&rd, &g, now, PSR, &rng);
+            feed(t, &m, 1, now, NULL);
+        }
+        if (s % 10 == 0) {
+            struct trk_meas m = sim_point(200, AIS, TRK_KIND_VESSEL, &g, now, 10.0, 0.5, &rng);
+            m.has |= TRK_M_MMSI;
+            m.mmsi = 244123456;
+            feed(t, &m, 1, now, NULL);
+        }
+        if (s == 400)
+            g.w = -0.5 * SIM_D2R;
+        if (s == 580)
+            g.w = 0.0;
+        tick(t, now);
+        assert_int_equal(trk_count(t), 1);
+    }
+    const struct trk_track *k = trk_find_mmsi(t, 244123456);
+    assert_non_null(k);
+    assert_int_equal(k->kind, TRK_KIND_VESSEL);
+    assert_int_equal(k->n_sensors, 2);
+    assert_true(k->last_src_ms[TRK_SOURCE_PSR] > 0 && k->last_src_ms[TRK_SOURCE_AIS] > 0);
+    assert_int_equal(k->transponder, TRK_TRI_YES);
+    assert_true(sim_err(k, &g) < 50.0);
+    assert_int_equal(trk_stats(t)->created, 1);
+    trk_free(t);
+}
+
+static void test_vessel_at_anchor_kept(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("anchor")};
+    struct trk_table *t = mk(10);
+    struct sim_tgt g = {1000.0, -2000.0, 0.0, 0.0, 0.0};
+    uint32_t id = 0;
+    for (int64_t s = 0; s <= 3600; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        if (s % 180 == 0) { /* ITU-R M.1371: 3 minutes at anchor */
+            struct trk_meas m = sim_point(200, AIS, TRK_KIND_VESSEL, &g, now, 10.0, 0.5, &rng);
+            m.has |= TRK_M_MMSI;
+            m.mmsi = 227000001;
+            uint32_t got;
+            feed(t, &m, 1, now, &got);
+            if (!id)
+                id = got;
+            assert_int_equal(got, id);
+        }
+        tick(t, now);
+        const struct trk_track *k = trk_get(t, id);
+        assert_non_null(k);
+        assert_true(k->status == TRK_ST_CONFIRMED || k->status == TRK_ST_COASTING ||
+                    (s < 180 && k->status == TRK_ST_TENTATIVE));
+    }
+    const struct trk_track *k = trk_get(t, id);
+    assert_true(k->flags & TRK_F_SLOW);
+    assert_int_equal(trk_stats(t)->created, 1);
+    /* silent for longer than 5 intervals (15 min): deleted, then freed */
+    int64_t end = SIM_T0 + 3600 * SEC;
+    for (int64_t s = 1; s <= 1000; s++)
+        tick(t, end + s * SEC);
+    assert_null(trk_get(t, id));
+    assert_int_equal(trk_count(t), 0);
+    trk_free(t);
+}
+
+/* ------------------------------------------------------------------ accuracy */
+
+/* RMS position error over a straight-and-turning flight (after the first
+ * 5 updates): radar only (approach radar, 4 s, at 30-80 km) and ADS-B only
+ * (1 s, NACp 9: 12 m per axis). */
+static double accuracy(bool radar, struct sim_rng *rng, double *p95)
+{
+    struct trk_table *t = mk(10);
+    struct sim_radar rd = {1, 0.0, 0.0, 50.0, 0.08};
+    assert_int_equal(trk_sensor_set(t, 1, 4000), 0);
+    struct sim_tgt g = {-60000.0, 30000.0, 220.0, 0.0, 0.0};
+    double sum = 0.0;
+    static double errs[2000];
+    int n = 0, upd = 0;
+    int period = radar ? 4 : 1;
+    for (int64_t s = 0; s <= 600; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        if (s == 200)
+            g.w = 3.0 * SIM_D2R; /* rate-one turn, 60 s: 180 degrees */
+        if (s == 260)
+            g.w = 0.0;
+        if (s == 400)
+            g.w = -1.5 * SIM_D2R; /* half rate, 60 s: 90 degrees */
+        if (s == 460)
+            g.w = 0.0;
+        if (s % period == 0) {
+            struct trk_meas m;
+            if (radar) {
+                m = sim_plot(&rd, &g, now, PSR | MODES, rng);
+            } else {
+                m = sim_point(100, ADSB, TRK_KIND_AIRCRAFT, &g, now, 12.0, 2.0, rng);
+            }
+            m.has |= TRK_M_ICAO;
+            m.icao = ICAO_A;
+            feed(t, &m, 1, now, NULL);
+            if (++upd > 5) {
+                double e = sim_err(trk_find_icao(t, ICAO_A), &g);
+                errs[n++] = e;
+                sum += e * e;
+            }
+        }
+        tick(t, now);
+        sim_move(&g, 1.0);
+    }
+    /* 95th percentile by selection (n is small) */
+    int above = 0;
+    double lo = 0.0, hi = 1e5;
+    for (int it = 0; it < 60; it++) {
+        double mid = 0.5 * (lo + hi);
+        above = 0;
+        for (int i = 0; i < n; i++)
+            above += errs[i] > mid;
+        if (above > n / 20)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *p95 = hi;
+    trk_free(t);
+    return sqrt(sum / n);
+}
+
+static void test_accuracy(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("accuracy")};
+    double p95r, p95a;
+    double rr = accuracy(true, &rng, &p95r);
+    double ra = accuracy(false, &rng, &p95a);
+    printf("# accuracy: radar-only RMS %.1f m (95 %% %.1f m), ADS-B RMS %.1f m (95 %% %.1f m)\n",
+           rr, p95r, ra, p95a);
+    assert_true(rr <= 200.0);
+    assert_true(ra <= 50.0);
+}
+
+/* ------------------------------------------------------------------ hostile */
+
+static void test_hostile_values(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("hostile")};
+    struct trk_table *t = mk(10);
+    struct sim_tgt g = {0.0, 0.0, 100.0, 0.0, 0.0};
+    int64_t now = SIM_T0;
+    struct trk_meas good = sim_point(100, ADSB, TRK_KIND_AIRCRAFT, &g, now, 15.0, 0.0, &rng);
+    struct trk_meas bad[12];
+    for (int i = 0; i < 12; i++)
+        bad[i] = good;
+    bad[0].lat_deg = NAN;
+    bad[1].lon_deg = 181.0;
+    bad[2].sigma_m = 0.0;
+    bad[3].sigma_m = INFINITY;
+    bad[4].src_mask = 0;
+    bad[5].has |= TRK_M_ICAO;
+    bad[5].icao = 0x1000000;
+    bad[6].has |= TRK_M_VEL;
+    bad[6].ve_mps = NAN;
+    bad[6].sigma_v_mps = 1.0;
+    bad[7].has |= TRK_M_POLAR;
+    bad[7].range_m = -5.0;
+    bad[8].kind = 7;
+    bad[9].t_ms = now + 3600 * SEC; /* from the future */
+    bad[10].has |= TRK_M_MMSI;
+    bad[10].mmsi = 0;
+    bad[11].has |= TRK_M_ALT;
+    bad[11].alt_ft = INT32_MIN;
+    uint32_t ids[12];
+    assert_int_equal(trk_ingest(t, bad, 12, now, ids), CAIRN_E_INVAL);
+    for (int i = 0; i < 12; i++)
+        assert_int_equal(ids[i], 0);
+    assert_int_equal(trk_count(t), 0);
+    assert_int_equal(trk_stats(t)->rej_invalid, 11);
+    assert_int_equal(trk_stats(t)->rej_future, 1);
+    /* a callsign with control characters is not taken */
+    good.has |= TRK_M_CALLSIGN;
+    memcpy(good.callsign, "AB\x1b[2J", 7);
+    uint32_t id;
+    feed(t, &good, 1, now, &id);
+    assert_int_equal(trk_get(t, id)->ids & TRK_ID_CALLSIGN, 0);
+    /* too late for its track: dropped, counted, nothing changes (T9) */
+    struct trk_meas late = good;
+    late.t_ms = now - 10 * SEC;
+    late.has = TRK_M_ICAO;
+    late.icao = ICAO_A;
+    good.has = TRK_M_ICAO;
+    good.icao = ICAO_A;
+    good.t_ms = now + SEC;
+    feed(t, &good, 1, now + SEC, NULL);
+    assert_int_equal(trk_ingest(t, &late, 1, now + SEC, NULL), CAIRN_E_RANGE);
+    assert_int_equal(trk_stats(t)->rej_oos, 1);
+    assert_int_equal(trk_check(t), 0);
+    trk_free(t);
+}
+
+static void test_capacity_and_config(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("capacity")};
+    struct trk_table *t = mk(2);
+    int64_t now = SIM_T0;
+    struct trk_meas m[3];
+    for (int i = 0; i < 3; i++) {
+        struct sim_tgt g = {i * 50000.0, 0.0, 0.0, 0.0, 0.0};
+        m[i] = sim_point(100, ADSB, TRK_KIND_AIRCRAFT, &g, now, 15.0, 0.0, &rng);
+        m[i].has |= TRK_M_ICAO;
+        m[i].icao = 0x100 + (uint32_t)i;
+    }
+    uint32_t ids[3];
+    assert_int_equal(trk_ingest(t, m, 3, now, ids), CAIRN_E_FULL);
+    assert_int_not_equal(ids[0], 0);
+    assert_int_not_equal(ids[1], 0);
+    assert_int_equal(ids[2], 0);
+    assert_int_equal(trk_stats(t)->full, 1);
+    assert_int_equal(trk_check(t), 0);
+    /* after deletion (20 s silence) and the next tick, the slot is free again */
+    tick(t, now + 25 * SEC);
+    assert_int_equal(trk_count(t), 0);
+    assert_non_null(trk_get(t, ids[0])); /* DELETED, seen once */
+    assert_int_equal(trk_get(t, ids[0])->status, TRK_ST_DELETED);
+    assert_null(trk_find_icao(t, 0x100));
+    tick(t, now + 26 * SEC);
+    assert_null(trk_get(t, ids[0]));
+    m[2].t_ms = now + 27 * SEC;
+    feed(t, &m[2], 1, now + 27 * SEC, ids);
+    assert_true(ids[0] > 2); /* ids are never reused (T3) */
+    assert_int_equal(trk_set_compliance(t, ids[0], TRK_TRI_YES, TRK_TRI_NO), 0);
+    assert_int_equal(trk_get(t, ids[0])->flight_plan, TRK_TRI_YES);
+    assert_int_equal(trk_set_compliance(t, 999, TRK_TRI_YES, TRK_TRI_NO), CAIRN_E_NOTFOUND);
+    trk_free(t);
+
+    struct trk_config c;
+    trk_config_default(&c);
+    c.max_tracks = 0;
+    assert_int_equal(trk_new(&c, &t), CAIRN_E_INVAL);
+    assert_null(t);
+    trk_config_default(&c);
+    c.cell_deg = NAN;
+    assert_int_equal(trk_new(&c, &t), CAIRN_E_INVAL);
+    assert_int_equal(trk_new(NULL, &t), 0);
+    assert_int_equal(trk_sensor_set(t, 1, 50), CAIRN_E_INVAL);
+    for (uint32_t i = 0; i < 64; i++)
+        assert_int_equal(trk_sensor_set(t, i, 4000), 0);
+    assert_int_equal(trk_sensor_set(t, 64, 4000), CAIRN_E_FULL);
+    trk_free(t);
+    trk_free(NULL);
+}
+
+/* Many targets near the antimeridian and a pole: the grid wraps, nothing
+ * is lost or doubled. */
+static void test_grid_edges(void **state)
+{
+    (void)state;
+    struct trk_table *t = mk(100);
+    int64_t now = SIM_T0;
+    const double pos[][2] = {{10.0, 179.999}, {10.0, -179.95}, {89.99, 0.0}, {89.99, 120.0},
+                             {-89.99, 45.0},  {0.0, 0.0},      {0.0, 180.0}};
+    for (int step = 0; step < 3; step++) {
+        for (size_t i = 0; i < sizeof pos / sizeof pos[0]; i++) {
+            struct trk_meas m = {0};
+            m.t_ms = now + step * SEC;
+            m.sensor_id = 100;
+            m.src_mask = ADSB;
+            m.kind = TRK_KIND_AIRCRAFT;
+            m.has = TRK_M_ICAO;
+            m.icao = 0x10 + (uint32_t)i;
+            m.lat_deg = pos[i][0];
+            m.lon_deg = pos[i][1];
+            m.sigma_m = 20.0;
+            feed(t, &m, 1, m.t_ms, NULL);
+        }
+        tick(t, now + step * SEC);
+    }
+    assert_int_equal(trk_count(t), 7);
+    assert_int_equal(n_confirmed(t), 7);
+    /* a primary plot next to the antimeridian track finds it across the seam */
+    struct trk_meas p = {0};
+    p.t_ms = now + 3 * SEC;
+    p.sensor_id = 1;
+    p.src_mask = PSR;
+    p.lat_deg = 10.0;
+    p.lon_deg = -179.9995; /* 160 m east of the track at 179.999, across the seam */
+    p.sigma_m = 100.0;
+    uint32_t id;
+    feed(t, &p, 1, p.t_ms, &id);
+    assert_int_equal(trk_count(t), 7);
+    assert_int_equal(id, trk_find_icao(t, 0x10)->id);
+    trk_free(t);
+}
+
+/* Measurements made of random bytes, and random but valid ones crowded
+ * into a small area (big clusters, a full table): every call returns 0 or
+ * a negative code, and the invariants hold after each batch. */
+static void test_random_measurements(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("random")};
+    struct trk_table *t = mk(200);
+    struct trk_meas m[64];
+    for (int it = 0; it < 300; it++) {
+        int64_t now = SIM_T0 + it * 500;
+        for (int i = 0; i < 64; i++) {
+            if (it % 2 == 0) {
+                uint8_t *b = (uint8_t *)&m[i];
+                for (size_t k = 0; k < sizeof m[i]; k++)
+                    b[k] = (uint8_t)sim_next(&rng);
+                continue;
+            }
+            struct sim_tgt g = {2000.0 * sim_unif(&rng), 2000.0 * sim_unif(&rng), 0, 0, 0};
+            m[i] =
+                sim_point((uint32_t)(sim_next(&rng) % 3), (uint8_t)(1 + sim_next(&rng) % 127),
+                          (uint8_t)(sim_next(&rng) % 3), &g, now - (int64_t)(sim_next(&rng) % 4000),
+                          5.0 + 500.0 * sim_unif(&rng), sim_unif(&rng) < 0.5 ? 3.0 : 0.0, &rng);
+            m[i].has |= (uint16_t)(sim_next(&rng) & (TRK_M_ICAO | TRK_M_SQUAWK | TRK_M_ALT |
+                                                     TRK_M_MMSI | TRK_M_CALLSIGN));
+            m[i].icao = (uint32_t)(sim_next(&rng) % 50);
+            m[i].mmsi = 1 + (uint32_t)(sim_next(&rng) % 50);
+            m[i].squawk = (uint16_t)(sim_next(&rng) % 8);
+            m[i].alt_ft = (int32_t)(sim_next(&rng) % 40000);
+            memcpy(m[i].callsign, "TEST", 5);
+        }
+        int rc = trk_ingest(t, m, 64, now, NULL);
+        assert_true(rc == 0 || rc == CAIRN_E_INVAL || rc == CAIRN_E_RANGE || rc == CAIRN_E_FULL);
+        assert_int_equal(trk_check(t), 0);
+        trk_tick(t, now);
+        assert_int_equal(trk_check(t), 0);
+    }
+    trk_free(t);
+}
+
+/* ------------------------------------------------------------------ adapter */
+
+static void test_adapter_from_report(void **state)
+{
+    (void)state;
+    struct report r;
+    struct trk_meas m;
+    memset(&r, 0, sizeof r);
+    r.kind = REP_SSR;
+    r.t_ms = SIM_T0;
+    r.sensor_id = 0x1402;
+    r.sensor_kind = SENSOR_RADAR;
+    r.has = REP_HAS_POS | REP_HAS_ICAO | REP_HAS_ALT_BARO | REP_HAS_PLOT_TYPE | REP_HAS_POLAR |
+            REP_HAS_POLAR_ACC | REP_HAS_SQUAWK;
+    r.plot_type = PLOT_MODES_ROLLCALL_PSR;
+    r.lat_deg = 50.5;
+    r.lon_deg = 4.5;
+    r.icao = ICAO_A;
+    r.alt_baro_ft = 35000;
+    r.squawk = 01000;
+    r.slant_range_m = 90000.0;
+    r.azimuth_deg = 123.0f;
+    r.range_sigma_m = 40.0f;
+    r.azimuth_sigma_deg = 0.07f;
+    assert_int_equal(trk_meas_from_report(&r, &m), 0);
+    assert_int_equal(m.src_mask, MODES | PSR);
+    assert_int_equal(m.kind, TRK_KIND_AIRCRAFT);
+    assert_true((m.has & (TRK_M_POLAR | TRK_M_ICAO | TRK_M_ALT | TRK_M_SQUAWK)) ==
+                (TRK_M_POLAR | TRK_M_ICAO | TRK_M_ALT | TRK_M_SQUAWK));
+    assert_true(fabs(m.sigma_range_m - 40.0) < 1e-6);
+    assert_true(fabs(m.az_deg - 123.0) < 1e-6);
+    /* a primary-only plot: no altitude, range noise widened for the height */
+    r.kind = REP_PSR;
+    r.plot_type = PLOT_PSR;
+    r.has &= ~(uint32_t)(REP_HAS_ICAO | REP_HAS_ALT_BARO | REP_HAS_SQUAWK);
+    assert_int_equal(trk_meas_from_report(&r, &m), 0);
+    assert_int_equal(m.src_mask, PSR);
+    assert_int_equal(m.kind, TRK_KIND_UNKNOWN);
+    assert_true(m.sigma_range_m > 200.0 && m.sigma_range_m < 300.0);
+    /* ADS-B with NACp's EPU 30 m and velocity */
+    memset(&r, 0, sizeof r);
+    r.kind = REP_ADSB;
+    r.t_ms = SIM_T0;
+    r.has = REP_HAS_POS | REP_HAS_ICAO | REP_HAS_POS_ACC | REP_HAS_GS | REP_HAS_TRACK;
+    r.pos_acc_m = 30.0f;
+    r.gs_kt = 400.0f;
+    r.track_deg = 90.0f;
+    assert_int_equal(trk_meas_from_report(&r, &m), 0);
+    assert_int_equal(m.src_mask, ADSB);
+    assert_true(fabs(m.sigma_m - 30.0 / 2.45) < 1e-6);
+    assert_true(fabs(m.ve_mps - 400.0 * 1852.0 / 3600.0) < 1e-3 && fabs(m.vn_mps) < 1e-3);
+    /* AIS: a vessel; no position: refused */
+    r.kind = REP_AIS;
+    r.has = REP_HAS_POS | REP_HAS_MMSI;
+    r.mmsi = 244123456;
+    assert_int_equal(trk_meas_from_report(&r, &m), 0);
+    assert_int_equal(m.kind, TRK_KIND_VESSEL);
+    assert_int_equal(m.src_mask, AIS);
+    r.has = REP_HAS_MMSI;
+    assert_int_equal(trk_meas_from_report(&r, &m), CAIRN_E_INVAL);
+    r.has = REP_HAS_POS;
+    r.kind = (enum report_kind)99;
+    assert_int_equal(trk_meas_from_report(&r, &m), CAIRN_E_INVAL);
+}
+
+/* ------------------------------------------------------------------ assignment */
+
+static double brute(const double *c, int n, int m, int row, unsigned used)
+{
+    if (row == n)
+        return 0.0;
+    double best = INFINITY;
+    for (int j = 0; j < m; j++)
+        if (!(used & (1u << j))) {
+            double v = c[row * m + j] + brute(c, n, m, row + 1, used | (1u << j));
+            if (v < best)
+                best = v;
+        }
+    return best;
+}
+
+static void test_assign_optimal(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("assign")};
+    for (int it = 0; it < 500; it++) {
+        int n = 1 + (int)(sim_next(&rng) % 5), m = n + (int)(sim_next(&rng) % 4);
+        double c[64];
+        for (int i = 0; i < n * m; i++)
+            c[i] = sim_next(&rng) % 7 == 0 ? TRK_ASSIGN_FORBID : floor(sim_unif(&rng) * 100.0);
+        int rc[8];
+        trk_assign(c, n, m, rc);
+        double tot = 0.0;
+        unsigned used = 0;
+        for (int i = 0; i < n; i++) {
+            assert_true(rc[i] >= 0 && rc[i] < m);
+            assert_false(used & (1u << rc[i]));
+            used |= 1u << rc[i];
+            tot += c[i * m + rc[i]];
+        }
+        assert_true(fabs(tot - brute(c, n, m, 0, 0)) < 1e-6);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crossing_psr),
+        cmocka_unit_test(test_crossing_ssr_same_code),
+        cmocka_unit_test(test_primary_m_of_n),
+        cmocka_unit_test(test_clutter_blob_flagged_slow),
+        cmocka_unit_test(test_transponder_off_one_track),
+        cmocka_unit_test(test_missed_reply),
+        cmocka_unit_test(test_adsb_ssr_psr_one_track),
+        cmocka_unit_test(test_vessel_ais_radar_one_track),
+        cmocka_unit_test(test_vessel_at_anchor_kept),
+        cmocka_unit_test(test_accuracy),
+        cmocka_unit_test(test_hostile_values),
+        cmocka_unit_test(test_capacity_and_config),
+        cmocka_unit_test(test_grid_edges),
+        cmocka_unit_test(test_random_measurements),
+        cmocka_unit_test(test_adapter_from_report),
+        cmocka_unit_test(test_assign_optimal),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
