@@ -3,12 +3,11 @@
  * to JSON Lines, one object per record (decode/asterix/json.c).
  *
  * Inputs: raw files of concatenated data blocks ("-" = standard input),
- * pcap/pcapng captures through libpcap (feed/pcap.h: the UDP payloads, each
- * one or more data blocks), and live UDP (feed/udp.h): `--udp [ADDR:]PORT`
- * listens on a port (ASTERIX's customary 8600 by default), joining a
- * multicast group when ADDR is one, on the interface named by --iface; it
- * runs until interrupted, or for --count datagrams / --seconds seconds.
- * Framings seen in recordings:
+ * pcap/pcapng captures through libpcap (feed/pcap.h: the UDP payloads, or the
+ * LLC payloads of 802.3 frames without IP, each one or more data blocks), and live UDP
+ * (feed/udp.h): `--udp [ADDR:]PORT` listens on a port (ASTERIX's customary 8600 by default),
+ * joining a multicast group when ADDR is one, on the interface named by --iface; it runs until
+ * interrupted, or for --count datagrams / --seconds seconds. Framings seen in recordings:
  *   - ORADIS (a 6-octet header before each block: 2-octet length counting the
  *     header, 4 octets of time), as in Croatia Control's cat_001_002.pcap:
  *     detected per datagram (--framing auto, the default) or forced
@@ -50,10 +49,10 @@ struct opts {
     enum framing framing;
     int force_pcap; /* 1 pcap, 0 raw, -1 by name/magic */
     int stats;
-    const char *udp;   /* --udp [ADDR:]PORT, NULL for files */
-    const char *iface; /* --iface for a multicast group */
-    unsigned long udp_count;   /* stop after this many datagrams (0: never) */
-    double udp_seconds;        /* stop after this long (0: never) */
+    const char *udp;         /* --udp [ADDR:]PORT, NULL for files */
+    const char *iface;       /* --iface for a multicast group */
+    unsigned long udp_count; /* stop after this many datagrams (0: never) */
+    double udp_seconds;      /* stop after this long (0: never) */
 };
 
 struct run {
@@ -203,10 +202,11 @@ static int decode_pcap(struct run *r)
     const struct pcap_feed_stats *ps = feed_pcap_stats(f);
     if (r->o->stats || rc < 0)
         fprintf(stderr,
-                "cairn decode: %s: %llu frames, %llu UDP, %llu not IP, %llu not UDP, "
-                "%llu fragments, %llu malformed, %llu cut\n",
+                "cairn decode: %s: %llu frames, %llu UDP, %llu LLC, %llu not IP, %llu not UDP, "
+                "%llu other LLC, %llu fragments, %llu malformed, %llu cut\n",
                 r->file, (unsigned long long)ps->frames, (unsigned long long)ps->udp,
-                (unsigned long long)ps->not_ip, (unsigned long long)ps->not_udp,
+                (unsigned long long)ps->llc, (unsigned long long)ps->not_ip,
+                (unsigned long long)ps->not_udp, (unsigned long long)ps->llc_other,
                 (unsigned long long)ps->fragments, (unsigned long long)ps->malformed,
                 (unsigned long long)ps->cut);
     if (rc < 0)
@@ -352,9 +352,9 @@ static int decode_udp(struct run *r)
         fprintf(stderr, "cairn decode: --udp %s: cannot listen: %s\n", o->udp, strerror(errno));
         return 1;
     }
-    fprintf(stderr, "cairn decode: listening on UDP %s%s port %u%s%s\n",
-            multicast ? "group " : "", addr[0] ? addr : "any address",
-            (unsigned)udp_feed_port(&f), o->iface ? " on " : "", o->iface ? o->iface : "");
+    fprintf(stderr, "cairn decode: listening on UDP %s%s port %u%s%s\n", multicast ? "group " : "",
+            addr[0] ? addr : "any address", (unsigned)udp_feed_port(&f), o->iface ? " on " : "",
+            o->iface ? o->iface : "");
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
