@@ -35,6 +35,11 @@ cairn_test(test_asterix_typed unit SOURCES unit/asterix_enc/test_asterix_typed.c
     LIBS cairn_asterix m TIMEOUT 60)
 cairn_test(test_asterix_enc_tshark integ SOURCES integ/asterix/test_tshark.c
     LIBS cairn_asterix PkgConfig::PCAP m TIMEOUT 120)
+# Every link framing of a capture (Ethernet, 802.1Q, 802.3 + LLC without IP,
+# LLC/SNAP, Linux cooked v1/v2) and every category tshark dissects: cairn
+# and tshark read the same self-made captures to the same values (integ).
+cairn_test(test_asterix_tshark_links integ SOURCES integ/asterix/test_tshark_links.c
+    LIBS cairn_asterix cairn_feed PkgConfig::PCAP m TIMEOUT 120)
 cairn_fuzz(asterix_roundtrip ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_asterix_roundtrip.c
     LIBS cairn_asterix)
 cairn_test(test_asterix_udp_feed integ SOURCES integ/asterix/test_udp_feed.c

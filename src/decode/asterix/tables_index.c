@@ -12,6 +12,7 @@
 
 extern const struct ax_category ax_tab_cat001_1_2;
 extern const struct ax_category ax_tab_cat002_1_0;
+extern const struct ax_category ax_tab_cat020_1_10;
 extern const struct ax_category ax_tab_cat021_0_26;
 extern const struct ax_category ax_tab_cat021_2_6;
 extern const struct ax_category ax_tab_cat021_2_7;
@@ -27,6 +28,7 @@ extern const struct ax_category ax_tab_cat065_1_6;
 const struct ax_category *const ax_tables[] = {
     &ax_tab_cat001_1_2,
     &ax_tab_cat002_1_0,
+    &ax_tab_cat020_1_10,
     &ax_tab_cat021_0_26,
     &ax_tab_cat021_2_6,
     &ax_tab_cat021_2_7,
@@ -38,4 +40,4 @@ const struct ax_category *const ax_tables[] = {
     &ax_tab_cat063_1_7,
     &ax_tab_cat065_1_6,
 };
-const size_t ax_n_tables = 12;
+const size_t ax_n_tables = 13;
