@@ -12,6 +12,7 @@
 
 extern const struct ax_category ax_tab_cat001_1_2;
 extern const struct ax_category ax_tab_cat002_1_0;
+extern const struct ax_category ax_tab_cat004_1_12;
 extern const struct ax_category ax_tab_cat020_1_10;
 extern const struct ax_category ax_tab_cat021_0_26;
 extern const struct ax_category ax_tab_cat021_2_6;
@@ -28,6 +29,7 @@ extern const struct ax_category ax_tab_cat065_1_6;
 const struct ax_category *const ax_tables[] = {
     &ax_tab_cat001_1_2,
     &ax_tab_cat002_1_0,
+    &ax_tab_cat004_1_12,
     &ax_tab_cat020_1_10,
     &ax_tab_cat021_0_26,
     &ax_tab_cat021_2_6,
@@ -40,4 +42,4 @@ const struct ax_category *const ax_tables[] = {
     &ax_tab_cat063_1_7,
     &ax_tab_cat065_1_6,
 };
-const size_t ax_n_tables = 13;
+const size_t ax_n_tables = 14;

@@ -43,6 +43,7 @@
 
 #include "../../vectors/asterix/tshark_v.h"
 
+#define AXGEN_PRINTABLE
 #define POOL_N   4096
 #define LEAVES_N 4096
 #include "../../unit/asterix_enc/axgen.h"
@@ -60,6 +61,7 @@ static const struct {
     unsigned cat;
     const char *ed;
 } CATS[] = {
+    {4, "1.12"},
     {20, "1.10"},
     {34, "1.29"},
     {48, "1.31"},
@@ -94,6 +96,10 @@ static const struct {
     {48, "020"},
     /* I034/120 HGT: signed here (the EUROCONTROL text), unsigned there */
     {34, "120"},
+    /* I004/170 and /171 CPW: ALT is 16 bits here (CPW 10 octets, as the
+     * EUROCONTROL text), 32 there; the subfields after it shift */
+    {4, "170/CPW"},
+    {4, "171/CPW"},
 };
 
 static int skipped(unsigned cat, const struct ax_node *it)
@@ -102,6 +108,21 @@ static int skipped(unsigned cat, const struct ax_node *it)
         if (SKIP[i].cat == cat && !strcmp(SKIP[i].item, it->name))
             return 1;
     return 0;
+}
+
+/* leave out the compound subitems SKIP names as "ITEM/SUB" */
+static void skip_subitems(unsigned cat, const struct ax_node *it, struct ax_val *v)
+{
+    if (it->kind != AX_COMPOUND || v->sub == NULL)
+        return;
+    for (size_t i = 0; i < sizeof SKIP / sizeof SKIP[0]; i++) {
+        size_t il = strlen(it->name);
+        if (SKIP[i].cat != cat || strncmp(SKIP[i].item, it->name, il) || SKIP[i].item[il] != '/')
+            continue;
+        for (unsigned k = 0; k < v->n_sub; k++)
+            if (it->sub[k].name && !strcmp(it->sub[k].name, SKIP[i].item + il + 1))
+                memset((struct ax_val *)&v->sub[k], 0, sizeof v->sub[k]);
+    }
 }
 
 /* one random record of table c in a data block; 0 if it came out empty */
@@ -125,6 +146,7 @@ static size_t random_block(const struct ax_category *c, uint8_t *out, size_t cap
             if (!root)
                 break;
             gen_node(it, root, 0);
+            skip_subitems(c->cat, it, root);
             int k = G.overflow ? -1 : ax_item_encode(root, items + ib, sizeof items - ib);
             if (k <= 0) {
                 bad = 1;

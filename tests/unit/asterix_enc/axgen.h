@@ -127,6 +127,14 @@ static inline void gen_node(const struct ax_node *n, struct ax_val *v, int depth
     case AX_ELEMENT:
         if (n->bits <= 64) {
             v->raw = rnd() & (n->bits == 64 ? ~0ull : ((1ull << n->bits) - 1));
+#ifdef AXGEN_PRINTABLE
+            if (n->enc == AX_ENC_ASCII && n->bits % 8 == 0) {
+                uint64_t r = 0;
+                for (unsigned i = 0; i < n->bits / 8u; i++)
+                    r = (r << 8) | (0x20u + (v->raw >> (8 * i) & 0xffu) % 95u);
+                v->raw = r;
+            }
+#endif
             leaf_push(v->raw, NULL, 0);
         } else {
             size_t nb = ((size_t)n->bits + 7) / 8;
@@ -136,6 +144,12 @@ static inline void gen_node(const struct ax_node *n, struct ax_val *v, int depth
             unsigned head = n->bits - 8u * (unsigned)(nb - 1);
             if (head < 8)
                 b[0] &= (uint8_t)((1u << head) - 1);
+#ifdef AXGEN_PRINTABLE
+            /* a test that compares text with another decoder: printable ASCII */
+            if (n->enc == AX_ENC_ASCII && n->bits % 8 == 0)
+                for (size_t i = 0; i < nb; i++)
+                    b[i] = (uint8_t)(0x20 + b[i] % 95);
+#endif
             v->bytes = b;
             v->len = (uint16_t)nb;
             uint64_t last = 0;

@@ -51,6 +51,8 @@ static const struct case_t cases[] = {
     {"jasterix/cat065ed1.3.bin", "cat065ed1.3.bin.tshark.V.txt", 1},
     {"jasterix/cat001ed1.1.bin", "cat001ed1.1.bin.tshark.V.txt", 1},
     {"jasterix/cat002ed1.0.bin", "cat002ed1.0.bin.tshark.V.txt", 1},
+    {"jasterix/cat004ed1.4.bin", "cat004ed1.4.bin.tshark.V.txt", 3},
+    {"jasterix/cat020ed1.5.bin", "cat020ed1.5.bin.tshark.V.txt", 1},
 };
 
 static void tshark_editions(struct ax_editions *e)

@@ -65,6 +65,12 @@ static void field_parse(const char *line, const char *container, struct tfield *
     /* "NAME, Title: V" is named; "Title: V" (no comma, not a bit field) is
      * the value of the enclosing item or subitem. */
     int titled = body == line && body[nl] == ':';
+    /* "NBR: V": a sub-field whose specification gives no title is named */
+    int upper = nl >= 2;
+    for (size_t i = 0; i < nl && upper; i++)
+        upper = (body[i] >= 'A' && body[i] <= 'Z') || (body[i] >= '0' && body[i] <= '9');
+    if (titled && upper && strcmp(cand, container))
+        titled = 0;
     if (titled || strchr(cand, ' ') || cand[0] == '\0')
         snprintf(f->name, sizeof f->name, "%s", container);
     else
