@@ -27,6 +27,9 @@ if(EXISTS ${_ax_samples}/cat_034_048.pcap)
         PASS_REGULAR_EXPRESSION "1 datagrams \\(1 ORADIS\\), 6 blocks, 8 records, 0 errors")
 endif()
 cairn_fuzz(asterix ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_asterix.c LIBS cairn_asterix)
+# capture frames (Ethernet, VLAN, 802.3 + LLC, SNAP, cooked v1/v2) to ASTERIX
+cairn_fuzz(pcap_frame ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_pcap_frame.c
+    LIBS cairn_feed cairn_asterix)
 
 # --- encode: encoder, typed API, round trips, tshark, UDP input ---
 cairn_test(test_asterix_roundtrip unit SOURCES unit/asterix_enc/test_asterix_roundtrip.c
