@@ -64,10 +64,8 @@ static const struct {
     unsigned cat;
     const char *ed;
 } CATS[] = {
-    {4, "1.12"},
-    {20, "1.10"},
-    {34, "1.29"},
-    {48, "1.31"},
+    {4, "1.12"}, {8, "1.3"},  {10, "1.1"},  {19, "1.3"},  {20, "1.10"},
+    {23, "1.3"}, {25, "1.5"}, {34, "1.29"}, {48, "1.31"},
 };
 #define N_CATS (sizeof CATS / sizeof CATS[0])
 
@@ -103,6 +101,11 @@ static const struct {
      * EUROCONTROL text), 32 there; the subfields after it shift */
     {4, "170/CPW"},
     {4, "171/CPW"},
+    /* I008/110: repetitive FX-chained elements here, named DATA there */
+    {8, "110"},
+    /* I019/553: REFTR4 at bits 4/3 of the second octet here (as REFTR2 in
+     * the first), one bit further there */
+    {19, "553"},
 };
 
 static int skipped(unsigned cat, const struct ax_node *it)

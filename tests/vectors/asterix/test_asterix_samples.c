@@ -63,9 +63,12 @@ static const struct case_t cases[] = {
      * (the values are compared with tshark in test_asterix_tshark) */
     {"jasterix/cat004ed1.4.bin", 3, 0, NULL, 0},
     {"jasterix/cat020ed1.5.bin", 1, 0, NULL, 0},
+    {"jasterix/cat010ed0.31.bin", 1, 0, NULL, 0},
+    {"jasterix/cat019ed1.3.bin", 1, 0, NULL, 0},
+    /* Sensis' CAT010 0.24 is no standard edition: with 1.1, I500 runs past
+     * the block (Croatia's decoder stops at the same item) */
+    {"jasterix/cat010ed0.24_sensis.bin", 0, 1, NULL, 0},
     /* categories cairn has no table for: counted, skipped */
-    {"jasterix/cat010ed0.31.bin", 0, 1, NULL, 0},
-    {"jasterix/cat019ed1.3.bin", 0, 1, NULL, 0},
     {"jasterix/cat030ed7.0.bin", 0, 1, NULL, 0},
     {"jasterix/cat247ed1.2.bin", 0, 1, NULL, 0},
     {"jasterix/cat252ed7.0.bin", 0, 1, NULL, 0},

@@ -53,6 +53,8 @@ static const struct case_t cases[] = {
     {"jasterix/cat002ed1.0.bin", "cat002ed1.0.bin.tshark.V.txt", 1},
     {"jasterix/cat004ed1.4.bin", "cat004ed1.4.bin.tshark.V.txt", 3},
     {"jasterix/cat020ed1.5.bin", "cat020ed1.5.bin.tshark.V.txt", 1},
+    {"jasterix/cat010ed0.31.bin", "cat010ed0.31.bin.tshark.V.txt", 1},
+    {"jasterix/cat019ed1.3.bin", "cat019ed1.3.bin.tshark.V.txt", 1},
 };
 
 static void tshark_editions(struct ax_editions *e)
