@@ -26,6 +26,21 @@ if(EXISTS ${_ax_samples}/cat_034_048.pcap)
     set_tests_properties(cli_decode_asterix_oradis PROPERTIES LABELS vectors
         PASS_REGULAR_EXPRESSION "1 datagrams \\(1 ORADIS\\), 6 blocks, 8 records, 0 errors")
 endif()
+# Croatia Control's FINAL and HDLC framings on self-made recordings
+# (tests/vectors/asterix/framing/README.md): detected, unwrapped, timed.
+set(_ax_framing ${CMAKE_SOURCE_DIR}/tests/vectors/asterix/framing)
+add_test(NAME cli_decode_asterix_final
+    COMMAND cairn decode --format asterix --stats ${_ax_framing}/two_records.final)
+set_tests_properties(cli_decode_asterix_final PROPERTIES LABELS vectors
+    PASS_REGULAR_EXPRESSION "FINAL recording, 2 records, 0 octets skipped.*3 records, 0 errors")
+add_test(NAME cli_decode_asterix_final_time
+    COMMAND cairn decode --format asterix --framing final ${_ax_framing}/two_records.final)
+set_tests_properties(cli_decode_asterix_final_time PROPERTIES LABELS vectors
+    PASS_REGULAR_EXPRESSION "\"rec_tod_s\":45296.5,.*\"rec_tod_s\":45297,")
+add_test(NAME cli_decode_asterix_hdlc
+    COMMAND cairn decode --format hdlc --stats ${_ax_framing}/noisy.hdlc)
+set_tests_properties(cli_decode_asterix_hdlc PROPERTIES LABELS vectors
+    PASS_REGULAR_EXPRESSION "HDLC recording, 2 good frames, 25 octets skipped.*3 records, 0 errors")
 cairn_fuzz(asterix ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_asterix.c LIBS cairn_asterix)
 # capture frames (Ethernet, VLAN, 802.3 + LLC, SNAP, cooked v1/v2) to ASTERIX
 cairn_fuzz(pcap_frame ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_pcap_frame.c

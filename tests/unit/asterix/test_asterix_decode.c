@@ -612,6 +612,134 @@ static void test_pcap_llc_and_tags(void **state)
     assert_int_equal(u.llc, 0);
 }
 
+/* A self-made HDLC frame: 01 03, the blocks, FCS-16 complemented, least
+ * significant octet first. Returns its length. */
+static size_t make_hdlc(uint8_t *out, const uint8_t *blocks, size_t n)
+{
+    out[0] = 0x01, out[1] = 0x03;
+    memcpy(out + 2, blocks, n);
+    uint16_t fcs = (uint16_t)~ax_fcs16(0xFFFF, out, n + 2);
+    out[n + 2] = (uint8_t)(fcs & 0xff);
+    out[n + 3] = (uint8_t)(fcs >> 8);
+    return n + 4;
+}
+
+static size_t make_final(uint8_t *out, const uint8_t *blocks, size_t n, uint32_t t_cs)
+{
+    size_t len = AX_FINAL_HDR + n + AX_FINAL_PAD;
+    out[0] = (uint8_t)(len >> 8), out[1] = (uint8_t)len;
+    out[2] = 1, out[3] = 2, out[4] = 3; /* board, line, day */
+    out[5] = (uint8_t)(t_cs >> 16), out[6] = (uint8_t)(t_cs >> 8), out[7] = (uint8_t)t_cs;
+    memcpy(out + AX_FINAL_HDR, blocks, n);
+    memset(out + AX_FINAL_HDR + n, 0xA5, AX_FINAL_PAD);
+    return len;
+}
+
+/* Croatia Control's FINAL recordings: records with length, time (0.01 s)
+ * and 0xA5 padding; every cut of the file ends in an explained error or at
+ * a record boundary, never a read past it. */
+static void test_final_framing(void **state)
+{
+    (void)state;
+    static const uint8_t b1[] = {0x30, 0x00, 0x06, 0x80, 0x19, 0xc9};
+    static const uint8_t b2[] = {0x22, 0x00, 0x05, 0x80, 0x00, 0x30, 0x00, 0x06, 0x80, 0x19, 0xca};
+    uint8_t f[128];
+    size_t n = make_final(f, b1, sizeof b1, 4529650);
+    n += make_final(f + n, b2, sizeof b2, 4529700);
+    assert_true(ax_final_detect(f, n));
+    assert_false(ax_final_detect(b1, sizeof b1)); /* a plain block file */
+    size_t off = 0, dl;
+    const uint8_t *d;
+    double tod;
+    assert_int_equal(ax_final_next(f, n, &off, &d, &dl, &tod), 1);
+    assert_int_equal(dl, sizeof b1);
+    assert_memory_equal(d, b1, sizeof b1);
+    assert_true(tod == 45296.5);
+    assert_int_equal(ax_final_next(f, n, &off, &d, &dl, &tod), 1);
+    assert_int_equal(dl, sizeof b2);
+    assert_true(tod == 45297.0);
+    assert_int_equal(ax_final_next(f, n, &off, &d, &dl, &tod), 0);
+    /* truncated at every offset */
+    for (size_t cut = 0; cut < n; cut++) {
+        uint8_t *p = malloc(cut ? cut : 1);
+        memcpy(p, f, cut);
+        off = 0;
+        int rc, recs = 0;
+        while ((rc = ax_final_next(p, cut, &off, &d, &dl, &tod)) == 1) {
+            assert_true(d >= p && d + dl <= p + cut);
+            recs++;
+        }
+        assert_true(rc == 0 || rc == CAIRN_E_FORMAT);
+        assert_int_equal(off, cut);
+        assert_int_equal(rc == 0, cut == 0 || cut == 18 || cut == n);
+        free(p);
+    }
+    /* a length below header + padding */
+    f[0] = 0, f[1] = 11;
+    off = 0;
+    assert_int_equal(ax_final_next(f, n, &off, &d, &dl, &tod), CAIRN_E_FORMAT);
+    assert_false(ax_final_detect(f, n));
+}
+
+/* HDLC recordings: frames found by their FCS, noise and damaged frames
+ * skipped and counted; the check value of the FCS (RFC 1662 / CRC-16/X-25:
+ * "123456789" gives 0x906E once complemented). */
+static void test_hdlc_framing(void **state)
+{
+    (void)state;
+    assert_int_equal((uint16_t)~ax_fcs16(0xFFFF, (const uint8_t *)"123456789", 9), 0x906E);
+    static const uint8_t b1[] = {0x30, 0x00, 0x06, 0x80, 0x19, 0xc9};
+    static const uint8_t b2[] = {0x22, 0x00, 0x05, 0x80, 0x00, 0x30, 0x00, 0x06, 0x80, 0x19, 0xca};
+    uint8_t f[256];
+    size_t n = 0;
+    f[n++] = 0x55; /* noise, and a frame start that is none */
+    f[n++] = 0x01;
+    f[n++] = 0x03;
+    size_t f1 = n;
+    n += make_hdlc(f + n, b1, sizeof b1);
+    memset(f + n, 0, 3);
+    n += 3;
+    size_t f2 = n;
+    n += make_hdlc(f + n, b2, sizeof b2);
+    size_t f3 = n; /* a damaged frame: one FCS bit flipped */
+    n += make_hdlc(f + n, b1, sizeof b1);
+    f[n - 1] ^= 0x10;
+    size_t f4 = n;
+    n += make_hdlc(f + n, b1, sizeof b1);
+    assert_true(ax_hdlc_detect(f, n));
+    assert_false(ax_hdlc_detect(b2, sizeof b2));
+    size_t off = 0, dl, skipped = 0;
+    const uint8_t *d;
+    assert_int_equal(ax_hdlc_next(f, n, &off, &d, &dl, &skipped), 1);
+    assert_ptr_equal(d, f + f1 + 2);
+    assert_int_equal(dl, sizeof b1);
+    assert_int_equal(skipped, 3);
+    assert_int_equal(ax_hdlc_next(f, n, &off, &d, &dl, &skipped), 1);
+    assert_ptr_equal(d, f + f2 + 2);
+    assert_int_equal(dl, sizeof b2); /* two blocks in one frame */
+    assert_int_equal(skipped, 6);
+    assert_int_equal(ax_hdlc_next(f, n, &off, &d, &dl, &skipped), 1);
+    assert_ptr_equal(d, f + f4 + 2);
+    assert_int_equal(skipped, 6 + (f4 - f3));
+    assert_int_equal(ax_hdlc_next(f, n, &off, &d, &dl, &skipped), 0);
+    assert_int_equal(off, n);
+    /* truncated at every offset: frames inside the cut only, and every
+     * octet is either in a frame or counted as skipped */
+    for (size_t cut = 0; cut <= n; cut++) {
+        uint8_t *p = malloc(cut ? cut : 1);
+        memcpy(p, f, cut);
+        off = 0;
+        skipped = 0;
+        size_t in_frames = 0;
+        while (ax_hdlc_next(p, cut, &off, &d, &dl, &skipped) == 1) {
+            assert_true(d >= p + 2 && d + dl + 2 <= p + cut);
+            in_frames += dl + 4;
+        }
+        assert_int_equal(in_frames + skipped, cut);
+        free(p);
+    }
+}
+
 /* The specification's ranges: CAT062 I105 LAT ">= -90 <= 90". */
 static void test_ranges(void **state)
 {
@@ -719,6 +847,8 @@ int main(void)
         cmocka_unit_test(test_two_uaps),
         cmocka_unit_test(test_pcap_layers),
         cmocka_unit_test(test_pcap_llc_and_tags),
+        cmocka_unit_test(test_final_framing),
+        cmocka_unit_test(test_hdlc_framing),
         cmocka_unit_test(test_pcapng_file),
         cmocka_unit_test(test_ranges),
     };
