@@ -19,7 +19,7 @@
  *
  * cairn reads each file through feed/pcap.h (refload.h's sample_load) and
  * decodes it; tshark reads it with `-V -O asterix` (UDP port 8600 is its
- * default; a three-line Lua script registers its ASTERIX dissector on LLC
+ * default; a two-line Lua script registers its ASTERIX dissector on LLC
  * SAP 0x54, as an operator would for such a LAN) and the two are compared
  * field by field (tests/vectors/asterix/tshark_v.h): same records in the same
  * order, same items, same fields, values within half an LSB. The counters of
