@@ -26,7 +26,25 @@ if(EXISTS ${_ax_samples}/cat_034_048.pcap)
     set_tests_properties(cli_decode_asterix_oradis PROPERTIES LABELS vectors
         PASS_REGULAR_EXPRESSION "1 datagrams \\(1 ORADIS\\), 6 blocks, 8 records, 0 errors")
 endif()
+# Croatia Control's FINAL and HDLC framings on self-made recordings
+# (tests/vectors/asterix/framing/README.md): detected, unwrapped, timed.
+set(_ax_framing ${CMAKE_SOURCE_DIR}/tests/vectors/asterix/framing)
+add_test(NAME cli_decode_asterix_final
+    COMMAND cairn decode --format asterix --stats ${_ax_framing}/two_records.final)
+set_tests_properties(cli_decode_asterix_final PROPERTIES LABELS vectors
+    PASS_REGULAR_EXPRESSION "FINAL recording, 2 records, 0 octets skipped.*3 records, 0 errors")
+add_test(NAME cli_decode_asterix_final_time
+    COMMAND cairn decode --format asterix --framing final ${_ax_framing}/two_records.final)
+set_tests_properties(cli_decode_asterix_final_time PROPERTIES LABELS vectors
+    PASS_REGULAR_EXPRESSION "\"rec_tod_s\":45296.5,.*\"rec_tod_s\":45297,")
+add_test(NAME cli_decode_asterix_hdlc
+    COMMAND cairn decode --format hdlc --stats ${_ax_framing}/noisy.hdlc)
+set_tests_properties(cli_decode_asterix_hdlc PROPERTIES LABELS vectors
+    PASS_REGULAR_EXPRESSION "HDLC recording, 2 good frames, 25 octets skipped.*3 records, 0 errors")
 cairn_fuzz(asterix ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_asterix.c LIBS cairn_asterix)
+# capture frames (Ethernet, VLAN, 802.3 + LLC, SNAP, cooked v1/v2) to ASTERIX
+cairn_fuzz(pcap_frame ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_pcap_frame.c
+    LIBS cairn_feed cairn_asterix)
 
 # --- encode: encoder, typed API, round trips, tshark, UDP input ---
 cairn_test(test_asterix_roundtrip unit SOURCES unit/asterix_enc/test_asterix_roundtrip.c
@@ -35,6 +53,11 @@ cairn_test(test_asterix_typed unit SOURCES unit/asterix_enc/test_asterix_typed.c
     LIBS cairn_asterix m TIMEOUT 60)
 cairn_test(test_asterix_enc_tshark integ SOURCES integ/asterix/test_tshark.c
     LIBS cairn_asterix PkgConfig::PCAP m TIMEOUT 120)
+# Every link framing of a capture (Ethernet, 802.1Q, 802.3 + LLC without IP,
+# LLC/SNAP, Linux cooked v1/v2) and every category tshark dissects: cairn
+# and tshark read the same self-made captures to the same values (integ).
+cairn_test(test_asterix_tshark_links integ SOURCES integ/asterix/test_tshark_links.c
+    LIBS cairn_asterix cairn_feed PkgConfig::PCAP m TIMEOUT 120)
 cairn_fuzz(asterix_roundtrip ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_asterix_roundtrip.c
     LIBS cairn_asterix)
 cairn_test(test_asterix_udp_feed integ SOURCES integ/asterix/test_udp_feed.c

@@ -3,19 +3,21 @@
  * to JSON Lines, one object per record (decode/asterix/json.c).
  *
  * Inputs: raw files of concatenated data blocks ("-" = standard input),
- * pcap/pcapng captures through libpcap (feed/pcap.h: the UDP payloads, each
- * one or more data blocks), and live UDP (feed/udp.h): `--udp [ADDR:]PORT`
- * listens on a port (ASTERIX's customary 8600 by default), joining a
- * multicast group when ADDR is one, on the interface named by --iface; it
- * runs until interrupted, or for --count datagrams / --seconds seconds.
- * Framings seen in recordings:
+ * pcap/pcapng captures through libpcap (feed/pcap.h: the UDP payloads, or the
+ * LLC payloads of 802.3 frames without IP, each one or more data blocks), and live UDP
+ * (feed/udp.h): `--udp [ADDR:]PORT` listens on a port (ASTERIX's customary 8600 by default),
+ * joining a multicast group when ADDR is one, on the interface named by --iface; it runs until
+ * interrupted, or for --count datagrams / --seconds seconds. Framings seen in recordings:
  *   - ORADIS (a 6-octet header before each block: 2-octet length counting the
  *     header, 4 octets of time), as in Croatia Control's cat_001_002.pcap:
  *     detected per datagram (--framing auto, the default) or forced
  *     (--framing oradis); --framing none turns detection off.
- *   - Croatia Control's "GPS" recording files (0xCD-filled 2200-octet header,
- *     a 10-octet trailer after each block; see ax_gps_next): detected and read.
- *   - "FINAL" and HDLC framings: refused with a message (no layout or sample).
+ *   - Croatia Control's recording files, detected (--framing auto) or forced:
+ *     "GPS" (0xCD-filled 2200-octet header, a 10-octet trailer after each
+ *     block carrying its time; ax_gps_next), "FINAL" (an 8-octet header with
+ *     length and time before each group of blocks, 4 octets of 0xA5 after;
+ *     ax_final_next) and HDLC (frames 0x01 0x03 blocks FCS-16; ax_hdlc_next).
+ *     The time a framing gives becomes the records' "rec_tod_s".
  * Errors (bad block LEN, unknown category, an item the chosen edition cannot
  * parse) are explained on standard error and counted; the rest of the input
  * is still decoded. Exit status: 0, 1 when a file could not be read, 2 usage.
@@ -42,7 +44,7 @@
 /* Explained errors printed per file before they are only counted. */
 #define MAX_ERR_LINES 20
 
-enum framing { FR_AUTO, FR_NONE, FR_ORADIS };
+enum framing { FR_AUTO, FR_NONE, FR_ORADIS, FR_GPS, FR_FINAL, FR_HDLC };
 
 struct opts {
     struct ax_editions eds;
@@ -50,10 +52,10 @@ struct opts {
     enum framing framing;
     int force_pcap; /* 1 pcap, 0 raw, -1 by name/magic */
     int stats;
-    const char *udp;   /* --udp [ADDR:]PORT, NULL for files */
-    const char *iface; /* --iface for a multicast group */
-    unsigned long udp_count;   /* stop after this many datagrams (0: never) */
-    double udp_seconds;        /* stop after this long (0: never) */
+    const char *udp;         /* --udp [ADDR:]PORT, NULL for files */
+    const char *iface;       /* --iface for a multicast group */
+    unsigned long udp_count; /* stop after this many datagrams (0: never) */
+    double udp_seconds;      /* stop after this long (0: never) */
 };
 
 struct run {
@@ -62,6 +64,9 @@ struct run {
     struct ax_stats st;
     unsigned long datagrams;
     unsigned long oradis;
+    unsigned long frames; /* GPS blocks, FINAL records or HDLC frames read */
+    size_t hdlc_skipped;  /* octets between good HDLC frames */
+    const char *framing;  /* the recording framing found, or NULL */
     unsigned long err_lines;
     unsigned long range_records; /* records with a value outside its spec range */
     struct dbuf out;
@@ -71,12 +76,14 @@ struct run {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: cairn decode --format asterix|pcap [--edition CAT=X.Y]... [--raw] [--hex]\n"
-               "                    [--framing auto|none|oradis] [--stats] FILE...\n"
+               "                    [--framing auto|none|oradis|gps|final|hdlc] [--stats] FILE...\n"
                "       cairn decode --format asterix --udp [ADDR:]PORT [--iface IF]\n"
                "                    [--count N] [--seconds S] [options as above]\n"
                "Prints one JSON object per ASTERIX record. --edition picks the edition of a\n"
                "category (default: the latest cairn knows); --raw prints quantities unscaled;\n"
                "--hex adds each record's bytes; --stats prints counts to standard error.\n"
+               "--framing picks a recording's framing (auto: detected; gps, final and hdlc\n"
+               "are Croatia Control's recording formats; their time is printed as rec_tod_s).\n"
                "--udp listens for live datagrams (a multicast ADDR is joined on --iface);\n"
                "it stops on Ctrl-C, after --count datagrams or after --seconds.\n"
                "Tables:");
@@ -112,8 +119,10 @@ static void flush_out(struct run *r)
     }
 }
 
-/* One chain of data blocks (a datagram or a whole raw file). */
-static void decode_blocks(struct run *r, const uint8_t *p, size_t len, unsigned long dgram)
+/* One chain of data blocks (a datagram or a whole raw file); tod_s >= 0 is
+ * the time of day the recording gives them. */
+static void decode_blocks(struct run *r, const uint8_t *p, size_t len, unsigned long dgram,
+                          double tod_s)
 {
     size_t off = 0;
     struct ax_block b;
@@ -133,7 +142,7 @@ static void decode_blocks(struct run *r, const uint8_t *p, size_t len, unsigned 
                 r->range_records++;
             struct jsonw w;
             jw_init(&w, &r->out);
-            ax_json_record(&w, &r->rec, r->o->json_flags);
+            ax_json_record_at(&w, &r->rec, r->o->json_flags, tod_s);
             dbuf_addc(&r->out, '\n');
             if (r->out.len > 60000)
                 flush_out(r);
@@ -147,10 +156,10 @@ static void decode_blocks(struct run *r, const uint8_t *p, size_t len, unsigned 
 static void decode_datagram(struct run *r, const uint8_t *p, size_t len, unsigned long dgram)
 {
     enum framing fr = r->o->framing;
-    if (fr == FR_AUTO)
-        fr = ax_framing_guess(p, len) == AX_FRAMING_ORADIS ? FR_ORADIS : FR_NONE;
+    if (fr != FR_ORADIS)
+        fr = fr == FR_AUTO && ax_framing_guess(p, len) == AX_FRAMING_ORADIS ? FR_ORADIS : FR_NONE;
     if (fr == FR_NONE) {
-        decode_blocks(r, p, len, dgram);
+        decode_blocks(r, p, len, dgram, -1.0);
         return;
     }
     r->oradis++;
@@ -159,7 +168,7 @@ static void decode_datagram(struct run *r, const uint8_t *p, size_t len, unsigne
     size_t blk_len;
     int rc;
     while ((rc = ax_oradis_next(p, len, &off, &blk, &blk_len)) == 1)
-        decode_blocks(r, blk, blk_len, dgram);
+        decode_blocks(r, blk, blk_len, dgram, -1.0);
     if (rc < 0) {
         struct ax_error e = {CAIRN_E_FORMAT, 0, 0, off, 0, NULL, "bad ORADIS frame length"};
         report_err(r, dgram, &e);
@@ -203,10 +212,11 @@ static int decode_pcap(struct run *r)
     const struct pcap_feed_stats *ps = feed_pcap_stats(f);
     if (r->o->stats || rc < 0)
         fprintf(stderr,
-                "cairn decode: %s: %llu frames, %llu UDP, %llu not IP, %llu not UDP, "
-                "%llu fragments, %llu malformed, %llu cut\n",
+                "cairn decode: %s: %llu frames, %llu UDP, %llu LLC, %llu not IP, %llu not UDP, "
+                "%llu other LLC, %llu fragments, %llu malformed, %llu cut\n",
                 r->file, (unsigned long long)ps->frames, (unsigned long long)ps->udp,
-                (unsigned long long)ps->not_ip, (unsigned long long)ps->not_udp,
+                (unsigned long long)ps->llc, (unsigned long long)ps->not_ip,
+                (unsigned long long)ps->not_udp, (unsigned long long)ps->llc_other,
                 (unsigned long long)ps->fragments, (unsigned long long)ps->malformed,
                 (unsigned long long)ps->cut);
     if (rc < 0)
@@ -236,6 +246,10 @@ static int read_all(const char *path, struct dbuf *b)
 static void print_summary(const struct run *r)
 {
     const struct ax_stats *s = &r->st;
+    if (r->framing && (r->o->stats || r->hdlc_skipped))
+        fprintf(stderr, "cairn decode: %s: %s recording, %lu %s, %zu octets skipped%s\n", r->file,
+                r->framing, r->frames, r->framing[0] == 'H' ? "good frames" : "records",
+                r->hdlc_skipped, r->hdlc_skipped ? " (noise, or frames cut or damaged)" : "");
     uint64_t errs = s->err_block + s->err_category + s->err_fspec + s->err_item;
     if (r->o->stats || errs || r->range_records)
         fprintf(stderr,
@@ -249,6 +263,54 @@ static void print_summary(const struct run *r)
                 (unsigned long long)s->err_fspec, (unsigned long long)s->err_item,
                 (unsigned long long)s->padding, r->range_records,
                 r->range_records ? " (wrong --edition, or a corrupt feed?)" : "");
+}
+
+static void recording_error(struct run *r, size_t off, const char *why)
+{
+    struct ax_error e = {CAIRN_E_FORMAT, 0, 0, off, 0, NULL, why};
+    report_err(r, r->datagrams, &e);
+    r->st.err_block++;
+}
+
+/* A recording file in one of Croatia Control's framings: each GPS block,
+ * FINAL record or HDLC frame is one "datagram" of blocks. */
+static void decode_recording(struct run *r, enum framing fr, const uint8_t *p, size_t len)
+{
+    size_t off = 0, bl;
+    const uint8_t *blk;
+    double tod;
+    int rc;
+    switch (fr) {
+    case FR_GPS:
+        r->framing = "GPS";
+        while ((rc = ax_gps_next(p, len, &off, &blk, &bl, &tod)) == 1) {
+            r->frames++;
+            decode_blocks(r, blk, bl, ++r->datagrams, tod);
+        }
+        if (rc < 0)
+            recording_error(r, off, "GPS recording: a block runs past the end of the file");
+        break;
+    case FR_FINAL:
+        r->framing = "FINAL";
+        while ((rc = ax_final_next(p, len, &off, &blk, &bl, &tod)) == 1) {
+            r->frames++;
+            decode_blocks(r, blk, bl, ++r->datagrams, tod);
+        }
+        if (rc < 0)
+            recording_error(r, off,
+                            "FINAL recording: a record length below 12 octets or past the end "
+                            "of the file");
+        break;
+    case FR_HDLC:
+        r->framing = "HDLC";
+        while (ax_hdlc_next(p, len, &off, &blk, &bl, &r->hdlc_skipped) == 1) {
+            r->frames++;
+            decode_blocks(r, blk, bl, ++r->datagrams, -1.0);
+        }
+        break;
+    default:
+        break;
+    }
 }
 
 static int decode_file(struct run *r)
@@ -268,30 +330,23 @@ static int decode_file(struct run *r)
                    ends_with(r->file, ".pcapng");
     }
     int ret = 0;
-    if (pcap) {
+    const uint8_t *p = (const uint8_t *)in.p;
+    enum framing fr = r->o->framing;
+    if (!pcap && fr == FR_AUTO) {
+        if (ax_gps_detect(p, in.len))
+            fr = FR_GPS;
+        else if (ax_final_detect(p, in.len))
+            fr = FR_FINAL;
+        else if (ax_hdlc_detect(p, in.len))
+            fr = FR_HDLC;
+    }
+    if (pcap)
         ret = decode_pcap(r);
-    } else if (ax_gps_detect((const uint8_t *)in.p, in.len)) {
-        /* Croatia Control "GPS" recording: blocks with 10-octet trailers */
-        size_t off = 0, bl;
-        const uint8_t *blk;
-        double tod;
-        int rc;
-        while ((rc = ax_gps_next((const uint8_t *)in.p, in.len, &off, &blk, &bl, &tod)) == 1)
-            decode_blocks(r, blk, bl, ++r->datagrams);
-        if (rc < 0) {
-            struct ax_error e = {CAIRN_E_FORMAT,
-                                 0,
-                                 0,
-                                 off,
-                                 0,
-                                 NULL,
-                                 "GPS recording: a block runs past the end of the file"};
-            report_err(r, r->datagrams, &e);
-            r->st.err_block++;
-        }
-    } else {
+    else if (fr == FR_GPS || fr == FR_FINAL || fr == FR_HDLC)
+        decode_recording(r, fr, p, in.len);
+    else {
         r->datagrams++;
-        decode_datagram(r, (const uint8_t *)in.p, in.len, 1);
+        decode_datagram(r, p, in.len, 1);
     }
     dbuf_free(&in);
     print_summary(r);
@@ -352,9 +407,9 @@ static int decode_udp(struct run *r)
         fprintf(stderr, "cairn decode: --udp %s: cannot listen: %s\n", o->udp, strerror(errno));
         return 1;
     }
-    fprintf(stderr, "cairn decode: listening on UDP %s%s port %u%s%s\n",
-            multicast ? "group " : "", addr[0] ? addr : "any address",
-            (unsigned)udp_feed_port(&f), o->iface ? " on " : "", o->iface ? o->iface : "");
+    fprintf(stderr, "cairn decode: listening on UDP %s%s port %u%s%s\n", multicast ? "group " : "",
+            addr[0] ? addr : "any address", (unsigned)udp_feed_port(&f), o->iface ? " on " : "",
+            o->iface ? o->iface : "");
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
@@ -414,12 +469,14 @@ int cli_decode_asterix(int argc, char **argv)
                 o.force_pcap = 1;
             else if (!strcmp(val, "asterix"))
                 o.force_pcap = -1; /* raw, or pcap by magic */
-            else {
+            else if (!strcmp(val, "final") || !strcmp(val, "hdlc") || !strcmp(val, "gps")) {
+                o.force_pcap = 0; /* the same as --format asterix --framing VAL */
+                o.framing = val[0] == 'f' ? FR_FINAL : val[0] == 'h' ? FR_HDLC : FR_GPS;
+            } else {
                 fprintf(stderr,
-                        "cairn decode: format '%s' is not supported for ASTERIX (the "
-                        "'%s' framing's layout is not published); use asterix (raw "
-                        "blocks) or pcap\n",
-                        val, val);
+                        "cairn decode: format '%s' is not supported for ASTERIX; use asterix "
+                        "(raw blocks or a recording, see --framing) or pcap\n",
+                        val);
                 return 2;
             }
             i++;
@@ -442,8 +499,14 @@ int cli_decode_asterix(int argc, char **argv)
                 o.framing = FR_NONE;
             else if (!strcmp(val, "oradis"))
                 o.framing = FR_ORADIS;
+            else if (!strcmp(val, "gps"))
+                o.framing = FR_GPS;
+            else if (!strcmp(val, "final"))
+                o.framing = FR_FINAL;
+            else if (!strcmp(val, "hdlc"))
+                o.framing = FR_HDLC;
             else {
-                fprintf(stderr, "cairn decode: --framing auto|none|oradis\n");
+                fprintf(stderr, "cairn decode: --framing auto|none|oradis|gps|final|hdlc\n");
                 return 2;
             }
             i++;

@@ -1,9 +1,10 @@
 /*
- * pcap.c — UDP payloads from pcap/pcapng files through libpcap.
+ * pcap.c — UDP payloads (and 802.2 LLC payloads) from pcap/pcapng files
+ * through libpcap.
  *
  * Key idea: libpcap reads the file (both formats); this file only peels the
- * link, IP and UDP headers of each frame, bounds-checked against the captured
- * length. See pcap.h for the link types and RFCs.
+ * link, LLC, IP and UDP headers of each frame, bounds-checked against the
+ * captured length. See pcap.h for the link types, IEEE 802.2 and the RFCs.
  */
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -22,10 +23,19 @@
 #define LT_SLL2         276
 #define LT_LOOP_OPENBSD 108
 
-#define ETHERTYPE_IPV4  0x0800u
-#define ETHERTYPE_IPV6  0x86ddu
-#define ETHERTYPE_VLAN  0x8100u /* IEEE 802.1Q */
-#define ETHERTYPE_QINQ  0x88a8u /* IEEE 802.1ad */
+#define ETHERTYPE_IPV4 0x0800u
+#define ETHERTYPE_IPV6 0x86ddu
+#define ETHERTYPE_VLAN 0x8100u /* IEEE 802.1Q */
+#define ETHERTYPE_QINQ 0x88a8u /* IEEE 802.1ad */
+/* IEEE 802.3: a type/length field up to 1500 is a length, from 0x0600 on an
+ * EtherType; values in between are neither. */
+#define ETH_MAX_LEN     1500u
+#define ETHERTYPE_MIN   0x0600u
+#define SLL_PROTO_802_2 0x0004u /* Linux ETH_P_802_2: the frame starts at LLC */
+#define LLC_HDR_LEN     3u      /* DSAP, SSAP, 1-octet (unnumbered) control */
+#define LLC_UI          0x03u   /* unnumbered information, P/F bit clear */
+#define LLC_SAP_SNAP    0xaau
+#define SNAP_HDR_LEN    5u /* OUI (3) + EtherType (2), after the LLC header */
 #define IPPROTO_UDP_NUM 17u
 #define UDP_HDR_LEN     8u
 
@@ -135,6 +145,70 @@ static int ip_by_ethertype(unsigned et, const uint8_t *p, size_t len, struct pca
     return bump(&st->not_ip);
 }
 
+/* SAPs of LLC users that are known not to be a surveillance feed: their
+ * frames are counted, not delivered. */
+static int llc_sap_foreign(unsigned sap)
+{
+    switch (sap & 0xfeu) { /* the low bit is I/G (DSAP) or C/R (SSAP) */
+    case 0x42:             /* IEEE 802.1 bridge spanning tree */
+    case 0xe0:             /* Novell IPX */
+    case 0xf0:             /* NetBIOS */
+    case 0xfe:             /* ISO network layer (CLNP, IS-IS, ES-IS) */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* An IEEE 802.2 LLC PDU: p[0..len) from the DSAP on, `wire` octets long on
+ * the wire (the 802.3 length; SIZE_MAX when unknown, as in cooked captures). */
+static int llc_from(const uint8_t *p, size_t len, size_t wire, const uint8_t *macs,
+                    struct pcap_udp *u, struct pcap_feed_stats *st)
+{
+    int cut = 0;
+    if (wire < len)
+        len = wire; /* Ethernet padding after a short PDU */
+    else if (wire != SIZE_MAX && wire > len)
+        cut = 1;
+    if (len < 2)
+        return bump(&st->malformed);
+    unsigned dsap = p[0], ssap = p[1];
+    if (dsap == 0xff && ssap == 0xff)
+        return bump(&st->llc_other); /* Novell "raw 802.3": IPX without LLC */
+    if (len < LLC_HDR_LEN)
+        return bump(&st->malformed);
+    unsigned ctrl = p[2];
+    if (dsap == LLC_SAP_SNAP && ssap == LLC_SAP_SNAP && ctrl == LLC_UI) {
+        if (len < LLC_HDR_LEN + SNAP_HDR_LEN)
+            return bump(&st->malformed);
+        unsigned et = be16(p + 6);
+        return ip_by_ethertype(et, p + 8, len - 8, u, st);
+    }
+    /* Only type 1 UI frames carry datagrams; the low two control bits 11
+     * mark a 1-octet unnumbered control field, and the P/F bit (0x10) may be
+     * set. I and S frames (type 2, 2-octet control), XID and TEST are not. */
+    if ((ctrl & ~0x10u) != LLC_UI || llc_sap_foreign(dsap) || llc_sap_foreign(ssap))
+        return bump(&st->llc_other);
+    u->llc = 1;
+    u->dsap = (uint8_t)dsap;
+    u->ssap = (uint8_t)ssap;
+    u->sport = u->dport = 0;
+    u->ipv6 = 0;
+    memset(u->src, 0, sizeof u->src);
+    memset(u->dst, 0, sizeof u->dst);
+    if (macs) {
+        memcpy(u->dst, macs, 6);
+        memcpy(u->src, macs + 6, 6);
+    }
+    u->payload = p + LLC_HDR_LEN;
+    u->len = len - LLC_HDR_LEN;
+    u->cut = cut;
+    if (cut)
+        st->cut++;
+    st->llc++;
+    return 1;
+}
+
 static int ip_by_version(const uint8_t *p, size_t len, struct pcap_udp *u,
                          struct pcap_feed_stats *st)
 {
@@ -154,6 +228,8 @@ int pcap_udp_extract(int linktype, const uint8_t *frame, size_t caplen, struct p
     struct pcap_feed_stats *st = stats ? stats : &dummy;
     const uint8_t *p = frame;
     size_t len = caplen;
+    if (u)
+        u->llc = 0;
     switch (linktype) {
     case DLT_EN10MB: {
         if (len < 14)
@@ -167,15 +243,24 @@ int pcap_udp_extract(int linktype, const uint8_t *frame, size_t caplen, struct p
             et = be16(p + off + 2);
             off += 4;
         }
+        if (et < ETHERTYPE_MIN) { /* IEEE 802.3 length, an LLC PDU follows */
+            if (et > ETH_MAX_LEN)
+                return bump(&st->malformed);
+            return llc_from(p + off, len - off, et, p, u, st);
+        }
         return ip_by_ethertype(et, p + off, len - off, u, st);
     }
     case LT_SLL: /* 16-byte header, protocol at offset 14 */
         if (len < 16)
             return bump(&st->malformed);
+        if (be16(p + 14) == SLL_PROTO_802_2)
+            return llc_from(p + 16, len - 16, SIZE_MAX, NULL, u, st);
         return ip_by_ethertype(be16(p + 14), p + 16, len - 16, u, st);
     case LT_SLL2: /* 20-byte header, protocol at offset 0 */
         if (len < 20)
             return bump(&st->malformed);
+        if (be16(p) == SLL_PROTO_802_2)
+            return llc_from(p + 20, len - 20, SIZE_MAX, NULL, u, st);
         return ip_by_ethertype(be16(p), p + 20, len - 20, u, st);
     case DLT_RAW:
     case LT_RAW_LINKTYPE:

@@ -8,7 +8,7 @@
  * raw) and searched by path. Nothing may crash or read out of bounds, and
  * the decoder's invariants are checked: a record's items lie inside the
  * record, in ascending FRN order, and a record never extends past its block.
- * The ORADIS and GPS framing walkers run over the same bytes.
+ * The ORADIS, GPS, FINAL and HDLC framing walkers run over the same bytes.
  * Every record also goes through the report layer (decode/asterix/report.h)
  * with a radar site for its own SAC/SIC, so polar plots reach the geometry:
  * a report's position is finite and in range, its time within a day of
@@ -148,6 +148,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (ax_gps_next(data, size, &off, &blk, &bl, &tod) == 1)
         if (blk < data || blk + bl > data + size)
             abort();
+    off = 0;
+    while (ax_final_next(data, size, &off, &blk, &bl, &tod) == 1)
+        if (blk < data || blk + bl > data + size || !(tod >= 0))
+            abort();
+    (void)ax_final_detect(data, size);
+    /* HDLC: every octet is in a good frame or counted as skipped */
+    size_t skipped = 0, framed = 0;
+    off = 0;
+    while (ax_hdlc_next(data, size, &off, &blk, &bl, &skipped) == 1) {
+        if (blk < data + 2 || blk + bl + 2 > data + size)
+            abort();
+        framed += bl + 4;
+    }
+    if (framed + skipped != size)
+        abort();
+    (void)ax_hdlc_detect(data, size);
     dbuf_free(&out);
     (void)acc;
     return 0;

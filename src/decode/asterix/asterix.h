@@ -195,7 +195,7 @@ struct ax_stats {
     uint64_t err_fspec;    /* FSPEC runs off the end or names an unknown FRN */
     uint64_t err_item;     /* an item runs past the block or breaks its structure */
     uint64_t blocks_cut;   /* blocks abandoned part-way because of one of these */
-    uint64_t padding;    /* blocks ending in zero octets after their last record */
+    uint64_t padding;      /* blocks ending in zero octets after their last record */
 };
 
 /* Which edition to use per category: chosen[cat] or, when NULL, the latest. */
@@ -314,6 +314,53 @@ int ax_gps_detect(const uint8_t *p, size_t len);
 int ax_gps_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **blk, size_t *blk_len,
                 double *tod_s);
 
+/*
+ * Croatia Control's "FINAL" recording files (their decoder's `-F`). Layout
+ * as that decoder's sources describe it (no sample to check against): a
+ * chain of records, each
+ *   2 octets  record length, counting all of the record (header, data, pad)
+ *   1 octet   board number
+ *   1 octet   line number
+ *   1 octet   recording day
+ *   3 octets  time of day, 0.01 s
+ *   n octets  one or more data blocks
+ *   4 octets  padding, 0xA5 each
+ * ax_final_next gives the data of the next record (*off = 0 to start) and
+ * its time: 1, 0 at the end, CAIRN_E_FORMAT when a record length is below
+ * the 12 octets of header and padding or runs past the file (*off is then
+ * set to len: nothing marks where the next record starts). The padding is
+ * not checked when reading. ax_final_detect says whether a file (that is
+ * not simply a chain of data blocks) starts with a record whose padding is
+ * 0xA5 x 4 and whose data is an exact chain of data blocks.
+ */
+#define AX_FINAL_HDR 8
+#define AX_FINAL_PAD 4
+int ax_final_detect(const uint8_t *p, size_t len);
+int ax_final_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **data, size_t *data_len,
+                  double *tod_s);
+
+/*
+ * HDLC recordings of a serial ASTERIX line (Croatia Control's `-H`): the
+ * frames as the line's HDLC controller delivers them, one after another,
+ * without flags or bit stuffing: address 0x01, control 0x03 (UI), one or
+ * more data blocks, and the 16-bit frame check sequence (ISO/IEC 13239, as
+ * in RFC 1662: reflected polynomial 0x8408, initial 0xFFFF, sent
+ * complemented and least significant octet first, so that the FCS run over
+ * a whole good frame leaves 0xF0B8). Nothing gives a frame's length, so a
+ * frame is found where the address and control octets start a chain of
+ * data blocks after which the FCS checks; octets that start no such frame
+ * (noise, a frame cut or damaged on the line) are skipped and counted in
+ * *skipped. ax_hdlc_next gives the blocks of the next good frame (*off = 0
+ * to start): 1, or 0 at the end. A frame holds at most AX_HDLC_MAX octets.
+ * ax_hdlc_detect says whether a good frame starts in the first 64 octets
+ * of a file that is not simply a chain of data blocks.
+ */
+#define AX_HDLC_MAX 8192
+uint16_t ax_fcs16(uint16_t fcs, const uint8_t *p, size_t n);
+int ax_hdlc_detect(const uint8_t *p, size_t len);
+int ax_hdlc_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **data, size_t *data_len,
+                 size_t *skipped);
+
 /* The item with this id ("040") in a record, or NULL. */
 const struct ax_item *ax_record_item(const struct ax_record *r, const char *id);
 
@@ -400,5 +447,8 @@ enum ax_json_flags {
  * as hex strings.
  */
 void ax_json_record(struct jsonw *w, const struct ax_record *r, unsigned flags);
+/* The same, with "rec_tod_s": the time of day (s) a recording's framing
+ * gives the record (GPS trailer, FINAL header), when tod_s >= 0. */
+void ax_json_record_at(struct jsonw *w, const struct ax_record *r, unsigned flags, double tod_s);
 
 #endif

@@ -435,6 +435,129 @@ int ax_gps_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **blk, 
     return 1;
 }
 
+/* Do p[0..len) hold exactly a chain of data blocks (at least one)? */
+static int exact_blocks(const uint8_t *p, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        if (len - off < 3)
+            return 0;
+        size_t bl = be16(p + off + 1);
+        if (bl < 3 || bl > len - off)
+            return 0;
+        off += bl;
+    }
+    return len > 0;
+}
+
+int ax_final_detect(const uint8_t *p, size_t len)
+{
+    if (len < AX_FINAL_HDR + 3 + AX_FINAL_PAD || exact_blocks(p, len))
+        return 0;
+    size_t n = be16(p);
+    if (n < AX_FINAL_HDR + 3 + AX_FINAL_PAD || n > len)
+        return 0;
+    for (size_t i = n - AX_FINAL_PAD; i < n; i++)
+        if (p[i] != 0xA5)
+            return 0;
+    return exact_blocks(p + AX_FINAL_HDR, n - AX_FINAL_HDR - AX_FINAL_PAD);
+}
+
+int ax_final_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **data, size_t *data_len,
+                  double *tod_s)
+{
+    if (*off >= len)
+        return 0;
+    size_t rest = len - *off;
+    const uint8_t *r = p + *off;
+    size_t n = rest >= 2 ? be16(r) : 0;
+    if (rest < AX_FINAL_HDR + AX_FINAL_PAD || n < AX_FINAL_HDR + AX_FINAL_PAD || n > rest) {
+        *off = len;
+        return CAIRN_E_FORMAT;
+    }
+    /* octets 5..7: time of day in hundredths of a second */
+    uint32_t t = (uint32_t)r[5] << 16 | (uint32_t)r[6] << 8 | r[7];
+    *tod_s = (double)t / 100.0;
+    *data = r + AX_FINAL_HDR;
+    *data_len = n - AX_FINAL_HDR - AX_FINAL_PAD;
+    *off += n;
+    return 1;
+}
+
+/* The FCS-16 of ISO/IEC 13239 (RFC 1662 section C.2), bit by bit: the
+ * recordings are small and this keeps no table. */
+uint16_t ax_fcs16(uint16_t fcs, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        fcs ^= p[i];
+        for (int b = 0; b < 8; b++)
+            fcs = (uint16_t)((fcs & 1u) ? (fcs >> 1) ^ 0x8408u : fcs >> 1);
+    }
+    return fcs;
+}
+
+#define HDLC_ADDR     0x01u
+#define HDLC_UI       0x03u
+#define HDLC_FCS_INIT 0xFFFFu
+#define HDLC_FCS_GOOD 0xF0B8u
+
+/* A good frame starting at p[0]: its length (address to FCS), or 0. The FCS
+ * is run block by block, so each candidate end costs two octets more. */
+static size_t hdlc_frame_at(const uint8_t *p, size_t len)
+{
+    if (len < 2 + 3 + 2 || p[0] != HDLC_ADDR || p[1] != HDLC_UI)
+        return 0;
+    if (len > AX_HDLC_MAX)
+        len = AX_HDLC_MAX;
+    uint16_t fcs = ax_fcs16(HDLC_FCS_INIT, p, 2);
+    size_t j = 2;
+    while (j + 3 <= len) {
+        size_t bl = be16(p + j + 1);
+        if (bl < 3 || bl > len - j)
+            return 0;
+        fcs = ax_fcs16(fcs, p + j, bl);
+        j += bl;
+        if (j + 2 > len)
+            return 0;
+        if (ax_fcs16(fcs, p + j, 2) == HDLC_FCS_GOOD)
+            return j + 2;
+    }
+    return 0;
+}
+
+/* How far into a file a first good frame is looked for: a recording may
+ * start in the middle of a frame. */
+#define HDLC_DETECT_WINDOW 64
+
+int ax_hdlc_detect(const uint8_t *p, size_t len)
+{
+    if (exact_blocks(p, len))
+        return 0; /* a plain file of blocks, whatever its first octets */
+    for (size_t i = 0; i < HDLC_DETECT_WINDOW && i < len; i++)
+        if (hdlc_frame_at(p + i, len - i))
+            return 1;
+    return 0;
+}
+
+int ax_hdlc_next(const uint8_t *p, size_t len, size_t *off, const uint8_t **data, size_t *data_len,
+                 size_t *skipped)
+{
+    for (size_t i = *off; i < len; i++) {
+        size_t n = hdlc_frame_at(p + i, len - i);
+        if (n) {
+            *skipped += i - *off;
+            *data = p + i + 2;
+            *data_len = n - 4;
+            *off = i + n;
+            return 1;
+        }
+    }
+    if (*off < len)
+        *skipped += len - *off;
+    *off = len;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- blocks */
 
 int ax_block_next(const uint8_t *buf, size_t len, size_t *off, struct ax_block *b,

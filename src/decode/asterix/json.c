@@ -503,6 +503,11 @@ static int json_value(struct jo *w, const struct ax_node *n, const uint8_t *p, s
 
 void ax_json_record(struct jsonw *jw, const struct ax_record *r, unsigned flags)
 {
+    ax_json_record_at(jw, r, flags, -1.0);
+}
+
+void ax_json_record_at(struct jsonw *jw, const struct ax_record *r, unsigned flags, double tod_s)
+{
     struct jo o; /* the writer and its buffer live on the stack */
     struct jo *w = &o;
     o.n = 0;
@@ -521,6 +526,10 @@ void ax_json_record(struct jsonw *jw, const struct ax_record *r, unsigned flags)
     jo_kstr(w, "ed", r->cat->edition_str);
     jo_key(w, "len");
     json_uint(w, r->len);
+    if (tod_s >= 0) {
+        jo_key(w, "rec_tod_s");
+        json_double(w, tod_s);
+    }
     if (flags & AX_JSON_HEX) {
         jo_key(w, "hex");
         json_hex_bytes(w, r->p, r->len > 256 ? 256 : r->len);

@@ -12,9 +12,16 @@
 
 extern const struct ax_category ax_tab_cat001_1_2;
 extern const struct ax_category ax_tab_cat002_1_0;
+extern const struct ax_category ax_tab_cat004_1_12;
+extern const struct ax_category ax_tab_cat008_1_3;
+extern const struct ax_category ax_tab_cat010_1_1;
+extern const struct ax_category ax_tab_cat019_1_3;
+extern const struct ax_category ax_tab_cat020_1_10;
 extern const struct ax_category ax_tab_cat021_0_26;
 extern const struct ax_category ax_tab_cat021_2_6;
 extern const struct ax_category ax_tab_cat021_2_7;
+extern const struct ax_category ax_tab_cat023_1_3;
+extern const struct ax_category ax_tab_cat025_1_5;
 extern const struct ax_category ax_tab_cat034_1_29;
 extern const struct ax_category ax_tab_cat048_1_31;
 extern const struct ax_category ax_tab_cat048_1_32;
@@ -27,9 +34,16 @@ extern const struct ax_category ax_tab_cat065_1_6;
 const struct ax_category *const ax_tables[] = {
     &ax_tab_cat001_1_2,
     &ax_tab_cat002_1_0,
+    &ax_tab_cat004_1_12,
+    &ax_tab_cat008_1_3,
+    &ax_tab_cat010_1_1,
+    &ax_tab_cat019_1_3,
+    &ax_tab_cat020_1_10,
     &ax_tab_cat021_0_26,
     &ax_tab_cat021_2_6,
     &ax_tab_cat021_2_7,
+    &ax_tab_cat023_1_3,
+    &ax_tab_cat025_1_5,
     &ax_tab_cat034_1_29,
     &ax_tab_cat048_1_31,
     &ax_tab_cat048_1_32,
@@ -38,4 +52,4 @@ const struct ax_category *const ax_tables[] = {
     &ax_tab_cat063_1_7,
     &ax_tab_cat065_1_6,
 };
-const size_t ax_n_tables = 12;
+const size_t ax_n_tables = 19;

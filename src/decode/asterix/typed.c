@@ -511,3 +511,202 @@ int ax65_encode(const struct ax65_status *s, uint8_t *out, size_t cap)
     }
     return rec_finish(&rc, out, cap);
 }
+
+/* ------------------------------------------------------------ CAT004 */
+
+/* CAT004 UAP (edition 1.12): FRN of each item. */
+enum {
+    F04_010 = 1,
+    F04_000 = 2,
+    F04_015 = 3,
+    F04_020 = 4,
+    F04_040 = 5,
+    F04_045 = 6,
+    F04_060 = 7,
+    F04_030 = 8,
+    F04_170 = 9,
+    F04_120 = 10,
+    F04_070 = 11,
+    F04_076 = 12,
+    F04_074 = 13,
+    F04_075 = 14,
+    F04_100 = 15,
+    F04_035 = 16,
+    F04_171 = 17,
+};
+
+/* I004/060 has 49 one-bit flags in 7 octets of 7 flags + FX. */
+#define AX04_N_FUNCTIONS 49u
+
+/* An ASCII text of n characters, space padded; only printable characters. */
+static void put_ascii(struct rec *rc, const char *text, unsigned n)
+{
+    size_t len = strlen(text);
+    if (len > n) {
+        if (!rc->err)
+            rc->err = CAIRN_E_INVAL;
+        return;
+    }
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++) {
+        unsigned char ch = i < len ? (unsigned char)text[i] : ' ';
+        if (ch < 0x20 || ch > 0x7e) {
+            if (!rc->err)
+                rc->err = CAIRN_E_INVAL;
+            return;
+        }
+        v = v << 8 | ch;
+    }
+    put(rc, n, v);
+}
+
+static int ac_present(const struct ax04_aircraft *ac)
+{
+    return ac->has_ident || ac->has_mode3a || ac->has_position || ac->has_modes_id || ac->has_cfl;
+}
+
+/* I004/170 or /171: compound, subfields AI, M3, CPW, CP?, TT, DT, AC, MS,
+ * FP, CF (FSPEC bits 1..10 in that order, FX after the 7th). */
+static void put_aircraft(struct rec *rc, const struct ax04_aircraft *ac)
+{
+    unsigned fs1 = (unsigned)(ac->has_ident << 7 | ac->has_mode3a << 6 | ac->has_position << 5);
+    unsigned fs2 = (unsigned)(ac->has_modes_id << 7 | ac->has_cfl << 5);
+    if (fs2) {
+        put(rc, 1, fs1 | 1u);
+        put(rc, 1, fs2);
+    } else {
+        put(rc, 1, fs1);
+    }
+    if (ac->has_ident)
+        put_ascii(rc, ac->ident, 7);
+    if (ac->has_mode3a)
+        put(rc, 2, q_mode3a(rc, ac->mode3a));
+    if (ac->has_position) {
+        if (!(fabs(ac->lat_deg) <= 90.0) || !(ac->lon_deg >= -180.0 && ac->lon_deg < 180.0)) {
+            if (!rc->err)
+                rc->err = CAIRN_E_RANGE;
+            return;
+        }
+        put(rc, 4, q_signed(rc, ac->lat_deg, 180.0 / 33554432.0, 32));
+        put(rc, 4, q_signed(rc, ac->lon_deg, 180.0 / 33554432.0, 32));
+        if (!(ac->alt_ft >= -1500.0 && ac->alt_ft <= 150000.0) && !rc->err)
+            rc->err = CAIRN_E_RANGE;
+        put(rc, 2, q_signed(rc, ac->alt_ft, 25.0, 16));
+    }
+    if (ac->has_modes_id)
+        put_ascii(rc, ac->modes_id, 6);
+    if (ac->has_cfl)
+        put(rc, 2, q_unsigned(rc, ac->cfl_fl, 0.25, 16));
+}
+
+int ax04_encode(const struct ax04_alert *a, uint8_t *out, size_t cap)
+{
+    struct rec rc;
+    rec_init(&rc);
+    rec_item(&rc, F04_010);
+    put(&rc, 1, a->sac);
+    put(&rc, 1, a->sic);
+    rec_item(&rc, F04_000);
+    put(&rc, 1, a->type);
+    if (a->has_sdps) {
+        rec_item(&rc, F04_015);
+        put(&rc, 1, 1); /* one repetition */
+        put(&rc, 1, a->sdps_sac);
+        put(&rc, 1, a->sdps_sic);
+    }
+    rec_item(&rc, F04_020);
+    put(&rc, 3, q_tod(&rc, a->tod_s));
+    if (a->has_alert_id) {
+        rec_item(&rc, F04_040);
+        put(&rc, 2, a->alert_id);
+    }
+    if (a->has_status) {
+        rec_item(&rc, F04_045);
+        put(&rc, 1, q_code(&rc, a->status, 3) << 1); /* spare 4, STAT 3, spare 1 */
+    }
+    if (a->has_functions) {
+        if (a->functions >> AX04_N_FUNCTIONS && !rc.err)
+            rc.err = CAIRN_E_RANGE;
+        /* octets up to the last one holding a set flag, at least one */
+        unsigned last = 0;
+        for (unsigned o = 0; o < 7; o++)
+            if ((a->functions >> (7 * o)) & 0x7f)
+                last = o;
+        rec_item(&rc, F04_060);
+        for (unsigned o = 0; o <= last; o++) {
+            unsigned bits = 0;
+            for (unsigned k = 0; k < 7; k++)
+                if (a->functions >> (7 * o + k) & 1u)
+                    bits |= 0x80u >> k;
+            put(&rc, 1, bits | (o < last ? 1u : 0u));
+        }
+    }
+    if (a->has_track1) {
+        rec_item(&rc, F04_030);
+        put(&rc, 2, a->track1);
+    }
+    if (ac_present(&a->ac1)) {
+        rec_item(&rc, F04_170);
+        put_aircraft(&rc, &a->ac1);
+    }
+    if (a->has_nature || a->has_class || a->has_probability || a->has_duration) {
+        rec_item(&rc, F04_120);
+        put(&rc, 1,
+            (unsigned)(a->has_nature << 7 | a->has_class << 6 | a->has_probability << 5 |
+                       a->has_duration << 4));
+        if (a->has_nature)
+            put(&rc, 1, q_code(&rc, a->nature, 7) << 1); /* first octet, FX 0 */
+        if (a->has_class)
+            put(&rc, 1,
+                q_code(&rc, a->class_tid, 4) << 4 | q_code(&rc, a->class_cp, 3) << 1 |
+                    q_code(&rc, a->class_high, 1));
+        if (a->has_probability)
+            put(&rc, 1, q_unsigned(&rc, a->probability_pct, 0.5, 8));
+        if (a->has_duration)
+            put(&rc, 3, q_unsigned(&rc, a->duration_s, 1.0 / 128.0, 24));
+    }
+    if (a->has_ttc || a->has_tca || a->has_chs || a->has_mhs || a->has_cvs || a->has_mvs) {
+        rec_item(&rc, F04_070);
+        put(&rc, 1,
+            (unsigned)(a->has_ttc << 7 | a->has_tca << 6 | a->has_chs << 5 | a->has_mhs << 4 |
+                       a->has_cvs << 3 | a->has_mvs << 2));
+        if (a->has_ttc)
+            put(&rc, 3, q_unsigned(&rc, a->ttc_s, 1.0 / 128.0, 24));
+        if (a->has_tca)
+            put(&rc, 3, q_unsigned(&rc, a->tca_s, 1.0 / 128.0, 24));
+        if (a->has_chs)
+            put(&rc, 3, q_unsigned(&rc, a->chs_m, 0.5, 24));
+        if (a->has_mhs)
+            put(&rc, 2, q_unsigned(&rc, a->mhs_m, 0.5, 16));
+        if (a->has_cvs)
+            put(&rc, 2, q_unsigned(&rc, a->cvs_ft, 25.0, 16));
+        if (a->has_mvs)
+            put(&rc, 2, q_unsigned(&rc, a->mvs_ft, 25.0, 16));
+    }
+    if (a->has_vdev) {
+        rec_item(&rc, F04_076);
+        put(&rc, 2, q_signed(&rc, a->vdev_ft, 25.0, 16));
+    }
+    if (a->has_ldev) {
+        rec_item(&rc, F04_074);
+        put(&rc, 2, q_signed(&rc, a->ldev_m, 32.0, 16));
+    }
+    if (a->has_tdev) {
+        rec_item(&rc, F04_075);
+        put(&rc, 3, q_signed(&rc, a->tdev_m, 0.5, 24));
+    }
+    if (a->has_area) {
+        rec_item(&rc, F04_100);
+        put(&rc, 1, 0x80); /* AN only */
+        put_callsign(&rc, 0, 0, a->area);
+    }
+    if (a->has_track2) {
+        rec_item(&rc, F04_035);
+        put(&rc, 2, a->track2);
+    }
+    if (ac_present(&a->ac2)) {
+        rec_item(&rc, F04_171);
+        put_aircraft(&rc, &a->ac2);
+    }
+    return rec_finish(&rc, out, cap);
+}

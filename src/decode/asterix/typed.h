@@ -3,8 +3,9 @@
  * CAT048 monoradar target reports (its simulated radars, including
  * primary-only plots), CAT034 monoradar service messages (north marker,
  * sector crossing), CAT062 system tracks (the picture it shares with the
- * peer centre) and CAT065 SDPS service status (its batch and status
- * messages).
+ * peer centre), CAT065 SDPS service status (its batch and status
+ * messages) and CAT004 safety net messages (its alerts: STCA, APW, MSAW
+ * style, and the alive message).
  *
  * Key idea: plain C structs in engineering units (the unit is in every field
  * name) → the exact octets of one record, without building a generic value
@@ -24,8 +25,11 @@
  *          I245, I380 (ADR), I040, I080, I290, I136, I130, I135, I220
  *   CAT065 edition 1.6 (same items as 1.5): I010, I000, I015, I030, I020,
  *          I040, I050
+ *   CAT004 edition 1.12: I010, I000, I015, I020, I040, I045, I060, I030,
+ *          I170, I120, I070, I076, I074, I075, I100, I035, I171
  * (EUROCONTROL ASTERIX Part 4 Category 048, Part 2b Category 034, Part 9
- * Category 062, Part 15 Category 065; item numbers as in those documents.)
+ * Category 062, Part 15 Category 065, Part 17 Category 004; item numbers as
+ * in those documents.)
  *
  * Pure: no I/O, no allocation. Output is caller storage.
  */
@@ -36,7 +40,7 @@
 #include <stdint.h>
 
 /* Largest record any of the encoders below writes (bytes), with margin. */
-#define AX_TYPED_MAX_RECORD 128u
+#define AX_TYPED_MAX_RECORD 256u
 
 /* ---------------------------------------------------------------- CAT048 */
 
@@ -222,6 +226,86 @@ struct ax65_status {
 };
 
 int ax65_encode(const struct ax65_status *s, uint8_t *out, size_t cap);
+
+/* ---------------------------------------------------------------- CAT004 */
+
+/* I004/000 message types cairn sends (the edition defines 1..44, 97..99). */
+enum ax04_type {
+    AX04_ALIVE = 1, /* AM: the safety net server is up; carries I060 */
+    AX04_MSAW = 4,  /* minimum safe altitude warning */
+    AX04_APW = 5,   /* area proximity warning (a zone) */
+    AX04_STCA = 7,  /* short term conflict alert (a pair) */
+    AX04_EOC = 17,  /* end of conflict */
+    AX04_NTCA = 19, /* near term conflict alert */
+    AX04_AIW = 99,  /* airspace infringement warning */
+};
+
+/* I004/170 or /171: one aircraft of the alert (subfields optional). */
+struct ax04_aircraft {
+    int has_ident;    /* AI1/AI2: aircraft identifier, 7 ASCII characters */
+    char ident[8];    /* shorter text is padded with spaces */
+    int has_mode3a;   /* M31/M32 */
+    uint16_t mode3a;  /* octal code as a number: 07700 */
+    int has_position; /* CPW: predicted conflict position, WGS-84 */
+    double lat_deg;   /* 180/2^25 deg */
+    double lon_deg;   /* 180/2^25 deg */
+    double alt_ft;    /* 25 ft, -1500 .. 150000 */
+    int has_modes_id; /* MS1/MS2: identification downlinked by Mode S */
+    char modes_id[7]; /* 6 ASCII characters */
+    int has_cfl;      /* CF1/CF2: cleared flight level, 1/4 FL */
+    double cfl_fl;
+};
+
+struct ax04_alert {
+    uint8_t sac, sic; /* I010 the safety net server (mandatory) */
+    uint8_t type;     /* I000 enum ax04_type (mandatory) */
+    int has_sdps;     /* I015: the SDPS whose tracks were used (one) */
+    uint8_t sdps_sac, sdps_sic;
+    double tod_s;     /* I020 time of message, 1/128 s (mandatory) */
+    int has_alert_id; /* I040 alert identifier (all but AM) */
+    uint16_t alert_id;
+    int has_status; /* I045 status of the alert, 0..7 */
+    uint8_t status;
+    int has_functions; /* I060 (AM): functions running, bit i = the i-th
+                          flag of the item in the specification's order
+                          (bit 0 MRVA, 1 RAMLD, ... 6 STCA, 7 APM, ...,
+                          11 DG, 12 OF, 13 OL, 14 AIW, ... 48 ONGOING) */
+    uint64_t functions;
+    int has_track1; /* I030 track number of the (first) aircraft */
+    uint16_t track1;
+    int has_track2; /* I035 track number of the second aircraft */
+    uint16_t track2;
+    /* I070 conflict timing and separation: each subfield optional */
+    int has_ttc, has_tca, has_chs, has_mhs, has_cvs, has_mvs;
+    double ttc_s;  /* TC time to conflict, 1/128 s */
+    double tca_s;  /* TCA time to closest approach, 1/128 s */
+    double chs_m;  /* current horizontal separation, 0.5 m */
+    double mhs_m;  /* estimated minimum horizontal separation, 0.5 m */
+    double cvs_ft; /* current vertical separation, 25 ft */
+    double mvs_ft; /* estimated minimum vertical separation, 25 ft */
+    int has_vdev;  /* I076 vertical deviation, 25 ft, signed */
+    double vdev_ft;
+    int has_ldev; /* I074 longitudinal deviation, 32 m, signed */
+    double ldev_m;
+    int has_tdev; /* I075 transversal distance deviation, 0.5 m, signed */
+    double tdev_m;
+    int has_area; /* I100 AN: area name, ICAO 6-bit, up to 8 characters */
+    char area[9];
+    /* I120 conflict characteristics */
+    int has_nature; /* CN first octet: bit 6 MAS, 5 CAS, 4 FLD, 3 FVD,
+                       2 TYPE (major), 1 CROSS, 0 DIV */
+    uint8_t nature;
+    int has_class; /* CC: table id (4 bits), properties class (3), severity */
+    uint8_t class_tid, class_cp, class_high;
+    int has_probability; /* CP, 0.5 % */
+    double probability_pct;
+    int has_duration; /* CD conflict duration, 1/128 s */
+    double duration_s;
+    struct ax04_aircraft ac1, ac2; /* I170 (sent when any field is), I171 */
+};
+
+/* One CAT004 record; the same return values as the encoders above. */
+int ax04_encode(const struct ax04_alert *a, uint8_t *out, size_t cap);
 
 /* ---------------------------------------------------------------- helpers */
 

@@ -494,6 +494,252 @@ static void test_pcap_layers(void **state)
     assert_int_equal(pcap_udp_extract(9999, v6, 52, &u, &st), CAIRN_E_UNSUPPORTED);
 }
 
+/* Link layers beyond the basic ones: 802.1ad + 802.1Q, Linux cooked v2,
+ * and IEEE 802.3 frames with an 802.2 LLC header (no IP): UI payloads are
+ * delivered with `llc` set and end at the 802.3 length (padding dropped);
+ * SNAP goes on to IP; other LLC users and non-UI frames are counted. */
+static void test_pcap_llc_and_tags(void **state)
+{
+    (void)state;
+    static const uint8_t blk[] = {0x30, 0x00, 0x06, 0x80, 0x19, 0xc9}; /* CAT048, I010 */
+    struct pcap_udp u;
+    struct pcap_feed_stats st = {0};
+
+    /* 802.3 + LLC UI, DSAP/SSAP 0x54, padded to the 60-octet minimum */
+    uint8_t f[64];
+    memset(f, 0xee, sizeof f);
+    memcpy(f, "\x01\x02\x03\x04\x05\x06\x0a\x0b\x0c\x0d\x0e\x0f", 12);
+    f[12] = 0, f[13] = 3 + sizeof blk;
+    f[14] = 0x54, f[15] = 0x54, f[16] = 0x03;
+    memcpy(f + 17, blk, sizeof blk);
+    assert_int_equal(pcap_udp_extract(1, f, 60, &u, &st), 1);
+    assert_int_equal(u.llc, 1);
+    assert_int_equal(u.dsap, 0x54);
+    assert_int_equal(u.ssap, 0x54);
+    assert_int_equal(u.len, sizeof blk);
+    assert_int_equal(u.cut, 0);
+    assert_int_equal(u.sport, 0);
+    assert_int_equal(u.src[0], 0x0a);
+    assert_int_equal(u.dst[5], 0x06);
+    assert_memory_equal(u.payload, blk, sizeof blk);
+    assert_int_equal(st.llc, 1);
+    assert_int_equal(st.udp, 0);
+    /* the P/F bit set is still UI */
+    f[16] = 0x13;
+    assert_int_equal(pcap_udp_extract(1, f, 60, &u, &st), 1);
+    f[16] = 0x03;
+    /* captured shorter than the 802.3 length: delivered, flagged cut */
+    assert_int_equal(pcap_udp_extract(1, f, 20, &u, &st), 1);
+    assert_int_equal(u.cut, 1);
+    assert_int_equal(u.len, 3);
+    /* truncated at every offset: never a read past caplen */
+    for (size_t cut = 0; cut < 60; cut++) {
+        uint8_t *p = malloc(cut ? cut : 1);
+        memcpy(p, f, cut);
+        int rc = pcap_udp_extract(1, p, cut, &u, &st);
+        assert_true(rc == 0 || (rc == 1 && u.llc && u.len + 17 <= cut));
+        free(p);
+    }
+    uint64_t other = st.llc_other, mal = st.malformed;
+    /* spanning tree BPDU (SAP 0x42), XID (0xAF), an I frame (low bit 0) */
+    f[14] = 0x42, f[15] = 0x42;
+    assert_int_equal(pcap_udp_extract(1, f, 60, &u, &st), 0);
+    f[14] = 0x54, f[15] = 0x54, f[16] = 0xaf;
+    assert_int_equal(pcap_udp_extract(1, f, 60, &u, &st), 0);
+    f[16] = 0x00;
+    assert_int_equal(pcap_udp_extract(1, f, 60, &u, &st), 0);
+    /* Novell raw 802.3 */
+    f[14] = 0xff, f[15] = 0xff;
+    assert_int_equal(pcap_udp_extract(1, f, 60, &u, &st), 0);
+    assert_int_equal(st.llc_other, other + 4);
+    /* a type/length of 1501..1535 is neither */
+    f[12] = 0x05, f[13] = 0xdd;
+    assert_int_equal(pcap_udp_extract(1, f, 60, &u, &st), 0);
+    assert_int_equal(st.malformed, mal + 1);
+
+    /* 802.3 + LLC/SNAP + IPv4/UDP, behind 802.1ad and 802.1Q tags */
+    uint8_t g[128];
+    memset(g, 0, sizeof g);
+    g[12] = 0x88, g[13] = 0xa8, g[16] = 0x81, g[17] = 0x00;
+    size_t ipl = 20 + 8 + sizeof blk;
+    g[20] = 0, g[21] = (uint8_t)(8 + ipl);
+    memcpy(g + 22, "\xaa\xaa\x03\x00\x00\x00\x08\x00", 8);
+    uint8_t *ip = g + 30;
+    ip[0] = 0x45, ip[3] = (uint8_t)ipl, ip[9] = 17, ip[12] = 10, ip[15] = 7;
+    uint8_t *ud = ip + 20;
+    ud[2] = 0x21, ud[3] = 0x98, ud[5] = (uint8_t)(8 + sizeof blk);
+    memcpy(ud + 8, blk, sizeof blk);
+    uint64_t udp0 = st.udp;
+    assert_int_equal(pcap_udp_extract(1, g, 30 + ipl, &u, &st), 1);
+    assert_int_equal(u.llc, 0);
+    assert_int_equal(u.dport, 8600);
+    assert_int_equal(u.src[3], 7);
+    assert_memory_equal(u.payload, blk, sizeof blk);
+    assert_int_equal(st.udp, udp0 + 1);
+    /* the same IPv4/UDP with an EtherType after the two tags */
+    g[20] = 0x08, g[21] = 0x00;
+    memmove(g + 22, ip, ipl);
+    assert_int_equal(pcap_udp_extract(1, g, 22 + ipl, &u, &st), 1);
+    assert_memory_equal(u.payload, blk, sizeof blk);
+
+    /* Linux cooked v2: protocol at 0, 20-octet header; and with LLC */
+    uint8_t c[128];
+    memset(c, 0, sizeof c);
+    c[0] = 0x08;
+    memcpy(c + 20, g + 22, ipl);
+    assert_int_equal(pcap_udp_extract(276, c, 20 + ipl, &u, &st), 1);
+    assert_int_equal(u.dport, 8600);
+    assert_memory_equal(u.payload, blk, sizeof blk);
+    c[0] = 0x00, c[1] = 0x04;
+    c[20] = 0x54, c[21] = 0x54, c[22] = 0x03;
+    memcpy(c + 23, blk, sizeof blk);
+    assert_int_equal(pcap_udp_extract(276, c, 23 + sizeof blk, &u, &st), 1);
+    assert_int_equal(u.llc, 1);
+    assert_int_equal(u.len, sizeof blk);
+    /* Linux cooked v1 with LLC */
+    uint8_t c1[64];
+    memset(c1, 0, sizeof c1);
+    c1[15] = 0x04;
+    memcpy(c1 + 16, c + 20, 3 + sizeof blk);
+    assert_int_equal(pcap_udp_extract(113, c1, 19 + sizeof blk, &u, &st), 1);
+    assert_int_equal(u.llc, 1);
+    assert_memory_equal(u.payload, blk, sizeof blk);
+    /* an LLC frame then a UDP one with the same struct: llc is cleared */
+    assert_int_equal(pcap_udp_extract(276, c, 20, &u, &st), 0);
+    c[0] = 0x08, c[1] = 0;
+    memcpy(c + 20, g + 22, ipl);
+    assert_int_equal(pcap_udp_extract(276, c, 20 + ipl, &u, &st), 1);
+    assert_int_equal(u.llc, 0);
+}
+
+/* A self-made HDLC frame: 01 03, the blocks, FCS-16 complemented, least
+ * significant octet first. Returns its length. */
+static size_t make_hdlc(uint8_t *out, const uint8_t *blocks, size_t n)
+{
+    out[0] = 0x01, out[1] = 0x03;
+    memcpy(out + 2, blocks, n);
+    uint16_t fcs = (uint16_t)~ax_fcs16(0xFFFF, out, n + 2);
+    out[n + 2] = (uint8_t)(fcs & 0xff);
+    out[n + 3] = (uint8_t)(fcs >> 8);
+    return n + 4;
+}
+
+static size_t make_final(uint8_t *out, const uint8_t *blocks, size_t n, uint32_t t_cs)
+{
+    size_t len = AX_FINAL_HDR + n + AX_FINAL_PAD;
+    out[0] = (uint8_t)(len >> 8), out[1] = (uint8_t)len;
+    out[2] = 1, out[3] = 2, out[4] = 3; /* board, line, day */
+    out[5] = (uint8_t)(t_cs >> 16), out[6] = (uint8_t)(t_cs >> 8), out[7] = (uint8_t)t_cs;
+    memcpy(out + AX_FINAL_HDR, blocks, n);
+    memset(out + AX_FINAL_HDR + n, 0xA5, AX_FINAL_PAD);
+    return len;
+}
+
+/* Croatia Control's FINAL recordings: records with length, time (0.01 s)
+ * and 0xA5 padding; every cut of the file ends in an explained error or at
+ * a record boundary, never a read past it. */
+static void test_final_framing(void **state)
+{
+    (void)state;
+    static const uint8_t b1[] = {0x30, 0x00, 0x06, 0x80, 0x19, 0xc9};
+    static const uint8_t b2[] = {0x22, 0x00, 0x05, 0x80, 0x00, 0x30, 0x00, 0x06, 0x80, 0x19, 0xca};
+    uint8_t f[128];
+    size_t n = make_final(f, b1, sizeof b1, 4529650);
+    n += make_final(f + n, b2, sizeof b2, 4529700);
+    assert_true(ax_final_detect(f, n));
+    assert_false(ax_final_detect(b1, sizeof b1)); /* a plain block file */
+    size_t off = 0, dl;
+    const uint8_t *d;
+    double tod;
+    assert_int_equal(ax_final_next(f, n, &off, &d, &dl, &tod), 1);
+    assert_int_equal(dl, sizeof b1);
+    assert_memory_equal(d, b1, sizeof b1);
+    assert_true(tod == 45296.5);
+    assert_int_equal(ax_final_next(f, n, &off, &d, &dl, &tod), 1);
+    assert_int_equal(dl, sizeof b2);
+    assert_true(tod == 45297.0);
+    assert_int_equal(ax_final_next(f, n, &off, &d, &dl, &tod), 0);
+    /* truncated at every offset */
+    for (size_t cut = 0; cut < n; cut++) {
+        uint8_t *p = malloc(cut ? cut : 1);
+        memcpy(p, f, cut);
+        off = 0;
+        int rc, recs = 0;
+        while ((rc = ax_final_next(p, cut, &off, &d, &dl, &tod)) == 1) {
+            assert_true(d >= p && d + dl <= p + cut);
+            recs++;
+        }
+        assert_true(rc == 0 || rc == CAIRN_E_FORMAT);
+        assert_int_equal(off, cut);
+        assert_int_equal(rc == 0, cut == 0 || cut == 18 || cut == n);
+        free(p);
+    }
+    /* a length below header + padding */
+    f[0] = 0, f[1] = 11;
+    off = 0;
+    assert_int_equal(ax_final_next(f, n, &off, &d, &dl, &tod), CAIRN_E_FORMAT);
+    assert_false(ax_final_detect(f, n));
+}
+
+/* HDLC recordings: frames found by their FCS, noise and damaged frames
+ * skipped and counted; the check value of the FCS (RFC 1662 / CRC-16/X-25:
+ * "123456789" gives 0x906E once complemented). */
+static void test_hdlc_framing(void **state)
+{
+    (void)state;
+    assert_int_equal((uint16_t)~ax_fcs16(0xFFFF, (const uint8_t *)"123456789", 9), 0x906E);
+    static const uint8_t b1[] = {0x30, 0x00, 0x06, 0x80, 0x19, 0xc9};
+    static const uint8_t b2[] = {0x22, 0x00, 0x05, 0x80, 0x00, 0x30, 0x00, 0x06, 0x80, 0x19, 0xca};
+    uint8_t f[256];
+    size_t n = 0;
+    f[n++] = 0x55; /* noise, and a frame start that is none */
+    f[n++] = 0x01;
+    f[n++] = 0x03;
+    size_t f1 = n;
+    n += make_hdlc(f + n, b1, sizeof b1);
+    memset(f + n, 0, 3);
+    n += 3;
+    size_t f2 = n;
+    n += make_hdlc(f + n, b2, sizeof b2);
+    size_t f3 = n; /* a damaged frame: one FCS bit flipped */
+    n += make_hdlc(f + n, b1, sizeof b1);
+    f[n - 1] ^= 0x10;
+    size_t f4 = n;
+    n += make_hdlc(f + n, b1, sizeof b1);
+    assert_true(ax_hdlc_detect(f, n));
+    assert_false(ax_hdlc_detect(b2, sizeof b2));
+    size_t off = 0, dl, skipped = 0;
+    const uint8_t *d;
+    assert_int_equal(ax_hdlc_next(f, n, &off, &d, &dl, &skipped), 1);
+    assert_ptr_equal(d, f + f1 + 2);
+    assert_int_equal(dl, sizeof b1);
+    assert_int_equal(skipped, 3);
+    assert_int_equal(ax_hdlc_next(f, n, &off, &d, &dl, &skipped), 1);
+    assert_ptr_equal(d, f + f2 + 2);
+    assert_int_equal(dl, sizeof b2); /* two blocks in one frame */
+    assert_int_equal(skipped, 6);
+    assert_int_equal(ax_hdlc_next(f, n, &off, &d, &dl, &skipped), 1);
+    assert_ptr_equal(d, f + f4 + 2);
+    assert_int_equal(skipped, 6 + (f4 - f3));
+    assert_int_equal(ax_hdlc_next(f, n, &off, &d, &dl, &skipped), 0);
+    assert_int_equal(off, n);
+    /* truncated at every offset: frames inside the cut only, and every
+     * octet is either in a frame or counted as skipped */
+    for (size_t cut = 0; cut <= n; cut++) {
+        uint8_t *p = malloc(cut ? cut : 1);
+        memcpy(p, f, cut);
+        off = 0;
+        skipped = 0;
+        size_t in_frames = 0;
+        while (ax_hdlc_next(p, cut, &off, &d, &dl, &skipped) == 1) {
+            assert_true(d >= p + 2 && d + dl + 2 <= p + cut);
+            in_frames += dl + 4;
+        }
+        assert_int_equal(in_frames + skipped, cut);
+        free(p);
+    }
+}
+
 /* The specification's ranges: CAT062 I105 LAT ">= -90 <= 90". */
 static void test_ranges(void **state)
 {
@@ -600,6 +846,9 @@ int main(void)
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_two_uaps),
         cmocka_unit_test(test_pcap_layers),
+        cmocka_unit_test(test_pcap_llc_and_tags),
+        cmocka_unit_test(test_final_framing),
+        cmocka_unit_test(test_hdlc_framing),
         cmocka_unit_test(test_pcapng_file),
         cmocka_unit_test(test_ranges),
     };

@@ -38,6 +38,17 @@ static inline unsigned rnd_below(unsigned n)
     return (unsigned)(rnd() % n);
 }
 
+#ifdef AXGEN_PRINTABLE
+/* A printable ASCII character for a test that compares text with another
+ * decoder's: ':' (a ": " inside a value looks like tshark's field separator)
+ * and '\\' (escaped in tshark's text) are left out. */
+static inline uint8_t axgen_printable(uint64_t r)
+{
+    uint8_t c = (uint8_t)(0x20u + r % 95u);
+    return c == ':' || c == '\\' ? (uint8_t)'_' : c;
+}
+#endif
+
 /* ------------------------------------------------------------ generator */
 
 struct expect_leaf {
@@ -127,6 +138,14 @@ static inline void gen_node(const struct ax_node *n, struct ax_val *v, int depth
     case AX_ELEMENT:
         if (n->bits <= 64) {
             v->raw = rnd() & (n->bits == 64 ? ~0ull : ((1ull << n->bits) - 1));
+#ifdef AXGEN_PRINTABLE
+            if (n->enc == AX_ENC_ASCII && n->bits % 8 == 0) {
+                uint64_t r = 0;
+                for (unsigned i = 0; i < n->bits / 8u; i++)
+                    r = (r << 8) | axgen_printable(v->raw >> (8 * i) & 0xffu);
+                v->raw = r;
+            }
+#endif
             leaf_push(v->raw, NULL, 0);
         } else {
             size_t nb = ((size_t)n->bits + 7) / 8;
@@ -136,6 +155,12 @@ static inline void gen_node(const struct ax_node *n, struct ax_val *v, int depth
             unsigned head = n->bits - 8u * (unsigned)(nb - 1);
             if (head < 8)
                 b[0] &= (uint8_t)((1u << head) - 1);
+#ifdef AXGEN_PRINTABLE
+            /* a test that compares text with another decoder: printable ASCII */
+            if (n->enc == AX_ENC_ASCII && n->bits % 8 == 0)
+                for (size_t i = 0; i < nb; i++)
+                    b[i] = axgen_printable(b[i]);
+#endif
             v->bytes = b;
             v->len = (uint16_t)nb;
             uint64_t last = 0;

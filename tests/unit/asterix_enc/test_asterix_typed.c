@@ -336,6 +336,127 @@ static void test_cat034_cat065(void **state)
     assert_int_equal((int)val(&r, "050", "050"), 14);
 }
 
+/* CAT004: an STCA pair with every item the encoder writes, an alive message
+ * with its function flags, an APW with an area name; errors. Decoded back
+ * through the generated 1.12 table. */
+static void test_cat004_alerts(void **state)
+{
+    (void)state;
+    uint8_t rec[AX_TYPED_MAX_RECORD];
+    struct ax04_alert a;
+    memset(&a, 0, sizeof a);
+    a.sac = 25, a.sic = 50, a.type = AX04_STCA;
+    a.has_sdps = 1, a.sdps_sac = 25, a.sdps_sic = 100;
+    a.tod_s = 45000.25;
+    a.has_alert_id = 1, a.alert_id = 4711;
+    a.has_status = 1, a.status = 2;
+    a.has_track1 = 1, a.track1 = 1234;
+    a.has_track2 = 1, a.track2 = 4321;
+    a.has_ttc = a.has_tca = a.has_chs = a.has_mhs = a.has_cvs = a.has_mvs = 1;
+    a.ttc_s = 42.5, a.tca_s = 60.0078125, a.chs_m = 5556.5, a.mhs_m = 1852.0;
+    a.cvs_ft = 500, a.mvs_ft = 300;
+    a.has_nature = 1, a.nature = 0x24; /* CAS + TYPE major */
+    a.has_class = 1, a.class_tid = 3, a.class_cp = 5, a.class_high = 1;
+    a.has_probability = 1, a.probability_pct = 87.5;
+    a.has_duration = 1, a.duration_s = 12.25;
+    a.ac1.has_ident = 1;
+    snprintf(a.ac1.ident, sizeof a.ac1.ident, "DLH65A");
+    a.ac1.has_mode3a = 1, a.ac1.mode3a = 01000;
+    a.ac1.has_position = 1, a.ac1.lat_deg = 48.25, a.ac1.lon_deg = 11.5, a.ac1.alt_ft = 33000;
+    a.ac1.has_modes_id = 1;
+    snprintf(a.ac1.modes_id, sizeof a.ac1.modes_id, "DLH65A");
+    a.ac1.has_cfl = 1, a.ac1.cfl_fl = 330;
+    a.ac2.has_ident = 1;
+    snprintf(a.ac2.ident, sizeof a.ac2.ident, "AFR12");
+    a.ac2.has_mode3a = 1, a.ac2.mode3a = 07777;
+    struct ax_record r;
+    decode_one(4, AX_ED(1, 12), rec, ax04_encode(&a, rec, sizeof rec), &r);
+    assert_int_equal((int)val(&r, "000", "000"), 7);
+    assert_int_equal((int)val(&r, "010", "SIC"), 50);
+    assert_int_equal((int)val(&r, "015", "SIC"), 100);
+    near(val(&r, "020", "020"), 45000.25, 1e-9, "I020");
+    assert_int_equal((int)val(&r, "040", "040"), 4711);
+    assert_int_equal((int)val(&r, "045", "STAT"), 2);
+    assert_int_equal((int)val(&r, "030", "030"), 1234);
+    assert_int_equal((int)val(&r, "035", "035"), 4321);
+    near(val(&r, "070", "TC"), 42.5, 1e-9, "TC");
+    near(val(&r, "070", "TCA"), 60.0078125, 1e-9, "TCA");
+    near(val(&r, "070", "CHS"), 5556.5, 1e-9, "CHS");
+    near(val(&r, "070", "MHS"), 1852.0, 1e-9, "MHS");
+    near(val(&r, "070", "CVS"), 500, 1e-9, "CVS");
+    near(val(&r, "070", "MVS"), 300, 1e-9, "MVS");
+    assert_int_equal((int)val(&r, "120", "CN/CAS"), 1);
+    assert_int_equal((int)val(&r, "120", "CN/TYPE"), 1);
+    assert_int_equal((int)val(&r, "120", "CN/MAS"), 0);
+    assert_int_equal((int)val(&r, "120", "CC/TID"), 3);
+    assert_int_equal((int)val(&r, "120", "CC/CP"), 5);
+    assert_int_equal((int)val(&r, "120", "CC/CS"), 1);
+    /* "CP" names both CC/CP and the probability: read its octet (after the
+     * compound's FSPEC, CN and CC), 87.5 % in 0.5 % */
+    assert_int_equal(ax_record_item(&r, "120")->p[3], 175);
+    near(val(&r, "120", "CD"), 12.25, 1e-9, "CD");
+    assert_string_equal(str(&r, "170", "AI1"), "DLH65A "); /* space padded */
+    assert_string_equal(str(&r, "170", "M31/MODE3A"), "1000");
+    near(val(&r, "170", "CPW/LAT"), 48.25, 180.0 / 33554432.0, "LAT");
+    near(val(&r, "170", "CPW/LON"), 11.5, 180.0 / 33554432.0, "LON");
+    near(val(&r, "170", "CPW/ALT"), 33000, 1e-9, "ALT");
+    assert_string_equal(str(&r, "170", "MS1"), "DLH65A");
+    near(val(&r, "170", "CF1"), 330, 1e-9, "CF1");
+    assert_string_equal(str(&r, "171", "AI2"), "AFR12  ");
+    assert_string_equal(str(&r, "171", "M32/MODE3A"), "7777");
+    assert_false(has_item(&r, "060"));
+    assert_false(has_item(&r, "100"));
+
+    /* alive message: functions STCA (bit 6), APM (bit 7), AIW (bit 14) */
+    memset(&a, 0, sizeof a);
+    a.sac = 25, a.sic = 50, a.type = AX04_ALIVE, a.tod_s = 1.0;
+    a.has_functions = 1;
+    a.functions = 1ull << 6 | 1ull << 7 | 1ull << 14;
+    int n = ax04_encode(&a, rec, sizeof rec);
+    decode_one(4, AX_ED(1, 12), rec, n, &r);
+    assert_int_equal((int)val(&r, "060", "STCA"), 1);
+    assert_int_equal((int)val(&r, "060", "APM"), 1);
+    assert_int_equal((int)val(&r, "060", "AIW"), 1);
+    assert_int_equal((int)val(&r, "060", "MSAW"), 0);
+    assert_int_equal(ax_record_item(&r, "060")->len, 3); /* three octets, no more */
+
+    /* APW: a zone by name */
+    memset(&a, 0, sizeof a);
+    a.sac = 25, a.sic = 50, a.type = AX04_APW, a.tod_s = 2.0;
+    a.has_alert_id = 1, a.alert_id = 1;
+    a.has_track1 = 1, a.track1 = 77;
+    a.has_area = 1;
+    snprintf(a.area, sizeof a.area, "EDR143");
+    a.has_vdev = 1, a.vdev_ft = -1250;
+    a.has_ldev = 1, a.ldev_m = -3200;
+    a.has_tdev = 1, a.tdev_m = 812.5;
+    decode_one(4, AX_ED(1, 12), rec, ax04_encode(&a, rec, sizeof rec), &r);
+    assert_string_equal(str(&r, "100", "AN"), "EDR143  ");
+    near(val(&r, "076", "076"), -1250, 1e-9, "I076");
+    near(val(&r, "074", "074"), -3200, 1e-9, "I074");
+    near(val(&r, "075", "075"), 812.5, 1e-9, "I075");
+
+    /* errors: out of range, bad characters, too many function flags */
+    a.vdev_ft = 1e9;
+    assert_int_equal(ax04_encode(&a, rec, sizeof rec), CAIRN_E_RANGE);
+    a.vdev_ft = 0;
+    snprintf(a.area, sizeof a.area, "edr-1");
+    assert_int_equal(ax04_encode(&a, rec, sizeof rec), CAIRN_E_INVAL);
+    snprintf(a.area, sizeof a.area, "EDR143");
+    a.ac1.has_ident = 1;
+    snprintf(a.ac1.ident, sizeof a.ac1.ident, "AB\x01");
+    assert_int_equal(ax04_encode(&a, rec, sizeof rec), CAIRN_E_INVAL);
+    a.ac1.has_ident = 0;
+    a.ac1.has_position = 1, a.ac1.lat_deg = 91;
+    assert_int_equal(ax04_encode(&a, rec, sizeof rec), CAIRN_E_RANGE);
+    a.ac1.has_position = 0;
+    a.has_functions = 1, a.functions = 1ull << 49;
+    assert_int_equal(ax04_encode(&a, rec, sizeof rec), CAIRN_E_RANGE);
+    a.functions = 0;
+    assert_true(ax04_encode(&a, rec, sizeof rec) > 0);
+    assert_int_equal(ax04_encode(&a, rec, 4), CAIRN_E_FULL);
+}
+
 static void test_errors(void **state)
 {
     (void)state;
@@ -657,13 +778,10 @@ static void test_random_typed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cat048_primary_plot),
-        cmocka_unit_test(test_cat048_modes_report),
-        cmocka_unit_test(test_cat062_tracks),
-        cmocka_unit_test(test_cat034_cat065),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_builder_equals_typed),
-        cmocka_unit_test(test_builder_structures),
+        cmocka_unit_test(test_cat048_primary_plot),  cmocka_unit_test(test_cat048_modes_report),
+        cmocka_unit_test(test_cat062_tracks),        cmocka_unit_test(test_cat034_cat065),
+        cmocka_unit_test(test_cat004_alerts),        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_builder_equals_typed), cmocka_unit_test(test_builder_structures),
         cmocka_unit_test(test_random_typed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

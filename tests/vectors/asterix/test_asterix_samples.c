@@ -59,11 +59,16 @@ static const struct case_t cases[] = {
     {"jasterix/cat021ed0.26.bin", 1, 0, "21=0.26", 0},
     {"jasterix/cat021ed0.26.bin", 2, 0, NULL, 1}, /* its latitude 215.97 is flagged */
     {"jasterix/cat065ed1.3.bin", 1, 0, NULL, 0},
+    /* CAT004 1.4 and CAT020 1.5 samples read with the 1.12 and 1.10 tables
+     * (the values are compared with tshark in test_asterix_tshark) */
+    {"jasterix/cat004ed1.4.bin", 3, 0, NULL, 0},
+    {"jasterix/cat020ed1.5.bin", 1, 0, NULL, 0},
+    {"jasterix/cat010ed0.31.bin", 1, 0, NULL, 0},
+    {"jasterix/cat019ed1.3.bin", 1, 0, NULL, 0},
+    /* Sensis' CAT010 0.24 is no standard edition: with 1.1, I500 runs past
+     * the block (Croatia's decoder stops at the same item) */
+    {"jasterix/cat010ed0.24_sensis.bin", 0, 1, NULL, 0},
     /* categories cairn has no table for: counted, skipped */
-    {"jasterix/cat004ed1.4.bin", 0, 3, NULL, 0},
-    {"jasterix/cat010ed0.31.bin", 0, 1, NULL, 0},
-    {"jasterix/cat019ed1.3.bin", 0, 1, NULL, 0},
-    {"jasterix/cat020ed1.5.bin", 0, 1, NULL, 0},
     {"jasterix/cat030ed7.0.bin", 0, 1, NULL, 0},
     {"jasterix/cat247ed1.2.bin", 0, 1, NULL, 0},
     {"jasterix/cat252ed7.0.bin", 0, 1, NULL, 0},
