@@ -44,7 +44,7 @@
 #include "hotline/link.h"
 
 #define WINDOW_UNDELIVERED 8192 /* the driver keeps at most this many unreceipted */
-#define BATCH_MAX 256           /* appends per transaction in the sustained phase */
+#define BATCH_MAX          256  /* appends per transaction in the sustained phase */
 
 struct centre {
     const char *name;
@@ -67,7 +67,7 @@ static struct {
     uint64_t delivered; /* in this phase */
     uint64_t first_seq; /* seq of the phase's first message */
     int64_t t0_ns, t_end_ns;
-    int64_t *sent_ns;   /* per message of the paced phase */
+    int64_t *sent_ns; /* per message of the paced phase */
     int64_t *lat_ns;
     size_t n_lat;
     struct event *tick;
@@ -78,8 +78,9 @@ static int append_one(void)
 {
     hl_msg_init(&D.msg, HL_T_FREE_TEXT);
     hl_msg_set_receiver(&D.msg, B.name);
-    hl_msg_add_str(&D.msg, "body", "Benchmark message: a paragraph of the size an operator "
-                                   "would type into the hotline, signed and receipted.");
+    hl_msg_add_str(&D.msg, "body",
+                   "Benchmark message: a paragraph of the size an operator "
+                   "would type into the hotline, signed and receipted.");
     int64_t seq = hl_journal_append_outgoing(A.j, &D.msg, clock_now_ms(&cairn_clock_real));
     if (seq < 0) {
         fprintf(stderr, "append: %s\n", cairn_strerror((int)seq));
@@ -305,14 +306,16 @@ int main(int argc, char **argv)
     double f50, f99;
     fsync_latency(A.dir, &f50, &f99);
     const struct hl_link_stats *sa = hl_link_stats(A.link);
-    printf("hotline over loopback TLS 1.3, journals WAL + synchronous=FULL, Ed25519 signed, receipted\n");
+    printf("hotline over loopback TLS 1.3, journals WAL + synchronous=FULL, Ed25519 signed, "
+           "receipted\n");
     printf("  sustained:  %llu messages in %.2f s = %.0f msgs/s (target >= 5000); process CPU "
            "%.1f s = %.0f us per message (both centres)\n",
            (unsigned long long)n_sustained, secs, rate, cpu1, cpu1 / (double)n_sustained * 1e6);
     printf("  paced 1000 msgs/s for %d s: send-to-receipt p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, "
            "max %.2f ms (target p99 <= 20 ms)\n",
            paced_s, p50, p90, p99, pmax);
-    printf("  disk fsync (4 KiB write + fdatasync, %s): p50 %.2f ms, p99 %.2f ms\n", root, f50, f99);
+    printf("  disk fsync (4 KiB write + fdatasync, %s): p50 %.2f ms, p99 %.2f ms\n", root, f50,
+           f99);
     printf("  A: %llu MSG frames sent, %llu receipts stored, %llu group commits (receipt side)\n",
            (unsigned long long)sa->msgs_sent, (unsigned long long)sa->receipts_received,
            (unsigned long long)sa->batches);

@@ -24,11 +24,16 @@
 #endif
 
 static const char *const builtin[] = {
-    "8D406B902015A678D4D220AA4BDA", "8D40621D58C382D690C8AC2863A7",
-    "8D40621D58C386435CC412692AD6", "8D485020994409940838175B284F",
-    "8DA05F219B06B6AF189400CBC33F", "5D484FDEA248F5",
-    "A0001839CA3800315800007448D9", "20001718029FCD",
-    "2A00516D492B80",              "8DA05629EA21485CBF3F8CADAEEB",
+    "8D406B902015A678D4D220AA4BDA",
+    "8D40621D58C382D690C8AC2863A7",
+    "8D40621D58C386435CC412692AD6",
+    "8D485020994409940838175B284F",
+    "8DA05F219B06B6AF189400CBC33F",
+    "5D484FDEA248F5",
+    "A0001839CA3800315800007448D9",
+    "20001718029FCD",
+    "2A00516D492B80",
+    "8DA05629EA21485CBF3F8CADAEEB",
 };
 
 #define MAX_FRAMES 20000
@@ -55,8 +60,8 @@ static void add_hex(const char *hex, uint32_t icao)
 static int load_csv(const char *rel, int commb)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", getenv("CAIRN_SHARED_DATA") ? getenv("CAIRN_SHARED_DATA")
-                                                                    : CAIRN_SHARED_DATA, rel);
+    snprintf(path, sizeof path, "%s/%s",
+             getenv("CAIRN_SHARED_DATA") ? getenv("CAIRN_SHARED_DATA") : CAIRN_SHARED_DATA, rel);
     FILE *fp = fopen(path, "r");
     if (!fp)
         return 0;

@@ -19,8 +19,14 @@
 #     use is an error.
 #
 # Prints one line per problem and exits 1 if there is any; 0 otherwise.
-# usage: tools/check_tree.sh [SOURCE_DIR]
+# With --fix (`make format`) it rewrites the files of rule 1 in place first.
+# usage: tools/check_tree.sh [--fix] [SOURCE_DIR]
 set -u
+fix=0
+if [ "${1:-}" = "--fix" ]; then
+    fix=1
+    shift
+fi
 cd "${1:-$(dirname "$0")/..}" || exit 2
 
 bad=0
@@ -42,6 +48,10 @@ for f in $files; do
     tofmt="$tofmt $f"
 done
 # One clang-format run for all files; it names each file that differs.
+if [ -n "$tofmt" ] && [ "$fix" = 1 ]; then
+    # shellcheck disable=SC2086
+    "$fmt" -i $tofmt
+fi
 if [ -n "$tofmt" ]; then
     # shellcheck disable=SC2086
     unformatted=$("$fmt" --dry-run --Werror $tofmt 2>&1 |

@@ -1,17 +1,15 @@
 /* error.c — messages and names for the codes of error.h. */
 #include "base/error.h"
 
-static const char *const err_msg[] = {
-    "success",
+static const char *const err_msg[] = {"success",
 #define CAIRN_X_MSG(name, msg) msg,
-    CAIRN_ERRORS(CAIRN_X_MSG)
+                                      CAIRN_ERRORS(CAIRN_X_MSG)
 #undef CAIRN_X_MSG
 };
 
-static const char *const err_name[] = {
-    "OK",
+static const char *const err_name[] = {"OK",
 #define CAIRN_X_NAME(name, msg) #name,
-    CAIRN_ERRORS(CAIRN_X_NAME)
+                                       CAIRN_ERRORS(CAIRN_X_NAME)
 #undef CAIRN_X_NAME
 };
 

@@ -59,7 +59,7 @@ enum cairn_err_index {
 #define CAIRN_X_IDX(name, msg) CAIRN_E_##name##_IDX,
     CAIRN_ERRORS(CAIRN_X_IDX)
 #undef CAIRN_X_IDX
-    CAIRN_E__COUNT_IDX
+        CAIRN_E__COUNT_IDX
 };
 
 /* The codes: CAIRN_OK = 0, CAIRN_E_NEEDMORE = -1, CAIRN_E_INVAL = -2, ... */

@@ -38,8 +38,8 @@ static int ends_with(const char *s, const char *suffix)
 static enum family family_of_file(const char *path)
 {
     static const char *const ais[] = {".nmea", ".aivdm", ".ais", ".log", "ais_test_messages"};
-    static const char *const ast[] = {".ast", ".asterix", ".ff", ".pcap", ".pcapng", ".raw",
-                                      ".gps"};
+    static const char *const ast[] = {".ast",    ".asterix", ".ff", ".pcap",
+                                      ".pcapng", ".raw",     ".gps"};
     for (size_t i = 0; i < sizeof ais / sizeof ais[0]; i++)
         if (ends_with(path, ais[i]))
             return FAM_AIS;
@@ -57,8 +57,10 @@ int cli_decode(int argc, char **argv)
         if (!strcmp(argv[i], "--format") && i + 1 < argc) {
             fam = family_of_format(argv[i + 1]);
             if (fam == FAM_UNKNOWN) {
-                fprintf(stderr, "cairn decode: unknown format '%s' (beast, avr, sbs, iq, "
-                                "nmea, asterix, pcap)\n", argv[i + 1]);
+                fprintf(stderr,
+                        "cairn decode: unknown format '%s' (beast, avr, sbs, iq, "
+                        "nmea, asterix, pcap)\n",
+                        argv[i + 1]);
                 return 2;
             }
             i++;
@@ -84,8 +86,11 @@ int cli_decode(int argc, char **argv)
     if (fam == FAM_UNKNOWN)
         fam = first_file ? family_of_file(first_file) : FAM_MODES;
     switch (fam) {
-    case FAM_AIS: return cli_decode_ais(argc, argv);
-    case FAM_ASTERIX: return cli_decode_asterix(argc, argv);
-    default: return cli_decode_modes(argc, argv);
+    case FAM_AIS:
+        return cli_decode_ais(argc, argv);
+    case FAM_ASTERIX:
+        return cli_decode_asterix(argc, argv);
+    default:
+        return cli_decode_modes(argc, argv);
     }
 }

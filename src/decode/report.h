@@ -116,28 +116,28 @@ enum report_has {
 };
 
 struct report {
-    int64_t t_ms;        /* observation time, ms since the Unix epoch (UTC) */
-    uint32_t sensor_id;  /* which receiver or radar (configuration's id; ASTERIX:
-                            SAC << 8 | SIC unless the caller's table says) */
+    int64_t t_ms;       /* observation time, ms since the Unix epoch (UTC) */
+    uint32_t sensor_id; /* which receiver or radar (configuration's id; ASTERIX:
+                           SAC << 8 | SIC unless the caller's table says) */
     enum report_kind kind;
-    uint8_t sensor_kind; /* enum report_sensor_kind */
-    uint8_t plot_type;   /* enum report_plot_type (REP_HAS_PLOT_TYPE) */
-    uint32_t has;        /* REP_HAS_* bits */
-    uint32_t icao;       /* 24-bit ICAO aircraft address */
-    uint16_t squawk;     /* Mode 3/A code, 12 bits, octal digits ABCD */
-    char callsign[9];    /* NUL-terminated, trailing spaces removed */
-    uint32_t mmsi;       /* AIS Maritime Mobile Service Identity */
-    uint32_t track_no;   /* radar or system track number */
+    uint8_t sensor_kind;     /* enum report_sensor_kind */
+    uint8_t plot_type;       /* enum report_plot_type (REP_HAS_PLOT_TYPE) */
+    uint32_t has;            /* REP_HAS_* bits */
+    uint32_t icao;           /* 24-bit ICAO aircraft address */
+    uint16_t squawk;         /* Mode 3/A code, 12 bits, octal digits ABCD */
+    char callsign[9];        /* NUL-terminated, trailing spaces removed */
+    uint32_t mmsi;           /* AIS Maritime Mobile Service Identity */
+    uint32_t track_no;       /* radar or system track number */
     double lat_deg, lon_deg; /* WGS-84 */
-    float pos_acc_m;     /* horizontal position uncertainty (95 %), m */
-    int32_t alt_baro_ft; /* pressure altitude, ft (1013.25 hPa) */
-    int32_t alt_geom_ft; /* geometric (GNSS) height above the ellipsoid, ft */
-    float gs_kt;         /* ground speed, kt */
-    float track_deg;     /* track over ground, degrees true */
-    float vrate_fpm;     /* vertical rate, ft/min, positive up */
-    float heading_deg;   /* heading, degrees */
-    uint8_t emergency;   /* enum report_emergency */
-    uint8_t on_ground;   /* 1 when on the surface */
+    float pos_acc_m;         /* horizontal position uncertainty (95 %), m */
+    int32_t alt_baro_ft;     /* pressure altitude, ft (1013.25 hPa) */
+    int32_t alt_geom_ft;     /* geometric (GNSS) height above the ellipsoid, ft */
+    float gs_kt;             /* ground speed, kt */
+    float track_deg;         /* track over ground, degrees true */
+    float vrate_fpm;         /* vertical rate, ft/min, positive up */
+    float heading_deg;       /* heading, degrees */
+    uint8_t emergency;       /* enum report_emergency */
+    uint8_t on_ground;       /* 1 when on the surface */
 
     /* Radar plots: the measurement itself, so a tracker can weigh it in
      * polar coordinates (REP_HAS_POLAR, REP_HAS_POLAR_ACC). */

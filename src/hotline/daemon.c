@@ -90,8 +90,11 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
     struct {
         const char *k;
         char *path;
-    } paths[] = {{"keys", c->keys},       {"roster", c->roster}, {"journal", c->journal},
-                 {"control", c->control}, {"alerts", c->alerts}};
+    } paths[] = {{"keys", c->keys},
+                 {"roster", c->roster},
+                 {"journal", c->journal},
+                 {"control", c->control},
+                 {"alerts", c->alerts}};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
         if (!strcmp(name, paths[i].k)) {
             set_path(paths[i].path, cx->dir, value);
@@ -460,8 +463,8 @@ static int list_row(void *arg, const struct hl_msg_row *r)
     if (r->ack_by)
         jw_kstr(w, "ack_by", r->ack_by);
     dbuf_reset(&lc->tmp);
-    if ((lc->full ? hl_render(r->m, lc->lang, &lc->tmp) : hl_render_body(r->m, lc->lang, &lc->tmp)) ==
-        0)
+    if ((lc->full ? hl_render(r->m, lc->lang, &lc->tmp)
+                  : hl_render_body(r->m, lc->lang, &lc->tmp)) == 0)
         jw_kstr(w, "text", lc->tmp.p ? lc->tmp.p : "");
     if (lc->full) {
         jw_key(w, "message");
@@ -902,7 +905,8 @@ int hl_daemon_run(const struct hl_daemon_config *cfg)
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA max_page_count=%lld", (long long)cfg->journal_max_pages);
         sqlite3_exec(hl_journal_db(d->j), sql, NULL, NULL, NULL);
-        log_warn(MOD, "journal limited to %lld pages (test knob)", (long long)cfg->journal_max_pages);
+        log_warn(MOD, "journal limited to %lld pages (test knob)",
+                 (long long)cfg->journal_max_pages);
     }
     if (cfg->link_check_deadline_s > 0)
         hl_journal_set_deadline(d->j, HL_T_LINK_CHECK, cfg->link_check_deadline_s * 1000);

@@ -117,9 +117,8 @@ void hl_frame_put_header(uint8_t hdr[HL_FRAME_HDR_LEN], enum hl_frame_type type,
 
 const char *hl_frame_type_name(unsigned type)
 {
-    static const char *const names[] = {"?",         "hello",      "msg",
-                                        "receipt",   "heartbeat",  "checkpoint",
-                                        "checkpoint_sig", "error"};
+    static const char *const names[] = {
+        "?", "hello", "msg", "receipt", "heartbeat", "checkpoint", "checkpoint_sig", "error"};
     return type < sizeof names / sizeof names[0] ? names[type] : "?";
 }
 

@@ -82,16 +82,16 @@ const char *hl_frame_type_name(unsigned type);
  * of view of the sender of the HELLO.
  */
 struct hl_hello {
-    uint32_t version;            /* HL_PROTO_VERSION */
-    char from[HL_NAME_MAX + 1];  /* sender's centre name */
-    char to[HL_NAME_MAX + 1];    /* the centre it believes it talks to */
-    uint64_t rx_have;            /* highest seq of to→from stored with no gap below */
-    uint64_t tx_acked;           /* highest seq of from→to receipted with no gap below */
-    uint64_t tx_head;            /* highest seq from→to in the sender's journal */
-    int64_t t_utc_ms;            /* sender's clock, informational (skew is logged) */
-    uint32_t window;             /* most unreceipted MSG frames the sender keeps in flight */
-    uint64_t incarnation;        /* random per start of the sender's link: a new value
-                                    means the sender restarted (its old sessions are stale) */
+    uint32_t version;           /* HL_PROTO_VERSION */
+    char from[HL_NAME_MAX + 1]; /* sender's centre name */
+    char to[HL_NAME_MAX + 1];   /* the centre it believes it talks to */
+    uint64_t rx_have;           /* highest seq of to→from stored with no gap below */
+    uint64_t tx_acked;          /* highest seq of from→to receipted with no gap below */
+    uint64_t tx_head;           /* highest seq from→to in the sender's journal */
+    int64_t t_utc_ms;           /* sender's clock, informational (skew is logged) */
+    uint32_t window;            /* most unreceipted MSG frames the sender keeps in flight */
+    uint64_t incarnation;       /* random per start of the sender's link: a new value
+                                   means the sender restarted (its old sessions are stale) */
 };
 /* Encoded size is at most this. */
 #define HL_HELLO_MAX_LEN (4u + 2u * (1u + HL_NAME_MAX) + 3u * 8u + 8u + 4u + 8u)
@@ -119,8 +119,8 @@ int hl_heartbeat_decode(const uint8_t *p, size_t len, struct hl_heartbeat *h);
  */
 #define HL_ERROR_TEXT_MAX 200u /* enough for one log line */
 struct hl_error {
-    int32_t code;  /* a CAIRN_E_* code (negative) */
-    uint64_t seq;  /* the message concerned, 0 if none */
+    int32_t code; /* a CAIRN_E_* code (negative) */
+    uint64_t seq; /* the message concerned, 0 if none */
     char text[HL_ERROR_TEXT_MAX + 1];
 };
 int hl_error_encode(const struct hl_error *e, uint8_t *out, size_t cap);

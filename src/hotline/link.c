@@ -157,15 +157,15 @@ struct hl_conn {
     uint64_t peer_incarnation; /* from the peer's HELLO */
     struct hl_hello hello;     /* the peer's HELLO (L11 compares it with our journal) */
     uint64_t heal_upto;        /* resending seqs up to this one the peer lost (L11) */
-    uint64_t dups;        /* duplicates in the current batch (one log line) */
-    struct dbuf pending;  /* frames produced in the open batch, sent after commit */
+    uint64_t dups;             /* duplicates in the current batch (one log line) */
+    struct dbuf pending;       /* frames produced in the open batch, sent after commit */
     /* Receiver: messages (new or duplicate) read in the open batch; one
      * cumulative receipt for the peer's head answers them all (L3). */
     uint64_t rcpt_due;
-    int in_batch;         /* took part in the open batch */
+    int in_batch; /* took part in the open batch */
     /* A refusal decided while reading: the turn finishes (commit, receipts
      * for what was accepted), then the connection closes with this. */
-    int quiet;            /* log the close at debug level (repeated dial failures) */
+    int quiet; /* log the close at debug level (repeated dial failures) */
     int fail_err;
     uint64_t fail_seq;
     char fail_why[128];
@@ -178,11 +178,11 @@ struct hl_peer {
     struct hl_conn *active;    /* the OPEN session, or NULL (L1) */
     struct hl_conn *dialling;  /* our outbound connection being set up */
     struct event *dial_ev;
-    int64_t dial_at_ms;        /* cfg.mono time the scheduled dial is due */
-    unsigned attempts;         /* consecutive failed dials (backoff exponent) */
-    uint64_t ckpt_done;        /* head count of our last checkpoint countersigned */
-    uint64_t ckpt_sent;        /* count of the last checkpoint we sent */
-    int ckpt_wanted;           /* a checkpoint is to be sent soon (session open, every N) */
+    int64_t dial_at_ms; /* cfg.mono time the scheduled dial is due */
+    unsigned attempts;  /* consecutive failed dials (backoff exponent) */
+    uint64_t ckpt_done; /* head count of our last checkpoint countersigned */
+    uint64_t ckpt_sent; /* count of the last checkpoint we sent */
+    int ckpt_wanted;    /* a checkpoint is to be sent soon (session open, every N) */
     /* on_delivered has been called for seqs 1..reported. Deliveries are
      * read back from the journal after each commit that stored a receipt
      * from p (rcpt_in_batch), not kept per connection: a connection that
@@ -222,9 +222,9 @@ struct hl_link {
     int64_t accept_t0_ms;      /* start of the current pacing period (cfg.mono) */
     int period_accepts;        /* accepts in it */
     int listen_paused;
-    int defer_accept; /* TCP_DEFER_ACCEPT is set on the listener */
+    int defer_accept;        /* TCP_DEFER_ACCEPT is set on the listener */
     int64_t ckpt_due_utc_ms; /* next periodic checkpoint (journal clock; kept in the journal) */
-    uint64_t incarnation; /* random per link: tells peers we restarted */
+    uint64_t incarnation;    /* random per link: tells peers we restarted */
     /* The open journal batch (group commit), shared by all connections. */
     int batch_open;
     int batch_appends; /* the caller appended in it: nothing may be sent before commit */
@@ -511,9 +511,9 @@ static void conn_close(struct hl_conn *c, int err, uint64_t seq, const char *why
                   c->outbound ? "outbound" : "inbound", peer_name(c), conn_state_names[c->st],
                   cairn_errname(err), why ? ": " : "", why ? why : "");
     else if (err)
-        log_warn(MOD, "closing %s connection with %s (%s): %s%s%s", c->outbound ? "outbound" : "inbound",
-                 peer_name(c), conn_state_names[c->st], cairn_errname(err), why ? ": " : "",
-                 why ? why : "");
+        log_warn(MOD, "closing %s connection with %s (%s): %s%s%s",
+                 c->outbound ? "outbound" : "inbound", peer_name(c), conn_state_names[c->st],
+                 cairn_errname(err), why ? ": " : "", why ? why : "");
     else
         log_info(MOD, "closing %s connection with %s%s%s", c->outbound ? "outbound" : "inbound",
                  peer_name(c), why ? ": " : "", why ? why : "");
@@ -541,8 +541,10 @@ static void conn_close(struct hl_conn *c, int err, uint64_t seq, const char *why
 static void conn_send_hello(struct hl_conn *c)
 {
     struct hl_link *l = c->l;
-    struct hl_hello h = {.version = HL_PROTO_VERSION, .t_utc_ms = now_utc_ms(l),
-                         .window = l->cfg.window, .incarnation = l->incarnation};
+    struct hl_hello h = {.version = HL_PROTO_VERSION,
+                         .t_utc_ms = now_utc_ms(l),
+                         .window = l->cfg.window,
+                         .incarnation = l->incarnation};
     snprintf(h.from, sizeof h.from, "%s", l->cfg.self->name);
     snprintf(h.to, sizeof h.to, "%s", c->peer->c->name);
     uint8_t hash[HL_HASH_LEN];
@@ -728,7 +730,8 @@ static int handle_hello(struct hl_conn *c, const struct hl_frame *f)
     c->peer_incarnation = h.incarnation;
     c->hello = h;
     int64_t skew = h.t_utc_ms - now_utc_ms(l);
-    log_info(MOD, "session with %s up (%s, %s): peer holds our 1..%llu, has receipted 1..%llu of "
+    log_info(MOD,
+             "session with %s up (%s, %s): peer holds our 1..%llu, has receipted 1..%llu of "
              "its %llu; clock difference %lld ms",
              h.from, c->outbound ? "outbound" : "inbound", c->where, (unsigned long long)h.rx_have,
              (unsigned long long)h.tx_acked, (unsigned long long)h.tx_head, (long long)skew);
@@ -1046,8 +1049,9 @@ static void link_commit(struct hl_link *l)
             if (c->pending.len && c->st != CS_CLOSING)
                 evbuffer_add(bufferevent_get_output(c->bev), c->pending.p, c->pending.len);
             if (c->dups)
-                log_info(MOD, "%llu duplicate message(s) from %s: not stored again, covered by "
-                              "the batch's cumulative receipt",
+                log_info(MOD,
+                         "%llu duplicate message(s) from %s: not stored again, covered by "
+                         "the batch's cumulative receipt",
                          (unsigned long long)c->dups, peer_name(c));
         }
         dbuf_reset(&c->pending);
@@ -1732,7 +1736,7 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
         hl_link_free(l);
         return rc;
     }
-    l->tls.utc = l->cfg.clock;  /* certificate validity: the journal's time */
+    l->tls.utc = l->cfg.clock; /* certificate validity: the journal's time */
     l->tls.mono = l->cfg.mono;
     if (cfg->listen && cfg->listen[0]) {
         struct sockaddr_in sin;
@@ -1931,8 +1935,9 @@ int hl_link_metrics(const struct hl_link *l, struct dbuf *out)
     };
     int rc = 0;
     for (size_t i = 0; i < sizeof m / sizeof m[0] && rc == 0; i++)
-        rc = dbuf_addf(out, "# HELP cairn_hotline_%s %s\n# TYPE cairn_hotline_%s counter\n"
-                            "cairn_hotline_%s %llu\n",
+        rc = dbuf_addf(out,
+                       "# HELP cairn_hotline_%s %s\n# TYPE cairn_hotline_%s counter\n"
+                       "cairn_hotline_%s %llu\n",
                        m[i].name, m[i].help, m[i].name, m[i].name, (unsigned long long)m[i].v);
     size_t unauth = 0;
     for (const struct hl_conn *c = l->conns; c; c = c->next)

@@ -69,14 +69,14 @@ struct hl_link_config {
      * checkpoint interval, log windows); NULL = cairn_clock_mono. Tests
      * give a fake clock, advance it and call hl_link_tick. */
     const struct cairn_clock *mono;
-    const char *listen;     /* "host:port" to listen on, or NULL */
-    int64_t heartbeat_ms;   /* probe interval; 0 = 1000 */
-    int64_t dead_ms;        /* silence before a peer is dead; 0 = 4 × heartbeat */
-    int64_t backoff_min_ms; /* first reconnect delay; 0 = 100 */
-    int64_t backoff_max_ms; /* cap of the doubling; 0 = 10000 */
-    int64_t checkpoint_ms;  /* checkpoint interval; 0 = 60000, < 0 = never */
+    const char *listen;        /* "host:port" to listen on, or NULL */
+    int64_t heartbeat_ms;      /* probe interval; 0 = 1000 */
+    int64_t dead_ms;           /* silence before a peer is dead; 0 = 4 × heartbeat */
+    int64_t backoff_min_ms;    /* first reconnect delay; 0 = 100 */
+    int64_t backoff_max_ms;    /* cap of the doubling; 0 = 10000 */
+    int64_t checkpoint_ms;     /* checkpoint interval; 0 = 60000, < 0 = never */
     uint64_t checkpoint_every; /* also after this many messages; 0 = 1000 */
-    uint32_t window;        /* MSG frames in flight per session; 0 = 4096 */
+    uint32_t window;           /* MSG frames in flight per session; 0 = 4096 */
     /* Admission (docs/hotline-link.md, A1-A6): accepted connections that
      * have not completed TLS + HELLO. */
     int64_t handshake_ms;       /* deadline for TLS + HELLO; 0 = 3000 */

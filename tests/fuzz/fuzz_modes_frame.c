@@ -48,10 +48,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(&f, 0, sizeof f);
         size_t len;
         switch (c & 3u) {
-        case 0: len = MODES_SHORT_LEN; break;
-        case 1: len = MODES_LONG_LEN; break;
-        case 2: len = MODEAC_LEN; f.kind = FRAME_MODEAC; break;
-        default: len = (c >> 2) & 15u; break;
+        case 0:
+            len = MODES_SHORT_LEN;
+            break;
+        case 1:
+            len = MODES_LONG_LEN;
+            break;
+        case 2:
+            len = MODEAC_LEN;
+            f.kind = FRAME_MODEAC;
+            break;
+        default:
+            len = (c >> 2) & 15u;
+            break;
         }
         if (len > size - i)
             break;

@@ -66,7 +66,7 @@ static inline int td_exists(const char *rel)
 #define TD_REQUIRE(rel)                                                                            \
     do {                                                                                           \
         if (!td_exists(rel)) {                                                                     \
-            print_message("SKIP: %s not found (shared reference data absent)\n", td_path(rel));  \
+            print_message("SKIP: %s not found (shared reference data absent)\n", td_path(rel));    \
             TD_SKIP();                                                                             \
         }                                                                                          \
     } while (0)

@@ -48,7 +48,7 @@ struct nmea_vdm {
     size_t payload_len;
     uint8_t fill; /* fill bits 0..5 */
     struct nmea_tag tag;
-    uint8_t tag_error; /* 1 when a TAG block was present but malformed (ignored) */
+    uint8_t tag_error;    /* 1 when a TAG block was present but malformed (ignored) */
     uint8_t extra_fields; /* fields after the fill bits (a multiplexer's own; ignored) */
 };
 

@@ -17,7 +17,7 @@
 
 #define DAY_MS      86400000LL
 #define REF_MAX_MS  (1LL << 60) /* see date_tod */
-#define TTOD_MS     512000LL /* CAT001 I141: 16 bits of 1/128 s wrap every 512 s */
+#define TTOD_MS     512000LL    /* CAT001 I141: 16 bits of 1/128 s wrap every 512 s */
 #define FT_PER_FL   100.0
 #define KT_PER_NM_S 3600.0 /* NM/s to kt */
 /* 95 % radius of a circular normal error from its 1-sigma per axis:

@@ -31,27 +31,37 @@
 #include "decode/modes/modes.h"
 #include "decode/modes/modes_int.h"
 
-#define CPR_PAIR_AIR_S 10.0   /* max gap of an even/odd pair, airborne (Doc 9871 C.2.6.10) */
-#define CPR_PAIR_SURF_S 25.0  /* surface: slower movement, longer window (DO-260B A.1.7.7) */
-#define LOCAL_AC_AIR_S 300.0  /* local vs last position: at 600 kt an aircraft moves
+#define CPR_PAIR_AIR_S  10.0 /* max gap of an even/odd pair, airborne (Doc 9871 C.2.6.10) */
+#define CPR_PAIR_SURF_S 25.0 /* surface: slower movement, longer window (DO-260B A.1.7.7) */
+#define LOCAL_AC_AIR_S                                                                             \
+    300.0                     /* local vs last position: at 600 kt an aircraft moves               \
                                  50 NM in 300 s, well inside half a zone (~180 NM) */
 #define LOCAL_AC_SURF_S 60.0  /* surface half zone is 45 NM; taxi speeds are low */
-#define REF_SURF_S 600.0      /* last position still good to pick a surface quadrant */
-#define HALF_ZONE_NM 180.0    /* half an airborne CPR zone: local decoding vs the
-                                 receiver is unambiguous only within this range */
+#define REF_SURF_S      600.0 /* last position still good to pick a surface quadrant */
+#define HALF_ZONE_NM                                                                               \
+    180.0                      /* half an airborne CPR zone: local decoding vs the                 \
+                                  receiver is unambiguous only within this range */
 #define HALF_ZONE_SURF_NM 45.0 /* the same for surface zones (a quarter of the size) */
-#define SPEED_SLACK_NM 1.0    /* added to max_speed*dt: CPR quantisation (5 m),
-                                 1-s timestamp resolution (0.3 NM at 1000 kt) */
-#define SPEED_RESET_FAILS 4   /* after this many consecutive speed rejections a
-                                 global position replaces the (probably wrong) last one */
+#define SPEED_SLACK_NM                                                                             \
+    1.0 /* added to max_speed*dt: CPR quantisation (5 m),                                          \
+           1-s timestamp resolution (0.3 NM at 1000 kt) */
+#define SPEED_RESET_FAILS                                                                          \
+    4 /* after this many consecutive speed rejections a                                            \
+         global position replaces the (probably wrong) last one */
 
 /* DO-260B Table 2-14 etc., as readsb compute_nic(). */
 static uint8_t adsb_nic(unsigned tc, unsigned version, unsigned nic_a, unsigned nic_b,
                         unsigned nic_c)
 {
     switch (tc) {
-    case 5: case 9: case 20: return 11;
-    case 6: case 10: case 21: return 10;
+    case 5:
+    case 9:
+    case 20:
+        return 11;
+    case 6:
+    case 10:
+    case 21:
+        return 10;
     case 7:
         if (version == 2)
             return (nic_a && !nic_c) ? 9 : 8;
@@ -72,13 +82,20 @@ static uint8_t adsb_nic(unsigned tc, unsigned version, unsigned nic_a, unsigned 
         if (version == 1)
             return nic_a ? 9 : 8;
         return 8;
-    case 12: return 7;
-    case 13: return 6;
-    case 14: return 5;
-    case 15: return 4;
-    case 16: return (nic_a && nic_b) ? 3 : 2;
-    case 17: return 1;
-    default: return 0;
+    case 12:
+        return 7;
+    case 13:
+        return 6;
+    case 14:
+        return 5;
+    case 15:
+        return 4;
+    case 16:
+        return (nic_a && nic_b) ? 3 : 2;
+    case 17:
+        return 1;
+    default:
+        return 0;
     }
 }
 
@@ -89,19 +106,19 @@ static double surface_speed_kt(unsigned mov)
     if (mov == 0 || mov > 124)
         return -1.0;
     if (mov == 1)
-        return 0.0;               /* stopped, < 0.125 kt */
+        return 0.0; /* stopped, < 0.125 kt */
     if (mov == 2)
-        return 0.125;             /* 0.125 .. 0.25 kt */
+        return 0.125; /* 0.125 .. 0.25 kt */
     if (mov <= 8)
-        return 0.25 + (mov - 3) * 0.125;  /* 0.125-kt steps */
+        return 0.25 + (mov - 3) * 0.125; /* 0.125-kt steps */
     if (mov <= 12)
-        return 1.0 + (mov - 9) * 0.25;    /* 0.25-kt steps */
+        return 1.0 + (mov - 9) * 0.25; /* 0.25-kt steps */
     if (mov <= 38)
-        return 2.0 + (mov - 13) * 0.5;    /* 0.5-kt steps */
+        return 2.0 + (mov - 13) * 0.5; /* 0.5-kt steps */
     if (mov <= 93)
-        return 15.0 + (mov - 39) * 1.0;   /* 1-kt steps */
+        return 15.0 + (mov - 39) * 1.0; /* 1-kt steps */
     if (mov <= 108)
-        return 70.0 + (mov - 94) * 2.0;   /* 2-kt steps */
+        return 70.0 + (mov - 94) * 2.0; /* 2-kt steps */
     if (mov <= 123)
         return 100.0 + (mov - 109) * 5.0; /* 5-kt steps */
     return 175.0;                         /* 124: 175 kt or more */
@@ -159,8 +176,8 @@ static void adsb_position(struct modes_ctx *ctx, struct modes_msg *m, struct mod
     if (other->valid && other->surface == surface && fabs(t - other->t_s) <= window &&
         (!surface || have_ref)) {
         const struct modes_cpr_half *e = odd ? other : me, *d = odd ? me : other;
-        if (modes_cpr_global(e->lat17, e->lon17, d->lat17, d->lon17, odd, surface, ref_lat,
-                             ref_lon, &lat, &lon) == 0)
+        if (modes_cpr_global(e->lat17, e->lon17, d->lat17, d->lon17, odd, surface, ref_lat, ref_lon,
+                             &lat, &lon) == 0)
             src = MODES_POS_GLOBAL;
         else
             st->cpr_zone++;
@@ -173,8 +190,8 @@ static void adsb_position(struct modes_ctx *ctx, struct modes_msg *m, struct mod
                 src = MODES_POS_LOCAL_AC;
         } else if (o->have_receiver && o->max_range_nm > 0 &&
                    o->max_range_nm <= (surface ? HALF_ZONE_SURF_NM : HALF_ZONE_NM)) {
-            if (modes_cpr_local(m->cpr_lat, m->cpr_lon, odd, surface, o->rx_lat_deg,
-                                o->rx_lon_deg, &lat, &lon) == 0)
+            if (modes_cpr_local(m->cpr_lat, m->cpr_lon, odd, surface, o->rx_lat_deg, o->rx_lon_deg,
+                                &lat, &lon) == 0)
                 src = MODES_POS_LOCAL_RX;
         }
     }

@@ -29,10 +29,11 @@
 #include "decode/modes/modes_int.h"
 
 #define KT_MS 0.514444 /* m/s per kt */
-#define FT_M 0.3048    /* m per ft */
-#define BDS50_MATCH_KT 30.0 /* BDS 5,0 ground vector vs ADS-B ground vector: the
-                               same quantity from IRS/GNSS, agreeing within a few
-                               kt; 30 kt leaves room for 60 s of manoeuvre */
+#define FT_M  0.3048   /* m per ft */
+#define BDS50_MATCH_KT                                                                             \
+    30.0 /* BDS 5,0 ground vector vs ADS-B ground vector: the                                      \
+            same quantity from IRS/GNSS, agreeing within a few                                     \
+            kt; 30 kt leaves room for 60 s of manoeuvre */
 
 /* status bit sb clear but value bits [msb, lsb] not all zero: inconsistent */
 static int wrong_status(uint64_t mb, unsigned sb, unsigned msb, unsigned lsb)
@@ -66,19 +67,14 @@ static void isa(double h_m, double *p, double *rho, double *t)
  * model above, for the hot-path IAS/Mach check (linear interpolation:
  * error < 0.1 %, far inside its 20-kt tolerance). */
 static const double isa_p_tab[73] = {
-    108867.2, 105041.3, 101325.0, 97715.9, 94211.6, 90809.8,
-    87508.2, 84304.4, 81196.3, 78181.6, 75258.2, 72424.0,
-    69676.8, 67014.7, 64435.5, 61937.2, 59518.0, 57175.9,
-    54909.0, 52715.4, 50593.3, 48541.0, 46556.6, 44638.4,
-    42784.7, 40993.8, 39264.1, 37594.0, 35981.9, 34426.3,
-    32925.5, 31478.2, 30082.8, 28738.0, 27442.2, 26194.2,
-    24992.5, 23835.9, 22723.0, 21656.7, 20640.4, 19671.8,
-    18748.7, 17868.9, 17030.3, 16231.1, 15469.5, 14743.5,
-    14051.7, 13392.3, 12763.8, 12164.8, 11594.0, 11049.9,
-    10531.4, 10037.1, 9566.1, 9117.2, 8689.4, 8281.6,
-    7893.0, 7522.6, 7169.6, 6833.1, 6512.5, 6206.8,
-    5915.6, 5638.0, 5373.4, 5121.2, 4880.9, 4651.9,
-    4433.6,
+    108867.2, 105041.3, 101325.0, 97715.9, 94211.6, 90809.8, 87508.2, 84304.4, 81196.3, 78181.6,
+    75258.2,  72424.0,  69676.8,  67014.7, 64435.5, 61937.2, 59518.0, 57175.9, 54909.0, 52715.4,
+    50593.3,  48541.0,  46556.6,  44638.4, 42784.7, 40993.8, 39264.1, 37594.0, 35981.9, 34426.3,
+    32925.5,  31478.2,  30082.8,  28738.0, 27442.2, 26194.2, 24992.5, 23835.9, 22723.0, 21656.7,
+    20640.4,  19671.8,  18748.7,  17868.9, 17030.3, 16231.1, 15469.5, 14743.5, 14051.7, 13392.3,
+    12763.8,  12164.8,  11594.0,  11049.9, 10531.4, 10037.1, 9566.1,  9117.2,  8689.4,  8281.6,
+    7893.0,   7522.6,   7169.6,   6833.1,  6512.5,  6206.8,  5915.6,  5638.0,  5373.4,  5121.2,
+    4880.9,   4651.9,   4433.6,
 };
 
 static double isa_p_ft(double alt_ft)
@@ -144,7 +140,7 @@ static int is10(uint64_t mb)
 static int is17(uint64_t mb)
 {
     if (me_bits(mb, 29, 28) != 0)
-        return 0; /* bits 29-56 reserved */
+        return 0;                  /* bits 29-56 reserved */
     return me_bits(mb, 7, 1) != 0; /* 2,0 (identification) is always supported */
 }
 

@@ -23,13 +23,13 @@ enum modes_frame_kind {
 
 struct modes_frame {
     uint8_t data[MODES_LONG_LEN];
-    uint8_t len;        /* 2, 7 or 14 */
-    uint8_t kind;       /* enum modes_frame_kind */
-    uint8_t has_ts;     /* 1 when ts_12mhz is from the source */
-    uint8_t signal;     /* RSSI as Beast carries it (0-255), 0 when unknown */
-    uint8_t corrected;  /* bits the demodulator already corrected (0 when none) */
-    uint64_t ts_12mhz;  /* the source's 12 MHz counter (Beast, AVR '@') */
-    double t_s;         /* time in seconds on the source's clock */
+    uint8_t len;       /* 2, 7 or 14 */
+    uint8_t kind;      /* enum modes_frame_kind */
+    uint8_t has_ts;    /* 1 when ts_12mhz is from the source */
+    uint8_t signal;    /* RSSI as Beast carries it (0-255), 0 when unknown */
+    uint8_t corrected; /* bits the demodulator already corrected (0 when none) */
+    uint64_t ts_12mhz; /* the source's 12 MHz counter (Beast, AVR '@') */
+    double t_s;        /* time in seconds on the source's clock */
 };
 
 #endif

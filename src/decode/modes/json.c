@@ -24,14 +24,22 @@ const char *modes_emergency_name(unsigned e)
 static const char *bds_name(unsigned bds)
 {
     switch (bds) {
-    case 0x10: return "1,0";
-    case 0x17: return "1,7";
-    case 0x20: return "2,0";
-    case 0x30: return "3,0";
-    case 0x40: return "4,0";
-    case 0x50: return "5,0";
-    case 0x60: return "6,0";
-    default: return "none";
+    case 0x10:
+        return "1,0";
+    case 0x17:
+        return "1,7";
+    case 0x20:
+        return "2,0";
+    case 0x30:
+        return "3,0";
+    case 0x40:
+        return "4,0";
+    case 0x50:
+        return "5,0";
+    case 0x60:
+        return "6,0";
+    default:
+        return "none";
     }
 }
 
@@ -168,8 +176,8 @@ void modes_msg_json(const struct modes_msg *m, struct jsonw *w)
     if (h & MH_SEL_HEADING)
         jw_kfixed(w, "sel_heading_deg", m->sel_heading_deg, 2);
     if ((h & MH_NAV_MODES) || (m->nav_modes & MODES_NAV_TCAS)) {
-        static const char *const nav[] = {"autopilot", "vnav", "alt_hold", "approach", "lnav",
-                                          "tcas"};
+        static const char *const nav[] = {"autopilot", "vnav", "alt_hold",
+                                          "approach",  "lnav", "tcas"};
         jw_key(w, "nav_modes");
         jw_arr(w);
         for (unsigned i = 0; i < 6; i++)

@@ -27,8 +27,9 @@
 #include "decode/modes/modes.h"
 #include "decode/modes/modes_int.h"
 
-#define AC_TTL_S 600.0 /* an aircraft slot unused this long may be reused:
-                          older CPR and position state is useless anyway */
+#define AC_TTL_S                                                                                   \
+    600.0 /* an aircraft slot unused this long may be reused:                                      \
+             older CPR and position state is useless anyway */
 
 void modes_opts_default(struct modes_opts *o)
 {
@@ -297,10 +298,20 @@ static void decode_squawk13(struct modes_msg *m)
     m->squawk = modes_id13_squawk(fld(m, 20, 13));
     m->has |= MH_SQUAWK;
     switch (m->squawk) {
-    case 07500: m->emergency = EMERG_UNLAWFUL; m->has |= MH_EMERGENCY; break;
-    case 07600: m->emergency = EMERG_NORDO; m->has |= MH_EMERGENCY; break;
-    case 07700: m->emergency = EMERG_GENERAL; m->has |= MH_EMERGENCY; break;
-    default: break;
+    case 07500:
+        m->emergency = EMERG_UNLAWFUL;
+        m->has |= MH_EMERGENCY;
+        break;
+    case 07600:
+        m->emergency = EMERG_NORDO;
+        m->has |= MH_EMERGENCY;
+        break;
+    case 07700:
+        m->emergency = EMERG_GENERAL;
+        m->has |= MH_EMERGENCY;
+        break;
+    default:
+        break;
     }
 }
 
@@ -361,8 +372,17 @@ static int decode_modes(struct modes_ctx *ctx, const struct modes_frame *f, stru
         return f->len < need ? CAIRN_E_TRUNCATED : CAIRN_E_FORMAT;
     }
     switch (df) {
-    case 0: case 4: case 5: case 11: case 16: case 17: case 18: case 19:
-    case 20: case 21: case 24:
+    case 0:
+    case 4:
+    case 5:
+    case 11:
+    case 16:
+    case 17:
+    case 18:
+    case 19:
+    case 20:
+    case 21:
+    case 24:
         break;
     default:
         st->bad_df++;
@@ -401,7 +421,9 @@ static int decode_modes(struct modes_ctx *ctx, const struct modes_frame *f, stru
         }
         break;
     }
-    case 17: case 18: case 19: {
+    case 17:
+    case 18:
+    case 19: {
         m->ca = m->raw[0] & 7u;
         if (syn != 0 && df != 19 && try_fix(ctx, m, syn, 0)) {
             syn = 0;
@@ -449,7 +471,8 @@ static int decode_modes(struct modes_ctx *ctx, const struct modes_frame *f, stru
     int trusted = rc == 0 && m->crc_ok;
 
     switch (df) {
-    case 0: case 16:
+    case 0:
+    case 16:
         /* VS (bit 6): 1 = on ground; SL 9-11, RI 14-17, AC 20-32 */
         m->on_ground = (uint8_t)fld(m, 6, 1);
         m->has |= MH_ON_GROUND;
@@ -458,20 +481,23 @@ static int decode_modes(struct modes_ctx *ctx, const struct modes_frame *f, stru
             modes_decode_ra(m, modes_me56(m->raw), 9);
         note_alt(ctx, m, trusted);
         break;
-    case 4: case 20:
+    case 4:
+    case 20:
         decode_fs(m);
         decode_ac13(m);
         note_alt(ctx, m, trusted);
         if (df == 20)
             commb_decode(ctx, m, trusted);
         break;
-    case 5: case 21:
+    case 5:
+    case 21:
         decode_fs(m);
         decode_squawk13(m);
         if (df == 21)
             commb_decode(ctx, m, trusted);
         break;
-    case 17: case 18:
+    case 17:
+    case 18:
         /* TIS-B coarse (CF 3) and management (CF 4) are not ADS-B format */
         if (df == 17 || m->ca == 0 || m->ca == 1 || m->ca == 2 || m->ca == 5 || m->ca == 6)
             adsb_decode(ctx, m, trusted);

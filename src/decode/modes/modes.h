@@ -60,17 +60,17 @@ int modes_df_len(unsigned df);
 /* ------------------------------------------------------------------------ */
 
 struct modes_opts {
-    int fix_errors;       /* 1 (default): correct one bit in DF11/17/18 */
-    int have_receiver;    /* 1 when rx_lat_deg/rx_lon_deg are the receiver's */
+    int fix_errors;    /* 1 (default): correct one bit in DF11/17/18 */
+    int have_receiver; /* 1 when rx_lat_deg/rx_lon_deg are the receiver's */
     double rx_lat_deg, rx_lon_deg;
-    double max_range_nm;  /* positions beyond this from the receiver are
-                             rejected; default 300 NM (0 = no check) */
-    double max_speed_kt;  /* a position implying more than this from the
-                             aircraft's last one is rejected; default 2000 kt
-                             (about Mach 3: nothing civil or military that
-                             squits goes faster); 0 = no check */
-    double addr_ttl_s;    /* how long a CRC-clean address stays "known";
-                             default 60 s, as dump1090/readsb */
+    double max_range_nm;     /* positions beyond this from the receiver are
+                                rejected; default 300 NM (0 = no check) */
+    double max_speed_kt;     /* a position implying more than this from the
+                                aircraft's last one is rejected; default 2000 kt
+                                (about Mach 3: nothing civil or military that
+                                squits goes faster); 0 = no check */
+    double addr_ttl_s;       /* how long a CRC-clean address stays "known";
+                                default 60 s, as dump1090/readsb */
     int accept_unknown_addr; /* 1: DF0/4/5/16/20/21 whose AP address is not
                                 known still decode with return 0 (crc_ok 0);
                                 default 0 (they return CAIRN_E_CRC) */
@@ -81,37 +81,38 @@ void modes_opts_default(struct modes_opts *o);
 
 /* Why counters: `cairn decode --stats` and the metrics page print them. */
 struct modes_stats {
-    uint64_t frames;          /* modes_decode calls */
-    uint64_t df[32];          /* accepted messages per DF (Mode A/C not here) */
-    uint64_t modeac;          /* Mode A/C replies decoded */
-    uint64_t bad_len;         /* length does not match the DF, or bad kind */
-    uint64_t bad_df;          /* DF 1-3, 6-10, 12-15, 22, 23 */
-    uint64_t crc_fail;        /* DF11/17/18 CRC failed (after correction) */
-    uint64_t corrected;       /* single-bit errors corrected */
-    uint64_t addr_recovered;  /* AP/PI replies matched a known address */
-    uint64_t addr_unknown;    /* AP/PI replies whose address is not known */
-    uint64_t cpr_global;      /* positions from an even/odd pair */
-    uint64_t cpr_local;       /* positions from a reference */
-    uint64_t cpr_fail;        /* position messages that gave no position */
-    uint64_t cpr_range;       /* rejected: beyond max_range_nm of receiver */
-    uint64_t cpr_speed;       /* rejected: implied speed > max_speed_kt */
-    uint64_t cpr_zone;        /* rejected: even/odd pair in different zones */
-    uint64_t bds_inferred;    /* Comm-B replies with exactly one register */
-    uint64_t bds_ambiguous;   /* Comm-B replies with several candidates */
-    uint64_t bds_unknown;     /* Comm-B replies with none */
-    uint64_t ac_evicted;      /* aircraft slots reused while still fresh */
+    uint64_t frames;         /* modes_decode calls */
+    uint64_t df[32];         /* accepted messages per DF (Mode A/C not here) */
+    uint64_t modeac;         /* Mode A/C replies decoded */
+    uint64_t bad_len;        /* length does not match the DF, or bad kind */
+    uint64_t bad_df;         /* DF 1-3, 6-10, 12-15, 22, 23 */
+    uint64_t crc_fail;       /* DF11/17/18 CRC failed (after correction) */
+    uint64_t corrected;      /* single-bit errors corrected */
+    uint64_t addr_recovered; /* AP/PI replies matched a known address */
+    uint64_t addr_unknown;   /* AP/PI replies whose address is not known */
+    uint64_t cpr_global;     /* positions from an even/odd pair */
+    uint64_t cpr_local;      /* positions from a reference */
+    uint64_t cpr_fail;       /* position messages that gave no position */
+    uint64_t cpr_range;      /* rejected: beyond max_range_nm of receiver */
+    uint64_t cpr_speed;      /* rejected: implied speed > max_speed_kt */
+    uint64_t cpr_zone;       /* rejected: even/odd pair in different zones */
+    uint64_t bds_inferred;   /* Comm-B replies with exactly one register */
+    uint64_t bds_ambiguous;  /* Comm-B replies with several candidates */
+    uint64_t bds_unknown;    /* Comm-B replies with none */
+    uint64_t ac_evicted;     /* aircraft slots reused while still fresh */
 };
 
 /* Address table: open addressing, linear probing over a window of
  * MODES_ADDR_PROBE slots; entries expire after addr_ttl_s. */
-#define MODES_ADDR_CAP   4096 /* slots; power of two. A busy site sees ~1000
-                                 aircraft within a minute, so ~25 % load */
-#define MODES_ADDR_PROBE 16   /* slots searched per lookup */
+#define MODES_ADDR_CAP                                                                             \
+    4096                    /* slots; power of two. A busy site sees ~1000                         \
+                               aircraft within a minute, so ~25 % load */
+#define MODES_ADDR_PROBE 16 /* slots searched per lookup */
 
 struct modes_addr_slot {
-    uint32_t icao;   /* 24-bit address | MODES_SLOT_USED */
+    uint32_t icao; /* 24-bit address | MODES_SLOT_USED */
     uint32_t pad_;
-    double t_s;      /* last time seen CRC-clean */
+    double t_s; /* last time seen CRC-clean */
 };
 #define MODES_SLOT_USED 0x80000000u
 
@@ -123,22 +124,22 @@ struct modes_cpr_half {
     uint32_t lat17, lon17; /* raw 17-bit CPR fields */
     double t_s;            /* message time */
     uint8_t valid;
-    uint8_t surface;       /* 1 for a surface position (TC5-8) */
+    uint8_t surface; /* 1 for a surface position (TC5-8) */
 };
 
 struct modes_ac {
-    uint32_t icao;          /* 24-bit address | MODES_SLOT_USED */
+    uint32_t icao; /* 24-bit address | MODES_SLOT_USED */
     uint8_t has_pos, has_alt, has_vel;
-    uint8_t pos_surface;    /* the last position was a surface one */
-    uint8_t version;        /* ADS-B version from TC31; 0xFF unknown */
-    uint8_t nic_a, nic_c;   /* NIC supplements from TC31 */
-    uint8_t nac_p;          /* last NACp (TC29/31); 0 = unknown */
-    uint8_t speed_fails;    /* consecutive positions rejected for speed */
-    double t_seen_s;        /* last message of any kind */
+    uint8_t pos_surface;          /* the last position was a surface one */
+    uint8_t version;              /* ADS-B version from TC31; 0xFF unknown */
+    uint8_t nic_a, nic_c;         /* NIC supplements from TC31 */
+    uint8_t nac_p;                /* last NACp (TC29/31); 0 = unknown */
+    uint8_t speed_fails;          /* consecutive positions rejected for speed */
+    double t_seen_s;              /* last message of any kind */
     struct modes_cpr_half cpr[2]; /* [0] even, [1] odd */
-    double lat_deg, lon_deg; /* last accepted position (has_pos) */
+    double lat_deg, lon_deg;      /* last accepted position (has_pos) */
     double t_pos_s;
-    int32_t alt_baro_ft;    /* last altitude, ADS-B or Mode S (has_alt) */
+    int32_t alt_baro_ft; /* last altitude, ADS-B or Mode S (has_alt) */
     double t_alt_s;
     float gs_kt, track_deg; /* last ground speed / track (has_vel) */
     double t_vel_s;
@@ -169,65 +170,65 @@ void modes_ctx_addr_add(struct modes_ctx *ctx, uint32_t icao, double t_s);
 /* ------------------------------------------------------------------------ */
 
 /* Which fields of struct modes_msg are valid (bits of modes_msg.has). */
-#define MH_ICAO            (1ull << 0)
-#define MH_ALT_BARO        (1ull << 1) /* alt_baro_ft */
-#define MH_ALT_GEOM        (1ull << 2) /* alt_geom_ft */
-#define MH_SQUAWK          (1ull << 3)
-#define MH_CALLSIGN        (1ull << 4)
-#define MH_CATEGORY        (1ull << 5)
-#define MH_POS             (1ull << 6) /* lat_deg, lon_deg resolved and plausible */
-#define MH_CPR             (1ull << 7) /* cpr_lat/cpr_lon/cpr_odd (raw) */
-#define MH_GS              (1ull << 8)
-#define MH_TRACK           (1ull << 9)
-#define MH_VRATE           (1ull << 10) /* vrate_fpm (baro or GNSS, see vrate_geom) */
-#define MH_TAS             (1ull << 11)
-#define MH_IAS             (1ull << 12)
-#define MH_MACH            (1ull << 13)
-#define MH_HEADING         (1ull << 14) /* heading_deg (magnetic or true, heading_true) */
-#define MH_EMERGENCY       (1ull << 15)
-#define MH_NIC             (1ull << 16)
-#define MH_NAC_P           (1ull << 17)
-#define MH_SIL             (1ull << 18)
-#define MH_VERSION         (1ull << 19)
-#define MH_GEOM_DIFF       (1ull << 20) /* geom_minus_baro_ft */
-#define MH_ON_GROUND       (1ull << 21) /* on_ground is known */
-#define MH_SEL_ALT_MCP     (1ull << 22)
-#define MH_SEL_ALT_FMS     (1ull << 23)
-#define MH_BARO_SET        (1ull << 24) /* baro_hpa */
-#define MH_SEL_HEADING     (1ull << 25)
-#define MH_NAV_MODES       (1ull << 26) /* nav_modes */
-#define MH_ROLL            (1ull << 27)
-#define MH_TRACK_RATE      (1ull << 28)
-#define MH_VRATE_INERTIAL  (1ull << 29)
-#define MH_TCAS_RA         (1ull << 30) /* ara, rac, rat, mte, tti, tid... */
-#define MH_BDS             (1ull << 31) /* bds / bds_ambiguous */
-#define MH_MODEA           (1ull << 32) /* Mode A/C reply: squawk (and maybe alt) */
-#define MH_NAC_V           (1ull << 33)
-#define MH_BDS17           (1ull << 34) /* bds17_caps */
-#define MH_FLIGHT_STATUS   (1ull << 35) /* fs, alert, spi (DF4/5/20/21) */
-#define MH_IID             (1ull << 36) /* DF11 interrogator code */
-#define MH_SURV_STATUS     (1ull << 37) /* ss: TC9-18/20-22 surveillance status */
-#define MH_SIL_SUPP        (1ull << 38) /* sil_per_sample */
-#define MH_GVA             (1ull << 39)
-#define MH_SDA             (1ull << 40)
-#define MH_NIC_BARO        (1ull << 41)
-#define MH_MODEC_ALT       (1ull << 42) /* modec_alt_ft: a Mode A/C reply read as Mode C */
-#define MH_ADSB            (1ull << 43) /* the ME field was decoded as ADS-B (tc, st valid) */
-#define MH_NUC_P           (1ull << 44) /* nuc_p: version-0 position quality from the TC */
+#define MH_ICAO           (1ull << 0)
+#define MH_ALT_BARO       (1ull << 1) /* alt_baro_ft */
+#define MH_ALT_GEOM       (1ull << 2) /* alt_geom_ft */
+#define MH_SQUAWK         (1ull << 3)
+#define MH_CALLSIGN       (1ull << 4)
+#define MH_CATEGORY       (1ull << 5)
+#define MH_POS            (1ull << 6) /* lat_deg, lon_deg resolved and plausible */
+#define MH_CPR            (1ull << 7) /* cpr_lat/cpr_lon/cpr_odd (raw) */
+#define MH_GS             (1ull << 8)
+#define MH_TRACK          (1ull << 9)
+#define MH_VRATE          (1ull << 10) /* vrate_fpm (baro or GNSS, see vrate_geom) */
+#define MH_TAS            (1ull << 11)
+#define MH_IAS            (1ull << 12)
+#define MH_MACH           (1ull << 13)
+#define MH_HEADING        (1ull << 14) /* heading_deg (magnetic or true, heading_true) */
+#define MH_EMERGENCY      (1ull << 15)
+#define MH_NIC            (1ull << 16)
+#define MH_NAC_P          (1ull << 17)
+#define MH_SIL            (1ull << 18)
+#define MH_VERSION        (1ull << 19)
+#define MH_GEOM_DIFF      (1ull << 20) /* geom_minus_baro_ft */
+#define MH_ON_GROUND      (1ull << 21) /* on_ground is known */
+#define MH_SEL_ALT_MCP    (1ull << 22)
+#define MH_SEL_ALT_FMS    (1ull << 23)
+#define MH_BARO_SET       (1ull << 24) /* baro_hpa */
+#define MH_SEL_HEADING    (1ull << 25)
+#define MH_NAV_MODES      (1ull << 26) /* nav_modes */
+#define MH_ROLL           (1ull << 27)
+#define MH_TRACK_RATE     (1ull << 28)
+#define MH_VRATE_INERTIAL (1ull << 29)
+#define MH_TCAS_RA        (1ull << 30) /* ara, rac, rat, mte, tti, tid... */
+#define MH_BDS            (1ull << 31) /* bds / bds_ambiguous */
+#define MH_MODEA          (1ull << 32) /* Mode A/C reply: squawk (and maybe alt) */
+#define MH_NAC_V          (1ull << 33)
+#define MH_BDS17          (1ull << 34) /* bds17_caps */
+#define MH_FLIGHT_STATUS  (1ull << 35) /* fs, alert, spi (DF4/5/20/21) */
+#define MH_IID            (1ull << 36) /* DF11 interrogator code */
+#define MH_SURV_STATUS    (1ull << 37) /* ss: TC9-18/20-22 surveillance status */
+#define MH_SIL_SUPP       (1ull << 38) /* sil_per_sample */
+#define MH_GVA            (1ull << 39)
+#define MH_SDA            (1ull << 40)
+#define MH_NIC_BARO       (1ull << 41)
+#define MH_MODEC_ALT      (1ull << 42) /* modec_alt_ft: a Mode A/C reply read as Mode C */
+#define MH_ADSB           (1ull << 43) /* the ME field was decoded as ADS-B (tc, st valid) */
+#define MH_NUC_P          (1ull << 44) /* nuc_p: version-0 position quality from the TC */
 
 enum modes_addr_src {
-    MODES_ADDR_NONE = 0,   /* no address (Mode A/C, DF24 unrecovered) */
-    MODES_ADDR_AA = 1,     /* from the AA field of DF11/17/18 (CRC clean) */
-    MODES_ADDR_AP = 2,     /* the AP syndrome matched a known address */
+    MODES_ADDR_NONE = 0,       /* no address (Mode A/C, DF24 unrecovered) */
+    MODES_ADDR_AA = 1,         /* from the AA field of DF11/17/18 (CRC clean) */
+    MODES_ADDR_AP = 2,         /* the AP syndrome matched a known address */
     MODES_ADDR_AP_UNKNOWN = 3, /* the AP syndrome, not known (untrusted) */
     MODES_ADDR_NON_ICAO = 4,   /* DF18 CF 1/2/5/6 etc: not an ICAO address */
 };
 
 enum modes_pos_src {
     MODES_POS_NONE = 0,
-    MODES_POS_GLOBAL = 1,      /* even/odd pair within 10 s */
-    MODES_POS_LOCAL_AC = 2,    /* relative to the aircraft's last position */
-    MODES_POS_LOCAL_RX = 3,    /* relative to the receiver */
+    MODES_POS_GLOBAL = 1,   /* even/odd pair within 10 s */
+    MODES_POS_LOCAL_AC = 2, /* relative to the aircraft's last position */
+    MODES_POS_LOCAL_RX = 3, /* relative to the receiver */
 };
 
 /* Navigation modes (TC29 v2), bits of modes_msg.nav_modes */
@@ -266,43 +267,43 @@ enum modes_bds {
  * pointers: safe to copy.
  */
 struct modes_msg {
-    double t_s;              /* the frame's t_s */
-    uint64_t has;            /* MH_* bits */
+    double t_s;                  /* the frame's t_s */
+    uint64_t has;                /* MH_* bits */
     uint8_t raw[MODES_LONG_LEN]; /* after correction */
-    uint8_t len;             /* 2 (Mode A/C), 7 or 14 */
-    uint8_t kind;            /* enum modes_frame_kind */
-    uint8_t df;              /* downlink format (DF>=24 reported as 24) */
-    uint8_t crc_ok;          /* 1: CRC clean / corrected / AP address known */
-    uint8_t corrected_bits;  /* by us plus the demodulator's */
-    uint8_t addr_src;        /* enum modes_addr_src */
-    uint8_t signal;          /* from the frame */
-    uint32_t syndrome;       /* CRC syndrome as received (before correction) */
-    uint32_t icao;           /* 24-bit address (MH_ICAO) */
+    uint8_t len;                 /* 2 (Mode A/C), 7 or 14 */
+    uint8_t kind;                /* enum modes_frame_kind */
+    uint8_t df;                  /* downlink format (DF>=24 reported as 24) */
+    uint8_t crc_ok;              /* 1: CRC clean / corrected / AP address known */
+    uint8_t corrected_bits;      /* by us plus the demodulator's */
+    uint8_t addr_src;            /* enum modes_addr_src */
+    uint8_t signal;              /* from the frame */
+    uint32_t syndrome;           /* CRC syndrome as received (before correction) */
+    uint32_t icao;               /* 24-bit address (MH_ICAO) */
 
     /* Mode S header fields */
-    uint8_t ca;      /* DF11/17 capability, DF18 CF, DF19 AF */
-    uint8_t fs;      /* DF4/5/20/21 flight status */
-    uint8_t dr, um;  /* downlink request, utility message */
-    uint8_t iid;     /* DF11 interrogator identifier: II 0-15, or 16 + SI */
-    uint8_t military;/* DF19 */
+    uint8_t ca;         /* DF11/17 capability, DF18 CF, DF19 AF */
+    uint8_t fs;         /* DF4/5/20/21 flight status */
+    uint8_t dr, um;     /* downlink request, utility message */
+    uint8_t iid;        /* DF11 interrogator identifier: II 0-15, or 16 + SI */
+    uint8_t military;   /* DF19 */
     uint8_t on_ground;  /* MH_ON_GROUND */
     uint8_t alert, spi; /* from FS (MH_FLIGHT_STATUS) */
 
     /* ADS-B */
-    uint8_t tc, st;       /* type code (0 when not ADS-B), subtype */
-    uint8_t version;      /* MH_VERSION (TC31) */
-    uint8_t category;     /* MH_CATEGORY: (set A-D as 0xA..0xD) << 4 | 0-7 */
-    char callsign[9];     /* MH_CALLSIGN, NUL-terminated, no trailing spaces */
-    int32_t alt_baro_ft;  /* MH_ALT_BARO */
-    int32_t alt_geom_ft;  /* MH_ALT_GEOM */
+    uint8_t tc, st;             /* type code (0 when not ADS-B), subtype */
+    uint8_t version;            /* MH_VERSION (TC31) */
+    uint8_t category;           /* MH_CATEGORY: (set A-D as 0xA..0xD) << 4 | 0-7 */
+    char callsign[9];           /* MH_CALLSIGN, NUL-terminated, no trailing spaces */
+    int32_t alt_baro_ft;        /* MH_ALT_BARO */
+    int32_t alt_geom_ft;        /* MH_ALT_GEOM */
     int32_t geom_minus_baro_ft; /* MH_GEOM_DIFF */
     double lat_deg, lon_deg;    /* MH_POS */
-    uint8_t pos_src;      /* enum modes_pos_src */
-    uint8_t pos_nac_p;    /* with MH_POS: the aircraft's last NACp (TC29/31),
-                             0 = unknown; not written in JSON */
-    uint8_t cpr_odd;      /* MH_CPR */
+    uint8_t pos_src;            /* enum modes_pos_src */
+    uint8_t pos_nac_p;          /* with MH_POS: the aircraft's last NACp (TC29/31),
+                                   0 = unknown; not written in JSON */
+    uint8_t cpr_odd;            /* MH_CPR */
     uint8_t cpr_surface;
-    uint8_t ss;           /* surveillance status (MH_SURV_STATUS) */
+    uint8_t ss; /* surveillance status (MH_SURV_STATUS) */
     uint32_t cpr_lat, cpr_lon;
     float gs_kt;          /* MH_GS (surface: lower bound of the movement band) */
     float track_deg;      /* MH_TRACK, true */
@@ -310,35 +311,35 @@ struct modes_msg {
     uint8_t heading_true; /* 1 when heading_deg is true, 0 magnetic */
     uint8_t vrate_geom;   /* 1 when vrate_fpm is GNSS, 0 baro */
     uint8_t supersonic;
-    int32_t vrate_fpm;    /* MH_VRATE */
-    int32_t vrate_inertial_fpm; /* MH_VRATE_INERTIAL (BDS6,0) */
-    uint16_t tas_kt, ias_kt;    /* MH_TAS, MH_IAS */
-    float mach;           /* MH_MACH */
-    uint16_t squawk;      /* MH_SQUAWK: 12 bits, octal digits ABCD */
-    int32_t modec_alt_ft; /* MH_MODEC_ALT: a Mode A/C reply is either a
-                             Mode A code or a Mode C altitude; Beast does not
-                             say which, so both readings are given */
-    uint8_t emergency;    /* MH_EMERGENCY: enum report_emergency */
-    uint8_t nic;          /* MH_NIC */
-    uint8_t nuc_p;        /* MH_NUC_P (DO-260 version 0 meaning of the TC) */
-    uint8_t nic_a, nic_b, nic_c; /* NIC supplements as received */
-    uint8_t nac_p, nac_v; /* MH_NAC_P, MH_NAC_V */
-    uint8_t sil;          /* MH_SIL */
-    uint8_t sil_per_sample; /* MH_SIL_SUPP */
-    uint8_t gva, sda;     /* MH_GVA, MH_SDA */
-    uint8_t nic_baro;     /* MH_NIC_BARO */
-    uint8_t nav_modes;    /* MH_NAV_MODES: enum modes_nav bits */
+    int32_t vrate_fpm;                      /* MH_VRATE */
+    int32_t vrate_inertial_fpm;             /* MH_VRATE_INERTIAL (BDS6,0) */
+    uint16_t tas_kt, ias_kt;                /* MH_TAS, MH_IAS */
+    float mach;                             /* MH_MACH */
+    uint16_t squawk;                        /* MH_SQUAWK: 12 bits, octal digits ABCD */
+    int32_t modec_alt_ft;                   /* MH_MODEC_ALT: a Mode A/C reply is either a
+                                               Mode A code or a Mode C altitude; Beast does not
+                                               say which, so both readings are given */
+    uint8_t emergency;                      /* MH_EMERGENCY: enum report_emergency */
+    uint8_t nic;                            /* MH_NIC */
+    uint8_t nuc_p;                          /* MH_NUC_P (DO-260 version 0 meaning of the TC) */
+    uint8_t nic_a, nic_b, nic_c;            /* NIC supplements as received */
+    uint8_t nac_p, nac_v;                   /* MH_NAC_P, MH_NAC_V */
+    uint8_t sil;                            /* MH_SIL */
+    uint8_t sil_per_sample;                 /* MH_SIL_SUPP */
+    uint8_t gva, sda;                       /* MH_GVA, MH_SDA */
+    uint8_t nic_baro;                       /* MH_NIC_BARO */
+    uint8_t nav_modes;                      /* MH_NAV_MODES: enum modes_nav bits */
     int32_t sel_alt_mcp_ft, sel_alt_fms_ft; /* MH_SEL_ALT_MCP/FMS */
-    float baro_hpa;       /* MH_BARO_SET */
-    float sel_heading_deg;/* MH_SEL_HEADING */
+    float baro_hpa;                         /* MH_BARO_SET */
+    float sel_heading_deg;                  /* MH_SEL_HEADING */
 
     /* TCAS resolution advisory (TC28 st2 and BDS3,0), MH_TCAS_RA */
-    uint16_t ara;         /* 14 bits */
+    uint16_t ara; /* 14 bits */
     uint8_t rac, rat, mte, tti;
-    uint32_t tid;         /* threat address (tti 1) or encoded position */
+    uint32_t tid; /* threat address (tti 1) or encoded position */
 
     /* Comm-B */
-    uint8_t bds;          /* MH_BDS: enum modes_bds, 0 when ambiguous */
+    uint8_t bds; /* MH_BDS: enum modes_bds, 0 when ambiguous */
     uint8_t bds_ambiguous;
     uint8_t bds_cands;    /* MODES_BDS_CAND_* of every plausible register */
     float roll_deg;       /* MH_ROLL */

@@ -34,8 +34,9 @@ static int teardown(void **state)
 
 static int send_n(struct hnode *from, struct hnode *to, int n)
 {
-    json_t *r = hh_call(from, "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":%d,"
-                              "\"fields\":{\"body\":\"load\"}}",
+    json_t *r = hh_call(from,
+                        "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":%d,"
+                        "\"fields\":{\"body\":\"load\"}}",
                         to->name, n);
     int ok = r && json_is_true(json_object_get(r, "ok"));
     json_decref(r);
@@ -83,9 +84,9 @@ static void test_kill9_20_times(void **state)
     assert_int_equal(hh_verify(&H, n[1]), 0);
     uint64_t ab, ba;
     assert_int_equal(hh_heads_match(&H, n[0], n[1], &ab, &ba), 0);
-    fprintf(stderr, "after %d kills: %llu messages %s->%s, %llu %s->%s, all delivered once\n", KILLS,
-            (unsigned long long)ab, n[0]->name, n[1]->name, (unsigned long long)ba, n[1]->name,
-            n[0]->name);
+    fprintf(stderr, "after %d kills: %llu messages %s->%s, %llu %s->%s, all delivered once\n",
+            KILLS, (unsigned long long)ab, n[0]->name, n[1]->name, (unsigned long long)ba,
+            n[1]->name, n[0]->name);
     assert_true(ab >= 500 + KILLS * 100);
     PASSED = 1;
 }

@@ -37,11 +37,13 @@ static void test_exchange_10k(void **state)
     assert_int_equal(hh_start(b), 0);
     assert_int_equal(hh_wait_up(a, b, 20000), 0);
     int64_t t0 = hh_now_ms();
-    json_t *r1 = hh_call(a, "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":%d,"
-                            "\"fields\":{\"body\":\"drill message from %s\"}}",
+    json_t *r1 = hh_call(a,
+                         "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":%d,"
+                         "\"fields\":{\"body\":\"drill message from %s\"}}",
                          b->name, N_EACH, a->name);
-    json_t *r2 = hh_call(b, "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":%d,"
-                            "\"fields\":{\"body\":\"учебное сообщение от %s\"}}",
+    json_t *r2 = hh_call(b,
+                         "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":%d,"
+                         "\"fields\":{\"body\":\"учебное сообщение от %s\"}}",
                          a->name, N_EACH, b->name);
     assert_non_null(r1);
     assert_non_null(r2);

@@ -120,7 +120,8 @@ static int evil_connect(struct evil *e, const char *cert, const char *key, int m
 {
     memset(e, 0, sizeof *e);
     e->fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)A->port),
+    struct sockaddr_in sin = {.sin_family = AF_INET,
+                              .sin_port = htons((uint16_t)A->port),
                               .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     if (connect(e->fd, (struct sockaddr *)&sin, sizeof sin) != 0)
         return -1;
@@ -257,7 +258,6 @@ static void b_head(uint64_t *count, uint8_t hash[HL_HASH_LEN], uint8_t *raw1, in
     hl_journal_close(j);
 }
 
-
 static int64_t metric(const char *name)
 {
     return hh_metric(A, name);
@@ -273,8 +273,9 @@ static void test_hostile(void **state)
     assert_int_equal(hh_start(A), 0);
     assert_int_equal(hh_start(B), 0);
     assert_int_equal(hh_wait_up(A, B, 20000), 0);
-    json_t *r = hh_call(B, "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":3,"
-                           "\"fields\":{\"body\":\"before the attack\"}}",
+    json_t *r = hh_call(B,
+                        "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":3,"
+                        "\"fields\":{\"body\":\"before the attack\"}}",
                         A->name);
     json_decref(r);
     assert_int_equal(hh_wait_synced(A, B, 30000), 0);
@@ -432,7 +433,8 @@ static void test_hostile(void **state)
     int fds[80];
     for (int i = 0; i < 80; i++) {
         fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons((uint16_t)A->port),
+        struct sockaddr_in sin = {.sin_family = AF_INET,
+                                  .sin_port = htons((uint16_t)A->port),
                                   .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         connect(fds[i], (struct sockaddr *)&sin, sizeof sin);
         /* the start of a TLS record, then nothing: a stalled handshake (an
@@ -456,11 +458,13 @@ static void test_hostile(void **state)
     /* ---- the link survives: B comes back, traffic flows both ways ---- */
     assert_int_equal(hh_start(B), 0);
     assert_int_equal(hh_wait_up(A, B, 20000), 0);
-    json_decref(hh_call(A, "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":10,"
-                           "\"fields\":{\"body\":\"after\"}}",
+    json_decref(hh_call(A,
+                        "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":10,"
+                        "\"fields\":{\"body\":\"after\"}}",
                         B->name));
-    json_decref(hh_call(B, "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":10,"
-                           "\"fields\":{\"body\":\"after\"}}",
+    json_decref(hh_call(B,
+                        "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":10,"
+                        "\"fields\":{\"body\":\"after\"}}",
                         A->name));
     assert_int_equal(hh_wait_synced(A, B, 30000), 0);
     assert_int_equal(hh_status(A, B->name, &s, &d, &rcv, &up), 0);
@@ -689,8 +693,7 @@ static int setup(void **state)
     sodium_bin2hex(pub, sizeof pub, pk, sizeof pk);
     FILE *f;
     f = fopen(H.roster, "a");
-    fprintf(f, "\n[EXPIRED-CC]\nparty = NATO\nsign_key = %s\ntls_fingerprint = %s\n",
-            pub, hex);
+    fprintf(f, "\n[EXPIRED-CC]\nparty = NATO\nsign_key = %s\ntls_fingerprint = %s\n", pub, hex);
     fclose(f);
     return 0;
 }

@@ -60,15 +60,17 @@ static void test_full_disk(void **state)
     assert_int_equal(hh_start(b), 0);
     assert_int_equal(hh_wait_up(a, b, 20000), 0);
     /* One message through first, so both journals have their tables. */
-    json_decref(hh_call(a, "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\","
-                           "\"fields\":{\"body\":\"before\"}}",
+    json_decref(hh_call(a,
+                        "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\","
+                        "\"fields\":{\"body\":\"before\"}}",
                         b->name));
     assert_int_equal(hh_wait_synced(a, b, 20000), 0);
     disk_full(b, 1);
     json_t *r;
     int64_t sessions0 = hh_metric(a, "sessions_opened_total");
-    r = hh_call(a, "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":%d,"
-                   "\"fields\":{\"body\":\"%s\"}}",
+    r = hh_call(a,
+                "{\"op\":\"send\",\"to\":\"%s\",\"type\":\"FREE_TEXT\",\"count\":%d,"
+                "\"fields\":{\"body\":\"%s\"}}",
                 b->name, N_MSGS,
                 "a message long enough to need pages of its own: "
                 "................................................................................"

@@ -68,7 +68,7 @@ static void test_bits(void **state)
 {
     (void)state;
     const uint8_t p[] = {0x8d, 0x40, 0x6b, 0x90, 0x20, 0x15};
-    assert_int_equal(bits_get(p, sizeof p, 0, 5), 17);       /* DF of 0x8d... */
+    assert_int_equal(bits_get(p, sizeof p, 0, 5), 17);        /* DF of 0x8d... */
     assert_int_equal(bits_get(p, sizeof p, 8, 24), 0x406b90); /* ICAO */
     assert_int_equal(bits_get(p, sizeof p, 32, 5), 4);        /* TC */
     assert_int_equal(bits_get(p, sizeof p, 0, 48), 0x8d406b902015ull);
@@ -136,8 +136,9 @@ static void test_jsonw_numbers_match_printf(void **state)
     srand(seed);
     struct dbuf b;
     dbuf_init(&b, 1 << 16);
-    const double fixed[] = {0.0, -0.0, 0.5, 1.5, 2.5, 0.125, -0.125, 1.005, 2.675, 59.937561,
-                            -0.001, 999999.9999995, 1e12, -3.0e-7, 123456789.123};
+    const double fixed[] = {0.0,    -0.0,           0.5,   1.5,     2.5,
+                            0.125,  -0.125,         1.005, 2.675,   59.937561,
+                            -0.001, 999999.9999995, 1e12,  -3.0e-7, 123456789.123};
     for (int i = 0; i < 20000; i++) {
         double v;
         if (i < (int)(sizeof fixed / sizeof fixed[0]))
@@ -184,10 +185,14 @@ static void test_clock(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_errors),  cmocka_unit_test(test_dbuf_cap),
-        cmocka_unit_test(test_dbuf_long_format), cmocka_unit_test(test_bits),
-        cmocka_unit_test(test_hex),     cmocka_unit_test(test_jsonw),
-        cmocka_unit_test(test_jsonw_numbers_match_printf), cmocka_unit_test(test_clock),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_dbuf_cap),
+        cmocka_unit_test(test_dbuf_long_format),
+        cmocka_unit_test(test_bits),
+        cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_jsonw),
+        cmocka_unit_test(test_jsonw_numbers_match_printf),
+        cmocka_unit_test(test_clock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,10 +33,11 @@ static void test_config_ok(void **state)
 {
     (void)state;
     struct hl_daemon_config c;
-    const char *p = write_ini("[hotline]\nname = WARSAW-CC\nkeys = keys\nroster = /etc/cairn/roster.ini\n"
-                              "journal = j/journal.db\nlisten = 127.0.0.1:7441\n"
-                              "heartbeat_ms = 250\nwindow = 64\nclock_skew_ms = -3600000\n"
-                              "[web]\nport = 8080\n");
+    const char *p =
+        write_ini("[hotline]\nname = WARSAW-CC\nkeys = keys\nroster = /etc/cairn/roster.ini\n"
+                  "journal = j/journal.db\nlisten = 127.0.0.1:7441\n"
+                  "heartbeat_ms = 250\nwindow = 64\nclock_skew_ms = -3600000\n"
+                  "[web]\nport = 8080\n");
     assert_int_equal(hl_daemon_config_load(p, &c), 0);
     char want[256];
     snprintf(want, sizeof want, "%s/keys", DIR_);

@@ -81,9 +81,21 @@ static unsigned feed(const uint8_t *s, size_t n, size_t (*chunk)(size_t pos), ch
     return frames;
 }
 
-static size_t chunk_all(size_t pos) { (void)pos; return SIZE_MAX; }
-static size_t chunk_one(size_t pos) { (void)pos; return 1; }
-static size_t chunk_rand(size_t pos) { (void)pos; return 1 + (size_t)(rand() % 97); }
+static size_t chunk_all(size_t pos)
+{
+    (void)pos;
+    return SIZE_MAX;
+}
+static size_t chunk_one(size_t pos)
+{
+    (void)pos;
+    return 1;
+}
+static size_t chunk_rand(size_t pos)
+{
+    (void)pos;
+    return 1 + (size_t)(rand() % 97);
+}
 
 static void test_stream_splits(void **state)
 {
@@ -179,7 +191,8 @@ static void test_hello_roundtrip(void **state)
 static void test_heartbeat_error_roundtrip(void **state)
 {
     (void)state;
-    struct hl_heartbeat hb = {.nonce = 0x0102030405060708ull, .t_utc_ms = 1700000000000, .is_reply = 1};
+    struct hl_heartbeat hb = {
+        .nonce = 0x0102030405060708ull, .t_utc_ms = 1700000000000, .is_reply = 1};
     uint8_t buf[HL_ERROR_MAX_LEN];
     int n = hl_heartbeat_encode(&hb, buf, sizeof buf);
     assert_int_equal(n, HL_HEARTBEAT_LEN);

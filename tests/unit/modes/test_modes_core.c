@@ -39,7 +39,10 @@ static uint32_t rnd(void)
     x ^= x << 5;
     return rnd_state = x;
 }
-static double rndu(void) { return rnd() / 4294967296.0; }
+static double rndu(void)
+{
+    return rnd() / 4294967296.0;
+}
 
 /* Bitwise CRC-24 long division (Annex 10 §3.1.2.3.3), the reference. */
 static uint32_t crc_bitwise(const uint8_t *msg, size_t len)
@@ -350,21 +353,32 @@ static int gillham_ref(unsigned a, unsigned b, unsigned c, unsigned d, int *alt)
     if ((v & 0x0001u) || (v & 0x0070u) == 0)
         return -1;
     unsigned one = 0, five = 0;
-    if (v & 0x0010u) one ^= 7; /* C1 */
-    if (v & 0x0020u) one ^= 3; /* C2 */
-    if (v & 0x0040u) one ^= 1; /* C4 */
+    if (v & 0x0010u)
+        one ^= 7; /* C1 */
+    if (v & 0x0020u)
+        one ^= 3; /* C2 */
+    if (v & 0x0040u)
+        one ^= 1; /* C4 */
     if ((one & 5u) == 5u)
         one ^= 2;
     if (one > 5)
         return -1;
-    if (v & 0x0002u) five ^= 0xFF; /* D2 */
-    if (v & 0x0004u) five ^= 0x7F; /* D4 */
-    if (v & 0x1000u) five ^= 0x3F; /* A1 */
-    if (v & 0x2000u) five ^= 0x1F; /* A2 */
-    if (v & 0x4000u) five ^= 0x0F; /* A4 */
-    if (v & 0x0100u) five ^= 0x07; /* B1 */
-    if (v & 0x0200u) five ^= 0x03; /* B2 */
-    if (v & 0x0400u) five ^= 0x01; /* B4 */
+    if (v & 0x0002u)
+        five ^= 0xFF; /* D2 */
+    if (v & 0x0004u)
+        five ^= 0x7F; /* D4 */
+    if (v & 0x1000u)
+        five ^= 0x3F; /* A1 */
+    if (v & 0x2000u)
+        five ^= 0x1F; /* A2 */
+    if (v & 0x4000u)
+        five ^= 0x0F; /* A4 */
+    if (v & 0x0100u)
+        five ^= 0x07; /* B1 */
+    if (v & 0x0200u)
+        five ^= 0x03; /* B2 */
+    if (v & 0x0400u)
+        five ^= 0x01; /* B4 */
     if (five & 1u)
         one = 6 - one;
     *alt = (int)(five * 5 + one) * 100 - 1300;
@@ -498,9 +512,8 @@ static void test_cpr_roundtrip(void **state)
         if (rlat > 87.0 || rlat < -87.0)
             continue;
         int odd = (int)(rnd() & 1u);
-        assert_int_equal(modes_cpr_local(odd ? la1 : la0, odd ? lo1 : lo0, odd, 0, rlat, rlon,
-                                         &dlat, &dlon),
-                         0);
+        assert_int_equal(
+            modes_cpr_local(odd ? la1 : la0, odd ? lo1 : lo0, odd, 0, rlat, rlon, &dlat, &dlon), 0);
         double d = modes_dist_nm(lat, lon, dlat, dlon) * 1852.0;
         if (d > worst_air)
             worst_air = d;
@@ -513,9 +526,8 @@ static void test_cpr_roundtrip(void **state)
             d = modes_dist_nm(lat, lon, dlat, dlon) * 1852.0;
             worst_surf = d > worst_surf ? d : worst_surf;
         }
-        assert_int_equal(modes_cpr_local(odd ? sa1 : sa0, odd ? so1 : so0, odd, 1, slat, slon,
-                                         &dlat, &dlon),
-                         0);
+        assert_int_equal(
+            modes_cpr_local(odd ? sa1 : sa0, odd ? so1 : so0, odd, 1, slat, slon, &dlat, &dlon), 0);
         d = modes_dist_nm(lat, lon, dlat, dlon) * 1852.0;
         worst_surf = d > worst_surf ? d : worst_surf;
     }
@@ -897,14 +909,22 @@ int main(void)
     seed = s ? (unsigned)strtoul(s, NULL, 10) : (unsigned)time(NULL);
     printf("test_modes_core seed %u (set CAIRN_TEST_SEED to repeat)\n", seed);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_crc_vs_bitwise),   cmocka_unit_test(test_fix_every_bit_df17),
-        cmocka_unit_test(test_fix_df11),         cmocka_unit_test(test_lengths_and_dfs),
-        cmocka_unit_test(test_addr_recovery),    cmocka_unit_test(test_addr_table_full),
-        cmocka_unit_test(test_gillham_all_codes), cmocka_unit_test(test_q_bit_altitudes),
-        cmocka_unit_test(test_modeac),           cmocka_unit_test(test_cpr_roundtrip),
-        cmocka_unit_test(test_speed_rejection),  cmocka_unit_test(test_range_rejection),
-        cmocka_unit_test(test_surface),          cmocka_unit_test(test_adsb_messages),
-        cmocka_unit_test(test_commb_50_60),      cmocka_unit_test(test_json_and_report),
+        cmocka_unit_test(test_crc_vs_bitwise),
+        cmocka_unit_test(test_fix_every_bit_df17),
+        cmocka_unit_test(test_fix_df11),
+        cmocka_unit_test(test_lengths_and_dfs),
+        cmocka_unit_test(test_addr_recovery),
+        cmocka_unit_test(test_addr_table_full),
+        cmocka_unit_test(test_gillham_all_codes),
+        cmocka_unit_test(test_q_bit_altitudes),
+        cmocka_unit_test(test_modeac),
+        cmocka_unit_test(test_cpr_roundtrip),
+        cmocka_unit_test(test_speed_rejection),
+        cmocka_unit_test(test_range_rejection),
+        cmocka_unit_test(test_surface),
+        cmocka_unit_test(test_adsb_messages),
+        cmocka_unit_test(test_commb_50_60),
+        cmocka_unit_test(test_json_and_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

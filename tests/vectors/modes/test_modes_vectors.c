@@ -212,9 +212,9 @@ static void check_row(const char *hex, const char *field, const char *exp)
         double rlat = num_after(r, "("), rlon = num_after(strchr(r, '(') + 1, " ");
         double lat, lon;
         assert_true(m.has & MH_CPR);
-        assert_int_equal(modes_cpr_local(m.cpr_lat, m.cpr_lon, m.cpr_odd, m.cpr_surface, rlat,
-                                         rlon, &lat, &lon),
-                         0);
+        assert_int_equal(
+            modes_cpr_local(m.cpr_lat, m.cpr_lon, m.cpr_odd, m.cpr_surface, rlat, rlon, &lat, &lon),
+            0);
         const char *e = strstr(exp, "->") ? strstr(exp, "->") : exp;
         near(lat, num_after(e, "lat"), 1e-4, "lat");
         near(lon, num_after(e, "lon"), 1e-4, "lon");
@@ -465,11 +465,12 @@ static void compare_golden(struct agree *a, json_t *g, const struct modes_msg *m
         s->agree += strtoul(json_string_value(icao), NULL, 16) == m->icao;
     }
     agree_num(a, "typecode", (h & MH_ADSB) != 0, m->tc, json_object_get(g, "typecode"), 0, hex);
-    agree_num(a, "altitude", (h & MH_ALT_BARO) != 0, m->alt_baro_ft, json_object_get(g, "altitude"), 0,
+    agree_num(a, "altitude", (h & MH_ALT_BARO) != 0, m->alt_baro_ft, json_object_get(g, "altitude"),
+              0, hex);
+    agree_num(a, "cpr_format", (h & MH_CPR) != 0, m->cpr_odd, json_object_get(g, "cpr_format"), 0,
               hex);
-    agree_num(a, "cpr_format", (h & MH_CPR) != 0, m->cpr_odd, json_object_get(g, "cpr_format"), 0, hex);
-    agree_num(a, "category", (h & MH_CATEGORY) != 0, m->category & 7, json_object_get(g, "category"), 0,
-              hex);
+    agree_num(a, "category", (h & MH_CATEGORY) != 0, m->category & 7,
+              json_object_get(g, "category"), 0, hex);
     json_t *cs = json_object_get(g, "callsign");
     if (cs) {
         char want[16];
@@ -491,7 +492,8 @@ static void compare_golden(struct agree *a, json_t *g, const struct modes_msg *m
     /* pyModeS v2 truncates the ADS-B ground speed to an integer */
     agree_num(a, "groundspeed", (h & MH_GS) != 0, m->df == 17 ? floor(m->gs_kt) : m->gs_kt,
               json_object_get(g, "groundspeed"), 0.01, hex);
-    agree_num(a, "track", (h & MH_TRACK) != 0, m->track_deg, json_object_get(g, "track"), 0.01, hex);
+    agree_num(a, "track", (h & MH_TRACK) != 0, m->track_deg, json_object_get(g, "track"), 0.01,
+              hex);
     agree_num(a, "vertical_rate", (h & MH_VRATE) != 0, m->vrate_fpm,
               json_object_get(g, "vertical_rate"), 0, hex);
     agree_num(a, "selected_altitude_mcp", (h & MH_SEL_ALT_MCP) != 0, m->sel_alt_mcp_ft,
@@ -505,8 +507,8 @@ static void compare_golden(struct agree *a, json_t *g, const struct modes_msg *m
               0.001, hex);
     agree_num(a, "track_rate", (h & MH_TRACK_RATE) != 0, m->track_rate_dps,
               json_object_get(g, "track_rate"), 0.001, hex);
-    agree_num(a, "true_airspeed", (h & MH_TAS) != 0, m->tas_kt, json_object_get(g, "true_airspeed"), 0,
-              hex);
+    agree_num(a, "true_airspeed", (h & MH_TAS) != 0, m->tas_kt, json_object_get(g, "true_airspeed"),
+              0, hex);
     agree_num(a, "magnetic_heading", (h & MH_HEADING) != 0, m->heading_deg,
               json_object_get(g, "magnetic_heading"), 0.001, hex);
     agree_num(a, "indicated_airspeed", (h & MH_IAS) != 0, m->ias_kt,
