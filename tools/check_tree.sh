@@ -17,6 +17,9 @@
 #         app, cli wire everything; nothing includes them (cli includes app)
 #     A quoted #include "DIR/..." of a folder that a file's folder may not
 #     use is an error.
+#  3. A test that can skip a case (TD_REQUIRE, TD_SKIP from
+#     tests/support/testdata.h) returns td_exit(...) from main, so that its
+#     skips reach ctest as "skipped" (exit 77) and never pass as passed.
 #
 # Prints one line per problem and exits 1 if there is any; 0 otherwise.
 # With --fix (`make format`) it rewrites the files of rule 1 in place first.
@@ -102,6 +105,19 @@ for f in $files; do
             ;;
         esac
     done
+done
+
+# 3. honest skips
+for f in $files; do
+    case "$f" in
+    tests/*.c) ;;
+    *) continue ;;
+    esac
+    [ -f "$f" ] || continue
+    if grep -q 'TD_REQUIRE\|TD_SKIP' "$f" && ! grep -q 'td_exit' "$f"; then
+        echo "$f: skips cases but main does not return td_exit(...) (tests/support/testdata.h)"
+        bad=1
+    fi
 done
 
 exit $bad

@@ -305,5 +305,5 @@ int main(void)
         cmocka_unit_test(test_cat021),
         cmocka_unit_test(test_cat001),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return td_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
