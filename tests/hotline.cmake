@@ -23,7 +23,9 @@ cairn_test(test_hl_daemon_config unit SOURCES unit/hotline_link/test_hl_daemon_c
 # (src/cli/hotline.c, msg.c; audit.c for `audit verify`) built into a binary of their own, so that
 # another module's breakage cannot stop these tests.
 # It also carries the tests' fault injection (a full disk on demand, an
-# SQLite VFS: integ/hotline/hl_nospace_vfs.h), which the cairn binary has not.
+# SQLite VFS: integ/hotline/hl_nospace_vfs.h; the control op clock_advance,
+# an extra op of hotline/daemon.h: integ/hotline/hl_cli_main.c), which the
+# cairn binary has not.
 add_executable(cairn_hl integ/hotline/hl_cli_main.c integ/hotline/hl_nospace_vfs.c
                ${CMAKE_SOURCE_DIR}/src/cli/hotline.c ${CMAKE_SOURCE_DIR}/src/cli/msg.c
                ${CMAKE_SOURCE_DIR}/src/cli/audit.c)
@@ -38,5 +40,8 @@ foreach(t exchange crash hostile nospace skew files rollback tamper flood)
     cairn_test(test_hl_${t} integ SOURCES integ/hotline/test_hl_${t}.c LIBS hl_harness
                TIMEOUT 400)
 endforeach()
+# test_hl_files also runs the production binary, to see it has no test hook.
+target_compile_definitions(test_hl_files PRIVATE CAIRN_PROD_BIN="$<TARGET_FILE:cairn>")
+add_dependencies(test_hl_files cairn)
 cairn_fuzz(hl_frame ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_hl_frame.c LIBS cairn_hotline)
 cairn_test(test_hl_link integ SOURCES unit/hotline_link/test_hl_link.c LIBS cairn_hotline TIMEOUT 120)

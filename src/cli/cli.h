@@ -14,6 +14,12 @@ int cli_keygen(int argc, char **argv);
 int cli_audit(int argc, char **argv);
 /* The hotline (cli/hotline.c, cli/msg.c). */
 int cli_hotline(int argc, char **argv);
+/* Extra control ops for the daemon cli_hotline runs (hotline/daemon.h,
+ * hl_daemon_config.extra_ops): a table ended by {NULL, NULL}, kept (not
+ * copied). The cairn binary never calls it; the tests' binary does, for
+ * its fault injection. */
+struct hl_daemon_op;
+void cli_hotline_set_extra_ops(const struct hl_daemon_op *ops);
 int cli_msg(int argc, char **argv);
 int cli_case(int argc, char **argv);
 /* The scenario simulator (cli/sim.c). */

@@ -1,7 +1,8 @@
 /*
  * hotline.c — `cairn hotline -c centre.ini`: run this centre's hotline
  * daemon (hotline/daemon.h) in the foreground, logging to stderr, until
- * SIGTERM or SIGINT.
+ * SIGTERM or SIGINT. A program embedding it may add control ops first
+ * (cli_hotline_set_extra_ops; the cairn binary adds none).
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,13 @@
 #include "base/error.h"
 #include "cli/cli.h"
 #include "hotline/daemon.h"
+
+static const struct hl_daemon_op *extra_ops;
+
+void cli_hotline_set_extra_ops(const struct hl_daemon_op *ops)
+{
+    extra_ops = ops;
+}
 
 static void usage(FILE *f)
 {
@@ -52,6 +60,7 @@ int cli_hotline(int argc, char **argv)
     struct hl_daemon_config cfg;
     if (hl_daemon_config_load(ini, &cfg) != 0)
         return 1;
+    cfg.extra_ops = extra_ops;
     if (init)
         return hl_daemon_init_journal(&cfg) == 0 ? 0 : 1;
     return hl_daemon_run(&cfg) == 0 ? 0 : 1;

@@ -4,7 +4,9 @@
  *
  * Control socket requests (one JSON object per line; see
  * docs/hotline-link.md "Control socket" for every field):
- *   send, list, show, ack, cases, status, metrics.
+ *   send, list, show, ack, cases, status, metrics; then the embedding
+ *   program's extra ops, if it gave any (daemon.h; the cairn binary gives
+ *   none, the tests' binary gives clock_advance).
  *
  * Files: the program that runs the daemon sets the umask to 077 before it
  * (cli/hotline.c, for `--init` too; cli/keygen.c), so the journal, its -wal
@@ -31,7 +33,6 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "base/clock.h"
 #include "base/error.h"
@@ -120,9 +121,7 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
                 {"handshake_ms", &c->handshake_ms},
                 {"unauth_max", &c->unauth_max},
                 {"unauth_per_source", &c->unauth_per_source},
-                {"clock_skew_ms", &c->clock_skew_ms},
-                {"test_clock", &c->test_clock},
-                {"journal_max_pages", &c->journal_max_pages}};
+                {"clock_skew_ms", &c->clock_skew_ms}};
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++)
         if (!strcmp(name, nums[i].k)) {
             if (parse_i64(value, nums[i].v) != 0) {
@@ -174,7 +173,7 @@ int hl_daemon_config_load(const char *path, struct hl_daemon_config *cfg)
 
 /* ---- the daemon ---- */
 
-struct daemon {
+struct hl_daemon_ctx {
     struct event_base *base;
     const struct hl_daemon_config *cfg;
     struct hl_identity id;
@@ -191,14 +190,14 @@ struct daemon {
     struct hl_msg msg; /* scratch for send (large) */
 };
 
-static int64_t d_now(const struct daemon *d)
+static int64_t d_now(const struct hl_daemon_ctx *d)
 {
     return clock_now_ms(&d->clock);
 }
 
 static void on_escalate(void *arg, const struct hl_case *c)
 {
-    struct daemon *d = arg;
+    struct hl_daemon_ctx *d = arg;
     if (!d->alerts)
         return;
     struct dbuf b;
@@ -231,7 +230,7 @@ static void on_escalate(void *arg, const struct hl_case *c)
 static void on_lost(void *arg, const char *peer, const char *who_lost, const char *from,
                     const char *to, uint64_t first, uint64_t last, int healed)
 {
-    struct daemon *d = arg;
+    struct hl_daemon_ctx *d = arg;
     if (!d->alerts)
         return;
     struct dbuf b;
@@ -265,7 +264,7 @@ static void cases_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    struct daemon *d = arg;
+    struct hl_daemon_ctx *d = arg;
     hl_link_flush(d->link);
     int rc = hl_cases_check(d->j, d_now(d));
     if (rc < 0)
@@ -276,7 +275,7 @@ static void link_check_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    struct daemon *d = arg;
+    struct hl_daemon_ctx *d = arg;
     hl_link_flush(d->link);
     d->lc_next_ms = d_now(d) + d->cfg->link_check_interval_s * 1000;
     for (size_t i = 0; i < d->roster.n; i++) {
@@ -296,7 +295,7 @@ static void link_check_cb(evutil_socket_t fd, short what, void *arg)
 static void stop_cb(evutil_socket_t sig, short what, void *arg)
 {
     (void)what;
-    struct daemon *d = arg;
+    struct hl_daemon_ctx *d = arg;
     log_info(MOD, "signal %d: stopping", (int)sig);
     /* A shutdown checkpoint (J6): 300 ms for the countersignatures to come
      * back over loopback or a LAN; if they do not, the next session open
@@ -338,7 +337,7 @@ static enum hl_lang jlang(json_t *o)
     return lang;
 }
 
-static void op_send(struct daemon *d, json_t *req, struct jsonw *w)
+static void op_send(struct hl_daemon_ctx *d, json_t *req, struct jsonw *w)
 {
     const char *to = jstr(req, "to"), *type = jstr(req, "type"), *cas = jstr(req, "case");
     json_t *fields = json_object_get(req, "fields");
@@ -482,7 +481,7 @@ static int parse_dir(json_t *req)
     return !strcmp(s, "out") ? HL_DIR_OUT : !strcmp(s, "in") ? HL_DIR_IN : -1;
 }
 
-static void op_list(struct daemon *d, json_t *req, struct jsonw *w, int show)
+static void op_list(struct hl_daemon_ctx *d, json_t *req, struct jsonw *w, int show)
 {
     struct hl_msg_filter f = {.dir = parse_dir(req)};
     f.peer = jstr(req, "peer");
@@ -521,7 +520,7 @@ static void op_list(struct daemon *d, json_t *req, struct jsonw *w, int show)
     }
 }
 
-static void op_ack(struct daemon *d, json_t *req, struct jsonw *w)
+static void op_ack(struct hl_daemon_ctx *d, json_t *req, struct jsonw *w)
 {
     const char *peer = jstr(req, "peer"), *op = jstr(req, "operator");
     int64_t seq = jint(req, "seq", 0);
@@ -565,7 +564,7 @@ static int case_row(void *arg, const struct hl_case *c)
     return 0;
 }
 
-static void op_cases(struct daemon *d, json_t *req, struct jsonw *w)
+static void op_cases(struct hl_daemon_ctx *d, json_t *req, struct jsonw *w)
 {
     const char *s = jstr(req, "state");
     int state = -1;
@@ -587,7 +586,7 @@ static void op_cases(struct daemon *d, json_t *req, struct jsonw *w)
     jw_end(w);
 }
 
-static void op_status(struct daemon *d, struct jsonw *w)
+static void op_status(struct hl_daemon_ctx *d, struct jsonw *w)
 {
     jw_obj(w);
     jw_kbool(w, "ok", 1);
@@ -619,7 +618,7 @@ static void op_status(struct daemon *d, struct jsonw *w)
     jw_end(w);
 }
 
-static void op_metrics(struct daemon *d, struct jsonw *w)
+static void op_metrics(struct hl_daemon_ctx *d, struct jsonw *w)
 {
     struct dbuf m;
     dbuf_init(&m, 1u << 20);
@@ -659,29 +658,48 @@ static void op_metrics(struct daemon *d, struct jsonw *w)
     dbuf_free(&m);
 }
 
-/* Test hook (only with test_clock = 1): move this centre's UTC clock
- * forward by ms and run at once what became due on it (periodic LINK_CHECK,
- * deadline check), so a test makes hours pass without sleeping. The link's
- * heartbeats and timeouts run on the monotonic clock and are not moved. */
-static void op_clock_advance(struct daemon *d, json_t *req, struct jsonw *w)
+int64_t hl_daemon_now_ms(const struct hl_daemon_ctx *d)
 {
-    int64_t ms = jint(req, "ms", -1);
-    if (!d->cfg->test_clock || ms < 0 || ms > 366LL * 24 * 3600 * 1000) {
-        reply_err(w, CAIRN_E_STATE, "clock_advance needs test_clock = 1 and 0 <= ms <= a year");
-        return;
-    }
+    return d_now(d);
+}
+
+int hl_daemon_clock_advance(struct hl_daemon_ctx *d, int64_t ms)
+{
+    if (ms < 0 || ms > 366LL * 24 * 3600 * 1000)
+        return CAIRN_E_INVAL;
     clock_advance(&d->clock, ms);
-    log_warn(MOD, "test hook: clock moved forward by %lld ms", (long long)ms);
+    log_warn(MOD, "clock moved forward by %lld ms (an extra op of the embedding program)",
+             (long long)ms);
     if (d->ev_lc && d_now(d) >= d->lc_next_ms)
         link_check_cb(-1, EV_TIMEOUT, d);
     cases_cb(-1, EV_TIMEOUT, d);
-    jw_obj(w);
-    jw_kbool(w, "ok", 1);
-    jw_kint(w, "now", d_now(d));
-    jw_end(w);
+    return 0;
 }
 
-static void handle_request(struct daemon *d, const char *line, size_t len, struct dbuf *out)
+/* An op of cfg->extra_ops (daemon.h): reply {"ok": true, ...its keys} or
+ * the error it returns. 0, or -1 when no such extra op exists. */
+static int run_extra_op(struct hl_daemon_ctx *d, const char *op, json_t *req, struct jsonw *w)
+{
+    const struct hl_daemon_op *x = d->cfg->extra_ops;
+    while (x && x->name && strcmp(x->name, op) != 0)
+        x++;
+    if (!x || !x->name)
+        return -1;
+    const char *why = NULL;
+    jw_obj(w);
+    jw_kbool(w, "ok", 1);
+    int rc = x->run(d, req, w, &why);
+    if (rc < 0) {
+        dbuf_reset(w->out);
+        jw_init(w, w->out);
+        reply_err(w, rc, why);
+        return 0;
+    }
+    jw_end(w);
+    return 0;
+}
+
+static void handle_request(struct hl_daemon_ctx *d, const char *line, size_t len, struct dbuf *out)
 {
     struct jsonw w;
     jw_init(&w, out);
@@ -718,9 +736,7 @@ static void handle_request(struct daemon *d, const char *line, size_t len, struc
         op_status(d, &w);
     else if (!strcmp(op, "metrics"))
         op_metrics(d, &w);
-    else if (!strcmp(op, "clock_advance"))
-        op_clock_advance(d, req, &w);
-    else
+    else if (run_extra_op(d, op, req, &w) != 0)
         reply_err(&w, CAIRN_E_UNSUPPORTED, "unknown op");
     json_decref(req);
     if (w.err) {
@@ -734,7 +750,7 @@ static void handle_request(struct daemon *d, const char *line, size_t len, struc
 
 static void ctl_read_cb(struct bufferevent *bev, void *arg)
 {
-    struct daemon *d = arg;
+    struct hl_daemon_ctx *d = arg;
     struct evbuffer *in = bufferevent_get_input(bev);
     for (;;) {
         size_t n;
@@ -769,7 +785,7 @@ static void ctl_accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct
     (void)lis;
     (void)sa;
     (void)salen;
-    struct daemon *d = arg;
+    struct hl_daemon_ctx *d = arg;
     struct bufferevent *bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (!bev) {
         evutil_closesocket(fd);
@@ -779,7 +795,7 @@ static void ctl_accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct
     bufferevent_enable(bev, EV_READ | EV_WRITE);
 }
 
-static int ctl_listen(struct daemon *d)
+static int ctl_listen(struct hl_daemon_ctx *d)
 {
     struct sockaddr_un sun = {.sun_family = AF_UNIX};
     const char *path = d->cfg->control;
@@ -800,7 +816,7 @@ static int ctl_listen(struct daemon *d)
     return 0;
 }
 
-static void daemon_fini(struct daemon *d)
+static void daemon_fini(struct hl_daemon_ctx *d)
 {
     if (d->link)
         hl_link_flush(d->link); /* what was read is kept; its receipts go out no more */
@@ -851,7 +867,7 @@ int hl_daemon_init_journal(const struct hl_daemon_config *cfg)
 
 int hl_daemon_run(const struct hl_daemon_config *cfg)
 {
-    struct daemon *d = calloc(1, sizeof *d);
+    struct hl_daemon_ctx *d = calloc(1, sizeof *d);
     if (!d)
         return CAIRN_E_NOMEM;
     d->cfg = cfg;
@@ -900,13 +916,6 @@ int hl_daemon_run(const struct hl_daemon_config *cfg)
         else
             log_err(MOD, "cannot open journal %s: %s", cfg->journal, cairn_strerror(rc));
         goto out;
-    }
-    if (cfg->journal_max_pages > 0) {
-        char sql[64];
-        snprintf(sql, sizeof sql, "PRAGMA max_page_count=%lld", (long long)cfg->journal_max_pages);
-        sqlite3_exec(hl_journal_db(d->j), sql, NULL, NULL, NULL);
-        log_warn(MOD, "journal limited to %lld pages (test knob)",
-                 (long long)cfg->journal_max_pages);
     }
     if (cfg->link_check_deadline_s > 0)
         hl_journal_set_deadline(d->j, HL_T_LINK_CHECK, cfg->link_check_deadline_s * 1000);

@@ -24,8 +24,14 @@
  *   unauth_max = 256           link admission: unauthenticated connections at once
  *   unauth_per_source = 128    link admission: of which from one address
  *   clock_skew_ms = 0          test knob: shift this centre's UTC clock
- *   test_clock = 0             test knob: 1 lets the control op clock_advance move it
- *   journal_max_pages = 0      test knob: PRAGMA max_page_count (simulates a full disk)
+ * Any other key is refused (CAIRN_E_FORMAT).
+ *
+ * Extension point: the program that embeds the daemon may add control ops
+ * of its own (hl_daemon_config.extra_ops). The cairn binary adds none; the
+ * integration tests' binary (tests/integ/hotline/hl_cli_main.c) adds its
+ * fault injection there, e.g. `clock_advance` over hl_daemon_clock_advance,
+ * so no test hook is reachable on a production control socket or through a
+ * production configuration file.
  */
 #ifndef CAIRN_HOTLINE_DAEMON_H
 #define CAIRN_HOTLINE_DAEMON_H
@@ -33,6 +39,24 @@
 #include <stdint.h>
 
 #define HL_PATH_MAX 512
+
+struct hl_daemon_ctx; /* a running daemon (opaque) */
+struct jsonw;         /* base/jsonw.h */
+struct json_t;        /* jansson's json_t */
+
+/* An extra control op: req is the request (a JSON object, with "op"). The
+ * daemon has already opened the reply object and written "ok": true; the
+ * op adds its own keys to w (jw_k*) and returns 0, or returns a negative
+ * CAIRN_E_* and may set *why to a static message: the daemon then discards
+ * what was written and answers {"ok": false, "error", "message"}. Runs on
+ * the daemon's event loop, between two requests, like the built-in ops. */
+typedef int (*hl_daemon_op_fn)(struct hl_daemon_ctx *d, struct json_t *req, struct jsonw *w,
+                               const char **why);
+
+struct hl_daemon_op {
+    const char *name; /* the request's "op"; NULL ends a table */
+    hl_daemon_op_fn run;
+};
 
 struct hl_daemon_config {
     char name[128]; /* optional: must match the identity's name */
@@ -50,8 +74,12 @@ struct hl_daemon_config {
     int64_t link_check_deadline_s;
     int64_t handshake_ms, unauth_max, unauth_per_source;
     int64_t clock_skew_ms;
-    int64_t test_clock;
-    int64_t journal_max_pages;
+    /* Not read from the INI file: set by the embedding program after
+     * hl_daemon_config_load. NULL, or a table ended by {NULL, NULL} that
+     * must outlive hl_daemon_run. Looked up only after the built-in ops
+     * (one cannot replace send, list, ...); an op in neither is answered
+     * "unknown op". */
+    const struct hl_daemon_op *extra_ops;
 };
 
 /* Read the INI file at path into *cfg (defaults for what it omits; relative
@@ -67,5 +95,16 @@ int hl_daemon_init_journal(const struct hl_daemon_config *cfg);
 /* Run until SIGTERM or SIGINT. 0 after a clean stop, or the error that
  * prevented start (logged). */
 int hl_daemon_run(const struct hl_daemon_config *cfg);
+
+/* For extra ops (above): the daemon's UTC clock (journal time), in ms. */
+int64_t hl_daemon_now_ms(const struct hl_daemon_ctx *d);
+
+/* For extra ops: move the daemon's UTC clock forward by ms (0 <= ms <= 366
+ * days, else CAIRN_E_INVAL and no change) and run at once what became due
+ * on it: the periodic LINK_CHECK if its time came, and the case deadline
+ * check. So a test makes hours pass without sleeping. The link's heartbeats
+ * and timeouts run on the monotonic clock and are not moved. Logged as a
+ * warning. 0 or CAIRN_E_INVAL. */
+int hl_daemon_clock_advance(struct hl_daemon_ctx *d, int64_t ms);
 
 #endif

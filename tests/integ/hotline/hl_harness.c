@@ -141,7 +141,7 @@ int hh_start(struct hnode *n)
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() == 1)
             _exit(127); /* the test died before prctl took effect */
-        execl(CAIRN_BIN, "cairn", "hotline", "-c", n->ini, (char *)NULL);
+        execl(n->bin ? n->bin : CAIRN_BIN, "cairn", "hotline", "-c", n->ini, (char *)NULL);
         _exit(127);
     }
     n->pid = pid;

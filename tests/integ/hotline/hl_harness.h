@@ -32,6 +32,7 @@ struct hnode {
     int port;
     pid_t pid;
     char extra_ini[1024]; /* extra [hotline] lines */
+    const char *bin;      /* the binary hh_start runs; NULL: CAIRN_BIN (cairn_hl) */
 };
 
 struct harness {
@@ -49,7 +50,8 @@ int hh_write_ini(struct harness *h, struct hnode *n);
 /* Create n's journal with `cairn hotline --init` (hh_setup does it for
  * every centre; the daemon never creates one). 0 or -1. */
 int hh_init_journal(struct hnode *n);
-/* Start the daemon and wait (<= 20 s) until its control socket answers. */
+/* Start the daemon (n->bin, or CAIRN_BIN) and wait (<= 20 s) until its
+ * control socket answers. */
 int hh_start(struct hnode *n);
 /* Send sig (SIGTERM waits for a clean exit, SIGKILL does not clean up). */
 int hh_stop(struct hnode *n, int sig);
@@ -60,9 +62,10 @@ int hh_status(struct hnode *n, const char *peer, int64_t *sent, int64_t *deliver
               int64_t *received, int *up);
 /* A metric's value from "metrics" (name without the cairn_hotline_ prefix), or -1. */
 int64_t hh_metric(struct hnode *n, const char *name);
-/* Move n's UTC clock forward by ms (n must run with test_clock = 1): the
- * daemon runs at once what became due (periodic LINK_CHECK, deadline
- * check). 0 or -1. */
+/* Move n's UTC clock forward by ms with the control op clock_advance,
+ * which only the tests' binary CAIRN_BIN has (hl_cli_main.c): the daemon
+ * runs at once what became due (periodic LINK_CHECK, deadline check). 0
+ * or -1. */
 int hh_clock_advance(struct hnode *n, int64_t ms);
 /* Wait up to timeout_ms until a and b agree that everything each sent is
  * delivered to and received by the other. 0 or -1 (after printing status). */

@@ -12,7 +12,11 @@
  * is wrong with them. And a message holding ESC, CR and a bidi override in
  * its text (as a journal written before such text was refused may hold
  * one) reaches `cairn msg list/show` escaped: no such byte on the
- * operator's terminal. Loopback only, bounded by the harness's timeouts.
+ * operator's terminal. And the production binary (cairn, not the tests'
+ * cairn_hl) has no test hook: its control socket answers clock_advance
+ * "unknown op", and the former test keys test_clock and journal_max_pages
+ * are unknown keys that stop it from starting. Loopback only, bounded by
+ * the harness's timeouts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,8 +39,8 @@
 #include "hotline/journal.h"
 #include "hotline/msg.h"
 
-static struct harness H;
-static int PASSED;
+static struct harness H, P;
+static int PASSED, PASSED_P;
 
 static void assert_mode(const char *path, unsigned want)
 {
@@ -245,10 +249,49 @@ static void test_cli_escapes_peer_text(void **state)
     PASSED++;
 }
 
+/* The cairn binary: the tests' fault injection (hl_cli_main.c) is not in
+ * it, neither as a control op nor as a configuration key. */
+static void test_production_has_no_test_hook(void **state)
+{
+    (void)state;
+    const char *names[] = {"RIGA-CC"};
+    assert_int_equal(hh_setup(&P, 1, names), 0);
+    struct hnode *n = &P.n[0];
+    char out[4096];
+    /* The tests' binary has the op (so the check below is not vacuous). */
+    assert_int_equal(hh_start(n), 0);
+    assert_int_equal(hh_clock_advance(n, 1000), 0);
+    raw_call(n, "{\"op\":\"clock_advance\",\"ms\":-1}", out, sizeof out);
+    assert_non_null(strstr(out, "\"ok\":false"));
+    assert_int_equal(hh_stop(n, SIGTERM), 0);
+    assert_int_equal(hh_log_count(n, "clock moved forward by 1000 ms"), 1);
+
+    n->bin = CAIRN_PROD_BIN;
+    assert_int_equal(hh_start(n), 0);
+    raw_call(n, "{\"op\":\"clock_advance\",\"ms\":1000}", out, sizeof out);
+    fprintf(stderr, "cairn, clock_advance: %s\n", out);
+    assert_non_null(strstr(out, "\"ok\":false"));
+    assert_non_null(strstr(out, "unknown op"));
+    assert_int_equal(hh_stop(n, SIGTERM), 0);
+    assert_int_equal(hh_log_count(n, "clock moved forward"), 1); /* only the one above */
+
+    static const char *const keys[] = {"test_clock = 1", "journal_max_pages = 100"};
+    static const char *const why[] = {"unknown key 'test_clock'",
+                                      "unknown key 'journal_max_pages'"};
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(n->extra_ini, sizeof n->extra_ini, "%s\n", keys[i]);
+        assert_int_equal(hh_write_ini(&P, n), 0);
+        assert_refused(n, why[i], NULL);
+    }
+    PASSED_P = 1;
+}
+
 static int teardown(void **state)
 {
     (void)state;
     hh_teardown(&H, PASSED == 2);
+    if (P.count)
+        hh_teardown(&P, PASSED_P);
     return 0;
 }
 
@@ -257,6 +300,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_files_and_keys),
         cmocka_unit_test(test_cli_escapes_peer_text),
+        cmocka_unit_test(test_production_has_no_test_hook),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);
 }

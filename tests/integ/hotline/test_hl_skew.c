@@ -11,8 +11,9 @@
  * sender (log line, metric, alert record); rendering in both languages.
  *
  * Time: the daemons are real processes, so the test cannot hand them a fake
- * clock object. Instead they run with the test knob test_clock = 1, which
- * enables the control request clock_advance: it moves that daemon's UTC
+ * clock object. Instead the tests' binary (hl_cli_main.c, not the cairn
+ * binary) gives the daemon the control request clock_advance, an extra op
+ * (hotline/daemon.h): it moves that daemon's UTC
  * clock (the journal's time: case due times, overdue checks, LINK_CHECK
  * schedule) forward and runs at once what became due. So a 2 s reply
  * deadline passes with one request instead of a 2.6 s sleep, and the test
@@ -70,7 +71,7 @@ static void test_skew_and_cases(void **state)
     const char *names[] = {"MOSCOW-CC", "WARSAW-CC"};
     assert_int_equal(hh_setup(&H, 2, names), 0);
     struct hnode *a = &H.n[0], *b = &H.n[1];
-    snprintf(a->extra_ini, sizeof a->extra_ini, "link_check_deadline_s = 2\ntest_clock = 1\n");
+    snprintf(a->extra_ini, sizeof a->extra_ini, "link_check_deadline_s = 2\n");
     snprintf(b->extra_ini, sizeof b->extra_ini, "link_check_deadline_s = 2\nclock_skew_ms = %lld\n",
              SKEW_MS);
     assert_int_equal(hh_write_ini(&H, a), 0);
@@ -187,7 +188,7 @@ static void test_periodic_link_check(void **state)
     assert_int_equal(hh_setup(&H, 2, names), 0);
     struct hnode *a = &H.n[0], *b = &H.n[1];
     snprintf(a->extra_ini, sizeof a->extra_ini,
-             "link_check_interval_s = 1\nlink_check_deadline_s = 1\ntest_clock = 1\n");
+             "link_check_interval_s = 1\nlink_check_deadline_s = 1\n");
     assert_int_equal(hh_write_ini(&H, a), 0);
     assert_int_equal(hh_start(a), 0);
     assert_int_equal(hh_start(b), 0);
