@@ -371,6 +371,19 @@ static void count_commit(void *ctx)
     (*(int *)ctx)++;
 }
 
+/* Number of message span records (kind 's', journal_int.h) in the ledger. */
+static int count_spans(struct hl_journal *j)
+{
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(hl_journal_db(j),
+                                        "SELECT count(*) FROM ledger WHERE kind='s'", -1, &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    int n = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
 static void test_group_commit(void **state)
 {
     (void)state;
@@ -434,6 +447,17 @@ static void test_group_commit(void **state)
     hl_journal_delivered_upto(f.ja, "MOSCOW-CC", &upto);
     assert_true(upto == 100);
     assert_int_equal(commits_a, 3);
+    /* J9: one sealed span per direction and transaction, not one record per
+     * message; the rolled-back batch and the refused message left none */
+    assert_int_equal(count_spans(f.ja), 2);
+    assert_int_equal(count_spans(f.jb), 1);
+    hl_journal_close(f.ja);
+    hl_journal_close(f.jb);
+    f.ja = f.jb = NULL;
+    struct hl_audit_report rep;
+    assert_int_equal(hl_audit_verify(f.path_a, &f.roster, &rep), 0);
+    assert_int_equal(hl_audit_verify(f.path_b, &f.roster, &rep), 0);
+    assert_true(rep.n_messages == 100);
     fx_teardown(&f);
 }
 
@@ -590,6 +614,17 @@ static void test_audit_names_first_corruption(void **state)
         {"UPDATE messages SET raw=(SELECT raw FROM messages WHERE dir=1 AND seq=2) WHERE dir=0 AND "
          "seq=2",
          CAIRN_E_FORMAT, "messages", 0, 2, "sender"},
+        /* a whole direction deleted: its sealed spans name the first row */
+        {"DELETE FROM messages WHERE dir=0; DELETE FROM receipts WHERE dir=0;"
+         "DELETE FROM checkpoints",
+         CAIRN_E_SEQUENCE, "messages", 0, 1, "deleted"},
+        /* stored_ms moved: with the update trigger, an unsealed record */
+        {"UPDATE messages SET stored_ms=stored_ms+1 WHERE dir=1 AND seq=3", CAIRN_E_SIGNATURE,
+         "ledger", 1, 3, "after the seal"},
+        /* and without it: the row differs from its sealed span */
+        {"DROP TRIGGER lg_messages_u; UPDATE messages SET stored_ms=stored_ms+1 WHERE dir=1 AND "
+         "seq=3",
+         CAIRN_E_SIGNATURE, "messages", 1, 3, "stored_ms now"},
         /* a receipt's bytes */
         {"UPDATE receipts SET raw = substr(raw, 1, length(raw)-1) || x'00' WHERE dir=0 AND seq=5",
          CAIRN_E_SIGNATURE, "receipts", 0, 5, "receipt signature"},
