@@ -487,12 +487,174 @@ static int check_ledger_table(struct audit *a, const char *table, const char *ki
     "SELECT key FROM ledger WHERE kind=?1 AND key NOT IN (SELECT " KEY("") " FROM " TABLE          \
                                                                            ") LIMIT 1"
 
+/* The sealed end of each direction's spans. */
+struct span_end {
+    int dir;
+    char peer[HL_NAME_MAX + 1];
+    uint64_t last;
+};
+
+static struct span_end *span_end_of(struct span_end **v, size_t *n, size_t *cap, int dir,
+                                    const char *peer)
+{
+    for (size_t i = 0; i < *n; i++)
+        if ((*v)[i].dir == dir && !strcmp((*v)[i].peer, peer))
+            return &(*v)[i];
+    if (*n == *cap) {
+        size_t c = *cap ? 2 * *cap : 8;
+        struct span_end *p = realloc(*v, c * sizeof *p);
+        if (!p)
+            return NULL;
+        *v = p;
+        *cap = c;
+    }
+    struct span_end *e = &(*v)[(*n)++];
+    e->dir = dir;
+    snprintf(e->peer, sizeof e->peer, "%s", peer);
+    e->last = 0;
+    return e;
+}
+
+/* One sealed span (journal_int.h): rows first..last of (dir, peer) are all
+ * there, with the sealed stored_ms, and row last has the sealed hash. */
+static int check_span(struct audit *a, sqlite3_stmt *rows, const char *key, const char *val,
+                      int dir, const char *peer, uint64_t first, uint64_t last)
+{
+    char hex[2 * HL_HASH_LEN + 1];
+    if (strlen(val) < 2 * HL_HASH_LEN + 1 || val[2 * HL_HASH_LEN] != '/')
+        return fail(a, CAIRN_E_FORMAT, "ledger", dir, peer, last, "span %s malformed", key);
+    const char *ms = strchr(val + 2 * HL_HASH_LEN + 1, '/');
+    if (!ms)
+        return fail(a, CAIRN_E_FORMAT, "ledger", dir, peer, last, "span %s malformed", key);
+    ms++;
+    sqlite3_reset(rows);
+    sqlite3_bind_int(rows, 1, dir);
+    sqlite3_bind_text(rows, 2, peer, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(rows, 3, (sqlite3_int64)first);
+    sqlite3_bind_int64(rows, 4, (sqlite3_int64)last);
+    int rc = 0, step = SQLITE_DONE;
+    for (uint64_t seq = first; rc == 0 && seq <= last; seq++) {
+        char *end;
+        long long want = strtoll(ms, &end, 10);
+        if (end == ms || (*end != ',' && *end != 0) || (*end == 0) != (seq == last)) {
+            rc = fail(a, CAIRN_E_FORMAT, "ledger", dir, peer, seq, "span %s malformed", key);
+            break;
+        }
+        ms = *end ? end + 1 : end;
+        step = sqlite3_step(rows);
+        if (step != SQLITE_ROW) {
+            if (step != SQLITE_DONE)
+                rc = fail(a, CAIRN_E_DB, "messages", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+            else
+                rc = fail(a, CAIRN_E_SEQUENCE, "messages", dir, peer, seq,
+                          "row %d/%s/%llu deleted: its sealed record is in the ledger", dir, peer,
+                          (unsigned long long)seq);
+            break;
+        }
+        uint64_t got = (uint64_t)sqlite3_column_int64(rows, 0);
+        if (got != seq) {
+            rc = fail(a, CAIRN_E_SEQUENCE, "messages", dir, peer, seq,
+                      "row %d/%s/%llu deleted: its sealed record is in the ledger", dir, peer,
+                      (unsigned long long)seq);
+            break;
+        }
+        long long now = sqlite3_column_int64(rows, 1);
+        if (now != want) {
+            rc = fail(a, CAIRN_E_SIGNATURE, "messages", dir, peer, seq,
+                      "row %d/%s/%llu edited after it was sealed: stored_ms now %lld, sealed %lld",
+                      dir, peer, (unsigned long long)seq, now, want);
+            break;
+        }
+        if (seq == last) {
+            sodium_bin2hex(hex, sizeof hex, sqlite3_column_blob(rows, 2),
+                           sqlite3_column_bytes(rows, 2) == HL_HASH_LEN ? HL_HASH_LEN : 0);
+            for (char *c = hex; *c; c++)
+                if (*c >= 'a' && *c <= 'f')
+                    *c = (char)(*c - 'a' + 'A'); /* the ledger holds SQL hex() */
+            if (sqlite3_column_bytes(rows, 2) != HL_HASH_LEN ||
+                memcmp(hex, val, 2 * HL_HASH_LEN) != 0)
+                rc = fail(a, CAIRN_E_SIGNATURE, "messages", dir, peer, seq,
+                          "row %d/%s/%llu edited after it was sealed: hash differs", dir, peer,
+                          (unsigned long long)seq);
+        }
+    }
+    sqlite3_reset(rows);
+    return rc;
+}
+
+/* Messages (J9): the sealed spans of each direction follow on from seq 1,
+ * their rows are intact, and they end at the direction's head. */
+static int check_ledger_spans(struct audit *a)
+{
+    sqlite3_stmt *s = NULL, *rows = NULL;
+    struct span_end *v = NULL;
+    size_t nv = 0, cap = 0;
+    int rc = 0, step;
+    if (sqlite3_prepare_v2(a->db,
+                           "SELECT key, val FROM ledger WHERE kind='" JN_SPAN_KIND "' ORDER BY n",
+                           -1, &s, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(a->db,
+                           "SELECT seq, stored_ms, hash FROM messages WHERE dir=?1 AND peer=?2 "
+                           "AND seq BETWEEN ?3 AND ?4 ORDER BY seq",
+                           -1, &rows, NULL) != SQLITE_OK) {
+        rc = fail(a, CAIRN_E_DB, "ledger", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+        goto out;
+    }
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *key = col_text(s, 0), *val = col_text(s, 1);
+        int dir;
+        uint64_t last;
+        char peer[HL_NAME_MAX + 1];
+        key_place(key, &dir, peer, &last);
+        const char *sl = strchr(val, '/');
+        uint64_t first = sl ? strtoull(sl + 1, NULL, 10) : 0;
+        struct span_end *e = dir < 0 ? NULL : span_end_of(&v, &nv, &cap, dir, peer);
+        if (dir < 0 || !e || first != e->last + 1 || last < first) {
+            rc = fail(a, e || dir < 0 ? CAIRN_E_FORMAT : CAIRN_E_NOMEM, "ledger", dir, peer, last,
+                      "span %s does not follow on from seq %llu", key,
+                      (unsigned long long)(e ? e->last : 0));
+            break;
+        }
+        rc = check_span(a, rows, key, val, dir, peer, first, last);
+        e->last = last;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = fail(a, CAIRN_E_DB, "ledger", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+    if (rc)
+        goto out;
+    /* rows past the sealed end of their direction */
+    sqlite3_finalize(s);
+    if (sqlite3_prepare_v2(a->db, "SELECT dir, peer, max(seq) FROM messages GROUP BY dir, peer", -1,
+                           &s, NULL) != SQLITE_OK) {
+        rc = fail(a, CAIRN_E_DB, "messages", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+        goto out;
+    }
+    while (rc == 0 && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        int dir = sqlite3_column_int(s, 0);
+        const char *peer = col_text(s, 1);
+        uint64_t head = (uint64_t)sqlite3_column_int64(s, 2), sealed = 0;
+        for (size_t i = 0; i < nv; i++)
+            if (v[i].dir == dir && !strcmp(v[i].peer, peer))
+                sealed = v[i].last;
+        if (head > sealed)
+            rc = fail(a, CAIRN_E_SIGNATURE, "messages", dir, peer, sealed + 1,
+                      "row %d/%s/%llu is not in the sealed ledger (inserted by hand)", dir, peer,
+                      (unsigned long long)(sealed + 1));
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = fail(a, CAIRN_E_DB, "messages", -1, NULL, 0, "%s", sqlite3_errmsg(a->db));
+out:
+    sqlite3_finalize(s);
+    sqlite3_finalize(rows);
+    free(v);
+    return rc;
+}
+
 static int check_ledger(struct audit *a)
 {
     int rc = check_ledger_chain(a);
     if (rc == 0)
-        rc = check_ledger_table(a, "messages", "m", LG_EDIT("messages", LG_MSG_KEY, LG_MSG_VAL),
-                                LG_GONE("messages", LG_MSG_KEY));
+        rc = check_ledger_spans(a);
     if (rc == 0)
         rc = check_ledger_table(a, "receipts", "r", LG_EDIT("receipts", LG_RCPT_KEY, LG_RCPT_VAL),
                                 LG_GONE("receipts", LG_RCPT_KEY));

@@ -30,7 +30,8 @@
 static const char MOD[] = "hotline";
 
 /* Two triggers per table: every row inserted or updated is appended to the
- * ledger (J9). */
+ * ledger (J9). Messages have only the update trigger: their inserts are
+ * sealed as spans by jn_seal (journal_int.h). */
 #define LG_TRIGGERS(KIND, TABLE, KEY, VAL)                                                         \
     "CREATE TRIGGER IF NOT EXISTS lg_" TABLE "_i AFTER INSERT ON " TABLE                           \
     " BEGIN INSERT INTO ledger(kind, key, val) VALUES('" KIND                                      \
@@ -40,7 +41,8 @@ static const char MOD[] = "hotline";
                                        " BEGIN INSERT INTO ledger(kind, key, val) VALUES('" KIND   \
                                        "', " KEY("NEW.") ", " VAL("NEW.") "); END;"
 
-/* Schema version 2 (1 + the sealed ledger). */
+/* Schema version 3 (1 + the sealed ledger; 3: message spans instead of
+ * one ledger record per message). */
 static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS messages("
@@ -77,7 +79,10 @@ static const char SCHEMA[] =
 static const char *const LEDGER_SQL[] = {
     "CREATE TABLE IF NOT EXISTS ledger(n INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
     " key TEXT NOT NULL, val TEXT NOT NULL);",
-    LG_TRIGGERS("m", "messages", LG_MSG_KEY, LG_MSG_VAL),
+    "DROP TRIGGER IF EXISTS lg_messages_i;"
+    "CREATE TRIGGER IF NOT EXISTS lg_messages_u AFTER UPDATE ON messages"
+    " BEGIN INSERT INTO ledger(kind, key, val) VALUES('m', " LG_MSG_KEY("NEW.") ", " LG_MSG_VAL(
+        "NEW.") "); END;",
     LG_TRIGGERS("r", "receipts", LG_RCPT_KEY, LG_RCPT_VAL),
     LG_TRIGGERS("a", "acks", LG_ACK_KEY, LG_ACK_VAL),
     LG_TRIGGERS("c", "cases", LG_CASE_KEY, LG_CASE_VAL),
@@ -88,8 +93,6 @@ static const char *const LEDGER_SQL[] = {
  * once, as they are, and are sealed (the audit could not vouch for them
  * otherwise; from then on every change is sealed as it is made). */
 static const char *const ADOPT[] = {
-    "INSERT INTO ledger(kind, key, val) SELECT 'm', " LG_MSG_KEY("") ", " LG_MSG_VAL(
-        "") " FROM messages ORDER BY dir, peer, seq",
     "INSERT INTO ledger(kind, key, val) SELECT 'r', " LG_RCPT_KEY("") ", " LG_RCPT_VAL(
         "") " FROM receipts ORDER BY dir, peer, seq",
     "INSERT INTO ledger(kind, key, val) SELECT 'a', " LG_ACK_KEY("") ", " LG_ACK_VAL(
@@ -123,6 +126,8 @@ enum {
     S_LEDGER_NEW,
     S_META_GET,
     S_META_PUT,
+    S_SPAN_ROWS,
+    S_SPAN_INS,
 };
 
 /* ---- SQLite helpers ---------------------------------------------------------- */
@@ -185,6 +190,7 @@ static int tx_begin(struct hl_journal *j)
             return CAIRN_E_STATE;
         return run(j, S_SAVEPOINT, "SAVEPOINT hl_unit");
     }
+    j->nspans = 0;
     return run(j, S_BEGIN, "BEGIN IMMEDIATE");
 }
 
@@ -264,12 +270,128 @@ void jn_seal_text(const char *owner, uint64_t n, const uint8_t h[HL_HASH_LEN], u
 static int meta_get(struct hl_journal *j, const char *key, void *out, size_t cap, size_t *len);
 static int meta_put(struct hl_journal *j, const char *key, const void *v, size_t len);
 
+/* Note that (dir, peer) got message seq in this transaction. */
+static int span_note(struct hl_journal *j, enum hl_dir dir, const char *peer, uint64_t seq)
+{
+    for (size_t i = 0; i < j->nspans; i++)
+        if (j->spans[i].dir == (int)dir && !strcmp(j->spans[i].peer, peer)) {
+            if (seq < j->spans[i].first)
+                j->spans[i].first = seq;
+            return 0;
+        }
+    if (j->nspans == j->capspans) {
+        size_t cap = j->capspans ? 2 * j->capspans : 4;
+        struct jn_span *p = realloc(j->spans, cap * sizeof *p);
+        if (!p)
+            return CAIRN_E_NOMEM;
+        j->spans = p;
+        j->capspans = cap;
+    }
+    struct jn_span *sp = &j->spans[j->nspans++];
+    sp->dir = (int)dir;
+    snprintf(sp->peer, sizeof sp->peer, "%s", peer);
+    sp->first = seq;
+    return 0;
+}
+
+/* Append a growing text. */
+struct sbuf {
+    char *p;
+    size_t len, cap;
+    bool oom;
+};
+
+static void sb_add(struct sbuf *b, bool comma, long long v)
+{
+    char t[32];
+    int n = snprintf(t, sizeof t, comma ? ",%lld" : "%lld", v);
+    if (b->oom || n < 0)
+        return;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 256;
+        while (cap < b->len + (size_t)n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, t, (size_t)n + 1);
+    b->len += (size_t)n;
+}
+
+/* One span record for the rows of (dir, peer) from seq first on (J9). */
+static int span_record(struct hl_journal *j, const struct jn_span *sp, struct sbuf *val)
+{
+    sqlite3_stmt *s = jn_stmt(j, S_SPAN_ROWS,
+                              "SELECT seq, stored_ms, hash FROM messages WHERE dir=? AND peer=? "
+                              "AND seq>=? ORDER BY seq");
+    if (!s)
+        return jn_sqlerr(j, sqlite3_errcode(j->db));
+    sqlite3_bind_int(s, 1, sp->dir);
+    sqlite3_bind_text(s, 2, sp->peer, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)sp->first);
+    uint64_t first = 0, last = 0;
+    uint8_t hash[HL_HASH_LEN] = {0};
+    val->len = 0;
+    val->oom = false;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        uint64_t seq = (uint64_t)sqlite3_column_int64(s, 0);
+        if (!first)
+            first = seq;
+        else if (seq != last + 1)
+            break; /* not ours to vouch for: the audit names the gap */
+        last = seq;
+        sb_add(val, first != seq, (long long)sqlite3_column_int64(s, 1));
+        memset(hash, 0, sizeof hash);
+        if (sqlite3_column_bytes(s, 2) == HL_HASH_LEN)
+            memcpy(hash, sqlite3_column_blob(s, 2), HL_HASH_LEN);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return jn_sqlerr(j, rc);
+    if (!first)
+        return 0; /* its unit was rolled back */
+    if (val->oom)
+        return CAIRN_E_NOMEM;
+    char key[2 + HL_NAME_MAX + 24], head[2 * HL_HASH_LEN + 24];
+    snprintf(key, sizeof key, "%d/%s/%llu", sp->dir, sp->peer, (unsigned long long)last);
+    sodium_bin2hex(head, 2 * HL_HASH_LEN + 1, hash, HL_HASH_LEN);
+    for (char *c = head; *c; c++)
+        if (*c >= 'a' && *c <= 'f')
+            *c = (char)(*c - 'a' + 'A'); /* as SQL hex() */
+    snprintf(head + 2 * HL_HASH_LEN, sizeof head - 2 * HL_HASH_LEN, "/%llu/",
+             (unsigned long long)first);
+    s = jn_stmt(j, S_SPAN_INS,
+                "INSERT INTO ledger(kind, key, val) VALUES('" JN_SPAN_KIND "', ?, ?||?)");
+    if (!s)
+        return jn_sqlerr(j, sqlite3_errcode(j->db));
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, head, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, val->p, (int)val->len, SQLITE_STATIC);
+    return step_done(j, s);
+}
+
 int jn_seal(struct hl_journal *j)
 {
     uint8_t seal[JN_SEAL_LEN], h[HL_HASH_LEN];
     size_t len = 0;
     uint64_t n = 0;
-    int rc = meta_get(j, "seal", seal, sizeof seal, &len);
+    int rc = 0;
+    if (j->nspans) {
+        struct sbuf val = {0};
+        for (size_t i = 0; i < j->nspans && rc == 0; i++)
+            rc = span_record(j, &j->spans[i], &val);
+        free(val.p);
+        if (rc)
+            return rc;
+        j->nspans = 0;
+    }
+    rc = meta_get(j, "seal", seal, sizeof seal, &len);
     bool have = rc == 0 && len == JN_SEAL_LEN;
     if (have) {
         for (int i = 0; i < 8; i++)
@@ -368,6 +490,24 @@ static int journal_initialised(struct hl_journal *j)
     return rc;
 }
 
+/* Every direction of the messages table becomes a span from seq 1. */
+static int adopt_spans(struct hl_journal *j)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(j->db, "SELECT DISTINCT dir, peer FROM messages", -1, &s, NULL) !=
+        SQLITE_OK)
+        return jn_sqlerr(j, sqlite3_errcode(j->db));
+    int rc, r2 = 0;
+    while (r2 == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const unsigned char *peer = sqlite3_column_text(s, 1);
+        r2 = span_note(j, (enum hl_dir)sqlite3_column_int(s, 0), peer ? (const char *)peer : "", 1);
+    }
+    if (r2 == 0 && rc != SQLITE_DONE)
+        r2 = jn_sqlerr(j, rc);
+    sqlite3_finalize(s);
+    return r2;
+}
+
 int hl_journal_open_ex(const char *path, const struct hl_identity *self,
                        const struct hl_roster *roster, unsigned flags, struct hl_journal **out)
 {
@@ -431,7 +571,7 @@ int hl_journal_open_ex(const char *path, const struct hl_identity *self,
         created = true;
         if ((rc = meta_put(j, "self", self->name, strlen(self->name))) ||
             (rc = meta_put(j, "self_pk", self->sign_pk, HL_PK_LEN)) ||
-            (rc = meta_put(j, "schema", "2", 1)))
+            (rc = meta_put(j, "schema", "3", 1)))
             goto fail_tx;
     } else if (rc) {
         goto fail_tx;
@@ -454,7 +594,14 @@ int hl_journal_open_ex(const char *path, const struct hl_identity *self,
         for (size_t i = 0; i < sizeof ADOPT / sizeof ADOPT[0] && rc == 0; i++)
             rc = jn_exec(j, ADOPT[i]);
     }
-    if (rc || (rc = jn_seal(j)) || (rc = meta_put(j, "schema", "2", 1)))
+    /* Messages stored before schema 3 (unsealed, or sealed row by row) are
+     * adopted as one span per direction. */
+    char ver[8] = "";
+    size_t vl = 0;
+    if (rc == 0 && !created &&
+        (meta_get(j, "schema", ver, sizeof ver - 1, &vl) || vl != 1 || ver[0] != '3'))
+        rc = adopt_spans(j);
+    if (rc || (rc = jn_seal(j)) || (rc = meta_put(j, "schema", "3", 1)))
         goto fail_tx;
     if ((rc = jn_exec(j, "COMMIT")))
         goto fail;
@@ -480,6 +627,7 @@ void hl_journal_close(struct hl_journal *j)
         hl_journal_rollback(j);
     for (int i = 0; i < JN_NSTMT; i++)
         sqlite3_finalize(j->stmts[i]);
+    free(j->spans);
     sqlite3_close(j->db);
     free(j);
 }
@@ -519,6 +667,7 @@ int hl_journal_begin(struct hl_journal *j)
 {
     if (j->batch)
         return CAIRN_E_STATE;
+    j->nspans = 0;
     int rc = run(j, S_BEGIN, "BEGIN IMMEDIATE");
     if (rc)
         return rc;
@@ -647,7 +796,8 @@ static int insert_msg(struct hl_journal *j, enum hl_dir dir, const char *peer,
     sqlite3_bind_text(s, 8, hl_type_name(m->type), -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 9, m->case_id, -1, SQLITE_STATIC);
     sqlite3_bind_blob(s, 10, raw, (int)len, SQLITE_STATIC);
-    return step_done(j, s);
+    int rc = step_done(j, s);
+    return rc ? rc : span_note(j, dir, peer, m->seq);
 }
 
 static int insert_rcpt(struct hl_journal *j, enum hl_dir dir, const char *peer, uint64_t seq,

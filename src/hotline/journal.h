@@ -30,18 +30,23 @@
  *       missing, 0-byte or uninitialised file is CAIRN_E_NOTFOUND otherwise,
  *       so a lost journal is never silently replaced by an empty one whose
  *       audit would pass.
- *   J9  Every row written to messages, receipts, acks, cases and
- *       checkpoints — including the local columns no peer signed: stored_ms,
- *       what an operator acknowledged, a case's state, closing message and
- *       escalation — is appended, as a canonical text of the row, to the
- *       `ledger` (by SQL triggers, in the same transaction). The ledger is
- *       hash-chained (journal_int.h) and every transaction that added to it
- *       signs its head with the owner's key before COMMIT (meta "seal": one
- *       signature per transaction or batch). So each row equals the newest
- *       ledger record of its key, every ledger key has its row, the chain
- *       ends exactly at the seal, and the seal verifies: editing, deleting or
- *       inserting any row, or deleting the ledger's tail, needs the owner's
- *       secret key. What a single file cannot show — a whole journal
+ *   J9  Every row written to receipts, acks, cases and checkpoints —
+ *       including the local columns no peer signed: what an operator
+ *       acknowledged, a case's state, closing message and escalation — is
+ *       appended, as a canonical text of the row, to the `ledger` (by SQL
+ *       triggers, in the same transaction). Messages are appended as spans:
+ *       before COMMIT, one record per direction the transaction appended to,
+ *       naming its new rows first..last, the hash of row last and the
+ *       stored_ms of each (journal_int.h; no per-row trigger on the hot
+ *       path). The ledger is hash-chained and every transaction that added
+ *       to it signs its head with the owner's key before COMMIT (meta
+ *       "seal": one signature per transaction or batch). So each row equals
+ *       the newest ledger record of its key, every ledger key has its row,
+ *       each direction's spans follow on from seq 1 to its head with the
+ *       rows' sealed stored_ms and hash (by J2 the hash pins every earlier
+ *       row), the chain ends exactly at the seal, and the seal verifies:
+ *       editing, deleting or inserting any row, or deleting the ledger's
+ *       tail, needs the owner's secret key. What a single file cannot show — a whole journal
  *       replaced by an older sealed copy — the peer shows: its HELLO (link
  *       L11) and the checkpoints it countersigned (J6; kept by the ledger).
  *

@@ -22,16 +22,39 @@ struct hl_journal {
     hl_commit_cb on_commit;
     void *on_commit_ctx;
     sqlite3_stmt *stmts[40]; /* JN_NSTMT cached statements, see jn_stmt */
+    struct jn_span *spans;   /* directions appended to in this transaction */
+    size_t nspans, capspans;
+};
+
+/* A direction given messages in the current transaction: its rows from
+ * seq `first` on are new (appends are in seq order, J2). Cleared at each
+ * BEGIN; jn_seal turns each into one ledger record. */
+struct jn_span {
+    int dir;
+    char peer[HL_NAME_MAX + 1];
+    uint64_t first;
 };
 
 /*
- * The sealed ledger (J9). Every row written to messages, receipts, acks,
- * cases and checkpoints is also appended to `ledger` as (kind, key, val): a
- * canonical text of the row, made by SQL triggers from the expressions
- * below (P is the row prefix: "NEW." in a trigger, "" in a query). The
- * audit rebuilds the same texts from the tables with the same expressions
- * and compares them with the newest ledger entry of each key.
+ * The sealed ledger (J9). Every row written to receipts, acks, cases and
+ * checkpoints is also appended to `ledger` as (kind, key, val): a canonical
+ * text of the row, made by SQL triggers from the expressions below (P is
+ * the row prefix: "NEW." in a trigger, "" in a query). The audit rebuilds
+ * the same texts from the tables with the same expressions and compares
+ * them with the newest ledger entry of each key.
+ *
+ * Messages, the high-volume table, have no insert trigger: at the end of
+ * each transaction jn_seal appends one span record per direction appended
+ * to, kind JN_SPAN_KIND, key "dir/peer/last", val "hex(hash of last)/first/
+ * stored_ms of first,...,stored_ms of last". The hash of the last row pins
+ * every earlier row of the direction (signed prev_hash chain, checked by
+ * the audit); the stored_ms list pins the one column no signature covers;
+ * contiguous spans ending at the direction's head pin its length. An
+ * UPDATE of a message row (cairn never makes one) still leaves a kind "m"
+ * record (LG_MSG_*) after the seal. Kind "m" records inside the seal come
+ * from schema-2 journals and are superseded by the spans adopted at open.
  */
+#define JN_SPAN_KIND   "s"
 #define LG_MSG_KEY(P)  P "dir||'/'||" P "peer||'/'||" P "seq"
 #define LG_MSG_VAL(P)  "hex(" P "hash)||'/'||" P "stored_ms"
 #define LG_RCPT_KEY(P) LG_MSG_KEY(P)

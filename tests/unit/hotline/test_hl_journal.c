@@ -371,6 +371,19 @@ static void count_commit(void *ctx)
     (*(int *)ctx)++;
 }
 
+/* Number of message span records (kind 's', journal_int.h) in the ledger. */
+static int count_spans(struct hl_journal *j)
+{
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(hl_journal_db(j),
+                                        "SELECT count(*) FROM ledger WHERE kind='s'", -1, &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    int n = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return n;
+}
+
 static void test_group_commit(void **state)
 {
     (void)state;
@@ -434,6 +447,17 @@ static void test_group_commit(void **state)
     hl_journal_delivered_upto(f.ja, "MOSCOW-CC", &upto);
     assert_true(upto == 100);
     assert_int_equal(commits_a, 3);
+    /* J9: one sealed span per direction and transaction, not one record per
+     * message; the rolled-back batch and the refused message left none */
+    assert_int_equal(count_spans(f.ja), 2);
+    assert_int_equal(count_spans(f.jb), 1);
+    hl_journal_close(f.ja);
+    hl_journal_close(f.jb);
+    f.ja = f.jb = NULL;
+    struct hl_audit_report rep;
+    assert_int_equal(hl_audit_verify(f.path_a, &f.roster, &rep), 0);
+    assert_int_equal(hl_audit_verify(f.path_b, &f.roster, &rep), 0);
+    assert_true(rep.n_messages == 100);
     fx_teardown(&f);
 }
 
@@ -590,6 +614,17 @@ static void test_audit_names_first_corruption(void **state)
         {"UPDATE messages SET raw=(SELECT raw FROM messages WHERE dir=1 AND seq=2) WHERE dir=0 AND "
          "seq=2",
          CAIRN_E_FORMAT, "messages", 0, 2, "sender"},
+        /* a whole direction deleted: its sealed spans name the first row */
+        {"DELETE FROM messages WHERE dir=0; DELETE FROM receipts WHERE dir=0;"
+         "DELETE FROM checkpoints",
+         CAIRN_E_SEQUENCE, "messages", 0, 1, "deleted"},
+        /* stored_ms moved: with the update trigger, an unsealed record */
+        {"UPDATE messages SET stored_ms=stored_ms+1 WHERE dir=1 AND seq=3", CAIRN_E_SIGNATURE,
+         "ledger", 1, 3, "after the seal"},
+        /* and without it: the row differs from its sealed span */
+        {"DROP TRIGGER lg_messages_u; UPDATE messages SET stored_ms=stored_ms+1 WHERE dir=1 AND "
+         "seq=3",
+         CAIRN_E_SIGNATURE, "messages", 1, 3, "stored_ms now"},
         /* a receipt's bytes */
         {"UPDATE receipts SET raw = substr(raw, 1, length(raw)-1) || x'00' WHERE dir=0 AND seq=5",
          CAIRN_E_SIGNATURE, "receipts", 0, 5, "receipt signature"},
@@ -849,6 +884,56 @@ static void test_seal_and_outgoing(void **state)
     fx_teardown(&f);
 }
 
+/* J9, schema 3: a schema-2 journal (an insert trigger and one 'm' record per
+ * message) loses the trigger at its next open and gets one span per
+ * direction for its messages; the 'm' records stay, unused. Simulated
+ * without a seal, so the other tables are adopted as well. */
+static void test_schema2_adopted(void **state)
+{
+    (void)state;
+    struct fx f;
+    assert_int_equal(fx_setup(&f), 0);
+    struct hl_receipt r;
+    for (int i = 0; i < 3; i++) {
+        int n = make_out(&f, "old", FX_T0 + i);
+        assert_int_equal(hl_journal_accept_incoming(f.jb, raw, (size_t)n, FX_T0 + 10, &r, NULL),
+                         HL_ACCEPT_NEW);
+    }
+    assert_int_equal(
+        sqlite3_exec(hl_journal_db(f.jb),
+                     "DELETE FROM ledger; DELETE FROM meta WHERE key='seal';"
+                     "UPDATE meta SET value='2' WHERE key='schema';"
+                     "INSERT INTO ledger(kind, key, val) SELECT 'm', dir||'/'||peer||'/'||seq, "
+                     "hex(hash)||'/'||stored_ms FROM messages;"
+                     "CREATE TRIGGER lg_messages_i AFTER INSERT ON messages BEGIN INSERT INTO "
+                     "ledger(kind, key, val) VALUES('m', NEW.dir||'/'||NEW.peer||'/'||NEW.seq, "
+                     "hex(NEW.hash)||'/'||NEW.stored_ms); END;",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    hl_journal_close(f.jb);
+    assert_int_equal(hl_journal_open_ex(f.path_b, &f.b, &f.roster, 0, &f.jb), 0);
+    assert_int_equal(count_spans(f.jb), 1);
+    int n = make_out(&f, "new", FX_T0 + 5);
+    assert_int_equal(hl_journal_accept_incoming(f.jb, raw, (size_t)n, FX_T0 + 10, &r, NULL),
+                     HL_ACCEPT_NEW);
+    assert_int_equal(count_spans(f.jb), 2);
+    sqlite3_stmt *s;
+    assert_int_equal(sqlite3_prepare_v2(hl_journal_db(f.jb),
+                                        "SELECT count(*) FROM sqlite_master WHERE type='trigger' "
+                                        "AND name='lg_messages_i'",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 0);
+    sqlite3_finalize(s);
+    hl_journal_close(f.jb);
+    f.jb = NULL;
+    struct hl_audit_report rep;
+    assert_int_equal(hl_audit_verify(f.path_b, &f.roster, &rep), 0);
+    assert_true(rep.n_messages == 4);
+    fx_teardown(&f);
+}
+
 struct grab {
     size_t len;
     uint8_t raw[HL_MSG_MAX_LEN];
@@ -943,6 +1028,7 @@ int main(void)
         cmocka_unit_test(test_wrong_owner_refused),
         cmocka_unit_test(test_open_flags),
         cmocka_unit_test(test_seal_and_outgoing),
+        cmocka_unit_test(test_schema2_adopted),
         cmocka_unit_test(test_list_and_operator_ack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
