@@ -956,15 +956,12 @@ out:
     return (int64_t)m->seq;
 }
 
-int hl_journal_unreceipted(struct hl_journal *j, const char *peer, uint64_t after_seq, size_t max,
-                           hl_raw_cb cb, void *ctx)
+/* Bind (peer, after_seq, max) to s, a query of (seq, raw) rows, and hand
+ * each row to cb until it returns non-zero. The count of rows handed, or
+ * the journal's error. */
+static int raw_rows(struct hl_journal *j, sqlite3_stmt *s, const char *peer, uint64_t after_seq,
+                    size_t max, hl_raw_cb cb, void *ctx)
 {
-    sqlite3_stmt *s = jn_stmt(j, S_UNRCPT,
-                              "SELECT m.seq, m.raw FROM messages m WHERE m.dir=0 AND m.peer=?1 "
-                              "AND m.seq>?2 AND m.seq>(SELECT COALESCE(MAX(r.seq), 0) FROM "
-                              "receipts r WHERE r.dir=0 AND r.peer=?1) ORDER BY m.seq LIMIT ?3");
-    if (!s)
-        return jn_sqlerr(j, sqlite3_errcode(j->db));
     sqlite3_bind_text(s, 1, peer, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 2, (sqlite3_int64)after_seq);
     sqlite3_bind_int64(s, 3, max ? (sqlite3_int64)max : -1);
@@ -983,6 +980,18 @@ int hl_journal_unreceipted(struct hl_journal *j, const char *peer, uint64_t afte
     return n;
 }
 
+int hl_journal_unreceipted(struct hl_journal *j, const char *peer, uint64_t after_seq, size_t max,
+                           hl_raw_cb cb, void *ctx)
+{
+    sqlite3_stmt *s = jn_stmt(j, S_UNRCPT,
+                              "SELECT m.seq, m.raw FROM messages m WHERE m.dir=0 AND m.peer=?1 "
+                              "AND m.seq>?2 AND m.seq>(SELECT COALESCE(MAX(r.seq), 0) FROM "
+                              "receipts r WHERE r.dir=0 AND r.peer=?1) ORDER BY m.seq LIMIT ?3");
+    if (!s)
+        return jn_sqlerr(j, sqlite3_errcode(j->db));
+    return raw_rows(j, s, peer, after_seq, max, cb, ctx);
+}
+
 int hl_journal_outgoing(struct hl_journal *j, const char *peer, uint64_t after_seq, size_t max,
                         hl_raw_cb cb, void *ctx)
 {
@@ -991,22 +1000,7 @@ int hl_journal_outgoing(struct hl_journal *j, const char *peer, uint64_t after_s
                               "ORDER BY seq LIMIT ?3");
     if (!s)
         return jn_sqlerr(j, sqlite3_errcode(j->db));
-    sqlite3_bind_text(s, 1, peer, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, (sqlite3_int64)after_seq);
-    sqlite3_bind_int64(s, 3, max ? (sqlite3_int64)max : -1);
-    int n = 0, rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        n++;
-        if (cb(ctx, (uint64_t)sqlite3_column_int64(s, 0), sqlite3_column_blob(s, 1),
-               (size_t)sqlite3_column_bytes(s, 1)))
-            break;
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        sqlite3_reset(s);
-        return jn_sqlerr(j, rc);
-    }
-    sqlite3_reset(s);
-    return n;
+    return raw_rows(j, s, peer, after_seq, max, cb, ctx);
 }
 
 int hl_journal_delivered_upto(struct hl_journal *j, const char *peer, uint64_t *seq)
