@@ -1,33 +1,19 @@
 /*
- * geodesy.c — PROJ geodesics and the spherical slant-range model (see
- * geodesy.h and docs/sim.md "Radar geometry").
+ * geodesy.c — the simulator's geodesic conventions on top of src/geo (the
+ * geodesics themselves are geo_direct / geo_inverse) and the spherical
+ * slant-range model (see geodesy.h and docs/sim.md "Radar geometry").
  */
 #include "sim/geodesy.h"
 
-#include <geodesic.h>
 #include <math.h>
 
-#define WGS84_A 6378137.0
-#define WGS84_F (1 / 298.257223563)
-
-static const struct geod_geodesic *wgs84(void)
-{
-    /* Initialised on first use; single-threaded simulator. geod_init is
-     * deterministic, so a second initialisation would write the same. */
-    static struct geod_geodesic g;
-    static int ready;
-    if (!ready) {
-        geod_init(&g, WGS84_A, WGS84_F);
-        ready = 1;
-    }
-    return &g;
-}
+#include "geo/geo.h"
 
 void sim_geod_direct(double lat_deg, double lon_deg, double azi_deg, double dist_m,
                      double *lat2_deg, double *lon2_deg, double *azi2_deg)
 {
     double azi2 = 0;
-    geod_direct(wgs84(), lat_deg, lon_deg, azi_deg, dist_m, lat2_deg, lon2_deg, &azi2);
+    geo_direct(lat_deg, lon_deg, azi_deg, dist_m, lat2_deg, lon2_deg, &azi2);
     if (*lon2_deg > 180)
         *lon2_deg -= 360;
     if (*lon2_deg <= -180)
@@ -39,9 +25,8 @@ void sim_geod_direct(double lat_deg, double lon_deg, double azi_deg, double dist
 void sim_geod_inverse(double lat1_deg, double lon1_deg, double lat2_deg, double lon2_deg,
                       double *dist_m, double *azi1_deg)
 {
-    double s12 = 0, azi1 = 0, azi2 = 0;
-    geod_inverse(wgs84(), lat1_deg, lon1_deg, lat2_deg, lon2_deg, &s12, &azi1, &azi2);
-    *dist_m = s12;
+    double azi1 = 0;
+    geo_inverse(lat1_deg, lon1_deg, lat2_deg, lon2_deg, dist_m, &azi1, NULL);
     if (azi1_deg)
         *azi1_deg = azi1 < 0 ? azi1 + 360 : azi1;
 }
@@ -59,10 +44,10 @@ double sim_sphere_dist_m(double lat1_deg, double lon1_deg, double lat2_deg, doub
 
 double sim_earth_radius_m(double lat_deg)
 {
-    double e2 = WGS84_F * (2 - WGS84_F);
+    double e2 = GEO_WGS84_F * (2 - GEO_WGS84_F);
     double s = sin(lat_deg * M_PI / 180.0);
     double w = 1 - e2 * s * s;
-    double m = WGS84_A * (1 - e2) / (w * sqrt(w)), n = WGS84_A / sqrt(w);
+    double m = GEO_WGS84_A * (1 - e2) / (w * sqrt(w)), n = GEO_WGS84_A / sqrt(w);
     return sqrt(m * n);
 }
 

@@ -1,19 +1,23 @@
 /*
  * geodesy.h — the few geodesic computations the simulator needs, on the
- * WGS-84 ellipsoid, through PROJ's geodesic API (C. F. F. Karney,
- * "Algorithms for geodesics", J. Geodesy 87 (2013) 43-55; <geodesic.h>).
+ * WGS-84 ellipsoid.
  *
- * Key idea: keep every call to PROJ in this one small file so that the
- * simulator can switch to src/geo/ when that module offers the same
- * operations. Nothing here allocates; the ellipsoid is a constant set up on
- * first use.
+ * Key idea: the geodesics are src/geo's (geo_direct, geo_inverse: PROJ's
+ * geodesic API, C. F. F. Karney, "Algorithms for geodesics", J. Geodesy 87
+ * (2013) 43-55); this file only puts them in the simulator's conventions
+ * (azimuths 0..360, longitudes in (-180, 180]) and holds the simulator's own
+ * radar model: the spherical slant range of docs/sim.md "Radar geometry",
+ * which is not geo_radar_measure's ellipsoidal line of sight (that would
+ * move every plot by a few metres). Nothing here allocates.
  */
 #ifndef CAIRN_SIM_GEODESY_H
 #define CAIRN_SIM_GEODESY_H
 
-#define SIM_FT_M   0.3048 /* international foot, m */
-#define SIM_NM_M   1852.0 /* nautical mile, m */
-#define SIM_KT_MPS (1852.0 / 3600.0)
+#include "geo/geo.h"
+
+#define SIM_FT_M   GEO_M_PER_FT /* international foot, m */
+#define SIM_NM_M   GEO_M_PER_NM /* nautical mile, m */
+#define SIM_KT_MPS (GEO_M_PER_NM / 3600.0)
 
 /* Move dist_m from (lat, lon) along the geodesic whose azimuth there is
  * azi_deg; *azi2_deg (may be NULL) gets the azimuth at the arrival point. */
