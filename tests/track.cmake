@@ -4,3 +4,11 @@ cairn_test(test_trk unit SOURCES unit/track/test_trk.c LIBS cairn_track cairn_ba
 cairn_test(test_trk_alloc unit SOURCES unit/track/test_trk_alloc.c LIBS cairn_track cairn_base m
            TIMEOUT 300)
 target_link_options(test_trk_alloc PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc)
+# end to end: `cairn sim malmo-2014` decoded with cairn's own decoders
+# (radar.pcap: feed/pcap + ASTERIX report layer; adsb.beast: modes), fed
+# to the tracker in time order and compared with truth.jsonl
+cairn_test(test_track_sim integ SOURCES integ/track/test_track_sim.c
+           LIBS cairn_track cairn_asterix cairn_modes cairn_feed cairn_geo cairn_base
+                PkgConfig::PCAP PkgConfig::JANSSON m
+           ARGS $<TARGET_FILE:cairn> TIMEOUT 120)
+add_dependencies(test_track_sim cairn)
