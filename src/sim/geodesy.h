@@ -6,9 +6,12 @@
  * geodesic API, C. F. F. Karney, "Algorithms for geodesics", J. Geodesy 87
  * (2013) 43-55); this file only puts them in the simulator's conventions
  * (azimuths 0..360, longitudes in (-180, 180]) and holds the simulator's own
- * radar model: the spherical slant range of docs/sim.md "Radar geometry",
- * which is not geo_radar_measure's ellipsoidal line of sight (that would
- * move every plot by a few metres). Nothing here allocates.
+ * radar model: the spherical slant range of docs/sim.md "Radar geometry".
+ * geo_radar_measure (the ellipsoidal line of sight) differs from it by at
+ * most 0.34 m up to 370 km and 12 km height (measured at malmo-er's site),
+ * below the 1/256 NM of I048/040, yet it can round a plot's range the
+ * other way: the simulator keeps its model so that its files stay
+ * byte-identical for a seed. Nothing here allocates.
  */
 #ifndef CAIRN_SIM_GEODESY_H
 #define CAIRN_SIM_GEODESY_H
