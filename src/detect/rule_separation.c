@@ -34,6 +34,7 @@ struct pair_arg {
     const struct det_ctx *c;
     size_t i;
     int rc;
+    double ml, mo, gs, T; /* metres per degree at track i, its speed, the look-ahead (s) */
 };
 
 static void check_pair(struct pair_arg *pa, size_t j)
@@ -42,7 +43,6 @@ static void check_pair(struct pair_arg *pa, size_t j)
     const struct det_config *cfg = c->cfg;
     size_t i = pa->i;
     const struct trk_track *a = &c->tracks[i], *b = &c->tracks[j];
-    c->stats->pairs++;
     double ml, mo, mlat = (c->lat[i] + c->lat[j]) / 2.0;
     det_m_per_deg(mlat, &ml, &mo);
     int alt = (a->flags & TRK_F_ALT) && (b->flags & TRK_F_ALT);
@@ -116,14 +116,33 @@ static void check_pair(struct pair_arg *pa, size_t j)
 static int pair_fn(void *arg, size_t j)
 {
     struct pair_arg *pa = arg;
-    if (j > pa->i && eligible(pa->c, j))
-        check_pair(pa, j);
+    if (j <= pa->i || !eligible(pa->c, j))
+        return 0;
+    /* Cheap bound first: pairs that cannot come within the minimum in the
+     * look-ahead even flying straight at each other (1 % margin for the
+     * flat plane, 1 km for the rest). */
+    const struct det_ctx *c = pa->c;
+    const struct trk_track *a = &c->tracks[pa->i], *b = &c->tracks[j];
+    c->stats->pairs++;
+    double dn = (c->lat[j] - c->lat[pa->i]) * pa->ml, de = (c->lon[j] - c->lon[pa->i]) * pa->mo;
+    double reach = c->cfg->sep_h_m + (pa->gs + b->gs_mps) * pa->T;
+    if (dn * dn + de * de > (reach * 1.01 + 1000.0) * (reach * 1.01 + 1000.0))
+        return 0;
+    if ((a->flags & TRK_F_ALT) && (b->flags & TRK_F_ALT)) {
+        double dv = fabs((double)a->alt_ft - (double)b->alt_ft);
+        double climb = fabs(a->vrate_fpm - b->vrate_fpm) * pa->T / 60.0;
+        double vmax =
+            c->cfg->sep_v_ft > c->cfg->sep_v_high_ft ? c->cfg->sep_v_ft : c->cfg->sep_v_high_ft;
+        if (dv - climb >= vmax)
+            return 0;
+    }
+    check_pair(pa, j);
     return 0;
 }
 
 static int evaluate(const struct det_ctx *c)
 {
-    struct pair_arg pa = {c, 0, 0};
+    struct pair_arg pa = {c, 0, 0, 0, 0, 0, 0};
     double T = (double)c->cfg->lookahead_ms / 1000.0;
     for (size_t i = 0; i < c->n; i++) {
         if (!eligible(c, i))
@@ -132,6 +151,9 @@ static int evaluate(const struct det_ctx *c)
         double gs = c->tracks[i].gs_mps;
         if (!(gs >= 0) || gs > c->cfg->max_speed_mps)
             gs = c->cfg->max_speed_mps;
+        pa.gs = gs;
+        pa.T = T;
+        det_m_per_deg(c->lat[i], &pa.ml, &pa.mo);
         double r = c->cfg->sep_h_m + (gs + c->cfg->max_speed_mps) * T;
         det_grid_near(c, c->lat[i], c->lon[i], r, pair_fn, &pa);
     }
