@@ -21,6 +21,7 @@
 #include "base/error.h"
 #include "detect/detect.h"
 #include "track/track.h"
+#include "../track/trk_sim.h"
 
 #define SEC   1000LL
 #define LAT0  50.0
@@ -287,6 +288,57 @@ static void test_no_transponder(void **st)
     det_free(d);
 }
 
+/* The real tracker: a Mode S radar track whose replies are missed at 40 s
+ * and at 60 and 64 s (1 and 2 primary-only scans) raises nothing; the
+ * transponder switched off at 80 s raises NO_TRANSPONDER at the third
+ * primary-only scan (88 s), and its return clears it after the hold. */
+static void test_no_transponder_tracker(void **st)
+{
+    (void)st;
+    struct sim_rng rng = {0xDE7EC7ull};
+    struct trk_table *t = NULL;
+    assert_int_equal(trk_new(NULL, &t), 0);
+    struct sim_radar rd = {1, 0.0, 0.0, 50.0, 0.08};
+    assert_int_equal(trk_sensor_set(t, 1, 4000), 0);
+    struct sim_tgt g = {50000.0, 0.0, -120.0, 100.0, 0.0};
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track snap[8];
+    for (int64_t s = 0; s <= 140; s += 4) {
+        int64_t now = SIM_T0 + s * SEC;
+        int missed = s == 40 || s == 60 || s == 64 || (s >= 80 && s < 120);
+        struct trk_meas m =
+            sim_plot(&rd, &g, now,
+                     missed ? TRK_SRC_BIT(TRK_SOURCE_PSR)
+                            : (TRK_SRC_BIT(TRK_SOURCE_PSR) | TRK_SRC_BIT(TRK_SOURCE_MODES)),
+                     &rng);
+        if (!missed) {
+            m.has |= TRK_M_ICAO | TRK_M_ALT;
+            m.icao = 0x3C6544u;
+            m.alt_ft = 12000;
+        }
+        uint32_t got;
+        assert_int_equal(trk_ingest(t, &m, 1, now, &got), 0);
+        trk_tick(t, now);
+        size_t n = trk_snapshot(t, snap, 8);
+        assert_int_equal(n, 1);
+        assert_int_equal(eval(d, snap, n, now), 0);
+        size_t opened = count(&r, DET_RULE_NO_TRANSPONDER, DET_ST_OPEN);
+        if (s < 88)
+            assert_int_equal(opened, 0);
+        else
+            assert_int_equal(opened, 1);
+        if (s >= 88 && s < 128)
+            assert_int_equal(det_count(d), 1);
+        sim_move(&g, 4.0);
+    }
+    /* replies back at 120 s: absent from 120, cleared at 132 (>= 10 s, 2 evaluations) */
+    assert_int_equal(count(&r, DET_RULE_NO_TRANSPONDER, DET_ST_CLEARED), 1);
+    assert_int_equal(det_count(d), 0);
+    det_free(d);
+    trk_free(t);
+}
+
 /* ----------------------------------------------------------- separation */
 
 static const struct det_alert *find_rule(struct det *d, uint8_t rule)
@@ -471,6 +523,7 @@ int main(void)
         cmocka_unit_test(test_hysteresis_reraise),
         cmocka_unit_test(test_capacity_and_time),
         cmocka_unit_test(test_no_transponder),
+        cmocka_unit_test(test_no_transponder_tracker),
         cmocka_unit_test(test_separation_predicted),
         cmocka_unit_test(test_separation_actual_near_miss),
         cmocka_unit_test(test_separation_vertical_minimum),
