@@ -205,6 +205,12 @@ void det_grid_near(const struct det_ctx *c, double lat, double lon, double radiu
                    int (*fn)(void *arg, size_t j), void *arg)
 {
     const struct det_grid *g = c->grid;
+    if (c->cfg->all_pairs) {
+        for (size_t j = 0; j < c->n; j++)
+            if (c->live[j] && fn(arg, j))
+                return;
+        return;
+    }
     double dlat = radius_m / 110000.0;
     int32_t r0 = (int32_t)floor((lat - dlat) / g->cell_deg);
     int32_t r1 = (int32_t)floor((lat + dlat) / g->cell_deg);

@@ -137,6 +137,7 @@ struct det_config {
     double nm_v_ft;         /* near miss: vertical (500 ft) */
     int64_t lookahead_ms;   /* SEPARATION prediction horizon (120 s) */
     double max_speed_mps;   /* fastest target considered by the spatial index */
+    int all_pairs;          /* 1: no spatial index, every track near every other (tests) */
 };
 
 /* Defaults (docs/detect.md): hold 10 s and 2 evaluations, 3 scans, 10 NM,

@@ -516,6 +516,74 @@ static void test_separation_10k(void **st)
     free(t);
 }
 
+/* The spatial index finds exactly the alerts that all pairs find: dense
+ * traffic around negative and positive latitudes and longitudes (cells with
+ * negative indices), high latitude (narrow rows), with climbs and descents
+ * and primary-only tracks without altitude. */
+static void run_dense(double lat0, double lon0, double span_deg, size_t n, struct trk_track *t,
+                      int all_pairs, uint64_t *keys, uint8_t *sev, size_t *nk)
+{
+    rng = 0x1234567ull + (uint64_t)(lat0 * 1000);
+    for (size_t i = 0; i < n; i++) {
+        double hdg = urand() * 2 * 3.14159265358979, v = 60 + 240 * urand();
+        int32_t alt = urand() < 0.1 ? INT32_MIN : 2000 + 500 * (int32_t)(urand() * 40);
+        t[i] = ac((uint32_t)i + 1, 0, 0, alt, v * sin(hdg), v * cos(hdg), 0);
+        t[i].lat_deg = lat0 + span_deg * urand();
+        t[i].lon_deg = lon0 + span_deg * 2 * urand();
+        t[i].vrate_fpm = urand() < 0.3 ? 3000 * (urand() - 0.5) : 0;
+        if (alt == INT32_MIN)
+            t[i].ids = 0;
+    }
+    struct det_config c;
+    det_config_default(&c);
+    c.max_tracks = n;
+    c.max_alerts = 8192;
+    c.all_pairs = all_pairs;
+    struct det *d = NULL;
+    assert_int_equal(det_new(&c, NULL, NULL, &d), 0);
+    assert_int_equal(det_evaluate(d, t, n, 5 * SEC), 0);
+    size_t cur = 0, k = 0;
+    const struct det_alert *a;
+    while ((a = det_next(d, &cur)))
+        if (a->rule == DET_RULE_SEPARATION) {
+            keys[k] = a->key;
+            sev[k++] = a->severity;
+        }
+    *nk = k;
+    det_free(d);
+}
+
+static void test_separation_index_vs_all_pairs(void **st)
+{
+    (void)st;
+    enum { N = 1500 };
+    static const double where[][3] = {{-1.5, -1.5, 3.0}, {68.0, 20.0, 3.0}, {10.0, 170.0, 3.0}};
+    struct trk_track *t = calloc(N, sizeof *t);
+    uint64_t *k1 = calloc(8192, sizeof *k1), *k2 = calloc(8192, sizeof *k2);
+    uint8_t *s1 = calloc(8192, 1), *s2 = calloc(8192, 1);
+    assert_true(t && k1 && k2 && s1 && s2);
+    for (size_t w = 0; w < sizeof where / sizeof where[0]; w++) {
+        size_t n1 = 0, n2 = 0;
+        run_dense(where[w][0], where[w][1], where[w][2], N, t, 0, k1, s1, &n1);
+        run_dense(where[w][0], where[w][1], where[w][2], N, t, 1, k2, s2, &n2);
+        printf("# area %zu: %zu separation alerts with the index, %zu all pairs\n", w, n1, n2);
+        assert_true(n1 > 20);
+        assert_int_equal(n1, n2);
+        for (size_t i = 0; i < n1; i++) {
+            size_t j = 0;
+            while (j < n2 && k2[j] != k1[i])
+                j++;
+            assert_true(j < n2);
+            assert_int_equal(s1[i], s2[j]);
+        }
+    }
+    free(t);
+    free(k1);
+    free(k2);
+    free(s1);
+    free(s2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -528,6 +596,7 @@ int main(void)
         cmocka_unit_test(test_separation_actual_near_miss),
         cmocka_unit_test(test_separation_vertical_minimum),
         cmocka_unit_test(test_separation_10k),
+        cmocka_unit_test(test_separation_index_vs_all_pairs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
