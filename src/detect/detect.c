@@ -40,7 +40,7 @@ struct det {
     size_t n_free;
     /* per evaluation */
     uint8_t *live;
-    double *lat, *lon;
+    double *lat, *lon, *gs;
     struct det_grid grid;
 };
 
@@ -111,13 +111,15 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->live = calloc(nt, 1);
     d->lat = calloc(nt, sizeof *d->lat);
     d->lon = calloc(nt, sizeof *d->lon);
+    d->gs = calloc(nt, sizeof *d->gs);
     d->grid.mask = gb - 1;
     d->grid.head = calloc(gb, sizeof *d->grid.head);
     d->grid.next = calloc(nt, sizeof *d->grid.next);
     d->grid.row = calloc(nt, sizeof *d->grid.row);
     d->grid.col = calloc(nt, sizeof *d->grid.col);
     if (!d->alerts || !d->seen_eval || !d->ahead || !d->anext || !d->freelist || !d->live ||
-        !d->lat || !d->lon || !d->grid.head || !d->grid.next || !d->grid.row || !d->grid.col) {
+        !d->lat || !d->lon || !d->gs || !d->grid.head || !d->grid.next || !d->grid.row ||
+        !d->grid.col) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -146,6 +148,7 @@ void det_free(struct det *d)
     free(d->live);
     free(d->lat);
     free(d->lon);
+    free(d->gs);
     free(d->grid.head);
     free(d->grid.next);
     free(d->grid.row);
@@ -218,6 +221,8 @@ void det_grid_near(const struct det_ctx *c, double lat, double lon, double radiu
     if (maxlat > 89.0)
         maxlat = 89.0;
     double dlon = radius_m / (110000.0 * cos(maxlat * (DET_PI / 180.0)));
+    if (dlon > 180.0)
+        dlon = 180.0;
     for (int32_t r = r0; r <= r1; r++) {
         double w = col_deg(g, r);
         int32_t c0 = (int32_t)floor((lon - dlon) / w), c1 = (int32_t)floor((lon + dlon) / w);
@@ -436,6 +441,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
             d->lat[i] = t->lat_deg; /* no wrap: keep the estimate */
             d->lon[i] = t->lon_deg;
         }
+        d->gs[i] = t->gs_mps;
         d->live[i] = 1;
     }
     grid_build(d, n);
@@ -447,6 +453,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .live = d->live,
         .lat = d->lat,
         .lon = d->lon,
+        .gs = d->gs,
         .grid = &d->grid,
         .det = d,
         .stats = &d->stats,

@@ -35,6 +35,7 @@ struct det_ctx {
     int64_t now_ms;
     const uint8_t *live;     /* per track: 1 when CONFIRMED or COASTING and sane */
     const double *lat, *lon; /* extrapolated to now */
+    const double *gs;        /* ground speed (m/s), compact for the pair loops */
     const struct det_grid *grid;
     struct det *det;
     struct det_stats *stats;

@@ -116,18 +116,21 @@ static void check_pair(struct pair_arg *pa, size_t j)
 static int pair_fn(void *arg, size_t j)
 {
     struct pair_arg *pa = arg;
-    if (j <= pa->i || !eligible(pa->c, j))
+    if (j <= pa->i)
         return 0;
-    /* Cheap bound first: pairs that cannot come within the minimum in the
-     * look-ahead even flying straight at each other (10 % margin: the plane
-     * is taken at track i's latitude, not the pair's; 2 km for the rest). */
+    /* Cheap bound first, from the compact arrays: pairs that cannot come
+     * within the minimum in the look-ahead even flying straight at each
+     * other (10 % margin: the plane is taken at track i's latitude, not the
+     * pair's; 2 km for the rest). */
     const struct det_ctx *c = pa->c;
-    const struct trk_track *a = &c->tracks[pa->i], *b = &c->tracks[j];
     c->stats->pairs++;
     double dn = (c->lat[j] - c->lat[pa->i]) * pa->ml, de = (c->lon[j] - c->lon[pa->i]) * pa->mo;
-    double reach = c->cfg->sep_h_m + (pa->gs + b->gs_mps) * pa->T;
+    double reach = c->cfg->sep_h_m + (pa->gs + c->gs[j]) * pa->T;
     if (dn * dn + de * de > (reach * 1.1 + 2000.0) * (reach * 1.1 + 2000.0))
         return 0;
+    if (!eligible(c, j))
+        return 0;
+    const struct trk_track *a = &c->tracks[pa->i], *b = &c->tracks[j];
     if ((a->flags & TRK_F_ALT) && (b->flags & TRK_F_ALT)) {
         double dv = fabs((double)a->alt_ft - (double)b->alt_ft);
         double climb = fabs(a->vrate_fpm - b->vrate_fpm) * pa->T / 60.0;

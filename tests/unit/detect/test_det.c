@@ -512,6 +512,17 @@ static void test_separation_10k(void **st)
         found += al->severity >= DET_SEV_WARNING;
     printf("# actual losses: %zu found, brute force %zu (1%% inside the minimum)\n", found, brute);
     assert_true(found >= brute);
+    /* the same picture without the index: the same number of alerts */
+    size_t with_index = det_count(d);
+    det_free(d);
+    c.all_pairs = 1;
+    assert_int_equal(det_new(&c, NULL, NULL, &d), 0);
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    assert_int_equal(det_evaluate(d, t, N, 0), 0);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+    printf("# 10000 tracks, all pairs: %.1f ms per evaluation, %zu alerts\n", ms, det_count(d));
+    assert_int_equal(det_count(d), with_index);
     det_free(d);
     free(t);
 }
