@@ -595,6 +595,49 @@ static void test_separation_index_vs_all_pairs(void **st)
     free(s2);
 }
 
+/* Random bytes as tracks (a corrupted snapshot): no crash, no sanitizer
+ * report, invariants hold, every text printable ASCII. */
+static void text_printable(void *arg, const struct det_alert *a)
+{
+    (void)arg;
+    for (const char *p = a->text; *p; p++)
+        assert_true(*p >= 0x20 && *p < 0x7F);
+}
+
+static void test_hostile_tracks(void **st)
+{
+    (void)st;
+    enum { N = 64 };
+    struct trk_track t[N];
+    struct det_config c;
+    det_config_default(&c);
+    c.max_tracks = N;
+    c.max_alerts = 32;
+    struct det *d = NULL;
+    assert_int_equal(det_new(&c, text_printable, NULL, &d), 0);
+    rng = 0xBADC0DEull;
+    for (int round = 0; round < 200; round++) {
+        unsigned char *p = (unsigned char *)t;
+        for (size_t i = 0; i < sizeof t; i++)
+            p[i] = (unsigned char)(urand() * 256);
+        for (size_t i = 0; i < N; i++) {
+            if (urand() < 0.5) { /* half of them plausible, to reach the rules */
+                t[i].status = TRK_ST_CONFIRMED;
+                t[i].lat_deg = 50 + urand() * 0.5;
+                t[i].lon_deg = 10 + urand() * 0.5;
+                t[i].ve_mps = 300 * (urand() - 0.5);
+                t[i].vn_mps = 300 * (urand() - 0.5);
+                t[i].gs_mps = 100;
+                t[i].vrate_fpm = 0;
+            }
+        }
+        int rc = det_evaluate(d, t, N, (int64_t)round * SEC);
+        assert_true(rc == 0 || rc == CAIRN_E_FULL);
+        assert_int_equal(det_check(d), 0);
+    }
+    det_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -608,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_separation_vertical_minimum),
         cmocka_unit_test(test_separation_10k),
         cmocka_unit_test(test_separation_index_vs_all_pairs),
+        cmocka_unit_test(test_hostile_tracks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
