@@ -21,6 +21,12 @@ static const struct det_rule *const rules[] = {
     &det_rule_separation,
 };
 
+struct course {
+    uint32_t id; /* 0: empty */
+    double deg;
+    int64_t t_ms;
+};
+
 struct det {
     struct det_config cfg;
     det_change_fn on_change;
@@ -40,8 +46,13 @@ struct det {
     size_t n_free;
     /* per evaluation */
     uint8_t *live;
-    double *lat, *lon, *gs;
+    double *lat, *lon, *gs, *turn;
     struct det_grid grid;
+    /* course memory for the turn rate: open addressing by track id, the
+     * previous evaluation's table and this one's (swapped each time) */
+    struct course *course[2];
+    size_t cmask;
+    int cur;
 };
 
 void det_config_default(struct det_config *c)
@@ -61,6 +72,7 @@ void det_config_default(struct det_config *c)
     c->nm_v_ft = 500.0;
     c->lookahead_ms = 120000;
     c->max_speed_mps = 600.0;
+    c->turn_min_dps = 0.5;
 }
 
 static int config_ok(const struct det_config *c)
@@ -70,7 +82,7 @@ static int config_ok(const struct det_config *c)
            c->near_traffic_m >= 0 && c->near_traffic_m <= 200000.0 && c->sep_h_m > 0 &&
            c->sep_h_m <= 100000.0 && c->sep_v_ft > 0 && c->sep_v_high_ft > 0 && c->nm_h_m > 0 &&
            c->nm_v_ft > 0 && c->lookahead_ms >= 0 && c->lookahead_ms <= 600000 &&
-           c->max_speed_mps > 0 && c->max_speed_mps <= 2000.0;
+           c->max_speed_mps > 0 && c->max_speed_mps <= 2000.0 && c->turn_min_dps > 0;
 }
 
 static size_t pow2_at_least(size_t n)
@@ -112,14 +124,18 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->lat = calloc(nt, sizeof *d->lat);
     d->lon = calloc(nt, sizeof *d->lon);
     d->gs = calloc(nt, sizeof *d->gs);
+    d->turn = calloc(nt, sizeof *d->turn);
+    d->cmask = gb - 1;
+    d->course[0] = calloc(gb, sizeof *d->course[0]);
+    d->course[1] = calloc(gb, sizeof *d->course[1]);
     d->grid.mask = gb - 1;
     d->grid.head = calloc(gb, sizeof *d->grid.head);
     d->grid.next = calloc(nt, sizeof *d->grid.next);
     d->grid.row = calloc(nt, sizeof *d->grid.row);
     d->grid.col = calloc(nt, sizeof *d->grid.col);
     if (!d->alerts || !d->seen_eval || !d->ahead || !d->anext || !d->freelist || !d->live ||
-        !d->lat || !d->lon || !d->gs || !d->grid.head || !d->grid.next || !d->grid.row ||
-        !d->grid.col) {
+        !d->lat || !d->lon || !d->gs || !d->turn || !d->course[0] || !d->course[1] ||
+        !d->grid.head || !d->grid.next || !d->grid.row || !d->grid.col) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -149,6 +165,9 @@ void det_free(struct det *d)
     free(d->lat);
     free(d->lon);
     free(d->gs);
+    free(d->turn);
+    free(d->course[0]);
+    free(d->course[1]);
     free(d->grid.head);
     free(d->grid.next);
     free(d->grid.row);
@@ -395,6 +414,44 @@ int det_report(const struct det_ctx *c, const struct det_hit *h)
     return 0;
 }
 
+static size_t course_slot(const struct det *d, const struct course *tab, uint32_t id)
+{
+    size_t h = (size_t)((id * 0x9E3779B97F4A7C15ull) >> 17) & d->cmask;
+    while (tab[h].id && tab[h].id != id)
+        h = (h + 1) & d->cmask;
+    return h;
+}
+
+/* Turn rate of track i from its course now and at the previous evaluation
+ * (rad/s, + = clockwise, a right turn); records the course for the next.
+ * 0 unless both states are 0.5-30 s apart, the speed is over 30 m/s and the
+ * rate is between turn_min_dps and 6 deg/s. */
+static double turn_rate(struct det *d, const struct trk_track *t)
+{
+    struct course *now = d->course[d->cur], *prev = d->course[!d->cur];
+    size_t s = course_slot(d, now, t->id);
+    if (now[s].id)
+        return 0.0; /* the same id twice in one picture */
+    now[s].id = t->id;
+    now[s].deg = t->track_deg;
+    now[s].t_ms = t->t_state_ms;
+    const struct course *p = &prev[course_slot(d, prev, t->id)];
+    if (!p->id || !isfinite(t->track_deg) || t->gs_mps < 30.0)
+        return 0.0;
+    double dt = (double)(t->t_state_ms - p->t_ms) / 1000.0;
+    if (dt < 0.5 || dt > 30.0)
+        return 0.0;
+    double dd = fmod(t->track_deg - p->deg, 360.0);
+    if (dd > 180.0)
+        dd -= 360.0;
+    if (dd < -180.0)
+        dd += 360.0;
+    double r = dd / dt;
+    if (fabs(r) < d->cfg.turn_min_dps || fabs(r) > 6.0)
+        return 0.0;
+    return r * (DET_PI / 180.0);
+}
+
 static int sane(const struct trk_track *t)
 {
     return isfinite(t->lat_deg) && isfinite(t->lon_deg) && fabs(t->lat_deg) <= 90.0 &&
@@ -421,6 +478,8 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
             d->freelist[d->n_free++] = (uint32_t)s;
         }
     }
+    d->cur = !d->cur;
+    memset(d->course[d->cur], 0, (d->cmask + 1) * sizeof *d->course[0]);
     for (size_t i = 0; i < n; i++) {
         const struct trk_track *t = &tracks[i];
         d->live[i] = 0;
@@ -442,6 +501,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
             d->lon[i] = t->lon_deg;
         }
         d->gs[i] = t->gs_mps;
+        d->turn[i] = turn_rate(d, t);
         d->live[i] = 1;
     }
     grid_build(d, n);
@@ -454,6 +514,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .lat = d->lat,
         .lon = d->lon,
         .gs = d->gs,
+        .turn_rps = d->turn,
         .grid = &d->grid,
         .det = d,
         .stats = &d->stats,

@@ -8,9 +8,9 @@
  *   NO_TRANSPONDER  a confirmed primary-only track (no SSR, Mode S, ADS-B or
  *                   MLAT for no_xpdr_scans scans, per the tracker's
  *                   primary_only_scans), not slow clutter, not a vessel.
- *   SEPARATION      actual or predicted (look-ahead, straight line) loss of
- *                   separation between two aircraft; NEAR_MISS is its top
- *                   severity.
+ *   SEPARATION      actual or predicted (look-ahead; straight line, then
+ *                   turning at the measured rate) loss of separation between
+ *                   two aircraft; NEAR_MISS is its top severity.
  * Thresholds: ../shared/docs/domain.md section 2; docs/detect.md has the
  * choices (vertical minimum above FL290, the spatial index, the hypothesis).
  *
@@ -117,7 +117,7 @@ struct det_alert {
     int64_t t_change_ms;     /* last state change */
     uint8_t n_values;
     struct det_value values[DET_MAX_VALUES];
-    const char *hypothesis;  /* prediction used, e.g. "straight"; NULL: none */
+    const char *hypothesis;  /* prediction used: "straight", "turning"; NULL: none */
     char text[DET_TEXT_LEN]; /* one English sentence, printable ASCII only */
     uint32_t absent_evals;   /* consecutive evaluations without a report */
 };
@@ -137,12 +137,15 @@ struct det_config {
     double nm_v_ft;         /* near miss: vertical (500 ft) */
     int64_t lookahead_ms;   /* SEPARATION prediction horizon (120 s) */
     double max_speed_mps;   /* fastest target considered by the spatial index */
+    double turn_min_dps;    /* SEPARATION: a track turning at least this fast (deg/s, from
+                               its course at two evaluations) also gets the turning hypothesis */
     int all_pairs;          /* 1: no spatial index, every track near every other (tests) */
 };
 
 /* Defaults (docs/detect.md): hold 10 s and 2 evaluations, 3 scans, 10 NM,
  * 5 NM / 1,000 ft / 2,000 ft above FL410 (RVSM assumed, see there),
- * near miss 1 NM / 500 ft, look-ahead 120 s, 600 m/s. */
+ * near miss 1 NM / 500 ft, look-ahead 120 s, 600 m/s, turning from
+ * 0.5 deg/s. */
 void det_config_default(struct det_config *c);
 
 struct det_stats {

@@ -36,6 +36,7 @@ struct det_ctx {
     const uint8_t *live;     /* per track: 1 when CONFIRMED or COASTING and sane */
     const double *lat, *lon; /* extrapolated to now */
     const double *gs;        /* ground speed (m/s), compact for the pair loops */
+    const double *turn_rps;  /* measured turn rate (rad/s, + = right), 0 when not turning */
     const struct det_grid *grid;
     struct det *det;
     struct det_stats *stats;

@@ -2,11 +2,11 @@
  * rule_separation.c — SEPARATION: two aircraft closer than the minima now
  * (actual loss, WARNING), or predicted to be within the look-ahead along
  * straight lines (hypothesis "straight": constant velocity from the
- * tracker's estimate, CAUTION); NEAR_MISS (ALERT) is the same pair closer
- * than nm_h_m and nm_v_ft now. Minima: ICAO Doc 4444 radar separation
- * (5 NM, 1,000 ft; 2,000 ft above high_fl, see docs/detect.md for why
- * FL410 and not FL290); ../shared/docs/domain.md section 2. A track
- * without altitude (primary only) is judged horizontally and the text says
+ * tracker's estimate, CAUTION) or, when one of them turns, along its
+ * measured turn rate (hypothesis "turning", sampled every 2 s); NEAR_MISS (ALERT) is the same pair
+ * closer than nm_h_m and nm_v_ft now. Minima: ICAO Doc 4444 radar separation (5 NM, 1,000 ft; 2,000
+ * ft above high_fl, see docs/detect.md for why FL410 and not FL290); ../shared/docs/domain.md
+ * section 2. A track without altitude (primary only) is judged horizontally and the text says
  * "altitude unknown". Key: the two track ids, lower first.
  *
  * Cost: each eligible track looks only at the grid cells (detect.c) within
@@ -28,6 +28,44 @@ static int eligible(const struct det_ctx *c, size_t i)
         return 0;
     /* slow primary-only blobs are clutter until shown otherwise */
     return t->kind == TRK_KIND_AIRCRAFT || !(t->flags & TRK_F_SLOW);
+}
+
+/* Position at t (s) of a track at p with velocity v turning at w (rad/s,
+ * + = right), on a circle (or a line when w is 0). */
+static void arc(const struct geo_enu *p, const struct geo_enu *v, double w, double t, double *e,
+                double *n)
+{
+    if (w == 0.0) {
+        *e = p->e_m + v->e_m * t;
+        *n = p->n_m + v->n_m * t;
+        return;
+    }
+    double wc = -w; /* counter-clockwise positive */
+    double sn = sin(wc * t), cs = cos(wc * t), a = sn / wc, b = (1.0 - cs) / wc;
+    *e = p->e_m + a * v->e_m - b * v->n_m;
+    *n = p->n_m + b * v->e_m + a * v->n_m;
+}
+
+/* The turning hypothesis, sampled every 2 s up to T: 1 and the first time
+ * (*t_s) and horizontal distance (*h_m) at which both minima are broken
+ * (vmin_m < 0: altitude unknown, horizontal only), else 0. */
+static int turning_loss(const struct geo_enu *pi, const struct geo_enu *vi, double wi,
+                        const struct geo_enu *pj, const struct geo_enu *vj, double wj, double T,
+                        double sep_m, double vmin_m, double *t_s, double *h_m)
+{
+    for (double t = 2.0; t <= T + 1e-9; t += 2.0) {
+        double ei, ni, ej, nj;
+        arc(pi, vi, wi, t, &ei, &ni);
+        arc(pj, vj, wj, t, &ej, &nj);
+        double h = hypot(ej - ei, nj - ni);
+        double dz = fabs((pj->u_m + vj->u_m * t) - (pi->u_m + vi->u_m * t));
+        if (h < sep_m && (vmin_m < 0 || dz < vmin_m)) {
+            *t_s = t;
+            *h_m = h;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 struct pair_arg {
@@ -63,6 +101,20 @@ static void check_pair(struct pair_arg *pa, size_t j)
     int near = alt && cpa.now_horiz_m < cfg->nm_h_m && now_v_ft < cfg->nm_v_ft;
     int predicted = !actual && cpa.t_s > 0 && cpa.t_s <= T && cpa.horiz_m < cfg->sep_h_m &&
                     (!alt || cpa_v_ft < vmin);
+    const char *hyp = "straight";
+    if (!actual && !predicted && (c->turn_rps[i] != 0.0 || c->turn_rps[j] != 0.0)) {
+        /* second hypothesis: the turning track(s) keep their measured rate */
+        double tl, hl;
+        if (turning_loss(&pi, &vi, c->turn_rps[i], &pj, &vj, c->turn_rps[j], T, cfg->sep_h_m,
+                         alt ? vmin * FT : -1.0, &tl, &hl)) {
+            predicted = 1;
+            hyp = "turning";
+            cpa.t_s = tl;
+            cpa.horiz_m = hl;
+            double dz = (pj.u_m + vj.u_m * tl) - (pi.u_m + vi.u_m * tl);
+            cpa_v_ft = alt ? fabs(dz) / FT : -1.0;
+        }
+    }
     if (!actual && !predicted)
         return;
     uint32_t lo = a->id < b->id ? a->id : b->id, hi = a->id < b->id ? b->id : a->id;
@@ -80,7 +132,7 @@ static void check_pair(struct pair_arg *pa, size_t j)
                    {"cpa_s", cpa.t_s},
                    {"cpa_horiz_nm", cpa.horiz_m / 1852.0},
                    {"cpa_vert_ft", cpa_v_ft}},
-        .hypothesis = predicted ? "straight" : NULL,
+        .hypothesis = predicted ? hyp : NULL,
     };
     h.sig = h.severity;
     double t = predicted ? cpa.t_s : 0.0;
@@ -96,9 +148,10 @@ static void check_pair(struct pair_arg *pa, size_t j)
         else
             snprintf(vtxt, sizeof vtxt, "altitude unknown");
         det_textf(h.text, sizeof h.text,
-                  "Predicted loss of separation in %.0f s (straight line): %s and %s, "
+                  "Predicted loss of separation in %.0f s (%s): %s and %s, "
                   "%.1f NM and %s at closest approach.",
-                  cpa.t_s, wa, wb, cpa.horiz_m / 1852.0, vtxt);
+                  cpa.t_s, hyp[0] == 's' ? "straight line" : "turning at the measured rate", wa, wb,
+                  cpa.horiz_m / 1852.0, vtxt);
     } else {
         if (alt)
             snprintf(vtxt, sizeof vtxt, "%.0f ft", now_v_ft);

@@ -388,6 +388,45 @@ static void test_separation_predicted(void **st)
     det_free(d);
 }
 
+/* A turns right at 2 deg/s (measured from its course at two evaluations)
+ * towards B, 11.5 km east and 3 km south: the straight line diverges, the
+ * turn brings A within 5 NM of B in about 80 s. */
+static void test_separation_turning(void **st)
+{
+    (void)st;
+    const double v = 200.0, w = 2.0 * 3.14159265358979 / 180.0, R = v / w;
+    for (int turning = 0; turning < 2; turning++) {
+        struct rec r;
+        struct det *d = mk(&r, 8, 8);
+        struct trk_track t[2] = {ac(1, 0, 0, 20000, 0, v, 0),
+                                 ac(2, -3000.0 / 1852.0, 2 * R / 1852.0, 20000, 0, 0, 0)};
+        t[0].track_deg = 0;
+        assert_int_equal(eval(d, t, 2, 0), 0);
+        assert_int_equal(r.n, 0);
+        double th = turning ? 2 * w : 0; /* course after 2 s */
+        t[0] = ac(1, R * sin(th) / 1852.0 + (turning ? 0 : 400.0 / 1852.0),
+                  R * (1 - cos(th)) / 1852.0, 20000, v * sin(th), v * cos(th), 2 * SEC);
+        t[0].track_deg = th * 180.0 / 3.14159265358979;
+        t[1].t_state_ms = 2 * SEC;
+        assert_int_equal(eval(d, t, 2, 2 * SEC), 0);
+        if (!turning) {
+            assert_int_equal(r.n, 0);
+        } else {
+            assert_int_equal(r.n, 1);
+            assert_int_equal(r.ev[0].severity, DET_SEV_CAUTION);
+            assert_string_equal(r.ev[0].hyp, "turning");
+            assert_non_null(strstr(r.ev[0].text, "turning at the measured rate"));
+            const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+            assert_non_null(a);
+            printf("# turning: loss predicted in %.0f s at %.2f NM\n", a->values[2].v,
+                   a->values[3].v);
+            assert_true(a->values[2].v > 40 && a->values[2].v <= 120);
+            assert_true(a->values[3].v < 5.0);
+        }
+        det_free(d);
+    }
+}
+
 static void test_separation_actual_near_miss(void **st)
 {
     (void)st;
@@ -647,6 +686,7 @@ int main(void)
         cmocka_unit_test(test_no_transponder),
         cmocka_unit_test(test_no_transponder_tracker),
         cmocka_unit_test(test_separation_predicted),
+        cmocka_unit_test(test_separation_turning),
         cmocka_unit_test(test_separation_actual_near_miss),
         cmocka_unit_test(test_separation_vertical_minimum),
         cmocka_unit_test(test_separation_10k),
