@@ -12,7 +12,8 @@
  *                   turning at the measured rate) loss of separation between
  *                   two aircraft; NEAR_MISS is its top severity.
  * Thresholds: ../shared/docs/domain.md section 2; docs/detect.md has the
- * choices (vertical minimum above FL290, the spatial index, the hypothesis).
+ * choices (the vertical minimum above FL290, the spatial index, the
+ * hypotheses).
  *
  * Pure: no I/O, no clock, no allocation after det_new. Time comes in `now`.
  * Tracks come as an array (a trk_snapshot, or a caller's own copy).
