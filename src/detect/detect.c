@@ -25,6 +25,7 @@ struct course {
     uint32_t id; /* 0: empty */
     double deg;
     int64_t t_ms;
+    double rate; /* rad/s, as returned */
 };
 
 struct det {
@@ -422,21 +423,28 @@ static size_t course_slot(const struct det *d, const struct course *tab, uint32_
     return h;
 }
 
-/* Turn rate of track i from its course now and at the previous evaluation
- * (rad/s, + = clockwise, a right turn); records the course for the next.
- * 0 unless both states are 0.5-30 s apart, the speed is over 30 m/s and the
- * rate is between turn_min_dps and 6 deg/s. */
+/* Turn rate of track i from its course now and at an earlier state
+ * (rad/s, + = clockwise, a right turn); records the course for the next
+ * evaluation. A state that has not moved on by 0.5 s since the one
+ * remembered (evaluations faster than the radar) keeps the remembered
+ * state and rate. 0 unless the states are 0.5-30 s apart, the speed is
+ * over 30 m/s and the rate is between turn_min_dps and 6 deg/s. */
 static double turn_rate(struct det *d, const struct trk_track *t)
 {
     struct course *now = d->course[d->cur], *prev = d->course[!d->cur];
     size_t s = course_slot(d, now, t->id);
     if (now[s].id)
         return 0.0; /* the same id twice in one picture */
+    const struct course *p = &prev[course_slot(d, prev, t->id)];
+    if (p->id && t->t_state_ms >= p->t_ms && t->t_state_ms - p->t_ms < 500) {
+        now[s] = *p;
+        return p->rate;
+    }
     now[s].id = t->id;
     now[s].deg = t->track_deg;
     now[s].t_ms = t->t_state_ms;
-    const struct course *p = &prev[course_slot(d, prev, t->id)];
-    if (!p->id || !isfinite(t->track_deg) || t->gs_mps < 30.0)
+    now[s].rate = 0.0;
+    if (!p->id || !isfinite(t->track_deg) || !isfinite(p->deg) || t->gs_mps < 30.0)
         return 0.0;
     double dt = (double)(t->t_state_ms - p->t_ms) / 1000.0;
     if (dt < 0.5 || dt > 30.0)
@@ -449,7 +457,8 @@ static double turn_rate(struct det *d, const struct trk_track *t)
     double r = dd / dt;
     if (fabs(r) < d->cfg.turn_min_dps || fabs(r) > 6.0)
         return 0.0;
-    return r * (DET_PI / 180.0);
+    now[s].rate = r * (DET_PI / 180.0);
+    return now[s].rate;
 }
 
 static int sane(const struct trk_track *t)

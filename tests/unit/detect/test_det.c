@@ -422,6 +422,14 @@ static void test_separation_turning(void **st)
                    a->values[3].v);
             assert_true(a->values[2].v > 40 && a->values[2].v <= 120);
             assert_true(a->values[3].v < 5.0);
+            /* evaluations faster than the radar: the same state keeps its
+             * measured rate, the alert stays reported */
+            assert_int_equal(eval(d, t, 2, 3 * SEC), 0);
+            assert_int_equal(eval(d, t, 2, 4 * SEC), 0);
+            a = find_rule(d, DET_RULE_SEPARATION);
+            assert_non_null(a);
+            assert_int_equal(a->t_seen_ms, 4 * SEC);
+            assert_int_equal(r.n, 1);
         }
         det_free(d);
     }
