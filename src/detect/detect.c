@@ -1,0 +1,618 @@
+/*
+ * detect.c — the rule registry, the evaluation pass, the spatial index and
+ * the alert lifecycle (detect.h: state diagram and invariants D1-D6).
+ */
+#include "detect/detect.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "detect/rule.h"
+#include "track/track.h"
+
+/* The rules, in priority order. */
+static const struct det_rule *const rules[] = {
+    &det_rule_emergency,
+    &det_rule_no_transponder,
+    &det_rule_separation,
+};
+
+struct course {
+    uint32_t id; /* 0: empty */
+    double deg;
+    int64_t t_ms;
+    double rate; /* rad/s, as returned */
+};
+
+struct det {
+    struct det_config cfg;
+    det_change_fn on_change;
+    void *arg;
+    struct det_stats stats;
+    int64_t last_now_ms;
+    int evaluated;
+    uint32_t next_id;
+    uint64_t eval_no;
+    /* alerts */
+    struct det_alert *alerts;
+    uint64_t *seen_eval; /* evaluation number of the last report per slot */
+    size_t amask;        /* key-index buckets - 1 */
+    uint32_t *ahead;     /* bucket -> slot + 1 */
+    uint32_t *anext;     /* slot -> next slot + 1 */
+    uint32_t *freelist;  /* free slots, a stack */
+    size_t n_free;
+    /* per evaluation */
+    uint8_t *live;
+    double *lat, *lon, *gs, *turn;
+    struct det_grid grid;
+    /* course memory for the turn rate: open addressing by track id, the
+     * previous evaluation's table and this one's (swapped each time) */
+    struct course *course[2];
+    size_t cmask;
+    int cur;
+};
+
+void det_config_default(struct det_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->max_tracks = 4096;
+    c->max_alerts = 1024;
+    c->hold_ms = 10000;
+    c->hold_evals = 2;
+    c->no_xpdr_scans = 3;
+    c->near_traffic_m = 10.0 * 1852.0;
+    c->sep_h_m = 5.0 * 1852.0;
+    c->sep_v_ft = 1000.0;
+    c->sep_v_high_ft = 2000.0;
+    c->high_fl = 410;
+    c->nm_h_m = 1852.0;
+    c->nm_v_ft = 500.0;
+    c->lookahead_ms = 120000;
+    c->max_speed_mps = 600.0;
+    c->turn_min_dps = 0.5;
+}
+
+static int config_ok(const struct det_config *c)
+{
+    return c->max_tracks >= 1 && c->max_tracks <= (1u << 24) && c->max_alerts >= 1 &&
+           c->max_alerts <= (1u << 24) && c->hold_ms >= 0 && c->no_xpdr_scans >= 1 &&
+           c->near_traffic_m >= 0 && c->near_traffic_m <= 200000.0 && c->sep_h_m > 0 &&
+           c->sep_h_m <= 100000.0 && c->sep_v_ft > 0 && c->sep_v_high_ft > 0 && c->nm_h_m > 0 &&
+           c->nm_v_ft > 0 && c->lookahead_ms >= 0 && c->lookahead_ms <= 600000 &&
+           c->max_speed_mps > 0 && c->max_speed_mps <= 2000.0 && c->turn_min_dps > 0;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t p = 1;
+    while (p < n)
+        p <<= 1;
+    return p;
+}
+
+int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, struct det **out)
+{
+    struct det_config c;
+    if (!out)
+        return CAIRN_E_INVAL;
+    *out = NULL;
+    if (cfg)
+        c = *cfg;
+    else
+        det_config_default(&c);
+    if (!config_ok(&c))
+        return CAIRN_E_INVAL;
+    struct det *d = calloc(1, sizeof *d);
+    if (!d)
+        return CAIRN_E_NOMEM;
+    d->cfg = c;
+    d->on_change = on_change;
+    d->arg = arg;
+    d->next_id = 1;
+    size_t na = c.max_alerts, nt = c.max_tracks;
+    size_t ab = pow2_at_least(na * 2), gb = pow2_at_least(nt * 2);
+    d->amask = ab - 1;
+    d->alerts = calloc(na, sizeof *d->alerts);
+    d->seen_eval = calloc(na, sizeof *d->seen_eval);
+    d->ahead = calloc(ab, sizeof *d->ahead);
+    d->anext = calloc(na, sizeof *d->anext);
+    d->freelist = calloc(na, sizeof *d->freelist);
+    d->live = calloc(nt, 1);
+    d->lat = calloc(nt, sizeof *d->lat);
+    d->lon = calloc(nt, sizeof *d->lon);
+    d->gs = calloc(nt, sizeof *d->gs);
+    d->turn = calloc(nt, sizeof *d->turn);
+    d->cmask = gb - 1;
+    d->course[0] = calloc(gb, sizeof *d->course[0]);
+    d->course[1] = calloc(gb, sizeof *d->course[1]);
+    d->grid.mask = gb - 1;
+    d->grid.head = calloc(gb, sizeof *d->grid.head);
+    d->grid.next = calloc(nt, sizeof *d->grid.next);
+    d->grid.row = calloc(nt, sizeof *d->grid.row);
+    d->grid.col = calloc(nt, sizeof *d->grid.col);
+    if (!d->alerts || !d->seen_eval || !d->ahead || !d->anext || !d->freelist || !d->live ||
+        !d->lat || !d->lon || !d->gs || !d->turn || !d->course[0] || !d->course[1] ||
+        !d->grid.head || !d->grid.next || !d->grid.row || !d->grid.col) {
+        det_free(d);
+        return CAIRN_E_NOMEM;
+    }
+    for (size_t i = 0; i < na; i++)
+        d->freelist[i] = (uint32_t)(na - 1 - i);
+    d->n_free = na;
+    /* A cell at least as tall as the farthest two targets can close in the
+     * look-ahead, plus the minimum: pairs lie in neighbouring cells. */
+    double reach = c.sep_h_m + 2.0 * c.max_speed_mps * (double)c.lookahead_ms / 1000.0;
+    if (reach < c.near_traffic_m)
+        reach = c.near_traffic_m;
+    d->grid.cell_deg = reach / 110000.0;
+    *out = d;
+    return 0;
+}
+
+void det_free(struct det *d)
+{
+    if (!d)
+        return;
+    free(d->alerts);
+    free(d->seen_eval);
+    free(d->ahead);
+    free(d->anext);
+    free(d->freelist);
+    free(d->live);
+    free(d->lat);
+    free(d->lon);
+    free(d->gs);
+    free(d->turn);
+    free(d->course[0]);
+    free(d->course[1]);
+    free(d->grid.head);
+    free(d->grid.next);
+    free(d->grid.row);
+    free(d->grid.col);
+    free(d);
+}
+
+/* ------------------------------------------------------------- geometry */
+
+void det_m_per_deg(double lat0_deg, double *m_lat, double *m_lon)
+{
+    double p = lat0_deg * (DET_PI / 180.0);
+    /* Series for the WGS-84 meridian and parallel arc lengths per degree. */
+    *m_lat = 111132.954 - 559.822 * cos(2.0 * p) + 1.175 * cos(4.0 * p);
+    *m_lon = 111412.84 * cos(p) - 93.5 * cos(3.0 * p);
+}
+
+/* Column width (deg of longitude) of a grid row: a cell_deg of latitude on
+ * the ground at the row's edge nearest the pole. */
+static double col_deg(const struct det_grid *g, int32_t row)
+{
+    double a = fabs((double)row * g->cell_deg), b = fabs((double)(row + 1) * g->cell_deg);
+    double m = a > b ? a : b;
+    if (m > 89.0)
+        m = 89.0;
+    double w = g->cell_deg / cos(m * (DET_PI / 180.0));
+    return w > 360.0 ? 360.0 : w;
+}
+
+static size_t cell_hash(const struct det_grid *g, int32_t row, int32_t col)
+{
+    uint64_t h = (uint64_t)(uint32_t)row * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uint32_t)col;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    return (size_t)h & g->mask;
+}
+
+static void grid_build(struct det *d, size_t n)
+{
+    struct det_grid *g = &d->grid;
+    memset(g->head, 0, (g->mask + 1) * sizeof *g->head);
+    for (size_t i = 0; i < n; i++) {
+        if (!d->live[i])
+            continue;
+        int32_t r = (int32_t)floor(d->lat[i] / g->cell_deg);
+        int32_t c = (int32_t)floor(d->lon[i] / col_deg(g, r));
+        g->row[i] = r;
+        g->col[i] = c;
+        size_t b = cell_hash(g, r, c);
+        g->next[i] = g->head[b];
+        g->head[b] = (uint32_t)(i + 1);
+    }
+}
+
+void det_grid_near(const struct det_ctx *c, double lat, double lon, double radius_m,
+                   int (*fn)(void *arg, size_t j), void *arg)
+{
+    const struct det_grid *g = c->grid;
+    if (c->cfg->all_pairs) {
+        for (size_t j = 0; j < c->n; j++)
+            if (c->live[j] && fn(arg, j))
+                return;
+        return;
+    }
+    double dlat = radius_m / 110000.0;
+    int32_t r0 = (int32_t)floor((lat - dlat) / g->cell_deg);
+    int32_t r1 = (int32_t)floor((lat + dlat) / g->cell_deg);
+    double maxlat = fabs(lat) + dlat;
+    if (maxlat > 89.0)
+        maxlat = 89.0;
+    double dlon = radius_m / (110000.0 * cos(maxlat * (DET_PI / 180.0)));
+    if (dlon > 180.0)
+        dlon = 180.0;
+    for (int32_t r = r0; r <= r1; r++) {
+        double w = col_deg(g, r);
+        int32_t c0 = (int32_t)floor((lon - dlon) / w), c1 = (int32_t)floor((lon + dlon) / w);
+        for (int32_t col = c0; col <= c1; col++) {
+            for (uint32_t e = g->head[cell_hash(g, r, col)]; e; e = g->next[e - 1]) {
+                size_t j = e - 1;
+                if (g->row[j] != r || g->col[j] != col)
+                    continue;
+                if (fn(arg, j))
+                    return;
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------- labels */
+
+static void put_clean(char *out, size_t cap, size_t *len, const char *s)
+{
+    for (; *s && *len + 1 < cap; s++) {
+        unsigned char ch = (unsigned char)*s;
+        out[(*len)++] = (ch >= 0x20 && ch < 0x7F) ? (char)ch : '?';
+    }
+    out[*len] = '\0';
+}
+
+void det_label(const struct trk_track *t, char *out, size_t cap)
+{
+    char buf[96], cs[10];
+    size_t k = 0;
+    int m = snprintf(buf, sizeof buf, "track %u", (unsigned)t->id);
+    if (t->ids & TRK_ID_ICAO)
+        m += snprintf(buf + m, sizeof buf - (size_t)m, " ICAO %06X",
+                      (unsigned)(t->icao & 0xFFFFFFu));
+    if (t->ids & TRK_ID_MMSI)
+        m += snprintf(buf + m, sizeof buf - (size_t)m, " MMSI %09u", (unsigned)t->mmsi);
+    if (t->ids & TRK_ID_SQUAWK)
+        m += snprintf(buf + m, sizeof buf - (size_t)m, " squawk %04o",
+                      (unsigned)(t->squawk & 07777));
+    out[0] = '\0';
+    put_clean(out, cap, &k, buf);
+    if (t->ids & TRK_ID_CALLSIGN) {
+        /* from the air: keep letters, digits; anything else becomes '?' */
+        size_t j = 0;
+        for (; j < 8 && t->callsign[j]; j++) {
+            unsigned char ch = (unsigned char)t->callsign[j];
+            cs[j] = ((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == ' ') ? (char)ch
+                                                                                        : '?';
+        }
+        while (j > 0 && cs[j - 1] == ' ')
+            j--;
+        cs[j] = '\0';
+        if (j) {
+            put_clean(out, cap, &k, " ");
+            put_clean(out, cap, &k, cs);
+        }
+    }
+}
+
+void det_textf(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* -------------------------------------------------------------- alerts */
+
+static size_t key_bucket(const struct det *d, uint8_t rule, uint64_t key)
+{
+    uint64_t h = key * 0x9E3779B97F4A7C15ull + rule;
+    h ^= h >> 31;
+    return (size_t)h & d->amask;
+}
+
+static struct det_alert *find_alert(const struct det *d, uint8_t rule, uint64_t key)
+{
+    for (uint32_t e = d->ahead[key_bucket(d, rule, key)]; e; e = d->anext[e - 1]) {
+        struct det_alert *a = &d->alerts[e - 1];
+        if (a->rule == rule && a->key == key)
+            return a;
+    }
+    return NULL;
+}
+
+static void unindex(struct det *d, size_t slot)
+{
+    struct det_alert *a = &d->alerts[slot];
+    uint32_t *p = &d->ahead[key_bucket(d, a->rule, a->key)];
+    while (*p && *p != slot + 1)
+        p = &d->anext[*p - 1];
+    if (*p)
+        *p = d->anext[slot];
+    d->anext[slot] = 0;
+}
+
+static void notify(struct det *d, const struct det_alert *a)
+{
+    if (d->on_change)
+        d->on_change(d->arg, a);
+}
+
+static void fill(struct det_alert *a, const struct det_hit *h)
+{
+    a->severity = h->severity;
+    a->sig = h->sig;
+    a->n_parties = h->n_parties > 2 ? 2 : h->n_parties;
+    for (unsigned i = 0; i < a->n_parties; i++) {
+        const struct trk_track *t = h->parties[i];
+        struct det_party *p = &a->parties[i];
+        p->track_id = t->id;
+        p->ids = t->ids;
+        p->icao = t->icao;
+        p->mmsi = t->mmsi;
+        p->squawk = t->squawk;
+        memcpy(p->callsign, t->callsign, sizeof p->callsign);
+        p->callsign[sizeof p->callsign - 1] = '\0';
+    }
+    a->lat_deg = h->lat_deg;
+    a->lon_deg = h->lon_deg;
+    a->n_values = h->n_values > DET_MAX_VALUES ? DET_MAX_VALUES : h->n_values;
+    memcpy(a->values, h->values, sizeof a->values);
+    a->hypothesis = h->hypothesis;
+    memcpy(a->text, h->text, sizeof a->text);
+    a->text[sizeof a->text - 1] = '\0';
+}
+
+int det_report(const struct det_ctx *c, const struct det_hit *h)
+{
+    struct det *d = c->det;
+    struct det_alert *a = find_alert(d, h->rule, h->key);
+    if (a) {
+        size_t slot = (size_t)(a - d->alerts);
+        int changed = a->severity != h->severity || a->sig != h->sig || a->absent_evals > 0;
+        if (d->seen_eval[slot] == d->eval_no)
+            changed = 0; /* a second report in one evaluation: keep the first */
+        else
+            fill(a, h);
+        d->seen_eval[slot] = d->eval_no;
+        a->t_seen_ms = c->now_ms;
+        a->absent_evals = 0;
+        if (changed) {
+            a->state = DET_ST_UPDATED;
+            a->t_change_ms = c->now_ms;
+            d->stats.updated++;
+            notify(d, a);
+        }
+        return 0;
+    }
+    if (d->n_free == 0) {
+        d->stats.full++;
+        return CAIRN_E_FULL;
+    }
+    size_t slot = d->freelist[--d->n_free];
+    a = &d->alerts[slot];
+    memset(a, 0, sizeof *a);
+    a->id = d->next_id++;
+    a->rule = h->rule;
+    a->key = h->key;
+    a->state = DET_ST_OPEN;
+    a->t_open_ms = a->t_seen_ms = a->t_change_ms = c->now_ms;
+    fill(a, h);
+    d->seen_eval[slot] = d->eval_no;
+    size_t b = key_bucket(d, a->rule, a->key);
+    d->anext[slot] = d->ahead[b];
+    d->ahead[b] = (uint32_t)(slot + 1);
+    d->stats.opened++;
+    notify(d, a);
+    return 0;
+}
+
+static size_t course_slot(const struct det *d, const struct course *tab, uint32_t id)
+{
+    size_t h = (size_t)((id * 0x9E3779B97F4A7C15ull) >> 17) & d->cmask;
+    while (tab[h].id && tab[h].id != id)
+        h = (h + 1) & d->cmask;
+    return h;
+}
+
+/* Turn rate of track i from its course now and at an earlier state
+ * (rad/s, + = clockwise, a right turn); records the course for the next
+ * evaluation. A state that has not moved on by 0.5 s since the one
+ * remembered (evaluations faster than the radar) keeps the remembered
+ * state and rate. 0 unless the states are 0.5-30 s apart, the speed is
+ * over 30 m/s and the rate is between turn_min_dps and 6 deg/s. */
+static double turn_rate(struct det *d, const struct trk_track *t)
+{
+    struct course *now = d->course[d->cur], *prev = d->course[!d->cur];
+    size_t s = course_slot(d, now, t->id);
+    if (now[s].id)
+        return 0.0; /* the same id twice in one picture */
+    const struct course *p = &prev[course_slot(d, prev, t->id)];
+    if (p->id && t->t_state_ms >= p->t_ms && t->t_state_ms - p->t_ms < 500) {
+        now[s] = *p;
+        return p->rate;
+    }
+    now[s].id = t->id;
+    now[s].deg = t->track_deg;
+    now[s].t_ms = t->t_state_ms;
+    now[s].rate = 0.0;
+    if (!p->id || !isfinite(t->track_deg) || !isfinite(p->deg) || t->gs_mps < 30.0)
+        return 0.0;
+    double dt = (double)(t->t_state_ms - p->t_ms) / 1000.0;
+    if (dt < 0.5 || dt > 30.0)
+        return 0.0;
+    double dd = fmod(t->track_deg - p->deg, 360.0);
+    if (dd > 180.0)
+        dd -= 360.0;
+    if (dd < -180.0)
+        dd += 360.0;
+    double r = dd / dt;
+    if (fabs(r) < d->cfg.turn_min_dps || fabs(r) > 6.0)
+        return 0.0;
+    now[s].rate = r * (DET_PI / 180.0);
+    return now[s].rate;
+}
+
+static int sane(const struct trk_track *t)
+{
+    return isfinite(t->lat_deg) && isfinite(t->lon_deg) && fabs(t->lat_deg) <= 90.0 &&
+           fabs(t->lon_deg) <= 180.0 && isfinite(t->ve_mps) && isfinite(t->vn_mps) &&
+           fabs(t->ve_mps) < 3000.0 && fabs(t->vn_mps) < 3000.0 && isfinite(t->gs_mps) &&
+           t->gs_mps >= 0 && t->gs_mps < 3000.0 && isfinite(t->vrate_fpm) &&
+           fabs(t->vrate_fpm) < 100000.0 && t->id != 0;
+}
+
+int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_t now_ms)
+{
+    if (!d || (n && !tracks) || n > d->cfg.max_tracks)
+        return CAIRN_E_INVAL;
+    if (d->evaluated && now_ms < d->last_now_ms)
+        return CAIRN_E_RANGE;
+    d->evaluated = 1;
+    d->last_now_ms = now_ms;
+    d->eval_no++;
+    d->stats.evaluations++;
+    /* CLEARED -> FREE: readers saw them once. */
+    for (size_t s = 0; s < d->cfg.max_alerts; s++) {
+        if (d->alerts[s].state == DET_ST_CLEARED) {
+            d->alerts[s].state = DET_ST_FREE;
+            d->freelist[d->n_free++] = (uint32_t)s;
+        }
+    }
+    d->cur = !d->cur;
+    memset(d->course[d->cur], 0, (d->cmask + 1) * sizeof *d->course[0]);
+    for (size_t i = 0; i < n; i++) {
+        const struct trk_track *t = &tracks[i];
+        d->live[i] = 0;
+        if (t->status != TRK_ST_CONFIRMED && t->status != TRK_ST_COASTING)
+            continue;
+        if (!sane(t)) {
+            d->stats.bad_tracks++;
+            continue;
+        }
+        double dt = (double)(now_ms - t->t_state_ms) / 1000.0;
+        if (dt < 0 || dt > 600.0)
+            dt = dt < 0 ? 0 : 600.0;
+        double ml, mo;
+        det_m_per_deg(t->lat_deg, &ml, &mo);
+        d->lat[i] = t->lat_deg + t->vn_mps * dt / ml;
+        d->lon[i] = t->lon_deg + (mo > 1.0 ? t->ve_mps * dt / mo : 0.0);
+        if (d->lat[i] > 90.0 || d->lat[i] < -90.0 || d->lon[i] > 180.0 || d->lon[i] < -180.0) {
+            d->lat[i] = t->lat_deg; /* no wrap: keep the estimate */
+            d->lon[i] = t->lon_deg;
+        }
+        d->gs[i] = t->gs_mps;
+        d->turn[i] = turn_rate(d, t);
+        d->live[i] = 1;
+    }
+    grid_build(d, n);
+    struct det_ctx c = {
+        .cfg = &d->cfg,
+        .tracks = tracks,
+        .n = n,
+        .now_ms = now_ms,
+        .live = d->live,
+        .lat = d->lat,
+        .lon = d->lon,
+        .gs = d->gs,
+        .turn_rps = d->turn,
+        .grid = &d->grid,
+        .det = d,
+        .stats = &d->stats,
+    };
+    int rc = 0;
+    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++) {
+        int e = rules[r]->evaluate(&c);
+        if (e && !rc)
+            rc = e;
+    }
+    /* Absent conditions: clear after the hold. */
+    for (size_t s = 0; s < d->cfg.max_alerts; s++) {
+        struct det_alert *a = &d->alerts[s];
+        if ((a->state != DET_ST_OPEN && a->state != DET_ST_UPDATED) ||
+            d->seen_eval[s] == d->eval_no)
+            continue;
+        a->absent_evals++;
+        if (a->absent_evals >= d->cfg.hold_evals && now_ms - a->t_seen_ms >= d->cfg.hold_ms) {
+            unindex(d, s);
+            a->state = DET_ST_CLEARED;
+            a->t_change_ms = now_ms;
+            d->stats.cleared++;
+            notify(d, a);
+        }
+    }
+    return rc;
+}
+
+/* -------------------------------------------------------------- views */
+
+const struct det_alert *det_next(const struct det *d, size_t *cursor)
+{
+    while (*cursor < d->cfg.max_alerts) {
+        const struct det_alert *a = &d->alerts[(*cursor)++];
+        if (a->state != DET_ST_FREE)
+            return a;
+    }
+    return NULL;
+}
+
+size_t det_count(const struct det *d)
+{
+    size_t k = 0;
+    for (size_t s = 0; s < d->cfg.max_alerts; s++)
+        k += d->alerts[s].state == DET_ST_OPEN || d->alerts[s].state == DET_ST_UPDATED;
+    return k;
+}
+
+const struct det_stats *det_stats(const struct det *d)
+{
+    return &d->stats;
+}
+
+int det_check(const struct det *d)
+{
+    for (size_t s = 0; s < d->cfg.max_alerts; s++) {
+        const struct det_alert *a = &d->alerts[s];
+        if (a->state == DET_ST_FREE)
+            continue;
+        if (a->id == 0 || a->id >= d->next_id)
+            return CAIRN_E_STATE; /* D1 */
+        for (size_t u = s + 1; u < d->cfg.max_alerts; u++)
+            if (d->alerts[u].state != DET_ST_FREE && d->alerts[u].id == a->id)
+                return CAIRN_E_STATE; /* D1 */
+        const struct det_alert *f = find_alert(d, a->rule, a->key);
+        int live = a->state == DET_ST_OPEN || a->state == DET_ST_UPDATED;
+        if (live ? f != a : f == a)
+            return CAIRN_E_STATE; /* D2 */
+        if (a->state == DET_ST_CLEARED && a->t_change_ms - a->t_seen_ms < d->cfg.hold_ms)
+            return CAIRN_E_STATE; /* D4 */
+        if (a->t_open_ms > a->t_seen_ms || a->t_open_ms > a->t_change_ms)
+            return CAIRN_E_STATE; /* D5 */
+    }
+    return 0;
+}
+
+const char *det_rule_name(unsigned rule)
+{
+    return rule < sizeof rules / sizeof rules[0] ? rules[rule]->name : "?";
+}
+
+const char *det_severity_name(unsigned sev)
+{
+    static const char *const n[] = {"?", "INFO", "CAUTION", "WARNING", "ALERT"};
+    return sev < 5 ? n[sev] : "?";
+}
+
+const char *det_state_name(unsigned st)
+{
+    static const char *const n[] = {"FREE", "OPEN", "UPDATED", "CLEARED"};
+    return st < 4 ? n[st] : "?";
+}

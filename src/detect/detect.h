@@ -1,0 +1,192 @@
+/*
+ * detect.h — safety nets over the picture: rules that look at the tracks
+ * (track/track.h) at a time `now` and raise alerts, and the one alert
+ * lifecycle that all rules share.
+ *
+ * Rules (one file each, rule_*.c, registered in detect.c in this order):
+ *   EMERGENCY       squawk 7500 / 7600 / 7700 or an ADS-B emergency state.
+ *   NO_TRANSPONDER  a confirmed primary-only track (no SSR, Mode S, ADS-B or
+ *                   MLAT for no_xpdr_scans scans, per the tracker's
+ *                   primary_only_scans), not slow clutter, not a vessel.
+ *   SEPARATION      actual or predicted (look-ahead; straight line, then
+ *                   turning at the measured rate) loss of separation between
+ *                   two aircraft; NEAR_MISS is its top severity.
+ * Thresholds: ../shared/docs/domain.md section 2; docs/detect.md has the
+ * choices (the vertical minimum above FL290, the spatial index, the
+ * hypotheses).
+ *
+ * Pure: no I/O, no clock, no allocation after det_new. Time comes in `now`.
+ * Tracks come as an array (a trk_snapshot, or a caller's own copy).
+ *
+ * Alert lifecycle (one alert per rule and key; key: a track id, or a pair):
+ *
+ *      condition seen                condition seen again with another
+ *      (det_evaluate)                severity or signature, or after an
+ *   FREE ──────────► OPEN ─────────► UPDATED ◄──┐ absence shorter than the hold
+ *    ▲                 │                │  └────┘
+ *    │                 │ condition absent for hold_ms and hold_evals
+ *    │                 ▼                ▼ evaluations (det_evaluate)
+ *    └──────────── CLEARED ◄────────────┘
+ *     next det_evaluate
+ *
+ *   transition          condition
+ *   FREE -> OPEN        a rule reports a (rule, key) with no live alert; a free slot
+ *   OPEN -> UPDATED     the same key reported with another severity or signature
+ *                       (e.g. a new squawk), or reported again after being absent
+ *   UPDATED -> UPDATED  the same
+ *   OPEN/UPDATED ->     not reported for at least hold_ms and at least hold_evals
+ *     CLEARED           consecutive evaluations
+ *   CLEARED -> FREE     the next det_evaluate (readers see CLEARED once)
+ *
+ * Invariants (det_check verifies D1, D2, D4, D5; tests check D3, D6):
+ *   D1  Alert ids are non-zero, unique and never reused within a detector.
+ *   D2  At most one live (OPEN or UPDATED) alert per (rule, key), and the
+ *       key index maps (rule, key) to it; CLEARED and FREE slots are in no
+ *       index.
+ *   D3  The change callback sees each alert OPEN first, CLEARED last and
+ *       exactly once, in between only UPDATED.
+ *   D4  A CLEARED alert was absent for >= hold_ms and >= hold_evals
+ *       evaluations (t_clear_ms - t_seen_ms >= hold_ms).
+ *   D5  For every alert that is not FREE: t_open_ms <= t_seen_ms and
+ *       t_open_ms <= t_change_ms.
+ *   D6  No allocation after det_new: a full alert table is CAIRN_E_FULL and
+ *       stats.full; the other alerts go on. `now` going backwards is
+ *       CAIRN_E_RANGE and changes nothing.
+ *
+ * Threads: one detector, one thread at a time.
+ */
+#ifndef CAIRN_DETECT_DETECT_H
+#define CAIRN_DETECT_DETECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct trk_track;
+
+enum det_rule_id {
+    DET_RULE_EMERGENCY = 0,
+    DET_RULE_NO_TRANSPONDER = 1,
+    DET_RULE_SEPARATION = 2,
+    DET_RULE_N = 3,
+};
+
+enum det_severity {
+    DET_SEV_INFO = 1,
+    DET_SEV_CAUTION = 2, /* predicted loss, primary-only alone */
+    DET_SEV_WARNING = 3, /* actual loss, primary-only near traffic */
+    DET_SEV_ALERT = 4,   /* emergency, near miss */
+};
+
+enum det_state {
+    DET_ST_FREE = 0,
+    DET_ST_OPEN = 1,
+    DET_ST_UPDATED = 2,
+    DET_ST_CLEARED = 3,
+};
+
+/* One track involved in an alert, with its identities as last seen. */
+struct det_party {
+    uint32_t track_id;
+    uint8_t ids; /* TRK_ID_* */
+    uint32_t icao;
+    uint32_t mmsi;
+    uint16_t squawk;
+    char callsign[9]; /* as received: escape before showing (the text is safe) */
+};
+
+#define DET_MAX_VALUES 5
+#define DET_TEXT_LEN   200
+
+/* A value that triggered the alert (name is a static string). */
+struct det_value {
+    const char *name;
+    double v;
+};
+
+struct det_alert {
+    uint32_t id;
+    uint8_t rule;     /* enum det_rule_id */
+    uint8_t severity; /* enum det_severity */
+    uint8_t state;    /* enum det_state */
+    uint8_t n_parties;
+    uint64_t key;
+    uint64_t sig; /* the rule's signature of what it saw (squawk, kind of loss) */
+    struct det_party parties[2];
+    double lat_deg, lon_deg; /* where */
+    int64_t t_open_ms;       /* raised */
+    int64_t t_seen_ms;       /* last evaluation that reported it */
+    int64_t t_change_ms;     /* last state change */
+    uint8_t n_values;
+    struct det_value values[DET_MAX_VALUES];
+    const char *hypothesis;  /* prediction used: "straight", "turning"; NULL: none */
+    char text[DET_TEXT_LEN]; /* one English sentence, printable ASCII only */
+    uint32_t absent_evals;   /* consecutive evaluations without a report */
+};
+
+struct det_config {
+    size_t max_tracks;      /* largest n given to det_evaluate */
+    size_t max_alerts;      /* live + just cleared alerts */
+    int64_t hold_ms;        /* clear after absent this long ... */
+    unsigned hold_evals;    /* ... and for this many evaluations */
+    unsigned no_xpdr_scans; /* NO_TRANSPONDER: primary-only scans */
+    double near_traffic_m;  /* NO_TRANSPONDER: WARNING with other traffic this close */
+    double sep_h_m;         /* horizontal minimum (5 NM) */
+    double sep_v_ft;        /* vertical minimum (1,000 ft) */
+    double sep_v_high_ft;   /* above high_fl (2,000 ft) */
+    int high_fl;            /* flight level above which sep_v_high_ft applies */
+    double nm_h_m;          /* near miss: horizontal (1 NM) */
+    double nm_v_ft;         /* near miss: vertical (500 ft) */
+    int64_t lookahead_ms;   /* SEPARATION prediction horizon (120 s) */
+    double max_speed_mps;   /* fastest target considered by the spatial index */
+    double turn_min_dps;    /* SEPARATION: a track turning at least this fast (deg/s, from
+                               its course at two evaluations) also gets the turning hypothesis */
+    int all_pairs;          /* 1: no spatial index, every track near every other (tests) */
+};
+
+/* Defaults (docs/detect.md): hold 10 s and 2 evaluations, 3 scans, 10 NM,
+ * 5 NM / 1,000 ft / 2,000 ft above FL410 (RVSM assumed, see there),
+ * near miss 1 NM / 500 ft, look-ahead 120 s, 600 m/s, turning from
+ * 0.5 deg/s. */
+void det_config_default(struct det_config *c);
+
+struct det_stats {
+    uint64_t evaluations;
+    uint64_t opened, updated, cleared;
+    uint64_t full;       /* reports dropped: alert table full */
+    uint64_t pairs;      /* SEPARATION: pairs examined (after the spatial index) */
+    uint64_t bad_tracks; /* tracks skipped: non-finite values */
+};
+
+/* Called once per alert change (state OPEN, UPDATED or CLEARED). The alert
+ * is borrowed for the call. */
+typedef void (*det_change_fn)(void *arg, const struct det_alert *a);
+
+struct det;
+
+/* 0 and *out (free with det_free), CAIRN_E_INVAL, CAIRN_E_NOMEM. cfg
+ * borrowed (NULL: defaults); on_change may be NULL. */
+int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, struct det **out);
+void det_free(struct det *d);
+
+/*
+ * Run every rule over tracks[0..n) at now_ms. Tracks that are not
+ * CONFIRMED or COASTING are ignored; positions are extrapolated from
+ * t_state_ms to now_ms along the velocity. Returns 0, CAIRN_E_INVAL
+ * (n > max_tracks: nothing done), CAIRN_E_RANGE (now before the previous
+ * evaluation: nothing done), CAIRN_E_FULL (some reports dropped; the rest
+ * done).
+ */
+int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_t now_ms);
+
+/* Iterate alerts that are not FREE: *cursor = 0 first; NULL at the end. */
+const struct det_alert *det_next(const struct det *d, size_t *cursor);
+size_t det_count(const struct det *d); /* live (OPEN, UPDATED) */
+const struct det_stats *det_stats(const struct det *d);
+/* Verify D1, D2, D4, D5: 0 or CAIRN_E_STATE. */
+int det_check(const struct det *d);
+
+const char *det_rule_name(unsigned rule);
+const char *det_severity_name(unsigned sev);
+const char *det_state_name(unsigned st);
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * rule_no_transponder.c — NO_TRANSPONDER: a confirmed track seen only by
+ * primary radar for at least no_xpdr_scans scans (the tracker's
+ * primary_only_scans, reset by any cooperative update: track.h T8), so a
+ * reply missed once or twice raises nothing; not flagged slow (clutter,
+ * hover), not a vessel. CAUTION alone; WARNING when another track is within
+ * near_traffic_m. Key: the track id. ../shared/docs/domain.md section 2
+ * ("primary-only target").
+ */
+#include <math.h>
+#include <stdio.h>
+
+#include "detect/rule.h"
+
+struct near_arg {
+    const struct det_ctx *c;
+    size_t self;
+    double best_m;
+    size_t best;
+};
+
+static int near_fn(void *arg, size_t j)
+{
+    struct near_arg *a = arg;
+    if (j == a->self)
+        return 0;
+    const struct det_ctx *c = a->c;
+    double ml, mo;
+    det_m_per_deg((c->lat[a->self] + c->lat[j]) / 2.0, &ml, &mo);
+    double dn = (c->lat[j] - c->lat[a->self]) * ml, de = (c->lon[j] - c->lon[a->self]) * mo;
+    double dist = sqrt(dn * dn + de * de);
+    if (dist < a->best_m) {
+        a->best_m = dist;
+        a->best = j;
+    }
+    return 0;
+}
+
+static int evaluate(const struct det_ctx *c)
+{
+    int rc = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->live[i])
+            continue;
+        const struct trk_track *t = &c->tracks[i];
+        if (t->status != TRK_ST_CONFIRMED || t->kind == TRK_KIND_VESSEL ||
+            (t->flags & TRK_F_SLOW) || t->primary_only_scans < c->cfg->no_xpdr_scans)
+            continue;
+        struct near_arg na = {c, i, INFINITY, 0};
+        if (c->cfg->near_traffic_m > 0)
+            det_grid_near(c, c->lat[i], c->lon[i], c->cfg->near_traffic_m, near_fn, &na);
+        int near = na.best_m <= c->cfg->near_traffic_m;
+        struct det_hit h = {
+            .rule = DET_RULE_NO_TRANSPONDER,
+            .severity = near ? DET_SEV_WARNING : DET_SEV_CAUTION,
+            .key = t->id,
+            .sig = 0,
+            .n_parties = near ? 2 : 1,
+            .parties = {t, near ? &c->tracks[na.best] : NULL},
+            .lat_deg = c->lat[i],
+            .lon_deg = c->lon[i],
+            .n_values = 3,
+            .values = {{"primary_only_scans", (double)t->primary_only_scans},
+                       {"ground_speed_kt", t->gs_mps / 0.514444},
+                       {"nearest_nm", near ? na.best_m / 1852.0 : -1.0}},
+        };
+        char who[80];
+        det_label(t, who, sizeof who);
+        if (near) {
+            char other[80];
+            det_label(&c->tracks[na.best], other, sizeof other);
+            det_textf(h.text, sizeof h.text,
+                      "No transponder: %s seen by primary radar only for %u scans at %.0f kt, "
+                      "%.1f NM from %s.",
+                      who, (unsigned)t->primary_only_scans, t->gs_mps / 0.514444,
+                      na.best_m / 1852.0, other);
+        } else {
+            det_textf(h.text, sizeof h.text,
+                      "No transponder: %s seen by primary radar only for %u scans at %.0f kt.", who,
+                      (unsigned)t->primary_only_scans, t->gs_mps / 0.514444);
+        }
+        int e = det_report(c, &h);
+        if (e && !rc)
+            rc = e;
+    }
+    return rc;
+}
+
+const struct det_rule det_rule_no_transponder = {"NO_TRANSPONDER", DET_RULE_NO_TRANSPONDER,
+                                                 evaluate};

@@ -1,0 +1,219 @@
+/*
+ * rule_separation.c — SEPARATION: two aircraft closer than the minima now
+ * (actual loss, WARNING), or predicted to be within the look-ahead along
+ * straight lines (hypothesis "straight": constant velocity from the
+ * tracker's estimate, CAUTION) or, when one of them turns, along its
+ * measured turn rate (hypothesis "turning", sampled every 2 s); NEAR_MISS (ALERT) is the same pair
+ * closer than nm_h_m and nm_v_ft now. Minima: ICAO Doc 4444 radar separation (5 NM, 1,000 ft; 2,000
+ * ft above high_fl, see docs/detect.md for why FL410 and not FL290); ../shared/docs/domain.md
+ * section 2. A track without altitude (primary only) is judged horizontally and the text says
+ * "altitude unknown". Key: the two track ids, lower first.
+ *
+ * Cost: each eligible track looks only at the grid cells (detect.c) within
+ * the distance the pair can close in the look-ahead, so the work grows
+ * with the traffic near each track, not with all pairs.
+ */
+#include <math.h>
+#include <stdio.h>
+
+#include "detect/rule.h"
+#include "geo/geo.h"
+
+#define FT 0.3048
+
+static int eligible(const struct det_ctx *c, size_t i)
+{
+    const struct trk_track *t = &c->tracks[i];
+    if (!c->live[i] || t->kind == TRK_KIND_VESSEL || t->on_ground)
+        return 0;
+    /* slow primary-only blobs are clutter until shown otherwise */
+    return t->kind == TRK_KIND_AIRCRAFT || !(t->flags & TRK_F_SLOW);
+}
+
+/* Position at t (s) of a track at p with velocity v turning at w (rad/s,
+ * + = right), on a circle (or a line when w is 0). */
+static void arc(const struct geo_enu *p, const struct geo_enu *v, double w, double t, double *e,
+                double *n)
+{
+    if (w == 0.0) {
+        *e = p->e_m + v->e_m * t;
+        *n = p->n_m + v->n_m * t;
+        return;
+    }
+    double wc = -w; /* counter-clockwise positive */
+    double sn = sin(wc * t), cs = cos(wc * t), a = sn / wc, b = (1.0 - cs) / wc;
+    *e = p->e_m + a * v->e_m - b * v->n_m;
+    *n = p->n_m + b * v->e_m + a * v->n_m;
+}
+
+/* The turning hypothesis, sampled every 2 s up to T: 1 and the first time
+ * (*t_s) and horizontal distance (*h_m) at which both minima are broken
+ * (vmin_m < 0: altitude unknown, horizontal only), else 0. */
+static int turning_loss(const struct geo_enu *pi, const struct geo_enu *vi, double wi,
+                        const struct geo_enu *pj, const struct geo_enu *vj, double wj, double T,
+                        double sep_m, double vmin_m, double *t_s, double *h_m)
+{
+    for (double t = 2.0; t <= T + 1e-9; t += 2.0) {
+        double ei, ni, ej, nj;
+        arc(pi, vi, wi, t, &ei, &ni);
+        arc(pj, vj, wj, t, &ej, &nj);
+        double h = hypot(ej - ei, nj - ni);
+        double dz = fabs((pj->u_m + vj->u_m * t) - (pi->u_m + vi->u_m * t));
+        if (h < sep_m && (vmin_m < 0 || dz < vmin_m)) {
+            *t_s = t;
+            *h_m = h;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+struct pair_arg {
+    const struct det_ctx *c;
+    size_t i;
+    int rc;
+    double ml, mo, gs, T; /* metres per degree at track i, its speed, the look-ahead (s) */
+};
+
+static void check_pair(struct pair_arg *pa, size_t j)
+{
+    const struct det_ctx *c = pa->c;
+    const struct det_config *cfg = c->cfg;
+    size_t i = pa->i;
+    const struct trk_track *a = &c->tracks[i], *b = &c->tracks[j];
+    double ml, mo, mlat = (c->lat[i] + c->lat[j]) / 2.0;
+    det_m_per_deg(mlat, &ml, &mo);
+    int alt = (a->flags & TRK_F_ALT) && (b->flags & TRK_F_ALT);
+    struct geo_enu pi = {0, 0, alt ? a->alt_ft * FT : 0};
+    struct geo_enu pj = {(c->lon[j] - c->lon[i]) * mo, (c->lat[j] - c->lat[i]) * ml,
+                         alt ? b->alt_ft * FT : 0};
+    struct geo_enu vi = {a->ve_mps, a->vn_mps, alt ? a->vrate_fpm * FT / 60.0 : 0};
+    struct geo_enu vj = {b->ve_mps, b->vn_mps, alt ? b->vrate_fpm * FT / 60.0 : 0};
+    struct geo_cpa cpa;
+    geo_cpa(&pi, &vi, &pj, &vj, &cpa);
+    double now_v_ft = alt ? fabs((double)a->alt_ft - (double)b->alt_ft) : -1.0;
+    double cpa_v_ft = alt ? cpa.vert_m / FT : -1.0;
+    int32_t top = a->alt_ft > b->alt_ft ? a->alt_ft : b->alt_ft;
+    double vmin = (alt && top > cfg->high_fl * 100) ? cfg->sep_v_high_ft : cfg->sep_v_ft;
+    double T = (double)cfg->lookahead_ms / 1000.0;
+
+    int actual = cpa.now_horiz_m < cfg->sep_h_m && (!alt || now_v_ft < vmin);
+    int near = alt && cpa.now_horiz_m < cfg->nm_h_m && now_v_ft < cfg->nm_v_ft;
+    int predicted = !actual && cpa.t_s > 0 && cpa.t_s <= T && cpa.horiz_m < cfg->sep_h_m &&
+                    (!alt || cpa_v_ft < vmin);
+    const char *hyp = "straight";
+    if (!actual && !predicted && (c->turn_rps[i] != 0.0 || c->turn_rps[j] != 0.0)) {
+        /* second hypothesis: the turning track(s) keep their measured rate */
+        double tl, hl;
+        if (turning_loss(&pi, &vi, c->turn_rps[i], &pj, &vj, c->turn_rps[j], T, cfg->sep_h_m,
+                         alt ? vmin * FT : -1.0, &tl, &hl)) {
+            predicted = 1;
+            hyp = "turning";
+            cpa.t_s = tl;
+            cpa.horiz_m = hl;
+            double dz = (pj.u_m + vj.u_m * tl) - (pi.u_m + vi.u_m * tl);
+            cpa_v_ft = alt ? fabs(dz) / FT : -1.0;
+        }
+    }
+    if (!actual && !predicted)
+        return;
+    uint32_t lo = a->id < b->id ? a->id : b->id, hi = a->id < b->id ? b->id : a->id;
+    struct det_hit h = {
+        .rule = DET_RULE_SEPARATION,
+        .severity = near     ? DET_SEV_ALERT
+                    : actual ? DET_SEV_WARNING
+                             : DET_SEV_CAUTION,
+        .key = ((uint64_t)lo << 32) | hi,
+        .n_parties = 2,
+        .parties = {a, b},
+        .n_values = 5,
+        .values = {{"horiz_nm", cpa.now_horiz_m / 1852.0},
+                   {"vert_ft", now_v_ft},
+                   {"cpa_s", cpa.t_s},
+                   {"cpa_horiz_nm", cpa.horiz_m / 1852.0},
+                   {"cpa_vert_ft", cpa_v_ft}},
+        .hypothesis = predicted ? hyp : NULL,
+    };
+    h.sig = h.severity;
+    double t = predicted ? cpa.t_s : 0.0;
+    h.lat_deg = mlat + t * (a->vn_mps + b->vn_mps) / 2.0 / ml;
+    h.lon_deg =
+        (c->lon[i] + c->lon[j]) / 2.0 + (mo > 1.0 ? t * (a->ve_mps + b->ve_mps) / 2.0 / mo : 0);
+    char wa[80], wb[80], vtxt[48];
+    det_label(a, wa, sizeof wa);
+    det_label(b, wb, sizeof wb);
+    if (predicted) {
+        if (alt)
+            snprintf(vtxt, sizeof vtxt, "%.0f ft", cpa_v_ft);
+        else
+            snprintf(vtxt, sizeof vtxt, "altitude unknown");
+        det_textf(h.text, sizeof h.text,
+                  "Predicted loss of separation in %.0f s (%s): %s and %s, "
+                  "%.1f NM and %s at closest approach.",
+                  cpa.t_s, hyp[0] == 's' ? "straight line" : "turning at the measured rate", wa, wb,
+                  cpa.horiz_m / 1852.0, vtxt);
+    } else {
+        if (alt)
+            snprintf(vtxt, sizeof vtxt, "%.0f ft", now_v_ft);
+        else
+            snprintf(vtxt, sizeof vtxt, "altitude unknown");
+        det_textf(h.text, sizeof h.text, "%s: %s and %s are %.2f NM and %s apart.",
+                  near ? "Near miss" : "Loss of separation", wa, wb, cpa.now_horiz_m / 1852.0,
+                  vtxt);
+    }
+    int e = det_report(c, &h);
+    if (e && !pa->rc)
+        pa->rc = e;
+}
+
+static int pair_fn(void *arg, size_t j)
+{
+    struct pair_arg *pa = arg;
+    if (j <= pa->i)
+        return 0;
+    /* Cheap bound first, from the compact arrays: pairs that cannot come
+     * within the minimum in the look-ahead even flying straight at each
+     * other (10 % margin: the plane is taken at track i's latitude, not the
+     * pair's; 2 km for the rest). */
+    const struct det_ctx *c = pa->c;
+    c->stats->pairs++;
+    double dn = (c->lat[j] - c->lat[pa->i]) * pa->ml, de = (c->lon[j] - c->lon[pa->i]) * pa->mo;
+    double reach = c->cfg->sep_h_m + (pa->gs + c->gs[j]) * pa->T;
+    if (dn * dn + de * de > (reach * 1.1 + 2000.0) * (reach * 1.1 + 2000.0))
+        return 0;
+    if (!eligible(c, j))
+        return 0;
+    const struct trk_track *a = &c->tracks[pa->i], *b = &c->tracks[j];
+    if ((a->flags & TRK_F_ALT) && (b->flags & TRK_F_ALT)) {
+        double dv = fabs((double)a->alt_ft - (double)b->alt_ft);
+        double climb = fabs(a->vrate_fpm - b->vrate_fpm) * pa->T / 60.0;
+        double vmax =
+            c->cfg->sep_v_ft > c->cfg->sep_v_high_ft ? c->cfg->sep_v_ft : c->cfg->sep_v_high_ft;
+        if (dv - climb >= vmax)
+            return 0;
+    }
+    check_pair(pa, j);
+    return 0;
+}
+
+static int evaluate(const struct det_ctx *c)
+{
+    struct pair_arg pa = {c, 0, 0, 0, 0, 0, 0};
+    double T = (double)c->cfg->lookahead_ms / 1000.0;
+    for (size_t i = 0; i < c->n; i++) {
+        if (!eligible(c, i))
+            continue;
+        pa.i = i;
+        double gs = c->tracks[i].gs_mps;
+        if (!(gs >= 0) || gs > c->cfg->max_speed_mps)
+            gs = c->cfg->max_speed_mps;
+        pa.gs = gs;
+        pa.T = T;
+        det_m_per_deg(c->lat[i], &pa.ml, &pa.mo);
+        double r = c->cfg->sep_h_m + (gs + c->cfg->max_speed_mps) * T;
+        det_grid_near(c, c->lat[i], c->lon[i], r, pair_fn, &pa);
+    }
+    return pa.rc;
+}
+
+const struct det_rule det_rule_separation = {"SEPARATION", DET_RULE_SEPARATION, evaluate};

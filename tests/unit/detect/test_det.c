@@ -1,0 +1,705 @@
+/*
+ * test_det.c — the safety nets on synthetic tracks and a fake clock: the
+ * alert lifecycle (open, update, hysteresis, clear, capacity, time going
+ * backwards), EMERGENCY, NO_TRANSPONDER and SEPARATION (actual, predicted,
+ * near miss, altitude unknown, the vertical minimum above FL410), and the
+ * spatial index at 10,000 tracks. det_check (D1, D2, D4, D5) runs after
+ * every evaluation; the change recorder checks D3.
+ */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, for the timing figure only */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <math.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "base/error.h"
+#include "detect/detect.h"
+#include "track/track.h"
+#include "../track/trk_sim.h"
+
+#define SEC   1000LL
+#define LAT0  50.0
+#define LON0  10.0
+#define M_LAT 111229.0 /* metres per degree of latitude near 50 N */
+#define M_LON 71696.0  /* metres per degree of longitude near 50 N */
+
+/* ------------------------------------------------------------ recorder */
+
+#define MAX_EV 256
+struct rec {
+    size_t n;
+    struct {
+        uint32_t id;
+        uint8_t rule, state, severity;
+        char text[DET_TEXT_LEN];
+        const char *hyp;
+    } ev[MAX_EV];
+};
+
+static void on_change(void *arg, const struct det_alert *a)
+{
+    struct rec *r = arg;
+    assert_true(r->n < MAX_EV);
+    /* D3: OPEN first, then UPDATED, CLEARED last and once */
+    uint8_t last = 0;
+    for (size_t k = 0; k < r->n; k++)
+        if (r->ev[k].id == a->id)
+            last = r->ev[k].state;
+    if (a->state == DET_ST_OPEN)
+        assert_int_equal(last, 0);
+    else
+        assert_true(last == DET_ST_OPEN || last == DET_ST_UPDATED);
+    r->ev[r->n].id = a->id;
+    r->ev[r->n].rule = a->rule;
+    r->ev[r->n].state = a->state;
+    r->ev[r->n].severity = a->severity;
+    r->ev[r->n].hyp = a->hypothesis;
+    memcpy(r->ev[r->n].text, a->text, DET_TEXT_LEN);
+    r->n++;
+}
+
+static struct det *mk(struct rec *r, size_t max_tracks, size_t max_alerts)
+{
+    struct det_config c;
+    det_config_default(&c);
+    c.max_tracks = max_tracks;
+    c.max_alerts = max_alerts;
+    struct det *d = NULL;
+    memset(r, 0, sizeof *r);
+    assert_int_equal(det_new(&c, on_change, r, &d), 0);
+    return d;
+}
+
+static int eval(struct det *d, const struct trk_track *t, size_t n, int64_t now)
+{
+    int rc = det_evaluate(d, t, n, now);
+    assert_int_equal(det_check(d), 0);
+    return rc;
+}
+
+/* An aircraft at (north_nm, east_nm) from the reference point, heading
+ * with (ve, vn) m/s, altitude alt_ft (INT32_MIN: none), state at t. */
+static struct trk_track ac(uint32_t id, double north_nm, double east_nm, int32_t alt_ft, double ve,
+                           double vn, int64_t t)
+{
+    struct trk_track k;
+    memset(&k, 0, sizeof k);
+    k.id = id;
+    k.status = TRK_ST_CONFIRMED;
+    k.kind = TRK_KIND_AIRCRAFT;
+    k.lat_deg = LAT0 + north_nm * 1852.0 / M_LAT;
+    k.lon_deg = LON0 + east_nm * 1852.0 / M_LON;
+    k.ve_mps = ve;
+    k.vn_mps = vn;
+    k.gs_mps = sqrt(ve * ve + vn * vn);
+    k.t_first_ms = k.t_last_ms = k.t_state_ms = t;
+    if (alt_ft != INT32_MIN) {
+        k.flags |= TRK_F_ALT;
+        k.alt_ft = alt_ft;
+    }
+    k.ids = TRK_ID_ICAO;
+    k.icao = 0x4CA000u + id;
+    k.transponder = TRK_TRI_YES;
+    return k;
+}
+
+static size_t count(const struct rec *r, uint8_t rule, uint8_t state)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < r->n; i++)
+        k += r->ev[i].rule == rule && r->ev[i].state == state;
+    return k;
+}
+
+/* ----------------------------------------------------------- lifecycle */
+
+static void test_emergency_lifecycle(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 16, 16);
+    struct trk_track t[2] = {ac(1, 0, 0, 20000, 200, 0, 0), ac(2, 50, 50, 30000, 0, 200, 0)};
+    t[0].ids |= TRK_ID_SQUAWK | TRK_ID_CALLSIGN;
+    t[0].squawk = 07700;
+    memcpy(t[0].callsign, "BAW12\x1b[", 8); /* hostile bytes never reach the text */
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ev[0].state, DET_ST_OPEN);
+    assert_int_equal(r.ev[0].rule, DET_RULE_EMERGENCY);
+    assert_int_equal(r.ev[0].severity, DET_SEV_ALERT);
+    assert_non_null(strstr(r.ev[0].text, "7700 (general emergency)"));
+    assert_non_null(strstr(r.ev[0].text, "ICAO 4CA001"));
+    assert_null(strchr(r.ev[0].text, '\x1b'));
+    uint32_t id = r.ev[0].id;
+    /* steady: no change */
+    assert_int_equal(eval(d, t, 2, 5 * SEC), 0);
+    assert_int_equal(r.n, 1);
+    /* code change: UPDATED, same id */
+    t[0].squawk = 07600;
+    assert_int_equal(eval(d, t, 2, 10 * SEC), 0);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ev[1].state, DET_ST_UPDATED);
+    assert_int_equal(r.ev[1].id, id);
+    assert_non_null(strstr(r.ev[1].text, "radio failure"));
+    /* stops: held for 10 s and 2 evaluations */
+    t[0].squawk = 01000;
+    assert_int_equal(eval(d, t, 2, 11 * SEC), 0);
+    assert_int_equal(eval(d, t, 2, 12 * SEC), 0);
+    assert_int_equal(eval(d, t, 2, 19 * SEC), 0);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(det_count(d), 1);
+    assert_int_equal(eval(d, t, 2, 20 * SEC), 0);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.ev[2].state, DET_ST_CLEARED);
+    assert_int_equal(r.ev[2].id, id);
+    assert_int_equal(det_count(d), 0);
+    /* readers see CLEARED once, then the slot is free */
+    size_t cur = 0;
+    const struct det_alert *a = det_next(d, &cur);
+    assert_non_null(a);
+    assert_int_equal(a->state, DET_ST_CLEARED);
+    assert_int_equal(eval(d, t, 2, 21 * SEC), 0);
+    cur = 0;
+    assert_null(det_next(d, &cur));
+    /* a new emergency is a new alert */
+    t[0].squawk = 07500;
+    assert_int_equal(eval(d, t, 2, 22 * SEC), 0);
+    assert_int_equal(r.n, 4);
+    assert_int_equal(r.ev[3].state, DET_ST_OPEN);
+    assert_true(r.ev[3].id > id);
+    assert_non_null(strstr(r.ev[3].text, "unlawful interference"));
+    det_free(d);
+}
+
+static void test_hysteresis_reraise(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 4, 4);
+    struct trk_track t = ac(7, 0, 0, 10000, 100, 0, 0);
+    t.emergency = 3; /* ADS-B: minimum fuel */
+    assert_int_equal(eval(d, &t, 1, 0), 0);
+    assert_int_equal(r.n, 1);
+    assert_non_null(strstr(r.ev[0].text, "minimum fuel"));
+    t.emergency = 0;
+    assert_int_equal(eval(d, &t, 1, 4 * SEC), 0);
+    assert_int_equal(eval(d, &t, 1, 8 * SEC), 0); /* 2 evaluations but only 8 s */
+    assert_int_equal(r.n, 1);
+    t.emergency = 3;
+    assert_int_equal(eval(d, &t, 1, 9 * SEC), 0);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ev[1].state, DET_ST_UPDATED);
+    assert_int_equal(r.ev[1].id, r.ev[0].id);
+    /* a single long gap is one evaluation: not cleared yet */
+    t.emergency = 0;
+    assert_int_equal(eval(d, &t, 1, 60 * SEC), 0);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(eval(d, &t, 1, 61 * SEC), 0);
+    assert_int_equal(count(&r, DET_RULE_EMERGENCY, DET_ST_CLEARED), 1);
+    /* a track that leaves the picture clears the same way */
+    det_free(d);
+}
+
+static void test_capacity_and_time(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 4, 2);
+    struct trk_track t[3];
+    for (unsigned i = 0; i < 3; i++) {
+        t[i] = ac(i + 1, 100.0 * i, 0, 10000, 0, 0, 0);
+        t[i].emergency = 1;
+    }
+    assert_int_equal(eval(d, t, 3, 0), CAIRN_E_FULL);
+    assert_int_equal(det_stats(d)->full, 1);
+    assert_int_equal(det_count(d), 2);
+    assert_int_equal(eval(d, t, 3, 1 * SEC), CAIRN_E_FULL);
+    assert_int_equal(det_evaluate(d, t, 3, 0), CAIRN_E_RANGE);
+    struct trk_track many[5];
+    assert_int_equal(det_evaluate(d, many, 5, 2 * SEC), CAIRN_E_INVAL);
+    /* non-finite values are skipped and counted */
+    t[2].lat_deg = NAN;
+    t[2].emergency = 0;
+    assert_int_equal(eval(d, t, 3, 2 * SEC), 0);
+    assert_int_equal(det_stats(d)->bad_tracks, 1);
+    struct det_config c;
+    det_config_default(&c);
+    c.max_alerts = 0;
+    struct det *bad = NULL;
+    assert_int_equal(det_new(&c, NULL, NULL, &bad), CAIRN_E_INVAL);
+    assert_null(bad);
+    det_free(d);
+}
+
+/* ------------------------------------------------------- no transponder */
+
+static void test_no_transponder(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[3];
+    t[0] = ac(1, 0, 0, INT32_MIN, 100, 0, 0);
+    t[0].ids = 0;
+    t[0].kind = TRK_KIND_UNKNOWN;
+    t[0].transponder = TRK_TRI_UNKNOWN;
+    t[0].primary_only_scans = 1; /* a missed reply */
+    t[1] = ac(2, 40, 0, 30000, 0, 100, 0);
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    assert_int_equal(r.n, 0);
+    t[0].primary_only_scans = 2;
+    assert_int_equal(eval(d, t, 2, 4 * SEC), 0);
+    assert_int_equal(r.n, 0);
+    t[0].primary_only_scans = 3;
+    assert_int_equal(eval(d, t, 2, 8 * SEC), 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ev[0].rule, DET_RULE_NO_TRANSPONDER);
+    assert_int_equal(r.ev[0].severity, DET_SEV_CAUTION);
+    assert_non_null(strstr(r.ev[0].text, "primary radar only for 3 scans"));
+    /* traffic comes within 10 NM: WARNING, same alert */
+    t[1] = ac(2, 6, 0, 30000, 0, 0, 12 * SEC);
+    assert_int_equal(eval(d, t, 2, 12 * SEC), 0);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ev[1].state, DET_ST_UPDATED);
+    assert_int_equal(r.ev[1].severity, DET_SEV_WARNING);
+    assert_non_null(strstr(r.ev[1].text, "NM from track 2"));
+    /* the transponder answers again (T8 resets the count): cleared after the hold */
+    t[0].primary_only_scans = 0;
+    assert_int_equal(eval(d, t, 2, 16 * SEC), 0);
+    assert_int_equal(eval(d, t, 2, 26 * SEC), 0);
+    assert_int_equal(count(&r, DET_RULE_NO_TRANSPONDER, DET_ST_CLEARED), 1);
+    /* slow clutter, vessels and tentative tracks raise nothing */
+    size_t before = r.n;
+    t[2] = ac(3, -30, 0, INT32_MIN, 2, 0, 30 * SEC);
+    t[2].flags |= TRK_F_SLOW;
+    t[2].primary_only_scans = 20;
+    t[0].kind = TRK_KIND_VESSEL;
+    t[0].primary_only_scans = 20;
+    t[1].status = TRK_ST_TENTATIVE;
+    t[1].primary_only_scans = 20;
+    assert_int_equal(eval(d, t, 3, 30 * SEC), 0);
+    assert_int_equal(r.n, before);
+    det_free(d);
+}
+
+/* The real tracker: a Mode S radar track whose replies are missed at 40 s
+ * and at 60 and 64 s (1 and 2 primary-only scans) raises nothing; the
+ * transponder switched off at 80 s raises NO_TRANSPONDER at the third
+ * primary-only scan (88 s), and its return clears it after the hold. */
+static void test_no_transponder_tracker(void **st)
+{
+    (void)st;
+    struct sim_rng rng = {0xDE7EC7ull};
+    struct trk_table *t = NULL;
+    assert_int_equal(trk_new(NULL, &t), 0);
+    struct sim_radar rd = {1, 0.0, 0.0, 50.0, 0.08};
+    assert_int_equal(trk_sensor_set(t, 1, 4000), 0);
+    struct sim_tgt g = {50000.0, 0.0, -120.0, 100.0, 0.0};
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track snap[8];
+    for (int64_t s = 0; s <= 140; s += 4) {
+        int64_t now = SIM_T0 + s * SEC;
+        int missed = s == 40 || s == 60 || s == 64 || (s >= 80 && s < 120);
+        struct trk_meas m =
+            sim_plot(&rd, &g, now,
+                     missed ? TRK_SRC_BIT(TRK_SOURCE_PSR)
+                            : (TRK_SRC_BIT(TRK_SOURCE_PSR) | TRK_SRC_BIT(TRK_SOURCE_MODES)),
+                     &rng);
+        if (!missed) {
+            m.has |= TRK_M_ICAO | TRK_M_ALT;
+            m.icao = 0x3C6544u;
+            m.alt_ft = 12000;
+        }
+        uint32_t got;
+        assert_int_equal(trk_ingest(t, &m, 1, now, &got), 0);
+        trk_tick(t, now);
+        size_t n = trk_snapshot(t, snap, 8);
+        assert_int_equal(n, 1);
+        assert_int_equal(eval(d, snap, n, now), 0);
+        size_t opened = count(&r, DET_RULE_NO_TRANSPONDER, DET_ST_OPEN);
+        if (s < 88)
+            assert_int_equal(opened, 0);
+        else
+            assert_int_equal(opened, 1);
+        if (s >= 88 && s < 128)
+            assert_int_equal(det_count(d), 1);
+        sim_move(&g, 4.0);
+    }
+    /* replies back at 120 s: absent from 120, cleared at 132 (>= 10 s, 2 evaluations) */
+    assert_int_equal(count(&r, DET_RULE_NO_TRANSPONDER, DET_ST_CLEARED), 1);
+    assert_int_equal(det_count(d), 0);
+    det_free(d);
+    trk_free(t);
+}
+
+/* ----------------------------------------------------------- separation */
+
+static const struct det_alert *find_rule(struct det *d, uint8_t rule)
+{
+    size_t cur = 0;
+    const struct det_alert *a;
+    while ((a = det_next(d, &cur)))
+        if (a->rule == rule && a->state != DET_ST_CLEARED)
+            return a;
+    return NULL;
+}
+
+static void test_separation_predicted(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    /* head-on at FL200, 20 NM apart, closing at 500 m/s: CPA in 74 s */
+    struct trk_track t[2] = {ac(1, 0, -10, 20000, 250, 0, 0), ac(2, 0, 10, 20000, -250, 0, 0)};
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+    assert_non_null(a);
+    assert_int_equal(a->severity, DET_SEV_CAUTION);
+    assert_string_equal(a->hypothesis, "straight");
+    assert_int_equal(a->n_parties, 2);
+    assert_true(a->values[2].v > 70 && a->values[2].v < 78);
+    assert_true(fabs(a->lat_deg - LAT0) < 0.01 && fabs(a->lon_deg - LON0) < 0.01);
+    assert_non_null(strstr(a->text, "Predicted loss of separation in 74 s"));
+    /* 2,000 ft apart: no conflict */
+    struct rec r2;
+    struct det *d2 = mk(&r2, 8, 8);
+    t[1].alt_ft = 22000;
+    assert_int_equal(eval(d2, t, 2, 0), 0);
+    assert_int_equal(r2.n, 0);
+    /* beyond the look-ahead: 200 NM apart */
+    t[1] = ac(2, 0, 190, 20000, -250, 0, 0);
+    assert_int_equal(eval(d2, t, 2, 1 * SEC), 0);
+    assert_int_equal(r2.n, 0);
+    /* diverging at 3 NM... is an actual loss, not a prediction */
+    t[0] = ac(1, 0, -1.5, 20000, -250, 0, 2 * SEC);
+    t[1] = ac(2, 0, 1.5, 20000, 250, 0, 2 * SEC);
+    assert_int_equal(eval(d2, t, 2, 2 * SEC), 0);
+    assert_int_equal(r2.n, 1);
+    assert_int_equal(r2.ev[0].severity, DET_SEV_WARNING);
+    assert_null(r2.ev[0].hyp);
+    det_free(d2);
+    det_free(d);
+}
+
+/* A turns right at 2 deg/s (measured from its course at two evaluations)
+ * towards B, 11.5 km east and 3 km south: the straight line diverges, the
+ * turn brings A within 5 NM of B in about 80 s. */
+static void test_separation_turning(void **st)
+{
+    (void)st;
+    const double v = 200.0, w = 2.0 * 3.14159265358979 / 180.0, R = v / w;
+    for (int turning = 0; turning < 2; turning++) {
+        struct rec r;
+        struct det *d = mk(&r, 8, 8);
+        struct trk_track t[2] = {ac(1, 0, 0, 20000, 0, v, 0),
+                                 ac(2, -3000.0 / 1852.0, 2 * R / 1852.0, 20000, 0, 0, 0)};
+        t[0].track_deg = 0;
+        assert_int_equal(eval(d, t, 2, 0), 0);
+        assert_int_equal(r.n, 0);
+        double th = turning ? 2 * w : 0; /* course after 2 s */
+        t[0] = ac(1, R * sin(th) / 1852.0 + (turning ? 0 : 400.0 / 1852.0),
+                  R * (1 - cos(th)) / 1852.0, 20000, v * sin(th), v * cos(th), 2 * SEC);
+        t[0].track_deg = th * 180.0 / 3.14159265358979;
+        t[1].t_state_ms = 2 * SEC;
+        assert_int_equal(eval(d, t, 2, 2 * SEC), 0);
+        if (!turning) {
+            assert_int_equal(r.n, 0);
+        } else {
+            assert_int_equal(r.n, 1);
+            assert_int_equal(r.ev[0].severity, DET_SEV_CAUTION);
+            assert_string_equal(r.ev[0].hyp, "turning");
+            assert_non_null(strstr(r.ev[0].text, "turning at the measured rate"));
+            const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+            assert_non_null(a);
+            printf("# turning: loss predicted in %.0f s at %.2f NM\n", a->values[2].v,
+                   a->values[3].v);
+            assert_true(a->values[2].v > 40 && a->values[2].v <= 120);
+            assert_true(a->values[3].v < 5.0);
+            /* evaluations faster than the radar: the same state keeps its
+             * measured rate, the alert stays reported */
+            assert_int_equal(eval(d, t, 2, 3 * SEC), 0);
+            assert_int_equal(eval(d, t, 2, 4 * SEC), 0);
+            a = find_rule(d, DET_RULE_SEPARATION);
+            assert_non_null(a);
+            assert_int_equal(a->t_seen_ms, 4 * SEC);
+            assert_int_equal(r.n, 1);
+        }
+        det_free(d);
+    }
+}
+
+static void test_separation_actual_near_miss(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[2] = {ac(1, 0, 0, 15000, 0, 100, 0), ac(2, 0, 3, 15500, 0, 100, 0)};
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ev[0].severity, DET_SEV_WARNING);
+    assert_non_null(strstr(r.ev[0].text, "Loss of separation"));
+    assert_non_null(strstr(r.ev[0].text, "500 ft apart"));
+    /* closer: near miss, the same alert stepped up */
+    t[1] = ac(2, 0, 0.5, 15200, 0, 100, 1 * SEC);
+    t[0].t_state_ms = 1 * SEC;
+    assert_int_equal(eval(d, t, 2, 1 * SEC), 0);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ev[1].state, DET_ST_UPDATED);
+    assert_int_equal(r.ev[1].id, r.ev[0].id);
+    assert_int_equal(r.ev[1].severity, DET_SEV_ALERT);
+    assert_non_null(strstr(r.ev[1].text, "Near miss"));
+    /* a primary-only track has no altitude: judged horizontally */
+    struct rec r2;
+    struct det *d2 = mk(&r2, 8, 8);
+    t[1] = ac(2, 0, 3, INT32_MIN, 0, 100, 1 * SEC);
+    t[1].ids = 0;
+    assert_int_equal(eval(d2, t, 2, 1 * SEC), 0);
+    assert_int_equal(r2.n, 1);
+    assert_int_equal(r2.ev[0].severity, DET_SEV_WARNING);
+    assert_non_null(strstr(r2.ev[0].text, "altitude unknown"));
+    det_free(d2);
+    det_free(d);
+}
+
+static void test_separation_vertical_minimum(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    /* FL350 and FL365, 3 NM: 1,500 ft >= 1,000 ft (RVSM band): no loss */
+    struct trk_track t[2] = {ac(1, 0, 0, 35000, 0, 200, 0), ac(2, 0, 3, 36500, 0, 200, 0)};
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    assert_int_equal(r.n, 0);
+    /* FL420 and FL435: above FL410 the minimum is 2,000 ft */
+    t[0].alt_ft = 42000;
+    t[1].alt_ft = 43500;
+    assert_int_equal(eval(d, t, 2, 1 * SEC), 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ev[0].severity, DET_SEV_WARNING);
+    /* vessels and aircraft on the ground are not separated */
+    struct rec r2;
+    struct det *d2 = mk(&r2, 8, 8);
+    t[1].alt_ft = 42000;
+    t[1].kind = TRK_KIND_VESSEL;
+    assert_int_equal(eval(d2, t, 2, 0), 0);
+    t[1].kind = TRK_KIND_AIRCRAFT;
+    t[1].on_ground = 1;
+    assert_int_equal(eval(d2, t, 2, 1 * SEC), 0);
+    assert_int_equal(r2.n, 0);
+    det_free(d2);
+    det_free(d);
+}
+
+/* Coarse pseudo-random numbers, fixed seed. */
+static uint64_t rng = 0x9E3779B97F4A7C15ull;
+static double urand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (double)(rng >> 11) / 9007199254740992.0;
+}
+
+static void test_separation_10k(void **st)
+{
+    (void)st;
+    enum { N = 10000 };
+    struct trk_track *t = calloc(N, sizeof *t);
+    assert_non_null(t);
+    /* 10,000 aircraft over 20 x 30 degrees, FL050-FL400, 100-250 m/s */
+    for (size_t i = 0; i < N; i++) {
+        double hdg = urand() * 2 * 3.14159265358979, v = 100 + 150 * urand();
+        t[i] = ac((uint32_t)i + 1, 0, 0, 5000 + 1000 * (int32_t)(urand() * 36), v * sin(hdg),
+                  v * cos(hdg), 0);
+        t[i].lat_deg = 40 + 20 * urand();
+        t[i].lon_deg = -10 + 30 * urand();
+    }
+    struct rec r;
+    struct det_config c;
+    det_config_default(&c);
+    c.max_tracks = N;
+    c.max_alerts = 4096;
+    struct det *d = NULL;
+    assert_int_equal(det_new(&c, NULL, &r, &d), 0);
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    assert_int_equal(det_evaluate(d, t, N, 0), 0);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    double ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+    uint64_t pairs = det_stats(d)->pairs;
+    printf("# 10000 tracks: %.1f ms per evaluation, %llu pairs examined, %zu alerts\n", ms,
+           (unsigned long long)pairs, det_count(d));
+    assert_true(pairs < (uint64_t)N * (N - 1) / 2 / 20); /* far from all pairs */
+    assert_true(det_count(d) > 0);
+    assert_int_equal(det_check(d), 0);
+    /* brute force over the same picture agrees on the actual losses */
+    size_t brute = 0, found = 0;
+    for (size_t i = 0; i < N; i++)
+        for (size_t j = i + 1; j < N; j++) {
+            if (abs(t[i].alt_ft - t[j].alt_ft) >= 1000)
+                continue;
+            double dn = (t[j].lat_deg - t[i].lat_deg) * 111200.0;
+            if (fabs(dn) > 9260.0 * 1.05)
+                continue;
+            double mo = 111320.0 * cos((t[i].lat_deg + t[j].lat_deg) / 2 * 3.14159265358979 / 180);
+            double de = (t[j].lon_deg - t[i].lon_deg) * mo;
+            if (sqrt(dn * dn + de * de) < 9260.0 * 0.99)
+                brute++;
+        }
+    size_t cur = 0;
+    const struct det_alert *al;
+    while ((al = det_next(d, &cur)))
+        found += al->severity >= DET_SEV_WARNING;
+    printf("# actual losses: %zu found, brute force %zu (1%% inside the minimum)\n", found, brute);
+    assert_true(found >= brute);
+    /* the same picture without the index: the same number of alerts */
+    size_t with_index = det_count(d);
+    det_free(d);
+    c.all_pairs = 1;
+    assert_int_equal(det_new(&c, NULL, NULL, &d), 0);
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    assert_int_equal(det_evaluate(d, t, N, 0), 0);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+    printf("# 10000 tracks, all pairs: %.1f ms per evaluation, %zu alerts\n", ms, det_count(d));
+    assert_int_equal(det_count(d), with_index);
+    det_free(d);
+    free(t);
+}
+
+/* The spatial index finds exactly the alerts that all pairs find: dense
+ * traffic around negative and positive latitudes and longitudes (cells with
+ * negative indices), high latitude (narrow rows), with climbs and descents
+ * and primary-only tracks without altitude. */
+static void run_dense(double lat0, double lon0, double span_deg, size_t n, struct trk_track *t,
+                      int all_pairs, uint64_t *keys, uint8_t *sev, size_t *nk)
+{
+    rng = 0x1234567ull + (uint64_t)(lat0 * 1000);
+    for (size_t i = 0; i < n; i++) {
+        double hdg = urand() * 2 * 3.14159265358979, v = 60 + 240 * urand();
+        int32_t alt = urand() < 0.1 ? INT32_MIN : 2000 + 500 * (int32_t)(urand() * 40);
+        t[i] = ac((uint32_t)i + 1, 0, 0, alt, v * sin(hdg), v * cos(hdg), 0);
+        t[i].lat_deg = lat0 + span_deg * urand();
+        t[i].lon_deg = lon0 + span_deg * 2 * urand();
+        t[i].vrate_fpm = urand() < 0.3 ? 3000 * (urand() - 0.5) : 0;
+        if (alt == INT32_MIN)
+            t[i].ids = 0;
+    }
+    struct det_config c;
+    det_config_default(&c);
+    c.max_tracks = n;
+    c.max_alerts = 8192;
+    c.all_pairs = all_pairs;
+    struct det *d = NULL;
+    assert_int_equal(det_new(&c, NULL, NULL, &d), 0);
+    assert_int_equal(det_evaluate(d, t, n, 5 * SEC), 0);
+    size_t cur = 0, k = 0;
+    const struct det_alert *a;
+    while ((a = det_next(d, &cur)))
+        if (a->rule == DET_RULE_SEPARATION) {
+            keys[k] = a->key;
+            sev[k++] = a->severity;
+        }
+    *nk = k;
+    det_free(d);
+}
+
+static void test_separation_index_vs_all_pairs(void **st)
+{
+    (void)st;
+    enum { N = 1500 };
+    static const double where[][3] = {{-1.5, -1.5, 3.0}, {68.0, 20.0, 3.0}, {10.0, 170.0, 3.0}};
+    struct trk_track *t = calloc(N, sizeof *t);
+    uint64_t *k1 = calloc(8192, sizeof *k1), *k2 = calloc(8192, sizeof *k2);
+    uint8_t *s1 = calloc(8192, 1), *s2 = calloc(8192, 1);
+    assert_true(t && k1 && k2 && s1 && s2);
+    for (size_t w = 0; w < sizeof where / sizeof where[0]; w++) {
+        size_t n1 = 0, n2 = 0;
+        run_dense(where[w][0], where[w][1], where[w][2], N, t, 0, k1, s1, &n1);
+        run_dense(where[w][0], where[w][1], where[w][2], N, t, 1, k2, s2, &n2);
+        printf("# area %zu: %zu separation alerts with the index, %zu all pairs\n", w, n1, n2);
+        assert_true(n1 > 20);
+        assert_int_equal(n1, n2);
+        for (size_t i = 0; i < n1; i++) {
+            size_t j = 0;
+            while (j < n2 && k2[j] != k1[i])
+                j++;
+            assert_true(j < n2);
+            assert_int_equal(s1[i], s2[j]);
+        }
+    }
+    free(t);
+    free(k1);
+    free(k2);
+    free(s1);
+    free(s2);
+}
+
+/* Random bytes as tracks (a corrupted snapshot): no crash, no sanitizer
+ * report, invariants hold, every text printable ASCII. */
+static void text_printable(void *arg, const struct det_alert *a)
+{
+    (void)arg;
+    for (const char *p = a->text; *p; p++)
+        assert_true(*p >= 0x20 && *p < 0x7F);
+}
+
+static void test_hostile_tracks(void **st)
+{
+    (void)st;
+    enum { N = 64 };
+    struct trk_track t[N];
+    struct det_config c;
+    det_config_default(&c);
+    c.max_tracks = N;
+    c.max_alerts = 32;
+    struct det *d = NULL;
+    assert_int_equal(det_new(&c, text_printable, NULL, &d), 0);
+    rng = 0xBADC0DEull;
+    for (int round = 0; round < 200; round++) {
+        unsigned char *p = (unsigned char *)t;
+        for (size_t i = 0; i < sizeof t; i++)
+            p[i] = (unsigned char)(urand() * 256);
+        for (size_t i = 0; i < N; i++) {
+            if (urand() < 0.5) { /* half of them plausible, to reach the rules */
+                t[i].status = TRK_ST_CONFIRMED;
+                t[i].lat_deg = 50 + urand() * 0.5;
+                t[i].lon_deg = 10 + urand() * 0.5;
+                t[i].ve_mps = 300 * (urand() - 0.5);
+                t[i].vn_mps = 300 * (urand() - 0.5);
+                t[i].gs_mps = 100;
+                t[i].vrate_fpm = 0;
+            }
+        }
+        int rc = det_evaluate(d, t, N, (int64_t)round * SEC);
+        assert_true(rc == 0 || rc == CAIRN_E_FULL);
+        assert_int_equal(det_check(d), 0);
+    }
+    det_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_emergency_lifecycle),
+        cmocka_unit_test(test_hysteresis_reraise),
+        cmocka_unit_test(test_capacity_and_time),
+        cmocka_unit_test(test_no_transponder),
+        cmocka_unit_test(test_no_transponder_tracker),
+        cmocka_unit_test(test_separation_predicted),
+        cmocka_unit_test(test_separation_turning),
+        cmocka_unit_test(test_separation_actual_near_miss),
+        cmocka_unit_test(test_separation_vertical_minimum),
+        cmocka_unit_test(test_separation_10k),
+        cmocka_unit_test(test_separation_index_vs_all_pairs),
+        cmocka_unit_test(test_hostile_tracks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
