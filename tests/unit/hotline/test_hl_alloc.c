@@ -30,34 +30,7 @@
 
 /* ---- the failing allocator ------------------------------------------------------ */
 
-static long fail_at = -1; /* allocation number that fails; -1 = never */
-static long n_alloc;
-static bool hit;
-
-static bool should_fail(void)
-{
-    n_alloc++;
-    if (fail_at >= 0 && n_alloc == fail_at) {
-        hit = true;
-        return true;
-    }
-    return false;
-}
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t k, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t k, size_t n);
-
-void *__wrap_malloc(size_t n)
-{
-    return should_fail() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t k, size_t n)
-{
-    return should_fail() ? NULL : __real_calloc(k, n);
-}
+#include "failalloc.h" /* fail_at, n_alloc, hit, should_fail() */
 
 /* SQLite's allocator: size-prefixed blocks over the real malloc. */
 static void *sq_malloc(int n)
