@@ -275,6 +275,19 @@ static void set_polar(struct ax_report_ctx *c, struct report *rep, const struct 
 
 /* ------------------------------------------------------------ categories */
 
+/* A monoradar plot's position, CAT048 and CAT001 alike: from the measured
+ * polar position (I040: slant range in NM, azimuth), else from the
+ * Cartesian one (I042, NM), through the sensor's site. */
+static void set_plot_position(struct ax_report_ctx *c, struct report *rep,
+                              const struct ax_record *r, const struct ax_sensor *s)
+{
+    double rho, theta, x, y;
+    if (val(r, "040", "RHO", &rho) && val(r, "040", "THETA", &theta))
+        set_polar(c, rep, s, rho, theta);
+    if (!(rep->has & REP_HAS_POS) && val(r, "042", "X", &x) && val(r, "042", "Y", &y))
+        set_pos_xy(c, rep, s, x * GEO_M_PER_NM, y * GEO_M_PER_NM);
+}
+
 static int cat048(struct ax_report_ctx *c, const struct ax_record *r, struct report *rep)
 {
     uint32_t id;
@@ -308,11 +321,7 @@ static int cat048(struct ax_report_ctx *c, const struct ax_record *r, struct rep
         rep->has |= REP_HAS_TRACKNO;
     }
     set_velocity_polar(rep, r, "200");
-    double rho, theta, x, y;
-    if (val(r, "040", "RHO", &rho) && val(r, "040", "THETA", &theta))
-        set_polar(c, rep, s, rho, theta);
-    if (!(rep->has & REP_HAS_POS) && val(r, "042", "X", &x) && val(r, "042", "Y", &y))
-        set_pos_xy(c, rep, s, x * GEO_M_PER_NM, y * GEO_M_PER_NM);
+    set_plot_position(c, rep, r, s);
     return AX_OUT_REPORT;
 }
 
@@ -346,11 +355,7 @@ static int cat001(struct ax_report_ctx *c, const struct ax_record *r, struct rep
         rep->has |= REP_HAS_TRACKNO;
     }
     set_velocity_polar(rep, r, "200");
-    double rho, theta, x, y;
-    if (val(r, "040", "RHO", &rho) && val(r, "040", "THETA", &theta))
-        set_polar(c, rep, s, rho, theta);
-    if (!(rep->has & REP_HAS_POS) && val(r, "042", "X", &x) && val(r, "042", "Y", &y))
-        set_pos_xy(c, rep, s, x * GEO_M_PER_NM, y * GEO_M_PER_NM);
+    set_plot_position(c, rep, r, s);
     return AX_OUT_REPORT;
 }
 
