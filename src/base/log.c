@@ -68,10 +68,7 @@ void log_msg(enum log_level lvl, const char *module, const char *fmt, ...)
 
 /* ---- escaping (see log.h) ---- */
 
-/* The code point of the valid UTF-8 sequence at p[0..len), its length in
- * *n; -1 (and *n = 1) when the bytes there are not valid UTF-8 (overlong
- * forms, surrogates, past U+10FFFF, truncated). */
-static long utf8_at(const unsigned char *p, size_t len, size_t *n)
+long log_utf8_at(const unsigned char *p, size_t len, size_t *n)
 {
     unsigned c = p[0];
     *n = 1;
@@ -105,7 +102,7 @@ size_t log_escape_step(const char *s, size_t len, unsigned flags, char esc[12], 
     const unsigned char *p = (const unsigned char *)s;
     int json = (flags & LOG_ESC_JSON) != 0;
     int keep = !json && (flags & LOG_ESC_KEEP_NL);
-    long cp = utf8_at(p, len, adv);
+    long cp = log_utf8_at(p, len, adv);
     if (cp < 0) {
         if (json) {
             memcpy(esc, "\\ufffd", 7);

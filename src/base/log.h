@@ -55,6 +55,12 @@ void log_msg(enum log_level lvl, const char *module, const char *fmt, ...)
  */
 enum { LOG_ESC_LINE = 0, LOG_ESC_KEEP_NL = 1, LOG_ESC_JSON = 2, LOG_ESC_KEEP_BACKSLASH = 4 };
 
+/* The code point of the valid UTF-8 sequence at p[0..len) (len >= 1), its
+ * length in *n; -1 (and *n = 1) when the bytes there are not valid UTF-8
+ * (overlong forms, UTF-16 surrogates, past U+10FFFF, truncated). The one
+ * UTF-8 decoder: the escaping below and the hotline's field checks use it. */
+long log_utf8_at(const unsigned char *p, size_t len, size_t *n);
+
 /* Look at the character at s[0..len) (len >= 1). When it may pass as it is,
  * return 0; else write its escape (NUL-terminated, < 12 bytes) into esc and
  * return the escape's length. Either way *adv gets the number of input bytes

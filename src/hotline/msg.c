@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "base/error.h"
+#include "base/log.h"
 
 /* Domain-separation prefixes: a signature over one kind of object can never
  * be passed off as a signature over another. The NUL is part of each. */
@@ -26,46 +27,12 @@ static const char CTX_CKPT[] = "cairn-hl-ckpt-v1";
 
 /* ---- UTF-8 ---------------------------------------------------------------- */
 
-/* The code point of the UTF-8 sequence at p[0..len), its length in *n; -1
- * when it is not valid UTF-8 (overlong forms, UTF-16 surrogates, code
- * points past U+10FFFF, truncated). */
-static long utf8_next(const unsigned char *p, size_t len, size_t *n)
-{
-    unsigned c = p[0];
-    *n = 1;
-    if (c < 0x80)
-        return (long)c;
-    size_t k;
-    unsigned long min, cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-        k = 1, min = 0x80, cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        k = 2, min = 0x800, cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        k = 3, min = 0x10000, cp = c & 0x07;
-    } else {
-        return -1;
-    }
-    if (len <= k)
-        return -1;
-    for (size_t i = 1; i <= k; i++) {
-        unsigned cc = p[i];
-        if ((cc & 0xC0) != 0x80)
-            return -1;
-        cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-        return -1;
-    *n = k + 1;
-    return (long)cp;
-}
-
 bool hl_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, n;
     while (i < len) {
-        long cp = utf8_next(p + i, len - i, &n);
+        long cp = log_utf8_at(p + i, len - i, &n);
         if (cp <= 0)
             return false; /* invalid, or NUL */
         i += n;
@@ -78,7 +45,7 @@ bool hl_text_ok(const char *s, size_t len, bool free_text)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0, n;
     while (i < len) {
-        long cp = utf8_next(p + i, len - i, &n);
+        long cp = log_utf8_at(p + i, len - i, &n);
         if (cp < 0)
             return false;
         if (cp < 0x20 && !(free_text && (cp == '\t' || cp == '\n')))
