@@ -195,34 +195,50 @@ static int64_t d_now(const struct hl_daemon_ctx *d)
     return clock_now_ms(&d->clock);
 }
 
+/* An alert record (one JSON object per line in the alerts file): begin it
+ * with its kind and time, add fields, end it. 0 when there is no alerts
+ * file (nothing to write). */
+static int alert_begin(struct hl_daemon_ctx *d, const char *kind, struct dbuf *b, struct jsonw *w)
+{
+    if (!d->alerts)
+        return 0;
+    dbuf_init(b, 4096);
+    jw_init(w, b);
+    char iso[32];
+    clock_iso8601(d_now(d), iso, sizeof iso);
+    jw_obj(w);
+    jw_kstr(w, "alert", kind);
+    jw_kstr(w, "time", iso);
+    return 1;
+}
+
+static void alert_end(struct hl_daemon_ctx *d, struct dbuf *b, struct jsonw *w)
+{
+    jw_end(w);
+    if (!w->err) {
+        fprintf(d->alerts, "%s\n", b->p);
+        fflush(d->alerts);
+        d->alerts_written++;
+    }
+    dbuf_free(b);
+}
+
 static void on_escalate(void *arg, const struct hl_case *c)
 {
     struct hl_daemon_ctx *d = arg;
-    if (!d->alerts)
-        return;
     struct dbuf b;
-    dbuf_init(&b, 4096);
     struct jsonw w;
-    jw_init(&w, &b);
-    char iso[32], due[32];
-    clock_iso8601(d_now(d), iso, sizeof iso);
+    if (!alert_begin(d, "hotline_case_overdue", &b, &w))
+        return;
+    char due[32];
     clock_iso8601(c->due_utc_ms, due, sizeof due);
-    jw_obj(&w);
-    jw_kstr(&w, "alert", "hotline_case_overdue");
-    jw_kstr(&w, "time", iso);
     jw_kstr(&w, "case", c->case_id);
     jw_kstr(&w, "peer", c->peer);
     jw_kstr(&w, "type", hl_type_name(c->type));
     jw_kstr(&w, "waiting_for", hl_type_name(c->reply));
     jw_kstr(&w, "owed_by", c->opened_dir == HL_DIR_OUT ? c->peer : d->id.name);
     jw_kstr(&w, "due", due);
-    jw_end(&w);
-    if (!w.err) {
-        fprintf(d->alerts, "%s\n", b.p);
-        fflush(d->alerts);
-        d->alerts_written++;
-    }
-    dbuf_free(&b);
+    alert_end(d, &b, &w);
 }
 
 /* L11: a journal lost messages it had stored: one alert record, as for an
@@ -231,17 +247,10 @@ static void on_lost(void *arg, const char *peer, const char *who_lost, const cha
                     const char *to, uint64_t first, uint64_t last, int healed)
 {
     struct hl_daemon_ctx *d = arg;
-    if (!d->alerts)
-        return;
     struct dbuf b;
-    dbuf_init(&b, 4096);
     struct jsonw w;
-    jw_init(&w, &b);
-    char iso[32];
-    clock_iso8601(d_now(d), iso, sizeof iso);
-    jw_obj(&w);
-    jw_kstr(&w, "alert", "hotline_journal_lost_messages");
-    jw_kstr(&w, "time", iso);
+    if (!alert_begin(d, "hotline_journal_lost_messages", &b, &w))
+        return;
     jw_kstr(&w, "peer", peer);
     jw_kstr(&w, "lost_by", who_lost);
     jw_kstr(&w, "from", from);
@@ -251,13 +260,7 @@ static void on_lost(void *arg, const char *peer, const char *who_lost, const cha
     jw_kstr(&w, "action",
             healed ? "resent by the sender from its journal"
                    : "none possible: the sender lacks them");
-    jw_end(&w);
-    if (!w.err) {
-        fprintf(d->alerts, "%s\n", b.p);
-        fflush(d->alerts);
-        d->alerts_written++;
-    }
-    dbuf_free(&b);
+    alert_end(d, &b, &w);
 }
 
 static void cases_cb(evutil_socket_t fd, short what, void *arg)
