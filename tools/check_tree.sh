@@ -73,12 +73,14 @@ allowed() {
     decode) echo "base geo decode" ;;
     track) echo "base geo decode track" ;;
     detect) echo "base geo decode track detect" ;;
+    picture) echo "base geo decode track detect picture" ;;
+    eval) echo "base geo decode track detect eval" ;;
     feed) echo "base decode feed" ;;
     hotline) echo "base hotline" ;;
     sim) echo "base geo decode sim" ;;
-    web) echo "base geo decode track detect feed hotline web" ;;
-    app) echo "base geo decode track detect feed hotline sim web app" ;;
-    cli) echo "base geo decode track detect feed hotline sim web app cli" ;;
+    web) echo "base geo decode track detect picture feed hotline web" ;;
+    app) echo "base geo decode track detect picture eval feed hotline sim web app" ;;
+    cli) echo "base geo decode track detect picture eval feed hotline sim web app cli" ;;
     *) echo "" ;;
     esac
 }

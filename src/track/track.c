@@ -1430,6 +1430,34 @@ int trk_set_compliance(struct trk_table *t, uint32_t id, uint8_t flight_plan, ui
     return 0;
 }
 
+int trk_set_plan_dev(struct trk_table *t, uint32_t id, double dev_m)
+{
+    int32_t s = idx_get(t, ikey(KEY_ID, id));
+    if (s < 0 || !is_live(&t->slots[s]))
+        return CAIRN_E_NOTFOUND;
+    struct trk_track *k = &t->slots[s].pub;
+    if (isfinite(dev_m) && dev_m >= 0) {
+        k->plan_dev_m = dev_m;
+        k->flags |= TRK_F_PLAN_DEV;
+    } else {
+        k->plan_dev_m = 0;
+        k->flags &= (uint8_t)~TRK_F_PLAN_DEV;
+    }
+    return 0;
+}
+
+int trk_set_operator(struct trk_table *t, uint32_t id, uint8_t op_flags)
+{
+    int32_t s = idx_get(t, ikey(KEY_ID, id));
+    if (s < 0 || !is_live(&t->slots[s]))
+        return CAIRN_E_NOTFOUND;
+    if (op_flags &
+        ~(TRK_OP_IGNORES_ATC | TRK_OP_RESISTS | TRK_OP_XPDR_NOT_AS_TOLD | TRK_OP_CONFIRMED))
+        return CAIRN_E_INVAL;
+    t->slots[s].pub.op_flags = op_flags;
+    return 0;
+}
+
 int trk_check(const struct trk_table *t)
 {
     size_t live = 0, in_grid = 0;

@@ -206,6 +206,18 @@ enum trk_flags {
     TRK_F_SLOW = 1u << 1,      /* ground speed below slow_mps: clutter, hover, anchor */
     TRK_F_MANOEUVRE = 1u << 2, /* the turn models outweigh constant velocity */
     TRK_F_PLOT_BORN = 1u << 3, /* born from a plot without ICAO address or MMSI: M of N */
+    TRK_F_SEL_ALT = 1u << 4,   /* sel_alt_ft known (ADS-B target state) */
+    TRK_F_PLAN_DEV = 1u << 5,  /* plan_dev_m known: a flight plan is matched */
+};
+
+/* trk_track.op_flags: what operators have recorded about a track
+ * (trk_set_operator); evidence for the renegade categories of
+ * ../shared/docs/domain.md section 2. */
+enum trk_op_flags {
+    TRK_OP_IGNORES_ATC = 1u << 0,      /* does not follow air traffic control */
+    TRK_OP_RESISTS = 1u << 1,          /* keeps refusing or resists intervention */
+    TRK_OP_XPDR_NOT_AS_TOLD = 1u << 2, /* transponder not as instructed */
+    TRK_OP_CONFIRMED = 1u << 3,        /* declared renegade by the authority */
 };
 
 #define TRK_MAX_SENSORS 6
@@ -249,7 +261,10 @@ struct trk_track {
     uint8_t emergency, on_ground;
     /* compliance triple (flight plan and radio are set by later modules) */
     uint8_t transponder, flight_plan, radio; /* enum trk_tri */
-    uint16_t primary_only_scans;             /* see T8 */
+    uint8_t op_flags;                        /* TRK_OP_* (trk_set_operator) */
+    int32_t sel_alt_ft;                      /* selected altitude (TRK_F_SEL_ALT) */
+    double plan_dev_m;           /* distance from the planned route now (TRK_F_PLAN_DEV) */
+    uint16_t primary_only_scans; /* see T8 */
     uint32_t n_updates;
     uint16_t hits;                     /* updates counted towards confirmation */
     int64_t last_src_ms[TRK_SOURCE_N]; /* last update per source, 0 = never */
@@ -361,5 +376,14 @@ int trk_check(const struct trk_table *t);
 /* Set the flight-plan and radio members of the compliance triple (the
  * flight plan and radio modules own them). CAIRN_E_NOTFOUND. */
 int trk_set_compliance(struct trk_table *t, uint32_t id, uint8_t flight_plan, uint8_t radio);
+
+/* Record how far a track is from its flight plan's route (the flight-plan
+ * module computes it; dev_m < 0 or NaN: no matched plan, the flag is
+ * cleared). CAIRN_E_NOTFOUND. */
+int trk_set_plan_dev(struct trk_table *t, uint32_t id, double dev_m);
+
+/* Set the operator flags (TRK_OP_*) of a track. CAIRN_E_NOTFOUND,
+ * CAIRN_E_INVAL (unknown bits). */
+int trk_set_operator(struct trk_table *t, uint32_t id, uint8_t op_flags);
 
 #endif
