@@ -46,8 +46,8 @@ struct det {
     uint32_t *freelist;  /* free slots, a stack */
     size_t n_free;
     /* per evaluation */
-    uint8_t *live;
-    double *lat, *lon, *gs, *turn;
+    uint8_t *live, *air;
+    double *lat, *lon, *gs, *turn, *mlat, *mlon, *alt, *vrate;
     struct det_grid grid;
     /* course memory for the turn rate: open addressing by track id, the
      * previous evaluation's table and this one's (swapped each time) */
@@ -84,6 +84,18 @@ static int config_ok(const struct det_config *c)
            c->sep_h_m <= 100000.0 && c->sep_v_ft > 0 && c->sep_v_high_ft > 0 && c->nm_h_m > 0 &&
            c->nm_v_ft > 0 && c->lookahead_ms >= 0 && c->lookahead_ms <= 600000 &&
            c->max_speed_mps > 0 && c->max_speed_mps <= 2000.0 && c->turn_min_dps > 0;
+}
+
+/* Column width (deg of longitude) of a grid row: a cell_deg of latitude on
+ * the ground at the row's edge nearest the pole. */
+static double col_width(double cell_deg, int32_t row)
+{
+    double a = fabs((double)row * cell_deg), b = fabs((double)(row + 1) * cell_deg);
+    double m = a > b ? a : b;
+    if (m > 89.0)
+        m = 89.0;
+    double w = cell_deg / cos(m * (DET_PI / 180.0));
+    return w > 360.0 ? 360.0 : w;
 }
 
 static size_t pow2_at_least(size_t n)
@@ -126,29 +138,33 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->lon = calloc(nt, sizeof *d->lon);
     d->gs = calloc(nt, sizeof *d->gs);
     d->turn = calloc(nt, sizeof *d->turn);
+    d->air = calloc(nt, 1);
+    d->mlat = calloc(nt, sizeof *d->mlat);
+    d->mlon = calloc(nt, sizeof *d->mlon);
+    d->alt = calloc(nt, sizeof *d->alt);
+    d->vrate = calloc(nt, sizeof *d->vrate);
     d->cmask = gb - 1;
     d->course[0] = calloc(gb, sizeof *d->course[0]);
     d->course[1] = calloc(gb, sizeof *d->course[1]);
     d->grid.mask = gb - 1;
     d->grid.head = calloc(gb, sizeof *d->grid.head);
-    d->grid.next = calloc(nt, sizeof *d->grid.next);
-    d->grid.row = calloc(nt, sizeof *d->grid.row);
-    d->grid.col = calloc(nt, sizeof *d->grid.col);
+    d->grid.ent = calloc(nt, sizeof *d->grid.ent);
     if (!d->alerts || !d->seen_eval || !d->ahead || !d->anext || !d->freelist || !d->live ||
-        !d->lat || !d->lon || !d->gs || !d->turn || !d->course[0] || !d->course[1] ||
-        !d->grid.head || !d->grid.next || !d->grid.row || !d->grid.col) {
+        !d->lat || !d->lon || !d->gs || !d->turn || !d->air || !d->mlat || !d->mlon || !d->alt ||
+        !d->vrate || !d->course[0] || !d->course[1] || !d->grid.head || !d->grid.ent) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
     for (size_t i = 0; i < na; i++)
         d->freelist[i] = (uint32_t)(na - 1 - i);
     d->n_free = na;
-    /* A cell at least as tall as the farthest two targets can close in the
-     * look-ahead, plus the minimum: pairs lie in neighbouring cells. */
-    double reach = c.sep_h_m + 2.0 * c.max_speed_mps * (double)c.lookahead_ms / 1000.0;
-    if (reach < c.near_traffic_m)
-        reach = c.near_traffic_m;
-    d->grid.cell_deg = reach / 110000.0;
+    /* Cells of half a degree (55 km): about the distance two airliners
+     * close in the look-ahead, so a search visits a dozen or two cells and
+     * the cells it visits hold about three times the tracks in its circle
+     * (bench/bench_picture measured 1, 0.5 and 0.25 degrees). */
+    d->grid.cell_deg = DET_CELL_DEG;
+    for (int32_t k = 0; k < DET_GRID_ROWS; k++)
+        d->grid.width[k] = col_width(DET_CELL_DEG, k - DET_GRID_ROW0);
     *out = d;
     return 0;
 }
@@ -167,12 +183,15 @@ void det_free(struct det *d)
     free(d->lon);
     free(d->gs);
     free(d->turn);
+    free(d->air);
+    free(d->mlat);
+    free(d->mlon);
+    free(d->alt);
+    free(d->vrate);
     free(d->course[0]);
     free(d->course[1]);
     free(d->grid.head);
-    free(d->grid.next);
-    free(d->grid.row);
-    free(d->grid.col);
+    free(d->grid.ent);
     free(d);
 }
 
@@ -180,22 +199,21 @@ void det_free(struct det *d)
 
 void det_m_per_deg(double lat0_deg, double *m_lat, double *m_lon)
 {
-    double p = lat0_deg * (DET_PI / 180.0);
-    /* Series for the WGS-84 meridian and parallel arc lengths per degree. */
-    *m_lat = 111132.954 - 559.822 * cos(2.0 * p) + 1.175 * cos(4.0 * p);
-    *m_lon = 111412.84 * cos(p) - 93.5 * cos(3.0 * p);
+    double c = cos(lat0_deg * (DET_PI / 180.0));
+    /* Series for the WGS-84 meridian and parallel arc lengths per degree,
+     * the multiple angles from one cosine: cos 2p = 2c^2 - 1,
+     * cos 3p = 4c^3 - 3c, cos 4p = 2 cos^2 2p - 1. */
+    double c2 = 2.0 * c * c - 1.0;
+    *m_lat = 111132.954 - 559.822 * c2 + 1.175 * (2.0 * c2 * c2 - 1.0);
+    *m_lon = 111412.84 * c - 93.5 * (4.0 * c * c * c - 3.0 * c);
 }
 
-/* Column width (deg of longitude) of a grid row: a cell_deg of latitude on
- * the ground at the row's edge nearest the pole. */
+/* The same from the table made by det_new (rows beyond the poles clamp). */
 static double col_deg(const struct det_grid *g, int32_t row)
 {
-    double a = fabs((double)row * g->cell_deg), b = fabs((double)(row + 1) * g->cell_deg);
-    double m = a > b ? a : b;
-    if (m > 89.0)
-        m = 89.0;
-    double w = g->cell_deg / cos(m * (DET_PI / 180.0));
-    return w > 360.0 ? 360.0 : w;
+    int32_t k = row + DET_GRID_ROW0;
+    k = k < 0 ? 0 : k >= DET_GRID_ROWS ? DET_GRID_ROWS - 1 : k;
+    return g->width[k];
 }
 
 static size_t cell_hash(const struct det_grid *g, int32_t row, int32_t col)
@@ -216,10 +234,10 @@ static void grid_build(struct det *d, size_t n)
             continue;
         int32_t r = (int32_t)floor(d->lat[i] / g->cell_deg);
         int32_t c = (int32_t)floor(d->lon[i] / col_deg(g, r));
-        g->row[i] = r;
-        g->col[i] = c;
+        g->ent[i].row = r;
+        g->ent[i].col = c;
         size_t b = cell_hash(g, r, c);
-        g->next[i] = g->head[b];
+        g->ent[i].next = g->head[b];
         g->head[b] = (uint32_t)(i + 1);
     }
 }
@@ -247,9 +265,9 @@ void det_grid_near(const struct det_ctx *c, double lat, double lon, double radiu
         double w = col_deg(g, r);
         int32_t c0 = (int32_t)floor((lon - dlon) / w), c1 = (int32_t)floor((lon + dlon) / w);
         for (int32_t col = c0; col <= c1; col++) {
-            for (uint32_t e = g->head[cell_hash(g, r, col)]; e; e = g->next[e - 1]) {
+            for (uint32_t e = g->head[cell_hash(g, r, col)]; e; e = g->ent[e - 1].next) {
                 size_t j = e - 1;
-                if (g->row[j] != r || g->col[j] != col)
+                if (g->ent[j].row != r || g->ent[j].col != col)
                     continue;
                 if (fn(arg, j))
                     return;
@@ -489,9 +507,11 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
     }
     d->cur = !d->cur;
     memset(d->course[d->cur], 0, (d->cmask + 1) * sizeof *d->course[0]);
+    double gs_max = 0.0;
     for (size_t i = 0; i < n; i++) {
         const struct trk_track *t = &tracks[i];
         d->live[i] = 0;
+        d->air[i] = 0;
         if (t->status != TRK_ST_CONFIRMED && t->status != TRK_ST_COASTING)
             continue;
         if (!sane(t)) {
@@ -511,8 +531,19 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         }
         d->gs[i] = t->gs_mps;
         d->turn[i] = turn_rate(d, t);
+        det_m_per_deg(d->lat[i], &d->mlat[i], &d->mlon[i]);
+        d->alt[i] = (t->flags & TRK_F_ALT) ? (double)t->alt_ft : NAN;
+        d->vrate[i] = (t->flags & TRK_F_ALT) ? t->vrate_fpm : 0.0;
         d->live[i] = 1;
+        /* airborne aircraft, and primary-only tracks that move: slow
+         * primary-only blobs are clutter until shown otherwise */
+        d->air[i] = t->kind != TRK_KIND_VESSEL && !t->on_ground &&
+                    (t->kind == TRK_KIND_AIRCRAFT || !(t->flags & TRK_F_SLOW));
+        if (d->air[i] && t->gs_mps > gs_max)
+            gs_max = t->gs_mps;
     }
+    if (gs_max > d->cfg.max_speed_mps)
+        gs_max = d->cfg.max_speed_mps;
     grid_build(d, n);
     struct det_ctx c = {
         .cfg = &d->cfg,
@@ -524,6 +555,12 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .lon = d->lon,
         .gs = d->gs,
         .turn_rps = d->turn,
+        .m_lat = d->mlat,
+        .m_lon = d->mlon,
+        .alt_ft = d->alt,
+        .vrate_fpm = d->vrate,
+        .air = d->air,
+        .gs_max = gs_max,
         .grid = &d->grid,
         .det = d,
         .stats = &d->stats,

@@ -15,6 +15,12 @@
 
 #define DET_PI 3.14159265358979323846
 
+/* Height of a grid cell, degrees of latitude (detect.c explains). */
+#define DET_CELL_DEG 0.5
+/* Rows from the south pole to the north pole (and one beyond each). */
+#define DET_GRID_ROW0 181 /* 90 / DET_CELL_DEG + 1 */
+#define DET_GRID_ROWS (2 * DET_GRID_ROW0 + 1)
+
 /* The spatial index over the eligible tracks: rows of cell_deg latitude,
  * each cut in columns narrowed so that a cell is at least cell_deg of
  * latitude wide on the ground; a chained hash maps (row, col) to its
@@ -23,8 +29,13 @@ struct det_grid {
     double cell_deg;
     size_t mask;    /* buckets - 1 */
     uint32_t *head; /* bucket -> track index + 1 (0: empty) */
-    uint32_t *next; /* track index -> next index + 1 */
-    int32_t *row, *col;
+    /* per track index, together so that a chain walk touches one line */
+    struct det_gent {
+        int32_t row, col;
+        uint32_t next; /* next index + 1 in the bucket */
+    } * ent;
+    /* column width (degrees of longitude) per row, row + DET_GRID_ROW0 */
+    double width[DET_GRID_ROWS];
 };
 
 /* One evaluation. */
@@ -33,10 +44,17 @@ struct det_ctx {
     const struct trk_track *tracks;
     size_t n;
     int64_t now_ms;
-    const uint8_t *live;     /* per track: 1 when CONFIRMED or COASTING and sane */
-    const double *lat, *lon; /* extrapolated to now */
-    const double *gs;        /* ground speed (m/s), compact for the pair loops */
-    const double *turn_rps;  /* measured turn rate (rad/s, + = right), 0 when not turning */
+    const uint8_t *live;         /* per track: 1 when CONFIRMED or COASTING and sane */
+    const double *lat, *lon;     /* extrapolated to now */
+    const double *gs;            /* ground speed (m/s), compact for the pair loops */
+    const double *turn_rps;      /* measured turn rate (rad/s, + = right), 0 when not turning */
+    const double *m_lat, *m_lon; /* metres per degree at the extrapolated position */
+    const double *alt_ft;        /* pressure altitude (ft), NAN when unknown */
+    const double *vrate_fpm;     /* vertical rate (ft/min), 0 when altitude unknown */
+    const uint8_t *air;          /* 1: live, airborne aircraft or a moving primary-only track (the
+                                    tracks the air rules pair up) */
+    double gs_max;               /* fastest ground speed among the `air` tracks, capped at
+                                    cfg->max_speed_mps (m/s): bounds the pair searches */
     const struct det_grid *grid;
     struct det *det;
     struct det_stats *stats;
@@ -65,6 +83,16 @@ void det_grid_near(const struct det_ctx *c, double lat, double lon, double radiu
 
 /* Local flat plane at latitude lat0: metres per degree north and east. */
 void det_m_per_deg(double lat0_deg, double *m_lat, double *m_lon);
+
+/* The same for the plane between tracks i and j: the mean of their
+ * scales (within 1e-4 of the scale at the mean latitude for tracks a
+ * degree apart: the cosine's curvature). */
+static inline void det_pair_scale(const struct det_ctx *c, size_t i, size_t j, double *m_lat,
+                                  double *m_lon)
+{
+    *m_lat = 0.5 * (c->m_lat[i] + c->m_lat[j]);
+    *m_lon = 0.5 * (c->m_lon[i] + c->m_lon[j]);
+}
 
 /* Write an identity label of t ("ICAO 4CA123 BAW12 squawk 7700", or
  * "track 17") into out, printable ASCII only. */

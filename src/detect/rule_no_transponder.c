@@ -26,7 +26,7 @@ static int near_fn(void *arg, size_t j)
         return 0;
     const struct det_ctx *c = a->c;
     double ml, mo;
-    det_m_per_deg((c->lat[a->self] + c->lat[j]) / 2.0, &ml, &mo);
+    det_pair_scale(c, a->self, j, &ml, &mo);
     double dn = (c->lat[j] - c->lat[a->self]) * ml, de = (c->lon[j] - c->lon[a->self]) * mo;
     double dist = sqrt(dn * dn + de * de);
     if (dist < a->best_m) {

@@ -21,15 +21,6 @@
 
 #define FT 0.3048
 
-static int eligible(const struct det_ctx *c, size_t i)
-{
-    const struct trk_track *t = &c->tracks[i];
-    if (!c->live[i] || t->kind == TRK_KIND_VESSEL || t->on_ground)
-        return 0;
-    /* slow primary-only blobs are clutter until shown otherwise */
-    return t->kind == TRK_KIND_AIRCRAFT || !(t->flags & TRK_F_SLOW);
-}
-
 /* Position at t (s) of a track at p with velocity v turning at w (rad/s,
  * + = right), on a circle (or a line when w is 0). */
 static void arc(const struct geo_enu *p, const struct geo_enu *v, double w, double t, double *e,
@@ -48,20 +39,52 @@ static void arc(const struct geo_enu *p, const struct geo_enu *v, double w, doub
 
 /* The turning hypothesis, sampled every 2 s up to T: 1 and the first time
  * (*t_s) and horizontal distance (*h_m) at which both minima are broken
- * (vmin_m < 0: altitude unknown, horizontal only), else 0. */
+ * (vmin_m < 0: altitude unknown, horizontal only), else 0. The angles
+ * advance by a fixed rotation per step (no sine per sample); arc() gives
+ * the position at the time found. */
 static int turning_loss(const struct geo_enu *pi, const struct geo_enu *vi, double wi,
                         const struct geo_enu *pj, const struct geo_enu *vj, double wj, double T,
                         double sep_m, double vmin_m, double *t_s, double *h_m)
 {
-    for (double t = 2.0; t <= T + 1e-9; t += 2.0) {
+    const double step = 2.0;
+    /* (sin, cos) of -w t for each track, and the rotation by -w step */
+    double si = 0.0, ci = 1.0, sj = 0.0, cj = 1.0;
+    double rsi = sin(-wi * step), rci = cos(-wi * step);
+    double rsj = sin(-wj * step), rcj = cos(-wj * step);
+    double sep2 = sep_m * sep_m;
+    for (double t = step; t <= T + 1e-9; t += step) {
+        double x = si * rci + ci * rsi;
+        ci = ci * rci - si * rsi;
+        si = x;
+        x = sj * rcj + cj * rsj;
+        cj = cj * rcj - sj * rsj;
+        sj = x;
         double ei, ni, ej, nj;
-        arc(pi, vi, wi, t, &ei, &ni);
-        arc(pj, vj, wj, t, &ej, &nj);
-        double h = hypot(ej - ei, nj - ni);
+        if (wi == 0.0) {
+            ei = pi->e_m + vi->e_m * t;
+            ni = pi->n_m + vi->n_m * t;
+        } else {
+            double a = si / -wi, b = (1.0 - ci) / -wi;
+            ei = pi->e_m + a * vi->e_m - b * vi->n_m;
+            ni = pi->n_m + b * vi->e_m + a * vi->n_m;
+        }
+        if (wj == 0.0) {
+            ej = pj->e_m + vj->e_m * t;
+            nj = pj->n_m + vj->n_m * t;
+        } else {
+            double a = sj / -wj, b = (1.0 - cj) / -wj;
+            ej = pj->e_m + a * vj->e_m - b * vj->n_m;
+            nj = pj->n_m + b * vj->e_m + a * vj->n_m;
+        }
+        double de = ej - ei, dn = nj - ni, h2 = de * de + dn * dn;
+        if (h2 >= sep2)
+            continue;
         double dz = fabs((pj->u_m + vj->u_m * t) - (pi->u_m + vi->u_m * t));
-        if (h < sep_m && (vmin_m < 0 || dz < vmin_m)) {
+        if (vmin_m < 0 || dz < vmin_m) {
+            arc(pi, vi, wi, t, &ei, &ni);
+            arc(pj, vj, wj, t, &ej, &nj);
             *t_s = t;
-            *h_m = h;
+            *h_m = hypot(ej - ei, nj - ni);
             return 1;
         }
     }
@@ -82,7 +105,7 @@ static void check_pair(struct pair_arg *pa, size_t j)
     size_t i = pa->i;
     const struct trk_track *a = &c->tracks[i], *b = &c->tracks[j];
     double ml, mo, mlat = (c->lat[i] + c->lat[j]) / 2.0;
-    det_m_per_deg(mlat, &ml, &mo);
+    det_pair_scale(c, i, j, &ml, &mo);
     int alt = (a->flags & TRK_F_ALT) && (b->flags & TRK_F_ALT);
     struct geo_enu pi = {0, 0, alt ? a->alt_ft * FT : 0};
     struct geo_enu pj = {(c->lon[j] - c->lon[i]) * mo, (c->lat[j] - c->lat[i]) * ml,
@@ -169,27 +192,25 @@ static void check_pair(struct pair_arg *pa, size_t j)
 static int pair_fn(void *arg, size_t j)
 {
     struct pair_arg *pa = arg;
-    if (j <= pa->i)
+    const struct det_ctx *c = pa->c;
+    if (j <= pa->i || !c->air[j])
         return 0;
-    /* Cheap bound first, from the compact arrays: pairs that cannot come
+    /* Cheap bounds first, from the compact arrays: pairs that cannot come
      * within the minimum in the look-ahead even flying straight at each
      * other (10 % margin: the plane is taken at track i's latitude, not the
-     * pair's; 2 km for the rest). */
-    const struct det_ctx *c = pa->c;
+     * pair's; 2 km for the rest), and pairs whose altitudes cannot come
+     * within the larger vertical minimum at their vertical rates. */
     c->stats->pairs++;
     double dn = (c->lat[j] - c->lat[pa->i]) * pa->ml, de = (c->lon[j] - c->lon[pa->i]) * pa->mo;
     double reach = c->cfg->sep_h_m + (pa->gs + c->gs[j]) * pa->T;
     if (dn * dn + de * de > (reach * 1.1 + 2000.0) * (reach * 1.1 + 2000.0))
         return 0;
-    if (!eligible(c, j))
-        return 0;
-    const struct trk_track *a = &c->tracks[pa->i], *b = &c->tracks[j];
-    if ((a->flags & TRK_F_ALT) && (b->flags & TRK_F_ALT)) {
-        double dv = fabs((double)a->alt_ft - (double)b->alt_ft);
-        double climb = fabs(a->vrate_fpm - b->vrate_fpm) * pa->T / 60.0;
+    double ai = c->alt_ft[pa->i], aj = c->alt_ft[j];
+    if (ai == ai && aj == aj) { /* both known (NAN != NAN) */
+        double climb = fabs(c->vrate_fpm[pa->i] - c->vrate_fpm[j]) * pa->T / 60.0;
         double vmax =
             c->cfg->sep_v_ft > c->cfg->sep_v_high_ft ? c->cfg->sep_v_ft : c->cfg->sep_v_high_ft;
-        if (dv - climb >= vmax)
+        if (fabs(ai - aj) - climb >= vmax)
             return 0;
     }
     check_pair(pa, j);
@@ -201,7 +222,7 @@ static int evaluate(const struct det_ctx *c)
     struct pair_arg pa = {c, 0, 0, 0, 0, 0, 0};
     double T = (double)c->cfg->lookahead_ms / 1000.0;
     for (size_t i = 0; i < c->n; i++) {
-        if (!eligible(c, i))
+        if (!c->air[i])
             continue;
         pa.i = i;
         double gs = c->tracks[i].gs_mps;
@@ -209,9 +230,12 @@ static int evaluate(const struct det_ctx *c)
             gs = c->cfg->max_speed_mps;
         pa.gs = gs;
         pa.T = T;
-        det_m_per_deg(c->lat[i], &pa.ml, &pa.mo);
-        double r = c->cfg->sep_h_m + (gs + c->cfg->max_speed_mps) * T;
-        det_grid_near(c, c->lat[i], c->lon[i], r, pair_fn, &pa);
+        pa.ml = c->m_lat[i];
+        pa.mo = c->m_lon[i];
+        /* no other track is faster than gs_max: nothing farther can close in
+         * the look-ahead */
+        double r = c->cfg->sep_h_m + (gs + c->gs_max) * T;
+        det_grid_near(c, c->lat[i], c->lon[i], r * 1.1 + 2000.0, pair_fn, &pa);
     }
     return pa.rc;
 }
