@@ -10,7 +10,7 @@
  * Invariants: (1) only usb_cb() fills slots and only the caller empties
  * them, both under the mutex; (2) usb_cb() never waits: a full ring drops
  * the USB buffer and counts it; (3) the caller wakes at least every
- * WAIT_MS to look at the stop flag and the signal flag, then cancels the
+ * WAIT_MS to look at the stop flag, then cancels the
  * reader with rtlsdr_cancel_async(), joins it and closes the device, in that
  * order, on every path after the device was opened.
  */
@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <rtl-sdr.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,16 +51,6 @@ struct reader {
     struct ring *ring;
     int rc; /* rtlsdr_read_async()'s result */
 };
-
-/* Set by SIGINT/SIGTERM while rtlsdr_run() is active; a signal handler can
- * only reach a global. */
-static volatile sig_atomic_t rtlsdr_signalled;
-
-static void rtlsdr_on_signal(int sig)
-{
-    (void)sig;
-    rtlsdr_signalled = 1;
-}
 
 static void usb_cb(unsigned char *buf, uint32_t len, void *ctx)
 {
@@ -175,7 +164,7 @@ static int consume(struct ring *r, struct modes_demod *d, uint8_t **spare,
                    volatile int *stop)
 {
     for (;;) {
-        if ((stop && *stop) || rtlsdr_signalled)
+        if (stop && *stop)
             return 0;
         pthread_mutex_lock(&r->mu);
         if (r->count == 0 && !r->ended) {
@@ -258,14 +247,6 @@ int rtlsdr_run(const struct rtlsdr_opts *o, int (*addr_known)(void *, uint32_t, 
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.cv, NULL);
 
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = rtlsdr_on_signal;
-    sigemptyset(&sa.sa_mask);
-    rtlsdr_signalled = 0;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-
     struct reader rd = {.dev = dev, .ring = &r, .rc = 0};
     pthread_t th;
     if (pthread_create(&th, NULL, reader_main, &rd) != 0) {
@@ -279,8 +260,6 @@ int rtlsdr_run(const struct rtlsdr_opts *o, int (*addr_known)(void *, uint32_t, 
         rtlsdr_cancel_async(dev);
         pthread_join(th, NULL);
     }
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
     rtlsdr_close(dev);
     log_info("rtlsdr", "%llu samples, %llu frames, %llu USB buffers dropped",
              (unsigned long long)d->st.samples, (unsigned long long)d->st.frames,

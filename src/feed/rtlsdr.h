@@ -27,9 +27,11 @@ struct rtlsdr_opts {
 };
 
 /*
- * Receive and demodulate until *stop becomes non-zero (stop may be NULL),
- * SIGINT or SIGTERM arrives (the previous handlers are restored on return),
- * or the device fails. Frames go to cb(frame, arg) in the calling thread;
+ * Receive and demodulate until *stop becomes non-zero (stop may be NULL:
+ * then only a device failure ends it) or the device fails. The library
+ * installs no signal handler: the program that owns the process (cli/,
+ * app/) sets *stop from its own, and the loop looks at it at least every
+ * 100 ms. Frames go to cb(frame, arg) in the calling thread;
  * addr_known(arg, ...) as for iq_run_file (may be NULL). Single-bit
  * correction is on. Frame times t_s are seconds since the first sample.
  * Returns 0 after a requested stop; CAIRN_E_NOTFOUND when no dongle (or no
