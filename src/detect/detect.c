@@ -16,9 +16,8 @@
 
 /* The rules, in priority order. */
 static const struct det_rule *const rules[] = {
-    &det_rule_emergency,
-    &det_rule_no_transponder,
-    &det_rule_separation,
+    &det_rule_emergency,       &det_rule_no_transponder, &det_rule_separation,
+    &det_rule_transponder_off, &det_rule_renegade,
 };
 
 struct course {
@@ -74,6 +73,11 @@ void det_config_default(struct det_config *c)
     c->lookahead_ms = 120000;
     c->max_speed_mps = 600.0;
     c->turn_min_dps = 0.5;
+    c->level_off = 1;
+    c->level_off_margin_ft = 300.0;    /* an autopilot capture overshoots far less; a
+                                          hand-flown one about this much */
+    c->renegade_dev_m = 10.0 * 1852.0; /* 10 NM: twice the radar separation minimum, beyond
+                                          any weather deviation a controller would not know of */
 }
 
 static int config_ok(const struct det_config *c)
@@ -83,7 +87,9 @@ static int config_ok(const struct det_config *c)
            c->near_traffic_m >= 0 && c->near_traffic_m <= 200000.0 && c->sep_h_m > 0 &&
            c->sep_h_m <= 100000.0 && c->sep_v_ft > 0 && c->sep_v_high_ft > 0 && c->nm_h_m > 0 &&
            c->nm_v_ft > 0 && c->lookahead_ms >= 0 && c->lookahead_ms <= 600000 &&
-           c->max_speed_mps > 0 && c->max_speed_mps <= 2000.0 && c->turn_min_dps > 0;
+           c->max_speed_mps > 0 && c->max_speed_mps <= 2000.0 && c->turn_min_dps > 0 &&
+           (c->level_off == 0 || c->level_off == 1) && c->level_off_margin_ft >= 0 &&
+           c->level_off_margin_ft <= 5000.0 && c->renegade_dev_m > 0 && c->renegade_dev_m <= 1e6;
 }
 
 /* Column width (deg of longitude) of a grid row: a cell_deg of latitude on
@@ -431,6 +437,25 @@ int det_report(const struct det_ctx *c, const struct det_hit *h)
     d->stats.opened++;
     notify(d, a);
     return 0;
+}
+
+const struct det_alert *det_live(const struct det_ctx *c, uint8_t rule, uint64_t key)
+{
+    return find_alert(c->det, rule, key); /* the index holds live alerts only (D2) */
+}
+
+int det_last_reply(const struct trk_track *t, int64_t *t_ms)
+{
+    int src = -1;
+    int64_t last = 0;
+    for (int s = 0; s < TRK_SOURCE_N; s++)
+        if ((TRK_SRC_BIT(s) & DET_XPDR_SOURCES) && t->last_src_ms[s] > last) {
+            last = t->last_src_ms[s];
+            src = s;
+        }
+    if (t_ms)
+        *t_ms = last;
+    return src;
 }
 
 static size_t course_slot(const struct det *d, const struct course *tab, uint32_t id)

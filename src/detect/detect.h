@@ -7,10 +7,19 @@
  *   EMERGENCY       squawk 7500 / 7600 / 7700 or an ADS-B emergency state.
  *   NO_TRANSPONDER  a confirmed primary-only track (no SSR, Mode S, ADS-B or
  *                   MLAT for no_xpdr_scans scans, per the tracker's
- *                   primary_only_scans), not slow clutter, not a vessel.
- *   SEPARATION      actual or predicted (look-ahead; straight line, then
- *                   turning at the measured rate) loss of separation between
- *                   two aircraft; NEAR_MISS is its top severity.
+ *                   primary_only_scans) that never had a transponder reply,
+ *                   not slow clutter, not a vessel.
+ *   SEPARATION      actual or predicted (look-ahead; straight line, turning
+ *                   at the measured rate, levelling off at the selected
+ *                   altitude) loss of separation between two aircraft;
+ *                   NEAR_MISS is its top severity.
+ *   TRANSPONDER_OFF a track that had transponder replies (SSR, Mode S, ADS-B,
+ *                   MLAT) and has been seen by primary radar only for
+ *                   no_xpdr_scans scans since: the transponder stopped.
+ *   RENEGADE        COMLOSS / SUSPECTED / PROBABLE / CONFIRMED from the
+ *                   evidence on the track (radio, flight-plan deviation,
+ *                   operator flags, transponder), raised and lowered as it
+ *                   changes.
  * Thresholds: ../shared/docs/domain.md section 2; docs/detect.md has the
  * choices (the vertical minimum above FL290, the spatial index, the
  * hypotheses).
@@ -67,7 +76,9 @@ enum det_rule_id {
     DET_RULE_EMERGENCY = 0,
     DET_RULE_NO_TRANSPONDER = 1,
     DET_RULE_SEPARATION = 2,
-    DET_RULE_N = 3,
+    DET_RULE_TRANSPONDER_OFF = 3,
+    DET_RULE_RENEGADE = 4,
+    DET_RULE_N = 5,
 };
 
 enum det_severity {
@@ -118,7 +129,8 @@ struct det_alert {
     int64_t t_change_ms;     /* last state change */
     uint8_t n_values;
     struct det_value values[DET_MAX_VALUES];
-    const char *hypothesis;  /* prediction used: "straight", "turning"; NULL: none */
+    const char *hypothesis;  /* prediction used: "straight", "turning", "level-off",
+                                "turning+level-off"; NULL: none (static string) */
     char text[DET_TEXT_LEN]; /* one English sentence, printable ASCII only */
     uint32_t absent_evals;   /* consecutive evaluations without a report */
 };
@@ -141,12 +153,20 @@ struct det_config {
     double turn_min_dps;    /* SEPARATION: a track turning at least this fast (deg/s, from
                                its course at two evaluations) also gets the turning hypothesis */
     int all_pairs;          /* 1: no spatial index, every track near every other (tests) */
+
+    /* SEPARATION: 1: a climbing or descending track with a selected altitude
+     * ahead of it is predicted to level off there (300 ft of overshoot) */
+    int level_off;
+    double level_off_margin_ft;
+    /* RENEGADE: a flight-plan deviation above this is evidence (10 NM) */
+    double renegade_dev_m;
 };
 
 /* Defaults (docs/detect.md): hold 10 s and 2 evaluations, 3 scans, 10 NM,
  * 5 NM / 1,000 ft / 2,000 ft above FL410 (RVSM assumed, see there),
  * near miss 1 NM / 500 ft, look-ahead 120 s, 600 m/s, turning from
- * 0.5 deg/s. */
+ * 0.5 deg/s, level-off on with 300 ft of overshoot, renegade deviation
+ * 10 NM. */
 void det_config_default(struct det_config *c);
 
 struct det_stats {
@@ -155,6 +175,10 @@ struct det_stats {
     uint64_t full;       /* reports dropped: alert table full */
     uint64_t pairs;      /* SEPARATION: pairs examined (after the spatial index) */
     uint64_t bad_tracks; /* tracks skipped: non-finite values */
+
+    /* SEPARATION: straight-line conflicts not raised because the level-off
+     * hypothesis keeps the minimum */
+    uint64_t level_off_cleared;
 };
 
 /* Called once per alert change (state OPEN, UPDATED or CLEARED). The alert

@@ -76,6 +76,27 @@ struct det_hit {
 /* Hand a finding to the core. 0 or CAIRN_E_FULL. */
 int det_report(const struct det_ctx *c, const struct det_hit *h);
 
+/* The live (OPEN or UPDATED) alert of (rule, key), or NULL: what a rule
+ * reported before, for hysteresis on its own thresholds. Borrowed for the
+ * evaluation. */
+const struct det_alert *det_live(const struct det_ctx *c, uint8_t rule, uint64_t key);
+
+/* Sources that need a transponder: a track with any of them in its history
+ * is a cooperative aircraft (an AIS or another tracker's system track is
+ * not a reply from the target's transponder). */
+#define DET_XPDR_SOURCES                                                                           \
+    (TRK_SRC_BIT(TRK_SOURCE_SSR) | TRK_SRC_BIT(TRK_SOURCE_MODES) | TRK_SRC_BIT(TRK_SOURCE_ADSB) |  \
+     TRK_SRC_BIT(TRK_SOURCE_MLAT))
+
+/* The source (enum trk_source) of t's last transponder reply, -1 when it
+ * never had one; *t_ms its time. */
+int det_last_reply(const struct trk_track *t, int64_t *t_ms);
+
+/* The TRANSPONDER_OFF condition (rule_transponder_off.c), also evidence for
+ * RENEGADE: t had a transponder reply and has been seen by primary radar
+ * only for no_xpdr_scans scans since; not a vessel, not slow. */
+int det_xpdr_off(const struct det_config *cfg, const struct trk_track *t);
+
 /* Visit every eligible track whose cell may lie within radius_m of
  * (lat, lon) (a superset: callers measure). fn returns nonzero to stop. */
 void det_grid_near(const struct det_ctx *c, double lat, double lon, double radius_m,
@@ -110,5 +131,7 @@ struct det_rule {
 extern const struct det_rule det_rule_emergency;
 extern const struct det_rule det_rule_no_transponder;
 extern const struct det_rule det_rule_separation;
+extern const struct det_rule det_rule_transponder_off;
+extern const struct det_rule det_rule_renegade;
 
 #endif
