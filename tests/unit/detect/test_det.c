@@ -888,6 +888,31 @@ static void test_separation_level_off_raises(void **st)
     }
 }
 
+/* Level-off with equal rates: A climbs from 20,000 ft and B from 17,000 ft,
+ * both at 3,000 ft/min, so the straight lines keep them 3,000 ft apart.
+ * A's selected altitude is 21,000 ft: it levels off at 21,300 ft after 26 s
+ * while B climbs on, to 20,700 ft at the closest approach (74 s): 600 ft,
+ * hypothesis "level-off". The spatial index's vertical bound must not drop
+ * this pair for having no relative vertical rate. */
+static void test_separation_level_off_equal_rates(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[2] = {ac(1, 0, -10, 20000, 250, 0, 0), ac(2, 0, 10, 17000, -250, 0, 0)};
+    t[0].vrate_fpm = 3000.0;
+    t[0].flags |= TRK_F_SEL_ALT;
+    t[0].sel_alt_ft = 21000;
+    t[1].vrate_fpm = 3000.0;
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.ev[0].hyp, "level-off");
+    const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+    assert_non_null(a);
+    assert_true(fabs(a->values[4].v - 600.0) < 5.0);
+    det_free(d);
+}
+
 /* Turning and levelling off: the turning geometry of test_separation_turning
  * (A turns right at 2 deg/s towards B, within 5 NM after about 54 s), with
  * B descending at 6,000 ft/min from 24,000 ft: along its straight vertical
@@ -1199,6 +1224,7 @@ int main(void)
         cmocka_unit_test(test_separation_turning),
         cmocka_unit_test(test_separation_level_off_clears),
         cmocka_unit_test(test_separation_level_off_raises),
+        cmocka_unit_test(test_separation_level_off_equal_rates),
         cmocka_unit_test(test_separation_turning_level_off),
         cmocka_unit_test(test_separation_actual_near_miss),
         cmocka_unit_test(test_separation_vertical_minimum),
