@@ -152,12 +152,14 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->cmask = gb - 1;
     d->course[0] = calloc(gb, sizeof *d->course[0]);
     d->course[1] = calloc(gb, sizeof *d->course[1]);
-    d->grid.mask = gb - 1;
-    d->grid.head = calloc(gb, sizeof *d->grid.head);
-    d->grid.ent = calloc(nt, sizeof *d->grid.ent);
+    d->grid.key = calloc(nt, sizeof *d->grid.key);
+    d->grid.order = calloc(nt, sizeof *d->grid.order);
+    d->grid.tmp_key = calloc(nt, sizeof *d->grid.tmp_key);
+    d->grid.tmp_order = calloc(nt, sizeof *d->grid.tmp_order);
     if (!d->alerts || !d->seen_eval || !d->ahead || !d->anext || !d->freelist || !d->live ||
         !d->lat || !d->lon || !d->gs || !d->turn || !d->air || !d->mlat || !d->mlon || !d->alt ||
-        !d->vrate || !d->course[0] || !d->course[1] || !d->grid.head || !d->grid.ent) {
+        !d->vrate || !d->course[0] || !d->course[1] || !d->grid.key || !d->grid.order ||
+        !d->grid.tmp_key || !d->grid.tmp_order) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -196,8 +198,10 @@ void det_free(struct det *d)
     free(d->vrate);
     free(d->course[0]);
     free(d->course[1]);
-    free(d->grid.head);
-    free(d->grid.ent);
+    free(d->grid.key);
+    free(d->grid.order);
+    free(d->grid.tmp_key);
+    free(d->grid.tmp_order);
     free(d);
 }
 
@@ -222,30 +226,64 @@ static double col_deg(const struct det_grid *g, int32_t row)
     return g->width[k];
 }
 
-static size_t cell_hash(const struct det_grid *g, int32_t row, int32_t col)
+/* The key of cell (row, col), rows and columns clamped to the grid. */
+static uint32_t cell_key(int32_t row, int32_t col)
 {
-    uint64_t h = (uint64_t)(uint32_t)row * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uint32_t)col;
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 32;
-    return (size_t)h & g->mask;
+    int32_t r = row + DET_GRID_ROW0, c = col + DET_GRID_COLS / 2;
+    r = r < 0 ? 0 : r >= DET_GRID_ROWS ? DET_GRID_ROWS - 1 : r;
+    c = c < 0 ? 0 : c >= DET_GRID_COLS ? DET_GRID_COLS - 1 : c;
+    return (uint32_t)r << 11 | (uint32_t)c;
+}
+
+/* One pass of the radix sort: stable by 10 bits of the key from `shift`. */
+static void radix_pass(const uint32_t *key, const uint32_t *ord, uint32_t *okey, uint32_t *oord,
+                       size_t n, unsigned shift)
+{
+    size_t count[1025] = {0};
+    for (size_t k = 0; k < n; k++)
+        count[((key[k] >> shift) & 1023u) + 1]++;
+    for (size_t b = 1; b <= 1024; b++)
+        count[b] += count[b - 1];
+    for (size_t k = 0; k < n; k++) {
+        size_t at = count[(key[k] >> shift) & 1023u]++;
+        okey[at] = key[k];
+        oord[at] = ord[k];
+    }
 }
 
 static void grid_build(struct det *d, size_t n)
 {
     struct det_grid *g = &d->grid;
-    memset(g->head, 0, (g->mask + 1) * sizeof *g->head);
+    size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (!d->live[i])
             continue;
         int32_t r = (int32_t)floor(d->lat[i] / g->cell_deg);
         int32_t c = (int32_t)floor(d->lon[i] / col_deg(g, r));
-        g->ent[i].row = r;
-        g->ent[i].col = c;
-        size_t b = cell_hash(g, r, c);
-        g->ent[i].next = g->head[b];
-        g->head[b] = (uint32_t)(i + 1);
+        g->tmp_key[m] = cell_key(r, c);
+        g->tmp_order[m] = (uint32_t)i;
+        m++;
     }
+    /* keys have 20 bits: two passes of 10, ending in key/order */
+    radix_pass(g->tmp_key, g->tmp_order, g->key, g->order, m, 0);
+    radix_pass(g->key, g->order, g->tmp_key, g->tmp_order, m, 10);
+    memcpy(g->key, g->tmp_key, m * sizeof *g->key);
+    memcpy(g->order, g->tmp_order, m * sizeof *g->order);
+    g->n = m;
+}
+
+/* First position whose key is >= k. */
+static size_t lower_bound(const uint32_t *key, size_t n, uint32_t k)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (key[mid] < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 void det_grid_near(const struct det_ctx *c, double lat, double lon, double radius_m,
@@ -261,6 +299,10 @@ void det_grid_near(const struct det_ctx *c, double lat, double lon, double radiu
     double dlat = radius_m / 110000.0;
     int32_t r0 = (int32_t)floor((lat - dlat) / g->cell_deg);
     int32_t r1 = (int32_t)floor((lat + dlat) / g->cell_deg);
+    if (r0 < -DET_GRID_ROW0)
+        r0 = -DET_GRID_ROW0;
+    if (r1 > DET_GRID_ROW0 - 1)
+        r1 = DET_GRID_ROW0 - 1;
     double maxlat = fabs(lat) + dlat;
     if (maxlat > 89.0)
         maxlat = 89.0;
@@ -270,15 +312,11 @@ void det_grid_near(const struct det_ctx *c, double lat, double lon, double radiu
     for (int32_t r = r0; r <= r1; r++) {
         double w = col_deg(g, r);
         int32_t c0 = (int32_t)floor((lon - dlon) / w), c1 = (int32_t)floor((lon + dlon) / w);
-        for (int32_t col = c0; col <= c1; col++) {
-            for (uint32_t e = g->head[cell_hash(g, r, col)]; e; e = g->ent[e - 1].next) {
-                size_t j = e - 1;
-                if (g->ent[j].row != r || g->ent[j].col != col)
-                    continue;
-                if (fn(arg, j))
-                    return;
-            }
-        }
+        uint32_t k1 = cell_key(r, c1);
+        for (size_t k = lower_bound(g->key, g->n, cell_key(r, c0)); k < g->n && g->key[k] <= k1;
+             k++)
+            if (fn(arg, g->order[k]))
+                return;
     }
 }
 

@@ -23,17 +23,18 @@
 
 /* The spatial index over the eligible tracks: rows of cell_deg latitude,
  * each cut in columns narrowed so that a cell is at least cell_deg of
- * latitude wide on the ground; a chained hash maps (row, col) to its
- * tracks. */
+ * latitude wide on the ground. Each evaluation sorts the live tracks by
+ * cell (row, then column: a radix sort of a 20-bit key), so the tracks of
+ * one row's run of cells are one slice of `order`, found by binary search
+ * in `key`. Rules that walk the tracks in `order` visit neighbours one
+ * after the other, and their neighbours' values stay in the cache. */
+#define DET_GRID_COLS 2048 /* column index + DET_GRID_COLS / 2 in 11 bits */
 struct det_grid {
     double cell_deg;
-    size_t mask;    /* buckets - 1 */
-    uint32_t *head; /* bucket -> track index + 1 (0: empty) */
-    /* per track index, together so that a chain walk touches one line */
-    struct det_gent {
-        int32_t row, col;
-        uint32_t next; /* next index + 1 in the bucket */
-    } * ent;
+    size_t n;        /* live tracks sorted */
+    uint32_t *key;   /* [n] cell keys, ascending: (row + ROW0) << 11 | (col + COLS/2) */
+    uint32_t *order; /* [n] track index of each key */
+    uint32_t *tmp_key, *tmp_order; /* radix sort scratch */
     /* column width (degrees of longitude) per row, row + DET_GRID_ROW0 */
     double width[DET_GRID_ROWS];
 };

@@ -309,7 +309,10 @@ static int evaluate(const struct det_ctx *c)
 {
     struct pair_arg pa = {c, 0, 0, 0, 0, 0, 0};
     double T = (double)c->cfg->lookahead_ms / 1000.0;
-    for (size_t i = 0; i < c->n; i++) {
+    /* in the grid's order (rule.h): neighbours one after the other */
+    size_t n = c->cfg->all_pairs ? c->n : c->grid->n;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = c->cfg->all_pairs ? k : c->grid->order[k];
         if (!c->air[i])
             continue;
         pa.i = i;
