@@ -14,11 +14,10 @@
 #include "detect/rule.h"
 #include "track/track.h"
 
-/* The rules, in priority order. */
+/* The rules, in priority order (det_rule_name finds them by id). */
 static const struct det_rule *const rules[] = {
-    &det_rule_emergency,
-    &det_rule_no_transponder,
-    &det_rule_separation,
+    &det_rule_emergency, &det_rule_no_transponder, &det_rule_separation, &det_rule_zone,
+    &det_rule_sea_cpa,   &det_rule_low_pass,       &det_rule_ais_gap,
 };
 
 struct course {
@@ -54,6 +53,8 @@ struct det {
     struct course *course[2];
     size_t cmask;
     int cur;
+    const struct geo_zones *zones; /* borrowed (det_set_zones) */
+    struct det_low_tab low;        /* LOW_PASS pair memory */
 };
 
 void det_config_default(struct det_config *c)
@@ -74,6 +75,26 @@ void det_config_default(struct det_config *c)
     c->lookahead_ms = 120000;
     c->max_speed_mps = 600.0;
     c->turn_min_dps = 0.5;
+    c->zone_lookahead_ms = 300000;
+    c->sea_cpa_m = 0.5 * 1852.0;
+    c->sea_horizon_ms = 600000;
+    c->sea_moving_mps = 1.0;
+    c->sea_anchor_m = 100.0;
+    c->sea_max_speed_mps = 25.0;
+    c->low_alt_ft = 1000.0;
+    c->low_h_m = 1852.0;
+    c->low_away_m = 2.0 * 1852.0;
+    c->low_keep_m = 10.0 * 1852.0;
+    c->low_keep_ms = 900000;
+    c->low_min_unknown_mps = 30.0;
+    c->low_pairs = 1024;
+    c->ais_gap_k = 5;
+    c->ais_gap_min_ms = 90000;
+    c->ais_gap_k_near = 3;
+    c->ais_gap_min_near_ms = 60000;
+    c->ais_zone_near_m = 20.0 * 1852.0;
+    c->ais_slow_mps = 3.0 * 0.514444;
+    c->ais_slow_interval_ms = 180000;
 }
 
 static int config_ok(const struct det_config *c)
@@ -83,7 +104,16 @@ static int config_ok(const struct det_config *c)
            c->near_traffic_m >= 0 && c->near_traffic_m <= 200000.0 && c->sep_h_m > 0 &&
            c->sep_h_m <= 100000.0 && c->sep_v_ft > 0 && c->sep_v_high_ft > 0 && c->nm_h_m > 0 &&
            c->nm_v_ft > 0 && c->lookahead_ms >= 0 && c->lookahead_ms <= 600000 &&
-           c->max_speed_mps > 0 && c->max_speed_mps <= 2000.0 && c->turn_min_dps > 0;
+           c->max_speed_mps > 0 && c->max_speed_mps <= 2000.0 && c->turn_min_dps > 0 &&
+           c->zone_lookahead_ms >= 0 && c->zone_lookahead_ms <= 3600000 && c->sea_cpa_m > 0 &&
+           c->sea_cpa_m <= 20000.0 && c->sea_horizon_ms >= 0 && c->sea_horizon_ms <= 3600000 &&
+           c->sea_moving_mps >= 0 && c->sea_anchor_m >= 0 && c->sea_anchor_m <= c->sea_cpa_m &&
+           c->sea_max_speed_mps > 0 && c->sea_max_speed_mps <= 100.0 && c->low_h_m > 0 &&
+           c->low_h_m <= c->low_away_m && c->low_away_m <= c->low_keep_m &&
+           c->low_keep_m <= 200000.0 && c->low_keep_ms >= 0 && c->low_min_unknown_mps >= 0 &&
+           c->low_pairs >= 1 && c->low_pairs <= (1u << 20) && c->ais_gap_k >= 1 &&
+           c->ais_gap_k_near >= 1 && c->ais_gap_min_ms >= 0 && c->ais_gap_min_near_ms >= 0 &&
+           c->ais_zone_near_m >= 0 && c->ais_slow_mps >= 0 && c->ais_slow_interval_ms >= 0;
 }
 
 static size_t pow2_at_least(size_t n)
@@ -134,9 +164,14 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->grid.next = calloc(nt, sizeof *d->grid.next);
     d->grid.row = calloc(nt, sizeof *d->grid.row);
     d->grid.col = calloc(nt, sizeof *d->grid.col);
-    if (!d->alerts || !d->seen_eval || !d->ahead || !d->anext || !d->freelist || !d->live ||
-        !d->lat || !d->lon || !d->gs || !d->turn || !d->course[0] || !d->course[1] ||
-        !d->grid.head || !d->grid.next || !d->grid.row || !d->grid.col) {
+    size_t lb = pow2_at_least(c.low_pairs * 2);
+    d->low.mask = lb - 1;
+    d->low.cap = c.low_pairs;
+    d->low.tab[0] = calloc(lb, sizeof *d->low.tab[0]);
+    d->low.tab[1] = calloc(lb, sizeof *d->low.tab[1]);
+    if (!d->low.tab[0] || !d->low.tab[1] || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
+        !d->freelist || !d->live || !d->lat || !d->lon || !d->gs || !d->turn || !d->course[0] ||
+        !d->course[1] || !d->grid.head || !d->grid.next || !d->grid.row || !d->grid.col) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -173,6 +208,8 @@ void det_free(struct det *d)
     free(d->grid.next);
     free(d->grid.row);
     free(d->grid.col);
+    free(d->low.tab[0]);
+    free(d->low.tab[1]);
     free(d);
 }
 
@@ -300,6 +337,20 @@ void det_label(const struct trk_track *t, char *out, size_t cap)
             put_clean(out, cap, &k, cs);
         }
     }
+}
+
+void det_clean(char *out, size_t cap, const char *s)
+{
+    size_t k = 0;
+    if (!cap)
+        return;
+    for (; *s && k + 1 < cap; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch >= 0x80 && ch < 0xC0)
+            continue; /* a UTF-8 continuation: its lead byte already gave '?' */
+        out[k++] = (ch >= 0x20 && ch < 0x7F) ? (char)ch : '?';
+    }
+    out[k] = '\0';
 }
 
 void det_textf(char *out, size_t cap, const char *fmt, ...)
@@ -525,6 +576,8 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .gs = d->gs,
         .turn_rps = d->turn,
         .grid = &d->grid,
+        .zones = d->zones,
+        .low = &d->low,
         .det = d,
         .stats = &d->stats,
     };
@@ -600,9 +653,17 @@ int det_check(const struct det *d)
     return 0;
 }
 
+void det_set_zones(struct det *d, const struct geo_zones *zones)
+{
+    d->zones = zones;
+}
+
 const char *det_rule_name(unsigned rule)
 {
-    return rule < sizeof rules / sizeof rules[0] ? rules[rule]->name : "?";
+    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++)
+        if (rules[r]->id == rule)
+            return rules[r]->name;
+    return "?";
 }
 
 const char *det_severity_name(unsigned sev)
