@@ -11,7 +11,11 @@
  * Queries are the textbook ones on a polygon in a plane: even-odd crossing
  * count of a horizontal ray (per polygon, so the parts of a MultiPolygon
  * may touch or overlap), the distance to the nearest edge, and the first
- * edge a segment crosses (parametric intersection of two segments).
+ * edge a segment crosses (parametric intersection of two segments). An
+ * index of horizontal strips (build_index) keeps them from reading every
+ * edge: the ray meets only edges of the point's strip; the nearest edge is
+ * searched outwards strip by strip until a strip lies farther than the best
+ * distance found; a segment reads the strips its y-range covers.
  *
  * References: RFC 7946 (GeoJSON), sections 3.1.6 (Polygon: closed linear
  * rings of four or more positions, the first the exterior) and 3.1.7
@@ -415,10 +419,94 @@ void geo_zones_free(struct geo_zones *zs)
 {
     if (!zs)
         return;
+    for (size_t i = 0; zs->z && i < zs->n_alloc; i++) {
+        free(zs->z[i].first);
+        free(zs->z[i].edge);
+        free(zs->z[i].vpoly);
+    }
     free(zs->z);
     free(zs->v);
     free(zs->rings);
     free(zs);
+}
+
+/* Edges from vertex i to i + 1 of the rings, by strip (the key idea: a
+ * horizontal ray through p meets only edges whose y-range holds p.y, all
+ * listed in p's strip). About 4 edges per strip, at most 4,096 strips;
+ * halved while long edges would make the lists more than 8 times the
+ * edges. */
+static int strip_of(const struct geo_zone *z, double y)
+{
+    double k = floor((y - z->y0_m) / z->strip_h_m);
+    return k < 0 ? 0 : k >= (double)z->n_strips ? (int)z->n_strips - 1 : (int)k;
+}
+
+static int build_index(struct geo_zone *z)
+{
+    size_t ne = 0;
+    z->y0_m = INFINITY;
+    z->y1_m = -INFINITY;
+    for (uint32_t i = 0; i < z->n_verts; i++) {
+        if (z->v[i].y_m < z->y0_m)
+            z->y0_m = z->v[i].y_m;
+        if (z->v[i].y_m > z->y1_m)
+            z->y1_m = z->v[i].y_m;
+    }
+    for (uint32_t r = 0; r < z->n_rings; r++)
+        ne += z->rings[r].n - 1;
+    z->vpoly = calloc(z->n_verts ? z->n_verts : 1, 1);
+    if (!z->vpoly)
+        return CAIRN_E_NOMEM;
+    for (uint32_t r = 0; r < z->n_rings; r++)
+        memset(z->vpoly + z->rings[r].first, z->rings[r].poly, z->rings[r].n);
+    size_t ns = ne / 4, total = 0;
+    if (ns > 4096)
+        ns = 4096;
+    if (ns < 1 || !(z->y1_m > z->y0_m))
+        ns = 1;
+    for (;;) {
+        z->n_strips = (uint32_t)ns;
+        z->strip_h_m = ns > 1 ? (z->y1_m - z->y0_m) / (double)ns : 1.0;
+        total = 0;
+        for (uint32_t r = 0; r < z->n_rings; r++) {
+            const struct geo_zone_xy *v = z->v + z->rings[r].first;
+            for (uint32_t i = 0; i + 1 < z->rings[r].n; i++)
+                total += (size_t)(strip_of(z, fmax(v[i].y_m, v[i + 1].y_m)) -
+                                  strip_of(z, fmin(v[i].y_m, v[i + 1].y_m)) + 1);
+        }
+        if (ns == 1 || total <= 8 * ne)
+            break;
+        ns /= 2;
+    }
+    z->first = calloc(ns + 1, sizeof *z->first);
+    z->edge = calloc(total ? total : 1, sizeof *z->edge);
+    if (!z->first || !z->edge)
+        return CAIRN_E_NOMEM;
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t r = 0; r < z->n_rings; r++) {
+            uint32_t f = z->rings[r].first;
+            const struct geo_zone_xy *v = z->v + f;
+            for (uint32_t i = 0; i + 1 < z->rings[r].n; i++) {
+                int k0 = strip_of(z, fmin(v[i].y_m, v[i + 1].y_m));
+                int k1 = strip_of(z, fmax(v[i].y_m, v[i + 1].y_m));
+                for (int k = k0; k <= k1; k++) {
+                    if (pass == 0)
+                        z->first[k + 1]++;
+                    else
+                        z->edge[z->first[k]++] = f + i;
+                }
+            }
+        }
+        if (pass == 0) {
+            for (size_t k = 0; k < ns; k++)
+                z->first[k + 1] += z->first[k];
+        } else { /* the fill moved each first[k] to first[k + 1]: shift back */
+            for (size_t k = ns; k > 0; k--)
+                z->first[k] = z->first[k - 1];
+            z->first[0] = 0;
+        }
+    }
+    return 0;
 }
 
 static int parse_json(struct ctx *c, json_t *root, struct geo_zones **out)
@@ -465,6 +553,8 @@ static int parse_json(struct ctx *c, json_t *root, struct geo_zones **out)
         zs->v = calloc(k.verts ? k.verts : 1, sizeof *zs->v);
         zs->rings = calloc(k.rings ? k.rings : 1, sizeof *zs->rings);
     }
+    if (zs && zs->z)
+        zs->n_alloc = nf;
     if (!zs || !tmp || !zs->z || !zs->v || !zs->rings) {
         free(tmp);
         geo_zones_free(zs);
@@ -502,6 +592,8 @@ static int parse_json(struct ctx *c, json_t *root, struct geo_zones **out)
         /* ring.first was set relative to the set: make it relative to z->v */
         for (size_t r = r0; r < nr; r++)
             zs->rings[r].first -= (uint32_t)v0;
+        if (!e && build_index(z))
+            e = fail(c, CAIRN_E_NOMEM, "out of memory");
     }
     free(tmp);
     if (e) {
@@ -579,23 +671,20 @@ void geo_zone_project(const struct geo_zone *z, double lat_deg, double lon_deg,
 
 int geo_zone_contains_xy(const struct geo_zone *z, const struct geo_zone_xy *p)
 {
+    if (!(p->y_m >= z->y0_m && p->y_m <= z->y1_m))
+        return 0;
+    int k = strip_of(z, p->y_m);
     uint64_t parity = 0;
-    for (uint32_t r = 0; r < z->n_rings; r++) {
-        const struct geo_zone_ring *R = &z->rings[r];
-        const struct geo_zone_xy *v = z->v + R->first;
-        int in = 0;
-        for (uint32_t i = 0; i + 1 < R->n; i++) {
-            const struct geo_zone_xy *a = &v[i], *b = &v[i + 1];
-            /* edges that straddle the horizontal line through p (half-open
-             * in y so a vertex on the line counts once) */
-            if ((a->y_m > p->y_m) != (b->y_m > p->y_m)) {
-                double x = a->x_m + (p->y_m - a->y_m) * (b->x_m - a->x_m) / (b->y_m - a->y_m);
-                if (p->x_m < x)
-                    in = !in;
-            }
+    for (uint32_t e = z->first[k]; e < z->first[k + 1]; e++) {
+        uint32_t i = z->edge[e];
+        const struct geo_zone_xy *a = &z->v[i], *b = &z->v[i + 1];
+        /* edges that straddle the horizontal line through p (half-open in
+         * y so a vertex on the line counts once) */
+        if ((a->y_m > p->y_m) != (b->y_m > p->y_m)) {
+            double x = a->x_m + (p->y_m - a->y_m) * (b->x_m - a->x_m) / (b->y_m - a->y_m);
+            if (p->x_m < x)
+                parity ^= 1ull << z->vpoly[i];
         }
-        if (in)
-            parity ^= 1ull << R->poly;
     }
     return parity != 0;
 }
@@ -615,40 +704,70 @@ static double seg_dist2(const struct geo_zone_xy *p, const struct geo_zone_xy *a
     return ex * ex + ey * ey;
 }
 
+static void strip_dist2(const struct geo_zone *z, int k, const struct geo_zone_xy *p, double *best)
+{
+    for (uint32_t e = z->first[k]; e < z->first[k + 1]; e++) {
+        uint32_t i = z->edge[e];
+        double d2 = seg_dist2(p, &z->v[i], &z->v[i + 1]);
+        if (d2 < *best)
+            *best = d2;
+    }
+}
+
 double geo_zone_boundary_xy(const struct geo_zone *z, const struct geo_zone_xy *p)
 {
+    /* p's strip (or the nearest), then outwards while a strip's nearest y
+     * is closer than the best so far: an edge first met in a farther strip
+     * lies wholly beyond that strip's near side */
     double best = INFINITY;
-    for (uint32_t r = 0; r < z->n_rings; r++) {
-        const struct geo_zone_ring *R = &z->rings[r];
-        const struct geo_zone_xy *v = z->v + R->first;
-        for (uint32_t i = 0; i + 1 < R->n; i++) {
-            double d2 = seg_dist2(p, &v[i], &v[i + 1]);
-            if (d2 < best)
-                best = d2;
-        }
+    int k0 = strip_of(z, p->y_m), ns = (int)z->n_strips;
+    strip_dist2(z, k0, p, &best);
+    for (int k = k0 + 1; k < ns; k++) {
+        double gap = z->y0_m + (double)k * z->strip_h_m - p->y_m;
+        if (gap > 0 && gap * gap >= best)
+            break;
+        strip_dist2(z, k, p, &best);
+    }
+    for (int k = k0 - 1; k >= 0; k--) {
+        double gap = p->y_m - (z->y0_m + (double)(k + 1) * z->strip_h_m);
+        if (gap > 0 && gap * gap >= best)
+            break;
+        strip_dist2(z, k, p, &best);
     }
     return sqrt(best);
+}
+
+static void cross_edge(const struct geo_zone *z, uint32_t i, const struct geo_zone_xy *a, double rx,
+                       double ry, double *best)
+{
+    const struct geo_zone_xy *v = z->v;
+    double sx = v[i + 1].x_m - v[i].x_m, sy = v[i + 1].y_m - v[i].y_m;
+    double den = rx * sy - ry * sx;
+    if (den == 0.0)
+        return; /* parallel: a grazing run along an edge is no entry */
+    double qx = v[i].x_m - a->x_m, qy = v[i].y_m - a->y_m;
+    double t = (qx * sy - qy * sx) / den; /* along a -> b */
+    double u = (qx * ry - qy * rx) / den; /* along the edge */
+    if (t > 0.0 && t <= 1.0 && u >= 0.0 && u <= 1.0 && t < *best)
+        *best = t;
 }
 
 double geo_zone_first_crossing_xy(const struct geo_zone *z, const struct geo_zone_xy *a,
                                   const struct geo_zone_xy *b)
 {
     double rx = b->x_m - a->x_m, ry = b->y_m - a->y_m;
+    double lo = fmin(a->y_m, b->y_m), hi = fmax(a->y_m, b->y_m);
     double best = 2.0;
-    for (uint32_t r = 0; r < z->n_rings; r++) {
-        const struct geo_zone_ring *R = &z->rings[r];
-        const struct geo_zone_xy *v = z->v + R->first;
-        for (uint32_t i = 0; i + 1 < R->n; i++) {
-            double sx = v[i + 1].x_m - v[i].x_m, sy = v[i + 1].y_m - v[i].y_m;
-            double den = rx * sy - ry * sx;
-            if (den == 0.0)
-                continue; /* parallel: a grazing run along an edge is no entry */
-            double qx = v[i].x_m - a->x_m, qy = v[i].y_m - a->y_m;
-            double t = (qx * sy - qy * sx) / den; /* along a -> b */
-            double u = (qx * ry - qy * rx) / den; /* along the edge */
-            if (t > 0.0 && t <= 1.0 && u >= 0.0 && u <= 1.0 && t < best)
-                best = t;
-        }
+    if (!(hi >= z->y0_m && lo <= z->y1_m))
+        return -1.0;
+    int k0 = strip_of(z, lo), k1 = strip_of(z, hi);
+    if (2 * (k1 - k0 + 1) > (int)z->n_strips) { /* most strips: every edge once */
+        for (uint32_t r = 0; r < z->n_rings; r++)
+            for (uint32_t i = 0; i + 1 < z->rings[r].n; i++)
+                cross_edge(z, z->rings[r].first + i, a, rx, ry, &best);
+    } else {
+        for (uint32_t e = z->first[k0]; e < z->first[k1 + 1]; e++)
+            cross_edge(z, z->edge[e], a, rx, ry, &best);
     }
     return best <= 1.0 ? best : -1.0;
 }

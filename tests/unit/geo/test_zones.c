@@ -197,6 +197,116 @@ static void test_queries_vs_geos(void **st)
     geo_zones_free(zs);
 }
 
+/* Large zones through the strip index: a wobbly ring of 2,000 vertices
+ * with a hole, and a comb whose 400 teeth run the whole height (their long
+ * edges make the index coarsen). Containment and boundary distance agree
+ * with GEOS at random points; every first crossing lands on the boundary
+ * with the same side all along before it. */
+static void big_zone(unsigned kind, char **json, struct geo_ll **shell, size_t *n)
+{
+    size_t cap = 64 * 4200 + 1024, k = 0, m = 0;
+    char *js = malloc(cap);
+    struct geo_ll *r = malloc(4200 * sizeof *r);
+    assert_true(js && r);
+    if (kind == 0) {
+        for (unsigned i = 0; i < 2000; i++) {
+            double a = 2 * 3.14159265358979 * i / 2000.0, q = 0.4 * (1 + 0.15 * sin(13 * a));
+            r[m++] = (struct geo_ll){50 + q * sin(a), 10 + 1.5 * q * cos(a)};
+        }
+    } else {
+        for (unsigned i = 0; i < 400; i++) {
+            double x = 10 + i * 0.002;
+            r[m++] = (struct geo_ll){50.0 + (i ? 0.05 : 0.0), x};
+            r[m++] = (struct geo_ll){50.5, x + 0.0005};
+            r[m++] = (struct geo_ll){50.5, x + 0.0015};
+        }
+        r[m++] = (struct geo_ll){50.0, 10.8};
+    }
+    r[m] = r[0];
+    m++;
+    k += (size_t)snprintf(js + k, cap - k,
+                          "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                          "\"properties\":{\"name\":\"big\",\"kind\":\"caution\"},"
+                          "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[");
+    for (size_t i = 0; i < m; i++)
+        k += (size_t)snprintf(js + k, cap - k, "%s[%.10f,%.10f]", i ? "," : "", r[i].lon_deg,
+                              r[i].lat_deg);
+    k += (size_t)snprintf(js + k, cap - k, "]%s]}}]}",
+                          kind == 0 ? ",[[10.1,49.95],[10.1,50.05],[9.9,50.05],[9.9,49.95],"
+                                      "[10.1,49.95]]"
+                                    : "");
+    *json = js;
+    *shell = r;
+    *n = m;
+}
+
+static void test_big_zones(void **st)
+{
+    (void)st;
+    unsigned seed = (unsigned)time(NULL) ^ 0x5A5Au;
+    printf("seed %u\n", seed);
+    srand(seed);
+    for (unsigned kind = 0; kind < 2; kind++) {
+        char *js;
+        struct geo_ll *shell;
+        size_t n;
+        big_zone(kind, &js, &shell, &n);
+        struct geo_zones *zs = parse_ok(js);
+        const struct geo_zone *z = &zs->z[0];
+        struct geo_ll hole[] = {
+            {49.95, 10.1}, {50.05, 10.1}, {50.05, 9.9}, {49.95, 9.9}, {49.95, 10.1}};
+        const struct geo_ll *rings[] = {shell, hole};
+        size_t rn[] = {n, 5};
+        struct geo_polygon *gp = NULL;
+        assert_int_equal(geo_polygon_new(rings, rn, kind == 0 ? 2 : 1, &gp), 0);
+        printf("zone %u: %u vertices, %u strips, %u edge entries\n", kind, z->n_verts, z->n_strips,
+               z->first[z->n_strips]);
+        if (kind == 1)
+            assert_true(z->n_strips < 400); /* coarsened */
+        unsigned n_in = 0;
+        for (int k = 0; k < 5000; k++) {
+            double la = 49.4 + 1.2 * rand() / (double)RAND_MAX;
+            double lo = kind ? 9.95 + 0.9 * rand() / (double)RAND_MAX
+                             : 9.2 + 1.6 * rand() / (double)RAND_MAX;
+            int in;
+            double d, g;
+            assert_int_equal(geo_zone_locate(z, la, lo, &in, &d), 0);
+            assert_int_equal(geo_polygon_boundary_m(gp, la, lo, &g), 0);
+            assert_true(fabs(g - d) < 1e-3);
+            if (d > 0.01)
+                assert_int_equal(in, geo_polygon_contains(gp, la, lo));
+            n_in += (unsigned)in;
+        }
+        assert_true(n_in > 500);
+        for (int k = 0; k < 500; k++) {
+            struct geo_zone_xy a, b;
+            geo_zone_project(z, 49.4 + 1.2 * rand() / (double)RAND_MAX,
+                             9.9 + 1.0 * rand() / (double)RAND_MAX, &a);
+            double ang = 6.283185307 * rand() / (double)RAND_MAX, len = 60000.0 * rand() / RAND_MAX;
+            b.x_m = a.x_m + len * cos(ang);
+            b.y_m = a.y_m + len * sin(ang);
+            double s = geo_zone_first_crossing_xy(z, &a, &b);
+            assert_true(s == -1.0 || (s > 0 && s <= 1.0));
+            double end = s < 0 ? 1.0 : s;
+            int in0 = geo_zone_contains_xy(z, &a);
+            if (s > 0) {
+                struct geo_zone_xy c = {a.x_m + s * (b.x_m - a.x_m), a.y_m + s * (b.y_m - a.y_m)};
+                assert_true(geo_zone_boundary_xy(z, &c) < 1e-3);
+            }
+            for (int j = 1; j < 200; j++) {
+                double t = end * j / 200.0;
+                struct geo_zone_xy c = {a.x_m + t * (b.x_m - a.x_m), a.y_m + t * (b.y_m - a.y_m)};
+                if (geo_zone_boundary_xy(z, &c) > 0.5 && geo_zone_boundary_xy(z, &a) > 0.5)
+                    assert_int_equal(geo_zone_contains_xy(z, &c), in0);
+            }
+        }
+        geo_polygon_free(gp);
+        geo_zones_free(zs);
+        free(js);
+        free(shell);
+    }
+}
+
 #define FC(features)   "{\"type\":\"FeatureCollection\",\"features\":[" features "]}"
 #define SQ             "[[[0,0],[1,0],[1,1],[0,1],[0,0]]]"
 #define F(props, geom) "{\"type\":\"Feature\",\"properties\":{" props "},\"geometry\":" geom "}"
@@ -324,6 +434,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_baltic_file),
         cmocka_unit_test(test_queries_vs_geos),
+        cmocka_unit_test(test_big_zones),
         cmocka_unit_test(test_hostile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
