@@ -14,10 +14,11 @@
 #include "detect/rule.h"
 #include "track/track.h"
 
-/* The rules, in priority order. */
+/* The rules, in priority order (det_rule_name finds them by id). */
 static const struct det_rule *const rules[] = {
     &det_rule_emergency,       &det_rule_no_transponder, &det_rule_separation,
-    &det_rule_transponder_off, &det_rule_renegade,
+    &det_rule_transponder_off, &det_rule_renegade,       &det_rule_zone,
+    &det_rule_sea_cpa,         &det_rule_low_pass,       &det_rule_ais_gap,
 };
 
 struct course {
@@ -53,6 +54,8 @@ struct det {
     struct course *course[2];
     size_t cmask;
     int cur;
+    const struct geo_zones *zones; /* borrowed (det_set_zones) */
+    struct det_low_tab low;        /* LOW_PASS pair memory */
 };
 
 void det_config_default(struct det_config *c)
@@ -78,6 +81,26 @@ void det_config_default(struct det_config *c)
                                           hand-flown one about this much */
     c->renegade_dev_m = 10.0 * 1852.0; /* 10 NM: twice the radar separation minimum, beyond
                                           any weather deviation a controller would not know of */
+    c->zone_lookahead_ms = 300000;
+    c->sea_cpa_m = 0.5 * 1852.0;
+    c->sea_horizon_ms = 600000;
+    c->sea_moving_mps = 1.0;
+    c->sea_anchor_m = 100.0;
+    c->sea_max_speed_mps = 25.0;
+    c->low_alt_ft = 1000.0;
+    c->low_h_m = 1852.0;
+    c->low_away_m = 2.0 * 1852.0;
+    c->low_keep_m = 10.0 * 1852.0;
+    c->low_keep_ms = 900000;
+    c->low_min_unknown_mps = 30.0;
+    c->low_pairs = 1024;
+    c->ais_gap_k = 5;
+    c->ais_gap_min_ms = 90000;
+    c->ais_gap_k_near = 3;
+    c->ais_gap_min_near_ms = 60000;
+    c->ais_zone_near_m = 20.0 * 1852.0;
+    c->ais_slow_mps = 3.0 * 0.514444;
+    c->ais_slow_interval_ms = 180000;
 }
 
 static int config_ok(const struct det_config *c)
@@ -89,7 +112,16 @@ static int config_ok(const struct det_config *c)
            c->nm_v_ft > 0 && c->lookahead_ms >= 0 && c->lookahead_ms <= 600000 &&
            c->max_speed_mps > 0 && c->max_speed_mps <= 2000.0 && c->turn_min_dps > 0 &&
            (c->level_off == 0 || c->level_off == 1) && c->level_off_margin_ft >= 0 &&
-           c->level_off_margin_ft <= 5000.0 && c->renegade_dev_m > 0 && c->renegade_dev_m <= 1e6;
+           c->level_off_margin_ft <= 5000.0 && c->renegade_dev_m > 0 && c->renegade_dev_m <= 1e6 &&
+           c->zone_lookahead_ms >= 0 && c->zone_lookahead_ms <= 3600000 && c->sea_cpa_m > 0 &&
+           c->sea_cpa_m <= 20000.0 && c->sea_horizon_ms >= 0 && c->sea_horizon_ms <= 3600000 &&
+           c->sea_moving_mps >= 0 && c->sea_anchor_m >= 0 && c->sea_anchor_m <= c->sea_cpa_m &&
+           c->sea_max_speed_mps > 0 && c->sea_max_speed_mps <= 100.0 && c->low_h_m > 0 &&
+           c->low_h_m <= c->low_away_m && c->low_away_m <= c->low_keep_m &&
+           c->low_keep_m <= 200000.0 && c->low_keep_ms >= 0 && c->low_min_unknown_mps >= 0 &&
+           c->low_pairs >= 1 && c->low_pairs <= (1u << 20) && c->ais_gap_k >= 1 &&
+           c->ais_gap_k_near >= 1 && c->ais_gap_min_ms >= 0 && c->ais_gap_min_near_ms >= 0 &&
+           c->ais_zone_near_m >= 0 && c->ais_slow_mps >= 0 && c->ais_slow_interval_ms >= 0;
 }
 
 /* Column width (deg of longitude) of a grid row: a cell_deg of latitude on
@@ -156,10 +188,15 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->grid.order = calloc(nt, sizeof *d->grid.order);
     d->grid.tmp_key = calloc(nt, sizeof *d->grid.tmp_key);
     d->grid.tmp_order = calloc(nt, sizeof *d->grid.tmp_order);
-    if (!d->alerts || !d->seen_eval || !d->ahead || !d->anext || !d->freelist || !d->live ||
-        !d->lat || !d->lon || !d->gs || !d->turn || !d->air || !d->mlat || !d->mlon || !d->alt ||
-        !d->vrate || !d->course[0] || !d->course[1] || !d->grid.key || !d->grid.order ||
-        !d->grid.tmp_key || !d->grid.tmp_order) {
+    size_t lb = pow2_at_least(c.low_pairs * 2);
+    d->low.mask = lb - 1;
+    d->low.cap = c.low_pairs;
+    d->low.tab[0] = calloc(lb, sizeof *d->low.tab[0]);
+    d->low.tab[1] = calloc(lb, sizeof *d->low.tab[1]);
+    if (!d->low.tab[0] || !d->low.tab[1] || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
+        !d->freelist || !d->live || !d->lat || !d->lon || !d->gs || !d->turn || !d->air ||
+        !d->mlat || !d->mlon || !d->alt || !d->vrate || !d->course[0] || !d->course[1] ||
+        !d->grid.key || !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -202,6 +239,8 @@ void det_free(struct det *d)
     free(d->grid.order);
     free(d->grid.tmp_key);
     free(d->grid.tmp_order);
+    free(d->low.tab[0]);
+    free(d->low.tab[1]);
     free(d);
 }
 
@@ -362,6 +401,20 @@ void det_label(const struct trk_track *t, char *out, size_t cap)
             put_clean(out, cap, &k, cs);
         }
     }
+}
+
+void det_clean(char *out, size_t cap, const char *s)
+{
+    size_t k = 0;
+    if (!cap)
+        return;
+    for (; *s && k + 1 < cap; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch >= 0x80 && ch < 0xC0)
+            continue; /* a UTF-8 continuation: its lead byte already gave '?' */
+        out[k++] = (ch >= 0x20 && ch < 0x7F) ? (char)ch : '?';
+    }
+    out[k] = '\0';
 }
 
 void det_textf(char *out, size_t cap, const char *fmt, ...)
@@ -625,6 +678,8 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .air = d->air,
         .gs_max = gs_max,
         .grid = &d->grid,
+        .zones = d->zones,
+        .low = &d->low,
         .det = d,
         .stats = &d->stats,
     };
@@ -700,9 +755,17 @@ int det_check(const struct det *d)
     return 0;
 }
 
+void det_set_zones(struct det *d, const struct geo_zones *zones)
+{
+    d->zones = zones;
+}
+
 const char *det_rule_name(unsigned rule)
 {
-    return rule < sizeof rules / sizeof rules[0] ? rules[rule]->name : "?";
+    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++)
+        if (rules[r]->id == rule)
+            return rules[r]->name;
+    return "?";
 }
 
 const char *det_severity_name(unsigned sev)

@@ -39,6 +39,27 @@ struct det_grid {
     double width[DET_GRID_ROWS];
 };
 
+/* LOW_PASS: what the detector remembers about an (aircraft, vessel) pair
+ * between evaluations. */
+struct det_low_pair {
+    uint32_t air, ves;  /* track ids; air == 0: empty slot */
+    uint16_t passes;    /* passes counted */
+    uint8_t in_pass;    /* bit 0: a pass is going on; bit 1: seen this evaluation */
+    int64_t t_close_ms; /* last evaluation it was low and close */
+    double min_h_m;     /* closest horizontal distance in the last pass */
+};
+
+/* The pair memory, allocated by det_new: two open-addressing tables, the
+ * previous evaluation's and this one's; each evaluation carries the pairs
+ * still remembered into the other (rule_low_pass.c). */
+struct det_low_tab {
+    struct det_low_pair *tab[2];
+    size_t mask; /* buckets - 1 */
+    size_t cap;  /* pairs at most (cfg.low_pairs) */
+    size_t used[2];
+    int cur;
+};
+
 /* One evaluation. */
 struct det_ctx {
     const struct det_config *cfg;
@@ -57,6 +78,8 @@ struct det_ctx {
     double gs_max;               /* fastest ground speed among the `air` tracks, capped at
                                     cfg->max_speed_mps (m/s): bounds the pair searches */
     const struct det_grid *grid;
+    const struct geo_zones *zones; /* NULL: none */
+    struct det_low_tab *low;
     struct det *det;
     struct det_stats *stats;
 };
@@ -120,6 +143,10 @@ static inline void det_pair_scale(const struct det_ctx *c, size_t i, size_t j, d
  * "track 17") into out, printable ASCII only. */
 void det_label(const struct trk_track *t, char *out, size_t cap);
 
+/* Copy s into out (cap bytes) as printable ASCII: other bytes become '?',
+ * one per UTF-8 sequence. */
+void det_clean(char *out, size_t cap, const char *s);
+
 /* snprintf into a text buffer; a sentence longer than cap is cut. */
 void det_textf(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -134,5 +161,9 @@ extern const struct det_rule det_rule_no_transponder;
 extern const struct det_rule det_rule_separation;
 extern const struct det_rule det_rule_transponder_off;
 extern const struct det_rule det_rule_renegade;
+extern const struct det_rule det_rule_zone;
+extern const struct det_rule det_rule_sea_cpa;
+extern const struct det_rule det_rule_low_pass;
+extern const struct det_rule det_rule_ais_gap;
 
 #endif
