@@ -603,8 +603,57 @@ static void test_deviation(void **state)
     assert_int_equal(fpl_apply(st, t, now), 1);
     const struct trk_track *k = get(t, id);
     assert_true(k->flags & TRK_F_PLAN_DEV);
-    assert_near(k->plan_dev_m, fpl_route_distance_m(p, k->lat_deg, k->lon_deg), 1e-6);
+    assert_near(k->plan_dev_m, fpl_route_distance_m(p, k->lat_deg, k->lon_deg), 0.5);
     assert_near(k->plan_dev_m, geo_distance_m(55.0, 11.0, 55.3, 11.0), 1000.0);
+    trk_free(t);
+    fpl_store_free(st);
+    fpl_set_free(set);
+}
+
+/* fpl_apply's fast path (foot on the geodesic, local flat distance)
+ * against the exact iteration of fpl_route_distance_m, on a grid of tracks
+ * around a route of long and short legs, from on the route to 300 km off. */
+static void test_fast_path(void **state)
+{
+    (void)state;
+    struct fpl_errors e;
+    struct fpl_set *set = parse("(FPL-FAST1-IS-A320/M-S/C-AFIL1200-N0450F350 4000N00500W DCT "
+                                "4500N00000E DCT 4510N00020E DCT 5200N00800E DCT 6000N00500E "
+                                "DCT 6130N02500E-ESSA0300-0)",
+                                &e);
+    const struct fpl_plan *p = &set->plans[0];
+    assert_true(p->flags & FPL_P_ROUTE_OK);
+    struct fpl_store *st = NULL;
+    assert_int_equal(fpl_store_new(set, NULL, &st), 0);
+    struct trk_config cfg;
+    trk_config_default(&cfg);
+    cfg.max_tracks = 4096;
+    struct trk_table *t = NULL;
+    assert_int_equal(trk_new(&cfg, &t), 0);
+    int64_t now = 1000 * 86400000LL + 12 * 3600000LL + 30 * 60000;
+    uint32_t icao = 0x100000;
+    for (double la = 38; la <= 63; la += 0.45)
+        for (double lo = -7; lo <= 27; lo += 0.6)
+            put(t, now, TRK_M_ICAO | TRK_M_CALLSIGN, icao++, "FAST1", 0, la, lo, TRK_SOURCE_ADSB);
+    size_t n = fpl_apply(st, t, now);
+    assert_true(n > 3000 && n == trk_count(t));
+    size_t cur = 0, checked = 0;
+    double worst = 0;
+    const struct trk_track *k;
+    while ((k = trk_next(t, &cur)) != NULL) {
+        assert_true(k->flags & TRK_F_PLAN_DEV);
+        double exact = fpl_route_distance_m(p, k->lat_deg, k->lon_deg);
+        double err = fabs(k->plan_dev_m - exact);
+        if (exact < 50000 && !(err <= 1e-4 * exact + 0.5))
+            fail_msg("at %.3f %.3f: fast %.3f m, exact %.3f m", k->lat_deg, k->lon_deg,
+                     k->plan_dev_m, exact);
+        if (!(err <= 1e-4 * exact + 0.5) && exact >= 50000)
+            fail_msg("at %.3f %.3f (far): fast %.3f m, exact %.3f m", k->lat_deg, k->lon_deg,
+                     k->plan_dev_m, exact);
+        worst = err > worst ? err : worst;
+        checked++;
+    }
+    print_message("fast path: %zu tracks, worst difference %.3f m\n", checked, worst);
     trk_free(t);
     fpl_store_free(st);
     fpl_set_free(set);
@@ -723,8 +772,9 @@ int main(void)
         cmocka_unit_test(test_malformed),       cmocka_unit_test(test_unresolved),
         cmocka_unit_test(test_limits),          cmocka_unit_test(test_truncated_everywhere),
         cmocka_unit_test(test_activity_window), cmocka_unit_test(test_matching),
-        cmocka_unit_test(test_deviation),       cmocka_unit_test(test_store_config),
-        cmocka_unit_test(test_vigilant_skies),  cmocka_unit_test(test_malmo),
+        cmocka_unit_test(test_deviation),       cmocka_unit_test(test_fast_path),
+        cmocka_unit_test(test_store_config),    cmocka_unit_test(test_vigilant_skies),
+        cmocka_unit_test(test_malmo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
