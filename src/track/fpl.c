@@ -337,6 +337,8 @@ struct mctx {
     struct fpl_rpt route[FPL_MAX_ROUTE_PTS];
     size_t n_route;
     bool route_ok;
+    bool has_f18;
+    char f18[FPL_MAX_F18]; /* field 18, copied to the plan when it is kept */
 };
 
 /* An error in the current field: the message is skipped. */
@@ -816,8 +818,9 @@ static int f18(struct mctx *c, const char *s, size_t n)
     c->field = 18;
     s = trim(s, &n);
     size_t keep = n < FPL_MAX_F18 - 1 ? n : FPL_MAX_F18 - 1;
-    memcpy(c->p->f18, s, keep);
-    c->p->f18[keep] = '\0';
+    memcpy(c->f18, s, keep);
+    c->f18[keep] = '\0';
+    c->has_f18 = true;
     if (n == 1 && s[0] == '0')
         return 0;
     size_t i = 0, tl = 0;
@@ -970,6 +973,16 @@ static int keep_plan(struct fpl_build *b, const struct mctx *c)
         memcpy(p->pts, c->route, c->n_route * sizeof *p->pts);
         p->n_pts = c->n_route;
     }
+    p->f18 = NULL;
+    if (c->has_f18) {
+        size_t l = strlen(c->f18);
+        p->f18 = malloc(l + 1);
+        if (!p->f18) {
+            free(p->pts);
+            return CAIRN_E_NOMEM;
+        }
+        memcpy(p->f18, c->f18, l + 1);
+    }
     if (c->route_ok)
         p->flags |= FPL_P_ROUTE_OK;
     b->n++;
@@ -980,8 +993,10 @@ void fpl_set_free(struct fpl_set *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n; i++)
+    for (size_t i = 0; i < s->n; i++) {
         free(s->plans[i].pts);
+        free(s->plans[i].f18);
+    }
     free(s->plans);
     free(s);
 }
@@ -1115,6 +1130,7 @@ int fpl_parse(const char *buf, size_t len, const struct fpl_points *pts, struct 
         c->msg = msgno;
         c->line = mline;
         c->field = 0;
+        c->has_f18 = false;
         if (parse_message(c, text, tn)) {
             if (errs)
                 errs->bad++;
@@ -1136,8 +1152,10 @@ int fpl_parse(const char *buf, size_t len, const struct fpl_points *pts, struct 
     b.n = 0;
     *out = set;
 done:
-    for (size_t k = 0; k < b.n; k++)
+    for (size_t k = 0; k < b.n; k++) {
         free(b.plans[k].pts);
+        free(b.plans[k].f18);
+    }
     free(b.plans);
     free(plan);
     free(text);

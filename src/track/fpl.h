@@ -52,6 +52,7 @@ struct trk_table;
 #define FPL_MAX_POINTS    1000000     /* lines of a points file */
 #define FPL_MAX_NAME      12          /* characters of a point name */
 #define FPL_MAX_F18       1024        /* bytes of field 18 kept raw */
+#define FPL_MAX_SAME_KEY  64          /* plans indexed per address, identification, SSR code */
 #define FPL_ERRORS_KEPT   32          /* error texts kept per parse */
 #define FPL_ERROR_TEXT    128         /* bytes per error text, NUL included */
 
@@ -140,7 +141,8 @@ struct fpl_plan {
     char speed[6], level[6]; /* field 15: initial "N0450", "F350" */
     size_t n_pts;            /* route points (FPL_P_ROUTE_OK: all of them) */
     struct fpl_rpt *pts;     /* owned by the set */
-    char f18[FPL_MAX_F18];   /* field 18 as written (cut at FPL_MAX_F18 - 1), "" when absent */
+    char *f18;               /* field 18 as written (cut at FPL_MAX_F18 - 1 bytes), owned by
+                                the set; NULL when absent */
 };
 
 /* The plans of one file. */
@@ -189,6 +191,8 @@ struct fpl_stats {
     uint64_t ssr_ambiguous;  /* of which by SSR code: left unmatched */
     uint64_t ident_mismatch; /* matched by ICAO address, callsign differs from the plan's */
     uint64_t no_route;       /* matched plans without a complete route (no deviation) */
+    uint64_t unindexed;      /* at fpl_store_new: plans left out of a key's index, the key
+                                being filed more than FPL_MAX_SAME_KEY times */
 };
 
 struct fpl_store;

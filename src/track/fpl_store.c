@@ -276,7 +276,8 @@ double fpl_route_distance_m(const struct fpl_plan *p, double lat_deg, double lon
 
 struct hslot {
     uint64_t key; /* 0: empty */
-    uint32_t head;
+    uint32_t head, tail;
+    uint32_t n; /* plans on the chain, at most FPL_MAX_SAME_KEY */
 };
 
 struct fpl_store {
@@ -292,7 +293,8 @@ struct fpl_store {
     struct hslot *h_icao, *h_ident;
     uint32_t *nx_icao, *nx_ident, *nx_ssr; /* per plan: next plan with the same key */
     uint32_t ssr_head[4096];
-    uint64_t *taken; /* per plan: the cycle that gave it to a track by a strong key */
+    uint16_t ssr_n[4096]; /* plans per SSR code, at most FPL_MAX_SAME_KEY */
+    uint64_t *taken;      /* per plan: the cycle that gave it to a track by a strong key */
 };
 
 static uint64_t mix(uint64_t k)
@@ -331,23 +333,27 @@ static struct hslot *h_find(struct hslot *h, size_t cap, uint64_t key)
     return &h[i];
 }
 
-static void h_add(struct hslot *h, size_t cap, uint32_t *nx, uint64_t key, uint32_t plan)
+/* Append plan to key's chain (file order); 0, or -1 when the chain is
+ * full (FPL_MAX_SAME_KEY: a key filed more often is a hostile or broken
+ * file, and every cycle walks the chain). */
+static int h_add(struct hslot *h, size_t cap, uint32_t *nx, uint64_t key, uint32_t plan)
 {
     struct hslot *s = h_find(h, cap, key);
     if (!s->key) {
         s->key = key;
-        s->head = NONE;
+        s->head = s->tail = NONE;
+        s->n = 0;
     }
-    /* append, keeping file order in the chain */
+    if (s->n >= FPL_MAX_SAME_KEY)
+        return -1;
     nx[plan] = NONE;
-    if (s->head == NONE) {
+    if (s->head == NONE)
         s->head = plan;
-        return;
-    }
-    uint32_t j = s->head;
-    while (nx[j] != NONE)
-        j = nx[j];
-    nx[j] = plan;
+    else
+        nx[s->tail] = plan;
+    s->tail = plan;
+    s->n++;
+    return 0;
 }
 
 void fpl_store_free(struct fpl_store *s)
@@ -425,12 +431,15 @@ int fpl_store_new(const struct fpl_set *set, const struct fpl_config *cfg, struc
                             p->pts[k + 1].lon_deg, &s->leg_len[at], &s->leg_az[at], NULL);
         }
         s->nx_icao[i] = s->nx_ident[i] = s->nx_ssr[i] = NONE;
-        if (p->flags & FPL_P_ICAO)
-            h_add(s->h_icao, s->hcap, s->nx_icao, p->icao, (uint32_t)i);
+        if ((p->flags & FPL_P_ICAO) && h_add(s->h_icao, s->hcap, s->nx_icao, p->icao, (uint32_t)i))
+            s->st.unindexed++;
         uint64_t ik = ident_key(p->ident, sizeof p->ident);
-        if (ik)
-            h_add(s->h_ident, s->hcap, s->nx_ident, ik, (uint32_t)i);
-        if (p->flags & FPL_P_SSR) {
+        if (ik && h_add(s->h_ident, s->hcap, s->nx_ident, ik, (uint32_t)i))
+            s->st.unindexed++;
+        if ((p->flags & FPL_P_SSR) && s->ssr_n[p->ssr & 0xFFF] >= FPL_MAX_SAME_KEY) {
+            s->st.unindexed++;
+        } else if (p->flags & FPL_P_SSR) {
+            s->ssr_n[p->ssr & 0xFFF]++;
             /* prepend is enough here: SSR matches need a single candidate */
             s->nx_ssr[i] = s->ssr_head[p->ssr & 0xFFF];
             s->ssr_head[p->ssr & 0xFFF] = (uint32_t)i;

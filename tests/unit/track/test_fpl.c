@@ -669,6 +669,20 @@ static void test_store_config(void **state)
     c.late_ms = -1;
     assert_int_equal(fpl_store_new(&empty, &c, &st), CAIRN_E_INVAL);
     assert_null(st);
+    /* one identification and SSR code filed 70 times: 64 indexed per key */
+    char *many = malloc(70 * 100);
+    size_t n = 0;
+    for (int i = 0; i < 70; i++)
+        n += (size_t)snprintf(many + n, 70 * 100 - n,
+                              "(FPL-SAME/A1234-IS-A320/M-S/C-EKCH1230-N0450F350 DCT-ESSA0100-0)\n");
+    struct fpl_errors e;
+    struct fpl_set *set = parse(many, &e);
+    assert_int_equal(set->n, 70);
+    assert_int_equal(fpl_store_new(set, NULL, &st), 0);
+    assert_int_equal(fpl_store_stats(st)->unindexed, 12);
+    fpl_store_free(st);
+    fpl_set_free(set);
+    free(many);
     assert_int_equal(fpl_store_new(&empty, NULL, &st), 0);
     struct trk_table *t = table();
     uint32_t id = put(t, T0, TRK_M_SQUAWK, 0, NULL, 01234, 55, 12, TRK_SOURCE_SSR);
@@ -739,6 +753,21 @@ static void test_vigilant_skies(void **state)
     assert_true(d2 > 50 * nm && d2 < 70 * nm);
     /* half way along the leg after the turn: already tens of NM */
     assert_true(fpl_route_distance_m(p, 52.4, 20.35) > 20 * nm);
+    /* after the turn, squawking 7600: still matched by address and
+     * callsign, and tens of NM off */
+    struct fpl_store *st = NULL;
+    assert_int_equal(fpl_store_new(s, NULL, &st), 0);
+    struct trk_table *t = table();
+    const int64_t at = 1307437200000LL + 1800 * 1000LL; /* 09:30Z */
+    uint32_t id = put(t, at, TRK_M_ICAO | TRK_M_CALLSIGN | TRK_M_SQUAWK, 0x48AE21, "LOT3915", 07600,
+                      53.3, 20.8, TRK_SOURCE_ADSB);
+    assert_int_equal(fpl_apply(st, t, at), 1);
+    assert_int_equal(get(t, id)->flight_plan, TRK_TRI_YES);
+    assert_true(get(t, id)->flags & TRK_F_PLAN_DEV);
+    assert_true(get(t, id)->plan_dev_m > 50 * nm);
+    assert_int_equal(fpl_store_stats(st)->by_icao, 1);
+    trk_free(t);
+    fpl_store_free(st);
     /* the plan is active during the scenario (09:00 - 10:10 on 7 June 2011) */
     const int64_t start = 1307437200000LL; /* 2011-06-07T09:00:00Z */
     assert_int_equal(fpl_plan_active(p, start, 15 * 60000LL, 60 * 60000LL, NULL, NULL), 1);
