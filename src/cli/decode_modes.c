@@ -418,18 +418,8 @@ static void emit_sbs(struct run *r, const struct sbs_msg *m, double t)
         snprintf(sq, sizeof sq, "%04o", (unsigned)m->squawk);
         jw_kstr(&w, "squawk", sq);
     }
-    if (m->has & SBS_HAS_EMERGENCY) {
-        unsigned e = EMERG_NONE;
-        if (m->emergency) {
-            /* The flag alone does not say which; the squawk does for these three. */
-            e = EMERG_GENERAL;
-            if ((m->has & SBS_HAS_SQUAWK) && m->squawk == 07500)
-                e = EMERG_UNLAWFUL;
-            else if ((m->has & SBS_HAS_SQUAWK) && m->squawk == 07600)
-                e = EMERG_NORDO;
-        }
-        jw_kstr(&w, "emergency", emergency_name(e));
-    }
+    if (m->has & SBS_HAS_EMERGENCY)
+        jw_kstr(&w, "emergency", emergency_name(sbs_msg_emergency(m)));
     if (m->has & SBS_HAS_ALERT)
         jw_kbool(&w, "alert", m->alert);
     if (m->has & SBS_HAS_SPI)
