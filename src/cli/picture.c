@@ -72,7 +72,7 @@ static void usage(FILE *f)
     fprintf(
         f,
         "usage: cairn picture [--sensors FILE.ini] [--start UTC] [--date YYYY-MM-DD] "
-        "[--stats] INPUT...\n"
+        "[--separation-nm NM] [--stats] INPUT...\n"
         "Merges recorded inputs in time order into one track picture and prints JSON Lines:\n"
         "an {\"type\":\"alert\",...} object each time an alert opens, changes or clears, and\n"
         "at the end one {\"type\":\"track\",...} object per confirmed track (docs/picture.md).\n\n"
@@ -85,6 +85,8 @@ static void usage(FILE *f)
         "  --start UTC      when Beast/AVR inputs begin (their first frame) and IQ inputs\n"
         "                   (their first sample): 2018-04-03T19:02:28.136Z or Unix seconds\n"
         "  --date DATE      the UTC day raw ASTERIX files begin on (pcap gives its own)\n"
+        "  --separation-nm NM  horizontal separation minimum (default 5; 3 where\n"
+        "                   authorised, as in a terminal area)\n"
         "  --stats          a summary on stderr at the end\n");
 }
 
@@ -408,13 +410,17 @@ static void print_stats(const struct run *r, double secs)
 
 int cli_picture(int argc, char **argv)
 {
-    static const struct option lopts[] = {
-        {"sensors", required_argument, NULL, 's'}, {"start", required_argument, NULL, 't'},
-        {"date", required_argument, NULL, 'd'},    {"stats", no_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option lopts[] = {{"sensors", required_argument, NULL, 's'},
+                                          {"start", required_argument, NULL, 't'},
+                                          {"date", required_argument, NULL, 'd'},
+                                          {"stats", no_argument, NULL, 'S'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {"separation-nm", required_argument, NULL, 'n'},
+                                          {NULL, 0, NULL, 0}};
     const char *sensors_path = NULL;
     int stats = 0, has_start = 0, has_date = 0;
     int64_t start_ms = 0, date_ms = 0;
+    double sep_nm = 0;
     int c;
     optind = 1;
     opterr = 0;
@@ -441,6 +447,16 @@ int cli_picture(int argc, char **argv)
         case 'S':
             stats = 1;
             break;
+        case 'n': {
+            char *end;
+            sep_nm = strtod(optarg, &end);
+            /* ICAO radar minima run from 2.5 NM near the antenna to 10 NM */
+            if (end == optarg || *end || !(sep_nm >= 1 && sep_nm <= 20)) {
+                fprintf(stderr, "cairn picture: --separation-nm wants 1 to 20 (NM)\n");
+                return 2;
+            }
+            break;
+        }
         case 'h':
             usage(stdout);
             return 0;
@@ -570,6 +586,8 @@ int cli_picture(int argc, char **argv)
     struct pic_config pc;
     pic_config_default(&pc);
     pc.sensors = &ss;
+    if (sep_nm > 0)
+        pc.det.sep_h_m = sep_nm * 1852.0;
     pc.on_alert = on_alert;
     pc.arg = &r;
     int rc = pic_new(&pc, &r.pic);
