@@ -264,23 +264,6 @@ static void run_merge(struct run *r)
 
 /* ------------------------------------------------------------------- setup */
 
-static int read_file(const char *path, struct dbuf *b)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return CAIRN_E_IO;
-    char tmp[4096];
-    size_t n;
-    int rc = 0;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        if ((rc = dbuf_add(b, tmp, n)) < 0)
-            break;
-    if (ferror(f))
-        rc = CAIRN_E_IO;
-    fclose(f);
-    return rc;
-}
-
 /* "2018-04-03T19:02:28.136Z" or Unix seconds. 0 or -1. */
 static int parse_time(const char *s, int64_t *t_ms)
 {
@@ -476,7 +459,7 @@ int cli_picture(int argc, char **argv)
     if (sensors_path) {
         struct dbuf b;
         dbuf_init(&b, PIC_INI_MAX + 1);
-        int rc = read_file(sensors_path, &b);
+        int rc = feed_read_file(sensors_path, &b);
         char err[256];
         if (rc == CAIRN_E_TOOBIG)
             snprintf(err, sizeof err, "larger than %d bytes", PIC_INI_MAX);

@@ -106,7 +106,7 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && !strcmp(s + n - m, suffix);
 }
 
-static enum feed_fmt fmt_of_name(const char *path)
+enum feed_fmt feed_fmt_of_name(const char *path)
 {
     static const struct {
         const char *ext;
@@ -122,7 +122,7 @@ static enum feed_fmt fmt_of_name(const char *path)
     return FEED_AUTO;
 }
 
-static enum feed_fmt fmt_of_bytes(const uint8_t *b, size_t n)
+enum feed_fmt feed_fmt_of_bytes(const uint8_t *b, size_t n)
 {
     static const uint8_t pcap_magic[][4] = {{0xd4, 0xc3, 0xb2, 0xa1},
                                             {0xa1, 0xb2, 0xc3, 0xd4},
@@ -412,27 +412,22 @@ int feed_src_next(struct feed_src *s, struct report *r)
 
 /* ------------------------------------------------------------- open/close */
 
-static int read_whole(struct feed_src *s, char *err, size_t errcap)
+int feed_read_file(const char *path, struct dbuf *b)
 {
-    dbuf_init(&s->raw, FEED_AX_FILE_MAX);
-    ssize_t got;
-    for (;;) {
-        got = read(s->fd, s->chunk, s->chunk_cap);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break;
-        if (dbuf_add(&s->raw, s->chunk, (size_t)got) < 0) {
-            set_err(err, errcap, "larger than %zu MiB", FEED_AX_FILE_MAX >> 20);
-            return CAIRN_E_TOOBIG;
-        }
-        s->st.bytes += (uint64_t)got;
-    }
-    if (got < 0) {
-        set_err(err, errcap, "%s", strerror(errno));
+    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f)
         return CAIRN_E_IO;
-    }
-    return 0;
+    char tmp[65536];
+    size_t n;
+    int rc = 0;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        if ((rc = dbuf_add(b, tmp, n)) < 0)
+            break;
+    if (!rc && ferror(f))
+        rc = CAIRN_E_IO;
+    if (f != stdin)
+        fclose(f);
+    return rc;
 }
 
 int feed_src_open(const struct feed_src_opts *o, struct feed_src **out, char *err, size_t errcap)
@@ -448,7 +443,7 @@ int feed_src_open(const struct feed_src_opts *o, struct feed_src **out, char *er
     }
     s->o = *o;
     s->fd = -1;
-    s->fmt = o->fmt != FEED_AUTO ? o->fmt : fmt_of_name(o->path);
+    s->fmt = o->fmt != FEED_AUTO ? o->fmt : feed_fmt_of_name(o->path);
     int is_stdin = !strcmp(o->path, "-");
     int rc = 0;
     if (s->fmt != FEED_PCAP) {
@@ -475,7 +470,7 @@ int feed_src_open(const struct feed_src_opts *o, struct feed_src **out, char *er
         }
         uint8_t head[16];
         ssize_t n = pread(s->fd, head, sizeof head, 0);
-        s->fmt = n > 0 ? fmt_of_bytes(head, (size_t)n) : FEED_AUTO;
+        s->fmt = n > 0 ? feed_fmt_of_bytes(head, (size_t)n) : FEED_AUTO;
         if (s->fmt == FEED_AUTO) {
             set_err(err, errcap,
                     "format not recognised from the name or the first bytes: name it "
@@ -549,9 +544,15 @@ int feed_src_open(const struct feed_src_opts *o, struct feed_src **out, char *er
     }
     if (s->fmt == FEED_ASTERIX) {
         ax_report_set_date(&s->axr, o->date_utc_ms);
-        rc = read_whole(s, err, errcap);
+        dbuf_init(&s->raw, FEED_AX_FILE_MAX);
+        rc = feed_read_file(o->path, &s->raw);
+        if (rc == CAIRN_E_TOOBIG)
+            set_err(err, errcap, "larger than %zu MiB", FEED_AX_FILE_MAX >> 20);
+        else if (rc < 0)
+            set_err(err, errcap, "%s", rc == CAIRN_E_IO ? strerror(errno) : cairn_strerror(rc));
         if (rc < 0)
             goto fail;
+        s->st.bytes = s->raw.len;
     }
     *out = s;
     return 0;

@@ -60,6 +60,16 @@ const char *feed_fmt_name(enum feed_fmt f);
  * part before the first ':' is no format name is all path (FEED_AUTO).
  * 0 or CAIRN_E_INVAL (empty path). */
 int feed_spec_parse(const char *spec, enum feed_fmt *fmt, const char **path);
+/* The format a file name says (by extension), or FEED_AUTO. */
+enum feed_fmt feed_fmt_of_name(const char *path);
+/* The format the first bytes say (pcap magic; 0x1A: beast; '*' '@' '%' '<':
+ * avr; "MSG," and the other BaseStation records: sbs; '!' '\\' '$': nmea),
+ * or FEED_AUTO. */
+enum feed_fmt feed_fmt_of_bytes(const uint8_t *b, size_t n);
+/* Append the whole file at path ("-": standard input) to b (whose cap
+ * bounds it). 0, CAIRN_E_IO (errno says why), CAIRN_E_TOOBIG, CAIRN_E_NOMEM. */
+struct dbuf;
+int feed_read_file(const char *path, struct dbuf *b);
 /* 1 when the format's clock is relative (needs a start). */
 int feed_fmt_relative(enum feed_fmt f);
 /* 1 for the 1090 MHz formats (beast, avr, sbs, iq). */
