@@ -326,9 +326,15 @@ static int refill(struct feed_src *s)
     if (s->fmt == FEED_ASTERIX) {
         if (s->raw_off >= s->raw.len)
             return 1;
-        /* one data block at a time, so the queue stays small */
+        /* one data block at a time, so the queue stays small (a file
+         * with ORADIS headers goes whole) */
         const uint8_t *p = (const uint8_t *)s->raw.p + s->raw_off;
         size_t left = s->raw.len - s->raw_off;
+        if (s->raw_off == 0 && ax_framing_guess(p, left) == AX_FRAMING_ORADIS) {
+            ax_datagram(s, p, left);
+            s->raw_off = left;
+            return 0;
+        }
         size_t blen = left >= 3 ? (size_t)p[1] << 8 | p[2] : left;
         if (blen < 3 || blen > left)
             blen = left; /* let the decoder count the bad block */
