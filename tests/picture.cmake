@@ -9,3 +9,5 @@ cairn_test(test_picture_cli integ SOURCES integ/picture/test_picture_cli.c
            LIBS cairn_geo cairn_base PkgConfig::JANSSON m
            ARGS $<TARGET_FILE:cairn> TIMEOUT 180)
 add_dependencies(test_picture_cli cairn)
+# report sources (feed/source.h), the inputs of `cairn picture`
+cairn_test(test_feed_src unit SOURCES unit/feed/test_feed_src.c LIBS cairn_feed cairn_base)
