@@ -588,9 +588,16 @@ int cli_picture(int argc, char **argv)
         fprintf(stderr, "cairn picture: writing the output failed\n");
         status = 1;
     }
-    for (size_t i = 0; i < r.n_in; i++)
+    for (size_t i = 0; i < r.n_in; i++) {
         if (r.in[i].failed)
             status = 1;
+        uint64_t no_site = feed_src_stats(r.in[i].src)->no_site;
+        if (no_site)
+            fprintf(stderr,
+                    "cairn picture: %s: %llu radar positions not placed: their radar (SAC/SIC) has "
+                    "no [radar] section with its site in the sensors file\n",
+                    r.in[i].spec, (unsigned long long)no_site);
+    }
     if (stats)
         print_stats(&r, (double)(clock_mono_ns() - t0) / 1e9);
     dbuf_free(&r.out);

@@ -321,6 +321,7 @@ static int refill(struct feed_src *s)
         s->st.bytes += u.len;
         s->axr.ref_utc_ms = (int64_t)(u.t_us / 1000);
         ax_datagram(s, u.payload, u.len);
+        s->st.no_site = s->axr.st.no_site;
         return 0;
     }
     if (s->fmt == FEED_ASTERIX) {
@@ -332,6 +333,7 @@ static int refill(struct feed_src *s)
         size_t left = s->raw.len - s->raw_off;
         if (s->raw_off == 0 && ax_framing_guess(p, left) == AX_FRAMING_ORADIS) {
             ax_datagram(s, p, left);
+            s->st.no_site = s->axr.st.no_site;
             s->raw_off = left;
             return 0;
         }
@@ -339,6 +341,7 @@ static int refill(struct feed_src *s)
         if (blen < 3 || blen > left)
             blen = left; /* let the decoder count the bad block */
         ax_datagram(s, p, blen);
+        s->st.no_site = s->axr.st.no_site;
         s->raw_off += blen;
         return 0;
     }

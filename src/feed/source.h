@@ -97,6 +97,7 @@ struct feed_src_stats {
     uint64_t reports;   /* reports delivered */
     uint64_t no_time;   /* units that could not be placed in UTC */
     uint64_t no_report; /* decoded units that say nothing for a tracker */
+    uint64_t no_site;   /* ASTERIX positions (polar or Cartesian) of radars without a site */
 };
 
 struct feed_src;

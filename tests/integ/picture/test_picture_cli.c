@@ -415,6 +415,18 @@ static void test_refusals(void **state)
     assert_non_null(strstr(o.err, "line 3: [radar A]: unknown key 'what'"));
     run(&o, "--no-such-option x");
     assert_int_equal(o.status, 2);
+    run(&o, "nosuch=sbs:/dev/null");
+    assert_int_equal(o.status, 2);
+    assert_non_null(strstr(o.err, "no [adsb nosuch]"));
+    /* a radar without its site: its plots are not placed, and it is said */
+    const char *rel = "asterix/croatiacontrol/sample_data/cat_034_048.pcap";
+    if (td_exists(rel)) {
+        snprintf(args, sizeof args, "%s", td_path(rel));
+        run(&o, args);
+        assert_int_equal(o.status, 0);
+        assert_int_equal(o.n, 0);
+        assert_non_null(strstr(o.err, "radar positions not placed"));
+    }
 }
 
 int main(int argc, char **argv)
