@@ -61,9 +61,9 @@ struct run {
     uint64_t alerts_out, tracks_out, bad_time;
     /* ever-confirmed tracks: a bitmap over ids, and the deleted ones */
     uint8_t *seen;
-    size_t seen_cap; /* bytes */
-    struct trk_track *ended;
-    size_t n_ended;
+    size_t seen_cap;         /* bytes */
+    struct trk_track *ended; /* the listing: deleted tracks, then the live ones */
+    size_t n_ended, ended_cap;
     uint64_t ended_dropped;
 };
 
@@ -143,6 +143,22 @@ static int seen_set(struct run *r, uint32_t id)
     return 0;
 }
 
+/* Room for n more tracks in the listing. 0 or CAIRN_E_NOMEM. */
+static int ended_grow(struct run *r, size_t n)
+{
+    if (r->n_ended + n <= r->ended_cap)
+        return 0;
+    size_t cap = r->ended_cap ? r->ended_cap : 256;
+    while (cap < r->n_ended + n)
+        cap *= 2;
+    struct trk_track *e = realloc(r->ended, cap * sizeof *e);
+    if (!e)
+        return CAIRN_E_NOMEM;
+    r->ended = e;
+    r->ended_cap = cap;
+    return 0;
+}
+
 /* After a cycle: remember confirmed tracks, keep the deleted ones that were. */
 static void after_cycle(struct run *r)
 {
@@ -153,7 +169,7 @@ static void after_cycle(struct run *r)
             if (!seen_get(r, t[i].id) && seen_set(r, t[i].id) != 0)
                 r->ended_dropped++;
         } else if (t[i].status == TRK_ST_DELETED && seen_get(r, t[i].id)) {
-            if (r->n_ended < ENDED_MAX)
+            if (r->n_ended < ENDED_MAX && ended_grow(r, 1) == 0)
                 r->ended[r->n_ended++] = t[i];
             else
                 r->ended_dropped++;
@@ -171,11 +187,16 @@ static void print_tracks(struct run *r)
 {
     size_t n;
     const struct trk_track *t = pic_tracks(r->pic, &n);
+    if (ended_grow(r, n) != 0) {
+        fprintf(stderr, "cairn picture: out of memory for the track listing\n");
+        r->out_err = 1;
+        return;
+    }
     for (size_t i = 0; i < n; i++)
-        if ((t[i].status == TRK_ST_CONFIRMED || t[i].status == TRK_ST_COASTING) &&
-            r->n_ended < ENDED_MAX + n)
+        if (t[i].status == TRK_ST_CONFIRMED || t[i].status == TRK_ST_COASTING)
             r->ended[r->n_ended++] = t[i];
-    qsort(r->ended, r->n_ended, sizeof *r->ended, by_id);
+    if (r->n_ended)
+        qsort(r->ended, r->n_ended, sizeof *r->ended, by_id);
     for (size_t i = 0; i < r->n_ended; i++) {
         struct jsonw w;
         jw_init(&w, &r->out);
@@ -479,10 +500,9 @@ int cli_picture(int argc, char **argv)
     r.n_in = (size_t)(argc - optind);
     r.in = calloc(r.n_in, sizeof *r.in);
     r.heap = calloc(r.n_in, sizeof *r.heap);
-    r.ended = calloc(ENDED_MAX + 1, sizeof *r.ended);
     struct ax_sensor *radars = calloc(PIC_MAX_SENSORS, sizeof *radars);
     int status = 0;
-    if (!r.in || !r.heap || !r.ended || !radars) {
+    if (!r.in || !r.heap || !radars) {
         fprintf(stderr, "cairn picture: out of memory\n");
         status = 1;
         goto out;
@@ -502,10 +522,10 @@ int cli_picture(int argc, char **argv)
     for (size_t i = 0; i < r.n_in && !status; i++) {
         const char *spec = argv[optind + (int)i];
         r.in[i].spec = spec;
-        if (input_sensor(&ss, &spec, FEED_AUTO, &rx[i]) != 0 ||
-            feed_spec_parse(spec, &fmts[i], &paths[i]) != 0) {
-            if (!rx[i] && !strchr(spec, '='))
-                fprintf(stderr, "cairn picture: %s: no path\n", r.in[i].spec);
+        if (input_sensor(&ss, &spec, FEED_AUTO, &rx[i]) != 0) {
+            status = 2;
+        } else if (feed_spec_parse(spec, &fmts[i], &paths[i]) != 0) {
+            fprintf(stderr, "cairn picture: %s: no path\n", r.in[i].spec);
             status = 2;
         }
     }
