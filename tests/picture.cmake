@@ -11,3 +11,7 @@ cairn_test(test_picture_cli integ SOURCES integ/picture/test_picture_cli.c
 add_dependencies(test_picture_cli cairn)
 # report sources (feed/source.h), the inputs of `cairn picture`
 cairn_test(test_feed_src unit SOURCES unit/feed/test_feed_src.c LIBS cairn_feed cairn_base)
+# allocation-failure loop over pic_new; no allocation in reports and cycles
+cairn_test(test_pic_alloc unit SOURCES unit/picture/test_pic_alloc.c
+           LIBS cairn_picture cairn_detect cairn_track cairn_asterix cairn_geo cairn_base m)
+target_link_options(test_pic_alloc PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc)
