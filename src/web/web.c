@@ -922,9 +922,11 @@ static void handle(struct evhttp_request *req, void *arg)
         reply_error(w, req, 404, "no such route");
         return;
     }
-    if (!web_route_allows(r.id, post)) {
-        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
-                          post ? "GET, HEAD" : "POST");
+    if (!web_route_allows(r.id, post) || (r.id == WEB_R_EVENTS && cmd == EVHTTP_REQ_HEAD)) {
+        const char *allow = r.id == WEB_R_EVENTS        ? "GET"
+                            : web_route_allows(r.id, 0) ? "GET, HEAD"
+                                                        : "POST";
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allow);
         reply_error(w, req, 405, "method not allowed");
         return;
     }
@@ -1343,10 +1345,9 @@ int web_reload_accounts(struct web *w)
             web_sess_end_user(&w->sess, user);
         }
     }
-    pthread_mutex_lock(&w->mu); /* the worker copies hashes only from jobs, but be plain */
+    /* The worker never reads the accounts (a job carries its hash). */
     web_accounts_free(&w->accounts);
     w->accounts = na;
-    pthread_mutex_unlock(&w->mu);
     log_info("web", "accounts reloaded: %zu", na.n);
     return 0;
 }

@@ -27,9 +27,18 @@
 #include <cmocka.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "base/clock.h"
 #include "base/dbuf.h"
@@ -998,6 +1007,93 @@ static void test_static(void **state)
     stop(&f);
 }
 
+/* ------------------------------------------------------------------ TLS */
+
+static char tls_cert[160], tls_key[160];
+
+/* A self-signed P-256 certificate for 127.0.0.1, written as PEM files. */
+static void make_cert(void)
+{
+    snprintf(tls_cert, sizeof tls_cert, "%s/cert.pem", shared_dir);
+    snprintf(tls_key, sizeof tls_key, "%s/key.pem", shared_dir);
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    assert_non_null(k);
+    X509 *x = X509_new();
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+    X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+    X509_set_pubkey(x, k);
+    X509_NAME *n = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"127.0.0.1", -1, -1,
+                               0);
+    X509_set_issuer_name(x, n);
+    X509_EXTENSION *san = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, "IP:127.0.0.1");
+    assert_non_null(san);
+    X509_add_ext(x, san, -1);
+    X509_EXTENSION_free(san);
+    assert_true(X509_sign(x, k, EVP_sha256()) > 0);
+    FILE *f = fopen(tls_cert, "w");
+    PEM_write_X509(f, x);
+    fclose(f);
+    f = fopen(tls_key, "w");
+    PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
+    fclose(f);
+    chmod(tls_key, 0600);
+    X509_free(x);
+    EVP_PKEY_free(k);
+}
+
+static void with_tls(struct web_config *c)
+{
+    c->tls_cert = tls_cert;
+    c->tls_key = tls_key;
+}
+
+static void test_tls(void **state)
+{
+    (void)state;
+    make_cert();
+    struct fx f;
+    start(&f, with_tls);
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    assert_non_null(ctx);
+    /* trust exactly the certificate made above */
+    assert_int_equal(SSL_CTX_load_verify_locations(ctx, tls_cert, NULL), 1);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    SSL *ssl = SSL_new(ctx);
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), "127.0.0.1");
+    struct bufferevent *bev =
+        bufferevent_openssl_socket_new(f.base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+                                       BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+    assert_non_null(bev);
+    struct evhttp_connection *c = evhttp_connection_base_bufferevent_new(
+        f.base, NULL, bev, "127.0.0.1", (unsigned short)f.port);
+    memset(&R, 0, sizeof R);
+    char body[128];
+    snprintf(body, sizeof body, "{\"user\":\"duty\",\"password\":\"%s\"}", PASSWORD);
+    struct evhttp_request *req = evhttp_request_new(on_resp, &R);
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Host", "127.0.0.1");
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
+    evbuffer_add(evhttp_request_get_output_buffer(req), body, strlen(body));
+    assert_int_equal(evhttp_make_request(c, req, EVHTTP_REQ_POST, "/api/login"), 0);
+    run_until(f.base, &R.done);
+    if (R.code != 200) {
+        unsigned long e;
+        while ((e = bufferevent_get_openssl_error(bev)) != 0)
+            fprintf(stderr, "tls: %s\n", ERR_error_string(e, NULL));
+    }
+    assert_int_equal(R.code, 200);
+    /* over TLS the cookie is Secure */
+    assert_non_null(strstr(R.cookie, "; Secure"));
+    evhttp_connection_free(c);
+    SSL_CTX_free(ctx);
+    /* plain HTTP to the TLS port gets nothing */
+    request(&f, EVHTTP_REQ_GET, "/healthz", NULL, NULL, &R);
+    assert_int_not_equal(R.code, 200);
+    stop(&f);
+}
+
 static void test_config_errors(void **state)
 {
     (void)state;
@@ -1082,6 +1178,7 @@ int main(void)
         cmocka_unit_test(test_aircraft_json_not_allowed),
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_static),
+        cmocka_unit_test(test_tls),
         cmocka_unit_test(test_config_errors),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
