@@ -25,6 +25,8 @@
 static int pct_decode(const char *src, size_t n, char *dst, size_t cap, int plus)
 {
     size_t o = 0;
+    if (cap == 0)
+        return CAIRN_E_TOOBIG;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)src[i];
         if (c == '%') {
@@ -226,7 +228,7 @@ int web_route_allows(enum web_route_id r, int post)
 int web_query_parse(const char *q, size_t len, char *scratch, size_t scratch_cap, struct web_kv *kv,
                     size_t cap)
 {
-    if (scratch_cap < len + 1)
+    if (scratch_cap < 2 * len + 2)
         return CAIRN_E_TOOBIG;
     size_t n = 0, o = 0, i = 0;
     while (i < len) {

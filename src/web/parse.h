@@ -71,7 +71,8 @@ int web_route_allows(enum web_route_id r, int post);
 
 /*
  * Split a raw query string ("a=1&b=x%20y", '+' is a space) into at most
- * cap pairs, decoding into scratch (scratch_cap >= len + 1 bytes). Empty
+ * cap pairs, decoding into scratch (scratch_cap >= 2 * len + 2 bytes: a
+ * key without '=' takes two terminating NULs). Empty
  * pieces are skipped; a key without '=' has the value "". Returns the
  * number of pairs, CAIRN_E_FORMAT (bad escape, decoded NUL or control
  * byte), CAIRN_E_TOOBIG (more than cap pairs, scratch too small).

@@ -940,7 +940,7 @@ static void handle(struct evhttp_request *req, void *arg)
         }
     }
     struct web_kv kv[WEB_MAX_QUERY];
-    char qbuf[2048];
+    char qbuf[2048]; /* queries up to 1023 bytes; longer ones are 400 */
     int nq = 0;
     const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
     if (q) {

@@ -84,13 +84,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (q) {
             size_t ql = n[0] - plen - 1;
-            char *scratch = malloc(ql + 1);
+            size_t sc = 2 * ql + 2;
+            char *scratch = malloc(sc);
             struct web_kv kv[WEB_MAX_QUERY];
-            int k = web_query_parse(q + 1, ql, scratch, ql + 1, kv, WEB_MAX_QUERY);
+            /* too small a scratch is refused, never overrun */
+            CHECK(web_query_parse(q + 1, ql, scratch, sc - 1, kv, WEB_MAX_QUERY) == CAIRN_E_TOOBIG);
+            int k = web_query_parse(q + 1, ql, scratch, sc, kv, WEB_MAX_QUERY);
             CHECK(k <= WEB_MAX_QUERY);
             for (int i = 0; i < k; i++) {
-                CHECK(kv[i].key >= scratch && kv[i].key < scratch + ql + 1);
-                CHECK(kv[i].val >= scratch && kv[i].val < scratch + ql + 1);
+                CHECK(kv[i].key >= scratch && kv[i].key < scratch + sc);
+                CHECK(kv[i].val >= scratch && kv[i].val < scratch + sc);
                 CHECK(strlen(kv[i].key) <= ql && strlen(kv[i].val) <= ql);
             }
             free(scratch);
