@@ -693,8 +693,10 @@ static void route_get(struct web *w, struct evhttp_request *req, enum web_topic 
     struct dbuf d;
     dbuf_init(&d, REPLY_MAX);
     int code = prov_status(w->prov->get_json(w->arg, t, rq, &d));
-    if (d.len == 0 || d.len > REPLY_MAX)
-        reply_error(w, req, code, code < 400 ? "empty reply" : reason(code));
+    if (d.len == 0 && code < 400)
+        reply(w, req, code, "application/json", "{\"ok\":true}", 11);
+    else if (d.len == 0)
+        reply_error(w, req, code, reason(code));
     else
         reply_json(w, req, code, &d);
     dbuf_free(&d);
@@ -724,8 +726,10 @@ static void route_post(struct web *w, struct evhttp_request *req, enum web_actio
     dbuf_init(&d, REPLY_MAX);
     int code = prov_status(w->prov->action(w->arg, act, rq, body, &d));
     json_decref(body);
-    if (d.len == 0)
-        reply_error(w, req, code, code < 400 ? "ok" : reason(code));
+    if (d.len == 0 && code < 400)
+        reply(w, req, code, "application/json", "{\"ok\":true}", 11);
+    else if (d.len == 0)
+        reply_error(w, req, code, reason(code));
     else
         reply_json(w, req, code, &d);
     dbuf_free(&d);
