@@ -714,6 +714,48 @@ static void test_sse(void **state)
     stop(&f);
 }
 
+static void fast_heartbeat(struct web_config *c)
+{
+    c->sse_heartbeat_ms = 20;
+}
+
+/* Heartbeats arrive; a stream whose session ended is closed at the next. */
+static void test_sse_heartbeat_logout(void **state)
+{
+    (void)state;
+    struct fx f;
+    start(&f, fast_heartbeat);
+    char tok[65], hdr[128];
+    assert_int_equal(login(&f, NULL, "duty", PASSWORD, tok, &R), 200);
+    snprintf(hdr, sizeof hdr, "Bearer %s", tok);
+    static struct sse_rx rx;
+    memset(&rx, 0, sizeof rx);
+    struct evhttp_connection *c =
+        evhttp_connection_base_new(f.base, NULL, "127.0.0.1", (unsigned short)f.port);
+    struct evhttp_request *req = evhttp_request_new(on_sse_done, &rx);
+    evhttp_request_set_chunked_cb(req, on_chunk);
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Host", "x");
+    evhttp_add_header(evhttp_request_get_output_headers(req), "Authorization", hdr);
+    evhttp_make_request(c, req, EVHTTP_REQ_GET, "/api/events");
+    int expired = 0;
+    struct event *g = evtimer_new(f.base, guard_cb, &expired);
+    struct timeval tv = {10, 0};
+    evtimer_add(g, &tv);
+    while (!has_text(&rx, ": heartbeat\n\n") && !expired)
+        event_base_loop(f.base, EVLOOP_ONCE);
+    assert_false(expired);
+    snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", tok);
+    const char *bearer[] = {hdr, NULL};
+    request(&f, EVHTTP_REQ_POST, "/api/logout", bearer, NULL, &R);
+    assert_int_equal(R.code, 200);
+    while (web_stats(f.w)->sse_clients > 0 && !expired)
+        event_base_loop(f.base, EVLOOP_ONCE);
+    assert_false(expired);
+    event_free(g);
+    evhttp_connection_free(c);
+    stop(&f);
+}
+
 static void small_sse(struct web_config *c)
 {
     c->sse_max_buffer = 64 * 1024;
@@ -1141,6 +1183,56 @@ static void test_ipv6(void **state)
     stop(&f);
 }
 
+static char reload_accounts[160];
+
+static void own_accounts(struct web_config *c)
+{
+    c->accounts = reload_accounts;
+}
+
+static void test_reload_accounts(void **state)
+{
+    (void)state;
+    /* a copy of the accounts file that this test may change */
+    snprintf(reload_accounts, sizeof reload_accounts, "%s/accounts-reload", shared_dir);
+    FILE *in = fopen(shared_accounts, "r");
+    char lines[2][512];
+    assert_non_null(fgets(lines[0], sizeof lines[0], in)); /* comment */
+    assert_non_null(fgets(lines[0], sizeof lines[0], in)); /* duty */
+    assert_non_null(fgets(lines[1], sizeof lines[1], in)); /* second */
+    fclose(in);
+    FILE *out = fopen(reload_accounts, "w");
+    fputs(lines[0], out);
+    fputs(lines[1], out);
+    fclose(out);
+    chmod(reload_accounts, 0600);
+    struct fx f;
+    start(&f, own_accounts);
+    char t1[65], t2[65], h1[128], h2[128];
+    assert_int_equal(login(&f, NULL, "duty", PASSWORD, t1, &R), 200);
+    assert_int_equal(login(&f, NULL, "second", PASSWORD, t2, &R), 200);
+    /* second leaves the file: a reload ends its session, duty's stays */
+    out = fopen(reload_accounts, "w");
+    fputs(lines[0], out);
+    fclose(out);
+    assert_int_equal(web_reload_accounts(f.w), 0);
+    snprintf(h1, sizeof h1, "Authorization: Bearer %s", t1);
+    snprintf(h2, sizeof h2, "Authorization: Bearer %s", t2);
+    const char *b1[] = {h1, NULL}, *b2[] = {h2, NULL};
+    request(&f, EVHTTP_REQ_GET, "/api/me", b1, NULL, &R);
+    assert_int_equal(R.code, 200);
+    request(&f, EVHTTP_REQ_GET, "/api/me", b2, NULL, &R);
+    assert_int_equal(R.code, 401);
+    assert_int_equal(login(&f, "127.0.0.5", "second", PASSWORD, NULL, &R), 401);
+    /* a broken file is refused and the accounts in force stay */
+    out = fopen(reload_accounts, "w");
+    fputs("duty:not a hash\n", out);
+    fclose(out);
+    assert_int_equal(web_reload_accounts(f.w), CAIRN_E_FORMAT);
+    assert_int_equal(login(&f, "127.0.0.5", "duty", PASSWORD, NULL, &R), 200);
+    stop(&f);
+}
+
 static void test_config_errors(void **state)
 {
     (void)state;
@@ -1221,12 +1313,14 @@ int main(void)
         cmocka_unit_test(test_connection_limit),
         cmocka_unit_test(test_sse),
         cmocka_unit_test(test_sse_slow_client_dropped),
+        cmocka_unit_test(test_sse_heartbeat_logout),
         cmocka_unit_test(test_aircraft_json),
         cmocka_unit_test(test_aircraft_json_not_allowed),
         cmocka_unit_test(test_metrics),
         cmocka_unit_test(test_static),
         cmocka_unit_test(test_tls),
         cmocka_unit_test(test_ipv6),
+        cmocka_unit_test(test_reload_accounts),
         cmocka_unit_test(test_config_errors),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown_all);
