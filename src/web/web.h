@@ -23,7 +23,9 @@
  *    (auth.h has the state machine and its invariants).
  *
  * Threads: everything runs on the event loop's thread, except the password
- * worker, which touches nothing but its own queue.
+ * worker, which touches nothing but its own queue. The process must ignore
+ * SIGPIPE (a client that vanishes while a reply or an event is written
+ * would otherwise kill it); web installs no signal handler (app/ does).
  */
 #ifndef CAIRN_WEB_WEB_H
 #define CAIRN_WEB_WEB_H

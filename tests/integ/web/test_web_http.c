@@ -13,6 +13,7 @@
  * login takes about 150 ms on the worker thread.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -1305,6 +1306,7 @@ static int teardown_all(void **state)
 
 int main(void)
 {
+    signal(SIGPIPE, SIG_IGN); /* as the daemon does (web.h) */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_and_auth),
         cmocka_unit_test(test_wrong_password_rate_limited),
