@@ -94,6 +94,14 @@ int ev_conflicts_compute(struct ev *e)
         size_t n_nact = 0;
         for (size_t x = 0; x < na && !rc; x++) {
             for (size_t y = x + 1; y < na && ac[y].lat - ac[x].lat <= band && !rc; y++) {
+                /* cheap longitude test first: cos of the higher latitude
+                 * of the pair (the shorter degree) keeps it conservative */
+                double dlon = fabs(ac[y].lon - ac[x].lon);
+                if (dlon > 180)
+                    dlon = 360 - dlon;
+                double cmin = cos(fmax(fabs(ac[x].lat), fabs(ac[y].lat)) * M_PI / 180.0);
+                if (dlon * cmin * M_PER_DEG_MIN > cfg->sep_h_m * 1.01)
+                    continue;
                 double h = ev_dist_m(ac[x].lat, ac[x].lon, ac[y].lat, ac[y].lon);
                 if (!(h < cfg->sep_h_m))
                     continue;

@@ -74,6 +74,7 @@ void ev_config_default(struct ev_config *c)
     c->target_swaps = 0;
     c->target_warning_ms = 60000;
     c->max_detail = 500;
+    c->mode_c_tol_ft = 300; /* 100 ft Mode C steps, 25 ft Mode S, plus a climb between updates */
 }
 
 double ev_dist_m(double lat1, double lon1, double lat2, double lon2)
@@ -99,7 +100,8 @@ static int config_ok(const struct ev_config *c)
            c->sep_h_m < 1e6 && c->sep_v_ft > 0 && c->sep_v_high_ft > 0 && c->near_miss_h_m >= 0 &&
            c->near_miss_v_ft >= 0 && c->lookahead_ms >= 0 && isfinite(c->high_fl) &&
            isfinite(c->target_rms_radar_m) && isfinite(c->target_rms_adsb_m) &&
-           isfinite(c->target_completeness) && isfinite(c->target_extra);
+           isfinite(c->target_completeness) && isfinite(c->target_extra) &&
+           isfinite(c->mode_c_tol_ft) && c->mode_c_tol_ft >= 0;
 }
 
 int ev_new(const struct ev_truth *truth, const struct ev_config *cfg, struct ev **out)
@@ -254,7 +256,9 @@ struct cm { /* a mover present at now */
     double lat, lon;
     float alt_ft;
     uint8_t expected;
-    uint32_t c; /* associated track (index into cts) + 1 */
+    uint8_t flags;   /* EV_S_* at now */
+    uint16_t squawk; /* at now (EV_S_SQUAWK) */
+    uint32_t c;      /* associated track (index into cts) + 1 */
 };
 
 struct ct { /* a track judged at now */
@@ -390,6 +394,57 @@ static uint32_t id_mover(const struct ev *e, const struct trk_track *t)
     return i < 0 ? 0 : e->pidx[i];
 }
 
+/* Trailing spaces do not count in a callsign (ICAO pads them to 8). */
+static int callsign_eq(const char *a, const char *b)
+{
+    size_t na = strnlen(a, 8), nb = strnlen(b, 8);
+    while (na && a[na - 1] == ' ')
+        na--;
+    while (nb && b[nb - 1] == ' ')
+        nb--;
+    return na == nb && !memcmp(a, b, na);
+}
+
+/* Identification carried by an associated track (COMPASS "identification
+ * correct / false", "Mode C present / correct"). */
+static void count_ids(struct ev *e, const struct ev_mover *mv, const struct cm *m,
+                      const struct trk_track *t)
+{
+    if (mv->kind != EV_AIRCRAFT || !(m->flags & EV_S_TRANSPONDER))
+        return; /* nothing to identify it by but its position */
+    struct ev_idstat *x = &e->id_m3a;
+    if (m->flags & EV_S_SQUAWK) {
+        x->expected++;
+        if (t->ids & TRK_ID_SQUAWK) {
+            x->present++;
+            if (t->squawk == m->squawk)
+                x->correct++;
+            else
+                x->wrong++;
+        }
+    }
+    x = &e->id_callsign;
+    if (mv->callsign[0]) {
+        x->expected++;
+        if (t->ids & TRK_ID_CALLSIGN) {
+            x->present++;
+            if (callsign_eq(t->callsign, mv->callsign))
+                x->correct++;
+            else
+                x->wrong++;
+        }
+    }
+    x = &e->id_modec;
+    x->expected++;
+    if (t->flags & TRK_F_ALT) {
+        x->present++;
+        if (fabs((double)t->alt_ft - m->alt_ft) <= e->cfg.mode_c_tol_ft)
+            x->correct++;
+        else
+            x->wrong++;
+    }
+}
+
 static void hist_add(struct ev_hist *h, double d)
 {
     h->n++;
@@ -495,6 +550,8 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
         c->lat = s.lat_deg;
         c->lon = s.lon_deg;
         c->alt_ft = s.alt_ft;
+        c->flags = s.flags;
+        c->squawk = s.squawk;
         c->expected = (uint8_t)expected(e, &tr->movers[i], &s);
         c->c = 0;
         nm++;
@@ -615,6 +672,7 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
             if (d > st->max_err)
                 st->max_err = d;
             st->assoc++;
+            count_ids(e, &tr->movers[m->i], m, c->t);
             e->assoc_cycles++;
             r->assoc++;
             /* the track came from another mover: a switch; the reverse

@@ -172,6 +172,7 @@ struct ev_config {
     uint32_t target_swaps;      /* 0 */
     int64_t target_warning_ms;  /* 60 s: every conflict warned at least this early */
     size_t max_detail;          /* movers and alerts listed one by one in the results (500) */
+    double mode_c_tol_ft;       /* a track's altitude this close to the truth's is correct (300) */
 };
 
 void ev_config_default(struct ev_config *c);
@@ -217,6 +218,15 @@ struct ev_pos_stats {
     double max_m;
 };
 
+/* Identification carried by associated aircraft tracks whose transponder
+ * is on, in track-cycles (COMPASS: identification correct / false, Mode C
+ * present / correct). */
+struct ev_idstat {
+    uint64_t expected; /* the truth has it */
+    uint64_t present;  /* the track carries it */
+    uint64_t correct, wrong;
+};
+
 enum ev_verdict { EV_NA = 0, EV_PASS = 1, EV_FAIL = 2 };
 
 struct ev_summary {
@@ -240,7 +250,11 @@ struct ev_summary {
     uint64_t swaps;        /* two movers exchanged tracks */
     uint64_t id_far;       /* identity matches rejected: beyond id_gate_m */
     uint64_t bad_tracks;   /* tracks skipped: non-finite or stale */
-    uint64_t conflicts, conflicts_warned, conflicts_missed, conflicts_late;
+    struct ev_idstat mode3a, callsign, mode_c;
+    /* conflicts: all in the truth; judged: loss between the first cycle +
+     * target_warning_ms and the last cycle (the others could not be warned
+     * of in time, or were not watched); warned/late/missed among those */
+    uint64_t conflicts, conflicts_judged, conflicts_warned, conflicts_missed, conflicts_late;
     int64_t min_warning_ms; /* least warning over warned conflicts (INT64_MAX: none) */
     uint64_t near_misses;   /* truth conflicts that were near misses */
     uint64_t alerts, alerts_justified, nuisance, unjudged;

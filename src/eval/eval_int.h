@@ -90,6 +90,7 @@ struct ev {
     uint32_t *pidx;
     void *scr_m, *scr_t, *scr_p, *scr_o;
     size_t cap_m, cap_t, cap_p, cap_o;
+    struct ev_idstat id_m3a, id_callsign, id_modec;
     /* counters */
     uint64_t cycles, track_cycles, assoc_cycles, extra_cycles, false_cycles;
     uint64_t switches, swaps, breaks, id_far, bad_tracks;

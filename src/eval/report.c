@@ -54,6 +54,13 @@ static void pos_stats(const struct ev *e, unsigned mask, struct ev_pos_stats *ou
     }
 }
 
+/* Could conflict i have been warned of in time, and was it watched? */
+static int conflict_judged(const struct ev *e, size_t i)
+{
+    int64_t loss = e->conf[i].t_loss_s * 1000;
+    return e->started && loss >= e->t_first_ms + e->cfg.target_warning_ms && loss <= e->t_last_ms;
+}
+
 static enum ev_verdict verdict_le(uint64_t n, double v, double limit)
 {
     return !n ? EV_NA : v <= limit ? EV_PASS : EV_FAIL;
@@ -92,6 +99,9 @@ void ev_summary(const struct ev *e, struct ev_summary *s)
     s->switches = e->switches;
     s->swaps = e->swaps;
     s->id_far = e->id_far;
+    s->mode3a = e->id_m3a;
+    s->callsign = e->id_callsign;
+    s->mode_c = e->id_modec;
     s->bad_tracks = e->bad_tracks;
     s->conflicts = e->n_conf;
     s->min_warning_ms = INT64_MAX;
@@ -100,6 +110,9 @@ void ev_summary(const struct ev *e, struct ev_summary *s)
         int64_t w;
         uint32_t id;
         s->near_misses += e->conf[i].near_miss;
+        if (!conflict_judged(e, i))
+            continue;
+        s->conflicts_judged++;
         if (!ev_conflict_warning(e, i, &w, &id)) {
             s->conflicts_missed++;
             warn_ok = 0;
@@ -136,7 +149,7 @@ void ev_summary(const struct ev *e, struct ev_summary *s)
                                                                       : EV_FAIL;
     s->v_extra = verdict_le(ae, s->extra_ratio, cfg->target_extra);
     s->v_swaps = verdict_le(e->cycles, (double)s->swaps, (double)cfg->target_swaps);
-    s->v_warning = !e->n_conf ? EV_NA : warn_ok ? EV_PASS : EV_FAIL;
+    s->v_warning = !s->conflicts_judged ? EV_NA : warn_ok ? EV_PASS : EV_FAIL;
     s->pass = s->v_rms_radar != EV_FAIL && s->v_rms_adsb != EV_FAIL &&
               s->v_completeness != EV_FAIL && s->v_extra != EV_FAIL && s->v_swaps != EV_FAIL &&
               s->v_warning != EV_FAIL;
@@ -153,6 +166,17 @@ static void jw_pos(struct jsonw *w, const char *key, const struct ev_pos_stats *
     jw_kfixed(w, "rms_m", p->rms_m, 1);
     jw_kfixed(w, "p95_m", p->p95_m, 1);
     jw_kfixed(w, "max_m", p->max_m, 1);
+    jw_end(w);
+}
+
+static void jw_idstat(struct jsonw *w, const char *key, const struct ev_idstat *x)
+{
+    jw_key(w, key);
+    jw_obj(w);
+    jw_kuint(w, "expected", x->expected);
+    jw_kuint(w, "present", x->present);
+    jw_kuint(w, "correct", x->correct);
+    jw_kuint(w, "wrong", x->wrong);
     jw_end(w);
 }
 
@@ -230,9 +254,17 @@ int ev_write_json(const struct ev *e, struct jsonw *w)
     jw_kuint(w, "skipped", s.bad_tracks);
     jw_end(w);
 
+    jw_key(w, "identification");
+    jw_obj(w);
+    jw_idstat(w, "mode3a", &s.mode3a);
+    jw_idstat(w, "callsign", &s.callsign);
+    jw_idstat(w, "mode_c", &s.mode_c);
+    jw_end(w);
+
     jw_key(w, "conflicts");
     jw_obj(w);
     jw_kuint(w, "total", s.conflicts);
+    jw_kuint(w, "judged", s.conflicts_judged);
     jw_kuint(w, "warned", s.conflicts_warned);
     jw_kuint(w, "late", s.conflicts_late);
     jw_kuint(w, "missed", s.conflicts_missed);
@@ -259,6 +291,7 @@ int ev_write_json(const struct ev *e, struct jsonw *w)
         jw_kfixed(w, "dv_ft", c->dv_ft_cpa, 0);
         jw_kbool(w, "horizontal_only", c->horiz_only);
         jw_kbool(w, "near_miss", c->near_miss);
+        jw_kbool(w, "judged", conflict_judged(e, i));
         jw_key(w, "alert");
         if (warned)
             jw_uint(w, aid);
@@ -387,9 +420,16 @@ int ev_write_text(const struct ev *e, struct dbuf *b)
         ", identity swaps %" PRIu64 "\n",
         s.tracks, 100.0 * s.extra_ratio, s.extra_tracks, 100.0 * s.false_ratio, s.false_tracks,
         s.breaks, s.switches, s.swaps);
-    OUT("  conflicts %" PRIu64 " (near misses %" PRIu64 "): warned %" PRIu64 ", late %" PRIu64
-        ", missed %" PRIu64,
-        s.conflicts, s.near_misses, s.conflicts_warned, s.conflicts_late, s.conflicts_missed);
+    OUT("  identification (present / correct of expected track-cycles): Mode 3/A %" PRIu64
+        " / %" PRIu64 " of %" PRIu64 ", callsign %" PRIu64 " / %" PRIu64 " of %" PRIu64
+        ", Mode C %" PRIu64 " / %" PRIu64 " of %" PRIu64 "\n",
+        s.mode3a.present, s.mode3a.correct, s.mode3a.expected, s.callsign.present,
+        s.callsign.correct, s.callsign.expected, s.mode_c.present, s.mode_c.correct,
+        s.mode_c.expected);
+    OUT("  conflicts %" PRIu64 " (near misses %" PRIu64 "; judged %" PRIu64 "): warned %" PRIu64
+        ", late %" PRIu64 ", missed %" PRIu64,
+        s.conflicts, s.near_misses, s.conflicts_judged, s.conflicts_warned, s.conflicts_late,
+        s.conflicts_missed);
     if (s.min_warning_ms != INT64_MAX)
         OUT(", least warning %.1f s", (double)s.min_warning_ms / 1000.0);
     OUT("\n");
@@ -402,9 +442,10 @@ int ev_write_text(const struct ev *e, struct dbuf *b)
             e->truth->movers[c->a].id, e->truth->movers[c->b].id, c->t_loss_s, c->min_h_m,
             c->t_cpa_s, c->horiz_only ? " (horizontal only)" : "");
         if (warned)
-            OUT("alert %" PRIu32 ", %.1f s warning\n", aid, (double)wm / 1000.0);
+            OUT("alert %" PRIu32 ", %.1f s warning%s\n", aid, (double)wm / 1000.0,
+                conflict_judged(e, i) ? "" : " (not judged)");
         else
-            OUT("MISSED\n");
+            OUT("%s\n", conflict_judged(e, i) ? "MISSED" : "no alert (not judged)");
     }
     OUT("  alerts %" PRIu64 ": justified %" PRIu64 ", nuisance %" PRIu64 ", not judged %" PRIu64
         "\n",

@@ -526,6 +526,10 @@ static void test_crossing(void **state)
         assert_int_equal(s.v_swaps, swap_them ? EV_FAIL : EV_PASS);
         assert_true(s.pos[EV_MIX_PRIMARY].max_m < 0.05);
         assert_int_equal(s.conflicts, 1); /* both dark: judged horizontally */
+        /* the loss begins 27 s after the first cycle: too early to be
+         * warned of 60 s ahead, so it is not judged */
+        assert_int_equal(s.conflicts_judged, 0);
+        assert_int_equal(s.v_warning, EV_NA);
         ev_free(e);
     }
     ev_truth_free(t);
@@ -767,6 +771,39 @@ static void test_identity_gate(void **state)
     ev_truth_free(t);
 }
 
+/* Mode 3/A and Mode C carried right by one track, wrong by the other. */
+static size_t snap_ids(const struct hm *ms, int t, struct trk_track *out)
+{
+    size_t n = snap_perfect(ms, t, out);
+    for (size_t i = 0; i < n; i++) {
+        out[i].ids |= TRK_ID_SQUAWK;
+        out[i].squawk = i == 0 ? 01234 : 07000;
+        out[i].flags |= TRK_F_ALT;
+        out[i].alt_ft = (int32_t)ms[i].alt_ft + (i == 0 ? 100 : 500);
+    }
+    return n;
+}
+
+static void test_identification(void **state)
+{
+    (void)state;
+    struct ev_truth *t = truth_of(two, 2);
+    struct ev *e = NULL;
+    assert_int_equal(ev_new(t, NULL, &e), 0);
+    run(e, two, 100, snap_ids);
+    struct ev_summary s;
+    ev_summary(e, &s);
+    assert_int_equal(s.mode3a.expected, 200);
+    assert_int_equal(s.mode3a.present, 200);
+    assert_int_equal(s.mode3a.correct, 100);
+    assert_int_equal(s.mode3a.wrong, 100);
+    assert_int_equal(s.mode_c.correct, 100); /* 100 ft off: within 300 ft */
+    assert_int_equal(s.mode_c.wrong, 100);
+    assert_int_equal(s.callsign.expected, 0); /* the truth has none */
+    ev_free(e);
+    ev_truth_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -775,7 +812,7 @@ int main(void)
         cmocka_unit_test(test_offset_100m),     cmocka_unit_test(test_split),
         cmocka_unit_test(test_crossing),        cmocka_unit_test(test_warning_90s),
         cmocka_unit_test(test_nuisance),        cmocka_unit_test(test_expected),
-        cmocka_unit_test(test_identity_gate),
+        cmocka_unit_test(test_identity_gate),   cmocka_unit_test(test_identification),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
