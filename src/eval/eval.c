@@ -263,7 +263,7 @@ struct cm { /* a mover present at now */
 
 struct ct { /* a track judged at now */
     const struct trk_track *t;
-    struct ev_trec *r;
+    uint32_t r; /* its record in e->trec (an index: the array may move) */
     double lat, lon;
     uint8_t mix;
     uint32_t m; /* associated present mover + 1 */
@@ -587,7 +587,7 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
         double cl = cos(t->lat_deg * DEG);
         struct ct *c = &cts[nt];
         c->t = t;
-        c->r = r;
+        c->r = (uint32_t)(r - e->trec);
         c->lat = t->lat_deg + t->vn_mps * dt / rm / DEG;
         c->lon = t->lon_deg + (cl > 1e-6 ? t->ve_mps * dt / (rn * cl) / DEG : 0);
         if (c->lat > 90)
@@ -665,7 +665,7 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
         uint32_t tid = m->c ? cts[m->c - 1].t->id : 0;
         if (m->c) {
             struct ct *c = &cts[m->c - 1];
-            struct ev_trec *r = c->r;
+            struct ev_trec *r = &e->trec[c->r];
             double d = ev_dist_m(m->lat, m->lon, c->lat, c->lon);
             hist_add(&e->hist[c->mix], d);
             st->sumsq += d * d;
@@ -734,11 +734,11 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
             }
         }
         if (near) {
-            c->r->extra++;
-            c->r->mover = cms[near - 1].i + 1;
+            e->trec[c->r].extra++;
+            e->trec[c->r].mover = cms[near - 1].i + 1;
             e->extra_cycles++;
         } else {
-            c->r->false_++;
+            e->trec[c->r].false_++;
             e->false_cycles++;
         }
     }

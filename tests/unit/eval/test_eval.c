@@ -804,15 +804,71 @@ static void test_identification(void **state)
     ev_truth_free(t);
 }
 
+/* Many movers and tracks at once (the track records grow while a cycle is
+ * being built): 30 x 20 aircraft 5 km apart, all tracked, 3 cycles. */
+static void test_many(void **state)
+{
+    (void)state;
+    enum { NX = 30, NY = 20, N = NX * NY, CYC = 3 };
+    struct hm *ms = calloc(N, sizeof *ms);
+    char(*ids)[16] = calloc(N, sizeof *ids);
+    for (int i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof ids[i], "M%d", i);
+        ms[i] = (struct hm){ids[i],
+                            "aircraft",
+                            54.0 + (i / NX) * 0.045,
+                            15.0 + (i % NX) * 0.08,
+                            120,
+                            60,
+                            3000.0 + 1000.0 * (i % 7),
+                            0,
+                            0,
+                            0,
+                            0,
+                            CYC};
+    }
+    struct ev_truth *t = truth_of(ms, N);
+    struct ev *e = NULL;
+    assert_int_equal(ev_new(t, NULL, &e), 0);
+    struct trk_track *tr = calloc(N, sizeof *tr);
+    for (int k = 0; k < CYC; k++) {
+        for (int i = 0; i < N; i++) {
+            double lat, lon;
+            hm_pos(&ms[i], k, &lat, &lon);
+            tr[i] = mk_track((uint32_t)(1000 + i), lat, lon, ms[i].ve, ms[i].vn, ms_at(k),
+                             TRK_SRC_BIT(TRK_SOURCE_PSR), 0);
+        }
+        assert_int_equal(ev_observe(e, tr, N, ms_at(k)), 0);
+    }
+    struct ev_summary s;
+    ev_summary(e, &s);
+    assert_int_equal(s.tracks, N);
+    assert_int_equal(s.assoc_cycles, N * CYC);
+    assert_int_equal(s.extra_cycles + s.false_cycles + s.breaks + s.switches, 0);
+    assert_true(s.pos_all.max_m < 0.05);
+    free(tr);
+    ev_free(e);
+    ev_truth_free(t);
+    free(ids);
+    free(ms);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_truth_parse),     cmocka_unit_test(test_truth_errors),
-        cmocka_unit_test(test_truth_truncated), cmocka_unit_test(test_perfect),
-        cmocka_unit_test(test_offset_100m),     cmocka_unit_test(test_split),
-        cmocka_unit_test(test_crossing),        cmocka_unit_test(test_warning_90s),
-        cmocka_unit_test(test_nuisance),        cmocka_unit_test(test_expected),
-        cmocka_unit_test(test_identity_gate),   cmocka_unit_test(test_identification),
+        cmocka_unit_test(test_truth_parse),
+        cmocka_unit_test(test_truth_errors),
+        cmocka_unit_test(test_truth_truncated),
+        cmocka_unit_test(test_perfect),
+        cmocka_unit_test(test_offset_100m),
+        cmocka_unit_test(test_split),
+        cmocka_unit_test(test_crossing),
+        cmocka_unit_test(test_warning_90s),
+        cmocka_unit_test(test_nuisance),
+        cmocka_unit_test(test_expected),
+        cmocka_unit_test(test_identity_gate),
+        cmocka_unit_test(test_identification),
+        cmocka_unit_test(test_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
