@@ -14,12 +14,13 @@
  *      trusted (a tracker that swapped labels must show as a swap, not as a
  *      large error) and counted in id_far.
  *   4. Position pairs among the rest: within gate_m, not contradicting an
- *      identity (both have an ICAO address, or an MMSI, and they differ) or
- *      the kind (an aircraft track for a vessel). Cost = distance, halved
- *      (keep_factor) for the pair associated at the previous cycle and
- *      lengthened by keep_margin_m for any other, so that two movers
- *      passing 100 m apart (or through one point) do not exchange tracks on
- *      noise or on a tie.
+ *      identity (both have an ICAO address, or an MMSI, and they differ),
+ *      the kind (an aircraft track for a vessel) or the altitude (a track
+ *      with one, more than alt_gate_ft from the aircraft's). Cost =
+ *      distance, halved (keep_factor) for the pair associated at the
+ *      previous cycle and lengthened by keep_margin_m for any other, so
+ *      that two movers passing 100 m apart (or through one point) do not
+ *      exchange tracks on noise or on a tie.
  *   Each stage: pairs sorted by cost, taken when both ends are free.
  *   5. Tracks left: "extra" if within gate_m of a mover (or carrying its
  *      identity), else "false".
@@ -74,6 +75,7 @@ void ev_config_default(struct ev_config *c)
     c->target_swaps = 0;
     c->target_warning_ms = 60000;
     c->max_detail = 500;
+    c->alt_gate_ft = 1500;  /* Mode C steps, plus 10 s of a 6,000 ft/min climb behind */
     c->mode_c_tol_ft = 300; /* 100 ft Mode C steps, 25 ft Mode S, plus a climb between updates */
 }
 
@@ -101,7 +103,8 @@ static int config_ok(const struct ev_config *c)
            c->near_miss_v_ft >= 0 && c->lookahead_ms >= 0 && isfinite(c->high_fl) &&
            isfinite(c->target_rms_radar_m) && isfinite(c->target_rms_adsb_m) &&
            isfinite(c->target_completeness) && isfinite(c->target_extra) &&
-           isfinite(c->mode_c_tol_ft) && c->mode_c_tol_ft >= 0;
+           isfinite(c->mode_c_tol_ft) && c->mode_c_tol_ft >= 0 && isfinite(c->alt_gate_ft) &&
+           c->alt_gate_ft > 0;
 }
 
 int ev_new(const struct ev_truth *truth, const struct ev_config *cfg, struct ev **out)
@@ -370,8 +373,12 @@ static long id_lookup(const uint64_t *v, size_t n, uint32_t key)
 }
 
 /* May track t be associated with mover m by position? */
-static int compatible(const struct trk_track *t, const struct ev_mover *m)
+static int compatible(const struct ev *e, const struct trk_track *t, const struct ev_mover *m,
+                      double alt_ft)
 {
+    if ((t->flags & TRK_F_ALT) && m->kind == EV_AIRCRAFT &&
+        fabs((double)t->alt_ft - alt_ft) > e->cfg.alt_gate_ft)
+        return 0; /* another level: aircraft passing over each other stay apart */
     if ((t->ids & TRK_ID_ICAO) && m->icao && t->icao != m->icao)
         return 0;
     if ((t->ids & TRK_ID_MMSI) && m->mmsi && t->mmsi != m->mmsi)
@@ -640,7 +647,7 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
         for (size_t q = lat_lower(cts, ord, nt, cms[j].lat - band);
              q < nt && cts[ord[q]].lat <= cms[j].lat + band; q++) {
             uint32_t k = ord[q];
-            if (cts[k].m || !compatible(cts[k].t, mv))
+            if (cts[k].m || !compatible(e, cts[k].t, mv, cms[j].alt_ft))
                 continue;
             double d = ev_dist_m(cms[j].lat, cms[j].lon, cts[k].lat, cts[k].lon);
             if (d > cfg->gate_m)

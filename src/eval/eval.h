@@ -148,6 +148,7 @@ struct ev_config {
     /* association */
     double gate_m;          /* positional gate, mover to track (2 NM) */
     double id_gate_m;       /* identity gate: farther, an identity match is not trusted (10 km) */
+    double alt_gate_ft;     /* a track with an altitude this far from an aircraft's is not it */
     double keep_factor;     /* previous pair's distance is multiplied by this (0.5) ... */
     double keep_margin_m;   /* ... and any other pair's lengthened by this (10 m) */
     int64_t src_recent_ms;  /* a source fed the track within this: part of its mix (15 s) */

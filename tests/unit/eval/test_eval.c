@@ -535,6 +535,52 @@ static void test_crossing(void **state)
     ev_truth_free(t);
 }
 
+/* Each track sits on the other aircraft's position but carries its own
+ * aircraft's altitude: the altitude gate keeps it on its own level. */
+static int with_alt;
+static size_t snap_levels(const struct hm *ms, int t, struct trk_track *out)
+{
+    for (int i = 0; i < 2; i++) {
+        double lat, lon;
+        hm_pos(&ms[1 - i], t, &lat, &lon);
+        out[i] = mk_track((uint32_t)(i + 1), lat, lon, ms[1 - i].ve, ms[1 - i].vn, ms_at(t),
+                          TRK_SRC_BIT(TRK_SOURCE_SSR), 0);
+        if (with_alt) {
+            out[i].flags |= TRK_F_ALT;
+            out[i].alt_ft = (int32_t)ms[i].alt_ft + 200;
+        }
+    }
+    return 2;
+}
+
+static void test_levels(void **state)
+{
+    (void)state;
+    struct hm lv[2];
+    memcpy(lv, cross, sizeof lv);
+    lv[1].alt_ft = 15000;
+    lv[0].xpdr = lv[1].xpdr = 1; /* their levels known: no conflict */
+    lv[0].t0 = lv[1].t0 = 40;
+    lv[0].t1 = lv[1].t1 = 81;
+    struct ev_truth *t = truth_of(lv, 2);
+    for (with_alt = 0; with_alt <= 1; with_alt++) {
+        struct ev *e = NULL;
+        assert_int_equal(ev_new(t, NULL, &e), 0);
+        run(e, lv, 81, snap_levels);
+        struct ev_summary s;
+        ev_summary(e, &s);
+        assert_int_equal(s.assoc_cycles, 2 * 41);
+        assert_int_equal(s.conflicts, 0); /* 6,000 ft apart */
+        if (with_alt) /* on their own levels, 2.8 km from their aircraft at t = 40 and 80 */
+            assert_near(s.pos_all.max_m, 20 * 100 * sqrt(2.0), 20);
+        else /* by position alone: each on the aircraft it sits on */
+            assert_true(s.pos_all.max_m < 0.05);
+        assert_int_equal(s.switches, 0);
+        ev_free(e);
+    }
+    ev_truth_free(t);
+}
+
 /* ---------------------------------------------------------------- alerts */
 
 /* Head-on at one level, 80 km apart, closing at 400 m/s. */
@@ -869,6 +915,7 @@ int main(void)
         cmocka_unit_test(test_identity_gate),
         cmocka_unit_test(test_identification),
         cmocka_unit_test(test_many),
+        cmocka_unit_test(test_levels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
