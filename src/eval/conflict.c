@@ -28,8 +28,15 @@
 #include "detect/detect.h"
 #include "eval/eval_int.h"
 
-#define GROUND_KT     30.0
-#define M_PER_DEG_MIN 110574.0
+#define GROUND_KT 30.0
+/* Bounds on one second of the sweep, so that a pathological truth (a
+ * hundred thousand aircraft stacked on one point) fails instead of running
+ * for hours: pairs within the band of latitude, and pairs in loss at
+ * once. `cairn sim load --aircraft 10000` has 830,000 pairs a second in
+ * the band (11,000 past the longitude test). */
+#define MAX_PAIRS_PER_S 50000000u
+#define MAX_LOSS_PER_S  10000u
+#define M_PER_DEG_MIN   110574.0
 
 struct ac {
     uint32_t i;
@@ -60,40 +67,84 @@ static int add_conflict(struct ev *e, const struct ev_conflict *c)
     return 0;
 }
 
+/* One airborne aircraft sample, for the sweep in time order. */
+struct ref {
+    int64_t t_s;
+    uint32_t i, k; /* mover, sample */
+};
+
+static int cmp_ref(const void *a, const void *b)
+{
+    const struct ref *x = a, *y = b;
+    if (x->t_s != y->t_s)
+        return x->t_s < y->t_s ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Append v to a growing array of size_t. */
+static int push(size_t **v, size_t *n, size_t *cap, size_t x)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 64;
+        size_t *nv = realloc(*v, ncap * sizeof *nv);
+        if (!nv)
+            return CAIRN_E_NOMEM;
+        *v = nv;
+        *cap = ncap;
+    }
+    (*v)[(*n)++] = x;
+    return 0;
+}
+
+/*
+ * The samples of airborne aircraft are sorted by time once, so the work is
+ * proportional to the samples (plus the pairs near each other), however
+ * far apart in time a hostile file puts them.
+ */
 int ev_conflicts_compute(struct ev *e)
 {
     const struct ev_truth *tr = e->truth;
     const struct ev_config *cfg = &e->cfg;
-    size_t nm = tr->n_movers;
+    size_t nm = tr->n_movers, nr = 0;
     if (!nm || !tr->n_samples)
         return 0;
-    size_t *cur = calloc(nm, sizeof *cur);
+    for (size_t i = 0; i < nm; i++)
+        if (tr->movers[i].kind == EV_AIRCRAFT)
+            nr += tr->movers[i].n;
+    struct ref *refs = malloc((nr ? nr : 1) * sizeof *refs);
     struct ac *ac = calloc(nm, sizeof *ac);
-    /* conflicts still going on at the previous second, and at this one */
-    size_t *act = calloc(nm, sizeof *act), *nact = calloc(nm, sizeof *nact);
-    int rc = (!cur || !ac || !act || !nact) ? CAIRN_E_NOMEM : 0;
-    size_t n_act = 0;
+    /* conflicts going on at the previous second, and at this one */
+    size_t *act = NULL, *nact = NULL, n_act = 0, cap_act = 0, n_nact = 0, cap_nact = 0;
+    int rc = (!refs || !ac) ? CAIRN_E_NOMEM : 0;
+    nr = 0;
+    for (size_t i = 0; i < nm && !rc; i++) {
+        const struct ev_mover *m = &tr->movers[i];
+        if (m->kind != EV_AIRCRAFT)
+            continue;
+        for (size_t k = 0; k < m->n; k++)
+            if (m->s[k].gs_kt >= GROUND_KT)
+                refs[nr++] = (struct ref){m->s[k].t_s, (uint32_t)i, (uint32_t)k};
+    }
+    if (!rc)
+        qsort(refs, nr, sizeof *refs, cmp_ref);
     double band = cfg->sep_h_m / M_PER_DEG_MIN;
-    for (int64_t t = tr->t_first_s; !rc && t <= tr->t_last_s; t++) {
+    for (size_t g = 0; g < nr && !rc;) {
+        int64_t t = refs[g].t_s;
         size_t na = 0;
-        for (size_t i = 0; i < nm; i++) {
-            const struct ev_mover *m = &tr->movers[i];
-            if (m->kind != EV_AIRCRAFT)
-                continue;
-            while (cur[i] < m->n && m->s[cur[i]].t_s < t)
-                cur[i]++;
-            if (cur[i] >= m->n || m->s[cur[i]].t_s != t)
-                continue;
-            const struct ev_sample *s = &m->s[cur[i]];
-            if (s->gs_kt < GROUND_KT)
-                continue;
-            ac[na++] = (struct ac){(uint32_t)i, s->lat_deg, s->lon_deg, s->alt_ft,
+        for (; g < nr && refs[g].t_s == t; g++) {
+            const struct ev_sample *s = &tr->movers[refs[g].i].s[refs[g].k];
+            ac[na++] = (struct ac){refs[g].i, s->lat_deg, s->lon_deg, s->alt_ft,
                                    (uint8_t)((s->flags & EV_S_TRANSPONDER) != 0)};
         }
         qsort(ac, na, sizeof *ac, cmp_ac);
-        size_t n_nact = 0;
+        n_nact = 0;
+        size_t measured = 0;
         for (size_t x = 0; x < na && !rc; x++) {
             for (size_t y = x + 1; y < na && ac[y].lat - ac[x].lat <= band && !rc; y++) {
+                if (++measured > MAX_PAIRS_PER_S || n_nact > MAX_LOSS_PER_S) {
+                    rc = CAIRN_E_TOOBIG;
+                    break;
+                }
                 /* cheap longitude test first: cos of the higher latitude
                  * of the pair (the shorter degree) keeps it conservative */
                 double dlon = fabs(ac[y].lon - ac[x].lon);
@@ -114,11 +165,13 @@ int ev_conflicts_compute(struct ev *e)
                 uint32_t a = ac[x].i < ac[y].i ? ac[x].i : ac[y].i;
                 uint32_t b = ac[x].i < ac[y].i ? ac[y].i : ac[x].i;
                 size_t k = SIZE_MAX;
-                for (size_t q = 0; q < n_act; q++)
-                    if (e->conf[act[q]].a == a && e->conf[act[q]].b == b) {
+                for (size_t q = 0; q < n_act; q++) {
+                    const struct ev_conflict *c = &e->conf[act[q]];
+                    if (c->a == a && c->b == b && c->t_end_s == t - 1) {
                         k = act[q];
                         break;
                     }
+                }
                 if (k == SIZE_MAX) {
                     struct ev_conflict c = {a, b, t, t, t, h, dv, (uint8_t)horiz, 0};
                     if ((rc = add_conflict(e, &c)))
@@ -135,16 +188,17 @@ int ev_conflicts_compute(struct ev *e)
                 }
                 if (h < cfg->near_miss_h_m && (horiz || dv < cfg->near_miss_v_ft))
                     c->near_miss = 1;
-                if (n_nact < nm)
-                    nact[n_nact++] = k;
+                rc = push(&nact, &n_nact, &cap_nact, k);
             }
         }
-        size_t *sw = act;
+        size_t *sw = act, csw = cap_act;
         act = nact;
-        nact = sw;
+        cap_act = cap_nact;
         n_act = n_nact;
+        nact = sw;
+        cap_nact = csw;
     }
-    free(cur);
+    free(refs);
     free(ac);
     free(act);
     free(nact);

@@ -185,7 +185,9 @@ struct ev;
 /*
  * Create an evaluator over truth (borrowed: must outlive the evaluator)
  * and cfg (copied; NULL: defaults). Computes the truth's conflicts.
- * 0 and *out (free with ev_free), CAIRN_E_INVAL, CAIRN_E_NOMEM.
+ * 0 and *out (free with ev_free), CAIRN_E_INVAL, CAIRN_E_NOMEM,
+ * CAIRN_E_TOOBIG (more than 50 million pairs of aircraft within 5 NM of
+ * latitude, or 10,000 pairs in loss of separation, at one second).
  */
 int ev_new(const struct ev_truth *truth, const struct ev_config *cfg, struct ev **out);
 /* Accepts NULL. */
