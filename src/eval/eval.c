@@ -47,6 +47,12 @@
 /* Tracks whose estimate is older than this are not moved to now (a stale
  * snapshot, or a bad time): skipped and counted. */
 #define MAX_EXTRAP_MS 60000
+/* Times given to the evaluator (ms): far beyond any date, far from the
+ * limits of int64_t, so differences of two of them never overflow. */
+#define TIME_LIMIT_MS (INT64_C(1) << 52)
+/* Durations in the config are bounded likewise (and are sane below). */
+#define HOUR_MS INT64_C(3600000)
+#define DAY_MS  (24 * HOUR_MS)
 /* Metres per degree of latitude, for the latitude band of a gate (the
  * shortest degree, at the equator, so the band is never too narrow). */
 #define M_PER_DEG_MIN 110574.0
@@ -97,8 +103,10 @@ static int config_ok(const struct ev_config *c)
     return isfinite(c->gate_m) && c->gate_m > 0 && c->gate_m <= 100000 && isfinite(c->id_gate_m) &&
            c->id_gate_m >= c->gate_m && c->id_gate_m <= 1e6 && isfinite(c->keep_factor) &&
            c->keep_factor > 0 && c->keep_factor <= 1 && isfinite(c->keep_margin_m) &&
-           c->keep_margin_m >= 0 && c->src_recent_ms > 0 && c->swap_window_ms >= 0 &&
-           c->grace_ms >= 0 && c->n_sensors <= EV_MAX_SENSORS && c->sep_h_m > 0 &&
+           c->keep_margin_m >= 0 && c->src_recent_ms > 0 && c->src_recent_ms <= HOUR_MS &&
+           c->swap_window_ms >= 0 && c->swap_window_ms <= DAY_MS && c->grace_ms >= 0 &&
+           c->grace_ms <= DAY_MS && c->lookahead_ms <= HOUR_MS && c->target_warning_ms >= 0 &&
+           c->target_warning_ms <= HOUR_MS && c->n_sensors <= EV_MAX_SENSORS && c->sep_h_m > 0 &&
            c->sep_h_m < 1e6 && c->sep_v_ft > 0 && c->sep_v_high_ft > 0 && c->near_miss_h_m >= 0 &&
            c->near_miss_v_ft >= 0 && c->lookahead_ms >= 0 && isfinite(c->high_fl) &&
            isfinite(c->target_rms_radar_m) && isfinite(c->target_rms_adsb_m) &&
@@ -306,7 +314,7 @@ static unsigned track_mix(const struct trk_track *t, int64_t now_ms, int64_t rec
 {
     unsigned fed = 0;
     for (unsigned s = 0; s < TRK_SOURCE_N; s++)
-        if (t->last_src_ms[s] > 0 && now_ms - t->last_src_ms[s] <= recent_ms)
+        if (t->last_src_ms[s] > 0 && t->last_src_ms[s] >= now_ms - recent_ms)
             fed |= TRK_SRC_BIT(s);
     if (fed & (TRK_SRC_BIT(TRK_SOURCE_ADSB) | TRK_SRC_BIT(TRK_SOURCE_MLAT)))
         return EV_MIX_ADSB;
@@ -522,7 +530,7 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
 {
     if (!e || (!tracks && n))
         return CAIRN_E_INVAL;
-    if (e->started && now_ms < e->t_last_ms)
+    if ((e->started && now_ms < e->t_last_ms) || now_ms < -TIME_LIMIT_MS || now_ms > TIME_LIMIT_MS)
         return CAIRN_E_RANGE;
     const struct ev_truth *tr = e->truth;
     const struct ev_config *cfg = &e->cfg;
@@ -573,11 +581,13 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
         const struct trk_track *t = &tracks[k];
         if (t->status != TRK_ST_CONFIRMED && t->status != TRK_ST_COASTING)
             continue;
-        int64_t dt_ms = now_ms - t->t_state_ms;
-        if (!t->id || !isfinite(t->lat_deg) || !isfinite(t->lon_deg) || fabs(t->lat_deg) > 90 ||
-            fabs(t->lon_deg) > 180 || !isfinite(t->ve_mps) || !isfinite(t->vn_mps) ||
-            fabs(t->ve_mps) > 2000 || fabs(t->vn_mps) > 2000 || dt_ms > MAX_EXTRAP_MS ||
-            dt_ms < -MAX_EXTRAP_MS) {
+        /* (compared before subtracting: no overflow whatever the value) */
+        int stale =
+            t->t_state_ms < now_ms - MAX_EXTRAP_MS || t->t_state_ms > now_ms + MAX_EXTRAP_MS;
+        int64_t dt_ms = stale ? 0 : now_ms - t->t_state_ms;
+        if (stale || !t->id || !isfinite(t->lat_deg) || !isfinite(t->lon_deg) ||
+            fabs(t->lat_deg) > 90 || fabs(t->lon_deg) > 180 || !isfinite(t->ve_mps) ||
+            !isfinite(t->vn_mps) || fabs(t->ve_mps) > 2000 || fabs(t->vn_mps) > 2000) {
             e->bad_tracks++;
             continue;
         }
@@ -769,6 +779,11 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
     return 0;
 }
 
+static int64_t clamp_ms(int64_t t)
+{
+    return t < -TIME_LIMIT_MS ? -TIME_LIMIT_MS : t > TIME_LIMIT_MS ? TIME_LIMIT_MS : t;
+}
+
 void ev_alert(struct ev *e, const struct det_alert *a)
 {
     if (!e || !a)
@@ -782,7 +797,7 @@ void ev_alert(struct ev *e, const struct det_alert *a)
             r->sev_max = a->severity;
         if (a->state == DET_ST_CLEARED && !r->cleared) {
             r->cleared = 1;
-            r->t_clear_ms = a->t_change_ms;
+            r->t_clear_ms = clamp_ms(a->t_change_ms);
         }
         return;
     }
@@ -797,7 +812,7 @@ void ev_alert(struct ev *e, const struct det_alert *a)
     r->id = a->id;
     r->rule = a->rule;
     r->sev_max = a->severity;
-    r->t_open_ms = a->t_open_ms;
+    r->t_open_ms = clamp_ms(a->t_open_ms);
     r->t_clear_ms = INT64_MAX;
     r->n_parties = a->n_parties > 2 ? 2 : a->n_parties;
     for (unsigned p = 0; p < r->n_parties; p++) {

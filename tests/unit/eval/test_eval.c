@@ -899,6 +899,56 @@ static void test_many(void **state)
     free(ms);
 }
 
+/* Tracks with absurd values are skipped and counted, times at the limits
+ * of int64_t overflow nothing (UBSan), alerts with absurd times are kept. */
+static void test_hostile_values(void **state)
+{
+    (void)state;
+    struct ev_truth *t = truth_of(two, 2);
+    struct ev *e = NULL;
+    assert_int_equal(ev_new(t, NULL, &e), 0);
+    struct trk_track tr[6];
+    size_t n = snap_perfect(two, 5, tr);
+    assert_int_equal(n, 2);
+    tr[1].last_src_ms[TRK_SOURCE_PSR] = INT64_MAX;
+    tr[2] = tr[0];
+    tr[2].id = 3;
+    tr[2].t_state_ms = INT64_MIN;
+    tr[3] = tr[0];
+    tr[3].id = 4;
+    tr[3].lat_deg = NAN;
+    tr[4] = tr[0];
+    tr[4].id = 5;
+    tr[4].ve_mps = INFINITY;
+    tr[5] = tr[0];
+    tr[5].id = 6;
+    tr[5].status = TRK_ST_TENTATIVE; /* not judged, not counted */
+    assert_int_equal(ev_observe(e, tr, 6, ms_at(5)), 0);
+    assert_int_equal(ev_observe(e, tr, 6, INT64_MAX), CAIRN_E_RANGE);
+    struct det_alert a = mk_alert(1, DET_RULE_SEPARATION, DET_ST_OPEN, INT64_MIN, ms_at(5), 1, 2);
+    ev_alert(e, &a);
+    a = mk_alert(2, 250, DET_ST_OPEN, INT64_MAX, ms_at(5), 1, 0);
+    ev_alert(e, &a);
+    struct ev_summary s;
+    ev_summary(e, &s);
+    assert_int_equal(s.bad_tracks, 3);
+    assert_int_equal(s.assoc_cycles, 2);
+    assert_int_equal(s.alerts, 2);
+    assert_int_equal(s.unjudged, 1);
+    struct dbuf b;
+    dbuf_init(&b, 1 << 20);
+    struct jsonw w;
+    jw_init(&w, &b);
+    assert_int_equal(ev_write_json(e, &w), 0);
+    json_error_t je;
+    json_t *o = json_loads(b.p, 0, &je);
+    assert_non_null(o);
+    json_decref(o);
+    dbuf_free(&b);
+    ev_free(e);
+    ev_truth_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -916,6 +966,7 @@ int main(void)
         cmocka_unit_test(test_identification),
         cmocka_unit_test(test_many),
         cmocka_unit_test(test_levels),
+        cmocka_unit_test(test_hostile_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
