@@ -131,7 +131,9 @@ struct ev_sensor {
     double range_m;
 };
 
-#define EV_MAX_SENSORS 64
+/* A scenario's largest coverage: 64 radars (primary and secondary) and
+ * 2 x 64 receivers. */
+#define EV_MAX_SENSORS 256
 
 /* Position error classes: the mix of sources that fed a track recently. */
 enum ev_mix {
