@@ -275,6 +275,27 @@ int ev_alert_judge(const struct ev *e, const struct ev_arec *a, const char **why
     }
 }
 
+int ev_dark_detection(const struct ev *e, size_t i, int64_t *delay_ms, uint32_t *alert_id)
+{
+    int found = 0;
+    int64_t best = INT64_MAX;
+    for (size_t k = 0; k < e->n_alerts; k++) {
+        const struct ev_arec *a = &e->alerts[k];
+        const char *why;
+        int64_t w;
+        size_t c;
+        if (a->rule != DET_RULE_NO_TRANSPONDER || a->mover[0] != i + 1 || a->t_open_ms >= best ||
+            ev_alert_judge(e, a, &why, &w, &c) != 1)
+            continue;
+        best = a->t_open_ms;
+        *alert_id = a->id;
+        found = 1;
+    }
+    if (found)
+        *delay_ms = best - e->ms[i].dark_from_ms;
+    return found;
+}
+
 int ev_conflict_warning(const struct ev *e, size_t i, int64_t *warning_ms, uint32_t *alert_id)
 {
     const struct ev_conflict *c = &e->conf[i];

@@ -155,6 +155,7 @@ int ev_new(const struct ev_truth *truth, const struct ev_config *cfg, struct ev 
     for (size_t i = 0; i < nm; i++) {
         const struct ev_mover *m = &truth->movers[i];
         e->ms[i].expected_from = INT64_MIN;
+        e->ms[i].dark_from_ms = INT64_MIN;
         if (m->icao)
             e->by_icao[e->n_icao++] = (uint64_t)m->icao << 32 | i;
         if (m->mmsi)
@@ -266,6 +267,7 @@ struct cm { /* a mover present at now */
     uint32_t i;
     double lat, lon;
     float alt_ft;
+    float gs_kt, track_deg;
     uint8_t expected;
     uint8_t flags;   /* EV_S_* at now */
     uint16_t squawk; /* at now (EV_S_SQUAWK) */
@@ -557,6 +559,7 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
         e->pidx[i] = 0;
         if (!ev_truth_at(&tr->movers[i], now_ms, &s)) {
             e->ms[i].expected_from = INT64_MIN;
+            e->ms[i].dark_from_ms = INT64_MIN;
             e->ms[i].assoc_prev = 0;
             continue;
         }
@@ -565,6 +568,8 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
         c->lat = s.lat_deg;
         c->lon = s.lon_deg;
         c->alt_ft = s.alt_ft;
+        c->gs_kt = s.gs_kt;
+        c->track_deg = s.track_deg;
         c->flags = s.flags;
         c->squawk = s.squawk;
         c->expected = (uint8_t)expected(e, &tr->movers[i], &s);
@@ -685,6 +690,9 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
             struct ev_trec *r = &e->trec[c->r];
             double d = ev_dist_m(m->lat, m->lon, c->lat, c->lon);
             hist_add(&e->hist[c->mix], d);
+            double tv = m->gs_kt * KT_MPS, ta = m->track_deg * DEG;
+            double dve = c->t->ve_mps - tv * sin(ta), dvn = c->t->vn_mps - tv * cos(ta);
+            e->hist[c->mix].vel_sumsq += dve * dve + dvn * dvn;
             st->sumsq += d * d;
             if (d > st->max_err)
                 st->max_err = d;
@@ -731,6 +739,9 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
         st->expected++;
         if (m->c)
             st->covered++;
+        if (tr->movers[m->i].kind == EV_AIRCRAFT && !(m->flags & EV_S_TRANSPONDER) &&
+            st->dark_from_ms == INT64_MIN)
+            st->dark_from_ms = now_ms;
     }
     /* 6. tracks left: extra or false */
     for (size_t k = 0; k < nt; k++) {

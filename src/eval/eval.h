@@ -221,6 +221,7 @@ struct ev_pos_stats {
     double rms_m; /* 0 when n == 0 */
     double p95_m; /* 95th percentile (1 m resolution) */
     double max_m;
+    double vel_rms_mps; /* velocity error (vector), RMS */
 };
 
 /* Identification carried by associated aircraft tracks whose transponder
@@ -263,6 +264,10 @@ struct ev_summary {
     int64_t min_warning_ms; /* least warning over warned conflicts (INT64_MAX: none) */
     uint64_t near_misses;   /* truth conflicts that were near misses */
     uint64_t alerts, alerts_justified, nuisance, unjudged;
+    /* aircraft seen flying without transponder where a sensor could see
+     * them (after grace), and those a justified NO_TRANSPONDER alert named */
+    uint64_t dark_aircraft, dark_detected;
+    int64_t dark_max_delay_ms; /* longest delay to the alert (INT64_MIN: none) */
     enum ev_verdict v_rms_radar, v_rms_adsb, v_completeness, v_extra, v_swaps, v_warning;
     int pass;       /* every verdict PASS or NA */
     int incomplete; /* memory ran out at some point */

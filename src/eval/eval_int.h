@@ -19,6 +19,7 @@
 struct ev_hist {
     uint64_t n;
     double sumsq;
+    double vel_sumsq; /* velocity error, (m/s)^2 */
     double max;
     uint32_t *bin; /* EV_HIST_BINS */
 };
@@ -35,6 +36,7 @@ struct ev_mstate {
     int64_t gain_t_ms;
     double sumsq;
     double max_err;
+    int64_t dark_from_ms; /* first counted expected cycle with the transponder off; INT64_MIN */
 };
 
 /* Per track id ever judged. */
@@ -108,6 +110,11 @@ int ev_alert_judge(const struct ev *e, const struct ev_arec *a, const char **why
                    int64_t *warning_ms, size_t *conflict);
 /* Warning of conflict i: 1 warned (*warning_ms, *alert_id), 0 missed. */
 int ev_conflict_warning(const struct ev *e, size_t i, int64_t *warning_ms, uint32_t *alert_id);
+
+/* Mover i flew dark where a sensor could see it: the earliest justified
+ * NO_TRANSPONDER alert on it. 1 (*delay_ms from its first dark expected
+ * cycle to the alert's opening, *alert_id), 0 none. */
+int ev_dark_detection(const struct ev *e, size_t i, int64_t *delay_ms, uint32_t *alert_id);
 
 /* shared helpers (eval.c) */
 double ev_dist_m(double lat1, double lon1, double lat2, double lon2);

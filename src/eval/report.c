@@ -29,17 +29,19 @@ const char *ev_verdict_name(unsigned v)
 static void pos_stats(const struct ev *e, unsigned mask, struct ev_pos_stats *out)
 {
     memset(out, 0, sizeof *out);
-    double sumsq = 0;
+    double sumsq = 0, vsq = 0;
     for (unsigned k = 0; k < EV_MIX_N; k++)
         if (mask & (1u << k)) {
             out->n += e->hist[k].n;
             sumsq += e->hist[k].sumsq;
+            vsq += e->hist[k].vel_sumsq;
             if (e->hist[k].max > out->max_m)
                 out->max_m = e->hist[k].max;
         }
     if (!out->n)
         return;
     out->rms_m = sqrt(sumsq / (double)out->n);
+    out->vel_rms_mps = sqrt(vsq / (double)out->n);
     /* the 95th percentile: the upper edge of the 1 m bin holding the rank
      * ceil(0.95 n), but never beyond the largest error seen */
     uint64_t rank = (out->n * 95 + 99) / 100, cum = 0;
@@ -140,6 +142,19 @@ void ev_summary(const struct ev *e, struct ev_summary *s)
         else
             s->unjudged++;
     }
+    s->dark_max_delay_ms = INT64_MIN;
+    for (size_t i = 0; i < e->truth->n_movers; i++) {
+        int64_t d;
+        uint32_t id;
+        if (e->ms[i].dark_from_ms == INT64_MIN)
+            continue;
+        s->dark_aircraft++;
+        if (ev_dark_detection(e, i, &d, &id)) {
+            s->dark_detected++;
+            if (d > s->dark_max_delay_ms)
+                s->dark_max_delay_ms = d;
+        }
+    }
     const struct ev_config *cfg = &e->cfg;
     s->v_rms_radar = verdict_le(s->pos_radar.n, s->pos_radar.rms_m, cfg->target_rms_radar_m);
     s->v_rms_adsb =
@@ -166,6 +181,7 @@ static void jw_pos(struct jsonw *w, const char *key, const struct ev_pos_stats *
     jw_kfixed(w, "rms_m", p->rms_m, 1);
     jw_kfixed(w, "p95_m", p->p95_m, 1);
     jw_kfixed(w, "max_m", p->max_m, 1);
+    jw_kfixed(w, "velocity_rms_mps", p->vel_rms_mps, 2);
     jw_end(w);
 }
 
@@ -353,6 +369,17 @@ int ev_write_json(const struct ev *e, struct jsonw *w)
     jw_end(w);
     jw_end(w);
 
+    jw_key(w, "dark_aircraft");
+    jw_obj(w);
+    jw_kuint(w, "total", s.dark_aircraft);
+    jw_kuint(w, "detected", s.dark_detected);
+    jw_key(w, "max_delay_s");
+    if (s.dark_max_delay_ms == INT64_MIN)
+        jw_null(w);
+    else
+        jw_fixed(w, (double)s.dark_max_delay_ms / 1000.0, 1);
+    jw_end(w);
+
     jw_key(w, "targets");
     jw_arr(w);
     jw_target(w, "position_rms_radar_only_m", cfg->target_rms_radar_m, s.pos_radar.rms_m,
@@ -382,6 +409,13 @@ int ev_write_json(const struct ev *e, struct jsonw *w)
         jw_kuint(w, "breaks", st->breaks);
         jw_kfixed(w, "rms_m", st->assoc ? sqrt(st->sumsq / (double)st->assoc) : 0, 1);
         jw_kfixed(w, "max_m", st->max_err, 1);
+        int64_t dd;
+        uint32_t did;
+        jw_key(w, "dark_detected_after_s");
+        if (st->dark_from_ms != INT64_MIN && ev_dark_detection(e, i, &dd, &did))
+            jw_fixed(w, (double)dd / 1000.0, 1);
+        else
+            jw_null(w);
         jw_end(w);
     }
     jw_end(w);
@@ -405,13 +439,13 @@ int ev_write_text(const struct ev *e, struct dbuf *b)
     OUT("evaluation against truth: %s%s (%" PRIu64 " cycles, %zu movers)\n",
         s.pass ? "PASS" : "FAIL", s.incomplete ? " (incomplete: out of memory)" : "", s.cycles,
         e->truth->n_movers);
-    OUT("  position error by source mix (n, RMS, 95th percentile, max; metres):\n");
+    OUT("  position error by source mix (n, RMS, 95th percentile, max: m; velocity RMS: m/s):\n");
     for (unsigned k = 0; k < EV_MIX_N; k++)
         if (s.pos[k].n)
-            OUT("    %-10s %8" PRIu64 " %8.1f %8.1f %8.1f\n", ev_mix_name(k), s.pos[k].n,
-                s.pos[k].rms_m, s.pos[k].p95_m, s.pos[k].max_m);
-    OUT("    %-10s %8" PRIu64 " %8.1f %8.1f %8.1f\n", "all", s.pos_all.n, s.pos_all.rms_m,
-        s.pos_all.p95_m, s.pos_all.max_m);
+            OUT("    %-10s %8" PRIu64 " %8.1f %8.1f %8.1f %8.2f\n", ev_mix_name(k), s.pos[k].n,
+                s.pos[k].rms_m, s.pos[k].p95_m, s.pos[k].max_m, s.pos[k].vel_rms_mps);
+    OUT("    %-10s %8" PRIu64 " %8.1f %8.1f %8.1f %8.2f\n", "all", s.pos_all.n, s.pos_all.rms_m,
+        s.pos_all.p95_m, s.pos_all.max_m, s.pos_all.vel_rms_mps);
     OUT("  completeness %.2f %% (%" PRIu64 " of %" PRIu64 " expected mover-cycles; %" PRIu64
         " in grace, %" PRIu64 " not expected)\n",
         100.0 * s.completeness, s.covered, s.expected, s.in_grace, s.not_expected);
@@ -447,6 +481,11 @@ int ev_write_text(const struct ev *e, struct dbuf *b)
         else
             OUT("%s\n", conflict_judged(e, i) ? "MISSED" : "no alert (not judged)");
     }
+    OUT("  aircraft flying dark within coverage %" PRIu64 ", named by NO_TRANSPONDER %" PRIu64,
+        s.dark_aircraft, s.dark_detected);
+    if (s.dark_max_delay_ms != INT64_MIN)
+        OUT(" (at most %.1f s after coverage began)", (double)s.dark_max_delay_ms / 1000.0);
+    OUT("\n");
     OUT("  alerts %" PRIu64 ": justified %" PRIu64 ", nuisance %" PRIu64 ", not judged %" PRIu64
         "\n",
         s.alerts, s.alerts_justified, s.nuisance, s.unjudged);

@@ -378,6 +378,7 @@ static void test_perfect(void **state)
     assert_int_equal(s.pos[EV_MIX_ADSB].n, 600);
     assert_true(s.pos[EV_MIX_ADSB].rms_m < 0.05);
     assert_true(s.pos[EV_MIX_ADSB].p95_m < 0.05);
+    assert_true(s.pos[EV_MIX_ADSB].vel_rms_mps < 0.05);
     assert_int_equal(s.pos_radar.n, 0);
     assert_int_equal(s.expected, 2 * (300 - 30)); /* 30 s of grace each */
     assert_near(s.completeness, 1.0, 0);
@@ -399,8 +400,8 @@ static void test_perfect(void **state)
     ev_truth_free(t);
 }
 
-/* Tracks 100 m north of the truth, fed by radar only (SSR), and estimated
- * half a second ago: moved to now along their velocity. */
+/* Tracks 100 m north of the truth, fed by radar only (SSR), estimated half
+ * a second ago (moved to now along their velocity), 3 m/s too fast east. */
 static size_t snap_offset(const struct hm *ms, int t, struct trk_track *out)
 {
     size_t n = 0;
@@ -408,7 +409,7 @@ static size_t snap_offset(const struct hm *ms, int t, struct trk_track *out)
         double lat, lon, lat2, lon2;
         hm_pos(&ms[i], t - 0.5, &lat, &lon);
         geo_direct(lat, lon, 0.0, 100.0, &lat2, &lon2, NULL);
-        out[n] = mk_track((uint32_t)(i + 1), lat2, lon2, ms[i].ve, ms[i].vn, ms_at(t),
+        out[n] = mk_track((uint32_t)(i + 1), lat2, lon2, ms[i].ve + 3.0, ms[i].vn, ms_at(t),
                           TRK_SRC_BIT(TRK_SOURCE_SSR) | TRK_SRC_BIT(TRK_SOURCE_PSR), 0);
         out[n].t_state_ms -= 500;
         n++;
@@ -429,6 +430,7 @@ static void test_offset_100m(void **state)
     assert_near(s.pos[EV_MIX_SSR].rms_m, 100.0, 0.3);
     assert_near(s.pos[EV_MIX_SSR].p95_m, 100.0, 1.0);
     assert_near(s.pos_radar.rms_m, 100.0, 0.3);
+    assert_near(s.pos_radar.vel_rms_mps, 3.0, 0.05);
     assert_int_equal(s.v_rms_radar, EV_PASS);
     assert_int_equal(s.v_rms_adsb, EV_NA);
     ev_free(e);
@@ -723,6 +725,10 @@ static void test_nuisance(void **state)
     assert_int_equal(s.false_tracks, 1);
     assert_int_equal(s.false_cycles, 200);
     assert_near(s.false_ratio, 200.0 / 600.0, 1e-9);
+    /* P2 flies dark, expected after 30 s of grace, named at 50 s */
+    assert_int_equal(s.dark_aircraft, 1);
+    assert_int_equal(s.dark_detected, 1);
+    assert_int_equal(s.dark_max_delay_ms, 20000);
 
     struct dbuf b;
     dbuf_init(&b, 1 << 20);
