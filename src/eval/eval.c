@@ -732,6 +732,9 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
         }
         if (st->expected_from == INT64_MIN)
             st->expected_from = now_ms;
+        int dark = tr->movers[m->i].kind == EV_AIRCRAFT && !(m->flags & EV_S_TRANSPONDER);
+        if (dark && st->dark_from_ms == INT64_MIN)
+            st->dark_from_ms = now_ms; /* a sensor could see it dark from now on */
         if (now_ms - st->expected_from < cfg->grace_ms) {
             st->grace++;
             continue;
@@ -739,9 +742,8 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
         st->expected++;
         if (m->c)
             st->covered++;
-        if (tr->movers[m->i].kind == EV_AIRCRAFT && !(m->flags & EV_S_TRANSPONDER) &&
-            st->dark_from_ms == INT64_MIN)
-            st->dark_from_ms = now_ms;
+        if (dark)
+            st->dark_counted = 1; /* dark beyond the grace: it should be named */
     }
     /* 6. tracks left: extra or false */
     for (size_t k = 0; k < nt; k++) {

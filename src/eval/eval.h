@@ -265,9 +265,11 @@ struct ev_summary {
     uint64_t near_misses;   /* truth conflicts that were near misses */
     uint64_t alerts, alerts_justified, nuisance, unjudged;
     /* aircraft seen flying without transponder where a sensor could see
-     * them (after grace), and those a justified NO_TRANSPONDER alert named */
+     * them (beyond the grace), and those a justified NO_TRANSPONDER alert
+     * named; the longest delay from the first such cycle (grace included)
+     * to the alert (INT64_MIN: none) */
     uint64_t dark_aircraft, dark_detected;
-    int64_t dark_max_delay_ms; /* longest delay to the alert (INT64_MIN: none) */
+    int64_t dark_max_delay_ms;
     enum ev_verdict v_rms_radar, v_rms_adsb, v_completeness, v_extra, v_swaps, v_warning;
     int pass;       /* every verdict PASS or NA */
     int incomplete; /* memory ran out at some point */

@@ -36,7 +36,8 @@ struct ev_mstate {
     int64_t gain_t_ms;
     double sumsq;
     double max_err;
-    int64_t dark_from_ms; /* first counted expected cycle with the transponder off; INT64_MIN */
+    int64_t dark_from_ms; /* first expected cycle with the transponder off; INT64_MIN */
+    int dark_counted;     /* ... and one after the grace */
 };
 
 /* Per track id ever judged. */
@@ -113,7 +114,7 @@ int ev_conflict_warning(const struct ev *e, size_t i, int64_t *warning_ms, uint3
 
 /* Mover i flew dark where a sensor could see it: the earliest justified
  * NO_TRANSPONDER alert on it. 1 (*delay_ms from its first dark expected
- * cycle to the alert's opening, *alert_id), 0 none. */
+ * cycle, grace included, to the alert's opening; *alert_id), 0 none. */
 int ev_dark_detection(const struct ev *e, size_t i, int64_t *delay_ms, uint32_t *alert_id);
 
 /* shared helpers (eval.c) */

@@ -146,7 +146,7 @@ void ev_summary(const struct ev *e, struct ev_summary *s)
     for (size_t i = 0; i < e->truth->n_movers; i++) {
         int64_t d;
         uint32_t id;
-        if (e->ms[i].dark_from_ms == INT64_MIN)
+        if (!e->ms[i].dark_counted)
             continue;
         s->dark_aircraft++;
         if (ev_dark_detection(e, i, &d, &id)) {
@@ -412,7 +412,7 @@ int ev_write_json(const struct ev *e, struct jsonw *w)
         int64_t dd;
         uint32_t did;
         jw_key(w, "dark_detected_after_s");
-        if (st->dark_from_ms != INT64_MIN && ev_dark_detection(e, i, &dd, &did))
+        if (st->dark_counted && ev_dark_detection(e, i, &dd, &did))
             jw_fixed(w, (double)dd / 1000.0, 1);
         else
             jw_null(w);
@@ -484,7 +484,8 @@ int ev_write_text(const struct ev *e, struct dbuf *b)
     OUT("  aircraft flying dark within coverage %" PRIu64 ", named by NO_TRANSPONDER %" PRIu64,
         s.dark_aircraft, s.dark_detected);
     if (s.dark_max_delay_ms != INT64_MIN)
-        OUT(" (at most %.1f s after coverage began)", (double)s.dark_max_delay_ms / 1000.0);
+        OUT(" (at most %.1f s after a sensor could see it dark)",
+            (double)s.dark_max_delay_ms / 1000.0);
     OUT("\n");
     OUT("  alerts %" PRIu64 ": justified %" PRIu64 ", nuisance %" PRIu64 ", not judged %" PRIu64
         "\n",
