@@ -29,9 +29,12 @@
 #include "base/jsonw.h"
 #include "cli/cli.h"
 #include "decode/asterix/report.h"
+#include "eval/eval.h"
 #include "feed/source.h"
+#include "geo/zones.h"
 #include "picture/picture.h"
 #include "sim/scenario.h"
+#include "track/fpl.h"
 
 #define OUT_FLUSH   (64 * 1024)   /* flush the output past this many bytes */
 #define OUT_MAX     (1024 * 1024) /* the output buffer's cap */
@@ -60,6 +63,8 @@ struct run {
     int out_err;
     uint64_t alerts_out, tracks_out, bad_time;
     /* ever-confirmed tracks: a bitmap over ids, and the deleted ones */
+    struct ev *ev; /* --truth: the evaluation, or NULL */
+    int ev_err;
     uint8_t *seen;
     size_t seen_cap;         /* bytes */
     struct trk_track *ended; /* the listing: deleted tracks, then the live ones */
@@ -72,7 +77,8 @@ static void usage(FILE *f)
     fprintf(
         f,
         "usage: cairn picture [--sensors FILE.ini] [--start UTC] [--date YYYY-MM-DD] "
-        "[--separation-nm NM] [--stats] INPUT...\n"
+        "[--separation-nm NM] [--zones FILE.geojson] [--plans FILE] [--points FILE]\n"
+        "       [--truth FILE [--scenario FILE.json]] [--stats] INPUT...\n"
         "Merges recorded inputs in time order into one track picture and prints JSON Lines:\n"
         "an {\"type\":\"alert\",...} object each time an alert opens, changes or clears, and\n"
         "at the end one {\"type\":\"track\",...} object per confirmed track (docs/picture.md).\n\n"
@@ -87,6 +93,14 @@ static void usage(FILE *f)
         "  --date DATE      the UTC day raw ASTERIX files begin on (pcap gives its own)\n"
         "  --separation-nm NM  horizontal separation minimum (default 5; 3 where\n"
         "                   authorised, as in a terminal area)\n"
+        "  --zones FILE     GeoJSON zones watched by ZONE and AIS_GAP (docs/geo.md)\n"
+        "  --plans FILE     ICAO FPL messages: flight plans matched to the tracks\n"
+        "                   (docs/flightplan.md); --points FILE names their route points\n"
+        "  --truth FILE     a scenario's truth (cairn sim's truth.jsonl): judge the picture\n"
+        "                   and its alerts against it; a {\"type\":\"evaluation\",...} line\n"
+        "                   at the end and a summary on stderr (docs/evaluation.md)\n"
+        "  --scenario FILE  the scenario the truth came from: its sensors' coverage\n"
+        "                   decides which movers a track is expected for\n"
         "  --stats          a summary on stderr at the end\n");
 }
 
@@ -111,11 +125,24 @@ static void out_line_end(struct run *r, const struct jsonw *w)
 static void on_alert(void *arg, const struct pic *p, const struct det_alert *a)
 {
     struct run *r = arg;
+    if (r->ev)
+        ev_alert(r->ev, a);
     struct jsonw w;
     jw_init(&w, &r->out);
     pic_alert_json(&w, p, a);
     out_line_end(r, &w);
     r->alerts_out++;
+}
+
+/* The evaluation sees every cycle's snapshot (pic_set_observer). */
+static void on_cycle(void *arg, const struct pic *p, const struct trk_track *t, size_t n,
+                     int64_t now_ms)
+{
+    (void)p;
+    struct run *r = arg;
+    int rc = ev_observe(r->ev, t, n, now_ms);
+    if (rc && !r->ev_err)
+        r->ev_err = rc;
 }
 
 /* ------------------------------------------------------------------ tracks */
@@ -410,18 +437,185 @@ static void print_stats(const struct run *r, double secs)
             secs > 0 ? (double)ps->reports / secs : 0.0, rss_kb);
 }
 
+/* ------------------------------------------------- zones, plans, truth */
+
+/* Read a whole file (at most max bytes) into b; a message on failure. */
+static int read_whole(const char *what, const char *path, size_t max, struct dbuf *b)
+{
+    dbuf_init(b, max);
+    int rc = feed_read_file(path, b);
+    if (rc == 0)
+        return 0;
+    if (rc == CAIRN_E_TOOBIG)
+        fprintf(stderr, "cairn picture: %s %s: larger than %zu bytes\n", what, path, max);
+    else if (rc == CAIRN_E_IO)
+        fprintf(stderr, "cairn picture: %s %s: %s\n", what, path, strerror(errno));
+    else
+        fprintf(stderr, "cairn picture: %s %s: %s\n", what, path, cairn_strerror(rc));
+    dbuf_free(b);
+    return rc;
+}
+
+static int load_zones(const char *path, struct geo_zones **out)
+{
+    struct dbuf b;
+    if (read_whole("zones file", path, GEO_ZONES_MAX_BYTES, &b) != 0)
+        return -1;
+    char err[256];
+    int rc = geo_zones_parse(b.p, b.len, out, err, sizeof err);
+    dbuf_free(&b);
+    if (rc != 0) {
+        fprintf(stderr, "cairn picture: zones file %s: %s\n", path, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* The first errors of an FPL or points parse, on stderr (their texts are
+ * printable ASCII: fpl.h). */
+static void fpl_report(const char *what, const char *path, const struct fpl_errors *e)
+{
+    for (uint32_t i = 0; i < e->n; i++)
+        fprintf(stderr, "cairn picture: %s %s: %s%s\n", what, path, e->e[i].warn ? "warning: " : "",
+                e->e[i].text);
+    if (e->lost)
+        fprintf(stderr, "cairn picture: %s %s: %u more not shown\n", what, path, e->lost);
+}
+
+static int load_plans(const char *path, const char *points_path, struct fpl_points **pts,
+                      struct fpl_set **set, struct fpl_store **store)
+{
+    struct dbuf b;
+    static struct fpl_errors errs;
+    if (points_path) {
+        if (read_whole("points file", points_path, FPL_MAX_FILE_LEN, &b) != 0)
+            return -1;
+        memset(&errs, 0, sizeof errs);
+        int rc = fpl_points_parse(b.p, b.len, pts, &errs);
+        dbuf_free(&b);
+        fpl_report("points file", points_path, &errs);
+        if (rc != 0) {
+            fprintf(stderr, "cairn picture: points file %s: %s\n", points_path, cairn_strerror(rc));
+            return -1;
+        }
+    }
+    if (read_whole("plans file", path, FPL_MAX_FILE_LEN, &b) != 0)
+        return -1;
+    memset(&errs, 0, sizeof errs);
+    int rc = fpl_parse(b.p, b.len, *pts, set, &errs);
+    dbuf_free(&b);
+    fpl_report("plans file", path, &errs);
+    if (rc == 0)
+        rc = fpl_store_new(*set, NULL, store);
+    if (rc != 0) {
+        fprintf(stderr, "cairn picture: plans file %s: %s\n", path, cairn_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* The evaluation: the truth, the coverage of the scenario's sensors, and
+ * the detector's minima (the figures judge what the detector was asked). */
+static int load_truth(const char *path, const char *scenario_path, const struct det_config *dc,
+                      struct ev_truth **truth, struct ev **out)
+{
+    struct dbuf b;
+    if (read_whole("truth file", path, (size_t)1 << 31, &b) != 0)
+        return -1;
+    char err[256];
+    int rc = ev_truth_parse(b.p, b.len, truth, err, sizeof err);
+    dbuf_free(&b);
+    if (rc != 0) {
+        fprintf(stderr, "cairn picture: truth file %s: %s\n", path, err);
+        return -1;
+    }
+    static struct ev_config ec;
+    ev_config_default(&ec);
+    ec.sep_h_m = dc->sep_h_m;
+    ec.sep_v_ft = dc->sep_v_ft;
+    ec.sep_v_high_ft = dc->sep_v_high_ft;
+    ec.high_fl = dc->high_fl;
+    ec.lookahead_ms = dc->lookahead_ms;
+    if (scenario_path) {
+        static struct sim_scenario sc;
+        if (read_whole("scenario", scenario_path, 16u << 20, &b) != 0)
+            return -1;
+        rc = sim_scenario_parse(b.p, b.len, &sc, err, sizeof err);
+        dbuf_free(&b);
+        if (rc != 0) {
+            fprintf(stderr, "cairn picture: scenario %s: %s\n", scenario_path, err);
+            return -1;
+        }
+        for (size_t i = 0; i < sc.n_radars; i++) {
+            const struct sim_radar *sr = &sc.radars[i];
+            for (int k = 0; k < 2; k++) {
+                double nm = k == 0 ? sr->psr_range_nm : sr->ssr_range_nm;
+                if (nm <= 0 || ec.n_sensors == EV_MAX_SENSORS)
+                    continue;
+                struct ev_sensor *e = &ec.sensors[ec.n_sensors++];
+                e->kind = k == 0 ? EV_SENSOR_PSR : EV_SENSOR_SSR;
+                e->lat_deg = sr->lat_deg;
+                e->lon_deg = sr->lon_deg;
+                e->alt_m = sr->alt_m;
+                e->range_m = nm * 1852.0;
+            }
+        }
+        for (int k = 0; k < 2; k++) {
+            size_t n = k == 0 ? sc.n_adsb : sc.n_ais;
+            for (size_t i = 0; i < n && ec.n_sensors < EV_MAX_SENSORS; i++) {
+                const struct sim_receiver *rx = k == 0 ? &sc.adsb[i] : &sc.ais[i];
+                struct ev_sensor *e = &ec.sensors[ec.n_sensors++];
+                e->kind = k == 0 ? EV_SENSOR_ADSB : EV_SENSOR_AIS;
+                e->lat_deg = rx->lat_deg;
+                e->lon_deg = rx->lon_deg;
+                e->range_m = rx->range_nm * 1852.0;
+            }
+        }
+        sim_scenario_free(&sc);
+    }
+    rc = ev_new(*truth, &ec, out);
+    if (rc != 0) {
+        fprintf(stderr, "cairn picture: the evaluation could not start: %s\n", cairn_strerror(rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* {"type":"evaluation",...} on stdout, the summary on stderr. */
+static int print_evaluation(struct run *r)
+{
+    if (r->ev_err) {
+        fprintf(stderr, "cairn picture: the evaluation failed: %s\n", cairn_strerror(r->ev_err));
+        return -1;
+    }
+    struct dbuf b;
+    dbuf_init(&b, (size_t)64 << 20);
+    struct jsonw w;
+    jw_init(&w, &b);
+    ev_write_json(r->ev, &w); /* {"type":"evaluation",...} */
+    int bad = w.err || dbuf_addc(&b, '\n') != 0 || fwrite(b.p, 1, b.len, stdout) != b.len;
+    dbuf_reset(&b);
+    if (ev_write_text(r->ev, &b) == 0)
+        fwrite(b.p, 1, b.len, stderr);
+    dbuf_free(&b);
+    if (bad)
+        fprintf(stderr, "cairn picture: writing the evaluation failed\n");
+    return bad ? -1 : 0;
+}
+
 /* ---------------------------------------------------------------- command */
 
 int cli_picture(int argc, char **argv)
 {
-    static const struct option lopts[] = {{"sensors", required_argument, NULL, 's'},
-                                          {"start", required_argument, NULL, 't'},
-                                          {"date", required_argument, NULL, 'd'},
-                                          {"stats", no_argument, NULL, 'S'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {"separation-nm", required_argument, NULL, 'n'},
-                                          {NULL, 0, NULL, 0}};
-    const char *sensors_path = NULL;
+    static const struct option lopts[] = {
+        {"sensors", required_argument, NULL, 's'},  {"start", required_argument, NULL, 't'},
+        {"date", required_argument, NULL, 'd'},     {"stats", no_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},           {"separation-nm", required_argument, NULL, 'n'},
+        {"zones", required_argument, NULL, 'z'},    {"plans", required_argument, NULL, 'p'},
+        {"points", required_argument, NULL, 'P'},   {"truth", required_argument, NULL, 'T'},
+        {"scenario", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
+    const char *sensors_path = NULL, *zones_path = NULL, *plans_path = NULL;
+    const char *points_path = NULL, *truth_path = NULL, *scenario_path = NULL;
     int stats = 0, has_start = 0, has_date = 0;
     int64_t start_ms = 0, date_ms = 0;
     double sep_nm = 0;
@@ -461,6 +655,21 @@ int cli_picture(int argc, char **argv)
             }
             break;
         }
+        case 'z':
+            zones_path = optarg;
+            break;
+        case 'p':
+            plans_path = optarg;
+            break;
+        case 'P':
+            points_path = optarg;
+            break;
+        case 'T':
+            truth_path = optarg;
+            break;
+        case 'c':
+            scenario_path = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -472,6 +681,14 @@ int cli_picture(int argc, char **argv)
     }
     if (optind >= argc) {
         usage(stderr);
+        return 2;
+    }
+    if (points_path && !plans_path) {
+        fprintf(stderr, "cairn picture: --points names the points of --plans: give both\n");
+        return 2;
+    }
+    if (scenario_path && !truth_path) {
+        fprintf(stderr, "cairn picture: --scenario goes with --truth\n");
         return 2;
     }
 
@@ -495,6 +712,11 @@ int cli_picture(int argc, char **argv)
         }
     }
 
+    struct geo_zones *zones = NULL;
+    struct fpl_points *points = NULL;
+    struct fpl_set *plans = NULL;
+    struct fpl_store *store = NULL;
+    struct ev_truth *truth = NULL;
     struct run r;
     memset(&r, 0, sizeof r);
     r.n_in = (size_t)(argc - optind);
@@ -599,6 +821,16 @@ int cli_picture(int argc, char **argv)
         status = 1;
         goto out;
     }
+    if ((zones_path && load_zones(zones_path, &zones) != 0) ||
+        (plans_path && load_plans(plans_path, points_path, &points, &plans, &store) != 0) ||
+        (truth_path && load_truth(truth_path, scenario_path, &pc.det, &truth, &r.ev) != 0)) {
+        status = 2;
+        goto out;
+    }
+    pic_set_zones(r.pic, zones);
+    pic_set_plans(r.pic, store);
+    if (r.ev)
+        pic_set_observer(r.pic, on_cycle, &r);
     dbuf_init(&r.out, OUT_MAX);
     int64_t t0 = clock_mono_ns();
     run_merge(&r);
@@ -618,6 +850,8 @@ int cli_picture(int argc, char **argv)
                     "no [radar] section with its site in the sensors file\n",
                     r.in[i].spec, (unsigned long long)no_site);
     }
+    if (r.ev && print_evaluation(&r) != 0)
+        status = 1;
     if (stats)
         print_stats(&r, (double)(clock_mono_ns() - t0) / 1e9);
     dbuf_free(&r.out);
@@ -625,6 +859,12 @@ out:
     for (size_t i = 0; r.in && i < r.n_in; i++)
         feed_src_close(r.in[i].src);
     pic_free(r.pic);
+    ev_free(r.ev);
+    ev_truth_free(truth);
+    fpl_store_free(store);
+    fpl_set_free(plans);
+    fpl_points_free(points);
+    geo_zones_free(zones);
     free(r.in);
     free(r.heap);
     free(r.ended);

@@ -77,6 +77,14 @@ void det_config_default(struct det_config *c)
     c->max_speed_mps = 600.0;
     c->turn_min_dps = 0.5;
     c->level_off = 1;
+    c->sep_hyst = 0.2; /* 1 NM on 5 NM, 24 s on 120 s, 200 ft on 1,000 ft */
+    /* a turn seen now is taken to go on for at most a quarter circle: radar
+     * vectors and procedure turns are mostly this or less; beyond it a
+     * measured rate says nothing of where the aircraft goes */
+    c->turn_max_deg = 90.0;
+    /* and for at most a minute: beyond it the turn has usually ended, and a
+     * prediction built on it raises more nuisance than warning */
+    c->turn_lookahead_ms = 60000;
     c->level_off_margin_ft = 300.0;    /* an autopilot capture overshoots far less; a
                                           hand-flown one about this much */
     c->renegade_dev_m = 10.0 * 1852.0; /* 10 NM: twice the radar separation minimum, beyond
@@ -113,15 +121,17 @@ static int config_ok(const struct det_config *c)
            c->max_speed_mps > 0 && c->max_speed_mps <= 2000.0 && c->turn_min_dps > 0 &&
            (c->level_off == 0 || c->level_off == 1) && c->level_off_margin_ft >= 0 &&
            c->level_off_margin_ft <= 5000.0 && c->renegade_dev_m > 0 && c->renegade_dev_m <= 1e6 &&
-           c->zone_lookahead_ms >= 0 && c->zone_lookahead_ms <= 3600000 && c->sea_cpa_m > 0 &&
-           c->sea_cpa_m <= 20000.0 && c->sea_horizon_ms >= 0 && c->sea_horizon_ms <= 3600000 &&
-           c->sea_moving_mps >= 0 && c->sea_anchor_m >= 0 && c->sea_anchor_m <= c->sea_cpa_m &&
-           c->sea_max_speed_mps > 0 && c->sea_max_speed_mps <= 100.0 && c->low_h_m > 0 &&
-           c->low_h_m <= c->low_away_m && c->low_away_m <= c->low_keep_m &&
-           c->low_keep_m <= 200000.0 && c->low_keep_ms >= 0 && c->low_min_unknown_mps >= 0 &&
-           c->low_pairs >= 1 && c->low_pairs <= (1u << 20) && c->ais_gap_k >= 1 &&
-           c->ais_gap_k_near >= 1 && c->ais_gap_min_ms >= 0 && c->ais_gap_min_near_ms >= 0 &&
-           c->ais_zone_near_m >= 0 && c->ais_slow_mps >= 0 && c->ais_slow_interval_ms >= 0;
+           c->sep_hyst >= 0 && c->sep_hyst <= 1.0 && c->turn_max_deg > 0 &&
+           c->turn_max_deg <= 360.0 && c->turn_lookahead_ms >= 0 && c->zone_lookahead_ms >= 0 &&
+           c->zone_lookahead_ms <= 3600000 && c->sea_cpa_m > 0 && c->sea_cpa_m <= 20000.0 &&
+           c->sea_horizon_ms >= 0 && c->sea_horizon_ms <= 3600000 && c->sea_moving_mps >= 0 &&
+           c->sea_anchor_m >= 0 && c->sea_anchor_m <= c->sea_cpa_m && c->sea_max_speed_mps > 0 &&
+           c->sea_max_speed_mps <= 100.0 && c->low_h_m > 0 && c->low_h_m <= c->low_away_m &&
+           c->low_away_m <= c->low_keep_m && c->low_keep_m <= 200000.0 && c->low_keep_ms >= 0 &&
+           c->low_min_unknown_mps >= 0 && c->low_pairs >= 1 && c->low_pairs <= (1u << 20) &&
+           c->ais_gap_k >= 1 && c->ais_gap_k_near >= 1 && c->ais_gap_min_ms >= 0 &&
+           c->ais_gap_min_near_ms >= 0 && c->ais_zone_near_m >= 0 && c->ais_slow_mps >= 0 &&
+           c->ais_slow_interval_ms >= 0;
 }
 
 /* Column width (deg of longitude) of a grid row: a cell_deg of latitude on

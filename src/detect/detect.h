@@ -178,6 +178,15 @@ struct det_config {
     double level_off_margin_ft;
     /* RENEGADE: a flight-plan deviation above this is evidence (10 NM) */
     double renegade_dev_m;
+    /* SEPARATION: an open alert stays while the prediction is within the
+     * look-ahead and minima enlarged by this fraction (0.2) */
+    double sep_hyst;
+    /* SEPARATION: the turning hypothesis holds a turn until the heading has
+     * changed by this much, then goes straight (90 deg) */
+    double turn_max_deg;
+    /* SEPARATION: the turning hypothesis looks this far ahead (60 s), at
+     * most lookahead_ms */
+    int64_t turn_lookahead_ms;
     /* ZONE */
     int64_t zone_lookahead_ms; /* predicted entry along the velocity within this (300 s) */
     /* SEA_CPA */
@@ -208,10 +217,11 @@ struct det_config {
  * 5 NM / 1,000 ft / 2,000 ft above FL410 (RVSM assumed, see there),
  * near miss 1 NM / 500 ft, look-ahead 120 s, 600 m/s, turning from
  * 0.5 deg/s, level-off on with 300 ft of overshoot, renegade deviation
- * 10 NM; zones 300 s ahead; vessels 0.5 NM within 10 min, moving from
- * 1 m/s, anchored pairs at 100 m; low pass below 1,000 ft within 1 NM,
- * over at 2 NM, kept 10 NM / 15 min, 1,024 pairs; AIS gap 5 intervals and
- * 90 s (near a zone: 3 and 60 s; near: 20 NM), 180 s below 3 kt. */
+ * 10 NM, separation hysteresis 20 %, turns predicted up to 90 deg
+ * and 60 s ahead; zones 300 s ahead; vessels 0.5
+ * NM within 10 min, moving from 1 m/s, anchored pairs at 100 m; low pass below 1,000 ft within 1
+ * NM, over at 2 NM, kept 10 NM / 15 min, 1,024 pairs; AIS gap 5 intervals and 90 s (near a zone: 3
+ * and 60 s; near: 20 NM), 180 s below 3 kt. */
 void det_config_default(struct det_config *c);
 
 struct det_stats {

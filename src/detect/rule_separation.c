@@ -93,55 +93,84 @@ static int levelled(const struct vprof *a, const struct vprof *b, double t)
     return (a->lo && t > a->t_lo) || (b->lo && t > b->t_lo);
 }
 
-/* The turning hypothesis, sampled every 2 s up to T: 1 and the first time
- * (*t_s) and horizontal distance (*h_m) at which both minima are broken
- * (vmin_m < 0: altitude unknown, horizontal only), else 0. The angles
- * advance by a fixed rotation per step (no sine per sample); arc() gives
- * the position at the time found. */
+/* One track under the turning hypothesis: on its circle while the turn
+ * lasts (until its heading has changed by the configured maximum), then
+ * straight on along the heading it reached. */
+struct turn_path {
+    struct geo_enu p, v;                 /* start and velocity */
+    double w;                            /* turn rate, rad/s (+ = right); 0: straight */
+    double t_end;                        /* the turn ends here (s) */
+    double s, c, rs, rc;                 /* sin and cos of -w t now, and of the rotation per step */
+    double e_end, n_end, ve_end, vn_end; /* at t_end: position and velocity */
+};
+
+static void turn_path_init(struct turn_path *q, const struct geo_enu *p, const struct geo_enu *v,
+                           double w, double max_turn_rad, double step)
+{
+    q->p = *p;
+    q->v = *v;
+    q->w = w;
+    q->s = 0.0;
+    q->c = 1.0;
+    q->rs = sin(-w * step);
+    q->rc = cos(-w * step);
+    q->t_end = w != 0.0 ? max_turn_rad / fabs(w) : 1e300;
+    if (w != 0.0) {
+        arc(p, v, w, q->t_end, &q->e_end, &q->n_end);
+        double se = sin(-w * q->t_end), ce = cos(-w * q->t_end);
+        q->ve_end = ce * v->e_m - se * v->n_m;
+        q->vn_end = se * v->e_m + ce * v->n_m;
+    }
+}
+
+/* Advance by one step to time t and give the position. */
+static void turn_path_step(struct turn_path *q, double t, double *e, double *n)
+{
+    if (q->w == 0.0) {
+        *e = q->p.e_m + q->v.e_m * t;
+        *n = q->p.n_m + q->v.n_m * t;
+        return;
+    }
+    if (t >= q->t_end) {
+        *e = q->e_end + q->ve_end * (t - q->t_end);
+        *n = q->n_end + q->vn_end * (t - q->t_end);
+        return;
+    }
+    double x = q->s * q->rc + q->c * q->rs;
+    q->c = q->c * q->rc - q->s * q->rs;
+    q->s = x;
+    double a = q->s / -q->w, b = (1.0 - q->c) / -q->w;
+    *e = q->p.e_m + a * q->v.e_m - b * q->v.n_m;
+    *n = q->p.n_m + b * q->v.e_m + a * q->v.n_m;
+}
+
+/* The turning hypothesis, sampled every 2 s up to T: each turning track
+ * keeps its measured rate until its heading has changed by max_turn_rad,
+ * then flies straight. 1 and the first time (*t_s) and horizontal
+ * distance (*h_m) at which both minima are broken (vmin_m < 0: altitude
+ * unknown, horizontal only), else 0. The angles advance by a fixed
+ * rotation per step (no sine per sample). */
 static int turning_loss(const struct geo_enu *pi, const struct geo_enu *vi, double wi,
                         const struct vprof *zi, const struct geo_enu *pj, const struct geo_enu *vj,
-                        double wj, const struct vprof *zj, double T, double sep_m, double vmin_m,
-                        double *t_s, double *h_m)
+                        double wj, const struct vprof *zj, double T, double max_turn_rad,
+                        double sep_m, double vmin_m, double *t_s, double *h_m)
 {
     const double step = 2.0;
-    /* (sin, cos) of -w t for each track, and the rotation by -w step */
-    double si = 0.0, ci = 1.0, sj = 0.0, cj = 1.0;
-    double rsi = sin(-wi * step), rci = cos(-wi * step);
-    double rsj = sin(-wj * step), rcj = cos(-wj * step);
+    struct turn_path qi, qj;
+    turn_path_init(&qi, pi, vi, wi, max_turn_rad, step);
+    turn_path_init(&qj, pj, vj, wj, max_turn_rad, step);
     double sep2 = sep_m * sep_m;
     for (double t = step; t <= T + 1e-9; t += step) {
-        double x = si * rci + ci * rsi;
-        ci = ci * rci - si * rsi;
-        si = x;
-        x = sj * rcj + cj * rsj;
-        cj = cj * rcj - sj * rsj;
-        sj = x;
         double ei, ni, ej, nj;
-        if (wi == 0.0) {
-            ei = pi->e_m + vi->e_m * t;
-            ni = pi->n_m + vi->n_m * t;
-        } else {
-            double a = si / -wi, b = (1.0 - ci) / -wi;
-            ei = pi->e_m + a * vi->e_m - b * vi->n_m;
-            ni = pi->n_m + b * vi->e_m + a * vi->n_m;
-        }
-        if (wj == 0.0) {
-            ej = pj->e_m + vj->e_m * t;
-            nj = pj->n_m + vj->n_m * t;
-        } else {
-            double a = sj / -wj, b = (1.0 - cj) / -wj;
-            ej = pj->e_m + a * vj->e_m - b * vj->n_m;
-            nj = pj->n_m + b * vj->e_m + a * vj->n_m;
-        }
+        turn_path_step(&qi, t, &ei, &ni);
+        turn_path_step(&qj, t, &ej, &nj);
         double de = ej - ei, dn = nj - ni, h2 = de * de + dn * dn;
         if (h2 >= sep2)
             continue;
         double dz = fabs(z_at(zj, t) - z_at(zi, t));
         if (vmin_m < 0 || dz < vmin_m) {
-            arc(pi, vi, wi, t, &ei, &ni);
-            arc(pj, vj, wj, t, &ej, &nj);
             *t_s = t;
-            *h_m = hypot(ej - ei, nj - ni);
+            *h_m = sqrt(h2);
             return 1;
         }
     }
@@ -164,6 +193,7 @@ struct pair_arg {
     size_t i;
     int rc;
     double ml, mo, gs, T; /* metres per degree at track i, its speed, the look-ahead (s) */
+    double hk;            /* 1 + the hysteresis margin: the bounds of an alert kept open */
 };
 
 static void check_pair(struct pair_arg *pa, size_t j)
@@ -187,10 +217,19 @@ static void check_pair(struct pair_arg *pa, size_t j)
     int32_t top = a->alt_ft > b->alt_ft ? a->alt_ft : b->alt_ft;
     double vmin = (alt && top > cfg->high_fl * 100) ? cfg->sep_v_high_ft : cfg->sep_v_ft;
     double T = (double)cfg->lookahead_ms / 1000.0;
+    uint32_t lo = a->id < b->id ? a->id : b->id, hi = a->id < b->id ? b->id : a->id;
+    uint64_t key = ((uint64_t)lo << 32) | hi;
+    /* Hysteresis: a pair already in alert stays in it until the prediction
+     * clears the look-ahead and both minima by the margin sep_hyst, so a
+     * closest approach near a threshold does not open, clear and open
+     * again. */
+    double hk = det_live(c, DET_RULE_SEPARATION, key) ? 1.0 + cfg->sep_hyst : 1.0;
+    double sep_h = cfg->sep_h_m * hk, Tp = T * hk;
+    vmin *= hk;
 
-    int actual = cpa.now_horiz_m < cfg->sep_h_m && (!alt || now_v_ft < vmin);
+    int actual = cpa.now_horiz_m < cfg->sep_h_m && (!alt || now_v_ft < vmin / hk);
     int near = alt && cpa.now_horiz_m < cfg->nm_h_m && now_v_ft < cfg->nm_v_ft;
-    int hconf = cpa.t_s > 0 && cpa.t_s <= T && cpa.horiz_m < cfg->sep_h_m;
+    int hconf = cpa.t_s > 0 && cpa.t_s <= Tp && cpa.horiz_m < sep_h;
     int predicted = !actual && hconf && (!alt || cpa_v_ft < vmin);
     const char *hyp = "straight";
     /* Vertical profiles: straight lines, or levelling off at a selected
@@ -216,8 +255,13 @@ static void check_pair(struct pair_arg *pa, size_t j)
     if (!actual && !predicted && (c->turn_rps[i] != 0.0 || c->turn_rps[j] != 0.0)) {
         /* second hypothesis: the turning track(s) keep their measured rate */
         double tl, hl;
-        if (turning_loss(&pi, &vi, c->turn_rps[i], &zi, &pj, &vj, c->turn_rps[j], &zj, T,
-                         cfg->sep_h_m, alt ? vmin * FT : -1.0, &tl, &hl)) {
+        /* a measured turn rate is a short-term fact: its own horizon */
+        double Tt = (double)cfg->turn_lookahead_ms / 1000.0 * hk;
+        if (Tt > Tp)
+            Tt = Tp;
+        if (turning_loss(&pi, &vi, c->turn_rps[i], &zi, &pj, &vj, c->turn_rps[j], &zj, Tt,
+                         cfg->turn_max_deg * (DET_PI / 180.0), sep_h, alt ? vmin * FT : -1.0, &tl,
+                         &hl)) {
             predicted = 1;
             hyp = levelled(&zi, &zj, tl) ? "turning+level-off" : "turning";
             cpa.t_s = tl;
@@ -227,13 +271,12 @@ static void check_pair(struct pair_arg *pa, size_t j)
     }
     if (!actual && !predicted)
         return;
-    uint32_t lo = a->id < b->id ? a->id : b->id, hi = a->id < b->id ? b->id : a->id;
     struct det_hit h = {
         .rule = DET_RULE_SEPARATION,
         .severity = near     ? DET_SEV_ALERT
                     : actual ? DET_SEV_WARNING
                              : DET_SEV_CAUTION,
-        .key = ((uint64_t)lo << 32) | hi,
+        .key = key,
         .n_parties = 2,
         .parties = {a, b},
         .n_values = 5,
@@ -288,16 +331,17 @@ static int pair_fn(void *arg, size_t j)
      * within the larger vertical minimum at their vertical rates. */
     c->stats->pairs++;
     double dn = (c->lat[j] - c->lat[pa->i]) * pa->ml, de = (c->lon[j] - c->lon[pa->i]) * pa->mo;
-    double reach = c->cfg->sep_h_m + (pa->gs + c->gs[j]) * pa->T;
+    double reach = (c->cfg->sep_h_m + (pa->gs + c->gs[j]) * pa->T) * pa->hk;
     if (dn * dn + de * de > (reach * 1.1 + 2000.0) * (reach * 1.1 + 2000.0))
         return 0;
     double ai = c->alt_ft[pa->i], aj = c->alt_ft[j];
     if (ai == ai && aj == aj) { /* both known (NAN != NAN) */
         /* each may climb or descend at its rate, or level off (stop): the
          * gap changes by at most the sum of the rates */
-        double climb = (fabs(c->vrate_fpm[pa->i]) + fabs(c->vrate_fpm[j])) * pa->T / 60.0;
+        double climb = (fabs(c->vrate_fpm[pa->i]) + fabs(c->vrate_fpm[j])) * pa->T * pa->hk / 60.0;
         double vmax =
-            c->cfg->sep_v_ft > c->cfg->sep_v_high_ft ? c->cfg->sep_v_ft : c->cfg->sep_v_high_ft;
+            (c->cfg->sep_v_ft > c->cfg->sep_v_high_ft ? c->cfg->sep_v_ft : c->cfg->sep_v_high_ft) *
+            pa->hk;
         if (fabs(ai - aj) - climb >= vmax)
             return 0;
     }
@@ -307,7 +351,7 @@ static int pair_fn(void *arg, size_t j)
 
 static int evaluate(const struct det_ctx *c)
 {
-    struct pair_arg pa = {c, 0, 0, 0, 0, 0, 0};
+    struct pair_arg pa = {c, 0, 0, 0, 0, 0, 0, 1.0 + c->cfg->sep_hyst};
     double T = (double)c->cfg->lookahead_ms / 1000.0;
     /* in the grid's order (rule.h): neighbours one after the other */
     size_t n = c->cfg->all_pairs ? c->n : c->grid->n;
@@ -325,7 +369,7 @@ static int evaluate(const struct det_ctx *c)
         pa.mo = c->m_lon[i];
         /* no other track is faster than gs_max: nothing farther can close in
          * the look-ahead */
-        double r = c->cfg->sep_h_m + (gs + c->gs_max) * T;
+        double r = (c->cfg->sep_h_m + (gs + c->gs_max) * T) * pa.hk;
         det_grid_near(c, c->lat[i], c->lon[i], r * 1.1 + 2000.0, pair_fn, &pa);
     }
     return pa.rc;

@@ -291,8 +291,10 @@ int ev_dark_detection(const struct ev *e, size_t i, int64_t *delay_ms, uint32_t 
         *alert_id = a->id;
         found = 1;
     }
-    if (found)
-        *delay_ms = best - e->ms[i].dark_from_ms;
+    if (found) /* named before any sensor was expected to see it dark: no delay */
+        *delay_ms = e->ms[i].dark_from_ms == INT64_MIN || best < e->ms[i].dark_from_ms
+                        ? 0
+                        : best - e->ms[i].dark_from_ms;
     return found;
 }
 

@@ -59,7 +59,7 @@ static const char *status_name(unsigned st)
  * ASCII; trailing blanks dropped. */
 static void safe_str(struct jsonw *w, const char *key, const char *s, size_t n)
 {
-    char buf[64];
+    char buf[DET_TEXT_LEN]; /* the longest member written: an alert's text */
     size_t k = 0;
     for (size_t i = 0; i < n && s[i] && k + 1 < sizeof buf; i++)
         buf[k++] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';

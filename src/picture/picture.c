@@ -6,12 +6,13 @@
  * A cycle, in order (docs/picture.md):
  *   1. the pending batch goes to trk_ingest;
  *   2. trk_tick ages the table (coast, delete, confirm);
- *      (flight plans: fpl_apply(set, table, now) goes here, so the
- *       snapshot carries this cycle's plan deviation and compliance)
- *   3. trk_snapshot copies the table;
- *   4. det_evaluate runs every rule on the copy; alert changes go through
- *      on_change to the caller (and, later, to the evaluation);
- *      (evaluation: called with the snapshot here, after the rules)
+ *   3. fpl_apply matches the flight plans (pic_set_plans), so the snapshot
+ *      carries this cycle's plan deviation and compliance;
+ *   4. trk_snapshot copies the table;
+ *   5. det_evaluate runs every rule on the copy (zones: pic_set_zones);
+ *      alert changes go through on_change to the caller;
+ *   6. the cycle observer (pic_set_observer: the evaluation against truth)
+ *      sees the snapshot.
  *
  * Batches: trk_ingest solves the plots of one call together (gating and
  * global nearest neighbour), so the plots of one radar that lie close in
@@ -20,6 +21,11 @@
  * radar's rotation (45 degrees of azimuth, at most 1 s), or batch_ms for a
  * receiver; a report of another sensor, or out of the span, or a full
  * batch, or a cycle sends it.
+ *
+ * Reports without a position that carry an ICAO address (ADS-B target
+ * state and identification, Mode S replies) also go to trk_note, which
+ * sets the selected altitude, squawk, callsign and emergency of the track
+ * holding that address (track.h T10).
  *
  * Identities: an open-addressing table keyed by ICAO address (aircraft)
  * or MMSI (vessel), linear probing, at most 3/4 full; an entry not
@@ -33,6 +39,7 @@
 #include "base/error.h"
 #include "decode/report.h"
 #include "picture/picture.h"
+#include "track/fpl.h"
 
 /* An identity remembered: key = kind << 32 | address (0: free). */
 struct pic_id {
@@ -70,6 +77,9 @@ struct pic {
     int cycled;
     size_t last_stat; /* cache for sensor_stat */
     struct pic_stats st;
+    struct fpl_store *plans; /* borrowed (pic_set_plans) */
+    pic_cycle_fn observer;   /* pic_set_observer */
+    void *observer_arg;
 };
 
 void pic_config_default(struct pic_config *c)
@@ -86,7 +96,6 @@ void pic_config_default(struct pic_config *c)
 static void on_change(void *arg, const struct det_alert *a)
 {
     struct pic *p = arg;
-    /* (evaluation: the alert change goes to it here) */
     if (p->cfg.on_alert)
         p->cfg.on_alert(p->cfg.arg, p, a);
 }
@@ -308,6 +317,9 @@ int pic_report(struct pic *p, const struct report *rep, int64_t now_ms)
     identities(p, &r, rep->t_ms);
     if (!(r.has & REP_HAS_POS)) {
         p->st.no_pos++;
+        struct trk_meas note;
+        if (trk_note_from_report(&r, &note) == 0)
+            (void)trk_note(p->trk, &note, p->now_ms); /* refusals: the tracker's counters */
         return (r.has & (REP_HAS_ICAO | REP_HAS_MMSI)) ? 0 : CAIRN_E_INVAL;
     }
     struct trk_meas m;
@@ -342,14 +354,40 @@ int pic_cycle(struct pic *p, int64_t now_ms)
         p->now_ms = now_ms;
     (void)flush(p);
     trk_tick(p->trk, now_ms);
-    /* (flight plans: fpl_apply(set, p->trk, now_ms) here) */
+    if (p->plans)
+        (void)fpl_apply(p->plans, p->trk, now_ms);
     p->n_snap = trk_snapshot(p->trk, p->snap, p->cfg.trk.max_tracks);
     int rc = det_evaluate(p->det, p->snap, p->n_snap, now_ms);
-    /* (evaluation: given p->snap, p->n_snap and now_ms here) */
+    if (p->observer)
+        p->observer(p->observer_arg, p, p->snap, p->n_snap, now_ms);
     p->last_cycle_ms = now_ms;
     p->cycled = 1;
     p->st.cycles++;
     return rc;
+}
+
+void pic_set_zones(struct pic *p, const struct geo_zones *zones)
+{
+    det_set_zones(p->det, zones);
+}
+
+void pic_set_plans(struct pic *p, struct fpl_store *plans)
+{
+    p->plans = plans;
+}
+
+void pic_set_observer(struct pic *p, pic_cycle_fn fn, void *arg)
+{
+    p->observer = fn;
+    p->observer_arg = arg;
+}
+
+int pic_set_radio(struct pic *p, uint32_t track_id, uint8_t radio)
+{
+    const struct trk_track *t = trk_get(p->trk, track_id);
+    if (!t)
+        return CAIRN_E_NOTFOUND;
+    return trk_set_compliance(p->trk, track_id, t->flight_plan, radio);
 }
 
 /* ------------------------------------------------------------------ views */

@@ -186,6 +186,27 @@ int pic_report(struct pic *p, const struct report *r, int64_t now_ms);
  */
 int pic_cycle(struct pic *p, int64_t now_ms);
 
+/* Zones for the ZONE and AIS_GAP rules (geo/zones.h; borrowed while set,
+ * NULL: none): det_set_zones. */
+struct geo_zones;
+void pic_set_zones(struct pic *p, const struct geo_zones *zones);
+
+/* Flight plans matched to the tracks every cycle (track/fpl.h; borrowed
+ * while set, NULL: none): the flight-plan member of the compliance triple
+ * and the deviation from the route, which RENEGADE reads. */
+struct fpl_store;
+void pic_set_plans(struct pic *p, struct fpl_store *plans);
+
+/* Called at the end of every cycle with its snapshot (borrowed for the
+ * call): the evaluation against truth (eval/eval.h) watches here. */
+typedef void (*pic_cycle_fn)(void *arg, const struct pic *p, const struct trk_track *tracks,
+                             size_t n, int64_t now_ms);
+void pic_set_observer(struct pic *p, pic_cycle_fn fn, void *arg);
+
+/* Operator input: radio contact with the track (enum trk_tri), the third
+ * member of the compliance triple. CAIRN_E_NOTFOUND, CAIRN_E_INVAL. */
+int pic_set_radio(struct pic *p, uint32_t track_id, uint8_t radio);
+
 /* ------------------------------------------------------ read-only views */
 
 /* The snapshot of the last pic_cycle (all tracks not FREE, DELETED ones
