@@ -107,9 +107,10 @@ static void put_met(struct jsonw *w, const struct modes_met *x, unsigned bds)
         jw_kint(w, "radio_height_ft", x->radio_height_ft);
     static const char *const hz[5] = {"turbulence", "wind_shear", "microburst", "icing",
                                       "wake_vortex"};
+    static const uint16_t bit[5] = {MET_TURB, MET_WIND_SHEAR, MET_MICROBURST, MET_ICING, MET_WAKE};
     const uint8_t v[5] = {x->turb, x->wind_shear, x->microburst, x->icing, x->wake};
     for (unsigned i = 0; i < 5; i++)
-        if (x->has & (MET_TURB << i))
+        if (x->has & bit[i])
             jw_kstr(w, hz[i], lvl[v[i] & 3u]);
 }
 
