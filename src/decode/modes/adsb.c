@@ -2,8 +2,10 @@
  * adsb.c — the ADS-B extended squitter ME field (DF17, DF18 in ADS-B
  * format, DF19 AF 0): identification, surface and airborne position,
  * airborne velocity, aircraft status (emergency, TCAS RA), target state and
- * status, operational status; and the CPR position pipeline with its
- * plausibility checks.
+ * status (versions 1 and 2), operational status (with the heading
+ * reference HRD, applied to later headings); fine TIS-B and ADS-R (DF18 CF
+ * 2/5/6, the same layouts with an IMF bit) and the TIS-B coarse format (CF
+ * 3); and the CPR position pipeline with its plausibility checks.
  *
  * Key idea: the ME field is 56 bits whose first 5 bits (type code, TC) say
  * which layout the rest has. Everything here is a table of bit fields; the
@@ -22,7 +24,9 @@
  * References: RTCA DO-260B (2009) §2.2.3.2.3-2.2.3.2.7 (formats: TC 1-4
  * §2.2.3.2.5, TC 5-8 §2.2.3.2.4, TC 9-22 §2.2.3.2.3, TC 19 §2.2.3.2.6,
  * TC 28 §2.2.3.2.7.8, TC 29 §2.2.3.2.7.1, TC 31 §2.2.3.2.7.2), ICAO Doc 9871
- * (2nd ed.) Appendix C, Annex 10 Vol IV §4.3.8.4.2.2 (ACAS RA fields).
+ * (2nd ed.) Appendix C, Annex 10 Vol IV §4.3.8.4.2.2 (ACAS RA fields);
+ * DO-260B §2.2.17 (TIS-B and ADS-R: DF18 CF, IMF), DO-260A §2.2.3.2.7.1
+ * (TC29 version 1) and §2.2.17.3.5 (TIS-B coarse position).
  */
 #include <math.h>
 #include <string.h>

@@ -15,7 +15,10 @@
  *    (generator 0x1FFF409), AP/PI fields, Gillham (Mode C) altitude code.
  *  - ICAO Doc 9871 (2nd ed., 2012) / RTCA DO-260B (2009) §2.2.3.2: ADS-B
  *    message formats (type codes, version 0/1/2 differences), Appendix C.2.6
- *    CPR encoding/decoding, and the Comm-B (BDS) register layouts.
+ *    CPR encoding/decoding, and the Comm-B (BDS) register layouts;
+ *    DO-260B §2.2.17 (TIS-B, ADS-R: DF18 CF and IMF); DO-260A for the
+ *    version-1 target state layout and the TIS-B coarse format (also Doc
+ *    9871 Appendix B).
  *
  * Threading: a context is used by one thread at a time; distinct contexts are
  * independent. Nothing here keeps mutable globals.
@@ -456,7 +459,8 @@ int modes_decode(struct modes_ctx *ctx, const struct modes_frame *f, struct mode
  * corrected_bits, tc, and every decoded field with units in its name
  * (callsign, category, alt_baro_ft, alt_geom_ft, lat, lon, gs_kt, track_deg,
  * vrate_fpm, tas_kt, ias_kt, mach, heading_deg, squawk, emergency, nic,
- * nac_p, sil, version, bds, cpr_format/cpr_odd, military, ...).
+ * nac_p, sil, version, bds, cpr_format/cpr_odd, military, addr_type,
+ * derived, the TC29 v1 and BDS 4,4/4,5 fields, ...; docs/modes.md).
  * Errors are reported in w->err.
  */
 void modes_msg_json(const struct modes_msg *m, struct jsonw *w);
@@ -471,6 +475,10 @@ void modes_msg_json(const struct modes_msg *m, struct jsonw *w);
  * pos_acc_m is the EPU of the aircraft's last NACp (DO-260B Table 2-70),
  * only when the aircraft has announced one; the NIC (an integrity bound)
  * is not an accuracy and is not used.
+ * derived is m's (TIS-B / ADS-R relays, enum report_derived); a non-ICAO
+ * address (anonymous, TIS-B track file) is left in icao with
+ * addr_non_icao set and REP_HAS_ICAO clear, so it is never matched against
+ * a real aircraft's ICAO address.
  * Returns 0, or CAIRN_E_INVAL when m carries nothing a tracker can use
  * (no address and no Mode A/C code).
  */
