@@ -418,7 +418,6 @@ struct modes_msg {
     float baro_hpa;                         /* MH_BARO_SET */
     float sel_heading_deg;                  /* MH_SEL_HEADING */
     uint8_t sel_heading_true;               /* as heading_true (TC31 HRD) */
-    struct modes_tss1 tss1;                 /* MH_TSS1 */
 
     /* TCAS resolution advisory (TC28 st2 and BDS3,0), MH_TCAS_RA */
     uint16_t ara; /* 14 bits */
@@ -432,7 +431,12 @@ struct modes_msg {
     float roll_deg;       /* MH_ROLL */
     float track_rate_dps; /* MH_TRACK_RATE */
     uint32_t bds17_caps;  /* MH_BDS17: the 28 capability bits (MB bits 1-28) */
-    struct modes_met met; /* MH_MET */
+    /* ADS-B TC29 v1 or Comm-B 4,4/4,5, never both: they share storage so
+     * the message stays small (modes_decode clears it for every frame) */
+    union {
+        struct modes_tss1 tss1; /* MH_TSS1 */
+        struct modes_met met;   /* MH_MET */
+    };
 };
 
 /*
