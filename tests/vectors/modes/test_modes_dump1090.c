@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -420,13 +421,19 @@ static void test_tisb_vs_dump1090(void **state)
         agree++;
     }
     json_decref(root);
-    unlink(json_path);
-    char more[96];
-    snprintf(more, sizeof more, "%s/receiver.json", dir);
-    unlink(more);
-    snprintf(more, sizeof more, "%s/stats.json", dir);
-    unlink(more);
-    rmdir(dir);
+    /* dump1090's files (aircraft, receiver, stats, history_N.json), then
+     * the directory */
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    for (struct dirent *e = readdir(d); e; e = readdir(d)) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    assert_int_equal(rmdir(dir), 0);
     assert_int_equal(agree, 4);
 }
 
