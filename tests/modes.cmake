@@ -6,10 +6,11 @@ cairn_test(test_modes_core unit SOURCES unit/modes/test_modes_core.c LIBS cairn_
 cairn_test(test_modes_vectors vectors SOURCES vectors/modes/test_modes_vectors.c
            LIBS cairn_modes PkgConfig::JANSSON m)
 cairn_fuzz(modes_frame ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_modes_frame.c LIBS cairn_modes)
-# 406B90 positions against dump1090-mutability on loopback (~20 s; skips
-# without the shared data or the package)
+# 406B90 positions, and TIS-B/ADS-R squitters (issue 11), against
+# dump1090-mutability on loopback (~25 s; skips without the shared data or
+# the package)
 cairn_test(test_modes_dump1090 integ SOURCES vectors/modes/test_modes_dump1090.c
-           LIBS cairn_modes m TIMEOUT 120)
+           LIBS cairn_modes PkgConfig::JANSSON m TIMEOUT 120)
 
 # --- stream: Beast / AVR / SBS parsers and `cairn decode` for them ---
 cairn_test(test_modes_stream unit SOURCES unit/modes_stream/test_modes_stream.c

@@ -35,6 +35,16 @@ enum report_kind {
     REP_AIS = 7,      /* AIS position or static report */
 };
 
+/* A report a ground station relays rather than the target itself sends
+ * (Mode S: DF18 TIS-B and ADS-R). The picture treats these as their own
+ * source kind: TIS-B positions come from the station's radar or MLAT
+ * tracks, ADS-R from a UAT target's own broadcast. */
+enum report_derived {
+    REP_DERIVED_NONE = 0,
+    REP_DERIVED_TISB = 1, /* TIS-B: the station's surveillance track of the target */
+    REP_DERIVED_ADSR = 2, /* ADS-R: the target's ADS-B on another link, rebroadcast */
+};
+
 /* What kind of sensor made the observation. */
 enum report_sensor_kind {
     SENSOR_UNKNOWN = 0,
@@ -141,6 +151,10 @@ struct report {
     uint8_t on_ground;       /* 1 when on the surface */
     int32_t sel_alt_ft;      /* selected altitude, ft: the level the aircraft's autopilot
                                 (MCP/FCU) or FMS will level off at (REP_HAS_SEL_ALT) */
+    uint8_t derived;         /* enum report_derived (always valid; 0 = first-hand) */
+    uint8_t addr_non_icao;   /* 1: icao holds a 24-bit address that is not an ICAO
+                                aircraft address (anonymous, ground vehicle, TIS-B
+                                track file); REP_HAS_ICAO is then clear */
 
     /* Radar plots: the measurement itself, so a tracker can weigh it in
      * polar coordinates (REP_HAS_POLAR, REP_HAS_POLAR_ACC). */

@@ -10,7 +10,8 @@
  * cut short by the end of the input is dropped: only whole frames are
  * decoded, and only the bytes given are copied (the rest of the frame
  * buffer is zero, as a source would leave it).
- * Every decoded message is also written as JSON and converted to a report.
+ * Every decoded message is also written as JSON and converted to a report,
+ * and a few invariants of the decoded fields are checked (a trap is a find).
  */
 #include <stdint.h>
 #include <string.h>
@@ -80,6 +81,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct report r;
         memset(&r, 0, sizeof r);
         modes_msg_to_report(&m, 0, &r);
+        /* issue 11 invariants: a non-ICAO address is never offered as
+         * an ICAO one; coarse CPR fields are 12 bits; checked ranges hold */
+        if (r.addr_non_icao && (r.has & REP_HAS_ICAO))
+            __builtin_trap();
+        if ((m.has & MH_COARSE) && (m.cpr_lat > 0xFFF || m.cpr_lon > 0xFFF))
+            __builtin_trap();
+        if ((m.has & MH_MET) && (m.met.has & MET_WIND) && m.met.wind_kt > 250)
+            __builtin_trap();
+        if ((m.has & MH_MET) && (m.met.has & MET_SAT) && (m.met.sat_c < -80 || m.met.sat_c > 60))
+            __builtin_trap();
+        if ((m.has & MH_TSS1) && (m.has & MH_SEL_HEADING) && m.sel_heading_deg > 359.0f)
+            __builtin_trap();
     }
     dbuf_free(&b);
     return 0;

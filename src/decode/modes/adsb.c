@@ -2,8 +2,10 @@
  * adsb.c — the ADS-B extended squitter ME field (DF17, DF18 in ADS-B
  * format, DF19 AF 0): identification, surface and airborne position,
  * airborne velocity, aircraft status (emergency, TCAS RA), target state and
- * status, operational status; and the CPR position pipeline with its
- * plausibility checks.
+ * status (versions 1 and 2), operational status (with the heading
+ * reference HRD, applied to later headings); fine TIS-B and ADS-R (DF18 CF
+ * 2/5/6, the same layouts with an IMF bit) and the TIS-B coarse format (CF
+ * 3); and the CPR position pipeline with its plausibility checks.
  *
  * Key idea: the ME field is 56 bits whose first 5 bits (type code, TC) say
  * which layout the rest has. Everything here is a table of bit fields; the
@@ -22,7 +24,9 @@
  * References: RTCA DO-260B (2009) §2.2.3.2.3-2.2.3.2.7 (formats: TC 1-4
  * §2.2.3.2.5, TC 5-8 §2.2.3.2.4, TC 9-22 §2.2.3.2.3, TC 19 §2.2.3.2.6,
  * TC 28 §2.2.3.2.7.8, TC 29 §2.2.3.2.7.1, TC 31 §2.2.3.2.7.2), ICAO Doc 9871
- * (2nd ed.) Appendix C, Annex 10 Vol IV §4.3.8.4.2.2 (ACAS RA fields).
+ * (2nd ed.) Appendix C, Annex 10 Vol IV §4.3.8.4.2.2 (ACAS RA fields);
+ * DO-260B §2.2.17 (TIS-B and ADS-R: DF18 CF, IMF), DO-260A §2.2.3.2.7.1
+ * (TC29 version 1) and §2.2.17.3.5 (TIS-B coarse position).
  */
 #include <math.h>
 #include <string.h>
@@ -142,7 +146,11 @@ static int reject_speed(struct modes_ctx *ctx, struct modes_ac *ac, double lat, 
     return 1;
 }
 
-static void adsb_position(struct modes_ctx *ctx, struct modes_msg *m, struct modes_ac *ac)
+/* lat17/lon17: the message's CPR fields as 17-bit values (a coarse TIS-B
+ * message's 12-bit fields shifted left by 5: CPR decodes YZ / 2^Nb, so
+ * YZ12 / 2^12 = (YZ12 << 5) / 2^17 exactly). */
+static void adsb_position(struct modes_ctx *ctx, struct modes_msg *m, struct modes_ac *ac,
+                          uint32_t lat17, uint32_t lon17)
 {
     struct modes_stats *st = &ctx->stats;
     const struct modes_opts *o = &ctx->opts;
@@ -151,8 +159,8 @@ static void adsb_position(struct modes_ctx *ctx, struct modes_msg *m, struct mod
     int odd = m->cpr_odd, surface = m->cpr_surface;
     double t = m->t_s;
     struct modes_cpr_half *me = &ac->cpr[odd], *other = &ac->cpr[!odd];
-    me->lat17 = m->cpr_lat;
-    me->lon17 = m->cpr_lon;
+    me->lat17 = lat17;
+    me->lon17 = lon17;
     me->t_s = t;
     me->valid = 1;
     me->surface = (uint8_t)surface;
@@ -185,13 +193,13 @@ static void adsb_position(struct modes_ctx *ctx, struct modes_msg *m, struct mod
     if (src == MODES_POS_NONE) {
         double lim = surface ? LOCAL_AC_SURF_S : LOCAL_AC_AIR_S;
         if (ac->has_pos && ac->pos_surface == surface && fabs(t - ac->t_pos_s) <= lim) {
-            if (modes_cpr_local(m->cpr_lat, m->cpr_lon, odd, surface, ac->lat_deg, ac->lon_deg,
-                                &lat, &lon) == 0)
+            if (modes_cpr_local(lat17, lon17, odd, surface, ac->lat_deg, ac->lon_deg, &lat, &lon) ==
+                0)
                 src = MODES_POS_LOCAL_AC;
         } else if (o->have_receiver && o->max_range_nm > 0 &&
                    o->max_range_nm <= (surface ? HALF_ZONE_SURF_NM : HALF_ZONE_NM)) {
-            if (modes_cpr_local(m->cpr_lat, m->cpr_lon, odd, surface, o->rx_lat_deg, o->rx_lon_deg,
-                                &lat, &lon) == 0)
+            if (modes_cpr_local(lat17, lon17, odd, surface, o->rx_lat_deg, o->rx_lon_deg, &lat,
+                                &lon) == 0)
                 src = MODES_POS_LOCAL_RX;
         }
     }
@@ -235,7 +243,15 @@ static void adsb_ident(struct modes_msg *m, uint64_t me, unsigned tc)
     m->has |= MH_CALLSIGN;
 }
 
-static void adsb_velocity(struct modes_msg *m, uint64_t me)
+/* The heading reference of the aircraft's last TC31 (HRD), if any: headings
+ * are magnetic unless it said true north (DO-260B §2.2.3.2.7.2.13). */
+static void apply_hrd(struct modes_msg *m, const struct modes_ac *ac, uint8_t *is_true)
+{
+    m->hrd_known = ac && ac->hrd != 0;
+    *is_true = ac && ac->hrd == 1;
+}
+
+static void adsb_velocity(struct modes_msg *m, uint64_t me, const struct modes_ac *ac)
 {
     unsigned st = m->st;
     if (st < 1 || st > 4)
@@ -261,7 +277,7 @@ static void adsb_velocity(struct modes_msg *m, uint64_t me)
         /* airspeed and heading (used when no GNSS velocity is available) */
         if (me_bits(me, 14, 1)) {
             m->heading_deg = (float)(me_bits(me, 15, 10) * 360.0 / 1024.0);
-            m->heading_true = 0; /* magnetic unless TC31 HRD says true */
+            apply_hrd(m, ac, &m->heading_true); /* magnetic unless TC31 HRD says true */
             m->has |= MH_HEADING;
         }
         unsigned as = me_bits(me, 26, 10);
@@ -290,10 +306,76 @@ static void adsb_velocity(struct modes_msg *m, uint64_t me)
     }
 }
 
-static void adsb_target_state(struct modes_msg *m, uint64_t me)
+/*
+ * TC29 subtype 0: the DO-260A (ADS-B version 1) layout (DO-260A
+ * §2.2.3.2.7.1, Doc 9871 2nd ed. §B.2.3.9, Table B-2-98):
+ *   8-9 vertical data source   10 altitude type   11 backward compatibility (0)
+ *   12-13 altitude capability  14-15 vertical mode  16-25 target altitude
+ *   26-27 horizontal data source  28-36 target heading/track  37 heading/track
+ *   38-39 horizontal mode  40-43 NACp  44 NIC baro  45-46 SIL  47-51 reserved
+ *   (51 is the IMF of TIS-B/ADS-R)  52 TCAS not operational  53 RA active
+ *   54-56 emergency/priority status.
+ * A version-1 aircraft sends only subtype 0 and a version-2 aircraft only
+ * subtype 1, so the subtype says the layout; the TC31 version is not
+ * needed (and a version-0 aircraft sends no TC29).
+ */
+static void adsb_target_state_v1(struct modes_msg *m, uint64_t me, const struct modes_ac *ac)
 {
+    if (me_bits(me, 11, 1))
+        return; /* backward-compatibility flag set: a layout we do not know */
+    struct modes_tss1 *t = &m->tss1;
+    t->vert_src = (uint8_t)me_bits(me, 8, 2);
+    t->alt_type = (uint8_t)me_bits(me, 10, 1);
+    t->alt_cap = (uint8_t)me_bits(me, 12, 2);
+    t->vert_mode = (uint8_t)me_bits(me, 14, 2);
+    t->horiz_src = (uint8_t)me_bits(me, 26, 2);
+    t->is_track = (uint8_t)me_bits(me, 37, 1);
+    t->horiz_mode = (uint8_t)me_bits(me, 38, 2);
+    t->tcas_not_op = (uint8_t)me_bits(me, 52, 1);
+    t->ra_active = (uint8_t)me_bits(me, 53, 1);
+    m->has |= MH_TSS1;
+    /* target altitude: 100-ft steps from -1000 ft; 1011-1023 invalid */
+    unsigned alt = me_bits(me, 16, 10);
+    if (t->vert_src != 0 && alt <= 1010) {
+        t->target_alt_ft = (int32_t)alt * 100 - 1000;
+        if (t->vert_src == 1) {
+            m->sel_alt_mcp_ft = t->target_alt_ft;
+            m->has |= MH_SEL_ALT_MCP;
+        } else if (t->vert_src == 3) {
+            m->sel_alt_fms_ft = t->target_alt_ft;
+            m->has |= MH_SEL_ALT_FMS;
+        }
+    } else {
+        t->vert_src = 0; /* no usable vertical target */
+    }
+    /* target heading or track: whole degrees 0-359; 360-511 invalid */
+    unsigned hdg = me_bits(me, 28, 9);
+    if (t->horiz_src != 0 && hdg <= 359) {
+        m->sel_heading_deg = (float)hdg;
+        apply_hrd(m, ac, &m->sel_heading_true);
+        m->has |= MH_SEL_HEADING;
+    } else {
+        t->horiz_src = 0;
+    }
+    m->nac_p = (uint8_t)me_bits(me, 40, 4);
+    m->nic_baro = (uint8_t)me_bits(me, 44, 1);
+    m->sil = (uint8_t)me_bits(me, 45, 2);
+    m->has |= MH_NAC_P | MH_NIC_BARO | MH_SIL;
+    unsigned es = me_bits(me, 54, 3); /* as TC28: enum report_emergency, 7 reserved */
+    if (es <= EMERG_DOWNED) {
+        m->emergency = (uint8_t)es;
+        m->has |= MH_EMERGENCY;
+    }
+}
+
+static void adsb_target_state(struct modes_msg *m, uint64_t me, const struct modes_ac *ac)
+{
+    if (m->st == 0) {
+        adsb_target_state_v1(m, me, ac);
+        return;
+    }
     if (m->st != 1)
-        return; /* st 0 is the DO-260A (version 1) layout: not decoded */
+        return; /* subtypes 2-3 reserved */
     m->sil_per_sample = (uint8_t)me_bits(me, 8, 1);
     m->has |= MH_SIL_SUPP;
     unsigned alt = me_bits(me, 10, 11);
@@ -314,6 +396,7 @@ static void adsb_target_state(struct modes_msg *m, uint64_t me)
     }
     if (me_bits(me, 30, 1)) {
         m->sel_heading_deg = (float)(me_bits(me, 31, 9) * 180.0 / 256.0);
+        apply_hrd(m, ac, &m->sel_heading_true);
         m->has |= MH_SEL_HEADING;
     }
     m->nac_p = (uint8_t)me_bits(me, 40, 4);
@@ -360,11 +443,120 @@ static void adsb_opstatus(struct modes_msg *m, uint64_t me, struct modes_ac *ac)
         m->sil_per_sample = (uint8_t)me_bits(me, 55, 1);
         m->has |= MH_SIL_SUPP;
     }
+    /* HRD (bit 54): 0 true north, 1 magnetic north, for the headings of
+     * TC19 st 3/4 and TC29; surface TAH (bit 53): 1 the TC5-8 "track"
+     * field is a heading (DO-260B §2.2.3.2.7.2.12-13) */
+    m->hrd_magnetic = (uint8_t)me_bits(me, 54, 1);
+    m->tah_heading = m->st == 1 ? (uint8_t)me_bits(me, 53, 1) : 0;
+    m->has |= MH_HRD;
     if (ac) {
+        ac->hrd = m->hrd_magnetic ? 2 : 1;
         ac->nic_a = m->nic_a;
         if (m->st == 1)
             ac->nic_c = m->nic_c;
     }
+}
+
+/* ME bit carrying the IMF of a fine TIS-B (CF 2) or ADS-R (CF 6) message
+ * for each type code, 0 where there is none (identification: the address
+ * is taken as ICAO). The bits that ADS-B uses for NIC-B / reserved
+ * (DO-260B §2.2.17.3.2 Figures 2-29..2-33; readsb reads the same). */
+static unsigned imf_bit(unsigned tc, unsigned st)
+{
+    if (tc == 0 || (tc >= 9 && tc <= 18) || (tc >= 20 && tc <= 22))
+        return 8;
+    if (tc >= 5 && tc <= 8)
+        return 21;
+    if (tc == 19)
+        return 9;
+    if (tc == 28)
+        return st == 1 ? 56 : 0;
+    if (tc == 29)
+        return 51;
+    if (tc == 31)
+        return 56;
+    return 0;
+}
+
+/* Set the address type of a DF18 CF 2/3/6 message from its IMF bit. */
+static void apply_imf(struct modes_msg *m, unsigned imf)
+{
+    if (!imf)
+        return;
+    m->addr_src = MODES_ADDR_NON_ICAO;
+    m->addr_type = m->ca == 6 ? MODES_AT_ADSR_OTHER : MODES_AT_TISB_OTHER;
+}
+
+/* Per-aircraft state for a trusted message; non-ICAO (anonymous, TIS-B
+ * track file) addresses get their own key space. */
+static struct modes_ac *adsb_ac(struct modes_ctx *ctx, const struct modes_msg *m, int trusted)
+{
+    if (!trusted)
+        return NULL;
+    uint32_t key = m->icao | (m->addr_src == MODES_ADDR_NON_ICAO ? 0x1000000u : 0u);
+    struct modes_ac *ac = modes_ac_get(ctx, key, m->t_s, 1);
+    ac->t_seen_s = m->t_s;
+    return ac;
+}
+
+/* TIS-B coarse ground speed code (6 bits) to kt: the LOWER bound of its
+ * band, as surface_speed_kt: 1 below 16 kt (0), n = 2..62 from 16 + (n-2)
+ * 32 kt, 63 at least 1968 kt; 0 no information (-1) (DO-260A §2.2.17.3.5.7
+ * Table 2-111). */
+static double coarse_speed_kt(unsigned code)
+{
+    if (code == 0)
+        return -1.0;
+    if (code == 1)
+        return 0.0;
+    return 16.0 + (code - 2) * 32.0;
+}
+
+/*
+ * DF18 CF 3, the TIS-B coarse airborne position and velocity (DO-260A
+ * §2.2.17.3.5, Figure 2-31; ED-102A the same; dropped from DO-260B, which
+ * keeps CF 3 for it). It has no type code:
+ *   1 IMF  2-3 surveillance status  4-7 service volume ID (SVID)
+ *   8-19 pressure altitude (as the 12-bit AC field)  20 ground track valid
+ *   21-25 ground track (11.25° steps)  26-31 ground speed  32 CPR odd
+ *   33-44 CPR latitude  45-56 CPR longitude (12 bits each, Nb = 12)
+ * The position runs through the same CPR pipeline as the fine messages:
+ * 12-bit fields are 17-bit fields with five zero bits below.
+ */
+void adsb_decode_coarse(struct modes_ctx *ctx, struct modes_msg *m, int trusted)
+{
+    uint64_t me = modes_me56(m->raw);
+    apply_imf(m, me_bits(me, 1, 1));
+    struct modes_ac *ac = adsb_ac(ctx, m, trusted);
+    m->ss = (uint8_t)me_bits(me, 2, 2);
+    m->svid = (uint8_t)me_bits(me, 4, 4);
+    m->has |= MH_SURV_STATUS | MH_COARSE;
+    int32_t alt;
+    if (modes_ac12_alt(me_bits(me, 8, 12), &alt) == 0) {
+        m->alt_baro_ft = alt;
+        m->has |= MH_ALT_BARO;
+        if (ac) {
+            ac->alt_baro_ft = alt;
+            ac->t_alt_s = m->t_s;
+            ac->has_alt = 1;
+        }
+    }
+    if (me_bits(me, 20, 1)) {
+        m->track_deg = (float)(me_bits(me, 21, 5) * 11.25);
+        m->has |= MH_TRACK;
+    }
+    double gs = coarse_speed_kt(me_bits(me, 26, 6));
+    if (gs >= 0) {
+        m->gs_kt = (float)gs;
+        m->has |= MH_GS;
+    }
+    m->on_ground = 0; /* an airborne position format */
+    m->has |= MH_ON_GROUND;
+    m->cpr_odd = (uint8_t)me_bits(me, 32, 1);
+    m->cpr_lat = me_bits(me, 33, 12);
+    m->cpr_lon = me_bits(me, 45, 12);
+    m->has |= MH_CPR;
+    adsb_position(ctx, m, ac, m->cpr_lat << 5, m->cpr_lon << 5);
 }
 
 void adsb_decode(struct modes_ctx *ctx, struct modes_msg *m, int trusted)
@@ -374,13 +566,13 @@ void adsb_decode(struct modes_ctx *ctx, struct modes_msg *m, int trusted)
     m->tc = (uint8_t)tc;
     m->has |= MH_ADSB;
     m->st = (uint8_t)me_bits(me, 6, 3);
-    struct modes_ac *ac = NULL;
-    if (trusted) {
-        /* non-ICAO (anonymous / TIS-B) addresses get their own key space */
-        uint32_t key = m->icao | (m->addr_src == MODES_ADDR_NON_ICAO ? 0x1000000u : 0u);
-        ac = modes_ac_get(ctx, key, m->t_s, 1);
-        ac->t_seen_s = m->t_s;
+    unsigned imf = 0; /* the ME bit that is IMF here, or 0 */
+    if (m->df == 18 && (m->ca == 2 || m->ca == 6)) {
+        imf = imf_bit(tc, m->st);
+        if (imf)
+            apply_imf(m, me_bits(me, imf, 1));
     }
+    struct modes_ac *ac = adsb_ac(ctx, m, trusted);
     unsigned version = ac && ac->version != 0xFF ? ac->version : 0;
 
     if (tc == 0) {
@@ -413,10 +605,11 @@ void adsb_decode(struct modes_ctx *ctx, struct modes_msg *m, int trusted)
         m->nic = adsb_nic(tc, version, ac ? ac->nic_a : 0, 0, ac ? ac->nic_c : 0);
         m->nuc_p = (uint8_t)(14 - tc); /* TC 5 = NUCp 9 ... TC 8 = 6 (DO-260 Table 2-5) */
         m->has |= MH_NIC | MH_NUC_P;
-        adsb_position(ctx, m, ac);
+        adsb_position(ctx, m, ac, m->cpr_lat, m->cpr_lon);
     } else if ((tc >= 9 && tc <= 18) || (tc >= 20 && tc <= 22)) {
         m->ss = (uint8_t)me_bits(me, 6, 2);
-        m->nic_b = (uint8_t)me_bits(me, 8, 1);
+        /* bit 8 is NIC-B, but the IMF in fine TIS-B and ADS-R */
+        m->nic_b = m->derived ? 0 : (uint8_t)me_bits(me, 8, 1);
         m->has |= MH_SURV_STATUS;
         m->st = 0;
         int32_t alt;
@@ -446,9 +639,9 @@ void adsb_decode(struct modes_ctx *ctx, struct modes_msg *m, int trusted)
             ac->t_alt_s = m->t_s;
             ac->has_alt = 1;
         }
-        adsb_position(ctx, m, ac);
+        adsb_position(ctx, m, ac, m->cpr_lat, m->cpr_lon);
     } else if (tc == 19) {
-        adsb_velocity(m, me);
+        adsb_velocity(m, me, ac);
         if (ac && (m->has & MH_GS)) {
             ac->gs_kt = m->gs_kt;
             ac->track_deg = m->track_deg;
@@ -470,7 +663,7 @@ void adsb_decode(struct modes_ctx *ctx, struct modes_msg *m, int trusted)
         }
     } else if (tc == 29) {
         m->st = (uint8_t)me_bits(me, 6, 2);
-        adsb_target_state(m, me);
+        adsb_target_state(m, me, ac);
     } else if (tc == 31) {
         adsb_opstatus(m, me, ac);
     }

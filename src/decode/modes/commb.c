@@ -17,9 +17,24 @@
  * vector (TAS from Mach or IAS at that altitude) is nearer; otherwise the
  * reply is reported as ambiguous with its candidates, never guessed.
  *
+ * The meteorological registers 4,4 (routine air report) and 4,5 (hazard
+ * report) are mostly status bits and small fields, so random 4,0/5,0/6,0
+ * contents often pass their bit rules (pyModeS tests them only on request).
+ * Here they are always candidates, with physics on top of the bit rules:
+ * the average static pressure must be the ISA pressure of the reply's
+ * pressure altitude (DF20's own, else the aircraft's last within 60 s)
+ * within 25 hPa — pressure altitude IS static pressure read through the
+ * ISA table, so only averaging and rounding separate them — and the static
+ * air temperature within 40 °C of ISA at that altitude (the hottest and
+ * coldest air aloft lies within about ±35 °C of ISA); without an altitude,
+ * -80..+60 °C and at most 1100 hPa. A 4,5 microburst (light or worse)
+ * above 10,000 ft, a radio height above 10,000 ft, a 4,4 wind above 250 kt
+ * or a reserved 4,4 source are refused. A reply that still passes 4,4/4,5
+ * and another register is ambiguous.
+ *
  * References: ICAO Doc 9871 (2nd ed.) Appendix A, Tables A-2-16 (BDS 1,0),
  * A-2-23 (1,7), A-2-32 (2,0), A-2-48 (3,0), A-2-64 (4,0), A-2-80 (5,0),
- * A-2-96 (6,0); ISA atmosphere (ICAO Doc 7488) for Mach/CAS/TAS.
+ * A-2-96 (6,0), A-2-68 (4,4), A-2-69 (4,5); ISA atmosphere (ICAO Doc 7488) for Mach/CAS/TAS.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -28,8 +43,22 @@
 #include "decode/modes/modes.h"
 #include "decode/modes/modes_int.h"
 
-#define KT_MS 0.514444 /* m/s per kt */
-#define FT_M  0.3048   /* m per ft */
+#define KT_MS         0.514444 /* m/s per kt */
+#define FT_M          0.3048   /* m per ft */
+#define MET_P_TOL_HPA 25.0     /* 4,4/4,5 static pressure vs ISA(pressure altitude) */
+#define MET_T_TOL_C   40.0     /* 4,4/4,5 static air temperature vs ISA temperature */
+#define MET_T_MIN_C   -80.0    /* coldest air aloft (pyModeS uses the same range) */
+#define MET_T_MAX_C   60.0
+#define MET_P_MAX_HPA 1100.0 /* above any sea-level pressure recorded (1084 hPa) */
+#define MET_WIND_MAX_KT                                                                            \
+    250 /* jet streams reach ~250 kt; pyModeS's bound                                              \
+           too */
+#define MET_RH_MAX_FT                                                                              \
+    10000 /* radio altimeters measure up to 2,500-8,000 ft; a 4,5                                  \
+             radio height above 10,000 ft is not one */
+#define MET_MICROBURST_MAX_FT                                                                      \
+    10000 /* a microburst is a downdraft that reaches the ground (Annex 3:                         \
+             low-level wind shear): one reported above 10,000 ft is not */
 #define BDS50_MATCH_KT                                                                             \
     30.0 /* BDS 5,0 ground vector vs ADS-B ground vector: the                                      \
             same quantity from IRS/GNSS, agreeing within a few                                     \
@@ -220,6 +249,98 @@ static int is60(uint64_t mb, int have_alt, int32_t alt_ft)
     return 1;
 }
 
+/* The pressure altitude the met checks compare against: DF20's own, else
+ * the aircraft's last (<= 60 s old, trusted replies only), looked up only
+ * when a reply gets that far (most never do). */
+struct met_ref {
+    int state; /* 0 not looked up yet, 1 have alt_ft, 2 none */
+    int32_t alt_ft;
+    struct modes_ctx *ctx;
+    const struct modes_msg *m;
+    int trusted;
+};
+
+static int met_ref_have(struct met_ref *ref)
+{
+    if (ref->state == 0) {
+        ref->state = 2;
+        const struct modes_ac *a =
+            ref->trusted ? modes_ac_get(ref->ctx, ref->m->icao, ref->m->t_s, 0) : NULL;
+        if (a && a->has_alt && fabs(ref->m->t_s - a->t_alt_s) <= 60.0) {
+            ref->state = 1;
+            ref->alt_ft = a->alt_baro_ft;
+        }
+    }
+    return ref->state == 1;
+}
+
+/* static pressure p_hpa (status set) and temperature t_c plausible? */
+static int met_plausible(int have_p, double p_hpa, int have_t, double t_c, struct met_ref *ref)
+{
+    if (have_t && (t_c < MET_T_MIN_C || t_c > MET_T_MAX_C))
+        return 0;
+    if (have_p && p_hpa > MET_P_MAX_HPA)
+        return 0;
+    if (!met_ref_have(ref))
+        return 1;
+    if (have_p && fabs(p_hpa - isa_p_ft(ref->alt_ft) / 100.0) > MET_P_TOL_HPA)
+        return 0;
+    if (have_t) {
+        double t_isa = 15.0 - 0.0019812 * ref->alt_ft; /* 6.5 K/km */
+        if (t_isa < -56.5)
+            t_isa = -56.5; /* isothermal above 36,089 ft */
+        if (fabs(t_c - t_isa) > MET_T_TOL_C)
+            return 0;
+    }
+    return 1;
+}
+
+/* BDS 4,4 static air temperature: sign bit 24 and 10 bits, 0.25 °C (Doc
+ * 9871 Table A-2-68; pyModeS also tries 0.125 °C, a reading of an older
+ * table that this decoder does not take). */
+static double sat44_c(uint64_t mb)
+{
+    return signed_field(mb, 24, 10) * 0.25;
+}
+
+/* BDS 4,5 static air temperature: sign bit 17 and 9 bits, 0.25 °C. */
+static double sat45_c(uint64_t mb)
+{
+    return signed_field(mb, 17, 9) * 0.25;
+}
+
+static int is44(uint64_t mb, struct met_ref *ref)
+{
+    if (me_bits(mb, 1, 4) > 4)
+        return 0; /* FOM/source 5-15 reserved */
+    if (wrong_status(mb, 5, 6, 23) || wrong_status(mb, 35, 36, 46) ||
+        wrong_status(mb, 47, 48, 49) || wrong_status(mb, 50, 51, 56))
+        return 0;
+    if (me_bits(mb, 5, 1) && me_bits(mb, 6, 9) > MET_WIND_MAX_KT)
+        return 0;
+    /* the temperature has no status bit: it is always there */
+    return met_plausible(me_bits(mb, 35, 1), me_bits(mb, 36, 11), 1, sat44_c(mb), ref);
+}
+
+static int is45(uint64_t mb, struct met_ref *ref)
+{
+    if (me_bits(mb, 52, 5) != 0)
+        return 0;                            /* reserved */
+    for (unsigned sb = 1; sb <= 13; sb += 3) /* the five hazards: status + 2 bits */
+        if (wrong_status(mb, sb, sb + 1, sb + 2))
+            return 0;
+    if (wrong_status(mb, 16, 17, 26) || wrong_status(mb, 27, 28, 38) ||
+        wrong_status(mb, 39, 40, 51))
+        return 0;
+    if (me_bits(mb, 39, 1) && me_bits(mb, 40, 12) * 16u > MET_RH_MAX_FT)
+        return 0;
+    if (me_bits(mb, 7, 1) && me_bits(mb, 8, 2) != 0 && met_ref_have(ref) &&
+        ref->alt_ft > MET_MICROBURST_MAX_FT)
+        return 0;
+    return met_plausible(me_bits(mb, 27, 1), me_bits(mb, 28, 11), me_bits(mb, 16, 1), sat45_c(mb),
+                         ref);
+}
+
 /* BDS 5,0 vs 6,0 against a reference ground vector: 0x50, 0x60 or 0. */
 static int pick_50_60(uint64_t mb, const struct modes_ac *ac)
 {
@@ -337,6 +458,57 @@ static void fill(struct modes_msg *m, uint64_t mb, unsigned bds)
             m->has |= MH_VRATE_INERTIAL;
         }
         break;
+    case 0x44: {
+        struct modes_met *w = &m->met;
+        w->fom = (uint8_t)me_bits(mb, 1, 4);
+        w->has = MET_SAT;
+        w->sat_c = (float)sat44_c(mb);
+        if (me_bits(mb, 5, 1)) {
+            w->wind_kt = (uint16_t)me_bits(mb, 6, 9);
+            w->wind_dir_deg = (float)(me_bits(mb, 15, 9) * 180.0 / 256.0);
+            w->has |= MET_WIND;
+        }
+        if (me_bits(mb, 35, 1)) {
+            w->pressure_hpa = (uint16_t)me_bits(mb, 36, 11);
+            w->has |= MET_PRESSURE;
+        }
+        if (me_bits(mb, 47, 1)) {
+            w->turb = (uint8_t)me_bits(mb, 48, 2);
+            w->has |= MET_TURB;
+        }
+        if (me_bits(mb, 50, 1)) {
+            w->humidity_pct = (float)(me_bits(mb, 51, 6) * 100.0 / 64.0);
+            w->has |= MET_HUMIDITY;
+        }
+        m->has |= MH_MET;
+        break;
+    }
+    case 0x45: {
+        struct modes_met *w = &m->met;
+        static const uint16_t hz[5] = {MET_TURB, MET_WIND_SHEAR, MET_MICROBURST, MET_ICING,
+                                       MET_WAKE};
+        uint8_t *lv[5] = {&w->turb, &w->wind_shear, &w->microburst, &w->icing, &w->wake};
+        for (unsigned i = 0; i < 5; i++) {
+            if (me_bits(mb, 1 + 3 * i, 1)) {
+                *lv[i] = (uint8_t)me_bits(mb, 2 + 3 * i, 2);
+                w->has |= hz[i];
+            }
+        }
+        if (me_bits(mb, 16, 1)) {
+            w->sat_c = (float)sat45_c(mb);
+            w->has |= MET_SAT;
+        }
+        if (me_bits(mb, 27, 1)) {
+            w->pressure_hpa = (uint16_t)me_bits(mb, 28, 11);
+            w->has |= MET_PRESSURE;
+        }
+        if (me_bits(mb, 39, 1)) {
+            w->radio_height_ft = (uint16_t)(me_bits(mb, 40, 12) * 16);
+            w->has |= MET_RADIO_HEIGHT;
+        }
+        m->has |= MH_MET;
+        break;
+    }
     default:
         break;
     }
@@ -351,7 +523,8 @@ void commb_decode(struct modes_ctx *ctx, struct modes_msg *m, int trusted)
         return; /* empty reply: no register */
     }
     int have_alt = m->df == 20 && (m->has & MH_ALT_BARO);
-    uint8_t c = 0;
+    struct met_ref ref = {have_alt ? 1 : 0, m->alt_baro_ft, ctx, m, trusted};
+    uint16_t c = 0;
     c |= is10(mb) ? MODES_BDS_CAND_10 : 0;
     c |= is17(mb) ? MODES_BDS_CAND_17 : 0;
     c |= is20(mb) ? MODES_BDS_CAND_20 : 0;
@@ -359,8 +532,10 @@ void commb_decode(struct modes_ctx *ctx, struct modes_msg *m, int trusted)
     c |= is40(mb) ? MODES_BDS_CAND_40 : 0;
     c |= is50(mb) ? MODES_BDS_CAND_50 : 0;
     c |= is60(mb, have_alt, m->alt_baro_ft) ? MODES_BDS_CAND_60 : 0;
+    c |= is44(mb, &ref) ? MODES_BDS_CAND_44 : 0;
+    c |= is45(mb, &ref) ? MODES_BDS_CAND_45 : 0;
     m->bds_cands = c;
-    static const uint8_t code[7] = {0x10, 0x17, 0x20, 0x30, 0x40, 0x50, 0x60};
+    static const uint8_t code[9] = {0x10, 0x17, 0x20, 0x30, 0x40, 0x50, 0x60, 0x44, 0x45};
     unsigned n = (unsigned)__builtin_popcount(c);
     unsigned bds = n ? code[__builtin_ctz(c)] : 0;
     if (n == 0) {

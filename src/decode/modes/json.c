@@ -38,6 +38,10 @@ static const char *bds_name(unsigned bds)
         return "5,0";
     case 0x60:
         return "6,0";
+    case 0x44:
+        return "4,4";
+    case 0x45:
+        return "4,5";
     default:
         return "none";
     }
@@ -51,6 +55,63 @@ static void put_icao(struct jsonw *w, const char *key, uint32_t icao)
         s[i] = hx[(icao >> (20 - 4 * i)) & 15u];
     s[6] = 0;
     jw_kstr(w, key, s);
+}
+
+/* enum modes_addr_type in readsb's words (its aircraft "type") */
+static const char *addr_type_name(unsigned t)
+{
+    static const char *const names[] = {"mode_s",     "adsb_icao_nt", "adsb_other",
+                                        "tisb_icao",  "tisb_other",   "adsr_icao",
+                                        "adsr_other", "tisb_mgmt",    "reserved"};
+    return t < sizeof names / sizeof names[0] ? names[t] : "unknown";
+}
+
+/* TC29 v1 target state (tss1) and BDS 4,4/4,5 (met): the rarer fields */
+static void put_tss1(struct jsonw *w, const struct modes_tss1 *t)
+{
+    static const char *const src[4] = {"none", "mcp", "holding", "fms"};
+    static const char *const mode[4] = {"unknown", "acquiring", "maintaining", "reserved"};
+    if (t->vert_src) {
+        jw_kint(w, "target_alt_ft", t->target_alt_ft);
+        jw_kstr(w, "target_alt_src", src[t->vert_src & 3u]);
+        jw_kstr(w, "target_alt_type", t->alt_type ? "msl" : "flight_level");
+    }
+    jw_kint(w, "target_alt_cap", t->alt_cap);
+    jw_kstr(w, "vertical_mode", mode[t->vert_mode & 3u]);
+    if (t->horiz_src) {
+        jw_kstr(w, "target_heading_src", src[t->horiz_src & 3u]);
+        jw_kstr(w, "sel_heading_type", t->is_track ? "track" : "heading");
+    }
+    jw_kstr(w, "horizontal_mode", mode[t->horiz_mode & 3u]);
+    jw_kbool(w, "tcas_operational", !t->tcas_not_op);
+    jw_kbool(w, "tcas_ra_active", t->ra_active);
+}
+
+static void put_met(struct jsonw *w, const struct modes_met *x, unsigned bds)
+{
+    static const char *const lvl[4] = {"nil", "light", "moderate", "severe"};
+    static const char *const fom[5] = {"invalid", "ins", "gnss", "dme_dme", "vor_dme"};
+    if (bds == 0x44)
+        jw_kstr(w, "met_source", fom[x->fom <= 4 ? x->fom : 0]);
+    if (x->has & MET_WIND) {
+        jw_kint(w, "wind_kt", x->wind_kt);
+        jw_kfixed(w, "wind_dir_deg", x->wind_dir_deg, 2);
+    }
+    if (x->has & MET_SAT)
+        jw_kfixed(w, "sat_c", x->sat_c, 2);
+    if (x->has & MET_PRESSURE)
+        jw_kint(w, "static_pressure_hpa", x->pressure_hpa);
+    if (x->has & MET_HUMIDITY)
+        jw_kfixed(w, "humidity_pct", x->humidity_pct, 1);
+    if (x->has & MET_RADIO_HEIGHT)
+        jw_kint(w, "radio_height_ft", x->radio_height_ft);
+    static const char *const hz[5] = {"turbulence", "wind_shear", "microburst", "icing",
+                                      "wake_vortex"};
+    static const uint16_t bit[5] = {MET_TURB, MET_WIND_SHEAR, MET_MICROBURST, MET_ICING, MET_WAKE};
+    const uint8_t v[5] = {x->turb, x->wind_shear, x->microburst, x->icing, x->wake};
+    for (unsigned i = 0; i < 5; i++)
+        if (x->has & bit[i])
+            jw_kstr(w, hz[i], lvl[v[i] & 3u]);
 }
 
 static void put_squawk(struct jsonw *w, uint16_t sq)
@@ -80,6 +141,14 @@ void modes_msg_json(const struct modes_msg *m, struct jsonw *w)
     jw_kint(w, "corrected_bits", m->corrected_bits);
     if (m->addr_src == MODES_ADDR_NON_ICAO)
         jw_kbool(w, "non_icao", 1);
+    if (m->df == 18)
+        jw_kstr(w, "addr_type", addr_type_name(m->addr_type));
+    if (m->derived)
+        jw_kstr(w, "derived", m->derived == MODES_DERIVED_TISB ? "tisb" : "adsr");
+    if (h & MH_COARSE) {
+        jw_kbool(w, "tisb_coarse", 1);
+        jw_kint(w, "svid", m->svid);
+    }
     if (m->military)
         jw_kbool(w, "military", 1);
     if (h & MH_ADSB) {
@@ -173,8 +242,17 @@ void modes_msg_json(const struct modes_msg *m, struct jsonw *w)
         jw_kint(w, "sel_alt_fms_ft", m->sel_alt_fms_ft);
     if (h & MH_BARO_SET)
         jw_kfixed(w, "baro_hpa", m->baro_hpa, 1);
-    if (h & MH_SEL_HEADING)
+    if (h & MH_SEL_HEADING) {
         jw_kfixed(w, "sel_heading_deg", m->sel_heading_deg, 2);
+        jw_kstr(w, "sel_heading_ref", m->sel_heading_true ? "true" : "magnetic");
+    }
+    if (h & MH_TSS1)
+        put_tss1(w, &m->tss1);
+    if (h & MH_HRD) {
+        jw_kstr(w, "hrd", m->hrd_magnetic ? "magnetic" : "true");
+        if (m->st == 1)
+            jw_kstr(w, "tah", m->tah_heading ? "heading" : "track");
+    }
     if ((h & MH_NAV_MODES) || (m->nav_modes & MODES_NAV_TCAS)) {
         static const char *const nav[] = {"autopilot", "vnav", "alt_hold",
                                           "approach",  "lnav", "tcas"};
@@ -217,11 +295,12 @@ void modes_msg_json(const struct modes_msg *m, struct jsonw *w)
     }
     if (h & MH_BDS) {
         if (m->bds_ambiguous) {
-            static const char *const cand[] = {"1,0", "1,7", "2,0", "3,0", "4,0", "5,0", "6,0"};
+            static const char *const cand[] = {"1,0", "1,7", "2,0", "3,0", "4,0",
+                                               "5,0", "6,0", "4,4", "4,5"};
             jw_kstr(w, "bds", "ambiguous");
             jw_key(w, "bds_cands");
             jw_arr(w);
-            for (unsigned i = 0; i < 7; i++)
+            for (unsigned i = 0; i < 9; i++)
                 if (m->bds_cands & (1u << i))
                     jw_str(w, cand[i]);
             jw_end(w);
@@ -231,6 +310,8 @@ void modes_msg_json(const struct modes_msg *m, struct jsonw *w)
     }
     if (h & MH_BDS17)
         jw_kuint(w, "bds17_caps", m->bds17_caps);
+    if (h & MH_MET)
+        put_met(w, &m->met, m->bds);
     jw_end(w);
 }
 
@@ -259,9 +340,15 @@ int modes_msg_to_report(const struct modes_msg *m, int64_t t0_utc_ms, struct rep
     } else {
         if (!(h & MH_ICAO))
             return CAIRN_E_INVAL;
-        r->kind = (h & MH_ADSB) ? REP_ADSB : REP_MODES;
+        r->kind = (h & (MH_ADSB | MH_COARSE)) ? REP_ADSB : REP_MODES;
         r->icao = m->icao;
-        r->has |= REP_HAS_ICAO;
+        /* a non-ICAO address (anonymous, TIS-B track file) is kept but
+         * not offered as an ICAO address: it could equal a real one */
+        if (m->addr_src == MODES_ADDR_NON_ICAO)
+            r->addr_non_icao = 1;
+        else
+            r->has |= REP_HAS_ICAO;
+        r->derived = m->derived; /* enum modes_derived = enum report_derived */
     }
     if (h & MH_SQUAWK) {
         r->squawk = m->squawk;

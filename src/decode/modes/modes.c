@@ -431,14 +431,36 @@ static int decode_modes(struct modes_ctx *ctx, const struct modes_frame *f, stru
         }
         m->icao = aa;
         m->has |= MH_ICAO;
-        /* DF18 CF 0 and DF17/19 carry a 24-bit ICAO address; other CFs
-         * carry anonymous or TIS-B track addresses (Doc 9871 §A.2.5) */
-        m->addr_src = (df == 18 && m->ca != 0) ? MODES_ADDR_NON_ICAO : MODES_ADDR_AA;
+        /* DF17/19 and DF18 CF 0 carry the aircraft's own 24-bit ICAO
+         * address. CF 2/3 (TIS-B) and 6 (ADS-R) carry an ICAO address
+         * unless their IMF bit says otherwise (adsb.c reads it: its place
+         * depends on the type code); CF 1, 4, 5 and 7 never do (DO-260B
+         * §2.2.3.1 Table 2-9, Doc 9871 §A.2.5). */
+        m->addr_src = MODES_ADDR_AA;
+        if (df == 18) {
+            static const uint8_t at[8] = {
+                MODES_AT_ADSB_NT,   MODES_AT_ADSB_OTHER, MODES_AT_TISB_ICAO, MODES_AT_TISB_ICAO,
+                MODES_AT_TISB_MGMT, MODES_AT_TISB_OTHER, MODES_AT_ADSR_ICAO, MODES_AT_RESERVED};
+            static const uint8_t dv[8] = {0,
+                                          0,
+                                          MODES_DERIVED_TISB,
+                                          MODES_DERIVED_TISB,
+                                          0,
+                                          MODES_DERIVED_TISB,
+                                          MODES_DERIVED_ADSR,
+                                          0};
+            m->addr_type = at[m->ca];
+            m->derived = dv[m->ca];
+            if (m->ca == 1 || m->ca == 4 || m->ca == 5 || m->ca == 7)
+                m->addr_src = MODES_ADDR_NON_ICAO;
+        }
         if (df == 19)
             m->military = 1;
         if (syn == 0) {
             m->crc_ok = 1;
-            if (df != 19 && m->addr_src == MODES_ADDR_AA && m->corrected_bits == 0)
+            /* only the aircraft's own squitter proves its address: a
+             * TIS-B or ADS-R relay speaks for someone else */
+            if ((df == 17 || (df == 18 && m->ca == 0)) && m->corrected_bits == 0)
                 modes_ctx_addr_add(ctx, aa, m->t_s);
         } else {
             st->crc_fail++;
@@ -498,8 +520,12 @@ static int decode_modes(struct modes_ctx *ctx, const struct modes_frame *f, stru
         break;
     case 17:
     case 18:
-        /* TIS-B coarse (CF 3) and management (CF 4) are not ADS-B format */
-        if (df == 17 || m->ca == 0 || m->ca == 1 || m->ca == 2 || m->ca == 5 || m->ca == 6)
+        /* CF 0/1/2/5/6: the ADS-B ME layouts (fine TIS-B and ADS-R reuse
+         * them); CF 3: the TIS-B coarse layout; CF 4 (management) and 7
+         * (reserved) are not decoded */
+        if (df == 18 && m->ca == 3)
+            adsb_decode_coarse(ctx, m, trusted);
+        else if (df == 17 || m->ca == 0 || m->ca == 1 || m->ca == 2 || m->ca == 5 || m->ca == 6)
             adsb_decode(ctx, m, trusted);
         break;
     case 19:

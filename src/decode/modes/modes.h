@@ -15,7 +15,10 @@
  *    (generator 0x1FFF409), AP/PI fields, Gillham (Mode C) altitude code.
  *  - ICAO Doc 9871 (2nd ed., 2012) / RTCA DO-260B (2009) §2.2.3.2: ADS-B
  *    message formats (type codes, version 0/1/2 differences), Appendix C.2.6
- *    CPR encoding/decoding, and the Comm-B (BDS) register layouts.
+ *    CPR encoding/decoding, and the Comm-B (BDS) register layouts;
+ *    DO-260B §2.2.17 (TIS-B, ADS-R: DF18 CF and IMF); DO-260A for the
+ *    version-1 target state layout and the TIS-B coarse format (also Doc
+ *    9871 Appendix B).
  *
  * Threading: a context is used by one thread at a time; distinct contexts are
  * independent. Nothing here keeps mutable globals.
@@ -132,6 +135,7 @@ struct modes_ac {
     uint8_t has_pos, has_alt, has_vel;
     uint8_t pos_surface;          /* the last position was a surface one */
     uint8_t version;              /* ADS-B version from TC31; 0xFF unknown */
+    uint8_t hrd;                  /* TC31 HRD: 0 unknown, 1 true, 2 magnetic north */
     uint8_t nic_a, nic_c;         /* NIC supplements from TC31 */
     uint8_t nac_p;                /* last NACp (TC29/31); 0 = unknown */
     uint8_t speed_fails;          /* consecutive positions rejected for speed */
@@ -215,13 +219,83 @@ void modes_ctx_addr_add(struct modes_ctx *ctx, uint32_t icao, double t_s);
 #define MH_MODEC_ALT      (1ull << 42) /* modec_alt_ft: a Mode A/C reply read as Mode C */
 #define MH_ADSB           (1ull << 43) /* the ME field was decoded as ADS-B (tc, st valid) */
 #define MH_NUC_P          (1ull << 44) /* nuc_p: version-0 position quality from the TC */
+#define MH_TSS1           (1ull << 45) /* tss1: TC29 subtype 0 (DO-260A, version 1) fields */
+#define MH_COARSE         (1ull << 46) /* DF18 CF 3 TIS-B coarse: svid; cpr_lat/lon are 12-bit */
+#define MH_MET            (1ull << 47) /* met: BDS 4,4 / 4,5 fields (met.has says which) */
+#define MH_HRD            (1ull << 48) /* hrd_magnetic, tah_heading (TC31 versions 1-2) */
 
 enum modes_addr_src {
     MODES_ADDR_NONE = 0,       /* no address (Mode A/C, DF24 unrecovered) */
     MODES_ADDR_AA = 1,         /* from the AA field of DF11/17/18 (CRC clean) */
     MODES_ADDR_AP = 2,         /* the AP syndrome matched a known address */
     MODES_ADDR_AP_UNKNOWN = 3, /* the AP syndrome, not known (untrusted) */
-    MODES_ADDR_NON_ICAO = 4,   /* DF18 CF 1/2/5/6 etc: not an ICAO address */
+    MODES_ADDR_NON_ICAO = 4,   /* DF18 CF 1, 5, CF 2/3/6 with IMF 1, CF 4/7: not an
+                                  ICAO address (readsb writes these with a '~') */
+};
+
+/* What sent a DF17/18 and what its AA field is (DF18 CF and the IMF bit,
+ * DO-260B §2.2.3.1 Table 2-9, §2.2.17.2; readsb's names in JSON). */
+enum modes_addr_type {
+    MODES_AT_MODES = 0,      /* DF17, DF11, AP replies: the aircraft's ICAO address */
+    MODES_AT_ADSB_NT = 1,    /* DF18 CF 0: non-transponder ADS-B, ICAO address */
+    MODES_AT_ADSB_OTHER = 2, /* DF18 CF 1: anonymous, ground vehicle or obstruction */
+    MODES_AT_TISB_ICAO = 3,  /* DF18 CF 2/3 IMF 0: TIS-B of an ICAO-addressed target */
+    MODES_AT_TISB_OTHER = 4, /* DF18 CF 2/3 IMF 1 (track file number), CF 5 */
+    MODES_AT_ADSR_ICAO = 5,  /* DF18 CF 6 IMF 0: ADS-R rebroadcast, ICAO address */
+    MODES_AT_ADSR_OTHER = 6, /* DF18 CF 6 IMF 1: ADS-R of a non-ICAO address */
+    MODES_AT_TISB_MGMT = 7,  /* DF18 CF 4: TIS-B/ADS-R management, not decoded */
+    MODES_AT_RESERVED = 8,   /* DF18 CF 7: reserved, not decoded */
+};
+
+/* Ground-derived reports (modes_msg.derived): a ground station relays a
+ * target it tracks (TIS-B, from radar or multilateration) or heard on
+ * another link (ADS-R, from UAT). */
+enum modes_derived {
+    MODES_DERIVED_NONE = 0,
+    MODES_DERIVED_TISB = 1,
+    MODES_DERIVED_ADSR = 2,
+};
+
+/* TC29 subtype 0, the DO-260A (version 1) target state layout
+ * (DO-260A §2.2.3.2.7.1; Doc 9871 2nd ed. §B.2.3.9). Raw codes: */
+struct modes_tss1 {
+    uint8_t vert_src;               /* 0 none, 1 MCP/FCU selected, 2 holding altitude, 3 FMS/RNAV */
+    uint8_t alt_type;               /* 0 flight level (pressure altitude), 1 MSL (baro corrected) */
+    uint8_t alt_cap;                /* 0 holding only, 1 holding or MCP, 2 holding, MCP or FMS */
+    uint8_t vert_mode;              /* 0 unknown, 1 acquiring, 2 capturing or maintaining */
+    uint8_t horiz_src;              /* 0 none, 1 MCP/FCU selected, 2 holding heading/track, 3 FMS */
+    uint8_t horiz_mode;             /* as vert_mode */
+    uint8_t is_track;               /* 1: sel_heading_deg is a target track angle, 0 a heading */
+    uint8_t tcas_not_op, ra_active; /* capability/mode codes (ME bits 52, 53) */
+    int32_t target_alt_ft;          /* valid when vert_src != 0 (else 0) */
+};
+
+/* BDS 4,4 / 4,5 meteorological fields: bits of modes_met.has */
+enum modes_met_has {
+    MET_WIND = 1 << 0,         /* wind_kt, wind_dir_deg (4,4) */
+    MET_SAT = 1 << 1,          /* sat_c */
+    MET_PRESSURE = 1 << 2,     /* pressure_hpa: average static pressure */
+    MET_TURB = 1 << 3,         /* turb */
+    MET_HUMIDITY = 1 << 4,     /* humidity_pct (4,4) */
+    MET_WIND_SHEAR = 1 << 5,   /* (4,5) */
+    MET_MICROBURST = 1 << 6,   /* (4,5) */
+    MET_ICING = 1 << 7,        /* (4,5) */
+    MET_WAKE = 1 << 8,         /* (4,5) */
+    MET_RADIO_HEIGHT = 1 << 9, /* radio_height_ft (4,5) */
+};
+
+/* Hazard levels of 4,4/4,5: 0 nil, 1 light, 2 moderate, 3 severe. */
+struct modes_met {
+    uint16_t has; /* enum modes_met_has */
+    uint8_t fom;  /* 4,4 figure of merit / source: 0 invalid, 1 INS, 2 GNSS,
+                     3 DME/DME, 4 VOR/DME */
+    uint8_t turb, wind_shear, microburst, icing, wake;
+    uint16_t wind_kt;         /* 0-250 (checked) */
+    uint16_t pressure_hpa;    /* 0-2047 as sent; checked against the altitude */
+    uint16_t radio_height_ft; /* 16-ft steps */
+    float wind_dir_deg;       /* true, 180/256-degree steps */
+    float sat_c;              /* 0.25 °C steps */
+    float humidity_pct;       /* 100/64 % steps */
 };
 
 enum modes_pos_src {
@@ -252,6 +326,8 @@ enum modes_bds {
     BDS_40 = 0x40, /* selected vertical intention */
     BDS_50 = 0x50, /* track and turn */
     BDS_60 = 0x60, /* heading and speed */
+    BDS_44 = 0x44, /* meteorological routine air report (MRAR) */
+    BDS_45 = 0x45, /* meteorological hazard report (MHR) */
 };
 #define MODES_BDS_CAND_10 (1u << 0)
 #define MODES_BDS_CAND_17 (1u << 1)
@@ -260,6 +336,8 @@ enum modes_bds {
 #define MODES_BDS_CAND_40 (1u << 4)
 #define MODES_BDS_CAND_50 (1u << 5)
 #define MODES_BDS_CAND_60 (1u << 6)
+#define MODES_BDS_CAND_44 (1u << 7)
+#define MODES_BDS_CAND_45 (1u << 8)
 
 /*
  * One decoded reply. Only fields whose MH_* bit is set in `has` are valid;
@@ -276,6 +354,8 @@ struct modes_msg {
     uint8_t crc_ok;              /* 1: CRC clean / corrected / AP address known */
     uint8_t corrected_bits;      /* by us plus the demodulator's */
     uint8_t addr_src;            /* enum modes_addr_src */
+    uint8_t addr_type;           /* enum modes_addr_type */
+    uint8_t derived;             /* enum modes_derived: TIS-B / ADS-R */
     uint8_t signal;              /* from the frame */
     uint32_t syndrome;           /* CRC syndrome as received (before correction) */
     uint32_t icao;               /* 24-bit address (MH_ICAO) */
@@ -309,6 +389,11 @@ struct modes_msg {
     float track_deg;      /* MH_TRACK, true */
     float heading_deg;    /* MH_HEADING */
     uint8_t heading_true; /* 1 when heading_deg is true, 0 magnetic */
+    uint8_t hrd_known;    /* 1 when heading_true / sel_heading_true come from the
+                             aircraft's TC31 HRD, 0 when assumed (magnetic) */
+    uint8_t hrd_magnetic; /* MH_HRD: TC31 HRD bit (1 magnetic north, 0 true) */
+    uint8_t tah_heading;  /* MH_HRD, TC31 surface: 1 heading, 0 track in TC5-8 */
+    uint8_t svid;         /* MH_COARSE: TIS-B service volume ID */
     uint8_t vrate_geom;   /* 1 when vrate_fpm is GNSS, 0 baro */
     uint8_t supersonic;
     int32_t vrate_fpm;                      /* MH_VRATE */
@@ -332,6 +417,7 @@ struct modes_msg {
     int32_t sel_alt_mcp_ft, sel_alt_fms_ft; /* MH_SEL_ALT_MCP/FMS */
     float baro_hpa;                         /* MH_BARO_SET */
     float sel_heading_deg;                  /* MH_SEL_HEADING */
+    uint8_t sel_heading_true;               /* as heading_true (TC31 HRD) */
 
     /* TCAS resolution advisory (TC28 st2 and BDS3,0), MH_TCAS_RA */
     uint16_t ara; /* 14 bits */
@@ -341,10 +427,16 @@ struct modes_msg {
     /* Comm-B */
     uint8_t bds; /* MH_BDS: enum modes_bds, 0 when ambiguous */
     uint8_t bds_ambiguous;
-    uint8_t bds_cands;    /* MODES_BDS_CAND_* of every plausible register */
+    uint16_t bds_cands;   /* MODES_BDS_CAND_* of every plausible register */
     float roll_deg;       /* MH_ROLL */
     float track_rate_dps; /* MH_TRACK_RATE */
     uint32_t bds17_caps;  /* MH_BDS17: the 28 capability bits (MB bits 1-28) */
+    /* ADS-B TC29 v1 or Comm-B 4,4/4,5, never both: they share storage so
+     * the message stays small (modes_decode clears it for every frame) */
+    union {
+        struct modes_tss1 tss1; /* MH_TSS1 */
+        struct modes_met met;   /* MH_MET */
+    };
 };
 
 /*
@@ -371,7 +463,8 @@ int modes_decode(struct modes_ctx *ctx, const struct modes_frame *f, struct mode
  * corrected_bits, tc, and every decoded field with units in its name
  * (callsign, category, alt_baro_ft, alt_geom_ft, lat, lon, gs_kt, track_deg,
  * vrate_fpm, tas_kt, ias_kt, mach, heading_deg, squawk, emergency, nic,
- * nac_p, sil, version, bds, cpr_format/cpr_odd, military, ...).
+ * nac_p, sil, version, bds, cpr_format/cpr_odd, military, addr_type,
+ * derived, the TC29 v1 and BDS 4,4/4,5 fields, ...; docs/modes.md).
  * Errors are reported in w->err.
  */
 void modes_msg_json(const struct modes_msg *m, struct jsonw *w);
@@ -386,6 +479,10 @@ void modes_msg_json(const struct modes_msg *m, struct jsonw *w);
  * pos_acc_m is the EPU of the aircraft's last NACp (DO-260B Table 2-70),
  * only when the aircraft has announced one; the NIC (an integrity bound)
  * is not an accuracy and is not used.
+ * derived is m's (TIS-B / ADS-R relays, enum report_derived); a non-ICAO
+ * address (anonymous, TIS-B track file) is left in icao with
+ * addr_non_icao set and REP_HAS_ICAO clear, so it is never matched against
+ * a real aircraft's ICAO address.
  * Returns 0, or CAIRN_E_INVAL when m carries nothing a tracker can use
  * (no address and no Mode A/C code).
  */

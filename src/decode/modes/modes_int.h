@@ -36,6 +36,9 @@ int modes_callsign(uint64_t me, unsigned first, char out[9]);
 /* ADS-B ME field of DF17/18/19 into m (ctx updated only when trusted). */
 void adsb_decode(struct modes_ctx *ctx, struct modes_msg *m, int trusted);
 
+/* DF18 CF 3: the TIS-B coarse airborne position layout. */
+void adsb_decode_coarse(struct modes_ctx *ctx, struct modes_msg *m, int trusted);
+
 /* Comm-B MB field of DF20/21 into m. */
 void commb_decode(struct modes_ctx *ctx, struct modes_msg *m, int trusted);
 

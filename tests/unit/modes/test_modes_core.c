@@ -778,9 +778,336 @@ static void test_adsb_messages(void **state)
     assert_int_equal(decode_es(me, 18, 1, 0x43C001, 9.0, &m), 0);
     assert_int_equal(m.addr_src, MODES_ADDR_NON_ICAO);
     assert_string_equal(m.callsign, "M");
-    /* DF18 CF3 (coarse TIS-B): not ADS-B format, not decoded */
+    /* DF18 CF3 (coarse TIS-B): not ADS-B format, read as the coarse layout */
     assert_int_equal(decode_es(me, 18, 3, 0x43C001, 9.0, &m), 0);
     assert_false(m.has & MH_ADSB);
+    assert_true(m.has & MH_COARSE);
+}
+
+static void json_of(const struct modes_msg *m, char *out, size_t cap)
+{
+    struct dbuf b;
+    dbuf_init(&b, 1 << 16);
+    struct jsonw w;
+    jw_init(&w, &b);
+    modes_msg_json(m, &w);
+    assert_int_equal(w.err, 0);
+    snprintf(out, cap, "%s", b.p);
+    dbuf_free(&b);
+}
+
+/* ---- TIS-B and ADS-R (DF18 CF 1-6) ------------------------------------------- */
+
+/* 12-bit airborne CPR encoding (Nb = 12) as a TIS-B ground station does
+ * it: YZ = floor(2^12 MOD(lat, Dlat) / Dlat + 1/2) mod 2^12. */
+static void cpr12_encode(double lat, double lon, int odd, uint32_t *yz, uint32_t *xz)
+{
+    double dlat = 360.0 / (60 - odd);
+    double r = lat - dlat * floor(lat / dlat);
+    *yz = (uint32_t)floor(4096.0 * r / dlat + 0.5) & 0xFFFu;
+    double rlat = dlat * ((*yz) / 4096.0 + floor(lat / dlat));
+    int nl = modes_cpr_nl(rlat) - odd;
+    double dlon = 360.0 / (nl > 0 ? nl : 1);
+    double q = lon - dlon * floor(lon / dlon);
+    *xz = (uint32_t)floor(4096.0 * q / dlon + 0.5) & 0xFFFu;
+}
+
+/* ME of a coarse TIS-B message (DO-260A §2.2.17.3.5) */
+static uint64_t me_coarse(double lat, double lon, int odd, unsigned imf, unsigned svid, int alt_ft,
+                          unsigned trk_code, unsigned gs_code)
+{
+    uint32_t yz, xz;
+    cpr12_encode(lat, lon, odd, &yz, &xz);
+    unsigned n = (unsigned)(alt_ft + 1000) / 25;
+    uint64_t me = me_put(0, 1, 1, imf);
+    me = me_put(me, 2, 2, 2); /* surveillance status: temporary alert */
+    me = me_put(me, 4, 4, svid);
+    me = me_put(me, 8, 12, (n & 0x7F0u) << 1 | 0x10u | (n & 0x0Fu));
+    me = me_put(me, 20, 1, 1);
+    me = me_put(me, 21, 5, trk_code);
+    me = me_put(me, 26, 6, gs_code);
+    me = me_put(me, 32, 1, (unsigned)odd);
+    me = me_put(me, 33, 12, yz);
+    return me_put(me, 45, 12, xz);
+}
+
+static void test_tisb_fine(void **state)
+{
+    (void)state;
+    modes_ctx_init(&ctx, NULL);
+    struct modes_msg m;
+    struct report r;
+    /* CF 2, IMF 0 (ME bit 8 of an airborne position): a TIS-B track of an
+     * ICAO-addressed aircraft; NIC-B is not read from the IMF bit */
+    uint64_t pos = me_put(me_airpos(51.5, -0.5, 0, 3000), 1, 5, 11);
+    assert_int_equal(decode_es(pos, 18, 2, 0x400ABC, 10.0, &m), 0);
+    assert_int_equal(m.addr_src, MODES_ADDR_AA);
+    assert_int_equal(m.addr_type, MODES_AT_TISB_ICAO);
+    assert_int_equal(m.derived, MODES_DERIVED_TISB);
+    assert_int_equal(m.nic_b, 0);
+    /* a relay never vouches for the address (no address recovery) */
+    assert_false(modes_ctx_addr_known(&ctx, 0x400ABC, 10.0));
+    assert_int_equal(modes_msg_to_report(&m, 0, &r), 0);
+    assert_true(r.has & REP_HAS_ICAO);
+    assert_int_equal(r.derived, REP_DERIVED_TISB);
+    assert_int_equal(r.addr_non_icao, 0);
+    /* IMF 1: a TIS-B track file number, not an ICAO address; its CPR state
+     * is kept apart from the ICAO address with the same 24 bits */
+    uint64_t p1 = me_put(me_airpos(51.5, -0.5, 1, 3000), 8, 1, 1);
+    assert_int_equal(decode_es(me_put(pos, 8, 1, 1), 18, 2, 0x400ABC, 11.0, &m), 0);
+    assert_int_equal(decode_es(p1, 18, 2, 0x400ABC, 11.5, &m), 0);
+    assert_int_equal(m.addr_src, MODES_ADDR_NON_ICAO);
+    assert_int_equal(m.addr_type, MODES_AT_TISB_OTHER);
+    assert_true(m.has & MH_POS);
+    assert_true(fabs(m.lat_deg - 51.5) < 1e-4 && fabs(m.lon_deg + 0.5) < 1e-4);
+    assert_int_equal(m.nic, 8); /* TC 11, no NIC-B */
+    assert_int_equal(modes_msg_to_report(&m, 0, &r), 0);
+    assert_false(r.has & REP_HAS_ICAO); /* not offered as an ICAO address */
+    assert_int_equal(r.addr_non_icao, 1);
+    assert_int_equal(r.icao, 0x400ABC);
+    assert_true(r.has & REP_HAS_POS);
+    /* CF 6, ADS-R: IMF in velocity bit 9 */
+    uint64_t vel = me_put(me_put(0, 1, 5, 19), 6, 3, 1);
+    vel = me_put(vel, 15, 10, 101); /* east 100 kt */
+    vel = me_put(vel, 26, 10, 1);
+    assert_int_equal(decode_es(vel, 18, 6, 0xA12345, 12.0, &m), 0);
+    assert_int_equal(m.addr_type, MODES_AT_ADSR_ICAO);
+    assert_int_equal(m.derived, MODES_DERIVED_ADSR);
+    assert_int_equal(decode_es(me_put(vel, 9, 1, 1), 18, 6, 0xA12345, 12.5, &m), 0);
+    assert_int_equal(m.addr_type, MODES_AT_ADSR_OTHER);
+    assert_int_equal(m.addr_src, MODES_ADDR_NON_ICAO);
+    assert_true(fabs(m.gs_kt - 100.0f) < 1e-3);
+    assert_int_equal(modes_msg_to_report(&m, 0, &r), 0);
+    assert_int_equal(r.derived, REP_DERIVED_ADSR);
+    /* CF 0: non-transponder ADS-B, first-hand, teaches the address */
+    assert_int_equal(decode_es(vel, 18, 0, 0xA22222, 13.0, &m), 0);
+    assert_int_equal(m.addr_type, MODES_AT_ADSB_NT);
+    assert_int_equal(m.derived, MODES_DERIVED_NONE);
+    assert_true(modes_ctx_addr_known(&ctx, 0xA22222, 13.0));
+    /* CF 4 (management) and 7 (reserved): not decoded, non-ICAO */
+    assert_int_equal(decode_es(vel, 18, 4, 0xA33333, 14.0, &m), 0);
+    assert_false(m.has & (MH_ADSB | MH_GS));
+    assert_int_equal(m.addr_type, MODES_AT_TISB_MGMT);
+    assert_int_equal(decode_es(vel, 18, 7, 0xA33333, 14.0, &m), 0);
+    assert_int_equal(m.addr_type, MODES_AT_RESERVED);
+    assert_int_equal(m.addr_src, MODES_ADDR_NON_ICAO);
+    char js[2048];
+    json_of(&m, js, sizeof js);
+    assert_non_null(strstr(js, "\"non_icao\":true,\"addr_type\":\"reserved\""));
+}
+
+/* Real DF18 CF 5 TIS-B airborne positions (a ground station near San Jose,
+ * received by a readsb user, who posted readsb's decode): address 2B06E5
+ * "TIS-B, other addressing scheme", 1500 ft, NIC 6, CPR 29311/9681 even
+ * decoded (locally) to 37.34175 -121.98745, and 16194/53395 odd to
+ * 37.36404 -122.02927. */
+static void test_tisb_real(void **state)
+{
+    (void)state;
+    struct modes_opts o;
+    modes_opts_default(&o);
+    o.have_receiver = 1;
+    o.rx_lat_deg = 37.4;
+    o.rx_lon_deg = -122.0;
+    o.max_range_nm = 150.0; /* within half a zone: local decoding vs the receiver */
+    struct {
+        const char *hex;
+        unsigned odd, lat, lon;
+        double want_lat, want_lon;
+    } v[2] = {{"952b06e5680d40e4fe25d176a835", 0, 29311, 9681, 37.34175, -121.98745},
+              {"952b06e5680d447e84d0933a4153", 1, 16194, 53395, 37.36404, -122.02927}};
+    for (int i = 0; i < 2; i++) {
+        modes_ctx_init(&ctx, &o);
+        struct modes_frame f;
+        struct modes_msg m;
+        frame_hex(&f, v[i].hex, 100.0);
+        assert_int_equal(modes_decode(&ctx, &f, &m), 0);
+        assert_int_equal(m.df, 18);
+        assert_int_equal(m.ca, 5);
+        assert_int_equal(m.icao, 0x2B06E5);
+        assert_int_equal(m.addr_type, MODES_AT_TISB_OTHER);
+        assert_int_equal(m.derived, MODES_DERIVED_TISB);
+        assert_int_equal(m.tc, 13);
+        assert_int_equal(m.alt_baro_ft, 1500);
+        assert_int_equal(m.nic, 6);
+        assert_int_equal(m.cpr_odd, v[i].odd);
+        assert_int_equal(m.cpr_lat, v[i].lat);
+        assert_int_equal(m.cpr_lon, v[i].lon);
+        assert_true(m.has & MH_POS);
+        assert_int_equal(m.pos_src, MODES_POS_LOCAL_RX);
+        assert_true(fabs(m.lat_deg - v[i].want_lat) < 0.6e-5);
+        assert_true(fabs(m.lon_deg - v[i].want_lon) < 0.6e-5);
+        char js[2048];
+        json_of(&m, js, sizeof js);
+        assert_non_null(strstr(js, "\"icao\":\"2b06e5\""));
+        assert_non_null(strstr(js, "\"non_icao\":true,\"addr_type\":\"tisb_other\","
+                                   "\"derived\":\"tisb\""));
+    }
+}
+
+static void test_tisb_coarse(void **state)
+{
+    (void)state;
+    modes_ctx_init(&ctx, NULL);
+    struct modes_msg m;
+    /* an even/odd coarse pair: global decoding to the 12-bit grid (Dlat/4096:
+     * 0.0015° of latitude, ~165 m; the longitude cell is smaller here) */
+    const double lat = 40.6413, lon = -73.7781;
+    assert_int_equal(
+        decode_es(me_coarse(lat, lon, 0, 0, 9, 4500, 8, 10), 18, 3, 0xC0FFEE, 50.0, &m), 0);
+    assert_true(m.has & MH_COARSE);
+    assert_false(m.has & MH_POS);
+    assert_int_equal(
+        decode_es(me_coarse(lat, lon, 1, 0, 9, 4500, 8, 10), 18, 3, 0xC0FFEE, 52.0, &m), 0);
+    assert_int_equal(m.addr_type, MODES_AT_TISB_ICAO);
+    assert_int_equal(m.addr_src, MODES_ADDR_AA);
+    assert_int_equal(m.derived, MODES_DERIVED_TISB);
+    assert_int_equal(m.svid, 9);
+    assert_int_equal(m.ss, 2);
+    assert_int_equal(m.alt_baro_ft, 4500);
+    assert_true(fabs(m.track_deg - 90.0f) < 1e-3);        /* 8 x 11.25° */
+    assert_true(fabs(m.gs_kt - (16.0f + 8 * 32)) < 1e-3); /* code 10: 272-304 kt */
+    assert_int_equal(m.cpr_odd, 1);
+    assert_true(m.cpr_lat < 4096 && m.cpr_lon < 4096);
+    assert_true(m.has & MH_POS);
+    assert_int_equal(m.pos_src, MODES_POS_GLOBAL);
+    print_message("coarse pair: %.5f %.5f (%.0f m off)\n", m.lat_deg, m.lon_deg,
+                  modes_dist_nm(lat, lon, m.lat_deg, m.lon_deg) * 1852.0);
+    assert_true(modes_dist_nm(lat, lon, m.lat_deg, m.lon_deg) * 1852.0 < 150.0);
+    struct report r;
+    assert_int_equal(modes_msg_to_report(&m, 0, &r), 0);
+    assert_int_equal(r.kind, REP_ADSB);
+    assert_int_equal(r.derived, REP_DERIVED_TISB);
+    assert_true(r.has & REP_HAS_POS);
+    assert_true(r.has & REP_HAS_ICAO);
+    /* then one coarse message decodes locally against that position */
+    assert_int_equal(
+        decode_es(me_coarse(lat + 0.01, lon, 0, 0, 9, 4500, 8, 10), 18, 3, 0xC0FFEE, 70.0, &m), 0);
+    assert_int_equal(m.pos_src, MODES_POS_LOCAL_AC);
+    assert_true(fabs(m.lat_deg - (lat + 0.01)) < 0.002);
+    /* IMF (ME bit 1) set: a track file number; speed codes 0, 1 and 63 */
+    assert_int_equal(decode_es(me_coarse(lat, lon, 0, 1, 3, 4500, 8, 0), 18, 3, 0xC0FFEE, 60.0, &m),
+                     0);
+    assert_int_equal(m.addr_type, MODES_AT_TISB_OTHER);
+    assert_false(m.has & MH_GS);
+    decode_es(me_coarse(lat, lon, 0, 1, 3, 4500, 8, 1), 18, 3, 0xC0FFEE, 61.0, &m);
+    assert_true((m.has & MH_GS) && m.gs_kt == 0.0f);
+    decode_es(me_coarse(lat, lon, 0, 1, 3, 4500, 8, 63), 18, 3, 0xC0FFEE, 62.0, &m);
+    assert_true(fabs(m.gs_kt - 1968.0f) < 1e-3);
+    char js[2048];
+    json_of(&m, js, sizeof js);
+    assert_non_null(strstr(js, "\"addr_type\":\"tisb_other\",\"derived\":\"tisb\","
+                               "\"tisb_coarse\":true,\"svid\":3"));
+}
+
+/* ---- TC29 version 1 and the TC31 heading reference ------------------------- */
+
+static void test_tss_v1_and_hrd(void **state)
+{
+    (void)state;
+    modes_ctx_init(&ctx, NULL);
+    struct modes_msg m;
+    char js[4096];
+    /* Doc 9871 §B.2.3.9 layout, the values of twuillemin/modes' worked
+     * example re-encoded field by field: FMS vertical data, MSL, capability
+     * 2, capturing; 67300 ft; FMS horizontal data, track 359°, capturing;
+     * NACp 10, NIC baro 1, SIL 3; TCAS not operational, RA active; downed */
+    uint64_t me = me_put(0, 1, 5, 29);
+    me = me_put(me, 8, 2, 3);
+    me = me_put(me, 10, 1, 1);
+    me = me_put(me, 12, 2, 2);
+    me = me_put(me, 14, 2, 2);
+    me = me_put(me, 16, 10, 683); /* 683 * 100 - 1000 = 67300 ft */
+    me = me_put(me, 26, 2, 3);
+    me = me_put(me, 28, 9, 359);
+    me = me_put(me, 37, 1, 1);
+    me = me_put(me, 38, 2, 2);
+    me = me_put(me, 40, 4, 10);
+    me = me_put(me, 44, 1, 1);
+    me = me_put(me, 45, 2, 3);
+    me = me_put(me, 52, 2, 3);
+    me = me_put(me, 54, 3, 6);
+    assert_int_equal(me, 0xE9D555F67D5C1Eull); /* the example's seven bytes */
+    assert_int_equal(decode_es(me, 17, 5, 0x3C4D5E, 1.0, &m), 0);
+    assert_int_equal(m.st, 0);
+    assert_true(m.has & MH_TSS1);
+    assert_int_equal(m.tss1.vert_src, 3);
+    assert_int_equal(m.tss1.alt_type, 1);
+    assert_int_equal(m.tss1.alt_cap, 2);
+    assert_int_equal(m.tss1.vert_mode, 2);
+    assert_int_equal(m.tss1.target_alt_ft, 67300);
+    assert_true(m.has & MH_SEL_ALT_FMS);
+    assert_int_equal(m.sel_alt_fms_ft, 67300);
+    assert_false(m.has & MH_SEL_ALT_MCP);
+    assert_int_equal(m.tss1.horiz_src, 3);
+    assert_int_equal(m.tss1.is_track, 1);
+    assert_int_equal(m.tss1.horiz_mode, 2);
+    assert_true((m.has & MH_SEL_HEADING) && m.sel_heading_deg == 359.0f);
+    assert_int_equal(m.sel_heading_true, 0); /* no TC31 yet: assumed magnetic */
+    assert_int_equal(m.hrd_known, 0);
+    assert_int_equal(m.nac_p, 10);
+    assert_int_equal(m.nic_baro, 1);
+    assert_int_equal(m.sil, 3);
+    assert_int_equal(m.tss1.tcas_not_op, 1);
+    assert_int_equal(m.tss1.ra_active, 1);
+    assert_int_equal(m.emergency, EMERG_DOWNED);
+    json_of(&m, js, sizeof js);
+    assert_non_null(strstr(js, "\"sel_alt_fms_ft\":67300,\"sel_heading_deg\":359.00,"
+                               "\"sel_heading_ref\":\"magnetic\",\"target_alt_ft\":67300,"
+                               "\"target_alt_src\":\"fms\",\"target_alt_type\":\"msl\","
+                               "\"target_alt_cap\":2,\"vertical_mode\":\"maintaining\","
+                               "\"target_heading_src\":\"fms\",\"sel_heading_type\":\"track\","
+                               "\"horizontal_mode\":\"maintaining\",\"tcas_operational\":false,"
+                               "\"tcas_ra_active\":true"));
+    /* invalid codes: altitude 1011+, heading 360+: no target */
+    uint64_t bad = me_put(me_put(me, 16, 10, 1011), 28, 9, 360);
+    decode_es(bad, 17, 5, 0x3C4D5E, 1.5, &m);
+    assert_false(m.has & (MH_SEL_ALT_FMS | MH_SEL_HEADING));
+    assert_int_equal(m.tss1.vert_src, 0);
+    /* backward-compatibility flag set: an unknown layout, not read */
+    decode_es(me_put(me, 11, 1, 1), 17, 5, 0x3C4D5E, 1.6, &m);
+    assert_false(m.has & MH_TSS1);
+    /* TC31 version 1, airborne, HRD = true north */
+    uint64_t op = me_put(me_put(0, 1, 5, 31), 41, 3, 1);
+    op = me_put(op, 45, 4, 9);
+    assert_int_equal(decode_es(op, 17, 5, 0x3C4D5E, 2.0, &m), 0);
+    assert_true(m.has & MH_HRD);
+    assert_int_equal(m.hrd_magnetic, 0);
+    json_of(&m, js, sizeof js);
+    assert_non_null(strstr(js, "\"hrd\":\"true\""));
+    decode_es(me, 17, 5, 0x3C4D5E, 3.0, &m);
+    assert_int_equal(m.sel_heading_true, 1);
+    assert_int_equal(m.hrd_known, 1);
+    /* airspeed-and-heading velocity (st 3) follows the same HRD */
+    uint64_t vel = me_put(me_put(0, 1, 5, 19), 6, 3, 3);
+    vel = me_put(vel, 14, 1, 1);
+    vel = me_put(vel, 15, 10, 256); /* 90° */
+    vel = me_put(vel, 26, 10, 251);
+    decode_es(vel, 17, 5, 0x3C4D5E, 4.0, &m);
+    assert_true((m.has & MH_HEADING) && m.heading_true == 1);
+    json_of(&m, js, sizeof js);
+    assert_non_null(strstr(js, "\"heading_deg\":90.00,\"heading_ref\":\"true\""));
+    /* version 2 surface TC31 with HRD magnetic and TAH heading */
+    op = me_put(me_put(me_put(0, 1, 5, 31), 6, 3, 1), 41, 3, 2);
+    op = me_put(op, 53, 1, 1);
+    op = me_put(op, 54, 1, 1);
+    decode_es(op, 17, 5, 0x3C4D5E, 5.0, &m);
+    assert_int_equal(m.hrd_magnetic, 1);
+    assert_int_equal(m.tah_heading, 1);
+    json_of(&m, js, sizeof js);
+    assert_non_null(strstr(js, "\"hrd\":\"magnetic\",\"tah\":\"heading\""));
+    decode_es(vel, 17, 5, 0x3C4D5E, 6.0, &m);
+    assert_int_equal(m.heading_true, 0);
+    /* TC29 v2 (subtype 1) selected heading also follows HRD */
+    uint64_t v2 = me_put(me_put(0, 1, 5, 29), 6, 2, 1);
+    v2 = me_put(v2, 30, 1, 1);
+    v2 = me_put(v2, 31, 9, 128); /* 90° */
+    decode_es(v2, 17, 5, 0x3C4D5E, 7.0, &m);
+    assert_true((m.has & MH_SEL_HEADING) && m.sel_heading_true == 0 && m.hrd_known);
+    /* an aircraft that never sent TC31: headings assumed magnetic */
+    decode_es(vel, 17, 5, 0x3C4D5F, 8.0, &m);
+    assert_int_equal(m.heading_true, 0);
+    assert_int_equal(m.hrd_known, 0);
 }
 
 /* ---- Comm-B disambiguation ----------------------------------------------- */
@@ -834,19 +1161,145 @@ static void test_commb_50_60(void **state)
     assert_int_not_equal(m.bds, BDS_50);
 }
 
-/* ---- output --------------------------------------------------------------- */
+/* ---- Comm-B meteorological registers (BDS 4,4 / 4,5) ----------------------- */
 
-static void json_of(const struct modes_msg *m, char *out, size_t cap)
+/* A DF20 (altitude ac13) or DF21 reply carrying mb, parity = CRC ^ icao. */
+static void make_commb(struct modes_frame *f, unsigned df, unsigned field13, uint64_t mb,
+                       uint32_t icao, double t)
 {
-    struct dbuf b;
-    dbuf_init(&b, 1 << 16);
-    struct jsonw w;
-    jw_init(&w, &b);
-    modes_msg_json(m, &w);
-    assert_int_equal(w.err, 0);
-    snprintf(out, cap, "%s", b.p);
-    dbuf_free(&b);
+    uint8_t b[14];
+    b[0] = (uint8_t)(df << 3);
+    b[1] = 0;
+    b[2] = (uint8_t)(field13 >> 8 & 0x1Fu);
+    b[3] = (uint8_t)field13;
+    for (int i = 0; i < 7; i++)
+        b[4 + i] = (uint8_t)(mb >> (48 - 8 * i));
+    b[11] = b[12] = b[13] = 0;
+    uint32_t p = modes_crc(b, 14) ^ icao;
+    b[11] = (uint8_t)(p >> 16);
+    b[12] = (uint8_t)(p >> 8);
+    b[13] = (uint8_t)p;
+    frame_bytes(f, b, 14, t);
 }
+
+/* 13-bit AC field with Q = 1 for an altitude in 25-ft steps */
+static unsigned ac13_q(int alt_ft)
+{
+    unsigned n = (unsigned)(alt_ft + 1000) / 25;
+    return (n & 0x7E0u) << 2 | (n & 0x10u) << 1 | 0x10u | (n & 0x0Fu);
+}
+
+static void test_commb_met(void **state)
+{
+    (void)state;
+    modes_ctx_init(&ctx, NULL);
+    modes_ctx_addr_add(&ctx, 0x4840D6, 1.0);
+    struct modes_frame f;
+    struct modes_msg m;
+    char js[4096];
+    int32_t alt;
+    assert_int_equal(modes_ac13_alt(ac13_q(30000), &alt), 0);
+    assert_int_equal(alt, 30000);
+    /* BDS 4,4 (Doc 9871 Table A-2-68): GNSS; wind 45 kt from 270°; SAT
+     * -40.25 °C; 301 hPa (ISA at 30,000 ft: 300.9); light turbulence;
+     * humidity 50 % */
+    uint64_t mb = me_put(0, 1, 4, 2);
+    mb = me_put(mb, 5, 1, 1);
+    mb = me_put(mb, 6, 9, 45);
+    mb = me_put(mb, 15, 9, 384);         /* 384 * 180/256 = 270° */
+    mb = me_put(mb, 24, 11, 2048 - 161); /* -161 * 0.25 */
+    mb = me_put(mb, 35, 1, 1);
+    mb = me_put(mb, 36, 11, 301);
+    mb = me_put(mb, 47, 1, 1);
+    mb = me_put(mb, 48, 2, 1);
+    mb = me_put(mb, 50, 1, 1);
+    mb = me_put(mb, 51, 6, 32);
+    make_commb(&f, 20, ac13_q(30000), mb, 0x4840D6, 2.0);
+    assert_int_equal(modes_decode(&ctx, &f, &m), 0);
+    print_message("4,4 candidates 0x%03x\n", m.bds_cands);
+    assert_int_equal(m.bds, BDS_44);
+    assert_true(m.has & MH_MET);
+    assert_int_equal(m.met.fom, 2);
+    assert_int_equal(m.met.wind_kt, 45);
+    assert_true(fabs(m.met.wind_dir_deg - 270.0f) < 1e-3);
+    assert_true(fabs(m.met.sat_c + 40.25f) < 1e-3);
+    assert_int_equal(m.met.pressure_hpa, 301);
+    assert_int_equal(m.met.turb, 1);
+    assert_true(fabs(m.met.humidity_pct - 50.0f) < 1e-3);
+    json_of(&m, js, sizeof js);
+    assert_non_null(strstr(js, "\"bds\":\"4,4\",\"met_source\":\"gnss\",\"wind_kt\":45,"
+                               "\"wind_dir_deg\":270.00,\"sat_c\":-40.25,"
+                               "\"static_pressure_hpa\":301,\"humidity_pct\":50.0,"
+                               "\"turbulence\":\"light\""));
+    /* the same register at 10,000 ft: its pressure is not that altitude's */
+    make_commb(&f, 20, ac13_q(10000), mb, 0x4840D6, 3.0);
+    modes_decode(&ctx, &f, &m);
+    assert_false(m.bds_cands & MODES_BDS_CAND_44);
+    /* reserved source code, and wind above 250 kt: not 4,4 */
+    make_commb(&f, 20, ac13_q(30000), me_put(mb, 1, 4, 5), 0x4840D6, 4.0);
+    modes_decode(&ctx, &f, &m);
+    assert_false(m.bds_cands & MODES_BDS_CAND_44);
+    make_commb(&f, 20, ac13_q(30000), me_put(mb, 6, 9, 300), 0x4840D6, 5.0);
+    modes_decode(&ctx, &f, &m);
+    assert_false(m.bds_cands & MODES_BDS_CAND_44);
+
+    /* BDS 4,5 (Table A-2-69) at 10,000 ft: moderate turbulence, light
+     * icing, SAT -10.5 °C, 697 hPa (ISA 696.8), radio height 2000 ft */
+    mb = me_put(0, 1, 1, 1);
+    mb = me_put(mb, 2, 2, 2);
+    mb = me_put(mb, 10, 1, 1);
+    mb = me_put(mb, 11, 2, 1);
+    mb = me_put(mb, 16, 1, 1);
+    mb = me_put(mb, 17, 10, 1024 - 42); /* -42 * 0.25 */
+    mb = me_put(mb, 27, 1, 1);
+    mb = me_put(mb, 28, 11, 697);
+    mb = me_put(mb, 39, 1, 1);
+    mb = me_put(mb, 40, 12, 125); /* 125 * 16 ft */
+    make_commb(&f, 20, ac13_q(10000), mb, 0x4840D6, 6.0);
+    assert_int_equal(modes_decode(&ctx, &f, &m), 0);
+    print_message("4,5 candidates 0x%03x\n", m.bds_cands);
+    assert_int_equal(m.bds, BDS_45);
+    assert_int_equal(m.met.has, MET_TURB | MET_ICING | MET_SAT | MET_PRESSURE | MET_RADIO_HEIGHT);
+    assert_int_equal(m.met.turb, 2);
+    assert_int_equal(m.met.icing, 1);
+    assert_true(fabs(m.met.sat_c + 10.5f) < 1e-3);
+    assert_int_equal(m.met.pressure_hpa, 697);
+    assert_int_equal(m.met.radio_height_ft, 2000);
+    json_of(&m, js, sizeof js);
+    assert_non_null(strstr(js, "\"bds\":\"4,5\",\"sat_c\":-10.50,\"static_pressure_hpa\":697,"
+                               "\"radio_height_ft\":2000,\"turbulence\":\"moderate\","
+                               "\"icing\":\"light\""));
+    /* a SAT 60 °C off ISA, a radio height of 16,000 ft, a reserved bit */
+    make_commb(&f, 20, ac13_q(10000), me_put(mb, 17, 10, 200), 0x4840D6, 7.0);
+    modes_decode(&ctx, &f, &m);
+    assert_false(m.bds_cands & MODES_BDS_CAND_45);
+    make_commb(&f, 20, ac13_q(10000), me_put(mb, 40, 12, 1000), 0x4840D6, 8.0);
+    modes_decode(&ctx, &f, &m);
+    assert_false(m.bds_cands & MODES_BDS_CAND_45);
+    make_commb(&f, 20, ac13_q(10000), me_put(mb, 56, 1, 1), 0x4840D6, 9.0);
+    modes_decode(&ctx, &f, &m);
+    assert_false(m.bds_cands & MODES_BDS_CAND_45);
+
+    /* pyModeS sample A8001A06B2C80030A40000D3A847 (DF21): a 4,0 reply whose
+     * bits also pass 4,5's (light turbulence, light microburst...). With no
+     * altitude known it is ambiguous; once the aircraft's ADS-B says FL370,
+     * a microburst up there is no 4,5 and 4,0 stands. */
+    frame_hex(&f, "A8001A06B2C80030A40000D3A847", 20.0);
+    uint32_t icao = modes_crc(f.data, 14);
+    modes_ctx_addr_add(&ctx, icao, 20.0);
+    assert_int_equal(modes_decode(&ctx, &f, &m), 0);
+    assert_true(m.bds_ambiguous);
+    assert_int_equal(m.bds_cands, MODES_BDS_CAND_40 | MODES_BDS_CAND_45);
+    json_of(&m, js, sizeof js);
+    assert_non_null(strstr(js, "\"bds\":\"ambiguous\",\"bds_cands\":[\"4,0\",\"4,5\"]"));
+    assert_int_equal(decode_es(me_airpos(52.0, 4.0, 0, 37000), 17, 5, icao, 21.0, &m), 0);
+    frame_hex(&f, "A8001A06B2C80030A40000D3A847", 22.0);
+    assert_int_equal(modes_decode(&ctx, &f, &m), 0);
+    assert_int_equal(m.bds, BDS_40);
+    assert_int_equal(m.bds_cands, MODES_BDS_CAND_40);
+}
+
+/* ---- output --------------------------------------------------------------- */
 
 static void test_json_and_report(void **state)
 {
@@ -923,7 +1376,12 @@ int main(void)
         cmocka_unit_test(test_range_rejection),
         cmocka_unit_test(test_surface),
         cmocka_unit_test(test_adsb_messages),
+        cmocka_unit_test(test_tisb_fine),
+        cmocka_unit_test(test_tisb_real),
+        cmocka_unit_test(test_tisb_coarse),
+        cmocka_unit_test(test_tss_v1_and_hrd),
         cmocka_unit_test(test_commb_50_60),
+        cmocka_unit_test(test_commb_met),
         cmocka_unit_test(test_json_and_report),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,12 +12,18 @@
  *
  * Label integ: needs the shared data and dump1090-mutability (skips
  * otherwise), loopback only, bounded (the child is killed at the end).
+ *
+ * test_tisb_vs_dump1090 (issue 11): TIS-B and ADS-R squitters built here
+ * (DF18 CF 2 and 6, IMF 0 and 1, an even/odd pair each) fed to a second
+ * dump1090 that writes its aircraft.json: the same positions (6 decimals),
+ * altitudes, address types, and its '~' exactly on our non-ICAO addresses.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -32,6 +38,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "base/hex.h"
 #include "decode/modes/modes.h"
@@ -259,8 +267,179 @@ static void test_positions_vs_dump1090(void **state)
     assert_true(worst < 1.0);
 }
 
+/* A DF18 extended squitter with a valid parity, as hex for an AVR line. */
+static void df18_hex(unsigned cf, uint32_t aa, uint64_t me, char out[29])
+{
+    uint8_t b[14] = {(uint8_t)(18u << 3 | cf), (uint8_t)(aa >> 16), (uint8_t)(aa >> 8),
+                     (uint8_t)aa};
+    for (int i = 0; i < 7; i++)
+        b[4 + i] = (uint8_t)(me >> (48 - 8 * i));
+    uint32_t p = modes_crc(b, 14);
+    b[11] = (uint8_t)(p >> 16);
+    b[12] = (uint8_t)(p >> 8);
+    b[13] = (uint8_t)p;
+    hex_encode(b, 14, out);
+}
+
+/* TC 11 airborne position; ME bit 8 is the IMF of fine TIS-B / ADS-R */
+static uint64_t tisb_airpos(double lat, double lon, int odd, int alt_ft, unsigned imf)
+{
+    uint32_t la, lo;
+    modes_cpr_encode(lat, lon, odd, 0, &la, &lo);
+    unsigned n = (unsigned)(alt_ft + 1000) / 25;
+    uint64_t ac12 = (n & 0x7F0u) << 1 | 0x10u | (n & 0x0Fu);
+    return 11ull << 51 | (uint64_t)imf << 48 | ac12 << 36 | (uint64_t)odd << 34 |
+           (uint64_t)la << 17 | lo;
+}
+
+static void test_tisb_vs_dump1090(void **state)
+{
+    (void)state;
+    struct stat st;
+    if (stat(DUMP1090, &st) != 0) {
+        print_message("SKIP: %s not installed\n", DUMP1090);
+        TD_SKIP();
+    }
+    static const struct {
+        unsigned cf, imf;
+        uint32_t aa;
+        double lat, lon;
+        int alt_ft;
+        const char *ours, *theirs; /* addr_type names: DO-260B / DO-260A */
+    } tg[4] = {
+        {2, 1, 0x0A0B0C, 48.35, 11.78, 5000, "tisb_other", "tisb_trackfile"},
+        {2, 0, 0x3C6543, 48.50, 11.50, 8000, "tisb_icao", "tisb_icao"},
+        {6, 0, 0xA00001, 48.20, 11.20, 3000, "adsr_icao", "adsr_icao"},
+        {6, 1, 0x0B0B0B, 48.10, 11.90, 2500, "adsr_other", "adsr_other"},
+    };
+    char hex[8][29];
+    for (int i = 0; i < 8; i++)
+        df18_hex(tg[i / 2].cf, tg[i / 2].aa,
+                 tisb_airpos(tg[i / 2].lat, tg[i / 2].lon, i & 1, tg[i / 2].alt_ft, tg[i / 2].imf),
+                 hex[i]);
+
+    char dir[] = "/tmp/cairn_d1090_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char json_path[64];
+    snprintf(json_path, sizeof json_path, "%s/aircraft.json", dir);
+    pid_t pid = -1;
+    int ri = -1, base = 0;
+    for (int attempt = 0; attempt < 3 && ri < 0; attempt++) {
+        int ports[5];
+        free_ports(ports, 5);
+        base = ports[0];
+        char p[5][8];
+        for (int i = 0; i < 5; i++)
+            snprintf(p[i], sizeof p[i], "%d", ports[i]);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            int devnull = open("/dev/null", O_RDWR);
+            dup2(devnull, 1);
+            dup2(devnull, 2);
+            execl(DUMP1090, DUMP1090, "--net-only", "--net-bind-address", "127.0.0.1",
+                  "--net-ri-port", p[0], "--net-ro-port", p[1], "--net-sbs-port", p[2],
+                  "--net-bi-port", p[3], "--net-bo-port", p[4], "--net-http-port", "0",
+                  "--write-json", dir, "--write-json-every", "1", "--quiet", (char *)NULL);
+            _exit(127);
+        }
+        int exited = 0;
+        ri = connect_local(ports[0], mono_s() + 30.0, pid, &exited);
+        if (ri < 0 && !exited) {
+            kill(pid, SIGTERM);
+            waitpid(pid, NULL, 0);
+        }
+    }
+    if (ri < 0)
+        fail_msg("could not connect to dump1090 on 127.0.0.1:%d", base);
+    for (int i = 0; i < 8; i++) {
+        char out[40];
+        int len = snprintf(out, sizeof out, "*%s;\n", hex[i]);
+        assert_int_equal(send(ri, out, (size_t)len, MSG_NOSIGNAL), len);
+    }
+    /* aircraft.json is rewritten every second: wait (at most 10 s) for one
+     * that has all four targets with positions */
+    json_t *root = NULL;
+    double deadline = mono_s() + 10.0;
+    while (mono_s() < deadline) {
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        json_decref(root);
+        root = json_load_file(json_path, 0, NULL);
+        json_t *ac = root ? json_object_get(root, "aircraft") : NULL;
+        size_t with_pos = 0, i;
+        json_t *a;
+        json_array_foreach(ac, i, a)
+        {
+            with_pos += json_object_get(a, "lat") != NULL;
+        }
+        if (with_pos >= 4)
+            break;
+    }
+    close(ri);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    assert_non_null(root);
+
+    modes_ctx_init(&ctx, NULL);
+    int agree = 0;
+    for (int i = 0; i < 8; i++) {
+        struct modes_frame f;
+        memset(&f, 0, sizeof f);
+        assert_int_equal(hex_decode(hex[i], 14, f.data), 0);
+        f.len = 14;
+        f.t_s = 100.0 + i;
+        struct modes_msg m;
+        assert_int_equal(modes_decode(&ctx, &f, &m), 0);
+        if (!(i & 1))
+            continue;
+        assert_true(m.has & MH_POS);
+        /* dump1090's "hex": 6 digits, '~' first for a non-ICAO address */
+        char want_hex[8];
+        snprintf(want_hex, sizeof want_hex, "%s%06x", m.addr_src == MODES_ADDR_NON_ICAO ? "~" : "",
+                 (unsigned)m.icao);
+        json_t *a = NULL, *x;
+        size_t k;
+        json_array_foreach(json_object_get(root, "aircraft"), k, x)
+        {
+            const char *h = json_string_value(json_object_get(x, "hex"));
+            if (h && strcmp(h, want_hex) == 0)
+                a = x;
+        }
+        assert_non_null(a);
+        const char *type = json_string_value(json_object_get(a, "type"));
+        double lat = json_number_value(json_object_get(a, "lat"));
+        double lon = json_number_value(json_object_get(a, "lon"));
+        int alt = (int)json_integer_value(json_object_get(a, "altitude"));
+        print_message("%s %-14s ours %.6f %.6f %d ft %s | dump1090 %.6f %.6f %d ft\n", want_hex,
+                      type, m.lat_deg, m.lon_deg, m.alt_baro_ft, tg[i / 2].ours, lat, lon, alt);
+        assert_string_equal(type, tg[i / 2].theirs);
+        assert_int_equal(m.addr_type == MODES_AT_TISB_OTHER || m.addr_type == MODES_AT_ADSR_OTHER,
+                         want_hex[0] == '~');
+        assert_true(fabs(m.lat_deg - lat) < 1.5e-6 && fabs(m.lon_deg - lon) < 1.5e-6);
+        assert_int_equal(m.alt_baro_ft, alt);
+        agree++;
+    }
+    json_decref(root);
+    /* dump1090's files (aircraft, receiver, stats, history_N.json), then
+     * the directory */
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    for (struct dirent *e = readdir(d); e; e = readdir(d)) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+    assert_int_equal(rmdir(dir), 0);
+    assert_int_equal(agree, 4);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_positions_vs_dump1090)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_positions_vs_dump1090),
+                                       cmocka_unit_test(test_tisb_vs_dump1090)};
     return td_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
