@@ -326,7 +326,7 @@ static unsigned track_mix(const struct trk_track *t, int64_t now_ms, int64_t rec
         return EV_MIX_SSR;
     if (fed & TRK_SRC_BIT(TRK_SOURCE_PSR))
         return EV_MIX_PRIMARY;
-    if (fed & TRK_SRC_BIT(TRK_SOURCE_SDPS))
+    if (fed & (TRK_SRC_BIT(TRK_SOURCE_SDPS) | TRK_SRC_BIT(TRK_SOURCE_TISB)))
         return EV_MIX_OTHER;
     return EV_MIX_COAST;
 }

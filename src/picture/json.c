@@ -156,7 +156,7 @@ void pic_alert_json(struct jsonw *w, const struct pic *p, const struct det_alert
 void pic_track_json(struct jsonw *w, const struct pic *p, const struct trk_track *t)
 {
     static const char *const src_names[TRK_SOURCE_N] = {"psr",  "ssr", "modes", "adsb",
-                                                        "mlat", "ais", "sdps"};
+                                                        "mlat", "ais", "sdps",  "tisb"};
     jw_obj(w);
     jw_kstr(w, "type", "track");
     jw_kuint(w, "id", t->id);

@@ -89,9 +89,13 @@ int trk_meas_from_report(const struct report *r, struct trk_meas *m)
     double sigma = SIGMA_OTHER_M, sigma_v = SIGMA_V_OTHER_MPS;
     switch (r->kind) {
     case REP_ADSB:
-        m->src_mask = TRK_SRC_BIT(TRK_SOURCE_ADSB);
+        /* TIS-B is a ground station's track of the aircraft, not the
+         * aircraft's own transmission: its own source, which proves no
+         * transponder (ADS-R relays the aircraft's own UAT ADS-B) */
+        m->src_mask =
+            TRK_SRC_BIT(r->derived == REP_DERIVED_TISB ? TRK_SOURCE_TISB : TRK_SOURCE_ADSB);
         m->kind = TRK_KIND_AIRCRAFT;
-        sigma = SIGMA_ADSB_M;
+        sigma = r->derived == REP_DERIVED_TISB ? SIGMA_OTHER_M : SIGMA_ADSB_M;
         sigma_v = SIGMA_V_ADSB_MPS;
         break;
     case REP_MODES:

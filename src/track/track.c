@@ -97,7 +97,7 @@
 static const int32_t default_interval_ms[TRK_SOURCE_N] = {
     [TRK_SOURCE_PSR] = 12000, [TRK_SOURCE_SSR] = 12000, [TRK_SOURCE_MODES] = 12000,
     [TRK_SOURCE_ADSB] = 1000, [TRK_SOURCE_MLAT] = 1000, [TRK_SOURCE_AIS] = 10000,
-    [TRK_SOURCE_SDPS] = 5000,
+    [TRK_SOURCE_SDPS] = 5000, [TRK_SOURCE_TISB] = 5000,
 };
 
 #define MAX_SENSORS 64
@@ -561,8 +561,8 @@ static int prepare(const struct trk_table *t, const struct trk_meas *m, int64_t 
                    struct mwork *w)
 {
     if (m->t_ms <= 0 || !finite_in(m->lat_deg, -90.0, 90.0) ||
-        !finite_in(m->lon_deg, -180.0, 180.0) || m->src_mask == 0 ||
-        m->src_mask >= TRK_SRC_BIT(TRK_SOURCE_N) || m->kind > TRK_KIND_VESSEL)
+        !finite_in(m->lon_deg, -180.0, 180.0) || m->src_mask == 0 || /* 8 sources: any bit */
+        m->kind > TRK_KIND_VESSEL)
         return CAIRN_E_INVAL;
     if ((m->has & TRK_M_ICAO) && m->icao > 0xFFFFFF)
         return CAIRN_E_INVAL;

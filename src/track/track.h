@@ -111,9 +111,12 @@ enum trk_source {
     TRK_SOURCE_MLAT = 4,  /* multilateration */
     TRK_SOURCE_AIS = 5,   /* AIS position report */
     TRK_SOURCE_SDPS = 6,  /* another tracker's system track */
-    TRK_SOURCE_N = 7,
+    TRK_SOURCE_TISB = 7,  /* TIS-B: a ground station's track rebroadcast (ground-derived) */
+    TRK_SOURCE_N = 8,
 };
 #define TRK_SRC_BIT(s) (1u << (s))
+/* every source's bit fits trk_meas.src_mask and trk_sensor_seen.src_mask */
+_Static_assert(TRK_SOURCE_N <= 8, "src_mask is 8 bits");
 /* Sources that need a transponder (aircraft) or a ship's AIS: any of these
  * in a measurement makes it cooperative. */
 #define TRK_SRC_COOPERATIVE                                                                        \

@@ -77,7 +77,7 @@ static const char *kind_name(unsigned k)
 }
 
 static const char *const src_names[TRK_SOURCE_N] = {"psr",  "ssr", "modes", "adsb",
-                                                    "mlat", "ais", "sdps"};
+                                                    "mlat", "ais", "sdps",  "tisb"};
 
 static double norm_deg(double d)
 {
