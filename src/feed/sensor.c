@@ -1053,6 +1053,17 @@ static uint16_t bound_port(evutil_socket_t fd)
     return 0;
 }
 
+/* The address as bound: port 0 replaced by the kernel's choice. */
+static void port_into(char *where, size_t cap, const struct cairn_addr *a, uint16_t port)
+{
+    struct sockaddr_storage ss = a->sa;
+    if (ss.ss_family == AF_INET)
+        ((struct sockaddr_in *)&ss)->sin_port = htons(port);
+    else if (ss.ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
+    addr_format((struct sockaddr *)&ss, where, cap);
+}
+
 static void tcp_listen(struct sensor *s)
 {
     char where[ADDR_FMT_MAX];
@@ -1068,6 +1079,7 @@ static void tcp_listen(struct sensor *s)
     }
     evconnlistener_set_error_cb(s->lis, on_accept_error);
     s->local_port = bound_port(evconnlistener_get_fd(s->lis));
+    port_into(where, sizeof where, &s->addr, s->local_port);
     working(s, SENSOR_ST_LISTENING, "listening on", where);
 }
 
@@ -1170,6 +1182,7 @@ static void udp_open(struct sensor *s)
         return;
     }
     s->local_port = bound_port(fd);
+    port_into(where, sizeof where, &s->addr, s->local_port);
     working(s, SENSOR_ST_LISTENING, mcast ? "joined" : "receiving on", where);
 }
 
