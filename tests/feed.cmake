@@ -8,3 +8,5 @@ add_test(NAME test_sensor_mcast4 COMMAND test_sensor_live mcast4)
 add_test(NAME test_sensor_mcast6 COMMAND test_sensor_live mcast6)
 set_tests_properties(test_sensor_mcast4 test_sensor_mcast6 PROPERTIES LABELS integ TIMEOUT 60
                      SKIP_RETURN_CODE 77)
+# the host:port parser and the sensor configuration keys (new parsers)
+cairn_fuzz(addr ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_addr.c LIBS cairn_feed)
