@@ -698,7 +698,7 @@ static void ax_blocks(struct sensor *s, const uint8_t *p, size_t len)
             int out = ax_record_report(&s->axr, &s->rec, &r, &sc);
             if (out == AX_OUT_REPORT)
                 deliver(s, &r);
-            else if (out == AX_OUT_NONE)
+            else /* dropped, or a scan event (north marker, sector) */
                 s->no_report++;
         }
         if (rc < 0)
