@@ -25,14 +25,17 @@
 #include <event2/listener.h>
 #include <event2/util.h>
 #include <math.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/error.h"
@@ -44,6 +47,8 @@
 #include "decode/modes/beast.h"
 #include "decode/modes/modes.h"
 #include "decode/modes/sbs.h"
+#include "feed/iq.h"
+#include "feed/rtlsdr.h"
 
 #define MOD "sensor"
 
@@ -68,6 +73,8 @@ struct stream {
     struct ais_ctx *ais; /* nmea only */
     char peer[ADDR_FMT_MAX];
 };
+
+struct worker;
 
 struct sensor {
     struct event_base *base;
@@ -95,6 +102,7 @@ struct sensor {
     uint8_t *dgram; /* max_datagram + 1 bytes */
     uint16_t local_port;
     struct stream *inject; /* sensor_feed's stream, made on first use */
+    struct worker *worker; /* iq, rtlsdr (S1) */
 
     /* decoders shared by the sensor's streams */
     struct modes_ctx *modes; /* beast, avr */
@@ -115,8 +123,9 @@ struct sensor {
 
 /* ------------------------------------------------------------ names */
 
-static const char *const fmt_names[] = {"?", "beast", "avr", "sbs", "nmea", "asterix"};
-static const char *const tr_names[] = {"?", "connect", "listen", "udp"};
+static const char *const fmt_names[] = {"?",    "beast",   "avr", "sbs",
+                                        "nmea", "asterix", "iq",  "rtlsdr"};
+static const char *const tr_names[] = {"?", "connect", "listen", "udp", "file", "device"};
 static const char *const st_names[] = {"stopped",   "connecting", "connected",
                                        "listening", "retrying",   "failed"};
 
@@ -158,6 +167,7 @@ void sensor_config_init(struct sensor_config *c)
     c->max_clients = SENSOR_MAX_CLIENTS;
     c->read_buffer = SENSOR_READ_BUFFER;
     c->max_datagram = SENSOR_MAX_DATAGRAM;
+    c->gain_db = -1.0;
 }
 
 /* A decimal integer in [lo, hi], nothing else (no sign, no blanks). */
@@ -234,6 +244,58 @@ int sensor_config_set(struct sensor_config *c, const char *key, const char *valu
         return set_address(c, SENSOR_TR_LISTEN, value, why);
     if (strcmp(key, "udp") == 0)
         return set_address(c, SENSOR_TR_UDP, value, why);
+    if (strcmp(key, "file") == 0)
+        return set_address(c, SENSOR_TR_FILE, value, why);
+    if (strcmp(key, "device") == 0)
+        return set_address(c, SENSOR_TR_DEVICE, value, why);
+    if (strcmp(key, "gain") == 0) {
+        double g;
+        if (strcmp(value, "auto") == 0) {
+            c->gain_db = -1.0;
+            return 0;
+        }
+        rc = parse_deg(value, 100.0, &g);
+        if (rc || g < 0) {
+            *why = "gain is \"auto\" or dB, 0 to 100";
+            return rc ? rc : CAIRN_E_RANGE;
+        }
+        c->gain_db = g;
+        return 0;
+    }
+    if (strcmp(key, "ppm") == 0) {
+        double x;
+        rc = parse_deg(value, 1000.0, &x);
+        if (rc || x != (double)(int32_t)x) {
+            *why = "ppm is a whole number, -1000 to 1000";
+            return rc ? rc : CAIRN_E_INVAL;
+        }
+        c->ppm = (int32_t)x;
+        return 0;
+    }
+    if (strcmp(key, "iq_rate") == 0) {
+        if (strcmp(value, "2000000") != 0 && strcmp(value, "2400000") != 0) {
+            *why = "iq_rate is 2000000 or 2400000";
+            return CAIRN_E_INVAL;
+        }
+        c->iq_rate_hz = value[1] == '0' ? 2.0e6 : 2.4e6;
+        return 0;
+    }
+    if (strcmp(key, "iq_format") == 0) {
+        if (strcmp(value, "uc8") != 0 && strcmp(value, "sc16") != 0) {
+            *why = "iq_format is uc8 or sc16";
+            return CAIRN_E_INVAL;
+        }
+        c->iq_sc16 = value[0] == 's';
+        return 0;
+    }
+    if (strcmp(key, "iq_fast") == 0) {
+        if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0) {
+            *why = "iq_fast is 0 or 1";
+            return CAIRN_E_INVAL;
+        }
+        c->iq_fast = value[0] == '1';
+        return 0;
+    }
     if (strcmp(key, "interface") == 0) {
         size_t n = strnlen(value, sizeof c->iface);
         if (n == 0 || n >= sizeof c->iface) {
@@ -337,9 +399,36 @@ static int check_parse(const struct sensor_config *c, struct cairn_addr *a, cons
         *why = "a sensor needs a name";
         return CAIRN_E_INVAL;
     }
-    if (c->format == SENSOR_FMT_NONE || (unsigned)c->format > SENSOR_FMT_ASTERIX) {
-        *why = "no format (beast, avr, sbs, nmea, asterix)";
+    if (c->format == SENSOR_FMT_NONE || (unsigned)c->format > SENSOR_FMT_RTLSDR) {
+        *why = "no format (beast, avr, sbs, nmea, asterix, iq, rtlsdr)";
         return CAIRN_E_INVAL;
+    }
+    if (c->format == SENSOR_FMT_IQ || c->format == SENSOR_FMT_RTLSDR) {
+        int iq = c->format == SENSOR_FMT_IQ;
+        if (c->transport != (iq ? SENSOR_TR_FILE : SENSOR_TR_DEVICE)) {
+            *why = iq ? "iq reads a file: give file = PATH" : "rtlsdr needs device = INDEX|SERIAL";
+            return CAIRN_E_INVAL;
+        }
+        size_t n = strnlen(c->address, sizeof c->address);
+        if (n == 0 || n >= sizeof c->address) {
+            *why = iq ? "empty file name" : "empty device";
+            return CAIRN_E_INVAL;
+        }
+        for (size_t i = 0; i < n; i++)
+            if ((unsigned char)c->address[i] < 0x20 || c->address[i] == 0x7f) {
+                *why = "a control character in the file or device name";
+                return CAIRN_E_INVAL;
+            }
+        if (c->iq_rate_hz != 0 && c->iq_rate_hz != 2.0e6 && c->iq_rate_hz != 2.4e6) {
+            *why = "iq_rate is 2000000 or 2400000";
+            return CAIRN_E_INVAL;
+        }
+        if (c->retry_min_ms == 0 || c->retry_max_ms < c->retry_min_ms) {
+            *why = "retry_min_ms must be at least 1 and at most retry_max_ms";
+            return CAIRN_E_INVAL;
+        }
+        memset(a, 0, sizeof *a);
+        return 0;
     }
     switch (c->transport) {
     case SENSOR_TR_CONNECT:
@@ -355,6 +444,10 @@ static int check_parse(const struct sensor_config *c, struct cairn_addr *a, cons
             return CAIRN_E_INVAL;
         }
         break;
+    case SENSOR_TR_FILE:
+    case SENSOR_TR_DEVICE:
+        *why = "file is for format iq, device for format rtlsdr";
+        return CAIRN_E_INVAL;
     default:
         *why = "no address: give one of connect, listen, udp";
         return CAIRN_E_INVAL;
@@ -827,8 +920,11 @@ static void event_text(struct bufferevent *bev, short what, int connecting, char
 
 /* ------------------------------------------------- state machine */
 
+static void worker_stop(struct sensor *s);
+
 static void close_all(struct sensor *s)
 {
+    worker_stop(s);
     stream_free(s->conn);
     s->conn = NULL;
     while (s->clients) {
@@ -1186,6 +1282,252 @@ static void udp_open(struct sensor *s)
     working(s, SENSOR_ST_LISTENING, mcast ? "joined" : "receiving on", where);
 }
 
+/* ---- iq and rtlsdr: a worker thread
+ *
+ * The worker owns the demodulator (inside iq_run_file_until / rtlsdr_run)
+ * and a Mode S context of its own; it decodes every frame into a report
+ * and puts it in a ring of SENSOR_WORKER_QUEUE under a mutex, writing one
+ * byte to a pipe when the ring goes from empty to not empty. The loop's
+ * read event on the pipe takes the reports out and hands them to the
+ * callback in the loop's thread (S3). The worker looks at `stop` in every
+ * frame callback and its loop (rtlsdr_run: every 100 ms; an IQ file: every
+ * 256 KiB block); worker_stop sets it and joins the thread.
+ */
+
+struct worker {
+    struct sensor *s;
+    pthread_t th;
+    volatile int stop;
+    int pipe_rd, pipe_wr;
+    struct event *ev;
+    int64_t t0_utc_ms;  /* iq: UTC when the file was opened */
+    int64_t t0_mono_ns; /* iq: monotonic time then, for the pace */
+    struct modes_ctx *modes;
+    pthread_mutex_t mu; /* guards everything below */
+    struct report *q;
+    size_t q_head, q_n;
+    uint64_t msgs, errors, no_report, dropped, bytes; /* not yet merged into the sensor */
+    int finished, rc;
+};
+
+static int w_addr_known(void *arg, uint32_t icao, double t_s)
+{
+    struct worker *w = arg;
+    return modes_ctx_addr_known(w->modes, icao, t_s);
+}
+
+/* iq at the recorded pace: wait (in steps short enough to see stop) until
+ * the wall clock has caught up with the frame's sample time. */
+static void w_pace(struct worker *w, double t_s)
+{
+    for (;;) {
+        int64_t ahead_ns = (int64_t)(t_s * 1e9) - (clock_mono_ns() - w->t0_mono_ns);
+        if (ahead_ns <= 0 || w->stop)
+            return;
+        if (ahead_ns > 50000000)
+            ahead_ns = 50000000; /* 50 ms */
+        struct timespec ts = {0, (long)ahead_ns};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void w_frame(const struct modes_frame *f, void *arg)
+{
+    struct worker *w = arg;
+    const struct sensor_config *c = &w->s->cfg;
+    if (w->stop)
+        return;
+    int iq = c->format == SENSOR_FMT_IQ;
+    if (iq && !c->iq_fast)
+        w_pace(w, f->t_s);
+    struct modes_msg m;
+    struct report r;
+    int ok = 0, err = 0;
+    if (modes_decode(w->modes, f, &m) != 0) {
+        err = 1;
+    } else {
+        memset(&r, 0, sizeof r);
+        r.sensor_id = c->sensor_id;
+        ok = modes_msg_to_report(&m, iq ? w->t0_utc_ms : 0, &r) == 0;
+        if (ok && !iq)
+            r.t_ms = clock_now_ms(c->utc); /* a dongle: the reception time */
+    }
+    int wake = 0;
+    pthread_mutex_lock(&w->mu);
+    w->msgs++;
+    w->errors += (uint64_t)err;
+    if (!err && !ok)
+        w->no_report++;
+    if (ok) {
+        if (w->q_n == SENSOR_WORKER_QUEUE) {
+            w->dropped++;
+        } else {
+            w->q[(w->q_head + w->q_n) % SENSOR_WORKER_QUEUE] = r;
+            wake = w->q_n++ == 0;
+        }
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (wake) {
+        ssize_t n = write(w->pipe_wr, "r", 1);
+        (void)n; /* a full pipe already holds a wake-up */
+    }
+}
+
+static void *w_main(void *arg)
+{
+    struct worker *w = arg;
+    const struct sensor_config *c = &w->s->cfg;
+    double rate = c->iq_rate_hz > 0 ? c->iq_rate_hz : 2.4e6;
+    int rc;
+    if (c->format == SENSOR_FMT_IQ) {
+        struct iq_opts o = {.rate_hz = rate, .fmt = c->iq_sc16 ? IQ_SC16 : IQ_UC8, .fix_errors = 1};
+        struct iq_stats st;
+        rc = iq_run_file_until(c->address, &o, w_addr_known, w_frame, w, &st, &w->stop);
+        pthread_mutex_lock(&w->mu);
+        w->bytes += st.bytes;
+        pthread_mutex_unlock(&w->mu);
+    } else {
+        struct rtlsdr_opts o = {
+            .device = c->address, .gain_db = c->gain_db, .ppm = c->ppm, .rate_hz = rate};
+        rc = rtlsdr_run(&o, w_addr_known, w_frame, w, &w->stop);
+    }
+    pthread_mutex_lock(&w->mu);
+    w->finished = 1;
+    w->rc = rc;
+    pthread_mutex_unlock(&w->mu);
+    ssize_t n = write(w->pipe_wr, "f", 1);
+    (void)n;
+    return NULL;
+}
+
+static void worker_free(struct worker *w)
+{
+    if (!w)
+        return;
+    if (w->ev)
+        event_free(w->ev);
+    if (w->pipe_rd >= 0)
+        close(w->pipe_rd);
+    if (w->pipe_wr >= 0)
+        close(w->pipe_wr);
+    pthread_mutex_destroy(&w->mu);
+    free(w->q);
+    free(w->modes);
+    free(w);
+}
+
+/* Join the thread (it must be finished or told to stop) and free it. */
+static void worker_stop(struct sensor *s)
+{
+    struct worker *w = s->worker;
+    if (!w)
+        return;
+    w->stop = 1;
+    pthread_join(w->th, NULL);
+    s->worker = NULL;
+    worker_free(w);
+}
+
+/* The loop's side: take the reports, merge the counters, and notice the
+ * end of the worker. */
+static void on_worker(evutil_socket_t fd, short what, void *arg)
+{
+    (void)what;
+    struct sensor *s = arg;
+    struct worker *w = s->worker;
+    char drain[64];
+    while (read(fd, drain, sizeof drain) > 0)
+        ;
+    struct report batch[64];
+    for (;;) {
+        size_t n = 0;
+        pthread_mutex_lock(&w->mu);
+        while (n < 64 && w->q_n > 0) {
+            batch[n++] = w->q[w->q_head];
+            w->q_head = (w->q_head + 1) % SENSOR_WORKER_QUEUE;
+            w->q_n--;
+        }
+        uint64_t msgs = w->msgs;
+        s->decode_errors += w->errors;
+        s->no_report += w->no_report;
+        s->dropped += w->dropped;
+        s->bytes += w->bytes;
+        w->msgs = w->errors = w->no_report = w->dropped = w->bytes = 0;
+        int finished = w->finished && w->q_n == 0, rc = w->rc;
+        pthread_mutex_unlock(&w->mu);
+        if (msgs) {
+            got_msgs(s, msgs);
+            s->last_data_ms = utc_now(s);
+        }
+        for (size_t i = 0; i < n; i++)
+            deliver(s, &batch[i]);
+        if (finished) {
+            char nb[SENSOR_NAME_MAX * 4];
+            if (rc == 0 && s->cfg.format == SENSOR_FMT_IQ) {
+                set_error(s, "end of file %s", s->cfg.address);
+                log_info(MOD, "%s: %s", esc_name(s, nb, sizeof nb), s->last_error);
+                close_all(s);
+                set_state(s, SENSOR_ST_STOPPED);
+            } else {
+                set_error(s, "%s %s: %s", s->cfg.format == SENSOR_FMT_IQ ? "file" : "device",
+                          s->cfg.address, cairn_strerror(rc ? rc : CAIRN_E_CLOSED));
+                fail_(s);
+            }
+            return;
+        }
+        if (n == 0)
+            return;
+    }
+}
+
+static void worker_start(struct sensor *s)
+{
+    struct worker *w = calloc(1, sizeof *w);
+    int fds[2] = {-1, -1};
+    if (!w || pipe(fds) != 0) {
+        free(w);
+        set_error(s, "cannot start a worker: %s", strerror(errno));
+        fail_(s);
+        return;
+    }
+    for (int i = 0; i < 2; i++) {
+        (void)fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) | O_NONBLOCK);
+        (void)fcntl(fds[i], F_SETFD, FD_CLOEXEC);
+    }
+    w->s = s;
+    w->pipe_rd = fds[0];
+    w->pipe_wr = fds[1];
+    pthread_mutex_init(&w->mu, NULL);
+    w->q = malloc(SENSOR_WORKER_QUEUE * sizeof *w->q);
+    w->modes = malloc(sizeof *w->modes);
+    w->ev = event_new(s->base, w->pipe_rd, EV_READ | EV_PERSIST, on_worker, s);
+    if (!w->q || !w->modes || !w->ev || event_add(w->ev, NULL) != 0) {
+        worker_free(w);
+        set_error(s, "cannot start a worker: out of memory");
+        fail_(s);
+        return;
+    }
+    struct modes_opts mo;
+    modes_opts_default(&mo);
+    if (s->cfg.has_rx) {
+        mo.have_receiver = 1;
+        mo.rx_lat_deg = s->cfg.rx_lat_deg;
+        mo.rx_lon_deg = s->cfg.rx_lon_deg;
+    }
+    modes_ctx_init(w->modes, &mo);
+    w->t0_utc_ms = utc_now(s);
+    w->t0_mono_ns = clock_mono_ns();
+    if (pthread_create(&w->th, NULL, w_main, w) != 0) {
+        worker_free(w);
+        set_error(s, "cannot start a worker thread");
+        fail_(s);
+        return;
+    }
+    s->worker = w;
+    working(s, SENSOR_ST_CONNECTED,
+            s->cfg.format == SENSOR_FMT_IQ ? "reading file" : "reading device", s->cfg.address);
+}
+
 static void open_(struct sensor *s)
 {
     switch (s->cfg.transport) {
@@ -1197,6 +1539,10 @@ static void open_(struct sensor *s)
         break;
     case SENSOR_TR_UDP:
         udp_open(s);
+        break;
+    case SENSOR_TR_FILE:
+    case SENSOR_TR_DEVICE:
+        worker_start(s);
         break;
     default:
         break;
@@ -1326,6 +1672,8 @@ void sensor_free(struct sensor *s)
 
 void sensor_feed(struct sensor *s, const void *p, size_t len)
 {
+    if (s->cfg.transport == SENSOR_TR_FILE || s->cfg.transport == SENSOR_TR_DEVICE)
+        return; /* samples are the worker's */
     if (s->cfg.transport == SENSOR_TR_UDP) {
         feed_datagram(s, p, len);
         return;

@@ -15,19 +15,28 @@
  *   sbs       modes/sbs.h (BaseStation lines)           yes    yes    -
  *   nmea      ais/ais.h ais_feed (AIS VDM/VDO)          yes    yes    yes
  *   asterix   asterix blocks -> ax_record_report        -      -      yes
+ *   iq        feed/iq.h (file of samples) -> demodulator, in a worker thread
+ *   rtlsdr    feed/rtlsdr.h (a dongle) -> demodulator, in a worker thread
  *
  * connect = TCP client to a receiver's output port (readsb 30005/30002/
  * 30003, AIS-catcher, a dispatcher); listen = TCP server that feeders push
  * to (readsb's --net-connector ...,beast_out style, `socat`), up to
  * max_clients at once; udp = datagrams to a local address or a multicast
  * group (IPv4 IP_ADD_MEMBERSHIP, IPv6 IPV6_JOIN_GROUP), optionally on one
- * interface. RTL-SDR dongles and IQ files are not sensors yet (feed/rtlsdr.h
- * and feed/iq.h run blocking loops; a worker thread is the plan).
+ * interface. iq and rtlsdr run the blocking loops of feed/iq.h and
+ * feed/rtlsdr.h in a worker thread of the sensor's own that demodulates and
+ * decodes (its own Mode S context: nothing is shared between threads but a
+ * bounded queue of reports, SENSOR_WORKER_QUEUE, and a pipe that wakes the
+ * loop); the reports are handed to the callback from the loop's thread.
+ * A full queue drops reports (counted in `dropped`): the loop is late, the
+ * dongle's USB transfers must not wait.
  *
  * Time (report.t_ms, UTC): the reception time on the config's UTC clock,
  * except where the format carries an absolute time: ASTERIX times of day are
  * dated with the reception time as the reference (ax_tod_to_utc_ms), AIS
- * TAG block times (c:) are kept. Beast/AVR 12 MHz counters are relative to
+ * TAG block times (c:) are kept, and an IQ file's samples are dated from
+ * the UTC time the file was opened plus their sample time (read at the
+ * recorded pace unless iq_fast is set). Beast/AVR 12 MHz counters are relative to
  * a receiver's power-on and SBS "generated" times are local time in
  * dump1090, so neither is used.
  *
@@ -51,10 +60,14 @@
  *   RETRYING -> CONNECTING | LISTENING  on_retry (timer), sensor_retry_now
  *   RETRYING -> FAILED                  fail_ (max_retries reached)
  *   FAILED -> CONNECTING | LISTENING    sensor_retry_now
+ *   STOPPED -> CONNECTED (iq, rtlsdr)   sensor_start -> worker_start
+ *   CONNECTED -> RETRYING (device lost) on_worker (the worker ended with an error)
+ *   CONNECTED -> STOPPED (end of file)  on_worker (iq: the file is done)
  *   any -> STOPPED                      sensor_stop, sensor_free
  *
  * Invariants:
- *   S1  CONNECTING and CONNECTED hold exactly one client bufferevent;
+ *   S1  CONNECTING and CONNECTED hold exactly one client bufferevent (iq
+ *       and rtlsdr: CONNECTED holds exactly one running worker thread);
  *       LISTENING holds exactly one listener or UDP socket (plus up to
  *       max_clients accepted connections); RETRYING, FAILED and STOPPED
  *       hold no socket at all.
@@ -109,6 +122,8 @@ enum sensor_format {
     SENSOR_FMT_SBS,
     SENSOR_FMT_NMEA, /* AIS NMEA 0183 (!AIVDM, !AIVDO, with or without TAG blocks) */
     SENSOR_FMT_ASTERIX,
+    SENSOR_FMT_IQ,     /* a file of 1090 MHz samples (UC8 or SC16) */
+    SENSOR_FMT_RTLSDR, /* an RTL-SDR dongle */
 };
 
 enum sensor_transport {
@@ -116,6 +131,8 @@ enum sensor_transport {
     SENSOR_TR_CONNECT, /* TCP client */
     SENSOR_TR_LISTEN,  /* TCP server for pushing feeders */
     SENSOR_TR_UDP,     /* UDP unicast or multicast */
+    SENSOR_TR_FILE,    /* iq: a file (address holds its path) */
+    SENSOR_TR_DEVICE,  /* rtlsdr: a dongle (address holds its index or serial) */
 };
 
 enum sensor_state {
@@ -138,6 +155,7 @@ enum sensor_state {
 #define SENSOR_MAX_CLIENTS        8u     /* feeders pushing to one port (readsb allows many) */
 #define SENSOR_READ_BUFFER        65536u /* TCP input held at most: ~1 s of a busy Beast feed */
 #define SENSOR_MAX_DATAGRAM       65535u /* the largest UDP payload (IPv6 jumbograms aside) */
+#define SENSOR_WORKER_QUEUE       8192u  /* worker to loop: ~1 s of the busiest dongle */
 #define SENSOR_RATE_WINDOW_S                                                                       \
     10 /* msgs/s averaged over 10 s: steady on a display,                                          \
           yet a dead feed shows 0 within 10 s */
@@ -146,7 +164,8 @@ struct sensor_config {
     char name[SENSOR_NAME_MAX]; /* the [sensor NAME] section's name */
     enum sensor_format format;
     enum sensor_transport transport;
-    char address[ADDR_STR_MAX + 1]; /* host:port (addr.h); udp: bind or group address */
+    char address[ADDR_STR_MAX + 1]; /* host:port (addr.h); udp: bind or group address;
+                                       file: its path; device: index or serial */
     char iface[SENSOR_IFACE_MAX];   /* udp multicast: interface name; "" = the kernel's choice */
     uint32_t sensor_id;             /* report.sensor_id (ASTERIX: from the radar table) */
     int has_rx;                     /* a 1090 MHz receiver's position is known: */
@@ -161,11 +180,16 @@ struct sensor_config {
     uint32_t max_clients;                /* listen: connections at once */
     uint32_t read_buffer;                /* TCP: input bytes held at most (S4) */
     uint32_t max_datagram;               /* udp: larger datagrams are dropped */
-    const struct cairn_clock *utc;       /* report times; NULL = cairn_clock_real */
-    const struct cairn_clock *mono;      /* rate, retry times; NULL = cairn_clock_mono */
-    uint64_t seed;                       /* jitter; 0 = from libevent's secure RNG */
-    struct evdns_base *dns;              /* names: asynchronous resolver (borrowed);
-                                            NULL = the system's, which blocks */
+    double gain_db;                      /* rtlsdr: tuner gain; < 0 = automatic (default) */
+    int32_t ppm;                         /* rtlsdr: frequency correction */
+    double iq_rate_hz;                   /* iq, rtlsdr: 2.0e6 or 2.4e6 (default) */
+    uint8_t iq_sc16;                     /* iq: samples are SC16 (default UC8) */
+    uint8_t iq_fast;                /* iq: read as fast as possible, not at the recorded pace */
+    const struct cairn_clock *utc;  /* report times; NULL = cairn_clock_real */
+    const struct cairn_clock *mono; /* rate, retry times; NULL = cairn_clock_mono */
+    uint64_t seed;                  /* jitter; 0 = from libevent's secure RNG */
+    struct evdns_base *dns;         /* names: asynchronous resolver (borrowed);
+                                       NULL = the system's, which blocks */
 };
 
 /* Every field to its default (the SENSOR_* values above; no format, no
@@ -175,11 +199,12 @@ void sensor_config_init(struct sensor_config *c);
 /*
  * Set one configuration key from text, as an INI handler for a
  * `[sensor NAME]` section would (key and value borrowed; value from a file
- * is hostile). Keys: format, connect, listen, udp (these three set the
- * transport and address), interface, id, lat, lon, retry_min_ms,
+ * is hostile). Keys: format, connect, listen, udp, file, device (these six
+ * set the transport and address), interface, id, lat, lon, retry_min_ms,
  * retry_max_ms, max_retries, connect_timeout_ms, idle_timeout_ms,
- * max_clients, read_buffer, max_datagram. Returns 0; CAIRN_E_NOTFOUND for
- * an unknown key; CAIRN_E_INVAL or CAIRN_E_RANGE for a bad value, with a
+ * max_clients, read_buffer, max_datagram, gain (dB or "auto"), ppm,
+ * iq_rate (2000000 or 2400000), iq_format (uc8 or sc16), iq_fast (0 or 1). Returns 0;
+ * CAIRN_E_NOTFOUND for an unknown key; CAIRN_E_INVAL or CAIRN_E_RANGE for a bad value, with a
  * static reason in *why (may be NULL).
  */
 int sensor_config_set(struct sensor_config *c, const char *key, const char *value,
@@ -221,7 +246,7 @@ void sensor_free(struct sensor *s);
 /*
  * Hand bytes to the sensor's decoder as if they had arrived (stream
  * formats: one more piece of the stream, any split; udp formats: one
- * datagram), with the reception time of now. Reports go to the callback
+ * datagram), with the reception time of now; ignored by iq and rtlsdr. Reports go to the callback
  * before this returns. For tests and for replaying captures into a running
  * sensor; p borrowed.
  */
@@ -236,7 +261,7 @@ struct sensor_health {
     uint64_t reports;                /* handed to the callback */
     uint64_t no_report;              /* decoded, but nothing for a tracker */
     uint64_t decode_errors;          /* framing errors and messages refused (S6) */
-    uint64_t dropped;                /* oversize datagrams */
+    uint64_t dropped;                /* oversize datagrams; reports a full worker queue lost */
     uint64_t connects;               /* connections made (connect) or accepted (listen) */
     uint64_t disconnects;            /* connections lost after they were made */
     uint64_t retries;                /* reconnect attempts (retry timer or retry_now) */
@@ -256,9 +281,9 @@ void sensor_health(const struct sensor *s, struct sensor_health *h);
 const struct sensor_config *sensor_config(const struct sensor *s);
 enum sensor_state sensor_state(const struct sensor *s);
 
-/* "beast", "avr", "sbs", "nmea", "asterix"; "?" otherwise. */
+/* "beast", "avr", "sbs", "nmea", "asterix", "iq", "rtlsdr"; "?" otherwise. */
 const char *sensor_format_name(enum sensor_format f);
-/* "connect", "listen", "udp"; "?" otherwise. */
+/* "connect", "listen", "udp", "file", "device"; "?" otherwise. */
 const char *sensor_transport_name(enum sensor_transport t);
 /* "stopped", "connecting", "connected", "listening", "retrying", "failed". */
 const char *sensor_state_name(enum sensor_state st);

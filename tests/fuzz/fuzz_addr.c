@@ -59,10 +59,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     static const char *const keys[] = {
-        "format",          "connect",      "listen",      "udp",
-        "interface",       "id",           "lat",         "lon",
-        "retry_min_ms",    "retry_max_ms", "max_retries", "connect_timeout_ms",
-        "idle_timeout_ms", "max_clients",  "read_buffer", "max_datagram",
+        "format",
+        "connect",
+        "listen",
+        "udp",
+        "file",
+        "device",
+        "interface",
+        "id",
+        "lat",
+        "lon",
+        "retry_min_ms",
+        "retry_max_ms",
+        "max_retries",
+        "connect_timeout_ms",
+        "idle_timeout_ms",
+        "max_clients",
+        "read_buffer",
+        "max_datagram",
+        "gain",
+        "ppm",
+        "iq_rate",
+        "iq_format",
+        "iq_fast",
     };
     struct sensor_config c;
     sensor_config_init(&c);

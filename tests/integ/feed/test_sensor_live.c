@@ -723,6 +723,118 @@ static void test_bind_failure_retries(void **state)
     assert_int_equal(sensor_state(W.s), SENSOR_ST_LISTENING);
 }
 
+/* ------------------------------------------------ iq and rtlsdr */
+
+#include "../../unit/demod/synth.h"
+
+/* An IQ file of dur_ms at 2.4 MS/s UC8 with DF17 squitters from 3C6586
+ * starting at the given times (ms); returns its path (static buffer). */
+static const char *iq_file(double dur_ms, const double *at_ms, size_t n)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/cairn_sensor_iq_XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    struct synth_rng rng = {12345};
+    struct synth_msg m[8];
+    assert_true(n <= 8);
+    for (size_t i = 0; i < n; i++) {
+        memset(&m[i], 0, sizeof m[i]);
+        synth_df17(&rng, 0x3C6586, m[i].data);
+        m[i].len = 14;
+        m[i].start_us = at_ms[i] * 1000.0;
+        m[i].amp = 40.0;
+    }
+    size_t ns = (size_t)(dur_ms * 2400.0);
+    uint8_t *buf = malloc(ns * 2);
+    assert_non_null(buf);
+    synth_iq(&rng, 2.4e6, 0, m, n, 3.0, buf, ns);
+    assert_int_equal(write(fd, buf, ns * 2), (ssize_t)(ns * 2));
+    close(fd);
+    free(buf);
+    return path;
+}
+
+static struct sensor *make_iq(const char *path, int fast)
+{
+    struct sensor_config c;
+    sensor_config_init(&c);
+    strcpy(c.name, "iq");
+    c.utc = &W.utc;
+    c.retry_min_ms = 2;
+    c.retry_max_ms = 20;
+    const char *why = NULL;
+    assert_int_equal(sensor_config_set(&c, "format", "iq", &why), 0);
+    assert_int_equal(sensor_config_set(&c, "file", path, &why), 0);
+    assert_int_equal(sensor_config_set(&c, "iq_fast", fast ? "1" : "0", &why), 0);
+    assert_int_equal(sensor_new(W.base, &c, on_report, on_state, &W, &W.s, NULL, 0), 0);
+    return W.s;
+}
+
+static void test_iq_file(void **state)
+{
+    (void)state;
+    const double at[] = {1.0, 2.0, 3.5};
+    const char *path = iq_file(5.0, at, 3);
+    struct sensor *s = make_iq(path, 1);
+    sensor_start(s);
+    assert_int_equal(sensor_state(s), SENSOR_ST_CONNECTED);
+    assert_true(run_until(p_state, SENSOR_ST_STOPPED));
+    struct sensor_health h = health();
+    assert_int_equal(W.reports, 3);
+    assert_int_equal(h.reports, 3);
+    assert_int_equal(h.msgs, 3);
+    assert_int_equal(h.bytes, 5 * 2400 * 2);
+    assert_non_null(strstr(h.last_error, "end of file"));
+    assert_int_equal(W.last.icao, 0x3C6586);
+    /* dated from the UTC time of the start plus the sample time */
+    assert_true(W.last.t_ms >= T0_MS + 3 && W.last.t_ms <= T0_MS + 4);
+    unlink(path);
+}
+
+static void test_iq_paced_stop(void **state)
+{
+    (void)state;
+    /* at the recorded pace the second squitter is 2 s away: a stop
+     * after the first returns at once and nothing more arrives */
+    const double at[] = {1.0, 2000.0};
+    const char *path = iq_file(2050.0, at, 2);
+    struct sensor *s = make_iq(path, 0);
+    sensor_start(s);
+    assert_true(run_until(p_reports, 1));
+    int64_t t = clock_mono_ns();
+    sensor_stop(s);
+    int64_t stop_ms = (clock_mono_ns() - t) / 1000000;
+    assert_int_equal(sensor_state(s), SENSOR_ST_STOPPED);
+    assert_int_equal(W.reports, 1);
+    print_message("stop of a paced worker took %lld ms\n", (long long)stop_ms);
+    assert_true(stop_ms < 1500); /* far from the 2 s a wait for the end would take */
+    unlink(path);
+}
+
+static void test_iq_missing_rtlsdr_absent(void **state)
+{
+    (void)state;
+    struct sensor *s = make_iq("/nonexistent/cairn.cu8", 1);
+    sensor_start(s);
+    assert_true(run_until(p_state, SENSOR_ST_RETRYING));
+    assert_non_null(strstr(health().last_error, "not found"));
+    sensor_free(s);
+    W.s = NULL;
+
+    struct sensor_config c;
+    sensor_config_init(&c);
+    strcpy(c.name, "dongle");
+    c.retry_min_ms = 2;
+    c.retry_max_ms = 20;
+    assert_int_equal(sensor_config_set(&c, "format", "rtlsdr", NULL), 0);
+    assert_int_equal(sensor_config_set(&c, "device", "cairn-no-such-serial", NULL), 0);
+    assert_int_equal(sensor_new(W.base, &c, on_report, on_state, &W, &W.s, NULL, 0), 0);
+    sensor_start(W.s);
+    assert_true(run_until(p_state, SENSOR_ST_RETRYING));
+    assert_non_null(strstr(health().last_error, "device cairn-no-such-serial"));
+}
+
 int main(int argc, char **argv)
 {
     /* Multicast runs as programs of its own (`mcast4`, `mcast6`): a kernel
@@ -751,6 +863,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_oversize_datagram, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ais_udp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bind_failure_retries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_iq_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_iq_paced_stop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_iq_missing_rtlsdr_absent, setup, teardown),
     };
     return td_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

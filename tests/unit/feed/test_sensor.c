@@ -119,6 +119,18 @@ static void test_config(void **state)
     assert_int_equal(c.retry_max_ms, 120000);
     assert_int_equal(sensor_config_set(&c, "format", "ais", &why), 0);
     assert_int_equal(c.format, SENSOR_FMT_NMEA);
+    assert_int_equal(sensor_config_set(&c, "gain", "49.6", &why), 0);
+    assert_true(c.gain_db == 49.6);
+    assert_int_equal(sensor_config_set(&c, "gain", "auto", &why), 0);
+    assert_true(c.gain_db < 0);
+    assert_int_equal(sensor_config_set(&c, "ppm", "-42", &why), 0);
+    assert_int_equal(c.ppm, -42);
+    assert_int_equal(sensor_config_set(&c, "iq_rate", "2000000", &why), 0);
+    assert_true(c.iq_rate_hz == 2.0e6);
+    assert_int_equal(sensor_config_set(&c, "iq_format", "sc16", &why), 0);
+    assert_int_equal(c.iq_sc16, 1);
+    assert_int_equal(sensor_config_set(&c, "iq_fast", "1", &why), 0);
+    assert_int_equal(c.iq_fast, 1);
 
     /* hostile values: refused with a reason, the field unchanged */
     static const char *const bad[][2] = {
@@ -149,6 +161,15 @@ static void test_config(void **state)
         {"interface", "../x"},
         {"interface", "eth0\x1b"},
         {"listen", "[::1]:80"}, /* a second transport */
+        {"file", "/tmp/x.cu8"},
+        {"gain", "-3"},
+        {"gain", "Auto"},
+        {"ppm", "1.5"},
+        {"ppm", "2000"},
+        {"iq_rate", "2400000.0"},
+        {"iq_rate", "1000000"},
+        {"iq_format", "UC8"},
+        {"iq_fast", "yes"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct sensor_config before = c;
@@ -166,6 +187,19 @@ static void test_config(void **state)
     memset(longaddr, 'a', sizeof longaddr - 1);
     longaddr[sizeof longaddr - 1] = 0;
     assert_int_equal(sensor_config_set(&c, "connect", longaddr, &why), CAIRN_E_TOOBIG);
+
+    /* lat without lon (or the other way) is refused as a whole */
+    struct sensor_config half;
+    sensor_config_init(&half);
+    strcpy(half.name, "half");
+    assert_int_equal(sensor_config_set(&half, "format", "beast", &why), 0);
+    assert_int_equal(sensor_config_set(&half, "connect", "127.0.0.1", &why), 0);
+    assert_int_equal(sensor_config_set(&half, "lat", "59.9", &why), 0);
+    assert_false(half.has_rx);
+    assert_int_equal(sensor_config_check(&half, &why), CAIRN_E_INVAL);
+    assert_int_equal(sensor_config_set(&half, "lon", "30.3", &why), 0);
+    assert_true(half.has_rx);
+    assert_int_equal(sensor_config_check(&half, &why), 0);
 
     /* whole configurations that cannot work */
     struct {
@@ -188,6 +222,12 @@ static void test_config(void **state)
         {SENSOR_FMT_NMEA, "connect", "*:10110", "", 0},       /* wildcard to connect to */
         {SENSOR_FMT_NMEA, "udp", "ais.example:10110", "", 0}, /* names only to connect */
         {SENSOR_FMT_NMEA, "connect", "[::1]:0", "", 0},
+        {SENSOR_FMT_IQ, "file", "/srv/x.cu8", "", 1},
+        {SENSOR_FMT_IQ, "connect", "127.0.0.1:1", "", 0},
+        {SENSOR_FMT_IQ, "file", "/srv/\x1b[2J.cu8", "", 0},
+        {SENSOR_FMT_RTLSDR, "device", "0", "", 1},
+        {SENSOR_FMT_RTLSDR, "file", "/dev/x", "", 0},
+        {SENSOR_FMT_BEAST, "device", "0", "", 0},
     };
     for (size_t i = 0; i < sizeof combos / sizeof combos[0]; i++) {
         struct sensor_config k;
