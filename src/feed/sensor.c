@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/jsonw.h"
 #include "base/log.h"
 #include "decode/ais/ais.h"
 #include "decode/asterix/asterix.h"
@@ -1720,4 +1721,49 @@ const struct sensor_config *sensor_config(const struct sensor *s)
 enum sensor_state sensor_state(const struct sensor *s)
 {
     return s->state;
+}
+
+/* Text from outside (a name, a path, an address as written) made safe for
+ * a JSON string: escaped as for a log line, so only printable ASCII and
+ * valid UTF-8 reach jw_str. */
+static void jw_kesc(struct jsonw *w, const char *key, const char *text)
+{
+    char buf[ADDR_STR_MAX * 4 + 8];
+    jw_kstr(w, key, log_escape(buf, sizeof buf, text, strlen(text), LOG_ESC_LINE));
+}
+
+void sensor_health_json(const struct sensor *s, struct jsonw *w)
+{
+    struct sensor_health h;
+    sensor_health(s, &h);
+    jw_obj(w);
+    jw_kesc(w, "name", s->cfg.name);
+    jw_kstr(w, "format", sensor_format_name(s->cfg.format));
+    jw_kstr(w, "transport", sensor_transport_name(s->cfg.transport));
+    jw_kesc(w, "address", s->cfg.address);
+    jw_kstr(w, "state", sensor_state_name(h.state));
+    jw_kint(w, "state_for_ms", mono_now(s) - h.state_since_ms);
+    jw_key(w, "last_data_utc_ms");
+    if (h.last_data_ms)
+        jw_int(w, h.last_data_ms);
+    else
+        jw_null(w);
+    jw_kuint(w, "bytes", h.bytes);
+    jw_kuint(w, "msgs", h.msgs);
+    jw_kuint(w, "reports", h.reports);
+    jw_kuint(w, "no_report", h.no_report);
+    jw_kuint(w, "decode_errors", h.decode_errors);
+    jw_kuint(w, "dropped", h.dropped);
+    jw_kuint(w, "connects", h.connects);
+    jw_kuint(w, "disconnects", h.disconnects);
+    jw_kuint(w, "retries", h.retries);
+    jw_kuint(w, "refused", h.refused);
+    jw_kuint(w, "clients", h.clients);
+    jw_kuint(w, "attempt", h.attempt);
+    jw_kint(w, "retry_in_ms", h.retry_in_ms);
+    jw_kfixed(w, "rate_msgs_s", h.rate_msgs_s, 1);
+    jw_kuint(w, "buffered_max", h.buffered_max);
+    jw_kuint(w, "local_port", h.local_port);
+    jw_kstr(w, "last_error", h.last_error); /* escaped when it was set */
+    jw_end(w);
 }

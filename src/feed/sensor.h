@@ -277,6 +277,17 @@ struct sensor_health {
 
 /* A snapshot of the sensor's health into *h. */
 void sensor_health(const struct sensor *s, struct sensor_health *h);
+
+struct jsonw;
+/*
+ * The health as ONE JSON object into w (for /api/sensors): "name",
+ * "format", "transport", "address", "state", "state_for_ms" (time in the
+ * state), "last_data_utc_ms" (null = never), every counter of struct
+ * sensor_health under its own name, "rate_msgs_s" and "last_error". Text
+ * from the configuration and the error are escaped (log_escape) before
+ * they are written. Errors are reported in w->err.
+ */
+void sensor_health_json(const struct sensor *s, struct jsonw *w);
 /* The configuration as copied (name, format, address...). */
 const struct sensor_config *sensor_config(const struct sensor *s);
 enum sensor_state sensor_state(const struct sensor *s);

@@ -18,7 +18,9 @@
 
 #include "base/clock.h"
 #include "base/error.h"
+#include "base/dbuf.h"
 #include "base/hex.h"
+#include "base/jsonw.h"
 #include "decode/ais/encode.h"
 #include "decode/asterix/report.h"
 #include "decode/asterix/typed.h"
@@ -358,6 +360,24 @@ static void test_feed_beast(void **state)
     assert_true(h.last_data_ms == T0_MS + 1000);
     assert_true(h.rate_msgs_s == 0.6); /* 6 messages in the 10 s window */
     assert_int_equal(h.state, SENSOR_ST_STOPPED);
+
+    /* the health as JSON: the hostile name escaped, valid JSON throughout */
+    struct dbuf b;
+    dbuf_init(&b, 1 << 16);
+    struct jsonw w;
+    jw_init(&w, &b);
+    sensor_health_json(s, &w);
+    assert_int_equal(w.err, 0);
+    const char *js = b.p;
+    assert_non_null(js);
+    assert_non_null(strstr(js, "\"name\":\"test\\\\x1b[31m\""));
+    assert_non_null(strstr(js, "\"state\":\"stopped\""));
+    assert_non_null(strstr(js, "\"msgs\":6,"));
+    assert_non_null(strstr(js, "\"rate_msgs_s\":0.6,"));
+    assert_non_null(strstr(js, "\"last_data_utc_ms\":1796385601000,"));
+    for (const char *p = js; *p; p++)
+        assert_true((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f);
+    dbuf_free(&b);
     sensor_free(s);
 
     /* every split of the stream gives the same reports */
