@@ -384,6 +384,35 @@ static void test_garbage_and_flood(void **state)
     free(junk);
 }
 
+static void test_idle_timeout(void **state)
+{
+    (void)state;
+    /* a receiver that sends three frames and then nothing: after
+     * idle_timeout_ms the connection counts as dead and is retried */
+    struct server srv = {0};
+    server_open(&srv, 0);
+    struct sensor_config c;
+    sensor_config_init(&c);
+    strcpy(c.name, "quiet");
+    c.format = SENSOR_FMT_BEAST;
+    c.utc = &W.utc;
+    c.idle_timeout_ms = 50;
+    c.retry_min_ms = 60000; /* stays RETRYING while the test looks */
+    c.retry_max_ms = 60000;
+    char addr[32];
+    snprintf(addr, sizeof addr, "127.0.0.1:%u", srv.port);
+    assert_int_equal(sensor_config_set(&c, "connect", addr, NULL), 0);
+    assert_int_equal(sensor_new(W.base, &c, on_report, on_state, &W, &W.s, NULL, 0), 0);
+    sensor_start(W.s);
+    assert_true(run_until(p_reports, 3));
+    assert_true(run_until(p_state, SENSOR_ST_RETRYING));
+    struct sensor_health h = health();
+    assert_int_equal(h.disconnects, 1);
+    assert_non_null(strstr(h.last_error, "idle_timeout_ms"));
+    assert_true(h.retry_in_ms > 0 && h.retry_in_ms <= 60000);
+    server_close(&srv);
+}
+
 /* ------------------------------------------------ a feeder pushing */
 
 static void feeder_event(struct bufferevent *bev, short what, void *arg)
@@ -857,6 +886,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_beast_connect_reconnect, setup, teardown),
         cmocka_unit_test_setup_teardown(test_garbage_and_flood, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listen_feeder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_asterix_udp4, setup, teardown),
         cmocka_unit_test_setup_teardown(test_asterix_udp6, setup, teardown),
