@@ -327,7 +327,8 @@ static void test_beast_connect_reconnect(void **state)
     h = health();
     assert_true(h.retries >= 3);
     assert_true(h.attempt >= 2);
-    assert_non_null(strstr(h.last_error, "refused"));
+    /* the reason is the system's (ECONNREFUSED here), the context ours */
+    assert_true(strncmp(h.last_error, "connect to 127.0.0.1:", 21) == 0);
 
     /* it comes back on the same port: reconnected, reports flow again */
     server_open(&srv, srv.port);
