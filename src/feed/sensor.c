@@ -992,8 +992,9 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 
 static void working(struct sensor *s, enum sensor_state st, const char *what, const char *where)
 {
-    char nb[SENSOR_NAME_MAX * 4];
-    log_info(MOD, "%s: %s %s", esc_name(s, nb, sizeof nb), what, where);
+    char nb[SENSOR_NAME_MAX * 4], wb[ADDR_STR_MAX * 4 + 8]; /* where: a path from the file */
+    log_info(MOD, "%s: %s %s", esc_name(s, nb, sizeof nb), what,
+             log_escape(wb, sizeof wb, where, strlen(where), LOG_ESC_LINE));
     s->logged_error[0] = '\0';
     set_state(s, st);
 }
