@@ -1,24 +1,101 @@
 /*
- * addr.c — `host:port` parsing; see addr.h for the accepted forms.
- *
- * The split (brackets, the one colon, the port digits) is ours and strict;
- * the address literal is read by evutil_parse_sockaddr_port, given only the
- * host part (so its lenient atoi port reading never sees our input).
+ * addr.c — host:port parsing and printing (addr.h).
  */
 #include "base/addr.h"
 
+#include <arpa/inet.h>
 #include <event2/util.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/error.h"
 
-/* RFC 1123 2.1: a label has 1..63 letters, digits and hyphens, not at
- * either end; a name at most 253 characters (one trailing dot allowed).
- * A name whose last label is all digits would be a mistyped IPv4 address
- * ("10.0.0.256"), not a name: refused. */
+int addr_parse(const char *s, struct cairn_addr *a)
+{
+    memset(a, 0, sizeof *a);
+    if (!s)
+        return CAIRN_E_INVAL;
+    size_t n = strnlen(s, ADDR_MAX + 1);
+    if (n == 0 || n > ADDR_MAX)
+        return CAIRN_E_INVAL;
+    /* a port is required: the text after the last ':' (after ']' for
+     * IPv6) must be 1-5 digits */
+    const char *colon = strrchr(s, ':');
+    const char *close = strrchr(s, ']');
+    if (!colon || (close && colon < close) || colon[1] == 0 || strlen(colon + 1) > 5)
+        return CAIRN_E_INVAL;
+    for (const char *p = colon + 1; *p; p++)
+        if (*p < '0' || *p > '9')
+            return CAIRN_E_INVAL;
+    if (s[0] != '[' && memchr(s, ':', (size_t)(colon - s)))
+        return CAIRN_E_INVAL; /* a bare IPv6 address: brackets are required */
+    int is_localhost = colon - s == 9 && !strncmp(s, "localhost", 9);
+    for (const char *p = s; p < colon && !is_localhost; p++)
+        if (!strchr("0123456789abcdefABCDEF.:[]", *p))
+            return CAIRN_E_INVAL; /* names, blanks, zone ids, control bytes */
+    /* libevent refuses port 0, which listeners use to let the kernel pick:
+     * parse the host with port 1 and set the port after */
+    unsigned long port = strtoul(colon + 1, NULL, 10);
+    if (port > 65535)
+        return CAIRN_E_INVAL;
+    char buf[ADDR_MAX + 16];
+    if (is_localhost)
+        snprintf(buf, sizeof buf, "127.0.0.1:1");
+    else
+        snprintf(buf, sizeof buf, "%.*s:1", (int)(colon - s), s);
+    int len = (int)sizeof a->ss;
+    if (evutil_parse_sockaddr_port(buf, (struct sockaddr *)&a->ss, &len) != 0)
+        return CAIRN_E_INVAL;
+    if (a->ss.ss_family == AF_INET)
+        a->len = sizeof(struct sockaddr_in);
+    else if (a->ss.ss_family == AF_INET6)
+        a->len = sizeof(struct sockaddr_in6);
+    else
+        return CAIRN_E_INVAL;
+    if (a->ss.ss_family == AF_INET)
+        ((struct sockaddr_in *)(void *)&a->ss)->sin_port = htons((uint16_t)port);
+    else
+        ((struct sockaddr_in6 *)(void *)&a->ss)->sin6_port = htons((uint16_t)port);
+    return 0;
+}
+
+unsigned addr_port(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
+    if (sa->sa_family == AF_INET6)
+        return ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port);
+    return 0;
+}
+
+char *addr_format(const struct sockaddr *sa, char *out, size_t cap)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (cap == 0)
+        return out;
+    if (sa->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip,
+                  sizeof ip);
+        snprintf(out, cap, "%s:%u", ip, addr_port(sa));
+    } else if (sa->sa_family == AF_INET6) {
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip,
+                  sizeof ip);
+        snprintf(out, cap, "[%s]:%u", ip, addr_port(sa));
+    } else {
+        snprintf(out, cap, "?");
+    }
+    return out;
+}
+
+/* ---- addr_parse_spec: the strict split; literals go to addr_parse */
+
+/* RFC 1123 2.1: labels of 1..63 letters, digits and hyphens, not at
+ * either end; at most 253 characters (a trailing dot allowed). A last
+ * label of digits only would be a mistyped IPv4 address, not a name. */
 static int valid_hostname(const char *h, size_t n)
 {
     if (n && h[n - 1] == '.')
@@ -40,9 +117,7 @@ static int valid_hostname(const char *h, size_t n)
         }
         int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
         int digit = c >= '0' && c <= '9';
-        if (!alpha && !digit && c != '-')
-            return 0;
-        if (c == '-' && lab == 0)
+        if ((!alpha && !digit && c != '-') || (c == '-' && lab == 0))
             return 0;
         if (!digit)
             lab_digits = 0;
@@ -51,8 +126,7 @@ static int valid_hostname(const char *h, size_t n)
     return 1;
 }
 
-/* 1 when a number of a dotted quad starts with 0 and has more digits:
- * "010" is 8 to inet_aton and 10 to some inet_pton, so it is refused. */
+/* 1 when a number of a dotted quad has a leading zero ("010"). */
 static int leading_zero(const char *h)
 {
     for (const char *p = h; *p; p++)
@@ -61,27 +135,8 @@ static int leading_zero(const char *h)
     return 0;
 }
 
-static void set_port(struct cairn_addr *a)
-{
-    if (a->sa.ss_family == AF_INET)
-        ((struct sockaddr_in *)&a->sa)->sin_port = htons(a->port);
-    else if (a->sa.ss_family == AF_INET6)
-        ((struct sockaddr_in6 *)&a->sa)->sin6_port = htons(a->port);
-}
-
-/* The host part alone through libevent: 0 and the family, or -1. */
-static int literal(const char *text, struct cairn_addr *a)
-{
-    int sl = (int)sizeof a->sa;
-    memset(&a->sa, 0, sizeof a->sa);
-    if (evutil_parse_sockaddr_port(text, (struct sockaddr *)&a->sa, &sl) != 0)
-        return -1;
-    a->sa_len = (socklen_t)sl;
-    return a->sa.ss_family;
-}
-
-int addr_parse(const char *s, uint16_t default_port, unsigned flags, struct cairn_addr *out,
-               const char **why)
+int addr_parse_spec(const char *s, uint16_t default_port, unsigned flags, struct addr_spec *out,
+                    const char **why)
 {
     const char *w = NULL;
     int rc = CAIRN_E_INVAL;
@@ -90,8 +145,8 @@ int addr_parse(const char *s, uint16_t default_port, unsigned flags, struct cair
         w = "no address";
         goto fail;
     }
-    size_t len = strnlen(s, ADDR_STR_MAX + 1);
-    if (len > ADDR_STR_MAX) {
+    size_t len = strnlen(s, ADDR_SPEC_MAX + 1);
+    if (len > ADDR_SPEC_MAX) {
         rc = CAIRN_E_TOOBIG;
         w = "address longer than 272 characters";
         goto fail;
@@ -107,7 +162,6 @@ int addr_parse(const char *s, uint16_t default_port, unsigned flags, struct cair
             goto fail;
         }
     }
-
     const char *host, *port = NULL;
     size_t hlen;
     int bracket = 0;
@@ -120,9 +174,9 @@ int addr_parse(const char *s, uint16_t default_port, unsigned flags, struct cair
         host = s + 1;
         hlen = (size_t)(rb - host);
         bracket = 1;
-        if (rb[1] == ':')
+        if (rb[1] == ':') {
             port = rb + 2;
-        else if (rb[1] != '\0') {
+        } else if (rb[1] != '\0') {
             w = "after ']' only ':port' may follow";
             goto fail;
         }
@@ -145,8 +199,6 @@ int addr_parse(const char *s, uint16_t default_port, unsigned flags, struct cair
         w = "host longer than 253 characters";
         goto fail;
     }
-
-    /* the port: 1-5 decimal digits, nothing else */
     if (port) {
         size_t pl = strlen(port);
         if (pl == 0 || pl > 5 || strspn(port, "0123456789") != pl) {
@@ -168,54 +220,59 @@ int addr_parse(const char *s, uint16_t default_port, unsigned flags, struct cair
         w = "no port (write host:port, or [IPv6]:port)";
         goto fail;
     }
-
     memcpy(out->host, host, hlen);
     out->host[hlen] = '\0';
+
+    char lit[ADDR_MAX + 1];
     if (!bracket && (hlen == 0 || (hlen == 1 && host[0] == '*'))) {
         if (!(flags & ADDR_WILDCARD)) {
             w = "no host";
             goto fail;
         }
-        struct sockaddr_in *sin = (struct sockaddr_in *)&out->sa;
-        sin->sin_family = AF_INET;
-        sin->sin_addr.s_addr = htonl(INADDR_ANY);
-        out->sa_len = sizeof *sin;
         out->is_wildcard = 1;
         strcpy(out->host, "*");
+        snprintf(lit, sizeof lit, "0.0.0.0:%u", out->port);
     } else if (bracket) {
         if (memchr(host, '%', hlen)) {
             w = "IPv6 zone indices (%...) are not supported; give the interface separately";
             goto fail;
         }
-        char buf[ADDR_HOST_MAX + 2];
-        snprintf(buf, sizeof buf, "[%s]", out->host);
-        if (hlen == 0 || literal(buf, out) != AF_INET6) {
+        if (hlen == 0 || hlen > 45) {
             w = "not an IPv6 address between the brackets";
             goto fail;
         }
+        snprintf(lit, sizeof lit, "[%.45s]:%u", out->host, out->port);
     } else if (strcasecmp(out->host, "localhost") == 0) {
-        struct sockaddr_in *sin = (struct sockaddr_in *)&out->sa;
-        sin->sin_family = AF_INET;
-        sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        out->sa_len = sizeof *sin;
+        snprintf(lit, sizeof lit, "localhost:%u", out->port);
     } else if (strspn(out->host, "0123456789.") == hlen) {
-        if (leading_zero(out->host) || literal(out->host, out) != AF_INET) {
+        if (hlen > 15 || leading_zero(out->host)) {
             w = "not an IPv4 address (four decimal numbers 0-255, no leading zeros)";
             goto fail;
         }
+        snprintf(lit, sizeof lit, "%.15s:%u", out->host, out->port);
     } else if (valid_hostname(out->host, hlen)) {
         if (!(flags & ADDR_NAME)) {
             w = "a host name where only a numeric address or localhost is accepted";
             goto fail;
         }
         out->is_name = 1;
-        memset(&out->sa, 0, sizeof out->sa);
-        out->sa_len = 0;
+        if (why)
+            *why = NULL;
+        return 0;
     } else {
         w = "not an IPv4 address, a bracketed IPv6 address or a host name";
         goto fail;
     }
-    set_port(out);
+    /* the literal: addr_parse, the one reader of IPv4 and IPv6 text */
+    if (addr_parse(lit, &out->a) != 0) {
+        w = bracket ? "not an IPv6 address between the brackets"
+                    : "not an IPv4 address (four decimal numbers 0-255, no leading zeros)";
+        goto fail;
+    }
+    if (bracket && out->a.ss.ss_family != AF_INET6) {
+        w = "not an IPv6 address between the brackets";
+        goto fail;
+    }
     if (why)
         *why = NULL;
     return 0;
@@ -226,26 +283,26 @@ fail:
     return rc;
 }
 
-int addr_resolve(struct cairn_addr *a, int socktype)
+int addr_resolve(struct addr_spec *sp, int socktype)
 {
-    if (!a->is_name)
-        return a->sa_len ? 0 : CAIRN_E_INVAL;
+    if (!sp->is_name)
+        return sp->a.len ? 0 : CAIRN_E_INVAL;
     char svc[8];
-    snprintf(svc, sizeof svc, "%u", a->port);
+    snprintf(svc, sizeof svc, "%u", sp->port);
     struct evutil_addrinfo hints, *res = NULL;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = socktype;
     hints.ai_flags = EVUTIL_AI_ADDRCONFIG;
-    if (evutil_getaddrinfo(a->host, svc, &hints, &res) != 0 || !res)
+    if (evutil_getaddrinfo(sp->host, svc, &hints, &res) != 0 || !res)
         return CAIRN_E_NOTFOUND;
     int rc = CAIRN_E_NOTFOUND;
     for (struct evutil_addrinfo *ai = res; ai; ai = ai->ai_next) {
         if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
-            ai->ai_addrlen <= sizeof a->sa) {
-            memset(&a->sa, 0, sizeof a->sa);
-            memcpy(&a->sa, ai->ai_addr, ai->ai_addrlen);
-            a->sa_len = (socklen_t)ai->ai_addrlen;
+            ai->ai_addrlen <= sizeof sp->a.ss) {
+            memset(&sp->a, 0, sizeof sp->a);
+            memcpy(&sp->a.ss, ai->ai_addr, ai->ai_addrlen);
+            sp->a.len = (socklen_t)ai->ai_addrlen;
             rc = 0;
             break;
         }
@@ -256,32 +313,11 @@ int addr_resolve(struct cairn_addr *a, int socktype)
 
 int addr_is_multicast(const struct cairn_addr *a)
 {
-    if (a->sa.ss_family == AF_INET) {
-        uint32_t v = ntohl(((const struct sockaddr_in *)&a->sa)->sin_addr.s_addr);
+    if (a->ss.ss_family == AF_INET) {
+        uint32_t v = ntohl(((const struct sockaddr_in *)(const void *)&a->ss)->sin_addr.s_addr);
         return (v >> 28) == 0xE;
     }
-    if (a->sa.ss_family == AF_INET6)
-        return ((const struct sockaddr_in6 *)&a->sa)->sin6_addr.s6_addr[0] == 0xFF;
+    if (a->ss.ss_family == AF_INET6)
+        return ((const struct sockaddr_in6 *)(const void *)&a->ss)->sin6_addr.s6_addr[0] == 0xFF;
     return 0;
-}
-
-const char *addr_format(const struct sockaddr *sa, char *out, size_t cap)
-{
-    char ip[INET6_ADDRSTRLEN];
-    if (cap == 0)
-        return out;
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
-        if (!evutil_inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof ip))
-            snprintf(ip, sizeof ip, "?");
-        snprintf(out, cap, "%s:%u", ip, ntohs(sin->sin_port));
-    } else if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
-        if (!evutil_inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof ip))
-            snprintf(ip, sizeof ip, "?");
-        snprintf(out, cap, "[%s]:%u", ip, ntohs(sin6->sin6_port));
-    } else {
-        snprintf(out, cap, "?");
-    }
-    return out;
 }

@@ -24,6 +24,8 @@ int cli_msg(int argc, char **argv);
 int cli_case(int argc, char **argv);
 /* The scenario simulator (cli/sim.c). */
 int cli_sim(int argc, char **argv);
+/* The picture from recorded inputs (cli/picture.c). */
+int cli_picture(int argc, char **argv);
 
 /* `cairn decode` per input family (cli/decode_*.c). */
 int cli_decode_modes(int argc, char **argv);

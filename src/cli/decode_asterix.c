@@ -36,6 +36,7 @@
 #include "decode/asterix/asterix.h"
 #include "base/clock.h"
 #include "feed/pcap.h"
+#include "feed/source.h"
 #include "feed/udp.h"
 
 /* Raw inputs are read whole; recordings used with this tool are far below
@@ -176,19 +177,6 @@ static void decode_datagram(struct run *r, const uint8_t *p, size_t len, unsigne
     }
 }
 
-static int is_pcap_magic(const uint8_t *p, size_t len)
-{
-    static const uint8_t magics[][4] = {
-        {0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4}, /* pcap, microseconds */
-        {0x4d, 0x3c, 0xb2, 0xa1}, {0xa1, 0xb2, 0x3c, 0x4d}, /* pcap, nanoseconds */
-        {0x0a, 0x0d, 0x0d, 0x0a},                           /* pcapng section header */
-    };
-    for (size_t i = 0; len >= 4 && i < sizeof magics / sizeof magics[0]; i++)
-        if (!memcmp(p, magics[i], 4))
-            return 1;
-    return 0;
-}
-
 static int ends_with(const char *s, const char *suf)
 {
     size_t n = strlen(s), m = strlen(suf);
@@ -223,24 +211,6 @@ static int decode_pcap(struct run *r)
         fprintf(stderr, "cairn decode: %s: %s\n", r->file, feed_pcap_error(f));
     feed_pcap_close(f);
     return rc < 0 ? 1 : 0;
-}
-
-static int read_all(const char *path, struct dbuf *b)
-{
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f)
-        return CAIRN_E_IO;
-    char tmp[65536];
-    size_t n;
-    int rc = 0;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-        if ((rc = dbuf_add(b, tmp, n)) < 0)
-            break;
-    if (ferror(f))
-        rc = CAIRN_E_IO;
-    if (f != stdin)
-        fclose(f);
-    return rc;
 }
 
 static void print_summary(const struct run *r)
@@ -319,15 +289,15 @@ static int decode_file(struct run *r)
     struct dbuf in;
     dbuf_init(&in, RAW_FILE_MAX);
     if (pcap != 1) {
-        int rc = read_all(r->file, &in);
+        int rc = feed_read_file(r->file, &in);
         if (rc < 0) {
             fprintf(stderr, "cairn decode: %s: %s\n", r->file, cairn_strerror(rc));
             dbuf_free(&in);
             return 1;
         }
         if (pcap == -1)
-            pcap = is_pcap_magic((const uint8_t *)in.p, in.len) || ends_with(r->file, ".pcap") ||
-                   ends_with(r->file, ".pcapng");
+            pcap = feed_fmt_of_bytes((const uint8_t *)in.p, in.len) == FEED_PCAP ||
+                   ends_with(r->file, ".pcap") || ends_with(r->file, ".pcapng");
     }
     int ret = 0;
     const uint8_t *p = (const uint8_t *)in.p;

@@ -47,6 +47,7 @@
 #include "decode/modes/sbs.h"
 #include "feed/iq.h"
 #include "feed/rtlsdr.h"
+#include "feed/source.h"
 
 #define CHUNK_LEN (64 * 1024)   /* bytes read per read(2) */
 #define OUT_FLUSH (64 * 1024)   /* flush JSON output past this many bytes */
@@ -56,7 +57,15 @@
              recording of a busy region over a day sees                                            \
              a few thousand */
 
-enum fmt { FMT_AUTO, FMT_BEAST, FMT_AVR, FMT_SBS, FMT_IQ, FMT_RTLSDR };
+/* The first five are feed/source.h's (fmt_of_feed relies on it). */
+enum fmt {
+    FMT_AUTO = FEED_AUTO,
+    FMT_BEAST = FEED_BEAST,
+    FMT_AVR = FEED_AVR,
+    FMT_SBS = FEED_SBS,
+    FMT_IQ = FEED_IQ,
+    FMT_RTLSDR = FEED_IQ + 1
+};
 
 static const char *const fmt_names[] = {"auto", "beast", "avr", "sbs", "iq", "rtlsdr"};
 
@@ -418,18 +427,8 @@ static void emit_sbs(struct run *r, const struct sbs_msg *m, double t)
         snprintf(sq, sizeof sq, "%04o", (unsigned)m->squawk);
         jw_kstr(&w, "squawk", sq);
     }
-    if (m->has & SBS_HAS_EMERGENCY) {
-        unsigned e = EMERG_NONE;
-        if (m->emergency) {
-            /* The flag alone does not say which; the squawk does for these three. */
-            e = EMERG_GENERAL;
-            if ((m->has & SBS_HAS_SQUAWK) && m->squawk == 07500)
-                e = EMERG_UNLAWFUL;
-            else if ((m->has & SBS_HAS_SQUAWK) && m->squawk == 07600)
-                e = EMERG_NORDO;
-        }
-        jw_kstr(&w, "emergency", emergency_name(e));
-    }
+    if (m->has & SBS_HAS_EMERGENCY)
+        jw_kstr(&w, "emergency", emergency_name(sbs_msg_emergency(m)));
     if (m->has & SBS_HAS_ALERT)
         jw_kbool(&w, "alert", m->alert);
     if (m->has & SBS_HAS_SPI)
@@ -465,35 +464,24 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && !strcmp(s + n - m, suffix);
 }
 
-static enum fmt fmt_of_name(const char *path)
+/* A feed format as this command's: the 1090 MHz ones have the same
+ * values (enum fmt); the others are not this command's: auto. */
+static enum fmt fmt_of_feed(enum feed_fmt f)
 {
-    if (ends_with(path, ".beast"))
-        return FMT_BEAST;
-    if (ends_with(path, ".avr"))
-        return FMT_AVR;
-    if (ends_with(path, ".sbs"))
-        return FMT_SBS;
-    static const char *const iq[] = {".bin", ".iq", ".cu8", ".cs16", ".sc16"};
-    for (size_t i = 0; i < sizeof iq / sizeof iq[0]; i++)
-        if (ends_with(path, iq[i]))
-            return FMT_IQ;
-    return FMT_AUTO;
+    return feed_fmt_modes(f) ? (enum fmt)f : FMT_AUTO;
 }
 
+static enum fmt fmt_of_name(const char *path)
+{
+    return fmt_of_feed(feed_fmt_of_name(path));
+}
+
+/* Beast unless the first bytes say AVR or SBS (a live feed may start
+ * anywhere). */
 static enum fmt fmt_of_bytes(const uint8_t *b, size_t n)
 {
-    size_t i = 0;
-    while (i < n && (b[i] == '\r' || b[i] == '\n' || b[i] == ' '))
-        i++;
-    if (i < n && b[i] == BEAST_ESC)
-        return FMT_BEAST;
-    if (i < n && (b[i] == '*' || b[i] == '@' || b[i] == '%' || b[i] == '<'))
-        return FMT_AVR;
-    if (n - i >= 4 &&
-        (!memcmp(b + i, "MSG,", 4) || !memcmp(b + i, "AIR,", 4) || !memcmp(b + i, "STA,", 4) ||
-         !memcmp(b + i, "SEL,", 4) || !memcmp(b + i, "ID,", 3) || !memcmp(b + i, "CLK,", 4)))
-        return FMT_SBS;
-    return FMT_BEAST;
+    enum fmt f = fmt_of_feed(feed_fmt_of_bytes(b, n));
+    return f == FMT_AUTO ? FMT_BEAST : f;
 }
 
 static void add_beast(struct beast_stats *t, const struct beast_stats *s)

@@ -20,6 +20,7 @@ static const struct subcmd subcmds[] = {
     {"msg", cli_msg, "send, list, show and acknowledge hotline messages"},
     {"case", cli_case, "list hotline cases and their deadlines"},
     {"sim", cli_sim, "simulate a scenario: radar, ADS-B and AIS feeds with their truth"},
+    {"picture", cli_picture, "merge recorded inputs into one track picture: alerts and tracks"},
 };
 
 static void usage(FILE *f)

@@ -113,6 +113,7 @@ enum report_has {
     REP_HAS_SHIP_TYPE = 1u << 20,  /* ship_type (AIS) */
     REP_HAS_DIMS = 1u << 21,       /* dim_* (AIS) */
     REP_HAS_VEL_ACC = 1u << 22,    /* vel_sigma_mps */
+    REP_HAS_SEL_ALT = 1u << 23,    /* sel_alt_ft */
 };
 
 struct report {
@@ -138,6 +139,8 @@ struct report {
     float heading_deg;       /* heading, degrees */
     uint8_t emergency;       /* enum report_emergency */
     uint8_t on_ground;       /* 1 when on the surface */
+    int32_t sel_alt_ft;      /* selected altitude, ft: the level the aircraft's autopilot
+                                (MCP/FCU) or FMS will level off at (REP_HAS_SEL_ALT) */
 
     /* Radar plots: the measurement itself, so a tracker can weigh it in
      * polar coordinates (REP_HAS_POLAR, REP_HAS_POLAR_ACC). */

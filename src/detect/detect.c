@@ -14,11 +14,11 @@
 #include "detect/rule.h"
 #include "track/track.h"
 
-/* The rules, in priority order. */
+/* The rules, in priority order (det_rule_name finds them by id). */
 static const struct det_rule *const rules[] = {
-    &det_rule_emergency,
-    &det_rule_no_transponder,
-    &det_rule_separation,
+    &det_rule_emergency,       &det_rule_no_transponder, &det_rule_separation,
+    &det_rule_transponder_off, &det_rule_renegade,       &det_rule_zone,
+    &det_rule_sea_cpa,         &det_rule_low_pass,       &det_rule_ais_gap,
 };
 
 struct course {
@@ -54,6 +54,8 @@ struct det {
     struct course *course[2];
     size_t cmask;
     int cur;
+    const struct geo_zones *zones; /* borrowed (det_set_zones) */
+    struct det_low_tab low;        /* LOW_PASS pair memory */
 };
 
 void det_config_default(struct det_config *c)
@@ -74,6 +76,31 @@ void det_config_default(struct det_config *c)
     c->lookahead_ms = 120000;
     c->max_speed_mps = 600.0;
     c->turn_min_dps = 0.5;
+    c->level_off = 1;
+    c->level_off_margin_ft = 300.0;    /* an autopilot capture overshoots far less; a
+                                          hand-flown one about this much */
+    c->renegade_dev_m = 10.0 * 1852.0; /* 10 NM: twice the radar separation minimum, beyond
+                                          any weather deviation a controller would not know of */
+    c->zone_lookahead_ms = 300000;
+    c->sea_cpa_m = 0.5 * 1852.0;
+    c->sea_horizon_ms = 600000;
+    c->sea_moving_mps = 1.0;
+    c->sea_anchor_m = 100.0;
+    c->sea_max_speed_mps = 25.0;
+    c->low_alt_ft = 1000.0;
+    c->low_h_m = 1852.0;
+    c->low_away_m = 2.0 * 1852.0;
+    c->low_keep_m = 10.0 * 1852.0;
+    c->low_keep_ms = 900000;
+    c->low_min_unknown_mps = 30.0;
+    c->low_pairs = 1024;
+    c->ais_gap_k = 5;
+    c->ais_gap_min_ms = 90000;
+    c->ais_gap_k_near = 3;
+    c->ais_gap_min_near_ms = 60000;
+    c->ais_zone_near_m = 20.0 * 1852.0;
+    c->ais_slow_mps = 3.0 * 0.514444;
+    c->ais_slow_interval_ms = 180000;
 }
 
 static int config_ok(const struct det_config *c)
@@ -83,7 +110,18 @@ static int config_ok(const struct det_config *c)
            c->near_traffic_m >= 0 && c->near_traffic_m <= 200000.0 && c->sep_h_m > 0 &&
            c->sep_h_m <= 100000.0 && c->sep_v_ft > 0 && c->sep_v_high_ft > 0 && c->nm_h_m > 0 &&
            c->nm_v_ft > 0 && c->lookahead_ms >= 0 && c->lookahead_ms <= 600000 &&
-           c->max_speed_mps > 0 && c->max_speed_mps <= 2000.0 && c->turn_min_dps > 0;
+           c->max_speed_mps > 0 && c->max_speed_mps <= 2000.0 && c->turn_min_dps > 0 &&
+           (c->level_off == 0 || c->level_off == 1) && c->level_off_margin_ft >= 0 &&
+           c->level_off_margin_ft <= 5000.0 && c->renegade_dev_m > 0 && c->renegade_dev_m <= 1e6 &&
+           c->zone_lookahead_ms >= 0 && c->zone_lookahead_ms <= 3600000 && c->sea_cpa_m > 0 &&
+           c->sea_cpa_m <= 20000.0 && c->sea_horizon_ms >= 0 && c->sea_horizon_ms <= 3600000 &&
+           c->sea_moving_mps >= 0 && c->sea_anchor_m >= 0 && c->sea_anchor_m <= c->sea_cpa_m &&
+           c->sea_max_speed_mps > 0 && c->sea_max_speed_mps <= 100.0 && c->low_h_m > 0 &&
+           c->low_h_m <= c->low_away_m && c->low_away_m <= c->low_keep_m &&
+           c->low_keep_m <= 200000.0 && c->low_keep_ms >= 0 && c->low_min_unknown_mps >= 0 &&
+           c->low_pairs >= 1 && c->low_pairs <= (1u << 20) && c->ais_gap_k >= 1 &&
+           c->ais_gap_k_near >= 1 && c->ais_gap_min_ms >= 0 && c->ais_gap_min_near_ms >= 0 &&
+           c->ais_zone_near_m >= 0 && c->ais_slow_mps >= 0 && c->ais_slow_interval_ms >= 0;
 }
 
 /* Column width (deg of longitude) of a grid row: a cell_deg of latitude on
@@ -146,12 +184,19 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->cmask = gb - 1;
     d->course[0] = calloc(gb, sizeof *d->course[0]);
     d->course[1] = calloc(gb, sizeof *d->course[1]);
-    d->grid.mask = gb - 1;
-    d->grid.head = calloc(gb, sizeof *d->grid.head);
-    d->grid.ent = calloc(nt, sizeof *d->grid.ent);
-    if (!d->alerts || !d->seen_eval || !d->ahead || !d->anext || !d->freelist || !d->live ||
-        !d->lat || !d->lon || !d->gs || !d->turn || !d->air || !d->mlat || !d->mlon || !d->alt ||
-        !d->vrate || !d->course[0] || !d->course[1] || !d->grid.head || !d->grid.ent) {
+    d->grid.key = calloc(nt, sizeof *d->grid.key);
+    d->grid.order = calloc(nt, sizeof *d->grid.order);
+    d->grid.tmp_key = calloc(nt, sizeof *d->grid.tmp_key);
+    d->grid.tmp_order = calloc(nt, sizeof *d->grid.tmp_order);
+    size_t lb = pow2_at_least(c.low_pairs * 2);
+    d->low.mask = lb - 1;
+    d->low.cap = c.low_pairs;
+    d->low.tab[0] = calloc(lb, sizeof *d->low.tab[0]);
+    d->low.tab[1] = calloc(lb, sizeof *d->low.tab[1]);
+    if (!d->low.tab[0] || !d->low.tab[1] || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
+        !d->freelist || !d->live || !d->lat || !d->lon || !d->gs || !d->turn || !d->air ||
+        !d->mlat || !d->mlon || !d->alt || !d->vrate || !d->course[0] || !d->course[1] ||
+        !d->grid.key || !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -190,8 +235,12 @@ void det_free(struct det *d)
     free(d->vrate);
     free(d->course[0]);
     free(d->course[1]);
-    free(d->grid.head);
-    free(d->grid.ent);
+    free(d->grid.key);
+    free(d->grid.order);
+    free(d->grid.tmp_key);
+    free(d->grid.tmp_order);
+    free(d->low.tab[0]);
+    free(d->low.tab[1]);
     free(d);
 }
 
@@ -216,30 +265,64 @@ static double col_deg(const struct det_grid *g, int32_t row)
     return g->width[k];
 }
 
-static size_t cell_hash(const struct det_grid *g, int32_t row, int32_t col)
+/* The key of cell (row, col), rows and columns clamped to the grid. */
+static uint32_t cell_key(int32_t row, int32_t col)
 {
-    uint64_t h = (uint64_t)(uint32_t)row * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uint32_t)col;
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 32;
-    return (size_t)h & g->mask;
+    int32_t r = row + DET_GRID_ROW0, c = col + DET_GRID_COLS / 2;
+    r = r < 0 ? 0 : r >= DET_GRID_ROWS ? DET_GRID_ROWS - 1 : r;
+    c = c < 0 ? 0 : c >= DET_GRID_COLS ? DET_GRID_COLS - 1 : c;
+    return (uint32_t)r << 11 | (uint32_t)c;
+}
+
+/* One pass of the radix sort: stable by 10 bits of the key from `shift`. */
+static void radix_pass(const uint32_t *key, const uint32_t *ord, uint32_t *okey, uint32_t *oord,
+                       size_t n, unsigned shift)
+{
+    size_t count[1025] = {0};
+    for (size_t k = 0; k < n; k++)
+        count[((key[k] >> shift) & 1023u) + 1]++;
+    for (size_t b = 1; b <= 1024; b++)
+        count[b] += count[b - 1];
+    for (size_t k = 0; k < n; k++) {
+        size_t at = count[(key[k] >> shift) & 1023u]++;
+        okey[at] = key[k];
+        oord[at] = ord[k];
+    }
 }
 
 static void grid_build(struct det *d, size_t n)
 {
     struct det_grid *g = &d->grid;
-    memset(g->head, 0, (g->mask + 1) * sizeof *g->head);
+    size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (!d->live[i])
             continue;
         int32_t r = (int32_t)floor(d->lat[i] / g->cell_deg);
         int32_t c = (int32_t)floor(d->lon[i] / col_deg(g, r));
-        g->ent[i].row = r;
-        g->ent[i].col = c;
-        size_t b = cell_hash(g, r, c);
-        g->ent[i].next = g->head[b];
-        g->head[b] = (uint32_t)(i + 1);
+        g->tmp_key[m] = cell_key(r, c);
+        g->tmp_order[m] = (uint32_t)i;
+        m++;
     }
+    /* keys have 20 bits: two passes of 10, ending in key/order */
+    radix_pass(g->tmp_key, g->tmp_order, g->key, g->order, m, 0);
+    radix_pass(g->key, g->order, g->tmp_key, g->tmp_order, m, 10);
+    memcpy(g->key, g->tmp_key, m * sizeof *g->key);
+    memcpy(g->order, g->tmp_order, m * sizeof *g->order);
+    g->n = m;
+}
+
+/* First position whose key is >= k. */
+static size_t lower_bound(const uint32_t *key, size_t n, uint32_t k)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (key[mid] < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
 void det_grid_near(const struct det_ctx *c, double lat, double lon, double radius_m,
@@ -255,6 +338,10 @@ void det_grid_near(const struct det_ctx *c, double lat, double lon, double radiu
     double dlat = radius_m / 110000.0;
     int32_t r0 = (int32_t)floor((lat - dlat) / g->cell_deg);
     int32_t r1 = (int32_t)floor((lat + dlat) / g->cell_deg);
+    if (r0 < -DET_GRID_ROW0)
+        r0 = -DET_GRID_ROW0;
+    if (r1 > DET_GRID_ROW0 - 1)
+        r1 = DET_GRID_ROW0 - 1;
     double maxlat = fabs(lat) + dlat;
     if (maxlat > 89.0)
         maxlat = 89.0;
@@ -264,15 +351,11 @@ void det_grid_near(const struct det_ctx *c, double lat, double lon, double radiu
     for (int32_t r = r0; r <= r1; r++) {
         double w = col_deg(g, r);
         int32_t c0 = (int32_t)floor((lon - dlon) / w), c1 = (int32_t)floor((lon + dlon) / w);
-        for (int32_t col = c0; col <= c1; col++) {
-            for (uint32_t e = g->head[cell_hash(g, r, col)]; e; e = g->ent[e - 1].next) {
-                size_t j = e - 1;
-                if (g->ent[j].row != r || g->ent[j].col != col)
-                    continue;
-                if (fn(arg, j))
-                    return;
-            }
-        }
+        uint32_t k1 = cell_key(r, c1);
+        for (size_t k = lower_bound(g->key, g->n, cell_key(r, c0)); k < g->n && g->key[k] <= k1;
+             k++)
+            if (fn(arg, g->order[k]))
+                return;
     }
 }
 
@@ -318,6 +401,20 @@ void det_label(const struct trk_track *t, char *out, size_t cap)
             put_clean(out, cap, &k, cs);
         }
     }
+}
+
+void det_clean(char *out, size_t cap, const char *s)
+{
+    size_t k = 0;
+    if (!cap)
+        return;
+    for (; *s && k + 1 < cap; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch >= 0x80 && ch < 0xC0)
+            continue; /* a UTF-8 continuation: its lead byte already gave '?' */
+        out[k++] = (ch >= 0x20 && ch < 0x7F) ? (char)ch : '?';
+    }
+    out[k] = '\0';
 }
 
 void det_textf(char *out, size_t cap, const char *fmt, ...)
@@ -431,6 +528,25 @@ int det_report(const struct det_ctx *c, const struct det_hit *h)
     d->stats.opened++;
     notify(d, a);
     return 0;
+}
+
+const struct det_alert *det_live(const struct det_ctx *c, uint8_t rule, uint64_t key)
+{
+    return find_alert(c->det, rule, key); /* the index holds live alerts only (D2) */
+}
+
+int det_last_reply(const struct trk_track *t, int64_t *t_ms)
+{
+    int src = -1;
+    int64_t last = 0;
+    for (int s = 0; s < TRK_SOURCE_N; s++)
+        if ((TRK_SRC_BIT(s) & DET_XPDR_SOURCES) && t->last_src_ms[s] > last) {
+            last = t->last_src_ms[s];
+            src = s;
+        }
+    if (t_ms)
+        *t_ms = last;
+    return src;
 }
 
 static size_t course_slot(const struct det *d, const struct course *tab, uint32_t id)
@@ -562,6 +678,8 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .air = d->air,
         .gs_max = gs_max,
         .grid = &d->grid,
+        .zones = d->zones,
+        .low = &d->low,
         .det = d,
         .stats = &d->stats,
     };
@@ -637,9 +755,17 @@ int det_check(const struct det *d)
     return 0;
 }
 
+void det_set_zones(struct det *d, const struct geo_zones *zones)
+{
+    d->zones = zones;
+}
+
 const char *det_rule_name(unsigned rule)
 {
-    return rule < sizeof rules / sizeof rules[0] ? rules[rule]->name : "?";
+    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++)
+        if (rules[r]->id == rule)
+            return rules[r]->name;
+    return "?";
 }
 
 const char *det_severity_name(unsigned sev)

@@ -7,10 +7,32 @@
  *   EMERGENCY       squawk 7500 / 7600 / 7700 or an ADS-B emergency state.
  *   NO_TRANSPONDER  a confirmed primary-only track (no SSR, Mode S, ADS-B or
  *                   MLAT for no_xpdr_scans scans, per the tracker's
- *                   primary_only_scans), not slow clutter, not a vessel.
- *   SEPARATION      actual or predicted (look-ahead; straight line, then
- *                   turning at the measured rate) loss of separation between
- *                   two aircraft; NEAR_MISS is its top severity.
+ *                   primary_only_scans) that never had a transponder reply,
+ *                   not slow clutter, not a vessel.
+ *   SEPARATION      actual or predicted (look-ahead; straight line, turning
+ *                   at the measured rate, levelling off at the selected
+ *                   altitude) loss of separation between two aircraft;
+ *                   NEAR_MISS is its top severity.
+ *   TRANSPONDER_OFF a track that had transponder replies (SSR, Mode S, ADS-B,
+ *                   MLAT) and has been seen by primary radar only for
+ *                   no_xpdr_scans scans since: the transponder stopped.
+ *   RENEGADE        COMLOSS / SUSPECTED / PROBABLE / CONFIRMED from the
+ *                   evidence on the track (radio, flight-plan deviation,
+ *                   operator flags, transponder), raised and lowered as it
+ *                   changes.
+ *   ZONE            approach (within the zone's approach distance, or entry
+ *                   predicted along the velocity within zone_lookahead_ms)
+ *                   and entry of a zone (geo/zones.h) the track is for,
+ *                   while the zone is active; det_set_zones.
+ *   SEA_CPA         two vessels predicted to pass closer than sea_cpa_m
+ *                   within sea_horizon_ms (one of them moving), or two slow
+ *                   ones actually closer than sea_anchor_m.
+ *   LOW_PASS        an aircraft below low_alt_ft (or without altitude)
+ *                   within low_h_m of a vessel; passes counted per pair,
+ *                   the alert UPDATED at each new pass.
+ *   AIS_GAP         a vessel's AIS silent for longer than k times its
+ *                   reporting interval (with a minimum), tolerance shorter
+ *                   and severity higher near a zone.
  * Thresholds: ../shared/docs/domain.md section 2; docs/detect.md has the
  * choices (the vertical minimum above FL290, the spatial index, the
  * hypotheses).
@@ -62,12 +84,19 @@
 #include <stdint.h>
 
 struct trk_track;
+struct geo_zones;
 
 enum det_rule_id {
     DET_RULE_EMERGENCY = 0,
     DET_RULE_NO_TRANSPONDER = 1,
     DET_RULE_SEPARATION = 2,
-    DET_RULE_N = 3,
+    DET_RULE_TRANSPONDER_OFF = 3,
+    DET_RULE_RENEGADE = 4,
+    DET_RULE_ZONE = 5,
+    DET_RULE_SEA_CPA = 6,
+    DET_RULE_LOW_PASS = 7,
+    DET_RULE_AIS_GAP = 8,
+    DET_RULE_N = 9,
 };
 
 enum det_severity {
@@ -118,7 +147,8 @@ struct det_alert {
     int64_t t_change_ms;     /* last state change */
     uint8_t n_values;
     struct det_value values[DET_MAX_VALUES];
-    const char *hypothesis;  /* prediction used: "straight", "turning"; NULL: none */
+    const char *hypothesis;  /* prediction used: "straight", "turning", "level-off",
+                                "turning+level-off"; NULL: none (static string) */
     char text[DET_TEXT_LEN]; /* one English sentence, printable ASCII only */
     uint32_t absent_evals;   /* consecutive evaluations without a report */
 };
@@ -141,12 +171,47 @@ struct det_config {
     double turn_min_dps;    /* SEPARATION: a track turning at least this fast (deg/s, from
                                its course at two evaluations) also gets the turning hypothesis */
     int all_pairs;          /* 1: no spatial index, every track near every other (tests) */
+
+    /* SEPARATION: 1: a climbing or descending track with a selected altitude
+     * ahead of it is predicted to level off there (300 ft of overshoot) */
+    int level_off;
+    double level_off_margin_ft;
+    /* RENEGADE: a flight-plan deviation above this is evidence (10 NM) */
+    double renegade_dev_m;
+    /* ZONE */
+    int64_t zone_lookahead_ms; /* predicted entry along the velocity within this (300 s) */
+    /* SEA_CPA */
+    double sea_cpa_m;         /* dangerous closest approach between vessels (0.5 NM) */
+    int64_t sea_horizon_ms;   /* ... predicted within this (600 s) */
+    double sea_moving_mps;    /* a vessel slower than this is at anchor or drifting (1 m/s) */
+    double sea_anchor_m;      /* two such vessels: only when this close now (100 m) */
+    double sea_max_speed_mps; /* fastest vessel the index reaches for (25 m/s, ~49 kt) */
+    /* LOW_PASS */
+    double low_alt_ft;          /* below this altitude (1,000 ft) ... */
+    double low_h_m;             /* ... and within this horizontally of a vessel (1 NM) */
+    double low_away_m;          /* a pass ends when the aircraft is farther (2 NM) */
+    double low_keep_m;          /* the alert stays live while the aircraft is this near (10 NM) */
+    int64_t low_keep_ms;        /* ... and its last pass this recent (900 s) */
+    double low_min_unknown_mps; /* a track of unknown kind faster than this is an aircraft */
+    size_t low_pairs;           /* (aircraft, vessel) pairs remembered (1024) */
+    /* AIS_GAP */
+    unsigned ais_gap_k;           /* silent for k reporting intervals (5) ... */
+    int64_t ais_gap_min_ms;       /* ... and at least this long (90 s) */
+    unsigned ais_gap_k_near;      /* near a zone: k (3) ... */
+    int64_t ais_gap_min_near_ms;  /* ... and minimum (60 s) */
+    double ais_zone_near_m;       /* "near a zone": within this of its boundary (20 NM) */
+    double ais_slow_mps;          /* slower than this a vessel may report every ... (3 kt) */
+    int32_t ais_slow_interval_ms; /* ... this long (180 s, ITU-R M.1371 at anchor) */
 };
 
 /* Defaults (docs/detect.md): hold 10 s and 2 evaluations, 3 scans, 10 NM,
  * 5 NM / 1,000 ft / 2,000 ft above FL410 (RVSM assumed, see there),
  * near miss 1 NM / 500 ft, look-ahead 120 s, 600 m/s, turning from
- * 0.5 deg/s. */
+ * 0.5 deg/s, level-off on with 300 ft of overshoot, renegade deviation
+ * 10 NM; zones 300 s ahead; vessels 0.5 NM within 10 min, moving from
+ * 1 m/s, anchored pairs at 100 m; low pass below 1,000 ft within 1 NM,
+ * over at 2 NM, kept 10 NM / 15 min, 1,024 pairs; AIS gap 5 intervals and
+ * 90 s (near a zone: 3 and 60 s; near: 20 NM), 180 s below 3 kt. */
 void det_config_default(struct det_config *c);
 
 struct det_stats {
@@ -155,6 +220,11 @@ struct det_stats {
     uint64_t full;       /* reports dropped: alert table full */
     uint64_t pairs;      /* SEPARATION: pairs examined (after the spatial index) */
     uint64_t bad_tracks; /* tracks skipped: non-finite values */
+
+    /* SEPARATION: straight-line conflicts not raised because the level-off
+     * hypothesis keeps the minimum */
+    uint64_t level_off_cleared;
+    uint64_t low_full; /* LOW_PASS: pairs not remembered (table full) */
 };
 
 /* Called once per alert change (state OPEN, UPDATED or CLEARED). The alert
@@ -177,6 +247,12 @@ void det_free(struct det *d);
  * done).
  */
 int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_t now_ms);
+
+/* Zones for ZONE and AIS_GAP (borrowed: keep them alive and unchanged
+ * while set; NULL: none). Takes effect at the next det_evaluate; alerts of
+ * zones no longer given clear after the hold. Zone indices are part of the
+ * ZONE alerts' keys: a new set with other indices raises new alerts. */
+void det_set_zones(struct det *d, const struct geo_zones *zones);
 
 /* Iterate alerts that are not FREE: *cursor = 0 first; NULL at the end. */
 const struct det_alert *det_next(const struct det *d, size_t *cursor);

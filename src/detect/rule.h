@@ -23,19 +23,41 @@
 
 /* The spatial index over the eligible tracks: rows of cell_deg latitude,
  * each cut in columns narrowed so that a cell is at least cell_deg of
- * latitude wide on the ground; a chained hash maps (row, col) to its
- * tracks. */
+ * latitude wide on the ground. Each evaluation sorts the live tracks by
+ * cell (row, then column: a radix sort of a 20-bit key), so the tracks of
+ * one row's run of cells are one slice of `order`, found by binary search
+ * in `key`. Rules that walk the tracks in `order` visit neighbours one
+ * after the other, and their neighbours' values stay in the cache. */
+#define DET_GRID_COLS 2048 /* column index + DET_GRID_COLS / 2 in 11 bits */
 struct det_grid {
     double cell_deg;
-    size_t mask;    /* buckets - 1 */
-    uint32_t *head; /* bucket -> track index + 1 (0: empty) */
-    /* per track index, together so that a chain walk touches one line */
-    struct det_gent {
-        int32_t row, col;
-        uint32_t next; /* next index + 1 in the bucket */
-    } * ent;
+    size_t n;        /* live tracks sorted */
+    uint32_t *key;   /* [n] cell keys, ascending: (row + ROW0) << 11 | (col + COLS/2) */
+    uint32_t *order; /* [n] track index of each key */
+    uint32_t *tmp_key, *tmp_order; /* radix sort scratch */
     /* column width (degrees of longitude) per row, row + DET_GRID_ROW0 */
     double width[DET_GRID_ROWS];
+};
+
+/* LOW_PASS: what the detector remembers about an (aircraft, vessel) pair
+ * between evaluations. */
+struct det_low_pair {
+    uint32_t air, ves;  /* track ids; air == 0: empty slot */
+    uint16_t passes;    /* passes counted */
+    uint8_t in_pass;    /* bit 0: a pass is going on; bit 1: seen this evaluation */
+    int64_t t_close_ms; /* last evaluation it was low and close */
+    double min_h_m;     /* closest horizontal distance in the last pass */
+};
+
+/* The pair memory, allocated by det_new: two open-addressing tables, the
+ * previous evaluation's and this one's; each evaluation carries the pairs
+ * still remembered into the other (rule_low_pass.c). */
+struct det_low_tab {
+    struct det_low_pair *tab[2];
+    size_t mask; /* buckets - 1 */
+    size_t cap;  /* pairs at most (cfg.low_pairs) */
+    size_t used[2];
+    int cur;
 };
 
 /* One evaluation. */
@@ -56,6 +78,8 @@ struct det_ctx {
     double gs_max;               /* fastest ground speed among the `air` tracks, capped at
                                     cfg->max_speed_mps (m/s): bounds the pair searches */
     const struct det_grid *grid;
+    const struct geo_zones *zones; /* NULL: none */
+    struct det_low_tab *low;
     struct det *det;
     struct det_stats *stats;
 };
@@ -75,6 +99,27 @@ struct det_hit {
 
 /* Hand a finding to the core. 0 or CAIRN_E_FULL. */
 int det_report(const struct det_ctx *c, const struct det_hit *h);
+
+/* The live (OPEN or UPDATED) alert of (rule, key), or NULL: what a rule
+ * reported before, for hysteresis on its own thresholds. Borrowed for the
+ * evaluation. */
+const struct det_alert *det_live(const struct det_ctx *c, uint8_t rule, uint64_t key);
+
+/* Sources that need a transponder: a track with any of them in its history
+ * is a cooperative aircraft (an AIS or another tracker's system track is
+ * not a reply from the target's transponder). */
+#define DET_XPDR_SOURCES                                                                           \
+    (TRK_SRC_BIT(TRK_SOURCE_SSR) | TRK_SRC_BIT(TRK_SOURCE_MODES) | TRK_SRC_BIT(TRK_SOURCE_ADSB) |  \
+     TRK_SRC_BIT(TRK_SOURCE_MLAT))
+
+/* The source (enum trk_source) of t's last transponder reply, -1 when it
+ * never had one; *t_ms its time. */
+int det_last_reply(const struct trk_track *t, int64_t *t_ms);
+
+/* The TRANSPONDER_OFF condition (rule_transponder_off.c), also evidence for
+ * RENEGADE: t had a transponder reply and has been seen by primary radar
+ * only for no_xpdr_scans scans since; not a vessel, not slow. */
+int det_xpdr_off(const struct det_config *cfg, const struct trk_track *t);
 
 /* Visit every eligible track whose cell may lie within radius_m of
  * (lat, lon) (a superset: callers measure). fn returns nonzero to stop. */
@@ -98,6 +143,10 @@ static inline void det_pair_scale(const struct det_ctx *c, size_t i, size_t j, d
  * "track 17") into out, printable ASCII only. */
 void det_label(const struct trk_track *t, char *out, size_t cap);
 
+/* Copy s into out (cap bytes) as printable ASCII: other bytes become '?',
+ * one per UTF-8 sequence. */
+void det_clean(char *out, size_t cap, const char *s);
+
 /* snprintf into a text buffer; a sentence longer than cap is cut. */
 void det_textf(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -110,5 +159,11 @@ struct det_rule {
 extern const struct det_rule det_rule_emergency;
 extern const struct det_rule det_rule_no_transponder;
 extern const struct det_rule det_rule_separation;
+extern const struct det_rule det_rule_transponder_off;
+extern const struct det_rule det_rule_renegade;
+extern const struct det_rule det_rule_zone;
+extern const struct det_rule det_rule_sea_cpa;
+extern const struct det_rule det_rule_low_pass;
+extern const struct det_rule det_rule_ais_gap;
 
 #endif

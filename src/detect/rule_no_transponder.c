@@ -3,7 +3,9 @@
  * primary radar for at least no_xpdr_scans scans (the tracker's
  * primary_only_scans, reset by any cooperative update: track.h T8), so a
  * reply missed once or twice raises nothing; not flagged slow (clutter,
- * hover), not a vessel. CAUTION alone; WARNING when another track is within
+ * hover), not a vessel, and never with a transponder reply in its history
+ * (SSR, Mode S, ADS-B, MLAT: that is TRANSPONDER_OFF, rule_transponder_off.c,
+ * so the two never fire for one track). CAUTION alone; WARNING when another track is within
  * near_traffic_m. Key: the track id. ../shared/docs/domain.md section 2
  * ("primary-only target").
  */
@@ -44,7 +46,8 @@ static int evaluate(const struct det_ctx *c)
             continue;
         const struct trk_track *t = &c->tracks[i];
         if (t->status != TRK_ST_CONFIRMED || t->kind == TRK_KIND_VESSEL ||
-            (t->flags & TRK_F_SLOW) || t->primary_only_scans < c->cfg->no_xpdr_scans)
+            (t->flags & TRK_F_SLOW) || t->primary_only_scans < c->cfg->no_xpdr_scans ||
+            det_last_reply(t, NULL) >= 0)
             continue;
         struct near_arg na = {c, i, INFINITY, 0};
         if (c->cfg->near_traffic_m > 0)

@@ -4,10 +4,23 @@
  * straight lines (hypothesis "straight": constant velocity from the
  * tracker's estimate, CAUTION) or, when one of them turns, along its
  * measured turn rate (hypothesis "turning", sampled every 2 s); NEAR_MISS (ALERT) is the same pair
- * closer than nm_h_m and nm_v_ft now. Minima: ICAO Doc 4444 radar separation (5 NM, 1,000 ft; 2,000
- * ft above high_fl, see docs/detect.md for why FL410 and not FL290); ../shared/docs/domain.md
- * section 2. A track without altitude (primary only) is judged horizontally and the text says
- * "altitude unknown". Key: the two track ids, lower first.
+ * closer than nm_h_m and nm_v_ft now.
+ *
+ * Level-off (EUROCONTROL's STCA guidance, ../shared/docs/surveillance.md:
+ * straight-line prediction alone gives nuisance alerts where traffic climbs
+ * or descends to levels 1,000-2,000 ft apart): a track climbing or
+ * descending with a fresh selected altitude ahead of it (TRK_F_SEL_ALT, from
+ * ADS-B target state or BDS 4,0) is predicted to hold its vertical rate
+ * until the selected altitude plus level_off_margin_ft of overshoot, then
+ * fly level. For a pair with such a track the level-off profile replaces
+ * the straight vertical line wherever the track would have levelled before
+ * the time judged: a straight-line conflict that the level-off clears is
+ * not raised (stats.level_off_cleared), a conflict only the level-off
+ * shows (a descent stopping at the other's level) is raised with
+ * hypothesis "level-off" ("turning+level-off" with a turn). Minima: ICAO Doc 4444 radar separation
+ * (5 NM, 1,000 ft; 2,000 ft above high_fl, see docs/detect.md for why FL410 and not FL290);
+ * ../shared/docs/domain.md section 2. A track without altitude (primary only) is judged
+ * horizontally and the text says "altitude unknown". Key: the two track ids, lower first.
  *
  * Cost: each eligible track looks only at the grid cells (detect.c) within
  * the distance the pair can close in the look-ahead, so the work grows
@@ -15,6 +28,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "detect/rule.h"
 #include "geo/geo.h"
@@ -37,14 +51,57 @@ static void arc(const struct geo_enu *p, const struct geo_enu *v, double w, doub
     *n = p->n_m + b * v->e_m + a * v->n_m;
 }
 
+/* A vertical profile: z0 + vz t, or, with a level-off, that until t_lo
+ * and z_lo after (m, m/s, s). */
+struct vprof {
+    double z0, vz;
+    int lo;
+    double z_lo, t_lo;
+};
+
+static double z_at(const struct vprof *p, double t)
+{
+    return (p->lo && t >= p->t_lo) ? p->z_lo : p->z0 + p->vz * t;
+}
+
+/* The profile of track k (altitude z0 m, vertical rate vz m/s): levelling
+ * off when cfg allows it and k's selected altitude lies ahead of its
+ * vertical motion (a selected altitude behind it is stale or being
+ * changed: no level-off). */
+static void profile(const struct det_config *cfg, const struct trk_track *k, double z0, double vz,
+                    struct vprof *p)
+{
+    p->z0 = z0;
+    p->vz = vz;
+    p->lo = 0;
+    p->z_lo = p->t_lo = 0;
+    if (!cfg->level_off || !(k->flags & TRK_F_SEL_ALT) || !(k->flags & TRK_F_ALT))
+        return;
+    double sel = (double)k->sel_alt_ft;
+    if (!((vz > 0 && sel > k->alt_ft) || (vz < 0 && sel < k->alt_ft)))
+        return;
+    double z_lo = (sel + (vz > 0 ? 1.0 : -1.0) * cfg->level_off_margin_ft) * FT;
+    p->lo = 1;
+    p->z_lo = z_lo;
+    p->t_lo = (z_lo - z0) / vz; /* > 0: z_lo lies ahead */
+}
+
+/* 1 when one of the profiles has levelled off before t: the level-off
+ * changes the prediction at t. */
+static int levelled(const struct vprof *a, const struct vprof *b, double t)
+{
+    return (a->lo && t > a->t_lo) || (b->lo && t > b->t_lo);
+}
+
 /* The turning hypothesis, sampled every 2 s up to T: 1 and the first time
  * (*t_s) and horizontal distance (*h_m) at which both minima are broken
  * (vmin_m < 0: altitude unknown, horizontal only), else 0. The angles
  * advance by a fixed rotation per step (no sine per sample); arc() gives
  * the position at the time found. */
 static int turning_loss(const struct geo_enu *pi, const struct geo_enu *vi, double wi,
-                        const struct geo_enu *pj, const struct geo_enu *vj, double wj, double T,
-                        double sep_m, double vmin_m, double *t_s, double *h_m)
+                        const struct vprof *zi, const struct geo_enu *pj, const struct geo_enu *vj,
+                        double wj, const struct vprof *zj, double T, double sep_m, double vmin_m,
+                        double *t_s, double *h_m)
 {
     const double step = 2.0;
     /* (sin, cos) of -w t for each track, and the rotation by -w step */
@@ -79,7 +136,7 @@ static int turning_loss(const struct geo_enu *pi, const struct geo_enu *vi, doub
         double de = ej - ei, dn = nj - ni, h2 = de * de + dn * dn;
         if (h2 >= sep2)
             continue;
-        double dz = fabs((pj->u_m + vj->u_m * t) - (pi->u_m + vi->u_m * t));
+        double dz = fabs(z_at(zj, t) - z_at(zi, t));
         if (vmin_m < 0 || dz < vmin_m) {
             arc(pi, vi, wi, t, &ei, &ni);
             arc(pj, vj, wj, t, &ej, &nj);
@@ -89,6 +146,17 @@ static int turning_loss(const struct geo_enu *pi, const struct geo_enu *vi, doub
         }
     }
     return 0;
+}
+
+static const char *hyp_text(const char *hyp)
+{
+    if (strcmp(hyp, "straight") == 0)
+        return "straight line";
+    if (strcmp(hyp, "turning") == 0)
+        return "turning at the measured rate";
+    if (strcmp(hyp, "level-off") == 0)
+        return "levelling off at the selected altitude";
+    return "turning and levelling off"; /* "turning+level-off": kept short for the text */
 }
 
 struct pair_arg {
@@ -122,20 +190,39 @@ static void check_pair(struct pair_arg *pa, size_t j)
 
     int actual = cpa.now_horiz_m < cfg->sep_h_m && (!alt || now_v_ft < vmin);
     int near = alt && cpa.now_horiz_m < cfg->nm_h_m && now_v_ft < cfg->nm_v_ft;
-    int predicted = !actual && cpa.t_s > 0 && cpa.t_s <= T && cpa.horiz_m < cfg->sep_h_m &&
-                    (!alt || cpa_v_ft < vmin);
+    int hconf = cpa.t_s > 0 && cpa.t_s <= T && cpa.horiz_m < cfg->sep_h_m;
+    int predicted = !actual && hconf && (!alt || cpa_v_ft < vmin);
     const char *hyp = "straight";
+    /* Vertical profiles: straight lines, or levelling off at a selected
+     * altitude (only with both altitudes known). */
+    struct vprof zi, zj;
+    profile(cfg, a, pi.u_m, vi.u_m, &zi);
+    profile(cfg, b, pj.u_m, vj.u_m, &zj);
+    if (!alt)
+        zi.lo = zj.lo = 0;
+    if (!actual && hconf && alt && levelled(&zi, &zj, cpa.t_s)) {
+        /* the straight horizontal path with the level-off profile(s),
+         * judged at the same closest approach as the straight line */
+        double dz_ft = fabs(z_at(&zj, cpa.t_s) - z_at(&zi, cpa.t_s)) / FT;
+        int lo_pred = dz_ft < vmin;
+        if (predicted && !lo_pred)
+            c->stats->level_off_cleared++;
+        predicted = lo_pred;
+        if (lo_pred) {
+            hyp = "level-off";
+            cpa_v_ft = dz_ft;
+        }
+    }
     if (!actual && !predicted && (c->turn_rps[i] != 0.0 || c->turn_rps[j] != 0.0)) {
         /* second hypothesis: the turning track(s) keep their measured rate */
         double tl, hl;
-        if (turning_loss(&pi, &vi, c->turn_rps[i], &pj, &vj, c->turn_rps[j], T, cfg->sep_h_m,
-                         alt ? vmin * FT : -1.0, &tl, &hl)) {
+        if (turning_loss(&pi, &vi, c->turn_rps[i], &zi, &pj, &vj, c->turn_rps[j], &zj, T,
+                         cfg->sep_h_m, alt ? vmin * FT : -1.0, &tl, &hl)) {
             predicted = 1;
-            hyp = "turning";
+            hyp = levelled(&zi, &zj, tl) ? "turning+level-off" : "turning";
             cpa.t_s = tl;
             cpa.horiz_m = hl;
-            double dz = (pj.u_m + vj.u_m * tl) - (pi.u_m + vi.u_m * tl);
-            cpa_v_ft = alt ? fabs(dz) / FT : -1.0;
+            cpa_v_ft = alt ? fabs(z_at(&zj, tl) - z_at(&zi, tl)) / FT : -1.0;
         }
     }
     if (!actual && !predicted)
@@ -173,8 +260,7 @@ static void check_pair(struct pair_arg *pa, size_t j)
         det_textf(h.text, sizeof h.text,
                   "Predicted loss of separation in %.0f s (%s): %s and %s, "
                   "%.1f NM and %s at closest approach.",
-                  cpa.t_s, hyp[0] == 's' ? "straight line" : "turning at the measured rate", wa, wb,
-                  cpa.horiz_m / 1852.0, vtxt);
+                  cpa.t_s, hyp_text(hyp), wa, wb, cpa.horiz_m / 1852.0, vtxt);
     } else {
         if (alt)
             snprintf(vtxt, sizeof vtxt, "%.0f ft", now_v_ft);
@@ -207,7 +293,9 @@ static int pair_fn(void *arg, size_t j)
         return 0;
     double ai = c->alt_ft[pa->i], aj = c->alt_ft[j];
     if (ai == ai && aj == aj) { /* both known (NAN != NAN) */
-        double climb = fabs(c->vrate_fpm[pa->i] - c->vrate_fpm[j]) * pa->T / 60.0;
+        /* each may climb or descend at its rate, or level off (stop): the
+         * gap changes by at most the sum of the rates */
+        double climb = (fabs(c->vrate_fpm[pa->i]) + fabs(c->vrate_fpm[j])) * pa->T / 60.0;
         double vmax =
             c->cfg->sep_v_ft > c->cfg->sep_v_high_ft ? c->cfg->sep_v_ft : c->cfg->sep_v_high_ft;
         if (fabs(ai - aj) - climb >= vmax)
@@ -221,7 +309,10 @@ static int evaluate(const struct det_ctx *c)
 {
     struct pair_arg pa = {c, 0, 0, 0, 0, 0, 0};
     double T = (double)c->cfg->lookahead_ms / 1000.0;
-    for (size_t i = 0; i < c->n; i++) {
+    /* in the grid's order (rule.h): neighbours one after the other */
+    size_t n = c->cfg->all_pairs ? c->n : c->grid->n;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = c->cfg->all_pairs ? k : c->grid->order[k];
         if (!c->air[i])
             continue;
         pa.i = i;

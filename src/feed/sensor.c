@@ -72,7 +72,7 @@ struct stream {
         struct sbs_parser sbs;
     } p;
     struct ais_ctx *ais; /* nmea only */
-    char peer[ADDR_FMT_MAX];
+    char peer[ADDR_TEXT_LEN];
 };
 
 struct worker;
@@ -80,7 +80,7 @@ struct worker;
 struct sensor {
     struct event_base *base;
     struct sensor_config cfg;
-    struct cairn_addr addr;
+    struct addr_spec addr;
     sensor_report_cb on_report;
     sensor_state_cb on_state;
     void *arg;
@@ -393,7 +393,7 @@ static uint16_t default_port(enum sensor_format f, enum sensor_transport t)
     }
 }
 
-static int check_parse(const struct sensor_config *c, struct cairn_addr *a, const char **why)
+static int check_parse(const struct sensor_config *c, struct addr_spec *a, const char **why)
 {
     *why = NULL;
     if (!c->name[0] || strnlen(c->name, sizeof c->name) >= sizeof c->name) {
@@ -455,16 +455,16 @@ static int check_parse(const struct sensor_config *c, struct cairn_addr *a, cons
     }
     unsigned flags = c->transport == SENSOR_TR_CONNECT ? ADDR_NAME : ADDR_WILDCARD | ADDR_PORT_ZERO;
     const char *aw = NULL;
-    int rc = addr_parse(c->address, default_port(c->format, c->transport), flags, a, &aw);
+    int rc = addr_parse_spec(c->address, default_port(c->format, c->transport), flags, a, &aw);
     if (rc) {
         *why = aw;
         return CAIRN_E_INVAL;
     }
-    if (addr_is_multicast(a) && c->transport != SENSOR_TR_UDP) {
+    if (addr_is_multicast(&a->a) && c->transport != SENSOR_TR_UDP) {
         *why = "a multicast group is only for udp";
         return CAIRN_E_INVAL;
     }
-    if (c->iface[0] && (c->transport != SENSOR_TR_UDP || !addr_is_multicast(a))) {
+    if (c->iface[0] && (c->transport != SENSOR_TR_UDP || !addr_is_multicast(&a->a))) {
         *why = "interface is only for a udp multicast group";
         return CAIRN_E_INVAL;
     }
@@ -491,7 +491,7 @@ static int check_parse(const struct sensor_config *c, struct cairn_addr *a, cons
 int sensor_config_check(const struct sensor_config *c, const char **why)
 {
     const char *w_local;
-    struct cairn_addr a;
+    struct addr_spec a;
     return check_parse(c, &a, why ? why : &w_local);
 }
 
@@ -632,67 +632,15 @@ static void on_modes_frame(struct sensor *s, struct modes_frame *f, int64_t now)
     deliver(s, &r);
 }
 
-/* BaseStation MSG line to a report, dated at reception (sensor.h: SBS
- * times are local time in dump1090). Fields map one to one; emergency
- * from the flag and the squawk. */
+/* BaseStation MSG line to a report (sbs_msg_to_report), dated at
+ * reception: SBS "generated" times are local time in dump1090 (sensor.h). */
 static int sbs_report(const struct sbs_msg *m, uint32_t sensor_id, int64_t now, struct report *r)
 {
-    memset(r, 0, sizeof *r);
-    if (m->non_icao && !(m->has & SBS_HAS_POS))
-        return CAIRN_E_INVAL;
-    r->t_ms = now;
+    struct sbs_msg at = *m;
+    at.t_gen_ms = now;
+    at.has |= SBS_HAS_TIME;
     r->sensor_id = sensor_id;
-    r->sensor_kind = SENSOR_ADSB_RX;
-    r->kind = m->tx_type >= 1 && m->tx_type <= 4 ? REP_ADSB : REP_MODES;
-    if (!m->non_icao) {
-        r->icao = m->icao & 0xFFFFFFu;
-        r->has |= REP_HAS_ICAO;
-    }
-    if (m->has & SBS_HAS_CALLSIGN) {
-        memcpy(r->callsign, m->callsign, sizeof r->callsign);
-        r->callsign[sizeof r->callsign - 1] = '\0';
-        r->has |= REP_HAS_CALLSIGN;
-    }
-    if (m->has & SBS_HAS_ALT) {
-        r->alt_baro_ft = m->alt_ft;
-        r->has |= REP_HAS_ALT_BARO;
-    }
-    if (m->has & SBS_HAS_POS) {
-        r->lat_deg = m->lat_deg;
-        r->lon_deg = m->lon_deg;
-        r->has |= REP_HAS_POS;
-    }
-    if (m->has & SBS_HAS_GS) {
-        r->gs_kt = m->gs_kt;
-        r->has |= REP_HAS_GS;
-    }
-    if (m->has & SBS_HAS_TRACK) {
-        r->track_deg = m->track_deg;
-        r->has |= REP_HAS_TRACK;
-    }
-    if (m->has & SBS_HAS_VRATE) {
-        r->vrate_fpm = (float)m->vrate_fpm;
-        r->has |= REP_HAS_VRATE;
-    }
-    if (m->has & SBS_HAS_SQUAWK) {
-        r->squawk = m->squawk;
-        r->has |= REP_HAS_SQUAWK;
-    }
-    if (m->has & SBS_HAS_EMERGENCY) {
-        uint8_t e = EMERG_NONE;
-        if (m->emergency)
-            e = !(m->has & SBS_HAS_SQUAWK) ? EMERG_GENERAL
-                : m->squawk == 07500       ? EMERG_UNLAWFUL
-                : m->squawk == 07600       ? EMERG_NORDO
-                                           : EMERG_GENERAL;
-        r->emergency = e;
-        r->has |= REP_HAS_EMERGENCY;
-    }
-    if (m->has & SBS_HAS_GROUND) {
-        r->on_ground = m->on_ground;
-        r->has |= REP_HAS_GROUND;
-    }
-    return 0;
+    return sbs_msg_to_report(&at, r);
 }
 
 static uint64_t ais_errors(const struct ais_stats *a)
@@ -992,7 +940,7 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 
 static void working(struct sensor *s, enum sensor_state st, const char *what, const char *where)
 {
-    char nb[SENSOR_NAME_MAX * 4], wb[ADDR_STR_MAX * 4 + 8]; /* where: a path from the file */
+    char nb[SENSOR_NAME_MAX * 4], wb[ADDR_SPEC_MAX * 4 + 8]; /* where: a path from the file */
     log_info(MOD, "%s: %s %s", esc_name(s, nb, sizeof nb), what,
              log_escape(wb, sizeof wb, where, strlen(where), LOG_ESC_LINE));
     s->logged_error[0] = '\0';
@@ -1035,7 +983,7 @@ static void tcp_connect(struct sensor *s)
     if (s->addr.is_name)
         snprintf(st->peer, sizeof st->peer, "%.*s:%u", 40, s->addr.host, s->addr.port);
     else
-        addr_format((struct sockaddr *)&s->addr.sa, st->peer, sizeof st->peer);
+        addr_format((struct sockaddr *)&s->addr.a.ss, st->peer, sizeof st->peer);
     bufferevent_setcb(st->bev, on_read, NULL, on_conn_event, st);
     struct timeval ct = {.tv_sec = s->cfg.connect_timeout_ms / 1000,
                          .tv_usec = (s->cfg.connect_timeout_ms % 1000) * 1000};
@@ -1050,8 +998,8 @@ static void tcp_connect(struct sensor *s)
         rc = bufferevent_socket_connect_hostname(st->bev, s->cfg.dns, AF_UNSPEC, s->addr.host,
                                                  s->addr.port);
     else
-        rc = bufferevent_socket_connect(st->bev, (struct sockaddr *)&s->addr.sa,
-                                        (int)s->addr.sa_len);
+        rc = bufferevent_socket_connect(st->bev, (struct sockaddr *)&s->addr.a.ss,
+                                        (int)s->addr.a.len);
     if (rc != 0 && s->conn == st) { /* failed at once, without the event callback */
         char why[SENSOR_ERR_MAX];
         event_text(st->bev, BEV_EVENT_ERROR, 1, why, sizeof why);
@@ -1086,7 +1034,7 @@ static void on_accept(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     (void)lis;
     (void)socklen;
     struct sensor *s = arg;
-    char peer[ADDR_FMT_MAX];
+    char peer[ADDR_TEXT_LEN];
     addr_format(sa, peer, sizeof peer);
     if (s->n_clients >= s->cfg.max_clients) {
         evutil_closesocket(fd);
@@ -1152,9 +1100,9 @@ static uint16_t bound_port(evutil_socket_t fd)
 }
 
 /* The address as bound: port 0 replaced by the kernel's choice. */
-static void port_into(char *where, size_t cap, const struct cairn_addr *a, uint16_t port)
+static void port_into(char *where, size_t cap, const struct addr_spec *a, uint16_t port)
 {
-    struct sockaddr_storage ss = a->sa;
+    struct sockaddr_storage ss = a->a.ss;
     if (ss.ss_family == AF_INET)
         ((struct sockaddr_in *)&ss)->sin_port = htons(port);
     else if (ss.ss_family == AF_INET6)
@@ -1164,11 +1112,11 @@ static void port_into(char *where, size_t cap, const struct cairn_addr *a, uint1
 
 static void tcp_listen(struct sensor *s)
 {
-    char where[ADDR_FMT_MAX];
-    addr_format((struct sockaddr *)&s->addr.sa, where, sizeof where);
+    char where[ADDR_TEXT_LEN];
+    addr_format((struct sockaddr *)&s->addr.a.ss, where, sizeof where);
     s->lis = evconnlistener_new_bind(
         s->base, on_accept, s, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
-        LISTEN_BACKLOG, (struct sockaddr *)&s->addr.sa, (int)s->addr.sa_len);
+        LISTEN_BACKLOG, (struct sockaddr *)&s->addr.a.ss, (int)s->addr.a.len);
     if (!s->lis) {
         set_error(s, "listen on %s: %s", where,
                   evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
@@ -1214,10 +1162,10 @@ static void on_udp(evutil_socket_t fd, short what, void *arg)
 static int udp_join(struct sensor *s, evutil_socket_t fd, unsigned ifindex)
 {
     int zero = 0;
-    if (s->addr.sa.ss_family == AF_INET) {
+    if (s->addr.a.ss.ss_family == AF_INET) {
         struct ip_mreqn mr;
         memset(&mr, 0, sizeof mr);
-        mr.imr_multiaddr = ((struct sockaddr_in *)&s->addr.sa)->sin_addr;
+        mr.imr_multiaddr = ((struct sockaddr_in *)&s->addr.a.ss)->sin_addr;
         mr.imr_ifindex = (int)ifindex;
         if (setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mr, sizeof mr) != 0)
             return -1;
@@ -1229,7 +1177,7 @@ static int udp_join(struct sensor *s, evutil_socket_t fd, unsigned ifindex)
     } else {
         struct ipv6_mreq mr;
         memset(&mr, 0, sizeof mr);
-        mr.ipv6mr_multiaddr = ((struct sockaddr_in6 *)&s->addr.sa)->sin6_addr;
+        mr.ipv6mr_multiaddr = ((struct sockaddr_in6 *)&s->addr.a.ss)->sin6_addr;
         mr.ipv6mr_interface = ifindex;
         if (setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof mr) != 0)
             return -1;
@@ -1243,16 +1191,16 @@ static int udp_join(struct sensor *s, evutil_socket_t fd, unsigned ifindex)
 
 static void udp_open(struct sensor *s)
 {
-    char where[ADDR_FMT_MAX];
-    addr_format((struct sockaddr *)&s->addr.sa, where, sizeof where);
-    int mcast = addr_is_multicast(&s->addr);
+    char where[ADDR_TEXT_LEN];
+    addr_format((struct sockaddr *)&s->addr.a.ss, where, sizeof where);
+    int mcast = addr_is_multicast(&s->addr.a);
     unsigned ifindex = 0;
     if (s->cfg.iface[0] && (ifindex = if_nametoindex(s->cfg.iface)) == 0) {
         set_error(s, "udp %s: no interface %s", where, s->cfg.iface);
         fail_(s);
         return;
     }
-    int fam = s->addr.sa.ss_family;
+    int fam = s->addr.a.ss.ss_family;
     evutil_socket_t fd = socket(fam, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         set_error(s, "udp %s: %s", where, evutil_socket_error_to_string(errno));
@@ -1261,12 +1209,12 @@ static void udp_open(struct sensor *s)
     }
     s->udp_fd = fd;
     int one = 1;
-    struct sockaddr_storage b = s->addr.sa;
+    struct sockaddr_storage b = s->addr.a.ss;
     if (mcast && fam == AF_INET6) /* IPv6: bind the wildcard, the join filters */
         ((struct sockaddr_in6 *)&b)->sin6_addr = in6addr_any;
     /* IPv4: binding the group address keeps other groups on the port out */
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
-        bind(fd, (struct sockaddr *)&b, s->addr.sa_len) != 0 ||
+        bind(fd, (struct sockaddr *)&b, s->addr.a.len) != 0 ||
         (mcast && udp_join(s, fd, ifindex) != 0)) {
         set_error(s, "udp %s%s%s: %s", where, s->cfg.iface[0] ? " on " : "", s->cfg.iface,
                   evutil_socket_error_to_string(errno));
@@ -1558,7 +1506,7 @@ int sensor_new(struct event_base *base, const struct sensor_config *cfg, sensor_
 {
     assert(base && cfg && on_report && out);
     *out = NULL;
-    struct cairn_addr a;
+    struct addr_spec a;
     const char *why = NULL;
     if (check_parse(cfg, &a, &why) != 0) {
         if (err && errcap) {
@@ -1729,7 +1677,7 @@ enum sensor_state sensor_state(const struct sensor *s)
  * valid UTF-8 reach jw_str. */
 static void jw_kesc(struct jsonw *w, const char *key, const char *text)
 {
-    char buf[ADDR_STR_MAX * 4 + 8];
+    char buf[ADDR_SPEC_MAX * 4 + 8];
     jw_kstr(w, key, log_escape(buf, sizeof buf, text, strlen(text), LOG_ESC_LINE));
 }
 

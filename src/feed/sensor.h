@@ -164,14 +164,14 @@ struct sensor_config {
     char name[SENSOR_NAME_MAX]; /* the [sensor NAME] section's name */
     enum sensor_format format;
     enum sensor_transport transport;
-    char address[ADDR_STR_MAX + 1]; /* host:port (addr.h); udp: bind or group address;
+    char address[ADDR_SPEC_MAX + 1]; /* host:port (addr.h); udp: bind or group address;
                                        file: its path; device: index or serial */
-    char iface[SENSOR_IFACE_MAX];   /* udp multicast: interface name; "" = the kernel's choice */
-    uint32_t sensor_id;             /* report.sensor_id (ASTERIX: from the radar table) */
-    int has_rx;                     /* a 1090 MHz receiver's position is known: */
-    double rx_lat_deg, rx_lon_deg;  /* local CPR decoding and the range check */
-    uint8_t rx_given;               /* sensor_config_set: 1 lat given, 2 lon given */
-    const struct ax_sensor *radars; /* ASTERIX: SAC/SIC table, borrowed; may be NULL */
+    char iface[SENSOR_IFACE_MAX];    /* udp multicast: interface name; "" = the kernel's choice */
+    uint32_t sensor_id;              /* report.sensor_id (ASTERIX: from the radar table) */
+    int has_rx;                      /* a 1090 MHz receiver's position is known: */
+    double rx_lat_deg, rx_lon_deg;   /* local CPR decoding and the range check */
+    uint8_t rx_given;                /* sensor_config_set: 1 lat given, 2 lon given */
+    const struct ax_sensor *radars;  /* ASTERIX: SAC/SIC table, borrowed; may be NULL */
     size_t n_radars;
     uint32_t retry_min_ms, retry_max_ms; /* backoff bounds (S5) */
     uint32_t max_retries;                /* consecutive failures before FAILED; 0 = never */

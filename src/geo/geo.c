@@ -175,6 +175,46 @@ void geo_direct(double lat1_deg, double lon1_deg, double azi1_deg, double dist_m
         *azi2_deg = az;
 }
 
+double geo_segment_distance_m(double lat_deg, double lon_deg, double lat1_deg, double lon1_deg,
+                              double lat2_deg, double lon2_deg, double *frac)
+{
+    /* the sphere that sets the step size (mean earth radius, IUGG) */
+    const double r_m = 6371008.8;
+    if (frac)
+        *frac = 0;
+    if (!isfinite(lat_deg) || !isfinite(lon_deg) || !isfinite(lat1_deg) || !isfinite(lon1_deg) ||
+        !isfinite(lat2_deg) || !isfinite(lon2_deg) || fabs(lat_deg) > 90 || fabs(lat1_deg) > 90 ||
+        fabs(lat2_deg) > 90)
+        return NAN;
+    const struct geod_geodesic *g = ellipsoid();
+    struct geod_geodesicline line;
+    geod_inverseline(&line, g, lat1_deg, lon1_deg, lat2_deg, lon2_deg,
+                     GEOD_LATITUDE | GEOD_LONGITUDE | GEOD_AZIMUTH | GEOD_DISTANCE_IN);
+    double len = line.s13;
+    double d = 0, az = 0;
+    geod_inverse(g, lat1_deg, lon1_deg, lat_deg, lon_deg, &d, &az, NULL);
+    if (!(len > 1e-3)) /* a point (or NaN) */
+        return d;
+    /* first guess from A: the leg's azimuth at A is line.azi1 */
+    double s = r_m * atan2(sin(d / r_m) * cos((az - line.azi1) * DEG), cos(d / r_m));
+    s = s < 0 ? 0 : s > len ? len : s;
+    /* 12 steps: far more than the 2-4 needed; a bound, not a tolerance */
+    for (int k = 0; k < 12; k++) {
+        double xlat = 0, xlon = 0, xazi = 0;
+        geod_position(&line, s, &xlat, &xlon, &xazi);
+        geod_inverse(g, xlat, xlon, lat_deg, lon_deg, &d, &az, NULL);
+        double ds = r_m * atan2(sin(d / r_m) * cos((az - xazi) * DEG), cos(d / r_m));
+        double s2 = s + ds;
+        s2 = s2 < 0 ? 0 : s2 > len ? len : s2;
+        if (fabs(s2 - s) < 1e-3)
+            break;
+        s = s2;
+    }
+    if (frac)
+        *frac = s / len;
+    return d;
+}
+
 /* -------------------------------------------------------------- radar */
 
 /* The point at slant range rho, azimuth az and elevation el from the site. */

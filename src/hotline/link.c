@@ -69,6 +69,7 @@
 #include <openssl/ssl.h>
 #include <sodium.h>
 
+#include "base/addr.h"
 #include "base/error.h"
 #include "base/log.h"
 
@@ -144,15 +145,16 @@ struct hl_conn {
     struct hl_peer *peer; /* known after the certificate check; NULL before */
     int outbound;         /* 1: we dialled */
     enum conn_state st;
-    char where[HL_ADDR_MAX + 1]; /* "ip:port" of the other end, for log lines */
-    int64_t last_rx_ms;          /* cfg.mono time of the last bytes read */
-    int64_t opened_ms;           /* cfg.mono time of the accept or dial */
-    int64_t last_hb_ms;          /* cfg.mono time of the last HEARTBEAT probe sent */
-    uint32_t src_ip;             /* inbound: IPv4 source (network order), 0 if not IPv4 */
-    struct event *tick;          /* heartbeat and handshake timeout */
-    struct event *reap;          /* frees the connection outside its callbacks */
-    uint64_t tx_next;            /* next seq to send (L4) */
-    uint64_t acked;              /* highest seq receipted with no gap (from our journal) */
+    char where[HL_ADDR_MAX + 1];  /* "ip:port" of the other end, for log lines */
+    int64_t last_rx_ms;           /* cfg.mono time of the last bytes read */
+    int64_t opened_ms;            /* cfg.mono time of the accept or dial */
+    int64_t last_hb_ms;           /* cfg.mono time of the last HEARTBEAT probe sent */
+    uint64_t src_key;             /* inbound: src_key() of the source address */
+    char src_text[ADDR_TEXT_LEN]; /* inbound: the source address, for logs */
+    struct event *tick;           /* heartbeat and handshake timeout */
+    struct event *reap;           /* frees the connection outside its callbacks */
+    uint64_t tx_next;             /* next seq to send (L4) */
+    uint64_t acked;               /* highest seq receipted with no gap (from our journal) */
     uint64_t hb_nonce;
     uint64_t peer_incarnation; /* from the peer's HELLO */
     struct hl_hello hello;     /* the peer's HELLO (L11 compares it with our journal) */
@@ -194,10 +196,11 @@ struct hl_peer {
 
 /* One source address of inbound connections: its log window (A6). */
 struct link_src {
-    uint32_t ip;      /* IPv4, network order */
-    int64_t t0_ms;    /* start of the window (cfg.mono) */
-    uint64_t refused; /* refused or failed in the window */
-    uint32_t logged;  /* of which logged one by one */
+    uint64_t key;             /* src_key() of the address */
+    char text[ADDR_TEXT_LEN]; /* the address, for the summary line */
+    int64_t t0_ms;            /* start of the window (cfg.mono) */
+    uint64_t refused;         /* refused or failed in the window */
+    uint32_t logged;          /* of which logged one by one */
 };
 
 struct hl_link {
@@ -261,26 +264,35 @@ static struct timeval tv_ms(int64_t ms)
     return tv;
 }
 
-int hl_addr_parse(const char *s, struct sockaddr_in *sin)
+/* The source of an inbound connection, for the per-source budget and log
+ * window (A4, A6): the IPv4 address, or the /64 prefix of an IPv6 address
+ * (one site's hosts share a /64: counting them apart would hand a flooder
+ * 2^64 budgets). */
+static uint64_t src_key(const struct sockaddr *sa)
 {
-    char host[HL_ADDR_MAX + 1];
-    const char *colon = strrchr(s, ':');
-    if (!colon || (size_t)(colon - s) >= sizeof host || colon == s)
-        return CAIRN_E_INVAL;
-    memcpy(host, s, (size_t)(colon - s));
-    host[colon - s] = 0;
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || end == colon + 1 || port < 0 || port > 65535)
-        return CAIRN_E_INVAL;
-    memset(sin, 0, sizeof *sin);
-    sin->sin_family = AF_INET;
-    sin->sin_port = htons((uint16_t)port);
-    if (!strcmp(host, "localhost"))
-        strcpy(host, "127.0.0.1");
-    if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-        return CAIRN_E_INVAL;
+    if (sa->sa_family == AF_INET)
+        return (uint64_t)ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr);
+    if (sa->sa_family == AF_INET6) {
+        const uint8_t *b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+        uint64_t k = 0;
+        for (int i = 0; i < 8; i++)
+            k = k << 8 | b[i];
+        return k | 1ull << 63 | 1; /* never equal to an IPv4 key */
+    }
     return 0;
+}
+
+/* The source's address without the port, for logs. */
+static void src_text(const struct sockaddr *sa, char *out, size_t cap)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip,
+                  sizeof ip);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip,
+                  sizeof ip);
+    snprintf(out, cap, "%s", ip);
 }
 
 static struct hl_peer *peer_by_fp(struct hl_link *l, const uint8_t fp[HL_FP_LEN])
@@ -365,11 +377,9 @@ static void fmt_thousands(char *out, size_t cap, uint64_t v)
 static void src_summarise(struct hl_link *l, struct link_src *e, int64_t now)
 {
     if (e->refused > e->logged) {
-        char ip[INET_ADDRSTRLEN] = "?", n[32];
-        struct in_addr a = {.s_addr = e->ip};
-        inet_ntop(AF_INET, &a, ip, sizeof ip);
+        char n[32];
         fmt_thousands(n, sizeof n, e->refused);
-        log_warn(MOD, "%s refused from %s in the last %lld s (%u logged one by one)", n, ip,
+        log_warn(MOD, "%s refused from %s in the last %lld s (%u logged one by one)", n, e->text,
                  (long long)((now - e->t0_ms + 999) / 1000), e->logged);
     }
     (void)l;
@@ -397,15 +407,15 @@ static void src_flush(struct hl_link *l, int all)
     }
 }
 
-/* A refused or failed inbound connection from ip: 1 if it may be logged
- * one by one, 0 if it is only counted (A6). */
-static int src_note_refusal(struct hl_link *l, uint32_t ip)
+/* A refused or failed inbound connection from the source (key, text): 1
+ * if it may be logged one by one, 0 if it is only counted (A6). */
+static int src_note_refusal(struct hl_link *l, uint64_t key, const char *text)
 {
     int64_t now = now_ms(l);
     size_t cap = 2u * l->cfg.unauth_max + 1u;
     struct link_src *e = NULL;
     for (size_t i = 0; i < l->n_srcs && !e; i++)
-        if (l->srcs[i].ip == ip)
+        if (l->srcs[i].key == key)
             e = &l->srcs[i];
     if (!e) {
         if (l->n_srcs == cap)
@@ -421,7 +431,8 @@ static int src_note_refusal(struct hl_link *l, uint32_t ip)
         }
         e = &l->srcs[l->n_srcs++];
         memset(e, 0, sizeof *e);
-        e->ip = ip;
+        e->key = key;
+        snprintf(e->text, sizeof e->text, "%s", text);
         e->t0_ms = now;
     } else if (now - e->t0_ms >= LOG_WINDOW_MS)
         src_summarise(l, e, now);
@@ -504,7 +515,7 @@ static void conn_close(struct hl_conn *c, int err, uint64_t seq, const char *why
     }
     if (c->peer && c->peer->active == c)
         c->peer->active = NULL;
-    if (err && !c->outbound && c->st != CS_OPEN && !src_note_refusal(l, c->src_ip))
+    if (err && !c->outbound && c->st != CS_OPEN && !src_note_refusal(l, c->src_key, c->src_text))
         ; /* counted; summed up at the end of the source's window (A6) */
     else if (err && c->quiet)
         log_debug(MOD, "closing %s connection with %s (%s): %s%s%s",
@@ -1392,8 +1403,8 @@ static void dial_cb(evutil_socket_t fd, short what, void *arg)
         event_add(p->dial_ev, &tv);
         return;
     }
-    struct sockaddr_in sin;
-    if (hl_addr_parse(p->c->address, &sin) != 0) {
+    struct cairn_addr sin;
+    if (addr_parse(p->c->address, &sin) != 0) {
         log_err(MOD, "roster address of %s is not host:port: '%s'", p->c->name, p->c->address);
         return;
     }
@@ -1407,7 +1418,7 @@ static void dial_cb(evutil_socket_t fd, short what, void *arg)
     snprintf(c->where, sizeof c->where, "%s", p->c->address);
     l->st.dials++;
     log_debug(MOD, "dialling %s at %s (attempt %u)", p->c->name, p->c->address, p->attempts + 1);
-    if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&sin, sizeof sin) != 0) {
+    if (bufferevent_socket_connect(c->bev, (struct sockaddr *)&sin.ss, (int)sin.len) != 0) {
         l->st.dial_failures++;
         conn_close(c, CAIRN_E_CLOSED, 0, "connect failed");
         return;
@@ -1452,12 +1463,12 @@ static int conn_unauth(const struct hl_conn *c)
  * answers the server's flight, when it leaves the TLS handshake. 0 when
  * there is room, -1 when nothing could be evicted.
  */
-static int admit_make_room(struct hl_link *l, uint32_t ip, int by_src, uint32_t cap)
+static int admit_make_room(struct hl_link *l, uint64_t key, int by_src, uint32_t cap)
 {
     uint32_t n = 0;
     struct hl_conn *victim = NULL;
     for (struct hl_conn *c = l->conns; c; c = c->next) {
-        if (!conn_unauth(c) || (by_src && c->src_ip != ip))
+        if (!conn_unauth(c) || (by_src && c->src_key != key))
             continue;
         n++;
         if (c->st != CS_HANDSHAKE)
@@ -1508,19 +1519,16 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     (void)lis;
     (void)salen;
     struct hl_link *l = arg;
-    uint32_t ip = 0;
-    if (sa->sa_family == AF_INET)
-        ip = ((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr;
+    uint64_t key = src_key(sa);
+    char ips[ADDR_TEXT_LEN];
+    src_text(sa, ips, sizeof ips);
     int avail = 0;
     if (l->defer_accept && ioctl(fd, FIONREAD, &avail) == 0 && avail == 0) {
         /* Handed over with nothing to read: the kernel held it for the
          * whole handshake deadline and the client sent nothing (A2). */
         l->st.handshake_failures++;
         l->st.handshake_timeouts++;
-        if (src_note_refusal(l, ip)) {
-            char ips[INET_ADDRSTRLEN] = "?";
-            struct in_addr a = {.s_addr = ip};
-            inet_ntop(AF_INET, &a, ips, sizeof ips);
+        if (src_note_refusal(l, key, ips)) {
             log_warn(MOD,
                      "closing inbound connection with %s (handshake): TIMEOUT: nothing "
                      "received in %lld ms",
@@ -1541,13 +1549,10 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
         relisten_check(l);
     }
     /* A4 then A3: a new connection is admitted; an older one makes room. */
-    if (admit_make_room(l, ip, 1, l->cfg.unauth_per_source) != 0 ||
-        admit_make_room(l, ip, 0, l->cfg.unauth_max) != 0) {
+    if (admit_make_room(l, key, 1, l->cfg.unauth_per_source) != 0 ||
+        admit_make_room(l, key, 0, l->cfg.unauth_max) != 0) {
         l->st.accepts_refused++;
-        if (src_note_refusal(l, ip)) {
-            char ips[INET_ADDRSTRLEN] = "?";
-            struct in_addr a = {.s_addr = ip};
-            inet_ntop(AF_INET, &a, ips, sizeof ips);
+        if (src_note_refusal(l, key, ips)) {
             log_warn(MOD,
                      "refused a connection from %s: every unauthenticated slot is past its "
                      "TLS handshake",
@@ -1562,13 +1567,9 @@ static void accept_cb(struct evconnlistener *lis, evutil_socket_t fd, struct soc
     if (!c)
         return;
     l->st.accepts++;
-    c->src_ip = ip;
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)sa;
-        char ips[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, &sin->sin_addr, ips, sizeof ips);
-        snprintf(c->where, sizeof c->where, "%s:%u", ips, ntohs(sin->sin_port));
-    }
+    c->src_key = key;
+    snprintf(c->src_text, sizeof c->src_text, "%s", ips);
+    addr_format(sa, c->where, sizeof c->where);
 }
 
 /* ---- checkpoints ---- */
@@ -1739,15 +1740,15 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
     l->tls.utc = l->cfg.clock; /* certificate validity: the journal's time */
     l->tls.mono = l->cfg.mono;
     if (cfg->listen && cfg->listen[0]) {
-        struct sockaddr_in sin;
-        if (hl_addr_parse(cfg->listen, &sin) != 0) {
+        struct cairn_addr sin;
+        if (addr_parse(cfg->listen, &sin) != 0) {
             log_err(MOD, "listen address is not host:port: '%s'", cfg->listen);
             hl_link_free(l);
             return CAIRN_E_INVAL;
         }
         l->listener =
             evconnlistener_new_bind(base, accept_cb, l, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
-                                    LISTEN_BACKLOG, (struct sockaddr *)&sin, sizeof sin);
+                                    LISTEN_BACKLOG, (struct sockaddr *)&sin.ss, (int)sin.len);
         if (!l->listener) {
             log_err(MOD, "cannot listen on %s: %s", cfg->listen, strerror(errno));
             hl_link_free(l);
@@ -1759,10 +1760,10 @@ int hl_link_new(struct event_base *base, const struct hl_link_config *cfg, struc
         int defer_s = (int)((l->cfg.handshake_ms + 999) / 1000);
         l->defer_accept = setsockopt(evconnlistener_get_fd(l->listener), IPPROTO_TCP,
                                      TCP_DEFER_ACCEPT, &defer_s, sizeof defer_s) == 0;
-        struct sockaddr_in got;
+        struct sockaddr_storage got;
         socklen_t gl = sizeof got;
         if (getsockname(evconnlistener_get_fd(l->listener), (struct sockaddr *)&got, &gl) == 0)
-            l->listen_port = ntohs(got.sin_port);
+            l->listen_port = (int)addr_port((struct sockaddr *)&got);
         log_info(MOD, "%s listening on %s (port %d)", cfg->self->name, cfg->listen, l->listen_port);
     }
     if (l->cfg.checkpoint_ms > 0) {

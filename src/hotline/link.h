@@ -162,9 +162,4 @@ int hl_link_metrics(const struct hl_link *l, struct dbuf *out);
 /* The port the listener is bound to (after "host:0"), or 0. */
 int hl_link_listen_port(const struct hl_link *l);
 
-/* Parse "host:port" (IPv4 dotted or "localhost") into a sockaddr_in.
- * 0 or CAIRN_E_INVAL. */
-struct sockaddr_in;
-int hl_addr_parse(const char *s, struct sockaddr_in *sin);
-
 #endif

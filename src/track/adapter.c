@@ -13,6 +13,11 @@
  * range by (h^2 - h_assumed^2) / (2 rho). Taking h uniform on [0, H], the
  * standard deviation of h^2 / (2 rho) is 0.149 H^2 / rho: that is added to
  * the range noise (430 m at 50 km, 215 m at 100 km), capped at 5 km.
+ *
+ * trk_note_from_report: a report with an ICAO address and no position
+ * (ADS-B identification, status, target state; Mode S replies) as a note
+ * for trk_note: only the address, squawk, callsign, emergency and selected
+ * altitude are filled.
  */
 #include <math.h>
 #include <stdbool.h>
@@ -193,5 +198,55 @@ int trk_meas_from_report(const struct report *r, struct trk_meas *m)
         m->has |= TRK_M_GROUND;
         m->on_ground = r->on_ground;
     }
+    if (r->has & REP_HAS_SEL_ALT) {
+        m->has |= TRK_M_SEL_ALT;
+        m->sel_alt_ft = r->sel_alt_ft;
+    }
     return 0;
+}
+
+int trk_note_from_report(const struct report *r, struct trk_meas *m)
+{
+    memset(m, 0, sizeof *m);
+    if (!(r->has & REP_HAS_ICAO))
+        return CAIRN_E_INVAL;
+    switch (r->kind) {
+    case REP_ADSB:
+        m->src_mask = TRK_SRC_BIT(TRK_SOURCE_ADSB);
+        break;
+    case REP_MODES:
+        m->src_mask = TRK_SRC_BIT(TRK_SOURCE_MODES);
+        break;
+    case REP_SSR:
+        m->src_mask = plot_sources(r);
+        break;
+    case REP_SYSTRACK:
+        m->src_mask = TRK_SRC_BIT(TRK_SOURCE_SDPS);
+        break;
+    default: /* AIS, primary plots, Mode A/C: no ICAO address to go by */
+        return CAIRN_E_INVAL;
+    }
+    m->kind = TRK_KIND_AIRCRAFT;
+    m->t_ms = r->t_ms;
+    m->sensor_id = r->sensor_id;
+    m->has = TRK_M_ICAO;
+    m->icao = r->icao;
+    if (r->has & REP_HAS_SQUAWK) {
+        m->has |= TRK_M_SQUAWK;
+        m->squawk = r->squawk;
+    }
+    if (r->has & REP_HAS_CALLSIGN) {
+        m->has |= TRK_M_CALLSIGN;
+        memcpy(m->callsign, r->callsign, sizeof m->callsign);
+        m->callsign[8] = '\0';
+    }
+    if (r->has & REP_HAS_EMERGENCY) {
+        m->has |= TRK_M_EMERG;
+        m->emergency = r->emergency;
+    }
+    if (r->has & REP_HAS_SEL_ALT) {
+        m->has |= TRK_M_SEL_ALT;
+        m->sel_alt_ft = r->sel_alt_ft;
+    }
+    return m->has == TRK_M_ICAO ? CAIRN_E_INVAL : 0;
 }

@@ -75,6 +75,17 @@
  * allows Mode C's 100 ft steps and a level-off overshoot. */
 #define ALT_GATE_FT 1500.0
 
+/* A selected altitude not heard again for this long is forgotten
+ * (TRK_F_SEL_ALT cleared at trk_tick): ADS-B target state comes every
+ * 1.25 s and an enhanced-surveillance radar reads BDS 4,0 every scan
+ * (4-12 s), so 30 s is several missed refreshes; an old value may no longer
+ * be what the crew has set, and SEPARATION's level-off hypothesis trusts
+ * it. Selected altitudes outside this range (ft) are refused: the fields
+ * encode 0-65,520 ft. */
+#define SEL_ALT_TTL_MS 30000
+#define SEL_ALT_MIN_FT (-2000)
+#define SEL_ALT_MAX_FT 70000
+
 /* Learnt intervals are clamped to this range, ms. */
 #define INTERVAL_MIN_MS 200
 #define INTERVAL_MAX_MS 600000
@@ -113,6 +124,7 @@ struct slot {
     int32_t cell_next, cell_prev;    /* bucket list, -1 = end */
     int64_t window_end_ms;           /* M-of-N window (TRK_F_PLOT_BORN) */
     int64_t t_alt_ms;
+    int64_t t_sel_alt_ms; /* time of sel_alt_ft */
     int64_t t_trail_ms;
     uint16_t trail_head, trail_n;
     uint32_t stamp; /* batch in which first/col are valid */
@@ -562,6 +574,9 @@ static int prepare(const struct trk_table *t, const struct trk_meas *m, int64_t 
         return CAIRN_E_INVAL;
     if ((m->has & TRK_M_VRATE) && !finite_in(m->vrate_fpm, -60000.0, 60000.0))
         return CAIRN_E_INVAL;
+    if ((m->has & TRK_M_SEL_ALT) &&
+        (m->sel_alt_ft < SEL_ALT_MIN_FT || m->sel_alt_ft > SEL_ALT_MAX_FT))
+        return CAIRN_E_INVAL;
     if (m->t_ms > now_ms + t->cfg.future_ms)
         return CAIRN_E_RANGE;
     if (m->has & TRK_M_POLAR) {
@@ -761,6 +776,16 @@ static void adopt_ids(struct trk_table *t, int32_t s, const struct trk_meas *m)
         k->kind = m->kind;
 }
 
+/* The selected altitude of m, unless the track has a newer one. */
+static void note_sel_alt(struct slot *p, const struct trk_meas *m)
+{
+    if (!(m->has & TRK_M_SEL_ALT) || ((p->pub.flags & TRK_F_SEL_ALT) && m->t_ms < p->t_sel_alt_ms))
+        return;
+    p->pub.sel_alt_ft = m->sel_alt_ft;
+    p->pub.flags |= TRK_F_SEL_ALT;
+    p->t_sel_alt_ms = m->t_ms;
+}
+
 /* Everything but the filter: identities, sources, counters, status. */
 static void note_update(struct trk_table *t, int32_t s, const struct trk_meas *m)
 {
@@ -795,6 +820,7 @@ static void note_update(struct trk_table *t, int32_t s, const struct trk_meas *m
         k->emergency = m->emergency;
     if (m->has & TRK_M_GROUND)
         k->on_ground = m->on_ground;
+    note_sel_alt(p, m);
     k->n_updates++;
     if (k->status == TRK_ST_TENTATIVE) {
         k->hits++;
@@ -1309,6 +1335,49 @@ int trk_ingest(struct trk_table *t, const struct trk_meas *m, size_t n, int64_t 
     return rc;
 }
 
+/* ------------------------------------------------------------ notes */
+
+int trk_note(struct trk_table *t, const struct trk_meas *m, int64_t now_ms)
+{
+    t->stats.notes++;
+    if (!(m->has & TRK_M_ICAO) || m->icao > 0xFFFFFF || m->t_ms <= 0 ||
+        ((m->has & TRK_M_SQUAWK) && m->squawk > 07777) ||
+        ((m->has & TRK_M_SEL_ALT) &&
+         (m->sel_alt_ft < SEL_ALT_MIN_FT || m->sel_alt_ft > SEL_ALT_MAX_FT))) {
+        t->stats.rej_invalid++;
+        return CAIRN_E_INVAL;
+    }
+    if (m->t_ms > now_ms + t->cfg.future_ms) {
+        t->stats.rej_future++;
+        return CAIRN_E_RANGE;
+    }
+    int32_t s = idx_get(t, ikey(KEY_ICAO, m->icao));
+    if (s < 0 || !is_live(&t->slots[s]) || !kind_ok(&t->slots[s].pub, m) ||
+        t->slots[s].pub.kind == TRK_KIND_VESSEL) {
+        t->stats.notes_unmatched++;
+        return CAIRN_E_NOTFOUND;
+    }
+    struct slot *p = &t->slots[s];
+    struct trk_track *k = &p->pub;
+    if (m->t_ms < k->t_state_ms - t->cfg.oos_ms) {
+        t->stats.rej_oos++;
+        return CAIRN_E_RANGE;
+    }
+    if (m->has & TRK_M_SQUAWK) {
+        k->ids |= TRK_ID_SQUAWK;
+        k->squawk = m->squawk;
+    }
+    if ((m->has & TRK_M_CALLSIGN) && callsign_ok(m->callsign)) {
+        k->ids |= TRK_ID_CALLSIGN;
+        memcpy(k->callsign, m->callsign, sizeof k->callsign);
+        k->callsign[8] = '\0';
+    }
+    if (m->has & TRK_M_EMERG)
+        k->emergency = m->emergency;
+    note_sel_alt(p, m);
+    return 0;
+}
+
 /* ------------------------------------------------------------ tick */
 
 size_t trk_tick(struct trk_table *t, int64_t now_ms)
@@ -1344,6 +1413,8 @@ size_t trk_tick(struct trk_table *t, int64_t now_ms)
             changes++;
         }
         set_transponder(t, p, now_ms);
+        if ((k->flags & TRK_F_SEL_ALT) && now_ms - p->t_sel_alt_ms > SEL_ALT_TTL_MS)
+            k->flags &= (uint8_t)~TRK_F_SEL_ALT;
         /* follow the prediction in the grid */
         double dt = (double)(now_ms - k->t_state_ms) / 1000.0;
         if (dt > 0.0) {

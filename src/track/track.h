@@ -58,7 +58,7 @@
  *   (configured per sensor, else learnt per track and sensor).
  *
  * Invariants (trk_check verifies T1-T6 and T8; test_trk_alloc checks T7,
- * test_hostile_values T9):
+ * test_hostile_values T9, test_note T10):
  *   T1  A live track (TENTATIVE, CONFIRMED, COASTING) is in exactly one grid
  *       cell list; DELETED and FREE slots are in none.
  *   T2  An ICAO address or MMSI is held by at most one live track, and the
@@ -75,6 +75,11 @@
  *       ADS-B, MLAT, AIS, system track) and counts primary-only plots since.
  *   T9  A rejected measurement (invalid, from the future, too old for its
  *       track) changes no track; only counters.
+ *   T10 trk_note changes only the squawk, callsign, emergency and selected
+ *       altitude (with their ids/flags bits) of the live track holding its
+ *       ICAO address: never position, velocity, altitude, times, sources,
+ *       primary_only_scans, counters of updates or status (so T4-T8 hold
+ *       as they were). test_trk's note cases check it.
  *
  * Threads: a table is used by one thread at a time. Readers in another
  * thread take a copy with trk_snapshot() under the caller's lock.
@@ -130,12 +135,13 @@ enum trk_meas_has {
     TRK_M_CALLSIGN = 1u << 2,
     TRK_M_MMSI = 1u << 3,
     TRK_M_TRACKNO = 1u << 4,
-    TRK_M_ALT = 1u << 5,    /* alt_ft: pressure altitude (aircraft) */
-    TRK_M_VEL = 1u << 6,    /* ve_mps, vn_mps, sigma_v_mps */
-    TRK_M_POLAR = 1u << 7,  /* range_m, az_deg, sigma_range_m, sigma_az_deg */
-    TRK_M_VRATE = 1u << 8,  /* vrate_fpm */
-    TRK_M_EMERG = 1u << 9,  /* emergency */
-    TRK_M_GROUND = 1u << 10 /* on_ground */
+    TRK_M_ALT = 1u << 5,     /* alt_ft: pressure altitude (aircraft) */
+    TRK_M_VEL = 1u << 6,     /* ve_mps, vn_mps, sigma_v_mps */
+    TRK_M_POLAR = 1u << 7,   /* range_m, az_deg, sigma_range_m, sigma_az_deg */
+    TRK_M_VRATE = 1u << 8,   /* vrate_fpm */
+    TRK_M_EMERG = 1u << 9,   /* emergency */
+    TRK_M_GROUND = 1u << 10, /* on_ground */
+    TRK_M_SEL_ALT = 1u << 11 /* sel_alt_ft: selected altitude (ADS-B target state, BDS 4,0) */
 };
 
 /*
@@ -165,6 +171,7 @@ struct trk_meas {
     double vrate_fpm;
     uint8_t emergency; /* enum report_emergency */
     uint8_t on_ground;
+    int32_t sel_alt_ft; /* TRK_M_SEL_ALT */
 };
 
 /*
@@ -178,6 +185,17 @@ struct trk_meas {
  * others 100 m).
  */
 int trk_meas_from_report(const struct report *r, struct trk_meas *m);
+
+/*
+ * Fill *m from a report that carries an ICAO address and identity-only
+ * information (selected altitude, squawk, callsign, emergency), for
+ * trk_note: the reports trk_meas_from_report refuses for want of a
+ * position — ADS-B target state (TC29) and identification (TC1-4) and
+ * aircraft status (TC28), Mode S surveillance and Comm-B replies (DF4/5/
+ * 20/21). No position is filled. CAIRN_E_INVAL without an ICAO address,
+ * for AIS and primary plots, or with nothing to note.
+ */
+int trk_note_from_report(const struct report *r, struct trk_meas *m);
 
 /* ------------------------------------------------------------------ track */
 
@@ -206,7 +224,8 @@ enum trk_flags {
     TRK_F_SLOW = 1u << 1,      /* ground speed below slow_mps: clutter, hover, anchor */
     TRK_F_MANOEUVRE = 1u << 2, /* the turn models outweigh constant velocity */
     TRK_F_PLOT_BORN = 1u << 3, /* born from a plot without ICAO address or MMSI: M of N */
-    TRK_F_SEL_ALT = 1u << 4,   /* sel_alt_ft known (ADS-B target state) */
+    TRK_F_SEL_ALT = 1u << 4,   /* sel_alt_ft known and fresh (ADS-B target state, BDS 4,0;
+                                  cleared by trk_tick when older than 30 s) */
     TRK_F_PLAN_DEV = 1u << 5,  /* plan_dev_m known: a flight plan is matched */
 };
 
@@ -310,6 +329,11 @@ struct trk_stats {
     uint64_t unused;        /* plots that missed every gate but lay within init_chi2 */
     uint64_t big_clusters;  /* clusters solved greedily (too big for the exact solver) */
     uint64_t pairs_dropped; /* gated pairs beyond the batch's pair capacity */
+
+    /* trk_note: notes given, and notes for an address no live track holds
+     * (dropped) */
+    uint64_t notes;
+    uint64_t notes_unmatched;
 };
 
 struct trk_table;
@@ -344,9 +368,28 @@ int trk_sensor_set(struct trk_table *t, uint32_t sensor_id, int32_t period_ms);
 int trk_ingest(struct trk_table *t, const struct trk_meas *m, size_t n, int64_t now_ms,
                uint32_t *assigned);
 
+/*
+ * Apply identity-only information (borrowed m without position, e.g. from
+ * trk_note_from_report) to the live track holding m->icao (TRK_M_ICAO
+ * required): its squawk, callsign (printable ASCII only), emergency and
+ * selected altitude, whichever m has. Nothing else changes (T10): a
+ * message without position is no update of the track, it neither confirms
+ * nor keeps it alive, and it does not count as a transponder reply for
+ * primary_only_scans (a target-state squitter without a position from a
+ * track's radar says nothing about what the radar sees). The position
+ * fields of m are ignored. Returns 0; CAIRN_E_NOTFOUND when no live
+ * aircraft track holds the address (stats.notes_unmatched: the address's
+ * first positions will create it); CAIRN_E_INVAL for bad values (no
+ * address, squawk, selected altitude out of range), CAIRN_E_RANGE for a
+ * time later than now + future_ms or older than the track's state by more
+ * than oos_ms (T9: nothing changes; rej_* counters).
+ */
+int trk_note(struct trk_table *t, const struct trk_meas *m, int64_t now_ms);
+
 /* Age the picture to now_ms: coast, delete, confirm-or-drop tentative
  * tracks, free the slots deleted at the previous tick, move tracks in the
- * grid to their predicted positions, set the transponder flag. Call about
+ * grid to their predicted positions, set the transponder flag, forget
+ * selected altitudes not refreshed for 30 s. Call about
  * once a second. Returns the number of status changes. */
 size_t trk_tick(struct trk_table *t, int64_t now_ms);
 

@@ -312,5 +312,12 @@ int modes_msg_to_report(const struct modes_msg *m, int64_t t0_utc_ms, struct rep
         r->on_ground = m->on_ground;
         r->has |= REP_HAS_GROUND;
     }
+    /* Selected altitude (ADS-B target state TC29, Comm-B BDS 4,0). The
+     * MCP/FCU value is what the autopilot captures; the FMS value is a
+     * constraint of the flight plan, used only when the MCP one is absent. */
+    if (h & (MH_SEL_ALT_MCP | MH_SEL_ALT_FMS)) {
+        r->sel_alt_ft = (h & MH_SEL_ALT_MCP) ? m->sel_alt_mcp_ft : m->sel_alt_fms_ft;
+        r->has |= REP_HAS_SEL_ALT;
+    }
     return 0;
 }

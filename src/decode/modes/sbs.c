@@ -15,6 +15,7 @@
 
 #include "base/error.h"
 #include "base/hex.h"
+#include "decode/report.h"
 
 #define SBS_FIELDS 22 /* fields of a full MSG line (f0..f21) */
 #define NUM_MAX    31 /* longest numeric field we accept, characters */
@@ -334,4 +335,70 @@ int sbs_finish(struct sbs_parser *p, struct sbs_msg *out)
         return 0;
     }
     return end_line(p, out);
+}
+
+unsigned sbs_msg_emergency(const struct sbs_msg *m)
+{
+    if (!(m->has & SBS_HAS_EMERGENCY) || !m->emergency)
+        return EMERG_NONE;
+    if ((m->has & SBS_HAS_SQUAWK) && m->squawk == 07500)
+        return EMERG_UNLAWFUL;
+    if ((m->has & SBS_HAS_SQUAWK) && m->squawk == 07600)
+        return EMERG_NORDO;
+    return EMERG_GENERAL;
+}
+
+int sbs_msg_to_report(const struct sbs_msg *m, struct report *r)
+{
+    uint32_t sensor = r->sensor_id;
+    memset(r, 0, sizeof *r);
+    r->sensor_id = sensor;
+    if (!(m->has & SBS_HAS_TIME) || (m->non_icao && !(m->has & SBS_HAS_POS)))
+        return CAIRN_E_INVAL;
+    r->t_ms = m->t_gen_ms;
+    r->sensor_kind = SENSOR_ADSB_RX;
+    r->kind = m->tx_type >= 1 && m->tx_type <= 4 ? REP_ADSB : REP_MODES;
+    if (!m->non_icao) {
+        r->icao = m->icao & 0xFFFFFFu;
+        r->has |= REP_HAS_ICAO;
+    }
+    if (m->has & SBS_HAS_CALLSIGN) {
+        memcpy(r->callsign, m->callsign, sizeof r->callsign);
+        r->callsign[sizeof r->callsign - 1] = 0;
+        r->has |= REP_HAS_CALLSIGN;
+    }
+    if (m->has & SBS_HAS_ALT) {
+        r->alt_baro_ft = m->alt_ft;
+        r->has |= REP_HAS_ALT_BARO;
+    }
+    if (m->has & SBS_HAS_POS) {
+        r->lat_deg = m->lat_deg;
+        r->lon_deg = m->lon_deg;
+        r->has |= REP_HAS_POS;
+    }
+    if (m->has & SBS_HAS_GS) {
+        r->gs_kt = m->gs_kt;
+        r->has |= REP_HAS_GS;
+    }
+    if (m->has & SBS_HAS_TRACK) {
+        r->track_deg = m->track_deg;
+        r->has |= REP_HAS_TRACK;
+    }
+    if (m->has & SBS_HAS_VRATE) {
+        r->vrate_fpm = (float)m->vrate_fpm;
+        r->has |= REP_HAS_VRATE;
+    }
+    if (m->has & SBS_HAS_SQUAWK) {
+        r->squawk = m->squawk;
+        r->has |= REP_HAS_SQUAWK;
+    }
+    if (m->has & SBS_HAS_EMERGENCY) {
+        r->emergency = (uint8_t)sbs_msg_emergency(m);
+        r->has |= REP_HAS_EMERGENCY;
+    }
+    if (m->has & SBS_HAS_GROUND) {
+        r->on_ground = m->on_ground;
+        r->has |= REP_HAS_GROUND;
+    }
+    return 0;
 }

@@ -109,4 +109,19 @@ int sbs_finish(struct sbs_parser *p, struct sbs_msg *out);
  */
 int sbs_parse_line(const char *line, size_t n, struct sbs_msg *out);
 
+/* The emergency a MSG line states (enum report_emergency): the flag alone
+ * does not say which; the squawk does for 7500 and 7600, else general.
+ * EMERG_NONE when the flag is clear or absent. */
+unsigned sbs_msg_emergency(const struct sbs_msg *m);
+
+struct report;
+/*
+ * A MSG line as a normalised report (decode/report.h): kind REP_ADSB for
+ * transmission types 1-4 (the squitters), REP_MODES for the others;
+ * t_ms = the "generated" time (UTC). r->sensor_id is kept, the rest
+ * overwritten. 0, or CAIRN_E_INVAL when the line has no time or is a
+ * non-ICAO address ('~': TIS-B, anonymous) without a position.
+ */
+int sbs_msg_to_report(const struct sbs_msg *m, struct report *r);
+
 #endif

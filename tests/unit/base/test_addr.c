@@ -1,5 +1,5 @@
 /*
- * test_addr.c — the host:port parser (base/addr.h): every accepted form,
+ * test_addr.c — addr_parse_spec (base/addr.h): every accepted form,
  * and a table of hostile strings that must be refused with a reason,
  * never crash, never read past their end (ASan) and leave *out zeroed.
  */
@@ -18,15 +18,15 @@
 
 static void parse_ok(const char *s, uint16_t dflt, unsigned flags, const char *want_fmt)
 {
-    struct cairn_addr a;
+    struct addr_spec a;
     const char *why = "unset";
-    int rc = addr_parse(s, dflt, flags, &a, &why);
+    int rc = addr_parse_spec(s, dflt, flags, &a, &why);
     if (rc != 0)
         print_error("'%s' refused: %s\n", s, why ? why : "(no reason)");
     assert_int_equal(rc, 0);
     assert_null(why);
-    char buf[ADDR_FMT_MAX];
-    assert_string_equal(addr_format((struct sockaddr *)&a.sa, buf, sizeof buf), want_fmt);
+    char buf[ADDR_TEXT_LEN];
+    assert_string_equal(addr_format((struct sockaddr *)&a.a.ss, buf, sizeof buf), want_fmt);
 }
 
 static void test_accepted(void **state)
@@ -48,26 +48,26 @@ static void test_accepted(void **state)
     parse_ok("127.0.0.1:0", 0, ADDR_PORT_ZERO, "127.0.0.1:0");
     parse_ok("127.0.0.1:00080", 0, 0, "127.0.0.1:80");
 
-    struct cairn_addr a;
-    assert_int_equal(addr_parse("radar-1.example.org:30005", 0, ADDR_NAME, &a, NULL), 0);
+    struct addr_spec a;
+    assert_int_equal(addr_parse_spec("radar-1.example.org:30005", 0, ADDR_NAME, &a, NULL), 0);
     assert_true(a.is_name);
-    assert_int_equal(a.sa_len, 0);
+    assert_int_equal(a.a.len, 0);
     assert_int_equal(a.port, 30005);
     assert_string_equal(a.host, "radar-1.example.org");
-    assert_int_equal(addr_parse("feeder.:80", 0, ADDR_NAME, &a, NULL), 0);
+    assert_int_equal(addr_parse_spec("feeder.:80", 0, ADDR_NAME, &a, NULL), 0);
     /* localhost never asks a resolver, so it has an address at once */
-    assert_int_equal(addr_parse("localhost:80", 0, ADDR_NAME, &a, NULL), 0);
+    assert_int_equal(addr_parse_spec("localhost:80", 0, ADDR_NAME, &a, NULL), 0);
     assert_false(a.is_name);
     assert_int_equal(addr_resolve(&a, SOCK_STREAM), 0);
 
-    assert_int_equal(addr_parse("239.1.2.3:8600", 0, 0, &a, NULL), 0);
-    assert_true(addr_is_multicast(&a));
-    assert_int_equal(addr_parse("[ff15::8600]:8600", 0, 0, &a, NULL), 0);
-    assert_true(addr_is_multicast(&a));
-    assert_int_equal(addr_parse("223.255.255.255:8600", 0, 0, &a, NULL), 0);
-    assert_false(addr_is_multicast(&a));
-    assert_int_equal(addr_parse("[2001:db8::1]:8600", 0, 0, &a, NULL), 0);
-    assert_false(addr_is_multicast(&a));
+    assert_int_equal(addr_parse_spec("239.1.2.3:8600", 0, 0, &a, NULL), 0);
+    assert_true(addr_is_multicast(&a.a));
+    assert_int_equal(addr_parse_spec("[ff15::8600]:8600", 0, 0, &a, NULL), 0);
+    assert_true(addr_is_multicast(&a.a));
+    assert_int_equal(addr_parse_spec("223.255.255.255:8600", 0, 0, &a, NULL), 0);
+    assert_false(addr_is_multicast(&a.a));
+    assert_int_equal(addr_parse_spec("[2001:db8::1]:8600", 0, 0, &a, NULL), 0);
+    assert_false(addr_is_multicast(&a.a));
 }
 
 struct bad {
@@ -136,37 +136,37 @@ static void test_hostile(void **state)
         {"host;rm -rf:80", 0, all, CAIRN_E_INVAL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct cairn_addr a;
+        struct addr_spec a;
         memset(&a, 0xA5, sizeof a);
         const char *why = NULL;
-        int rc = addr_parse(cases[i].s, cases[i].dflt, cases[i].flags, &a, &why);
+        int rc = addr_parse_spec(cases[i].s, cases[i].dflt, cases[i].flags, &a, &why);
         if (rc != cases[i].rc)
             print_error("case %zu: rc %d, want %d\n", i, rc, cases[i].rc);
         assert_int_equal(rc, cases[i].rc);
         assert_non_null(why);
         assert_int_equal(a.port, 0);
-        assert_int_equal(a.sa_len, 0);
+        assert_int_equal(a.a.len, 0);
         assert_int_equal(a.host[0], 0);
     }
-    struct cairn_addr a;
+    struct addr_spec a;
     const char *why = NULL;
-    assert_int_equal(addr_parse(NULL, 80, 0, &a, &why), CAIRN_E_INVAL);
+    assert_int_equal(addr_parse_spec(NULL, 80, 0, &a, &why), CAIRN_E_INVAL);
     assert_non_null(why);
 }
 
 static void test_lengths(void **state)
 {
     (void)state;
-    struct cairn_addr a;
+    struct addr_spec a;
     const char *why;
     /* a label of 63 is fine, 64 is not */
-    char s[ADDR_STR_MAX + 64];
+    char s[ADDR_SPEC_MAX + 64];
     memset(s, 'a', 63);
     strcpy(s + 63, ".example:80");
-    assert_int_equal(addr_parse(s, 0, ADDR_NAME, &a, &why), 0);
+    assert_int_equal(addr_parse_spec(s, 0, ADDR_NAME, &a, &why), 0);
     memset(s, 'a', 64);
     strcpy(s + 64, ".example:80");
-    assert_int_equal(addr_parse(s, 0, ADDR_NAME, &a, &why), CAIRN_E_INVAL);
+    assert_int_equal(addr_parse_spec(s, 0, ADDR_NAME, &a, &why), CAIRN_E_INVAL);
     /* a name of 253 characters is fine, 254 is not */
     size_t n = 0;
     while (n < 253) {
@@ -178,14 +178,14 @@ static void test_lengths(void **state)
     }
     assert_int_equal(n, 253);
     strcpy(s + n, ":80");
-    assert_int_equal(addr_parse(s, 0, ADDR_NAME, &a, &why), 0);
+    assert_int_equal(addr_parse_spec(s, 0, ADDR_NAME, &a, &why), 0);
     s[n] = 'c';
     strcpy(s + n + 1, ":80");
-    assert_int_equal(addr_parse(s, 0, ADDR_NAME, &a, &why), CAIRN_E_INVAL);
+    assert_int_equal(addr_parse_spec(s, 0, ADDR_NAME, &a, &why), CAIRN_E_INVAL);
     /* far too long: refused by length before anything is read past it */
     memset(s, '1', sizeof s - 1);
     s[sizeof s - 1] = 0;
-    assert_int_equal(addr_parse(s, 0, ADDR_NAME, &a, &why), CAIRN_E_TOOBIG);
+    assert_int_equal(addr_parse_spec(s, 0, ADDR_NAME, &a, &why), CAIRN_E_TOOBIG);
     /* an exact-size heap copy with no slack: ASan sees any over-read */
     const char *const exact[] = {"[::1]:80", "1.2.3.4:5", "[::1", "x:", ":", "["};
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++) {
@@ -193,7 +193,7 @@ static void test_lengths(void **state)
         char *h = malloc(l + 1);
         assert_non_null(h);
         memcpy(h, exact[i], l + 1);
-        (void)addr_parse(h, 0, ADDR_NAME | ADDR_WILDCARD, &a, &why);
+        (void)addr_parse_spec(h, 0, ADDR_NAME | ADDR_WILDCARD, &a, &why);
         free(h);
     }
 }
@@ -207,7 +207,7 @@ static void test_format(void **state)
     s6.sin6_port = htons(8600);
     assert_int_equal(inet_pton(AF_INET6, "2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff", &s6.sin6_addr),
                      1);
-    char buf[ADDR_FMT_MAX];
+    char buf[ADDR_TEXT_LEN];
     assert_string_equal(addr_format((struct sockaddr *)&s6, buf, sizeof buf),
                         "[2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff]:8600");
     char small[8];

@@ -10,6 +10,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "base/addr.h"
 #include "base/bits.h"
 #include "base/clock.h"
 #include "base/dbuf.h"
@@ -182,6 +186,61 @@ static void test_clock(void **state)
     assert_true(clock_now_ms(&cairn_clock_real) > 1500000000000);
 }
 
+static void test_addr(void **state)
+{
+    (void)state;
+    struct cairn_addr a;
+    char txt[ADDR_TEXT_LEN];
+    assert_int_equal(addr_parse("127.0.0.1:7441", &a), 0);
+    assert_int_equal(a.ss.ss_family, AF_INET);
+    assert_int_equal(addr_port((struct sockaddr *)&a.ss), 7441);
+    assert_string_equal(addr_format((struct sockaddr *)&a.ss, txt, sizeof txt), "127.0.0.1:7441");
+    assert_int_equal(addr_parse("localhost:0", &a), 0);
+    assert_string_equal(addr_format((struct sockaddr *)&a.ss, txt, sizeof txt), "127.0.0.1:0");
+    assert_int_equal(addr_parse("[::1]:30005", &a), 0);
+    assert_int_equal(a.ss.ss_family, AF_INET6);
+    assert_int_equal(a.len, sizeof(struct sockaddr_in6));
+    assert_string_equal(addr_format((struct sockaddr *)&a.ss, txt, sizeof txt), "[::1]:30005");
+    assert_int_equal(addr_parse("[2001:db8::7]:8600", &a), 0);
+    assert_string_equal(addr_format((struct sockaddr *)&a.ss, txt, sizeof txt),
+                        "[2001:db8::7]:8600");
+    assert_int_equal(addr_parse("0.0.0.0:65535", &a), 0);
+    const char *bad[] = {"",
+                         ":7441",
+                         "127.0.0.1",
+                         "127.0.0.1:",
+                         "127.0.0.1:65536",
+                         "127.0.0.1:99999",
+                         "127.0.0.1:123456",
+                         "127.0.0.1:-1",
+                         "127.0.0.1:74x",
+                         "127.0.0.1:+74",
+                         "127.0.0.1: 74",
+                         " 127.0.0.1:74",
+                         "HOST:PORT",
+                         "example.org:80",
+                         "localhostx:80",
+                         "300.1.1.1:1",
+                         "::1:80",
+                         "[::1]",
+                         "[::1]:",
+                         "[::1:80",
+                         "::1]:80",
+                         "[::1]x:80",
+                         "[zz::1]:80",
+                         "[127.0.0.1]:80x",
+                         "1.2.3.4:80\n",
+                         "[0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:1]:80"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (addr_parse(bad[i], &a) != CAIRN_E_INVAL)
+            fail_msg("accepted '%s'", bad[i]);
+    }
+    assert_int_equal(addr_parse(NULL, &a), CAIRN_E_INVAL);
+    struct sockaddr other = {.sa_family = AF_UNIX};
+    assert_string_equal(addr_format(&other, txt, sizeof txt), "?");
+    assert_int_equal(addr_port(&other), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_jsonw),
         cmocka_unit_test(test_jsonw_numbers_match_printf),
         cmocka_unit_test(test_clock),
+        cmocka_unit_test(test_addr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

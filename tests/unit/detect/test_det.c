@@ -1,8 +1,9 @@
 /*
  * test_det.c — the safety nets on synthetic tracks and a fake clock: the
  * alert lifecycle (open, update, hysteresis, clear, capacity, time going
- * backwards), EMERGENCY, NO_TRANSPONDER and SEPARATION (actual, predicted,
- * near miss, altitude unknown, the vertical minimum above FL410), and the
+ * backwards), EMERGENCY, NO_TRANSPONDER, TRANSPONDER_OFF (also through the
+ * real tracker), RENEGADE and SEPARATION (actual, predicted, near miss,
+ * altitude unknown, the vertical minimum above FL410, level-off), and the
  * spatial index at 10,000 tracks. det_check (D1, D2, D4, D5) runs after
  * every evaluation; the change recorder checks D3.
  */
@@ -33,7 +34,13 @@
 
 #define MAX_EV 256
 struct rec {
-    size_t n;
+    unsigned only; /* 0: record every rule; else a mask of 1u << rule */
+    size_t n_all;  /* every change, for D3 */
+    struct {
+        uint32_t id;
+        uint8_t state;
+    } all[MAX_EV];
+    size_t n; /* the changes of the rules recorded */
     struct {
         uint32_t id;
         uint8_t rule, state, severity;
@@ -45,16 +52,21 @@ struct rec {
 static void on_change(void *arg, const struct det_alert *a)
 {
     struct rec *r = arg;
-    assert_true(r->n < MAX_EV);
+    assert_true(r->n_all < MAX_EV);
     /* D3: OPEN first, then UPDATED, CLEARED last and once */
     uint8_t last = 0;
-    for (size_t k = 0; k < r->n; k++)
-        if (r->ev[k].id == a->id)
-            last = r->ev[k].state;
+    for (size_t k = 0; k < r->n_all; k++)
+        if (r->all[k].id == a->id)
+            last = r->all[k].state;
     if (a->state == DET_ST_OPEN)
         assert_int_equal(last, 0);
     else
         assert_true(last == DET_ST_OPEN || last == DET_ST_UPDATED);
+    r->all[r->n_all].id = a->id;
+    r->all[r->n_all].state = a->state;
+    r->n_all++;
+    if (r->only && !(r->only & (1u << a->rule)))
+        return;
     r->ev[r->n].id = a->id;
     r->ev[r->n].rule = a->rule;
     r->ev[r->n].state = a->state;
@@ -124,6 +136,7 @@ static void test_emergency_lifecycle(void **st)
     (void)st;
     struct rec r;
     struct det *d = mk(&r, 16, 16);
+    r.only = 1u << DET_RULE_EMERGENCY; /* 7600 also raises RENEGADE COMLOSS: tested below */
     struct trk_track t[2] = {ac(1, 0, 0, 20000, 200, 0, 0), ac(2, 50, 50, 30000, 0, 200, 0)};
     t[0].ids |= TRK_ID_SQUAWK | TRK_ID_CALLSIGN;
     t[0].squawk = 07700;
@@ -153,7 +166,7 @@ static void test_emergency_lifecycle(void **st)
     assert_int_equal(eval(d, t, 2, 12 * SEC), 0);
     assert_int_equal(eval(d, t, 2, 19 * SEC), 0);
     assert_int_equal(r.n, 2);
-    assert_int_equal(det_count(d), 1);
+    assert_int_equal(det_count(d), 2); /* and RENEGADE COMLOSS, from the 7600 at 10 s */
     assert_int_equal(eval(d, t, 2, 20 * SEC), 0);
     assert_int_equal(r.n, 3);
     assert_int_equal(r.ev[2].state, DET_ST_CLEARED);
@@ -290,9 +303,10 @@ static void test_no_transponder(void **st)
 
 /* The real tracker: a Mode S radar track whose replies are missed at 40 s
  * and at 60 and 64 s (1 and 2 primary-only scans) raises nothing; the
- * transponder switched off at 80 s raises NO_TRANSPONDER at the third
- * primary-only scan (88 s), and its return clears it after the hold. */
-static void test_no_transponder_tracker(void **st)
+ * transponder switched off at 80 s raises TRANSPONDER_OFF (not
+ * NO_TRANSPONDER: the track had replies) at the third primary-only scan
+ * (88 s), on the same track, and its return clears it after the hold. */
+static void test_transponder_off_modes_tracker(void **st)
 {
     (void)st;
     struct sim_rng rng = {0xDE7EC7ull};
@@ -304,6 +318,7 @@ static void test_no_transponder_tracker(void **st)
     struct rec r;
     struct det *d = mk(&r, 8, 8);
     struct trk_track snap[8];
+    uint32_t id = 0;
     for (int64_t s = 0; s <= 140; s += 4) {
         int64_t now = SIM_T0 + s * SEC;
         int missed = s == 40 || s == 60 || s == 64 || (s >= 80 && s < 120);
@@ -319,24 +334,377 @@ static void test_no_transponder_tracker(void **st)
         }
         uint32_t got;
         assert_int_equal(trk_ingest(t, &m, 1, now, &got), 0);
+        if (!id)
+            id = got;
+        assert_int_equal(got, id); /* one continuous track */
         trk_tick(t, now);
         size_t n = trk_snapshot(t, snap, 8);
         assert_int_equal(n, 1);
         assert_int_equal(eval(d, snap, n, now), 0);
-        size_t opened = count(&r, DET_RULE_NO_TRANSPONDER, DET_ST_OPEN);
+        size_t opened = count(&r, DET_RULE_TRANSPONDER_OFF, DET_ST_OPEN);
         if (s < 88)
             assert_int_equal(opened, 0);
         else
             assert_int_equal(opened, 1);
         if (s >= 88 && s < 128)
             assert_int_equal(det_count(d), 1);
+        assert_int_equal(count(&r, DET_RULE_NO_TRANSPONDER, DET_ST_OPEN), 0);
         sim_move(&g, 4.0);
     }
     /* replies back at 120 s: absent from 120, cleared at 132 (>= 10 s, 2 evaluations) */
-    assert_int_equal(count(&r, DET_RULE_NO_TRANSPONDER, DET_ST_CLEARED), 1);
+    assert_int_equal(count(&r, DET_RULE_TRANSPONDER_OFF, DET_ST_CLEARED), 1);
     assert_int_equal(det_count(d), 0);
     det_free(d);
     trk_free(t);
+}
+
+/* The real tracker, SSR: aircraft A answers Mode A/C (squawk 4521, 9,000 ft)
+ * with combined SSR + PSR plots, then from 60 s to 120 s only primary
+ * radar sees it; primary-only target B, 60 km away, never answered. A stays
+ * one track (its plots go to it by gating, no address), keeps its squawk,
+ * and raises TRANSPONDER_OFF at the third primary-only scan (68 s), cleared
+ * after the replies come back; B raises NO_TRANSPONDER once confirmed. Never
+ * both rules for one track. */
+static void test_transponder_off_ssr_tracker(void **st)
+{
+    (void)st;
+    struct sim_rng rng = {0x55A0FFull};
+    struct trk_table *t = NULL;
+    assert_int_equal(trk_new(NULL, &t), 0);
+    struct sim_radar rd = {2, 0.0, 0.0, 50.0, 0.08};
+    assert_int_equal(trk_sensor_set(t, 2, 4000), 0);
+    struct sim_tgt g[2] = {{-30000.0, 20000.0, 150.0, 0.0, 0.0},
+                           {20000.0, -40000.0, 0.0, 120.0, 0.0}};
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track snap[8];
+    uint32_t ida = 0, idb = 0;
+    const uint8_t psr = TRK_SRC_BIT(TRK_SOURCE_PSR), ssr = TRK_SRC_BIT(TRK_SOURCE_SSR);
+    for (int64_t s = 0; s <= 160; s += 4) {
+        int64_t now = SIM_T0 + s * SEC;
+        int off = s >= 60 && s < 120;
+        struct trk_meas m[2];
+        m[0] = sim_plot(&rd, &g[0], now, off ? psr : (uint8_t)(psr | ssr), &rng);
+        if (!off) {
+            m[0].has |= TRK_M_SQUAWK | TRK_M_ALT;
+            m[0].squawk = 04521;
+            m[0].alt_ft = 9000;
+        }
+        m[1] = sim_plot(&rd, &g[1], now, psr, &rng);
+        uint32_t got[2];
+        assert_int_equal(trk_ingest(t, m, 2, now, got), 0);
+        if (!ida) {
+            ida = got[0];
+            idb = got[1];
+        }
+        assert_int_equal(got[0], ida); /* one continuous track */
+        assert_int_equal(got[1], idb);
+        trk_tick(t, now);
+        assert_int_equal(trk_check(t), 0);
+        size_t n = trk_snapshot(t, snap, 8);
+        assert_int_equal(n, 2);
+        assert_int_equal(eval(d, snap, n, now), 0);
+        size_t opened = count(&r, DET_RULE_TRANSPONDER_OFF, DET_ST_OPEN);
+        assert_int_equal(opened, s >= 68 ? 1 : 0);
+        assert_int_equal(count(&r, DET_RULE_NO_TRANSPONDER, DET_ST_OPEN), s >= 8 ? 1 : 0);
+        const struct det_alert *a;
+        size_t cur = 0;
+        while ((a = det_next(d, &cur))) {
+            if (a->rule == DET_RULE_TRANSPONDER_OFF) {
+                assert_int_equal(a->parties[0].track_id, ida);
+                assert_int_equal(a->parties[0].squawk, 04521);
+                assert_int_equal(a->severity, DET_SEV_WARNING);
+                assert_non_null(strstr(a->text, "squawk 4521"));
+                assert_non_null(strstr(a->text, "last SSR reply"));
+                assert_non_null(strstr(a->text, "9000 ft"));
+            }
+            if (a->rule == DET_RULE_NO_TRANSPONDER)
+                assert_int_equal(a->parties[0].track_id, idb);
+        }
+        sim_move(&g[0], 4.0);
+        sim_move(&g[1], 4.0);
+    }
+    /* replies back at 120: absent from 120, cleared at 128 (12 s, 3 evaluations) */
+    assert_int_equal(count(&r, DET_RULE_TRANSPONDER_OFF, DET_ST_CLEARED), 1);
+    assert_int_equal(count(&r, DET_RULE_TRANSPONDER_OFF, DET_ST_OPEN), 1);
+    assert_int_equal(det_count(d), 1); /* B's NO_TRANSPONDER */
+    det_free(d);
+    trk_free(t);
+}
+
+/* The real tracker: a Mode S + PSR radar track whose reply is missed on one
+ * scan in five (a primary-only plot between cooperative ones) raises
+ * nothing, ever; it stays one track. */
+static void test_missed_reply_tracker(void **st)
+{
+    (void)st;
+    struct sim_rng rng = {0x3155EDull};
+    struct trk_table *t = NULL;
+    assert_int_equal(trk_new(NULL, &t), 0);
+    struct sim_radar rd = {3, 0.0, 0.0, 50.0, 0.08};
+    assert_int_equal(trk_sensor_set(t, 3, 4000), 0);
+    struct sim_tgt g = {-20000.0, -20000.0, 110.0, 110.0, 0.0};
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track snap[8];
+    uint32_t id = 0;
+    const uint8_t psr = TRK_SRC_BIT(TRK_SOURCE_PSR), modes = TRK_SRC_BIT(TRK_SOURCE_MODES);
+    for (int64_t s = 0; s <= 200; s += 4) {
+        int64_t now = SIM_T0 + s * SEC;
+        int missed = s % 20 == 12;
+        struct trk_meas m = sim_plot(&rd, &g, now, missed ? psr : (uint8_t)(psr | modes), &rng);
+        if (!missed) {
+            m.has |= TRK_M_ICAO | TRK_M_ALT;
+            m.icao = 0x4B1803u;
+            m.alt_ft = 15000;
+        }
+        uint32_t got;
+        assert_int_equal(trk_ingest(t, &m, 1, now, &got), 0);
+        if (!id)
+            id = got;
+        assert_int_equal(got, id);
+        trk_tick(t, now);
+        size_t n = trk_snapshot(t, snap, 8);
+        assert_int_equal(n, 1);
+        assert_true(snap[0].primary_only_scans <= 1);
+        assert_int_equal(eval(d, snap, n, now), 0);
+        sim_move(&g, 4.0);
+    }
+    assert_int_equal(r.n, 0);
+    assert_int_equal(det_count(d), 0);
+    det_free(d);
+    trk_free(t);
+}
+
+/* TRANSPONDER_OFF on synthetic tracks: the scan count, what keeps it
+ * silent (slow, a vessel, a history of AIS or system tracks only), and
+ * that NO_TRANSPONDER stays silent on a track that had replies. */
+static void test_transponder_off_rule(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[3];
+    t[0] = ac(1, 0, 0, 25000, 200, 0, 0);
+    t[0].last_src_ms[TRK_SOURCE_ADSB] = 1; /* replied long ago */
+    t[0].primary_only_scans = 2;
+    t[1] = ac(2, 30, 0, INT32_MIN, 100, 0, 0);
+    t[1].ids = 0;
+    t[1].kind = TRK_KIND_UNKNOWN;
+    t[1].last_src_ms[TRK_SOURCE_SDPS] = 1; /* another tracker's track: not a reply */
+    t[1].primary_only_scans = 5;
+    assert_int_equal(eval(d, t, 2, 60 * SEC), 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ev[0].rule, DET_RULE_NO_TRANSPONDER);
+    t[0].primary_only_scans = 3;
+    assert_int_equal(eval(d, t, 2, 64 * SEC), 0);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ev[1].rule, DET_RULE_TRANSPONDER_OFF);
+    assert_int_equal(r.ev[1].severity, DET_SEV_WARNING);
+    assert_non_null(strstr(r.ev[1].text, "last ADS-B reply 64 s ago"));
+    assert_non_null(strstr(r.ev[1].text, "for 3 scans"));
+    const struct det_alert *a = NULL;
+    size_t cur = 0;
+    while ((a = det_next(d, &cur)) && a->rule != DET_RULE_TRANSPONDER_OFF)
+        ;
+    assert_non_null(a);
+    assert_string_equal(a->values[0].name, "primary_only_scans");
+    assert_true(a->values[1].v > 63.9 && a->values[1].v < 64.1);
+    assert_int_equal(a->n_values, 4);
+    assert_true(a->values[3].v == 25000.0);
+    /* more scans: no update (the signature does not count them) */
+    t[0].primary_only_scans = 9;
+    assert_int_equal(eval(d, t, 2, 68 * SEC), 0);
+    assert_int_equal(r.n, 2);
+    /* slow (taxiing, or a track left on clutter) and vessels: silent, cleared */
+    t[0].flags |= TRK_F_SLOW;
+    t[2] = ac(3, -30, 0, INT32_MIN, 5, 0, 0);
+    t[2].kind = TRK_KIND_VESSEL;
+    t[2].last_src_ms[TRK_SOURCE_SSR] = 1;
+    t[2].primary_only_scans = 10;
+    assert_int_equal(eval(d, t, 3, 72 * SEC), 0);
+    assert_int_equal(eval(d, t, 3, 82 * SEC), 0);
+    assert_int_equal(count(&r, DET_RULE_TRANSPONDER_OFF, DET_ST_CLEARED), 1);
+    assert_int_equal(count(&r, DET_RULE_TRANSPONDER_OFF, DET_ST_OPEN), 1);
+    assert_int_equal(count(&r, DET_RULE_NO_TRANSPONDER, DET_ST_OPEN), 1);
+    det_free(d);
+}
+
+/* ------------------------------------------------------------- renegade */
+
+static const struct det_alert *find_live(struct det *d, uint8_t rule, uint32_t track)
+{
+    size_t cur = 0;
+    const struct det_alert *a;
+    while ((a = det_next(d, &cur)))
+        if (a->rule == rule && a->state != DET_ST_CLEARED && a->parties[0].track_id == track)
+            return a;
+    return NULL;
+}
+
+/* One track through the categories: 7600 alone is COMLOSS; with a 15 NM
+ * deviation SUSPECTED; resisting, PROBABLE; declared, CONFIRMED; then
+ * lowered step by step as the evidence goes, the deviation held down to
+ * 8 NM (80 % of 10 NM), and cleared after the hold. Always the same alert. */
+static void test_renegade_categories(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    r.only = 1u << DET_RULE_RENEGADE;
+    struct trk_track t = ac(5, 0, 0, 33000, 200, 50, 0);
+    t.ids |= TRK_ID_SQUAWK | TRK_ID_CALLSIGN;
+    memcpy(t.callsign, "LOT3AK", 7);
+    t.squawk = 07600;
+    int64_t now = 0;
+    assert_int_equal(eval(d, &t, 1, now), 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ev[0].state, DET_ST_OPEN);
+    assert_int_equal(r.ev[0].severity, DET_SEV_CAUTION);
+    assert_string_equal(r.ev[0].text,
+                        "Renegade COMLOSS: track 5 ICAO 4CA005 squawk 7600 LOT3AK: radio lost "
+                        "(squawk 7600).");
+    uint32_t id = r.ev[0].id;
+    const struct det_alert *a = find_live(d, DET_RULE_RENEGADE, 5);
+    assert_non_null(a);
+    assert_true(a->values[0].v == 1.0 && a->values[1].v == 1.0 && a->values[3].v == -1.0);
+    /* a flight plan matched, 15 NM off: SUSPECTED (two indicators) */
+    t.flags |= TRK_F_PLAN_DEV;
+    t.plan_dev_m = 15.0 * 1852.0;
+    assert_int_equal(eval(d, &t, 1, now += 4 * SEC), 0);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ev[1].state, DET_ST_UPDATED);
+    assert_int_equal(r.ev[1].id, id);
+    assert_int_equal(r.ev[1].severity, DET_SEV_WARNING);
+    assert_non_null(strstr(r.ev[1].text, "Renegade SUSPECTED"));
+    assert_non_null(strstr(r.ev[1].text, "15.0 NM off its flight plan"));
+    a = find_live(d, DET_RULE_RENEGADE, 5);
+    assert_true(a->values[0].v == 2.0 && a->values[1].v == 2.0);
+    assert_true(fabs(a->values[3].v - 15.0) < 1e-9);
+    /* steady: no event */
+    assert_int_equal(eval(d, &t, 1, now += 4 * SEC), 0);
+    assert_int_equal(r.n, 2);
+    /* resists: PROBABLE */
+    t.op_flags = TRK_OP_RESISTS;
+    assert_int_equal(eval(d, &t, 1, now += 4 * SEC), 0);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.ev[2].severity, DET_SEV_ALERT);
+    assert_non_null(strstr(r.ev[2].text, "Renegade PROBABLE"));
+    assert_non_null(strstr(r.ev[2].text, "resists intervention"));
+    /* declared: CONFIRMED */
+    t.op_flags = TRK_OP_RESISTS | TRK_OP_CONFIRMED;
+    assert_int_equal(eval(d, &t, 1, now += 4 * SEC), 0);
+    assert_int_equal(r.n, 4);
+    assert_int_equal(r.ev[3].severity, DET_SEV_ALERT);
+    assert_non_null(strstr(r.ev[3].text, "Renegade CONFIRMED"));
+    /* lowered: the declaration and the resistance withdrawn */
+    t.op_flags = 0;
+    assert_int_equal(eval(d, &t, 1, now += 4 * SEC), 0);
+    assert_int_equal(r.n, 5);
+    assert_int_equal(r.ev[4].state, DET_ST_UPDATED);
+    assert_int_equal(r.ev[4].severity, DET_SEV_WARNING);
+    assert_non_null(strstr(r.ev[4].text, "Renegade SUSPECTED"));
+    /* 9 NM: below 10 but counted while above 8 (hysteresis); the value moves */
+    t.plan_dev_m = 9.0 * 1852.0;
+    assert_int_equal(eval(d, &t, 1, now += 4 * SEC), 0);
+    assert_int_equal(r.n, 5);
+    a = find_live(d, DET_RULE_RENEGADE, 5);
+    assert_true(fabs(a->values[3].v - 9.0) < 1e-9);
+    /* 7.9 NM: the deviation stops counting, COMLOSS */
+    t.plan_dev_m = 7.9 * 1852.0;
+    assert_int_equal(eval(d, &t, 1, now += 4 * SEC), 0);
+    assert_int_equal(r.n, 6);
+    assert_int_equal(r.ev[5].severity, DET_SEV_CAUTION);
+    assert_non_null(strstr(r.ev[5].text, "Renegade COMLOSS"));
+    /* 9 NM again: not counted any more (10 NM needed to count again) */
+    t.plan_dev_m = 9.0 * 1852.0;
+    assert_int_equal(eval(d, &t, 1, now += 4 * SEC), 0);
+    assert_int_equal(r.n, 6);
+    /* radio back: no evidence; cleared after 10 s and 2 evaluations */
+    t.squawk = 01000;
+    assert_int_equal(eval(d, &t, 1, now += 4 * SEC), 0);
+    assert_int_equal(eval(d, &t, 1, now += 4 * SEC), 0);
+    assert_int_equal(r.n, 6);
+    assert_int_equal(eval(d, &t, 1, now += 4 * SEC), 0);
+    assert_int_equal(r.n, 7);
+    assert_int_equal(r.ev[6].state, DET_ST_CLEARED);
+    assert_int_equal(r.ev[6].id, id);
+    for (size_t k = 0; k < r.n; k++)
+        assert_int_equal(r.ev[k].id, id);
+    det_free(d);
+}
+
+/* The other ways in: radio loss from the operator or ADS-B; ignoring ATC
+ * with a deviation; a transponder switched off (TRANSPONDER_OFF's
+ * condition) or not as instructed. What raises nothing: one indicator
+ * other than radio, resisting without SUSPECTED, a deviation first seen
+ * below 10 NM, vessels. */
+static void test_renegade_evidence(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 16, 16);
+    r.only = 1u << DET_RULE_RENEGADE;
+    struct trk_track t[9];
+    for (unsigned i = 0; i < 9; i++)
+        t[i] = ac(i + 1, 30.0 * i, 0, 20000, 150, 0, 0);
+    t[0].radio = TRK_TRI_NO;      /* COMLOSS: radio lost (operator) */
+    t[1].emergency = 4;           /* COMLOSS: ADS-B "no communications" */
+    t[2].flags |= TRK_F_PLAN_DEV; /* SUSPECTED: deviation + ignores ATC */
+    t[2].plan_dev_m = 12.0 * 1852.0;
+    t[2].op_flags = TRK_OP_IGNORES_ATC;
+    t[3].last_src_ms[TRK_SOURCE_MODES] = 1; /* SUSPECTED: transponder off + ignores ATC */
+    t[3].primary_only_scans = 4;
+    t[3].op_flags = TRK_OP_IGNORES_ATC;
+    t[4].op_flags = TRK_OP_XPDR_NOT_AS_TOLD | TRK_OP_RESISTS; /* one indicator: nothing */
+    t[5].flags |= TRK_F_PLAN_DEV; /* 9 NM, first seen: below the threshold */
+    t[5].plan_dev_m = 9.0 * 1852.0;
+    t[5].radio = TRK_TRI_NO; /* ... so COMLOSS only */
+    t[6].op_flags = TRK_OP_IGNORES_ATC | TRK_OP_XPDR_NOT_AS_TOLD | TRK_OP_CONFIRMED;
+    t[6].kind = TRK_KIND_VESSEL;  /* never */
+    t[7].flags |= TRK_F_PLAN_DEV; /* deviation alone: nothing */
+    t[7].plan_dev_m = 40.0 * 1852.0;
+    t[8].op_flags = TRK_OP_CONFIRMED; /* the authority's word alone */
+    assert_int_equal(eval(d, t, 9, 60 * SEC), 0);
+    assert_int_equal(r.n, 6);
+    const struct det_alert *a;
+    a = find_live(d, DET_RULE_RENEGADE, 1);
+    assert_non_null(a);
+    assert_non_null(strstr(a->text, "Renegade COMLOSS: track 1 ICAO 4CA001: radio lost."));
+    a = find_live(d, DET_RULE_RENEGADE, 2);
+    assert_non_null(a);
+    assert_non_null(strstr(a->text, "radio lost (ADS-B)"));
+    a = find_live(d, DET_RULE_RENEGADE, 3);
+    assert_non_null(a);
+    assert_int_equal(a->severity, DET_SEV_WARNING);
+    assert_non_null(strstr(a->text, "SUSPECTED"));
+    assert_non_null(strstr(a->text, "12.0 NM off its flight plan, ignores ATC"));
+    a = find_live(d, DET_RULE_RENEGADE, 4);
+    assert_non_null(a);
+    assert_non_null(strstr(a->text, "SUSPECTED"));
+    assert_non_null(strstr(a->text, "ignores ATC, transponder off"));
+    assert_true(a->values[4].v == 4.0);
+    assert_null(find_live(d, DET_RULE_RENEGADE, 5));
+    a = find_live(d, DET_RULE_RENEGADE, 6);
+    assert_non_null(a);
+    assert_non_null(strstr(a->text, "COMLOSS"));
+    assert_null(strstr(a->text, "flight plan"));
+    assert_null(find_live(d, DET_RULE_RENEGADE, 7));
+    assert_null(find_live(d, DET_RULE_RENEGADE, 8));
+    a = find_live(d, DET_RULE_RENEGADE, 9);
+    assert_non_null(a);
+    assert_int_equal(a->severity, DET_SEV_ALERT);
+    assert_non_null(strstr(a->text, "Renegade CONFIRMED"));
+    /* the operator now reports track 5 ignoring ATC too: SUSPECTED, with
+     * "transponder not as instructed" and the resistance: PROBABLE */
+    t[4].op_flags |= TRK_OP_IGNORES_ATC;
+    assert_int_equal(eval(d, t, 9, 64 * SEC), 0);
+    a = find_live(d, DET_RULE_RENEGADE, 5);
+    assert_non_null(a);
+    assert_int_equal(a->state, DET_ST_OPEN);
+    assert_non_null(strstr(a->text, "Renegade PROBABLE"));
+    assert_non_null(strstr(a->text, "ignores ATC, transponder not as instructed, resists"));
+    det_free(d);
 }
 
 /* ----------------------------------------------------------- separation */
@@ -430,6 +798,160 @@ static void test_separation_turning(void **st)
             assert_non_null(a);
             assert_int_equal(a->t_seen_ms, 4 * SEC);
             assert_int_equal(r.n, 1);
+        }
+        det_free(d);
+    }
+}
+
+/* Level-off: A level at FL200 eastbound, B westbound 20 NM away at
+ * 23,000 ft descending at 2,000 ft/min; closest approach in 74 s. Straight
+ * lines put B at about 20,533 ft then (533 ft: a conflict). B's selected
+ * altitude is 22,000 ft, 2,000 ft above A: it levels off (at 21,700 ft
+ * with the 300 ft overshoot allowance), no alert. Without the selected
+ * altitude, with one behind its descent, or with the hypothesis switched
+ * off: the straight-line alert. */
+static void test_separation_level_off_clears(void **st)
+{
+    (void)st;
+    for (int c = 0; c < 4; c++) {
+        struct rec r;
+        struct det_config cfg;
+        det_config_default(&cfg);
+        cfg.max_tracks = cfg.max_alerts = 8;
+        if (c == 3)
+            cfg.level_off = 0;
+        struct det *d = NULL;
+        memset(&r, 0, sizeof r);
+        assert_int_equal(det_new(&cfg, on_change, &r, &d), 0);
+        struct trk_track t[2] = {ac(1, 0, -10, 20000, 250, 0, 0), ac(2, 0, 10, 23000, -250, 0, 0)};
+        t[1].vrate_fpm = -2000.0;
+        t[1].flags |= TRK_F_SEL_ALT;
+        t[1].sel_alt_ft = 22000;
+        if (c == 1)
+            t[1].flags &= (uint8_t)~TRK_F_SEL_ALT; /* no selected altitude */
+        if (c == 2)
+            t[1].sel_alt_ft = 25000; /* behind the descent: stale or being changed */
+        assert_int_equal(eval(d, t, 2, 0), 0);
+        if (c == 0) {
+            assert_int_equal(r.n, 0);
+            assert_int_equal(det_stats(d)->level_off_cleared, 1);
+        } else {
+            assert_int_equal(r.n, 1);
+            assert_string_equal(r.ev[0].hyp, "straight");
+            assert_int_equal(r.ev[0].severity, DET_SEV_CAUTION);
+            assert_non_null(strstr(r.ev[0].text, "(straight line)"));
+            const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+            assert_non_null(a);
+            assert_true(a->values[4].v > 500.0 && a->values[4].v < 560.0); /* ~533 ft */
+            assert_int_equal(det_stats(d)->level_off_cleared, 0);
+        }
+        det_free(d);
+    }
+}
+
+/* Level-off raising what the straight line misses: B descends at 4,000
+ * ft/min from 23,000 ft towards a selected altitude of 20,000 ft, A's
+ * level. Straight lines put B 1,933 ft below A at the closest approach
+ * (74 s): nothing. Levelling off (at 19,700 ft after 50 s), B is 300 ft
+ * from A there: hypothesis "level-off". A climb levelling off at a
+ * selected altitude above is the mirror case. */
+static void test_separation_level_off_raises(void **st)
+{
+    (void)st;
+    for (int c = 0; c < 3; c++) {
+        struct rec r;
+        struct det *d = mk(&r, 8, 8);
+        struct trk_track t[2] = {ac(1, 0, -10, 20000, 250, 0, 0), ac(2, 0, 10, 23000, -250, 0, 0)};
+        t[1].vrate_fpm = -4000.0;
+        t[1].flags |= TRK_F_SEL_ALT;
+        t[1].sel_alt_ft = 20000;
+        if (c == 1)
+            t[1].flags &= (uint8_t)~TRK_F_SEL_ALT;
+        if (c == 2) { /* climbing from 17,000 ft to 20,000 ft */
+            t[1].alt_ft = 17000;
+            t[1].vrate_fpm = 4000.0;
+        }
+        assert_int_equal(eval(d, t, 2, 0), 0);
+        if (c == 1) {
+            assert_int_equal(r.n, 0);
+        } else {
+            assert_int_equal(r.n, 1);
+            assert_string_equal(r.ev[0].hyp, "level-off");
+            assert_non_null(strstr(r.ev[0].text, "(levelling off at the selected altitude)"));
+            assert_non_null(strstr(r.ev[0].text, "300 ft at closest approach"));
+            const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+            assert_non_null(a);
+            assert_true(fabs(a->values[4].v - 300.0) < 1.0);
+            assert_true(a->values[2].v > 70 && a->values[2].v < 78);
+        }
+        det_free(d);
+    }
+}
+
+/* Level-off with equal rates: A climbs from 20,000 ft and B from 17,000 ft,
+ * both at 3,000 ft/min, so the straight lines keep them 3,000 ft apart.
+ * A's selected altitude is 21,000 ft: it levels off at 21,300 ft after 26 s
+ * while B climbs on, to 20,700 ft at the closest approach (74 s): 600 ft,
+ * hypothesis "level-off". The spatial index's vertical bound must not drop
+ * this pair for having no relative vertical rate. */
+static void test_separation_level_off_equal_rates(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[2] = {ac(1, 0, -10, 20000, 250, 0, 0), ac(2, 0, 10, 17000, -250, 0, 0)};
+    t[0].vrate_fpm = 3000.0;
+    t[0].flags |= TRK_F_SEL_ALT;
+    t[0].sel_alt_ft = 21000;
+    t[1].vrate_fpm = 3000.0;
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.ev[0].hyp, "level-off");
+    const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+    assert_non_null(a);
+    assert_true(fabs(a->values[4].v - 600.0) < 5.0);
+    det_free(d);
+}
+
+/* Turning and levelling off: the turning geometry of test_separation_turning
+ * (A turns right at 2 deg/s towards B, within 5 NM after about 54 s), with
+ * B descending at 6,000 ft/min from 24,000 ft: along its straight vertical
+ * line B is 1,400 ft and more below A by then, nothing. Its selected
+ * altitude is A's level, 20,000 ft: levelled off at 19,700 ft (after 43 s)
+ * it is 300 ft below A: "turning+level-off". */
+static void test_separation_turning_level_off(void **st)
+{
+    (void)st;
+    const double v = 200.0, w = 2.0 * 3.14159265358979 / 180.0, R = v / w;
+    for (int sel = 0; sel < 2; sel++) {
+        struct rec r;
+        struct det *d = mk(&r, 8, 8);
+        struct trk_track t[2] = {ac(1, 0, 0, 20000, 0, v, 0),
+                                 ac(2, -3000.0 / 1852.0, 2 * R / 1852.0, 24000, 0, 0, 0)};
+        t[0].track_deg = 0;
+        t[1].vrate_fpm = -6000.0;
+        if (sel) {
+            t[1].flags |= TRK_F_SEL_ALT;
+            t[1].sel_alt_ft = 20000;
+        }
+        assert_int_equal(eval(d, t, 2, 0), 0);
+        assert_int_equal(r.n, 0);
+        double th = 2 * w; /* course after 2 s */
+        t[0] = ac(1, R * sin(th) / 1852.0, R * (1 - cos(th)) / 1852.0, 20000, v * sin(th),
+                  v * cos(th), 2 * SEC);
+        t[0].track_deg = th * 180.0 / 3.14159265358979;
+        t[1].t_state_ms = 2 * SEC;
+        assert_int_equal(eval(d, t, 2, 2 * SEC), 0);
+        if (!sel) {
+            assert_int_equal(r.n, 0);
+        } else {
+            assert_int_equal(r.n, 1);
+            assert_string_equal(r.ev[0].hyp, "turning+level-off");
+            assert_non_null(strstr(r.ev[0].text, "(turning and levelling off)"));
+            const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+            assert_non_null(a);
+            assert_true(a->values[2].v > 43 && a->values[2].v <= 120);
+            assert_true(fabs(a->values[4].v - 300.0) < 1.0);
         }
         det_free(d);
     }
@@ -692,9 +1214,18 @@ int main(void)
         cmocka_unit_test(test_hysteresis_reraise),
         cmocka_unit_test(test_capacity_and_time),
         cmocka_unit_test(test_no_transponder),
-        cmocka_unit_test(test_no_transponder_tracker),
+        cmocka_unit_test(test_transponder_off_modes_tracker),
+        cmocka_unit_test(test_transponder_off_ssr_tracker),
+        cmocka_unit_test(test_missed_reply_tracker),
+        cmocka_unit_test(test_transponder_off_rule),
+        cmocka_unit_test(test_renegade_categories),
+        cmocka_unit_test(test_renegade_evidence),
         cmocka_unit_test(test_separation_predicted),
         cmocka_unit_test(test_separation_turning),
+        cmocka_unit_test(test_separation_level_off_clears),
+        cmocka_unit_test(test_separation_level_off_raises),
+        cmocka_unit_test(test_separation_level_off_equal_rates),
+        cmocka_unit_test(test_separation_turning_level_off),
         cmocka_unit_test(test_separation_actual_near_miss),
         cmocka_unit_test(test_separation_vertical_minimum),
         cmocka_unit_test(test_separation_10k),

@@ -12,6 +12,7 @@
  * spherical computation of the ground range, a plot overhead, and an
  * impossible triangle. CPA: crossing, diverging and parallel tracks.
  * Polygons: a square with a hole, the boundary distance, invalid rings.
+ * Point to segment: against samples of the leg and the right angle.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -327,6 +328,57 @@ static void test_polygon(void **state)
     geo_polygon_free(p);
 }
 
+/* Point to segment: the nearest point is where the geodesic to P meets the
+ * leg at a right angle (checked with the inverse problem), no sample of
+ * the leg (every 1 km, and its ends) is nearer, and the ends, a point leg
+ * and non-finite input behave. */
+static void test_segment_distance(void **state)
+{
+    (void)state;
+    static const double c[][6] = {
+        /* P lat, lon; A lat, lon; B lat, lon */
+        {55.3, 11.0, 55.0, 10.0, 55.0, 12.0},       /* beside a leg along a parallel */
+        {53.3, 20.8, 51.5, 19.9, 54.3776, 18.4662}, /* 60 NM off a 330 km leg */
+        {10.0, 0.5, 0.0, 0.0, 0.0, 1.0},            /* far from a short leg, beyond its middle */
+        {-33.0, 151.0, -34.0, 150.0, -30.0, 153.0},
+        {60.0, 20.0, 55.0, 10.0, 59.6519, 17.9186}, /* beyond B: the end */
+        {54.0, 9.0, 55.0, 10.0, 57.0, 12.0},        /* before A: the end */
+        {0.0, 179.9, -1.0, 179.5, 1.0, -179.5},     /* across the antimeridian */
+        {45.0, 5.0, 45.0, 5.0, 46.0, 6.0},          /* on A */
+    };
+    for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
+        const double *v = c[k];
+        double frac = -1;
+        double d = geo_segment_distance_m(v[0], v[1], v[2], v[3], v[4], v[5], &frac);
+        assert_true(frac >= 0 && frac <= 1);
+        double len, az, best = INFINITY;
+        geo_inverse(v[2], v[3], v[4], v[5], &len, &az, NULL);
+        for (double s = 0; s < len + 1000; s += 1000) {
+            double la, lo;
+            geo_direct(v[2], v[3], az, s < len ? s : len, &la, &lo, NULL);
+            double dd = geo_distance_m(v[0], v[1], la, lo);
+            best = dd < best ? dd : best;
+        }
+        /* never farther than a sample; nearer by at most what 1 km steps miss */
+        assert_true(d <= best + 1e-3);
+        assert_true(d >= best - 600.0);
+        double fl, fo, fa;
+        geo_direct(v[2], v[3], az, frac * len, &fl, &fo, &fa);
+        assert_near(geo_distance_m(v[0], v[1], fl, fo), d, 1e-3);
+        if (frac > 1e-9 && frac < 1 - 1e-9 && d > 1) {
+            double a1;
+            geo_inverse(fl, fo, v[0], v[1], NULL, &a1, NULL);
+            double rel = fmod(fabs(a1 - fa), 180.0);
+            assert_near(rel, 90.0, 1e-4);
+        }
+    }
+    /* a leg shorter than 1 mm is a point */
+    assert_near(geo_segment_distance_m(50.1, 8, 50, 8, 50, 8, NULL), geo_distance_m(50.1, 8, 50, 8),
+                1e-6);
+    assert_true(isnan(geo_segment_distance_m(NAN, 8, 50, 8, 51, 8, NULL)));
+    assert_true(isnan(geo_segment_distance_m(50, 8, 95, 8, 51, 8, NULL)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -340,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_radar_known),
         cmocka_unit_test(test_cpa),
         cmocka_unit_test(test_polygon),
+        cmocka_unit_test(test_segment_distance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

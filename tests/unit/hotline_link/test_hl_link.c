@@ -436,31 +436,10 @@ static void test_admission_fake_clock(void **state)
     assert_false(hl_link_is_up(a->link, b->name));
 }
 
-static void test_addr_parse(void **state)
-{
-    (void)state;
-    struct sockaddr_in sin;
-    assert_int_equal(hl_addr_parse("127.0.0.1:7441", &sin), 0);
-    assert_int_equal(ntohs(sin.sin_port), 7441);
-    assert_int_equal(ntohl(sin.sin_addr.s_addr), 0x7f000001);
-    assert_int_equal(hl_addr_parse("localhost:0", &sin), 0);
-    const char *bad[] = {"",
-                         ":7441",
-                         "127.0.0.1",
-                         "127.0.0.1:",
-                         "127.0.0.1:65536",
-                         "127.0.0.1:-1",
-                         "127.0.0.1:74x",
-                         "HOST:PORT",
-                         "300.1.1.1:1"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal(hl_addr_parse(bad[i], &sin), CAIRN_E_INVAL);
-}
-
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_addr_parse), cmocka_unit_test(test_tie_break_and_restarts),
-        cmocka_unit_test(test_cumulative_receipts), cmocka_unit_test(test_admission_fake_clock)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_tie_break_and_restarts),
+                                       cmocka_unit_test(test_cumulative_receipts),
+                                       cmocka_unit_test(test_admission_fake_clock)};
     return cmocka_run_group_tests(tests, setup, teardown);
 }

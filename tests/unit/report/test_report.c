@@ -574,6 +574,44 @@ static void test_modes_anchor_nacp(void **state)
     assert_true(r.t_ms == 21000); /* anchor 0: t_s is taken as Unix time */
 }
 
+/* The selected altitude: ADS-B target state (TC29, DO-260B, the vector of
+ * tests/vectors/modes: MCP/FCU 16,992 ft) becomes a report with an address
+ * and REP_HAS_SEL_ALT but no position; from BDS 4,0 with both values, the
+ * MCP/FCU one (what the autopilot captures), else the FMS one. */
+static void test_modes_sel_alt(void **state)
+{
+    (void)state;
+    static struct modes_ctx ctx;
+    modes_ctx_init(&ctx, NULL);
+    struct modes_frame f;
+    struct modes_msg m;
+    struct report r;
+    hex_frame(&f, "8DA05629EA21485CBF3F8CADAEEB", 5.0);
+    assert_int_equal(modes_decode(&ctx, &f, &m), 0);
+    r.sensor_id = 1;
+    assert_int_equal(modes_msg_to_report(&m, DEC4_MS, &r), 0);
+    assert_int_equal(r.kind, REP_ADSB);
+    assert_int_equal(r.icao, 0xA05629);
+    assert_true(r.has & REP_HAS_SEL_ALT);
+    assert_int_equal(r.sel_alt_ft, 16992);
+    assert_false(r.has & REP_HAS_POS);
+    memset(&m, 0, sizeof m);
+    m.kind = FRAME_MODES;
+    m.has = MH_ICAO | MH_SEL_ALT_MCP | MH_SEL_ALT_FMS;
+    m.icao = 0x4CA123;
+    m.sel_alt_mcp_ft = 24000;
+    m.sel_alt_fms_ft = 35008;
+    assert_int_equal(modes_msg_to_report(&m, 0, &r), 0);
+    assert_int_equal(r.kind, REP_MODES);
+    assert_int_equal(r.sel_alt_ft, 24000);
+    m.has = MH_ICAO | MH_SEL_ALT_FMS;
+    assert_int_equal(modes_msg_to_report(&m, 0, &r), 0);
+    assert_int_equal(r.sel_alt_ft, 35008);
+    m.has = MH_ICAO;
+    assert_int_equal(modes_msg_to_report(&m, 0, &r), 0);
+    assert_false(r.has & REP_HAS_SEL_ALT);
+}
+
 /* ------------------------------------------------------------ AIS */
 
 static void test_ais_static(void **state)
@@ -663,6 +701,7 @@ int main(void)
         cmocka_unit_test(test_cat021_nacp),
         cmocka_unit_test_setup(test_cat034, setup_radar),
         cmocka_unit_test(test_modes_anchor_nacp),
+        cmocka_unit_test(test_modes_sel_alt),
         cmocka_unit_test(test_ais_static),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,9 +3,9 @@
  * crossing targets, M-of-N confirmation of primary plots, clutter, a
  * transponder switched off, a missed reply, ADS-B + SSR + PSR fused, a
  * vessel seen by AIS and radar, a vessel at anchor, accuracy on a
- * straight-and-turning target, hostile values, capacity, deletion, the
- * assignment solver against brute force. trk_check (invariants T1-T8)
- * runs after every step.
+ * straight-and-turning target, hostile values, capacity, deletion, notes
+ * without position (T10), the assignment solver against brute force.
+ * trk_check (invariants T1-T8) runs after every step.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -738,6 +738,134 @@ static void test_random_measurements(void **state)
     trk_free(t);
 }
 
+/* ------------------------------------------------------------------ notes */
+
+/* T10: identity-only information (ADS-B target state, identification,
+ * Mode S replies without position) reaches the track holding the address
+ * through trk_note and changes nothing else; a selected altitude is also
+ * taken from a positioned measurement, an older one does not overwrite a
+ * newer one, and trk_tick forgets it after 30 s without refresh. */
+static void test_note(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("note")};
+    struct trk_table *t = mk(8);
+    struct sim_tgt g = {0.0, 0.0, 200.0, 0.0, 0.0};
+    uint32_t id = 0;
+    for (int s = 0; s < 3; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        struct trk_meas m = sim_point(100, ADSB, TRK_KIND_AIRCRAFT, &g, now, 15.0, 2.0, &rng);
+        m.has |= TRK_M_ICAO | TRK_M_ALT;
+        m.icao = ICAO_A;
+        m.alt_ft = 12000;
+        feed(t, &m, 1, now, &id);
+        sim_move(&g, 1.0);
+    }
+    int64_t now = SIM_T0 + 2 * SEC;
+    const struct trk_track *k = trk_get(t, id);
+    assert_non_null(k);
+    assert_int_equal(k->status, TRK_ST_CONFIRMED);
+    assert_false(k->flags & TRK_F_SEL_ALT);
+    struct trk_track before = *k;
+    struct trk_meas n;
+    memset(&n, 0, sizeof n);
+    n.t_ms = now + 500;
+    n.sensor_id = 100;
+    n.src_mask = ADSB;
+    n.kind = TRK_KIND_AIRCRAFT;
+    n.has = TRK_M_ICAO | TRK_M_SEL_ALT | TRK_M_SQUAWK | TRK_M_CALLSIGN | TRK_M_EMERG;
+    n.icao = ICAO_A;
+    n.sel_alt_ft = 16992;
+    n.squawk = 07600;
+    memcpy(n.callsign, "SAS1843", 8);
+    n.emergency = 4;
+    n.lat_deg = NAN; /* ignored */
+    assert_int_equal(trk_note(t, &n, now + 500), 0);
+    assert_int_equal(trk_check(t), 0);
+    k = trk_get(t, id);
+    assert_true(k->flags & TRK_F_SEL_ALT);
+    assert_int_equal(k->sel_alt_ft, 16992);
+    assert_int_equal(k->squawk, 07600);
+    assert_true(k->ids & TRK_ID_SQUAWK);
+    assert_string_equal(k->callsign, "SAS1843");
+    assert_true(k->ids & TRK_ID_CALLSIGN);
+    assert_int_equal(k->emergency, 4);
+    /* T10: the rest is as it was */
+    struct trk_track after = *k;
+    after.flags = (uint8_t)(after.flags & ~TRK_F_SEL_ALT);
+    after.sel_alt_ft = before.sel_alt_ft;
+    after.squawk = before.squawk;
+    after.ids = before.ids;
+    memcpy(after.callsign, before.callsign, sizeof after.callsign);
+    after.emergency = before.emergency;
+    assert_memory_equal(&after, &before, sizeof before);
+    assert_int_equal(trk_stats(t)->notes, 1);
+    /* an older selected altitude does not overwrite a newer one; a hostile
+     * callsign is not copied */
+    n.has = TRK_M_ICAO | TRK_M_SEL_ALT | TRK_M_CALLSIGN;
+    n.t_ms = now;
+    n.sel_alt_ft = 5000;
+    memcpy(n.callsign, "AB\x1b[2J", 7);
+    assert_int_equal(trk_note(t, &n, now + 500), 0);
+    assert_int_equal(k->sel_alt_ft, 16992);
+    assert_string_equal(k->callsign, "SAS1843");
+    /* refused, nothing changes (T9): unknown address, bad values, future, too old */
+    before = *k;
+    n.t_ms = now + 600;
+    n.sel_alt_ft = 20000;
+    n.icao = ICAO_B;
+    assert_int_equal(trk_note(t, &n, now + 600), CAIRN_E_NOTFOUND);
+    assert_int_equal(trk_stats(t)->notes_unmatched, 1);
+    n.icao = ICAO_A;
+    n.sel_alt_ft = 99999;
+    assert_int_equal(trk_note(t, &n, now + 600), CAIRN_E_INVAL);
+    n.sel_alt_ft = 20000;
+    n.has &= (uint16_t)~TRK_M_ICAO;
+    assert_int_equal(trk_note(t, &n, now + 600), CAIRN_E_INVAL);
+    n.has |= TRK_M_ICAO;
+    n.has |= TRK_M_SQUAWK;
+    n.squawk = 010000;
+    assert_int_equal(trk_note(t, &n, now + 600), CAIRN_E_INVAL);
+    n.has &= (uint16_t)~TRK_M_SQUAWK;
+    n.t_ms = now + 60 * SEC;
+    assert_int_equal(trk_note(t, &n, now + 600), CAIRN_E_RANGE);
+    n.t_ms = now - 10 * SEC;
+    assert_int_equal(trk_note(t, &n, now + 600), CAIRN_E_RANGE);
+    assert_memory_equal(k, &before, sizeof before);
+    assert_int_equal(trk_stats(t)->rej_invalid, 3);
+    assert_int_equal(trk_stats(t)->rej_future, 1);
+    assert_int_equal(trk_stats(t)->rej_oos, 1);
+    /* a positioned measurement carries one too (trk_ingest) */
+    struct trk_meas m = sim_point(100, ADSB, TRK_KIND_AIRCRAFT, &g, now + SEC, 15.0, 2.0, &rng);
+    m.has |= TRK_M_ICAO | TRK_M_SEL_ALT;
+    m.icao = ICAO_A;
+    m.sel_alt_ft = 18000;
+    feed(t, &m, 1, now + SEC, NULL);
+    assert_int_equal(k->sel_alt_ft, 18000);
+    m.sel_alt_ft = 80000; /* out of range: the whole measurement is refused (T9) */
+    m.t_ms += SEC;
+    assert_int_equal(trk_ingest(t, &m, 1, now + 2 * SEC, NULL), CAIRN_E_INVAL);
+    assert_int_equal(k->sel_alt_ft, 18000);
+    /* kept while fresh, forgotten 30 s after the last one; the track lives
+     * on (ADS-B positions without target state) */
+    for (int s = 2; s <= 40; s++) {
+        int64_t tn = now + s * SEC;
+        sim_move(&g, 1.0);
+        struct trk_meas p = sim_point(100, ADSB, TRK_KIND_AIRCRAFT, &g, tn, 15.0, 2.0, &rng);
+        p.has |= TRK_M_ICAO;
+        p.icao = ICAO_A;
+        feed(t, &p, 1, tn, NULL);
+        tick(t, tn);
+        k = trk_get(t, id);
+        assert_non_null(k);
+        if (s <= 31)
+            assert_true(k->flags & TRK_F_SEL_ALT);
+        else
+            assert_false(k->flags & TRK_F_SEL_ALT);
+    }
+    trk_free(t);
+}
+
 /* ------------------------------------------------------------------ adapter */
 
 static void test_adapter_from_report(void **state)
@@ -801,6 +929,45 @@ static void test_adapter_from_report(void **state)
     r.has = REP_HAS_POS;
     r.kind = (enum report_kind)99;
     assert_int_equal(trk_meas_from_report(&r, &m), CAIRN_E_INVAL);
+    /* ADS-B target state: no position, a selected altitude — a note */
+    memset(&r, 0, sizeof r);
+    r.kind = REP_ADSB;
+    r.t_ms = SIM_T0;
+    r.sensor_id = 9;
+    r.has = REP_HAS_ICAO | REP_HAS_SEL_ALT;
+    r.icao = ICAO_A;
+    r.sel_alt_ft = 16992;
+    assert_int_equal(trk_meas_from_report(&r, &m), CAIRN_E_INVAL);
+    assert_int_equal(trk_note_from_report(&r, &m), 0);
+    assert_int_equal(m.has, TRK_M_ICAO | TRK_M_SEL_ALT);
+    assert_int_equal(m.icao, ICAO_A);
+    assert_int_equal(m.sel_alt_ft, 16992);
+    assert_int_equal(m.src_mask, ADSB);
+    assert_int_equal(m.sensor_id, 9);
+    assert_true(m.t_ms == SIM_T0);
+    /* with a position it rides along the measurement */
+    r.has |= REP_HAS_POS;
+    r.lat_deg = 50.0;
+    r.lon_deg = 5.0;
+    assert_int_equal(trk_meas_from_report(&r, &m), 0);
+    assert_true(m.has & TRK_M_SEL_ALT);
+    assert_int_equal(m.sel_alt_ft, 16992);
+    /* identification, status (no position): notes; nothing to note, no
+     * address, a vessel: refused */
+    r.has = REP_HAS_ICAO | REP_HAS_CALLSIGN | REP_HAS_SQUAWK | REP_HAS_EMERGENCY;
+    memcpy(r.callsign, "EZY85MH", 8);
+    r.squawk = 07700;
+    r.emergency = 1;
+    assert_int_equal(trk_note_from_report(&r, &m), 0);
+    assert_int_equal(m.has, TRK_M_ICAO | TRK_M_CALLSIGN | TRK_M_SQUAWK | TRK_M_EMERG);
+    assert_string_equal(m.callsign, "EZY85MH");
+    r.has = REP_HAS_ICAO | REP_HAS_ALT_BARO;
+    assert_int_equal(trk_note_from_report(&r, &m), CAIRN_E_INVAL);
+    r.has = REP_HAS_SEL_ALT;
+    assert_int_equal(trk_note_from_report(&r, &m), CAIRN_E_INVAL);
+    r.has = REP_HAS_ICAO | REP_HAS_SEL_ALT;
+    r.kind = REP_AIS;
+    assert_int_equal(trk_note_from_report(&r, &m), CAIRN_E_INVAL);
 }
 
 /* ------------------------------------------------------------------ assignment */
@@ -859,6 +1026,7 @@ int main(void)
         cmocka_unit_test(test_capacity_and_config),
         cmocka_unit_test(test_grid_edges),
         cmocka_unit_test(test_random_measurements),
+        cmocka_unit_test(test_note),
         cmocka_unit_test(test_adapter_from_report),
         cmocka_unit_test(test_assign_optimal),
     };

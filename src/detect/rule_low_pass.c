@@ -1,0 +1,193 @@
+/*
+ * rule_low_pass.c — LOW_PASS: an aircraft low and close over a vessel, the
+ * passes of each (aircraft, vessel) pair counted. The 1972 Incidents at
+ * Sea agreement forbids simulated attacks on ships and aerobatics over
+ * them; repeated low passes by an aircraft without transponder over a
+ * warship are the incident ../shared/docs/domain.md section 3 lists.
+ *
+ *   low and close   below low_alt_ft (1,000 ft; pressure altitude taken as
+ *                   height over the sea) or without altitude (a primary-only
+ *                   track: the text says "altitude unknown"), and within
+ *                   low_h_m (1 NM) of the vessel horizontally.
+ *   a pass          begins when the pair becomes low and close and ends
+ *                   when the aircraft is farther than low_away_m (2 NM);
+ *                   the pass count goes up at each beginning.
+ *   the alert       open from the first pass, CAUTION; WARNING from the
+ *                   second; UPDATED at every new pass (the signature is the
+ *                   count). It stays live between passes while the aircraft
+ *                   is within low_keep_m (10 NM) of the vessel and its last
+ *                   pass is at most low_keep_ms (15 min) old; afterwards it
+ *                   clears after the hold. The count is remembered as long
+ *                   as the last pass is that recent.
+ * Aircraft: kind aircraft not on the ground, or kind unknown faster than
+ * low_min_unknown_mps (30 m/s: no vessel is). Key: aircraft id in the high
+ * half, vessel id in the low half.
+ *
+ * Pair memory (struct det_low_tab, rule.h): two open-addressing tables of
+ * 2 x low_pairs buckets allocated by det_new. Lookups and inserts go to the
+ * current table; at the end of each evaluation the pairs still remembered
+ * are carried into the other table (a pair not seen within low_keep_m this
+ * time has its pass ended) and the tables swap. A full table drops the new
+ * pair's memory (stats.low_full) and reports it as a first pass. Cost: per
+ * vessel, the grid cells within low_keep_m; per evaluation, one sweep of
+ * the table.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "detect/rule.h"
+
+static size_t slot_of(const struct det_low_tab *lt, const struct det_low_pair *tab, uint32_t air,
+                      uint32_t ves)
+{
+    uint64_t k = ((uint64_t)air << 32 | ves) * 0x9E3779B97F4A7C15ull;
+    size_t h = (size_t)(k >> 20) & lt->mask;
+    while (tab[h].air && (tab[h].air != air || tab[h].ves != ves))
+        h = (h + 1) & lt->mask;
+    return h;
+}
+
+static int aircraft(const struct det_ctx *c, size_t j)
+{
+    const struct trk_track *t = &c->tracks[j];
+    if (!c->live[j] || t->on_ground)
+        return 0;
+    return t->kind == TRK_KIND_AIRCRAFT ||
+           (t->kind == TRK_KIND_UNKNOWN && t->gs_mps >= c->cfg->low_min_unknown_mps);
+}
+
+struct near_arg {
+    const struct det_ctx *c;
+    size_t ves;
+    double ml, mo;
+    int rc;
+};
+
+static int near_fn(void *arg, size_t j)
+{
+    struct near_arg *na = arg;
+    const struct det_ctx *c = na->c;
+    const struct det_config *cfg = c->cfg;
+    if (!aircraft(c, j))
+        return 0;
+    size_t i = na->ves;
+    double dn = (c->lat[j] - c->lat[i]) * na->ml, de = (c->lon[j] - c->lon[i]) * na->mo;
+    double h = sqrt(dn * dn + de * de);
+    if (h > cfg->low_keep_m)
+        return 0;
+    const struct trk_track *a = &c->tracks[j], *v = &c->tracks[i];
+    int alt_known = (a->flags & TRK_F_ALT) != 0;
+    int close = (!alt_known || (double)a->alt_ft < cfg->low_alt_ft) && h < cfg->low_h_m;
+    struct det_low_tab *lt = c->low;
+    struct det_low_pair *tab = lt->tab[lt->cur];
+    size_t s = slot_of(lt, tab, a->id, v->id);
+    struct det_low_pair *p = tab[s].air ? &tab[s] : NULL;
+    struct det_low_pair lone = {0};
+    if (!p && close) {
+        if (lt->used[lt->cur] < lt->cap) {
+            p = &tab[s];
+            memset(p, 0, sizeof *p);
+            p->air = a->id;
+            p->ves = v->id;
+            lt->used[lt->cur]++;
+        } else {
+            c->stats->low_full++;
+            p = &lone; /* reported, not remembered */
+        }
+    }
+    if (!p)
+        return 0;
+    p->in_pass |= 2; /* seen this evaluation (bit 1, cleared by the sweep) */
+    if (close) {
+        if (!(p->in_pass & 1)) {
+            p->passes = p->passes < UINT16_MAX ? (uint16_t)(p->passes + 1) : p->passes;
+            p->in_pass |= 1;
+            p->min_h_m = h;
+        }
+        if (h < p->min_h_m)
+            p->min_h_m = h;
+        p->t_close_ms = c->now_ms;
+    } else if ((p->in_pass & 1) && h > cfg->low_away_m) {
+        p->in_pass &= (uint8_t)~1u;
+    }
+    if (c->now_ms - p->t_close_ms > cfg->low_keep_ms)
+        return 0;
+    struct det_hit hit = {
+        .rule = DET_RULE_LOW_PASS,
+        .severity = p->passes >= 2 ? DET_SEV_WARNING : DET_SEV_CAUTION,
+        .key = ((uint64_t)a->id << 32) | v->id,
+        .sig = p->passes,
+        .n_parties = 2,
+        .parties = {a, v},
+        .lat_deg = c->lat[i],
+        .lon_deg = c->lon[i],
+        .n_values = 4,
+        .values = {{"passes", (double)p->passes},
+                   {"horiz_nm", h / 1852.0},
+                   {"alt_ft", alt_known ? (double)a->alt_ft : -1.0},
+                   {"closest_nm", p->min_h_m / 1852.0}},
+    };
+    char wa[80], wv[80], alt[32];
+    det_label(a, wa, sizeof wa);
+    det_label(v, wv, sizeof wv);
+    if (alt_known)
+        snprintf(alt, sizeof alt, "at %d ft", (int)a->alt_ft);
+    else
+        snprintf(alt, sizeof alt, "altitude unknown");
+    if (close)
+        det_textf(hit.text, sizeof hit.text, "Low pass %u over %s: %s, %s, %.2f NM away.",
+                  (unsigned)p->passes, wv, wa, alt, h / 1852.0);
+    else
+        det_textf(hit.text, sizeof hit.text,
+                  "Low passes over %s: %s made %u, the last %.0f s ago (closest %.2f NM); now "
+                  "%.1f NM away, %s.",
+                  wv, wa, (unsigned)p->passes, (double)(c->now_ms - p->t_close_ms) / 1000.0,
+                  p->min_h_m / 1852.0, h / 1852.0, alt);
+    int e = det_report(c, &hit);
+    if (e && !na->rc)
+        na->rc = e;
+    return 0;
+}
+
+/* Carry the pairs still remembered into the other table and swap. */
+static void sweep(const struct det_ctx *c)
+{
+    struct det_low_tab *lt = c->low;
+    struct det_low_pair *from = lt->tab[lt->cur], *to = lt->tab[!lt->cur];
+    size_t nb = lt->mask + 1;
+    if (lt->used[!lt->cur])
+        memset(to, 0, nb * sizeof *to);
+    lt->used[!lt->cur] = 0;
+    if (lt->used[lt->cur]) {
+        for (size_t k = 0; k < nb; k++) {
+            struct det_low_pair p = from[k];
+            if (!p.air || c->now_ms - p.t_close_ms > c->cfg->low_keep_ms)
+                continue;
+            if (!(p.in_pass & 2))
+                p.in_pass = 0; /* not within low_keep_m: the pass is over */
+            p.in_pass &= 1;
+            to[slot_of(lt, to, p.air, p.ves)] = p;
+            lt->used[!lt->cur]++;
+        }
+        memset(from, 0, nb * sizeof *from);
+        lt->used[lt->cur] = 0;
+    }
+    lt->cur = !lt->cur;
+}
+
+static int evaluate(const struct det_ctx *c)
+{
+    struct near_arg na = {c, 0, 0, 0, 0};
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->live[i] || c->tracks[i].kind != TRK_KIND_VESSEL)
+            continue;
+        na.ves = i;
+        det_m_per_deg(c->lat[i], &na.ml, &na.mo);
+        det_grid_near(c, c->lat[i], c->lon[i], c->cfg->low_keep_m, near_fn, &na);
+    }
+    sweep(c);
+    return na.rc;
+}
+
+const struct det_rule det_rule_low_pass = {"LOW_PASS", DET_RULE_LOW_PASS, evaluate};

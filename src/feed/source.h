@@ -1,0 +1,121 @@
+/*
+ * source.h — report sources: one recorded input (a file or standard input)
+ * read as a stream of normalised reports (decode/report.h) with UTC times,
+ * one report per call, so that several inputs can be merged in time order.
+ *
+ * An input is named `FORMAT:PATH` or just PATH, whose format is found from
+ * its name (.beast .avr .sbs .nmea/.ais .pcap/.pcapng .ast .iq/.bin/.cu8
+ * /.cs16/.sc16) or else its first bytes (pcap magic, 0x1A, '*' or '@',
+ * "MSG,", '!' or '\' or '$'). Formats and their clocks:
+ *   beast, avr  Mode S frames with a 12 MHz counter: relative, anchored by
+ *               start_utc_ms = the UTC time of the input's first frame
+ *               (AVR lines without a counter cannot be placed: counted)
+ *   iq          raw samples: relative, start_utc_ms = UTC of the first
+ *               sample
+ *   sbs         BaseStation lines: UTC from the "generated" field
+ *   nmea        AIS with TAG blocks: UTC from c: (sentences without one
+ *               cannot be placed: counted)
+ *   pcap        ASTERIX in UDP (or LLC, or ORADIS in UDP): times of day
+ *               dated by each packet's capture time
+ *   asterix     a raw file of data blocks: times of day dated from
+ *               date_utc_ms (a UTC day), following the records through
+ *               midnight (ax_report_set_date)
+ * A relative input without start, or raw ASTERIX without a date, is
+ * refused by feed_src_open with a message that says which option to give.
+ *
+ * Reading: each input is read in chunks (64 KiB; 256 KiB of IQ; a pcap
+ * packet); a chunk's reports wait in a queue that the next calls empty.
+ * Memory stays flat whatever the length of the recording; raw ASTERIX
+ * files are read whole (bounded by FEED_AX_FILE_MAX).
+ *
+ * Ownership: feed_src_open allocates what feed_src_close frees. The radar
+ * table in the options is borrowed for the source's life.
+ */
+#ifndef CAIRN_FEED_SOURCE_H
+#define CAIRN_FEED_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/report.h"
+
+struct ax_sensor;
+
+#define FEED_AX_FILE_MAX ((size_t)256 * 1024 * 1024)
+
+enum feed_fmt {
+    FEED_AUTO = 0,
+    FEED_BEAST,
+    FEED_AVR,
+    FEED_SBS,
+    FEED_IQ,
+    FEED_NMEA,
+    FEED_ASTERIX,
+    FEED_PCAP,
+};
+
+/* "beast", ... ("auto" for FEED_AUTO). */
+const char *feed_fmt_name(enum feed_fmt f);
+/* Split "FORMAT:PATH": *fmt and *path (pointing into spec). A spec whose
+ * part before the first ':' is no format name is all path (FEED_AUTO).
+ * 0 or CAIRN_E_INVAL (empty path). */
+int feed_spec_parse(const char *spec, enum feed_fmt *fmt, const char **path);
+/* The format a file name says (by extension), or FEED_AUTO. */
+enum feed_fmt feed_fmt_of_name(const char *path);
+/* The format the first bytes say (pcap magic; 0x1A: beast; '*' '@' '%' '<':
+ * avr; "MSG," and the other BaseStation records: sbs; '!' '\\' '$': nmea),
+ * or FEED_AUTO. */
+enum feed_fmt feed_fmt_of_bytes(const uint8_t *b, size_t n);
+/* Append the whole file at path ("-": standard input) to b (whose cap
+ * bounds it). 0, CAIRN_E_IO (errno says why), CAIRN_E_TOOBIG, CAIRN_E_NOMEM. */
+struct dbuf;
+int feed_read_file(const char *path, struct dbuf *b);
+/* 1 when the format's clock is relative (needs a start). */
+int feed_fmt_relative(enum feed_fmt f);
+/* 1 for the 1090 MHz formats (beast, avr, sbs, iq). */
+int feed_fmt_modes(enum feed_fmt f);
+
+struct feed_src_opts {
+    enum feed_fmt fmt;  /* FEED_AUTO: by name, then by first bytes */
+    const char *path;   /* "-": standard input */
+    uint32_t sensor_id; /* report.sensor_id of Mode S and AIS reports */
+    int has_start;
+    int64_t start_utc_ms; /* beast/avr: first frame; iq: first sample */
+    int has_date;
+    int64_t date_utc_ms;            /* raw ASTERIX: any time of the recording's first UTC day */
+    const struct ax_sensor *radars; /* ASTERIX sensor table (may be NULL) */
+    size_t n_radars;
+    int has_rx; /* 1090 MHz receiver position: local CPR, range check */
+    double rx_lat_deg, rx_lon_deg;
+    double iq_rate_hz; /* 0: 2.4e6 */
+};
+
+struct feed_src_stats {
+    uint64_t bytes;     /* input bytes read */
+    uint64_t units;     /* frames, lines, sentences or records decoded */
+    uint64_t bad;       /* units the decoder refused (CRC, syntax, items) */
+    uint64_t reports;   /* reports delivered */
+    uint64_t no_time;   /* units that could not be placed in UTC */
+    uint64_t no_report; /* decoded units that say nothing for a tracker */
+    uint64_t no_site;   /* ASTERIX positions (polar or Cartesian) of radars without a site */
+};
+
+struct feed_src;
+
+/*
+ * Open an input. The format is settled here (reading the first bytes when
+ * needed). 0 and *out, or CAIRN_E_INVAL (a relative clock without start,
+ * raw ASTERIX without a date), CAIRN_E_IO / CAIRN_E_NOTFOUND,
+ * CAIRN_E_TOOBIG, CAIRN_E_NOMEM, with one line in err[0..errcap).
+ */
+int feed_src_open(const struct feed_src_opts *o, struct feed_src **out, char *err, size_t errcap);
+/* The next report into *r: 1, 0 at the end, or CAIRN_E_IO (message:
+ * feed_src_error). */
+int feed_src_next(struct feed_src *s, struct report *r);
+enum feed_fmt feed_src_fmt(const struct feed_src *s);
+const struct feed_src_stats *feed_src_stats(const struct feed_src *s);
+const char *feed_src_error(const struct feed_src *s);
+/* Accepts NULL. */
+void feed_src_close(struct feed_src *s);
+
+#endif
