@@ -39,6 +39,13 @@ int iq_run_file(const char *path, const struct iq_opts *o,
                 int (*addr_known)(void *arg, uint32_t icao, double t_s), iq_frame_cb cb, void *arg,
                 struct iq_stats *st)
 {
+    return iq_run_file_until(path, o, addr_known, cb, arg, st, NULL);
+}
+
+int iq_run_file_until(const char *path, const struct iq_opts *o,
+                      int (*addr_known)(void *arg, uint32_t icao, double t_s), iq_frame_cb cb,
+                      void *arg, struct iq_stats *st, volatile int *stop)
+{
     if (st)
         memset(st, 0, sizeof *st);
     if (!path || !o || (o->fmt != IQ_UC8 && o->fmt != IQ_SC16))
@@ -69,7 +76,7 @@ int iq_run_file(const char *path, const struct iq_opts *o,
     }
     uint64_t bytes = 0;
     size_t n;
-    while ((n = fread(buf, 1, IQ_BLOCK, f)) > 0) {
+    while ((!stop || !*stop) && (n = fread(buf, 1, IQ_BLOCK, f)) > 0) {
         bytes += n;
         modes_demod_feed(d, buf, n, addr_known, cb, arg);
     }
@@ -77,7 +84,7 @@ int iq_run_file(const char *path, const struct iq_opts *o,
         log_err("iq", "%s: read error after %llu bytes", is_stdin ? "stdin" : path,
                 (unsigned long long)bytes);
         rc = CAIRN_E_IO;
-    } else {
+    } else if (!stop || !*stop) {
         modes_demod_flush(d, addr_known, cb, arg);
     }
     copy_stats(st, d, bytes);

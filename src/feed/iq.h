@@ -54,4 +54,12 @@ int iq_run_file(const char *path, const struct iq_opts *o,
                 int (*addr_known)(void *arg, uint32_t icao, double t_s), iq_frame_cb cb, void *arg,
                 struct iq_stats *st);
 
+/* The same, and stop early (returning 0, as at the end of the file) once
+ * *stop is non-zero; it is looked at before every block of 256 KiB (about
+ * 50 ms of samples). For a worker thread that another thread may stop
+ * (feed/sensor.c); stop may be NULL. */
+int iq_run_file_until(const char *path, const struct iq_opts *o,
+                      int (*addr_known)(void *arg, uint32_t icao, double t_s), iq_frame_cb cb,
+                      void *arg, struct iq_stats *st, volatile int *stop);
+
 #endif
