@@ -24,6 +24,10 @@ int cli_msg(int argc, char **argv);
 int cli_case(int argc, char **argv);
 /* The scenario simulator (cli/sim.c). */
 int cli_sim(int argc, char **argv);
+/* A scenario argument as a file path: a path (with '/' or ending in .json)
+ * as it is, a name (malmo-2014) looked up as cairn sim does. 0,
+ * CAIRN_E_NOTFOUND, CAIRN_E_INVAL. */
+int cli_scenario_path(const char *arg, char *path, size_t cap);
 /* The picture from recorded inputs (cli/picture.c). */
 int cli_picture(int argc, char **argv);
 

@@ -78,7 +78,7 @@ static void usage(FILE *f)
         f,
         "usage: cairn picture [--sensors FILE.ini] [--start UTC] [--date YYYY-MM-DD] "
         "[--separation-nm NM] [--zones FILE.geojson] [--plans FILE] [--points FILE]\n"
-        "       [--truth FILE [--scenario FILE.json]] [--stats] INPUT...\n"
+        "       [--scenario NAME] [--truth FILE] [--stats] INPUT...\n"
         "Merges recorded inputs in time order into one track picture and prints JSON Lines:\n"
         "an {\"type\":\"alert\",...} object each time an alert opens, changes or clears, and\n"
         "at the end one {\"type\":\"track\",...} object per confirmed track (docs/picture.md).\n\n"
@@ -99,8 +99,9 @@ static void usage(FILE *f)
         "  --truth FILE     a scenario's truth (cairn sim's truth.jsonl): judge the picture\n"
         "                   and its alerts against it; a {\"type\":\"evaluation\",...} line\n"
         "                   at the end and a summary on stderr (docs/evaluation.md)\n"
-        "  --scenario FILE  the scenario the truth came from: its sensors' coverage\n"
-        "                   decides which movers a track is expected for\n"
+        "  --scenario NAME  a shipped scenario (or its .json file): its radars and\n"
+        "                   receivers stand for --sensors, and with --truth their\n"
+        "                   coverage decides which movers a track is expected for\n"
         "  --stats          a summary on stderr at the end\n");
 }
 
@@ -516,7 +517,7 @@ static int load_plans(const char *path, const char *points_path, struct fpl_poin
 
 /* The evaluation: the truth, the coverage of the scenario's sensors, and
  * the detector's minima (the figures judge what the detector was asked). */
-static int load_truth(const char *path, const char *scenario_path, const struct det_config *dc,
+static int load_truth(const char *path, const struct sim_scenario *sc, const struct det_config *dc,
                       struct ev_truth **truth, struct ev **out)
 {
     struct dbuf b;
@@ -536,18 +537,9 @@ static int load_truth(const char *path, const char *scenario_path, const struct 
     ec.sep_v_high_ft = dc->sep_v_high_ft;
     ec.high_fl = dc->high_fl;
     ec.lookahead_ms = dc->lookahead_ms;
-    if (scenario_path) {
-        static struct sim_scenario sc;
-        if (read_whole("scenario", scenario_path, 16u << 20, &b) != 0)
-            return -1;
-        rc = sim_scenario_parse(b.p, b.len, &sc, err, sizeof err);
-        dbuf_free(&b);
-        if (rc != 0) {
-            fprintf(stderr, "cairn picture: scenario %s: %s\n", scenario_path, err);
-            return -1;
-        }
-        for (size_t i = 0; i < sc.n_radars; i++) {
-            const struct sim_radar *sr = &sc.radars[i];
+    if (sc) {
+        for (size_t i = 0; i < sc->n_radars; i++) {
+            const struct sim_radar *sr = &sc->radars[i];
             for (int k = 0; k < 2; k++) {
                 double nm = k == 0 ? sr->psr_range_nm : sr->ssr_range_nm;
                 if (nm <= 0 || ec.n_sensors == EV_MAX_SENSORS)
@@ -561,9 +553,9 @@ static int load_truth(const char *path, const char *scenario_path, const struct 
             }
         }
         for (int k = 0; k < 2; k++) {
-            size_t n = k == 0 ? sc.n_adsb : sc.n_ais;
+            size_t n = k == 0 ? sc->n_adsb : sc->n_ais;
             for (size_t i = 0; i < n && ec.n_sensors < EV_MAX_SENSORS; i++) {
-                const struct sim_receiver *rx = k == 0 ? &sc.adsb[i] : &sc.ais[i];
+                const struct sim_receiver *rx = k == 0 ? &sc->adsb[i] : &sc->ais[i];
                 struct ev_sensor *e = &ec.sensors[ec.n_sensors++];
                 e->kind = k == 0 ? EV_SENSOR_ADSB : EV_SENSOR_AIS;
                 e->lat_deg = rx->lat_deg;
@@ -571,7 +563,6 @@ static int load_truth(const char *path, const char *scenario_path, const struct 
                 e->range_m = rx->range_nm * 1852.0;
             }
         }
-        sim_scenario_free(&sc);
     }
     rc = ev_new(*truth, &ec, out);
     if (rc != 0) {
@@ -579,6 +570,61 @@ static int load_truth(const char *path, const char *scenario_path, const struct 
         return -1;
     }
     return 0;
+}
+
+/* A shipped scenario's name or a scenario file, parsed into *sc. */
+static int load_scenario(const char *arg, struct sim_scenario *sc)
+{
+    char path[4096], err[256];
+    if (cli_scenario_path(arg, path, sizeof path) != 0) {
+        fprintf(stderr, "cairn picture: --scenario: no scenario by that name (cairn sim --list)\n");
+        return -1;
+    }
+    struct dbuf b;
+    if (read_whole("scenario", path, 16u << 20, &b) != 0)
+        return -1;
+    int rc = sim_scenario_parse(b.p, b.len, sc, err, sizeof err);
+    dbuf_free(&b);
+    if (rc != 0) {
+        fprintf(stderr, "cairn picture: scenario %s: %s\n", path, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* The sensors of a scenario as a sensors file, parsed like one (so the
+ * same checks apply): its radars by SAC/SIC with their sites, periods and
+ * accuracies, its ADS-B and AIS receivers by name. */
+static int scenario_sensors(const struct sim_scenario *sc, struct pic_sensors *ss)
+{
+    struct dbuf b;
+    dbuf_init(&b, PIC_INI_MAX);
+    char line[256];
+    for (size_t i = 0; i < sc->n_radars; i++) {
+        const struct sim_radar *r = &sc->radars[i];
+        snprintf(line, sizeof line,
+                 "[radar %s]\nsac = %u\nsic = %u\nlat = %.7f\nlon = %.7f\nalt_m = %.1f\n"
+                 "period_s = %.3f\nrange_sigma_m = %.1f\nazimuth_sigma_deg = %.4f\n",
+                 r->id, r->sac, r->sic, r->lat_deg, r->lon_deg, r->alt_m, r->rotation_s,
+                 r->range_sigma_m > 0 ? r->range_sigma_m : 60.0,
+                 r->azimuth_sigma_deg > 0 ? r->azimuth_sigma_deg : 0.08);
+        dbuf_add(&b, line, strlen(line));
+    }
+    for (int k = 0; k < 2; k++) {
+        size_t n = k == 0 ? sc->n_adsb : sc->n_ais;
+        for (size_t i = 0; i < n; i++) {
+            const struct sim_receiver *rx = k == 0 ? &sc->adsb[i] : &sc->ais[i];
+            snprintf(line, sizeof line, "[%s %s]\nlat = %.7f\nlon = %.7f\n",
+                     k == 0 ? "adsb" : "ais", rx->id, rx->lat_deg, rx->lon_deg);
+            dbuf_add(&b, line, strlen(line));
+        }
+    }
+    char err[256];
+    int rc = pic_sensors_parse(b.p ? b.p : "", b.len, ss, err, sizeof err);
+    dbuf_free(&b);
+    if (rc != 0)
+        fprintf(stderr, "cairn picture: the scenario's sensors: %s\n", err);
+    return rc;
 }
 
 /* {"type":"evaluation",...} on stdout, the summary on stderr. */
@@ -687,13 +733,17 @@ int cli_picture(int argc, char **argv)
         fprintf(stderr, "cairn picture: --points names the points of --plans: give both\n");
         return 2;
     }
-    if (scenario_path && !truth_path) {
-        fprintf(stderr, "cairn picture: --scenario goes with --truth\n");
+    static struct sim_scenario scenario;
+    memset(&scenario, 0, sizeof scenario);
+    if (scenario_path && load_scenario(scenario_path, &scenario) != 0)
         return 2;
-    }
 
     static struct pic_sensors ss;
     memset(&ss, 0, sizeof ss);
+    if (!sensors_path && scenario_path && scenario_sensors(&scenario, &ss) != 0) {
+        sim_scenario_free(&scenario);
+        return 2;
+    }
     if (sensors_path) {
         struct dbuf b;
         dbuf_init(&b, PIC_INI_MAX + 1);
@@ -708,6 +758,7 @@ int cli_picture(int argc, char **argv)
         dbuf_free(&b);
         if (rc != 0) {
             fprintf(stderr, "cairn picture: %s: %s\n", sensors_path, err);
+            sim_scenario_free(&scenario);
             return 2;
         }
     }
@@ -823,7 +874,8 @@ int cli_picture(int argc, char **argv)
     }
     if ((zones_path && load_zones(zones_path, &zones) != 0) ||
         (plans_path && load_plans(plans_path, points_path, &points, &plans, &store) != 0) ||
-        (truth_path && load_truth(truth_path, scenario_path, &pc.det, &truth, &r.ev) != 0)) {
+        (truth_path &&
+         load_truth(truth_path, scenario_path ? &scenario : NULL, &pc.det, &truth, &r.ev) != 0)) {
         status = 2;
         goto out;
     }
@@ -865,6 +917,7 @@ out:
     fpl_set_free(plans);
     fpl_points_free(points);
     geo_zones_free(zones);
+    sim_scenario_free(&scenario);
     free(r.in);
     free(r.heap);
     free(r.ended);

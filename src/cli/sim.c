@@ -75,6 +75,22 @@ static void usage(FILE *f)
 }
 
 /* Directories searched for NAME.json, in order (see the file comment). */
+static int find_scenario(const char *name, char *path, size_t cap);
+static int valid_name(const char *s);
+
+int cli_scenario_path(const char *arg, char *path, size_t cap)
+{
+    size_t alen = strlen(arg);
+    if (strchr(arg, '/') || (alen > 5 && !strcmp(arg + alen - 5, ".json"))) {
+        if (snprintf(path, cap, "%s", arg) >= (int)cap)
+            return CAIRN_E_INVAL;
+        return 0;
+    }
+    if (!valid_name(arg))
+        return CAIRN_E_INVAL;
+    return find_scenario(arg, path, cap);
+}
+
 static int find_scenario(const char *name, char *path, size_t cap)
 {
     char exe[PATH_MAX], dirs[4][PATH_MAX];
@@ -488,7 +504,7 @@ int cli_sim(int argc, char **argv)
     size_t alen = strlen(arg);
     if (strchr(arg, '/') || (alen > 5 && !strcmp(arg + alen - 5, ".json"))) {
         snprintf(path, sizeof path, "%s", arg);
-    } else if (!valid_name(arg) || find_scenario(arg, path, sizeof path)) {
+    } else if (cli_scenario_path(arg, path, sizeof path)) {
         fprintf(stderr, "cairn sim: no scenario by that name (cairn sim --list shows them)\n");
         return 1;
     }

@@ -98,7 +98,7 @@ void det_config_default(struct det_config *c)
     c->low_alt_ft = 1000.0;
     c->low_h_m = 1852.0;
     c->low_away_m = 2.0 * 1852.0;
-    c->low_keep_m = 10.0 * 1852.0;
+    c->low_keep_m = 25.0 * 1852.0; /* an aircraft still working the area between passes */
     c->low_keep_ms = 900000;
     c->low_min_unknown_mps = 30.0;
     c->low_pairs = 1024;

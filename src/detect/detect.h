@@ -199,7 +199,7 @@ struct det_config {
     double low_alt_ft;          /* below this altitude (1,000 ft) ... */
     double low_h_m;             /* ... and within this horizontally of a vessel (1 NM) */
     double low_away_m;          /* a pass ends when the aircraft is farther (2 NM) */
-    double low_keep_m;          /* the alert stays live while the aircraft is this near (10 NM) */
+    double low_keep_m;          /* the alert stays live while the aircraft is this near (25 NM) */
     int64_t low_keep_ms;        /* ... and its last pass this recent (900 s) */
     double low_min_unknown_mps; /* a track of unknown kind faster than this is an aircraft */
     size_t low_pairs;           /* (aircraft, vessel) pairs remembered (1024) */
@@ -220,7 +220,7 @@ struct det_config {
  * 10 NM, separation hysteresis 20 %, turns predicted up to 90 deg
  * and 60 s ahead; zones 300 s ahead; vessels 0.5
  * NM within 10 min, moving from 1 m/s, anchored pairs at 100 m; low pass below 1,000 ft within 1
- * NM, over at 2 NM, kept 10 NM / 15 min, 1,024 pairs; AIS gap 5 intervals and 90 s (near a zone: 3
+ * NM, over at 2 NM, kept 25 NM / 15 min, 1,024 pairs; AIS gap 5 intervals and 90 s (near a zone: 3
  * and 60 s; near: 20 NM), 180 s below 3 kt. */
 void det_config_default(struct det_config *c);
 

@@ -15,7 +15,7 @@
  *   the alert       open from the first pass, CAUTION; WARNING from the
  *                   second; UPDATED at every new pass (the signature is the
  *                   count). It stays live between passes while the aircraft
- *                   is within low_keep_m (10 NM) of the vessel and its last
+ *                   is within low_keep_m (25 NM) of the vessel and its last
  *                   pass is at most low_keep_ms (15 min) old; afterwards it
  *                   clears after the hold. The count is remembered as long
  *                   as the last pass is that recent.

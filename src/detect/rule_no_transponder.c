@@ -45,9 +45,11 @@ static int evaluate(const struct det_ctx *c)
         if (!c->live[i])
             continue;
         const struct trk_track *t = &c->tracks[i];
-        if (t->status != TRK_ST_CONFIRMED || t->kind == TRK_KIND_VESSEL ||
-            (t->flags & TRK_F_SLOW) || t->primary_only_scans < c->cfg->no_xpdr_scans ||
-            det_last_reply(t, NULL) >= 0)
+        /* COASTING too: a scan or two without a plot (a primary radar's
+         * detection probability is below 1) does not end the alert */
+        if ((t->status != TRK_ST_CONFIRMED && t->status != TRK_ST_COASTING) ||
+            t->kind == TRK_KIND_VESSEL || (t->flags & TRK_F_SLOW) ||
+            t->primary_only_scans < c->cfg->no_xpdr_scans || det_last_reply(t, NULL) >= 0)
             continue;
         struct near_arg na = {c, i, INFINITY, 0};
         if (c->cfg->near_traffic_m > 0)

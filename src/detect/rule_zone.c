@@ -72,16 +72,27 @@ static int one(const struct det_ctx *c, size_t i, size_t zi, unsigned for_)
     double alt_ft = for_ == GEO_ZONE_FOR_VESSEL ? 0.0 : (double)t->alt_ft;
     if (alt_known && !in_band(z, alt_ft))
         return 0;
-    double T = (double)c->cfg->zone_lookahead_ms / 1000.0;
+    /* Hysteresis: an alert already open for this zone and track stays while
+     * the track is within the approach distance and look-ahead enlarged by
+     * the same margin as SEPARATION's (sep_hyst), so a track skirting the
+     * distance or turning at the look-ahead's edge does not flap. */
+    uint64_t key = ((uint64_t)(zi + 1) << 32) | t->id;
+    double hk = det_live(c, DET_RULE_ZONE, key) ? 1.0 + c->cfg->sep_hyst : 1.0;
+    double approach_m = z->approach_m * hk;
+    double T = (double)c->cfg->zone_lookahead_ms / 1000.0 * hk;
     double gs = t->gs_mps > c->cfg->max_speed_mps ? c->cfg->max_speed_mps : t->gs_mps;
-    if (!geo_zone_bbox_near(z, c->lat[i], c->lon[i], z->approach_m + gs * T + 1000.0))
+    if (!geo_zone_bbox_near(z, c->lat[i], c->lon[i], approach_m + gs * T + 1000.0))
         return 0;
     struct geo_zone_xy p;
     geo_zone_project(z, c->lat[i], c->lon[i], &p);
     int inside = geo_zone_contains_xy(z, &p);
     double dist = geo_zone_boundary_xy(z, &p);
     double t_entry = -1.0;
-    if (!inside && gs > 0.5 && T > 0) {
+    /* the straight line says where a track goes only while it flies
+     * straight: a turning track (an aircraft orbiting or working an area)
+     * is judged by its distance alone, unless its alert is already open */
+    int straight = c->turn_rps[i] == 0.0 || hk > 1.0;
+    if (!inside && gs > 0.5 && T > 0 && straight) {
         double ml, mo;
         det_m_per_deg(c->lat[i], &ml, &mo);
         double la = c->lat[i] + t->vn_mps * T / ml, lo = c->lon[i] + t->ve_mps * T / mo;
@@ -93,12 +104,12 @@ static int one(const struct det_ctx *c, size_t i, size_t zi, unsigned for_)
                 t_entry = s * T;
         }
     }
-    if (!inside && dist > z->approach_m && t_entry < 0)
+    if (!inside && dist > approach_m && t_entry < 0)
         return 0;
     struct det_hit h = {
         .rule = DET_RULE_ZONE,
         .severity = sev[z->kind][inside],
-        .key = ((uint64_t)(zi + 1) << 32) | t->id,
+        .key = key,
         .sig = inside ? 2 : 1,
         .n_parties = 1,
         .parties = {t},

@@ -467,9 +467,9 @@ static void test_low_pass(void **st)
         assert_int_equal(eval(d, t, 2, now), 0);
     }
     assert_int_equal(r.n, before);
-    /* 20 NM away for 2 minutes: cleared; back within 15 min at 500 ft:
-     * the count goes on (a new alert, pass 4) */
-    t[1] = mover(7, TRK_KIND_UNKNOWN, 20, 0, INT32_MIN, 0, 200, 400 * SEC);
+    /* 30 NM away (beyond low_keep_m, 25 NM) for 2 minutes: cleared; back
+     * within 15 min at 500 ft: the count goes on (a new alert, pass 4) */
+    t[1] = mover(7, TRK_KIND_UNKNOWN, 30, 0, INT32_MIN, 0, 200, 400 * SEC);
     for (now = 400 * SEC; now <= 520 * SEC; now += 20 * SEC) {
         t[1].t_state_ms = now;
         assert_int_equal(eval(d, t, 2, now), 0);
