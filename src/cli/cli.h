@@ -27,6 +27,10 @@ int cli_sim(int argc, char **argv);
 /* The picture from recorded inputs (cli/picture.c). */
 int cli_picture(int argc, char **argv);
 
+/* The centre daemon and its accounts (cli/run.c). */
+int cli_run(int argc, char **argv);
+int cli_passwd(int argc, char **argv);
+
 /* `cairn decode` per input family (cli/decode_*.c). */
 int cli_decode_modes(int argc, char **argv);
 int cli_decode_ais(int argc, char **argv);

@@ -365,6 +365,16 @@ const struct trk_track *pic_track_by_id(const struct pic *p, uint32_t id)
     return trk_get(p->trk, id);
 }
 
+int pic_set_radio(struct pic *p, uint32_t id, uint8_t radio)
+{
+    const struct trk_track *t = trk_get(p->trk, id);
+    if (!t)
+        return CAIRN_E_NOTFOUND;
+    if (radio > TRK_TRI_YES)
+        return CAIRN_E_INVAL;
+    return trk_set_compliance(p->trk, id, t->flight_plan, radio);
+}
+
 const struct det_alert *pic_alert_next(const struct pic *p, size_t *cursor)
 {
     return det_next(p->det, cursor);

@@ -186,6 +186,12 @@ int pic_report(struct pic *p, const struct report *r, int64_t now_ms);
  */
 int pic_cycle(struct pic *p, int64_t now_ms);
 
+/* Operator radio contact, the third member of a track's compliance triple
+ * (enum trk_tri), set through the API (app/): the track's flight-plan member
+ * is kept. Seen in pic_tracks from the next cycle. 0, CAIRN_E_NOTFOUND (no
+ * such live track), CAIRN_E_INVAL. */
+int pic_set_radio(struct pic *p, uint32_t id, uint8_t radio);
+
 /* ------------------------------------------------------ read-only views */
 
 /* The snapshot of the last pic_cycle (all tracks not FREE, DELETED ones
