@@ -10,7 +10,8 @@
  *    /api/tracks (the Il-20 primary-only, SAS681 with its callsign), the
  *    NO_TRANSPONDER alert in /api/alerts, both replays in /api/sensors,
  *    the radio contact set through POST /api/tracks/ID/radio and seen in
- *    the track's detail; the metrics (cycle lateness, reports, inputs);
+ *    the track's detail; a "track" event on /api/events; the metrics
+ *    (cycle lateness, reports, inputs);
  *  - SIGHUP re-reads the accounts (its log line); SIGTERM stops it with
  *    exit status 0;
  *  - a configuration with an unknown key is refused with its line number,
@@ -400,6 +401,41 @@ static void test_picture(void **state)
     assert_int_equal(http("GET", "/api/link", token, NULL), 404);
 }
 
+/* /api/events: the stream opens and a track event arrives. */
+static void test_events(void **state)
+{
+    (void)state;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    char req[512];
+    int n = snprintf(req, sizeof req,
+                     "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                     "%s\r\n\r\n",
+                     token);
+    assert_int_equal(send(fd, req, (size_t)n, 0), n);
+    static char buf[1 << 16];
+    size_t got = 0;
+    int64_t end = now_ms() + WAIT_MS;
+    while (!strstr(buf, "event: track\ndata: {") && now_ms() < end && got < sizeof buf - 1) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 200) <= 0)
+            continue;
+        ssize_t k = recv(fd, buf + got, sizeof buf - 1 - got, 0);
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+        buf[got] = 0;
+    }
+    close(fd);
+    assert_non_null(strstr(buf, "text/event-stream"));
+    assert_non_null(strstr(buf, "event: track\ndata: {"));
+}
+
 static void test_metrics(void **state)
 {
     (void)state;
@@ -472,8 +508,9 @@ int main(int argc, char **argv)
     cairn_bin = argv[1];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_and_closed), cmocka_unit_test(test_login),
-        cmocka_unit_test(test_picture),         cmocka_unit_test(test_metrics),
-        cmocka_unit_test(test_signals),         cmocka_unit_test(test_bad_config),
+        cmocka_unit_test(test_picture),         cmocka_unit_test(test_events),
+        cmocka_unit_test(test_metrics),         cmocka_unit_test(test_signals),
+        cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
