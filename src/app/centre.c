@@ -29,6 +29,7 @@
 #include "base/jsonw.h"
 #include "base/log.h"
 #include "decode/asterix/report.h"
+#include "hotline/daemon.h"
 #include "picture/picture.h"
 #include "web/web.h"
 
@@ -58,6 +59,7 @@ struct app_centre {
     size_t n_radars;
     struct pic *pic;
     struct web *web;
+    struct hl_daemon_ctx *hl; /* the embedded hotline, or NULL */
     struct event *tick;
     struct input in[APP_MAX_INPUTS];
     size_t n_in;
@@ -380,6 +382,99 @@ static int write_track(struct app_centre *c, const char *sid, struct dbuf *out)
     return w.err ? CAIRN_E_NOMEM : 200;
 }
 
+/* ------------------------------------------------- the embedded hotline */
+
+/* Ask the hotline (a control request built in req, taken) and answer its
+ * reply: 200, or 404 / 400 / 500 by its error. */
+static int hl_ask(struct app_centre *c, json_t *req, struct dbuf *out)
+{
+    if (!req)
+        return CAIRN_E_NOMEM;
+    char *txt = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    if (!txt)
+        return CAIRN_E_NOMEM;
+    int bad = hl_daemon_request(c->hl, txt, strlen(txt), out);
+    free(txt);
+    if (!bad)
+        return 200;
+    if (strstr(out->p, "\"error\":\"NOTFOUND\""))
+        return 404;
+    if (strstr(out->p, "\"error\":\"NOMEM\"") || strstr(out->p, "\"error\":\"DB\"") ||
+        strstr(out->p, "\"error\":\"IO\""))
+        return 500;
+    return 400;
+}
+
+/* The query's parameters as the request's members: "limit" and "seq" as
+ * integers (the control protocol's), the others as strings. */
+static void add_query(json_t *req, const struct web_req *rq)
+{
+    for (size_t i = 0; i < rq->n_query; i++) {
+        const char *k = rq->query[i].key, *v = rq->query[i].val;
+        if (!strcmp(k, "op"))
+            continue;
+        if (!strcmp(k, "limit") || !strcmp(k, "seq")) {
+            char *end;
+            long long n = strtoll(v, &end, 10);
+            if (*v && !*end)
+                json_object_set_new(req, k, json_integer(n));
+        } else {
+            json_object_set_new(req, k, json_string(v));
+        }
+    }
+}
+
+/* A message id "PEER:SEQ" into the request's peer and seq. 0 or -1. */
+static int add_msg_id(json_t *req, const char *id)
+{
+    const char *colon = id ? strrchr(id, ':') : NULL;
+    if (!colon || colon == id || !colon[1])
+        return -1;
+    char *end;
+    long long seq = strtoll(colon + 1, &end, 10);
+    if (*end || seq <= 0)
+        return -1;
+    json_object_set_new(req, "peer", json_stringn(id, (size_t)(colon - id)));
+    json_object_set_new(req, "seq", json_integer(seq));
+    return 0;
+}
+
+static int hl_get(struct app_centre *c, enum web_topic topic, const struct web_req *rq,
+                  struct dbuf *out)
+{
+    json_t *req = json_object();
+    if (!req)
+        return CAIRN_E_NOMEM;
+    switch (topic) {
+    case WEB_GET_LINK:
+        json_object_set_new(req, "op", json_string("status"));
+        break;
+    case WEB_GET_CASES:
+        json_object_set_new(req, "op", json_string("cases"));
+        add_query(req, rq);
+        break;
+    case WEB_GET_MESSAGES:
+        json_object_set_new(req, "op", json_string("list"));
+        add_query(req, rq);
+        break;
+    case WEB_GET_MESSAGE:
+        json_object_set_new(req, "op", json_string("show"));
+        add_query(req, rq);
+        if (!json_object_get(req, "dir"))
+            json_object_set_new(req, "dir", json_string("in"));
+        if (add_msg_id(req, rq->id) != 0) {
+            json_decref(req);
+            return 404;
+        }
+        break;
+    default:
+        json_decref(req);
+        return 404;
+    }
+    return hl_ask(c, req, out);
+}
+
 static int p_json(void *arg, enum web_topic topic, const struct web_req *rq, struct dbuf *out)
 {
     struct app_centre *c = arg;
@@ -390,7 +485,8 @@ static int p_json(void *arg, enum web_topic topic, const struct web_req *rq, str
     case WEB_GET_TRACK:
         return write_track(c, rq->id, out);
     default:
-        return 404; /* the hotline's topics: no hotline in this centre */
+        /* the hotline's topics; without one embedded: 404 */
+        return c->hl ? hl_get(c, topic, rq, out) : 404;
     }
 }
 
@@ -398,6 +494,21 @@ static int p_action(void *arg, enum web_action act, const struct web_req *rq, co
                     struct dbuf *out)
 {
     struct app_centre *c = arg;
+    if (c->hl && (act == WEB_ACT_MSG_SEND || act == WEB_ACT_MSG_ACK)) {
+        json_t *req = act == WEB_ACT_MSG_SEND && body ? json_deep_copy(body) : json_object();
+        if (!req)
+            return CAIRN_E_NOMEM;
+        json_object_set_new(req, "op", json_string(act == WEB_ACT_MSG_SEND ? "send" : "ack"));
+        json_object_del(req, "count"); /* one message per request from the API */
+        if (act == WEB_ACT_MSG_ACK) {
+            if (add_msg_id(req, rq->id) != 0) {
+                json_decref(req);
+                return 404;
+            }
+            json_object_set_new(req, "operator", json_string(rq->user ? rq->user : "api"));
+        }
+        return hl_ask(c, req, out);
+    }
     if (act != WEB_ACT_TRACK_RADIO)
         return 501;
     uint32_t id;
@@ -591,6 +702,16 @@ int app_centre_port(const struct app_centre *c, size_t i)
     return c->web ? web_bound_port(c->web, i) : 0;
 }
 
+int app_centre_shutdown(struct app_centre *c)
+{
+    if (!c->hl)
+        return 0;
+    hl_daemon_shutdown(c->hl);
+    /* 300 ms for the peers' countersignatures over loopback or a LAN, as
+     * `cairn hotline` gives them; the next session sends it again if not */
+    return 300;
+}
+
 int app_centre_reload(struct app_centre *c)
 {
     int rc = web_reload_accounts(c->web);
@@ -672,6 +793,15 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
         goto fail;
     }
 
+    if (cfg->has_hotline) {
+        /* borrowed: c->cfg lives as long as the daemon */
+        rc = hl_daemon_start(base, &c->cfg.hotline, &c->hl);
+        if (rc != 0) {
+            log_err(MOD, "the hotline could not start: %s", cairn_strerror(rc));
+            goto fail;
+        }
+    }
+
     struct web_config wc;
     web_config_default(&wc);
     for (size_t i = 0; i < cfg->n_listen; i++)
@@ -739,6 +869,7 @@ void app_centre_free(struct app_centre *c)
     if (c->tick)
         event_free(c->tick);
     web_free(c->web);
+    hl_daemon_stop(c->hl);
     for (size_t i = 0; i < c->n_in; i++)
         if (c->in[i].ops->free)
             c->in[i].ops->free(c->in[i].obj);

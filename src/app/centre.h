@@ -22,6 +22,10 @@
  *    events "alert" and "track" (web_publish), only while someone listens.
  *  - Inputs (app/input.h) are a list the provider reports on: today the
  *    replays, tomorrow feed/'s live sensors (app_centre_add_input).
+ *  - With a [hotline] section the hotline daemon (hotline/daemon.h) runs
+ *    on the same loop: its link, journal, cases and control socket; the
+ *    API's /api/link, /api/cases, /api/messages are its control requests
+ *    (hl_daemon_request) answered in-process.
  *
  * Threads: everything on the loop's thread.
  */
@@ -49,6 +53,11 @@ struct app_centre;
 int app_centre_new(struct event_base *base, const struct app_config *cfg, struct app_centre **out);
 /* Stop serving and free every input. Accepts NULL. */
 void app_centre_free(struct app_centre *c);
+
+/* SIGTERM: what must happen before the loop stops (the embedded hotline's
+ * checkpoint to its peers). Returns how long, in ms, the caller should let
+ * the loop run before it ends it (0: at once). */
+int app_centre_shutdown(struct app_centre *c);
 
 /* SIGHUP: re-read the accounts file (web_reload_accounts). 0 or its error
  * (the old accounts stay). */

@@ -28,7 +28,7 @@
 #include "feed/source.h"
 #include "sim/scenario.h"
 
-enum sect { S_NONE, S_CENTRE, S_WEB, S_PICTURE, S_SENSOR, S_REPLAY };
+enum sect { S_NONE, S_CENTRE, S_WEB, S_PICTURE, S_SENSOR, S_REPLAY, S_HOTLINE };
 
 /* Keys that may not repeat: one bit each per section. */
 enum {
@@ -300,6 +300,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
     if (!strncmp(section, "radar ", 6) || !strncmp(section, "adsb ", 5) ||
         !strncmp(section, "ais ", 4))
         return 1; /* pic_sensors_parse's */
+    if (!strcmp(section, "hotline"))
+        return 1; /* hl_daemon_config_load's */
     if (!strncmp(section, "replay ", 7)) {
         for (size_t i = 0; i < x->c->n_replay; i++)
             if (!strcmp(x->c->replay[i].name, section + 7))
@@ -335,6 +337,11 @@ static int scan_header(struct cx *x, const char *s, size_t n, enum sect *out)
     }
     if (!strncmp(h, "radar ", 6) || !strncmp(h, "adsb ", 5) || !strncmp(h, "ais ", 4)) {
         *out = S_SENSOR;
+        return 0;
+    }
+    if (!strcmp(h, "hotline")) {
+        x->c->has_hotline = 1;
+        *out = S_HOTLINE;
         return 0;
     }
     if (!strncmp(h, "replay ", 7)) {
@@ -523,5 +530,9 @@ int app_config_load(const char *path, struct app_config *c, char *err, size_t er
         snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     rc = app_config_parse(b.len ? b.p : "", b.len, dir, esc, c, err, errcap);
     dbuf_free(&b);
+    if (rc == 0 && c->has_hotline && hl_daemon_config_load(path, &c->hotline) != 0) {
+        snprintf(err, errcap, "%s: [hotline] refused (the reason is logged above)", esc);
+        return CAIRN_E_FORMAT;
+    }
     return rc;
 }

@@ -10,6 +10,9 @@
  *   [radar NAME] [adsb NAME] [ais NAME]  inline sensors (docs/picture.md),
  *             read by pic_sensors_parse itself so their rules are the same
  *   [replay NAME]  input (FORMAT:PATH), sensor, speed, start, date
+ *   [hotline] the embedded hotline: its keys are hotline/daemon.h's, read by
+ *             hl_daemon_config_load from the same file (which also reads
+ *             [centre] name: it must then be the keys' centre)
  *
  * The file is hostile: an unknown section or key, a key given twice where
  * it cannot repeat, a value out of range, a line longer than inih's 200
@@ -23,6 +26,7 @@
 #include <stdint.h>
 
 #include "base/addr.h"
+#include "hotline/daemon.h"
 #include "picture/picture.h"
 #include "web/web.h"
 
@@ -61,6 +65,8 @@ struct app_config {
     struct pic_sensors sensors; /* from sensors_file or the inline sections */
     struct app_replay_config replay[APP_MAX_REPLAYS];
     size_t n_replay;
+    int has_hotline; /* a [hotline] section: filled by app_config_load only */
+    struct hl_daemon_config hotline;
 };
 
 /*

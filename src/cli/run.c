@@ -47,7 +47,9 @@ static void on_stop(evutil_socket_t sig, short what, void *arg)
     (void)what;
     struct runner *r = arg;
     log_info("run", "signal %d: stopping", (int)sig);
-    event_base_loopbreak(r->base);
+    int ms = app_centre_shutdown(r->centre);
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    event_base_loopexit(r->base, &tv);
 }
 
 static void on_hup(evutil_socket_t sig, short what, void *arg)

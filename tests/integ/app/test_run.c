@@ -15,7 +15,12 @@
  *  - SIGHUP re-reads the accounts (its log line); SIGTERM stops it with
  *    exit status 0;
  *  - a configuration with an unknown key is refused with its line number,
- *    exit 2.
+ *    exit 2;
+ *  - a centre with the hotline embedded ([hotline], keys from `cairn
+ *    keygen`, journal from `cairn hotline --init`): /api/link, a message
+ *    sent through POST /api/messages listed and its case opened, unknown
+ *    messages 404, `cairn msg status` over the control socket, SIGTERM
+ *    exit 0 and the control socket removed.
  *
  * argv[1] is the cairn binary. No sleeps: every wait is a poll() on the
  * daemon's stderr pipe with a deadline (30 s at most for any one wait).
@@ -52,6 +57,7 @@ static char log_buf[1 << 18];
 static size_t log_len;
 static int port;
 static char token[128];
+static int setups_ok; /* group setups that succeeded */
 
 static int64_t now_ms(void)
 {
@@ -259,6 +265,7 @@ static int group_setup(void **state)
     if (!f || fscanf(f, "%d", &fport) != 1 || fport != port)
         return -1;
     fclose(f);
+    setups_ok++;
     return 0;
 }
 
@@ -499,18 +506,112 @@ static void test_bad_config(void **state)
     assert_non_null(strstr(line, "line 3"));
 }
 
+/* ------------------------------------------------- the embedded hotline */
+
+static int hl_setup(void **state)
+{
+    (void)state;
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(tmp, sizeof tmp, "/tmp/cairn-runhl-XXXXXX");
+    if (!mkdtemp(tmp))
+        return -1;
+    char cmd[4096];
+    /* the peer's address has nobody listening: its link stays in backoff */
+    snprintf(cmd, sizeof cmd,
+             "cd %s && '%s' keygen --centre WARSAW-CC --party NATO --address 127.0.0.1:9 --dir "
+             "warsaw >/dev/null && '%s' keygen --centre MOSCOW-CC --party RU --address "
+             "127.0.0.1:7 --dir moscow >/dev/null && cat warsaw/roster.ini moscow/roster.ini > "
+             "roster.ini && printf 'correct-horse\\n' | '%s' passwd duty > accounts && chmod "
+             "600 accounts",
+             tmp, cairn_bin, cairn_bin, cairn_bin);
+    if (system(cmd) != 0)
+        return -1;
+    char path[256], conf[2048];
+    snprintf(conf, sizeof conf,
+             "[centre]\nname = WARSAW-CC\nparty = NATO\n"
+             "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\n"
+             "[hotline]\nkeys = warsaw\nroster = roster.ini\njournal = warsaw.db\n"
+             "listen = 127.0.0.1:0\n");
+    snprintf(path, sizeof path, "%s/centre.ini", tmp);
+    write_file(path, conf);
+    snprintf(cmd, sizeof cmd, "'%s' hotline -c %s --init 2>/dev/null", cairn_bin, path);
+    if (system(cmd) != 0)
+        return -1;
+    spawn(path);
+    if (!wait_log("run: centre WARSAW-CC up", 0)) {
+        fprintf(stderr, "not up:\n%s\n", log_buf);
+        return -1;
+    }
+    const char *p = strstr(log_buf, "centre: web: listening on 127.0.0.1:0 (port ");
+    if (!p)
+        return -1;
+    port = atoi(p + strlen("centre: web: listening on 127.0.0.1:0 (port "));
+    if (port <= 0)
+        return -1;
+    setups_ok++;
+    return 0;
+}
+
+static void test_hl_api(void **state)
+{
+    (void)state;
+    assert_int_equal(http("GET", "/api/link", NULL, NULL), 401);
+    assert_int_equal(
+        http("POST", "/api/login", NULL, "{\"user\":\"duty\",\"password\":\"correct-horse\"}"),
+        200);
+    json_t *j = body_json();
+    snprintf(token, sizeof token, "%s", json_string_value(json_object_get(j, "token")));
+    json_decref(j);
+    assert_int_equal(http("GET", "/api/link", token, NULL), 200);
+    j = body_json();
+    assert_string_equal(json_string_value(json_object_get(j, "centre")), "WARSAW-CC");
+    json_decref(j);
+    /* a message to the peer: journaled, waiting for its link */
+    assert_int_equal(http("POST", "/api/messages", token,
+                          "{\"to\":\"MOSCOW-CC\",\"type\":\"EXPLANATION_REQUEST\","
+                          "\"fields\":{\"activity\":\"snap exercise near the border\"}}"),
+                     200);
+    assert_int_equal(
+        http("POST", "/api/messages", token, "{\"to\":\"MOSCOW-CC\",\"type\":\"NOPE\"}"), 400);
+    assert_int_equal(http("GET", "/api/messages?dir=out", token, NULL), 200);
+    assert_non_null(strstr(rep.body, "EXPLANATION_REQUEST"));
+    assert_int_equal(http("GET", "/api/cases", token, NULL), 200);
+    assert_non_null(strstr(rep.body, "WARSAW-CC/1"));
+    assert_int_equal(http("GET", "/api/messages/MOSCOW-CC:99", token, NULL), 404);
+    assert_int_equal(http("GET", "/api/messages/nocolon", token, NULL), 404);
+    /* the control socket answers on the same loop */
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "'%s' msg status -c %s/centre.ini >/dev/null 2>&1", cairn_bin, tmp);
+    assert_int_equal(system(cmd), 0);
+    /* SIGTERM: the checkpoint's grace, then a clean stop; the socket gone */
+    assert_int_equal(kill(child, SIGTERM), 0);
+    assert_int_equal(reap(), 0);
+    char sock[128];
+    snprintf(sock, sizeof sock, "%s/warsaw.db.sock", tmp);
+    assert_int_equal(access(sock, F_OK), -1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: test_run CAIRN_BINARY\n");
         return 2;
     }
-    cairn_bin = argv[1];
+    static char bin[4096];
+    if (!realpath(argv[1], bin)) { /* the hotline's setup runs in its folder */
+        fprintf(stderr, "test_run: %s: %s\n", argv[1], strerror(errno));
+        return 2;
+    }
+    cairn_bin = bin;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_and_closed), cmocka_unit_test(test_login),
         cmocka_unit_test(test_picture),         cmocka_unit_test(test_events),
         cmocka_unit_test(test_metrics),         cmocka_unit_test(test_signals),
         cmocka_unit_test(test_bad_config),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    const struct CMUnitTest hl_tests[] = {cmocka_unit_test(test_hl_api)};
+    int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    rc |= cmocka_run_group_tests(hl_tests, hl_setup, group_teardown);
+    /* a group whose setup failed ran no test: that is a failure too */
+    return rc || setups_ok != 2 ? 1 : 0;
 }
