@@ -814,6 +814,12 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
     wc.static_dir = cfg->static_dir[0] ? c->cfg.static_dir : NULL;
     wc.tls_cert = cfg->tls_cert[0] ? c->cfg.tls_cert : NULL;
     wc.tls_key = cfg->tls_key[0] ? c->cfg.tls_key : NULL;
+    /* /data/receiver.json's site: the first receiver placed in the sensors */
+    const struct pic_sensor *site = pic_sensors_first(&c->sensors, PIC_SENSOR_ADSB);
+    if (site && site->has_pos) {
+        wc.site_lat_deg = site->lat_deg;
+        wc.site_lon_deg = site->lon_deg;
+    }
     rc = web_new(base, &wc, &provider, c, &c->web);
     if (rc != 0) {
         log_err(MOD, "the web server could not start: %s", cairn_strerror(rc));
