@@ -27,6 +27,21 @@
  *    API's /api/link, /api/cases, /api/messages are its control requests
  *    (hl_daemon_request) answered in-process.
  *
+ * Invariants of the cycle (centre.c keeps them; the firing is on_tick, the
+ * scheduling schedule()):
+ *   C1  due_mono_ms = start_mono_ms + k * cycle_ms for some k >= 0, and the
+ *       timer is armed for it whenever the loop runs (one timer, never two).
+ *   C2  a firing measures its lateness against the due time it was armed
+ *       for, then arms the first due time after now: missed firings are
+ *       counted (overruns), never run.
+ *   C3  replays: the steps end on whole multiples of cycle_ms of data time,
+ *       each step's end is cycle_ms after the previous one, and every
+ *       report a replay hands over is dated before the end of the step that
+ *       takes it (so pic_cycle never sees a report from its future).
+ *   C4  at most APP_MAX_STEPS steps per firing; when the data clock is
+ *       ahead of the steps after them, the clock is moved back to the next
+ *       step (and counted), so the picture never skips data time.
+ *
  * Threads: everything on the loop's thread.
  */
 #ifndef CAIRN_APP_CENTRE_H

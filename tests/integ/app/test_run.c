@@ -510,6 +510,17 @@ static void test_bad_config(void **state)
     assert_non_null(fgets(line, sizeof line, f));
     fclose(f);
     assert_non_null(strstr(line, "line 3"));
+    /* usage errors and refused passwords: exit 2 */
+    snprintf(cmd, sizeof cmd, "'%s' run 2>/dev/null", cairn_bin);
+    assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "printf 'short\\n' | '%s' passwd duty >/dev/null 2>&1", cairn_bin);
+    assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "printf 'long-enough\\n' | '%s' passwd 'two words' >/dev/null 2>&1",
+             cairn_bin);
+    assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+    /* --check on the running centre's configuration */
+    snprintf(cmd, sizeof cmd, "'%s' run -c %s/centre.ini --check >/dev/null", cairn_bin, tmp);
+    assert_int_equal(WEXITSTATUS(system(cmd)), 0);
 }
 
 /* ------------------------------------------------- the embedded hotline */
