@@ -29,6 +29,7 @@ int cli_picture(int argc, char **argv);
 
 /* The centre daemon and its accounts (cli/run.c). */
 int cli_run(int argc, char **argv);
+int cli_replay(int argc, char **argv);
 int cli_passwd(int argc, char **argv);
 
 /* `cairn decode` per input family (cli/decode_*.c). */

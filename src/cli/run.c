@@ -1,6 +1,8 @@
 /*
  * run.c — `cairn run -c centre.ini`: the coordination centre as a daemon
- * (app/centre.h), and `cairn passwd USER`: one line of the accounts file.
+ * (app/centre.h); `cairn replay -c centre.ini INPUT...`: the same with
+ * recordings added as replays; `cairn passwd USER`: one line of the
+ * accounts file.
  *
  * `cairn run` owns the process: one libevent event_base; SIGTERM and SIGINT
  * stop it cleanly (the loop ends, everything is freed, exit 0); SIGHUP
@@ -61,6 +63,8 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
     (void)app_centre_reload(r->centre);
 }
 
+static int run_centre(const struct app_config *cfg);
+
 int cli_run(int argc, char **argv)
 {
     static const struct option lopts[] = {{"config", required_argument, NULL, 'c'},
@@ -103,6 +107,13 @@ int cli_run(int argc, char **argv)
                path, cfg.n_listen, cfg.sensors.n, cfg.n_replay);
         return 0;
     }
+    return run_centre(&cfg);
+}
+
+/* The centre of cfg (borrowed) until a signal stops it: the exit status. */
+static int run_centre(const struct app_config *cfg)
+{
+    int rc;
     signal(SIGPIPE, SIG_IGN);
     struct runner r = {0};
     r.base = event_base_new();
@@ -110,7 +121,7 @@ int cli_run(int argc, char **argv)
         log_err("run", "no event loop");
         return 1;
     }
-    rc = app_centre_new(r.base, &cfg, &r.centre);
+    rc = app_centre_new(r.base, cfg, &r.centre);
     if (rc != 0) {
         event_base_free(r.base);
         return 1;
@@ -123,7 +134,7 @@ int cli_run(int argc, char **argv)
         log_err("run", "signal handlers could not be installed");
         rc = 1;
     } else {
-        log_info("run", "centre %s up", cfg.name);
+        log_info("run", "centre %s up", cfg->name);
         if (event_base_dispatch(r.base) < 0) {
             log_err("run", "event loop failed");
             rc = 1;
@@ -140,6 +151,101 @@ int cli_run(int argc, char **argv)
     if (rc == 0)
         log_info("run", "stopped");
     return rc ? 1 : 0;
+}
+
+/* ------------------------------------------------------------- replay */
+
+static void replay_usage(FILE *f)
+{
+    fprintf(f, "usage: cairn replay -c FILE [--speed X] [NAME=]INPUT...\n"
+               "Runs the centre described by FILE with these recordings as extra [replay]\n"
+               "sections (docs/centre.md): INPUT is FORMAT:PATH or PATH as `cairn picture`\n"
+               "takes them; NAME names the receiver ([adsb NAME] or [ais NAME]) its reports\n"
+               "come from. Every replay of the centre then runs at speed X (default: the\n"
+               "file's, else 1), from the earliest report; stops on SIGTERM or SIGINT.\n\n"
+               "  -c, --config FILE  the centre's configuration\n"
+               "  --speed X          data seconds per wall second, 0.01 to 1000\n");
+}
+
+int cli_replay(int argc, char **argv)
+{
+    static const struct option lopts[] = {{"config", required_argument, NULL, 'c'},
+                                          {"speed", required_argument, NULL, 's'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    const char *path = NULL;
+    double speed = 0;
+    int ch;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "+c:h", lopts, NULL)) != -1) {
+        switch (ch) {
+        case 'c':
+            path = optarg;
+            break;
+        case 's': {
+            char *end;
+            speed = strtod(optarg, &end);
+            if (end == optarg || *end || !(speed >= 0.01 && speed <= 1000)) {
+                fprintf(stderr, "cairn replay: --speed wants 0.01 to 1000\n");
+                return 2;
+            }
+            break;
+        }
+        case 'h':
+            replay_usage(stdout);
+            return 0;
+        default:
+            fprintf(stderr, "cairn replay: unknown option or missing value (see --help)\n");
+            return 2;
+        }
+    }
+    if (!path || optind >= argc) {
+        replay_usage(stderr);
+        return 2;
+    }
+    static struct app_config cfg;
+    char err[512];
+    if (app_config_load(path, &cfg, err, sizeof err) != 0) {
+        fprintf(stderr, "cairn replay: %s\n", err);
+        return 2;
+    }
+    for (int i = optind; i < argc; i++) {
+        if (cfg.n_replay >= APP_MAX_REPLAYS) {
+            fprintf(stderr, "cairn replay: more than %d replays\n", APP_MAX_REPLAYS);
+            return 2;
+        }
+        struct app_replay_config *r = &cfg.replay[cfg.n_replay];
+        memset(r, 0, sizeof *r);
+        const char *spec = argv[i], *eq = strchr(spec, '='), *colon = strchr(spec, ':');
+        if (eq && (!colon || eq < colon)) {
+            size_t n = (size_t)(eq - spec);
+            const struct pic_sensor *s = NULL;
+            if (n > 0 && n < sizeof r->sensor) {
+                memcpy(r->sensor, spec, n);
+                r->sensor[n] = 0;
+                s = pic_sensors_by_name(&cfg.sensors, r->sensor);
+            }
+            if (!s || s->type == PIC_SENSOR_RADAR) {
+                fprintf(stderr, "cairn replay: %s: no [adsb] or [ais] receiver of that name\n",
+                        argv[i]);
+                return 2;
+            }
+            spec = eq + 1;
+        }
+        if (!*spec || strlen(spec) >= sizeof r->input) {
+            fprintf(stderr, "cairn replay: %s: no input, or too long\n", argv[i]);
+            return 2;
+        }
+        snprintf(r->input, sizeof r->input, "%s", spec);
+        snprintf(r->name, sizeof r->name, "replay-%zu", cfg.n_replay + 1);
+        r->speed = cfg.n_replay ? cfg.replay[0].speed : 1.0;
+        cfg.n_replay++;
+    }
+    if (speed > 0)
+        for (size_t i = 0; i < cfg.n_replay; i++)
+            cfg.replay[i].speed = speed;
+    return run_centre(&cfg);
 }
 
 /* ------------------------------------------------------------- passwd */

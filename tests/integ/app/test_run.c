@@ -187,7 +187,15 @@ static json_t *body_json(void)
 
 /* ----------------------------------------------------------------- setup */
 
+static void spawn_args(char *const args[]);
+
 static void spawn(const char *conf)
+{
+    char *const args[] = {(char *)cairn_bin, "run", "-c", (char *)conf, NULL};
+    spawn_args(args);
+}
+
+static void spawn_args(char *const args[])
 {
     int p[2];
     assert_int_equal(pipe(p), 0);
@@ -197,7 +205,7 @@ static void spawn(const char *conf)
         dup2(p[1], 2);
         close(p[0]);
         close(p[1]);
-        execl(cairn_bin, cairn_bin, "run", "-c", conf, (char *)NULL);
+        execv(cairn_bin, args);
         _exit(127);
     }
     close(p[1]);
@@ -523,6 +531,41 @@ static void test_bad_config(void **state)
     assert_int_equal(WEXITSTATUS(system(cmd)), 0);
 }
 
+/* `cairn replay -c FILE --speed X INPUT`: the centre of a file without
+ * replays, given one on the command line; aircraft in aircraft.json. */
+static void test_replay_cmd(void **state)
+{
+    (void)state;
+    char path[256], conf[1024];
+    snprintf(conf, sizeof conf,
+             "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\n"
+             "[adsb rx]\nlat = 55.6\nlon = 13.0\n");
+    snprintf(path, sizeof path, "%s/replay.ini", tmp);
+    write_file(path, conf);
+    char input[256];
+    snprintf(input, sizeof input, "rx=sbs:%s/sim/adsb.sbs", tmp);
+    char *const args[] = {(char *)cairn_bin, "replay", "-c", path, "--speed", "10", input, NULL};
+    spawn_args(args);
+    assert_true(wait_log("run: centre cairn up", 0));
+    const char *p = strstr(log_buf, "centre: web: listening on 127.0.0.1:0 (port ");
+    assert_non_null(p);
+    port = atoi(p + strlen("centre: web: listening on 127.0.0.1:0 (port "));
+    int64_t end = now_ms() + WAIT_MS;
+    for (;;) {
+        assert_int_equal(http("GET", "/data/aircraft.json", NULL, NULL), 200);
+        json_t *j = body_json();
+        size_t n = json_array_size(json_object_get(j, "aircraft"));
+        json_decref(j);
+        if (n > 0)
+            break;
+        if (now_ms() > end)
+            fail_msg("no aircraft from the replay: %.300s", rep.body);
+        drain(100);
+    }
+    assert_int_equal(kill(child, SIGINT), 0);
+    assert_int_equal(reap(), 0);
+}
+
 /* ------------------------------------------------- the embedded hotline */
 
 static int hl_setup(void **state)
@@ -624,7 +667,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_open_and_closed), cmocka_unit_test(test_login),
         cmocka_unit_test(test_picture),         cmocka_unit_test(test_events),
         cmocka_unit_test(test_metrics),         cmocka_unit_test(test_signals),
-        cmocka_unit_test(test_bad_config),
+        cmocka_unit_test(test_bad_config),      cmocka_unit_test(test_replay_cmd),
     };
     const struct CMUnitTest hl_tests[] = {cmocka_unit_test(test_hl_api)};
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
