@@ -31,6 +31,11 @@ int cli_scenario_path(const char *arg, char *path, size_t cap);
 /* The picture from recorded inputs (cli/picture.c). */
 int cli_picture(int argc, char **argv);
 
+/* The centre daemon and its accounts (cli/run.c). */
+int cli_run(int argc, char **argv);
+int cli_replay(int argc, char **argv);
+int cli_passwd(int argc, char **argv);
+
 /* `cairn decode` per input family (cli/decode_*.c). */
 int cli_decode_modes(int argc, char **argv);
 int cli_decode_ais(int argc, char **argv);

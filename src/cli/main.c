@@ -21,6 +21,9 @@ static const struct subcmd subcmds[] = {
     {"case", cli_case, "list hotline cases and their deadlines"},
     {"sim", cli_sim, "simulate a scenario: radar, ADS-B and AIS feeds with their truth"},
     {"picture", cli_picture, "merge recorded inputs into one track picture: alerts and tracks"},
+    {"run", cli_run, "run the coordination centre: picture, inputs, HTTP API (docs/centre.md)"},
+    {"replay", cli_replay, "run a centre with recordings replayed at recorded pace or xN"},
+    {"passwd", cli_passwd, "print an accounts file line for an operator (Argon2id)"},
 };
 
 static void usage(FILE *f)

@@ -836,8 +836,7 @@ static void daemon_fini(struct hl_daemon_ctx *d)
     if (d->alerts)
         fclose(d->alerts);
     hl_identity_wipe(&d->id);
-    if (d->base)
-        event_base_free(d->base);
+    /* the event base is the caller's (hl_daemon_run's own, or the centre's) */
 }
 
 int hl_daemon_init_journal(const struct hl_daemon_config *cfg)
@@ -868,14 +867,16 @@ int hl_daemon_init_journal(const struct hl_daemon_config *cfg)
     return rc;
 }
 
-int hl_daemon_run(const struct hl_daemon_config *cfg)
+int hl_daemon_start(struct event_base *base, const struct hl_daemon_config *cfg,
+                    struct hl_daemon_ctx **out)
 {
+    *out = NULL;
     struct hl_daemon_ctx *d = calloc(1, sizeof *d);
     if (!d)
         return CAIRN_E_NOMEM;
     d->cfg = cfg;
+    d->base = base;
     int line = 0, rc;
-    signal(SIGPIPE, SIG_IGN);
     static const char *const secrets[] = {"sign.key", "tls.key"};
     for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
         char path[HL_PATH_MAX + 16], why[3 * HL_PATH_MAX];
@@ -926,11 +927,6 @@ int hl_daemon_run(const struct hl_daemon_config *cfg)
     if (!d->alerts)
         log_warn(MOD, "cannot open alerts file %s: %s", cfg->alerts, strerror(errno));
     hl_cases_set_escalation(d->j, on_escalate, d);
-    d->base = event_base_new();
-    if (!d->base) {
-        rc = CAIRN_E_NOMEM;
-        goto out;
-    }
     struct hl_link_config lc = {
         .self = &d->id,
         .roster = &d->roster,
@@ -953,25 +949,76 @@ int hl_daemon_run(const struct hl_daemon_config *cfg)
         goto out;
     if ((rc = ctl_listen(d)) != 0)
         goto out;
-    d->ev_term = evsignal_new(d->base, SIGTERM, stop_cb, d);
-    d->ev_int = evsignal_new(d->base, SIGINT, stop_cb, d);
-    event_add(d->ev_term, NULL);
-    event_add(d->ev_int, NULL);
     d->ev_cases = event_new(d->base, -1, EV_PERSIST, cases_cb, d);
+    if (!d->ev_cases) {
+        rc = CAIRN_E_NOMEM;
+        goto out;
+    }
     struct timeval tv = {cfg->case_check_ms / 1000, (cfg->case_check_ms % 1000) * 1000};
     event_add(d->ev_cases, &tv);
     if (cfg->link_check_interval_s > 0) {
         d->ev_lc = event_new(d->base, -1, EV_PERSIST, link_check_cb, d);
+        if (!d->ev_lc) {
+            rc = CAIRN_E_NOMEM;
+            goto out;
+        }
         d->lc_next_ms = d_now(d) + cfg->link_check_interval_s * 1000;
         struct timeval lt = {cfg->link_check_interval_s, 0};
         event_add(d->ev_lc, &lt);
     }
     log_info(MOD, "centre %s up: journal %s, control %s", d->id.name, cfg->journal, cfg->control);
-    event_base_dispatch(d->base);
-    log_info(MOD, "centre %s stopped", d->id.name);
-    rc = 0;
+    *out = d;
+    return 0;
 out:
     daemon_fini(d);
     free(d);
     return rc;
+}
+
+void hl_daemon_shutdown(struct hl_daemon_ctx *d)
+{
+    if (d && d->link)
+        hl_link_checkpoint(d->link);
+}
+
+void hl_daemon_stop(struct hl_daemon_ctx *d)
+{
+    if (!d)
+        return;
+    log_info(MOD, "centre %s stopped", d->id.name);
+    daemon_fini(d);
+    free(d);
+}
+
+int hl_daemon_request(struct hl_daemon_ctx *d, const char *json, size_t len, struct dbuf *out)
+{
+    handle_request(d, json, len, out);
+    return out->len > 7 && !memcmp(out->p, "{\"ok\":f", 7) ? 1 : 0;
+}
+
+int hl_daemon_run(const struct hl_daemon_config *cfg)
+{
+    signal(SIGPIPE, SIG_IGN);
+    struct event_base *base = event_base_new();
+    if (!base)
+        return CAIRN_E_NOMEM;
+    struct hl_daemon_ctx *d;
+    int rc = hl_daemon_start(base, cfg, &d);
+    if (rc != 0) {
+        event_base_free(base);
+        return rc;
+    }
+    d->ev_term = evsignal_new(base, SIGTERM, stop_cb, d);
+    d->ev_int = evsignal_new(base, SIGINT, stop_cb, d);
+    if (!d->ev_term || !d->ev_int) {
+        hl_daemon_stop(d);
+        event_base_free(base);
+        return CAIRN_E_NOMEM;
+    }
+    event_add(d->ev_term, NULL);
+    event_add(d->ev_int, NULL);
+    event_base_dispatch(base);
+    hl_daemon_stop(d);
+    event_base_free(base);
+    return 0;
 }

@@ -36,6 +36,7 @@
 #ifndef CAIRN_HOTLINE_DAEMON_H
 #define CAIRN_HOTLINE_DAEMON_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define HL_PATH_MAX 512
@@ -92,9 +93,36 @@ int hl_daemon_config_load(const char *path, struct hl_daemon_config *cfg);
  * itself refuses to start without a journal (journal.h, J8). */
 int hl_daemon_init_journal(const struct hl_daemon_config *cfg);
 
-/* Run until SIGTERM or SIGINT. 0 after a clean stop, or the error that
- * prevented start (logged). */
+/* Run until SIGTERM or SIGINT on an event loop of its own (hl_daemon_start,
+ * the signals, the loop, hl_daemon_stop); ignores SIGPIPE. 0 after a clean
+ * stop, or the error that prevented start (logged). */
 int hl_daemon_run(const struct hl_daemon_config *cfg);
+
+/*
+ * Embedding (the centre, app/): the same daemon on the caller's loop.
+ * hl_daemon_start checks the keys, loads identity and roster, opens the
+ * journal, starts the link, the control socket and the deadline timers on
+ * base (borrowed; must outlive the daemon); cfg is borrowed and must
+ * outlive it too. It installs no signal handler (the caller owns the
+ * process and must ignore SIGPIPE). 0 and *out, or the error (logged;
+ * nothing left running).
+ */
+struct event_base;
+struct dbuf;
+int hl_daemon_start(struct event_base *base, const struct hl_daemon_config *cfg,
+                    struct hl_daemon_ctx **out);
+/* Before stopping: send each peer a checkpoint (J6). The caller lets its
+ * loop run a little (hl_daemon_run: 300 ms) for the countersignatures to
+ * come back, then calls hl_daemon_stop. Accepts NULL. */
+void hl_daemon_shutdown(struct hl_daemon_ctx *d);
+/* Flush the link, close the journal, the control socket (its file
+ * removed) and the timers; free d. Accepts NULL. */
+void hl_daemon_stop(struct hl_daemon_ctx *d);
+/* One control request (a JSON object with "op", as on the control socket)
+ * answered into out (one JSON object, no newline), in-process: the API's
+ * link, cases and messages. 0 when the answer is {"ok":true,...}, 1 when
+ * it is {"ok":false,"error","message"}. */
+int hl_daemon_request(struct hl_daemon_ctx *d, const char *json, size_t len, struct dbuf *out);
 
 /* For extra ops (above): the daemon's UTC clock (journal time), in ms. */
 int64_t hl_daemon_now_ms(const struct hl_daemon_ctx *d);

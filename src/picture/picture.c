@@ -382,14 +382,6 @@ void pic_set_observer(struct pic *p, pic_cycle_fn fn, void *arg)
     p->observer_arg = arg;
 }
 
-int pic_set_radio(struct pic *p, uint32_t track_id, uint8_t radio)
-{
-    const struct trk_track *t = trk_get(p->trk, track_id);
-    if (!t)
-        return CAIRN_E_NOTFOUND;
-    return trk_set_compliance(p->trk, track_id, t->flight_plan, radio);
-}
-
 /* ------------------------------------------------------------------ views */
 
 const struct trk_track *pic_tracks(const struct pic *p, size_t *n)
@@ -401,6 +393,16 @@ const struct trk_track *pic_tracks(const struct pic *p, size_t *n)
 const struct trk_track *pic_track_by_id(const struct pic *p, uint32_t id)
 {
     return trk_get(p->trk, id);
+}
+
+int pic_set_radio(struct pic *p, uint32_t id, uint8_t radio)
+{
+    const struct trk_track *t = trk_get(p->trk, id);
+    if (!t)
+        return CAIRN_E_NOTFOUND;
+    if (radio > TRK_TRI_YES)
+        return CAIRN_E_INVAL;
+    return trk_set_compliance(p->trk, id, t->flight_plan, radio);
 }
 
 const struct det_alert *pic_alert_next(const struct pic *p, size_t *cursor)

@@ -203,9 +203,11 @@ typedef void (*pic_cycle_fn)(void *arg, const struct pic *p, const struct trk_tr
                              size_t n, int64_t now_ms);
 void pic_set_observer(struct pic *p, pic_cycle_fn fn, void *arg);
 
-/* Operator input: radio contact with the track (enum trk_tri), the third
- * member of the compliance triple. CAIRN_E_NOTFOUND, CAIRN_E_INVAL. */
-int pic_set_radio(struct pic *p, uint32_t track_id, uint8_t radio);
+/* Operator radio contact, the third member of a track's compliance triple
+ * (enum trk_tri), set through the API (app/): the track's flight-plan member
+ * is kept. Seen in pic_tracks from the next cycle. 0, CAIRN_E_NOTFOUND (no
+ * such live track), CAIRN_E_INVAL. */
+int pic_set_radio(struct pic *p, uint32_t id, uint8_t radio);
 
 /* ------------------------------------------------------ read-only views */
 

@@ -1,0 +1,886 @@
+/*
+ * centre.c — the coordination centre on one event loop (centre.h).
+ *
+ * Order of a firing of the cycle timer (on_tick):
+ *   1. lateness = now - the firing's due time (monotonic), into the
+ *      histogram; the next due time is the next multiple of cycle_ms after
+ *      now (missed ones are skipped and counted);
+ *   2. the picture's clock: UTC now, or the replays' clock;
+ *   3. steps: while the next step's end is not after the clock, each
+ *      replay hands over its reports before the step's end, pic_cycle runs
+ *      at the step's end (alert changes published from the callback), and
+ *      the tracks the step changed are published;
+ *   4. input rates (reports per second, over at least a second).
+ */
+#include "app/centre.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/replay.h"
+#include "base/clock.h"
+#include "base/dbuf.h"
+#include "base/error.h"
+#include "base/jsonw.h"
+#include "base/log.h"
+#include "decode/asterix/report.h"
+#include "hotline/daemon.h"
+#include "picture/picture.h"
+#include "web/web.h"
+
+#define MOD           "centre"
+#define N_LAT_BUCKETS 9
+/* Lateness buckets, seconds: a timer on an idle loop fires within a
+ * millisecond; tens of ms mean a busy loop; a second means a lost cycle. */
+static const double lat_bucket_s[N_LAT_BUCKETS] = {0.001, 0.002, 0.005, 0.01, 0.02,
+                                                   0.05,  0.1,   0.5,   1.0};
+#define TRAIL_MAX      256  /* points in GET /api/tracks/ID */
+#define RATE_WINDOW_MS 1000 /* input rates are computed over at least this */
+
+struct input {
+    char name[PIC_NAME_MAX];
+    const struct app_input_ops *ops;
+    void *obj;
+    uint64_t prev_reports;
+    int64_t prev_mono_ms;
+    double rate; /* reports per second */
+};
+
+struct app_centre {
+    struct event_base *base;
+    struct app_config cfg;
+    struct pic_sensors sensors;
+    struct ax_sensor radars[PIC_MAX_SENSORS];
+    size_t n_radars;
+    struct pic *pic;
+    struct web *web;
+    struct hl_daemon_ctx *hl; /* the embedded hotline, or NULL */
+    struct event *tick;
+    struct input in[APP_MAX_INPUTS];
+    size_t n_in;
+    struct app_replay *replay[APP_MAX_REPLAYS];
+    size_t n_replay;
+    /* clocks */
+    int64_t start_mono_ms; /* the schedule's origin */
+    int64_t due_mono_ms;   /* when the timer is due */
+    int replay_clock;      /* 1: the picture runs on the replays' time */
+    int64_t data_t0_ms;    /* replays: data time at start_mono_ms */
+    double speed;
+    int64_t next_step_ms; /* the picture's next step (data time); 0: not yet */
+    int64_t pic_now_ms;   /* the picture's time at its last step */
+    /* counters */
+    uint64_t ticks, overruns, steps, steps_deferred, cycle_errors;
+    uint64_t lat_count, lat_bucket[N_LAT_BUCKETS];
+    double lat_sum_s, lat_last_s, lat_max_s, work_last_s, work_max_s;
+    uint64_t sse_tracks, sse_alerts, live_reports;
+    int last_cycle_rc;
+    /* scratch */
+    struct det_alert *alerts;
+    size_t alerts_cap;
+    struct dbuf ev; /* one SSE event */
+    struct trk_point trail[TRAIL_MAX];
+};
+
+static int64_t mono_ms(void)
+{
+    return clock_mono_ns() / 1000000;
+}
+
+/* ------------------------------------------------------------ publishing */
+
+static int listening(const struct app_centre *c)
+{
+    return c->web && web_stats(c->web)->sse_clients > 0;
+}
+
+static void on_alert(void *arg, const struct pic *p, const struct det_alert *a)
+{
+    (void)p;
+    struct app_centre *c = arg;
+    if (!listening(c))
+        return;
+    dbuf_reset(&c->ev);
+    struct jsonw w;
+    jw_init(&w, &c->ev);
+    web_json_alert(&w, a);
+    if (!w.err && web_publish(c->web, "alert", c->ev.p, c->ev.len) >= 0)
+        c->sse_alerts++;
+}
+
+/* The tracks updated since the previous step (t_last_ms after it), and
+ * those deleted in this one (a DELETED track is in one snapshot only). */
+static void publish_tracks(struct app_centre *c, int64_t prev_ms)
+{
+    if (!listening(c))
+        return;
+    size_t n;
+    const struct trk_track *t = pic_tracks(c->pic, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].status == TRK_ST_TENTATIVE)
+            continue;
+        if (t[i].status != TRK_ST_DELETED && t[i].t_last_ms < prev_ms)
+            continue;
+        dbuf_reset(&c->ev);
+        struct jsonw w;
+        jw_init(&w, &c->ev);
+        web_json_track(&w, &t[i], c->pic_now_ms);
+        if (!w.err && web_publish(c->web, "track", c->ev.p, c->ev.len) >= 0)
+            c->sse_tracks++;
+    }
+}
+
+/* ----------------------------------------------------------------- cycle */
+
+static int64_t data_clock(const struct app_centre *c, int64_t now_mono)
+{
+    if (!c->replay_clock)
+        return clock_now_ms(&cairn_clock_real);
+    return c->data_t0_ms + (int64_t)((double)(now_mono - c->start_mono_ms) * c->speed);
+}
+
+static void step(struct app_centre *c, int64_t end_ms)
+{
+    for (size_t i = 0; i < c->n_replay; i++)
+        /* a step's reports are bounded by the recording's density; the cap
+         * keeps one firing finite whatever the file holds */
+        (void)app_replay_feed(c->replay[i], c->pic, end_ms, 1000000);
+    int64_t prev = c->pic_now_ms;
+    int rc = pic_cycle(c->pic, end_ms);
+    if (rc != 0) {
+        if (!c->cycle_errors++)
+            log_warn(MOD, "picture cycle at %lld: %s", (long long)end_ms, cairn_strerror(rc));
+    }
+    c->last_cycle_rc = rc;
+    c->pic_now_ms = end_ms;
+    c->steps++;
+    publish_tracks(c, prev);
+}
+
+static void update_rates(struct app_centre *c, int64_t now_mono)
+{
+    for (size_t i = 0; i < c->n_in; i++) {
+        struct input *in = &c->in[i];
+        if (now_mono - in->prev_mono_ms < RATE_WINDOW_MS)
+            continue;
+        struct app_input_health h;
+        memset(&h, 0, sizeof h);
+        in->ops->health(in->obj, &h);
+        in->rate =
+            (double)(h.reports - in->prev_reports) * 1000.0 / (double)(now_mono - in->prev_mono_ms);
+        in->prev_reports = h.reports;
+        in->prev_mono_ms = now_mono;
+    }
+}
+
+static void schedule(struct app_centre *c, int64_t now_mono)
+{
+    int64_t cyc = c->cfg.cycle_ms;
+    int64_t next = c->due_mono_ms + cyc;
+    if (next <= now_mono) { /* missed firings: skip to the next one ahead */
+        int64_t k = (now_mono - c->start_mono_ms) / cyc + 1;
+        int64_t skip = c->start_mono_ms + k * cyc;
+        c->overruns += (uint64_t)((skip - next) / cyc);
+        next = skip;
+    }
+    c->due_mono_ms = next;
+    int64_t wait = next - now_mono;
+    struct timeval tv = {(time_t)(wait / 1000), (suseconds_t)(wait % 1000) * 1000};
+    evtimer_add(c->tick, &tv);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct app_centre *c = arg;
+    int64_t t0_ns = clock_mono_ns();
+    int64_t now = t0_ns / 1000000;
+    double late_s = (double)(t0_ns - c->due_mono_ms * 1000000) / 1e9;
+    if (late_s < 0)
+        late_s = 0;
+    c->ticks++;
+    c->lat_count++;
+    c->lat_sum_s += late_s;
+    c->lat_last_s = late_s;
+    if (late_s > c->lat_max_s)
+        c->lat_max_s = late_s;
+    for (size_t i = 0; i < N_LAT_BUCKETS; i++)
+        if (late_s <= lat_bucket_s[i])
+            c->lat_bucket[i]++;
+
+    int64_t clock = data_clock(c, now);
+    if (!c->replay_clock) {
+        step(c, clock); /* live: one cycle at UTC now */
+    } else {
+        unsigned n = 0;
+        while (c->next_step_ms <= clock && n < APP_MAX_STEPS) {
+            step(c, c->next_step_ms);
+            c->next_step_ms += c->cfg.cycle_ms;
+            n++;
+        }
+        if (c->next_step_ms <= clock) {
+            /* hold the data clock back: it resumes from here */
+            c->steps_deferred++;
+            c->data_t0_ms = c->next_step_ms;
+            c->start_mono_ms = now;
+            c->due_mono_ms = now;
+        }
+    }
+    update_rates(c, now);
+    double work_s = (double)(clock_mono_ns() - t0_ns) / 1e9;
+    c->work_last_s = work_s;
+    if (work_s > c->work_max_s)
+        c->work_max_s = work_s;
+    schedule(c, mono_ms());
+}
+
+/* -------------------------------------------------------------- provider */
+
+static int p_tracks(void *arg, struct web_tracks *out)
+{
+    struct app_centre *c = arg;
+    out->v = pic_tracks(c->pic, &out->n);
+    out->now_ms = c->pic_now_ms;
+    out->messages = pic_stats(c->pic)->reports;
+    return 0;
+}
+
+static int p_alerts(void *arg, struct web_alerts *out)
+{
+    struct app_centre *c = arg;
+    size_t n = 0, cur = 0;
+    const struct det_alert *a;
+    while ((a = pic_alert_next(c->pic, &cur)) != NULL) {
+        if (n == c->alerts_cap) {
+            size_t cap = c->alerts_cap ? 2 * c->alerts_cap : 64;
+            struct det_alert *v = realloc(c->alerts, cap * sizeof *v);
+            if (!v)
+                return CAIRN_E_NOMEM;
+            c->alerts = v;
+            c->alerts_cap = cap;
+        }
+        c->alerts[n++] = *a;
+    }
+    out->v = c->alerts;
+    out->n = n;
+    return 0;
+}
+
+static const char *type_name(uint8_t t)
+{
+    return t == PIC_SENSOR_RADAR ? "radar" : t == PIC_SENSOR_ADSB ? "adsb" : "ais";
+}
+
+static void write_sensors(struct app_centre *c, struct dbuf *out)
+{
+    struct jsonw w;
+    jw_init(&w, out);
+    jw_obj(&w);
+    jw_kstr(&w, "centre", c->cfg.name);
+    if (c->cfg.party[0])
+        jw_kstr(&w, "party", c->cfg.party);
+    jw_kint(&w, "now_ms", c->pic_now_ms);
+    jw_key(&w, "inputs");
+    jw_arr(&w);
+    for (size_t i = 0; i < c->n_in; i++) {
+        const struct input *in = &c->in[i];
+        struct app_input_health h;
+        memset(&h, 0, sizeof h);
+        in->ops->health(in->obj, &h);
+        jw_obj(&w);
+        jw_kstr(&w, "name", in->name);
+        jw_kstr(&w, "kind", in->ops->kind);
+        jw_kstr(&w, "state", h.state ? h.state : "unknown");
+        jw_kuint(&w, "reports", h.reports);
+        jw_kfixed(&w, "rate", in->rate, 1);
+        jw_kuint(&w, "bytes", h.bytes);
+        jw_kuint(&w, "errors", h.errors);
+        if (h.last_data_utc_ms) {
+            jw_kint(&w, "last_data_ms", h.last_data_utc_ms);
+            jw_kfixed(&w, "last_data_age_s", (double)(c->pic_now_ms - h.last_data_utc_ms) / 1e3, 1);
+        }
+        if (h.detail[0])
+            jw_kstr(&w, "detail", h.detail);
+        jw_end(&w);
+    }
+    jw_end(&w);
+    /* the picture's view: every sensor its reports named */
+    const struct pic_stats *ps = pic_stats(c->pic);
+    jw_key(&w, "sensors");
+    jw_arr(&w);
+    for (size_t i = 0; i < ps->n_sensors; i++) {
+        const struct pic_sensor_stats *s = &ps->sensors[i];
+        char name[PIC_NAME_MAX + 16];
+        pic_sensor_name(c->pic, s->id, name, sizeof name);
+        const struct pic_sensor *cf = pic_sensors_find(pic_sensors(c->pic), s->id);
+        jw_obj(&w);
+        jw_kstr(&w, "name", name);
+        jw_kuint(&w, "id", s->id);
+        if (cf)
+            jw_kstr(&w, "type", type_name(cf->type));
+        jw_kuint(&w, "reports", s->reports);
+        jw_kuint(&w, "used", s->used);
+        if (s->last_t_ms)
+            jw_kint(&w, "last_data_ms", s->last_t_ms);
+        jw_end(&w);
+    }
+    jw_end(&w);
+    jw_end(&w);
+}
+
+static int parse_id(const char *s, uint32_t *id)
+{
+    if (!s || !*s)
+        return -1;
+    uint64_t v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (uint64_t)(*s - '0');
+        if (v > UINT32_MAX)
+            return -1;
+    }
+    *id = (uint32_t)v;
+    return 0;
+}
+
+static int write_track(struct app_centre *c, const char *sid, struct dbuf *out)
+{
+    uint32_t id;
+    if (parse_id(sid, &id) != 0)
+        return 404;
+    const struct trk_track *t = pic_track_by_id(c->pic, id);
+    if (!t)
+        return 404;
+    struct jsonw w;
+    jw_init(&w, out);
+    jw_obj(&w);
+    jw_key(&w, "track");
+    web_json_track(&w, t, c->pic_now_ms);
+    size_t n = pic_trail(c->pic, id, c->trail, TRAIL_MAX);
+    jw_key(&w, "trail");
+    jw_arr(&w);
+    for (size_t i = 0; i < n; i++) {
+        const struct trk_point *p = &c->trail[i];
+        jw_arr(&w);
+        jw_int(&w, p->t_ms);
+        jw_fixed(&w, p->lat_e7 / 1e7, 6);
+        jw_fixed(&w, p->lon_e7 / 1e7, 6);
+        if (p->alt_ft == INT32_MIN)
+            jw_null(&w);
+        else
+            jw_int(&w, p->alt_ft);
+        jw_end(&w);
+    }
+    jw_end(&w);
+    jw_end(&w);
+    return w.err ? CAIRN_E_NOMEM : 200;
+}
+
+/* ------------------------------------------------- the embedded hotline */
+
+/* Ask the hotline (a control request built in req, taken) and answer its
+ * reply: 200, or 404 / 400 / 500 by its error. */
+static int hl_ask(struct app_centre *c, json_t *req, struct dbuf *out)
+{
+    if (!req)
+        return CAIRN_E_NOMEM;
+    char *txt = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    if (!txt)
+        return CAIRN_E_NOMEM;
+    int bad = hl_daemon_request(c->hl, txt, strlen(txt), out);
+    free(txt);
+    if (!bad)
+        return 200;
+    if (strstr(out->p, "\"error\":\"NOTFOUND\""))
+        return 404;
+    if (strstr(out->p, "\"error\":\"NOMEM\"") || strstr(out->p, "\"error\":\"DB\"") ||
+        strstr(out->p, "\"error\":\"IO\""))
+        return 500;
+    return 400;
+}
+
+/* The query's parameters as the request's members: "limit" and "seq" as
+ * integers (the control protocol's), the others as strings. */
+static void add_query(json_t *req, const struct web_req *rq)
+{
+    for (size_t i = 0; i < rq->n_query; i++) {
+        const char *k = rq->query[i].key, *v = rq->query[i].val;
+        if (!strcmp(k, "op"))
+            continue;
+        if (!strcmp(k, "limit") || !strcmp(k, "seq")) {
+            char *end;
+            long long n = strtoll(v, &end, 10);
+            if (*v && !*end)
+                json_object_set_new(req, k, json_integer(n));
+        } else {
+            json_object_set_new(req, k, json_string(v));
+        }
+    }
+}
+
+/* A message id "PEER:SEQ" into the request's peer and seq. 0 or -1. */
+static int add_msg_id(json_t *req, const char *id)
+{
+    const char *colon = id ? strrchr(id, ':') : NULL;
+    if (!colon || colon == id || !colon[1])
+        return -1;
+    char *end;
+    long long seq = strtoll(colon + 1, &end, 10);
+    if (*end || seq <= 0)
+        return -1;
+    json_object_set_new(req, "peer", json_stringn(id, (size_t)(colon - id)));
+    json_object_set_new(req, "seq", json_integer(seq));
+    return 0;
+}
+
+static int hl_get(struct app_centre *c, enum web_topic topic, const struct web_req *rq,
+                  struct dbuf *out)
+{
+    json_t *req = json_object();
+    if (!req)
+        return CAIRN_E_NOMEM;
+    switch (topic) {
+    case WEB_GET_LINK:
+        json_object_set_new(req, "op", json_string("status"));
+        break;
+    case WEB_GET_CASES:
+        json_object_set_new(req, "op", json_string("cases"));
+        add_query(req, rq);
+        break;
+    case WEB_GET_MESSAGES:
+        json_object_set_new(req, "op", json_string("list"));
+        add_query(req, rq);
+        break;
+    case WEB_GET_MESSAGE:
+        json_object_set_new(req, "op", json_string("show"));
+        add_query(req, rq);
+        if (!json_object_get(req, "dir"))
+            json_object_set_new(req, "dir", json_string("in"));
+        if (add_msg_id(req, rq->id) != 0) {
+            json_decref(req);
+            return 404;
+        }
+        break;
+    default:
+        json_decref(req);
+        return 404;
+    }
+    return hl_ask(c, req, out);
+}
+
+static int p_json(void *arg, enum web_topic topic, const struct web_req *rq, struct dbuf *out)
+{
+    struct app_centre *c = arg;
+    switch (topic) {
+    case WEB_GET_SENSORS:
+        write_sensors(c, out);
+        return 200;
+    case WEB_GET_TRACK:
+        return write_track(c, rq->id, out);
+    default:
+        /* the hotline's topics; without one embedded: 404 */
+        return c->hl ? hl_get(c, topic, rq, out) : 404;
+    }
+}
+
+static int p_action(void *arg, enum web_action act, const struct web_req *rq, const json_t *body,
+                    struct dbuf *out)
+{
+    struct app_centre *c = arg;
+    if (c->hl && (act == WEB_ACT_MSG_SEND || act == WEB_ACT_MSG_ACK)) {
+        json_t *req = act == WEB_ACT_MSG_SEND && body ? json_deep_copy(body) : json_object();
+        if (!req)
+            return CAIRN_E_NOMEM;
+        json_object_set_new(req, "op", json_string(act == WEB_ACT_MSG_SEND ? "send" : "ack"));
+        json_object_del(req, "count"); /* one message per request from the API */
+        if (act == WEB_ACT_MSG_ACK) {
+            if (add_msg_id(req, rq->id) != 0) {
+                json_decref(req);
+                return 404;
+            }
+            json_object_set_new(req, "operator", json_string(rq->user ? rq->user : "api"));
+        }
+        return hl_ask(c, req, out);
+    }
+    if (act != WEB_ACT_TRACK_RADIO)
+        return 501;
+    uint32_t id;
+    if (parse_id(rq->id, &id) != 0)
+        return 404;
+    const char *v = json_string_value(json_object_get(body, "radio"));
+    uint8_t tri;
+    if (!v)
+        tri = 255;
+    else if (!strcmp(v, "yes"))
+        tri = TRK_TRI_YES;
+    else if (!strcmp(v, "no"))
+        tri = TRK_TRI_NO;
+    else if (!strcmp(v, "unknown"))
+        tri = TRK_TRI_UNKNOWN;
+    else
+        tri = 255;
+    if (tri == 255) {
+        dbuf_adds(out, "{\"error\":\"body wants {\\\"radio\\\":\\\"yes|no|unknown\\\"}\"}");
+        return 400;
+    }
+    int rc = pic_set_radio(c->pic, id, tri);
+    if (rc == CAIRN_E_NOTFOUND)
+        return 404;
+    if (rc != 0)
+        return rc;
+    log_info(MOD, "track %u: radio %s (operator %s)", id, pic_tri_name(tri),
+             rq->user ? rq->user : "?");
+    struct jsonw w;
+    jw_init(&w, out);
+    jw_obj(&w);
+    jw_kuint(&w, "id", id);
+    jw_kstr(&w, "radio", pic_tri_name(tri));
+    jw_end(&w);
+    return 200;
+}
+
+static void m1(struct dbuf *o, const char *name, const char *type, const char *help, double v)
+{
+    web_metric_head(o, name, type, help);
+    web_metric_sample(o, name, NULL, v);
+}
+
+static void p_metrics(void *arg, struct dbuf *o)
+{
+    struct app_centre *c = arg;
+    web_metric_head(o, "cairn_cycle_lateness_seconds", "histogram",
+                    "how late the cycle timer fired (wall time)");
+    char lab[64];
+    for (size_t i = 0; i < N_LAT_BUCKETS; i++) {
+        snprintf(lab, sizeof lab, "le=\"%g\"", lat_bucket_s[i]);
+        web_metric_sample(o, "cairn_cycle_lateness_seconds_bucket", lab, (double)c->lat_bucket[i]);
+    }
+    web_metric_sample(o, "cairn_cycle_lateness_seconds_bucket", "le=\"+Inf\"",
+                      (double)c->lat_count);
+    web_metric_sample(o, "cairn_cycle_lateness_seconds_sum", NULL, c->lat_sum_s);
+    web_metric_sample(o, "cairn_cycle_lateness_seconds_count", NULL, (double)c->lat_count);
+    m1(o, "cairn_cycle_lateness_max_seconds", "gauge", "largest cycle lateness since start",
+       c->lat_max_s);
+    m1(o, "cairn_cycle_work_seconds", "gauge", "time the last firing took (steps, publishing)",
+       c->work_last_s);
+    m1(o, "cairn_cycle_work_max_seconds", "gauge", "longest firing since start", c->work_max_s);
+    m1(o, "cairn_cycle_overruns_total", "counter", "firings skipped: the loop was too late",
+       (double)c->overruns);
+    m1(o, "cairn_cycles_total", "counter", "picture cycles run", (double)c->steps);
+    m1(o, "cairn_cycle_errors_total", "counter", "picture cycles that failed",
+       (double)c->cycle_errors);
+    m1(o, "cairn_cycle_steps_deferred_total", "counter",
+       "firings that could not bring a replay's picture up to its clock",
+       (double)c->steps_deferred);
+    m1(o, "cairn_picture_time_seconds", "gauge", "the picture's clock (UTC, or the replays')",
+       (double)c->pic_now_ms / 1e3);
+    const struct pic_stats *ps = pic_stats(c->pic);
+    m1(o, "cairn_reports_total", "counter", "reports given to the picture", (double)ps->reports);
+    m1(o, "cairn_reports_unusable_total", "counter", "reports no tracker can use",
+       (double)ps->unusable);
+    m1(o, "cairn_reports_late_total", "counter", "reports older than the last cycle",
+       (double)ps->late);
+    size_t n;
+    const struct trk_track *t = pic_tracks(c->pic, &n);
+    double by[5] = {0};
+    for (size_t i = 0; i < n; i++)
+        if (t[i].status < 5)
+            by[t[i].status]++;
+    web_metric_head(o, "cairn_tracks", "gauge", "tracks in the picture by status");
+    web_metric_sample(o, "cairn_tracks", "status=\"tentative\"", by[TRK_ST_TENTATIVE]);
+    web_metric_sample(o, "cairn_tracks", "status=\"confirmed\"", by[TRK_ST_CONFIRMED]);
+    web_metric_sample(o, "cairn_tracks", "status=\"coasting\"", by[TRK_ST_COASTING]);
+    size_t cur = 0, n_alerts = 0;
+    while (pic_alert_next(c->pic, &cur))
+        n_alerts++;
+    m1(o, "cairn_alerts", "gauge", "alerts not free (open, or just cleared)", (double)n_alerts);
+    const struct det_stats *ds = pic_det_stats(c->pic);
+    m1(o, "cairn_alerts_opened_total", "counter", "alerts opened", (double)ds->opened);
+    m1(o, "cairn_alerts_cleared_total", "counter", "alerts cleared", (double)ds->cleared);
+    m1(o, "cairn_sse_tracks_total", "counter", "track events published", (double)c->sse_tracks);
+    m1(o, "cairn_sse_alerts_total", "counter", "alert events published", (double)c->sse_alerts);
+    /* per input (names are [A-Za-z0-9._-]: safe in a label) */
+    static const char *const heads[][3] = {
+        {"cairn_input_reports_total", "counter", "reports an input gave the picture"},
+        {"cairn_input_errors_total", "counter", "units refused, read errors, disconnections"},
+        {"cairn_input_bytes_total", "counter", "bytes an input read"},
+        {"cairn_input_rate", "gauge", "reports per second"},
+        {"cairn_input_up", "gauge", "1 while the input runs"},
+    };
+    for (size_t k = 0; k < 5; k++) {
+        web_metric_head(o, heads[k][0], heads[k][1], heads[k][2]);
+        for (size_t i = 0; i < c->n_in; i++) {
+            struct app_input_health h;
+            memset(&h, 0, sizeof h);
+            c->in[i].ops->health(c->in[i].obj, &h);
+            snprintf(lab, sizeof lab, "input=\"%s\",kind=\"%s\"", c->in[i].name,
+                     c->in[i].ops->kind);
+            double v = k == 0   ? (double)h.reports
+                       : k == 1 ? (double)h.errors
+                       : k == 2 ? (double)h.bytes
+                       : k == 3 ? c->in[i].rate
+                                : (double)(h.state && !strcmp(h.state, APP_IN_RUNNING));
+            web_metric_sample(o, heads[k][0], lab, v);
+        }
+    }
+    web_metric_head(o, "cairn_sensor_reports_total", "counter",
+                    "reports of each sensor the picture knows");
+    for (size_t i = 0; i < ps->n_sensors; i++) {
+        char name[PIC_NAME_MAX + 16];
+        pic_sensor_name(c->pic, ps->sensors[i].id, name, sizeof name);
+        snprintf(lab, sizeof lab, "sensor=\"%s\"", name);
+        web_metric_sample(o, "cairn_sensor_reports_total", lab, (double)ps->sensors[i].reports);
+    }
+}
+
+static int p_health(void *arg, struct dbuf *out)
+{
+    struct app_centre *c = arg;
+    /* five cycles without a firing: the loop is stuck or starved */
+    int64_t behind = mono_ms() - c->due_mono_ms;
+    if (behind > 5 * c->cfg.cycle_ms) {
+        dbuf_addf(out, "cycle timer %lld ms behind\n", (long long)behind);
+        return 1;
+    }
+    if (c->last_cycle_rc != 0) {
+        dbuf_addf(out, "picture cycle failed: %s\n", cairn_strerror(c->last_cycle_rc));
+        return 1;
+    }
+    return 0;
+}
+
+static const struct web_provider provider = {
+    .get_tracks = p_tracks,
+    .get_alerts = p_alerts,
+    .get_json = p_json,
+    .action = p_action,
+    .metrics = p_metrics,
+    .health = p_health,
+};
+
+/* ----------------------------------------------------------------- setup */
+
+int app_centre_add_input(struct app_centre *c, const char *name, const struct app_input_ops *ops,
+                         void *obj)
+{
+    if (!name || !*name || strlen(name) >= PIC_NAME_MAX || !ops || !ops->health)
+        return CAIRN_E_INVAL;
+    for (size_t i = 0; i < c->n_in; i++)
+        if (!strcmp(c->in[i].name, name))
+            return CAIRN_E_EXISTS;
+    if (c->n_in >= APP_MAX_INPUTS)
+        return CAIRN_E_FULL;
+    struct input *in = &c->in[c->n_in++];
+    memset(in, 0, sizeof *in);
+    snprintf(in->name, sizeof in->name, "%s", name);
+    in->ops = ops;
+    in->obj = obj;
+    in->prev_mono_ms = mono_ms();
+    return 0;
+}
+
+int app_centre_report(struct app_centre *c, const struct report *r)
+{
+    c->live_reports++;
+    return pic_report(c->pic, r, r->t_ms);
+}
+
+int64_t app_centre_now_ms(const struct app_centre *c)
+{
+    return c->pic_now_ms;
+}
+
+int app_centre_port(const struct app_centre *c, size_t i)
+{
+    return c->web ? web_bound_port(c->web, i) : 0;
+}
+
+int app_centre_shutdown(struct app_centre *c)
+{
+    if (!c->hl)
+        return 0;
+    hl_daemon_shutdown(c->hl);
+    /* 300 ms for the peers' countersignatures over loopback or a LAN, as
+     * `cairn hotline` gives them; the next session sends it again if not */
+    return 300;
+}
+
+int app_centre_reload(struct app_centre *c)
+{
+    int rc = web_reload_accounts(c->web);
+    if (rc == 0)
+        log_info(MOD, "accounts reloaded");
+    else
+        log_err(MOD, "accounts not reloaded (the old ones stay): %s", cairn_strerror(rc));
+    return rc;
+}
+
+/* The bound ports, one a line, into a temporary file renamed into place
+ * (a reader never sees half of it). */
+static int write_port_file(struct app_centre *c)
+{
+    const char *path = c->cfg.port_file;
+    char tmp[APP_PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return CAIRN_E_IO;
+    for (size_t i = 0; i < c->cfg.n_listen; i++)
+        fprintf(f, "%d\n", web_bound_port(c->web, i));
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return CAIRN_E_IO;
+    }
+    return 0;
+}
+
+int app_centre_new(struct event_base *base, const struct app_config *cfg, struct app_centre **out)
+{
+    *out = NULL;
+    struct app_centre *c = calloc(1, sizeof *c);
+    if (!c)
+        return CAIRN_E_NOMEM;
+    c->base = base;
+    c->cfg = *cfg;
+    c->sensors = cfg->sensors;
+    dbuf_init(&c->ev, 1024 * 1024);
+    int rc = 0;
+    char err[256];
+
+    /* replays first: they may add default receivers to the sensors */
+    c->n_radars = pic_sensors_ax_table(&c->sensors, c->radars, PIC_MAX_SENSORS);
+    for (size_t i = 0; i < cfg->n_replay; i++) {
+        const struct app_replay_config *rc_ = &cfg->replay[i];
+        struct app_replay *r;
+        rc = app_replay_open(rc_, &c->sensors, c->radars, c->n_radars, &r, err, sizeof err);
+        if (rc != 0) {
+            log_err(MOD, "[replay %s] %s", rc_->name, err);
+            goto fail;
+        }
+        c->replay[c->n_replay++] = r;
+        rc = app_centre_add_input(c, rc_->name, &app_replay_ops, r);
+        if (rc != 0) {
+            app_replay_ops.free(r);
+            c->n_replay--;
+            log_err(MOD, "[replay %s]: %s", rc_->name, cairn_strerror(rc));
+            goto fail;
+        }
+        if (i > 0 && rc_->speed != cfg->replay[0].speed) {
+            log_err(MOD, "[replay %s]: every replay runs on one clock: give them one speed",
+                    rc_->name);
+            rc = CAIRN_E_INVAL;
+            goto fail;
+        }
+    }
+
+    struct pic_config pc;
+    pic_config_default(&pc);
+    pc.sensors = &c->sensors;
+    if (cfg->separation_nm > 0)
+        pc.det.sep_h_m = cfg->separation_nm * 1852.0;
+    pc.on_alert = on_alert;
+    pc.arg = c;
+    rc = pic_new(&pc, &c->pic);
+    if (rc != 0) {
+        log_err(MOD, "the picture could not start: %s", cairn_strerror(rc));
+        goto fail;
+    }
+
+    if (cfg->has_hotline) {
+        /* borrowed: c->cfg lives as long as the daemon */
+        rc = hl_daemon_start(base, &c->cfg.hotline, &c->hl);
+        if (rc != 0) {
+            log_err(MOD, "the hotline could not start: %s", cairn_strerror(rc));
+            goto fail;
+        }
+    }
+
+    struct web_config wc;
+    web_config_default(&wc);
+    for (size_t i = 0; i < cfg->n_listen; i++)
+        wc.listen[i] = c->cfg.listen[i];
+    wc.n_listen = cfg->n_listen;
+    for (size_t i = 0; i < cfg->n_allow; i++)
+        wc.allow[i] = c->cfg.allow[i];
+    wc.n_allow = cfg->n_allow;
+    wc.accounts = c->cfg.accounts;
+    wc.static_dir = cfg->static_dir[0] ? c->cfg.static_dir : NULL;
+    wc.tls_cert = cfg->tls_cert[0] ? c->cfg.tls_cert : NULL;
+    wc.tls_key = cfg->tls_key[0] ? c->cfg.tls_key : NULL;
+    /* /data/receiver.json's site: the first receiver placed in the sensors */
+    const struct pic_sensor *site = pic_sensors_first(&c->sensors, PIC_SENSOR_ADSB);
+    if (site && site->has_pos) {
+        wc.site_lat_deg = site->lat_deg;
+        wc.site_lon_deg = site->lon_deg;
+    }
+    rc = web_new(base, &wc, &provider, c, &c->web);
+    if (rc != 0) {
+        log_err(MOD, "the web server could not start: %s", cairn_strerror(rc));
+        goto fail;
+    }
+    for (size_t i = 0; i < cfg->n_listen; i++)
+        log_info(MOD, "web: listening on %s (port %d)", cfg->listen[i], web_bound_port(c->web, i));
+    if (cfg->port_file[0] && (rc = write_port_file(c)) != 0) {
+        log_err(MOD, "port file: %s", strerror(errno));
+        goto fail;
+    }
+
+    /* the clocks */
+    c->start_mono_ms = mono_ms();
+    c->due_mono_ms = c->start_mono_ms;
+    if (c->n_replay) {
+        int64_t t0 = INT64_MAX;
+        for (size_t i = 0; i < c->n_replay; i++) {
+            int64_t t = app_replay_next_ms(c->replay[i]);
+            if (t < t0)
+                t0 = t;
+        }
+        c->replay_clock = 1;
+        c->speed = app_replay_speed(c->replay[0]);
+        if (t0 == INT64_MAX) /* empty recordings: their clock starts now */
+            t0 = clock_now_ms(&cairn_clock_real);
+        /* steps end on whole cycles of data time, as `cairn picture`'s */
+        c->data_t0_ms = t0;
+        c->next_step_ms = t0 - t0 % cfg->cycle_ms + cfg->cycle_ms;
+        c->pic_now_ms = t0;
+        log_info(MOD, "replaying %zu recording(s) at x%g from %lld", c->n_replay, c->speed,
+                 (long long)t0);
+    } else {
+        c->pic_now_ms = clock_now_ms(&cairn_clock_real);
+    }
+    c->tick = evtimer_new(base, on_tick, c);
+    if (!c->tick) {
+        rc = CAIRN_E_NOMEM;
+        goto fail;
+    }
+    schedule(c, c->start_mono_ms);
+    *out = c;
+    return 0;
+fail:
+    app_centre_free(c);
+    return rc;
+}
+
+void app_centre_free(struct app_centre *c)
+{
+    if (!c)
+        return;
+    if (c->tick)
+        event_free(c->tick);
+    web_free(c->web);
+    hl_daemon_stop(c->hl);
+    for (size_t i = 0; i < c->n_in; i++)
+        if (c->in[i].ops->free)
+            c->in[i].ops->free(c->in[i].obj);
+    pic_free(c->pic);
+    free(c->alerts);
+    dbuf_free(&c->ev);
+    free(c);
+}

@@ -1,0 +1,677 @@
+/*
+ * test_run.c — `cairn run` end to end: the real binary with a temporary
+ * configuration on 127.0.0.1 (a port the kernel picks, learnt from the
+ * daemon's log line and checked against its port file), fed a replay of
+ * `cairn sim malmo-2014` (radar.pcap and adsb.sbs) at ×10 (a minute of
+ * wall time for the 600 s scenario: the tracks outlive every wait).
+ *
+ *  - GET /api/tracks without a session: 401; /data/aircraft.json from
+ *    loopback without one: 200; /metrics and /healthz open;
+ *  - POST /api/login with the account `cairn passwd` made, then tracks in
+ *    /api/tracks (the Il-20 primary-only, SAS681 with its callsign), the
+ *    NO_TRANSPONDER alert in /api/alerts, both replays in /api/sensors,
+ *    the radio contact set through POST /api/tracks/ID/radio and seen in
+ *    the track's detail; a "track" event on /api/events; the metrics
+ *    (cycle lateness, reports, inputs);
+ *  - SIGHUP re-reads the accounts (its log line); SIGTERM stops it with
+ *    exit status 0;
+ *  - a configuration with an unknown key is refused with its line number,
+ *    exit 2;
+ *  - a centre with the hotline embedded ([hotline], keys from `cairn
+ *    keygen`, journal from `cairn hotline --init`): /api/link, a message
+ *    sent through POST /api/messages listed and its case opened, unknown
+ *    messages 404, `cairn msg status` over the control socket, SIGTERM
+ *    exit 0 and the control socket removed.
+ *
+ * argv[1] is the cairn binary. No sleeps: every wait is a poll() on the
+ * daemon's stderr pipe with a deadline (30 s at most for any one wait).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WAIT_MS 30000 /* any one wait: the replay shows what is awaited within seconds */
+
+static const char *cairn_bin;
+static char tmp[64];
+static pid_t child = -1;
+static int err_fd = -1; /* the daemon's stderr */
+static char log_buf[1 << 18];
+static size_t log_len;
+static int port;
+static char token[128];
+static int setups_ok; /* group setups that succeeded */
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read what the daemon logged, waiting up to ms for something. 0 at EOF. */
+static int drain(int ms)
+{
+    if (err_fd < 0)
+        return 0;
+    struct pollfd p = {err_fd, POLLIN, 0};
+    if (poll(&p, 1, ms) <= 0)
+        return 1;
+    char b[4096];
+    ssize_t n = read(err_fd, b, sizeof b);
+    if (n <= 0) {
+        close(err_fd);
+        err_fd = -1;
+        return 0;
+    }
+    size_t k = (size_t)n;
+    if (k > sizeof log_buf - 1 - log_len)
+        k = sizeof log_buf - 1 - log_len;
+    memcpy(log_buf + log_len, b, k);
+    log_len += k;
+    log_buf[log_len] = 0;
+    return 1;
+}
+
+/* Wait until the log holds s (after offset from). 1 or 0 at the deadline. */
+static int wait_log(const char *s, size_t from)
+{
+    int64_t end = now_ms() + WAIT_MS;
+    while (!strstr(log_buf + from, s)) {
+        if (now_ms() > end || !drain(100))
+            return strstr(log_buf + from, s) != NULL;
+    }
+    return 1;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* ------------------------------------------------------------------ http */
+
+struct reply {
+    int status;
+    char body[1 << 20];
+    size_t len;
+};
+
+static struct reply rep;
+
+/* One request on a fresh connection (HTTP/1.0: the reply ends at close). */
+static int http(const char *method, const char *path, const char *auth, const char *body)
+{
+    memset(&rep, 0, sizeof rep.status + sizeof rep.len);
+    rep.status = 0;
+    rep.len = 0;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct timeval tv = {10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    static char req[8192];
+    int n = snprintf(req, sizeof req, "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\n", method, path);
+    if (auth)
+        n += snprintf(req + n, sizeof req - (size_t)n, "Authorization: Bearer %s\r\n", auth);
+    if (body)
+        n += snprintf(req + n, sizeof req - (size_t)n,
+                      "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                      strlen(body), body);
+    else
+        n += snprintf(req + n, sizeof req - (size_t)n, "\r\n");
+    assert_int_equal(send(fd, req, (size_t)n, 0), n);
+    static char raw[(1 << 20) + 8192];
+    size_t got = 0;
+    for (;;) {
+        ssize_t k = recv(fd, raw + got, sizeof raw - 1 - got, 0);
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+        if (got == sizeof raw - 1)
+            break;
+    }
+    close(fd);
+    raw[got] = 0;
+    if (sscanf(raw, "HTTP/1.%*d %d", &rep.status) != 1)
+        return -1;
+    char *b = strstr(raw, "\r\n\r\n");
+    if (b) {
+        b += 4;
+        rep.len = got - (size_t)(b - raw);
+        if (rep.len > sizeof rep.body - 1)
+            rep.len = sizeof rep.body - 1;
+        memcpy(rep.body, b, rep.len);
+    }
+    rep.body[rep.len] = 0;
+    return rep.status;
+}
+
+static json_t *body_json(void)
+{
+    json_error_t e;
+    json_t *j = json_loads(rep.body, 0, &e);
+    if (!j)
+        fail_msg("not JSON (%s): %.200s", e.text, rep.body);
+    return j;
+}
+
+/* ----------------------------------------------------------------- setup */
+
+static void spawn_args(char *const args[]);
+
+static void spawn(const char *conf)
+{
+    char *const args[] = {(char *)cairn_bin, "run", "-c", (char *)conf, NULL};
+    spawn_args(args);
+}
+
+static void spawn_args(char *const args[])
+{
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        dup2(p[1], 2);
+        close(p[0]);
+        close(p[1]);
+        execv(cairn_bin, args);
+        _exit(127);
+    }
+    close(p[1]);
+    err_fd = p[0];
+    log_len = 0;
+    log_buf[0] = 0;
+}
+
+/* The exit status of the child, waiting until its stderr closes (it
+ * exited) or the deadline; -1 if it did not end in time. */
+static int reap(void)
+{
+    int64_t end = now_ms() + WAIT_MS;
+    while (err_fd >= 0 && now_ms() < end)
+        drain(200);
+    int st;
+    pid_t w = waitpid(child, &st, err_fd >= 0 ? WNOHANG : 0);
+    if (w != child)
+        return -1;
+    child = -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(tmp, sizeof tmp, "/tmp/cairn-run-XXXXXX");
+    if (!mkdtemp(tmp))
+        return -1;
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s' sim malmo-2014 --out %s/sim --quiet --seed 1", cairn_bin, tmp);
+    if (system(cmd) != 0)
+        return -1;
+    /* an account, made by `cairn passwd` from standard input */
+    snprintf(cmd, sizeof cmd,
+             "printf 'correct-horse\\n' | '%s' passwd duty > %s/accounts && chmod 600 %s/accounts",
+             cairn_bin, tmp, tmp);
+    if (system(cmd) != 0)
+        return -1;
+    char path[256], conf[2048];
+    snprintf(conf, sizeof conf,
+             "; test centre\n"
+             "[centre]\nname = test-cc\nparty = nato\n\n"
+             "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\nport_file = %s/port\n\n"
+             "[picture]\ncycle_ms = 1000\nsensors = %s/scenarios/malmo-2014.sensors.ini\n\n"
+             "[replay radar]\ninput = pcap:sim/radar.pcap\nspeed = 10\n\n"
+             "[replay adsb]\ninput = sbs:sim/adsb.sbs\nsensor = malmo-rx\nspeed = 10\n",
+             tmp, CAIRN_SOURCE_DIR);
+    snprintf(path, sizeof path, "%s/centre.ini", tmp);
+    write_file(path, conf);
+    spawn(path);
+    /* "up" comes after the port file is written */
+    if (!wait_log("centre test-cc up", 0)) {
+        fprintf(stderr, "no port in the log:\n%s\n", log_buf);
+        return -1;
+    }
+    const char *p = strstr(log_buf, "(port ");
+    port = atoi(p + 6);
+    if (port <= 0)
+        return -1;
+    /* the port file says the same */
+    snprintf(path, sizeof path, "%s/port", tmp);
+    FILE *f = fopen(path, "r");
+    int fport = 0;
+    if (!f || fscanf(f, "%d", &fport) != 1 || fport != port)
+        return -1;
+    fclose(f);
+    setups_ok++;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    if (child > 0) {
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    if (system(cmd) != 0)
+        return -1;
+    return 0;
+}
+
+/* ----------------------------------------------------------------- tests */
+
+static void test_open_and_closed(void **state)
+{
+    (void)state;
+    assert_int_equal(http("GET", "/api/tracks", NULL, NULL), 401);
+    assert_int_equal(http("GET", "/api/alerts", "0123", NULL), 401);
+    assert_int_equal(http("GET", "/data/aircraft.json", NULL, NULL), 200);
+    json_t *j = body_json();
+    assert_true(json_is_array(json_object_get(j, "aircraft")));
+    json_decref(j);
+    assert_int_equal(http("GET", "/healthz", NULL, NULL), 200);
+    /* the site of the [adsb malmo-rx] receiver */
+    assert_int_equal(http("GET", "/data/receiver.json", NULL, NULL), 200);
+    j = body_json();
+    assert_true(json_real_value(json_object_get(j, "lat")) > 55.5);
+    json_decref(j);
+}
+
+static void test_login(void **state)
+{
+    (void)state;
+    assert_int_equal(
+        http("POST", "/api/login", NULL, "{\"user\":\"duty\",\"password\":\"wrong-one\"}"), 401);
+    assert_int_equal(
+        http("POST", "/api/login", NULL, "{\"user\":\"duty\",\"password\":\"correct-horse\"}"),
+        200);
+    json_t *j = body_json();
+    const char *t = json_string_value(json_object_get(j, "token"));
+    assert_non_null(t);
+    snprintf(token, sizeof token, "%s", t);
+    json_decref(j);
+}
+
+/* Poll a GET until pred says yes or the deadline; waits on the log pipe. */
+static json_t *poll_get(const char *path, int (*pred)(json_t *))
+{
+    int64_t end = now_ms() + WAIT_MS;
+    for (;;) {
+        assert_int_equal(http("GET", path, token, NULL), 200);
+        json_t *j = body_json();
+        if (pred(j))
+            return j;
+        json_decref(j);
+        if (now_ms() > end)
+            fail_msg("%s: not seen in time; last: %.400s", path, rep.body);
+        drain(100);
+    }
+}
+
+static int two_confirmed(json_t *j)
+{
+    size_t i, n = 0;
+    json_t *t;
+    int sas = 0;
+    json_array_foreach(json_object_get(j, "tracks"), i, t)
+    {
+        const char *st = json_string_value(json_object_get(t, "status"));
+        const char *cs = json_string_value(json_object_get(t, "callsign"));
+        n += st && !strcmp(st, "confirmed");
+        sas |= cs && !strncmp(cs, "SAS681", 6);
+    }
+    return n >= 2 && sas;
+}
+
+static int has_no_xpdr(json_t *j)
+{
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(j, "alerts"), i, a)
+    {
+        const char *r = json_string_value(json_object_get(a, "rule"));
+        if (r && !strcmp(r, "NO_TRANSPONDER"))
+            return 1;
+    }
+    return 0;
+}
+
+static int both_inputs(json_t *j)
+{
+    size_t i, n = 0;
+    json_t *in;
+    json_array_foreach(json_object_get(j, "inputs"), i, in)
+    {
+        const char *k = json_string_value(json_object_get(in, "kind"));
+        n += k && !strcmp(k, "replay") && json_integer_value(json_object_get(in, "reports")) > 0;
+    }
+    return n == 2;
+}
+
+static void test_picture(void **state)
+{
+    (void)state;
+    json_t *j = poll_get("/api/tracks", two_confirmed);
+    /* a track without transponder: the Il-20 */
+    size_t i;
+    json_t *t;
+    json_int_t dark = -1;
+    json_array_foreach(json_object_get(j, "tracks"), i, t)
+    {
+        const char *x = json_string_value(json_object_get(t, "transponder"));
+        if (x && !strcmp(x, "no"))
+            dark = json_integer_value(json_object_get(t, "id"));
+    }
+    json_decref(j);
+    assert_true(dark >= 0);
+    j = poll_get("/api/alerts", has_no_xpdr);
+    json_decref(j);
+    j = poll_get("/api/sensors", both_inputs);
+    assert_string_equal(json_string_value(json_object_get(j, "centre")), "test-cc");
+    assert_true(json_array_size(json_object_get(j, "sensors")) >= 3);
+    json_decref(j);
+
+    /* radio contact on the dark track */
+    char path[96];
+    snprintf(path, sizeof path, "/api/tracks/%lld/radio", (long long)dark);
+    assert_int_equal(http("POST", path, token, "{\"radio\":\"maybe\"}"), 400);
+    assert_int_equal(http("POST", path, NULL, "{\"radio\":\"yes\"}"), 401);
+    assert_int_equal(http("POST", path, token, "{\"radio\":\"yes\"}"), 200);
+    assert_int_equal(http("POST", "/api/tracks/99999999/radio", token, "{\"radio\":\"yes\"}"), 404);
+    snprintf(path, sizeof path, "/api/tracks/%lld", (long long)dark);
+    assert_int_equal(http("GET", path, token, NULL), 200);
+    j = body_json();
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "track"), "radio")),
+                        "yes");
+    assert_true(json_array_size(json_object_get(j, "trail")) > 0);
+    json_decref(j);
+    assert_int_equal(http("GET", "/api/link", token, NULL), 404);
+}
+
+/* /api/events: the stream opens and a track event arrives. */
+static void test_events(void **state)
+{
+    (void)state;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    char req[512];
+    int n = snprintf(req, sizeof req,
+                     "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                     "%s\r\n\r\n",
+                     token);
+    assert_int_equal(send(fd, req, (size_t)n, 0), n);
+    static char buf[1 << 16];
+    size_t got = 0;
+    int64_t end = now_ms() + WAIT_MS;
+    while (!strstr(buf, "event: track\ndata: {") && now_ms() < end && got < sizeof buf - 1) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 200) <= 0)
+            continue;
+        ssize_t k = recv(fd, buf + got, sizeof buf - 1 - got, 0);
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+        buf[got] = 0;
+    }
+    close(fd);
+    assert_non_null(strstr(buf, "text/event-stream"));
+    assert_non_null(strstr(buf, "event: track\ndata: {"));
+}
+
+static void test_metrics(void **state)
+{
+    (void)state;
+    assert_int_equal(http("GET", "/metrics", NULL, NULL), 200);
+    const char *want[] = {"cairn_cycle_lateness_seconds_count ",
+                          "cairn_cycle_lateness_seconds_bucket{le=\"0.01\"} ",
+                          "cairn_cycles_total ",
+                          "cairn_reports_total ",
+                          "cairn_tracks{status=\"confirmed\"} ",
+                          "cairn_input_reports_total{input=\"radar\",kind=\"replay\"} ",
+                          "cairn_sensor_reports_total{sensor=\"malmo-rx\"} ",
+                          "cairn_web_requests_total"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(rep.body, want[i]))
+            fail_msg("no %s in /metrics", want[i]);
+    assert_null(strstr(rep.body, "cairn_web_metrics_dropped_total 1"));
+}
+
+static void test_signals(void **state)
+{
+    (void)state;
+    size_t from = log_len;
+    assert_int_equal(kill(child, SIGHUP), 0);
+    assert_true(wait_log("accounts reloaded", from));
+    /* the session survives a reload that keeps its user */
+    assert_int_equal(http("GET", "/api/me", token, NULL), 200);
+    assert_int_equal(kill(child, SIGTERM), 0);
+    assert_int_equal(reap(), 0);
+    assert_non_null(strstr(log_buf, "stopped"));
+}
+
+static void test_bad_config(void **state)
+{
+    (void)state;
+    char path[128], cmd[512];
+    snprintf(path, sizeof path, "%s/bad.ini", tmp);
+    write_file(path, "[centre]\nname = x\n\n[web]\nlisten = 127.0.0.1:0\nlistne = 1\n");
+    snprintf(cmd, sizeof cmd, "'%s' run -c %s 2>%s/bad.err", cairn_bin, path, tmp);
+    int st = system(cmd);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 2);
+    snprintf(path, sizeof path, "%s/bad.err", tmp);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[512] = {0};
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    printf("refused: %s", line);
+    assert_non_null(strstr(line, "line 6"));
+    assert_non_null(strstr(line, "listne"));
+    /* an unknown section, with its line */
+    snprintf(path, sizeof path, "%s/bad.ini", tmp);
+    write_file(path, "[web]\nlisten = 127.0.0.1:0\n[radr x]\n");
+    st = system(cmd);
+    assert_int_equal(WEXITSTATUS(st), 2);
+    snprintf(path, sizeof path, "%s/bad.err", tmp);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    assert_non_null(strstr(line, "line 3"));
+    /* usage errors and refused passwords: exit 2 */
+    snprintf(cmd, sizeof cmd, "'%s' run 2>/dev/null", cairn_bin);
+    assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "printf 'short\\n' | '%s' passwd duty >/dev/null 2>&1", cairn_bin);
+    assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+    snprintf(cmd, sizeof cmd, "printf 'long-enough\\n' | '%s' passwd 'two words' >/dev/null 2>&1",
+             cairn_bin);
+    assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+    /* --check on the running centre's configuration */
+    snprintf(cmd, sizeof cmd, "'%s' run -c %s/centre.ini --check >/dev/null", cairn_bin, tmp);
+    assert_int_equal(WEXITSTATUS(system(cmd)), 0);
+}
+
+/* `cairn replay -c FILE --speed X INPUT`: the centre of a file without
+ * replays, given one on the command line; aircraft in aircraft.json. */
+static void test_replay_cmd(void **state)
+{
+    (void)state;
+    char path[256], conf[1024];
+    snprintf(conf, sizeof conf,
+             "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\n"
+             "[adsb rx]\nlat = 55.6\nlon = 13.0\n");
+    snprintf(path, sizeof path, "%s/replay.ini", tmp);
+    write_file(path, conf);
+    char input[256];
+    snprintf(input, sizeof input, "rx=sbs:%s/sim/adsb.sbs", tmp);
+    char *const args[] = {(char *)cairn_bin, "replay", "-c", path, "--speed", "10", input, NULL};
+    spawn_args(args);
+    assert_true(wait_log("run: centre cairn up", 0));
+    const char *p = strstr(log_buf, "centre: web: listening on 127.0.0.1:0 (port ");
+    assert_non_null(p);
+    port = atoi(p + strlen("centre: web: listening on 127.0.0.1:0 (port "));
+    int64_t end = now_ms() + WAIT_MS;
+    for (;;) {
+        assert_int_equal(http("GET", "/data/aircraft.json", NULL, NULL), 200);
+        json_t *j = body_json();
+        size_t n = json_array_size(json_object_get(j, "aircraft"));
+        json_decref(j);
+        if (n > 0)
+            break;
+        if (now_ms() > end)
+            fail_msg("no aircraft from the replay: %.300s", rep.body);
+        drain(100);
+    }
+    assert_int_equal(kill(child, SIGINT), 0);
+    assert_int_equal(reap(), 0);
+}
+
+/* ------------------------------------------------- the embedded hotline */
+
+static int hl_setup(void **state)
+{
+    (void)state;
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(tmp, sizeof tmp, "/tmp/cairn-runhl-XXXXXX");
+    if (!mkdtemp(tmp))
+        return -1;
+    char cmd[4096];
+    /* the peer's address has nobody listening: its link stays in backoff */
+    snprintf(cmd, sizeof cmd,
+             "cd %s && '%s' keygen --centre WARSAW-CC --party NATO --address 127.0.0.1:9 --dir "
+             "warsaw >/dev/null && '%s' keygen --centre MOSCOW-CC --party RU --address "
+             "127.0.0.1:7 --dir moscow >/dev/null && cat warsaw/roster.ini moscow/roster.ini > "
+             "roster.ini && printf 'correct-horse\\n' | '%s' passwd duty > accounts && chmod "
+             "600 accounts",
+             tmp, cairn_bin, cairn_bin, cairn_bin);
+    if (system(cmd) != 0)
+        return -1;
+    char path[256], conf[2048];
+    snprintf(conf, sizeof conf,
+             "[centre]\nname = WARSAW-CC\nparty = NATO\n"
+             "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\n"
+             "[hotline]\nkeys = warsaw\nroster = roster.ini\njournal = warsaw.db\n"
+             "listen = 127.0.0.1:0\n");
+    snprintf(path, sizeof path, "%s/centre.ini", tmp);
+    write_file(path, conf);
+    snprintf(cmd, sizeof cmd, "'%s' hotline -c %s --init 2>/dev/null", cairn_bin, path);
+    if (system(cmd) != 0)
+        return -1;
+    spawn(path);
+    if (!wait_log("run: centre WARSAW-CC up", 0)) {
+        fprintf(stderr, "not up:\n%s\n", log_buf);
+        return -1;
+    }
+    const char *p = strstr(log_buf, "centre: web: listening on 127.0.0.1:0 (port ");
+    if (!p)
+        return -1;
+    port = atoi(p + strlen("centre: web: listening on 127.0.0.1:0 (port "));
+    if (port <= 0)
+        return -1;
+    setups_ok++;
+    return 0;
+}
+
+static void test_hl_api(void **state)
+{
+    (void)state;
+    assert_int_equal(http("GET", "/api/link", NULL, NULL), 401);
+    assert_int_equal(
+        http("POST", "/api/login", NULL, "{\"user\":\"duty\",\"password\":\"correct-horse\"}"),
+        200);
+    json_t *j = body_json();
+    snprintf(token, sizeof token, "%s", json_string_value(json_object_get(j, "token")));
+    json_decref(j);
+    assert_int_equal(http("GET", "/api/link", token, NULL), 200);
+    j = body_json();
+    assert_string_equal(json_string_value(json_object_get(j, "centre")), "WARSAW-CC");
+    json_decref(j);
+    /* a message to the peer: journaled, waiting for its link */
+    assert_int_equal(http("POST", "/api/messages", token,
+                          "{\"to\":\"MOSCOW-CC\",\"type\":\"EXPLANATION_REQUEST\","
+                          "\"fields\":{\"activity\":\"snap exercise near the border\"}}"),
+                     200);
+    assert_int_equal(
+        http("POST", "/api/messages", token, "{\"to\":\"MOSCOW-CC\",\"type\":\"NOPE\"}"), 400);
+    assert_int_equal(http("GET", "/api/messages?dir=out", token, NULL), 200);
+    assert_non_null(strstr(rep.body, "EXPLANATION_REQUEST"));
+    assert_int_equal(http("GET", "/api/cases", token, NULL), 200);
+    assert_non_null(strstr(rep.body, "WARSAW-CC/1"));
+    assert_int_equal(http("GET", "/api/messages/MOSCOW-CC:99", token, NULL), 404);
+    assert_int_equal(http("GET", "/api/messages/nocolon", token, NULL), 404);
+    /* the control socket answers on the same loop */
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "'%s' msg status -c %s/centre.ini >/dev/null 2>&1", cairn_bin, tmp);
+    assert_int_equal(system(cmd), 0);
+    /* SIGTERM: the checkpoint's grace, then a clean stop; the socket gone */
+    assert_int_equal(kill(child, SIGTERM), 0);
+    assert_int_equal(reap(), 0);
+    char sock[128];
+    snprintf(sock, sizeof sock, "%s/warsaw.db.sock", tmp);
+    assert_int_equal(access(sock, F_OK), -1);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_run CAIRN_BINARY\n");
+        return 2;
+    }
+    static char bin[4096];
+    if (!realpath(argv[1], bin)) { /* the hotline's setup runs in its folder */
+        fprintf(stderr, "test_run: %s: %s\n", argv[1], strerror(errno));
+        return 2;
+    }
+    cairn_bin = bin;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_open_and_closed), cmocka_unit_test(test_login),
+        cmocka_unit_test(test_picture),         cmocka_unit_test(test_events),
+        cmocka_unit_test(test_metrics),         cmocka_unit_test(test_signals),
+        cmocka_unit_test(test_bad_config),      cmocka_unit_test(test_replay_cmd),
+    };
+    const struct CMUnitTest hl_tests[] = {cmocka_unit_test(test_hl_api)};
+    int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    rc |= cmocka_run_group_tests(hl_tests, hl_setup, group_teardown);
+    /* a group whose setup failed ran no test: that is a failure too */
+    return rc || setups_ok != 2 ? 1 : 0;
+}

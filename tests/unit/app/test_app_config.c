@@ -1,0 +1,127 @@
+/*
+ * test_app_config.c — the centre's configuration (app/config.h): a full
+ * file read back, relative paths, inline sensors with this file's line
+ * numbers, and every refusal naming its line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app/config.h"
+#include "base/error.h"
+
+static struct app_config cfg;
+static char err[512];
+
+static int parse(const char *text)
+{
+    err[0] = 0;
+    int rc = app_config_parse(text, strlen(text), "/etc/cairn", "c.ini", &cfg, err, sizeof err);
+    if (rc)
+        printf("refused: %s\n", err);
+    return rc;
+}
+
+static void test_full(void **state)
+{
+    (void)state;
+    const char *t = "; a centre\n"
+                    "[centre]\nname = warsaw-cc\nparty = nato\n"
+                    "[web]\nlisten = 127.0.0.1:0\nlisten = [::1]:8080\naccounts = acc\n"
+                    "allow = 10.0.0.0/8\nport_file = /run/cairn.port\n"
+                    "[picture]\ncycle_ms = 500 ; half a second\nseparation_nm = 3\n"
+                    "[adsb rx1]\nlat = 55.6\nlon = 13.0\n"
+                    "[replay one]\ninput = sbs:rec/a.sbs\nsensor = rx1\nspeed = 20\n"
+                    "[replay two]\ninput = x.beast\nstart = 2018-04-03T19:02:28.136Z\n";
+    assert_int_equal(parse(t), 0);
+    assert_string_equal(cfg.name, "warsaw-cc");
+    assert_string_equal(cfg.party, "nato");
+    assert_int_equal(cfg.n_listen, 2);
+    assert_string_equal(cfg.listen[1], "[::1]:8080");
+    assert_string_equal(cfg.accounts, "/etc/cairn/acc");
+    assert_string_equal(cfg.port_file, "/run/cairn.port");
+    assert_int_equal(cfg.n_allow, 1);
+    assert_int_equal(cfg.cycle_ms, 500);
+    assert_true(cfg.separation_nm == 3.0);
+    assert_int_equal(cfg.sensors.n, 1);
+    assert_string_equal(cfg.sensors.s[0].name, "rx1");
+    assert_int_equal(cfg.n_replay, 2);
+    assert_string_equal(cfg.replay[0].input, "sbs:/etc/cairn/rec/a.sbs");
+    assert_string_equal(cfg.replay[0].sensor, "rx1");
+    assert_true(cfg.replay[0].speed == 20.0);
+    assert_string_equal(cfg.replay[1].input, "/etc/cairn/x.beast");
+    assert_true(cfg.replay[1].speed == 1.0);
+    assert_true(cfg.replay[1].has_start);
+    assert_int_equal(cfg.replay[1].start_utc_ms, INT64_C(1522782148136));
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("[web]\nlisten = 127.0.0.1:8080\naccounts = /a\n"), 0);
+    assert_string_equal(cfg.name, "cairn");
+    assert_int_equal(cfg.cycle_ms, 1000);
+    assert_int_equal(cfg.n_replay, 0);
+}
+
+struct bad {
+    const char *text;
+    const char *want; /* in the message */
+};
+
+static void test_refused(void **state)
+{
+    (void)state;
+    static const struct bad bad[] = {
+        {"[web]\nlisten = 127.0.0.1:0\nlistne = 1\n", "line 3: unknown key 'listne' in [web]"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[radr x]\n", "line 4: unknown section"},
+        {"name = x\n[web]\n", "line 1: key 'name' outside a section"},
+        {"[centre]\nname = a b\n", "line 2:"},
+        {"[centre]\nname = a\nname = b\n", "line 3: key 'name' given twice"},
+        {"[web]\nlisten = example.org:80\n", "line 2: listen wants HOST:PORT"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[picture]\ncycle_ms = 5\n",
+         "line 5: cycle_ms"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[picture]\ncycle_ms = 1e3x\n", "line 5:"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[replay r]\nspeed = 0\n", "line 5: speed"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[replay r]\nspeed = 2\n",
+         "line 4: [replay r] needs input"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[replay r]\ninput = -\n", "line 5: input"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[replay r]\n[replay r]\n",
+         "line 5: two [replay r]"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[replay r]\ninput = a.sbs\nsensor = nope\n",
+         "line 4: [replay r]: no [adsb nope]"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n\n[adsb rx]\nlat = 55\nlon = 13\nfoo = 1\n",
+         "line 8"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[picture]\nsensors = s.ini\n[ais a]\n",
+         "both [picture] sensors and inline"},
+        {"[web]\nlisten = 127.0.0.1:0\n\x1b[31m\n", "line 3: control byte 0x1b"},
+        {"[web]\nlisten = 127.0.0.1:0\n", "needs accounts"},
+        {"[centre]\nname = x\n", "at least one listen"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\ntls_cert = c\n", "go together"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[picture] junk\n", "line 4: text after"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\nnot a key line\n", "line 4:"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = parse(bad[i].text);
+        if (rc == 0)
+            fail_msg("case %zu accepted", i);
+        if (!strstr(err, bad[i].want))
+            fail_msg("case %zu: '%s' does not say '%s'", i, err, bad[i].want);
+        for (const char *p = err; *p; p++)
+            assert_true((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
