@@ -266,6 +266,133 @@ static void test_malmo(void **state)
     out_free(&o);
 }
 
+/* ------------------------------------------------- shipped scenarios */
+
+/* One expected alert: its rule opens (or reaches `sev` by an update) for
+ * the track with this callsign / MMSI / squawk, within `tol` seconds of
+ * `at` seconds after the scenario's start. */
+struct want {
+    const char *rule, *who, *sev;
+    double at, tol;
+};
+
+/* The first alert line of this rule, party and severity (open or updated). */
+static double first_alert(const struct out *o, const char *rule, const char *who, const char *sev)
+{
+    for (size_t i = 0; i < o->n; i++) {
+        json_t *a = o->line[i];
+        if (!is(a, "alert") || strcmp(str(a, "rule"), rule) || !strcmp(str(a, "state"), "cleared"))
+            continue;
+        if (sev && strcmp(str(a, "severity"), sev))
+            continue;
+        json_t *trk = json_object_get(a, "tracks");
+        for (size_t k = 0; k < json_array_size(trk); k++) {
+            json_t *t = json_array_get(trk, k);
+            const char *cs = str(t, "callsign"), *sq = str(t, "squawk");
+            char mmsi[16] = "";
+            if (json_is_integer(json_object_get(t, "mmsi")))
+                snprintf(mmsi, sizeof mmsi, "%lld",
+                         (long long)json_integer_value(json_object_get(t, "mmsi")));
+            if ((cs && !strcmp(cs, who)) || (sq && !strcmp(sq, who)) || !strcmp(mmsi, who) ||
+                !strcmp(who, "*"))
+                return json_number_value(json_object_get(a, "t"));
+        }
+    }
+    return -1;
+}
+
+/* Simulate a shipped scenario, run the picture on every feed with its
+ * zones, plans and truth, and check the expected alerts and the
+ * evaluation's verdict on each target. */
+static void scenario(const char *name, const struct want *w, size_t n_want,
+                     const char *const *targets_pass, size_t n_pass)
+{
+    char cmd[512], dir[128], args[2048];
+    snprintf(dir, sizeof dir, "%s/%s", tmp, name);
+    snprintf(cmd, sizeof cmd, "'%s' sim %s --out %s --quiet --seed 1", cairn_bin, name, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(args, sizeof args,
+             "--scenario %s --zones %s/scenarios/baltic-zones.geojson --plans "
+             "%s/scenarios/vigilant-skies-2011.fpl --points %s/scenarios/points.txt --truth "
+             "%s/truth.jsonl %s/radar.pcap sbs:%s/adsb.sbs nmea:%s/ais.nmea",
+             name, CAIRN_SOURCE_DIR, CAIRN_SOURCE_DIR, CAIRN_SOURCE_DIR, dir, dir, dir, dir);
+    struct out o;
+    run(&o, args);
+    assert_int_equal(o.status, 0);
+    double start_s = -1;
+    json_t *ev = NULL;
+    for (size_t i = 0; i < o.n; i++) {
+        if (is(o.line[i], "evaluation"))
+            ev = o.line[i];
+        if (is(o.line[i], "alert")) {
+            printf("  alert %-15s %-8s %-8s %s\n", str(o.line[i], "rule"), str(o.line[i], "state"),
+                   str(o.line[i], "severity"), str(o.line[i], "text"));
+        }
+    }
+    assert_non_null(ev);
+    start_s = json_number_value(json_object_get(ev, "t_first"));
+    for (size_t k = 0; k < n_want; k++) {
+        double t = first_alert(&o, w[k].rule, w[k].who, w[k].sev);
+        printf("%s: %s %s %s at +%.0f s (expected +%.0f +- %.0f)\n", name, w[k].rule, w[k].who,
+               w[k].sev ? w[k].sev : "", t - start_s, w[k].at, w[k].tol);
+        assert_true(t > 0);
+        assert_true(fabs(t - start_s - w[k].at) <= w[k].tol);
+    }
+    /* the targets the picture meets on this scenario */
+    json_t *tg = json_object_get(ev, "targets");
+    for (size_t k = 0; k < n_pass; k++) {
+        json_t *v = NULL;
+        for (size_t j = 0; j < json_array_size(tg); j++)
+            if (!strcmp(str(json_array_get(tg, j), "name"), targets_pass[k]))
+                v = json_array_get(tg, j);
+        assert_non_null(v);
+        printf("%s: target %s: %s\n", name, targets_pass[k], str(v, "result"));
+        assert_string_equal(str(v, "result"), "pass");
+    }
+    out_free(&o);
+}
+
+/* Vigilant Skies 2011: the renegade squawks 7600 at +900 s (EMERGENCY and
+ * RENEGADE COMLOSS at once, SUSPECTED when it is 10 NM off its plan), the
+ * Russian fighter is seen inside Kaliningrad's airspace and switches its
+ * transponder off at +3300 s (TRANSPONDER_OFF after three scans of the
+ * 10 s radars), the renegade approaches the Kaliningrad boundary. */
+static void test_vigilant_skies(void **state)
+{
+    (void)state;
+    static const struct want w[] = {
+        {"EMERGENCY", "LOT3915", "alert", 900, 20},
+        {"RENEGADE", "LOT3915", "caution", 900, 20},
+        {"RENEGADE", "LOT3915", "warning", 1152, 60},
+        {"ZONE", "6101", "alert", 2310, 30},
+        {"ZONE", "LOT3915", "caution", 2660, 60},
+        {"TRANSPONDER_OFF", "6101", "warning", 3314, 30},
+    };
+    static const char *const pass[] = {"position_rms_radar_only_m", "position_rms_adsb_m",
+                                       "completeness_min", "extra_tracks_max",
+                                       "identity_swaps_max"};
+    scenario("vigilant-skies-2011", w, sizeof w / sizeof w[0], pass, sizeof pass / sizeof pass[0]);
+}
+
+/* Baltic Sea: the aircraft without transponder (NO_TRANSPONDER), its low
+ * passes over the cargo ship and twice over the warship (LOW_PASS, WARNING
+ * at the second pass), the cargo ship's AIS off at +900 s near the
+ * Kaliningrad territorial sea (AIS_GAP, WARNING near the zone). */
+static void test_baltic_sea(void **state)
+{
+    (void)state;
+    static const struct want w[] = {
+        {"NO_TRANSPONDER", "*", "caution", 141, 40},
+        {"AIS_GAP", "273354190", "warning", 952, 30},
+        {"LOW_PASS", "273354190", "caution", 1202, 30},
+        {"LOW_PASS", "369970120", "caution", 1521, 30},
+        {"LOW_PASS", "369970120", "warning", 1725, 30},
+    };
+    static const char *const pass[] = {"position_rms_adsb_m", "completeness_min",
+                                       "extra_tracks_max", "identity_swaps_max"};
+    scenario("baltic-sea", w, sizeof w / sizeof w[0], pass, sizeof pass / sizeof pass[0]);
+}
+
 /* ------------------------------------------------------- St Petersburg */
 
 static void test_stpetersburg(void **state)
@@ -441,10 +568,9 @@ int main(int argc, char **argv)
         return 1;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_malmo),
-        cmocka_unit_test(test_stpetersburg),
-        cmocka_unit_test(test_cat048),
-        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_malmo),      cmocka_unit_test(test_vigilant_skies),
+        cmocka_unit_test(test_baltic_sea), cmocka_unit_test(test_stpetersburg),
+        cmocka_unit_test(test_cat048),     cmocka_unit_test(test_refusals),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];
