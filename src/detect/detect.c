@@ -369,6 +369,42 @@ void det_grid_near(const struct det_ctx *c, double lat, double lon, double radiu
     }
 }
 
+void det_grid_near_after(const struct det_ctx *c, size_t k, double radius_m,
+                         int (*fn)(void *arg, size_t j), void *arg)
+{
+    const struct det_grid *g = c->grid;
+    if (c->cfg->all_pairs) { /* k is a track index: the pairs after it */
+        for (size_t j = k + 1; j < c->n; j++)
+            if (c->live[j] && fn(arg, j))
+                return;
+        return;
+    }
+    size_t i = g->order[k];
+    double lat = c->lat[i], lon = c->lon[i];
+    double dlat = radius_m / 110000.0;
+    int32_t row_k = (int32_t)(g->key[k] >> 11) - DET_GRID_ROW0;
+    int32_t r1 = (int32_t)floor((lat + dlat) / g->cell_deg);
+    if (r1 > DET_GRID_ROW0 - 1)
+        r1 = DET_GRID_ROW0 - 1;
+    double maxlat = fabs(lat) + dlat;
+    if (maxlat > 89.0)
+        maxlat = 89.0;
+    double dlon = radius_m / (110000.0 * cos(maxlat * (DET_PI / 180.0)));
+    if (dlon > 180.0)
+        dlon = 180.0;
+    for (int32_t r = row_k; r <= r1; r++) {
+        double w = col_deg(g, r);
+        int32_t c0 = (int32_t)floor((lon - dlon) / w), c1 = (int32_t)floor((lon + dlon) / w);
+        uint32_t k1 = cell_key(r, c1);
+        size_t from = lower_bound(g->key, g->n, cell_key(r, c0));
+        if (r == row_k && from <= k)
+            from = k + 1; /* this row: only the tracks after k */
+        for (size_t q = from; q < g->n && g->key[q] <= k1; q++)
+            if (fn(arg, g->order[q]))
+                return;
+    }
+}
+
 /* ------------------------------------------------------------- labels */
 
 static void put_clean(char *out, size_t cap, size_t *len, const char *s)

@@ -126,6 +126,16 @@ int det_xpdr_off(const struct det_config *cfg, const struct trk_track *t);
 void det_grid_near(const struct det_ctx *c, double lat, double lon, double radius_m,
                    int (*fn)(void *arg, size_t j), void *arg);
 
+/* The same for the track at position k of the grid's order, visiting only
+ * the tracks after it in that order (its own row's later cells and the
+ * rows north of it): a rule that walks the order and pairs each track
+ * with those it visits meets every pair once, when each track's radius
+ * covers any partner (a radius built from the fastest speed in the
+ * picture does). With cfg.all_pairs (no index), k is a track index and
+ * every live track after it is visited. */
+void det_grid_near_after(const struct det_ctx *c, size_t k, double radius_m,
+                         int (*fn)(void *arg, size_t j), void *arg);
+
 /* Local flat plane at latitude lat0: metres per degree north and east. */
 void det_m_per_deg(double lat0_deg, double *m_lat, double *m_lon);
 

@@ -322,7 +322,7 @@ static int pair_fn(void *arg, size_t j)
 {
     struct pair_arg *pa = arg;
     const struct det_ctx *c = pa->c;
-    if (j <= pa->i || !c->air[j])
+    if (!c->air[j]) /* every j comes after i (det_grid_near_after) */
         return 0;
     /* Cheap bounds first, from the compact arrays: pairs that cannot come
      * within the minimum in the look-ahead even flying straight at each
@@ -370,7 +370,7 @@ static int evaluate(const struct det_ctx *c)
         /* no other track is faster than gs_max: nothing farther can close in
          * the look-ahead */
         double r = (c->cfg->sep_h_m + (gs + c->gs_max) * T) * pa.hk;
-        det_grid_near(c, c->lat[i], c->lon[i], r * 1.1 + 2000.0, pair_fn, &pa);
+        det_grid_near_after(c, k, r * 1.1 + 2000.0, pair_fn, &pa);
     }
     return pa.rc;
 }
