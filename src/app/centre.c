@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/files.h"
 #include "app/replay.h"
 #include "base/clock.h"
 #include "base/dbuf.h"
@@ -29,8 +30,10 @@
 #include "base/jsonw.h"
 #include "base/log.h"
 #include "decode/asterix/report.h"
+#include "geo/zones.h"
 #include "hotline/daemon.h"
 #include "picture/picture.h"
+#include "track/fpl.h"
 #include "web/web.h"
 
 #define MOD           "centre"
@@ -58,6 +61,10 @@ struct app_centre {
     struct ax_sensor radars[PIC_MAX_SENSORS];
     size_t n_radars;
     struct pic *pic;
+    struct geo_zones *zones;   /* [picture] zones, or NULL */
+    struct fpl_points *points; /* [picture] points, or NULL */
+    struct fpl_set *plans;     /* [picture] plans, or NULL */
+    struct fpl_store *plan_store;
     struct web *web;
     struct hl_daemon_ctx *hl; /* the embedded hotline, or NULL */
     struct event *tick;
@@ -792,6 +799,22 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
         log_err(MOD, "the picture could not start: %s", cairn_strerror(rc));
         goto fail;
     }
+    {
+        char ferr[512];
+        if (cfg->zones_file[0] &&
+            (rc = app_load_zones(cfg->zones_file, &c->zones, ferr, sizeof ferr)) != 0) {
+            log_err(MOD, "%s", ferr);
+            goto fail;
+        }
+        if (cfg->plans_file[0] &&
+            (rc = app_load_plans(cfg->plans_file, cfg->points_file[0] ? cfg->points_file : NULL,
+                                 &c->points, &c->plans, &c->plan_store, ferr, sizeof ferr)) != 0) {
+            log_err(MOD, "%s", ferr);
+            goto fail;
+        }
+        pic_set_zones(c->pic, c->zones);
+        pic_set_plans(c->pic, c->plan_store);
+    }
 
     if (cfg->has_hotline) {
         /* borrowed: c->cfg lives as long as the daemon */
@@ -880,6 +903,10 @@ void app_centre_free(struct app_centre *c)
         if (c->in[i].ops->free)
             c->in[i].ops->free(c->in[i].obj);
     pic_free(c->pic);
+    fpl_store_free(c->plan_store);
+    fpl_set_free(c->plans);
+    fpl_points_free(c->points);
+    geo_zones_free(c->zones);
     free(c->alerts);
     dbuf_free(&c->ev);
     free(c);

@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,9 @@ enum {
     K_SPEED = 1u << 12,
     K_START = 1u << 13,
     K_DATE = 1u << 14,
+    K_ZONES = 1u << 15,
+    K_PLANS = 1u << 16,
+    K_POINTS = 1u << 17,
 };
 
 struct cx {
@@ -217,6 +221,22 @@ static int h_picture(struct cx *x, const char *k, const char *v)
             return 0;
         if (set_path(x, c->sensors_file, sizeof c->sensors_file, v) != 0)
             return refuse(x, "sensors wants a path of at most %d bytes", APP_PATH_MAX - 1);
+        return 1;
+    }
+    static const struct {
+        const char *key;
+        unsigned bit;
+        size_t off;
+    } files[] = {{"zones", K_ZONES, offsetof(struct app_config, zones_file)},
+                 {"plans", K_PLANS, offsetof(struct app_config, plans_file)},
+                 {"points", K_POINTS, offsetof(struct app_config, points_file)}};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        if (strcmp(k, files[i].key))
+            continue;
+        if (once(x, &x->seen_picture, files[i].bit, "picture", k))
+            return 0;
+        if (set_path(x, (char *)c + files[i].off, APP_PATH_MAX, v) != 0)
+            return refuse(x, "%s wants a path of at most %d bytes", k, APP_PATH_MAX - 1);
         return 1;
     }
     return refuse(x, "unknown key '%s' in [picture]", k);
@@ -489,6 +509,8 @@ int app_config_parse(const char *text, size_t len, const char *dir, const char *
         refuse(&x, "[web] needs accounts (a file made with `cairn passwd`)");
     else if (!c->tls_cert[0] != !c->tls_key[0])
         refuse(&x, "[web] tls_cert and tls_key go together");
+    else if (c->points_file[0] && !c->plans_file[0])
+        refuse(&x, "[picture] points names the points of plans: give both");
     for (size_t i = 0; i < c->n_replay && !x.failed; i++) {
         struct app_replay_config *r = &c->replay[i];
         if (!r->input[0])

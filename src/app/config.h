@@ -6,7 +6,8 @@
  *   [centre]  name, party
  *   [web]     listen (repeatable), accounts, static_dir, tls_cert, tls_key,
  *             allow (repeatable), port_file
- *   [picture] cycle_ms, sensors (a sensors file), separation_nm
+ *   [picture] cycle_ms, sensors (a sensors file), separation_nm, zones
+ *             (GeoJSON), plans (ICAO FPL), points (the plans' named points)
  *   [radar NAME] [adsb NAME] [ais NAME]  inline sensors (docs/picture.md),
  *             read by pic_sensors_parse itself so their rules are the same
  *   [replay NAME]  input (FORMAT:PATH), sensor, speed, start, date
@@ -62,7 +63,10 @@ struct app_config {
     int64_t cycle_ms;             /* [picture] cycle_ms: default 1000 */
     double separation_nm;         /* [picture] separation_nm: 0 the detector's default */
     char sensors_file[APP_PATH_MAX];
-    struct pic_sensors sensors; /* from sensors_file or the inline sections */
+    char zones_file[APP_PATH_MAX];  /* [picture] zones: GeoJSON (geo/zones.h) */
+    char plans_file[APP_PATH_MAX];  /* [picture] plans: ICAO FPL messages (track/fpl.h) */
+    char points_file[APP_PATH_MAX]; /* [picture] points: the plans' named points */
+    struct pic_sensors sensors;     /* from sensors_file or the inline sections */
     struct app_replay_config replay[APP_MAX_REPLAYS];
     size_t n_replay;
     int has_hotline; /* a [hotline] section: filled by app_config_load only */

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "app/files.h"
 #include "base/clock.h"
 #include "base/dbuf.h"
 #include "base/error.h"
@@ -457,64 +458,6 @@ static int read_whole(const char *what, const char *path, size_t max, struct dbu
     return rc;
 }
 
-static int load_zones(const char *path, struct geo_zones **out)
-{
-    struct dbuf b;
-    if (read_whole("zones file", path, GEO_ZONES_MAX_BYTES, &b) != 0)
-        return -1;
-    char err[256];
-    int rc = geo_zones_parse(b.p, b.len, out, err, sizeof err);
-    dbuf_free(&b);
-    if (rc != 0) {
-        fprintf(stderr, "cairn picture: zones file %s: %s\n", path, err);
-        return -1;
-    }
-    return 0;
-}
-
-/* The first errors of an FPL or points parse, on stderr (their texts are
- * printable ASCII: fpl.h). */
-static void fpl_report(const char *what, const char *path, const struct fpl_errors *e)
-{
-    for (uint32_t i = 0; i < e->n; i++)
-        fprintf(stderr, "cairn picture: %s %s: %s%s\n", what, path, e->e[i].warn ? "warning: " : "",
-                e->e[i].text);
-    if (e->lost)
-        fprintf(stderr, "cairn picture: %s %s: %u more not shown\n", what, path, e->lost);
-}
-
-static int load_plans(const char *path, const char *points_path, struct fpl_points **pts,
-                      struct fpl_set **set, struct fpl_store **store)
-{
-    struct dbuf b;
-    static struct fpl_errors errs;
-    if (points_path) {
-        if (read_whole("points file", points_path, FPL_MAX_FILE_LEN, &b) != 0)
-            return -1;
-        memset(&errs, 0, sizeof errs);
-        int rc = fpl_points_parse(b.p, b.len, pts, &errs);
-        dbuf_free(&b);
-        fpl_report("points file", points_path, &errs);
-        if (rc != 0) {
-            fprintf(stderr, "cairn picture: points file %s: %s\n", points_path, cairn_strerror(rc));
-            return -1;
-        }
-    }
-    if (read_whole("plans file", path, FPL_MAX_FILE_LEN, &b) != 0)
-        return -1;
-    memset(&errs, 0, sizeof errs);
-    int rc = fpl_parse(b.p, b.len, *pts, set, &errs);
-    dbuf_free(&b);
-    fpl_report("plans file", path, &errs);
-    if (rc == 0)
-        rc = fpl_store_new(*set, NULL, store);
-    if (rc != 0) {
-        fprintf(stderr, "cairn picture: plans file %s: %s\n", path, cairn_strerror(rc));
-        return -1;
-    }
-    return 0;
-}
-
 /* The evaluation: the truth, the coverage of the scenario's sensors, and
  * the detector's minima (the figures judge what the detector was asked). */
 static int load_truth(const char *path, const struct sim_scenario *sc, const struct det_config *dc,
@@ -872,9 +815,15 @@ int cli_picture(int argc, char **argv)
         status = 1;
         goto out;
     }
-    if ((zones_path && load_zones(zones_path, &zones) != 0) ||
-        (plans_path && load_plans(plans_path, points_path, &points, &plans, &store) != 0) ||
-        (truth_path &&
+    char ferr[512];
+    if ((zones_path && app_load_zones(zones_path, &zones, ferr, sizeof ferr) != 0) ||
+        (plans_path && app_load_plans(plans_path, points_path, &points, &plans, &store, ferr,
+                                      sizeof ferr) != 0)) {
+        fprintf(stderr, "cairn picture: %s\n", ferr);
+        status = 2;
+        goto out;
+    }
+    if ((truth_path &&
          load_truth(truth_path, scenario_path ? &scenario : NULL, &pc.det, &truth, &r.ev) != 0)) {
         status = 2;
         goto out;

@@ -34,6 +34,7 @@ static void test_full(void **state)
                     "[web]\nlisten = 127.0.0.1:0\nlisten = [::1]:8080\naccounts = acc\n"
                     "allow = 10.0.0.0/8\nport_file = /run/cairn.port\n"
                     "[picture]\ncycle_ms = 500 ; half a second\nseparation_nm = 3\n"
+                    "zones = z.geojson\nplans = /srv/p.fpl\npoints = pts.txt\n"
                     "[adsb rx1]\nlat = 55.6\nlon = 13.0\n"
                     "[replay one]\ninput = sbs:rec/a.sbs\nsensor = rx1\nspeed = 20\n"
                     "[replay two]\ninput = x.beast\nstart = 2018-04-03T19:02:28.136Z\n";
@@ -47,6 +48,9 @@ static void test_full(void **state)
     assert_int_equal(cfg.n_allow, 1);
     assert_int_equal(cfg.cycle_ms, 500);
     assert_true(cfg.separation_nm == 3.0);
+    assert_string_equal(cfg.zones_file, "/etc/cairn/z.geojson");
+    assert_string_equal(cfg.plans_file, "/srv/p.fpl");
+    assert_string_equal(cfg.points_file, "/etc/cairn/pts.txt");
     assert_int_equal(cfg.sensors.n, 1);
     assert_string_equal(cfg.sensors.s[0].name, "rx1");
     assert_int_equal(cfg.n_replay, 2);
@@ -100,6 +104,10 @@ static void test_refused(void **state)
          "both [picture] sensors and inline"},
         {"[web]\nlisten = 127.0.0.1:0\n\x1b[31m\n", "line 3: control byte 0x1b"},
         {"[web]\nlisten = 127.0.0.1:0\n", "needs accounts"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[picture]\npoints = p.txt\n",
+         "points names the points of plans"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[picture]\nzones = a\nzones = b\n",
+         "line 6: key 'zones' given twice"},
         {"[centre]\nname = x\n", "at least one listen"},
         {"[web]\nlisten = 127.0.0.1:0\naccounts = a\ntls_cert = c\n", "go together"},
         {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[picture] junk\n", "line 4: text after"},
