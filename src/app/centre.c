@@ -24,6 +24,7 @@
 
 #include "app/files.h"
 #include "app/replay.h"
+#include "feed/sensor.h"
 #include "base/clock.h"
 #include "base/dbuf.h"
 #include "base/error.h"
@@ -104,6 +105,50 @@ static int listening(const struct app_centre *c)
 {
     return c->web && web_stats(c->web)->sse_clients > 0;
 }
+
+/* ---- live sensors (feed/sensor.h) as inputs ---- */
+
+static void sensor_report(void *arg, const struct report *r)
+{
+    (void)app_centre_report(arg, r); /* refusals: the picture's counters */
+}
+
+static void sensor_input_health(void *obj, struct app_input_health *h)
+{
+    struct sensor_health sh;
+    sensor_health(obj, &sh);
+    switch (sh.state) {
+    case SENSOR_ST_CONNECTED:
+    case SENSOR_ST_LISTENING:
+        h->state = APP_IN_RUNNING;
+        break;
+    case SENSOR_ST_CONNECTING:
+        h->state = APP_IN_CONNECTING;
+        break;
+    case SENSOR_ST_RETRYING:
+        h->state = APP_IN_BACKOFF;
+        break;
+    case SENSOR_ST_FAILED:
+        h->state = APP_IN_FAILED;
+        break;
+    default:
+        h->state = APP_IN_ENDED;
+        break;
+    }
+    h->reports = sh.reports;
+    h->bytes = sh.bytes;
+    h->errors = sh.decode_errors + sh.disconnects + sh.dropped;
+    h->last_data_utc_ms = sh.last_data_ms;
+    snprintf(h->detail, sizeof h->detail, "%s", sh.last_error); /* escaped by the sensor */
+}
+
+static void sensor_input_free(void *obj)
+{
+    sensor_free(obj);
+}
+
+static const struct app_input_ops sensor_input_ops = {"sensor", sensor_input_health,
+                                                      sensor_input_free};
 
 static void on_alert(void *arg, const struct pic *p, const struct det_alert *a)
 {
@@ -823,6 +868,27 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
             log_err(MOD, "the hotline could not start: %s", cairn_strerror(rc));
             goto fail;
         }
+    }
+
+    /* live sensors: each retried with backoff by itself, never stopping the
+     * centre (feed/sensor.h S5); started once registered */
+    for (size_t i = 0; i < cfg->n_sensor; i++) {
+        struct sensor_config sc = cfg->sensor[i];
+        sc.radars = c->radars;
+        sc.n_radars = c->n_radars;
+        struct sensor *s;
+        rc = sensor_new(base, &sc, sensor_report, NULL, c, &s, err, sizeof err);
+        if (rc != 0) {
+            log_err(MOD, "[sensor %s]: %s", sc.name, err);
+            goto fail;
+        }
+        rc = app_centre_add_input(c, sc.name, &sensor_input_ops, s);
+        if (rc != 0) {
+            sensor_free(s);
+            log_err(MOD, "[sensor %s]: %s", sc.name, cairn_strerror(rc));
+            goto fail;
+        }
+        sensor_start(s);
     }
 
     struct web_config wc;

@@ -29,7 +29,7 @@
 #include "feed/source.h"
 #include "sim/scenario.h"
 
-enum sect { S_NONE, S_CENTRE, S_WEB, S_PICTURE, S_SENSOR, S_REPLAY, S_HOTLINE };
+enum sect { S_NONE, S_CENTRE, S_WEB, S_PICTURE, S_SENSOR, S_REPLAY, S_HOTLINE, S_LIVE };
 
 /* Keys that may not repeat: one bit each per section. */
 enum {
@@ -306,6 +306,28 @@ static int h_replay(struct cx *x, size_t i, const char *k, const char *v)
     return refuse(x, "unknown key '%s' in [replay %s]", k, r->name);
 }
 
+/* A [sensor NAME] key: feed/sensor.h's own (sensor_config_set checks it),
+ * or receiver. */
+static int h_sensor(struct cx *x, size_t i, const char *k, const char *v)
+{
+    struct sensor_config *s = &x->c->sensor[i];
+    if (!strcmp(k, "receiver")) {
+        if (x->c->sensor_rx[i][0])
+            return refuse(x, "key 'receiver' given twice in [sensor %s]", s->name);
+        if (!valid_name(v))
+            return refuse(x, "receiver names an [adsb NAME] or [ais NAME] section");
+        snprintf(x->c->sensor_rx[i], sizeof x->c->sensor_rx[i], "%s", v);
+        return 1;
+    }
+    const char *why = NULL;
+    int rc = sensor_config_set(s, k, v, &why);
+    if (rc == CAIRN_E_NOTFOUND)
+        return refuse(x, "unknown key '%s' in [sensor %s] (docs/sensors.md)", k, s->name);
+    if (rc != 0)
+        return refuse(x, "[sensor %s] %s: %s", s->name, k, why ? why : "bad value");
+    return 1;
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     struct cx *x = user;
@@ -326,6 +348,11 @@ static int on_key(void *user, const char *section, const char *name, const char 
         for (size_t i = 0; i < x->c->n_replay; i++)
             if (!strcmp(x->c->replay[i].name, section + 7))
                 return h_replay(x, i, name, value);
+    }
+    if (!strncmp(section, "sensor ", 7)) {
+        for (size_t i = 0; i < x->c->n_sensor; i++)
+            if (!strcmp(x->c->sensor[i].name, section + 7))
+                return h_sensor(x, i, name, value);
     }
     /* the line scan refused every other header: keys before any section */
     return refuse(x, "key '%s' outside a section", name);
@@ -380,6 +407,24 @@ static int scan_header(struct cx *x, const char *s, size_t n, enum sect *out)
         memcpy(r->name, name, strlen(name) + 1); /* valid_name: shorter than PIC_NAME_MAX */
         r->speed = 1.0;
         *out = S_REPLAY;
+        return 0;
+    }
+    if (!strncmp(h, "sensor ", 7)) {
+        const char *name = h + 7;
+        struct app_config *c = x->c;
+        if (!valid_name(name))
+            return refuse(x, "[sensor NAME]: NAME is 1 to %d characters of [A-Za-z0-9._-]",
+                          PIC_NAME_MAX - 1),
+                   -1;
+        for (size_t i = 0; i < c->n_sensor; i++)
+            if (!strcmp(c->sensor[i].name, name))
+                return refuse(x, "two [sensor %s] sections", name), -1;
+        if (c->n_sensor >= APP_MAX_SENSORS)
+            return refuse(x, "more than %d [sensor] sections", APP_MAX_SENSORS), -1;
+        struct sensor_config *sc = &c->sensor[c->n_sensor++];
+        sensor_config_init(sc);
+        memcpy(sc->name, name, strlen(name) + 1); /* valid_name: shorter than PIC_NAME_MAX */
+        *out = S_LIVE;
         return 0;
     }
     return refuse(x, "unknown section [%s]", h), -1;
@@ -440,6 +485,8 @@ int app_config_parse(const char *text, size_t len, const char *dir, const char *
             has_sensors |= cur == S_SENSOR;
             if (!rc && cur == S_REPLAY)
                 c->replay[c->n_replay - 1].line = line;
+            if (!rc && cur == S_LIVE)
+                c->sensor_line[c->n_sensor - 1] = line;
         }
         if (rc)
             break;
@@ -523,6 +570,34 @@ int app_config_parse(const char *text, size_t len, const char *dir, const char *
         }
         if (x.failed)
             return fail(&x, name, r->line, err, errcap, CAIRN_E_FORMAT);
+    }
+    for (size_t i = 0; i < c->n_sensor && !x.failed; i++) {
+        struct sensor_config *s = &c->sensor[i];
+        const char *why = NULL;
+        const struct pic_sensor *rx = NULL;
+        if (c->sensor_rx[i][0]) {
+            rx = pic_sensors_by_name(&c->sensors, c->sensor_rx[i]);
+            if (!rx || rx->type == PIC_SENSOR_RADAR)
+                refuse(&x, "[sensor %s]: no [adsb %s] or [ais %s] section", s->name,
+                       c->sensor_rx[i], c->sensor_rx[i]);
+        } else if (s->format == SENSOR_FMT_NMEA) {
+            rx = pic_sensors_first(&c->sensors, PIC_SENSOR_AIS);
+        } else if (s->format != SENSOR_FMT_ASTERIX) {
+            rx = pic_sensors_first(&c->sensors, PIC_SENSOR_ADSB);
+        }
+        if (rx && !x.failed) { /* its id and site, unless the section gave them */
+            if (!s->sensor_id)
+                s->sensor_id = rx->id;
+            if (!s->has_rx && rx->has_pos) {
+                s->has_rx = 1;
+                s->rx_lat_deg = rx->lat_deg;
+                s->rx_lon_deg = rx->lon_deg;
+            }
+        }
+        if (!x.failed && sensor_config_check(s, &why) != 0)
+            refuse(&x, "[sensor %s]: %s", s->name, why ? why : "incomplete");
+        if (x.failed)
+            return fail(&x, name, c->sensor_line[i], err, errcap, CAIRN_E_FORMAT);
     }
     if (x.failed)
         return fail(&x, name, 0, err, errcap, CAIRN_E_FORMAT);

@@ -11,6 +11,8 @@
  *   [radar NAME] [adsb NAME] [ais NAME]  inline sensors (docs/picture.md),
  *             read by pic_sensors_parse itself so their rules are the same
  *   [replay NAME]  input (FORMAT:PATH), sensor, speed, start, date
+ *   [sensor NAME]  a live input: feed/sensor.h's keys (format, connect,
+ *             listen, udp, file, device, ...) and receiver
  *   [hotline] the embedded hotline: its keys are hotline/daemon.h's, read by
  *             hl_daemon_config_load from the same file (which also reads
  *             [centre] name: it must then be the keys' centre)
@@ -27,12 +29,14 @@
 #include <stdint.h>
 
 #include "base/addr.h"
+#include "feed/sensor.h"
 #include "hotline/daemon.h"
 #include "picture/picture.h"
 #include "web/web.h"
 
 #define APP_PATH_MAX    512
 #define APP_MAX_REPLAYS 16
+#define APP_MAX_SENSORS 32
 #define APP_CONFIG_MAX  (256 * 1024) /* bytes in the file */
 #define APP_CYCLE_MIN   20           /* ms: the loop must keep time for the web */
 #define APP_CYCLE_MAX   10000        /* ms */
@@ -69,6 +73,13 @@ struct app_config {
     struct pic_sensors sensors;     /* from sensors_file or the inline sections */
     struct app_replay_config replay[APP_MAX_REPLAYS];
     size_t n_replay;
+    /* [sensor NAME]: live inputs (feed/sensor.h; docs/sensors.md has the
+     * keys), plus `receiver = NAME`, the [adsb]/[ais] section whose id and
+     * site its reports carry */
+    struct sensor_config sensor[APP_MAX_SENSORS];
+    char sensor_rx[APP_MAX_SENSORS][PIC_NAME_MAX];
+    int sensor_line[APP_MAX_SENSORS];
+    size_t n_sensor;
     int has_hotline; /* a [hotline] section: filled by app_config_load only */
     struct hl_daemon_config hotline;
 };

@@ -566,6 +566,108 @@ static void test_replay_cmd(void **state)
     assert_int_equal(reap(), 0);
 }
 
+/* A live sensor: a Beast receiver's output port (as readsb serves on 30005)
+ * played by the test on a kernel-chosen loopback port; the centre dials it
+ * as `[sensor live] format = beast, connect = ...`, decodes what it sends
+ * and shows the aircraft; /api/sensors says the sensor is running. */
+static int live_input(json_t *j)
+{
+    size_t i;
+    json_t *in;
+    json_array_foreach(json_object_get(j, "inputs"), i, in)
+    {
+        const char *k = json_string_value(json_object_get(in, "kind"));
+        const char *st = json_string_value(json_object_get(in, "state"));
+        if (k && !strcmp(k, "sensor") && st && !strcmp(st, "running") &&
+            json_integer_value(json_object_get(in, "reports")) > 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void test_live_sensor(void **state)
+{
+    (void)state;
+    int ls = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(ls >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof sa;
+    assert_int_equal(bind(ls, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(ls, 1), 0);
+    assert_int_equal(getsockname(ls, (struct sockaddr *)&sa, &sl), 0);
+    char path[256], conf[1024];
+    snprintf(conf, sizeof conf,
+             "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\n"
+             "[adsb rx]\nlat = 55.6\nlon = 13.0\n"
+             "[sensor live]\nformat = beast\nconnect = 127.0.0.1:%u\nreceiver = rx\n",
+             ntohs(sa.sin_port));
+    snprintf(path, sizeof path, "%s/live.ini", tmp);
+    write_file(path, conf);
+    char *const args[] = {(char *)cairn_bin, "run", "-c", path, NULL};
+    spawn_args(args); /* a new log */
+    if (!wait_log("centre cairn up", 0))
+        fail_msg("not up: %s", log_buf);
+    const char *p = strstr(log_buf, "(port ");
+    assert_non_null(p);
+    port = atoi(p + 6);
+    /* the centre dials: accept within the deadline, then send the recording */
+    struct pollfd pf = {.fd = ls, .events = POLLIN};
+    assert_int_equal(poll(&pf, 1, WAIT_MS), 1);
+    int c = accept(ls, NULL, NULL);
+    assert_true(c >= 0);
+    snprintf(path, sizeof path, "%s/sim/adsb.beast", tmp);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        size_t off = 0;
+        while (off < n) {
+            ssize_t w = write(c, buf + off, n - off);
+            if (w < 0 && errno == EINTR)
+                continue;
+            assert_true(w > 0);
+            off += (size_t)w;
+        }
+    }
+    fclose(f);
+    int64_t end = now_ms() + WAIT_MS;
+    for (;;) {
+        assert_int_equal(http("GET", "/data/aircraft.json", NULL, NULL), 200);
+        json_t *j = body_json();
+        size_t na = json_array_size(json_object_get(j, "aircraft"));
+        json_decref(j);
+        if (na > 0)
+            break;
+        if (now_ms() > end)
+            fail_msg("no aircraft from the live sensor: %.300s", rep.body);
+        drain(100);
+    }
+    assert_int_equal(
+        http("POST", "/api/login", NULL, "{\"user\":\"duty\",\"password\":\"correct-horse\"}"),
+        200);
+    json_t *j = body_json();
+    char auth[160];
+    snprintf(auth, sizeof auth, "%s", json_string_value(json_object_get(j, "token")));
+    json_decref(j);
+    end = now_ms() + WAIT_MS;
+    for (;;) {
+        assert_int_equal(http("GET", "/api/sensors", auth, NULL), 200);
+        j = body_json();
+        int ok = live_input(j);
+        json_decref(j);
+        if (ok)
+            break;
+        if (now_ms() > end)
+            fail_msg("the live sensor is not running with reports: %.600s", rep.body);
+        drain(100);
+    }
+    close(c);
+    close(ls);
+    assert_int_equal(kill(child, SIGTERM), 0);
+    assert_int_equal(reap(), 0);
+}
+
 /* ------------------------------------------------- the embedded hotline */
 
 static int hl_setup(void **state)
@@ -668,6 +770,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_picture),         cmocka_unit_test(test_events),
         cmocka_unit_test(test_metrics),         cmocka_unit_test(test_signals),
         cmocka_unit_test(test_bad_config),      cmocka_unit_test(test_replay_cmd),
+        cmocka_unit_test(test_live_sensor),
     };
     const struct CMUnitTest hl_tests[] = {cmocka_unit_test(test_hl_api)};
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -37,7 +37,8 @@ static void test_full(void **state)
                     "zones = z.geojson\nplans = /srv/p.fpl\npoints = pts.txt\n"
                     "[adsb rx1]\nlat = 55.6\nlon = 13.0\n"
                     "[replay one]\ninput = sbs:rec/a.sbs\nsensor = rx1\nspeed = 20\n"
-                    "[replay two]\ninput = x.beast\nstart = 2018-04-03T19:02:28.136Z\n";
+                    "[replay two]\ninput = x.beast\nstart = 2018-04-03T19:02:28.136Z\n"
+                    "[sensor live]\nformat = beast\nconnect = [::1]:30005\nreceiver = rx1\n";
     assert_int_equal(parse(t), 0);
     assert_string_equal(cfg.name, "warsaw-cc");
     assert_string_equal(cfg.party, "nato");
@@ -60,6 +61,11 @@ static void test_full(void **state)
     assert_string_equal(cfg.replay[1].input, "/etc/cairn/x.beast");
     assert_true(cfg.replay[1].speed == 1.0);
     assert_true(cfg.replay[1].has_start);
+    assert_int_equal(cfg.n_sensor, 1);
+    assert_string_equal(cfg.sensor[0].name, "live");
+    assert_int_equal(cfg.sensor[0].format, SENSOR_FMT_BEAST);
+    assert_int_equal(cfg.sensor[0].sensor_id, cfg.sensors.s[0].id); /* the receiver's */
+    assert_true(cfg.sensor[0].has_rx);
     assert_int_equal(cfg.replay[1].start_utc_ms, INT64_C(1522782148136));
 }
 
@@ -104,6 +110,17 @@ static void test_refused(void **state)
          "both [picture] sensors and inline"},
         {"[web]\nlisten = 127.0.0.1:0\n\x1b[31m\n", "line 3: control byte 0x1b"},
         {"[web]\nlisten = 127.0.0.1:0\n", "needs accounts"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[sensor s]\nformat = beast\ncolour = red\n",
+         "line 6: unknown key 'colour' in [sensor s]"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[sensor s]\nformat = morse\n",
+         "line 5: [sensor s] format:"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[sensor s]\nformat = beast\n",
+         "line 4: [sensor s]:"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[sensor s]\nformat = sbs\n"
+         "connect = 127.0.0.1:30003\nreceiver = nope\n",
+         "no [adsb nope] or [ais nope] section"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[sensor s]\n[sensor s]\n",
+         "two [sensor s] sections"},
         {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[picture]\npoints = p.txt\n",
          "points names the points of plans"},
         {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[picture]\nzones = a\nzones = b\n",
