@@ -26,6 +26,8 @@ struct course {
     double deg;
     int64_t t_ms;
     double rate; /* rad/s, as returned */
+    double sm;   /* deg/s: the measured rate smoothed over evaluations */
+    int on;      /* 1: taken as turning (hysteresis on sm) */
 };
 
 struct det {
@@ -624,6 +626,8 @@ static double turn_rate(struct det *d, const struct trk_track *t)
     now[s].deg = t->track_deg;
     now[s].t_ms = t->t_state_ms;
     now[s].rate = 0.0;
+    now[s].sm = 0.0;
+    now[s].on = 0;
     if (!p->id || !isfinite(t->track_deg) || !isfinite(p->deg) || t->gs_mps < 30.0)
         return 0.0;
     double dt = (double)(t->t_state_ms - p->t_ms) / 1000.0;
@@ -635,9 +639,19 @@ static double turn_rate(struct det *d, const struct trk_track *t)
     if (dd < -180.0)
         dd += 360.0;
     double r = dd / dt;
-    if (fabs(r) < d->cfg.turn_min_dps || fabs(r) > 6.0)
+    if (fabs(r) > 6.0) /* beyond any aircraft's turn: a jump of the estimate */
+        r = 0.0;
+    /* The rate between two evaluations is noisy (a radar-only track's course
+     * moves at each plot): once a turn is seen it is smoothed over about
+     * three evaluations, and taken as a turn from turn_min_dps until it
+     * falls below half of it, so a turn's hypothesis does not come and go
+     * with the noise. A turn's first measurement is taken as it is. */
+    now[s].sm = p->on ? p->sm + (r - p->sm) * 0.4 : r;
+    double thr = p->on ? 0.5 * d->cfg.turn_min_dps : d->cfg.turn_min_dps;
+    now[s].on = fabs(now[s].sm) >= thr;
+    if (!now[s].on)
         return 0.0;
-    now[s].rate = r * (DET_PI / 180.0);
+    now[s].rate = now[s].sm * (DET_PI / 180.0);
     return now[s].rate;
 }
 
