@@ -16,17 +16,20 @@
  *       connections (we dialled a roster address) and OPEN sessions never
  *       count against the budgets below and are never evicted.
  *   A2. Every connection not OPEN within handshake_ms is closed
- *       (handshake_timeouts_total for inbound ones). TCP_DEFER_ACCEPT
- *       holds a connection in the kernel until its first bytes (TLS: the
- *       client speaks first); one handed over with nothing to read was
- *       silent for the whole deadline and is closed without taking a slot.
+ *       (handshake_timeouts_total for inbound ones); an outbound one gets
+ *       OUTBOUND_QUEUE_MS more, its wait in the peer's accept queue (A5).
+ *       TCP_DEFER_ACCEPT holds a connection in the kernel until its first
+ *       bytes (TLS: the client speaks first); one handed over with nothing
+ *       to read was silent for the whole deadline and is closed without
+ *       taking a slot.
  *   A3. At most unauth_max unauthenticated connections at once. A new one
  *       is never refused for that: the oldest evictable one is closed
  *       to make room (unauth_evicted_total). Evictable = still in the TLS
  *       handshake; one that proved a roster certificate (HELLO state) is
  *       not.
- *   A4. At most unauth_per_source of them from one IPv4 address; the same
- *       eviction, within that address (source_limited_total).
+ *   A4. At most unauth_per_source of them from one source (IPv4 address,
+ *       IPv6 /64: src_key); the same eviction, within that source
+ *       (source_limited_total).
  *   A5. Accepts are paced (ACCEPT_BURST per ACCEPT_PERIOD_MS), the rest
  *       wait in order in the kernel's queue. So the roster peer's
  *       reconnect is always admitted, after the connections queued ahead
@@ -114,6 +117,16 @@
  * ones do not queue at all: TCP_DEFER_ACCEPT). */
 #define ACCEPT_BURST     2
 #define ACCEPT_PERIOD_MS 10
+/* A2 for our outbound connections: the peer accepts them only after the
+ * connections queued ahead in its kernel (A5), so their deadline adds the
+ * time the peer's paced listener takes to accept a full backlog (1,024 /
+ * 200 per s = 5,120 ms). With handshake_ms alone, a flood that kept more
+ * than handshake_ms of accepts queued at the peer made every dial time out
+ * in the queue before the peer accepted it: locked out. That took ~730
+ * stalled handshakes at the paced rate (128 held, the rest queued), and
+ * only 2 x handshake_ms x rate on a host too loaded to hold 128 (the 167 of
+ * test_hl_flood at 25 accepts/s, an ASan build on two busy cores). */
+#define OUTBOUND_QUEUE_MS ((int64_t)LISTEN_BACKLOG * ACCEPT_PERIOD_MS / ACCEPT_BURST)
 /* Log rate limit per source (A6): detailed lines per window, window (ms). */
 #define LOG_BURST     10u
 #define LOG_WINDOW_MS 10000
@@ -1304,7 +1317,8 @@ static void conn_tick(struct hl_conn *c)
     if (c->st == CS_CLOSING)
         return;
     if (c->st != CS_OPEN) {
-        if (now - c->opened_ms > l->cfg.handshake_ms) {
+        int64_t deadline = l->cfg.handshake_ms + (c->outbound ? OUTBOUND_QUEUE_MS : 0);
+        if (now - c->opened_ms > deadline) {
             if (c->outbound)
                 l->st.dial_failures++;
             else {

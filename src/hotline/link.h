@@ -79,9 +79,9 @@ struct hl_link_config {
     uint32_t window;           /* MSG frames in flight per session; 0 = 4096 */
     /* Admission (docs/hotline-link.md, A1-A6): accepted connections that
      * have not completed TLS + HELLO. */
-    int64_t handshake_ms;       /* deadline for TLS + HELLO; 0 = 3000 */
+    int64_t handshake_ms;       /* deadline for TLS + HELLO (outbound: +5,120 ms, A2); 0 = 3000 */
     uint32_t unauth_max;        /* budget of such connections; 0 = 256 */
-    uint32_t unauth_per_source; /* of which from one IPv4 address; 0 = 128 */
+    uint32_t unauth_per_source; /* of which from one IPv4 address or IPv6 /64; 0 = 128 */
     struct hl_link_hooks hooks;
 };
 

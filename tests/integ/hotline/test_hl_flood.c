@@ -15,9 +15,28 @@
  * Under the flood, WARSAW-CC is stopped and started again; the link must be
  * back (both ends report the session up) within 5 s of the restart. The
  * time is printed ("link back after 412 ms under a 500-connection flood").
- * Then messages still flow, the flood was really pressing (evictions
- * counted on both centres) and the refusals were logged with a rate limit
+ * Each centre's dial waits in the other's accept queue behind the flood
+ * (A5); on a loaded host that wait outlasted handshake_ms and every dial
+ * timed out before it was accepted (the link never came back): A2 now
+ * gives an outbound connection the time to drain a full backlog.
+ * Then messages still flow and the refusals were logged with a rate limit
  * (a summary line, far fewer lines than refusals).
+ *
+ * Before the restart the flood must be pressing: each centre has closed
+ * FLOOD_PRESSED stalled handshakes that held one of its slots. Admission
+ * closes such a connection in one of two ways, and which one depends on the
+ * host, not on the code: evicted for a newer one (A4) once unauth_per_source
+ * (128) are held, or at the handshake deadline (A2, 3 s). Evictions need the
+ * centre to accept more than 128 stalled handshakes per 3 s (43/s); A5 caps
+ * the accept rate (200/s) but nothing sets a floor: an ASan daemon on two
+ * loaded cores does one key exchange and signature per accepted ClientHello
+ * and reaches 25-35/s, holds 75-100 of them, and closes every one at the
+ * deadline while the rest wait in the kernel's queue (in front of the
+ * peer). Both are the flood pressing; the test used to count evictions only
+ * and failed on a loaded host. The count is reached after handshake_ms +
+ * FLOOD_PRESSED / rate: within PRESS_WITHIN_MS down to 6 accepts/s. Evictions
+ * themselves are checked deterministically by test_hl_link (fake clock) and
+ * test_hl_hostile; the counts are printed here.
  *
  * Bounded: every wait has a timeout; loopback only. The flood needs
  * ~1,000 descriptors in this process: RLIMIT_NOFILE is raised to its hard
@@ -53,7 +72,8 @@
 #define FLOOD_TLS_EVERY  3    /* one connection in three sends a ClientHello */
 #define RETRY_DOWN_MS    20   /* retry interval while the port refuses */
 #define BACK_WITHIN_MS   5000 /* the requirement */
-#define FLOOD_PRESSED    100  /* evictions on each centre before the restart */
+#define FLOOD_PRESSED    100  /* stalled handshakes admission closed, each centre */
+#define PRESS_WITHIN_MS  20000
 
 enum fstate { FS_CLOSED, FS_CONNECTING, FS_OPEN };
 
@@ -77,6 +97,18 @@ static struct {
 
 static struct harness H;
 static int PASSED;
+
+/* Stalled handshakes that held a slot and were closed by admission (A2 or
+ * A4): every connection accepted into a slot is still unauthenticated, went
+ * OPEN (the peer's, at most one per session opened), or was closed; a flood
+ * connection never leaves the TLS handshake, so it was closed by the
+ * deadline or an eviction. Undercounts by the peer's connections closed in
+ * races (a few): conservative. */
+static int64_t closed_by_admission(struct hnode *n)
+{
+    return hh_metric(n, "accepts_total") - hh_metric(n, "unauth_connections") -
+           hh_metric(n, "sessions_opened_total");
+}
 
 /* A TLS 1.3 ClientHello as a client would send it (made in memory). */
 static int make_client_hello(void)
@@ -226,13 +258,23 @@ static void test_flood_restart(void **state)
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, flood_main, NULL), 0);
     /* Let it build up: both centres hold as many stalled handshakes from
-     * 127.0.0.1 as they admit (A4) and are evicting the oldest. */
+     * 127.0.0.1 as they admit (A4) or can take on before the deadline (A2),
+     * and are closing them (header comment). */
     int64_t t0 = hh_now_ms();
-    while (hh_now_ms() - t0 < 20000 && (hh_metric(a, "accepts_refused_total") < FLOOD_PRESSED ||
-                                        hh_metric(b, "accepts_refused_total") < FLOOD_PRESSED))
+    while (hh_now_ms() - t0 < PRESS_WITHIN_MS &&
+           (closed_by_admission(a) < FLOOD_PRESSED || closed_by_admission(b) < FLOOD_PRESSED))
         hh_sleep_ms(50);
-    assert_true(hh_metric(a, "accepts_refused_total") >= FLOOD_PRESSED);
-    assert_true(hh_metric(b, "accepts_refused_total") >= FLOOD_PRESSED);
+    int64_t press_ms = hh_now_ms() - t0;
+    for (int i = 0; i < 2; i++)
+        fprintf(stderr,
+                "%s: %lld stalled handshakes closed by admission after %lld ms of flood (%lld "
+                "evicted, A4/A3), %lld held now, %lld accepted in all\n",
+                H.n[i].name, (long long)closed_by_admission(&H.n[i]), (long long)press_ms,
+                (long long)hh_metric(&H.n[i], "accepts_refused_total"),
+                (long long)hh_metric(&H.n[i], "unauth_connections"),
+                (long long)hh_metric(&H.n[i], "accepts_total"));
+    assert_true(closed_by_admission(a) >= FLOOD_PRESSED);
+    assert_true(closed_by_admission(b) >= FLOOD_PRESSED);
     fprintf(stderr, "flood up: %lld connections opened so far\n",
             (long long)atomic_load(&F.connects));
 
