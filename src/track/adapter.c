@@ -81,6 +81,30 @@ static uint8_t plot_sources(const struct report *r)
     }
 }
 
+/* What a report says of who the target is and what it does, without its
+ * position: squawk, callsign, emergency, selected altitude (both
+ * trk_meas_from_report and trk_note_from_report take these). */
+static void copy_identity(const struct report *r, struct trk_meas *m)
+{
+    if (r->has & REP_HAS_SQUAWK) {
+        m->has |= TRK_M_SQUAWK;
+        m->squawk = r->squawk;
+    }
+    if (r->has & REP_HAS_CALLSIGN) {
+        m->has |= TRK_M_CALLSIGN;
+        memcpy(m->callsign, r->callsign, sizeof m->callsign);
+        m->callsign[8] = '\0';
+    }
+    if (r->has & REP_HAS_EMERGENCY) {
+        m->has |= TRK_M_EMERG;
+        m->emergency = r->emergency;
+    }
+    if (r->has & REP_HAS_SEL_ALT) {
+        m->has |= TRK_M_SEL_ALT;
+        m->sel_alt_ft = r->sel_alt_ft;
+    }
+}
+
 int trk_meas_from_report(const struct report *r, struct trk_meas *m)
 {
     memset(m, 0, sizeof *m);
@@ -162,15 +186,7 @@ int trk_meas_from_report(const struct report *r, struct trk_meas *m)
         m->has |= TRK_M_ICAO;
         m->icao = r->icao;
     }
-    if (r->has & REP_HAS_SQUAWK) {
-        m->has |= TRK_M_SQUAWK;
-        m->squawk = r->squawk;
-    }
-    if (r->has & REP_HAS_CALLSIGN) {
-        m->has |= TRK_M_CALLSIGN;
-        memcpy(m->callsign, r->callsign, sizeof m->callsign);
-        m->callsign[8] = '\0';
-    }
+    copy_identity(r, m);
     if (r->has & REP_HAS_MMSI) {
         m->has |= TRK_M_MMSI;
         m->mmsi = r->mmsi;
@@ -194,17 +210,9 @@ int trk_meas_from_report(const struct report *r, struct trk_meas *m)
         m->has |= TRK_M_VRATE;
         m->vrate_fpm = r->vrate_fpm;
     }
-    if (r->has & REP_HAS_EMERGENCY) {
-        m->has |= TRK_M_EMERG;
-        m->emergency = r->emergency;
-    }
     if (r->has & REP_HAS_GROUND) {
         m->has |= TRK_M_GROUND;
         m->on_ground = r->on_ground;
-    }
-    if (r->has & REP_HAS_SEL_ALT) {
-        m->has |= TRK_M_SEL_ALT;
-        m->sel_alt_ft = r->sel_alt_ft;
     }
     return 0;
 }
@@ -235,22 +243,6 @@ int trk_note_from_report(const struct report *r, struct trk_meas *m)
     m->sensor_id = r->sensor_id;
     m->has = TRK_M_ICAO;
     m->icao = r->icao;
-    if (r->has & REP_HAS_SQUAWK) {
-        m->has |= TRK_M_SQUAWK;
-        m->squawk = r->squawk;
-    }
-    if (r->has & REP_HAS_CALLSIGN) {
-        m->has |= TRK_M_CALLSIGN;
-        memcpy(m->callsign, r->callsign, sizeof m->callsign);
-        m->callsign[8] = '\0';
-    }
-    if (r->has & REP_HAS_EMERGENCY) {
-        m->has |= TRK_M_EMERG;
-        m->emergency = r->emergency;
-    }
-    if (r->has & REP_HAS_SEL_ALT) {
-        m->has |= TRK_M_SEL_ALT;
-        m->sel_alt_ft = r->sel_alt_ft;
-    }
+    copy_identity(r, m);
     return m->has == TRK_M_ICAO ? CAIRN_E_INVAL : 0;
 }
