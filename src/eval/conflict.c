@@ -246,6 +246,7 @@ int ev_alert_judge(const struct ev *e, const struct ev_arec *a, const char **why
         return 0;
     }
     case DET_RULE_NO_TRANSPONDER:
+    case DET_RULE_TRANSPONDER_OFF: /* the same fact of a track that once replied */
     case DET_RULE_EMERGENCY: {
         struct ev_sample s;
         if (a->n_parties < 1 || !a->mover[0]) {
@@ -257,7 +258,7 @@ int ev_alert_judge(const struct ev *e, const struct ev_arec *a, const char **why
             *why = "mover absent when raised";
             return 0;
         }
-        if (a->rule == DET_RULE_NO_TRANSPONDER) {
+        if (a->rule == DET_RULE_NO_TRANSPONDER || a->rule == DET_RULE_TRANSPONDER_OFF) {
             int dark = m->kind == EV_AIRCRAFT && !(s.flags & EV_S_TRANSPONDER);
             *why = dark                     ? "transponder off"
                    : m->kind == EV_AIRCRAFT ? "transponder on"
@@ -284,8 +285,8 @@ int ev_dark_detection(const struct ev *e, size_t i, int64_t *delay_ms, uint32_t 
         const char *why;
         int64_t w;
         size_t c;
-        if (a->rule != DET_RULE_NO_TRANSPONDER || a->mover[0] != i + 1 || a->t_open_ms >= best ||
-            ev_alert_judge(e, a, &why, &w, &c) != 1)
+        if ((a->rule != DET_RULE_NO_TRANSPONDER && a->rule != DET_RULE_TRANSPONDER_OFF) ||
+            a->mover[0] != i + 1 || a->t_open_ms >= best || ev_alert_judge(e, a, &why, &w, &c) != 1)
             continue;
         best = a->t_open_ms;
         *alert_id = a->id;

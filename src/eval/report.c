@@ -481,7 +481,8 @@ int ev_write_text(const struct ev *e, struct dbuf *b)
         else
             OUT("%s\n", conflict_judged(e, i) ? "MISSED" : "no alert (not judged)");
     }
-    OUT("  aircraft flying dark within coverage %" PRIu64 ", named by NO_TRANSPONDER %" PRIu64,
+    OUT("  aircraft flying dark within coverage %" PRIu64
+        ", named by NO_TRANSPONDER or TRANSPONDER_OFF %" PRIu64,
         s.dark_aircraft, s.dark_detected);
     if (s.dark_max_delay_ms != INT64_MIN)
         OUT(" (at most %.1f s after a sensor could see it dark)",
