@@ -6,3 +6,5 @@ cairn_test(test_run integ SOURCES integ/app/test_run.c LIBS PkgConfig::JANSSON
 add_dependencies(test_run cairn)
 cairn_test(test_app_config unit SOURCES unit/app/test_app_config.c LIBS cairn_app)
 cairn_fuzz(app_config ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_app_config.c LIBS cairn_app)
+# alerts as ASTERIX CAT004 records, decoded back through the CAT004 table
+cairn_test(test_app_cat004 unit SOURCES unit/app/test_app_cat004.c LIBS cairn_app m)

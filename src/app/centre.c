@@ -20,8 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include "app/cat004.h"
 #include "app/files.h"
 #include "app/replay.h"
 #include "feed/sensor.h"
@@ -86,6 +88,8 @@ struct app_centre {
     uint64_t lat_count, lat_bucket[N_LAT_BUCKETS];
     double lat_sum_s, lat_last_s, lat_max_s, work_last_s, work_max_s;
     uint64_t sse_tracks, sse_alerts, live_reports;
+    int cat004_fd; /* [cat004]: the UDP socket, or -1 */
+    uint64_t cat004_sent, cat004_errors;
     int last_cycle_rc;
     /* scratch */
     struct det_alert *alerts;
@@ -150,10 +154,29 @@ static void sensor_input_free(void *obj)
 static const struct app_input_ops sensor_input_ops = {"sensor", sensor_input_health,
                                                       sensor_input_free};
 
+/* An alert change as a CAT004 record on UDP ([cat004]): one datagram
+ * each, never blocking (a full socket buffer drops it, counted). */
+static void send_cat004(struct app_centre *c, const struct det_alert *a)
+{
+    uint8_t rec[512];
+    int n = app_cat004(a, c->cfg.cat004_sac, c->cfg.cat004_sic, c->pic_now_ms, rec, sizeof rec);
+    if (n <= 0) {
+        c->cat004_errors += n < 0;
+        return;
+    }
+    if (sendto(c->cat004_fd, rec, (size_t)n, MSG_DONTWAIT,
+               (const struct sockaddr *)&c->cfg.cat004.ss, c->cfg.cat004.len) == n)
+        c->cat004_sent++;
+    else
+        c->cat004_errors++;
+}
+
 static void on_alert(void *arg, const struct pic *p, const struct det_alert *a)
 {
     (void)p;
     struct app_centre *c = arg;
+    if (c->cat004_fd >= 0)
+        send_cat004(c, a);
     if (!listening(c))
         return;
     dbuf_reset(&c->ev);
@@ -658,6 +681,10 @@ static void p_metrics(void *arg, struct dbuf *o)
     m1(o, "cairn_alerts_cleared_total", "counter", "alerts cleared", (double)ds->cleared);
     m1(o, "cairn_sse_tracks_total", "counter", "track events published", (double)c->sse_tracks);
     m1(o, "cairn_sse_alerts_total", "counter", "alert events published", (double)c->sse_alerts);
+    m1(o, "cairn_cat004_sent_total", "counter", "CAT004 alert records sent",
+       (double)c->cat004_sent);
+    m1(o, "cairn_cat004_errors_total", "counter", "CAT004 records not encoded or not sent",
+       (double)c->cat004_errors);
     /* per input (names are [A-Za-z0-9._-]: safe in a label) */
     static const char *const heads[][3] = {
         {"cairn_input_reports_total", "counter", "reports an input gave the picture"},
@@ -802,9 +829,22 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
     c->base = base;
     c->cfg = *cfg;
     c->sensors = cfg->sensors;
+    c->cat004_fd = -1;
     dbuf_init(&c->ev, 1024 * 1024);
     int rc = 0;
     char err[256];
+    if (cfg->has_cat004) {
+        c->cat004_fd = socket(cfg->cat004.ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (c->cat004_fd < 0) {
+            log_err(MOD, "[cat004]: cannot open a UDP socket: %s", strerror(errno));
+            rc = CAIRN_E_IO;
+            goto fail;
+        }
+        char where[ADDR_TEXT_LEN];
+        log_info(MOD, "alerts out as ASTERIX CAT004 to %s (SAC %u SIC %u)",
+                 addr_format((const struct sockaddr *)&cfg->cat004.ss, where, sizeof where),
+                 cfg->cat004_sac, cfg->cat004_sic);
+    }
 
     /* replays first: they may add default receivers to the sensors */
     c->n_radars = pic_sensors_ax_table(&c->sensors, c->radars, PIC_MAX_SENSORS);
@@ -969,6 +1009,8 @@ void app_centre_free(struct app_centre *c)
         if (c->in[i].ops->free)
             c->in[i].ops->free(c->in[i].obj);
     pic_free(c->pic);
+    if (c->cat004_fd >= 0)
+        close(c->cat004_fd);
     fpl_store_free(c->plan_store);
     fpl_set_free(c->plans);
     fpl_points_free(c->points);

@@ -29,7 +29,7 @@
 #include "feed/source.h"
 #include "sim/scenario.h"
 
-enum sect { S_NONE, S_CENTRE, S_WEB, S_PICTURE, S_SENSOR, S_REPLAY, S_HOTLINE, S_LIVE };
+enum sect { S_NONE, S_CENTRE, S_WEB, S_PICTURE, S_SENSOR, S_REPLAY, S_HOTLINE, S_LIVE, S_CAT004 };
 
 /* Keys that may not repeat: one bit each per section. */
 enum {
@@ -51,6 +51,9 @@ enum {
     K_ZONES = 1u << 15,
     K_PLANS = 1u << 16,
     K_POINTS = 1u << 17,
+    K_UDP = 1u << 18,
+    K_SAC = 1u << 19,
+    K_SIC = 1u << 20,
 };
 
 struct cx {
@@ -58,7 +61,7 @@ struct cx {
     const char *dir;
     char msg[200]; /* the first refusal */
     int failed;
-    unsigned seen_centre, seen_web, seen_picture;
+    unsigned seen_centre, seen_web, seen_picture, seen_cat004;
     unsigned seen_replay[APP_MAX_REPLAYS];
 };
 
@@ -151,6 +154,36 @@ static int h_centre(struct cx *x, const char *k, const char *v)
         return 1;
     }
     return refuse(x, "unknown key '%s' in [centre]", k);
+}
+
+/* [cat004]: alerts out as ASTERIX CAT004 over UDP (app/cat004.h). */
+static int h_cat004(struct cx *x, const char *k, const char *v)
+{
+    struct app_config *c = x->c;
+    double d;
+    if (!strcmp(k, "udp")) {
+        if (once(x, &x->seen_cat004, K_UDP, "cat004", k))
+            return 0;
+        struct cairn_addr a;
+        if (addr_parse(v, &a) != 0 || addr_port((struct sockaddr *)&a.ss) == 0)
+            return refuse(x, "udp wants HOST:PORT (IPv4, [IPv6]) with a port");
+        c->cat004 = a;
+        c->has_cat004 = 1;
+        return 1;
+    }
+    if (!strcmp(k, "sac") || !strcmp(k, "sic")) {
+        int is_sac = k[1] == 'a';
+        if (once(x, &x->seen_cat004, is_sac ? K_SAC : K_SIC, "cat004", k))
+            return 0;
+        if (parse_num(v, 0, 255, &d) || d != (double)(int)d)
+            return refuse(x, "%s wants 0 to 255", k);
+        if (is_sac)
+            c->cat004_sac = (uint8_t)d;
+        else
+            c->cat004_sic = (uint8_t)d;
+        return 1;
+    }
+    return refuse(x, "unknown key '%s' in [cat004]", k);
 }
 
 static int h_web(struct cx *x, const char *k, const char *v)
@@ -339,6 +372,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
         return h_web(x, name, value);
     if (!strcmp(section, "picture"))
         return h_picture(x, name, value);
+    if (!strcmp(section, "cat004"))
+        return h_cat004(x, name, value);
     if (!strncmp(section, "radar ", 6) || !strncmp(section, "adsb ", 5) ||
         !strncmp(section, "ais ", 4))
         return 1; /* pic_sensors_parse's */
@@ -384,6 +419,10 @@ static int scan_header(struct cx *x, const char *s, size_t n, enum sect *out)
     }
     if (!strncmp(h, "radar ", 6) || !strncmp(h, "adsb ", 5) || !strncmp(h, "ais ", 4)) {
         *out = S_SENSOR;
+        return 0;
+    }
+    if (!strcmp(h, "cat004")) {
+        *out = S_CAT004;
         return 0;
     }
     if (!strcmp(h, "hotline")) {
@@ -556,6 +595,8 @@ int app_config_parse(const char *text, size_t len, const char *dir, const char *
         refuse(&x, "[web] needs accounts (a file made with `cairn passwd`)");
     else if (!c->tls_cert[0] != !c->tls_key[0])
         refuse(&x, "[web] tls_cert and tls_key go together");
+    else if (x.seen_cat004 && !c->has_cat004)
+        refuse(&x, "[cat004] needs udp = HOST:PORT");
     else if (c->points_file[0] && !c->plans_file[0])
         refuse(&x, "[picture] points names the points of plans: give both");
     for (size_t i = 0; i < c->n_replay && !x.failed; i++) {

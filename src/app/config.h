@@ -11,6 +11,7 @@
  *   [radar NAME] [adsb NAME] [ais NAME]  inline sensors (docs/picture.md),
  *             read by pic_sensors_parse itself so their rules are the same
  *   [replay NAME]  input (FORMAT:PATH), sensor, speed, start, date
+ *   [cat004]  udp (HOST:PORT), sac, sic: alerts out as ASTERIX CAT004
  *   [sensor NAME]  a live input: feed/sensor.h's keys (format, connect,
  *             listen, udp, file, device, ...) and receiver
  *   [hotline] the embedded hotline: its keys are hotline/daemon.h's, read by
@@ -80,7 +81,10 @@ struct app_config {
     char sensor_rx[APP_MAX_SENSORS][PIC_NAME_MAX];
     int sensor_line[APP_MAX_SENSORS];
     size_t n_sensor;
-    int has_hotline; /* a [hotline] section: filled by app_config_load only */
+    int has_cat004;                 /* [cat004] udp given: alerts out as CAT004 */
+    struct cairn_addr cat004;       /* [cat004] udp: where the records go */
+    uint8_t cat004_sac, cat004_sic; /* [cat004] sac, sic: this safety-net server */
+    int has_hotline;                /* a [hotline] section: filled by app_config_load only */
     struct hl_daemon_config hotline;
 };
 
