@@ -38,7 +38,8 @@ static void test_full(void **state)
                     "[adsb rx1]\nlat = 55.6\nlon = 13.0\n"
                     "[replay one]\ninput = sbs:rec/a.sbs\nsensor = rx1\nspeed = 20\n"
                     "[replay two]\ninput = x.beast\nstart = 2018-04-03T19:02:28.136Z\n"
-                    "[sensor live]\nformat = beast\nconnect = [::1]:30005\nreceiver = rx1\n";
+                    "[sensor live]\nformat = beast\nconnect = [::1]:30005\nreceiver = rx1\n"
+                    "[cat004]\nudp = [::1]:8600\nsac = 25\nsic = 90\n";
     assert_int_equal(parse(t), 0);
     assert_string_equal(cfg.name, "warsaw-cc");
     assert_string_equal(cfg.party, "nato");
@@ -61,6 +62,9 @@ static void test_full(void **state)
     assert_string_equal(cfg.replay[1].input, "/etc/cairn/x.beast");
     assert_true(cfg.replay[1].speed == 1.0);
     assert_true(cfg.replay[1].has_start);
+    assert_true(cfg.has_cat004);
+    assert_int_equal(cfg.cat004_sac, 25);
+    assert_int_equal(cfg.cat004_sic, 90);
     assert_int_equal(cfg.n_sensor, 1);
     assert_string_equal(cfg.sensor[0].name, "live");
     assert_int_equal(cfg.sensor[0].format, SENSOR_FMT_BEAST);
@@ -121,6 +125,11 @@ static void test_refused(void **state)
          "no [adsb nope] or [ais nope] section"},
         {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[sensor s]\n[sensor s]\n",
          "two [sensor s] sections"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[cat004]\nsac = 1\n", "[cat004] needs udp"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[cat004]\nudp = 127.0.0.1:0\n",
+         "line 5: udp wants HOST:PORT"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[cat004]\nudp = 127.0.0.1:8600\nsic = 256\n",
+         "line 6: sic wants 0 to 255"},
         {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[picture]\npoints = p.txt\n",
          "points names the points of plans"},
         {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[picture]\nzones = a\nzones = b\n",
