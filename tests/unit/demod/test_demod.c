@@ -257,20 +257,36 @@ static void test_flush_tail(void **state)
     free(buf);
 }
 
-/* Pure noise gives no reply. */
+/* Pure noise gives no reply — on this noise. The CRC lets a random long
+ * reply through with probability 2^-24 per candidate it checks (about 150
+ * per 0.44 s of noise here), so over many seeds a CRC-clean DF17/18/19
+ * does come out of noise now and then (seed 1796425698 of the run seed
+ * gave one: 9f62d3...): a real receiver's false decodes. The noise is
+ * therefore fixed, not the run's random seed: the test checks that the
+ * preamble and margin gates keep noise from reaching the CRC in bulk and
+ * that nothing this noise makes passes, the same on every run. */
 static void test_noise_only(void **state)
 {
     (void)state;
-    struct synth_rng r = {seed ^ 0x9u};
+    struct synth_rng r = {UINT64_C(0x5EED0009)};
     size_t ns = 1u << 20; /* 0.44 s at 2.4 MS/s */
     uint8_t *buf = malloc(ns * 2);
     synth_iq(&r, 2.4e6, 0, NULL, 0, 5.0, buf, ns);
     struct modes_demod *d = new_demod(2.4e6, 0, 1);
     struct collect *c = calloc(1, sizeof *c);
     run_whole(d, buf, ns * 2, c);
-    print_message("noise: %llu preambles, %llu frames\n", (unsigned long long)d->st.preambles,
-                  (unsigned long long)d->st.frames);
+    print_message("noise: %llu preambles, %llu frames, %llu bad CRC, %llu unknown addresses\n",
+                  (unsigned long long)d->st.preambles, (unsigned long long)d->st.frames,
+                  (unsigned long long)d->st.bad_crc, (unsigned long long)d->st.unknown_addr);
+    for (size_t i = 0; i < c->n; i++) {
+        print_message("  frame from noise:");
+        for (unsigned k = 0; k < c->f[i].len; k++)
+            print_message(" %02x", c->f[i].data[k]);
+        print_message(" (len %u, corrected %d)\n", (unsigned)c->f[i].len, (int)c->f[i].corrected);
+    }
     assert_int_equal(c->n, 0);
+    /* the gates: most preambles of noise never reach a CRC check */
+    assert_true(d->st.bad_crc * 4 < d->st.preambles);
     free(c);
     free(d);
     free(buf);
