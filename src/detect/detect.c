@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,19 +338,18 @@ static size_t lower_bound(const uint32_t *key, size_t n, uint32_t k)
     return lo;
 }
 
-void det_grid_near(const struct det_ctx *c, double lat, double lon, double radius_m,
-                   int (*fn)(void *arg, size_t j), void *arg)
+/* Visit the tracks in the cells within radius_m of (lat, lon); with after
+ * < SIZE_MAX, only those after position `after` of the grid's order (its
+ * row's later positions and the rows north of it). */
+static void grid_walk(const struct det_ctx *c, double lat, double lon, double radius_m,
+                      size_t after, int (*fn)(void *arg, size_t j), void *arg)
 {
     const struct det_grid *g = c->grid;
-    if (c->cfg->all_pairs) {
-        for (size_t j = 0; j < c->n; j++)
-            if (c->live[j] && fn(arg, j))
-                return;
-        return;
-    }
     double dlat = radius_m / 110000.0;
     int32_t r0 = (int32_t)floor((lat - dlat) / g->cell_deg);
     int32_t r1 = (int32_t)floor((lat + dlat) / g->cell_deg);
+    if (after != SIZE_MAX) /* nothing after it lies in a row to the south */
+        r0 = (int32_t)(g->key[after] >> 11) - DET_GRID_ROW0;
     if (r0 < -DET_GRID_ROW0)
         r0 = -DET_GRID_ROW0;
     if (r1 > DET_GRID_ROW0 - 1)
@@ -364,47 +364,38 @@ void det_grid_near(const struct det_ctx *c, double lat, double lon, double radiu
         double w = col_deg(g, r);
         int32_t c0 = (int32_t)floor((lon - dlon) / w), c1 = (int32_t)floor((lon + dlon) / w);
         uint32_t k1 = cell_key(r, c1);
-        for (size_t k = lower_bound(g->key, g->n, cell_key(r, c0)); k < g->n && g->key[k] <= k1;
-             k++)
-            if (fn(arg, g->order[k]))
+        size_t from = lower_bound(g->key, g->n, cell_key(r, c0));
+        if (after != SIZE_MAX && from <= after)
+            from = after + 1; /* its own row: only the tracks after it */
+        for (size_t q = from; q < g->n && g->key[q] <= k1; q++)
+            if (fn(arg, g->order[q]))
                 return;
     }
+}
+
+void det_grid_near(const struct det_ctx *c, double lat, double lon, double radius_m,
+                   int (*fn)(void *arg, size_t j), void *arg)
+{
+    if (c->cfg->all_pairs) {
+        for (size_t j = 0; j < c->n; j++)
+            if (c->live[j] && fn(arg, j))
+                return;
+        return;
+    }
+    grid_walk(c, lat, lon, radius_m, SIZE_MAX, fn, arg);
 }
 
 void det_grid_near_after(const struct det_ctx *c, size_t k, double radius_m,
                          int (*fn)(void *arg, size_t j), void *arg)
 {
-    const struct det_grid *g = c->grid;
     if (c->cfg->all_pairs) { /* k is a track index: the pairs after it */
         for (size_t j = k + 1; j < c->n; j++)
             if (c->live[j] && fn(arg, j))
                 return;
         return;
     }
-    size_t i = g->order[k];
-    double lat = c->lat[i], lon = c->lon[i];
-    double dlat = radius_m / 110000.0;
-    int32_t row_k = (int32_t)(g->key[k] >> 11) - DET_GRID_ROW0;
-    int32_t r1 = (int32_t)floor((lat + dlat) / g->cell_deg);
-    if (r1 > DET_GRID_ROW0 - 1)
-        r1 = DET_GRID_ROW0 - 1;
-    double maxlat = fabs(lat) + dlat;
-    if (maxlat > 89.0)
-        maxlat = 89.0;
-    double dlon = radius_m / (110000.0 * cos(maxlat * (DET_PI / 180.0)));
-    if (dlon > 180.0)
-        dlon = 180.0;
-    for (int32_t r = row_k; r <= r1; r++) {
-        double w = col_deg(g, r);
-        int32_t c0 = (int32_t)floor((lon - dlon) / w), c1 = (int32_t)floor((lon + dlon) / w);
-        uint32_t k1 = cell_key(r, c1);
-        size_t from = lower_bound(g->key, g->n, cell_key(r, c0));
-        if (r == row_k && from <= k)
-            from = k + 1; /* this row: only the tracks after k */
-        for (size_t q = from; q < g->n && g->key[q] <= k1; q++)
-            if (fn(arg, g->order[q]))
-                return;
-    }
+    size_t i = c->grid->order[k];
+    grid_walk(c, c->lat[i], c->lon[i], radius_m, k, fn, arg);
 }
 
 /* ------------------------------------------------------------- labels */
