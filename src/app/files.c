@@ -16,9 +16,8 @@
 
 #define MOD "plans"
 
-/* Read a whole file (at most max bytes) into b; the reason in err. */
-static int read_whole(const char *what, const char *path, size_t max, struct dbuf *b, char *err,
-                      size_t cap)
+int app_read_file(const char *what, const char *path, size_t max, struct dbuf *b, char *err,
+                  size_t cap)
 {
     dbuf_init(b, max);
     int rc = feed_read_file(path, b);
@@ -37,7 +36,7 @@ static int read_whole(const char *what, const char *path, size_t max, struct dbu
 int app_load_zones(const char *path, struct geo_zones **out, char *err, size_t cap)
 {
     struct dbuf b;
-    int rc = read_whole("zones file", path, GEO_ZONES_MAX_BYTES, &b, err, cap);
+    int rc = app_read_file("zones file", path, GEO_ZONES_MAX_BYTES, &b, err, cap);
     if (rc != 0)
         return rc;
     char why[256];
@@ -65,7 +64,7 @@ int app_load_plans(const char *path, const char *points_path, struct fpl_points 
     struct dbuf b;
     int rc;
     if (points_path) {
-        if ((rc = read_whole("points file", points_path, FPL_MAX_FILE_LEN, &b, err, cap)) != 0)
+        if ((rc = app_read_file("points file", points_path, FPL_MAX_FILE_LEN, &b, err, cap)) != 0)
             return rc;
         memset(&errs, 0, sizeof errs);
         rc = fpl_points_parse(b.p, b.len, pts, &errs);
@@ -76,7 +75,7 @@ int app_load_plans(const char *path, const char *points_path, struct fpl_points 
             return rc;
         }
     }
-    if ((rc = read_whole("plans file", path, FPL_MAX_FILE_LEN, &b, err, cap)) != 0)
+    if ((rc = app_read_file("plans file", path, FPL_MAX_FILE_LEN, &b, err, cap)) != 0)
         return rc;
     memset(&errs, 0, sizeof errs);
     rc = fpl_parse(b.p, b.len, *pts, set, &errs);

@@ -18,6 +18,14 @@ struct fpl_points;
 struct fpl_set;
 struct fpl_store;
 
+struct dbuf;
+
+/* Read the whole file at path (at most max bytes; "-": standard input)
+ * into *b (initialised here; dbuf_free it on success). 0, or an error with
+ * "WHAT PATH: why" in err[0..cap) and nothing to free. */
+int app_read_file(const char *what, const char *path, size_t max, struct dbuf *b, char *err,
+                  size_t cap);
+
 /* 0 and *out (geo_zones_free), or an error with one line of printable text
  * in err[0..cap) naming the file. */
 int app_load_zones(const char *path, struct geo_zones **out, char *err, size_t cap);

@@ -442,19 +442,13 @@ static void print_stats(const struct run *r, double secs)
 /* ------------------------------------------------- zones, plans, truth */
 
 /* Read a whole file (at most max bytes) into b; a message on failure. */
+/* A whole file into b, its error on stderr (app_read_file). */
 static int read_whole(const char *what, const char *path, size_t max, struct dbuf *b)
 {
-    dbuf_init(b, max);
-    int rc = feed_read_file(path, b);
-    if (rc == 0)
-        return 0;
-    if (rc == CAIRN_E_TOOBIG)
-        fprintf(stderr, "cairn picture: %s %s: larger than %zu bytes\n", what, path, max);
-    else if (rc == CAIRN_E_IO)
-        fprintf(stderr, "cairn picture: %s %s: %s\n", what, path, strerror(errno));
-    else
-        fprintf(stderr, "cairn picture: %s %s: %s\n", what, path, cairn_strerror(rc));
-    dbuf_free(b);
+    char err[512];
+    int rc = app_read_file(what, path, max, b, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "cairn picture: %s\n", err);
     return rc;
 }
 
