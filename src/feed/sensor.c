@@ -120,6 +120,10 @@ struct sensor {
     struct sensor_rate rate;
     char last_error[SENSOR_ERR_MAX];
     char logged_error[SENSOR_ERR_MAX]; /* the last one logged as a warning */
+
+    /* raw frames passed on (sensor_set_frame_cb), or NULL */
+    sensor_frame_cb on_frame;
+    void *frame_arg;
 };
 
 /* ------------------------------------------------------------ names */
@@ -595,6 +599,12 @@ static void set_state(struct sensor *s, enum sensor_state st)
 
 /* ------------------------------------------------------- decoding */
 
+void sensor_set_frame_cb(struct sensor *s, sensor_frame_cb cb, void *arg)
+{
+    s->on_frame = cb;
+    s->frame_arg = arg;
+}
+
 static void deliver(struct sensor *s, const struct report *r)
 {
     s->reports++;
@@ -620,6 +630,13 @@ static void on_modes_frame(struct sensor *s, struct modes_frame *f, int64_t now)
     if (modes_decode(s->modes, f, &m) != 0) {
         s->decode_errors++;
         return;
+    }
+    if (s->on_frame && m.crc_ok) {
+        struct modes_frame out = *f; /* its counter and signal, the corrected bits */
+        memcpy(out.data, m.raw, m.len);
+        s->in_cb++;
+        s->on_frame(s->frame_arg, &out, now);
+        s->in_cb--;
     }
     struct report r;
     memset(&r, 0, sizeof r);

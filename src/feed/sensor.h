@@ -223,6 +223,17 @@ typedef void (*sensor_report_cb)(void *arg, const struct report *r);
 /* Optional: called after every state change (s borrowed). */
 typedef void (*sensor_state_cb)(void *arg, struct sensor *s, enum sensor_state st);
 
+/* Optional: each raw Mode S or Mode A/C frame of a beast or avr stream
+ * whose CRC checked (modes_decode accepted it and crc_ok: clean, corrected,
+ * or an AP address known), as decoded — corrected bits applied, the
+ * source's 12 MHz counter and signal level kept — with its reception time
+ * t_ms (UTC, as the report's). f is borrowed for the call; the same rules
+ * as the report callback (S3). For the centre's Beast and AVR output ports
+ * (app/output.h). iq and rtlsdr frames are not passed on (they are
+ * decoded in the worker thread). */
+struct modes_frame;
+typedef void (*sensor_frame_cb)(void *arg, const struct modes_frame *f, int64_t t_ms);
+
 /*
  * Create a sensor on base (borrowed, must outlive it) from cfg (copied, see
  * Ownership). It is STOPPED: nothing happens before sensor_start. Returns 0
@@ -231,6 +242,10 @@ typedef void (*sensor_state_cb)(void *arg, struct sensor *s, enum sensor_state s
  */
 int sensor_new(struct event_base *base, const struct sensor_config *cfg, sensor_report_cb on_report,
                sensor_state_cb on_state, void *arg, struct sensor **out, char *err, size_t errcap);
+
+/* Pass raw frames to cb (NULL: stop); arg is given back. Before or after
+ * sensor_start. */
+void sensor_set_frame_cb(struct sensor *s, sensor_frame_cb cb, void *arg);
 
 /* Begin: connect, listen or open the UDP socket. A failure to do so now is
  * not an error of this call: the sensor goes to RETRYING (S5). No-op

@@ -45,6 +45,9 @@ struct feed_src {
     struct report *q;
     size_t q_cap, q_head, q_n;
     int q_err; /* the queue could not grow: reports lost (counted in no_report) */
+    /* raw frames (opts.keep_frames): a second queue, in file order */
+    struct feed_src_frame *fq;
+    size_t fq_cap, fq_head, fq_n;
     /* Mode S */
     struct modes_ctx *modes;
     struct beast_parser bp;
@@ -190,6 +193,32 @@ static void push(struct feed_src *s, const struct report *r)
 
 /* ----------------------------------------------------------------- Mode S */
 
+/* A frame whose CRC checked, as decoded (corrected bits applied), dated on
+ * the input's UTC anchor; dropped (counted) when the queue cannot grow. */
+static void push_frame(struct feed_src *s, const struct modes_frame *f, const struct modes_msg *m)
+{
+    if (s->fq_head + s->fq_n >= s->fq_cap) {
+        if (s->fq_head) {
+            memmove(s->fq, s->fq + s->fq_head, s->fq_n * sizeof *s->fq);
+            s->fq_head = 0;
+        }
+        if (s->fq_n >= s->fq_cap) {
+            size_t cap = s->fq_cap ? s->fq_cap * 2 : 1024;
+            struct feed_src_frame *q = realloc(s->fq, cap * sizeof *q);
+            if (!q) {
+                s->st.frames_lost++;
+                return;
+            }
+            s->fq = q;
+            s->fq_cap = cap;
+        }
+    }
+    struct feed_src_frame *e = &s->fq[s->fq_head + s->fq_n++];
+    e->f = *f;
+    memcpy(e->f.data, m->raw, m->len);
+    e->t_ms = s->t0_utc_ms + (int64_t)(f->t_s * 1000.0 + 0.5);
+}
+
 static void on_frame(const struct modes_frame *f, void *arg)
 {
     struct feed_src *s = arg;
@@ -211,6 +240,8 @@ static void on_frame(const struct modes_frame *f, void *arg)
         s->st.bad++;
         return;
     }
+    if (s->o.keep_frames && m.crc_ok)
+        push_frame(s, f, &m);
     struct report r;
     r.sensor_id = s->o.sensor_id;
     if (modes_msg_to_report(&m, s->t0_utc_ms, &r) != 0) {
@@ -572,6 +603,17 @@ fail:
     return rc;
 }
 
+int feed_src_next_frame(struct feed_src *s, int64_t before_ms, struct feed_src_frame *out)
+{
+    if (!s->fq_n || s->fq[s->fq_head].t_ms >= before_ms)
+        return 0;
+    *out = s->fq[s->fq_head];
+    s->fq_head++;
+    if (!--s->fq_n)
+        s->fq_head = 0;
+    return 1;
+}
+
 enum feed_fmt feed_src_fmt(const struct feed_src *s)
 {
     return s->fmt;
@@ -596,6 +638,7 @@ void feed_src_close(struct feed_src *s)
     feed_pcap_close(s->pcap);
     dbuf_free(&s->raw);
     free(s->q);
+    free(s->fq);
     free(s->chunk);
     free(s->modes);
     free(s->demod);

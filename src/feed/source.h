@@ -37,6 +37,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decode/modes/frame.h"
 #include "decode/report.h"
 
 struct ax_sensor;
@@ -88,16 +89,18 @@ struct feed_src_opts {
     int has_rx; /* 1090 MHz receiver position: local CPR, range check */
     double rx_lat_deg, rx_lon_deg;
     double iq_rate_hz; /* 0: 2.4e6 */
+    int keep_frames;   /* 1: queue raw frames too (feed_src_next_frame) */
 };
 
 struct feed_src_stats {
-    uint64_t bytes;     /* input bytes read */
-    uint64_t units;     /* frames, lines, sentences or records decoded */
-    uint64_t bad;       /* units the decoder refused (CRC, syntax, items) */
-    uint64_t reports;   /* reports delivered */
-    uint64_t no_time;   /* units that could not be placed in UTC */
-    uint64_t no_report; /* decoded units that say nothing for a tracker */
-    uint64_t no_site;   /* ASTERIX positions (polar or Cartesian) of radars without a site */
+    uint64_t bytes;       /* input bytes read */
+    uint64_t units;       /* frames, lines, sentences or records decoded */
+    uint64_t bad;         /* units the decoder refused (CRC, syntax, items) */
+    uint64_t reports;     /* reports delivered */
+    uint64_t no_time;     /* units that could not be placed in UTC */
+    uint64_t no_report;   /* decoded units that say nothing for a tracker */
+    uint64_t no_site;     /* ASTERIX positions (polar or Cartesian) of radars without a site */
+    uint64_t frames_lost; /* raw frames the frame queue could not hold (out of memory) */
 };
 
 struct feed_src;
@@ -117,5 +120,24 @@ const struct feed_src_stats *feed_src_stats(const struct feed_src *s);
 const char *feed_src_error(const struct feed_src *s);
 /* Accepts NULL. */
 void feed_src_close(struct feed_src *s);
+
+/*
+ * Raw Mode S frames, for inputs that pass them on (the centre's Beast and
+ * AVR output ports, app/output.h). With opts.keep_frames, every beast, avr or
+ * iq frame whose CRC checked (clean, corrected, or an AP address known) is
+ * also queued, as decoded (corrected bits applied; ts_12mhz and signal as
+ * the input gave them), with its UTC time on the input's anchor. The frame
+ * queue fills as chunks are read for feed_src_next, in file order, and is
+ * emptied by feed_src_next_frame: a caller that keeps frames must take
+ * them, or the queue grows with the recording. Other formats have no
+ * frames.
+ */
+struct feed_src_frame {
+    struct modes_frame f;
+    int64_t t_ms; /* UTC */
+};
+/* The oldest queued frame dated before before_ms into *out: 1, or 0 when
+ * there is none (yet). */
+int feed_src_next_frame(struct feed_src *s, int64_t before_ms, struct feed_src_frame *out);
 
 #endif
