@@ -25,6 +25,7 @@
 
 #include "app/cat004.h"
 #include "app/files.h"
+#include "app/output.h"
 #include "app/replay.h"
 #include "feed/sensor.h"
 #include "base/clock.h"
@@ -96,6 +97,10 @@ struct app_centre {
     size_t alerts_cap;
     struct dbuf ev; /* one SSE event */
     struct trk_point trail[TRAIL_MAX];
+    /* [output NAME] ports (app/output.h) */
+    struct app_output *out[APP_MAX_OUTPUTS];
+    size_t n_out;
+    int out_raw, out_sbs; /* some beast/avr port; some sbs port */
 };
 
 static int64_t mono_ms(void)
@@ -109,6 +114,54 @@ static int listening(const struct app_centre *c)
 {
     return c->web && web_stats(c->web)->sse_clients > 0;
 }
+
+/* ---- output ports (app/output.h): raw frames and decoded reports ---- */
+
+static void out_frame(void *arg, const struct modes_frame *f, int64_t t_ms)
+{
+    struct app_centre *c = arg;
+    for (size_t i = 0; i < c->n_out; i++)
+        app_output_frame(c->out[i], f, t_ms);
+}
+
+static void out_report(struct app_centre *c, const struct report *r)
+{
+    if (!c->out_sbs)
+        return;
+    int64_t now = clock_now_ms(&cairn_clock_real);
+    for (size_t i = 0; i < c->n_out; i++)
+        app_output_report(c->out[i], r, now);
+}
+
+static void out_report_cb(void *arg, const struct report *r)
+{
+    out_report(arg, r);
+}
+
+static int open_outputs(struct app_centre *c)
+{
+    char err[256];
+    for (size_t i = 0; i < c->cfg.n_output; i++) {
+        const struct app_output_config *oc = &c->cfg.output[i];
+        int rc = app_output_new(c->base, oc, &c->out[c->n_out], err, sizeof err);
+        if (rc != 0) {
+            log_err(MOD, "[output %s]: %s", oc->name, err);
+            return rc;
+        }
+        struct app_output *o = c->out[c->n_out++];
+        if (oc->format == APP_OUT_SBS)
+            c->out_sbs = 1;
+        else
+            c->out_raw = 1;
+        char where[ADDR_TEXT_LEN];
+        log_info(MOD, "output %s: %s on %s (port %u)", oc->name, app_output_format_name(oc->format),
+                 addr_format((const struct sockaddr *)&oc->addr.a.ss, where, sizeof where),
+                 (unsigned)app_output_port(o));
+    }
+    return 0;
+}
+
+static void write_outputs_metrics(struct app_centre *c, struct dbuf *o);
 
 /* ---- live sensors (feed/sensor.h) as inputs ---- */
 
@@ -404,6 +457,12 @@ static void write_sensors(struct app_centre *c, struct dbuf *out)
             jw_kint(&w, "last_data_ms", s->last_t_ms);
         jw_end(&w);
     }
+    jw_end(&w);
+    /* the output ports, with their clients */
+    jw_key(&w, "outputs");
+    jw_arr(&w);
+    for (size_t i = 0; i < c->n_out; i++)
+        app_output_json(c->out[i], &w);
     jw_end(&w);
     jw_end(&w);
 }
@@ -717,6 +776,40 @@ static void p_metrics(void *arg, struct dbuf *o)
         snprintf(lab, sizeof lab, "sensor=\"%s\"", name);
         web_metric_sample(o, "cairn_sensor_reports_total", lab, (double)ps->sensors[i].reports);
     }
+    write_outputs_metrics(c, o);
+}
+
+/* cairn_output_* per port (names are [A-Za-z0-9._-]: safe in a label). */
+static void write_outputs_metrics(struct app_centre *c, struct dbuf *o)
+{
+    static const char *const heads[][3] = {
+        {"cairn_output_clients", "gauge", "clients connected to an output port"},
+        {"cairn_output_accepted_total", "counter", "clients accepted"},
+        {"cairn_output_refused_total", "counter", "clients refused: max_clients were in"},
+        {"cairn_output_dropped_total", "counter", "clients dropped for reading too slowly"},
+        {"cairn_output_messages_total", "counter", "frames or lines written (once per port)"},
+        {"cairn_output_bytes_total", "counter", "bytes queued to clients"},
+        {"cairn_output_queued_max_bytes", "gauge", "most bytes ever queued for one client"},
+    };
+    char lab[96];
+    for (size_t k = 0; k < sizeof heads / sizeof heads[0]; k++) {
+        if (!c->n_out)
+            break;
+        web_metric_head(o, heads[k][0], heads[k][1], heads[k][2]);
+        for (size_t i = 0; i < c->n_out; i++) {
+            const struct app_output_stats *st = app_output_stats(c->out[i]);
+            snprintf(lab, sizeof lab, "output=\"%s\",format=\"%s\"", app_output_name(c->out[i]),
+                     app_output_format_name(app_output_format(c->out[i])));
+            double v = k == 0   ? st->clients
+                       : k == 1 ? (double)st->accepted
+                       : k == 2 ? (double)st->refused
+                       : k == 3 ? (double)st->dropped
+                       : k == 4 ? (double)st->messages
+                       : k == 5 ? (double)st->bytes
+                                : st->queued_max;
+            web_metric_sample(o, heads[k][0], lab, v);
+        }
+    }
 }
 
 static int p_health(void *arg, struct dbuf *out)
@@ -768,6 +861,7 @@ int app_centre_add_input(struct app_centre *c, const char *name, const struct ap
 int app_centre_report(struct app_centre *c, const struct report *r)
 {
     c->live_reports++;
+    out_report(c, r);
     return pic_report(c->pic, r, r->t_ms);
 }
 
@@ -846,12 +940,19 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
                  cfg->cat004_sac, cfg->cat004_sic);
     }
 
+    /* output ports before their sources: replays and sensors tap into them */
+    if ((rc = open_outputs(c)) != 0)
+        goto fail;
+    struct app_replay_tap tap = {c->out_sbs ? out_report_cb : NULL, c->out_raw ? out_frame : NULL,
+                                 c};
+
     /* replays first: they may add default receivers to the sensors */
     c->n_radars = pic_sensors_ax_table(&c->sensors, c->radars, PIC_MAX_SENSORS);
     for (size_t i = 0; i < cfg->n_replay; i++) {
         const struct app_replay_config *rc_ = &cfg->replay[i];
         struct app_replay *r;
-        rc = app_replay_open(rc_, &c->sensors, c->radars, c->n_radars, &r, err, sizeof err);
+        rc = app_replay_open_tap(rc_, &c->sensors, c->radars, c->n_radars, &tap, &r, err,
+                                 sizeof err);
         if (rc != 0) {
             log_err(MOD, "[replay %s] %s", rc_->name, err);
             goto fail;
@@ -928,6 +1029,8 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
             log_err(MOD, "[sensor %s]: %s", sc.name, cairn_strerror(rc));
             goto fail;
         }
+        if (c->out_raw)
+            sensor_set_frame_cb(s, out_frame, c);
         sensor_start(s);
     }
 
@@ -1008,6 +1111,8 @@ void app_centre_free(struct app_centre *c)
     for (size_t i = 0; i < c->n_in; i++)
         if (c->in[i].ops->free)
             c->in[i].ops->free(c->in[i].obj);
+    for (size_t i = 0; i < c->n_out; i++)
+        app_output_free(c->out[i]);
     pic_free(c->pic);
     if (c->cat004_fd >= 0)
         close(c->cat004_fd);

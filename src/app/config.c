@@ -29,7 +29,18 @@
 #include "feed/source.h"
 #include "sim/scenario.h"
 
-enum sect { S_NONE, S_CENTRE, S_WEB, S_PICTURE, S_SENSOR, S_REPLAY, S_HOTLINE, S_LIVE, S_CAT004 };
+enum sect {
+    S_NONE,
+    S_CENTRE,
+    S_WEB,
+    S_PICTURE,
+    S_SENSOR,
+    S_REPLAY,
+    S_HOTLINE,
+    S_LIVE,
+    S_CAT004,
+    S_OUTPUT,
+};
 
 /* Keys that may not repeat: one bit each per section. */
 enum {
@@ -361,6 +372,19 @@ static int h_sensor(struct cx *x, size_t i, const char *k, const char *v)
     return 1;
 }
 
+/* An [output NAME] key: app/output.h's own (app_output_config_set). */
+static int h_output(struct cx *x, size_t i, const char *k, const char *v)
+{
+    struct app_output_config *o = &x->c->output[i];
+    const char *why = NULL;
+    int rc = app_output_config_set(o, k, v, &why);
+    if (rc == CAIRN_E_NOTFOUND)
+        return refuse(x, "unknown key '%s' in [output %s]", k, o->name);
+    if (rc != 0)
+        return refuse(x, "[output %s] %s: %s", o->name, k, why ? why : "bad value");
+    return 1;
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     struct cx *x = user;
@@ -388,6 +412,11 @@ static int on_key(void *user, const char *section, const char *name, const char 
         for (size_t i = 0; i < x->c->n_sensor; i++)
             if (!strcmp(x->c->sensor[i].name, section + 7))
                 return h_sensor(x, i, name, value);
+    }
+    if (!strncmp(section, "output ", 7)) {
+        for (size_t i = 0; i < x->c->n_output; i++)
+            if (!strcmp(x->c->output[i].name, section + 7))
+                return h_output(x, i, name, value);
     }
     /* the line scan refused every other header: keys before any section */
     return refuse(x, "key '%s' outside a section", name);
@@ -466,6 +495,24 @@ static int scan_header(struct cx *x, const char *s, size_t n, enum sect *out)
         *out = S_LIVE;
         return 0;
     }
+    if (!strncmp(h, "output ", 7)) {
+        const char *name = h + 7;
+        struct app_config *c = x->c;
+        if (!valid_name(name))
+            return refuse(x, "[output NAME]: NAME is 1 to %d characters of [A-Za-z0-9._-]",
+                          PIC_NAME_MAX - 1),
+                   -1;
+        for (size_t i = 0; i < c->n_output; i++)
+            if (!strcmp(c->output[i].name, name))
+                return refuse(x, "two [output %s] sections", name), -1;
+        if (c->n_output >= APP_MAX_OUTPUTS)
+            return refuse(x, "more than %d [output] sections", APP_MAX_OUTPUTS), -1;
+        struct app_output_config *oc = &c->output[c->n_output++];
+        app_output_config_init(oc);
+        memcpy(oc->name, name, strlen(name) + 1); /* valid_name: shorter than OUT_NAME_MAX */
+        *out = S_OUTPUT;
+        return 0;
+    }
     return refuse(x, "unknown section [%s]", h), -1;
 }
 
@@ -526,6 +573,8 @@ int app_config_parse(const char *text, size_t len, const char *dir, const char *
                 c->replay[c->n_replay - 1].line = line;
             if (!rc && cur == S_LIVE)
                 c->sensor_line[c->n_sensor - 1] = line;
+            if (!rc && cur == S_OUTPUT)
+                c->output[c->n_output - 1].line = line;
         }
         if (rc)
             break;
@@ -639,6 +688,14 @@ int app_config_parse(const char *text, size_t len, const char *dir, const char *
             refuse(&x, "[sensor %s]: %s", s->name, why ? why : "incomplete");
         if (x.failed)
             return fail(&x, name, c->sensor_line[i], err, errcap, CAIRN_E_FORMAT);
+    }
+    for (size_t i = 0; i < c->n_output && !x.failed; i++) {
+        const struct app_output_config *o = &c->output[i];
+        const char *why = NULL;
+        if (app_output_config_check(o, &why) != 0) {
+            refuse(&x, "[output %s] %s", o->name, why ? why : "incomplete");
+            return fail(&x, name, o->line, err, errcap, CAIRN_E_FORMAT);
+        }
     }
     if (x.failed)
         return fail(&x, name, 0, err, errcap, CAIRN_E_FORMAT);

@@ -14,6 +14,8 @@
  *   [cat004]  udp (HOST:PORT), sac, sic: alerts out as ASTERIX CAT004
  *   [sensor NAME]  a live input: feed/sensor.h's keys (format, connect,
  *             listen, udp, file, device, ...) and receiver
+ *   [output NAME]  format (beast|avr|sbs), listen (HOST:PORT), max_clients,
+ *             max_queue, heartbeat_s: readsb-style output ports (app/output.h)
  *   [hotline] the embedded hotline: its keys are hotline/daemon.h's, read by
  *             hl_daemon_config_load from the same file (which also reads
  *             [centre] name: it must then be the keys' centre)
@@ -29,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "app/output.h"
 #include "base/addr.h"
 #include "feed/sensor.h"
 #include "hotline/daemon.h"
@@ -86,6 +89,9 @@ struct app_config {
     uint8_t cat004_sac, cat004_sic; /* [cat004] sac, sic: this safety-net server */
     int has_hotline;                /* a [hotline] section: filled by app_config_load only */
     struct hl_daemon_config hotline;
+    /* [output NAME]: readsb-style output ports (app/output.h) */
+    struct app_output_config output[APP_MAX_OUTPUTS];
+    size_t n_output;
 };
 
 /*

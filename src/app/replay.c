@@ -27,6 +27,7 @@ struct app_replay {
     char err[160];
     uint64_t reports, bad_time;
     int64_t last_ms;
+    struct app_replay_tap tap;
 };
 
 static void advance(struct app_replay *r)
@@ -55,6 +56,14 @@ int app_replay_open(const struct app_replay_config *rc, struct pic_sensors *ss,
                     const struct ax_sensor *radars, size_t n_radars, struct app_replay **out,
                     char *err, size_t errcap)
 {
+    return app_replay_open_tap(rc, ss, radars, n_radars, NULL, out, err, errcap);
+}
+
+int app_replay_open_tap(const struct app_replay_config *rc, struct pic_sensors *ss,
+                        const struct ax_sensor *radars, size_t n_radars,
+                        const struct app_replay_tap *tap, struct app_replay **out, char *err,
+                        size_t errcap)
+{
     *out = NULL;
     struct app_replay *r = calloc(1, sizeof *r);
     if (!r) {
@@ -62,6 +71,8 @@ int app_replay_open(const struct app_replay_config *rc, struct pic_sensors *ss,
         return CAIRN_E_NOMEM;
     }
     snprintf(r->name, sizeof r->name, "%s", rc->name);
+    if (tap)
+        r->tap = *tap;
     r->speed = rc->speed > 0 ? rc->speed : 1.0;
     struct feed_src_opts o;
     memset(&o, 0, sizeof o);
@@ -77,6 +88,7 @@ int app_replay_open(const struct app_replay_config *rc, struct pic_sensors *ss,
     o.date_utc_ms = rc->date_utc_ms;
     o.radars = radars;
     o.n_radars = n_radars;
+    o.keep_frames = r->tap.frame != NULL;
     rv = feed_src_open(&o, &r->src, err, errcap);
     if (rv != 0) {
         free(r);
@@ -138,10 +150,17 @@ size_t app_replay_feed(struct app_replay *r, struct pic *p, int64_t before_ms, s
     size_t n = 0;
     while (r->live && r->cur.t_ms < before_ms && n < max) {
         (void)pic_report(p, &r->cur, r->cur.t_ms);
+        if (r->tap.report)
+            r->tap.report(r->tap.arg, &r->cur);
         r->last_ms = r->cur.t_ms;
         r->reports++;
         n++;
         advance(r);
+    }
+    if (r->tap.frame) {
+        struct feed_src_frame f;
+        while (feed_src_next_frame(r->src, before_ms, &f))
+            r->tap.frame(r->tap.arg, &f.f, f.t_ms);
     }
     return n;
 }

@@ -23,6 +23,18 @@ struct ax_sensor;
 struct pic;
 struct app_replay;
 
+/* What a replay hands on besides the picture (the centre's output ports,
+ * app/output.h): each report it gives the picture, and the raw Mode S
+ * frames of a beast, avr or iq recording (CRC checked, as decoded) dated
+ * before the step's end. Any member may be NULL; the tap is copied. */
+struct modes_frame;
+struct report;
+struct app_replay_tap {
+    void (*report)(void *arg, const struct report *r);
+    void (*frame)(void *arg, const struct modes_frame *f, int64_t t_ms);
+    void *arg;
+};
+
 /*
  * Open the recording of rc (borrowed). ss: the centre's sensors, to which a
  * default receiver may be added (an input without one: as `cairn picture`
@@ -32,10 +44,16 @@ struct app_replay;
 int app_replay_open(const struct app_replay_config *rc, struct pic_sensors *ss,
                     const struct ax_sensor *radars, size_t n_radars, struct app_replay **out,
                     char *err, size_t errcap);
+/* The same with a tap (borrowed for the call; NULL: none). */
+int app_replay_open_tap(const struct app_replay_config *rc, struct pic_sensors *ss,
+                        const struct ax_sensor *radars, size_t n_radars,
+                        const struct app_replay_tap *tap, struct app_replay **out, char *err,
+                        size_t errcap);
 /* Time of the next report, or INT64_MAX at the end. */
 int64_t app_replay_next_ms(const struct app_replay *r);
 /* Hand p every report dated before before_ms, at most max of them (a step
- * never reads without bound). Returns how many. */
+ * never reads without bound), then the tap the frames dated before
+ * before_ms. Returns how many reports. */
 size_t app_replay_feed(struct app_replay *r, struct pic *p, int64_t before_ms, size_t max);
 double app_replay_speed(const struct app_replay *r);
 const char *app_replay_name(const struct app_replay *r);
