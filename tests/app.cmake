@@ -10,3 +10,9 @@ cairn_fuzz(app_config ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_app_config.c LIBS cair
 cairn_test(test_app_cat004 unit SOURCES unit/app/test_app_cat004.c LIBS cairn_app m)
 # the output ports (app/output.h): encoders, configuration, a port on loopback
 cairn_test(test_app_output unit SOURCES unit/app/test_app_output.c LIBS cairn_app)
+# faults and output ports of the real daemon on loopback: a garbage sensor,
+# a sensor that disconnects and returns, Beast/AVR/SBS out, aircraft.json
+# checked by tools/check_aircraft_json.py against readsb's fields
+cairn_test(test_outputs integ SOURCES integ/app/test_outputs.c LIBS cairn_modes PkgConfig::JANSSON
+           ARGS $<TARGET_FILE:cairn> ${CMAKE_SOURCE_DIR}/tools/check_aircraft_json.py TIMEOUT 180)
+add_dependencies(test_outputs cairn)
