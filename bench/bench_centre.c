@@ -5,15 +5,17 @@
  * issue 9 ("Performance").
  *
  * What runs. The bench starts `cairn run` (the release binary next to it:
- * build/cairn) on 127.0.0.1 with six live sensors it feeds:
- *   adsb0-3  Beast over TCP from four receivers, one per quarter of the
- *            area (the centre dials the bench: `connect`),
- *   radar  ASTERIX CAT048 plots over UDP (one record per datagram),
- *   ais    AIS NMEA over UDP (TAG-block time),
- * made by the simulator (sim/, scenario `load`: N aircraft and N/10
- * vessels straight and level over central Europe, all with ADS-B, one
- * radar), N chosen for the rate asked (about 3.2 Beast frames per aircraft
- * per second), generated before the run and sent at the simulated pace:
+ * build/cairn) on 127.0.0.1 with eight live sensors it feeds:
+ *   adsb0-5  Beast over TCP from six receivers in two rows of three, each
+ *            frame to every receiver within 280 NM (the centre dials the
+ *            bench: `connect`),
+ *   radar    ASTERIX CAT048 plots over UDP (one record per datagram),
+ *   ais      AIS NMEA over UDP (TAG-block time),
+ * made by the simulator (sim/, scenario `load` over 47-53 N 4-16 E: N
+ * aircraft and N/20 vessels straight and level, all with ADS-B, one radar),
+ * N chosen for the rate asked (a trial run measures the reports per
+ * aircraft: about 3.2 Beast frames a second times the receivers that hear
+ * it), generated before the run and sent at the simulated pace:
  * the scenario starts when the sending does, so every time in the data is
  * the wall clock's. The ASTERIX and AIS times are the data's; Beast frames
  * are dated on reception.
@@ -100,12 +102,15 @@ static double mono_s(void)
 
 /* ------------------------------------------------------------ the data */
 
-/* Beast frames go to one of four receivers, one per quarter of the load's
- * area (45-55 N, 0-20 E), each within the decoder's 300 NM range check of
- * its own receiver; ASTERIX and AIS to one UDP port each. */
-#define N_RX 4
+/* Beast frames go to every one of six receivers (two rows of three over
+ * the area, 47-53 N 4-16 E) within RX_RANGE_NM of the aircraft: most
+ * aircraft are heard by several, as a centre's receivers overlap, and the
+ * picture fuses them. The decoder refuses positions beyond 300 NM of a
+ * receiver. ASTERIX and AIS go to one UDP port each. */
+#define N_RX        6
+#define RX_RANGE_NM 280.0
 enum { EV_BEAST = 0, EV_ASTERIX = N_RX, EV_AIS, EV_KINDS };
-static const double rx_pos[N_RX][2] = {{47.5, 5.0}, {47.5, 15.0}, {52.5, 5.0}, {52.5, 15.0}};
+static const double rx_pos[N_RX][2] = {{49, 6}, {49, 10}, {49, 14}, {51, 6}, {51, 10}, {51, 14}};
 
 struct ev {
     int64_t t_ms;
@@ -154,9 +159,12 @@ static int s_adsb(void *user, const struct sim_mover *m, const struct sim_adsb *
     f.signal = 80;
     uint8_t w[BEAST_MAX_WIRE];
     int n = beast_encode(&f, w);
-    int q = (a->lat_deg >= 50.0 ? 2 : 0) + (a->lon_deg >= 10.0 ? 1 : 0);
-    if (n > 0)
-        put(EV_BEAST + q, a->t_ms, w, (size_t)n);
+    for (int q = 0; q < N_RX && n > 0; q++) {
+        double dy = (a->lat_deg - rx_pos[q][0]) * 60.0;
+        double dx = (a->lon_deg - rx_pos[q][1]) * 60.0 * cos(a->lat_deg * M_PI / 180.0);
+        if (dx * dx + dy * dy < RX_RANGE_NM * RX_RANGE_NM)
+            put(EV_BEAST + q, a->t_ms, w, (size_t)n);
+    }
     return 0;
 }
 
@@ -180,6 +188,19 @@ static int s_ais(void *user, const struct sim_mover *m, const struct sim_ais *a)
     (void)m;
     put(EV_AIS, a->t_ms, a->text, a->len);
     return 0;
+}
+
+static uint64_t count_beast(const uint64_t *k)
+{
+    uint64_t n = 0;
+    for (int q = 0; q < N_RX; q++)
+        n += k[EV_BEAST + q];
+    return n;
+}
+
+static uint64_t count_all(const uint64_t *k)
+{
+    return count_beast(k) + k[EV_ASTERIX] + k[EV_AIS];
 }
 
 static int ev_cmp(const void *a, const void *b)
@@ -213,7 +234,8 @@ static int generate(size_t n_air, int secs, int64_t start_ms)
         fprintf(stderr, "bench_centre: scenarios/load.json: %s\n", json ? err : "unreadable");
         return -1;
     }
-    if (sim_scenario_generate(&sc, n_air, n_air / 10, 42) != 0)
+    sc.load_lat_min = 47, sc.load_lat_max = 53, sc.load_lon_min = 4, sc.load_lon_max = 16;
+    if (sim_scenario_generate(&sc, n_air, n_air / 20, 42) != 0)
         return -1;
     sc.start_ms = start_ms;
     struct sim *s = sim_new(&sc, start_ms, 42);
@@ -553,7 +575,7 @@ static size_t probe_frames(double now, uint8_t *out, int measuring)
 
 /* ------------------------------------------------------------ sending */
 
-static int beast_fd[N_RX] = {-1, -1, -1, -1}, udp_fd = -1;
+static int beast_fd[N_RX], udp_fd = -1;
 static struct sockaddr_in ast_to, ais_to;
 static size_t ev_next;
 static uint64_t sent_kind[EV_KINDS];
@@ -770,16 +792,19 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     atexit(cleanup);
 
-    /* the data: warm-up + two phases, starting when the sending will */
+    /* the data: warm-up + two phases, starting when the sending will. A
+     * two-second trial with 2,000 aircraft says how many reports an
+     * aircraft makes (its ADS-B heard by several receivers, the radar, the
+     * vessels' AIS) and how long making the data takes. */
     int warm = 8, total = warm + 2 * opt_seconds + 1;
-    size_t n_air = (size_t)((double)opt_rate / 3.2);
     double g0 = mono_s();
-    /* a one-second trial run says how long the whole generation takes */
     int64_t start = wall_ms();
     start = start - start % 1000 + 1000;
-    if (generate(n_air, 1, start) != 0)
+    if (generate(2000, 2, start) != 0)
         return 1;
-    double gen_s = (mono_s() - g0) * total * 1.3 + 8.0; /* + the daemon's start */
+    double per_air = (double)count_all(n_kind) / 2.0 / 2000.0;
+    size_t n_air = (size_t)((double)opt_rate / per_air);
+    double gen_s = (mono_s() - g0) / 2.0 * (double)n_air / 2000.0 * total * 1.3 + 8.0;
     sim_scenario_free(&sc);
     free(blob);
     free(evs);
@@ -795,9 +820,8 @@ int main(int argc, char **argv)
         return 1;
     printf("  %llu Beast frames, %llu ASTERIX records, %llu AIS messages: %.0f reports/s "
            "offered (%.0f MB)\n",
-           (unsigned long long)(n_kind[0] + n_kind[1] + n_kind[2] + n_kind[3]),
-           (unsigned long long)n_kind[EV_ASTERIX], (unsigned long long)n_kind[EV_AIS],
-           (double)(n_kind[0] + n_kind[1] + n_kind[2] + n_kind[3] + n_kind[4] + n_kind[5]) / total,
+           (unsigned long long)count_beast(n_kind), (unsigned long long)n_kind[EV_ASTERIX],
+           (unsigned long long)n_kind[EV_AIS], (double)count_all(n_kind) / total,
            (double)blob_len / 1e6);
 
     /* the daemon */
@@ -851,6 +875,7 @@ int main(int argc, char **argv)
     int pp[2];
     if (pipe(pp) != 0)
         return 1;
+    double cpu_before = bench_children_cpu_s(), t_spawn = mono_s();
     child = fork();
     if (child == 0) {
         dup2(pp[1], 2);
@@ -960,8 +985,8 @@ int main(int argc, char **argv)
     printf("  %-38s %12.1f MB/s each (%d of %d still connected)\n", "SSE read by the clients",
            n_sse > 1 ? (double)sse_total / (n_sse - 1) / opt_seconds / 1e6 : 0.0, alive, n_sse - 1);
     printf("  sent: %llu Beast frames, %llu ASTERIX, %llu AIS; machine load average: ",
-           (unsigned long long)(sent_kind[0] + sent_kind[1] + sent_kind[2] + sent_kind[3]),
-           (unsigned long long)sent_kind[EV_ASTERIX], (unsigned long long)sent_kind[EV_AIS]);
+           (unsigned long long)count_beast(sent_kind), (unsigned long long)sent_kind[EV_ASTERIX],
+           (unsigned long long)sent_kind[EV_AIS]);
     FILE *la_f = fopen("/proc/loadavg", "r");
     char lavg[64] = "?";
     if (la_f && fgets(lavg, sizeof lavg, la_f))
@@ -971,6 +996,13 @@ int main(int argc, char **argv)
     printf("%s on %ld cores\n", lavg, sysconf(_SC_NPROCESSORS_ONLN));
     stop_readers = 1;
     pthread_join(th, NULL);
+    /* the daemon's own CPU over its whole life, from the kernel's account
+     * of the reaped child: a check on the /proc figures above */
+    kill(child, SIGTERM);
+    waitpid(child, NULL, 0);
+    child = -1;
+    double life = mono_s() - t_spawn, cpu = bench_children_cpu_s() - cpu_before;
+    printf("  daemon over its life: %.1f CPU s in %.1f s (%.2f cores)\n", cpu, life, cpu / life);
     (void)s1;
     return 0;
 }
