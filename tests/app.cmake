@@ -16,3 +16,8 @@ cairn_test(test_app_output unit SOURCES unit/app/test_app_output.c LIBS cairn_ap
 cairn_test(test_outputs integ SOURCES integ/app/test_outputs.c LIBS cairn_modes PkgConfig::JANSSON
            ARGS $<TARGET_FILE:cairn> ${CMAKE_SOURCE_DIR}/tools/check_aircraft_json.py TIMEOUT 180)
 add_dependencies(test_outputs cairn)
+# a peer centre away and back: two real daemons with the hotline embedded,
+# one stopped (SIGSTOP) for eight dead intervals of compressed timers
+cairn_test(test_peer_away integ SOURCES integ/app/test_peer_away.c LIBS PkgConfig::JANSSON
+           ARGS $<TARGET_FILE:cairn> TIMEOUT 180)
+add_dependencies(test_peer_away cairn)
