@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "app/config.h"
@@ -150,12 +151,59 @@ static void test_refused(void **state)
     }
 }
 
+/* [output NAME] sections (app/output.h): read back, and refused with
+ * their lines. */
+static void test_outputs(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("[web]\nlisten = 127.0.0.1:0\naccounts = a\n"
+                           "[output b]\nformat = beast\nlisten = [::]:30005\n"
+                           "[output s]\nformat = sbs\nlisten = *:30003\nmax_clients = 5\n"
+                           "max_queue = 65536\nheartbeat_s = 0\n"),
+                     0);
+    assert_int_equal(cfg.n_output, 2);
+    assert_string_equal(cfg.output[0].name, "b");
+    assert_int_equal(cfg.output[0].format, APP_OUT_BEAST);
+    assert_int_equal(cfg.output[0].addr.a.ss.ss_family, AF_INET6);
+    assert_int_equal(cfg.output[0].addr.port, 30005);
+    assert_int_equal(cfg.output[0].max_clients, OUT_MAX_CLIENTS);
+    assert_int_equal(cfg.output[0].line, 4);
+    assert_int_equal(cfg.output[1].format, APP_OUT_SBS);
+    assert_int_equal(cfg.output[1].max_clients, 5);
+    assert_int_equal(cfg.output[1].max_queue, 65536);
+    assert_int_equal(cfg.output[1].heartbeat_s, 0);
+    static const struct bad bad[] = {
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[output o]\nformat = json\n",
+         "line 5: [output o] format: format is beast, avr or sbs"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[output o]\nformat = avr\n",
+         "line 4: [output o] needs listen"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[output o]\nlisten = 127.0.0.1:1\n",
+         "line 4: [output o] needs format"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[output o]\nformat = avr\nport = 1\n",
+         "line 6: unknown key 'port' in [output o]"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[output o]\nlisten = radar.example:1\n",
+         "line 5: [output o] listen:"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[output o]\nmax_queue = 10\n",
+         "line 5: [output o] max_queue"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[output o]\n[output o]\n",
+         "line 5: two [output o] sections"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[output a b]\n", "line 4: [output NAME]"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (parse(bad[i].text) == 0)
+            fail_msg("case %zu accepted", i);
+        if (!strstr(err, bad[i].want))
+            fail_msg("case %zu: '%s' does not say '%s'", i, err, bad[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_outputs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
