@@ -434,6 +434,13 @@ static void write_sensors(struct app_centre *c, struct dbuf *out)
         }
         if (h.detail[0])
             jw_kstr(&w, "detail", h.detail);
+        if (in->ops == &sensor_input_ops) {
+            /* a live sensor's own account (feed/sensor.h): connected or
+             * not, retries and the next attempt, decode errors apart from
+             * disconnections, its bound port */
+            jw_key(&w, "live");
+            sensor_health_json(in->obj, &w);
+        }
         jw_end(&w);
     }
     jw_end(&w);

@@ -477,6 +477,10 @@ static void test_feeds_and_garbage(void **state)
         if (ok) {
             /* S6: garbage is counted, the sensor stays up */
             assert_string_equal(st, "running");
+            json_t *live = json_object_get(jk, "live");
+            assert_string_equal(json_string_value(json_object_get(live, "state")), "connected");
+            assert_true(json_integer_value(json_object_get(live, "decode_errors")) > 0);
+            assert_int_equal(json_integer_value(json_object_get(live, "disconnects")), 0);
             assert_string_equal(json_string_value(json_object_get(fd, "state")), "running");
             assert_non_null(json_object_get(fd, "last_data_ms"));
             assert_non_null(json_object_get(fd, "rate"));
@@ -701,6 +705,16 @@ static void test_disconnect_and_return(void **state)
             fail_msg("the feed did not recover: %.1500s", rep.body);
         drain(50);
     }
+    /* the sensor's own account: connected again, after one disconnection */
+    s = get_json("/api/sensors");
+    fd = input(s, "feed");
+    json_decref(s);
+    json_t *live = json_object_get(fd, "live");
+    assert_string_equal(json_string_value(json_object_get(live, "state")), "connected");
+    assert_int_equal(json_integer_value(json_object_get(live, "disconnects")), 1);
+    assert_true(json_integer_value(json_object_get(live, "connects")) >= 2);
+    assert_int_equal(json_integer_value(json_object_get(live, "decode_errors")), 0);
+    json_decref(fd);
     assert_int_equal(http("GET", "/healthz", NULL), 200);
     assert_int_equal(http("GET", "/metrics", NULL), 200);
     assert_non_null(strstr(rep.body, "cairn_input_up{input=\"feed\",kind=\"sensor\"} 1"));
