@@ -1261,6 +1261,15 @@ static void udp_open(struct sensor *s)
  * 256 KiB block); worker_stop sets it and joins the thread.
  */
 
+/* One entry of the worker's queue: a report, a raw frame (for
+ * sensor_set_frame_cb), or both. */
+struct witem {
+    struct report r;
+    struct modes_frame f;
+    int64_t f_t_ms;
+    uint8_t has_r, has_f;
+};
+
 struct worker {
     struct sensor *s;
     pthread_t th;
@@ -1270,8 +1279,9 @@ struct worker {
     int64_t t0_utc_ms;  /* iq: UTC when the file was opened */
     int64_t t0_mono_ns; /* iq: monotonic time then, for the pace */
     struct modes_ctx *modes;
+    int want_frames;    /* on_frame was set at worker_start: frames are queued too */
     pthread_mutex_t mu; /* guards everything below */
-    struct report *q;
+    struct witem *q;
     size_t q_head, q_n;
     uint64_t msgs, errors, no_report, dropped, bytes; /* not yet merged into the sensor */
     int finished, rc;
@@ -1308,28 +1318,37 @@ static void w_frame(const struct modes_frame *f, void *arg)
     if (iq && !c->iq_fast)
         w_pace(w, f->t_s);
     struct modes_msg m;
-    struct report r;
+    struct witem it;
+    struct report *r = &it.r;
     int ok = 0, err = 0;
+    it.has_f = 0;
     if (modes_decode(w->modes, f, &m) != 0) {
         err = 1;
     } else {
-        memset(&r, 0, sizeof r);
-        r.sensor_id = c->sensor_id;
-        ok = modes_msg_to_report(&m, iq ? w->t0_utc_ms : 0, &r) == 0;
+        memset(r, 0, sizeof *r);
+        r->sensor_id = c->sensor_id;
+        ok = modes_msg_to_report(&m, iq ? w->t0_utc_ms : 0, r) == 0;
         if (ok && !iq)
-            r.t_ms = clock_now_ms(c->utc); /* a dongle: the reception time */
+            r->t_ms = clock_now_ms(c->utc); /* a dongle: the reception time */
+        if (w->want_frames && m.crc_ok) {
+            it.f = *f;
+            memcpy(it.f.data, m.raw, m.len);
+            it.f_t_ms = iq ? w->t0_utc_ms + (int64_t)(f->t_s * 1000.0 + 0.5) : clock_now_ms(c->utc);
+            it.has_f = 1;
+        }
     }
+    it.has_r = (uint8_t)ok;
     int wake = 0;
     pthread_mutex_lock(&w->mu);
     w->msgs++;
     w->errors += (uint64_t)err;
     if (!err && !ok)
         w->no_report++;
-    if (ok) {
+    if (ok || it.has_f) {
         if (w->q_n == SENSOR_WORKER_QUEUE) {
-            w->dropped++;
+            w->dropped += (uint64_t)ok;
         } else {
-            w->q[(w->q_head + w->q_n) % SENSOR_WORKER_QUEUE] = r;
+            w->q[(w->q_head + w->q_n) % SENSOR_WORKER_QUEUE] = it;
             wake = w->q_n++ == 0;
         }
     }
@@ -1405,7 +1424,7 @@ static void on_worker(evutil_socket_t fd, short what, void *arg)
     char drain[64];
     while (read(fd, drain, sizeof drain) > 0)
         ;
-    struct report batch[64];
+    struct witem batch[64];
     for (;;) {
         size_t n = 0;
         pthread_mutex_lock(&w->mu);
@@ -1426,8 +1445,15 @@ static void on_worker(evutil_socket_t fd, short what, void *arg)
             got_msgs(s, msgs);
             s->last_data_ms = utc_now(s);
         }
-        for (size_t i = 0; i < n; i++)
-            deliver(s, &batch[i]);
+        for (size_t i = 0; i < n; i++) {
+            if (batch[i].has_f && s->on_frame) {
+                s->in_cb++;
+                s->on_frame(s->frame_arg, &batch[i].f, batch[i].f_t_ms);
+                s->in_cb--;
+            }
+            if (batch[i].has_r)
+                deliver(s, &batch[i].r);
+        }
         if (finished) {
             char nb[SENSOR_NAME_MAX * 4];
             if (rc == 0 && s->cfg.format == SENSOR_FMT_IQ) {
@@ -1462,6 +1488,7 @@ static void worker_start(struct sensor *s)
         (void)fcntl(fds[i], F_SETFD, FD_CLOEXEC);
     }
     w->s = s;
+    w->want_frames = s->on_frame != NULL; /* read here, before the thread exists */
     w->pipe_rd = fds[0];
     w->pipe_wr = fds[1];
     pthread_mutex_init(&w->mu, NULL);

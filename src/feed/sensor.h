@@ -229,8 +229,10 @@ typedef void (*sensor_state_cb)(void *arg, struct sensor *s, enum sensor_state s
  * source's 12 MHz counter and signal level kept — with its reception time
  * t_ms (UTC, as the report's). f is borrowed for the call; the same rules
  * as the report callback (S3). For the centre's Beast and AVR output ports
- * (app/output.h). iq and rtlsdr frames are not passed on (they are
- * decoded in the worker thread). */
+ * (app/output.h). iq and rtlsdr frames come through the worker's queue
+ * with the reports (dated as the reports are: the file's clock, or the
+ * reception time); for those the callback must be set before sensor_start
+ * (the worker reads the setting when it starts). */
 struct modes_frame;
 typedef void (*sensor_frame_cb)(void *arg, const struct modes_frame *f, int64_t t_ms);
 
@@ -244,7 +246,7 @@ int sensor_new(struct event_base *base, const struct sensor_config *cfg, sensor_
                sensor_state_cb on_state, void *arg, struct sensor **out, char *err, size_t errcap);
 
 /* Pass raw frames to cb (NULL: stop); arg is given back. Before or after
- * sensor_start. */
+ * sensor_start (iq, rtlsdr: before). */
 void sensor_set_frame_cb(struct sensor *s, sensor_frame_cb cb, void *arg);
 
 /* Begin: connect, listen or open the UDP socket. A failure to do so now is

@@ -842,6 +842,70 @@ static void test_iq_paced_stop(void **state)
     unlink(path);
 }
 
+/* Raw frames (sensor_set_frame_cb, for the centre's Beast/AVR outputs):
+ * from an IQ file through the worker's queue, dated as its reports are,
+ * and from a Beast stream as received, counter and signal kept. */
+static int n_frames;
+static struct modes_frame last_frame;
+static int64_t last_frame_ms;
+
+static void on_frame(void *arg, const struct modes_frame *f, int64_t t_ms)
+{
+    (void)arg;
+    n_frames++;
+    last_frame = *f;
+    last_frame_ms = t_ms;
+}
+
+static void test_raw_frames(void **state)
+{
+    (void)state;
+    const double at[] = {1.0, 2.0, 3.5};
+    const char *path = iq_file(5.0, at, 3);
+    struct sensor *s = make_iq(path, 1);
+    n_frames = 0;
+    sensor_set_frame_cb(s, on_frame, NULL);
+    sensor_start(s);
+    assert_true(run_until(p_state, SENSOR_ST_STOPPED));
+    assert_int_equal(n_frames, 3);
+    assert_int_equal(last_frame.len, 14);
+    assert_int_equal(last_frame.data[0] >> 3, 17);
+    assert_int_equal(last_frame.data[1] << 16 | last_frame.data[2] << 8 | last_frame.data[3],
+                     0x3C6586);
+    assert_int_equal(last_frame_ms, W.last.t_ms);
+    unlink(path);
+    sensor_free(s);
+    W.s = NULL;
+    /* Beast bytes fed to a beast sensor: the same frame back */
+    struct sensor_config c;
+    sensor_config_init(&c);
+    strcpy(c.name, "b");
+    c.utc = &W.utc;
+    const char *why = NULL;
+    assert_int_equal(sensor_config_set(&c, "format", "beast", &why), 0);
+    assert_int_equal(sensor_config_set(&c, "connect", "127.0.0.1:9", &why), 0);
+    assert_int_equal(sensor_new(W.base, &c, on_report, on_state, &W, &W.s, NULL, 0), 0);
+    sensor_set_frame_cb(W.s, on_frame, NULL);
+    struct modes_frame f = last_frame;
+    f.has_ts = 1;
+    f.ts_12mhz = 0x1A2B3C4D5E6Full & 0xFFFFFFFFFFFFull;
+    f.signal = 0x1A;
+    uint8_t wire[BEAST_MAX_WIRE];
+    int n = beast_encode(&f, wire);
+    assert_true(n > 0);
+    n_frames = 0;
+    sensor_feed(W.s, wire, (size_t)n);
+    assert_int_equal(n_frames, 1);
+    assert_memory_equal(last_frame.data, f.data, 14);
+    assert_int_equal(last_frame.ts_12mhz, f.ts_12mhz);
+    assert_int_equal(last_frame.signal, 0x1A);
+    /* garbage gives no frame */
+    static const uint8_t junk[] = {0x1A, '3', 1,  2,  3,  4,  5,  6,  7,  8,  9, 10,
+                                   11,   12,  13, 14, 15, 16, 17, 18, 19, 20, 21};
+    sensor_feed(W.s, junk, sizeof junk);
+    assert_int_equal(n_frames, 1);
+}
+
 static void test_iq_missing_rtlsdr_absent(void **state)
 {
     (void)state;
@@ -895,6 +959,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_ais_udp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bind_failure_retries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_iq_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_raw_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(test_iq_paced_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_iq_missing_rtlsdr_absent, setup, teardown),
     };
