@@ -471,27 +471,47 @@ static int prepare_identity(struct demo *d, struct demo_side *s, struct dbuf *ro
     return rc;
 }
 
+/* The pair's exchange area (geo/zones.h GeoJSON): the southern Baltic
+ * between the Polish coast, Kaliningrad and Lithuania, where both sides'
+ * sensors look; for the [peer] sections and the compliance summaries. */
+static const char exchange_area[] =
+    "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+    "{\"name\":\"CAI exchange area, southern Baltic (demo)\",\"kind\":\"boundary\"},"
+    "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[14.0,53.5],[23.5,53.5],[23.5,"
+    "57.0],[14.0,57.0],[14.0,53.5]]]}}]}\n";
+
 /*
  * MERGE POINT — the shared picture and the procedures (contract: the peers
- * and procs engineers own these sections; the lead fills this function in
- * when merging their branches). For side s, one section per other centre:
+ * and procs engineers own these sections; the lead turns them on when
+ * merging their branches, by setting DEMO_PEER_SECTIONS to 1 and checking
+ * the keys against their parsers). For side s, towards the other centre:
  *
- *   [peer OTHER-NAME]          (the other side's d->side[j].name)
- *   area = FILE                GeoJSON exchange area (e.g. the scenarios'
- *                              baltic-zones.geojson or one written here)
- *   release = LIST             the track classes that may leave
- *   interval_s = 4
+ *   [peer OTHER]   the exchange area written beside the roster, released
+ *                  classes (never one's own military), a picture every 4 s
+ *   [procedures]   renegade alerts notified to the other centre at once,
+ *                  the compliance summaries over the same area
  *
- * and one [procedures] section (renegade_notify = OTHER-NAME, the
- * compliance area and time...). Until then it writes only a comment, so
- * the generated centre.ini shows where they go.
+ * Until then (this branch's configuration parser refuses those sections)
+ * it writes them as comments, so the generated centre.ini shows where and
+ * what they are.
  */
+#ifndef DEMO_PEER_SECTIONS
+#define DEMO_PEER_SECTIONS 0
+#endif
 static void demo_peer_sections(const struct demo *d, const struct demo_side *s, struct dbuf *ini)
 {
-    (void)d;
-    (void)s;
+    const char *other = d->side[0].name == s->name ? d->side[1].name : d->side[0].name;
+    const char *c = DEMO_PEER_SECTIONS ? "" : "; ";
     dbuf_addf(ini, "; ---- [peer NAME] (shared picture) and [procedures] go here "
                    "(cli/demo.c: demo_peer_sections) ----\n");
+    dbuf_addf(ini,
+              "%s[peer %s]\n%sarea = ../exchange-area.geojson\n"
+              "%srelease = civil,no_transponder,vessel,unknown\n%sinterval_s = 4\n",
+              c, other, c, c, c);
+    dbuf_addf(ini,
+              "%s[procedures]\n%srenegade_notify = %s\n"
+              "%scompliance_area = ../exchange-area.geojson\n",
+              c, c, other, c);
 }
 
 /* The feeds and centre.ini of side s; its journal. */
@@ -563,7 +583,7 @@ static int prepare_centre(struct demo *d, struct demo_side *s)
         dbuf_addf(&ini, "zones = %s\n", zones);
     dbuf_addf(&ini,
               "[hotline]\nkeys = keys\nroster = ../roster.ini\njournal = journal.db\n"
-              "listen = 127.0.0.1:%d\ncase_check_ms = 1000\nlink_check_interval_s = 60\n",
+              "listen = 127.0.0.1:%d\ncase_check_ms = 1000\n",
               s->link_port);
     if (d->deadline_s > 0 && !strcmp(s->party, "NATO"))
         dbuf_addf(&ini, "explanation_deadline_s = %ld\n", d->deadline_s);
@@ -626,6 +646,8 @@ static int prepare(struct demo *d)
     if (!rc && dbuf_addc(&roster, 0) == 0 &&
         path_join(path, sizeof path, d->dir, "roster.ini") == 0)
         rc = write_text(path, roster.p, 0600);
+    if (!rc && path_join(path, sizeof path, d->dir, "exchange-area.geojson") == 0)
+        rc = write_text(path, exchange_area, 0600);
     dbuf_free(&roster);
     for (int i = 0; i < DEMO_SIDES && !rc; i++)
         rc = prepare_centre(d, &d->side[i]);
@@ -1007,6 +1029,9 @@ static int make_dir(struct demo *d)
         path_join(probe, sizeof probe, d->dir, "roster.ini");
         if (access(probe, F_OK) == 0)
             empty = 0;
+        path_join(probe, sizeof probe, d->dir, "exchange-area.geojson");
+        if (access(probe, F_OK) == 0)
+            empty = 0;
         if (!empty) {
             fprintf(stderr, "cairn demo: %s holds an earlier demo: remove it or name another\n",
                     d->dir);
@@ -1045,6 +1070,8 @@ static void clean_dir(const struct demo *d)
         rm_tree(p);
     }
     path_join(p, sizeof p, d->dir, "roster.ini");
+    unlink(p);
+    path_join(p, sizeof p, d->dir, "exchange-area.geojson");
     unlink(p);
 }
 
