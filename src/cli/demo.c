@@ -70,15 +70,16 @@
 #include "hotline/identity.h"
 #include "web/web.h"
 
-#define DEMO_UP_MS     60000 /* both centres listening within this, or the demo fails */
-#define DEMO_STOP_MS   10000 /* a centre's clean stop (the hotline's checkpoint: 300 ms) */
-#define DEMO_PW_LEN    16
-#define DEMO_USER      "duty"
-#define DEMO_RECORDING "modes/beastblackbox_ulss7_1522782148.beast"
-#define DEMO_REC_START "2018-04-03T19:02:28.136Z" /* its first frame (docs/sim.md) */
-#define DEMO_MAX_EMIT  32                         /* sensor sections per centre */
-#define DEMO_LINE_MAX  190                        /* the centre's INI refuses lines > 200 */
-#define DEMO_SIDES     2
+#define DEMO_UP_MS       60000 /* both centres listening within this, or the demo fails */
+#define DEMO_STOP_MS     10000 /* a centre's clean stop (the hotline's checkpoint: 300 ms) */
+#define DEMO_PW_LEN      16
+#define DEMO_USER        "duty"
+#define DEMO_RECORDING   "modes/beastblackbox_ulss7_1522782148.beast"
+#define DEMO_REC_START   "2018-04-03T19:02:28.136Z" /* its first frame (docs/sim.md) */
+#define DEMO_MAX_EMIT    32                         /* sensor sections per centre */
+#define DEMO_LINE_MAX    190                        /* the centre's INI refuses lines > 200 */
+#define DEMO_SIDES       2
+#define DEMO_INTERRUPTED 1 /* prepare(): a stop was asked for (errors are negative) */
 
 /* One scenario as one side sees it: the shipped scenario with its sensor
  * lists replaced (NULL: kept as shipped). */
@@ -96,7 +97,8 @@ struct demo_side {
     char password[DEMO_PW_LEN + 1];
     int web_port, link_port;
     pid_t pid;
-    int status; /* its wait status once reaped */
+    int status;        /* its wait status once reaped */
+    int web_port_seen; /* its port file was read: it is up */
     int reaped;
 };
 
@@ -623,6 +625,14 @@ out:
     return rc;
 }
 
+/* A SIGINT, SIGTERM or SIGHUP pending (they are blocked: cli_demo). */
+static int stop_requested(void)
+{
+    sigset_t p;
+    return sigpending(&p) == 0 &&
+           (sigismember(&p, SIGINT) || sigismember(&p, SIGTERM) || sigismember(&p, SIGHUP));
+}
+
 static int prepare(struct demo *d)
 {
     int rc = 0;
@@ -649,8 +659,11 @@ static int prepare(struct demo *d)
     if (!rc && path_join(path, sizeof path, d->dir, "exchange-area.geojson") == 0)
         rc = write_text(path, exchange_area, 0600);
     dbuf_free(&roster);
-    for (int i = 0; i < DEMO_SIDES && !rc; i++)
+    for (int i = 0; i < DEMO_SIDES && !rc; i++) {
+        if (stop_requested()) /* preparing takes seconds: a Ctrl-C need not wait */
+            return DEMO_INTERRUPTED;
         rc = prepare_centre(d, &d->side[i]);
+    }
     return rc;
 }
 
@@ -1122,8 +1135,13 @@ int cli_demo(int argc, char **argv)
     fprintf(stderr, "cairn demo: preparing two centres in %s (%d h of traffic from %s, x%g%s)\n",
             d.dir, d.hours, d.t0, d.speed, d.data[0] ? ", with the St Petersburg recording" : "");
     int status = 1, stopped_by_signal = 0;
-    if (prepare(&d) != 0)
+    if ((rc = prepare(&d)) != 0) {
+        if (rc == DEMO_INTERRUPTED) {
+            fprintf(stderr, "cairn demo: stopped while preparing\n");
+            status = 0;
+        }
         goto out;
+    }
     for (int i = 0; i < DEMO_SIDES; i++)
         if (start_centre(&d, &d.side[i], &old) != 0)
             goto stop;
@@ -1135,6 +1153,7 @@ int cli_demo(int argc, char **argv)
             int p = read_port(&d, &d.side[i]);
             if (p) {
                 d.side[i].web_port = p;
+                d.side[i].web_port_seen = 1;
                 up++;
             }
         }
@@ -1193,7 +1212,11 @@ stop:
         status = 0;
         for (int i = 0; i < DEMO_SIDES; i++) {
             const struct demo_side *s = &d.side[i];
-            if (s->pid > 0 && !(WIFEXITED(s->status) && WEXITSTATUS(s->status) == 0)) {
+            /* a centre stopped before it was up may have had no handler yet */
+            int clean =
+                (WIFEXITED(s->status) && WEXITSTATUS(s->status) == 0) ||
+                (!s->web_port_seen && WIFSIGNALED(s->status) && WTERMSIG(s->status) == SIGTERM);
+            if (s->pid > 0 && !clean) {
                 fprintf(stderr, "cairn demo: %s did not stop cleanly (status 0x%x)\n", s->name,
                         (unsigned)s->status);
                 status = 1;
