@@ -234,22 +234,50 @@ static void rm_tree(const char *path)
     nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* A port the kernel gives on 127.0.0.1 now (free at this instant). */
-static int free_port(void)
+/* 1 when port can be bound on 127.0.0.1 now. */
+static int port_free(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
-        return -1;
+        return 0;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in a = {0};
     a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
+    int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
     close(fd);
-    return port;
+    return ok;
+}
+
+/*
+ * A hotline port for --port 0. The roster must name it before the centres
+ * start, so it cannot be the kernel's pick at bind time (as the web ports
+ * are). It is a free port chosen at random *below* the kernel's ephemeral
+ * range (net.ipv4.ip_local_port_range): the kernel never hands those out
+ * to other programs' port-0 binds and outgoing connections, so the port
+ * stays ours between this check and the centre's bind unless some program
+ * asks for that very port.
+ */
+static int free_port(void)
+{
+    int lo = 32768, hi = 60999;
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    if (f) {
+        if (fscanf(f, "%d %d", &lo, &hi) != 2 || lo < 2048 || lo > 65535)
+            lo = 32768;
+        fclose(f);
+    }
+    int first = lo > 12000 ? lo - 12000 : 1024;
+    if (first < 1024)
+        first = 1024;
+    for (int tries = 0; tries < 200 && lo - first > 0; tries++) {
+        int port = first + (int)randombytes_uniform((uint32_t)(lo - first));
+        if (port_free(port))
+            return port;
+    }
+    return -1;
 }
 
 /* A password of DEMO_PW_LEN letters and digits (no look-alikes). */
@@ -643,9 +671,13 @@ static int prepare(struct demo *d)
             s->link_port = d->port_base + DEMO_SIDES + i;
         } else {
             s->web_port = 0;
-            s->link_port = free_port();
-            if (s->link_port <= 0)
+            do /* the two must differ */
+                s->link_port = free_port();
+            while (i > 0 && s->link_port == d->side[0].link_port);
+            if (s->link_port <= 0) {
+                fprintf(stderr, "cairn demo: no free port for the hotline\n");
                 return CAIRN_E_IO;
+            }
         }
     }
     struct dbuf roster;
