@@ -147,7 +147,7 @@ struct demo {
     char ui[PATH_MAX];   /* "" none */
     const char *ports_file;
     char self[PATH_MAX];
-    int64_t t0_s; /* the data's start: now, to the minute */
+    int64_t t0_s; /* the data's start: now */
     char t0[32];  /* ISO 8601 */
     struct demo_side side[DEMO_SIDES];
 };
@@ -902,7 +902,7 @@ static void demo_usage(FILE *f)
                "                   $TMPDIR or /tmp), removed at exit unless --keep\n"
                "  --keep           leave the scratch folder (keys, journals, logs, feeds)\n"
                "  --port-base N    web ports N, N+1, hotline ports N+2, N+3 (default 8080)\n"
-               "  --port 0         ports the kernel picks (printed, and in --ports-file)\n"
+               "  --port 0         free ports, chosen at start (printed, and in --ports-file)\n"
                "  --speed X        data seconds per wall second, 0.01 to 100 (default 1)\n"
                "  --hours H        hours of simulated traffic, 1 to 24 (default 4)\n"
                "  --data DIR       the reference data (default ../shared/data when present)\n"
@@ -1147,7 +1147,7 @@ int cli_demo(int argc, char **argv)
         return 1;
     }
     d.self[n] = 0;
-    d.t0_s = (int64_t)time(NULL) / 60 * 60;
+    d.t0_s = (int64_t)time(NULL);
     iso_utc(d.t0_s, d.t0, sizeof d.t0);
     signal(SIGPIPE, SIG_IGN);
     /* The signals the parent waits for are blocked from here on and taken
