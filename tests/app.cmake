@@ -13,3 +13,8 @@ cairn_test(test_app_cat004 unit SOURCES unit/app/test_app_cat004.c LIBS cairn_ap
 cairn_test(test_demo integ SOURCES integ/app/test_demo.c LIBS PkgConfig::JANSSON
            ARGS $<TARGET_FILE:cairn> TIMEOUT 240)
 add_dependencies(test_demo cairn)
+# the same with the St Petersburg recording on the Russian side (skipped
+# without ../shared/data)
+cairn_test(test_demo_recording integ SOURCES integ/app/test_demo.c LIBS PkgConfig::JANSSON
+           ARGS $<TARGET_FILE:cairn> recording TIMEOUT 240)
+add_dependencies(test_demo_recording cairn)
