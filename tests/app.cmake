@@ -21,3 +21,13 @@ add_dependencies(test_outputs cairn)
 cairn_test(test_peer_away integ SOURCES integ/app/test_peer_away.c LIBS PkgConfig::JANSSON
            ARGS $<TARGET_FILE:cairn> TIMEOUT 180)
 add_dependencies(test_peer_away cairn)
+# `cairn demo`: two centres on loopback, their consoles' APIs, the hotline
+# between them, a clean stop (tests/integ/app/test_demo.c)
+cairn_test(test_demo integ SOURCES integ/app/test_demo.c LIBS PkgConfig::JANSSON
+           ARGS $<TARGET_FILE:cairn> TIMEOUT 240)
+add_dependencies(test_demo cairn)
+# the same with the St Petersburg recording on the Russian side (skipped
+# without ../shared/data)
+cairn_test(test_demo_recording integ SOURCES integ/app/test_demo.c LIBS PkgConfig::JANSSON
+           ARGS $<TARGET_FILE:cairn> recording TIMEOUT 240)
+add_dependencies(test_demo_recording cairn)
