@@ -8,3 +8,9 @@ cairn_test(test_app_config unit SOURCES unit/app/test_app_config.c LIBS cairn_ap
 cairn_fuzz(app_config ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_app_config.c LIBS cairn_app)
 # alerts as ASTERIX CAT004 records, decoded back through the CAT004 table
 cairn_test(test_app_cat004 unit SOURCES unit/app/test_app_cat004.c LIBS cairn_app m)
+# the procedures between two centres over their hotline (app/procedures.h):
+# alert -> INCIDENT_REPORT acknowledged, late ACTIVITY_NOTICE as a zone in
+# both pictures, a COMPLIANCE_SUMMARY that disagrees, drafts across a restart
+cairn_test(test_procs integ SOURCES integ/app/test_procs.c LIBS PkgConfig::JANSSON
+           ARGS $<TARGET_FILE:cairn> TIMEOUT 240)
+add_dependencies(test_procs cairn)

@@ -1040,7 +1040,8 @@ static uint64_t notice_key(const struct proc_notice *n, unsigned flag)
         h = (h ^ (uint8_t)*s) * 1099511628211ull;
     h = (h ^ (uint64_t)n->dir) * 1099511628211ull;
     h = (h ^ n->seq) * 1099511628211ull;
-    return (h ^ flag) * 1099511628211ull;
+    /* 52 bits: a JSON number any client reads exactly */
+    return ((h ^ flag) * 1099511628211ull) & ((1ull << 52) - 1);
 }
 
 static void notice_centroid(const struct proc_notice *n, double *lat, double *lon)
@@ -1235,6 +1236,7 @@ static void on_summary(struct proc *p, const char *peer, uint64_t seq, const str
         uint64_t key = ((uint64_t)seq << 8) ^ i;
         for (const char *q = peer; *q; q++)
             key = (key ^ (uint8_t)*q) * 1099511628211ull;
+        key &= (1ull << 52) - 1; /* a JSON number any client reads exactly */
         alert_raise(p, DET_RULE_COMPLIANCE, DET_SEV_CAUTION, key, NAN, NAN, p->now_ms, disc[i]);
     }
     p->st.discrepancies += n;
