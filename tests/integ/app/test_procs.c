@@ -10,6 +10,11 @@
  *    (POST /api/alerts/ID/draft: an INCIDENT_REPORT with its facts), the
  *    draft edited and sent by its id; it arrives at Kaliningrad, whose
  *    operator acknowledges it, and Warsaw sees the acknowledgement;
+ *  - the operator loses radio contact with SAS681 (POST
+ *    /api/tracks/ID/radio): RENEGADE COMLOSS, and Warsaw (renegade_notify,
+ *    renegade_min = COMLOSS) sends Kaliningrad one RENEGADE_ALERT for the
+ *    episode; radio contact back shows as the third fact of the flight's
+ *    compliance triple (GET /api/compliance);
  *  - an ACTIVITY_NOTICE one day ahead declaring 14,000 troops: flagged
  *    late (and short of the notification and observers thresholds) at both
  *    centres, on the message and as NOTICE alerts, and its area a zone in
@@ -324,7 +329,7 @@ static int setup(void **state)
              "[replay radar]\ninput = pcap:sim/radar.pcap\nspeed = 10\n"
              "[replay adsb]\ninput = sbs:sim/adsb.sbs\nsensor = malmo-rx\nspeed = 10\n"
              "[hotline]\nkeys = warsaw\nroster = roster.ini\njournal = warsaw.db\n%s"
-             "renegade_notify = KALININGRAD-CC\n",
+             "renegade_notify = KALININGRAD-CC\nrenegade_min = COMLOSS\n",
              CAIRN_SOURCE_DIR, procs);
     snprintf(W.ini, sizeof W.ini, "%s/warsaw.ini", tmp);
     write_file(W.ini, conf);
@@ -492,6 +497,86 @@ static void test_alert_to_incident(void **state)
     json_decref(poll_get(&W, "/api/messages?dir=out", msg_acked, "INCIDENT_REPORT"));
 }
 
+static int has_sas(json_t *j, const void *arg)
+{
+    (void)arg;
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(j, "tracks"), i, t)
+    {
+        const char *cs = json_string_value(json_object_get(t, "callsign"));
+        const char *st = json_string_value(json_object_get(t, "status"));
+        if (cs && !strncmp(cs, "SAS681", 6) && st && !strcmp(st, "confirmed"))
+            return 1;
+    }
+    return 0;
+}
+
+static int count_type(json_t *j, const char *type)
+{
+    size_t i, n = 0;
+    json_t *m;
+    json_array_foreach(json_object_get(j, "messages"), i, m)
+    {
+        const char *t = json_string_value(json_object_get(m, "type"));
+        n += t && !strcmp(t, type);
+    }
+    return (int)n;
+}
+
+static int radio_yes(json_t *j, const void *arg)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(j, "flights"), i, f)
+    {
+        const char *cs = json_string_value(json_object_get(f, "callsign"));
+        const char *tri = json_string_value(json_object_get(f, "triple"));
+        if (cs && !strcmp(cs, arg) && tri && tri[2] == 'Y')
+            return 1;
+    }
+    return 0;
+}
+
+/* The operator loses radio contact with SAS681 (POST /api/tracks/ID/radio):
+ * RENEGADE COMLOSS (Warsaw notifies from COMLOSS: renegade_min) goes to
+ * Kaliningrad in the cycle it is raised, once; radio back: the compliance
+ * triple's third fact is Y in the ledger. */
+static void test_renegade_and_radio(void **state)
+{
+    (void)state;
+    json_t *j = poll_get(&W, "/api/tracks", has_sas, NULL);
+    json_int_t id = 0;
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(j, "tracks"), i, t)
+    {
+        const char *cs = json_string_value(json_object_get(t, "callsign"));
+        if (cs && !strncmp(cs, "SAS681", 6))
+            id = json_integer_value(json_object_get(t, "id"));
+    }
+    json_decref(j);
+    char path[128];
+    snprintf(path, sizeof path, "/api/tracks/%lld/radio", (long long)id);
+    size_t mark = W.log_len;
+    assert_int_equal(http(&W, "POST", path, W.token, "{\"radio\":\"no\"}"), 200);
+    json_decref(poll_get(&W, "/api/alerts", has_rule, "RENEGADE"));
+    assert_true(wait_log(&W, "RENEGADE COMLOSS sent to KALININGRAD-CC with the operators", mark));
+    json_decref(poll_get(&K, "/api/messages?dir=in", has_msg, "RENEGADE_ALERT"));
+    assert_non_null(strstr(rep.body, "SAS681"));
+    /* three more cycles of the same episode: still one message */
+    int64_t until = now_ms() + 3500;
+    while (now_ms() < until)
+        drain(100);
+    assert_int_equal(http(&K, "GET", "/api/messages?dir=in&type=RENEGADE_ALERT", K.token, NULL),
+                     200);
+    j = body_json();
+    assert_int_equal(count_type(j, "RENEGADE_ALERT"), 1);
+    json_decref(j);
+    assert_int_equal(http(&W, "POST", path, W.token, "{\"radio\":\"yes\"}"), 200);
+    json_decref(poll_get(&W, "/api/compliance", radio_yes, "SAS681"));
+}
+
 static int notice_zone(json_t *j, const void *arg)
 {
     (void)arg;
@@ -622,9 +707,9 @@ int main(int argc, char **argv)
     }
     cairn_bin = bin;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_no_session),  cmocka_unit_test(test_alert_to_incident),
-        cmocka_unit_test(test_late_notice), cmocka_unit_test(test_compliance),
-        cmocka_unit_test(test_restart),
+        cmocka_unit_test(test_no_session),         cmocka_unit_test(test_alert_to_incident),
+        cmocka_unit_test(test_renegade_and_radio), cmocka_unit_test(test_late_notice),
+        cmocka_unit_test(test_compliance),         cmocka_unit_test(test_restart),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     return rc || !setup_ok ? 1 : 0;
