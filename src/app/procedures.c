@@ -9,6 +9,7 @@
 #include "app/procedures.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -576,7 +577,11 @@ static int drafts_write(struct proc *p)
         return CAIRN_E_NOMEM;
     char tmp[sizeof p->drafts_path + 8];
     snprintf(tmp, sizeof tmp, "%s.tmp", p->drafts_path);
-    FILE *f = fopen(tmp, "w");
+    /* 0600: drafts are the centre's business, as the journal is */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (fd >= 0 && !f)
+        close(fd);
     int rc = 0;
     if (!f || json_dumpf(doc, f, JSON_INDENT(1)) != 0 || fflush(f) != 0 || fsync(fileno(f)) != 0)
         rc = CAIRN_E_IO;
@@ -1255,6 +1260,14 @@ void proc_on_message(void *arg, int dir, const char *peer, uint64_t seq, int64_t
         on_invite(p, m);
     else if (m->type == HL_T_COMPLIANCE_SUMMARY && dir == HL_DIR_IN && !p->replaying)
         on_summary(p, peer, seq, m);
+    else if (m->type == HL_T_COMPLIANCE_SUMMARY && dir == HL_DIR_OUT && p->replaying) {
+        /* a daily summary already sent (a whole UTC day): not again today */
+        int64_t s0, s1;
+        if (!field_int(m, "period_start", &s0) && !field_int(m, "period_end", &s1) &&
+            s0 % PROC_DAY_MS == 0 && s1 == s0 + PROC_DAY_MS &&
+            s1 / PROC_DAY_MS > p->last_summary_day)
+            p->last_summary_day = s1 / PROC_DAY_MS;
+    }
     if (p->zones_dirty && !p->replaying) {
         rebuild_zones(p);
         p->zones_dirty = 0;
@@ -1681,6 +1694,8 @@ void proc_start(struct proc *p, struct hl_daemon_ctx *hl, int64_t now_ms)
     p->replaying = 1;
     int ni = hl_daemon_replay(p->env.hl, HL_T_OBSERVER_INVITATION);
     int nn = hl_daemon_replay(p->env.hl, HL_T_ACTIVITY_NOTICE);
+    if (p->area && p->cfg.compliance_time_min >= 0)
+        hl_daemon_replay(p->env.hl, HL_T_COMPLIANCE_SUMMARY);
     p->replaying = 0;
     if (ni > 0 || nn > 0)
         log_info(MOD, "from the journal: %d activity notice(s), %d invitation(s)", nn, ni);
