@@ -32,7 +32,11 @@
 
 #define MOD "procedures"
 
-#define DRAFTS_MAX_BYTES (8u << 20)
+/* A draft as written is at most DRAFT_MAX_BYTES (a request body is 64 KiB;
+ * escapes can grow it), so the file of PROC_MAX_DRAFTS of them stays under
+ * DRAFTS_MAX_BYTES and always reads back. */
+#define DRAFT_MAX_BYTES  (96u << 10)
+#define DRAFTS_MAX_BYTES (32u << 20)
 
 static const char *const cat_names[] = {"", "COMLOSS", "SUSPECTED", "PROBABLE", "CONFIRMED"};
 
@@ -635,6 +639,11 @@ static const char *draft_check(const json_t *d)
     const char *cas = json_string_value(json_object_get(d, "case"));
     if (json_object_get(d, "case") && (!cas || strlen(cas) > HL_CASE_MAX))
         return "case wants a case id";
+    char *txt = json_dumps(d, JSON_COMPACT);
+    size_t len = txt ? strlen(txt) : SIZE_MAX;
+    free(txt);
+    if (len > DRAFT_MAX_BYTES)
+        return "the draft is too large";
     return NULL;
 }
 
@@ -647,7 +656,10 @@ static void drafts_load(struct proc *p)
     struct dbuf b;
     char err[256];
     if (app_read_file("drafts", p->drafts_path, DRAFTS_MAX_BYTES, &b, err, sizeof err) != 0) {
-        log_warn(MOD, "%s: starting without drafts", err);
+        log_warn(MOD, "%s: starting without drafts (the file kept aside as .bad)", err);
+        char bad[sizeof p->drafts_path + 8];
+        snprintf(bad, sizeof bad, "%s.bad", p->drafts_path);
+        rename(p->drafts_path, bad);
         return;
     }
     json_error_t je;

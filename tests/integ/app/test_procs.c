@@ -22,6 +22,8 @@
  *  - Warsaw's COMPLIANCE_SUMMARY on demand (POST /api/compliance) counts
  *    the flights it saw in the agreed area; Kaliningrad saw none: a
  *    COMPLIANCE alert there;
+ *  - one message to two names: the peer's copy stored and delivered, the
+ *    name not on the roster refused alone (207);
  *  - a draft survives Kaliningrad's restart, and so does the notice's zone
  *    (rebuilt from the journal).
  *
@@ -667,6 +669,32 @@ static void test_compliance(void **state)
     assert_non_null(strstr(rep.body, "WARSAW-CC counts"));
 }
 
+/* One message to several peers: a copy each, stored on its own; a name
+ * not on the roster fails alone. */
+static void test_several_peers(void **state)
+{
+    (void)state;
+    assert_int_equal(http(&W, "POST", "/api/messages", W.token,
+                          "{\"to\":[\"KALININGRAD-CC\",\"NOWHERE-CC\"],\"type\":\"FREE_TEXT\","
+                          "\"fields\":{\"body\":\"to all our peers\"}}"),
+                     207);
+    json_t *r = body_json();
+    assert_false(json_is_true(json_object_get(r, "ok")));
+    json_t *sent = json_object_get(r, "sent"), *failed = json_object_get(r, "failed");
+    assert_int_equal(json_array_size(sent), 1);
+    assert_int_equal(json_array_size(failed), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(sent, 0), "to")),
+                        "KALININGRAD-CC");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(failed, 0), "to")),
+                        "NOWHERE-CC");
+    json_decref(r);
+    json_decref(poll_get(&K, "/api/messages?dir=in", has_msg, "FREE_TEXT"));
+    assert_non_null(strstr(rep.body, "to all our peers"));
+    assert_int_equal(http(&W, "POST", "/api/messages", W.token,
+                          "{\"to\":[],\"type\":\"FREE_TEXT\",\"fields\":{\"body\":\"x\"}}"),
+                     400);
+}
+
 static int has_zero_drafts(json_t *j, const void *arg)
 {
     (void)arg;
@@ -707,9 +735,13 @@ int main(int argc, char **argv)
     }
     cairn_bin = bin;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_no_session),         cmocka_unit_test(test_alert_to_incident),
-        cmocka_unit_test(test_renegade_and_radio), cmocka_unit_test(test_late_notice),
-        cmocka_unit_test(test_compliance),         cmocka_unit_test(test_restart),
+        cmocka_unit_test(test_no_session),
+        cmocka_unit_test(test_alert_to_incident),
+        cmocka_unit_test(test_renegade_and_radio),
+        cmocka_unit_test(test_late_notice),
+        cmocka_unit_test(test_compliance),
+        cmocka_unit_test(test_several_peers),
+        cmocka_unit_test(test_restart),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     return rc || !setup_ok ? 1 : 0;
