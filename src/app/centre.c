@@ -591,7 +591,7 @@ static int p_json(void *arg, enum web_topic topic, const struct web_req *rq, str
     int st = c->proc ? proc_get(c->proc, topic, rq, out) : 0;
     if (st != 0)
         return st;
-    if (topic == WEB_GET_MESSAGES && c->hl) {
+    if ((topic == WEB_GET_MESSAGES || topic == WEB_GET_MESSAGE) && c->hl) {
         st = hl_get(c, topic, rq, out);
         if (st == 200 && c->proc) /* the notices' flags on their messages */
             proc_decorate_list(c->proc, out);

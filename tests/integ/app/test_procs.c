@@ -634,7 +634,17 @@ static void test_late_notice(void **state)
     json_decref(poll_get(&W, "/api/zones", notice_zone, NULL));
     json_decref(poll_get(&K, "/api/zones", notice_zone, NULL));
     json_decref(poll_get(&W, "/api/messages?dir=out", flagged_late, NULL));
-    json_decref(poll_get(&K, "/api/messages?dir=in", flagged_late, NULL));
+    json_t *in = poll_get(&K, "/api/messages?dir=in", flagged_late, NULL);
+    /* the message alone says the same */
+    char path[96];
+    snprintf(
+        path, sizeof path, "/api/messages/WARSAW-CC:%lld",
+        (long long)json_integer_value(json_object_get(find_msg(in, "ACTIVITY_NOTICE"), "seq")));
+    json_decref(in);
+    assert_int_equal(http(&K, "GET", path, K.token, NULL), 200);
+    json_t *one = body_json();
+    assert_true(flagged_late(one, NULL));
+    json_decref(one);
     json_decref(poll_get(&K, "/api/alerts", has_rule, "NOTICE"));
     assert_non_null(strstr(rep.body, "Late notice"));
     json_decref(poll_get(&W, "/api/alerts", has_rule, "NOTICE"));
