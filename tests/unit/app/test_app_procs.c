@@ -26,7 +26,11 @@
 #include "hotline/catalogue.h"
 #include "hotline/journal.h"
 #include "hotline/msg.h"
+#include "picture/picture.h"
 #include "track/track.h"
+
+#include <stdio.h>
+#include <unistd.h>
 
 #define T0_MS INT64_C(1459468800000) /* 2016-04-01 00:00:00 UTC */
 #define DAY   PROC_DAY_MS
@@ -512,6 +516,125 @@ static void test_config_keys(void **state)
     assert_int_equal(proc_config_key(&pc, "nope", "1", err, 200), 1);
 }
 
+/* The service without a hotline: renegade notification once per episode
+ * (each attempt fails and is counted: there is no hotline to send with),
+ * from renegade_min only; drafts saved, edited, kept in their file across
+ * a new service, deleted. */
+static void test_service(void **state)
+{
+    (void)state;
+    struct pic_config pcfg;
+    pic_config_default(&pcfg);
+    struct pic *pic;
+    assert_int_equal(pic_new(&pcfg, &pic), 0);
+    char dir[] = "/tmp/cairn-procs-unit-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char journal[128];
+    snprintf(journal, sizeof journal, "%s/j.db", dir);
+    struct proc_config pc;
+    proc_config_default(&pc);
+    char err[256];
+    assert_int_equal(proc_config_key(&pc, "renegade_notify", "MOSCOW-CC,MINSK-CC", err, 256), 0);
+    struct proc_env env = {.pic = pic, .journal = journal};
+    struct proc *p;
+    assert_int_equal(proc_new(&pc, &env, &p, err, sizeof err), 0);
+    proc_start(p, NULL, T0_MS);
+    struct det_alert a;
+    memset(&a, 0, sizeof a);
+    a.id = 5;
+    a.rule = DET_RULE_RENEGADE;
+    a.state = DET_ST_OPEN;
+    a.n_values = 1;
+    a.values[0].name = "category";
+    a.values[0].v = 1; /* COMLOSS: under SUSPECTED */
+    proc_on_alert(p, &a);
+    assert_int_equal(proc_stats(p)->renegade_errors, 0);
+    a.state = DET_ST_UPDATED;
+    a.values[0].v = 2; /* SUSPECTED: both peers, once */
+    proc_on_alert(p, &a);
+    assert_int_equal(proc_stats(p)->renegade_errors, 2);
+    a.values[0].v = 3;
+    proc_on_alert(p, &a);
+    proc_on_alert(p, &a);
+    assert_int_equal(proc_stats(p)->renegade_errors, 2);
+    a.state = DET_ST_CLEARED;
+    proc_on_alert(p, &a);
+    a.id = 6; /* a new episode */
+    a.state = DET_ST_OPEN;
+    proc_on_alert(p, &a);
+    assert_int_equal(proc_stats(p)->renegade_errors, 4);
+    a.rule = DET_RULE_ZONE; /* other rules: never */
+    a.id = 7;
+    proc_on_alert(p, &a);
+    assert_int_equal(proc_stats(p)->renegade_errors, 4);
+
+    /* drafts */
+    struct dbuf out;
+    dbuf_init(&out, 1u << 20);
+    struct web_req rq = {.user = "duty"};
+    json_t *body = json_pack("{s:s, s:s, s:{s:s}}", "type", "FREE_TEXT", "to", "MOSCOW-CC",
+                             "fields", "body", "first");
+    assert_int_equal(proc_action(p, WEB_ACT_DRAFT_SAVE, &rq, body, &out), 201);
+    json_decref(body);
+    assert_non_null(strstr(out.p, "\"id\":1"));
+    assert_non_null(strstr(out.p, "\"by\":\"duty\""));
+    dbuf_reset(&out);
+    body = json_pack("{s:s}", "type", "NOPE");
+    assert_int_equal(proc_action(p, WEB_ACT_DRAFT_SAVE, &rq, body, &out), 400);
+    json_decref(body);
+    dbuf_reset(&out);
+    body = json_pack("{s:[s, s]}", "to", "MOSCOW-CC", "bad name");
+    rq.id = "1";
+    assert_int_equal(proc_action(p, WEB_ACT_DRAFT_EDIT, &rq, body, &out), 400);
+    json_decref(body);
+    dbuf_reset(&out);
+    body = json_pack("{s:{s:s}}", "fields", "body", "second");
+    assert_int_equal(proc_action(p, WEB_ACT_DRAFT_EDIT, &rq, body, &out), 200);
+    json_decref(body);
+    proc_free(p);
+    /* a new service reads the file */
+    assert_int_equal(proc_new(&pc, &env, &p, err, sizeof err), 0);
+    dbuf_reset(&out);
+    assert_int_equal(proc_get(p, WEB_GET_DRAFT, &rq, &out), 200);
+    assert_non_null(strstr(out.p, "second"));
+    assert_non_null(strstr(out.p, "MOSCOW-CC"));
+    dbuf_reset(&out);
+    rq.id = "2";
+    assert_int_equal(proc_get(p, WEB_GET_DRAFT, &rq, &out), 404);
+    dbuf_reset(&out);
+    rq.id = "1";
+    assert_int_equal(proc_action(p, WEB_ACT_DRAFT_DELETE, &rq, NULL, &out), 200);
+    dbuf_reset(&out);
+    assert_int_equal(proc_get(p, WEB_GET_DRAFTS, &rq, &out), 200);
+    assert_string_equal(out.p, "{\"drafts\":[]}");
+    /* ids are not reused after a delete */
+    dbuf_reset(&out);
+    body = json_pack("{s:s}", "type", "FREE_TEXT");
+    assert_int_equal(proc_action(p, WEB_ACT_DRAFT_SAVE, &rq, body, &out), 201);
+    assert_non_null(strstr(out.p, "\"id\":2"));
+    json_decref(body);
+    proc_free(p);
+    /* a damaged file: set aside, the service starts without drafts */
+    char path[160];
+    snprintf(path, sizeof path, "%s.drafts", journal);
+    FILE *f = fopen(path, "w");
+    fputs("{\"drafts\": [", f);
+    fclose(f);
+    assert_int_equal(proc_new(&pc, &env, &p, err, sizeof err), 0);
+    dbuf_reset(&out);
+    assert_int_equal(proc_get(p, WEB_GET_DRAFTS, &rq, &out), 200);
+    assert_string_equal(out.p, "{\"drafts\":[]}");
+    proc_free(p);
+    char bad[200];
+    snprintf(bad, sizeof bad, "%s.bad", path);
+    assert_int_equal(access(bad, F_OK), 0);
+    unlink(bad);
+    unlink(path);
+    rmdir(dir);
+    dbuf_free(&out);
+    pic_free(pic);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -523,6 +646,7 @@ int main(void)
         cmocka_unit_test(test_ledger),
         cmocka_unit_test(test_summary_parse_hostile),
         cmocka_unit_test(test_config_keys),
+        cmocka_unit_test(test_service),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
