@@ -911,14 +911,35 @@ static int act_send(struct proc *p, const struct web_req *rq, const json_t *body
         return 0; /* one peer: the hotline's own send */
     }
     const char *why = draft_check(src);
-    if (!why &&
-        (!json_is_array(to) || json_array_size(to) == 0 || json_array_size(to) > PROC_MAX_PEERS))
+    json_t *names = json_is_string(to) ? json_pack("[O]", to) : json_incref(to);
+    if (!why && (!json_is_array(names) || json_array_size(names) == 0 ||
+                 json_array_size(names) > PROC_MAX_PEERS))
         why = "to wants one to 8 peer names";
-    if (why)
+    size_t i;
+    json_t *v;
+    json_array_foreach(names, i, v)
+    {
+        const char *n = json_string_value(v);
+        if (!why && (!n || !peer_name_ok(n, strlen(n))))
+            why = "to wants peer names";
+    }
+    if (why) {
+        json_decref(names);
         return reply_error(out, 400, why);
+    }
+    to = names;
     json_t *sent = json_array(), *failed = json_array();
     size_t bad = send_many(p, src, to, sent, failed);
-    json_t *r = json_pack("{s:b, s:o, s:o}", "ok", bad == 0, "sent", sent, "failed", failed);
+    json_t *r = json_pack("{s:b, s:O, s:O}", "ok", bad == 0, "sent", sent, "failed", failed);
+    if (d && bad > 0 && json_array_size(sent) > 0) {
+        /* the draft stays for the peers it did not reach, only */
+        json_t *left = json_array();
+        json_array_foreach(failed, i, v) json_array_append(left, json_object_get(v, "to"));
+        json_object_set_new(d, "to", left);
+        drafts_write(p);
+    }
+    json_decref(sent);
+    json_decref(failed);
     if (d && bad == 0) {
         log_info(MOD, "draft %s sent to %zu peer(s) (operator %s)", sid, json_array_size(to),
                  rq->user ? rq->user : "?");
@@ -927,6 +948,7 @@ static int act_send(struct proc *p, const struct web_req *rq, const json_t *body
     }
     int st = reply_json(out, r, bad == 0 ? 200 : json_array_size(sent) ? 207 : 400);
     json_decref(r);
+    json_decref(names);
     return st;
 }
 

@@ -703,6 +703,28 @@ static void test_several_peers(void **state)
     assert_int_equal(http(&W, "POST", "/api/messages", W.token,
                           "{\"to\":[],\"type\":\"FREE_TEXT\",\"fields\":{\"body\":\"x\"}}"),
                      400);
+    /* a draft to both: sent where it could be, kept for the other only */
+    assert_int_equal(http(&W, "POST", "/api/messages/drafts", W.token,
+                          "{\"to\":[\"KALININGRAD-CC\",\"NOWHERE-CC\"],\"type\":\"FREE_TEXT\","
+                          "\"fields\":{\"body\":\"drafted for two\"}}"),
+                     201);
+    r = body_json();
+    char body[64], path[64];
+    json_int_t id = json_integer_value(json_object_get(r, "id"));
+    json_decref(r);
+    snprintf(body, sizeof body, "{\"draft\":%lld}", (long long)id);
+    snprintf(path, sizeof path, "/api/messages/drafts/%lld", (long long)id);
+    assert_int_equal(http(&W, "POST", "/api/messages", W.token, body), 207);
+    assert_int_equal(http(&W, "GET", path, W.token, NULL), 200);
+    r = body_json();
+    json_t *to = json_object_get(r, "to");
+    assert_int_equal(json_array_size(to), 1);
+    assert_string_equal(json_string_value(json_array_get(to, 0)), "NOWHERE-CC");
+    json_decref(r);
+    /* sent by its id to one name given as a string: done, the draft gone */
+    snprintf(body, sizeof body, "{\"draft\":%lld,\"to\":\"KALININGRAD-CC\"}", (long long)id);
+    assert_int_equal(http(&W, "POST", "/api/messages", W.token, body), 200);
+    assert_int_equal(http(&W, "GET", path, W.token, NULL), 404);
 }
 
 static int has_zero_drafts(json_t *j, const void *arg)
