@@ -635,6 +635,100 @@ static void test_service(void **state)
     pic_free(pic);
 }
 
+/* Notices through the service on a fake clock: the zone in the picture's
+ * set with its period, the flags as alerts, an invitation clearing the
+ * observers' alert. */
+static int zone_active(struct proc *p, const char *name)
+{
+    struct dbuf out;
+    dbuf_init(&out, 1u << 20);
+    struct web_req rq = {0};
+    assert_int_equal(proc_get(p, WEB_GET_ZONES, &rq, &out), 200);
+    json_t *j = json_loads(out.p, 0, NULL);
+    dbuf_free(&out);
+    int r = -1;
+    size_t i;
+    json_t *z;
+    json_array_foreach(json_object_get(j, "zones"), i, z)
+    {
+        if (!strcmp(json_string_value(json_object_get(z, "name")), name)) {
+            assert_string_equal(json_string_value(json_object_get(z, "kind")), "exercise");
+            r = json_is_true(json_object_get(z, "active"));
+        }
+    }
+    json_decref(j);
+    return r;
+}
+
+static size_t open_alerts(struct proc *p, unsigned rule)
+{
+    size_t n, k = 0;
+    const struct det_alert *a = proc_alerts(p, &n);
+    for (size_t i = 0; i < n; i++)
+        k += a[i].rule == rule && a[i].state != DET_ST_CLEARED;
+    return k;
+}
+
+static void test_service_notices(void **state)
+{
+    (void)state;
+    struct pic_config pcfg;
+    pic_config_default(&pcfg);
+    struct pic *pic;
+    assert_int_equal(pic_new(&pcfg, &pic), 0);
+    char dir[] = "/tmp/cairn-procs-unit-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char journal[128], err[256];
+    snprintf(journal, sizeof journal, "%s/j.db", dir);
+    struct proc_config pc;
+    proc_config_default(&pc);
+    struct proc_env env = {.pic = pic, .journal = journal};
+    struct proc *p;
+    assert_int_equal(proc_new(&pc, &env, &p, err, sizeof err), 0);
+    proc_start(p, NULL, T0_MS);
+    /* received 5 days ahead: 14,000 troops */
+    static struct hl_msg m;
+    hl_msg_init(&m, HL_T_ACTIVITY_NOTICE);
+    snprintf(m.sender, sizeof m.sender, "MOSCOW-CC");
+    assert_int_equal(hl_msg_add_str(&m, "area", "54.5,18.5;54.5,19.5;55,19.5;55,18.5"), 0);
+    assert_int_equal(hl_msg_add_int(&m, "start", T0_MS + 5 * DAY), 0);
+    assert_int_equal(hl_msg_add_int(&m, "end", T0_MS + 8 * DAY), 0);
+    assert_int_equal(hl_msg_add_str(&m, "kind", "EXERCISE"), 0);
+    assert_int_equal(hl_msg_add_int(&m, "troops", 14000), 0);
+    proc_on_message(p, HL_DIR_IN, "MOSCOW-CC", 3, T0_MS, &m);
+    assert_int_equal(proc_stats(p)->notices, 1);
+    assert_int_equal(proc_stats(p)->notices_late, 1);
+    assert_int_equal(open_alerts(p, DET_RULE_NOTICE), 3); /* late, notification, observers */
+    proc_cycle(p, NULL, 0, T0_MS + 1000);
+    assert_int_equal(zone_active(p, "NOTICE MOSCOW-CC#3"), 0); /* not yet */
+    proc_cycle(p, NULL, 0, T0_MS + 6 * DAY);
+    assert_int_equal(zone_active(p, "NOTICE MOSCOW-CC#3"), 1);
+    proc_cycle(p, NULL, 0, T0_MS + 9 * DAY);
+    assert_int_equal(zone_active(p, "NOTICE MOSCOW-CC#3"), 0); /* over */
+    /* the invitation comes: the observers' alert clears */
+    hl_msg_init(&m, HL_T_OBSERVER_INVITATION);
+    snprintf(m.sender, sizeof m.sender, "MOSCOW-CC");
+    assert_int_equal(hl_msg_add_int(&m, "start", T0_MS + 5 * DAY), 0);
+    assert_int_equal(hl_msg_add_int(&m, "end", T0_MS + 8 * DAY), 0);
+    assert_int_equal(hl_msg_add_int(&m, "reply_by", T0_MS + 4 * DAY), 0);
+    assert_int_equal(hl_msg_add_str(&m, "exercise", "ZAPAD"), 0);
+    proc_on_message(p, HL_DIR_IN, "MOSCOW-CC", 4, T0_MS + DAY, &m);
+    assert_int_equal(open_alerts(p, DET_RULE_NOTICE), 2);
+    /* a notice whose area crosses itself: flagged, no zone */
+    hl_msg_init(&m, HL_T_ACTIVITY_NOTICE);
+    snprintf(m.sender, sizeof m.sender, "MOSCOW-CC");
+    assert_int_equal(hl_msg_add_str(&m, "area", "54,18;55,19;54,19;55,18"), 0);
+    assert_int_equal(hl_msg_add_int(&m, "start", T0_MS + 10 * DAY), 0);
+    assert_int_equal(hl_msg_add_int(&m, "end", T0_MS + 11 * DAY), 0);
+    assert_int_equal(hl_msg_add_str(&m, "kind", "MISSILE_FIRING"), 0);
+    proc_on_message(p, HL_DIR_IN, "MOSCOW-CC", 5, T0_MS, &m);
+    assert_int_equal(zone_active(p, "NOTICE MOSCOW-CC#5"), -1);
+    assert_int_equal(zone_active(p, "NOTICE MOSCOW-CC#3"), 0);
+    proc_free(p);
+    pic_free(pic);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -647,6 +741,7 @@ int main(void)
         cmocka_unit_test(test_summary_parse_hostile),
         cmocka_unit_test(test_config_keys),
         cmocka_unit_test(test_service),
+        cmocka_unit_test(test_service_notices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
