@@ -33,6 +33,7 @@
 
 #include "app/output.h"
 #include "base/addr.h"
+#include "app/procedures.h"
 #include "feed/sensor.h"
 #include "hotline/daemon.h"
 #include "picture/picture.h"
@@ -92,6 +93,8 @@ struct app_config {
     /* [output NAME]: readsb-style output ports (app/output.h) */
     struct app_output_config output[APP_MAX_OUTPUTS];
     size_t n_output;
+    int has_procs;            /* a [procedures] section */
+    struct proc_config procs; /* [procedures] (app/procedures.h; defaults without one) */
 };
 
 /*
