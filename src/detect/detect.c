@@ -23,7 +23,8 @@ static const struct det_rule *const rules[] = {
 };
 
 struct course {
-    uint32_t id; /* 0: empty */
+    uint64_t eval; /* the evaluation that wrote it (det.eval_no); any other: empty */
+    uint32_t id;
     double deg;
     int64_t t_ms;
     double rate; /* rad/s, as returned */
@@ -43,17 +44,25 @@ struct det {
     /* alerts */
     struct det_alert *alerts;
     uint64_t *seen_eval; /* evaluation number of the last report per slot */
+    uint64_t *aused;     /* bit per slot: not FREE (the passes over the alerts visit
+                            only these, in slot order) */
     size_t amask;        /* key-index buckets - 1 */
     uint32_t *ahead;     /* bucket -> slot + 1 */
     uint32_t *anext;     /* slot -> next slot + 1 */
     uint32_t *freelist;  /* free slots, a stack */
     size_t n_free;
     /* per evaluation */
-    uint8_t *live, *air;
-    double *lat, *lon, *gs, *turn, *mlat, *mlon, *alt, *vrate;
+    uint8_t *live, *air, *kind;
+    double *lat, *lon, *gs, *turn, *mlat, *mlon, *alt, *vrate, *ve, *vn;
+    /* the same in the grid's order (rule.h, det_ctx.g_*) */
+    uint8_t *g_air;
+    double *g_lat, *g_lon, *g_gs, *g_alt, *g_vrate, *g_ve, *g_vn, *g_mlat, *g_mlon, *g_turn;
+    uint32_t *special, *vessels; /* det_ctx.special, .vessels */
     struct det_grid grid;
     /* course memory for the turn rate: open addressing by track id, the
-     * previous evaluation's table and this one's (swapped each time) */
+     * previous evaluation's table and this one's (swapped each time; an
+     * entry belongs to the table only when written by its evaluation, so
+     * a table needs no clearing) */
     struct course *course[2];
     size_t cmask;
     int cur;
@@ -194,6 +203,23 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->mlon = calloc(nt, sizeof *d->mlon);
     d->alt = calloc(nt, sizeof *d->alt);
     d->vrate = calloc(nt, sizeof *d->vrate);
+    d->ve = calloc(nt, sizeof *d->ve);
+    d->vn = calloc(nt, sizeof *d->vn);
+    d->kind = calloc(nt, 1);
+    d->g_air = calloc(nt, 1);
+    d->g_lat = calloc(nt, sizeof *d->g_lat);
+    d->g_lon = calloc(nt, sizeof *d->g_lon);
+    d->g_gs = calloc(nt, sizeof *d->g_gs);
+    d->g_alt = calloc(nt, sizeof *d->g_alt);
+    d->g_vrate = calloc(nt, sizeof *d->g_vrate);
+    d->g_ve = calloc(nt, sizeof *d->g_ve);
+    d->g_vn = calloc(nt, sizeof *d->g_vn);
+    d->g_mlat = calloc(nt, sizeof *d->g_mlat);
+    d->g_mlon = calloc(nt, sizeof *d->g_mlon);
+    d->g_turn = calloc(nt, sizeof *d->g_turn);
+    d->special = calloc(nt, sizeof *d->special);
+    d->vessels = calloc(nt, sizeof *d->vessels);
+    d->aused = calloc((na + 63) / 64, sizeof *d->aused);
     d->cmask = gb - 1;
     d->course[0] = calloc(gb, sizeof *d->course[0]);
     d->course[1] = calloc(gb, sizeof *d->course[1]);
@@ -209,7 +235,10 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     if (!d->low.tab[0] || !d->low.tab[1] || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
         !d->freelist || !d->live || !d->lat || !d->lon || !d->gs || !d->turn || !d->air ||
         !d->mlat || !d->mlon || !d->alt || !d->vrate || !d->course[0] || !d->course[1] ||
-        !d->grid.key || !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order) {
+        !d->grid.key || !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order || !d->ve ||
+        !d->vn || !d->kind || !d->g_air || !d->g_lat || !d->g_lon || !d->g_gs || !d->g_alt ||
+        !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon || !d->g_turn ||
+        !d->special || !d->vessels || !d->aused) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -246,6 +275,23 @@ void det_free(struct det *d)
     free(d->mlon);
     free(d->alt);
     free(d->vrate);
+    free(d->ve);
+    free(d->vn);
+    free(d->kind);
+    free(d->g_air);
+    free(d->g_lat);
+    free(d->g_lon);
+    free(d->g_gs);
+    free(d->g_alt);
+    free(d->g_vrate);
+    free(d->g_ve);
+    free(d->g_vn);
+    free(d->g_mlat);
+    free(d->g_mlon);
+    free(d->g_turn);
+    free(d->special);
+    free(d->vessels);
+    free(d->aused);
     free(d->course[0]);
     free(d->course[1]);
     free(d->grid.key);
@@ -322,29 +368,37 @@ static void grid_build(struct det *d, size_t n)
     memcpy(g->key, g->tmp_key, m * sizeof *g->key);
     memcpy(g->order, g->tmp_order, m * sizeof *g->order);
     g->n = m;
-}
-
-/* First position whose key is >= k. */
-static size_t lower_bound(const uint32_t *key, size_t n, uint32_t k)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (key[mid] < k)
-            lo = mid + 1;
-        else
-            hi = mid;
+    size_t q = 0;
+    for (uint32_t r = 0; r <= DET_GRID_ROWS; r++) {
+        while (q < m && (g->key[q] >> 11) < r)
+            q++;
+        g->row_start[r] = q;
     }
-    return lo;
 }
 
-/* Visit the tracks in the cells within radius_m of (lat, lon); with after
- * < SIZE_MAX, only those after position `after` of the grid's order (its
- * row's later positions and the rows north of it). */
-static void grid_walk(const struct det_ctx *c, double lat, double lon, double radius_m,
-                      size_t after, int (*fn)(void *arg, size_t j), void *arg)
+/* First position in [lo, hi) whose key is >= k (hi when none). Without
+ * branches on the keys (a conditional move per halving): the searches
+ * land at random in the row, so a branch would be mispredicted half the
+ * time. */
+static size_t lower_bound(const uint32_t *key, size_t lo, size_t hi, uint32_t k)
+{
+    size_t n = hi - lo;
+    if (n == 0)
+        return lo;
+    const uint32_t *base = key + lo;
+    while (n > 1) { /* the answer lies in base .. base + n */
+        size_t half = n / 2;
+        base = base[half] < k ? base + half : base;
+        n -= half;
+    }
+    return (size_t)(base - key) + (*base < k);
+}
+
+size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double radius_m,
+                      size_t after, struct det_span *spans)
 {
     const struct det_grid *g = c->grid;
+    size_t n = 0;
     double dlat = radius_m / 110000.0;
     int32_t r0 = (int32_t)floor((lat - dlat) / g->cell_deg);
     int32_t r1 = (int32_t)floor((lat + dlat) / g->cell_deg);
@@ -363,14 +417,34 @@ static void grid_walk(const struct det_ctx *c, double lat, double lon, double ra
     for (int32_t r = r0; r <= r1; r++) {
         double w = col_deg(g, r);
         int32_t c0 = (int32_t)floor((lon - dlon) / w), c1 = (int32_t)floor((lon + dlon) / w);
-        uint32_t k1 = cell_key(r, c1);
-        size_t from = lower_bound(g->key, g->n, cell_key(r, c0));
+        /* the row's slice, then its cells c0 .. c1 in it */
+        uint32_t k0 = cell_key(r, c0), k1 = cell_key(r, c1);
+        size_t lo = g->row_start[k0 >> 11], hi = g->row_start[(k0 >> 11) + 1];
+        size_t from = lower_bound(g->key, lo, hi, k0);
+        size_t to = lower_bound(g->key, from, hi, k1 + 1);
         if (after != SIZE_MAX && from <= after)
             from = after + 1; /* its own row: only the tracks after it */
-        for (size_t q = from; q < g->n && g->key[q] <= k1; q++)
-            if (fn(arg, g->order[q]))
-                return;
+        if (to > from) {
+            spans[n].from = from;
+            spans[n].to = to;
+            n++;
+        }
     }
+    return n;
+}
+
+/* Visit the tracks in the cells within radius_m of (lat, lon); with after
+ * < SIZE_MAX, only those after position `after` of the grid's order (its
+ * row's later positions and the rows north of it). */
+static void grid_walk(const struct det_ctx *c, double lat, double lon, double radius_m,
+                      size_t after, int (*fn)(void *arg, size_t j), void *arg)
+{
+    struct det_span sp[DET_GRID_ROWS];
+    size_t ns = det_grid_spans(c, lat, lon, radius_m, after, sp);
+    for (size_t s = 0; s < ns; s++)
+        for (size_t q = sp[s].from; q < sp[s].to; q++)
+            if (fn(arg, c->grid->order[q]))
+                return;
 }
 
 void det_grid_near(const struct det_ctx *c, double lat, double lon, double radius_m,
@@ -552,6 +626,7 @@ int det_report(const struct det_ctx *c, const struct det_hit *h)
         return CAIRN_E_FULL;
     }
     size_t slot = d->freelist[--d->n_free];
+    d->aused[slot / 64] |= 1ull << (slot % 64);
     a = &d->alerts[slot];
     memset(a, 0, sizeof *a);
     a->id = d->next_id++;
@@ -588,10 +663,12 @@ int det_last_reply(const struct trk_track *t, int64_t *t_ms)
     return src;
 }
 
-static size_t course_slot(const struct det *d, const struct course *tab, uint32_t id)
+/* The slot of id in a course table whose entries are those written by
+ * evaluation `eval` (others count as empty). */
+static size_t course_slot(const struct det *d, const struct course *tab, uint64_t eval, uint32_t id)
 {
     size_t h = (size_t)((id * 0x9E3779B97F4A7C15ull) >> 17) & d->cmask;
-    while (tab[h].id && tab[h].id != id)
+    while (tab[h].id && tab[h].eval == eval && tab[h].id != id)
         h = (h + 1) & d->cmask;
     return h;
 }
@@ -605,21 +682,24 @@ static size_t course_slot(const struct det *d, const struct course *tab, uint32_
 static double turn_rate(struct det *d, const struct trk_track *t)
 {
     struct course *now = d->course[d->cur], *prev = d->course[!d->cur];
-    size_t s = course_slot(d, now, t->id);
-    if (now[s].id)
+    size_t s = course_slot(d, now, d->eval_no, t->id);
+    if (now[s].id && now[s].eval == d->eval_no)
         return 0.0; /* the same id twice in one picture */
-    const struct course *p = &prev[course_slot(d, prev, t->id)];
-    if (p->id && t->t_state_ms >= p->t_ms && t->t_state_ms - p->t_ms < 500) {
+    const struct course *p = &prev[course_slot(d, prev, d->eval_no - 1, t->id)];
+    int had = p->id && p->eval == d->eval_no - 1; /* remembered from the previous evaluation */
+    if (had && t->t_state_ms >= p->t_ms && t->t_state_ms - p->t_ms < 500) {
         now[s] = *p;
+        now[s].eval = d->eval_no;
         return p->rate;
     }
+    now[s].eval = d->eval_no;
     now[s].id = t->id;
     now[s].deg = t->track_deg;
     now[s].t_ms = t->t_state_ms;
     now[s].rate = 0.0;
     now[s].sm = 0.0;
     now[s].on = 0;
-    if (!p->id || !isfinite(t->track_deg) || !isfinite(p->deg) || t->gs_mps < 30.0)
+    if (!had || !isfinite(t->track_deg) || !isfinite(p->deg) || t->gs_mps < 30.0)
         return 0.0;
     double dt = (double)(t->t_state_ms - p->t_ms) / 1000.0;
     if (dt < 0.5 || dt > 30.0)
@@ -666,19 +746,24 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
     d->eval_no++;
     d->stats.evaluations++;
     /* CLEARED -> FREE: readers saw them once. */
-    for (size_t s = 0; s < d->cfg.max_alerts; s++) {
-        if (d->alerts[s].state == DET_ST_CLEARED) {
-            d->alerts[s].state = DET_ST_FREE;
-            d->freelist[d->n_free++] = (uint32_t)s;
+    for (size_t w = 0; w < (d->cfg.max_alerts + 63) / 64; w++) {
+        for (uint64_t bits = d->aused[w]; bits; bits &= bits - 1) {
+            size_t s = w * 64 + (size_t)__builtin_ctzll(bits);
+            if (d->alerts[s].state == DET_ST_CLEARED) {
+                d->alerts[s].state = DET_ST_FREE;
+                d->aused[w] &= ~(1ull << (s % 64));
+                d->freelist[d->n_free++] = (uint32_t)s;
+            }
         }
     }
     d->cur = !d->cur;
-    memset(d->course[d->cur], 0, (d->cmask + 1) * sizeof *d->course[0]);
     double gs_max = 0.0;
+    size_t n_special = 0, n_vessels = 0;
     for (size_t i = 0; i < n; i++) {
         const struct trk_track *t = &tracks[i];
         d->live[i] = 0;
         d->air[i] = 0;
+        d->kind[i] = 0;
         if (t->status != TRK_ST_CONFIRMED && t->status != TRK_ST_COASTING)
             continue;
         if (!sane(t)) {
@@ -701,7 +786,17 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         det_m_per_deg(d->lat[i], &d->mlat[i], &d->mlon[i]);
         d->alt[i] = (t->flags & TRK_F_ALT) ? (double)t->alt_ft : NAN;
         d->vrate[i] = (t->flags & TRK_F_ALT) ? t->vrate_fpm : 0.0;
+        d->ve[i] = t->ve_mps;
+        d->vn[i] = t->vn_mps;
+        d->kind[i] = t->kind;
         d->live[i] = 1;
+        unsigned sq = (t->ids & TRK_ID_SQUAWK) ? (t->squawk & 07777u) : 0;
+        if (sq == 07500 || sq == 07600 || sq == 07700 || t->emergency != 0 ||
+            t->radio == TRK_TRI_NO || (t->flags & TRK_F_PLAN_DEV) || t->op_flags != 0 ||
+            t->primary_only_scans >= d->cfg.no_xpdr_scans)
+            d->special[n_special++] = (uint32_t)i;
+        if (t->kind == TRK_KIND_VESSEL)
+            d->vessels[n_vessels++] = (uint32_t)i;
         /* airborne aircraft, and primary-only tracks that move: slow
          * primary-only blobs are clutter until shown otherwise */
         d->air[i] = t->kind != TRK_KIND_VESSEL && !t->on_ground &&
@@ -712,6 +807,20 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
     if (gs_max > d->cfg.max_speed_mps)
         gs_max = d->cfg.max_speed_mps;
     grid_build(d, n);
+    for (size_t k = 0; k < d->grid.n; k++) {
+        size_t i = d->grid.order[k];
+        d->g_air[k] = d->air[i];
+        d->g_lat[k] = d->lat[i];
+        d->g_lon[k] = d->lon[i];
+        d->g_gs[k] = d->gs[i];
+        d->g_alt[k] = d->alt[i];
+        d->g_vrate[k] = d->vrate[i];
+        d->g_ve[k] = d->ve[i];
+        d->g_vn[k] = d->vn[i];
+        d->g_mlat[k] = d->mlat[i];
+        d->g_mlon[k] = d->mlon[i];
+        d->g_turn[k] = d->turn[i];
+    }
     struct det_ctx c = {
         .cfg = &d->cfg,
         .tracks = tracks,
@@ -728,6 +837,24 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .vrate_fpm = d->vrate,
         .air = d->air,
         .gs_max = gs_max,
+        .ve = d->ve,
+        .vn = d->vn,
+        .kind = d->kind,
+        .g_lat = d->g_lat,
+        .g_lon = d->g_lon,
+        .g_gs = d->g_gs,
+        .g_alt = d->g_alt,
+        .g_vrate = d->g_vrate,
+        .g_ve = d->g_ve,
+        .g_vn = d->g_vn,
+        .g_mlat = d->g_mlat,
+        .g_mlon = d->g_mlon,
+        .g_turn = d->g_turn,
+        .g_air = d->g_air,
+        .special = d->special,
+        .vessels = d->vessels,
+        .n_special = n_special,
+        .n_vessels = n_vessels,
         .grid = &d->grid,
         .zones = d->zones,
         .low = &d->low,
@@ -741,18 +868,21 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
             rc = e;
     }
     /* Absent conditions: clear after the hold. */
-    for (size_t s = 0; s < d->cfg.max_alerts; s++) {
-        struct det_alert *a = &d->alerts[s];
-        if ((a->state != DET_ST_OPEN && a->state != DET_ST_UPDATED) ||
-            d->seen_eval[s] == d->eval_no)
-            continue;
-        a->absent_evals++;
-        if (a->absent_evals >= d->cfg.hold_evals && now_ms - a->t_seen_ms >= d->cfg.hold_ms) {
-            unindex(d, s);
-            a->state = DET_ST_CLEARED;
-            a->t_change_ms = now_ms;
-            d->stats.cleared++;
-            notify(d, a);
+    for (size_t w = 0; w < (d->cfg.max_alerts + 63) / 64; w++) {
+        for (uint64_t bits = d->aused[w]; bits; bits &= bits - 1) {
+            size_t s = w * 64 + (size_t)__builtin_ctzll(bits);
+            struct det_alert *a = &d->alerts[s];
+            if ((a->state != DET_ST_OPEN && a->state != DET_ST_UPDATED) ||
+                d->seen_eval[s] == d->eval_no)
+                continue;
+            a->absent_evals++;
+            if (a->absent_evals >= d->cfg.hold_evals && now_ms - a->t_seen_ms >= d->cfg.hold_ms) {
+                unindex(d, s);
+                a->state = DET_ST_CLEARED;
+                a->t_change_ms = now_ms;
+                d->stats.cleared++;
+                notify(d, a);
+            }
         }
     }
     return rc;
@@ -763,9 +893,18 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
 const struct det_alert *det_next(const struct det *d, size_t *cursor)
 {
     while (*cursor < d->cfg.max_alerts) {
-        const struct det_alert *a = &d->alerts[(*cursor)++];
-        if (a->state != DET_ST_FREE)
-            return a;
+        size_t s = *cursor, w = s / 64;
+        uint64_t bits = d->aused[w] & (~0ull << (s % 64)); /* slots s.. of this word */
+        if (!bits) {
+            *cursor = (w + 1) * 64;
+            continue;
+        }
+        s = w * 64 + (size_t)__builtin_ctzll(bits);
+        if (s >= d->cfg.max_alerts)
+            break;
+        *cursor = s + 1;
+        if (d->alerts[s].state != DET_ST_FREE)
+            return &d->alerts[s];
     }
     return NULL;
 }
@@ -773,8 +912,11 @@ const struct det_alert *det_next(const struct det *d, size_t *cursor)
 size_t det_count(const struct det *d)
 {
     size_t k = 0;
-    for (size_t s = 0; s < d->cfg.max_alerts; s++)
-        k += d->alerts[s].state == DET_ST_OPEN || d->alerts[s].state == DET_ST_UPDATED;
+    for (size_t w = 0; w < (d->cfg.max_alerts + 63) / 64; w++)
+        for (uint64_t bits = d->aused[w]; bits; bits &= bits - 1) {
+            size_t s = w * 64 + (size_t)__builtin_ctzll(bits);
+            k += d->alerts[s].state == DET_ST_OPEN || d->alerts[s].state == DET_ST_UPDATED;
+        }
     return k;
 }
 
@@ -787,6 +929,9 @@ int det_check(const struct det *d)
 {
     for (size_t s = 0; s < d->cfg.max_alerts; s++) {
         const struct det_alert *a = &d->alerts[s];
+        int used = (d->aused[s / 64] >> (s % 64)) & 1;
+        if (used != (a->state != DET_ST_FREE))
+            return CAIRN_E_STATE; /* the bitmap of slots in use */
         if (a->state == DET_ST_FREE)
             continue;
         if (a->id == 0 || a->id >= d->next_id)
