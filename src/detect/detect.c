@@ -32,6 +32,14 @@ struct course {
     int on;      /* 1: taken as turning (hysteresis on sm) */
 };
 
+/* One live track's values for the pair loops, together (det_evaluate
+ * writes them in track order and gathers them into the grid's order: one
+ * or two cache lines per track instead of one per array). */
+struct det_tv {
+    double lat, lon, gs, alt, vrate, ve, vn, mlat, mlon, turn;
+    uint8_t air;
+};
+
 struct det {
     struct det_config cfg;
     det_change_fn on_change;
@@ -58,6 +66,7 @@ struct det {
     uint8_t *g_air;
     double *g_lat, *g_lon, *g_gs, *g_alt, *g_vrate, *g_ve, *g_vn, *g_mlat, *g_mlon, *g_turn;
     uint32_t *special, *vessels; /* det_ctx.special, .vessels */
+    struct det_tv *tv;
     struct det_grid grid;
     /* course memory for the turn rate: open addressing by track id, the
      * previous evaluation's table and this one's (swapped each time; an
@@ -227,6 +236,9 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->grid.order = calloc(nt, sizeof *d->grid.order);
     d->grid.tmp_key = calloc(nt, sizeof *d->grid.tmp_key);
     d->grid.tmp_order = calloc(nt, sizeof *d->grid.tmp_order);
+    d->grid.col_start =
+        calloc((size_t)DET_GRID_ROWS * (DET_GRID_COLS + 1), sizeof *d->grid.col_start);
+    d->tv = calloc(nt, sizeof *d->tv);
     size_t lb = pow2_at_least(c.low_pairs * 2);
     d->low.mask = lb - 1;
     d->low.cap = c.low_pairs;
@@ -238,7 +250,7 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
         !d->grid.key || !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order || !d->ve ||
         !d->vn || !d->kind || !d->g_air || !d->g_lat || !d->g_lon || !d->g_gs || !d->g_alt ||
         !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon || !d->g_turn ||
-        !d->special || !d->vessels || !d->aused) {
+        !d->special || !d->vessels || !d->aused || !d->grid.col_start || !d->tv) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -298,6 +310,8 @@ void det_free(struct det *d)
     free(d->grid.order);
     free(d->grid.tmp_key);
     free(d->grid.tmp_order);
+    free(d->grid.col_start);
+    free(d->tv);
     free(d->low.tab[0]);
     free(d->low.tab[1]);
     free(d);
@@ -374,24 +388,34 @@ static void grid_build(struct det *d, size_t n)
             q++;
         g->row_start[r] = q;
     }
+    /* the column starts of each row with tracks */
+    uint32_t at = 0;
+    for (uint32_t r = 0; r < DET_GRID_ROWS; r++) {
+        size_t lo = g->row_start[r], hi = g->row_start[r + 1];
+        if (lo == hi)
+            continue;
+        uint32_t c0 = g->key[lo] & 2047u, c1 = g->key[hi - 1] & 2047u;
+        g->col_lo[r] = (uint16_t)c0;
+        g->col_hi[r] = (uint16_t)c1;
+        g->col_at[r] = at;
+        size_t p = lo;
+        for (uint32_t col = c0; col <= c1 + 1; col++) {
+            while (p < hi && (g->key[p] & 2047u) < col)
+                p++;
+            g->col_start[at++] = (uint32_t)p;
+        }
+    }
 }
 
-/* First position in [lo, hi) whose key is >= k (hi when none). Without
- * branches on the keys (a conditional move per halving): the searches
- * land at random in the row, so a branch would be mispredicted half the
- * time. */
-static size_t lower_bound(const uint32_t *key, size_t lo, size_t hi, uint32_t k)
+/* First position of row r (+ DET_GRID_ROW0) whose column is >= col (the
+ * row's end when none): what a binary search of the row would find. */
+static size_t col_bound(const struct det_grid *g, uint32_t r, uint32_t col)
 {
-    size_t n = hi - lo;
-    if (n == 0)
-        return lo;
-    const uint32_t *base = key + lo;
-    while (n > 1) { /* the answer lies in base .. base + n */
-        size_t half = n / 2;
-        base = base[half] < k ? base + half : base;
-        n -= half;
-    }
-    return (size_t)(base - key) + (*base < k);
+    if (g->row_start[r] == g->row_start[r + 1] || col <= g->col_lo[r])
+        return g->row_start[r];
+    if (col > g->col_hi[r])
+        return g->row_start[r + 1];
+    return g->col_start[g->col_at[r] + (col - g->col_lo[r])];
 }
 
 size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double radius_m,
@@ -417,11 +441,10 @@ size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double ra
     for (int32_t r = r0; r <= r1; r++) {
         double w = col_deg(g, r);
         int32_t c0 = (int32_t)floor((lon - dlon) / w), c1 = (int32_t)floor((lon + dlon) / w);
-        /* the row's slice, then its cells c0 .. c1 in it */
+        /* the cells c0 .. c1 of the row, from its column table */
         uint32_t k0 = cell_key(r, c0), k1 = cell_key(r, c1);
-        size_t lo = g->row_start[k0 >> 11], hi = g->row_start[(k0 >> 11) + 1];
-        size_t from = lower_bound(g->key, lo, hi, k0);
-        size_t to = lower_bound(g->key, from, hi, k1 + 1);
+        size_t from = col_bound(g, k0 >> 11, k0 & 2047u);
+        size_t to = col_bound(g, k0 >> 11, (k1 & 2047u) + 1);
         if (after != SIZE_MAX && from <= after)
             from = after + 1; /* its own row: only the tracks after it */
         if (to > from) {
@@ -663,6 +686,9 @@ int det_last_reply(const struct trk_track *t, int64_t *t_ms)
     return src;
 }
 
+/* Tracks ahead whose course buckets det_evaluate prefetches. */
+#define COURSE_AHEAD 8
+
 /* The slot of id in a course table whose entries are those written by
  * evaluation `eval` (others count as empty). */
 static size_t course_slot(const struct det *d, const struct course *tab, uint64_t eval, uint32_t id)
@@ -761,6 +787,15 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
     size_t n_special = 0, n_vessels = 0;
     for (size_t i = 0; i < n; i++) {
         const struct trk_track *t = &tracks[i];
+        /* The course memory is a hash by id, far larger than the caches at
+         * 10k+ tracks: ask for the home buckets of a track a few ahead, so
+         * that turn_rate finds them loaded. */
+        if (i + COURSE_AHEAD < n) {
+            uint32_t id = tracks[i + COURSE_AHEAD].id;
+            size_t h = (size_t)((id * 0x9E3779B97F4A7C15ull) >> 17) & d->cmask;
+            __builtin_prefetch(&d->course[0][h], 1);
+            __builtin_prefetch(&d->course[1][h], 1);
+        }
         d->live[i] = 0;
         d->air[i] = 0;
         d->kind[i] = 0;
@@ -790,6 +825,13 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         d->vn[i] = t->vn_mps;
         d->kind[i] = t->kind;
         d->live[i] = 1;
+        /* airborne aircraft, and primary-only tracks that move: slow
+         * primary-only blobs are clutter until shown otherwise */
+        d->air[i] = t->kind != TRK_KIND_VESSEL && !t->on_ground &&
+                    (t->kind == TRK_KIND_AIRCRAFT || !(t->flags & TRK_F_SLOW));
+        d->tv[i] =
+            (struct det_tv){d->lat[i], d->lon[i],  d->gs[i],   d->alt[i],  d->vrate[i], d->ve[i],
+                            d->vn[i],  d->mlat[i], d->mlon[i], d->turn[i], d->air[i]};
         unsigned sq = (t->ids & TRK_ID_SQUAWK) ? (t->squawk & 07777u) : 0;
         if (sq == 07500 || sq == 07600 || sq == 07700 || t->emergency != 0 ||
             t->radio == TRK_TRI_NO || (t->flags & TRK_F_PLAN_DEV) || t->op_flags != 0 ||
@@ -797,10 +839,6 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
             d->special[n_special++] = (uint32_t)i;
         if (t->kind == TRK_KIND_VESSEL)
             d->vessels[n_vessels++] = (uint32_t)i;
-        /* airborne aircraft, and primary-only tracks that move: slow
-         * primary-only blobs are clutter until shown otherwise */
-        d->air[i] = t->kind != TRK_KIND_VESSEL && !t->on_ground &&
-                    (t->kind == TRK_KIND_AIRCRAFT || !(t->flags & TRK_F_SLOW));
         if (d->air[i] && t->gs_mps > gs_max)
             gs_max = t->gs_mps;
     }
@@ -808,18 +846,18 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         gs_max = d->cfg.max_speed_mps;
     grid_build(d, n);
     for (size_t k = 0; k < d->grid.n; k++) {
-        size_t i = d->grid.order[k];
-        d->g_air[k] = d->air[i];
-        d->g_lat[k] = d->lat[i];
-        d->g_lon[k] = d->lon[i];
-        d->g_gs[k] = d->gs[i];
-        d->g_alt[k] = d->alt[i];
-        d->g_vrate[k] = d->vrate[i];
-        d->g_ve[k] = d->ve[i];
-        d->g_vn[k] = d->vn[i];
-        d->g_mlat[k] = d->mlat[i];
-        d->g_mlon[k] = d->mlon[i];
-        d->g_turn[k] = d->turn[i];
+        const struct det_tv *v = &d->tv[d->grid.order[k]];
+        d->g_air[k] = v->air;
+        d->g_lat[k] = v->lat;
+        d->g_lon[k] = v->lon;
+        d->g_gs[k] = v->gs;
+        d->g_alt[k] = v->alt;
+        d->g_vrate[k] = v->vrate;
+        d->g_ve[k] = v->ve;
+        d->g_vn[k] = v->vn;
+        d->g_mlat[k] = v->mlat;
+        d->g_mlon[k] = v->mlon;
+        d->g_turn[k] = v->turn;
     }
     struct det_ctx c = {
         .cfg = &d->cfg,

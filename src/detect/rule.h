@@ -40,6 +40,12 @@ struct det_grid {
     /* first position of each row (row + DET_GRID_ROW0) in the order, and n
      * at DET_GRID_ROWS: a search looks only inside its row's slice */
     size_t row_start[DET_GRID_ROWS + 1];
+    /* per row: the columns col_lo .. col_hi its tracks occupy, and from
+     * col_at[row] on, the first position of each of those columns and of
+     * col_hi + 1, so that a search finds its cells without a search */
+    uint16_t col_lo[DET_GRID_ROWS], col_hi[DET_GRID_ROWS];
+    uint32_t col_at[DET_GRID_ROWS];
+    uint32_t *col_start; /* DET_GRID_ROWS x (DET_GRID_COLS + 1) at most */
 };
 
 /* LOW_PASS: what the detector remembers about an (aircraft, vessel) pair
