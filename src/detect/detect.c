@@ -23,8 +23,8 @@ static const struct det_rule *const rules[] = {
 };
 
 struct course {
-    uint64_t eval; /* the evaluation that wrote it (det.eval_no); any other: empty */
-    uint32_t id;
+    uint32_t id;      /* 0: nothing recorded at this position */
+    uint64_t claimed; /* the evaluation whose track with this id has taken it */
     double deg;
     int64_t t_ms;
     double rate; /* rad/s, as returned */
@@ -68,13 +68,27 @@ struct det {
     uint32_t *special, *vessels; /* det_ctx.special, .vessels */
     struct det_tv *tv;
     struct det_grid grid;
-    /* course memory for the turn rate: open addressing by track id, the
-     * previous evaluation's table and this one's (swapped each time; an
-     * entry belongs to the table only when written by its evaluation, so
-     * a table needs no clearing) */
-    struct course *course[2];
-    size_t cmask;
+    /* Course memory for the turn rate, kept by position in the picture:
+     * the previous evaluation's and this one's (swapped each time). A
+     * track is looked for at its own position (shifted by the offset
+     * that found the last one), else through a map from id to the previous
+     * position, built the first time an evaluation needs it. Entries of
+     * the map and of the set of ids new to this evaluation count only for
+     * the evaluation that wrote them (gen), so neither is ever cleared. */
+    struct course *cpos[2];
+    size_t cpos_n[2];
     int cur;
+    struct cmap_e {
+        uint64_t gen;
+        uint32_t id, pos;
+    } * cmap;
+    struct cnew_e {
+        uint64_t gen;
+        uint32_t id;
+    } * cnew;
+    size_t cmask;
+    uint64_t cmap_gen;             /* the evaluation the map was built for */
+    ptrdiff_t c_off;               /* previous position - this position, last found */
     const struct geo_zones *zones; /* borrowed (det_set_zones) */
     struct det_low_tab low;        /* LOW_PASS pair memory */
 };
@@ -230,8 +244,10 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->vessels = calloc(nt, sizeof *d->vessels);
     d->aused = calloc((na + 63) / 64, sizeof *d->aused);
     d->cmask = gb - 1;
-    d->course[0] = calloc(gb, sizeof *d->course[0]);
-    d->course[1] = calloc(gb, sizeof *d->course[1]);
+    d->cpos[0] = calloc(nt, sizeof *d->cpos[0]);
+    d->cpos[1] = calloc(nt, sizeof *d->cpos[1]);
+    d->cmap = calloc(gb, sizeof *d->cmap);
+    d->cnew = calloc(gb, sizeof *d->cnew);
     d->grid.key = calloc(nt, sizeof *d->grid.key);
     d->grid.order = calloc(nt, sizeof *d->grid.order);
     d->grid.tmp_key = calloc(nt, sizeof *d->grid.tmp_key);
@@ -246,11 +262,11 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->low.tab[1] = calloc(lb, sizeof *d->low.tab[1]);
     if (!d->low.tab[0] || !d->low.tab[1] || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
         !d->freelist || !d->live || !d->lat || !d->lon || !d->gs || !d->turn || !d->air ||
-        !d->mlat || !d->mlon || !d->alt || !d->vrate || !d->course[0] || !d->course[1] ||
-        !d->grid.key || !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order || !d->ve ||
-        !d->vn || !d->kind || !d->g_air || !d->g_lat || !d->g_lon || !d->g_gs || !d->g_alt ||
-        !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon || !d->g_turn ||
-        !d->special || !d->vessels || !d->aused || !d->grid.col_start || !d->tv) {
+        !d->mlat || !d->mlon || !d->alt || !d->vrate || !d->cpos[0] || !d->cpos[1] || !d->cmap ||
+        !d->cnew || !d->grid.key || !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order ||
+        !d->ve || !d->vn || !d->kind || !d->g_air || !d->g_lat || !d->g_lon || !d->g_gs ||
+        !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon ||
+        !d->g_turn || !d->special || !d->vessels || !d->aused || !d->grid.col_start || !d->tv) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -304,8 +320,10 @@ void det_free(struct det *d)
     free(d->special);
     free(d->vessels);
     free(d->aused);
-    free(d->course[0]);
-    free(d->course[1]);
+    free(d->cpos[0]);
+    free(d->cpos[1]);
+    free(d->cmap);
+    free(d->cnew);
     free(d->grid.key);
     free(d->grid.order);
     free(d->grid.tmp_key);
@@ -686,17 +704,52 @@ int det_last_reply(const struct trk_track *t, int64_t *t_ms)
     return src;
 }
 
-/* Tracks ahead whose course buckets det_evaluate prefetches. */
-#define COURSE_AHEAD 8
-
-/* The slot of id in a course table whose entries are those written by
- * evaluation `eval` (others count as empty). */
-static size_t course_slot(const struct det *d, const struct course *tab, uint64_t eval, uint32_t id)
+static size_t id_hash(const struct det *d, uint32_t id)
 {
-    size_t h = (size_t)((id * 0x9E3779B97F4A7C15ull) >> 17) & d->cmask;
-    while (tab[h].id && tab[h].eval == eval && tab[h].id != id)
+    return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 17) & d->cmask;
+}
+
+/* The previous evaluation's course of track id, expected near position
+ * i, or NULL. */
+static struct course *course_prev(struct det *d, uint32_t id, size_t i)
+{
+    struct course *prev = d->cpos[!d->cur];
+    size_t pn = d->cpos_n[!d->cur];
+    ptrdiff_t j = (ptrdiff_t)i + d->c_off;
+    if (j >= 0 && (size_t)j < pn && prev[j].id == id)
+        return &prev[j];
+    uint64_t gen = d->eval_no;
+    if (d->cmap_gen != gen) { /* the first miss of this evaluation: map id -> position */
+        for (size_t k = 0; k < pn; k++) {
+            if (!prev[k].id)
+                continue;
+            size_t h = id_hash(d, prev[k].id);
+            while (d->cmap[h].gen == gen)
+                h = (h + 1) & d->cmask;
+            d->cmap[h] = (struct cmap_e){gen, prev[k].id, (uint32_t)k};
+        }
+        d->cmap_gen = gen;
+    }
+    for (size_t h = id_hash(d, id); d->cmap[h].gen == gen; h = (h + 1) & d->cmask)
+        if (d->cmap[h].id == id) {
+            d->c_off = (ptrdiff_t)d->cmap[h].pos - (ptrdiff_t)i;
+            return &prev[d->cmap[h].pos];
+        }
+    return NULL;
+}
+
+/* 1 when id was seen earlier in this evaluation among the ids the
+ * previous one did not have; records it otherwise. */
+static int course_new_seen(struct det *d, uint32_t id)
+{
+    size_t h = id_hash(d, id);
+    while (d->cnew[h].gen == d->eval_no) {
+        if (d->cnew[h].id == id)
+            return 1;
         h = (h + 1) & d->cmask;
-    return h;
+    }
+    d->cnew[h] = (struct cnew_e){d->eval_no, id};
+    return 0;
 }
 
 /* Turn rate of track i from its course now and at an earlier state
@@ -705,20 +758,22 @@ static size_t course_slot(const struct det *d, const struct course *tab, uint64_
  * remembered (evaluations faster than the radar) keeps the remembered
  * state and rate. 0 unless the states are 0.5-30 s apart, the speed is
  * over 30 m/s and the rate is between turn_min_dps and 6 deg/s. */
-static double turn_rate(struct det *d, const struct trk_track *t)
+static double turn_rate(struct det *d, const struct trk_track *t, size_t i)
 {
-    struct course *now = d->course[d->cur], *prev = d->course[!d->cur];
-    size_t s = course_slot(d, now, d->eval_no, t->id);
-    if (now[s].id && now[s].eval == d->eval_no)
-        return 0.0; /* the same id twice in one picture */
-    const struct course *p = &prev[course_slot(d, prev, d->eval_no - 1, t->id)];
-    int had = p->id && p->eval == d->eval_no - 1; /* remembered from the previous evaluation */
+    struct course *c = &d->cpos[d->cur][i]; /* id 0 (nothing recorded) on entry */
+    struct course *p = course_prev(d, t->id, i);
+    /* the same id twice in one picture: the first occurrence only */
+    if (p ? p->claimed == d->eval_no : course_new_seen(d, t->id))
+        return 0.0;
+    if (p)
+        p->claimed = d->eval_no;
+    int had = p != NULL; /* remembered from the previous evaluation */
     if (had && t->t_state_ms >= p->t_ms && t->t_state_ms - p->t_ms < 500) {
-        now[s] = *p;
-        now[s].eval = d->eval_no;
+        *c = *p;
         return p->rate;
     }
-    now[s].eval = d->eval_no;
+    struct course *now = c;
+    size_t s = 0;
     now[s].id = t->id;
     now[s].deg = t->track_deg;
     now[s].t_ms = t->t_state_ms;
@@ -783,19 +838,13 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         }
     }
     d->cur = !d->cur;
+    d->cpos_n[d->cur] = n;
+    d->c_off = 0;
     double gs_max = 0.0;
     size_t n_special = 0, n_vessels = 0;
     for (size_t i = 0; i < n; i++) {
         const struct trk_track *t = &tracks[i];
-        /* The course memory is a hash by id, far larger than the caches at
-         * 10k+ tracks: ask for the home buckets of a track a few ahead, so
-         * that turn_rate finds them loaded. */
-        if (i + COURSE_AHEAD < n) {
-            uint32_t id = tracks[i + COURSE_AHEAD].id;
-            size_t h = (size_t)((id * 0x9E3779B97F4A7C15ull) >> 17) & d->cmask;
-            __builtin_prefetch(&d->course[0][h], 1);
-            __builtin_prefetch(&d->course[1][h], 1);
-        }
+        d->cpos[d->cur][i].id = 0;
         d->live[i] = 0;
         d->air[i] = 0;
         d->kind[i] = 0;
@@ -817,7 +866,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
             d->lon[i] = t->lon_deg;
         }
         d->gs[i] = t->gs_mps;
-        d->turn[i] = turn_rate(d, t);
+        d->turn[i] = turn_rate(d, t, i);
         det_m_per_deg(d->lat[i], &d->mlat[i], &d->mlon[i]);
         d->alt[i] = (t->flags & TRK_F_ALT) ? (double)t->alt_ft : NAN;
         d->vrate[i] = (t->flags & TRK_F_ALT) ? t->vrate_fpm : 0.0;
