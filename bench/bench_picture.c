@@ -6,10 +6,12 @@
  * Traffic: bench/traffic.h (seeded; European-sized box, flight levels
  * 100-400, ADS-B, Mode S + PSR and primary-only plots, AIS). A cycle is:
  * trk_ingest of one second of reports, trk_tick, trk_snapshot, and
- * det_evaluate with every registered rule on the snapshot. Mean and worst
- * of 20 cycles after 12 s of warm-up, CPU time of this thread, at 1k, 10k
- * and 100k aircraft (+ 20k vessels at the largest size) to show linear
- * growth.
+ * det_evaluate with every registered rule on the snapshot. Mean, worst and
+ * best of 20 cycles after 12 s of warm-up, CPU time of this thread, at 1k,
+ * 10k and 100k aircraft (+ 20k vessels at the largest size) to show linear
+ * growth. On a machine shared with other work the CPU time of a cycle still
+ * grows with the others' use of the caches and memory: the best cycle (and
+ * its split into tracker and rules) is the figure least disturbed by them.
  *
  * Reference, measured in the same run on the same snapshot: the all-pairs
  * state-based conflict check that BlueSky-style tools run every cycle
@@ -75,7 +77,8 @@ static void ingest(struct trk_table *t, const struct trk_meas *m, size_t n, int6
 
 struct result {
     double cycle_ms, worst_ms, ingest_ms, det_ms, pairs_ms;
-    double reports_per_s; /* ingestion rate during the cycles (CPU) */
+    double best_ms, best_trk_ms, best_det_ms; /* the fastest cycle and its split */
+    double reports_per_s;                     /* ingestion rate during the cycles (CPU) */
     size_t tracks, alerts;
     double pairs_per_cycle; /* candidate pairs the spatial index gave SEPARATION */
 };
@@ -95,6 +98,7 @@ static struct result run(size_t n_air, size_t n_sea, int with_pairs)
     struct det *d = detector(cap, 0);
     struct det *ref = with_pairs ? detector(cap, 1) : NULL;
     struct result r = {0};
+    r.best_ms = 1e300;
     double sum = 0, ing = 0, det = 0, pairs = 0;
     size_t reports = 0;
     for (int64_t s = 0; s < WARM_S + CYCLES; s++) {
@@ -119,12 +123,20 @@ static struct result run(size_t n_air, size_t n_sea, int with_pairs)
             det += c3 - c2;
             if (c3 - c0 > r.worst_ms)
                 r.worst_ms = c3 - c0;
+            if (c3 - c0 < r.best_ms) {
+                r.best_ms = c3 - c0;
+                r.best_trk_ms = c2 - c0; /* ingest, tick, snapshot */
+                r.best_det_ms = c3 - c2;
+            }
             reports += n;
         }
         traffic_move(g, n_all, 1.0);
     }
     r.cycle_ms = 1e3 * sum / CYCLES;
     r.worst_ms *= 1e3;
+    r.best_ms *= 1e3;
+    r.best_trk_ms *= 1e3;
+    r.best_det_ms *= 1e3;
     r.ingest_ms = 1e3 * ing / CYCLES;
     r.det_ms = 1e3 * det / CYCLES;
     r.pairs_ms = ref ? 1e3 * pairs / CYCLES : 0.0;
@@ -156,9 +168,9 @@ int main(int argc, char **argv)
     printf("picture cycle (ingest 1 s of reports + tick + snapshot + all %u detector rules), "
            "one core, mean of %d cycles:\n",
            (unsigned)DET_RULE_N, CYCLES);
-    printf("%8s %7s %9s %9s %9s %9s %12s %8s %7s %9s | %12s %7s\n", "aircraft", "vessels",
-           "cycle_ms", "worst_ms", "ingest_ms", "detect_ms", "reports/s", "tracks", "alerts",
-           "pairs/ac", "allpairs_ms", "ratio");
+    printf("%8s %7s %9s %9s %18s %9s %9s %12s %8s %7s %9s | %12s %7s\n", "aircraft", "vessels",
+           "cycle_ms", "worst_ms", "best_ms (trk+det)", "ingest_ms", "detect_ms", "reports/s",
+           "tracks", "alerts", "pairs/ac", "allpairs_ms", "ratio");
     double pairs_10k = 0.0;
     size_t n_10k = 0;
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
@@ -179,12 +191,14 @@ int main(int argc, char **argv)
             snprintf(ref, sizeof ref, "-");
             snprintf(ratio, sizeof ratio, "-");
         }
-        printf("%8zu %7zu %9.2f %9.2f %9.2f %9.2f %12.0f %8zu %7zu %9.1f | %12s %7s\n", na, ns,
-               r.cycle_ms, r.worst_ms, r.ingest_ms, r.det_ms, r.reports_per_s, r.tracks, r.alerts,
-               r.pairs_per_cycle / (double)(na ? na : 1), ref, ratio);
+        char best[40];
+        snprintf(best, sizeof best, "%.2f (%.2f+%.2f)", r.best_ms, r.best_trk_ms, r.best_det_ms);
+        printf("%8zu %7zu %9.2f %9.2f %18s %9.2f %9.2f %12.0f %8zu %7zu %9.1f | %12s %7s\n", na, ns,
+               r.cycle_ms, r.worst_ms, best, r.ingest_ms, r.det_ms, r.reports_per_s, r.tracks,
+               r.alerts, r.pairs_per_cycle / (double)(na ? na : 1), ref, ratio);
     }
     printf("targets: cycle <= 10 ms at 10k aircraft, <= 100 ms at 100k + 20k vessels; "
-           "ingestion >= 1,000,000 reports/s\n");
+           "ingestion >= 1,000,000 reports/s (CPU time of this thread)\n");
     long rss = bench_peak_rss_kb();
     printf("peak RSS %.1f MiB after the largest run (target <= 512 MiB)\n", (double)rss / 1024.0);
     return 0;

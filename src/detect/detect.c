@@ -23,12 +23,21 @@ static const struct det_rule *const rules[] = {
 };
 
 struct course {
-    uint32_t id; /* 0: empty */
+    uint32_t id;      /* 0: nothing recorded at this position */
+    uint64_t claimed; /* the evaluation whose track with this id has taken it */
     double deg;
     int64_t t_ms;
     double rate; /* rad/s, as returned */
     double sm;   /* deg/s: the measured rate smoothed over evaluations */
     int on;      /* 1: taken as turning (hysteresis on sm) */
+};
+
+/* One live track's values for the pair loops, together (det_evaluate
+ * writes them in track order and gathers them into the grid's order: one
+ * or two cache lines per track instead of one per array). */
+struct det_tv {
+    double lat, lon, gs, alt, vrate, ve, vn, mlat, mlon, turn;
+    uint8_t air;
 };
 
 struct det {
@@ -43,20 +52,43 @@ struct det {
     /* alerts */
     struct det_alert *alerts;
     uint64_t *seen_eval; /* evaluation number of the last report per slot */
+    uint64_t *aused;     /* bit per slot: not FREE (the passes over the alerts visit
+                            only these, in slot order) */
     size_t amask;        /* key-index buckets - 1 */
     uint32_t *ahead;     /* bucket -> slot + 1 */
     uint32_t *anext;     /* slot -> next slot + 1 */
     uint32_t *freelist;  /* free slots, a stack */
     size_t n_free;
     /* per evaluation */
-    uint8_t *live, *air;
-    double *lat, *lon, *gs, *turn, *mlat, *mlon, *alt, *vrate;
+    uint8_t *live, *air, *kind;
+    double *lat, *lon, *gs, *turn, *mlat, *mlon, *alt, *vrate, *ve, *vn;
+    /* the same in the grid's order (rule.h, det_ctx.g_*) */
+    uint8_t *g_air;
+    double *g_lat, *g_lon, *g_gs, *g_alt, *g_vrate, *g_ve, *g_vn, *g_mlat, *g_mlon, *g_turn;
+    uint32_t *special, *vessels; /* det_ctx.special, .vessels */
+    struct det_tv *tv;
     struct det_grid grid;
-    /* course memory for the turn rate: open addressing by track id, the
-     * previous evaluation's table and this one's (swapped each time) */
-    struct course *course[2];
-    size_t cmask;
+    /* Course memory for the turn rate, kept by position in the picture:
+     * the previous evaluation's and this one's (swapped each time). A
+     * track is looked for at its own position (shifted by the offset
+     * that found the last one), else through a map from id to the previous
+     * position, built the first time an evaluation needs it. Entries of
+     * the map and of the set of ids new to this evaluation count only for
+     * the evaluation that wrote them (gen), so neither is ever cleared. */
+    struct course *cpos[2];
+    size_t cpos_n[2];
     int cur;
+    struct cmap_e {
+        uint64_t gen;
+        uint32_t id, pos;
+    } * cmap;
+    struct cnew_e {
+        uint64_t gen;
+        uint32_t id;
+    } * cnew;
+    size_t cmask;
+    uint64_t cmap_gen;             /* the evaluation the map was built for */
+    ptrdiff_t c_off;               /* previous position - this position, last found */
     const struct geo_zones *zones; /* borrowed (det_set_zones) */
     struct det_low_tab low;        /* LOW_PASS pair memory */
 };
@@ -194,13 +226,35 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->mlon = calloc(nt, sizeof *d->mlon);
     d->alt = calloc(nt, sizeof *d->alt);
     d->vrate = calloc(nt, sizeof *d->vrate);
+    d->ve = calloc(nt, sizeof *d->ve);
+    d->vn = calloc(nt, sizeof *d->vn);
+    d->kind = calloc(nt, 1);
+    d->g_air = calloc(nt, 1);
+    d->g_lat = calloc(nt, sizeof *d->g_lat);
+    d->g_lon = calloc(nt, sizeof *d->g_lon);
+    d->g_gs = calloc(nt, sizeof *d->g_gs);
+    d->g_alt = calloc(nt, sizeof *d->g_alt);
+    d->g_vrate = calloc(nt, sizeof *d->g_vrate);
+    d->g_ve = calloc(nt, sizeof *d->g_ve);
+    d->g_vn = calloc(nt, sizeof *d->g_vn);
+    d->g_mlat = calloc(nt, sizeof *d->g_mlat);
+    d->g_mlon = calloc(nt, sizeof *d->g_mlon);
+    d->g_turn = calloc(nt, sizeof *d->g_turn);
+    d->special = calloc(nt, sizeof *d->special);
+    d->vessels = calloc(nt, sizeof *d->vessels);
+    d->aused = calloc((na + 63) / 64, sizeof *d->aused);
     d->cmask = gb - 1;
-    d->course[0] = calloc(gb, sizeof *d->course[0]);
-    d->course[1] = calloc(gb, sizeof *d->course[1]);
+    d->cpos[0] = calloc(nt, sizeof *d->cpos[0]);
+    d->cpos[1] = calloc(nt, sizeof *d->cpos[1]);
+    d->cmap = calloc(gb, sizeof *d->cmap);
+    d->cnew = calloc(gb, sizeof *d->cnew);
     d->grid.key = calloc(nt, sizeof *d->grid.key);
     d->grid.order = calloc(nt, sizeof *d->grid.order);
     d->grid.tmp_key = calloc(nt, sizeof *d->grid.tmp_key);
     d->grid.tmp_order = calloc(nt, sizeof *d->grid.tmp_order);
+    d->grid.col_start =
+        calloc((size_t)DET_GRID_ROWS * (DET_GRID_COLS + 1), sizeof *d->grid.col_start);
+    d->tv = calloc(nt, sizeof *d->tv);
     size_t lb = pow2_at_least(c.low_pairs * 2);
     d->low.mask = lb - 1;
     d->low.cap = c.low_pairs;
@@ -208,8 +262,11 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->low.tab[1] = calloc(lb, sizeof *d->low.tab[1]);
     if (!d->low.tab[0] || !d->low.tab[1] || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
         !d->freelist || !d->live || !d->lat || !d->lon || !d->gs || !d->turn || !d->air ||
-        !d->mlat || !d->mlon || !d->alt || !d->vrate || !d->course[0] || !d->course[1] ||
-        !d->grid.key || !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order) {
+        !d->mlat || !d->mlon || !d->alt || !d->vrate || !d->cpos[0] || !d->cpos[1] || !d->cmap ||
+        !d->cnew || !d->grid.key || !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order ||
+        !d->ve || !d->vn || !d->kind || !d->g_air || !d->g_lat || !d->g_lon || !d->g_gs ||
+        !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon ||
+        !d->g_turn || !d->special || !d->vessels || !d->aused || !d->grid.col_start || !d->tv) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -246,12 +303,33 @@ void det_free(struct det *d)
     free(d->mlon);
     free(d->alt);
     free(d->vrate);
-    free(d->course[0]);
-    free(d->course[1]);
+    free(d->ve);
+    free(d->vn);
+    free(d->kind);
+    free(d->g_air);
+    free(d->g_lat);
+    free(d->g_lon);
+    free(d->g_gs);
+    free(d->g_alt);
+    free(d->g_vrate);
+    free(d->g_ve);
+    free(d->g_vn);
+    free(d->g_mlat);
+    free(d->g_mlon);
+    free(d->g_turn);
+    free(d->special);
+    free(d->vessels);
+    free(d->aused);
+    free(d->cpos[0]);
+    free(d->cpos[1]);
+    free(d->cmap);
+    free(d->cnew);
     free(d->grid.key);
     free(d->grid.order);
     free(d->grid.tmp_key);
     free(d->grid.tmp_order);
+    free(d->grid.col_start);
+    free(d->tv);
     free(d->low.tab[0]);
     free(d->low.tab[1]);
     free(d);
@@ -322,29 +400,47 @@ static void grid_build(struct det *d, size_t n)
     memcpy(g->key, g->tmp_key, m * sizeof *g->key);
     memcpy(g->order, g->tmp_order, m * sizeof *g->order);
     g->n = m;
-}
-
-/* First position whose key is >= k. */
-static size_t lower_bound(const uint32_t *key, size_t n, uint32_t k)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (key[mid] < k)
-            lo = mid + 1;
-        else
-            hi = mid;
+    size_t q = 0;
+    for (uint32_t r = 0; r <= DET_GRID_ROWS; r++) {
+        while (q < m && (g->key[q] >> 11) < r)
+            q++;
+        g->row_start[r] = q;
     }
-    return lo;
+    /* the column starts of each row with tracks */
+    uint32_t at = 0;
+    for (uint32_t r = 0; r < DET_GRID_ROWS; r++) {
+        size_t lo = g->row_start[r], hi = g->row_start[r + 1];
+        if (lo == hi)
+            continue;
+        uint32_t c0 = g->key[lo] & 2047u, c1 = g->key[hi - 1] & 2047u;
+        g->col_lo[r] = (uint16_t)c0;
+        g->col_hi[r] = (uint16_t)c1;
+        g->col_at[r] = at;
+        size_t p = lo;
+        for (uint32_t col = c0; col <= c1 + 1; col++) {
+            while (p < hi && (g->key[p] & 2047u) < col)
+                p++;
+            g->col_start[at++] = (uint32_t)p;
+        }
+    }
 }
 
-/* Visit the tracks in the cells within radius_m of (lat, lon); with after
- * < SIZE_MAX, only those after position `after` of the grid's order (its
- * row's later positions and the rows north of it). */
-static void grid_walk(const struct det_ctx *c, double lat, double lon, double radius_m,
-                      size_t after, int (*fn)(void *arg, size_t j), void *arg)
+/* First position of row r (+ DET_GRID_ROW0) whose column is >= col (the
+ * row's end when none): what a binary search of the row would find. */
+static size_t col_bound(const struct det_grid *g, uint32_t r, uint32_t col)
+{
+    if (g->row_start[r] == g->row_start[r + 1] || col <= g->col_lo[r])
+        return g->row_start[r];
+    if (col > g->col_hi[r])
+        return g->row_start[r + 1];
+    return g->col_start[g->col_at[r] + (col - g->col_lo[r])];
+}
+
+size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double radius_m,
+                      size_t after, struct det_span *spans)
 {
     const struct det_grid *g = c->grid;
+    size_t n = 0;
     double dlat = radius_m / 110000.0;
     int32_t r0 = (int32_t)floor((lat - dlat) / g->cell_deg);
     int32_t r1 = (int32_t)floor((lat + dlat) / g->cell_deg);
@@ -363,14 +459,33 @@ static void grid_walk(const struct det_ctx *c, double lat, double lon, double ra
     for (int32_t r = r0; r <= r1; r++) {
         double w = col_deg(g, r);
         int32_t c0 = (int32_t)floor((lon - dlon) / w), c1 = (int32_t)floor((lon + dlon) / w);
-        uint32_t k1 = cell_key(r, c1);
-        size_t from = lower_bound(g->key, g->n, cell_key(r, c0));
+        /* the cells c0 .. c1 of the row, from its column table */
+        uint32_t k0 = cell_key(r, c0), k1 = cell_key(r, c1);
+        size_t from = col_bound(g, k0 >> 11, k0 & 2047u);
+        size_t to = col_bound(g, k0 >> 11, (k1 & 2047u) + 1);
         if (after != SIZE_MAX && from <= after)
             from = after + 1; /* its own row: only the tracks after it */
-        for (size_t q = from; q < g->n && g->key[q] <= k1; q++)
-            if (fn(arg, g->order[q]))
-                return;
+        if (to > from) {
+            spans[n].from = from;
+            spans[n].to = to;
+            n++;
+        }
     }
+    return n;
+}
+
+/* Visit the tracks in the cells within radius_m of (lat, lon); with after
+ * < SIZE_MAX, only those after position `after` of the grid's order (its
+ * row's later positions and the rows north of it). */
+static void grid_walk(const struct det_ctx *c, double lat, double lon, double radius_m,
+                      size_t after, int (*fn)(void *arg, size_t j), void *arg)
+{
+    struct det_span sp[DET_GRID_ROWS];
+    size_t ns = det_grid_spans(c, lat, lon, radius_m, after, sp);
+    for (size_t s = 0; s < ns; s++)
+        for (size_t q = sp[s].from; q < sp[s].to; q++)
+            if (fn(arg, c->grid->order[q]))
+                return;
 }
 
 void det_grid_near(const struct det_ctx *c, double lat, double lon, double radius_m,
@@ -552,6 +667,7 @@ int det_report(const struct det_ctx *c, const struct det_hit *h)
         return CAIRN_E_FULL;
     }
     size_t slot = d->freelist[--d->n_free];
+    d->aused[slot / 64] |= 1ull << (slot % 64);
     a = &d->alerts[slot];
     memset(a, 0, sizeof *a);
     a->id = d->next_id++;
@@ -588,12 +704,52 @@ int det_last_reply(const struct trk_track *t, int64_t *t_ms)
     return src;
 }
 
-static size_t course_slot(const struct det *d, const struct course *tab, uint32_t id)
+static size_t id_hash(const struct det *d, uint32_t id)
 {
-    size_t h = (size_t)((id * 0x9E3779B97F4A7C15ull) >> 17) & d->cmask;
-    while (tab[h].id && tab[h].id != id)
+    return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 17) & d->cmask;
+}
+
+/* The previous evaluation's course of track id, expected near position
+ * i, or NULL. */
+static struct course *course_prev(struct det *d, uint32_t id, size_t i)
+{
+    struct course *prev = d->cpos[!d->cur];
+    size_t pn = d->cpos_n[!d->cur];
+    ptrdiff_t j = (ptrdiff_t)i + d->c_off;
+    if (j >= 0 && (size_t)j < pn && prev[j].id == id)
+        return &prev[j];
+    uint64_t gen = d->eval_no;
+    if (d->cmap_gen != gen) { /* the first miss of this evaluation: map id -> position */
+        for (size_t k = 0; k < pn; k++) {
+            if (!prev[k].id)
+                continue;
+            size_t h = id_hash(d, prev[k].id);
+            while (d->cmap[h].gen == gen)
+                h = (h + 1) & d->cmask;
+            d->cmap[h] = (struct cmap_e){gen, prev[k].id, (uint32_t)k};
+        }
+        d->cmap_gen = gen;
+    }
+    for (size_t h = id_hash(d, id); d->cmap[h].gen == gen; h = (h + 1) & d->cmask)
+        if (d->cmap[h].id == id) {
+            d->c_off = (ptrdiff_t)d->cmap[h].pos - (ptrdiff_t)i;
+            return &prev[d->cmap[h].pos];
+        }
+    return NULL;
+}
+
+/* 1 when id was seen earlier in this evaluation among the ids the
+ * previous one did not have; records it otherwise. */
+static int course_new_seen(struct det *d, uint32_t id)
+{
+    size_t h = id_hash(d, id);
+    while (d->cnew[h].gen == d->eval_no) {
+        if (d->cnew[h].id == id)
+            return 1;
         h = (h + 1) & d->cmask;
-    return h;
+    }
+    d->cnew[h] = (struct cnew_e){d->eval_no, id};
+    return 0;
 }
 
 /* Turn rate of track i from its course now and at an earlier state
@@ -602,24 +758,29 @@ static size_t course_slot(const struct det *d, const struct course *tab, uint32_
  * remembered (evaluations faster than the radar) keeps the remembered
  * state and rate. 0 unless the states are 0.5-30 s apart, the speed is
  * over 30 m/s and the rate is between turn_min_dps and 6 deg/s. */
-static double turn_rate(struct det *d, const struct trk_track *t)
+static double turn_rate(struct det *d, const struct trk_track *t, size_t i)
 {
-    struct course *now = d->course[d->cur], *prev = d->course[!d->cur];
-    size_t s = course_slot(d, now, t->id);
-    if (now[s].id)
-        return 0.0; /* the same id twice in one picture */
-    const struct course *p = &prev[course_slot(d, prev, t->id)];
-    if (p->id && t->t_state_ms >= p->t_ms && t->t_state_ms - p->t_ms < 500) {
-        now[s] = *p;
+    struct course *c = &d->cpos[d->cur][i]; /* id 0 (nothing recorded) on entry */
+    struct course *p = course_prev(d, t->id, i);
+    /* the same id twice in one picture: the first occurrence only */
+    if (p ? p->claimed == d->eval_no : course_new_seen(d, t->id))
+        return 0.0;
+    if (p)
+        p->claimed = d->eval_no;
+    int had = p != NULL; /* remembered from the previous evaluation */
+    if (had && t->t_state_ms >= p->t_ms && t->t_state_ms - p->t_ms < 500) {
+        *c = *p;
         return p->rate;
     }
+    struct course *now = c;
+    size_t s = 0;
     now[s].id = t->id;
     now[s].deg = t->track_deg;
     now[s].t_ms = t->t_state_ms;
     now[s].rate = 0.0;
     now[s].sm = 0.0;
     now[s].on = 0;
-    if (!p->id || !isfinite(t->track_deg) || !isfinite(p->deg) || t->gs_mps < 30.0)
+    if (!had || !isfinite(t->track_deg) || !isfinite(p->deg) || t->gs_mps < 30.0)
         return 0.0;
     double dt = (double)(t->t_state_ms - p->t_ms) / 1000.0;
     if (dt < 0.5 || dt > 30.0)
@@ -666,19 +827,27 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
     d->eval_no++;
     d->stats.evaluations++;
     /* CLEARED -> FREE: readers saw them once. */
-    for (size_t s = 0; s < d->cfg.max_alerts; s++) {
-        if (d->alerts[s].state == DET_ST_CLEARED) {
-            d->alerts[s].state = DET_ST_FREE;
-            d->freelist[d->n_free++] = (uint32_t)s;
+    for (size_t w = 0; w < (d->cfg.max_alerts + 63) / 64; w++) {
+        for (uint64_t bits = d->aused[w]; bits; bits &= bits - 1) {
+            size_t s = w * 64 + (size_t)__builtin_ctzll(bits);
+            if (d->alerts[s].state == DET_ST_CLEARED) {
+                d->alerts[s].state = DET_ST_FREE;
+                d->aused[w] &= ~(1ull << (s % 64));
+                d->freelist[d->n_free++] = (uint32_t)s;
+            }
         }
     }
     d->cur = !d->cur;
-    memset(d->course[d->cur], 0, (d->cmask + 1) * sizeof *d->course[0]);
+    d->cpos_n[d->cur] = n;
+    d->c_off = 0;
     double gs_max = 0.0;
+    size_t n_special = 0, n_vessels = 0;
     for (size_t i = 0; i < n; i++) {
         const struct trk_track *t = &tracks[i];
+        d->cpos[d->cur][i].id = 0;
         d->live[i] = 0;
         d->air[i] = 0;
+        d->kind[i] = 0;
         if (t->status != TRK_ST_CONFIRMED && t->status != TRK_ST_COASTING)
             continue;
         if (!sane(t)) {
@@ -697,21 +866,48 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
             d->lon[i] = t->lon_deg;
         }
         d->gs[i] = t->gs_mps;
-        d->turn[i] = turn_rate(d, t);
+        d->turn[i] = turn_rate(d, t, i);
         det_m_per_deg(d->lat[i], &d->mlat[i], &d->mlon[i]);
         d->alt[i] = (t->flags & TRK_F_ALT) ? (double)t->alt_ft : NAN;
         d->vrate[i] = (t->flags & TRK_F_ALT) ? t->vrate_fpm : 0.0;
+        d->ve[i] = t->ve_mps;
+        d->vn[i] = t->vn_mps;
+        d->kind[i] = t->kind;
         d->live[i] = 1;
         /* airborne aircraft, and primary-only tracks that move: slow
          * primary-only blobs are clutter until shown otherwise */
         d->air[i] = t->kind != TRK_KIND_VESSEL && !t->on_ground &&
                     (t->kind == TRK_KIND_AIRCRAFT || !(t->flags & TRK_F_SLOW));
+        d->tv[i] =
+            (struct det_tv){d->lat[i], d->lon[i],  d->gs[i],   d->alt[i],  d->vrate[i], d->ve[i],
+                            d->vn[i],  d->mlat[i], d->mlon[i], d->turn[i], d->air[i]};
+        unsigned sq = (t->ids & TRK_ID_SQUAWK) ? (t->squawk & 07777u) : 0;
+        if (sq == 07500 || sq == 07600 || sq == 07700 || t->emergency != 0 ||
+            t->radio == TRK_TRI_NO || (t->flags & TRK_F_PLAN_DEV) || t->op_flags != 0 ||
+            t->primary_only_scans >= d->cfg.no_xpdr_scans)
+            d->special[n_special++] = (uint32_t)i;
+        if (t->kind == TRK_KIND_VESSEL)
+            d->vessels[n_vessels++] = (uint32_t)i;
         if (d->air[i] && t->gs_mps > gs_max)
             gs_max = t->gs_mps;
     }
     if (gs_max > d->cfg.max_speed_mps)
         gs_max = d->cfg.max_speed_mps;
     grid_build(d, n);
+    for (size_t k = 0; k < d->grid.n; k++) {
+        const struct det_tv *v = &d->tv[d->grid.order[k]];
+        d->g_air[k] = v->air;
+        d->g_lat[k] = v->lat;
+        d->g_lon[k] = v->lon;
+        d->g_gs[k] = v->gs;
+        d->g_alt[k] = v->alt;
+        d->g_vrate[k] = v->vrate;
+        d->g_ve[k] = v->ve;
+        d->g_vn[k] = v->vn;
+        d->g_mlat[k] = v->mlat;
+        d->g_mlon[k] = v->mlon;
+        d->g_turn[k] = v->turn;
+    }
     struct det_ctx c = {
         .cfg = &d->cfg,
         .tracks = tracks,
@@ -728,6 +924,24 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .vrate_fpm = d->vrate,
         .air = d->air,
         .gs_max = gs_max,
+        .ve = d->ve,
+        .vn = d->vn,
+        .kind = d->kind,
+        .g_lat = d->g_lat,
+        .g_lon = d->g_lon,
+        .g_gs = d->g_gs,
+        .g_alt = d->g_alt,
+        .g_vrate = d->g_vrate,
+        .g_ve = d->g_ve,
+        .g_vn = d->g_vn,
+        .g_mlat = d->g_mlat,
+        .g_mlon = d->g_mlon,
+        .g_turn = d->g_turn,
+        .g_air = d->g_air,
+        .special = d->special,
+        .vessels = d->vessels,
+        .n_special = n_special,
+        .n_vessels = n_vessels,
         .grid = &d->grid,
         .zones = d->zones,
         .low = &d->low,
@@ -741,18 +955,21 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
             rc = e;
     }
     /* Absent conditions: clear after the hold. */
-    for (size_t s = 0; s < d->cfg.max_alerts; s++) {
-        struct det_alert *a = &d->alerts[s];
-        if ((a->state != DET_ST_OPEN && a->state != DET_ST_UPDATED) ||
-            d->seen_eval[s] == d->eval_no)
-            continue;
-        a->absent_evals++;
-        if (a->absent_evals >= d->cfg.hold_evals && now_ms - a->t_seen_ms >= d->cfg.hold_ms) {
-            unindex(d, s);
-            a->state = DET_ST_CLEARED;
-            a->t_change_ms = now_ms;
-            d->stats.cleared++;
-            notify(d, a);
+    for (size_t w = 0; w < (d->cfg.max_alerts + 63) / 64; w++) {
+        for (uint64_t bits = d->aused[w]; bits; bits &= bits - 1) {
+            size_t s = w * 64 + (size_t)__builtin_ctzll(bits);
+            struct det_alert *a = &d->alerts[s];
+            if ((a->state != DET_ST_OPEN && a->state != DET_ST_UPDATED) ||
+                d->seen_eval[s] == d->eval_no)
+                continue;
+            a->absent_evals++;
+            if (a->absent_evals >= d->cfg.hold_evals && now_ms - a->t_seen_ms >= d->cfg.hold_ms) {
+                unindex(d, s);
+                a->state = DET_ST_CLEARED;
+                a->t_change_ms = now_ms;
+                d->stats.cleared++;
+                notify(d, a);
+            }
         }
     }
     return rc;
@@ -763,9 +980,18 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
 const struct det_alert *det_next(const struct det *d, size_t *cursor)
 {
     while (*cursor < d->cfg.max_alerts) {
-        const struct det_alert *a = &d->alerts[(*cursor)++];
-        if (a->state != DET_ST_FREE)
-            return a;
+        size_t s = *cursor, w = s / 64;
+        uint64_t bits = d->aused[w] & (~0ull << (s % 64)); /* slots s.. of this word */
+        if (!bits) {
+            *cursor = (w + 1) * 64;
+            continue;
+        }
+        s = w * 64 + (size_t)__builtin_ctzll(bits);
+        if (s >= d->cfg.max_alerts)
+            break;
+        *cursor = s + 1;
+        if (d->alerts[s].state != DET_ST_FREE)
+            return &d->alerts[s];
     }
     return NULL;
 }
@@ -773,8 +999,11 @@ const struct det_alert *det_next(const struct det *d, size_t *cursor)
 size_t det_count(const struct det *d)
 {
     size_t k = 0;
-    for (size_t s = 0; s < d->cfg.max_alerts; s++)
-        k += d->alerts[s].state == DET_ST_OPEN || d->alerts[s].state == DET_ST_UPDATED;
+    for (size_t w = 0; w < (d->cfg.max_alerts + 63) / 64; w++)
+        for (uint64_t bits = d->aused[w]; bits; bits &= bits - 1) {
+            size_t s = w * 64 + (size_t)__builtin_ctzll(bits);
+            k += d->alerts[s].state == DET_ST_OPEN || d->alerts[s].state == DET_ST_UPDATED;
+        }
     return k;
 }
 
@@ -787,6 +1016,9 @@ int det_check(const struct det *d)
 {
     for (size_t s = 0; s < d->cfg.max_alerts; s++) {
         const struct det_alert *a = &d->alerts[s];
+        int used = (d->aused[s / 64] >> (s % 64)) & 1;
+        if (used != (a->state != DET_ST_FREE))
+            return CAIRN_E_STATE; /* the bitmap of slots in use */
         if (a->state == DET_ST_FREE)
             continue;
         if (a->id == 0 || a->id >= d->next_id)

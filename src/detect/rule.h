@@ -37,6 +37,15 @@ struct det_grid {
     uint32_t *tmp_key, *tmp_order; /* radix sort scratch */
     /* column width (degrees of longitude) per row, row + DET_GRID_ROW0 */
     double width[DET_GRID_ROWS];
+    /* first position of each row (row + DET_GRID_ROW0) in the order, and n
+     * at DET_GRID_ROWS: a search looks only inside its row's slice */
+    size_t row_start[DET_GRID_ROWS + 1];
+    /* per row: the columns col_lo .. col_hi its tracks occupy, and from
+     * col_at[row] on, the first position of each of those columns and of
+     * col_hi + 1, so that a search finds its cells without a search */
+    uint16_t col_lo[DET_GRID_ROWS], col_hi[DET_GRID_ROWS];
+    uint32_t col_at[DET_GRID_ROWS];
+    uint32_t *col_start; /* DET_GRID_ROWS x (DET_GRID_COLS + 1) at most */
 };
 
 /* LOW_PASS: what the detector remembers about an (aircraft, vessel) pair
@@ -77,6 +86,24 @@ struct det_ctx {
                                     tracks the air rules pair up) */
     double gs_max;               /* fastest ground speed among the `air` tracks, capped at
                                     cfg->max_speed_mps (m/s): bounds the pair searches */
+    const double *ve, *vn;       /* velocity east and north (m/s) */
+    const uint8_t *kind;         /* enum trk_kind of live tracks (0 for the others) */
+    /* The same per-track values in the grid's order (position k holds track
+     * grid->order[k]): the pair loops read their neighbours from these,
+     * one after the other in memory, instead of jumping about the track
+     * arrays (det_evaluate fills them; all_pairs leaves them unused). */
+    const double *g_lat, *g_lon, *g_gs, *g_alt, *g_vrate, *g_ve, *g_vn, *g_mlat, *g_mlon, *g_turn;
+    const uint8_t *g_air;
+    /* Tracks a per-track rule may fire on, found once by det_evaluate's
+     * pass over the picture so that the rules need not read every track
+     * (ascending track index, so reports come in the order a full scan
+     * gives): `special` are live tracks with an emergency code or state, a
+     * primary-only count of at least no_xpdr_scans, lost radio, a flight
+     * plan deviation or operator flags (EMERGENCY, NO_TRANSPONDER,
+     * TRANSPONDER_OFF, RENEGADE); `vessels` are live vessels (SEA_CPA,
+     * LOW_PASS, AIS_GAP). */
+    const uint32_t *special, *vessels;
+    size_t n_special, n_vessels;
     const struct det_grid *grid;
     const struct geo_zones *zones; /* NULL: none */
     struct det_low_tab *low;
@@ -120,6 +147,19 @@ int det_last_reply(const struct trk_track *t, int64_t *t_ms);
  * RENEGADE: t had a transponder reply and has been seen by primary radar
  * only for no_xpdr_scans scans since; not a vessel, not slow. */
 int det_xpdr_off(const struct det_config *cfg, const struct trk_track *t);
+
+/* A run of the grid's order: positions from .. to - 1. */
+struct det_span {
+    size_t from, to;
+};
+
+/* The runs of the grid's order whose cells may lie within radius_m of
+ * (lat, lon), one per row, south to north, into spans (room for
+ * DET_GRID_ROWS); with after < SIZE_MAX only the positions after `after`
+ * (its own row's later positions and the rows north of it). Returns the
+ * count. Not for cfg.all_pairs. */
+size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double radius_m,
+                      size_t after, struct det_span *spans);
 
 /* Visit every eligible track whose cell may lie within radius_m of
  * (lat, lon) (a superset: callers measure). fn returns nonzero to stop. */

@@ -77,9 +77,8 @@ static int evaluate(const struct det_ctx *c)
 {
     const struct det_config *cfg = c->cfg;
     int rc = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        if (!c->live[i])
-            continue;
+    for (size_t k = 0; k < c->n_vessels; k++) { /* live vessels */
+        size_t i = c->vessels[k];
         const struct trk_track *t = &c->tracks[i];
         int64_t last = t->last_src_ms[TRK_SOURCE_AIS];
         if (t->kind != TRK_KIND_VESSEL || last <= 0 || last > c->now_ms)

@@ -69,12 +69,14 @@ static int near_fn(void *arg, size_t j)
     struct near_arg *na = arg;
     const struct det_ctx *c = na->c;
     const struct det_config *cfg = c->cfg;
-    if (!aircraft(c, j))
+    /* the compact arrays first (kind, position): most tracks near a vessel
+     * are far or are vessels themselves */
+    if (!c->live[j] || c->kind[j] == TRK_KIND_VESSEL)
         return 0;
     size_t i = na->ves;
     double dn = (c->lat[j] - c->lat[i]) * na->ml, de = (c->lon[j] - c->lon[i]) * na->mo;
     double h = sqrt(dn * dn + de * de);
-    if (h > cfg->low_keep_m)
+    if (h > cfg->low_keep_m || !aircraft(c, j))
         return 0;
     const struct trk_track *a = &c->tracks[j], *v = &c->tracks[i];
     int alt_known = (a->flags & TRK_F_ALT) != 0;
@@ -179,9 +181,8 @@ static void sweep(const struct det_ctx *c)
 static int evaluate(const struct det_ctx *c)
 {
     struct near_arg na = {c, 0, 0, 0, 0};
-    for (size_t i = 0; i < c->n; i++) {
-        if (!c->live[i] || c->tracks[i].kind != TRK_KIND_VESSEL)
-            continue;
+    for (size_t k = 0; k < c->n_vessels; k++) { /* live vessels */
+        size_t i = c->vessels[k];
         na.ves = i;
         det_m_per_deg(c->lat[i], &na.ml, &na.mo);
         det_grid_near(c, c->lat[i], c->lon[i], c->cfg->low_keep_m, near_fn, &na);

@@ -41,9 +41,8 @@ static int near_fn(void *arg, size_t j)
 static int evaluate(const struct det_ctx *c)
 {
     int rc = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        if (!c->live[i])
-            continue;
+    for (size_t k = 0; k < c->n_special; k++) { /* the only live tracks it can fire on */
+        size_t i = c->special[k];
         const struct trk_track *t = &c->tracks[i];
         /* COASTING too: a scan or two without a plot (a primary radar's
          * detection probability is below 1) does not end the alert */

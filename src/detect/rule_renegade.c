@@ -145,9 +145,8 @@ static void describe(const struct det_ctx *c, const struct trk_track *t, unsigne
 static int evaluate(const struct det_ctx *c)
 {
     int rc = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        if (!c->live[i])
-            continue;
+    for (size_t k = 0; k < c->n_special; k++) { /* the only live tracks it can fire on */
+        size_t i = c->special[k];
         const struct trk_track *t = &c->tracks[i];
         if (t->kind == TRK_KIND_VESSEL)
             continue;

@@ -38,7 +38,7 @@ struct pair_arg {
 
 static int vessel(const struct det_ctx *c, size_t j)
 {
-    return c->live[j] && c->tracks[j].kind == TRK_KIND_VESSEL;
+    return c->kind[j] == TRK_KIND_VESSEL; /* 0 unless live */
 }
 
 static void check(struct pair_arg *pa, size_t j)
@@ -122,9 +122,8 @@ static int pair_fn(void *arg, size_t j)
 static int evaluate(const struct det_ctx *c)
 {
     struct pair_arg pa = {c, 0, 0, 0, 0, 0, (double)c->cfg->sea_horizon_ms / 1000.0};
-    for (size_t i = 0; i < c->n; i++) {
-        if (!vessel(c, i))
-            continue;
+    for (size_t k = 0; k < c->n_vessels; k++) { /* live vessels */
+        size_t i = c->vessels[k];
         pa.i = i;
         double gs = c->gs[i];
         pa.gs = gs > c->cfg->sea_max_speed_mps ? c->cfg->sea_max_speed_mps : gs;

@@ -318,59 +318,160 @@ static void check_pair(struct pair_arg *pa, size_t j)
         pa->rc = e;
 }
 
-static int pair_fn(void *arg, size_t j)
+/* The per-track values the pair loop reads, either in the grid's order
+ * (position q holds track order[q]) or by track index (order NULL: the
+ * all-pairs mode). */
+struct view {
+    const double *lat, *lon, *gs, *alt, *vrate, *ve, *vn, *mlat, *mlon, *turn;
+    const uint8_t *air;
+    const uint32_t *order;
+};
+
+/* Could the straight lines of i (at the origin, velocity vi) and j break
+ * the horizontal minimum now or within the look-ahead, with an open
+ * alert's margins (the largest bounds check_pair uses)? The same plane
+ * and the same arithmetic as check_pair's geo_cpa, and 0.1 % to spare, so
+ * a pair it drops is one check_pair would not raise under the straight or
+ * the level-off hypothesis (both fly the straight horizontal path). */
+static int straight_may_conflict(const struct pair_arg *pa, double de, double dn, double dve,
+                                 double dvn)
 {
-    struct pair_arg *pa = arg;
+    const struct det_config *cfg = pa->c->cfg;
+    double sep = cfg->sep_h_m * pa->hk * 1.001;
+    double now2 = de * de + dn * dn;
+    if (now2 < sep * sep)
+        return 1;
+    double vv = dve * dve + dvn * dvn;
+    if (!(vv > 1e-6))
+        return 0; /* no relative motion: closest now, and not close */
+    double t = -(de * dve + dn * dvn) / vv;
+    if (!(t > 0) || t > pa->T * pa->hk * 1.001)
+        return 0;
+    double ce = de + dve * t, cn = dn + dvn * t;
+    return ce * ce + cn * cn < sep * sep;
+}
+
+/* How far a track turning at w (rad/s) can stray from its straight line
+ * within Tt seconds under the turning hypothesis (turning_loss): its
+ * velocity differs from the straight one by 2 v sin(phi / 2), phi the
+ * heading turned so far (at most |w| Tt and max_turn_rad), so the
+ * distance is at most Tt times that. 0 for a straight track. */
+static double turn_stray(double gs, double w, double Tt, double max_turn_rad)
+{
+    if (w == 0.0)
+        return 0.0;
+    double phi = fabs(w) * Tt;
+    if (phi > max_turn_rad)
+        phi = max_turn_rad;
+    if (phi > DET_PI)
+        phi = DET_PI;
+    return 2.0 * gs * Tt * sin(0.5 * phi);
+}
+
+/* The closest approach of two straight lines (relative position de, dn,
+ * relative velocity dve, dvn) over [0, T]. */
+static double closest_within(double de, double dn, double dve, double dvn, double T)
+{
+    double vv = dve * dve + dvn * dvn, t = 0.0;
+    if (vv > 1e-6)
+        t = -(de * dve + dn * dvn) / vv;
+    t = t < 0.0 ? 0.0 : t > T ? T : t;
+    double ce = de + dve * t, cn = dn + dvn * t;
+    return sqrt(ce * ce + cn * cn);
+}
+
+/* Track i (position k of the view) against the positions from .. to - 1. */
+static void pair_span(struct pair_arg *pa, const struct view *v, size_t k, size_t from, size_t to)
+{
     const struct det_ctx *c = pa->c;
-    if (!c->air[j]) /* every j comes after i (det_grid_near_after) */
-        return 0;
-    /* Cheap bounds first, from the compact arrays: pairs that cannot come
-     * within the minimum in the look-ahead even flying straight at each
-     * other (10 % margin: the plane is taken at track i's latitude, not the
-     * pair's; 2 km for the rest), and pairs whose altitudes cannot come
-     * within the larger vertical minimum at their vertical rates. */
-    c->stats->pairs++;
-    double dn = (c->lat[j] - c->lat[pa->i]) * pa->ml, de = (c->lon[j] - c->lon[pa->i]) * pa->mo;
-    double reach = (c->cfg->sep_h_m + (pa->gs + c->gs[j]) * pa->T) * pa->hk;
-    if (dn * dn + de * de > (reach * 1.1 + 2000.0) * (reach * 1.1 + 2000.0))
-        return 0;
-    double ai = c->alt_ft[pa->i], aj = c->alt_ft[j];
-    if (ai == ai && aj == aj) { /* both known (NAN != NAN) */
-        /* each may climb or descend at its rate, or level off (stop): the
-         * gap changes by at most the sum of the rates */
-        double climb = (fabs(c->vrate_fpm[pa->i]) + fabs(c->vrate_fpm[j])) * pa->T * pa->hk / 60.0;
-        double vmax =
-            (c->cfg->sep_v_ft > c->cfg->sep_v_high_ft ? c->cfg->sep_v_ft : c->cfg->sep_v_high_ft) *
-            pa->hk;
-        if (fabs(ai - aj) - climb >= vmax)
-            return 0;
+    const struct det_config *cfg = c->cfg;
+    double lat_i = v->lat[k], lon_i = v->lon[k], ai = v->alt[k], vri = v->vrate[k];
+    double ve_i = v->ve[k], vn_i = v->vn[k], ml_i = v->mlat[k], mo_i = v->mlon[k];
+    double w_i = v->turn[k];
+    /* the turning hypothesis' horizon (check_pair) and how far i strays on it */
+    double max_turn = cfg->turn_max_deg * (DET_PI / 180.0);
+    double Tt = (double)cfg->turn_lookahead_ms / 1000.0 * pa->hk;
+    if (Tt > pa->T * pa->hk)
+        Tt = pa->T * pa->hk;
+    double stray_i = turn_stray(v->gs[k], w_i, Tt, max_turn);
+    double vmax =
+        (cfg->sep_v_ft > cfg->sep_v_high_ft ? cfg->sep_v_ft : cfg->sep_v_high_ft) * pa->hk;
+    for (size_t q = from; q < to; q++) {
+        if (!v->air[q]) /* every j comes after i (det_grid_spans) */
+            continue;
+        /* Cheap bounds first: pairs that cannot come within the minimum in
+         * the look-ahead even flying straight at each other (10 % margin:
+         * the plane is taken at track i's latitude, not the pair's; 2 km
+         * for the rest), and pairs whose altitudes cannot come within the
+         * larger vertical minimum at their vertical rates. */
+        c->stats->pairs++;
+        double dn = (v->lat[q] - lat_i) * pa->ml, de = (v->lon[q] - lon_i) * pa->mo;
+        double reach = (cfg->sep_h_m + (pa->gs + v->gs[q]) * pa->T) * pa->hk;
+        if (dn * dn + de * de > (reach * 1.1 + 2000.0) * (reach * 1.1 + 2000.0))
+            continue;
+        double aj = v->alt[q];
+        if (ai == ai && aj == aj) { /* both known (NAN != NAN) */
+            /* each may climb or descend at its rate, or level off (stop): the
+             * gap changes by at most the sum of the rates */
+            double climb = (fabs(vri) + fabs(v->vrate[q])) * pa->T * pa->hk / 60.0;
+            if (fabs(ai - aj) - climb >= vmax)
+                continue;
+        }
+        /* Then the straight lines themselves, in the pair's plane; when one
+         * of the two turns, also the turning hypothesis: within its horizon
+         * the two stray from their lines by at most turn_stray each. */
+        double ml = 0.5 * (ml_i + v->mlat[q]), mo = 0.5 * (mo_i + v->mlon[q]);
+        double pe = (v->lon[q] - lon_i) * mo, pn = (v->lat[q] - lat_i) * ml;
+        double dve = v->ve[q] - ve_i, dvn = v->vn[q] - vn_i;
+        if (!straight_may_conflict(pa, pe, pn, dve, dvn)) {
+            double w_j = v->turn[q];
+            if (w_i == 0.0 && w_j == 0.0)
+                continue;
+            double stray = stray_i + turn_stray(v->gs[q], w_j, Tt, max_turn);
+            if (closest_within(pe, pn, dve, dvn, Tt) >=
+                (cfg->sep_h_m * pa->hk + stray) * 1.001 + 1.0)
+                continue;
+        }
+        check_pair(pa, v->order ? v->order[q] : q);
     }
-    check_pair(pa, j);
-    return 0;
 }
 
 static int evaluate(const struct det_ctx *c)
 {
     struct pair_arg pa = {c, 0, 0, 0, 0, 0, 0, 1.0 + c->cfg->sep_hyst};
     double T = (double)c->cfg->lookahead_ms / 1000.0;
+    struct view v;
+    if (c->cfg->all_pairs)
+        v = (struct view){c->lat, c->lon,   c->gs,    c->alt_ft,   c->vrate_fpm, c->ve,
+                          c->vn,  c->m_lat, c->m_lon, c->turn_rps, c->air,       NULL};
+    else
+        v = (struct view){c->g_lat, c->g_lon,  c->g_gs,   c->g_alt,  c->g_vrate, c->g_ve,
+                          c->g_vn,  c->g_mlat, c->g_mlon, c->g_turn, c->g_air,   c->grid->order};
+    struct det_span sp[DET_GRID_ROWS];
     /* in the grid's order (rule.h): neighbours one after the other */
     size_t n = c->cfg->all_pairs ? c->n : c->grid->n;
     for (size_t k = 0; k < n; k++) {
-        size_t i = c->cfg->all_pairs ? k : c->grid->order[k];
-        if (!c->air[i])
+        if (!v.air[k])
             continue;
+        size_t i = c->cfg->all_pairs ? k : c->grid->order[k];
         pa.i = i;
-        double gs = c->tracks[i].gs_mps;
+        double gs = v.gs[k]; /* the track's gs_mps */
         if (!(gs >= 0) || gs > c->cfg->max_speed_mps)
             gs = c->cfg->max_speed_mps;
         pa.gs = gs;
         pa.T = T;
-        pa.ml = c->m_lat[i];
-        pa.mo = c->m_lon[i];
+        pa.ml = v.mlat[k];
+        pa.mo = v.mlon[k];
+        if (c->cfg->all_pairs) { /* every live track after it */
+            pair_span(&pa, &v, k, k + 1, c->n);
+            continue;
+        }
         /* no other track is faster than gs_max: nothing farther can close in
          * the look-ahead */
         double r = (c->cfg->sep_h_m + (gs + c->gs_max) * T) * pa.hk;
-        det_grid_near_after(c, k, r * 1.1 + 2000.0, pair_fn, &pa);
+        size_t ns = det_grid_spans(c, v.lat[k], v.lon[k], r * 1.1 + 2000.0, k, sp);
+        for (size_t s = 0; s < ns; s++)
+            pair_span(&pa, &v, k, sp[s].from, sp[s].to);
     }
     return pa.rc;
 }

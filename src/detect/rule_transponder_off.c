@@ -55,9 +55,8 @@ static const char *source_name(int s)
 static int evaluate(const struct det_ctx *c)
 {
     int rc = 0;
-    for (size_t i = 0; i < c->n; i++) {
-        if (!c->live[i])
-            continue;
+    for (size_t k = 0; k < c->n_special; k++) { /* the only live tracks it can fire on */
+        size_t i = c->special[k];
         const struct trk_track *t = &c->tracks[i];
         if (!det_xpdr_off(c->cfg, t))
             continue;

@@ -165,14 +165,20 @@ static void combine(struct trk_imm *f)
     for (int j = 0; j < TRK_IMM_M; j++)
         for (int i = 0; i < 4; i++)
             f->xc[i] += f->mu[j] * f->x[j][i];
+    /* Each P[j] is exactly symmetric (predict and kf_update make it so)
+     * and d[r] d[c] == d[c] d[r] in floating point, so Pc is exactly
+     * symmetric too: the lower triangle is summed and mirrored. */
     for (int j = 0; j < TRK_IMM_M; j++) {
         double d[4];
         for (int i = 0; i < 4; i++)
             d[i] = f->x[j][i] - f->xc[i];
         for (int r = 0; r < 4; r++)
-            for (int c = 0; c < 4; c++)
+            for (int c = 0; c <= r; c++)
                 f->Pc[r * 4 + c] += f->mu[j] * (f->P[j][r * 4 + c] + d[r] * d[c]);
     }
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c < r; c++)
+            f->Pc[c * 4 + r] = f->Pc[r * 4 + c];
 }
 
 void trk_imm_init(struct trk_imm *f, const double z[2], const double R[4], const double *v,
@@ -237,10 +243,14 @@ double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double 
             double d[4];
             for (int k = 0; k < 4; k++)
                 d[k] = f->x[i][k] - x0[j][k];
+            /* exactly symmetric, as in combine: the lower triangle */
             for (int r = 0; r < 4; r++)
-                for (int q = 0; q < 4; q++)
+                for (int q = 0; q <= r; q++)
                     P0[j][r * 4 + q] += wm[i] * (f->P[i][r * 4 + q] + d[r] * d[q]);
         }
+        for (int r = 0; r < 4; r++)
+            for (int q = 0; q < r; q++)
+                P0[j][q * 4 + r] = P0[j][r * 4 + q];
     }
 
     /* Predict and update each model. The two turns share |w|: one sincos. */

@@ -803,6 +803,46 @@ static void test_separation_turning(void **st)
     }
 }
 
+/* The measured turn rate follows a track by id, wherever it sits in the
+ * picture: the turning geometry of test_separation_turning, with the
+ * second picture in another order and a new track in front (the course
+ * memory is kept by position and must find A at another one). */
+static void test_separation_turning_reordered(void **st)
+{
+    (void)st;
+    const double v = 200.0, w = 2.0 * 3.14159265358979 / 180.0, R = v / w;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[3] = {ac(1, 0, 0, 20000, 0, v, 0),
+                             ac(2, -3000.0 / 1852.0, 2 * R / 1852.0, 20000, 0, 0, 0)};
+    t[0].track_deg = 0;
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    assert_int_equal(r.n, 0);
+    double th = 2 * w; /* course after 2 s */
+    struct trk_track a = ac(1, R * sin(th) / 1852.0, R * (1 - cos(th)) / 1852.0, 20000, v * sin(th),
+                            v * cos(th), 2 * SEC),
+                     b = t[1], far = ac(3, 300.0, 300.0, 30000, 0, v, 2 * SEC);
+    a.track_deg = th * 180.0 / 3.14159265358979;
+    b.t_state_ms = 2 * SEC;
+    t[0] = far; /* a new track first, then B, then A */
+    t[1] = b;
+    t[2] = a;
+    assert_int_equal(eval(d, t, 3, 2 * SEC), 0);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.ev[0].hyp, "turning");
+    /* and back to the first order, without the new track: the same state
+     * keeps its measured rate, the alert stays */
+    t[0] = a;
+    t[1] = b;
+    assert_int_equal(eval(d, t, 2, 3 * SEC), 0);
+    const struct det_alert *al = find_rule(d, DET_RULE_SEPARATION);
+    assert_non_null(al);
+    assert_int_equal(al->t_seen_ms, 3 * SEC);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(det_check(d), 0);
+    det_free(d);
+}
+
 /* Level-off: A level at FL200 eastbound, B westbound 20 NM away at
  * 23,000 ft descending at 2,000 ft/min; closest approach in 74 s. Straight
  * lines put B at about 20,533 ft then (533 ft: a conflict). B's selected
@@ -1222,6 +1262,7 @@ int main(void)
         cmocka_unit_test(test_renegade_evidence),
         cmocka_unit_test(test_separation_predicted),
         cmocka_unit_test(test_separation_turning),
+        cmocka_unit_test(test_separation_turning_reordered),
         cmocka_unit_test(test_separation_level_off_clears),
         cmocka_unit_test(test_separation_level_off_raises),
         cmocka_unit_test(test_separation_level_off_equal_rates),
