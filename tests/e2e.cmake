@@ -16,3 +16,4 @@ function(cairn_e2e name script)
 endfunction()
 
 cairn_e2e(e2e_console_map console_map.mjs)
+cairn_e2e(e2e_console_peers console_peers.mjs)
