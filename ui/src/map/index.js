@@ -1,0 +1,66 @@
+// The map: offline base, zones, trails, tracks, labels, selection.
+//
+//   createMap(el) -> MapApi {
+//     ol           the ol/Map
+//     tracks       the Tracks store (tracks.get(id), tracks.all(), tracks.onChange(fn))
+//     zones        the Zones layer
+//     select(id)   select a track (null: none); onSelect(fn) is told
+//     centreOn(lon, lat, zoom?)
+//   }
+import Map from 'ol/Map.js';
+import View from 'ol/View.js';
+import { defaults as defaultControls, ScaleLine } from 'ol/control.js';
+import { fromLonLat, toLonLat } from 'ol/proj.js';
+import { boundingExtent } from 'ol/extent.js';
+import { baseLayers } from './base.js';
+import { Tracks } from './tracks.js';
+import { Zones } from './zones.js';
+
+export function createMap(el) {
+  const base = baseLayers();
+  const tracks = new Tracks();
+  const zones = new Zones();
+  const view = new View({ center: fromLonLat([15, 56]), zoom: 5, maxZoom: 16, minZoom: 2 });
+  const ol = new Map({
+    target: el,
+    layers: [...base.layers, zones.layer, ...tracks.layers],
+    view,
+    controls: defaultControls({ attribution: false, rotate: false }).extend([new ScaleLine()]),
+  });
+  const selectFns = new Set();
+  const api = {
+    ol, tracks, zones, baseReady: base.ready,
+    select(id) {
+      tracks.select(id);
+      for (const fn of selectFns) fn(id == null ? null : Number(id));
+    },
+    onSelect(fn) { selectFns.add(fn); return () => selectFns.delete(fn); },
+    selected() { return tracks.selId; },
+    centreOn(lon, lat, zoom) {
+      view.animate({ center: fromLonLat([lon, lat]), zoom: zoom ?? view.getZoom(), duration: 300 });
+    },
+    /** Fit the view to the tracks (first load). */
+    fitTracks() {
+      const pts = [];
+      for (const t of tracks.all()) pts.push(fromLonLat([t.lon, t.lat]));
+      if (!pts.length) return;
+      view.fit(boundingExtent(pts), { padding: [60, 60, 60, 60], maxZoom: 9 });
+    },
+    /** The pixel of a track on screen (tests click it), or null. */
+    pixelOf(id) {
+      const t = tracks.get(id);
+      return t ? ol.getPixelFromCoordinate(fromLonLat([t.lon, t.lat])) : null;
+    },
+    toLonLat,
+  };
+  ol.on('singleclick', (e) => {
+    const t = tracks.nearest(e.coordinate, view.getResolution());
+    api.select(t ? t.id : null);
+  });
+  ol.on('pointermove', (e) => {
+    if (e.dragging) return;
+    el.style.cursor = tracks.nearest(e.coordinate, view.getResolution()) ? 'pointer' : '';
+  });
+  setInterval(() => tracks.sweep(), 10000);
+  return api;
+}
