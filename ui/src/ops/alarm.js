@@ -118,6 +118,6 @@ export class Alarm {
   set(st) {
     this.state = st;
     this.audio.dataset.state = st;
-    this.onState(st);
+    this.onState(st, this);
   }
 }

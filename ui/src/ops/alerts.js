@@ -46,24 +46,24 @@ add({
     'alerts.state.OPEN': 'open',
     'alerts.state.UPDATED': 'updated',
     'alerts.state.CLEARED': 'cleared',
-    'alarm.silence': 'Silence',
-    'alarm.mute': 'Sound off',
-    'alarm.unmute': 'Sound on',
-    'alarm.state.idle': 'alarm quiet',
-    'alarm.state.playing': 'ALARM',
-    'alarm.state.silenced': 'alarm silenced',
-    'alarm.state.muted': 'SOUND OFF',
-    'alarm.state.blocked': 'ALARM: click to allow sound',
-    'sev.ALERT': 'ALERT', 'sev.WARNING': 'WARNING', 'sev.CAUTION': 'CAUTION', 'sev.INFO': 'INFO',
-    'rule.EMERGENCY': 'Emergency',
-    'rule.NO_TRANSPONDER': 'No transponder',
-    'rule.SEPARATION': 'Separation',
-    'rule.TRANSPONDER_OFF': 'Transponder off',
-    'rule.RENEGADE': 'Renegade',
-    'rule.ZONE': 'Zone',
-    'rule.SEA_CPA': 'Vessels close (CPA)',
-    'rule.LOW_PASS': 'Low pass over vessel',
-    'rule.AIS_GAP': 'AIS silent',
+    'alerts.alarm.silence': 'Silence',
+    'alerts.alarm.mute': 'Sound off',
+    'alerts.alarm.unmute': 'Sound on',
+    'alerts.alarm.state.idle': 'alarm quiet',
+    'alerts.alarm.state.playing': 'ALARM',
+    'alerts.alarm.state.silenced': 'alarm silenced',
+    'alerts.alarm.state.muted': 'SOUND OFF',
+    'alerts.alarm.state.blocked': 'ALARM: click to allow sound',
+    'alerts.sev.ALERT': 'ALERT', 'alerts.sev.WARNING': 'WARNING', 'alerts.sev.CAUTION': 'CAUTION', 'alerts.sev.INFO': 'INFO',
+    'alerts.rule.EMERGENCY': 'Emergency',
+    'alerts.rule.NO_TRANSPONDER': 'No transponder',
+    'alerts.rule.SEPARATION': 'Separation',
+    'alerts.rule.TRANSPONDER_OFF': 'Transponder off',
+    'alerts.rule.RENEGADE': 'Renegade',
+    'alerts.rule.ZONE': 'Zone',
+    'alerts.rule.SEA_CPA': 'Vessels close (CPA)',
+    'alerts.rule.LOW_PASS': 'Low pass over vessel',
+    'alerts.rule.AIS_GAP': 'AIS silent',
   },
   ru: {
     'alerts.title': 'Тревоги',
@@ -86,24 +86,24 @@ add({
     'alerts.state.OPEN': 'открыта',
     'alerts.state.UPDATED': 'обновлена',
     'alerts.state.CLEARED': 'снята',
-    'alarm.silence': 'Тише',
-    'alarm.mute': 'Звук выкл.',
-    'alarm.unmute': 'Звук вкл.',
-    'alarm.state.idle': 'сигнал не звучит',
-    'alarm.state.playing': 'ТРЕВОГА',
-    'alarm.state.silenced': 'сигнал приглушён',
-    'alarm.state.muted': 'ЗВУК ВЫКЛЮЧЕН',
-    'alarm.state.blocked': 'ТРЕВОГА: нажмите, чтобы включить звук',
-    'sev.ALERT': 'ТРЕВОГА', 'sev.WARNING': 'ПРЕДУПРЕЖДЕНИЕ', 'sev.CAUTION': 'ВНИМАНИЕ', 'sev.INFO': 'СВЕДЕНИЯ',
-    'rule.EMERGENCY': 'Аварийная ситуация',
-    'rule.NO_TRANSPONDER': 'Без ответчика',
-    'rule.SEPARATION': 'Нарушение интервала',
-    'rule.TRANSPONDER_OFF': 'Ответчик выключен',
-    'rule.RENEGADE': 'Ренегат',
-    'rule.ZONE': 'Зона',
-    'rule.SEA_CPA': 'Опасное сближение судов',
-    'rule.LOW_PASS': 'Пролёт на малой высоте над судном',
-    'rule.AIS_GAP': 'Молчание АИС',
+    'alerts.alarm.silence': 'Тише',
+    'alerts.alarm.mute': 'Звук выкл.',
+    'alerts.alarm.unmute': 'Звук вкл.',
+    'alerts.alarm.state.idle': 'сигнал не звучит',
+    'alerts.alarm.state.playing': 'ТРЕВОГА',
+    'alerts.alarm.state.silenced': 'сигнал приглушён',
+    'alerts.alarm.state.muted': 'ЗВУК ВЫКЛЮЧЕН',
+    'alerts.alarm.state.blocked': 'ТРЕВОГА: нажмите, чтобы включить звук',
+    'alerts.sev.ALERT': 'ТРЕВОГА', 'alerts.sev.WARNING': 'ПРЕДУПРЕЖДЕНИЕ', 'alerts.sev.CAUTION': 'ВНИМАНИЕ', 'alerts.sev.INFO': 'СВЕДЕНИЯ',
+    'alerts.rule.EMERGENCY': 'Аварийная ситуация',
+    'alerts.rule.NO_TRANSPONDER': 'Без ответчика',
+    'alerts.rule.SEPARATION': 'Нарушение интервала',
+    'alerts.rule.TRANSPONDER_OFF': 'Ответчик выключен',
+    'alerts.rule.RENEGADE': 'Ренегат',
+    'alerts.rule.ZONE': 'Зона',
+    'alerts.rule.SEA_CPA': 'Опасное сближение судов',
+    'alerts.rule.LOW_PASS': 'Пролёт на малой высоте над судном',
+    'alerts.rule.AIS_GAP': 'Молчание АИС',
   },
 });
 
@@ -164,18 +164,22 @@ export function mountAlerts(root) {
   let showCleared = false;
   let note = '';
 
-  const audio = el('audio', { 'data-testid': 'alarm-audio', preload: 'auto' });
-  const stateEl = el('span', { class: 'alarm-state', 'data-testid': 'alarm-state' });
-  const silenceBtn = el('button', { type: 'button', 'data-testid': 'alarm-silence' });
-  const muteBtn = el('button', { type: 'button', 'data-testid': 'alarm-mute' });
-  const alarm = new Alarm(audio, (st) => {
-    stateEl.textContent = t(`alarm.state.${st}`);
+  const audio = el('audio', { 'data-testid': 'alerts-alarm', preload: 'auto' });
+  const stateEl = el('span', { class: 'alarm-state', 'data-testid': 'alerts-alarm-state' });
+  const silenceBtn = el('button', { type: 'button', 'data-testid': 'alerts-alarm-silence' });
+  const muteBtn = el('button', { type: 'button', 'data-testid': 'alerts-alarm-mute' });
+  const alarm = new Alarm(audio, (st, al) => {
+    stateEl.textContent = t(`alerts.alarm.state.${st}`);
     stateEl.dataset.state = st;
     root.dataset.alarm = st;
-    muteBtn.textContent = t(alarm && alarm.muted ? 'alarm.unmute' : 'alarm.mute');
+    muteBtn.textContent = t(al.muted ? 'alerts.alarm.unmute' : 'alerts.alarm.mute');
+    silenceBtn.textContent = t('alerts.alarm.silence');
     muteBtn.dataset.state = st;
     silenceBtn.disabled = st !== 'playing';
     events.emit('ui.alarm', st);
+    // always visible: the alarm sounding, or the sound turned off
+    const lvl = st === 'playing' || st === 'blocked' || st === 'muted' ? 'alarm' : '';
+    events.emit('ui.status', { key: 'alarm', text: lvl ? t(`alerts.alarm.state.${st}`) : '', level: lvl });
   });
   silenceBtn.onclick = () => alarm.silence();
   muteBtn.onclick = () => alarm.setMuted(!alarm.muted);
@@ -184,10 +188,11 @@ export function mountAlerts(root) {
   const cleared = el('input', { type: 'checkbox', 'data-testid': 'alerts-show-cleared' });
   cleared.onchange = () => { showCleared = cleared.checked; render(); };
   const noteEl = el('p', { class: 'ops-note', 'data-testid': 'alerts-note', role: 'status' });
-  const list = el('ol', { class: 'alert-list', 'data-testid': 'alert-list' });
-  const clearedLabel = el('label', { class: 'ops-check' }, cleared, el('span', { 'data-i18n': 'alerts.show.cleared' }));
+  const list = el('ol', { class: 'alert-list', 'data-testid': 'alerts-list' });
+  const clearedText = el('span', {});
+  const clearedLabel = el('label', { class: 'ops-check' }, cleared, clearedText);
   root.append(
-    el('div', { class: 'alarm-bar', 'data-testid': 'alarm-bar' }, stateEl, silenceBtn, muteBtn, audio),
+    el('div', { class: 'alarm-bar', 'data-testid': 'alerts-alarm-bar' }, stateEl, silenceBtn, muteBtn, audio),
     el('div', { class: 'ops-tools' }, clearedLabel),
     noteEl, list);
 
@@ -262,6 +267,7 @@ export function mountAlerts(root) {
   }
 
   function render() {
+    clearedText.textContent = t('alerts.show.cleared');
     clear(list);
     noteEl.textContent = note;
     noteEl.hidden = !note;
@@ -279,45 +285,43 @@ export function mountAlerts(root) {
 
   function row(a) {
     const acked = acks.get(a.id);
-    const ru = getLang() === 'ru';
     const vals = Object.entries(a.values || {});
     const parties = (a.parties || []).map((p) => {
       const name = p.callsign || (p.icao ? p.icao.toUpperCase() : '') || (p.mmsi ? `MMSI ${p.mmsi}` : '') || `T${p.track_id}`;
-      const b = el('button', { type: 'button', class: 'linkish', 'data-testid': 'alert-track' },
+      const b = el('button', { type: 'button', class: 'linkish', 'data-testid': 'alerts-track' },
         `${name}${p.squawk ? ` (${p.squawk})` : ''}`);
       b.onclick = () => events.emit('ui.select-track', p.track_id);
       return b;
     });
-    const ackBtn = el('button', { type: 'button', 'data-testid': 'alert-ack' }, t('alerts.ack'));
+    const ackBtn = el('button', { type: 'button', 'data-testid': 'alerts-ack' }, t('alerts.ack'));
     ackBtn.onclick = () => ack(a);
     ackBtn.hidden = !!acked || a.state === 'CLEARED';
-    const draftBtn = el('button', { type: 'button', 'data-testid': 'alert-draft' }, t('alerts.draft'));
+    const draftBtn = el('button', { type: 'button', 'data-testid': 'alerts-draft' }, t('alerts.draft'));
     draftBtn.onclick = () => draft(a);
     const hyp = a.hypothesis ? (HYP[a.hypothesis] ? li(HYP[a.hypothesis]) : a.hypothesis) : t('alerts.hypothesis.none');
     return el('li', {
       class: `alert sev-${a.severity} st-${a.state}${acked ? ' acked' : ''}${needsAlarm(a) && !acked ? ' alarming' : ''}`,
-      'data-testid': `alert-${a.id}`, 'data-alert-id': a.id, 'data-rule': a.rule,
+      'data-testid': 'alerts-row', 'data-id': a.id, 'data-rule': a.rule,
       'data-severity': a.severity, 'data-state': a.state, 'data-acked': acked ? 'yes' : 'no',
     },
     el('div', { class: 'alert-head' },
-      el('span', { class: 'sev', 'data-testid': 'alert-severity' }, t(`sev.${a.severity}`)),
-      el('span', { class: 'rule' }, t(`rule.${a.rule}`)),
+      el('span', { class: 'sev', 'data-testid': 'alerts-severity' }, t(`alerts.sev.${a.severity}`)),
+      el('span', { class: 'rule' }, t(`alerts.rule.${a.rule}`)),
       el('span', { class: 'state' }, t(`alerts.state.${a.state}`)),
       el('span', { class: 'when' }, t('alerts.opened', { t: fmtUtc(a.t_open_ms) }))),
     // the detector's own sentence is English; in Russian the rule and the
     // values above say the same, the sentence stays for reference
-    el('p', { class: 'alert-text', 'data-testid': 'alert-text', lang: 'en' }, a.text || ''),
-    el('p', { class: 'alert-hyp', 'data-testid': 'alert-hypothesis' },
+    el('p', { class: 'alert-text', 'data-testid': 'alerts-text', lang: 'en' }, a.text || ''),
+    el('p', { class: 'alert-hyp', 'data-testid': 'alerts-hypothesis' },
       el('b', {}, `${t('alerts.hypothesis')}: `), hyp),
     vals.length ? el('dl', { class: 'alert-values' }, ...vals.flatMap(([k, v]) => [
       el('dt', {}, VALUE_LABELS[k] ? li(VALUE_LABELS[k]) : k), el('dd', {}, fmtValue(k, v))])) : '',
     parties.length ? el('p', { class: 'alert-parties' }, el('b', {}, `${t('alerts.tracks')}: `), ...parties) : '',
     el('p', { class: 'alert-times' }, t('alerts.seen', { t: fmtUtc(a.t_seen_ms) }),
       a.t_change_ms && a.t_change_ms !== a.t_open_ms ? ` · ${t('alerts.changed', { t: fmtUtc(a.t_change_ms) })}` : ''),
-    acked ? el('p', { class: 'alert-acked', 'data-testid': 'alert-acked' },
+    acked ? el('p', { class: 'alert-acked', 'data-testid': 'alerts-acked' },
       acked.local ? t('alerts.acked.local', { t: fmtUtc(acked.ms) }) : t('alerts.acked', { u: acked.by || '—', t: fmtUtc(acked.ms) })) : '',
     el('div', { class: 'alert-actions' }, ackBtn, draftBtn));
-    void ru;
   }
 
   subscribe('alert', (a) => { if (a && a.id != null) { take(a, loaded); render(); } });
@@ -326,5 +330,6 @@ export function mountAlerts(root) {
   events.on('logout', () => { alarm.silence(); alerts.clear(); seen.clear(); loaded = false; render(); });
   onChange(() => { render(); alarm.set(alarm.state); });
   render();
+  reload(); // mounted after the login: load now (the stream's "open" reloads again)
   return { reload, alarm };
 }

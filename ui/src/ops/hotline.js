@@ -14,7 +14,7 @@
 // for the link every 2 s and the lists every 3 s (small answers: the last
 // 200 messages), and at once after anything it sends. Should the stream
 // carry "message", "case" or "link" events one day, they trigger a reload.
-import { get, post, events, subscribe, currentUser } from '../api.js';
+import { get, post, events, subscribe } from '../api.js';
 import { t, add, onChange, fmtUtc, getLang } from '../i18n.js';
 import { el, clear } from './dom.js';
 import { types, typeSpec, typeTitle, fieldLabel, enumWord, renderBody, commonFields } from './catalogue.js';
@@ -22,114 +22,118 @@ import { checkField, checkForm, timeText } from './validate.js';
 
 add({
   en: {
-    'hl.cases': 'Cases', 'hl.inbox': 'Inbox', 'hl.outbox': 'Outbox', 'hl.compose': 'Compose',
-    'hl.none': 'Nothing here.',
-    'hl.nohotline': 'This centre has no hotline.',
-    'hl.overdue.banner': '{n} overdue case(s): a reply is late',
-    'hl.case.owed.us': 'we owe {r}',
-    'hl.case.owed.peer': '{p} owes {r}',
-    'hl.case.due': 'due {t}',
-    'hl.case.in': 'in {d}',
-    'hl.case.over': 'OVERDUE by {d}',
-    'hl.case.closed': 'closed by no. {s}',
-    'hl.case.late': 'late',
-    'hl.case.state.open': 'open', 'hl.case.state.overdue': 'OVERDUE', 'hl.case.state.closed': 'closed',
-    'hl.case.reply': 'Reply',
-    'hl.case.ack': 'Acknowledge',
-    'hl.case.showclosed': 'Show closed',
-    'hl.msg.no': 'no. {n}',
-    'hl.msg.from': 'from {p}',
-    'hl.msg.to': 'to {p}',
-    'hl.msg.case': 'case {c}',
-    'hl.msg.sent': 'sent',
-    'hl.msg.delivered': 'delivered',
-    'hl.msg.read': 'read by {u}',
-    'hl.msg.unread': 'not yet read here',
-    'hl.msg.readhere': 'read here by {u}',
-    'hl.msg.ack': 'Acknowledge (read)',
-    'hl.msg.ack.failed': 'Acknowledgement failed: {e}',
-    'hl.msg.details': 'Details',
-    'hl.msg.signature': 'Signature',
-    'hl.compose.to': 'To',
-    'hl.compose.type': 'Message',
-    'hl.compose.case': 'Case',
-    'hl.compose.case.hint': 'empty: a new case when the type opens one',
-    'hl.compose.send': 'Send',
-    'hl.compose.clear': 'Clear',
-    'hl.compose.now': 'now',
-    'hl.compose.preview': 'The peer will read',
-    'hl.compose.sent': 'Sent: no. {n} to {p}{c}.',
-    'hl.compose.refused': 'Not sent: {e}',
-    'hl.compose.invalid': 'Not sent: {n} field(s) to correct.',
-    'hl.compose.fromalert': 'Drafted from alert {a}.',
-    'hl.compose.required': 'required',
-    'hl.err.required': 'Required.',
-    'hl.err.int': 'A whole number.',
-    'hl.err.seq': 'A message number, 1 or more.',
-    'hl.err.time': 'UTC time as YYYY-MM-DDTHH:MM:SSZ, a date and time that exist.',
-    'hl.err.track': 'Track: 1-32 of A-Z a-z 0-9 _ . : / - (T1234, icao:4CA1F2).',
-    'hl.err.position': 'Position: lat,lon in decimal degrees (54.35,19.28).',
-    'hl.err.area': 'Area: 3 to 64 positions lat,lon separated by ";".',
-    'hl.err.enum': 'Choose one of the list.',
-    'hl.err.text': 'No control characters or direction overrides.',
-    'hl.err.long': 'At most 4096 bytes.',
-    'hl.link.up': 'link up', 'hl.link.down': 'LINK DOWN',
-    'hl.link.counts': 'sent {s} · delivered {d} · received {r}',
+    'hotline.cases': 'Cases', 'hotline.inbox': 'Inbox', 'hotline.outbox': 'Outbox', 'hotline.compose': 'Compose',
+    'hotline.none': 'Nothing here.',
+    'hotline.drafts': 'Drafts', 'hotline.draft.open': 'Open', 'hotline.draft.delete': 'Delete',
+    'hotline.unread': '{n} hotline message(s) unread',
+    'hotline.nohotline': 'This centre has no hotline.',
+    'hotline.overdue.banner': '{n} overdue case(s): a reply is late',
+    'hotline.case.owed.us': 'we owe {r}',
+    'hotline.case.owed.peer': '{p} owes {r}',
+    'hotline.case.due': 'due {t}',
+    'hotline.case.in': 'in {d}',
+    'hotline.case.over': 'OVERDUE by {d}',
+    'hotline.case.closed': 'closed by no. {s}',
+    'hotline.case.late': 'late',
+    'hotline.case.state.open': 'open', 'hotline.case.state.overdue': 'OVERDUE', 'hotline.case.state.closed': 'closed',
+    'hotline.case.reply': 'Reply',
+    'hotline.case.ack': 'Acknowledge',
+    'hotline.case.showclosed': 'Show closed',
+    'hotline.msg.no': 'no. {n}',
+    'hotline.msg.from': 'from {p}',
+    'hotline.msg.to': 'to {p}',
+    'hotline.msg.case': 'case {c}',
+    'hotline.msg.sent': 'sent',
+    'hotline.msg.delivered': 'delivered',
+    'hotline.msg.read': 'read by {u}',
+    'hotline.msg.unread': 'not yet read here',
+    'hotline.msg.readhere': 'read here by {u}',
+    'hotline.msg.ack': 'Acknowledge (read)',
+    'hotline.msg.ack.failed': 'Acknowledgement failed: {e}',
+    'hotline.msg.details': 'Details',
+    'hotline.msg.signature': 'Signature',
+    'hotline.compose.to': 'To',
+    'hotline.compose.type': 'Message',
+    'hotline.compose.case': 'Case',
+    'hotline.compose.case.hint': 'empty: a new case when the type opens one',
+    'hotline.compose.send': 'Send',
+    'hotline.compose.clear': 'Clear',
+    'hotline.compose.now': 'now',
+    'hotline.compose.preview': 'The peer will read',
+    'hotline.compose.sent': 'Sent: no. {n} to {p}{c}.',
+    'hotline.compose.refused': 'Not sent: {e}',
+    'hotline.compose.invalid': 'Not sent: {n} field(s) to correct.',
+    'hotline.compose.fromalert': 'Drafted from alert {a}.',
+    'hotline.compose.required': 'required',
+    'hotline.err.required': 'Required.',
+    'hotline.err.int': 'A whole number.',
+    'hotline.err.seq': 'A message number, 1 or more.',
+    'hotline.err.time': 'UTC time as YYYY-MM-DDTHH:MM:SSZ, a date and time that exist.',
+    'hotline.err.track': 'Track: 1-32 of A-Z a-z 0-9 _ . : / - (T1234, icao:4CA1F2).',
+    'hotline.err.position': 'Position: lat,lon in decimal degrees (54.35,19.28).',
+    'hotline.err.area': 'Area: 3 to 64 positions lat,lon separated by ";".',
+    'hotline.err.enum': 'Choose one of the list.',
+    'hotline.err.text': 'No control characters or direction overrides.',
+    'hotline.err.long': 'At most 4096 bytes.',
+    'hotline.link.up': 'link up', 'hotline.link.down': 'LINK DOWN',
+    'hotline.link.counts': 'sent {s} · delivered {d} · received {r}',
   },
   ru: {
-    'hl.cases': 'Дела', 'hl.inbox': 'Входящие', 'hl.outbox': 'Исходящие', 'hl.compose': 'Новое',
-    'hl.none': 'Пусто.',
-    'hl.nohotline': 'У этого центра нет прямой линии.',
-    'hl.overdue.banner': 'Просроченных дел: {n} — ответ запаздывает',
-    'hl.case.owed.us': 'мы должны: {r}',
-    'hl.case.owed.peer': '{p} должен: {r}',
-    'hl.case.due': 'срок {t}',
-    'hl.case.in': 'осталось {d}',
-    'hl.case.over': 'ПРОСРОЧЕНО на {d}',
-    'hl.case.closed': 'закрыто сообщением № {s}',
-    'hl.case.late': 'с опозданием',
-    'hl.case.state.open': 'открыто', 'hl.case.state.overdue': 'ПРОСРОЧЕНО', 'hl.case.state.closed': 'закрыто',
-    'hl.case.reply': 'Ответить',
-    'hl.case.ack': 'Подтвердить',
-    'hl.case.showclosed': 'Показать закрытые',
-    'hl.msg.no': '№ {n}',
-    'hl.msg.from': 'от {p}',
-    'hl.msg.to': 'для {p}',
-    'hl.msg.case': 'дело {c}',
-    'hl.msg.sent': 'отправлено',
-    'hl.msg.delivered': 'доставлено',
-    'hl.msg.read': 'прочитано: {u}',
-    'hl.msg.unread': 'здесь ещё не прочитано',
-    'hl.msg.readhere': 'прочитано здесь: {u}',
-    'hl.msg.ack': 'Подтвердить прочтение',
-    'hl.msg.ack.failed': 'Не удалось подтвердить: {e}',
-    'hl.msg.details': 'Подробно',
-    'hl.msg.signature': 'Подпись',
-    'hl.compose.to': 'Кому',
-    'hl.compose.type': 'Сообщение',
-    'hl.compose.case': 'Дело',
-    'hl.compose.case.hint': 'пусто: новое дело, если тип его открывает',
-    'hl.compose.send': 'Отправить',
-    'hl.compose.clear': 'Очистить',
-    'hl.compose.now': 'сейчас',
-    'hl.compose.preview': 'Получатель прочтёт',
-    'hl.compose.sent': 'Отправлено: № {n} для {p}{c}.',
-    'hl.compose.refused': 'Не отправлено: {e}',
-    'hl.compose.invalid': 'Не отправлено: исправьте поля ({n}).',
-    'hl.compose.fromalert': 'Проект по тревоге {a}.',
-    'hl.compose.required': 'обязательно',
-    'hl.err.required': 'Обязательное поле.',
-    'hl.err.int': 'Целое число.',
-    'hl.err.seq': 'Номер сообщения, от 1.',
-    'hl.err.time': 'Время UTC в виде ГГГГ-ММ-ДДTЧЧ:ММ:ССZ (существующие дата и время).',
-    'hl.err.track': 'Трек: 1–32 знака A-Z a-z 0-9 _ . : / - (T1234, icao:4CA1F2).',
-    'hl.err.position': 'Координаты: широта,долгота в градусах (54.35,19.28).',
-    'hl.err.area': 'Район: от 3 до 64 точек широта,долгота через «;».',
-    'hl.err.enum': 'Выберите из списка.',
-    'hl.err.text': 'Без управляющих символов и смены направления текста.',
-    'hl.err.long': 'Не более 4096 байт.',
-    'hl.link.up': 'связь есть', 'hl.link.down': 'НЕТ СВЯЗИ',
-    'hl.link.counts': 'отправлено {s} · доставлено {d} · получено {r}',
+    'hotline.cases': 'Дела', 'hotline.inbox': 'Входящие', 'hotline.outbox': 'Исходящие', 'hotline.compose': 'Новое',
+    'hotline.none': 'Пусто.',
+    'hotline.drafts': 'Проекты', 'hotline.draft.open': 'Открыть', 'hotline.draft.delete': 'Удалить',
+    'hotline.unread': 'Непрочитанных сообщений: {n}',
+    'hotline.nohotline': 'У этого центра нет прямой линии.',
+    'hotline.overdue.banner': 'Просроченных дел: {n} — ответ запаздывает',
+    'hotline.case.owed.us': 'мы должны: {r}',
+    'hotline.case.owed.peer': '{p} должен: {r}',
+    'hotline.case.due': 'срок {t}',
+    'hotline.case.in': 'осталось {d}',
+    'hotline.case.over': 'ПРОСРОЧЕНО на {d}',
+    'hotline.case.closed': 'закрыто сообщением № {s}',
+    'hotline.case.late': 'с опозданием',
+    'hotline.case.state.open': 'открыто', 'hotline.case.state.overdue': 'ПРОСРОЧЕНО', 'hotline.case.state.closed': 'закрыто',
+    'hotline.case.reply': 'Ответить',
+    'hotline.case.ack': 'Подтвердить',
+    'hotline.case.showclosed': 'Показать закрытые',
+    'hotline.msg.no': '№ {n}',
+    'hotline.msg.from': 'от {p}',
+    'hotline.msg.to': 'для {p}',
+    'hotline.msg.case': 'дело {c}',
+    'hotline.msg.sent': 'отправлено',
+    'hotline.msg.delivered': 'доставлено',
+    'hotline.msg.read': 'прочитано: {u}',
+    'hotline.msg.unread': 'здесь ещё не прочитано',
+    'hotline.msg.readhere': 'прочитано здесь: {u}',
+    'hotline.msg.ack': 'Подтвердить прочтение',
+    'hotline.msg.ack.failed': 'Не удалось подтвердить: {e}',
+    'hotline.msg.details': 'Подробно',
+    'hotline.msg.signature': 'Подпись',
+    'hotline.compose.to': 'Кому',
+    'hotline.compose.type': 'Сообщение',
+    'hotline.compose.case': 'Дело',
+    'hotline.compose.case.hint': 'пусто: новое дело, если тип его открывает',
+    'hotline.compose.send': 'Отправить',
+    'hotline.compose.clear': 'Очистить',
+    'hotline.compose.now': 'сейчас',
+    'hotline.compose.preview': 'Получатель прочтёт',
+    'hotline.compose.sent': 'Отправлено: № {n} для {p}{c}.',
+    'hotline.compose.refused': 'Не отправлено: {e}',
+    'hotline.compose.invalid': 'Не отправлено: исправьте поля ({n}).',
+    'hotline.compose.fromalert': 'Проект по тревоге {a}.',
+    'hotline.compose.required': 'обязательно',
+    'hotline.err.required': 'Обязательное поле.',
+    'hotline.err.int': 'Целое число.',
+    'hotline.err.seq': 'Номер сообщения, от 1.',
+    'hotline.err.time': 'Время UTC в виде ГГГГ-ММ-ДДTЧЧ:ММ:ССZ (существующие дата и время).',
+    'hotline.err.track': 'Трек: 1–32 знака A-Z a-z 0-9 _ . : / - (T1234, icao:4CA1F2).',
+    'hotline.err.position': 'Координаты: широта,долгота в градусах (54.35,19.28).',
+    'hotline.err.area': 'Район: от 3 до 64 точек широта,долгота через «;».',
+    'hotline.err.enum': 'Выберите из списка.',
+    'hotline.err.text': 'Без управляющих символов и смены направления текста.',
+    'hotline.err.long': 'Не более 4096 байт.',
+    'hotline.link.up': 'связь есть', 'hotline.link.down': 'НЕТ СВЯЗИ',
+    'hotline.link.counts': 'отправлено {s} · доставлено {d} · получено {r}',
   },
 });
 
@@ -161,13 +165,14 @@ export function mountHotline(root) {
   let showClosed = false;
   let note = '';
   let busy = false;
-  const compose = { to: '', type: 'FREE_TEXT', case: '', values: {}, touched: {}, note: '', result: '', alert: null };
+  const compose = { to: '', type: 'FREE_TEXT', case: '', values: {}, touched: {}, note: '', result: '', alert: null, draftId: null };
+  let drafts = null; // GET /api/messages/drafts, null: the centre keeps none
 
-  const banner = el('div', { class: 'hl-banner', 'data-testid': 'hl-overdue-banner', role: 'alert', hidden: true });
-  const linkBar = el('div', { class: 'hl-link', 'data-testid': 'hl-link' });
-  const tabs = el('div', { class: 'hl-tabs', role: 'tablist', 'data-testid': 'hl-tabs' });
-  const body = el('div', { class: 'hl-body', 'data-testid': 'hl-body' });
-  const noteEl = el('p', { class: 'ops-note', 'data-testid': 'hl-note', role: 'status', hidden: true });
+  const banner = el('div', { class: 'hl-banner', 'data-testid': 'hotline-overdue-banner', role: 'alert', hidden: true });
+  const linkBar = el('div', { class: 'hl-link', 'data-testid': 'hotline-link' });
+  const tabs = el('div', { class: 'hl-tabs', role: 'tablist', 'data-testid': 'hotline-tabs' });
+  const body = el('div', { class: 'hl-body', 'data-testid': 'hotline-body' });
+  const noteEl = el('p', { class: 'ops-note', 'data-testid': 'hotline-note', role: 'status', hidden: true });
   root.append(banner, linkBar, tabs, noteEl, body);
 
   const now = () => Date.now() + clockOffset;
@@ -218,6 +223,8 @@ export function mountHotline(root) {
     const overdue = cases.filter((c) => c.state === 'overdue').length;
     const unread = msgs.filter((m) => m.dir === 'in' && !m.acked && m.type !== 'OPERATOR_ACK').length;
     events.emit('ui.badge', { pane: 'hotline', n: overdue + unread, level: overdue ? 'alarm' : unread ? 'warn' : '' });
+    events.emit('ui.status', { key: 'overdue', text: overdue ? t('hotline.overdue.banner', { n: overdue }) : '', level: 'alarm' });
+    events.emit('ui.status', { key: 'unread', text: unread ? t('hotline.unread', { n: unread }) : '', level: 'warn' });
   }
 
   // -------------------------------------------------------------- render
@@ -225,14 +232,14 @@ export function mountHotline(root) {
   function renderLink() {
     clear(linkBar);
     if (!available) {
-      linkBar.append(el('span', { class: 'muted' }, t('hl.nohotline')));
+      linkBar.append(el('span', { class: 'muted' }, t('hotline.nohotline')));
       return;
     }
     for (const p of (link && link.peers) || []) {
       linkBar.append(el('span', {
-        class: `hl-peer ${p.up ? 'up' : 'down'}`, 'data-testid': `hl-peer-${p.name}`, 'data-up': p.up ? 'yes' : 'no',
-      }, el('b', {}, p.name), ' ', t(p.up ? 'hl.link.up' : 'hl.link.down'), ' · ',
-      el('span', { class: 'muted' }, t('hl.link.counts', { s: p.sent, d: p.delivered, r: p.received }))));
+        class: `hl-peer ${p.up ? 'up' : 'down'}`, 'data-testid': `hotline-peer-${p.name}`, 'data-up': p.up ? 'yes' : 'no',
+      }, el('b', {}, p.name), ' ', t(p.up ? 'hotline.link.up' : 'hotline.link.down'), ' · ',
+      el('span', { class: 'muted' }, t('hotline.link.counts', { s: p.sent, d: p.delivered, r: p.received }))));
     }
   }
 
@@ -244,15 +251,17 @@ export function mountHotline(root) {
     const mk = (v, label, n, hot) => {
       const b = el('button', {
         type: 'button', role: 'tab', class: `hl-tab${view === v ? ' active' : ''}${hot ? ' hot' : ''}`,
-        'aria-selected': view === v ? 'true' : 'false', 'data-testid': `hl-tab-${v}`,
+        'aria-selected': view === v ? 'true' : 'false', 'data-testid': `hotline-tab-${v}`,
       }, t(label), n ? el('span', { class: 'count' }, String(n)) : '');
       b.onclick = () => setView(v);
       return b;
     };
-    tabs.append(mk('cases', 'hl.cases', open, overdue > 0), mk('inbox', 'hl.inbox', unread, unread > 0),
-      mk('outbox', 'hl.outbox', 0, false), mk('compose', 'hl.compose', 0, false));
+    tabs.append(mk('cases', 'hotline.cases', open, overdue > 0), mk('inbox', 'hotline.inbox', unread, unread > 0),
+      mk('outbox', 'hotline.outbox', 0, false));
+    if (drafts) tabs.append(mk('drafts', 'hotline.drafts', drafts.length, false));
+    tabs.append(mk('compose', 'hotline.compose', 0, false));
     banner.hidden = overdue === 0;
-    banner.textContent = overdue ? t('hl.overdue.banner', { n: overdue }) : '';
+    banner.textContent = overdue ? t('hotline.overdue.banner', { n: overdue }) : '';
     banner.onclick = () => setView('cases');
   }
 
@@ -263,25 +272,26 @@ export function mountHotline(root) {
     clear(body);
     body.dataset.view = view;
     if (!available) {
-      body.append(el('p', { class: 'muted' }, t('hl.nohotline')));
+      body.append(el('p', { class: 'muted' }, t('hotline.nohotline')));
       return;
     }
     if (view === 'cases') renderCases();
     else if (view === 'inbox') renderMsgs('in');
     else if (view === 'outbox') renderMsgs('out');
+    else if (view === 'drafts') renderDrafts();
     else renderCompose();
   }
 
   const STATE_RANK = { overdue: 0, open: 1, closed: 2 };
 
   function renderCases() {
-    const chk = el('input', { type: 'checkbox', 'data-testid': 'hl-show-closed', checked: showClosed });
+    const chk = el('input', { type: 'checkbox', 'data-testid': 'hotline-show-closed', checked: showClosed });
     chk.onchange = () => { showClosed = chk.checked; render(); };
-    body.append(el('div', { class: 'ops-tools' }, el('label', { class: 'ops-check' }, chk, t('hl.case.showclosed'))));
+    body.append(el('div', { class: 'ops-tools' }, el('label', { class: 'ops-check' }, chk, t('hotline.case.showclosed'))));
     const rows = cases.filter((c) => showClosed || c.state !== 'closed')
       .sort((a, b) => STATE_RANK[a.state] - STATE_RANK[b.state] || a.due_ms - b.due_ms);
-    const list = el('ol', { class: 'hl-cases', 'data-testid': 'hl-case-list' });
-    if (!rows.length) list.append(el('li', { class: 'empty' }, t('hl.none')));
+    const list = el('ol', { class: 'hl-cases', 'data-testid': 'hotline-case-list' });
+    if (!rows.length) list.append(el('li', { class: 'empty' }, t('hotline.none')));
     for (const c of rows) list.append(caseRow(c));
     body.append(list);
     tick();
@@ -290,32 +300,32 @@ export function mountHotline(root) {
   function caseRow(c) {
     const lang = getLang();
     const weOwe = c.opened_by === 'peer';
-    const owed = weOwe ? t('hl.case.owed.us', { r: typeTitle(c.reply, lang) })
-      : t('hl.case.owed.peer', { p: c.peer, r: typeTitle(c.reply, lang) });
-    const cd = el('span', { class: 'countdown', 'data-testid': 'case-countdown', 'data-due-ms': c.due_ms });
+    const owed = weOwe ? t('hotline.case.owed.us', { r: typeTitle(c.reply, lang) })
+      : t('hotline.case.owed.peer', { p: c.peer, r: typeTitle(c.reply, lang) });
+    const cd = el('span', { class: 'countdown', 'data-testid': 'hotline-case-countdown', 'data-due-ms': c.due_ms });
     const actions = el('div', { class: 'case-actions' });
     if (weOwe && c.state !== 'closed') {
       if (c.reply === 'OPERATOR_ACK') {
-        const b = el('button', { type: 'button', 'data-testid': 'case-ack' }, t('hl.case.ack'));
+        const b = el('button', { type: 'button', 'data-testid': 'hotline-case-ack' }, t('hotline.case.ack'));
         b.onclick = () => ackMessage({ peer: c.peer, seq: c.open_seq });
         actions.append(b);
       } else {
-        const b = el('button', { type: 'button', 'data-testid': 'case-reply' }, t('hl.case.reply'));
+        const b = el('button', { type: 'button', 'data-testid': 'hotline-case-reply' }, t('hotline.case.reply'));
         b.onclick = () => startCompose({ to: c.peer, type: c.reply, case: c.case, fields: {} });
         actions.append(b);
       }
     }
     return el('li', {
-      class: `hl-case st-${c.state}${weOwe ? ' we-owe' : ''}`, 'data-testid': `case-${caseKey(c.case)}`,
+      class: `hl-case st-${c.state}${weOwe ? ' we-owe' : ''}`, 'data-testid': 'hotline-case-row', 'data-id': c.case,
       'data-state': c.state, 'data-type': c.type, 'data-case': c.case,
     },
     el('div', { class: 'case-head' },
-      el('span', { class: 'case-state', 'data-testid': 'case-state' }, t(`hl.case.state.${c.state}`)),
+      el('span', { class: 'case-state', 'data-testid': 'hotline-case-state' }, t(`hotline.case.state.${c.state}`)),
       el('b', {}, typeTitle(c.type, lang)), el('span', { class: 'muted' }, ` ${c.case}`)),
     el('div', { class: 'case-line' }, el('span', {}, owed), ' · ',
-      el('span', {}, t('hl.case.due', { t: fmtUtc(c.due_ms) })), ' · ', cd,
-      c.late ? el('span', { class: 'late' }, ` · ${t('hl.case.late')}`) : ''),
-    c.state === 'closed' && c.closed_seq ? el('div', { class: 'muted' }, t('hl.case.closed', { s: c.closed_seq })) : '',
+      el('span', {}, t('hotline.case.due', { t: fmtUtc(c.due_ms) })), ' · ', cd,
+      c.late ? el('span', { class: 'late' }, ` · ${t('hotline.case.late')}`) : ''),
+    c.state === 'closed' && c.closed_seq ? el('div', { class: 'muted' }, t('hotline.case.closed', { s: c.closed_seq })) : '',
     actions);
   }
 
@@ -327,8 +337,8 @@ export function mountHotline(root) {
       const left = (Number(cd.dataset.dueMs) - now()) / 1000;
       cd.dataset.remainingS = String(Math.floor(left));
       if (st === 'closed') cd.textContent = '';
-      else if (left >= 0) cd.textContent = t('hl.case.in', { d: fmtCountdown(left) });
-      else cd.textContent = t('hl.case.over', { d: fmtCountdown(-left) });
+      else if (left >= 0) cd.textContent = t('hotline.case.in', { d: fmtCountdown(left) });
+      else cd.textContent = t('hotline.case.over', { d: fmtCountdown(-left) });
       // past due on the clock, before the daemon's next check marks it
       if (li && st === 'open' && left < 0) li.classList.add('past-due');
     }
@@ -336,8 +346,8 @@ export function mountHotline(root) {
 
   function renderMsgs(dir) {
     const rows = msgs.filter((m) => m.dir === dir).sort((a, b) => isoMs(b.stored) - isoMs(a.stored) || b.seq - a.seq);
-    const list = el('ol', { class: 'hl-msgs', 'data-testid': `hl-${dir === 'in' ? 'inbox' : 'outbox'}-list` });
-    if (!rows.length) list.append(el('li', { class: 'empty' }, t('hl.none')));
+    const list = el('ol', { class: 'hl-msgs', 'data-testid': `hotline-${dir === 'in' ? 'inbox' : 'outbox'}-list` });
+    if (!rows.length) list.append(el('li', { class: 'empty' }, t('hotline.none')));
     for (const m of rows) list.append(msgRow(m));
     body.append(list);
   }
@@ -353,38 +363,38 @@ export function mountHotline(root) {
     const id = `${m.peer}:${m.seq}`;
     const head = el('div', { class: 'msg-head' },
       el('b', {}, typeTitle(m.type, lang)), ' ',
-      el('span', { class: 'muted' }, t('hl.msg.no', { n: m.seq })), ' · ',
-      el('span', {}, t(m.dir === 'in' ? 'hl.msg.from' : 'hl.msg.to', { p: m.peer })), ' · ',
+      el('span', { class: 'muted' }, t('hotline.msg.no', { n: m.seq })), ' · ',
+      el('span', {}, t(m.dir === 'in' ? 'hotline.msg.from' : 'hotline.msg.to', { p: m.peer })), ' · ',
       el('span', {}, fmtUtc(isoMs(m.created))),
-      m.case ? el('span', { class: 'muted' }, ` · ${t('hl.msg.case', { c: m.case })}`) : '');
+      m.case ? el('span', { class: 'muted' }, ` · ${t('hotline.msg.case', { c: m.case })}`) : '');
     const texts = el('div', { class: 'msg-texts' },
-      el('div', { class: 'msg-text', lang: 'en', 'data-testid': 'msg-text-en' }, el('span', { class: 'lang-tag' }, 'EN'), m.textEn),
-      el('div', { class: 'msg-text', lang: 'ru', 'data-testid': 'msg-text-ru' }, el('span', { class: 'lang-tag' }, 'RU'), m.textRu));
+      el('div', { class: 'msg-text', lang: 'en', 'data-testid': 'hotline-msg-text-en' }, el('span', { class: 'lang-tag' }, 'EN'), m.textEn),
+      el('div', { class: 'msg-text', lang: 'ru', 'data-testid': 'hotline-msg-text-ru' }, el('span', { class: 'lang-tag' }, 'RU'), m.textRu));
     const state = el('div', { class: 'msg-state' });
     let cls = '';
     if (m.dir === 'out') {
       const d = delivery(m);
       cls = ` dl-${d}`;
       state.append(
-        el('span', { class: `step${d ? ' done' : ''}` }, `✓ ${t('hl.msg.sent')}`),
-        el('span', { class: `step${d !== 'sent' ? ' done' : ''}` }, `✓ ${t('hl.msg.delivered')}`),
-        el('span', { class: `step${d === 'read' ? ' done' : ''}` }, `✓ ${t('hl.msg.read', { u: m.ack_by || '…' })}`));
+        el('span', { class: `step${d ? ' done' : ''}` }, `✓ ${t('hotline.msg.sent')}`),
+        el('span', { class: `step${d !== 'sent' ? ' done' : ''}` }, `✓ ${t('hotline.msg.delivered')}`),
+        el('span', { class: `step${d === 'read' ? ' done' : ''}` }, `✓ ${t('hotline.msg.read', { u: m.ack_by || '…' })}`));
       state.dataset.delivery = d;
-      state.setAttribute('data-testid', 'msg-delivery');
+      state.setAttribute('data-testid', 'hotline-msg-delivery');
     } else if (m.type !== 'OPERATOR_ACK') {
       if (m.acked) {
-        state.append(el('span', { class: 'step done', 'data-testid': 'msg-read' }, `✓ ${t('hl.msg.readhere', { u: m.ack_by || '' })}`));
+        state.append(el('span', { class: 'step done', 'data-testid': 'hotline-msg-read' }, `✓ ${t('hotline.msg.readhere', { u: m.ack_by || '' })}`));
       } else {
         cls = ' unread';
-        const b = el('button', { type: 'button', class: 'primary', 'data-testid': 'msg-ack' }, t('hl.msg.ack'));
+        const b = el('button', { type: 'button', class: 'primary', 'data-testid': 'hotline-ack' }, t('hotline.msg.ack'));
         b.onclick = () => ackMessage(m);
-        state.append(el('span', { class: 'unread-tag' }, t('hl.msg.unread')), b);
+        state.append(el('span', { class: 'unread-tag' }, t('hotline.msg.unread')), b);
       }
     }
-    const details = el('details', { class: 'msg-details' }, el('summary', {}, t('hl.msg.details')));
+    const details = el('details', { class: 'msg-details' }, el('summary', {}, t('hotline.msg.details')));
     details.ontoggle = () => { if (details.open && details.childElementCount === 1) loadDetails(m, details); };
     return el('li', {
-      class: `hl-msg${cls}`, 'data-testid': `msg-${m.dir}-${m.peer}-${m.seq}`, 'data-type': m.type,
+      class: `hl-msg${cls}`, 'data-testid': 'hotline-msg-row', 'data-type': m.type,
       'data-id': id, 'data-dir': m.dir, 'data-delivery': m.dir === 'out' ? delivery(m) : null,
       'data-acked': m.acked ? 'yes' : 'no',
     }, head, texts, state, details);
@@ -409,7 +419,7 @@ export function mountHotline(root) {
           const shown = spec && spec.type === 'time' ? fmtUtc(v) : spec && spec.type === 'enum' ? `${v} (${enumWord(spec, v, 'ru')})` : String(v);
           return [el('dt', {}, spec ? `${fieldLabel(spec, lang)} (${k})` : k), el('dd', {}, shown)];
         })),
-        el('p', { class: 'muted mono' }, `${t('hl.msg.signature')}: ${(e.message && e.message.sig) || ''}`));
+        el('p', { class: 'muted mono' }, `${t('hotline.msg.signature')}: ${(e.message && e.message.sig) || ''}`));
     } catch (err) {
       box.append(el('p', { class: 'ops-note' }, err.message));
     }
@@ -420,7 +430,7 @@ export function mountHotline(root) {
     try {
       await post(`/api/messages/${encodeURIComponent(`${m.peer}:${m.seq}`)}/ack`, {});
     } catch (e) {
-      note = t('hl.msg.ack.failed', { e: (e.body && e.body.message) || e.message });
+      note = t('hotline.msg.ack.failed', { e: (e.body && e.body.message) || e.message });
     }
     await loadLists();
     render();
@@ -429,7 +439,9 @@ export function mountHotline(root) {
   // ------------------------------------------------------------- compose
 
   function startCompose(d) {
-    compose.to = d.to || compose.to || firstPeer();
+    const to = Array.isArray(d.to) ? d.to[0] : d.to;
+    compose.to = to || compose.to || firstPeer();
+    compose.draftId = d.id ?? null;
     compose.type = d.type && typeSpec(d.type) ? d.type : 'FREE_TEXT';
     compose.case = d.case || '';
     compose.values = {};
@@ -449,37 +461,37 @@ export function mountHotline(root) {
   function renderCompose() {
     const lang = getLang();
     const ty = typeSpec(compose.type);
-    const form = el('form', { class: 'hl-compose', 'data-testid': 'compose-form', novalidate: true });
-    if (compose.alert != null) form.append(el('p', { class: 'muted', 'data-testid': 'compose-from-alert' }, t('hl.compose.fromalert', { a: compose.alert })));
-    if (compose.note) form.append(el('p', { class: 'ops-note', 'data-testid': 'compose-note' }, t(compose.note)));
+    const form = el('form', { class: 'hl-compose', 'data-testid': 'hotline-compose-form', novalidate: true });
+    if (compose.alert != null) form.append(el('p', { class: 'muted', 'data-testid': 'hotline-compose-from-alert' }, t('hotline.compose.fromalert', { a: compose.alert })));
+    if (compose.note) form.append(el('p', { class: 'ops-note', 'data-testid': 'hotline-compose-note' }, t(compose.note)));
 
     const peers = ((link && link.peers) || []).map((p) => p.name);
     if (!compose.to) compose.to = peers[0] || '';
-    const toSel = el('select', { name: 'to', 'data-testid': 'compose-to' },
+    const toSel = el('select', { name: 'to', 'data-testid': 'hotline-compose-to' },
       ...peers.map((p) => el('option', { value: p, selected: p === compose.to }, p)));
     toSel.onchange = () => { compose.to = toSel.value; };
-    const typeSel = el('select', { name: 'type', 'data-testid': 'compose-type' },
+    const typeSel = el('select', { name: 'type', 'data-testid': 'hotline-compose-type' },
       ...types.filter((x) => x.name !== 'OPERATOR_ACK').map((x) => el('option', { value: x.name, selected: x.name === compose.type },
         `${lang === 'ru' ? x.ru : x.en} (${x.name})`)));
     typeSel.onchange = () => { compose.type = typeSel.value; compose.touched = {}; compose.result = ''; render(); };
-    const caseIn = el('input', { name: 'case', 'data-testid': 'compose-case', value: compose.case, placeholder: t('hl.compose.case.hint') });
+    const caseIn = el('input', { name: 'case', 'data-testid': 'hotline-compose-case', value: compose.case, placeholder: t('hotline.compose.case.hint') });
     caseIn.oninput = () => { compose.case = caseIn.value; };
     form.append(
-      row(t('hl.compose.to'), toSel), row(t('hl.compose.type'), typeSel), row(t('hl.compose.case'), caseIn));
+      row(t('hotline.compose.to'), toSel), row(t('hotline.compose.type'), typeSel), row(t('hotline.compose.case'), caseIn));
 
-    const preview = el('div', { class: 'msg-texts preview', 'data-testid': 'compose-preview' });
+    const preview = el('div', { class: 'msg-texts preview', 'data-testid': 'hotline-compose-preview' });
     const showPreview = () => {
       clear(preview);
       preview.append(
-        el('div', { class: 'msg-text', lang: 'en', 'data-testid': 'compose-preview-en' }, el('span', { class: 'lang-tag' }, 'EN'), renderBody(compose.type, compose.values, 'en')),
-        el('div', { class: 'msg-text', lang: 'ru', 'data-testid': 'compose-preview-ru' }, el('span', { class: 'lang-tag' }, 'RU'), renderBody(compose.type, compose.values, 'ru')));
+        el('div', { class: 'msg-text', lang: 'en', 'data-testid': 'hotline-compose-preview-en' }, el('span', { class: 'lang-tag' }, 'EN'), renderBody(compose.type, compose.values, 'en')),
+        el('div', { class: 'msg-text', lang: 'ru', 'data-testid': 'hotline-compose-preview-ru' }, el('span', { class: 'lang-tag' }, 'RU'), renderBody(compose.type, compose.values, 'ru')));
     };
 
     for (const spec of [...ty.fields, ...commonFields]) {
-      const err = el('span', { class: 'field-error', 'data-testid': `compose-error-${spec.name}`, role: 'alert' });
+      const err = el('span', { class: 'field-error', 'data-testid': `hotline-error-${spec.name}`, role: 'alert' });
       const other = lang === 'ru' ? spec.en : spec.ru;
       const label = el('span', { class: 'field-label' }, fieldLabel(spec, lang),
-        el('span', { class: 'muted' }, ` · ${other}`), spec.required ? el('span', { class: 'req', title: t('hl.compose.required') }, ' *') : '');
+        el('span', { class: 'muted' }, ` · ${other}`), spec.required ? el('span', { class: 'req', title: t('hotline.compose.required') }, ' *') : '');
       let input;
       const v = compose.values[spec.name] ?? '';
       if (spec.type === 'enum') {
@@ -494,20 +506,30 @@ export function mountHotline(root) {
         input = el('input', { name: spec.name, value: v, inputmode: spec.type === 'int' || spec.type === 'seq' ? 'numeric' : null,
           placeholder: { time: 'YYYY-MM-DDTHH:MM:SSZ', position: '54.35,19.28', track: 'T1234', seq: '1', int: '0' }[spec.type] || null });
       }
-      input.setAttribute('data-testid', `compose-field-${spec.name}`);
+      input.setAttribute('data-testid', `hotline-field-${spec.name}`);
       const check = () => {
         const why = checkField(spec, spec.type === 'text' ? input.value : input.value.trim());
         const shown = why && (compose.touched[spec.name] || compose.touched._all);
-        err.textContent = shown ? t(`hl.err.${why}`) : '';
+        err.textContent = shown ? t(`hotline.err.${why}`) : '';
         input.classList.toggle('invalid', !!shown);
         input.setAttribute('aria-invalid', shown ? 'true' : 'false');
       };
-      input.oninput = () => { compose.values[spec.name] = input.value; compose.result = ''; check(); showPreview(); };
+      // a field's error shows once typing in it pauses (0.5 s), and goes
+      // as soon as the value is good; never on blur, which would move the
+      // button under a pointer on its way to "Send"
+      let pause = 0;
+      input.oninput = () => {
+        compose.values[spec.name] = input.value;
+        compose.result = '';
+        showPreview();
+        clearTimeout(pause);
+        if (err.textContent) check();
+        pause = setTimeout(() => { compose.touched[spec.name] = true; check(); }, 500);
+      };
       input.onchange = input.oninput;
-      input.onblur = () => { compose.touched[spec.name] = true; check(); };
       const extra = [];
       if (spec.type === 'time') {
-        const nowBtn = el('button', { type: 'button', class: 'small', 'data-testid': `compose-now-${spec.name}` }, t('hl.compose.now'));
+        const nowBtn = el('button', { type: 'button', class: 'small', 'data-testid': `hotline-now-${spec.name}` }, t('hotline.compose.now'));
         nowBtn.onclick = () => { input.value = timeText(Math.floor(now() / 1000) * 1000); input.oninput(); };
         extra.push(nowBtn);
       }
@@ -515,12 +537,12 @@ export function mountHotline(root) {
       check();
     }
     showPreview();
-    const result = el('p', { class: `compose-result${compose.result.startsWith('!') ? ' bad' : ''}`, 'data-testid': 'compose-result', role: 'status' },
+    const result = el('p', { class: `compose-result${compose.result.startsWith('!') ? ' bad' : ''}`, 'data-testid': 'hotline-compose-result', role: 'status' },
       compose.result.replace(/^!/, ''));
-    const send = el('button', { type: 'submit', class: 'primary', 'data-testid': 'compose-send', disabled: busy }, t('hl.compose.send'));
-    const clr = el('button', { type: 'button', 'data-testid': 'compose-clear' }, t('hl.compose.clear'));
+    const send = el('button', { type: 'submit', class: 'primary', 'data-testid': 'hotline-send', disabled: busy }, t('hotline.compose.send'));
+    const clr = el('button', { type: 'button', 'data-testid': 'hotline-compose-clear' }, t('hotline.compose.clear'));
     clr.onclick = () => startCompose({ to: compose.to, type: compose.type });
-    form.append(el('div', { class: 'compose-preview-wrap' }, el('b', {}, t('hl.compose.preview')), preview),
+    form.append(el('div', { class: 'compose-preview-wrap' }, el('b', {}, t('hotline.compose.preview')), preview),
       el('div', { class: 'compose-actions' }, send, clr), result);
     form.onsubmit = (ev) => { ev.preventDefault(); submit(); };
     body.append(form);
@@ -536,7 +558,7 @@ export function mountHotline(root) {
     const bad = Object.keys(errors).length;
     if (bad || !compose.to) {
       compose.touched._all = true;
-      compose.result = `!${t('hl.compose.invalid', { n: bad + (compose.to ? 0 : 1) })}`;
+      compose.result = `!${t('hotline.compose.invalid', { n: bad + (compose.to ? 0 : 1) })}`;
       render();
       return;
     }
@@ -545,19 +567,66 @@ export function mountHotline(root) {
     busy = true;
     render();
     try {
-      const r = await post('/api/messages', req);
-      compose.result = t('hl.compose.sent', { n: r.seq, p: compose.to, c: r.case ? ` (${t('hl.msg.case', { c: r.case })})` : '' });
+      let r;
+      if (compose.draftId != null) {
+        // the centre's draft (from an alert): keep it as edited, then send
+        // it, which the centre logs and deletes
+        const id = encodeURIComponent(compose.draftId);
+        await post(`/api/messages/drafts/${id}`, { ...req, to: [req.to] });
+        const m = await post('/api/messages', { draft: compose.draftId, to: [req.to] });
+        r = (m.sent && m.sent[0]) || {};
+      } else {
+        r = await post('/api/messages', req);
+      }
+      compose.result = t('hotline.compose.sent', { n: r.seq, p: compose.to, c: r.case ? ` (${t('hotline.msg.case', { c: r.case })})` : '' });
+      compose.draftId = null;
       compose.values = {};
       compose.touched = {};
       compose.note = '';
       compose.alert = null;
       compose.case = '';
     } catch (e) {
-      compose.result = `!${t('hl.compose.refused', { e: (e.body && e.body.message) || e.message })}`;
+      const f = e.body && e.body.failed && e.body.failed[0];
+      compose.result = `!${t('hotline.compose.refused', { e: (f && (f.message || f.error)) || (e.body && (e.body.message || e.body.error)) || e.message })}`;
     }
     busy = false;
     await loadLists();
+    await loadDrafts();
     render();
+  }
+
+  // -------------------------------------------------------------- drafts
+
+  async function loadDrafts() {
+    try {
+      const r = await get('/api/messages/drafts');
+      drafts = r.drafts || [];
+    } catch { drafts = null; }
+  }
+
+  function renderDrafts() {
+    const list = el('ol', { class: 'hl-msgs', 'data-testid': 'hotline-draft-list' });
+    if (!drafts || !drafts.length) list.append(el('li', { class: 'empty' }, t('hotline.none')));
+    const lang = getLang();
+    for (const d of [...(drafts || [])].reverse()) {
+      const open = el('button', { type: 'button', 'data-testid': 'hotline-draft-open' }, t('hotline.draft.open'));
+      open.onclick = () => startCompose(d);
+      const del = el('button', { type: 'button', 'data-testid': 'hotline-draft-delete' }, t('hotline.draft.delete'));
+      del.onclick = async () => {
+        try { await post(`/api/messages/drafts/${encodeURIComponent(d.id)}/delete`, {}); } catch (e) { note = e.message; }
+        await loadDrafts();
+        render();
+      };
+      list.append(el('li', { class: 'hl-msg', 'data-testid': 'hotline-draft-row', 'data-id': d.id },
+        el('div', { class: 'msg-head' }, el('b', {}, typeTitle(d.type, lang)), ' · ',
+          t('hotline.msg.to', { p: (d.to || []).join(', ') || '—' }), ' · ', d.updated || d.created || '',
+          d.by ? ` · ${d.by}` : '', d.alert != null ? ` · ${t('hotline.compose.fromalert', { a: d.alert })}` : ''),
+        el('div', { class: 'msg-texts' },
+          el('div', { class: 'msg-text', lang: 'en' }, renderBody(d.type, d.fields || {}, 'en')),
+          el('div', { class: 'msg-text', lang: 'ru' }, renderBody(d.type, d.fields || {}, 'ru'))),
+        el('div', { class: 'case-actions' }, open, del)));
+    }
+    body.append(list);
   }
 
   // -------------------------------------------------------------- wiring
@@ -566,7 +635,7 @@ export function mountHotline(root) {
   function start() {
     stop();
     available = true;
-    loadLink().then(loadLists);
+    loadLink().then(loadLists).then(loadDrafts).then(renderTabs);
     timers = [setInterval(loadLink, 2000), setInterval(loadLists, 3000), setInterval(tick, 1000)];
   }
   function stop() { for (const x of timers) clearInterval(x); timers = []; }
@@ -574,10 +643,10 @@ export function mountHotline(root) {
   events.on('login', start);
   events.on('open', () => { loadLink(); loadLists(); });
   events.on('logout', () => { stop(); cases = []; msgs = []; link = null; render(); });
-  events.on('ui.compose', (d) => startCompose(d || {}));
+  events.on('ui.compose', (d) => { loadDrafts(); startCompose(d || {}); });
   for (const n of ['message', 'case', 'link']) subscribe(n, () => { loadLink(); loadLists(); });
   onChange(() => { render(); renderLink(); });
-  void currentUser;
   render();
+  start(); // mounted after the login
   return { reload: () => { loadLink(); loadLists(); }, setView };
 }
