@@ -8,6 +8,7 @@ import * as i18n from './i18n.js';
 import { createMap } from './map/index.js';
 import { createStatus } from './status.js';
 import { panes } from './panes/index.js';
+import { classOf, peerOf } from './map/classify.js';
 
 const $ = (id) => document.querySelector(`[data-testid="${id}"]`);
 
@@ -42,10 +43,8 @@ function setBadge(id, text, level = '') {
 async function loadTracks() {
   try {
     const r = await api.get('/api/tracks');
-    const first = map.tracks.count() === 0;
     map.tracks.reset(r.tracks || []);
     if (r.now_ms) status.setPictureTime(r.now_ms);
-    if (first) map.fitTracks();
   } catch (e) {
     console.error('tracks', e);
   }
@@ -103,7 +102,7 @@ function mountOnce() {
   api.subscribe('track', (t) => map.tracks.update(t));
   api.subscribe('zone', (z) => map.zones.upsert(z));
   api.events.on('open', () => { loadTracks(); loadZones(); });
-  window.__cairn = { map, api, i18n, status, showTab };
+  window.__cairn = { map, api, i18n, status, showTab, classOf, peerOf };
 }
 
 function showApp(user) {

@@ -1,26 +1,26 @@
 // The offline base map: Natural Earth land and borders from the world-atlas
-// package (TopoJSON), shipped in ui/dist as a file of the console itself and
-// drawn by WebGL. Nothing is fetched from outside.
-import WebGLVectorLayer from 'ol/layer/WebGLVector.js';
+// package (TopoJSON), shipped in ui/dist as a file of the console itself.
+// Nothing is fetched from outside. Drawn on a canvas as an image layer: it
+// is drawn once per settled view and only moved while the operator pans and
+// zooms (as a WebGL layer it would be triangulated again after every view
+// change, in the worker the track layers share, delaying their updates).
+import VectorImageLayer from 'ol/layer/VectorImage.js';
+import { Style, Fill, Stroke } from 'ol/style.js';
 import VectorSource from 'ol/source/Vector.js';
 import GeoJSON from 'ol/format/GeoJSON.js';
 import { feature, mesh } from 'topojson-client';
 import atlasUrl from 'world-atlas/countries-50m.json?url';
 
 export function baseLayers() {
-  const land = new VectorSource({ useSpatialIndex: false });
-  const borders = new VectorSource({ useSpatialIndex: false });
-  const landLayer = new WebGLVectorLayer({
-    source: land,
-    disableHitDetection: true,
-    zIndex: 0,
-    style: { 'fill-color': '#26303b', 'stroke-color': '#55677a', 'stroke-width': 1 },
+  const land = new VectorSource();
+  const borders = new VectorSource();
+  const landLayer = new VectorImageLayer({
+    source: land, zIndex: 0, imageRatio: 2,
+    style: new Style({ fill: new Fill({ color: '#26303b' }), stroke: new Stroke({ color: '#55677a', width: 1 }) }),
   });
-  const borderLayer = new WebGLVectorLayer({
-    source: borders,
-    disableHitDetection: true,
-    zIndex: 1,
-    style: { 'stroke-color': '#6f8397', 'stroke-width': 0.8 },
+  const borderLayer = new VectorImageLayer({
+    source: borders, zIndex: 1, imageRatio: 2,
+    style: new Style({ stroke: new Stroke({ color: '#6f8397', width: 0.8 }) }),
   });
   landLayer.set('name', 'base-land');
   borderLayer.set('name', 'base-borders');

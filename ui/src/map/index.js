@@ -61,6 +61,13 @@ export function createMap(el) {
     if (e.dragging) return;
     el.style.cursor = tracks.nearest(e.coordinate, view.getResolution()) ? 'pointer' : '';
   });
+  /* the first tracks to arrive frame the view once; the operator's view is theirs after */
+  let fitted = false;
+  tracks.onChange(() => {
+    if (fitted || !tracks.count()) return;
+    fitted = true;
+    api.fitTracks();
+  });
   setInterval(() => tracks.sweep(), 10000);
   return api;
 }

@@ -246,6 +246,31 @@ export class Tracks {
     if (r.t.id === this.selId) this.select(null);
   }
 
+  /** The benchmark's: a full-length trail behind every track (straight
+   * back along its heading), as after TRAIL_MAX x TRAIL_STEP_MS of flight. */
+  prefillTrails() {
+    const add = [];
+    for (const r of this.recs.values()) {
+      const [x, y] = r.f.getGeometry().getCoordinates();
+      const a = ((r.t.track_deg || 0) * Math.PI) / 180;
+      const step = ((r.t.gs_kt || 300) * 1852 * TRAIL_STEP_MS) / 3600000 / Math.cos((r.t.lat * Math.PI) / 180);
+      for (let i = 0; i < TRAIL_MAX; i++) {
+        const k = TRAIL_MAX - 1 - i;
+        r.ring[i * 2] = x - Math.sin(a) * step * k;
+        r.ring[i * 2 + 1] = y - Math.cos(a) * step * k;
+      }
+      r.n = TRAIL_MAX;
+      r.head = 0;
+      r.lastTrailMs = r.t.t_last_ms ?? Date.now();
+      const g = new LineString(this.trailFlat(r), 'XY');
+      if (!r.tf) {
+        r.tf = new Feature({ geometry: g, cls: r.f.get('cls'), pidx: r.f.get('pidx') });
+        add.push(r.tf);
+      } else r.tf.setGeometry(g);
+    }
+    if (add.length) this.trails.addFeatures(add);
+  }
+
   /** Tracks not heard of for STALE_MS (a missed deletion): dropped. */
   sweep() {
     const old = Date.now() - STALE_MS;

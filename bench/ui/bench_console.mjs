@@ -1,0 +1,152 @@
+// bench_console — the console's map in Debian's chromium under synthetic
+// load (loadserver.mjs: N tracks, each moving once a second, as the
+// daemon's SSE track events), measured with the browser's performance API:
+//   - frames/s while the view pans and zooms continuously (rAF-driven),
+//     N = 1k, 10k, 50k (trails on, pre-filled to their full length at 50k);
+//   - report-to-symbol latency: from a report's t_last_ms (when the server
+//     sent it) to the first map frame drawn with the new position (p50, p99);
+//   - the JS bundle's size and the first paint / first contentful paint.
+// usage: node bench/ui/bench_console.mjs [--n 1000,10000,50000] [--seconds 10]
+// Skips (77) without chromium, ui/node_modules or ui/dist.
+import { readdirSync, statSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { requireBrowser, DIST } from '../../tests/e2e/lib/env.mjs';
+import { launch, tid } from '../../tests/e2e/lib/browser.mjs';
+import { startLoadServer } from './loadserver.mjs';
+
+const arg = (k, d) => { const i = process.argv.indexOf(`--${k}`); return i > 0 ? process.argv[i + 1] : d; };
+const SIZES = arg('n', '1000,10000,50000').split(',').map(Number);
+const SECONDS = Number(arg('seconds', '10'));
+const TARGET_FPS = { 1000: 60, 10000: 60, 50000: 30 };
+
+const pw = await requireBrowser();
+
+function bundle() {
+  const dir = join(DIST, 'assets');
+  let raw = 0, gz = 0, other = 0;
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (f.endsWith('.js')) { const b = readFileSync(p); raw += b.length; gz += gzipSync(b).length; }
+    else other += statSync(p).size;
+  }
+  return { raw, gz, other };
+}
+
+const pct = (a, p) => { if (!a.length) return NaN; const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p / 100 * s.length))]; };
+
+async function run(browser, n) {
+  const srv = await startLoadServer({ dist: DIST, n });
+  const ctx = await browser.newContext({ viewport: { width: 1600, height: 900 } });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  try {
+    await page.goto(srv.url);
+    const paint = await page.evaluate(() => new Promise((res) => {
+      const get = () => Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime]));
+      const p = get();
+      if (p['first-contentful-paint']) res(p); else setTimeout(() => res(get()), 1000);
+    }));
+    await page.fill(tid('login-user'), 'bench');
+    await page.fill(tid('login-password'), 'bench-password');
+    await page.click(tid('login-submit'));
+    await page.waitForFunction((k) => window.__cairn && window.__cairn.map.tracks.count() >= k, n, { timeout: 120000 });
+    const tLoaded = Date.now();
+    /* trails at their full length (as after 10 minutes), only for the largest load */
+    const trails = n >= 50000;
+    await page.evaluate((on) => {
+      const m = window.__cairn.map;
+      m.tracks.setTrails(on);
+      if (on) m.tracks.prefillTrails();
+      m.ol.getView().setCenter(m.ol.getView().getCenter());
+    }, trails);
+    /* the latency probe: ids applied by a flush, then the frame drawn with
+     * buffers generated after that flush */
+    await page.evaluate(() => {
+      const m = window.__cairn.map;
+      const L = (window.__lat = { pend: [], gen: [], ready: [], out: [] });
+      m.tracks.onChange((ids) => {
+        const now = Date.now();
+        let k = 0;
+        const rep = [];
+        for (const id of ids) {
+          if (k++ >= 200) break;
+          const t = m.tracks.get(id);
+          if (t && t.t_last_ms) rep.push(t.t_last_ms);
+        }
+        L.pend.push(rep);
+      });
+      const sr = m.tracks.pointLayer.getRenderer().styleRenderer_;
+      const orig = sr.generateBuffers.bind(sr);
+      sr.generateBuffers = (...a) => {
+        const mine = L.pend;
+        L.pend = [];
+        return orig(...a).then((b) => { L.ready.push(mine); return b; });
+      };
+      m.ol.on('postrender', () => {
+        if (!L.ready.length) return;
+        const now = Date.now();
+        for (const batch of L.ready) for (const t of batch) L.out.push(now - t);
+        L.ready = [];
+      });
+    });
+    await page.waitForTimeout(3000); /* settle */
+    await page.evaluate(() => { window.__lat.out = []; });
+    const r = await page.evaluate((secs) => new Promise((resolve) => {
+      const m = window.__cairn.map;
+      const view = m.ol.getView();
+      const c0 = view.getCenter();
+      const z0 = 5.5;
+      let renders = 0;
+      const onR = () => renders++;
+      m.ol.on('postrender', onR);
+      const frames = [];
+      const t0 = performance.now();
+      const ev0 = m.tracks.stats.events;
+      const step = (ts) => {
+        const t = (ts - t0) / 1000;
+        frames.push(ts);
+        view.setCenter([c0[0] + 300000 * Math.sin(t * 0.9), c0[1] + 200000 * Math.cos(t * 0.7)]);
+        view.setZoom(z0 + 1.2 * Math.sin(t * 0.5));
+        if (t < secs) requestAnimationFrame(step);
+        else {
+          m.ol.un('postrender', onR);
+          const d = [];
+          for (let i = 1; i < frames.length; i++) d.push(frames[i] - frames[i - 1]);
+          resolve({ raf: frames.length / t, renders: renders / t, frameMs: d, events: (m.tracks.stats.events - ev0) / t });
+        }
+      };
+      requestAnimationFrame(step);
+    }), SECONDS);
+    const lat = await page.evaluate(() => window.__lat.out);
+    return {
+      n, trails, paint, fps: r.renders, raf: r.raf, frameP95: pct(r.frameMs, 95), events: r.events,
+      latP50: pct(lat, 50), latP99: pct(lat, 99), latN: lat.length, loadS: (tLoaded - 0) && 0,
+    };
+  } finally {
+    await ctx.close();
+    srv.close();
+  }
+}
+
+const browser = await launch(pw);
+const b = bundle();
+console.log(`bundle: ${(b.raw / 1024).toFixed(0)} KiB of JavaScript (${(b.gz / 1024).toFixed(0)} KiB gzipped), other assets ${(b.other / 1024).toFixed(0)} KiB (base map, CSS)`);
+const rows = [];
+let bad = 0;
+for (const n of SIZES) {
+  const r = await run(browser, n);
+  rows.push(r);
+  const tgt = TARGET_FPS[n] ?? 30;
+  if (r.fps < tgt || !(r.latP99 <= 1000)) bad++;
+  console.log(`n=${n}: first paint ${r.paint['first-paint']?.toFixed(0)} ms, first contentful paint ${r.paint['first-contentful-paint']?.toFixed(0)} ms`);
+}
+await browser.close();
+console.log('');
+console.log('  tracks  trails  frames/s (target)  rAF/s  frame p95  events/s  latency p50 / p99 (target <= 1000 ms)  samples');
+for (const r of rows) {
+  const tgt = TARGET_FPS[r.n] ?? 30;
+  console.log(`  ${String(r.n).padStart(6)}  ${r.trails ? 'on ' : 'off'}     ${r.fps.toFixed(1).padStart(5)} (>= ${tgt}) ${r.fps >= tgt ? 'ok  ' : 'MISS'}  ${r.raf.toFixed(1).padStart(5)}  ${r.frameP95.toFixed(0).padStart(5)} ms  ${r.events.toFixed(0).padStart(7)}   ${r.latP50.toFixed(0).padStart(5)} / ${r.latP99.toFixed(0).padStart(5)} ms ${r.latP99 <= 1000 ? 'ok' : 'MISS'}   ${r.latN}`);
+}
+console.log(bad ? `${bad} of ${rows.length} loads miss a target` : 'all targets met');
+process.exit(0);

@@ -1,0 +1,18 @@
+# e2e: the console in a real browser — node scripts driving Debian's
+# /usr/bin/chromium with playwright-core (ui/node_modules), against centres
+# they start from the built cairn. Each skips (77, "SKIP: why") without
+# node, chromium, ui/node_modules or ui/dist. Screenshots go to
+# BUILD/e2e-artifacts. One browser test at a time (RESOURCE_LOCK).
+function(cairn_e2e name script)
+    if(CAIRN_NODE)
+        add_test(NAME ${name} COMMAND ${CAIRN_NODE} ${CMAKE_CURRENT_SOURCE_DIR}/e2e/${script}
+                                      $<TARGET_FILE:cairn>)
+    else()
+        add_test(NAME ${name} COMMAND sh -c "echo 'SKIP: node absent (apt-get install nodejs npm)'; exit 77")
+    endif()
+    set_tests_properties(${name} PROPERTIES LABELS e2e SKIP_RETURN_CODE 77 TIMEOUT 240
+                         RESOURCE_LOCK browser
+                         ENVIRONMENT "CAIRN_E2E_ARTIFACTS=${CMAKE_BINARY_DIR}/e2e-artifacts")
+endfunction()
+
+cairn_e2e(e2e_console_map console_map.mjs)
