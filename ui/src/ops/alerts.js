@@ -11,18 +11,8 @@ import { get, post, events, subscribe } from '../api.js';
 import { t, add, onChange, fmtUtc, getLang } from '../i18n.js';
 import { Alarm } from './alarm.js';
 import { el, clear } from './dom.js';
-import { localDraftFromAlert, openCompose } from './drafts.js';
-
-const SEV_RANK = { ALERT: 4, WARNING: 3, CAUTION: 2, INFO: 1 };
-
-// Rules about an aircraft that is not cooperating (no or lost transponder,
-// renegade, declared emergency) sound at any severity: finding such an
-// aircraft is what the centre is for. The others sound from WARNING up.
-const ALARM_RULES = new Set(['NO_TRANSPONDER', 'TRANSPONDER_OFF', 'RENEGADE', 'EMERGENCY']);
-export function needsAlarm(a) {
-  if (a.state === 'CLEARED') return false;
-  return (SEV_RANK[a.severity] || 0) >= 3 || ALARM_RULES.has(a.rule);
-}
+import { openCompose } from './drafts.js';
+import { SEV_RANK, needsAlarm, localDraftFromAlert } from './policy.js';
 
 add({
   en: {
@@ -64,6 +54,8 @@ add({
     'alerts.rule.SEA_CPA': 'Vessels close (CPA)',
     'alerts.rule.LOW_PASS': 'Low pass over vessel',
     'alerts.rule.AIS_GAP': 'AIS silent',
+    'alerts.rule.NOTICE': 'Activity notice',
+    'alerts.rule.COMPLIANCE': 'Reciprocity discrepancy',
   },
   ru: {
     'alerts.title': 'Тревоги',
@@ -104,6 +96,8 @@ add({
     'alerts.rule.SEA_CPA': 'Опасное сближение судов',
     'alerts.rule.LOW_PASS': 'Пролёт на малой высоте над судном',
     'alerts.rule.AIS_GAP': 'Молчание АИС',
+    'alerts.rule.NOTICE': 'Уведомление о деятельности',
+    'alerts.rule.COMPLIANCE': 'Расхождение в сводках',
   },
 });
 

@@ -19,6 +19,9 @@ import { t, add, onChange, fmtUtc, getLang } from '../i18n.js';
 import { el, clear } from './dom.js';
 import { types, typeSpec, typeTitle, fieldLabel, enumWord, renderBody, commonFields } from './catalogue.js';
 import { checkField, checkForm, timeText } from './validate.js';
+import { fmtCountdown as fmtCd } from './policy.js';
+
+const fmtCountdown = (s) => fmtCd(s, getLang());
 
 add({
   en: {
@@ -136,18 +139,6 @@ add({
     'hotline.link.counts': 'отправлено {s} · доставлено {d} · получено {r}',
   },
 });
-
-const p2 = (n) => String(n).padStart(2, '0');
-
-/** A countdown: "47:59:58", past 99 h "4 d 03:00:00"; seconds, rounded down. */
-export function fmtCountdown(s) {
-  s = Math.max(0, Math.floor(s));
-  const d = Math.floor(s / 86400);
-  const h = Math.floor(s / 3600);
-  const hms = (hh) => `${hh}:${p2(Math.floor(s / 60) % 60)}:${p2(s % 60)}`;
-  if (h > 99) return `${d} ${getLang() === 'ru' ? 'сут' : 'd'} ${hms(p2(h % 24))}`;
-  return hms(h);
-}
 
 /** A case id as a test id: "WARSAW-CC/2" -> "WARSAW-CC-2". */
 export const caseKey = (c) => String(c).replace(/[^A-Za-z0-9_-]/g, '-');
