@@ -636,7 +636,7 @@ export function mountHotline(root) {
   events.on('logout', () => { stop(); cases = []; msgs = []; link = null; render(); });
   events.on('ui.compose', (d) => { loadDrafts(); startCompose(d || {}); });
   for (const n of ['message', 'case', 'link']) subscribe(n, () => { loadLink(); loadLists(); });
-  onChange(() => { render(); renderLink(); });
+  onChange(() => { render(); renderLink(); badge(); });
   render();
   start(); // mounted after the login
   return { reload: () => { loadLink(); loadLists(); }, setView };
