@@ -8,3 +8,8 @@ cairn_test(test_app_config unit SOURCES unit/app/test_app_config.c LIBS cairn_ap
 cairn_fuzz(app_config ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_app_config.c LIBS cairn_app)
 # alerts as ASTERIX CAT004 records, decoded back through the CAT004 table
 cairn_test(test_app_cat004 unit SOURCES unit/app/test_app_cat004.c LIBS cairn_app m)
+# `cairn demo`: two centres on loopback, their consoles' APIs, the hotline
+# between them, a clean stop (tests/integ/app/test_demo.c)
+cairn_test(test_demo integ SOURCES integ/app/test_demo.c LIBS PkgConfig::JANSSON
+           ARGS $<TARGET_FILE:cairn> TIMEOUT 240)
+add_dependencies(test_demo cairn)

@@ -35,6 +35,8 @@ int cli_picture(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_replay(int argc, char **argv);
 int cli_passwd(int argc, char **argv);
+/* Two centres of one CAI pair on loopback (cli/demo.c). */
+int cli_demo(int argc, char **argv);
 
 /* `cairn decode` per input family (cli/decode_*.c). */
 int cli_decode_modes(int argc, char **argv);

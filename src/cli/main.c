@@ -24,6 +24,7 @@ static const struct subcmd subcmds[] = {
     {"run", cli_run, "run the coordination centre: picture, inputs, HTTP API (docs/centre.md)"},
     {"replay", cli_replay, "run a centre with recordings replayed at recorded pace or xN"},
     {"passwd", cli_passwd, "print an accounts file line for an operator (Argon2id)"},
+    {"demo", cli_demo, "two centres of one CAI pair on loopback, with their consoles"},
 };
 
 static void usage(FILE *f)

@@ -118,6 +118,7 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
                 {"case_check_ms", &c->case_check_ms},
                 {"link_check_interval_s", &c->link_check_interval_s},
                 {"link_check_deadline_s", &c->link_check_deadline_s},
+                {"explanation_deadline_s", &c->explanation_deadline_s},
                 {"handshake_ms", &c->handshake_ms},
                 {"unauth_max", &c->unauth_max},
                 {"unauth_per_source", &c->unauth_per_source},
@@ -923,6 +924,11 @@ int hl_daemon_start(struct event_base *base, const struct hl_daemon_config *cfg,
     }
     if (cfg->link_check_deadline_s > 0)
         hl_journal_set_deadline(d->j, HL_T_LINK_CHECK, cfg->link_check_deadline_s * 1000);
+    if (cfg->explanation_deadline_s > 0) {
+        hl_journal_set_deadline(d->j, HL_T_EXPLANATION_REQUEST, cfg->explanation_deadline_s * 1000);
+        log_warn(MOD, "EXPLANATION_REQUEST deadline set to %lld s (not the 48 h)",
+                 (long long)cfg->explanation_deadline_s);
+    }
     d->alerts = fopen(cfg->alerts, "a");
     if (!d->alerts)
         log_warn(MOD, "cannot open alerts file %s: %s", cfg->alerts, strerror(errno));

@@ -20,6 +20,8 @@
  *   case_check_ms = 10000      how often deadlines are checked
  *   link_check_interval_s = 0  send a LINK_CHECK to every peer this often (0 = never)
  *   link_check_deadline_s = 0  override the LINK_CHECK reply deadline
+ *   explanation_deadline_s = 0 override the EXPLANATION_REQUEST reply deadline
+ *                              (48 h; `cairn demo --deadline-s` shortens it)
  *   handshake_ms = 3000        link admission: deadline for TLS + HELLO
  *   unauth_max = 256           link admission: unauthenticated connections at once
  *   unauth_per_source = 128    link admission: of which from one address
@@ -81,6 +83,7 @@ struct hl_daemon_config {
      * (one cannot replace send, list, ...); an op in neither is answered
      * "unknown op". */
     const struct hl_daemon_op *extra_ops;
+    int64_t explanation_deadline_s; /* 0: the catalogue's 48 h */
 };
 
 /* Read the INI file at path into *cfg (defaults for what it omits; relative

@@ -1,0 +1,464 @@
+/*
+ * test_demo.c — `cairn demo` end to end: the real binary with ports the
+ * kernel picks (--port 0) and a ports file, on simulated traffic only
+ * (--no-data: the same on a fresh clone), at ×10.
+ *
+ *  - once it says it is running, the ports file names both centres, and
+ *    the console lines on its standard output are exactly
+ *    `console: http://127.0.0.1:PORT user NAME password PASSWORD` with the
+ *    same ports and credentials;
+ *  - both consoles' APIs accept the printed credentials; each centre has
+ *    confirmed tracks; each one's hotline link to the other is up;
+ *  - an EXPLANATION_REQUEST sent from WARSAW-CC arrives at KALININGRAD-CC;
+ *    with --deadline-s 2 WARSAW-CC's case goes overdue while the
+ *    receiver's stays open on its 48 h;
+ *  - SIGTERM: exit status 0, both centres' processes gone (reaped by the
+ *    demo), the scratch folder and the ports file removed;
+ *  - a usage error exits 2, and a folder holding an earlier demo is
+ *    refused and left as it was.
+ *
+ * argv[1] is the cairn binary. No sleeps: every wait is a poll() on the
+ * demo's output pipe or a bounded series of requests paced by it, each
+ * wait with a deadline.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define UP_MS   90000 /* the demo prepares 4 h of traffic and two centres (ASan build) */
+#define WAIT_MS 30000 /* any one wait after that */
+
+static const char *cairn_bin;
+static char tmp[64], dir[128], ports_path[128];
+static pid_t demo = -1;
+static int out_fd = -1; /* the demo's stdout and stderr */
+static char out_buf[1 << 18];
+static size_t out_len;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read what the demo wrote, waiting up to ms for something. 0 at EOF. */
+static int drain(int ms)
+{
+    if (out_fd < 0)
+        return 0;
+    struct pollfd p = {out_fd, POLLIN, 0};
+    if (poll(&p, 1, ms) <= 0)
+        return 1;
+    char b[4096];
+    ssize_t n = read(out_fd, b, sizeof b);
+    if (n <= 0) {
+        close(out_fd);
+        out_fd = -1;
+        return 0;
+    }
+    size_t k = (size_t)n;
+    if (k > sizeof out_buf - 1 - out_len)
+        k = sizeof out_buf - 1 - out_len;
+    memcpy(out_buf + out_len, b, k);
+    out_len += k;
+    out_buf[out_len] = 0;
+    return 1;
+}
+
+static int wait_out(const char *s, int ms)
+{
+    int64_t end = now_ms() + ms;
+    while (!strstr(out_buf, s)) {
+        if (now_ms() > end || !drain(100))
+            return strstr(out_buf, s) != NULL;
+    }
+    return 1;
+}
+
+/* Run the demo with these arguments after `cairn demo`; its output into
+ * out_buf. */
+static void spawn(char *const extra[])
+{
+    char *args[24] = {(char *)cairn_bin, "demo"};
+    int n = 2;
+    for (int i = 0; extra[i] && n < 23; i++)
+        args[n++] = extra[i];
+    args[n] = NULL;
+    int p[2];
+    assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+    out_len = 0;
+    out_buf[0] = 0;
+    demo = fork();
+    assert_true(demo >= 0);
+    if (demo == 0) {
+        dup2(p[1], STDOUT_FILENO);
+        dup2(p[1], STDERR_FILENO);
+        execv(cairn_bin, args);
+        _exit(127);
+    }
+    close(p[1]);
+    out_fd = p[0];
+}
+
+/* Wait for the demo to end (its output to EOF first); its status, or -1
+ * when it is still running at the deadline (then killed). */
+static int reap(int ms)
+{
+    int64_t end = now_ms() + ms;
+    while (out_fd >= 0 && now_ms() < end)
+        drain(100);
+    int st;
+    for (;;) {
+        pid_t r = waitpid(demo, &st, WNOHANG);
+        if (r == demo)
+            break;
+        if (now_ms() > end) {
+            kill(demo, SIGKILL);
+            waitpid(demo, &st, 0);
+            demo = -1;
+            return -1;
+        }
+        struct pollfd none;
+        poll(&none, 0, 20); /* the pipe is closed: a bounded pause for the exit */
+    }
+    demo = -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* ------------------------------------------------------------------ http */
+
+static char body[1 << 20];
+static int http_port;
+
+/* One request (HTTP/1.0); the status, the body in body[]. -1 when there is
+ * no answer. */
+static int http(const char *method, const char *path, const char *token, const char *json)
+{
+    body[0] = 0;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    struct timeval tv = {10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    struct sockaddr_in a = {0};
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)http_port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
+        close(fd);
+        return -1;
+    }
+    static char req[8192];
+    int n = snprintf(req, sizeof req, "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\n", method, path);
+    if (token)
+        n += snprintf(req + n, sizeof req - (size_t)n, "Authorization: Bearer %s\r\n", token);
+    if (json)
+        n += snprintf(req + n, sizeof req - (size_t)n,
+                      "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+                      strlen(json), json);
+    else
+        n += snprintf(req + n, sizeof req - (size_t)n, "\r\n");
+    assert_int_equal(send(fd, req, (size_t)n, 0), n);
+    static char raw[(1 << 20) + 8192];
+    size_t got = 0;
+    for (;;) {
+        ssize_t k = recv(fd, raw + got, sizeof raw - 1 - got, 0);
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+        if (got == sizeof raw - 1)
+            break;
+    }
+    close(fd);
+    raw[got] = 0;
+    int status = -1;
+    if (sscanf(raw, "HTTP/1.%*d %d", &status) != 1)
+        return -1;
+    char *b = strstr(raw, "\r\n\r\n");
+    if (b)
+        snprintf(body, sizeof body, "%s", b + 4);
+    return status;
+}
+
+static json_t *body_json(void)
+{
+    json_error_t e;
+    json_t *j = json_loads(body, 0, &e);
+    if (!j)
+        fail_msg("not JSON (%s): %.200s", e.text, body);
+    return j;
+}
+
+/* --------------------------------------------------------------- centres */
+
+struct centre {
+    char name[32];
+    int port;
+    char password[64];
+    pid_t pid;
+    char token[128];
+};
+
+static struct centre cs[2];
+
+static void use(const struct centre *c)
+{
+    http_port = c->port;
+}
+
+static void login(struct centre *c)
+{
+    use(c);
+    char req[256];
+    snprintf(req, sizeof req, "{\"user\":\"duty\",\"password\":\"wrong-%s\"}", c->password);
+    assert_int_equal(http("POST", "/api/login", NULL, req), 401);
+    snprintf(req, sizeof req, "{\"user\":\"duty\",\"password\":\"%s\"}", c->password);
+    assert_int_equal(http("POST", "/api/login", NULL, req), 200);
+    json_t *j = body_json();
+    const char *t = json_string_value(json_object_get(j, "token"));
+    assert_non_null(t);
+    snprintf(c->token, sizeof c->token, "%s", t);
+    json_decref(j);
+}
+
+/* Ask GET path of c until pred(body) holds (paced by the demo's pipe, 200 ms
+ * a round); fail with the last answer at the deadline. */
+static void wait_for(const struct centre *c, const char *path, int (*pred)(json_t *),
+                     const char *what)
+{
+    int64_t end = now_ms() + WAIT_MS;
+    for (;;) {
+        use(c);
+        if (http("GET", path, c->token, NULL) == 200) {
+            json_t *j = body_json();
+            int ok = pred(j);
+            json_decref(j);
+            if (ok)
+                return;
+        }
+        if (now_ms() > end)
+            fail_msg("%s: no %s within %d s; last answer: %.600s", c->name, what, WAIT_MS / 1000,
+                     body);
+        drain(200);
+    }
+}
+
+/* o's string member k, or "" */
+static const char *str(const json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+static int has_confirmed_track(json_t *j)
+{
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(j, "tracks"), i, t)
+    {
+        if (!strcmp(str(t, "status"), "confirmed"))
+            return 1;
+    }
+    return 0;
+}
+
+static const char *peer_of_check; /* the peer link_up looks for */
+
+static int link_up(json_t *j)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(j, "peers"), i, p)
+    {
+        if (!strcmp(str(p, "name"), peer_of_check) && json_is_true(json_object_get(p, "up")))
+            return 1;
+    }
+    return 0;
+}
+
+static const char *case_state; /* the state case_in looks for */
+
+static int case_in(json_t *j)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(j, "cases"), i, c)
+    {
+        if (!strcmp(str(c, "case"), "WARSAW-CC/1") && !strcmp(str(c, "state"), case_state))
+            return 1;
+    }
+    return 0;
+}
+
+static int expl_request_in(json_t *j)
+{
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(j, "messages"), i, m)
+    {
+        if (!strcmp(str(m, "type"), "EXPLANATION_REQUEST") && !strcmp(str(m, "peer"), "WARSAW-CC"))
+            return 1;
+    }
+    return 0;
+}
+
+/* ----------------------------------------------------------------- tests */
+
+static int setup(void **state)
+{
+    (void)state;
+    signal(SIGPIPE, SIG_IGN);
+    snprintf(tmp, sizeof tmp, "/tmp/cairn-demotest-XXXXXX");
+    if (!mkdtemp(tmp))
+        return -1;
+    snprintf(dir, sizeof dir, "%s/demo", tmp);
+    snprintf(ports_path, sizeof ports_path, "%s/ports.json", tmp);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (demo > 0) {
+        kill(demo, SIGTERM);
+        (void)reap(WAIT_MS);
+    }
+    for (int i = 0; i < 2; i++) /* a centre left by a failed test must not outlive it */
+        if (cs[i].pid > 0 && kill(cs[i].pid, 0) == 0)
+            kill(cs[i].pid, SIGKILL);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_demo_runs_and_stops(void **state)
+{
+    (void)state;
+    char *args[] = {"--dir",        dir,         "--port",  "0",       "--ports-file",
+                    ports_path,     "--no-data", "--no-ui", "--speed", "10",
+                    "--deadline-s", "2",         "--hours", "1",       NULL};
+    spawn(args);
+    if (!wait_out("cairn demo: running", UP_MS))
+        fail_msg("the demo did not come up; its output:\n%s", out_buf);
+
+    /* the ports file and the console lines agree */
+    json_error_t e;
+    json_t *pf = json_load_file(ports_path, 0, &e);
+    if (!pf)
+        fail_msg("ports file: %s", e.text);
+    assert_string_equal(json_string_value(json_object_get(pf, "dir")), dir);
+    json_t *arr = json_object_get(pf, "centres");
+    assert_int_equal(json_array_size(arr), 2);
+    for (int i = 0; i < 2; i++) {
+        json_t *c = json_array_get(arr, (size_t)i);
+        snprintf(cs[i].name, sizeof cs[i].name, "%s",
+                 json_string_value(json_object_get(c, "name")));
+        cs[i].port = (int)json_integer_value(json_object_get(c, "port"));
+        snprintf(cs[i].password, sizeof cs[i].password, "%s",
+                 json_string_value(json_object_get(c, "password")));
+        cs[i].pid = (pid_t)json_integer_value(json_object_get(c, "pid"));
+        assert_string_equal(json_string_value(json_object_get(c, "user")), "duty");
+        assert_true(cs[i].port > 0 && cs[i].pid > 0);
+        char line[256];
+        snprintf(line, sizeof line, "\nconsole: http://127.0.0.1:%d user duty password %s\n",
+                 cs[i].port, cs[i].password);
+        if (!strstr(out_buf, line))
+            fail_msg("no line '%s' in:\n%s", line + 1, out_buf);
+    }
+    json_decref(pf);
+    assert_string_equal(cs[0].name, "WARSAW-CC");
+    assert_string_equal(cs[1].name, "KALININGRAD-CC");
+    assert_true(strcmp(cs[0].password, cs[1].password) != 0);
+
+    /* both consoles: the printed credentials, tracks, the hotline up */
+    for (int i = 0; i < 2; i++) {
+        login(&cs[i]);
+        wait_for(&cs[i], "/api/tracks", has_confirmed_track, "confirmed track");
+        peer_of_check = cs[1 - i].name;
+        wait_for(&cs[i], "/api/link", link_up, "hotline link up to the other centre");
+    }
+
+    /* a hotline message across, and the short deadline on the sender only */
+    use(&cs[0]);
+    assert_int_equal(http("POST", "/api/messages", cs[0].token,
+                          "{\"to\":\"KALININGRAD-CC\",\"type\":\"EXPLANATION_REQUEST\","
+                          "\"fields\":{\"activity\":\"snap exercise near the border\"}}"),
+                     200);
+    wait_for(&cs[1], "/api/messages?dir=in", expl_request_in, "EXPLANATION_REQUEST received");
+    case_state = "overdue";
+    wait_for(&cs[0], "/api/cases", case_in, "overdue case (--deadline-s 2)");
+    case_state = "open";
+    wait_for(&cs[1], "/api/cases", case_in, "open case on its 48 h");
+
+    /* SIGTERM: a clean stop, nothing left */
+    assert_int_equal(kill(demo, SIGTERM), 0);
+    int st = reap(WAIT_MS);
+    if (st != 0)
+        fail_msg("exit status %d; output:\n%s", st, out_buf);
+    for (int i = 0; i < 2; i++) {
+        errno = 0;
+        assert_int_equal(kill(cs[i].pid, 0), -1); /* reaped by the demo: no such process */
+        assert_int_equal(errno, ESRCH);
+        cs[i].pid = 0;
+    }
+    assert_int_equal(access(dir, F_OK), -1);
+    assert_int_equal(access(ports_path, F_OK), -1);
+    assert_non_null(strstr(out_buf, "cairn demo: stopped"));
+}
+
+static void test_demo_refusals(void **state)
+{
+    (void)state;
+    char *bad_speed[] = {"--speed", "0", NULL};
+    spawn(bad_speed);
+    assert_int_equal(reap(WAIT_MS), 2);
+    /* a folder that holds an earlier demo is refused and left alone */
+    char sub[192], cmd[256];
+    snprintf(sub, sizeof sub, "%s/warsaw", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", sub);
+    assert_int_equal(system(cmd), 0);
+    char *busy[] = {"--dir", dir, "--port", "0", "--no-data", "--no-ui", NULL};
+    spawn(busy);
+    assert_int_equal(reap(WAIT_MS), 1);
+    assert_non_null(strstr(out_buf, "holds an earlier demo"));
+    assert_int_equal(access(sub, F_OK), 0);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_demo CAIRN_BINARY\n");
+        return 2;
+    }
+    static char bin[4096];
+    if (!realpath(argv[1], bin)) {
+        fprintf(stderr, "test_demo: %s: %s\n", argv[1], strerror(errno));
+        return 2;
+    }
+    cairn_bin = bin;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_demo_runs_and_stops),
+        cmocka_unit_test(test_demo_refusals),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
