@@ -13,3 +13,14 @@ cairn_test(test_app_cat004 unit SOURCES unit/app/test_app_cat004.c LIBS cairn_ap
 cairn_test(test_demo integ SOURCES integ/app/test_demo.c LIBS PkgConfig::JANSSON
            ARGS $<TARGET_FILE:cairn> TIMEOUT 240)
 add_dependencies(test_demo cairn)
+# the procedures between two centres over their hotline (app/procedures.h):
+# alert -> INCIDENT_REPORT acknowledged, late ACTIVITY_NOTICE as a zone in
+# both pictures, a COMPLIANCE_SUMMARY that disagrees, drafts across a restart
+cairn_test(test_procs integ SOURCES integ/app/test_procs.c LIBS PkgConfig::JANSSON
+           ARGS $<TARGET_FILE:cairn> TIMEOUT 240)
+add_dependencies(test_procs cairn)
+# a peer's COMPLIANCE_SUMMARY texts and notice areas (app/compliance.h, procedures.h)
+cairn_fuzz(compliance ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_compliance.c LIBS cairn_app)
+# the procedures' pure parts on a fake clock: drafting, lead times and
+# thresholds, areas, the compliance ledger, summaries and their comparison
+cairn_test(test_app_procs unit SOURCES unit/app/test_app_procs.c LIBS cairn_app)

@@ -25,6 +25,7 @@
 
 #include "app/cat004.h"
 #include "app/files.h"
+#include "app/procedures.h"
 #include "app/replay.h"
 #include "feed/sensor.h"
 #include "base/clock.h"
@@ -91,6 +92,7 @@ struct app_centre {
     int cat004_fd; /* [cat004]: the UDP socket, or -1 */
     uint64_t cat004_sent, cat004_errors;
     int last_cycle_rc;
+    struct proc *proc; /* the procedures (app/procedures.h) */
     /* scratch */
     struct det_alert *alerts;
     size_t alerts_cap;
@@ -177,6 +179,23 @@ static void on_alert(void *arg, const struct pic *p, const struct det_alert *a)
     struct app_centre *c = arg;
     if (c->cat004_fd >= 0)
         send_cat004(c, a);
+    if (c->proc) /* renegade: the peers in the same cycle as the operators (CAI) */
+        proc_on_alert(c->proc, a);
+    if (!listening(c))
+        return;
+    dbuf_reset(&c->ev);
+    struct jsonw w;
+    jw_init(&w, &c->ev);
+    web_json_alert(&w, a);
+    if (!w.err && web_publish(c->web, "alert", c->ev.p, c->ev.len) >= 0)
+        c->sse_alerts++;
+}
+
+/* A procedure alert (app/procedures.h) to the operators, as the
+ * picture's are. */
+static void proc_publish(void *arg, const struct det_alert *a)
+{
+    struct app_centre *c = arg;
     if (!listening(c))
         return;
     dbuf_reset(&c->ev);
@@ -233,6 +252,11 @@ static void step(struct app_centre *c, int64_t end_ms)
     c->last_cycle_rc = rc;
     c->pic_now_ms = end_ms;
     c->steps++;
+    if (c->proc) {
+        size_t n;
+        const struct trk_track *t = pic_tracks(c->pic, &n);
+        proc_cycle(c->proc, t, n, end_ms);
+    }
     publish_tracks(c, prev);
 }
 
@@ -340,6 +364,17 @@ static int p_alerts(void *arg, struct web_alerts *out)
             c->alerts_cap = cap;
         }
         c->alerts[n++] = *a;
+    }
+    size_t np = 0;
+    const struct det_alert *pa = c->proc ? proc_alerts(c->proc, &np) : NULL;
+    if (np) {
+        struct det_alert *v = realloc(c->alerts, (n + np) * sizeof *v);
+        if (!v)
+            return CAIRN_E_NOMEM;
+        c->alerts = v;
+        c->alerts_cap = n + np;
+        memcpy(c->alerts + n, pa, np * sizeof *pa);
+        n += np;
     }
     out->v = c->alerts;
     out->n = n;
@@ -553,6 +588,15 @@ static int hl_get(struct app_centre *c, enum web_topic topic, const struct web_r
 static int p_json(void *arg, enum web_topic topic, const struct web_req *rq, struct dbuf *out)
 {
     struct app_centre *c = arg;
+    int st = c->proc ? proc_get(c->proc, topic, rq, out) : 0;
+    if (st != 0)
+        return st;
+    if (topic == WEB_GET_MESSAGES && c->hl) {
+        st = hl_get(c, topic, rq, out);
+        if (st == 200 && c->proc) /* the notices' flags on their messages */
+            proc_decorate_list(c->proc, out);
+        return st;
+    }
     switch (topic) {
     case WEB_GET_SENSORS:
         write_sensors(c, out);
@@ -569,6 +613,9 @@ static int p_action(void *arg, enum web_action act, const struct web_req *rq, co
                     struct dbuf *out)
 {
     struct app_centre *c = arg;
+    int st = c->proc ? proc_action(c->proc, act, rq, body, out) : 0;
+    if (st != 0)
+        return st;
     if (c->hl && (act == WEB_ACT_MSG_SEND || act == WEB_ACT_MSG_ACK)) {
         json_t *req = act == WEB_ACT_MSG_SEND && body ? json_deep_copy(body) : json_object();
         if (!req)
@@ -685,6 +732,25 @@ static void p_metrics(void *arg, struct dbuf *o)
        (double)c->cat004_sent);
     m1(o, "cairn_cat004_errors_total", "counter", "CAT004 records not encoded or not sent",
        (double)c->cat004_errors);
+    if (c->proc) {
+        const struct proc_stats *s = proc_stats(c->proc);
+        m1(o, "cairn_renegade_notified_total", "counter",
+           "RENEGADE_ALERT messages sent to peers automatically", (double)s->renegade_sent);
+        m1(o, "cairn_renegade_notify_errors_total", "counter",
+           "automatic RENEGADE_ALERT messages not sent", (double)s->renegade_errors);
+        m1(o, "cairn_notices_total", "counter", "activity notices seen (sent and received)",
+           (double)s->notices);
+        m1(o, "cairn_notices_late_total", "counter", "activity notices under their lead time",
+           (double)s->notices_late);
+        m1(o, "cairn_compliance_summaries_sent_total", "counter", "COMPLIANCE_SUMMARY sent",
+           (double)s->summaries_sent);
+        m1(o, "cairn_compliance_summaries_received_total", "counter", "COMPLIANCE_SUMMARY received",
+           (double)s->summaries_received);
+        m1(o, "cairn_compliance_summaries_bad_total", "counter",
+           "COMPLIANCE_SUMMARY received outside the grammar", (double)s->summaries_bad);
+        m1(o, "cairn_compliance_discrepancies_total", "counter",
+           "discrepancies between peers' summaries and our picture", (double)s->discrepancies);
+    }
     /* per input (names are [A-Za-z0-9._-]: safe in a label) */
     static const char *const heads[][3] = {
         {"cairn_input_reports_total", "counter", "reports an input gave the picture"},
@@ -901,6 +967,20 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
         pic_set_plans(c->pic, c->plan_store);
     }
 
+    {
+        struct proc_env pe = {.pic = c->pic,
+                              .zones_file = c->cfg.zones_file,
+                              .journal = cfg->has_hotline ? c->cfg.hotline.journal : "",
+                              .publish = proc_publish,
+                              .arg = c};
+        char perr[512];
+        if ((rc = proc_new(&c->cfg.procs, &pe, &c->proc, perr, sizeof perr)) != 0) {
+            log_err(MOD, "[procedures]: %s", perr);
+            goto fail;
+        }
+        c->cfg.hotline.on_message = proc_on_message;
+        c->cfg.hotline.on_message_arg = c->proc;
+    }
     if (cfg->has_hotline) {
         /* borrowed: c->cfg lives as long as the daemon */
         rc = hl_daemon_start(base, &c->cfg.hotline, &c->hl);
@@ -909,6 +989,7 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
             goto fail;
         }
     }
+    proc_start(c->proc, c->hl, clock_now_ms(&cairn_clock_real));
 
     /* live sensors: each retried with backoff by itself, never stopping the
      * centre (feed/sensor.h S5); started once registered */
@@ -1009,6 +1090,7 @@ void app_centre_free(struct app_centre *c)
         if (c->in[i].ops->free)
             c->in[i].ops->free(c->in[i].obj);
     pic_free(c->pic);
+    proc_free(c->proc); /* after the picture: it borrows the procedures' zones */
     if (c->cat004_fd >= 0)
         close(c->cat004_fd);
     fpl_store_free(c->plan_store);

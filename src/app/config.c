@@ -29,7 +29,18 @@
 #include "feed/source.h"
 #include "sim/scenario.h"
 
-enum sect { S_NONE, S_CENTRE, S_WEB, S_PICTURE, S_SENSOR, S_REPLAY, S_HOTLINE, S_LIVE, S_CAT004 };
+enum sect {
+    S_NONE,
+    S_CENTRE,
+    S_WEB,
+    S_PICTURE,
+    S_SENSOR,
+    S_REPLAY,
+    S_HOTLINE,
+    S_LIVE,
+    S_CAT004,
+    S_PROCS
+};
 
 /* Keys that may not repeat: one bit each per section. */
 enum {
@@ -361,6 +372,25 @@ static int h_sensor(struct cx *x, size_t i, const char *k, const char *v)
     return 1;
 }
 
+/* [procedures] (app/procedures.h): the paths here, the rest there. */
+static int h_procs(struct cx *x, const char *k, const char *v)
+{
+    struct proc_config *pc = &x->c->procs;
+    if (!strcmp(k, "compliance_area") || !strcmp(k, "drafts")) {
+        char *out = !strcmp(k, "drafts") ? pc->drafts : pc->compliance_area;
+        if (set_path(x, out, PROC_PATH_MAX, v) != 0)
+            return refuse(x, "%s wants a path of at most %d bytes", k, PROC_PATH_MAX - 1);
+        return 1;
+    }
+    char why[200];
+    int rc = proc_config_key(pc, k, v, why, sizeof why);
+    if (rc == 1)
+        return refuse(x, "unknown key '%s' in [procedures]", k);
+    if (rc != 0)
+        return refuse(x, "%s", why);
+    return 1;
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
     struct cx *x = user;
@@ -374,6 +404,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
         return h_picture(x, name, value);
     if (!strcmp(section, "cat004"))
         return h_cat004(x, name, value);
+    if (!strcmp(section, "procedures"))
+        return h_procs(x, name, value);
     if (!strncmp(section, "radar ", 6) || !strncmp(section, "adsb ", 5) ||
         !strncmp(section, "ais ", 4))
         return 1; /* pic_sensors_parse's */
@@ -423,6 +455,11 @@ static int scan_header(struct cx *x, const char *s, size_t n, enum sect *out)
     }
     if (!strcmp(h, "cat004")) {
         *out = S_CAT004;
+        return 0;
+    }
+    if (!strcmp(h, "procedures")) {
+        x->c->has_procs = 1;
+        *out = S_PROCS;
         return 0;
     }
     if (!strcmp(h, "hotline")) {
@@ -486,6 +523,7 @@ int app_config_parse(const char *text, size_t len, const char *dir, const char *
     memset(c, 0, sizeof *c);
     snprintf(c->name, sizeof c->name, "cairn");
     c->cycle_ms = 1000;
+    proc_config_default(&c->procs);
     x.c = c;
     x.dir = dir ? dir : "";
     if (len > APP_CONFIG_MAX) {

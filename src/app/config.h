@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "base/addr.h"
+#include "app/procedures.h"
 #include "feed/sensor.h"
 #include "hotline/daemon.h"
 #include "picture/picture.h"
@@ -86,6 +87,8 @@ struct app_config {
     uint8_t cat004_sac, cat004_sic; /* [cat004] sac, sic: this safety-net server */
     int has_hotline;                /* a [hotline] section: filled by app_config_load only */
     struct hl_daemon_config hotline;
+    int has_procs;            /* a [procedures] section */
+    struct proc_config procs; /* [procedures] (app/procedures.h; defaults without one) */
 };
 
 /*

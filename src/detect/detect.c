@@ -816,6 +816,10 @@ const char *det_rule_name(unsigned rule)
     for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++)
         if (rules[r]->id == rule)
             return rules[r]->name;
+    if (rule == DET_RULE_NOTICE)
+        return "NOTICE";
+    if (rule == DET_RULE_COMPLIANCE)
+        return "COMPLIANCE";
     return "?";
 }
 

@@ -99,6 +99,13 @@ enum det_rule_id {
     DET_RULE_N = 9,
 };
 
+/* Alerts the centre's procedures raise (app/procedures.h), not rules of the
+ * detector: det_evaluate never reports them; det_rule_name names them. */
+enum {
+    DET_RULE_NOTICE = 32,     /* an ACTIVITY_NOTICE late or short of the Vienna Document */
+    DET_RULE_COMPLIANCE = 33, /* a peer's COMPLIANCE_SUMMARY disagrees with our picture */
+};
+
 enum det_severity {
     DET_SEV_INFO = 1,
     DET_SEV_CAUTION = 2, /* predicted loss, primary-only alone */

@@ -152,6 +152,18 @@ static const struct hl_field_spec f_ack[] = {
     {"operator", HL_F_TEXT, REQ, NULL, NULL, "Operator", "Оператор"},
 };
 
+/* COMPLIANCE_SUMMARY (the 2016 Baltic transponder proposal): counts and
+ * flights travel as text in the grammar of app/compliance.h, which the
+ * receiving centre parses and compares with its own picture. */
+static const struct hl_field_spec f_compliance[] = {
+    {"area", HL_F_TEXT, OPT, NULL, NULL, "Area", "Район"},
+    {"counts", HL_F_TEXT, REQ, NULL, NULL, "Counts", "Итоги"},
+    {"flights", HL_F_TEXT, OPT, NULL, NULL, "Flights", "Полёты"},
+    {"omitted", HL_F_INT, OPT, NULL, NULL, "Flights not listed", "Не перечислено полётов"},
+    {"period_end", HL_F_TIME, REQ, NULL, NULL, "Until", "По"},
+    {"period_start", HL_F_TIME, REQ, NULL, NULL, "From", "С"},
+};
+
 #define T(e, fl) HL_T_##e, #e, fl, NF(fl)
 
 /* The table. Columns: type, name, fields, deadline kind, reply type,
@@ -292,6 +304,19 @@ static const struct hl_type_spec catalogue[HL_T__COUNT] = {
                            "Operator acknowledgement", "Подтверждение прочтения",
                            "Message no. {ack_seq} has been read by operator {operator}.",
                            "Сообщение № {ack_seq} прочитано оператором {operator}."},
+    [HL_T_COMPLIANCE_SUMMARY] = {T(COMPLIANCE_SUMMARY, f_compliance), HL_DL_NONE, HL_T_NONE, 0,
+                                 NULL, 0, "Transponder compliance summary",
+                                 "Сводка о соблюдении режима ответчиков",
+                                 "Transponder compliance summary, area {area}, from "
+                                 "{period_start} to {period_end}. Per party: flights / "
+                                 "transponder on / flight plan filed / radio contact: {counts}. "
+                                 "Flights (party,identity,transponder,plan,radio): {flights}. "
+                                 "Flights not listed: {omitted}.",
+                                 "Сводка о соблюдении режима ответчиков, район {area}, с "
+                                 "{period_start} по {period_end}. По сторонам: полёты / с "
+                                 "включённым ответчиком / с планом полёта / с радиосвязью: "
+                                 "{counts}. Полёты (сторона,опознавание,ответчик,план,связь): "
+                                 "{flights}. Не перечислено полётов: {omitted}."},
 };
 
 const struct hl_type_spec *hl_catalogue_get(enum hl_type t)

@@ -44,7 +44,9 @@ enum hl_type {
     HL_T_ENTRY_NOTICE,
     HL_T_THREAT_ASSESSMENT,
     HL_T_FREE_TEXT,
-    HL_T_OPERATOR_ACK, /* a person at the receiving centre has read message ack_seq */
+    HL_T_OPERATOR_ACK,       /* a person at the receiving centre has read message ack_seq */
+    HL_T_COMPLIANCE_SUMMARY, /* transponder reciprocity: flights in the agreed area
+                                (app/compliance.h) */
     HL_T__COUNT
 };
 

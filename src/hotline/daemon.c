@@ -264,6 +264,13 @@ static void on_lost(void *arg, const char *peer, const char *who_lost, const cha
     alert_end(d, &b, &w);
 }
 
+static void on_received(void *arg, const char *peer, const struct hl_msg *m)
+{
+    struct hl_daemon_ctx *d = arg;
+    if (d->cfg->on_message)
+        d->cfg->on_message(d->cfg->on_message_arg, HL_DIR_IN, peer, m->seq, d_now(d), m);
+}
+
 static void cases_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -430,6 +437,9 @@ static void op_send(struct hl_daemon_ctx *d, json_t *req, struct jsonw *w)
             reply_err(w, rc, NULL);
         return;
     }
+    if (count == 1 && d->cfg->on_message)
+        d->cfg->on_message(d->cfg->on_message_arg, HL_DIR_OUT, to, (uint64_t)first, d_now(d),
+                           &d->msg);
     hl_link_kick(d->link, to);
     jw_obj(w);
     jw_kbool(w, "ok", 1);
@@ -665,6 +675,22 @@ static void op_metrics(struct hl_daemon_ctx *d, struct jsonw *w)
 int64_t hl_daemon_now_ms(const struct hl_daemon_ctx *d)
 {
     return d_now(d);
+}
+
+static int replay_row(void *arg, const struct hl_msg_row *r)
+{
+    struct hl_daemon_ctx *d = arg;
+    d->cfg->on_message(d->cfg->on_message_arg, (int)r->dir, r->peer, r->seq, r->stored_utc_ms,
+                       r->m);
+    return 0;
+}
+
+int hl_daemon_replay(struct hl_daemon_ctx *d, int t)
+{
+    if (!d->cfg->on_message)
+        return 0;
+    struct hl_msg_filter f = {.dir = -1, .type = (enum hl_type)t};
+    return hl_journal_list(d->j, &f, replay_row, d);
 }
 
 int hl_daemon_clock_advance(struct hl_daemon_ctx *d, int64_t ms)
@@ -946,7 +972,7 @@ int hl_daemon_start(struct event_base *base, const struct hl_daemon_config *cfg,
         .checkpoint_ms = cfg->checkpoint_ms,
         .checkpoint_every = cfg->checkpoint_every > 0 ? (uint64_t)cfg->checkpoint_every : 0,
         .window = cfg->window > 0 ? (uint32_t)cfg->window : 0,
-        .hooks = {.on_lost = on_lost, .arg = d},
+        .hooks = {.on_lost = on_lost, .on_received = on_received, .arg = d},
         .handshake_ms = cfg->handshake_ms,
         .unauth_max = cfg->unauth_max > 0 ? (uint32_t)cfg->unauth_max : 0,
         .unauth_per_source = cfg->unauth_per_source > 0 ? (uint32_t)cfg->unauth_per_source : 0,

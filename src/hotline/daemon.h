@@ -46,6 +46,7 @@
 struct hl_daemon_ctx; /* a running daemon (opaque) */
 struct jsonw;         /* base/jsonw.h */
 struct json_t;        /* jansson's json_t */
+struct hl_msg;        /* hotline/msg.h */
 
 /* An extra control op: req is the request (a JSON object, with "op"). The
  * daemon has already opened the reply object and written "ok": true; the
@@ -84,6 +85,14 @@ struct hl_daemon_config {
      * "unknown op". */
     const struct hl_daemon_op *extra_ops;
     int64_t explanation_deadline_s; /* 0: the catalogue's 48 h */
+    /* Not read from the INI file either: the embedding program's view of
+     * the messages the journal stores (the centre's procedures, app/). Called
+     * on the loop after the message is durable: dir 0 (HL_DIR_OUT) for one
+     * a "send" stored, 1 (HL_DIR_IN) for one received from peer; t_ms is
+     * the daemon's clock then; m is borrowed for the call. NULL: none. */
+    void (*on_message)(void *arg, int dir, const char *peer, uint64_t seq, int64_t t_ms,
+                       const struct hl_msg *m);
+    void *on_message_arg;
 };
 
 /* Read the INI file at path into *cfg (defaults for what it omits; relative
@@ -137,5 +146,11 @@ int64_t hl_daemon_now_ms(const struct hl_daemon_ctx *d);
  * and timeouts run on the monotonic clock and are not moved. Logged as a
  * warning. 0 or CAIRN_E_INVAL. */
 int hl_daemon_clock_advance(struct hl_daemon_ctx *d, int64_t ms);
+
+/* Replay the journal's messages of type t (enum hl_type; both directions, oldest first)
+ * through cfg->on_message, t_ms the time each was stored: what the
+ * embedding program rebuilds at start. Returns the number visited, or
+ * CAIRN_E_DB / CAIRN_E_NOMEM. */
+int hl_daemon_replay(struct hl_daemon_ctx *d, int t);
 
 #endif

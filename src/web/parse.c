@@ -83,7 +83,7 @@ struct seg {
 };
 
 struct route_def {
-    const char *pat[4]; /* "*" is the ID */
+    const char *pat[5]; /* "*" is the ID */
     int nseg;
     enum web_route_id id;
 };
@@ -101,6 +101,10 @@ static const struct route_def routes[] = {
     {{"api", "cases"}, 2, WEB_R_CASES},
     {{"api", "messages"}, 2, WEB_R_MESSAGES},
     {{"api", "messages", "drafts"}, 3, WEB_R_DRAFTS},
+    {{"api", "messages", "drafts", "*"}, 4, WEB_R_DRAFT},
+    {{"api", "messages", "drafts", "*", "delete"}, 5, WEB_R_DRAFT_DELETE},
+    {{"api", "zones"}, 2, WEB_R_ZONES},
+    {{"api", "compliance"}, 2, WEB_R_COMPLIANCE},
     {{"api", "messages", "*"}, 3, WEB_R_MESSAGE},
     {{"api", "messages", "*", "ack"}, 4, WEB_R_MESSAGE_ACK},
     {{"api", "sensors"}, 2, WEB_R_SENSORS},
@@ -214,9 +218,12 @@ int web_route_allows(enum web_route_id r, int post)
     case WEB_R_ALERT_ACK:
     case WEB_R_ALERT_DRAFT:
     case WEB_R_MESSAGE_ACK:
+    case WEB_R_DRAFT_DELETE:
         return post;
     case WEB_R_MESSAGES:
     case WEB_R_DRAFTS:
+    case WEB_R_DRAFT:
+    case WEB_R_COMPLIANCE:
         return 1;
     case WEB_R_NONE:
         return 1; /* answered 404 whatever the method */

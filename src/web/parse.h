@@ -43,6 +43,11 @@ enum web_route_id {
     WEB_R_METRICS,
     WEB_R_HEALTHZ,
     WEB_R_STATIC, /* anything else outside /api and /data: a file */
+    /* the procedures (app/procedures.h) */
+    WEB_R_DRAFT,        /* GET one draft, POST edit: /api/messages/drafts/ID */
+    WEB_R_DRAFT_DELETE, /* POST /api/messages/drafts/ID/delete */
+    WEB_R_ZONES,        /* GET /api/zones */
+    WEB_R_COMPLIANCE,   /* GET the ledger today, POST send summaries */
 };
 
 #define WEB_ID_MAX   64

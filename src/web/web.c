@@ -1058,6 +1058,24 @@ static void handle(struct evhttp_request *req, void *arg)
     case WEB_R_ALERT_DRAFT:
         route_post(w, req, WEB_ACT_ALERT_DRAFT, &rq);
         return;
+    case WEB_R_DRAFT:
+        if (post)
+            route_post(w, req, WEB_ACT_DRAFT_EDIT, &rq);
+        else
+            route_get(w, req, WEB_GET_DRAFT, &rq);
+        return;
+    case WEB_R_DRAFT_DELETE:
+        route_post(w, req, WEB_ACT_DRAFT_DELETE, &rq);
+        return;
+    case WEB_R_ZONES:
+        route_get(w, req, WEB_GET_ZONES, &rq);
+        return;
+    case WEB_R_COMPLIANCE:
+        if (post)
+            route_post(w, req, WEB_ACT_COMPLIANCE_SEND, &rq);
+        else
+            route_get(w, req, WEB_GET_COMPLIANCE, &rq);
+        return;
     default:
         reply_error(w, req, 404, "no such route");
         return;

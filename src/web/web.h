@@ -102,25 +102,31 @@ struct web_alerts {
 
 /* What a GET asks the provider to write (get_json). */
 enum web_topic {
-    WEB_GET_CASES = 0,    /* GET /api/cases */
-    WEB_GET_MESSAGES = 1, /* GET /api/messages */
-    WEB_GET_DRAFTS = 2,   /* GET /api/messages/drafts */
-    WEB_GET_SENSORS = 3,  /* GET /api/sensors */
-    WEB_GET_LINK = 4,     /* GET /api/link */
-    WEB_GET_TRACK = 5,    /* GET /api/tracks/ID (detail, trail...) */
-    WEB_GET_MESSAGE = 6,  /* GET /api/messages/ID */
-    WEB_GET_N = 7,
+    WEB_GET_CASES = 0,      /* GET /api/cases */
+    WEB_GET_MESSAGES = 1,   /* GET /api/messages */
+    WEB_GET_DRAFTS = 2,     /* GET /api/messages/drafts */
+    WEB_GET_SENSORS = 3,    /* GET /api/sensors */
+    WEB_GET_LINK = 4,       /* GET /api/link */
+    WEB_GET_TRACK = 5,      /* GET /api/tracks/ID (detail, trail...) */
+    WEB_GET_MESSAGE = 6,    /* GET /api/messages/ID */
+    WEB_GET_DRAFT = 7,      /* GET /api/messages/drafts/ID */
+    WEB_GET_ZONES = 8,      /* GET /api/zones (the picture's zones, notices among them) */
+    WEB_GET_COMPLIANCE = 9, /* GET /api/compliance (today's ledger) */
+    WEB_GET_N = 10,
 };
 
 /* What a POST asks the provider to do (action). */
 enum web_action {
-    WEB_ACT_MSG_SEND = 0,    /* POST /api/messages */
-    WEB_ACT_MSG_ACK = 1,     /* POST /api/messages/ID/ack */
-    WEB_ACT_DRAFT_SAVE = 2,  /* POST /api/messages/drafts */
-    WEB_ACT_TRACK_RADIO = 3, /* POST /api/tracks/ID/radio */
-    WEB_ACT_ALERT_ACK = 4,   /* POST /api/alerts/ID/ack */
-    WEB_ACT_ALERT_DRAFT = 5, /* POST /api/alerts/ID/draft (a message drafted from it) */
-    WEB_ACT_N = 6,
+    WEB_ACT_MSG_SEND = 0,        /* POST /api/messages */
+    WEB_ACT_MSG_ACK = 1,         /* POST /api/messages/ID/ack */
+    WEB_ACT_DRAFT_SAVE = 2,      /* POST /api/messages/drafts */
+    WEB_ACT_TRACK_RADIO = 3,     /* POST /api/tracks/ID/radio */
+    WEB_ACT_ALERT_ACK = 4,       /* POST /api/alerts/ID/ack */
+    WEB_ACT_ALERT_DRAFT = 5,     /* POST /api/alerts/ID/draft (a message drafted from it) */
+    WEB_ACT_DRAFT_EDIT = 6,      /* POST /api/messages/drafts/ID */
+    WEB_ACT_DRAFT_DELETE = 7,    /* POST /api/messages/drafts/ID/delete */
+    WEB_ACT_COMPLIANCE_SEND = 8, /* POST /api/compliance (summaries to the peers) */
+    WEB_ACT_N = 9,
 };
 
 /* One decoded query parameter ("?peer=MOSCOW-CC&dir=in"). */

@@ -150,12 +150,52 @@ static void test_refused(void **state)
     }
 }
 
+/* [procedures] (app/procedures.h): paths made absolute, the other keys
+ * read by the procedures' own parser, refusals with their lines. */
+static void test_procedures(void **state)
+{
+    (void)state;
+    const char *base = "[web]\nlisten = 127.0.0.1:0\naccounts = a\n";
+    char t[1024];
+    snprintf(t, sizeof t,
+             "%s[procedures]\nrenegade_notify = MOSCOW-CC,MINSK-CC\nrenegade_min = PROBABLE\n"
+             "compliance_area = area.geojson\ncompliance_time = 06:00\n"
+             "compliance_parties = RU=100000-1FFFFF\ndrafts = /var/lib/cairn/drafts.json\n",
+             base);
+    assert_int_equal(parse(t), 0);
+    assert_true(cfg.has_procs);
+    assert_int_equal(cfg.procs.n_renegade_notify, 2);
+    assert_string_equal(cfg.procs.renegade_notify[0], "MOSCOW-CC");
+    assert_int_equal(cfg.procs.renegade_min, 3);
+    assert_string_equal(cfg.procs.compliance_area, "/etc/cairn/area.geojson");
+    assert_int_equal(cfg.procs.compliance_time_min, 360);
+    assert_string_equal(cfg.procs.drafts, "/var/lib/cairn/drafts.json");
+    assert_int_equal(parse(base), 0);
+    assert_false(cfg.has_procs);
+    assert_int_equal(cfg.procs.renegade_min, 2); /* SUSPECTED */
+    assert_int_equal(cfg.procs.compliance_time_min, -1);
+    static const struct bad bad[] = {
+        {"[procedures]\nrenegade_min = HIGH\n", "line 5: renegade_min wants"},
+        {"[procedures]\ncompliance_time = 25:00\n", "line 5: compliance_time wants HH:MM"},
+        {"[procedures]\nrenegade_notify = a b!\n", "line 5: renegade_notify wants"},
+        {"[procedures]\ncompliance_parties = RU=2-1\n", "line 5: compliance_parties"},
+        {"[procedures]\nfoo = 1\n", "line 5: unknown key 'foo' in [procedures]"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(t, sizeof t, "%s%s", base, bad[i].text);
+        assert_int_equal(parse(t), CAIRN_E_FORMAT);
+        if (!strstr(err, bad[i].want))
+            fail_msg("'%s': got '%s', want '%s'", bad[i].text, err, bad[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_procedures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
