@@ -13,6 +13,7 @@
 //            localStorage; shown in red on the button until turned back on)
 //   blocked  the browser refused to play (no user gesture yet): the button
 //            blinks and one click starts it
+// and data-sounding lists the ids of the alerts it sounds for.
 
 const RATE = 8000;
 
@@ -118,6 +119,8 @@ export class Alarm {
   set(st) {
     this.state = st;
     this.audio.dataset.state = st;
+    // the alerts it sounds for now (not silenced), for tests and devtools
+    this.audio.dataset.sounding = [...this.sounding].filter((id) => !this.silenced.has(id)).join(',');
     this.onState(st, this);
   }
 }

@@ -297,6 +297,7 @@ export function mountAlerts(root) {
       class: `alert sev-${a.severity} st-${a.state}${acked ? ' acked' : ''}${needsAlarm(a) && !acked ? ' alarming' : ''}`,
       'data-testid': 'alerts-row', 'data-id': a.id, 'data-rule': a.rule,
       'data-severity': a.severity, 'data-state': a.state, 'data-acked': acked ? 'yes' : 'no',
+      'data-alarm': needsAlarm(a) ? 'yes' : 'no',
     },
     el('div', { class: 'alert-head' },
       el('span', { class: 'sev', 'data-testid': 'alerts-severity' }, t(`alerts.sev.${a.severity}`)),

@@ -1000,6 +1000,74 @@ export const catalogue = {
    "ru": "Подтверждение прочтения",
    "tplEn": "Message no. {ack_seq} has been read by operator {operator}.",
    "tplRu": "Сообщение № {ack_seq} прочитано оператором {operator}."
+  },
+  {
+   "name": "COMPLIANCE_SUMMARY",
+   "fields": [
+    {
+     "name": "area",
+     "type": "text",
+     "required": false,
+     "enums": null,
+     "enumsRu": null,
+     "en": "Area",
+     "ru": "Район"
+    },
+    {
+     "name": "counts",
+     "type": "text",
+     "required": true,
+     "enums": null,
+     "enumsRu": null,
+     "en": "Counts",
+     "ru": "Итоги"
+    },
+    {
+     "name": "flights",
+     "type": "text",
+     "required": false,
+     "enums": null,
+     "enumsRu": null,
+     "en": "Flights",
+     "ru": "Полёты"
+    },
+    {
+     "name": "omitted",
+     "type": "int",
+     "required": false,
+     "enums": null,
+     "enumsRu": null,
+     "en": "Flights not listed",
+     "ru": "Не перечислено полётов"
+    },
+    {
+     "name": "period_end",
+     "type": "time",
+     "required": true,
+     "enums": null,
+     "enumsRu": null,
+     "en": "Until",
+     "ru": "По"
+    },
+    {
+     "name": "period_start",
+     "type": "time",
+     "required": true,
+     "enums": null,
+     "enumsRu": null,
+     "en": "From",
+     "ru": "С"
+    }
+   ],
+   "deadlineKind": "none",
+   "reply": null,
+   "deadlineMs": 0,
+   "deadlineField": null,
+   "noticeMs": 0,
+   "en": "Transponder compliance summary",
+   "ru": "Сводка о соблюдении режима ответчиков",
+   "tplEn": "Transponder compliance summary, area {area}, from {period_start} to {period_end}. Per party: flights / transponder on / flight plan filed / radio contact: {counts}. Flights (party,identity,transponder,plan,radio): {flights}. Flights not listed: {omitted}.",
+   "tplRu": "Сводка о соблюдении режима ответчиков, район {area}, с {period_start} по {period_end}. По сторонам: полёты / с включённым ответчиком / с планом полёта / с радиосвязью: {counts}. Полёты (сторона,опознавание,ответчик,план,связь): {flights}. Не перечислено полётов: {omitted}."
   }
  ]
 };
