@@ -69,7 +69,9 @@ export function mountCompliance(root) {
       await post('/api/compliance', {});
       note = t('compl.sent.ok');
     } catch (e) {
-      note = t('compl.send.failed', { e: (e.body && (e.body.error || e.body.message)) || e.message });
+      const b = e.body || {};
+      const rows = Array.isArray(b.sent) ? b.sent.filter((x) => !x.ok).map((x) => `${x.to}: ${x.message || '?'}`) : [];
+      note = t('compl.send.failed', { e: rows.join('; ') || b.error || b.message || e.message });
     }
     await load();
   };

@@ -158,6 +158,7 @@ export function mountHotline(root) {
   let busy = false;
   const compose = { to: '', type: 'FREE_TEXT', case: '', values: {}, touched: {}, note: '', result: '', alert: null, draftId: null };
   let drafts = null; // GET /api/messages/drafts, null: the centre keeps none
+  let lastSig = '';
 
   const banner = el('div', { class: 'hl-banner', 'data-testid': 'hotline-overdue-banner', role: 'alert', hidden: true });
   const linkBar = el('div', { class: 'hl-link', 'data-testid': 'hotline-link' });
@@ -202,8 +203,12 @@ export function mountHotline(root) {
       cases = c.cases || [];
       const ruBy = new Map((ru.messages || []).map((m) => [msgKey(m), m.text]));
       msgs = (en.messages || []).map((m) => ({ ...m, textEn: m.text, textRu: ruBy.get(msgKey(m)) ?? '' }));
-      if (view !== 'compose') render();
+      // redraw only what changed: an open "Details" stays open, a button
+      // stays where the pointer is
+      const sig = JSON.stringify([cases, msgs]);
+      if (view !== 'compose' && view !== 'drafts' && sig !== lastSig) render();
       else renderTabs();
+      lastSig = sig;
       badge();
     } catch (e) {
       if (e.status === 404) available = false;
@@ -234,23 +239,38 @@ export function mountHotline(root) {
     }
   }
 
+  // the tab buttons are made once and updated in place: a list refreshed
+  // every 3 s must not pull a button from under the operator's pointer
+  const tabBtn = new Map();
   function renderTabs() {
-    clear(tabs);
     const overdue = cases.filter((c) => c.state === 'overdue').length;
     const unread = msgs.filter((m) => m.dir === 'in' && !m.acked && m.type !== 'OPERATOR_ACK').length;
     const open = cases.filter((c) => c.state !== 'closed').length;
-    const mk = (v, label, n, hot) => {
-      const b = el('button', {
-        type: 'button', role: 'tab', class: `hl-tab${view === v ? ' active' : ''}${hot ? ' hot' : ''}`,
-        'aria-selected': view === v ? 'true' : 'false', 'data-testid': `hotline-tab-${v}`,
-      }, t(label), n ? el('span', { class: 'count' }, String(n)) : '');
-      b.onclick = () => setView(v);
-      return b;
-    };
-    tabs.append(mk('cases', 'hotline.cases', open, overdue > 0), mk('inbox', 'hotline.inbox', unread, unread > 0),
-      mk('outbox', 'hotline.outbox', 0, false));
-    if (drafts) tabs.append(mk('drafts', 'hotline.drafts', drafts.length, false));
-    tabs.append(mk('compose', 'hotline.compose', 0, false));
+    const want = [['cases', 'hotline.cases', open, overdue > 0], ['inbox', 'hotline.inbox', unread, unread > 0],
+      ['outbox', 'hotline.outbox', 0, false]];
+    if (drafts) want.push(['drafts', 'hotline.drafts', drafts.length, false]);
+    want.push(['compose', 'hotline.compose', 0, false]);
+    const order = want.map((w) => w[0]).join();
+    if (tabs.dataset.order !== order) {
+      clear(tabs);
+      tabBtn.clear();
+      for (const [v] of want) {
+        const b = el('button', { type: 'button', role: 'tab', 'data-testid': `hotline-tab-${v}` },
+          el('span', { class: 'label' }), el('span', { class: 'count' }));
+        b.onclick = () => setView(v);
+        tabBtn.set(v, b);
+        tabs.append(b);
+      }
+      tabs.dataset.order = order;
+    }
+    for (const [v, label, n, hot] of want) {
+      const b = tabBtn.get(v);
+      b.className = `hl-tab${view === v ? ' active' : ''}${hot ? ' hot' : ''}`;
+      b.setAttribute('aria-selected', view === v ? 'true' : 'false');
+      b.firstChild.textContent = t(label);
+      b.lastChild.textContent = n ? String(n) : '';
+      b.lastChild.hidden = !n;
+    }
     banner.hidden = overdue === 0;
     banner.textContent = overdue ? t('hotline.overdue.banner', { n: overdue }) : '';
     banner.onclick = () => setView('cases');
@@ -436,7 +456,14 @@ export function mountHotline(root) {
     compose.type = d.type && typeSpec(d.type) ? d.type : 'FREE_TEXT';
     compose.case = d.case || '';
     compose.values = {};
-    for (const [k, v] of Object.entries(d.fields || {})) compose.values[k] = v == null ? '' : String(v);
+    const ty = typeSpec(compose.type);
+    for (const [k, v] of Object.entries(d.fields || {})) {
+      const spec = ty && (ty.fields.find((f) => f.name === k) || commonFields.find((f) => f.name === k));
+      // a draft may carry a time as ms since 1970 (the daemon takes both):
+      // the operator reads and edits it as ISO 8601 UTC
+      if (spec && spec.type === 'time' && /^[0-9]+$/.test(String(v))) compose.values[k] = timeText(Number(v));
+      else compose.values[k] = v == null ? '' : String(v);
+    }
     compose.touched = {};
     compose.note = d.note || '';
     compose.alert = d.alert ?? null;
