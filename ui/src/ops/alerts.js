@@ -144,6 +144,8 @@ const li = (pair) => (getLang() === 'ru' ? pair[1] : pair[0]);
 
 function fmtValue(name, v) {
   if (name === 'nearest_nm' && v < 0) return getLang() === 'ru' ? 'нет' : 'none';
+  // a distance the detector could not measure (no altitude) comes as -1
+  if (v < 0 && /(_nm|vert_ft)$/.test(name)) return getLang() === 'ru' ? 'неизвестно' : 'unknown';
   if (name === 'squawk_octal') return String(Math.round(v)).padStart(4, '0');
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
