@@ -24,3 +24,8 @@ cairn_fuzz(compliance ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_compliance.c LIBS cair
 # the procedures' pure parts on a fake clock: drafting, lead times and
 # thresholds, areas, the compliance ledger, summaries and their comparison
 cairn_test(test_app_procs unit SOURCES unit/app/test_app_procs.c LIBS cairn_app)
+# the same with the St Petersburg recording on the Russian side (skipped
+# without ../shared/data)
+cairn_test(test_demo_recording integ SOURCES integ/app/test_demo.c LIBS PkgConfig::JANSSON
+           ARGS $<TARGET_FILE:cairn> recording TIMEOUT 240)
+add_dependencies(test_demo_recording cairn)

@@ -11,4 +11,12 @@ for b in build/bench/bench_*; do
     echo "== $(basename "$b")"
     "$b" || status=1
 done
+# The console in Chromium (bench/ui; skips, exit 77, without chromium,
+# ui/node_modules or ui/dist)
+if command -v node >/dev/null 2>&1 && [ -f bench/ui/bench_console.mjs ]; then
+    echo "== bench_console (ui)"
+    node bench/ui/bench_console.mjs
+    rc=$?
+    [ $rc -eq 0 ] || [ $rc -eq 77 ] || status=1
+fi
 exit $status

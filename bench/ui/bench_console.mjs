@@ -11,6 +11,7 @@
 import { readdirSync, statSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
+import { loadavg, cpus } from 'node:os';
 import { requireBrowser, DIST } from '../../tests/e2e/lib/env.mjs';
 import { launch, tid } from '../../tests/e2e/lib/browser.mjs';
 import { startLoadServer } from './loadserver.mjs';
@@ -18,6 +19,7 @@ import { startLoadServer } from './loadserver.mjs';
 const arg = (k, d) => { const i = process.argv.indexOf(`--${k}`); return i > 0 ? process.argv[i + 1] : d; };
 const SIZES = arg('n', '1000,10000,50000').split(',').map(Number);
 const SECONDS = Number(arg('seconds', '10'));
+const MODE = arg('mode', 'events'); /* events: one SSE event per track, as the daemon sends; batch: one "tracks" event per tenth of a second; still: no updates */
 const TARGET_FPS = { 1000: 60, 10000: 60, 50000: 30 };
 
 const pw = await requireBrowser();
@@ -36,16 +38,19 @@ function bundle() {
 const pct = (a, p) => { if (!a.length) return NaN; const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p / 100 * s.length))]; };
 
 async function run(browser, n) {
-  const srv = await startLoadServer({ dist: DIST, n });
+  const srv = await startLoadServer({ dist: DIST, n, updates: MODE !== 'still', batch: MODE === 'batch' });
   const ctx = await browser.newContext({ viewport: { width: 1600, height: 900 } });
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   try {
     await page.goto(srv.url);
     const paint = await page.evaluate(() => new Promise((res) => {
-      const get = () => Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime]));
-      const p = get();
-      if (p['first-contentful-paint']) res(p); else setTimeout(() => res(get()), 1000);
+      const out = {};
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) out[e.name] = e.startTime;
+        if (out['first-contentful-paint'] != null) res(out);
+      }).observe({ type: 'paint', buffered: true });
+      setTimeout(() => res(out), 10000);
     }));
     await page.fill(tid('login-user'), 'bench');
     await page.fill(tid('login-password'), 'bench-password');
@@ -64,9 +69,8 @@ async function run(browser, n) {
      * buffers generated after that flush */
     await page.evaluate(() => {
       const m = window.__cairn.map;
-      const L = (window.__lat = { pend: [], gen: [], ready: [], out: [] });
+      const L = (window.__lat = { pend: [], out: [] });
       m.tracks.onChange((ids) => {
-        const now = Date.now();
         let k = 0;
         const rep = [];
         for (const id of ids) {
@@ -74,20 +78,17 @@ async function run(browser, n) {
           const t = m.tracks.get(id);
           if (t && t.t_last_ms) rep.push(t.t_last_ms);
         }
-        L.pend.push(rep);
+        L.pend.push([m.tracks.rev, rep]);
       });
-      const sr = m.tracks.pointLayer.getRenderer().styleRenderer_;
-      const orig = sr.generateBuffers.bind(sr);
-      sr.generateBuffers = (...a) => {
-        const mine = L.pend;
-        L.pend = [];
-        return orig(...a).then((b) => { L.ready.push(mine); return b; });
-      };
-      m.ol.on('postrender', () => {
-        if (!L.ready.length) return;
+      m.tracks.onDrawn((rev) => {
+        if (!L.pend.length) return;
         const now = Date.now();
-        for (const batch of L.ready) for (const t of batch) L.out.push(now - t);
-        L.ready = [];
+        const keep = [];
+        for (const [r, rep] of L.pend) {
+          if (r <= rev) for (const t of rep) L.out.push(now - t);
+          else keep.push([r, rep]);
+        }
+        L.pend = keep;
       });
     });
     await page.waitForTimeout(3000); /* settle */
@@ -101,6 +102,7 @@ async function run(browser, n) {
       const onR = () => renders++;
       m.ol.on('postrender', onR);
       const frames = [];
+      view.beginInteraction(); /* as a drag or a wheel does */
       const t0 = performance.now();
       const ev0 = m.tracks.stats.events;
       const step = (ts) => {
@@ -111,6 +113,7 @@ async function run(browser, n) {
         if (t < secs) requestAnimationFrame(step);
         else {
           m.ol.un('postrender', onR);
+          view.endInteraction();
           const d = [];
           for (let i = 1; i < frames.length; i++) d.push(frames[i] - frames[i - 1]);
           resolve({ raf: frames.length / t, renders: renders / t, frameMs: d, events: (m.tracks.stats.events - ev0) / t });
@@ -130,6 +133,7 @@ async function run(browser, n) {
 }
 
 const browser = await launch(pw);
+console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the start (figures are upper bounds of the cost when loaded)`);
 const b = bundle();
 console.log(`bundle: ${(b.raw / 1024).toFixed(0)} KiB of JavaScript (${(b.gz / 1024).toFixed(0)} KiB gzipped), other assets ${(b.other / 1024).toFixed(0)} KiB (base map, CSS)`);
 const rows = [];
@@ -143,10 +147,12 @@ for (const n of SIZES) {
 }
 await browser.close();
 console.log('');
+console.log(`updates: ${MODE === 'events' ? 'one SSE "track" event per track per second (the daemon\'s protocol)' : MODE === 'batch' ? 'one SSE "tracks" event (an array) per 100 ms' : 'none (the view only)'}`);
 console.log('  tracks  trails  frames/s (target)  rAF/s  frame p95  events/s  latency p50 / p99 (target <= 1000 ms)  samples');
 for (const r of rows) {
   const tgt = TARGET_FPS[r.n] ?? 30;
   console.log(`  ${String(r.n).padStart(6)}  ${r.trails ? 'on ' : 'off'}     ${r.fps.toFixed(1).padStart(5)} (>= ${tgt}) ${r.fps >= tgt ? 'ok  ' : 'MISS'}  ${r.raf.toFixed(1).padStart(5)}  ${r.frameP95.toFixed(0).padStart(5)} ms  ${r.events.toFixed(0).padStart(7)}   ${r.latP50.toFixed(0).padStart(5)} / ${r.latP99.toFixed(0).padStart(5)} ms ${r.latP99 <= 1000 ? 'ok' : 'MISS'}   ${r.latN}`);
 }
+console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log(bad ? `${bad} of ${rows.length} loads miss a target` : 'all targets met');
 process.exit(0);

@@ -10,7 +10,7 @@ import { join, extname, normalize } from 'node:path';
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml' };
 
-export function startLoadServer({ dist, n, tickMs = 1000, slices = 10, classes = true }) {
+export function startLoadServer({ dist, n, tickMs = 1000, slices = 10, classes = true, updates = true, batch = false }) {
   const now0 = Date.now();
   /* tracks over the Baltic: a grid of random walkers */
   const tr = new Array(n);
@@ -53,14 +53,15 @@ export function startLoadServer({ dist, n, tickMs = 1000, slices = 10, classes =
     const a = slice * per;
     const b = Math.min(n, a + per);
     slice = (slice + 1) % slices;
-    if (!clients.size) return;
+    if (!clients.size || !updates) return;
     const nowMs = Date.now();
     const parts = [];
     for (let i = a; i < b; i++) {
       move(tr[i], tickMs / 1000);
-      parts.push(`event: track\ndata: ${JSON.stringify(json(tr[i], nowMs))}\n\n`);
+      parts.push(batch ? JSON.stringify(json(tr[i], nowMs)) : `event: track\ndata: ${JSON.stringify(json(tr[i], nowMs))}\n\n`);
     }
-    const chunk = parts.join('');
+    /* batch: one "tracks" event holding an array (a proposal for the daemon) */
+    const chunk = batch ? `event: tracks\ndata: [${parts.join(',')}]\n\n` : parts.join('');
     for (const res of clients) res.write(chunk);
     sent += b - a;
   }, tickMs / slices);
@@ -80,6 +81,8 @@ export function startLoadServer({ dist, n, tickMs = 1000, slices = 10, classes =
       });
       return;
     }
+    const authed = /cairn_session=bench/.test(req.headers.cookie || '') || req.headers.authorization === 'Bearer bench';
+    if (p.startsWith('/api/') && !authed) return send(401, '{"error":"UNAUTHORISED"}');
     if (p === '/api/me') return send(200, JSON.stringify({ user: 'bench', expires_in_s: 43200 }));
     if (p === '/api/tracks') {
       const nowMs = Date.now();

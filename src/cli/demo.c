@@ -87,6 +87,7 @@ struct demo_view {
     const char *scenario;
     const char *radars, *adsb, *ais; /* JSON arrays */
     const char *formats;             /* cairn sim --formats */
+    int once;                        /* simulated once, not for --hours */
 };
 
 struct demo_side {
@@ -118,8 +119,8 @@ static const struct demo_view nato_views[] = {
      "{\"id\":\"pl-gdansk\",\"sac\":25,\"sic\":2,\"lat\":54.38,\"lon\":18.47,\"alt_m\":60,"
      "\"rotation_s\":10,\"psr_range_nm\":80,\"ssr_range_nm\":200,\"psr_pd\":0.9,"
      "\"ssr_miss\":0.02,\"range_sigma_m\":60,\"azimuth_sigma_deg\":0.08}]",
-     NULL, NULL, "radar,sbs"},
-    {"baltic-sea", NULL, NULL, NULL, "radar,sbs,ais"},
+     NULL, NULL, "radar,sbs", 0},
+    {"baltic-sea", NULL, NULL, NULL, "radar,sbs,ais", 0},
 };
 /* The Russian side: Kaliningrad's radar of vigilant-skies-2011, and a
  * radar, ADS-B and AIS receivers of its own at Baltiysk and Kaliningrad. */
@@ -128,12 +129,12 @@ static const struct demo_view ru_views[] = {
      "[{\"id\":\"ru-kaliningrad\",\"sac\":70,\"sic\":1,\"lat\":54.89,\"lon\":20.59,\"alt_m\":40,"
      "\"rotation_s\":10,\"psr_range_nm\":80,\"ssr_range_nm\":200,\"psr_pd\":0.9,"
      "\"ssr_miss\":0.02,\"range_sigma_m\":60,\"azimuth_sigma_deg\":0.08}]",
-     RU_ADSB, "[]", "radar,sbs"},
-    {"baltic-sea", RU_RADAR_BALTIYSK, RU_ADSB, RU_AIS, "radar,sbs,ais"},
+     RU_ADSB, "[]", "radar,sbs", 0},
+    {"baltic-sea", RU_RADAR_BALTIYSK, RU_ADSB, RU_AIS, "radar,sbs,ais", 0},
 };
 /* With the reference data: the dark aircraft near St Petersburg, seen by
  * the simulated Pulkovo radar, among the recording's real airliners. */
-static const struct demo_view spb_view = {"stpetersburg-dark", NULL, "[]", "[]", "radar"};
+static const struct demo_view spb_view = {"stpetersburg-dark", NULL, "[]", "[]", "radar", 1};
 
 struct demo {
     char dir[160];
@@ -156,10 +157,20 @@ static volatile sig_atomic_t got_signal;
 
 /* ------------------------------------------------------------ helpers */
 
+/* out = a "/" b, or "" and CAIRN_E_RANGE when it does not fit (by hand:
+ * snprintf here draws -Wformat-truncation at -O2, checked or not). */
 static int path_join(char *out, size_t cap, const char *a, const char *b)
 {
-    int n = snprintf(out, cap, "%s/%s", a, b);
-    return n < 0 || (size_t)n >= cap ? CAIRN_E_RANGE : 0;
+    size_t na = strlen(a), nb = strlen(b);
+    if (na + 1 + nb >= cap) {
+        if (cap)
+            out[0] = 0;
+        return CAIRN_E_RANGE;
+    }
+    memmove(out, a, na);
+    out[na] = '/';
+    memcpy(out + na + 1, b, nb + 1);
+    return 0;
 }
 
 static int write_text(const char *path, const char *text, mode_t mode)
@@ -395,7 +406,7 @@ static int simulate(const struct demo *d, const char *vpath, const struct demo_v
     json_decref(s);
     if (!(dur >= 10))
         return CAIRN_E_FORMAT;
-    int reps = (int)ceil(d->hours * 3600.0 / dur);
+    int reps = v->once ? 1 : (int)ceil(d->hours * 3600.0 / dur);
     if (reps < 1)
         reps = 1;
     if (mkdir(out, 0700) != 0 && errno != EEXIST)

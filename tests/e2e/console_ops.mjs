@@ -23,6 +23,7 @@
 //     down within seconds (measured and printed).
 // Screenshots of both consoles go to BUILD/e2e-artifacts.
 // usage: node console_ops.mjs CAIRN_BINARY
+import { readFileSync } from 'node:fs';
 import { requireBrowser, requireCairn, deadline, check as check0 } from './lib/env.mjs';
 
 const T0 = Date.now();
@@ -35,7 +36,7 @@ const pw = await requireBrowser();
 const bin = requireCairn(process.argv[2]);
 
 const DEADLINE_S = 20;
-const demo = await startDemo({ bin, speed: 10, deadlineS: DEADLINE_S });
+const demo = await startDemo({ bin, speed: 10, args: ['--deadline-s', String(DEADLINE_S), '--hours', '1'] });
 const [W, M] = demo.centres; // WARSAW-CC, KALININGRAD-CC
 const WN = W.name, MN = M.name;
 const browsers = [];
@@ -265,7 +266,11 @@ try {
   console.error(`FAIL: ${e.stack || e}`);
   for (const [n, p] of Object.entries(pages)) await screenshot(p, `ops-FAILED-${n}`).catch(() => {});
   console.error(`--- cairn demo:\n${demo.log().split('\n').slice(-15).join('\n')}`);
-  for (let i = 0; i < 2; i++) console.error(`--- ${demo.centres[i].name} log (tail):\n${demo.centreLog(i).split('\n').slice(-25).join('\n')}`);
+  for (const c of demo.centres) {
+    let log = '';
+    try { log = readFileSync(c.log, 'utf8'); } catch { /* gone */ }
+    console.error(`--- ${c.name} log (tail):\n${log.split('\n').slice(-25).join('\n')}`);
+  }
 } finally {
   for (const b of browsers) await b.close();
   await demo.stop();

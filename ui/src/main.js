@@ -6,6 +6,7 @@ import './style.css';
 import * as api from './api.js';
 import * as i18n from './i18n.js';
 import { createMap } from './map/index.js';
+import { createLegend } from './map/legend.js';
 import { createStatus } from './status.js';
 import { panes } from './panes/index.js';
 import { classOf, peerOf } from './map/classify.js';
@@ -60,6 +61,7 @@ function mountOnce() {
   if (mounted) return;
   mounted = true;
   map = createMap($('map'));
+  createLegend($('map'), map, i18n);
   const ctx = {
     api: {
       get: api.get, post: api.post, subscribe: api.subscribe,
@@ -100,6 +102,8 @@ function mountOnce() {
   }
   showTab(panes[0].id);
   api.subscribe('track', (t) => map.tracks.update(t));
+  /* a batch of tracks in one event (an array), for a daemon that sends them so */
+  api.subscribe('tracks', (a) => { if (Array.isArray(a)) for (const t of a) map.tracks.update(t); });
   api.subscribe('zone', (z) => map.zones.upsert(z));
   api.events.on('open', () => { loadTracks(); loadZones(); });
   window.__cairn = { map, api, i18n, status, showTab, classOf, peerOf };

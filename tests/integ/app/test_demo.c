@@ -17,6 +17,12 @@
  *  - a usage error exits 2, and a folder holding an earlier demo is
  *    refused and left as it was.
  *
+ * With `recording` after the binary (test_demo_recording), the demo runs
+ * with the shared reference data instead (skipped, exit 77, when it is
+ * absent): KALININGRAD-CC replays the St Petersburg recording (its input
+ * has reports, and aircraft near St Petersburg are tracked) and
+ * WARSAW-CC does not; SIGTERM exit 0.
+ *
  * argv[1] is the cairn binary. No sleeps: every wait is a poll() on the
  * demo's output pipe or a bounded series of requests paced by it, each
  * wait with a deadline.
@@ -43,6 +49,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "testdata.h"
 
 #define UP_MS   90000 /* the demo prepares 4 h of traffic and two centres (ASan build) */
 #define WAIT_MS 30000 /* any one wait after that */
@@ -444,10 +452,82 @@ static void test_demo_refusals(void **state)
     assert_int_equal(access(sub, F_OK), 0);
 }
 
+static int has_spb_track(json_t *j)
+{
+    size_t i, n = 0;
+    json_t *t;
+    json_array_foreach(json_object_get(j, "tracks"), i, t)
+    {
+        double lat = json_number_value(json_object_get(t, "lat"));
+        if (lat > 59.0 && !strcmp(str(t, "status"), "confirmed"))
+            n++;
+    }
+    return n >= 5;
+}
+
+static int spb_input_reports(json_t *j)
+{
+    size_t i;
+    json_t *in;
+    json_array_foreach(json_object_get(j, "inputs"), i, in)
+    {
+        if (!strcmp(str(in, "name"), "spb-recording") &&
+            json_integer_value(json_object_get(in, "reports")) > 1000)
+            return 1;
+    }
+    return 0;
+}
+
+static void test_demo_recording(void **state)
+{
+    (void)state;
+    if (!td_exists("modes/beastblackbox_ulss7_1522782148.beast")) {
+        print_message("SKIP: %s not found (shared reference data absent)\n",
+                      td_path("modes/beastblackbox_ulss7_1522782148.beast"));
+        TD_SKIP();
+    }
+    static char data[4096];
+    snprintf(data, sizeof data, "%s", td_path(""));
+    char *args[] = {"--dir", dir,       "--port",  "0", "--ports-file", ports_path, "--data",
+                    data,    "--no-ui", "--speed", "2", "--hours",      "1",        NULL};
+    spawn(args);
+    if (!wait_out("cairn demo: running", UP_MS))
+        fail_msg("the demo did not come up; its output:\n%s", out_buf);
+    json_error_t e;
+    json_t *pf = json_load_file(ports_path, 0, &e);
+    if (!pf)
+        fail_msg("ports file: %s", e.text);
+    assert_true(json_is_true(json_object_get(pf, "recording")));
+    json_t *arr = json_object_get(pf, "centres");
+    for (int i = 0; i < 2; i++) {
+        json_t *c = json_array_get(arr, (size_t)i);
+        snprintf(cs[i].name, sizeof cs[i].name, "%s", str(c, "name"));
+        cs[i].port = (int)json_integer_value(json_object_get(c, "port"));
+        snprintf(cs[i].password, sizeof cs[i].password, "%s", str(c, "password"));
+        cs[i].pid = (pid_t)json_integer_value(json_object_get(c, "pid"));
+        login(&cs[i]);
+    }
+    json_decref(pf);
+    /* the Russian side replays the real recording... */
+    wait_for(&cs[1], "/api/sensors", spb_input_reports, "spb-recording input with reports");
+    wait_for(&cs[1], "/api/tracks", has_spb_track, "5 confirmed tracks near St Petersburg");
+    /* ...the NATO side has no such input */
+    use(&cs[0]);
+    assert_int_equal(http("GET", "/api/sensors", cs[0].token, NULL), 200);
+    assert_null(strstr(body, "spb-recording"));
+    assert_int_equal(kill(demo, SIGTERM), 0);
+    int st = reap(WAIT_MS);
+    if (st != 0)
+        fail_msg("exit status %d; output:\n%s", st, out_buf);
+    for (int i = 0; i < 2; i++)
+        cs[i].pid = 0;
+    assert_int_equal(access(dir, F_OK), -1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: test_demo CAIRN_BINARY\n");
+        fprintf(stderr, "usage: test_demo CAIRN_BINARY [recording]\n");
         return 2;
     }
     static char bin[4096];
@@ -456,6 +536,10 @@ int main(int argc, char **argv)
         return 2;
     }
     cairn_bin = bin;
+    if (argc > 2 && !strcmp(argv[2], "recording")) {
+        const struct CMUnitTest rec[] = {cmocka_unit_test(test_demo_recording)};
+        return td_exit(cmocka_run_group_tests(rec, setup, teardown));
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_demo_runs_and_stops),
         cmocka_unit_test(test_demo_refusals),

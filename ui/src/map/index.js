@@ -24,6 +24,7 @@ export function createMap(el) {
   const ol = new Map({
     target: el,
     layers: [...base.layers, zones.layer, ...tracks.layers],
+    /* the track layer draws in one go; ol must not skip its frames while the view moves */
     view,
     controls: defaultControls({ attribution: false, rotate: false }).extend([new ScaleLine()]),
   });
@@ -51,6 +52,8 @@ export function createMap(el) {
       const t = tracks.get(id);
       return t ? ol.getPixelFromCoordinate(fromLonLat([t.lon, t.lat])) : null;
     },
+    setTrails(on) { tracks.setTrails(on); },
+    setLabels(on) { tracks.setLabels(on); },
     toLonLat,
   };
   ol.on('singleclick', (e) => {

@@ -2,131 +2,79 @@
 //
 // One initial GET /api/tracks, then SSE "track" events (one track each);
 // nothing polls the whole picture. Events are coalesced: they land in
-// `pending` and are applied at most every FLUSH_MS, so a burst of 50,000
-// updates changes the sources once, not 50,000 times per frame.
+// `pending` and are applied at most every FLUSH_MS; applying one writes its
+// slot in the GPU layer (gl.js) — no ol Feature per track, no rebuild of the
+// others. Each track has a slot; a deleted one frees it.
 //
-// Symbols and trails are WebGL layers (ol/layer/WebGLVector): the GPU draws
-// them, and the main thread's work per update is a coordinate change. A
-// trail keeps at most TRAIL_MAX points, one per TRAIL_STEP_MS of the track's
-// own time (so a trail is at most TRAIL_MAX x TRAIL_STEP_MS long) — a long
-// trail costs vertices on the GPU, not JavaScript per frame.
-// Labels (callsign or code, altitude) are a small canvas layer shown from
-// LABEL_ZOOM on, where only the tracks in view are drawn.
-import Feature from 'ol/Feature.js';
-import Point from 'ol/geom/Point.js';
-import LineString from 'ol/geom/LineString.js';
-import VectorSource from 'ol/source/Vector.js';
-import VectorLayer from 'ol/layer/Vector.js';
-import WebGLVectorLayer from 'ol/layer/WebGLVector.js';
-import { Style, Text, Fill, Stroke, Circle as CircleStyle } from 'ol/style.js';
+// Trails: a point every TRAIL_STEP_MS of the track's own time becomes a
+// segment in gl.js's ring; the shader shows TRAIL_S seconds of them, fading.
+// The ring holds SEG_CAP segments (the newest win): 10 minutes for up to
+// ~8,700 tracks, proportionally less beyond.
+// Labels (callsign or code, altitude) and the selection ring are a 2D
+// canvas drawn from LABEL_ZOOM on, for the tracks in view, decluttered on a
+// coarse grid.
+import Layer from 'ol/layer/Layer.js';
 import { fromLonLat } from 'ol/proj.js';
-import { classOf, peerOf, peerIndex, labelOf, CLASS_COLOURS, PEER_COLOURS } from './classify.js';
+import { apply as applyTransform } from 'ol/transform.js';
+import { classOf, peerOf, peerIndex, labelOf, CLASS_COLOURS, PEER_COLOURS, CLASSES } from './classify.js';
+import { GlTracks } from './gl.js';
 
 export const FLUSH_MS = 100;
-export const TRAIL_MAX = 120;
 export const TRAIL_STEP_MS = 5000;
+export const TRAIL_S = 600;
+export const TRAIL_MAX = TRAIL_S * 1000 / TRAIL_STEP_MS;
+export const SEG_CAP = 1 << 20;
 export const LABEL_ZOOM = 7;
 const STALE_MS = 5 * 60 * 1000;
-
-const hex2rgba = (h, a) => [parseInt(h.slice(1, 3), 16), parseInt(h.slice(3, 5), 16), parseInt(h.slice(5, 7), 16), a];
-
-function peerMatch(fallback, alpha) {
-  const m = ['match', ['get', 'pidx']];
-  PEER_COLOURS.forEach((c, i) => m.push(i, alpha == null ? c : hex2rgba(c, alpha)));
-  m.push(fallback);
-  return m;
-}
-
-function pointStyle() {
-  const stroke = peerMatch('#0b0f14');
-  const strokeW = ['case', ['>=', ['get', 'pidx'], 0], 3, 1.2];
-  const rot = ['*', ['get', 'hdg'], Math.PI / 180];
-  return [
-    {
-      filter: ['==', ['get', 'cls'], 'vessel'],
-      style: { 'circle-radius': 5, 'circle-fill-color': CLASS_COLOURS.vessel,
-        'circle-stroke-color': stroke, 'circle-stroke-width': strokeW },
-    },
-    {
-      filter: ['==', ['get', 'cls'], 'military'],
-      style: { 'shape-points': 4, 'shape-radius': 8, 'shape-angle': 0,
-        'shape-fill-color': CLASS_COLOURS.military, 'shape-stroke-color': stroke,
-        'shape-stroke-width': strokeW },
-    },
-    {
-      filter: ['==', ['get', 'cls'], 'noxpdr'],
-      style: { 'shape-points': 4, 'shape-radius': 10, 'shape-angle': Math.PI / 4,
-        'shape-fill-color': CLASS_COLOURS.noxpdr,
-        'shape-stroke-color': peerMatch('#ffffff'), 'shape-stroke-width': ['case', ['>=', ['get', 'pidx'], 0], 3, 2] },
-    },
-    {
-      else: true,
-      style: { 'shape-points': 3, 'shape-radius': 8, 'shape-angle': 0,
-        'shape-rotation': rot, 'shape-rotate-with-view': true,
-        'shape-fill-color': CLASS_COLOURS.civil, 'shape-stroke-color': stroke,
-        'shape-stroke-width': strokeW },
-    },
-  ];
-}
-
-function trailStyle() {
-  const own = ['match', ['get', 'cls'],
-    'noxpdr', hex2rgba(CLASS_COLOURS.noxpdr, 0.8),
-    'military', hex2rgba(CLASS_COLOURS.military, 0.6),
-    'vessel', hex2rgba(CLASS_COLOURS.vessel, 0.5),
-    hex2rgba(CLASS_COLOURS.civil, 0.5)];
-  return { 'stroke-color': peerMatch(own, 0.6), 'stroke-width': 1.5 };
-}
-
-const labelFill = new Fill({ color: '#e8eef4' });
-const labelStroke = new Stroke({ color: '#0b0f14', width: 3 });
-function labelStyleFn(feature) {
-  const rec = feature.get('rec');
-  if (!rec) return null;
-  return new Style({
-    text: new Text({
-      text: labelOf(rec.t), font: '11px system-ui, sans-serif', textAlign: 'left',
-      offsetX: 12, offsetY: 0, fill: labelFill, stroke: labelStroke, overflow: true,
-    }),
-  });
-}
-
-const selStyle = new Style({
-  image: new CircleStyle({ radius: 15, stroke: new Stroke({ color: '#ffffff', width: 2 }) }),
-});
+const CLS_INDEX = Object.fromEntries(CLASSES.map((c, i) => [c, i]));
 
 export class Tracks {
   constructor() {
-    this.recs = new Map(); /* id -> {t, f, tf, ring, n, head, lastTrailMs, seenMs} */
+    this.recs = new Map(); /* id -> {t, slot, x, y, cls, pidx, lx, ly, lt, segs, segN, seenMs} */
     this.pending = new Map();
     this.timer = 0;
     this.listeners = new Set();
+    this.drawnFns = new Set();
     this.trailsOn = true;
+    this.labelsOn = true;
     this.stats = { events: 0, flushes: 0, lastFlushMs: 0, applied: 0 };
-    this.points = new VectorSource();
-    this.trails = new VectorSource({ useSpatialIndex: false });
-    this.sel = new VectorSource({ useSpatialIndex: false });
+    this.free = [];
+    this.nextSlot = 0;
+    this.bySlot = [];
+    this.t0 = null; /* ms: the trails' time origin */
+    this.nowMs = null; /* the newest track time seen */
+    this.segOwner = new Int32Array(SEG_CAP).fill(-1);
+    this.segPatch = [];
     this.selId = null;
-    this.trailLayer = new WebGLVectorLayer({
-      source: this.trails, style: trailStyle(), disableHitDetection: true, zIndex: 10,
+    this.gl = new GlTracks(CLASSES.map((c) => CLASS_COLOURS[c]), PEER_COLOURS, { segCap: SEG_CAP });
+    this.glLayer = new Layer({
+      render: (fs) => {
+        this.patchSegments();
+        /* symbols grow with the zoom: small where thousands share the screen */
+        const z = Math.log2(156543.03392804097 / fs.viewState.resolution);
+        const c = this.gl.render(fs, {
+          trails: this.trailsOn, trailS: TRAIL_S, size: z < 5.5 ? 10 : z < 7 ? 12 : 16,
+          nowS: this.nowMs == null ? 0 : (this.nowMs - this.t0) / 1000,
+        });
+        for (const fn of this.drawnFns) fn(this.gl.drawnRev);
+        return c;
+      },
+      zIndex: 10,
     });
-    this.pointLayer = new WebGLVectorLayer({
-      source: this.points, style: pointStyle(), disableHitDetection: true, zIndex: 12,
-    });
-    this.labelLayer = new VectorLayer({
-      source: this.points, style: labelStyleFn, declutter: true, minZoom: LABEL_ZOOM, zIndex: 13,
-      updateWhileInteracting: false, updateWhileAnimating: false,
-    });
-    this.selLayer = new VectorLayer({ source: this.sel, style: selStyle, zIndex: 14 });
-    this.trailLayer.set('name', 'trails');
-    this.pointLayer.set('name', 'tracks');
+    this.glLayer.set('name', 'tracks');
+    this.labelCanvas = document.createElement('canvas');
+    this.labelCanvas.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;';
+    this.labelLayer = new Layer({ render: (fs) => this.renderLabels(fs), zIndex: 13 });
     this.labelLayer.set('name', 'labels');
   }
 
-  get layers() { return [this.trailLayer, this.pointLayer, this.labelLayer, this.selLayer]; }
+  get layers() { return [this.glLayer, this.labelLayer]; }
 
   /** Called after each flush with the set of ids changed. */
   onChange(fn) { this.listeners.add(fn); return () => this.listeners.delete(fn); }
+  /** Called after each frame drawn, with the batch revision it showed (bench). */
+  onDrawn(fn) { this.drawnFns.add(fn); return () => this.drawnFns.delete(fn); }
+  get rev() { return this.gl.rev; }
 
   get(id) { const r = this.recs.get(Number(id)); return r ? r.t : null; }
   count() { return this.recs.size; }
@@ -135,9 +83,7 @@ export class Tracks {
   /** The whole list (login, reconnect): replaces everything. */
   reset(list) {
     this.pending.clear();
-    this.points.clear(true);
-    this.trails.clear(true);
-    this.recs.clear();
+    for (const r of [...this.recs.values()]) this.remove(r, false);
     for (const t of list) this.pending.set(t.id, t);
     this.flush();
   }
@@ -150,17 +96,12 @@ export class Tracks {
     if (!this.timer) this.timer = setTimeout(() => this.flush(), FLUSH_MS);
   }
 
-  setTrails(on) {
-    this.trailsOn = on;
-    this.trailLayer.setVisible(on);
-  }
+  setTrails(on) { this.trailsOn = on; this.glLayer.changed(); }
+  setLabels(on) { this.labelsOn = on; this.labelLayer.changed(); }
 
   select(id) {
     this.selId = id == null ? null : Number(id);
-    this.sel.clear(true);
-    const r = this.selId == null ? null : this.recs.get(this.selId);
-    if (r) this.sel.addFeature(new Feature(new Point(r.f.getGeometry().getCoordinates())));
-    else this.sel.changed();
+    this.labelLayer.changed();
   }
 
   flush() {
@@ -168,57 +109,37 @@ export class Tracks {
     this.timer = 0;
     if (!this.pending.size) return;
     const now = Date.now();
-    const addP = [];
-    const addT = [];
     const changed = new Set();
+    const gl = this.gl;
     for (const [id, t] of this.pending) {
       changed.add(id);
       let r = this.recs.get(id);
       if (t.status === 'deleted' || t.lat == null || t.lon == null) {
-        if (r) this.remove(r);
+        if (r) this.remove(r, true);
         continue;
       }
-      const xy = fromLonLat([t.lon, t.lat]);
+      const [x, y] = fromLonLat([t.lon, t.lat]);
+      gl.origin(x, y);
       const cls = classOf(t);
-      const peer = peerOf(t);
-      const pidx = peerIndex(peer);
-      if (!r) {
-        const f = new Feature({ geometry: new Point(xy), cls, peer, pidx, hdg: t.track_deg || 0 });
-        f.setId(id);
-        r = { t, f, tf: null, ring: new Float64Array(TRAIL_MAX * 2), n: 0, head: 0, lastTrailMs: -Infinity, seenMs: now };
-        f.set('rec', r, true);
-        this.recs.set(id, r);
-        addP.push(f);
-      } else {
-        r.f.getGeometry().setCoordinates(xy, 'XY');
-        if (r.f.get('cls') !== cls || r.f.get('pidx') !== pidx || r.f.get('hdg') !== (t.track_deg || 0))
-          r.f.setProperties({ cls, peer, pidx, hdg: t.track_deg || 0 });
-      }
-      r.t = t;
-      r.seenMs = now;
+      const pidx = peerIndex(peerOf(t));
       const tms = t.t_last_ms ?? now;
-      if (tms - r.lastTrailMs >= TRAIL_STEP_MS) {
-        r.lastTrailMs = tms;
-        r.ring[r.head * 2] = xy[0];
-        r.ring[r.head * 2 + 1] = xy[1];
-        r.head = (r.head + 1) % TRAIL_MAX;
-        if (r.n < TRAIL_MAX) r.n++;
-        if (r.n >= 2) {
-          const g = new LineString(this.trailFlat(r), 'XY');
-          if (!r.tf) {
-            r.tf = new Feature({ geometry: g, cls, pidx });
-            addT.push(r.tf);
-          } else {
-            r.tf.setGeometry(g);
-            if (r.tf.get('cls') !== cls || r.tf.get('pidx') !== pidx) r.tf.setProperties({ cls, pidx });
-          }
-        }
+      if (this.t0 == null) this.t0 = tms - TRAIL_S * 1000;
+      if (this.nowMs == null || tms > this.nowMs) this.nowMs = tms;
+      if (!r) {
+        const slot = this.free.length ? this.free.pop() : this.nextSlot++;
+        r = { t, slot, x, y, cls, pidx, lx: x, ly: y, lt: tms, segs: null, segN: 0, seenMs: now };
+        this.recs.set(id, r);
+        this.bySlot[slot] = r;
+      } else if (tms - r.lt >= TRAIL_STEP_MS) {
+        this.trailTo(r, x, y, tms, cls, pidx);
       }
-      if (id === this.selId) this.select(id);
+      r.t = t; r.x = x; r.y = y; r.cls = cls; r.pidx = pidx; r.seenMs = now;
+      gl.setSlot(r.slot, x, y, CLS_INDEX[cls], ((t.track_deg || 0) * Math.PI) / 180, pidx, true);
     }
     this.pending.clear();
-    if (addP.length) this.points.addFeatures(addP);
-    if (addT.length) this.trails.addFeatures(addT);
+    gl.rev++;
+    this.glLayer.changed();
+    this.labelLayer.changed();
     this.stats.flushes++;
     this.stats.applied += changed.size;
     this.stats.lastFlushMs = now;
@@ -227,62 +148,145 @@ export class Tracks {
     }
   }
 
-  /** The trail's points, oldest first. */
-  trailFlat(r) {
-    const out = new Array(r.n * 2);
-    const start = (r.head - r.n + TRAIL_MAX) % TRAIL_MAX;
-    for (let i = 0; i < r.n; i++) {
-      const k = ((start + i) % TRAIL_MAX) * 2;
-      out[i * 2] = r.ring[k];
-      out[i * 2 + 1] = r.ring[k + 1];
-    }
-    return out;
+  trailTo(r, x, y, tms, cls, pidx) {
+    const col = pidx >= 0 ? 4 + pidx : CLS_INDEX[cls];
+    const seg = this.gl.segHead;
+    this.gl.addSegment(r.lx, r.ly, x, y, (tms - this.t0) / 1000, col);
+    this.segOwner[seg] = r.t.id;
+    if (!r.segs) r.segs = new Int32Array(TRAIL_MAX);
+    r.segs[r.segN % TRAIL_MAX] = seg;
+    r.segN++;
+    r.lx = x; r.ly = y; r.lt = tms;
   }
 
-  remove(r) {
+  remove(r, fadeTrail) {
     this.recs.delete(r.t.id);
-    this.points.removeFeature(r.f);
-    if (r.tf) this.trails.removeFeature(r.tf);
+    this.gl.hideSlot(r.slot);
+    this.bySlot[r.slot] = undefined;
+    this.free.push(r.slot);
+    /* its trail goes with it */
+    if (r.segs) {
+      const n = Math.min(r.segN, TRAIL_MAX);
+      for (let i = 0; i < n; i++) {
+        const s = r.segs[i];
+        if (this.segOwner[s] === r.t.id) { this.segOwner[s] = -1; this.segPatch.push(s); }
+      }
+    }
     if (r.t.id === this.selId) this.select(null);
+    void fadeTrail;
+  }
+
+  /** Removed tracks' segments: colour -1 (the shader drops them), uploaded one by one. */
+  patchSegments() {
+    if (!this.segPatch.length) return;
+    const g = this.gl;
+    const big = this.segPatch.length > 4096;
+    for (const s of this.segPatch) {
+      g.seg[s * 8 + 3] = -1;
+      g.seg[s * 8 + 7] = -1;
+    }
+    if (big) { g.segDirtyStart = 0; g.segDirtyN = g.segCap; }
+    else if (g.gl) {
+      const gl = g.gl;
+      gl.bindBuffer(gl.ARRAY_BUFFER, g.tBuf);
+      for (const s of this.segPatch) gl.bufferSubData(gl.ARRAY_BUFFER, s * 32, g.seg, s * 8, 8);
+    }
+    this.segPatch = [];
   }
 
   /** The benchmark's: a full-length trail behind every track (straight
-   * back along its heading), as after TRAIL_MAX x TRAIL_STEP_MS of flight. */
+   * back along its heading), as after TRAIL_S of flight. */
   prefillTrails() {
-    const add = [];
     for (const r of this.recs.values()) {
-      const [x, y] = r.f.getGeometry().getCoordinates();
       const a = ((r.t.track_deg || 0) * Math.PI) / 180;
       const step = ((r.t.gs_kt || 300) * 1852 * TRAIL_STEP_MS) / 3600000 / Math.cos((r.t.lat * Math.PI) / 180);
-      for (let i = 0; i < TRAIL_MAX; i++) {
-        const k = TRAIL_MAX - 1 - i;
-        r.ring[i * 2] = x - Math.sin(a) * step * k;
-        r.ring[i * 2 + 1] = y - Math.cos(a) * step * k;
-      }
-      r.n = TRAIL_MAX;
-      r.head = 0;
-      r.lastTrailMs = r.t.t_last_ms ?? Date.now();
-      const g = new LineString(this.trailFlat(r), 'XY');
-      if (!r.tf) {
-        r.tf = new Feature({ geometry: g, cls: r.f.get('cls'), pidx: r.f.get('pidx') });
-        add.push(r.tf);
-      } else r.tf.setGeometry(g);
+      const tEnd = r.t.t_last_ms ?? Date.now();
+      const x1 = r.x, y1 = r.y;
+      r.lx = x1 - Math.sin(a) * step * TRAIL_MAX;
+      r.ly = y1 - Math.cos(a) * step * TRAIL_MAX;
+      r.lt = tEnd - TRAIL_S * 1000;
+      for (let k = TRAIL_MAX - 1; k >= 0; k--)
+        this.trailTo(r, x1 - Math.sin(a) * step * k, y1 - Math.cos(a) * step * k, tEnd - k * TRAIL_STEP_MS, r.cls, r.pidx);
     }
-    if (add.length) this.trails.addFeatures(add);
+    this.glLayer.changed();
   }
 
   /** Tracks not heard of for STALE_MS (a missed deletion): dropped. */
   sweep() {
     const old = Date.now() - STALE_MS;
-    for (const r of [...this.recs.values()]) if (r.seenMs < old) this.remove(r);
+    let n = 0;
+    for (const r of [...this.recs.values()]) if (r.seenMs < old) { this.remove(r, true); n++; }
+    if (n) this.glLayer.changed();
   }
 
   /** The track nearest a map coordinate within tolPx pixels at resolution res. */
   nearest(coord, res, tolPx = 12) {
-    const f = this.points.getClosestFeatureToCoordinate(coord);
-    if (!f) return null;
-    const c = f.getGeometry().getCoordinates();
-    const d = Math.hypot(c[0] - coord[0], c[1] - coord[1]) / res;
-    return d <= tolPx ? f.get('rec').t : null;
+    let best = null;
+    let bd = tolPx * res;
+    bd *= bd;
+    for (const r of this.recs.values()) {
+      const dx = r.x - coord[0];
+      const dy = r.y - coord[1];
+      const d = dx * dx + dy * dy;
+      if (d <= bd) { bd = d; best = r; }
+    }
+    return best ? best.t : null;
+  }
+
+  renderLabels(fs) {
+    const c = this.labelCanvas;
+    const pr = fs.pixelRatio;
+    const w = Math.round(fs.size[0] * pr);
+    const h = Math.round(fs.size[1] * pr);
+    if (c.width !== w || c.height !== h) {
+      c.width = w; c.height = h;
+      c.style.width = `${fs.size[0]}px`; c.style.height = `${fs.size[1]}px`;
+      this.labelsBlank = true;
+    }
+    const g = c.getContext('2d');
+    const T = fs.coordinateToPixelTransform;
+    const zoom = Math.log2(156543.03392804097 / fs.viewState.resolution);
+    const want = (this.labelsOn && zoom >= LABEL_ZOOM) || (this.selId != null && this.recs.has(this.selId));
+    /* an unchanged empty canvas is not sent to the compositor again */
+    if (!want && this.labelsBlank) return c;
+    g.setTransform(pr, 0, 0, pr, 0, 0);
+    g.clearRect(0, 0, fs.size[0], fs.size[1]);
+    this.labelsBlank = !want;
+    if (this.labelsOn && zoom >= LABEL_ZOOM) {
+      g.font = '11px system-ui, "DejaVu Sans", sans-serif';
+      g.textBaseline = 'middle';
+      g.lineWidth = 3;
+      g.strokeStyle = '#0b0f14';
+      const taken = new Set();
+      const W = fs.size[0], H = fs.size[1];
+      let drawn = 0;
+      const p = [0, 0];
+      for (const r of this.recs.values()) {
+        p[0] = r.x; p[1] = r.y;
+        applyTransform(T, p);
+        if (p[0] < -50 || p[1] < -20 || p[0] > W + 10 || p[1] > H + 20) continue;
+        const cell = `${Math.floor(p[0] / 80)}:${Math.floor(p[1] / 28)}`;
+        if (taken.has(cell) && r.t.id !== this.selId) continue;
+        taken.add(cell);
+        const [l1, l2] = labelOf(r.t).split('\n');
+        g.fillStyle = r.cls === 'noxpdr' ? '#ff8080' : '#e8eef4';
+        g.strokeText(l1, p[0] + 12, p[1] - 6);
+        g.fillText(l1, p[0] + 12, p[1] - 6);
+        if (l2) { g.strokeText(l2, p[0] + 12, p[1] + 7); g.fillText(l2, p[0] + 12, p[1] + 7); }
+        if (++drawn >= 600) break;
+      }
+    }
+    const sel = this.selId == null ? null : this.recs.get(this.selId);
+    if (sel) {
+      p0[0] = sel.x; p0[1] = sel.y;
+      applyTransform(T, p0);
+      g.strokeStyle = '#ffffff';
+      g.lineWidth = 2;
+      g.beginPath();
+      g.arc(p0[0], p0[1], 15, 0, Math.PI * 2);
+      g.stroke();
+    }
+    return c;
   }
 }
+const p0 = [0, 0];

@@ -94,7 +94,8 @@ export default {
       const comp = h('table', { class: 'kv', testid: 'track-compliance' });
       comp.append(row('track.transponder', tri(t.transponder)), row('track.flight_plan', tri(t.flight_plan)),
         row('track.radio', tri(t.radio)));
-      if (t.operator) comp.append(row('track.operator', h('b', { class: 'alarm' }, t.operator)));
+      const op = Array.isArray(t.operator) ? t.operator.join(', ') : t.operator;
+      if (op) comp.append(row('track.operator', h('b', { class: 'alarm', testid: 'track-operator' }, op)));
       body.append(h('h3', {}, tr('track.compliance')), comp);
 
       const src = h('table', { class: 'kv', testid: 'track-sources' });

@@ -1,0 +1,305 @@
+// The tracks' and trails' WebGL layer: one canvas, two draw calls, typed
+// arrays the tracker's updates write into.
+//
+// Why not ol's WebGL vector layers: they rebuild every feature's vertices
+// (on the main thread, then in a worker) whenever any feature changes, and
+// not at all while the view moves — with every track updating each second
+// that is the whole picture rebuilt several times a second. Here an update
+// writes 6 floats into its slot; a frame uploads what changed
+// (bufferSubData) and draws.
+//
+// Symbols: one slot per track (x, y relative to an origin — float32 keeps
+// metres at these magnitudes —, class, heading, peer index, shown), drawn
+// as gl.POINTS whose fragment shader cuts the symbol: a heading triangle
+// (civil), a diamond (military), a large square (no transponder), a circle
+// (vessel); a peer's tracks carry a thick outline in that peer's colour.
+// The heading's sine and cosine are per point (vertex shader), the symbol's
+// size grows with the zoom. (An instanced 12-vertex mesh per symbol was
+// tried: slower with the software rasteriser of a machine without a GPU.)
+// Trails: a ring of segments in time order (x0, y0, t, colour) x 2 — a new
+// trail point appends a segment; the oldest are overwritten first, and the
+// shader fades a segment with its age and drops it past trailS. A long
+// trail costs GPU vertices, not JavaScript per frame.
+const VS_POINTS = `#version 300 es
+in vec2 a_pos;
+in vec4 a_attr; // class, heading (rad), peer index, shown
+uniform mat3 u_m;
+uniform float u_size;
+uniform float u_rot;
+flat out float v_cls;
+flat out vec2 v_cs; // cos, sin of the heading on screen (per point, not per pixel)
+flat out float v_peer;
+void main() {
+  if (a_attr.w < 0.5) { gl_Position = vec4(2.0, 2.0, 0.0, 1.0); gl_PointSize = 0.0; return; }
+  vec3 c = u_m * vec3(a_pos, 1.0);
+  gl_Position = vec4(c.xy, 0.0, 1.0);
+  gl_PointSize = u_size * (a_attr.x == 2.0 ? 1.35 : 1.0);
+  v_cls = a_attr.x;
+  float h = a_attr.y + u_rot;
+  v_cs = vec2(cos(h), sin(h));
+  v_peer = a_attr.z;
+}`;
+
+const FS_POINTS = `#version 300 es
+precision mediump float;
+flat in float v_cls;
+flat in vec2 v_cs;
+flat in float v_peer;
+uniform vec3 u_cls[4];
+uniform vec3 u_peer[6];
+out vec4 o;
+float edge(vec2 p, vec2 a, vec2 b) { return (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x); }
+bool tri(vec2 q, float s) {
+  vec2 a = vec2(0.0, 0.95) * s, b = vec2(-0.7, -0.75) * s, c = vec2(0.7, -0.75) * s;
+  return edge(q, a, b) >= 0.0 && edge(q, b, c) >= 0.0 && edge(q, c, a) >= 0.0; // a, b, c counter-clockwise
+}
+bool inside(vec2 p, float s) {
+  if (v_cls < 0.5) return tri(vec2(p.x * v_cs.x - p.y * v_cs.y, p.x * v_cs.y + p.y * v_cs.x), s);
+  if (v_cls < 1.5) return abs(p.x) + abs(p.y) <= 0.9 * s;
+  if (v_cls < 2.5) return max(abs(p.x), abs(p.y)) <= 0.78 * s;
+  return length(p) <= 0.62 * s;
+}
+void main() {
+  vec2 p = gl_PointCoord * 2.0 - 1.0;
+  p.y = -p.y;
+  bool peer = v_peer >= 0.0;
+  if (!inside(p, 1.0)) discard;
+  float inner = peer ? 0.55 : (v_cls > 1.5 && v_cls < 2.5 ? 0.72 : 0.78);
+  if (inside(p, inner)) { o = vec4(u_cls[int(v_cls)], 1.0); return; }
+  vec3 line = peer ? u_peer[int(v_peer)] : (v_cls > 1.5 && v_cls < 2.5 ? vec3(1.0) : vec3(0.04, 0.06, 0.08));
+  o = vec4(line, 1.0);
+}`;
+
+const VS_TRAILS = `#version 300 es
+in vec2 a_pos;
+in vec2 a_tc; // time (s since t0), colour index
+uniform mat3 u_m;
+uniform float u_now;
+uniform float u_trail;
+out float v_age;
+out float v_col;
+void main() {
+  vec3 c = u_m * vec3(a_pos, 1.0);
+  gl_Position = vec4(c.xy, 0.0, 1.0);
+  v_age = (u_now - a_tc.x) / u_trail;
+  v_col = a_tc.y;
+}`;
+
+const FS_TRAILS = `#version 300 es
+precision mediump float;
+in float v_age;
+in float v_col;
+uniform vec3 u_cls[4];
+uniform vec3 u_peer[6];
+out vec4 o;
+void main() {
+  if (v_age > 1.0 || v_age < -0.01 || v_col < 0.0) discard;
+  vec3 c = v_col >= 4.0 ? u_peer[int(v_col) - 4] : u_cls[int(v_col)];
+  float a = 0.75 * (1.0 - v_age * 0.8);
+  o = vec4(c * a, a); // premultiplied
+}`;
+
+function compile(gl, vs, fs) {
+  const prog = gl.createProgram();
+  for (const [type, src] of [[gl.VERTEX_SHADER, vs], [gl.FRAGMENT_SHADER, fs]]) {
+    const s = gl.createShader(type);
+    gl.shaderSource(s, src);
+    gl.compileShader(s);
+    if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(gl.getShaderInfoLog(s));
+    gl.attachShader(prog, s);
+  }
+  gl.linkProgram(prog);
+  if (!gl.getProgramParameter(prog, gl.LINK_STATUS)) throw new Error(gl.getProgramInfoLog(prog));
+  return prog;
+}
+
+const rgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16) / 255);
+
+export const SEG_FLOATS = 8; /* two vertices of (x, y, t, colour) */
+
+export class GlTracks {
+  /** clsColours: 4 hex colours (civil, military, noxpdr, vessel); peerColours: 6. */
+  constructor(clsColours, peerColours, { segCap = 1 << 20 } = {}) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;';
+    this.cls = clsColours.flatMap(rgb);
+    this.peer = peerColours.flatMap(rgb);
+    this.cap = 1024;
+    this.pts = new Float32Array(this.cap * 6);
+    this.nSlots = 0;
+    this.ptsDirty = true;
+    this.ptsRealloc = true;
+    this.segCap = segCap;
+    this.seg = new Float32Array(segCap * SEG_FLOATS);
+    this.segHead = 0; /* next segment to write */
+    this.segN = 0;
+    this.segDirtyStart = 0; /* segments written since the last upload: a run of the ring */
+    this.segDirtyN = 0;
+    this.gl = null;
+    this.lost = false;
+    this.rev = 0; /* bumped by the writer at each batch; drawnRev: what the last frame showed */
+    this.drawnRev = 0;
+    this.ox = 0;
+    this.oy = 0;
+    this.originSet = false;
+  }
+
+  origin(x, y) {
+    if (!this.originSet) { this.ox = x; this.oy = y; this.originSet = true; }
+  }
+
+  setSlot(i, x, y, cls, hdgRad, pidx, shown) {
+    if (i >= this.cap) {
+      while (i >= this.cap) this.cap *= 2;
+      const n = new Float32Array(this.cap * 6);
+      n.set(this.pts);
+      this.pts = n;
+      this.ptsRealloc = true;
+    }
+    const o = i * 6;
+    const p = this.pts;
+    p[o] = x - this.ox; p[o + 1] = y - this.oy; p[o + 2] = cls; p[o + 3] = hdgRad; p[o + 4] = pidx; p[o + 5] = shown ? 1 : 0;
+    if (i >= this.nSlots) this.nSlots = i + 1;
+    this.ptsDirty = true;
+  }
+
+  hideSlot(i) {
+    if (i < this.nSlots) { this.pts[i * 6 + 5] = 0; this.ptsDirty = true; }
+  }
+
+  /** A trail segment from (x0,y0) to (x1,y1), made at tS (seconds since t0), colour index col. */
+  addSegment(x0, y0, x1, y1, tS, col) {
+    const i = this.segHead;
+    const o = i * SEG_FLOATS;
+    const s = this.seg;
+    s[o] = x0 - this.ox; s[o + 1] = y0 - this.oy; s[o + 2] = tS; s[o + 3] = col;
+    s[o + 4] = x1 - this.ox; s[o + 5] = y1 - this.oy; s[o + 6] = tS; s[o + 7] = col;
+    if (this.segDirtyN === 0) this.segDirtyStart = i;
+    if (this.segDirtyN < this.segCap) this.segDirtyN++;
+    this.segHead = (i + 1) % this.segCap;
+    if (this.segN < this.segCap) this.segN++;
+  }
+
+  clearSegments() {
+    this.seg.fill(0);
+    this.segHead = 0;
+    this.segN = 0;
+    this.segDirtyStart = 0;
+    this.segDirtyN = this.segCap;
+  }
+
+  init() {
+    /* no MSAA: with a software rasteriser (no GPU) it multiplies the fill cost; the symbols' edges are cut by the shader */
+    const gl = this.canvas.getContext('webgl2', { antialias: false, depth: false, stencil: false, preserveDrawingBuffer: false });
+    if (!gl) throw new Error('WebGL2 unavailable');
+    this.gl = gl;
+    this.canvas.addEventListener('webglcontextlost', (e) => { e.preventDefault(); this.lost = true; });
+    this.canvas.addEventListener('webglcontextrestored', () => { this.lost = false; this.gl = null; this.init(); });
+    this.pProg = compile(gl, VS_POINTS, FS_POINTS);
+    this.tProg = compile(gl, VS_TRAILS, FS_TRAILS);
+    this.pBuf = gl.createBuffer();
+    this.tBuf = gl.createBuffer();
+    this.pVao = gl.createVertexArray();
+    gl.bindVertexArray(this.pVao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.pBuf);
+    let loc = gl.getAttribLocation(this.pProg, 'a_pos');
+    gl.enableVertexAttribArray(loc);
+    gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 24, 0);
+    loc = gl.getAttribLocation(this.pProg, 'a_attr');
+    gl.enableVertexAttribArray(loc);
+    gl.vertexAttribPointer(loc, 4, gl.FLOAT, false, 24, 8);
+    this.tVao = gl.createVertexArray();
+    gl.bindVertexArray(this.tVao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.tBuf);
+    gl.bufferData(gl.ARRAY_BUFFER, this.seg.byteLength, gl.DYNAMIC_DRAW);
+    loc = gl.getAttribLocation(this.tProg, 'a_pos');
+    gl.enableVertexAttribArray(loc);
+    gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 16, 0);
+    loc = gl.getAttribLocation(this.tProg, 'a_tc');
+    gl.enableVertexAttribArray(loc);
+    gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 16, 8);
+    gl.bindVertexArray(null);
+    this.u = {};
+    for (const [prog, names] of [[this.pProg, ['u_m', 'u_size', 'u_rot', 'u_cls', 'u_peer']], [this.tProg, ['u_m', 'u_now', 'u_trail', 'u_cls', 'u_peer']]])
+      for (const n of names) this.u[`${prog === this.pProg ? 'p' : 't'}${n}`] = gl.getUniformLocation(prog, n);
+    this.ptsRealloc = true;
+    this.segDirtyStart = 0;
+    this.segDirtyN = this.segCap;
+  }
+
+  upload() {
+    const gl = this.gl;
+    if (this.ptsRealloc) {
+      gl.bindBuffer(gl.ARRAY_BUFFER, this.pBuf);
+      gl.bufferData(gl.ARRAY_BUFFER, this.pts.byteLength, gl.DYNAMIC_DRAW);
+      this.ptsRealloc = false;
+      this.ptsDirty = true;
+    }
+    if (this.ptsDirty) {
+      gl.bindBuffer(gl.ARRAY_BUFFER, this.pBuf);
+      gl.bufferSubData(gl.ARRAY_BUFFER, 0, this.pts, 0, this.nSlots * 6);
+      this.ptsDirty = false;
+    }
+    if (this.segDirtyN > 0) {
+      gl.bindBuffer(gl.ARRAY_BUFFER, this.tBuf);
+      const F = SEG_FLOATS;
+      const a = this.segDirtyN >= this.segCap ? 0 : this.segDirtyStart;
+      const n = Math.min(this.segDirtyN, this.segCap);
+      const first = Math.min(n, this.segCap - a);
+      gl.bufferSubData(gl.ARRAY_BUFFER, a * F * 4, this.seg, a * F, first * F);
+      if (n > first) gl.bufferSubData(gl.ARRAY_BUFFER, 0, this.seg, 0, (n - first) * F);
+      this.segDirtyN = 0;
+    }
+  }
+
+  /** ol's custom layer render: frameState -> the canvas. */
+  render(fs, { trails, nowS, trailS, size }) {
+    const c = this.canvas;
+    const pr = fs.pixelRatio;
+    const w = Math.round(fs.size[0] * pr);
+    const h = Math.round(fs.size[1] * pr);
+    if (c.width !== w || c.height !== h) {
+      c.width = w; c.height = h;
+      c.style.width = `${fs.size[0]}px`; c.style.height = `${fs.size[1]}px`;
+    }
+    if (!this.gl) this.init();
+    if (this.lost) return c;
+    const gl = this.gl;
+    this.upload();
+    /* world (relative to the origin) -> CSS pixels -> clip space */
+    const t = fs.coordinateToPixelTransform; /* [a, b, c, d, e, f]: px = a x + c y + e, py = b x + d y + f */
+    const sx = 2 / fs.size[0];
+    const sy = -2 / fs.size[1];
+    const e = t[0] * this.ox + t[2] * this.oy + t[4];
+    const f = t[1] * this.ox + t[3] * this.oy + t[5];
+    const m = new Float32Array([t[0] * sx, t[1] * sy, 0, t[2] * sx, t[3] * sy, 0, e * sx - 1, f * sy + 1, 1]);
+    gl.viewport(0, 0, w, h);
+    gl.clearColor(0, 0, 0, 0);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA); /* premultiplied colours */
+    if (trails && this.segN) {
+      gl.useProgram(this.tProg);
+      gl.uniformMatrix3fv(this.u.tu_m, false, m);
+      gl.uniform1f(this.u.tu_now, nowS);
+      gl.uniform1f(this.u.tu_trail, trailS);
+      gl.uniform3fv(this.u.tu_cls, this.cls);
+      gl.uniform3fv(this.u.tu_peer, this.peer);
+      gl.bindVertexArray(this.tVao);
+      gl.drawArrays(gl.LINES, 0, this.segN * 2);
+    }
+    if (this.nSlots) {
+      gl.useProgram(this.pProg);
+      gl.uniformMatrix3fv(this.u.pu_m, false, m);
+      gl.uniform1f(this.u.pu_size, size * pr);
+      gl.uniform1f(this.u.pu_rot, fs.viewState.rotation);
+      gl.uniform3fv(this.u.pu_cls, this.cls);
+      gl.uniform3fv(this.u.pu_peer, this.peer);
+      gl.bindVertexArray(this.pVao);
+      gl.drawArrays(gl.POINTS, 0, this.nSlots);
+    }
+    gl.bindVertexArray(null);
+    this.drawnRev = this.rev;
+    return c;
+  }
+}
