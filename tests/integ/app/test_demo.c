@@ -14,6 +14,8 @@
  *    receiver's stays open on its 48 h;
  *  - SIGTERM: exit status 0, both centres' processes gone (reaped by the
  *    demo), the scratch folder and the ports file removed;
+ *  - a centre killed (SIGKILL): the demo stops the other and exits 1,
+ *    nothing left running, the folder removed;
  *  - a usage error exits 2, and a folder holding an earlier demo is
  *    refused and left as it was.
  *
@@ -434,6 +436,38 @@ static void test_demo_runs_and_stops(void **state)
     assert_non_null(strstr(out_buf, "cairn demo: stopped"));
 }
 
+/* A centre that dies makes the demo stop the other and exit 1, leaving
+ * nothing behind either. */
+static void test_demo_centre_dies(void **state)
+{
+    (void)state;
+    char *args[] = {"--dir",   dir,       "--port", "0", "--ports-file", ports_path, "--no-data",
+                    "--no-ui", "--hours", "1",      NULL};
+    spawn(args);
+    if (!wait_out("cairn demo: running", UP_MS))
+        fail_msg("the demo did not come up; its output:\n%s", out_buf);
+    json_error_t e;
+    json_t *pf = json_load_file(ports_path, 0, &e);
+    if (!pf)
+        fail_msg("ports file: %s", e.text);
+    json_t *arr = json_object_get(pf, "centres");
+    for (int i = 0; i < 2; i++)
+        cs[i].pid =
+            (pid_t)json_integer_value(json_object_get(json_array_get(arr, (size_t)i), "pid"));
+    json_decref(pf);
+    assert_int_equal(kill(cs[0].pid, SIGKILL), 0);
+    assert_int_equal(reap(WAIT_MS), 1);
+    assert_non_null(strstr(out_buf, "WARSAW-CC ended on its own"));
+    for (int i = 0; i < 2; i++) {
+        errno = 0;
+        assert_int_equal(kill(cs[i].pid, 0), -1);
+        assert_int_equal(errno, ESRCH);
+        cs[i].pid = 0;
+    }
+    assert_int_equal(access(dir, F_OK), -1);
+    assert_int_equal(access(ports_path, F_OK), -1);
+}
+
 static void test_demo_refusals(void **state)
 {
     (void)state;
@@ -542,6 +576,7 @@ int main(int argc, char **argv)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_demo_runs_and_stops),
+        cmocka_unit_test(test_demo_centre_dies),
         cmocka_unit_test(test_demo_refusals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
