@@ -199,14 +199,15 @@ export function mountHotline(root) {
         get('/api/cases'),
         get('/api/messages?lang=en&limit=200'),
         get('/api/messages?lang=ru&limit=200'),
+        loadDrafts(), // drafts made elsewhere (the track pane's "query the peer")
       ]);
       cases = c.cases || [];
       const ruBy = new Map((ru.messages || []).map((m) => [msgKey(m), m.text]));
       msgs = (en.messages || []).map((m) => ({ ...m, textEn: m.text, textRu: ruBy.get(msgKey(m)) ?? '' }));
       // redraw only what changed: an open "Details" stays open, a button
       // stays where the pointer is
-      const sig = JSON.stringify([cases, msgs]);
-      if (view !== 'compose' && view !== 'drafts' && sig !== lastSig) render();
+      const sig = JSON.stringify([cases, msgs, drafts]);
+      if (view !== 'compose' && sig !== lastSig) render();
       else renderTabs();
       lastSig = sig;
       badge();
