@@ -106,6 +106,8 @@ function mountOnce() {
   api.subscribe('tracks', (a) => { if (Array.isArray(a)) for (const t of a) map.tracks.update(t); });
   api.subscribe('zone', (z) => map.zones.upsert(z));
   api.events.on('open', () => { loadTracks(); loadZones(); });
+  /* zones change rarely (a notice received, a period starting): a small document re-read each 30 s */
+  setInterval(() => { if (api.currentUser()) loadZones(); }, 30000);
   window.__cairn = { map, api, i18n, status, showTab, classOf, peerOf };
 }
 

@@ -1,9 +1,15 @@
 // Zones, notified exercise areas (with their times) and each peer's exchange
-// area, from GET /api/zones when the centre serves it: a GeoJSON
-// FeatureCollection whose features carry `name`, `kind` ("zone",
-// "exercise", "exchange"), and optionally `peer`, `from_ms`, `to_ms`,
-// `floor_ft`, `ceiling_ft`. SSE "zone" events (one such Feature) add or
-// replace one by `id`. A centre without the route answers 404: no zones.
+// area, from GET /api/zones. Two forms are read:
+//  - the centre's (procedures): {"zones":[{name, kind, from, until (ISO),
+//    active, bbox:[lat_min, lon_min, lat_max, lon_max]}], "notices":[{peer,
+//    sender, seq, kind, flags, zone (its zone's name), area:[[lat,lon]...]}]}:
+//    a zone is drawn as its bounding box (the only shape given), a notified
+//    area as its polygon with the times of its zone;
+//  - a GeoJSON FeatureCollection whose features carry `name`, `kind`
+//    ("zone", "exercise", "exchange"), and optionally `peer`, `from_ms`,
+//    `to_ms`, `floor_ft`, `ceiling_ft`.
+// SSE "zone" events (one such Feature) add or replace one by `id`. A centre
+// without the route answers 404: no zones.
 import VectorSource from 'ol/source/Vector.js';
 import VectorLayer from 'ol/layer/Vector.js';
 import GeoJSON from 'ol/format/GeoJSON.js';
@@ -42,6 +48,38 @@ function style(f) {
   });
 }
 
+const ms = (iso) => { const t = Date.parse(iso); return Number.isFinite(t) ? t : undefined; };
+const ring = (pts) => { const r = pts.map(([lat, lon]) => [lon, lat]); r.push(r[0]); return r; };
+
+/** The centre's /api/zones as GeoJSON (see the top of the file). */
+export function fromCentre(doc) {
+  const feats = [];
+  const byName = new Map();
+  for (const z of doc.zones) if (z && typeof z.name === 'string') byName.set(z.name, z);
+  const drawn = new Set();
+  for (const n of Array.isArray(doc.notices) ? doc.notices : []) {
+    if (!n || !Array.isArray(n.area) || n.area.length < 3) continue;
+    const z = n.zone ? byName.get(n.zone) : null;
+    if (z) drawn.add(z.name);
+    feats.push({
+      type: 'Feature', id: `notice:${n.sender}:${n.seq}`,
+      geometry: { type: 'Polygon', coordinates: [ring(n.area)] },
+      properties: { name: n.zone || `${n.sender} #${n.seq}`, kind: 'exercise', peer: n.peer,
+        from_ms: z ? ms(z.from) : undefined, to_ms: z ? ms(z.until) : undefined, flags: n.flags },
+    });
+  }
+  for (const z of doc.zones) {
+    if (!z || drawn.has(z.name) || !Array.isArray(z.bbox) || z.bbox.length !== 4) continue;
+    const [la0, lo0, la1, lo1] = z.bbox;
+    feats.push({
+      type: 'Feature', id: `zone:${z.name}`,
+      geometry: { type: 'Polygon', coordinates: [ring([[la0, lo0], [la0, lo1], [la1, lo1], [la1, lo0]])] },
+      properties: { name: z.name, kind: z.kind === 'exercise' ? 'exercise' : 'zone', from_ms: ms(z.from), to_ms: ms(z.until) },
+    });
+  }
+  return { type: 'FeatureCollection', features: feats };
+}
+
 export class Zones {
   constructor() {
     this.source = new VectorSource();
@@ -49,9 +87,10 @@ export class Zones {
     this.layer.set('name', 'zones');
   }
 
-  load(geojson) {
+  load(doc) {
     this.source.clear(true);
-    if (geojson && geojson.type === 'FeatureCollection') this.source.addFeatures(fmt.readFeatures(geojson));
+    if (doc && doc.type === 'FeatureCollection') this.source.addFeatures(fmt.readFeatures(doc));
+    else if (doc && Array.isArray(doc.zones)) this.source.addFeatures(fmt.readFeatures(fromCentre(doc)));
   }
 
   upsert(feature) {

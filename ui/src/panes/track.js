@@ -2,7 +2,7 @@
 // triple, recent history (GET /api/tracks/ID: the track and its trail),
 // and the two actions: "query the peer" (a TRACK_QUERY draft, POST
 // /api/messages/drafts) and "set radio contact" (POST /api/tracks/ID/radio).
-import { classOf, peerOf, knownPeers } from '../map/classify.js';
+import { classOf, peerOf } from '../map/classify.js';
 
 const h = (tag, attrs = {}, ...kids) => {
   const el = document.createElement(tag);
@@ -48,8 +48,11 @@ export default {
           const fields = { track: trackRef(t), question: 'Identity and intentions?' };
           if (t.t_last_ms) fields.observed = t.t_last_ms;
           if (t.lat != null) fields.position = `${t.lat.toFixed(5)},${t.lon.toFixed(5)}`;
-          const peer = peerOf(t) || knownPeers()[0] || ctx.status.firstPeer() || '';
-          await ctx.api.post('/api/messages/drafts', { type: 'TRACK_QUERY', peer, fields, track_id: t.id });
+          /* a peer's track: ask that peer; an own track: every roster peer (the draft's default) */
+          const body = { type: 'TRACK_QUERY', fields };
+          const peer = peerOf(t);
+          if (peer) body.to = peer;
+          await ctx.api.post('/api/messages/drafts', body);
           msg = tr('track.query.done');
         }
         msgLevel = 'ok';
