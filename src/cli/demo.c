@@ -1207,6 +1207,11 @@ int cli_demo(int argc, char **argv)
             if (d.side[i].reaped) {
                 fprintf(stderr, "cairn demo: %s ended before it was up\n", d.side[i].name);
                 show_log_tail(&d, &d.side[i]);
+                if (d.port_base)
+                    fprintf(stderr,
+                            "cairn demo: if a port was in use (%d-%d): --port-base N picks "
+                            "others, --port 0 free ones\n",
+                            d.port_base, d.port_base + 2 * DEMO_SIDES - 1);
                 goto stop;
             }
         if (mono_ms() > end) {
