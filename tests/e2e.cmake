@@ -16,4 +16,18 @@ function(cairn_e2e name script)
 endfunction()
 
 cairn_e2e(e2e_console_map console_map.mjs)
+
+# The operations panes (console-ops): two centres joined by the hotline.
+# Slower than the map's test (two centres, two browsers, the hotline's
+# round trips): its own time limit.
+cairn_e2e(e2e_console_ops console_ops.mjs)
+set_tests_properties(e2e_console_ops PROPERTIES TIMEOUT 420)
+
+# The operations panes' pure parts in node (no browser): the catalogue
+# mirror against src/hotline/catalogue.c, field rules, the alarm policy,
+# the compliance summary's grammar.
+if(CAIRN_NODE)
+    add_test(NAME ui_ops_unit COMMAND ${CAIRN_NODE} --test ${CMAKE_SOURCE_DIR}/ui/test/ops.test.mjs)
+    set_tests_properties(ui_ops_unit PROPERTIES LABELS unit)
+endif()
 cairn_e2e(e2e_console_peers console_peers.mjs)

@@ -1,14 +1,14 @@
-// The alerts pane — console-ops builds it (see /work/notes/ui-skeleton-ready.md
-// and src/panes/index.js for the contract). Placeholder until then.
+// The alerts pane (console-ops): ops/alerts.js builds it; this module fits it
+// to the pane contract of panes/index.js.
+import { mountAlerts } from '../ops/alerts.js';
+import { bridge } from '../ops/bridge.js';
+import '../ops/ops.css';
+
 export default {
   id: 'alerts',
   title: 'tab.alerts',
   mount(el, ctx) {
-    el.innerHTML = '';
-    const p = document.createElement('p');
-    p.className = 'placeholder';
-    p.dataset.i18n = 'pane.placeholder';
-    el.append(p);
-    ctx.i18n.apply(el);
+    bridge(ctx);
+    mountAlerts(el);
   },
 };

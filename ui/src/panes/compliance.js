@@ -1,14 +1,16 @@
-// The compliance pane — console-ops builds it (see /work/notes/ui-skeleton-ready.md
-// and src/panes/index.js for the contract). Placeholder until then.
+// The reciprocity pane (console-ops): ops/compliance.js builds it; this
+// module fits it to the pane contract of panes/index.js.
+import { mountCompliance } from '../ops/compliance.js';
+import { bridge } from '../ops/bridge.js';
+import '../ops/ops.css';
+
+let pane = null;
 export default {
   id: 'compliance',
   title: 'tab.compliance',
   mount(el, ctx) {
-    el.innerHTML = '';
-    const p = document.createElement('p');
-    p.className = 'placeholder';
-    p.dataset.i18n = 'pane.placeholder';
-    el.append(p);
-    ctx.i18n.apply(el);
+    bridge(ctx);
+    pane = mountCompliance(el);
   },
+  show() { if (pane) pane.show(); },
 };

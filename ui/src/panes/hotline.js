@@ -1,14 +1,14 @@
-// The hotline pane — console-ops builds it (see /work/notes/ui-skeleton-ready.md
-// and src/panes/index.js for the contract). Placeholder until then.
+// The hotline pane (console-ops): ops/hotline.js builds it; this module fits it
+// to the pane contract of panes/index.js.
+import { mountHotline } from '../ops/hotline.js';
+import { bridge } from '../ops/bridge.js';
+import '../ops/ops.css';
+
 export default {
   id: 'hotline',
   title: 'tab.hotline',
   mount(el, ctx) {
-    el.innerHTML = '';
-    const p = document.createElement('p');
-    p.className = 'placeholder';
-    p.dataset.i18n = 'pane.placeholder';
-    el.append(p);
-    ctx.i18n.apply(el);
+    bridge(ctx);
+    mountHotline(el);
   },
 };

@@ -1,14 +1,17 @@
-// The sensors pane — console-ops builds it (see /work/notes/ui-skeleton-ready.md
-// and src/panes/index.js for the contract). Placeholder until then.
+// The sensors pane (console-ops): ops/sensors.js builds it; this module
+// fits it to the pane contract of panes/index.js.
+import { mountSensors } from '../ops/sensors.js';
+import { bridge } from '../ops/bridge.js';
+import '../ops/ops.css';
+
+let pane = null;
 export default {
   id: 'sensors',
   title: 'tab.sensors',
   mount(el, ctx) {
-    el.innerHTML = '';
-    const p = document.createElement('p');
-    p.className = 'placeholder';
-    p.dataset.i18n = 'pane.placeholder';
-    el.append(p);
-    ctx.i18n.apply(el);
+    bridge(ctx);
+    pane = mountSensors(el);
   },
+  show() { if (pane) pane.show(); },
+  hide() { if (pane) pane.hide(); },
 };
