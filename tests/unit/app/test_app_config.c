@@ -239,10 +239,8 @@ static void test_procedures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full),
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_outputs),
+        cmocka_unit_test(test_full),       cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_refused),    cmocka_unit_test(test_outputs),
         cmocka_unit_test(test_procedures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
