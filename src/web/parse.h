@@ -43,6 +43,8 @@ enum web_route_id {
     WEB_R_METRICS,
     WEB_R_HEALTHZ,
     WEB_R_STATIC, /* anything else outside /api and /data: a file */
+    /* POST /api/tracks/ID/release */
+    WEB_R_TRACK_RELEASE,
 };
 
 #define WEB_ID_MAX   64

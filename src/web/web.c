@@ -1058,6 +1058,9 @@ static void handle(struct evhttp_request *req, void *arg)
     case WEB_R_ALERT_DRAFT:
         route_post(w, req, WEB_ACT_ALERT_DRAFT, &rq);
         return;
+    case WEB_R_TRACK_RELEASE:
+        route_post(w, req, WEB_ACT_TRACK_RELEASE, &rq);
+        return;
     default:
         reply_error(w, req, 404, "no such route");
         return;

@@ -120,7 +120,9 @@ enum web_action {
     WEB_ACT_TRACK_RADIO = 3, /* POST /api/tracks/ID/radio */
     WEB_ACT_ALERT_ACK = 4,   /* POST /api/alerts/ID/ack */
     WEB_ACT_ALERT_DRAFT = 5, /* POST /api/alerts/ID/draft (a message drafted from it) */
-    WEB_ACT_N = 6,
+    /* POST /api/tracks/ID/release (releasable to peers) */
+    WEB_ACT_TRACK_RELEASE = 6,
+    WEB_ACT_N = 7,
 };
 
 /* One decoded query parameter ("?peer=MOSCOW-CC&dir=in"). */
