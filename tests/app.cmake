@@ -8,3 +8,5 @@ cairn_test(test_app_config unit SOURCES unit/app/test_app_config.c LIBS cairn_ap
 cairn_fuzz(app_config ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_app_config.c LIBS cairn_app)
 # alerts as ASTERIX CAT004 records, decoded back through the CAT004 table
 cairn_test(test_app_cat004 unit SOURCES unit/app/test_app_cat004.c LIBS cairn_app m)
+# the shared picture: release policy, and tracks as CAT062 read back (app/peer.h, app/cat062.h)
+cairn_test(test_app_peer unit SOURCES unit/app/test_app_peer.c LIBS cairn_app m)
