@@ -10,3 +10,8 @@ cairn_fuzz(app_config ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_app_config.c LIBS cair
 cairn_test(test_app_cat004 unit SOURCES unit/app/test_app_cat004.c LIBS cairn_app m)
 # the shared picture: release policy, and tracks as CAT062 read back (app/peer.h, app/cat062.h)
 cairn_test(test_app_peer unit SOURCES unit/app/test_app_peer.c LIBS cairn_app m)
+# three centres sharing their pictures under different release policies,
+# checked on the receiving end (docs/centre.md, "Peers")
+cairn_test(test_peers integ SOURCES integ/app/test_peers.c LIBS cairn_app PkgConfig::JANSSON
+           ARGS $<TARGET_FILE:cairn> TIMEOUT 240)
+add_dependencies(test_peers cairn)

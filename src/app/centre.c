@@ -40,6 +40,7 @@
 #include "decode/asterix/typed.h"
 #include "hotline/daemon.h"
 #include "hotline/frame.h"
+#include "hotline/link.h"
 #include "picture/picture.h"
 #include "track/fpl.h"
 #include "web/web.h"
@@ -875,6 +876,8 @@ static void p_metrics(void *arg, struct dbuf *o)
     m1(o, "cairn_cat062_errors_total", "counter", "CAT062 records or datagrams not sent",
        (double)c->cat062_errors);
     app_peers_metrics(c->peers, o, mono_ms());
+    if (c->hl) /* the link's counters: sessions, frames, pictures (cairn_hotline_*) */
+        (void)hl_link_metrics(hl_daemon_link(c->hl), o);
     /* per input (names are [A-Za-z0-9._-]: safe in a label) */
     static const char *const heads[][3] = {
         {"cairn_input_reports_total", "counter", "reports an input gave the picture"},

@@ -137,6 +137,8 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
     }
     if (!strcmp(name, "party"))
         return 1; /* the identity's own file says it */
+    if (!strcmp(section, "centre") && !strcmp(name, "military"))
+        return 1; /* the centre's (app/config.c) */
     log_err(MOD, "key %d: unknown key '%s'", lineno, name);
     cx->bad_line = lineno;
     return 0;
