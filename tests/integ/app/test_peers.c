@@ -53,7 +53,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/cat062.h"
 #include "app/peer.h"
+#include "decode/report.h"
 #include "geo/zones.h"
 
 #define WAIT_MS 60000 /* any one wait */
@@ -90,6 +92,7 @@ static const char area_ac[] =
     "{\"name\":\"A-C exchange\",\"kind\":\"boundary\"},\"geometry\":{\"type\":\"Polygon\","
     "\"coordinates\":[[[16.0,54.0],[21.0,54.0],[21.0,56.5],[16.0,56.5],[16.0,54.0]]]}}]}\n";
 static struct geo_zones *zab, *zac;
+static int udp_fd = -1; /* A's [cat062] output lands here */
 
 static int64_t now_ms(void)
 {
@@ -395,6 +398,21 @@ static int group_setup(void **state)
     if (geo_zones_parse(area_ab, strlen(area_ab), &zab, err, sizeof err) != 0 ||
         geo_zones_parse(area_ac, strlen(area_ac), &zac, err, sizeof err) != 0)
         return -1;
+    udp_fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in u = {0};
+    u.sin_family = AF_INET;
+    u.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t ulen = sizeof u;
+    if (udp_fd < 0 || bind(udp_fd, (struct sockaddr *)&u, sizeof u) != 0 ||
+        getsockname(udp_fd, (struct sockaddr *)&u, &ulen) != 0)
+        return -1;
+    char peers_a[1024];
+    snprintf(peers_a, sizeof peers_a,
+             "[peer KALININGRAD-CC]\narea = ab.geojson\nrelease = civil\ninterval_s = 1\n"
+             "record = a-from-b.jsonl\n\n"
+             "[peer VILNIUS-CC]\narea = ac.geojson\nrelease = all\ninterval_s = 1\n\n"
+             "[cat062]\nudp = 127.0.0.1:%d\nsac = 25\nsic = 200\ninterval_s = 1\n",
+             ntohs(u.sin_port));
     const char *rep = "speed = 5\n";
     char replays[1024];
     snprintf(replays, sizeof replays,
@@ -402,11 +420,8 @@ static int group_setup(void **state)
              "[replay adsb]\ninput = sbs:sim/adsb.sbs\nsensor = gdansk-rx\n%s\n"
              "[replay ais]\ninput = nmea:sim/ais.nmea\nsensor = rozewie-ais\n%s\n",
              rep, rep, rep);
-    if (write_centre(A,
-                     "[peer KALININGRAD-CC]\narea = ab.geojson\nrelease = civil\ninterval_s = 1\n"
-                     "record = a-from-b.jsonl\n\n"
-                     "[peer VILNIUS-CC]\narea = ac.geojson\nrelease = all\ninterval_s = 1\n",
-                     replays, "party = NATO\nmilitary = NDCK* DONALD*\nmilitary = 43C000-43CFFF\n"))
+    if (write_centre(A, peers_a, replays,
+                     "party = NATO\nmilitary = NDCK* DONALD*\nmilitary = 43C000-43CFFF\n"))
         return -1;
     snprintf(replays, sizeof replays,
              "[replay adsb]\ninput = sbs:sim/adsb.sbs\nsensor = gdansk-rx\n%s\n", rep);
@@ -456,6 +471,8 @@ static int group_teardown(void **state)
             waitpid(cc[i].pid, NULL, 0);
             cc[i].pid = -1;
         }
+    if (udp_fd >= 0)
+        close(udp_fd);
     geo_zones_free(zab);
     geo_zones_free(zac);
     char cmd[128];
@@ -601,6 +618,41 @@ static void test_pictures(void **state)
     assert_null(strstr(body, "cairn_peer_tracks_sent_total{peer=\"VILNIUS-CC\"} 0\n"));
 }
 
+static int count_report(void *arg, struct report *r)
+{
+    (void)r;
+    (*(size_t *)arg)++;
+    return 0;
+}
+
+/* A's [cat062]: the whole picture (the peers' rules do not apply to its
+ * own systems) as CAT062 datagrams, each read back by the same reader. */
+static void test_cat062_udp(void **state)
+{
+    (void)state;
+    size_t tracks = 0, datagrams = 0;
+    int64_t end = now_ms() + WAIT_MS;
+    static uint8_t d[65536];
+    while (tracks < 3 && now_ms() < end) {
+        struct pollfd p = {udp_fd, POLLIN, 0};
+        drain(0);
+        if (poll(&p, 1, 200) <= 0)
+            continue;
+        ssize_t n = recv(udp_fd, d, sizeof d, 0);
+        assert_true(n > 0 && n <= 1452); /* an MTU's worth */
+        struct app_c62_read_stats st;
+        memset(&st, 0, sizeof st);
+        app_c62_read(d, (size_t)n, INT64_C(1460462400000) /* the scenario's day */, 1000,
+                     count_report, &tracks, &st);
+        assert_int_equal(st.bad_blocks + st.bad_records, 0);
+        datagrams++;
+    }
+    fprintf(stderr, "cat062: %zu tracks in %zu datagrams\n", tracks, datagrams);
+    assert_true(tracks >= 3);
+    assert_int_equal(http(&cc[A], "GET", "/metrics", NULL), 200);
+    assert_null(strstr(body, "cairn_cat062_datagrams_total 0\n"));
+}
+
 /* The cargo ship (AIS, class vessel) at A. */
 static long cargo_id;
 static int a_has_cargo(json_t *j)
@@ -701,6 +753,7 @@ int main(int argc, char **argv)
     cairn_bin = bin;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pictures),
+        cmocka_unit_test(test_cat062_udp),
         cmocka_unit_test(test_operator_release),
         cmocka_unit_test(test_peer_away),
     };
