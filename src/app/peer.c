@@ -278,6 +278,7 @@ enum app_verdict app_release_verdict(const struct app_policy *pol, const struct 
 
 struct peer {
     struct app_peer_config cfg;
+    char party[HL_PARTY_MAX + 1]; /* the roster's: whose tracks these are */
     uint32_t sensor_id;
     struct geo_zones *area;
     FILE *record;
@@ -353,12 +354,14 @@ int app_peers_new(const struct app_peers_config *cfg, struct hl_daemon_ctx *hl,
         p->cfg = cfg->peer[i];
         p->sensor_id = app_peer_sensor_id(p->cfg.name);
         const struct hl_roster *ro = hl_daemon_roster(hl);
-        if (!hl_roster_find(ro, p->cfg.name) || !strcmp(p->cfg.name, hl_daemon_name(hl))) {
+        const struct hl_centre *rc_ = hl_roster_find(ro, p->cfg.name);
+        if (!rc_ || !strcmp(p->cfg.name, hl_daemon_name(hl))) {
             snprintf(err, errcap, "[peer %s]: not a peer centre of the hotline's roster",
                      p->cfg.name);
             rc = CAIRN_E_ROSTER;
             goto fail;
         }
+        snprintf(p->party, sizeof p->party, "%s", rc_->party);
         for (size_t k = 0; k + 1 < ps->n; k++)
             if (ps->p[k].sensor_id == p->sensor_id) {
                 snprintf(err, errcap, "[peer %s] and [peer %s]: rename one (their ids collide)",
@@ -642,6 +645,9 @@ void app_peers_track_json(const struct app_peers *ps, const struct trk_track *t,
         (!ps || app_peers_sensor_name(ps, pid, origin, sizeof origin) != 0))
         snprintf(origin, sizeof origin, "peer");
     jw_kstr(w, "origin", origin);
+    for (size_t i = 0; ps && pid && origin[0] == 'p' && i < ps->n; i++)
+        if (ps->p[i].sensor_id == pid && ps->p[i].party[0])
+            jw_kstr(w, "party", ps->p[i].party); /* that party's track */
     enum app_class c = app_class_of(t, ps ? &ps->mil : NULL);
     jw_kstr(w, "class", app_class_name(c));
     jw_kbool(w, "military", c == APP_CLASS_MILITARY);

@@ -543,6 +543,9 @@ static int c_has_all(json_t *j)
         const char *o = json_string_value(json_object_get(t, "origin"));
         if (!o || strcmp(o, "peer:WARSAW-CC") != 0)
             continue;
+        const char *party = json_string_value(json_object_get(t, "party"));
+        if (!party || strcmp(party, "NATO") != 0)
+            return 0; /* marked as that party's */
         from_a++;
         const char *icao = json_string_value(json_object_get(t, "icao"));
         coop += icao && !strcmp(icao, "48ad01");
