@@ -293,6 +293,7 @@ struct peer {
     /* in */
     uint64_t pictures_received, records_received, tracks_received;
     uint64_t refused_garbage, refused_area, refused_stale;
+    uint64_t refused_flood;  /* pictures closer than APP_PEER_MIN_GAP_MS: dropped whole */
     int64_t last_rx_mono_ms; /* 0: never */
     uint64_t last_rx_tracks;
 };
@@ -496,9 +497,14 @@ void app_peers_tick(struct app_peers *ps, const struct trk_track *tracks, size_t
         struct peer *p = &ps->p[i];
         if (mono_ms < p->next_mono_ms)
             continue;
-        p->next_mono_ms = p->next_mono_ms && mono_ms - p->next_mono_ms < p->cfg.interval_ms
-                              ? p->next_mono_ms + p->cfg.interval_ms
-                              : mono_ms + p->cfg.interval_ms;
+        /* on schedule, but never two pictures closer than half an interval
+         * (a late loop catching up): the receiver drops a flood */
+        int64_t next = p->next_mono_ms + p->cfg.interval_ms;
+        if (!p->next_mono_ms || next <= mono_ms)
+            next = mono_ms + p->cfg.interval_ms;
+        if (next < mono_ms + p->cfg.interval_ms / 2)
+            next = mono_ms + p->cfg.interval_ms / 2;
+        p->next_mono_ms = next;
         send_picture(ps, i, tracks, n, pic_now_ms);
     }
 }
@@ -536,8 +542,10 @@ static void record_line(struct rx_ctx *x, const struct report *r, int64_t tx_t_m
     jw_kint(&w, "t_ms", tx_t_ms);
     if (r->has & REP_HAS_TRACKNO)
         jw_kuint(&w, "track", r->track_no);
-    jw_kfixed(&w, "lat", r->lat_deg, 7);
-    jw_kfixed(&w, "lon", r->lon_deg, 7);
+    /* 17 significant digits: the very double decoded, so an auditor's own
+     * area test sees what ours saw */
+    jw_knum(&w, "lat", r->lat_deg, 17);
+    jw_knum(&w, "lon", r->lon_deg, 17);
     char s[16];
     if (r->has & REP_HAS_ICAO) {
         hexs(s, r->icao);
@@ -612,6 +620,10 @@ void app_peers_on_picture(struct app_peers *ps, const char *peer, const struct h
         return;
     }
     struct peer *p = &ps->p[i];
+    if (p->last_rx_mono_ms && mono_ms - p->last_rx_mono_ms < APP_PEER_MIN_GAP_MS) {
+        p->refused_flood++; /* a peer may not make us decode without pause */
+        return;
+    }
     p->pictures_received++;
     p->last_rx_mono_ms = mono_ms;
     struct rx_ctx x = {ps, p, pic, rx_now_ms, fn, arg, 0};
@@ -765,6 +777,8 @@ void app_peers_link_json(const struct app_peers *ps, json_t *status, int64_t mon
         json_object_set_new(rf, "garbage", json_integer((json_int_t)p->refused_garbage));
         json_object_set_new(rf, "outside_area", json_integer((json_int_t)p->refused_area));
         json_object_set_new(rf, "stale", json_integer((json_int_t)p->refused_stale));
+        json_object_set_new(pic, "pictures_refused_flood",
+                            json_integer((json_int_t)p->refused_flood));
         json_object_set_new(pic, "records_refused", rf);
         json_object_set_new(o, "picture", pic);
     }
@@ -786,6 +800,8 @@ void app_peers_metrics(const struct app_peers *ps, struct dbuf *o, int64_t mono_
         {"cairn_peer_tracks_withheld_total", "counter",
          "tracks kept back by the release policy, by reason"},
         {"cairn_peer_pictures_received_total", "counter", "pictures taken from the peer"},
+        {"cairn_peer_pictures_flood_total", "counter",
+         "pictures dropped: closer than 200 ms to the one before"},
         {"cairn_peer_tracks_received_total", "counter",
          "records of the peer's given to the picture"},
         {"cairn_peer_records_refused_total", "counter",
@@ -825,9 +841,12 @@ void app_peers_metrics(const struct app_peers *ps, struct dbuf *o, int64_t mono_
                 web_metric_sample(o, m[k].name, lab, (double)p->pictures_received);
                 break;
             case 6:
+                web_metric_sample(o, m[k].name, lab, (double)p->refused_flood);
+                break;
+            case 7:
                 web_metric_sample(o, m[k].name, lab, (double)p->tracks_received);
                 break;
-            case 7: {
+            case 8: {
                 const char *rs[3] = {"garbage", "outside_area", "stale"};
                 uint64_t rv[3] = {p->refused_garbage, p->refused_area, p->refused_stale};
                 for (int r = 0; r < 3; r++) {

@@ -69,6 +69,10 @@ struct dbuf;
 #define APP_RECORD_MAX_BYTES   (256u << 20) /* a record (audit) file stops growing here */
 #define APP_PEER_AGE_PAST_MS   60000        /* a received track older than this: stale */
 #define APP_PEER_AGE_FUTURE_MS 5000         /* ... or this far ahead of its picture */
+/* Pictures from one peer closer than this are dropped whole (counted): the
+ * fastest interval_s is 1 s, so 200 ms only stops a peer flooding us with
+ * pictures to decode. */
+#define APP_PEER_MIN_GAP_MS 200
 
 enum app_class {
     APP_CLASS_CIVIL = 0,
