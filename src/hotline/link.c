@@ -5,7 +5,7 @@
  * centre. A connection goes HANDSHAKE → HELLO → OPEN → CLOSING → freed; a
  * peer owns at most one OPEN connection (its session) and at most one
  * outbound connection being set up. The protocol, the states and the
- * invariants (L1..L10 cited in comments) are in docs/hotline-link.md.
+ * invariants (L1..L12 cited in comments) are in docs/hotline-link.md.
  *
  * Admission (docs/hotline-link.md, section 3, "Admission"). The peer can be
  * recognised only once TLS has proven its certificate, so what protects it
