@@ -285,6 +285,8 @@ static void on_alert(void *arg, const struct pic *p, const struct det_alert *a)
 
 /* The tracks updated since the previous step (t_last_ms after it), and
  * those deleted in this one (a DELETED track is in one snapshot only). */
+static void p_track_extra(void *arg, const struct trk_track *t, struct jsonw *w);
+
 static void publish_tracks(struct app_centre *c, int64_t prev_ms)
 {
     if (!listening(c))
@@ -299,7 +301,7 @@ static void publish_tracks(struct app_centre *c, int64_t prev_ms)
         dbuf_reset(&c->ev);
         struct jsonw w;
         jw_init(&w, &c->ev);
-        web_json_track(&w, &t[i], c->pic_now_ms);
+        web_json_track_extra(&w, &t[i], c->pic_now_ms, p_track_extra, c);
         if (!w.err && web_publish(c->web, "track", c->ev.p, c->ev.len) >= 0)
             c->sse_tracks++;
     }

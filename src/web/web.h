@@ -238,6 +238,11 @@ const struct web_stats *web_stats(const struct web *w);
  * now_ms: the picture's UTC time (ages are relative to it). */
 void web_json_track(struct jsonw *w, const struct trk_track *t, int64_t now_ms);
 void web_json_alert(struct jsonw *w, const struct det_alert *a);
+/* web_json_track with the provider's members (its track_extra, arg) as
+ * /api/tracks writes them, for SSE "track" events that match it. */
+void web_json_track_extra(struct jsonw *w, const struct trk_track *t, int64_t now_ms,
+                          void (*extra)(void *, const struct trk_track *, struct jsonw *),
+                          void *arg);
 
 /* Prometheus helpers for the provider's metrics callback:
  *   # HELP name help\n# TYPE name type\n       (type: "counter", "gauge")
