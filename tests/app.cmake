@@ -13,6 +13,6 @@ cairn_test(test_app_peer unit SOURCES unit/app/test_app_peer.c LIBS cairn_app m)
 # three centres sharing their pictures under different release policies,
 # checked on the receiving end (docs/centre.md, "Peers")
 cairn_test(test_peers integ SOURCES integ/app/test_peers.c LIBS cairn_app PkgConfig::JANSSON
-           ARGS $<TARGET_FILE:cairn> TIMEOUT 300)
+           ARGS $<TARGET_FILE:cairn> TIMEOUT 600)
 add_dependencies(test_peers cairn)
 cairn_fuzz(app_picture ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_app_picture.c LIBS cairn_app)

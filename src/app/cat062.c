@@ -78,8 +78,18 @@ int app_c62_record(const struct trk_track *t, uint8_t sac, uint8_t sic, uint8_t 
     r.monosensor = t->n_sensors == 1;
     r.tentative = t->status == TRK_ST_TENTATIVE;
     r.coasting = t->status == TRK_ST_COASTING;
+    /* SDS: the transponder verdict, else what fed the track so far (a
+     * primary-only track is non-cooperative before the verdict too, so the
+     * receiver never takes it for a transponder) */
+    int coop = 0;
+    for (int k = 0; k < TRK_SOURCE_N; k++)
+        if ((TRK_SRC_COOPERATIVE & TRK_SRC_BIT(k)) && t->last_src_ms[k])
+            coop = 1;
+    int psr = t->last_src_ms[TRK_SOURCE_PSR] != 0;
     r.sds = t->transponder == TRK_TRI_YES  ? AX62_SDS_COOPERATIVE
             : t->transponder == TRK_TRI_NO ? AX62_SDS_NON_COOPERATIVE
+            : coop                         ? AX62_SDS_COOPERATIVE
+            : psr                          ? AX62_SDS_NON_COOPERATIVE
                                            : AX62_SDS_COMBINED;
     if (t->emergency <= AX62_EMS_DOWNED)
         r.ems = t->emergency;

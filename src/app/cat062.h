@@ -18,7 +18,8 @@
  *   I040 track number    the track id modulo 65536
  *   I080 status          CNF (tentative), CST (coasting), MON (one sensor),
  *                        SDS cooperative (transponder seen) or
- *                        non-cooperative (primary only), EMS emergency
+ *                        non-cooperative (primary only: the transponder
+ *                        verdict, else the sources so far), EMS emergency
  *   I136 measured FL     pressure altitude / 100, when known
  *   I220 rate of climb   when the altitude is known
  * A vessel's MMSI has no CAT062 item and is not carried (its name is, as
