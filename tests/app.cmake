@@ -42,3 +42,11 @@ cairn_fuzz(compliance ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_compliance.c LIBS cair
 # the procedures' pure parts on a fake clock: drafting, lead times and
 # thresholds, areas, the compliance ledger, summaries and their comparison
 cairn_test(test_app_procs unit SOURCES unit/app/test_app_procs.c LIBS cairn_app)
+# the shared picture: release policy, and tracks as CAT062 read back (app/peer.h, app/cat062.h)
+cairn_test(test_app_peer unit SOURCES unit/app/test_app_peer.c LIBS cairn_app m)
+# three centres sharing their pictures under different release policies,
+# checked on the receiving end (docs/centre.md, "Peers")
+cairn_test(test_peers integ SOURCES integ/app/test_peers.c LIBS cairn_app PkgConfig::JANSSON
+           ARGS $<TARGET_FILE:cairn> TIMEOUT 600)
+add_dependencies(test_peers cairn)
+cairn_fuzz(app_picture ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_app_picture.c LIBS cairn_app)

@@ -24,6 +24,8 @@
 #include <unistd.h>
 
 #include "app/cat004.h"
+#include "app/cat062.h"
+#include "app/peer.h"
 #include "app/files.h"
 #include "app/output.h"
 #include "app/procedures.h"
@@ -36,7 +38,11 @@
 #include "base/log.h"
 #include "decode/asterix/report.h"
 #include "geo/zones.h"
+#include "decode/asterix/encode.h"
+#include "decode/asterix/typed.h"
 #include "hotline/daemon.h"
+#include "hotline/frame.h"
+#include "hotline/link.h"
 #include "picture/picture.h"
 #include "track/fpl.h"
 #include "web/web.h"
@@ -103,6 +109,12 @@ struct app_centre {
     struct app_output *out[APP_MAX_OUTPUTS];
     size_t n_out;
     int out_raw, out_sbs; /* some beast/avr port; some sbs port */
+    /* the shared picture ([peer NAME], app/peer.h) and [cat062] */
+    struct app_peers *peers;
+    int cat062_fd; /* [cat062] udp: the socket, or -1 */
+    int64_t cat062_next_mono_ms;
+    uint64_t cat062_records, cat062_datagrams, cat062_errors;
+    uint8_t cat062_batch;
 };
 
 static int64_t mono_ms(void)
@@ -226,6 +238,90 @@ static void send_cat004(struct app_centre *c, const struct det_alert *a)
         c->cat004_errors++;
 }
 
+/* ---- the shared picture ---- */
+
+/* Datagrams of the [cat062] output: an Ethernet MTU's worth (1,500 less
+ * the IPv6 and UDP headers), so nothing is fragmented. */
+#define CAT062_DGRAM 1452
+
+static void cat062_flush(struct app_centre *c, struct ax_block_writer *w)
+{
+    size_t len = ax_bw_finish(w);
+    if (!len)
+        return;
+    if (sendto(c->cat062_fd, w->buf, len, MSG_DONTWAIT, (const struct sockaddr *)&c->cfg.cat062.ss,
+               c->cfg.cat062.len) == (ssize_t)len)
+        c->cat062_datagrams++;
+    else
+        c->cat062_errors++;
+}
+
+/* The whole picture (tracks confirmed or coasting, own and the peers') as
+ * CAT062 on UDP, closed by a CAT065 end of batch; never blocking (a full
+ * socket buffer drops a datagram, counted). */
+static void send_cat062(struct app_centre *c)
+{
+    uint8_t dgram[CAT062_DGRAM], rec[AX_TYPED_MAX_RECORD];
+    struct ax_block_writer w;
+    ax_bw_init(&w, dgram, sizeof dgram);
+    size_t n;
+    const struct trk_track *t = pic_tracks(c->pic, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].status != TRK_ST_CONFIRMED && t[i].status != TRK_ST_COASTING)
+            continue;
+        int k = app_c62_record(&t[i], c->cfg.cat062_sac, c->cfg.cat062_sic, rec, sizeof rec);
+        if (k <= 0) {
+            c->cat062_errors++;
+            continue;
+        }
+        if (ax_bw_add(&w, 62, rec, (size_t)k) != 0) {
+            cat062_flush(c, &w);
+            ax_bw_init(&w, dgram, sizeof dgram);
+            if (ax_bw_add(&w, 62, rec, (size_t)k) != 0) {
+                c->cat062_errors++;
+                continue;
+            }
+        }
+        c->cat062_records++;
+    }
+    if (app_c65_end_of_batch(&w, c->cfg.cat062_sac, c->cfg.cat062_sic, c->cat062_batch,
+                             c->pic_now_ms) != 0) {
+        cat062_flush(c, &w);
+        ax_bw_init(&w, dgram, sizeof dgram);
+        (void)app_c65_end_of_batch(&w, c->cfg.cat062_sac, c->cfg.cat062_sic, c->cat062_batch,
+                                   c->pic_now_ms);
+    }
+    c->cat062_batch++;
+    cat062_flush(c, &w);
+}
+
+static void peer_report(void *arg, const struct report *r)
+{
+    (void)app_centre_report(arg, r); /* refusals: the picture's counters */
+}
+
+/* A peer's PICTURE (the hotline's hook): into the picture as peer:NAME. */
+static void on_peer_picture(void *arg, const char *peer, const struct hl_picture *pic)
+{
+    struct app_centre *c = arg;
+    app_peers_on_picture(c->peers, peer, pic, c->pic_now_ms, mono_ms(), peer_report, c);
+}
+
+/* After a firing: the pictures due to peers, and on UDP. */
+static void share_picture(struct app_centre *c, int64_t now_mono)
+{
+    size_t n;
+    const struct trk_track *t = pic_tracks(c->pic, &n);
+    if (c->peers) {
+        app_peers_gc(c->peers, t, n);
+        app_peers_tick(c->peers, t, n, c->pic_now_ms, now_mono);
+    }
+    if (c->cat062_fd >= 0 && now_mono >= c->cat062_next_mono_ms) {
+        c->cat062_next_mono_ms = now_mono + c->cfg.cat062_interval_ms;
+        send_cat062(c);
+    }
+}
+
 static void on_alert(void *arg, const struct pic *p, const struct det_alert *a)
 {
     (void)p;
@@ -261,6 +357,8 @@ static void proc_publish(void *arg, const struct det_alert *a)
 
 /* The tracks updated since the previous step (t_last_ms after it), and
  * those deleted in this one (a DELETED track is in one snapshot only). */
+static void p_track_extra(void *arg, const struct trk_track *t, struct jsonw *w);
+
 static void publish_tracks(struct app_centre *c, int64_t prev_ms)
 {
     if (!listening(c))
@@ -275,7 +373,7 @@ static void publish_tracks(struct app_centre *c, int64_t prev_ms)
         dbuf_reset(&c->ev);
         struct jsonw w;
         jw_init(&w, &c->ev);
-        web_json_track(&w, &t[i], c->pic_now_ms);
+        web_json_track_extra(&w, &t[i], c->pic_now_ms, p_track_extra, c);
         if (!w.err && web_publish(c->web, "track", c->ev.p, c->ev.len) >= 0)
             c->sse_tracks++;
     }
@@ -384,6 +482,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         }
     }
     update_rates(c, now);
+    share_picture(c, now);
     double work_s = (double)(clock_mono_ns() - t0_ns) / 1e9;
     c->work_last_s = work_s;
     if (work_s > c->work_max_s)
@@ -486,13 +585,16 @@ static void write_sensors(struct app_centre *c, struct dbuf *out)
     for (size_t i = 0; i < ps->n_sensors; i++) {
         const struct pic_sensor_stats *s = &ps->sensors[i];
         char name[PIC_NAME_MAX + 16];
-        pic_sensor_name(c->pic, s->id, name, sizeof name);
+        if (app_peers_sensor_name(c->peers, s->id, name, sizeof name) != 0)
+            pic_sensor_name(c->pic, s->id, name, sizeof name);
         const struct pic_sensor *cf = pic_sensors_find(pic_sensors(c->pic), s->id);
         jw_obj(&w);
         jw_kstr(&w, "name", name);
         jw_kuint(&w, "id", s->id);
         if (cf)
             jw_kstr(&w, "type", type_name(cf->type));
+        else if (app_is_peer_sensor(s->id))
+            jw_kstr(&w, "type", "peer");
         jw_kuint(&w, "reports", s->reports);
         jw_kuint(&w, "used", s->used);
         if (s->last_t_ms)
@@ -623,9 +725,26 @@ static int hl_get(struct app_centre *c, enum web_topic topic, const struct web_r
     if (!req)
         return CAIRN_E_NOMEM;
     switch (topic) {
-    case WEB_GET_LINK:
+    case WEB_GET_LINK: {
         json_object_set_new(req, "op", json_string("status"));
-        break;
+        int st = hl_ask(c, req, out);
+        if (st != 200 || !c->peers)
+            return st;
+        /* each peer's shared picture beside its session */
+        json_t *j = json_loadb(out->p, out->len, 0, NULL);
+        char *txt = NULL;
+        if (j) {
+            app_peers_link_json(c->peers, j, mono_ms());
+            txt = json_dumps(j, JSON_COMPACT);
+            json_decref(j);
+        }
+        if (!txt)
+            return CAIRN_E_NOMEM;
+        dbuf_reset(out);
+        int rc = dbuf_adds(out, txt);
+        free(txt);
+        return rc ? rc : 200;
+    }
     case WEB_GET_CASES:
         json_object_set_new(req, "op", json_string("cases"));
         add_query(req, rq);
@@ -675,6 +794,71 @@ static int p_json(void *arg, enum web_topic topic, const struct web_req *rq, str
     }
 }
 
+/* POST /api/tracks/ID/release: {"peers": [NAME...]} (absent: every peer),
+ * {"release": false} withdraws the mark (app/peer.h). */
+static int track_release(struct app_centre *c, const struct web_req *rq, const json_t *body,
+                         struct dbuf *out)
+{
+    uint32_t id;
+    if (parse_id(rq->id, &id) != 0 || !pic_track_by_id(c->pic, id))
+        return 404;
+    if (!c->peers) {
+        dbuf_adds(out, "{\"error\":\"no [peer] sections: nothing is shared\"}");
+        return 409;
+    }
+    const json_t *on = body ? json_object_get(body, "release") : NULL;
+    const json_t *peers = body ? json_object_get(body, "peers") : NULL;
+    const char *names[APP_MAX_PEERS];
+    size_t n = 0;
+    if ((on && !json_is_boolean(on)) || (peers && !json_is_array(peers)) ||
+        (peers && json_array_size(peers) > APP_MAX_PEERS)) {
+        dbuf_adds(out, "{\"error\":\"body wants {\\\"peers\\\":[NAME...],"
+                       "\\\"release\\\":true|false}\"}");
+        return 400;
+    }
+    for (size_t i = 0; peers && i < json_array_size(peers); i++) {
+        names[n] = json_string_value(json_array_get(peers, i));
+        if (!names[n]) {
+            dbuf_adds(out, "{\"error\":\"peers are names\"}");
+            return 400;
+        }
+        n++;
+    }
+    int yes = !on || json_is_true(on);
+    int rc = app_peers_release(c->peers, id, yes, names, n);
+    if (rc == CAIRN_E_NOTFOUND) {
+        dbuf_adds(out, "{\"error\":\"not a [peer] of this centre\"}");
+        return 400;
+    }
+    if (rc == CAIRN_E_FULL) {
+        dbuf_adds(out, "{\"error\":\"too many tracks marked releasable\"}");
+        return 409;
+    }
+    if (rc != 0)
+        return rc;
+    log_info(MOD, "track %u: %s %s by operator %s", id,
+             yes ? "releasable to" : "no longer releasable", n ? "some peers" : "every peer",
+             rq->user ? rq->user : "?");
+    struct jsonw w;
+    jw_init(&w, out);
+    jw_obj(&w);
+    jw_kuint(&w, "id", id);
+    jw_kbool(&w, "releasable", yes);
+    jw_key(&w, "peers");
+    jw_arr(&w);
+    for (size_t i = 0; i < n; i++)
+        jw_str(&w, names[i]);
+    jw_end(&w);
+    jw_end(&w);
+    return w.err ? CAIRN_E_NOMEM : 200;
+}
+
+static void p_track_extra(void *arg, const struct trk_track *t, struct jsonw *w)
+{
+    struct app_centre *c = arg;
+    app_peers_track_json(c->peers, t, c->pic_now_ms, w);
+}
+
 static int p_action(void *arg, enum web_action act, const struct web_req *rq, const json_t *body,
                     struct dbuf *out)
 {
@@ -697,6 +881,8 @@ static int p_action(void *arg, enum web_action act, const struct web_req *rq, co
         }
         return hl_ask(c, req, out);
     }
+    if (act == WEB_ACT_TRACK_RELEASE)
+        return track_release(c, rq, body, out);
     if (act != WEB_ACT_TRACK_RADIO)
         return 501;
     uint32_t id;
@@ -817,6 +1003,15 @@ static void p_metrics(void *arg, struct dbuf *o)
         m1(o, "cairn_compliance_discrepancies_total", "counter",
            "discrepancies between peers' summaries and our picture", (double)s->discrepancies);
     }
+    m1(o, "cairn_cat062_records_total", "counter", "CAT062 track records sent on UDP",
+       (double)c->cat062_records);
+    m1(o, "cairn_cat062_datagrams_total", "counter", "CAT062 datagrams sent on UDP",
+       (double)c->cat062_datagrams);
+    m1(o, "cairn_cat062_errors_total", "counter", "CAT062 records or datagrams not sent",
+       (double)c->cat062_errors);
+    app_peers_metrics(c->peers, o, mono_ms());
+    if (c->hl) /* the link's counters: sessions, frames, pictures (cairn_hotline_*) */
+        (void)hl_link_metrics(hl_daemon_link(c->hl), o);
     /* per input (names are [A-Za-z0-9._-]: safe in a label) */
     static const char *const heads[][3] = {
         {"cairn_input_reports_total", "counter", "reports an input gave the picture"},
@@ -845,7 +1040,8 @@ static void p_metrics(void *arg, struct dbuf *o)
                     "reports of each sensor the picture knows");
     for (size_t i = 0; i < ps->n_sensors; i++) {
         char name[PIC_NAME_MAX + 16];
-        pic_sensor_name(c->pic, ps->sensors[i].id, name, sizeof name);
+        if (app_peers_sensor_name(c->peers, ps->sensors[i].id, name, sizeof name) != 0)
+            pic_sensor_name(c->pic, ps->sensors[i].id, name, sizeof name);
         snprintf(lab, sizeof lab, "sensor=\"%s\"", name);
         web_metric_sample(o, "cairn_sensor_reports_total", lab, (double)ps->sensors[i].reports);
     }
@@ -903,6 +1099,7 @@ static int p_health(void *arg, struct dbuf *out)
 
 static const struct web_provider provider = {
     .get_tracks = p_tracks,
+    .track_extra = p_track_extra,
     .get_alerts = p_alerts,
     .get_json = p_json,
     .action = p_action,
@@ -997,6 +1194,7 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
     c->cfg = *cfg;
     c->sensors = cfg->sensors;
     c->cat004_fd = -1;
+    c->cat062_fd = -1;
     dbuf_init(&c->ev, 1024 * 1024);
     int rc = 0;
     char err[256];
@@ -1018,6 +1216,18 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
         goto fail;
     struct app_replay_tap tap = {c->out_sbs ? out_report_cb : NULL, c->out_raw ? out_frame : NULL,
                                  c};
+    if (cfg->has_cat062) {
+        c->cat062_fd = socket(cfg->cat062.ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (c->cat062_fd < 0) {
+            log_err(MOD, "[cat062]: cannot open a UDP socket: %s", strerror(errno));
+            rc = CAIRN_E_IO;
+            goto fail;
+        }
+        char where[ADDR_TEXT_LEN];
+        log_info(MOD, "the picture out as ASTERIX CAT062 to %s every %lld ms (SAC %u SIC %u)",
+                 addr_format((const struct sockaddr *)&cfg->cat062.ss, where, sizeof where),
+                 (long long)cfg->cat062_interval_ms, cfg->cat062_sac, cfg->cat062_sic);
+    }
 
     /* replays first: they may add default receivers to the sensors */
     c->n_radars = pic_sensors_ax_table(&c->sensors, c->radars, PIC_MAX_SENSORS);
@@ -1091,6 +1301,8 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
     }
     if (cfg->has_hotline) {
         /* borrowed: c->cfg lives as long as the daemon */
+        c->cfg.hotline.on_picture = on_peer_picture;
+        c->cfg.hotline.picture_arg = c;
         rc = hl_daemon_start(base, &c->cfg.hotline, &c->hl);
         if (rc != 0) {
             log_err(MOD, "the hotline could not start: %s", cairn_strerror(rc));
@@ -1098,6 +1310,17 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
         }
     }
     proc_start(c->proc, c->hl, clock_now_ms(&cairn_clock_real));
+
+    if (cfg->n_peer) {
+        struct app_peers_config pc_ = {c->cfg.peer, cfg->n_peer, &c->cfg.military, cfg->cat062_sac,
+                                       cfg->cat062_sic};
+        char perr[768];
+        rc = app_peers_new(&pc_, c->hl, &c->peers, perr, sizeof perr);
+        if (rc != 0) {
+            log_err(MOD, "%s", perr);
+            goto fail;
+        }
+    }
 
     /* live sensors: each retried with backoff by itself, never stopping the
      * centre (feed/sensor.h S5); started once registered */
@@ -1201,10 +1424,13 @@ void app_centre_free(struct app_centre *c)
             c->in[i].ops->free(c->in[i].obj);
     for (size_t i = 0; i < c->n_out; i++)
         app_output_free(c->out[i]);
+    app_peers_free(c->peers);
     pic_free(c->pic);
     proc_free(c->proc); /* after the picture: it borrows the procedures' zones */
     if (c->cat004_fd >= 0)
         close(c->cat004_fd);
+    if (c->cat062_fd >= 0)
+        close(c->cat062_fd);
     fpl_store_free(c->plan_store);
     fpl_set_free(c->plans);
     fpl_points_free(c->points);

@@ -41,6 +41,8 @@ enum sect {
     S_CAT004,
     S_OUTPUT,
     S_PROCS,
+    S_PEER,
+    S_CAT062,
 };
 
 /* Keys that may not repeat: one bit each per section. */
@@ -66,6 +68,10 @@ enum {
     K_UDP = 1u << 18,
     K_SAC = 1u << 19,
     K_SIC = 1u << 20,
+    K_AREA = 1u << 21,
+    K_RELEASE = 1u << 22,
+    K_INTERVAL = 1u << 23,
+    K_RECORD = 1u << 24,
 };
 
 struct cx {
@@ -75,6 +81,7 @@ struct cx {
     int failed;
     unsigned seen_centre, seen_web, seen_picture, seen_cat004;
     unsigned seen_replay[APP_MAX_REPLAYS];
+    unsigned seen_peer[APP_MAX_PEERS], seen_cat062;
 };
 
 static int refuse(struct cx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -165,7 +172,88 @@ static int h_centre(struct cx *x, const char *k, const char *v)
                           PIC_NAME_MAX - 1);
         return 1;
     }
+    if (!strcmp(k, "military")) { /* repeatable: the lists add up */
+        const char *why = "bad list";
+        if (app_military_parse(v, &c->military, &why) != 0)
+            return refuse(x, "[centre] military: %s", why);
+        return 1;
+    }
     return refuse(x, "unknown key '%s' in [centre]", k);
+}
+
+/* [peer NAME]: the shared picture with a roster centre (app/peer.h). */
+static int h_peer(struct cx *x, size_t i, const char *k, const char *v)
+{
+    struct app_peer_config *p = &x->c->peer[i];
+    unsigned *seen = &x->seen_peer[i];
+    char sect[48];
+    snprintf(sect, sizeof sect, "peer %s", p->name);
+    if (!strcmp(k, "area") || !strcmp(k, "record")) {
+        int area = k[0] == 'a';
+        if (once(x, seen, area ? K_AREA : K_RECORD, sect, k))
+            return 0;
+        if (set_path(x, area ? p->area : p->record, APP_PEER_PATH_MAX, v))
+            return refuse(x, "[%s] %s wants a path (at most %d bytes)", sect, k,
+                          APP_PEER_PATH_MAX - 1);
+        return 1;
+    }
+    if (!strcmp(k, "release")) {
+        const char *why = "bad list";
+        if (once(x, seen, K_RELEASE, sect, k))
+            return 0;
+        if (app_release_parse(v, &p->release, &why) != 0)
+            return refuse(x, "[%s] %s", sect, why);
+        return 1;
+    }
+    if (!strcmp(k, "interval_s")) {
+        double d;
+        if (once(x, seen, K_INTERVAL, sect, k))
+            return 0;
+        /* a picture a second at most (the picture's cycle), one a minute at least */
+        if (parse_num(v, 1, 60, &d))
+            return refuse(x, "[%s] interval_s wants 1 to 60 (seconds)", sect);
+        p->interval_ms = (int64_t)llround(d * 1000.0);
+        return 1;
+    }
+    return refuse(x, "unknown key '%s' in [%s]", k, sect);
+}
+
+/* [cat062]: the picture out as ASTERIX CAT062 over UDP (app/cat062.h). */
+static int h_cat062(struct cx *x, const char *k, const char *v)
+{
+    struct app_config *c = x->c;
+    double d;
+    if (!strcmp(k, "udp")) {
+        if (once(x, &x->seen_cat062, K_UDP, "cat062", k))
+            return 0;
+        struct cairn_addr a;
+        if (addr_parse(v, &a) != 0 || addr_port((struct sockaddr *)&a.ss) == 0)
+            return refuse(x, "udp wants HOST:PORT (IPv4, [IPv6]) with a port");
+        c->cat062 = a;
+        c->has_cat062 = 1;
+        return 1;
+    }
+    if (!strcmp(k, "sac") || !strcmp(k, "sic")) {
+        int is_sac = k[1] == 'a';
+        if (once(x, &x->seen_cat062, is_sac ? K_SAC : K_SIC, "cat062", k))
+            return 0;
+        if (parse_num(v, 0, 255, &d) || d != (double)(int)d)
+            return refuse(x, "%s wants 0 to 255", k);
+        if (is_sac)
+            c->cat062_sac = (uint8_t)d;
+        else
+            c->cat062_sic = (uint8_t)d;
+        return 1;
+    }
+    if (!strcmp(k, "interval_s")) {
+        if (once(x, &x->seen_cat062, K_INTERVAL, "cat062", k))
+            return 0;
+        if (parse_num(v, 0.1, 60, &d))
+            return refuse(x, "[cat062] interval_s wants 0.1 to 60 (seconds)");
+        c->cat062_interval_ms = (int64_t)llround(d * 1000.0);
+        return 1;
+    }
+    return refuse(x, "unknown key '%s' in [cat062]", k);
 }
 
 /* [cat004]: alerts out as ASTERIX CAT004 over UDP (app/cat004.h). */
@@ -420,6 +508,13 @@ static int on_key(void *user, const char *section, const char *name, const char 
         return h_cat004(x, name, value);
     if (!strcmp(section, "procedures"))
         return h_procs(x, name, value);
+    if (!strcmp(section, "cat062"))
+        return h_cat062(x, name, value);
+    if (!strncmp(section, "peer ", 5)) {
+        for (size_t i = 0; i < x->c->n_peer; i++)
+            if (!strcmp(x->c->peer[i].name, section + 5))
+                return h_peer(x, i, name, value);
+    }
     if (!strncmp(section, "radar ", 6) || !strncmp(section, "adsb ", 5) ||
         !strncmp(section, "ais ", 4))
         return 1; /* pic_sensors_parse's */
@@ -479,6 +574,31 @@ static int scan_header(struct cx *x, const char *s, size_t n, enum sect *out)
     if (!strcmp(h, "procedures")) {
         x->c->has_procs = 1;
         *out = S_PROCS;
+        return 0;
+    }
+    if (!strcmp(h, "cat062")) {
+        *out = S_CAT062;
+        return 0;
+    }
+    if (!strncmp(h, "peer ", 5)) {
+        const char *name = h + 5;
+        struct app_config *c = x->c;
+        if (!valid_name(name))
+            return refuse(x,
+                          "[peer NAME]: NAME is a roster centre, 1 to %d characters of "
+                          "[A-Za-z0-9._-]",
+                          PIC_NAME_MAX - 1),
+                   -1;
+        for (size_t i = 0; i < c->n_peer; i++)
+            if (!strcmp(c->peer[i].name, name))
+                return refuse(x, "two [peer %s] sections", name), -1;
+        if (c->n_peer >= APP_MAX_PEERS)
+            return refuse(x, "more than %d [peer] sections", APP_MAX_PEERS), -1;
+        struct app_peer_config *p = &c->peer[c->n_peer++];
+        memcpy(p->name, name, strlen(name) + 1); /* valid_name: shorter than PIC_NAME_MAX */
+        p->release = APP_CLASS_BIT(APP_CLASS_CIVIL);
+        p->interval_ms = APP_PEER_INTERVAL_MS;
+        *out = S_PEER;
         return 0;
     }
     if (!strcmp(h, "hotline")) {
@@ -561,6 +681,7 @@ int app_config_parse(const char *text, size_t len, const char *dir, const char *
     snprintf(c->name, sizeof c->name, "cairn");
     c->cycle_ms = 1000;
     proc_config_default(&c->procs);
+    c->cat062_interval_ms = 1000;
     x.c = c;
     x.dir = dir ? dir : "";
     if (len > APP_CONFIG_MAX) {
@@ -603,6 +724,8 @@ int app_config_parse(const char *text, size_t len, const char *dir, const char *
                 c->sensor_line[c->n_sensor - 1] = line;
             if (!rc && cur == S_OUTPUT)
                 c->output[c->n_output - 1].line = line;
+            if (!rc && cur == S_PEER)
+                c->peer[c->n_peer - 1].line = line;
         }
         if (rc)
             break;
@@ -676,6 +799,13 @@ int app_config_parse(const char *text, size_t len, const char *dir, const char *
         refuse(&x, "[cat004] needs udp = HOST:PORT");
     else if (c->points_file[0] && !c->plans_file[0])
         refuse(&x, "[picture] points names the points of plans: give both");
+    else if (c->n_peer && !c->has_hotline)
+        refuse(&x, "[peer %s] needs the hotline: a [hotline] section", c->peer[0].name);
+    for (size_t i = 0; i < c->n_peer && !x.failed; i++)
+        if (!c->peer[i].area[0]) {
+            refuse(&x, "[peer %s] needs area = FILE (GeoJSON: the exchange area)", c->peer[i].name);
+            return fail(&x, name, c->peer[i].line, err, errcap, CAIRN_E_FORMAT);
+        }
     for (size_t i = 0; i < c->n_replay && !x.failed; i++) {
         struct app_replay_config *r = &c->replay[i];
         if (!r->input[0])

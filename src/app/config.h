@@ -12,6 +12,17 @@
  *             read by pic_sensors_parse itself so their rules are the same
  *   [replay NAME]  input (FORMAT:PATH), sensor, speed, start, date
  *   [cat004]  udp (HOST:PORT), sac, sic: alerts out as ASTERIX CAT004
+ *   [cat062]  udp (HOST:PORT, IPv4/IPv6, multicast), sac, sic, interval_s:
+ *             the whole picture out as CAT062 system tracks; sac/sic are
+ *             also those of the pictures sent to peers (default 0/0)
+ *   [peer NAME]  area (GeoJSON, required), release (classes: civil,
+ *             military, no_transponder, vessel, unknown, all, none; default
+ *             civil), interval_s (default 4), record (audit file of what
+ *             the peer sent): the shared picture with roster centre NAME
+ *             (app/peer.h); needs [hotline]
+ *   [centre] military = LIST  own military aircraft: ICAO address ranges
+ *             HHHHHH-HHHHHH, addresses HHHHHH, callsign prefixes PREFIX*
+ *             (repeatable); they never leave unless released
  *   [sensor NAME]  a live input: feed/sensor.h's keys (format, connect,
  *             listen, udp, file, device, ...) and receiver
  *   [output NAME]  format (beast|avr|sbs), listen (HOST:PORT), max_clients,
@@ -32,6 +43,7 @@
 #include <stdint.h>
 
 #include "app/output.h"
+#include "app/peer.h"
 #include "base/addr.h"
 #include "app/procedures.h"
 #include "feed/sensor.h"
@@ -95,6 +107,15 @@ struct app_config {
     size_t n_output;
     int has_procs;            /* a [procedures] section */
     struct proc_config procs; /* [procedures] (app/procedures.h; defaults without one) */
+    /* [peer NAME]: the shared picture with a roster centre (app/peer.h) */
+    struct app_peer_config peer[APP_MAX_PEERS];
+    size_t n_peer;
+    struct app_military military; /* [centre] military (repeatable) */
+    /* [cat062]: the CAT062 identity (peers' pictures too) and UDP output */
+    int has_cat062;           /* udp given: the whole picture out on UDP */
+    struct cairn_addr cat062; /* [cat062] udp */
+    uint8_t cat062_sac, cat062_sic;
+    int64_t cat062_interval_ms; /* [cat062] interval_s (default 1 s) */
 };
 
 /*

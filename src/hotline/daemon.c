@@ -138,6 +138,8 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
     }
     if (!strcmp(name, "party"))
         return 1; /* the identity's own file says it */
+    if (!strcmp(section, "centre") && !strcmp(name, "military"))
+        return 1; /* the centre's (app/config.c) */
     log_err(MOD, "key %d: unknown key '%s'", lineno, name);
     cx->bad_line = lineno;
     return 0;
@@ -244,6 +246,14 @@ static void on_escalate(void *arg, const struct hl_case *c)
 
 /* L11: a journal lost messages it had stored: one alert record, as for an
  * overdue case, naming the lost range and whether the link heals it. */
+/* A peer's PICTURE (link.h, L12): the embedding centre's, if it wants it. */
+static void on_picture(void *arg, const char *peer, const struct hl_picture *pic)
+{
+    struct hl_daemon_ctx *d = arg;
+    if (d->cfg->on_picture)
+        d->cfg->on_picture(d->cfg->picture_arg, peer, pic);
+}
+
 static void on_lost(void *arg, const char *peer, const char *who_lost, const char *from,
                     const char *to, uint64_t first, uint64_t last, int healed)
 {
@@ -972,7 +982,7 @@ int hl_daemon_start(struct event_base *base, const struct hl_daemon_config *cfg,
         .checkpoint_ms = cfg->checkpoint_ms,
         .checkpoint_every = cfg->checkpoint_every > 0 ? (uint64_t)cfg->checkpoint_every : 0,
         .window = cfg->window > 0 ? (uint32_t)cfg->window : 0,
-        .hooks = {.on_lost = on_lost, .on_received = on_received, .arg = d},
+        .hooks = {.on_lost = on_lost, .on_received = on_received, .arg = d, .on_picture = on_picture},
         .handshake_ms = cfg->handshake_ms,
         .unauth_max = cfg->unauth_max > 0 ? (uint32_t)cfg->unauth_max : 0,
         .unauth_per_source = cfg->unauth_per_source > 0 ? (uint32_t)cfg->unauth_per_source : 0,
@@ -1005,6 +1015,21 @@ out:
     daemon_fini(d);
     free(d);
     return rc;
+}
+
+struct hl_link *hl_daemon_link(struct hl_daemon_ctx *d)
+{
+    return d->link;
+}
+
+const struct hl_roster *hl_daemon_roster(const struct hl_daemon_ctx *d)
+{
+    return &d->roster;
+}
+
+const char *hl_daemon_name(const struct hl_daemon_ctx *d)
+{
+    return d->id.name;
 }
 
 void hl_daemon_shutdown(struct hl_daemon_ctx *d)

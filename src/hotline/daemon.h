@@ -47,6 +47,9 @@ struct hl_daemon_ctx; /* a running daemon (opaque) */
 struct jsonw;         /* base/jsonw.h */
 struct json_t;        /* jansson's json_t */
 struct hl_msg;        /* hotline/msg.h */
+struct hl_picture;    /* hotline/frame.h */
+struct hl_link;       /* hotline/link.h */
+struct hl_roster;     /* hotline/identity.h */
 
 /* An extra control op: req is the request (a JSON object, with "op"). The
  * daemon has already opened the reply object and written "ok": true; the
@@ -93,6 +96,11 @@ struct hl_daemon_config {
     void (*on_message)(void *arg, int dir, const char *peer, uint64_t seq, int64_t t_ms,
                        const struct hl_msg *m);
     void *on_message_arg;
+    /* Not read from the INI file either: the embedding centre's hook for
+     * the peers' PICTURE frames (link.h, L12), with its argument. NULL:
+     * pictures are counted and dropped. */
+    void (*on_picture)(void *arg, const char *peer, const struct hl_picture *pic);
+    void *picture_arg;
 };
 
 /* Read the INI file at path into *cfg (defaults for what it omits; relative
@@ -135,6 +143,12 @@ void hl_daemon_stop(struct hl_daemon_ctx *d);
  * link, cases and messages. 0 when the answer is {"ok":true,...}, 1 when
  * it is {"ok":false,"error","message"}. */
 int hl_daemon_request(struct hl_daemon_ctx *d, const char *json, size_t len, struct dbuf *out);
+
+/* The running daemon's link (borrowed; pictures: hl_link_send_picture,
+ * hl_link_is_up, hl_link_stats), its roster and its own centre name. */
+struct hl_link *hl_daemon_link(struct hl_daemon_ctx *d);
+const struct hl_roster *hl_daemon_roster(const struct hl_daemon_ctx *d);
+const char *hl_daemon_name(const struct hl_daemon_ctx *d);
 
 /* For extra ops (above): the daemon's UTC clock (journal time), in ms. */
 int64_t hl_daemon_now_ms(const struct hl_daemon_ctx *d);

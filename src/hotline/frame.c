@@ -91,7 +91,7 @@ int hl_frame_parse(const uint8_t *p, size_t len, struct hl_frame *out, struct hl
     if (len < HL_FRAME_HDR_LEN)
         return CAIRN_E_NEEDMORE;
     uint32_t plen = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
-    if (plen > HL_FRAME_MAX_LEN) {
+    if (plen > HL_FRAME_MAX_LEN || (type == HL_FT_PICTURE && plen > HL_PICTURE_MAX_LEN)) {
         if (st)
             st->oversized++;
         return CAIRN_E_TOOBIG;
@@ -118,7 +118,8 @@ void hl_frame_put_header(uint8_t hdr[HL_FRAME_HDR_LEN], enum hl_frame_type type,
 const char *hl_frame_type_name(unsigned type)
 {
     static const char *const names[] = {
-        "?", "hello", "msg", "receipt", "heartbeat", "checkpoint", "checkpoint_sig", "error"};
+        "?",          "hello",          "msg",   "receipt", "heartbeat",
+        "checkpoint", "checkpoint_sig", "error", "picture"};
     return type < sizeof names / sizeof names[0] ? names[type] : "?";
 }
 
@@ -222,4 +223,28 @@ int hl_error_decode(const uint8_t *p, size_t len, struct hl_error *e)
     if (r.bad || r.pos != len || e->code > 0)
         return CAIRN_E_FORMAT;
     return 0;
+}
+
+/* ---- PICTURE ---- */
+
+void hl_picture_put_header(uint8_t hdr[HL_PICTURE_HDR_LEN], uint64_t seq, int64_t t_utc_ms)
+{
+    struct wr w = {hdr, HL_PICTURE_HDR_LEN, 0, 0};
+    wr_uint(&w, HL_PICTURE_VERSION, 1);
+    wr_uint(&w, seq, 8);
+    wr_uint(&w, (uint64_t)t_utc_ms, 8);
+}
+
+int hl_picture_decode(const uint8_t *p, size_t len, struct hl_picture *out)
+{
+    if (len < HL_PICTURE_HDR_LEN || len > HL_PICTURE_MAX_LEN)
+        return CAIRN_E_FORMAT;
+    struct rd r = {p, len, 0, 0};
+    if (rd_uint(&r, 1) != HL_PICTURE_VERSION)
+        return CAIRN_E_FORMAT;
+    out->seq = rd_uint(&r, 8);
+    out->t_utc_ms = (int64_t)rd_uint(&r, 8);
+    out->data = p + HL_PICTURE_HDR_LEN;
+    out->len = len - HL_PICTURE_HDR_LEN;
+    return r.bad ? CAIRN_E_FORMAT : 0;
 }

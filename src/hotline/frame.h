@@ -33,9 +33,10 @@ enum hl_frame_type {
     HL_FT_CHECKPOINT = 5,     /* the sender's signed journal head */
     HL_FT_CHECKPOINT_SIG = 6, /* the peer's countersignature of a checkpoint */
     HL_FT_ERROR = 7,          /* why the peer refused something */
+    HL_FT_PICTURE = 8,        /* the sender's released air picture: not journaled (L12) */
 };
 #define HL_FT_MIN HL_FT_HELLO
-#define HL_FT_MAX HL_FT_ERROR
+#define HL_FT_MAX HL_FT_PICTURE
 
 /* Header: type (1 byte) + payload length (4 bytes, big-endian). */
 #define HL_FRAME_HDR_LEN 5u
@@ -65,7 +66,8 @@ struct hl_frame_stats {
  * Parse one frame from the start of p[0..len). Returns the bytes the frame
  * occupies (header + payload, > 0) and fills *out (out->payload points into
  * p); CAIRN_E_NEEDMORE when p holds less than a whole frame;
- * CAIRN_E_TOOBIG when the header announces more than HL_FRAME_MAX_LEN;
+ * CAIRN_E_TOOBIG when the header announces more than HL_FRAME_MAX_LEN
+ * (HL_PICTURE_MAX_LEN for a PICTURE);
  * CAIRN_E_MSGTYPE when the type is unknown. The last two are decided from the
  * header alone, and bump st (may be NULL). Never reads past len.
  */
@@ -128,5 +130,34 @@ int hl_error_encode(const struct hl_error *e, uint8_t *out, size_t cap);
  * is printed or logged (log_escape, base/log.h). */
 int hl_error_decode(const uint8_t *p, size_t len, struct hl_error *e);
 #define HL_ERROR_MAX_LEN (4u + 8u + 2u + HL_ERROR_TEXT_MAX)
+
+/* ---- PICTURE -------------------------------------------------------------
+ * The tracks the sender releases to this peer, every few seconds: a
+ * superseding channel (each picture replaces the one before; a lost one is
+ * not resent), outside the journal, without receipt (L12,
+ * docs/hotline-link.md). Payload: u8 version (1), u64 seq (the sender's
+ * picture counter, increasing within one run of its link), i64 t_utc_ms
+ * (the sender's picture clock when it was made: the receiver dates the
+ * tracks relative to it), then ASTERIX data blocks (CAT062 system tracks,
+ * CAT065 end of batch) as the rest of the payload. The data blocks are the
+ * application's to decode (hostile bytes: app/cat062.h).
+ */
+#define HL_PICTURE_VERSION 1u
+#define HL_PICTURE_HDR_LEN 17u
+/* Largest PICTURE payload: 256 KiB, some 5,000 CAT062 tracks of ~50
+ * bytes; a picture bigger than that is cut by its sender (counted), and a
+ * header announcing more is refused before any payload is buffered. */
+#define HL_PICTURE_MAX_LEN (256u * 1024u)
+struct hl_picture {
+    uint64_t seq;
+    int64_t t_utc_ms;
+    const uint8_t *data; /* borrowed: the data blocks */
+    size_t len;
+};
+/* The 17-byte header for (seq, t_utc_ms) into hdr. */
+void hl_picture_put_header(uint8_t hdr[HL_PICTURE_HDR_LEN], uint64_t seq, int64_t t_utc_ms);
+/* Decode; 0 or CAIRN_E_FORMAT (shorter than the header, another version,
+ * longer than HL_PICTURE_MAX_LEN). p->data points into p[0..len). */
+int hl_picture_decode(const uint8_t *p, size_t len, struct hl_picture *out);
 
 #endif

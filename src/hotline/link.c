@@ -5,7 +5,7 @@
  * centre. A connection goes HANDSHAKE → HELLO → OPEN → CLOSING → freed; a
  * peer owns at most one OPEN connection (its session) and at most one
  * outbound connection being set up. The protocol, the states and the
- * invariants (L1..L10 cited in comments) are in docs/hotline-link.md.
+ * invariants (L1..L12 cited in comments) are in docs/hotline-link.md.
  *
  * Admission (docs/hotline-link.md, section 3, "Admission"). The peer can be
  * recognised only once TLS has proven its certificate, so what protects it
@@ -195,6 +195,7 @@ struct hl_peer {
     struct event *dial_ev;
     int64_t dial_at_ms; /* cfg.mono time the scheduled dial is due */
     unsigned attempts;  /* consecutive failed dials (backoff exponent) */
+    uint64_t pic_seq;   /* last PICTURE seq taken from the open session (L12) */
     uint64_t ckpt_done; /* head count of our last checkpoint countersigned */
     uint64_t ckpt_sent; /* count of the last checkpoint we sent */
     int ckpt_wanted;    /* a checkpoint is to be sent soon (session open, every N) */
@@ -715,6 +716,7 @@ static int conn_open_session(struct hl_conn *c)
     if (c->st != CS_HELLO)
         return -1; /* the commit failed and closed it */
     p->active = c;
+    p->pic_seq = 0; /* a new session: the peer's picture counter may restart (L12) */
     /* The backoff is reset only once the session proves useful (a batch
      * committed, or a quiet session lasting two heartbeats): a peer that
      * opens sessions and then fails them (full disk) is retried slower. */
@@ -995,6 +997,31 @@ static int handle_error(struct hl_conn *c, const struct hl_frame *f)
     return 0;
 }
 
+/* A PICTURE on an OPEN session (L12): outside the journal and its batch,
+ * handed to the hook at once. An undecodable header or a stale seq is
+ * dropped and counted, and the session stays: the journaled traffic it
+ * carries is not hostage to the picture. */
+static int handle_picture(struct hl_conn *c, const struct hl_frame *f)
+{
+    struct hl_link *l = c->l;
+    struct hl_picture pic;
+    if (hl_picture_decode(f->payload, f->len, &pic) != 0) {
+        l->st.frames.malformed++;
+        l->st.pictures_malformed++;
+        return 0;
+    }
+    if (pic.seq <= c->peer->pic_seq) {
+        l->st.pictures_stale++;
+        return 0;
+    }
+    c->peer->pic_seq = pic.seq;
+    l->st.pictures_received++;
+    l->st.picture_bytes_received += f->len;
+    if (l->cfg.hooks.on_picture)
+        l->cfg.hooks.on_picture(l->cfg.hooks.arg, c->peer->c->name, &pic);
+    return 0;
+}
+
 /* One frame; returns -1 when the connection was closed. */
 static int conn_handle_frame(struct hl_conn *c, const struct hl_frame *f)
 {
@@ -1022,6 +1049,8 @@ static int conn_handle_frame(struct hl_conn *c, const struct hl_frame *f)
         return handle_checkpoint_sig(c, f);
     case HL_FT_ERROR:
         return handle_error(c, f);
+    case HL_FT_PICTURE:
+        return handle_picture(c, f);
     default: /* HELLO twice */
         l->st.proto_violations++;
         return conn_fail(c, CAIRN_E_STATE, 0, "second HELLO");
@@ -1866,6 +1895,35 @@ void hl_link_tick(struct hl_link *l)
     src_flush(l, 0);
 }
 
+int hl_link_send_picture(struct hl_link *l, const char *peer, uint64_t seq, int64_t t_utc_ms,
+                         const uint8_t *data, size_t len)
+{
+    struct hl_peer *p = NULL;
+    for (size_t i = 0; i < l->n_peers && !p; i++)
+        if (!strcmp(l->peers[i].c->name, peer))
+            p = &l->peers[i];
+    if (!p)
+        return CAIRN_E_NOTFOUND;
+    struct hl_conn *c = p->active;
+    if (!c || c->st != CS_OPEN)
+        return CAIRN_E_STATE; /* L12: only to a proven peer's open session */
+    if (len > HL_PICTURE_MAX_LEN - HL_PICTURE_HDR_LEN)
+        return CAIRN_E_TOOBIG;
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    if (evbuffer_get_length(out) >= OUT_HIGH_WM) {
+        l->st.pictures_skipped++;
+        return CAIRN_E_FULL;
+    }
+    uint8_t hdr[HL_FRAME_HDR_LEN + HL_PICTURE_HDR_LEN];
+    hl_frame_put_header(hdr, HL_FT_PICTURE, (uint32_t)(HL_PICTURE_HDR_LEN + len));
+    hl_picture_put_header(hdr + HL_FRAME_HDR_LEN, seq, t_utc_ms);
+    if (evbuffer_add(out, hdr, sizeof hdr) != 0 || (len && evbuffer_add(out, data, len) != 0))
+        return CAIRN_E_NOMEM;
+    l->st.pictures_sent++;
+    l->st.picture_bytes_sent += HL_PICTURE_HDR_LEN + len;
+    return 0;
+}
+
 const struct hl_link_stats *hl_link_stats(const struct hl_link *l)
 {
     return &l->st;
@@ -1947,6 +2005,15 @@ int hl_link_metrics(const struct hl_link *l, struct dbuf *out)
         {"self_lost_total", "HELLOs showing our journal lost stored messages", s->self_lost},
         {"msgs_healed_total", "messages resent because the peer's journal lost them",
          s->msgs_healed},
+        {"pictures_sent_total", "PICTURE frames queued to peers", s->pictures_sent},
+        {"picture_bytes_sent_total", "PICTURE payload bytes queued", s->picture_bytes_sent},
+        {"pictures_skipped_total", "PICTUREs not queued: the session's output was full",
+         s->pictures_skipped},
+        {"pictures_received_total", "PICTURE frames taken from peers", s->pictures_received},
+        {"picture_bytes_received_total", "PICTURE payload bytes taken", s->picture_bytes_received},
+        {"pictures_malformed_total", "PICTURE frames with an undecodable header",
+         s->pictures_malformed},
+        {"pictures_stale_total", "PICTURE frames older than the last one", s->pictures_stale},
     };
     int rc = 0;
     for (size_t i = 0; i < sizeof m / sizeof m[0] && rc == 0; i++)

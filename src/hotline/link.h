@@ -57,6 +57,10 @@ struct hl_link_hooks {
     void (*on_lost)(void *arg, const char *peer, const char *who_lost, const char *from,
                     const char *to, uint64_t first, uint64_t last, int healed);
     void *arg;
+    /* A PICTURE from peer over its open session (L12): pic is borrowed for
+     * the call (its data are the peer's bytes, unchecked). Not journaled;
+     * called at once, outside the batch. */
+    void (*on_picture)(void *arg, const char *peer, const struct hl_picture *pic);
 };
 
 struct hl_link_config {
@@ -109,6 +113,12 @@ struct hl_link_stats {
     uint64_t self_lost;   /* HELLOs showing our journal lost messages (L11) */
     uint64_t msgs_healed; /* messages resent because the peer lost them */
     struct hl_frame_stats frames;
+    /* PICTURE frames (L12) */
+    uint64_t pictures_sent, picture_bytes_sent;
+    uint64_t pictures_skipped; /* not queued: the session's output was full (superseded) */
+    uint64_t pictures_received, picture_bytes_received;
+    uint64_t pictures_malformed; /* undecodable header: dropped, counted */
+    uint64_t pictures_stale;     /* seq not above the session's last: dropped */
 };
 
 /*
@@ -148,6 +158,17 @@ void hl_link_checkpoint(struct hl_link *l);
  * call the same checks on their schedule; a test on a fake clock advances
  * the clock and calls this instead of sleeping. */
 void hl_link_tick(struct hl_link *l);
+/*
+ * Send peer a PICTURE (L12): the header for (seq, t_utc_ms) and data[0..len)
+ * (the data blocks, copied) as one frame on its open session. Nothing is
+ * journaled and nothing is resent: the next picture supersedes it. 0 sent
+ * (queued), CAIRN_E_NOTFOUND (not a roster peer), CAIRN_E_STATE (no open
+ * session: never to a connection whose peer is not proven), CAIRN_E_TOOBIG
+ * (over HL_PICTURE_MAX_LEN), CAIRN_E_FULL (the session's output already
+ * holds 256 KiB: skipped, counted; messages and receipts come first).
+ */
+int hl_link_send_picture(struct hl_link *l, const char *peer, uint64_t seq, int64_t t_utc_ms,
+                         const uint8_t *data, size_t len);
 /* Counters (live). */
 const struct hl_link_stats *hl_link_stats(const struct hl_link *l);
 /* The TLS refusal counters (live). */

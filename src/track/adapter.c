@@ -145,6 +145,12 @@ int trk_meas_from_report(const struct report *r, struct trk_meas *m)
     case REP_SYSTRACK:
         m->src_mask = TRK_SRC_BIT(TRK_SOURCE_SDPS);
         m->kind = (r->has & REP_HAS_MMSI) ? TRK_KIND_VESSEL : TRK_KIND_AIRCRAFT;
+        /* the other tracker says primary radar only (I062/080 SDS = 2): no
+         * transponder behind it (T8 counts it), an aircraft or anything */
+        if ((r->has & REP_HAS_TRK_STATUS) && (r->trk_status & TRK_NON_COOPERATIVE)) {
+            m->src_mask = TRK_SRC_BIT(TRK_SOURCE_PSR);
+            m->kind = TRK_KIND_UNKNOWN;
+        }
         if ((r->has & REP_HAS_VEL_ACC) && isfinite(r->vel_sigma_mps) && r->vel_sigma_mps > 0.0f)
             sigma_v = r->vel_sigma_mps;
         break;

@@ -95,6 +95,7 @@ static const struct route_def routes[] = {
     {{"api", "tracks"}, 2, WEB_R_TRACKS},
     {{"api", "tracks", "*"}, 3, WEB_R_TRACK},
     {{"api", "tracks", "*", "radio"}, 4, WEB_R_TRACK_RADIO},
+    {{"api", "tracks", "*", "release"}, 4, WEB_R_TRACK_RELEASE},
     {{"api", "alerts"}, 2, WEB_R_ALERTS},
     {{"api", "alerts", "*", "ack"}, 4, WEB_R_ALERT_ACK},
     {{"api", "alerts", "*", "draft"}, 4, WEB_R_ALERT_DRAFT},
@@ -215,6 +216,7 @@ int web_route_allows(enum web_route_id r, int post)
     case WEB_R_LOGIN:
     case WEB_R_LOGOUT:
     case WEB_R_TRACK_RADIO:
+    case WEB_R_TRACK_RELEASE:
     case WEB_R_ALERT_ACK:
     case WEB_R_ALERT_DRAFT:
     case WEB_R_MESSAGE_ACK:

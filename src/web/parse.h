@@ -48,6 +48,8 @@ enum web_route_id {
     WEB_R_DRAFT_DELETE, /* POST /api/messages/drafts/ID/delete */
     WEB_R_ZONES,        /* GET /api/zones */
     WEB_R_COMPLIANCE,   /* GET the ledger today, POST send summaries */
+    /* POST /api/tracks/ID/release */
+    WEB_R_TRACK_RELEASE,
 };
 
 #define WEB_ID_MAX   64

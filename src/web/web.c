@@ -1076,6 +1076,9 @@ static void handle(struct evhttp_request *req, void *arg)
         else
             route_get(w, req, WEB_GET_COMPLIANCE, &rq);
         return;
+    case WEB_R_TRACK_RELEASE:
+        route_post(w, req, WEB_ACT_TRACK_RELEASE, &rq);
+        return;
     default:
         reply_error(w, req, 404, "no such route");
         return;

@@ -126,7 +126,8 @@ enum web_action {
     WEB_ACT_DRAFT_EDIT = 6,      /* POST /api/messages/drafts/ID */
     WEB_ACT_DRAFT_DELETE = 7,    /* POST /api/messages/drafts/ID/delete */
     WEB_ACT_COMPLIANCE_SEND = 8, /* POST /api/compliance (summaries to the peers) */
-    WEB_ACT_N = 9,
+    WEB_ACT_TRACK_RELEASE = 9,   /* POST /api/tracks/ID/release (releasable to peers) */
+    WEB_ACT_N = 10,
 };
 
 /* One decoded query parameter ("?peer=MOSCOW-CC&dir=in"). */
@@ -242,6 +243,11 @@ const struct web_stats *web_stats(const struct web *w);
  * now_ms: the picture's UTC time (ages are relative to it). */
 void web_json_track(struct jsonw *w, const struct trk_track *t, int64_t now_ms);
 void web_json_alert(struct jsonw *w, const struct det_alert *a);
+/* web_json_track with the provider's members (its track_extra, arg) as
+ * /api/tracks writes them, for SSE "track" events that match it. */
+void web_json_track_extra(struct jsonw *w, const struct trk_track *t, int64_t now_ms,
+                          void (*extra)(void *, const struct trk_track *, struct jsonw *),
+                          void *arg);
 
 /* Prometheus helpers for the provider's metrics callback:
  *   # HELP name help\n# TYPE name type\n       (type: "counter", "gauge")

@@ -167,6 +167,21 @@ void web_json_track(struct jsonw *w, const struct trk_track *t, int64_t now_ms)
     jw_end(w);
 }
 
+void web_json_track_extra(struct jsonw *w, const struct trk_track *t, int64_t now_ms,
+                          void (*extra)(void *, const struct trk_track *, struct jsonw *),
+                          void *arg)
+{
+    jw_obj(w);
+    track_members(w, t, now_ms);
+    if (extra) {
+        int depth = w->depth;
+        extra(arg, t, w);
+        if (w->depth != depth && !w->err)
+            w->err = CAIRN_E_STATE; /* the provider left a container open */
+    }
+    jw_end(w);
+}
+
 int web_json_tracks(struct dbuf *out, const struct web_tracks *tv,
                     void (*extra)(void *, const struct trk_track *, struct jsonw *), void *arg)
 {

@@ -78,6 +78,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break;
         }
+        case HL_FT_PICTURE: {
+            /* the header; the data blocks are the application's
+             * (fuzz_app_picture) */
+            struct hl_picture pic;
+            if (hl_picture_decode(f.payload, f.len, &pic) == 0) {
+                uint8_t h[HL_PICTURE_HDR_LEN];
+                hl_picture_put_header(h, pic.seq, pic.t_utc_ms);
+                if (memcmp(h, f.payload, sizeof h) != 0 || pic.data != f.payload + sizeof h ||
+                    pic.len != f.len - sizeof h)
+                    abort();
+            }
+            break;
+        }
         default: { /* CHECKPOINT, CHECKPOINT_SIG */
             struct hl_checkpoint k;
             uint8_t buf[HL_CHECKPOINT_LEN_MAX];

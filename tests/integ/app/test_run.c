@@ -442,7 +442,8 @@ static void test_events(void **state)
     static char buf[1 << 16];
     size_t got = 0;
     int64_t end = now_ms() + WAIT_MS;
-    while (!strstr(buf, "event: track\ndata: {") && now_ms() < end && got < sizeof buf - 1) {
+    /* a whole track event: the provider's members (origin, class) too */
+    while (!strstr(buf, "\"origin\":\"own\"") && now_ms() < end && got < sizeof buf - 1) {
         struct pollfd p = {fd, POLLIN, 0};
         if (poll(&p, 1, 200) <= 0)
             continue;
@@ -455,6 +456,7 @@ static void test_events(void **state)
     close(fd);
     assert_non_null(strstr(buf, "text/event-stream"));
     assert_non_null(strstr(buf, "event: track\ndata: {"));
+    assert_non_null(strstr(buf, "\"origin\":\"own\",\"class\":\""));
 }
 
 static void test_metrics(void **state)

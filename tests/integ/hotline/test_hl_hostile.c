@@ -339,6 +339,45 @@ static void test_hostile(void **state)
     assert_int_equal(evil_expect_error(&e, NULL), CAIRN_E_STATE);
     evil_close(&e);
 
+    fprintf(stderr, "PICTURE before HELLO (L12)\n");
+    assert_int_equal(evil_connect(&e, BID.tls_cert_path, BID.tls_key_path, 0), 0);
+    uint8_t pic[HL_PICTURE_HDR_LEN + 3];
+    hl_picture_put_header(pic, 1, (int64_t)time(NULL) * 1000);
+    memcpy(pic + HL_PICTURE_HDR_LEN, "\x3e\x00\x03", 3);
+    evil_frame(&e, HL_FT_PICTURE, pic, sizeof pic);
+    assert_int_equal(evil_expect_error(&e, NULL), CAIRN_E_STATE);
+    evil_close(&e);
+    assert_int_equal(metric("pictures_received_total"), 0);
+
+    fprintf(stderr, "PICTUREs: undecodable and stale ones counted, the session stays (L12)\n");
+    assert_int_equal(evil_hello(&e, B->name), 0);
+    evil_frame(&e, HL_FT_PICTURE, pic, 5); /* shorter than its header */
+    pic[0] = 9;                            /* another version */
+    evil_frame(&e, HL_FT_PICTURE, pic, sizeof pic);
+    pic[0] = HL_PICTURE_VERSION;
+    evil_frame(&e, HL_FT_PICTURE, pic, sizeof pic); /* seq 1: taken */
+    evil_frame(&e, HL_FT_PICTURE, pic, sizeof pic); /* seq 1 again: stale */
+    struct hl_heartbeat hb = {.nonce = 77, .t_utc_ms = 0, .is_reply = 0};
+    uint8_t hbuf[HL_HEARTBEAT_LEN];
+    assert_int_equal(hl_heartbeat_encode(&hb, hbuf, sizeof hbuf), (int)HL_HEARTBEAT_LEN);
+    evil_frame(&e, HL_FT_HEARTBEAT, hbuf, sizeof hbuf);
+    {
+        static uint8_t fb[HL_FRAME_MAX_LEN];
+        size_t fl;
+        int t, echoed = 0;
+        while (!echoed && (t = evil_read(&e, fb, sizeof fb, &fl)) >= 0) {
+            struct hl_heartbeat echo;
+            echoed = t == HL_FT_HEARTBEAT && hl_heartbeat_decode(fb, fl, &echo) == 0 &&
+                     echo.is_reply && echo.nonce == 77;
+            assert_int_not_equal(t, HL_FT_ERROR);
+        }
+        assert_true(echoed); /* still open after the bad pictures */
+    }
+    evil_close(&e);
+    assert_int_equal(metric("pictures_malformed_total"), 2);
+    assert_int_equal(metric("pictures_received_total"), 1);
+    assert_int_equal(metric("pictures_stale_total"), 1);
+
     fprintf(stderr, "sequence gap (reordered)\n");
     assert_int_equal(evil_hello(&e, B->name), 0);
     n = make_msg(head + 2, hash, "skipped one", msg, sizeof msg);

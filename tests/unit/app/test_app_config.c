@@ -236,12 +236,88 @@ static void test_procedures(void **state)
     }
 }
 
+/* [peer NAME], [cat062] and [centre] military (app/peer.h) */
+static void test_peers(void **state)
+{
+    (void)state;
+    const char *t = "[centre]\nname = WARSAW-CC\nmilitary = 43C000-43CFFF RRR*\n"
+                    "military = AE1234\n"
+                    "[web]\nlisten = 127.0.0.1:0\naccounts = acc\n"
+                    "[hotline]\nkeys = k\n"
+                    "[peer MOSCOW-CC]\narea = ab.geojson\nrelease = civil, vessel\n"
+                    "interval_s = 2.5\nrecord = /var/log/moscow.jsonl\n"
+                    "[peer VILNIUS-CC]\narea = /srv/ac.geojson\n"
+                    "[cat062]\nudp = [ff02::1:6]:8600\nsac = 25\nsic = 200\ninterval_s = 0.5\n";
+    assert_int_equal(parse(t), 0);
+    assert_int_equal(cfg.military.n_ranges, 2);
+    assert_int_equal(cfg.military.n_prefixes, 1);
+    assert_int_equal(cfg.n_peer, 2);
+    assert_string_equal(cfg.peer[0].name, "MOSCOW-CC");
+    assert_string_equal(cfg.peer[0].area, "/etc/cairn/ab.geojson");
+    assert_string_equal(cfg.peer[0].record, "/var/log/moscow.jsonl");
+    assert_int_equal(cfg.peer[0].release,
+                     APP_CLASS_BIT(APP_CLASS_CIVIL) | APP_CLASS_BIT(APP_CLASS_VESSEL));
+    assert_int_equal(cfg.peer[0].interval_ms, 2500);
+    assert_int_equal(cfg.peer[0].line, 10);
+    /* defaults: civil only, every 4 s, no record */
+    assert_string_equal(cfg.peer[1].area, "/srv/ac.geojson");
+    assert_int_equal(cfg.peer[1].release, APP_CLASS_BIT(APP_CLASS_CIVIL));
+    assert_int_equal(cfg.peer[1].interval_ms, 4000);
+    assert_string_equal(cfg.peer[1].record, "");
+    assert_int_equal(cfg.has_cat062, 1);
+    assert_int_equal(cfg.cat062_sac, 25);
+    assert_int_equal(cfg.cat062_sic, 200);
+    assert_int_equal(cfg.cat062_interval_ms, 500);
+    /* [cat062] without udp: the identity of the pictures only */
+    assert_int_equal(parse("[web]\nlisten = 127.0.0.1:0\naccounts = a\n[cat062]\nsac = 3\n"), 0);
+    assert_int_equal(cfg.has_cat062, 0);
+    assert_int_equal(cfg.cat062_sac, 3);
+    assert_int_equal(cfg.cat062_interval_ms, 1000);
+    static const struct bad bad[] = {
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[peer X-CC]\narea = a\n",
+         "[peer X-CC] needs the hotline"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[hotline]\n[peer X-CC]\nrelease = civil\n",
+         "line 5: [peer X-CC] needs area"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[hotline]\n[peer X-CC]\narea = a\n"
+         "release = civilian\n",
+         "line 7: [peer X-CC] release lists classes"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[hotline]\n[peer X-CC]\narea = a\n"
+         "interval_s = 0\n",
+         "line 7: [peer X-CC] interval_s"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[hotline]\n[peer X-CC]\narea = a\n"
+         "area = b\n",
+         "line 7: key 'area' given twice in [peer X-CC]"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[hotline]\n[peer X-CC]\narea = a\n"
+         "colour = red\n",
+         "line 7: unknown key 'colour' in [peer X-CC]"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[peer X CC]\n", "line 4: [peer NAME]"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[hotline]\n[peer X]\narea = a\n[peer X]\n",
+         "line 7: two [peer X] sections"},
+        {"[centre]\nmilitary = 43C00\n", "line 2: [centre] military: an item is"},
+        {"[centre]\nmilitary = rrr*\n", "line 2: [centre] military: a callsign prefix"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[cat062]\nudp = host\n",
+         "line 5: udp wants HOST:PORT"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[cat062]\ninterval_s = 0.01\n",
+         "line 5: [cat062] interval_s"},
+        {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[cat062]\nsac = 300\n",
+         "line 5: sac wants 0 to 255"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = parse(bad[i].text);
+        if (rc == 0)
+            fail_msg("case %zu accepted", i);
+        if (!strstr(err, bad[i].want))
+            fail_msg("case %zu: '%s' does not say '%s'", i, err, bad[i].want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full),       cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_refused),    cmocka_unit_test(test_outputs),
         cmocka_unit_test(test_procedures),
+        cmocka_unit_test(test_peers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -217,6 +217,40 @@ static void test_heartbeat_error_roundtrip(void **state)
     assert_string_equal(hl_frame_type_name(99), "?");
 }
 
+/* PICTURE (L12): header round trip, every cut refused, the version
+ * checked, and the tighter cap decided from the frame header alone. */
+static void test_picture(void **state)
+{
+    (void)state;
+    uint8_t buf[HL_PICTURE_HDR_LEN + 8];
+    hl_picture_put_header(buf, 0x0102030405060708ull, -5);
+    memcpy(buf + HL_PICTURE_HDR_LEN,
+           "\x3e\x00\x08"
+           "ABCDE",
+           8);
+    struct hl_picture p;
+    assert_int_equal(hl_picture_decode(buf, sizeof buf, &p), 0);
+    assert_true(p.seq == 0x0102030405060708ull);
+    assert_true(p.t_utc_ms == -5);
+    assert_ptr_equal(p.data, buf + HL_PICTURE_HDR_LEN);
+    assert_int_equal(p.len, 8);
+    for (size_t cut = 0; cut < HL_PICTURE_HDR_LEN; cut++)
+        assert_int_equal(hl_picture_decode(buf, cut, &p), CAIRN_E_FORMAT);
+    assert_int_equal(hl_picture_decode(buf, HL_PICTURE_HDR_LEN, &p), 0); /* empty picture */
+    assert_int_equal(p.len, 0);
+    buf[0] = 2;
+    assert_int_equal(hl_picture_decode(buf, sizeof buf, &p), CAIRN_E_FORMAT);
+    struct hl_frame_stats st = {0};
+    struct hl_frame f;
+    uint8_t h[HL_FRAME_HDR_LEN];
+    hl_frame_put_header(h, HL_FT_PICTURE, HL_PICTURE_MAX_LEN + 1u);
+    assert_int_equal(hl_frame_parse(h, sizeof h, &f, &st), CAIRN_E_TOOBIG);
+    assert_int_equal(st.oversized, 1);
+    hl_frame_put_header(h, HL_FT_PICTURE, HL_PICTURE_MAX_LEN);
+    assert_int_equal(hl_frame_parse(h, sizeof h, &f, &st), CAIRN_E_NEEDMORE);
+    assert_string_equal(hl_frame_type_name(HL_FT_PICTURE), "picture");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_oversized_and_bad_type),
         cmocka_unit_test(test_hello_roundtrip),
         cmocka_unit_test(test_heartbeat_error_roundtrip),
+        cmocka_unit_test(test_picture),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
