@@ -522,37 +522,25 @@ static const char exchange_area[] =
     "57.0],[14.0,57.0],[14.0,53.5]]]}}]}\n";
 
 /*
- * MERGE POINT — the shared picture and the procedures (contract: the peers
- * and procs engineers own these sections; the lead turns them on when
- * merging their branches, by setting DEMO_PEER_SECTIONS to 1 and checking
- * the keys against their parsers). For side s, towards the other centre:
+ * The shared picture and the procedures, for side s towards the other
+ * centre (docs/centre.md has the keys):
  *
  *   [peer OTHER]   the exchange area written beside the roster, released
  *                  classes (never one's own military), a picture every 4 s
  *   [procedures]   renegade alerts notified to the other centre at once,
  *                  the compliance summaries over the same area
- *
- * Until then (this branch's configuration parser refuses those sections)
- * it writes them as comments, so the generated centre.ini shows where and
- * what they are.
  */
-#ifndef DEMO_PEER_SECTIONS
-#define DEMO_PEER_SECTIONS 0
-#endif
 static void demo_peer_sections(const struct demo *d, const struct demo_side *s, struct dbuf *ini)
 {
     const char *other = d->side[0].name == s->name ? d->side[1].name : d->side[0].name;
-    const char *c = DEMO_PEER_SECTIONS ? "" : "; ";
-    dbuf_addf(ini, "; ---- [peer NAME] (shared picture) and [procedures] go here "
-                   "(cli/demo.c: demo_peer_sections) ----\n");
     dbuf_addf(ini,
-              "%s[peer %s]\n%sarea = ../exchange-area.geojson\n"
-              "%srelease = civil,no_transponder,vessel,unknown\n%sinterval_s = 4\n",
-              c, other, c, c, c);
+              "[peer %s]\narea = ../exchange-area.geojson\n"
+              "release = civil,no_transponder,vessel,unknown\ninterval_s = 4\n",
+              other);
     dbuf_addf(ini,
-              "%s[procedures]\n%srenegade_notify = %s\n"
-              "%scompliance_area = ../exchange-area.geojson\n",
-              c, c, other, c);
+              "[procedures]\nrenegade_notify = %s\n"
+              "compliance_area = ../exchange-area.geojson\n",
+              other);
 }
 
 /* The feeds and centre.ini of side s; its journal. */
