@@ -17,12 +17,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/bits.h"
 #include "base/dbuf.h"
 #include "base/error.h"
 #include "base/jsonw.h"
 #include "decode/asterix/asterix.h"
 #include "decode/asterix/tables.h"
+#include "decode/asterix/walk.h"
 
 /*
  * A small JSON writer into a stack buffer flushed to the jsonw's dbuf in
@@ -370,135 +370,84 @@ static void json_leaf(struct jo *w, const struct ax_node *e, const uint8_t *p, u
     }
 }
 
-/* The members of a fixed group (or one element) as key/value pairs; nested
- * named groups become objects. parent/parent_bit locate case selectors. */
-static void json_fixed_members(struct jo *w, const struct ax_node *n, const struct ax_node *parent,
-                               const uint8_t *p, unsigned bit, unsigned parent_bit, unsigned flags)
+static int json_value(struct jo *w, const struct ax_sub *s, unsigned flags, int depth);
+
+/* The children of a group or an extended item as key/value pairs: elements
+ * by name, named groups as objects, unnamed groups looked through, spares
+ * not at all. */
+static int json_members(struct jo *w, const struct ax_sub *s, unsigned flags, int depth)
 {
-    if (n->kind == AX_ELEMENT) {
-        const struct ax_node *e =
-            n->enc == AX_ENC_CASE ? ax_case_pick(parent, n, p, parent_bit) : n;
-        jo_key(w, n->name ? n->name : "value");
-        json_leaf(w, e, p, bit, flags);
-    } else if (n->kind == AX_GROUP) {
-        if (n->name) {
-            jo_key(w, n->name);
-            jo_obj(w);
+    struct ax_iter it;
+    int rc = ax_iter_init(&it, s->node, s->p, s->len, s->bit, depth);
+    struct ax_sub c;
+    while (rc == 0 && (rc = ax_iter_next(&it, &c)) == 1) {
+        const struct ax_node *n = c.node;
+        rc = 0;
+        if (n->kind == AX_ELEMENT) {
+            jo_key(w, n->name ? n->name : "value");
+            json_leaf(w, c.elem, c.p, c.bit, flags);
+        } else if (n->kind == AX_GROUP) {
+            if (n->name) {
+                jo_key(w, n->name);
+                jo_obj(w);
+            }
+            rc = json_members(w, &c, flags, depth + 1);
+            if (n->name)
+                jo_end(w);
         }
-        unsigned b = bit;
-        for (unsigned i = 0; i < n->n_sub; i++) {
-            json_fixed_members(w, &n->sub[i], n, p, b, bit, flags);
-            b += n->sub[i].bits;
-        }
-        if (n->name)
-            jo_end(w);
     }
+    return rc < 0 ? rc : 0;
 }
 
-/* A fixed node as a value: an element's value, or a group's object. */
-static void json_fixed_value(struct jo *w, const struct ax_node *n, const uint8_t *p,
-                             unsigned flags)
+/* One node as a JSON value: an element's value, an object for groups,
+ * extended and compound items, an array of repetitions, the content of an
+ * explicit item (as its description reads it, or hex). */
+static int json_value(struct jo *w, const struct ax_sub *s, unsigned flags, int depth)
 {
-    if (n->kind == AX_ELEMENT) {
-        json_leaf(w, n, p, 0, flags);
-        return;
+    const struct ax_node *n = s->node;
+    if (s->kind == AX_SUB_RAW) {
+        json_hex_bytes(w, s->p, s->len);
+        return 0;
     }
-    jo_obj(w);
-    unsigned b = 0;
-    for (unsigned i = 0; i < n->n_sub; i++) {
-        json_fixed_members(w, &n->sub[i], n, p, b, 0, flags);
-        b += n->sub[i].bits;
-    }
-    jo_end(w);
-}
-
-static int json_value(struct jo *w, const struct ax_node *n, const uint8_t *p, size_t len,
-                      unsigned flags, int depth);
-
-static int json_value(struct jo *w, const struct ax_node *n, const uint8_t *p, size_t len,
-                      unsigned flags, int depth)
-{
-    int k = ax_node_size(n, p, len);
-    if (k < 0 || depth > 8)
-        return k < 0 ? k : -1;
+    struct ax_iter it;
+    struct ax_sub c;
+    int rc = 0;
     switch (n->kind) {
     case AX_ELEMENT:
+        json_leaf(w, s->elem, s->p, s->bit, flags);
+        break;
     case AX_GROUP:
-        json_fixed_value(w, n, p, flags);
-        break;
-    case AX_EXTENDED: {
+    case AX_EXTENDED:
         jo_obj(w);
-        unsigned pos = 0;
-        for (unsigned i = 0; i < n->n_sub; i++) {
-            const struct ax_node *c = &n->sub[i];
-            if (c->kind == AX_FX) {
-                unsigned fx = (unsigned)bits_get(p, (size_t)k, pos, 1);
-                pos++;
-                if (!fx)
-                    break;
-            } else {
-                if ((pos + c->bits + 7) / 8 > (unsigned)k)
-                    break;
-                json_fixed_members(w, c, n, p, pos, 0, flags);
-                pos += c->bits;
-            }
-        }
+        rc = json_members(w, s, flags, depth);
         jo_end(w);
         break;
-    }
-    case AX_REPETITIVE: {
-        const struct ax_node *c = &n->sub[0];
+    case AX_REPETITIVE:
         jo_arr(w);
-        if (n->rep_bytes == 0) {
-            size_t unit = ((size_t)c->bits + 1) / 8;
-            for (size_t off = 0; off + unit <= (size_t)k; off += unit)
-                json_fixed_value(w, c, p + off, flags);
-        } else {
-            size_t count = 0, off = n->rep_bytes;
-            for (unsigned i = 0; i < n->rep_bytes; i++)
-                count = (count << 8) | p[i];
-            for (size_t i = 0; i < count; i++) {
-                int m = json_value(w, c, p + off, (size_t)k - off, flags, depth + 1);
-                if (m < 0)
-                    return m;
-                off += (size_t)m;
-            }
-        }
+        rc = ax_iter_init(&it, n, s->p, s->len, 0, depth);
+        while (rc == 0 && (rc = ax_iter_next(&it, &c)) == 1)
+            rc = json_value(w, &c, flags, depth + 1);
         jo_end(w);
         break;
-    }
-    case AX_EXPLICIT: {
-        if (n->n_sub == 1 && k > 1 && ax_node_size(&n->sub[0], p + 1, (size_t)k - 1) > 0) {
-            if (json_value(w, &n->sub[0], p + 1, (size_t)k - 1, flags, depth + 1) < 0)
-                return -1;
-        } else {
-            json_hex_bytes(w, p + 1, (size_t)k - 1);
-        }
+    case AX_EXPLICIT:
+        rc = ax_iter_init(&it, n, s->p, s->len, 0, depth);
+        while (rc == 0 && (rc = ax_iter_next(&it, &c)) == 1)
+            rc = json_value(w, &c, flags, depth + 1);
         break;
-    }
-    case AX_COMPOUND: {
-        size_t nfs = 0;
-        while (p[nfs++] & 1u)
-            ;
-        size_t off = nfs;
+    case AX_COMPOUND:
         jo_obj(w);
-        for (size_t i = 0; i < nfs * 7; i++) {
-            if (!(p[i / 7] & (0x80u >> (i % 7))))
-                continue;
-            const struct ax_node *c = &n->sub[i];
-            jo_key(w, c->name ? c->name : "?");
-            int m = json_value(w, c, p + off, (size_t)k - off, flags, depth + 1);
-            if (m < 0)
-                return m;
-            off += (size_t)m;
+        rc = ax_iter_init(&it, n, s->p, s->len, 0, depth);
+        while (rc == 0 && (rc = ax_iter_next(&it, &c)) == 1) {
+            jo_key(w, c.node->name ? c.node->name : "?");
+            rc = json_value(w, &c, flags, depth + 1);
         }
         jo_end(w);
         break;
-    }
     default:
-        return -1;
+        jo_null(w);
+        break;
     }
-    return k;
+    return rc < 0 ? rc : 0;
 }
 
 void ax_json_record(struct jsonw *jw, const struct ax_record *r, unsigned flags)
@@ -549,8 +498,16 @@ void ax_json_record_at(struct jsonw *jw, const struct ax_record *r, unsigned fla
             key[1 + nl] = '\0';
             jo_key(w, key);
         }
-        if (json_value(w, it->desc, it->p, it->len, flags, 0) < 0)
+        /* measured first, so that a broken item is a null, not half an object
+         * (a decoded record's items are whole) */
+        int k = ax_node_size(it->desc, it->p, it->len);
+        if (k < 0) {
             jo_null(w);
+            continue;
+        }
+        struct ax_sub root;
+        ax_sub_root(&root, it->desc, it->p, (size_t)k);
+        (void)json_value(w, &root, flags, 0);
     }
     if (o.n_bad) {
         /* "I105/LAT": item and field the specification's range excludes */
