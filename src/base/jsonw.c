@@ -15,7 +15,7 @@ void jw_init(struct jsonw *w, struct dbuf *out)
     w->out = out;
 }
 
-static void put_slow(struct jsonw *w, const char *s, size_t n)
+void jw__put_slow(struct jsonw *w, const char *s, size_t n)
 {
     if (w->err)
         return;
@@ -24,76 +24,41 @@ static void put_slow(struct jsonw *w, const char *s, size_t n)
         w->err = rc;
 }
 
-/* Append n bytes: a memcpy while the buffer has room (the common case),
- * dbuf_add (growth, cap) otherwise. */
-static inline void put(struct jsonw *w, const char *s, size_t n)
+size_t jw__u64_to(char *dst, uint64_t v)
 {
-    struct dbuf *b = w->out;
-    if (b->p && b->len + n < b->cap && !w->err) {
-        memcpy(b->p + b->len, s, n);
-        b->len += n;
-        b->p[b->len] = '\0';
-        return;
-    }
-    put_slow(w, s, n);
+    /* the digit count first, then the digits in place from the right */
+    size_t nd = 1;
+    for (uint64_t t = v; t >= 10; t /= 10)
+        nd++;
+    jw__fmt_u64(v, dst + nd);
+    return nd;
 }
 
-/* Decimal digits of v, right-aligned ending at end; returns the start. */
-static char *fmt_u64(uint64_t v, char *end)
+#define put     jw__put
+#define sep     jw__sep
+#define fmt_u64 jw__fmt_u64
+
+char *jw__fmt_u64(uint64_t v, char *end)
 {
+    /* two digits per division, from a table of "00".."99" */
+    static const char d2[201] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
     char *p = end;
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        *--p = d2[2 * r + 1];
+        *--p = d2[2 * r];
+    }
+    if (v >= 10) {
+        *--p = d2[2 * v + 1];
+        *--p = d2[2 * v];
+    } else {
+        *--p = (char)('0' + v);
+    }
     return p;
-}
-
-/* Before a value or key: the separating comma if needed. */
-static void sep(struct jsonw *w)
-{
-    if (w->after_key) {
-        w->after_key = 0;
-        return;
-    }
-    if (w->depth > 0) {
-        if (!w->first[w->depth - 1])
-            put(w, ",", 1);
-        w->first[w->depth - 1] = 0;
-    }
-}
-
-static void open_c(struct jsonw *w, char c, int is_obj)
-{
-    sep(w);
-    if (w->depth >= JW_MAX_DEPTH) {
-        w->err = CAIRN_E_TOOBIG;
-        return;
-    }
-    put(w, &c, 1);
-    w->first[w->depth] = 1;
-    w->is_obj[w->depth] = (uint8_t)is_obj;
-    w->depth++;
-}
-
-void jw_obj(struct jsonw *w)
-{
-    open_c(w, '{', 1);
-}
-
-void jw_arr(struct jsonw *w)
-{
-    open_c(w, '[', 0);
-}
-
-void jw_end(struct jsonw *w)
-{
-    if (w->depth <= 0) {
-        w->err = CAIRN_E_STATE;
-        return;
-    }
-    w->depth--;
-    put(w, w->is_obj[w->depth] ? "}" : "]", 1);
 }
 
 /* Plain printable ASCII runs are copied as they are; every other
@@ -102,8 +67,23 @@ void jw_end(struct jsonw *w)
  * invalid UTF-8 replaced by U+FFFD so the output is always valid JSON. */
 static void put_escaped(struct jsonw *w, const char *s, size_t n)
 {
+    size_t i = 0;
+    while (i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F && s[i] != '"' &&
+           s[i] != '\\')
+        i++;
+    struct dbuf *b = w->out;
+    if (i == n && b->p && b->len + n + 2 < b->cap && !w->err) {
+        /* plain text (most strings): quoted in one copy */
+        char *d = b->p + b->len;
+        d[0] = '"';
+        memcpy(d + 1, s, n);
+        d[n + 1] = '"';
+        b->len += n + 2;
+        b->p[b->len] = '\0';
+        return;
+    }
     put(w, "\"", 1);
-    size_t run = 0, i = 0;
+    size_t run = 0;
     while (i < n) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
@@ -124,12 +104,10 @@ static void put_escaped(struct jsonw *w, const char *s, size_t n)
     put(w, "\"", 1);
 }
 
-void jw_key(struct jsonw *w, const char *key)
+void jw__key_slow(struct jsonw *w, const char *key, size_t n)
 {
-    sep(w);
-    put_escaped(w, key, strlen(key));
+    put_escaped(w, key, n);
     put(w, ":", 1);
-    w->after_key = 1;
 }
 
 void jw_strn(struct jsonw *w, const char *s, size_t n)
@@ -141,27 +119,6 @@ void jw_strn(struct jsonw *w, const char *s, size_t n)
 void jw_str(struct jsonw *w, const char *s)
 {
     jw_strn(w, s, strlen(s));
-}
-
-void jw_int(struct jsonw *w, int64_t v)
-{
-    char tmp[24];
-    char *end = tmp + sizeof tmp;
-    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    char *p = fmt_u64(mag, end);
-    if (v < 0)
-        *--p = '-';
-    sep(w);
-    put(w, p, (size_t)(end - p));
-}
-
-void jw_uint(struct jsonw *w, uint64_t v)
-{
-    char tmp[24];
-    char *end = tmp + sizeof tmp;
-    char *p = fmt_u64(v, end);
-    sep(w);
-    put(w, p, (size_t)(end - p));
 }
 
 /* Powers of ten for the fast fixed-point path. */
@@ -217,43 +174,10 @@ void jw_num(struct jsonw *w, double v, int prec)
     put(w, tmp, (size_t)n);
 }
 
-void jw_bool(struct jsonw *w, int v)
-{
-    sep(w);
-    if (v)
-        put(w, "true", 4);
-    else
-        put(w, "false", 5);
-}
-
-void jw_null(struct jsonw *w)
-{
-    sep(w);
-    put(w, "null", 4);
-}
-
-void jw_raw(struct jsonw *w, const char *json, size_t n)
-{
-    sep(w);
-    put(w, json, n);
-}
-
 void jw_kstr(struct jsonw *w, const char *key, const char *s)
 {
     jw_key(w, key);
     jw_str(w, s);
-}
-
-void jw_kint(struct jsonw *w, const char *key, int64_t v)
-{
-    jw_key(w, key);
-    jw_int(w, v);
-}
-
-void jw_kuint(struct jsonw *w, const char *key, uint64_t v)
-{
-    jw_key(w, key);
-    jw_uint(w, v);
 }
 
 void jw_kfixed(struct jsonw *w, const char *key, double v, int decimals)
@@ -268,8 +192,77 @@ void jw_knum(struct jsonw *w, const char *key, double v, int prec)
     jw_num(w, v, prec);
 }
 
-void jw_kbool(struct jsonw *w, const char *key, int v)
+void jw_real(struct jsonw *w, double v)
 {
-    jw_key(w, key);
-    jw_bool(w, v);
+    /* 1e15: the most a double carries in 15 significant digits exactly */
+    double a = v < 0 ? -v : v;
+    if (!(a < 1e15)) {
+        /* huge or not finite: printf's care is worth it */
+        if (!isfinite(v)) {
+            jw_null(w);
+            return;
+        }
+        char big[40];
+        int k = snprintf(big, sizeof big, "%.15g", v);
+        jw_raw(w, big, (size_t)(k > 0 ? k : 0));
+        return;
+    }
+    char buf[48];
+    size_t n = 0;
+    if (v < 0)
+        buf[n++] = '-';
+    uint64_t ip = (uint64_t)a;
+    char tmp[24];
+    char *end = tmp + sizeof tmp;
+    if ((double)ip == a) {
+        char *p = fmt_u64(ip, end);
+        memcpy(buf + n, p, (size_t)(end - p));
+        jw_raw(w, buf, n + (size_t)(end - p));
+        return;
+    }
+    int int_digits = 0;
+    for (uint64_t t = ip; t; t /= 10)
+        int_digits++;
+    int dec = 15 - int_digits; /* fraction digits for 15 significant digits */
+    uint64_t scale = 1;
+    for (int i = 0; i < dec; i++)
+        scale *= 10;
+    uint64_t scaled = (uint64_t)(a * (double)scale + 0.5);
+    uint64_t whole = scaled / scale, frac = scaled % scale;
+    char *p = fmt_u64(whole, end);
+    memcpy(buf + n, p, (size_t)(end - p));
+    n += (size_t)(end - p);
+    if (frac) {
+        char fd[20];
+        for (int i = dec - 1; i >= 0; i--) {
+            fd[i] = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+        int last = dec - 1;
+        while (last > 0 && fd[last] == '0')
+            last--;
+        buf[n++] = '.';
+        memcpy(buf + n, fd, (size_t)last + 1);
+        n += (size_t)last + 1;
+    }
+    jw_raw(w, buf, n);
+}
+
+void jw_hex(struct jsonw *w, const uint8_t *p, size_t n)
+{
+    static const char hexd[] = "0123456789ABCDEF";
+    char buf[258];
+    sep(w);
+    put(w, "\"", 1);
+    while (n > 0) {
+        size_t k = n < 128 ? n : 128;
+        for (size_t i = 0; i < k; i++) {
+            buf[2 * i] = hexd[p[i] >> 4];
+            buf[2 * i + 1] = hexd[p[i] & 15];
+        }
+        put(w, buf, 2 * k);
+        p += k;
+        n -= k;
+    }
+    put(w, "\"", 1);
 }

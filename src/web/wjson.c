@@ -17,8 +17,9 @@
  * non-ADS-B target using a track/file identifier, typically from primary
  * or Mode A/C radar"). Vessels are left out: the format is for aircraft.
  *
- * Text that came from outside (callsigns) is escaped with log_escape's JSON
- * mode, so invalid UTF-8 or control bytes never reach a client raw.
+ * Text that came from outside (callsigns) is escaped by jsonw with
+ * log_escape's JSON rule, so invalid UTF-8 or control bytes never reach a
+ * client raw.
  */
 #include <math.h>
 #include <stdio.h>
@@ -33,16 +34,11 @@
 
 #define KT_PER_MPS (3600.0 / 1852.0)
 
-/* A string from outside, escaped for JSON (cut at 256 bytes of escapes). */
+/* A string from outside: jsonw escapes it by log_escape's JSON rule. */
 static void put_text(struct jsonw *w, const char *key, const char *s, size_t n)
 {
-    char esc[264];
-    log_escape(esc + 1, sizeof esc - 2, s, n, LOG_ESC_JSON);
-    size_t el = strlen(esc + 1);
-    esc[0] = '"';
-    esc[el + 1] = '"';
     jw_key(w, key);
-    jw_raw(w, esc, el + 2);
+    jw_strn(w, s, n);
 }
 
 static size_t cs_len(const char *cs)

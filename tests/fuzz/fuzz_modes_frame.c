@@ -85,6 +85,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          * an ICAO one; coarse CPR fields are 12 bits; checked ranges hold */
         if (r.addr_non_icao && (r.has & REP_HAS_ICAO))
             __builtin_trap();
+        /* a TIS-B/ADS-R management message (DF18 CF 4) is no aircraft */
+        memset(&r, 0, sizeof r);
+        if (m.addr_type == MODES_AT_TISB_MGMT && modes_msg_to_report(&m, 0, &r) == 0)
+            __builtin_trap();
         if ((m.has & MH_COARSE) && (m.cpr_lat > 0xFFF || m.cpr_lon > 0xFFF))
             __builtin_trap();
         if ((m.has & MH_MET) && (m.met.has & MET_WIND) && m.met.wind_kt > 250)

@@ -165,8 +165,8 @@ enum ais_json_flags {
 /* Write msg as one JSON object to w. device (borrowed, may be NULL: the key
  * is left out) becomes the "device" field as gpsd names its input. Returns
  * 0, or CAIRN_E_NOTFOUND without writing for what gpsd does not print: a
- * type 24 part A, or a part B whose part A was not seen (CAIRN_E_TOOBIG,
- * also set in w->err, cannot happen for payloads of AIS_MAX_BITS). */
+ * type 24 part A, or a part B whose part A was not seen; or w->err when
+ * the writer failed (its buffer's cap). Written with base/jsonw. */
 int ais_msg_json(const struct ais_msg *msg, struct jsonw *w, const char *device, unsigned flags);
 
 /* The normalised observation for position-bearing messages (types 1-3, 4,

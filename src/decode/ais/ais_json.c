@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/jsonw.h"
 #include "decode/ais/ais.h"
 #include "decode/ais/sixbit.h"
 
@@ -37,21 +38,13 @@
  * most (1008 - 40) / 6 = 161 characters. */
 #define TEXT_MAX 170
 
-/* The object is built in a local buffer with a small emitter (constant
- * keys need no escaping, numbers are formatted without printf) and handed
- * to the caller's jsonw in one piece: printf-based formatting made JSON
- * output seven times slower than decoding. */
-#define EMIT_MAX 8192 /* largest object: a 1,008-bit payload in hex is 252 bytes */
-
+/* The object is written with the one JSON writer (base/jsonw), whose hot
+ * calls are inline; the e_ and k helpers below only name its calls the way
+ * this file's writers use them. */
 struct jctx {
     struct jsonw *w;
     const struct ais_msg *m;
     int scaled;
-    size_t len;
-    int depth;
-    uint8_t first[8];
-    int overflow;
-    char buf[EMIT_MAX];
 };
 
 /* Field reader inlined for speed: n (1..32) bits at pos, zero past the
@@ -78,203 +71,57 @@ static inline int32_t rd_s(const struct ais_msg *m, size_t pos, unsigned n)
 #define U(pos, n) rd_u(j->m, (pos), (n))
 #define S(pos, n) rd_s(j->m, (pos), (n))
 
-static inline void e_put(struct jctx *j, const char *s, size_t n)
-{
-    if (j->len + n >= sizeof j->buf) {
-        j->overflow = 1;
-        return;
-    }
-    memcpy(j->buf + j->len, s, n);
-    j->len += n;
-}
-
-static inline void e_putc(struct jctx *j, char c)
-{
-    if (j->len + 1 >= sizeof j->buf) {
-        j->overflow = 1;
-        return;
-    }
-    j->buf[j->len++] = c;
-}
-
-/* Before a value inside an array: the comma. */
-static inline __attribute__((always_inline)) void e_sep(struct jctx *j)
-{
-    if (j->depth > 0) {
-        if (!j->first[j->depth - 1])
-            e_putc(j, ',');
-        j->first[j->depth - 1] = 0;
-    }
-}
-
 static inline __attribute__((always_inline)) void e_key(struct jctx *j, const char *key)
 {
-    e_sep(j);
-    e_putc(j, '"');
-    e_put(j, key, strlen(key));
-    e_put(j, "\":", 2);
+    jw_key(j->w, key);
 }
 
-static void e_open(struct jctx *j, char c)
+/* An object or array as a value (after a key or inside an array). */
+static inline __attribute__((always_inline)) void e_open(struct jctx *j, char c)
 {
-    if (j->depth >= (int)sizeof j->first) {
-        j->overflow = 1;
-        return;
-    }
-    e_putc(j, c);
-    j->first[j->depth++] = 1;
+    if (c == '{')
+        jw_obj(j->w);
+    else
+        jw_arr(j->w);
 }
 
-/* An object opened as an array element. */
-static void e_open_elem(struct jctx *j, char c)
+static inline __attribute__((always_inline)) void e_open_elem(struct jctx *j, char c)
 {
-    e_sep(j);
     e_open(j, c);
 }
 
-static void e_close(struct jctx *j, char c)
+static inline __attribute__((always_inline)) void e_close(struct jctx *j, char c)
 {
-    if (j->depth > 0)
-        j->depth--;
-    e_putc(j, c);
-}
-
-static void e_u64(struct jctx *j, uint64_t v)
-{
-    /* Two digits per division, from a table of "00".."99", written in
-     * place once the digit count is known. */
-    static const char d2[201] =
-        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-        "8081828384858687888990919293949596979899";
-    unsigned nd = 1;
-    if (v >= 10) {
-        /* digit count by comparison: most values have 1..9 digits */
-        static const uint64_t pow10[] = {100ull,     1000ull,     10000ull,     100000ull,
-                                         1000000ull, 10000000ull, 100000000ull, 1000000000ull};
-        nd = 2;
-        while (nd < 10 && v >= pow10[nd - 2])
-            nd++;
-        for (uint64_t x = v / 10000000000ull; nd >= 10 && x > 0; x /= 10)
-            nd++;
-    }
-    if (j->len + nd >= sizeof j->buf) {
-        j->overflow = 1;
-        return;
-    }
-    char *p = j->buf + j->len + nd;
-    j->len += nd;
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100);
-        v /= 100;
-        *--p = d2[2 * r + 1];
-        *--p = d2[2 * r];
-    }
-    if (v >= 10) {
-        *--p = d2[2 * v + 1];
-        *--p = d2[2 * v];
-    } else {
-        *--p = (char)('0' + v);
-    }
+    (void)c;
+    jw_end(j->w);
 }
 
 static inline __attribute__((always_inline)) void e_int(struct jctx *j, int64_t v)
 {
-    if (v < 0) {
-        e_putc(j, '-');
-        e_u64(j, (uint64_t)0 - (uint64_t)v);
-    } else {
-        e_u64(j, (uint64_t)v);
-    }
+    jw_int(j->w, v);
 }
 
 static inline __attribute__((always_inline)) void e_uint(struct jctx *j, uint64_t v)
 {
-    e_u64(j, v);
+    jw_uint(j->w, v);
 }
 
-/* %.{dec}f without printf where the value is far from a rounding tie;
- * printf itself otherwise, so the digits are always printf's. */
-static void e_fixed(struct jctx *j, double v, int dec)
+static inline __attribute__((always_inline)) void e_u64(struct jctx *j, uint64_t v)
 {
-    static const double pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
-    double x = v * pow10[dec];
-    double ax = x < 0 ? -x : x;
-    double frac = ax - (double)(uint64_t)ax;
-    if (dec > 6 || ax > 1e15 || (frac > 0.4999 && frac < 0.5001) || !(ax == ax)) {
-        char t[64];
-        int n = snprintf(t, sizeof t, "%.*f", dec, v);
-        if (n > 0)
-            e_put(j, t, (size_t)n);
-        return;
-    }
-    uint64_t r = (uint64_t)(ax + 0.5);
-    /* Constant divisors per case: the compiler turns them into multiplies. */
-    uint64_t ip;
-    switch (dec) {
-    case 0:
-        ip = r;
-        break;
-    case 1:
-        ip = r / 10;
-        break;
-    case 2:
-        ip = r / 100;
-        break;
-    case 3:
-        ip = r / 1000;
-        break;
-    case 4:
-        ip = r / 10000;
-        break;
-    case 5:
-        ip = r / 100000;
-        break;
-    default:
-        ip = r / 1000000;
-        break;
-    }
-    uint64_t fp = r - ip * (uint64_t)pow10[dec];
-    if (v < 0)
-        e_putc(j, '-');
-    e_u64(j, ip);
-    if (dec > 0) {
-        char t[8];
-        for (int i = dec - 1; i >= 0; i--) {
-            t[i] = (char)('0' + fp % 10);
-            fp /= 10;
-        }
-        e_putc(j, '.');
-        e_put(j, t, (size_t)dec);
-    }
+    jw_uint(j->w, v);
 }
 
-/* A string: six-bit text holds '"' and '\\'; anything below 0x20 is
- * escaped too (TAG block text comes from outside). */
-static void e_str(struct jctx *j, const char *s)
+/* %.{dec}f, printf's digits (jw_fixed) */
+static inline __attribute__((always_inline)) void e_fixed(struct jctx *j, double v, int dec)
 {
-    static const char hexd[] = "0123456789abcdef";
-    e_putc(j, '"');
-    for (;;) {
-        /* Copy the run of characters that need no escape in one go. */
-        size_t run = 0;
-        while (s[run] && s[run] != '"' && s[run] != '\\' && (unsigned char)s[run] >= 0x20)
-            run++;
-        e_put(j, s, run);
-        s += run;
-        unsigned char c = (unsigned char)*s;
-        if (!c)
-            break;
-        if (c == '"' || c == '\\') {
-            e_putc(j, '\\');
-            e_putc(j, (char)c);
-        } else {
-            char t[6] = {'\\', 'u', '0', '0', hexd[c >> 4], hexd[c & 15]};
-            e_put(j, t, 6);
-        }
-        s++;
-    }
-    e_putc(j, '"');
+    jw_fixed(j->w, v, dec);
+}
+
+/* A string: six-bit text holds '"' and '\\', TAG block text comes from
+ * outside; jsonw escapes both by the one rule (log_escape_step). */
+static inline __attribute__((always_inline)) void e_str(struct jctx *j, const char *s)
+{
+    jw_str(j->w, s);
 }
 
 static inline __attribute__((always_inline)) void ku(struct jctx *j, const char *k, uint32_t v)
@@ -290,10 +137,7 @@ static inline __attribute__((always_inline)) void ki(struct jctx *j, const char 
 static inline __attribute__((always_inline)) void kb(struct jctx *j, const char *k, uint32_t v)
 {
     e_key(j, k);
-    if (v)
-        e_put(j, "true", 4);
-    else
-        e_put(j, "false", 5);
+    jw_bool(j->w, v != 0);
 }
 static inline __attribute__((always_inline)) void ks(struct jctx *j, const char *k, const char *s)
 {
@@ -305,9 +149,7 @@ static inline __attribute__((always_inline)) void klegend(struct jctx *j, const 
                                                           const char *s)
 {
     e_key(j, k);
-    e_putc(j, '"');
-    e_put(j, s, strlen(s));
-    e_putc(j, '"');
+    e_str(j, s);
 }
 
 static inline __attribute__((always_inline)) void kf(struct jctx *j, const char *k, double v,
@@ -443,16 +285,18 @@ static void keta(struct jctx *j, const char *k, unsigned mo, unsigned d, unsigne
 static void kdata_bytes(struct jctx *j, const uint8_t *p, size_t nbits)
 {
     static const char hexd[] = "0123456789abcdef";
+    char t[24 + 2 * (AIS_MAX_BITS / 8)];
     size_t nbytes = (nbits + 7) / 8;
-    e_key(j, "data");
-    e_putc(j, '"');
-    e_u64(j, nbits);
-    e_putc(j, ':');
+    if (nbytes > AIS_MAX_BITS / 8)
+        nbytes = AIS_MAX_BITS / 8; /* a payload holds no more */
+    int n = snprintf(t, sizeof t, "%zu:", nbits);
+    size_t k = n > 0 ? (size_t)n : 0;
     for (size_t i = 0; i < nbytes; i++) {
-        e_putc(j, hexd[p[i] >> 4]);
-        e_putc(j, hexd[p[i] & 15]);
+        t[k++] = hexd[p[i] >> 4];
+        t[k++] = hexd[p[i] & 15];
     }
-    e_putc(j, '"');
+    e_key(j, "data");
+    jw_strn(j->w, t, k);
 }
 
 /* Binary data starting at a byte boundary of the payload, unmasked (gpsd
@@ -1680,14 +1524,11 @@ int ais_msg_json(const struct ais_msg *msg, struct jsonw *w, const char *device,
     /* gpsd reports a class B static report only once both parts are in. */
     if (msg->type == 24 && msg->part24 != AIS_24_AB)
         return CAIRN_E_NOTFOUND;
-    struct jctx jc; /* its buffer is the only large thing on the stack */
+    struct jctx jc;
     struct jctx *j = &jc;
     j->w = w;
     j->m = msg;
     j->scaled = (flags & AIS_JSON_SCALED) != 0;
-    j->len = 0;
-    j->depth = 0;
-    j->overflow = 0;
     e_open(j, '{');
     klegend(j, "class", "AIS");
     if (device)
@@ -1787,10 +1628,5 @@ int ais_msg_json(const struct ais_msg *msg, struct jsonw *w, const char *device,
             ks(j, "tag_text", msg->tag.text);
     }
     e_close(j, '}');
-    if (j->overflow) {
-        w->err = CAIRN_E_TOOBIG;
-        return CAIRN_E_TOOBIG;
-    }
-    jw_raw(w, j->buf, j->len);
-    return 0;
+    return w->err;
 }

@@ -1,8 +1,8 @@
 /*
  * decode.c — ASTERIX data blocks, records and items (the structure, not the
  * meaning): splitting a datagram into blocks, a block into records by the
- * FSPEC and the category's UAP, and measuring each data item by its
- * structure so the next one can be found.
+ * FSPEC and the category's UAP, each data item measured by its structure
+ * (ax_node_size, walk.c) so the next one can be found; reading leaves.
  *
  * Specification: EUROCONTROL ASTERIX Part 1 (Data Structure, ed. 2.4),
  * sec. 4.2 (data block), 4.3 (record, FSPEC and FX), 4.4 (data item
@@ -24,12 +24,7 @@
 #include "base/error.h"
 #include "decode/asterix/asterix.h"
 #include "decode/asterix/tables.h"
-
-/* The deepest nesting of compound/repetitive/explicit descriptors any
- * specification uses is 4 (RE -> compound -> compound -> repetitive); a
- * table deeper than this is a generator bug, and hostile bytes cannot make
- * the recursion deeper than the tables are. */
-#define AX_MAX_DEPTH 8
+#include "decode/asterix/walk.h"
 
 /* ---------------------------------------------------------------- tables */
 
@@ -110,135 +105,6 @@ int ax_editions_set(struct ax_editions *e, const char *spec)
     return 0;
 }
 
-/* ------------------------------------------------------------- measuring */
-
-static int node_size(const struct ax_node *n, const uint8_t *p, size_t len, int depth);
-
-/* Bytes of a compound's presence octets and its present subitems. */
-static int compound_size(const struct ax_node *n, const uint8_t *p, size_t len, int depth)
-{
-    size_t nfs = 0;
-    do {
-        if (nfs >= len)
-            return CAIRN_E_TRUNCATED;
-        nfs++;
-    } while (p[nfs - 1] & 1u);
-    size_t off = nfs;
-    for (size_t i = 0; i < nfs * 7; i++) {
-        size_t octet = i / 7;
-        unsigned bit = 7u - (unsigned)(i % 7);
-        if (!(p[octet] & (1u << bit)))
-            continue;
-        if (i >= n->n_sub || n->sub[i].kind == AX_ABSENT)
-            return CAIRN_E_ITEM;
-        int k = node_size(&n->sub[i], p + off, len - off, depth + 1);
-        if (k < 0)
-            return k;
-        off += (size_t)k;
-    }
-    return (int)off;
-}
-
-/* Bytes of an extended item: octets up to the first FX = 0. */
-static int extended_size(const struct ax_node *n, const uint8_t *p, size_t len)
-{
-    size_t pos = 0; /* bits */
-    for (unsigned i = 0; i < n->n_sub; i++) {
-        const struct ax_node *c = &n->sub[i];
-        if (c->kind == AX_FX) {
-            if (pos / 8 >= len)
-                return CAIRN_E_TRUNCATED;
-            unsigned fx = (unsigned)bits_get(p, len, pos, 1);
-            pos += 1;
-            if (!fx)
-                return (int)(pos / 8);
-        } else {
-            pos += c->bits;
-        }
-    }
-    /* The last octet of some extended items has no FX bit. */
-    size_t n_bytes = (pos + 7) / 8;
-    return n_bytes <= len ? (int)n_bytes : CAIRN_E_TRUNCATED;
-}
-
-static int repetitive_size(const struct ax_node *n, const uint8_t *p, size_t len, int depth)
-{
-    if (n->n_sub != 1)
-        return CAIRN_E_ITEM;
-    const struct ax_node *c = &n->sub[0];
-    if (n->rep_bytes == 0) {
-        /* FX-chained: each repetition is c->bits + 1 FX bit, whole octets. */
-        unsigned unit_bits = (unsigned)c->bits + 1u;
-        if (c->bits == 0 || unit_bits % 8)
-            return CAIRN_E_ITEM;
-        size_t unit = unit_bits / 8, off = 0;
-        for (;;) {
-            if (off + unit > len)
-                return CAIRN_E_TRUNCATED;
-            off += unit;
-            if (!(p[off - 1] & 1u))
-                return (int)off;
-        }
-    }
-    if (len < n->rep_bytes)
-        return CAIRN_E_TRUNCATED;
-    size_t count = 0;
-    for (unsigned i = 0; i < n->rep_bytes; i++)
-        count = (count << 8) | p[i];
-    size_t off = n->rep_bytes;
-    if (c->kind == AX_ELEMENT || c->kind == AX_GROUP) {
-        size_t each = c->bits / 8u;
-        if (c->bits % 8 || each == 0)
-            return CAIRN_E_ITEM;
-        if (count > (len - off) / each)
-            return CAIRN_E_TRUNCATED;
-        return (int)(off + count * each);
-    }
-    for (size_t i = 0; i < count; i++) {
-        int k = node_size(c, p + off, len - off, depth + 1);
-        if (k < 0)
-            return k;
-        off += (size_t)k;
-    }
-    return (int)off;
-}
-
-static int node_size(const struct ax_node *n, const uint8_t *p, size_t len, int depth)
-{
-    if (depth > AX_MAX_DEPTH)
-        return CAIRN_E_ITEM;
-    switch (n->kind) {
-    case AX_ELEMENT:
-    case AX_GROUP:
-        if (n->bits == 0 || n->bits % 8)
-            return CAIRN_E_ITEM;
-        return (size_t)(n->bits / 8) <= len ? (int)(n->bits / 8) : CAIRN_E_TRUNCATED;
-    case AX_EXTENDED:
-        return extended_size(n, p, len);
-    case AX_REPETITIVE:
-        return repetitive_size(n, p, len, depth);
-    case AX_EXPLICIT:
-        if (len < 1)
-            return CAIRN_E_TRUNCATED;
-        if (p[0] < 1)
-            return CAIRN_E_ITEM; /* a length must count its own octet */
-        return p[0] <= len ? (int)p[0] : CAIRN_E_TRUNCATED;
-    case AX_COMPOUND:
-        return compound_size(n, p, len, depth);
-    default:
-        return CAIRN_E_ITEM;
-    }
-}
-
-int ax_node_size(const struct ax_node *n, const uint8_t *p, size_t len)
-{
-    /* Item sizes are reported as int: cap what we look at well below INT_MAX
-     * (a block holds at most 65535 bytes anyway). */
-    if (len > 65535)
-        len = 65535;
-    return node_size(n, p, len, 0);
-}
-
 /* --------------------------------------------------------------- records */
 
 static void err_set(struct ax_error *err, int code, size_t offset, const char *item,
@@ -287,7 +153,7 @@ int ax_record_decode(const struct ax_category *c, const uint8_t *p, size_t len, 
         for (size_t i = 0; i + 1 < c->sel_frn && o <= len; i++) {
             if (!(p[i / 7] & (0x80u >> (i % 7))) || !c->uap[i])
                 continue;
-            int k = ax_node_size(c->uap[i], p + o, len - o);
+            int k = ax_size(c->uap[i], p + o, len - o);
             if (k <= 0) {
                 o = len + 1;
                 break;
@@ -311,7 +177,7 @@ int ax_record_decode(const struct ax_category *c, const uint8_t *p, size_t len, 
                     "FSPEC sets an FRN that this edition's UAP does not define");
             return CAIRN_E_ITEM;
         }
-        int k = ax_node_size(it, p + off, len - off);
+        int k = ax_size(it, p + off, len - off);
         if (k <= 0) {
             int code = k < 0 ? k : CAIRN_E_ITEM;
             err_set(err, code, off, it->name,
@@ -767,248 +633,4 @@ int ax_leaf_string(const struct ax_leaf *l, char *out, size_t cap)
     }
     out[k] = '\0';
     return (int)k;
-}
-
-/* -------------------------------------------------------------- walking */
-
-struct walk {
-    ax_walk_fn fn;
-    void *ctx;
-};
-
-const struct ax_node *ax_case_pick(const struct ax_node *group, const struct ax_node *el,
-                                   const uint8_t *p, unsigned group_bit)
-{
-    const char *sel_name = strrchr(el->dep, '/');
-    sel_name = sel_name ? sel_name + 1 : el->dep;
-    unsigned bit = group_bit;
-    uint64_t sel = 0;
-    int found = 0;
-    for (unsigned i = 0; group && i < group->n_sub; i++) {
-        const struct ax_node *s = &group->sub[i];
-        if (s->name && !strcmp(s->name, sel_name) && s->kind == AX_ELEMENT && s->bits <= 64) {
-            sel = bits_get(p, (bit + s->bits + 7) / 8, bit, s->bits);
-            found = 1;
-            break;
-        }
-        bit += s->bits;
-    }
-    const struct ax_node *dflt = NULL;
-    for (unsigned i = 0; i < el->n_sub; i++) {
-        if (el->sub[i].sel == AX_SEL_DEFAULT)
-            dflt = &el->sub[i];
-        else if (found && el->sub[i].sel == sel)
-            return &el->sub[i];
-    }
-    return dflt ? dflt : el;
-}
-
-/* Fixed-width nodes (element, spare, group) at bit `bit` of p. The caller
- * has checked that the bits are inside the item. */
-static void walk_fixed(const struct walk *w, const struct ax_node *n, const struct ax_node *parent,
-                       const uint8_t *p, unsigned bit, unsigned parent_bit)
-{
-    if (n->kind == AX_ELEMENT) {
-        /* A case element reads as the alternative its selector picks; the
-         * alternatives carry the element's name. */
-        const struct ax_node *e =
-            n->enc == AX_ENC_CASE ? ax_case_pick(parent, n, p, parent_bit) : n;
-        struct ax_leaf l = {e, p + bit / 8, bit % 8, n->bits};
-        w->fn(w->ctx, AX_WALK_LEAF, e, &l);
-    } else if (n->kind == AX_GROUP) {
-        if (n->name)
-            w->fn(w->ctx, AX_WALK_OPEN, n, NULL);
-        unsigned b = bit;
-        for (unsigned i = 0; i < n->n_sub; i++) {
-            walk_fixed(w, &n->sub[i], n, p, b, bit);
-            b += n->sub[i].bits;
-        }
-        if (n->name)
-            w->fn(w->ctx, AX_WALK_CLOSE, n, NULL);
-    }
-}
-
-static int walk_node(const struct walk *w, const struct ax_node *n, const uint8_t *p, size_t len,
-                     int depth);
-
-static int walk_node(const struct walk *w, const struct ax_node *n, const uint8_t *p, size_t len,
-                     int depth)
-{
-    int k = node_size(n, p, len, depth);
-    if (k < 0)
-        return k;
-    switch (n->kind) {
-    case AX_ELEMENT:
-    case AX_GROUP:
-        walk_fixed(w, n, NULL, p, 0, 0);
-        break;
-    case AX_EXTENDED: {
-        unsigned pos = 0;
-        for (unsigned i = 0; i < n->n_sub; i++) {
-            const struct ax_node *c = &n->sub[i];
-            if (c->kind == AX_FX) {
-                unsigned fx = (unsigned)bits_get(p, (size_t)k, pos, 1);
-                pos++;
-                if (!fx)
-                    break;
-            } else {
-                if ((pos + c->bits + 7) / 8 > (unsigned)k)
-                    break;
-                walk_fixed(w, c, n, p, pos, 0);
-                pos += c->bits;
-            }
-        }
-        break;
-    }
-    case AX_REPETITIVE: {
-        const struct ax_node *c = &n->sub[0];
-        w->fn(w->ctx, AX_WALK_REP_OPEN, n, NULL);
-        if (n->rep_bytes == 0) {
-            size_t unit = ((size_t)c->bits + 1) / 8;
-            for (size_t off = 0; off + unit <= (size_t)k; off += unit) {
-                w->fn(w->ctx, AX_WALK_OPEN, c, NULL);
-                walk_fixed(w, c, NULL, p + off, 0, 0);
-                w->fn(w->ctx, AX_WALK_CLOSE, c, NULL);
-            }
-        } else {
-            size_t count = 0, off = n->rep_bytes;
-            for (unsigned i = 0; i < n->rep_bytes; i++)
-                count = (count << 8) | p[i];
-            for (size_t i = 0; i < count; i++) {
-                w->fn(w->ctx, AX_WALK_OPEN, c, NULL);
-                int m = walk_node(w, c, p + off, (size_t)k - off, depth + 1);
-                w->fn(w->ctx, AX_WALK_CLOSE, c, NULL);
-                if (m < 0)
-                    return m;
-                off += (size_t)m;
-            }
-        }
-        w->fn(w->ctx, AX_WALK_REP_CLOSE, n, NULL);
-        break;
-    }
-    case AX_EXPLICIT: {
-        int ok = -1;
-        if (n->n_sub == 1 && k > 1) {
-            int m = node_size(&n->sub[0], p + 1, (size_t)k - 1, depth + 1);
-            if (m >= 0)
-                ok = walk_node(w, &n->sub[0], p + 1, (size_t)k - 1, depth + 1);
-        }
-        if (ok < 0) {
-            struct ax_leaf l = {n, p + 1, 0, (unsigned)(k - 1) * 8u};
-            w->fn(w->ctx, AX_WALK_RAW, n, &l);
-        }
-        break;
-    }
-    case AX_COMPOUND: {
-        size_t nfs = 0;
-        while (p[nfs++] & 1u)
-            ;
-        size_t off = nfs;
-        for (size_t i = 0; i < nfs * 7; i++) {
-            if (!(p[i / 7] & (0x80u >> (i % 7))))
-                continue;
-            const struct ax_node *c = &n->sub[i];
-            int named = c->kind == AX_EXTENDED || c->kind == AX_COMPOUND || c->kind == AX_EXPLICIT;
-            if (named)
-                w->fn(w->ctx, AX_WALK_OPEN, c, NULL);
-            int m = walk_node(w, c, p + off, (size_t)k - off, depth + 1);
-            if (named)
-                w->fn(w->ctx, AX_WALK_CLOSE, c, NULL);
-            if (m < 0)
-                return m;
-            off += (size_t)m;
-        }
-        break;
-    }
-    default:
-        return CAIRN_E_ITEM;
-    }
-    return k;
-}
-
-int ax_walk(const struct ax_node *desc, const uint8_t *p, size_t len, ax_walk_fn fn, void *ctx)
-{
-    struct walk w = {fn, ctx};
-    int k = walk_node(&w, desc, p, len, 0);
-    return k < 0 ? k : 0;
-}
-
-/* Finding a leaf by path. */
-struct find {
-    const char *path;
-    const char *parts[4];
-    unsigned n_parts;
-    const struct ax_node *stack[AX_MAX_DEPTH * 2];
-    unsigned depth;
-    int found;
-    struct ax_leaf leaf;
-};
-
-static int find_match(struct find *f, const struct ax_node *leaf)
-{
-    /* The path's parts must be the last names on the stack + the leaf. */
-    const char *names[AX_MAX_DEPTH * 2 + 1];
-    unsigned n = 0;
-    for (unsigned i = 0; i < f->depth; i++)
-        if (f->stack[i]->name)
-            names[n++] = f->stack[i]->name;
-    names[n++] = leaf->name;
-    if (n < f->n_parts)
-        return 0;
-    for (unsigned i = 0; i < f->n_parts; i++) {
-        const char *want = f->parts[i];
-        const char *have = names[n - f->n_parts + i];
-        size_t wl = strcspn(want, "/");
-        if (!have || strlen(have) != wl || strncmp(have, want, wl))
-            return 0;
-    }
-    return 1;
-}
-
-static void find_cb(void *ctx, enum ax_walk_ev ev, const struct ax_node *node,
-                    const struct ax_leaf *leaf)
-{
-    struct find *f = ctx;
-    switch (ev) {
-    case AX_WALK_OPEN:
-    case AX_WALK_REP_OPEN:
-        if (f->depth < sizeof f->stack / sizeof f->stack[0])
-            f->stack[f->depth] = node;
-        f->depth++;
-        break;
-    case AX_WALK_CLOSE:
-    case AX_WALK_REP_CLOSE:
-        f->depth--;
-        break;
-    case AX_WALK_LEAF:
-        if (!f->found && node->name && f->depth <= sizeof f->stack / sizeof f->stack[0] &&
-            find_match(f, node)) {
-            f->found = 1;
-            f->leaf = *leaf;
-        }
-        break;
-    default:
-        break;
-    }
-}
-
-int ax_item_field(const struct ax_item *it, const char *path, struct ax_leaf *out)
-{
-    struct find f;
-    memset(&f, 0, sizeof f);
-    f.path = path;
-    const char *s = path;
-    while (f.n_parts < 4) {
-        f.parts[f.n_parts++] = s;
-        const char *slash = strchr(s, '/');
-        if (!slash)
-            break;
-        s = slash + 1;
-    }
-    int rc = ax_walk(it->desc, it->p, it->len, find_cb, &f);
-    if (rc < 0)
-        return rc;
-    if (f.found)
-        *out = f.leaf;
-    return f.found;
 }

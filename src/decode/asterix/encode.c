@@ -26,6 +26,7 @@
 
 #include "base/bits.h"
 #include "base/error.h"
+#include "decode/asterix/walk.h"
 
 /* Octets of one FSPEC or compound presence chain: 7 flags + FX. */
 #define FLAGS_PER_OCTET 7u
@@ -462,10 +463,8 @@ size_t ax_bw_finish(struct ax_block_writer *w)
 /* ------------------------------------------------------------ bytes → values */
 
 struct rd {
-    struct bitr br;
     struct ax_val *pool;
     size_t cap, used;
-    int depth;
 };
 
 /* Deeper than any specification nests (item → compound → repetitive →
@@ -482,200 +481,84 @@ static struct ax_val *rd_alloc(struct rd *r, size_t n)
     return v;
 }
 
-static int parse_node(struct rd *r, const struct ax_node *n, struct ax_val *v);
-
-static int parse_children(struct rd *r, const struct ax_node *n, struct ax_val *v, unsigned upto)
+/*
+ * One node (as the walker yields it, walk.h) into v. The walker has checked
+ * the structure and the bounds; this only builds the value tree. The pool
+ * gets one array per structured node: n_sub entries (one per descriptor
+ * child, FX and spares included) or one per repetition.
+ */
+static int parse_sub(struct rd *r, const struct ax_sub *s, struct ax_val *v, int depth)
 {
-    struct ax_val *subs = rd_alloc(r, n->n_sub ? n->n_sub : 1);
-    if (subs == NULL)
-        return CAIRN_E_FULL;
-    v->sub = subs;
-    v->n_sub = (uint16_t)upto;
-    for (unsigned i = 0; i < upto; i++) {
-        int rc = parse_node(r, &n->sub[i], &subs[i]);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-static int parse_bytes(struct rd *r, size_t n, const uint8_t **out)
-{
-    if (r->br.pos % 8 != 0 || r->br.pos + 8 * n > r->br.nbits)
-        return CAIRN_E_TRUNCATED;
-    *out = r->br.p + r->br.pos / 8;
-    r->br.pos += 8 * n;
-    return 0;
-}
-
-static int parse_node(struct rd *r, const struct ax_node *n, struct ax_val *v)
-{
-    if (r->depth > PARSE_MAX_DEPTH)
-        return CAIRN_E_ITEM;
+    const struct ax_node *n = s->node;
     v->node = n;
-    int rc = 0;
-    r->depth++;
-    switch ((enum ax_kind)n->kind) {
-    case AX_ELEMENT:
-    case AX_SPARE:
+    if (depth > PARSE_MAX_DEPTH)
+        return CAIRN_E_ITEM;
+    if (n->kind == AX_ELEMENT || n->kind == AX_SPARE) {
         if (n->bits <= 64) {
-            v->raw = bitr_get(&r->br, n->bits);
+            v->raw = bits_get(s->p, s->len, s->bit, n->bits);
             if (n->kind == AX_SPARE && v->raw == 0)
                 v->node = NULL; /* a zero spare needs no value */
-        } else if (n->kind == AX_ELEMENT && n->bits % 8 == 0) {
+            return 0;
+        }
+        if (n->kind == AX_ELEMENT && n->bits % 8 == 0) {
+            if (s->bit % 8 != 0)
+                return CAIRN_E_TRUNCATED; /* wide elements are whole octets */
             v->len = (uint16_t)(n->bits / 8);
-            rc = parse_bytes(r, v->len, &v->bytes);
-        } else {
-            rc = CAIRN_E_UNSUPPORTED;
+            v->bytes = s->p + s->bit / 8;
+            return 0;
         }
-        break;
-    case AX_FX:
-        (void)bitr_get(&r->br, 1);
-        v->node = NULL;
-        break;
-    case AX_GROUP:
-        rc = parse_children(r, n, v, n->n_sub);
-        break;
-    case AX_EXTENDED: {
-        struct ax_val *subs = rd_alloc(r, n->n_sub ? n->n_sub : 1);
-        if (subs == NULL) {
-            rc = CAIRN_E_FULL;
-            break;
-        }
-        v->sub = subs;
-        unsigned i;
-        for (i = 0; i < n->n_sub && rc == 0; i++) {
-            if (n->sub[i].kind == AX_FX) {
-                if (bitr_get(&r->br, 1) == 0)
-                    break;
-                continue;
-            }
-            rc = parse_node(r, &n->sub[i], &subs[i]);
-        }
-        v->n_sub = (uint16_t)(i < n->n_sub ? i : n->n_sub);
-        break;
+        return CAIRN_E_UNSUPPORTED;
     }
-    case AX_REPETITIVE: {
-        if (n->n_sub != 1) {
-            rc = CAIRN_E_ITEM;
-            break;
-        }
-        if (n->rep_bytes > 0) {
-            uint64_t count = bitr_get(&r->br, 8u * n->rep_bytes);
-            if (r->br.overrun || count > 0xffffu) {
-                rc = CAIRN_E_TRUNCATED;
-                break;
-            }
-            struct ax_val *subs = rd_alloc(r, count ? (size_t)count : 1);
-            if (subs == NULL) {
-                rc = CAIRN_E_FULL;
-                break;
-            }
-            v->sub = subs;
-            v->n_sub = (uint16_t)count;
-            for (size_t i = 0; i < count && rc == 0; i++)
-                rc = parse_node(r, &n->sub[0], &subs[i]);
-        } else {
-            /* FX-chained: count the copies first (each is sub bits + FX) */
-            size_t unit = (size_t)n->sub[0].bits + 1, start = r->br.pos, count = 0;
-            for (size_t pos = start;; pos += unit) {
-                if (pos + unit > r->br.nbits) {
-                    rc = CAIRN_E_TRUNCATED;
-                    break;
-                }
-                count++;
-                if (bits_get(r->br.p, (r->br.nbits + 7) / 8, pos + unit - 1, 1) == 0)
-                    break;
-            }
-            if (rc)
-                break;
-            struct ax_val *subs = rd_alloc(r, count);
-            if (subs == NULL || count > 0xffffu) {
-                rc = CAIRN_E_FULL;
-                break;
-            }
-            v->sub = subs;
-            v->n_sub = (uint16_t)count;
-            for (size_t i = 0; i < count && rc == 0; i++) {
-                rc = parse_node(r, &n->sub[0], &subs[i]);
-                (void)bitr_get(&r->br, 1);
-            }
-        }
-        break;
-    }
-    case AX_EXPLICIT: {
-        const uint8_t *lp;
-        rc = parse_bytes(r, 1, &lp);
-        if (rc)
-            break;
-        if (lp[0] < 1) {
-            rc = CAIRN_E_ITEM;
-            break;
-        }
-        size_t clen = (size_t)lp[0] - 1;
-        const uint8_t *content;
-        rc = parse_bytes(r, clen, &content);
-        if (rc)
-            break;
-        v->bytes = content; /* raw unless the description reads it exactly */
-        v->len = (uint16_t)clen;
-        if (n->n_sub == 1 && clen > 0) {
-            struct rd sub = *r;
-            bitr_init(&sub.br, content, 8 * clen);
-            struct ax_val *c = rd_alloc(&sub, 1);
-            if (c != NULL && parse_node(&sub, &n->sub[0], c) == 0 && !sub.br.overrun &&
-                sub.br.pos == 8 * clen) {
-                r->used = sub.used;
-                v->sub = c;
+    struct ax_iter it;
+    int rc = ax_iter_init(&it, n, s->p, s->len, s->bit, depth);
+    if (rc)
+        return rc;
+    struct ax_sub c;
+    if (n->kind == AX_EXPLICIT) {
+        /* described only when the description reads the content exactly;
+         * else raw, so that the bytes re-encode as received */
+        v->bytes = s->p + 1;
+        v->len = (uint16_t)it.clen;
+        rc = ax_iter_next(&it, &c);
+        if (rc < 0)
+            return rc;
+        if (rc == 1 && c.kind == AX_SUB_NODE && c.len == it.clen) {
+            size_t mark = r->used;
+            struct ax_val *cv = rd_alloc(r, 1);
+            if (cv != NULL && parse_sub(r, &c, cv, depth + 1) == 0) {
+                v->sub = cv;
                 v->n_sub = 1;
                 v->bytes = NULL;
                 v->len = 0;
+            } else {
+                r->used = mark;
             }
         }
-        break;
+        return 0;
     }
-    case AX_COMPOUND: {
-        /* presence octets, FX-chained; senders may add empty ones at the end */
-        if (r->br.pos % 8 != 0) {
-            rc = CAIRN_E_ITEM;
-            break;
-        }
-        const uint8_t *pres = r->br.p + r->br.pos / 8;
-        size_t nfs = 0;
-        do {
-            (void)bitr_get(&r->br, 8);
-            nfs++;
-        } while (!r->br.overrun && (pres[nfs - 1] & 1u));
-        if (r->br.overrun || nfs > 0xffffu) {
-            rc = CAIRN_E_TRUNCATED;
-            break;
-        }
-        struct ax_val *subs = rd_alloc(r, n->n_sub ? n->n_sub : 1);
-        if (subs == NULL) {
-            rc = CAIRN_E_FULL;
-            break;
-        }
-        v->sub = subs;
-        v->n_sub = n->n_sub;
-        v->len = (uint16_t)nfs; /* re-encode as many presence octets */
-        for (size_t i = 0; i < nfs * FLAGS_PER_OCTET && rc == 0; i++) {
-            if (!(pres[i / FLAGS_PER_OCTET] & (0x80u >> (i % FLAGS_PER_OCTET))))
-                continue;
-            if (i >= n->n_sub || n->sub[i].kind == AX_ABSENT)
-                rc = CAIRN_E_ITEM;
-            else
-                rc = parse_node(r, &n->sub[i], &subs[i]);
-        }
-        break;
+    size_t n_vals = n->n_sub;
+    if (n->kind == AX_REPETITIVE) {
+        if (it.count > 0xffffu)
+            return CAIRN_E_TRUNCATED;
+        n_vals = it.count;
     }
-    case AX_ABSENT:
-        rc = CAIRN_E_ITEM;
-        break;
+    struct ax_val *subs = rd_alloc(r, n_vals ? n_vals : 1);
+    if (subs == NULL)
+        return CAIRN_E_FULL;
+    v->sub = subs;
+    v->n_sub = (uint16_t)n_vals;
+    if (n->kind == AX_COMPOUND)
+        v->len = (uint16_t)it.nfs; /* re-encode as many presence octets */
+    while ((rc = ax_iter_next(&it, &c)) == 1) {
+        rc = parse_sub(r, &c, &subs[c.idx], depth + 1);
+        if (rc)
+            return rc;
     }
-    r->depth--;
-    if (rc == 0 && r->br.overrun)
-        rc = CAIRN_E_TRUNCATED;
-    return rc;
+    if (rc < 0)
+        return rc;
+    if (n->kind == AX_EXTENDED)
+        v->n_sub = (uint16_t)it.i; /* the children of the octets sent */
+    return 0;
 }
 
 int ax_val_parse(const struct ax_node *desc, const uint8_t *p, size_t len, struct ax_val *pool,
@@ -683,17 +566,20 @@ int ax_val_parse(const struct ax_node *desc, const uint8_t *p, size_t len, struc
 {
     if (cap == 0)
         return CAIRN_E_FULL;
-    struct rd r = {.pool = pool, .cap = cap, .used = 0, .depth = 0};
-    bitr_init(&r.br, p, 8 * (len > 65535 ? 65535 : len));
+    struct rd r = {.pool = pool, .cap = cap, .used = 0};
     struct ax_val *root = rd_alloc(&r, 1);
-    int rc = parse_node(&r, desc, root);
+    int k = ax_node_size(desc, p, len);
+    int rc = k;
+    if (k >= 0) {
+        struct ax_sub s;
+        ax_sub_root(&s, desc, p, (size_t)k);
+        rc = parse_sub(&r, &s, root, 0);
+    }
     if (used)
         *used = r.used;
-    if (rc)
+    if (rc < 0)
         return rc;
-    if (r.br.pos % 8 != 0)
-        return CAIRN_E_ITEM;
-    return (int)(r.br.pos / 8);
+    return k;
 }
 
 /* ------------------------------------------------------------ builder */

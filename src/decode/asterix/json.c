@@ -10,6 +10,8 @@
  * strings (ICAO 6-bit, ASCII, octal Mode 3/A codes) are strings; raw fields
  * wider than 32 bits, Comm-B registers and explicit fields without a
  * description are hex strings. Spare bits and FX bits are not printed.
+ * The structure is followed through the one walker (walk.h) and written
+ * with the one JSON writer (base/jsonw): this file only decides shapes.
  *
  * Specification: EUROCONTROL ASTERIX Part 1 (item structures) and the
  * category specifications named in each table's `source`.
@@ -17,198 +19,31 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/bits.h"
 #include "base/dbuf.h"
 #include "base/error.h"
 #include "base/jsonw.h"
 #include "decode/asterix/asterix.h"
 #include "decode/asterix/tables.h"
+#include "decode/asterix/walk.h"
 
-/*
- * A small JSON writer into a stack buffer flushed to the jsonw's dbuf in
- * large chunks: the per-token calls of jsonw (one dbuf_add each) were most of
- * the cost of a record's JSON. Same output rules as jsonw: commas by nesting,
- * RFC 8259 escapes. The record as a whole is one value of the caller's jsonw
- * (its comma is written through jw_raw before the first byte).
- */
-#define JO_MAX_DEPTH 32
-
+/* The record's writer (base/jsonw) and what the leaves found out of range:
+ * listed after the items as "out_of_range". */
 struct jo {
-    struct dbuf *out;
-    size_t n;
-    int depth;
-    int after_key;
-    int err;
-    const char *item;        /* the item being written, for out_of_range */
+    struct jsonw *w;
+    const char *item;        /* the item being written */
     unsigned n_bad;          /* out-of-range values in the record */
     const char *bad_item[8]; /* the first few: item id and leaf name */
     const char *bad_name[8];
-    uint8_t first[JO_MAX_DEPTH];
-    uint8_t is_obj[JO_MAX_DEPTH];
-    char buf[8192];
 };
-
-static void jo_flush(struct jo *o)
-{
-    if (o->n && !o->err) {
-        int rc = dbuf_add(o->out, o->buf, o->n);
-        if (rc)
-            o->err = rc;
-    }
-    o->n = 0;
-}
-
-static void jo_put(struct jo *o, const char *s, size_t n)
-{
-    if (n > sizeof o->buf - o->n) {
-        jo_flush(o);
-        if (n > sizeof o->buf) {
-            if (!o->err) {
-                int rc = dbuf_add(o->out, s, n);
-                if (rc)
-                    o->err = rc;
-            }
-            return;
-        }
-    }
-    memcpy(o->buf + o->n, s, n);
-    o->n += n;
-}
-
-static void jo_putc(struct jo *o, char c)
-{
-    if (o->n == sizeof o->buf)
-        jo_flush(o);
-    o->buf[o->n++] = c;
-}
-
-static void jo_sep(struct jo *o)
-{
-    if (o->after_key) {
-        o->after_key = 0;
-        return;
-    }
-    if (o->depth > 0) {
-        if (!o->first[o->depth - 1])
-            jo_putc(o, ',');
-        o->first[o->depth - 1] = 0;
-    }
-}
-
-static void jo_open(struct jo *o, char c, int is_obj)
-{
-    jo_sep(o);
-    if (o->depth >= JO_MAX_DEPTH) {
-        o->err = CAIRN_E_FULL;
-        return;
-    }
-    jo_putc(o, c);
-    o->first[o->depth] = 1;
-    o->is_obj[o->depth] = (uint8_t)is_obj;
-    o->depth++;
-}
-
-static void jo_obj(struct jo *o)
-{
-    jo_open(o, '{', 1);
-}
-
-static void jo_arr(struct jo *o)
-{
-    jo_open(o, '[', 0);
-}
-
-static void jo_end(struct jo *o)
-{
-    if (o->depth <= 0) {
-        o->err = CAIRN_E_STATE;
-        return;
-    }
-    o->depth--;
-    jo_putc(o, o->is_obj[o->depth] ? '}' : ']');
-}
-
-static void jo_escaped(struct jo *o, const char *s, size_t n)
-{
-    static const char hx[] = "0123456789abcdef";
-    jo_putc(o, '"');
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        jo_put(o, s + run, i - run);
-        run = i + 1;
-        if (c == '"' || c == '\\') {
-            jo_putc(o, '\\');
-            jo_putc(o, (char)c);
-        } else {
-            char esc[6] = {'\\', 'u', '0', '0', hx[c >> 4], hx[c & 15]};
-            jo_put(o, esc, sizeof esc);
-        }
-    }
-    jo_put(o, s + run, n - run);
-    jo_putc(o, '"');
-}
-
-/* Keys are the specification's names (letters, digits, '_' — the
- * generator's NAME pattern has no quote or backslash) and need no escaping. */
-static void jo_key(struct jo *o, const char *key)
-{
-    jo_sep(o);
-    size_t n = strlen(key);
-    if (o->n + n + 3 > sizeof o->buf)
-        jo_flush(o);
-    if (n + 3 > sizeof o->buf) {
-        jo_escaped(o, key, n);
-        jo_putc(o, ':');
-    } else {
-        char *d = o->buf + o->n;
-        d[0] = '"';
-        memcpy(d + 1, key, n);
-        d[n + 1] = '"';
-        d[n + 2] = ':';
-        o->n += n + 3;
-    }
-    o->after_key = 1;
-}
-
-static void jo_strn(struct jo *o, const char *s, size_t n)
-{
-    jo_sep(o);
-    jo_escaped(o, s, n);
-}
-
-static void jo_raw(struct jo *o, const char *s, size_t n)
-{
-    jo_sep(o);
-    jo_put(o, s, n);
-}
-
-static void jo_null(struct jo *o)
-{
-    jo_raw(o, "null", 4);
-}
-
-static void jo_kstr(struct jo *o, const char *key, const char *s)
-{
-    jo_key(o, key);
-    jo_strn(o, s, strlen(s));
-}
 
 static const char hexd[] = "0123456789ABCDEF";
 
 /* Bytes as an upper-case hex string value. */
 static void json_hex_bytes(struct jo *w, const uint8_t *p, size_t n)
 {
-    char buf[2 * 256 + 1];
     if (n > 256)
         n = 256; /* an explicit field holds at most 254 bytes */
-    for (size_t i = 0; i < n; i++) {
-        buf[2 * i] = hexd[p[i] >> 4];
-        buf[2 * i + 1] = hexd[p[i] & 15];
-    }
-    jo_strn(w, buf, 2 * n);
+    jw_hex(w->w, p, n);
 }
 
 /* Bits [bit, bit+bits) of p as hex, right-aligned in whole nibbles. */
@@ -230,99 +65,24 @@ static void json_hex_bits(struct jo *w, const uint8_t *p, unsigned bit, unsigned
         }
         buf[n++] = hexd[v];
     }
-    jo_strn(w, buf, n);
+    jw_strn(w->w, buf, n);
 }
 
-/*
- * Numbers without printf: glibc formats doubles with multi-precision
- * arithmetic (~1 us each), which made JSON 50x slower than decoding. Integers
- * go through a plain itoa; a quantity is printed with 15 significant digits
- * (what %.15g gives, without its exponent form), trailing zeros trimmed —
- * far finer than half an LSB of any ASTERIX quantity.
- */
-static size_t fmt_u64(char *out, uint64_t v)
-{
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
-static size_t fmt_i64(char *out, int64_t v)
-{
-    if (v < 0) {
-        out[0] = '-';
-        return 1 + fmt_u64(out + 1, (uint64_t)0 - (uint64_t)v);
-    }
-    return fmt_u64(out, (uint64_t)v);
-}
-
+/* Numbers: integers as they are, quantities with 15 significant digits
+ * (jw_real: far finer than half an LSB of any ASTERIX quantity). */
 static void json_int(struct jo *w, int64_t v)
 {
-    char buf[24];
-    jo_raw(w, buf, fmt_i64(buf, v));
+    jw_int(w->w, v);
 }
 
 static void json_uint(struct jo *w, uint64_t v)
 {
-    char buf[24];
-    jo_raw(w, buf, fmt_u64(buf, v));
+    jw_uint(w->w, v);
 }
 
 static void json_double(struct jo *w, double v)
 {
-    /* 1e15: the most a double carries in 15 significant digits exactly */
-    double a = v < 0 ? -v : v;
-    if (!(a < 1e15)) {
-        /* huge or not finite: printf's care is worth it */
-        char big[40];
-        if (v != v || a == 1.0 / 0.0) {
-            jo_null(w);
-            return;
-        }
-        int k = snprintf(big, sizeof big, "%.15g", v);
-        jo_raw(w, big, (size_t)(k > 0 ? k : 0));
-        return;
-    }
-    char buf[48];
-    size_t n = 0;
-    if (v < 0)
-        buf[n++] = '-';
-    uint64_t ip = (uint64_t)a;
-    if ((double)ip == a) {
-        n += fmt_u64(buf + n, ip);
-        jo_raw(w, buf, n);
-        return;
-    }
-    int int_digits = 0;
-    for (uint64_t t = ip; t; t /= 10)
-        int_digits++;
-    int dec = 15 - int_digits; /* fraction digits for 15 significant digits */
-    uint64_t scale = 1;
-    for (int i = 0; i < dec; i++)
-        scale *= 10;
-    uint64_t scaled = (uint64_t)(a * (double)scale + 0.5);
-    uint64_t whole = scaled / scale, frac = scaled % scale;
-    n += fmt_u64(buf + n, whole);
-    if (frac) {
-        char fd[20];
-        for (int i = dec - 1; i >= 0; i--) {
-            fd[i] = (char)('0' + frac % 10);
-            frac /= 10;
-        }
-        int last = dec - 1;
-        while (last > 0 && fd[last] == '0')
-            last--;
-        buf[n++] = '.';
-        memcpy(buf + n, fd, (size_t)last + 1);
-        n += (size_t)last + 1;
-    }
-    jo_raw(w, buf, n);
+    jw_real(w->w, v);
 }
 
 static void json_leaf(struct jo *w, const struct ax_node *e, const uint8_t *p, unsigned bit,
@@ -343,7 +103,7 @@ static void json_leaf(struct jo *w, const struct ax_node *e, const uint8_t *p, u
         char s[64];
         int n = ax_leaf_string(&l, s, sizeof s);
         if (n >= 0)
-            jo_strn(w, s, (size_t)n);
+            jw_strn(w->w, s, (size_t)n);
         else
             json_hex_bits(w, l.p, l.bit, l.bits);
         break;
@@ -370,135 +130,84 @@ static void json_leaf(struct jo *w, const struct ax_node *e, const uint8_t *p, u
     }
 }
 
-/* The members of a fixed group (or one element) as key/value pairs; nested
- * named groups become objects. parent/parent_bit locate case selectors. */
-static void json_fixed_members(struct jo *w, const struct ax_node *n, const struct ax_node *parent,
-                               const uint8_t *p, unsigned bit, unsigned parent_bit, unsigned flags)
+static int json_value(struct jo *w, const struct ax_sub *s, unsigned flags, int depth);
+
+/* The children of a group or an extended item as key/value pairs: elements
+ * by name, named groups as objects, unnamed groups looked through, spares
+ * not at all. */
+static int json_members(struct jo *w, const struct ax_sub *s, unsigned flags, int depth)
 {
-    if (n->kind == AX_ELEMENT) {
-        const struct ax_node *e =
-            n->enc == AX_ENC_CASE ? ax_case_pick(parent, n, p, parent_bit) : n;
-        jo_key(w, n->name ? n->name : "value");
-        json_leaf(w, e, p, bit, flags);
-    } else if (n->kind == AX_GROUP) {
-        if (n->name) {
-            jo_key(w, n->name);
-            jo_obj(w);
+    struct ax_iter it;
+    int rc = ax_iter_init(&it, s->node, s->p, s->len, s->bit, depth);
+    struct ax_sub c;
+    while (rc == 0 && (rc = ax_iter_next(&it, &c)) == 1) {
+        const struct ax_node *n = c.node;
+        rc = 0;
+        if (n->kind == AX_ELEMENT) {
+            jw_key(w->w, n->name ? n->name : "value");
+            json_leaf(w, c.elem, c.p, c.bit, flags);
+        } else if (n->kind == AX_GROUP) {
+            if (n->name) {
+                jw_key(w->w, n->name);
+                jw_obj(w->w);
+            }
+            rc = json_members(w, &c, flags, depth + 1);
+            if (n->name)
+                jw_end(w->w);
         }
-        unsigned b = bit;
-        for (unsigned i = 0; i < n->n_sub; i++) {
-            json_fixed_members(w, &n->sub[i], n, p, b, bit, flags);
-            b += n->sub[i].bits;
-        }
-        if (n->name)
-            jo_end(w);
     }
+    return rc < 0 ? rc : 0;
 }
 
-/* A fixed node as a value: an element's value, or a group's object. */
-static void json_fixed_value(struct jo *w, const struct ax_node *n, const uint8_t *p,
-                             unsigned flags)
+/* One node as a JSON value: an element's value, an object for groups,
+ * extended and compound items, an array of repetitions, the content of an
+ * explicit item (as its description reads it, or hex). */
+static int json_value(struct jo *w, const struct ax_sub *s, unsigned flags, int depth)
 {
-    if (n->kind == AX_ELEMENT) {
-        json_leaf(w, n, p, 0, flags);
-        return;
+    const struct ax_node *n = s->node;
+    if (s->kind == AX_SUB_RAW) {
+        json_hex_bytes(w, s->p, s->len);
+        return 0;
     }
-    jo_obj(w);
-    unsigned b = 0;
-    for (unsigned i = 0; i < n->n_sub; i++) {
-        json_fixed_members(w, &n->sub[i], n, p, b, 0, flags);
-        b += n->sub[i].bits;
-    }
-    jo_end(w);
-}
-
-static int json_value(struct jo *w, const struct ax_node *n, const uint8_t *p, size_t len,
-                      unsigned flags, int depth);
-
-static int json_value(struct jo *w, const struct ax_node *n, const uint8_t *p, size_t len,
-                      unsigned flags, int depth)
-{
-    int k = ax_node_size(n, p, len);
-    if (k < 0 || depth > 8)
-        return k < 0 ? k : -1;
+    struct ax_iter it;
+    struct ax_sub c;
+    int rc = 0;
     switch (n->kind) {
     case AX_ELEMENT:
+        json_leaf(w, s->elem, s->p, s->bit, flags);
+        break;
     case AX_GROUP:
-        json_fixed_value(w, n, p, flags);
+    case AX_EXTENDED:
+        jw_obj(w->w);
+        rc = json_members(w, s, flags, depth);
+        jw_end(w->w);
         break;
-    case AX_EXTENDED: {
-        jo_obj(w);
-        unsigned pos = 0;
-        for (unsigned i = 0; i < n->n_sub; i++) {
-            const struct ax_node *c = &n->sub[i];
-            if (c->kind == AX_FX) {
-                unsigned fx = (unsigned)bits_get(p, (size_t)k, pos, 1);
-                pos++;
-                if (!fx)
-                    break;
-            } else {
-                if ((pos + c->bits + 7) / 8 > (unsigned)k)
-                    break;
-                json_fixed_members(w, c, n, p, pos, 0, flags);
-                pos += c->bits;
-            }
+    case AX_REPETITIVE:
+        jw_arr(w->w);
+        rc = ax_iter_init(&it, n, s->p, s->len, 0, depth);
+        while (rc == 0 && (rc = ax_iter_next(&it, &c)) == 1)
+            rc = json_value(w, &c, flags, depth + 1);
+        jw_end(w->w);
+        break;
+    case AX_EXPLICIT:
+        rc = ax_iter_init(&it, n, s->p, s->len, 0, depth);
+        while (rc == 0 && (rc = ax_iter_next(&it, &c)) == 1)
+            rc = json_value(w, &c, flags, depth + 1);
+        break;
+    case AX_COMPOUND:
+        jw_obj(w->w);
+        rc = ax_iter_init(&it, n, s->p, s->len, 0, depth);
+        while (rc == 0 && (rc = ax_iter_next(&it, &c)) == 1) {
+            jw_key(w->w, c.node->name ? c.node->name : "?");
+            rc = json_value(w, &c, flags, depth + 1);
         }
-        jo_end(w);
+        jw_end(w->w);
         break;
-    }
-    case AX_REPETITIVE: {
-        const struct ax_node *c = &n->sub[0];
-        jo_arr(w);
-        if (n->rep_bytes == 0) {
-            size_t unit = ((size_t)c->bits + 1) / 8;
-            for (size_t off = 0; off + unit <= (size_t)k; off += unit)
-                json_fixed_value(w, c, p + off, flags);
-        } else {
-            size_t count = 0, off = n->rep_bytes;
-            for (unsigned i = 0; i < n->rep_bytes; i++)
-                count = (count << 8) | p[i];
-            for (size_t i = 0; i < count; i++) {
-                int m = json_value(w, c, p + off, (size_t)k - off, flags, depth + 1);
-                if (m < 0)
-                    return m;
-                off += (size_t)m;
-            }
-        }
-        jo_end(w);
-        break;
-    }
-    case AX_EXPLICIT: {
-        if (n->n_sub == 1 && k > 1 && ax_node_size(&n->sub[0], p + 1, (size_t)k - 1) > 0) {
-            if (json_value(w, &n->sub[0], p + 1, (size_t)k - 1, flags, depth + 1) < 0)
-                return -1;
-        } else {
-            json_hex_bytes(w, p + 1, (size_t)k - 1);
-        }
-        break;
-    }
-    case AX_COMPOUND: {
-        size_t nfs = 0;
-        while (p[nfs++] & 1u)
-            ;
-        size_t off = nfs;
-        jo_obj(w);
-        for (size_t i = 0; i < nfs * 7; i++) {
-            if (!(p[i / 7] & (0x80u >> (i % 7))))
-                continue;
-            const struct ax_node *c = &n->sub[i];
-            jo_key(w, c->name ? c->name : "?");
-            int m = json_value(w, c, p + off, (size_t)k - off, flags, depth + 1);
-            if (m < 0)
-                return m;
-            off += (size_t)m;
-        }
-        jo_end(w);
-        break;
-    }
     default:
-        return -1;
+        jw_null(w->w);
+        break;
     }
-    return k;
+    return rc < 0 ? rc : 0;
 }
 
 void ax_json_record(struct jsonw *jw, const struct ax_record *r, unsigned flags)
@@ -508,30 +217,23 @@ void ax_json_record(struct jsonw *jw, const struct ax_record *r, unsigned flags)
 
 void ax_json_record_at(struct jsonw *jw, const struct ax_record *r, unsigned flags, double tod_s)
 {
-    struct jo o; /* the writer and its buffer live on the stack */
+    struct jo o;
     struct jo *w = &o;
-    o.n = 0;
-    o.depth = 0;
-    o.after_key = 0;
-    o.err = 0;
+    o.w = jw;
     o.n_bad = 0;
     o.item = NULL;
-    jw_raw(jw, "", 0); /* the comma before this value, in the caller's writer */
-    if (jw->err)
-        return;
-    o.out = jw->out;
-    jo_obj(w);
-    jo_key(w, "cat");
+    jw_obj(w->w);
+    jw_key(w->w, "cat");
     json_uint(w, r->cat->cat);
-    jo_kstr(w, "ed", r->cat->edition_str);
-    jo_key(w, "len");
+    jw_kstr(w->w, "ed", r->cat->edition_str);
+    jw_key(w->w, "len");
     json_uint(w, r->len);
     if (tod_s >= 0) {
-        jo_key(w, "rec_tod_s");
+        jw_key(w->w, "rec_tod_s");
         json_double(w, tod_s);
     }
     if (flags & AX_JSON_HEX) {
-        jo_key(w, "hex");
+        jw_key(w->w, "hex");
         json_hex_bytes(w, r->p, r->len > 256 ? 256 : r->len);
     }
     for (unsigned i = 0; i < r->n_items; i++) {
@@ -542,20 +244,28 @@ void ax_json_record_at(struct jsonw *jw, const struct ax_record *r, unsigned fla
         char key[8];
         size_t nl = strlen(id);
         if (nl > sizeof key - 2 || id[0] < '0' || id[0] > '9') {
-            jo_key(w, id);
+            jw_key(w->w, id);
         } else {
             key[0] = 'I';
             memcpy(key + 1, id, nl);
             key[1 + nl] = '\0';
-            jo_key(w, key);
+            jw_key(w->w, key);
         }
-        if (json_value(w, it->desc, it->p, it->len, flags, 0) < 0)
-            jo_null(w);
+        /* measured first, so that a broken item is a null, not half an object
+         * (a decoded record's items are whole) */
+        int k = ax_node_size(it->desc, it->p, it->len);
+        if (k < 0) {
+            jw_null(w->w);
+            continue;
+        }
+        struct ax_sub root;
+        ax_sub_root(&root, it->desc, it->p, (size_t)k);
+        (void)json_value(w, &root, flags, 0);
     }
     if (o.n_bad) {
         /* "I105/LAT": item and field the specification's range excludes */
-        jo_key(w, "out_of_range");
-        jo_arr(w);
+        jw_key(w->w, "out_of_range");
+        jw_arr(w->w);
         unsigned shown = o.n_bad < 8 ? o.n_bad : 8;
         for (unsigned i = 0; i < shown; i++) {
             char path[48];
@@ -565,12 +275,12 @@ void ax_json_record_at(struct jsonw *jw, const struct ax_record *r, unsigned fla
             int k = strcmp(it_id, nm)
                         ? snprintf(path, sizeof path, "%s%s/%s", digit ? "I" : "", it_id, nm)
                         : snprintf(path, sizeof path, "%s%s", digit ? "I" : "", it_id);
-            jo_strn(w, path, (size_t)(k < 0 ? 0 : k < (int)sizeof path ? k : (int)sizeof path - 1));
+            jw_strn(w->w, path,
+                    (size_t)(k < 0                  ? 0
+                             : k < (int)sizeof path ? k
+                                                    : (int)sizeof path - 1));
         }
-        jo_end(w);
+        jw_end(w->w);
     }
-    jo_end(w);
-    jo_flush(w);
-    if (o.err)
-        jw->err = o.err;
+    jw_end(w->w);
 }

@@ -340,6 +340,9 @@ int modes_msg_to_report(const struct modes_msg *m, int64_t t0_utc_ms, struct rep
     } else {
         if (!(h & MH_ICAO))
             return CAIRN_E_INVAL;
+        /* DF18 CF 4: its AA field is management data, not an address */
+        if (m->addr_type == MODES_AT_TISB_MGMT)
+            return CAIRN_E_INVAL;
         r->kind = (h & (MH_ADSB | MH_COARSE)) ? REP_ADSB : REP_MODES;
         r->icao = m->icao;
         /* a non-ICAO address (anonymous, TIS-B track file) is kept but

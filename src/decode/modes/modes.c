@@ -458,6 +458,8 @@ static int decode_modes(struct modes_ctx *ctx, const struct modes_frame *f, stru
             m->military = 1;
         if (syn == 0) {
             m->crc_ok = 1;
+            if (df == 18 && m->ca == 4)
+                st->tisb_mgmt++;
             /* only the aircraft's own squitter proves its address: a
              * TIS-B or ADS-R relay speaks for someone else */
             if ((df == 17 || (df == 18 && m->ca == 0)) && m->corrected_bits == 0)
@@ -521,8 +523,13 @@ static int decode_modes(struct modes_ctx *ctx, const struct modes_frame *f, stru
     case 17:
     case 18:
         /* CF 0/1/2/5/6: the ADS-B ME layouts (fine TIS-B and ADS-R reuse
-         * them); CF 3: the TIS-B coarse layout; CF 4 (management) and 7
-         * (reserved) are not decoded */
+         * them); CF 3: the TIS-B coarse layout. CF 4 carries TIS-B/ADS-R
+         * management messages (DO-260B §2.2.17.2 Table 2-9; Doc 9871 ed. 2
+         * §A.2.5): they describe the coverage and availability of the
+         * ground service, not an aircraft, and the MOPS leave the layout of
+         * their AA and ME fields undefined, so they are kept raw (JSON
+         * "raw", addr_type "tisb_mgmt"), counted, and never become a
+         * report; CF 7 is reserved */
         if (df == 18 && m->ca == 3)
             adsb_decode_coarse(ctx, m, trusted);
         else if (df == 17 || m->ca == 0 || m->ca == 1 || m->ca == 2 || m->ca == 5 || m->ca == 6)

@@ -103,6 +103,7 @@ struct modes_stats {
     uint64_t bds_ambiguous;  /* Comm-B replies with several candidates */
     uint64_t bds_unknown;    /* Comm-B replies with none */
     uint64_t ac_evicted;     /* aircraft slots reused while still fresh */
+    uint64_t tisb_mgmt;      /* DF18 CF 4: TIS-B/ADS-R management (no aircraft) */
 };
 
 /* Address table: open addressing, linear probing over a window of
@@ -243,7 +244,9 @@ enum modes_addr_type {
     MODES_AT_TISB_OTHER = 4, /* DF18 CF 2/3 IMF 1 (track file number), CF 5 */
     MODES_AT_ADSR_ICAO = 5,  /* DF18 CF 6 IMF 0: ADS-R rebroadcast, ICAO address */
     MODES_AT_ADSR_OTHER = 6, /* DF18 CF 6 IMF 1: ADS-R of a non-ICAO address */
-    MODES_AT_TISB_MGMT = 7,  /* DF18 CF 4: TIS-B/ADS-R management, not decoded */
+    MODES_AT_TISB_MGMT = 7,  /* DF18 CF 4: TIS-B/ADS-R management: about the
+                                ground service, not an aircraft (AA and ME
+                                are not defined by DO-260B; kept raw) */
     MODES_AT_RESERVED = 8,   /* DF18 CF 7: reserved, not decoded */
 };
 
@@ -484,7 +487,8 @@ void modes_msg_json(const struct modes_msg *m, struct jsonw *w);
  * addr_non_icao set and REP_HAS_ICAO clear, so it is never matched against
  * a real aircraft's ICAO address.
  * Returns 0, or CAIRN_E_INVAL when m carries nothing a tracker can use
- * (no address and no Mode A/C code).
+ * (no address and no Mode A/C code, or a TIS-B/ADS-R management message,
+ * DF18 CF 4, which describes the ground service and no aircraft).
  */
 int modes_msg_to_report(const struct modes_msg *m, int64_t t0_utc_ms, struct report *r);
 

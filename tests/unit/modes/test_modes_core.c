@@ -884,14 +884,24 @@ static void test_tisb_fine(void **state)
     assert_int_equal(m.addr_type, MODES_AT_ADSB_NT);
     assert_int_equal(m.derived, MODES_DERIVED_NONE);
     assert_true(modes_ctx_addr_known(&ctx, 0xA22222, 13.0));
-    /* CF 4 (management) and 7 (reserved): not decoded, non-ICAO */
+    /* CF 4 (management) and 7 (reserved): not decoded, non-ICAO; a
+     * management message is counted and never becomes a report (its AA
+     * field is not an aircraft's address) */
+    char js[2048];
+    uint64_t mgmt0 = ctx.stats.tisb_mgmt;
     assert_int_equal(decode_es(vel, 18, 4, 0xA33333, 14.0, &m), 0);
     assert_false(m.has & (MH_ADSB | MH_GS));
     assert_int_equal(m.addr_type, MODES_AT_TISB_MGMT);
+    assert_int_equal(m.addr_src, MODES_ADDR_NON_ICAO);
+    assert_int_equal(ctx.stats.tisb_mgmt, mgmt0 + 1);
+    assert_int_equal(modes_msg_to_report(&m, 0, &r), CAIRN_E_INVAL);
+    json_of(&m, js, sizeof js);
+    assert_non_null(strstr(js, "\"addr_type\":\"tisb_mgmt\""));
+    assert_non_null(strstr(js, "\"raw\":\"94a33333"));
+    assert_null(strstr(js, "\"lat\""));
     assert_int_equal(decode_es(vel, 18, 7, 0xA33333, 14.0, &m), 0);
     assert_int_equal(m.addr_type, MODES_AT_RESERVED);
     assert_int_equal(m.addr_src, MODES_ADDR_NON_ICAO);
-    char js[2048];
     json_of(&m, js, sizeof js);
     assert_non_null(strstr(js, "\"non_icao\":true,\"addr_type\":\"reserved\""));
 }
