@@ -316,8 +316,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full),       cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_refused),    cmocka_unit_test(test_outputs),
-        cmocka_unit_test(test_procedures),
-        cmocka_unit_test(test_peers),
+        cmocka_unit_test(test_procedures), cmocka_unit_test(test_peers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
