@@ -42,3 +42,5 @@ cairn_fuzz(compliance ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_compliance.c LIBS cair
 # the procedures' pure parts on a fake clock: drafting, lead times and
 # thresholds, areas, the compliance ledger, summaries and their comparison
 cairn_test(test_app_procs unit SOURCES unit/app/test_app_procs.c LIBS cairn_app)
+# operators' acknowledgements of alerts (app/acks.h) and their JSON
+cairn_test(test_app_acks unit SOURCES unit/app/test_app_acks.c LIBS cairn_app)
