@@ -50,3 +50,5 @@ cairn_test(test_peers integ SOURCES integ/app/test_peers.c LIBS cairn_app PkgCon
            ARGS $<TARGET_FILE:cairn> TIMEOUT 600)
 add_dependencies(test_peers cairn)
 cairn_fuzz(app_picture ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_app_picture.c LIBS cairn_app)
+# operators' acknowledgements of alerts (app/acks.h) and their JSON
+cairn_test(test_app_acks unit SOURCES unit/app/test_app_acks.c LIBS cairn_app)

@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "app/acks.h"
 #include "app/cat004.h"
 #include "app/cat062.h"
 #include "app/peer.h"
@@ -103,7 +104,10 @@ struct app_centre {
     /* scratch */
     struct det_alert *alerts;
     size_t alerts_cap;
-    struct dbuf ev; /* one SSE event */
+    struct web_ack *alert_acks; /* parallel to alerts (p_alerts) */
+    size_t alert_acks_cap;
+    struct app_acks acks; /* operators' acknowledgements (app/acks.h) */
+    struct dbuf ev;       /* one SSE event */
     struct trk_point trail[TRAIL_MAX];
     /* [output NAME] ports (app/output.h) */
     struct app_output *out[APP_MAX_OUTPUTS];
@@ -335,7 +339,7 @@ static void on_alert(void *arg, const struct pic *p, const struct det_alert *a)
     dbuf_reset(&c->ev);
     struct jsonw w;
     jw_init(&w, &c->ev);
-    web_json_alert(&w, a);
+    web_json_alert_ack(&w, a, app_acks_get(&c->acks, a->id));
     if (!w.err && web_publish(c->web, "alert", c->ev.p, c->ev.len) >= 0)
         c->sse_alerts++;
 }
@@ -350,7 +354,7 @@ static void proc_publish(void *arg, const struct det_alert *a)
     dbuf_reset(&c->ev);
     struct jsonw w;
     jw_init(&w, &c->ev);
-    web_json_alert(&w, a);
+    web_json_alert_ack(&w, a, app_acks_get(&c->acks, a->id));
     if (!w.err && web_publish(c->web, "alert", c->ev.p, c->ev.len) >= 0)
         c->sse_alerts++;
 }
@@ -530,7 +534,68 @@ static int p_alerts(void *arg, struct web_alerts *out)
     }
     out->v = c->alerts;
     out->n = n;
+    out->ack = NULL;
+    /* acknowledgements: those of alerts gone are forgotten (app/acks.h) */
+    app_acks_prune(&c->acks, c->alerts, n);
+    if (c->acks.n && n) {
+        if (n > c->alert_acks_cap) {
+            struct web_ack *v = realloc(c->alert_acks, n * sizeof *v);
+            if (!v)
+                return CAIRN_E_NOMEM;
+            c->alert_acks = v;
+            c->alert_acks_cap = n;
+        }
+        for (size_t i = 0; i < n; i++) {
+            const struct web_ack *k = app_acks_get(&c->acks, c->alerts[i].id);
+            if (k)
+                c->alert_acks[i] = *k;
+            else
+                memset(&c->alert_acks[i], 0, sizeof c->alert_acks[i]);
+        }
+        out->ack = c->alert_acks;
+    }
     return 0;
+}
+
+static int parse_id(const char *s, uint32_t *id);
+
+/* POST /api/alerts/ID/ack: the operator has seen it. 404 for an alert
+ * not listed; 200 with the alert (and its first acknowledgement) again,
+ * which is also published as an "alert" event when new. */
+static int ack_alert(struct app_centre *c, const struct web_req *rq, struct dbuf *out)
+{
+    uint32_t id;
+    struct web_alerts av = {0};
+    if (parse_id(rq->id, &id) != 0)
+        return 404;
+    int rc = p_alerts(c, &av); /* also prunes */
+    if (rc != 0)
+        return rc;
+    const struct det_alert *a = NULL;
+    for (size_t i = 0; i < av.n && !a; i++)
+        if (av.v[i].id == id && av.v[i].state != DET_ST_FREE)
+            a = &av.v[i];
+    if (!a)
+        return 404;
+    rc = app_acks_set(&c->acks, id, rq->user, clock_now_ms(&cairn_clock_real));
+    if (rc < 0)
+        return rc;
+    const struct web_ack *k = app_acks_get(&c->acks, id);
+    if (rc == 1) {
+        log_info(MOD, "alert %u acknowledged by %s", id, k->user);
+        if (listening(c)) {
+            dbuf_reset(&c->ev);
+            struct jsonw ew;
+            jw_init(&ew, &c->ev);
+            web_json_alert_ack(&ew, a, k);
+            if (!ew.err && web_publish(c->web, "alert", c->ev.p, c->ev.len) >= 0)
+                c->sse_alerts++;
+        }
+    }
+    struct jsonw w;
+    jw_init(&w, out);
+    web_json_alert_ack(&w, a, k);
+    return w.err ? w.err : 200;
 }
 
 static const char *type_name(uint8_t t)
@@ -883,6 +948,8 @@ static int p_action(void *arg, enum web_action act, const struct web_req *rq, co
     }
     if (act == WEB_ACT_TRACK_RELEASE)
         return track_release(c, rq, body, out);
+    if (act == WEB_ACT_ALERT_ACK)
+        return ack_alert(c, rq, out);
     if (act != WEB_ACT_TRACK_RADIO)
         return 501;
     uint32_t id;
@@ -1436,6 +1503,8 @@ void app_centre_free(struct app_centre *c)
     fpl_points_free(c->points);
     geo_zones_free(c->zones);
     free(c->alerts);
+    free(c->alert_acks);
+    app_acks_free(&c->acks);
     dbuf_free(&c->ev);
     free(c);
 }

@@ -95,9 +95,19 @@ struct web_tracks {
     uint64_t messages; /* messages received since start (readsb "messages") */
 };
 
+/* An operator's acknowledgement of an alert (POST /api/alerts/ID/ack). */
+#define WEB_ACK_USER_MAX 32 /* as a user name (1..32 of [A-Za-z0-9._-]) */
+struct web_ack {
+    char user[WEB_ACK_USER_MAX + 1]; /* "": not acknowledged */
+    int64_t t_ms;                    /* UTC of the acknowledgement */
+};
+
 struct web_alerts {
     const struct det_alert *v;
     size_t n;
+    /* NULL, or n acknowledgements parallel to v (user "" where none):
+     * written as "ack":{"user":..,"t_ms":..} in each acknowledged alert. */
+    const struct web_ack *ack;
 };
 
 /* What a GET asks the provider to write (get_json). */
@@ -248,6 +258,8 @@ void web_json_alert(struct jsonw *w, const struct det_alert *a);
 void web_json_track_extra(struct jsonw *w, const struct trk_track *t, int64_t now_ms,
                           void (*extra)(void *, const struct trk_track *, struct jsonw *),
                           void *arg);
+/* The same with its acknowledgement (ack NULL or ack->user "": none). */
+void web_json_alert_ack(struct jsonw *w, const struct det_alert *a, const struct web_ack *ack);
 
 /* Prometheus helpers for the provider's metrics callback:
  *   # HELP name help\n# TYPE name type\n       (type: "counter", "gauge")

@@ -208,6 +208,11 @@ int web_json_tracks(struct dbuf *out, const struct web_tracks *tv,
 
 void web_json_alert(struct jsonw *w, const struct det_alert *a)
 {
+    web_json_alert_ack(w, a, NULL);
+}
+
+void web_json_alert_ack(struct jsonw *w, const struct det_alert *a, const struct web_ack *ack)
+{
     char tmp[16];
     jw_obj(w);
     jw_kuint(w, "id", a->id);
@@ -252,6 +257,13 @@ void web_json_alert(struct jsonw *w, const struct det_alert *a)
     if (a->hypothesis)
         jw_kstr(w, "hypothesis", a->hypothesis);
     put_text(w, "text", a->text, strnlen(a->text, DET_TEXT_LEN));
+    if (ack && ack->user[0]) {
+        jw_key(w, "ack");
+        jw_obj(w);
+        put_text(w, "user", ack->user, strnlen(ack->user, WEB_ACK_USER_MAX));
+        jw_kint(w, "t_ms", ack->t_ms);
+        jw_end(w);
+    }
     jw_end(w);
 }
 
@@ -264,7 +276,7 @@ int web_json_alerts(struct dbuf *out, const struct web_alerts *av)
     jw_arr(&w);
     for (size_t i = 0; i < av->n && !w.err; i++)
         if (av->v[i].state != DET_ST_FREE)
-            web_json_alert(&w, &av->v[i]);
+            web_json_alert_ack(&w, &av->v[i], av->ack ? &av->ack[i] : NULL);
     jw_end(&w);
     jw_end(&w);
     return w.err ? w.err : 0;

@@ -115,6 +115,14 @@ try {
   await pa.evaluate((sel) => document.querySelector(`${sel} [data-testid="alerts-ack"]`).click(), nox);
   await pa.waitForSelector(`${nox}[data-acked="yes"]`, { timeout: 15000 });
   check(/Acknowledged/.test(await pa.textContent(`${nox} ${tid('alerts-acked')}`)), 'the alert is acknowledged');
+  check((await pa.textContent(`${nox} ${tid('alerts-acked')}`)).includes(`by ${W.user}`), 'by the operator, as the centre recorded it');
+  const srvAck = await pa.evaluate(async (id) => {
+    const r = await (await fetch('/api/alerts', { credentials: 'same-origin' })).json();
+    const a = (r.alerts || []).find((x) => String(x.id) === String(id));
+    return a ? a.ack || null : 'gone';
+  }, alertId);
+  check(srvAck === 'gone' || (srvAck && srvAck.user === W.user && srvAck.t_ms > 0),
+    `the centre lists the acknowledgement (${JSON.stringify(srvAck)})`);
   check(!(await pa.$eval(audio, (e) => e.dataset.sounding.split(','))).includes(alertId), 'and does not sound');
 
   // ---------------------------------------------- draft from the alert, send

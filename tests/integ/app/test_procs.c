@@ -19,6 +19,8 @@
  *    late (and short of the notification and observers thresholds) at both
  *    centres, on the message and as NOTICE alerts, and its area a zone in
  *    both pictures (/api/zones);
+ *  - Kaliningrad's operator acknowledges the NOTICE alert (POST
+ *    /api/alerts/ID/ack) and reads who and when back from /api/alerts;
  *  - Warsaw's COMPLIANCE_SUMMARY on demand (POST /api/compliance) counts
  *    the flights it saw in the agreed area; Kaliningrad saw none: a
  *    COMPLIANCE alert there;
@@ -650,6 +652,60 @@ static void test_late_notice(void **state)
     json_decref(poll_get(&W, "/api/alerts", has_rule, "NOTICE"));
 }
 
+static json_t *find_alert(json_t *j, const char *rule)
+{
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(j, "alerts"), i, a)
+    {
+        const char *r = json_string_value(json_object_get(a, "rule"));
+        if (r && !strcmp(r, rule))
+            return a;
+    }
+    return NULL;
+}
+
+/* Kaliningrad's operator acknowledges the NOTICE alert (POST
+ * /api/alerts/ID/ack): the reply and /api/alerts carry who and when; a
+ * second acknowledgement changes nothing; unknown ids 404, no session 401. */
+static void test_alert_ack(void **state)
+{
+    (void)state;
+    json_t *al = poll_get(&K, "/api/alerts", has_rule, "NOTICE");
+    json_t *a = find_alert(al, "NOTICE");
+    assert_non_null(a);
+    assert_null(json_object_get(a, "ack"));
+    json_int_t id = json_integer_value(json_object_get(a, "id"));
+    json_decref(al);
+    char path[128];
+    snprintf(path, sizeof path, "/api/alerts/%lld/ack", (long long)id);
+    assert_int_equal(http(&K, "POST", path, NULL, NULL), 401);
+    assert_int_equal(http(&K, "POST", "/api/alerts/999999/ack", K.token, NULL), 404);
+    assert_int_equal(http(&K, "POST", "/api/alerts/x1/ack", K.token, NULL), 404);
+    assert_int_equal(http(&K, "POST", path, K.token, NULL), 200);
+    json_t *r = body_json();
+    assert_int_equal(json_integer_value(json_object_get(r, "id")), id);
+    json_t *k = json_object_get(r, "ack");
+    assert_string_equal(json_string_value(json_object_get(k, "user")), "duty");
+    json_int_t t = json_integer_value(json_object_get(k, "t_ms"));
+    assert_true(t > INT64_C(1600000000000));
+    json_decref(r);
+    /* read back from the list */
+    assert_int_equal(http(&K, "GET", "/api/alerts", K.token, NULL), 200);
+    al = body_json();
+    a = find_alert(al, "NOTICE");
+    assert_non_null(a);
+    k = json_object_get(a, "ack");
+    assert_string_equal(json_string_value(json_object_get(k, "user")), "duty");
+    assert_int_equal(json_integer_value(json_object_get(k, "t_ms")), t);
+    json_decref(al);
+    /* idempotent: the first acknowledgement stays */
+    assert_int_equal(http(&K, "POST", path, K.token, "{}"), 200);
+    r = body_json();
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "ack"), "t_ms")), t);
+    json_decref(r);
+}
+
 static int saw_flights(json_t *j, const void *arg)
 {
     (void)arg;
@@ -767,13 +823,10 @@ int main(int argc, char **argv)
     }
     cairn_bin = bin;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_no_session),
-        cmocka_unit_test(test_alert_to_incident),
-        cmocka_unit_test(test_renegade_and_radio),
-        cmocka_unit_test(test_late_notice),
-        cmocka_unit_test(test_compliance),
-        cmocka_unit_test(test_several_peers),
-        cmocka_unit_test(test_restart),
+        cmocka_unit_test(test_no_session),         cmocka_unit_test(test_alert_to_incident),
+        cmocka_unit_test(test_renegade_and_radio), cmocka_unit_test(test_late_notice),
+        cmocka_unit_test(test_alert_ack),          cmocka_unit_test(test_compliance),
+        cmocka_unit_test(test_several_peers),      cmocka_unit_test(test_restart),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     return rc || !setup_ok ? 1 : 0;

@@ -11,7 +11,9 @@
  *    /api/tracks (the Il-20 primary-only, SAS681 with its callsign), the
  *    NO_TRANSPONDER alert in /api/alerts, both replays in /api/sensors,
  *    the radio contact set through POST /api/tracks/ID/radio and seen in
- *    the track's detail; a "track" event on /api/events; the metrics
+ *    the track's detail; a "track" event on /api/events; the alert
+ *    acknowledged (POST /api/alerts/ID/ack) and its "ack" in the reply,
+ *    /api/alerts and an "alert" event; the metrics
  *    (cycle lateness, reports, inputs);
  *  - SIGHUP re-reads the accounts (its log line); SIGTERM stops it with
  *    exit status 0;
@@ -422,7 +424,25 @@ static void test_picture(void **state)
     assert_int_equal(http("GET", "/api/link", token, NULL), 404);
 }
 
-/* /api/events: the stream opens and a track event arrives. */
+/* Read the stream into buf until want is in it (or the deadline). */
+static void sse_until(int fd, char *buf, size_t cap, size_t *got, const char *want)
+{
+    int64_t end = now_ms() + WAIT_MS;
+    while (!strstr(buf, want) && now_ms() < end && *got < cap - 1) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 200) <= 0)
+            continue;
+        ssize_t k = recv(fd, buf + *got, cap - 1 - *got, 0);
+        if (k <= 0)
+            break;
+        *got += (size_t)k;
+        buf[*got] = 0;
+    }
+}
+
+/* /api/events: the stream opens and a track event arrives; the operator
+ * acknowledges the NO_TRANSPONDER alert (POST /api/alerts/ID/ack): the
+ * reply, /api/alerts and an "alert" event carry the acknowledgement. */
 static void test_events(void **state)
 {
     (void)state;
@@ -439,24 +459,64 @@ static void test_events(void **state)
                      "%s\r\n\r\n",
                      token);
     assert_int_equal(send(fd, req, (size_t)n, 0), n);
-    static char buf[1 << 16];
+    static char buf[1 << 20];
     size_t got = 0;
-    int64_t end = now_ms() + WAIT_MS;
+    buf[0] = 0;
     /* a whole track event: the provider's members (origin, class) too */
-    while (!strstr(buf, "\"origin\":\"own\"") && now_ms() < end && got < sizeof buf - 1) {
-        struct pollfd p = {fd, POLLIN, 0};
-        if (poll(&p, 1, 200) <= 0)
-            continue;
-        ssize_t k = recv(fd, buf + got, sizeof buf - 1 - got, 0);
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-        buf[got] = 0;
-    }
-    close(fd);
+    sse_until(fd, buf, sizeof buf, &got, "\"origin\":\"own\"");
     assert_non_null(strstr(buf, "text/event-stream"));
     assert_non_null(strstr(buf, "event: track\ndata: {"));
     assert_non_null(strstr(buf, "\"origin\":\"own\",\"class\":\""));
+
+    /* acknowledge the open NO_TRANSPONDER alert */
+    json_t *j = poll_get("/api/alerts", has_no_xpdr);
+    json_int_t id = -1;
+    size_t i;
+    json_t *al;
+    json_array_foreach(json_object_get(j, "alerts"), i, al)
+    {
+        const char *r = json_string_value(json_object_get(al, "rule"));
+        const char *st = json_string_value(json_object_get(al, "state"));
+        if (r && !strcmp(r, "NO_TRANSPONDER") && st && strcmp(st, "CLEARED"))
+            id = json_integer_value(json_object_get(al, "id"));
+    }
+    json_decref(j);
+    assert_true(id >= 0);
+    char path[96];
+    snprintf(path, sizeof path, "/api/alerts/%lld/ack", (long long)id);
+    assert_int_equal(http("POST", path, NULL, NULL), 401);
+    assert_int_equal(http("POST", "/api/alerts/4000000000/ack", token, NULL), 404);
+    assert_int_equal(http("POST", path, token, NULL), 200);
+    j = body_json();
+    assert_int_equal(json_integer_value(json_object_get(j, "id")), id);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "ack"), "user")),
+                        "duty");
+    json_decref(j);
+    assert_int_equal(http("GET", "/api/alerts", token, NULL), 200);
+    j = body_json();
+    int listed = 0;
+    json_array_foreach(json_object_get(j, "alerts"), i, al)
+    {
+        if (json_integer_value(json_object_get(al, "id")) != id)
+            continue;
+        json_t *k = json_object_get(al, "ack");
+        listed = k && !strcmp(json_string_value(json_object_get(k, "user")), "duty") &&
+                 json_integer_value(json_object_get(k, "t_ms")) > 0;
+    }
+    json_decref(j);
+    assert_true(listed);
+    char want[96];
+    snprintf(want, sizeof want, "event: alert\ndata: {\"id\":%lld,", (long long)id);
+    sse_until(fd, buf, sizeof buf, &got, "\"ack\":{\"user\":\"duty\"");
+    close(fd);
+    const char *ev = strstr(buf, "\"ack\":{\"user\":\"duty\"");
+    assert_non_null(ev);
+    /* the acknowledged alert's event: the last "alert" event before it is its */
+    const char *p = NULL;
+    for (const char *q = buf; (q = strstr(q, "event: alert\n")) && q < ev; q++)
+        p = q;
+    assert_non_null(p);
+    assert_memory_equal(p, want, strlen(want));
 }
 
 static void test_metrics(void **state)

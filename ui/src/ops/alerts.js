@@ -20,7 +20,6 @@ add({
     'alerts.none': 'No alerts.',
     'alerts.ack': 'Acknowledge',
     'alerts.acked': 'Acknowledged by {u} at {t}',
-    'alerts.acked.local': 'Acknowledged at {t} (on this console: the centre does not record alert acknowledgements yet)',
     'alerts.draft': 'Draft a hotline message',
     'alerts.draft.local': 'The centre cannot draft from alerts yet: the console prepared this draft from the alert.',
     'alerts.draft.failed': 'Drafting failed: {e}',
@@ -62,7 +61,6 @@ add({
     'alerts.none': 'Тревог нет.',
     'alerts.ack': 'Подтвердить',
     'alerts.acked': 'Подтверждено: {u}, {t}',
-    'alerts.acked.local': 'Подтверждено в {t} (на этом пульте: центр пока не хранит подтверждения тревог)',
     'alerts.draft': 'Подготовить сообщение по прямой линии',
     'alerts.draft.local': 'Центр пока не готовит проекты по тревогам: проект составлен пультом по данным тревоги.',
     'alerts.draft.failed': 'Не удалось подготовить проект: {e}',
@@ -150,11 +148,8 @@ function fmtValue(name, v) {
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
 
-const ACK_KEY = 'cairn.alerts.acked';
-
 export function mountAlerts(root) {
   const alerts = new Map(); // id -> alert
-  const acks = new Map(JSON.parse(sessionStorage.getItem(ACK_KEY) || '[]')); // id -> {by, ms, local}
   const seen = new Set(); // ids known before: only new ones sound
   let loaded = false;
   let showCleared = false;
@@ -192,15 +187,19 @@ export function mountAlerts(root) {
     el('div', { class: 'ops-tools' }, clearedLabel),
     noteEl, list);
 
-  function isAcked(id) { return acks.has(id); }
-  function saveAcks() { sessionStorage.setItem(ACK_KEY, JSON.stringify([...acks])); }
+  // the centre records acknowledgements: an alert carries "ack":{user,t_ms}
+  // once an operator (on any console) has acknowledged it
+  function ackOf(a) { return a && a.ack && a.ack.user ? a.ack : null; }
+  function isAcked(id) { return !!ackOf(alerts.get(id)); }
 
   function take(a, live) {
     const prev = alerts.get(a.id);
     alerts.set(a.id, a);
     if (a.state === 'CLEARED') {
       alarm.drop(a.id);
-    } else if (needsAlarm(a) && !isAcked(a.id)) {
+    } else if (ackOf(a)) {
+      alarm.drop(a.id);
+    } else if (needsAlarm(a)) {
       // a new alert sounds; so does one that has just become alarming
       // (raised severity) while this console watches
       const wasAlarming = prev && needsAlarm(prev);
@@ -226,17 +225,12 @@ export function mountAlerts(root) {
   async function ack(a) {
     note = '';
     try {
+      // the reply is the alert with its "ack" (the "alert" event says the same)
       const r = await post(`/api/alerts/${encodeURIComponent(a.id)}/ack`, {});
-      acks.set(a.id, { by: (r && r.by) || '', ms: Date.now(), local: false });
+      if (r && r.id === a.id && ackOf(r)) take(r, loaded);
     } catch (e) {
-      if (e.status === 501 || e.status === 404) {
-        acks.set(a.id, { by: '', ms: Date.now(), local: true });
-      } else {
-        note = t('alerts.ack.failed', { e: e.message });
-      }
+      note = t('alerts.ack.failed', { e: e.message });
     }
-    saveAcks();
-    if (acks.has(a.id)) alarm.drop(a.id);
     render();
   }
 
@@ -280,7 +274,7 @@ export function mountAlerts(root) {
   }
 
   function row(a) {
-    const acked = acks.get(a.id);
+    const acked = ackOf(a);
     const vals = Object.entries(a.values || {});
     const parties = (a.parties || []).map((p) => {
       const name = p.callsign || (p.icao ? p.icao.toUpperCase() : '') || (p.mmsi ? `MMSI ${p.mmsi}` : '') || `T${p.track_id}`;
@@ -317,7 +311,7 @@ export function mountAlerts(root) {
     el('p', { class: 'alert-times' }, t('alerts.seen', { t: fmtUtc(a.t_seen_ms) }),
       a.t_change_ms && a.t_change_ms !== a.t_open_ms ? ` · ${t('alerts.changed', { t: fmtUtc(a.t_change_ms) })}` : ''),
     acked ? el('p', { class: 'alert-acked', 'data-testid': 'alerts-acked' },
-      acked.local ? t('alerts.acked.local', { t: fmtUtc(acked.ms) }) : t('alerts.acked', { u: acked.by || '—', t: fmtUtc(acked.ms) })) : '',
+      t('alerts.acked', { u: acked.user, t: fmtUtc(acked.t_ms) })) : '',
     el('div', { class: 'alert-actions' }, ackBtn, draftBtn));
   }
 
