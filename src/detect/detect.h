@@ -12,7 +12,9 @@
  *   SEPARATION      actual or predicted (look-ahead; straight line, turning
  *                   at the measured rate, levelling off at the selected
  *                   altitude) loss of separation between two aircraft;
- *                   NEAR_MISS is its top severity.
+ *                   NEAR_MISS is its top severity. A pair in close
+ *                   formation for form_min_ms (an escort) is exempt below
+ *                   NEAR_MISS (docs/detect.md, invariant S1).
  *   TRANSPONDER_OFF a track that had transponder replies (SSR, Mode S, ADS-B,
  *                   MLAT) and has been seen by primary radar only for
  *                   no_xpdr_scans scans since: the transponder stopped.
