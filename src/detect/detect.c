@@ -91,6 +91,7 @@ struct det {
     ptrdiff_t c_off;               /* previous position - this position, last found */
     const struct geo_zones *zones; /* borrowed (det_set_zones) */
     struct det_low_tab low;        /* LOW_PASS pair memory */
+    struct det_form_tab form;      /* SEPARATION formation memory */
 };
 
 void det_config_default(struct det_config *c)
@@ -120,6 +121,22 @@ void det_config_default(struct det_config *c)
     /* and for at most a minute: beyond it the turn has usually ended, and a
      * prediction built on it raises more nuisance than warning */
     c->turn_lookahead_ms = 60000;
+    /* Formation (an interception or escort, ICAO Annex 2 Appendix 2 and
+     * Doc 9433: the interceptor takes station beside the intercepted
+     * aircraft): within 2 NM (the visual distance of an escort taking
+     * station; the 5 NM minimum is broken by design) and 1,000 ft (one
+     * vertical minimum), ground and vertical velocity within 15 m/s (about
+     * 30 kt) of each other, for a minute: traffic crossing or overtaking
+     * within 2 NM differs by far more, or stays that close far less. An
+     * ADS-B-fed velocity is good to a few m/s (3.5 m/s RMS on
+     * vigilant-skies-2011), a radar-only one to about 17 m/s RMS: a
+     * radar-only pair may not qualify, and then it alerts (the safe side) */
+    c->formation = 1;
+    c->form_h_m = 2.0 * 1852.0;
+    c->form_v_ft = 1000.0;
+    c->form_dv_mps = 15.0;
+    c->form_min_ms = 60000;
+    c->form_pairs = 256;
     c->level_off_margin_ft = 300.0;    /* an autopilot capture overshoots far less; a
                                           hand-flown one about this much */
     c->renegade_dev_m = 10.0 * 1852.0; /* 10 NM: twice the radar separation minimum, beyond
@@ -166,7 +183,10 @@ static int config_ok(const struct det_config *c)
            c->low_min_unknown_mps >= 0 && c->low_pairs >= 1 && c->low_pairs <= (1u << 20) &&
            c->ais_gap_k >= 1 && c->ais_gap_k_near >= 1 && c->ais_gap_min_ms >= 0 &&
            c->ais_gap_min_near_ms >= 0 && c->ais_zone_near_m >= 0 && c->ais_slow_mps >= 0 &&
-           c->ais_slow_interval_ms >= 0;
+           c->ais_slow_interval_ms >= 0 && (c->formation == 0 || c->formation == 1) &&
+           c->form_h_m >= 0 && c->form_h_m <= c->sep_h_m && c->form_v_ft >= 0 &&
+           c->form_dv_mps >= 0 && c->form_dv_mps <= 100.0 && c->form_min_ms >= 0 &&
+           c->form_pairs >= 1 && c->form_pairs <= (1u << 20);
 }
 
 /* Column width (deg of longitude) of a grid row: a cell_deg of latitude on
@@ -260,13 +280,19 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->low.cap = c.low_pairs;
     d->low.tab[0] = calloc(lb, sizeof *d->low.tab[0]);
     d->low.tab[1] = calloc(lb, sizeof *d->low.tab[1]);
-    if (!d->low.tab[0] || !d->low.tab[1] || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
-        !d->freelist || !d->live || !d->lat || !d->lon || !d->gs || !d->turn || !d->air ||
-        !d->mlat || !d->mlon || !d->alt || !d->vrate || !d->cpos[0] || !d->cpos[1] || !d->cmap ||
-        !d->cnew || !d->grid.key || !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order ||
-        !d->ve || !d->vn || !d->kind || !d->g_air || !d->g_lat || !d->g_lon || !d->g_gs ||
-        !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon ||
-        !d->g_turn || !d->special || !d->vessels || !d->aused || !d->grid.col_start || !d->tv) {
+    size_t fb = pow2_at_least(c.form_pairs * 2);
+    d->form.mask = fb - 1;
+    d->form.cap = c.form_pairs;
+    d->form.tab = calloc(fb, sizeof *d->form.tab);
+    d->form.tmp = calloc(fb, sizeof *d->form.tmp);
+    if (!d->form.tab || !d->form.tmp || !d->low.tab[0] || !d->low.tab[1] || !d->alerts ||
+        !d->seen_eval || !d->ahead || !d->anext || !d->freelist || !d->live || !d->lat || !d->lon ||
+        !d->gs || !d->turn || !d->air || !d->mlat || !d->mlon || !d->alt || !d->vrate ||
+        !d->cpos[0] || !d->cpos[1] || !d->cmap || !d->cnew || !d->grid.key || !d->grid.order ||
+        !d->grid.tmp_key || !d->grid.tmp_order || !d->ve || !d->vn || !d->kind || !d->g_air ||
+        !d->g_lat || !d->g_lon || !d->g_gs || !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn ||
+        !d->g_mlat || !d->g_mlon || !d->g_turn || !d->special || !d->vessels || !d->aused ||
+        !d->grid.col_start || !d->tv) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -332,6 +358,8 @@ void det_free(struct det *d)
     free(d->tv);
     free(d->low.tab[0]);
     free(d->low.tab[1]);
+    free(d->form.tab);
+    free(d->form.tmp);
     free(d);
 }
 
@@ -945,6 +973,8 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .grid = &d->grid,
         .zones = d->zones,
         .low = &d->low,
+        .form = &d->form,
+        .eval_no = d->eval_no,
         .det = d,
         .stats = &d->stats,
     };

@@ -12,7 +12,9 @@
  *   SEPARATION      actual or predicted (look-ahead; straight line, turning
  *                   at the measured rate, levelling off at the selected
  *                   altitude) loss of separation between two aircraft;
- *                   NEAR_MISS is its top severity.
+ *                   NEAR_MISS is its top severity. A pair in close
+ *                   formation for form_min_ms (an escort) is exempt below
+ *                   NEAR_MISS (docs/detect.md, invariant S1).
  *   TRANSPONDER_OFF a track that had transponder replies (SSR, Mode S, ADS-B,
  *                   MLAT) and has been seen by primary radar only for
  *                   no_xpdr_scans scans since: the transponder stopped.
@@ -194,6 +196,17 @@ struct det_config {
     /* SEPARATION: the turning hypothesis looks this far ahead (60 s), at
      * most lookahead_ms */
     int64_t turn_lookahead_ms;
+    /* SEPARATION: formation exemption (docs/detect.md, rule_separation.c).
+     * 1: a pair in close formation (within form_h_m and form_v_ft, both
+     * altitudes known, ground and vertical velocity within form_dv_mps of
+     * each other) at every evaluation for at least form_min_ms raises no
+     * SEPARATION below NEAR_MISS; form_pairs such pairs remembered */
+    int formation;
+    double form_h_m;     /* 2 NM */
+    double form_v_ft;    /* 1,000 ft */
+    double form_dv_mps;  /* 15 m/s (about 30 kt) */
+    int64_t form_min_ms; /* 60 s */
+    size_t form_pairs;   /* 256 */
     /* ZONE */
     int64_t zone_lookahead_ms; /* predicted entry along the velocity within this (300 s) */
     /* SEA_CPA */
@@ -225,7 +238,8 @@ struct det_config {
  * near miss 1 NM / 500 ft, look-ahead 120 s, 600 m/s, turning from
  * 0.5 deg/s, level-off on with 300 ft of overshoot, renegade deviation
  * 10 NM, separation hysteresis 20 %, turns predicted up to 90 deg
- * and 60 s ahead; zones 300 s ahead; vessels 0.5
+ * and 60 s ahead; formation exemption on (2 NM, 1,000 ft, 15 m/s, 60 s, 256 pairs);
+ * zones 300 s ahead; vessels 0.5
  * NM within 10 min, moving from 1 m/s, anchored pairs at 100 m; low pass below 1,000 ft within 1
  * NM, over at 2 NM, kept 25 NM / 15 min, 1,024 pairs; AIS gap 5 intervals and 90 s (near a zone: 3
  * and 60 s; near: 20 NM), 180 s below 3 kt. */
@@ -242,6 +256,10 @@ struct det_stats {
      * hypothesis keeps the minimum */
     uint64_t level_off_cleared;
     uint64_t low_full; /* LOW_PASS: pairs not remembered (table full) */
+    /* SEPARATION: reports withheld for a pair in formation, and formation
+     * pairs not remembered (table full: judged like any other pair) */
+    uint64_t formation_exempt;
+    uint64_t form_full;
 };
 
 /* Called once per alert change (state OPEN, UPDATED or CLEARED). The alert

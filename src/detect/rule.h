@@ -69,6 +69,24 @@ struct det_low_tab {
     int cur;
 };
 
+/* SEPARATION: a pair seen in close formation (rule_separation.c). */
+struct det_form_pair {
+    uint32_t lo, hi;    /* track ids, lower first; lo == 0: empty bucket */
+    uint64_t seen_eval; /* last evaluation it was in formation */
+    int64_t since_ms;   /* in formation at every evaluation since then */
+};
+
+/* The formation memory, allocated by det_new: an open-addressing table of
+ * 2 x form_pairs buckets (at most form_pairs used) and a scratch table of
+ * the same size to compact it into when it is full. An entry not in
+ * formation at the previous evaluation is stale: its bucket is reused. */
+struct det_form_tab {
+    struct det_form_pair *tab, *tmp;
+    size_t mask; /* buckets - 1 */
+    size_t cap;  /* used buckets at most (cfg.form_pairs) */
+    size_t used;
+};
+
 /* One evaluation. */
 struct det_ctx {
     const struct det_config *cfg;
@@ -107,6 +125,8 @@ struct det_ctx {
     const struct det_grid *grid;
     const struct geo_zones *zones; /* NULL: none */
     struct det_low_tab *low;
+    struct det_form_tab *form;
+    uint64_t eval_no; /* this evaluation's number (1 for the first) */
     struct det *det;
     struct det_stats *stats;
 };

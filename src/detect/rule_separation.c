@@ -22,6 +22,19 @@
  * ../shared/docs/domain.md section 2. A track without altitude (primary only) is judged
  * horizontally and the text says "altitude unknown". Key: the two track ids, lower first.
  *
+ *
+ * Formation exemption (docs/detect.md, invariant S1): an interceptor or
+ * escort takes station beside the aircraft it escorts (ICAO Annex 2
+ * Appendix 2, Doc 9433), a proximity that is intended. A pair with both
+ * altitudes known, within form_h_m and form_v_ft now, ground and vertical
+ * velocity within form_dv_mps of each other, at every evaluation for at
+ * least form_min_ms, raises no SEPARATION below NEAR_MISS (stats.
+ * formation_exempt). Decided from the tracks' behaviour, per pair: an
+ * evaluation without the formation ends the run, and the next one starts
+ * from zero (a pair that splits and converges again alerts). Memory: a
+ * table allocated by det_new (struct det_form_tab), touched only for
+ * pairs in formation now.
+ *
  * Cost: each eligible track looks only at the grid cells (detect.c) within
  * the distance the pair can close in the look-ahead, so the work grows
  * with the traffic near each track, not with all pairs.
@@ -177,6 +190,76 @@ static int turning_loss(const struct geo_enu *pi, const struct geo_enu *vi, doub
     return 0;
 }
 
+/* Formation memory (struct det_form_tab, rule.h). An entry is stale when
+ * the pair was not in formation at the previous evaluation (nor at this
+ * one): its run is over, and its bucket may be taken by another pair. */
+static int form_stale(const struct det_ctx *c, const struct det_form_pair *p)
+{
+    return p->seen_eval + 1 < c->eval_no;
+}
+
+/* The bucket of (lo, hi) in tab: its entry, else the first stale bucket on
+ * its probe path, else the empty bucket ending it. */
+static struct det_form_pair *form_slot(const struct det_ctx *c, struct det_form_pair *tab,
+                                       size_t mask, uint32_t lo, uint32_t hi)
+{
+    uint64_t k = ((uint64_t)lo << 32 | hi) * 0x9E3779B97F4A7C15ull;
+    size_t h = (size_t)(k >> 20) & mask;
+    struct det_form_pair *reuse = NULL;
+    for (; tab[h].lo; h = (h + 1) & mask) {
+        if (tab[h].lo == lo && tab[h].hi == hi)
+            return &tab[h];
+        if (!reuse && form_stale(c, &tab[h]))
+            reuse = &tab[h];
+    }
+    return reuse ? reuse : &tab[h];
+}
+
+/* Move the live entries into the scratch table and swap: the stale ones
+ * are dropped. Only when the table is full (O(buckets)). */
+static void form_compact(const struct det_ctx *c)
+{
+    struct det_form_tab *ft = c->form;
+    memset(ft->tmp, 0, (ft->mask + 1) * sizeof *ft->tmp);
+    size_t used = 0;
+    for (size_t h = 0; h <= ft->mask; h++) {
+        if (!ft->tab[h].lo || form_stale(c, &ft->tab[h]))
+            continue;
+        *form_slot(c, ft->tmp, ft->mask, ft->tab[h].lo, ft->tab[h].hi) = ft->tab[h];
+        used++;
+    }
+    struct det_form_pair *t = ft->tab;
+    ft->tab = ft->tmp;
+    ft->tmp = t;
+    ft->used = used;
+}
+
+/* The pair (lo, hi) is in formation now: extend its run (or begin one) and
+ * return 1 when the run has lasted form_min_ms. A pair the full table
+ * cannot remember is not exempt (stats.form_full). */
+static int formation_held(const struct det_ctx *c, uint32_t lo, uint32_t hi)
+{
+    struct det_form_tab *ft = c->form;
+    struct det_form_pair *p = form_slot(c, ft->tab, ft->mask, lo, hi);
+    if (!p->lo && ft->used >= ft->cap) {
+        form_compact(c);
+        p = form_slot(c, ft->tab, ft->mask, lo, hi);
+        if (!p->lo && ft->used >= ft->cap) {
+            c->stats->form_full++;
+            return 0;
+        }
+    }
+    if (!p->lo)
+        ft->used++;
+    if (p->lo != lo || p->hi != hi || form_stale(c, p)) { /* a new run */
+        p->lo = lo;
+        p->hi = hi;
+        p->since_ms = c->now_ms;
+    }
+    p->seen_eval = c->eval_no;
+    return c->now_ms - p->since_ms >= c->cfg->form_min_ms;
+}
+
 static const char *hyp_text(const char *hyp)
 {
     if (strcmp(hyp, "straight") == 0)
@@ -271,6 +354,18 @@ static void check_pair(struct pair_arg *pa, size_t j)
     }
     if (!actual && !predicted)
         return;
+    /* Formation: both altitudes known, close now and flying together (the
+     * run goes on through a near miss). Below NEAR_MISS a pair held in
+     * formation for form_min_ms is not raised; its open alert clears after
+     * the hold. */
+    if (cfg->formation && alt && cpa.now_horiz_m < cfg->form_h_m && now_v_ft < cfg->form_v_ft) {
+        double dve = a->ve_mps - b->ve_mps, dvn = a->vn_mps - b->vn_mps, dvu = vi.u_m - vj.u_m;
+        if (dve * dve + dvn * dvn + dvu * dvu < cfg->form_dv_mps * cfg->form_dv_mps &&
+            formation_held(c, lo, hi) && !near) {
+            c->stats->formation_exempt++;
+            return;
+        }
+    }
     struct det_hit h = {
         .rule = DET_RULE_SEPARATION,
         .severity = near     ? DET_SEV_ALERT

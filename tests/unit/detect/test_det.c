@@ -1030,6 +1030,159 @@ static void test_separation_actual_near_miss(void **st)
     det_free(d);
 }
 
+/* ------------------------------------------------- formation (escort) */
+
+/* Two aircraft northbound at 200 m/s and FL300 at time t (s): track 2 is
+ * east_nm east of track 1 and north_nm north of it, with velocity (ve2,
+ * vn2). */
+static void pair_at(struct trk_track *t, double t_s, double east_nm, double north_nm, double ve2,
+                    double vn2)
+{
+    int64_t now = (int64_t)(t_s * SEC);
+    double n1 = 200.0 * t_s / 1852.0;
+    t[0] = ac(1, n1, 0, 30000, 0, 200, now);
+    t[1] = ac(2, n1 + north_nm, east_nm, 30200, ve2, vn2, now);
+}
+
+static void test_separation_formation_exempt(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    r.only = 1u << DET_RULE_SEPARATION;
+    struct trk_track t[2];
+    /* 1.5 NM abeam, 200 ft apart, the same velocity within 5 m/s: an
+     * escort on station. Loss of separation (WARNING) until the formation
+     * has lasted 60 s, then withheld, cleared after the hold. */
+    for (int s = 0; s <= 180; s += 4) {
+        pair_at(t, s, 1.5, 0, 3, 204);
+        assert_int_equal(eval(d, t, 2, (int64_t)s * SEC), 0);
+        if (s < 60)
+            assert_non_null(find_rule(d, DET_RULE_SEPARATION));
+        if (s >= 80)
+            assert_null(find_rule(d, DET_RULE_SEPARATION));
+    }
+    assert_int_equal(count(&r, DET_RULE_SEPARATION, DET_ST_OPEN), 1);
+    assert_int_equal(count(&r, DET_RULE_SEPARATION, DET_ST_CLEARED), 1);
+    assert_int_equal(r.ev[0].severity, DET_SEV_WARNING);
+    assert_true(det_stats(d)->formation_exempt > 0);
+    /* a real collision risk in formation still alerts: NEAR_MISS */
+    pair_at(t, 184, 0.3, 0, 3, 204);
+    assert_int_equal(eval(d, t, 2, 184 * SEC), 0);
+    const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+    assert_non_null(a);
+    assert_int_equal(a->severity, DET_SEV_ALERT);
+    det_free(d);
+    /* disabled: alerts all along */
+    struct det_config c;
+    det_config_default(&c);
+    c.max_tracks = 8;
+    c.max_alerts = 8;
+    c.formation = 0;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(det_new(&c, on_change, &r, &d), 0);
+    for (int s = 0; s <= 180; s += 4) {
+        pair_at(t, s, 1.5, 0, 3, 204);
+        assert_int_equal(eval(d, t, 2, (int64_t)s * SEC), 0);
+        assert_non_null(find_rule(d, DET_RULE_SEPARATION));
+    }
+    det_free(d);
+}
+
+static void test_separation_formation_crossing(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    r.only = 1u << DET_RULE_SEPARATION;
+    struct trk_track t[2];
+    /* track 2 crosses track 1's path westbound at 200 m/s, 1 NM ahead of
+     * it: within 2 NM for about 30 s, but never with matched velocity */
+    for (int s = 0; s <= 120; s += 4) {
+        double east = (60.0 - s) * 200.0 / 1852.0;
+        pair_at(t, s, east, 1.0, -200, 0);
+        assert_int_equal(eval(d, t, 2, (int64_t)s * SEC), 0);
+        if (s >= 40 && s <= 80)
+            assert_non_null(find_rule(d, DET_RULE_SEPARATION));
+    }
+    assert_int_equal(det_stats(d)->formation_exempt, 0);
+    /* a pair on parallel tracks 1.5 NM apart overtaking at 40 m/s: close
+     * for long, but not flying together */
+    struct rec r2;
+    struct det *d2 = mk(&r2, 8, 8);
+    for (int s = 0; s <= 100; s += 4) {
+        pair_at(t, s, 1.5, (s - 50) * 40.0 / 1852.0, 0, 240);
+        assert_int_equal(eval(d2, t, 2, (int64_t)s * SEC), 0);
+        if (s >= 20 && s <= 80)
+            assert_non_null(find_rule(d2, DET_RULE_SEPARATION));
+    }
+    assert_int_equal(det_stats(d2)->formation_exempt, 0);
+    det_free(d2);
+    det_free(d);
+}
+
+static void test_separation_formation_split(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    r.only = 1u << DET_RULE_SEPARATION;
+    struct trk_track t[2];
+    int s = 0;
+    for (; s <= 100; s += 4) { /* in formation, exempt from +60 s */
+        pair_at(t, s, 1.5, 0, 0, 200);
+        assert_int_equal(eval(d, t, 2, (int64_t)s * SEC), 0);
+    }
+    assert_null(find_rule(d, DET_RULE_SEPARATION));
+    assert_int_equal(count(&r, DET_RULE_SEPARATION, DET_ST_OPEN), 1);
+    for (; s <= 140; s += 4) { /* split: 8 NM abeam, no conflict */
+        pair_at(t, s, 8.0, 0, 0, 200);
+        assert_int_equal(eval(d, t, 2, (int64_t)s * SEC), 0);
+        assert_null(find_rule(d, DET_RULE_SEPARATION));
+    }
+    /* converging again: alerts at once, and until a new minute in
+     * formation has passed */
+    pair_at(t, s, 1.5, 0, 0, 200);
+    assert_int_equal(eval(d, t, 2, (int64_t)s * SEC), 0);
+    assert_non_null(find_rule(d, DET_RULE_SEPARATION));
+    assert_int_equal(count(&r, DET_RULE_SEPARATION, DET_ST_OPEN), 2);
+    int s0 = s;
+    for (s += 4; s < s0 + 60; s += 4) {
+        pair_at(t, s, 1.5, 0, 0, 200);
+        assert_int_equal(eval(d, t, 2, (int64_t)s * SEC), 0);
+        assert_non_null(find_rule(d, DET_RULE_SEPARATION));
+    }
+    det_free(d);
+}
+
+static void test_separation_formation_table_full(void **st)
+{
+    (void)st;
+    /* one remembered pair; two formations: the second is not remembered
+     * (form_full) and keeps alerting; the first is exempt */
+    struct det_config c;
+    det_config_default(&c);
+    c.max_tracks = 8;
+    c.max_alerts = 8;
+    c.form_pairs = 1;
+    struct rec r;
+    memset(&r, 0, sizeof r);
+    struct det *d = NULL;
+    assert_int_equal(det_new(&c, on_change, &r, &d), 0);
+    struct trk_track t[4];
+    for (int s = 0; s <= 100; s += 4) {
+        pair_at(t, s, 1.5, 0, 0, 200);
+        pair_at(t + 2, s, 1.5, 0, 0, 200);
+        t[2] = ac(3, 200.0 * s / 1852.0, 40, 30000, 0, 200, (int64_t)s * SEC);
+        t[3] = ac(4, 200.0 * s / 1852.0, 41.5, 30000, 0, 200, (int64_t)s * SEC);
+        assert_int_equal(eval(d, t, 4, (int64_t)s * SEC), 0);
+    }
+    assert_true(det_stats(d)->form_full > 0);
+    assert_true(det_stats(d)->formation_exempt > 0);
+    assert_int_equal(det_count(d), 1);
+    det_free(d);
+}
+
 static void test_separation_vertical_minimum(void **st)
 {
     (void)st;
@@ -1269,6 +1422,10 @@ int main(void)
         cmocka_unit_test(test_separation_turning_level_off),
         cmocka_unit_test(test_separation_actual_near_miss),
         cmocka_unit_test(test_separation_vertical_minimum),
+        cmocka_unit_test(test_separation_formation_exempt),
+        cmocka_unit_test(test_separation_formation_crossing),
+        cmocka_unit_test(test_separation_formation_split),
+        cmocka_unit_test(test_separation_formation_table_full),
         cmocka_unit_test(test_separation_10k),
         cmocka_unit_test(test_separation_index_vs_all_pairs),
         cmocka_unit_test(test_hostile_tracks),
