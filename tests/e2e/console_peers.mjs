@@ -1,8 +1,7 @@
 // e2e: two centres (`cairn demo`) and both consoles in Debian's chromium.
 //   - each console's status bar shows the other centre's link up;
 //   - tracks appear on both maps;
-//   - the peer's tracks are marked as the peer's (skipped with a note while
-//     the centres share no picture);
+//   - the peer's tracks (the demo's shared picture) are marked as the peer's;
 //   - the link going down (KALININGRAD-CC stopped with SIGSTOP) is shown on
 //     WARSAW-CC's console within seconds, and up again after SIGCONT;
 //   - screenshots of both consoles kept in the build folder.
@@ -42,15 +41,21 @@ try {
     await page.waitForFunction(() => window.__cairn.map.tracks.count() >= 1, null, { timeout: 40000 });
     check(true, `tracks on ${c.name}'s map (${await page.evaluate(() => window.__cairn.map.tracks.count())})`);
   }
-  const peerTracks = await pw_.evaluate(() => window.__cairn.map.tracks.all().filter((t) => window.__cairn.peerOf(t)).length);
-  if (!peerTracks) console.log('NOTE: no shared picture between the centres yet (no peer:NAME sources): the peer marking is not checked');
-  else {
-    check(true, `${peerTracks} of ${ka.name}'s tracks on ${wa.name}'s map`);
-    const id = await pw_.evaluate(() => window.__cairn.map.tracks.all().find((t) => window.__cairn.peerOf(t)).id);
+  /* the demo's [peer] sections share each side's released tracks: they
+   * reach WARSAW-CC's map fused with its own (the track's "peers") or
+   * alone (origin "peer:NAME", drawn in the peer's colour) */
+  const shared = (name) => window.__cairn.map.tracks.all().filter((t) =>
+    window.__cairn.peerOf(t) === name || (Array.isArray(t.peers) && t.peers.includes(name))).length;
+  await pw_.waitForFunction(shared, ka.name, { timeout: 60000 });
+  check(true, `${await pw_.evaluate(shared, ka.name)} track(s) on ${wa.name}'s map carry ${ka.name}'s shared picture`);
+  const id = await pw_.evaluate(() => (window.__cairn.map.tracks.all().find((t) => window.__cairn.peerOf(t)) || {}).id);
+  if (id != null) {
     await pw_.evaluate((i) => window.__cairn.map.select(i), id);
     await pw_.waitForSelector(tid('track-peer'), { timeout: 10000 });
-    check((await pw_.textContent(tid('track-peer'))).includes(ka.name), 'the detail marks it as the peer\'s');
+    check((await pw_.textContent(tid('track-peer'))).includes(ka.name), 'a track only the peer sees is marked as the peer\'s');
   }
+  await pw_.waitForFunction((n) => /\d/.test(document.querySelector(`[data-testid="peer-${n}-age"]`)?.textContent || ''), ka.name, { timeout: 20000 });
+  check(true, `the peer's picture age is shown: ${await pw_.textContent(tid(`peer-${ka.name}-age`))}`);
   await screenshot(pw_, 'console-peers-warsaw');
   /* the README's picture: WARSAW-CC's console with the no-transponder
    * aircraft (or any track) selected, close enough for labels */

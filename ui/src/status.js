@@ -24,6 +24,9 @@ export function createStatus(root, ctx) {
 
   function peerAge(name, p) {
     if (p && Number.isFinite(p.picture_age_s)) return p.picture_age_s + (Date.now() - linkAt) / 1000;
+    /* the centre's [peer] status: /api/link's peers[].picture.last_picture_age_s (-1: none yet) */
+    const lp = p && p.picture && p.picture.last_picture_age_s;
+    if (Number.isFinite(lp) && lp >= 0) return lp + (Date.now() - linkAt) / 1000;
     let best = Infinity;
     const key = `peer:${name}`;
     for (const tr of ctx.map.tracks.all()) {

@@ -8,13 +8,15 @@
 //        'vessel'   AIS / kind vessel
 //        'civil'    cooperative civil traffic (everything else)
 //   peer: the peer centre's name when the track comes only from a peer's
-//         shared picture (source "peer:NAME"), else ''
+//         shared picture (the centre's "origin": "peer:NAME"; or a source
+//         key "peer:NAME"), else ''
 
 export const CLASSES = ['civil', 'military', 'noxpdr', 'vessel'];
 
 /** The peer a track comes from ('' for own tracks). */
 export function peerOf(t) {
   if (typeof t.peer === 'string' && t.peer) return t.peer;
+  if (typeof t.origin === 'string') return t.origin.startsWith('peer:') ? t.origin.slice(5) : '';
   const src = t.sources;
   if (!src || typeof src !== 'object') return '';
   let peer = '';
