@@ -683,6 +683,33 @@ static int prov_status(int rc)
     return rc >= 200 && rc <= 599 ? rc : 500;
 }
 
+/* The routes the provider answers (route_get / route_post), by route id:
+ * the GET topic and the POST action, -1 where the route has none. A
+ * request with the other method goes to the one it has. */
+struct provider_route {
+    uint8_t used;
+    int8_t get;  /* enum web_topic, or -1 */
+    int8_t post; /* enum web_action, or -1 */
+};
+static const struct provider_route provider_routes[] = {
+    [WEB_R_TRACK] = {1, WEB_GET_TRACK, -1},
+    [WEB_R_CASES] = {1, WEB_GET_CASES, -1},
+    [WEB_R_SENSORS] = {1, WEB_GET_SENSORS, -1},
+    [WEB_R_LINK] = {1, WEB_GET_LINK, -1},
+    [WEB_R_MESSAGE] = {1, WEB_GET_MESSAGE, -1},
+    [WEB_R_MESSAGES] = {1, WEB_GET_MESSAGES, WEB_ACT_MSG_SEND},
+    [WEB_R_DRAFTS] = {1, WEB_GET_DRAFTS, WEB_ACT_DRAFT_SAVE},
+    [WEB_R_MESSAGE_ACK] = {1, -1, WEB_ACT_MSG_ACK},
+    [WEB_R_TRACK_RADIO] = {1, -1, WEB_ACT_TRACK_RADIO},
+    [WEB_R_ALERT_ACK] = {1, -1, WEB_ACT_ALERT_ACK},
+    [WEB_R_ALERT_DRAFT] = {1, -1, WEB_ACT_ALERT_DRAFT},
+    [WEB_R_DRAFT] = {1, WEB_GET_DRAFT, WEB_ACT_DRAFT_EDIT},
+    [WEB_R_DRAFT_DELETE] = {1, -1, WEB_ACT_DRAFT_DELETE},
+    [WEB_R_ZONES] = {1, WEB_GET_ZONES, -1},
+    [WEB_R_COMPLIANCE] = {1, WEB_GET_COMPLIANCE, WEB_ACT_COMPLIANCE_SEND},
+    [WEB_R_TRACK_RELEASE] = {1, -1, WEB_ACT_TRACK_RELEASE},
+};
+
 static void route_get(struct web *w, struct evhttp_request *req, enum web_topic t,
                       const struct web_req *rq)
 {
@@ -1019,69 +1046,21 @@ static void handle(struct evhttp_request *req, void *arg)
     case WEB_R_ALERTS:
         route_alerts(w, req);
         return;
-    case WEB_R_TRACK:
-        route_get(w, req, WEB_GET_TRACK, &rq);
+    default: {
+        /* the provider's routes: a GET topic, a POST action, or both */
+        const struct provider_route *pr =
+            (size_t)r.id < sizeof provider_routes / sizeof provider_routes[0]
+                ? &provider_routes[r.id]
+                : NULL;
+        if (!pr || !pr->used) {
+            reply_error(w, req, 404, "no such route");
+        } else if ((post && pr->post >= 0) || pr->get < 0) {
+            route_post(w, req, (enum web_action)pr->post, &rq);
+        } else {
+            route_get(w, req, (enum web_topic)pr->get, &rq);
+        }
         return;
-    case WEB_R_CASES:
-        route_get(w, req, WEB_GET_CASES, &rq);
-        return;
-    case WEB_R_SENSORS:
-        route_get(w, req, WEB_GET_SENSORS, &rq);
-        return;
-    case WEB_R_LINK:
-        route_get(w, req, WEB_GET_LINK, &rq);
-        return;
-    case WEB_R_MESSAGE:
-        route_get(w, req, WEB_GET_MESSAGE, &rq);
-        return;
-    case WEB_R_MESSAGES:
-        if (post)
-            route_post(w, req, WEB_ACT_MSG_SEND, &rq);
-        else
-            route_get(w, req, WEB_GET_MESSAGES, &rq);
-        return;
-    case WEB_R_DRAFTS:
-        if (post)
-            route_post(w, req, WEB_ACT_DRAFT_SAVE, &rq);
-        else
-            route_get(w, req, WEB_GET_DRAFTS, &rq);
-        return;
-    case WEB_R_MESSAGE_ACK:
-        route_post(w, req, WEB_ACT_MSG_ACK, &rq);
-        return;
-    case WEB_R_TRACK_RADIO:
-        route_post(w, req, WEB_ACT_TRACK_RADIO, &rq);
-        return;
-    case WEB_R_ALERT_ACK:
-        route_post(w, req, WEB_ACT_ALERT_ACK, &rq);
-        return;
-    case WEB_R_ALERT_DRAFT:
-        route_post(w, req, WEB_ACT_ALERT_DRAFT, &rq);
-        return;
-    case WEB_R_DRAFT:
-        if (post)
-            route_post(w, req, WEB_ACT_DRAFT_EDIT, &rq);
-        else
-            route_get(w, req, WEB_GET_DRAFT, &rq);
-        return;
-    case WEB_R_DRAFT_DELETE:
-        route_post(w, req, WEB_ACT_DRAFT_DELETE, &rq);
-        return;
-    case WEB_R_ZONES:
-        route_get(w, req, WEB_GET_ZONES, &rq);
-        return;
-    case WEB_R_COMPLIANCE:
-        if (post)
-            route_post(w, req, WEB_ACT_COMPLIANCE_SEND, &rq);
-        else
-            route_get(w, req, WEB_GET_COMPLIANCE, &rq);
-        return;
-    case WEB_R_TRACK_RELEASE:
-        route_post(w, req, WEB_ACT_TRACK_RELEASE, &rq);
-        return;
-    default:
-        reply_error(w, req, 404, "no such route");
-        return;
+    }
     }
 }
 
