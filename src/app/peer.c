@@ -72,6 +72,20 @@ static int64_t hex6(const char *s, size_t n)
     return v;
 }
 
+/* "A" and exactly four octal digits at s: the Mode 3/A code, or -1. */
+static int mode_a(const char *s, size_t n)
+{
+    if (n != 5 || s[0] != 'A')
+        return -1;
+    int v = 0;
+    for (size_t i = 1; i < 5; i++) {
+        if (s[i] < '0' || s[i] > '7')
+            return -1;
+        v = v << 3 | (s[i] - '0');
+    }
+    return v;
+}
+
 static int is_sep(char ch)
 {
     return ch == ',' || ch == ' ' || ch == '\t';
@@ -110,6 +124,23 @@ int app_military_parse(const char *list, struct app_military *m, const char **wh
             m->n_prefixes++;
             continue;
         }
+        if (b[0] == 'A' && (n == 5 || (n == 11 && b[5] == '-'))) {
+            int clo = mode_a(b, 5), chi = n == 11 ? mode_a(b + 6, 5) : clo;
+            if (clo >= 0 && chi >= 0) {
+                if (clo > chi) {
+                    *why = "a Mode 3/A range is Aoooo-Aoooo, low first";
+                    return CAIRN_E_FORMAT;
+                }
+                if (m->n_codes >= APP_MIL_MAX) {
+                    *why = "too many Mode 3/A ranges";
+                    return CAIRN_E_FULL;
+                }
+                m->code_lo[m->n_codes] = (uint16_t)clo;
+                m->code_hi[m->n_codes] = (uint16_t)chi;
+                m->n_codes++;
+                continue;
+            } /* else perhaps an address such as A12345 */
+        }
         int64_t lo, hi;
         if (n == 13 && b[6] == '-') {
             lo = hex6(b, 6);
@@ -118,8 +149,8 @@ int app_military_parse(const char *list, struct app_military *m, const char **wh
             lo = hi = hex6(b, n);
         }
         if (lo < 0 || hi < 0 || lo > hi) {
-            *why = "an item is HHHHHH, HHHHHH-HHHHHH (ICAO addresses, hex, low first) or "
-                   "PREFIX* (callsigns)";
+            *why = "an item is HHHHHH, HHHHHH-HHHHHH (ICAO addresses, hex, low first), "
+                   "PREFIX* (callsigns) or Aoooo, Aoooo-Aoooo (Mode 3/A codes, octal)";
             return CAIRN_E_FORMAT;
         }
         if (m->n_ranges >= APP_MIL_MAX) {
@@ -151,6 +182,10 @@ int app_military_match(const struct app_military *m, const struct trk_track *t)
             if (strncmp(t->callsign, m->prefix[i], k) == 0)
                 return 1;
         }
+    if (t->ids & TRK_ID_SQUAWK)
+        for (size_t i = 0; i < m->n_codes; i++)
+            if (t->squawk >= m->code_lo[i] && t->squawk <= m->code_hi[i])
+                return 1;
     return 0;
 }
 

@@ -93,6 +93,8 @@ struct app_military {
     uint32_t lo[APP_MIL_MAX], hi[APP_MIL_MAX]; /* ICAO addresses, inclusive */
     size_t n_prefixes;
     char prefix[APP_MIL_MAX][8]; /* callsign prefixes, 1..7 of [A-Z0-9] */
+    size_t n_codes;
+    uint16_t code_lo[APP_MIL_MAX], code_hi[APP_MIL_MAX]; /* Mode 3/A codes, inclusive */
 };
 
 /*
@@ -100,11 +102,16 @@ struct app_military {
  *   HHHHHH-HHHHHH  a range of ICAO addresses (hex, inclusive, lo <= hi)
  *   HHHHHH         one address
  *   PREFIX*        callsigns beginning with PREFIX (1..7 of A-Z 0-9)
+ *   Aoooo[-Aoooo]  a Mode 3/A code or an inclusive range of codes (four
+ *                  octal digits each): the code blocks a state assigns to
+ *                  its military (ICAO Doc 4444 §8.5; national allocation),
+ *                  for aircraft seen only through Mode A/C, as older
+ *                  military transponders and radar-only fusion give them
  * Items add to *m (so the key may repeat). 0, or CAIRN_E_FORMAT /
  * CAIRN_E_FULL with a static reason in *why.
  */
 int app_military_parse(const char *list, struct app_military *m, const char **why);
-/* 1 when t's ICAO address or callsign is in m. */
+/* 1 when t's ICAO address, callsign or Mode 3/A code is in m. */
 int app_military_match(const struct app_military *m, const struct trk_track *t);
 
 /* A release list ("civil, no_transponder"; "none" for nothing; "all" for

@@ -92,6 +92,7 @@ struct demo_view {
 
 struct demo_side {
     const char *name, *party, *dir; /* dir: its folder in the scratch folder */
+    const char *military;           /* its [centre] military list */
     const struct demo_view *views;
     size_t n_views;
     /* filled as it is prepared and run */
@@ -603,8 +604,11 @@ static int prepare_centre(struct demo *d, struct demo_side *s)
     dbuf_addf(&ini,
               "; %s (%s) of the cairn demo, made by `cairn demo` on %s\n"
               "[centre]\nname = %s\nparty = %s\n"
+              "; its fighters' Mode 3/A codes (a block the demo assigns to its military)\n"
+              "military = %s\n"
               "[web]\nlisten = 127.0.0.1:%d\naccounts = accounts\nport_file = web.port\n",
-              s->name, s->party, d->t0, s->name, s->party, d->port_base ? s->web_port : 0);
+              s->name, s->party, d->t0, s->name, s->party, s->military,
+              d->port_base ? s->web_port : 0);
     if (d->ui[0])
         dbuf_addf(&ini, "static_dir = %s\n", d->ui);
     dbuf_addf(&ini, "[picture]\ncycle_ms = 1000\n");
@@ -1126,11 +1130,15 @@ int cli_demo(int argc, char **argv)
     d.side[0] = (struct demo_side){.name = "WARSAW-CC",
                                    .party = "NATO",
                                    .dir = "warsaw",
+                                   /* the Polish fighters of vigilant-skies (0401) */
+                                   .military = "A0401-A0407",
                                    .views = nato_views,
                                    .n_views = sizeof nato_views / sizeof nato_views[0]};
     d.side[1] = (struct demo_side){.name = "KALININGRAD-CC",
                                    .party = "RU",
                                    .dir = "kaliningrad",
+                                   /* the Russian fighters of vigilant-skies (6101) */
+                                   .military = "A6101-A6107",
                                    .views = ru_views,
                                    .n_views = sizeof ru_views / sizeof ru_views[0]};
     int rc = parse_opts(&d, argc, argv);

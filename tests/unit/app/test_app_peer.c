@@ -97,9 +97,20 @@ static void test_military_parse(void **state)
     /* a second key adds */
     assert_int_equal(app_military_parse("NATO01*", &m, &why), 0);
     assert_int_equal(m.n_prefixes, 3);
+    /* Mode 3/A codes (octal), one or a block; A12345 stays an address */
+    assert_int_equal(app_military_parse("A0401-A0407 A6101 A12345", &m, &why), 0);
+    assert_int_equal(m.n_codes, 2);
+    assert_int_equal(m.code_lo[0], 00401);
+    assert_int_equal(m.code_hi[0], 00407);
+    assert_int_equal(m.code_lo[1], 06101);
+    assert_int_equal(m.code_hi[1], 06101);
+    assert_int_equal(m.n_ranges, 3);
+    assert_int_equal(m.lo[2], 0xA12345);
     static const char *const bad[] = {
-        "",     " , ",       "43C00",          "43CFFF-43C000", "43C000-43CFFFF", "*",
-        "rrr*", "ABCDEFGH*", "43C000--43CFFF", "GGGGGG",        "43C000-",
+        "",           " , ",   "43C00",       "43CFFF-43C000",  "43C000-43CFFFF",
+        "*",          "rrr*",  "ABCDEFGH*",   "43C000--43CFFF", "GGGGGG",
+        "43C000-",    "A0408", "A0407-A0401", "A040",           "A0401-A04",
+        "A0401-0407", "a0401",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct app_military z;
@@ -159,6 +170,17 @@ static void test_classes(void **state)
     snprintf(t.callsign, sizeof t.callsign, "RRR7021");
     assert_int_equal(app_class_of(&t, &m), APP_CLASS_MILITARY);
     snprintf(t.callsign, sizeof t.callsign, "RR7021");
+    assert_int_equal(app_class_of(&t, &m), APP_CLASS_CIVIL);
+    /* by Mode 3/A code: an aircraft seen through Mode A/C only */
+    assert_int_equal(app_military_parse("A6101-A6107", &m, &why), 0);
+    track_init(&t, 3, 55.5, 13);
+    t.ids = TRK_ID_SQUAWK;
+    t.squawk = 06101;
+    assert_int_equal(app_class_of(&t, &m), APP_CLASS_MILITARY);
+    t.squawk = 06110;
+    assert_int_equal(app_class_of(&t, &m), APP_CLASS_CIVIL);
+    t.ids = 0; /* a code no longer known */
+    t.squawk = 06101;
     assert_int_equal(app_class_of(&t, &m), APP_CLASS_CIVIL);
     /* primary only: the transponder is off */
     track_init(&t, 2, 55.5, 13);
