@@ -39,6 +39,8 @@ cairn_test(test_procs integ SOURCES integ/app/test_procs.c LIBS PkgConfig::JANSS
 add_dependencies(test_procs cairn)
 # a peer's COMPLIANCE_SUMMARY texts and notice areas (app/compliance.h, procedures.h)
 cairn_fuzz(compliance ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_compliance.c LIBS cairn_app)
+# the compliance ledger saved beside the journal and read back at start
+cairn_fuzz(cpl_ledger ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_cpl_ledger.c LIBS cairn_app)
 # the procedures' pure parts on a fake clock: drafting, lead times and
 # thresholds, areas, the compliance ledger, summaries and their comparison
 cairn_test(test_app_procs unit SOURCES unit/app/test_app_procs.c LIBS cairn_app)

@@ -151,7 +151,8 @@ static void rehash(struct cpl_ledger *l)
 {
     memset(l->slot, 0, l->n_slot * sizeof *l->slot);
     for (size_t i = 0; i < l->n; i++) /* later flights of a track win */
-        l->slot[slot_of(l, l->v[i].track_id)] = (uint32_t)(i + 1);
+        if (!l->v[i].orphan)
+            l->slot[slot_of(l, l->v[i].track_id)] = (uint32_t)(i + 1);
 }
 
 static void prune(struct cpl_ledger *l, int64_t now_ms)
@@ -190,6 +191,29 @@ static void copy_callsign(char out[9], const char *cs)
     out[k] = 0;
 }
 
+/* The newest orphan flight of day (read from a saved ledger) with tr's ICAO
+ * address, or without one its callsign; NULL if none. */
+static struct cpl_flight *adopt(struct cpl_ledger *l, const struct trk_track *tr, int64_t day)
+{
+    char cs[9] = "";
+    if (tr->ids & TRK_ID_CALLSIGN)
+        copy_callsign(cs, tr->callsign);
+    int by_icao = (tr->ids & TRK_ID_ICAO) != 0;
+    if (!by_icao && !cs[0])
+        return NULL;
+    struct cpl_flight *best = NULL;
+    for (size_t i = 0; i < l->n; i++) {
+        struct cpl_flight *o = &l->v[i];
+        if (!o->orphan || day_of(o->first_ms) != day)
+            continue;
+        int same = by_icao ? o->has_icao && o->icao == (tr->icao & 0xffffffu)
+                           : !o->has_icao && !strcmp(o->callsign, cs);
+        if (same && (!best || o->last_ms > best->last_ms))
+            best = o;
+    }
+    return best;
+}
+
 void cpl_ledger_feed(struct cpl_ledger *l, const struct geo_zones *area,
                      const struct cpl_parties *pp, const struct trk_track *t, size_t n,
                      int64_t now_ms)
@@ -212,6 +236,11 @@ void cpl_ledger_feed(struct cpl_ledger *l, const struct geo_zones *area,
         struct cpl_flight *f = l->slot[h] ? &l->v[l->slot[h] - 1] : NULL;
         if (f && day_of(f->first_ms) != day)
             f = NULL; /* a new day: a new flight of the same track */
+        if (!f && (f = adopt(l, tr, day))) {
+            f->orphan = 0;
+            f->track_id = tr->id;
+            l->slot[h] = (uint32_t)(f - l->v + 1);
+        }
         if (!f) {
             if (l->n >= l->cap) {
                 l->dropped++;
@@ -514,4 +543,136 @@ size_t cpl_compare(const struct cpl_ledger *l, const struct cpl_parties *pp, con
     }
     free(ours);
     return n;
+}
+
+/* ------------------------------------------------------ the saved ledger */
+
+#define LEDGER_HEADER "cairn-compliance-ledger 1"
+
+int cpl_ledger_write(const struct cpl_ledger *l, struct dbuf *out)
+{
+    int rc = dbuf_adds(out, LEDGER_HEADER "\n");
+    for (size_t i = 0; i < l->n && rc >= 0; i++) {
+        const struct cpl_flight *f = &l->v[i];
+        char icao[8] = "-";
+        if (f->has_icao)
+            snprintf(icao, sizeof icao, "%06" PRIx32, f->icao & 0xffffffu);
+        rc = dbuf_addf(out, "%" PRIu32 " %" PRId64 " %" PRId64 " %s %s %d %d %c %c\n", f->track_id,
+                       f->first_ms, f->last_ms, icao, f->callsign[0] ? f->callsign : "-",
+                       f->seen_on ? 1 : 0, f->seen_dark ? 1 : 0, f->plan, f->radio);
+    }
+    return rc < 0 ? CAIRN_E_NOMEM : 0;
+}
+
+/* A run of 1..max digits at *p (before end) into *v; 0 or -1. */
+static int rd_num(const char **p, const char *end, size_t max, int64_t *v)
+{
+    const char *s = *p;
+    int64_t x = 0;
+    size_t k = 0;
+    while (s < end && *s >= '0' && *s <= '9' && k < max) {
+        x = x * 10 + (*s++ - '0');
+        k++;
+    }
+    if (k == 0 || (s < end && *s >= '0' && *s <= '9'))
+        return -1;
+    *v = x;
+    *p = s;
+    return 0;
+}
+
+/* One token of 1..max bytes up to a space or end, copied to out. */
+static int rd_tok(const char **p, const char *end, size_t max, char *out)
+{
+    const char *s = *p;
+    size_t k = 0;
+    while (s < end && *s != ' ') {
+        if (k >= max)
+            return -1;
+        out[k++] = *s++;
+    }
+    out[k] = 0;
+    *p = s;
+    return k ? 0 : -1;
+}
+
+static int rd_sp(const char **p, const char *end)
+{
+    if (*p >= end || **p != ' ')
+        return -1;
+    (*p)++;
+    return 0;
+}
+
+/* One flight line [s, end) into f; 0 or -1. */
+static int rd_flight(const char *s, const char *end, struct cpl_flight *f)
+{
+    int64_t id, first, last;
+    char icao[8], cs[10], on[3], dark[3], plan[3], radio[3];
+    memset(f, 0, sizeof *f);
+    if (rd_num(&s, end, 10, &id) || id > UINT32_MAX || rd_sp(&s, end) ||
+        rd_num(&s, end, 15, &first) || rd_sp(&s, end) || rd_num(&s, end, 15, &last) ||
+        last < first || rd_sp(&s, end) || rd_tok(&s, end, 6, icao) || rd_sp(&s, end) ||
+        rd_tok(&s, end, 8, cs) || rd_sp(&s, end) || rd_tok(&s, end, 1, on) || rd_sp(&s, end) ||
+        rd_tok(&s, end, 1, dark) || rd_sp(&s, end) || rd_tok(&s, end, 1, plan) || rd_sp(&s, end) ||
+        rd_tok(&s, end, 1, radio) || s != end)
+        return -1;
+    if (strcmp(icao, "-") != 0) {
+        const char *q = icao;
+        uint32_t a;
+        if (strlen(icao) != 6 || parse_hex24(&q, &a) != 0 || *q)
+            return -1;
+        f->has_icao = 1;
+        f->icao = a;
+    }
+    if (strcmp(cs, "-") != 0) {
+        for (const char *c = cs; *c; c++)
+            if (!((*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
+                return -1;
+        memcpy(f->callsign, cs, strlen(cs) + 1);
+    }
+    if ((on[0] != '0' && on[0] != '1') || (dark[0] != '0' && dark[0] != '1') ||
+        !strchr("YNU", plan[0]) || !strchr("YNU", radio[0]))
+        return -1;
+    f->track_id = (uint32_t)id;
+    f->first_ms = first;
+    f->last_ms = last;
+    f->seen_on = on[0] == '1';
+    f->seen_dark = dark[0] == '1';
+    f->xpdr = f->seen_dark ? 'N' : f->seen_on ? 'Y' : 'U';
+    f->plan = plan[0];
+    f->radio = radio[0];
+    f->orphan = 1;
+    return 0;
+}
+
+int cpl_ledger_read(struct cpl_ledger *l, const struct cpl_parties *pp, const char *text,
+                    size_t len, int64_t now_ms, size_t *bad)
+{
+    *bad = 0;
+    const char *s = text, *end = text + len;
+    const char *nl = memchr(s, '\n', len);
+    size_t hl = strlen(LEDGER_HEADER);
+    if (!nl || (size_t)(nl - s) != hl || memcmp(s, LEDGER_HEADER, hl) != 0)
+        return CAIRN_E_FORMAT;
+    for (s = nl + 1; s < end;) {
+        nl = memchr(s, '\n', (size_t)(end - s));
+        const char *e = nl ? nl : end;
+        struct cpl_flight f;
+        if (e == s) {
+            /* an empty line: nothing */
+        } else if (rd_flight(s, e, &f) != 0) {
+            (*bad)++;
+        } else if (now_ms == INT64_MIN || f.last_ms >= now_ms - CPL_PRUNE_MS) {
+            if (l->n >= l->cap) {
+                l->dropped++;
+            } else {
+                snprintf(f.party, sizeof f.party, "%s", cpl_party_of(pp, f.has_icao, f.icao));
+                l->v[l->n++] = f;
+            }
+        }
+        s = nl ? nl + 1 : end;
+    }
+    rehash(l);
+    return 0;
 }

@@ -104,6 +104,7 @@ struct cpl_flight {
     int64_t first_ms, last_ms;
     char xpdr, plan, radio; /* 'Y', 'N', 'U' */
     uint8_t seen_on, seen_dark;
+    uint8_t orphan; /* read from a saved ledger: no live track yet */
 };
 
 struct cpl_ledger {
@@ -123,6 +124,34 @@ void cpl_ledger_fini(struct cpl_ledger *l);
 void cpl_ledger_feed(struct cpl_ledger *l, const struct geo_zones *area,
                      const struct cpl_parties *pp, const struct trk_track *t, size_t n,
                      int64_t now_ms);
+
+/*
+ * The ledger kept across restarts (a file beside the journal, written by
+ * the procedures every minute and at a clean stop), a text this file writes
+ * and reads:
+ *   file   = "cairn-compliance-ledger 1" LF *(flight LF)
+ *   flight = track SP first SP last SP icao SP callsign SP on SP dark SP
+ *            plan SP radio
+ *   track  = 1*10 digits        the track id it had (identity "T..." only)
+ *   first, last = 1*15 digits   ms UTC, first <= last
+ *   icao   = 6 hex digits | "-"
+ *   callsign = 1*8 of [A-Z0-9] | "-"
+ *   on, dark = "0" | "1"        seen with / without a transponder
+ *   plan, radio = "Y" | "N" | "U"
+ * A flight read back is an orphan until a track with the same ICAO
+ * address (or, without one, the same callsign) is seen in the area the
+ * same UTC day: that track continues it, so a restart does not count an
+ * aircraft twice. A track without either identity starts a new flight.
+ * The party is recomputed from the configuration, not read.
+ */
+/* Append the ledger's text to out: 0 or CAIRN_E_NOMEM. */
+int cpl_ledger_write(const struct cpl_ledger *l, struct dbuf *out);
+/* Read a saved ledger (hostile: a file may be damaged) into l, which is
+ * empty; flights whose last sighting is older than CPL_PRUNE_MS before
+ * now_ms are left out (now_ms INT64_MIN: none; the next feed prunes). 0 (lines that are not flights
+ * are skipped and counted in *bad), or CAIRN_E_FORMAT when the first line is not the header. */
+int cpl_ledger_read(struct cpl_ledger *l, const struct cpl_parties *pp, const char *text,
+                    size_t len, int64_t now_ms, size_t *bad);
 
 struct cpl_count {
     char party[CPL_PARTY_LEN];

@@ -458,6 +458,8 @@ struct proc {
     char area_name[64];
     struct cpl_parties parties;
     struct cpl_ledger ledger;
+    char ledger_path[PROC_PATH_MAX + 16];
+    int64_t ledger_saved_ms;  /* data time of the last save */
     int64_t last_summary_day; /* the UTC day whose summary went out */
     int64_t now_ms;
     int replaying;              /* proc_start: the journal's messages again */
@@ -569,6 +571,75 @@ static int is_peer(const struct proc *p, const char *name)
         if (!strcmp(p->peers[i], name))
             return 1;
     return 0;
+}
+
+/* ---- the compliance ledger across restarts (compliance.h) ---- */
+
+#define LEDGER_SAVE_MS   60000 /* data time between saves; a kill -9 loses at most this */
+#define LEDGER_MAX_BYTES (CPL_LEDGER_MAX * 64 + 64)
+
+/* The ledger to ledger_path, atomically (tmp, fsync, rename), 0600. */
+static void ledger_save(struct proc *p)
+{
+    struct dbuf b;
+    dbuf_init(&b, LEDGER_MAX_BYTES);
+    char tmp[sizeof p->ledger_path + 8];
+    snprintf(tmp, sizeof tmp, "%s.tmp", p->ledger_path);
+    int rc = cpl_ledger_write(&p->ledger, &b);
+    int fd = rc ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        size_t off = 0;
+        while (off < b.len) {
+            ssize_t w = write(fd, b.p + off, b.len - off);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                break;
+            off += (size_t)w;
+        }
+        if (off != b.len || fsync(fd) != 0)
+            rc = CAIRN_E_IO;
+        if (close(fd) != 0)
+            rc = CAIRN_E_IO;
+        if (rc == 0 && rename(tmp, p->ledger_path) != 0)
+            rc = CAIRN_E_IO;
+        if (rc)
+            unlink(tmp);
+    } else if (!rc) {
+        rc = CAIRN_E_IO;
+    }
+    if (rc)
+        log_err(MOD, "compliance ledger not saved to %s: %s", p->ledger_path,
+                rc == CAIRN_E_IO ? strerror(errno) : cairn_strerror(rc));
+    dbuf_free(&b);
+}
+
+/* The ledger of an earlier run, if any, into p->ledger; a damaged file is
+ * kept aside as .bad and the centre starts with an empty ledger. */
+static void ledger_load(struct proc *p)
+{
+    if (access(p->ledger_path, F_OK) != 0)
+        return;
+    struct dbuf b;
+    char err[PROC_PATH_MAX + 256];
+    size_t bad = 0;
+    int rc =
+        app_read_file("compliance ledger", p->ledger_path, LEDGER_MAX_BYTES, &b, err, sizeof err);
+    if (rc == 0) {
+        rc = cpl_ledger_read(&p->ledger, &p->parties, b.p ? b.p : "", b.len, INT64_MIN, &bad);
+        dbuf_free(&b);
+        snprintf(err, sizeof err, "compliance ledger %s: not a ledger file", p->ledger_path);
+    }
+    if (rc) {
+        log_warn(MOD, "%s: starting with an empty ledger (the file kept aside as .bad)", err);
+        char aside[sizeof p->ledger_path + 8];
+        snprintf(aside, sizeof aside, "%s.bad", p->ledger_path);
+        rename(p->ledger_path, aside);
+        return;
+    }
+    if (bad)
+        log_warn(MOD, "compliance ledger %s: %zu damaged line(s) skipped", p->ledger_path, bad);
+    log_info(MOD, "%zu flight(s) from the compliance ledger %s", p->ledger.n, p->ledger_path);
 }
 
 /* ---- drafts ---- */
@@ -1365,8 +1436,13 @@ void proc_on_alert(struct proc *p, const struct det_alert *a)
 void proc_cycle(struct proc *p, const struct trk_track *t, size_t n, int64_t now_ms)
 {
     p->now_ms = now_ms;
-    if (p->area)
+    if (p->area) {
         cpl_ledger_feed(&p->ledger, p->area, &p->parties, t, n, now_ms);
+        if (p->ledger.n && now_ms - p->ledger_saved_ms >= LEDGER_SAVE_MS) {
+            ledger_save(p);
+            p->ledger_saved_ms = now_ms;
+        }
+    }
     if (p->zones_dirty) {
         rebuild_zones(p);
         p->zones_dirty = 0;
@@ -1675,6 +1751,13 @@ int proc_new(const struct proc_config *pc, const struct proc_env *env, struct pr
     else
         snprintf(p->drafts_path, sizeof p->drafts_path, "cairn.drafts");
     drafts_load(p);
+    if (p->area) {
+        if (env->journal && env->journal[0])
+            snprintf(p->ledger_path, sizeof p->ledger_path, "%s.compliance", env->journal);
+        else
+            snprintf(p->ledger_path, sizeof p->ledger_path, "cairn.compliance");
+        ledger_load(p); /* pruned by the data clock, at the first cycle */
+    }
     *out = p;
     return 0;
 fail:
@@ -1686,6 +1769,8 @@ void proc_free(struct proc *p)
 {
     if (!p)
         return;
+    if (p->area && p->ledger.n && p->ledger_path[0])
+        ledger_save(p); /* a clean stop or a reload: nothing of the day lost */
     json_decref(p->drafts);
     json_decref(p->base_fc);
     geo_zones_free(p->zones);

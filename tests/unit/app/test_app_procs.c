@@ -432,6 +432,125 @@ static void test_ledger(void **state)
     geo_zones_free(z);
 }
 
+/* The ledger across a restart: written, read back as orphans, continued
+ * by the same aircraft's new track, never counted twice. */
+static void test_ledger_saved(void **state)
+{
+    (void)state;
+    struct geo_zones *z = area();
+    struct cpl_parties pp;
+    char err[200];
+    assert_int_equal(cpl_parties_parse("RU=100000-1FFFFF", &pp, err, sizeof err), 0);
+    struct cpl_ledger l;
+    assert_int_equal(cpl_ledger_init(&l, 16), 0);
+    struct trk_track t[3];
+    track(&t[0], 1, 55.0, 19.0, 0x150001, "RFF9101", TRK_TRI_NO);
+    track(&t[1], 2, 54.5, 18.5, 0, "SAS123", TRK_TRI_YES);
+    t[1].radio = TRK_TRI_YES;
+    track(&t[2], 3, 55.5, 20.0, 0, NULL, TRK_TRI_NO);
+    int64_t now = T0_MS + 10 * 3600000LL;
+    for (int i = 0; i < 10; i++, now += 1000)
+        cpl_ledger_feed(&l, z, &pp, t, 3, now);
+    struct dbuf b;
+    dbuf_init(&b, 1 << 20);
+    assert_int_equal(cpl_ledger_write(&l, &b), 0);
+    /* the restart */
+    struct cpl_ledger r;
+    assert_int_equal(cpl_ledger_init(&r, 16), 0);
+    size_t bad = 9;
+    assert_int_equal(cpl_ledger_read(&r, &pp, b.p, b.len, INT64_MIN, &bad), 0);
+    assert_int_equal(bad, 0);
+    assert_int_equal(r.n, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_true(r.v[i].orphan);
+        assert_int_equal(r.v[i].first_ms, l.v[i].first_ms);
+        assert_int_equal(r.v[i].last_ms, l.v[i].last_ms);
+        assert_int_equal(r.v[i].xpdr, l.v[i].xpdr);
+        assert_int_equal(r.v[i].radio, l.v[i].radio);
+        assert_string_equal(r.v[i].party, l.v[i].party);
+        assert_string_equal(r.v[i].callsign, l.v[i].callsign);
+    }
+    /* written again: the same text */
+    struct dbuf b2;
+    dbuf_init(&b2, 1 << 20);
+    assert_int_equal(cpl_ledger_write(&r, &b2), 0);
+    assert_string_equal(b.p, b2.p);
+    /* after the restart the tracks have new ids: the Il-20 (by address)
+     * and the SAS flight (by callsign) continue their flights; the track
+     * without identity starts a new one */
+    t[0].id = 101;
+    t[1].id = 102;
+    t[2].id = 103;
+    t[0].transponder = TRK_TRI_YES;
+    cpl_ledger_feed(&r, z, &pp, t, 3, now + 60000);
+    assert_int_equal(r.n, 4);
+    assert_false(r.v[0].orphan);
+    assert_int_equal(r.v[0].track_id, 101);
+    assert_int_equal(r.v[0].first_ms, l.v[0].first_ms);
+    assert_int_equal(r.v[0].last_ms, now + 60000);
+    assert_int_equal(r.v[0].xpdr, 'N'); /* seen dark before the restart */
+    assert_int_equal(r.v[1].track_id, 102);
+    assert_true(r.v[2].orphan);
+    assert_int_equal(r.v[3].track_id, 103);
+    struct cpl_summary *s = calloc(1, sizeof *s);
+    cpl_summarise(&r, &pp, T0_MS, T0_MS + DAY, s);
+    assert_string_equal(s->c[0].party, "RU");
+    assert_int_equal(s->c[0].flights, 1);
+    /* a later day does not continue an orphan of an earlier one */
+    struct cpl_ledger r2;
+    assert_int_equal(cpl_ledger_init(&r2, 16), 0);
+    assert_int_equal(cpl_ledger_read(&r2, &pp, b.p, b.len, INT64_MIN, &bad), 0);
+    cpl_ledger_feed(&r2, z, &pp, t, 1, T0_MS + DAY + 1000);
+    assert_int_equal(r2.n, 4);
+    assert_true(r2.v[0].orphan);
+    /* hostile files: a wrong header is refused; damaged lines skipped */
+    struct cpl_ledger h;
+    assert_int_equal(cpl_ledger_init(&h, 4), 0);
+    assert_int_equal(cpl_ledger_read(&h, &pp, "cairn-ledger 2\n", 15, INT64_MIN, &bad),
+                     CAIRN_E_FORMAT);
+    assert_int_equal(cpl_ledger_read(&h, &pp, "", 0, INT64_MIN, &bad), CAIRN_E_FORMAT);
+    static const char hostile[] = "cairn-compliance-ledger 1\n"
+                                  "1 2 3 150001 RFF1 0 1 U U\n"   /* good */
+                                  "1 3 2 150001 RFF1 0 1 U U\n"   /* last before first */
+                                  "1 2 3 15000G RFF1 0 1 U U\n"   /* not hex */
+                                  "1 2 3 - rff1 0 1 U U\n"        /* lower case */
+                                  "1 2 3 - RFF1 2 1 U U\n"        /* not 0/1 */
+                                  "1 2 3 - RFF1 0 1 U Q\n"        /* not Y/N/U */
+                                  "1 2 3 - RFF1 0 1 U U \n"       /* trailing space */
+                                  "99999999999 2 3 - - 0 1 U U\n" /* id too large */
+                                  "1 2 3 - ABCDEFGHI 0 1 U U\n"   /* callsign too long */
+                                  "1  2 3 - - 0 1 U U\n"
+                                  "\x01\xff\n"
+                                  "\n"
+                                  "7 2 3 - - 1 0 Y N"; /* good, no final newline */
+    assert_int_equal(cpl_ledger_read(&h, &pp, hostile, sizeof hostile - 1, INT64_MIN, &bad), 0);
+    assert_int_equal(h.n, 2);
+    assert_int_equal(bad, 10);
+    assert_string_equal(h.v[0].party, "RU");
+    assert_int_equal(h.v[1].plan, 'Y');
+    /* pruned by now_ms; the cap counts as dropped */
+    struct cpl_ledger c1;
+    assert_int_equal(cpl_ledger_init(&c1, 1), 0);
+    assert_int_equal(cpl_ledger_read(&c1, &pp, hostile, sizeof hostile - 1, INT64_MIN, &bad), 0);
+    assert_int_equal(c1.n, 1);
+    assert_int_equal(c1.dropped, 1);
+    struct cpl_ledger c2;
+    assert_int_equal(cpl_ledger_init(&c2, 4), 0);
+    assert_int_equal(
+        cpl_ledger_read(&c2, &pp, hostile, sizeof hostile - 1, 3 + CPL_PRUNE_MS + 1, &bad), 0);
+    assert_int_equal(c2.n, 0);
+    cpl_ledger_fini(&c1);
+    cpl_ledger_fini(&c2);
+    cpl_ledger_fini(&h);
+    cpl_ledger_fini(&r2);
+    free(s);
+    dbuf_free(&b);
+    dbuf_free(&b2);
+    cpl_ledger_fini(&r);
+    cpl_ledger_fini(&l);
+    geo_zones_free(z);
+}
+
 static void test_summary_parse_hostile(void **state)
 {
     (void)state;
@@ -732,15 +851,11 @@ static void test_service_notices(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_draft_incident),
-        cmocka_unit_test(test_draft_renegade),
-        cmocka_unit_test(test_notice_lead),
-        cmocka_unit_test(test_notice_thresholds),
-        cmocka_unit_test(test_area_parse),
-        cmocka_unit_test(test_ledger),
-        cmocka_unit_test(test_summary_parse_hostile),
-        cmocka_unit_test(test_config_keys),
-        cmocka_unit_test(test_service),
+        cmocka_unit_test(test_draft_incident),  cmocka_unit_test(test_draft_renegade),
+        cmocka_unit_test(test_notice_lead),     cmocka_unit_test(test_notice_thresholds),
+        cmocka_unit_test(test_area_parse),      cmocka_unit_test(test_ledger),
+        cmocka_unit_test(test_ledger_saved),    cmocka_unit_test(test_summary_parse_hostile),
+        cmocka_unit_test(test_config_keys),     cmocka_unit_test(test_service),
         cmocka_unit_test(test_service_notices),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
