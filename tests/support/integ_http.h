@@ -46,6 +46,11 @@ int64_t ih_now_ms(void);
  * connection is refused. */
 int ih_connect(int port);
 
+/* A TCP socket listening on 127.0.0.1 at a port the kernel picks, written
+ * to *port (a sensor or peer played by the test). Fails the test when it
+ * cannot be made. */
+int ih_listen(uint16_t *port);
+
 /* Send all of len bytes (EINTR resumed). 0, or -1 on an error or timeout. */
 int ih_send_all(int fd, const void *p, size_t len);
 

@@ -1,7 +1,7 @@
 /*
  * integ_proc.c — the daemons of the integration tests (see integ_proc.h).
  */
-#define _GNU_SOURCE /* pipe2 */
+#define _GNU_SOURCE /* pipe2, nftw's FTW_PHYS */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -194,4 +196,70 @@ void ip_write_file(const char *path, const char *text)
     assert_non_null(f);
     fputs(text, f);
     assert_int_equal(fclose(f), 0);
+}
+
+int ip_scratch(char *dir, size_t cap, const char *name)
+{
+    int n = snprintf(dir, cap, "/tmp/cairn-%s-XXXXXX", name);
+    return n > 0 && (size_t)n < cap && mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+int ip_scratch_remove(const char *dir)
+{
+    if (!dir[0])
+        return 0;
+    return nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+}
+
+int ip_account(const char *bin, const char *dir, const char *user, const char *password)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/accounts", dir);
+    int in[2];
+    if (pipe2(in, O_CLOEXEC) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(in[0]);
+        close(in[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (out < 0 || dup2(in[0], STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
+            _exit(127);
+        execl(bin, bin, "passwd", user, (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    char line[256];
+    int n = snprintf(line, sizeof line, "%s\n", password);
+    int ok = n > 0 && (size_t)n < sizeof line && write(in[1], line, (size_t)n) == n;
+    close(in[1]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return ok && WIFEXITED(st) && WEXITSTATUS(st) == 0 && chmod(path, 0600) == 0 ? 0 : -1;
+}
+
+int ip_sh(const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    if (n <= 0 || (size_t)n >= sizeof cmd)
+        return -1;
+    int st = system(cmd);
+    return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

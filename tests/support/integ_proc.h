@@ -62,6 +62,23 @@ int ip_port_file(const char *path);
 /* A port free on 127.0.0.1 just now (bound, read, closed), or -1. */
 int ip_free_port(void);
 
+/* A new scratch folder /tmp/cairn-NAME-XXXXXX, its path in dir (cap
+ * bytes). 0, or -1. */
+int ip_scratch(char *dir, size_t cap, const char *name);
+
+/* Remove the folder dir and all it holds (links not followed). 0, or -1. */
+int ip_scratch_remove(const char *dir);
+
+/* The accounts file dir/accounts (mode 0600) with one operator, made as an
+ * operator makes it: `cairn passwd USER` (bin) reading the password from
+ * its standard input. 0, or -1. */
+int ip_account(const char *bin, const char *dir, const char *user, const char *password);
+
+/* Run the shell command made from fmt and its arguments (the caller
+ * quotes what needs it). Its exit status; -1 when it did not run or did
+ * not exit (a signal). */
+int ip_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Write text to path; fails the test when it cannot. */
 void ip_write_file(const char *path, const char *text);
 

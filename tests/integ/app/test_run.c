@@ -94,18 +94,12 @@ static int group_setup(void **state)
 {
     (void)state;
     signal(SIGPIPE, SIG_IGN);
-    snprintf(tmp, sizeof tmp, "/tmp/cairn-run-XXXXXX");
-    if (!mkdtemp(tmp))
+    if (ip_scratch(tmp, sizeof tmp, "run") != 0)
         return -1;
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' sim malmo-2014 --out %s/sim --quiet --seed 1", cairn_bin, tmp);
-    if (system(cmd) != 0)
+    if (ip_sh("'%s' sim malmo-2014 --out %s/sim --quiet --seed 1", cairn_bin, tmp) != 0)
         return -1;
     /* an account, made by `cairn passwd` from standard input */
-    snprintf(cmd, sizeof cmd,
-             "printf 'correct-horse\\n' | '%s' passwd duty > %s/accounts && chmod 600 %s/accounts",
-             cairn_bin, tmp, tmp);
-    if (system(cmd) != 0)
+    if (ip_account(cairn_bin, tmp, "duty", "correct-horse") != 0)
         return -1;
     char path[256], conf[2048];
     snprintf(conf, sizeof conf,
@@ -139,11 +133,7 @@ static int group_teardown(void **state)
 {
     (void)state;
     ip_kill(&d);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
-    if (system(cmd) != 0)
-        return -1;
-    return 0;
+    return ip_scratch_remove(tmp);
 }
 
 /* ----------------------------------------------------------------- tests */
@@ -460,19 +450,14 @@ static int live_input(json_t *j)
 static void test_live_sensor(void **state)
 {
     (void)state;
-    int ls = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(ls >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t sl = sizeof sa;
-    assert_int_equal(bind(ls, (struct sockaddr *)&sa, sizeof sa), 0);
-    assert_int_equal(listen(ls, 1), 0);
-    assert_int_equal(getsockname(ls, (struct sockaddr *)&sa, &sl), 0);
+    uint16_t ls_port;
+    int ls = ih_listen(&ls_port);
     char path[256], conf[1024];
     snprintf(conf, sizeof conf,
              "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\n"
              "[adsb rx]\nlat = 55.6\nlon = 13.0\n"
              "[sensor live]\nformat = beast\nconnect = 127.0.0.1:%u\nreceiver = rx\n",
-             ntohs(sa.sin_port));
+             ls_port);
     snprintf(path, sizeof path, "%s/live.ini", tmp);
     ip_write_file(path, conf);
     char *const args[] = {(char *)cairn_bin, "run", "-c", path, NULL};
@@ -491,16 +476,8 @@ static void test_live_sensor(void **state)
     assert_non_null(f);
     static char buf[1 << 16];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        size_t off = 0;
-        while (off < n) {
-            ssize_t w = write(c, buf + off, n - off);
-            if (w < 0 && errno == EINTR)
-                continue;
-            assert_true(w > 0);
-            off += (size_t)w;
-        }
-    }
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        assert_int_equal(ih_send_all(c, buf, n), 0);
     fclose(f);
     int64_t end = ih_now_ms() + WAIT_MS;
     for (;;) {
@@ -541,8 +518,7 @@ static int hl_setup(void **state)
 {
     (void)state;
     signal(SIGPIPE, SIG_IGN);
-    snprintf(tmp, sizeof tmp, "/tmp/cairn-runhl-XXXXXX");
-    if (!mkdtemp(tmp))
+    if (ip_scratch(tmp, sizeof tmp, "runhl") != 0)
         return -1;
     char cmd[4096];
     /* the peer's address has nobody listening: its link stays in backoff */
@@ -550,10 +526,9 @@ static int hl_setup(void **state)
              "cd %s && '%s' keygen --centre WARSAW-CC --party NATO --address 127.0.0.1:9 --dir "
              "warsaw >/dev/null && '%s' keygen --centre MOSCOW-CC --party RU --address "
              "127.0.0.1:7 --dir moscow >/dev/null && cat warsaw/roster.ini moscow/roster.ini > "
-             "roster.ini && printf 'correct-horse\\n' | '%s' passwd duty > accounts && chmod "
-             "600 accounts",
-             tmp, cairn_bin, cairn_bin, cairn_bin);
-    if (system(cmd) != 0)
+             "roster.ini",
+             tmp, cairn_bin, cairn_bin);
+    if (system(cmd) != 0 || ip_account(cairn_bin, tmp, "duty", "correct-horse") != 0)
         return -1;
     char path[256], conf[2048];
     snprintf(conf, sizeof conf,
