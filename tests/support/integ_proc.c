@@ -253,7 +253,7 @@ int ip_account(const char *bin, const char *dir, const char *user, const char *p
 
 int ip_sh(const char *fmt, ...)
 {
-    char cmd[8192];
+    static char cmd[1 << 16];
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
