@@ -35,8 +35,18 @@ static void forget(struct ip_proc *p)
             procs[i] = NULL;
 }
 
+/* 1 when p was started and is not reaped yet (a zeroed struct is not). */
+static int started(const struct ip_proc *p)
+{
+    for (size_t i = 0; i < IP_MAX_PROC; i++)
+        if (procs[i] == p)
+            return 1;
+    return 0;
+}
+
 void ip_spawn(struct ip_proc *p, char *const argv[], unsigned flags)
 {
+    ip_kill(p); /* a child a failed test left in it */
     int fds[2];
     assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
     pid_t parent = getpid();
@@ -57,7 +67,6 @@ void ip_spawn(struct ip_proc *p, char *const argv[], unsigned flags)
     p->fd = fds[0];
     p->len = 0;
     p->log[0] = 0;
-    forget(p);
     size_t i = 0;
     while (i < IP_MAX_PROC && procs[i])
         i++;
@@ -115,7 +124,7 @@ int ip_wait_log(struct ip_proc *p, const char *s, size_t from, int ms)
 
 int ip_reap(struct ip_proc *p, int ms)
 {
-    if (p->pid <= 0)
+    if (!started(p))
         return -1;
     int64_t end = ih_now_ms() + ms;
     while (p->fd >= 0 && ih_now_ms() < end)
@@ -142,6 +151,8 @@ int ip_reap(struct ip_proc *p, int ms)
 
 void ip_kill(struct ip_proc *p)
 {
+    if (!started(p))
+        return; /* never started (its fields may be zero), or reaped */
     if (p->pid > 0) {
         kill(p->pid, SIGCONT); /* a stopped child dies as well, but reaps sooner awake */
         kill(p->pid, SIGKILL);

@@ -33,8 +33,8 @@ struct ip_proc {
     char log[IP_LOG_CAP]; /* NUL-terminated */
 };
 
-/* Start argv[0] with argv (borrowed) as p's child, its log empty. Fails the
- * test when it cannot fork. */
+/* Start argv[0] with argv (borrowed) as p's child, its log empty (a child
+ * still in p is killed first). Fails the test when it cannot fork. */
 void ip_spawn(struct ip_proc *p, char *const argv[], unsigned flags);
 
 /* Read what every registered child wrote, waiting up to ms for anything
@@ -50,7 +50,8 @@ int ip_wait_log(struct ip_proc *p, const char *s, size_t from, int ms);
  * it is killed). p is forgotten either way. */
 int ip_reap(struct ip_proc *p, int ms);
 
-/* SIGKILL p if it runs, and reap it (teardowns). */
+/* SIGKILL p if it runs, and reap it (teardowns); nothing for a p never
+ * started or already reaped. */
 void ip_kill(struct ip_proc *p);
 
 /* The web port in p's log ("web: listening on ADDR (port N)"), or 0. */
