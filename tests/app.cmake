@@ -1,7 +1,7 @@
 # tests for src/app and `cairn run`: the real daemon on 127.0.0.1 fed a
 # replay of `cairn sim malmo-2014`, its API, metrics, signals; configuration
 # refusals (the configuration parser's own unit test: test_app_config).
-cairn_test(test_run integ SOURCES integ/app/test_run.c LIBS PkgConfig::JANSSON
+cairn_test(test_run integ SOURCES integ/app/test_run.c LIBS cairn_integ
            ARGS $<TARGET_FILE:cairn> TIMEOUT 180)
 add_dependencies(test_run cairn)
 cairn_test(test_app_config unit SOURCES unit/app/test_app_config.c LIBS cairn_app)
@@ -13,28 +13,28 @@ cairn_test(test_app_output unit SOURCES unit/app/test_app_output.c LIBS cairn_ap
 # faults and output ports of the real daemon on loopback: a garbage sensor,
 # a sensor that disconnects and returns, Beast/AVR/SBS out, aircraft.json
 # checked by tools/check_aircraft_json.py against readsb's fields
-cairn_test(test_outputs integ SOURCES integ/app/test_outputs.c LIBS cairn_modes PkgConfig::JANSSON
+cairn_test(test_outputs integ SOURCES integ/app/test_outputs.c LIBS cairn_modes cairn_integ
            ARGS $<TARGET_FILE:cairn> ${CMAKE_SOURCE_DIR}/tools/check_aircraft_json.py TIMEOUT 180)
 add_dependencies(test_outputs cairn)
 # a peer centre away and back: two real daemons with the hotline embedded,
 # one stopped (SIGSTOP) for eight dead intervals of compressed timers
-cairn_test(test_peer_away integ SOURCES integ/app/test_peer_away.c LIBS PkgConfig::JANSSON
+cairn_test(test_peer_away integ SOURCES integ/app/test_peer_away.c LIBS cairn_integ
            ARGS $<TARGET_FILE:cairn> TIMEOUT 180)
 add_dependencies(test_peer_away cairn)
 # `cairn demo`: two centres on loopback, their consoles' APIs, the hotline
 # between them, a clean stop (tests/integ/app/test_demo.c)
-cairn_test(test_demo integ SOURCES integ/app/test_demo.c LIBS PkgConfig::JANSSON
+cairn_test(test_demo integ SOURCES integ/app/test_demo.c LIBS cairn_integ
            ARGS $<TARGET_FILE:cairn> TIMEOUT 240)
 add_dependencies(test_demo cairn)
 # the same with the St Petersburg recording on the Russian side (skipped
 # without ../shared/data)
-cairn_test(test_demo_recording integ SOURCES integ/app/test_demo.c LIBS PkgConfig::JANSSON
+cairn_test(test_demo_recording integ SOURCES integ/app/test_demo.c LIBS cairn_integ
            ARGS $<TARGET_FILE:cairn> recording TIMEOUT 240)
 add_dependencies(test_demo_recording cairn)
 # the procedures between two centres over their hotline (app/procedures.h):
 # alert -> INCIDENT_REPORT acknowledged, late ACTIVITY_NOTICE as a zone in
 # both pictures, a COMPLIANCE_SUMMARY that disagrees, drafts across a restart
-cairn_test(test_procs integ SOURCES integ/app/test_procs.c LIBS PkgConfig::JANSSON
+cairn_test(test_procs integ SOURCES integ/app/test_procs.c LIBS cairn_integ
            ARGS $<TARGET_FILE:cairn> TIMEOUT 240)
 add_dependencies(test_procs cairn)
 # a peer's COMPLIANCE_SUMMARY texts and notice areas (app/compliance.h, procedures.h)
@@ -48,7 +48,7 @@ cairn_test(test_app_procs unit SOURCES unit/app/test_app_procs.c LIBS cairn_app)
 cairn_test(test_app_peer unit SOURCES unit/app/test_app_peer.c LIBS cairn_app m)
 # three centres sharing their pictures under different release policies,
 # checked on the receiving end (docs/centre.md, "Peers")
-cairn_test(test_peers integ SOURCES integ/app/test_peers.c LIBS cairn_app PkgConfig::JANSSON
+cairn_test(test_peers integ SOURCES integ/app/test_peers.c LIBS cairn_app cairn_integ
            ARGS $<TARGET_FILE:cairn> TIMEOUT 600)
 add_dependencies(test_peers cairn)
 cairn_fuzz(app_picture ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_app_picture.c LIBS cairn_app)

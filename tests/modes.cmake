@@ -19,7 +19,7 @@ cairn_fuzz(beast ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_beast.c LIBS cairn_modes)
 cairn_fuzz(avr ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_avr.c LIBS cairn_modes)
 cairn_fuzz(sbs ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_sbs.c LIBS cairn_modes m)
 cairn_test(test_modes_stpetersburg integ SOURCES integ/modes/test_modes_stpetersburg.c
-           LIBS cairn_modes PkgConfig::JANSSON m ARGS $<TARGET_FILE:cairn> TIMEOUT 300)
+           LIBS cairn_modes cairn_integ m ARGS $<TARGET_FILE:cairn> TIMEOUT 300)
 add_dependencies(test_modes_stpetersburg cairn)
 
 # --- demod: demodulator, IQ files, RTL-SDR ---

@@ -535,8 +535,10 @@ static int p_alerts(void *arg, struct web_alerts *out)
     out->v = c->alerts;
     out->n = n;
     out->ack = NULL;
-    /* acknowledgements: those of alerts gone are forgotten (app/acks.h) */
-    app_acks_prune(&c->acks, c->alerts, n);
+    /* acknowledgements: those of alerts gone are forgotten, the alerts
+     * that ended kept acknowledgeable a while (app/acks.h); without memory
+     * for the copy, the list is served all the same */
+    (void)app_acks_sync(&c->acks, c->alerts, n, clock_now_ms(&cairn_clock_real));
     if (c->acks.n && n) {
         if (n > c->alert_acks_cap) {
             struct web_ack *v = realloc(c->alert_acks, n * sizeof *v);
@@ -559,9 +561,10 @@ static int p_alerts(void *arg, struct web_alerts *out)
 
 static int parse_id(const char *s, uint32_t *id);
 
-/* POST /api/alerts/ID/ack: the operator has seen it. 404 for an alert
- * not listed; 200 with the alert (and its first acknowledgement) again,
- * which is also published as an "alert" event when new. */
+/* POST /api/alerts/ID/ack: the operator has seen it. 200 with the alert
+ * (and its first acknowledgement) again, which is also published as an
+ * "alert" event when new; for an alert that ended lately (app/acks.h), the
+ * same with its state CLEARED; 404 for an id neither listed nor ended. */
 static int ack_alert(struct app_centre *c, const struct web_req *rq, struct dbuf *out)
 {
     uint32_t id;
@@ -575,9 +578,12 @@ static int ack_alert(struct app_centre *c, const struct web_req *rq, struct dbuf
     for (size_t i = 0; i < av.n && !a; i++)
         if (av.v[i].id == id && av.v[i].state != DET_ST_FREE)
             a = &av.v[i];
+    int64_t now = clock_now_ms(&cairn_clock_real);
+    if (!a)
+        a = app_acks_ended(&c->acks, id, now); /* it cleared since the operator saw it */
     if (!a)
         return 404;
-    rc = app_acks_set(&c->acks, id, rq->user, clock_now_ms(&cairn_clock_real));
+    rc = app_acks_set(&c->acks, id, rq->user, now);
     if (rc < 0)
         return rc;
     const struct web_ack *k = app_acks_get(&c->acks, id);

@@ -29,7 +29,6 @@
  * demo's output pipe or a bounded series of requests paced by it, each
  * wait with a deadline.
  */
-#define _GNU_SOURCE /* pipe2 */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -52,6 +51,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "integ_http.h"
+#include "integ_proc.h"
 #include "testdata.h"
 
 #define UP_MS   90000 /* the demo prepares 4 h of traffic and two centres (ASan build) */
@@ -59,54 +60,17 @@
 
 static const char *cairn_bin;
 static char tmp[64], dir[128], ports_path[128];
-static pid_t demo = -1;
-static int out_fd = -1; /* the demo's stdout and stderr */
-static char out_buf[1 << 18];
-static size_t out_len;
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Read what the demo wrote, waiting up to ms for something. 0 at EOF. */
-static int drain(int ms)
-{
-    if (out_fd < 0)
-        return 0;
-    struct pollfd p = {out_fd, POLLIN, 0};
-    if (poll(&p, 1, ms) <= 0)
-        return 1;
-    char b[4096];
-    ssize_t n = read(out_fd, b, sizeof b);
-    if (n <= 0) {
-        close(out_fd);
-        out_fd = -1;
-        return 0;
-    }
-    size_t k = (size_t)n;
-    if (k > sizeof out_buf - 1 - out_len)
-        k = sizeof out_buf - 1 - out_len;
-    memcpy(out_buf + out_len, b, k);
-    out_len += k;
-    out_buf[out_len] = 0;
-    return 1;
-}
+static struct ip_proc dp; /* the demo, its stdout and stderr */
+static struct ih_reply rep;
+static int http_port;
 
 static int wait_out(const char *s, int ms)
 {
-    int64_t end = now_ms() + ms;
-    while (!strstr(out_buf, s)) {
-        if (now_ms() > end || !drain(100))
-            return strstr(out_buf, s) != NULL;
-    }
-    return 1;
+    return ip_wait_log(&dp, s, 0, ms);
 }
 
 /* Run the demo with these arguments after `cairn demo`; its output into
- * out_buf. */
+ * dp.log. */
 static void spawn(char *const extra[])
 {
     char *args[24] = {(char *)cairn_bin, "demo"};
@@ -114,109 +78,19 @@ static void spawn(char *const extra[])
     for (int i = 0; extra[i] && n < 23; i++)
         args[n++] = extra[i];
     args[n] = NULL;
-    int p[2];
-    assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-    out_len = 0;
-    out_buf[0] = 0;
-    demo = fork();
-    assert_true(demo >= 0);
-    if (demo == 0) {
-        dup2(p[1], STDOUT_FILENO);
-        dup2(p[1], STDERR_FILENO);
-        execv(cairn_bin, args);
-        _exit(127);
-    }
-    close(p[1]);
-    out_fd = p[0];
+    ip_spawn(&dp, args, IP_STDOUT);
 }
 
-/* Wait for the demo to end (its output to EOF first); its status, or -1
- * when it is still running at the deadline (then killed). */
-static int reap(int ms)
-{
-    int64_t end = now_ms() + ms;
-    while (out_fd >= 0 && now_ms() < end)
-        drain(100);
-    int st;
-    for (;;) {
-        pid_t r = waitpid(demo, &st, WNOHANG);
-        if (r == demo)
-            break;
-        if (now_ms() > end) {
-            kill(demo, SIGKILL);
-            waitpid(demo, &st, 0);
-            demo = -1;
-            return -1;
-        }
-        struct pollfd none;
-        poll(&none, 0, 20); /* the pipe is closed: a bounded pause for the exit */
-    }
-    demo = -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* ------------------------------------------------------------------ http */
-
-static char body[1 << 20];
-static int http_port;
-
-/* One request (HTTP/1.0); the status, the body in body[]. -1 when there is
+/* One request (HTTP/1.0); the status, the body in rep. -1 when there is
  * no answer. */
 static int http(const char *method, const char *path, const char *token, const char *json)
 {
-    body[0] = 0;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    assert_true(fd >= 0);
-    struct timeval tv = {10, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)http_port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return -1;
-    }
-    static char req[8192];
-    int n = snprintf(req, sizeof req, "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\n", method, path);
-    if (token)
-        n += snprintf(req + n, sizeof req - (size_t)n, "Authorization: Bearer %s\r\n", token);
-    if (json)
-        n += snprintf(req + n, sizeof req - (size_t)n,
-                      "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
-                      strlen(json), json);
-    else
-        n += snprintf(req + n, sizeof req - (size_t)n, "\r\n");
-    assert_int_equal(send(fd, req, (size_t)n, 0), n);
-    static char raw[(1 << 20) + 8192];
-    size_t got = 0;
-    for (;;) {
-        ssize_t k = recv(fd, raw + got, sizeof raw - 1 - got, 0);
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-        if (got == sizeof raw - 1)
-            break;
-    }
-    close(fd);
-    raw[got] = 0;
-    int status = -1;
-    if (sscanf(raw, "HTTP/1.%*d %d", &status) != 1)
-        return -1;
-    char *b = strstr(raw, "\r\n\r\n");
-    if (b)
-        snprintf(body, sizeof body, "%s", b + 4);
-    return status;
+    return ih_request(&rep, http_port, method, path, token, json);
 }
 
 static json_t *body_json(void)
 {
-    json_error_t e;
-    json_t *j = json_loads(body, 0, &e);
-    if (!j)
-        fail_msg("not JSON (%s): %.200s", e.text, body);
-    return j;
+    return ih_json(&rep);
 }
 
 /* --------------------------------------------------------------- centres */
@@ -238,17 +112,11 @@ static void use(const struct centre *c)
 
 static void login(struct centre *c)
 {
-    use(c);
-    char req[256];
-    snprintf(req, sizeof req, "{\"user\":\"duty\",\"password\":\"wrong-%s\"}", c->password);
-    assert_int_equal(http("POST", "/api/login", NULL, req), 401);
-    snprintf(req, sizeof req, "{\"user\":\"duty\",\"password\":\"%s\"}", c->password);
-    assert_int_equal(http("POST", "/api/login", NULL, req), 200);
-    json_t *j = body_json();
-    const char *t = json_string_value(json_object_get(j, "token"));
-    assert_non_null(t);
-    snprintf(c->token, sizeof c->token, "%s", t);
-    json_decref(j);
+    char wrong[80];
+    snprintf(wrong, sizeof wrong, "wrong-%s", c->password);
+    assert_int_equal(ih_login(&rep, c->port, "duty", wrong, NULL, 0), 401);
+    assert_int_equal(ih_login(&rep, c->port, "duty", c->password, c->token, sizeof c->token), 200);
+    assert_true(c->token[0] != 0);
 }
 
 /* Ask GET path of c until pred(body) holds (paced by the demo's pipe, 200 ms
@@ -256,7 +124,7 @@ static void login(struct centre *c)
 static void wait_for(const struct centre *c, const char *path, int (*pred)(json_t *),
                      const char *what)
 {
-    int64_t end = now_ms() + WAIT_MS;
+    int64_t end = ih_now_ms() + WAIT_MS;
     for (;;) {
         use(c);
         if (http("GET", path, c->token, NULL) == 200) {
@@ -266,10 +134,10 @@ static void wait_for(const struct centre *c, const char *path, int (*pred)(json_
             if (ok)
                 return;
         }
-        if (now_ms() > end)
+        if (ih_now_ms() > end)
             fail_msg("%s: no %s within %d s; last answer: %.600s", c->name, what, WAIT_MS / 1000,
-                     body);
-        drain(200);
+                     rep.body);
+        ip_drain(200);
     }
 }
 
@@ -338,8 +206,7 @@ static int setup(void **state)
 {
     (void)state;
     signal(SIGPIPE, SIG_IGN);
-    snprintf(tmp, sizeof tmp, "/tmp/cairn-demotest-XXXXXX");
-    if (!mkdtemp(tmp))
+    if (ip_scratch(tmp, sizeof tmp, "demotest") != 0)
         return -1;
     snprintf(dir, sizeof dir, "%s/demo", tmp);
     snprintf(ports_path, sizeof ports_path, "%s/ports.json", tmp);
@@ -349,16 +216,14 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    if (demo > 0) {
-        kill(demo, SIGTERM);
-        (void)reap(WAIT_MS);
+    if (dp.pid > 0) {
+        kill(dp.pid, SIGTERM);
+        (void)ip_reap(&dp, WAIT_MS);
     }
     for (int i = 0; i < 2; i++) /* a centre left by a failed test must not outlive it */
         if (cs[i].pid > 0 && kill(cs[i].pid, 0) == 0)
             kill(cs[i].pid, SIGKILL);
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    return system(cmd) == 0 ? 0 : -1;
+    return ip_scratch_remove(tmp);
 }
 
 static void test_demo_runs_and_stops(void **state)
@@ -369,7 +234,7 @@ static void test_demo_runs_and_stops(void **state)
                     "--deadline-s", "2",         "--hours", "1",       NULL};
     spawn(args);
     if (!wait_out("cairn demo: running", UP_MS))
-        fail_msg("the demo did not come up; its output:\n%s", out_buf);
+        fail_msg("the demo did not come up; its output:\n%s", dp.log);
 
     /* the ports file and the console lines agree */
     json_error_t e;
@@ -392,8 +257,8 @@ static void test_demo_runs_and_stops(void **state)
         char line[256];
         snprintf(line, sizeof line, "\nconsole: http://127.0.0.1:%d user duty password %s\n",
                  cs[i].port, cs[i].password);
-        if (!strstr(out_buf, line))
-            fail_msg("no line '%s' in:\n%s", line + 1, out_buf);
+        if (!strstr(dp.log, line))
+            fail_msg("no line '%s' in:\n%s", line + 1, dp.log);
     }
     json_decref(pf);
     assert_string_equal(cs[0].name, "WARSAW-CC");
@@ -421,10 +286,10 @@ static void test_demo_runs_and_stops(void **state)
     wait_for(&cs[1], "/api/cases", case_in, "open case on its 48 h");
 
     /* SIGTERM: a clean stop, nothing left */
-    assert_int_equal(kill(demo, SIGTERM), 0);
-    int st = reap(WAIT_MS);
+    assert_int_equal(kill(dp.pid, SIGTERM), 0);
+    int st = ip_reap(&dp, WAIT_MS);
     if (st != 0)
-        fail_msg("exit status %d; output:\n%s", st, out_buf);
+        fail_msg("exit status %d; output:\n%s", st, dp.log);
     for (int i = 0; i < 2; i++) {
         errno = 0;
         assert_int_equal(kill(cs[i].pid, 0), -1); /* reaped by the demo: no such process */
@@ -433,7 +298,7 @@ static void test_demo_runs_and_stops(void **state)
     }
     assert_int_equal(access(dir, F_OK), -1);
     assert_int_equal(access(ports_path, F_OK), -1);
-    assert_non_null(strstr(out_buf, "cairn demo: stopped"));
+    assert_non_null(strstr(dp.log, "cairn demo: stopped"));
 }
 
 /* A centre that dies makes the demo stop the other and exit 1, leaving
@@ -445,7 +310,7 @@ static void test_demo_centre_dies(void **state)
                     "--no-ui", "--hours", "1",      NULL};
     spawn(args);
     if (!wait_out("cairn demo: running", UP_MS))
-        fail_msg("the demo did not come up; its output:\n%s", out_buf);
+        fail_msg("the demo did not come up; its output:\n%s", dp.log);
     json_error_t e;
     json_t *pf = json_load_file(ports_path, 0, &e);
     if (!pf)
@@ -456,8 +321,8 @@ static void test_demo_centre_dies(void **state)
             (pid_t)json_integer_value(json_object_get(json_array_get(arr, (size_t)i), "pid"));
     json_decref(pf);
     assert_int_equal(kill(cs[0].pid, SIGKILL), 0);
-    assert_int_equal(reap(WAIT_MS), 1);
-    assert_non_null(strstr(out_buf, "WARSAW-CC ended on its own"));
+    assert_int_equal(ip_reap(&dp, WAIT_MS), 1);
+    assert_non_null(strstr(dp.log, "WARSAW-CC ended on its own"));
     for (int i = 0; i < 2; i++) {
         errno = 0;
         assert_int_equal(kill(cs[i].pid, 0), -1);
@@ -473,7 +338,7 @@ static void test_demo_refusals(void **state)
     (void)state;
     char *bad_speed[] = {"--speed", "0", NULL};
     spawn(bad_speed);
-    assert_int_equal(reap(WAIT_MS), 2);
+    assert_int_equal(ip_reap(&dp, WAIT_MS), 2);
     /* a folder that holds an earlier demo is refused and left alone */
     char sub[192], cmd[256];
     snprintf(sub, sizeof sub, "%s/warsaw", dir);
@@ -481,8 +346,8 @@ static void test_demo_refusals(void **state)
     assert_int_equal(system(cmd), 0);
     char *busy[] = {"--dir", dir, "--port", "0", "--no-data", "--no-ui", NULL};
     spawn(busy);
-    assert_int_equal(reap(WAIT_MS), 1);
-    assert_non_null(strstr(out_buf, "holds an earlier demo"));
+    assert_int_equal(ip_reap(&dp, WAIT_MS), 1);
+    assert_non_null(strstr(dp.log, "holds an earlier demo"));
     assert_int_equal(access(sub, F_OK), 0);
 }
 
@@ -526,7 +391,7 @@ static void test_demo_recording(void **state)
                     data,    "--no-ui", "--speed", "2", "--hours",      "1",        NULL};
     spawn(args);
     if (!wait_out("cairn demo: running", UP_MS))
-        fail_msg("the demo did not come up; its output:\n%s", out_buf);
+        fail_msg("the demo did not come up; its output:\n%s", dp.log);
     json_error_t e;
     json_t *pf = json_load_file(ports_path, 0, &e);
     if (!pf)
@@ -548,11 +413,11 @@ static void test_demo_recording(void **state)
     /* ...the NATO side has no such input */
     use(&cs[0]);
     assert_int_equal(http("GET", "/api/sensors", cs[0].token, NULL), 200);
-    assert_null(strstr(body, "spb-recording"));
-    assert_int_equal(kill(demo, SIGTERM), 0);
-    int st = reap(WAIT_MS);
+    assert_null(strstr(rep.body, "spb-recording"));
+    assert_int_equal(kill(dp.pid, SIGTERM), 0);
+    int st = ip_reap(&dp, WAIT_MS);
     if (st != 0)
-        fail_msg("exit status %d; output:\n%s", st, out_buf);
+        fail_msg("exit status %d; output:\n%s", st, dp.log);
     for (int i = 0; i < 2; i++)
         cs[i].pid = 0;
     assert_int_equal(access(dir, F_OK), -1);

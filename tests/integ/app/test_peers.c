@@ -57,6 +57,8 @@
 #include "app/peer.h"
 #include "decode/report.h"
 #include "geo/zones.h"
+#include "integ_http.h"
+#include "integ_proc.h"
 
 #define WAIT_MS 120000 /* any one wait: the slowest, a track timing out at C, takes ~65 s */
 
@@ -66,20 +68,17 @@ static int setups_ok;
 
 struct centre {
     const char *name, *dir;
-    pid_t pid;
-    int err_fd;
-    char log[1 << 17];
-    size_t log_len;
-    int port;    /* web */
-    int hl_port; /* hotline */
+    struct ip_proc p; /* the daemon and its stderr */
+    int port;         /* web */
+    int hl_port;      /* hotline */
     char token[128];
 };
 
 enum { A, B, C, N_CENTRES };
 static struct centre cc[N_CENTRES] = {
-    {.name = "WARSAW-CC", .dir = "warsaw", .pid = -1, .err_fd = -1},
-    {.name = "KALININGRAD-CC", .dir = "kaliningrad", .pid = -1, .err_fd = -1},
-    {.name = "VILNIUS-CC", .dir = "vilnius", .pid = -1, .err_fd = -1},
+    {.name = "WARSAW-CC", .dir = "warsaw", .p = {.pid = -1, .fd = -1}},
+    {.name = "KALININGRAD-CC", .dir = "kaliningrad", .p = {.pid = -1, .fd = -1}},
+    {.name = "VILNIUS-CC", .dir = "vilnius", .p = {.pid = -1, .fd = -1}},
 };
 
 /* the A-B box (the warship, the dark aircraft, the ships; the airliner
@@ -95,145 +94,23 @@ static const char area_ac[] =
 static struct geo_zones *zab, *zac;
 static int udp_fd = -1; /* A's [cat062] output lands here */
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Read what the centres logged, waiting up to ms for something. */
-static void drain(int ms)
-{
-    struct pollfd p[N_CENTRES];
-    int n = 0, idx[N_CENTRES];
-    for (int i = 0; i < N_CENTRES; i++)
-        if (cc[i].err_fd >= 0) {
-            p[n].fd = cc[i].err_fd;
-            p[n].events = POLLIN;
-            p[n].revents = 0;
-            idx[n++] = i;
-        }
-    if (!n || poll(p, (nfds_t)n, ms) <= 0)
-        return;
-    for (int k = 0; k < n; k++) {
-        if (!p[k].revents)
-            continue;
-        struct centre *c = &cc[idx[k]];
-        char b[4096];
-        ssize_t r = read(c->err_fd, b, sizeof b);
-        if (r <= 0) {
-            close(c->err_fd);
-            c->err_fd = -1;
-            continue;
-        }
-        size_t m = (size_t)r;
-        if (m > sizeof c->log - 1 - c->log_len)
-            m = sizeof c->log - 1 - c->log_len;
-        memcpy(c->log + c->log_len, b, m);
-        c->log_len += m;
-        c->log[c->log_len] = 0;
-    }
-}
+static struct ih_reply rep;
 
 static int wait_log(struct centre *c, const char *s)
 {
-    int64_t end = now_ms() + WAIT_MS;
-    while (!strstr(c->log, s) && now_ms() < end)
-        drain(100);
-    return strstr(c->log, s) != NULL;
+    return ip_wait_log(&c->p, s, 0, WAIT_MS);
 }
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sin = {0};
-    sin.sin_family = AF_INET;
-    sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof sin;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0 ||
-        getsockname(fd, (struct sockaddr *)&sin, &len) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    close(fd);
-    return ntohs(sin.sin_port);
-}
-
-/* ------------------------------------------------------------------ http */
-
-static char body[1 << 21];
-static size_t body_len;
 
 static int http(const struct centre *c, const char *method, const char *path, const char *data)
 {
-    body_len = 0;
-    body[0] = 0;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct timeval tv = {10, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)c->port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return -1;
-    }
-    static char req[8192];
-    int n = snprintf(req, sizeof req, "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\n", method, path);
-    if (c->token[0])
-        n += snprintf(req + n, sizeof req - (size_t)n, "Authorization: Bearer %s\r\n", c->token);
-    if (data)
-        n += snprintf(req + n, sizeof req - (size_t)n,
-                      "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
-                      strlen(data), data);
-    else
-        n += snprintf(req + n, sizeof req - (size_t)n, "\r\n");
-    assert_int_equal(send(fd, req, (size_t)n, 0), n);
-    static char raw[(1 << 21) + 8192];
-    size_t got = 0;
-    for (;;) {
-        ssize_t k = recv(fd, raw + got, sizeof raw - 1 - got, 0);
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-        if (got == sizeof raw - 1)
-            break;
-    }
-    close(fd);
-    raw[got] = 0;
-    int status = 0;
-    if (sscanf(raw, "HTTP/1.%*d %d", &status) != 1)
-        return -1;
-    char *b = strstr(raw, "\r\n\r\n");
-    if (b) {
-        b += 4;
-        body_len = got - (size_t)(b - raw);
-        if (body_len > sizeof body - 1)
-            body_len = sizeof body - 1;
-        memcpy(body, b, body_len);
-    }
-    body[body_len] = 0;
-    return status;
+    return ih_request(&rep, c->port, method, path, c->token, data);
 }
 
 static json_t *get_json(struct centre *c, const char *path)
 {
     if (http(c, "GET", path, NULL) != 200)
         return NULL;
-    return json_loadb(body, body_len, 0, NULL);
+    return json_loadb(rep.body, rep.len, 0, NULL);
 }
 
 /* --------------------------------------------------------------- records */
@@ -296,34 +173,13 @@ static void spawn(struct centre *c)
 {
     char conf[256];
     snprintf(conf, sizeof conf, "%s/%s.ini", tmp, c->dir);
-    int p[2];
-    assert_int_equal(pipe(p), 0);
-    c->pid = fork();
-    assert_true(c->pid >= 0);
-    if (c->pid == 0) {
-        dup2(p[1], 2);
-        close(p[0]);
-        close(p[1]);
-        execl(cairn_bin, cairn_bin, "run", "-c", conf, (char *)NULL);
-        _exit(127);
-    }
-    close(p[1]);
-    c->err_fd = p[0];
-    c->log_len = 0;
-    c->log[0] = 0;
+    char *const args[] = {(char *)cairn_bin, "run", "-c", conf, NULL};
+    ip_spawn(&c->p, args, 0);
 }
 
 static int reap(struct centre *c)
 {
-    int64_t end = now_ms() + WAIT_MS;
-    while (c->err_fd >= 0 && now_ms() < end)
-        drain(200);
-    int st;
-    pid_t w = waitpid(c->pid, &st, c->err_fd >= 0 ? WNOHANG : 0);
-    if (w != c->pid)
-        return -1;
-    c->pid = -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return ip_reap(&c->p, WAIT_MS);
 }
 
 static const char *const sensors_ini =
@@ -343,7 +199,7 @@ static int write_centre(int i, const char *peers, const char *replays, const cha
              "127.0.0.1:%d\nheartbeat_ms = 500\nbackoff_max_ms = 1000\n\n%s",
              c->name, extra, tmp, c->dir, sensors_ini, replays, c->dir, c->dir, c->hl_port, peers);
     snprintf(path, sizeof path, "%s/%s.ini", tmp, c->dir);
-    write_file(path, conf);
+    ip_write_file(path, conf);
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "'%s' hotline -c %s --init", cairn_bin, path);
     return system(cmd) == 0 ? 0 : -1;
@@ -351,37 +207,25 @@ static int write_centre(int i, const char *peers, const char *replays, const cha
 
 static int login(struct centre *c)
 {
-    c->token[0] = 0;
-    if (http(c, "POST", "/api/login", "{\"user\":\"duty\",\"password\":\"correct-horse\"}") != 200)
-        return -1;
-    json_t *j = json_loadb(body, body_len, 0, NULL);
-    const char *t = json_string_value(json_object_get(j, "token"));
-    if (!t) {
-        json_decref(j);
-        return -1;
-    }
-    snprintf(c->token, sizeof c->token, "%s", t);
-    json_decref(j);
-    return 0;
+    int st = ih_login(&rep, c->port, "duty", "correct-horse", c->token, sizeof c->token);
+    return st == 200 && c->token[0] ? 0 : -1;
 }
 
 static int group_setup(void **state)
 {
     (void)state;
     signal(SIGPIPE, SIG_IGN);
-    snprintf(tmp, sizeof tmp, "/tmp/cairn-peers-XXXXXX");
-    if (!mkdtemp(tmp))
+    if (ip_scratch(tmp, sizeof tmp, "peers") != 0)
         return -1;
     char cmd[4096], path[256];
     snprintf(cmd, sizeof cmd,
-             "cd %s && '%s' sim baltic-sea --out sim --quiet --seed 1 --formats radar,sbs,ais "
-             "&& printf 'correct-horse\\n' | '%s' passwd duty > accounts && chmod 600 accounts",
-             tmp, cairn_bin, cairn_bin);
-    if (system(cmd) != 0)
+             "cd %s && '%s' sim baltic-sea --out sim --quiet --seed 1 --formats radar,sbs,ais", tmp,
+             cairn_bin);
+    if (system(cmd) != 0 || ip_account(cairn_bin, tmp, "duty", "correct-horse") != 0)
         return -1;
     static const char *const party[N_CENTRES] = {"NATO", "RU", "LT"};
     for (int i = 0; i < N_CENTRES; i++) {
-        cc[i].hl_port = free_port();
+        cc[i].hl_port = ip_free_port();
         if (cc[i].hl_port <= 0)
             return -1;
         snprintf(cmd, sizeof cmd,
@@ -392,9 +236,9 @@ static int group_setup(void **state)
             return -1;
     }
     snprintf(path, sizeof path, "%s/ab.geojson", tmp);
-    write_file(path, area_ab);
+    ip_write_file(path, area_ab);
     snprintf(path, sizeof path, "%s/ac.geojson", tmp);
-    write_file(path, area_ac);
+    ip_write_file(path, area_ac);
     char err[200];
     if (geo_zones_parse(area_ab, strlen(area_ab), &zab, err, sizeof err) != 0 ||
         geo_zones_parse(area_ac, strlen(area_ac), &zac, err, sizeof err) != 0)
@@ -414,18 +258,18 @@ static int group_setup(void **state)
              "[peer VILNIUS-CC]\narea = ac.geojson\nrelease = all\ninterval_s = 1\n\n"
              "[cat062]\nudp = 127.0.0.1:%d\nsac = 25\nsic = 200\ninterval_s = 1\n",
              ntohs(u.sin_port));
-    const char *rep = "speed = 5\n";
+    const char *speed = "speed = 5\n";
     char replays[1024];
     snprintf(replays, sizeof replays,
              "[replay radar]\ninput = pcap:sim/radar.pcap\n%s\n"
              "[replay adsb]\ninput = sbs:sim/adsb.sbs\nsensor = gdansk-rx\n%s\n"
              "[replay ais]\ninput = nmea:sim/ais.nmea\nsensor = rozewie-ais\n%s\n",
-             rep, rep, rep);
+             speed, speed, speed);
     if (write_centre(A, peers_a, replays,
                      "party = NATO\nmilitary = NDCK* DONALD*\nmilitary = 43C000-43CFFF\n"))
         return -1;
     snprintf(replays, sizeof replays,
-             "[replay adsb]\ninput = sbs:sim/adsb.sbs\nsensor = gdansk-rx\n%s\n", rep);
+             "[replay adsb]\ninput = sbs:sim/adsb.sbs\nsensor = gdansk-rx\n%s\n", speed);
     if (write_centre(B,
                      "[peer WARSAW-CC]\narea = ab.geojson\nrelease = civil\ninterval_s = 1\n"
                      "record = b-from-a.jsonl\n",
@@ -442,20 +286,16 @@ static int group_setup(void **state)
         char up[96];
         snprintf(up, sizeof up, "run: centre %s up", cc[i].name);
         if (!wait_log(&cc[i], up)) {
-            fprintf(stderr, "%s not up:\n%s\n", cc[i].name, cc[i].log);
+            fprintf(stderr, "%s not up:\n%s\n", cc[i].name, cc[i].p.log);
             return -1;
         }
         snprintf(path, sizeof path, "%s/%s.port", tmp, cc[i].dir);
-        FILE *f = fopen(path, "r");
-        if (!f || fscanf(f, "%d", &cc[i].port) != 1) {
-            if (f)
-                fclose(f);
+        if ((cc[i].port = ip_port_file(path)) == 0) {
             fprintf(stderr, "%s: no port file\n", cc[i].name);
             return -1;
         }
-        fclose(f);
         if (login(&cc[i]) != 0) {
-            fprintf(stderr, "%s: login refused: %s\n%s\n", cc[i].name, body, cc[i].log);
+            fprintf(stderr, "%s: login refused: %s\n%s\n", cc[i].name, rep.body, cc[i].p.log);
             return -1;
         }
     }
@@ -467,18 +307,12 @@ static int group_teardown(void **state)
 {
     (void)state;
     for (int i = 0; i < N_CENTRES; i++)
-        if (cc[i].pid > 0) {
-            kill(cc[i].pid, SIGKILL);
-            waitpid(cc[i].pid, NULL, 0);
-            cc[i].pid = -1;
-        }
+        ip_kill(&cc[i].p);
     if (udp_fd >= 0)
         close(udp_fd);
     geo_zones_free(zab);
     geo_zones_free(zac);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
-    return system(cmd) == 0 ? 0 : -1;
+    return ip_scratch_remove(tmp);
 }
 
 /* ----------------------------------------------------------------- tests */
@@ -509,17 +343,17 @@ static json_int_t jint(json_t *o, const char *a, const char *b)
 static json_t *poll_until(struct centre *c, const char *path, int (*pred)(json_t *),
                           const char *what)
 {
-    int64_t end = now_ms() + WAIT_MS;
+    int64_t end = ih_now_ms() + WAIT_MS;
     for (;;) {
         json_t *j = get_json(c, path);
         if (j && pred(j)) {
-            fprintf(stderr, "%s: after %lld ms\n", what, (long long)(now_ms() - end + WAIT_MS));
+            fprintf(stderr, "%s: after %lld ms\n", what, (long long)(ih_now_ms() - end + WAIT_MS));
             return j;
         }
         json_decref(j);
-        if (now_ms() > end)
-            fail_msg("%s: not seen in time; last %s: %.1500s", what, path, body);
-        drain(250);
+        if (ih_now_ms() > end)
+            fail_msg("%s: not seen in time; last %s: %.1500s", what, path, rep.body);
+        ip_drain(250);
     }
 }
 
@@ -590,7 +424,7 @@ static void test_pictures(void **state)
     json_decref(j);
     /* A's sensor names the peer's source in B's /api/sensors */
     assert_int_equal(http(&cc[B], "GET", "/api/sensors", NULL), 200);
-    assert_non_null(strstr(body, "\"name\":\"peer:WARSAW-CC\""));
+    assert_non_null(strstr(rep.body, "\"name\":\"peer:WARSAW-CC\""));
 
     /* every record received, on the receiving end */
     struct rec_check rb, rc_, ra;
@@ -615,15 +449,16 @@ static void test_pictures(void **state)
 
     /* the counters */
     assert_int_equal(http(&cc[B], "GET", "/metrics", NULL), 200);
-    assert_non_null(strstr(body, "cairn_peer_up{peer=\"WARSAW-CC\"} 1"));
-    assert_non_null(
-        strstr(body, "cairn_peer_records_refused_total{peer=\"WARSAW-CC\",reason=\"garbage\"} 0"));
+    assert_non_null(strstr(rep.body, "cairn_peer_up{peer=\"WARSAW-CC\"} 1"));
     assert_non_null(strstr(
-        body, "cairn_peer_records_refused_total{peer=\"WARSAW-CC\",reason=\"outside_area\"} 0"));
-    assert_null(strstr(body, "cairn_peer_tracks_received_total{peer=\"WARSAW-CC\"} 0\n"));
+        rep.body, "cairn_peer_records_refused_total{peer=\"WARSAW-CC\",reason=\"garbage\"} 0"));
+    assert_non_null(
+        strstr(rep.body,
+               "cairn_peer_records_refused_total{peer=\"WARSAW-CC\",reason=\"outside_area\"} 0"));
+    assert_null(strstr(rep.body, "cairn_peer_tracks_received_total{peer=\"WARSAW-CC\"} 0\n"));
     assert_int_equal(http(&cc[A], "GET", "/metrics", NULL), 200);
-    assert_non_null(strstr(body, "cairn_hotline_pictures_sent_total"));
-    assert_null(strstr(body, "cairn_peer_tracks_sent_total{peer=\"VILNIUS-CC\"} 0\n"));
+    assert_non_null(strstr(rep.body, "cairn_hotline_pictures_sent_total"));
+    assert_null(strstr(rep.body, "cairn_peer_tracks_sent_total{peer=\"VILNIUS-CC\"} 0\n"));
 }
 
 static int count_report(void *arg, struct report *r)
@@ -639,11 +474,11 @@ static void test_cat062_udp(void **state)
 {
     (void)state;
     size_t tracks = 0, datagrams = 0;
-    int64_t end = now_ms() + WAIT_MS;
+    int64_t end = ih_now_ms() + WAIT_MS;
     static uint8_t d[65536];
-    while (tracks < 3 && now_ms() < end) {
+    while (tracks < 3 && ih_now_ms() < end) {
         struct pollfd p = {udp_fd, POLLIN, 0};
-        drain(0);
+        ip_drain(0);
         if (poll(&p, 1, 200) <= 0)
             continue;
         ssize_t n = recv(udp_fd, d, sizeof d, 0);
@@ -658,7 +493,7 @@ static void test_cat062_udp(void **state)
     fprintf(stderr, "cat062: %zu tracks in %zu datagrams\n", tracks, datagrams);
     assert_true(tracks >= 3);
     assert_int_equal(http(&cc[A], "GET", "/metrics", NULL), 200);
-    assert_null(strstr(body, "cairn_cat062_datagrams_total 0\n"));
+    assert_null(strstr(rep.body, "cairn_cat062_datagrams_total 0\n"));
 }
 
 /* The cargo ship (AIS, class vessel) at A. */
@@ -696,18 +531,18 @@ static void test_operator_release(void **state)
     assert_int_equal(http(&cc[A], "POST", path, "{\"peers\":\"KALININGRAD-CC\"}"), 400);
     assert_int_equal(http(&cc[A], "POST", "/api/tracks/999999999/release", "{}"), 404);
     assert_int_equal(http(&cc[A], "POST", path, "{\"peers\":[\"KALININGRAD-CC\"]}"), 200);
-    assert_non_null(strstr(body, "\"releasable\":true"));
-    int64_t end = now_ms() + WAIT_MS;
+    assert_non_null(strstr(rep.body, "\"releasable\":true"));
+    int64_t end = ih_now_ms() + WAIT_MS;
     do {
-        drain(250);
+        ip_drain(250);
         read_record("b-from-a.jsonl", zab, cargo_id & 0xFFFF, &rb);
-    } while (rb.track == 0 && now_ms() < end);
+    } while (rb.track == 0 && ih_now_ms() < end);
     assert_true(rb.track > 0);
     assert_int_equal(rb.outside, 0);
     assert_int_equal(rb.military + rb.non_coop, 0);
     /* withdrawn: marked no more */
     assert_int_equal(http(&cc[A], "POST", path, "{\"release\":false}"), 200);
-    assert_non_null(strstr(body, "\"releasable\":false"));
+    assert_non_null(strstr(rep.body, "\"releasable\":false"));
 }
 
 static int c_empty_of_a(json_t *j)
@@ -732,7 +567,7 @@ static int a_down(json_t *j)
 static void test_peer_away(void **state)
 {
     (void)state;
-    assert_int_equal(kill(cc[A].pid, SIGTERM), 0);
+    assert_int_equal(kill(cc[A].p.pid, SIGTERM), 0);
     assert_int_equal(reap(&cc[A]), 0);
     json_t *j = poll_until(&cc[C], "/api/link", a_down, "C seeing A down");
     json_t *pic = json_object_get(link_picture(j, "WARSAW-CC"), "picture");
@@ -742,7 +577,7 @@ static void test_peer_away(void **state)
     j = poll_until(&cc[C], "/api/tracks", c_empty_of_a, "C's tracks timing out");
     json_decref(j);
     for (int i = B; i < N_CENTRES; i++) {
-        assert_int_equal(kill(cc[i].pid, SIGTERM), 0);
+        assert_int_equal(kill(cc[i].p.pid, SIGTERM), 0);
         assert_int_equal(reap(&cc[i]), 0);
     }
 }

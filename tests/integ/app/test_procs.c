@@ -52,258 +52,96 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "integ_http.h"
+#include "integ_proc.h"
+
 #define WAIT_MS 40000
 
 struct node {
     const char *name;
-    pid_t pid;
-    int err_fd;
-    char log[1 << 18];
-    size_t log_len;
-    int port; /* web */
+    struct ip_proc p; /* the daemon and its stderr */
+    int port;         /* web */
     char token[128];
     char ini[256];
 };
 
 static const char *cairn_bin;
 static char tmp[64];
-static struct node W = {.name = "WARSAW-CC", .pid = -1, .err_fd = -1};
-static struct node K = {.name = "KALININGRAD-CC", .pid = -1, .err_fd = -1};
+static struct node W = {.name = "WARSAW-CC", .p = {.pid = -1, .fd = -1}};
+static struct node K = {.name = "KALININGRAD-CC", .p = {.pid = -1, .fd = -1}};
 static int setup_ok;
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Read what the daemons logged, waiting up to ms for something. */
-static void drain(int ms)
-{
-    struct pollfd p[2];
-    struct node *n[2] = {&W, &K};
-    int k = 0;
-    for (int i = 0; i < 2; i++)
-        if (n[i]->err_fd >= 0)
-            p[k++] = (struct pollfd){n[i]->err_fd, POLLIN, 0};
-    if (!k || poll(p, (nfds_t)k, ms) <= 0)
-        return;
-    for (int i = 0; i < 2; i++) {
-        struct node *x = n[i];
-        if (x->err_fd < 0)
-            continue;
-        struct pollfd q = {x->err_fd, POLLIN, 0};
-        if (poll(&q, 1, 0) <= 0)
-            continue;
-        char b[4096];
-        ssize_t r = read(x->err_fd, b, sizeof b);
-        if (r <= 0) {
-            close(x->err_fd);
-            x->err_fd = -1;
-            continue;
-        }
-        size_t room = sizeof x->log - 1 - x->log_len;
-        size_t c = (size_t)r < room ? (size_t)r : room;
-        memcpy(x->log + x->log_len, b, c);
-        x->log_len += c;
-        x->log[x->log_len] = 0;
-    }
-}
+static struct ih_reply rep;
 
 static int wait_log(struct node *x, const char *s, size_t from)
 {
-    int64_t end = now_ms() + WAIT_MS;
-    while (!strstr(x->log + from, s)) {
-        if (now_ms() > end || x->err_fd < 0)
-            return 0;
-        drain(100);
-    }
-    return 1;
+    return ip_wait_log(&x->p, s, from, WAIT_MS);
 }
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t l = sizeof sin;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0 ||
-        getsockname(fd, (struct sockaddr *)&sin, &l) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    close(fd);
-    return ntohs(sin.sin_port);
-}
-
-/* ------------------------------------------------------------------ http */
-
-static struct {
-    int status;
-    char body[1 << 20];
-    size_t len;
-} rep;
 
 static int http(struct node *x, const char *method, const char *path, const char *auth,
                 const char *body)
 {
-    rep.status = 0;
-    rep.len = 0;
-    rep.body[0] = 0;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct timeval tv = {10, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)x->port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return -1;
-    }
-    static char req[16384];
-    int n = snprintf(req, sizeof req, "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\n", method, path);
-    if (auth)
-        n += snprintf(req + n, sizeof req - (size_t)n, "Authorization: Bearer %s\r\n", auth);
-    if (body)
-        n += snprintf(req + n, sizeof req - (size_t)n,
-                      "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
-                      strlen(body), body);
-    else
-        n += snprintf(req + n, sizeof req - (size_t)n, "\r\n");
-    assert_int_equal(send(fd, req, (size_t)n, 0), n);
-    static char raw[(1 << 20) + 8192];
-    size_t got = 0;
-    for (;;) {
-        ssize_t k = recv(fd, raw + got, sizeof raw - 1 - got, 0);
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-        if (got == sizeof raw - 1)
-            break;
-    }
-    close(fd);
-    raw[got] = 0;
-    if (sscanf(raw, "HTTP/1.%*d %d", &rep.status) != 1)
-        return -1;
-    char *b = strstr(raw, "\r\n\r\n");
-    if (b) {
-        b += 4;
-        rep.len = got - (size_t)(b - raw);
-        if (rep.len > sizeof rep.body - 1)
-            rep.len = sizeof rep.body - 1;
-        memcpy(rep.body, b, rep.len);
-    }
-    rep.body[rep.len] = 0;
-    return rep.status;
+    return ih_request(&rep, x->port, method, path, auth, body);
 }
 
 static json_t *body_json(void)
 {
-    json_error_t e;
-    json_t *j = json_loads(rep.body, 0, &e);
-    if (!j)
-        fail_msg("not JSON (%s): %.200s", e.text, rep.body);
-    return j;
+    return ih_json(&rep);
 }
 
 /* GET path at x until pred(reply) holds; the reply. */
 static json_t *poll_get(struct node *x, const char *path, int (*pred)(json_t *, const void *),
                         const void *arg)
 {
-    int64_t end = now_ms() + WAIT_MS;
+    int64_t end = ih_now_ms() + WAIT_MS;
     for (;;) {
         assert_int_equal(http(x, "GET", path, x->token, NULL), 200);
         json_t *j = body_json();
         if (pred(j, arg))
             return j;
         json_decref(j);
-        if (now_ms() > end)
+        if (ih_now_ms() > end)
             fail_msg("%s %s: not seen in time; last: %.600s", x->name, path, rep.body);
-        drain(100);
+        ip_drain(100);
     }
 }
 
 /* ----------------------------------------------------------------- setup */
 
-static void spawn(struct node *x)
-{
-    int p[2];
-    assert_int_equal(pipe(p), 0);
-    x->pid = fork();
-    assert_true(x->pid >= 0);
-    if (x->pid == 0) {
-        dup2(p[1], 2);
-        close(p[0]);
-        close(p[1]);
-        execl(cairn_bin, cairn_bin, "run", "-c", x->ini, (char *)NULL);
-        _exit(127);
-    }
-    close(p[1]);
-    x->err_fd = p[0];
-    x->log_len = 0;
-    x->log[0] = 0;
-}
-
 static int start(struct node *x)
 {
-    spawn(x);
+    char *const args[] = {(char *)cairn_bin, "run", "-c", x->ini, NULL};
+    ip_spawn(&x->p, args, 0);
     char up[128];
     snprintf(up, sizeof up, "run: centre %s up", x->name);
     if (!wait_log(x, up, 0)) {
-        fprintf(stderr, "%s not up:\n%s\n", x->name, x->log);
+        fprintf(stderr, "%s not up:\n%s\n", x->name, x->p.log);
         return -1;
     }
-    const char *key = "centre: web: listening on 127.0.0.1:0 (port ";
-    const char *p = strstr(x->log, key);
-    x->port = p ? atoi(p + strlen(key)) : 0;
+    x->port = ip_web_port(&x->p);
     return x->port > 0 ? 0 : -1;
 }
 
 static int stop(struct node *x)
 {
-    if (x->pid <= 0)
+    if (x->p.pid <= 0)
         return -1;
-    kill(x->pid, SIGTERM);
-    int64_t end = now_ms() + WAIT_MS;
-    while (x->err_fd >= 0 && now_ms() < end)
-        drain(200);
-    int st;
-    pid_t w = waitpid(x->pid, &st, x->err_fd >= 0 ? WNOHANG : 0);
-    x->pid = -1;
-    return w > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    kill(x->p.pid, SIGTERM);
+    return ip_reap(&x->p, WAIT_MS);
 }
 
 static int login(struct node *x)
 {
-    if (http(x, "POST", "/api/login", NULL, "{\"user\":\"duty\",\"password\":\"correct-horse\"}") !=
-        200)
-        return -1;
-    json_t *j = json_loads(rep.body, 0, NULL);
-    snprintf(x->token, sizeof x->token, "%s", json_string_value(json_object_get(j, "token")));
-    json_decref(j);
-    return x->token[0] ? 0 : -1;
+    int st = ih_login(&rep, x->port, "duty", "correct-horse", x->token, sizeof x->token);
+    return st == 200 && x->token[0] ? 0 : -1;
 }
 
 static int setup(void **state)
 {
     (void)state;
     signal(SIGPIPE, SIG_IGN);
-    snprintf(tmp, sizeof tmp, "/tmp/cairn-procs-XXXXXX");
-    if (!mkdtemp(tmp))
+    if (ip_scratch(tmp, sizeof tmp, "procs") != 0)
         return -1;
-    int pw = free_port(), pk = free_port();
+    int pw = ip_free_port(), pk = ip_free_port();
     if (pw <= 0 || pk <= 0 || pw == pk)
         return -1;
     char cmd[4096];
@@ -311,18 +149,17 @@ static int setup(void **state)
              "cd %s && '%s' sim malmo-2014 --out sim --quiet --seed 1 && '%s' keygen --centre "
              "WARSAW-CC --party NATO --address 127.0.0.1:%d --dir warsaw >/dev/null && '%s' "
              "keygen --centre KALININGRAD-CC --party RU --address 127.0.0.1:%d --dir kaliningrad "
-             ">/dev/null && cat warsaw/roster.ini kaliningrad/roster.ini > roster.ini && printf "
-             "'correct-horse\\n' | '%s' passwd duty > accounts && chmod 600 accounts",
-             tmp, cairn_bin, cairn_bin, pw, cairn_bin, pk, cairn_bin);
-    if (system(cmd) != 0)
+             ">/dev/null && cat warsaw/roster.ini kaliningrad/roster.ini > roster.ini",
+             tmp, cairn_bin, cairn_bin, pw, cairn_bin, pk);
+    if (system(cmd) != 0 || ip_account(cairn_bin, tmp, "duty", "correct-horse") != 0)
         return -1;
     /* the agreed area: the southern Baltic around Malmö */
     char path[256];
     snprintf(path, sizeof path, "%s/area.geojson", tmp);
-    write_file(path, "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
-                     "\"properties\":{\"name\":\"baltic-south\",\"kind\":\"caution\"},"
-                     "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[10,53],[16,53],"
-                     "[16,58],[10,58],[10,53]]]}}]}");
+    ip_write_file(path, "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                        "\"properties\":{\"name\":\"baltic-south\",\"kind\":\"caution\"},"
+                        "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[10,53],[16,53],"
+                        "[16,58],[10,58],[10,53]]]}}]}");
     static const char procs[] = "[procedures]\ncompliance_area = area.geojson\n"
                                 "compliance_parties = RU=100000-1FFFFF\n";
     char conf[4096];
@@ -336,7 +173,7 @@ static int setup(void **state)
              "renegade_notify = KALININGRAD-CC\nrenegade_min = COMLOSS\n",
              CAIRN_SOURCE_DIR, procs);
     snprintf(W.ini, sizeof W.ini, "%s/warsaw.ini", tmp);
-    write_file(W.ini, conf);
+    ip_write_file(W.ini, conf);
     snprintf(conf, sizeof conf,
              "[centre]\nname = KALININGRAD-CC\nparty = RU\n"
              "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\n"
@@ -344,7 +181,7 @@ static int setup(void **state)
              "renegade_notify = WARSAW-CC\n",
              procs);
     snprintf(K.ini, sizeof K.ini, "%s/kaliningrad.ini", tmp);
-    write_file(K.ini, conf);
+    ip_write_file(K.ini, conf);
     snprintf(cmd, sizeof cmd,
              "'%s' hotline -c %s --init 2>/dev/null && '%s' hotline -c %s --init 2>/dev/null",
              cairn_bin, W.ini, cairn_bin, K.ini);
@@ -359,15 +196,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    struct node *n[2] = {&W, &K};
-    for (int i = 0; i < 2; i++)
-        if (n[i]->pid > 0) {
-            kill(n[i]->pid, SIGKILL);
-            waitpid(n[i]->pid, NULL, 0);
-        }
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
-    return system(cmd) == 0 ? 0 : -1;
+    ip_kill(&W.p);
+    ip_kill(&K.p);
+    return ip_scratch_remove(tmp);
 }
 
 /* ----------------------------------------------------------------- tests */
@@ -562,16 +393,16 @@ static void test_renegade_and_radio(void **state)
     json_decref(j);
     char path[128];
     snprintf(path, sizeof path, "/api/tracks/%lld/radio", (long long)id);
-    size_t mark = W.log_len;
+    size_t mark = W.p.len;
     assert_int_equal(http(&W, "POST", path, W.token, "{\"radio\":\"no\"}"), 200);
     json_decref(poll_get(&W, "/api/alerts", has_rule, "RENEGADE"));
     assert_true(wait_log(&W, "RENEGADE COMLOSS sent to KALININGRAD-CC with the operators", mark));
     json_decref(poll_get(&K, "/api/messages?dir=in", has_msg, "RENEGADE_ALERT"));
     assert_non_null(strstr(rep.body, "SAS681"));
     /* three more cycles of the same episode: still one message */
-    int64_t until = now_ms() + 3500;
-    while (now_ms() < until)
-        drain(100);
+    int64_t until = ih_now_ms() + 3500;
+    while (ih_now_ms() < until)
+        ip_drain(100);
     assert_int_equal(http(&K, "GET", "/api/messages?dir=in&type=RENEGADE_ALERT", K.token, NULL),
                      200);
     j = body_json();

@@ -50,146 +50,39 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "integ_http.h"
+#include "integ_proc.h"
+
 #define WAIT_MS 30000 /* any one wait: the replay shows what is awaited within seconds */
 
 static const char *cairn_bin;
 static char tmp[64];
-static pid_t child = -1;
-static int err_fd = -1; /* the daemon's stderr */
-static char log_buf[1 << 18];
-static size_t log_len;
+static struct ip_proc d; /* the daemon and its stderr */
 static int port;
 static char token[128];
 static int setups_ok; /* group setups that succeeded */
+static struct ih_reply rep;
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Read what the daemon logged, waiting up to ms for something. 0 at EOF. */
-static int drain(int ms)
-{
-    if (err_fd < 0)
-        return 0;
-    struct pollfd p = {err_fd, POLLIN, 0};
-    if (poll(&p, 1, ms) <= 0)
-        return 1;
-    char b[4096];
-    ssize_t n = read(err_fd, b, sizeof b);
-    if (n <= 0) {
-        close(err_fd);
-        err_fd = -1;
-        return 0;
-    }
-    size_t k = (size_t)n;
-    if (k > sizeof log_buf - 1 - log_len)
-        k = sizeof log_buf - 1 - log_len;
-    memcpy(log_buf + log_len, b, k);
-    log_len += k;
-    log_buf[log_len] = 0;
-    return 1;
-}
-
-/* Wait until the log holds s (after offset from). 1 or 0 at the deadline. */
 static int wait_log(const char *s, size_t from)
 {
-    int64_t end = now_ms() + WAIT_MS;
-    while (!strstr(log_buf + from, s)) {
-        if (now_ms() > end || !drain(100))
-            return strstr(log_buf + from, s) != NULL;
-    }
-    return 1;
+    return ip_wait_log(&d, s, from, WAIT_MS);
 }
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-/* ------------------------------------------------------------------ http */
-
-struct reply {
-    int status;
-    char body[1 << 20];
-    size_t len;
-};
-
-static struct reply rep;
 
 /* One request on a fresh connection (HTTP/1.0: the reply ends at close). */
 static int http(const char *method, const char *path, const char *auth, const char *body)
 {
-    memset(&rep, 0, sizeof rep.status + sizeof rep.len);
-    rep.status = 0;
-    rep.len = 0;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct timeval tv = {10, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        close(fd);
-        return -1;
-    }
-    static char req[8192];
-    int n = snprintf(req, sizeof req, "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\n", method, path);
-    if (auth)
-        n += snprintf(req + n, sizeof req - (size_t)n, "Authorization: Bearer %s\r\n", auth);
-    if (body)
-        n += snprintf(req + n, sizeof req - (size_t)n,
-                      "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
-                      strlen(body), body);
-    else
-        n += snprintf(req + n, sizeof req - (size_t)n, "\r\n");
-    assert_int_equal(send(fd, req, (size_t)n, 0), n);
-    static char raw[(1 << 20) + 8192];
-    size_t got = 0;
-    for (;;) {
-        ssize_t k = recv(fd, raw + got, sizeof raw - 1 - got, 0);
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-        if (got == sizeof raw - 1)
-            break;
-    }
-    close(fd);
-    raw[got] = 0;
-    if (sscanf(raw, "HTTP/1.%*d %d", &rep.status) != 1)
-        return -1;
-    char *b = strstr(raw, "\r\n\r\n");
-    if (b) {
-        b += 4;
-        rep.len = got - (size_t)(b - raw);
-        if (rep.len > sizeof rep.body - 1)
-            rep.len = sizeof rep.body - 1;
-        memcpy(rep.body, b, rep.len);
-    }
-    rep.body[rep.len] = 0;
-    return rep.status;
+    return ih_request(&rep, port, method, path, auth, body);
 }
 
 static json_t *body_json(void)
 {
-    json_error_t e;
-    json_t *j = json_loads(rep.body, 0, &e);
-    if (!j)
-        fail_msg("not JSON (%s): %.200s", e.text, rep.body);
-    return j;
+    return ih_json(&rep);
 }
 
-/* ----------------------------------------------------------------- setup */
-
-static void spawn_args(char *const args[]);
+static void spawn_args(char *const args[])
+{
+    ip_spawn(&d, args, 0);
+}
 
 static void spawn(const char *conf)
 {
@@ -197,56 +90,16 @@ static void spawn(const char *conf)
     spawn_args(args);
 }
 
-static void spawn_args(char *const args[])
-{
-    int p[2];
-    assert_int_equal(pipe(p), 0);
-    child = fork();
-    assert_true(child >= 0);
-    if (child == 0) {
-        dup2(p[1], 2);
-        close(p[0]);
-        close(p[1]);
-        execv(cairn_bin, args);
-        _exit(127);
-    }
-    close(p[1]);
-    err_fd = p[0];
-    log_len = 0;
-    log_buf[0] = 0;
-}
-
-/* The exit status of the child, waiting until its stderr closes (it
- * exited) or the deadline; -1 if it did not end in time. */
-static int reap(void)
-{
-    int64_t end = now_ms() + WAIT_MS;
-    while (err_fd >= 0 && now_ms() < end)
-        drain(200);
-    int st;
-    pid_t w = waitpid(child, &st, err_fd >= 0 ? WNOHANG : 0);
-    if (w != child)
-        return -1;
-    child = -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static int group_setup(void **state)
 {
     (void)state;
     signal(SIGPIPE, SIG_IGN);
-    snprintf(tmp, sizeof tmp, "/tmp/cairn-run-XXXXXX");
-    if (!mkdtemp(tmp))
+    if (ip_scratch(tmp, sizeof tmp, "run") != 0)
         return -1;
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "'%s' sim malmo-2014 --out %s/sim --quiet --seed 1", cairn_bin, tmp);
-    if (system(cmd) != 0)
+    if (ip_sh("'%s' sim malmo-2014 --out %s/sim --quiet --seed 1", cairn_bin, tmp) != 0)
         return -1;
     /* an account, made by `cairn passwd` from standard input */
-    snprintf(cmd, sizeof cmd,
-             "printf 'correct-horse\\n' | '%s' passwd duty > %s/accounts && chmod 600 %s/accounts",
-             cairn_bin, tmp, tmp);
-    if (system(cmd) != 0)
+    if (ip_account(cairn_bin, tmp, "duty", "correct-horse") != 0)
         return -1;
     char path[256], conf[2048];
     snprintf(conf, sizeof conf,
@@ -258,24 +111,20 @@ static int group_setup(void **state)
              "[replay adsb]\ninput = sbs:sim/adsb.sbs\nsensor = malmo-rx\nspeed = 10\n",
              tmp, CAIRN_SOURCE_DIR);
     snprintf(path, sizeof path, "%s/centre.ini", tmp);
-    write_file(path, conf);
+    ip_write_file(path, conf);
     spawn(path);
     /* "up" comes after the port file is written */
     if (!wait_log("centre test-cc up", 0)) {
-        fprintf(stderr, "no port in the log:\n%s\n", log_buf);
+        fprintf(stderr, "no port in the log:\n%s\n", d.log);
         return -1;
     }
-    const char *p = strstr(log_buf, "(port ");
-    port = atoi(p + 6);
+    port = ip_web_port(&d);
     if (port <= 0)
         return -1;
     /* the port file says the same */
     snprintf(path, sizeof path, "%s/port", tmp);
-    FILE *f = fopen(path, "r");
-    int fport = 0;
-    if (!f || fscanf(f, "%d", &fport) != 1 || fport != port)
+    if (ip_port_file(path) != port)
         return -1;
-    fclose(f);
     setups_ok++;
     return 0;
 }
@@ -283,15 +132,8 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    if (child > 0) {
-        kill(child, SIGKILL);
-        waitpid(child, NULL, 0);
-    }
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
-    if (system(cmd) != 0)
-        return -1;
-    return 0;
+    ip_kill(&d);
+    return ip_scratch_remove(tmp);
 }
 
 /* ----------------------------------------------------------------- tests */
@@ -316,31 +158,24 @@ static void test_open_and_closed(void **state)
 static void test_login(void **state)
 {
     (void)state;
-    assert_int_equal(
-        http("POST", "/api/login", NULL, "{\"user\":\"duty\",\"password\":\"wrong-one\"}"), 401);
-    assert_int_equal(
-        http("POST", "/api/login", NULL, "{\"user\":\"duty\",\"password\":\"correct-horse\"}"),
-        200);
-    json_t *j = body_json();
-    const char *t = json_string_value(json_object_get(j, "token"));
-    assert_non_null(t);
-    snprintf(token, sizeof token, "%s", t);
-    json_decref(j);
+    assert_int_equal(ih_login(&rep, port, "duty", "wrong-one", NULL, 0), 401);
+    assert_int_equal(ih_login(&rep, port, "duty", "correct-horse", token, sizeof token), 200);
+    assert_true(token[0] != 0);
 }
 
 /* Poll a GET until pred says yes or the deadline; waits on the log pipe. */
 static json_t *poll_get(const char *path, int (*pred)(json_t *))
 {
-    int64_t end = now_ms() + WAIT_MS;
+    int64_t end = ih_now_ms() + WAIT_MS;
     for (;;) {
         assert_int_equal(http("GET", path, token, NULL), 200);
         json_t *j = body_json();
         if (pred(j))
             return j;
         json_decref(j);
-        if (now_ms() > end)
+        if (ih_now_ms() > end)
             fail_msg("%s: not seen in time; last: %.400s", path, rep.body);
-        drain(100);
+        ip_drain(100);
     }
 }
 
@@ -424,49 +259,20 @@ static void test_picture(void **state)
     assert_int_equal(http("GET", "/api/link", token, NULL), 404);
 }
 
-/* Read the stream into buf until want is in it (or the deadline). */
-static void sse_until(int fd, char *buf, size_t cap, size_t *got, const char *want)
-{
-    int64_t end = now_ms() + WAIT_MS;
-    while (!strstr(buf, want) && now_ms() < end && *got < cap - 1) {
-        struct pollfd p = {fd, POLLIN, 0};
-        if (poll(&p, 1, 200) <= 0)
-            continue;
-        ssize_t k = recv(fd, buf + *got, cap - 1 - *got, 0);
-        if (k <= 0)
-            break;
-        *got += (size_t)k;
-        buf[*got] = 0;
-    }
-}
-
 /* /api/events: the stream opens and a track event arrives; the operator
  * acknowledges the NO_TRANSPONDER alert (POST /api/alerts/ID/ack): the
  * reply, /api/alerts and an "alert" event carry the acknowledgement. */
 static void test_events(void **state)
 {
     (void)state;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(fd >= 0);
-    struct sockaddr_in a = {0};
-    a.sin_family = AF_INET;
-    a.sin_port = htons((uint16_t)port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    char req[512];
-    int n = snprintf(req, sizeof req,
-                     "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-                     "%s\r\n\r\n",
-                     token);
-    assert_int_equal(send(fd, req, (size_t)n, 0), n);
-    static char buf[1 << 20];
-    size_t got = 0;
-    buf[0] = 0;
+    static struct ih_sse ev;
+    assert_int_equal(ih_sse_open(&ev, port, token), 0);
     /* a whole track event: the provider's members (origin, class) too */
-    sse_until(fd, buf, sizeof buf, &got, "\"origin\":\"own\"");
-    assert_non_null(strstr(buf, "text/event-stream"));
-    assert_non_null(strstr(buf, "event: track\ndata: {"));
-    assert_non_null(strstr(buf, "\"origin\":\"own\",\"class\":\""));
+    const char *data = ih_sse_next(&ev, "track", "\"origin\":\"own\"", WAIT_MS);
+    assert_non_null(strstr(ev.head, "text/event-stream"));
+    assert_non_null(data);
+    assert_true(data[0] == '{');
+    assert_non_null(strstr(data, "\"origin\":\"own\",\"class\":\""));
 
     /* acknowledge the open NO_TRANSPONDER alert */
     json_t *j = poll_get("/api/alerts", has_no_xpdr);
@@ -506,17 +312,12 @@ static void test_events(void **state)
     json_decref(j);
     assert_true(listed);
     char want[96];
-    snprintf(want, sizeof want, "event: alert\ndata: {\"id\":%lld,", (long long)id);
-    sse_until(fd, buf, sizeof buf, &got, "\"ack\":{\"user\":\"duty\"");
-    close(fd);
-    const char *ev = strstr(buf, "\"ack\":{\"user\":\"duty\"");
-    assert_non_null(ev);
-    /* the acknowledged alert's event: the last "alert" event before it is its */
-    const char *p = NULL;
-    for (const char *q = buf; (q = strstr(q, "event: alert\n")) && q < ev; q++)
-        p = q;
-    assert_non_null(p);
-    assert_memory_equal(p, want, strlen(want));
+    snprintf(want, sizeof want, "{\"id\":%lld,", (long long)id);
+    /* the acknowledged alert's event: the first "alert" event with the ack is its */
+    data = ih_sse_next(&ev, "alert", "\"ack\":{\"user\":\"duty\"", WAIT_MS);
+    assert_non_null(data);
+    assert_memory_equal(data, want, strlen(want));
+    ih_sse_close(&ev);
 }
 
 static void test_metrics(void **state)
@@ -540,14 +341,14 @@ static void test_metrics(void **state)
 static void test_signals(void **state)
 {
     (void)state;
-    size_t from = log_len;
-    assert_int_equal(kill(child, SIGHUP), 0);
+    size_t from = d.len;
+    assert_int_equal(kill(d.pid, SIGHUP), 0);
     assert_true(wait_log("accounts reloaded", from));
     /* the session survives a reload that keeps its user */
     assert_int_equal(http("GET", "/api/me", token, NULL), 200);
-    assert_int_equal(kill(child, SIGTERM), 0);
-    assert_int_equal(reap(), 0);
-    assert_non_null(strstr(log_buf, "stopped"));
+    assert_int_equal(kill(d.pid, SIGTERM), 0);
+    assert_int_equal(ip_reap(&d, WAIT_MS), 0);
+    assert_non_null(strstr(d.log, "stopped"));
 }
 
 static void test_bad_config(void **state)
@@ -555,7 +356,7 @@ static void test_bad_config(void **state)
     (void)state;
     char path[128], cmd[512];
     snprintf(path, sizeof path, "%s/bad.ini", tmp);
-    write_file(path, "[centre]\nname = x\n\n[web]\nlisten = 127.0.0.1:0\nlistne = 1\n");
+    ip_write_file(path, "[centre]\nname = x\n\n[web]\nlisten = 127.0.0.1:0\nlistne = 1\n");
     snprintf(cmd, sizeof cmd, "'%s' run -c %s 2>%s/bad.err", cairn_bin, path, tmp);
     int st = system(cmd);
     assert_true(WIFEXITED(st));
@@ -571,7 +372,7 @@ static void test_bad_config(void **state)
     assert_non_null(strstr(line, "listne"));
     /* an unknown section, with its line */
     snprintf(path, sizeof path, "%s/bad.ini", tmp);
-    write_file(path, "[web]\nlisten = 127.0.0.1:0\n[radr x]\n");
+    ip_write_file(path, "[web]\nlisten = 127.0.0.1:0\n[radr x]\n");
     st = system(cmd);
     assert_int_equal(WEXITSTATUS(st), 2);
     snprintf(path, sizeof path, "%s/bad.err", tmp);
@@ -603,16 +404,15 @@ static void test_replay_cmd(void **state)
              "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\n"
              "[adsb rx]\nlat = 55.6\nlon = 13.0\n");
     snprintf(path, sizeof path, "%s/replay.ini", tmp);
-    write_file(path, conf);
+    ip_write_file(path, conf);
     char input[256];
     snprintf(input, sizeof input, "rx=sbs:%s/sim/adsb.sbs", tmp);
     char *const args[] = {(char *)cairn_bin, "replay", "-c", path, "--speed", "10", input, NULL};
     spawn_args(args);
     assert_true(wait_log("run: centre cairn up", 0));
-    const char *p = strstr(log_buf, "centre: web: listening on 127.0.0.1:0 (port ");
-    assert_non_null(p);
-    port = atoi(p + strlen("centre: web: listening on 127.0.0.1:0 (port "));
-    int64_t end = now_ms() + WAIT_MS;
+    assert_non_null(strstr(d.log, "centre: web: listening on 127.0.0.1:0 (port "));
+    port = ip_web_port(&d);
+    int64_t end = ih_now_ms() + WAIT_MS;
     for (;;) {
         assert_int_equal(http("GET", "/data/aircraft.json", NULL, NULL), 200);
         json_t *j = body_json();
@@ -620,12 +420,12 @@ static void test_replay_cmd(void **state)
         json_decref(j);
         if (n > 0)
             break;
-        if (now_ms() > end)
+        if (ih_now_ms() > end)
             fail_msg("no aircraft from the replay: %.300s", rep.body);
-        drain(100);
+        ip_drain(100);
     }
-    assert_int_equal(kill(child, SIGINT), 0);
-    assert_int_equal(reap(), 0);
+    assert_int_equal(kill(d.pid, SIGINT), 0);
+    assert_int_equal(ip_reap(&d, WAIT_MS), 0);
 }
 
 /* A live sensor: a Beast receiver's output port (as readsb serves on 30005)
@@ -650,28 +450,22 @@ static int live_input(json_t *j)
 static void test_live_sensor(void **state)
 {
     (void)state;
-    int ls = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(ls >= 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t sl = sizeof sa;
-    assert_int_equal(bind(ls, (struct sockaddr *)&sa, sizeof sa), 0);
-    assert_int_equal(listen(ls, 1), 0);
-    assert_int_equal(getsockname(ls, (struct sockaddr *)&sa, &sl), 0);
+    uint16_t ls_port;
+    int ls = ih_listen(&ls_port);
     char path[256], conf[1024];
     snprintf(conf, sizeof conf,
              "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\n"
              "[adsb rx]\nlat = 55.6\nlon = 13.0\n"
              "[sensor live]\nformat = beast\nconnect = 127.0.0.1:%u\nreceiver = rx\n",
-             ntohs(sa.sin_port));
+             ls_port);
     snprintf(path, sizeof path, "%s/live.ini", tmp);
-    write_file(path, conf);
+    ip_write_file(path, conf);
     char *const args[] = {(char *)cairn_bin, "run", "-c", path, NULL};
     spawn_args(args); /* a new log */
     if (!wait_log("centre cairn up", 0))
-        fail_msg("not up: %s", log_buf);
-    const char *p = strstr(log_buf, "(port ");
-    assert_non_null(p);
-    port = atoi(p + 6);
+        fail_msg("not up: %s", d.log);
+    port = ip_web_port(&d);
+    assert_true(port > 0);
     /* the centre dials: accept within the deadline, then send the recording */
     struct pollfd pf = {.fd = ls, .events = POLLIN};
     assert_int_equal(poll(&pf, 1, WAIT_MS), 1);
@@ -682,18 +476,10 @@ static void test_live_sensor(void **state)
     assert_non_null(f);
     static char buf[1 << 16];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-        size_t off = 0;
-        while (off < n) {
-            ssize_t w = write(c, buf + off, n - off);
-            if (w < 0 && errno == EINTR)
-                continue;
-            assert_true(w > 0);
-            off += (size_t)w;
-        }
-    }
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        assert_int_equal(ih_send_all(c, buf, n), 0);
     fclose(f);
-    int64_t end = now_ms() + WAIT_MS;
+    int64_t end = ih_now_ms() + WAIT_MS;
     for (;;) {
         assert_int_equal(http("GET", "/data/aircraft.json", NULL, NULL), 200);
         json_t *j = body_json();
@@ -701,18 +487,14 @@ static void test_live_sensor(void **state)
         json_decref(j);
         if (na > 0)
             break;
-        if (now_ms() > end)
+        if (ih_now_ms() > end)
             fail_msg("no aircraft from the live sensor: %.300s", rep.body);
-        drain(100);
+        ip_drain(100);
     }
-    assert_int_equal(
-        http("POST", "/api/login", NULL, "{\"user\":\"duty\",\"password\":\"correct-horse\"}"),
-        200);
-    json_t *j = body_json();
     char auth[160];
-    snprintf(auth, sizeof auth, "%s", json_string_value(json_object_get(j, "token")));
-    json_decref(j);
-    end = now_ms() + WAIT_MS;
+    assert_int_equal(ih_login(&rep, port, "duty", "correct-horse", auth, sizeof auth), 200);
+    json_t *j;
+    end = ih_now_ms() + WAIT_MS;
     for (;;) {
         assert_int_equal(http("GET", "/api/sensors", auth, NULL), 200);
         j = body_json();
@@ -720,14 +502,14 @@ static void test_live_sensor(void **state)
         json_decref(j);
         if (ok)
             break;
-        if (now_ms() > end)
+        if (ih_now_ms() > end)
             fail_msg("the live sensor is not running with reports: %.600s", rep.body);
-        drain(100);
+        ip_drain(100);
     }
     close(c);
     close(ls);
-    assert_int_equal(kill(child, SIGTERM), 0);
-    assert_int_equal(reap(), 0);
+    assert_int_equal(kill(d.pid, SIGTERM), 0);
+    assert_int_equal(ip_reap(&d, WAIT_MS), 0);
 }
 
 /* ------------------------------------------------- the embedded hotline */
@@ -736,8 +518,7 @@ static int hl_setup(void **state)
 {
     (void)state;
     signal(SIGPIPE, SIG_IGN);
-    snprintf(tmp, sizeof tmp, "/tmp/cairn-runhl-XXXXXX");
-    if (!mkdtemp(tmp))
+    if (ip_scratch(tmp, sizeof tmp, "runhl") != 0)
         return -1;
     char cmd[4096];
     /* the peer's address has nobody listening: its link stays in backoff */
@@ -745,10 +526,9 @@ static int hl_setup(void **state)
              "cd %s && '%s' keygen --centre WARSAW-CC --party NATO --address 127.0.0.1:9 --dir "
              "warsaw >/dev/null && '%s' keygen --centre MOSCOW-CC --party RU --address "
              "127.0.0.1:7 --dir moscow >/dev/null && cat warsaw/roster.ini moscow/roster.ini > "
-             "roster.ini && printf 'correct-horse\\n' | '%s' passwd duty > accounts && chmod "
-             "600 accounts",
-             tmp, cairn_bin, cairn_bin, cairn_bin);
-    if (system(cmd) != 0)
+             "roster.ini",
+             tmp, cairn_bin, cairn_bin);
+    if (system(cmd) != 0 || ip_account(cairn_bin, tmp, "duty", "correct-horse") != 0)
         return -1;
     char path[256], conf[2048];
     snprintf(conf, sizeof conf,
@@ -757,19 +537,18 @@ static int hl_setup(void **state)
              "[hotline]\nkeys = warsaw\nroster = roster.ini\njournal = warsaw.db\n"
              "listen = 127.0.0.1:0\n");
     snprintf(path, sizeof path, "%s/centre.ini", tmp);
-    write_file(path, conf);
+    ip_write_file(path, conf);
     snprintf(cmd, sizeof cmd, "'%s' hotline -c %s --init 2>/dev/null", cairn_bin, path);
     if (system(cmd) != 0)
         return -1;
     spawn(path);
     if (!wait_log("run: centre WARSAW-CC up", 0)) {
-        fprintf(stderr, "not up:\n%s\n", log_buf);
+        fprintf(stderr, "not up:\n%s\n", d.log);
         return -1;
     }
-    const char *p = strstr(log_buf, "centre: web: listening on 127.0.0.1:0 (port ");
-    if (!p)
+    if (!strstr(d.log, "centre: web: listening on 127.0.0.1:0 (port "))
         return -1;
-    port = atoi(p + strlen("centre: web: listening on 127.0.0.1:0 (port "));
+    port = ip_web_port(&d);
     if (port <= 0)
         return -1;
     setups_ok++;
@@ -780,14 +559,9 @@ static void test_hl_api(void **state)
 {
     (void)state;
     assert_int_equal(http("GET", "/api/link", NULL, NULL), 401);
-    assert_int_equal(
-        http("POST", "/api/login", NULL, "{\"user\":\"duty\",\"password\":\"correct-horse\"}"),
-        200);
-    json_t *j = body_json();
-    snprintf(token, sizeof token, "%s", json_string_value(json_object_get(j, "token")));
-    json_decref(j);
+    assert_int_equal(ih_login(&rep, port, "duty", "correct-horse", token, sizeof token), 200);
     assert_int_equal(http("GET", "/api/link", token, NULL), 200);
-    j = body_json();
+    json_t *j = body_json();
     assert_string_equal(json_string_value(json_object_get(j, "centre")), "WARSAW-CC");
     json_decref(j);
     /* a message to the peer: journaled, waiting for its link */
@@ -808,8 +582,8 @@ static void test_hl_api(void **state)
     snprintf(cmd, sizeof cmd, "'%s' msg status -c %s/centre.ini >/dev/null 2>&1", cairn_bin, tmp);
     assert_int_equal(system(cmd), 0);
     /* SIGTERM: the checkpoint's grace, then a clean stop; the socket gone */
-    assert_int_equal(kill(child, SIGTERM), 0);
-    assert_int_equal(reap(), 0);
+    assert_int_equal(kill(d.pid, SIGTERM), 0);
+    assert_int_equal(ip_reap(&d, WAIT_MS), 0);
     char sock[128];
     snprintf(sock, sizeof sock, "%s/warsaw.db.sock", tmp);
     assert_int_equal(access(sock, F_OK), -1);

@@ -24,6 +24,7 @@
 #include "hotline/control.h"
 #include "hotline/identity.h"
 #include "hotline/journal.h"
+#include "integ_proc.h"
 
 int64_t hh_now_ms(void)
 {
@@ -37,21 +38,6 @@ void hh_sleep_ms(int ms)
     struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
-}
-
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t l = sizeof sin;
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0 ||
-        getsockname(fd, (struct sockaddr *)&sin, &l) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    close(fd);
-    return ntohs(sin.sin_port);
 }
 
 int hh_write_ini(struct harness *h, struct hnode *n)
@@ -92,7 +78,7 @@ int hh_setup(struct harness *h, int count, const char *const *names)
         snprintf(n->sock, sizeof n->sock, "%s/%s/ctl.sock", hd, nm);
         snprintf(n->journal, sizeof n->journal, "%s/%s/journal.db", hd, nm);
         snprintf(n->log, sizeof n->log, "%s/%s.log", hd, nm);
-        n->port = free_port();
+        n->port = ip_free_port();
         char keys[600];
         snprintf(keys, sizeof keys, "%s/keys", n->dir);
         struct hl_identity id;

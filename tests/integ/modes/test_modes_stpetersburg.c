@@ -22,19 +22,28 @@
  * The CLI part runs the cairn binary (argv[1]) on the same file, on the
  * same bytes through stdin, and on pyModeS's 2,000 ADS-B messages written
  * as AVR text (all 2,000 must come out CRC-clean).
+ *
+ * Every file the test writes is in its own scratch folder (mkdtemp),
+ * removed at the end whatever happened; every run of the binary has its
+ * exit status checked (no shell pipeline hides a decoder that did not
+ * run) and, when it failed, what it wrote on stderr is shown.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "integ_proc.h"
 
 #include "base/error.h"
 #include "decode/modes/beast.h"
@@ -53,6 +62,23 @@
 #define MAX_POS 8000
 
 static const char *cairn_bin;
+static struct stat bin_st; /* the binary as the test began */
+static char tmp[64];       /* the scratch folder */
+
+/* "" or why a run of the binary may have failed: the file was replaced
+ * while the test ran (a build relinking it in this tree makes it
+ * unexecutable for a while: the shell then says "Permission denied" or
+ * "Text file busy" and exits 126). */
+static const char *bin_changed(void)
+{
+    struct stat st;
+    if (stat(cairn_bin, &st) != 0)
+        return " (the binary is gone: a build in this tree?)";
+    if (st.st_ino != bin_st.st_ino || st.st_mtim.tv_sec != bin_st.st_mtim.tv_sec ||
+        st.st_mtim.tv_nsec != bin_st.st_mtim.tv_nsec)
+        return " (the binary was replaced while the test ran: a build in this tree?)";
+    return "";
+}
 
 struct pos {
     uint32_t icao;
@@ -255,6 +281,13 @@ struct cli_out {
     int status;
 };
 
+/* Fail unless a run of the binary exited with want. */
+static void want_status(int got, int want, const char *what)
+{
+    if (got != want)
+        fail_msg("%s: exit status %d, not %d%s", what, got, want, bin_changed());
+}
+
 /* Run a shell command (the cairn binary inside it), parse its JSON Lines. */
 static void run_cli(const char *cmd, struct cli_out *c)
 {
@@ -290,21 +323,88 @@ static void run_cli(const char *cmd, struct cli_out *c)
     c->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The contents of path (malloc'ed, NUL-terminated; "" when unreadable). */
+static char *slurp_text(const char *path)
+{
+    size_t len;
+    char *t = (char *)td_slurp(path, &len);
+    return t ? t : strdup("");
+}
+
+/* Run the shell command cmd (its last command the binary) with its
+ * stderr into tmp/NAME.err; fail the test, with what it said, unless it
+ * exits 0. */
+static void run_ok(const char *name, const char *cmd)
+{
+    char err[128];
+    snprintf(err, sizeof err, "%s/%s.err", tmp, name);
+    int st = ip_sh("%s 2>'%s'", cmd, err);
+    if (st != 0) {
+        char *text = slurp_text(err);
+        fail_msg("%s: exit status %d%s: %s\nits stderr: %.2000s", name, st, bin_changed(), cmd,
+                 text);
+    }
+}
+
+/* The --aircraft table of tmp/NAME.err, columns icao, callsign, squawk,
+ * pos, last position, alt_ft (not msgs and times: SBS has no Mode A/C or
+ * Comm-B), one line each, sorted, into out; the number of aircraft. */
+static size_t aircraft_rows(const char *name, char *out, size_t cap)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/%s.err", tmp, name);
+    char *text = slurp_text(path);
+    char *rows[64];
+    size_t n = 0;
+    char *lines, *words;
+    for (char *l = strtok_r(text, "\n", &lines); l; l = strtok_r(NULL, "\n", &lines)) {
+        char *f[10];
+        size_t nf = 0;
+        for (char *w = strtok_r(l, " ", &words); w && nf < 10; w = strtok_r(NULL, " ", &words))
+            f[nf++] = w;
+        if (nf != 9 || strlen(f[0]) != 6 || !strcmp(f[0], "icao"))
+            continue;
+        assert_true(n < 64);
+        rows[n] = malloc(256);
+        assert_non_null(rows[n]);
+        snprintf(rows[n], 256, "%s %s %s %s %s %s", f[0], f[1], f[2], f[4], f[7], f[8]);
+        n++;
+    }
+    qsort(rows, n, sizeof rows[0], cmp_str);
+    out[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        strncat(out, rows[i], cap - strlen(out) - 2);
+        strcat(out, "\n");
+        free(rows[i]);
+    }
+    free(text);
+    return n;
+}
+
 static void test_cli_beast(void **state)
 {
     (void)state;
     TD_REQUIRE(BEAST_LOG);
     TD_REQUIRE(SBS_LOG);
+    /* td_path's buffer is shared: each path in its own */
+    char beast[4096], sbs[4096];
+    snprintf(beast, sizeof beast, "%s", td_path(BEAST_LOG));
+    snprintf(sbs, sizeof sbs, "%s", td_path(SBS_LOG));
     char cmd[32768];
     struct cli_out c = {.pos = malloc(MAX_POS * sizeof(struct pos))};
     snprintf(cmd, sizeof cmd, "'%s' decode --format beast --receiver %.1f,%.1f '%s'", cairn_bin,
-             RX_LAT, RX_LON, td_path(BEAST_LOG));
+             RX_LAT, RX_LON, beast);
     run_cli(cmd, &c);
-    assert_int_equal(c.status, 0);
+    want_status(c.status, 0, cmd);
     print_message("cli: %zu lines, %zu crc_ok, %zu positions\n", c.n_lines, c.n_crc_ok, c.n_pos);
     /* Rebase t to UTC from the log's first frame. */
     size_t len;
-    uint8_t *data = td_slurp(td_path(BEAST_LOG), &len);
+    uint8_t *data = td_slurp(beast, &len);
     assert_non_null(data);
     struct beast_parser p;
     beast_parser_init(&p);
@@ -316,36 +416,41 @@ static void test_cli_beast(void **state)
     check_positions(c.pos, c.n_pos, &c.seen);
 
     /* The same bytes through stdin, in a pipe: the same output. */
-    char out1[256], out2[256];
-    snprintf(out1, sizeof out1, "/tmp/cairn-stp-%d-a.jsonl", (int)getpid());
-    snprintf(out2, sizeof out2, "/tmp/cairn-stp-%d-b.jsonl", (int)getpid());
-    snprintf(cmd, sizeof cmd,
-             "'%s' decode --format beast --receiver 59.9,30.3 '%s' > %s && "
-             "cat '%s' | '%s' decode --format beast --receiver 59.9,30.3 - > %s && cmp -s %s %s",
-             cairn_bin, td_path(BEAST_LOG), out1, td_path(BEAST_LOG), cairn_bin, out2, out1, out2);
-    assert_int_equal(system(cmd), 0);
+    char out1[128], out2[128];
+    snprintf(out1, sizeof out1, "%s/a.jsonl", tmp);
+    snprintf(out2, sizeof out2, "%s/b.jsonl", tmp);
+    snprintf(cmd, sizeof cmd, "'%s' decode --format beast --receiver 59.9,30.3 '%s' > '%s'",
+             cairn_bin, beast, out1);
+    run_ok("file", cmd);
+    snprintf(cmd, sizeof cmd, "cat '%s' | '%s' decode --format beast --receiver 59.9,30.3 - > '%s'",
+             beast, cairn_bin, out2);
+    run_ok("stdin", cmd);
+    char *t1 = slurp_text(out1), *t2 = slurp_text(out2);
+    assert_true(strlen(t1) > 0);
+    assert_true(strcmp(t1, t2) == 0);
+    free(t1);
+    free(t2);
 
     /* --aircraft on the Beast log and on the BaseStation file: the same 11
      * aircraft with the same callsign, squawk, position count, last position
      * and altitude (message counts differ: SBS has no Mode A/C or Comm-B). */
-    static const char *const cols =
-        "awk 'NF == 9 && length($1) == 6 && $1 != \"icao\" {print $1, $2, $3, $5, $8, $9}' | sort";
+    static char rows_beast[8192], rows_sbs[8192];
     snprintf(cmd, sizeof cmd,
-             "'%s' decode --quiet --aircraft --format beast --receiver 59.9,30.3 '%s' 2>&1 "
-             ">/dev/null | %s > %s && '%s' decode --quiet --aircraft '%s' 2>&1 >/dev/null | %s "
-             "> %s && test $(wc -l < %s) -eq 11 && cmp -s %s %s",
-             cairn_bin, td_path(BEAST_LOG), cols, out1, cairn_bin, td_path(SBS_LOG), cols, out2,
-             out1, out1, out2);
-    assert_int_equal(system(cmd), 0);
+             "'%s' decode --quiet --aircraft --format beast --receiver 59.9,30.3 '%s' >/dev/null",
+             cairn_bin, beast);
+    run_ok("ac-beast", cmd);
+    snprintf(cmd, sizeof cmd, "'%s' decode --quiet --aircraft '%s' >/dev/null", cairn_bin, sbs);
+    run_ok("ac-sbs", cmd);
+    assert_int_equal(aircraft_rows("ac-beast", rows_beast, sizeof rows_beast), 11);
+    assert_int_equal(aircraft_rows("ac-sbs", rows_sbs, sizeof rows_sbs), 11);
+    assert_string_equal(rows_beast, rows_sbs);
 
     /* The BaseStation file through the CLI: 8,622 messages, 1,456 positions. */
     struct cli_out s = {.pos = malloc(MAX_POS * sizeof(struct pos))};
-    snprintf(cmd, sizeof cmd, "'%s' decode --format sbs '%s'", cairn_bin, td_path(SBS_LOG));
+    snprintf(cmd, sizeof cmd, "'%s' decode --format sbs '%s'", cairn_bin, sbs);
     run_cli(cmd, &s);
-    assert_int_equal(s.status, 0);
+    want_status(s.status, 0, cmd);
     assert_int_equal(s.n_lines, 8622);
-    unlink(out1);
-    unlink(out2);
     free(s.pos);
     free(c.pos);
 }
@@ -358,7 +463,7 @@ static void test_cli_pymodes_avr(void **state)
     char *csv = (char *)td_slurp(td_path(PYMODES_CSV), &len);
     assert_non_null(csv);
     char avr[256];
-    snprintf(avr, sizeof avr, "/tmp/cairn-pymodes-%d.avr", (int)getpid());
+    snprintf(avr, sizeof avr, "%s/pymodes.avr", tmp);
     FILE *f = fopen(avr, "w");
     assert_non_null(f);
     size_t rows = 0;
@@ -378,7 +483,7 @@ static void test_cli_pymodes_avr(void **state)
     struct cli_out c = {.pos = NULL};
     run_cli(cmd, &c);
     unlink(avr);
-    assert_int_equal(c.status, 0);
+    want_status(c.status, 0, cmd);
     assert_int_equal(c.n_lines, 2000);
     assert_int_equal(c.n_crc_ok, 2000);
     assert_int_equal(c.seen.n, 1);
@@ -390,7 +495,7 @@ static void test_cli_errors(void **state)
 {
     (void)state;
     char junk[256], cmd[32768];
-    snprintf(junk, sizeof junk, "/tmp/cairn-junk-%d.beast", (int)getpid());
+    snprintf(junk, sizeof junk, "%s/junk.beast", tmp);
     FILE *f = fopen(junk, "wb");
     assert_non_null(f);
     for (int i = 0; i < 100000; i++)
@@ -402,18 +507,30 @@ static void test_cli_errors(void **state)
     struct cli_out c = {.pos = NULL};
     snprintf(cmd, sizeof cmd, "'%s' decode --format beast '%s' 2>/dev/null", cairn_bin, junk);
     run_cli(cmd, &c);
-    assert_int_equal(c.status, 0);
+    want_status(c.status, 0, cmd);
     assert_true(c.n_lines >= 1);
     snprintf(cmd, sizeof cmd, "'%s' decode --format beast /nonexistent/x.beast '%s' 2>/dev/null",
              cairn_bin, junk);
     run_cli(cmd, &c);
-    assert_int_equal(c.status, 1);
+    want_status(c.status, 1, cmd);
     assert_true(c.n_lines >= 1);
     snprintf(cmd, sizeof cmd, "'%s' decode --format bogus x >/dev/null 2>&1", cairn_bin);
-    assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+    want_status(ip_sh("%s", cmd), 2, cmd);
     snprintf(cmd, sizeof cmd, "'%s' decode --format sbs --help | grep -q BaseStation", cairn_bin);
-    assert_int_equal(WEXITSTATUS(system(cmd)), 0);
+    want_status(ip_sh("%s", cmd), 0, cmd);
     unlink(junk);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    return ip_scratch(tmp, sizeof tmp, "stp");
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    return ip_scratch_remove(tmp);
 }
 
 int main(int argc, char **argv)
@@ -423,11 +540,15 @@ int main(int argc, char **argv)
         return 2;
     }
     cairn_bin = argv[1];
+    if (stat(cairn_bin, &bin_st) != 0) {
+        fprintf(stderr, "%s: %s: %s\n", argv[0], cairn_bin, strerror(errno));
+        return 2;
+    }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_library),
         cmocka_unit_test(test_cli_beast),
         cmocka_unit_test(test_cli_pymodes_avr),
         cmocka_unit_test(test_cli_errors),
     };
-    return td_exit(cmocka_run_group_tests(tests, NULL, NULL));
+    return td_exit(cmocka_run_group_tests(tests, group_setup, group_teardown));
 }

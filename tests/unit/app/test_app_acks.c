@@ -2,8 +2,12 @@
  * test_app_acks.c — operators' acknowledgements of alerts (app/acks.h) and
  * their place in the alert's JSON (web_json_alert_ack, docs/web.md): the
  * first acknowledgement stays (idempotent), hostile user names are
- * refused, ids gone from the alert list are forgotten (bounded), and an
- * acknowledged alert carries "ack":{"user":..,"t_ms":..}, others none.
+ * refused, ids gone from the alert list leave the live entries (bounded)
+ * for the ring of ended alerts, where they stay acknowledgeable for
+ * APP_ACKS_ENDED_MS (the operator who acknowledges an alert that cleared
+ * since the list was read), and an acknowledged alert carries
+ * "ack":{"user":..,"t_ms":..}, others none. Times are given, not read: the
+ * clock is the test's.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -71,32 +75,107 @@ static void test_hostile_user(void **state)
     app_acks_free(&k);
 }
 
-static void test_prune(void **state)
+static struct app_acks ka; /* the ring of ended alerts makes it large */
+
+static void test_sync(void **state)
 {
     (void)state;
-    struct app_acks k;
-    app_acks_init(&k);
+    app_acks_init(&ka);
     static struct det_alert v[100];
     for (uint32_t i = 0; i < 100; i++) {
         alert(&v[i], i + 1);
-        assert_int_equal(app_acks_set(&k, i + 1, "op", T0_MS + i), 1);
+        assert_int_equal(app_acks_set(&ka, i + 1, "op", T0_MS + i), 1);
     }
-    assert_int_equal(k.n, 100);
-    app_acks_prune(&k, v, 100);
-    assert_int_equal(k.n, 100);
-    /* alert 5 freed, the list now the first 50: 49 stay (invariant 3) */
+    assert_int_equal(ka.n, 100);
+    assert_int_equal(app_acks_sync(&ka, v, 100, T0_MS), 0);
+    assert_int_equal(ka.n, 100);
+    assert_int_equal(ka.n_ended, 0);
+    /* alert 5 freed, the list now the first 50: 49 stay live (invariant 3),
+     * the 51 others ended with their acknowledgements */
     v[4].state = DET_ST_FREE;
-    app_acks_prune(&k, v, 50);
-    assert_int_equal(k.n, 49);
-    assert_null(app_acks_get(&k, 5));
-    assert_null(app_acks_get(&k, 51));
-    assert_non_null(app_acks_get(&k, 50));
-    assert_int_equal(app_acks_get(&k, 50)->t_ms, T0_MS + 49);
-    app_acks_prune(&k, v, 0);
-    assert_int_equal(k.n, 0);
-    /* an id seen again after it was forgotten is new */
-    assert_int_equal(app_acks_set(&k, 5, "op2", T0_MS), 1);
-    app_acks_free(&k);
+    assert_int_equal(app_acks_sync(&ka, v, 50, T0_MS + 1000), 0);
+    assert_int_equal(ka.n, 49);
+    assert_int_equal(ka.n_ended, 51);
+    assert_null(app_acks_ended(&ka, 50, T0_MS + 1000));
+    assert_non_null(app_acks_get(&ka, 50));
+    assert_int_equal(app_acks_get(&ka, 50)->t_ms, T0_MS + 49);
+    const struct det_alert *e = app_acks_ended(&ka, 5, T0_MS + 1000);
+    assert_non_null(e);
+    assert_int_equal(e->state, DET_ST_CLEARED);
+    assert_int_equal(app_acks_get(&ka, 5)->t_ms, T0_MS + 4);
+    assert_non_null(app_acks_ended(&ka, 51, T0_MS + 1000));
+    assert_int_equal(app_acks_sync(&ka, v, 0, T0_MS + 2000), 0);
+    assert_int_equal(ka.n, 0);
+    assert_int_equal(ka.n_ended, 100);
+    /* acknowledgeable for APP_ACKS_ENDED_MS after it ended, not a ms more */
+    assert_non_null(app_acks_ended(&ka, 5, T0_MS + 1000 + APP_ACKS_ENDED_MS));
+    assert_null(app_acks_ended(&ka, 5, T0_MS + 1000 + APP_ACKS_ENDED_MS + 1));
+    /* past the window every ended id is forgotten: seen again, it is new */
+    assert_int_equal(app_acks_sync(&ka, v, 0, T0_MS + 2000 + APP_ACKS_ENDED_MS + 1), 0);
+    assert_int_equal(ka.n_ended, 0);
+    assert_null(app_acks_get(&ka, 5));
+    assert_null(app_acks_ended(&ka, 5, T0_MS + 2000 + APP_ACKS_ENDED_MS + 1));
+    assert_int_equal(app_acks_set(&ka, 5, "op2", T0_MS), 1);
+    app_acks_free(&ka);
+}
+
+/* The race of the issue: the operator reads the list (alert 7 open), the
+ * alert clears and leaves the list, the acknowledgement arrives: the alert
+ * is found as it was, CLEARED, and acknowledged; an id never listed is
+ * not (404). */
+static void test_ended_race(void **state)
+{
+    (void)state;
+    app_acks_init(&ka);
+    struct det_alert v[2];
+    alert(&v[0], 7);
+    alert(&v[1], 8);
+    assert_int_equal(app_acks_sync(&ka, v, 2, T0_MS), 0);            /* the operator's GET */
+    assert_null(app_acks_ended(&ka, 7, T0_MS));                      /* listed, not ended */
+    assert_int_equal(app_acks_sync(&ka, v + 1, 1, T0_MS + 1500), 0); /* the POST's listing */
+    const struct det_alert *e = app_acks_ended(&ka, 7, T0_MS + 1500);
+    assert_non_null(e);
+    assert_int_equal(e->id, 7);
+    assert_int_equal(e->state, DET_ST_CLEARED);
+    assert_string_equal(e->text, "test alert");
+    assert_null(app_acks_get(&ka, 7));
+    assert_int_equal(app_acks_set(&ka, 7, "duty", T0_MS + 1500), 1);
+    assert_string_equal(app_acks_get(&ka, 7)->user, "duty");
+    assert_int_equal(ka.n, 0); /* in the ring, not among the live */
+    /* idempotent there too (invariant 2) */
+    assert_int_equal(app_acks_set(&ka, 7, "bob", T0_MS + 1600), 0);
+    assert_string_equal(app_acks_get(&ka, 7)->user, "duty");
+    assert_int_equal(app_acks_get(&ka, 7)->t_ms, T0_MS + 1500);
+    /* still there after more listings without it */
+    assert_int_equal(app_acks_sync(&ka, v + 1, 1, T0_MS + 60000), 0);
+    assert_string_equal(app_acks_get(&ka, 7)->user, "duty");
+    assert_int_equal(ka.n_ended, 1);
+    /* an id never listed is not acknowledgeable */
+    assert_null(app_acks_ended(&ka, 99, T0_MS + 1500));
+    /* listed again: out of the ring (invariant 3) */
+    assert_int_equal(app_acks_sync(&ka, v, 2, T0_MS + 61000), 0);
+    assert_null(app_acks_ended(&ka, 7, T0_MS + 61000));
+    assert_int_equal(ka.n_ended, 0);
+    app_acks_free(&ka);
+}
+
+/* A burst of alerts ending at once: the ring keeps the last
+ * APP_ACKS_ENDED_N, the oldest go (invariant 4). */
+static void test_ended_bounded(void **state)
+{
+    (void)state;
+    app_acks_init(&ka);
+    enum { N = APP_ACKS_ENDED_N + 44 };
+    static struct det_alert v[N];
+    for (uint32_t i = 0; i < N; i++)
+        alert(&v[i], i + 1);
+    assert_int_equal(app_acks_sync(&ka, v, N, T0_MS), 0);
+    assert_int_equal(app_acks_sync(&ka, v, 0, T0_MS + 1000), 0);
+    assert_int_equal(ka.n_ended, APP_ACKS_ENDED_N);
+    assert_null(app_acks_ended(&ka, 44, T0_MS + 1000));
+    assert_non_null(app_acks_ended(&ka, 45, T0_MS + 1000));
+    assert_non_null(app_acks_ended(&ka, N, T0_MS + 1000));
+    app_acks_free(&ka);
 }
 
 static json_t *write_alert(const struct det_alert *a, const struct web_ack *ack)
@@ -134,6 +213,14 @@ static void test_json(void **state)
     assert_int_equal(json_integer_value(json_object_get(o, "t_ms")), T0_MS);
     assert_int_equal(json_integer_value(json_object_get(j, "id")), 42);
     json_decref(j);
+    /* an ended alert as the acknowledgement answers it: CLEARED, with its ack */
+    a.state = DET_ST_CLEARED;
+    j = write_alert(&a, &k);
+    assert_string_equal(json_string_value(json_object_get(j, "state")), "CLEARED");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "ack"), "user")),
+                        "alice");
+    json_decref(j);
+    a.state = DET_ST_OPEN;
     /* web_json_alert is the same without one */
     struct dbuf d;
     dbuf_init(&d, 65536);
@@ -148,10 +235,9 @@ static void test_json(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_set_get),
-        cmocka_unit_test(test_hostile_user),
-        cmocka_unit_test(test_prune),
-        cmocka_unit_test(test_json),
+        cmocka_unit_test(test_set_get),       cmocka_unit_test(test_hostile_user),
+        cmocka_unit_test(test_sync),          cmocka_unit_test(test_ended_race),
+        cmocka_unit_test(test_ended_bounded), cmocka_unit_test(test_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
