@@ -11,7 +11,8 @@
  *    /api/tracks (the Il-20 primary-only, SAS681 with its callsign), the
  *    NO_TRANSPONDER alert in /api/alerts, both replays in /api/sensors,
  *    the radio contact set through POST /api/tracks/ID/radio and seen in
- *    the track's detail; a "track" event on /api/events; the alert
+ *    the track's detail; "tracks" events on /api/events (one line each,
+ *    {"now_ms","tracks":[...]}, one of them between two cycles); the alert
  *    acknowledged (POST /api/alerts/ID/ack) and its "ack" in the reply,
  *    /api/alerts and an "alert" event; the metrics
  *    (cycle lateness, reports, inputs);
@@ -440,7 +441,8 @@ static void sse_until(int fd, char *buf, size_t cap, size_t *got, const char *wa
     }
 }
 
-/* /api/events: the stream opens and a track event arrives; the operator
+/* /api/events: the stream opens and tracks events arrive, some between
+ * cycles (the live stream, [web] stream_ms); the operator
  * acknowledges the NO_TRANSPONDER alert (POST /api/alerts/ID/ack): the
  * reply, /api/alerts and an "alert" event carry the acknowledgement. */
 static void test_events(void **state)
@@ -462,11 +464,47 @@ static void test_events(void **state)
     static char buf[1 << 20];
     size_t got = 0;
     buf[0] = 0;
-    /* a whole track event: the provider's members (origin, class) too */
+    /* a whole track in a tracks event: the provider's members (origin,
+     * class) too */
     sse_until(fd, buf, sizeof buf, &got, "\"origin\":\"own\"");
     assert_non_null(strstr(buf, "text/event-stream"));
-    assert_non_null(strstr(buf, "event: track\ndata: {"));
+    assert_non_null(strstr(buf, "event: tracks\ndata: {\"now_ms\":"));
     assert_non_null(strstr(buf, "\"origin\":\"own\",\"class\":\""));
+    /* one line, {"now_ms":N,"tracks":[track, ...]} (docs/centre.md); and,
+     * within a few seconds, one flushed between two steps: the steps end
+     * on whole seconds of data time, the stream (stream_ms 50) anywhere */
+    json_t *te = NULL;
+    int64_t between = 0, end_wait = now_ms() + WAIT_MS;
+    for (const char *q = buf; !between && now_ms() < end_wait;) {
+        static const char head[] = "event: tracks\ndata: ";
+        const char *e = strstr(q, head), *eol = e ? strchr(e + sizeof head - 1, '\n') : NULL;
+        if (!eol) { /* read on */
+            struct pollfd pl = {fd, POLLIN, 0};
+            ssize_t k = poll(&pl, 1, 200) == 1 ? recv(fd, buf + got, sizeof buf - 1 - got, 0) : 0;
+            assert_true(k >= 0 && got + (size_t)k < sizeof buf - 1);
+            got += (size_t)k;
+            buf[got] = 0;
+            continue;
+        }
+        q = eol;
+        e += sizeof head - 1;
+        json_t *one = json_loadb(e, (size_t)(eol - e), 0, NULL);
+        assert_non_null(one);
+        json_t *arr = json_object_get(one, "tracks");
+        assert_true(json_array_size(arr) > 0);
+        assert_true(json_integer_value(json_object_get(json_array_get(arr, 0), "id")) > 0);
+        int64_t t = json_integer_value(json_object_get(one, "now_ms"));
+        assert_true(t > 0);
+        if (t % 1000)
+            between = t;
+        if (!te)
+            te = one;
+        else
+            json_decref(one);
+    }
+    assert_non_null(te);
+    assert_true(between > 0);
+    json_decref(te);
 
     /* acknowledge the open NO_TRANSPONDER alert */
     json_t *j = poll_get("/api/alerts", has_no_xpdr);
