@@ -384,7 +384,7 @@ static void proc_publish(void *arg, const struct det_alert *a)
 }
 
 /* A flush larger than this goes out as several "tracks" events of one
- * now_ms (a client's queue, web's sse_max_buffer, is 1 MiB). */
+ * now_ms (a client's queue, APP_SSE_QUEUE, holds a few dozen). */
 #define STREAM_EVENT_SPLIT (256 * 1024)
 
 static void p_track_extra(void *arg, const struct trk_track *t, struct jsonw *w);
@@ -1529,6 +1529,9 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
 
     struct web_config wc;
     web_config_default(&wc);
+    /* a flush of a busy picture is up to a few MB (every track changed);
+     * the clients share its bytes, so a deep queue costs little */
+    wc.sse_max_buffer = APP_SSE_QUEUE;
     for (size_t i = 0; i < cfg->n_listen; i++)
         wc.listen[i] = c->cfg.listen[i];
     wc.n_listen = cfg->n_listen;

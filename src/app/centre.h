@@ -62,7 +62,8 @@ struct report;
 struct app_centre;
 
 #define APP_MAX_INPUTS 128
-#define APP_MAX_STEPS  2000 /* picture steps per firing (×1000 at 1 s: 1000 steps) */
+#define APP_MAX_STEPS  2000        /* picture steps per firing (×1000 at 1 s: 1000 steps) */
+#define APP_SSE_QUEUE  (16u << 20) /* bytes queued to one SSE client before it is dropped */
 
 /*
  * Build the centre on base (borrowed; must outlive it) from cfg (copied):
