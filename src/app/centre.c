@@ -5,7 +5,9 @@
  *   1. lateness = now - the firing's due time (monotonic), into the
  *      histogram; the next due time is the next multiple of cycle_ms after
  *      now (missed ones are skipped and counted);
- *   2. the picture's clock: UTC now, or the replays' clock;
+ *   2. the picture's clock: UTC now, or the replays' clock; live, with the
+ *      stream on, the reports since its last firing are ingested and
+ *      flushed first, so they do not wait for the cycle's rules;
  *   3. steps: while the next step's end is not after the clock, each
  *      replay hands over its reports before the step's end, pic_cycle runs
  *      at the step's end (alert changes published from the callback), and
@@ -537,6 +539,10 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
     int64_t clock = data_clock(c, now);
     if (!c->replay_clock) {
+        if (c->stream) { /* what came since the last flush goes out before the rules run */
+            (void)pic_ingest(c->pic, clock);
+            flush_tracks(c, clock);
+        }
         step(c, clock); /* live: one cycle at UTC now */
     } else {
         unsigned n = 0;
