@@ -15,3 +15,6 @@ cairn_test(test_feed_src unit SOURCES unit/feed/test_feed_src.c LIBS cairn_feed 
 cairn_test(test_pic_alloc unit SOURCES unit/picture/test_pic_alloc.c
            LIBS cairn_picture cairn_detect cairn_track cairn_asterix cairn_geo cairn_base m)
 target_link_options(test_pic_alloc PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc)
+# pic_ingest between cycles (the centre's live stream): the same picture
+cairn_test(test_pic_ingest unit SOURCES unit/picture/test_pic_ingest.c
+           LIBS cairn_picture cairn_detect cairn_track cairn_asterix cairn_geo cairn_base m)

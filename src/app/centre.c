@@ -5,12 +5,22 @@
  *   1. lateness = now - the firing's due time (monotonic), into the
  *      histogram; the next due time is the next multiple of cycle_ms after
  *      now (missed ones are skipped and counted);
- *   2. the picture's clock: UTC now, or the replays' clock;
+ *   2. the picture's clock: UTC now, or the replays' clock; live, with the
+ *      stream on, the reports since its last firing are ingested and
+ *      flushed first, so they do not wait for the cycle's rules;
  *   3. steps: while the next step's end is not after the clock, each
  *      replay hands over its reports before the step's end, pic_cycle runs
  *      at the step's end (alert changes published from the callback), and
- *      the tracks the step changed are published;
+ *      the tracks changed since the previous flush are published as one
+ *      "tracks" event (flush_tracks);
  *   4. input rates (reports per second, over at least a second).
+ *
+ * Between cycle firings the stream timer (on_stream, every [web] stream_ms
+ * when that is shorter than the cycle) hands the replays' reports up to
+ * the clock (never past the next step's end), runs pic_ingest (the
+ * tracker's part of a cycle: association and filter update, no tick, no
+ * rule) and flushes the changed tracks the same way, so a report reaches
+ * /api/events within about stream_ms instead of a cycle.
  */
 #include "app/centre.h"
 
@@ -66,6 +76,15 @@ struct input {
     double rate; /* reports per second */
 };
 
+/* A track as the last flush saw it, at its place in the live table
+ * (pic_track_next's cursor): another id, update count or status there is a
+ * change to publish. */
+struct pub_seen {
+    uint32_t id;
+    uint32_t n_updates;
+    uint8_t status;
+};
+
 struct app_centre {
     struct event_base *base;
     struct app_config cfg;
@@ -97,6 +116,13 @@ struct app_centre {
     uint64_t lat_count, lat_bucket[N_LAT_BUCKETS];
     double lat_sum_s, lat_last_s, lat_max_s, work_last_s, work_max_s;
     uint64_t sse_tracks, sse_alerts, live_reports;
+    /* the live stream ([web] stream_ms): one "tracks" event per flush */
+    struct event *stream; /* the stream timer, or NULL (stream_ms 0 or >= cycle_ms) */
+    struct pub_seen *pub; /* per place in the table: what the last flush saw */
+    size_t pub_cap;       /* places (the tracker's max_tracks) */
+    int64_t extra_now_ms; /* p_track_extra's now while a flush writes; 0: pic_now_ms */
+    uint64_t flushes, sse_tracks_events, stream_runs;
+    double stream_work_last_s, stream_work_max_s;
     int cat004_fd; /* [cat004]: the UDP socket, or -1 */
     uint64_t cat004_sent, cat004_errors;
     int last_cycle_rc;
@@ -359,28 +385,73 @@ static void proc_publish(void *arg, const struct det_alert *a)
         c->sse_alerts++;
 }
 
-/* The tracks updated since the previous step (t_last_ms after it), and
- * those deleted in this one (a DELETED track is in one snapshot only). */
+/* A flush larger than this goes out as several "tracks" events of one
+ * now_ms (a client's queue, APP_SSE_QUEUE, holds a few dozen). */
+#define STREAM_EVENT_SPLIT (256 * 1024)
+
 static void p_track_extra(void *arg, const struct trk_track *t, struct jsonw *w);
 
-static void publish_tracks(struct app_centre *c, int64_t prev_ms)
+static void tracks_open(struct app_centre *c, struct jsonw *w, int64_t now_ms)
+{
+    dbuf_reset(&c->ev);
+    jw_init(w, &c->ev);
+    jw_obj(w);
+    jw_kint(w, "now_ms", now_ms);
+    jw_key(w, "tracks");
+    jw_arr(w);
+}
+
+static void tracks_send(struct app_centre *c, struct jsonw *w, size_t n)
+{
+    jw_end(w);
+    jw_end(w);
+    if (!w->err && web_publish(c->web, "tracks", c->ev.p, c->ev.len) >= 0) {
+        c->sse_tracks_events++;
+        c->sse_tracks += n;
+    }
+}
+
+/*
+ * Publish the tracks changed since the previous flush as one "tracks"
+ * event, {"now_ms":N,"tracks":[...]} (docs/centre.md): a track whose id,
+ * update count or status differs from what the previous flush saw at its
+ * place in the live table. Tentative tracks are not sent (their first
+ * update as confirmed is); a DELETED track is sent once, by the flush
+ * after the cycle whose trk_tick deleted it. Runs after every step and
+ * every stream_ms between steps (on_stream), only while someone listens:
+ * the first flush after a client came sends what changed meanwhile.
+ */
+static void flush_tracks(struct app_centre *c, int64_t now_ms)
 {
     if (!listening(c))
         return;
-    size_t n;
-    const struct trk_track *t = pic_tracks(c->pic, &n);
-    for (size_t i = 0; i < n; i++) {
-        if (t[i].status == TRK_ST_TENTATIVE)
+    c->flushes++;
+    c->extra_now_ms = now_ms;
+    struct jsonw w;
+    tracks_open(c, &w, now_ms);
+    size_t cur = 0, n = 0;
+    const struct trk_track *t;
+    while ((t = pic_track_next(c->pic, &cur)) != NULL) {
+        size_t at = cur - 1;
+        if (at < c->pub_cap) {
+            struct pub_seen *p = &c->pub[at];
+            if (p->id == t->id && p->n_updates == t->n_updates && p->status == t->status)
+                continue;
+            *p = (struct pub_seen){t->id, t->n_updates, t->status};
+        }
+        if (t->status == TRK_ST_TENTATIVE)
             continue;
-        if (t[i].status != TRK_ST_DELETED && t[i].t_last_ms < prev_ms)
-            continue;
-        dbuf_reset(&c->ev);
-        struct jsonw w;
-        jw_init(&w, &c->ev);
-        web_json_track_extra(&w, &t[i], c->pic_now_ms, p_track_extra, c);
-        if (!w.err && web_publish(c->web, "track", c->ev.p, c->ev.len) >= 0)
-            c->sse_tracks++;
+        web_json_track_extra(&w, t, now_ms, p_track_extra, c);
+        n++;
+        if (c->ev.len > STREAM_EVENT_SPLIT) {
+            tracks_send(c, &w, n);
+            tracks_open(c, &w, now_ms);
+            n = 0;
+        }
     }
+    if (n)
+        tracks_send(c, &w, n);
+    c->extra_now_ms = 0;
 }
 
 /* ----------------------------------------------------------------- cycle */
@@ -398,7 +469,6 @@ static void step(struct app_centre *c, int64_t end_ms)
         /* a step's reports are bounded by the recording's density; the cap
          * keeps one firing finite whatever the file holds */
         (void)app_replay_feed(c->replay[i], c->pic, end_ms, 1000000);
-    int64_t prev = c->pic_now_ms;
     int rc = pic_cycle(c->pic, end_ms);
     if (rc != 0) {
         if (!c->cycle_errors++)
@@ -412,7 +482,7 @@ static void step(struct app_centre *c, int64_t end_ms)
         const struct trk_track *t = pic_tracks(c->pic, &n);
         proc_cycle(c->proc, t, n, end_ms);
     }
-    publish_tracks(c, prev);
+    flush_tracks(c, end_ms);
 }
 
 static void update_rates(struct app_centre *c, int64_t now_mono)
@@ -469,6 +539,10 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 
     int64_t clock = data_clock(c, now);
     if (!c->replay_clock) {
+        if (c->stream) { /* what came since the last flush goes out before the rules run */
+            (void)pic_ingest(c->pic, clock);
+            flush_tracks(c, clock);
+        }
         step(c, clock); /* live: one cycle at UTC now */
     } else {
         unsigned n = 0;
@@ -492,6 +566,36 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (work_s > c->work_max_s)
         c->work_max_s = work_s;
     schedule(c, mono_ms());
+}
+
+/*
+ * The live stream's firing, every stream_ms between the cycle's: the
+ * picture takes the reports received so far (pic_ingest: association and
+ * filter only; detectors stay on the cycle), then the tracks changed since
+ * the previous flush go out as one "tracks" event. Replays: their reports
+ * dated before min(data clock, the next step's end) first, so a step still
+ * takes only reports dated before its end (C3).
+ */
+static void on_stream(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct app_centre *c = arg;
+    int64_t t0_ns = clock_mono_ns();
+    int64_t end = data_clock(c, t0_ns / 1000000);
+    if (c->replay_clock) {
+        if (end > c->next_step_ms)
+            end = c->next_step_ms;
+        for (size_t i = 0; i < c->n_replay; i++)
+            (void)app_replay_feed(c->replay[i], c->pic, end, 1000000);
+    }
+    (void)pic_ingest(c->pic, end); /* refusals: the tracker's counters */
+    c->stream_runs++;
+    flush_tracks(c, end);
+    double work_s = (double)(clock_mono_ns() - t0_ns) / 1e9;
+    c->stream_work_last_s = work_s;
+    if (work_s > c->stream_work_max_s)
+        c->stream_work_max_s = work_s;
 }
 
 /* -------------------------------------------------------------- provider */
@@ -927,7 +1031,7 @@ static int track_release(struct app_centre *c, const struct web_req *rq, const j
 static void p_track_extra(void *arg, const struct trk_track *t, struct jsonw *w)
 {
     struct app_centre *c = arg;
-    app_peers_track_json(c->peers, t, c->pic_now_ms, w);
+    app_peers_track_json(c->peers, t, c->extra_now_ms ? c->extra_now_ms : c->pic_now_ms, w);
 }
 
 static int p_action(void *arg, enum web_action act, const struct web_req *rq, const json_t *body,
@@ -1051,7 +1155,18 @@ static void p_metrics(void *arg, struct dbuf *o)
     const struct det_stats *ds = pic_det_stats(c->pic);
     m1(o, "cairn_alerts_opened_total", "counter", "alerts opened", (double)ds->opened);
     m1(o, "cairn_alerts_cleared_total", "counter", "alerts cleared", (double)ds->cleared);
-    m1(o, "cairn_sse_tracks_total", "counter", "track events published", (double)c->sse_tracks);
+    m1(o, "cairn_sse_tracks_total", "counter", "tracks published in tracks events",
+       (double)c->sse_tracks);
+    m1(o, "cairn_sse_tracks_events_total", "counter", "tracks events published",
+       (double)c->sse_tracks_events);
+    m1(o, "cairn_stream_runs_total", "counter",
+       "stream firings between cycles (reports into the tracker, then a flush)",
+       (double)c->stream_runs);
+    m1(o, "cairn_stream_flushes_total", "counter",
+       "flushes of the changed tracks while someone listened (after steps and stream firings)",
+       (double)c->flushes);
+    m1(o, "cairn_stream_work_max_seconds", "gauge", "the longest stream firing",
+       c->stream_work_max_s);
     m1(o, "cairn_sse_alerts_total", "counter", "alert events published", (double)c->sse_alerts);
     m1(o, "cairn_cat004_sent_total", "counter", "CAT004 alert records sent",
        (double)c->cat004_sent);
@@ -1341,6 +1456,12 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
         log_err(MOD, "the picture could not start: %s", cairn_strerror(rc));
         goto fail;
     }
+    c->pub_cap = pc.trk.max_tracks;
+    c->pub = calloc(c->pub_cap ? c->pub_cap : 1, sizeof *c->pub);
+    if (!c->pub) {
+        rc = CAIRN_E_NOMEM;
+        goto fail;
+    }
     {
         char ferr[512];
         if (cfg->zones_file[0] &&
@@ -1420,6 +1541,9 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
 
     struct web_config wc;
     web_config_default(&wc);
+    /* a flush of a busy picture is up to a few MB (every track changed);
+     * the clients share its bytes, so a deep queue costs little */
+    wc.sse_max_buffer = APP_SSE_QUEUE;
     for (size_t i = 0; i < cfg->n_listen; i++)
         wc.listen[i] = c->cfg.listen[i];
     wc.n_listen = cfg->n_listen;
@@ -1477,6 +1601,15 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
         goto fail;
     }
     schedule(c, c->start_mono_ms);
+    if (cfg->stream_ms > 0 && cfg->stream_ms < cfg->cycle_ms) {
+        c->stream = event_new(base, -1, EV_PERSIST, on_stream, c);
+        struct timeval sv = {(time_t)(cfg->stream_ms / 1000),
+                             (suseconds_t)(cfg->stream_ms % 1000) * 1000};
+        if (!c->stream || event_add(c->stream, &sv) != 0) {
+            rc = CAIRN_E_NOMEM;
+            goto fail;
+        }
+    }
     *out = c;
     return 0;
 fail:
@@ -1490,6 +1623,8 @@ void app_centre_free(struct app_centre *c)
         return;
     if (c->tick)
         event_free(c->tick);
+    if (c->stream)
+        event_free(c->stream);
     web_free(c->web);
     hl_daemon_stop(c->hl);
     for (size_t i = 0; i < c->n_in; i++)
@@ -1510,6 +1645,7 @@ void app_centre_free(struct app_centre *c)
     geo_zones_free(c->zones);
     free(c->alerts);
     free(c->alert_acks);
+    free(c->pub);
     app_acks_free(&c->acks);
     dbuf_free(&c->ev);
     free(c);

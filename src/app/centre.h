@@ -18,8 +18,13 @@
  *    replay at ×N runs N steps per firing and tracks see the same cycle as
  *    at recorded pace. At most APP_MAX_STEPS steps per firing; beyond, the
  *    data clock is held back (cairn_cycle_steps_deferred_total).
- *  - Alert changes and the tracks a step changed go to /api/events as SSE
- *    events "alert" and "track" (web_publish), only while someone listens.
+ *  - Alert changes go to /api/events as SSE "alert" events; the tracks
+ *    changed since the previous flush as one "tracks" event per flush,
+ *    {"now_ms":N,"tracks":[...]} (web_publish), only while someone listens.
+ *    A flush follows every step, and, every [web] stream_ms between
+ *    cycles, pic_ingest: the tracker takes the reports received so far
+ *    (association and filter update only; the rules stay on the cycle), so
+ *    a report is on /api/events within about stream_ms.
  *  - Inputs (app/input.h) are a list the provider reports on: today the
  *    replays, tomorrow feed/'s live sensors (app_centre_add_input).
  *  - With a [hotline] section the hotline daemon (hotline/daemon.h) runs
@@ -57,7 +62,8 @@ struct report;
 struct app_centre;
 
 #define APP_MAX_INPUTS 128
-#define APP_MAX_STEPS  2000 /* picture steps per firing (×1000 at 1 s: 1000 steps) */
+#define APP_MAX_STEPS  2000        /* picture steps per firing (×1000 at 1 s: 1000 steps) */
+#define APP_SSE_QUEUE  (16u << 20) /* bytes queued to one SSE client before it is dropped */
 
 /*
  * Build the centre on base (borrowed; must outlive it) from cfg (copied):

@@ -72,6 +72,7 @@ enum {
     K_RELEASE = 1u << 22,
     K_INTERVAL = 1u << 23,
     K_RECORD = 1u << 24,
+    K_STREAM = 1u << 25,
 };
 
 struct cx {
@@ -304,6 +305,18 @@ static int h_web(struct cx *x, const char *k, const char *v)
         if (set_str(c->allow[c->n_allow], sizeof c->allow[0], v) || !*v)
             return refuse(x, "allow wants a network such as 127.0.0.0/8");
         c->n_allow++;
+        return 1;
+    }
+    if (!strcmp(k, "stream_ms")) {
+        double d;
+        if (once(x, &x->seen_web, K_STREAM, "web", k))
+            return 0;
+        if (parse_num(v, 0, APP_STREAM_MAX, &d) || d != floor(d) || (d > 0 && d < APP_STREAM_MIN))
+            return refuse(x,
+                          "stream_ms wants 0 (tracks after each cycle only) or a whole number "
+                          "from %d to %d",
+                          APP_STREAM_MIN, APP_STREAM_MAX);
+        c->stream_ms = (int64_t)d;
         return 1;
     }
     struct {
@@ -680,6 +693,7 @@ int app_config_parse(const char *text, size_t len, const char *dir, const char *
     memset(c, 0, sizeof *c);
     snprintf(c->name, sizeof c->name, "cairn");
     c->cycle_ms = 1000;
+    c->stream_ms = 50;
     proc_config_default(&c->procs);
     c->cat062_interval_ms = 1000;
     x.c = c;

@@ -5,7 +5,7 @@
  * Sections and keys (docs/centre.md has the whole table):
  *   [centre]  name, party
  *   [web]     listen (repeatable), accounts, static_dir, tls_cert, tls_key,
- *             allow (repeatable), port_file
+ *             allow (repeatable), port_file, stream_ms
  *   [picture] cycle_ms, sensors (a sensors file), separation_nm, zones
  *             (GeoJSON), plans (ICAO FPL), points (the plans' named points)
  *   [radar NAME] [adsb NAME] [ais NAME]  inline sensors (docs/picture.md),
@@ -57,6 +57,8 @@
 #define APP_CONFIG_MAX  (256 * 1024) /* bytes in the file */
 #define APP_CYCLE_MIN   20           /* ms: the loop must keep time for the web */
 #define APP_CYCLE_MAX   10000        /* ms */
+#define APP_STREAM_MIN  10           /* ms: [web] stream_ms, when not 0 */
+#define APP_STREAM_MAX  10000        /* ms */
 
 struct app_replay_config {
     char name[PIC_NAME_MAX];
@@ -81,6 +83,7 @@ struct app_config {
     char allow[WEB_MAX_ALLOW][64];
     size_t n_allow;
     char port_file[APP_PATH_MAX]; /* the bound ports, one a line, once listening */
+    int64_t stream_ms;            /* [web] stream_ms: default 50; 0: after each cycle only */
     int64_t cycle_ms;             /* [picture] cycle_ms: default 1000 */
     double separation_nm;         /* [picture] separation_nm: 0 the detector's default */
     char sensors_file[APP_PATH_MAX];

@@ -446,3 +446,19 @@ size_t pic_trail(const struct pic *p, uint32_t id, struct trk_point *out, size_t
     const struct trk_track *t = trk_get(p->trk, id);
     return t ? trk_trail(p->trk, t, out, cap) : 0;
 }
+
+/* ---------------------------------------------------------- between cycles */
+
+int pic_ingest(struct pic *p, int64_t end_ms)
+{
+    if (!p)
+        return CAIRN_E_INVAL;
+    if (end_ms > p->now_ms)
+        p->now_ms = end_ms;
+    return flush(p);
+}
+
+const struct trk_track *pic_track_next(const struct pic *p, size_t *cursor)
+{
+    return trk_next(p->trk, cursor);
+}

@@ -242,4 +242,26 @@ void pic_alert_json(struct jsonw *w, const struct pic *p, const struct det_alert
 /* {"type":"track",...} of docs/picture.md into w (no newline). */
 void pic_track_json(struct jsonw *w, const struct pic *p, const struct trk_track *t);
 
+/* ------------------------------------------------------- between cycles */
+
+/*
+ * The tracker's part of a cycle, between cycles (the centre's live stream,
+ * app/centre.c): the pending batch goes to trk_ingest now, with end_ms as
+ * the tracker's now (the engine's now only moves forward), so the tracks
+ * take every report given so far. Nothing else: no trk_tick, no flight
+ * plans, no snapshot, no rule, so pic_tracks and the alerts stay those of
+ * the last pic_cycle, and the next pic_cycle runs every step as before
+ * (its batch is then whatever came after this call). The only difference
+ * it makes is where a batch ends: plots of one radar sector split by this
+ * call are assigned in two parts. `cairn picture` never calls it.
+ * 0, CAIRN_E_INVAL (p NULL), or the tracker's error as pic_report's.
+ */
+int pic_ingest(struct pic *p, int64_t end_ms);
+
+/* The live table, not the snapshot (trk_next): *cursor = 0 first; the
+ * next track that is not FREE (DELETED ones until the next cycle's
+ * trk_tick), or NULL at the end. Borrowed until the next pic_report,
+ * pic_ingest or pic_cycle. */
+const struct trk_track *pic_track_next(const struct pic *p, size_t *cursor);
+
 #endif

@@ -22,7 +22,10 @@
  * timing does not say whether a user exists.
  *
  * SSE clients are requests answered with evhttp_send_reply_start and kept
- * in a list; web_publish and the heartbeat queue chunks on them. A client
+ * in a list; web_publish and the heartbeat queue chunks on them. An event
+ * is formatted once, and every client's chunk is a reference to those same
+ * bytes (refcounted, struct sse_blob), so 50 clients cost 50 small chunk
+ * headers, not 50 copies. A client
  * whose bufferevent holds more than sse_max_buffer bytes is dropped: its
  * connection is freed, which libevent reports through the connection's
  * close callback, where every client and connection is forgotten.
@@ -108,6 +111,7 @@ struct web {
     size_t n_conns;
     /* SSE */
     struct sse_client *sse;
+    struct evbuffer *sse_chunk; /* scratch: one chunk on its way to a client */
     uint64_t next_event_id;
     struct event *heartbeat;
     /* password worker */
@@ -326,9 +330,35 @@ static void sse_forget(struct web *w, struct sse_client *c)
     w->st.sse_clients--;
 }
 
-/* Queue text on one client, or drop it when its output is over the cap.
+/* One published event's bytes, shared by the queues of every client
+ * (evbuffer_add_reference, no copy per client): the publisher holds one
+ * reference while it fans out, each queued chunk one more, released by
+ * libevent when that client's connection has written or dropped it. */
+struct sse_blob {
+    size_t refs;
+    char *data;
+};
+
+static void blob_unref(struct sse_blob *b)
+{
+    if (--b->refs == 0) {
+        free(b->data);
+        free(b);
+    }
+}
+
+static void blob_cleanup(const void *data, size_t len, void *extra)
+{
+    (void)data;
+    (void)len;
+    blob_unref(extra);
+}
+
+/* Queue text (len bytes; blob: text is that blob's, queued by reference,
+ * else copied) on one client, or drop it when its output is over the cap.
  * Returns 1 when queued, 0 when the client was dropped (c is gone). */
-static int sse_send(struct web *w, struct sse_client *c, const char *text, size_t len)
+static int sse_send(struct web *w, struct sse_client *c, const char *text, size_t len,
+                    struct sse_blob *blob)
 {
     struct bufferevent *bev = evhttp_connection_get_bufferevent(c->evcon);
     size_t queued = bev ? evbuffer_get_length(bufferevent_get_output(bev)) : 0;
@@ -339,12 +369,20 @@ static int sse_send(struct web *w, struct sse_client *c, const char *text, size_
         evhttp_connection_free(c->evcon);
         return 0;
     }
-    struct evbuffer *b = evbuffer_new();
-    if (!b)
-        return 1;
-    evbuffer_add(b, text, len);
-    evhttp_send_reply_chunk(c->req, b);
-    evbuffer_free(b);
+    struct evbuffer *b = w->sse_chunk;
+    int rc;
+    if (blob) {
+        blob->refs++;
+        rc = evbuffer_add_reference(b, text, len, blob_cleanup, blob);
+        if (rc != 0)
+            blob->refs--; /* not added: libevent will not call back */
+    } else {
+        rc = evbuffer_add(b, text, len);
+    }
+    if (rc == 0)
+        evhttp_send_reply_chunk(c->req, b); /* moves the chunk's chains, copies nothing */
+    /* a connection evhttp no longer writes to leaves the chunk here */
+    evbuffer_drain(b, evbuffer_get_length(b));
     return 1;
 }
 
@@ -373,17 +411,22 @@ int web_publish(struct web *w, const char *event, const char *json, size_t len)
         dbuf_addc(&d, '\n');
         i = j + 1;
     } while (i < len);
-    if (dbuf_addc(&d, '\n') < 0) {
+    struct sse_blob *blob = malloc(sizeof *blob);
+    if (dbuf_addc(&d, '\n') < 0 || !blob) {
+        free(blob);
         dbuf_free(&d);
         return CAIRN_E_NOMEM;
     }
+    size_t n_text;
+    blob->refs = 1; /* ours, while we fan out */
+    blob->data = dbuf_take(&d, &n_text);
     w->st.sse_events++;
     int n = 0;
     for (struct sse_client *c = w->sse, *next; c; c = next) {
         next = c->next;
-        n += sse_send(w, c, d.p, d.len);
+        n += sse_send(w, c, blob->data, n_text, blob);
     }
-    dbuf_free(&d);
+    blob_unref(blob);
     return n;
 }
 
@@ -401,7 +444,7 @@ static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
             evhttp_connection_free(c->evcon);
             continue;
         }
-        sse_send(w, c, hb, sizeof hb - 1);
+        sse_send(w, c, hb, sizeof hb - 1, NULL);
     }
     web_sess_purge(&w->sess);
 }
@@ -434,7 +477,7 @@ static void route_events(struct web *w, struct evhttp_request *req, const char *
     count_status(w, 200);
     evhttp_send_reply_start(req, 200, "OK");
     static const char hello[] = ": cairn events\nretry: 2000\n\n";
-    sse_send(w, c, hello, sizeof hello - 1);
+    sse_send(w, c, hello, sizeof hello - 1, NULL);
 }
 
 /* ------------------------------------------------------------------ logins */
@@ -1271,7 +1314,8 @@ int web_new(struct event_base *base, const struct web_config *cfg,
     rc = CAIRN_E_NOMEM;
     w->wake_ev = event_new(base, w->wake[0], EV_READ | EV_PERSIST, wake_cb, w);
     w->heartbeat = event_new(base, -1, EV_PERSIST, heartbeat_cb, w);
-    if (!w->wake_ev || !w->heartbeat)
+    w->sse_chunk = evbuffer_new();
+    if (!w->wake_ev || !w->heartbeat || !w->sse_chunk)
         goto fail;
     event_add(w->wake_ev, NULL);
     struct timeval hb = {cfg->sse_heartbeat_ms / 1000, (cfg->sse_heartbeat_ms % 1000) * 1000};
@@ -1312,6 +1356,8 @@ void web_free(struct web *w)
         event_free(w->wake_ev);
     if (w->heartbeat)
         event_free(w->heartbeat);
+    if (w->sse_chunk)
+        evbuffer_free(w->sse_chunk);
     for (int k = 0; k < 2; k++)
         if (w->wake[k] >= 0)
             close(w->wake[k]);

@@ -240,21 +240,23 @@ int web_reload_accounts(struct web *w);
  *   "id: N\nevent: EVENT\ndata: JSON\n\n"
  * event: 1..32 characters of [a-z0-9_.-]; json: one JSON value of len
  * bytes (the caller vouches for it; newlines in it become further "data:"
- * lines). A client whose queued output exceeds sse_max_buffer is dropped
- * (stats.sse_dropped); the loop never waits for a client. Returns the
- * number of clients it was queued to, or CAIRN_E_INVAL.
+ * lines). The event is formatted once and every client's queue takes a
+ * reference to the same bytes (no copy per client). A client whose queued
+ * output would exceed sse_max_buffer is dropped (stats.sse_dropped); the
+ * loop never waits for a client. Returns the number of clients it was
+ * queued to, CAIRN_E_INVAL or CAIRN_E_NOMEM.
  */
 int web_publish(struct web *w, const char *event, const char *json, size_t len);
 
 const struct web_stats *web_stats(const struct web *w);
 
 /* One track or alert as /api/tracks and /api/alerts write them, for the
- * daemon's SSE events ("track", "alert"): appended to w as one object.
+ * daemon's SSE events ("tracks", "alert"): appended to w as one object.
  * now_ms: the picture's UTC time (ages are relative to it). */
 void web_json_track(struct jsonw *w, const struct trk_track *t, int64_t now_ms);
 void web_json_alert(struct jsonw *w, const struct det_alert *a);
 /* web_json_track with the provider's members (its track_extra, arg) as
- * /api/tracks writes them, for SSE "track" events that match it. */
+ * /api/tracks writes them, for the tracks of SSE "tracks" events. */
 void web_json_track_extra(struct jsonw *w, const struct trk_track *t, int64_t now_ms,
                           void (*extra)(void *, const struct trk_track *, struct jsonw *),
                           void *arg);

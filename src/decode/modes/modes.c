@@ -110,7 +110,7 @@ struct modes_ac *modes_ac_get(struct modes_ctx *ctx, uint32_t icao, double t_s, 
 {
     /* 25-bit key: bit 24 marks non-ICAO (anonymous, TIS-B) addresses */
     uint32_t key = (icao & 0x1FFFFFFu) | MODES_SLOT_USED;
-    unsigned h = addr_hash(icao & 0x1FFFFFFu, 10); /* MODES_AC_CAP = 2^10 */
+    unsigned h = addr_hash(icao & 0x1FFFFFFu, 12); /* MODES_AC_CAP = 2^12 */
     struct modes_ac *free_slot = NULL, *oldest = NULL;
     for (unsigned i = 0; i < MODES_AC_PROBE; i++) {
         struct modes_ac *a = &ctx->ac[(h + i) & (MODES_AC_CAP - 1)];

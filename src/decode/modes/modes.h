@@ -121,7 +121,7 @@ struct modes_addr_slot {
 #define MODES_SLOT_USED 0x80000000u
 
 /* Per-aircraft state for CPR and Comm-B disambiguation. */
-#define MODES_AC_CAP   1024 /* slots; power of two */
+#define MODES_AC_CAP   4096 /* slots; power of two: a busy receiver hears a few thousand */
 #define MODES_AC_PROBE 16
 
 struct modes_cpr_half {

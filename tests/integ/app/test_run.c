@@ -11,7 +11,8 @@
  *    /api/tracks (the Il-20 primary-only, SAS681 with its callsign), the
  *    NO_TRANSPONDER alert in /api/alerts, both replays in /api/sensors,
  *    the radio contact set through POST /api/tracks/ID/radio and seen in
- *    the track's detail; a "track" event on /api/events; the alert
+ *    the track's detail; "tracks" events on /api/events (one line each,
+ *    {"now_ms","tracks":[...]}, one of them between two cycles); the alert
  *    acknowledged (POST /api/alerts/ID/ack) and its "ack" in the reply,
  *    /api/alerts and an "alert" event; the metrics
  *    (cycle lateness, reports, inputs);
@@ -259,7 +260,8 @@ static void test_picture(void **state)
     assert_int_equal(http("GET", "/api/link", token, NULL), 404);
 }
 
-/* /api/events: the stream opens and a track event arrives; the operator
+/* /api/events: the stream opens and tracks events arrive, some between
+ * cycles (the live stream, [web] stream_ms); the operator
  * acknowledges the NO_TRANSPONDER alert (POST /api/alerts/ID/ack): the
  * reply, /api/alerts and an "alert" event carry the acknowledgement. */
 static void test_events(void **state)
@@ -267,12 +269,35 @@ static void test_events(void **state)
     (void)state;
     static struct ih_sse ev;
     assert_int_equal(ih_sse_open(&ev, port, token), 0);
-    /* a whole track event: the provider's members (origin, class) too */
-    const char *data = ih_sse_next(&ev, "track", "\"origin\":\"own\"", WAIT_MS);
+    /* a whole track in a tracks event: the provider's members (origin,
+     * class) too */
+    const char *data = ih_sse_next(&ev, "tracks", "\"origin\":\"own\"", WAIT_MS);
     assert_non_null(strstr(ev.head, "text/event-stream"));
     assert_non_null(data);
-    assert_true(data[0] == '{');
+    assert_memory_equal(data, "{\"now_ms\":", 10);
     assert_non_null(strstr(data, "\"origin\":\"own\",\"class\":\""));
+    /* one line, {"now_ms":N,"tracks":[track, ...]} (docs/centre.md); and,
+     * within a few seconds, one flushed between two steps: the steps end
+     * on whole seconds of data time, the stream (stream_ms 50) anywhere */
+    int64_t between = 0, end_wait = ih_now_ms() + WAIT_MS;
+    while (data && !between) {
+        assert_null(strchr(data, '\n'));
+        json_t *one = json_loads(data, 0, NULL);
+        assert_non_null(one);
+        json_t *arr = json_object_get(one, "tracks");
+        assert_true(json_array_size(arr) > 0);
+        assert_true(json_integer_value(json_object_get(json_array_get(arr, 0), "id")) > 0);
+        int64_t t = json_integer_value(json_object_get(one, "now_ms"));
+        assert_true(t > 0);
+        if (t % 1000)
+            between = t;
+        json_decref(one);
+        int64_t left = end_wait - ih_now_ms();
+        if (between || left <= 0)
+            break;
+        data = ih_sse_next(&ev, "tracks", NULL, (int)left);
+    }
+    assert_true(between > 0);
 
     /* acknowledge the open NO_TRANSPONDER alert */
     json_t *j = poll_get("/api/alerts", has_no_xpdr);

@@ -4,7 +4,9 @@
  * same loop. Logins (good, wrong, rate-limited per address and per user),
  * 401 without a session, bearer token and cookie, logout, session expiry
  * on a fake clock, oversized body and headers, a provider's GET and POST,
- * the SSE stream (events arrive; a client that does not read is dropped),
+ * the SSE stream (events arrive; a client that does not read is dropped;
+ * one event reaches many clients whole while a slow one beside them is
+ * dropped),
  * aircraft.json from an allow-listed address and not from another, the
  * metrics text, static files and path traversal.
  *
@@ -694,14 +696,14 @@ static void test_sse(void **state)
     assert_true(has_text(&rx[0], "retry: 2000"));
     assert_int_equal(web_stats(f.w)->sse_clients, 2);
 
-    assert_int_equal(web_publish(f.w, "track", "{\"id\":1}", 8), 2);
+    assert_int_equal(web_publish(f.w, "tracks", "{\"id\":1}", 8), 2);
     assert_int_equal(web_publish(f.w, "alert", "{\"a\":\n1}", 8), 2);
     assert_int_equal(web_publish(f.w, "Bad Name", "{}", 2), CAIRN_E_INVAL);
     for (int k = 0; k < 1000 && !(has_text(&rx[0], "data: 1}") && has_text(&rx[1], "data: 1}"));
          k++)
         event_base_loop(f.base, EVLOOP_ONCE);
     for (int i = 0; i < 2; i++) {
-        assert_true(has_text(&rx[i], "id: 1\nevent: track\ndata: {\"id\":1}\n\n"));
+        assert_true(has_text(&rx[i], "id: 1\nevent: tracks\ndata: {\"id\":1}\n\n"));
         assert_true(has_text(&rx[i], "id: 2\nevent: alert\ndata: {\"a\":\ndata: 1}\n\n"));
     }
     /* a client going away is forgotten */
@@ -801,6 +803,125 @@ static void test_sse_slow_client_dropped(void **state)
     assert_int_equal(web_stats(f.w)->sse_clients, 0);
     printf("slow client dropped after %d events of 16 KiB\n", k);
     free(ev);
+    close(s);
+    stop(&f);
+}
+
+/* A stream read through a running FNV-1a hash: what arrived, without
+ * keeping it. */
+struct sse_sum {
+    uint64_t len, hash;
+};
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001B3ull;
+    return h;
+}
+
+static void on_chunk_sum(struct evhttp_request *req, void *arg)
+{
+    struct sse_sum *s = arg;
+    struct evbuffer *b = evhttp_request_get_input_buffer(req);
+    size_t n = evbuffer_get_length(b);
+    s->hash = fnv(s->hash, evbuffer_pullup(b, -1), n);
+    s->len += n;
+    evbuffer_drain(b, n);
+}
+
+#define FAN_CLIENTS 8
+#define FAN_EVENTS  400
+#define FAN_PAD     8000
+
+/* One event to many clients: each gets the same bytes, in order, whole
+ * (the clients share one buffer, web.c), while a client that never reads
+ * beside them is dropped once (sse_dropped) without disturbing them. */
+static void test_sse_fanout(void **state)
+{
+    (void)state;
+    struct fx f;
+    start(&f, small_sse);
+    char tok[65], hdr[128];
+    assert_int_equal(login(&f, NULL, "duty", PASSWORD, tok, &R), 200);
+    snprintf(hdr, sizeof hdr, "Bearer %s", tok);
+    static struct sse_sum rx[FAN_CLIENTS];
+    struct evhttp_connection *c[FAN_CLIENTS];
+    static const char hello[] = ": cairn events\nretry: 2000\n\n";
+    uint64_t want_len = sizeof hello - 1, want_hash = fnv(0xCBF29CE484222325ull, hello, want_len);
+    for (int i = 0; i < FAN_CLIENTS; i++) {
+        rx[i] = (struct sse_sum){0, 0xCBF29CE484222325ull};
+        c[i] = evhttp_connection_base_new(f.base, NULL, "127.0.0.1", (unsigned short)f.port);
+        struct evhttp_request *req = evhttp_request_new(on_sse_done, &rx[i]);
+        evhttp_request_set_chunked_cb(req, on_chunk_sum);
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Host", "x");
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Authorization", hdr);
+        evhttp_make_request(c[i], req, EVHTTP_REQ_GET, "/api/events");
+    }
+    /* the slow one: a raw socket with a tiny receive buffer, never read */
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    int small = 4096;
+    setsockopt(s, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)f.port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(s, (struct sockaddr *)&sa, sizeof sa), 0);
+    char rq[256];
+    int n =
+        snprintf(rq, sizeof rq,
+                 "GET /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", tok);
+    assert_int_equal(write(s, rq, (size_t)n), n);
+    int expired = 0;
+    struct event *g = evtimer_new(f.base, guard_cb, &expired);
+    struct timeval tv = {10, 0};
+    evtimer_add(g, &tv);
+    int all = 0;
+    while (!expired && !all) {
+        event_base_loop(f.base, EVLOOP_ONCE);
+        all = web_stats(f.w)->sse_clients == FAN_CLIENTS + 1;
+        for (int i = 0; i < FAN_CLIENTS; i++)
+            all &= rx[i].len == want_len;
+    }
+    assert_false(expired);
+
+    static char json[FAN_PAD + 128], text[FAN_PAD + 256];
+    /* at least FAN_EVENTS, and on until the slow one is dropped (its
+     * kernel buffers take a few MB first) */
+    int k;
+    for (k = 1; k <= FAN_EVENTS || (web_stats(f.w)->sse_dropped == 0 && k <= 5 * FAN_EVENTS); k++) {
+        int jn =
+            snprintf(json, sizeof json, "{\"now_ms\":%d,\"tracks\":[{\"id\":%d,\"pad\":\"", k, k);
+        memset(json + jn, 'a' + k % 26, FAN_PAD);
+        jn += FAN_PAD;
+        jn += snprintf(json + jn, sizeof json - (size_t)jn, "\"}]}");
+        int tn = snprintf(text, sizeof text, "id: %d\nevent: tracks\ndata: %s\n\n", k, json);
+        want_len += (uint64_t)tn;
+        want_hash = fnv(want_hash, text, (size_t)tn);
+        int got = web_publish(f.w, "tracks", json, (size_t)jn);
+        assert_true(got == FAN_CLIENTS || got == FAN_CLIENTS + 1);
+        /* the fast clients keep up: the loop runs until they have it */
+        int done = 0;
+        while (!expired && !done) {
+            event_base_loop(f.base, EVLOOP_ONCE);
+            done = 1;
+            for (int i = 0; i < FAN_CLIENTS; i++)
+                done &= rx[i].len == want_len;
+        }
+        assert_false(expired);
+    }
+    event_free(g);
+    for (int i = 0; i < FAN_CLIENTS; i++) {
+        assert_true(rx[i].len == want_len);
+        assert_true(rx[i].hash == want_hash);
+    }
+    const struct web_stats *st = web_stats(f.w);
+    assert_int_equal(st->sse_events, (uint64_t)k - 1);
+    assert_int_equal(st->sse_dropped, 1);
+    assert_int_equal(st->sse_clients, FAN_CLIENTS);
+    for (int i = 0; i < FAN_CLIENTS; i++)
+        evhttp_connection_free(c[i]);
     close(s);
     stop(&f);
 }
@@ -1315,6 +1436,7 @@ int main(void)
         cmocka_unit_test(test_connection_limit),
         cmocka_unit_test(test_sse),
         cmocka_unit_test(test_sse_slow_client_dropped),
+        cmocka_unit_test(test_sse_fanout),
         cmocka_unit_test(test_sse_heartbeat_logout),
         cmocka_unit_test(test_aircraft_json),
         cmocka_unit_test(test_aircraft_json_not_allowed),

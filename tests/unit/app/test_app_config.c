@@ -33,7 +33,7 @@ static void test_full(void **state)
     const char *t = "; a centre\n"
                     "[centre]\nname = warsaw-cc\nparty = nato\n"
                     "[web]\nlisten = 127.0.0.1:0\nlisten = [::1]:8080\naccounts = acc\n"
-                    "allow = 10.0.0.0/8\nport_file = /run/cairn.port\n"
+                    "allow = 10.0.0.0/8\nport_file = /run/cairn.port\nstream_ms = 20\n"
                     "[picture]\ncycle_ms = 500 ; half a second\nseparation_nm = 3\n"
                     "zones = z.geojson\nplans = /srv/p.fpl\npoints = pts.txt\n"
                     "[adsb rx1]\nlat = 55.6\nlon = 13.0\n"
@@ -50,6 +50,7 @@ static void test_full(void **state)
     assert_string_equal(cfg.port_file, "/run/cairn.port");
     assert_int_equal(cfg.n_allow, 1);
     assert_int_equal(cfg.cycle_ms, 500);
+    assert_int_equal(cfg.stream_ms, 20);
     assert_true(cfg.separation_nm == 3.0);
     assert_string_equal(cfg.zones_file, "/etc/cairn/z.geojson");
     assert_string_equal(cfg.plans_file, "/srv/p.fpl");
@@ -80,7 +81,10 @@ static void test_defaults(void **state)
     assert_int_equal(parse("[web]\nlisten = 127.0.0.1:8080\naccounts = /a\n"), 0);
     assert_string_equal(cfg.name, "cairn");
     assert_int_equal(cfg.cycle_ms, 1000);
+    assert_int_equal(cfg.stream_ms, 50);
     assert_int_equal(cfg.n_replay, 0);
+    assert_int_equal(parse("[web]\nlisten = 127.0.0.1:8080\naccounts = /a\nstream_ms = 0\n"), 0);
+    assert_int_equal(cfg.stream_ms, 0);
 }
 
 struct bad {
@@ -101,6 +105,12 @@ static void test_refused(void **state)
         {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[picture]\ncycle_ms = 5\n",
          "line 5: cycle_ms"},
         {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[picture]\ncycle_ms = 1e3x\n", "line 5:"},
+        {"[web]\nlisten = 127.0.0.1:0\nstream_ms = 5\n", "line 3: stream_ms wants 0"},
+        {"[web]\nlisten = 127.0.0.1:0\nstream_ms = 10001\n", "line 3: stream_ms"},
+        {"[web]\nlisten = 127.0.0.1:0\nstream_ms = 50.5\n", "line 3: stream_ms"},
+        {"[web]\nlisten = 127.0.0.1:0\nstream_ms = -1\n", "line 3: stream_ms"},
+        {"[web]\nlisten = 127.0.0.1:0\nstream_ms = 50\nstream_ms = 60\n",
+         "line 4: key 'stream_ms' given twice"},
         {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[replay r]\nspeed = 0\n", "line 5: speed"},
         {"[web]\nlisten = 127.0.0.1:0\naccounts = a\n[replay r]\nspeed = 2\n",
          "line 4: [replay r] needs input"},

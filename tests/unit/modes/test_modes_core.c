@@ -335,7 +335,7 @@ static void test_addr_table_full(void **state)
     assert_false(modes_ctx_addr_known(&ctx, 0xABCDEF, 1020.0));
     /* and aircraft slots: more aircraft than MODES_AC_CAP */
     struct modes_msg m;
-    for (uint32_t i = 0; i < 3000; i++) {
+    for (uint32_t i = 0; i < 3 * MODES_AC_CAP; i++) {
         uint64_t me = me_put(0, 1, 5, 11);
         me = me_put(me, 9, 12, 0xC90);
         assert_int_equal(decode_es(me, 17, 5, 0x100000 + i, 2000.0 + i * 0.01, &m), 0);
