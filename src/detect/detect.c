@@ -552,19 +552,49 @@ static void put_clean(char *out, size_t cap, size_t *len, const char *s)
     out[*len] = '\0';
 }
 
+/* v in base 8, 10 or 16 (upper case), zero-padded to at least width
+ * digits, into out (room for 11); returns the digits written. */
+static size_t put_uint(char *out, uint32_t v, unsigned base, size_t width)
+{
+    char d[16];
+    size_t n = 0;
+    do {
+        d[n++] = "0123456789ABCDEF"[v % base];
+        v /= base;
+    } while (v);
+    while (n < width)
+        d[n++] = '0';
+    for (size_t i = 0; i < n; i++)
+        out[i] = d[n - 1 - i];
+    return n;
+}
+
 void det_label(const struct trk_track *t, char *out, size_t cap)
 {
+    /* What snprintf with "track %u", " ICAO %06X", " MMSI %09u" and
+     * " squawk %04o" writes, without it: every rule labels its tracks at
+     * every evaluation. */
     char buf[96], cs[10];
-    size_t k = 0;
-    int m = snprintf(buf, sizeof buf, "track %u", (unsigned)t->id);
-    if (t->ids & TRK_ID_ICAO)
-        m += snprintf(buf + m, sizeof buf - (size_t)m, " ICAO %06X",
-                      (unsigned)(t->icao & 0xFFFFFFu));
-    if (t->ids & TRK_ID_MMSI)
-        m += snprintf(buf + m, sizeof buf - (size_t)m, " MMSI %09u", (unsigned)t->mmsi);
-    if (t->ids & TRK_ID_SQUAWK)
-        m += snprintf(buf + m, sizeof buf - (size_t)m, " squawk %04o",
-                      (unsigned)(t->squawk & 07777));
+    size_t k = 0, m = 0;
+    memcpy(buf, "track ", 6);
+    m = 6;
+    m += put_uint(buf + m, t->id, 10, 1);
+    if (t->ids & TRK_ID_ICAO) {
+        memcpy(buf + m, " ICAO ", 6);
+        m += 6;
+        m += put_uint(buf + m, t->icao & 0xFFFFFFu, 16, 6);
+    }
+    if (t->ids & TRK_ID_MMSI) {
+        memcpy(buf + m, " MMSI ", 6);
+        m += 6;
+        m += put_uint(buf + m, t->mmsi, 10, 9);
+    }
+    if (t->ids & TRK_ID_SQUAWK) {
+        memcpy(buf + m, " squawk ", 8);
+        m += 8;
+        m += put_uint(buf + m, t->squawk & 07777u, 8, 4);
+    }
+    buf[m] = '\0';
     out[0] = '\0';
     put_clean(out, cap, &k, buf);
     if (t->ids & TRK_ID_CALLSIGN) {
@@ -895,7 +925,12 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         }
         d->gs[i] = t->gs_mps;
         d->turn[i] = turn_rate(d, t, i);
-        det_m_per_deg(d->lat[i], &d->mlat[i], &d->mlon[i]);
+        if (d->lat[i] == t->lat_deg) { /* not moved north (dt = 0): the same scale */
+            d->mlat[i] = ml;
+            d->mlon[i] = mo;
+        } else {
+            det_m_per_deg(d->lat[i], &d->mlat[i], &d->mlon[i]);
+        }
         d->alt[i] = (t->flags & TRK_F_ALT) ? (double)t->alt_ft : NAN;
         d->vrate[i] = (t->flags & TRK_F_ALT) ? t->vrate_fpm : 0.0;
         d->ve[i] = t->ve_mps;
@@ -923,6 +958,9 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         gs_max = d->cfg.max_speed_mps;
     grid_build(d, n);
     for (size_t k = 0; k < d->grid.n; k++) {
+        /* a gather from all over tv: ask for the lines a few tracks ahead */
+        if (k + 8 < d->grid.n)
+            __builtin_prefetch(&d->tv[d->grid.order[k + 8]]);
         const struct det_tv *v = &d->tv[d->grid.order[k]];
         d->g_air[k] = v->air;
         d->g_lat[k] = v->lat;

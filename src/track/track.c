@@ -183,6 +183,9 @@ struct trk_table {
     int row_col[TRK_ASSIGN_MAX];
     struct sensor_cfg sensors[MAX_SENSORS];
     size_t n_sensors;
+    /* the same by id: open addressing over 2 x MAX_SENSORS buckets (slot + 1,
+     * 0 empty), since every update of a track looks its sensor up */
+    uint8_t sensor_at[2 * MAX_SENSORS];
     struct trk_stats stats;
 };
 
@@ -308,13 +311,19 @@ void trk_free(struct trk_table *t)
     free(t);
 }
 
+static size_t sensor_bucket(uint32_t id)
+{
+    return (size_t)((id * 0x9E3779B1u) >> 24) & (2 * MAX_SENSORS - 1);
+}
+
 int trk_sensor_set(struct trk_table *t, uint32_t sensor_id, int32_t period_ms)
 {
     if (period_ms < 100 || period_ms > 3600000)
         return CAIRN_E_INVAL;
-    for (size_t i = 0; i < t->n_sensors; i++)
-        if (t->sensors[i].id == sensor_id) {
-            t->sensors[i].period_ms = period_ms;
+    size_t b = sensor_bucket(sensor_id);
+    for (; t->sensor_at[b]; b = (b + 1) & (2 * MAX_SENSORS - 1))
+        if (t->sensors[t->sensor_at[b] - 1].id == sensor_id) {
+            t->sensors[t->sensor_at[b] - 1].period_ms = period_ms;
             return 0;
         }
     if (t->n_sensors == MAX_SENSORS)
@@ -322,15 +331,16 @@ int trk_sensor_set(struct trk_table *t, uint32_t sensor_id, int32_t period_ms)
     t->sensors[t->n_sensors].id = sensor_id;
     t->sensors[t->n_sensors].period_ms = period_ms;
     t->n_sensors++;
+    t->sensor_at[b] = (uint8_t)t->n_sensors; /* never full: at most half the buckets */
     return 0;
 }
 
 /* Configured period of a sensor, or 0. */
 static int32_t sensor_period(const struct trk_table *t, uint32_t id)
 {
-    for (size_t i = 0; i < t->n_sensors; i++)
-        if (t->sensors[i].id == id)
-            return t->sensors[i].period_ms;
+    for (size_t b = sensor_bucket(id); t->sensor_at[b]; b = (b + 1) & (2 * MAX_SENSORS - 1))
+        if (t->sensors[t->sensor_at[b] - 1].id == id)
+            return t->sensors[t->sensor_at[b] - 1].period_ms;
     return 0;
 }
 
@@ -1200,6 +1210,21 @@ static int ingest_run(struct trk_table *t, const struct trk_meas *m, size_t n, i
                 const char *b = (const char *)&t->slots[ps];
                 for (size_t off = 0; off < sizeof(struct slot); off += 64)
                     __builtin_prefetch(b + off, 1);
+            }
+        }
+        if (t->cfg.trail_len && i + PREFETCH_AHEAD / 4 < n) {
+            /* and, its slot loaded by now, where trail_add may write */
+            const struct trk_meas *f = &m[i + PREFETCH_AHEAD / 4];
+            int32_t ps = -1;
+            if (f->has & TRK_M_ICAO)
+                ps = idx_get(t, ikey(KEY_ICAO, f->icao));
+            else if (f->has & TRK_M_MMSI)
+                ps = idx_get(t, ikey(KEY_MMSI, f->mmsi));
+            if (ps >= 0 && f->t_ms - t->slots[ps].t_trail_ms >= t->cfg.trail_every_ms) {
+                const struct slot *sp = &t->slots[ps];
+                size_t L = t->cfg.trail_len;
+                __builtin_prefetch(&t->trail[(size_t)ps * L + (sp->trail_head + sp->trail_n) % L],
+                                   1);
             }
         }
         if (assigned)
