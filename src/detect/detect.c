@@ -37,7 +37,8 @@ struct course {
  * or two cache lines per track instead of one per array). */
 struct det_tv {
     double lat, lon, gs, alt, vrate, ve, vn, mlat, mlon, turn;
-    uint8_t air;
+    uint32_t id;
+    uint8_t air, kind;
 };
 
 struct det {
@@ -63,7 +64,8 @@ struct det {
     uint8_t *live, *air, *kind;
     double *lat, *lon, *gs, *turn, *mlat, *mlon, *alt, *vrate, *ve, *vn;
     /* the same in the grid's order (rule.h, det_ctx.g_*) */
-    uint8_t *g_air;
+    uint8_t *g_air, *g_kind;
+    uint32_t *g_id;
     double *g_lat, *g_lon, *g_gs, *g_alt, *g_vrate, *g_ve, *g_vn, *g_mlat, *g_mlon, *g_turn;
     uint32_t *special, *vessels; /* det_ctx.special, .vessels */
     struct det_tv *tv;
@@ -250,6 +252,8 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->vn = calloc(nt, sizeof *d->vn);
     d->kind = calloc(nt, 1);
     d->g_air = calloc(nt, 1);
+    d->g_kind = calloc(nt, 1);
+    d->g_id = calloc(nt, sizeof *d->g_id);
     d->g_lat = calloc(nt, sizeof *d->g_lat);
     d->g_lon = calloc(nt, sizeof *d->g_lon);
     d->g_gs = calloc(nt, sizeof *d->g_gs);
@@ -280,19 +284,21 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->low.cap = c.low_pairs;
     d->low.tab[0] = calloc(lb, sizeof *d->low.tab[0]);
     d->low.tab[1] = calloc(lb, sizeof *d->low.tab[1]);
+    d->low.air_mask = 2 * lb - 1;
+    d->low.air = calloc(2 * lb, sizeof *d->low.air);
     size_t fb = pow2_at_least(c.form_pairs * 2);
     d->form.mask = fb - 1;
     d->form.cap = c.form_pairs;
     d->form.tab = calloc(fb, sizeof *d->form.tab);
     d->form.tmp = calloc(fb, sizeof *d->form.tmp);
-    if (!d->form.tab || !d->form.tmp || !d->low.tab[0] || !d->low.tab[1] || !d->alerts ||
-        !d->seen_eval || !d->ahead || !d->anext || !d->freelist || !d->live || !d->lat || !d->lon ||
-        !d->gs || !d->turn || !d->air || !d->mlat || !d->mlon || !d->alt || !d->vrate ||
-        !d->cpos[0] || !d->cpos[1] || !d->cmap || !d->cnew || !d->grid.key || !d->grid.order ||
-        !d->grid.tmp_key || !d->grid.tmp_order || !d->ve || !d->vn || !d->kind || !d->g_air ||
-        !d->g_lat || !d->g_lon || !d->g_gs || !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn ||
-        !d->g_mlat || !d->g_mlon || !d->g_turn || !d->special || !d->vessels || !d->aused ||
-        !d->grid.col_start || !d->tv) {
+    if (!d->form.tab || !d->form.tmp || !d->low.tab[0] || !d->low.tab[1] || !d->low.air ||
+        !d->g_kind || !d->g_id || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
+        !d->freelist || !d->live || !d->lat || !d->lon || !d->gs || !d->turn || !d->air ||
+        !d->mlat || !d->mlon || !d->alt || !d->vrate || !d->cpos[0] || !d->cpos[1] || !d->cmap ||
+        !d->cnew || !d->grid.key || !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order ||
+        !d->ve || !d->vn || !d->kind || !d->g_air || !d->g_lat || !d->g_lon || !d->g_gs ||
+        !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon ||
+        !d->g_turn || !d->special || !d->vessels || !d->aused || !d->grid.col_start || !d->tv) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -358,6 +364,9 @@ void det_free(struct det *d)
     free(d->tv);
     free(d->low.tab[0]);
     free(d->low.tab[1]);
+    free(d->low.air);
+    free(d->g_kind);
+    free(d->g_id);
     free(d->form.tab);
     free(d->form.tmp);
     free(d);
@@ -941,9 +950,9 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
          * primary-only blobs are clutter until shown otherwise */
         d->air[i] = t->kind != TRK_KIND_VESSEL && !t->on_ground &&
                     (t->kind == TRK_KIND_AIRCRAFT || !(t->flags & TRK_F_SLOW));
-        d->tv[i] =
-            (struct det_tv){d->lat[i], d->lon[i],  d->gs[i],   d->alt[i],  d->vrate[i], d->ve[i],
-                            d->vn[i],  d->mlat[i], d->mlon[i], d->turn[i], d->air[i]};
+        d->tv[i] = (struct det_tv){d->lat[i], d->lon[i], d->gs[i],   d->alt[i],  d->vrate[i],
+                                   d->ve[i],  d->vn[i],  d->mlat[i], d->mlon[i], d->turn[i],
+                                   t->id,     d->air[i], t->kind};
         unsigned sq = (t->ids & TRK_ID_SQUAWK) ? (t->squawk & 07777u) : 0;
         if (sq == 07500 || sq == 07600 || sq == 07700 || t->emergency != 0 ||
             t->radio == TRK_TRI_NO || (t->flags & TRK_F_PLAN_DEV) || t->op_flags != 0 ||
@@ -963,6 +972,8 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
             __builtin_prefetch(&d->tv[d->grid.order[k + 8]]);
         const struct det_tv *v = &d->tv[d->grid.order[k]];
         d->g_air[k] = v->air;
+        d->g_kind[k] = v->kind;
+        d->g_id[k] = v->id;
         d->g_lat[k] = v->lat;
         d->g_lon[k] = v->lon;
         d->g_gs[k] = v->gs;
@@ -1004,6 +1015,8 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .g_mlon = d->g_mlon,
         .g_turn = d->g_turn,
         .g_air = d->g_air,
+        .g_kind = d->g_kind,
+        .g_id = d->g_id,
         .special = d->special,
         .vessels = d->vessels,
         .n_special = n_special,

@@ -49,6 +49,32 @@ static size_t slot_of(const struct det_low_tab *lt, const struct det_low_pair *t
     return h;
 }
 
+/* The set of aircraft ids with a remembered pair (det_low_tab.air). */
+static size_t air_bucket(const struct det_low_tab *lt, uint32_t id)
+{
+    return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 24) & lt->air_mask;
+}
+
+static void air_add(struct det_low_tab *lt, uint64_t gen, uint32_t id)
+{
+    size_t h = air_bucket(lt, id);
+    while (lt->air[h].gen == gen) {
+        if (lt->air[h].id == id)
+            return;
+        h = (h + 1) & lt->air_mask;
+    }
+    lt->air[h].gen = gen;
+    lt->air[h].id = id;
+}
+
+static int air_has(const struct det_low_tab *lt, uint64_t gen, uint32_t id)
+{
+    for (size_t h = air_bucket(lt, id); lt->air[h].gen == gen; h = (h + 1) & lt->air_mask)
+        if (lt->air[h].id == id)
+            return 1;
+    return 0;
+}
+
 static int aircraft(const struct det_ctx *c, size_t j)
 {
     const struct trk_track *t = &c->tracks[j];
@@ -89,6 +115,7 @@ static void visit(struct near_arg *na, size_t j, double h)
             p->air = a->id;
             p->ves = v->id;
             lt->used[lt->cur]++;
+            air_add(lt, c->eval_no, a->id);
         } else {
             c->stats->low_full++;
             p = &lone; /* reported, not remembered */
@@ -190,6 +217,12 @@ static void sweep(const struct det_ctx *c)
 static int evaluate(const struct det_ctx *c)
 {
     struct near_arg na = {c, 0, 0, 0, 0};
+    struct det_low_tab *lt = c->low;
+    const struct det_low_pair *tab = lt->tab[lt->cur];
+    if (lt->used[lt->cur])
+        for (size_t b = 0; b <= lt->mask; b++)
+            if (tab[b].air)
+                air_add(lt, c->eval_no, tab[b].air);
     for (size_t k = 0; k < c->n_vessels; k++) { /* live vessels */
         size_t i = c->vessels[k];
         na.ves = i;
@@ -208,10 +241,14 @@ static int evaluate(const struct det_ctx *c)
             for (size_t q = sp[r].from; q < sp[r].to; q++) {
                 double dn = (c->g_lat[q] - lat) * na.ml, de = (c->g_lon[q] - lon) * na.mo;
                 double h = sqrt(dn * dn + de * de);
-                size_t j = c->grid->order[q];
-                if (h > keep || c->kind[j] == TRK_KIND_VESSEL) /* the grid holds live tracks */
+                if (h > keep || c->g_kind[q] == TRK_KIND_VESSEL) /* the grid: live tracks */
                     continue;
-                visit(&na, j, h);
+                /* not close (whatever its altitude) and in no remembered
+                 * pair: visit would do nothing, and need not read the
+                 * track to find that out */
+                if (h >= c->cfg->low_h_m && !air_has(lt, c->eval_no, c->g_id[q]))
+                    continue;
+                visit(&na, c->grid->order[q], h);
             }
     }
     sweep(c);

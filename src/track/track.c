@@ -121,8 +121,12 @@ struct slot {
     struct trk_imm f;
     double lat0, lon0, k_lat, k_lon; /* plane origin, m per degree */
     uint64_t cell;                   /* grid cell key */
-    int32_t cell_next, cell_prev;    /* bucket list, -1 = end */
-    int64_t window_end_ms;           /* M-of-N window (TRK_F_PLOT_BORN) */
+    /* track_period() and last_coop_ms() of pub, which change only with an
+     * update (note_update sets them): trk_tick reads these instead of the
+     * sensors and sources, beside the other fields it reads */
+    int64_t period_ms, coop_ms;
+    int32_t cell_next, cell_prev; /* bucket list, -1 = end */
+    int64_t window_end_ms;        /* M-of-N window (TRK_F_PLOT_BORN) */
     int64_t t_alt_ms;
     int64_t t_sel_alt_ms; /* time of sel_alt_ft */
     int64_t t_trail_ms;
@@ -675,7 +679,7 @@ static int64_t last_coop_ms(const struct trk_track *k)
 static void set_transponder(const struct trk_table *t, struct slot *p, int64_t now_ms)
 {
     struct trk_track *k = &p->pub;
-    int64_t coop = last_coop_ms(k);
+    int64_t coop = p->coop_ms;
     bool prim = k->primary_only_scans >= t->cfg.no_xpdr_scans;
     if (k->kind == TRK_KIND_VESSEL) {
         if (prim && (coop == 0 || now_ms - coop > t->cfg.min_life_sea_ms))
@@ -796,6 +800,8 @@ static void note_sel_alt(struct slot *p, const struct trk_meas *m)
     p->t_sel_alt_ms = m->t_ms;
 }
 
+static int64_t track_period(const struct trk_track *k);
+
 /* Everything but the filter: identities, sources, counters, status. */
 static void note_update(struct trk_table *t, int32_t s, const struct trk_meas *m)
 {
@@ -848,6 +854,8 @@ static void note_update(struct trk_table *t, int32_t s, const struct trk_meas *m
     } else if (k->status == TRK_ST_COASTING) {
         k->status = TRK_ST_CONFIRMED;
     }
+    p->period_ms = track_period(k);
+    p->coop_ms = last_coop_ms(k);
     set_transponder(t, p, m->t_ms);
 }
 
@@ -1030,7 +1038,7 @@ static double pair_cost(const struct trk_table *t, const struct slot *p, const s
      * searched with the wider init_chi2 gate, so it picks its target up
      * again instead of dying while the plots fall just outside. */
     double gate = t->cfg.gate_chi2;
-    if (m->t_ms - k->t_last_ms > track_period(k) * 3 / 2 && t->cfg.init_chi2 > gate)
+    if (m->t_ms - k->t_last_ms > p->period_ms * 3 / 2 && t->cfg.init_chi2 > gate)
         gate = t->cfg.init_chi2;
     if (!(d2 <= gate))
         return -1.0;
@@ -1420,7 +1428,7 @@ size_t trk_tick(struct trk_table *t, int64_t now_ms)
             continue;
         }
         int64_t age = now_ms - k->t_last_ms;
-        int64_t per = track_period(k);
+        int64_t per = p->period_ms; /* track_period(k) */
         int64_t coast_after = 2 * per + 1000;
         int64_t life = k->kind == TRK_KIND_VESSEL ? t->cfg.min_life_sea_ms : t->cfg.min_life_air_ms;
         int64_t delete_after = 5 * per > life ? 5 * per : life;
