@@ -464,7 +464,7 @@ static void grid_build(struct det *d, size_t n)
 
 /* First position of row r (+ DET_GRID_ROW0) whose column is >= col (the
  * row's end when none): what a binary search of the row would find. */
-static size_t col_bound(const struct det_grid *g, uint32_t r, uint32_t col)
+static inline size_t col_bound(const struct det_grid *g, uint32_t r, uint32_t col)
 {
     if (g->row_start[r] == g->row_start[r + 1] || col <= g->col_lo[r])
         return g->row_start[r];

@@ -1502,10 +1502,19 @@ const struct trk_track *trk_next(const struct trk_table *t, size_t *cursor)
 
 size_t trk_snapshot(const struct trk_table *t, struct trk_track *out, size_t cap)
 {
-    size_t n = 0, cur = 0;
-    const struct trk_track *k;
-    while (n < cap && (k = trk_next(t, &cur)) != NULL)
-        out[n++] = *k;
+    size_t n = 0;
+    for (size_t i = 0; i < t->cap && n < cap; i++) {
+        /* the public part of a slot a few ahead: slots are far apart, and
+         * only this part of each is read */
+        if (i + 4 < t->cap) {
+            const char *b = (const char *)&t->slots[i + 4].pub;
+            for (size_t off = 0; off < sizeof(struct trk_track); off += 64)
+                __builtin_prefetch(b + off);
+        }
+        const struct trk_track *k = &t->slots[i].pub;
+        if (k->status != TRK_ST_FREE)
+            out[n++] = *k;
+    }
     return n;
 }
 
