@@ -120,13 +120,11 @@ struct slot {
     struct trk_track pub;
     struct trk_imm f;
     double lat0, lon0, k_lat, k_lon; /* plane origin, m per degree */
-    uint64_t cell;                   /* grid cell key */
     /* track_period() and last_coop_ms() of pub, which change only with an
      * update (note_update sets them): trk_tick reads these instead of the
      * sensors and sources, beside the other fields it reads */
     int64_t period_ms, coop_ms;
-    int32_t cell_next, cell_prev; /* bucket list, -1 = end */
-    int64_t window_end_ms;        /* M-of-N window (TRK_F_PLOT_BORN) */
+    int64_t window_end_ms; /* M-of-N window (TRK_F_PLOT_BORN) */
     int64_t t_alt_ms;
     int64_t t_sel_alt_ms; /* time of sel_alt_ft */
     int64_t t_trail_ms;
@@ -171,7 +169,12 @@ struct trk_table {
     uint64_t *ikeys;
     int32_t *ivals;
     size_t imask;
-    /* grid */
+    /* grid: per slot, its cell and its bucket list (-1 = end), apart from
+     * the slots so that a search walks 16-byte entries, not 1.2 KB slots */
+    struct gnode {
+        uint64_t cell;
+        int32_t next, prev;
+    } * gnode;
     int32_t *gheads;
     size_t gmask;
     int n_rows;
@@ -261,6 +264,7 @@ int trk_new(const struct trk_config *cfg, struct trk_table **out)
     t->ikeys = calloc(t->imask + 1, sizeof *t->ikeys);
     t->ivals = calloc(t->imask + 1, sizeof *t->ivals);
     t->gheads = malloc((t->gmask + 1) * sizeof *t->gheads);
+    t->gnode = calloc(t->cap, sizeof *t->gnode);
     t->row_lon_cell = calloc((size_t)t->n_rows, sizeof *t->row_lon_cell);
     t->row_n_lon = calloc((size_t)t->n_rows, sizeof *t->row_n_lon);
     t->row_cos_min = calloc((size_t)t->n_rows, sizeof *t->row_cos_min);
@@ -268,8 +272,9 @@ int trk_new(const struct trk_config *cfg, struct trk_table **out)
     t->cand = calloc(CAND_MAX, sizeof *t->cand);
     if (cfg->trail_len)
         t->trail = calloc(t->cap * cfg->trail_len, sizeof *t->trail);
-    if (!t->slots || !t->free_list || !t->ikeys || !t->ivals || !t->gheads || !t->row_lon_cell ||
-        !t->row_n_lon || !t->row_cos_min || !t->w || !t->cand || (cfg->trail_len && !t->trail)) {
+    if (!t->slots || !t->free_list || !t->ikeys || !t->ivals || !t->gheads || !t->gnode ||
+        !t->row_lon_cell || !t->row_n_lon || !t->row_cos_min || !t->w || !t->cand ||
+        (cfg->trail_len && !t->trail)) {
         trk_free(t);
         return CAIRN_E_NOMEM;
     }
@@ -306,6 +311,7 @@ void trk_free(struct trk_table *t)
     free(t->ikeys);
     free(t->ivals);
     free(t->gheads);
+    free(t->gnode);
     free(t->row_lon_cell);
     free(t->row_n_lon);
     free(t->row_cos_min);
@@ -447,25 +453,25 @@ static size_t gbucket(const struct trk_table *t, uint64_t key)
 
 static void grid_unlink(struct trk_table *t, int32_t s)
 {
-    struct slot *p = &t->slots[s];
-    if (p->cell_prev >= 0)
-        t->slots[p->cell_prev].cell_next = p->cell_next;
+    struct gnode *p = &t->gnode[s];
+    if (p->prev >= 0)
+        t->gnode[p->prev].next = p->next;
     else
-        t->gheads[gbucket(t, p->cell)] = p->cell_next;
-    if (p->cell_next >= 0)
-        t->slots[p->cell_next].cell_prev = p->cell_prev;
-    p->cell_next = p->cell_prev = -1;
+        t->gheads[gbucket(t, p->cell)] = p->next;
+    if (p->next >= 0)
+        t->gnode[p->next].prev = p->prev;
+    p->next = p->prev = -1;
 }
 
 static void grid_link(struct trk_table *t, int32_t s, uint64_t key)
 {
-    struct slot *p = &t->slots[s];
+    struct gnode *p = &t->gnode[s];
     size_t b = gbucket(t, key);
     p->cell = key;
-    p->cell_prev = -1;
-    p->cell_next = t->gheads[b];
-    if (p->cell_next >= 0)
-        t->slots[p->cell_next].cell_prev = s;
+    p->prev = -1;
+    p->next = t->gheads[b];
+    if (p->next >= 0)
+        t->gnode[p->next].prev = s;
     t->gheads[b] = s;
 }
 
@@ -473,7 +479,7 @@ static void grid_move(struct trk_table *t, int32_t s, double lat, double lon)
 {
     int row = grid_row(t, lat);
     uint64_t key = cell_key(row, grid_col(t, row, lon));
-    if (key == t->slots[s].cell)
+    if (key == t->gnode[s].cell)
         return;
     grid_unlink(t, s);
     grid_link(t, s, key);
@@ -500,8 +506,8 @@ static size_t grid_query(struct trk_table *t, double lat, double lon, double rad
             if (cc < 0)
                 cc += n_lon;
             uint64_t key = cell_key(r, cc);
-            for (int32_t s = t->gheads[gbucket(t, key)]; s >= 0; s = t->slots[s].cell_next) {
-                if (t->slots[s].cell != key)
+            for (int32_t s = t->gheads[gbucket(t, key)]; s >= 0; s = t->gnode[s].next) {
+                if (t->gnode[s].cell != key)
                     continue;
                 if (n == CAND_MAX)
                     return n;
@@ -934,7 +940,7 @@ static int create(struct trk_table *t, const struct trk_meas *m, const struct mw
     int32_t s = t->free_list[--t->n_free];
     struct slot *p = &t->slots[s];
     memset(p, 0, sizeof *p);
-    p->cell_next = p->cell_prev = -1;
+    t->gnode[s].next = t->gnode[s].prev = -1;
     struct trk_track *k = &p->pub;
     k->id = ++t->next_id;
     if (k->id == 0) /* 4 billion tracks: ids wrap, skip 0 (T3 holds per table lifetime) */
@@ -1618,9 +1624,9 @@ int trk_check(const struct trk_table *t)
     /* T1: every live track once in the grid, in the list of its bucket */
     for (size_t b = 0; b <= t->gmask; b++) {
         int32_t prev = -1;
-        for (int32_t s = t->gheads[b]; s >= 0; s = t->slots[s].cell_next) {
+        for (int32_t s = t->gheads[b]; s >= 0; s = t->gnode[s].next) {
             const struct slot *p = &t->slots[s];
-            if (!is_live(p) || gbucket(t, p->cell) != b || p->cell_prev != prev)
+            if (!is_live(p) || gbucket(t, t->gnode[s].cell) != b || t->gnode[s].prev != prev)
                 return CAIRN_E_STATE;
             if (++in_grid > t->cap)
                 return CAIRN_E_STATE;
