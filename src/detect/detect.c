@@ -58,6 +58,8 @@ struct det {
     size_t amask;        /* key-index buckets - 1 */
     uint32_t *ahead;     /* bucket -> slot + 1 */
     uint32_t *anext;     /* slot -> next slot + 1 */
+    uint64_t *akey;      /* slot -> its key and rule, beside the chain, so that a */
+    uint8_t *arule;      /* lookup does not read the alerts it passes by */
     uint32_t *freelist;  /* free slots, a stack */
     size_t n_free;
     /* per evaluation */
@@ -237,6 +239,8 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->seen_eval = calloc(na, sizeof *d->seen_eval);
     d->ahead = calloc(ab, sizeof *d->ahead);
     d->anext = calloc(na, sizeof *d->anext);
+    d->akey = calloc(na, sizeof *d->akey);
+    d->arule = calloc(na, sizeof *d->arule);
     d->freelist = calloc(na, sizeof *d->freelist);
     d->live = calloc(nt, 1);
     d->lat = calloc(nt, sizeof *d->lat);
@@ -293,11 +297,11 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->form.tmp = calloc(fb, sizeof *d->form.tmp);
     if (!d->form.tab || !d->form.tmp || !d->low.tab[0] || !d->low.tab[1] || !d->low.air ||
         !d->g_kind || !d->g_id || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
-        !d->freelist || !d->live || !d->lat || !d->lon || !d->gs || !d->turn || !d->air ||
-        !d->mlat || !d->mlon || !d->alt || !d->vrate || !d->cpos[0] || !d->cpos[1] || !d->cmap ||
-        !d->cnew || !d->grid.key || !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order ||
-        !d->ve || !d->vn || !d->kind || !d->g_air || !d->g_lat || !d->g_lon || !d->g_gs ||
-        !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon ||
+        !d->akey || !d->arule || !d->freelist || !d->live || !d->lat || !d->lon || !d->gs ||
+        !d->turn || !d->air || !d->mlat || !d->mlon || !d->alt || !d->vrate || !d->cpos[0] ||
+        !d->cpos[1] || !d->cmap || !d->cnew || !d->grid.key || !d->grid.order || !d->grid.tmp_key ||
+        !d->grid.tmp_order || !d->ve || !d->vn || !d->kind || !d->g_air || !d->g_lat || !d->g_lon ||
+        !d->g_gs || !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon ||
         !d->g_turn || !d->special || !d->vessels || !d->aused || !d->grid.col_start || !d->tv) {
         det_free(d);
         return CAIRN_E_NOMEM;
@@ -324,6 +328,8 @@ void det_free(struct det *d)
     free(d->seen_eval);
     free(d->ahead);
     free(d->anext);
+    free(d->akey);
+    free(d->arule);
     free(d->freelist);
     free(d->live);
     free(d->lat);
@@ -657,11 +663,9 @@ static size_t key_bucket(const struct det *d, uint8_t rule, uint64_t key)
 
 static struct det_alert *find_alert(const struct det *d, uint8_t rule, uint64_t key)
 {
-    for (uint32_t e = d->ahead[key_bucket(d, rule, key)]; e; e = d->anext[e - 1]) {
-        struct det_alert *a = &d->alerts[e - 1];
-        if (a->rule == rule && a->key == key)
-            return a;
-    }
+    for (uint32_t e = d->ahead[key_bucket(d, rule, key)]; e; e = d->anext[e - 1])
+        if (d->akey[e - 1] == key && d->arule[e - 1] == rule)
+            return &d->alerts[e - 1];
     return NULL;
 }
 
@@ -746,6 +750,8 @@ int det_report(const struct det_ctx *c, const struct det_hit *h)
     d->seen_eval[slot] = d->eval_no;
     size_t b = key_bucket(d, a->rule, a->key);
     d->anext[slot] = d->ahead[b];
+    d->akey[slot] = a->key;
+    d->arule[slot] = a->rule;
     d->ahead[b] = (uint32_t)(slot + 1);
     d->stats.opened++;
     notify(d, a);
