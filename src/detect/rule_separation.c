@@ -491,30 +491,27 @@ static void pair_span(struct pair_arg *pa, const struct view *v, size_t k, size_
     double stray_i = turn_stray(v->gs[k], w_i, Tt, max_turn);
     double vmax =
         (cfg->sep_v_ft > cfg->sep_v_high_ft ? cfg->sep_v_ft : cfg->sep_v_high_ft) * pa->hk;
-    uint64_t n_pairs = 0;
     for (size_t q = from; q < to; q++) {
+        if (!v->air[q]) /* every j comes after i (det_grid_spans) */
+            continue;
         /* Cheap bounds first: pairs that cannot come within the minimum in
          * the look-ahead even flying straight at each other (10 % margin:
          * the plane is taken at track i's latitude, not the pair's; 2 km
          * for the rest), and pairs whose altitudes cannot come within the
-         * larger vertical minimum at their vertical rates (each may climb
-         * or descend at its rate, or level off (stop): the gap changes by
-         * at most the sum of the rates; both altitudes known, NAN != NAN).
-         * Nearly every candidate fails one of them, so they are computed
-         * together and tested with one branch the processor predicts,
-         * rather than one branch each that it cannot. Every j comes after i
-         * (det_grid_spans); only the `air` tracks count as pairs. */
-        int air = v->air[q] != 0;
-        n_pairs += (uint64_t)air;
+         * larger vertical minimum at their vertical rates. */
+        c->stats->pairs++;
         double dn = (v->lat[q] - lat_i) * pa->ml, de = (v->lon[q] - lon_i) * pa->mo;
         double reach = (cfg->sep_h_m + (pa->gs + v->gs[q]) * pa->T) * pa->hk;
-        double lim = reach * 1.1 + 2000.0;
-        int far = dn * dn + de * de > lim * lim;
-        double aj = v->alt[q];
-        double climb = (fabs(vri) + fabs(v->vrate[q])) * pa->T * pa->hk / 60.0;
-        int apart = (ai == ai) & (aj == aj) & (fabs(ai - aj) - climb >= vmax);
-        if ((air ^ 1) | far | apart)
+        if (dn * dn + de * de > (reach * 1.1 + 2000.0) * (reach * 1.1 + 2000.0))
             continue;
+        double aj = v->alt[q];
+        if (ai == ai && aj == aj) { /* both known (NAN != NAN) */
+            /* each may climb or descend at its rate, or level off (stop): the
+             * gap changes by at most the sum of the rates */
+            double climb = (fabs(vri) + fabs(v->vrate[q])) * pa->T * pa->hk / 60.0;
+            if (fabs(ai - aj) - climb >= vmax)
+                continue;
+        }
         /* Then the straight lines themselves, in the pair's plane; when one
          * of the two turns, also the turning hypothesis: within its horizon
          * the two stray from their lines by at most turn_stray each. */
@@ -532,7 +529,6 @@ static void pair_span(struct pair_arg *pa, const struct view *v, size_t k, size_
         }
         check_pair(pa, v->order ? v->order[q] : q);
     }
-    c->stats->pairs += n_pairs;
 }
 
 static int evaluate(const struct det_ctx *c)
