@@ -644,12 +644,115 @@ void det_clean(char *out, size_t cap, const char *s)
     out[k] = '\0';
 }
 
+/*
+ * det_textf writes what vsnprintf writes, itself for the conversions the
+ * rules use (%s, %u, %d, %ld, %.Nf with N <= 3, %%), since the rules
+ * format the text of every alert at every evaluation and glibc's printf
+ * is most of that cost; any other conversion, or a value it cannot do
+ * exactly, hands the whole text to vsnprintf. %.Nf: v x 10^N is exact in
+ * the x87 long double (53 + 10 bits of a 64-bit significand) and is
+ * rounded to the nearest integer, ties to even, as printf rounds in the
+ * default rounding mode; the sign is printed for every negative value,
+ * -0 included, as printf does. test_det checks it against vsnprintf.
+ */
+struct textbuf {
+    char *out;
+    size_t cap, n; /* n: characters written, as vsnprintf counts them */
+};
+
+static void tb_put(struct textbuf *b, char ch)
+{
+    if (b->n + 1 < b->cap)
+        b->out[b->n] = ch;
+    b->n++;
+}
+
+static void tb_uint(struct textbuf *b, unsigned long long v, int min_digits)
+{
+    char d[24];
+    int k = 0;
+    do {
+        d[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (k < min_digits)
+        d[k++] = '0';
+    while (k > 0)
+        tb_put(b, d[--k]);
+}
+
+/* %.Nf of v; 0 when v is beyond what this does exactly */
+static int tb_fixed(struct textbuf *b, double v, int prec)
+{
+#if defined(__x86_64__) && defined(__GNUC__) && __LDBL_MANT_DIG__ == 64
+    static const long double scale[4] = {1.0L, 10.0L, 100.0L, 1000.0L};
+    if (!isfinite(v) || prec < 0 || prec > 3 || fabs(v) >= 1e15)
+        return 0;
+    long double x = fabsl((long double)v) * scale[prec]; /* exact */
+    long double r = nearbyintl(x);                       /* ties to even */
+    unsigned long long q = (unsigned long long)r, p10 = (unsigned long long)scale[prec];
+    if (signbit(v))
+        tb_put(b, '-');
+    tb_uint(b, q / p10, 1);
+    if (prec > 0) {
+        tb_put(b, '.');
+        tb_uint(b, q % p10, prec);
+    }
+    return 1;
+#else
+    (void)b;
+    (void)v;
+    (void)prec;
+    return 0;
+#endif
+}
+
 void det_textf(char *out, size_t cap, const char *fmt, ...)
 {
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    vsnprintf(out, cap, fmt, ap);
+    va_copy(again, ap);
+    struct textbuf b = {out, cap, 0};
+    int ok = 1;
+    for (const char *f = fmt; *f && ok; f++) {
+        if (*f != '%') {
+            tb_put(&b, *f);
+            continue;
+        }
+        f++;
+        if (*f == '%') {
+            tb_put(&b, '%');
+        } else if (*f == 's') {
+            const char *a = va_arg(ap, const char *);
+            if (!a) {
+                ok = 0;
+                continue;
+            }
+            for (; *a; a++)
+                tb_put(&b, *a);
+        } else if (*f == 'u') {
+            tb_uint(&b, va_arg(ap, unsigned), 1);
+        } else if (*f == 'd' || (f[0] == 'l' && f[1] == 'd')) {
+            long long v = *f == 'd' ? va_arg(ap, int) : va_arg(ap, long);
+            f += *f == 'l';
+            if (v < 0)
+                tb_put(&b, '-');
+            tb_uint(&b, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, 1);
+        } else if (f[0] == '.' && f[1] >= '0' && f[1] <= '3' && f[2] == 'f') {
+            ok = tb_fixed(&b, va_arg(ap, double), f[1] - '0');
+            f += 2;
+        } else {
+            ok = 0;
+        }
+    }
     va_end(ap);
+    if (ok) {
+        if (cap)
+            out[b.n < cap ? b.n : cap - 1] = '\0';
+    } else {
+        vsnprintf(out, cap, fmt, again);
+    }
+    va_end(again);
 }
 
 /* -------------------------------------------------------------- alerts */
