@@ -23,10 +23,14 @@
  * Peak RSS is printed after the largest run (tracks with their 32-point
  * trails, the detector's tables and the snapshot).
  *
- * usage: bench_picture [scale]   (scale 0.1 runs a tenth of each size)
+ * usage: bench_picture [scale [sizes [nopairs]]]   (scale 0.1 runs a tenth
+ * of each size; sizes, e.g. "100" or "1,10", runs only those of 1, 10 and
+ * 100 thousand aircraft, and nopairs leaves the all-pairs reference out:
+ * for profiling one of them)
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bench_util.h"
 #include "detect/detect.h"
@@ -158,9 +162,11 @@ int main(int argc, char **argv)
 {
     double scale = argc > 1 ? atof(argv[1]) : 1.0;
     if (!(scale > 0.0 && scale <= 10.0)) {
-        fprintf(stderr, "usage: bench_picture [scale 0..10]\n");
+        fprintf(stderr, "usage: bench_picture [scale 0..10 [sizes: 1,10,100]]\n");
         return 2;
     }
+    const char *only = argc > 2 ? argv[2] : "1,10,100";
+    int no_pairs = argc > 3 && strcmp(argv[3], "nopairs") == 0;
     static const struct {
         size_t air, sea;
         int pairs;
@@ -174,11 +180,22 @@ int main(int argc, char **argv)
     double pairs_10k = 0.0;
     size_t n_10k = 0;
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char want[24];
+        snprintf(want, sizeof want, "%zu", sizes[i].air / 1000);
+        int on = 0;
+        for (const char *q = only; *q;) {
+            size_t len = strcspn(q, ",");
+            if (len == strlen(want) && strncmp(q, want, len) == 0)
+                on = 1;
+            q += len + (q[len] == ',');
+        }
+        if (!on)
+            continue;
         size_t na = (size_t)((double)sizes[i].air * scale),
                ns = (size_t)((double)sizes[i].sea * scale);
-        struct result r = run(na, ns, sizes[i].pairs);
+        struct result r = run(na, ns, sizes[i].pairs && !no_pairs);
         char ref[32], ratio[16];
-        if (sizes[i].pairs) {
+        if (sizes[i].pairs && !no_pairs) {
             snprintf(ref, sizeof ref, "%.2f", r.pairs_ms);
             snprintf(ratio, sizeof ratio, "%.1fx", r.pairs_ms / r.det_ms);
             pairs_10k = r.pairs_ms;

@@ -37,7 +37,8 @@ struct course {
  * or two cache lines per track instead of one per array). */
 struct det_tv {
     double lat, lon, gs, alt, vrate, ve, vn, mlat, mlon, turn;
-    uint8_t air;
+    uint32_t id;
+    uint8_t air, kind;
 };
 
 struct det {
@@ -57,13 +58,16 @@ struct det {
     size_t amask;        /* key-index buckets - 1 */
     uint32_t *ahead;     /* bucket -> slot + 1 */
     uint32_t *anext;     /* slot -> next slot + 1 */
+    uint64_t *akey;      /* slot -> its key and rule, beside the chain, so that a */
+    uint8_t *arule;      /* lookup does not read the alerts it passes by */
     uint32_t *freelist;  /* free slots, a stack */
     size_t n_free;
     /* per evaluation */
     uint8_t *live, *air, *kind;
     double *lat, *lon, *gs, *turn, *mlat, *mlon, *alt, *vrate, *ve, *vn;
     /* the same in the grid's order (rule.h, det_ctx.g_*) */
-    uint8_t *g_air;
+    uint8_t *g_air, *g_kind;
+    uint32_t *g_id;
     double *g_lat, *g_lon, *g_gs, *g_alt, *g_vrate, *g_ve, *g_vn, *g_mlat, *g_mlon, *g_turn;
     uint32_t *special, *vessels; /* det_ctx.special, .vessels */
     struct det_tv *tv;
@@ -235,6 +239,8 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->seen_eval = calloc(na, sizeof *d->seen_eval);
     d->ahead = calloc(ab, sizeof *d->ahead);
     d->anext = calloc(na, sizeof *d->anext);
+    d->akey = calloc(na, sizeof *d->akey);
+    d->arule = calloc(na, sizeof *d->arule);
     d->freelist = calloc(na, sizeof *d->freelist);
     d->live = calloc(nt, 1);
     d->lat = calloc(nt, sizeof *d->lat);
@@ -250,6 +256,8 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->vn = calloc(nt, sizeof *d->vn);
     d->kind = calloc(nt, 1);
     d->g_air = calloc(nt, 1);
+    d->g_kind = calloc(nt, 1);
+    d->g_id = calloc(nt, sizeof *d->g_id);
     d->g_lat = calloc(nt, sizeof *d->g_lat);
     d->g_lon = calloc(nt, sizeof *d->g_lon);
     d->g_gs = calloc(nt, sizeof *d->g_gs);
@@ -280,19 +288,21 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->low.cap = c.low_pairs;
     d->low.tab[0] = calloc(lb, sizeof *d->low.tab[0]);
     d->low.tab[1] = calloc(lb, sizeof *d->low.tab[1]);
+    d->low.air_mask = 2 * lb - 1;
+    d->low.air = calloc(2 * lb, sizeof *d->low.air);
     size_t fb = pow2_at_least(c.form_pairs * 2);
     d->form.mask = fb - 1;
     d->form.cap = c.form_pairs;
     d->form.tab = calloc(fb, sizeof *d->form.tab);
     d->form.tmp = calloc(fb, sizeof *d->form.tmp);
-    if (!d->form.tab || !d->form.tmp || !d->low.tab[0] || !d->low.tab[1] || !d->alerts ||
-        !d->seen_eval || !d->ahead || !d->anext || !d->freelist || !d->live || !d->lat || !d->lon ||
-        !d->gs || !d->turn || !d->air || !d->mlat || !d->mlon || !d->alt || !d->vrate ||
-        !d->cpos[0] || !d->cpos[1] || !d->cmap || !d->cnew || !d->grid.key || !d->grid.order ||
-        !d->grid.tmp_key || !d->grid.tmp_order || !d->ve || !d->vn || !d->kind || !d->g_air ||
-        !d->g_lat || !d->g_lon || !d->g_gs || !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn ||
-        !d->g_mlat || !d->g_mlon || !d->g_turn || !d->special || !d->vessels || !d->aused ||
-        !d->grid.col_start || !d->tv) {
+    if (!d->form.tab || !d->form.tmp || !d->low.tab[0] || !d->low.tab[1] || !d->low.air ||
+        !d->g_kind || !d->g_id || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
+        !d->akey || !d->arule || !d->freelist || !d->live || !d->lat || !d->lon || !d->gs ||
+        !d->turn || !d->air || !d->mlat || !d->mlon || !d->alt || !d->vrate || !d->cpos[0] ||
+        !d->cpos[1] || !d->cmap || !d->cnew || !d->grid.key || !d->grid.order || !d->grid.tmp_key ||
+        !d->grid.tmp_order || !d->ve || !d->vn || !d->kind || !d->g_air || !d->g_lat || !d->g_lon ||
+        !d->g_gs || !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon ||
+        !d->g_turn || !d->special || !d->vessels || !d->aused || !d->grid.col_start || !d->tv) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -318,6 +328,8 @@ void det_free(struct det *d)
     free(d->seen_eval);
     free(d->ahead);
     free(d->anext);
+    free(d->akey);
+    free(d->arule);
     free(d->freelist);
     free(d->live);
     free(d->lat);
@@ -358,6 +370,9 @@ void det_free(struct det *d)
     free(d->tv);
     free(d->low.tab[0]);
     free(d->low.tab[1]);
+    free(d->low.air);
+    free(d->g_kind);
+    free(d->g_id);
     free(d->form.tab);
     free(d->form.tmp);
     free(d);
@@ -455,7 +470,7 @@ static void grid_build(struct det *d, size_t n)
 
 /* First position of row r (+ DET_GRID_ROW0) whose column is >= col (the
  * row's end when none): what a binary search of the row would find. */
-static size_t col_bound(const struct det_grid *g, uint32_t r, uint32_t col)
+static inline size_t col_bound(const struct det_grid *g, uint32_t r, uint32_t col)
 {
     if (g->row_start[r] == g->row_start[r + 1] || col <= g->col_lo[r])
         return g->row_start[r];
@@ -552,19 +567,49 @@ static void put_clean(char *out, size_t cap, size_t *len, const char *s)
     out[*len] = '\0';
 }
 
+/* v in base 8, 10 or 16 (upper case), zero-padded to at least width
+ * digits, into out (room for 11); returns the digits written. */
+static size_t put_uint(char *out, uint32_t v, unsigned base, size_t width)
+{
+    char d[16];
+    size_t n = 0;
+    do {
+        d[n++] = "0123456789ABCDEF"[v % base];
+        v /= base;
+    } while (v);
+    while (n < width)
+        d[n++] = '0';
+    for (size_t i = 0; i < n; i++)
+        out[i] = d[n - 1 - i];
+    return n;
+}
+
 void det_label(const struct trk_track *t, char *out, size_t cap)
 {
+    /* What snprintf with "track %u", " ICAO %06X", " MMSI %09u" and
+     * " squawk %04o" writes, without it: every rule labels its tracks at
+     * every evaluation. */
     char buf[96], cs[10];
-    size_t k = 0;
-    int m = snprintf(buf, sizeof buf, "track %u", (unsigned)t->id);
-    if (t->ids & TRK_ID_ICAO)
-        m += snprintf(buf + m, sizeof buf - (size_t)m, " ICAO %06X",
-                      (unsigned)(t->icao & 0xFFFFFFu));
-    if (t->ids & TRK_ID_MMSI)
-        m += snprintf(buf + m, sizeof buf - (size_t)m, " MMSI %09u", (unsigned)t->mmsi);
-    if (t->ids & TRK_ID_SQUAWK)
-        m += snprintf(buf + m, sizeof buf - (size_t)m, " squawk %04o",
-                      (unsigned)(t->squawk & 07777));
+    size_t k = 0, m = 0;
+    memcpy(buf, "track ", 6);
+    m = 6;
+    m += put_uint(buf + m, t->id, 10, 1);
+    if (t->ids & TRK_ID_ICAO) {
+        memcpy(buf + m, " ICAO ", 6);
+        m += 6;
+        m += put_uint(buf + m, t->icao & 0xFFFFFFu, 16, 6);
+    }
+    if (t->ids & TRK_ID_MMSI) {
+        memcpy(buf + m, " MMSI ", 6);
+        m += 6;
+        m += put_uint(buf + m, t->mmsi, 10, 9);
+    }
+    if (t->ids & TRK_ID_SQUAWK) {
+        memcpy(buf + m, " squawk ", 8);
+        m += 8;
+        m += put_uint(buf + m, t->squawk & 07777u, 8, 4);
+    }
+    buf[m] = '\0';
     out[0] = '\0';
     put_clean(out, cap, &k, buf);
     if (t->ids & TRK_ID_CALLSIGN) {
@@ -599,12 +644,115 @@ void det_clean(char *out, size_t cap, const char *s)
     out[k] = '\0';
 }
 
+/*
+ * det_textf writes what vsnprintf writes, itself for the conversions the
+ * rules use (%s, %u, %d, %ld, %.Nf with N <= 3, %%), since the rules
+ * format the text of every alert at every evaluation and glibc's printf
+ * is most of that cost; any other conversion, or a value it cannot do
+ * exactly, hands the whole text to vsnprintf. %.Nf: v x 10^N is exact in
+ * the x87 long double (53 + 10 bits of a 64-bit significand) and is
+ * rounded to the nearest integer, ties to even, as printf rounds in the
+ * default rounding mode; the sign is printed for every negative value,
+ * -0 included, as printf does. test_det checks it against vsnprintf.
+ */
+struct textbuf {
+    char *out;
+    size_t cap, n; /* n: characters written, as vsnprintf counts them */
+};
+
+static void tb_put(struct textbuf *b, char ch)
+{
+    if (b->n + 1 < b->cap)
+        b->out[b->n] = ch;
+    b->n++;
+}
+
+static void tb_uint(struct textbuf *b, unsigned long long v, int min_digits)
+{
+    char d[24];
+    int k = 0;
+    do {
+        d[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (k < min_digits)
+        d[k++] = '0';
+    while (k > 0)
+        tb_put(b, d[--k]);
+}
+
+/* %.Nf of v; 0 when v is beyond what this does exactly */
+static int tb_fixed(struct textbuf *b, double v, int prec)
+{
+#if defined(__x86_64__) && defined(__GNUC__) && __LDBL_MANT_DIG__ == 64
+    static const long double scale[4] = {1.0L, 10.0L, 100.0L, 1000.0L};
+    if (!isfinite(v) || prec < 0 || prec > 3 || fabs(v) >= 1e15)
+        return 0;
+    long double x = fabsl((long double)v) * scale[prec]; /* exact */
+    long double r = nearbyintl(x);                       /* ties to even */
+    unsigned long long q = (unsigned long long)r, p10 = (unsigned long long)scale[prec];
+    if (signbit(v))
+        tb_put(b, '-');
+    tb_uint(b, q / p10, 1);
+    if (prec > 0) {
+        tb_put(b, '.');
+        tb_uint(b, q % p10, prec);
+    }
+    return 1;
+#else
+    (void)b;
+    (void)v;
+    (void)prec;
+    return 0;
+#endif
+}
+
 void det_textf(char *out, size_t cap, const char *fmt, ...)
 {
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
-    vsnprintf(out, cap, fmt, ap);
+    va_copy(again, ap);
+    struct textbuf b = {out, cap, 0};
+    int ok = 1;
+    for (const char *f = fmt; *f && ok; f++) {
+        if (*f != '%') {
+            tb_put(&b, *f);
+            continue;
+        }
+        f++;
+        if (*f == '%') {
+            tb_put(&b, '%');
+        } else if (*f == 's') {
+            const char *a = va_arg(ap, const char *);
+            if (!a) {
+                ok = 0;
+                continue;
+            }
+            for (; *a; a++)
+                tb_put(&b, *a);
+        } else if (*f == 'u') {
+            tb_uint(&b, va_arg(ap, unsigned), 1);
+        } else if (*f == 'd' || (f[0] == 'l' && f[1] == 'd')) {
+            long long v = *f == 'd' ? va_arg(ap, int) : va_arg(ap, long);
+            f += *f == 'l';
+            if (v < 0)
+                tb_put(&b, '-');
+            tb_uint(&b, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, 1);
+        } else if (f[0] == '.' && f[1] >= '0' && f[1] <= '3' && f[2] == 'f') {
+            ok = tb_fixed(&b, va_arg(ap, double), f[1] - '0');
+            f += 2;
+        } else {
+            ok = 0;
+        }
+    }
     va_end(ap);
+    if (ok) {
+        if (cap)
+            out[b.n < cap ? b.n : cap - 1] = '\0';
+    } else {
+        vsnprintf(out, cap, fmt, again);
+    }
+    va_end(again);
 }
 
 /* -------------------------------------------------------------- alerts */
@@ -618,11 +766,9 @@ static size_t key_bucket(const struct det *d, uint8_t rule, uint64_t key)
 
 static struct det_alert *find_alert(const struct det *d, uint8_t rule, uint64_t key)
 {
-    for (uint32_t e = d->ahead[key_bucket(d, rule, key)]; e; e = d->anext[e - 1]) {
-        struct det_alert *a = &d->alerts[e - 1];
-        if (a->rule == rule && a->key == key)
-            return a;
-    }
+    for (uint32_t e = d->ahead[key_bucket(d, rule, key)]; e; e = d->anext[e - 1])
+        if (d->akey[e - 1] == key && d->arule[e - 1] == rule)
+            return &d->alerts[e - 1];
     return NULL;
 }
 
@@ -707,6 +853,8 @@ int det_report(const struct det_ctx *c, const struct det_hit *h)
     d->seen_eval[slot] = d->eval_no;
     size_t b = key_bucket(d, a->rule, a->key);
     d->anext[slot] = d->ahead[b];
+    d->akey[slot] = a->key;
+    d->arule[slot] = a->rule;
     d->ahead[b] = (uint32_t)(slot + 1);
     d->stats.opened++;
     notify(d, a);
@@ -895,7 +1043,12 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         }
         d->gs[i] = t->gs_mps;
         d->turn[i] = turn_rate(d, t, i);
-        det_m_per_deg(d->lat[i], &d->mlat[i], &d->mlon[i]);
+        if (d->lat[i] == t->lat_deg) { /* not moved north (dt = 0): the same scale */
+            d->mlat[i] = ml;
+            d->mlon[i] = mo;
+        } else {
+            det_m_per_deg(d->lat[i], &d->mlat[i], &d->mlon[i]);
+        }
         d->alt[i] = (t->flags & TRK_F_ALT) ? (double)t->alt_ft : NAN;
         d->vrate[i] = (t->flags & TRK_F_ALT) ? t->vrate_fpm : 0.0;
         d->ve[i] = t->ve_mps;
@@ -906,9 +1059,9 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
          * primary-only blobs are clutter until shown otherwise */
         d->air[i] = t->kind != TRK_KIND_VESSEL && !t->on_ground &&
                     (t->kind == TRK_KIND_AIRCRAFT || !(t->flags & TRK_F_SLOW));
-        d->tv[i] =
-            (struct det_tv){d->lat[i], d->lon[i],  d->gs[i],   d->alt[i],  d->vrate[i], d->ve[i],
-                            d->vn[i],  d->mlat[i], d->mlon[i], d->turn[i], d->air[i]};
+        d->tv[i] = (struct det_tv){d->lat[i], d->lon[i], d->gs[i],   d->alt[i],  d->vrate[i],
+                                   d->ve[i],  d->vn[i],  d->mlat[i], d->mlon[i], d->turn[i],
+                                   t->id,     d->air[i], t->kind};
         unsigned sq = (t->ids & TRK_ID_SQUAWK) ? (t->squawk & 07777u) : 0;
         if (sq == 07500 || sq == 07600 || sq == 07700 || t->emergency != 0 ||
             t->radio == TRK_TRI_NO || (t->flags & TRK_F_PLAN_DEV) || t->op_flags != 0 ||
@@ -923,8 +1076,13 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         gs_max = d->cfg.max_speed_mps;
     grid_build(d, n);
     for (size_t k = 0; k < d->grid.n; k++) {
+        /* a gather from all over tv: ask for the lines a few tracks ahead */
+        if (k + 8 < d->grid.n)
+            __builtin_prefetch(&d->tv[d->grid.order[k + 8]]);
         const struct det_tv *v = &d->tv[d->grid.order[k]];
         d->g_air[k] = v->air;
+        d->g_kind[k] = v->kind;
+        d->g_id[k] = v->id;
         d->g_lat[k] = v->lat;
         d->g_lon[k] = v->lon;
         d->g_gs[k] = v->gs;
@@ -966,6 +1124,8 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .g_mlon = d->g_mlon,
         .g_turn = d->g_turn,
         .g_air = d->g_air,
+        .g_kind = d->g_kind,
+        .g_id = d->g_id,
         .special = d->special,
         .vessels = d->vessels,
         .n_special = n_special,

@@ -67,6 +67,15 @@ struct det_low_tab {
     size_t cap;  /* pairs at most (cfg.low_pairs) */
     size_t used[2];
     int cur;
+    /* the aircraft ids of the remembered pairs (an open-addressing set of
+     * 2 x (mask + 1) buckets, entries counting for the evaluation in gen):
+     * an aircraft not close to a vessel needs its track only when it has a
+     * pair */
+    struct det_low_air {
+        uint64_t gen;
+        uint32_t id;
+    } * air;
+    size_t air_mask;
 };
 
 /* SEPARATION: a pair seen in close formation (rule_separation.c). */
@@ -111,7 +120,8 @@ struct det_ctx {
      * one after the other in memory, instead of jumping about the track
      * arrays (det_evaluate fills them; all_pairs leaves them unused). */
     const double *g_lat, *g_lon, *g_gs, *g_alt, *g_vrate, *g_ve, *g_vn, *g_mlat, *g_mlon, *g_turn;
-    const uint8_t *g_air;
+    const uint8_t *g_air, *g_kind;
+    const uint32_t *g_id; /* the track's id */
     /* Tracks a per-track rule may fire on, found once by det_evaluate's
      * pass over the picture so that the rules need not read every track
      * (ascending track index, so reports come in the order a full scan

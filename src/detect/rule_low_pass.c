@@ -33,6 +33,7 @@
  * the table.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +47,32 @@ static size_t slot_of(const struct det_low_tab *lt, const struct det_low_pair *t
     while (tab[h].air && (tab[h].air != air || tab[h].ves != ves))
         h = (h + 1) & lt->mask;
     return h;
+}
+
+/* The set of aircraft ids with a remembered pair (det_low_tab.air). */
+static size_t air_bucket(const struct det_low_tab *lt, uint32_t id)
+{
+    return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 24) & lt->air_mask;
+}
+
+static void air_add(struct det_low_tab *lt, uint64_t gen, uint32_t id)
+{
+    size_t h = air_bucket(lt, id);
+    while (lt->air[h].gen == gen) {
+        if (lt->air[h].id == id)
+            return;
+        h = (h + 1) & lt->air_mask;
+    }
+    lt->air[h].gen = gen;
+    lt->air[h].id = id;
+}
+
+static int air_has(const struct det_low_tab *lt, uint64_t gen, uint32_t id)
+{
+    for (size_t h = air_bucket(lt, id); lt->air[h].gen == gen; h = (h + 1) & lt->air_mask)
+        if (lt->air[h].id == id)
+            return 1;
+    return 0;
 }
 
 static int aircraft(const struct det_ctx *c, size_t j)
@@ -64,20 +91,15 @@ struct near_arg {
     int rc;
 };
 
-static int near_fn(void *arg, size_t j)
+/* Track j at h metres from the vessel (tracks farther than low_keep_m,
+ * vessels and tracks that are no aircraft do nothing). */
+static void visit(struct near_arg *na, size_t j, double h)
 {
-    struct near_arg *na = arg;
     const struct det_ctx *c = na->c;
     const struct det_config *cfg = c->cfg;
-    /* the compact arrays first (kind, position): most tracks near a vessel
-     * are far or are vessels themselves */
-    if (!c->live[j] || c->kind[j] == TRK_KIND_VESSEL)
-        return 0;
     size_t i = na->ves;
-    double dn = (c->lat[j] - c->lat[i]) * na->ml, de = (c->lon[j] - c->lon[i]) * na->mo;
-    double h = sqrt(dn * dn + de * de);
     if (h > cfg->low_keep_m || !aircraft(c, j))
-        return 0;
+        return;
     const struct trk_track *a = &c->tracks[j], *v = &c->tracks[i];
     int alt_known = (a->flags & TRK_F_ALT) != 0;
     int close = (!alt_known || (double)a->alt_ft < cfg->low_alt_ft) && h < cfg->low_h_m;
@@ -93,13 +115,14 @@ static int near_fn(void *arg, size_t j)
             p->air = a->id;
             p->ves = v->id;
             lt->used[lt->cur]++;
+            air_add(lt, c->eval_no, a->id);
         } else {
             c->stats->low_full++;
             p = &lone; /* reported, not remembered */
         }
     }
     if (!p)
-        return 0;
+        return;
     p->in_pass |= 2; /* seen this evaluation (bit 1, cleared by the sweep) */
     if (close) {
         if (!(p->in_pass & 1)) {
@@ -114,7 +137,7 @@ static int near_fn(void *arg, size_t j)
         p->in_pass &= (uint8_t)~1u;
     }
     if (c->now_ms - p->t_close_ms > cfg->low_keep_ms)
-        return 0;
+        return;
     struct det_hit hit = {
         .rule = DET_RULE_LOW_PASS,
         .severity = p->passes >= 2 ? DET_SEV_WARNING : DET_SEV_CAUTION,
@@ -149,6 +172,19 @@ static int near_fn(void *arg, size_t j)
     int e = det_report(c, &hit);
     if (e && !na->rc)
         na->rc = e;
+}
+
+static int near_fn(void *arg, size_t j)
+{
+    struct near_arg *na = arg;
+    const struct det_ctx *c = na->c;
+    /* the compact arrays first (kind, position): most tracks near a vessel
+     * are far or are vessels themselves */
+    if (!c->live[j] || c->kind[j] == TRK_KIND_VESSEL)
+        return 0;
+    size_t i = na->ves;
+    double dn = (c->lat[j] - c->lat[i]) * na->ml, de = (c->lon[j] - c->lon[i]) * na->mo;
+    visit(na, j, sqrt(dn * dn + de * de));
     return 0;
 }
 
@@ -181,11 +217,39 @@ static void sweep(const struct det_ctx *c)
 static int evaluate(const struct det_ctx *c)
 {
     struct near_arg na = {c, 0, 0, 0, 0};
+    struct det_low_tab *lt = c->low;
+    const struct det_low_pair *tab = lt->tab[lt->cur];
+    if (lt->used[lt->cur])
+        for (size_t b = 0; b <= lt->mask; b++)
+            if (tab[b].air)
+                air_add(lt, c->eval_no, tab[b].air);
     for (size_t k = 0; k < c->n_vessels; k++) { /* live vessels */
         size_t i = c->vessels[k];
         na.ves = i;
         det_m_per_deg(c->lat[i], &na.ml, &na.mo);
-        det_grid_near(c, c->lat[i], c->lon[i], c->cfg->low_keep_m, near_fn, &na);
+        if (c->cfg->all_pairs) {
+            det_grid_near(c, c->lat[i], c->lon[i], c->cfg->low_keep_m, near_fn, &na);
+            continue;
+        }
+        /* The same visit in the same order (det_grid_near's cells), the
+         * distance from the positions in the grid's order, read one after
+         * the other: most tracks in the cells are beyond low_keep_m. */
+        struct det_span sp[DET_GRID_ROWS];
+        size_t ns = det_grid_spans(c, c->lat[i], c->lon[i], c->cfg->low_keep_m, SIZE_MAX, sp);
+        double lat = c->lat[i], lon = c->lon[i], keep = c->cfg->low_keep_m;
+        for (size_t r = 0; r < ns; r++)
+            for (size_t q = sp[r].from; q < sp[r].to; q++) {
+                double dn = (c->g_lat[q] - lat) * na.ml, de = (c->g_lon[q] - lon) * na.mo;
+                double h = sqrt(dn * dn + de * de);
+                if (h > keep || c->g_kind[q] == TRK_KIND_VESSEL) /* the grid: live tracks */
+                    continue;
+                /* not close (whatever its altitude) and in no remembered
+                 * pair: visit would do nothing, and need not read the
+                 * track to find that out */
+                if (h >= c->cfg->low_h_m && !air_has(lt, c->eval_no, c->g_id[q]))
+                    continue;
+                visit(&na, c->grid->order[q], h);
+            }
     }
     sweep(c);
     return na.rc;

@@ -10,6 +10,7 @@
  * ("primary-only target").
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "detect/rule.h"
@@ -51,8 +52,27 @@ static int evaluate(const struct det_ctx *c)
             t->primary_only_scans < c->cfg->no_xpdr_scans || det_last_reply(t, NULL) >= 0)
             continue;
         struct near_arg na = {c, i, INFINITY, 0};
-        if (c->cfg->near_traffic_m > 0)
+        if (c->cfg->near_traffic_m > 0 && c->cfg->all_pairs) {
             det_grid_near(c, c->lat[i], c->lon[i], c->cfg->near_traffic_m, near_fn, &na);
+        } else if (c->cfg->near_traffic_m > 0) {
+            /* near_fn over det_grid_near's cells in its order, from the
+             * values in the grid's order (read one after the other) */
+            struct det_span sp[DET_GRID_ROWS];
+            size_t ns =
+                det_grid_spans(c, c->lat[i], c->lon[i], c->cfg->near_traffic_m, SIZE_MAX, sp);
+            double lat = c->lat[i], lon = c->lon[i], mlat = c->m_lat[i], mlon = c->m_lon[i];
+            for (size_t r = 0; r < ns; r++)
+                for (size_t q = sp[r].from; q < sp[r].to; q++) {
+                    /* det_pair_scale, in the same order of operations */
+                    double ml = 0.5 * (mlat + c->g_mlat[q]), mo = 0.5 * (mlon + c->g_mlon[q]);
+                    double dn = (c->g_lat[q] - lat) * ml, de = (c->g_lon[q] - lon) * mo;
+                    double dist = sqrt(dn * dn + de * de);
+                    if (dist < na.best_m && c->grid->order[q] != i) {
+                        na.best_m = dist;
+                        na.best = c->grid->order[q];
+                    }
+                }
+        }
         int near = na.best_m <= c->cfg->near_traffic_m;
         struct det_hit h = {
             .rule = DET_RULE_NO_TRANSPONDER,

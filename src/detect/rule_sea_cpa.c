@@ -24,6 +24,7 @@
  * the horizon: linear in the traffic, as SEPARATION.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "detect/rule.h"
@@ -129,7 +130,26 @@ static int evaluate(const struct det_ctx *c)
         pa.gs = gs > c->cfg->sea_max_speed_mps ? c->cfg->sea_max_speed_mps : gs;
         det_m_per_deg(c->lat[i], &pa.ml, &pa.mo);
         double r = c->cfg->sea_cpa_m + (pa.gs + c->cfg->sea_max_speed_mps) * pa.H;
-        det_grid_near(c, c->lat[i], c->lon[i], r, pair_fn, &pa);
+        if (c->cfg->all_pairs) {
+            det_grid_near(c, c->lat[i], c->lon[i], r, pair_fn, &pa);
+            continue;
+        }
+        /* pair_fn over det_grid_near's cells in its order, from the values
+         * in the grid's order (read one after the other) */
+        struct det_span sp[DET_GRID_ROWS];
+        size_t ns = det_grid_spans(c, c->lat[i], c->lon[i], r, SIZE_MAX, sp);
+        for (size_t s = 0; s < ns; s++)
+            for (size_t q = sp[s].from; q < sp[s].to; q++) {
+                size_t j = c->grid->order[q];
+                if (j <= i || c->g_kind[q] != TRK_KIND_VESSEL)
+                    continue;
+                double dn = (c->g_lat[q] - c->lat[i]) * pa.ml,
+                       de = (c->g_lon[q] - c->lon[i]) * pa.mo;
+                double reach = c->cfg->sea_cpa_m + (pa.gs + c->g_gs[q]) * pa.H;
+                if (dn * dn + de * de > (reach * 1.1 + 500.0) * (reach * 1.1 + 500.0))
+                    continue;
+                check(&pa, j);
+            }
     }
     return pa.rc;
 }

@@ -12,50 +12,16 @@
  * when the turn starts (the usual IMM floor; without it mu underflows). */
 #define MU_FLOOR 1e-4
 
-/*
- * S (m x m, symmetric positive definite, m <= 4) -> its inverse and
- * log-determinant, by Cholesky. -1 when S is not positive definite.
- */
-static inline int chol_inv(const double *S, int m, double *Si, double *det)
+/* P (row-major 4x4) is kept exactly symmetric: the functions below compute
+ * the lower triangle (row r, column c <= r) and mirror it. */
+static inline void mirror(double P[16])
 {
-    double L[16] = {0}, Li[16] = {0};
-    double prod = 1.0;
-    for (int i = 0; i < m; i++) {
-        for (int j = 0; j <= i; j++) {
-            double s = S[i * m + j];
-            for (int k = 0; k < j; k++)
-                s -= L[i * m + k] * L[j * m + k];
-            if (i == j) {
-                if (!(s > 0.0))
-                    return -1;
-                L[i * m + i] = sqrt(s);
-                prod *= s; /* det S = prod of L_ii^2 */
-            } else {
-                L[i * m + j] = s / L[j * m + j];
-            }
-        }
-    }
-    for (int i = 0; i < m; i++) {
-        Li[i * m + i] = 1.0 / L[i * m + i];
-        for (int j = 0; j < i; j++) {
-            double s = 0.0;
-            for (int k = j; k < i; k++)
-                s += L[i * m + k] * Li[k * m + j];
-            Li[i * m + j] = -s / L[i * m + i];
-        }
-    }
-    /* S^-1 = L^-T L^-1 */
-    for (int i = 0; i < m; i++) {
-        for (int j = 0; j <= i; j++) {
-            double s = 0.0;
-            for (int k = i; k < m; k++)
-                s += Li[k * m + i] * Li[k * m + j];
-            Si[i * m + j] = s;
-            Si[j * m + i] = s;
-        }
-    }
-    *det = prod;
-    return 0;
+    P[1] = P[4];
+    P[2] = P[8];
+    P[3] = P[12];
+    P[6] = P[9];
+    P[7] = P[13];
+    P[11] = P[14];
 }
 
 /* Transition over T seconds with F built from a = sin(wT)/w,
@@ -63,9 +29,10 @@ static inline int chol_inv(const double *S, int m, double *Si, double *det)
  * c = 1), plus piecewise-constant white acceleration of standard
  * deviation sa. F = [I A; 0 B] with A = [a -b; b a], B = [c -s; s c]:
  * the products are written out in that block form (no multiplications by
- * the constant zeros and ones of F). */
-static void predict(const double x[4], const double P[16], double a, double b, double c, double s,
-                    double sa, double T, double xo[4], double Po[16])
+ * the constant zeros and ones of F), and of F P F^T only the lower
+ * triangle is computed. */
+static inline void predict(const double x[4], const double P[16], double a, double b, double c,
+                           double s, double sa, double T, double xo[4], double Po[16])
 {
     xo[0] = x[0] + a * x[2] - b * x[3];
     xo[1] = x[1] + b * x[2] + a * x[3];
@@ -81,80 +48,89 @@ static void predict(const double x[4], const double P[16], double a, double b, d
         FP[8 + j] = c * p2 - s * p3;
         FP[12 + j] = s * p2 + c * p3;
     }
-    /* Po = FP F^T: column j of F^T is row j of F. */
+    /* Po = FP F^T, lower triangle: Po[i][j] = row i of FP . row j of F. */
     for (int i = 0; i < 4; i++) {
         const double *r = &FP[i * 4];
-        double v0 = r[0] + a * r[2] - b * r[3];
-        double v1 = r[1] + b * r[2] + a * r[3];
-        double v2 = c * r[2] - s * r[3];
-        double v3 = s * r[2] + c * r[3];
-        Po[i * 4] = v0;
-        Po[i * 4 + 1] = v1;
-        Po[i * 4 + 2] = v2;
-        Po[i * 4 + 3] = v3;
+        Po[i * 4] = r[0] + a * r[2] - b * r[3];
+        if (i >= 1)
+            Po[i * 4 + 1] = r[1] + b * r[2] + a * r[3];
+        if (i >= 2)
+            Po[i * 4 + 2] = c * r[2] - s * r[3];
+        if (i == 3)
+            Po[15] = s * r[2] + c * r[3];
     }
-    for (int i = 0; i < 4; i++) /* symmetric by construction; make it exact */
-        for (int j = 0; j < i; j++) {
-            double v = 0.5 * (Po[i * 4 + j] + Po[j * 4 + i]);
-            Po[i * 4 + j] = v;
-            Po[j * 4 + i] = v;
-        }
     double q = sa * sa, T2 = T * T;
     double q11 = q * T2 * T2 / 4.0, q13 = q * T2 * T / 2.0, q33 = q * T2;
     Po[0] += q11;
     Po[5] += q11;
     Po[10] += q33;
     Po[15] += q33;
-    Po[2] += q13;
     Po[8] += q13;
-    Po[7] += q13;
     Po[13] += q13;
+    mirror(Po);
 }
 
-/* Kalman update of (x, P) with z (m components of the state observed
- * directly), covariance R. Writes det S; returns d^2 or -1. */
+/*
+ * Kalman update of (x, P) with z observing the first m (2 or 4)
+ * components of the state directly (H = [I 0]), covariance R (m x m,
+ * row-major). With S = H P H^T + R = L L^T (Cholesky), W = L^-1 H P and
+ * y = L^-1 nu:
+ *   d^2 = y.y,  x += K nu = W^T y,  P -= K H P = W^T W,
+ * the same update as K = P H^T S^-1 without forming S^-1 or K. Writes
+ * det S; returns d^2, or -1 when S is not positive definite (x and P are
+ * then unchanged).
+ */
 static inline double kf_update(double x[4], double P[16], const double *z, const double *R, int m,
                                double *det)
 {
-    double S[16], Si[16], nu[4], K[16];
+    double L[16], Li[4], nu[4], y[4], W[16];
+    double prod = 1.0;
     for (int i = 0; i < m; i++) {
         nu[i] = z[i] - x[i];
-        for (int j = 0; j < m; j++)
-            S[i * m + j] = P[i * 4 + j] + R[i * m + j];
+        for (int j = 0; j <= i; j++) {
+            double s = P[i * 4 + j] + R[i * m + j];
+            for (int k = 0; k < j; k++)
+                s -= L[i * 4 + k] * L[j * 4 + k];
+            if (i == j) {
+                if (!(s > 0.0))
+                    return -1.0;
+                prod *= s; /* det S = prod of L_ii^2 */
+                L[i * 4 + i] = sqrt(s);
+                Li[i] = 1.0 / L[i * 4 + i];
+            } else {
+                L[i * 4 + j] = s * Li[j];
+            }
+        }
     }
-    if (chol_inv(S, m, Si, det) < 0)
-        return -1.0;
     double d2 = 0.0;
-    for (int i = 0; i < m; i++)
-        for (int j = 0; j < m; j++)
-            d2 += nu[i] * Si[i * m + j] * nu[j];
+    for (int i = 0; i < m; i++) { /* forward substitution, nu and the rows of H P */
+        double s = nu[i];
+        for (int k = 0; k < i; k++)
+            s -= L[i * 4 + k] * y[k];
+        y[i] = s * Li[i];
+        d2 += y[i] * y[i];
+        for (int c = 0; c < 4; c++) {
+            double w = P[i * 4 + c];
+            for (int k = 0; k < i; k++)
+                w -= L[i * 4 + k] * W[k * 4 + c];
+            W[i * 4 + c] = w * Li[i];
+        }
+    }
+    for (int c = 0; c < 4; c++) {
+        double s = 0.0;
+        for (int k = 0; k < m; k++)
+            s += W[k * 4 + c] * y[k];
+        x[c] += s;
+    }
     for (int r = 0; r < 4; r++)
-        for (int c = 0; c < m; c++) {
+        for (int c = 0; c <= r; c++) {
             double s = 0.0;
             for (int k = 0; k < m; k++)
-                s += P[r * 4 + k] * Si[k * m + c];
-            K[r * 4 + c] = s;
+                s += W[k * 4 + r] * W[k * 4 + c];
+            P[r * 4 + c] -= s;
         }
-    for (int r = 0; r < 4; r++) {
-        double s = 0.0;
-        for (int c = 0; c < m; c++)
-            s += K[r * 4 + c] * nu[c];
-        x[r] += s;
-    }
-    double Pn[16];
-    for (int r = 0; r < 4; r++)
-        for (int col = 0; col < 4; col++) {
-            double s = P[r * 4 + col];
-            for (int c = 0; c < m; c++)
-                s -= K[r * 4 + c] * P[c * 4 + col];
-            Pn[r * 4 + col] = s;
-        }
-    for (int r = 0; r < 4; r++)
-        for (int col = 0; col <= r; col++) {
-            double v = 0.5 * (Pn[r * 4 + col] + Pn[col * 4 + r]);
-            P[r * 4 + col] = v;
-            P[col * 4 + r] = v;
-        }
+    mirror(P);
+    *det = prod;
     return d2;
 }
 
@@ -210,35 +186,208 @@ void trk_imm_init(struct trk_imm *f, const double z[2], const double R[4], const
     combine(f);
 }
 
-double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double dt_s,
-                      const double *z, const double *R, int m)
-{
-    const double w[TRK_IMM_M] = {0.0, p->omega_rad_s, -p->omega_rad_s};
-    const double sa[TRK_IMM_M] = {p->sigma_a_cv, p->sigma_a_ct, p->sigma_a_ct};
-    if (dt_s < 0.0)
-        dt_s = 0.0;
-    double stay = p->tau_s > 0.0 ? exp(-dt_s / p->tau_s) : 1.0;
-    double off = (1.0 - stay) / (TRK_IMM_M - 1);
+/* ---------------------------------------------------------------------
+ * The three models side by side. Every model does the same arithmetic on
+ * its own numbers, so the mixing, prediction and update of the three run
+ * in the lanes of one vector (lane j: model j; lane 3 repeats model 0 and
+ * is ignored), in exactly the order of operations of predict() and
+ * kf_update() above: each lane's result is bit for bit the scalar one.
+ * GCC's vector extension compiles to pairs of SSE2 operations, or with
+ * AVX2 (chosen at run time, imm_vec_avx2) to one; no FMA, so the rounding
+ * is the same on every machine. When a lane's innovation covariance is
+ * not positive definite the whole update falls back to the scalar path,
+ * which leaves that model predicted but not updated.
+ */
+typedef double v4 __attribute__((vector_size(32)));
+typedef long long v4i __attribute__((vector_size(32)));
 
-    /* Mixing: c_j = sum_i p_ij mu_i, mu_i|j = p_ij mu_i / c_j. */
-    double c[TRK_IMM_M], x0[TRK_IMM_M][4], P0[TRK_IMM_M][16];
-    for (int j = 0; j < TRK_IMM_M; j++) {
-        c[j] = 0.0;
+/* (macros: a function returning a vector changes the ABI with AVX) */
+#define v4_set(a, b, c) ((v4){(a), (b), (c), (a)})
+#define v4_splat(a)     ((v4){(a), (a), (a), (a)})
+#define v4_sqrt(t)      ((v4){sqrt((t)[0]), sqrt((t)[1]), sqrt((t)[2]), sqrt((t)[3])})
+
+/* What the three lanes need, passed by address (a vector argument would
+ * be passed differently to the AVX2 function than by its caller). */
+struct imm_lanes {
+    v4 wm[TRK_IMM_M];             /* mixing weights of model i, per target model */
+    v4 a, b, c, s, q11, q13, q33; /* transition and process noise per model */
+};
+
+static inline __attribute__((always_inline)) int
+imm_vec(struct trk_imm *f, const struct imm_lanes *ln, const double *z, const double *R, int m,
+        double d2s[TRK_IMM_M], double det[TRK_IMM_M])
+{
+    const v4 *wm = ln->wm;
+    const v4 a = ln->a, b = ln->b, c = ln->c, s = ln->s, q11 = ln->q11, q13 = ln->q13,
+             q33 = ln->q33;
+    /* mixing (the lower triangle, as in the scalar code) */
+    v4 X[4], P[16];
+    for (int k = 0; k < 4; k++) {
+        X[k] = v4_splat(0.0);
         for (int i = 0; i < TRK_IMM_M; i++)
-            c[j] += (i == j ? stay : off) * f->mu[i];
+            X[k] += wm[i] * v4_splat(f->x[i][k]);
     }
+    for (int e = 0; e < 16; e++)
+        P[e] = v4_splat(0.0);
+    for (int i = 0; i < TRK_IMM_M; i++) {
+        v4i use = wm[i] != 0.0; /* the scalar code skips a zero weight */
+        v4 d[4];
+        for (int k = 0; k < 4; k++)
+            d[k] = v4_splat(f->x[i][k]) - X[k];
+        for (int r = 0; r < 4; r++)
+            for (int q = 0; q <= r; q++) {
+                v4 t = wm[i] * (v4_splat(f->P[i][r * 4 + q]) + d[r] * d[q]);
+                P[r * 4 + q] += (v4)((v4i)t & use);
+            }
+    }
+    for (int r = 0; r < 4; r++)
+        for (int q = 0; q < r; q++)
+            P[q * 4 + r] = P[r * 4 + q];
+
+    /* prediction: predict() */
+    v4 xo[4], Po[16], FP[16];
+    xo[0] = X[0] + a * X[2] - b * X[3];
+    xo[1] = X[1] + b * X[2] + a * X[3];
+    xo[2] = c * X[2] - s * X[3];
+    xo[3] = s * X[2] + c * X[3];
+    for (int j = 0; j < 4; j++) {
+        v4 p2 = P[8 + j], p3 = P[12 + j];
+        FP[j] = P[j] + a * p2 - b * p3;
+        FP[4 + j] = P[4 + j] + b * p2 + a * p3;
+        FP[8 + j] = c * p2 - s * p3;
+        FP[12 + j] = s * p2 + c * p3;
+    }
+    for (int i = 0; i < 4; i++) {
+        const v4 *r = &FP[i * 4];
+        Po[i * 4] = r[0] + a * r[2] - b * r[3];
+        if (i >= 1)
+            Po[i * 4 + 1] = r[1] + b * r[2] + a * r[3];
+        if (i >= 2)
+            Po[i * 4 + 2] = c * r[2] - s * r[3];
+        if (i == 3)
+            Po[15] = s * r[2] + c * r[3];
+    }
+    Po[0] += q11;
+    Po[5] += q11;
+    Po[10] += q33;
+    Po[15] += q33;
+    Po[8] += q13;
+    Po[13] += q13;
+    Po[1] = Po[4];
+    Po[2] = Po[8];
+    Po[3] = Po[12];
+    Po[6] = Po[9];
+    Po[7] = Po[13];
+    Po[11] = Po[14];
+
+    /* update: kf_update() */
+    v4 L[16], Li[4], nu[4], y[4], W[16];
+    v4 prod = v4_splat(1.0);
+    for (int i = 0; i < m; i++) {
+        nu[i] = v4_splat(z[i]) - xo[i];
+        for (int j = 0; j <= i; j++) {
+            v4 t = Po[i * 4 + j] + v4_splat(R[i * m + j]);
+            for (int k = 0; k < j; k++)
+                t -= L[i * 4 + k] * L[j * 4 + k];
+            if (i == j) {
+                if (!(t[0] > 0.0 && t[1] > 0.0 && t[2] > 0.0))
+                    return 0;
+                prod *= t;
+                L[i * 4 + i] = v4_sqrt(t);
+                Li[i] = v4_splat(1.0) / L[i * 4 + i];
+            } else {
+                L[i * 4 + j] = t * Li[j];
+            }
+        }
+    }
+    v4 d2 = v4_splat(0.0);
+    for (int i = 0; i < m; i++) {
+        v4 t = nu[i];
+        for (int k = 0; k < i; k++)
+            t -= L[i * 4 + k] * y[k];
+        y[i] = t * Li[i];
+        d2 += y[i] * y[i];
+        for (int col = 0; col < 4; col++) {
+            v4 w = Po[i * 4 + col];
+            for (int k = 0; k < i; k++)
+                w -= L[i * 4 + k] * W[k * 4 + col];
+            W[i * 4 + col] = w * Li[i];
+        }
+    }
+    for (int col = 0; col < 4; col++) {
+        v4 t = v4_splat(0.0);
+        for (int k = 0; k < m; k++)
+            t += W[k * 4 + col] * y[k];
+        xo[col] += t;
+    }
+    for (int r = 0; r < 4; r++)
+        for (int col = 0; col <= r; col++) {
+            v4 t = v4_splat(0.0);
+            for (int k = 0; k < m; k++)
+                t += W[k * 4 + r] * W[k * 4 + col];
+            Po[r * 4 + col] -= t;
+        }
     for (int j = 0; j < TRK_IMM_M; j++) {
-        double wm[TRK_IMM_M];
-        for (int i = 0; i < TRK_IMM_M; i++)
-            wm[i] = (i == j ? stay : off) * f->mu[i] / c[j];
+        for (int k = 0; k < 4; k++)
+            f->x[j][k] = xo[k][j];
+        for (int r = 0; r < 4; r++)
+            for (int col = 0; col <= r; col++) {
+                f->P[j][r * 4 + col] = Po[r * 4 + col][j];
+                f->P[j][col * 4 + r] = Po[r * 4 + col][j];
+            }
+        d2s[j] = d2[j];
+        det[j] = prod[j];
+    }
+    return 1;
+}
+
+#define IMM_VEC_ARGS                                                                               \
+    struct trk_imm *f, const struct imm_lanes *ln, const double *z, const double *R, int m,        \
+        double d2s[TRK_IMM_M], double det[TRK_IMM_M]
+#define IMM_VEC_CALL f, ln, z, R, m, d2s, det
+
+static int imm_vec_sse2(IMM_VEC_ARGS)
+{
+    /* literal sizes, so the loops are unrolled for each */
+    return m == 4 ? imm_vec(f, ln, z, R, 4, d2s, det) : imm_vec(f, ln, z, R, 2, d2s, det);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target("avx2"))) static int imm_vec_avx2(IMM_VEC_ARGS)
+{
+    return m == 4 ? imm_vec(f, ln, z, R, 4, d2s, det) : imm_vec(f, ln, z, R, 2, d2s, det);
+}
+
+static int imm_vec_any(IMM_VEC_ARGS)
+{
+    static int avx2 = -1; /* the same answer from every thread: a benign race */
+    if (avx2 < 0)
+        avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    return avx2 ? imm_vec_avx2(IMM_VEC_CALL) : imm_vec_sse2(IMM_VEC_CALL);
+}
+#else
+static int imm_vec_any(IMM_VEC_ARGS)
+{
+    return imm_vec_sse2(IMM_VEC_CALL);
+}
+#endif
+
+/* The same, one model at a time (predict, kf_update): the fallback. */
+static void imm_scalar(struct trk_imm *f, double wm[TRK_IMM_M][TRK_IMM_M], const double ta[3],
+                       const double tb[3], const double tc[3], const double ts[3],
+                       const double sa[3], double dt_s, const double *z, const double *R, int m,
+                       double d2s[TRK_IMM_M], double det[TRK_IMM_M])
+{
+    double x0[TRK_IMM_M][4], P0[TRK_IMM_M][16];
+    for (int j = 0; j < TRK_IMM_M; j++) {
         for (int k = 0; k < 4; k++) {
             x0[j][k] = 0.0;
             for (int i = 0; i < TRK_IMM_M; i++)
-                x0[j][k] += wm[i] * f->x[i][k];
+                x0[j][k] += wm[i][j] * f->x[i][k];
         }
         memset(P0[j], 0, sizeof P0[j]);
         for (int i = 0; i < TRK_IMM_M; i++) {
-            if (wm[i] == 0.0)
+            if (wm[i][j] == 0.0)
                 continue;
             double d[4];
             for (int k = 0; k < 4; k++)
@@ -246,14 +395,39 @@ double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double 
             /* exactly symmetric, as in combine: the lower triangle */
             for (int r = 0; r < 4; r++)
                 for (int q = 0; q <= r; q++)
-                    P0[j][r * 4 + q] += wm[i] * (f->P[i][r * 4 + q] + d[r] * d[q]);
+                    P0[j][r * 4 + q] += wm[i][j] * (f->P[i][r * 4 + q] + d[r] * d[q]);
         }
-        for (int r = 0; r < 4; r++)
-            for (int q = 0; q < r; q++)
-                P0[j][q * 4 + r] = P0[j][r * 4 + q];
+        mirror(P0[j]);
     }
+    for (int j = 0; j < TRK_IMM_M; j++) {
+        predict(x0[j], P0[j], ta[j], tb[j], tc[j], ts[j], sa[j], dt_s, f->x[j], f->P[j]);
+        d2s[j] = m == 4 ? kf_update(f->x[j], f->P[j], z, R, 4, &det[j])
+                        : kf_update(f->x[j], f->P[j], z, R, 2, &det[j]);
+    }
+}
 
-    /* Predict and update each model. The two turns share |w|: one sincos. */
+double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double dt_s,
+                      const double *z, const double *R, int m)
+{
+    const double sa[TRK_IMM_M] = {p->sigma_a_cv, p->sigma_a_ct, p->sigma_a_ct};
+    if (dt_s < 0.0)
+        dt_s = 0.0;
+    double stay = p->tau_s > 0.0 ? exp(-dt_s / p->tau_s) : 1.0;
+    double off = (1.0 - stay) / (TRK_IMM_M - 1);
+
+    /* Mixing: c_j = sum_i p_ij mu_i, mu_i|j = p_ij mu_i / c_j. */
+    double c[TRK_IMM_M], wm[TRK_IMM_M][TRK_IMM_M];
+    for (int j = 0; j < TRK_IMM_M; j++) {
+        c[j] = 0.0;
+        for (int i = 0; i < TRK_IMM_M; i++)
+            c[j] += (i == j ? stay : off) * f->mu[i];
+    }
+    for (int j = 0; j < TRK_IMM_M; j++)
+        for (int i = 0; i < TRK_IMM_M; i++)
+            wm[i][j] = (i == j ? stay : off) * f->mu[i] / c[j];
+
+    /* The transitions: CV, turn left, turn right (sin and b change sign).
+     * The two turns share |w|: one sincos. */
     double sw = 0.0, cw = 1.0, aw = dt_s, bw = 0.0;
     if (fabs(p->omega_rad_s * dt_s) >= 1e-9) {
         sw = sin(p->omega_rad_s * dt_s);
@@ -261,24 +435,36 @@ double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double 
         aw = sw / p->omega_rad_s;
         bw = (1.0 - cw) / p->omega_rad_s;
     }
-    double d2s[TRK_IMM_M], det[TRK_IMM_M], best_d2 = -1.0;
+    const double ta[3] = {dt_s, aw, aw}, tb[3] = {0.0, bw, -bw}, tc[3] = {1.0, cw, cw},
+                 ts[3] = {0.0, sw, -sw};
+    double q11[3], q13[3], q33[3], T2 = dt_s * dt_s;
+    for (int j = 0; j < TRK_IMM_M; j++) {
+        double q = sa[j] * sa[j];
+        q11[j] = q * T2 * T2 / 4.0;
+        q13[j] = q * T2 * dt_s / 2.0;
+        q33[j] = q * T2;
+    }
+    double d2s[TRK_IMM_M], det[TRK_IMM_M] = {1.0, 1.0, 1.0}, best_d2 = -1.0;
+    const struct imm_lanes ln = {
+        .wm = {v4_set(wm[0][0], wm[0][1], wm[0][2]), v4_set(wm[1][0], wm[1][1], wm[1][2]),
+               v4_set(wm[2][0], wm[2][1], wm[2][2])},
+        .a = v4_set(ta[0], ta[1], ta[2]),
+        .b = v4_set(tb[0], tb[1], tb[2]),
+        .c = v4_set(tc[0], tc[1], tc[2]),
+        .s = v4_set(ts[0], ts[1], ts[2]),
+        .q11 = v4_set(q11[0], q11[1], q11[2]),
+        .q13 = v4_set(q13[0], q13[1], q13[2]),
+        .q33 = v4_set(q33[0], q33[1], q33[2]),
+    };
+    if (!imm_vec_any(f, &ln, z, R, m, d2s, det))
+        imm_scalar(f, wm, ta, tb, tc, ts, sa, dt_s, z, R, m, d2s, det);
     int ok = 0;
     for (int j = 0; j < TRK_IMM_M; j++) {
-        if (w[j] == 0.0) /* CV */
-            predict(x0[j], P0[j], dt_s, 0.0, 1.0, 0.0, sa[j], dt_s, f->x[j], f->P[j]);
-        else if (w[j] > 0.0) /* turn left */
-            predict(x0[j], P0[j], aw, bw, cw, sw, sa[j], dt_s, f->x[j], f->P[j]);
-        else /* turn right: sin and b change sign */
-            predict(x0[j], P0[j], aw, -bw, cw, -sw, sa[j], dt_s, f->x[j], f->P[j]);
-        /* literal sizes, so the inlined update is unrolled for each */
-        double d2 = m == 4 ? kf_update(f->x[j], f->P[j], z, R, 4, &det[j])
-                           : kf_update(f->x[j], f->P[j], z, R, 2, &det[j]);
-        d2s[j] = d2;
-        if (d2 < 0.0)
+        if (d2s[j] < 0.0)
             continue;
         ok++;
-        if (best_d2 < 0.0 || d2 < best_d2)
-            best_d2 = d2;
+        if (best_d2 < 0.0 || d2s[j] < best_d2)
+            best_d2 = d2s[j];
     }
     if (ok > 0) {
         /* Likelihood N(nu; 0, S_j) = exp(-d2_j / 2) / sqrt((2 pi)^m det S_j);

@@ -120,9 +120,11 @@ struct slot {
     struct trk_track pub;
     struct trk_imm f;
     double lat0, lon0, k_lat, k_lon; /* plane origin, m per degree */
-    uint64_t cell;                   /* grid cell key */
-    int32_t cell_next, cell_prev;    /* bucket list, -1 = end */
-    int64_t window_end_ms;           /* M-of-N window (TRK_F_PLOT_BORN) */
+    /* track_period() and last_coop_ms() of pub, which change only with an
+     * update (note_update sets them): trk_tick reads these instead of the
+     * sensors and sources, beside the other fields it reads */
+    int64_t period_ms, coop_ms;
+    int64_t window_end_ms; /* M-of-N window (TRK_F_PLOT_BORN) */
     int64_t t_alt_ms;
     int64_t t_sel_alt_ms; /* time of sel_alt_ft */
     int64_t t_trail_ms;
@@ -167,7 +169,12 @@ struct trk_table {
     uint64_t *ikeys;
     int32_t *ivals;
     size_t imask;
-    /* grid */
+    /* grid: per slot, its cell and its bucket list (-1 = end), apart from
+     * the slots so that a search walks 16-byte entries, not 1.2 KB slots */
+    struct gnode {
+        uint64_t cell;
+        int32_t next, prev;
+    } * gnode;
     int32_t *gheads;
     size_t gmask;
     int n_rows;
@@ -183,6 +190,9 @@ struct trk_table {
     int row_col[TRK_ASSIGN_MAX];
     struct sensor_cfg sensors[MAX_SENSORS];
     size_t n_sensors;
+    /* the same by id: open addressing over 2 x MAX_SENSORS buckets (slot + 1,
+     * 0 empty), since every update of a track looks its sensor up */
+    uint8_t sensor_at[2 * MAX_SENSORS];
     struct trk_stats stats;
 };
 
@@ -254,6 +264,7 @@ int trk_new(const struct trk_config *cfg, struct trk_table **out)
     t->ikeys = calloc(t->imask + 1, sizeof *t->ikeys);
     t->ivals = calloc(t->imask + 1, sizeof *t->ivals);
     t->gheads = malloc((t->gmask + 1) * sizeof *t->gheads);
+    t->gnode = calloc(t->cap, sizeof *t->gnode);
     t->row_lon_cell = calloc((size_t)t->n_rows, sizeof *t->row_lon_cell);
     t->row_n_lon = calloc((size_t)t->n_rows, sizeof *t->row_n_lon);
     t->row_cos_min = calloc((size_t)t->n_rows, sizeof *t->row_cos_min);
@@ -261,8 +272,9 @@ int trk_new(const struct trk_config *cfg, struct trk_table **out)
     t->cand = calloc(CAND_MAX, sizeof *t->cand);
     if (cfg->trail_len)
         t->trail = calloc(t->cap * cfg->trail_len, sizeof *t->trail);
-    if (!t->slots || !t->free_list || !t->ikeys || !t->ivals || !t->gheads || !t->row_lon_cell ||
-        !t->row_n_lon || !t->row_cos_min || !t->w || !t->cand || (cfg->trail_len && !t->trail)) {
+    if (!t->slots || !t->free_list || !t->ikeys || !t->ivals || !t->gheads || !t->gnode ||
+        !t->row_lon_cell || !t->row_n_lon || !t->row_cos_min || !t->w || !t->cand ||
+        (cfg->trail_len && !t->trail)) {
         trk_free(t);
         return CAIRN_E_NOMEM;
     }
@@ -299,6 +311,7 @@ void trk_free(struct trk_table *t)
     free(t->ikeys);
     free(t->ivals);
     free(t->gheads);
+    free(t->gnode);
     free(t->row_lon_cell);
     free(t->row_n_lon);
     free(t->row_cos_min);
@@ -308,13 +321,19 @@ void trk_free(struct trk_table *t)
     free(t);
 }
 
+static size_t sensor_bucket(uint32_t id)
+{
+    return (size_t)((id * 0x9E3779B1u) >> 24) & (2 * MAX_SENSORS - 1);
+}
+
 int trk_sensor_set(struct trk_table *t, uint32_t sensor_id, int32_t period_ms)
 {
     if (period_ms < 100 || period_ms > 3600000)
         return CAIRN_E_INVAL;
-    for (size_t i = 0; i < t->n_sensors; i++)
-        if (t->sensors[i].id == sensor_id) {
-            t->sensors[i].period_ms = period_ms;
+    size_t b = sensor_bucket(sensor_id);
+    for (; t->sensor_at[b]; b = (b + 1) & (2 * MAX_SENSORS - 1))
+        if (t->sensors[t->sensor_at[b] - 1].id == sensor_id) {
+            t->sensors[t->sensor_at[b] - 1].period_ms = period_ms;
             return 0;
         }
     if (t->n_sensors == MAX_SENSORS)
@@ -322,15 +341,16 @@ int trk_sensor_set(struct trk_table *t, uint32_t sensor_id, int32_t period_ms)
     t->sensors[t->n_sensors].id = sensor_id;
     t->sensors[t->n_sensors].period_ms = period_ms;
     t->n_sensors++;
+    t->sensor_at[b] = (uint8_t)t->n_sensors; /* never full: at most half the buckets */
     return 0;
 }
 
 /* Configured period of a sensor, or 0. */
 static int32_t sensor_period(const struct trk_table *t, uint32_t id)
 {
-    for (size_t i = 0; i < t->n_sensors; i++)
-        if (t->sensors[i].id == id)
-            return t->sensors[i].period_ms;
+    for (size_t b = sensor_bucket(id); t->sensor_at[b]; b = (b + 1) & (2 * MAX_SENSORS - 1))
+        if (t->sensors[t->sensor_at[b] - 1].id == id)
+            return t->sensors[t->sensor_at[b] - 1].period_ms;
     return 0;
 }
 
@@ -433,25 +453,25 @@ static size_t gbucket(const struct trk_table *t, uint64_t key)
 
 static void grid_unlink(struct trk_table *t, int32_t s)
 {
-    struct slot *p = &t->slots[s];
-    if (p->cell_prev >= 0)
-        t->slots[p->cell_prev].cell_next = p->cell_next;
+    struct gnode *p = &t->gnode[s];
+    if (p->prev >= 0)
+        t->gnode[p->prev].next = p->next;
     else
-        t->gheads[gbucket(t, p->cell)] = p->cell_next;
-    if (p->cell_next >= 0)
-        t->slots[p->cell_next].cell_prev = p->cell_prev;
-    p->cell_next = p->cell_prev = -1;
+        t->gheads[gbucket(t, p->cell)] = p->next;
+    if (p->next >= 0)
+        t->gnode[p->next].prev = p->prev;
+    p->next = p->prev = -1;
 }
 
 static void grid_link(struct trk_table *t, int32_t s, uint64_t key)
 {
-    struct slot *p = &t->slots[s];
+    struct gnode *p = &t->gnode[s];
     size_t b = gbucket(t, key);
     p->cell = key;
-    p->cell_prev = -1;
-    p->cell_next = t->gheads[b];
-    if (p->cell_next >= 0)
-        t->slots[p->cell_next].cell_prev = s;
+    p->prev = -1;
+    p->next = t->gheads[b];
+    if (p->next >= 0)
+        t->gnode[p->next].prev = s;
     t->gheads[b] = s;
 }
 
@@ -459,7 +479,7 @@ static void grid_move(struct trk_table *t, int32_t s, double lat, double lon)
 {
     int row = grid_row(t, lat);
     uint64_t key = cell_key(row, grid_col(t, row, lon));
-    if (key == t->slots[s].cell)
+    if (key == t->gnode[s].cell)
         return;
     grid_unlink(t, s);
     grid_link(t, s, key);
@@ -486,8 +506,8 @@ static size_t grid_query(struct trk_table *t, double lat, double lon, double rad
             if (cc < 0)
                 cc += n_lon;
             uint64_t key = cell_key(r, cc);
-            for (int32_t s = t->gheads[gbucket(t, key)]; s >= 0; s = t->slots[s].cell_next) {
-                if (t->slots[s].cell != key)
+            for (int32_t s = t->gheads[gbucket(t, key)]; s >= 0; s = t->gnode[s].next) {
+                if (t->gnode[s].cell != key)
                     continue;
                 if (n == CAND_MAX)
                     return n;
@@ -665,7 +685,7 @@ static int64_t last_coop_ms(const struct trk_track *k)
 static void set_transponder(const struct trk_table *t, struct slot *p, int64_t now_ms)
 {
     struct trk_track *k = &p->pub;
-    int64_t coop = last_coop_ms(k);
+    int64_t coop = p->coop_ms;
     bool prim = k->primary_only_scans >= t->cfg.no_xpdr_scans;
     if (k->kind == TRK_KIND_VESSEL) {
         if (prim && (coop == 0 || now_ms - coop > t->cfg.min_life_sea_ms))
@@ -786,6 +806,8 @@ static void note_sel_alt(struct slot *p, const struct trk_meas *m)
     p->t_sel_alt_ms = m->t_ms;
 }
 
+static int64_t track_period(const struct trk_track *k);
+
 /* Everything but the filter: identities, sources, counters, status. */
 static void note_update(struct trk_table *t, int32_t s, const struct trk_meas *m)
 {
@@ -838,6 +860,8 @@ static void note_update(struct trk_table *t, int32_t s, const struct trk_meas *m
     } else if (k->status == TRK_ST_COASTING) {
         k->status = TRK_ST_CONFIRMED;
     }
+    p->period_ms = track_period(k);
+    p->coop_ms = last_coop_ms(k);
     set_transponder(t, p, m->t_ms);
 }
 
@@ -916,7 +940,7 @@ static int create(struct trk_table *t, const struct trk_meas *m, const struct mw
     int32_t s = t->free_list[--t->n_free];
     struct slot *p = &t->slots[s];
     memset(p, 0, sizeof *p);
-    p->cell_next = p->cell_prev = -1;
+    t->gnode[s].next = t->gnode[s].prev = -1;
     struct trk_track *k = &p->pub;
     k->id = ++t->next_id;
     if (k->id == 0) /* 4 billion tracks: ids wrap, skip 0 (T3 holds per table lifetime) */
@@ -1020,7 +1044,7 @@ static double pair_cost(const struct trk_table *t, const struct slot *p, const s
      * searched with the wider init_chi2 gate, so it picks its target up
      * again instead of dying while the plots fall just outside. */
     double gate = t->cfg.gate_chi2;
-    if (m->t_ms - k->t_last_ms > track_period(k) * 3 / 2 && t->cfg.init_chi2 > gate)
+    if (m->t_ms - k->t_last_ms > p->period_ms * 3 / 2 && t->cfg.init_chi2 > gate)
         gate = t->cfg.init_chi2;
     if (!(d2 <= gate))
         return -1.0;
@@ -1200,6 +1224,21 @@ static int ingest_run(struct trk_table *t, const struct trk_meas *m, size_t n, i
                 const char *b = (const char *)&t->slots[ps];
                 for (size_t off = 0; off < sizeof(struct slot); off += 64)
                     __builtin_prefetch(b + off, 1);
+            }
+        }
+        if (t->cfg.trail_len && i + PREFETCH_AHEAD / 4 < n) {
+            /* and, its slot loaded by now, where trail_add may write */
+            const struct trk_meas *f = &m[i + PREFETCH_AHEAD / 4];
+            int32_t ps = -1;
+            if (f->has & TRK_M_ICAO)
+                ps = idx_get(t, ikey(KEY_ICAO, f->icao));
+            else if (f->has & TRK_M_MMSI)
+                ps = idx_get(t, ikey(KEY_MMSI, f->mmsi));
+            if (ps >= 0 && f->t_ms - t->slots[ps].t_trail_ms >= t->cfg.trail_every_ms) {
+                const struct slot *sp = &t->slots[ps];
+                size_t L = t->cfg.trail_len;
+                __builtin_prefetch(&t->trail[(size_t)ps * L + (sp->trail_head + sp->trail_n) % L],
+                                   1);
             }
         }
         if (assigned)
@@ -1395,7 +1434,7 @@ size_t trk_tick(struct trk_table *t, int64_t now_ms)
             continue;
         }
         int64_t age = now_ms - k->t_last_ms;
-        int64_t per = track_period(k);
+        int64_t per = p->period_ms; /* track_period(k) */
         int64_t coast_after = 2 * per + 1000;
         int64_t life = k->kind == TRK_KIND_VESSEL ? t->cfg.min_life_sea_ms : t->cfg.min_life_air_ms;
         int64_t delete_after = 5 * per > life ? 5 * per : life;
@@ -1469,10 +1508,19 @@ const struct trk_track *trk_next(const struct trk_table *t, size_t *cursor)
 
 size_t trk_snapshot(const struct trk_table *t, struct trk_track *out, size_t cap)
 {
-    size_t n = 0, cur = 0;
-    const struct trk_track *k;
-    while (n < cap && (k = trk_next(t, &cur)) != NULL)
-        out[n++] = *k;
+    size_t n = 0;
+    for (size_t i = 0; i < t->cap && n < cap; i++) {
+        /* the public part of a slot a few ahead: slots are far apart, and
+         * only this part of each is read */
+        if (i + 4 < t->cap) {
+            const char *b = (const char *)&t->slots[i + 4].pub;
+            for (size_t off = 0; off < sizeof(struct trk_track); off += 64)
+                __builtin_prefetch(b + off);
+        }
+        const struct trk_track *k = &t->slots[i].pub;
+        if (k->status != TRK_ST_FREE)
+            out[n++] = *k;
+    }
     return n;
 }
 
@@ -1576,9 +1624,9 @@ int trk_check(const struct trk_table *t)
     /* T1: every live track once in the grid, in the list of its bucket */
     for (size_t b = 0; b <= t->gmask; b++) {
         int32_t prev = -1;
-        for (int32_t s = t->gheads[b]; s >= 0; s = t->slots[s].cell_next) {
+        for (int32_t s = t->gheads[b]; s >= 0; s = t->gnode[s].next) {
             const struct slot *p = &t->slots[s];
-            if (!is_live(p) || gbucket(t, p->cell) != b || p->cell_prev != prev)
+            if (!is_live(p) || gbucket(t, t->gnode[s].cell) != b || t->gnode[s].prev != prev)
                 return CAIRN_E_STATE;
             if (++in_grid > t->cap)
                 return CAIRN_E_STATE;

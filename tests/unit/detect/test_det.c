@@ -21,6 +21,7 @@
 
 #include "base/error.h"
 #include "detect/detect.h"
+#include "detect/rule.h"
 #include "track/track.h"
 #include "../track/trk_sim.h"
 
@@ -1400,9 +1401,94 @@ static void test_hostile_tracks(void **st)
     det_free(d);
 }
 
+/* det_textf formats the conversions the rules use itself: byte for byte
+ * what vsnprintf writes, rounding ties, signs, -0, truncation and the
+ * conversions it hands over (NAN, %x) included. */
+static void ref_textf(char *out, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
+}
+
+static void test_textf_as_printf(void **state)
+{
+    (void)state;
+    static const double special[] = {0.0,
+                                     -0.0,
+                                     0.5,
+                                     1.5,
+                                     2.5,
+                                     -0.5,
+                                     -2.5,
+                                     0.125,
+                                     0.375,
+                                     1.005,
+                                     2.675,
+                                     0.05,
+                                     0.15,
+                                     0.25,
+                                     0.35,
+                                     -0.3,
+                                     -0.04,
+                                     9.995,
+                                     99.95,
+                                     1e14,
+                                     -1e14,
+                                     123456.789,
+                                     0.0005,
+                                     0.0015,
+                                     4.35,
+                                     1852.0,
+                                     1e15,
+                                     -1e16,
+                                     NAN,
+                                     INFINITY,
+                                     -INFINITY,
+                                     1e-300,
+                                     7.0000000000000001,
+                                     64.44999999999999};
+    char a[256], b[256];
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int k = 0; k < 200000; k++) {
+        double v;
+        if (k < (int)(sizeof special / sizeof special[0])) {
+            v = special[k];
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            /* halves, thousandths and arbitrary values at many scales */
+            double u = (double)(x >> 11) / 9007199254740992.0;
+            int kind = (int)(x % 4);
+            double m = pow(10.0, (double)((x >> 3) % 12) - 4.0);
+            v = kind == 0   ? floor(u * 20000.0) / 8.0 - 1250.0
+                : kind == 1 ? floor(u * 2e6) / 1000.0 - 1000.0
+                            : (u - 0.5) * m;
+        }
+        int n = (int)(x >> 40) % 300;
+        unsigned uu = (unsigned)(x >> 20);
+        ref_textf(a, sizeof a, "%.0f|%.1f|%.2f|%.3f|%u|%d|%s|%%", v, v, v, v, uu, -n, "x\xc3\xa9");
+        det_textf(b, sizeof b, "%.0f|%.1f|%.2f|%.3f|%u|%d|%s|%%", v, v, v, v, uu, -n, "x\xc3\xa9");
+        if (strcmp(a, b) != 0)
+            fail_msg("%.17g: printf \"%s\", det_textf \"%s\"", v, a, b);
+    }
+    /* truncation, and a conversion it does not do */
+    for (size_t cap = 1; cap < 24; cap++) {
+        memset(a, 'A', sizeof a);
+        memset(b, 'A', sizeof b);
+        ref_textf(a, cap, "ab %s %.1f NM %u", "cdefg", 12.25, 77u);
+        det_textf(b, cap, "ab %s %.1f NM %u", "cdefg", 12.25, 77u);
+        assert_memory_equal(a, b, 32);
+    }
+    ref_textf(a, sizeof a, "%x %.1f %s", 255u, 1.25, "y");
+    det_textf(b, sizeof b, "%x %.1f %s", 255u, 1.25, "y");
+    assert_string_equal(a, b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_textf_as_printf),
         cmocka_unit_test(test_emergency_lifecycle),
         cmocka_unit_test(test_hysteresis_reraise),
         cmocka_unit_test(test_capacity_and_time),
