@@ -118,75 +118,53 @@ const rgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16) / 255);
 export const SEG_FLOATS = 8; /* two vertices of (x, y, t, colour) */
 
 export class GlTracks {
-  /** clsColours: 4 hex colours (civil, military, noxpdr, vessel); peerColours: 6. */
-  constructor(clsColours, peerColours, { segCap = 1 << 20 } = {}) {
+  /** clsColours: 4 hex colours (civil, military, noxpdr, vessel); peerColours: 6.
+   * The data comes from the stream worker (stream/worker.js): setPoints()
+   * with its packed slots, addSegments()/killSegments()/clearSegments() with
+   * its ring's changes; onRestore is called after a lost context comes back
+   * (everything must be given again). */
+  constructor(clsColours, peerColours, { segCap = 1 << 20, onRestore = () => {} } = {}) {
     this.canvas = document.createElement('canvas');
     this.canvas.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;';
     this.cls = clsColours.flatMap(rgb);
-    this.peer = peerColours.flatMap(rgb);
-    this.cap = 1024;
-    this.pts = new Float32Array(this.cap * 6);
+    this.peer = new Float32Array(6 * 3); /* the worker's peer number -> colour (setPeerColours) */
+    this.peerDefault = peerColours.flatMap(rgb);
+    this.peer.set(this.peerDefault);
+    this.pts = new Float32Array(0);
     this.nSlots = 0;
-    this.ptsDirty = true;
-    this.ptsRealloc = true;
+    this.ptsCap = 0; /* bytes of the GPU's buffer */
+    this.ptsDirty = false;
     this.segCap = segCap;
-    this.seg = new Float32Array(segCap * SEG_FLOATS);
-    this.segHead = 0; /* next segment to write */
     this.segN = 0;
-    this.segDirtyStart = 0; /* segments written since the last upload: a run of the ring */
-    this.segDirtyN = 0;
+    this.segQueue = []; /* in the worker's order: [first segment, Float32Array] to write, or [-1, Int32Array] segments to drop */
+    this.segClear = true;
+    this.onRestore = onRestore;
     this.gl = null;
     this.lost = false;
-    this.rev = 0; /* bumped by the writer at each batch; drawnRev: what the last frame showed */
+    this.rev = 0; /* bumped at each batch; drawnRev: what the last frame showed */
     this.drawnRev = 0;
     this.ox = 0;
     this.oy = 0;
-    this.originSet = false;
   }
 
-  origin(x, y) {
-    if (!this.originSet) { this.ox = x; this.oy = y; this.originSet = true; }
-  }
-
-  setSlot(i, x, y, cls, hdgRad, pidx, shown) {
-    if (i >= this.cap) {
-      while (i >= this.cap) this.cap *= 2;
-      const n = new Float32Array(this.cap * 6);
-      n.set(this.pts);
-      this.pts = n;
-      this.ptsRealloc = true;
-    }
-    const o = i * 6;
-    const p = this.pts;
-    p[o] = x - this.ox; p[o + 1] = y - this.oy; p[o + 2] = cls; p[o + 3] = hdgRad; p[o + 4] = pidx; p[o + 5] = shown ? 1 : 0;
-    if (i >= this.nSlots) this.nSlots = i + 1;
+  /** The slots (6 floats each, relative to origin ox, oy). */
+  setPoints(pts, nSlots, ox, oy) {
+    this.pts = pts;
+    this.nSlots = nSlots;
+    this.ox = ox;
+    this.oy = oy;
     this.ptsDirty = true;
   }
 
-  hideSlot(i) {
-    if (i < this.nSlots) { this.pts[i * 6 + 5] = 0; this.ptsDirty = true; }
+  /** colours: 6 [r, g, b] (0..1), one per peer number of the worker's. */
+  setPeerColours(colours) {
+    for (let i = 0; i < 6; i++) this.peer.set(colours[i] || this.peerDefault.slice(3 * i, 3 * i + 3), 3 * i);
   }
 
-  /** A trail segment from (x0,y0) to (x1,y1), made at tS (seconds since t0), colour index col. */
-  addSegment(x0, y0, x1, y1, tS, col) {
-    const i = this.segHead;
-    const o = i * SEG_FLOATS;
-    const s = this.seg;
-    s[o] = x0 - this.ox; s[o + 1] = y0 - this.oy; s[o + 2] = tS; s[o + 3] = col;
-    s[o + 4] = x1 - this.ox; s[o + 5] = y1 - this.oy; s[o + 6] = tS; s[o + 7] = col;
-    if (this.segDirtyN === 0) this.segDirtyStart = i;
-    if (this.segDirtyN < this.segCap) this.segDirtyN++;
-    this.segHead = (i + 1) % this.segCap;
-    if (this.segN < this.segCap) this.segN++;
-  }
-
-  clearSegments() {
-    this.seg.fill(0);
-    this.segHead = 0;
-    this.segN = 0;
-    this.segDirtyStart = 0;
-    this.segDirtyN = this.segCap;
-  }
+  addSegments(first, data) { this.segQueue.push([first, data]); }
+  killSegments(list) { this.segQueue.push([-1, list]); }
+  clearSegments() { this.segClear = true; this.segQueue = []; }
+  setSegmentCount(n) { this.segN = n; }
 
   init() {
     /* no MSAA: with a software rasteriser (no GPU) it multiplies the fill cost; the symbols' edges are cut by the shader */
@@ -194,7 +172,7 @@ export class GlTracks {
     if (!gl) throw new Error('WebGL2 unavailable');
     this.gl = gl;
     this.canvas.addEventListener('webglcontextlost', (e) => { e.preventDefault(); this.lost = true; });
-    this.canvas.addEventListener('webglcontextrestored', () => { this.lost = false; this.gl = null; this.init(); });
+    this.canvas.addEventListener('webglcontextrestored', () => { this.lost = false; this.gl = null; this.init(); this.onRestore(); });
     this.pProg = compile(gl, VS_POINTS, FS_POINTS);
     this.tProg = compile(gl, VS_TRAILS, FS_TRAILS);
     this.pBuf = gl.createBuffer();
@@ -211,7 +189,7 @@ export class GlTracks {
     this.tVao = gl.createVertexArray();
     gl.bindVertexArray(this.tVao);
     gl.bindBuffer(gl.ARRAY_BUFFER, this.tBuf);
-    gl.bufferData(gl.ARRAY_BUFFER, this.seg.byteLength, gl.DYNAMIC_DRAW);
+    gl.bufferData(gl.ARRAY_BUFFER, this.segCap * SEG_FLOATS * 4, gl.DYNAMIC_DRAW);
     loc = gl.getAttribLocation(this.tProg, 'a_pos');
     gl.enableVertexAttribArray(loc);
     gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 16, 0);
@@ -222,33 +200,39 @@ export class GlTracks {
     this.u = {};
     for (const [prog, names] of [[this.pProg, ['u_m', 'u_size', 'u_rot', 'u_cls', 'u_peer']], [this.tProg, ['u_m', 'u_now', 'u_trail', 'u_cls', 'u_peer']]])
       for (const n of names) this.u[`${prog === this.pProg ? 'p' : 't'}${n}`] = gl.getUniformLocation(prog, n);
-    this.ptsRealloc = true;
-    this.segDirtyStart = 0;
-    this.segDirtyN = this.segCap;
+    this.ptsCap = 0;
+    this.ptsDirty = true;
+    this.segClear = false; /* bufferData made it zeros */
   }
 
   upload() {
     const gl = this.gl;
-    if (this.ptsRealloc) {
-      gl.bindBuffer(gl.ARRAY_BUFFER, this.pBuf);
-      gl.bufferData(gl.ARRAY_BUFFER, this.pts.byteLength, gl.DYNAMIC_DRAW);
-      this.ptsRealloc = false;
-      this.ptsDirty = true;
-    }
     if (this.ptsDirty) {
       gl.bindBuffer(gl.ARRAY_BUFFER, this.pBuf);
-      gl.bufferSubData(gl.ARRAY_BUFFER, 0, this.pts, 0, this.nSlots * 6);
+      const bytes = this.nSlots * 24;
+      if (bytes > this.ptsCap) {
+        this.ptsCap = Math.max(bytes, this.ptsCap * 2, 24 * 1024);
+        gl.bufferData(gl.ARRAY_BUFFER, this.ptsCap, gl.DYNAMIC_DRAW);
+      }
+      if (bytes) gl.bufferSubData(gl.ARRAY_BUFFER, 0, this.pts, 0, this.nSlots * 6);
       this.ptsDirty = false;
     }
-    if (this.segDirtyN > 0) {
+    if (this.segClear || this.segQueue.length) {
       gl.bindBuffer(gl.ARRAY_BUFFER, this.tBuf);
-      const F = SEG_FLOATS;
-      const a = this.segDirtyN >= this.segCap ? 0 : this.segDirtyStart;
-      const n = Math.min(this.segDirtyN, this.segCap);
-      const first = Math.min(n, this.segCap - a);
-      gl.bufferSubData(gl.ARRAY_BUFFER, a * F * 4, this.seg, a * F, first * F);
-      if (n > first) gl.bufferSubData(gl.ARRAY_BUFFER, 0, this.seg, 0, (n - first) * F);
-      this.segDirtyN = 0;
+      if (this.segClear) {
+        gl.bufferData(gl.ARRAY_BUFFER, this.segCap * SEG_FLOATS * 4, gl.DYNAMIC_DRAW);
+        this.segClear = false;
+      }
+      /* a dropped segment: its two vertices' colour -1 (the shader drops them) */
+      const minus = new Float32Array([-1]);
+      for (const [first, data] of this.segQueue) {
+        if (first >= 0) { gl.bufferSubData(gl.ARRAY_BUFFER, first * SEG_FLOATS * 4, data); continue; }
+        for (const s of data) {
+          gl.bufferSubData(gl.ARRAY_BUFFER, (s * SEG_FLOATS + 3) * 4, minus);
+          gl.bufferSubData(gl.ARRAY_BUFFER, (s * SEG_FLOATS + 7) * 4, minus);
+        }
+      }
+      this.segQueue = [];
     }
   }
 

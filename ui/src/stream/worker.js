@@ -1,0 +1,402 @@
+// The stream worker: owns the live connection to /api/events, parses it and
+// keeps the track table, so that the main thread only draws.
+//
+// Why a worker: at 10,000 tracks a second the stream is megabytes of JSON
+// a second; parsed on the main thread it took the frames of the map
+// (bench/ui). Here the worker
+//   - reads /api/events (fetch, same origin: the session cookie, and the
+//     token as a Bearer header for a tab that kept only the token) and
+//     GET /api/tracks at each (re)connection;
+//   - applies the daemon's `tracks` events ({"now_ms", "tracks":[...]},
+//     docs/centre.md) and the older one-track `track` events to its table;
+//   - keeps, per track, a slot in the packed arrays the GPU draws (x, y
+//     relative to an origin, class, heading, peer number, shown: 6 floats),
+//     its trail segments in a ring, its label, and its own JSON text;
+//   - posts what changed to the main thread at most once per animation
+//     frame (the main thread returns a credit, "ack", from its next frame):
+//     the packed arrays and the new trail segments as transferable typed
+//     arrays, the changed tracks' JSON as UTF-8 bytes with their offsets
+//     (parsed on the main thread only for the tracks it looks at), the
+//     changed labels, each track's report time;
+//   - forwards the other events (alerts, messages, ...) parsed.
+//
+// Messages from the main thread:
+//   {type:'start', token, gen}  (re)open the stream; {type:'stop'}
+//   {type:'ack'}                the last batch is drawn: send the next
+//   {type:'resync'}             the GPU lost its buffers: send all again
+//   {type:'prefill'}            (bench) trails at their full length
+// Messages to it:
+//   {type:'state', connected, gen}  {type:'open', gen}  {type:'ended', gen}
+//   {type:'unauthorised'}  {type:'retry', ms}  {type:'event', name, data}
+//   {type:'batch', ...}     see post() below
+import { SseParser, tracksSpans, mercator } from './sse.js';
+import { classOf, peerOf, labelOf, CLASSES } from '../map/classify.js';
+
+export const TRAIL_STEP_MS = 5000;
+export const TRAIL_S = 600;
+const TRAIL_MAX = (TRAIL_S * 1000) / TRAIL_STEP_MS;
+const SEG_CAP = 1 << 20;
+const STALE_MS = 5 * 60 * 1000;
+const STALL_MS = 40000; /* the daemon's heartbeat is 15 s */
+const CLS_INDEX = Object.fromEntries(CLASSES.map((c, i) => [c, i]));
+const enc = new TextEncoder();
+const xy = [0, 0];
+
+/* ------------------------------------------------------------ the table */
+
+const recs = new Map(); /* id -> {id, slot, x, y, lx, ly, lt, cls, pidx, label, raw, tl, segs, segN, seenMs} */
+let cap = 1024;
+let pts = new Float32Array(cap * 6);
+let slotId = new Float64Array(cap);
+let nSlots = 0;
+let nextSlot = 0;
+const free = [];
+let ox = 0;
+let oy = 0;
+let originSet = false;
+let t0 = null; /* ms: the trails' time origin */
+let nowMs = null; /* the newest report time seen */
+let pictureMs = null; /* the daemon's now_ms of the last batch */
+let events = 0; /* track objects received */
+
+const seg = new Float32Array(SEG_CAP * 8); /* (x, y, t, colour) x 2 per segment */
+const segOwner = new Float64Array(SEG_CAP).fill(-1);
+let segHead = 0;
+let segN = 0;
+let segNewStart = 0; /* segments written since the last batch: a run of the ring */
+let segNewN = 0;
+let segKill = []; /* segments of removed tracks, since the last batch */
+let segClear = false;
+
+const peers = []; /* this worker's peer numbering: index -> name */
+const peerNum = new Map();
+let peersDirty = false;
+
+const chg = new Set(); /* recs changed since the last batch */
+let del = []; /* ids removed since the last batch */
+let idsDirty = true;
+let labSlots = [];
+let labText = [];
+let credit = true;
+let resync = false;
+
+function grow(slot) {
+  if (slot < cap) return;
+  while (slot >= cap) cap *= 2;
+  const p = new Float32Array(cap * 6);
+  p.set(pts);
+  pts = p;
+  const s = new Float64Array(cap);
+  s.set(slotId);
+  slotId = s;
+}
+
+function peerNumber(name) {
+  if (!name) return -1;
+  let i = peerNum.get(name);
+  if (i === undefined) {
+    i = peers.length;
+    peers.push(name);
+    peerNum.set(name, i);
+    peersDirty = true;
+  }
+  return i;
+}
+
+function addSegment(x0, y0, x1, y1, tS, col, id) {
+  const i = segHead;
+  const o = i * 8;
+  seg[o] = x0 - ox; seg[o + 1] = y0 - oy; seg[o + 2] = tS; seg[o + 3] = col;
+  seg[o + 4] = x1 - ox; seg[o + 5] = y1 - oy; seg[o + 6] = tS; seg[o + 7] = col;
+  segOwner[i] = id;
+  if (segNewN === 0) segNewStart = i;
+  if (segNewN < SEG_CAP) segNewN++;
+  segHead = (i + 1) % SEG_CAP;
+  if (segN < SEG_CAP) segN++;
+  return i;
+}
+
+function trailTo(r, x, y, tms) {
+  /* colour: the class (0..3), or 4 + the peer's number */
+  const col = r.pidx >= 0 ? 4 + r.pidx : r.cls;
+  const s = addSegment(r.lx, r.ly, x, y, (tms - t0) / 1000, col, r.id);
+  if (!r.segs) r.segs = new Int32Array(TRAIL_MAX);
+  r.segs[r.segN % TRAIL_MAX] = s;
+  r.segN++;
+  r.lx = x; r.ly = y; r.lt = tms;
+}
+
+function remove(r, killSegs = true) {
+  recs.delete(r.id);
+  chg.delete(r);
+  del.push(r.id);
+  pts[r.slot * 6 + 5] = 0;
+  slotId[r.slot] = -1;
+  free.push(r.slot);
+  idsDirty = true;
+  if (r.segs && killSegs) {
+    const n = Math.min(r.segN, TRAIL_MAX);
+    for (let i = 0; i < n; i++) {
+      const s = r.segs[i];
+      if (segOwner[s] === r.id) {
+        segOwner[s] = -1;
+        seg[s * 8 + 3] = -1;
+        seg[s * 8 + 7] = -1;
+        segKill.push(s);
+      }
+    }
+  }
+}
+
+/** One track object t (raw: its JSON text, or null to make it). */
+function apply(t, raw, now) {
+  if (!t || typeof t !== 'object' || t.id == null) return;
+  events++;
+  const id = Number(t.id);
+  if (!Number.isFinite(id)) return;
+  let r = recs.get(id);
+  if (t.status === 'deleted' || typeof t.lat !== 'number' || typeof t.lon !== 'number') {
+    if (r) remove(r);
+    return;
+  }
+  mercator(t.lon, t.lat, xy);
+  const x = xy[0];
+  const y = xy[1];
+  if (!originSet) { ox = x; oy = y; originSet = true; }
+  const cls = CLS_INDEX[classOf(t)];
+  const pidx = peerNumber(peerOf(t));
+  const tms = Number.isFinite(t.t_last_ms) ? t.t_last_ms : now;
+  if (t0 == null) t0 = tms - TRAIL_S * 1000;
+  if (nowMs == null || tms > nowMs) nowMs = tms;
+  if (!r) {
+    const slot = free.length ? free.pop() : nextSlot++;
+    grow(slot);
+    if (slot >= nSlots) nSlots = slot + 1;
+    r = { id, slot, x, y, lx: x, ly: y, lt: tms, cls, pidx, label: '', raw: '', tl: tms, segs: null, segN: 0, seenMs: now };
+    recs.set(id, r);
+    slotId[slot] = id;
+    idsDirty = true;
+  } else if (tms - r.lt >= TRAIL_STEP_MS) {
+    r.cls = cls; r.pidx = pidx;
+    trailTo(r, x, y, tms);
+  }
+  r.x = x; r.y = y; r.cls = cls; r.pidx = pidx; r.seenMs = now; r.tl = tms;
+  r.raw = raw == null ? JSON.stringify(t) : raw;
+  const label = labelOf(t);
+  if (label !== r.label) {
+    r.label = label;
+    labSlots.push(r.slot);
+    labText.push(label);
+  }
+  const o = r.slot * 6;
+  pts[o] = x - ox; pts[o + 1] = y - oy; pts[o + 2] = cls;
+  pts[o + 3] = ((Number(t.track_deg) || 0) * Math.PI) / 180; pts[o + 4] = pidx; pts[o + 5] = 1;
+  chg.add(r);
+}
+
+/** A {"now_ms", "tracks":[...]} text (the `tracks` event, GET /api/tracks). */
+function applyDoc(text, reset) {
+  let doc;
+  try { doc = JSON.parse(text); } catch { return; }
+  if (!doc || !Array.isArray(doc.tracks)) return;
+  if (reset) clearAll();
+  const now = Date.now();
+  if (Number.isFinite(doc.now_ms)) pictureMs = doc.now_ms;
+  const a = doc.tracks;
+  /* each track's own text, when the spans agree with the parse (else made again) */
+  const sp = tracksSpans(text);
+  const ok = sp && sp.length === a.length * 2;
+  for (let i = 0; i < a.length; i++) apply(a[i], ok ? text.slice(sp[2 * i], sp[2 * i + 1]) : null, now);
+  post();
+}
+
+function clearAll() {
+  for (const r of [...recs.values()]) remove(r, false); /* the ring is cleared whole */
+  seg.fill(0);
+  segOwner.fill(-1);
+  segHead = 0; segN = 0; segNewN = 0; segKill = []; segClear = true;
+}
+
+function sweep() {
+  const old = Date.now() - STALE_MS;
+  let n = 0;
+  for (const r of [...recs.values()]) if (r.seenMs < old) { remove(r); n++; }
+  if (n) post();
+}
+setInterval(sweep, 10000);
+
+/* The benchmark's: a full trail behind every track (straight back along its
+ * heading), as after TRAIL_S of flight, as many segments per track as the
+ * ring holds for all of them. */
+function prefill() {
+  const per = Math.max(1, Math.min(TRAIL_MAX, Math.floor(SEG_CAP / Math.max(1, recs.size))));
+  for (const r of recs.values()) {
+    const t = JSON.parse(r.raw);
+    const a = ((t.track_deg || 0) * Math.PI) / 180;
+    const step = ((t.gs_kt || 300) * 1852 * TRAIL_STEP_MS) / 3600000 / Math.cos((t.lat * Math.PI) / 180);
+    const x1 = r.x;
+    const y1 = r.y;
+    r.lx = x1 - Math.sin(a) * step * per;
+    r.ly = y1 - Math.cos(a) * step * per;
+    r.lt = r.tl - per * TRAIL_STEP_MS;
+    for (let k = per - 1; k >= 0; k--)
+      trailTo(r, x1 - Math.sin(a) * step * k, y1 - Math.cos(a) * step * k, r.tl - k * TRAIL_STEP_MS);
+  }
+  post();
+}
+
+/* ------------------------------------------------------------ to the main thread */
+
+function dirty() {
+  return chg.size || del.length || segNewN || segKill.length || segClear || labSlots.length || peersDirty || resync;
+}
+
+/**
+ * One batch: {type:'batch',
+ *   n            tracks in the table; events: track objects received so far
+ *   nSlots, pts  Float32Array(nSlots * 6): every slot (transferred)
+ *   origin       [ox, oy]: pts and segments are relative to it
+ *   ids          Float64Array(nSlots): the track in each slot (-1 none), when it changed
+ *   seg          [[first segment, Float32Array], ...]: new segments; segN: segments in the ring
+ *   segKill      Int32Array: segments to drop; segClear: drop all (before seg)
+ *   labSlots, labText  changed labels
+ *   chg          Int32Array(k * 3): slot, offset, length of each changed track's JSON in raw
+ *   raw          Uint8Array: UTF-8 JSON texts; tl: Float64Array(k): their report times
+ *   del          Float64Array: ids removed
+ *   peers        the peer names (index = the peer number in pts), when it changed
+ *   nowMs        the newest report time; pictureMs: the daemon's now_ms
+ *   t0           the trails' time origin (ms) }
+ */
+function post() {
+  if (!credit || !dirty()) return;
+  credit = false;
+  const transfer = [];
+  const msg = {
+    type: 'batch', n: recs.size, events, nSlots, origin: [ox, oy], t0, nowMs, pictureMs, segN,
+  };
+  msg.pts = pts.slice(0, nSlots * 6);
+  transfer.push(msg.pts.buffer);
+  if (idsDirty || resync) { msg.ids = slotId.slice(0, nSlots); transfer.push(msg.ids.buffer); idsDirty = false; }
+  if (segClear) { msg.segClear = true; segClear = false; }
+  if (resync) { segNewStart = 0; segNewN = SEG_CAP; segKill = []; msg.segClear = true; }
+  if (segKill.length) { msg.segKill = Int32Array.from(segKill); transfer.push(msg.segKill.buffer); segKill = []; }
+  if (segNewN) {
+    const first = Math.min(segNewN, SEG_CAP - segNewStart);
+    msg.seg = [[segNewStart, seg.slice(segNewStart * 8, (segNewStart + first) * 8)]];
+    if (segNewN > first) msg.seg.push([0, seg.slice(0, (segNewN - first) * 8)]);
+    for (const [, a] of msg.seg) transfer.push(a.buffer);
+    segNewN = 0;
+  }
+  if (labSlots.length) { msg.labSlots = Int32Array.from(labSlots); msg.labText = labText; labSlots = []; labText = []; }
+  if (peersDirty || resync) { msg.peers = peers.slice(); peersDirty = false; }
+  if (chg.size) {
+    let bytes = 0;
+    for (const r of chg) bytes += r.raw.length;
+    let raw = new Uint8Array(bytes + 64);
+    const c = new Int32Array(chg.size * 3);
+    const tl = new Float64Array(chg.size);
+    let off = 0;
+    let k = 0;
+    for (const r of chg) {
+      if (raw.length - off < r.raw.length * 3) { /* non-ASCII text: room for its worst case */
+        const b = new Uint8Array(Math.max(raw.length * 2, off + r.raw.length * 3));
+        b.set(raw.subarray(0, off));
+        raw = b;
+      }
+      const w = enc.encodeInto(r.raw, raw.subarray(off)).written;
+      c[3 * k] = r.slot; c[3 * k + 1] = off; c[3 * k + 2] = w;
+      tl[k] = r.tl;
+      off += w;
+      k++;
+    }
+    msg.chg = c; msg.raw = raw; msg.tl = tl;
+    transfer.push(c.buffer, raw.buffer, tl.buffer);
+    chg.clear();
+  }
+  if (del.length) { msg.del = Float64Array.from(del); del = []; }
+  resync = false;
+  postMessage(msg, transfer);
+}
+
+/* ------------------------------------------------------------ the stream */
+
+let token = '';
+let gen = 0;
+let ctrl = null;
+
+function headers(accept) {
+  const h = { Accept: accept };
+  if (token) h.Authorization = `Bearer ${token}`;
+  return h;
+}
+
+async function loadTracks(g) {
+  try {
+    const r = await fetch('/api/tracks', { headers: headers('application/json'), credentials: 'same-origin', cache: 'no-store' });
+    if (g !== gen) return;
+    if (r.status === 401) { postMessage({ type: 'unauthorised' }); return; }
+    if (!r.ok) return;
+    applyDoc(await r.text(), true);
+  } catch { /* the stream's own failure says it */ }
+}
+
+function onEvent(name, data) {
+  if (name === 'tracks') {
+    applyDoc(data, false);
+  } else if (name === 'track') {
+    let t;
+    try { t = JSON.parse(data); } catch { return; }
+    apply(t, data, Date.now());
+    post();
+  } else {
+    let obj;
+    try { obj = JSON.parse(data); } catch { return; }
+    postMessage({ type: 'event', name, data: obj });
+  }
+}
+
+async function run(g) {
+  const c = new AbortController();
+  ctrl = c;
+  const r = await fetch('/api/events', { headers: headers('text/event-stream'), credentials: 'same-origin', cache: 'no-store', signal: c.signal });
+  if (g !== gen) return;
+  if (r.status === 401) { postMessage({ type: 'unauthorised' }); return; }
+  if (!r.ok || !r.body) throw new Error(`events: HTTP ${r.status}`);
+  postMessage({ type: 'state', connected: true, gen: g });
+  postMessage({ type: 'open', gen: g });
+  loadTracks(g);
+  const reader = r.body.getReader();
+  const dec = new TextDecoder();
+  const parser = new SseParser(onEvent, (ms) => postMessage({ type: 'retry', ms }));
+  let stall = setTimeout(() => c.abort(), STALL_MS);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done || g !== gen) break;
+      clearTimeout(stall);
+      stall = setTimeout(() => c.abort(), STALL_MS);
+      parser.push(dec.decode(value, { stream: true }));
+    }
+  } finally {
+    clearTimeout(stall);
+  }
+}
+
+function stop() {
+  gen = 0; /* the main thread's generations start at 1 */
+  if (ctrl) ctrl.abort();
+  ctrl = null;
+}
+
+self.onmessage = (e) => {
+  const m = e.data;
+  if (m.type === 'ack') { credit = true; post(); }
+  else if (m.type === 'start') {
+    stop();
+    token = m.token || '';
+    const g = (gen = m.gen);
+    run(g).catch(() => {}).finally(() => { if (g === gen) postMessage({ type: 'ended', gen: g }); });
+  } else if (m.type === 'stop') stop();
+  else if (m.type === 'resync') { resync = true; credit = true; post(); }
+  else if (m.type === 'prefill') prefill();
+};
