@@ -27,12 +27,13 @@ const SIZES = arg('n', '1000,10000,50000').split(',').map(Number);
 const SECONDS = Number(arg('seconds', '10'));
 const MODE = arg('mode', 'tracks');
 const TRAILS = arg('trails', 'auto');
+const DIST_DIR = arg('dist', DIST); /* another build of the console (a before/after comparison) */
 const TARGET_FPS = { 1000: 60, 10000: 60, 50000: 30 };
 
 const pw = await requireBrowser();
 
 function bundle() {
-  const dir = join(DIST, 'assets');
+  const dir = join(DIST_DIR, 'assets');
   let raw = 0, gz = 0, other = 0;
   for (const f of readdirSync(dir)) {
     const p = join(dir, f);
@@ -45,7 +46,7 @@ function bundle() {
 const pct = (a, p) => { if (!a.length) return NaN; const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p / 100 * s.length))]; };
 
 async function run(browser, n) {
-  const srv = await startLoadServer({ dist: DIST, n, updates: MODE !== 'still', mode: MODE });
+  const srv = await startLoadServer({ dist: DIST_DIR, n, updates: MODE !== 'still', mode: MODE });
   const ctx = await browser.newContext({ viewport: { width: 1600, height: 900 } });
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));

@@ -29,6 +29,8 @@ await page.waitForFunction((k) => window.__cairn && window.__cairn.map.tracks.co
 await page.evaluate((on) => { const m = window.__cairn.map; m.tracks.setTrails(on); if (on) m.tracks.prefillTrails(); }, TRAILS);
 const HIDE = arg('hide', '');
 if (HIDE) await page.evaluate((names) => { for (const l of window.__cairn.map.ol.getLayers().getArray()) if (names.includes(l.get('name'))) l.setVisible(false); }, HIDE.split(','));
+const EVAL = arg('eval', '');
+if (EVAL) await page.evaluate(EVAL);
 await page.waitForTimeout(2000);
 const cdp = await ctx.newCDPSession(page);
 await cdp.send('Profiler.enable');
@@ -59,6 +61,7 @@ const r = await page.evaluate((secs) => new Promise((resolve) => {
   requestAnimationFrame(step);
 }), SECONDS);
 const { profile } = await cdp.send('Profiler.stop');
+console.log('worker ms (since start):', JSON.stringify(await page.evaluate(() => window.__cairn.map.tracks.lastBatch && window.__cairn.map.tracks.lastBatch.cost)), 'events', await page.evaluate(() => window.__cairn.map.tracks.stats.events));
 if (TRACE) {
   const done = new Promise((res) => cdp.once('Tracing.tracingComplete', res));
   await cdp.send('Tracing.end');

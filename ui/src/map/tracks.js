@@ -2,10 +2,10 @@
 // the stream worker (stream/worker.js) keeps. A batch from the worker
 // (api.js "tracks.batch", at most one per frame) brings the packed slots
 // (x, y, class, heading, peer, shown), the new trail segments, the changed
-// labels and each changed track's JSON text as UTF-8 bytes; here they are
-// only stored and handed to the GPU (gl.js). A track's object is parsed from
-// its bytes when something asks for it (get, all: the detail pane, the
-// tests), not for every update.
+// labels and where each changed track's JSON text is (a span of the event
+// that brought it); here they are only stored and handed to the GPU
+// (gl.js). A track's object is parsed from its text when something asks
+// for it (get, all: the detail pane, the tests), not for every update.
 //
 // Labels (callsign or code, altitude) and the selection ring are a 2D
 // canvas drawn from LABEL_ZOOM on, for the tracks in view, decluttered on a
@@ -21,7 +21,6 @@ export const TRAIL_S = 600;
 export const SEG_CAP = 1 << 20;
 export const LABEL_ZOOM = 7;
 const NOXPDR = CLASSES.indexOf('noxpdr');
-const dec = new TextDecoder();
 const rgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16) / 255);
 
 /** What changed in one batch, for onChange listeners: has(id), size, newestMs. */
@@ -57,7 +56,7 @@ export class Tracks {
     this.ids = new Float64Array(0); /* slot -> id (-1: free) */
     this.idSlot = new Map(); /* id -> slot */
     this.labels = []; /* slot -> label text */
-    this.rawBuf = []; /* slot -> the Uint8Array holding its JSON */
+    this.rawText = []; /* slot -> the event text holding its JSON */
     this.rawOff = new Int32Array(0);
     this.rawLen = new Int32Array(0);
     this.chgStamp = new Int32Array(0); /* slot -> the batch that last changed it */
@@ -67,6 +66,7 @@ export class Tracks {
     this.nowMs = null;
     this.pictureMs = null;
     this.selId = null;
+    this.symbolScale = 1;
     this.gl = new GlTracks(CLASSES.map((c) => CLASS_COLOURS[c]), PEER_COLOURS, {
       segCap: SEG_CAP, onRestore: () => streamPost({ type: 'resync' }),
     });
@@ -75,7 +75,7 @@ export class Tracks {
         /* symbols grow with the zoom: small where thousands share the screen */
         const z = Math.log2(156543.03392804097 / fs.viewState.resolution);
         const c = this.gl.render(fs, {
-          trails: this.trailsOn, trailS: TRAIL_S, size: z < 5.5 ? 10 : z < 7 ? 12 : 16,
+          trails: this.trailsOn, trailS: TRAIL_S, size: (z < 5.5 ? 10 : z < 7 ? 12 : 16) * this.symbolScale,
           nowS: this.nowMs == null ? 0 : (this.nowMs - this.t0) / 1000,
         });
         for (const fn of this.drawnFns) fn(this.gl.drawnRev);
@@ -108,9 +108,9 @@ export class Tracks {
   obj(s) {
     let o = this.objs[s];
     if (o === undefined) {
-      const b = this.rawBuf[s];
+      const b = this.rawText[s];
       try {
-        o = b ? JSON.parse(dec.decode(b.subarray(this.rawOff[s], this.rawOff[s] + this.rawLen[s]))) : null;
+        o = b ? JSON.parse(b.slice(this.rawOff[s], this.rawOff[s] + this.rawLen[s])) : null;
       } catch { o = null; }
       this.objs[s] = o;
     }
@@ -185,7 +185,7 @@ export class Tracks {
       this.idSlot.clear();
       for (let s = 0; s < m.ids.length; s++) {
         if (m.ids[s] >= 0) this.idSlot.set(m.ids[s], s);
-        else { this.rawBuf[s] = undefined; this.objs[s] = undefined; this.labels[s] = undefined; }
+        else { this.rawText[s] = undefined; this.objs[s] = undefined; this.labels[s] = undefined; }
       }
     }
     if (m.labSlots) for (let i = 0; i < m.labSlots.length; i++) this.labels[m.labSlots[i]] = m.labText[i];
@@ -194,13 +194,12 @@ export class Tracks {
     const stamp = this.stats.batches;
     if (m.chg) {
       const c = m.chg;
-      const raw = m.raw;
-      size = c.length / 3;
+      size = c.length / 4;
       for (let k = 0; k < size; k++) {
-        const s = c[3 * k];
-        this.rawBuf[s] = raw;
-        this.rawOff[s] = c[3 * k + 1];
-        this.rawLen[s] = c[3 * k + 2];
+        const s = c[4 * k];
+        this.rawText[s] = m.texts[c[4 * k + 1]];
+        this.rawOff[s] = c[4 * k + 2];
+        this.rawLen[s] = c[4 * k + 3];
         this.chgStamp[s] = stamp;
         this.objs[s] = undefined;
         if (newest == null || m.tl[k] > newest) newest = m.tl[k];

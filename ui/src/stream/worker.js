@@ -15,9 +15,10 @@
 //   - posts what changed to the main thread at most once per animation
 //     frame (the main thread returns a credit, "ack", from its next frame):
 //     the packed arrays and the new trail segments as transferable typed
-//     arrays, the changed tracks' JSON as UTF-8 bytes with their offsets
-//     (parsed on the main thread only for the tracks it looks at), the
-//     changed labels, each track's report time;
+//     arrays, the changed tracks' JSON (the texts of the events that
+//     brought them, with each track's span: parsed on the main thread only
+//     for the tracks it looks at), the changed labels, each track's report
+//     time;
 //   - forwards the other events (alerts, messages, ...) parsed.
 //
 // Messages from the main thread:
@@ -39,12 +40,11 @@ const SEG_CAP = 1 << 20;
 const STALE_MS = 5 * 60 * 1000;
 const STALL_MS = 40000; /* the daemon's heartbeat is 15 s */
 const CLS_INDEX = Object.fromEntries(CLASSES.map((c, i) => [c, i]));
-const enc = new TextEncoder();
 const xy = [0, 0];
 
 /* ------------------------------------------------------------ the table */
 
-const recs = new Map(); /* id -> {id, slot, x, y, lx, ly, lt, cls, pidx, label, raw, tl, segs, segN, seenMs} */
+const recs = new Map(); /* id -> {id, slot, x, y, lx, ly, lt, cls, pidx, label, doc, a, b, tl, segs, segN, seenMs}; its JSON: doc.s[a, b) */
 let cap = 1024;
 let pts = new Float32Array(cap * 6);
 let slotId = new Float64Array(cap);
@@ -148,8 +148,8 @@ function remove(r, killSegs = true) {
   }
 }
 
-/** One track object t (raw: its JSON text, or null to make it). */
-function apply(t, raw, now) {
+/** One track object t; its JSON text is doc.s[a, b) (doc null: made here). */
+function apply(t, doc, a, b, now) {
   if (!t || typeof t !== 'object' || t.id == null) return;
   events++;
   const id = Number(t.id);
@@ -172,7 +172,7 @@ function apply(t, raw, now) {
     const slot = free.length ? free.pop() : nextSlot++;
     grow(slot);
     if (slot >= nSlots) nSlots = slot + 1;
-    r = { id, slot, x, y, lx: x, ly: y, lt: tms, cls, pidx, label: '', raw: '', tl: tms, segs: null, segN: 0, seenMs: now };
+    r = { id, slot, x, y, lx: x, ly: y, lt: tms, cls, pidx, label: '', doc: null, a: 0, b: 0, tl: tms, segs: null, segN: 0, seenMs: now };
     recs.set(id, r);
     slotId[slot] = id;
     idsDirty = true;
@@ -181,7 +181,8 @@ function apply(t, raw, now) {
     trailTo(r, x, y, tms);
   }
   r.x = x; r.y = y; r.cls = cls; r.pidx = pidx; r.seenMs = now; r.tl = tms;
-  r.raw = raw == null ? JSON.stringify(t) : raw;
+  if (doc) { r.doc = doc; r.a = a; r.b = b; }
+  else { r.doc = { s: JSON.stringify(t) }; r.a = 0; r.b = r.doc.s.length; }
   const label = labelOf(t);
   if (label !== r.label) {
     r.label = label;
@@ -195,18 +196,26 @@ function apply(t, raw, now) {
 }
 
 /** A {"now_ms", "tracks":[...]} text (the `tracks` event, GET /api/tracks). */
+const cost = { parse: 0, spans: 0, apply: 0, post: 0 }; /* ms spent, for bench/ui */
 function applyDoc(text, reset) {
   let doc;
+  let t = performance.now();
   try { doc = JSON.parse(text); } catch { return; }
+  cost.parse += performance.now() - t;
   if (!doc || !Array.isArray(doc.tracks)) return;
   if (reset) clearAll();
   const now = Date.now();
   if (Number.isFinite(doc.now_ms)) pictureMs = doc.now_ms;
   const a = doc.tracks;
   /* each track's own text, when the spans agree with the parse (else made again) */
+  t = performance.now();
   const sp = tracksSpans(text);
   const ok = sp && sp.length === a.length * 2;
-  for (let i = 0; i < a.length; i++) apply(a[i], ok ? text.slice(sp[2 * i], sp[2 * i + 1]) : null, now);
+  cost.spans += performance.now() - t;
+  t = performance.now();
+  const d = ok ? { s: text } : null;
+  for (let i = 0; i < a.length; i++) apply(a[i], d, ok ? sp[2 * i] : 0, ok ? sp[2 * i + 1] : 0, now);
+  cost.apply += performance.now() - t;
   post();
 }
 
@@ -231,7 +240,7 @@ setInterval(sweep, 10000);
 function prefill() {
   const per = Math.max(1, Math.min(TRAIL_MAX, Math.floor(SEG_CAP / Math.max(1, recs.size))));
   for (const r of recs.values()) {
-    const t = JSON.parse(r.raw);
+    const t = JSON.parse(r.doc.s.slice(r.a, r.b));
     const a = ((t.track_deg || 0) * Math.PI) / 180;
     const step = ((t.gs_kt || 300) * 1852 * TRAIL_STEP_MS) / 3600000 / Math.cos((t.lat * Math.PI) / 180);
     const x1 = r.x;
@@ -260,8 +269,8 @@ function dirty() {
  *   seg          [[first segment, Float32Array], ...]: new segments; segN: segments in the ring
  *   segKill      Int32Array: segments to drop; segClear: drop all (before seg)
  *   labSlots, labText  changed labels
- *   chg          Int32Array(k * 3): slot, offset, length of each changed track's JSON in raw
- *   raw          Uint8Array: UTF-8 JSON texts; tl: Float64Array(k): their report times
+ *   chg          Int32Array(k * 4): slot, text index, offset, length of each changed track's JSON
+ *   texts        [string]: the event texts those spans are in; tl: Float64Array(k): report times
  *   del          Float64Array: ids removed
  *   peers        the peer names (index = the peer number in pts), when it changed
  *   nowMs        the newest report time; pictureMs: the daemon's now_ms
@@ -269,12 +278,14 @@ function dirty() {
  */
 function post() {
   if (!credit || !dirty()) return;
+  const tPost = performance.now();
   credit = false;
   const transfer = [];
   const msg = {
     type: 'batch', n: recs.size, events, nSlots, origin: [ox, oy], t0, nowMs, pictureMs, segN,
   };
   msg.pts = pts.slice(0, nSlots * 6);
+  cost.pts = (cost.pts || 0) + performance.now() - tPost;
   transfer.push(msg.pts.buffer);
   if (idsDirty || resync) { msg.ids = slotId.slice(0, nSlots); transfer.push(msg.ids.buffer); idsDirty = false; }
   if (segClear) { msg.segClear = true; segClear = false; }
@@ -289,32 +300,32 @@ function post() {
   }
   if (labSlots.length) { msg.labSlots = Int32Array.from(labSlots); msg.labText = labText; labSlots = []; labText = []; }
   if (peersDirty || resync) { msg.peers = peers.slice(); peersDirty = false; }
+  const tChg = performance.now();
   if (chg.size) {
-    let bytes = 0;
-    for (const r of chg) bytes += r.raw.length;
-    let raw = new Uint8Array(bytes + 64);
-    const c = new Int32Array(chg.size * 3);
+    /* each changed track's text is a span of the event (or reply) that
+     * brought it: those texts are sent whole (a string is copied, not
+     * re-encoded), with the spans */
+    const docs = new Map();
+    const c = new Int32Array(chg.size * 4);
     const tl = new Float64Array(chg.size);
-    let off = 0;
     let k = 0;
     for (const r of chg) {
-      if (raw.length - off < r.raw.length * 3) { /* non-ASCII text: room for its worst case */
-        const b = new Uint8Array(Math.max(raw.length * 2, off + r.raw.length * 3));
-        b.set(raw.subarray(0, off));
-        raw = b;
-      }
-      const w = enc.encodeInto(r.raw, raw.subarray(off)).written;
-      c[3 * k] = r.slot; c[3 * k + 1] = off; c[3 * k + 2] = w;
+      let i = docs.get(r.doc);
+      if (i === undefined) { i = docs.size; docs.set(r.doc, i); }
+      c[4 * k] = r.slot; c[4 * k + 1] = i; c[4 * k + 2] = r.a; c[4 * k + 3] = r.b - r.a;
       tl[k] = r.tl;
-      off += w;
       k++;
     }
-    msg.chg = c; msg.raw = raw; msg.tl = tl;
-    transfer.push(c.buffer, raw.buffer, tl.buffer);
+    msg.chg = c; msg.texts = [...docs.keys()].map((d) => d.s); msg.tl = tl;
+    transfer.push(c.buffer, tl.buffer);
     chg.clear();
   }
+  cost.chg = (cost.chg || 0) + performance.now() - tChg;
+  cost.n = (cost.n || 0) + 1;
   if (del.length) { msg.del = Float64Array.from(del); del = []; }
   resync = false;
+  cost.post += performance.now() - tPost;
+  msg.cost = cost;
   postMessage(msg, transfer);
 }
 
@@ -346,7 +357,7 @@ function onEvent(name, data) {
   } else if (name === 'track') {
     let t;
     try { t = JSON.parse(data); } catch { return; }
-    apply(t, data, Date.now());
+    apply(t, { s: data }, 0, data.length, Date.now());
     post();
   } else {
     let obj;
