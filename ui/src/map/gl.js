@@ -1,5 +1,5 @@
 // The tracks' and trails' WebGL layer: one canvas, two draw calls, typed
-// arrays the tracker's updates write into.
+// arrays the stream worker fills (stream/worker.js, through tracks.js).
 //
 // Why not ol's WebGL vector layers: they rebuild every feature's vertices
 // (on the main thread, then in a worker) whenever any feature changes, and
@@ -99,6 +99,13 @@ void main() {
   o = vec4(c * a, a); // premultiplied
 }`;
 
+/* The still picture (render()): drawn MARGIN larger than the view on each
+ * side, from CACHE_MIN_PTS symbols or CACHE_MIN_SEGS trail segments, with a
+ * software rasteriser only (auto). */
+const MARGIN = 0.2;
+const CACHE_MIN_PTS = 2000;
+const CACHE_MIN_SEGS = 50000;
+
 function compile(gl, vs, fs) {
   const prog = gl.createProgram();
   for (const [type, src] of [[gl.VERTEX_SHADER, vs], [gl.FRAGMENT_SHADER, fs]]) {
@@ -145,6 +152,15 @@ export class GlTracks {
     this.drawnRev = 0;
     this.ox = 0;
     this.oy = 0;
+    /* the cache (render()): 'auto' (with a software rasteriser), 'always', 'never' */
+    this.cacheMode = 'auto';
+    this.software = false;
+    this.cache = null; /* the still picture: {rev, trails, size, at, T: the view's pixel transform it was drawn with, w, h} */
+    this.lastRefreshAt = 0;
+    this.refreshMs = 0; /* the wall time of the last frame that drew the cache */
+    this.refreshes = 0;
+    this.requestRender = () => {};
+    this.timer = 0;
   }
 
   /** The slots (6 floats each, relative to origin ox, oy). */
@@ -173,6 +189,11 @@ export class GlTracks {
     this.gl = gl;
     this.canvas.addEventListener('webglcontextlost', (e) => { e.preventDefault(); this.lost = true; });
     this.canvas.addEventListener('webglcontextrestored', () => { this.lost = false; this.gl = null; this.init(); this.onRestore(); });
+    const dbg = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = dbg ? String(gl.getParameter(dbg.UNMASKED_RENDERER_WEBGL)) : '';
+    this.renderer = renderer;
+    this.software = /SwiftShader|llvmpipe|softpipe|Software/i.test(renderer);
+    this.cache = null;
     this.pProg = compile(gl, VS_POINTS, FS_POINTS);
     this.tProg = compile(gl, VS_TRAILS, FS_TRAILS);
     this.pBuf = gl.createBuffer();
@@ -200,6 +221,7 @@ export class GlTracks {
     this.u = {};
     for (const [prog, names] of [[this.pProg, ['u_m', 'u_size', 'u_rot', 'u_cls', 'u_peer']], [this.tProg, ['u_m', 'u_now', 'u_trail', 'u_cls', 'u_peer']]])
       for (const n of names) this.u[`${prog === this.pProg ? 'p' : 't'}${n}`] = gl.getUniformLocation(prog, n);
+
     this.ptsCap = 0;
     this.ptsDirty = true;
     this.segClear = false; /* bufferData made it zeros */
@@ -236,28 +258,99 @@ export class GlTracks {
     }
   }
 
-  /** ol's custom layer render: frameState -> the canvas. */
-  render(fs, { trails, nowS, trailS, size }) {
+  /** ol's custom layer render: frameState -> the canvas.
+   *
+   * With a software rasteriser (SwiftShader where there is no GPU) every
+   * frame drawn with WebGL is also read back from the rasteriser for the
+   * compositor, and drawing every symbol and trail segment at each frame of
+   * a pan or zoom costs tens of milliseconds per thousand symbols. From
+   * CACHE_MIN_PTS symbols or CACHE_MIN_SEGS segments the canvas is then
+   * drawn MARGIN larger than the view (the still picture) and, until it is
+   * drawn again, only moved and scaled to the view by a CSS transform (the
+   * compositor's work, no WebGL call: as ol's image layers do). It is drawn
+   * again when the data or the view changed, at most once per
+   * max(100 ms, 4 x the time its last drawing took) while the view moves
+   * (drawing then takes at most about a fifth of the time), at once when
+   * the view has come to rest. Symbols grow or shrink with a zoom until the
+   * next drawing. drawnRev is the batch the canvas shows. */
+  render(fs, opts) {
     const c = this.canvas;
     const pr = fs.pixelRatio;
-    const w = Math.round(fs.size[0] * pr);
-    const h = Math.round(fs.size[1] * pr);
-    if (c.width !== w || c.height !== h) {
-      c.width = w; c.height = h;
-      c.style.width = `${fs.size[0]}px`; c.style.height = `${fs.size[1]}px`;
+    const now = performance.now();
+    if (this.refreshPending) { this.refreshMs = now - this.lastRefreshAt; this.refreshPending = false; }
+    if (!this.gl) {
+      c.width = 1; c.height = 1;
+      this.init();
     }
-    if (!this.gl) this.init();
     if (this.lost) return c;
     const gl = this.gl;
-    this.upload();
-    /* world (relative to the origin) -> CSS pixels -> clip space */
-    const t = fs.coordinateToPixelTransform; /* [a, b, c, d, e, f]: px = a x + c y + e, py = b x + d y + f */
-    const sx = 2 / fs.size[0];
-    const sy = -2 / fs.size[1];
-    const e = t[0] * this.ox + t[2] * this.oy + t[4];
-    const f = t[1] * this.ox + t[3] * this.oy + t[5];
-    const m = new Float32Array([t[0] * sx, t[1] * sy, 0, t[2] * sx, t[3] * sy, 0, e * sx - 1, f * sy + 1, 1]);
-    gl.viewport(0, 0, w, h);
+    const heavy = this.nSlots >= CACHE_MIN_PTS || (opts.trails && this.segN >= CACHE_MIN_SEGS);
+    const still = this.cacheMode === 'always' || (this.cacheMode === 'auto' && this.software && heavy);
+    const M = still ? MARGIN : 0;
+    const cssW = Math.round(fs.size[0] * (1 + 2 * M));
+    const cssH = Math.round(fs.size[1] * (1 + 2 * M));
+    const T = fs.coordinateToPixelTransform; /* [a, b, c, d, e, f]: px = a x + c y + e, py = b x + d y + f */
+    let k = this.cache;
+    let draw = true;
+    if (still && k && k.w === cssW && k.h === cssH) {
+      const moving = !!(fs.viewHints && (fs.viewHints[0] || fs.viewHints[1]));
+      const viewStale = k.T.some((v, i) => v !== T[i]);
+      const stale = k.rev !== this.rev || k.trails !== opts.trails || k.size !== opts.size || viewStale ||
+        (opts.trails && now - k.at > 5000); /* the trails' fading */
+      const gap = Math.max(100, 4 * this.refreshMs);
+      draw = stale && (now - k.at >= gap || (viewStale && !moving));
+      if (stale && !draw) {
+        /* drawn again later even when nothing else asks for a frame */
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.requestRender(), Math.max(16, gap - (now - k.at)));
+      }
+    }
+    if (draw) {
+      const w = Math.round(cssW * pr);
+      const h = Math.round(cssH * pr);
+      if (c.width !== w || c.height !== h) {
+        c.width = w; c.height = h;
+        c.style.width = `${cssW}px`; c.style.height = `${cssH}px`;
+      }
+      this.upload();
+      /* world (relative to the origin) -> CSS pixels of the canvas -> clip space */
+      const mx = fs.size[0] * M;
+      const my = fs.size[1] * M;
+      const sx = 2 / cssW;
+      const sy = -2 / cssH;
+      const e = T[0] * this.ox + T[2] * this.oy + T[4] + mx;
+      const f = T[1] * this.ox + T[3] * this.oy + T[5] + my;
+      const m = new Float32Array([T[0] * sx, T[1] * sy, 0, T[2] * sx, T[3] * sy, 0, e * sx - 1, f * sy + 1, 1]);
+      gl.viewport(0, 0, w, h);
+      this.draw(m, fs, opts);
+      this.drawnRev = this.rev;
+      k = this.cache = still ? { rev: this.rev, trails: opts.trails, size: opts.size, at: now, T: T.slice(), w: cssW, h: cssH, mx, my } : null;
+      if (still) { this.lastRefreshAt = now; this.refreshPending = true; this.refreshes++; }
+    }
+    if (!k) {
+      if (c.style.transform) c.style.transform = '';
+      return c;
+    }
+    /* the drawn picture's pixels -> the view's: T now after T then inverted, after the margin */
+    const a0 = k.T;
+    const det = a0[0] * a0[3] - a0[1] * a0[2];
+    const i0 = [a0[3] / det, -a0[1] / det, -a0[2] / det, a0[0] / det, 0, 0];
+    i0[4] = -(i0[0] * (a0[4] + k.mx) + i0[2] * (a0[5] + k.my));
+    i0[5] = -(i0[1] * (a0[4] + k.mx) + i0[3] * (a0[5] + k.my));
+    const A = [
+      T[0] * i0[0] + T[2] * i0[1], T[1] * i0[0] + T[3] * i0[1],
+      T[0] * i0[2] + T[2] * i0[3], T[1] * i0[2] + T[3] * i0[3],
+      T[0] * i0[4] + T[2] * i0[5] + T[4], T[1] * i0[4] + T[3] * i0[5] + T[5],
+    ];
+    c.style.transformOrigin = '0 0';
+    c.style.transform = `matrix(${A.map((v) => +v.toFixed(6)).join(',')})`;
+    return c;
+  }
+
+  /** The trails and symbols with matrix m into the bound framebuffer (its viewport set). */
+  draw(m, fs, { trails, nowS, trailS, size }) {
+    const gl = this.gl;
+    const pr = fs.pixelRatio;
     gl.clearColor(0, 0, 0, 0);
     gl.clear(gl.COLOR_BUFFER_BIT);
     gl.enable(gl.BLEND);
@@ -283,7 +376,5 @@ export class GlTracks {
       gl.drawArrays(gl.POINTS, 0, this.nSlots);
     }
     gl.bindVertexArray(null);
-    this.drawnRev = this.rev;
-    return c;
   }
 }

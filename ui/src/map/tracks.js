@@ -84,6 +84,7 @@ export class Tracks {
       zIndex: 10,
     });
     this.glLayer.set('name', 'tracks');
+    this.gl.requestRender = () => this.glLayer.changed();
     this.labelCanvas = document.createElement('canvas');
     this.labelCanvas.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;';
     this.labelLayer = new Layer({ render: (fs) => this.renderLabels(fs), zIndex: 13 });
