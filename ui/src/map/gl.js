@@ -101,10 +101,15 @@ void main() {
 
 /* The still picture (render()): drawn MARGIN larger than the view on each
  * side, from CACHE_MIN_PTS symbols or CACHE_MIN_SEGS trail segments, with a
- * software rasteriser only (auto). */
-const MARGIN = 0.2;
-const CACHE_MIN_PTS = 2000;
-const CACHE_MIN_SEGS = 50000;
+ * software rasteriser only (auto; measured with 1,000 symbols: 31 -> 39
+ * frames/s, so from the first symbol). */
+const MARGIN = 0.15;
+const CACHE_MIN_PTS = 1;
+const CACHE_MIN_SEGS = 1;
+/* while the view moves, drawn again after 3 x its last cost, within [GAP_MIN, GAP_MAX]:
+ * the upper bound keeps a report's symbol late by well under a second */
+const GAP_MIN = 100;
+const GAP_MAX = 500;
 
 function compile(gl, vs, fs) {
   const prog = gl.createProgram();
@@ -268,11 +273,13 @@ export class GlTracks {
    * drawn MARGIN larger than the view (the still picture) and, until it is
    * drawn again, only moved and scaled to the view by a CSS transform (the
    * compositor's work, no WebGL call: as ol's image layers do). It is drawn
-   * again when the data or the view changed, at most once per
-   * max(100 ms, 4 x the time its last drawing took) while the view moves
-   * (drawing then takes at most about a fifth of the time), at once when
-   * the view has come to rest. Symbols grow or shrink with a zoom until the
-   * next drawing. drawnRev is the batch the canvas shows. */
+   * again when the data or the view changed: while the view moves, after
+   * 3 x the time its last drawing took, within [GAP_MIN, GAP_MAX] (so that
+   * drawing takes about a quarter of the time, and a report's symbol is
+   * never held back long: when one drawing takes longer than GAP_MAX / 3
+   * the frame rate gives way to the latency); at once when the view has
+   * come to rest. Symbols grow or shrink with a zoom until the next
+   * drawing. drawnRev is the batch the canvas shows. */
   render(fs, opts) {
     const c = this.canvas;
     const pr = fs.pixelRatio;
@@ -297,7 +304,7 @@ export class GlTracks {
       const viewStale = k.T.some((v, i) => v !== T[i]);
       const stale = k.rev !== this.rev || k.trails !== opts.trails || k.size !== opts.size || viewStale ||
         (opts.trails && now - k.at > 5000); /* the trails' fading */
-      const gap = Math.max(100, 4 * this.refreshMs);
+      const gap = Math.min(GAP_MAX, Math.max(GAP_MIN, 3 * this.refreshMs));
       draw = stale && (now - k.at >= gap || (viewStale && !moving));
       if (stale && !draw) {
         /* drawn again later even when nothing else asks for a frame */
