@@ -38,3 +38,6 @@ if(CAIRN_NODE)
     add_test(NAME ui_stream_unit COMMAND ${CAIRN_NODE} --test ${CMAKE_SOURCE_DIR}/ui/test/stream.test.mjs)
     set_tests_properties(ui_stream_unit PROPERTIES LABELS unit)
 endif()
+# The stream worker against the daemon's `tracks` events (and the older
+# `track`), served by bench/ui/loadserver.mjs: no centre needed.
+cairn_e2e(e2e_console_stream console_stream.mjs)

@@ -108,6 +108,8 @@ export function startLoadServer({ dist, n, tickMs = 1000, streamMs = 50, classes
       resolve({
         url: `http://127.0.0.1:${server.address().port}`,
         sent: () => sent,
+        /** Raw SSE text to every connected console (tests). */
+        inject(text) { for (const c of clients) c.write(text); return clients.size; },
         close() { clearInterval(timer); for (const c of clients) c.destroy(); server.close(); },
       });
     });
