@@ -66,6 +66,7 @@ export class Tracks {
     this.nowMs = null;
     this.pictureMs = null;
     this.selId = null;
+    this.asked = new Set(); /* ids whose texts the worker sends (beyond its TEXTS_ALL) */
     this.symbolScale = 1;
     this.gl = new GlTracks(CLASSES.map((c) => CLASS_COLOURS[c]), PEER_COLOURS, {
       segCap: SEG_CAP, onRestore: () => streamPost({ type: 'resync' }),
@@ -100,7 +101,11 @@ export class Tracks {
   onDrawn(fn) { this.drawnFns.add(fn); return () => this.drawnFns.delete(fn); }
   get rev() { return this.gl.rev; }
 
-  /** A track's object (the daemon's JSON), or null. */
+  /** A track's object (the daemon's JSON), or null. Beyond the worker's
+   * TEXTS_ALL tracks the page holds the texts of watched tracks only (the
+   * selected one, those asked for): for another, a partial object from its
+   * slot ({id, lon, lat, track_deg, partial: true}) and the worker is asked
+   * for its text, here by the next batch. */
   get(id) {
     const s = this.idSlot.get(Number(id));
     return s === undefined ? null : this.obj(s);
@@ -110,12 +115,24 @@ export class Tracks {
     let o = this.objs[s];
     if (o === undefined) {
       const b = this.rawText[s];
+      if (!b) return this.partial(s);
       try {
-        o = b ? JSON.parse(b.slice(this.rawOff[s], this.rawOff[s] + this.rawLen[s])) : null;
+        o = JSON.parse(b.slice(this.rawOff[s], this.rawOff[s] + this.rawLen[s]));
       } catch { o = null; }
       this.objs[s] = o;
     }
     return o;
+  }
+
+  partial(s) {
+    const id = this.ids[s];
+    if (!this.asked.has(id)) {
+      this.asked.add(id);
+      if (this.asked.size > 64) this.asked = new Set([id, this.selId]);
+      streamPost({ type: 'watch', ids: [...this.asked].filter((x) => x != null), only: true });
+    }
+    const [lon, lat] = toLonLat([this.pts[s * 6] + this.ox, this.pts[s * 6 + 1] + this.oy]);
+    return { id, lon, lat, track_deg: (this.pts[s * 6 + 3] * 180) / Math.PI, partial: true };
   }
 
   count() { return this.n; }
@@ -145,6 +162,10 @@ export class Tracks {
 
   select(id) {
     this.selId = id == null ? null : Number(id);
+    if (this.selId != null && !this.asked.has(this.selId)) {
+      this.asked.add(this.selId);
+      streamPost({ type: 'watch', ids: [...this.asked], only: true });
+    }
     this.labelLayer.changed();
   }
 
@@ -198,7 +219,8 @@ export class Tracks {
       size = c.length / 4;
       for (let k = 0; k < size; k++) {
         const s = c[4 * k];
-        this.rawText[s] = m.texts[c[4 * k + 1]];
+        const ti = c[4 * k + 1];
+        this.rawText[s] = ti < 0 ? undefined : m.texts[ti];
         this.rawOff[s] = c[4 * k + 2];
         this.rawLen[s] = c[4 * k + 3];
         this.chgStamp[s] = stamp;

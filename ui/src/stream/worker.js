@@ -26,6 +26,7 @@
 //   {type:'ack'}                the last batch is drawn: send the next
 //   {type:'resync'}             the GPU lost its buffers: send all again
 //   {type:'prefill'}            (bench) trails at their full length
+//   {type:'watch', ids, only}   send these tracks' texts (beyond TEXTS_ALL tracks)
 // Messages to it:
 //   {type:'state', connected, gen}  {type:'open', gen}  {type:'ended', gen}
 //   {type:'unauthorised'}  {type:'retry', ms}  {type:'event', name, data}
@@ -44,7 +45,12 @@ const xy = [0, 0];
 
 /* ------------------------------------------------------------ the table */
 
-const recs = new Map(); /* id -> {id, slot, x, y, lx, ly, lt, cls, pidx, label, doc, a, b, tl, segs, segN, seenMs}; its JSON: doc.s[a, b) */
+const recs = new Map(); /* id -> {id, slot, t, x, y, lx, ly, lt, cls, pidx, label, doc, a, b, tl, segs, segN, seenMs}; its JSON: doc.s[a, b) (doc null: not kept) */
+/* Up to TEXTS_ALL tracks the page gets every changed track's text; beyond,
+ * only those it watches (the selected track, any it asked for): at 50,000
+ * tracks a second copying the texts to the page took a core of its own. */
+const TEXTS_ALL = 20000;
+const watched = new Set();
 let cap = 1024;
 let pts = new Float32Array(cap * 6);
 let slotId = new Float64Array(cap);
@@ -172,7 +178,7 @@ function apply(t, doc, a, b, now) {
     const slot = free.length ? free.pop() : nextSlot++;
     grow(slot);
     if (slot >= nSlots) nSlots = slot + 1;
-    r = { id, slot, x, y, lx: x, ly: y, lt: tms, cls, pidx, label: '', doc: null, a: 0, b: 0, tl: tms, segs: null, segN: 0, seenMs: now };
+    r = { id, slot, t, x, y, lx: x, ly: y, lt: tms, cls, pidx, label: '', doc: null, a: 0, b: 0, tl: tms, segs: null, segN: 0, seenMs: now };
     recs.set(id, r);
     slotId[slot] = id;
     idsDirty = true;
@@ -181,8 +187,9 @@ function apply(t, doc, a, b, now) {
     trailTo(r, x, y, tms);
   }
   r.x = x; r.y = y; r.cls = cls; r.pidx = pidx; r.seenMs = now; r.tl = tms;
+  r.t = t;
   if (doc) { r.doc = doc; r.a = a; r.b = b; }
-  else { r.doc = { s: JSON.stringify(t) }; r.a = 0; r.b = r.doc.s.length; }
+  else r.doc = null; /* made when sent (textOf) */
   const label = labelOf(t);
   if (label !== r.label) {
     r.label = label;
@@ -209,7 +216,7 @@ function applyDoc(text, reset) {
   const a = doc.tracks;
   /* each track's own text, when the spans agree with the parse (else made again) */
   t = performance.now();
-  const sp = tracksSpans(text);
+  const sp = recs.size + a.length <= TEXTS_ALL ? tracksSpans(text) : null;
   const ok = sp && sp.length === a.length * 2;
   cost.spans += performance.now() - t;
   t = performance.now();
@@ -240,7 +247,7 @@ setInterval(sweep, 10000);
 function prefill() {
   const per = Math.max(1, Math.min(TRAIL_MAX, Math.floor(SEG_CAP / Math.max(1, recs.size))));
   for (const r of recs.values()) {
-    const t = JSON.parse(r.doc.s.slice(r.a, r.b));
+    const t = r.t;
     const a = ((t.track_deg || 0) * Math.PI) / 180;
     const step = ((t.gs_kt || 300) * 1852 * TRAIL_STEP_MS) / 3600000 / Math.cos((t.lat * Math.PI) / 180);
     const x1 = r.x;
@@ -269,7 +276,7 @@ function dirty() {
  *   seg          [[first segment, Float32Array], ...]: new segments; segN: segments in the ring
  *   segKill      Int32Array: segments to drop; segClear: drop all (before seg)
  *   labSlots, labText  changed labels
- *   chg          Int32Array(k * 4): slot, text index, offset, length of each changed track's JSON
+ *   chg          Int32Array(k * 4): slot, text index (-1: none sent), offset, length of each changed track's JSON
  *   texts        [string]: the event texts those spans are in; tl: Float64Array(k): report times
  *   del          Float64Array: ids removed
  *   peers        the peer names (index = the peer number in pts), when it changed
@@ -308,10 +315,15 @@ function post() {
     const docs = new Map();
     const c = new Int32Array(chg.size * 4);
     const tl = new Float64Array(chg.size);
+    const all = recs.size <= TEXTS_ALL;
     let k = 0;
     for (const r of chg) {
-      let i = docs.get(r.doc);
-      if (i === undefined) { i = docs.size; docs.set(r.doc, i); }
+      let i = -1; /* no text: the page forgets the one it had */
+      if (all || watched.has(r.id)) {
+        if (!r.doc) { const s = JSON.stringify(r.t); r.doc = { s }; r.a = 0; r.b = s.length; }
+        i = docs.get(r.doc);
+        if (i === undefined) { i = docs.size; docs.set(r.doc, i); }
+      }
       c[4 * k] = r.slot; c[4 * k + 1] = i; c[4 * k + 2] = r.a; c[4 * k + 3] = r.b - r.a;
       tl[k] = r.tl;
       k++;
@@ -410,4 +422,14 @@ self.onmessage = (e) => {
   } else if (m.type === 'stop') stop();
   else if (m.type === 'resync') { resync = true; credit = true; post(); }
   else if (m.type === 'prefill') prefill();
+  else if (m.type === 'watch') {
+    /* ids the page wants the texts of: sent with the next batch, and at each change */
+    if (m.only) watched.clear();
+    for (const id of m.ids || []) {
+      const r = recs.get(Number(id));
+      watched.add(Number(id));
+      if (r) chg.add(r);
+    }
+    post();
+  }
 };
