@@ -49,6 +49,7 @@ try {
   srv.inject('event: tracks\ndata: [1,2,3]\n\n');
   srv.inject('event: tracks\ndata: {"now_ms":1,"tracks":[{"lat":1,"lon":2},7,null,"x"]}\n\n');
   srv.inject('event: track\ndata: "just a string"\n\n');
+  srv.inject('event: tracks\ndata: {"now_ms":1,"tracks":[{"id":9,"lat":1,"lon":2,"callsign":7,"sources":"x","track_deg":"n"}]}\n\n');
   srv.inject(`event: tracks\ndata: ${JSON.stringify({ now_ms: now, tracks: [{ id: 4, lat: 58, lon: 18, t_last_ms: now + 2 }] })}\n\n`);
   await page.waitForFunction(() => { const t = window.__cairn.map.tracks.get(4); return t && t.lat === 58; }, null, { timeout: 10000 });
   check(await page.evaluate(() => window.__cairn.map.tracks.count()) === N - 1, 'malformed events ignored; the next one applied');

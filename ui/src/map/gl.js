@@ -110,6 +110,9 @@ const CACHE_MIN_SEGS = 1;
  * the upper bound keeps a report's symbol late by well under a second */
 const GAP_MIN = 100;
 const GAP_MAX = 500;
+/* ... unless one drawing takes longer than this: a report cannot reach the
+ * screen within a second anyway, and the view is kept moving (3 x the cost) */
+const HOPELESS_MS = 400;
 
 function compile(gl, vs, fs) {
   const prog = gl.createProgram();
@@ -276,15 +279,14 @@ export class GlTracks {
    * again when the data or the view changed: while the view moves, after
    * 3 x the time its last drawing took, within [GAP_MIN, GAP_MAX] (so that
    * drawing takes about a quarter of the time, and a report's symbol is
-   * never held back long: when one drawing takes longer than GAP_MAX / 3
-   * the frame rate gives way to the latency); at once when the view has
-   * come to rest. Symbols grow or shrink with a zoom until the next
+   * not held back long: between GAP_MAX / 3 and HOPELESS_MS of drawing the
+   * frame rate gives way to the latency; beyond, where the latency is lost
+   * anyway, 3 x the cost again); at once when the view has come to rest. Symbols grow or shrink with a zoom until the next
    * drawing. drawnRev is the batch the canvas shows. */
   render(fs, opts) {
     const c = this.canvas;
     const pr = fs.pixelRatio;
     const now = performance.now();
-    if (this.refreshPending) { this.refreshMs = now - this.lastRefreshAt; this.refreshPending = false; }
     if (!this.gl) {
       c.width = 1; c.height = 1;
       this.init();
@@ -304,7 +306,7 @@ export class GlTracks {
       const viewStale = k.T.some((v, i) => v !== T[i]);
       const stale = k.rev !== this.rev || k.trails !== opts.trails || k.size !== opts.size || viewStale ||
         (opts.trails && now - k.at > 5000); /* the trails' fading */
-      const gap = Math.min(GAP_MAX, Math.max(GAP_MIN, 3 * this.refreshMs));
+      const gap = this.refreshMs > HOPELESS_MS ? 3 * this.refreshMs : Math.min(GAP_MAX, Math.max(GAP_MIN, 3 * this.refreshMs));
       draw = stale && (now - k.at >= gap || (viewStale && !moving));
       if (stale && !draw) {
         /* drawn again later even when nothing else asks for a frame */
@@ -332,7 +334,12 @@ export class GlTracks {
       this.draw(m, fs, opts);
       this.drawnRev = this.rev;
       k = this.cache = still ? { rev: this.rev, trails: opts.trails, size: opts.size, at: now, T: T.slice(), w: cssW, h: cssH, mx, my } : null;
-      if (still) { this.lastRefreshAt = now; this.refreshPending = true; this.refreshes++; }
+      if (still) {
+        /* its cost: until the next frame begins (the read-back of this one is in between) */
+        this.lastRefreshAt = now;
+        this.refreshes++;
+        requestAnimationFrame(() => { this.refreshMs = performance.now() - now; });
+      }
     }
     if (!k) {
       if (c.style.transform) c.style.transform = '';

@@ -171,6 +171,7 @@ function apply(t, doc, a, b, now) {
   if (!originSet) { ox = x; oy = y; originSet = true; }
   const cls = CLS_INDEX[classOf(t)];
   const pidx = peerNumber(peerOf(t));
+  const label = labelOf(t); /* all that may throw on a strange member, before the table changes */
   const tms = Number.isFinite(t.t_last_ms) ? t.t_last_ms : now;
   if (t0 == null) t0 = tms - TRAIL_S * 1000;
   if (nowMs == null || tms > nowMs) nowMs = tms;
@@ -189,8 +190,7 @@ function apply(t, doc, a, b, now) {
   r.x = x; r.y = y; r.cls = cls; r.pidx = pidx; r.seenMs = now; r.tl = tms;
   r.t = t;
   if (doc) { r.doc = doc; r.a = a; r.b = b; }
-  else r.doc = null; /* made when sent (textOf) */
-  const label = labelOf(t);
+  else r.doc = null; /* its text made when sent (post) */
   if (label !== r.label) {
     r.label = label;
     labSlots.push(r.slot);
@@ -200,6 +200,13 @@ function apply(t, doc, a, b, now) {
   pts[o] = x - ox; pts[o + 1] = y - oy; pts[o + 2] = cls;
   pts[o + 3] = ((Number(t.track_deg) || 0) * Math.PI) / 180; pts[o + 4] = pidx; pts[o + 5] = 1;
   chg.add(r);
+}
+
+/* A track the table cannot take (a member of an unexpected type) is
+ * dropped and counted, never allowed to end the stream. */
+let dropped = 0;
+function safeApply(t, doc, a, b, now) {
+  try { apply(t, doc, a, b, now); } catch { dropped++; }
 }
 
 /** A {"now_ms", "tracks":[...]} text (the `tracks` event, GET /api/tracks). */
@@ -221,7 +228,7 @@ function applyDoc(text, reset) {
   cost.spans += performance.now() - t;
   t = performance.now();
   const d = ok ? { s: text } : null;
-  for (let i = 0; i < a.length; i++) apply(a[i], d, ok ? sp[2 * i] : 0, ok ? sp[2 * i + 1] : 0, now);
+  for (let i = 0; i < a.length; i++) safeApply(a[i], d, ok ? sp[2 * i] : 0, ok ? sp[2 * i + 1] : 0, now);
   cost.apply += performance.now() - t;
   post();
 }
@@ -289,7 +296,7 @@ function post() {
   credit = false;
   const transfer = [];
   const msg = {
-    type: 'batch', n: recs.size, events, nSlots, origin: [ox, oy], t0, nowMs, pictureMs, segN,
+    type: 'batch', n: recs.size, events, dropped, nSlots, origin: [ox, oy], t0, nowMs, pictureMs, segN,
   };
   msg.pts = pts.slice(0, nSlots * 6);
   cost.pts = (cost.pts || 0) + performance.now() - tPost;
@@ -369,7 +376,7 @@ function onEvent(name, data) {
   } else if (name === 'track') {
     let t;
     try { t = JSON.parse(data); } catch { return; }
-    apply(t, { s: data }, 0, data.length, Date.now());
+    safeApply(t, { s: data }, 0, data.length, Date.now());
     post();
   } else {
     let obj;
