@@ -112,7 +112,7 @@ const GAP_MIN = 100;
 const GAP_MAX = 500;
 /* ... unless one drawing takes longer than this: a report cannot reach the
  * screen within a second anyway, and the view is kept moving (3 x the cost) */
-const HOPELESS_MS = 400;
+const HOPELESS_MS = 1000;
 
 function compile(gl, vs, fs) {
   const prog = gl.createProgram();
@@ -165,7 +165,7 @@ export class GlTracks {
     this.software = false;
     this.cache = null; /* the still picture: {rev, trails, size, at, T: the view's pixel transform it was drawn with, w, h} */
     this.lastRefreshAt = 0;
-    this.refreshMs = 0; /* the wall time of the last frame that drew the cache */
+    this.refreshMs = 0; /* the wall time of the last frame that drew the still picture */
     this.refreshes = 0;
     this.requestRender = () => {};
     this.timer = 0;
