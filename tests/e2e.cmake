@@ -31,3 +31,13 @@ if(CAIRN_NODE)
     set_tests_properties(ui_ops_unit PROPERTIES LABELS unit)
 endif()
 cairn_e2e(e2e_console_peers console_peers.mjs)
+
+# The stream worker's pure parts in node: the SSE parser, the spans of a
+# `tracks` event's objects, the projection.
+if(CAIRN_NODE)
+    add_test(NAME ui_stream_unit COMMAND ${CAIRN_NODE} --test ${CMAKE_SOURCE_DIR}/ui/test/stream.test.mjs)
+    set_tests_properties(ui_stream_unit PROPERTIES LABELS unit)
+endif()
+# The stream worker against the daemon's `tracks` events (and the older
+# `track`), served by bench/ui/loadserver.mjs: no centre needed.
+cairn_e2e(e2e_console_stream console_stream.mjs)

@@ -1,16 +1,20 @@
 // A loopback stand-in for a centre, for the console benchmark: it serves
 // ui/dist and the few API routes the map needs (/api/login, /api/me,
 // /api/tracks, /api/events; /api/link 404 = no hotline), with N synthetic
-// tracks that each move once a second. The SSE events are the daemon's:
-// one `track` event per track, with the members web_json_track writes, and
-// t_last_ms = the moment the report is sent (the latency's start).
+// tracks that each move once a second, with the members web_json_track
+// writes and t_last_ms = the moment the report is sent (the latency's
+// start). The SSE events are the daemon's (docs/centre.md): every stream_ms
+// (50 ms) one `tracks` event {"now_ms", "tracks":[...]} with the tracks
+// updated since the last (mode 'tracks'); or, as the daemon sent before,
+// one `track` event per track (mode 'events'); or none (updates: false).
 import http from 'node:http';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join, extname, normalize } from 'node:path';
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml' };
 
-export function startLoadServer({ dist, n, tickMs = 1000, slices = 10, classes = true, updates = true, batch = false }) {
+export function startLoadServer({ dist, n, tickMs = 1000, streamMs = 50, classes = true, updates = true, mode = 'tracks' }) {
+  const slices = Math.max(1, Math.round(tickMs / streamMs));
   const now0 = Date.now();
   /* tracks over the Baltic: a grid of random walkers */
   const tr = new Array(n);
@@ -58,10 +62,9 @@ export function startLoadServer({ dist, n, tickMs = 1000, slices = 10, classes =
     const parts = [];
     for (let i = a; i < b; i++) {
       move(tr[i], tickMs / 1000);
-      parts.push(batch ? JSON.stringify(json(tr[i], nowMs)) : `event: track\ndata: ${JSON.stringify(json(tr[i], nowMs))}\n\n`);
+      parts.push(mode === 'tracks' ? JSON.stringify(json(tr[i], nowMs)) : `event: track\ndata: ${JSON.stringify(json(tr[i], nowMs))}\n\n`);
     }
-    /* batch: one "tracks" event holding an array (a proposal for the daemon) */
-    const chunk = batch ? `event: tracks\ndata: [${parts.join(',')}]\n\n` : parts.join('');
+    const chunk = mode === 'tracks' ? `event: tracks\ndata: {"now_ms":${nowMs},"tracks":[${parts.join(',')}]}\n\n` : parts.join('');
     for (const res of clients) res.write(chunk);
     sent += b - a;
   }, tickMs / slices);
@@ -105,6 +108,8 @@ export function startLoadServer({ dist, n, tickMs = 1000, slices = 10, classes =
       resolve({
         url: `http://127.0.0.1:${server.address().port}`,
         sent: () => sent,
+        /** Raw SSE text to every connected console (tests). */
+        inject(text) { for (const c of clients) c.write(text); return clients.size; },
         close() { clearInterval(timer); for (const c of clients) c.destroy(); server.close(); },
       });
     });

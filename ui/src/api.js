@@ -6,8 +6,10 @@
 // token; the token is kept in sessionStorage and sent as Authorization:
 // Bearer so that a reload of the tab keeps the session without a cookie.
 //
-// Events: `subscribe(name, fn)` for the daemon's SSE event names ("track",
-// "alert", and any others the daemon adds, e.g. "message", "case", "link"),
+// Events: `subscribe(name, fn)` for the daemon's SSE event names ("alert",
+// and any others the daemon adds, e.g. "message", "case", "link"; the
+// tracks' "tracks"/"track" are applied by the stream worker and arrive as
+// "tracks.batch"),
 // plus the console's own:
 //   "open"   the stream is (re)connected: reload your lists now (the daemon
 //            does not replay missed events; docs/web.md)
@@ -114,89 +116,50 @@ function endSession() {
 
 // ------------------------------------------------------------ the stream
 
-/* The event stream is read with fetch() and parsed here rather than by
- * EventSource: the daemon sends one event per track, and at 10,000 tracks a
- * second EventSource's per-event DOM dispatch alone took the main thread
- * (measured: bench/ui). Same protocol (text/event-stream: "event:",
- * "data:" lines, comments, "retry:"), the session's token as a Bearer
- * header. A stream that says nothing for STALL_MS (the daemon's heartbeat
- * is 15 s) is presumed dead and reopened; a refused one is retried with a
- * growing delay after checking the session (401 ends it). */
-const STALL_MS = 40000;
-
+/* The event stream is read, parsed and applied to the track table by a
+ * dedicated worker (stream/worker.js): at 10,000 tracks a second, parsing
+ * it here took the map's frames (bench/ui). The worker posts the table's
+ * changes as packed arrays at most once per frame (emitted here as
+ * "tracks.batch" for map/tracks.js, which returns the credit with
+ * streamPost({type:'ack'})), and forwards every other event parsed. Here
+ * stays the session: a stream that ends (a stall of 40 s, a refusal, the
+ * centre gone) is retried with a growing delay after checking the session
+ * (401 ends it). */
 const stream = {
-  ctrl: null,
+  worker: null,
   timer: 0,
   delay: 1000,
   retryMs: 2000,
   connected: false,
   gen: 0,
-  names: new Set(['track', 'tracks', 'alert']),
+  spawn() {
+    if (this.worker) return this.worker;
+    const w = new Worker(new URL('./stream/worker.js', import.meta.url), { type: 'module' });
+    w.onmessage = (e) => this.message(e.data);
+    w.onerror = (e) => console.error('stream worker', e.message || e);
+    this.worker = w;
+    return w;
+  },
+  message(m) {
+    switch (m.type) {
+      case 'batch': events.emit('tracks.batch', m); break;
+      case 'event': events.emit(m.name, m.data); break;
+      case 'open': if (m.gen === this.gen) { this.delay = 1000; events.emit('open'); } break;
+      case 'state': if (m.gen === this.gen) this.setConnected(m.connected); break;
+      case 'retry': this.retryMs = m.ms; break;
+      case 'unauthorised': endSession(); break;
+      case 'ended':
+        if (m.gen !== this.gen) break; /* stopped or restarted meanwhile */
+        this.setConnected(false);
+        this.retry();
+        break;
+      default: break;
+    }
+  },
   start() {
     this.stop();
-    const gen = ++this.gen;
-    this.run(gen).catch(() => {}).finally(() => {
-      if (gen !== this.gen) return; /* stopped or restarted meanwhile */
-      this.setConnected(false);
-      this.retry();
-    });
+    this.spawn().postMessage({ type: 'start', token, gen: ++this.gen });
   },
-  async run(gen) {
-    const ctrl = new AbortController();
-    this.ctrl = ctrl;
-    const headers = { Accept: 'text/event-stream' };
-    if (token) headers.Authorization = `Bearer ${token}`;
-    const r = await fetch('/api/events', { headers, credentials: 'same-origin', cache: 'no-store', signal: ctrl.signal });
-    if (r.status === 401) { endSession(); return; }
-    if (!r.ok || !r.body) throw new Error(`events: HTTP ${r.status}`);
-    this.delay = 1000;
-    this.setConnected(true);
-    events.emit('open');
-    const reader = r.body.getReader();
-    const dec = new TextDecoder();
-    let buf = '';
-    let stall = setTimeout(() => ctrl.abort(), STALL_MS);
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done || gen !== this.gen) break;
-        clearTimeout(stall);
-        stall = setTimeout(() => ctrl.abort(), STALL_MS);
-        buf += dec.decode(value, { stream: true });
-        if (buf.indexOf('\r') >= 0) buf = buf.replace(/\r\n?/g, '\n');
-        let at = 0;
-        for (let i; (i = buf.indexOf('\n\n', at)) >= 0; at = i + 2) this.block(buf, at, i);
-        if (at) buf = buf.slice(at);
-      }
-    } finally {
-      clearTimeout(stall);
-    }
-  },
-  /* one event: the lines of buf[a, b) */
-  block(buf, a, b) {
-    let name = 'message';
-    let data = null;
-    while (a < b) {
-      let e = buf.indexOf('\n', a);
-      if (e < 0 || e > b) e = b;
-      const c = buf.charCodeAt(a);
-      if (c === 100 /* d */ && buf.startsWith('data:', a)) {
-        const v = buf.slice(a + (buf.charCodeAt(a + 5) === 32 ? 6 : 5), e);
-        data = data == null ? v : `${data}\n${v}`;
-      } else if (c === 101 /* e */ && buf.startsWith('event:', a)) {
-        name = buf.slice(a + 6, e).trim();
-      } else if (c === 114 /* r */ && buf.startsWith('retry:', a)) {
-        const ms = parseInt(buf.slice(a + 6, e), 10);
-        if (ms > 0) this.retryMs = ms;
-      }
-      a = e + 1;
-    }
-    if (data == null || !this.names.has(name)) return;
-    let obj;
-    try { obj = JSON.parse(data); } catch { return; }
-    events.emit(name, obj);
-  },
-  listen() { /* every name in `names` is dispatched; nothing to register */ },
   retry() {
     clearTimeout(this.timer);
     this.timer = setTimeout(async () => {
@@ -209,8 +172,7 @@ const stream = {
   stop() {
     this.gen++;
     clearTimeout(this.timer);
-    if (this.ctrl) this.ctrl.abort();
-    this.ctrl = null;
+    if (this.worker) this.worker.postMessage({ type: 'stop' });
     this.setConnected(false);
   },
   setConnected(v) {
@@ -220,12 +182,12 @@ const stream = {
   },
 };
 
-/** Ask for an SSE event name beyond "track" and "alert" (e.g. "message"). */
+/** A message to the stream worker (map/tracks.js: ack, resync, prefill). */
+export function streamPost(msg) { stream.spawn().postMessage(msg); }
+
+/** An SSE event by name ("alert", "message", "case", "link", "zone", ...;
+ * the tracks' events go to the map's table through the worker instead). */
 export function subscribe(name, fn) {
-  if (!stream.names.has(name)) {
-    stream.names.add(name);
-    stream.listen(name);
-  }
   return events.on(name, fn);
 }
 

@@ -41,16 +41,6 @@ function setBadge(id, text, level = '') {
   v.badge.className = `badge ${level}`;
 }
 
-async function loadTracks() {
-  try {
-    const r = await api.get('/api/tracks');
-    map.tracks.reset(r.tracks || []);
-    if (r.now_ms) status.setPictureTime(r.now_ms);
-  } catch (e) {
-    console.error('tracks', e);
-  }
-}
-
 async function loadZones() {
   try {
     map.zones.load(await api.get('/api/zones'));
@@ -101,11 +91,9 @@ function mountOnce() {
     try { pane.mount(tabs.get(pane.id).el, ctx); } catch (e) { console.error('pane', pane.id, e); }
   }
   showTab(panes[0].id);
-  api.subscribe('track', (t) => map.tracks.update(t));
-  /* a batch of tracks in one event (an array), for a daemon that sends them so */
-  api.subscribe('tracks', (a) => { if (Array.isArray(a)) for (const t of a) map.tracks.update(t); });
+  /* the tracks ("tracks" events, GET /api/tracks at each connection) are the stream worker's: map/tracks.js */
   api.subscribe('zone', (z) => map.zones.upsert(z));
-  api.events.on('open', () => { loadTracks(); loadZones(); });
+  api.events.on('open', () => loadZones());
   /* zones change rarely (a notice received, a period starting): a small document re-read each 30 s */
   setInterval(() => { if (api.currentUser()) loadZones(); }, 30000);
   window.__cairn = { map, api, i18n, status, showTab, classOf, peerOf };

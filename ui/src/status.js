@@ -100,11 +100,9 @@ export function createStatus(root, ctx) {
   ctx.api.subscribe('link', () => poll());
   ctx.api.on('state', render);
   ctx.i18n.onChange(render);
-  ctx.map.tracks.onChange((ids) => {
-    for (const id of ids) {
-      const tr = ctx.map.tracks.get(id);
-      if (tr && tr.t_last_ms && (!picMs || tr.t_last_ms > picMs)) picMs = tr.t_last_ms;
-    }
+  ctx.map.tracks.onChange((chg) => {
+    const ms = Math.max(chg.newestMs || 0, ctx.map.tracks.pictureMs || 0);
+    if (ms && (!picMs || ms > picMs)) picMs = ms;
   });
   setInterval(render, 1000);
 

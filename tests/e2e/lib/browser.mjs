@@ -14,7 +14,7 @@ export async function launch(pw) {
     headless: true,
     /* chromium's own choice of WebGL backend (SwiftShader on a machine without
      * a GPU); forcing --use-angle=swiftshader stalled its frames (0.5 rAF/s) */
-    args: ['--no-sandbox'],
+    args: ['--no-sandbox', ...(process.env.CAIRN_CHROMIUM_ARGS || '').split(' ').filter(Boolean)],
   });
 }
 

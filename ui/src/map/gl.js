@@ -1,5 +1,5 @@
 // The tracks' and trails' WebGL layer: one canvas, two draw calls, typed
-// arrays the tracker's updates write into.
+// arrays the stream worker fills (stream/worker.js, through tracks.js).
 //
 // Why not ol's WebGL vector layers: they rebuild every feature's vertices
 // (on the main thread, then in a worker) whenever any feature changes, and
@@ -99,6 +99,21 @@ void main() {
   o = vec4(c * a, a); // premultiplied
 }`;
 
+/* The still picture (render()): drawn MARGIN larger than the view on each
+ * side, from CACHE_MIN_PTS symbols or CACHE_MIN_SEGS trail segments, with a
+ * software rasteriser only (auto; measured with 1,000 symbols: 31 -> 39
+ * frames/s, so from the first symbol). */
+const MARGIN = 0.15;
+const CACHE_MIN_PTS = 1;
+const CACHE_MIN_SEGS = 1;
+/* while the view moves, drawn again after 3 x its last cost, within [GAP_MIN, GAP_MAX]:
+ * the upper bound keeps a report's symbol late by well under a second */
+const GAP_MIN = 100;
+const GAP_MAX = 500;
+/* ... unless one drawing takes longer than this: a report cannot reach the
+ * screen within a second anyway, and the view is kept moving (3 x the cost) */
+const HOPELESS_MS = 1000;
+
 function compile(gl, vs, fs) {
   const prog = gl.createProgram();
   for (const [type, src] of [[gl.VERTEX_SHADER, vs], [gl.FRAGMENT_SHADER, fs]]) {
@@ -118,75 +133,62 @@ const rgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16) / 255);
 export const SEG_FLOATS = 8; /* two vertices of (x, y, t, colour) */
 
 export class GlTracks {
-  /** clsColours: 4 hex colours (civil, military, noxpdr, vessel); peerColours: 6. */
-  constructor(clsColours, peerColours, { segCap = 1 << 20 } = {}) {
+  /** clsColours: 4 hex colours (civil, military, noxpdr, vessel); peerColours: 6.
+   * The data comes from the stream worker (stream/worker.js): setPoints()
+   * with its packed slots, addSegments()/killSegments()/clearSegments() with
+   * its ring's changes; onRestore is called after a lost context comes back
+   * (everything must be given again). */
+  constructor(clsColours, peerColours, { segCap = 1 << 20, onRestore = () => {} } = {}) {
     this.canvas = document.createElement('canvas');
     this.canvas.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;';
     this.cls = clsColours.flatMap(rgb);
-    this.peer = peerColours.flatMap(rgb);
-    this.cap = 1024;
-    this.pts = new Float32Array(this.cap * 6);
+    this.peer = new Float32Array(6 * 3); /* the worker's peer number -> colour (setPeerColours) */
+    this.peerDefault = peerColours.flatMap(rgb);
+    this.peer.set(this.peerDefault);
+    this.pts = new Float32Array(0);
     this.nSlots = 0;
-    this.ptsDirty = true;
-    this.ptsRealloc = true;
+    this.ptsCap = 0; /* bytes of the GPU's buffer */
+    this.ptsDirty = false;
     this.segCap = segCap;
-    this.seg = new Float32Array(segCap * SEG_FLOATS);
-    this.segHead = 0; /* next segment to write */
     this.segN = 0;
-    this.segDirtyStart = 0; /* segments written since the last upload: a run of the ring */
-    this.segDirtyN = 0;
+    this.segQueue = []; /* in the worker's order: [first segment, Float32Array] to write, or [-1, Int32Array] segments to drop */
+    this.segClear = true;
+    this.onRestore = onRestore;
     this.gl = null;
     this.lost = false;
-    this.rev = 0; /* bumped by the writer at each batch; drawnRev: what the last frame showed */
+    this.rev = 0; /* bumped at each batch; drawnRev: what the last frame showed */
     this.drawnRev = 0;
     this.ox = 0;
     this.oy = 0;
-    this.originSet = false;
+    /* the cache (render()): 'auto' (with a software rasteriser), 'always', 'never' */
+    this.cacheMode = 'auto';
+    this.software = false;
+    this.cache = null; /* the still picture: {rev, trails, size, at, T: the view's pixel transform it was drawn with, w, h} */
+    this.lastRefreshAt = 0;
+    this.refreshMs = 0; /* the wall time of the last frame that drew the still picture */
+    this.refreshes = 0;
+    this.requestRender = () => {};
+    this.timer = 0;
   }
 
-  origin(x, y) {
-    if (!this.originSet) { this.ox = x; this.oy = y; this.originSet = true; }
-  }
-
-  setSlot(i, x, y, cls, hdgRad, pidx, shown) {
-    if (i >= this.cap) {
-      while (i >= this.cap) this.cap *= 2;
-      const n = new Float32Array(this.cap * 6);
-      n.set(this.pts);
-      this.pts = n;
-      this.ptsRealloc = true;
-    }
-    const o = i * 6;
-    const p = this.pts;
-    p[o] = x - this.ox; p[o + 1] = y - this.oy; p[o + 2] = cls; p[o + 3] = hdgRad; p[o + 4] = pidx; p[o + 5] = shown ? 1 : 0;
-    if (i >= this.nSlots) this.nSlots = i + 1;
+  /** The slots (6 floats each, relative to origin ox, oy). */
+  setPoints(pts, nSlots, ox, oy) {
+    this.pts = pts;
+    this.nSlots = nSlots;
+    this.ox = ox;
+    this.oy = oy;
     this.ptsDirty = true;
   }
 
-  hideSlot(i) {
-    if (i < this.nSlots) { this.pts[i * 6 + 5] = 0; this.ptsDirty = true; }
+  /** colours: 6 [r, g, b] (0..1), one per peer number of the worker's. */
+  setPeerColours(colours) {
+    for (let i = 0; i < 6; i++) this.peer.set(colours[i] || this.peerDefault.slice(3 * i, 3 * i + 3), 3 * i);
   }
 
-  /** A trail segment from (x0,y0) to (x1,y1), made at tS (seconds since t0), colour index col. */
-  addSegment(x0, y0, x1, y1, tS, col) {
-    const i = this.segHead;
-    const o = i * SEG_FLOATS;
-    const s = this.seg;
-    s[o] = x0 - this.ox; s[o + 1] = y0 - this.oy; s[o + 2] = tS; s[o + 3] = col;
-    s[o + 4] = x1 - this.ox; s[o + 5] = y1 - this.oy; s[o + 6] = tS; s[o + 7] = col;
-    if (this.segDirtyN === 0) this.segDirtyStart = i;
-    if (this.segDirtyN < this.segCap) this.segDirtyN++;
-    this.segHead = (i + 1) % this.segCap;
-    if (this.segN < this.segCap) this.segN++;
-  }
-
-  clearSegments() {
-    this.seg.fill(0);
-    this.segHead = 0;
-    this.segN = 0;
-    this.segDirtyStart = 0;
-    this.segDirtyN = this.segCap;
-  }
+  addSegments(first, data) { this.segQueue.push([first, data]); }
+  killSegments(list) { this.segQueue.push([-1, list]); }
+  clearSegments() { this.segClear = true; this.segQueue = []; }
+  setSegmentCount(n) { this.segN = n; }
 
   init() {
     /* no MSAA: with a software rasteriser (no GPU) it multiplies the fill cost; the symbols' edges are cut by the shader */
@@ -194,7 +196,12 @@ export class GlTracks {
     if (!gl) throw new Error('WebGL2 unavailable');
     this.gl = gl;
     this.canvas.addEventListener('webglcontextlost', (e) => { e.preventDefault(); this.lost = true; });
-    this.canvas.addEventListener('webglcontextrestored', () => { this.lost = false; this.gl = null; this.init(); });
+    this.canvas.addEventListener('webglcontextrestored', () => { this.lost = false; this.gl = null; this.init(); this.onRestore(); });
+    const dbg = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = dbg ? String(gl.getParameter(dbg.UNMASKED_RENDERER_WEBGL)) : '';
+    this.renderer = renderer;
+    this.software = /SwiftShader|llvmpipe|softpipe|Software/i.test(renderer);
+    this.cache = null;
     this.pProg = compile(gl, VS_POINTS, FS_POINTS);
     this.tProg = compile(gl, VS_TRAILS, FS_TRAILS);
     this.pBuf = gl.createBuffer();
@@ -211,7 +218,7 @@ export class GlTracks {
     this.tVao = gl.createVertexArray();
     gl.bindVertexArray(this.tVao);
     gl.bindBuffer(gl.ARRAY_BUFFER, this.tBuf);
-    gl.bufferData(gl.ARRAY_BUFFER, this.seg.byteLength, gl.DYNAMIC_DRAW);
+    gl.bufferData(gl.ARRAY_BUFFER, this.segCap * SEG_FLOATS * 4, gl.DYNAMIC_DRAW);
     loc = gl.getAttribLocation(this.tProg, 'a_pos');
     gl.enableVertexAttribArray(loc);
     gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 16, 0);
@@ -222,58 +229,142 @@ export class GlTracks {
     this.u = {};
     for (const [prog, names] of [[this.pProg, ['u_m', 'u_size', 'u_rot', 'u_cls', 'u_peer']], [this.tProg, ['u_m', 'u_now', 'u_trail', 'u_cls', 'u_peer']]])
       for (const n of names) this.u[`${prog === this.pProg ? 'p' : 't'}${n}`] = gl.getUniformLocation(prog, n);
-    this.ptsRealloc = true;
-    this.segDirtyStart = 0;
-    this.segDirtyN = this.segCap;
+
+    this.ptsCap = 0;
+    this.ptsDirty = true;
+    this.segClear = false; /* bufferData made it zeros */
   }
 
   upload() {
     const gl = this.gl;
-    if (this.ptsRealloc) {
-      gl.bindBuffer(gl.ARRAY_BUFFER, this.pBuf);
-      gl.bufferData(gl.ARRAY_BUFFER, this.pts.byteLength, gl.DYNAMIC_DRAW);
-      this.ptsRealloc = false;
-      this.ptsDirty = true;
-    }
     if (this.ptsDirty) {
       gl.bindBuffer(gl.ARRAY_BUFFER, this.pBuf);
-      gl.bufferSubData(gl.ARRAY_BUFFER, 0, this.pts, 0, this.nSlots * 6);
+      const bytes = this.nSlots * 24;
+      if (bytes > this.ptsCap) {
+        this.ptsCap = Math.max(bytes, this.ptsCap * 2, 24 * 1024);
+        gl.bufferData(gl.ARRAY_BUFFER, this.ptsCap, gl.DYNAMIC_DRAW);
+      }
+      if (bytes) gl.bufferSubData(gl.ARRAY_BUFFER, 0, this.pts, 0, this.nSlots * 6);
       this.ptsDirty = false;
     }
-    if (this.segDirtyN > 0) {
+    if (this.segClear || this.segQueue.length) {
       gl.bindBuffer(gl.ARRAY_BUFFER, this.tBuf);
-      const F = SEG_FLOATS;
-      const a = this.segDirtyN >= this.segCap ? 0 : this.segDirtyStart;
-      const n = Math.min(this.segDirtyN, this.segCap);
-      const first = Math.min(n, this.segCap - a);
-      gl.bufferSubData(gl.ARRAY_BUFFER, a * F * 4, this.seg, a * F, first * F);
-      if (n > first) gl.bufferSubData(gl.ARRAY_BUFFER, 0, this.seg, 0, (n - first) * F);
-      this.segDirtyN = 0;
+      if (this.segClear) {
+        gl.bufferData(gl.ARRAY_BUFFER, this.segCap * SEG_FLOATS * 4, gl.DYNAMIC_DRAW);
+        this.segClear = false;
+      }
+      /* a dropped segment: its two vertices' colour -1 (the shader drops them) */
+      const minus = new Float32Array([-1]);
+      for (const [first, data] of this.segQueue) {
+        if (first >= 0) { gl.bufferSubData(gl.ARRAY_BUFFER, first * SEG_FLOATS * 4, data); continue; }
+        for (const s of data) {
+          gl.bufferSubData(gl.ARRAY_BUFFER, (s * SEG_FLOATS + 3) * 4, minus);
+          gl.bufferSubData(gl.ARRAY_BUFFER, (s * SEG_FLOATS + 7) * 4, minus);
+        }
+      }
+      this.segQueue = [];
     }
   }
 
-  /** ol's custom layer render: frameState -> the canvas. */
-  render(fs, { trails, nowS, trailS, size }) {
+  /** ol's custom layer render: frameState -> the canvas.
+   *
+   * With a software rasteriser (SwiftShader where there is no GPU) every
+   * frame drawn with WebGL is also read back from the rasteriser for the
+   * compositor, and drawing every symbol and trail segment at each frame of
+   * a pan or zoom costs tens of milliseconds per thousand symbols. From
+   * CACHE_MIN_PTS symbols or CACHE_MIN_SEGS segments the canvas is then
+   * drawn MARGIN larger than the view (the still picture) and, until it is
+   * drawn again, only moved and scaled to the view by a CSS transform (the
+   * compositor's work, no WebGL call: as ol's image layers do). It is drawn
+   * again when the data or the view changed: while the view moves, after
+   * 3 x the time its last drawing took, within [GAP_MIN, GAP_MAX] (so that
+   * drawing takes about a quarter of the time, and a report's symbol is
+   * not held back long: between GAP_MAX / 3 and HOPELESS_MS of drawing the
+   * frame rate gives way to the latency; beyond, where the latency is lost
+   * anyway, 3 x the cost again); at once when the view has come to rest. Symbols grow or shrink with a zoom until the next
+   * drawing. drawnRev is the batch the canvas shows. */
+  render(fs, opts) {
     const c = this.canvas;
     const pr = fs.pixelRatio;
-    const w = Math.round(fs.size[0] * pr);
-    const h = Math.round(fs.size[1] * pr);
-    if (c.width !== w || c.height !== h) {
-      c.width = w; c.height = h;
-      c.style.width = `${fs.size[0]}px`; c.style.height = `${fs.size[1]}px`;
+    const now = performance.now();
+    if (!this.gl) {
+      c.width = 1; c.height = 1;
+      this.init();
     }
-    if (!this.gl) this.init();
     if (this.lost) return c;
     const gl = this.gl;
-    this.upload();
-    /* world (relative to the origin) -> CSS pixels -> clip space */
-    const t = fs.coordinateToPixelTransform; /* [a, b, c, d, e, f]: px = a x + c y + e, py = b x + d y + f */
-    const sx = 2 / fs.size[0];
-    const sy = -2 / fs.size[1];
-    const e = t[0] * this.ox + t[2] * this.oy + t[4];
-    const f = t[1] * this.ox + t[3] * this.oy + t[5];
-    const m = new Float32Array([t[0] * sx, t[1] * sy, 0, t[2] * sx, t[3] * sy, 0, e * sx - 1, f * sy + 1, 1]);
-    gl.viewport(0, 0, w, h);
+    const heavy = this.nSlots >= CACHE_MIN_PTS || (opts.trails && this.segN >= CACHE_MIN_SEGS);
+    const still = this.cacheMode === 'always' || (this.cacheMode === 'auto' && this.software && heavy);
+    const M = still ? MARGIN : 0;
+    const cssW = Math.round(fs.size[0] * (1 + 2 * M));
+    const cssH = Math.round(fs.size[1] * (1 + 2 * M));
+    const T = fs.coordinateToPixelTransform; /* [a, b, c, d, e, f]: px = a x + c y + e, py = b x + d y + f */
+    let k = this.cache;
+    let draw = true;
+    if (still && k && k.w === cssW && k.h === cssH) {
+      const moving = !!(fs.viewHints && (fs.viewHints[0] || fs.viewHints[1]));
+      const viewStale = k.T.some((v, i) => v !== T[i]);
+      const stale = k.rev !== this.rev || k.trails !== opts.trails || k.size !== opts.size || viewStale ||
+        (opts.trails && now - k.at > 5000); /* the trails' fading */
+      const gap = this.refreshMs > HOPELESS_MS ? 3 * this.refreshMs : Math.min(GAP_MAX, Math.max(GAP_MIN, 3 * this.refreshMs));
+      draw = stale && (now - k.at >= gap || (viewStale && !moving));
+      if (stale && !draw) {
+        /* drawn again later even when nothing else asks for a frame */
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.requestRender(), Math.max(16, gap - (now - k.at)));
+      }
+    }
+    if (draw) {
+      const w = Math.round(cssW * pr);
+      const h = Math.round(cssH * pr);
+      if (c.width !== w || c.height !== h) {
+        c.width = w; c.height = h;
+        c.style.width = `${cssW}px`; c.style.height = `${cssH}px`;
+      }
+      this.upload();
+      /* world (relative to the origin) -> CSS pixels of the canvas -> clip space */
+      const mx = fs.size[0] * M;
+      const my = fs.size[1] * M;
+      const sx = 2 / cssW;
+      const sy = -2 / cssH;
+      const e = T[0] * this.ox + T[2] * this.oy + T[4] + mx;
+      const f = T[1] * this.ox + T[3] * this.oy + T[5] + my;
+      const m = new Float32Array([T[0] * sx, T[1] * sy, 0, T[2] * sx, T[3] * sy, 0, e * sx - 1, f * sy + 1, 1]);
+      gl.viewport(0, 0, w, h);
+      this.draw(m, fs, opts);
+      this.drawnRev = this.rev;
+      k = this.cache = still ? { rev: this.rev, trails: opts.trails, size: opts.size, at: now, T: T.slice(), w: cssW, h: cssH, mx, my } : null;
+      if (still) {
+        /* its cost: until the next frame begins (the read-back of this one is in between) */
+        this.lastRefreshAt = now;
+        this.refreshes++;
+        requestAnimationFrame(() => { this.refreshMs = performance.now() - now; });
+      }
+    }
+    if (!k) {
+      if (c.style.transform) c.style.transform = '';
+      return c;
+    }
+    /* the drawn picture's pixels -> the view's: T now after T then inverted, after the margin */
+    const a0 = k.T;
+    const det = a0[0] * a0[3] - a0[1] * a0[2];
+    const i0 = [a0[3] / det, -a0[1] / det, -a0[2] / det, a0[0] / det, 0, 0];
+    i0[4] = -(i0[0] * (a0[4] + k.mx) + i0[2] * (a0[5] + k.my));
+    i0[5] = -(i0[1] * (a0[4] + k.mx) + i0[3] * (a0[5] + k.my));
+    const A = [
+      T[0] * i0[0] + T[2] * i0[1], T[1] * i0[0] + T[3] * i0[1],
+      T[0] * i0[2] + T[2] * i0[3], T[1] * i0[2] + T[3] * i0[3],
+      T[0] * i0[4] + T[2] * i0[5] + T[4], T[1] * i0[4] + T[3] * i0[5] + T[5],
+    ];
+    c.style.transformOrigin = '0 0';
+    c.style.transform = `matrix(${A.map((v) => +v.toFixed(6)).join(',')})`;
+    return c;
+  }
+
+  /** The trails and symbols with matrix m into the bound framebuffer (its viewport set). */
+  draw(m, fs, { trails, nowS, trailS, size }) {
+    const gl = this.gl;
+    const pr = fs.pixelRatio;
     gl.clearColor(0, 0, 0, 0);
     gl.clear(gl.COLOR_BUFFER_BIT);
     gl.enable(gl.BLEND);
@@ -299,7 +390,5 @@ export class GlTracks {
       gl.drawArrays(gl.POINTS, 0, this.nSlots);
     }
     gl.bindVertexArray(null);
-    this.drawnRev = this.rev;
-    return c;
   }
 }

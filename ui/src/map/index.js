@@ -42,15 +42,14 @@ export function createMap(el) {
     },
     /** Fit the view to the tracks (first load). */
     fitTracks() {
-      const pts = [];
-      for (const t of tracks.all()) pts.push(fromLonLat([t.lon, t.lat]));
+      const pts = tracks.positions();
       if (!pts.length) return;
       view.fit(boundingExtent(pts), { padding: [60, 60, 60, 60], maxZoom: 9 });
     },
     /** The pixel of a track on screen (tests click it), or null. */
     pixelOf(id) {
-      const t = tracks.get(id);
-      return t ? ol.getPixelFromCoordinate(fromLonLat([t.lon, t.lat])) : null;
+      const ll = tracks.lonLat(id);
+      return ll ? ol.getPixelFromCoordinate(fromLonLat(ll)) : null;
     },
     setTrails(on) { tracks.setTrails(on); },
     setLabels(on) { tracks.setLabels(on); },
@@ -71,6 +70,5 @@ export function createMap(el) {
     fitted = true;
     api.fitTracks();
   });
-  setInterval(() => tracks.sweep(), 10000);
   return api;
 }

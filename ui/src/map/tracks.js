@@ -1,59 +1,82 @@
-// The live tracks on the map.
+// The tracks on the map: the main thread's side of the track table that
+// the stream worker (stream/worker.js) keeps. A batch from the worker
+// (api.js "tracks.batch", at most one per frame) brings the packed slots
+// (x, y, class, heading, peer, shown), the new trail segments, the changed
+// labels and where each changed track's JSON text is (a span of the event
+// that brought it); here they are only stored and handed to the GPU
+// (gl.js). A track's object is parsed from its text when something asks
+// for it (get, all: the detail pane, the tests), not for every update.
 //
-// One initial GET /api/tracks, then SSE "track" events (one track each);
-// nothing polls the whole picture. Events are coalesced: they land in
-// `pending` and are applied at most every FLUSH_MS; applying one writes its
-// slot in the GPU layer (gl.js) — no ol Feature per track, no rebuild of the
-// others. Each track has a slot; a deleted one frees it.
-//
-// Trails: a point every TRAIL_STEP_MS of the track's own time becomes a
-// segment in gl.js's ring; the shader shows TRAIL_S seconds of them, fading.
-// The ring holds SEG_CAP segments (the newest win): 10 minutes for up to
-// ~8,700 tracks, proportionally less beyond.
 // Labels (callsign or code, altitude) and the selection ring are a 2D
 // canvas drawn from LABEL_ZOOM on, for the tracks in view, decluttered on a
 // coarse grid.
 import Layer from 'ol/layer/Layer.js';
-import { fromLonLat } from 'ol/proj.js';
 import { apply as applyTransform } from 'ol/transform.js';
-import { classOf, peerOf, peerIndex, labelOf, CLASS_COLOURS, PEER_COLOURS, CLASSES } from './classify.js';
+import { toLonLat } from 'ol/proj.js';
+import { peerIndex, CLASS_COLOURS, PEER_COLOURS, CLASSES } from './classify.js';
 import { GlTracks } from './gl.js';
+import { events, streamPost } from '../api.js';
 
-export const FLUSH_MS = 100;
-export const TRAIL_STEP_MS = 5000;
 export const TRAIL_S = 600;
-export const TRAIL_MAX = TRAIL_S * 1000 / TRAIL_STEP_MS;
 export const SEG_CAP = 1 << 20;
 export const LABEL_ZOOM = 7;
-const STALE_MS = 5 * 60 * 1000;
-const CLS_INDEX = Object.fromEntries(CLASSES.map((c, i) => [c, i]));
+const NOXPDR = CLASSES.indexOf('noxpdr');
+const rgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16) / 255);
+
+/** What changed in one batch, for onChange listeners: has(id), size, newestMs. */
+class Changed {
+  constructor(tracks, stamp, del, size, newestMs) {
+    this.tracks = tracks;
+    this.stamp = stamp;
+    this.del = del;
+    this.size = size;
+    this.newestMs = newestMs;
+  }
+
+  has(id) {
+    const n = Number(id);
+    const s = this.tracks.idSlot.get(n);
+    if (s !== undefined && this.tracks.chgStamp[s] === this.stamp) return true;
+    return !!this.del && this.del.includes(n);
+  }
+}
 
 export class Tracks {
   constructor() {
-    this.recs = new Map(); /* id -> {t, slot, x, y, cls, pidx, lx, ly, lt, segs, segN, seenMs} */
-    this.pending = new Map();
-    this.timer = 0;
     this.listeners = new Set();
     this.drawnFns = new Set();
     this.trailsOn = true;
     this.labelsOn = true;
-    this.stats = { events: 0, flushes: 0, lastFlushMs: 0, applied: 0 };
-    this.free = [];
-    this.nextSlot = 0;
-    this.bySlot = [];
-    this.t0 = null; /* ms: the trails' time origin */
-    this.nowMs = null; /* the newest track time seen */
-    this.segOwner = new Int32Array(SEG_CAP).fill(-1);
-    this.segPatch = [];
+    this.stats = { events: 0, batches: 0, applied: 0 };
+    this.n = 0;
+    this.nSlots = 0;
+    this.pts = new Float32Array(0);
+    this.ox = 0;
+    this.oy = 0;
+    this.ids = new Float64Array(0); /* slot -> id (-1: free) */
+    this.idSlot = new Map(); /* id -> slot */
+    this.labels = []; /* slot -> label text */
+    this.rawText = []; /* slot -> the event text holding its JSON */
+    this.rawOff = new Int32Array(0);
+    this.rawLen = new Int32Array(0);
+    this.chgStamp = new Int32Array(0); /* slot -> the batch that last changed it */
+    this.objs = []; /* slot -> parsed object (until it changes) */
+    this.peerNames = [];
+    this.t0 = null;
+    this.nowMs = null;
+    this.pictureMs = null;
     this.selId = null;
-    this.gl = new GlTracks(CLASSES.map((c) => CLASS_COLOURS[c]), PEER_COLOURS, { segCap: SEG_CAP });
+    this.asked = new Set(); /* ids whose texts the worker sends (beyond its TEXTS_ALL) */
+    this.symbolScale = 1;
+    this.gl = new GlTracks(CLASSES.map((c) => CLASS_COLOURS[c]), PEER_COLOURS, {
+      segCap: SEG_CAP, onRestore: () => streamPost({ type: 'resync' }),
+    });
     this.glLayer = new Layer({
       render: (fs) => {
-        this.patchSegments();
         /* symbols grow with the zoom: small where thousands share the screen */
         const z = Math.log2(156543.03392804097 / fs.viewState.resolution);
         const c = this.gl.render(fs, {
-          trails: this.trailsOn, trailS: TRAIL_S, size: z < 5.5 ? 10 : z < 7 ? 12 : 16,
+          trails: this.trailsOn, trailS: TRAIL_S, size: (z < 5.5 ? 10 : z < 7 ? 12 : 16) * this.symbolScale,
           nowS: this.nowMs == null ? 0 : (this.nowMs - this.t0) / 1000,
         });
         for (const fn of this.drawnFns) fn(this.gl.drawnRev);
@@ -62,38 +85,76 @@ export class Tracks {
       zIndex: 10,
     });
     this.glLayer.set('name', 'tracks');
+    this.gl.requestRender = () => this.glLayer.changed();
     this.labelCanvas = document.createElement('canvas');
     this.labelCanvas.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;';
     this.labelLayer = new Layer({ render: (fs) => this.renderLabels(fs), zIndex: 13 });
     this.labelLayer.set('name', 'labels');
+    events.on('tracks.batch', (m) => this.batch(m));
   }
 
   get layers() { return [this.glLayer, this.labelLayer]; }
 
-  /** Called after each flush with the set of ids changed. */
+  /** Called after each batch with a Changed (has(id), size, newestMs). */
   onChange(fn) { this.listeners.add(fn); return () => this.listeners.delete(fn); }
   /** Called after each frame drawn, with the batch revision it showed (bench). */
   onDrawn(fn) { this.drawnFns.add(fn); return () => this.drawnFns.delete(fn); }
   get rev() { return this.gl.rev; }
 
-  get(id) { const r = this.recs.get(Number(id)); return r ? r.t : null; }
-  count() { return this.recs.size; }
-  all() { return [...this.recs.values()].map((r) => r.t); }
-
-  /** The whole list (login, reconnect): replaces everything. */
-  reset(list) {
-    this.pending.clear();
-    for (const r of [...this.recs.values()]) this.remove(r, false);
-    for (const t of list) this.pending.set(t.id, t);
-    this.flush();
+  /** A track's object (the daemon's JSON), or null. Beyond the worker's
+   * TEXTS_ALL tracks the page holds the texts of watched tracks only (the
+   * selected one, those asked for): for another, a partial object from its
+   * slot ({id, lon, lat, track_deg, partial: true}) and the worker is asked
+   * for its text, here by the next batch. */
+  get(id) {
+    const s = this.idSlot.get(Number(id));
+    return s === undefined ? null : this.obj(s);
   }
 
-  /** One SSE track event. */
-  update(t) {
-    if (!t || t.id == null) return;
-    this.stats.events++;
-    this.pending.set(t.id, t);
-    if (!this.timer) this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+  obj(s) {
+    let o = this.objs[s];
+    if (o === undefined) {
+      const b = this.rawText[s];
+      if (!b) return this.partial(s);
+      try {
+        o = JSON.parse(b.slice(this.rawOff[s], this.rawOff[s] + this.rawLen[s]));
+      } catch { o = null; }
+      this.objs[s] = o;
+    }
+    return o;
+  }
+
+  partial(s) {
+    const id = this.ids[s];
+    if (!this.asked.has(id)) {
+      this.asked.add(id);
+      if (this.asked.size > 64) this.asked = new Set([id, this.selId]);
+      streamPost({ type: 'watch', ids: [...this.asked].filter((x) => x != null), only: true });
+    }
+    const [lon, lat] = toLonLat([this.pts[s * 6] + this.ox, this.pts[s * 6 + 1] + this.oy]);
+    return { id, lon, lat, track_deg: (this.pts[s * 6 + 3] * 180) / Math.PI, partial: true };
+  }
+
+  count() { return this.n; }
+  all() {
+    const out = [];
+    for (const s of this.idSlot.values()) { const o = this.obj(s); if (o) out.push(o); }
+    return out;
+  }
+
+  /** [x, y] (EPSG:3857) of the tracks' slots, for framing the view. */
+  positions() {
+    const out = [];
+    const p = this.pts;
+    for (const s of this.idSlot.values()) out.push([p[s * 6] + this.ox, p[s * 6 + 1] + this.oy]);
+    return out;
+  }
+
+  /** [lon, lat] of a track from the drawn slots (no parse), or null. */
+  lonLat(id) {
+    const s = this.idSlot.get(Number(id));
+    if (s === undefined) return null;
+    return toLonLat([this.pts[s * 6] + this.ox, this.pts[s * 6 + 1] + this.oy]);
   }
 
   setTrails(on) { this.trailsOn = on; this.glLayer.changed(); }
@@ -101,136 +162,108 @@ export class Tracks {
 
   select(id) {
     this.selId = id == null ? null : Number(id);
+    if (this.selId != null && !this.asked.has(this.selId)) {
+      this.asked.add(this.selId);
+      streamPost({ type: 'watch', ids: [...this.asked], only: true });
+    }
     this.labelLayer.changed();
   }
 
-  flush() {
-    clearTimeout(this.timer);
-    this.timer = 0;
-    if (!this.pending.size) return;
-    const now = Date.now();
-    const changed = new Set();
-    const gl = this.gl;
-    for (const [id, t] of this.pending) {
-      changed.add(id);
-      let r = this.recs.get(id);
-      if (t.status === 'deleted' || t.lat == null || t.lon == null) {
-        if (r) this.remove(r, true);
-        continue;
-      }
-      const [x, y] = fromLonLat([t.lon, t.lat]);
-      gl.origin(x, y);
-      const cls = classOf(t);
-      const pidx = peerIndex(peerOf(t));
-      const tms = t.t_last_ms ?? now;
-      if (this.t0 == null) this.t0 = tms - TRAIL_S * 1000;
-      if (this.nowMs == null || tms > this.nowMs) this.nowMs = tms;
-      if (!r) {
-        const slot = this.free.length ? this.free.pop() : this.nextSlot++;
-        r = { t, slot, x, y, cls, pidx, lx: x, ly: y, lt: tms, segs: null, segN: 0, seenMs: now };
-        this.recs.set(id, r);
-        this.bySlot[slot] = r;
-      } else if (tms - r.lt >= TRAIL_STEP_MS) {
-        this.trailTo(r, x, y, tms, cls, pidx);
-      }
-      r.t = t; r.x = x; r.y = y; r.cls = cls; r.pidx = pidx; r.seenMs = now;
-      gl.setSlot(r.slot, x, y, CLS_INDEX[cls], ((t.track_deg || 0) * Math.PI) / 180, pidx, true);
+  /** The benchmark's: trails at their full length behind every track (the worker makes them). */
+  prefillTrails() { streamPost({ type: 'prefill' }); }
+
+  grow(n) {
+    if (n <= this.rawOff.length) return;
+    let c = Math.max(1024, this.rawOff.length);
+    while (c < n) c *= 2;
+    for (const k of ['rawOff', 'rawLen', 'chgStamp']) {
+      const a = new Int32Array(c);
+      a.set(this[k]);
+      this[k] = a;
     }
-    this.pending.clear();
-    gl.rev++;
+  }
+
+  /** One batch from the worker (see post() in stream/worker.js). */
+  batch(m) {
+    const g = this.gl;
+    this.stats.batches++;
+    this.stats.events = m.events;
+    this.n = m.n;
+    this.nSlots = m.nSlots;
+    this.pts = m.pts;
+    this.ox = m.origin[0];
+    this.oy = m.origin[1];
+    this.t0 = m.t0;
+    this.nowMs = m.nowMs;
+    if (m.pictureMs != null) this.pictureMs = m.pictureMs;
+    this.grow(m.nSlots);
+    if (m.peers) {
+      this.peerNames = m.peers;
+      /* the worker numbers the peers as it meets them; the colours are the console's (classify.js) */
+      g.setPeerColours(m.peers.map((p) => { const i = peerIndex(p); return i < 0 ? null : rgb(PEER_COLOURS[i]); }));
+    }
+    if (m.ids) {
+      this.ids = m.ids;
+      this.idSlot.clear();
+      for (let s = 0; s < m.ids.length; s++) {
+        if (m.ids[s] >= 0) this.idSlot.set(m.ids[s], s);
+        else { this.rawText[s] = undefined; this.objs[s] = undefined; this.labels[s] = undefined; }
+      }
+    }
+    if (m.labSlots) for (let i = 0; i < m.labSlots.length; i++) this.labels[m.labSlots[i]] = m.labText[i];
+    let size = 0;
+    let newest = null;
+    const stamp = this.stats.batches;
+    if (m.chg) {
+      const c = m.chg;
+      size = c.length / 4;
+      for (let k = 0; k < size; k++) {
+        const s = c[4 * k];
+        const ti = c[4 * k + 1];
+        this.rawText[s] = ti < 0 ? undefined : m.texts[ti];
+        this.rawOff[s] = c[4 * k + 2];
+        this.rawLen[s] = c[4 * k + 3];
+        this.chgStamp[s] = stamp;
+        this.objs[s] = undefined;
+        if (newest == null || m.tl[k] > newest) newest = m.tl[k];
+      }
+    }
+    g.setPoints(m.pts, m.nSlots, this.ox, this.oy);
+    if (m.segClear) g.clearSegments();
+    if (m.segKill) g.killSegments(m.segKill);
+    if (m.seg) for (const [first, data] of m.seg) g.addSegments(first, data);
+    g.setSegmentCount(m.segN);
+    g.rev++;
+    const del = m.del || null;
+    if (del && this.selId != null && del.includes(this.selId)) this.select(null);
+    this.stats.applied += size;
+    this.lastBatch = m;
     this.glLayer.changed();
     this.labelLayer.changed();
-    this.stats.flushes++;
-    this.stats.applied += changed.size;
-    this.stats.lastFlushMs = now;
+    /* the credit back to the worker from the next frame: at most one batch a frame */
+    requestAnimationFrame(() => streamPost({ type: 'ack' }));
+    const changed = new Changed(this, stamp, del, size + (del ? del.length : 0), newest);
     for (const fn of this.listeners) {
       try { fn(changed); } catch (e) { console.error(e); }
     }
   }
 
-  trailTo(r, x, y, tms, cls, pidx) {
-    const col = pidx >= 0 ? 4 + pidx : CLS_INDEX[cls];
-    const seg = this.gl.segHead;
-    this.gl.addSegment(r.lx, r.ly, x, y, (tms - this.t0) / 1000, col);
-    this.segOwner[seg] = r.t.id;
-    if (!r.segs) r.segs = new Int32Array(TRAIL_MAX);
-    r.segs[r.segN % TRAIL_MAX] = seg;
-    r.segN++;
-    r.lx = x; r.ly = y; r.lt = tms;
-  }
-
-  remove(r, fadeTrail) {
-    this.recs.delete(r.t.id);
-    this.gl.hideSlot(r.slot);
-    this.bySlot[r.slot] = undefined;
-    this.free.push(r.slot);
-    /* its trail goes with it */
-    if (r.segs) {
-      const n = Math.min(r.segN, TRAIL_MAX);
-      for (let i = 0; i < n; i++) {
-        const s = r.segs[i];
-        if (this.segOwner[s] === r.t.id) { this.segOwner[s] = -1; this.segPatch.push(s); }
-      }
-    }
-    if (r.t.id === this.selId) this.select(null);
-    void fadeTrail;
-  }
-
-  /** Removed tracks' segments: colour -1 (the shader drops them), uploaded one by one. */
-  patchSegments() {
-    if (!this.segPatch.length) return;
-    const g = this.gl;
-    const big = this.segPatch.length > 4096;
-    for (const s of this.segPatch) {
-      g.seg[s * 8 + 3] = -1;
-      g.seg[s * 8 + 7] = -1;
-    }
-    if (big) { g.segDirtyStart = 0; g.segDirtyN = g.segCap; }
-    else if (g.gl) {
-      const gl = g.gl;
-      gl.bindBuffer(gl.ARRAY_BUFFER, g.tBuf);
-      for (const s of this.segPatch) gl.bufferSubData(gl.ARRAY_BUFFER, s * 32, g.seg, s * 8, 8);
-    }
-    this.segPatch = [];
-  }
-
-  /** The benchmark's: a full-length trail behind every track (straight
-   * back along its heading), as after TRAIL_S of flight. */
-  prefillTrails() {
-    for (const r of this.recs.values()) {
-      const a = ((r.t.track_deg || 0) * Math.PI) / 180;
-      const step = ((r.t.gs_kt || 300) * 1852 * TRAIL_STEP_MS) / 3600000 / Math.cos((r.t.lat * Math.PI) / 180);
-      const tEnd = r.t.t_last_ms ?? Date.now();
-      const x1 = r.x, y1 = r.y;
-      r.lx = x1 - Math.sin(a) * step * TRAIL_MAX;
-      r.ly = y1 - Math.cos(a) * step * TRAIL_MAX;
-      r.lt = tEnd - TRAIL_S * 1000;
-      for (let k = TRAIL_MAX - 1; k >= 0; k--)
-        this.trailTo(r, x1 - Math.sin(a) * step * k, y1 - Math.cos(a) * step * k, tEnd - k * TRAIL_STEP_MS, r.cls, r.pidx);
-    }
-    this.glLayer.changed();
-  }
-
-  /** Tracks not heard of for STALE_MS (a missed deletion): dropped. */
-  sweep() {
-    const old = Date.now() - STALE_MS;
-    let n = 0;
-    for (const r of [...this.recs.values()]) if (r.seenMs < old) { this.remove(r, true); n++; }
-    if (n) this.glLayer.changed();
-  }
-
   /** The track nearest a map coordinate within tolPx pixels at resolution res. */
   nearest(coord, res, tolPx = 12) {
-    let best = null;
+    let best = -1;
     let bd = tolPx * res;
     bd *= bd;
-    for (const r of this.recs.values()) {
-      const dx = r.x - coord[0];
-      const dy = r.y - coord[1];
+    const p = this.pts;
+    const cx = coord[0] - this.ox;
+    const cy = coord[1] - this.oy;
+    for (let s = 0; s < this.nSlots; s++) {
+      if (p[s * 6 + 5] < 0.5) continue;
+      const dx = p[s * 6] - cx;
+      const dy = p[s * 6 + 1] - cy;
       const d = dx * dx + dy * dy;
-      if (d <= bd) { bd = d; best = r; }
+      if (d <= bd) { bd = d; best = s; }
     }
-    return best ? best.t : null;
+    return best < 0 ? null : this.obj(best);
   }
 
   renderLabels(fs) {
@@ -246,12 +279,15 @@ export class Tracks {
     const g = c.getContext('2d');
     const T = fs.coordinateToPixelTransform;
     const zoom = Math.log2(156543.03392804097 / fs.viewState.resolution);
-    const want = (this.labelsOn && zoom >= LABEL_ZOOM) || (this.selId != null && this.recs.has(this.selId));
+    const selSlot = this.selId == null ? undefined : this.idSlot.get(this.selId);
+    const want = (this.labelsOn && zoom >= LABEL_ZOOM) || selSlot !== undefined;
     /* an unchanged empty canvas is not sent to the compositor again */
     if (!want && this.labelsBlank) return c;
     g.setTransform(pr, 0, 0, pr, 0, 0);
     g.clearRect(0, 0, fs.size[0], fs.size[1]);
     this.labelsBlank = !want;
+    const P = this.pts;
+    const p = p0;
     if (this.labelsOn && zoom >= LABEL_ZOOM) {
       g.font = '11px system-ui, "DejaVu Sans", sans-serif';
       g.textBaseline = 'middle';
@@ -260,30 +296,29 @@ export class Tracks {
       const taken = new Set();
       const W = fs.size[0], H = fs.size[1];
       let drawn = 0;
-      const p = [0, 0];
-      for (const r of this.recs.values()) {
-        p[0] = r.x; p[1] = r.y;
+      for (let s = 0; s < this.nSlots; s++) {
+        if (P[s * 6 + 5] < 0.5) continue;
+        p[0] = P[s * 6] + this.ox; p[1] = P[s * 6 + 1] + this.oy;
         applyTransform(T, p);
         if (p[0] < -50 || p[1] < -20 || p[0] > W + 10 || p[1] > H + 20) continue;
-        const cell = `${Math.floor(p[0] / 80)}:${Math.floor(p[1] / 28)}`;
-        if (taken.has(cell) && r.t.id !== this.selId) continue;
+        const cell = Math.floor(p[0] / 80) * 4096 + Math.floor(p[1] / 28);
+        if (taken.has(cell) && s !== selSlot) continue;
         taken.add(cell);
-        const [l1, l2] = labelOf(r.t).split('\n');
-        g.fillStyle = r.cls === 'noxpdr' ? '#ff8080' : '#e8eef4';
+        const [l1, l2] = (this.labels[s] || '').split('\n');
+        g.fillStyle = P[s * 6 + 2] === NOXPDR ? '#ff8080' : '#e8eef4';
         g.strokeText(l1, p[0] + 12, p[1] - 6);
         g.fillText(l1, p[0] + 12, p[1] - 6);
         if (l2) { g.strokeText(l2, p[0] + 12, p[1] + 7); g.fillText(l2, p[0] + 12, p[1] + 7); }
         if (++drawn >= 600) break;
       }
     }
-    const sel = this.selId == null ? null : this.recs.get(this.selId);
-    if (sel) {
-      p0[0] = sel.x; p0[1] = sel.y;
-      applyTransform(T, p0);
+    if (selSlot !== undefined) {
+      p[0] = P[selSlot * 6] + this.ox; p[1] = P[selSlot * 6 + 1] + this.oy;
+      applyTransform(T, p);
       g.strokeStyle = '#ffffff';
       g.lineWidth = 2;
       g.beginPath();
-      g.arc(p0[0], p0[1], 15, 0, Math.PI * 2);
+      g.arc(p[0], p[1], 15, 0, Math.PI * 2);
       g.stroke();
     }
     return c;

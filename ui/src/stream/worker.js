@@ -1,0 +1,442 @@
+// The stream worker: owns the live connection to /api/events, parses it and
+// keeps the track table, so that the main thread only draws.
+//
+// Why a worker: at 10,000 tracks a second the stream is megabytes of JSON
+// a second; parsed on the main thread it took the frames of the map
+// (bench/ui). Here the worker
+//   - reads /api/events (fetch, same origin: the session cookie, and the
+//     token as a Bearer header for a tab that kept only the token) and
+//     GET /api/tracks at each (re)connection;
+//   - applies the daemon's `tracks` events ({"now_ms", "tracks":[...]},
+//     docs/centre.md) and the older one-track `track` events to its table;
+//   - keeps, per track, a slot in the packed arrays the GPU draws (x, y
+//     relative to an origin, class, heading, peer number, shown: 6 floats),
+//     its trail segments in a ring, its label, and its own JSON text;
+//   - posts what changed to the main thread at most once per animation
+//     frame (the main thread returns a credit, "ack", from its next frame):
+//     the packed arrays and the new trail segments as transferable typed
+//     arrays, the changed tracks' JSON (the texts of the events that
+//     brought them, with each track's span: parsed on the main thread only
+//     for the tracks it looks at), the changed labels, each track's report
+//     time;
+//   - forwards the other events (alerts, messages, ...) parsed.
+//
+// Messages from the main thread:
+//   {type:'start', token, gen}  (re)open the stream; {type:'stop'}
+//   {type:'ack'}                the last batch is drawn: send the next
+//   {type:'resync'}             the GPU lost its buffers: send all again
+//   {type:'prefill'}            (bench) trails at their full length
+//   {type:'watch', ids, only}   send these tracks' texts (beyond TEXTS_ALL tracks)
+// Messages to it:
+//   {type:'state', connected, gen}  {type:'open', gen}  {type:'ended', gen}
+//   {type:'unauthorised'}  {type:'retry', ms}  {type:'event', name, data}
+//   {type:'batch', ...}     see post() below
+import { SseParser, tracksSpans, mercator } from './sse.js';
+import { classOf, peerOf, labelOf, CLASSES } from '../map/classify.js';
+
+export const TRAIL_STEP_MS = 5000;
+export const TRAIL_S = 600;
+const TRAIL_MAX = (TRAIL_S * 1000) / TRAIL_STEP_MS;
+const SEG_CAP = 1 << 20;
+const STALE_MS = 5 * 60 * 1000;
+const STALL_MS = 40000; /* the daemon's heartbeat is 15 s */
+const CLS_INDEX = Object.fromEntries(CLASSES.map((c, i) => [c, i]));
+const xy = [0, 0];
+
+/* ------------------------------------------------------------ the table */
+
+const recs = new Map(); /* id -> {id, slot, t, x, y, lx, ly, lt, cls, pidx, label, doc, a, b, tl, segs, segN, seenMs}; its JSON: doc.s[a, b) (doc null: not kept) */
+/* Up to TEXTS_ALL tracks the page gets every changed track's text; beyond,
+ * only those it watches (the selected track, any it asked for): at 50,000
+ * tracks a second copying the texts to the page took a core of its own. */
+const TEXTS_ALL = 20000;
+const watched = new Set();
+let cap = 1024;
+let pts = new Float32Array(cap * 6);
+let slotId = new Float64Array(cap);
+let nSlots = 0;
+let nextSlot = 0;
+const free = [];
+let ox = 0;
+let oy = 0;
+let originSet = false;
+let t0 = null; /* ms: the trails' time origin */
+let nowMs = null; /* the newest report time seen */
+let pictureMs = null; /* the daemon's now_ms of the last batch */
+let events = 0; /* track objects received */
+
+const seg = new Float32Array(SEG_CAP * 8); /* (x, y, t, colour) x 2 per segment */
+const segOwner = new Float64Array(SEG_CAP).fill(-1);
+let segHead = 0;
+let segN = 0;
+let segNewStart = 0; /* segments written since the last batch: a run of the ring */
+let segNewN = 0;
+let segKill = []; /* segments of removed tracks, since the last batch */
+let segClear = false;
+
+const peers = []; /* this worker's peer numbering: index -> name */
+const peerNum = new Map();
+let peersDirty = false;
+
+const chg = new Set(); /* recs changed since the last batch */
+let del = []; /* ids removed since the last batch */
+let idsDirty = true;
+let labSlots = [];
+let labText = [];
+let credit = true;
+let resync = false;
+
+function grow(slot) {
+  if (slot < cap) return;
+  while (slot >= cap) cap *= 2;
+  const p = new Float32Array(cap * 6);
+  p.set(pts);
+  pts = p;
+  const s = new Float64Array(cap);
+  s.set(slotId);
+  slotId = s;
+}
+
+function peerNumber(name) {
+  if (!name) return -1;
+  let i = peerNum.get(name);
+  if (i === undefined) {
+    i = peers.length;
+    peers.push(name);
+    peerNum.set(name, i);
+    peersDirty = true;
+  }
+  return i;
+}
+
+function addSegment(x0, y0, x1, y1, tS, col, id) {
+  const i = segHead;
+  const o = i * 8;
+  seg[o] = x0 - ox; seg[o + 1] = y0 - oy; seg[o + 2] = tS; seg[o + 3] = col;
+  seg[o + 4] = x1 - ox; seg[o + 5] = y1 - oy; seg[o + 6] = tS; seg[o + 7] = col;
+  segOwner[i] = id;
+  if (segNewN === 0) segNewStart = i;
+  if (segNewN < SEG_CAP) segNewN++;
+  segHead = (i + 1) % SEG_CAP;
+  if (segN < SEG_CAP) segN++;
+  return i;
+}
+
+function trailTo(r, x, y, tms) {
+  /* colour: the class (0..3), or 4 + the peer's number */
+  const col = r.pidx >= 0 ? 4 + r.pidx : r.cls;
+  const s = addSegment(r.lx, r.ly, x, y, (tms - t0) / 1000, col, r.id);
+  if (!r.segs) r.segs = new Int32Array(TRAIL_MAX);
+  r.segs[r.segN % TRAIL_MAX] = s;
+  r.segN++;
+  r.lx = x; r.ly = y; r.lt = tms;
+}
+
+function remove(r, killSegs = true) {
+  recs.delete(r.id);
+  chg.delete(r);
+  del.push(r.id);
+  pts[r.slot * 6 + 5] = 0;
+  slotId[r.slot] = -1;
+  free.push(r.slot);
+  idsDirty = true;
+  if (r.segs && killSegs) {
+    const n = Math.min(r.segN, TRAIL_MAX);
+    for (let i = 0; i < n; i++) {
+      const s = r.segs[i];
+      if (segOwner[s] === r.id) {
+        segOwner[s] = -1;
+        seg[s * 8 + 3] = -1;
+        seg[s * 8 + 7] = -1;
+        segKill.push(s);
+      }
+    }
+  }
+}
+
+/** One track object t; its JSON text is doc.s[a, b) (doc null: made here). */
+function apply(t, doc, a, b, now) {
+  if (!t || typeof t !== 'object' || t.id == null) return;
+  events++;
+  const id = Number(t.id);
+  if (!Number.isFinite(id)) return;
+  let r = recs.get(id);
+  if (t.status === 'deleted' || typeof t.lat !== 'number' || typeof t.lon !== 'number') {
+    if (r) remove(r);
+    return;
+  }
+  mercator(t.lon, t.lat, xy);
+  const x = xy[0];
+  const y = xy[1];
+  if (!originSet) { ox = x; oy = y; originSet = true; }
+  const cls = CLS_INDEX[classOf(t)];
+  const pidx = peerNumber(peerOf(t));
+  const label = labelOf(t); /* all that may throw on a strange member, before the table changes */
+  const tms = Number.isFinite(t.t_last_ms) ? t.t_last_ms : now;
+  if (t0 == null) t0 = tms - TRAIL_S * 1000;
+  if (nowMs == null || tms > nowMs) nowMs = tms;
+  if (!r) {
+    const slot = free.length ? free.pop() : nextSlot++;
+    grow(slot);
+    if (slot >= nSlots) nSlots = slot + 1;
+    r = { id, slot, t, x, y, lx: x, ly: y, lt: tms, cls, pidx, label: '', doc: null, a: 0, b: 0, tl: tms, segs: null, segN: 0, seenMs: now };
+    recs.set(id, r);
+    slotId[slot] = id;
+    idsDirty = true;
+  } else if (tms - r.lt >= TRAIL_STEP_MS) {
+    r.cls = cls; r.pidx = pidx;
+    trailTo(r, x, y, tms);
+  }
+  r.x = x; r.y = y; r.cls = cls; r.pidx = pidx; r.seenMs = now; r.tl = tms;
+  r.t = t;
+  if (doc) { r.doc = doc; r.a = a; r.b = b; }
+  else r.doc = null; /* its text made when sent (post) */
+  if (label !== r.label) {
+    r.label = label;
+    labSlots.push(r.slot);
+    labText.push(label);
+  }
+  const o = r.slot * 6;
+  pts[o] = x - ox; pts[o + 1] = y - oy; pts[o + 2] = cls;
+  pts[o + 3] = ((Number(t.track_deg) || 0) * Math.PI) / 180; pts[o + 4] = pidx; pts[o + 5] = 1;
+  chg.add(r);
+}
+
+/* A track the table cannot take (a member of an unexpected type) is
+ * dropped and counted, never allowed to end the stream. */
+let dropped = 0;
+function safeApply(t, doc, a, b, now) {
+  try { apply(t, doc, a, b, now); } catch { dropped++; }
+}
+
+/** A {"now_ms", "tracks":[...]} text (the `tracks` event, GET /api/tracks). */
+const cost = { parse: 0, spans: 0, apply: 0, post: 0 }; /* ms spent, for bench/ui */
+function applyDoc(text, reset) {
+  let doc;
+  let t = performance.now();
+  try { doc = JSON.parse(text); } catch { return; }
+  cost.parse += performance.now() - t;
+  if (!doc || !Array.isArray(doc.tracks)) return;
+  if (reset) clearAll();
+  const now = Date.now();
+  if (Number.isFinite(doc.now_ms)) pictureMs = doc.now_ms;
+  const a = doc.tracks;
+  /* each track's own text, when the spans agree with the parse (else made again) */
+  t = performance.now();
+  const sp = recs.size + a.length <= TEXTS_ALL ? tracksSpans(text) : null;
+  const ok = sp && sp.length === a.length * 2;
+  cost.spans += performance.now() - t;
+  t = performance.now();
+  const d = ok ? { s: text } : null;
+  for (let i = 0; i < a.length; i++) safeApply(a[i], d, ok ? sp[2 * i] : 0, ok ? sp[2 * i + 1] : 0, now);
+  cost.apply += performance.now() - t;
+  post();
+}
+
+function clearAll() {
+  for (const r of [...recs.values()]) remove(r, false); /* the ring is cleared whole */
+  seg.fill(0);
+  segOwner.fill(-1);
+  segHead = 0; segN = 0; segNewN = 0; segKill = []; segClear = true;
+}
+
+function sweep() {
+  const old = Date.now() - STALE_MS;
+  let n = 0;
+  for (const r of [...recs.values()]) if (r.seenMs < old) { remove(r); n++; }
+  if (n) post();
+}
+setInterval(sweep, 10000);
+
+/* The benchmark's: a full trail behind every track (straight back along its
+ * heading), as after TRAIL_S of flight, as many segments per track as the
+ * ring holds for all of them. */
+function prefill() {
+  const per = Math.max(1, Math.min(TRAIL_MAX, Math.floor(SEG_CAP / Math.max(1, recs.size))));
+  for (const r of recs.values()) {
+    const t = r.t;
+    const a = ((t.track_deg || 0) * Math.PI) / 180;
+    const step = ((t.gs_kt || 300) * 1852 * TRAIL_STEP_MS) / 3600000 / Math.cos((t.lat * Math.PI) / 180);
+    const x1 = r.x;
+    const y1 = r.y;
+    r.lx = x1 - Math.sin(a) * step * per;
+    r.ly = y1 - Math.cos(a) * step * per;
+    r.lt = r.tl - per * TRAIL_STEP_MS;
+    for (let k = per - 1; k >= 0; k--)
+      trailTo(r, x1 - Math.sin(a) * step * k, y1 - Math.cos(a) * step * k, r.tl - k * TRAIL_STEP_MS);
+  }
+  post();
+}
+
+/* ------------------------------------------------------------ to the main thread */
+
+function dirty() {
+  return chg.size || del.length || segNewN || segKill.length || segClear || labSlots.length || peersDirty || resync;
+}
+
+/**
+ * One batch: {type:'batch',
+ *   n            tracks in the table; events: track objects received so far
+ *   nSlots, pts  Float32Array(nSlots * 6): every slot (transferred)
+ *   origin       [ox, oy]: pts and segments are relative to it
+ *   ids          Float64Array(nSlots): the track in each slot (-1 none), when it changed
+ *   seg          [[first segment, Float32Array], ...]: new segments; segN: segments in the ring
+ *   segKill      Int32Array: segments to drop; segClear: drop all (before seg)
+ *   labSlots, labText  changed labels
+ *   chg          Int32Array(k * 4): slot, text index (-1: none sent), offset, length of each changed track's JSON
+ *   texts        [string]: the event texts those spans are in; tl: Float64Array(k): report times
+ *   del          Float64Array: ids removed
+ *   peers        the peer names (index = the peer number in pts), when it changed
+ *   nowMs        the newest report time; pictureMs: the daemon's now_ms
+ *   t0           the trails' time origin (ms) }
+ */
+function post() {
+  if (!credit || !dirty()) return;
+  const tPost = performance.now();
+  credit = false;
+  const transfer = [];
+  const msg = {
+    type: 'batch', n: recs.size, events, dropped, nSlots, origin: [ox, oy], t0, nowMs, pictureMs, segN,
+  };
+  msg.pts = pts.slice(0, nSlots * 6);
+  cost.pts = (cost.pts || 0) + performance.now() - tPost;
+  transfer.push(msg.pts.buffer);
+  if (idsDirty || resync) { msg.ids = slotId.slice(0, nSlots); transfer.push(msg.ids.buffer); idsDirty = false; }
+  if (segClear) { msg.segClear = true; segClear = false; }
+  if (resync) { segNewStart = 0; segNewN = SEG_CAP; segKill = []; msg.segClear = true; }
+  if (segKill.length) { msg.segKill = Int32Array.from(segKill); transfer.push(msg.segKill.buffer); segKill = []; }
+  if (segNewN) {
+    const first = Math.min(segNewN, SEG_CAP - segNewStart);
+    msg.seg = [[segNewStart, seg.slice(segNewStart * 8, (segNewStart + first) * 8)]];
+    if (segNewN > first) msg.seg.push([0, seg.slice(0, (segNewN - first) * 8)]);
+    for (const [, a] of msg.seg) transfer.push(a.buffer);
+    segNewN = 0;
+  }
+  if (labSlots.length) { msg.labSlots = Int32Array.from(labSlots); msg.labText = labText; labSlots = []; labText = []; }
+  if (peersDirty || resync) { msg.peers = peers.slice(); peersDirty = false; }
+  const tChg = performance.now();
+  if (chg.size) {
+    /* each changed track's text is a span of the event (or reply) that
+     * brought it: those texts are sent whole (a string is copied, not
+     * re-encoded), with the spans */
+    const docs = new Map();
+    const c = new Int32Array(chg.size * 4);
+    const tl = new Float64Array(chg.size);
+    const all = recs.size <= TEXTS_ALL;
+    let k = 0;
+    for (const r of chg) {
+      let i = -1; /* no text: the page forgets the one it had */
+      if (all || watched.has(r.id)) {
+        if (!r.doc) { const s = JSON.stringify(r.t); r.doc = { s }; r.a = 0; r.b = s.length; }
+        i = docs.get(r.doc);
+        if (i === undefined) { i = docs.size; docs.set(r.doc, i); }
+      }
+      c[4 * k] = r.slot; c[4 * k + 1] = i; c[4 * k + 2] = r.a; c[4 * k + 3] = r.b - r.a;
+      tl[k] = r.tl;
+      k++;
+    }
+    msg.chg = c; msg.texts = [...docs.keys()].map((d) => d.s); msg.tl = tl;
+    transfer.push(c.buffer, tl.buffer);
+    chg.clear();
+  }
+  cost.chg = (cost.chg || 0) + performance.now() - tChg;
+  cost.n = (cost.n || 0) + 1;
+  if (del.length) { msg.del = Float64Array.from(del); del = []; }
+  resync = false;
+  cost.post += performance.now() - tPost;
+  msg.cost = cost;
+  postMessage(msg, transfer);
+}
+
+/* ------------------------------------------------------------ the stream */
+
+let token = '';
+let gen = 0;
+let ctrl = null;
+
+function headers(accept) {
+  const h = { Accept: accept };
+  if (token) h.Authorization = `Bearer ${token}`;
+  return h;
+}
+
+async function loadTracks(g) {
+  try {
+    const r = await fetch('/api/tracks', { headers: headers('application/json'), credentials: 'same-origin', cache: 'no-store' });
+    if (g !== gen) return;
+    if (r.status === 401) { postMessage({ type: 'unauthorised' }); return; }
+    if (!r.ok) return;
+    applyDoc(await r.text(), true);
+  } catch { /* the stream's own failure says it */ }
+}
+
+function onEvent(name, data) {
+  if (name === 'tracks') {
+    applyDoc(data, false);
+  } else if (name === 'track') {
+    let t;
+    try { t = JSON.parse(data); } catch { return; }
+    safeApply(t, { s: data }, 0, data.length, Date.now());
+    post();
+  } else {
+    let obj;
+    try { obj = JSON.parse(data); } catch { return; }
+    postMessage({ type: 'event', name, data: obj });
+  }
+}
+
+async function run(g) {
+  const c = new AbortController();
+  ctrl = c;
+  const r = await fetch('/api/events', { headers: headers('text/event-stream'), credentials: 'same-origin', cache: 'no-store', signal: c.signal });
+  if (g !== gen) return;
+  if (r.status === 401) { postMessage({ type: 'unauthorised' }); return; }
+  if (!r.ok || !r.body) throw new Error(`events: HTTP ${r.status}`);
+  postMessage({ type: 'state', connected: true, gen: g });
+  postMessage({ type: 'open', gen: g });
+  loadTracks(g);
+  const reader = r.body.getReader();
+  const dec = new TextDecoder();
+  const parser = new SseParser(onEvent, (ms) => postMessage({ type: 'retry', ms }));
+  let stall = setTimeout(() => c.abort(), STALL_MS);
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done || g !== gen) break;
+      clearTimeout(stall);
+      stall = setTimeout(() => c.abort(), STALL_MS);
+      parser.push(dec.decode(value, { stream: true }));
+    }
+  } finally {
+    clearTimeout(stall);
+  }
+}
+
+function stop() {
+  gen = 0; /* the main thread's generations start at 1 */
+  if (ctrl) ctrl.abort();
+  ctrl = null;
+}
+
+self.onmessage = (e) => {
+  const m = e.data;
+  if (m.type === 'ack') { credit = true; post(); }
+  else if (m.type === 'start') {
+    stop();
+    token = m.token || '';
+    const g = (gen = m.gen);
+    run(g).catch(() => {}).finally(() => { if (g === gen) postMessage({ type: 'ended', gen: g }); });
+  } else if (m.type === 'stop') stop();
+  else if (m.type === 'resync') { resync = true; credit = true; post(); }
+  else if (m.type === 'prefill') prefill();
+  else if (m.type === 'watch') {
+    /* ids the page wants the texts of: sent with the next batch, and at each change */
+    if (m.only) watched.clear();
+    for (const id of m.ids || []) {
+      const r = recs.get(Number(id));
+      watched.add(Number(id));
+      if (r) chg.add(r);
+    }
+    post();
+  }
+};
