@@ -33,7 +33,7 @@
 /* JSON through the private writer ais_json.c had before the one writer in
  * base/jsonw (commit f12828f), reports per CPU second on this machine
  * (median of 5 runs interleaved with the one writer's; callgrind: 2,450
- * instructions per report then, 1,990 now). Printed beside today's
+ * instructions per report then, 1,960 now). Printed beside today's
  * figures: the one writer must not be slower. */
 #define PRIVATE_WRITER_U_PER_CPU_S 2380000.0
 #define PRIVATE_WRITER_J_PER_CPU_S 2060000.0
