@@ -118,7 +118,7 @@ JW_INLINE int jw__begin(struct jsonw *w, size_t n, struct jw__span *s)
     s->b = b;
     s->len = len;
     s->d = b->p + len;
-    return __builtin_expect(n < b->cap - len && !w->err, 1);
+    return __builtin_expect(n < b->cap - len && !w->err, 1) != 0;
 }
 
 /* The bytes up to end are written: count them and end the string. */

@@ -96,17 +96,7 @@ static inline __attribute__((always_inline)) void e_close(struct jctx *j, char c
     jw_end(j->w);
 }
 
-static inline __attribute__((always_inline)) void e_int(struct jctx *j, int64_t v)
-{
-    jw_int(j->w, v);
-}
-
 static inline __attribute__((always_inline)) void e_uint(struct jctx *j, uint64_t v)
-{
-    jw_uint(j->w, v);
-}
-
-static inline __attribute__((always_inline)) void e_u64(struct jctx *j, uint64_t v)
 {
     jw_uint(j->w, v);
 }
