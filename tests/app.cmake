@@ -54,3 +54,7 @@ add_dependencies(test_peers cairn)
 cairn_fuzz(app_picture ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_app_picture.c LIBS cairn_app)
 # operators' acknowledgements of alerts (app/acks.h) and their JSON
 cairn_test(test_app_acks unit SOURCES unit/app/test_app_acks.c LIBS cairn_app)
+# the CAT004 alerts `cairn run` sends (app_cat004), read back by tshark to
+# the alerts' values (integ; skipped without tshark)
+cairn_test(test_app_cat004_tshark integ SOURCES integ/app/test_app_cat004_tshark.c
+    LIBS cairn_app m TIMEOUT 120)

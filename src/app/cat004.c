@@ -10,6 +10,9 @@
 #include "detect/detect.h"
 #include "track/track.h"
 
+/* The largest I070 MHS (16 bits of 0.5 m). */
+#define MHS_MAX_M (65535 * 0.5)
+
 static void party(struct ax04_aircraft *ac, const struct det_party *p)
 {
     memset(ac, 0, sizeof *ac);
@@ -76,8 +79,10 @@ int app_cat004(const struct det_alert *a, uint8_t sac, uint8_t sic, int64_t now_
         double v = value(a, "horiz_nm", &h);
         if ((m.has_chs = h))
             m.chs_m = v * 1852.0;
+        /* MHS is 16 bits of 0.5 m: a predicted minimum beyond 32,767.5 m
+         * (17.7 NM; separation_nm goes to 20) is left out, not the alert */
         v = value(a, "cpa_horiz_nm", &h);
-        if ((m.has_mhs = h && a->hypothesis != NULL))
+        if ((m.has_mhs = h && a->hypothesis != NULL && v * 1852.0 <= MHS_MAX_M))
             m.mhs_m = v * 1852.0;
         v = value(a, "cpa_s", &h);
         if ((m.has_tca = h && a->hypothesis != NULL))

@@ -8,7 +8,9 @@
  *   SEPARATION (and its NEAR_MISS severity)  STCA (7), both tracks (I030,
  *                       I035), I070 time to closest approach, current and
  *                       estimated minimum horizontal/vertical separation,
- *                       I170/I171 identities (callsign, Mode 3/A)
+ *                       I170/I171 identities (callsign, Mode 3/A); a
+ *                       predicted minimum beyond what MHS carries
+ *                       (32,767.5 m, 17.7 NM) is left out, the alert sent
  *   ZONE               APW (5), the track (I030), I170
  *   CLEARED            EOC (17) with the same alert identifier
  * I040 is the alert id modulo 65536; I045 status 0 (open) or 1 (updated);

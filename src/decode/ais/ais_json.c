@@ -96,17 +96,7 @@ static inline __attribute__((always_inline)) void e_close(struct jctx *j, char c
     jw_end(j->w);
 }
 
-static inline __attribute__((always_inline)) void e_int(struct jctx *j, int64_t v)
-{
-    jw_int(j->w, v);
-}
-
 static inline __attribute__((always_inline)) void e_uint(struct jctx *j, uint64_t v)
-{
-    jw_uint(j->w, v);
-}
-
-static inline __attribute__((always_inline)) void e_u64(struct jctx *j, uint64_t v)
 {
     jw_uint(j->w, v);
 }
@@ -124,27 +114,25 @@ static inline __attribute__((always_inline)) void e_str(struct jctx *j, const ch
     jw_str(j->w, s);
 }
 
+/* Key and value in one write (jsonw's kv calls, the keys being literals). */
 static inline __attribute__((always_inline)) void ku(struct jctx *j, const char *k, uint32_t v)
 {
-    e_key(j, k);
-    e_u64(j, v);
+    jw_kuint(j->w, k, v);
 }
 static inline __attribute__((always_inline)) void ki(struct jctx *j, const char *k, int32_t v)
 {
-    e_key(j, k);
-    e_int(j, v);
+    jw_kint(j->w, k, v);
 }
 static inline __attribute__((always_inline)) void kb(struct jctx *j, const char *k, uint32_t v)
 {
-    e_key(j, k);
-    jw_bool(j->w, v != 0);
+    jw_kbool(j->w, k, v != 0);
 }
 static inline __attribute__((always_inline)) void ks(struct jctx *j, const char *k, const char *s)
 {
     e_key(j, k);
     e_str(j, s);
 }
-/* A string known to need no escaping (our own legends). */
+/* One of this file's legends (checked like any string). */
 static inline __attribute__((always_inline)) void klegend(struct jctx *j, const char *k,
                                                           const char *s)
 {
@@ -180,7 +168,8 @@ static void text_at(const struct ais_msg *m, size_t pos, unsigned nchars, char *
 }
 
 /* Six-bit text, trimmed. */
-static void ktext(struct jctx *j, const char *k, size_t pos, unsigned nchars)
+static inline __attribute__((always_inline)) void ktext(struct jctx *j, const char *k, size_t pos,
+                                                        unsigned nchars)
 {
     char t[TEXT_MAX];
     text_at(j->m, pos, nchars, t, sizeof t);
@@ -188,7 +177,8 @@ static void ktext(struct jctx *j, const char *k, size_t pos, unsigned nchars)
 }
 
 /* Text running to the end of the payload (gpsd's "endchars"). */
-static void kendtext(struct jctx *j, const char *k, size_t pos)
+static inline __attribute__((always_inline)) void kendtext(struct jctx *j, const char *k,
+                                                           size_t pos)
 {
     char t[TEXT_MAX];
     t[0] = 0;
@@ -198,7 +188,8 @@ static void kendtext(struct jctx *j, const char *k, size_t pos)
 }
 
 /* Latitude or longitude, raw or in degrees with the given decimals. */
-static void klatlon(struct jctx *j, const char *k, int32_t v, double div, int dec)
+static inline __attribute__((always_inline)) void klatlon(struct jctx *j, const char *k, int32_t v,
+                                                          double div, int dec)
 {
     if (j->scaled)
         kf(j, k, (double)v / div, dec);
@@ -219,7 +210,8 @@ static void kcorner(struct jctx *j, const char *k, int32_t v)
 }
 
 /* A raw integer, or raw * mul + add with dec decimals when scaled. */
-static void kscale(struct jctx *j, const char *k, double raw, double mul, double add, int dec)
+static inline __attribute__((always_inline)) void kscale(struct jctx *j, const char *k, double raw,
+                                                         double mul, double add, int dec)
 {
     if (j->scaled)
         kf(j, k, raw * mul + add, dec);
@@ -228,8 +220,8 @@ static void kscale(struct jctx *j, const char *k, double raw, double mul, double
 }
 
 /* kscale for a field with an offset in raw units: (raw + off) * mul. */
-static void kscale_off(struct jctx *j, const char *k, uint32_t raw, int32_t off, double mul,
-                       int dec)
+static inline __attribute__((always_inline)) void
+kscale_off(struct jctx *j, const char *k, uint32_t raw, int32_t off, double mul, int dec)
 {
     if (j->scaled)
         kf(j, k, ((double)raw + off) * mul, dec);
@@ -239,7 +231,8 @@ static void kscale_off(struct jctx *j, const char *k, uint32_t raw, int32_t off,
 
 /* A coded field: its text when scaled (gpsd -j), its code when not (-u).
  * text must have an entry for every value the field's width can hold. */
-static void kcode(struct jctx *j, const char *k, uint32_t v, const char *const *text)
+static inline __attribute__((always_inline)) void kcode(struct jctx *j, const char *k, uint32_t v,
+                                                        const char *const *text)
 {
     if (j->scaled)
         ks(j, k, text[v]);

@@ -46,26 +46,36 @@ static void json_hex_bytes(struct jo *w, const uint8_t *p, size_t n)
     jw_hex(w->w, p, n);
 }
 
-/* Bits [bit, bit+bits) of p as hex, right-aligned in whole nibbles. */
+/* n (1..4) bits of p at bit position pos. */
+static unsigned bits_at(const uint8_t *p, size_t pos, unsigned n)
+{
+    unsigned off = (unsigned)(pos & 7), v = p[pos >> 3];
+    if (off + n > 8) /* the bits run into the next byte, which holds some of them */
+        v = v << 8 | p[(pos >> 3) + 1];
+    else
+        off += 8;
+    return (v >> (16 - off - n)) & ((1u << n) - 1);
+}
+
+/* Bits [bit, bit+bits) of p as hex, right-aligned in whole nibbles (zero
+ * bits in front of the first): a string value of hex digits, which need no
+ * escaping. */
 static void json_hex_bits(struct jo *w, const uint8_t *p, unsigned bit, unsigned bits)
 {
-    char buf[64];
-    unsigned nib = (bits + 3) / 4, n = 0;
+    char buf[66];
+    unsigned nib = (bits + 3) / 4;
     unsigned lead = nib * 4 - bits; /* zero bits in front of the first nibble */
-    for (unsigned i = 0; i < nib && n < sizeof buf - 1; i++) {
-        unsigned v = 0;
-        for (unsigned j = 0; j < 4; j++) {
-            unsigned k = i * 4 + j;
-            unsigned b = 0;
-            if (k >= lead) {
-                size_t pos = bit + (k - lead);
-                b = (p[pos >> 3] >> (7 - (pos & 7))) & 1u;
-            }
-            v = (v << 1) | b;
-        }
-        buf[n++] = hexd[v];
+    if (nib > 63)
+        nib = 63;
+    size_t pos = bit, n = 0;
+    buf[n++] = '"';
+    for (unsigned i = 0; i < nib; i++) {
+        unsigned take = i == 0 ? 4 - lead : 4;
+        buf[n++] = hexd[bits_at(p, pos, take)];
+        pos += take;
     }
-    jw_strn(w->w, buf, n);
+    buf[n++] = '"';
+    jw_raw(w->w, buf, n);
 }
 
 /* Numbers: integers as they are, quantities with 15 significant digits

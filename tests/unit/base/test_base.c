@@ -20,6 +20,7 @@
 #include "base/error.h"
 #include "base/hex.h"
 #include "base/jsonw.h"
+#include "base/log.h"
 
 static void test_errors(void **state)
 {
@@ -172,6 +173,243 @@ static void test_jsonw_numbers_match_printf(void **state)
     dbuf_free(&b);
 }
 
+/* The writer as it was before its fast paths (commit d96972b): 15
+ * significant digits, no exponent below 1e15, trailing zeros trimmed. The
+ * oracle for jw_real, whose output must not change. */
+static void real_ref(double v, char *buf)
+{
+    double a = v < 0 ? -v : v;
+    if (!(a < 1e15)) {
+        snprintf(buf, 48, "%.15g", v);
+        return;
+    }
+    size_t n = 0;
+    if (v < 0)
+        buf[n++] = '-';
+    uint64_t ip = (uint64_t)a;
+    if ((double)ip == a) {
+        snprintf(buf + n, 40, "%llu", (unsigned long long)ip);
+        return;
+    }
+    int int_digits = 0;
+    for (uint64_t t = ip; t; t /= 10)
+        int_digits++;
+    int dec = 15 - int_digits;
+    uint64_t scale = 1;
+    for (int i = 0; i < dec; i++)
+        scale *= 10;
+    uint64_t scaled = (uint64_t)(a * (double)scale + 0.5);
+    uint64_t whole = scaled / scale, frac = scaled % scale;
+    n += (size_t)snprintf(buf + n, 40, "%llu", (unsigned long long)whole);
+    if (frac) {
+        char fd[20];
+        for (int i = dec - 1; i >= 0; i--) {
+            fd[i] = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+        int last = dec - 1;
+        while (last > 0 && fd[last] == '0')
+            last--;
+        buf[n++] = '.';
+        memcpy(buf + n, fd, (size_t)last + 1);
+        n += (size_t)last + 1;
+    }
+    buf[n] = 0;
+}
+
+/* A string as JSON by the rule, one character at a time: the oracle for the
+ * writer's word-at-a-time and fused paths. */
+static void str_ref(const char *s, size_t n, char *out)
+{
+    size_t k = 0;
+    out[k++] = '"';
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+            out[k++] = (char)c;
+            i++;
+            continue;
+        }
+        char esc[12];
+        size_t adv;
+        size_t el = log_escape_step(s + i, n - i, LOG_ESC_JSON, esc, &adv);
+        if (el) {
+            memcpy(out + k, esc, el);
+            k += el;
+        } else {
+            memcpy(out + k, s + i, adv);
+            k += adv;
+        }
+        i += adv;
+    }
+    out[k++] = '"';
+    out[k] = 0;
+}
+
+static void test_jsonw_plain_table(void **state)
+{
+    (void)state;
+    for (int c = 0; c < 256; c++)
+        assert_int_equal(jw__plain[c], c >= 0x20 && c < 0x7F && c != '"' && c != '\\');
+}
+
+/* Strings of every length around the 8-byte words, with a byte that needs
+ * escaping (or none) at every position, through jw_strn, jw_str and as
+ * keys; numbers at every digit-count boundary and random reals. */
+static void test_jsonw_fast_paths(void **state)
+{
+    (void)state;
+    unsigned seed = (unsigned)time(NULL);
+    print_message("seed %u\n", seed);
+    srand(seed);
+    struct dbuf b;
+    dbuf_init(&b, 1 << 16);
+    struct jsonw w;
+    static const char specials[] = {'"', '\\', '\n', 0x01, 0x7F, (char)0xC3, (char)0xFF, 0};
+    char s[80], want[800], key[900];
+    for (size_t n = 0; n < 40; n++) {
+        for (size_t pos = 0; pos <= n; pos++) {
+            for (size_t k = 0; k < sizeof specials; k++) {
+                for (size_t i = 0; i < n; i++)
+                    s[i] = (char)('a' + rand() % 26);
+                if (pos < n)
+                    s[pos] = specials[k];
+                s[n] = 0;
+                str_ref(s, n, want);
+                dbuf_reset(&b);
+                jw_init(&w, &b);
+                jw_strn(&w, s, n);
+                assert_int_equal(w.err, 0);
+                assert_string_equal(b.p, want);
+                if (specials[k] == 0 && pos < n)
+                    continue; /* a C string ends at the NUL */
+                dbuf_reset(&b);
+                jw_init(&w, &b);
+                jw_arr(&w);
+                jw_str(&w, "x");
+                jw_str(&w, s);
+                jw_end(&w);
+                snprintf(key, sizeof key, "[\"x\",%s]", want);
+                assert_string_equal(b.p, key);
+                dbuf_reset(&b);
+                jw_init(&w, &b);
+                jw_obj(&w);
+                jw_kint(&w, "a", 1);
+                jw_key(&w, s);
+                jw_int(&w, 2);
+                jw_end(&w);
+                snprintf(key, sizeof key, "{\"a\":1,%s:2}", want);
+                assert_string_equal(b.p, key);
+            }
+        }
+    }
+    /* integers at each digit-count boundary, printf as the oracle */
+    for (int d = 0; d <= 19; d++) {
+        uint64_t p = 1;
+        for (int i = 0; i < d; i++)
+            p *= 10;
+        const uint64_t vs[] = {
+            p - 1,     p, p + 1, (uint64_t)1 << (d * 3 + 4), UINT32_MAX, (uint64_t)UINT32_MAX + 1,
+            UINT64_MAX};
+        for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+            dbuf_reset(&b);
+            jw_init(&w, &b);
+            jw_arr(&w);
+            jw_uint(&w, vs[i]);
+            jw_int(&w, -(int64_t)(vs[i] >> 1));
+            jw_kuint(&w, "u", vs[i]);
+            jw_end(&w);
+            snprintf(want, sizeof want, "[%llu,%lld,\"u\":%llu]", (unsigned long long)vs[i],
+                     -(long long)(vs[i] >> 1), (unsigned long long)vs[i]);
+            assert_string_equal(b.p, want);
+        }
+    }
+    dbuf_reset(&b);
+    jw_init(&w, &b);
+    jw_int(&w, INT64_MIN);
+    assert_string_equal(b.p, "-9223372036854775808");
+    /* reals: the old writer's digits exactly */
+    for (int i = 0; i < 200000; i++) {
+        double v = ((double)rand() / RAND_MAX - 0.5) * pow(10.0, rand() % 36 - 18);
+        if (i % 4 == 0)
+            v = (double)(rand() % 2000000 - 1000000) / (double)(1 << (rand() % 25));
+        if (i == 0)
+            v = -0.0;
+        real_ref(v, want);
+        dbuf_reset(&b);
+        jw_init(&w, &b);
+        jw_real(&w, v);
+        if (strcmp(b.p, want) != 0)
+            fail_msg("jw_real(%.17g) = %s, want %s", v, b.p, want);
+    }
+    dbuf_free(&b);
+}
+
+/* The same tokens written into a buffer that grows from nothing (every
+ * slow path), one with room, and one too small: the first two agree byte
+ * for byte, the third fails with TOOBIG, still a NUL-terminated string. */
+static void write_tokens(struct jsonw *w)
+{
+    jw_obj(w);
+    for (int i = 0; i < 40; i++) {
+        jw_kint(w, "n", -i * 977);
+        jw_kuint(w, "u", (uint64_t)i * 1000003u);
+        jw_kbool(w, "b", i & 1);
+        /* lengths differ: a key whose length is a constant is a literal's */
+        jw_key(w, i % 3 ? "var_key" : "esc\"key!");
+        jw_arr(w);
+        jw_str(w, i % 2 ? "plain text of some length" : "t\xc3\xa9xt \x1b");
+        jw_fixed(w, i * 1.25, 2);
+        jw_real(w, i / 3.0);
+        jw_null(w);
+        static const uint8_t hx[] = {0xde, 0xad, 0xbe, 0xef};
+        jw_hex(w, hx, sizeof hx);
+        jw_end(w);
+    }
+    jw_end(w);
+}
+
+static void test_jsonw_buffer_edges(void **state)
+{
+    (void)state;
+    struct dbuf big, grow, small;
+    struct jsonw w;
+    dbuf_init(&big, 1 << 20);
+    assert_int_equal(dbuf_add(&big, "x", 1), 0);
+    dbuf_reset(&big);
+    for (int i = 0; i < 12; i++) /* room for all: only fast paths */
+        assert_int_equal(dbuf_add(&big, "0123456789abcdef0123456789abcdef", 32), 0);
+    dbuf_reset(&big);
+    jw_init(&w, &big);
+    write_tokens(&w);
+    assert_int_equal(w.err, 0);
+    for (size_t max = 1; max < big.len + 4; max += (max < 64 ? 1 : 37)) {
+        dbuf_init(&grow, max);
+        jw_init(&w, &grow);
+        write_tokens(&w);
+        if (max >= big.len) {
+            assert_int_equal(w.err, 0);
+            assert_string_equal(grow.p, big.p);
+        } else {
+            assert_int_equal(w.err, CAIRN_E_TOOBIG);
+            assert_true(grow.len <= max);
+            if (grow.p) {
+                assert_int_equal(strlen(grow.p), grow.len);
+                if (memcmp(grow.p, big.p, grow.len) != 0) /* a prefix */
+                    fail_msg("max %zu: \"%s\" is not a prefix of \"%.*s\"", max, grow.p,
+                             (int)grow.len + 8, big.p);
+            }
+        }
+        dbuf_free(&grow);
+    }
+    dbuf_init(&small, 10);
+    jw_init(&w, &small);
+    jw_str(&w, "a string longer than ten bytes");
+    assert_int_equal(w.err, CAIRN_E_TOOBIG);
+    dbuf_free(&small);
+    dbuf_free(&big);
+}
+
 static void test_clock(void **state)
 {
     (void)state;
@@ -251,6 +489,9 @@ int main(void)
         cmocka_unit_test(test_hex),
         cmocka_unit_test(test_jsonw),
         cmocka_unit_test(test_jsonw_numbers_match_printf),
+        cmocka_unit_test(test_jsonw_plain_table),
+        cmocka_unit_test(test_jsonw_fast_paths),
+        cmocka_unit_test(test_jsonw_buffer_edges),
         cmocka_unit_test(test_clock),
         cmocka_unit_test(test_addr),
     };
