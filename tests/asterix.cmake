@@ -41,6 +41,12 @@ add_test(NAME cli_decode_asterix_hdlc
     COMMAND cairn decode --format hdlc --stats ${_ax_framing}/noisy.hdlc)
 set_tests_properties(cli_decode_asterix_hdlc PROPERTIES LABELS vectors
     PASS_REGULAR_EXPRESSION "HDLC recording, 2 good frames, 25 octets skipped.*3 records, 0 errors")
+# CAT002 + CAT001 in HDLC, as CroatiaControl's decoder reads it (its HDLC
+# reader takes categories 0-7 only): the same 4 records in the same order
+add_test(NAME cli_decode_asterix_hdlc_cat001
+    COMMAND cairn decode --format hdlc ${_ax_framing}/cat001_002.hdlc)
+set_tests_properties(cli_decode_asterix_hdlc_cat001 PROPERTIES LABELS vectors
+    PASS_REGULAR_EXPRESSION "\"cat\":2,.*\"I030\":33501.4140625.*\"cat\":1,.*\"RHO\":127.4375,\"THETA\":256.61865234375.*\"MODE3A\":\"5543\".*\"HGT\":380.*\"cat\":2,.*\"cat\":1,")
 cairn_fuzz(asterix ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_asterix.c LIBS cairn_asterix)
 # capture frames (Ethernet, VLAN, 802.3 + LLC, SNAP, cooked v1/v2) to ASTERIX
 cairn_fuzz(pcap_frame ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_pcap_frame.c
