@@ -91,19 +91,26 @@ static int is_sep(char ch)
     return ch == ',' || ch == ' ' || ch == '\t';
 }
 
+/* The next item of a list at *s (separated by commas, spaces or tabs):
+ * its start in *b and its length, *s past it; 0 at the end. */
+static size_t next_item(const char **s, const char **b)
+{
+    const char *p = *s;
+    while (*p && is_sep(*p))
+        p++;
+    *b = p;
+    while (*p && !is_sep(*p))
+        p++;
+    *s = p;
+    return (size_t)(p - *b);
+}
+
 int app_military_parse(const char *list, struct app_military *m, const char **why)
 {
     const char *s = list;
     int items = 0;
-    while (*s) {
-        while (*s && is_sep(*s))
-            s++;
-        if (!*s)
-            break;
-        const char *b = s;
-        while (*s && !is_sep(*s))
-            s++;
-        size_t n = (size_t)(s - b);
+    const char *b;
+    for (size_t n; (n = next_item(&s, &b)) > 0;) {
         items++;
         if (n >= 2 && b[n - 1] == '*') {
             if (n - 1 > 7) {
@@ -194,15 +201,8 @@ int app_release_parse(const char *list, uint32_t *mask, const char **why)
     uint32_t v = 0;
     const char *s = list;
     int items = 0, none = 0;
-    while (*s) {
-        while (*s && is_sep(*s))
-            s++;
-        if (!*s)
-            break;
-        const char *b = s;
-        while (*s && !is_sep(*s))
-            s++;
-        size_t n = (size_t)(s - b);
+    const char *b;
+    for (size_t n; (n = next_item(&s, &b)) > 0;) {
         items++;
         if (n == 4 && !strncmp(b, "none", 4)) {
             none = 1;
