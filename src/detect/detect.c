@@ -29,7 +29,8 @@ struct course {
     int64_t t_ms;
     double rate; /* rad/s, as returned */
     double sm;   /* deg/s: the measured rate smoothed over evaluations */
-    int on;      /* 1: taken as turning (hysteresis on sm) */
+    int on;      /* 1: taken as turning (hysteresis on sm); 2: a radar-measured
+                    turn seen once, waiting for a second reading */
 };
 
 /* One live track's values for the pair loops, together (det_evaluate
@@ -65,6 +66,7 @@ struct det {
     /* per evaluation */
     uint8_t *live, *air, *kind;
     double *lat, *lon, *gs, *turn, *mlat, *mlon, *alt, *vrate, *ve, *vn;
+    uint8_t *turn_cand; /* per track: a radar-measured turn seen once (turn_rate) */
     /* the same in the grid's order (rule.h, det_ctx.g_*) */
     uint8_t *g_air, *g_kind;
     uint32_t *g_id;
@@ -247,6 +249,7 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->lon = calloc(nt, sizeof *d->lon);
     d->gs = calloc(nt, sizeof *d->gs);
     d->turn = calloc(nt, sizeof *d->turn);
+    d->turn_cand = calloc(nt, sizeof *d->turn_cand);
     d->air = calloc(nt, 1);
     d->mlat = calloc(nt, sizeof *d->mlat);
     d->mlon = calloc(nt, sizeof *d->mlon);
@@ -298,11 +301,12 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     if (!d->form.tab || !d->form.tmp || !d->low.tab[0] || !d->low.tab[1] || !d->low.air ||
         !d->g_kind || !d->g_id || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
         !d->akey || !d->arule || !d->freelist || !d->live || !d->lat || !d->lon || !d->gs ||
-        !d->turn || !d->air || !d->mlat || !d->mlon || !d->alt || !d->vrate || !d->cpos[0] ||
-        !d->cpos[1] || !d->cmap || !d->cnew || !d->grid.key || !d->grid.order || !d->grid.tmp_key ||
-        !d->grid.tmp_order || !d->ve || !d->vn || !d->kind || !d->g_air || !d->g_lat || !d->g_lon ||
-        !d->g_gs || !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon ||
-        !d->g_turn || !d->special || !d->vessels || !d->aused || !d->grid.col_start || !d->tv) {
+        !d->turn || !d->turn_cand || !d->air || !d->mlat || !d->mlon || !d->alt || !d->vrate ||
+        !d->cpos[0] || !d->cpos[1] || !d->cmap || !d->cnew || !d->grid.key || !d->grid.order ||
+        !d->grid.tmp_key || !d->grid.tmp_order || !d->ve || !d->vn || !d->kind || !d->g_air ||
+        !d->g_lat || !d->g_lon || !d->g_gs || !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn ||
+        !d->g_mlat || !d->g_mlon || !d->g_turn || !d->special || !d->vessels || !d->aused ||
+        !d->grid.col_start || !d->tv) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -336,6 +340,7 @@ void det_free(struct det *d)
     free(d->lon);
     free(d->gs);
     free(d->turn);
+    free(d->turn_cand);
     free(d->air);
     free(d->mlat);
     free(d->mlon);
@@ -928,14 +933,33 @@ static int course_new_seen(struct det *d, uint32_t id)
     return 0;
 }
 
+/* 1 when t's course comes from radar plots alone: a radar fed it within
+ * the last 30 s and no ADS-B, MLAT, TIS-B or system track did. */
+static int radar_course(const struct trk_track *t)
+{
+    int64_t since = t->t_state_ms - 30000;
+    int radar = 0, reported = 0;
+    for (int k = 0; k < TRK_SOURCE_N; k++) {
+        int64_t at = t->last_src_ms[k];
+        if (at == 0 || at < since)
+            continue;
+        if (TRK_SRC_RADAR & TRK_SRC_BIT(k))
+            radar = 1;
+        else if (k != TRK_SOURCE_AIS)
+            reported = 1;
+    }
+    return radar && !reported;
+}
+
 /* Turn rate of track i from its course now and at an earlier state
  * (rad/s, + = clockwise, a right turn); records the course for the next
  * evaluation. A state that has not moved on by 0.5 s since the one
  * remembered (evaluations faster than the radar) keeps the remembered
  * state and rate. 0 unless the states are 0.5-30 s apart, the speed is
  * over 30 m/s and the rate is between turn_min_dps and 6 deg/s. */
-static double turn_rate(struct det *d, const struct trk_track *t, size_t i)
+static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint8_t *cand)
 {
+    *cand = 0;
     struct course *c = &d->cpos[d->cur][i]; /* id 0 (nothing recorded) on entry */
     struct course *p = course_prev(d, t->id, i);
     /* the same id twice in one picture: the first occurrence only */
@@ -946,6 +970,7 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i)
     int had = p != NULL; /* remembered from the previous evaluation */
     if (had && t->t_state_ms >= p->t_ms && t->t_state_ms - p->t_ms < 500) {
         *c = *p;
+        *cand = p->on == 2;
         return p->rate;
     }
     struct course *now = c;
@@ -974,10 +999,26 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i)
      * three evaluations, and taken as a turn from turn_min_dps until it
      * falls below half of it, so a turn's hypothesis does not come and go
      * with the noise. A turn's first measurement is taken as it is. */
-    now[s].sm = p->on ? p->sm + (r - p->sm) * 0.4 : r;
-    double thr = p->on ? 0.5 * d->cfg.turn_min_dps : d->cfg.turn_min_dps;
+    int turning = p->on == 1;
+    now[s].sm = turning ? p->sm + (r - p->sm) * 0.4 : r;
+    double thr = turning ? 0.5 * d->cfg.turn_min_dps : d->cfg.turn_min_dps;
     now[s].on = fabs(now[s].sm) >= thr;
-    if (!now[s].on)
+    /* A course measured from radar plots alone moves by the plots' noise
+     * (a degree or more at each scan at range): one rate over the
+     * threshold is only a candidate, taken as a turn when the next reading
+     * turns the same way too (their mean then). A course the aircraft
+     * reports (ADS-B, MLAT, a system track) is taken at its first reading. */
+    if (now[s].on && !turning && radar_course(t)) {
+        if (p->on == 2 && (r > 0) == (p->sm > 0)) {
+            now[s].sm = 0.5 * (p->sm + r);
+            now[s].on = fabs(now[s].sm) >= thr;
+        } else {
+            now[s].on = 2;
+            *cand = 1;
+            return 0.0;
+        }
+    }
+    if (now[s].on != 1)
         return 0.0;
     now[s].rate = now[s].sm * (DET_PI / 180.0);
     return now[s].rate;
@@ -1042,7 +1083,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
             d->lon[i] = t->lon_deg;
         }
         d->gs[i] = t->gs_mps;
-        d->turn[i] = turn_rate(d, t, i);
+        d->turn[i] = turn_rate(d, t, i, &d->turn_cand[i]);
         if (d->lat[i] == t->lat_deg) { /* not moved north (dt = 0): the same scale */
             d->mlat[i] = ml;
             d->mlon[i] = mo;
@@ -1104,6 +1145,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .lon = d->lon,
         .gs = d->gs,
         .turn_rps = d->turn,
+        .turn_cand = d->turn_cand,
         .m_lat = d->mlat,
         .m_lon = d->mlon,
         .alt_ft = d->alt,

@@ -90,8 +90,10 @@ static int one(const struct det_ctx *c, size_t i, size_t zi, unsigned for_)
     double t_entry = -1.0;
     /* the straight line says where a track goes only while it flies
      * straight: a turning track (an aircraft orbiting or working an area)
-     * is judged by its distance alone, unless its alert is already open */
-    int straight = c->turn_rps[i] == 0.0 || hk > 1.0;
+     * is judged by its distance alone, unless its alert is already open;
+     * a turn seen once on radar (turn_cand) already says it is not
+     * flying straight */
+    int straight = (c->turn_rps[i] == 0.0 && !(c->turn_cand && c->turn_cand[i])) || hk > 1.0;
     if (!inside && gs > 0.5 && T > 0 && straight) {
         double ml, mo;
         det_m_per_deg(c->lat[i], &ml, &mo);

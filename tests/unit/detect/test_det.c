@@ -804,6 +804,59 @@ static void test_separation_turning(void **st)
     }
 }
 
+/* A at time k * 2 s on the turn of test_separation_turning (course th),
+ * its course measured by radar plots alone (PSR + SSR, no ADS-B). */
+static struct trk_track radar_ac(double R, double v, double th, int64_t t_ms)
+{
+    struct trk_track k = ac(1, R * sin(th) / 1852.0, R * (1 - cos(th)) / 1852.0, 20000, v * sin(th),
+                            v * cos(th), t_ms);
+    k.track_deg = th * 180.0 / 3.14159265358979;
+    k.last_src_ms[TRK_SOURCE_PSR] = k.last_src_ms[TRK_SOURCE_SSR] = t_ms;
+    return k;
+}
+
+/* The turn of test_separation_turning measured from radar plots alone: a
+ * course that moved once is a candidate only (the plots' noise moves a
+ * radar course that much), taken as a turn when the next reading turns the
+ * same way; a course that jumps right then back left is never a turn. An
+ * aircraft's own reports (ADS-B) keep the first reading (the test above). */
+static void test_separation_turning_radar(void **st)
+{
+    (void)st;
+    const double v = 200.0, w = 2.0 * 3.14159265358979 / 180.0, R = v / w;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[2] = {radar_ac(R, v, 0, 0),
+                             ac(2, -3000.0 / 1852.0, 2 * R / 1852.0, 20000, 0, 0, 0)};
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    t[0] = radar_ac(R, v, 2 * w, 2 * SEC);
+    t[1].t_state_ms = 2 * SEC;
+    assert_int_equal(eval(d, t, 2, 2 * SEC), 0);
+    assert_int_equal(r.n, 0);                    /* one reading: a candidate */
+    assert_int_equal(eval(d, t, 2, 3 * SEC), 0); /* the same plot again: still */
+    assert_int_equal(r.n, 0);
+    t[0] = radar_ac(R, v, 4 * w, 4 * SEC);
+    t[1].t_state_ms = 4 * SEC;
+    assert_int_equal(eval(d, t, 2, 4 * SEC), 0);
+    assert_int_equal(r.n, 1); /* two readings the same way: a turn */
+    assert_string_equal(r.ev[0].hyp, "turning");
+    det_free(d);
+    /* noise: right by 4 degrees, then back */
+    d = mk(&r, 8, 8);
+    t[0] = radar_ac(R, v, 0, 0);
+    t[1].t_state_ms = 0;
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    for (int k = 1; k <= 6; k++) {
+        t[0] = radar_ac(R, v, (k % 2) * 2 * w, k * 2 * SEC);
+        t[0].lat_deg = LAT0 + v * k * 2 / M_LAT; /* straight on, north */
+        t[0].lon_deg = LON0;
+        t[1].t_state_ms = k * 2 * SEC;
+        assert_int_equal(eval(d, t, 2, k * 2 * SEC), 0);
+    }
+    assert_int_equal(r.n, 0);
+    det_free(d);
+}
+
 /* The measured turn rate follows a track by id, wherever it sits in the
  * picture: the turning geometry of test_separation_turning, with the
  * second picture in another order and a new track in front (the course
@@ -1501,6 +1554,7 @@ int main(void)
         cmocka_unit_test(test_renegade_evidence),
         cmocka_unit_test(test_separation_predicted),
         cmocka_unit_test(test_separation_turning),
+        cmocka_unit_test(test_separation_turning_radar),
         cmocka_unit_test(test_separation_turning_reordered),
         cmocka_unit_test(test_separation_level_off_clears),
         cmocka_unit_test(test_separation_level_off_raises),
