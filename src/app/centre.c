@@ -1357,19 +1357,11 @@ int app_centre_reload(struct app_centre *c)
  * (a reader never sees half of it). */
 static int write_port_file(struct app_centre *c)
 {
-    const char *path = c->cfg.port_file;
-    char tmp[APP_PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return CAIRN_E_IO;
-    for (size_t i = 0; i < c->cfg.n_listen; i++)
-        fprintf(f, "%d\n", web_bound_port(c->web, i));
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return CAIRN_E_IO;
-    }
-    return 0;
+    char text[WEB_MAX_LISTEN * 8 + 8];
+    size_t n = 0;
+    for (size_t i = 0; i < c->cfg.n_listen && n < sizeof text - 8; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%d\n", web_bound_port(c->web, i));
+    return app_write_file(c->cfg.port_file, text, n, 0644);
 }
 
 int app_centre_new(struct event_base *base, const struct app_config *cfg, struct app_centre **out)

@@ -4,8 +4,10 @@
 #include "app/files.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/dbuf.h"
 #include "base/error.h"
@@ -88,4 +90,35 @@ int app_load_plans(const char *path, const char *points_path, struct fpl_points 
     else
         log_info(MOD, "%s: %u flight plans kept, %u skipped", path, errs.ok, errs.bad);
     return rc;
+}
+
+int app_write_file(const char *path, const void *p, size_t len, unsigned mode)
+{
+    char tmp[4096 + 8];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return CAIRN_E_IO;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+    if (fd < 0)
+        return CAIRN_E_IO;
+    const char *c = p;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, c + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    int ok = off == len && fsync(fd) == 0;
+    int saved = errno;
+    ok = close(fd) == 0 && ok;
+    if (ok && rename(tmp, path) == 0)
+        return 0;
+    saved = errno ? errno : saved;
+    unlink(tmp);
+    errno = saved;
+    return CAIRN_E_IO;
 }

@@ -26,6 +26,12 @@ struct dbuf;
 int app_read_file(const char *what, const char *path, size_t max, struct dbuf *b, char *err,
                   size_t cap);
 
+/* Write len bytes at p to path atomically: a temporary file beside it
+ * (path + ".tmp", created with mode), flushed to disk (fsync), then renamed
+ * over path, so a reader or a crash never sees half of it. 0, or
+ * CAIRN_E_IO (errno kept; the temporary removed). */
+int app_write_file(const char *path, const void *p, size_t len, unsigned mode);
+
 /* 0 and *out (geo_zones_free), or an error with one line of printable text
  * in err[0..cap) naming the file. */
 int app_load_zones(const char *path, struct geo_zones **out, char *err, size_t cap);

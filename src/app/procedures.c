@@ -9,7 +9,6 @@
 #include "app/procedures.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -578,36 +577,14 @@ static int is_peer(const struct proc *p, const char *name)
 #define LEDGER_SAVE_MS   60000 /* data time between saves; a kill -9 loses at most this */
 #define LEDGER_MAX_BYTES (CPL_LEDGER_MAX * 64 + 64)
 
-/* The ledger to ledger_path, atomically (tmp, fsync, rename), 0600. */
+/* The ledger to ledger_path, atomically, 0600. */
 static void ledger_save(struct proc *p)
 {
     struct dbuf b;
     dbuf_init(&b, LEDGER_MAX_BYTES);
-    char tmp[sizeof p->ledger_path + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", p->ledger_path);
     int rc = cpl_ledger_write(&p->ledger, &b);
-    int fd = rc ? -1 : open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        size_t off = 0;
-        while (off < b.len) {
-            ssize_t w = write(fd, b.p + off, b.len - off);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0)
-                break;
-            off += (size_t)w;
-        }
-        if (off != b.len || fsync(fd) != 0)
-            rc = CAIRN_E_IO;
-        if (close(fd) != 0)
-            rc = CAIRN_E_IO;
-        if (rc == 0 && rename(tmp, p->ledger_path) != 0)
-            rc = CAIRN_E_IO;
-        if (rc)
-            unlink(tmp);
-    } else if (!rc) {
-        rc = CAIRN_E_IO;
-    }
+    if (!rc)
+        rc = app_write_file(p->ledger_path, b.p ? b.p : "", b.len, 0600);
     if (rc)
         log_err(MOD, "compliance ledger not saved to %s: %s", p->ledger_path,
                 rc == CAIRN_E_IO ? strerror(errno) : cairn_strerror(rc));
@@ -648,27 +625,15 @@ static int drafts_write(struct proc *p)
 {
     json_t *doc =
         json_pack("{s:I, s:O}", "next_id", (json_int_t)p->next_draft, "drafts", p->drafts);
-    if (!doc)
-        return CAIRN_E_NOMEM;
-    char tmp[sizeof p->drafts_path + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", p->drafts_path);
     /* 0600: drafts are the centre's business, as the journal is */
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (fd >= 0 && !f)
-        close(fd);
-    int rc = 0;
-    if (!f || json_dumpf(doc, f, JSON_INDENT(1)) != 0 || fflush(f) != 0 || fsync(fileno(f)) != 0)
-        rc = CAIRN_E_IO;
-    if (f && fclose(f) != 0)
-        rc = CAIRN_E_IO;
+    char *txt = doc ? json_dumps(doc, JSON_INDENT(1)) : NULL;
     json_decref(doc);
-    if (rc == 0 && rename(tmp, p->drafts_path) != 0)
-        rc = CAIRN_E_IO;
-    if (rc) {
-        unlink(tmp);
+    if (!txt)
+        return CAIRN_E_NOMEM;
+    int rc = app_write_file(p->drafts_path, txt, strlen(txt), 0600);
+    free(txt);
+    if (rc)
         log_err(MOD, "drafts not saved to %s: %s", p->drafts_path, strerror(errno));
-    }
     return rc;
 }
 
