@@ -57,4 +57,4 @@ cairn_test(test_app_acks unit SOURCES unit/app/test_app_acks.c LIBS cairn_app)
 # the CAT004 alerts `cairn run` sends (app_cat004), read back by tshark to
 # the alerts' values (integ; skipped without tshark)
 cairn_test(test_app_cat004_tshark integ SOURCES integ/app/test_app_cat004_tshark.c
-    LIBS cairn_app m TIMEOUT 120)
+    LIBS cairn_app cairn_integ_tshark TIMEOUT 120)
