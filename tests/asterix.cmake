@@ -58,7 +58,7 @@ cairn_test(test_asterix_roundtrip unit SOURCES unit/asterix_enc/test_asterix_rou
 cairn_test(test_asterix_typed unit SOURCES unit/asterix_enc/test_asterix_typed.c
     LIBS cairn_asterix m TIMEOUT 60)
 cairn_test(test_asterix_enc_tshark integ SOURCES integ/asterix/test_tshark.c
-    LIBS cairn_asterix PkgConfig::PCAP m TIMEOUT 120)
+    LIBS cairn_asterix cairn_integ_tshark m TIMEOUT 120)
 # Every link framing of a capture (Ethernet, 802.1Q, 802.3 + LLC without IP,
 # LLC/SNAP, Linux cooked v1/v2) and every category tshark dissects: cairn
 # and tshark read the same self-made captures to the same values (integ).
