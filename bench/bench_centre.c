@@ -732,6 +732,7 @@ static struct result *print_phase(const char *name, const struct snap *a, const 
                          b->sse_dropped - a->sse_dropped,
                          NAN,
                          NAN,
+                         NAN,
                          0,
                          0,
                          0};
