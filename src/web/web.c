@@ -454,11 +454,13 @@ static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
 /* An event stream's socket, once its reply has started: events go out
  * as soon as they are queued (TCP_NODELAY: the tail of an event is not
  * held back waiting for an acknowledgement of the previous one), and up to
- * SSE_MAX_WRITE bytes a write. libevent writes at most 16 KiB per
- * connection per loop iteration by default; at 100,000 reports/s the
- * stream is about 10 MB/s per client, and with 50 clients and a loop busy
- * with firings the queues could grow faster than they drained (in
- * bench_centre every client fell 16 MiB behind and was dropped). */
+ * SSE_MAX_WRITE bytes a write (one flush event, STREAM_EVENT_SPLIT in
+ * app/centre.c). libevent writes at most 16 KiB per connection per loop
+ * iteration by default: a ceiling of a few MB/s per client when the loop
+ * is busy with firings and input, below the ~11 MB/s of the stream at
+ * 100,000 reports/s. Larger writes starve the sensors' reads (each gets
+ * one 16 KiB read per iteration) when 50 clients are served: at 1 MiB the
+ * centre took 60,000 of bench_centre's 100,000 reports/s. */
 #define SSE_MAX_WRITE (256u << 10)
 
 static void sse_tune(struct sse_client *c)
