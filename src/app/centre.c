@@ -448,10 +448,11 @@ static void pub_note(struct pub_seen *p, const struct trk_track *t)
  * Publish the tracks changed since the previous flush as one "tracks"
  * event, {"now_ms":N,"tracks":[...]} (docs/centre.md): a track whose id,
  * update count, status, identity or marks (pub_same) differ from what the
- * previous flush saw at its place in the live table. Tentative tracks are not sent (their first
- * update as confirmed is); a DELETED track is sent once, by the flush
- * after the cycle whose trk_tick deleted it. Runs after every step and
- * every stream_ms between steps (on_stream), only while someone listens:
+ * previous flush saw at its place in the live table. Tentative tracks are
+ * not sent (their first update as confirmed is); a DELETED track is sent
+ * once, by the flush after the cycle whose trk_tick deleted it. Runs after
+ * every step and every stream_ms between steps (on_stream), only while
+ * someone listens:
  * the first flush after a client came sends what changed meanwhile.
  */
 static void flush_tracks(struct app_centre *c, int64_t now_ms)
