@@ -1,7 +1,7 @@
 # tests for src/app and `cairn run`: the real daemon on 127.0.0.1 fed a
 # replay of `cairn sim malmo-2014`, its API, metrics, signals; configuration
 # refusals (the configuration parser's own unit test: test_app_config).
-cairn_test(test_run integ SOURCES integ/app/test_run.c LIBS cairn_integ
+cairn_test(test_run integ SOURCES integ/app/test_run.c LIBS cairn_integ cairn_modes
            ARGS $<TARGET_FILE:cairn> TIMEOUT 180)
 add_dependencies(test_run cairn)
 cairn_test(test_app_config unit SOURCES unit/app/test_app_config.c LIBS cairn_app)

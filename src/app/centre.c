@@ -78,11 +78,19 @@ struct input {
 
 /* A track as the last flush saw it, at its place in the live table
  * (pic_track_next's cursor): another id, update count or status there is a
- * change to publish. */
+ * change to publish, and so is another identity or mark that comes without
+ * a position — a callsign, squawk, emergency or selected altitude from a
+ * report with no position (trk_note), an operator's or a flight plan's mark
+ * on the compliance triple — so a duty officer sees it at the next flush,
+ * not at the track's next update. */
 struct pub_seen {
     uint32_t id;
     uint32_t n_updates;
-    uint8_t status;
+    int32_t sel_alt_ft;
+    uint16_t squawk;
+    uint8_t status, ids, emergency, op_flags;
+    uint8_t transponder, flight_plan, radio;
+    char callsign[9];
 };
 
 struct app_centre {
@@ -411,14 +419,40 @@ static void tracks_send(struct app_centre *c, struct jsonw *w, size_t n)
     }
 }
 
+static int pub_same(const struct pub_seen *p, const struct trk_track *t)
+{
+    return p->id == t->id && p->n_updates == t->n_updates && p->status == t->status &&
+           p->ids == t->ids && p->squawk == t->squawk && p->emergency == t->emergency &&
+           p->sel_alt_ft == t->sel_alt_ft && p->op_flags == t->op_flags &&
+           p->transponder == t->transponder && p->flight_plan == t->flight_plan &&
+           p->radio == t->radio && !strncmp(p->callsign, t->callsign, sizeof p->callsign);
+}
+
+static void pub_note(struct pub_seen *p, const struct trk_track *t)
+{
+    p->id = t->id;
+    p->n_updates = t->n_updates;
+    p->sel_alt_ft = t->sel_alt_ft;
+    p->squawk = t->squawk;
+    p->status = t->status;
+    p->ids = t->ids;
+    p->emergency = t->emergency;
+    p->op_flags = t->op_flags;
+    p->transponder = t->transponder;
+    p->flight_plan = t->flight_plan;
+    p->radio = t->radio;
+    memcpy(p->callsign, t->callsign, sizeof p->callsign);
+}
+
 /*
  * Publish the tracks changed since the previous flush as one "tracks"
  * event, {"now_ms":N,"tracks":[...]} (docs/centre.md): a track whose id,
- * update count or status differs from what the previous flush saw at its
- * place in the live table. Tentative tracks are not sent (their first
- * update as confirmed is); a DELETED track is sent once, by the flush
- * after the cycle whose trk_tick deleted it. Runs after every step and
- * every stream_ms between steps (on_stream), only while someone listens:
+ * update count, status, identity or marks (pub_same) differ from what the
+ * previous flush saw at its place in the live table. Tentative tracks are
+ * not sent (their first update as confirmed is); a DELETED track is sent
+ * once, by the flush after the cycle whose trk_tick deleted it. Runs after
+ * every step and every stream_ms between steps (on_stream), only while
+ * someone listens:
  * the first flush after a client came sends what changed meanwhile.
  */
 static void flush_tracks(struct app_centre *c, int64_t now_ms)
@@ -435,9 +469,9 @@ static void flush_tracks(struct app_centre *c, int64_t now_ms)
         size_t at = cur - 1;
         if (at < c->pub_cap) {
             struct pub_seen *p = &c->pub[at];
-            if (p->id == t->id && p->n_updates == t->n_updates && p->status == t->status)
+            if (pub_same(p, t))
                 continue;
-            *p = (struct pub_seen){t->id, t->n_updates, t->status};
+            pub_note(p, t);
         }
         if (t->status == TRK_ST_TENTATIVE)
             continue;

@@ -64,7 +64,7 @@ static int addr_fresh(const struct modes_ctx *ctx, double t_slot, double t_s)
 int modes_ctx_addr_known(const struct modes_ctx *ctx, uint32_t icao, double t_s)
 {
     uint32_t key = (icao & 0xFFFFFFu) | MODES_SLOT_USED;
-    unsigned h = addr_hash(icao & 0xFFFFFFu, 12); /* MODES_ADDR_CAP = 2^12 */
+    unsigned h = addr_hash(icao & 0xFFFFFFu, MODES_ADDR_BITS);
     for (unsigned i = 0; i < MODES_ADDR_PROBE; i++) {
         const struct modes_addr_slot *s = &ctx->addr[(h + i) & (MODES_ADDR_CAP - 1)];
         if (s->icao == key)
@@ -78,7 +78,7 @@ int modes_ctx_addr_known(const struct modes_ctx *ctx, uint32_t icao, double t_s)
 void modes_ctx_addr_add(struct modes_ctx *ctx, uint32_t icao, double t_s)
 {
     uint32_t key = (icao & 0xFFFFFFu) | MODES_SLOT_USED;
-    unsigned h = addr_hash(icao & 0xFFFFFFu, 12);
+    unsigned h = addr_hash(icao & 0xFFFFFFu, MODES_ADDR_BITS);
     struct modes_addr_slot *free_slot = NULL, *oldest = NULL;
     for (unsigned i = 0; i < MODES_ADDR_PROBE; i++) {
         struct modes_addr_slot *s = &ctx->addr[(h + i) & (MODES_ADDR_CAP - 1)];
@@ -110,7 +110,7 @@ struct modes_ac *modes_ac_get(struct modes_ctx *ctx, uint32_t icao, double t_s, 
 {
     /* 25-bit key: bit 24 marks non-ICAO (anonymous, TIS-B) addresses */
     uint32_t key = (icao & 0x1FFFFFFu) | MODES_SLOT_USED;
-    unsigned h = addr_hash(icao & 0x1FFFFFFu, 12); /* MODES_AC_CAP = 2^12 */
+    unsigned h = addr_hash(icao & 0x1FFFFFFu, MODES_AC_BITS);
     struct modes_ac *free_slot = NULL, *oldest = NULL;
     for (unsigned i = 0; i < MODES_AC_PROBE; i++) {
         struct modes_ac *a = &ctx->ac[(h + i) & (MODES_AC_CAP - 1)];

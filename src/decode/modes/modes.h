@@ -108,10 +108,13 @@ struct modes_stats {
 
 /* Address table: open addressing, linear probing over a window of
  * MODES_ADDR_PROBE slots; entries expire after addr_ttl_s. */
-#define MODES_ADDR_CAP                                                                             \
-    4096                    /* slots; power of two. A busy site sees ~1000                         \
-                               aircraft within a minute, so ~25 % load */
-#define MODES_ADDR_PROBE 16 /* slots searched per lookup */
+/* 2^14 slots: a busy site sees ~1,000 aircraft within a minute, but a
+ * feed that merges many receivers (a network's Beast output, the centre's
+ * overlapping receivers) carries several thousand; at 4,096 slots such a
+ * feed filled the probe windows and fresh entries were evicted. */
+#define MODES_ADDR_BITS  14
+#define MODES_ADDR_CAP   (1u << MODES_ADDR_BITS) /* slots */
+#define MODES_ADDR_PROBE 16                      /* slots searched per lookup */
 
 struct modes_addr_slot {
     uint32_t icao; /* 24-bit address | MODES_SLOT_USED */
@@ -121,7 +124,13 @@ struct modes_addr_slot {
 #define MODES_SLOT_USED 0x80000000u
 
 /* Per-aircraft state for CPR and Comm-B disambiguation. */
-#define MODES_AC_CAP   4096 /* slots; power of two: a busy receiver hears a few thousand */
+/* 2^14 slots (about 2 MB): a busy receiver hears a few thousand aircraft,
+ * a merged feed several thousand more. At 4,096 slots, 4,000 aircraft on
+ * one feed (bench_centre's first receiver at 100,000 reports/s) evicted
+ * ~10,000 live entries a second, each losing its CPR pair and last
+ * position (the bench's probe aircraft lost one position in six). */
+#define MODES_AC_BITS  14
+#define MODES_AC_CAP   (1u << MODES_AC_BITS)
 #define MODES_AC_PROBE 16
 
 struct modes_cpr_half {

@@ -24,7 +24,9 @@
  *    keygen`, journal from `cairn hotline --init`): /api/link, a message
  *    sent through POST /api/messages listed and its case opened, unknown
  *    messages 404, `cairn msg status` over the control socket, SIGTERM
- *    exit 0 and the control socket removed.
+ *    exit 0 and the control socket removed;
+ *  - a live Beast sensor: a callsign change with no position after it is
+ *    on /api/events at the next flush, the track still confirmed.
  *
  * argv[1] is the cairn binary. No sleeps: every wait is a poll() on the
  * daemon's stderr pipe with a deadline (30 s at most for any one wait).
@@ -51,6 +53,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "decode/modes/beast.h"
+#include "decode/modes/encode.h"
+#include "decode/modes/frame.h"
 #include "integ_http.h"
 #include "integ_proc.h"
 
@@ -537,6 +542,95 @@ static void test_live_sensor(void **state)
     assert_int_equal(ip_reap(&d, WAIT_MS), 0);
 }
 
+/* One aircraft's Beast frames (dated by the centre on reception): its
+ * identification when callsign is not NULL, else a position (even and odd
+ * in turn) and its velocity, 450 kt east from 55.7 N 13.2 E. */
+static size_t beast_frames(const char *callsign, int k, uint8_t *out)
+{
+    uint8_t fr[14];
+    size_t n = 0;
+    struct modes_frame f;
+    memset(&f, 0, sizeof f);
+    f.len = 14;
+    f.signal = 90;
+    for (int part = 0; part < (callsign ? 1 : 2); part++) {
+        if (callsign)
+            assert_int_equal(modes_enc_ident(0x4CA7B5, 3, callsign, fr), 0);
+        else if (part == 0)
+            modes_enc_airpos(0x4CA7B5, 11, 55.7, 13.2 + 0.0004 * k, 31000, k & 1, fr);
+        else
+            modes_enc_velocity(0x4CA7B5, 450, 90, 0, fr);
+        memcpy(f.data, fr, 14);
+        int w = beast_encode(&f, out + n);
+        assert_true(w > 0);
+        n += (size_t)w;
+    }
+    return n;
+}
+
+/* A callsign change with no position after it is published at the next
+ * flush of the stream (stream_ms 50), with the track still confirmed: not
+ * held until the track's next update, nor until a cycle (10 s here) ages
+ * the track into coasting. */
+static void test_identity_at_once(void **state)
+{
+    (void)state;
+    uint16_t ls_port;
+    int ls = ih_listen(&ls_port);
+    char path[256], conf[1024];
+    snprintf(conf, sizeof conf,
+             "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\nstream_ms = 50\n"
+             "[picture]\ncycle_ms = 10000\n"
+             "[adsb rx]\nlat = 55.6\nlon = 13.0\n"
+             "[sensor live]\nformat = beast\nconnect = 127.0.0.1:%u\nreceiver = rx\n",
+             ls_port);
+    snprintf(path, sizeof path, "%s/ident.ini", tmp);
+    ip_write_file(path, conf);
+    char *const args[] = {(char *)cairn_bin, "run", "-c", path, NULL};
+    spawn_args(args);
+    if (!wait_log("centre cairn up", 0))
+        fail_msg("not up: %s", d.log);
+    port = ip_web_port(&d);
+    assert_true(port > 0);
+    struct pollfd pf = {.fd = ls, .events = POLLIN};
+    assert_int_equal(poll(&pf, 1, WAIT_MS), 1);
+    int c = accept(ls, NULL, NULL);
+    assert_true(c >= 0);
+    char tok[160];
+    assert_int_equal(ih_login(&rep, port, "duty", "correct-horse", tok, sizeof tok), 200);
+    static struct ih_sse ev;
+    assert_int_equal(ih_sse_open(&ev, port, tok), 0);
+    /* positions every 100 ms (the wait for an event paces them) until the
+     * track is confirmed with its first callsign */
+    uint8_t buf[256];
+    size_t n = beast_frames("FIRST", 0, buf);
+    assert_int_equal(ih_send_all(c, buf, n), 0);
+    const char *data = NULL;
+    int64_t end = ih_now_ms() + WAIT_MS;
+    for (int k = 0; !data; k++) {
+        if (ih_now_ms() > end)
+            fail_msg("no confirmed track with its callsign: %s", d.log);
+        n = beast_frames(NULL, k, buf);
+        assert_int_equal(ih_send_all(c, buf, n), 0);
+        data = ih_sse_next(&ev, "tracks",
+                           "\"status\":\"confirmed\",\"kind\":\"aircraft\","
+                           "\"icao\":\"4ca7b5\",\"callsign\":\"FIRST\"",
+                           100);
+    }
+    /* the new callsign alone: out at once, the track confirmed */
+    n = beast_frames("SECOND", 0, buf);
+    assert_int_equal(ih_send_all(c, buf, n), 0);
+    data = ih_sse_next(&ev, "tracks", "\"callsign\":\"SECOND\"", WAIT_MS);
+    assert_non_null(data);
+    assert_non_null(strstr(data, "\"status\":\"confirmed\",\"kind\":\"aircraft\","
+                                 "\"icao\":\"4ca7b5\",\"callsign\":\"SECOND\""));
+    ih_sse_close(&ev);
+    close(c);
+    close(ls);
+    assert_int_equal(kill(d.pid, SIGTERM), 0);
+    assert_int_equal(ip_reap(&d, WAIT_MS), 0);
+}
+
 /* ------------------------------------------------- the embedded hotline */
 
 static int hl_setup(void **state)
@@ -631,7 +725,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_picture),         cmocka_unit_test(test_events),
         cmocka_unit_test(test_metrics),         cmocka_unit_test(test_signals),
         cmocka_unit_test(test_bad_config),      cmocka_unit_test(test_replay_cmd),
-        cmocka_unit_test(test_live_sensor),
+        cmocka_unit_test(test_live_sensor),     cmocka_unit_test(test_identity_at_once),
     };
     const struct CMUnitTest hl_tests[] = {cmocka_unit_test(test_hl_api)};
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
