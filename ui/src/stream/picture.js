@@ -16,7 +16,7 @@
 //
 // When: again when the view, the data or the trails' fading (5 s) changed:
 // at once when the view comes to rest, else GAP after the previous one
-// began (twice the last drawing's cost, within [GAP_MIN, GAP_MAX]: the
+// began (1.5 times the last drawing's cost, within [GAP_MIN, GAP_MAX]: the
 // rasteriser takes the machine's cores from the page's frames; GAP_MAX
 // keeps a report's symbol within a second). One picture at a time: the
 // next is drawn when the page has shown the last.
@@ -29,7 +29,7 @@ import { GlCore, clipMatrix, rendererOf, isSoftware } from '../map/gl.js';
 
 export const MARGIN = 0.15; /* the picture is this much larger than the view on each side */
 const GAP_MIN = 250;
-const GAP_MAX = 600;
+const GAP_MAX = 500;
 export const COARSE_ZOOM = 7;
 
 const sameView = (a, b) => a.w === b.w && a.h === b.h && a.pr === b.pr && a.rot === b.rot && a.trails === b.trails &&
@@ -102,7 +102,7 @@ export class Picture {
     const viewStale = !this.drawnView || !sameView(v, this.drawnView);
     const stale = viewStale || this.src.table().rev !== this.drawnRev || (v.trails && now - this.at > 5000);
     if (!stale) return;
-    const gap = Math.min(GAP_MAX, Math.max(GAP_MIN, 2 * this.cost));
+    const gap = Math.min(GAP_MAX, Math.max(GAP_MIN, 1.5 * this.cost));
     const wait = viewStale && !v.moving ? 0 : gap - (now - this.at);
     clearTimeout(this.timer);
     if (wait > 0) { this.timer = setTimeout(() => this.schedule(), wait); return; }
@@ -153,6 +153,7 @@ export class Picture {
     this.drawnRev = t.rev;
     const sample = t.takeSample();
     const seq = t.seq;
+    const issueMs = performance.now() - this.at;
     const fence = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
     gl.flush();
     /* the rasteriser's work is done when the fence is: polled, so that the stream is read meanwhile */
@@ -160,8 +161,9 @@ export class Picture {
       if (this.lost) return;
       if (gl.getSyncParameter(fence, gl.SYNC_STATUS) !== gl.SIGNALED) { setTimeout(check, 4); return; }
       gl.deleteSync(fence);
+      const rasterMs = performance.now() - this.at;
       const bitmap = this.canvas.transferToImageBitmap();
-      this.send({ type: 'picture', bitmap, T: v.T, mx, my, cssW, cssH, seq, sample, coarse, drawMs: performance.now() - this.at, cost: this.cost }, [bitmap]);
+      this.send({ type: 'picture', bitmap, T: v.T, mx, my, cssW, cssH, seq, sample, coarse, issueMs, rasterMs, drawMs: performance.now() - this.at, cost: this.cost }, [bitmap]);
     };
     setTimeout(check, 4);
   }
