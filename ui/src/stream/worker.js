@@ -318,7 +318,7 @@ const pictureSrc = {
 };
 
 function startPicture() {
-  if (picture) return;
+  if (picture) { postMessage({ type: 'picture-state', ok: true, renderer: picture.renderer, software: picture.software }); return; }
   try {
     picture = new Picture(pictureSrc, (msg, transfer) => postMessage(msg, transfer));
   } catch (e) {
