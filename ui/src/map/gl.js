@@ -513,6 +513,12 @@ export class RemotePicture {
     this.T = null; /* the view's transform at the last frame */
     this.sent = null;
     this.pictures = 0;
+    /* a hidden page needs no pictures: the worker stops until the next frame sends the view */
+    document.addEventListener('visibilitychange', () => {
+      if (!document.hidden) return;
+      this.sent = null;
+      this.send({ type: 'view', view: null });
+    });
   }
 
   /** ol's frame: the view to the worker, the picture moved to the view. */

@@ -74,17 +74,10 @@ export class Picture {
     this.busy = false;
   }
 
-  stop() {
-    clearTimeout(this.timer);
-    this.src.fine.follow('gpu', false);
-    this.src.coarse.follow('gpu', false);
-    const ext = this.gl.getExtension('WEBGL_lose_context');
-    if (ext) ext.loseContext();
-  }
-
-  /** The page's view: {T, w, h (CSS pixels), pr, rot, moving, trails, size, cls, peer}. */
+  /** The page's view: {T, w, h (CSS pixels), pr, rot, moving, trails, size, cls, peer}; null: none wanted (a hidden page). */
   setView(v) {
     this.view = v;
+    if (!v) clearTimeout(this.timer);
     this.schedule();
   }
 
