@@ -8,10 +8,17 @@
 //     sent it) to the first map frame drawn with the new position (p50, p99);
 //   - the JS bundle's size and the first paint / first contentful paint.
 // usage: node bench/ui/bench_console.mjs [--n 1000,10000,50000] [--seconds 10]
-//          [--mode tracks|events|still] [--trails auto|on|off]
+//          [--mode tracks|events|still] [--trails auto|on|off] [--dist DIR] [--picture auto|page]
 //   mode tracks: the daemon's `tracks` event every 50 ms (default);
 //   events: the older one `track` event per track; still: no updates.
 //   trails auto: on (pre-filled) at 50k only, as the issue's targets say.
+//   picture page: the tracks drawn on the page even without a GPU (else the
+//   stream worker draws them there: stream/picture.js).
+// frames/s: ol's frames (postrender) per second while the view moves; the
+// display's refresh is measured first (rAF at rest, 60 Hz here): a target
+// at or above it is met within 1% of it; dropped: display frames that
+// showed no new map frame. The browser's CPU (cores busy, from /proc) is
+// what the load of others changes least.
 // Chromium's flags: tests/e2e/lib/browser.mjs (CAIRN_CHROMIUM_ARGS adds some).
 // Skips (77) without chromium, ui/node_modules or ui/dist.
 import { readdirSync, statSync, readFileSync } from 'node:fs';
@@ -27,7 +34,8 @@ const SIZES = arg('n', '1000,10000,50000').split(',').map(Number);
 const SECONDS = Number(arg('seconds', '10'));
 const MODE = arg('mode', 'tracks');
 const TRAILS = arg('trails', 'auto');
-const DIST_DIR = arg('dist', DIST); /* another build of the console (a before/after comparison) */
+const DIST_DIR = arg('dist', DIST);
+const PICTURE = arg('picture', 'auto'); /* page: the tracks drawn on the page even without a GPU (a comparison) */ /* another build of the console (a before/after comparison) */
 const TARGET_FPS = { 1000: 60, 10000: 60, 50000: 30 };
 
 const pw = await requireBrowser();
@@ -43,12 +51,49 @@ function bundle() {
   return { raw, gz, other };
 }
 
+/* A target at or above the display's refresh means every displayed frame
+ * drawn: met within 1% (60 Hz pacing: 60.0 is only reached by luck). */
+const goalOf = (r) => Math.min(TARGET_FPS[r.n] ?? 30, 0.99 * r.refresh);
+const fpsOk = (r) => r.fps >= goalOf(r);
+/* CPU seconds used by this process's descendants (the browser's
+ * processes, by kind), from /proc: what a measurement cost the machine,
+ * which the load of others does not change much (unlike frames/s). */
+function browserCpu() {
+  const kids = new Map();
+  const info = new Map();
+  let dirs = [];
+  try { dirs = readdirSync('/proc').filter((d) => /^[0-9]+$/.test(d)); } catch { return null; }
+  for (const d of dirs) {
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      const ppid = Number(f[1]);
+      const cpu = (Number(f[11]) + Number(f[12])) / 100; /* utime + stime, at the usual 100 ticks/s */
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8');
+      const kind = (/--type=([a-z-]+)/.exec(cmd) || [, 'browser'])[1];
+      info.set(Number(d), { cpu, kind });
+      if (!kids.has(ppid)) kids.set(ppid, []);
+      kids.get(ppid).push(Number(d));
+    } catch { /* gone */ }
+  }
+  const out = {};
+  const walk = (pid) => { for (const k of kids.get(pid) || []) { const i = info.get(k); out[i.kind] = (out[i.kind] || 0) + i.cpu; walk(k); } };
+  walk(process.pid);
+  return out;
+}
+const cpuDelta = (a, b, secs) => {
+  if (!a || !b) return null;
+  const o = {};
+  for (const k of Object.keys(b)) o[k] = ((b[k] || 0) - (a[k] || 0)) / secs;
+  return o;
+};
 const pct = (a, p) => { if (!a.length) return NaN; const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p / 100 * s.length))]; };
 
 async function run(browser, n) {
   const srv = await startLoadServer({ dist: DIST_DIR, n, updates: MODE !== 'still', mode: MODE });
   const ctx = await browser.newContext({ viewport: { width: 1600, height: 900 } });
   const page = await ctx.newPage();
+  if (PICTURE === 'page') await page.addInitScript(() => { window.CAIRN_PICTURE = 'page'; });
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   try {
     await page.goto(srv.url);
@@ -79,6 +124,12 @@ async function run(browser, n) {
     await page.evaluate(() => {
       const m = window.__cairn.map;
       const L = (window.__lat = { pend: [], out: [] });
+      if (m.tracks.onShown) {
+        /* the report times a drawing first shows (on the page or in the worker's picture) */
+        m.tracks.onShown((rep) => { const now = Date.now(); for (const t of rep) L.out.push(now - t); });
+        return;
+      }
+      /* an older console: by batch revision */
       m.tracks.onChange(() => {
         /* up to 200 of the batch's report times, spread over it */
         const tl = m.tracks.lastBatch && m.tracks.lastBatch.tl;
@@ -100,7 +151,15 @@ async function run(browser, n) {
       });
     });
     await page.waitForTimeout(3000); /* settle */
+    /* the display's refresh, from rAF on the map at rest: frames/s cannot exceed it */
+    const refresh = await page.evaluate(() => new Promise((res) => {
+      const ts = [];
+      const f = (t) => { ts.push(t); if (ts.length < 61) requestAnimationFrame(f); else { const d = []; for (let i = 1; i < ts.length; i++) d.push(ts[i] - ts[i - 1]); d.sort((a, b) => a - b); res(1000 / d[d.length >> 1]); } };
+      requestAnimationFrame(f);
+    }));
     await page.evaluate(() => { window.__lat.out = []; });
+    const cpu0 = browserCpu();
+    const w0 = Date.now();
     const r = await page.evaluate((secs) => new Promise((resolve) => {
       const m = window.__cairn.map;
       const view = m.ol.getView();
@@ -113,6 +172,7 @@ async function run(browser, n) {
       view.beginInteraction(); /* as a drag or a wheel does */
       const t0 = performance.now();
       const ev0 = m.tracks.stats.events;
+      const pic0 = m.tracks.remote ? m.tracks.remote.pictures : 0;
       const step = (ts) => {
         const t = (ts - t0) / 1000;
         frames.push(ts);
@@ -124,14 +184,20 @@ async function run(browser, n) {
           view.endInteraction();
           const d = [];
           for (let i = 1; i < frames.length; i++) d.push(frames[i] - frames[i - 1]);
-          resolve({ raf: frames.length / t, renders: renders / t, frameMs: d, events: (m.tracks.stats.events - ev0) / t });
+          resolve({
+            raf: frames.length / t, renders: renders / t, frameMs: d, events: (m.tracks.stats.events - ev0) / t,
+            drawnIn: m.tracks.drawnIn || 'page', pictures: ((m.tracks.remote ? m.tracks.remote.pictures : 0) - pic0) / t,
+          });
         }
       };
       requestAnimationFrame(step);
     }), SECONDS);
+    const cpu = cpuDelta(cpu0, browserCpu(), (Date.now() - w0) / 1000);
     const lat = await page.evaluate(() => window.__lat.out);
     return {
-      n, trails, paint, fps: r.renders, raf: r.raf, frameP95: pct(r.frameMs, 95), events: r.events,
+      n, trails, paint, cpu, fps: r.renders, raf: r.raf, frameP95: pct(r.frameMs, 95), events: r.events, refresh, drawnIn: r.drawnIn, pictures: r.pictures,
+      /* frames the display showed without a new one of the map: intervals beyond 1.5 of its period */
+      dropped: r.frameMs.reduce((a, d) => a + Math.max(0, Math.round(d * refresh / 1000) - 1), 0) / Math.max(1, r.frameMs.reduce((a, d) => a + Math.max(1, Math.round(d * refresh / 1000)), 0)),
       latP50: pct(lat, 50), latP99: pct(lat, 99), latN: lat.length, loadS: (tLoaded - 0) && 0,
     };
   } finally {
@@ -149,18 +215,21 @@ let bad = 0;
 for (const n of SIZES) {
   const r = await run(browser, n);
   rows.push(r);
-  const tgt = TARGET_FPS[n] ?? 30;
-  if (r.fps < tgt || !(r.latP99 <= 1000)) bad++;
+  if (!fpsOk(r) || !(r.latP99 <= 1000)) bad++;
   console.log(`n=${n}: first paint ${r.paint['first-paint']?.toFixed(0)} ms, first contentful paint ${r.paint['first-contentful-paint']?.toFixed(0)} ms`);
 }
 await browser.close();
 console.log('');
 console.log(`updates: ${MODE === 'events' ? 'one SSE "track" event per track, each track once a second (the daemon\'s older protocol)' : MODE === 'tracks' ? 'one SSE "tracks" event every 50 ms, each track once a second (the daemon\'s protocol)' : 'none (the view only)'}`);
-console.log('  tracks  trails  frames/s  target  rAF/s  frame p95  tracks/s   report->symbol p50 / p99  target   samples');
+console.log(`display refresh (rAF at rest): ${rows.map((r) => r.refresh.toFixed(1)).join(', ')} Hz; a target at the refresh rate is met within 1% (dropped: display frames without a new map frame)`);
+console.log('  tracks  trails  frames/s  target        rAF/s  dropped  frame p95  drawn in       tracks/s   report->symbol p50 / p99  target   samples');
 for (const r of rows) {
   const tgt = TARGET_FPS[r.n] ?? 30;
-  console.log(`  ${String(r.n).padStart(6)}  ${r.trails ? 'on ' : 'off'}     ${r.fps.toFixed(1).padStart(5)}  >= ${String(tgt).padEnd(2)} ${r.fps >= tgt ? 'ok  ' : 'MISS'} ${r.raf.toFixed(1).padStart(5)}  ${r.frameP95.toFixed(0).padStart(5)} ms  ${r.events.toFixed(0).padStart(7)}   ${r.latP50.toFixed(0).padStart(6)} / ${r.latP99.toFixed(0).padStart(6)} ms  p99 <= 1000 ms ${r.latP99 <= 1000 ? 'ok  ' : 'MISS'} ${r.latN}`);
+  const where = r.drawnIn === 'worker' ? `worker ${r.pictures.toFixed(1)}/s` : 'page';
+  console.log(`  ${String(r.n).padStart(6)}  ${r.trails ? 'on ' : 'off'}     ${r.fps.toFixed(1).padStart(5)}  >= ${String(tgt).padEnd(2)} ${fpsOk(r) ? 'ok  ' : 'MISS'} ${(goalOf(r) < tgt ? `(${goalOf(r).toFixed(1)})` : '').padEnd(6)} ${r.raf.toFixed(1).padStart(5)}  ${(100 * r.dropped).toFixed(1).padStart(5)}%  ${r.frameP95.toFixed(0).padStart(5)} ms  ${where.padEnd(14)} ${r.events.toFixed(0).padStart(7)}   ${r.latP50.toFixed(0).padStart(6)} / ${r.latP99.toFixed(0).padStart(6)} ms  p99 <= 1000 ms ${r.latP99 <= 1000 ? 'ok  ' : 'MISS'} ${r.latN}`);
 }
+console.log('the browser\'s CPU while panning (cores busy: renderer = the page\'s main thread, its workers and compositor; gpu-process = the software rasteriser and the display compositor):');
+for (const r of rows) if (r.cpu) console.log(`  ${String(r.n).padStart(6)}  ${Object.entries(r.cpu).filter(([, v]) => v >= 0.005).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; total ${Object.values(r.cpu).reduce((a, v) => a + v, 0).toFixed(2)}`);
 console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log(bad ? `${bad} of ${rows.length} loads miss a target` : 'all targets met');
 process.exit(0);

@@ -3,6 +3,9 @@
 // page (CDP Profiler) summarised by self time per function, and the
 // renderer's frame figures. A tool for finding cost, not a pass/fail bench.
 // usage: node bench/ui/profile_console.mjs [--n 10000] [--seconds 5] [--mode batch|events|still] [--trails]
+//          [--trace] [--hide tracks,base,labels] [--eval JS] [--out FILE]
+// Without a GPU the tracks are drawn by the stream worker (stream/picture.js):
+// its GLES2 calls are on the DedicatedWorker thread in --trace.
 import { writeFileSync } from 'node:fs';
 import { requireBrowser, DIST } from '../../tests/e2e/lib/env.mjs';
 import { launch, tid } from '../../tests/e2e/lib/browser.mjs';

@@ -143,6 +143,8 @@ const stream = {
   message(m) {
     switch (m.type) {
       case 'batch': events.emit('tracks.batch', m); break;
+      case 'picture': events.emit('tracks.picture', m); break;
+      case 'picture-state': events.emit('tracks.picture-state', m); break;
       case 'event': events.emit(m.name, m.data); break;
       case 'open': if (m.gen === this.gen) { this.delay = 1000; events.emit('open'); } break;
       case 'state': if (m.gen === this.gen) this.setConnected(m.connected); break;

@@ -56,3 +56,34 @@ test('mercator: as ol fromLonLat', () => {
     assert.ok(Math.abs(a[0] - b[0]) < 1e-6 && Math.abs(a[1] - b[1]) < 1e-6 * Math.max(1, Math.abs(b[1])), `${lon},${lat}: ${a} vs ${b}`);
   }
 });
+
+test('the trail ring: each reader takes what changed since its last take, across the wrap', async () => {
+  const { Ring, SEG_FLOATS } = await import('../src/stream/ring.js');
+  const r = new Ring(4, ['page', 'gpu']);
+  r.follow('gpu', false);
+  let d = r.take('page', true);
+  assert.equal(d.clear, true);
+  assert.equal(d.runs.length, 0);
+  for (let i = 0; i < 3; i++) r.add(i, 0, i + 1, 0, i, 0, 7);
+  assert.equal(r.dirty('gpu'), false, 'a reader that does not follow is kept nothing');
+  d = r.take('page', true);
+  assert.deepEqual(d.runs.map(([f, a]) => [f, a.length / SEG_FLOATS]), [[0, 3]]);
+  r.follow('gpu', true);
+  r.add(3, 0, 4, 0, 3, 0, 8); /* slot 3 */
+  r.add(4, 0, 5, 0, 4, 0, 8); /* wraps: slot 0 */
+  assert.equal(r.n, 4);
+  d = r.take('page', true);
+  assert.equal(d.clear, false);
+  assert.deepEqual(d.runs.map(([f, a]) => [f, a.length / SEG_FLOATS]), [[3, 1], [0, 1]]);
+  assert.equal(d.runs[1][1][0], 4, 'the newest segment, written over the oldest');
+  const g = r.take('gpu', false);
+  assert.equal(g.clear, true, 'a reader that starts following takes everything');
+  assert.deepEqual(g.runs.map(([f, a]) => [f, a.length / SEG_FLOATS]), [[0, 4]]);
+  r.drop(1, 7);
+  r.drop(0, 7); /* slot 0 is track 8's now: kept */
+  assert.deepEqual(r.take('page', true).kill, [1]);
+  assert.deepEqual(r.take('gpu', false).kill, [1]);
+  assert.equal(r.seg[1 * SEG_FLOATS + 3], -1);
+  assert.equal(r.seg[0 * SEG_FLOATS + 3], 0);
+  assert.equal(r.dirty('page'), false);
+});

@@ -26,48 +26,77 @@ in vec4 a_attr; // class, heading (rad), peer index, shown
 uniform mat3 u_m;
 uniform float u_size;
 uniform float u_rot;
-flat out float v_cls;
-flat out vec2 v_cs; // cos, sin of the heading on screen (per point, not per pixel)
-flat out float v_peer;
+uniform vec3 u_cls[4];
+uniform vec3 u_peer[6];
+// the symbol as at most four half-planes n.p + c >= 0 (unit normals) and a
+// disc, in the point's coordinates p in [-1, 1]^2; the outline is the band
+// of width v_w inside its edge
+flat out vec3 v_e0;
+flat out vec3 v_e1;
+flat out vec3 v_e2;
+flat out vec3 v_e3;
+flat out vec2 v_rw; // disc radius, outline width
+flat out vec3 v_fill;
+flat out vec3 v_line;
+vec3 edge(vec2 a, vec2 b, vec2 cs) {
+  vec2 n = normalize(vec2(a.y - b.y, b.x - a.x));
+  float c = -dot(n, a);
+  // the heading's rotation q = R p: n.q = (R^T n).p
+  return vec3(cs.x * n.x + cs.y * n.y, -cs.y * n.x + cs.x * n.y, c);
+}
 void main() {
+  v_e0 = v_e1 = v_e2 = v_e3 = vec3(0.0, 0.0, 9.0);
+  v_rw = vec2(9.0, 0.0);
+  v_fill = v_line = vec3(0.0);
   if (a_attr.w < 0.5) { gl_Position = vec4(2.0, 2.0, 0.0, 1.0); gl_PointSize = 0.0; return; }
   vec3 c = u_m * vec3(a_pos, 1.0);
   gl_Position = vec4(c.xy, 0.0, 1.0);
-  gl_PointSize = u_size * (a_attr.x == 2.0 ? 1.35 : 1.0);
-  v_cls = a_attr.x;
-  float h = a_attr.y + u_rot;
-  v_cs = vec2(cos(h), sin(h));
-  v_peer = a_attr.z;
+  float cls = a_attr.x;
+  gl_PointSize = u_size * (cls == 2.0 ? 1.35 : 1.0);
+  bool peer = a_attr.z >= 0.0;
+  float k = peer ? 0.55 : (cls == 2.0 ? 0.72 : 0.78); // the fill's size in the symbol's
+  float inr; // the symbol's inner radius
+  if (cls < 0.5) { // heading triangle
+    float h = a_attr.y + u_rot;
+    vec2 cs = vec2(cos(h), sin(h));
+    vec2 a = vec2(0.0, 0.95), b = vec2(-0.7, -0.75), d = vec2(0.7, -0.75);
+    v_e0 = edge(a, b, cs); v_e1 = edge(b, d, cs); v_e2 = edge(d, a, cs);
+    inr = 0.47;
+  } else if (cls < 1.5) { // diamond |x| + |y| <= 0.9
+    float r = 0.9 * 0.70710678;
+    v_e0 = vec3(0.70710678, 0.70710678, r); v_e1 = vec3(-0.70710678, 0.70710678, r);
+    v_e2 = vec3(0.70710678, -0.70710678, r); v_e3 = vec3(-0.70710678, -0.70710678, r);
+    inr = r;
+  } else if (cls < 2.5) { // square max(|x|, |y|) <= 0.78
+    v_e0 = vec3(1.0, 0.0, 0.78); v_e1 = vec3(-1.0, 0.0, 0.78); v_e2 = vec3(0.0, 1.0, 0.78); v_e3 = vec3(0.0, -1.0, 0.78);
+    inr = 0.78;
+  } else { // disc of radius 0.62
+    v_rw.x = 0.62;
+    inr = 0.62;
+  }
+  v_rw.y = (1.0 - k) * inr;
+  v_fill = u_cls[int(cls)];
+  v_line = peer ? u_peer[int(a_attr.z)] : (cls == 2.0 ? vec3(1.0) : vec3(0.04, 0.06, 0.08));
 }`;
 
+/* branch-free (a software rasteriser runs every branch of every pixel) */
 const FS_POINTS = `#version 300 es
 precision mediump float;
-flat in float v_cls;
-flat in vec2 v_cs;
-flat in float v_peer;
-uniform vec3 u_cls[4];
-uniform vec3 u_peer[6];
+flat in vec3 v_e0;
+flat in vec3 v_e1;
+flat in vec3 v_e2;
+flat in vec3 v_e3;
+flat in vec2 v_rw;
+flat in vec3 v_fill;
+flat in vec3 v_line;
 out vec4 o;
-float edge(vec2 p, vec2 a, vec2 b) { return (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x); }
-bool tri(vec2 q, float s) {
-  vec2 a = vec2(0.0, 0.95) * s, b = vec2(-0.7, -0.75) * s, c = vec2(0.7, -0.75) * s;
-  return edge(q, a, b) >= 0.0 && edge(q, b, c) >= 0.0 && edge(q, c, a) >= 0.0; // a, b, c counter-clockwise
-}
-bool inside(vec2 p, float s) {
-  if (v_cls < 0.5) return tri(vec2(p.x * v_cs.x - p.y * v_cs.y, p.x * v_cs.y + p.y * v_cs.x), s);
-  if (v_cls < 1.5) return abs(p.x) + abs(p.y) <= 0.9 * s;
-  if (v_cls < 2.5) return max(abs(p.x), abs(p.y)) <= 0.78 * s;
-  return length(p) <= 0.62 * s;
-}
 void main() {
-  vec2 p = gl_PointCoord * 2.0 - 1.0;
+  vec3 p = vec3(gl_PointCoord * 2.0 - 1.0, 1.0);
   p.y = -p.y;
-  bool peer = v_peer >= 0.0;
-  if (!inside(p, 1.0)) discard;
-  float inner = peer ? 0.55 : (v_cls > 1.5 && v_cls < 2.5 ? 0.72 : 0.78);
-  if (inside(p, inner)) { o = vec4(u_cls[int(v_cls)], 1.0); return; }
-  vec3 line = peer ? u_peer[int(v_peer)] : (v_cls > 1.5 && v_cls < 2.5 ? vec3(1.0) : vec3(0.04, 0.06, 0.08));
-  o = vec4(line, 1.0);
+  float d = min(min(dot(v_e0, p), dot(v_e1, p)), min(dot(v_e2, p), dot(v_e3, p)));
+  d = min(d, v_rw.x - length(p.xy));
+  if (d < 0.0) discard;
+  o = vec4(d >= v_rw.y ? v_fill : v_line, 1.0);
 }`;
 
 const VS_TRAILS = `#version 300 es
@@ -128,7 +157,153 @@ function compile(gl, vs, fs) {
   return prog;
 }
 
-const rgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16) / 255);
+export const rgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16) / 255);
+
+/** Whether a WebGL renderer's name is a software rasteriser's. */
+export const isSoftware = (renderer) => /SwiftShader|llvmpipe|softpipe|Software/i.test(renderer);
+
+/** The renderer's name of a WebGL context ('' when it does not say). */
+export function rendererOf(gl) {
+  const dbg = gl.getExtension('WEBGL_debug_renderer_info');
+  return dbg ? String(gl.getParameter(dbg.UNMASKED_RENDERER_WEBGL)) : '';
+}
+
+/** The programs, the symbols' buffer and any number of segment buffers
+ * (rings) of one WebGL2 context, and the drawing: shared by the page's
+ * layer (GlTracks, with a GPU) and the stream worker's picture (with a
+ * software rasteriser, stream/picture.js). No DOM. */
+export class GlCore {
+  constructor(gl) {
+    this.gl = gl;
+    this.pProg = compile(gl, VS_POINTS, FS_POINTS);
+    this.tProg = compile(gl, VS_TRAILS, FS_TRAILS);
+    this.pBuf = gl.createBuffer();
+    this.pVao = gl.createVertexArray();
+    this.ptsCap = 0; /* bytes of the symbols' buffer */
+    gl.bindVertexArray(this.pVao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.pBuf);
+    let loc = gl.getAttribLocation(this.pProg, 'a_pos');
+    gl.enableVertexAttribArray(loc);
+    gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 24, 0);
+    loc = gl.getAttribLocation(this.pProg, 'a_attr');
+    gl.enableVertexAttribArray(loc);
+    gl.vertexAttribPointer(loc, 4, gl.FLOAT, false, 24, 8);
+    gl.bindVertexArray(null);
+    this.u = {};
+    for (const [prog, names] of [[this.pProg, ['u_m', 'u_size', 'u_rot', 'u_cls', 'u_peer']], [this.tProg, ['u_m', 'u_now', 'u_trail', 'u_cls', 'u_peer']]])
+      for (const n of names) this.u[`${prog === this.pProg ? 'p' : 't'}${n}`] = gl.getUniformLocation(prog, n);
+  }
+
+  /** A ring of cap segments (SEG_FLOATS each), zeros: {buf, vao, cap}. */
+  ring(cap) {
+    const gl = this.gl;
+    const r = { buf: gl.createBuffer(), vao: gl.createVertexArray(), cap };
+    gl.bindVertexArray(r.vao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, r.buf);
+    gl.bufferData(gl.ARRAY_BUFFER, cap * SEG_FLOATS * 4, gl.DYNAMIC_DRAW);
+    let loc = gl.getAttribLocation(this.tProg, 'a_pos');
+    gl.enableVertexAttribArray(loc);
+    gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 16, 0);
+    loc = gl.getAttribLocation(this.tProg, 'a_tc');
+    gl.enableVertexAttribArray(loc);
+    gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 16, 8);
+    gl.bindVertexArray(null);
+    return r;
+  }
+
+  /** Segments [first, first + data.length / SEG_FLOATS) of ring r. */
+  ringWrite(r, first, data, off = 0, len = data.length) {
+    const gl = this.gl;
+    gl.bindBuffer(gl.ARRAY_BUFFER, r.buf);
+    gl.bufferSubData(gl.ARRAY_BUFFER, first * SEG_FLOATS * 4, data, off, len);
+  }
+
+  /** Drop segments (their two vertices' colour -1: the shader drops them). */
+  ringKill(r, list) {
+    const gl = this.gl;
+    gl.bindBuffer(gl.ARRAY_BUFFER, r.buf);
+    for (const s of list) {
+      gl.bufferSubData(gl.ARRAY_BUFFER, (s * SEG_FLOATS + 3) * 4, MINUS);
+      gl.bufferSubData(gl.ARRAY_BUFFER, (s * SEG_FLOATS + 7) * 4, MINUS);
+    }
+  }
+
+  /** The first n slots (6 floats each) of pts. */
+  points(pts, n) {
+    const gl = this.gl;
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.pBuf);
+    const bytes = n * 24;
+    if (bytes > this.ptsCap) {
+      this.ptsCap = Math.max(bytes, this.ptsCap * 2, 24 * 1024);
+      gl.bufferData(gl.ARRAY_BUFFER, this.ptsCap, gl.DYNAMIC_DRAW);
+    }
+    if (n) gl.bufferSubData(gl.ARRAY_BUFFER, 0, pts, 0, n * 6);
+  }
+
+  /** Clear, then the segments ([[ring, count], ...]) and nSlots symbols
+   * with matrix m (world relative to the origin -> clip space) into the
+   * bound framebuffer (its viewport set). cls: 12 floats, peer: 18. */
+  draw(m, { rings, nSlots, nowS, trailS, size, rot, cls, peer }) {
+    const gl = this.gl;
+    gl.clearColor(0, 0, 0, 0);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA); /* premultiplied colours */
+    if (rings.some(([, n]) => n > 0)) {
+      gl.useProgram(this.tProg);
+      gl.uniformMatrix3fv(this.u.tu_m, false, m);
+      gl.uniform1f(this.u.tu_now, nowS);
+      gl.uniform1f(this.u.tu_trail, trailS);
+      gl.uniform3fv(this.u.tu_cls, cls);
+      gl.uniform3fv(this.u.tu_peer, peer);
+      for (const [r, n] of rings) {
+        if (n <= 0) continue;
+        gl.bindVertexArray(r.vao);
+        gl.drawArrays(gl.LINES, 0, n * 2);
+      }
+    }
+    if (nSlots) {
+      gl.useProgram(this.pProg);
+      gl.uniformMatrix3fv(this.u.pu_m, false, m);
+      gl.uniform1f(this.u.pu_size, size);
+      gl.uniform1f(this.u.pu_rot, rot);
+      gl.uniform3fv(this.u.pu_cls, cls);
+      gl.uniform3fv(this.u.pu_peer, peer);
+      gl.bindVertexArray(this.pVao);
+      gl.drawArrays(gl.POINTS, 0, nSlots);
+    }
+    gl.bindVertexArray(null);
+  }
+}
+const MINUS = new Float32Array([-1]);
+
+/** The matrix from world (relative to ox, oy) to clip space of a canvas of
+ * cssW x cssH CSS pixels whose (mx, my) is the view's (0, 0), for the
+ * view's coordinate-to-pixel transform T ([a, b, c, d, e, f]). flipY:
+ * row 0 at the top (a read-back). */
+export function clipMatrix(T, ox, oy, mx, my, cssW, cssH, flipY = false) {
+  const sx = 2 / cssW;
+  const sy = (flipY ? 2 : -2) / cssH;
+  const e = T[0] * ox + T[2] * oy + T[4] + mx;
+  const f = T[1] * ox + T[3] * oy + T[5] + my;
+  return new Float32Array([T[0] * sx, T[1] * sy, 0, T[2] * sx, T[3] * sy, 0, e * sx - 1, f * sy + (flipY ? -1 : 1), 1]);
+}
+
+/** The CSS matrix that moves a picture drawn with the view's transform T0
+ * (its (0, 0) at the view's (-mx, -my)) to where transform T puts it. */
+export function pictureTransform(T0, mx, my, T) {
+  const a0 = T0;
+  const det = a0[0] * a0[3] - a0[1] * a0[2];
+  const i0 = [a0[3] / det, -a0[1] / det, -a0[2] / det, a0[0] / det, 0, 0];
+  i0[4] = -(i0[0] * (a0[4] + mx) + i0[2] * (a0[5] + my));
+  i0[5] = -(i0[1] * (a0[4] + mx) + i0[3] * (a0[5] + my));
+  const A = [
+    T[0] * i0[0] + T[2] * i0[1], T[1] * i0[0] + T[3] * i0[1],
+    T[0] * i0[2] + T[2] * i0[3], T[1] * i0[2] + T[3] * i0[3],
+    T[0] * i0[4] + T[2] * i0[5] + T[4], T[1] * i0[4] + T[3] * i0[5] + T[5],
+  ];
+  return `matrix(${A.map((v) => +v.toFixed(6)).join(',')})`;
+}
 
 export const SEG_FLOATS = 8; /* two vertices of (x, y, t, colour) */
 
@@ -197,73 +372,39 @@ export class GlTracks {
     this.gl = gl;
     this.canvas.addEventListener('webglcontextlost', (e) => { e.preventDefault(); this.lost = true; });
     this.canvas.addEventListener('webglcontextrestored', () => { this.lost = false; this.gl = null; this.init(); this.onRestore(); });
-    const dbg = gl.getExtension('WEBGL_debug_renderer_info');
-    const renderer = dbg ? String(gl.getParameter(dbg.UNMASKED_RENDERER_WEBGL)) : '';
-    this.renderer = renderer;
-    this.software = /SwiftShader|llvmpipe|softpipe|Software/i.test(renderer);
+    this.renderer = rendererOf(gl);
+    this.software = isSoftware(this.renderer);
     this.cache = null;
-    this.pProg = compile(gl, VS_POINTS, FS_POINTS);
-    this.tProg = compile(gl, VS_TRAILS, FS_TRAILS);
-    this.pBuf = gl.createBuffer();
-    this.tBuf = gl.createBuffer();
-    this.pVao = gl.createVertexArray();
-    gl.bindVertexArray(this.pVao);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.pBuf);
-    let loc = gl.getAttribLocation(this.pProg, 'a_pos');
-    gl.enableVertexAttribArray(loc);
-    gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 24, 0);
-    loc = gl.getAttribLocation(this.pProg, 'a_attr');
-    gl.enableVertexAttribArray(loc);
-    gl.vertexAttribPointer(loc, 4, gl.FLOAT, false, 24, 8);
-    this.tVao = gl.createVertexArray();
-    gl.bindVertexArray(this.tVao);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.tBuf);
-    gl.bufferData(gl.ARRAY_BUFFER, this.segCap * SEG_FLOATS * 4, gl.DYNAMIC_DRAW);
-    loc = gl.getAttribLocation(this.tProg, 'a_pos');
-    gl.enableVertexAttribArray(loc);
-    gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 16, 0);
-    loc = gl.getAttribLocation(this.tProg, 'a_tc');
-    gl.enableVertexAttribArray(loc);
-    gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 16, 8);
-    gl.bindVertexArray(null);
-    this.u = {};
-    for (const [prog, names] of [[this.pProg, ['u_m', 'u_size', 'u_rot', 'u_cls', 'u_peer']], [this.tProg, ['u_m', 'u_now', 'u_trail', 'u_cls', 'u_peer']]])
-      for (const n of names) this.u[`${prog === this.pProg ? 'p' : 't'}${n}`] = gl.getUniformLocation(prog, n);
-
-    this.ptsCap = 0;
+    this.core = new GlCore(gl);
+    this.ring = this.core.ring(this.segCap);
     this.ptsDirty = true;
-    this.segClear = false; /* bufferData made it zeros */
+    this.segClear = false; /* a new ring is zeros */
+  }
+
+  /** Gives the context up (the stream worker draws instead: stream/picture.js). */
+  release() {
+    const ext = this.gl && this.gl.getExtension('WEBGL_lose_context');
+    this.gl = null;
+    this.core = null;
+    this.segQueue = [];
+    if (ext) ext.loseContext();
   }
 
   upload() {
-    const gl = this.gl;
+    const core = this.core;
     if (this.ptsDirty) {
-      gl.bindBuffer(gl.ARRAY_BUFFER, this.pBuf);
-      const bytes = this.nSlots * 24;
-      if (bytes > this.ptsCap) {
-        this.ptsCap = Math.max(bytes, this.ptsCap * 2, 24 * 1024);
-        gl.bufferData(gl.ARRAY_BUFFER, this.ptsCap, gl.DYNAMIC_DRAW);
-      }
-      if (bytes) gl.bufferSubData(gl.ARRAY_BUFFER, 0, this.pts, 0, this.nSlots * 6);
+      core.points(this.pts, this.nSlots);
       this.ptsDirty = false;
     }
-    if (this.segClear || this.segQueue.length) {
-      gl.bindBuffer(gl.ARRAY_BUFFER, this.tBuf);
-      if (this.segClear) {
-        gl.bufferData(gl.ARRAY_BUFFER, this.segCap * SEG_FLOATS * 4, gl.DYNAMIC_DRAW);
-        this.segClear = false;
-      }
-      /* a dropped segment: its two vertices' colour -1 (the shader drops them) */
-      const minus = new Float32Array([-1]);
-      for (const [first, data] of this.segQueue) {
-        if (first >= 0) { gl.bufferSubData(gl.ARRAY_BUFFER, first * SEG_FLOATS * 4, data); continue; }
-        for (const s of data) {
-          gl.bufferSubData(gl.ARRAY_BUFFER, (s * SEG_FLOATS + 3) * 4, minus);
-          gl.bufferSubData(gl.ARRAY_BUFFER, (s * SEG_FLOATS + 7) * 4, minus);
-        }
-      }
-      this.segQueue = [];
+    if (this.segClear) {
+      this.ring = core.ring(this.segCap);
+      this.segClear = false;
     }
+    for (const [first, data] of this.segQueue) {
+      if (first >= 0) core.ringWrite(this.ring, first, data);
+      else core.ringKill(this.ring, data);
+    }
+    this.segQueue = [];
   }
 
   /** ol's custom layer render: frameState -> the canvas.
@@ -325,11 +466,7 @@ export class GlTracks {
       /* world (relative to the origin) -> CSS pixels of the canvas -> clip space */
       const mx = fs.size[0] * M;
       const my = fs.size[1] * M;
-      const sx = 2 / cssW;
-      const sy = -2 / cssH;
-      const e = T[0] * this.ox + T[2] * this.oy + T[4] + mx;
-      const f = T[1] * this.ox + T[3] * this.oy + T[5] + my;
-      const m = new Float32Array([T[0] * sx, T[1] * sy, 0, T[2] * sx, T[3] * sy, 0, e * sx - 1, f * sy + 1, 1]);
+      const m = clipMatrix(T, this.ox, this.oy, mx, my, cssW, cssH);
       gl.viewport(0, 0, w, h);
       this.draw(m, fs, opts);
       this.drawnRev = this.rev;
@@ -346,49 +483,80 @@ export class GlTracks {
       return c;
     }
     /* the drawn picture's pixels -> the view's: T now after T then inverted, after the margin */
-    const a0 = k.T;
-    const det = a0[0] * a0[3] - a0[1] * a0[2];
-    const i0 = [a0[3] / det, -a0[1] / det, -a0[2] / det, a0[0] / det, 0, 0];
-    i0[4] = -(i0[0] * (a0[4] + k.mx) + i0[2] * (a0[5] + k.my));
-    i0[5] = -(i0[1] * (a0[4] + k.mx) + i0[3] * (a0[5] + k.my));
-    const A = [
-      T[0] * i0[0] + T[2] * i0[1], T[1] * i0[0] + T[3] * i0[1],
-      T[0] * i0[2] + T[2] * i0[3], T[1] * i0[2] + T[3] * i0[3],
-      T[0] * i0[4] + T[2] * i0[5] + T[4], T[1] * i0[4] + T[3] * i0[5] + T[5],
-    ];
     c.style.transformOrigin = '0 0';
-    c.style.transform = `matrix(${A.map((v) => +v.toFixed(6)).join(',')})`;
+    c.style.transform = pictureTransform(k.T, k.mx, k.my, T);
     return c;
   }
 
   /** The trails and symbols with matrix m into the bound framebuffer (its viewport set). */
   draw(m, fs, { trails, nowS, trailS, size }) {
-    const gl = this.gl;
-    const pr = fs.pixelRatio;
-    gl.clearColor(0, 0, 0, 0);
-    gl.clear(gl.COLOR_BUFFER_BIT);
-    gl.enable(gl.BLEND);
-    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA); /* premultiplied colours */
-    if (trails && this.segN) {
-      gl.useProgram(this.tProg);
-      gl.uniformMatrix3fv(this.u.tu_m, false, m);
-      gl.uniform1f(this.u.tu_now, nowS);
-      gl.uniform1f(this.u.tu_trail, trailS);
-      gl.uniform3fv(this.u.tu_cls, this.cls);
-      gl.uniform3fv(this.u.tu_peer, this.peer);
-      gl.bindVertexArray(this.tVao);
-      gl.drawArrays(gl.LINES, 0, this.segN * 2);
+    this.core.draw(m, {
+      rings: trails ? [[this.ring, this.segN]] : [], nSlots: this.nSlots, nowS, trailS,
+      size: size * fs.pixelRatio, rot: fs.viewState.rotation, cls: this.cls, peer: this.peer,
+    });
+  }
+}
+
+/** The page's side of the picture the stream worker draws (stream/picture.js,
+ * with a software rasteriser): a canvas showing the worker's last
+ * ImageBitmap, moved and scaled by a CSS transform from the view it was
+ * drawn for to the view now, at each of the page's frames — the page makes
+ * no WebGL call and never waits for the rasteriser. render() sends the
+ * worker the view when it changed; picture() shows a picture. */
+export class RemotePicture {
+  constructor(send) {
+    this.send = send;
+    this.canvas = document.createElement('canvas');
+    this.canvas.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;transform-origin:0 0;';
+    this.ctx = this.canvas.getContext('bitmaprenderer');
+    this.k = null; /* the shown picture: {T, mx, my, cssW, cssH, seq} */
+    this.T = null; /* the view's transform at the last frame */
+    this.sent = null;
+    this.pictures = 0;
+    /* a hidden page needs no pictures: the worker stops until the next frame sends the view */
+    document.addEventListener('visibilitychange', () => {
+      if (!document.hidden) return;
+      this.sent = null;
+      this.send({ type: 'view', view: null });
+    });
+  }
+
+  /** ol's frame: the view to the worker, the picture moved to the view. */
+  render(fs, { trails, size, cls, peer }) {
+    const T = fs.coordinateToPixelTransform;
+    const moving = !!(fs.viewHints && (fs.viewHints[0] || fs.viewHints[1]));
+    const v = {
+      T: T.slice(), w: fs.size[0], h: fs.size[1], pr: fs.pixelRatio, rot: fs.viewState.rotation,
+      moving, trails, size, cls: Array.from(cls), peer: Array.from(peer),
+    };
+    const s = this.sent;
+    if (!s || s.moving !== v.moving || s.w !== v.w || s.h !== v.h || s.pr !== v.pr || s.rot !== v.rot || s.trails !== v.trails ||
+      s.size !== v.size || v.T.some((x, i) => x !== s.T[i]) || v.cls.some((x, i) => x !== s.cls[i]) || v.peer.some((x, i) => x !== s.peer[i])) {
+      this.sent = v;
+      this.send({ type: 'view', view: v });
     }
-    if (this.nSlots) {
-      gl.useProgram(this.pProg);
-      gl.uniformMatrix3fv(this.u.pu_m, false, m);
-      gl.uniform1f(this.u.pu_size, size * pr);
-      gl.uniform1f(this.u.pu_rot, fs.viewState.rotation);
-      gl.uniform3fv(this.u.pu_cls, this.cls);
-      gl.uniform3fv(this.u.pu_peer, this.peer);
-      gl.bindVertexArray(this.pVao);
-      gl.drawArrays(gl.POINTS, 0, this.nSlots);
-    }
-    gl.bindVertexArray(null);
+    this.T = v.T;
+    this.place();
+    return this.canvas;
+  }
+
+  place() {
+    const k = this.k;
+    if (!k || !this.T) return;
+    this.canvas.style.transform = pictureTransform(k.T, k.mx, k.my, this.T);
+  }
+
+  /** A picture from the worker. */
+  picture(m) {
+    this.ctx.transferFromImageBitmap(m.bitmap);
+    const c = this.canvas;
+    const w = `${m.cssW}px`;
+    const h = `${m.cssH}px`;
+    if (c.style.width !== w) c.style.width = w;
+    if (c.style.height !== h) c.style.height = h;
+    this.k = m;
+    this.pictures++;
+    this.place();
+    this.send({ type: 'shown' });
   }
 }

@@ -14,14 +14,13 @@ import Layer from 'ol/layer/Layer.js';
 import { apply as applyTransform } from 'ol/transform.js';
 import { toLonLat } from 'ol/proj.js';
 import { peerIndex, CLASS_COLOURS, PEER_COLOURS, CLASSES } from './classify.js';
-import { GlTracks } from './gl.js';
+import { GlTracks, RemotePicture, rgb } from './gl.js';
 import { events, streamPost } from '../api.js';
 
 export const TRAIL_S = 600;
 export const SEG_CAP = 1 << 20;
 export const LABEL_ZOOM = 7;
 const NOXPDR = CLASSES.indexOf('noxpdr');
-const rgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16) / 255);
 
 /** What changed in one batch, for onChange listeners: has(id), size, newestMs. */
 class Changed {
@@ -71,15 +70,29 @@ export class Tracks {
     this.gl = new GlTracks(CLASSES.map((c) => CLASS_COLOURS[c]), PEER_COLOURS, {
       segCap: SEG_CAP, onRestore: () => streamPost({ type: 'resync' }),
     });
+    /* with a software rasteriser the stream worker draws the tracks (stream/picture.js) */
+    this.remote = null;
+    this.remoteAsked = false;
+    this.pictureMode = globalThis.CAIRN_PICTURE === 'page' ? 'page' : 'auto'; /* 'page': drawn here even so (a comparison: bench/ui) */
+    this.shownFns = new Set();
+    this.pendTl = []; /* [batch, report times] not yet drawn (onShown, drawn here) */
     this.glLayer = new Layer({
       render: (fs) => {
         /* symbols grow with the zoom: small where thousands share the screen */
         const z = Math.log2(156543.03392804097 / fs.viewState.resolution);
+        const size = (z < 5.5 ? 10 : z < 7 ? 12 : 16) * this.symbolScale;
+        if (this.remote) return this.remote.render(fs, { trails: this.trailsOn, size, cls: this.gl.cls, peer: this.gl.peer });
         const c = this.gl.render(fs, {
-          trails: this.trailsOn, trailS: TRAIL_S, size: (z < 5.5 ? 10 : z < 7 ? 12 : 16) * this.symbolScale,
+          trails: this.trailsOn, trailS: TRAIL_S, size,
           nowS: this.nowMs == null ? 0 : (this.nowMs - this.t0) / 1000,
         });
+        if (!this.remoteAsked && this.gl.software && this.gl.cacheMode === 'auto' && this.pictureMode === 'auto' &&
+          typeof OffscreenCanvas === 'function') {
+          this.remoteAsked = true;
+          streamPost({ type: 'picture' });
+        }
         for (const fn of this.drawnFns) fn(this.gl.drawnRev);
+        if (this.pendTl.length) this.shownUpTo(this.gl.drawnRev);
         return c;
       },
       zIndex: 10,
@@ -91,7 +104,34 @@ export class Tracks {
     this.labelLayer = new Layer({ render: (fs) => this.renderLabels(fs), zIndex: 13 });
     this.labelLayer.set('name', 'labels');
     events.on('tracks.batch', (m) => this.batch(m));
+    events.on('tracks.picture-state', (m) => {
+      if (!m.ok) { console.warn(`tracks drawn on the page: ${m.error}`); return; }
+      this.remote = new RemotePicture(streamPost);
+      this.pendTl = [];
+      this.gl.release();
+      this.glLayer.changed();
+    });
+    events.on('tracks.picture', (m) => {
+      if (!this.remote) { m.bitmap.close(); return; }
+      this.remote.picture(m);
+      for (const fn of this.drawnFns) fn(m.seq);
+      for (const fn of this.shownFns) fn(m.sample);
+    });
   }
+
+  shownUpTo(rev) {
+    const keep = [];
+    for (const p of this.pendTl) {
+      if (p[0] <= rev) for (const fn of this.shownFns) fn(p[1]);
+      else keep.push(p);
+    }
+    this.pendTl = keep;
+  }
+
+  /** Called with report times (ms, their t_last_ms) when a drawing first shows them (bench: report to symbol). */
+  onShown(fn) { this.shownFns.add(fn); return () => this.shownFns.delete(fn); }
+  /** Where the tracks are drawn: 'worker' (stream/picture.js) or 'page'. */
+  get drawnIn() { return this.remote ? 'worker' : 'page'; }
 
   get layers() { return [this.glLayer, this.labelLayer]; }
 
@@ -233,7 +273,12 @@ export class Tracks {
     if (m.segKill) g.killSegments(m.segKill);
     if (m.seg) for (const [first, data] of m.seg) g.addSegments(first, data);
     g.setSegmentCount(m.segN);
-    g.rev++;
+    g.rev = m.seq ?? g.rev + 1;
+    if (!this.remote && this.shownFns.size && m.tl) {
+      const rep = [];
+      for (let i = 0, step = Math.max(1, Math.ceil(m.tl.length / 200)); i < m.tl.length; i += step) rep.push(m.tl[i]);
+      this.pendTl.push([g.rev, rep]);
+    }
     const del = m.del || null;
     if (del && this.selId != null && del.includes(this.selId)) this.select(null);
     this.stats.applied += size;

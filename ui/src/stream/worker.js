@@ -27,17 +27,31 @@
 //   {type:'resync'}             the GPU lost its buffers: send all again
 //   {type:'prefill'}            (bench) trails at their full length
 //   {type:'watch', ids, only}   send these tracks' texts (beyond TEXTS_ALL tracks)
+//   {type:'picture'}            draw the tracks here (stream/picture.js): answered
+//                               by {type:'picture-state', ok, renderer}
+//   {type:'view', view}         the page's view, for the picture; {type:'shown'}: it showed the last
 // Messages to it:
 //   {type:'state', connected, gen}  {type:'open', gen}  {type:'ended', gen}
 //   {type:'unauthorised'}  {type:'retry', ms}  {type:'event', name, data}
 //   {type:'batch', ...}     see post() below
+//   {type:'picture', bitmap, T, mx, my, cssW, cssH, sample, ...}  see stream/picture.js
 import { SseParser, tracksSpans, mercator } from './sse.js';
 import { classOf, peerOf, labelOf, CLASSES } from '../map/classify.js';
+import { Ring } from './ring.js';
+import { Picture } from './picture.js';
 
 export const TRAIL_STEP_MS = 5000;
 export const TRAIL_S = 600;
 const TRAIL_MAX = (TRAIL_S * 1000) / TRAIL_STEP_MS;
 const SEG_CAP = 1 << 20;
+/* The coarse trails, for the worker's own picture at low zooms (where a
+ * 5 s step is under a pixel, which a software rasteriser does not even
+ * draw): a point every COARSE_STEP_MS, in a ring of CSEG_CAP (10 minutes
+ * for up to 26,000 tracks, proportionally less beyond), and from each
+ * track's last coarse point to where it is now, a head segment per slot. */
+export const COARSE_STEP_MS = 60000;
+const CTRAIL_MAX = (TRAIL_S * 1000) / COARSE_STEP_MS;
+const CSEG_CAP = 1 << 18;
 const STALE_MS = 5 * 60 * 1000;
 const STALL_MS = 40000; /* the daemon's heartbeat is 15 s */
 const CLS_INDEX = Object.fromEntries(CLASSES.map((c, i) => [c, i]));
@@ -65,14 +79,16 @@ let nowMs = null; /* the newest report time seen */
 let pictureMs = null; /* the daemon's now_ms of the last batch */
 let events = 0; /* track objects received */
 
-const seg = new Float32Array(SEG_CAP * 8); /* (x, y, t, colour) x 2 per segment */
-const segOwner = new Float64Array(SEG_CAP).fill(-1);
-let segHead = 0;
-let segN = 0;
-let segNewStart = 0; /* segments written since the last batch: a run of the ring */
-let segNewN = 0;
-let segKill = []; /* segments of removed tracks, since the last batch */
-let segClear = false;
+const fine = new Ring(SEG_CAP, ['page', 'gpu']); /* the page's layer draws it (with a GPU), or the picture */
+const coarse = new Ring(CSEG_CAP, ['gpu']);
+let heads = new Float32Array(cap * 8); /* per slot: last coarse point -> now, as a segment */
+let headsDirty = true;
+let rev = 0; /* bumped at each change of what the picture shows */
+let seq = 0; /* batches posted */
+let picture = null; /* the worker's own picture (stream/picture.js), when the page asked for it */
+let sample = []; /* report times applied since the picture's last drawing (latency) */
+fine.follow('gpu', false);
+coarse.follow('gpu', false);
 
 const peers = []; /* this worker's peer numbering: index -> name */
 const peerNum = new Map();
@@ -95,6 +111,9 @@ function grow(slot) {
   const s = new Float64Array(cap);
   s.set(slotId);
   slotId = s;
+  const h = new Float32Array(cap * 8);
+  h.set(heads);
+  heads = h;
 }
 
 function peerNumber(name) {
@@ -109,27 +128,32 @@ function peerNumber(name) {
   return i;
 }
 
-function addSegment(x0, y0, x1, y1, tS, col, id) {
-  const i = segHead;
-  const o = i * 8;
-  seg[o] = x0 - ox; seg[o + 1] = y0 - oy; seg[o + 2] = tS; seg[o + 3] = col;
-  seg[o + 4] = x1 - ox; seg[o + 5] = y1 - oy; seg[o + 6] = tS; seg[o + 7] = col;
-  segOwner[i] = id;
-  if (segNewN === 0) segNewStart = i;
-  if (segNewN < SEG_CAP) segNewN++;
-  segHead = (i + 1) % SEG_CAP;
-  if (segN < SEG_CAP) segN++;
-  return i;
-}
-
 function trailTo(r, x, y, tms) {
   /* colour: the class (0..3), or 4 + the peer's number */
   const col = r.pidx >= 0 ? 4 + r.pidx : r.cls;
-  const s = addSegment(r.lx, r.ly, x, y, (tms - t0) / 1000, col, r.id);
+  const s = fine.add(r.lx - ox, r.ly - oy, x - ox, y - oy, (tms - t0) / 1000, col, r.id);
   if (!r.segs) r.segs = new Int32Array(TRAIL_MAX);
   r.segs[r.segN % TRAIL_MAX] = s;
   r.segN++;
   r.lx = x; r.ly = y; r.lt = tms;
+}
+
+function coarseTo(r, x, y, tms) {
+  const col = r.pidx >= 0 ? 4 + r.pidx : r.cls;
+  const s = coarse.add(r.cx - ox, r.cy - oy, x - ox, y - oy, (tms - t0) / 1000, col, r.id);
+  if (!r.csegs) r.csegs = new Int32Array(CTRAIL_MAX);
+  r.csegs[r.csegN % CTRAIL_MAX] = s;
+  r.csegN++;
+  r.cx = x; r.cy = y; r.ct = tms;
+}
+
+function setHead(r, x, y) {
+  const o = r.slot * 8;
+  const col = r.pidx >= 0 ? 4 + r.pidx : r.cls;
+  const tS = (r.ct - t0) / 1000;
+  heads[o] = r.cx - ox; heads[o + 1] = r.cy - oy; heads[o + 2] = tS; heads[o + 3] = col;
+  heads[o + 4] = x - ox; heads[o + 5] = y - oy; heads[o + 6] = tS; heads[o + 7] = col;
+  headsDirty = true;
 }
 
 function remove(r, killSegs = true) {
@@ -140,17 +164,13 @@ function remove(r, killSegs = true) {
   slotId[r.slot] = -1;
   free.push(r.slot);
   idsDirty = true;
-  if (r.segs && killSegs) {
-    const n = Math.min(r.segN, TRAIL_MAX);
-    for (let i = 0; i < n; i++) {
-      const s = r.segs[i];
-      if (segOwner[s] === r.id) {
-        segOwner[s] = -1;
-        seg[s * 8 + 3] = -1;
-        seg[s * 8 + 7] = -1;
-        segKill.push(s);
-      }
-    }
+  heads[r.slot * 8 + 3] = -1;
+  heads[r.slot * 8 + 7] = -1;
+  headsDirty = true;
+  rev++;
+  if (killSegs) {
+    if (r.segs) for (let i = 0, n = Math.min(r.segN, TRAIL_MAX); i < n; i++) fine.drop(r.segs[i], r.id);
+    if (r.csegs) for (let i = 0, n = Math.min(r.csegN, CTRAIL_MAX); i < n; i++) coarse.drop(r.csegs[i], r.id);
   }
 }
 
@@ -179,14 +199,17 @@ function apply(t, doc, a, b, now) {
     const slot = free.length ? free.pop() : nextSlot++;
     grow(slot);
     if (slot >= nSlots) nSlots = slot + 1;
-    r = { id, slot, t, x, y, lx: x, ly: y, lt: tms, cls, pidx, label: '', doc: null, a: 0, b: 0, tl: tms, segs: null, segN: 0, seenMs: now };
+    r = { id, slot, t, x, y, lx: x, ly: y, lt: tms, cx: x, cy: y, ct: tms, cls, pidx, label: '', doc: null, a: 0, b: 0, tl: tms, segs: null, segN: 0, csegs: null, csegN: 0, seenMs: now };
     recs.set(id, r);
     slotId[slot] = id;
     idsDirty = true;
-  } else if (tms - r.lt >= TRAIL_STEP_MS) {
+  } else {
     r.cls = cls; r.pidx = pidx;
-    trailTo(r, x, y, tms);
+    if (tms - r.lt >= TRAIL_STEP_MS) trailTo(r, x, y, tms);
+    if (tms - r.ct >= COARSE_STEP_MS) coarseTo(r, x, y, tms);
   }
+  setHead(r, x, y);
+  rev++;
   r.x = x; r.y = y; r.cls = cls; r.pidx = pidx; r.seenMs = now; r.tl = tms;
   r.t = t;
   if (doc) { r.doc = doc; r.a = a; r.b = b; }
@@ -230,14 +253,17 @@ function applyDoc(text, reset) {
   const d = ok ? { s: text } : null;
   for (let i = 0; i < a.length; i++) safeApply(a[i], d, ok ? sp[2 * i] : 0, ok ? sp[2 * i + 1] : 0, now);
   cost.apply += performance.now() - t;
+  if (picture) for (let i = 0, step = Math.max(1, Math.ceil(a.length / 20)); i < a.length; i += step) sampleOf(a[i]);
   post();
 }
 
 function clearAll() {
   for (const r of [...recs.values()]) remove(r, false); /* the ring is cleared whole */
-  seg.fill(0);
-  segOwner.fill(-1);
-  segHead = 0; segN = 0; segNewN = 0; segKill = []; segClear = true;
+  fine.clear();
+  coarse.clear();
+  heads.fill(0);
+  headsDirty = true;
+  rev++;
 }
 
 function sweep() {
@@ -253,25 +279,62 @@ setInterval(sweep, 10000);
  * ring holds for all of them. */
 function prefill() {
   const per = Math.max(1, Math.min(TRAIL_MAX, Math.floor(SEG_CAP / Math.max(1, recs.size))));
+  const cper = Math.max(1, Math.min(CTRAIL_MAX, Math.floor(CSEG_CAP / Math.max(1, recs.size))));
+  const back = (r, a, step, k) => [r.x - Math.sin(a) * step * k, r.y - Math.cos(a) * step * k];
   for (const r of recs.values()) {
     const t = r.t;
     const a = ((t.track_deg || 0) * Math.PI) / 180;
     const step = ((t.gs_kt || 300) * 1852 * TRAIL_STEP_MS) / 3600000 / Math.cos((t.lat * Math.PI) / 180);
-    const x1 = r.x;
-    const y1 = r.y;
-    r.lx = x1 - Math.sin(a) * step * per;
-    r.ly = y1 - Math.cos(a) * step * per;
+    [r.lx, r.ly] = back(r, a, step, per);
     r.lt = r.tl - per * TRAIL_STEP_MS;
-    for (let k = per - 1; k >= 0; k--)
-      trailTo(r, x1 - Math.sin(a) * step * k, y1 - Math.cos(a) * step * k, r.tl - k * TRAIL_STEP_MS);
+    for (let k = per - 1; k >= 0; k--) { const [x, y] = back(r, a, step, k); trailTo(r, x, y, r.tl - k * TRAIL_STEP_MS); }
+    const cs = (COARSE_STEP_MS / TRAIL_STEP_MS);
+    [r.cx, r.cy] = back(r, a, step * cs, cper);
+    r.ct = r.tl - cper * COARSE_STEP_MS;
+    for (let k = cper - 1; k >= 0; k--) { const [x, y] = back(r, a, step * cs, k); coarseTo(r, x, y, r.tl - k * COARSE_STEP_MS); }
+    setHead(r, r.x, r.y);
   }
+  rev++;
   post();
+}
+
+/* ------------------------------------------------------------ the picture (stream/picture.js) */
+
+/* report times for the page's latency figure: the picture that first
+ * includes a report says so (bench/ui) */
+function sampleOf(t) {
+  if (t && Number.isFinite(t.t_last_ms) && sample.length < 4000) sample.push(t.t_last_ms);
+}
+
+const pictureSrc = {
+  fine,
+  coarse,
+  table: () => ({
+    pts, nSlots, heads, headsDirty, rev, ox, oy, seq, trailS: TRAIL_S,
+    nowS: nowMs == null ? 0 : (nowMs - t0) / 1000,
+    takeSample: () => { const s = sample; sample = []; return s; },
+  }),
+  headsTaken: () => { headsDirty = false; },
+};
+
+function startPicture() {
+  if (picture) { postMessage({ type: 'picture-state', ok: true, renderer: picture.renderer, software: picture.software }); return; }
+  try {
+    picture = new Picture(pictureSrc, (msg, transfer) => postMessage(msg, transfer));
+  } catch (e) {
+    picture = null;
+    postMessage({ type: 'picture-state', ok: false, error: String(e && e.message) });
+    return;
+  }
+  /* the page's layer no longer draws: it is sent no trail segments */
+  fine.follow('page', false);
+  postMessage({ type: 'picture-state', ok: true, renderer: picture.renderer, software: picture.software });
 }
 
 /* ------------------------------------------------------------ to the main thread */
 
 function dirty() {
-  return chg.size || del.length || segNewN || segKill.length || segClear || labSlots.length || peersDirty || resync;
+  return chg.size || del.length || fine.dirty('page') || labSlots.length || peersDirty || resync;
 }
 
 /**
@@ -290,27 +353,35 @@ function dirty() {
  *   nowMs        the newest report time; pictureMs: the daemon's now_ms
  *   t0           the trails' time origin (ms) }
  */
+/* with the picture here the page needs the table only for labels, clicks
+ * and panes: a batch at most every PAGE_MS */
+const PAGE_MS = 200;
+let lastPost = 0;
+let postTimer = 0;
 function post() {
+  if (picture) picture.schedule();
   if (!credit || !dirty()) return;
   const tPost = performance.now();
+  if (picture && tPost - lastPost < PAGE_MS) {
+    if (!postTimer) postTimer = setTimeout(() => { postTimer = 0; post(); }, PAGE_MS - (tPost - lastPost));
+    return;
+  }
+  lastPost = tPost;
   credit = false;
   const transfer = [];
   const msg = {
-    type: 'batch', n: recs.size, events, dropped, nSlots, origin: [ox, oy], t0, nowMs, pictureMs, segN,
+    type: 'batch', seq: ++seq, n: recs.size, events, dropped, nSlots, origin: [ox, oy], t0, nowMs, pictureMs, segN: fine.n,
   };
   msg.pts = pts.slice(0, nSlots * 6);
   cost.pts = (cost.pts || 0) + performance.now() - tPost;
   transfer.push(msg.pts.buffer);
   if (idsDirty || resync) { msg.ids = slotId.slice(0, nSlots); transfer.push(msg.ids.buffer); idsDirty = false; }
-  if (segClear) { msg.segClear = true; segClear = false; }
-  if (resync) { segNewStart = 0; segNewN = SEG_CAP; segKill = []; msg.segClear = true; }
-  if (segKill.length) { msg.segKill = Int32Array.from(segKill); transfer.push(msg.segKill.buffer); segKill = []; }
-  if (segNewN) {
-    const first = Math.min(segNewN, SEG_CAP - segNewStart);
-    msg.seg = [[segNewStart, seg.slice(segNewStart * 8, (segNewStart + first) * 8)]];
-    if (segNewN > first) msg.seg.push([0, seg.slice(0, (segNewN - first) * 8)]);
-    for (const [, a] of msg.seg) transfer.push(a.buffer);
-    segNewN = 0;
+  if (resync && !picture) fine.markAll('page');
+  if (fine.dirty('page')) {
+    const d = fine.take('page', true);
+    if (d.clear) msg.segClear = true;
+    if (d.kill.length) { msg.segKill = Int32Array.from(d.kill); transfer.push(msg.segKill.buffer); }
+    if (d.runs.length) { msg.seg = d.runs; for (const [, a] of d.runs) transfer.push(a.buffer); }
   }
   if (labSlots.length) { msg.labSlots = Int32Array.from(labSlots); msg.labText = labText; labSlots = []; labText = []; }
   if (peersDirty || resync) { msg.peers = peers.slice(); peersDirty = false; }
@@ -377,6 +448,7 @@ function onEvent(name, data) {
     let t;
     try { t = JSON.parse(data); } catch { return; }
     safeApply(t, { s: data }, 0, data.length, Date.now());
+    if (picture) sampleOf(t);
     post();
   } else {
     let obj;
@@ -429,6 +501,9 @@ self.onmessage = (e) => {
   } else if (m.type === 'stop') stop();
   else if (m.type === 'resync') { resync = true; credit = true; post(); }
   else if (m.type === 'prefill') prefill();
+  else if (m.type === 'picture') startPicture();
+  else if (m.type === 'view') { if (picture) picture.setView(m.view); }
+  else if (m.type === 'shown') { if (picture) picture.shown(); }
   else if (m.type === 'watch') {
     /* ids the page wants the texts of: sent with the next batch, and at each change */
     if (m.only) watched.clear();
