@@ -37,7 +37,7 @@ struct course {
  * writes them in track order and gathers them into the grid's order: one
  * or two cache lines per track instead of one per array). */
 struct det_tv {
-    double lat, lon, gs, alt, vrate, ve, vn, mlat, mlon, turn;
+    double lat, lon, gs, alt, vrate, ve, vn, mlat, mlon, turn, sel;
     uint32_t id;
     uint8_t air, kind;
 };
@@ -65,13 +65,15 @@ struct det {
     size_t n_free;
     /* per evaluation */
     uint8_t *live, *air, *kind;
-    double *lat, *lon, *gs, *turn, *mlat, *mlon, *alt, *vrate, *ve, *vn;
+    double *lat, *lon, *gs, *turn, *mlat, *mlon, *alt, *vrate, *ve, *vn, *sel;
+    uint32_t *tid;
     uint8_t *turn_cand; /* per track: a radar-measured turn seen once (turn_rate) */
     /* the same in the grid's order (rule.h, det_ctx.g_*) */
     uint8_t *g_air, *g_kind;
     uint32_t *g_id;
-    double *g_lat, *g_lon, *g_gs, *g_alt, *g_vrate, *g_ve, *g_vn, *g_mlat, *g_mlon, *g_turn;
+    double *g_lat, *g_lon, *g_gs, *g_alt, *g_vrate, *g_ve, *g_vn, *g_mlat, *g_mlon, *g_turn, *g_sel;
     uint32_t *special, *vessels; /* det_ctx.special, .vessels */
+    uint32_t *scratch;           /* det_ctx.scratch */
     struct det_tv *tv;
     struct det_grid grid;
     /* Course memory for the turn rate, kept by position in the picture:
@@ -244,34 +246,38 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->akey = calloc(na, sizeof *d->akey);
     d->arule = calloc(na, sizeof *d->arule);
     d->freelist = calloc(na, sizeof *d->freelist);
-    d->live = calloc(nt, 1);
-    d->lat = calloc(nt, sizeof *d->lat);
-    d->lon = calloc(nt, sizeof *d->lon);
-    d->gs = calloc(nt, sizeof *d->gs);
+    d->live = calloc(nt + DET_PAD, 1);
+    d->lat = calloc(nt + DET_PAD, sizeof *d->lat);
+    d->lon = calloc(nt + DET_PAD, sizeof *d->lon);
+    d->gs = calloc(nt + DET_PAD, sizeof *d->gs);
     d->turn = calloc(nt, sizeof *d->turn);
     d->turn_cand = calloc(nt, sizeof *d->turn_cand);
-    d->air = calloc(nt, 1);
+    d->air = calloc(nt + DET_PAD, 1);
     d->mlat = calloc(nt, sizeof *d->mlat);
     d->mlon = calloc(nt, sizeof *d->mlon);
-    d->alt = calloc(nt, sizeof *d->alt);
-    d->vrate = calloc(nt, sizeof *d->vrate);
+    d->alt = calloc(nt + DET_PAD, sizeof *d->alt);
+    d->vrate = calloc(nt + DET_PAD, sizeof *d->vrate);
     d->ve = calloc(nt, sizeof *d->ve);
     d->vn = calloc(nt, sizeof *d->vn);
+    d->sel = calloc(nt, sizeof *d->sel);
+    d->tid = calloc(nt, sizeof *d->tid);
+    d->g_sel = calloc(nt, sizeof *d->g_sel);
     d->kind = calloc(nt, 1);
-    d->g_air = calloc(nt, 1);
+    d->g_air = calloc(nt + DET_PAD, 1);
     d->g_kind = calloc(nt, 1);
     d->g_id = calloc(nt, sizeof *d->g_id);
-    d->g_lat = calloc(nt, sizeof *d->g_lat);
-    d->g_lon = calloc(nt, sizeof *d->g_lon);
-    d->g_gs = calloc(nt, sizeof *d->g_gs);
-    d->g_alt = calloc(nt, sizeof *d->g_alt);
-    d->g_vrate = calloc(nt, sizeof *d->g_vrate);
+    d->g_lat = calloc(nt + DET_PAD, sizeof *d->g_lat);
+    d->g_lon = calloc(nt + DET_PAD, sizeof *d->g_lon);
+    d->g_gs = calloc(nt + DET_PAD, sizeof *d->g_gs);
+    d->g_alt = calloc(nt + DET_PAD, sizeof *d->g_alt);
+    d->g_vrate = calloc(nt + DET_PAD, sizeof *d->g_vrate);
     d->g_ve = calloc(nt, sizeof *d->g_ve);
     d->g_vn = calloc(nt, sizeof *d->g_vn);
     d->g_mlat = calloc(nt, sizeof *d->g_mlat);
     d->g_mlon = calloc(nt, sizeof *d->g_mlon);
     d->g_turn = calloc(nt, sizeof *d->g_turn);
     d->special = calloc(nt, sizeof *d->special);
+    d->scratch = calloc(nt, sizeof *d->scratch);
     d->vessels = calloc(nt, sizeof *d->vessels);
     d->aused = calloc((na + 63) / 64, sizeof *d->aused);
     d->cmask = gb - 1;
@@ -303,10 +309,10 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
         !d->akey || !d->arule || !d->freelist || !d->live || !d->lat || !d->lon || !d->gs ||
         !d->turn || !d->turn_cand || !d->air || !d->mlat || !d->mlon || !d->alt || !d->vrate ||
         !d->cpos[0] || !d->cpos[1] || !d->cmap || !d->cnew || !d->grid.key || !d->grid.order ||
-        !d->grid.tmp_key || !d->grid.tmp_order || !d->ve || !d->vn || !d->kind || !d->g_air ||
-        !d->g_lat || !d->g_lon || !d->g_gs || !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn ||
-        !d->g_mlat || !d->g_mlon || !d->g_turn || !d->special || !d->vessels || !d->aused ||
-        !d->grid.col_start || !d->tv) {
+        !d->grid.tmp_key || !d->grid.tmp_order || !d->ve || !d->vn || !d->sel || !d->tid ||
+        !d->g_sel || !d->kind || !d->g_air || !d->g_lat || !d->g_lon || !d->g_gs || !d->g_alt ||
+        !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon || !d->g_turn ||
+        !d->special || !d->scratch || !d->vessels || !d->aused || !d->grid.col_start || !d->tv) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -348,6 +354,9 @@ void det_free(struct det *d)
     free(d->vrate);
     free(d->ve);
     free(d->vn);
+    free(d->sel);
+    free(d->tid);
+    free(d->g_sel);
     free(d->kind);
     free(d->g_air);
     free(d->g_lat);
@@ -361,6 +370,7 @@ void det_free(struct det *d)
     free(d->g_mlon);
     free(d->g_turn);
     free(d->special);
+    free(d->scratch);
     free(d->vessels);
     free(d->aused);
     free(d->cpos[0]);
@@ -1094,6 +1104,9 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         d->vrate[i] = (t->flags & TRK_F_ALT) ? t->vrate_fpm : 0.0;
         d->ve[i] = t->ve_mps;
         d->vn[i] = t->vn_mps;
+        d->sel[i] =
+            (t->flags & TRK_F_SEL_ALT) && (t->flags & TRK_F_ALT) ? (double)t->sel_alt_ft : NAN;
+        d->tid[i] = t->id;
         d->kind[i] = t->kind;
         d->live[i] = 1;
         /* airborne aircraft, and primary-only tracks that move: slow
@@ -1102,7 +1115,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
                     (t->kind == TRK_KIND_AIRCRAFT || !(t->flags & TRK_F_SLOW));
         d->tv[i] = (struct det_tv){d->lat[i], d->lon[i], d->gs[i],   d->alt[i],  d->vrate[i],
                                    d->ve[i],  d->vn[i],  d->mlat[i], d->mlon[i], d->turn[i],
-                                   t->id,     d->air[i], t->kind};
+                                   d->sel[i], t->id,     d->air[i],  t->kind};
         unsigned sq = (t->ids & TRK_ID_SQUAWK) ? (t->squawk & 07777u) : 0;
         if (sq == 07500 || sq == 07600 || sq == 07700 || t->emergency != 0 ||
             t->radio == TRK_TRI_NO || (t->flags & TRK_F_PLAN_DEV) || t->op_flags != 0 ||
@@ -1134,6 +1147,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         d->g_mlat[k] = v->mlat;
         d->g_mlon[k] = v->mlon;
         d->g_turn[k] = v->turn;
+        d->g_sel[k] = v->sel;
     }
     struct det_ctx c = {
         .cfg = &d->cfg,
@@ -1154,6 +1168,8 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .gs_max = gs_max,
         .ve = d->ve,
         .vn = d->vn,
+        .sel_alt_ft = d->sel,
+        .id = d->tid,
         .kind = d->kind,
         .g_lat = d->g_lat,
         .g_lon = d->g_lon,
@@ -1165,6 +1181,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .g_mlat = d->g_mlat,
         .g_mlon = d->g_mlon,
         .g_turn = d->g_turn,
+        .g_sel = d->g_sel,
         .g_air = d->g_air,
         .g_kind = d->g_kind,
         .g_id = d->g_id,
@@ -1172,6 +1189,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .vessels = d->vessels,
         .n_special = n_special,
         .n_vessels = n_vessels,
+        .scratch = d->scratch,
         .grid = &d->grid,
         .zones = d->zones,
         .low = &d->low,
