@@ -583,8 +583,10 @@ static void put_clean(char *out, size_t cap, size_t *len, const char *s)
 }
 
 /* v in base 8, 10 or 16 (upper case), zero-padded to at least width
- * digits, into out (room for 11); returns the digits written. */
-static size_t put_uint(char *out, uint32_t v, unsigned base, size_t width)
+ * digits, into out (room for 11); returns the digits written. Inlined
+ * with each literal base, so that the divisions are multiplications. */
+static inline __attribute__((always_inline)) size_t put_uint(char *out, uint32_t v, unsigned base,
+                                                             size_t width)
 {
     char d[16];
     size_t n = 0;
@@ -704,7 +706,10 @@ static int tb_fixed(struct textbuf *b, double v, int prec)
     if (!isfinite(v) || prec < 0 || prec > 3 || fabs(v) >= 1e15)
         return 0;
     long double x = fabsl((long double)v) * scale[prec]; /* exact */
-    long double r = nearbyintl(x);                       /* ties to even */
+    /* ties to even (the default rounding mode); rintl, one frndint, where
+     * nearbyintl saves and restores the x87 environment: the two differ
+     * only in raising FE_INEXACT, which nothing here reads */
+    long double r = rintl(x);
     unsigned long long q = (unsigned long long)r, p10 = (unsigned long long)scale[prec];
     if (signbit(v))
         tb_put(b, '-');
@@ -881,6 +886,26 @@ const struct det_alert *det_live(const struct det_ctx *c, uint8_t rule, uint64_t
     return find_alert(c->det, rule, key); /* the index holds live alerts only (D2) */
 }
 
+void det_prefetch(const struct det_ctx *c, uint8_t rule, uint64_t key, int step)
+{
+    const struct det *d = c->det;
+    size_t b = key_bucket(d, rule, key);
+    if (step == 0) {
+        __builtin_prefetch(&d->ahead[b]);
+        return;
+    }
+    uint32_t e = d->ahead[b]; /* asked for at step 0 */
+    if (!e)
+        return;
+    __builtin_prefetch(&d->akey[e - 1]);
+    __builtin_prefetch(&d->arule[e - 1]);
+    __builtin_prefetch(&d->anext[e - 1]);
+    __builtin_prefetch(&d->seen_eval[e - 1]);
+    const char *a = (const char *)&d->alerts[e - 1];
+    for (size_t off = 0; off < sizeof d->alerts[0]; off += 64)
+        __builtin_prefetch(a + off, 1);
+}
+
 int det_last_reply(const struct trk_track *t, int64_t *t_ms)
 {
     int src = -1;
@@ -996,7 +1021,10 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint
     double dt = (double)(t->t_state_ms - p->t_ms) / 1000.0;
     if (dt < 0.5 || dt > 30.0)
         return 0.0;
-    double dd = fmod(t->track_deg - p->deg, 360.0);
+    /* fmod is exact, and x itself when |x| < 360 (courses in [0, 360)) */
+    double dd = t->track_deg - p->deg;
+    if (!(dd > -360.0 && dd < 360.0))
+        dd = fmod(dd, 360.0);
     if (dd > 180.0)
         dd -= 360.0;
     if (dd < -180.0)

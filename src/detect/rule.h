@@ -179,6 +179,20 @@ int det_report(const struct det_ctx *c, const struct det_hit *h);
  * evaluation. */
 const struct det_alert *det_live(const struct det_ctx *c, uint8_t rule, uint64_t key);
 
+/* Ask the memory for what det_live and det_report will read of (rule,
+ * key): step 0 its bucket of the key index, step 1 (a few findings later,
+ * once the bucket has come) the alert it holds. Changes nothing; for the
+ * rules that know their next findings ahead (their misses then overlap). */
+void det_prefetch(const struct det_ctx *c, uint8_t rule, uint64_t key, int step);
+
+/* The same for a track of the picture (the lines a rule reads). */
+static inline void det_prefetch_track(const struct trk_track *t)
+{
+    const char *p = (const char *)t;
+    for (size_t off = 0; off < sizeof *t; off += 64)
+        __builtin_prefetch(p + off);
+}
+
 /* Sources that need a transponder: a track with any of them in its history
  * is a cooperative aircraft (an AIS or another tracker's system track is
  * not a reply from the target's transponder). */

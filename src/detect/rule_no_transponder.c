@@ -43,6 +43,14 @@ static int evaluate(const struct det_ctx *c)
 {
     int rc = 0;
     for (size_t k = 0; k < c->n_special; k++) { /* the only live tracks it can fire on */
+        /* the tracks and alerts a few findings ahead: their misses overlap */
+        if (k + 8 < c->n_special) {
+            size_t f = c->special[k + 8];
+            det_prefetch_track(&c->tracks[f]);
+            det_prefetch(c, DET_RULE_NO_TRANSPONDER, c->id[f], 0);
+        }
+        if (k + 4 < c->n_special)
+            det_prefetch(c, DET_RULE_NO_TRANSPONDER, c->id[c->special[k + 4]], 1);
         size_t i = c->special[k];
         const struct trk_track *t = &c->tracks[i];
         /* COASTING too: a scan or two without a plot (a primary radar's

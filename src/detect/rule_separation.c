@@ -282,11 +282,19 @@ struct view {
     const uint32_t *order;
 };
 
+/* Pairs waiting for check_pair (pair_defer), oldest first. */
+#define SEP_AHEAD 8
+
 struct pair_arg {
     const struct det_ctx *c;
     int rc;
     double ml, mo, gs, T; /* metres per degree at track i, its speed, the look-ahead (s) */
     double hk;            /* 1 + the hysteresis margin: the bounds of an alert kept open */
+    struct {
+        uint32_t k, q;
+        uint64_t key;
+    } wait[SEP_AHEAD];
+    size_t n_wait, first_wait;
 };
 
 /* The pair of the tracks at positions k and q of the view (k first): its
@@ -409,18 +417,18 @@ static void check_pair(struct pair_arg *pa, const struct view *v, size_t k, size
     det_label(b, wb, sizeof wb);
     if (predicted) {
         if (alt)
-            snprintf(vtxt, sizeof vtxt, "%.0f ft", cpa_v_ft);
+            det_textf(vtxt, sizeof vtxt, "%.0f ft", cpa_v_ft);
         else
-            snprintf(vtxt, sizeof vtxt, "altitude unknown");
+            det_textf(vtxt, sizeof vtxt, "altitude unknown");
         det_textf(h.text, sizeof h.text,
                   "Predicted loss of separation in %.0f s (%s): %s and %s, "
                   "%.1f NM and %s at closest approach.",
                   cpa.t_s, hyp_text(hyp), wa, wb, cpa.horiz_m / 1852.0, vtxt);
     } else {
         if (alt)
-            snprintf(vtxt, sizeof vtxt, "%.0f ft", now_v_ft);
+            det_textf(vtxt, sizeof vtxt, "%.0f ft", now_v_ft);
         else
-            snprintf(vtxt, sizeof vtxt, "altitude unknown");
+            det_textf(vtxt, sizeof vtxt, "altitude unknown");
         det_textf(h.text, sizeof h.text, "%s: %s and %s are %.2f NM and %s apart.",
                   near ? "Near miss" : "Loss of separation", wa, wb, cpa.now_horiz_m / 1852.0,
                   vtxt);
@@ -428,6 +436,49 @@ static void check_pair(struct pair_arg *pa, const struct view *v, size_t k, size
     int e = det_report(c, &h);
     if (e && !pa->rc)
         pa->rc = e;
+}
+
+/* check_pair for the oldest waiting pair. */
+static void pair_run(struct pair_arg *pa, const struct view *v)
+{
+    size_t w = pa->first_wait;
+    pa->first_wait = (w + 1) % SEP_AHEAD;
+    pa->n_wait--;
+    check_pair(pa, v, pa->wait[w].k, pa->wait[w].q);
+}
+
+/* check_pair for the pair at positions k and q, once SEP_AHEAD more pairs
+ * have come (or at pair_drain): meanwhile the memory brings what it will
+ * read (the tracks, the alert key index, then the alert), so that the
+ * misses of several pairs overlap. Pairs are checked in the order they
+ * come, and what check_pair does for one pair does not depend on the
+ * pairs before it in an evaluation (one report per pair key): the same
+ * alerts as checking at once. */
+static void pair_defer(struct pair_arg *pa, const struct view *v, size_t k, size_t q)
+{
+    const struct det_ctx *c = pa->c;
+    uint32_t id_a = v->id[k], id_b = v->id[q];
+    uint64_t key = id_a < id_b ? ((uint64_t)id_a << 32) | id_b : ((uint64_t)id_b << 32) | id_a;
+    det_prefetch(c, DET_RULE_SEPARATION, key, 0);
+    det_prefetch_track(&c->tracks[v->order ? v->order[k] : k]);
+    det_prefetch_track(&c->tracks[v->order ? v->order[q] : q]);
+    if (pa->n_wait == SEP_AHEAD)
+        pair_run(pa, v);
+    size_t w = (pa->first_wait + pa->n_wait) % SEP_AHEAD;
+    pa->wait[w].k = (uint32_t)k;
+    pa->wait[w].q = (uint32_t)q;
+    pa->wait[w].key = key;
+    pa->n_wait++;
+    if (pa->n_wait > SEP_AHEAD / 2) { /* halfway: its bucket has come */
+        size_t h = (pa->first_wait + pa->n_wait - 1 - SEP_AHEAD / 2) % SEP_AHEAD;
+        det_prefetch(c, DET_RULE_SEPARATION, pa->wait[h].key, 1);
+    }
+}
+
+static void pair_drain(struct pair_arg *pa, const struct view *v)
+{
+    while (pa->n_wait)
+        pair_run(pa, v);
 }
 
 /* Could the straight lines of i (at the origin, velocity vi) and j break
@@ -644,13 +695,13 @@ static void pair_spans(struct pair_arg *pa, const struct view *v, size_t k,
                 (cfg->sep_h_m * pa->hk + stray) * 1.001 + 1.0)
                 continue;
         }
-        check_pair(pa, v, k, q);
+        pair_defer(pa, v, k, q);
     }
 }
 
 static int evaluate(const struct det_ctx *c)
 {
-    struct pair_arg pa = {c, 0, 0, 0, 0, 0, 1.0 + c->cfg->sep_hyst};
+    struct pair_arg pa = {.c = c, .hk = 1.0 + c->cfg->sep_hyst};
     double T = (double)c->cfg->lookahead_ms / 1000.0;
     struct view v;
     if (c->cfg->all_pairs)
@@ -685,6 +736,7 @@ static int evaluate(const struct det_ctx *c)
         size_t ns = det_grid_spans(c, v.lat[k], v.lon[k], r * 1.1 + 2000.0, k, sp);
         pair_spans(&pa, &v, k, sp, ns);
     }
+    pair_drain(&pa, &v);
     return pa.rc;
 }
 
