@@ -886,6 +886,29 @@ const struct det_alert *det_live(const struct det_ctx *c, uint8_t rule, uint64_t
     return find_alert(c->det, rule, key); /* the index holds live alerts only (D2) */
 }
 
+int det_same_text(const struct det_ctx *c, struct det_hit *h)
+{
+    const struct det_alert *a = find_alert(c->det, h->rule, h->key);
+    if (!a || a->severity != h->severity || a->hypothesis != h->hypothesis ||
+        a->n_parties != h->n_parties || a->n_values != h->n_values || h->n_parties > 2 ||
+        h->n_values > DET_MAX_VALUES)
+        return 0;
+    for (unsigned k = 0; k < h->n_values; k++) /* bit for bit: -0 prints "-0" */
+        if (a->values[k].name != h->values[k].name ||
+            memcmp(&a->values[k].v, &h->values[k].v, sizeof h->values[k].v) != 0)
+            return 0;
+    for (unsigned k = 0; k < h->n_parties; k++) {
+        const struct det_party *p = &a->parties[k];
+        const struct trk_track *t = h->parties[k];
+        /* what det_label reads (the callsign's first 8 bytes) */
+        if (p->track_id != t->id || p->ids != t->ids || p->icao != t->icao || p->mmsi != t->mmsi ||
+            p->squawk != t->squawk || memcmp(p->callsign, t->callsign, 8) != 0)
+            return 0;
+    }
+    memcpy(h->text, a->text, sizeof h->text);
+    return 1;
+}
+
 void det_prefetch(const struct det_ctx *c, uint8_t rule, uint64_t key, int step)
 {
     const struct det *d = c->det;

@@ -179,6 +179,13 @@ int det_report(const struct det_ctx *c, const struct det_hit *h);
  * evaluation. */
 const struct det_alert *det_live(const struct det_ctx *c, uint8_t rule, uint64_t key);
 
+/* 1 when the live alert of (h->rule, h->key) has h's severity,
+ * hypothesis, values (bit for bit) and parties' identities (what
+ * det_label writes): its text is then copied into h->text, and a rule
+ * whose text is a function of those facts alone need not format it again.
+ * 0 otherwise (h->text untouched). */
+int det_same_text(const struct det_ctx *c, struct det_hit *h);
+
 /* Ask the memory for what det_live and det_report will read of (rule,
  * key): step 0 its bucket of the key index, step 1 (a few findings later,
  * once the bucket has come) the alert it holds. Changes nothing; for the

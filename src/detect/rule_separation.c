@@ -572,8 +572,6 @@ static inline __attribute__((always_inline)) unsigned first4(const struct first 
     memcpy(&gs, v->gs + q, sizeof gs);
     memcpy(&alt, v->alt + q, sizeof alt);
     memcpy(&vrate, v->vrate + q, sizeof vrate);
-    uint32_t air4;
-    memcpy(&air4, v->air + q, sizeof air4);
     sep_v4 dn = (lat - SEP_SPLAT(f->lat)) * SEP_SPLAT(f->ml);
     sep_v4 de = (lon - SEP_SPLAT(f->lon)) * SEP_SPLAT(f->mo);
     sep_v4 reach =
@@ -583,12 +581,10 @@ static inline __attribute__((always_inline)) unsigned first4(const struct first 
     sep_v4 climb = (SEP_SPLAT(f->avr) + SEP_FABS(vrate)) * SEP_SPLAT(f->T) * SEP_SPLAT(f->hk) /
                    SEP_SPLAT(60.0);
     sep_v4i apart = SEP_FABS(SEP_SPLAT(f->alt) - alt) - climb >= SEP_SPLAT(f->vmax);
-    sep_v4i pass = ~far & ~apart;
-    unsigned air = 0, m = 0;
-    for (int k = 0; k < 4; k++) {
-        air |= ((air4 >> (8 * k)) & 0xFFu ? 1u : 0u) << k; /* byte k (little endian) */
-        m |= (unsigned)(pass[k] & 1) << k;
-    }
+    sep_v4i pass = ~far & ~apart & (sep_v4i){1, 2, 4, 8};
+    const uint8_t *a = v->air + q; /* 0 or 1 each */
+    unsigned air = (unsigned)(a[0] | a[1] << 1 | a[2] << 2 | a[3] << 3);
+    unsigned m = (unsigned)(pass[0] | pass[1] | pass[2] | pass[3]);
     return air | (air & m) << 4;
 }
 
