@@ -23,10 +23,13 @@
  * Peak RSS is printed after the largest run (tracks with their 32-point
  * trails, the detector's tables and the snapshot).
  *
- * usage: bench_picture [scale [sizes [nopairs]]]   (scale 0.1 runs a tenth
- * of each size; sizes, e.g. "100" or "1,10", runs only those of 1, 10 and
- * 100 thousand aircraft, and nopairs leaves the all-pairs reference out:
- * for profiling one of them)
+ * usage: bench_picture [scale [sizes [nopairs] [alerts=FILE]]]   (scale 0.1
+ * runs a tenth of each size; sizes, e.g. "100" or "1,10", runs only those
+ * of 1, 10 and 100 thousand aircraft, and nopairs leaves the all-pairs
+ * reference out: for profiling one of them; alerts=FILE writes every
+ * alert the detector holds after each cycle, warm-up included — id, rule,
+ * state, severity, key, place, values and text — so that two builds can be
+ * compared: an optimisation must leave the file unchanged)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +42,24 @@
 
 #define WARM_S 12
 #define CYCLES 20
+
+static FILE *alerts_out; /* alerts=FILE */
+
+/* Every alert d holds after the cycle at now, one line each. */
+static void dump_alerts(const struct det *d, int64_t now, size_t n_air)
+{
+    size_t cur = 0;
+    const struct det_alert *a;
+    while ((a = det_next(d, &cur)) != NULL) {
+        fprintf(alerts_out, "%zu %lld %u %s %s %s %llx %.17g %.17g %s", n_air, (long long)now,
+                (unsigned)a->id, det_rule_name(a->rule), det_state_name(a->state),
+                det_severity_name(a->severity), (unsigned long long)a->key, a->lat_deg, a->lon_deg,
+                a->hypothesis ? a->hypothesis : "-");
+        for (unsigned k = 0; k < a->n_values; k++)
+            fprintf(alerts_out, " %s=%.17g", a->values[k].name, a->values[k].v);
+        fprintf(alerts_out, " | %s\n", a->text);
+    }
+}
 
 static struct trk_table *table(size_t cap)
 {
@@ -116,6 +137,8 @@ static struct result run(size_t n_air, size_t n_sea, int with_pairs)
         double c2 = bench_thread_cpu_s();
         (void)det_evaluate(d, snap, k, now);
         double c3 = bench_thread_cpu_s();
+        if (alerts_out)
+            dump_alerts(d, now, n_air);
         if (ref && s >= WARM_S) {
             double p0 = bench_thread_cpu_s();
             (void)det_evaluate(ref, snap, k, now);
@@ -166,7 +189,21 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *only = argc > 2 ? argv[2] : "1,10,100";
-    int no_pairs = argc > 3 && strcmp(argv[3], "nopairs") == 0;
+    int no_pairs = 0;
+    for (int a = 3; a < argc; a++) {
+        if (strcmp(argv[a], "nopairs") == 0) {
+            no_pairs = 1;
+        } else if (strncmp(argv[a], "alerts=", 7) == 0 && !alerts_out) {
+            alerts_out = fopen(argv[a] + 7, "w");
+            if (!alerts_out) {
+                perror(argv[a] + 7);
+                return 1;
+            }
+        } else {
+            fprintf(stderr, "usage: bench_picture [scale [sizes [nopairs] [alerts=FILE]]]\n");
+            return 2;
+        }
+    }
     static const struct {
         size_t air, sea;
         int pairs;
@@ -218,5 +255,9 @@ int main(int argc, char **argv)
            "ingestion >= 1,000,000 reports/s (CPU time of this thread)\n");
     long rss = bench_peak_rss_kb();
     printf("peak RSS %.1f MiB after the largest run (target <= 512 MiB)\n", (double)rss / 1024.0);
+    if (alerts_out && fclose(alerts_out) != 0) {
+        perror("alerts");
+        return 1;
+    }
     return 0;
 }

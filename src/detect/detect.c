@@ -37,7 +37,7 @@ struct course {
  * writes them in track order and gathers them into the grid's order: one
  * or two cache lines per track instead of one per array). */
 struct det_tv {
-    double lat, lon, gs, alt, vrate, ve, vn, mlat, mlon, turn;
+    double lat, lon, gs, alt, vrate, ve, vn, mlat, mlon, turn, sel;
     uint32_t id;
     uint8_t air, kind;
 };
@@ -65,13 +65,15 @@ struct det {
     size_t n_free;
     /* per evaluation */
     uint8_t *live, *air, *kind;
-    double *lat, *lon, *gs, *turn, *mlat, *mlon, *alt, *vrate, *ve, *vn;
+    double *lat, *lon, *gs, *turn, *mlat, *mlon, *alt, *vrate, *ve, *vn, *sel;
+    uint32_t *tid;
     uint8_t *turn_cand; /* per track: a radar-measured turn seen once (turn_rate) */
     /* the same in the grid's order (rule.h, det_ctx.g_*) */
     uint8_t *g_air, *g_kind;
     uint32_t *g_id;
-    double *g_lat, *g_lon, *g_gs, *g_alt, *g_vrate, *g_ve, *g_vn, *g_mlat, *g_mlon, *g_turn;
+    double *g_lat, *g_lon, *g_gs, *g_alt, *g_vrate, *g_ve, *g_vn, *g_mlat, *g_mlon, *g_turn, *g_sel;
     uint32_t *special, *vessels; /* det_ctx.special, .vessels */
+    uint32_t *scratch;           /* det_ctx.scratch */
     struct det_tv *tv;
     struct det_grid grid;
     /* Course memory for the turn rate, kept by position in the picture:
@@ -244,34 +246,38 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->akey = calloc(na, sizeof *d->akey);
     d->arule = calloc(na, sizeof *d->arule);
     d->freelist = calloc(na, sizeof *d->freelist);
-    d->live = calloc(nt, 1);
-    d->lat = calloc(nt, sizeof *d->lat);
-    d->lon = calloc(nt, sizeof *d->lon);
-    d->gs = calloc(nt, sizeof *d->gs);
+    d->live = calloc(nt + DET_PAD, 1);
+    d->lat = calloc(nt + DET_PAD, sizeof *d->lat);
+    d->lon = calloc(nt + DET_PAD, sizeof *d->lon);
+    d->gs = calloc(nt + DET_PAD, sizeof *d->gs);
     d->turn = calloc(nt, sizeof *d->turn);
     d->turn_cand = calloc(nt, sizeof *d->turn_cand);
-    d->air = calloc(nt, 1);
+    d->air = calloc(nt + DET_PAD, 1);
     d->mlat = calloc(nt, sizeof *d->mlat);
     d->mlon = calloc(nt, sizeof *d->mlon);
-    d->alt = calloc(nt, sizeof *d->alt);
-    d->vrate = calloc(nt, sizeof *d->vrate);
+    d->alt = calloc(nt + DET_PAD, sizeof *d->alt);
+    d->vrate = calloc(nt + DET_PAD, sizeof *d->vrate);
     d->ve = calloc(nt, sizeof *d->ve);
     d->vn = calloc(nt, sizeof *d->vn);
+    d->sel = calloc(nt, sizeof *d->sel);
+    d->tid = calloc(nt, sizeof *d->tid);
+    d->g_sel = calloc(nt, sizeof *d->g_sel);
     d->kind = calloc(nt, 1);
-    d->g_air = calloc(nt, 1);
+    d->g_air = calloc(nt + DET_PAD, 1);
     d->g_kind = calloc(nt, 1);
     d->g_id = calloc(nt, sizeof *d->g_id);
-    d->g_lat = calloc(nt, sizeof *d->g_lat);
-    d->g_lon = calloc(nt, sizeof *d->g_lon);
-    d->g_gs = calloc(nt, sizeof *d->g_gs);
-    d->g_alt = calloc(nt, sizeof *d->g_alt);
-    d->g_vrate = calloc(nt, sizeof *d->g_vrate);
+    d->g_lat = calloc(nt + DET_PAD, sizeof *d->g_lat);
+    d->g_lon = calloc(nt + DET_PAD, sizeof *d->g_lon);
+    d->g_gs = calloc(nt + DET_PAD, sizeof *d->g_gs);
+    d->g_alt = calloc(nt + DET_PAD, sizeof *d->g_alt);
+    d->g_vrate = calloc(nt + DET_PAD, sizeof *d->g_vrate);
     d->g_ve = calloc(nt, sizeof *d->g_ve);
     d->g_vn = calloc(nt, sizeof *d->g_vn);
     d->g_mlat = calloc(nt, sizeof *d->g_mlat);
     d->g_mlon = calloc(nt, sizeof *d->g_mlon);
     d->g_turn = calloc(nt, sizeof *d->g_turn);
     d->special = calloc(nt, sizeof *d->special);
+    d->scratch = calloc(nt, sizeof *d->scratch);
     d->vessels = calloc(nt, sizeof *d->vessels);
     d->aused = calloc((na + 63) / 64, sizeof *d->aused);
     d->cmask = gb - 1;
@@ -303,10 +309,10 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
         !d->akey || !d->arule || !d->freelist || !d->live || !d->lat || !d->lon || !d->gs ||
         !d->turn || !d->turn_cand || !d->air || !d->mlat || !d->mlon || !d->alt || !d->vrate ||
         !d->cpos[0] || !d->cpos[1] || !d->cmap || !d->cnew || !d->grid.key || !d->grid.order ||
-        !d->grid.tmp_key || !d->grid.tmp_order || !d->ve || !d->vn || !d->kind || !d->g_air ||
-        !d->g_lat || !d->g_lon || !d->g_gs || !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn ||
-        !d->g_mlat || !d->g_mlon || !d->g_turn || !d->special || !d->vessels || !d->aused ||
-        !d->grid.col_start || !d->tv) {
+        !d->grid.tmp_key || !d->grid.tmp_order || !d->ve || !d->vn || !d->sel || !d->tid ||
+        !d->g_sel || !d->kind || !d->g_air || !d->g_lat || !d->g_lon || !d->g_gs || !d->g_alt ||
+        !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon || !d->g_turn ||
+        !d->special || !d->scratch || !d->vessels || !d->aused || !d->grid.col_start || !d->tv) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -348,6 +354,9 @@ void det_free(struct det *d)
     free(d->vrate);
     free(d->ve);
     free(d->vn);
+    free(d->sel);
+    free(d->tid);
+    free(d->g_sel);
     free(d->kind);
     free(d->g_air);
     free(d->g_lat);
@@ -361,6 +370,7 @@ void det_free(struct det *d)
     free(d->g_mlon);
     free(d->g_turn);
     free(d->special);
+    free(d->scratch);
     free(d->vessels);
     free(d->aused);
     free(d->cpos[0]);
@@ -573,8 +583,10 @@ static void put_clean(char *out, size_t cap, size_t *len, const char *s)
 }
 
 /* v in base 8, 10 or 16 (upper case), zero-padded to at least width
- * digits, into out (room for 11); returns the digits written. */
-static size_t put_uint(char *out, uint32_t v, unsigned base, size_t width)
+ * digits, into out (room for 11); returns the digits written. Inlined
+ * with each literal base, so that the divisions are multiplications. */
+static inline __attribute__((always_inline)) size_t put_uint(char *out, uint32_t v, unsigned base,
+                                                             size_t width)
 {
     char d[16];
     size_t n = 0;
@@ -694,7 +706,10 @@ static int tb_fixed(struct textbuf *b, double v, int prec)
     if (!isfinite(v) || prec < 0 || prec > 3 || fabs(v) >= 1e15)
         return 0;
     long double x = fabsl((long double)v) * scale[prec]; /* exact */
-    long double r = nearbyintl(x);                       /* ties to even */
+    /* ties to even (the default rounding mode); rintl, one frndint, where
+     * nearbyintl saves and restores the x87 environment: the two differ
+     * only in raising FE_INEXACT, which nothing here reads */
+    long double r = rintl(x);
     unsigned long long q = (unsigned long long)r, p10 = (unsigned long long)scale[prec];
     if (signbit(v))
         tb_put(b, '-');
@@ -871,6 +886,49 @@ const struct det_alert *det_live(const struct det_ctx *c, uint8_t rule, uint64_t
     return find_alert(c->det, rule, key); /* the index holds live alerts only (D2) */
 }
 
+int det_same_text(const struct det_ctx *c, struct det_hit *h)
+{
+    const struct det_alert *a = find_alert(c->det, h->rule, h->key);
+    if (!a || a->severity != h->severity || a->hypothesis != h->hypothesis ||
+        a->n_parties != h->n_parties || a->n_values != h->n_values || h->n_parties > 2 ||
+        h->n_values > DET_MAX_VALUES)
+        return 0;
+    for (unsigned k = 0; k < h->n_values; k++) /* bit for bit: -0 prints "-0" */
+        if (a->values[k].name != h->values[k].name ||
+            memcmp(&a->values[k].v, &h->values[k].v, sizeof h->values[k].v) != 0)
+            return 0;
+    for (unsigned k = 0; k < h->n_parties; k++) {
+        const struct det_party *p = &a->parties[k];
+        const struct trk_track *t = h->parties[k];
+        /* what det_label reads (the callsign's first 8 bytes) */
+        if (p->track_id != t->id || p->ids != t->ids || p->icao != t->icao || p->mmsi != t->mmsi ||
+            p->squawk != t->squawk || memcmp(p->callsign, t->callsign, 8) != 0)
+            return 0;
+    }
+    memcpy(h->text, a->text, sizeof h->text);
+    return 1;
+}
+
+void det_prefetch(const struct det_ctx *c, uint8_t rule, uint64_t key, int step)
+{
+    const struct det *d = c->det;
+    size_t b = key_bucket(d, rule, key);
+    if (step == 0) {
+        __builtin_prefetch(&d->ahead[b]);
+        return;
+    }
+    uint32_t e = d->ahead[b]; /* asked for at step 0 */
+    if (!e)
+        return;
+    __builtin_prefetch(&d->akey[e - 1]);
+    __builtin_prefetch(&d->arule[e - 1]);
+    __builtin_prefetch(&d->anext[e - 1]);
+    __builtin_prefetch(&d->seen_eval[e - 1]);
+    const char *a = (const char *)&d->alerts[e - 1];
+    for (size_t off = 0; off < sizeof d->alerts[0]; off += 64)
+        __builtin_prefetch(a + off, 1);
+}
+
 int det_last_reply(const struct trk_track *t, int64_t *t_ms)
 {
     int src = -1;
@@ -986,7 +1044,10 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint
     double dt = (double)(t->t_state_ms - p->t_ms) / 1000.0;
     if (dt < 0.5 || dt > 30.0)
         return 0.0;
-    double dd = fmod(t->track_deg - p->deg, 360.0);
+    /* fmod is exact, and x itself when |x| < 360 (courses in [0, 360)) */
+    double dd = t->track_deg - p->deg;
+    if (!(dd > -360.0 && dd < 360.0))
+        dd = fmod(dd, 360.0);
     if (dd > 180.0)
         dd -= 360.0;
     if (dd < -180.0)
@@ -1094,6 +1155,9 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         d->vrate[i] = (t->flags & TRK_F_ALT) ? t->vrate_fpm : 0.0;
         d->ve[i] = t->ve_mps;
         d->vn[i] = t->vn_mps;
+        d->sel[i] =
+            (t->flags & TRK_F_SEL_ALT) && (t->flags & TRK_F_ALT) ? (double)t->sel_alt_ft : NAN;
+        d->tid[i] = t->id;
         d->kind[i] = t->kind;
         d->live[i] = 1;
         /* airborne aircraft, and primary-only tracks that move: slow
@@ -1102,7 +1166,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
                     (t->kind == TRK_KIND_AIRCRAFT || !(t->flags & TRK_F_SLOW));
         d->tv[i] = (struct det_tv){d->lat[i], d->lon[i], d->gs[i],   d->alt[i],  d->vrate[i],
                                    d->ve[i],  d->vn[i],  d->mlat[i], d->mlon[i], d->turn[i],
-                                   t->id,     d->air[i], t->kind};
+                                   d->sel[i], t->id,     d->air[i],  t->kind};
         unsigned sq = (t->ids & TRK_ID_SQUAWK) ? (t->squawk & 07777u) : 0;
         if (sq == 07500 || sq == 07600 || sq == 07700 || t->emergency != 0 ||
             t->radio == TRK_TRI_NO || (t->flags & TRK_F_PLAN_DEV) || t->op_flags != 0 ||
@@ -1134,6 +1198,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         d->g_mlat[k] = v->mlat;
         d->g_mlon[k] = v->mlon;
         d->g_turn[k] = v->turn;
+        d->g_sel[k] = v->sel;
     }
     struct det_ctx c = {
         .cfg = &d->cfg,
@@ -1154,6 +1219,8 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .gs_max = gs_max,
         .ve = d->ve,
         .vn = d->vn,
+        .sel_alt_ft = d->sel,
+        .id = d->tid,
         .kind = d->kind,
         .g_lat = d->g_lat,
         .g_lon = d->g_lon,
@@ -1165,6 +1232,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .g_mlat = d->g_mlat,
         .g_mlon = d->g_mlon,
         .g_turn = d->g_turn,
+        .g_sel = d->g_sel,
         .g_air = d->g_air,
         .g_kind = d->g_kind,
         .g_id = d->g_id,
@@ -1172,6 +1240,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .vessels = d->vessels,
         .n_special = n_special,
         .n_vessels = n_vessels,
+        .scratch = d->scratch,
         .grid = &d->grid,
         .zones = d->zones,
         .low = &d->low,

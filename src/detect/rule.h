@@ -15,6 +15,11 @@
 
 #define DET_PI 3.14159265358979323846
 
+/* Elements past max_tracks in the arrays of det_ctx that loops read four at
+ * a time (det_ctx: live, air, lat, lon, gs, alt_ft, vrate_fpm and their
+ * g_ forms). */
+#define DET_PAD 4
+
 /* Height of a grid cell, degrees of latitude (detect.c explains). */
 #define DET_CELL_DEG 0.5
 /* Rows from the south pole to the north pole (and one beyond each). */
@@ -102,6 +107,9 @@ struct det_ctx {
     const struct trk_track *tracks;
     size_t n;
     int64_t now_ms;
+    /* Per-track arrays: n values, then DET_PAD more that are 0 (live and
+     * air) or NAN-free padding, so that a loop may read a vector of four
+     * past its last track and mask what lies beyond. */
     const uint8_t *live;         /* per track: 1 when CONFIRMED or COASTING and sane */
     const double *lat, *lon;     /* extrapolated to now */
     const double *gs;            /* ground speed (m/s), compact for the pair loops */
@@ -116,12 +124,16 @@ struct det_ctx {
     double gs_max;               /* fastest ground speed among the `air` tracks, capped at
                                     cfg->max_speed_mps (m/s): bounds the pair searches */
     const double *ve, *vn;       /* velocity east and north (m/s) */
+    const double *sel_alt_ft;    /* selected altitude (ft) when known and fresh and the altitude
+                                    is known too (TRK_F_SEL_ALT and TRK_F_ALT), else NAN */
+    const uint32_t *id;          /* the track's id */
     const uint8_t *kind;         /* enum trk_kind of live tracks (0 for the others) */
     /* The same per-track values in the grid's order (position k holds track
      * grid->order[k]): the pair loops read their neighbours from these,
      * one after the other in memory, instead of jumping about the track
      * arrays (det_evaluate fills them; all_pairs leaves them unused). */
-    const double *g_lat, *g_lon, *g_gs, *g_alt, *g_vrate, *g_ve, *g_vn, *g_mlat, *g_mlon, *g_turn;
+    const double *g_lat, *g_lon, *g_gs, *g_alt, *g_vrate, *g_ve, *g_vn, *g_mlat, *g_mlon, *g_turn,
+        *g_sel;
     const uint8_t *g_air, *g_kind;
     const uint32_t *g_id; /* the track's id */
     /* Tracks a per-track rule may fire on, found once by det_evaluate's
@@ -134,6 +146,9 @@ struct det_ctx {
      * LOW_PASS, AIS_GAP). */
     const uint32_t *special, *vessels;
     size_t n_special, n_vessels;
+    /* max_tracks entries a rule may use as it likes during its evaluate
+     * (SEPARATION: the positions a track's search keeps) */
+    uint32_t *scratch;
     const struct det_grid *grid;
     const struct geo_zones *zones; /* NULL: none */
     struct det_low_tab *low;
@@ -163,6 +178,27 @@ int det_report(const struct det_ctx *c, const struct det_hit *h);
  * reported before, for hysteresis on its own thresholds. Borrowed for the
  * evaluation. */
 const struct det_alert *det_live(const struct det_ctx *c, uint8_t rule, uint64_t key);
+
+/* 1 when the live alert of (h->rule, h->key) has h's severity,
+ * hypothesis, values (bit for bit) and parties' identities (what
+ * det_label writes): its text is then copied into h->text, and a rule
+ * whose text is a function of those facts alone need not format it again.
+ * 0 otherwise (h->text untouched). */
+int det_same_text(const struct det_ctx *c, struct det_hit *h);
+
+/* Ask the memory for what det_live and det_report will read of (rule,
+ * key): step 0 its bucket of the key index, step 1 (a few findings later,
+ * once the bucket has come) the alert it holds. Changes nothing; for the
+ * rules that know their next findings ahead (their misses then overlap). */
+void det_prefetch(const struct det_ctx *c, uint8_t rule, uint64_t key, int step);
+
+/* The same for a track of the picture (the lines a rule reads). */
+static inline void det_prefetch_track(const struct trk_track *t)
+{
+    const char *p = (const char *)t;
+    for (size_t off = 0; off < sizeof *t; off += 64)
+        __builtin_prefetch(p + off);
+}
 
 /* Sources that need a transponder: a track with any of them in its history
  * is a cooperative aircraft (an AIS or another tracker's system track is

@@ -157,9 +157,9 @@ static void visit(struct near_arg *na, size_t j, double h)
     det_label(a, wa, sizeof wa);
     det_label(v, wv, sizeof wv);
     if (alt_known)
-        snprintf(alt, sizeof alt, "at %d ft", (int)a->alt_ft);
+        det_textf(alt, sizeof alt, "at %d ft", (int)a->alt_ft);
     else
-        snprintf(alt, sizeof alt, "altitude unknown");
+        det_textf(alt, sizeof alt, "altitude unknown");
     if (close)
         det_textf(hit.text, sizeof hit.text, "Low pass %u over %s: %s, %s, %.2f NM away.",
                   (unsigned)p->passes, wv, wa, alt, h / 1852.0);

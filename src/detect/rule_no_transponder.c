@@ -43,6 +43,14 @@ static int evaluate(const struct det_ctx *c)
 {
     int rc = 0;
     for (size_t k = 0; k < c->n_special; k++) { /* the only live tracks it can fire on */
+        /* the tracks and alerts a few findings ahead: their misses overlap */
+        if (k + 8 < c->n_special) {
+            size_t f = c->special[k + 8];
+            det_prefetch_track(&c->tracks[f]);
+            det_prefetch(c, DET_RULE_NO_TRANSPONDER, c->id[f], 0);
+        }
+        if (k + 4 < c->n_special)
+            det_prefetch(c, DET_RULE_NO_TRANSPONDER, c->id[c->special[k + 4]], 1);
         size_t i = c->special[k];
         const struct trk_track *t = &c->tracks[i];
         /* COASTING too: a scan or two without a plot (a primary radar's
@@ -88,20 +96,24 @@ static int evaluate(const struct det_ctx *c)
                        {"ground_speed_kt", t->gs_mps / 0.514444},
                        {"nearest_nm", near ? na.best_m / 1852.0 : -1.0}},
         };
-        char who[80];
-        det_label(t, who, sizeof who);
-        if (near) {
-            char other[80];
-            det_label(&c->tracks[na.best], other, sizeof other);
-            det_textf(h.text, sizeof h.text,
-                      "No transponder: %s seen by primary radar only for %u scans at %.0f kt, "
-                      "%.1f NM from %s.",
-                      who, (unsigned)t->primary_only_scans, t->gs_mps / 0.514444,
-                      na.best_m / 1852.0, other);
-        } else {
-            det_textf(h.text, sizeof h.text,
-                      "No transponder: %s seen by primary radar only for %u scans at %.0f kt.", who,
-                      (unsigned)t->primary_only_scans, t->gs_mps / 0.514444);
+        /* the text says nothing but these facts: not written again while
+         * they stay (a track between two plots, far from others) */
+        if (!det_same_text(c, &h)) {
+            char who[80];
+            det_label(t, who, sizeof who);
+            if (near) {
+                char other[80];
+                det_label(&c->tracks[na.best], other, sizeof other);
+                det_textf(h.text, sizeof h.text,
+                          "No transponder: %s seen by primary radar only for %u scans at %.0f kt, "
+                          "%.1f NM from %s.",
+                          who, (unsigned)t->primary_only_scans, t->gs_mps / 0.514444,
+                          na.best_m / 1852.0, other);
+            } else {
+                det_textf(h.text, sizeof h.text,
+                          "No transponder: %s seen by primary radar only for %u scans at %.0f kt.",
+                          who, (unsigned)t->primary_only_scans, t->gs_mps / 0.514444);
+            }
         }
         int e = det_report(c, &h);
         if (e && !rc)

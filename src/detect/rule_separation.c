@@ -77,21 +77,22 @@ static double z_at(const struct vprof *p, double t)
     return (p->lo && t >= p->t_lo) ? p->z_lo : p->z0 + p->vz * t;
 }
 
-/* The profile of track k (altitude z0 m, vertical rate vz m/s): levelling
- * off when cfg allows it and k's selected altitude lies ahead of its
- * vertical motion (a selected altitude behind it is stale or being
- * changed: no level-off). */
-static void profile(const struct det_config *cfg, const struct trk_track *k, double z0, double vz,
-                    struct vprof *p)
+/* The profile of a track at z0 m climbing at vz m/s, whose altitude is
+ * alt_ft and selected altitude sel_ft (NAN: not known, or its altitude
+ * not known: det_ctx.sel_alt_ft): levelling off when cfg allows it and the
+ * selected altitude lies ahead of its vertical motion (a selected altitude
+ * behind it is stale or being changed: no level-off). */
+static void profile(const struct det_config *cfg, double alt_ft, double sel_ft, double z0,
+                    double vz, struct vprof *p)
 {
     p->z0 = z0;
     p->vz = vz;
     p->lo = 0;
     p->z_lo = p->t_lo = 0;
-    if (!cfg->level_off || !(k->flags & TRK_F_SEL_ALT) || !(k->flags & TRK_F_ALT))
+    if (!cfg->level_off || sel_ft != sel_ft) /* NAN: none */
         return;
-    double sel = (double)k->sel_alt_ft;
-    if (!((vz > 0 && sel > k->alt_ft) || (vz < 0 && sel < k->alt_ft)))
+    double sel = sel_ft;
+    if (!((vz > 0 && sel > alt_ft) || (vz < 0 && sel < alt_ft)))
         return;
     double z_lo = (sel + (vz > 0 ? 1.0 : -1.0) * cfg->level_off_margin_ft) * FT;
     p->lo = 1;
@@ -271,36 +272,59 @@ static const char *hyp_text(const char *hyp)
     return "turning and levelling off"; /* "turning+level-off": kept short for the text */
 }
 
+/* The per-track values the pair loop and check_pair read, either in the
+ * grid's order (position q holds track order[q]) or by track index (order
+ * NULL: the all-pairs mode). */
+struct view {
+    const double *lat, *lon, *gs, *alt, *vrate, *ve, *vn, *mlat, *mlon, *turn, *sel;
+    const uint8_t *air;
+    const uint32_t *id;
+    const uint32_t *order;
+};
+
+/* Pairs waiting for check_pair (pair_defer), oldest first. */
+#define SEP_AHEAD 8
+
 struct pair_arg {
     const struct det_ctx *c;
-    size_t i;
     int rc;
     double ml, mo, gs, T; /* metres per degree at track i, its speed, the look-ahead (s) */
     double hk;            /* 1 + the hysteresis margin: the bounds of an alert kept open */
+    struct {
+        uint32_t k, q;
+        uint64_t key;
+    } wait[SEP_AHEAD];
+    size_t n_wait, first_wait;
 };
 
-static void check_pair(struct pair_arg *pa, size_t j)
+/* The pair of the tracks at positions k and q of the view (k first): its
+ * values from the view's arrays, read one after the other by the pair
+ * loop, the tracks themselves only for a report. */
+static void check_pair(struct pair_arg *pa, const struct view *v, size_t k, size_t q)
 {
     const struct det_ctx *c = pa->c;
     const struct det_config *cfg = c->cfg;
-    size_t i = pa->i;
-    const struct trk_track *a = &c->tracks[i], *b = &c->tracks[j];
-    double ml, mo, mlat = (c->lat[i] + c->lat[j]) / 2.0;
-    det_pair_scale(c, i, j, &ml, &mo);
-    int alt = (a->flags & TRK_F_ALT) && (b->flags & TRK_F_ALT);
-    struct geo_enu pi = {0, 0, alt ? a->alt_ft * FT : 0};
-    struct geo_enu pj = {(c->lon[j] - c->lon[i]) * mo, (c->lat[j] - c->lat[i]) * ml,
-                         alt ? b->alt_ft * FT : 0};
-    struct geo_enu vi = {a->ve_mps, a->vn_mps, alt ? a->vrate_fpm * FT / 60.0 : 0};
-    struct geo_enu vj = {b->ve_mps, b->vn_mps, alt ? b->vrate_fpm * FT / 60.0 : 0};
+    size_t i = v->order ? v->order[k] : k, j = v->order ? v->order[q] : q;
+    /* the scale of det_pair_scale, in its order of operations */
+    double ml = 0.5 * (v->mlat[k] + v->mlat[q]), mo = 0.5 * (v->mlon[k] + v->mlon[q]);
+    double mlat = (v->lat[k] + v->lat[q]) / 2.0;
+    double alt_a = v->alt[k], alt_b = v->alt[q]; /* NAN: not known (TRK_F_ALT) */
+    int alt = alt_a == alt_a && alt_b == alt_b;
+    struct geo_enu pi = {0, 0, alt ? alt_a * FT : 0};
+    struct geo_enu pj = {(v->lon[q] - v->lon[k]) * mo, (v->lat[q] - v->lat[k]) * ml,
+                         alt ? alt_b * FT : 0};
+    /* the view's vertical rate is the track's when its altitude is known */
+    struct geo_enu vi = {v->ve[k], v->vn[k], alt ? v->vrate[k] * FT / 60.0 : 0};
+    struct geo_enu vj = {v->ve[q], v->vn[q], alt ? v->vrate[q] * FT / 60.0 : 0};
     struct geo_cpa cpa;
     geo_cpa(&pi, &vi, &pj, &vj, &cpa);
-    double now_v_ft = alt ? fabs((double)a->alt_ft - (double)b->alt_ft) : -1.0;
+    double now_v_ft = alt ? fabs(alt_a - alt_b) : -1.0;
     double cpa_v_ft = alt ? cpa.vert_m / FT : -1.0;
-    int32_t top = a->alt_ft > b->alt_ft ? a->alt_ft : b->alt_ft;
-    double vmin = (alt && top > cfg->high_fl * 100) ? cfg->sep_v_high_ft : cfg->sep_v_ft;
+    double top = alt_a > alt_b ? alt_a : alt_b;
+    double vmin = (alt && top > (double)(cfg->high_fl * 100)) ? cfg->sep_v_high_ft : cfg->sep_v_ft;
     double T = (double)cfg->lookahead_ms / 1000.0;
-    uint32_t lo = a->id < b->id ? a->id : b->id, hi = a->id < b->id ? b->id : a->id;
+    uint32_t id_a = v->id[k], id_b = v->id[q];
+    uint32_t lo = id_a < id_b ? id_a : id_b, hi = id_a < id_b ? id_b : id_a;
     uint64_t key = ((uint64_t)lo << 32) | hi;
     /* Hysteresis: a pair already in alert stays in it until the prediction
      * clears the look-ahead and both minima by the margin sep_hyst, so a
@@ -318,8 +342,8 @@ static void check_pair(struct pair_arg *pa, size_t j)
     /* Vertical profiles: straight lines, or levelling off at a selected
      * altitude (only with both altitudes known). */
     struct vprof zi, zj;
-    profile(cfg, a, pi.u_m, vi.u_m, &zi);
-    profile(cfg, b, pj.u_m, vj.u_m, &zj);
+    profile(cfg, alt_a, v->sel[k], pi.u_m, vi.u_m, &zi);
+    profile(cfg, alt_b, v->sel[q], pj.u_m, vj.u_m, &zj);
     if (!alt)
         zi.lo = zj.lo = 0;
     if (!actual && hconf && alt && levelled(&zi, &zj, cpa.t_s)) {
@@ -335,14 +359,15 @@ static void check_pair(struct pair_arg *pa, size_t j)
             cpa_v_ft = dz_ft;
         }
     }
-    if (!actual && !predicted && (c->turn_rps[i] != 0.0 || c->turn_rps[j] != 0.0)) {
+    double w_a = v->turn[k], w_b = v->turn[q];
+    if (!actual && !predicted && (w_a != 0.0 || w_b != 0.0)) {
         /* second hypothesis: the turning track(s) keep their measured rate */
         double tl, hl;
         /* a measured turn rate is a short-term fact: its own horizon */
         double Tt = (double)cfg->turn_lookahead_ms / 1000.0 * hk;
         if (Tt > Tp)
             Tt = Tp;
-        if (turning_loss(&pi, &vi, c->turn_rps[i], &zi, &pj, &vj, c->turn_rps[j], &zj, Tt,
+        if (turning_loss(&pi, &vi, w_a, &zi, &pj, &vj, w_b, &zj, Tt,
                          cfg->turn_max_deg * (DET_PI / 180.0), sep_h, alt ? vmin * FT : -1.0, &tl,
                          &hl)) {
             predicted = 1;
@@ -359,13 +384,14 @@ static void check_pair(struct pair_arg *pa, size_t j)
      * formation for form_min_ms is not raised; its open alert clears after
      * the hold. */
     if (cfg->formation && alt && cpa.now_horiz_m < cfg->form_h_m && now_v_ft < cfg->form_v_ft) {
-        double dve = a->ve_mps - b->ve_mps, dvn = a->vn_mps - b->vn_mps, dvu = vi.u_m - vj.u_m;
+        double dve = vi.e_m - vj.e_m, dvn = vi.n_m - vj.n_m, dvu = vi.u_m - vj.u_m;
         if (dve * dve + dvn * dvn + dvu * dvu < cfg->form_dv_mps * cfg->form_dv_mps &&
             formation_held(c, lo, hi) && !near) {
             c->stats->formation_exempt++;
             return;
         }
     }
+    const struct trk_track *a = &c->tracks[i], *b = &c->tracks[j];
     struct det_hit h = {
         .rule = DET_RULE_SEPARATION,
         .severity = near     ? DET_SEV_ALERT
@@ -384,26 +410,25 @@ static void check_pair(struct pair_arg *pa, size_t j)
     };
     h.sig = h.severity;
     double t = predicted ? cpa.t_s : 0.0;
-    h.lat_deg = mlat + t * (a->vn_mps + b->vn_mps) / 2.0 / ml;
-    h.lon_deg =
-        (c->lon[i] + c->lon[j]) / 2.0 + (mo > 1.0 ? t * (a->ve_mps + b->ve_mps) / 2.0 / mo : 0);
+    h.lat_deg = mlat + t * (vi.n_m + vj.n_m) / 2.0 / ml;
+    h.lon_deg = (v->lon[k] + v->lon[q]) / 2.0 + (mo > 1.0 ? t * (vi.e_m + vj.e_m) / 2.0 / mo : 0);
     char wa[80], wb[80], vtxt[48];
     det_label(a, wa, sizeof wa);
     det_label(b, wb, sizeof wb);
     if (predicted) {
         if (alt)
-            snprintf(vtxt, sizeof vtxt, "%.0f ft", cpa_v_ft);
+            det_textf(vtxt, sizeof vtxt, "%.0f ft", cpa_v_ft);
         else
-            snprintf(vtxt, sizeof vtxt, "altitude unknown");
+            det_textf(vtxt, sizeof vtxt, "altitude unknown");
         det_textf(h.text, sizeof h.text,
                   "Predicted loss of separation in %.0f s (%s): %s and %s, "
                   "%.1f NM and %s at closest approach.",
                   cpa.t_s, hyp_text(hyp), wa, wb, cpa.horiz_m / 1852.0, vtxt);
     } else {
         if (alt)
-            snprintf(vtxt, sizeof vtxt, "%.0f ft", now_v_ft);
+            det_textf(vtxt, sizeof vtxt, "%.0f ft", now_v_ft);
         else
-            snprintf(vtxt, sizeof vtxt, "altitude unknown");
+            det_textf(vtxt, sizeof vtxt, "altitude unknown");
         det_textf(h.text, sizeof h.text, "%s: %s and %s are %.2f NM and %s apart.",
                   near ? "Near miss" : "Loss of separation", wa, wb, cpa.now_horiz_m / 1852.0,
                   vtxt);
@@ -413,14 +438,48 @@ static void check_pair(struct pair_arg *pa, size_t j)
         pa->rc = e;
 }
 
-/* The per-track values the pair loop reads, either in the grid's order
- * (position q holds track order[q]) or by track index (order NULL: the
- * all-pairs mode). */
-struct view {
-    const double *lat, *lon, *gs, *alt, *vrate, *ve, *vn, *mlat, *mlon, *turn;
-    const uint8_t *air;
-    const uint32_t *order;
-};
+/* check_pair for the oldest waiting pair. */
+static void pair_run(struct pair_arg *pa, const struct view *v)
+{
+    size_t w = pa->first_wait;
+    pa->first_wait = (w + 1) % SEP_AHEAD;
+    pa->n_wait--;
+    check_pair(pa, v, pa->wait[w].k, pa->wait[w].q);
+}
+
+/* check_pair for the pair at positions k and q, once SEP_AHEAD more pairs
+ * have come (or at pair_drain): meanwhile the memory brings what it will
+ * read (the tracks, the alert key index, then the alert), so that the
+ * misses of several pairs overlap. Pairs are checked in the order they
+ * come, and what check_pair does for one pair does not depend on the
+ * pairs before it in an evaluation (one report per pair key): the same
+ * alerts as checking at once. */
+static void pair_defer(struct pair_arg *pa, const struct view *v, size_t k, size_t q)
+{
+    const struct det_ctx *c = pa->c;
+    uint32_t id_a = v->id[k], id_b = v->id[q];
+    uint64_t key = id_a < id_b ? ((uint64_t)id_a << 32) | id_b : ((uint64_t)id_b << 32) | id_a;
+    det_prefetch(c, DET_RULE_SEPARATION, key, 0);
+    det_prefetch_track(&c->tracks[v->order ? v->order[k] : k]);
+    det_prefetch_track(&c->tracks[v->order ? v->order[q] : q]);
+    if (pa->n_wait == SEP_AHEAD)
+        pair_run(pa, v);
+    size_t w = (pa->first_wait + pa->n_wait) % SEP_AHEAD;
+    pa->wait[w].k = (uint32_t)k;
+    pa->wait[w].q = (uint32_t)q;
+    pa->wait[w].key = key;
+    pa->n_wait++;
+    if (pa->n_wait > SEP_AHEAD / 2) { /* halfway: its bucket has come */
+        size_t h = (pa->first_wait + pa->n_wait - 1 - SEP_AHEAD / 2) % SEP_AHEAD;
+        det_prefetch(c, DET_RULE_SEPARATION, pa->wait[h].key, 1);
+    }
+}
+
+static void pair_drain(struct pair_arg *pa, const struct view *v)
+{
+    while (pa->n_wait)
+        pair_run(pa, v);
+}
 
 /* Could the straight lines of i (at the origin, velocity vi) and j break
  * the horizontal minimum now or within the look-ahead, with an open
@@ -475,12 +534,126 @@ static double closest_within(double de, double dn, double dve, double dvn, doubl
     return sqrt(ce * ce + cn * cn);
 }
 
-/* Track i (position k of the view) against the positions from .. to - 1. */
-static void pair_span(struct pair_arg *pa, const struct view *v, size_t k, size_t from, size_t to)
+/* What the first bounds (first4) need of track i and of the look-ahead. */
+struct first {
+    double lat, lon, ml, mo; /* i's position and metres per degree there */
+    double gs, T, hk, sep;   /* its speed, the look-ahead, 1 + margin, sep_h_m */
+    double alt, avr, vmax;   /* its altitude (NAN: unknown), |vertical rate|, the larger
+                                vertical minimum with the margin */
+};
+
+/* The first bounds, four positions q .. q + 3 at a time: bits 0-3 of the
+ * result for those that are `air` tracks (a pair counted in stats.pairs),
+ * bits 4-7 for those that pass. Pairs that cannot come within the minimum
+ * in the look-ahead even flying straight at each other (10 % margin: the
+ * plane is taken at track i's latitude, not the pair's; 2 km for the rest)
+ * fail, and so do pairs whose altitudes cannot come within the larger
+ * vertical minimum at their vertical rates (each may climb or descend at
+ * its rate, or level off: the gap changes by at most the sum of the
+ * rates; an altitude not known, NAN, rules nothing out). Lanes of GCC's
+ * vector extension (pairs of SSE2 operations, or one AVX2 operation in
+ * pair_first_avx2), IEEE operations lane by lane and no FMA: each lane
+ * decides as the same scalar expressions would. The arrays have DET_PAD
+ * elements beyond max_tracks (rule.h): the caller masks the lanes past
+ * its span. */
+typedef double sep_v4 __attribute__((vector_size(32)));
+typedef long long sep_v4i __attribute__((vector_size(32)));
+
+#define SEP_SPLAT(a) ((sep_v4){(a), (a), (a), (a)})
+/* (no function returns a vector: that changes the ABI with AVX) */
+#define SEP_FABS(x) ((sep_v4)((sep_v4i)(x) & (sep_v4i){INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX}))
+
+static inline __attribute__((always_inline)) unsigned first4(const struct first *f,
+                                                             const struct view *v, size_t q)
+{
+    sep_v4 lat, lon, gs, alt, vrate;
+    memcpy(&lat, v->lat + q, sizeof lat);
+    memcpy(&lon, v->lon + q, sizeof lon);
+    memcpy(&gs, v->gs + q, sizeof gs);
+    memcpy(&alt, v->alt + q, sizeof alt);
+    memcpy(&vrate, v->vrate + q, sizeof vrate);
+    sep_v4 dn = (lat - SEP_SPLAT(f->lat)) * SEP_SPLAT(f->ml);
+    sep_v4 de = (lon - SEP_SPLAT(f->lon)) * SEP_SPLAT(f->mo);
+    sep_v4 reach =
+        (SEP_SPLAT(f->sep) + (SEP_SPLAT(f->gs) + gs) * SEP_SPLAT(f->T)) * SEP_SPLAT(f->hk);
+    sep_v4 lim = reach * SEP_SPLAT(1.1) + SEP_SPLAT(2000.0);
+    sep_v4i far = dn * dn + de * de > lim * lim;
+    sep_v4 climb = (SEP_SPLAT(f->avr) + SEP_FABS(vrate)) * SEP_SPLAT(f->T) * SEP_SPLAT(f->hk) /
+                   SEP_SPLAT(60.0);
+    sep_v4i apart = SEP_FABS(SEP_SPLAT(f->alt) - alt) - climb >= SEP_SPLAT(f->vmax);
+    sep_v4i pass = ~far & ~apart & (sep_v4i){1, 2, 4, 8};
+    const uint8_t *a = v->air + q; /* 0 or 1 each */
+    unsigned air = (unsigned)(a[0] | a[1] << 1 | a[2] << 2 | a[3] << 3);
+    unsigned m = (unsigned)(pass[0] | pass[1] | pass[2] | pass[3]);
+    return air | (air & m) << 4;
+}
+
+/* The positions of the spans that pass the first bounds, ascending, into
+ * out (room for every position of the spans); *n_air: how many were `air`
+ * tracks. Returns the count. */
+static inline __attribute__((always_inline)) size_t pair_first(const struct first *f,
+                                                               const struct view *v,
+                                                               const struct det_span *sp, size_t ns,
+                                                               uint32_t *out, uint64_t *n_air)
+{
+    size_t n = 0;
+    uint64_t na = 0;
+    for (size_t s = 0; s < ns; s++) {
+        for (size_t q = sp[s].from; q < sp[s].to; q += 4) {
+            unsigned m = first4(f, v, q);
+            if (sp[s].to - q < 4) /* the lanes past the span's end */
+                m &= 0x11u * ((1u << (sp[s].to - q)) - 1u);
+            na += (unsigned)__builtin_popcount(m & 15u);
+            for (unsigned p = m >> 4; p; p &= p - 1)
+                out[n++] = (uint32_t)(q + (size_t)__builtin_ctz(p));
+        }
+    }
+    *n_air += na;
+    return n;
+}
+
+#define PAIR_FIRST_ARGS                                                                            \
+    const struct first *f, const struct view *v, const struct det_span *sp, size_t ns,             \
+        uint32_t *out, uint64_t *n_air
+
+static size_t pair_first_sse2(PAIR_FIRST_ARGS)
+{
+    return pair_first(f, v, sp, ns, out, n_air);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target("avx2"))) static size_t pair_first_avx2(PAIR_FIRST_ARGS)
+{
+    return pair_first(f, v, sp, ns, out, n_air);
+}
+
+static size_t pair_first_any(PAIR_FIRST_ARGS)
+{
+    static int avx2 = -1; /* the same answer from every thread: a benign race */
+    if (avx2 < 0)
+        avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    return avx2 ? pair_first_avx2(f, v, sp, ns, out, n_air)
+                : pair_first_sse2(f, v, sp, ns, out, n_air);
+}
+#else
+static size_t pair_first_any(PAIR_FIRST_ARGS)
+{
+    return pair_first_sse2(f, v, sp, ns, out, n_air);
+}
+#endif
+
+/* Track i (position k of the view) against the positions of the spans:
+ * the first bounds (pair_first), then the straight lines themselves, in
+ * the pair's plane; when one of the two turns, also the turning
+ * hypothesis: within its horizon the two stray from their lines by at
+ * most turn_stray each. What passes goes to check_pair, in the order of
+ * the positions. */
+static void pair_spans(struct pair_arg *pa, const struct view *v, size_t k,
+                       const struct det_span *sp, size_t ns)
 {
     const struct det_ctx *c = pa->c;
     const struct det_config *cfg = c->cfg;
-    double lat_i = v->lat[k], lon_i = v->lon[k], ai = v->alt[k], vri = v->vrate[k];
+    double lat_i = v->lat[k], lon_i = v->lon[k];
     double ve_i = v->ve[k], vn_i = v->vn[k], ml_i = v->mlat[k], mo_i = v->mlon[k];
     double w_i = v->turn[k];
     /* the turning hypothesis' horizon (check_pair) and how far i strays on it */
@@ -489,32 +662,23 @@ static void pair_span(struct pair_arg *pa, const struct view *v, size_t k, size_
     if (Tt > pa->T * pa->hk)
         Tt = pa->T * pa->hk;
     double stray_i = turn_stray(v->gs[k], w_i, Tt, max_turn);
-    double vmax =
-        (cfg->sep_v_ft > cfg->sep_v_high_ft ? cfg->sep_v_ft : cfg->sep_v_high_ft) * pa->hk;
-    for (size_t q = from; q < to; q++) {
-        if (!v->air[q]) /* every j comes after i (det_grid_spans) */
-            continue;
-        /* Cheap bounds first: pairs that cannot come within the minimum in
-         * the look-ahead even flying straight at each other (10 % margin:
-         * the plane is taken at track i's latitude, not the pair's; 2 km
-         * for the rest), and pairs whose altitudes cannot come within the
-         * larger vertical minimum at their vertical rates. */
-        c->stats->pairs++;
-        double dn = (v->lat[q] - lat_i) * pa->ml, de = (v->lon[q] - lon_i) * pa->mo;
-        double reach = (cfg->sep_h_m + (pa->gs + v->gs[q]) * pa->T) * pa->hk;
-        if (dn * dn + de * de > (reach * 1.1 + 2000.0) * (reach * 1.1 + 2000.0))
-            continue;
-        double aj = v->alt[q];
-        if (ai == ai && aj == aj) { /* both known (NAN != NAN) */
-            /* each may climb or descend at its rate, or level off (stop): the
-             * gap changes by at most the sum of the rates */
-            double climb = (fabs(vri) + fabs(v->vrate[q])) * pa->T * pa->hk / 60.0;
-            if (fabs(ai - aj) - climb >= vmax)
-                continue;
-        }
-        /* Then the straight lines themselves, in the pair's plane; when one
-         * of the two turns, also the turning hypothesis: within its horizon
-         * the two stray from their lines by at most turn_stray each. */
+    struct first f = {
+        .lat = lat_i,
+        .lon = lon_i,
+        .ml = pa->ml,
+        .mo = pa->mo,
+        .gs = pa->gs,
+        .T = pa->T,
+        .hk = pa->hk,
+        .sep = cfg->sep_h_m,
+        .alt = v->alt[k],
+        .avr = fabs(v->vrate[k]),
+        .vmax = (cfg->sep_v_ft > cfg->sep_v_high_ft ? cfg->sep_v_ft : cfg->sep_v_high_ft) * pa->hk,
+    };
+    uint32_t *pass = c->scratch;
+    size_t np = pair_first_any(&f, v, sp, ns, pass, &c->stats->pairs);
+    for (size_t p = 0; p < np; p++) {
+        size_t q = pass[p];
         double ml = 0.5 * (ml_i + v->mlat[q]), mo = 0.5 * (mo_i + v->mlon[q]);
         double pe = (v->lon[q] - lon_i) * mo, pn = (v->lat[q] - lat_i) * ml;
         double dve = v->ve[q] - ve_i, dvn = v->vn[q] - vn_i;
@@ -527,29 +691,29 @@ static void pair_span(struct pair_arg *pa, const struct view *v, size_t k, size_
                 (cfg->sep_h_m * pa->hk + stray) * 1.001 + 1.0)
                 continue;
         }
-        check_pair(pa, v->order ? v->order[q] : q);
+        pair_defer(pa, v, k, q);
     }
 }
 
 static int evaluate(const struct det_ctx *c)
 {
-    struct pair_arg pa = {c, 0, 0, 0, 0, 0, 0, 1.0 + c->cfg->sep_hyst};
+    struct pair_arg pa = {.c = c, .hk = 1.0 + c->cfg->sep_hyst};
     double T = (double)c->cfg->lookahead_ms / 1000.0;
     struct view v;
     if (c->cfg->all_pairs)
-        v = (struct view){c->lat, c->lon,   c->gs,    c->alt_ft,   c->vrate_fpm, c->ve,
-                          c->vn,  c->m_lat, c->m_lon, c->turn_rps, c->air,       NULL};
+        v = (struct view){c->lat,        c->lon, c->gs,    c->alt_ft, c->vrate_fpm,
+                          c->ve,         c->vn,  c->m_lat, c->m_lon,  c->turn_rps,
+                          c->sel_alt_ft, c->air, c->id,    NULL};
     else
-        v = (struct view){c->g_lat, c->g_lon,  c->g_gs,   c->g_alt,  c->g_vrate, c->g_ve,
-                          c->g_vn,  c->g_mlat, c->g_mlon, c->g_turn, c->g_air,   c->grid->order};
+        v = (struct view){c->g_lat, c->g_lon, c->g_gs,   c->g_alt,      c->g_vrate,
+                          c->g_ve,  c->g_vn,  c->g_mlat, c->g_mlon,     c->g_turn,
+                          c->g_sel, c->g_air, c->g_id,   c->grid->order};
     struct det_span sp[DET_GRID_ROWS];
     /* in the grid's order (rule.h): neighbours one after the other */
     size_t n = c->cfg->all_pairs ? c->n : c->grid->n;
     for (size_t k = 0; k < n; k++) {
         if (!v.air[k])
             continue;
-        size_t i = c->cfg->all_pairs ? k : c->grid->order[k];
-        pa.i = i;
         double gs = v.gs[k]; /* the track's gs_mps */
         if (!(gs >= 0) || gs > c->cfg->max_speed_mps)
             gs = c->cfg->max_speed_mps;
@@ -558,16 +722,17 @@ static int evaluate(const struct det_ctx *c)
         pa.ml = v.mlat[k];
         pa.mo = v.mlon[k];
         if (c->cfg->all_pairs) { /* every live track after it */
-            pair_span(&pa, &v, k, k + 1, c->n);
+            struct det_span all = {k + 1, c->n};
+            pair_spans(&pa, &v, k, &all, 1);
             continue;
         }
         /* no other track is faster than gs_max: nothing farther can close in
          * the look-ahead */
         double r = (c->cfg->sep_h_m + (gs + c->gs_max) * T) * pa.hk;
         size_t ns = det_grid_spans(c, v.lat[k], v.lon[k], r * 1.1 + 2000.0, k, sp);
-        for (size_t s = 0; s < ns; s++)
-            pair_span(&pa, &v, k, sp[s].from, sp[s].to);
+        pair_spans(&pa, &v, k, sp, ns);
     }
+    pair_drain(&pa, &v);
     return pa.rc;
 }
 
