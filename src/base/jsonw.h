@@ -109,7 +109,7 @@ struct jw__span {
 
 /* Whether the buffer has room for n more bytes and the NUL after them and
  * no error came before; the caller writes at s->d when it has, and takes
- * its slow path when not. A dbuf without memory has cap 0 and never has
+ * its slow path when not (s->d is then NULL). A dbuf without memory has cap 0 and never has
  * room; one with memory has len < cap. */
 JW_INLINE int jw__begin(struct jsonw *w, size_t n, struct jw__span *s)
 {
@@ -117,8 +117,11 @@ JW_INLINE int jw__begin(struct jsonw *w, size_t n, struct jw__span *s)
     size_t len = b->len;
     s->b = b;
     s->len = len;
-    s->d = b->p + len;
-    return __builtin_expect(n < b->cap - len && !w->err, 1) != 0;
+    /* b->p + len only when there is memory: a fresh dbuf's p is NULL, and
+     * NULL + 0 is undefined (clang's UBSan reports it) */
+    int room = n < b->cap - len && !w->err;
+    s->d = room ? b->p + len : NULL;
+    return __builtin_expect(room, 1) != 0;
 }
 
 /* The bytes up to end are written: count them and end the string. */

@@ -449,31 +449,10 @@ static int gen_record(const struct ax_category *c, uint8_t *out, size_t cap, uin
 {
     static uint8_t items_buf[8192];
     for (;;) {
-        G.used = G.bytes_used = G.n_leaves = 0;
-        G.overflow = 0;
         struct ax_record r;
-        memset(&r, 0, sizeof r);
-        size_t ib = 0;
-        int bad = 0;
-        for (unsigned f = 1; f <= c->n_uap && !bad; f++) {
-            const struct ax_node *it = c->uap[f - 1];
-            if (!it || tshark_cannot(c, it) || rnd_below(2))
-                continue;
-            struct ax_val *root = gen_alloc(1);
-            if (!root)
-                break;
-            gen_node(it, root, 0);
-            if (G.overflow)
-                break;
-            int k = ax_item_encode(root, items_buf + ib, sizeof items_buf - ib);
-            if (k <= 0) {
-                bad = 1;
-                break;
-            }
-            assert_int_equal(ax_record_add_at(&r, c, f, it, items_buf + ib, (uint16_t)k), 0);
-            ib += (size_t)k;
-        }
-        if (bad || G.overflow || r.n_items == 0)
+        int got = axgen_record(c, &r, items_buf, sizeof items_buf, tshark_cannot, NULL);
+        assert_true(got >= 0);
+        if (got == 0)
             continue;
         int n = ax_record_encode(&r, out, cap);
         if (n <= 0)

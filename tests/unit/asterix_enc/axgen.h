@@ -230,4 +230,44 @@ static inline void gen_node(const struct ax_node *n, struct ax_val *v, int depth
     }
 }
 
+/* One random record of table c into *r (cleared first; G is reset): each
+ * item of the UAP with probability 1/2, except those leave_out names (NULL:
+ * none); trim (NULL: none) may cut a generated value before it is encoded
+ * into buf[0..cap), which the record's items then point into. Returns 1
+ * with at least one item in *r; 0 when nothing was drawn, the generator ran
+ * out of room or an item did not encode (draw again); -1 when
+ * ax_record_add_at refused an item (a failure for the caller to assert). */
+typedef int (*axgen_leave_out_fn)(const struct ax_category *c, const struct ax_node *it);
+typedef void (*axgen_trim_fn)(const struct ax_category *c, const struct ax_node *it,
+                              struct ax_val *v);
+
+static inline int axgen_record(const struct ax_category *c, struct ax_record *r, uint8_t *buf,
+                               size_t cap, axgen_leave_out_fn leave_out, axgen_trim_fn trim)
+{
+    G.used = G.bytes_used = G.n_leaves = 0;
+    G.overflow = 0;
+    memset(r, 0, sizeof *r);
+    size_t ib = 0;
+    for (unsigned f = 1; f <= c->n_uap; f++) {
+        const struct ax_node *it = c->uap[f - 1];
+        if (!it || (leave_out && leave_out(c, it)) || rnd_below(2))
+            continue;
+        struct ax_val *root = gen_alloc(1);
+        if (!root)
+            return 0;
+        gen_node(it, root, 0);
+        if (trim)
+            trim(c, it, root);
+        if (G.overflow)
+            return 0;
+        int k = ax_item_encode(root, buf + ib, cap - ib);
+        if (k <= 0)
+            return 0;
+        if (ax_record_add_at(r, c, f, it, buf + ib, (uint16_t)k) != 0)
+            return -1;
+        ib += (size_t)k;
+    }
+    return r->n_items > 0;
+}
+
 #endif
