@@ -42,8 +42,13 @@ class Changed {
 
 /* The page draws the tracks itself while that is cheap: a drawing reaches
  * the screen at the page's next frame (the shortest report-to-symbol
- * latency), and the page waits for the software rasteriser that long. */
-const PAGE_MAX_MS = 150;
+ * latency), and the page waits for the software rasteriser that long.
+ * Cheap: under PAGE_MAX_WORK symbols (a trail segment costs SwiftShader
+ * about a sixth of a symbol: 1 M segments 0.45 s, 50,000 symbols 0.13 s),
+ * and drawings that took the page under PAGE_MAX_MS (fewer than
+ * PAGE_SLOW_RUNS in a row over it). */
+const PAGE_MAX_WORK = 25000;
+const PAGE_MAX_MS = 250;
 const PAGE_SLOW_RUNS = 3;
 
 export class Tracks {
@@ -96,7 +101,8 @@ export class Tracks {
           nowS: this.nowMs == null ? 0 : (this.nowMs - this.t0) / 1000,
         });
         if (!this.remoteAsked && this.gl.software && this.gl.cacheMode === 'auto' && this.pictureMode !== 'page' &&
-          typeof OffscreenCanvas === 'function' && (this.pictureMode === 'worker' || this.gl.slowRuns >= PAGE_SLOW_RUNS)) {
+          typeof OffscreenCanvas === 'function' && (this.pictureMode === 'worker' || this.gl.slowRuns >= PAGE_SLOW_RUNS ||
+            this.gl.nSlots + (this.trailsOn ? this.gl.segN / 6 : 0) > PAGE_MAX_WORK)) {
           this.remoteAsked = true;
           streamPost({ type: 'picture' });
         }
