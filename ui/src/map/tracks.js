@@ -48,7 +48,7 @@ class Changed {
  * and drawings that took the page under PAGE_MAX_MS (fewer than
  * PAGE_SLOW_RUNS in a row over it). */
 const PAGE_MAX_WORK = 25000;
-const PAGE_MAX_MS = 250;
+const PAGE_MAX_MS = 500;
 const PAGE_SLOW_RUNS = 3;
 
 export class Tracks {
