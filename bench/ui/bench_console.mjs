@@ -8,12 +8,13 @@
 //     sent it) to the first map frame drawn with the new position (p50, p99);
 //   - the JS bundle's size and the first paint / first contentful paint.
 // usage: node bench/ui/bench_console.mjs [--n 1000,10000,50000] [--seconds 10]
-//          [--mode tracks|events|still] [--trails auto|on|off] [--dist DIR] [--picture auto|page]
+//          [--mode tracks|events|still] [--trails auto|on|off] [--dist DIR] [--picture auto|page|worker]
 //   mode tracks: the daemon's `tracks` event every 50 ms (default);
 //   events: the older one `track` event per track; still: no updates.
 //   trails auto: on (pre-filled) at 50k only, as the issue's targets say.
-//   picture page: the tracks drawn on the page even without a GPU (else the
-//   stream worker draws them there: stream/picture.js).
+//   picture page: the tracks drawn on the page even without a GPU; worker:
+//   by the stream worker from the start (stream/picture.js); auto: on the
+//   page until its drawings cost it too much, then by the worker.
 // frames/s: ol's frames (postrender) per second while the view moves; the
 // display's refresh is measured first (rAF at rest, 60 Hz here): a target
 // at or above it is met within 1% of it; dropped: display frames that
@@ -35,7 +36,7 @@ const SECONDS = Number(arg('seconds', '10'));
 const MODE = arg('mode', 'tracks');
 const TRAILS = arg('trails', 'auto');
 const DIST_DIR = arg('dist', DIST);
-const PICTURE = arg('picture', 'auto'); /* page: the tracks drawn on the page even without a GPU (a comparison) */ /* another build of the console (a before/after comparison) */
+const PICTURE = arg('picture', 'auto'); /* page | worker: where the tracks are drawn without a GPU (a comparison) */ /* another build of the console (a before/after comparison) */
 const TARGET_FPS = { 1000: 60, 10000: 60, 50000: 30 };
 
 const pw = await requireBrowser();
@@ -93,7 +94,7 @@ async function run(browser, n) {
   const srv = await startLoadServer({ dist: DIST_DIR, n, updates: MODE !== 'still', mode: MODE });
   const ctx = await browser.newContext({ viewport: { width: 1600, height: 900 } });
   const page = await ctx.newPage();
-  if (PICTURE === 'page') await page.addInitScript(() => { window.CAIRN_PICTURE = 'page'; });
+  if (PICTURE !== 'auto') await page.addInitScript((p) => { window.CAIRN_PICTURE = p; }, PICTURE);
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   try {
     await page.goto(srv.url);

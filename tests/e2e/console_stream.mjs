@@ -4,7 +4,9 @@
 // served by bench/ui/loadserver.mjs (no daemon needed): the initial
 // GET /api/tracks, a batch that moves one track and deletes another, a
 // `track` event, a track whose text holds brackets and quotes, hostile
-// events (cut JSON, not an object, no id) ignored without harm.
+// events (cut JSON, not an object, no id) ignored without harm; without a
+// GPU, the stream worker's WebGL context lost and restored, then lost for
+// good (the page draws again).
 // usage: node tests/e2e/console_stream.mjs [cairn binary: unused]
 import { requireBrowser, DIST, deadline } from './lib/env.mjs';
 import { launch, newPage, login, screenshot } from './lib/browser.mjs';
@@ -55,6 +57,39 @@ try {
   check(await page.evaluate(() => window.__cairn.map.tracks.count()) === N - 1, 'malformed events ignored; the next one applied');
   check(await page.evaluate(() => window.__cairn.api.streamConnected()), 'the stream still connected');
   await screenshot(page, 'console-stream');
+
+  /* Without a GPU the stream worker draws the tracks (stream/picture.js):
+   * its WebGL context lost, as at a driver reset, is restored and drawn
+   * again; one lost for good hands the drawing back to the page. */
+  const wp = await newPage(browser, srv.url);
+  await wp.evaluate(() => { window.CAIRN_PICTURE = 'worker'; });
+  await login(wp, 'bench', 'bench-password');
+  await wp.waitForFunction(() => window.__cairn && window.__cairn.map.tracks.count() > 0, null, { timeout: 30000 });
+  const inWorker = await wp.waitForFunction(() => { const t = window.__cairn.map.tracks; return t.drawnIn === 'worker' && t.remote.pictures > 0; }, null, { timeout: 15000 })
+    .then(() => true, () => false);
+  if (!inWorker) console.log('NOTE: the tracks are drawn on the page here (a GPU, or no WebGL2 in workers): the worker\'s lost context not tested');
+  else {
+    const moveTo = async (lat, k) => {
+      srv.inject(`event: tracks\ndata: ${JSON.stringify({ now_ms: Date.now(), tracks: [{ id: 5, status: 'confirmed', lat, lon: 15, t_last_ms: Date.now() + k }] })}\n\n`);
+      await wp.waitForFunction((la) => { const t = window.__cairn.map.tracks.get(5); return t && t.lat === la; }, lat, { timeout: 10000 });
+    };
+    const p0 = await wp.evaluate(() => { window.__cairn.map.tracks.loseContext(1000); return window.__cairn.map.tracks.remote.pictures; });
+    await wp.waitForTimeout(300);
+    await moveTo(57.5, 3);
+    await wp.waitForTimeout(1500); /* restored */
+    await moveTo(57.75, 4);
+    const again = await wp.waitForFunction((p) => window.__cairn.map.tracks.remote && window.__cairn.map.tracks.remote.pictures > p, p0, { timeout: 10000 })
+      .then(() => true, () => false);
+    check(again, 'the worker\'s lost WebGL context restored: pictures drawn again');
+    await wp.evaluate(() => window.__cairn.map.tracks.loseContext(-1));
+    const back = await wp.waitForFunction(() => window.__cairn.map.tracks.drawnIn === 'page', null, { timeout: 10000 }).then(() => true, () => false);
+    check(back, 'a context lost for good: the page draws the tracks');
+    await moveTo(57.25, 5);
+    const drawn = await wp.waitForFunction(() => { const t = window.__cairn.map.tracks; return t.gl.gl && !t.gl.lost && t.gl.drawnRev === t.rev; }, null, { timeout: 10000 })
+      .then(() => true, () => false);
+    check(drawn, 'the page\'s own layer drew the latest batch');
+    await screenshot(wp, 'console-stream-context-lost');
+  }
 } finally {
   await browser.close();
   srv.close();

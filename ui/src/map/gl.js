@@ -329,6 +329,8 @@ export class GlTracks {
     this.segQueue = []; /* in the worker's order: [first segment, Float32Array] to write, or [-1, Int32Array] segments to drop */
     this.segClear = true;
     this.onRestore = onRestore;
+    this.slowMs = Infinity; /* see slowRuns */
+    this.slowRuns = 0;
     this.gl = null;
     this.lost = false;
     this.rev = 0; /* bumped at each batch; drawnRev: what the last frame showed */
@@ -370,8 +372,11 @@ export class GlTracks {
     const gl = this.canvas.getContext('webgl2', { antialias: false, depth: false, stencil: false, preserveDrawingBuffer: false });
     if (!gl) throw new Error('WebGL2 unavailable');
     this.gl = gl;
-    this.canvas.addEventListener('webglcontextlost', (e) => { e.preventDefault(); this.lost = true; });
-    this.canvas.addEventListener('webglcontextrestored', () => { this.lost = false; this.gl = null; this.init(); this.onRestore(); });
+    if (!this.listening) {
+      this.listening = true; /* once: init() runs again at each restoring */
+      this.canvas.addEventListener('webglcontextlost', (e) => { e.preventDefault(); this.lost = true; });
+      this.canvas.addEventListener('webglcontextrestored', () => { this.lost = false; this.gl = null; this.init(); this.onRestore(); });
+    }
     this.renderer = rendererOf(gl);
     this.software = isSoftware(this.renderer);
     this.cache = null;
@@ -387,7 +392,15 @@ export class GlTracks {
     this.gl = null;
     this.core = null;
     this.segQueue = [];
+    this.released = ext;
     if (ext) ext.loseContext();
+  }
+
+  /** Takes the context back after release() (the worker's picture is gone): restored, then onRestore(). */
+  reclaim() {
+    const ext = this.released;
+    this.released = null;
+    if (ext) ext.restoreContext();
   }
 
   upload() {
@@ -428,11 +441,11 @@ export class GlTracks {
     const c = this.canvas;
     const pr = fs.pixelRatio;
     const now = performance.now();
+    if (this.lost) return c; /* until it is restored (init() then) */
     if (!this.gl) {
       c.width = 1; c.height = 1;
       this.init();
     }
-    if (this.lost) return c;
     const gl = this.gl;
     const heavy = this.nSlots >= CACHE_MIN_PTS || (opts.trails && this.segN >= CACHE_MIN_SEGS);
     const still = this.cacheMode === 'always' || (this.cacheMode === 'auto' && this.software && heavy);
@@ -475,7 +488,10 @@ export class GlTracks {
         /* its cost: until the next frame begins (the read-back of this one is in between) */
         this.lastRefreshAt = now;
         this.refreshes++;
-        requestAnimationFrame(() => { this.refreshMs = performance.now() - now; });
+        requestAnimationFrame(() => {
+          this.refreshMs = performance.now() - now;
+          this.slowRuns = this.refreshMs > this.slowMs ? this.slowRuns + 1 : 0; /* drawings in a row over slowMs */
+        });
       }
     }
     if (!k) {

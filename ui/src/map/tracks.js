@@ -40,6 +40,17 @@ class Changed {
   }
 }
 
+/* The page draws the tracks itself while that is cheap: a drawing reaches
+ * the screen at the page's next frame (the shortest report-to-symbol
+ * latency), and the page waits for the software rasteriser that long.
+ * Cheap: under PAGE_MAX_WORK symbols (a trail segment costs SwiftShader
+ * about a sixth of a symbol: 1 M segments 0.45 s, 50,000 symbols 0.13 s),
+ * and drawings that took the page under PAGE_MAX_MS (fewer than
+ * PAGE_SLOW_RUNS in a row over it). */
+const PAGE_MAX_WORK = 25000;
+const PAGE_MAX_MS = 500;
+const PAGE_SLOW_RUNS = 3;
+
 export class Tracks {
   constructor() {
     this.listeners = new Set();
@@ -70,10 +81,13 @@ export class Tracks {
     this.gl = new GlTracks(CLASSES.map((c) => CLASS_COLOURS[c]), PEER_COLOURS, {
       segCap: SEG_CAP, onRestore: () => streamPost({ type: 'resync' }),
     });
-    /* with a software rasteriser the stream worker draws the tracks (stream/picture.js) */
+    /* with a software rasteriser, once the page's own drawings cost it more
+     * than PAGE_MAX_MS each (PAGE_SLOW_RUNS in a row), the stream worker
+     * draws the tracks (stream/picture.js) */
     this.remote = null;
     this.remoteAsked = false;
-    this.pictureMode = globalThis.CAIRN_PICTURE === 'page' ? 'page' : 'auto'; /* 'page': drawn here even so (a comparison: bench/ui) */
+    /* 'page': drawn here even so, 'worker': by the worker from the start (comparisons: bench/ui) */
+    this.pictureMode = ['page', 'worker'].includes(globalThis.CAIRN_PICTURE) ? globalThis.CAIRN_PICTURE : 'auto';
     this.shownFns = new Set();
     this.pendTl = []; /* [batch, report times] not yet drawn (onShown, drawn here) */
     this.glLayer = new Layer({
@@ -86,8 +100,9 @@ export class Tracks {
           trails: this.trailsOn, trailS: TRAIL_S, size,
           nowS: this.nowMs == null ? 0 : (this.nowMs - this.t0) / 1000,
         });
-        if (!this.remoteAsked && this.gl.software && this.gl.cacheMode === 'auto' && this.pictureMode === 'auto' &&
-          typeof OffscreenCanvas === 'function') {
+        if (!this.remoteAsked && this.gl.software && this.gl.cacheMode === 'auto' && this.pictureMode !== 'page' &&
+          typeof OffscreenCanvas === 'function' && (this.pictureMode === 'worker' || this.gl.slowRuns >= PAGE_SLOW_RUNS ||
+            this.gl.nSlots + (this.trailsOn ? this.gl.segN / 6 : 0) > PAGE_MAX_WORK)) {
           this.remoteAsked = true;
           streamPost({ type: 'picture' });
         }
@@ -99,13 +114,18 @@ export class Tracks {
     });
     this.glLayer.set('name', 'tracks');
     this.gl.requestRender = () => this.glLayer.changed();
+    this.gl.slowMs = PAGE_MAX_MS;
     this.labelCanvas = document.createElement('canvas');
     this.labelCanvas.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;';
     this.labelLayer = new Layer({ render: (fs) => this.renderLabels(fs), zIndex: 13 });
     this.labelLayer.set('name', 'labels');
     events.on('tracks.batch', (m) => this.batch(m));
     events.on('tracks.picture-state', (m) => {
-      if (!m.ok) { console.warn(`tracks drawn on the page: ${m.error}`); return; }
+      if (!m.ok) {
+        console.warn(`tracks drawn on the page: ${m.error}`);
+        if (this.remote) { this.remote = null; this.gl.reclaim(); this.glLayer.changed(); } /* the worker sends everything again */
+        return;
+      }
       this.remote = new RemotePicture(streamPost);
       this.pendTl = [];
       this.gl.release();
@@ -211,6 +231,8 @@ export class Tracks {
 
   /** The benchmark's: trails at their full length behind every track (the worker makes them). */
   prefillTrails() { streamPost({ type: 'prefill' }); }
+  /** (tests) the worker's picture loses its WebGL context, given back after restoreMs (< 0: never; the page then draws) */
+  loseContext(restoreMs) { streamPost({ type: 'lose-context', restoreMs }); }
 
   grow(n) {
     if (n <= this.rawOff.length) return;

@@ -14,12 +14,14 @@
 // CSS transform to follow the view (map/gl.js, RemotePicture). The page
 // sends its view at each of its frames (setView).
 //
-// When: again when the view, the data or the trails' fading (5 s) changed:
-// at once when the view comes to rest, else GAP after the previous one
-// began (1.5 times the last drawing's cost, within [GAP_MIN, GAP_MAX]: the
-// rasteriser takes the machine's cores from the page's frames; GAP_MAX
-// keeps a report's symbol within a second). One picture at a time: the
-// next is drawn when the page has shown the last.
+// When: again when the view, the data or the trails' fading (5 s) changed,
+// one picture at a time (the next when the page has shown the last): at
+// once when the view comes to rest or when the last drawing was cheap
+// (under CHEAP_MS from its beginning to the page's showing it: a report's
+// symbol then waits no fixed floor), else GAP after the previous one began
+// (1.5 times the last drawing's cost, at most GAP_MAX: a costly drawing's
+// rasteriser takes the machine's cores from the page's frames, and GAP_MAX
+// keeps a report's symbol within a second).
 //
 // Cheaper: below COARSE_ZOOM the trails are the coarse ring (a point a
 // minute) and each track's head segment, not the 5 s ring, whose segments
@@ -28,9 +30,10 @@
 import { GlCore, clipMatrix, rendererOf, isSoftware } from '../map/gl.js';
 
 export const MARGIN = 0.15; /* the picture is this much larger than the view on each side */
-const GAP_MIN = 250;
+const CHEAP_MS = 120;
 const GAP_MAX = 500;
 export const COARSE_ZOOM = 7;
+const LOST_MS = 3000;
 
 const sameView = (a, b) => a.w === b.w && a.h === b.h && a.pr === b.pr && a.rot === b.rot && a.trails === b.trails &&
   a.size === b.size && a.T.every((v, i) => v === b.T[i]) && a.cls.every((v, i) => v === b.cls[i]) &&
@@ -43,8 +46,30 @@ export class Picture {
     this.src = src;
     this.send = send;
     this.canvas = new OffscreenCanvas(1, 1);
-    this.canvas.addEventListener('webglcontextlost', (e) => { e.preventDefault(); this.lost = true; });
-    this.canvas.addEventListener('webglcontextrestored', () => { this.lost = false; this.setup(); this.schedule(); });
+    /* A lost context (the GPU process restarted, the driver reset) is
+     * waited for (preventDefault asks for it back), then everything is
+     * uploaded again and drawn; one not back within LOST_MS ends the
+     * worker's picture: onGone() (the page then draws the tracks). */
+    this.gen = 0; /* bumped at each setup: a drawing of an older context is forgotten */
+    this.gone = false;
+    this.onGone = () => {};
+    this.canvas.addEventListener('webglcontextlost', (e) => {
+      e.preventDefault();
+      this.lost = true;
+      this.busy = false;
+      clearTimeout(this.timer);
+      clearTimeout(this.lostTimer);
+      this.lostTimer = setTimeout(() => { if (this.lost && !this.gone) { this.gone = true; this.onGone(); } }, LOST_MS);
+    });
+    this.canvas.addEventListener('webglcontextrestored', () => {
+      clearTimeout(this.lostTimer);
+      if (this.gone) return;
+      this.lost = false;
+      this.setup();
+      this.drawnView = null; /* drawn again at once */
+      this.schedule();
+    });
+    this.lostTimer = 0;
     this.setup();
     this.view = null;
     this.drawnView = null;
@@ -72,6 +97,16 @@ export class Picture {
     fine.follow('gpu', true);
     coarse.follow('gpu', true);
     this.busy = false;
+    this.gen++;
+  }
+
+  /** (tests) lose the context as a driver reset would; restoreMs >= 0: give it back after that long */
+  loseContext(restoreMs) {
+    const ext = this.gl.getExtension('WEBGL_lose_context');
+    if (!ext) return false;
+    ext.loseContext();
+    if (restoreMs >= 0) setTimeout(() => ext.restoreContext(), restoreMs);
+    return true;
   }
 
   /** The page's view: {T, w, h (CSS pixels), pr, rot, moving, trails, size, cls, peer}; null: none wanted (a hidden page). */
@@ -90,12 +125,12 @@ export class Picture {
 
   schedule() {
     const v = this.view;
-    if (!v || this.busy || this.lost) return;
+    if (!v || this.busy || this.lost || this.gone) return;
     const now = performance.now();
     const viewStale = !this.drawnView || !sameView(v, this.drawnView);
     const stale = viewStale || this.src.table().rev !== this.drawnRev || (v.trails && now - this.at > 5000);
     if (!stale) return;
-    const gap = Math.min(GAP_MAX, Math.max(GAP_MIN, 1.5 * this.cost));
+    const gap = this.cost < CHEAP_MS ? 0 : Math.min(GAP_MAX, 1.5 * this.cost);
     const wait = viewStale && !v.moving ? 0 : gap - (now - this.at);
     clearTimeout(this.timer);
     if (wait > 0) { this.timer = setTimeout(() => this.schedule(), wait); return; }
@@ -150,8 +185,9 @@ export class Picture {
     const fence = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
     gl.flush();
     /* the rasteriser's work is done when the fence is: polled, so that the stream is read meanwhile */
+    const gen = this.gen;
     const check = () => {
-      if (this.lost) return;
+      if (this.lost || gen !== this.gen) return;
       if (gl.getSyncParameter(fence, gl.SYNC_STATUS) !== gl.SIGNALED) { setTimeout(check, 4); return; }
       gl.deleteSync(fence);
       const rasterMs = performance.now() - this.at;

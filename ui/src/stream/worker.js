@@ -30,11 +30,13 @@
 //   {type:'picture'}            draw the tracks here (stream/picture.js): answered
 //                               by {type:'picture-state', ok, renderer}
 //   {type:'view', view}         the page's view, for the picture; {type:'shown'}: it showed the last
+//   {type:'lose-context', restoreMs}  (tests) the picture's WebGL context lost (and restored after restoreMs >= 0)
 // Messages to it:
 //   {type:'state', connected, gen}  {type:'open', gen}  {type:'ended', gen}
 //   {type:'unauthorised'}  {type:'retry', ms}  {type:'event', name, data}
 //   {type:'batch', ...}     see post() below
 //   {type:'picture', bitmap, T, mx, my, cssW, cssH, sample, ...}  see stream/picture.js
+//   {type:'picture-state', ok, gone}  ok false + gone: the picture's context is lost for good, the page draws
 import { SseParser, tracksSpans, mercator } from './sse.js';
 import { classOf, peerOf, labelOf, CLASSES } from '../map/classify.js';
 import { Ring } from './ring.js';
@@ -328,6 +330,15 @@ function startPicture() {
   }
   /* the page's layer no longer draws: it is sent no trail segments */
   fine.follow('page', false);
+  /* its context lost for good: the page draws again (sent everything) */
+  picture.onGone = () => {
+    picture = null;
+    fine.follow('page', true);
+    resync = true;
+    postMessage({ type: 'picture-state', ok: false, gone: true, error: 'the worker lost its WebGL context' });
+    credit = true;
+    post();
+  };
   postMessage({ type: 'picture-state', ok: true, renderer: picture.renderer, software: picture.software });
 }
 
@@ -504,6 +515,7 @@ self.onmessage = (e) => {
   else if (m.type === 'picture') startPicture();
   else if (m.type === 'view') { if (picture) picture.setView(m.view); }
   else if (m.type === 'shown') { if (picture) picture.shown(); }
+  else if (m.type === 'lose-context') postMessage({ type: 'lose-context', ok: !!(picture && picture.loseContext(m.restoreMs)) });
   else if (m.type === 'watch') {
     /* ids the page wants the texts of: sent with the next batch, and at each change */
     if (m.only) watched.clear();
