@@ -960,6 +960,9 @@ static struct course *course_prev(struct det *d, uint32_t id, size_t i)
     uint64_t gen = d->eval_no;
     if (d->cmap_gen != gen) { /* the first miss of this evaluation: map id -> position */
         for (size_t k = 0; k < pn; k++) {
+            /* random slots of a table of megabytes: ask for one ahead */
+            if (k + 16 < pn)
+                __builtin_prefetch(&d->cmap[id_hash(d, prev[k + 16].id)], 1);
             if (!prev[k].id)
                 continue;
             size_t h = id_hash(d, prev[k].id);
@@ -975,6 +978,19 @@ static struct course *course_prev(struct det *d, uint32_t id, size_t i)
             return &prev[d->cmap[h].pos];
         }
     return NULL;
+}
+
+/* Asks for the map slots course_prev (and course_new_seen) will read for
+ * track id at position i, when it is not where the last offset puts it. */
+static inline void course_ahead(const struct det *d, uint32_t id, size_t i)
+{
+    const struct course *prev = d->cpos[!d->cur];
+    ptrdiff_t j = (ptrdiff_t)i + d->c_off;
+    if (j >= 0 && (size_t)j < d->cpos_n[!d->cur] && prev[j].id == id)
+        return;
+    size_t h = id_hash(d, id);
+    __builtin_prefetch(&d->cmap[h]);
+    __builtin_prefetch(&d->cnew[h]);
 }
 
 /* 1 when id was seen earlier in this evaluation among the ids the
@@ -1122,6 +1138,15 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
     size_t n_special = 0, n_vessels = 0;
     for (size_t i = 0; i < n; i++) {
         const struct trk_track *t = &tracks[i];
+        if (i + 8 < n) { /* the track eight ahead: its first four lines */
+            const char *a = (const char *)&tracks[i + 8];
+            __builtin_prefetch(a);
+            __builtin_prefetch(a + 64);
+            __builtin_prefetch(a + 128);
+            __builtin_prefetch(a + 192);
+        }
+        if (i + 4 < n)
+            course_ahead(d, tracks[i + 4].id, i + 4);
         d->cpos[d->cur][i].id = 0;
         d->live[i] = 0;
         d->air[i] = 0;
@@ -1182,8 +1207,11 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
     grid_build(d, n);
     for (size_t k = 0; k < d->grid.n; k++) {
         /* a gather from all over tv: ask for the lines a few tracks ahead */
-        if (k + 8 < d->grid.n)
-            __builtin_prefetch(&d->tv[d->grid.order[k + 8]]);
+        if (k + 16 < d->grid.n) { /* 96 bytes: both lines it may span */
+            const char *a = (const char *)&d->tv[d->grid.order[k + 16]];
+            __builtin_prefetch(a);
+            __builtin_prefetch(a + sizeof *d->tv - 1);
+        }
         const struct det_tv *v = &d->tv[d->grid.order[k]];
         d->g_air[k] = v->air;
         d->g_kind[k] = v->kind;
