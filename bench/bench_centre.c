@@ -43,11 +43,13 @@
  * callsign: Beast over TCP, decoding, the tracker (the identity is noted on
  * the track at once, the position through pic_ingest), the next flush of
  * the stream (every stream_ms, or after the cycle's step), the event's
- * JSON, SSE. Percentiles of all samples seen; samples never seen are
- * counted. The probe client has a reader thread of its own: reading the
- * other clients' megabytes in the same thread delayed the probe's reads
- * (a measurement artefact, removed on 5 December 2026 together with the
- * move from 16 probes every 1.1-1.9 s to the 64 above).
+ * JSON, SSE. A phase's percentiles are over the samples written in it,
+ * wherever they arrived (phase A's are counted at the end of phase B, so
+ * the ones in flight when A ended count too); a sample not seen a second
+ * after it was written is counted as lost. The probe client has a reader thread of its own: reading
+ * the other clients' megabytes in the same thread delayed the probe's reads (a measurement
+ * artefact, removed on 5 December 2026 together with the move from 16 probes every 1.1-1.9 s to the
+ * 64 above).
  *
  * usage: bench_centre [--rate N] [--seconds S] [--sse N] [--cycle-ms C]
  *                     [--cairn PATH]
@@ -434,8 +436,7 @@ static int n_sse; /* sse_fd[0] is the probe reader */
 static volatile int stop_readers;
 static uint64_t sse_bytes[MAX_SSE + 1];
 static double sent_at[MAX_SAMPLE]; /* probe sample -> mono time written */
-static double lat_ms[MAX_SAMPLE];
-static volatile size_t n_lat;
+static double lat_ms[MAX_SAMPLE];  /* probe sample -> its latency, once seen */
 static size_t n_samples;
 static uint8_t seen[MAX_SAMPLE];
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -500,8 +501,7 @@ static void scan_probe(const char *p, size_t n, double now)
         pthread_mutex_lock(&mu);
         if (v >= 0 && (size_t)v < n_samples && !seen[v]) {
             seen[v] = 1;
-            lat_ms[n_lat] = (now - sent_at[v]) * 1000.0;
-            n_lat++;
+            lat_ms[v] = (now - sent_at[v]) * 1000.0;
         }
         pthread_mutex_unlock(&mu);
     }
@@ -774,26 +774,31 @@ static struct result *print_phase(const char *name, const struct snap *a, const 
     return r;
 }
 
-static void print_latency(struct result *r, size_t from_sample, size_t to_sample)
+static void print_latency(const char *phase, struct result *r, size_t from_sample, size_t to_sample)
 {
     static double v[MAX_SAMPLE];
-    size_t n = 0, lost = 0;
+    size_t n = 0, lost = 0, pending = 0;
+    double now = mono_s();
+    /* the samples written in this phase, wherever they arrived: a sample
+     * not seen a second after it was written is lost; a younger one is
+     * still on its way (the phase ended under it) and counted apart */
     pthread_mutex_lock(&mu);
-    /* the samples of this phase: match lat_ms entries by sample index */
-    for (size_t k = from_sample; k < to_sample; k++)
-        if (!seen[k])
+    for (size_t k = from_sample; k < to_sample; k++) {
+        if (seen[k])
+            v[n++] = lat_ms[k];
+        else if (now - sent_at[k] > 1.0)
             lost++;
-    pthread_mutex_unlock(&mu);
-    static size_t done;
-    pthread_mutex_lock(&mu);
-    for (size_t i = done; i < n_lat; i++)
-        v[n++] = lat_ms[i];
-    done = n_lat;
+        else
+            pending++;
+    }
     pthread_mutex_unlock(&mu);
     qsort(v, n, sizeof *v, dcmp);
-    printf("  %-38s %9.0f ms   (p50 %.0f, p90 %.0f, max %.0f; %zu samples, %zu not seen)\n",
-           "sensor-to-API latency p99", pct(v, n, 0.99), pct(v, n, 0.5), pct(v, n, 0.9),
-           n ? v[n - 1] : NAN, n, lost);
+    char what[64];
+    snprintf(what, sizeof what, "phase %s: sensor-to-API latency p99", phase);
+    printf("  %-38s %9.0f ms   (p50 %.0f, p90 %.0f, max %.0f; %zu samples, %zu not seen"
+           ", %zu in flight at the end)\n",
+           what, pct(v, n, 0.99), pct(v, n, 0.5), pct(v, n, 0.9), n ? v[n - 1] : NAN, n, lost,
+           pending);
     printf("  %-38s %12s   <= 100 ms\n", "", "");
     r->measured = 1;
     r->p50 = pct(v, n, 0.5);
@@ -1106,7 +1111,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "\nPROBE in aircraft.json: %.400s\n", q ? q - 10 : "none");
     }
     ra->mb_s_each = (double)sse_bytes[0] / (c.t - b.t) / 1e6;
-    print_latency(ra, s0, n_samples);
+    size_t s1 = n_samples; /* phase A's samples: printed after phase B, when all had time */
 
     /* phase B: the probe and --sse more */
     for (int i = 0; i < opt_sse; i++) {
@@ -1130,7 +1135,8 @@ int main(int argc, char **argv)
         struct timespec ts = {0, 20000000};
         nanosleep(&ts, NULL);
     }
-    print_latency(rb, s2, n_samples);
+    print_latency("A", ra, s0, s1);
+    print_latency("B", rb, s2, n_samples);
     uint64_t sse_total = 0;
     int alive = 0;
     for (int i = 0; i < n_sse; i++) {
