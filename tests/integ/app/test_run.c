@@ -477,18 +477,23 @@ static int live_input(json_t *j)
     return 0;
 }
 
-static void test_live_sensor(void **state)
+/* A centre (a new log) whose [sensor live] (Beast, receiver rx) dials a
+ * listener of the test; extra: more lines for its [web] section, then
+ * sections of its own. Returns the centre's connection, accepted within
+ * the deadline; *ls is the listener (the caller closes both); port is the
+ * centre's web port. */
+static int live_centre(const char *name, const char *extra, int *ls_out)
 {
-    (void)state;
     uint16_t ls_port;
     int ls = ih_listen(&ls_port);
+    *ls_out = ls;
     char path[256], conf[1024];
     snprintf(conf, sizeof conf,
-             "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\n"
+             "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\n%s"
              "[adsb rx]\nlat = 55.6\nlon = 13.0\n"
              "[sensor live]\nformat = beast\nconnect = 127.0.0.1:%u\nreceiver = rx\n",
-             ls_port);
-    snprintf(path, sizeof path, "%s/live.ini", tmp);
+             extra, ls_port);
+    snprintf(path, sizeof path, "%s/%s.ini", tmp, name);
     ip_write_file(path, conf);
     char *const args[] = {(char *)cairn_bin, "run", "-c", path, NULL};
     spawn_args(args); /* a new log */
@@ -496,11 +501,21 @@ static void test_live_sensor(void **state)
         fail_msg("not up: %s", d.log);
     port = ip_web_port(&d);
     assert_true(port > 0);
-    /* the centre dials: accept within the deadline, then send the recording */
+    /* the centre dials: accept within the deadline */
     struct pollfd pf = {.fd = ls, .events = POLLIN};
     assert_int_equal(poll(&pf, 1, WAIT_MS), 1);
     int c = accept(ls, NULL, NULL);
     assert_true(c >= 0);
+    return c;
+}
+
+static void test_live_sensor(void **state)
+{
+    (void)state;
+    int ls;
+    int c = live_centre("live", "", &ls);
+    /* then send the recording */
+    char path[256];
     snprintf(path, sizeof path, "%s/sim/adsb.beast", tmp);
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
@@ -575,27 +590,8 @@ static size_t beast_frames(const char *callsign, int k, uint8_t *out)
 static void test_identity_at_once(void **state)
 {
     (void)state;
-    uint16_t ls_port;
-    int ls = ih_listen(&ls_port);
-    char path[256], conf[1024];
-    snprintf(conf, sizeof conf,
-             "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\nstream_ms = 50\n"
-             "[picture]\ncycle_ms = 10000\n"
-             "[adsb rx]\nlat = 55.6\nlon = 13.0\n"
-             "[sensor live]\nformat = beast\nconnect = 127.0.0.1:%u\nreceiver = rx\n",
-             ls_port);
-    snprintf(path, sizeof path, "%s/ident.ini", tmp);
-    ip_write_file(path, conf);
-    char *const args[] = {(char *)cairn_bin, "run", "-c", path, NULL};
-    spawn_args(args);
-    if (!wait_log("centre cairn up", 0))
-        fail_msg("not up: %s", d.log);
-    port = ip_web_port(&d);
-    assert_true(port > 0);
-    struct pollfd pf = {.fd = ls, .events = POLLIN};
-    assert_int_equal(poll(&pf, 1, WAIT_MS), 1);
-    int c = accept(ls, NULL, NULL);
-    assert_true(c >= 0);
+    int ls;
+    int c = live_centre("ident", "stream_ms = 50\n[picture]\ncycle_ms = 10000\n", &ls);
     char tok[160];
     assert_int_equal(ih_login(&rep, port, "duty", "correct-horse", tok, sizeof tok), 200);
     static struct ih_sse ev;
