@@ -4,6 +4,11 @@
 cairn_test(test_run integ SOURCES integ/app/test_run.c LIBS cairn_integ cairn_modes
            ARGS $<TARGET_FILE:cairn> TIMEOUT 180)
 add_dependencies(test_run cairn)
+# `cairn replay` into a running centre through its [sensor] ports: pacing at
+# xN, re-stamped AIS and ASTERIX times, faults (tests/integ/app/test_replay_live.c)
+cairn_test(test_replay_live integ SOURCES integ/app/test_replay_live.c LIBS cairn_integ
+           ARGS $<TARGET_FILE:cairn> TIMEOUT 120)
+add_dependencies(test_replay_live cairn)
 cairn_test(test_app_config unit SOURCES unit/app/test_app_config.c LIBS cairn_app)
 cairn_fuzz(app_config ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_app_config.c LIBS cairn_app)
 # alerts as ASTERIX CAT004 records, decoded back through the CAT004 table

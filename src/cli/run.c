@@ -1,8 +1,10 @@
 /*
  * run.c — `cairn run -c centre.ini`: the coordination centre as a daemon
  * (app/centre.h); `cairn replay -c centre.ini INPUT...`: the same with
- * recordings added as replays; `cairn passwd USER`: one line of the
- * accounts file.
+ * recordings added as replays; `cairn replay --to HOST:PORT INPUT...` and
+ * `cairn replay -c centre.ini --sensor NAME INPUT...`: recordings sent into
+ * a running centre through a sensor's port (app/replay_to.h); `cairn
+ * passwd USER`: one line of the accounts file.
  *
  * `cairn run` owns the process: one libevent event_base; SIGTERM and SIGINT
  * stop it cleanly (the loop ends, everything is freed, exit 0); SIGHUP
@@ -14,6 +16,8 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +27,7 @@
 
 #include "app/centre.h"
 #include "app/config.h"
+#include "app/replay_to.h"
 #include "base/dbuf.h"
 #include "base/error.h"
 #include "base/log.h"
@@ -157,25 +162,150 @@ static int run_centre(const struct app_config *cfg)
 
 static void replay_usage(FILE *f)
 {
-    fprintf(f, "usage: cairn replay -c FILE [--speed X] [NAME=]INPUT...\n"
-               "Runs the centre described by FILE with these recordings as extra [replay]\n"
-               "sections (docs/centre.md): INPUT is FORMAT:PATH or PATH as `cairn picture`\n"
-               "takes them; NAME names the receiver ([adsb NAME] or [ais NAME]) its reports\n"
-               "come from. Every replay of the centre then runs at speed X (default: the\n"
-               "file's, else 1), from the earliest report; stops on SIGTERM or SIGINT.\n\n"
-               "  -c, --config FILE  the centre's configuration\n"
-               "  --speed X          data seconds per wall second, 0.01 to 1000\n");
+    fprintf(
+        f,
+        "usage: cairn replay --to HOST:PORT [--proto tcp|udp] [--speed X] [--keep-time] INPUT...\n"
+        "       cairn replay -c FILE --sensor NAME [--speed X] [--keep-time] INPUT...\n"
+        "       cairn replay -c FILE [--speed X] [NAME=]INPUT...\n"
+        "INPUT is FORMAT:PATH or PATH as `cairn picture` takes them (beast, avr, sbs,\n"
+        "nmea, asterix, pcap; docs/centre.md).\n\n"
+        "Into a running centre (the first two forms): the recordings are sent to a\n"
+        "sensor's own port, as a receiver or radar would send them, merged in time\n"
+        "order and paced by their own times: Beast, AVR, SBS and NMEA over TCP (one\n"
+        "connection), ASTERIX (asterix, pcap) over UDP, one datagram each. AIS TAG\n"
+        "block times (c:) and ASTERIX times of day are re-stamped to the moment of\n"
+        "sending, so the centre takes the tracks as live. At the end (or on SIGINT or\n"
+        "SIGTERM) it prints what was sent.\n"
+        "  --to HOST:PORT     the sensor's address (IPv4, [IPv6] or a name)\n"
+        "  --proto tcp|udp    the transport (default: udp for ASTERIX, else tcp)\n"
+        "  -c FILE --sensor NAME  take address, transport and format from the\n"
+        "                     [sensor NAME] section (listen or udp) of the running\n"
+        "                     centre's configuration FILE (a wildcard address: loopback)\n"
+        "  --speed X          data seconds per wall second, 0.01 to 1000000, or max\n"
+        "                     (as fast as the socket takes it); default 1\n"
+        "  --keep-time        send the recorded bytes untouched (no re-stamping)\n\n"
+        "A centre of its own (the last form): runs the centre described by FILE with\n"
+        "these recordings as extra [replay] sections; NAME names the receiver ([adsb\n"
+        "NAME] or [ais NAME]) its reports come from. Every replay of the centre then\n"
+        "runs at speed X (0.01 to 1000; default: the file's, else 1), from the\n"
+        "earliest report; stops on SIGTERM or SIGINT.\n\n"
+        "Exit status: 0 all sent (or a clean stop of the own centre), 1 a failure\n"
+        "(connection refused or lost, an input unreadable), 2 a usage error, 128+N\n"
+        "stopped by signal N before the end.\n");
+}
+
+static volatile sig_atomic_t replay_stop;
+
+static void on_replay_signal(int sig)
+{
+    replay_stop = sig;
+}
+
+/* The address, transport and format of [sensor NAME] in cfg, for sending
+ * to it from this host. 0, or 2 with the message printed. */
+static int sensor_target(const struct app_config *cfg, const char *name,
+                         struct app_replay_to_opts *o)
+{
+    const struct sensor_config *sc = NULL;
+    for (size_t i = 0; i < cfg->n_sensor; i++)
+        if (!strcmp(cfg->sensor[i].name, name))
+            sc = &cfg->sensor[i];
+    if (!sc) {
+        fprintf(stderr, "cairn replay: no [sensor %s] in the configuration\n", name);
+        return 2;
+    }
+    static const enum feed_fmt fmts[] = {[SENSOR_FMT_BEAST] = FEED_BEAST,
+                                         [SENSOR_FMT_AVR] = FEED_AVR,
+                                         [SENSOR_FMT_SBS] = FEED_SBS,
+                                         [SENSOR_FMT_NMEA] = FEED_NMEA,
+                                         [SENSOR_FMT_ASTERIX] = FEED_ASTERIX};
+    if ((unsigned)sc->format >= sizeof fmts / sizeof fmts[0] || fmts[sc->format] == FEED_AUTO) {
+        fprintf(stderr, "cairn replay: [sensor %s] reads %s, not a network format\n", name,
+                sensor_format_name(sc->format));
+        return 2;
+    }
+    if (sc->transport != SENSOR_TR_LISTEN && sc->transport != SENSOR_TR_UDP) {
+        fprintf(stderr,
+                "cairn replay: [sensor %s] %ss %s itself; only a sensor that listens (listen, "
+                "udp) can be sent to\n",
+                name, sensor_transport_name(sc->transport), sc->address);
+        return 2;
+    }
+    struct addr_spec sp;
+    const char *why = NULL;
+    if (addr_parse_spec(sc->address, 0, ADDR_WILDCARD | ADDR_PORT_ZERO, &sp, &why) != 0) {
+        fprintf(stderr, "cairn replay: [sensor %s] address: %s\n", name, why ? why : "bad");
+        return 2;
+    }
+    if (sp.port == 0) {
+        fprintf(stderr,
+                "cairn replay: [sensor %s] listens on port 0 (the kernel's choice): give --to "
+                "HOST:PORT with the port /api/sensors shows (local_port)\n",
+                name);
+        return 2;
+    }
+    o->to = sp.a;
+    /* a wildcard is every address of this host: loopback is one of them */
+    struct sockaddr_storage *ss = &o->to.ss;
+    if (ss->ss_family == AF_INET) {
+        struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+        if (a4->sin_addr.s_addr == htonl(INADDR_ANY))
+            a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    } else if (ss->ss_family == AF_INET6) {
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+        if (IN6_IS_ADDR_UNSPECIFIED(&a6->sin6_addr))
+            a6->sin6_addr = in6addr_loopback;
+    }
+    o->proto = sc->transport == SENSOR_TR_UDP ? APP_REPLAY_UDP : APP_REPLAY_TCP;
+    o->want = fmts[sc->format];
+    return 0;
+}
+
+/* Send the inputs into a running centre (replay_to.h): the exit status. */
+static int replay_send(struct app_replay_to_opts *o, char *const *inputs, size_t n)
+{
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_replay_signal; /* no SA_RESTART: blocking calls return */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    replay_stop = 0;
+    o->stop = &replay_stop;
+    struct app_replay_to_stats st;
+    char err[512];
+    int rc = app_replay_to_run(o, inputs, n, &st, err, sizeof err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    char to[ADDR_TEXT_LEN];
+    addr_format((const struct sockaddr *)&o->to.ss, to, sizeof to);
+    double wall_s = (double)st.wall_ms / 1000.0, data_s = (double)st.data_ms / 1000.0;
+    printf("cairn replay: %s %" PRIu64 " units (%" PRIu64 " bytes, %" PRIu64
+           " re-stamped) to %s in %.2f s: %.2f s of recording, x%.2f, %.0f units/s\n",
+           st.stopped ? "stopped after"
+           : rc       ? "failed after"
+                      : "sent",
+           st.units, st.bytes, st.restamped, to, wall_s, data_s, wall_s > 0 ? data_s / wall_s : 0.0,
+           wall_s > 0 ? (double)st.units / wall_s : 0.0);
+    fflush(stdout);
+    if (rc != 0) {
+        fprintf(stderr, "cairn replay: %s\n", err);
+        return rc == CAIRN_E_INVAL && st.units == 0 ? 2 : 1;
+    }
+    return st.stopped ? 128 + (int)replay_stop : 0;
 }
 
 int cli_replay(int argc, char **argv)
 {
-    static const struct option lopts[] = {{"config", required_argument, NULL, 'c'},
-                                          {"speed", required_argument, NULL, 's'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-    const char *path = NULL;
-    double speed = 0;
-    int ch;
+    static const struct option lopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"speed", required_argument, NULL, 's'},
+        {"to", required_argument, NULL, 't'},     {"proto", required_argument, NULL, 'p'},
+        {"sensor", required_argument, NULL, 'n'}, {"keep-time", no_argument, NULL, 'k'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    const char *path = NULL, *to = NULL, *sensor = NULL;
+    double speed = -1;
+    int ch, keep = 0, max = 0;
+    enum app_replay_proto proto = 0;
     optind = 1;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "+c:h", lopts, NULL)) != -1) {
@@ -185,13 +315,37 @@ int cli_replay(int argc, char **argv)
             break;
         case 's': {
             char *end;
+            if (!strcmp(optarg, "max")) {
+                max = 1;
+                speed = 0;
+                break;
+            }
             speed = strtod(optarg, &end);
-            if (end == optarg || *end || !(speed >= 0.01 && speed <= 1000)) {
-                fprintf(stderr, "cairn replay: --speed wants 0.01 to 1000\n");
+            if (end == optarg || *end || !(speed >= 0.01 && speed <= 1e6)) {
+                fprintf(stderr, "cairn replay: --speed wants 0.01 to 1000000, or max\n");
                 return 2;
             }
             break;
         }
+        case 't':
+            to = optarg;
+            break;
+        case 'p':
+            if (!strcmp(optarg, "tcp"))
+                proto = APP_REPLAY_TCP;
+            else if (!strcmp(optarg, "udp"))
+                proto = APP_REPLAY_UDP;
+            else {
+                fprintf(stderr, "cairn replay: --proto wants tcp or udp\n");
+                return 2;
+            }
+            break;
+        case 'n':
+            sensor = optarg;
+            break;
+        case 'k':
+            keep = 1;
+            break;
         case 'h':
             replay_usage(stdout);
             return 0;
@@ -200,8 +354,49 @@ int cli_replay(int argc, char **argv)
             return 2;
         }
     }
-    if (!path || optind >= argc) {
+    if (optind >= argc || (!path && !to) || (to && (path || sensor)) || (sensor && !path) ||
+        (!to && !sensor && (proto || keep || max))) {
         replay_usage(stderr);
+        return 2;
+    }
+    if (to || sensor) {
+        struct app_replay_to_opts o;
+        memset(&o, 0, sizeof o);
+        o.speed = speed < 0 ? 1.0 : speed;
+        o.keep_time = keep;
+        if (to) {
+            struct addr_spec sp;
+            const char *why = NULL;
+            if (addr_parse_spec(to, 0, ADDR_NAME, &sp, &why) != 0) {
+                fprintf(stderr, "cairn replay: --to %s: %s\n", to, why ? why : "bad address");
+                return 2;
+            }
+            if (addr_resolve(&sp, proto == APP_REPLAY_UDP ? SOCK_DGRAM : SOCK_STREAM) != 0) {
+                fprintf(stderr, "cairn replay: --to %s: name not found\n", to);
+                return 1;
+            }
+            o.to = sp.a;
+            o.proto = proto;
+        } else {
+            static struct app_config cfg;
+            char err[512];
+            if (app_config_load(path, &cfg, err, sizeof err) != 0) {
+                fprintf(stderr, "cairn replay: %s\n", err);
+                return 2;
+            }
+            int rc = sensor_target(&cfg, sensor, &o);
+            if (rc)
+                return rc;
+            if (proto && proto != o.proto) {
+                fprintf(stderr, "cairn replay: [sensor %s] takes %s\n", sensor,
+                        o.proto == APP_REPLAY_UDP ? "udp" : "tcp");
+                return 2;
+            }
+        }
+        return replay_send(&o, argv + optind, (size_t)(argc - optind));
+    }
+    if (speed == 0 || speed > 1000) {
+        fprintf(stderr, "cairn replay: --speed wants 0.01 to 1000 for a centre of its own\n");
         return 2;
     }
     static struct app_config cfg;

@@ -22,6 +22,7 @@
 #include "base/dbuf.h"
 #include "base/error.h"
 #include "decode/ais/ais.h"
+#include "decode/ais/nmea.h"
 #include "decode/asterix/asterix.h"
 #include "decode/asterix/report.h"
 #include "decode/modes/avr.h"
@@ -65,9 +66,29 @@ struct feed_src {
     struct ax_record rec;
     struct dbuf raw; /* a raw file, read whole */
     size_t raw_off;
+    /* wire units (opts.units): the units of the last refill, their bytes,
+     * and the bytes consumed since the last unit ended (a frame or line
+     * cut by a chunk boundary) */
+    struct unit_ent *uq;
+    size_t uq_cap, uq_head, uq_n;
+    uint8_t *ub;
+    size_t ub_len, ub_cap;
+    uint8_t *carry;
+    size_t carry_len;
+    int64_t u_last_t;
+    int relative;
     struct feed_src_stats st;
     char err[256];
 };
+
+struct unit_ent {
+    size_t off, len;
+    int64_t t_ms;
+};
+
+/* A partial frame or line carried into the next chunk, at most: longer
+ * runs without a frame or line end are garbage (dropped, counted bad). */
+#define CARRY_MAX (64 * 1024)
 
 static const char *const fmt_names[] = {"auto", "beast", "avr",     "sbs",
                                         "iq",   "nmea",  "asterix", "pcap"};
@@ -450,6 +471,227 @@ int feed_src_next(struct feed_src *s, struct report *r)
     return 1;
 }
 
+/* ------------------------------------------------------------ wire units */
+
+/* Append a unit made of a[0..alen) and b[0..blen) (either may be empty),
+ * timed t (FEED_UNIT_NO_TIME: the unit before's). 0 or CAIRN_E_NOMEM. */
+static int unit_add(struct feed_src *s, const uint8_t *a, size_t alen, const uint8_t *b,
+                    size_t blen, int64_t t)
+{
+    size_t len = alen + blen;
+    if (s->ub_len + len > s->ub_cap) {
+        size_t cap = s->ub_cap ? s->ub_cap : CHUNK_LEN;
+        while (cap < s->ub_len + len)
+            cap *= 2;
+        uint8_t *nb = realloc(s->ub, cap);
+        if (!nb)
+            return CAIRN_E_NOMEM;
+        s->ub = nb;
+        s->ub_cap = cap;
+    }
+    if (s->uq_n >= s->uq_cap) {
+        size_t cap = s->uq_cap ? s->uq_cap * 2 : 1024;
+        struct unit_ent *nq = realloc(s->uq, cap * sizeof *nq);
+        if (!nq)
+            return CAIRN_E_NOMEM;
+        s->uq = nq;
+        s->uq_cap = cap;
+    }
+    if (alen)
+        memcpy(s->ub + s->ub_len, a, alen);
+    if (blen)
+        memcpy(s->ub + s->ub_len + alen, b, blen);
+    if (t == FEED_UNIT_NO_TIME)
+        t = s->u_last_t;
+    else
+        s->u_last_t = t;
+    s->uq[s->uq_n++] = (struct unit_ent){s->ub_len, len, t};
+    s->ub_len += len;
+    s->st.units++;
+    return 0;
+}
+
+/* Keep p[0..n) for the next chunk's first unit (bounded: CARRY_MAX). */
+static int carry_keep(struct feed_src *s, const uint8_t *p, size_t n)
+{
+    if (!s->carry && !(s->carry = malloc(CARRY_MAX)))
+        return CAIRN_E_NOMEM;
+    if (s->carry_len + n > CARRY_MAX) { /* no end in sight: garbage */
+        s->st.bad++;
+        s->carry_len = 0;
+        if (n > CARRY_MAX)
+            return 0;
+    }
+    memcpy(s->carry + s->carry_len, p, n);
+    s->carry_len += n;
+    return 0;
+}
+
+/* The time a text line says (SBS generated time, NMEA c:), or NO_TIME. */
+static int64_t line_time(const struct feed_src *s, const uint8_t *p, size_t n)
+{
+    while (n && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+        n--;
+    if (s->fmt == FEED_SBS) {
+        struct sbs_msg m;
+        if (sbs_parse_line((const char *)p, n, &m) == 1 && (m.has & SBS_HAS_TIME))
+            return m.t_gen_ms;
+        return FEED_UNIT_NO_TIME;
+    }
+    struct nmea_vdm v;
+    if (nmea_parse_vdm((const char *)p, n, &v) == 0 && (v.tag.has & NMEA_TAG_TIME))
+        return v.tag.time_ms;
+    return FEED_UNIT_NO_TIME;
+}
+
+/* One chunk of a stream format (len 0: the end) into units. */
+static int units_stream(struct feed_src *s, const uint8_t *p, size_t len)
+{
+    size_t off = 0, start = 0;
+    int rc = 0;
+    if (s->fmt == FEED_SBS || s->fmt == FEED_NMEA) {
+        const uint8_t *nl;
+        while (rc == 0 && (nl = memchr(p + off, '\n', len - off))) {
+            off = (size_t)(nl - p) + 1;
+            rc = unit_add(s, s->carry, s->carry_len, p + start, off - start, FEED_UNIT_NO_TIME);
+            s->carry_len = 0;
+            start = off;
+            if (rc == 0) {
+                struct unit_ent *e = &s->uq[s->uq_n - 1];
+                int64_t t = line_time(s, s->ub + e->off, e->len);
+                if (t != FEED_UNIT_NO_TIME)
+                    e->t_ms = s->u_last_t = t;
+            }
+        }
+        if (rc == 0 && !len && s->carry_len) { /* a last line without its end */
+            rc = unit_add(s, s->carry, s->carry_len, (const uint8_t *)"\n", 1,
+                          line_time(s, s->carry, s->carry_len));
+            s->carry_len = 0;
+        }
+    } else { /* beast, avr: the parsers keep a cut frame; its bytes are carried */
+        struct modes_frame f;
+        ssize_t n;
+        while (rc == 0 && off < len) {
+            n = s->fmt == FEED_AVR ? avr_parse(&s->ap, p + off, len - off, &f)
+                                   : beast_parse(&s->bp, p + off, len - off, &f);
+            if (n <= 0)
+                break;
+            off += (size_t)n;
+            int64_t t = FEED_UNIT_NO_TIME;
+            if (f.has_ts) {
+                if (!s->anchored) {
+                    int64_t start_ms = s->o.has_start ? s->o.start_utc_ms : 0;
+                    s->t0_utc_ms = start_ms - (int64_t)(f.t_s * 1000.0 + 0.5);
+                    s->anchored = 1;
+                }
+                t = s->t0_utc_ms + (int64_t)(f.t_s * 1000.0 + 0.5);
+            } else {
+                s->st.no_time++;
+            }
+            rc = unit_add(s, s->carry, s->carry_len, p + start, off - start, t);
+            s->carry_len = 0;
+            start = off;
+        }
+        if (!len)
+            s->carry_len = 0; /* a frame cut by the end of the file */
+    }
+    if (rc == 0 && start < len)
+        rc = carry_keep(s, p + start, len - start);
+    return rc;
+}
+
+/* ASTERIX blocks p[0..len) as one unit, timed by its first report. */
+static int units_ax(struct feed_src *s, const uint8_t *p, size_t len, int64_t t)
+{
+    s->q_head = s->q_n = 0;
+    ax_datagram(s, p, len);
+    s->st.no_site = s->axr.st.no_site;
+    if (t == FEED_UNIT_NO_TIME && s->q_n)
+        t = s->q[0].t_ms;
+    s->q_head = s->q_n = 0; /* the reports were only for their time */
+    return unit_add(s, p, len, NULL, 0, t);
+}
+
+/* Read the next piece of the input into units. 0 (maybe none yet), 1 at
+ * the end, or an error. */
+static int refill_units(struct feed_src *s)
+{
+    s->uq_head = s->uq_n = 0;
+    s->ub_len = 0;
+    if (s->fmt == FEED_PCAP) {
+        struct pcap_udp u;
+        int rc = feed_pcap_next(s->pcap, &u);
+        if (rc < 0) {
+            snprintf(s->err, sizeof s->err, "%s", feed_pcap_error(s->pcap));
+            return CAIRN_E_IO;
+        }
+        if (rc == 0)
+            return 1;
+        s->st.bytes += u.len;
+        s->axr.ref_utc_ms = (int64_t)(u.t_us / 1000);
+        return units_ax(s, u.payload, u.len, (int64_t)(u.t_us / 1000));
+    }
+    if (s->fmt == FEED_ASTERIX) {
+        if (s->raw_off >= s->raw.len)
+            return 1;
+        const uint8_t *p = (const uint8_t *)s->raw.p + s->raw_off;
+        size_t left = s->raw.len - s->raw_off;
+        if (s->raw_off == 0 && ax_framing_guess(p, left) == AX_FRAMING_ORADIS) {
+            size_t off = 0, blen;
+            const uint8_t *blk;
+            int rc = 0;
+            while (rc == 0 && ax_oradis_next(p, left, &off, &blk, &blen) == 1)
+                rc = units_ax(s, blk, blen, FEED_UNIT_NO_TIME);
+            s->raw_off = s->raw.len;
+            return rc;
+        }
+        size_t blen = left >= 3 ? (size_t)p[1] << 8 | p[2] : left;
+        if (blen < 3 || blen > left)
+            blen = left; /* sent as it is: the sensor counts the bad block */
+        s->raw_off += blen;
+        return units_ax(s, p, blen, FEED_UNIT_NO_TIME);
+    }
+    if (s->eof)
+        return 1;
+    ssize_t got;
+    do
+        got = read(s->fd, s->chunk, s->chunk_cap);
+    while (got < 0 && errno == EINTR);
+    if (got < 0) {
+        snprintf(s->err, sizeof s->err, "%s", strerror(errno));
+        return CAIRN_E_IO;
+    }
+    s->st.bytes += (size_t)got;
+    if (got == 0)
+        s->eof = 1;
+    return units_stream(s, s->chunk, (size_t)got);
+}
+
+int feed_src_next_unit(struct feed_src *s, struct feed_src_unit *u)
+{
+    while (s->uq_head >= s->uq_n) {
+        int rc = refill_units(s);
+        if (rc < 0) {
+            if (rc == CAIRN_E_NOMEM)
+                snprintf(s->err, sizeof s->err, "out of memory");
+            return rc;
+        }
+        if (rc == 1 && s->uq_head >= s->uq_n)
+            return 0;
+    }
+    const struct unit_ent *e = &s->uq[s->uq_head++];
+    u->p = s->ub + e->off;
+    u->len = e->len;
+    u->t_ms = e->t_ms;
+    s->st.reports++;
+    return 1;
+}
+
+int feed_src_relative(const struct feed_src *s)
+{
+    return s->relative;
+}
+
 /* ------------------------------------------------------------- open/close */
 
 int feed_read_file(const char *path, struct dbuf *b)
@@ -520,13 +762,23 @@ int feed_src_open(const struct feed_src_opts *o, struct feed_src **out, char *er
         }
         s->chunk_cap = s->fmt == FEED_IQ ? IQ_CHUNK_LEN : CHUNK_LEN;
     }
-    if (feed_fmt_relative(s->fmt) && !o->has_start) {
+    if (o->units && s->fmt == FEED_IQ) {
+        set_err(err, errcap,
+                "iq samples are no sensor's wire format: decode them first "
+                "(cairn decode) or replay them into a centre of its own");
+        rc = CAIRN_E_INVAL;
+        goto fail;
+    }
+    s->u_last_t = FEED_UNIT_NO_TIME;
+    s->relative = o->units && ((feed_fmt_relative(s->fmt) && !o->has_start) ||
+                               (s->fmt == FEED_ASTERIX && !o->has_date));
+    if (feed_fmt_relative(s->fmt) && !o->has_start && !o->units) {
         set_err(err, errcap, "%s has no absolute time: give --start UTC (the time of its first %s)",
                 feed_fmt_name(s->fmt), s->fmt == FEED_IQ ? "sample" : "frame");
         rc = CAIRN_E_INVAL;
         goto fail;
     }
-    if (s->fmt == FEED_ASTERIX && !o->has_date) {
+    if (s->fmt == FEED_ASTERIX && !o->has_date && !o->units) {
         set_err(err, errcap,
                 "raw ASTERIX carries only times of day: give --date YYYY-MM-DD (or use a pcap)");
         rc = CAIRN_E_INVAL;
@@ -583,7 +835,7 @@ int feed_src_open(const struct feed_src_opts *o, struct feed_src **out, char *er
             goto fail;
     }
     if (s->fmt == FEED_ASTERIX) {
-        ax_report_set_date(&s->axr, o->date_utc_ms);
+        ax_report_set_date(&s->axr, o->has_date ? o->date_utc_ms : 0);
         dbuf_init(&s->raw, FEED_AX_FILE_MAX);
         rc = feed_read_file(o->path, &s->raw);
         if (rc == CAIRN_E_TOOBIG)
@@ -639,6 +891,9 @@ void feed_src_close(struct feed_src *s)
     dbuf_free(&s->raw);
     free(s->q);
     free(s->fq);
+    free(s->uq);
+    free(s->ub);
+    free(s->carry);
     free(s->chunk);
     free(s->modes);
     free(s->demod);

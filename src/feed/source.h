@@ -90,6 +90,7 @@ struct feed_src_opts {
     double rx_lat_deg, rx_lon_deg;
     double iq_rate_hz; /* 0: 2.4e6 */
     int keep_frames;   /* 1: queue raw frames too (feed_src_next_frame) */
+    int units;         /* 1: wire units (feed_src_next_unit), not reports */
 };
 
 struct feed_src_stats {
@@ -139,5 +140,38 @@ struct feed_src_frame {
 /* The oldest queued frame dated before before_ms into *out: 1, or 0 when
  * there is none (yet). */
 int feed_src_next_frame(struct feed_src *s, int64_t before_ms, struct feed_src_frame *out);
+
+/*
+ * Wire units, for sending a recording to a live sensor (app/replay_to.h):
+ * with opts.units, the input is cut into the pieces a live sensor of its
+ * format receives (feed/sensor.h), each with the time the recording gives
+ * it, and feed_src_next is not used. A unit is:
+ *   beast, avr  the bytes of one frame as recorded (escapes, and any bytes
+ *               the parser skipped before it, included); its time from the
+ *               12 MHz counter on the input's anchor
+ *   sbs, nmea   one line with its end; its time: SBS "generated" date and
+ *               time, the TAG block's c: (a last line without an end gets
+ *               "\n")
+ *   pcap        one UDP payload (a datagram); its time: the capture time
+ *   asterix     one data block; its time: its first record's, as dated for
+ *               reports (a file with ORADIS headers: one unit per block)
+ *   iq          refused (samples are no sensor's wire format)
+ * A unit without a time of its own (a frame without counter, a line
+ * without time, a north marker) takes the time of the unit before it, or
+ * FEED_UNIT_NO_TIME before the first dated one. A relative input (beast,
+ * avr without start; raw ASTERIX without date) is not refused in this mode:
+ * its times count from 0 at its first frame (asterix: from the UTC day
+ * 1970-01-01), and feed_src_relative says so.
+ */
+#define FEED_UNIT_NO_TIME INT64_MIN
+struct feed_src_unit {
+    const uint8_t *p; /* borrowed until the next call or close */
+    size_t len;
+    int64_t t_ms; /* UTC ms (or relative), FEED_UNIT_NO_TIME */
+};
+/* The next unit: 1, 0 at the end, CAIRN_E_IO (feed_src_error), CAIRN_E_NOMEM. */
+int feed_src_next_unit(struct feed_src *s, struct feed_src_unit *u);
+/* 1 when the unit times are not anchored in UTC (see above). */
+int feed_src_relative(const struct feed_src *s);
 
 #endif
