@@ -63,3 +63,6 @@ cairn_test(test_app_acks unit SOURCES unit/app/test_app_acks.c LIBS cairn_app)
 # the alerts' values (integ; skipped without tshark)
 cairn_test(test_app_cat004_tshark integ SOURCES integ/app/test_app_cat004_tshark.c
     LIBS cairn_app cairn_integ_tshark TIMEOUT 120)
+# `cairn replay --to`: wire units of the recordings (feed/source.h) and the
+# re-stamping of AIS c: and ASTERIX times of day (app/replay_to.h)
+cairn_test(test_replay_to unit SOURCES unit/app/test_replay_to.c LIBS cairn_app)
