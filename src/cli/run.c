@@ -233,7 +233,7 @@ static int sensor_target(const struct app_config *cfg, const char *name,
     }
     struct addr_spec sp;
     const char *why = NULL;
-    if (addr_parse_spec(sc->address, 0, ADDR_WILDCARD | ADDR_PORT_ZERO, &sp, &why) != 0) {
+    if (sensor_config_address(sc, &sp, &why) != 0) {
         fprintf(stderr, "cairn replay: [sensor %s] address: %s\n", name, why ? why : "bad");
         return 2;
     }

@@ -492,6 +492,15 @@ static int check_parse(const struct sensor_config *c, struct addr_spec *a, const
     return 0;
 }
 
+int sensor_config_address(const struct sensor_config *c, struct addr_spec *out, const char **why)
+{
+    const char *w = NULL;
+    int rc = check_parse(c, out, &w);
+    if (why)
+        *why = w;
+    return rc;
+}
+
 int sensor_config_check(const struct sensor_config *c, const char **why)
 {
     const char *w_local;

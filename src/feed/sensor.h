@@ -218,6 +218,13 @@ int sensor_config_set(struct sensor_config *c, const char *key, const char *valu
  */
 int sensor_config_check(const struct sensor_config *c, const char **why);
 
+/* The address a checked configuration uses, as sensor_config_check reads
+ * it (the format's default port filled in; a wildcard as written), into
+ * *out: for a client that sends to a listening sensor (app/replay_to.h).
+ * 0, or CAIRN_E_INVAL with a static reason in *why (may be NULL). iq and
+ * rtlsdr have no address (*out zeroed). */
+int sensor_config_address(const struct sensor_config *c, struct addr_spec *out, const char **why);
+
 /* The report callback: r is borrowed for the call. */
 typedef void (*sensor_report_cb)(void *arg, const struct report *r);
 /* Optional: called after every state change (s borrowed). */
