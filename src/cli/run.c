@@ -280,13 +280,17 @@ static int replay_send(struct app_replay_to_opts *o, char *const *inputs, size_t
     char to[ADDR_TEXT_LEN];
     addr_format((const struct sockaddr *)&o->to.ss, to, sizeof to);
     double wall_s = (double)st.wall_ms / 1000.0, data_s = (double)st.data_ms / 1000.0;
-    printf("cairn replay: %s %" PRIu64 " units (%" PRIu64 " bytes, %" PRIu64
-           " re-stamped) to %s in %.2f s: %.2f s of recording, x%.2f, %.0f units/s\n",
-           st.stopped ? "stopped after"
-           : rc       ? "failed after"
-                      : "sent",
-           st.units, st.bytes, st.restamped, to, wall_s, data_s, wall_s > 0 ? data_s / wall_s : 0.0,
-           wall_s > 0 ? (double)st.units / wall_s : 0.0);
+    char pace[64] = "at once";
+    if (st.wall_ms > 0)
+        snprintf(pace, sizeof pace, "x%.2f, %.0f units/s", data_s / wall_s,
+                 (double)st.units / wall_s);
+    if (rc == 0 || st.units > 0) /* a failure before the first unit: its message alone */
+        printf("cairn replay: %s %" PRIu64 " units (%" PRIu64 " bytes, %" PRIu64
+               " re-stamped) to %s in %.2f s: %.2f s of recording, %s\n",
+               st.stopped ? "stopped after"
+               : rc       ? "failed after"
+                          : "sent",
+               st.units, st.bytes, st.restamped, to, wall_s, data_s, pace);
     fflush(stdout);
     if (rc != 0) {
         fprintf(stderr, "cairn replay: %s\n", err);
