@@ -160,38 +160,43 @@ static int run_centre(const struct app_config *cfg)
 
 /* ------------------------------------------------------------- replay */
 
-static void replay_usage(FILE *f)
+static void replay_usage(FILE *f, int full)
 {
     fprintf(
         f,
         "usage: cairn replay --to HOST:PORT [--proto tcp|udp] [--speed X] [--keep-time] INPUT...\n"
         "       cairn replay -c FILE --sensor NAME [--speed X] [--keep-time] INPUT...\n"
-        "       cairn replay -c FILE [--speed X] [NAME=]INPUT...\n"
-        "INPUT is FORMAT:PATH or PATH as `cairn picture` takes them (beast, avr, sbs,\n"
-        "nmea, asterix, pcap; docs/centre.md).\n\n"
-        "Into a running centre (the first two forms): the recordings are sent to a\n"
-        "sensor's own port, as a receiver or radar would send them, merged in time\n"
-        "order and paced by their own times: Beast, AVR, SBS and NMEA over TCP (one\n"
-        "connection), ASTERIX (asterix, pcap) over UDP, one datagram each. AIS TAG\n"
-        "block times (c:) and ASTERIX times of day are re-stamped to the moment of\n"
-        "sending, so the centre takes the tracks as live. At the end (or on SIGINT or\n"
-        "SIGTERM) it prints what was sent.\n"
-        "  --to HOST:PORT     the sensor's address (IPv4, [IPv6] or a name)\n"
-        "  --proto tcp|udp    the transport (default: udp for ASTERIX, else tcp)\n"
-        "  -c FILE --sensor NAME  take address, transport and format from the\n"
-        "                     [sensor NAME] section (listen or udp) of the running\n"
-        "                     centre's configuration FILE (a wildcard address: loopback)\n"
-        "  --speed X          data seconds per wall second, 0.01 to 1000000, or max\n"
-        "                     (as fast as the socket takes it); default 1\n"
-        "  --keep-time        send the recorded bytes untouched (no re-stamping)\n\n"
-        "A centre of its own (the last form): runs the centre described by FILE with\n"
-        "these recordings as extra [replay] sections; NAME names the receiver ([adsb\n"
-        "NAME] or [ais NAME]) its reports come from. Every replay of the centre then\n"
-        "runs at speed X (0.01 to 1000; default: the file's, else 1), from the\n"
-        "earliest report; stops on SIGTERM or SIGINT.\n\n"
-        "Exit status: 0 all sent (or a clean stop of the own centre), 1 a failure\n"
-        "(connection refused or lost, an input unreadable), 2 a usage error, 128+N\n"
-        "stopped by signal N before the end.\n");
+        "       cairn replay -c FILE [--speed X] [NAME=]INPUT...\n");
+    if (!full) {
+        fprintf(f, "(see --help)\n");
+        return;
+    }
+    fprintf(f, "INPUT is FORMAT:PATH or PATH as `cairn picture` takes them (beast, avr, sbs,\n"
+               "nmea, asterix, pcap; docs/centre.md).\n\n"
+               "Into a running centre (the first two forms): the recordings are sent to a\n"
+               "sensor's own port, as a receiver or radar would send them, merged in time\n"
+               "order and paced by their own times: Beast, AVR, SBS and NMEA over TCP (one\n"
+               "connection); ASTERIX (asterix, pcap), or NMEA to a udp sensor, over UDP (a\n"
+               "datagram per captured datagram, block or line). AIS TAG\n"
+               "block times (c:) and ASTERIX times of day are re-stamped to the moment of\n"
+               "sending, so the centre takes the tracks as live. At the end (or on SIGINT or\n"
+               "SIGTERM) it prints what was sent.\n"
+               "  --to HOST:PORT     the sensor's address (IPv4, [IPv6] or a name)\n"
+               "  --proto tcp|udp    the transport (default: udp for ASTERIX, else tcp)\n"
+               "  -c FILE --sensor NAME  take address, transport and format from the\n"
+               "                     [sensor NAME] section (listen or udp) of the running\n"
+               "                     centre's configuration FILE (a wildcard address: loopback)\n"
+               "  --speed X          data seconds per wall second, 0.01 to 1000000, or max\n"
+               "                     (as fast as the socket takes it); default 1\n"
+               "  --keep-time        send the recorded bytes untouched (no re-stamping)\n\n"
+               "A centre of its own (the last form): runs the centre described by FILE with\n"
+               "these recordings as extra [replay] sections; NAME names the receiver ([adsb\n"
+               "NAME] or [ais NAME]) its reports come from. Every replay of the centre then\n"
+               "runs at speed X (0.01 to 1000; default: the file's, else 1), from the\n"
+               "earliest report; stops on SIGTERM or SIGINT.\n\n"
+               "Exit status: 0 all sent (or a clean stop of the own centre), 1 a failure\n"
+               "(connection refused or lost, an input unreadable), 2 a usage error, 128+N\n"
+               "stopped by signal N before the end.\n");
 }
 
 static volatile sig_atomic_t replay_stop;
@@ -351,7 +356,7 @@ int cli_replay(int argc, char **argv)
             keep = 1;
             break;
         case 'h':
-            replay_usage(stdout);
+            replay_usage(stdout, 1);
             return 0;
         default:
             fprintf(stderr, "cairn replay: unknown option or missing value (see --help)\n");
@@ -360,7 +365,7 @@ int cli_replay(int argc, char **argv)
     }
     if (optind >= argc || (!path && !to) || (to && (path || sensor)) || (sensor && !path) ||
         (!to && !sensor && (proto || keep || max))) {
-        replay_usage(stderr);
+        replay_usage(stderr, 0);
         return 2;
     }
     if (to || sensor) {
