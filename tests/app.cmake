@@ -65,7 +65,7 @@ cairn_test(test_app_cat004_tshark integ SOURCES integ/app/test_app_cat004_tshark
     LIBS cairn_app cairn_integ_tshark TIMEOUT 120)
 # `cairn replay --to`: wire units of the recordings (feed/source.h) and the
 # re-stamping of AIS c: and ASTERIX times of day (app/replay_to.h)
-cairn_test(test_replay_to unit SOURCES unit/app/test_replay_to.c LIBS cairn_app)
+cairn_test(test_replay_to unit SOURCES unit/app/test_replay_to.c LIBS cairn_app Threads::Threads)
 # the re-stamping on any bytes, over the nmea and asterix corpora (no
 # corpus of its own)
 cairn_fuzz(replay_restamp_nmea ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_replay_restamp.c

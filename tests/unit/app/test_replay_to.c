@@ -13,7 +13,12 @@
  *     checksum right (parsed back by the AIS decoder), lines without c:
  *     untouched;
  *   - ASTERIX times of day shifted in CAT048 I140 (across midnight) and
- *     CAT001 I141 (modulo 512 s), other categories untouched.
+ *     CAT001 I141 (modulo 512 s), other categories untouched; a raw
+ *     ASTERIX file cut into blocks timed by their records (relative);
+ *   - the merge (app_replay_to_run at --speed max into a sink thread on
+ *     loopback, no waiting): two SBS recordings interleaved in time order,
+ *     lines without time first, every byte once; a refused connection and
+ *     a missing input reported, nothing sent.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,9 +27,12 @@
 
 #include <cmocka.h>
 
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "app/replay_to.h"
@@ -226,6 +234,111 @@ static void test_restamp_ax(void **state)
     assert_int_equal(e[3], 0xC0);
 }
 
+static void test_ax_units(void **state)
+{
+    (void)state;
+    /* two CAT048 blocks (FSPEC 0xE0: I010, I140 the time of day, I020 with
+     * TYP 1, a primary plot) at 13:00:00 and 13:00:01.5, and a CAT065 block
+     * (no report: the time before) */
+    uint8_t f[] = {48, 0, 10, 0xE0, 1, 2, 0x5B, 0x68, 0x00, 0x20, /* 46800 s * 128 */
+                   48, 0, 10, 0xE0, 1, 2, 0x5B, 0x68, 0xC0, 0x20, 65, 0, 3};
+    char spec[160];
+    snprintf(spec, sizeof spec, "asterix:%s", write_tmp("u.ast", f, sizeof f));
+    struct feed_src *s = open_units(spec);
+    assert_true(feed_src_relative(s)); /* no date */
+    struct feed_src_unit u;
+    int64_t want[] = {46800000, 46801500, 46801500};
+    size_t lens[] = {10, 10, 3};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(feed_src_next_unit(s, &u), 1);
+        assert_int_equal(u.len, lens[i]);
+        assert_int_equal(u.t_ms, want[i]);
+    }
+    assert_int_equal(feed_src_next_unit(s, &u), 0);
+    feed_src_close(s);
+}
+
+struct sink {
+    int ls;
+    char got[4096];
+    size_t len;
+};
+
+static void *sink_run(void *arg)
+{
+    struct sink *k = arg;
+    int c = accept(k->ls, NULL, NULL);
+    ssize_t g;
+    while (c >= 0 && (g = read(c, k->got + k->len, sizeof k->got - 1 - k->len)) > 0)
+        k->len += (size_t)g;
+    if (c >= 0)
+        close(c);
+    k->got[k->len] = 0;
+    return NULL;
+}
+
+static void test_merge(void **state)
+{
+    (void)state;
+    /* two receivers' SBS lines, times interleaved; a line without time
+     * opens the second */
+    static const char a[] =
+        "MSG,3,1,1,AAAAAA,1,2014/03/03,13:00:01.000,2014/03/03,13:00:01.000,,1,,,55,12,,,0,0,0,0\n"
+        "MSG,3,1,1,AAAAAA,1,2014/03/03,13:00:03.000,2014/03/03,13:00:03.000,,3,,,55,12,,,0,0,0,0\n";
+    static const char b[] =
+        "STA,x\n"
+        "MSG,3,1,1,BBBBBB,1,2014/03/03,13:00:02.000,2014/03/03,13:00:02.000,,2,,,55,12,,,0,0,0,0\n"
+        "MSG,3,1,1,BBBBBB,1,2014/03/03,13:00:04.000,2014/03/03,13:00:04.000,,4,,,55,12,,,0,0,0,0\n";
+    char pa[160], pb[160];
+    snprintf(pa, sizeof pa, "sbs:%s", write_tmp("a.sbs", a, sizeof a - 1));
+    snprintf(pb, sizeof pb, "sbs:%s", write_tmp("b.sbs", b, sizeof b - 1));
+    static struct sink k;
+    memset(&k, 0, sizeof k);
+    k.ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof sa;
+    assert_int_equal(bind(k.ls, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(k.ls, 1), 0);
+    assert_int_equal(getsockname(k.ls, (struct sockaddr *)&sa, &sl), 0);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, sink_run, &k), 0);
+    struct app_replay_to_opts o;
+    memset(&o, 0, sizeof o);
+    o.to.len = sizeof sa;
+    memcpy(&o.to.ss, &sa, sizeof sa);
+    o.speed = 0; /* max: no waiting */
+    struct app_replay_to_stats st;
+    char err[256];
+    char *inputs[] = {pa, pb};
+    assert_int_equal(app_replay_to_run(&o, inputs, 2, &st, err, sizeof err), 0);
+    pthread_join(th, NULL);
+    assert_int_equal(st.units, 5);
+    assert_int_equal(st.no_time, 1);
+    assert_int_equal(st.bytes, sizeof a - 1 + sizeof b - 1);
+    assert_int_equal(st.data_ms, 3000);
+    assert_int_equal(k.len, st.bytes);
+    /* the order: STA, then the altitudes 1, 2, 3, 4 */
+    const char *p = k.got;
+    assert_int_equal(strncmp(p, "STA,x\n", 6), 0);
+    for (int alt = 1; alt <= 4; alt++) {
+        char needle[24];
+        snprintf(needle, sizeof needle, ",,%d,", alt);
+        const char *q = strstr(p, needle);
+        if (!q)
+            fail_msg("altitude %d not after the one before in: %s", alt, k.got);
+        p = q;
+    }
+    /* the same sink port, now closed: refused; a missing input: nothing sent */
+    close(k.ls);
+    assert_int_equal(app_replay_to_run(&o, inputs, 2, &st, err, sizeof err), CAIRN_E_CLOSED);
+    assert_non_null(strstr(err, "cannot connect"));
+    assert_int_equal(st.units, 0);
+    char *missing[] = {pa, "sbs:/nonexistent/x.sbs"};
+    assert_int_equal(app_replay_to_run(&o, missing, 2, &st, err, sizeof err), CAIRN_E_IO);
+    assert_non_null(strstr(err, "/nonexistent/x.sbs"));
+    assert_int_equal(st.units, 0);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -236,7 +349,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    const char *names[] = {"u.beast", "u.sbs", "u.nmea", "u.iq"};
+    const char *names[] = {"u.beast", "u.sbs", "u.nmea", "u.iq", "u.ast", "a.sbs", "b.sbs"};
     char path[128];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
@@ -248,10 +361,9 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_beast_units),
-        cmocka_unit_test(test_line_units),
-        cmocka_unit_test(test_restamp_nmea),
-        cmocka_unit_test(test_restamp_ax),
+        cmocka_unit_test(test_beast_units),  cmocka_unit_test(test_line_units),
+        cmocka_unit_test(test_restamp_nmea), cmocka_unit_test(test_restamp_ax),
+        cmocka_unit_test(test_ax_units),     cmocka_unit_test(test_merge),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
