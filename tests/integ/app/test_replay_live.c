@@ -16,7 +16,8 @@
  *     the recording's times of day are 13:00 (re-stamped);
  *   - faults: a refused connection, a missing file, a sensor of another
  *     format, the far end closing mid-way, SIGINT mid-way: a message and
- *     the documented exit status, never a crash.
+ *     the documented exit status, never a crash;
+ *   - `--to [::1]:PORT` into a listener of the test: byte for byte.
  * Every wait has a deadline (poll on the children's pipes, no sleeps).
  */
 #include <setjmp.h>
@@ -29,6 +30,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -296,6 +298,56 @@ static void test_faults(void **state)
     assert_int_equal(ih_request(&rep, web, "GET", "/healthz", NULL, NULL), 200);
 }
 
+/* --to [::1]:PORT: the address parser's IPv6 form; the test's listener gets
+ * the recording byte for byte (at max speed). Without IPv6 on loopback the
+ * case says so and passes. */
+static void test_ipv6_to(void **state)
+{
+    (void)state;
+    int ls = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+    socklen_t al = sizeof a;
+    if (ls < 0 || bind(ls, (struct sockaddr *)&a, sizeof a) != 0 || listen(ls, 1) != 0 ||
+        getsockname(ls, (struct sockaddr *)&a, &al) != 0) {
+        printf("no IPv6 on loopback: case not run\n");
+        if (ls >= 0)
+            close(ls);
+        return;
+    }
+    char in[160], to[64];
+    snprintf(in, sizeof in, "%s/air/adsb.beast", dir);
+    snprintf(to, sizeof to, "[::1]:%u", ntohs(a.sin6_port));
+    char *const args[] = {(char *)cairn_bin, "replay", "--to", to, "--speed", "max", in, NULL};
+    ip_spawn(&rp, args, IP_STDOUT);
+    struct pollfd pf = {.fd = ls, .events = POLLIN};
+    assert_int_equal(poll(&pf, 1, WAIT_MS), 1);
+    int c = accept(ls, NULL, NULL);
+    assert_true(c >= 0);
+    static uint8_t got[1 << 16];
+    size_t n = 0;
+    int64_t end = ih_now_ms() + WAIT_MS;
+    for (;;) {
+        pf = (struct pollfd){.fd = c, .events = POLLIN};
+        assert_int_equal(poll(&pf, 1, (int)(end - ih_now_ms())), 1);
+        ssize_t g = recv(c, got + n, sizeof got - n, 0);
+        assert_true(g >= 0);
+        if (g == 0)
+            break;
+        n += (size_t)g;
+        assert_true(n < sizeof got);
+    }
+    close(c);
+    close(ls);
+    assert_int_equal(ip_reap(&rp, WAIT_MS), 0);
+    FILE *f = fopen(in, "rb");
+    assert_non_null(f);
+    static uint8_t want[1 << 16];
+    size_t wn = fread(want, 1, sizeof want, f);
+    fclose(f);
+    assert_int_equal(n, wn);
+    assert_memory_equal(got, want, n);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -304,10 +356,9 @@ int main(int argc, char **argv)
     }
     cairn_bin = argv[1];
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_beast_paced),
-        cmocka_unit_test(test_ais_restamped),
-        cmocka_unit_test(test_asterix_udp),
-        cmocka_unit_test(test_faults),
+        cmocka_unit_test(test_beast_paced), cmocka_unit_test(test_ais_restamped),
+        cmocka_unit_test(test_asterix_udp), cmocka_unit_test(test_faults),
+        cmocka_unit_test(test_ipv6_to),
     };
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
     return rc || !setup_ok ? 1 : 0;
