@@ -9,6 +9,10 @@
  * of the picture asks every replay for the reports before the step's time
  * (app_replay_feed). Reading is synchronous on the loop: a feed_src reads
  * 64 KiB at a time, so one step costs at most a few chunks per replay.
+ *
+ * This is the replay inside a centre of its own (`cairn replay -c FILE
+ * INPUT...`, [replay] sections); recordings sent into an already running
+ * centre through its sensors' ports are app/replay_to.h's.
  */
 #ifndef CAIRN_APP_REPLAY_H
 #define CAIRN_APP_REPLAY_H

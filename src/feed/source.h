@@ -28,6 +28,10 @@
  * Memory stays flat whatever the length of the recording; raw ASTERIX
  * files are read whole (bounded by FEED_AX_FILE_MAX).
  *
+ * With opts.units the same readers cut the input into wire units (frames,
+ * lines, datagrams with their recorded times) instead of reports: see
+ * feed_src_next_unit below (for `cairn replay --to`, app/replay_to.h).
+ *
  * Ownership: feed_src_open allocates what feed_src_close frees. The radar
  * table in the options is borrowed for the source's life.
  */
