@@ -8,9 +8,9 @@
  * Recordings are made here, so the program runs anywhere (in /tmp, removed
  * at the end): a Beast file of 3,000,000 frames (about 70 MB: 14-byte
  * frames, escapes, a 1 ms counter step) and an AIS file of 1,500,000 lines
- * with TAG blocks (about 100 MB; c: re-stamped on every line). The sink is a thread that accepts
- * one loopback TCP connection and discards what it reads; sender and sink share the machine's
- * cores.
+ * with TAG blocks (about 100 MB; c: re-stamped on every line). The sink
+ * is a thread that accepts one loopback TCP connection and discards what
+ * it reads; sender and sink share the machine's cores.
  *
  * Cases: the Beast file at --speed max (no pacing), at --speed 1000000 (the
  * pacing path: every unit is due at once, the clock is read for each), the
