@@ -13,6 +13,13 @@
  *        and a warning (actual loss) within two scans of the 10 s radar
  *        (20 s) of that loss;
  *      nothing else (no EMERGENCY, no other pair).
+ *  - vigilant-skies-2011 and baltic-sea (`cairn sim`, seed 1, with the
+ *    zones, the plans and the truth): one track per mover and no other,
+ *    and every alert line judged against what the scenario stages (the
+ *    alerts that must come, with their tracks and a time window derived
+ *    from the scenario file and its truth; the ones allowed; anything else
+ *    fails), the number of alerts, and the evaluation's verdicts. The
+ *    expectations and their derivation are stated at each scenario.
  *  - the St Petersburg Beast log (../shared/data, 61 s near Pulkovo):
  *    its 11 aircraft (tracks with 11 distinct ICAO addresses, ADS-B only,
  *    no track without address; UTA470, at the edge of coverage, is silent
@@ -40,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -268,136 +276,513 @@ static void test_malmo(void **state)
 
 /* ------------------------------------------------- shipped scenarios */
 
-/* One expected alert: its rule opens (or reaches `sev` by an update) for
- * the track with this callsign / MMSI / squawk, within `tol` seconds of
- * `at` seconds after the scenario's start. */
-struct want {
-    const char *rule, *who, *sev;
-    double at, tol;
+/* A mover of a shipped scenario and the identity its track carries in the
+ * final listing: its ICAO address, else its MMSI, else its Mode 3/A code
+ * (and no address); none of the three: the one track without any identity.
+ * `kind` and `transponder` (the compliance triple's first member) are
+ * checked at the end when given. */
+struct mover {
+    const char *name, *icao;
+    long long mmsi;
+    const char *squawk, *kind, *transponder;
 };
 
-/* The first alert line of this rule, party and severity (open or updated). */
-static double first_alert(const struct out *o, const char *rule, const char *who, const char *sev)
+/* One kind of alert line the scenario requires or allows: its rule, the
+ * movers whose tracks it names (`a` first; with `b` the pair in either
+ * order; without `b` the second track, if any, is not judged: the nearest
+ * traffic of NO_TRANSPONDER), its state (NULL: open or updated), severity
+ * (NULL: any), zone (index in baltic-zones.geojson, -1 any) and a window in
+ * seconds after the scenario's start. MUST: at least one line matches.
+ * MAY: lines may match. UNJUDGED: lines today's picture gets wrong (see the
+ * comment at the entry); the test neither requires nor forbids them.
+ * Every alert line must match an entry: anything else is a failure. */
+enum { MAY, MUST, UNJUDGED };
+struct ep {
+    const char *rule, *a, *b, *state, *sev;
+    int zone;
+    double lo, hi;
+    int must;
+};
+
+/* How many distinct alerts (ids) of a rule name mover a (and b). */
+struct nalerts {
+    const char *rule, *a, *b;
+    unsigned n;
+};
+
+struct sc {
+    const char *name;
+    const struct mover *mv;
+    size_t n_mv;
+    const struct ep *ep;
+    size_t n_ep;
+    const struct nalerts *na;
+    size_t n_na;
+    const char *const *pass; /* evaluation targets the picture meets */
+    size_t n_pass;
+    unsigned n_dark; /* aircraft flying dark: each named by an alert */
+};
+
+#define N_OF(a)    (sizeof(a) / sizeof((a)[0]))
+#define MAX_MOVERS 8
+
+/* What a run gives the scenario's own checks. */
+struct sc_run {
+    struct out o;
+    double start_s;            /* the scenario's start (truth's first t) */
+    json_int_t id[MAX_MOVERS]; /* each mover's track id */
+    json_t *track[MAX_MOVERS]; /* its line in the final listing */
+    json_t *ev;                /* the evaluation */
+};
+
+static int mover_of(const struct sc *s, const struct sc_run *r, json_int_t id)
 {
-    for (size_t i = 0; i < o->n; i++) {
-        json_t *a = o->line[i];
-        if (!is(a, "alert") || strcmp(str(a, "rule"), rule) || !strcmp(str(a, "state"), "cleared"))
-            continue;
-        if (sev && strcmp(str(a, "severity"), sev))
-            continue;
-        json_t *trk = json_object_get(a, "tracks");
-        for (size_t k = 0; k < json_array_size(trk); k++) {
-            json_t *t = json_array_get(trk, k);
-            const char *cs = str(t, "callsign"), *sq = str(t, "squawk");
-            char mmsi[16] = "";
-            if (json_is_integer(json_object_get(t, "mmsi")))
-                snprintf(mmsi, sizeof mmsi, "%lld",
-                         (long long)json_integer_value(json_object_get(t, "mmsi")));
-            if ((cs && !strcmp(cs, who)) || (sq && !strcmp(sq, who)) || !strcmp(mmsi, who) ||
-                !strcmp(who, "*"))
-                return json_number_value(json_object_get(a, "t"));
+    for (size_t m = 0; m < s->n_mv; m++)
+        if (r->id[m] == id)
+            return (int)m;
+    return -1;
+}
+
+static int mover_idx(const struct sc *s, const char *name)
+{
+    for (size_t m = 0; m < s->n_mv; m++)
+        if (!strcmp(s->mv[m].name, name))
+            return (int)m;
+    fail_msg("no mover %s in the test's table", name);
+    return -1;
+}
+
+/* The mover of the alert line's k-th track (-1: none; a track that is no
+ * mover's fails the test). */
+static int line_mover(const struct sc *s, const struct sc_run *r, json_t *a, size_t k)
+{
+    json_t *trk = json_object_get(a, "tracks");
+    if (k >= json_array_size(trk))
+        return -1;
+    json_int_t id = json_integer_value(json_object_get(json_array_get(trk, k), "id"));
+    int m = mover_of(s, r, id);
+    if (m < 0)
+        fail_msg("%s alert %s names track %lld, which is no mover's track", s->name, str(a, "rule"),
+                 (long long)id);
+    return m;
+}
+
+/* Whether the alert line names movers a (and b) as the entry says. */
+static int names(const struct sc *s, const struct sc_run *r, json_t *a, const char *ma,
+                 const char *mb)
+{
+    int ia = mover_idx(s, ma), m0 = line_mover(s, r, a, 0);
+    if (!mb)
+        return m0 == ia;
+    int ib = mover_idx(s, mb), m1 = line_mover(s, r, a, 1);
+    return (m0 == ia && m1 == ib) || (m0 == ib && m1 == ia);
+}
+
+static int matches(const struct sc *s, const struct sc_run *r, json_t *a, const struct ep *e)
+{
+    const char *st = str(a, "state");
+    double t = json_number_value(json_object_get(a, "t")) - r->start_s;
+    if (strcmp(str(a, "rule"), e->rule) || !names(s, r, a, e->a, e->b))
+        return 0;
+    if (e->state ? strcmp(st, e->state) != 0 : !strcmp(st, "cleared"))
+        return 0;
+    if (e->sev && strcmp(str(a, "severity"), e->sev))
+        return 0;
+    if (e->zone >= 0 &&
+        json_integer_value(json_object_get(json_object_get(a, "values"), "zone")) != e->zone)
+        return 0;
+    return t >= e->lo && t <= e->hi;
+}
+
+/* Which mover a track line of the final listing is (-1: none). */
+static int track_mover(const struct sc *s, json_t *l)
+{
+    const char *icao = str(l, "icao"), *sq = str(l, "squawk");
+    json_t *mmsi = json_object_get(l, "mmsi");
+    for (size_t m = 0; m < s->n_mv; m++) {
+        const struct mover *v = &s->mv[m];
+        if (v->icao) {
+            if (icao && !strcasecmp(icao, v->icao))
+                return (int)m;
+        } else if (v->mmsi) {
+            if (json_is_integer(mmsi) && json_integer_value(mmsi) == v->mmsi)
+                return (int)m;
+        } else if (v->squawk) {
+            if (!icao && sq && !strcmp(sq, v->squawk))
+                return (int)m;
+        } else if (!icao && !sq && !json_is_integer(mmsi)) {
+            return (int)m;
         }
     }
     return -1;
 }
 
-/* Simulate a shipped scenario, run the picture on every feed with its
- * zones, plans and truth, and check the expected alerts and the
- * evaluation's verdict on each target. */
-static void scenario(const char *name, const struct want *w, size_t n_want,
-                     const char *const *targets_pass, size_t n_pass, const char *absent)
+static double truth_start(const char *dir)
+{
+    char path[256], line[4096];
+    snprintf(path, sizeof path, "%s/truth.jsonl", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    json_t *o = json_loads(line, 0, NULL);
+    assert_non_null(o);
+    double t = json_number_value(json_object_get(o, "t"));
+    json_decref(o);
+    return t;
+}
+
+/* Simulate a shipped scenario (seed 1), run the picture on every feed with
+ * its zones, plans and truth, and check: one track per mover and no other
+ * (none doubled, none extra), every alert line against the scenario's
+ * entries, the MUST entries, the number of alerts, and the evaluation (its
+ * targets, no track break, no identity swap, every dark aircraft named).
+ * r->o is left for the scenario's own checks (out_free by the caller). */
+static void scenario(const struct sc *s, struct sc_run *r)
 {
     char cmd[512], dir[128], args[2048];
-    snprintf(dir, sizeof dir, "%s/%s", tmp, name);
-    snprintf(cmd, sizeof cmd, "'%s' sim %s --out %s --quiet --seed 1", cairn_bin, name, dir);
+    memset(r, 0, sizeof *r);
+    assert_true(s->n_mv <= MAX_MOVERS);
+    snprintf(dir, sizeof dir, "%s/%s", tmp, s->name);
+    snprintf(cmd, sizeof cmd, "'%s' sim %s --out %s --quiet --seed 1", cairn_bin, s->name, dir);
     assert_int_equal(system(cmd), 0);
+    r->start_s = truth_start(dir);
     snprintf(args, sizeof args,
              "--scenario %s --zones %s/scenarios/baltic-zones.geojson --plans "
              "%s/scenarios/vigilant-skies-2011.fpl --points %s/scenarios/points.txt --truth "
              "%s/truth.jsonl %s/radar.pcap sbs:%s/adsb.sbs nmea:%s/ais.nmea",
-             name, CAIRN_SOURCE_DIR, CAIRN_SOURCE_DIR, CAIRN_SOURCE_DIR, dir, dir, dir, dir);
-    struct out o;
-    run(&o, args);
-    assert_int_equal(o.status, 0);
-    double start_s = -1;
-    json_t *ev = NULL;
-    for (size_t i = 0; i < o.n; i++) {
-        if (is(o.line[i], "evaluation"))
-            ev = o.line[i];
-        if (is(o.line[i], "alert")) {
-            printf("  alert %-15s %-8s %-8s %s\n", str(o.line[i], "rule"), str(o.line[i], "state"),
-                   str(o.line[i], "severity"), str(o.line[i], "text"));
+             s->name, CAIRN_SOURCE_DIR, CAIRN_SOURCE_DIR, CAIRN_SOURCE_DIR, dir, dir, dir, dir);
+    struct out *o = &r->o;
+    run(o, args);
+    assert_int_equal(o->status, 0);
+
+    /* the final listing: one track per mover, none left over */
+    for (size_t m = 0; m < s->n_mv; m++)
+        r->id[m] = -1;
+    for (size_t i = 0; i < o->n; i++) {
+        json_t *l = o->line[i];
+        if (is(l, "evaluation"))
+            r->ev = l;
+        if (!is(l, "track"))
+            continue;
+        int m = track_mover(s, l);
+        if (m < 0)
+            fail_msg("%s: track %lld (icao %s, squawk %s) is no mover's: an extra track", s->name,
+                     (long long)json_integer_value(json_object_get(l, "id")),
+                     str(l, "icao") ? str(l, "icao") : "-",
+                     str(l, "squawk") ? str(l, "squawk") : "-");
+        if (r->track[m])
+            fail_msg("%s: %s has two tracks, %lld and %lld", s->name, s->mv[m].name,
+                     (long long)r->id[m], (long long)json_integer_value(json_object_get(l, "id")));
+        r->track[m] = l;
+        r->id[m] = json_integer_value(json_object_get(l, "id"));
+        json_t *c = json_object_get(l, "compliance");
+        printf("%s: %s is track %lld (%s, transponder %s)\n", s->name, s->mv[m].name,
+               (long long)r->id[m], str(l, "kind"), str(c, "transponder"));
+        if (s->mv[m].kind)
+            assert_string_equal(str(l, "kind"), s->mv[m].kind);
+        if (s->mv[m].transponder)
+            assert_string_equal(str(c, "transponder"), s->mv[m].transponder);
+    }
+    for (size_t m = 0; m < s->n_mv; m++)
+        if (!r->track[m])
+            fail_msg("%s: no track for %s", s->name, s->mv[m].name);
+    assert_non_null(r->ev);
+
+    /* every alert line is one the scenario stages or allows */
+    unsigned *hits = calloc(s->n_ep, sizeof *hits);
+    assert_non_null(hits);
+    for (size_t i = 0; i < o->n; i++) {
+        json_t *a = o->line[i];
+        if (!is(a, "alert"))
+            continue;
+        double t = json_number_value(json_object_get(a, "t")) - r->start_s;
+        char who[64] = "";
+        json_t *trk = json_object_get(a, "tracks");
+        for (size_t k = 0; k < json_array_size(trk); k++) {
+            int m = line_mover(s, r, a, k);
+            snprintf(who + strlen(who), sizeof who - strlen(who), "%s%s", k ? "/" : "",
+                     s->mv[m].name);
         }
+        printf("  +%5.0f #%-3lld %-15s %-7s %-8s %-17s %s\n", t,
+               (long long)json_integer_value(json_object_get(a, "id")), str(a, "rule"),
+               str(a, "state"), str(a, "severity"), who, str(a, "text"));
+        /* a whole printable sentence */
+        const char *text = str(a, "text");
+        assert_non_null(text);
+        assert_true(strlen(text) > 20 && text[strlen(text) - 1] == '.');
+        size_t k = 0;
+        while (k < s->n_ep && !matches(s, r, a, &s->ep[k]))
+            k++;
+        if (k == s->n_ep)
+            fail_msg("%s: unexpected alert line at +%.0f s: %s %s %s on %s", s->name, t,
+                     str(a, "rule"), str(a, "state"), str(a, "severity"), who);
+        hits[k]++;
     }
-    assert_non_null(ev);
-    start_s = json_number_value(json_object_get(ev, "t_first"));
-    /* a rule that has nothing to say in this scenario (a nuisance once) */
-    if (absent)
-        assert_true(first_alert(&o, absent, "*", NULL) < 0);
-    for (size_t k = 0; k < n_want; k++) {
-        double t = first_alert(&o, w[k].rule, w[k].who, w[k].sev);
-        printf("%s: %s %s %s at +%.0f s (expected +%.0f +- %.0f)\n", name, w[k].rule, w[k].who,
-               w[k].sev ? w[k].sev : "", t - start_s, w[k].at, w[k].tol);
-        assert_true(t > 0);
-        assert_true(fabs(t - start_s - w[k].at) <= w[k].tol);
+    for (size_t k = 0; k < s->n_ep; k++) {
+        const struct ep *e = &s->ep[k];
+        if (e->must == MUST && !hits[k])
+            fail_msg("%s: missing: %s %s %s on %s%s%s between +%.0f and +%.0f s", s->name, e->rule,
+                     e->state ? e->state : "open/updated", e->sev ? e->sev : "", e->a,
+                     e->b ? "/" : "", e->b ? e->b : "", e->lo, e->hi);
     }
-    /* the targets the picture meets on this scenario */
-    json_t *tg = json_object_get(ev, "targets");
-    for (size_t k = 0; k < n_pass; k++) {
+    free(hits);
+    for (size_t k = 0; k < s->n_na; k++) {
+        const struct nalerts *na = &s->na[k];
+        json_int_t seen[64];
+        unsigned n = 0;
+        for (size_t i = 0; i < o->n; i++) {
+            json_t *a = o->line[i];
+            if (!is(a, "alert") || strcmp(str(a, "rule"), na->rule) ||
+                !names(s, r, a, na->a, na->b))
+                continue;
+            json_int_t id = json_integer_value(json_object_get(a, "id"));
+            unsigned j = 0;
+            while (j < n && seen[j] != id)
+                j++;
+            if (j == n && n < 64)
+                seen[n++] = id;
+        }
+        printf("%s: %u %s alert(s) on %s%s%s (expected %u)\n", s->name, n, na->rule, na->a,
+               na->b ? "/" : "", na->b ? na->b : "", na->n);
+        assert_int_equal(n, na->n);
+    }
+
+    /* the evaluation */
+    json_t *tg = json_object_get(r->ev, "targets");
+    for (size_t k = 0; k < s->n_pass; k++) {
         json_t *v = NULL;
         for (size_t j = 0; j < json_array_size(tg); j++)
-            if (!strcmp(str(json_array_get(tg, j), "name"), targets_pass[k]))
+            if (!strcmp(str(json_array_get(tg, j), "name"), s->pass[k]))
                 v = json_array_get(tg, j);
         assert_non_null(v);
-        printf("%s: target %s: %s\n", name, targets_pass[k], str(v, "result"));
+        printf("%s: target %s: %s\n", s->name, s->pass[k], str(v, "result"));
         assert_string_equal(str(v, "result"), "pass");
     }
-    out_free(&o);
+    json_t *tr = json_object_get(r->ev, "tracks"), *dk = json_object_get(r->ev, "dark_aircraft");
+    assert_int_equal(json_integer_value(json_object_get(tr, "breaks")), 0);
+    assert_int_equal(json_integer_value(json_object_get(tr, "identity_swaps")), 0);
+    assert_int_equal(json_integer_value(json_object_get(dk, "total")), s->n_dark);
+    assert_int_equal(json_integer_value(json_object_get(dk, "detected")), s->n_dark);
 }
 
-/* Vigilant Skies 2011: the renegade squawks 7600 at +900 s (EMERGENCY and
- * RENEGADE COMLOSS at once, SUSPECTED when it is 10 NM off its plan), the
- * Russian fighter is seen inside Kaliningrad's airspace and switches its
- * transponder off at +3300 s (TRANSPONDER_OFF after three scans of the
- * 10 s radars), the renegade approaches the Kaliningrad boundary. */
+/* The severity of the last line of an alert of this rule on mover a at or
+ * before `at` seconds after the start (NULL: none yet, or cleared). */
+static const char *severity_at(const struct sc *s, const struct sc_run *r, const char *rule,
+                               const char *ma, double at)
+{
+    const char *sev = NULL;
+    for (size_t i = 0; i < r->o.n; i++) {
+        json_t *a = r->o.line[i];
+        if (!is(a, "alert") || strcmp(str(a, "rule"), rule) || !names(s, r, a, ma, NULL))
+            continue;
+        if (json_number_value(json_object_get(a, "t")) - r->start_s > at)
+            break;
+        sev = strcmp(str(a, "state"), "cleared") ? str(a, "severity") : NULL;
+    }
+    return sev;
+}
+
+/* Vigilant Skies 2011 (scenarios/vigilant-skies-2011.json, start
+ * 09:00:00Z; windows in seconds after it; a window's far end allows two
+ * scans of the 10 s radars, as issue 8 asks, and a condition the picture
+ * judges from positions may be met up to 10 s early from the tracks' noise).
+ * Derived from the scenario and its truth, not from the picture:
+ *  - RENEGADE (LOT3915, ICAO 48AE21, ADS-B and Mode S) squawks 7600 at
+ *    +900: EMERGENCY (alert) and RENEGADE COMLOSS (caution) at once. Its
+ *    plan (vigilant-skies-2011.fpl: EPKK 5130N01954E 5300N01909E EPGD) is
+ *    left for 53.3N 20.8E: the truth is 10 NM off the route at +1150, so
+ *    RENEGADE goes SUSPECTED (warning; two indicators, docs/detect.md); it
+ *    is never PROBABLE or CONFIRMED (those need the operator), and stays
+ *    SUSPECTED (15.7 NM off at touchdown) until it lands at Malbork (below
+ *    30 kt at +3833: no plot, no airborne squitter), when both alerts clear
+ *    once the track is deleted (5 scans) and the hold has passed. Its
+ *    straight line enters the Kaliningrad zone within 300 s from +2658 to
+ *    +2849 (the truth's course): ZONE approach (caution), never an entry.
+ *  - PLAF-1 (squawk 0401, Mode A/C): the same approach from +2491 to +2582.
+ *  - RUAF-1 (squawk 6101) is born at +2300 inside the Kaliningrad zone:
+ *    ZONE entry (territorial: alert) once confirmed; leaves it at +2513
+ *    (approach: caution; within 5 NM of the line) and is 5 NM away at +2568
+ *    (cleared after the hold); comes back: its turn ends at +2871 heading in
+ *    (a turning track is not predicted along a straight line), so a new
+ *    approach, an entry at +3003, approach again at +3541 and away at
+ *    +3584. Its transponder stops at +3300: TRANSPONDER_OFF (warning) on
+ *    the same track after three primary-only scans, never NO_TRANSPONDER.
+ *  - Nothing else: no NO_TRANSPONDER (every aircraft has a transponder; the
+ *    radars miss 2-3 % of replies), no SEPARATION (the truth has no
+ *    conflict: the escorts keep formation, exempt), no zone for the
+ *    exercise area (another day), no EMERGENCY or RENEGADE on the fighters.
+ *  - Three tracks, one per mover, the renegade's with ADS-B and the three
+ *    radars' Mode S (one track, never several). */
+static const struct mover vs_movers[] = {
+    {"RENEGADE", "48ae21", 0, NULL, "aircraft", "yes"},
+    {"PLAF-1", NULL, 0, "0401", "aircraft", "yes"},
+    {"RUAF-1", NULL, 0, "6101", "aircraft", "no"},
+};
+static const struct ep vs_eps[] = {
+    {"EMERGENCY", "RENEGADE", NULL, "open", "alert", -1, 900, 920, MUST},
+    {"EMERGENCY", "RENEGADE", NULL, "cleared", NULL, -1, 3833, 3920, MUST},
+    {"RENEGADE", "RENEGADE", NULL, "open", "caution", -1, 900, 920, MUST},
+    {"RENEGADE", "RENEGADE", NULL, "updated", "warning", -1, 1140, 1170, MUST},
+    {"RENEGADE", "RENEGADE", NULL, "cleared", NULL, -1, 3833, 3920, MUST},
+    {"ZONE", "RENEGADE", NULL, "open", "caution", 0, 2648, 2678, MUST},
+    {"ZONE", "RENEGADE", NULL, "cleared", NULL, 0, 2849, 2880, MUST},
+    {"ZONE", "PLAF-1", NULL, "open", "caution", 0, 2481, 2511, MUST},
+    {"ZONE", "PLAF-1", NULL, "cleared", NULL, 0, 2582, 2615, MUST},
+    {"ZONE", "RUAF-1", NULL, "open", "alert", 0, 2300, 2330, MUST},
+    {"ZONE", "RUAF-1", NULL, "updated", "caution", 0, 2503, 2533, MUST},
+    {"ZONE", "RUAF-1", NULL, "updated", "caution", 0, 2503, 2588, MAY},
+    {"ZONE", "RUAF-1", NULL, "cleared", NULL, 0, 2568, 2600, MUST},
+    {"ZONE", "RUAF-1", NULL, "open", "caution", 0, 2861, 2891, MUST},
+    {"ZONE", "RUAF-1", NULL, "updated", "alert", 0, 2993, 3023, MUST},
+    {"ZONE", "RUAF-1", NULL, "updated", "caution", 0, 3531, 3561, MUST},
+    {"ZONE", "RUAF-1", NULL, "updated", "caution", 0, 3531, 3604, MAY},
+    {"ZONE", "RUAF-1", NULL, "cleared", NULL, 0, 3584, 3620, MUST},
+    {"TRANSPONDER_OFF", "RUAF-1", NULL, "open", "warning", -1, 3300, 3330, MUST},
+    {"TRANSPONDER_OFF", "RUAF-1", NULL, "cleared", NULL, -1, 4000, 4300, MAY},
+};
+static const struct nalerts vs_counts[] = {
+    {"EMERGENCY", "RENEGADE", NULL, 1}, {"RENEGADE", "RENEGADE", NULL, 1},
+    {"ZONE", "RENEGADE", NULL, 1},      {"ZONE", "PLAF-1", NULL, 1},
+    {"ZONE", "RUAF-1", NULL, 2},        {"TRANSPONDER_OFF", "RUAF-1", NULL, 1},
+};
+
 static void test_vigilant_skies(void **state)
 {
     (void)state;
-    static const struct want w[] = {
-        {"EMERGENCY", "LOT3915", "alert", 900, 20},
-        {"RENEGADE", "LOT3915", "caution", 900, 20},
-        {"RENEGADE", "LOT3915", "warning", 1152, 60},
-        {"ZONE", "6101", "alert", 2310, 30},
-        {"ZONE", "LOT3915", "caution", 2660, 60},
-        {"TRANSPONDER_OFF", "6101", "warning", 3314, 30},
-    };
     static const char *const pass[] = {"position_rms_radar_only_m", "position_rms_adsb_m",
                                        "completeness_min", "extra_tracks_max",
                                        "identity_swaps_max"};
-    /* no SEPARATION: the escorting fighters keep formation (exempt), and
-     * the Polish fighter's radar-only course moved by a plot's noise is
-     * not a turn towards the renegade (a nuisance caution before) */
-    scenario("vigilant-skies-2011", w, sizeof w / sizeof w[0], pass, sizeof pass / sizeof pass[0],
-             "SEPARATION");
+    static const struct sc s = {
+        "vigilant-skies-2011", vs_movers, N_OF(vs_movers), vs_eps, N_OF(vs_eps), vs_counts,
+        N_OF(vs_counts),       pass,      N_OF(pass),      1};
+    static struct sc_run r;
+    scenario(&s, &r);
+    /* the renegade: one track fed by ADS-B and the three radars' Mode S */
+    json_t *src = json_object_get(r.track[0], "sources");
+    unsigned adsb = 0, modes = 0;
+    for (size_t k = 0; k < json_array_size(src); k++) {
+        json_t *by = json_object_get(json_array_get(src, k), "detected_by");
+        for (size_t b = 0; b < json_array_size(by); b++) {
+            adsb += !strcmp(json_string_value(json_array_get(by, b)), "adsb");
+            modes += !strcmp(json_string_value(json_array_get(by, b)), "modes");
+        }
+    }
+    assert_int_equal(adsb, 1);
+    assert_int_equal(modes, 3);
+    assert_string_equal(str(r.track[0], "callsign"), "LOT3915");
+    assert_string_equal(str(json_object_get(r.track[0], "compliance"), "flight_plan"), "yes");
+    /* no track split or doubled (the transponder switched off included) */
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(r.ev, "tracks"), "extra_tracks")), 0);
+    out_free(&r.o);
 }
 
-/* Baltic Sea: the aircraft without transponder (NO_TRANSPONDER), its low
- * passes over the cargo ship and twice over the warship (LOW_PASS, WARNING
- * at the second pass), the cargo ship's AIS off at +900 s near the
- * Kaliningrad territorial sea (AIS_GAP, WARNING near the zone). */
+/* Baltic Sea (scenarios/baltic-sea.json, start 12:00:00Z; windows as
+ * above), derived from the scenario and its truth:
+ *  - LOWPASS flies without a transponder from +120 (radar only, 10 s):
+ *    NO_TRANSPONDER (caution) after three primary-only scans, one alert all
+ *    along (the radar sees it to the end), stepped to warning whenever
+ *    another track is within 10 NM: the warship first at +168, and at both
+ *    low passes.
+ *  - It passes low (300 ft) and within 1 NM of the WARSHIP twice: +1512 to
+ *    +1538 (0.06 NM) and +1723 to +1748 (0.33 NM); no other pass before the
+ *    end. LOW_PASS (caution) at the first, UPDATED to warning at the
+ *    second, one alert. It never comes within 3.3 NM of the cargo ship or
+ *    near the yacht.
+ *  - LOT282 (FL360, ADS-B) crosses it: horizontally under 5 NM from +405
+ *    to +454 (1,908 m at +427); the picture has no altitude for a
+ *    primary-only track, so SEPARATION (warning: actual loss, "altitude
+ *    unknown"), predicted within the 120 s look-ahead before, never a near
+ *    miss (not without altitude).
+ *  - CARGO's AIS stops at +900 (every 10 s before) 16.5 NM from the
+ *    Kaliningrad zone: AIS_GAP at once as warning (near a zone: 60 s).
+ *  - ZONE approaches on LOWPASS's straight legs (37-41 s each) whose line
+ *    enters a zone within 300 s: allowed on those legs only (a radar-only
+ *    track's course after a 165-degree turn is not always settled within a
+ *    leg); it never comes within 15 NM of either zone. No other zone: the
+ *    ships and LOT282 never head into one.
+ *  - Nothing else: no EMERGENCY, RENEGADE, TRANSPONDER_OFF or SEA_CPA (the
+ *    ships stay 14 NM apart or more), no NO_TRANSPONDER on LOT282 (2 % of
+ *    its replies missed), no AIS_GAP on the warship or the yacht.
+ *  - Five tracks, one per mover.
+ * Not judged here, because today's picture is wrong there: a vessel track
+ * takes an aircraft's plots. CARGO's AIS-only track, coasting after +900,
+ * takes LOWPASS's primary plots (sim radars plot aircraft only; at +1510
+ * the track is at the aircraft's position, 17 NM from the ship, at 312 kt):
+ * hence a LOW_PASS "over" the cargo ship at about +1200 (the truth's
+ * closest is 3.35 NM), AIS_GAP updates to caution and back, and no AIS_GAP
+ * clear when the track should be deleted (10 minutes after the last AIS,
+ * about +1500). Reported to the tracker's owner. */
+static const struct mover bs_movers[] = {
+    {"LOT282", "48ad01", 0, NULL, "aircraft", "yes"},
+    {"WARSHIP", NULL, 369970120, NULL, "vessel", NULL},
+    {"CARGO", NULL, 273354190, NULL, "vessel", NULL},
+    {"YACHT", NULL, 261012345, NULL, "vessel", NULL},
+    {"LOWPASS", NULL, 0, NULL, NULL, "no"},
+};
+static const struct ep bs_eps[] = {
+    {"NO_TRANSPONDER", "LOWPASS", NULL, "open", "caution", -1, 140, 180, MUST},
+    {"NO_TRANSPONDER", "LOWPASS", NULL, "updated", "warning", -1, 158, 188, MUST},
+    {"NO_TRANSPONDER", "LOWPASS", NULL, "updated", NULL, -1, 140, 1800, MAY},
+    {"SEPARATION", "LOT282", "LOWPASS", NULL, "warning", -1, 395, 425, MUST},
+    {"SEPARATION", "LOT282", "LOWPASS", NULL, "warning", -1, 395, 474, MAY},
+    {"SEPARATION", "LOT282", "LOWPASS", NULL, "caution", -1, 285, 474, MAY},
+    {"SEPARATION", "LOT282", "LOWPASS", "cleared", NULL, -1, 454, 500, MAY},
+    {"LOW_PASS", "LOWPASS", "WARSHIP", "open", "caution", -1, 1502, 1532, MUST},
+    {"LOW_PASS", "LOWPASS", "WARSHIP", "updated", "warning", -1, 1713, 1743, MUST},
+    {"AIS_GAP", "CARGO", NULL, "open", "warning", -1, 945, 975, MUST},
+    {"AIS_GAP", "CARGO", NULL, "cleared", NULL, -1, 1491, 1530, MAY},
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 288, 355, MAY},
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 713, 779, MAY},
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 1137, 1203, MAY},
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 1561, 1627, MAY},
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 374, 445, MAY},
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 798, 869, MAY},
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 1222, 1293, MAY},
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 1646, 1717, MAY},
+    {"ZONE", "LOWPASS", NULL, "cleared", NULL, -1, 140, 1800, MAY},
+    /* today's vessel track taking an aircraft's plots (above) */
+    {"LOW_PASS", "LOWPASS", "CARGO", NULL, NULL, -1, 0, 1800, UNJUDGED},
+    {"AIS_GAP", "CARGO", NULL, "updated", NULL, -1, 976, 1800, UNJUDGED},
+};
+static const struct nalerts bs_counts[] = {
+    {"NO_TRANSPONDER", "LOWPASS", NULL, 1},
+    {"SEPARATION", "LOT282", "LOWPASS", 1},
+    {"LOW_PASS", "LOWPASS", "WARSHIP", 1},
+    {"AIS_GAP", "CARGO", NULL, 1},
+};
+
 static void test_baltic_sea(void **state)
 {
     (void)state;
-    static const struct want w[] = {
-        {"NO_TRANSPONDER", "*", "caution", 141, 40},
-        {"AIS_GAP", "273354190", "warning", 952, 30},
-        {"LOW_PASS", "273354190", "caution", 1202, 30},
-        {"LOW_PASS", "369970120", "caution", 1521, 30},
-        {"LOW_PASS", "369970120", "warning", 1725, 30},
-    };
     static const char *const pass[] = {"position_rms_adsb_m", "completeness_min",
                                        "extra_tracks_max", "identity_swaps_max"};
-    scenario("baltic-sea", w, sizeof w / sizeof w[0], pass, sizeof pass / sizeof pass[0], NULL);
+    static const struct sc s = {"baltic-sea", bs_movers, N_OF(bs_movers), bs_eps,
+                                N_OF(bs_eps), bs_counts, N_OF(bs_counts), pass,
+                                N_OF(pass),   1};
+    static struct sc_run r;
+    scenario(&s, &r);
+    for (size_t i = 0; i < r.o.n; i++) {
+        json_t *a = r.o.line[i];
+        if (!is(a, "alert"))
+            continue;
+        /* a pair with a primary-only track is judged horizontally, and says so */
+        if (!strcmp(str(a, "rule"), "SEPARATION"))
+            assert_non_null(strstr(str(a, "text"), "altitude unknown"));
+        /* two passes over the warship, no third */
+        if (!strcmp(str(a, "rule"), "LOW_PASS") && names(&s, &r, a, "LOWPASS", "WARSHIP"))
+            assert_true(
+                json_integer_value(json_object_get(json_object_get(a, "values"), "passes")) <= 2);
+    }
+    /* the warship within 1 NM at both passes: NO_TRANSPONDER is a warning then */
+    assert_string_equal(severity_at(&s, &r, "NO_TRANSPONDER", "LOWPASS", 1520), "warning");
+    assert_string_equal(severity_at(&s, &r, "NO_TRANSPONDER", "LOWPASS", 1730), "warning");
+    /* the truth's one conflict (LOT282 / LOWPASS, horizontal) was warned */
+    json_t *cf = json_object_get(r.ev, "conflicts");
+    assert_int_equal(json_integer_value(json_object_get(cf, "total")), 1);
+    assert_int_equal(json_integer_value(json_object_get(cf, "missed")), 0);
+    out_free(&r.o);
 }
 
 /* ------------------------------------------------------- St Petersburg */
