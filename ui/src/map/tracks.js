@@ -345,6 +345,12 @@ export class Tracks {
 
   /** The track nearest a map coordinate within tolPx pixels at resolution res. */
   nearest(coord, res, tolPx = 12) {
+    const s = this.nearestSlot(coord, res, tolPx);
+    return s < 0 ? null : this.obj(s);
+  }
+
+  /** Its slot (-1: none). */
+  nearestSlot(coord, res, tolPx = 12) {
     let best = -1;
     let bd = tolPx * res;
     bd *= bd;
@@ -358,7 +364,7 @@ export class Tracks {
       const d = dx * dx + dy * dy;
       if (d <= bd) { bd = d; best = s; }
     }
-    return best < 0 ? null : this.obj(best);
+    return best;
   }
 
   renderLabels(fs) {

@@ -61,7 +61,7 @@ const xy = [0, 0];
 
 /* ------------------------------------------------------------ the table */
 
-const recs = new Map(); /* id -> {id, slot, t, x, y, lx, ly, lt, cls, pidx, label, doc, a, b, tl, segs, segN, seenMs}; its JSON: doc.s[a, b) (doc null: not kept) */
+const recs = new Map(); /* id -> {id, slot, t, x, y, cls, pidx, label, doc, a, b, sent, tl, seenMs, fine, coarse (trail())}; its new full JSON: doc.s[a, b) (doc null: not kept; sent: the page has it) */
 /* Up to TEXTS_ALL tracks the page gets every changed track's text; beyond,
  * only those it watches (the selected track, any it asked for): at 50,000
  * tracks a second copying the texts to the page took a core of its own. */
@@ -131,30 +131,36 @@ function peerNumber(name) {
   return i;
 }
 
-function trailTo(r, x, y, tms) {
-  /* colour: the class (0..3), or 4 + the peer's number */
-  const col = r.pidx >= 0 ? 4 + r.pidx : r.cls;
-  const s = fine.add(r.lx - ox, r.ly - oy, x - ox, y - oy, (tms - t0) / 1000, col, r.id);
-  if (!r.segs) r.segs = new Int32Array(TRAIL_MAX);
-  r.segs[r.segN % TRAIL_MAX] = s;
-  r.segN++;
-  r.lx = x; r.ly = y; r.lt = tms;
+/* A track's trail in one ring (the fine one, a point every TRAIL_STEP_MS,
+ * or the coarse one, every COARSE_STEP_MS): its last point and its
+ * segments' indices (the last `max`). */
+function trail(ring, max, step, x, y, tms) {
+  return { ring, max, step, x, y, t: tms, segs: null, n: 0 };
 }
 
-function coarseTo(r, x, y, tms) {
-  const col = r.pidx >= 0 ? 4 + r.pidx : r.cls;
-  const s = coarse.add(r.cx - ox, r.cy - oy, x - ox, y - oy, (tms - t0) / 1000, col, r.id);
-  if (!r.csegs) r.csegs = new Int32Array(CTRAIL_MAX);
-  r.csegs[r.csegN % CTRAIL_MAX] = s;
-  r.csegN++;
-  r.cx = x; r.cy = y; r.ct = tms;
+/* colour: the class (0..3), or 4 + the peer's number */
+const colourOf = (r) => (r.pidx >= 0 ? 4 + r.pidx : r.cls);
+
+/** Track r's trail tr goes on to (x, y) at tms: a segment from its last point. */
+function extend(r, tr, x, y, tms) {
+  const s = tr.ring.add(tr.x - ox, tr.y - oy, x - ox, y - oy, (tms - t0) / 1000, colourOf(r), r.id);
+  if (!tr.segs) tr.segs = new Int32Array(tr.max);
+  tr.segs[tr.n % tr.max] = s;
+  tr.n++;
+  tr.x = x; tr.y = y; tr.t = tms;
+}
+
+/* Its segments blanked (a removed track). */
+function dropTrail(r, tr) {
+  if (tr.segs) for (let i = 0, n = Math.min(tr.n, tr.max); i < n; i++) tr.ring.drop(tr.segs[i], r.id);
 }
 
 function setHead(r, x, y) {
   const o = r.slot * 8;
-  const col = r.pidx >= 0 ? 4 + r.pidx : r.cls;
-  const tS = (r.ct - t0) / 1000;
-  heads[o] = r.cx - ox; heads[o + 1] = r.cy - oy; heads[o + 2] = tS; heads[o + 3] = col;
+  const col = colourOf(r);
+  const c = r.coarse;
+  const tS = (c.t - t0) / 1000;
+  heads[o] = c.x - ox; heads[o + 1] = c.y - oy; heads[o + 2] = tS; heads[o + 3] = col;
   heads[o + 4] = x - ox; heads[o + 5] = y - oy; heads[o + 6] = tS; heads[o + 7] = col;
   headsDirty = true;
 }
@@ -172,8 +178,8 @@ function remove(r, killSegs = true) {
   headsDirty = true;
   rev++;
   if (killSegs) {
-    if (r.segs) for (let i = 0, n = Math.min(r.segN, TRAIL_MAX); i < n; i++) fine.drop(r.segs[i], r.id);
-    if (r.csegs) for (let i = 0, n = Math.min(r.csegN, CTRAIL_MAX); i < n; i++) coarse.drop(r.csegs[i], r.id);
+    dropTrail(r, r.fine);
+    dropTrail(r, r.coarse);
   }
 }
 
@@ -202,7 +208,10 @@ function apply(t, doc, a, b, now) {
     const slot = free.length ? free.pop() : nextSlot++;
     grow(slot);
     if (slot >= nSlots) nSlots = slot + 1;
-    r = { id, slot, t, x, y, lx: x, ly: y, lt: tms, cx: x, cy: y, ct: tms, cls, pidx, label: '', doc: null, a: 0, b: 0, sent: false, tl: tms, segs: null, segN: 0, csegs: null, csegN: 0, seenMs: now };
+    r = {
+      id, slot, t, x, y, cls, pidx, label: '', doc: null, a: 0, b: 0, sent: false, tl: tms, seenMs: now,
+      fine: trail(fine, TRAIL_MAX, TRAIL_STEP_MS, x, y, tms), coarse: trail(coarse, CTRAIL_MAX, COARSE_STEP_MS, x, y, tms),
+    };
     recs.set(id, r);
     slotId[slot] = id;
     idsDirty = true;
@@ -253,8 +262,8 @@ function applyMove(m, now, evNow) {
 /* The track moves to (x, y) at tms (its trails, head segment, slot). */
 function place(r, x, y, tms, deg, now) {
   if (nowMs == null || tms > nowMs) nowMs = tms;
-  if (tms - r.lt >= TRAIL_STEP_MS) trailTo(r, x, y, tms);
-  if (tms - r.ct >= COARSE_STEP_MS) coarseTo(r, x, y, tms);
+  if (tms - r.fine.t >= r.fine.step) extend(r, r.fine, x, y, tms);
+  if (tms - r.coarse.t >= r.coarse.step) extend(r, r.coarse, x, y, tms);
   setHead(r, x, y);
   rev++;
   r.x = x; r.y = y; r.seenMs = now; r.tl = tms;
@@ -339,14 +348,14 @@ function prefill() {
   for (const r of recs.values()) {
     const t = r.t;
     const a = ((t.track_deg || 0) * Math.PI) / 180;
+    /* metres (Mercator) flown in TRAIL_STEP_MS */
     const step = ((t.gs_kt || 300) * 1852 * TRAIL_STEP_MS) / 3600000 / Math.cos((t.lat * Math.PI) / 180);
-    [r.lx, r.ly] = back(r, a, step, per);
-    r.lt = r.tl - per * TRAIL_STEP_MS;
-    for (let k = per - 1; k >= 0; k--) { const [x, y] = back(r, a, step, k); trailTo(r, x, y, r.tl - k * TRAIL_STEP_MS); }
-    const cs = (COARSE_STEP_MS / TRAIL_STEP_MS);
-    [r.cx, r.cy] = back(r, a, step * cs, cper);
-    r.ct = r.tl - cper * COARSE_STEP_MS;
-    for (let k = cper - 1; k >= 0; k--) { const [x, y] = back(r, a, step * cs, k); coarseTo(r, x, y, r.tl - k * COARSE_STEP_MS); }
+    for (const [tr, k0] of [[r.fine, per], [r.coarse, cper]]) {
+      const d = (step * tr.step) / TRAIL_STEP_MS;
+      [tr.x, tr.y] = back(r, a, d, k0);
+      tr.t = r.tl - k0 * tr.step;
+      for (let k = k0 - 1; k >= 0; k--) { const [x, y] = back(r, a, d, k); extend(r, tr, x, y, r.tl - k * tr.step); }
+    }
     setHead(r, r.x, r.y);
   }
   rev++;
