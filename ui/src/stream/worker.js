@@ -210,6 +210,8 @@ function apply(t, doc, a, b, now) {
     if (slot >= nSlots) nSlots = slot + 1;
     r = {
       id, slot, t, x, y, cls, pidx, label: '', doc: null, a: 0, b: 0, sent: false, tl: tms, seenMs: now,
+      /* the kinematic members (as in the lean form's rows), here: every record has this shape, the objects do not */
+      lat: 0, lon: 0, alt: NaN, gs: NaN, trk: NaN, vr: NaN, age: NaN, tBehind: false,
       fine: trail(fine, TRAIL_MAX, TRAIL_STEP_MS, x, y, tms), coarse: trail(coarse, CTRAIL_MAX, COARSE_STEP_MS, x, y, tms),
     };
     recs.set(id, r);
@@ -218,6 +220,8 @@ function apply(t, doc, a, b, now) {
   }
   r.cls = cls; r.pidx = pidx;
   r.t = t;
+  r.lat = t.lat; r.lon = t.lon; r.alt = num(t.alt_ft); r.gs = num(t.gs_kt); r.trk = num(t.track_deg);
+  r.vr = num(t.vrate_fpm); r.age = num(t.age_s); r.tBehind = false;
   /* a new full object: its text goes to the page (post) */
   r.sent = false;
   if (doc) { r.doc = doc; r.a = a; r.b = b; }
@@ -248,15 +252,28 @@ function applyMove(m, now, evNow) {
     typeof m[6] !== 'number' || typeof tms !== 'number' || !Number.isFinite(tms)) { dropped++; return; }
   events++;
   if (replaying && tms < r.tl) return; /* older than the reply to GET /api/tracks applied before it */
-  const t = r.t;
-  t.lat = lat; t.lon = lon;
-  const altChanged = t.alt_ft !== (alt === null ? undefined : alt);
-  t.alt_ft = alt === null ? undefined : alt; /* undefined: left out of its JSON, as the daemon does */
-  t.gs_kt = m[4]; t.track_deg = m[5]; t.vrate_fpm = m[6]; t.t_last_ms = tms;
-  if (Number.isFinite(evNow)) t.age_s = Math.round(evNow - tms) / 1000;
+  const a = alt === null ? NaN : alt;
+  const altChanged = !Object.is(a, r.alt);
+  r.lat = lat; r.lon = lon; r.alt = a; r.gs = m[4]; r.trk = m[5]; r.vr = m[6];
+  if (Number.isFinite(evNow)) r.age = Math.round(evNow - tms) / 1000;
+  /* the object itself is brought up to date only when it is read (its
+   * text, its label): its members' shapes differ from track to track */
+  r.tBehind = true;
   mercator(lon, lat, xy);
   place(r, xy[0], xy[1], tms, m[5], now);
-  if (altChanged) setLabel(r, labelOf(t));
+  if (altChanged) setLabel(r, labelOf(current(r)));
+}
+
+/** Track r's object, with the kinematics of the rows applied since its full object. */
+function current(r) {
+  if (!r.tBehind) return r.t;
+  const t = r.t;
+  t.lat = r.lat; t.lon = r.lon;
+  t.alt_ft = Number.isNaN(r.alt) ? undefined : r.alt; /* undefined: left out of its JSON, as the daemon does */
+  t.gs_kt = r.gs; t.track_deg = r.trk; t.vrate_fpm = r.vr; t.t_last_ms = r.tl;
+  if (!Number.isNaN(r.age)) t.age_s = r.age;
+  r.tBehind = false;
+  return t;
 }
 
 /* The track moves to (x, y) at tms (its trails, head segment, slot). */
@@ -346,7 +363,7 @@ function prefill() {
   const cper = Math.max(1, Math.min(CTRAIL_MAX, Math.floor(CSEG_CAP / Math.max(1, recs.size))));
   const back = (r, a, step, k) => [r.x - Math.sin(a) * step * k, r.y - Math.cos(a) * step * k];
   for (const r of recs.values()) {
-    const t = r.t;
+    const t = current(r);
     const a = ((t.track_deg || 0) * Math.PI) / 180;
     /* metres (Mercator) flown in TRAIL_STEP_MS */
     const step = ((t.gs_kt || 300) * 1852 * TRAIL_STEP_MS) / 3600000 / Math.cos((t.lat * Math.PI) / 180);
@@ -483,7 +500,7 @@ function post() {
       if (all || watched.has(r.id)) {
         if (r.sent) i = -2;
         else {
-          const s = r.doc ? r.doc.s.slice(r.a, r.b) : JSON.stringify(r.t);
+          const s = r.doc ? r.doc.s.slice(r.a, r.b) : JSON.stringify(current(r));
           i = 0; a = len; n = s.length;
           parts.push(s);
           len += n;
@@ -493,10 +510,9 @@ function post() {
       r.doc = null; /* the event's text is not held beyond this batch */
       c[4 * k] = r.slot; c[4 * k + 1] = i; c[4 * k + 2] = a; c[4 * k + 3] = n;
       tl[k] = r.tl;
-      const t = r.t;
       const o = k * KIN;
-      kin[o] = t.lat; kin[o + 1] = t.lon; kin[o + 2] = num(t.alt_ft); kin[o + 3] = num(t.gs_kt);
-      kin[o + 4] = num(t.track_deg); kin[o + 5] = num(t.vrate_fpm); kin[o + 6] = num(t.t_last_ms); kin[o + 7] = num(t.age_s);
+      kin[o] = r.lat; kin[o + 1] = r.lon; kin[o + 2] = r.alt; kin[o + 3] = r.gs;
+      kin[o + 4] = r.trk; kin[o + 5] = r.vr; kin[o + 6] = r.tl; kin[o + 7] = r.age;
       k++;
     }
     msg.chg = c; msg.texts = parts.length ? [parts.join('')] : []; msg.tl = tl; msg.kin = kin;
