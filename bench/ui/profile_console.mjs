@@ -67,6 +67,8 @@ const r = await page.evaluate((secs) => new Promise((resolve) => {
 const { profile } = await cdp.send('Profiler.stop');
 {
   const w = await page.evaluate(() => { const t = window.__cairn.map.tracks; return { cost: t.lastBatch && t.lastBatch.cost, events: t.stats.events, lean: t.stats.lean }; });
+  const pk = await page.evaluate(() => { const r = window.__cairn.map.tracks.remote; const k = r && r.k; return k ? { issueMs: k.issueMs, rasterMs: k.rasterMs, drawMs: k.drawMs, cost: k.cost, coarse: k.coarse, w: k.cssW, h: k.cssH } : null; });
+  if (pk) console.log(`the worker's last picture: ${pk.w}x${pk.h} CSS px, coarse trails ${pk.coarse}; issued ${pk.issueMs.toFixed(0)} ms, rasterised ${pk.rasterMs.toFixed(0)} ms, bitmap ${pk.drawMs.toFixed(0)} ms after its beginning; the one before shown ${pk.cost.toFixed(0)} ms after its beginning`);
   console.log('worker ms (since start):', JSON.stringify(w.cost), 'tracks/rows applied', w.events, w.lean ? '(lean form)' : '(default form)');
   const d = (k) => (w.cost[k] - (w0.cost[k] || 0)) * 1000 / Math.max(1, w.events - w0.events);
   if (w.cost && w.events) console.log(`worker per track or row applied while profiled (${w.events - w0.events}): parse ${d('parse').toFixed(2)} µs, spans ${d('spans').toFixed(2)} µs, apply ${d('apply').toFixed(2)} µs, post ${d('post').toFixed(2)} µs (of which the changed tracks' ${d('chg').toFixed(2)})`);

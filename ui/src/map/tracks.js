@@ -123,7 +123,7 @@ export class Tracks {
     this.gl.requestRender = () => this.glLayer.changed();
     this.gl.slowMs = PAGE_MAX_MS;
     this.labelCanvas = document.createElement('canvas');
-    this.labelCanvas.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;';
+    this.labelCanvas.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;visibility:hidden;';
     this.labelLayer = new Layer({ render: (fs) => this.renderLabels(fs), zIndex: 13 });
     this.labelLayer.set('name', 'labels');
     events.on('tracks.batch', (m) => this.batch(m));
@@ -382,11 +382,13 @@ export class Tracks {
     const zoom = Math.log2(156543.03392804097 / fs.viewState.resolution);
     const selSlot = this.selId == null ? undefined : this.idSlot.get(this.selId);
     const want = (this.labelsOn && zoom >= LABEL_ZOOM) || selSlot !== undefined;
-    /* an unchanged empty canvas is not sent to the compositor again */
+    /* an unchanged empty canvas is not sent to the compositor again, nor
+     * drawn by it (hidden: the software compositor draws every layer's quad) */
     if (!want && this.labelsBlank) return c;
     g.setTransform(pr, 0, 0, pr, 0, 0);
     g.clearRect(0, 0, fs.size[0], fs.size[1]);
     this.labelsBlank = !want;
+    c.style.visibility = want ? '' : 'hidden';
     const P = this.pts;
     const p = p0;
     if (this.labelsOn && zoom >= LABEL_ZOOM) {

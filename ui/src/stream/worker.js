@@ -9,16 +9,19 @@
 //     GET /api/tracks at each (re)connection;
 //   - applies the daemon's `tracks` events ({"now_ms", "tracks":[...]},
 //     docs/centre.md) and the older one-track `track` events to its table;
+//     it asks for the lean form (/api/events?form=moves: "moves":[[id, lat,
+//     lon, alt_ft, gs_kt, track_deg, vrate_fpm, t_last_ms], ...] beside the
+//     full objects), whose rows patch a known track without a full object;
 //   - keeps, per track, a slot in the packed arrays the GPU draws (x, y
 //     relative to an origin, class, heading, peer number, shown: 6 floats),
 //     its trail segments in a ring, its label, and its own JSON text;
 //   - posts what changed to the main thread at most once per animation
 //     frame (the main thread returns a credit, "ack", from its next frame):
 //     the packed arrays and the new trail segments as transferable typed
-//     arrays, the changed tracks' JSON (the texts of the events that
-//     brought them, with each track's span: parsed on the main thread only
-//     for the tracks it looks at), the changed labels, each track's report
-//     time;
+//     arrays, the new full objects' JSON texts (joined, with each track's
+//     span: parsed on the main thread only for the tracks it looks at),
+//     each changed track's kinematics (written over its text there), the
+//     changed labels, each track's report time;
 //   - forwards the other events (alerts, messages, ...) parsed.
 //
 // Messages from the main thread:
