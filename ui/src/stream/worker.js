@@ -92,7 +92,9 @@ let headsDirty = true;
 let rev = 0; /* bumped at each change of what the picture shows */
 let seq = 0; /* batches posted */
 let picture = null; /* the worker's own picture (stream/picture.js), when the page asked for it */
-let sample = []; /* report times applied since the picture's last drawing (latency) */
+let sample = []; /* report times applied since the picture's last drawing (latency): a uniform sample of SAMPLE_MAX */
+let sampleSeen = 0;
+const SAMPLE_MAX = 4000;
 fine.follow('gpu', false);
 coarse.follow('gpu', false);
 
@@ -387,7 +389,12 @@ function prefill() {
 /* report times for the page's latency figure: the picture that first
  * includes a report says so (bench/ui) */
 function sampleOf(tms) {
-  if (Number.isFinite(tms) && sample.length < 4000) sample.push(tms);
+  if (!Number.isFinite(tms)) return;
+  /* a reservoir: the first SAMPLE_MAX kept alone would be the oldest
+   * reports of a costly picture's interval (an overstated latency) */
+  const k = sampleSeen++;
+  if (k < SAMPLE_MAX) sample.push(tms);
+  else { const j = Math.floor(Math.random() * (k + 1)); if (j < SAMPLE_MAX) sample[j] = tms; }
 }
 
 const pictureSrc = {
@@ -396,7 +403,7 @@ const pictureSrc = {
   table: () => ({
     pts, nSlots, heads, headsDirty, rev, ox, oy, seq, trailS: TRAIL_S,
     nowS: nowMs == null ? 0 : (nowMs - t0) / 1000,
-    takeSample: () => { const s = sample; sample = []; return s; },
+    takeSample: () => { const s = sample; sample = []; sampleSeen = 0; return s; },
   }),
   headsTaken: () => { headsDirty = false; },
 };
