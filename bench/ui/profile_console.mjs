@@ -3,7 +3,7 @@
 // page (CDP Profiler) summarised by self time per function, and the
 // renderer's frame figures. A tool for finding cost, not a pass/fail bench.
 // usage: node bench/ui/profile_console.mjs [--n 10000] [--seconds 5] [--mode batch|events|still] [--trails]
-//          [--trace] [--hide tracks,base,labels] [--eval JS] [--out FILE]
+//          [--trace] [--hide tracks,base,labels] [--eval JS] [--out FILE] [--dist DIR]
 // Without a GPU the tracks are drawn by the stream worker (stream/picture.js):
 // its GLES2 calls are on the DedicatedWorker thread in --trace.
 import { writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ const OUT = arg('out', '');
 
 const pw = await requireBrowser();
 const browser = await launch(pw);
-const srv = await startLoadServer({ dist: DIST, n: N, updates: MODE !== 'still', mode: MODE === 'batch' ? 'tracks' : MODE });
+const srv = await startLoadServer({ dist: arg('dist', DIST), n: N, updates: MODE !== 'still', mode: MODE === 'batch' ? 'tracks' : MODE });
 const ctx = await browser.newContext({ viewport: { width: 1600, height: 900 } });
 const page = await ctx.newPage();
 page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
@@ -35,6 +35,7 @@ if (HIDE) await page.evaluate((names) => { for (const l of window.__cairn.map.ol
 const EVAL = arg('eval', '');
 if (EVAL) await page.evaluate(EVAL);
 await page.waitForTimeout(2000);
+const w0 = await page.evaluate(() => { const t = window.__cairn.map.tracks; return { cost: { ...(t.lastBatch && t.lastBatch.cost) }, events: t.stats.events }; });
 const cdp = await ctx.newCDPSession(page);
 await cdp.send('Profiler.enable');
 await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -64,7 +65,14 @@ const r = await page.evaluate((secs) => new Promise((resolve) => {
   requestAnimationFrame(step);
 }), SECONDS);
 const { profile } = await cdp.send('Profiler.stop');
-console.log('worker ms (since start):', JSON.stringify(await page.evaluate(() => window.__cairn.map.tracks.lastBatch && window.__cairn.map.tracks.lastBatch.cost)), 'events', await page.evaluate(() => window.__cairn.map.tracks.stats.events));
+{
+  const w = await page.evaluate(() => { const t = window.__cairn.map.tracks; return { cost: t.lastBatch && t.lastBatch.cost, events: t.stats.events, lean: t.stats.lean }; });
+  const pk = await page.evaluate(() => { const r = window.__cairn.map.tracks.remote; const k = r && r.k; return k ? { issueMs: k.issueMs, rasterMs: k.rasterMs, drawMs: k.drawMs, cost: k.cost, coarse: k.coarse, w: k.cssW, h: k.cssH } : null; });
+  if (pk) console.log(`the worker's last picture: ${pk.w}x${pk.h} CSS px, coarse trails ${pk.coarse}; issued ${pk.issueMs.toFixed(0)} ms, rasterised ${pk.rasterMs.toFixed(0)} ms, bitmap ${pk.drawMs.toFixed(0)} ms after its beginning; the one before shown ${pk.cost.toFixed(0)} ms after its beginning`);
+  console.log('worker ms (since start):', JSON.stringify(w.cost), 'tracks/rows applied', w.events, w.lean ? '(lean form)' : '(default form)');
+  const d = (k) => (w.cost[k] - (w0.cost[k] || 0)) * 1000 / Math.max(1, w.events - w0.events);
+  if (w.cost && w.events) console.log(`worker per track or row applied while profiled (${w.events - w0.events}): parse ${d('parse').toFixed(2)} µs, spans ${d('spans').toFixed(2)} µs, apply ${d('apply').toFixed(2)} µs, post ${d('post').toFixed(2)} µs (of which the changed tracks' ${d('chg').toFixed(2)})`);
+}
 if (TRACE) {
   const done = new Promise((res) => cdp.once('Tracing.tracingComplete', res));
   await cdp.send('Tracing.end');

@@ -4,7 +4,11 @@
 // served by bench/ui/loadserver.mjs (no daemon needed): the initial
 // GET /api/tracks, a batch that moves one track and deletes another, a
 // `track` event, a track whose text holds brackets and quotes, hostile
-// events (cut JSON, not an object, no id) ignored without harm; without a
+// events (cut JSON, not an object, no id) ignored without harm; the lean
+// form's move rows (/api/events?form=moves: a row patches the track's
+// copy, its symbol and label; unknown ids and malformed rows ignored; the
+// detail pane's sources from GET /api/tracks/ID), and a server refusing
+// that form (the default form read instead); without a
 // GPU, the stream worker's WebGL context lost and restored, then lost for
 // good (the page draws again).
 // usage: node tests/e2e/console_stream.mjs [cairn binary: unused]
@@ -58,6 +62,55 @@ try {
   check(await page.evaluate(() => window.__cairn.api.streamConnected()), 'the stream still connected');
   await screenshot(page, 'console-stream');
 
+  /* The lean form (/api/events?form=moves, the contract): move rows patch
+   * the worker's copy of a known track — position, kinematics, age, the
+   * label (altitude) — and the page's object is its last full text under
+   * them; rows for unknown ids and malformed rows are ignored. */
+  check(srv.forms().includes('moves'), 'the console asked for the lean form (/api/events?form=moves)');
+  const lean = (tracks, moves, nowMs = Date.now()) => srv.inject(`event: tracks\ndata: {"now_ms":${nowMs},"tracks":${JSON.stringify(tracks)},"moves":${moves}}\n\n`, 'moves');
+  const t0ms = Date.now() + 100;
+  const slot7 = await page.evaluate(() => window.__cairn.map.tracks.idSlot.get(7));
+  lean([], `[[7,61.500000,22.250000,12300,321.5,45.5,-640,${t0ms}],[99999,1,2,3,4,5,6,${t0ms}]]`, t0ms + 2500);
+  await page.waitForFunction(() => { const t = window.__cairn.map.tracks.get(7); return t && t.lat === 61.5; }, null, { timeout: 10000 });
+  const t7 = await page.evaluate(() => window.__cairn.map.tracks.get(7));
+  check(t7.lon === 22.25 && t7.alt_ft === 12300 && t7.gs_kt === 321.5 && t7.track_deg === 45.5 && t7.vrate_fpm === -640 &&
+    t7.t_last_ms === t0ms && t7.age_s === 2.5, `a move row's members applied (${JSON.stringify([t7.lon, t7.alt_ft, t7.gs_kt, t7.track_deg, t7.vrate_fpm, t7.age_s])})`);
+  check(t7.callsign === 'BNC00006' && t7.sources && t7.sources.ssr === 2.1 && Array.isArray(t7.sensors) && t7.status === 'confirmed',
+    'the slow members kept from its full object');
+  const st7 = await page.evaluate((s) => { const t = window.__cairn.map.tracks; return { ll: t.lonLat(7), label: t.labels[s], slot: t.idSlot.get(7), n: t.count() }; }, slot7);
+  check(Math.abs(st7.ll[0] - 22.25) < 1e-4 && Math.abs(st7.ll[1] - 61.5) < 1e-4 && st7.slot === slot7, 'its symbol moved (the same slot)');
+  check(st7.label === 'BNC00006\nFL123', `its label follows the altitude (${JSON.stringify(st7.label)})`);
+  check(st7.n === N - 1 && await page.evaluate(() => window.__cairn.map.tracks.get(99999)) === null, 'a row for an unknown track ignored');
+  /* no altitude, then malformed rows among good ones */
+  lean([], `[[7,61.6,22.3,null,300.0,50.0,0,${t0ms + 1000}]]`);
+  await page.waitForFunction(() => { const t = window.__cairn.map.tracks.get(7); return t && t.lat === 61.6; }, null, { timeout: 10000 });
+  const t7b = await page.evaluate((s) => ({ t: window.__cairn.map.tracks.get(7), label: window.__cairn.map.tracks.labels[s] }), slot7);
+  check(!('alt_ft' in t7b.t) && t7b.label === 'BNC00006', `a row without altitude: no alt_ft, the label without it (${JSON.stringify(t7b.label)})`);
+  lean([], `[[7,"x",22,1,2,3,4,5],[7,61.7],7,null,[8,95,22,1,2,3,4,${t0ms}],[7,61.7,22.4,13000,300.0,50.0,0,"t"],[8,58.25,16.5,9000,250.0,10.0,0,${t0ms + 2000}]]`);
+  lean([], 'not json');
+  await page.waitForFunction(() => { const t = window.__cairn.map.tracks.get(8); return t && t.lat === 58.25; }, null, { timeout: 10000 });
+  check(await page.evaluate(() => window.__cairn.map.tracks.get(7).lat) === 61.6, 'malformed rows dropped; the good row after them applied');
+  /* a full object after rows: its slow members replace the copy's */
+  const full7 = { ...t7, callsign: 'NEW7', lat: 61.8, lon: 22.5, alt_ft: 14000, t_last_ms: t0ms + 3000 };
+  lean([full7], `[[8,58.5,16.5,9000,250.0,10.0,0,${t0ms + 3000}]]`);
+  await page.waitForFunction(() => { const t = window.__cairn.map.tracks.get(8); return t && t.lat === 58.5; }, null, { timeout: 10000 });
+  const t7c = await page.evaluate((s) => ({ t: window.__cairn.map.tracks.get(7), label: window.__cairn.map.tracks.labels[s] }), slot7);
+  check(t7c.t.callsign === 'NEW7' && t7c.t.lat === 61.8 && t7c.t.alt_ft === 14000 && t7c.label === 'NEW7\nFL140', 'a full object in the lean form replaces the copy');
+  /* the detail pane: kinematics from the stream, the sources' ages from GET /api/tracks/ID */
+  srv.setDetailSources({ adsb: 0.2, mlat: 4.5 });
+  await page.evaluate(() => window.__cairn.map.select(8));
+  const pane = await page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid="track-sources"]');
+    return el && el.textContent.includes('mlat') && document.querySelector('[data-testid="track-detail"]').textContent.includes('58.5000');
+  }, null, { timeout: 10000 }).then(() => true, () => false);
+  check(pane, 'the detail pane: the position from the rows, the sources from GET /api/tracks/ID');
+  lean([], `[[8,58.75,16.5,9000,250.0,10.0,0,${t0ms + 4000}]]`);
+  const paneMoved = await page.waitForFunction(() => document.querySelector('[data-testid="track-detail"]').textContent.includes('58.7500'), null, { timeout: 10000 })
+    .then(() => true, () => false);
+  check(paneMoved, 'the detail pane follows a move row');
+  await page.evaluate(() => window.__cairn.map.select(null));
+  srv.setDetailSources(null);
+
   /* Without a GPU the stream worker draws the tracks (stream/picture.js):
    * its WebGL context lost, as at a driver reset, is restored and drawn
    * again; one lost for good hands the drawing back to the page. */
@@ -89,6 +142,22 @@ try {
       .then(() => true, () => false);
     check(drawn, 'the page\'s own layer drew the latest batch');
     await screenshot(wp, 'console-stream-context-lost');
+  }
+
+  /* A daemon that refuses the lean form (400): the console asks again
+   * without it and gets every track in full, as before. */
+  const old = await startLoadServer({ dist: DIST, n: 50, lean: 'refuse' });
+  try {
+    const op = await newPage(browser, old.url);
+    await login(op, 'bench', 'bench-password');
+    await op.waitForFunction(() => window.__cairn && window.__cairn.map.tracks.count() === 50, null, { timeout: 30000 });
+    const e0 = await op.evaluate(() => window.__cairn.map.tracks.stats.events);
+    const moving = await op.waitForFunction((e) => window.__cairn.map.tracks.stats.events >= e + 50, e0, { timeout: 10000 }).then(() => true, () => false);
+    check(moving && old.forms().length === 1 && old.forms()[0] === '' && !(await op.evaluate(() => window.__cairn.map.tracks.stats.lean)),
+      'a daemon refusing the lean form: the default form read instead, tracks moving');
+    await op.close();
+  } finally {
+    old.close();
   }
 } finally {
   await browser.close();

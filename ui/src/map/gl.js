@@ -180,15 +180,8 @@ export class GlCore {
     this.pBuf = gl.createBuffer();
     this.pVao = gl.createVertexArray();
     this.ptsCap = 0; /* bytes of the symbols' buffer */
-    gl.bindVertexArray(this.pVao);
-    gl.bindBuffer(gl.ARRAY_BUFFER, this.pBuf);
-    let loc = gl.getAttribLocation(this.pProg, 'a_pos');
-    gl.enableVertexAttribArray(loc);
-    gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 24, 0);
-    loc = gl.getAttribLocation(this.pProg, 'a_attr');
-    gl.enableVertexAttribArray(loc);
-    gl.vertexAttribPointer(loc, 4, gl.FLOAT, false, 24, 8);
-    gl.bindVertexArray(null);
+    /* a symbol: x, y, then class, heading, peer, shown (6 floats) */
+    this.layout(this.pVao, this.pBuf, this.pProg, [['a_pos', 2], ['a_attr', 4]]);
     this.u = {};
     for (const [prog, names] of [[this.pProg, ['u_m', 'u_size', 'u_rot', 'u_cls', 'u_peer']], [this.tProg, ['u_m', 'u_now', 'u_trail', 'u_cls', 'u_peer']]])
       for (const n of names) this.u[`${prog === this.pProg ? 'p' : 't'}${n}`] = gl.getUniformLocation(prog, n);
@@ -198,17 +191,27 @@ export class GlCore {
   ring(cap) {
     const gl = this.gl;
     const r = { buf: gl.createBuffer(), vao: gl.createVertexArray(), cap };
-    gl.bindVertexArray(r.vao);
     gl.bindBuffer(gl.ARRAY_BUFFER, r.buf);
     gl.bufferData(gl.ARRAY_BUFFER, cap * SEG_FLOATS * 4, gl.DYNAMIC_DRAW);
-    let loc = gl.getAttribLocation(this.tProg, 'a_pos');
-    gl.enableVertexAttribArray(loc);
-    gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 16, 0);
-    loc = gl.getAttribLocation(this.tProg, 'a_tc');
-    gl.enableVertexAttribArray(loc);
-    gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 16, 8);
-    gl.bindVertexArray(null);
+    /* a vertex: x, y, then time, colour (4 floats; a segment is two) */
+    this.layout(r.vao, r.buf, this.tProg, [['a_pos', 2], ['a_tc', 2]]);
     return r;
+  }
+
+  /** Vertex array vao reads buf as prog's attributes [[name, floats], ...], interleaved in that order. */
+  layout(vao, buf, prog, attrs) {
+    const gl = this.gl;
+    const stride = attrs.reduce((a, [, k]) => a + 4 * k, 0);
+    gl.bindVertexArray(vao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, buf);
+    let off = 0;
+    for (const [name, k] of attrs) {
+      const loc = gl.getAttribLocation(prog, name);
+      gl.enableVertexAttribArray(loc);
+      gl.vertexAttribPointer(loc, k, gl.FLOAT, false, stride, off);
+      off += 4 * k;
+    }
+    gl.bindVertexArray(null);
   }
 
   /** Segments [first, first + data.length / SEG_FLOATS) of ring r. */
@@ -529,6 +532,7 @@ export class RemotePicture {
     this.T = null; /* the view's transform at the last frame */
     this.sent = null;
     this.pictures = 0;
+    this.drawMs = 0;
     /* a hidden page needs no pictures: the worker stops until the next frame sends the view */
     document.addEventListener('visibilitychange', () => {
       if (!document.hidden) return;
@@ -572,6 +576,7 @@ export class RemotePicture {
     if (c.style.height !== h) c.style.height = h;
     this.k = m;
     this.pictures++;
+    this.drawMs += m.drawMs || 0; /* (bench) from a drawing's beginning to its bitmap */
     this.place();
     this.send({ type: 'shown' });
   }

@@ -59,9 +59,21 @@ export function createMap(el) {
     const t = tracks.nearest(e.coordinate, view.getResolution());
     api.select(t ? t.id : null);
   });
+  /* the pointer over a track: a hand. Blink sends a mouse move at every
+   * frame in which the map moves under a still pointer (a wheel zoom, an
+   * animation): looked at once per frame at most, not while the view
+   * moves, from the slots only (no track parsed), the style set only when
+   * it changes (docs/console.md, the page's frame) */
+  let hoverAt = null;
+  let hoverOn = false;
   ol.on('pointermove', (e) => {
-    if (e.dragging) return;
-    el.style.cursor = tracks.nearest(e.coordinate, view.getResolution()) ? 'pointer' : '';
+    if (e.dragging || view.getInteracting() || view.getAnimating()) return;
+    if (hoverAt === null) requestAnimationFrame(() => {
+      const on = tracks.nearestSlot(hoverAt, view.getResolution()) >= 0;
+      hoverAt = null;
+      if (on !== hoverOn) { hoverOn = on; el.style.cursor = on ? 'pointer' : ''; }
+    });
+    hoverAt = e.coordinate;
   });
   /* the first tracks to arrive frame the view once; the operator's view is theirs after */
   let fitted = false;

@@ -21,6 +21,9 @@ export const TRAIL_S = 600;
 export const SEG_CAP = 1 << 20;
 export const LABEL_ZOOM = 7;
 const NOXPDR = CLASSES.indexOf('noxpdr');
+/* the kinematic members the worker sends for each changed track (stream/worker.js KIN) */
+const KIN_KEYS = ['lat', 'lon', 'alt_ft', 'gs_kt', 'track_deg', 'vrate_fpm', 't_last_ms', 'age_s'];
+const KIN = KIN_KEYS.length;
 
 /** What changed in one batch, for onChange listeners: has(id), size, newestMs. */
 class Changed {
@@ -73,6 +76,7 @@ export class Tracks {
     this.rawOff = new Int32Array(0);
     this.rawLen = new Int32Array(0);
     this.chgStamp = new Int32Array(0); /* slot -> the batch that last changed it */
+    this.kin = new Float64Array(0); /* slot -> KIN kinematic members over its text (the lean form's moves; NaN: absent) */
     this.objs = []; /* slot -> parsed object (until it changes) */
     this.peerNames = [];
     this.t0 = null;
@@ -119,7 +123,7 @@ export class Tracks {
     this.gl.requestRender = () => this.glLayer.changed();
     this.gl.slowMs = PAGE_MAX_MS;
     this.labelCanvas = document.createElement('canvas');
-    this.labelCanvas.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;';
+    this.labelCanvas.style.cssText = 'position:absolute;left:0;top:0;pointer-events:none;visibility:hidden;';
     this.labelLayer = new Layer({ render: (fs) => this.renderLabels(fs), zIndex: 13 });
     this.labelLayer.set('name', 'labels');
     events.on('tracks.batch', (m) => this.batch(m));
@@ -182,9 +186,21 @@ export class Tracks {
       try {
         o = JSON.parse(b.slice(this.rawOff[s], this.rawOff[s] + this.rawLen[s]));
       } catch { o = null; }
+      if (o && typeof o === 'object') this.overlay(o, s);
       this.objs[s] = o;
     }
     return o;
+  }
+
+  /* The worker's latest kinematic members over a track's last full text
+   * (the lean form's move rows change only those). */
+  overlay(o, s) {
+    const k = this.kin;
+    const i = s * KIN;
+    if (i + KIN > k.length || Number.isNaN(k[i])) return;
+    o.lat = k[i]; o.lon = k[i + 1];
+    if (Number.isNaN(k[i + 2])) delete o.alt_ft; else o.alt_ft = k[i + 2];
+    for (let j = 3; j < KIN; j++) if (!Number.isNaN(k[i + j])) o[KIN_KEYS[j]] = k[i + j];
   }
 
   partial(s) {
@@ -195,7 +211,9 @@ export class Tracks {
       streamPost({ type: 'watch', ids: [...this.asked].filter((x) => x != null), only: true });
     }
     const [lon, lat] = toLonLat([this.pts[s * 6] + this.ox, this.pts[s * 6 + 1] + this.oy]);
-    return { id, lon, lat, track_deg: (this.pts[s * 6 + 3] * 180) / Math.PI, partial: true };
+    const o = { id, lon, lat, track_deg: (this.pts[s * 6 + 3] * 180) / Math.PI, partial: true };
+    this.overlay(o, s);
+    return o;
   }
 
   count() { return this.n; }
@@ -246,6 +264,9 @@ export class Tracks {
       a.set(this[k]);
       this[k] = a;
     }
+    const kin = new Float64Array(c * KIN).fill(NaN);
+    kin.set(this.kin);
+    this.kin = kin;
   }
 
   /** One batch from the worker (see post() in stream/worker.js). */
@@ -253,6 +274,7 @@ export class Tracks {
     const g = this.gl;
     this.stats.batches++;
     this.stats.events = m.events;
+    this.stats.lean = !!m.lean;
     this.n = m.n;
     this.nSlots = m.nSlots;
     this.pts = m.pts;
@@ -272,7 +294,7 @@ export class Tracks {
       this.idSlot.clear();
       for (let s = 0; s < m.ids.length; s++) {
         if (m.ids[s] >= 0) this.idSlot.set(m.ids[s], s);
-        else { this.rawText[s] = undefined; this.objs[s] = undefined; this.labels[s] = undefined; }
+        else { this.rawText[s] = undefined; this.objs[s] = undefined; this.labels[s] = undefined; this.kin[s * KIN] = NaN; }
       }
     }
     if (m.labSlots) for (let i = 0; i < m.labSlots.length; i++) this.labels[m.labSlots[i]] = m.labText[i];
@@ -285,9 +307,12 @@ export class Tracks {
       for (let k = 0; k < size; k++) {
         const s = c[4 * k];
         const ti = c[4 * k + 1];
-        this.rawText[s] = ti < 0 ? undefined : m.texts[ti];
-        this.rawOff[s] = c[4 * k + 2];
-        this.rawLen[s] = c[4 * k + 3];
+        if (ti !== -2) { /* -2: the text it has, under new kinematics */
+          this.rawText[s] = ti < 0 ? undefined : m.texts[ti];
+          this.rawOff[s] = c[4 * k + 2];
+          this.rawLen[s] = c[4 * k + 3];
+        }
+        if (m.kin) this.kin.set(m.kin.subarray(k * KIN, (k + 1) * KIN), s * KIN);
         this.chgStamp[s] = stamp;
         this.objs[s] = undefined;
         if (newest == null || m.tl[k] > newest) newest = m.tl[k];
@@ -320,6 +345,12 @@ export class Tracks {
 
   /** The track nearest a map coordinate within tolPx pixels at resolution res. */
   nearest(coord, res, tolPx = 12) {
+    const s = this.nearestSlot(coord, res, tolPx);
+    return s < 0 ? null : this.obj(s);
+  }
+
+  /** Its slot (-1: none). */
+  nearestSlot(coord, res, tolPx = 12) {
     let best = -1;
     let bd = tolPx * res;
     bd *= bd;
@@ -333,7 +364,7 @@ export class Tracks {
       const d = dx * dx + dy * dy;
       if (d <= bd) { bd = d; best = s; }
     }
-    return best < 0 ? null : this.obj(best);
+    return best;
   }
 
   renderLabels(fs) {
@@ -351,11 +382,13 @@ export class Tracks {
     const zoom = Math.log2(156543.03392804097 / fs.viewState.resolution);
     const selSlot = this.selId == null ? undefined : this.idSlot.get(this.selId);
     const want = (this.labelsOn && zoom >= LABEL_ZOOM) || selSlot !== undefined;
-    /* an unchanged empty canvas is not sent to the compositor again */
+    /* an unchanged empty canvas is not sent to the compositor again, nor
+     * drawn by it (hidden: the software compositor draws every layer's quad) */
     if (!want && this.labelsBlank) return c;
     g.setTransform(pr, 0, 0, pr, 0, 0);
     g.clearRect(0, 0, fs.size[0], fs.size[1]);
     this.labelsBlank = !want;
+    c.style.visibility = want ? '' : 'hidden';
     const P = this.pts;
     const p = p0;
     if (this.labelsOn && zoom >= LABEL_ZOOM) {

@@ -85,6 +85,10 @@ export class Zones {
     this.source = new VectorSource();
     this.layer = new VectorLayer({ source: this.source, style, zIndex: 5 });
     this.layer.set('name', 'zones');
+    /* an empty layer is not drawn: ol would still compose its blank canvas
+     * at every frame of a pan (the page's frame, docs/console.md) */
+    this.layer.setVisible(false);
+    this.source.on('change', () => this.layer.setVisible(this.source.getFeatures().length > 0));
   }
 
   load(doc) {

@@ -1,5 +1,7 @@
 // The selected track: identities, sources with their ages, the compliance
-// triple, recent history (GET /api/tracks/ID: the track and its trail),
+// triple, recent history (GET /api/tracks/ID: the track and its trail, and
+// the sources' and sensors' ages, read every 3 s while it is selected: the
+// map's copy has them from the track's last full object only),
 // and the two actions: "query the peer" (a TRACK_QUERY draft, POST
 // /api/messages/drafts) and "set radio contact" (POST /api/tracks/ID/radio).
 import { classOf, peerOf } from '../map/classify.js';
@@ -21,6 +23,9 @@ function trackRef(t) {
   if (t.mmsi != null) return `mmsi:${t.mmsi}`;
   return `T${t.id}`;
 }
+
+/* the selected track's GET /api/tracks/ID (its slow members, its history) is read again this often */
+const DETAIL_MS = 3000;
 
 export default {
   id: 'track',
@@ -101,9 +106,13 @@ export default {
       if (op) comp.append(row('track.operator', h('b', { class: 'alarm', testid: 'track-operator' }, op)));
       body.append(h('h3', {}, tr('track.compliance')), comp);
 
+      /* the slow members (sources' and sensors' ages) from GET /api/tracks/ID,
+       * read again every DETAIL_MS: the stream's lean form carries only the
+       * kinematics of a track between its full objects (every 30 s) */
+      const slow = detail && detail.track && Number(detail.track.id) === Number(t.id) ? detail.track : t;
       const src = h('table', { class: 'kv', testid: 'track-sources' });
-      for (const [k, age] of Object.entries(t.sources || {})) src.append(h('tr', {}, h('th', {}, k), h('td', {}, fmtAge(age))));
-      for (const s of t.sensors || [])
+      for (const [k, age] of Object.entries(slow.sources || {})) src.append(h('tr', {}, h('th', {}, k), h('td', {}, fmtAge(age))));
+      for (const s of slow.sensors || [])
         src.append(h('tr', {}, h('th', {}, String(s.id)), h('td', {}, `${s.track_no != null ? `#${s.track_no} ` : ''}${fmtAge(s.age_s)}`)));
       body.append(h('h3', {}, tr('track.sources')), src);
 
@@ -121,15 +130,23 @@ export default {
       body.append(h('h3', {}, tr('track.history')), hist);
     }
 
-    async function load() {
-      detail = null;
-      if (id == null) return render();
+    let timer = 0;
+    async function fetchDetail() {
       const want = id;
-      render();
       try {
         const d = await ctx.api.get(`/api/tracks/${want}`);
         if (want === id) { detail = d; render(); }
       } catch { /* ended or not found: the map's copy is shown */ }
+    }
+
+    function load() {
+      detail = null;
+      clearInterval(timer);
+      timer = 0;
+      render();
+      if (id == null) return;
+      fetchDetail();
+      timer = setInterval(() => { if (id != null && !document.hidden) fetchDetail(); }, DETAIL_MS);
     }
 
     ctx.map.onSelect((sel) => {

@@ -15,6 +15,7 @@ export class Ring {
     this.n = 0; /* segments in use (the ring is drawn [0, n)) */
     this.rd = {};
     for (const name of readers) this.rd[name] = { start: 0, n: 0, kill: [], clear: true, on: true };
+    this.rdList = Object.values(this.rd); /* (add runs for every trail point: no for-in there) */
   }
 
   /** A segment of track id from (x0, y0) to (x1, y1) at time tS (s), colour col: its index. */
@@ -25,8 +26,7 @@ export class Ring {
     s[o] = x0; s[o + 1] = y0; s[o + 2] = tS; s[o + 3] = col;
     s[o + 4] = x1; s[o + 5] = y1; s[o + 6] = tS; s[o + 7] = col;
     this.owner[i] = id;
-    for (const k in this.rd) {
-      const r = this.rd[k];
+    for (const r of this.rdList) {
       if (!r.on || r.clear) continue;
       if (r.n === 0) r.start = i;
       if (r.n < this.cap) r.n++;
@@ -42,7 +42,7 @@ export class Ring {
     this.owner[i] = -1;
     this.seg[i * SEG_FLOATS + 3] = -1;
     this.seg[i * SEG_FLOATS + 7] = -1;
-    for (const k in this.rd) if (this.rd[k].on && !this.rd[k].clear) this.rd[k].kill.push(i);
+    for (const r of this.rdList) if (r.on && !r.clear) r.kill.push(i);
   }
 
   clear() {

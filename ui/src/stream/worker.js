@@ -9,16 +9,19 @@
 //     GET /api/tracks at each (re)connection;
 //   - applies the daemon's `tracks` events ({"now_ms", "tracks":[...]},
 //     docs/centre.md) and the older one-track `track` events to its table;
+//     it asks for the lean form (/api/events?form=moves: "moves":[[id, lat,
+//     lon, alt_ft, gs_kt, track_deg, vrate_fpm, t_last_ms], ...] beside the
+//     full objects), whose rows patch a known track without a full object;
 //   - keeps, per track, a slot in the packed arrays the GPU draws (x, y
 //     relative to an origin, class, heading, peer number, shown: 6 floats),
 //     its trail segments in a ring, its label, and its own JSON text;
 //   - posts what changed to the main thread at most once per animation
 //     frame (the main thread returns a credit, "ack", from its next frame):
 //     the packed arrays and the new trail segments as transferable typed
-//     arrays, the changed tracks' JSON (the texts of the events that
-//     brought them, with each track's span: parsed on the main thread only
-//     for the tracks it looks at), the changed labels, each track's report
-//     time;
+//     arrays, the new full objects' JSON texts (joined, with each track's
+//     span: parsed on the main thread only for the tracks it looks at),
+//     each changed track's kinematics (written over its text there), the
+//     changed labels, each track's report time;
 //   - forwards the other events (alerts, messages, ...) parsed.
 //
 // Messages from the main thread:
@@ -61,7 +64,7 @@ const xy = [0, 0];
 
 /* ------------------------------------------------------------ the table */
 
-const recs = new Map(); /* id -> {id, slot, t, x, y, lx, ly, lt, cls, pidx, label, doc, a, b, tl, segs, segN, seenMs}; its JSON: doc.s[a, b) (doc null: not kept) */
+const recs = new Map(); /* id -> {id, slot, t, x, y, cls, pidx, label, doc, a, b, sent, tl, seenMs, fine, coarse (trail())}; its new full JSON: doc.s[a, b) (doc null: not kept; sent: the page has it) */
 /* Up to TEXTS_ALL tracks the page gets every changed track's text; beyond,
  * only those it watches (the selected track, any it asked for): at 50,000
  * tracks a second copying the texts to the page took a core of its own. */
@@ -79,7 +82,8 @@ let originSet = false;
 let t0 = null; /* ms: the trails' time origin */
 let nowMs = null; /* the newest report time seen */
 let pictureMs = null; /* the daemon's now_ms of the last batch */
-let events = 0; /* track objects received */
+let events = 0; /* track objects and move rows received */
+let lean = false; /* move rows seen on this stream (the lean form) */
 
 const fine = new Ring(SEG_CAP, ['page', 'gpu']); /* the page's layer draws it (with a GPU), or the picture */
 const coarse = new Ring(CSEG_CAP, ['gpu']);
@@ -88,7 +92,9 @@ let headsDirty = true;
 let rev = 0; /* bumped at each change of what the picture shows */
 let seq = 0; /* batches posted */
 let picture = null; /* the worker's own picture (stream/picture.js), when the page asked for it */
-let sample = []; /* report times applied since the picture's last drawing (latency) */
+let sample = []; /* report times applied since the picture's last drawing (latency): a uniform sample of SAMPLE_MAX */
+let sampleSeen = 0;
+const SAMPLE_MAX = 4000;
 fine.follow('gpu', false);
 coarse.follow('gpu', false);
 
@@ -130,30 +136,36 @@ function peerNumber(name) {
   return i;
 }
 
-function trailTo(r, x, y, tms) {
-  /* colour: the class (0..3), or 4 + the peer's number */
-  const col = r.pidx >= 0 ? 4 + r.pidx : r.cls;
-  const s = fine.add(r.lx - ox, r.ly - oy, x - ox, y - oy, (tms - t0) / 1000, col, r.id);
-  if (!r.segs) r.segs = new Int32Array(TRAIL_MAX);
-  r.segs[r.segN % TRAIL_MAX] = s;
-  r.segN++;
-  r.lx = x; r.ly = y; r.lt = tms;
+/* A track's trail in one ring (the fine one, a point every TRAIL_STEP_MS,
+ * or the coarse one, every COARSE_STEP_MS): its last point and its
+ * segments' indices (the last `max`). */
+function trail(ring, max, step, x, y, tms) {
+  return { ring, max, step, x, y, t: tms, segs: null, n: 0 };
 }
 
-function coarseTo(r, x, y, tms) {
-  const col = r.pidx >= 0 ? 4 + r.pidx : r.cls;
-  const s = coarse.add(r.cx - ox, r.cy - oy, x - ox, y - oy, (tms - t0) / 1000, col, r.id);
-  if (!r.csegs) r.csegs = new Int32Array(CTRAIL_MAX);
-  r.csegs[r.csegN % CTRAIL_MAX] = s;
-  r.csegN++;
-  r.cx = x; r.cy = y; r.ct = tms;
+/* colour: the class (0..3), or 4 + the peer's number */
+const colourOf = (r) => (r.pidx >= 0 ? 4 + r.pidx : r.cls);
+
+/** Track r's trail tr goes on to (x, y) at tms: a segment from its last point. */
+function extend(r, tr, x, y, tms) {
+  const s = tr.ring.add(tr.x - ox, tr.y - oy, x - ox, y - oy, (tms - t0) / 1000, colourOf(r), r.id);
+  if (!tr.segs) tr.segs = new Int32Array(tr.max);
+  tr.segs[tr.n % tr.max] = s;
+  tr.n++;
+  tr.x = x; tr.y = y; tr.t = tms;
+}
+
+/* Its segments blanked (a removed track). */
+function dropTrail(r, tr) {
+  if (tr.segs) for (let i = 0, n = Math.min(tr.n, tr.max); i < n; i++) tr.ring.drop(tr.segs[i], r.id);
 }
 
 function setHead(r, x, y) {
   const o = r.slot * 8;
-  const col = r.pidx >= 0 ? 4 + r.pidx : r.cls;
-  const tS = (r.ct - t0) / 1000;
-  heads[o] = r.cx - ox; heads[o + 1] = r.cy - oy; heads[o + 2] = tS; heads[o + 3] = col;
+  const col = colourOf(r);
+  const c = r.coarse;
+  const tS = (c.t - t0) / 1000;
+  heads[o] = c.x - ox; heads[o + 1] = c.y - oy; heads[o + 2] = tS; heads[o + 3] = col;
   heads[o + 4] = x - ox; heads[o + 5] = y - oy; heads[o + 6] = tS; heads[o + 7] = col;
   headsDirty = true;
 }
@@ -171,8 +183,8 @@ function remove(r, killSegs = true) {
   headsDirty = true;
   rev++;
   if (killSegs) {
-    if (r.segs) for (let i = 0, n = Math.min(r.segN, TRAIL_MAX); i < n; i++) fine.drop(r.segs[i], r.id);
-    if (r.csegs) for (let i = 0, n = Math.min(r.csegN, CTRAIL_MAX); i < n; i++) coarse.drop(r.csegs[i], r.id);
+    dropTrail(r, r.fine);
+    dropTrail(r, r.coarse);
   }
 }
 
@@ -190,41 +202,104 @@ function apply(t, doc, a, b, now) {
   mercator(t.lon, t.lat, xy);
   const x = xy[0];
   const y = xy[1];
-  if (!originSet) { ox = x; oy = y; originSet = true; }
   const cls = CLS_INDEX[classOf(t)];
   const pidx = peerNumber(peerOf(t));
   const label = labelOf(t); /* all that may throw on a strange member, before the table changes */
+  if (!originSet) { ox = x; oy = y; originSet = true; }
   const tms = Number.isFinite(t.t_last_ms) ? t.t_last_ms : now;
   if (t0 == null) t0 = tms - TRAIL_S * 1000;
-  if (nowMs == null || tms > nowMs) nowMs = tms;
+  if (replaying && r && tms < r.tl) return; /* older than the reply to GET /api/tracks applied before it */
   if (!r) {
     const slot = free.length ? free.pop() : nextSlot++;
     grow(slot);
     if (slot >= nSlots) nSlots = slot + 1;
-    r = { id, slot, t, x, y, lx: x, ly: y, lt: tms, cx: x, cy: y, ct: tms, cls, pidx, label: '', doc: null, a: 0, b: 0, tl: tms, segs: null, segN: 0, csegs: null, csegN: 0, seenMs: now };
+    r = {
+      id, slot, t, x, y, cls, pidx, label: '', doc: null, a: 0, b: 0, sent: false, tl: tms, seenMs: now,
+      /* the kinematic members (as in the lean form's rows), here: every record has this shape, the objects do not */
+      lat: 0, lon: 0, alt: NaN, gs: NaN, trk: NaN, vr: NaN, age: NaN, tBehind: false,
+      fine: trail(fine, TRAIL_MAX, TRAIL_STEP_MS, x, y, tms), coarse: trail(coarse, CTRAIL_MAX, COARSE_STEP_MS, x, y, tms),
+    };
     recs.set(id, r);
     slotId[slot] = id;
     idsDirty = true;
-  } else {
-    r.cls = cls; r.pidx = pidx;
-    if (tms - r.lt >= TRAIL_STEP_MS) trailTo(r, x, y, tms);
-    if (tms - r.ct >= COARSE_STEP_MS) coarseTo(r, x, y, tms);
   }
-  setHead(r, x, y);
-  rev++;
-  r.x = x; r.y = y; r.cls = cls; r.pidx = pidx; r.seenMs = now; r.tl = tms;
+  r.cls = cls; r.pidx = pidx;
   r.t = t;
+  r.lat = t.lat; r.lon = t.lon; r.alt = num(t.alt_ft); r.gs = num(t.gs_kt); r.trk = num(t.track_deg);
+  r.vr = num(t.vrate_fpm); r.age = num(t.age_s); r.tBehind = false;
+  /* a new full object: its text goes to the page (post) */
+  r.sent = false;
   if (doc) { r.doc = doc; r.a = a; r.b = b; }
   else r.doc = null; /* its text made when sent (post) */
-  if (label !== r.label) {
-    r.label = label;
-    labSlots.push(r.slot);
-    labText.push(label);
-  }
+  place(r, x, y, tms, t.track_deg, now);
+  setLabel(r, label);
+}
+
+/* The kinematic members a move row carries ([id, lat, lon, alt_ft, gs_kt,
+ * track_deg, vrate_fpm, t_last_ms], the contract's lean form), in that
+ * order; the page overlays them on the track's last full text (kin). */
+const KIN = 8; /* per changed track in a batch: lat, lon, alt_ft, gs_kt, track_deg, vrate_fpm, t_last_ms, age_s (NaN: absent) */
+
+/** One move row of a lean `tracks` event: patches the table's copy of a
+ * known track (its full object came before) without a full object; nowMs
+ * of its event for age_s. A row for an unknown id is ignored (its full
+ * object comes within 30 s); a malformed one is dropped and counted. */
+function applyMove(m, now, evNow) {
+  if (!Array.isArray(m) || m.length < 8) { dropped++; return; }
+  const r = recs.get(m[0]);
+  if (!r) { if (!Number.isFinite(m[0])) dropped++; return; }
+  const lat = m[1];
+  const lon = m[2];
+  const alt = m[3];
+  const tms = m[7];
+  if (typeof lat !== 'number' || typeof lon !== 'number' || !(lat >= -90 && lat <= 90) || !(lon >= -180 && lon <= 180) ||
+    (alt !== null && typeof alt !== 'number') || typeof m[4] !== 'number' || typeof m[5] !== 'number' ||
+    typeof m[6] !== 'number' || typeof tms !== 'number' || !Number.isFinite(tms)) { dropped++; return; }
+  events++;
+  if (replaying && tms < r.tl) return; /* older than the reply to GET /api/tracks applied before it */
+  const a = alt === null ? NaN : alt;
+  const altChanged = !Object.is(a, r.alt);
+  r.lat = lat; r.lon = lon; r.alt = a; r.gs = m[4]; r.trk = m[5]; r.vr = m[6];
+  if (Number.isFinite(evNow)) r.age = Math.round(evNow - tms) / 1000;
+  /* the object itself is brought up to date only when it is read (its
+   * text, its label): its members' shapes differ from track to track */
+  r.tBehind = true;
+  mercator(lon, lat, xy);
+  place(r, xy[0], xy[1], tms, m[5], now);
+  if (altChanged) setLabel(r, labelOf(current(r)));
+}
+
+/** Track r's object, with the kinematics of the rows applied since its full object. */
+function current(r) {
+  if (!r.tBehind) return r.t;
+  const t = r.t;
+  t.lat = r.lat; t.lon = r.lon;
+  t.alt_ft = Number.isNaN(r.alt) ? undefined : r.alt; /* undefined: left out of its JSON, as the daemon does */
+  t.gs_kt = r.gs; t.track_deg = r.trk; t.vrate_fpm = r.vr; t.t_last_ms = r.tl;
+  if (!Number.isNaN(r.age)) t.age_s = r.age;
+  r.tBehind = false;
+  return t;
+}
+
+/* The track moves to (x, y) at tms (its trails, head segment, slot). */
+function place(r, x, y, tms, deg, now) {
+  if (nowMs == null || tms > nowMs) nowMs = tms;
+  if (tms - r.fine.t >= r.fine.step) extend(r, r.fine, x, y, tms);
+  if (tms - r.coarse.t >= r.coarse.step) extend(r, r.coarse, x, y, tms);
+  setHead(r, x, y);
+  rev++;
+  r.x = x; r.y = y; r.seenMs = now; r.tl = tms;
   const o = r.slot * 6;
-  pts[o] = x - ox; pts[o + 1] = y - oy; pts[o + 2] = cls;
-  pts[o + 3] = ((Number(t.track_deg) || 0) * Math.PI) / 180; pts[o + 4] = pidx; pts[o + 5] = 1;
+  pts[o] = x - ox; pts[o + 1] = y - oy; pts[o + 2] = r.cls;
+  pts[o + 3] = ((Number(deg) || 0) * Math.PI) / 180; pts[o + 4] = r.pidx; pts[o + 5] = 1;
   chg.add(r);
+}
+
+function setLabel(r, label) {
+  if (label === r.label) return;
+  r.label = label;
+  labSlots.push(r.slot);
+  labText.push(label);
 }
 
 /* A track the table cannot take (a member of an unexpected type) is
@@ -234,7 +309,9 @@ function safeApply(t, doc, a, b, now) {
   try { apply(t, doc, a, b, now); } catch { dropped++; }
 }
 
-/** A {"now_ms", "tracks":[...]} text (the `tracks` event, GET /api/tracks). */
+/** A {"now_ms", "tracks":[...]} text (the `tracks` event, GET /api/tracks),
+ * with "moves":[[id, lat, lon, alt_ft, gs_kt, track_deg, vrate_fpm,
+ * t_last_ms], ...] in the lean form (/api/events?form=moves). */
 const cost = { parse: 0, spans: 0, apply: 0, post: 0 }; /* ms spent, for bench/ui */
 function applyDoc(text, reset) {
   let doc;
@@ -244,18 +321,25 @@ function applyDoc(text, reset) {
   if (!doc || !Array.isArray(doc.tracks)) return;
   if (reset) clearAll();
   const now = Date.now();
-  if (Number.isFinite(doc.now_ms)) pictureMs = doc.now_ms;
+  const evNow = doc.now_ms;
+  if (Number.isFinite(evNow)) pictureMs = evNow;
   const a = doc.tracks;
+  const mv = Array.isArray(doc.moves) ? doc.moves : null;
+  if (mv) lean = true;
   /* each track's own text, when the spans agree with the parse (else made again) */
   t = performance.now();
-  const sp = recs.size + a.length <= TEXTS_ALL ? tracksSpans(text) : null;
+  const sp = a.length && recs.size + a.length <= TEXTS_ALL ? tracksSpans(text) : null;
   const ok = sp && sp.length === a.length * 2;
   cost.spans += performance.now() - t;
   t = performance.now();
   const d = ok ? { s: text } : null;
   for (let i = 0; i < a.length; i++) safeApply(a[i], d, ok ? sp[2 * i] : 0, ok ? sp[2 * i + 1] : 0, now);
+  if (mv) for (let i = 0; i < mv.length; i++) { try { applyMove(mv[i], now, evNow); } catch { dropped++; } }
   cost.apply += performance.now() - t;
-  if (picture) for (let i = 0, step = Math.max(1, Math.ceil(a.length / 20)); i < a.length; i += step) sampleOf(a[i]);
+  if (picture) {
+    for (let i = 0, step = Math.max(1, Math.ceil(a.length / 20)); i < a.length; i += step) sampleOf(a[i] && a[i].t_last_ms);
+    if (mv) for (let i = 0, step = Math.max(1, Math.ceil(mv.length / 20)); i < mv.length; i += step) sampleOf(mv[i] && mv[i][7]);
+  }
   post();
 }
 
@@ -284,16 +368,16 @@ function prefill() {
   const cper = Math.max(1, Math.min(CTRAIL_MAX, Math.floor(CSEG_CAP / Math.max(1, recs.size))));
   const back = (r, a, step, k) => [r.x - Math.sin(a) * step * k, r.y - Math.cos(a) * step * k];
   for (const r of recs.values()) {
-    const t = r.t;
+    const t = current(r);
     const a = ((t.track_deg || 0) * Math.PI) / 180;
+    /* metres (Mercator) flown in TRAIL_STEP_MS */
     const step = ((t.gs_kt || 300) * 1852 * TRAIL_STEP_MS) / 3600000 / Math.cos((t.lat * Math.PI) / 180);
-    [r.lx, r.ly] = back(r, a, step, per);
-    r.lt = r.tl - per * TRAIL_STEP_MS;
-    for (let k = per - 1; k >= 0; k--) { const [x, y] = back(r, a, step, k); trailTo(r, x, y, r.tl - k * TRAIL_STEP_MS); }
-    const cs = (COARSE_STEP_MS / TRAIL_STEP_MS);
-    [r.cx, r.cy] = back(r, a, step * cs, cper);
-    r.ct = r.tl - cper * COARSE_STEP_MS;
-    for (let k = cper - 1; k >= 0; k--) { const [x, y] = back(r, a, step * cs, k); coarseTo(r, x, y, r.tl - k * COARSE_STEP_MS); }
+    for (const [tr, k0] of [[r.fine, per], [r.coarse, cper]]) {
+      const d = (step * tr.step) / TRAIL_STEP_MS;
+      [tr.x, tr.y] = back(r, a, d, k0);
+      tr.t = r.tl - k0 * tr.step;
+      for (let k = k0 - 1; k >= 0; k--) { const [x, y] = back(r, a, d, k); extend(r, tr, x, y, r.tl - k * tr.step); }
+    }
     setHead(r, r.x, r.y);
   }
   rev++;
@@ -304,8 +388,13 @@ function prefill() {
 
 /* report times for the page's latency figure: the picture that first
  * includes a report says so (bench/ui) */
-function sampleOf(t) {
-  if (t && Number.isFinite(t.t_last_ms) && sample.length < 4000) sample.push(t.t_last_ms);
+function sampleOf(tms) {
+  if (!Number.isFinite(tms)) return;
+  /* a reservoir: the first SAMPLE_MAX kept alone would be the oldest
+   * reports of a costly picture's interval (an overstated latency) */
+  const k = sampleSeen++;
+  if (k < SAMPLE_MAX) sample.push(tms);
+  else { const j = Math.floor(Math.random() * (k + 1)); if (j < SAMPLE_MAX) sample[j] = tms; }
 }
 
 const pictureSrc = {
@@ -314,7 +403,7 @@ const pictureSrc = {
   table: () => ({
     pts, nSlots, heads, headsDirty, rev, ox, oy, seq, trailS: TRAIL_S,
     nowS: nowMs == null ? 0 : (nowMs - t0) / 1000,
-    takeSample: () => { const s = sample; sample = []; return s; },
+    takeSample: () => { const s = sample; sample = []; sampleSeen = 0; return s; },
   }),
   headsTaken: () => { headsDirty = false; },
 };
@@ -357,13 +446,18 @@ function dirty() {
  *   seg          [[first segment, Float32Array], ...]: new segments; segN: segments in the ring
  *   segKill      Int32Array: segments to drop; segClear: drop all (before seg)
  *   labSlots, labText  changed labels
- *   chg          Int32Array(k * 4): slot, text index (-1: none sent), offset, length of each changed track's JSON
- *   texts        [string]: the event texts those spans are in; tl: Float64Array(k): report times
+ *   chg          Int32Array(k * 4): slot, text index (-1: none, forget yours; -2: keep yours), offset, length of each changed track's JSON
+ *   texts        [string]: the texts those spans are in; tl: Float64Array(k): report times
+ *   kin          Float64Array(k * KIN): the changed tracks' kinematic members (lat, lon, alt_ft,
+ *                gs_kt, track_deg, vrate_fpm, t_last_ms, age_s; NaN: absent), over their texts
+ *   lean         the stream is the lean form (move rows seen)
  *   del          Float64Array: ids removed
  *   peers        the peer names (index = the peer number in pts), when it changed
  *   nowMs        the newest report time; pictureMs: the daemon's now_ms
  *   t0           the trails' time origin (ms) }
  */
+const num = (v) => (typeof v === 'number' ? v : NaN);
+
 /* with the picture here the page needs the table only for labels, clicks
  * and panes: a batch at most every PAGE_MS */
 const PAGE_MS = 200;
@@ -381,7 +475,7 @@ function post() {
   credit = false;
   const transfer = [];
   const msg = {
-    type: 'batch', seq: ++seq, n: recs.size, events, dropped, nSlots, origin: [ox, oy], t0, nowMs, pictureMs, segN: fine.n,
+    type: 'batch', seq: ++seq, n: recs.size, events, dropped, lean, nSlots, origin: [ox, oy], t0, nowMs, pictureMs, segN: fine.n,
   };
   msg.pts = pts.slice(0, nSlots * 6);
   cost.pts = (cost.pts || 0) + performance.now() - tPost;
@@ -398,27 +492,41 @@ function post() {
   if (peersDirty || resync) { msg.peers = peers.slice(); peersDirty = false; }
   const tChg = performance.now();
   if (chg.size) {
-    /* each changed track's text is a span of the event (or reply) that
-     * brought it: those texts are sent whole (a string is copied, not
-     * re-encoded), with the spans */
-    const docs = new Map();
+    /* the texts of the changed tracks' new full objects that the page
+     * wants, joined into one string (spans of the events that brought
+     * them, or made from the table's copy): the page keeps the text it has
+     * while only moves come (-2) and overlays their members (kin) */
+    const parts = [];
+    let len = 0;
     const c = new Int32Array(chg.size * 4);
     const tl = new Float64Array(chg.size);
+    const kin = new Float64Array(chg.size * KIN);
     const all = recs.size <= TEXTS_ALL;
     let k = 0;
     for (const r of chg) {
       let i = -1; /* no text: the page forgets the one it had */
+      let a = 0;
+      let n = 0;
       if (all || watched.has(r.id)) {
-        if (!r.doc) { const s = JSON.stringify(r.t); r.doc = { s }; r.a = 0; r.b = s.length; }
-        i = docs.get(r.doc);
-        if (i === undefined) { i = docs.size; docs.set(r.doc, i); }
-      }
-      c[4 * k] = r.slot; c[4 * k + 1] = i; c[4 * k + 2] = r.a; c[4 * k + 3] = r.b - r.a;
+        if (r.sent) i = -2;
+        else {
+          const s = r.doc ? r.doc.s.slice(r.a, r.b) : JSON.stringify(current(r));
+          i = 0; a = len; n = s.length;
+          parts.push(s);
+          len += n;
+          r.sent = true;
+        }
+      } else r.sent = false;
+      r.doc = null; /* the event's text is not held beyond this batch */
+      c[4 * k] = r.slot; c[4 * k + 1] = i; c[4 * k + 2] = a; c[4 * k + 3] = n;
       tl[k] = r.tl;
+      const o = k * KIN;
+      kin[o] = r.lat; kin[o + 1] = r.lon; kin[o + 2] = r.alt; kin[o + 3] = r.gs;
+      kin[o + 4] = r.trk; kin[o + 5] = r.vr; kin[o + 6] = r.tl; kin[o + 7] = r.age;
       k++;
     }
-    msg.chg = c; msg.texts = [...docs.keys()].map((d) => d.s); msg.tl = tl;
-    transfer.push(c.buffer, tl.buffer);
+    msg.chg = c; msg.texts = parts.length ? [parts.join('')] : []; msg.tl = tl; msg.kin = kin;
+    transfer.push(c.buffer, tl.buffer, kin.buffer);
     chg.clear();
   }
   cost.chg = (cost.chg || 0) + performance.now() - tChg;
@@ -442,24 +550,45 @@ function headers(accept) {
   return h;
 }
 
+/* The events that came while GET /api/tracks was under way, applied after
+ * its reply (which resets the table): a track first sent in full then
+ * would otherwise be lost until its next full object (the lean form's
+ * rows for an unknown id are ignored). null: none under way. */
+let held = null;
+const HELD_MAX = 2000;
+let replaying = false; /* applying them: what is older than the table's copy is skipped */
+
 async function loadTracks(g) {
+  held = [];
   try {
     const r = await fetch('/api/tracks', { headers: headers('application/json'), credentials: 'same-origin', cache: 'no-store' });
     if (g !== gen) return;
     if (r.status === 401) { postMessage({ type: 'unauthorised' }); return; }
     if (!r.ok) return;
-    applyDoc(await r.text(), true);
-  } catch { /* the stream's own failure says it */ }
+    const text = await r.text();
+    if (g !== gen) return;
+    applyDoc(text, true);
+  } catch { /* the stream's own failure says it */ } finally {
+    if (g === gen) {
+      const h = held;
+      held = null;
+      replaying = true;
+      try { if (h) for (const [name, data] of h) onEvent(name, data); } finally { replaying = false; }
+    }
+  }
 }
 
 function onEvent(name, data) {
-  if (name === 'tracks') {
-    applyDoc(data, false);
-  } else if (name === 'track') {
+  if (name === 'tracks' || name === 'track') {
+    if (held) {
+      if (held.length < HELD_MAX) held.push([name, data]);
+      return;
+    }
+    if (name === 'tracks') { applyDoc(data, false); return; }
     let t;
     try { t = JSON.parse(data); } catch { return; }
     safeApply(t, { s: data }, 0, data.length, Date.now());
-    if (picture) sampleOf(t);
+    if (picture) sampleOf(t && t.t_last_ms);
     post();
   } else {
     let obj;
@@ -468,11 +597,22 @@ function onEvent(name, data) {
   }
 }
 
+/* The lean form (move rows, the contract's /api/events?form=moves); a
+ * daemon that does not know it ignores the parameter (the default form:
+ * every track full) or, refusing it (400), is asked without. */
+let leanRefused = false;
+
 async function run(g) {
   const c = new AbortController();
   ctrl = c;
-  const r = await fetch('/api/events', { headers: headers('text/event-stream'), credentials: 'same-origin', cache: 'no-store', signal: c.signal });
+  lean = false;
+  let r = await fetch(leanRefused ? '/api/events' : '/api/events?form=moves', { headers: headers('text/event-stream'), credentials: 'same-origin', cache: 'no-store', signal: c.signal });
   if (g !== gen) return;
+  if (r.status === 400 && !leanRefused) {
+    leanRefused = true;
+    r = await fetch('/api/events', { headers: headers('text/event-stream'), credentials: 'same-origin', cache: 'no-store', signal: c.signal });
+    if (g !== gen) return;
+  }
   if (r.status === 401) { postMessage({ type: 'unauthorised' }); return; }
   if (!r.ok || !r.body) throw new Error(`events: HTTP ${r.status}`);
   postMessage({ type: 'state', connected: true, gen: g });
@@ -497,6 +637,7 @@ async function run(g) {
 
 function stop() {
   gen = 0; /* the main thread's generations start at 1 */
+  held = null;
   if (ctrl) ctrl.abort();
   ctrl = null;
 }
