@@ -28,6 +28,12 @@
  *      to the bench), as if the clients were other machines: copying
  *      50 x 10 MB/s on the same two cores as the daemon starved it (since
  *      5 December 2026; before, they were read into a buffer).
+ *   C  the same number of clients, probe included, on the lean form
+ *      (/api/events?form=moves: full objects for new tracks, changes of
+ *      their slow members and the 30 s refresh, move rows for the rest),
+ *      after a second of load with B's clients still in (so that B's last
+ *      samples arrive) and B's clients closed; measured from a second
+ *      after they came (their first flush has every track in full).
  * In each: reports the centre took per second (cairn_reports_total), the
  * cycle lateness (its histogram's p99 bucket and the largest), the
  * longest firing (cairn_cycle_work_max_seconds), overruns, the daemon's
@@ -358,6 +364,7 @@ struct snap {
     double lat_bucket[9];
     double in_adsb, in_radar, in_ais;
     double sse_events, sse_dropped, sse_clients, sse_tracks, stream_work_max;
+    double lean_objects, lean_rows; /* in the lean form's events */
     double confirmed, tentative, coasting;
 };
 static const double lat_le[9] = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1.0};
@@ -423,6 +430,8 @@ static void take(struct snap *s)
     s->sse_dropped = metric(mbuf, "cairn_web_sse_dropped_total");
     s->sse_clients = metric(mbuf, "cairn_web_sse_clients");
     s->sse_tracks = metric(mbuf, "cairn_sse_tracks_total");
+    s->lean_objects = metric(mbuf, "cairn_sse_moves_objects_total");
+    s->lean_rows = metric(mbuf, "cairn_sse_moves_rows_total");
     s->stream_work_max = metric(mbuf, "cairn_stream_work_max_seconds");
     s->confirmed = metric(mbuf, "cairn_tracks{status=\"confirmed\"}");
     s->tentative = metric(mbuf, "cairn_tracks{status=\"tentative\"}");
@@ -441,16 +450,17 @@ static size_t n_samples;
 static uint8_t seen[MAX_SAMPLE];
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
-static int sse_open(void)
+/* A client of /api/events; lean: of its lean form (?form=moves). */
+static int sse_open(int lean)
 {
     int fd = tcp_connect((uint16_t)web_port);
     if (fd < 0)
         return -1;
     char req[512];
     int n = snprintf(req, sizeof req,
-                     "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "GET /api/events%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                      "Authorization: Bearer %s\r\nAccept: text/event-stream\r\n\r\n",
-                     token);
+                     lean ? "?form=moves" : "", token);
     if (write(fd, req, (size_t)n) != n) {
         close(fd);
         return -1;
@@ -714,22 +724,25 @@ static double pct(double *v, size_t n, double q)
 /* One phase's figures, for the table at the end. */
 struct result {
     const char *name;
+    const char *form; /* of the clients' stream */
     int clients;
     double rps, lat_p99_ms, overruns, cpu, events_s, tracks_s, mb_s_each, dropped;
     double p50, p99, max;
     size_t samples, lost;
     int measured; /* latency measured (a probe reader was in) */
+    double lean_objects_s, lean_rows_s;
 };
-static struct result res[3];
+static struct result res[4];
 static int n_res;
 
 static struct result *print_phase(const char *name, const struct snap *a, const struct snap *b,
-                                  int clients)
+                                  int clients, const char *form)
 {
     double dt = b->t - a->t;
     double rps = (b->reports - a->reports) / dt;
     struct result *r = &res[n_res++];
     *r = (struct result){name,
+                         form,
                          clients,
                          rps,
                          p99_bucket(a, b),
@@ -744,8 +757,10 @@ static struct result *print_phase(const char *name, const struct snap *a, const 
                          NAN,
                          0,
                          0,
-                         0};
-    printf("\n-- phase %s: %.1f s, %d SSE client(s)\n", name, dt, clients);
+                         0,
+                         (b->lean_objects - a->lean_objects) / dt,
+                         (b->lean_rows - a->lean_rows) / dt};
+    printf("\n-- phase %s: %.1f s, %d SSE client(s), %s form\n", name, dt, clients, form);
     printf("  %-38s %12s   %s\n", "figure", "measured", "target");
     printf("  %-38s %12.0f   >= %ld (offered %.0f)\n", "reports/s taken by the picture", rps,
            opt_rate,
@@ -769,6 +784,9 @@ static struct result *print_phase(const char *name, const struct snap *a, const 
     printf("  %-38s %12.2f   <= 1 core\n", "daemon CPU, cores", r->cpu);
     printf("  %-38s %12.0f   (%.0f tracks/s in them)\n", "SSE events published/s", r->events_s,
            r->tracks_s);
+    if (r->lean_objects_s + r->lean_rows_s > 0)
+        printf("  %-38s %12.0f / %.0f\n", "lean form: full objects / rows per s", r->lean_objects_s,
+               r->lean_rows_s);
     printf("  %-38s %12.0f   0\n", "SSE clients dropped (full buffer)", r->dropped);
     printf("  %-38s %12.0f\n", "SSE clients at the end", b->sse_clients);
     return r;
@@ -813,9 +831,15 @@ static void print_table(void)
 {
     printf("\n-- side by side (stream_ms %s, cycle %d ms, %ld reports/s offered)\n",
            opt_stream < 0 ? "default" : opt_stream_text, opt_cycle, opt_rate);
-    printf("  %-34s", "SSE clients");
+    printf("  %-34s", "phase");
+    for (int i = 0; i < n_res; i++)
+        printf(" %16s", res[i].name);
+    printf("\n  %-34s", "SSE clients");
     for (int i = 0; i < n_res; i++)
         printf(" %16d", res[i].clients);
+    printf("\n  %-34s", "their form");
+    for (int i = 0; i < n_res; i++)
+        printf(" %16s", res[i].form);
     printf("\n  %-34s", "reports/s taken");
     for (int i = 0; i < n_res; i++)
         printf(" %16.0f", res[i].rps);
@@ -848,9 +872,16 @@ static void print_table(void)
         snprintf(t, sizeof t, "%.0f (%.0f)", res[i].events_s, res[i].tracks_s);
         printf(" %16s", t);
     }
+    printf("\n  %-34s", "lean: full objects / rows per s");
+    for (int i = 0; i < n_res; i++) {
+        char t[40] = "-";
+        if (res[i].lean_objects_s + res[i].lean_rows_s > 0)
+            snprintf(t, sizeof t, "%.0f / %.0f", res[i].lean_objects_s, res[i].lean_rows_s);
+        printf(" %16s", t);
+    }
     printf("\n  %-34s", "MB/s read by each client");
     for (int i = 0; i < n_res; i++)
-        printf(" %16.2f", res[i].mb_s_each);
+        printf(" %16.3f", res[i].mb_s_each);
     printf("\n  %-34s", "SSE clients dropped");
     for (int i = 0; i < n_res; i++)
         printf(" %16.0f", res[i].dropped);
@@ -943,7 +974,8 @@ int main(int argc, char **argv)
      * two-second trial with 2,000 aircraft says how many reports an
      * aircraft makes (its ADS-B heard by several receivers, the radar, the
      * vessels' AIS) and how long making the data takes. */
-    int warm = 8, total = warm + 3 * opt_seconds + 1;
+    /* + 1 s between B and C, + 1 s of C before it is measured */
+    int warm = 8, total = warm + 4 * opt_seconds + 3;
     double g0 = mono_s();
     int64_t start = wall_ms();
     start = start - start % 1000 + 1000;
@@ -1097,15 +1129,15 @@ int main(int argc, char **argv)
     take(&a);
     run_until(start + (warm + opt_seconds) * 1000, 0);
     take(&b);
-    print_phase("0", &a, &b, 0);
+    print_phase("0", &a, &b, 0, "-");
 
     /* phase A: the probe reader alone (its first flush: every track) */
-    sse_fd[0] = sse_open();
+    sse_fd[0] = sse_open(0);
     __atomic_store_n(&n_sse, 1, __ATOMIC_RELEASE);
     size_t s0 = n_samples;
     run_until(start + (warm + 2 * opt_seconds) * 1000, 1);
     take(&c);
-    struct result *ra = print_phase("A", &b, &c, 1);
+    struct result *ra = print_phase("A", &b, &c, 1, "full");
     if (getenv("BENCH_DUMP") && http("GET", "/data/aircraft.json", NULL, mbuf, sizeof mbuf) > 0) {
         const char *q = strstr(mbuf, "c0ff0");
         fprintf(stderr, "\nPROBE in aircraft.json: %.400s\n", q ? q - 10 : "none");
@@ -1115,7 +1147,7 @@ int main(int argc, char **argv)
 
     /* phase B: the probe and --sse more */
     for (int i = 0; i < opt_sse; i++) {
-        int fd = sse_open();
+        int fd = sse_open(0);
         if (fd < 0)
             break;
         sse_fd[n_sse] = fd;
@@ -1128,15 +1160,7 @@ int main(int argc, char **argv)
         bytes0[i] = __atomic_load_n(&sse_bytes[i], __ATOMIC_RELAXED);
     run_until(start + (warm + 3 * opt_seconds) * 1000, 1);
     take(&d);
-    struct result *rb = print_phase("B", &c, &d, n_sse);
-    /* the probe samples of phase B that had time to arrive */
-    double t_end = mono_s() + 2.0;
-    while (mono_s() < t_end) {
-        struct timespec ts = {0, 20000000};
-        nanosleep(&ts, NULL);
-    }
-    print_latency("A", ra, s0, s1);
-    print_latency("B", rb, s2, n_samples);
+    struct result *rb = print_phase("B", &c, &d, n_sse, "full");
     uint64_t sse_total = 0;
     int alive = 0;
     for (int i = 0; i < n_sse; i++) {
@@ -1146,6 +1170,63 @@ int main(int argc, char **argv)
     rb->mb_s_each = (double)sse_total / n_sse / (d.t - c.t) / 1e6;
     printf("  %-38s %12.2f MB/s each (%d of %d still connected)\n", "SSE read by the clients",
            rb->mb_s_each, alive, n_sse);
+    size_t s3 = n_samples;
+    /* a second of load with B's clients still in: B's last samples arrive */
+    run_until(start + (warm + 3 * opt_seconds + 1) * 1000, 1);
+
+    /* phase C: as many clients, the probe first, on the lean form. The
+     * readers leave the old ones (they take n_sse again each round, at
+     * most 50 ms apart) before those are closed. */
+    int n_b = n_sse;
+    __atomic_store_n(&n_sse, 0, __ATOMIC_RELEASE);
+    run_until(wall_ms() + 200, 1);
+    for (int i = 0; i < n_b; i++) {
+        if (sse_fd[i] >= 0)
+            close(sse_fd[i]);
+        sse_fd[i] = -1;
+        __atomic_store_n(&sse_bytes[i], 0, __ATOMIC_RELAXED);
+    }
+    tail[0] = 0;
+    in_tracks = 0;
+    struct snap e, g;
+    int n_c = 0;
+    for (int i = 0; i < n_b; i++) {
+        int fd = sse_open(1);
+        if (fd < 0)
+            break;
+        sse_fd[n_c++] = fd;
+    }
+    __atomic_store_n(&n_sse, n_c, __ATOMIC_RELEASE);
+    /* measured from a second on: the first lean flush sends every track
+     * in full (none went out in this form before), as phase A's first
+     * flush did in the default form, but phase B's clients joined a
+     * stream already running */
+    run_until(start + (warm + 3 * opt_seconds + 2) * 1000, 1);
+    take(&e);
+    for (int i = 0; i < n_c; i++)
+        bytes0[i] = __atomic_load_n(&sse_bytes[i], __ATOMIC_RELAXED);
+    size_t s4 = n_samples;
+    run_until(start + (warm + 4 * opt_seconds + 2) * 1000, 1);
+    take(&g);
+    struct result *rc = print_phase("C", &e, &g, n_c, "moves");
+    /* the probe samples of phases B and C that had time to arrive */
+    double t_end = mono_s() + 2.0;
+    while (mono_s() < t_end) {
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+    }
+    print_latency("A", ra, s0, s1);
+    print_latency("B", rb, s2, s3);
+    print_latency("C", rc, s4, n_samples);
+    sse_total = 0;
+    alive = 0;
+    for (int i = 0; i < n_c; i++) {
+        sse_total += __atomic_load_n(&sse_bytes[i], __ATOMIC_RELAXED) - bytes0[i];
+        alive += sse_fd[i] >= 0;
+    }
+    rc->mb_s_each = n_c ? (double)sse_total / n_c / (g.t - e.t) / 1e6 : 0;
+    printf("  %-38s %12.3f MB/s each (%d of %d still connected; full form in B: %.2f)\n",
+           "SSE read by the lean clients", rc->mb_s_each, alive, n_c, rb->mb_s_each);
     print_table();
     printf("  sent: %llu Beast frames, %llu ASTERIX, %llu AIS; machine load average: ",
            (unsigned long long)count_beast(sent_kind), (unsigned long long)sent_kind[EV_ASTERIX],

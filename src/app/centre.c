@@ -76,21 +76,42 @@ struct input {
     double rate; /* reports per second */
 };
 
-/* A track as the last flush saw it, at its place in the live table
- * (pic_track_next's cursor): another id, update count or status there is a
- * change to publish, and so is another identity or mark that comes without
- * a position — a callsign, squawk, emergency or selected altitude from a
- * report with no position (trk_note), an operator's or a flight plan's mark
- * on the compliance triple — so a duty officer sees it at the next flush,
- * not at the track's next update. */
-struct pub_seen {
-    uint32_t id;
-    uint32_t n_updates;
+/* A track's members other than the kinematic ones (docs/centre.md, the
+ * lean form of /api/events), as the last flush saw them at its place in
+ * the live table (pub_fill): another id, status, kind, identity, emergency,
+ * selected altitude, ground flag, compliance triple, operator mark,
+ * manoeuvre flag, presence of alt_ft or plan_dev_m, SET of source keys or
+ * SET of sensor ids is a change to publish even without another update —
+ * a callsign from a report with no position (trk_note), an operator's or a
+ * flight plan's mark — so a duty officer sees it at the next flush; and a
+ * lean client gets the track's full object for it. Compared whole with
+ * memcmp: no padding (the static assert below), fields that are not shown
+ * (a callsign without TRK_ID_CALLSIGN, ...) zero. */
+struct pub_slow {
+    uint32_t id, icao, mmsi;
     int32_t sel_alt_ft;
+    uint32_t sensor_ids[TRK_MAX_SENSORS]; /* the set: ascending, then zeros */
     uint16_t squawk;
-    uint8_t status, ids, emergency, op_flags;
-    uint8_t transponder, flight_plan, radio;
+    uint8_t status, kind, flags, ids, emergency, on_ground;
+    uint8_t transponder, flight_plan, radio, op_flags, src_mask; /* src_mask: sources with a time */
     char callsign[9];
+    uint8_t pad[2];
+};
+_Static_assert(sizeof(struct pub_slow) == 64, "pub_slow has no padding");
+
+/* The flags a track's JSON shows (alt_ft, sel_alt_ft, plan_dev_m present;
+ * manoeuvre). */
+#define PUB_FLAGS (TRK_F_ALT | TRK_F_MANOEUVRE | TRK_F_SEL_ALT | TRK_F_PLAN_DEV)
+
+/* Per place in the live table: what the last flush saw there, and when
+ * that track last went to the lean form in full (with the hash of its
+ * extra members' text then). Since every change of slow is published, and
+ * to lean clients in full, slow is also what they last got in full. */
+struct pub_slot {
+    struct pub_slow slow;
+    uint32_t n_updates;
+    uint64_t extra_hash; /* FNV-1a of p_track_extra's text when last sent in full */
+    int64_t full_ms;     /* now_ms of that flush; 0: not since this id came here */
 };
 
 struct app_centre {
@@ -125,10 +146,11 @@ struct app_centre {
     double lat_sum_s, lat_last_s, lat_max_s, work_last_s, work_max_s;
     uint64_t sse_tracks, sse_alerts, live_reports;
     /* the live stream ([web] stream_ms): one "tracks" event per flush */
-    struct event *stream; /* the stream timer, or NULL (stream_ms 0 or >= cycle_ms) */
-    struct pub_seen *pub; /* per place in the table: what the last flush saw */
-    size_t pub_cap;       /* places (the tracker's max_tracks) */
-    int64_t extra_now_ms; /* p_track_extra's now while a flush writes; 0: pic_now_ms */
+    struct event *stream;             /* the stream timer, or NULL (stream_ms 0 or >= cycle_ms) */
+    struct pub_slot *pub;             /* per place in the table: what the last flush saw */
+    size_t pub_cap;                   /* places (the tracker's max_tracks) */
+    int64_t extra_now_ms;             /* p_track_extra's now while a flush writes; 0: pic_now_ms */
+    const struct trk_track *extra_of; /* the track whose extra members c->extra holds */
     uint64_t flushes, sse_tracks_events, stream_runs;
     double stream_work_last_s, stream_work_max_s;
     int cat004_fd; /* [cat004]: the UDP socket, or -1 */
@@ -142,6 +164,10 @@ struct app_centre {
     size_t alert_acks_cap;
     struct app_acks acks; /* operators' acknowledgements (app/acks.h) */
     struct dbuf ev;       /* one SSE event */
+    struct dbuf ev_lean;  /* one "tracks" event of the lean form (?form=moves) */
+    struct dbuf ev_moves; /* its "moves" array until it is sent */
+    struct dbuf extra;    /* one track's extra members (p_track_extra), as an object */
+    uint64_t sse_lean_objects, sse_lean_moves; /* in the lean form's events */
     struct trk_point trail[TRAIL_MAX];
     /* [output NAME] ports (app/output.h) */
     struct app_output *out[APP_MAX_OUTPUTS];
@@ -399,92 +425,276 @@ static void proc_publish(void *arg, const struct det_alert *a)
 
 static void p_track_extra(void *arg, const struct trk_track *t, struct jsonw *w);
 
-static void tracks_open(struct app_centre *c, struct jsonw *w, int64_t now_ms)
+/* The lean form sends a track in full at least once in every REFRESH_MS
+ * (docs/centre.md), so that a client's copy of the slow members heals: at
+ * the first flush that sends the track after a moment fixed by its id in
+ * each period (id times Knuth's multiplicative constant, modulo the
+ * period). Tracks that came together (at start, or when the first lean
+ * client came) are thus refreshed spread over the period, not all in one
+ * flush; a track is never more than a period (and a flush) from its last
+ * full object. */
+#define REFRESH_MS 30000
+
+static int64_t period_of(int64_t t_ms, int64_t off_ms)
 {
-    dbuf_reset(&c->ev);
-    jw_init(w, &c->ev);
+    int64_t x = t_ms - off_ms;
+    return x >= 0 ? x / REFRESH_MS : -((-x + REFRESH_MS - 1) / REFRESH_MS);
+}
+
+static int refresh_due(uint32_t id, int64_t full_ms, int64_t now_ms)
+{
+    int64_t off = (int64_t)((id * 2654435761u) % (uint32_t)REFRESH_MS);
+    return period_of(now_ms, off) != period_of(full_ms, off);
+}
+
+static void pub_fill(struct pub_slow *s, const struct trk_track *t)
+{
+    memset(s, 0, sizeof *s);
+    s->id = t->id;
+    s->status = t->status;
+    s->kind = t->kind;
+    s->flags = (uint8_t)(t->flags & PUB_FLAGS);
+    s->ids = t->ids;
+    if (t->ids & TRK_ID_ICAO)
+        s->icao = t->icao;
+    if (t->ids & TRK_ID_MMSI)
+        s->mmsi = t->mmsi;
+    if (t->ids & TRK_ID_SQUAWK)
+        s->squawk = t->squawk;
+    if (t->ids & TRK_ID_CALLSIGN)
+        memcpy(s->callsign, t->callsign, sizeof s->callsign);
+    if (t->flags & TRK_F_SEL_ALT)
+        s->sel_alt_ft = t->sel_alt_ft;
+    s->emergency = t->emergency;
+    s->on_ground = t->on_ground != 0;
+    s->transponder = t->transponder;
+    s->flight_plan = t->flight_plan;
+    s->radio = t->radio;
+    s->op_flags = t->op_flags;
+    for (unsigned k = 0; k < TRK_SOURCE_N; k++)
+        if (t->last_src_ms[k])
+            s->src_mask |= (uint8_t)(1u << k);
+    /* the sensors' ids in ascending order (insertion: at most six), so
+     * the same set in another order compares equal */
+    unsigned n = t->n_sensors < TRK_MAX_SENSORS ? t->n_sensors : TRK_MAX_SENSORS;
+    for (unsigned k = 0; k < n; k++) {
+        uint32_t v = t->sensors[k].sensor_id;
+        unsigned m = k;
+        for (; m > 0 && s->sensor_ids[m - 1] > v; m--)
+            s->sensor_ids[m] = s->sensor_ids[m - 1];
+        s->sensor_ids[m] = v;
+    }
+}
+
+/* FNV-1a, 64 bits: the extra members' text, compared by hash. */
+static uint64_t fnv1a(const char *p, size_t n)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (uint8_t)p[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* The track's extra members (p_track_extra) into c->extra, as an object,
+ * and their hash; while c->extra_of is t, p_track_extra copies that text
+ * instead of writing it again. 0 when they could not be written. */
+static uint64_t extra_hash(struct app_centre *c, const struct trk_track *t)
+{
+    c->extra_of = NULL;
+    dbuf_reset(&c->extra);
+    struct jsonw w;
+    jw_init(&w, &c->extra);
+    jw_obj(&w);
+    p_track_extra(c, t, &w);
+    jw_end(&w);
+    if (w.err)
+        return 0;
+    c->extra_of = t;
+    return fnv1a(c->extra.p, c->extra.len);
+}
+
+/*
+ * One flush's events: the default form's in c->ev (w), the lean form's
+ * in c->ev_lean (wl) with its "moves" array apart in c->ev_moves (wm)
+ * until the event is sent. Only the forms with clients are written.
+ */
+struct flush {
+    struct app_centre *c;
+    int64_t now_ms;
+    int full, lean; /* the forms with clients */
+    struct jsonw w, wl, wm;
+    size_t n;      /* objects in the open default event */
+    size_t nl, nm; /* objects and rows in the open lean event */
+};
+
+static void event_open(struct dbuf *b, struct jsonw *w, int64_t now_ms)
+{
+    dbuf_reset(b);
+    jw_init(w, b);
     jw_obj(w);
     jw_kint(w, "now_ms", now_ms);
     jw_key(w, "tracks");
     jw_arr(w);
 }
 
-static void tracks_send(struct app_centre *c, struct jsonw *w, size_t n)
+static void flush_open(struct flush *f, int lean)
 {
-    jw_end(w);
-    jw_end(w);
-    if (!w->err && web_publish(c->web, "tracks", c->ev.p, c->ev.len) >= 0) {
+    struct app_centre *c = f->c;
+    if (!lean) {
+        event_open(&c->ev, &f->w, f->now_ms);
+        f->n = 0;
+        return;
+    }
+    event_open(&c->ev_lean, &f->wl, f->now_ms);
+    dbuf_reset(&c->ev_moves);
+    jw_init(&f->wm, &c->ev_moves);
+    jw_arr(&f->wm);
+    f->nl = f->nm = 0;
+}
+
+static void flush_send(struct flush *f, int lean)
+{
+    struct app_centre *c = f->c;
+    if (!lean) {
+        jw_end(&f->w);
+        jw_end(&f->w);
+        if (!f->w.err &&
+            web_publish_form(c->web, WEB_FORM_FULL, "tracks", c->ev.p, c->ev.len) >= 0) {
+            c->sse_tracks_events++;
+            c->sse_tracks += f->n;
+        }
+        return;
+    }
+    jw_end(&f->wl); /* "tracks" */
+    jw_end(&f->wm);
+    jw_key(&f->wl, "moves");
+    if (f->wm.err)
+        f->wl.err = f->wm.err;
+    else
+        jw_raw(&f->wl, c->ev_moves.p, c->ev_moves.len);
+    jw_end(&f->wl);
+    if (!f->wl.err &&
+        web_publish_form(c->web, WEB_FORM_MOVES, "tracks", c->ev_lean.p, c->ev_lean.len) >= 0) {
         c->sse_tracks_events++;
-        c->sse_tracks += n;
+        c->sse_lean_objects += f->nl;
+        c->sse_lean_moves += f->nm;
     }
 }
 
-static int pub_same(const struct pub_seen *p, const struct trk_track *t)
+/* One changed, published track into the open events. p: its place's
+ * record (already holding the track's slow members; NULL: none, always in
+ * full); slow_changed: they differ from what the previous flush saw. */
+static void flush_track(struct flush *f, const struct trk_track *t, struct pub_slot *p,
+                        int slow_changed)
 {
-    return p->id == t->id && p->n_updates == t->n_updates && p->status == t->status &&
-           p->ids == t->ids && p->squawk == t->squawk && p->emergency == t->emergency &&
-           p->sel_alt_ft == t->sel_alt_ft && p->op_flags == t->op_flags &&
-           p->transponder == t->transponder && p->flight_plan == t->flight_plan &&
-           p->radio == t->radio && !strncmp(p->callsign, t->callsign, sizeof p->callsign);
-}
-
-static void pub_note(struct pub_seen *p, const struct trk_track *t)
-{
-    p->id = t->id;
-    p->n_updates = t->n_updates;
-    p->sel_alt_ft = t->sel_alt_ft;
-    p->squawk = t->squawk;
-    p->status = t->status;
-    p->ids = t->ids;
-    p->emergency = t->emergency;
-    p->op_flags = t->op_flags;
-    p->transponder = t->transponder;
-    p->flight_plan = t->flight_plan;
-    p->radio = t->radio;
-    memcpy(p->callsign, t->callsign, sizeof p->callsign);
+    struct app_centre *c = f->c;
+    int whole = 0; /* the lean form takes the full object */
+    uint64_t h = 0;
+    if (f->lean) {
+        h = extra_hash(c, t);
+        whole = !p || p->full_ms == 0 || slow_changed || h != p->extra_hash ||
+                refresh_due(t->id, p->full_ms, f->now_ms);
+    }
+    if (f->full) {
+        size_t at = c->ev.len;
+        web_json_track_extra(&f->w, t, f->now_ms, p_track_extra, c);
+        f->n++;
+        if (whole && !f->w.err) { /* the same text for the lean event: copied */
+            const char *o = c->ev.p + at;
+            size_t ol = c->ev.len - at;
+            if (ol && *o == ',') {
+                o++;
+                ol--;
+            }
+            jw_raw(&f->wl, o, ol);
+        } else if (whole) {
+            web_json_track_extra(&f->wl, t, f->now_ms, p_track_extra, c);
+        }
+    } else if (whole) {
+        web_json_track_extra(&f->wl, t, f->now_ms, p_track_extra, c);
+    }
+    c->extra_of = NULL;
+    if (whole) {
+        f->nl++;
+        if (p) {
+            p->full_ms = f->now_ms;
+            p->extra_hash = h;
+        }
+    } else if (f->lean) {
+        web_json_track_move(&f->wm, t);
+        f->nm++;
+    }
+    if (f->full && c->ev.len > STREAM_EVENT_SPLIT) {
+        flush_send(f, 0);
+        flush_open(f, 0);
+    }
+    if (f->lean && c->ev_lean.len + c->ev_moves.len > STREAM_EVENT_SPLIT) {
+        flush_send(f, 1);
+        flush_open(f, 1);
+    }
 }
 
 /*
- * Publish the tracks changed since the previous flush as one "tracks"
- * event, {"now_ms":N,"tracks":[...]} (docs/centre.md): a track whose id,
- * update count, status, identity or marks (pub_same) differ from what the
- * previous flush saw at its place in the live table. Tentative tracks are
- * not sent (their first update as confirmed is); a DELETED track is sent
- * once, by the flush after the cycle whose trk_tick deleted it. Runs after
- * every step and every stream_ms between steps (on_stream), only while
- * someone listens:
- * the first flush after a client came sends what changed meanwhile.
+ * Publish the tracks changed since the previous flush (docs/centre.md):
+ * a track whose id, update count or slow members (struct pub_slow) differ
+ * from what the previous flush saw at its place in the live table. To
+ * default-form clients as one "tracks" event of full objects,
+ * {"now_ms":N,"tracks":[...]}; to lean-form clients (?form=moves) as one
+ * {"now_ms":N,"tracks":[...],"moves":[[...],...]}: a full object for a
+ * track not yet sent in full since it came to its place, one whose slow
+ * members or extra members (their text's hash) changed, or one due for its
+ * refresh (refresh_due); a move row for the others. Each text is built
+ * only when that form has clients. Tentative tracks are not sent (their
+ * first update as confirmed is); a DELETED track is sent once, by the
+ * flush after the cycle whose trk_tick deleted it. Runs after every step
+ * and every stream_ms between steps (on_stream), only while someone
+ * listens: the first flush after a client came sends what changed
+ * meanwhile.
  */
 static void flush_tracks(struct app_centre *c, int64_t now_ms)
 {
-    if (!listening(c))
+    const struct web_stats *st = c->web ? web_stats(c->web) : NULL;
+    struct flush f = {.c = c, .now_ms = now_ms};
+    f.full = st && st->sse_clients_form[WEB_FORM_FULL] > 0;
+    f.lean = st && st->sse_clients_form[WEB_FORM_MOVES] > 0;
+    if (!f.full && !f.lean)
         return;
     c->flushes++;
     c->extra_now_ms = now_ms;
-    struct jsonw w;
-    tracks_open(c, &w, now_ms);
-    size_t cur = 0, n = 0;
+    if (f.full)
+        flush_open(&f, 0);
+    if (f.lean)
+        flush_open(&f, 1);
+    size_t cur = 0;
     const struct trk_track *t;
     while ((t = pic_track_next(c->pic, &cur)) != NULL) {
         size_t at = cur - 1;
+        struct pub_slot *p = NULL;
+        int slow_changed = 1;
         if (at < c->pub_cap) {
-            struct pub_seen *p = &c->pub[at];
-            if (pub_same(p, t))
+            struct pub_slow now;
+            pub_fill(&now, t);
+            p = &c->pub[at];
+            slow_changed = memcmp(&p->slow, &now, sizeof now) != 0;
+            if (!slow_changed && p->n_updates == t->n_updates)
                 continue;
-            pub_note(p, t);
+            if (p->slow.id != t->id) { /* another track in this place */
+                p->full_ms = 0;
+                p->extra_hash = 0;
+            }
+            p->slow = now;
+            p->n_updates = t->n_updates;
         }
         if (t->status == TRK_ST_TENTATIVE)
             continue;
-        web_json_track_extra(&w, t, now_ms, p_track_extra, c);
-        n++;
-        if (c->ev.len > STREAM_EVENT_SPLIT) {
-            tracks_send(c, &w, n);
-            tracks_open(c, &w, now_ms);
-            n = 0;
-        }
+        flush_track(&f, t, p, slow_changed);
     }
-    if (n)
-        tracks_send(c, &w, n);
+    if (f.full && f.n)
+        flush_send(&f, 0);
+    if (f.lean && (f.nl || f.nm))
+        flush_send(&f, 1);
     c->extra_now_ms = 0;
 }
 
@@ -1065,6 +1275,12 @@ static int track_release(struct app_centre *c, const struct web_req *rq, const j
 static void p_track_extra(void *arg, const struct trk_track *t, struct jsonw *w)
 {
     struct app_centre *c = arg;
+    if (c->extra_of == t && c->extra.len > 2) {
+        /* a flush wrote them for their hash (extra_hash): the same members,
+         * copied without the braces (they follow the track's own members) */
+        jw_raw(w, c->extra.p + 1, c->extra.len - 2);
+        return;
+    }
     app_peers_track_json(c->peers, t, c->extra_now_ms ? c->extra_now_ms : c->pic_now_ms, w);
 }
 
@@ -1191,8 +1407,13 @@ static void p_metrics(void *arg, struct dbuf *o)
     m1(o, "cairn_alerts_cleared_total", "counter", "alerts cleared", (double)ds->cleared);
     m1(o, "cairn_sse_tracks_total", "counter", "tracks published in tracks events",
        (double)c->sse_tracks);
-    m1(o, "cairn_sse_tracks_events_total", "counter", "tracks events published",
+    m1(o, "cairn_sse_tracks_events_total", "counter", "tracks events published (both forms)",
        (double)c->sse_tracks_events);
+    m1(o, "cairn_sse_moves_objects_total", "counter",
+       "full track objects in the lean form's tracks events (?form=moves)",
+       (double)c->sse_lean_objects);
+    m1(o, "cairn_sse_moves_rows_total", "counter",
+       "move rows in the lean form's tracks events (?form=moves)", (double)c->sse_lean_moves);
     m1(o, "cairn_stream_runs_total", "counter",
        "stream firings between cycles (reports into the tracker, then a flush)",
        (double)c->stream_runs);
@@ -1410,6 +1631,9 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
     c->cat004_fd = -1;
     c->cat062_fd = -1;
     dbuf_init(&c->ev, 1024 * 1024);
+    dbuf_init(&c->ev_lean, 2 * STREAM_EVENT_SPLIT + 1024 * 1024);
+    dbuf_init(&c->ev_moves, STREAM_EVENT_SPLIT + 1024 * 1024);
+    dbuf_init(&c->extra, 64 * 1024);
     int rc = 0;
     char err[256];
     if (cfg->has_cat004) {
@@ -1674,5 +1898,8 @@ void app_centre_free(struct app_centre *c)
     free(c->pub);
     app_acks_free(&c->acks);
     dbuf_free(&c->ev);
+    dbuf_free(&c->ev_lean);
+    dbuf_free(&c->ev_moves);
+    dbuf_free(&c->extra);
     free(c);
 }

@@ -273,6 +273,20 @@ int web_query_parse(const char *q, size_t len, char *scratch, size_t scratch_cap
     return (int)n;
 }
 
+int web_events_form(const struct web_kv *kv, size_t n, enum web_form *out)
+{
+    int seen = 0;
+    *out = WEB_FORM_FULL;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(kv[i].key, "form") != 0)
+            continue;
+        if (seen++ || strcmp(kv[i].val, "moves") != 0)
+            return CAIRN_E_FORMAT;
+        *out = WEB_FORM_MOVES;
+    }
+    return 0;
+}
+
 static int hex64_ok(const char *s, size_t n)
 {
     if (n != WEB_TOKEN_LEN)

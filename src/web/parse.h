@@ -87,6 +87,14 @@ int web_route_allows(enum web_route_id r, int post);
 int web_query_parse(const char *q, size_t len, char *scratch, size_t scratch_cap, struct web_kv *kv,
                     size_t cap);
 
+/*
+ * The form of /api/events a query asks for (kv, n: web_query_parse's
+ * pairs): no "form" key, WEB_FORM_FULL; "form=moves", WEB_FORM_MOVES.
+ * CAIRN_E_FORMAT for any other value, or for "form" given twice (400).
+ * Other keys are ignored, as on the other routes.
+ */
+int web_events_form(const struct web_kv *kv, size_t n, enum web_form *out);
+
 /* The value of the cookie "cairn_session" in a Cookie header of len bytes,
  * when it is 64 hex digits: copied to out (65 bytes), 0. CAIRN_E_NOTFOUND
  * otherwise (absent or malformed). */

@@ -25,7 +25,10 @@
  * in a list; web_publish and the heartbeat queue chunks on them. An event
  * is formatted once, and every client's chunk is a reference to those same
  * bytes (refcounted, struct sse_blob), so 50 clients cost 50 small chunk
- * headers, not 50 copies. A client
+ * headers, not 50 copies. Each client has a form (?form=moves, parse.h):
+ * web_publish_form sends an event to the clients of one form only, so the
+ * publisher formats one text per form and none for a form nobody reads
+ * (stats.sse_clients_form). A client
  * whose bufferevent holds more than sse_max_buffer bytes is dropped: its
  * connection is freed, which libevent reports through the connection's
  * close callback, where every client and connection is forgotten.
@@ -75,6 +78,7 @@ struct sse_client {
     struct evhttp_request *req;
     struct evhttp_connection *evcon;
     char token[WEB_TOKEN_LEN + 1];
+    enum web_form form; /* of its "tracks" events (?form=) */
     struct sse_client *prev, *next;
 };
 
@@ -328,6 +332,7 @@ static void sse_forget(struct web *w, struct sse_client *c)
     if (c->next)
         c->next->prev = c->prev;
     sodium_memzero(c->token, sizeof c->token);
+    w->st.sse_clients_form[c->form]--;
     free(c);
     w->st.sse_clients--;
 }
@@ -388,7 +393,8 @@ static int sse_send(struct web *w, struct sse_client *c, const char *text, size_
     return 1;
 }
 
-int web_publish(struct web *w, const char *event, const char *json, size_t len)
+/* Send to every client (form WEB_FORM_N) or to those of one form. */
+static int publish(struct web *w, unsigned form, const char *event, const char *json, size_t len)
 {
     size_t en = strlen(event);
     if (en == 0 || en > 32)
@@ -426,10 +432,24 @@ int web_publish(struct web *w, const char *event, const char *json, size_t len)
     int n = 0;
     for (struct sse_client *c = w->sse, *next; c; c = next) {
         next = c->next;
-        n += sse_send(w, c, blob->data, n_text, blob);
+        if (form == WEB_FORM_N || c->form == form)
+            n += sse_send(w, c, blob->data, n_text, blob);
     }
     blob_unref(blob);
     return n;
+}
+
+int web_publish(struct web *w, const char *event, const char *json, size_t len)
+{
+    return publish(w, WEB_FORM_N, event, json, len);
+}
+
+int web_publish_form(struct web *w, enum web_form form, const char *event, const char *json,
+                     size_t len)
+{
+    if ((unsigned)form >= WEB_FORM_N)
+        return CAIRN_E_INVAL;
+    return publish(w, form, event, json, len);
 }
 
 static void heartbeat_cb(evutil_socket_t fd, short what, void *arg)
@@ -475,8 +495,14 @@ static void sse_tune(struct sse_client *c)
         (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-static void route_events(struct web *w, struct evhttp_request *req, const char *token)
+static void route_events(struct web *w, struct evhttp_request *req, const char *token,
+                         const struct web_req *rq)
 {
+    enum web_form form;
+    if (web_events_form(rq->query, rq->n_query, &form) != 0) {
+        reply_error(w, req, 400, "form wants moves, or no form at all");
+        return;
+    }
     if (w->st.sse_clients >= w->cfg.sse_max_clients) {
         w->st.sse_refused++;
         reply_error(w, req, 503, "too many event streams");
@@ -491,11 +517,13 @@ static void route_events(struct web *w, struct evhttp_request *req, const char *
     c->req = req;
     c->evcon = evhttp_request_get_connection(req);
     snprintf(c->token, sizeof c->token, "%s", token);
+    c->form = form;
     c->next = w->sse;
     if (w->sse)
         w->sse->prev = c;
     w->sse = c;
     w->st.sse_clients++;
+    w->st.sse_clients_form[form]++;
     struct evkeyvalq *h = evhttp_request_get_output_headers(req);
     common_headers(req);
     evhttp_add_header(h, "Content-Type", "text/event-stream");
@@ -900,6 +928,9 @@ static void route_metrics(struct web *w, struct evhttp_request *req)
     metric1(&d, "cairn_web_sessions_expired_total", "counter", "Sessions ended by expiry",
             w->sess.expired);
     metric1(&d, "cairn_web_sse_clients", "gauge", "Event stream clients", s->sse_clients);
+    metric1(&d, "cairn_web_sse_clients_moves", "gauge",
+            "Event stream clients of the lean form (?form=moves)",
+            s->sse_clients_form[WEB_FORM_MOVES]);
     metric1(&d, "cairn_web_sse_events_total", "counter", "Events published", s->sse_events);
     metric1(&d, "cairn_web_sse_dropped_total", "counter", "Event clients dropped for a full buffer",
             s->sse_dropped);
@@ -1097,7 +1128,7 @@ static void handle(struct evhttp_request *req, void *arg)
         route_me(w, req, s);
         return;
     case WEB_R_EVENTS:
-        route_events(w, req, token);
+        route_events(w, req, token, &rq);
         return;
     case WEB_R_TRACKS:
         route_tracks(w, req, 0);

@@ -140,6 +140,17 @@ enum web_action {
     WEB_ACT_N = 10,
 };
 
+/* The form of a client's "tracks" events on /api/events (docs/centre.md):
+ * WEB_FORM_FULL, the default, every changed track as its full object;
+ * WEB_FORM_MOVES (`?form=moves`), full objects only for new tracks, slow
+ * members' changes and refreshes, and move rows for the kinematics. Other
+ * events ("alert") are the same for both. */
+enum web_form {
+    WEB_FORM_FULL = 0,
+    WEB_FORM_MOVES = 1,
+    WEB_FORM_N = 2,
+};
+
 /* One decoded query parameter ("?peer=MOSCOW-CC&dir=in"). */
 struct web_kv {
     const char *key, *val;
@@ -201,14 +212,15 @@ struct web_stats {
     uint64_t login_busy;          /* refused: password queue full (503) */
     uint64_t logouts;
     uint64_t sessions_expired;
-    uint64_t sse_events;      /* events published */
-    uint64_t sse_dropped;     /* clients dropped for a full buffer */
-    uint64_t sse_refused;     /* clients refused at sse_max_clients */
-    uint64_t metrics_dropped; /* provider metric lines without the cairn_ prefix */
-    uint64_t static_files;    /* static files served */
-    uint64_t conns_open;      /* connections now open (gauge) */
-    uint64_t sessions_live;   /* gauge */
-    uint64_t sse_clients;     /* gauge */
+    uint64_t sse_events;                   /* events published */
+    uint64_t sse_dropped;                  /* clients dropped for a full buffer */
+    uint64_t sse_refused;                  /* clients refused at sse_max_clients */
+    uint64_t metrics_dropped;              /* provider metric lines without the cairn_ prefix */
+    uint64_t static_files;                 /* static files served */
+    uint64_t conns_open;                   /* connections now open (gauge) */
+    uint64_t sessions_live;                /* gauge */
+    uint64_t sse_clients;                  /* gauge */
+    uint64_t sse_clients_form[WEB_FORM_N]; /* gauge, by form (sum: sse_clients) */
 };
 
 struct web;
@@ -248,6 +260,12 @@ int web_reload_accounts(struct web *w);
  */
 int web_publish(struct web *w, const char *event, const char *json, size_t len);
 
+/* web_publish to the clients of one form only (form < WEB_FORM_N): the
+ * publisher builds one text per form, and only for a form that has clients
+ * (stats.sse_clients_form). Same returns. */
+int web_publish_form(struct web *w, enum web_form form, const char *event, const char *json,
+                     size_t len);
+
 const struct web_stats *web_stats(const struct web *w);
 
 /* One track or alert as /api/tracks and /api/alerts write them, for the
@@ -260,6 +278,10 @@ void web_json_alert(struct jsonw *w, const struct det_alert *a);
 void web_json_track_extra(struct jsonw *w, const struct trk_track *t, int64_t now_ms,
                           void (*extra)(void *, const struct trk_track *, struct jsonw *),
                           void *arg);
+/* A track's move row for the lean form's "moves" (docs/centre.md):
+ * [id,lat,lon,alt_ft|null,gs_kt,track_deg,vrate_fpm,t_last_ms], the values
+ * written as web_json_track writes them. */
+void web_json_track_move(struct jsonw *w, const struct trk_track *t);
 /* The same with its acknowledgement (ack NULL or ack->user "": none). */
 void web_json_alert_ack(struct jsonw *w, const struct det_alert *a, const struct web_ack *ack);
 

@@ -163,6 +163,24 @@ void web_json_track(struct jsonw *w, const struct trk_track *t, int64_t now_ms)
     jw_end(w);
 }
 
+void web_json_track_move(struct jsonw *w, const struct trk_track *t)
+{
+    /* the same numbers, rounded the same way, as track_members writes */
+    jw_arr(w);
+    jw_uint(w, t->id);
+    jw_fixed(w, t->lat_deg, 6);
+    jw_fixed(w, t->lon_deg, 6);
+    if (t->flags & TRK_F_ALT)
+        jw_int(w, t->alt_ft);
+    else
+        jw_null(w);
+    jw_fixed(w, t->gs_mps * KT_PER_MPS, 1);
+    jw_fixed(w, norm_deg(t->track_deg), 1);
+    jw_fixed(w, t->vrate_fpm, 0);
+    jw_int(w, t->t_last_ms);
+    jw_end(w);
+}
+
 void web_json_track_extra(struct jsonw *w, const struct trk_track *t, int64_t now_ms,
                           void (*extra)(void *, const struct trk_track *, struct jsonw *),
                           void *arg)

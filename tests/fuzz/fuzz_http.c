@@ -7,7 +7,8 @@
  * The input is split at '\n' into up to five fields, each handed over as
  * an exact-size heap copy (ASan sees a read one byte past it):
  *   1. the request target ("/api/tracks/12?x=1"): split at '?' into the
- *      path (web_route_parse) and the query (web_query_parse)
+ *      path (web_route_parse) and the query (web_query_parse, then
+ *      web_events_form: /api/events?form=moves)
  *   2. a Cookie header value        3. an Authorization header value
  *   4. a login body                 5. a CIDR string
  * Checked: results within the ranges parse.h promises (a route's ID and
@@ -96,6 +97,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 CHECK(kv[i].val >= scratch && kv[i].val < scratch + sc);
                 CHECK(strlen(kv[i].key) <= ql && strlen(kv[i].val) <= ql);
             }
+            /* the event stream's form (?form=moves) */
+            enum web_form form;
+            if (k >= 0 && web_events_form(kv, (size_t)k, &form) == 0)
+                CHECK(form == WEB_FORM_FULL || form == WEB_FORM_MOVES);
             free(scratch);
         }
     }

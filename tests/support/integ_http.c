@@ -175,6 +175,11 @@ int ih_login(struct ih_reply *r, int port, const char *user, const char *passwor
 
 int ih_sse_open(struct ih_sse *s, int port, const char *token)
 {
+    return ih_sse_open_path(s, port, token, "/api/events");
+}
+
+int ih_sse_open_path(struct ih_sse *s, int port, const char *token, const char *path)
+{
     s->head_len = s->raw_len = s->len = s->chunk_left = 0;
     s->head_done = s->chunked = s->ended = s->chunk_crlf = 0;
     s->head[0] = s->buf[0] = s->data[0] = 0;
@@ -182,7 +187,7 @@ int ih_sse_open(struct ih_sse *s, int port, const char *token)
     if (s->fd < 0)
         return -1;
     char req[4096];
-    size_t n = request_head(req, sizeof req, "GET", "/api/events", "HTTP/1.1", token, NULL);
+    size_t n = request_head(req, sizeof req, "GET", path, "HTTP/1.1", token, NULL);
     if (ih_send_all(s->fd, req, n) != 0) {
         ih_sse_close(s);
         return -1;

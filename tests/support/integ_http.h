@@ -90,6 +90,8 @@ struct ih_sse {
 /* GET /api/events with the session token. 0, or -1 when the connection is
  * refused. */
 int ih_sse_open(struct ih_sse *s, int port, const char *token);
+/* The same at another path ("/api/events?form=moves"). */
+int ih_sse_open_path(struct ih_sse *s, int port, const char *token, const char *path);
 
 /* Read events until one named event (NULL: any) whose data holds the text
  * has (NULL: any) arrives, or until ms have passed; earlier events are

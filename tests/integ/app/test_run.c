@@ -40,6 +40,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -627,6 +628,327 @@ static void test_identity_at_once(void **state)
     assert_int_equal(ip_reap(&d, WAIT_MS), 0);
 }
 
+/* ------------------------------------------------- the lean form (moves) */
+
+/* What a lean client saw of one track (id) so far. */
+struct lean_seen {
+    json_int_t id;     /* the track followed (0: the first id seen) */
+    int first;         /* how it first came: 'o' full object, 'r' a row; 0: not yet */
+    int objects, rows; /* of it */
+    int last;          /* how it came last: 'o' or 'r' */
+    int deleted;       /* a full object with status "deleted" came */
+    int rows_unknown;  /* rows for ids the copy did not hold (ignored) */
+    json_t *last_row;  /* its last row (a reference) */
+};
+
+static void set_num(json_t *o, const char *k, json_t *v)
+{
+    if (json_is_null(v))
+        json_object_del(o, k); /* no altitude: the member is absent */
+    else
+        json_object_set(o, k, v);
+}
+
+/* Apply one "tracks" event of the lean form to copy (an object of full
+ * track objects by id, as a client keeps them): full objects replace (a
+ * deleted one removes), rows update the kinematic members and age_s.
+ * Checks the event's shape on the way. */
+static void lean_apply(json_t *copy, const char *data, struct lean_seen *ls)
+{
+    json_error_t e;
+    json_t *j = json_loads(data, 0, &e);
+    if (!j)
+        fail_msg("a lean event is not JSON (%s): %.300s", e.text, data);
+    json_t *tracks = json_object_get(j, "tracks"), *moves = json_object_get(j, "moves");
+    assert_true(json_is_integer(json_object_get(j, "now_ms")));
+    assert_true(json_is_array(tracks));
+    assert_true(json_is_array(moves)); /* in every event of this form, maybe empty */
+    json_int_t now = json_integer_value(json_object_get(j, "now_ms"));
+    size_t i;
+    json_t *t;
+    char key[32];
+    json_array_foreach(tracks, i, t)
+    {
+        json_int_t id = json_integer_value(json_object_get(t, "id"));
+        assert_true(id > 0);
+        assert_non_null(json_object_get(t, "origin")); /* the centre's extra members too */
+        snprintf(key, sizeof key, "%lld", (long long)id);
+        const char *st = json_string_value(json_object_get(t, "status"));
+        assert_non_null(st);
+        if (!strcmp(st, "deleted"))
+            json_object_del(copy, key);
+        else
+            json_object_set(copy, key, t);
+        if (!ls->id)
+            ls->id = id;
+        if (id == ls->id) {
+            ls->first = ls->first ? ls->first : 'o';
+            ls->objects++;
+            ls->last = 'o';
+            ls->deleted |= !strcmp(st, "deleted");
+        }
+    }
+    json_array_foreach(moves, i, t)
+    {
+        assert_int_equal(json_array_size(t), 8);
+        json_int_t id = json_integer_value(json_array_get(t, 0));
+        assert_true(id > 0);
+        for (size_t k = 1; k < 8; k++)
+            assert_true(json_is_number(json_array_get(t, k)) ||
+                        (k == 3 && json_is_null(json_array_get(t, k))));
+        /* not both a full object and a row in one event */
+        json_t *o2;
+        size_t i2;
+        json_array_foreach(tracks, i2, o2)
+            assert_true(json_integer_value(json_object_get(o2, "id")) != id);
+        snprintf(key, sizeof key, "%lld", (long long)id);
+        json_t *o = json_object_get(copy, key);
+        if (id == ls->id || !ls->id) {
+            ls->id = id;
+            ls->first = ls->first ? ls->first : 'r';
+            ls->rows++;
+            ls->last = 'r';
+            json_decref(ls->last_row);
+            ls->last_row = json_incref(t);
+        }
+        if (!o) {
+            ls->rows_unknown++;
+            continue;
+        }
+        static const char *const names[8] = {"id",    "lat",       "lon",       "alt_ft",
+                                             "gs_kt", "track_deg", "vrate_fpm", "t_last_ms"};
+        for (size_t k = 1; k < 8; k++)
+            set_num(o, names[k], json_array_get(t, k));
+        json_int_t tl = json_integer_value(json_array_get(t, 7));
+        json_object_set_new(o, "age_s", json_real((double)(now - tl) / 1000.0));
+    }
+    json_decref(j);
+}
+
+/* Read the lean stream for ms, applying its "tracks" events; returns how
+ * many came. */
+static int lean_read(struct ih_sse *ev, json_t *copy, struct lean_seen *ls, int ms)
+{
+    int n = 0;
+    int64_t end = ih_now_ms() + ms;
+    for (;;) {
+        int64_t left = end - ih_now_ms();
+        if (left <= 0)
+            return n;
+        const char *data = ih_sse_next(ev, "tracks", NULL, (int)left);
+        if (!data)
+            return n;
+        lean_apply(copy, data, ls);
+        n++;
+    }
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The client's copy of a track against /api/tracks' object: every member
+ * the same but those a lean client is allowed to hold stale until the
+ * next full object (age_s, pos_sigma_m, the sources' ages and the
+ * sensors' counts and ages: their keys and ids must agree). */
+static void lean_compare(json_t *mine, json_t *api)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(api, k, v)
+    {
+        if (!strcmp(k, "age_s") || !strcmp(k, "pos_sigma_m"))
+            continue;
+        json_t *m = json_object_get(mine, k);
+        if (!m)
+            fail_msg("member %s missing from the copy", k);
+        if (!strcmp(k, "sources")) {
+            assert_int_equal(json_object_size(m), json_object_size(v));
+            const char *sk;
+            json_t *sv;
+            json_object_foreach(v, sk, sv) assert_non_null(json_object_get(m, sk));
+            continue;
+        }
+        if (!strcmp(k, "sensors")) {
+            assert_int_equal(json_array_size(m), json_array_size(v));
+            for (size_t i = 0; i < json_array_size(v); i++)
+                assert_true(json_equal(json_object_get(json_array_get(m, i), "id"),
+                                       json_object_get(json_array_get(v, i), "id")));
+            continue;
+        }
+        if (!json_equal(m, v)) {
+            char *a = json_dumps(m, JSON_ENCODE_ANY), *b = json_dumps(v, JSON_ENCODE_ANY);
+            fail_msg("member %s: the copy has %s, /api/tracks %s", k, a, b);
+        }
+    }
+    json_object_foreach(mine, k, v) if (strcmp(k, "age_s") && strcmp(k, "pos_sigma_m"))
+        assert_non_null(json_object_get(api, k));
+}
+
+/*
+ * GET /api/events?form=moves against a live Beast sensor: the track comes
+ * first as a full object, then its positions as move rows with its values;
+ * a new callsign comes as a full object at the next flush; the copy a
+ * client builds from the events in order is /api/tracks' track; the
+ * deletion comes as a full object with status "deleted"; an unknown form
+ * is refused (400); a default-form client at the same time gets full
+ * objects and no "moves".
+ */
+static void test_lean_form(void **state)
+{
+    (void)state;
+    int lsock;
+    int c = live_centre("lean", "stream_ms = 50\n", &lsock);
+    char tok[160];
+    assert_int_equal(ih_login(&rep, port, "duty", "correct-horse", tok, sizeof tok), 200);
+    assert_int_equal(http("GET", "/api/events?form=bogus", tok, NULL), 400);
+    assert_int_equal(http("GET", "/api/events?form=", tok, NULL), 400);
+    assert_int_equal(http("GET", "/api/events?form=moves&form=moves", tok, NULL), 400);
+    assert_int_equal(http("GET", "/api/events?form=moves", NULL, NULL), 401);
+    static struct ih_sse ev, evd;
+    assert_int_equal(ih_sse_open_path(&ev, port, tok, "/api/events?form=moves"), 0);
+    assert_int_equal(ih_sse_open(&evd, port, tok), 0);
+    json_t *copy = json_object();
+    struct lean_seen ls = {0};
+    char key[32];
+
+    /* 1. positions every 100 ms until the track is in the copy, confirmed
+     * with its callsign: it came as a full object first */
+    uint8_t buf[256];
+    size_t n = beast_frames("FIRST", 0, buf);
+    assert_int_equal(ih_send_all(c, buf, n), 0);
+    int k = 0;
+    json_t *mine = NULL;
+    int64_t end = ih_now_ms() + WAIT_MS;
+    while (!mine) {
+        if (ih_now_ms() > end)
+            fail_msg("no confirmed track in the lean stream: %s", d.log);
+        n = beast_frames(NULL, k++, buf);
+        assert_int_equal(ih_send_all(c, buf, n), 0);
+        lean_read(&ev, copy, &ls, 100);
+        snprintf(key, sizeof key, "%lld", (long long)ls.id);
+        json_t *o = json_object_get(copy, key);
+        const char *cs = json_string_value(json_object_get(o, "callsign"));
+        if (o && cs && !strcmp(cs, "FIRST"))
+            mine = o;
+    }
+    assert_int_equal(ls.first, 'o');
+    assert_string_equal(json_string_value(json_object_get(mine, "status")), "confirmed");
+    assert_string_equal(json_string_value(json_object_get(mine, "icao")), "4ca7b5");
+
+    /* 2. more positions: rows, with the aircraft's values */
+    int rows0 = ls.rows;
+    for (int i = 0; i < 15; i++) {
+        n = beast_frames(NULL, k++, buf);
+        assert_int_equal(ih_send_all(c, buf, n), 0);
+        lean_read(&ev, copy, &ls, 100);
+        if (ls.rows > rows0 && ls.last_row) {
+            json_t *r = ls.last_row;
+            assert_int_equal(json_integer_value(json_array_get(r, 0)), ls.id);
+            double lat = json_number_value(json_array_get(r, 1));
+            double lon = json_number_value(json_array_get(r, 2));
+            assert_true(fabs(lat - 55.7) < 0.01);
+            assert_true(lon > 13.19 && lon < 13.3);
+            assert_int_equal(json_integer_value(json_array_get(r, 3)), 31000);
+            /* the filter's speed and course, converging: the positions
+             * move east (0.0004 deg per 100 ms sent); that they are the
+             * API's values exactly is checked below (4.) */
+            double gs = json_number_value(json_array_get(r, 4));
+            double trk = json_number_value(json_array_get(r, 5));
+            if (!(gs > 50 && gs < 1000) || !(fabs(trk - 90) < 45))
+                fail_msg("row with gs_kt %.1f track_deg %.1f", gs, trk);
+            assert_true(fabs(json_number_value(json_array_get(r, 6))) < 500);
+            json_int_t tl = json_integer_value(json_array_get(r, 7));
+            assert_true(llabs(wall_ms() - tl) < 10000);
+        }
+    }
+    printf("lean: %d rows and %d full objects of the track for 15 positions\n", ls.rows - rows0,
+           ls.objects);
+    assert_true(ls.rows - rows0 >= 5);
+
+    /* 3. a new callsign alone: a full object at the next flush */
+    int objects0 = ls.objects;
+    n = beast_frames("SECOND", 0, buf);
+    assert_int_equal(ih_send_all(c, buf, n), 0);
+    end = ih_now_ms() + WAIT_MS;
+    for (;;) {
+        const char *cs = json_string_value(json_object_get(json_object_get(copy, key), "callsign"));
+        if (cs && !strcmp(cs, "SECOND"))
+            break;
+        if (ih_now_ms() > end)
+            fail_msg("no SECOND in the lean stream");
+        lean_read(&ev, copy, &ls, 50);
+    }
+    assert_true(ls.objects > objects0);
+    assert_int_equal(ls.last, 'o');
+    assert_string_equal(json_string_value(json_object_get(json_object_get(copy, key), "status")),
+                        "confirmed");
+
+    /* the default-form client meanwhile: the same as a full object, no "moves" */
+    const char *data = ih_sse_next(&evd, "tracks", "\"callsign\":\"SECOND\"", WAIT_MS);
+    assert_non_null(data);
+    assert_null(strstr(data, "\"moves\""));
+    ih_sse_close(&evd);
+
+    /* 4. a few more positions (rows), then quiet: the copy is the API's */
+    rows0 = ls.rows;
+    for (int i = 0; i < 6; i++) {
+        n = beast_frames(NULL, k++, buf);
+        assert_int_equal(ih_send_all(c, buf, n), 0);
+        lean_read(&ev, copy, &ls, 100);
+    }
+    assert_true(ls.rows > rows0);
+    /* /api/tracks is the picture as of its last cycle (the stream is
+     * fresher: docs/centre.md): compared once the cycle has taken the last
+     * update (the same t_last_ms) and its status is what the stream said
+     * last (a status a cycle changed is in the stream before the GET's
+     * reply: the flush follows the cycle in the same firing) */
+    int compared = 0;
+    for (int round = 0; round < 100 && !compared; round++) {
+        assert_int_equal(http("GET", "/api/tracks", tok, NULL), 200);
+        json_t *api = body_json();
+        lean_read(&ev, copy, &ls, 100);
+        json_t *t, *mine2 = json_object_get(copy, key);
+        size_t i;
+        json_array_foreach(json_object_get(api, "tracks"), i, t)
+        {
+            if (json_integer_value(json_object_get(t, "id")) != ls.id || !mine2 ||
+                !json_equal(json_object_get(t, "t_last_ms"), json_object_get(mine2, "t_last_ms")) ||
+                !json_equal(json_object_get(t, "status"), json_object_get(mine2, "status")))
+                continue;
+            printf("lean: compared with /api/tracks after a %s (status %s)\n",
+                   ls.last == 'r' ? "row" : "full object",
+                   json_string_value(json_object_get(t, "status")));
+            lean_compare(mine2, t);
+            compared = 1;
+        }
+        json_decref(api);
+    }
+    assert_true(compared);
+
+    /* 5. the deletion (no update for 20 s): a full object, "deleted" */
+    end = ih_now_ms() + WAIT_MS + 10000;
+    while (!ls.deleted) {
+        if (ih_now_ms() > end)
+            fail_msg("no deletion in the lean stream");
+        lean_read(&ev, copy, &ls, 500);
+    }
+    assert_int_equal(ls.last, 'o');
+    assert_null(json_object_get(copy, key));
+    assert_int_equal(ls.rows_unknown, 0);
+
+    json_decref(ls.last_row);
+    json_decref(copy);
+    ih_sse_close(&ev);
+    close(c);
+    close(lsock);
+    assert_int_equal(kill(d.pid, SIGTERM), 0);
+    assert_int_equal(ip_reap(&d, WAIT_MS), 0);
+}
+
 /* ------------------------------------------------- the embedded hotline */
 
 static int hl_setup(void **state)
@@ -722,6 +1044,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_metrics),         cmocka_unit_test(test_signals),
         cmocka_unit_test(test_bad_config),      cmocka_unit_test(test_replay_cmd),
         cmocka_unit_test(test_live_sensor),     cmocka_unit_test(test_identity_at_once),
+        cmocka_unit_test(test_lean_form),
     };
     const struct CMUnitTest hl_tests[] = {cmocka_unit_test(test_hl_api)};
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);

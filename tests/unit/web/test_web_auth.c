@@ -191,6 +191,34 @@ static void test_query_cookie_bearer(void **state)
     assert_int_equal(web_query_parse("a=%0d", 5, scratch, sizeof scratch, kv, 4), CAIRN_E_FORMAT);
     assert_int_equal(web_query_parse("a=%", 3, scratch, sizeof scratch, kv, 4), CAIRN_E_FORMAT);
 
+    /* /api/events?form=: moves or nothing */
+    enum web_form form = WEB_FORM_MOVES;
+    static const struct {
+        const char *q;
+        int rc;
+        enum web_form form;
+    } fc[] = {
+        {"", 0, WEB_FORM_FULL},
+        {"x=1", 0, WEB_FORM_FULL},
+        {"form=moves", 0, WEB_FORM_MOVES},
+        {"x=1&form=mov%65s", 0, WEB_FORM_MOVES},
+        {"form=full", CAIRN_E_FORMAT, WEB_FORM_FULL},
+        {"form=", CAIRN_E_FORMAT, WEB_FORM_FULL},
+        {"form", CAIRN_E_FORMAT, WEB_FORM_FULL},
+        {"form=MOVES", CAIRN_E_FORMAT, WEB_FORM_FULL},
+        {"form=moves&form=moves", CAIRN_E_FORMAT, WEB_FORM_FULL},
+        {"form=moves+", CAIRN_E_FORMAT, WEB_FORM_FULL},
+    };
+    for (size_t i = 0; i < sizeof fc / sizeof fc[0]; i++) {
+        int k = web_query_parse(fc[i].q, strlen(fc[i].q), scratch, sizeof scratch, kv, 4);
+        assert_true(k >= 0);
+        int rc = web_events_form(kv, (size_t)k, &form);
+        if (rc != fc[i].rc)
+            fail_msg("form of '%s': %d", fc[i].q, rc);
+        if (rc == 0)
+            assert_int_equal(form, fc[i].form);
+    }
+
     char tok[65], hdr[200];
     char hex[65];
     memset(hex, 'a', 64);
