@@ -1259,9 +1259,15 @@ static int ingest_run(struct trk_table *t, const struct trk_meas *m, size_t n, i
                 ps = idx_get(t, ikey(KEY_MMSI, f->mmsi));
             found[(i + PREFETCH_AHEAD / 2) % PREFETCH_AHEAD] = ps;
             if (ps >= 0) {
+                /* every line of the slot but those holding only sensors[2..]
+                 * (most tracks have one or two sensors: they are not read) */
                 const char *b = (const char *)&t->slots[ps];
-                for (size_t off = 0; off < sizeof(struct slot); off += 64)
-                    __builtin_prefetch(b + off, 1);
+                size_t skip0 = offsetof(struct slot, pub.sensors[2]) / 64 + 1,
+                       skip1 = offsetof(struct slot, period_ms) / 64;
+                for (size_t line = 0; line < sizeof(struct slot) / 64; line++)
+                    if (line < skip0 || line >= skip1)
+                        __builtin_prefetch(b + 64 * line, 1);
+                __builtin_prefetch(&t->gnode[ps]); /* grid_move compares its cell */
             }
         }
         if (t->cfg.trail_len && i + PREFETCH_AHEAD / 4 < n) {
