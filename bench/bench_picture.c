@@ -23,10 +23,12 @@
  * Peak RSS is printed after the largest run (tracks with their 32-point
  * trails, the detector's tables and the snapshot).
  *
- * usage: bench_picture [scale [sizes [nopairs] [alerts=FILE]]]   (scale 0.1
- * runs a tenth of each size; sizes, e.g. "100" or "1,10", runs only those
- * of 1, 10 and 100 thousand aircraft, and nopairs leaves the all-pairs
- * reference out: for profiling one of them; alerts=FILE writes every
+ * usage: bench_picture [scale [sizes [nopairs] [split] [alerts=FILE]]]
+ * (scale 0.1 runs a tenth of each size; sizes, e.g. "100" or "1,10", runs
+ * only those of 1, 10 and 100 thousand aircraft, and nopairs leaves the
+ * all-pairs reference out: for profiling one of them; split adds a line
+ * per size with the mean of trk_tick and of trk_snapshot; alerts=FILE
+ * writes every
  * alert the detector holds after each cycle, warm-up included — id, rule,
  * state, severity, key, place, values and text — so that two builds can be
  * compared: an optimisation must leave the file unchanged)
@@ -104,6 +106,7 @@ struct result {
     double cycle_ms, worst_ms, ingest_ms, det_ms, pairs_ms;
     double best_ms, best_trk_ms, best_det_ms; /* the fastest cycle and its split */
     double reports_per_s;                     /* ingestion rate during the cycles (CPU) */
+    double tick_ms, snap_ms;                  /* means of trk_tick and trk_snapshot */
     size_t tracks, alerts;
     double pairs_per_cycle; /* candidate pairs the spatial index gave SEPARATION */
 };
@@ -124,7 +127,7 @@ static struct result run(size_t n_air, size_t n_sea, int with_pairs)
     struct det *ref = with_pairs ? detector(cap, 1) : NULL;
     struct result r = {0};
     r.best_ms = 1e300;
-    double sum = 0, ing = 0, det = 0, pairs = 0;
+    double sum = 0, ing = 0, det = 0, pairs = 0, tick = 0, snapt = 0;
     size_t reports = 0;
     for (int64_t s = 0; s < WARM_S + CYCLES; s++) {
         int64_t now = TRAFFIC_T0_MS + s * 1000;
@@ -133,6 +136,7 @@ static struct result run(size_t n_air, size_t n_sea, int with_pairs)
         ingest(t, m, n, now);
         double c1 = bench_thread_cpu_s();
         trk_tick(t, now);
+        double c1b = bench_thread_cpu_s();
         size_t k = trk_snapshot(t, snap, cap);
         double c2 = bench_thread_cpu_s();
         (void)det_evaluate(d, snap, k, now);
@@ -148,6 +152,8 @@ static struct result run(size_t n_air, size_t n_sea, int with_pairs)
             sum += c3 - c0;
             ing += c1 - c0;
             det += c3 - c2;
+            tick += c1b - c1;
+            snapt += c2 - c1b;
             if (c3 - c0 > r.worst_ms)
                 r.worst_ms = c3 - c0;
             if (c3 - c0 < r.best_ms) {
@@ -166,6 +172,8 @@ static struct result run(size_t n_air, size_t n_sea, int with_pairs)
     r.best_det_ms *= 1e3;
     r.ingest_ms = 1e3 * ing / CYCLES;
     r.det_ms = 1e3 * det / CYCLES;
+    r.tick_ms = 1e3 * tick / CYCLES;
+    r.snap_ms = 1e3 * snapt / CYCLES;
     r.pairs_ms = ref ? 1e3 * pairs / CYCLES : 0.0;
     r.reports_per_s = ing > 0 ? (double)reports / ing : 0.0;
     r.tracks = trk_count(t);
@@ -189,10 +197,12 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *only = argc > 2 ? argv[2] : "1,10,100";
-    int no_pairs = 0;
+    int no_pairs = 0, split = 0;
     for (int a = 3; a < argc; a++) {
         if (strcmp(argv[a], "nopairs") == 0) {
             no_pairs = 1;
+        } else if (strcmp(argv[a], "split") == 0) {
+            split = 1;
         } else if (strncmp(argv[a], "alerts=", 7) == 0 && !alerts_out) {
             alerts_out = fopen(argv[a] + 7, "w");
             if (!alerts_out) {
@@ -200,7 +210,8 @@ int main(int argc, char **argv)
                 return 1;
             }
         } else {
-            fprintf(stderr, "usage: bench_picture [scale [sizes [nopairs] [alerts=FILE]]]\n");
+            fprintf(stderr,
+                    "usage: bench_picture [scale [sizes [nopairs] [split] [alerts=FILE]]]\n");
             return 2;
         }
     }
@@ -250,6 +261,9 @@ int main(int argc, char **argv)
         printf("%8zu %7zu %9.2f %9.2f %18s %9.2f %9.2f %12.0f %8zu %7zu %9.1f | %12s %7s\n", na, ns,
                r.cycle_ms, r.worst_ms, best, r.ingest_ms, r.det_ms, r.reports_per_s, r.tracks,
                r.alerts, r.pairs_per_cycle / (double)(na ? na : 1), ref, ratio);
+        if (split)
+            printf("%8s %7s   of the cycle: trk_tick %.2f ms, trk_snapshot %.2f ms (means)\n", "",
+                   "", r.tick_ms, r.snap_ms);
     }
     printf("targets: cycle <= 10 ms at 10k aircraft, <= 100 ms at 100k + 20k vessels; "
            "ingestion >= 1,000,000 reports/s (CPU time of this thread)\n");

@@ -143,18 +143,30 @@ static void combine(struct trk_imm *f)
             f->xc[i] += f->mu[j] * f->x[j][i];
     /* Each P[j] is exactly symmetric (predict and kf_update make it so)
      * and d[r] d[c] == d[c] d[r] in floating point, so Pc is exactly
-     * symmetric too: the lower triangle is summed and mirrored. */
+     * symmetric too: the lower triangle is all there is to sum. */
     for (int j = 0; j < TRK_IMM_M; j++) {
         double d[4];
         for (int i = 0; i < 4; i++)
             d[i] = f->x[j][i] - f->xc[i];
         for (int r = 0; r < 4; r++)
             for (int c = 0; c <= r; c++)
-                f->Pc[r * 4 + c] += f->mu[j] * (f->P[j][r * 4 + c] + d[r] * d[c]);
+                f->Pc[TRK_IMM_LT(r, c)] += f->mu[j] * (f->P[j][TRK_IMM_LT(r, c)] + d[r] * d[c]);
     }
+}
+
+/* Full 4x4 (row-major) from a lower triangle, and back. */
+static inline void unpack(const double lt[TRK_IMM_NP], double P[16])
+{
     for (int r = 0; r < 4; r++)
-        for (int c = 0; c < r; c++)
-            f->Pc[c * 4 + r] = f->Pc[r * 4 + c];
+        for (int c = 0; c <= r; c++)
+            P[r * 4 + c] = P[c * 4 + r] = lt[TRK_IMM_LT(r, c)];
+}
+
+static inline void pack(const double P[16], double lt[TRK_IMM_NP])
+{
+    for (int r = 0; r < 4; r++)
+        for (int c = 0; c <= r; c++)
+            lt[TRK_IMM_LT(r, c)] = P[r * 4 + c];
 }
 
 void trk_imm_init(struct trk_imm *f, const double z[2], const double R[4], const double *v,
@@ -177,7 +189,7 @@ void trk_imm_init(struct trk_imm *f, const double z[2], const double R[4], const
     }
     for (int j = 0; j < TRK_IMM_M; j++) {
         memcpy(f->x[j], x, sizeof x);
-        memcpy(f->P[j], P, sizeof P);
+        pack(P, f->P[j]);
     }
     /* Start mostly in CV: most targets fly straight most of the time. */
     f->mu[0] = 0.8;
@@ -236,7 +248,7 @@ imm_vec(struct trk_imm *f, const struct imm_lanes *ln, const double *z, const do
             d[k] = v4_splat(f->x[i][k]) - X[k];
         for (int r = 0; r < 4; r++)
             for (int q = 0; q <= r; q++) {
-                v4 t = wm[i] * (v4_splat(f->P[i][r * 4 + q]) + d[r] * d[q]);
+                v4 t = wm[i] * (v4_splat(f->P[i][TRK_IMM_LT(r, q)]) + d[r] * d[q]);
                 P[r * 4 + q] += (v4)((v4i)t & use);
             }
     }
@@ -331,10 +343,8 @@ imm_vec(struct trk_imm *f, const struct imm_lanes *ln, const double *z, const do
         for (int k = 0; k < 4; k++)
             f->x[j][k] = xo[k][j];
         for (int r = 0; r < 4; r++)
-            for (int col = 0; col <= r; col++) {
-                f->P[j][r * 4 + col] = Po[r * 4 + col][j];
-                f->P[j][col * 4 + r] = Po[r * 4 + col][j];
-            }
+            for (int col = 0; col <= r; col++)
+                f->P[j][TRK_IMM_LT(r, col)] = Po[r * 4 + col][j];
         d2s[j] = d2[j];
         det[j] = prod[j];
     }
@@ -395,14 +405,16 @@ static void imm_scalar(struct trk_imm *f, double wm[TRK_IMM_M][TRK_IMM_M], const
             /* exactly symmetric, as in combine: the lower triangle */
             for (int r = 0; r < 4; r++)
                 for (int q = 0; q <= r; q++)
-                    P0[j][r * 4 + q] += wm[i][j] * (f->P[i][r * 4 + q] + d[r] * d[q]);
+                    P0[j][r * 4 + q] += wm[i][j] * (f->P[i][TRK_IMM_LT(r, q)] + d[r] * d[q]);
         }
         mirror(P0[j]);
     }
     for (int j = 0; j < TRK_IMM_M; j++) {
-        predict(x0[j], P0[j], ta[j], tb[j], tc[j], ts[j], sa[j], dt_s, f->x[j], f->P[j]);
-        d2s[j] = m == 4 ? kf_update(f->x[j], f->P[j], z, R, 4, &det[j])
-                        : kf_update(f->x[j], f->P[j], z, R, 2, &det[j]);
+        double P[16];
+        predict(x0[j], P0[j], ta[j], tb[j], tc[j], ts[j], sa[j], dt_s, f->x[j], P);
+        d2s[j] = m == 4 ? kf_update(f->x[j], P, z, R, 4, &det[j])
+                        : kf_update(f->x[j], P, z, R, 2, &det[j]);
+        pack(P, f->P[j]);
     }
 }
 
@@ -503,9 +515,12 @@ double trk_imm_gate(const struct trk_imm *f, const struct trk_imm_params *p, dou
      * lateral acceleration of that turn is speed x omega. */
     double a = fmax(p->sigma_a_ct, sqrt(x[2] * x[2] + x[3] * x[3]) * p->omega_rad_s);
     double q11 = a * a * T * T * T * T / 4.0;
-    double s00 = P[0] + 2.0 * T * P[2] + T * T * P[10] + q11 + R[0];
-    double s01 = P[1] + T * (P[3] + P[6]) + T * T * P[11] + R[1];
-    double s11 = P[5] + 2.0 * T * P[7] + T * T * P[15] + q11 + R[3];
+    /* P's (0,0) (0,2) (2,2) (0,1) (0,3) (1,2) (2,3) (1,1) (1,3) (3,3) */
+    double p00 = P[0], p02 = P[3], p22 = P[5], p01 = P[1], p03 = P[6], p12 = P[4], p23 = P[8],
+           p11 = P[2], p13 = P[7], p33 = P[9];
+    double s00 = p00 + 2.0 * T * p02 + T * T * p22 + q11 + R[0];
+    double s01 = p01 + T * (p03 + p12) + T * T * p23 + R[1];
+    double s11 = p11 + 2.0 * T * p13 + T * T * p33 + q11 + R[3];
     double det = s00 * s11 - s01 * s01;
     if (pred) {
         pred[0] = px;
@@ -536,7 +551,7 @@ void trk_imm_remap(struct trk_imm *f, double ax, double bx, double ay, double by
         x[2] *= ax;
         x[3] *= ay;
         for (int r = 0; r < 4; r++)
-            for (int c = 0; c < 4; c++)
-                P[r * 4 + c] *= d[r] * d[c];
+            for (int c = 0; c <= r; c++)
+                P[TRK_IMM_LT(r, c)] *= d[r] * d[c];
     }
 }

@@ -51,12 +51,20 @@ struct trk_imm_params {
     double tau_s;       /* mean sojourn time in a model, s */
 };
 
+/* A covariance is symmetric and kept exactly so: only its lower triangle
+ * is stored, row by row (element (r, c), c <= r, at TRK_IMM_LT(r, c)):
+ * 10 doubles instead of 16, so that a track's filter takes 472 bytes
+ * instead of 664 (the tracker is bound by the memory it moves per
+ * measurement). */
+#define TRK_IMM_LT(r, c) ((r) * ((r) + 1) / 2 + (c))
+#define TRK_IMM_NP       10
+
 struct trk_imm {
-    double x[TRK_IMM_M][4];
-    double P[TRK_IMM_M][16]; /* row-major 4x4 */
-    double mu[TRK_IMM_M];    /* model probabilities, sum 1 */
-    double xc[4];            /* combined estimate */
-    double Pc[16];           /* its covariance */
+    double xc[4];                    /* combined estimate (first: trk_tick reads it alone) */
+    double mu[TRK_IMM_M];            /* model probabilities, sum 1 */
+    double x[TRK_IMM_M][4];          /* per model */
+    double P[TRK_IMM_M][TRK_IMM_NP]; /* per model, lower triangles */
+    double Pc[TRK_IMM_NP];           /* covariance of xc, lower triangle */
 };
 
 /* Start from one measurement: position z[2] with covariance R[4]; velocity

@@ -51,6 +51,13 @@
  * of cache misses a core keeps in flight). */
 #define PREFETCH_AHEAD 8
 
+/* Slots ahead whose lines trk_tick and trk_snapshot prefetch: these loops
+ * spend little time on a slot and mostly wait on memory, so the lines of
+ * many slots must be on their way at once (bench_picture split, 120k
+ * tracks, alternated under load 8-9: trk_tick 5.8-6.3 ms with 4 ahead,
+ * 4.4-4.9 with 16; 32 no better). */
+#define SCAN_AHEAD 16
+
 /* Candidates examined per measurement from the grid (before gating). */
 #define CAND_MAX 256
 
@@ -116,24 +123,36 @@ static const double sigma_v0[3] = {250.0, 250.0, 15.0};
 
 enum { KEY_ICAO = 1, KEY_MMSI = 2, KEY_ID = 3 };
 
+/*
+ * A track's slot: 1,024 bytes, aligned to cache lines. The tracker is
+ * bound by the memory it moves: an update reads and writes most of a
+ * slot, trk_tick reads a few lines of every slot and trk_snapshot the
+ * public part. So the slot is kept small (imm.h stores lower triangles)
+ * and what trk_tick reads besides pub lies in the two lines after pub
+ * (period_ms .. k_lon, then f.xc), so that it reads four lines of a slot:
+ * pub's first and third (status, times; counters, transponder) and these.
+ */
 struct slot {
     struct trk_track pub;
-    struct trk_imm f;
-    double lat0, lon0, k_lat, k_lon; /* plane origin, m per degree */
     /* track_period() and last_coop_ms() of pub, which change only with an
      * update (note_update sets them): trk_tick reads these instead of the
      * sensors and sources, beside the other fields it reads */
-    int64_t period_ms, coop_ms;
-    int64_t window_end_ms; /* M-of-N window (TRK_F_PLOT_BORN) */
+    int64_t period_ms __attribute__((aligned(64))), coop_ms;
+    int64_t window_end_ms;           /* M-of-N window (TRK_F_PLOT_BORN) */
+    int64_t t_sel_alt_ms;            /* time of sel_alt_ft */
+    double lat0, lon0, k_lat, k_lon; /* plane origin, m per degree */
+    struct trk_imm f;                /* f.xc first */
     int64_t t_alt_ms;
-    int64_t t_sel_alt_ms; /* time of sel_alt_ft */
     int64_t t_trail_ms;
     uint16_t trail_head, trail_n;
     uint32_t stamp; /* batch in which first/col are valid */
     int32_t first;  /* first measurement of the batch gated to this track */
     uint32_t mark;  /* cluster in which col is valid */
     int32_t col;
-};
+} __attribute__((aligned(64)));
+_Static_assert(sizeof(struct slot) == 1024, "a slot is 16 cache lines");
+_Static_assert(offsetof(struct slot, f.xc) == offsetof(struct slot, period_ms) + 64,
+               "trk_tick's members: two lines");
 
 struct pair {
     int32_t slot;
@@ -159,18 +178,18 @@ struct sensor_cfg {
 
 struct trk_table {
     struct trk_config cfg;
-    struct slot *slots;
+    struct slot *slots; /* slots_mem, aligned to 64 bytes */
+    void *slots_mem;
     size_t cap, live;
     int32_t *free_list;
     size_t n_free;
     uint32_t next_id;
     struct trk_point *trail; /* cap * trail_len */
     /* identity index */
-    uint64_t *ikeys;
-    int32_t *ivals;
+    uint64_t *ient; /* key << 24 | slot, 0 = empty (IDX_* below) */
     size_t imask;
     /* grid: per slot, its cell and its bucket list (-1 = end), apart from
-     * the slots so that a search walks 16-byte entries, not 1.2 KB slots */
+     * the slots so that a search walks 16-byte entries, not 1 KB slots */
     struct gnode {
         uint64_t cell;
         int32_t next, prev;
@@ -259,10 +278,13 @@ int trk_new(const struct trk_config *cfg, struct trk_table **out)
     t->imask = pow2_at_least(4 * t->cap) - 1;
     t->gmask = pow2_at_least(t->cap < 1024 ? 1024 : t->cap) - 1;
     t->n_rows = (int)ceil(180.0 / cfg->cell_deg);
-    t->slots = calloc(t->cap, sizeof *t->slots);
+    /* calloc (the pages of slots never used stay untouched), aligned by
+     * hand: aligned_alloc would have to be cleared */
+    t->slots_mem = calloc(t->cap + 1, sizeof *t->slots);
+    if (t->slots_mem)
+        t->slots = (struct slot *)(((uintptr_t)t->slots_mem + 63) & ~(uintptr_t)63);
     t->free_list = calloc(t->cap, sizeof *t->free_list);
-    t->ikeys = calloc(t->imask + 1, sizeof *t->ikeys);
-    t->ivals = calloc(t->imask + 1, sizeof *t->ivals);
+    t->ient = calloc(t->imask + 1, sizeof *t->ient);
     t->gheads = malloc((t->gmask + 1) * sizeof *t->gheads);
     t->gnode = calloc(t->cap, sizeof *t->gnode);
     t->row_lon_cell = calloc((size_t)t->n_rows, sizeof *t->row_lon_cell);
@@ -272,9 +294,8 @@ int trk_new(const struct trk_config *cfg, struct trk_table **out)
     t->cand = calloc(CAND_MAX, sizeof *t->cand);
     if (cfg->trail_len)
         t->trail = calloc(t->cap * cfg->trail_len, sizeof *t->trail);
-    if (!t->slots || !t->free_list || !t->ikeys || !t->ivals || !t->gheads || !t->gnode ||
-        !t->row_lon_cell || !t->row_n_lon || !t->row_cos_min || !t->w || !t->cand ||
-        (cfg->trail_len && !t->trail)) {
+    if (!t->slots || !t->free_list || !t->ient || !t->gheads || !t->gnode || !t->row_lon_cell ||
+        !t->row_n_lon || !t->row_cos_min || !t->w || !t->cand || (cfg->trail_len && !t->trail)) {
         trk_free(t);
         return CAIRN_E_NOMEM;
     }
@@ -306,10 +327,9 @@ void trk_free(struct trk_table *t)
 {
     if (!t)
         return;
-    free(t->slots);
+    free(t->slots_mem);
     free(t->free_list);
-    free(t->ikeys);
-    free(t->ivals);
+    free(t->ient);
     free(t->gheads);
     free(t->gnode);
     free(t->row_lon_cell);
@@ -379,12 +399,22 @@ static uint64_t ikey(int tag, uint32_t v)
     return ((uint64_t)tag << 32) | v;
 }
 
+/* An entry holds its key (34 bits: tag and value) and its slot (24 bits:
+ * max_tracks <= 2^24) in one word, so that a lookup reads one line. A key
+ * has a non-zero tag: no entry is 0. */
+#define IDX_SLOT_BITS 24
+static uint64_t ient_key(uint64_t e)
+{
+    return e >> IDX_SLOT_BITS;
+}
+
 static int32_t idx_get(const struct trk_table *t, uint64_t key)
 {
     for (size_t i = ihash(t, key);; i = (i + 1) & t->imask) {
-        if (t->ikeys[i] == key)
-            return t->ivals[i];
-        if (t->ikeys[i] == 0)
+        uint64_t e = t->ient[i];
+        if (ient_key(e) == key)
+            return (int32_t)(e & ((1u << IDX_SLOT_BITS) - 1));
+        if (e == 0)
             return -1;
     }
 }
@@ -393,17 +423,16 @@ static int32_t idx_get(const struct trk_table *t, uint64_t key)
 static void idx_put(struct trk_table *t, uint64_t key, int32_t slot)
 {
     size_t i = ihash(t, key);
-    while (t->ikeys[i] != 0 && t->ikeys[i] != key)
+    while (t->ient[i] != 0 && ient_key(t->ient[i]) != key)
         i = (i + 1) & t->imask;
-    t->ikeys[i] = key;
-    t->ivals[i] = slot;
+    t->ient[i] = key << IDX_SLOT_BITS | (uint32_t)slot;
 }
 
 static void idx_del(struct trk_table *t, uint64_t key)
 {
     size_t i = ihash(t, key);
-    while (t->ikeys[i] != key) {
-        if (t->ikeys[i] == 0)
+    while (ient_key(t->ient[i]) != key) {
+        if (t->ient[i] == 0)
             return;
         i = (i + 1) & t->imask;
     }
@@ -412,17 +441,16 @@ static void idx_del(struct trk_table *t, uint64_t key)
     size_t j = i;
     for (;;) {
         j = (j + 1) & t->imask;
-        if (t->ikeys[j] == 0)
+        if (t->ient[j] == 0)
             break;
-        size_t k = ihash(t, t->ikeys[j]);
+        size_t k = ihash(t, ient_key(t->ient[j]));
         bool stays = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
         if (stays)
             continue;
-        t->ikeys[i] = t->ikeys[j];
-        t->ivals[i] = t->ivals[j];
+        t->ient[i] = t->ient[j];
         i = j;
     }
-    t->ikeys[i] = 0;
+    t->ient[i] = 0;
 }
 
 /* ------------------------------------------------------------ grid */
@@ -437,6 +465,8 @@ static int grid_col(const struct trk_table *t, int row, double lon)
 {
     int n = t->row_n_lon[row];
     int c = (int)floor((lon + 180.0) / t->row_lon_cell[row]);
+    if (c >= 0 && c < n) /* the usual case: no division */
+        return c;
     c %= n;
     return c < 0 ? c + n : c;
 }
@@ -656,7 +686,7 @@ static void refresh_outputs(const struct trk_table *t, struct slot *p)
     k->gs_mps = sqrt(k->ve_mps * k->ve_mps + k->vn_mps * k->vn_mps);
     double trk = atan2(k->ve_mps, k->vn_mps) / DEG2RAD;
     k->track_deg = trk < 0.0 ? trk + 360.0 : trk;
-    k->pos_sigma_m = sqrt(0.5 * (p->f.Pc[0] + p->f.Pc[5]));
+    k->pos_sigma_m = sqrt(0.5 * (p->f.Pc[TRK_IMM_LT(0, 0)] + p->f.Pc[TRK_IMM_LT(1, 1)]));
     k->p_turn = p->f.mu[1] + p->f.mu[2];
     k->flags &= (uint8_t) ~(TRK_F_SLOW | TRK_F_MANOEUVRE);
     /* Speed is meaningful once a few updates have settled the velocity. */
@@ -1196,7 +1226,15 @@ static int ingest_run(struct trk_table *t, const struct trk_meas *m, size_t n, i
             t->slots[s].stamp = 0;
         t->stamp = 1;
     }
-    /* 1. validate; identity matches */
+    /* 1. validate; identity matches. found[j % PREFETCH_AHEAD]: the slot
+     * that row j's first identity (its ICAO address, else its MMSI) gave
+     * when the slot was prefetched, -1 none or not looked up. Within a run
+     * an identity in the index keeps its slot (identities are added, only
+     * trk_tick removes them), so a slot found then is the slot found now;
+     * -1 is looked up again. */
+    int32_t found[PREFETCH_AHEAD];
+    for (size_t j = 0; j < PREFETCH_AHEAD; j++)
+        found[j] = -1;
     for (size_t i = 0; i < n; i++) {
         struct mwork *w = &t->w[i];
         /* The identity index and the slots are far larger than the caches
@@ -1209,8 +1247,7 @@ static int ingest_run(struct trk_table *t, const struct trk_meas *m, size_t n, i
                 uint64_t key =
                     (f->has & TRK_M_ICAO) ? ikey(KEY_ICAO, f->icao) : ikey(KEY_MMSI, f->mmsi);
                 size_t h = ihash(t, key);
-                __builtin_prefetch(&t->ikeys[h]);
-                __builtin_prefetch(&t->ivals[h]);
+                __builtin_prefetch(&t->ient[h]);
             }
         }
         if (i + PREFETCH_AHEAD / 2 < n) {
@@ -1220,17 +1257,26 @@ static int ingest_run(struct trk_table *t, const struct trk_meas *m, size_t n, i
                 ps = idx_get(t, ikey(KEY_ICAO, f->icao));
             else if (f->has & TRK_M_MMSI)
                 ps = idx_get(t, ikey(KEY_MMSI, f->mmsi));
+            found[(i + PREFETCH_AHEAD / 2) % PREFETCH_AHEAD] = ps;
             if (ps >= 0) {
+                /* every line of the slot but those holding only sensors[2..]
+                 * (most tracks have one or two sensors: they are not read) */
                 const char *b = (const char *)&t->slots[ps];
-                for (size_t off = 0; off < sizeof(struct slot); off += 64)
-                    __builtin_prefetch(b + off, 1);
+                size_t skip0 = offsetof(struct slot, pub.sensors[2]) / 64 + 1,
+                       skip1 = offsetof(struct slot, period_ms) / 64;
+                for (size_t line = 0; line < sizeof(struct slot) / 64; line++)
+                    if (line < skip0 || line >= skip1)
+                        __builtin_prefetch(b + 64 * line, 1);
+                __builtin_prefetch(&t->gnode[ps]); /* grid_move compares its cell */
             }
         }
         if (t->cfg.trail_len && i + PREFETCH_AHEAD / 4 < n) {
             /* and, its slot loaded by now, where trail_add may write */
             const struct trk_meas *f = &m[i + PREFETCH_AHEAD / 4];
-            int32_t ps = -1;
-            if (f->has & TRK_M_ICAO)
+            int32_t ps = found[(i + PREFETCH_AHEAD / 4) % PREFETCH_AHEAD];
+            if (ps >= 0)
+                ;
+            else if (f->has & TRK_M_ICAO)
                 ps = idx_get(t, ikey(KEY_ICAO, f->icao));
             else if (f->has & TRK_M_MMSI)
                 ps = idx_get(t, ikey(KEY_MMSI, f->mmsi));
@@ -1259,8 +1305,8 @@ static int ingest_run(struct trk_table *t, const struct trk_meas *m, size_t n, i
             continue;
         }
         w->state = W_PENDING;
-        int32_t s = -1;
-        if (m[i].has & TRK_M_ICAO)
+        int32_t s = found[i % PREFETCH_AHEAD];
+        if (s < 0 && (m[i].has & TRK_M_ICAO))
             s = idx_get(t, ikey(KEY_ICAO, m[i].icao));
         if (s < 0 && (m[i].has & TRK_M_MMSI))
             s = idx_get(t, ikey(KEY_MMSI, m[i].mmsi));
@@ -1424,16 +1470,13 @@ size_t trk_tick(struct trk_table *t, int64_t now_ms)
     size_t changes = 0;
     for (size_t i = 0; i < t->cap; i++) {
         /* the lines of a slot a few ahead that this loop reads: slots are
-         * 1.2 KB apart, and each touches a few scattered lines of its own */
-        if (i + 4 < t->cap) {
-            const struct slot *a = &t->slots[i + 4];
+         * 1 KB apart, and this loop reads four lines of each (struct slot) */
+        if (i + SCAN_AHEAD < t->cap) {
+            const struct slot *a = &t->slots[i + SCAN_AHEAD];
             __builtin_prefetch(&a->pub.status, 1);
-            __builtin_prefetch(&a->pub.t_state_ms, 1);
             __builtin_prefetch(&a->pub.primary_only_scans, 1);
-            __builtin_prefetch(&a->f.xc);
-            __builtin_prefetch(&a->lat0);
             __builtin_prefetch(&a->period_ms);
-            __builtin_prefetch(&a->t_sel_alt_ms);
+            __builtin_prefetch(&a->f.xc);
         }
         struct slot *p = &t->slots[i];
         struct trk_track *k = &p->pub;
@@ -1524,8 +1567,8 @@ size_t trk_snapshot(const struct trk_table *t, struct trk_track *out, size_t cap
     for (size_t i = 0; i < t->cap && n < cap; i++) {
         /* the public part of a slot a few ahead: slots are far apart, and
          * only this part of each is read */
-        if (i + 4 < t->cap) {
-            const char *b = (const char *)&t->slots[i + 4].pub;
+        if (i + SCAN_AHEAD < t->cap) {
+            const char *b = (const char *)&t->slots[i + SCAN_AHEAD].pub;
             for (size_t off = 0; off < sizeof(struct trk_track); off += 64)
                 __builtin_prefetch(b + off);
         }
@@ -1617,8 +1660,9 @@ int trk_check(const struct trk_table *t)
                 return CAIRN_E_STATE; /* T5 */
             sum += p->f.mu[j];
         }
-        if (fabs(sum - 1.0) > 1e-9 || !(p->f.Pc[0] > 0.0) || !(p->f.Pc[5] > 0.0) ||
-            !(p->f.Pc[10] > 0.0) || !(p->f.Pc[15] > 0.0))
+        if (fabs(sum - 1.0) > 1e-9 || !(p->f.Pc[TRK_IMM_LT(0, 0)] > 0.0) ||
+            !(p->f.Pc[TRK_IMM_LT(1, 1)] > 0.0) || !(p->f.Pc[TRK_IMM_LT(2, 2)] > 0.0) ||
+            !(p->f.Pc[TRK_IMM_LT(3, 3)] > 0.0))
             return CAIRN_E_STATE;
         if (t->cfg.trail_len) { /* T6 */
             if (p->trail_n > t->cfg.trail_len)
