@@ -746,11 +746,19 @@ static void note_sensor(const struct trk_table *t, struct slot *p, const struct 
     if (!e) {
         if (k->n_sensors < TRK_MAX_SENSORS) {
             e = &k->sensors[k->n_sensors++];
-        } else { /* replace the sensor heard from least recently */
+        } else {
+            /* Full: the sensor heard from least recently gives its place
+             * only once it has gone quiet (missed 3 of its intervals, as
+             * track_period judges), so that a track fed by more sensors
+             * than it lists keeps one stable set instead of rotating them
+             * at every report (which the stream would send as a change of
+             * the track each time); a newcomer meanwhile is not listed. */
             e = &k->sensors[0];
             for (int i = 1; i < TRK_MAX_SENSORS; i++)
                 if (k->sensors[i].last_t_ms < e->last_t_ms)
                     e = &k->sensors[i];
+            if (m->t_ms - e->last_t_ms <= 3 * (int64_t)e->interval_ms)
+                return;
         }
         memset(e, 0, sizeof *e);
         e->sensor_id = m->sensor_id;

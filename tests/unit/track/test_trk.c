@@ -432,6 +432,59 @@ static void test_vessel_ais_radar_one_track(void **state)
     trk_free(t);
 }
 
+/* An aircraft heard by more receivers than a track lists
+ * (TRK_MAX_SENSORS): the listed set stays the same from report to report
+ * while they all keep hearing it, and a receiver that goes quiet gives its
+ * place to the one waiting. */
+static void test_sensor_set_stable(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("sensors")};
+    struct trk_table *t = mk(100);
+    enum { NRX = TRK_MAX_SENSORS + 1 };
+    struct sim_tgt g = {30000.0, 30000.0, -200.0, 50.0, 0.0};
+    uint32_t set[TRK_MAX_SENSORS] = {0};
+    int changes = 0;
+    for (int64_t s = 0; s <= 120; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        if (s > 0)
+            sim_move(&g, 1.0);
+        for (uint32_t r = 0; r < NRX; r++) {
+            if (s >= 60 && r == 0)
+                continue; /* the first receiver loses it at 60 s */
+            int64_t tr = now + (int64_t)r * 100;
+            struct trk_meas m =
+                sim_point(300 + r, ADSB, TRK_KIND_AIRCRAFT, &g, tr, 15.0, 2.0, &rng);
+            m.has |= TRK_M_ICAO | TRK_M_ALT;
+            m.icao = ICAO_A;
+            m.alt_ft = 20000;
+            feed(t, &m, 1, tr, NULL);
+        }
+        tick(t, now + 900);
+        const struct trk_track *k = trk_find_icao(t, ICAO_A);
+        assert_non_null(k);
+        assert_int_equal(k->n_sensors, TRK_MAX_SENSORS);
+        uint32_t cur[TRK_MAX_SENSORS];
+        for (int i = 0; i < TRK_MAX_SENSORS; i++)
+            cur[i] = k->sensors[i].sensor_id;
+        if (s > 0 && memcmp(cur, set, sizeof set))
+            changes++;
+        memcpy(set, cur, sizeof set);
+        if (s == 59) /* all seven hear it: the first six are listed */
+            for (int i = 0; i < TRK_MAX_SENSORS; i++)
+                assert_true(cur[i] >= 300 && cur[i] < 300 + TRK_MAX_SENSORS);
+    }
+    /* once: when the first receiver had gone quiet, the seventh took its place */
+    assert_int_equal(changes, 1);
+    bool seventh = false;
+    for (int i = 0; i < TRK_MAX_SENSORS; i++) {
+        assert_int_not_equal(set[i], 300);
+        seventh |= set[i] == 300 + TRK_MAX_SENSORS;
+    }
+    assert_true(seventh);
+    trk_free(t);
+}
+
 static void test_vessel_at_anchor_kept(void **state)
 {
     (void)state;
@@ -1021,6 +1074,7 @@ int main(void)
         cmocka_unit_test(test_adsb_ssr_psr_one_track),
         cmocka_unit_test(test_vessel_ais_radar_one_track),
         cmocka_unit_test(test_vessel_at_anchor_kept),
+        cmocka_unit_test(test_sensor_set_stable),
         cmocka_unit_test(test_accuracy),
         cmocka_unit_test(test_hostile_values),
         cmocka_unit_test(test_capacity_and_config),
