@@ -35,9 +35,9 @@
 // from the view it was drawn for to the picture's (a zoom scales it until
 // the next). The trails' picture is drawn again TRAIL_MS (2 s) after the
 // last began, TRAIL_MOVING_MS (1 s) after it while the view moves away
-// from it, at once (begun) when the view came to rest elsewhere; into the
-// other of two textures (the shown one stays until it is done), in up to
-// TRAIL_STEPS (3) steps of at least TRAIL_CHUNK (100,000) segments, one
+// from it, at once (begun, or begun again) when the view came to rest
+// elsewhere; into the other of two textures (the shown one stays until
+// it is done), in up to TRAIL_STEPS (3) steps of at least TRAIL_CHUNK (100,000) segments, one
 // step per symbols' picture — so no picture carries all the segments, and
 // the trails are at most about three pictures plus 2 s old (their
 // fading, their heads). The first (trails switched on, a new context) is
@@ -242,6 +242,8 @@ export class Picture {
   trailStep(v, t, now, geo) {
     const gl = this.gl;
     if (!v.trails) { this.tlJob = null; this.tlDone = null; return; }
+    /* the view came to rest elsewhere than the one being drawn is for: begun again for it */
+    if (this.tlJob && !v.moving && !sameTrailView(v, this.tlJob.v)) this.tlJob = null;
     if (!this.tlJob && this.trailsDue(v, now)) {
       const { w, h, cssW, cssH, mx, my, coarse } = geo;
       const parts = coarse ? [[this.coarseR, 0, this.src.coarse.n], [this.headR, 0, t.nSlots]] : [[this.fineR, 0, this.src.fine.n]];
