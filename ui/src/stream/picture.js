@@ -41,9 +41,10 @@
 // step per symbols' picture — so no picture carries all the segments, and
 // the trails are at most about three pictures plus 2 s old (their
 // fading, their heads). The first (trails switched on, a new context) is
-// drawn whole. Measured at 50,000 with trails (bench_console, load 9-11,
-// alternated): a picture 0.76-1.20 s instead of 1.45-1.63 s, p99 2.2-3.6
-// s instead of 4.1-5.3 s (docs/console.md).
+// drawn whole. Measured at 50,000 with trails (bench_console, load 6-11,
+// alternated with the build before, 6 runs each): a picture 0.76-1.51 s
+// instead of 1.45-2.33 s, p99 2.2-4.9 s instead of 4.1-6.1 s
+// (docs/console.md); the symbols' picture is now nearly all of it.
 import { GlCore, clipMatrix, rendererOf, isSoftware } from '../map/gl.js';
 
 export const MARGIN = 0.15; /* the picture is this much larger than the view on each side */
