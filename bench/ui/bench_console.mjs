@@ -186,7 +186,10 @@ async function run(browser, n) {
       const t0 = performance.now();
       const ev0 = m.tracks.stats.events;
       const pic0 = m.tracks.remote ? m.tracks.remote.pictures : 0;
-      const dms0 = m.tracks.remote ? m.tracks.remote.drawMs || 0 : 0;
+      const rp = m.tracks.remote;
+      const dms0 = rp ? rp.drawMs || 0 : 0;
+      const ims0 = rp ? rp.issueMs || 0 : 0;
+      const rms0 = rp ? rp.rasterMs || 0 : 0;
       const step = (ts) => {
         const t = (ts - t0) / 1000;
         frames.push(ts);
@@ -202,6 +205,8 @@ async function run(browser, n) {
             raf: frames.length / t, renders: renders / t, frameMs: d, events: (m.tracks.stats.events - ev0) / t,
             drawnIn: m.tracks.drawnIn || 'page', pictures: ((m.tracks.remote ? m.tracks.remote.pictures : 0) - pic0) / t,
             pictureMs: m.tracks.remote ? ((m.tracks.remote.drawMs || 0) - dms0) / Math.max(1, m.tracks.remote.pictures - pic0) : 0,
+            issueMs: rp ? ((rp.issueMs || 0) - ims0) / Math.max(1, rp.pictures - pic0) : 0,
+            rasterMs: rp ? ((rp.rasterMs || 0) - rms0) / Math.max(1, rp.pictures - pic0) : 0,
           });
         }
       };
@@ -217,7 +222,7 @@ async function run(browser, n) {
     const sentS = (srv.sent() - s0) / wS;
     const lat = await page.evaluate(() => window.__lat.out);
     return {
-      n, trails, paint, cpu, form, bps, fullsS, sentS, settleS, load: loadavg()[0], fps: r.renders, raf: r.raf, frameP95: pct(r.frameMs, 95), events: r.events, refresh, drawnIn: r.drawnIn, pictures: r.pictures, pictureMs: r.pictureMs,
+      n, trails, paint, cpu, form, bps, fullsS, sentS, settleS, load: loadavg()[0], fps: r.renders, raf: r.raf, frameP95: pct(r.frameMs, 95), events: r.events, refresh, drawnIn: r.drawnIn, pictures: r.pictures, pictureMs: r.pictureMs, issueMs: r.issueMs, rasterMs: r.rasterMs,
       /* frames the display showed without a new one of the map: intervals beyond 1.5 of its period */
       dropped: r.frameMs.reduce((a, d) => a + Math.max(0, Math.round(d * refresh / 1000) - 1), 0) / Math.max(1, r.frameMs.reduce((a, d) => a + Math.max(1, Math.round(d * refresh / 1000)), 0)),
       latP50: pct(lat, 50), latP99: pct(lat, 99), latN: lat.length, loadS: (tLoaded - 0) && 0,
@@ -253,6 +258,7 @@ for (const r of rows) {
   console.log(`  ${String(r.n).padStart(6)}  ${r.trails ? 'on ' : 'off'}     ${r.fps.toFixed(1).padStart(5)}  >= ${String(tgt).padEnd(2)} ${fpsOk(r) ? 'ok  ' : 'MISS'} ${(goalOf(r) < tgt ? `(${goalOf(r).toFixed(1)})` : '').padEnd(6)} ${r.raf.toFixed(1).padStart(5)}  ${(100 * r.dropped).toFixed(1).padStart(5)}%  ${r.frameP95.toFixed(0).padStart(5)} ms  ${where.padEnd(22)} ${`${(r.events / 1000).toFixed(1)}k/${(r.sentS / 1000).toFixed(1)}k`.padStart(12)}   ${r.latP50.toFixed(0).padStart(6)} / ${r.latP99.toFixed(0).padStart(6)} ms  p99 <= 1000 ms ${r.latP99 <= 1000 ? 'ok  ' : 'MISS'} ${String(r.latN).padStart(7)}  ${r.form.padStart(12)} ${(r.bps / 1000).toFixed(0).padStart(5)}  ${r.form === 'moves' ? r.fullsS.toFixed(0).padStart(6) : '     -'}  ${r.load.toFixed(1)}`);
 }
 console.log('the browser\'s CPU while panning (cores busy: renderer = the page\'s main thread, its workers and compositor; gpu-process = the software rasteriser and the display compositor):');
+for (const r of rows) if (r.drawnIn === 'worker') console.log(`  ${String(r.n).padStart(6)}  the worker's picture, from its beginning: WebGL calls issued ${r.issueMs.toFixed(0)} ms, rasterised ${r.rasterMs.toFixed(0)} ms, bitmap ${r.pictureMs.toFixed(0)} ms (means)`);
 for (const r of rows) if (r.cpu) console.log(`  ${String(r.n).padStart(6)}  ${Object.entries(r.cpu).filter(([, v]) => v >= 0.005).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; total ${Object.values(r.cpu).reduce((a, v) => a + v, 0).toFixed(2)}`);
 console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log(bad ? `${bad} of ${rows.length} loads miss a target` : 'all targets met');

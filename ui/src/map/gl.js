@@ -250,31 +250,44 @@ export class GlCore {
     const gl = this.gl;
     gl.clearColor(0, 0, 0, 0);
     gl.clear(gl.COLOR_BUFFER_BIT);
+    this.segments(m, rings.map(([r, n]) => [r, 0, n]), { nowS, trailS, cls, peer });
+    this.symbols(m, { nSlots, size, rot, cls, peer });
+  }
+
+  /** The segments [[ring, first, count], ...] with matrix m, blended over the bound framebuffer. */
+  segments(m, parts, { nowS, trailS, cls, peer }) {
+    const gl = this.gl;
+    if (!parts.some(([, , n]) => n > 0)) return;
     gl.enable(gl.BLEND);
     gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA); /* premultiplied colours */
-    if (rings.some(([, n]) => n > 0)) {
-      gl.useProgram(this.tProg);
-      gl.uniformMatrix3fv(this.u.tu_m, false, m);
-      gl.uniform1f(this.u.tu_now, nowS);
-      gl.uniform1f(this.u.tu_trail, trailS);
-      gl.uniform3fv(this.u.tu_cls, cls);
-      gl.uniform3fv(this.u.tu_peer, peer);
-      for (const [r, n] of rings) {
-        if (n <= 0) continue;
-        gl.bindVertexArray(r.vao);
-        gl.drawArrays(gl.LINES, 0, n * 2);
-      }
+    gl.useProgram(this.tProg);
+    gl.uniformMatrix3fv(this.u.tu_m, false, m);
+    gl.uniform1f(this.u.tu_now, nowS);
+    gl.uniform1f(this.u.tu_trail, trailS);
+    gl.uniform3fv(this.u.tu_cls, cls);
+    gl.uniform3fv(this.u.tu_peer, peer);
+    for (const [r, first, n] of parts) {
+      if (n <= 0) continue;
+      gl.bindVertexArray(r.vao);
+      gl.drawArrays(gl.LINES, first * 2, n * 2);
     }
-    if (nSlots) {
-      gl.useProgram(this.pProg);
-      gl.uniformMatrix3fv(this.u.pu_m, false, m);
-      gl.uniform1f(this.u.pu_size, size);
-      gl.uniform1f(this.u.pu_rot, rot);
-      gl.uniform3fv(this.u.pu_cls, cls);
-      gl.uniform3fv(this.u.pu_peer, peer);
-      gl.bindVertexArray(this.pVao);
-      gl.drawArrays(gl.POINTS, 0, nSlots);
-    }
+    gl.bindVertexArray(null);
+  }
+
+  /** The first nSlots symbols with matrix m, blended over the bound framebuffer. */
+  symbols(m, { nSlots, size, rot, cls, peer }) {
+    const gl = this.gl;
+    if (!nSlots) return;
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    gl.useProgram(this.pProg);
+    gl.uniformMatrix3fv(this.u.pu_m, false, m);
+    gl.uniform1f(this.u.pu_size, size);
+    gl.uniform1f(this.u.pu_rot, rot);
+    gl.uniform3fv(this.u.pu_cls, cls);
+    gl.uniform3fv(this.u.pu_peer, peer);
+    gl.bindVertexArray(this.pVao);
+    gl.drawArrays(gl.POINTS, 0, nSlots);
     gl.bindVertexArray(null);
   }
 }
@@ -533,6 +546,8 @@ export class RemotePicture {
     this.sent = null;
     this.pictures = 0;
     this.drawMs = 0;
+    this.issueMs = 0;
+    this.rasterMs = 0;
     /* a hidden page needs no pictures: the worker stops until the next frame sends the view */
     document.addEventListener('visibilitychange', () => {
       if (!document.hidden) return;
@@ -577,6 +592,8 @@ export class RemotePicture {
     this.k = m;
     this.pictures++;
     this.drawMs += m.drawMs || 0; /* (bench) from a drawing's beginning to its bitmap */
+    this.issueMs += m.issueMs || 0; /* (bench) ... to its last WebGL call */
+    this.rasterMs += m.rasterMs || 0; /* (bench) ... to the rasteriser's end */
     this.place();
     this.send({ type: 'shown' });
   }

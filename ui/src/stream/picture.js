@@ -14,7 +14,8 @@
 // CSS transform to follow the view (map/gl.js, RemotePicture). The page
 // sends its view at each of its frames (setView).
 //
-// When: again when the view, the data or the trails' fading (5 s) changed,
+// When: again when the view or the data changed, or a step of the
+// trails' picture is due (below),
 // one picture at a time (the next when the page has shown the last): at
 // once when the view comes to rest or when the last drawing was cheap
 // (under CHEAP_MS from its beginning to the page's showing it: a report's
@@ -27,6 +28,23 @@
 // minute) and each track's head segment, not the 5 s ring, whose segments
 // are under a pixel there (and not drawn at all by the rasteriser, while
 // still costing it their vertices).
+//
+// The trails' own picture: a report's latency is the symbols', so a
+// picture draws only the symbols (nSlots points) over the trails' picture,
+// a texture drawn less often and composited under them as one quad moved
+// from the view it was drawn for to the picture's (a zoom scales it until
+// the next). The trails' picture is drawn again TRAIL_MS (2 s) after the
+// last began, TRAIL_MOVING_MS (1 s) after it while the view moves away
+// from it, at once (begun, or begun again) when the view came to rest
+// elsewhere; into the other of two textures (the shown one stays until
+// it is done), in up to TRAIL_STEPS (3) steps of at least TRAIL_CHUNK (100,000) segments, one
+// step per symbols' picture — so no picture carries all the segments, and
+// the trails are at most about three pictures plus 2 s old (their
+// fading, their heads). The first (trails switched on, a new context) is
+// drawn whole. Measured at 50,000 with trails (bench_console, load 6-11,
+// alternated with the build before, 6 runs each): a picture 0.76-1.51 s
+// instead of 1.45-2.33 s, p99 2.2-4.9 s instead of 4.1-6.1 s
+// (docs/console.md); the symbols' picture is now nearly all of it.
 import { GlCore, clipMatrix, rendererOf, isSoftware } from '../map/gl.js';
 
 export const MARGIN = 0.15; /* the picture is this much larger than the view on each side */
@@ -34,6 +52,57 @@ const CHEAP_MS = 120;
 const GAP_MAX = 500;
 export const COARSE_ZOOM = 7;
 const LOST_MS = 3000;
+/* the trails' own picture (see above): drawn again TRAIL_MS after the last
+ * one began, or TRAIL_MOVING_MS after it while the view moves away from it
+ * (at once when the view comes to rest elsewhere), in steps of at least
+ * TRAIL_CHUNK segments and at most TRAIL_STEPS steps */
+const TRAIL_MS = 2000;
+const TRAIL_MOVING_MS = 1000;
+const TRAIL_CHUNK = 100000;
+const TRAIL_STEPS = 3;
+
+const VS_QUAD = `#version 300 es
+in vec2 a_pos;
+in vec2 a_uv;
+uniform mat3 u_m;
+out vec2 v_uv;
+void main() {
+  vec3 c = u_m * vec3(a_pos, 1.0);
+  gl_Position = vec4(c.xy, 0.0, 1.0);
+  v_uv = a_uv;
+}`;
+const FS_QUAD = `#version 300 es
+precision mediump float;
+uniform sampler2D u_tex;
+in vec2 v_uv;
+out vec4 o;
+void main() { o = texture(u_tex, v_uv); }`;
+
+function program(gl, vs, fs) {
+  const prog = gl.createProgram();
+  for (const [type, src] of [[gl.VERTEX_SHADER, vs], [gl.FRAGMENT_SHADER, fs]]) {
+    const sh = gl.createShader(type);
+    gl.shaderSource(sh, src);
+    gl.compileShader(sh);
+    if (!gl.getShaderParameter(sh, gl.COMPILE_STATUS)) throw new Error(gl.getShaderInfoLog(sh));
+    gl.attachShader(prog, sh);
+  }
+  gl.linkProgram(prog);
+  if (!gl.getProgramParameter(prog, gl.LINK_STATUS)) throw new Error(gl.getProgramInfoLog(prog));
+  return prog;
+}
+
+/* the world point (EPSG:3857) at pixel (px, py) of the view's transform T */
+function unproject(T, px, py) {
+  const det = T[0] * T[3] - T[1] * T[2];
+  const u = px - T[4];
+  const w = py - T[5];
+  return [(T[3] * u - T[2] * w) / det, (-T[1] * u + T[0] * w) / det];
+}
+
+/* the trails' picture of view a serves view b as it is (no step to draw again) */
+const sameTrailView = (a, b) => a.w === b.w && a.h === b.h && a.pr === b.pr && a.rot === b.rot &&
+  a.T.every((v, i) => v === b.T[i]) && a.cls.every((v, i) => v === b.cls[i]) && a.peer.every((v, i) => v === b.peer[i]);
 
 const sameView = (a, b) => a.w === b.w && a.h === b.h && a.pr === b.pr && a.rot === b.rot && a.trails === b.trails &&
   a.size === b.size && a.T.every((v, i) => v === b.T[i]) && a.cls.every((v, i) => v === b.cls[i]) &&
@@ -96,6 +165,24 @@ export class Picture {
     this.headsAll = true;
     fine.follow('gpu', true);
     coarse.follow('gpu', true);
+    /* the trails' pictures: two textures (the one shown, the one being drawn) */
+    this.qProg = program(gl, VS_QUAD, FS_QUAD);
+    this.qM = gl.getUniformLocation(this.qProg, 'u_m');
+    this.qBuf = gl.createBuffer();
+    this.qVao = gl.createVertexArray();
+    gl.bindVertexArray(this.qVao);
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.qBuf);
+    gl.bufferData(gl.ARRAY_BUFFER, 16 * 4, gl.DYNAMIC_DRAW);
+    for (const [name, off] of [['a_pos', 0], ['a_uv', 8]]) {
+      const loc = gl.getAttribLocation(this.qProg, name);
+      gl.enableVertexAttribArray(loc);
+      gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 16, off);
+    }
+    gl.bindVertexArray(null);
+    this.tl = [0, 1].map(() => ({ tex: gl.createTexture(), fbo: gl.createFramebuffer(), w: 0, h: 0 }));
+    this.tlDone = null; /* the trails' picture shown: {i (its texture), v, at, nowS, corners (world, with uv)} */
+    this.tlJob = null; /* the one being drawn: the same, with m, parts (segments left), chunk */
+    this.tlDrawings = 0;
     this.busy = false;
     this.gen++;
   }
@@ -128,13 +215,111 @@ export class Picture {
     if (!v || this.busy || this.lost || this.gone) return;
     const now = performance.now();
     const viewStale = !this.drawnView || !sameView(v, this.drawnView);
-    const stale = viewStale || this.src.table().rev !== this.drawnRev || (v.trails && now - this.at > 5000);
-    if (!stale) return;
+    const trailsDue = this.trailsDue(v, now);
+    const stale = viewStale || this.src.table().rev !== this.drawnRev || trailsDue;
+    clearTimeout(this.timer);
+    if (!stale) {
+      /* nothing else changing: the trails' picture again TRAIL_MS after the last (their fading, their heads) */
+      if (v.trails && this.tlDone) this.timer = setTimeout(() => this.schedule(), Math.max(16, TRAIL_MS - (now - this.tlDone.at)));
+      return;
+    }
     const gap = this.cost < CHEAP_MS ? 0 : Math.min(GAP_MAX, 1.5 * this.cost);
     const wait = viewStale && !v.moving ? 0 : gap - (now - this.at);
-    clearTimeout(this.timer);
     if (wait > 0) { this.timer = setTimeout(() => this.schedule(), wait); return; }
     this.draw(v);
+  }
+
+  /** Whether a drawing now would draw (a step of) the trails' picture. */
+  trailsDue(v, now) {
+    if (!v.trails) return false;
+    if (this.tlJob) return true;
+    const d = this.tlDone;
+    if (!d) return true;
+    if (!sameTrailView(v, d.v) && (!v.moving || now - d.at >= TRAIL_MOVING_MS)) return true;
+    return now - d.at >= TRAIL_MS;
+  }
+
+  /** A step of the trails' picture into its texture (a new one begun when due; all of it when none is shown). */
+  trailStep(v, t, now, geo) {
+    const gl = this.gl;
+    if (!v.trails) { this.tlJob = null; this.tlDone = null; return; }
+    /* the view came to rest elsewhere than the one being drawn is for: begun again for it */
+    if (this.tlJob && !v.moving && !sameTrailView(v, this.tlJob.v)) this.tlJob = null;
+    if (!this.tlJob && this.trailsDue(v, now)) {
+      const { w, h, cssW, cssH, mx, my, coarse } = geo;
+      const parts = coarse ? [[this.coarseR, 0, this.src.coarse.n], [this.headR, 0, t.nSlots]] : [[this.fineR, 0, this.src.fine.n]];
+      const total = parts.reduce((a, p) => a + p[2], 0);
+      const i = this.tlDone ? 1 - this.tlDone.i : 0;
+      /* the picture's corners in the world (absolute: the origin may move), with the texture's coordinates */
+      const corners = [[-mx, -my, 0, 1], [cssW - mx, -my, 1, 1], [-mx, cssH - my, 0, 0], [cssW - mx, cssH - my, 1, 0]]
+        .map(([px, py, u, q]) => [...unproject(v.T, px, py), u, q]);
+      this.tlJob = {
+        i, v, at: now, nowS: t.nowS, corners, w, h, m: geo.m, parts, first: true,
+        chunk: this.tlDone ? Math.max(TRAIL_CHUNK, Math.ceil(total / TRAIL_STEPS)) : Infinity,
+      };
+      const k = this.tl[i];
+      if (k.w !== w || k.h !== h) {
+        gl.bindTexture(gl.TEXTURE_2D, k.tex);
+        gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, w, h, 0, gl.RGBA, gl.UNSIGNED_BYTE, null);
+        gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.LINEAR);
+        gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.LINEAR);
+        gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE);
+        gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE);
+        gl.bindFramebuffer(gl.FRAMEBUFFER, k.fbo);
+        gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, k.tex, 0);
+        k.w = w;
+        k.h = h;
+      }
+    }
+    const j = this.tlJob;
+    if (!j) return;
+    const k = this.tl[j.i];
+    gl.bindFramebuffer(gl.FRAMEBUFFER, k.fbo);
+    gl.viewport(0, 0, k.w, k.h);
+    if (j.first) {
+      gl.clearColor(0, 0, 0, 0);
+      gl.clear(gl.COLOR_BUFFER_BIT);
+      j.first = false;
+    }
+    /* the next chunk of segments, in the rings' order (a ring written meanwhile: the next picture heals it) */
+    let left = j.chunk;
+    const step = [];
+    while (left > 0 && j.parts.length) {
+      const p = j.parts[0];
+      const n = Math.min(left, p[2]);
+      step.push([p[0], p[1], n]);
+      p[1] += n;
+      p[2] -= n;
+      left -= n;
+      if (p[2] <= 0) j.parts.shift();
+    }
+    this.core.segments(j.m, step, { nowS: j.nowS, trailS: t.trailS, cls: j.v.cls, peer: j.v.peer });
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    if (!j.parts.length) {
+      this.tlDone = j;
+      this.tlJob = null;
+      this.tlDrawings++;
+    }
+  }
+
+  /** The trails' picture shown, moved to matrix m (world relative to the origin ox, oy -> clip space). */
+  trailComposite(m, ox, oy) {
+    const d = this.tlDone;
+    if (!d) return;
+    const gl = this.gl;
+    const q = new Float32Array(16);
+    d.corners.forEach(([x, y, u, w], i) => q.set([x - ox, y - oy, u, w], 4 * i));
+    gl.bindBuffer(gl.ARRAY_BUFFER, this.qBuf);
+    gl.bufferSubData(gl.ARRAY_BUFFER, 0, q);
+    gl.useProgram(this.qProg);
+    gl.uniformMatrix3fv(this.qM, false, m);
+    gl.activeTexture(gl.TEXTURE0);
+    gl.bindTexture(gl.TEXTURE_2D, this.tl[d.i].tex);
+    gl.enable(gl.BLEND);
+    gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    gl.bindVertexArray(this.qVao);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    gl.bindVertexArray(null);
   }
 
   upload(t) {
@@ -174,9 +359,12 @@ export class Picture {
     const m = clipMatrix(v.T, t.ox, t.oy, mx, my, cssW, cssH);
     const zoom = Math.log2(156543.03392804097 * Math.hypot(v.T[0], v.T[1]));
     const coarse = zoom < COARSE_ZOOM;
-    const rings = !v.trails ? [] : coarse ? [[this.coarseR, this.src.coarse.n], [this.headR, t.nSlots]] : [[this.fineR, this.src.fine.n]];
+    this.trailStep(v, t, this.at, { w, h, cssW, cssH, mx, my, m, coarse });
     gl.viewport(0, 0, w, h);
-    this.core.draw(m, { rings, nSlots: t.nSlots, nowS: t.nowS, trailS: t.trailS, size: v.size * v.pr, rot: v.rot, cls: v.cls, peer: v.peer });
+    gl.clearColor(0, 0, 0, 0);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+    if (v.trails) this.trailComposite(m, t.ox, t.oy);
+    this.core.symbols(m, { nSlots: t.nSlots, size: v.size * v.pr, rot: v.rot, cls: v.cls, peer: v.peer });
     this.drawnView = v;
     this.drawnRev = t.rev;
     const sample = t.takeSample();
