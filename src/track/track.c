@@ -1010,11 +1010,10 @@ static bool kind_ok(const struct trk_track *k, const struct trk_meas *m)
              (m->kind == TRK_KIND_AIRCRAFT && k->kind == TRK_KIND_VESSEL));
 }
 
-/* The fastest a vessel track is taken to move, m/s: 25 m/s (48.6 kt), the
+/* The fastest a vessel is taken to sail, m/s: 25 m/s (48.6 kt), the
  * figure the detectors use for the fastest vessel (sea_max_speed_mps).
  * Merchant ships make 10-25 kt; high-speed craft (IMO HSC Code ferries)
- * and fast patrol craft 35-45 kt. A track whose own estimated speed is
- * higher (an AIS-reported faster craft) is bounded by that speed instead. */
+ * and fast patrol craft 35-45 kt. */
 #define VESSEL_MAX_MPS 25.0
 
 /* Kinematic plausibility of a gated pair: could the track's target have
@@ -1023,10 +1022,14 @@ static bool kind_ok(const struct trk_track *k, const struct trk_meas *m)
  * so after minutes of coasting it admits plots no vessel can reach (issue
  * 8: a cargo ship's track, 5 minutes after its last AIS report, took an
  * aircraft's primary plot 4.9 NM from it, 57 kt, and followed the
- * aircraft). A vessel goes at most max(VESSEL_MAX_MPS, its speed) x dt;
- * the margin for the errors of the estimate and of z is sqrt(gate_chi2)
- * standard deviations of trace(P_pos + R), so the bound never refuses what
- * the gate accepts at dt = 0. Aircraft and unknown tracks are not bounded
+ * aircraft). A vessel sails at most VESSEL_MAX_MPS x dt; the margin for
+ * the errors of the estimate and of z is sqrt(gate_chi2) standard
+ * deviations of P_pos + R along the displacement u, which is never less
+ * than the gate's own extent in that direction (sqrt(g / u'S^-1 u) <=
+ * sqrt(g u'S u)), so the bound refuses nothing the gate accepts at dt 0.
+ * Faster craft still fuse plots that come every few seconds (the margin
+ * covers their excess speed); only after a long gap would their plots
+ * start a track of their own. Aircraft and unknown tracks are not bounded
  * (their association is unchanged). */
 static bool reach_ok(const struct trk_table *t, const struct slot *p, const double z[2],
                      const double R[4], double dt)
@@ -1034,10 +1037,15 @@ static bool reach_ok(const struct trk_table *t, const struct slot *p, const doub
     if (p->pub.kind != TRK_KIND_VESSEL)
         return true;
     const double *x = p->f.xc, *P = p->f.Pc;
-    double v = fmax(VESSEL_MAX_MPS, sqrt(x[2] * x[2] + x[3] * x[3]));
-    double reach = v * dt + sqrt(t->cfg.gate_chi2 * (P[0] + P[5] + R[0] + R[3]));
-    double dx = z[0] - x[0], dy = z[1] - x[1];
-    return dx * dx + dy * dy <= reach * reach;
+    double dx = z[0] - x[0], dy = z[1] - x[1], d2 = dx * dx + dy * dy;
+    double go = VESSEL_MAX_MPS * dt;
+    if (d2 <= go * go)
+        return true;
+    /* d'(P + R)d = u'(P + R)u |d|^2 */
+    double s =
+        (P[0] + R[0]) * dx * dx + (P[1] + P[4] + R[1] + R[2]) * dx * dy + (P[5] + R[3]) * dy * dy;
+    double reach = go + sqrt(t->cfg.gate_chi2 * s / d2);
+    return d2 <= reach * reach;
 }
 
 /* Gate measurement m against track s. Returns the assignment cost, or a
