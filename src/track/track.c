@@ -1048,6 +1048,44 @@ static bool kind_ok(const struct trk_track *k, const struct trk_meas *m)
              (m->kind == TRK_KIND_AIRCRAFT && k->kind == TRK_KIND_VESSEL));
 }
 
+/* The fastest a vessel is taken to sail, m/s: 25 m/s (48.6 kt), the
+ * figure the detectors use for the fastest vessel (sea_max_speed_mps).
+ * Merchant ships make 10-25 kt; high-speed craft (IMO HSC Code ferries)
+ * and fast patrol craft 35-45 kt. */
+#define VESSEL_MAX_MPS 25.0
+
+/* Kinematic plausibility of a gated pair: could the track's target have
+ * moved from its last estimate to z in dt_s seconds? The gate's prediction
+ * uncertainty grows as dt^4 (white acceleration plus the turn allowance),
+ * so after minutes of coasting it admits plots no vessel can reach (issue
+ * 8: a cargo ship's track, 5 minutes after its last AIS report, took an
+ * aircraft's primary plot 4.9 NM from it, 57 kt, and followed the
+ * aircraft). A vessel sails at most VESSEL_MAX_MPS x dt; the margin for
+ * the errors of the estimate and of z is sqrt(gate_chi2) standard
+ * deviations of P_pos + R along the displacement u, which is never less
+ * than the gate's own extent in that direction (sqrt(g / u'S^-1 u) <=
+ * sqrt(g u'S u)), so the bound refuses nothing the gate accepts at dt 0.
+ * Faster craft still fuse plots that come every few seconds (the margin
+ * covers their excess speed); only after a long gap would their plots
+ * start a track of their own. Aircraft and unknown tracks are not bounded
+ * (their association is unchanged). */
+static bool reach_ok(const struct trk_table *t, const struct slot *p, const double z[2],
+                     const double R[4], double dt)
+{
+    if (p->pub.kind != TRK_KIND_VESSEL)
+        return true;
+    const double *x = p->f.xc, *P = p->f.Pc;
+    double dx = z[0] - x[0], dy = z[1] - x[1], d2 = dx * dx + dy * dy;
+    double go = VESSEL_MAX_MPS * dt;
+    if (d2 <= go * go)
+        return true;
+    /* d'(P + R)d = u'(P + R)u |d|^2 */
+    double s =
+        (P[0] + R[0]) * dx * dx + (P[1] + P[4] + R[1] + R[2]) * dx * dy + (P[5] + R[3]) * dy * dy;
+    double reach = go + sqrt(t->cfg.gate_chi2 * s / d2);
+    return d2 <= reach * reach;
+}
+
 /* Gate measurement m against track s. Returns the assignment cost, or a
  * negative value when the pair is impossible or outside the gate; *d2 is
  * the distance when the pair was possible (INFINITY otherwise). */
@@ -1086,6 +1124,10 @@ static double pair_cost(const struct trk_table *t, const struct slot *p, const s
         gate = t->cfg.init_chi2;
     if (!(d2 <= gate))
         return -1.0;
+    if (!reach_ok(t, p, z, w->R, dt)) {
+        *d2_out = INFINITY; /* out of reach: as impossible as a wrong kind */
+        return -1.0;
+    }
     if ((m->has & TRK_M_SQUAWK) && (k->ids & TRK_ID_SQUAWK) && k->squawk != m->squawk)
         d2 += SQUAWK_PENALTY;
     return d2;

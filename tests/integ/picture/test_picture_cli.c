@@ -696,7 +696,11 @@ static void test_vigilant_skies(void **state)
  *    unknown"), predicted within the 120 s look-ahead before, never a near
  *    miss (not without altitude).
  *  - CARGO's AIS stops at +900 (every 10 s before) 16.5 NM from the
- *    Kaliningrad zone: AIS_GAP at once as warning (near a zone: 60 s).
+ *    Kaliningrad zone: AIS_GAP at once as warning (near a zone: 60 s),
+ *    warning until it clears when the AIS-only track is deleted (10
+ *    minutes after the last AIS, about +1500); never updated. Its coasting
+ *    track takes no plot of LOWPASS (sim radars plot aircraft only), which
+ *    passes 3.35 NM from the ship at its closest: no LOW_PASS over it.
  *  - ZONE approaches on LOWPASS's straight legs (37-41 s each) whose line
  *    enters a zone within 300 s: allowed on those legs only (a radar-only
  *    track's course after a 165-degree turn is not always settled within a
@@ -705,15 +709,7 @@ static void test_vigilant_skies(void **state)
  *  - Nothing else: no EMERGENCY, RENEGADE, TRANSPONDER_OFF or SEA_CPA (the
  *    ships stay 14 NM apart or more), no NO_TRANSPONDER on LOT282 (2 % of
  *    its replies missed), no AIS_GAP on the warship or the yacht.
- *  - Five tracks, one per mover.
- * Not judged here, because today's picture is wrong there: a vessel track
- * takes an aircraft's plots. CARGO's AIS-only track, coasting after +900,
- * takes LOWPASS's primary plots (sim radars plot aircraft only; at +1510
- * the track is at the aircraft's position, 17 NM from the ship, at 312 kt):
- * hence a LOW_PASS "over" the cargo ship at about +1200 (the truth's
- * closest is 3.35 NM), AIS_GAP updates to caution and back, and no AIS_GAP
- * clear when the track should be deleted (10 minutes after the last AIS,
- * about +1500). Reported to the tracker's owner. */
+ *  - Five tracks, one per mover, and no extra one. */
 static const struct mover bs_movers[] = {
     {"LOT282", "48ad01", 0, NULL, "aircraft", "yes"},
     {"WARSHIP", NULL, 369970120, NULL, "vessel", NULL},
@@ -732,7 +728,7 @@ static const struct ep bs_eps[] = {
     {"LOW_PASS", "LOWPASS", "WARSHIP", "open", "caution", -1, 1502, 1532, MUST},
     {"LOW_PASS", "LOWPASS", "WARSHIP", "updated", "warning", -1, 1713, 1743, MUST},
     {"AIS_GAP", "CARGO", NULL, "open", "warning", -1, 945, 975, MUST},
-    {"AIS_GAP", "CARGO", NULL, "cleared", NULL, -1, 1491, 1530, MAY},
+    {"AIS_GAP", "CARGO", NULL, "cleared", NULL, -1, 1491, 1530, MUST},
     {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 288, 355, MAY},
     {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 713, 779, MAY},
     {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 1137, 1203, MAY},
@@ -742,9 +738,6 @@ static const struct ep bs_eps[] = {
     {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 1222, 1293, MAY},
     {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 1646, 1717, MAY},
     {"ZONE", "LOWPASS", NULL, "cleared", NULL, -1, 140, 1800, MAY},
-    /* today's vessel track taking an aircraft's plots (above) */
-    {"LOW_PASS", "LOWPASS", "CARGO", NULL, NULL, -1, 0, 1800, UNJUDGED},
-    {"AIS_GAP", "CARGO", NULL, "updated", NULL, -1, 976, 1800, UNJUDGED},
 };
 static const struct nalerts bs_counts[] = {
     {"NO_TRANSPONDER", "LOWPASS", NULL, 1},
@@ -782,6 +775,12 @@ static void test_baltic_sea(void **state)
     json_t *cf = json_object_get(r.ev, "conflicts");
     assert_int_equal(json_integer_value(json_object_get(cf, "total")), 1);
     assert_int_equal(json_integer_value(json_object_get(cf, "missed")), 0);
+    /* AIS_GAP a warning all along, until it clears */
+    assert_string_equal(severity_at(&s, &r, "AIS_GAP", "CARGO", 1490), "warning");
+    /* no vessel track following an aircraft (issue 8) */
+    json_t *tr = json_object_get(r.ev, "tracks");
+    assert_int_equal(json_integer_value(json_object_get(tr, "extra_tracks")), 0);
+    assert_int_equal(json_integer_value(json_object_get(tr, "identity_far")), 0);
     out_free(&r.o);
 }
 
