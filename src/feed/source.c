@@ -357,21 +357,58 @@ static void ax_datagram(struct feed_src *s, const uint8_t *p, size_t len)
 
 /* ---------------------------------------------------------------- refill */
 
+/* The next UDP payload of a pcap input, its bytes counted and its capture
+ * time the ASTERIX reader's reference: 0, 1 at the end, CAIRN_E_IO. */
+static int next_pcap(struct feed_src *s, struct pcap_udp *u)
+{
+    int rc = feed_pcap_next(s->pcap, u);
+    if (rc < 0) {
+        snprintf(s->err, sizeof s->err, "%s", feed_pcap_error(s->pcap));
+        return CAIRN_E_IO;
+    }
+    if (rc == 0)
+        return 1;
+    s->st.bytes += u->len;
+    s->axr.ref_utc_ms = (int64_t)(u->t_us / 1000);
+    return 0;
+}
+
+/* The length of the raw ASTERIX data block at p: its LEN, or all that is
+ * left when LEN cannot be right (the decoder, or the sensor a replay
+ * sends it to, counts the bad block). */
+static size_t raw_block_len(const uint8_t *p, size_t left)
+{
+    size_t blen = left >= 3 ? (size_t)p[1] << 8 | p[2] : left;
+    return blen < 3 || blen > left ? left : blen;
+}
+
+/* The next chunk of a byte-stream input into s->chunk: its length (0 at
+ * the end, s->eof then set), or CAIRN_E_IO. */
+static ssize_t read_chunk(struct feed_src *s)
+{
+    ssize_t got;
+    do
+        got = read(s->fd, s->chunk, s->chunk_cap);
+    while (got < 0 && errno == EINTR);
+    if (got < 0) {
+        snprintf(s->err, sizeof s->err, "%s", strerror(errno));
+        return CAIRN_E_IO;
+    }
+    s->st.bytes += (size_t)got;
+    if (got == 0)
+        s->eof = 1;
+    return got;
+}
+
 /* Read and decode the next chunk. 0 (maybe nothing queued yet), 1 at the
  * end, CAIRN_E_IO. */
 static int refill(struct feed_src *s)
 {
     if (s->fmt == FEED_PCAP) {
         struct pcap_udp u;
-        int rc = feed_pcap_next(s->pcap, &u);
-        if (rc < 0) {
-            snprintf(s->err, sizeof s->err, "%s", feed_pcap_error(s->pcap));
-            return CAIRN_E_IO;
-        }
-        if (rc == 0)
-            return 1;
-        s->st.bytes += u.len;
-        s->axr.ref_utc_ms = (int64_t)(u.t_us / 1000);
+        int rc = next_pcap(s, &u);
+        if (rc != 0)
+            return rc;
         ax_datagram(s, u.payload, u.len);
         s->st.no_site = s->axr.st.no_site;
         return 0;
@@ -389,9 +426,7 @@ static int refill(struct feed_src *s)
             s->raw_off = left;
             return 0;
         }
-        size_t blen = left >= 3 ? (size_t)p[1] << 8 | p[2] : left;
-        if (blen < 3 || blen > left)
-            blen = left; /* let the decoder count the bad block */
+        size_t blen = raw_block_len(p, left);
         ax_datagram(s, p, blen);
         s->st.no_site = s->axr.st.no_site;
         s->raw_off += blen;
@@ -399,18 +434,10 @@ static int refill(struct feed_src *s)
     }
     if (s->eof)
         return 1;
-    ssize_t got;
-    do
-        got = read(s->fd, s->chunk, s->chunk_cap);
-    while (got < 0 && errno == EINTR);
-    if (got < 0) {
-        snprintf(s->err, sizeof s->err, "%s", strerror(errno));
-        return CAIRN_E_IO;
-    }
+    ssize_t got = read_chunk(s);
+    if (got < 0)
+        return (int)got;
     size_t len = (size_t)got;
-    s->st.bytes += len;
-    if (got == 0)
-        s->eof = 1;
     switch (s->fmt) {
     case FEED_IQ:
         if (len)
@@ -620,15 +647,9 @@ static int refill_units(struct feed_src *s)
     s->ub_len = 0;
     if (s->fmt == FEED_PCAP) {
         struct pcap_udp u;
-        int rc = feed_pcap_next(s->pcap, &u);
-        if (rc < 0) {
-            snprintf(s->err, sizeof s->err, "%s", feed_pcap_error(s->pcap));
-            return CAIRN_E_IO;
-        }
-        if (rc == 0)
-            return 1;
-        s->st.bytes += u.len;
-        s->axr.ref_utc_ms = (int64_t)(u.t_us / 1000);
+        int rc = next_pcap(s, &u);
+        if (rc != 0)
+            return rc;
         return units_ax(s, u.payload, u.len, (int64_t)(u.t_us / 1000));
     }
     if (s->fmt == FEED_ASTERIX) {
@@ -645,25 +666,15 @@ static int refill_units(struct feed_src *s)
             s->raw_off = s->raw.len;
             return rc;
         }
-        size_t blen = left >= 3 ? (size_t)p[1] << 8 | p[2] : left;
-        if (blen < 3 || blen > left)
-            blen = left; /* sent as it is: the sensor counts the bad block */
+        size_t blen = raw_block_len(p, left);
         s->raw_off += blen;
         return units_ax(s, p, blen, FEED_UNIT_NO_TIME);
     }
     if (s->eof)
         return 1;
-    ssize_t got;
-    do
-        got = read(s->fd, s->chunk, s->chunk_cap);
-    while (got < 0 && errno == EINTR);
-    if (got < 0) {
-        snprintf(s->err, sizeof s->err, "%s", strerror(errno));
-        return CAIRN_E_IO;
-    }
-    s->st.bytes += (size_t)got;
-    if (got == 0)
-        s->eof = 1;
+    ssize_t got = read_chunk(s);
+    if (got < 0)
+        return (int)got;
     return units_stream(s, s->chunk, (size_t)got);
 }
 
