@@ -326,10 +326,6 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->grid.cell_deg = DET_CELL_DEG;
     for (int32_t k = 0; k < DET_GRID_ROWS; k++)
         d->grid.width[k] = col_width(DET_CELL_DEG, k - DET_GRID_ROW0);
-    for (int32_t k = 0; k < DET_GRID_ROW0; k++) {
-        d->grid.edge_cos[k] = cos((double)k * DET_CELL_DEG * (DET_PI / 180.0));
-        d->grid.edge_sin[k] = sin((double)k * DET_CELL_DEG * (DET_PI / 180.0));
-    }
     *out = d;
     return 0;
 }
@@ -427,17 +423,6 @@ static uint32_t cell_key(int32_t row, int32_t col)
     return (uint32_t)r << 11 | (uint32_t)c;
 }
 
-/* (int32_t)floor(x), without libm's call (the build does not assume the
- * SSE4.1 rounding instruction): truncation, one down for a negative x
- * with a fraction; exact for |x| < 1e9, and outside that libm's. */
-static inline int32_t ifloor(double x)
-{
-    if (!(x > -1e9 && x < 1e9))
-        return (int32_t)floor(x);
-    int32_t i = (int32_t)x;
-    return i - ((double)i > x);
-}
-
 /* One pass of the radix sort: stable by 10 bits of the key from `shift`. */
 static void radix_pass(const uint32_t *key, const uint32_t *ord, uint32_t *okey, uint32_t *oord,
                        size_t n, unsigned shift)
@@ -461,8 +446,8 @@ static void grid_build(struct det *d, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (!d->live[i])
             continue;
-        int32_t r = ifloor(d->lat[i] / g->cell_deg);
-        int32_t c = ifloor(d->lon[i] / col_deg(g, r));
+        int32_t r = (int32_t)floor(d->lat[i] / g->cell_deg);
+        int32_t c = (int32_t)floor(d->lon[i] / col_deg(g, r));
         g->tmp_key[m] = cell_key(r, c);
         g->tmp_order[m] = (uint32_t)i;
         m++;
@@ -515,8 +500,8 @@ size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double ra
     const struct det_grid *g = c->grid;
     size_t n = 0;
     double dlat = radius_m / 110000.0;
-    int32_t r0 = ifloor((lat - dlat) / g->cell_deg);
-    int32_t r1 = ifloor((lat + dlat) / g->cell_deg);
+    int32_t r0 = (int32_t)floor((lat - dlat) / g->cell_deg);
+    int32_t r1 = (int32_t)floor((lat + dlat) / g->cell_deg);
     if (after != SIZE_MAX) /* nothing after it lies in a row to the south */
         r0 = (int32_t)(g->key[after] >> 11) - DET_GRID_ROW0;
     if (r0 < -DET_GRID_ROW0)
@@ -526,46 +511,12 @@ size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double ra
     double maxlat = fabs(lat) + dlat;
     if (maxlat > 89.0)
         maxlat = 89.0;
-    /* The half-width in longitude is radius_m / (110000 cos maxlat), and
-     * only the columns floor((lon -+ dlon) / w) come of it. A libm cosine
-     * per query was a twentieth of the rules' time at 100k tracks, so the
-     * cosine comes from the row edge e below maxlat (a table) and the
-     * series of cos and sin of h = maxlat - e (h < 0.0088 rad: the terms
-     * left off are below 1e-15), within 1e-13 (relative, at 89 degrees;
-     * less nearer the equator) of the libm value, which moves
-     * (lon -+ dlon) / w by less than 1e-10: a column from it is the
-     * libm one unless the quotient lies within 1e-9 of an integer, and
-     * then (about once in 1e9 rows) the query is done again with libm's
-     * cosine, so the cells are exactly those libm's value gives. */
-    int exact = 0;
-    double dlon;
-    {
-        int32_t e = (int32_t)(maxlat / g->cell_deg);
-        e = e < 0 ? 0 : e >= DET_GRID_ROW0 ? DET_GRID_ROW0 - 1 : e;
-        double h = (maxlat - (double)e * g->cell_deg) * (DET_PI / 180.0), h2 = h * h;
-        double ch = 1.0 - h2 * (0.5 - h2 * (1.0 / 24.0));
-        double sh = h * (1.0 - h2 * ((1.0 / 6.0) - h2 * (1.0 / 120.0)));
-        dlon = radius_m / (110000.0 * (g->edge_cos[e] * ch - g->edge_sin[e] * sh));
-        if (!(dlon < 179.0)) /* near the cap (or not finite): libm's */
-            exact = 1;
-    }
-again:
-    if (exact) {
-        dlon = radius_m / (110000.0 * cos(maxlat * (DET_PI / 180.0)));
-        if (dlon > 180.0)
-            dlon = 180.0;
-    }
+    double dlon = radius_m / (110000.0 * cos(maxlat * (DET_PI / 180.0)));
+    if (dlon > 180.0)
+        dlon = 180.0;
     for (int32_t r = r0; r <= r1; r++) {
         double w = col_deg(g, r);
-        double x0 = (lon - dlon) / w, x1 = (lon + dlon) / w;
-        int32_t c0 = ifloor(x0), c1 = ifloor(x1);
-        double f0 = (double)c0, f1 = (double)c1;
-        if (!exact &&
-            (x0 - f0 < 1e-9 || f0 + 1.0 - x0 < 1e-9 || x1 - f1 < 1e-9 || f1 + 1.0 - x1 < 1e-9)) {
-            exact = 1; /* too near a column's edge to tell: libm's cosine */
-            n = 0;
-            goto again;
-        }
+        int32_t c0 = (int32_t)floor((lon - dlon) / w), c1 = (int32_t)floor((lon + dlon) / w);
         /* the cells c0 .. c1 of the row, from its column table */
         uint32_t k0 = cell_key(r, c0), k1 = cell_key(r, c1);
         size_t from = col_bound(g, k0 >> 11, k0 & 2047u);

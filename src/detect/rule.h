@@ -51,10 +51,6 @@ struct det_grid {
     uint16_t col_lo[DET_GRID_ROWS], col_hi[DET_GRID_ROWS];
     uint32_t col_at[DET_GRID_ROWS];
     uint32_t *col_start; /* DET_GRID_ROWS x (DET_GRID_COLS + 1) at most */
-    /* cos and sin of the latitudes k * cell_deg, k = 0 .. 90 / cell_deg:
-     * det_grid_spans's cosine of a query's latitude from the row edge
-     * below it and a short series (detect.c explains) */
-    double edge_cos[DET_GRID_ROW0], edge_sin[DET_GRID_ROW0];
 };
 
 /* LOW_PASS: what the detector remembers about an (aircraft, vessel) pair
