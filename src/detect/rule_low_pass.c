@@ -226,7 +226,8 @@ static int evaluate(const struct det_ctx *c)
     for (size_t k = 0; k < c->n_vessels; k++) { /* live vessels */
         size_t i = c->vessels[k];
         na.ves = i;
-        det_m_per_deg(c->lat[i], &na.ml, &na.mo);
+        na.ml = c->m_lat[i]; /* det_m_per_deg(c->lat[i]), made once by det_evaluate */
+        na.mo = c->m_lon[i];
         if (c->cfg->all_pairs) {
             det_grid_near(c, c->lat[i], c->lon[i], c->cfg->low_keep_m, near_fn, &na);
             continue;

@@ -128,7 +128,8 @@ static int evaluate(const struct det_ctx *c)
         pa.i = i;
         double gs = c->gs[i];
         pa.gs = gs > c->cfg->sea_max_speed_mps ? c->cfg->sea_max_speed_mps : gs;
-        det_m_per_deg(c->lat[i], &pa.ml, &pa.mo);
+        pa.ml = c->m_lat[i]; /* det_m_per_deg(c->lat[i]), made once by det_evaluate */
+        pa.mo = c->m_lon[i];
         double r = c->cfg->sea_cpa_m + (pa.gs + c->cfg->sea_max_speed_mps) * pa.H;
         if (c->cfg->all_pairs) {
             det_grid_near(c, c->lat[i], c->lon[i], r, pair_fn, &pa);

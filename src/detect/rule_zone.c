@@ -95,8 +95,7 @@ static int one(const struct det_ctx *c, size_t i, size_t zi, unsigned for_)
      * flying straight */
     int straight = (c->turn_rps[i] == 0.0 && !(c->turn_cand && c->turn_cand[i])) || hk > 1.0;
     if (!inside && gs > 0.5 && T > 0 && straight) {
-        double ml, mo;
-        det_m_per_deg(c->lat[i], &ml, &mo);
+        double ml = c->m_lat[i], mo = c->m_lon[i]; /* det_m_per_deg(c->lat[i]) */
         double la = c->lat[i] + t->vn_mps * T / ml, lo = c->lon[i] + t->ve_mps * T / mo;
         if (la > -90.0 && la < 90.0 && lo > -180.0 && lo < 180.0) {
             struct geo_zone_xy b;
