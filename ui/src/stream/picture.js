@@ -36,9 +36,10 @@
 // compositing the trails, the trails' step, reading back): at 50,000,
 // measured by builds each leaving a part out (load 5-11, one run each), a
 // picture 0.63-0.66 s instead of 1.03-1.39 s, while symbols 0.75 times as
-// large gained nothing; alternated with the build before (3 runs each,
-// load 8-11) 0.66-1.14 s against 0.90-1.12 s, p99 2.8-3.5 s against
-// 2.7-3.4 s: within the noise there (docs/console.md). The symbols are
+// large gained nothing; alternated with the build before (two sets of 3
+// runs each, load 7-11) 0.59-1.14 s against 0.63-1.12 s, the GPU process's
+// CPU a picture about a fifth less, p50 lower, but p99 2.0-3.5 s against
+// 1.9-3.4 s: not improved (docs/console.md). The symbols are
 // slightly blurred there, where 50,000 overlap anyway; classes stay apart
 // by colour and shape.
 //
