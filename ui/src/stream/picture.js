@@ -29,6 +29,20 @@
 // are under a pixel there (and not drawn at all by the rasteriser, while
 // still costing it their vertices).
 //
+// Fewer pixels: below COARSE_ZOOM a picture of more than LOW_RES_N
+// (20,000) symbols is drawn at LOW_RES (0.7) of the page's pixel ratio —
+// half the pixels, the trails' texture too — and the page scales it to
+// its CSS size. The picture's cost is mostly per pixel (clearing,
+// compositing the trails, the trails' step, reading back): at 50,000,
+// measured by builds each leaving a part out (load 5-11, one run each), a
+// picture 0.63-0.66 s instead of 1.03-1.39 s, while symbols 0.75 times as
+// large gained nothing; alternated with the build before (two sets of 3
+// runs each, load 7-11) 0.59-1.14 s against 0.63-1.12 s, the GPU process's
+// CPU a picture about a fifth less, p50 lower, but p99 2.0-3.5 s against
+// 1.9-3.4 s: not improved (docs/console.md). The symbols are
+// slightly blurred there, where 50,000 overlap anyway; classes stay apart
+// by colour and shape.
+//
 // The trails' own picture: a report's latency is the symbols', so a
 // picture draws only the symbols (nSlots points) over the trails' picture,
 // a texture drawn less often and composited under them as one quad moved
@@ -48,6 +62,10 @@
 import { GlCore, clipMatrix, rendererOf, isSoftware } from '../map/gl.js';
 
 export const MARGIN = 0.15; /* the picture is this much larger than the view on each side */
+/* a picture of more than LOW_RES_N symbols is drawn at LOW_RES of the
+ * page's pixel ratio (see the header) */
+export const LOW_RES_N = 20000;
+export const LOW_RES = 0.7;
 const CHEAP_MS = 120;
 const GAP_MAX = 500;
 export const COARSE_ZOOM = 7;
@@ -350,21 +368,23 @@ export class Picture {
     this.drawings++;
     const cssW = Math.round(v.w * (1 + 2 * MARGIN));
     const cssH = Math.round(v.h * (1 + 2 * MARGIN));
-    const w = Math.round(cssW * v.pr);
-    const h = Math.round(cssH * v.pr);
+    const zoom = Math.log2(156543.03392804097 * Math.hypot(v.T[0], v.T[1]));
+    const coarse = zoom < COARSE_ZOOM;
+    /* many symbols at a low zoom: fewer pixels (the page scales the picture to cssW x cssH) */
+    const pr = coarse && t.nSlots > LOW_RES_N ? LOW_RES * v.pr : v.pr;
+    const w = Math.round(cssW * pr);
+    const h = Math.round(cssH * pr);
     if (this.canvas.width !== w || this.canvas.height !== h) { this.canvas.width = w; this.canvas.height = h; }
     this.upload(t);
     const mx = v.w * MARGIN;
     const my = v.h * MARGIN;
     const m = clipMatrix(v.T, t.ox, t.oy, mx, my, cssW, cssH);
-    const zoom = Math.log2(156543.03392804097 * Math.hypot(v.T[0], v.T[1]));
-    const coarse = zoom < COARSE_ZOOM;
     this.trailStep(v, t, this.at, { w, h, cssW, cssH, mx, my, m, coarse });
     gl.viewport(0, 0, w, h);
     gl.clearColor(0, 0, 0, 0);
     gl.clear(gl.COLOR_BUFFER_BIT);
     if (v.trails) this.trailComposite(m, t.ox, t.oy);
-    this.core.symbols(m, { nSlots: t.nSlots, size: v.size * v.pr, rot: v.rot, cls: v.cls, peer: v.peer });
+    this.core.symbols(m, { nSlots: t.nSlots, size: v.size * pr, rot: v.rot, cls: v.cls, peer: v.peer });
     this.drawnView = v;
     this.drawnRev = t.rev;
     const sample = t.takeSample();
