@@ -901,5 +901,11 @@ int app_config_load(const char *path, struct app_config *c, char *err, size_t er
         snprintf(err, errcap, "%s: [hotline] refused (the reason is logged above)", esc);
         return CAIRN_E_FORMAT;
     }
+    if (rc == 0) {
+        /* SIGHUP reads the same file again, whatever the working folder then */
+        char *abs = realpath(path, NULL);
+        snprintf(c->path, sizeof c->path, "%s", abs && strlen(abs) < sizeof c->path ? abs : path);
+        free(abs);
+    }
     return rc;
 }
