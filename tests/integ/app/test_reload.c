@@ -43,12 +43,14 @@ static struct ip_proc d;
 static int web_port, port_a, port_b;
 static char token[128];
 static struct ih_reply rep;
+static const char *web_extra = ""; /* more [web] keys */
 
 /* The configuration: sensor A and/or B (B with max_clients b_max). */
 static void write_conf(int with_a, int with_b, int b_max)
 {
     char text[1024];
-    int n = snprintf(text, sizeof text, "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\n\n");
+    int n = snprintf(text, sizeof text, "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\n%s\n",
+                     web_extra);
     if (with_a)
         n += snprintf(text + n, sizeof text - (size_t)n,
                       "[sensor A]\nformat = beast\nlisten = 127.0.0.1:%d\n\n", port_a);
@@ -151,7 +153,10 @@ static void test_reload(void **state)
     assert_true(port_a > 0 && port_b > 0 && port_a != port_b);
     snprintf(conf_path, sizeof conf_path, "%s/centre.ini", dir);
     write_conf(1, 0, 8);
-    char *const args[] = {(char *)cairn_bin, "run", "-c", conf_path, NULL};
+    /* the file named relative to the working folder: a reload reads the
+     * same file, and its relative paths (accounts) stay the same */
+    assert_int_equal(chdir(dir), 0);
+    char *const args[] = {(char *)cairn_bin, "run", "-c", "centre.ini", NULL};
     ip_spawn(&d, args, 0);
     if (!ip_wait_log(&d, "centre cairn up", 0, WAIT_MS))
         fail_msg("not up:\n%s", d.log);
@@ -174,6 +179,7 @@ static void test_reload(void **state)
     write_conf(1, 1, 8);
     const char *log = hup("reloaded ");
     assert_non_null(strstr(log, "added 1, removed 0, restarted 0, kept 1"));
+    assert_null(strstr(log, "needs a restart")); /* the same file elsewhere */
     json_t *b = wait_sensor("B", 0, "listening");
     assert_int_equal(num(b, "local_port"), port_b);
     json_decref(b);
@@ -187,10 +193,14 @@ static void test_reload(void **state)
     assert_true(fb >= 0);
     close(fb);
 
-    /* 3. B changed: restarted; A still kept */
+    /* 3. B changed: restarted; A still kept; a restart-only key said so */
+    web_extra = "stream_ms = 200\n";
     write_conf(1, 1, 4);
     log = hup("reloaded ");
     assert_non_null(strstr(log, "added 0, removed 0, restarted 1, kept 1"));
+    assert_non_null(strstr(log, "[web] stream_ms changed: needs a restart"));
+    assert_non_null(strstr(log, "1 change(s) need a restart"));
+    web_extra = "";
     assert_false(closed_within(fa, 100));
     a = wait_sensor("A", 2 * sizeof frame, NULL);
     assert_int_equal(num(a, "connects"), 1);
@@ -200,6 +210,7 @@ static void test_reload(void **state)
     write_conf(0, 1, 4);
     log = hup("reloaded ");
     assert_non_null(strstr(log, "added 0, removed 1, restarted 0, kept 1"));
+    assert_null(strstr(log, "needs a restart"));
     json_t *j = get_sensors();
     a = sensor_of(j, "A");
     assert_null(a);
@@ -214,6 +225,7 @@ static void test_reload(void **state)
     /* 5. a broken file: refused, nothing changed */
     ip_write_file(conf_path, "[web]\nlisten = 127.0.0.1:0\n[sensor B\x01\n");
     log = hup("reload refused, nothing changed");
+    assert_non_null(strstr(log, "line 3")); /* where the file broke */
     j = get_sensors();
     a = sensor_of(j, "A");
     assert_null(a);
