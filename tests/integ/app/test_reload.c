@@ -201,6 +201,10 @@ static void test_reload(void **state)
     assert_non_null(strstr(log, "[web] stream_ms changed: needs a restart"));
     assert_non_null(strstr(log, "1 change(s) need a restart"));
     web_extra = "";
+    b = wait_sensor("B", 0, "listening"); /* on its port again */
+    assert_int_equal(num(b, "local_port"), port_b);
+    assert_int_equal(num(b, "connects"), 0); /* a new sensor: counters from 0 */
+    json_decref(b);
     assert_false(closed_within(fa, 100));
     a = wait_sensor("A", 2 * sizeof frame, NULL);
     assert_int_equal(num(a, "connects"), 1);
