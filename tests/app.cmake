@@ -9,6 +9,11 @@ add_dependencies(test_run cairn)
 cairn_test(test_replay_live integ SOURCES integ/app/test_replay_live.c LIBS cairn_integ
            ARGS $<TARGET_FILE:cairn> TIMEOUT 120)
 add_dependencies(test_replay_live cairn)
+# SIGHUP reloads the configuration: [sensor] sections added, kept (their
+# connection untouched), changed, removed; a broken file changes nothing
+cairn_test(test_reload integ SOURCES integ/app/test_reload.c LIBS cairn_integ
+           ARGS $<TARGET_FILE:cairn> TIMEOUT 120)
+add_dependencies(test_reload cairn)
 cairn_test(test_app_config unit SOURCES unit/app/test_app_config.c LIBS cairn_app)
 cairn_fuzz(app_config ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_app_config.c LIBS cairn_app)
 # alerts as ASTERIX CAT004 records, decoded back through the CAT004 table

@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,10 @@ struct pub_slot {
 struct app_centre {
     struct event_base *base;
     struct app_config cfg;
+    /* the configuration as the file gave it (no hooks set): SIGHUP's new
+     * reading is compared with it; its [sensor] sections are those running */
+    struct app_config *file;
+    uint64_t reloads, reload_errors; /* SIGHUPs; those whose file was refused */
     struct pic_sensors sensors;
     struct ax_sensor radars[PIC_MAX_SENSORS];
     size_t n_radars;
@@ -1375,6 +1380,11 @@ static void p_metrics(void *arg, struct dbuf *o)
     m1(o, "cairn_cycle_overruns_total", "counter", "firings skipped: the loop was too late",
        (double)c->overruns);
     m1(o, "cairn_cycles_total", "counter", "picture cycles run", (double)c->steps);
+    m1(o, "cairn_reloads_total", "counter", "SIGHUP reloads of the configuration",
+       (double)c->reloads);
+    m1(o, "cairn_reload_errors_total", "counter",
+       "reloads refused because the configuration file did not read (nothing changed)",
+       (double)c->reload_errors);
     m1(o, "cairn_cycle_errors_total", "counter", "picture cycles that failed",
        (double)c->cycle_errors);
     m1(o, "cairn_cycle_steps_deferred_total", "counter",
@@ -1598,14 +1608,271 @@ int app_centre_shutdown(struct app_centre *c)
     return 300;
 }
 
+/* ---- SIGHUP: the configuration read again ---- */
+
+/* Create, register and start the live sensor of cfg (borrowed): 0, or the
+ * error (logged; nothing kept). */
+static int start_sensor(struct app_centre *c, const struct sensor_config *cfg)
+{
+    char err[256];
+    struct sensor_config sc = *cfg;
+    sc.radars = c->radars;
+    sc.n_radars = c->n_radars;
+    struct sensor *s;
+    int rc = sensor_new(c->base, &sc, sensor_report, NULL, c, &s, err, sizeof err);
+    if (rc != 0) {
+        log_err(MOD, "[sensor %s]: %s", sc.name, err);
+        return rc;
+    }
+    rc = app_centre_add_input(c, sc.name, &sensor_input_ops, s);
+    if (rc != 0) {
+        sensor_free(s);
+        log_err(MOD, "[sensor %s]: %s", sc.name, cairn_strerror(rc));
+        return rc;
+    }
+    if (c->out_raw)
+        sensor_set_frame_cb(s, out_frame, c);
+    sensor_start(s);
+    return 0;
+}
+
+/* Stop and free the live sensor registered as name (an iq or rtlsdr
+ * worker thread is joined by sensor_free), and forget its registration. */
+static void stop_sensor(struct app_centre *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_in; i++) {
+        if (c->in[i].ops != &sensor_input_ops || strcmp(c->in[i].name, name) != 0)
+            continue;
+        sensor_free(c->in[i].obj);
+        memmove(&c->in[i], &c->in[i + 1], (c->n_in - i - 1) * sizeof c->in[0]);
+        c->n_in--;
+        return;
+    }
+}
+
+/* The index of [sensor name] in f, or f->n_sensor. */
+static size_t find_sensor(const struct app_config *f, const char *name)
+{
+    size_t i = 0;
+    while (i < f->n_sensor && strcmp(f->sensor[i].name, name) != 0)
+        i++;
+    return i;
+}
+
+/* 1 when [sensor] section i of a and j of b say the same (every key; the
+ * line it starts on aside). Both were parsed into zeroed memory by
+ * app_config_parse, so their bytes compare. */
+static int same_sensor(const struct app_config *a, size_t i, const struct app_config *b, size_t j)
+{
+    struct sensor_config x, y;
+    memcpy(&x, &a->sensor[i], sizeof x);
+    memcpy(&y, &b->sensor[j], sizeof y);
+    x.radars = y.radars = NULL;
+    x.n_radars = y.n_radars = 0;
+    return memcmp(&x, &y, sizeof x) == 0 && strcmp(a->sensor_rx[i], b->sensor_rx[j]) == 0;
+}
+
+/* Keep [sensor] section i of f (the running set) as src's j says. */
+static void set_sensor(struct app_config *f, size_t i, const struct app_config *src, size_t j)
+{
+    f->sensor[i] = src->sensor[j];
+    memcpy(f->sensor_rx[i], src->sensor_rx[j], sizeof f->sensor_rx[i]);
+    f->sensor_line[i] = src->sensor_line[j];
+}
+
+static void drop_sensor(struct app_config *f, size_t i)
+{
+    size_t n = f->n_sensor - i - 1;
+    memmove(&f->sensor[i], &f->sensor[i + 1], n * sizeof f->sensor[0]);
+    memmove(&f->sensor_rx[i], &f->sensor_rx[i + 1], n * sizeof f->sensor_rx[0]);
+    memmove(&f->sensor_line[i], &f->sensor_line[i + 1], n * sizeof f->sensor_line[0]);
+    f->n_sensor--;
+}
+
+/* What a reload never applies: the members of struct app_config read only
+ * at start, with the name an engineer knows them by. */
+#define RESTART_ONLY(m, what)                                                                      \
+    {                                                                                              \
+        offsetof(struct app_config, m), sizeof(((struct app_config *)0)->m), what                  \
+    }
+static const struct {
+    size_t off, size;
+    const char *what;
+} restart_only[] = {
+    RESTART_ONLY(name, "[centre] name"),
+    RESTART_ONLY(party, "[centre] party"),
+    RESTART_ONLY(military, "[centre] military"),
+    RESTART_ONLY(n_listen, "[web] listen"),
+    RESTART_ONLY(listen, "[web] listen"),
+    RESTART_ONLY(accounts, "[web] accounts (the path; the file itself is re-read)"),
+    RESTART_ONLY(static_dir, "[web] static_dir"),
+    RESTART_ONLY(tls_cert, "[web] tls_cert"),
+    RESTART_ONLY(tls_key, "[web] tls_key"),
+    RESTART_ONLY(n_allow, "[web] allow"),
+    RESTART_ONLY(allow, "[web] allow"),
+    RESTART_ONLY(port_file, "[web] port_file"),
+    RESTART_ONLY(stream_ms, "[web] stream_ms"),
+    RESTART_ONLY(cycle_ms, "[picture] cycle_ms"),
+    RESTART_ONLY(separation_nm, "[picture] separation_nm"),
+    RESTART_ONLY(sensors_file, "[picture] sensors"),
+    RESTART_ONLY(sensors, "the [radar]/[adsb]/[ais] sensors"),
+    RESTART_ONLY(zones_file, "[picture] zones"),
+    RESTART_ONLY(plans_file, "[picture] plans"),
+    RESTART_ONLY(points_file, "[picture] points"),
+    RESTART_ONLY(has_cat004, "[cat004]"),
+    RESTART_ONLY(cat004, "[cat004]"),
+    RESTART_ONLY(cat004_sac, "[cat004]"),
+    RESTART_ONLY(cat004_sic, "[cat004]"),
+    RESTART_ONLY(has_hotline, "[hotline]"),
+    RESTART_ONLY(hotline, "[hotline]"),
+    RESTART_ONLY(has_procs, "[procedures]"),
+    RESTART_ONLY(procs, "[procedures]"),
+    RESTART_ONLY(n_output, "[output] sections"),
+    RESTART_ONLY(n_peer, "[peer] sections"),
+    RESTART_ONLY(has_cat062, "[cat062]"),
+    RESTART_ONLY(cat062, "[cat062]"),
+    RESTART_ONLY(cat062_sac, "[cat062]"),
+    RESTART_ONLY(cat062_sic, "[cat062]"),
+    RESTART_ONLY(cat062_interval_ms, "[cat062]"),
+};
+
+/* Log, once each, what differs between the running file and the new one
+ * among the restart-only parts. Returns how many. */
+static size_t log_restart_only(const struct app_config *f, const struct app_config *n)
+{
+    size_t k = 0;
+    const char *last = NULL;
+    for (size_t i = 0; i < sizeof restart_only / sizeof restart_only[0]; i++) {
+        const char *a = (const char *)f + restart_only[i].off;
+        const char *b = (const char *)n + restart_only[i].off;
+        if (memcmp(a, b, restart_only[i].size) == 0 || restart_only[i].what == last)
+            continue;
+        last = restart_only[i].what;
+        log_warn(MOD, "reload: %s changed: needs a restart (the running value stays)", last);
+        k++;
+    }
+    /* sections that carry their line: compared without it */
+    for (size_t i = 0; i < f->n_output && i < n->n_output; i++) {
+        struct app_output_config x = f->output[i], y = n->output[i];
+        x.line = y.line = 0;
+        if (memcmp(&x, &y, sizeof x) != 0) {
+            log_warn(MOD, "reload: [output] sections changed: needs a restart");
+            k++;
+            break;
+        }
+    }
+    for (size_t i = 0; i < f->n_peer && i < n->n_peer; i++) {
+        struct app_peer_config x = f->peer[i], y = n->peer[i];
+        x.line = y.line = 0;
+        if (memcmp(&x, &y, sizeof x) != 0) {
+            log_warn(MOD, "reload: [peer] sections changed: needs a restart");
+            k++;
+            break;
+        }
+    }
+    /* `cairn replay` adds recordings and a speed of its own: only the
+     * file's sections are compared, and not their speed */
+    int replays = n->n_replay > f->n_replay;
+    for (size_t i = 0; i < n->n_replay && !replays; i++) {
+        struct app_replay_config x = f->replay[i], y = n->replay[i];
+        x.line = y.line = 0;
+        x.speed = y.speed = 0;
+        replays = memcmp(&x, &y, sizeof x) != 0;
+    }
+    if (replays) {
+        log_warn(MOD, "reload: [replay] sections changed: needs a restart");
+        k++;
+    }
+    return k;
+}
+
 int app_centre_reload(struct app_centre *c)
 {
-    int rc = web_reload_accounts(c->web);
-    if (rc == 0)
+    c->reloads++;
+    if (!c->file->path[0]) { /* no file to read again: the accounts only */
+        int rc = web_reload_accounts(c->web);
+        if (rc == 0)
+            log_info(MOD, "accounts reloaded");
+        else
+            log_err(MOD, "accounts not reloaded (the old ones stay): %s", cairn_strerror(rc));
+        return rc;
+    }
+    char path[APP_PATH_MAX * 2];
+    log_escape(path, sizeof path, c->file->path, strlen(c->file->path), LOG_ESC_LINE);
+    struct app_config *n = calloc(1, sizeof *n);
+    if (!n) {
+        c->reload_errors++;
+        log_err(MOD, "reload of %s: %s; nothing changed", path, cairn_strerror(CAIRN_E_NOMEM));
+        return CAIRN_E_NOMEM;
+    }
+    char err[512], esc[1024];
+    int rc = app_config_load(c->file->path, n, err, sizeof err);
+    if (rc != 0) {
+        c->reload_errors++;
+        log_escape(esc, sizeof esc, err, strlen(err), LOG_ESC_LINE);
+        log_err(MOD, "reload refused, nothing changed: %s", esc);
+        free(n);
+        return rc;
+    }
+
+    /* the accounts, as SIGHUP always did */
+    int arc = web_reload_accounts(c->web);
+    if (arc == 0)
         log_info(MOD, "accounts reloaded");
     else
-        log_err(MOD, "accounts not reloaded (the old ones stay): %s", cairn_strerror(rc));
-    return rc;
+        log_err(MOD, "accounts not reloaded (the old ones stay): %s", cairn_strerror(arc));
+
+    size_t restart = log_restart_only(c->file, n);
+
+    /* [sensor NAME] by name: the gone and the changed stopped first (a
+     * port one frees may be the one another takes), then the new ones */
+    struct app_config *f = c->file;
+    size_t added = 0, removed = 0, restarted = 0, kept = 0, failed = 0;
+    for (size_t i = 0; i < f->n_sensor;) {
+        size_t j = find_sensor(n, f->sensor[i].name);
+        if (j < n->n_sensor && same_sensor(f, i, n, j)) {
+            kept++;
+            i++;
+            continue;
+        }
+        stop_sensor(c, f->sensor[i].name);
+        if (j == n->n_sensor) {
+            log_info(MOD, "reload: [sensor %s] removed", f->sensor[i].name);
+            removed++;
+            drop_sensor(f, i);
+        } else if (start_sensor(c, &n->sensor[j]) == 0) {
+            log_info(MOD, "reload: [sensor %s] changed: restarted", f->sensor[i].name);
+            restarted++;
+            set_sensor(f, i, n, j);
+            i++;
+        } else {
+            failed++; /* not running: the next reload tries it as new */
+            drop_sensor(f, i);
+        }
+    }
+    for (size_t j = 0; j < n->n_sensor; j++) {
+        if (find_sensor(f, n->sensor[j].name) < f->n_sensor)
+            continue;
+        if (f->n_sensor >= APP_MAX_SENSORS || start_sensor(c, &n->sensor[j]) != 0) {
+            failed++;
+            continue;
+        }
+        log_info(MOD, "reload: [sensor %s] added", n->sensor[j].name);
+        set_sensor(f, f->n_sensor++, n, j);
+        added++;
+    }
+    /* the live copy follows (c->cfg's hooks and the rest untouched) */
+    memcpy(c->cfg.sensor, f->sensor, sizeof f->sensor);
+    memcpy(c->cfg.sensor_rx, f->sensor_rx, sizeof f->sensor_rx);
+    memcpy(c->cfg.sensor_line, f->sensor_line, sizeof f->sensor_line);
+    c->cfg.n_sensor = f->n_sensor;
+    free(n);
+
+    log_info(MOD,
+             "reloaded %s: sensors added %zu, removed %zu, restarted %zu, kept %zu, failed %zu; "
+             "%zu change(s) need a restart",
+             path, added, removed, restarted, kept, failed, restart);
+    return failed ? CAIRN_E_INVAL : arc;
 }
 
 /* The bound ports, one a line, into a temporary file renamed into place
@@ -1627,6 +1894,12 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
         return CAIRN_E_NOMEM;
     c->base = base;
     c->cfg = *cfg;
+    c->file = malloc(sizeof *c->file);
+    if (!c->file) {
+        free(c);
+        return CAIRN_E_NOMEM;
+    }
+    *c->file = *cfg;
     c->sensors = cfg->sensors;
     c->cat004_fd = -1;
     c->cat062_fd = -1;
@@ -1768,26 +2041,9 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
 
     /* live sensors: each retried with backoff by itself, never stopping the
      * centre (feed/sensor.h S5); started once registered */
-    for (size_t i = 0; i < cfg->n_sensor; i++) {
-        struct sensor_config sc = cfg->sensor[i];
-        sc.radars = c->radars;
-        sc.n_radars = c->n_radars;
-        struct sensor *s;
-        rc = sensor_new(base, &sc, sensor_report, NULL, c, &s, err, sizeof err);
-        if (rc != 0) {
-            log_err(MOD, "[sensor %s]: %s", sc.name, err);
+    for (size_t i = 0; i < cfg->n_sensor; i++)
+        if ((rc = start_sensor(c, &cfg->sensor[i])) != 0)
             goto fail;
-        }
-        rc = app_centre_add_input(c, sc.name, &sensor_input_ops, s);
-        if (rc != 0) {
-            sensor_free(s);
-            log_err(MOD, "[sensor %s]: %s", sc.name, cairn_strerror(rc));
-            goto fail;
-        }
-        if (c->out_raw)
-            sensor_set_frame_cb(s, out_frame, c);
-        sensor_start(s);
-    }
 
     struct web_config wc;
     web_config_default(&wc);
@@ -1901,5 +2157,6 @@ void app_centre_free(struct app_centre *c)
     dbuf_free(&c->ev_lean);
     dbuf_free(&c->ev_moves);
     dbuf_free(&c->extra);
+    free(c->file);
     free(c);
 }

@@ -80,8 +80,16 @@ void app_centre_free(struct app_centre *c);
  * the loop run before it ends it (0: at once). */
 int app_centre_shutdown(struct app_centre *c);
 
-/* SIGHUP: re-read the accounts file (web_reload_accounts). 0 or its error
- * (the old accounts stay). */
+/* SIGHUP, on the loop's thread: read the configuration file again
+ * (cfg->path). A file that does not read changes nothing (logged, counted
+ * in cairn_reload_errors_total). Otherwise the accounts file is re-read
+ * (web_reload_accounts), the [sensor NAME] sections are compared by name
+ * with the running ones: the removed are stopped and freed (worker threads
+ * joined), the new started, the changed (any key) restarted, the others
+ * left running untouched; every other difference is logged as needing a
+ * restart and not applied. One summary line is logged. 0, or the accounts'
+ * error, or CAIRN_E_INVAL when a sensor could not start (logged); without
+ * a path (cfg from app_config_parse) only the accounts are re-read. */
 int app_centre_reload(struct app_centre *c);
 
 /* Register an input (name: 1..31 of [A-Za-z0-9._-], copied; ops borrowed,

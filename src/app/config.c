@@ -874,10 +874,14 @@ int app_config_parse(const char *text, size_t len, const char *dir, const char *
     return 0;
 }
 
-int app_config_load(const char *path, struct app_config *c, char *err, size_t errcap)
+int app_config_load(const char *given, struct app_config *c, char *err, size_t errcap)
 {
     char esc[APP_PATH_MAX + 8];
-    log_escape(esc, sizeof esc, path, strlen(path), LOG_ESC_LINE);
+    log_escape(esc, sizeof esc, given, strlen(given), LOG_ESC_LINE);
+    /* the file's absolute path when it resolves: its relative paths are
+     * then the same whatever the working folder (SIGHUP reads it again) */
+    char *abs = realpath(given, NULL);
+    const char *path = abs && strlen(abs) < APP_PATH_MAX ? abs : given;
     struct dbuf b;
     dbuf_init(&b, APP_CONFIG_MAX + 1);
     int rc = feed_read_file(path, &b);
@@ -885,6 +889,7 @@ int app_config_load(const char *path, struct app_config *c, char *err, size_t er
         snprintf(err, errcap, "%s: %s", esc,
                  rc == CAIRN_E_TOOBIG ? "larger than 256 KiB" : strerror(errno));
         dbuf_free(&b);
+        free(abs);
         return rc == CAIRN_E_TOOBIG ? rc : CAIRN_E_IO;
     }
     char dir[APP_PATH_MAX];
@@ -899,7 +904,11 @@ int app_config_load(const char *path, struct app_config *c, char *err, size_t er
     dbuf_free(&b);
     if (rc == 0 && c->has_hotline && hl_daemon_config_load(path, &c->hotline) != 0) {
         snprintf(err, errcap, "%s: [hotline] refused (the reason is logged above)", esc);
+        free(abs);
         return CAIRN_E_FORMAT;
     }
+    if (rc == 0)
+        snprintf(c->path, sizeof c->path, "%s", path);
+    free(abs);
     return rc;
 }

@@ -73,8 +73,10 @@ struct app_replay_config {
 };
 
 struct app_config {
-    char name[64];  /* [centre] name: in logs and /api/sensors; default "cairn" */
-    char party[64]; /* [centre] party: a label; default "" */
+    char path[APP_PATH_MAX]; /* the file app_config_load read (absolute when it could
+                                resolve it): SIGHUP reads it again; "" from app_config_parse */
+    char name[64];           /* [centre] name: in logs and /api/sensors; default "cairn" */
+    char party[64];          /* [centre] party: a label; default "" */
     char listen[WEB_MAX_LISTEN][ADDR_MAX];
     size_t n_listen;
     char accounts[APP_PATH_MAX];
@@ -122,7 +124,8 @@ struct app_config {
 };
 
 /*
- * Read the file at path into *c (defaults for what it omits). 0, or
+ * Read the file at path into *c (defaults for what it omits; c->path the
+ * file's absolute path, or path as given when it cannot be resolved). 0, or
  * CAIRN_E_IO (the file or the sensors file cannot be read), CAIRN_E_FORMAT
  * or CAIRN_E_RANGE with one line of printable text in err[0..errcap)
  * naming the line: "centre.ini line 7: unknown key 'listne' in [web]".
