@@ -8,7 +8,8 @@
  *
  * `cairn run` owns the process: one libevent event_base; SIGTERM and SIGINT
  * stop it cleanly (the loop ends, everything is freed, exit 0); SIGHUP
- * re-reads the web accounts; SIGPIPE is ignored (a client that vanishes
+ * reloads the configuration (app_centre_reload: the [sensor] sections and
+ * the accounts file; other changes need a restart); SIGPIPE is ignored (a client that vanishes
  * mid-reply must not kill the centre). Logs go to stderr (base/log.h),
  * which systemd's journal picks up. Exit status: 0 after a clean stop,
  * 1 when the centre could not start, 2 on a usage or configuration error.
@@ -41,7 +42,8 @@ static void run_usage(FILE *f)
                "picture on a fixed cycle, its inputs and replays, the HTTP API.\n\n"
                "  -c, --config FILE  the configuration\n"
                "  --check            read the configuration, say whether it is good, exit\n\n"
-               "Signals: SIGTERM or SIGINT stop cleanly; SIGHUP re-reads the accounts file.\n");
+               "Signals: SIGTERM or SIGINT stop cleanly; SIGHUP reloads the configuration:\n"
+               "[sensor] sections and the accounts file (other changes need a restart).\n");
 }
 
 struct runner {
