@@ -41,19 +41,7 @@
 #include "decode/modes/beast.h"
 #include "decode/modes/frame.h"
 #include "feed/source.h"
-
-static char dir[64];
-
-static const char *write_tmp(const char *name, const void *data, size_t len)
-{
-    static char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    fclose(f);
-    return path;
-}
+#include "scratch.h"
 
 static struct feed_src *open_units(const char *spec)
 {
@@ -91,7 +79,7 @@ static void test_beast_units(void **state)
         len += (size_t)w;
     }
     assert_true(len > 3 * 65536);
-    const char *path = write_tmp("u.beast", file, len);
+    const char *path = scratch_write("u.beast", file, len);
     char spec[160];
     snprintf(spec, sizeof spec, "beast:%s", path);
     struct feed_src *s = open_units(spec);
@@ -123,7 +111,7 @@ static void test_line_units(void **state)
         "garbage line\n"
         "MSG,1,1,1,4AC9E1,1,2014/03/03,13:00:02.000,2014/03/03,13:00:02.000,SAS681,,,,,,,,,,,";
     char spec[160];
-    snprintf(spec, sizeof spec, "sbs:%s", write_tmp("u.sbs", sbs, sizeof sbs - 1));
+    snprintf(spec, sizeof spec, "sbs:%s", scratch_write("u.sbs", sbs, sizeof sbs - 1));
     struct feed_src *s = open_units(spec);
     assert_false(feed_src_relative(s));
     struct feed_src_unit u;
@@ -140,7 +128,7 @@ static void test_line_units(void **state)
         "!AIVDM,1,1,,B,144d=kPP2<1Gq1lOa9C4i3l20000,0*16\n"
         "\\c:1460462401*5F\\!AIVDM,1,1,,B,144d=kPP2<1Gq1lOa9C4i3l20000,0*16\n"
         "!AIVDM,1,1,,B,144d=kPP2<1Gq1lOa9C4i3l20000,0*16\n";
-    snprintf(spec, sizeof spec, "nmea:%s", write_tmp("u.nmea", nmea, sizeof nmea - 1));
+    snprintf(spec, sizeof spec, "nmea:%s", scratch_write("u.nmea", nmea, sizeof nmea - 1));
     s = open_units(spec);
     assert_int_equal(feed_src_next_unit(s, &u), 1);
     assert_true(u.t_ms == FEED_UNIT_NO_TIME); /* before any dated line */
@@ -155,7 +143,7 @@ static void test_line_units(void **state)
     struct feed_src_opts o;
     memset(&o, 0, sizeof o);
     o.fmt = FEED_IQ;
-    o.path = write_tmp("u.iq", "\x7f\x7f", 2);
+    o.path = scratch_write("u.iq", "\x7f\x7f", 2);
     o.units = 1;
     char err[256];
     assert_int_equal(feed_src_open(&o, &s, err, sizeof err), CAIRN_E_INVAL);
@@ -243,7 +231,7 @@ static void test_ax_units(void **state)
     uint8_t f[] = {48, 0, 10, 0xE0, 1, 2, 0x5B, 0x68, 0x00, 0x20, /* 46800 s * 128 */
                    48, 0, 10, 0xE0, 1, 2, 0x5B, 0x68, 0xC0, 0x20, 65, 0, 3};
     char spec[160];
-    snprintf(spec, sizeof spec, "asterix:%s", write_tmp("u.ast", f, sizeof f));
+    snprintf(spec, sizeof spec, "asterix:%s", scratch_write("u.ast", f, sizeof f));
     struct feed_src *s = open_units(spec);
     assert_true(feed_src_relative(s)); /* no date */
     struct feed_src_unit u;
@@ -290,8 +278,8 @@ static void test_merge(void **state)
         "MSG,3,1,1,BBBBBB,1,2014/03/03,13:00:02.000,2014/03/03,13:00:02.000,,2,,,55,12,,,0,0,0,0\n"
         "MSG,3,1,1,BBBBBB,1,2014/03/03,13:00:04.000,2014/03/03,13:00:04.000,,4,,,55,12,,,0,0,0,0\n";
     char pa[160], pb[160];
-    snprintf(pa, sizeof pa, "sbs:%s", write_tmp("a.sbs", a, sizeof a - 1));
-    snprintf(pb, sizeof pb, "sbs:%s", write_tmp("b.sbs", b, sizeof b - 1));
+    snprintf(pa, sizeof pa, "sbs:%s", scratch_write("a.sbs", a, sizeof a - 1));
+    snprintf(pb, sizeof pb, "sbs:%s", scratch_write("b.sbs", b, sizeof b - 1));
     static struct sink k;
     memset(&k, 0, sizeof k);
     k.ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -342,20 +330,13 @@ static void test_merge(void **state)
 static int setup(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/cairn-replay-to-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return scratch_open("cairn-replay-to");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    const char *names[] = {"u.beast", "u.sbs", "u.nmea", "u.iq", "u.ast", "a.sbs", "b.sbs"};
-    char path[128];
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        unlink(path);
-    }
-    return rmdir(dir);
+    return scratch_close();
 }
 
 int main(void)

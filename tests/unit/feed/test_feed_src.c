@@ -21,20 +21,8 @@
 #include "base/error.h"
 #include "decode/report.h"
 #include "feed/source.h"
+#include "scratch.h"
 #include "testdata.h"
-
-static char dir[64];
-
-static const char *write_tmp(const char *name, const void *data, size_t len)
-{
-    static char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    fclose(f);
-    return path;
-}
 
 static void test_spec(void **state)
 {
@@ -94,7 +82,7 @@ static void test_sbs(void **state)
         "0,0,0,0\n"
         "garbage line\n"
         "MSG,1,1,1,4AC9E1,1,2014/03/03,13:00:02.000,2014/03/03,13:00:02.000,SAS681,,,,,,,,,,,\n";
-    const char *path = write_tmp("x.sbs", text, sizeof text - 1);
+    const char *path = scratch_write("x.sbs", text, sizeof text - 1);
     struct feed_src_opts o = {.path = path, .sensor_id = 77};
     struct report r[4];
     size_t n = read_all(&o, r, 4);
@@ -115,7 +103,7 @@ static void test_nmea(void **state)
     static const char text[] =
         "\\c:1460462401*5F\\!AIVDM,1,1,,B,144d=kPP2<1Gq1lOa9C4i3l20000,0*16\n"
         "!AIVDM,1,1,,B,144d=kPP2<1Gq1lOa9C4i3l20000,0*16\n";
-    const char *path = write_tmp("x.nmea", text, sizeof text - 1);
+    const char *path = scratch_write("x.nmea", text, sizeof text - 1);
     struct feed_src_opts o = {.path = path, .sensor_id = 5};
     struct feed_src *s;
     char err[256];
@@ -146,20 +134,20 @@ static void test_refusals(void **state)
 {
     (void)state;
     static const uint8_t beast[] = {0x1a, '3', 0, 0, 0, 0, 0, 1, 0xa0};
-    struct feed_src_opts o = {.path = write_tmp("x.beast", beast, sizeof beast)};
+    struct feed_src_opts o = {.path = scratch_write("x.beast", beast, sizeof beast)};
     refused(&o, CAIRN_E_INVAL, "--start");
-    o.path = write_tmp("x.bin", beast, sizeof beast);
+    o.path = scratch_write("x.bin", beast, sizeof beast);
     refused(&o, CAIRN_E_INVAL, "first sample");
-    o.path = write_tmp("x.ast", "0", 1);
+    o.path = scratch_write("x.ast", "0", 1);
     refused(&o, CAIRN_E_INVAL, "--date");
-    o.path = write_tmp("x.unknown", "hello\n", 6);
+    o.path = scratch_write("x.unknown", "hello\n", 6);
     refused(&o, CAIRN_E_INVAL, "format not recognised");
     o.path = "/nonexistent/x.sbs";
     refused(&o, CAIRN_E_NOTFOUND, "No such file");
     o.path = "-";
     refused(&o, CAIRN_E_INVAL, "standard input");
     /* found by its first bytes, then refused for its clock */
-    o.path = write_tmp("noext", beast, sizeof beast);
+    o.path = scratch_write("noext", beast, sizeof beast);
     refused(&o, CAIRN_E_INVAL, "beast has no absolute time");
     feed_src_close(NULL);
 }
@@ -199,7 +187,7 @@ static void test_beast_anchor(void **state)
 static void test_read_file(void **state)
 {
     (void)state;
-    const char *path = write_tmp("f.txt", "0123456789", 10);
+    const char *path = scratch_write("f.txt", "0123456789", 10);
     struct dbuf b;
     dbuf_init(&b, 5);
     assert_int_equal(feed_read_file(path, &b), CAIRN_E_TOOBIG);
@@ -213,8 +201,7 @@ static void test_read_file(void **state)
 
 int main(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/cairn_feedsrc_XXXXXX");
-    if (!mkdtemp(dir)) {
+    if (scratch_open("cairn_feedsrc") != 0) {
         perror("mkdtemp");
         return 1;
     }
@@ -224,9 +211,7 @@ int main(void)
         cmocka_unit_test(test_beast_anchor), cmocka_unit_test(test_read_file),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
+    if (scratch_close() != 0)
+        fprintf(stderr, "could not remove %s\n", scratch_dir);
     return td_exit(rc);
 }
