@@ -126,12 +126,13 @@ static void out_line_end(struct run *r, const struct jsonw *w)
 
 static void on_alert(void *arg, const struct pic *p, const struct det_alert *a)
 {
+    (void)p; /* the alert carries what is printed */
     struct run *r = arg;
     if (r->ev)
         ev_alert(r->ev, a);
     struct jsonw w;
     jw_init(&w, &r->out);
-    pic_alert_json(&w, p, a);
+    pic_alert_json(&w, a);
     out_line_end(r, &w);
     r->alerts_out++;
 }

@@ -819,6 +819,7 @@ static void fill(struct det_alert *a, const struct det_hit *h)
         struct det_party *p = &a->parties[i];
         p->track_id = t->id;
         p->ids = t->ids;
+        p->kind = t->kind;
         p->icao = t->icao;
         p->mmsi = t->mmsi;
         p->squawk = t->squawk;

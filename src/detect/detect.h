@@ -125,7 +125,8 @@ enum det_state {
 /* One track involved in an alert, with its identities as last seen. */
 struct det_party {
     uint32_t track_id;
-    uint8_t ids; /* TRK_ID_* */
+    uint8_t ids;  /* TRK_ID_* */
+    uint8_t kind; /* enum trk_kind when the alert last changed (kept after the track is gone) */
     uint32_t icao;
     uint32_t mmsi;
     uint16_t squawk;

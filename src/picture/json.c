@@ -115,7 +115,7 @@ static void identity(struct jsonw *w, unsigned ids, uint32_t icao, uint32_t mmsi
     }
 }
 
-void pic_alert_json(struct jsonw *w, const struct pic *p, const struct det_alert *a)
+void pic_alert_json(struct jsonw *w, const struct det_alert *a)
 {
     jw_obj(w);
     jw_kstr(w, "type", "alert");
@@ -128,10 +128,9 @@ void pic_alert_json(struct jsonw *w, const struct pic *p, const struct det_alert
     jw_arr(w);
     for (unsigned i = 0; i < a->n_parties && i < 2; i++) {
         const struct det_party *pt = &a->parties[i];
-        const struct trk_track *t = pic_track_by_id(p, pt->track_id);
         jw_obj(w);
         jw_kuint(w, "id", pt->track_id);
-        jw_kstr(w, "kind", pic_kind_name(t ? t->kind : TRK_KIND_UNKNOWN));
+        jw_kstr(w, "kind", pic_kind_name(pt->kind));
         identity(w, pt->ids, pt->icao, pt->mmsi, pt->squawk, pt->callsign);
         jw_end(w);
     }

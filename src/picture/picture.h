@@ -237,8 +237,9 @@ const char *pic_kind_name(unsigned kind);
 const char *pic_tri_name(unsigned tri);
 
 /* {"type":"alert",...} of docs/picture.md into w (no newline). Identities
- * come from the alert; kinds from p's snapshot. */
-void pic_alert_json(struct jsonw *w, const struct pic *p, const struct det_alert *a);
+ * and kinds come from the alert (as they were when it last changed, so a
+ * cleared alert of a deleted track still names its kind). */
+void pic_alert_json(struct jsonw *w, const struct det_alert *a);
 /* {"type":"track",...} of docs/picture.md into w (no newline). */
 void pic_track_json(struct jsonw *w, const struct pic *p, const struct trk_track *t);
 

@@ -45,6 +45,7 @@ struct rec {
     struct {
         uint32_t id;
         uint8_t rule, state, severity;
+        uint8_t kind0; /* the first party's kind */
         char text[DET_TEXT_LEN];
         const char *hyp;
     } ev[MAX_EV];
@@ -73,6 +74,7 @@ static void on_change(void *arg, const struct det_alert *a)
     r->ev[r->n].state = a->state;
     r->ev[r->n].severity = a->severity;
     r->ev[r->n].hyp = a->hypothesis;
+    r->ev[r->n].kind0 = a->n_parties ? a->parties[0].kind : 0xff;
     memcpy(r->ev[r->n].text, a->text, DET_TEXT_LEN);
     r->n++;
 }
@@ -172,6 +174,10 @@ static void test_emergency_lifecycle(void **st)
     assert_int_equal(r.n, 3);
     assert_int_equal(r.ev[2].state, DET_ST_CLEARED);
     assert_int_equal(r.ev[2].id, id);
+    /* the parties keep their kind, which the alert's JSON prints even when
+     * the track is gone by the time the alert clears */
+    assert_int_equal(r.ev[0].kind0, TRK_KIND_AIRCRAFT);
+    assert_int_equal(r.ev[2].kind0, TRK_KIND_AIRCRAFT);
     assert_int_equal(det_count(d), 0);
     /* readers see CLEARED once, then the slot is free */
     size_t cur = 0;
