@@ -19,4 +19,10 @@ if command -v node >/dev/null 2>&1 && [ -f bench/ui/bench_console.mjs ]; then
     rc=$?
     [ $rc -eq 0 ] || [ $rc -eq 77 ] || status=1
 fi
+# The console's stream worker alone, in node (no browser): its share of
+# the 50k latency, with the default and the lean event form
+if command -v node >/dev/null 2>&1 && [ -f bench/ui/bench_worker.mjs ]; then
+    echo "== bench_worker (ui)"
+    node bench/ui/bench_worker.mjs || status=1
+fi
 exit $status
