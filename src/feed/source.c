@@ -21,6 +21,7 @@
 
 #include "base/dbuf.h"
 #include "base/error.h"
+#include "base/grow.h"
 #include "decode/ais/ais.h"
 #include "decode/ais/nmea.h"
 #include "decode/asterix/asterix.h"
@@ -197,16 +198,10 @@ static void push(struct feed_src *s, const struct report *r)
             memmove(s->q, s->q + s->q_head, s->q_n * sizeof *s->q);
             s->q_head = 0;
         }
-        if (s->q_n >= s->q_cap) {
-            size_t cap = s->q_cap ? s->q_cap * 2 : 1024;
-            struct report *q = realloc(s->q, cap * sizeof *q);
-            if (!q) {
-                s->q_err = 1;
-                s->st.no_report++;
-                return;
-            }
-            s->q = q;
-            s->q_cap = cap;
+        if (GROW_ARRAY(&s->q, &s->q_cap, s->q_n + 1, 1024)) {
+            s->q_err = 1;
+            s->st.no_report++;
+            return;
         }
     }
     s->q[s->q_head + s->q_n++] = *r;
@@ -224,15 +219,9 @@ static void push_frame(struct feed_src *s, const struct modes_frame *f, const st
             memmove(s->fq, s->fq + s->fq_head, s->fq_n * sizeof *s->fq);
             s->fq_head = 0;
         }
-        if (s->fq_n >= s->fq_cap) {
-            size_t cap = s->fq_cap ? s->fq_cap * 2 : 1024;
-            struct feed_src_frame *q = realloc(s->fq, cap * sizeof *q);
-            if (!q) {
-                s->st.frames_lost++;
-                return;
-            }
-            s->fq = q;
-            s->fq_cap = cap;
+        if (GROW_ARRAY(&s->fq, &s->fq_cap, s->fq_n + 1, 1024)) {
+            s->st.frames_lost++;
+            return;
         }
     }
     struct feed_src_frame *e = &s->fq[s->fq_head + s->fq_n++];
@@ -518,24 +507,11 @@ static int unit_add(struct feed_src *s, const uint8_t *a, size_t alen, const uin
                     size_t blen, int64_t t)
 {
     size_t len = alen + blen;
-    if (s->ub_len + len > s->ub_cap) {
-        size_t cap = s->ub_cap ? s->ub_cap : CHUNK_LEN;
-        while (cap < s->ub_len + len)
-            cap *= 2;
-        uint8_t *nb = realloc(s->ub, cap);
-        if (!nb)
-            return CAIRN_E_NOMEM;
-        s->ub = nb;
-        s->ub_cap = cap;
-    }
-    if (s->uq_n >= s->uq_cap) {
-        size_t cap = s->uq_cap ? s->uq_cap * 2 : 1024;
-        struct unit_ent *nq = realloc(s->uq, cap * sizeof *nq);
-        if (!nq)
-            return CAIRN_E_NOMEM;
-        s->uq = nq;
-        s->uq_cap = cap;
-    }
+    int rc = GROW_ARRAY(&s->ub, &s->ub_cap, s->ub_len + len, CHUNK_LEN);
+    if (rc == 0)
+        rc = GROW_ARRAY(&s->uq, &s->uq_cap, s->uq_n + 1, 1024);
+    if (rc)
+        return rc;
     if (alen)
         memcpy(s->ub + s->ub_len, a, alen);
     if (blen)
