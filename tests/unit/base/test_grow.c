@@ -104,6 +104,29 @@ static void test_grow_keeps_contents(void **state)
     free(v);
 }
 
+/* An int array holding n values (100, 101, ...) at capacity n. */
+static int *filled(size_t n, size_t *cap)
+{
+    int *v = NULL;
+    *cap = 0;
+    assert_int_equal(GROW_ARRAY(&v, cap, n, n), 0);
+    for (size_t i = 0; i < n; i++)
+        v[i] = 100 + (int)i;
+    return v;
+}
+
+/* A growth of *v (n values from filled()) to want that must fail and leave
+ * the array as it was: the same pointer, capacity and values. */
+static void refused_kept(int **v, size_t *cap, size_t want, size_t n)
+{
+    int *was = *v;
+    assert_int_equal(GROW_ARRAY(v, cap, want, 8), CAIRN_E_NOMEM);
+    assert_ptr_equal(*v, was);
+    assert_int_equal(*cap, n);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal((*v)[i], 100 + (int)i);
+}
+
 static void test_grow_refuses_overflow(void **state)
 {
     (void)state;
@@ -115,23 +138,17 @@ static void test_grow_refuses_overflow(void **state)
     assert_null(c);
     assert_int_equal(ccap, 0);
     /* the capacity fits but its bytes do not */
-    uint64_t *v = NULL;
-    size_t cap = 0;
-    assert_int_equal(GROW_ARRAY(&v, &cap, SIZE_MAX / 8 + 1, 16), CAIRN_E_NOMEM);
-    assert_null(v);
-    assert_int_equal(cap, 0);
+    uint64_t *w = NULL;
+    size_t wcap = 0;
+    assert_int_equal(GROW_ARRAY(&w, &wcap, SIZE_MAX / 8 + 1, 16), CAIRN_E_NOMEM);
+    assert_null(w);
+    assert_int_equal(wcap, 0);
     assert_int_equal(n_realloc, 0); /* refused before asking */
     /* an existing array is left as it was */
-    assert_int_equal(GROW_ARRAY(&v, &cap, 4, 4), 0);
-    for (uint64_t i = 0; i < 4; i++)
-        v[i] = i + 7;
-    uint64_t *was = v;
-    assert_int_equal(GROW_ARRAY(&v, &cap, SIZE_MAX / 2, 4), CAIRN_E_NOMEM);
-    assert_int_equal(GROW_ARRAY(&v, &cap, SIZE_MAX, 4), CAIRN_E_NOMEM);
-    assert_ptr_equal(v, was);
-    assert_int_equal(cap, 4);
-    for (uint64_t i = 0; i < 4; i++)
-        assert_int_equal(v[i], i + 7);
+    size_t cap;
+    int *v = filled(4, &cap);
+    refused_kept(&v, &cap, SIZE_MAX / 2, 4);
+    refused_kept(&v, &cap, SIZE_MAX, 4);
     assert_int_equal(n_realloc, 1);
     free(v);
 }
@@ -146,16 +163,9 @@ static void test_grow_alloc_failure(void **state)
     assert_int_equal(GROW_ARRAY(&v, &cap, 1, 8), CAIRN_E_NOMEM);
     assert_null(v);
     assert_int_equal(cap, 0);
-    assert_int_equal(GROW_ARRAY(&v, &cap, 8, 8), 0);
-    for (int i = 0; i < 8; i++)
-        v[i] = 100 + i;
-    int *was = v;
+    v = filled(8, &cap);
     fail_next = true; /* a growth fails: the old array is whole and ours */
-    assert_int_equal(GROW_ARRAY(&v, &cap, 9, 8), CAIRN_E_NOMEM);
-    assert_ptr_equal(v, was);
-    assert_int_equal(cap, 8);
-    for (int i = 0; i < 8; i++)
-        assert_int_equal(v[i], 100 + i);
+    refused_kept(&v, &cap, 9, 8);
     assert_int_equal(GROW_ARRAY(&v, &cap, 9, 8), 0); /* and may grow later */
     assert_int_equal(cap, 16);
     for (int i = 0; i < 8; i++)
