@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/grow.h"
 #include "detect/detect.h"
 
 void app_acks_init(struct app_acks *a)
@@ -80,14 +81,9 @@ int app_acks_set(struct app_acks *a, uint32_t id, const char *user, int64_t t_ms
         gone->ack.t_ms = t_ms;
         return 1;
     }
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? 2 * a->cap : 16;
-        struct app_ack_entry *v = realloc(a->v, cap * sizeof *v);
-        if (!v)
-            return CAIRN_E_NOMEM;
-        a->v = v;
-        a->cap = cap;
-    }
+    int rc = GROW_ARRAY(&a->v, &a->cap, a->n + 1, 16);
+    if (rc)
+        return rc;
     struct app_ack_entry *e = &a->v[a->n++];
     memset(e, 0, sizeof *e);
     e->id = id;

@@ -46,6 +46,7 @@
 #include "base/clock.h"
 #include "base/dbuf.h"
 #include "base/error.h"
+#include "base/grow.h"
 #include "base/jsonw.h"
 #include "base/log.h"
 #include "decode/asterix/report.h"
@@ -864,14 +865,8 @@ static int p_alerts(void *arg, struct web_alerts *out)
     size_t n = 0, cur = 0;
     const struct det_alert *a;
     while ((a = pic_alert_next(c->pic, &cur)) != NULL) {
-        if (n == c->alerts_cap) {
-            size_t cap = c->alerts_cap ? 2 * c->alerts_cap : 64;
-            struct det_alert *v = realloc(c->alerts, cap * sizeof *v);
-            if (!v)
-                return CAIRN_E_NOMEM;
-            c->alerts = v;
-            c->alerts_cap = cap;
-        }
+        if (GROW_ARRAY(&c->alerts, &c->alerts_cap, n + 1, 64))
+            return CAIRN_E_NOMEM;
         c->alerts[n++] = *a;
     }
     size_t np = 0;

@@ -27,6 +27,7 @@
 #include "base/clock.h"
 #include "base/dbuf.h"
 #include "base/error.h"
+#include "base/grow.h"
 #include "base/jsonw.h"
 #include "cli/cli.h"
 #include "decode/asterix/report.h"
@@ -159,15 +160,10 @@ static int seen_set(struct run *r, uint32_t id)
 {
     size_t need = (size_t)(id >> 3) + 1;
     if (need > r->seen_cap) {
-        size_t cap = r->seen_cap ? r->seen_cap : 4096;
-        while (cap < need)
-            cap *= 2;
-        uint8_t *s = realloc(r->seen, cap);
-        if (!s)
+        size_t old = r->seen_cap;
+        if (GROW_ARRAY(&r->seen, &r->seen_cap, need, 4096))
             return CAIRN_E_NOMEM;
-        memset(s + r->seen_cap, 0, cap - r->seen_cap);
-        r->seen = s;
-        r->seen_cap = cap;
+        memset(r->seen + old, 0, r->seen_cap - old);
     }
     r->seen[id >> 3] |= (uint8_t)(1u << (id & 7));
     return 0;
@@ -176,17 +172,7 @@ static int seen_set(struct run *r, uint32_t id)
 /* Room for n more tracks in the listing. 0 or CAIRN_E_NOMEM. */
 static int ended_grow(struct run *r, size_t n)
 {
-    if (r->n_ended + n <= r->ended_cap)
-        return 0;
-    size_t cap = r->ended_cap ? r->ended_cap : 256;
-    while (cap < r->n_ended + n)
-        cap *= 2;
-    struct trk_track *e = realloc(r->ended, cap * sizeof *e);
-    if (!e)
-        return CAIRN_E_NOMEM;
-    r->ended = e;
-    r->ended_cap = cap;
-    return 0;
+    return GROW_ARRAY(&r->ended, &r->ended_cap, r->n_ended + n, 256);
 }
 
 /* After a cycle: remember confirmed tracks, keep the deleted ones that were. */

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/grow.h"
 #include "detect/detect.h"
 #include "eval/eval_int.h"
 
@@ -55,14 +56,9 @@ static int cmp_ac(const void *a, const void *b)
 
 static int add_conflict(struct ev *e, const struct ev_conflict *c)
 {
-    if (e->n_conf == e->cap_conf) {
-        size_t ncap = e->cap_conf ? e->cap_conf * 2 : 16;
-        struct ev_conflict *nc = realloc(e->conf, ncap * sizeof *nc);
-        if (!nc)
-            return CAIRN_E_NOMEM;
-        e->conf = nc;
-        e->cap_conf = ncap;
-    }
+    int rc = GROW_ARRAY(&e->conf, &e->cap_conf, e->n_conf + 1, 16);
+    if (rc)
+        return rc;
     e->conf[e->n_conf++] = *c;
     return 0;
 }
@@ -84,14 +80,9 @@ static int cmp_ref(const void *a, const void *b)
 /* Append v to a growing array of size_t. */
 static int push(size_t **v, size_t *n, size_t *cap, size_t x)
 {
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 64;
-        size_t *nv = realloc(*v, ncap * sizeof *nv);
-        if (!nv)
-            return CAIRN_E_NOMEM;
-        *v = nv;
-        *cap = ncap;
-    }
+    int rc = GROW_ARRAY(v, cap, *n + 1, 64);
+    if (rc)
+        return rc;
     (*v)[(*n)++] = x;
     return 0;
 }

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/grow.h"
 #include "eval/eval_int.h"
 #include "geo/geo.h"
 #include "detect/detect.h"
@@ -239,14 +240,8 @@ static struct ev_trec *trec_get(struct ev *e, uint32_t id, int64_t now_ms)
         return r;
     if (e->n_trec >= UINT32_MAX - 1)
         return NULL;
-    if (e->n_trec == e->cap_trec) {
-        size_t ncap = e->cap_trec ? e->cap_trec * 2 : 256;
-        struct ev_trec *nr = realloc(e->trec, ncap * sizeof *nr);
-        if (!nr)
-            return NULL;
-        e->trec = nr;
-        e->cap_trec = ncap;
-    }
+    if (GROW_ARRAY(&e->trec, &e->cap_trec, e->n_trec + 1, 256))
+        return NULL;
     if (!e->thash || (e->n_trec + 1) * 2 > e->tmask + 1)
         if (trec_rehash(e, e->thash ? (e->tmask + 1) * 2 : 512))
             return NULL;
@@ -295,21 +290,6 @@ static int cmp_pair(const void *a, const void *b)
     if (x->m != y->m)
         return x->m < y->m ? -1 : 1;
     return (x->c > y->c) - (x->c < y->c);
-}
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t ncap = *cap ? *cap : 64;
-    while (ncap < need)
-        ncap *= 2;
-    void *np = realloc(*p, ncap * elem);
-    if (!np)
-        return CAIRN_E_NOMEM;
-    *p = np;
-    *cap = ncap;
-    return 0;
 }
 
 static unsigned track_mix(const struct trk_track *t, int64_t now_ms, int64_t recent_ms)
@@ -536,9 +516,9 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
         return CAIRN_E_RANGE;
     const struct ev_truth *tr = e->truth;
     const struct ev_config *cfg = &e->cfg;
-    if (grow(&e->scr_m, &e->cap_m, tr->n_movers + 1, sizeof(struct cm)) ||
-        grow(&e->scr_t, &e->cap_t, n + 1, sizeof(struct ct)) ||
-        grow(&e->scr_o, &e->cap_o, n + 1, sizeof(uint32_t))) {
+    if (grow_array(&e->scr_m, &e->cap_m, tr->n_movers + 1, sizeof(struct cm), 64) ||
+        grow_array(&e->scr_t, &e->cap_t, n + 1, sizeof(struct ct), 64) ||
+        grow_array(&e->scr_o, &e->cap_o, n + 1, sizeof(uint32_t), 64)) {
         e->incomplete = 1;
         return CAIRN_E_NOMEM;
     }
@@ -643,7 +623,7 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
             e->id_far++;
             continue;
         }
-        if (grow(&e->scr_p, &e->cap_p, np + 1, sizeof(struct pair))) {
+        if (grow_array(&e->scr_p, &e->cap_p, np + 1, sizeof(struct pair), 64)) {
             e->incomplete = 1;
             return CAIRN_E_NOMEM;
         }
@@ -667,7 +647,7 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
             double d = ev_dist_m(cms[j].lat, cms[j].lon, cts[k].lat, cts[k].lon);
             if (d > cfg->gate_m)
                 continue;
-            if (grow(&e->scr_p, &e->cap_p, np + 1, sizeof(struct pair))) {
+            if (grow_array(&e->scr_p, &e->cap_p, np + 1, sizeof(struct pair), 64)) {
                 e->incomplete = 1;
                 return CAIRN_E_NOMEM;
             }
@@ -816,7 +796,7 @@ void ev_alert(struct ev *e, const struct det_alert *a)
     }
     if (a->state == DET_ST_CLEARED || a->state == DET_ST_FREE)
         return; /* opened before evaluation began */
-    if (grow((void **)&e->alerts, &e->cap_alerts, e->n_alerts + 1, sizeof *e->alerts)) {
+    if (GROW_ARRAY(&e->alerts, &e->cap_alerts, e->n_alerts + 1, 64)) {
         e->incomplete = 1;
         return;
     }

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/grow.h"
 
 /* Times accepted: 1970 .. 2200, whole UTC seconds. */
 #define T_MAX_S 7258118400LL
@@ -104,15 +105,9 @@ static struct ev_mover *mover_get(struct ev_truth *t, struct idx *ix, const char
         *err = CAIRN_E_TOOBIG;
         return NULL;
     }
-    if (t->n_movers == t->movers_cap) {
-        size_t ncap = t->movers_cap ? t->movers_cap * 2 : 16;
-        struct ev_mover *nm = realloc(t->movers, ncap * sizeof *nm);
-        if (!nm) {
-            *err = CAIRN_E_NOMEM;
-            return NULL;
-        }
-        t->movers = nm;
-        t->movers_cap = ncap;
+    if (GROW_ARRAY(&t->movers, &t->movers_cap, t->n_movers + 1, 16)) {
+        *err = CAIRN_E_NOMEM;
+        return NULL;
     }
     struct ev_mover *m = &t->movers[t->n_movers];
     memset(m, 0, sizeof *m);
@@ -322,15 +317,9 @@ static int parse_line(struct pstate *ps, const char *line, size_t n, size_t line
         rc = fail(err, cap, CAIRN_E_TOOBIG, lineno, "more than %d samples", EV_TRUTH_MAX_SAMPLES);
         goto out;
     }
-    if (m->n == m->cap) {
-        size_t ncap = m->cap ? m->cap * 2 : 64;
-        struct ev_sample *ns = realloc(m->s, ncap * sizeof *ns);
-        if (!ns) {
-            rc = fail(err, cap, CAIRN_E_NOMEM, lineno, "out of memory");
-            goto out;
-        }
-        m->s = ns;
-        m->cap = ncap;
+    if (GROW_ARRAY(&m->s, &m->cap, m->n + 1, 64)) {
+        rc = fail(err, cap, CAIRN_E_NOMEM, lineno, "out of memory");
+        goto out;
     }
     struct ev_sample *s = &m->s[m->n++];
     memset(s, 0, sizeof *s);

@@ -21,6 +21,7 @@
 
 #include "base/dbuf.h"
 #include "base/error.h"
+#include "base/grow.h"
 #include "decode/ais/ais.h"
 #include "decode/ais/nmea.h"
 #include "decode/asterix/asterix.h"
@@ -65,7 +66,8 @@ struct feed_src {
     struct ax_editions eds;
     struct ax_record rec;
     struct dbuf raw; /* a raw file, read whole */
-    size_t raw_off;
+    size_t raw_off;  /* its next block */
+    int raw_oradis;  /* it has an ORADIS header before every block */
     /* wire units (opts.units): the units of the last refill, their bytes,
      * and the bytes consumed since the last unit ended (a frame or line
      * cut by a chunk boundary) */
@@ -196,16 +198,10 @@ static void push(struct feed_src *s, const struct report *r)
             memmove(s->q, s->q + s->q_head, s->q_n * sizeof *s->q);
             s->q_head = 0;
         }
-        if (s->q_n >= s->q_cap) {
-            size_t cap = s->q_cap ? s->q_cap * 2 : 1024;
-            struct report *q = realloc(s->q, cap * sizeof *q);
-            if (!q) {
-                s->q_err = 1;
-                s->st.no_report++;
-                return;
-            }
-            s->q = q;
-            s->q_cap = cap;
+        if (GROW_ARRAY(&s->q, &s->q_cap, s->q_n + 1, 1024)) {
+            s->q_err = 1;
+            s->st.no_report++;
+            return;
         }
     }
     s->q[s->q_head + s->q_n++] = *r;
@@ -223,15 +219,9 @@ static void push_frame(struct feed_src *s, const struct modes_frame *f, const st
             memmove(s->fq, s->fq + s->fq_head, s->fq_n * sizeof *s->fq);
             s->fq_head = 0;
         }
-        if (s->fq_n >= s->fq_cap) {
-            size_t cap = s->fq_cap ? s->fq_cap * 2 : 1024;
-            struct feed_src_frame *q = realloc(s->fq, cap * sizeof *q);
-            if (!q) {
-                s->st.frames_lost++;
-                return;
-            }
-            s->fq = q;
-            s->fq_cap = cap;
+        if (GROW_ARRAY(&s->fq, &s->fq_cap, s->fq_n + 1, 1024)) {
+            s->st.frames_lost++;
+            return;
         }
     }
     struct feed_src_frame *e = &s->fq[s->fq_head + s->fq_n++];
@@ -373,13 +363,34 @@ static int next_pcap(struct feed_src *s, struct pcap_udp *u)
     return 0;
 }
 
-/* The length of the raw ASTERIX data block at p: its LEN, or all that is
- * left when LEN cannot be right (the decoder, or the sensor a replay
- * sends it to, counts the bad block). */
-static size_t raw_block_len(const uint8_t *p, size_t left)
+/* The next data block of a raw ASTERIX file (s->raw, its framing decided
+ * at open): 1 with its bytes in *blk, *blk_len (borrowed from s->raw) and
+ * s->raw_off past it, 0 at the end. Both readings of the file, reports
+ * (refill) and wire units (refill_units), walk it with this step, one block
+ * at a time so that what they queue stays small.
+ *
+ * A plain block is as long as its LEN, or is all that is left when LEN
+ * cannot be right (the decoder, or the sensor a replay sends it to, counts
+ * the bad block). An ORADIS frame holds one block; a broken frame length
+ * ends the file, counted bad (it cannot happen once the whole file was
+ * found to be a chain of frames, but the walk does not rely on that). */
+static int raw_next_block(struct feed_src *s, const uint8_t **blk, size_t *blk_len)
 {
-    size_t blen = left >= 3 ? (size_t)p[1] << 8 | p[2] : left;
-    return blen < 3 || blen > left ? left : blen;
+    const uint8_t *p = (const uint8_t *)s->raw.p;
+    if (s->raw_off >= s->raw.len)
+        return 0;
+    if (s->raw_oradis) {
+        int rc = ax_oradis_next(p, s->raw.len, &s->raw_off, blk, blk_len);
+        if (rc < 0)
+            s->st.bad++;
+        return rc == 1;
+    }
+    size_t left = s->raw.len - s->raw_off;
+    size_t blen = left >= 3 ? (size_t)p[s->raw_off + 1] << 8 | p[s->raw_off + 2] : left;
+    *blk = p + s->raw_off;
+    *blk_len = blen < 3 || blen > left ? left : blen;
+    s->raw_off += *blk_len;
+    return 1;
 }
 
 /* The next chunk of a byte-stream input into s->chunk: its length (0 at
@@ -414,22 +425,12 @@ static int refill(struct feed_src *s)
         return 0;
     }
     if (s->fmt == FEED_ASTERIX) {
-        if (s->raw_off >= s->raw.len)
+        const uint8_t *blk;
+        size_t blen;
+        if (!raw_next_block(s, &blk, &blen))
             return 1;
-        /* one data block at a time, so the queue stays small (a file
-         * with ORADIS headers goes whole) */
-        const uint8_t *p = (const uint8_t *)s->raw.p + s->raw_off;
-        size_t left = s->raw.len - s->raw_off;
-        if (s->raw_off == 0 && ax_framing_guess(p, left) == AX_FRAMING_ORADIS) {
-            ax_datagram(s, p, left);
-            s->st.no_site = s->axr.st.no_site;
-            s->raw_off = left;
-            return 0;
-        }
-        size_t blen = raw_block_len(p, left);
-        ax_datagram(s, p, blen);
+        ax_datagram(s, blk, blen);
         s->st.no_site = s->axr.st.no_site;
-        s->raw_off += blen;
         return 0;
     }
     if (s->eof)
@@ -506,24 +507,11 @@ static int unit_add(struct feed_src *s, const uint8_t *a, size_t alen, const uin
                     size_t blen, int64_t t)
 {
     size_t len = alen + blen;
-    if (s->ub_len + len > s->ub_cap) {
-        size_t cap = s->ub_cap ? s->ub_cap : CHUNK_LEN;
-        while (cap < s->ub_len + len)
-            cap *= 2;
-        uint8_t *nb = realloc(s->ub, cap);
-        if (!nb)
-            return CAIRN_E_NOMEM;
-        s->ub = nb;
-        s->ub_cap = cap;
-    }
-    if (s->uq_n >= s->uq_cap) {
-        size_t cap = s->uq_cap ? s->uq_cap * 2 : 1024;
-        struct unit_ent *nq = realloc(s->uq, cap * sizeof *nq);
-        if (!nq)
-            return CAIRN_E_NOMEM;
-        s->uq = nq;
-        s->uq_cap = cap;
-    }
+    int rc = GROW_ARRAY(&s->ub, &s->ub_cap, s->ub_len + len, CHUNK_LEN);
+    if (rc == 0)
+        rc = GROW_ARRAY(&s->uq, &s->uq_cap, s->uq_n + 1, 1024);
+    if (rc)
+        return rc;
     if (alen)
         memcpy(s->ub + s->ub_len, a, alen);
     if (blen)
@@ -653,22 +641,11 @@ static int refill_units(struct feed_src *s)
         return units_ax(s, u.payload, u.len, (int64_t)(u.t_us / 1000));
     }
     if (s->fmt == FEED_ASTERIX) {
-        if (s->raw_off >= s->raw.len)
+        const uint8_t *blk;
+        size_t blen;
+        if (!raw_next_block(s, &blk, &blen))
             return 1;
-        const uint8_t *p = (const uint8_t *)s->raw.p + s->raw_off;
-        size_t left = s->raw.len - s->raw_off;
-        if (s->raw_off == 0 && ax_framing_guess(p, left) == AX_FRAMING_ORADIS) {
-            size_t off = 0, blen;
-            const uint8_t *blk;
-            int rc = 0;
-            while (rc == 0 && ax_oradis_next(p, left, &off, &blk, &blen) == 1)
-                rc = units_ax(s, blk, blen, FEED_UNIT_NO_TIME);
-            s->raw_off = s->raw.len;
-            return rc;
-        }
-        size_t blen = raw_block_len(p, left);
-        s->raw_off += blen;
-        return units_ax(s, p, blen, FEED_UNIT_NO_TIME);
+        return units_ax(s, blk, blen, FEED_UNIT_NO_TIME);
     }
     if (s->eof)
         return 1;
@@ -856,6 +833,8 @@ int feed_src_open(const struct feed_src_opts *o, struct feed_src **out, char *er
         if (rc < 0)
             goto fail;
         s->st.bytes = s->raw.len;
+        s->raw_oradis =
+            ax_framing_guess((const uint8_t *)s->raw.p, s->raw.len) == AX_FRAMING_ORADIS;
     }
     *out = s;
     return 0;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/grow.h"
 #include "hotline/journal.h"
 #include "hotline/journal_int.h"
 #include "hotline/msg.h"
@@ -500,14 +501,8 @@ static struct span_end *span_end_of(struct span_end **v, size_t *n, size_t *cap,
     for (size_t i = 0; i < *n; i++)
         if ((*v)[i].dir == dir && !strcmp((*v)[i].peer, peer))
             return &(*v)[i];
-    if (*n == *cap) {
-        size_t c = *cap ? 2 * *cap : 8;
-        struct span_end *p = realloc(*v, c * sizeof *p);
-        if (!p)
-            return NULL;
-        *v = p;
-        *cap = c;
-    }
+    if (GROW_ARRAY(v, cap, *n + 1, 8))
+        return NULL;
     struct span_end *e = &(*v)[(*n)++];
     e->dir = dir;
     snprintf(e->peer, sizeof e->peer, "%s", peer);

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/grow.h"
 #include "base/log.h"
 
 static const char MOD[] = "hotline";
@@ -279,14 +280,9 @@ static int span_note(struct hl_journal *j, enum hl_dir dir, const char *peer, ui
                 j->spans[i].first = seq;
             return 0;
         }
-    if (j->nspans == j->capspans) {
-        size_t cap = j->capspans ? 2 * j->capspans : 4;
-        struct jn_span *p = realloc(j->spans, cap * sizeof *p);
-        if (!p)
-            return CAIRN_E_NOMEM;
-        j->spans = p;
-        j->capspans = cap;
-    }
+    int rc = GROW_ARRAY(&j->spans, &j->capspans, j->nspans + 1, 4);
+    if (rc)
+        return rc;
     struct jn_span *sp = &j->spans[j->nspans++];
     sp->dir = (int)dir;
     snprintf(sp->peer, sizeof sp->peer, "%s", peer);
@@ -307,17 +303,9 @@ static void sb_add(struct sbuf *b, bool comma, long long v)
     int n = snprintf(t, sizeof t, comma ? ",%lld" : "%lld", v);
     if (b->oom || n < 0)
         return;
-    if (b->len + (size_t)n + 1 > b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 256;
-        while (cap < b->len + (size_t)n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
+    if (GROW_ARRAY(&b->p, &b->cap, b->len + (size_t)n + 1, 256)) {
+        b->oom = true;
+        return;
     }
     memcpy(b->p + b->len, t, (size_t)n + 1);
     b->len += (size_t)n;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/grow.h"
 #include "decode/ais/encode.h"
 #include "decode/modes/encode.h"
 #include "sim/geodesy.h"
@@ -40,14 +41,8 @@ struct vec {
 
 static void *vec_push(struct vec *v)
 {
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 256;
-        void *p = realloc(v->p, cap * v->size);
-        if (!p)
-            return NULL;
-        v->p = p;
-        v->cap = cap;
-    }
+    if (grow_array(&v->p, &v->cap, v->n + 1, v->size, 256))
+        return NULL;
     void *e = (char *)v->p + v->n++ * v->size;
     memset(e, 0, v->size);
     return e;

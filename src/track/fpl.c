@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/grow.h"
 #include "geo/geo.h"
 #include "track/fpl.h"
 
@@ -954,14 +955,9 @@ struct fpl_build {
 
 static int keep_plan(struct fpl_build *b, const struct mctx *c)
 {
-    if (b->n == b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : 16;
-        struct fpl_plan *np = realloc(b->plans, ncap * sizeof *np);
-        if (!np)
-            return CAIRN_E_NOMEM;
-        b->plans = np;
-        b->cap = ncap;
-    }
+    int rc = GROW_ARRAY(&b->plans, &b->cap, b->n + 1, 16);
+    if (rc)
+        return rc;
     struct fpl_plan *p = &b->plans[b->n];
     *p = *c->p;
     p->pts = NULL;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/grow.h"
 #include "base/log.h"
 #include "web/auth.h"
 #include "web/web.h"
@@ -86,16 +87,8 @@ int web_accounts_parse(const char *text, size_t len, struct web_accounts *out)
             rc = CAIRN_E_TOOBIG;
             break;
         }
-        if (a.n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            struct web_account *nv = realloc(a.v, nc * sizeof *nv);
-            if (!nv) {
-                rc = CAIRN_E_NOMEM;
-                break;
-            }
-            a.v = nv;
-            cap = nc;
-        }
+        if ((rc = GROW_ARRAY(&a.v, &cap, a.n + 1, 16)) != 0)
+            break;
         struct web_account *e = &a.v[a.n++];
         memset(e, 0, sizeof *e);
         memcpy(e->user, s, un);
