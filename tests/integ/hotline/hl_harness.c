@@ -344,6 +344,12 @@ static int head_of(struct harness *h, struct hnode *n, enum hl_dir dir, const ch
     return rc;
 }
 
+int hh_journal_received(struct harness *h, struct hnode *n, const char *peer, uint64_t *count)
+{
+    uint8_t hash[HL_HASH_LEN];
+    return head_of(h, n, HL_DIR_IN, peer, count, hash) ? -1 : 0;
+}
+
 int hh_heads_match(struct harness *h, struct hnode *a, struct hnode *b, uint64_t *a_to_b,
                    uint64_t *b_to_a)
 {

@@ -80,6 +80,9 @@ int hh_verify(struct harness *h, struct hnode *n);
  * Fills the counts. 0 or -1. */
 int hh_heads_match(struct harness *h, struct hnode *a, struct hnode *b, uint64_t *a_to_b,
                    uint64_t *b_to_a);
+/* With n stopped: how many messages from peer n's journal holds (its
+ * head's count), read from the file itself. 0 or -1. */
+int hh_journal_received(struct harness *h, struct hnode *n, const char *peer, uint64_t *count);
 /* Count lines of n's log that contain s. */
 int hh_log_count(struct hnode *n, const char *s);
 /* Stop everything, and remove the folder if ok and HL_KEEP is unset. */

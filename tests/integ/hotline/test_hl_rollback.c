@@ -91,13 +91,17 @@ static void test_receiver_rolled_back(void **state)
     assert_int_equal(unlink(wal), 0);
     unlink(shm);
 
+    /* What B restarts with, read from its file before it starts: once it
+     * runs, A may heal it before any question reaches it. */
+    uint64_t held = 0;
+    assert_int_equal(hh_journal_received(&H, b, a->name, &held), 0);
+    fprintf(stderr, "receiver restarts holding %llu of %d messages\n", (unsigned long long)held,
+            FIRST + LOST);
+    assert_true(held >= FIRST && held < FIRST + LOST);
+    int64_t lost_first = (int64_t)held + 1;
     int64_t t0 = hh_now_ms();
     assert_int_equal(hh_start(b), 0);
     int64_t t_ready = hh_now_ms();
-    assert_int_equal(hh_status(b, a->name, &s, &d, &r, &up), 0);
-    fprintf(stderr, "receiver restarted holding %lld of %d messages\n", (long long)r, FIRST + LOST);
-    assert_true(r < FIRST + LOST);
-    int64_t lost_first = r + 1;
     /* Healed: B holds all again and A is up with it. */
     int64_t t_heal = -1;
     while (hh_now_ms() - t0 < 20000) {
