@@ -12,7 +12,9 @@
  * be anywhere from the surface to about 12 km, which moves the ground
  * range by (h^2 - h_assumed^2) / (2 rho). Taking h uniform on [0, H], the
  * standard deviation of h^2 / (2 rho) is 0.149 H^2 / rho: that is added to
- * the range noise (430 m at 50 km, 215 m at 100 km), capped at 5 km.
+ * the range noise (430 m at 50 km, 215 m at 100 km), capped at 5 km, and
+ * stated apart as sigma_height_m (an offset common to the target's plots,
+ * which the filter of a primary-only track leaves out: track.c, apply).
  *
  * trk_note_from_report: a report with an ICAO address and no position
  * (ADS-B identification, status, target state; Mode S replies) as a note
@@ -180,7 +182,8 @@ int trk_meas_from_report(const struct report *r, struct trk_meas *m)
         }
         if (!(r->has & REP_HAS_ALT_BARO)) {
             double extra = 0.149 * PSR_HEIGHT_SPAN_M * PSR_HEIGHT_SPAN_M / r->slant_range_m;
-            sr = hypot(sr, fmin(extra, PSR_RANGE_EXTRA_MAX_M));
+            m->sigma_height_m = fmin(extra, PSR_RANGE_EXTRA_MAX_M);
+            sr = hypot(sr, m->sigma_height_m);
         }
         m->has |= TRK_M_POLAR;
         m->range_m = r->slant_range_m;

@@ -606,6 +606,21 @@ static bool finite_in(double v, double lo, double hi)
     return isfinite(v) && v >= lo && v <= hi;
 }
 
+/* A radar plot's east/north covariance from its polar noise, range
+ * variance sr2: R = sr2 u u^T + (rho sigma_az)^2 w w^T, u along the line
+ * of sight, w across. */
+static void polar_cov(const struct trk_meas *m, double sr2, double R[4])
+{
+    double s = sin(m->az_deg * DEG2RAD), c = cos(m->az_deg * DEG2RAD);
+    double sc = m->range_m * m->sigma_az_deg * DEG2RAD;
+    double sc2 = sc * sc;
+    /* radial unit (s, c), cross-range unit (c, -s); 1 m^2 keeps R
+     * positive definite at zero range */
+    R[0] = sr2 * s * s + sc2 * c * c + 1.0;
+    R[1] = R[2] = (sr2 - sc2) * s * c;
+    R[3] = sr2 * c * c + sc2 * s * s + 1.0;
+}
+
 /* Check a measurement's values (T9) and compute its covariances. */
 static int prepare(const struct trk_table *t, const struct trk_meas *m, int64_t now_ms,
                    struct mwork *w)
@@ -632,17 +647,10 @@ static int prepare(const struct trk_table *t, const struct trk_meas *m, int64_t 
     if (m->has & TRK_M_POLAR) {
         /* 0.08 deg at 250 NM is 650 m; bounds are generous but finite */
         if (!finite_in(m->range_m, 0.0, 2e6) || !finite_in(m->az_deg, -360.0, 720.0) ||
-            !finite_in(m->sigma_range_m, 0.1, 1e5) || !finite_in(m->sigma_az_deg, 1e-4, 10.0))
+            !finite_in(m->sigma_range_m, 0.1, 1e5) || !finite_in(m->sigma_az_deg, 1e-4, 10.0) ||
+            !finite_in(m->sigma_height_m, 0.0, m->sigma_range_m))
             return CAIRN_E_INVAL;
-        double s = sin(m->az_deg * DEG2RAD), c = cos(m->az_deg * DEG2RAD);
-        double sr2 = m->sigma_range_m * m->sigma_range_m;
-        double sc = m->range_m * m->sigma_az_deg * DEG2RAD;
-        double sc2 = sc * sc;
-        /* radial unit (s, c), cross-range unit (c, -s); 1 m^2 keeps R
-         * positive definite at zero range */
-        w->R[0] = sr2 * s * s + sc2 * c * c + 1.0;
-        w->R[1] = w->R[2] = (sr2 - sc2) * s * c;
-        w->R[3] = sr2 * c * c + sc2 * s * s + 1.0;
+        polar_cov(m, m->sigma_range_m * m->sigma_range_m, w->R);
     } else {
         if (!finite_in(m->sigma_m, 0.1, 1e5))
             return CAIRN_E_INVAL;
@@ -914,6 +922,14 @@ static void filter_start(struct slot *p, const struct trk_meas *m, const struct 
     p->pub.t_state_ms = m->t_ms;
 }
 
+/* 1 when the track's position comes from primary plots alone: it never
+ * had a reply or squitter, or the last no_xpdr_scans plots were
+ * primary-only (a transponder switched off). */
+static bool primary_fed(const struct trk_table *t, const struct slot *p)
+{
+    return p->coop_ms == 0 || p->pub.primary_only_scans >= t->cfg.no_xpdr_scans;
+}
+
 /* Apply measurement m to track s. 0, or CAIRN_E_RANGE when it is older
  * than the track's state by more than oos_ms (T9: nothing changes). */
 static int apply(struct trk_table *t, int32_t s, const struct trk_meas *m, const struct mwork *w)
@@ -955,6 +971,15 @@ static int apply(struct trk_table *t, int32_t s, const struct trk_meas *m, const
         R4[10] = w->Rv[0];
         R4[15] = w->Rv[3];
         trk_imm_update(&p->f, params_of(p), dt, z, R4, 4);
+    } else if (m->sigma_height_m > 0.0 && primary_fed(t, p)) {
+        /* Every plot this track holds was placed at the same assumed
+         * height: the ground-range offset of the true one is common to
+         * them and to this plot, so the filter takes the radar's own range
+         * noise (gating and birth keep the wider one). */
+        double Rf[4],
+            sr2 = m->sigma_range_m * m->sigma_range_m - m->sigma_height_m * m->sigma_height_m;
+        polar_cov(m, sr2 > 0.01 ? sr2 : 0.01, Rf);
+        trk_imm_update(&p->f, params_of(p), dt, z, Rf, 2);
     } else {
         trk_imm_update(&p->f, params_of(p), dt, z, w->R, 2);
     }

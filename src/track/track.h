@@ -169,6 +169,12 @@ struct trk_meas {
     double lat_deg, lon_deg;
     double sigma_m; /* 1 sigma per axis when !TRK_M_POLAR */
     double range_m, az_deg, sigma_range_m, sigma_az_deg;
+    /* TRK_M_POLAR: of sigma_range_m, the part a primary plot's unknown
+     * height explains (0 <= sigma_height_m <= sigma_range_m; 0 for a plot
+     * placed at a measured altitude). That error is an offset common to one
+     * target's successive plots, not noise from scan to scan: the filter of
+     * a track fed by primary plots alone leaves it out (docs/tracker.md). */
+    double sigma_height_m;
     int32_t alt_ft;
     double ve_mps, vn_mps, sigma_v_mps;
     double vrate_fpm;
