@@ -147,7 +147,8 @@ int ev_new(const struct ev_truth *truth, const struct ev_config *cfg, struct ev 
     e->by_mmsi = calloc(nm ? nm : 1, sizeof *e->by_mmsi);
     int rc = (!e->ms || !e->pidx || !e->by_icao || !e->by_mmsi) ? CAIRN_E_NOMEM : 0;
     for (int k = 0; k < EV_MIX_N && !rc; k++)
-        if (!(e->hist[k].bin = calloc(EV_HIST_BINS, sizeof *e->hist[k].bin)))
+        if (!(e->hist[k].bin = calloc(EV_HIST_BINS, sizeof *e->hist[k].bin)) ||
+            !(e->hist_upd[k].bin = calloc(EV_HIST_BINS, sizeof *e->hist_upd[k].bin)))
             rc = CAIRN_E_NOMEM;
     if (rc) {
         ev_free(e);
@@ -176,8 +177,10 @@ void ev_free(struct ev *e)
 {
     if (!e)
         return;
-    for (int k = 0; k < EV_MIX_N; k++)
+    for (int k = 0; k < EV_MIX_N; k++) {
         free(e->hist[k].bin);
+        free(e->hist_upd[k].bin);
+    }
     free(e->ms);
     free(e->pidx);
     free(e->by_icao);
@@ -673,6 +676,20 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
             double tv = m->gs_kt * KT_MPS, ta = m->track_deg * DEG;
             double dve = c->t->ve_mps - tv * sin(ta), dvn = c->t->vn_mps - tv * cos(ta);
             e->hist[c->mix].vel_sumsq += dve * dve + dvn * dvn;
+            /* a new estimate: judged at its own time too, against the truth
+             * then (no extrapolation: the tracker's accuracy as SASS-C and
+             * COMPASS measure it, at each track update) */
+            struct ev_sample at;
+            if (c->t->t_state_ms != r->t_state_ms &&
+                ev_truth_at(&tr->movers[m->i], c->t->t_state_ms, &at)) {
+                hist_add(&e->hist_upd[c->mix],
+                         ev_dist_m(at.lat_deg, at.lon_deg, c->t->lat_deg, c->t->lon_deg));
+                tv = at.gs_kt * KT_MPS;
+                ta = at.track_deg * DEG;
+                dve = c->t->ve_mps - tv * sin(ta);
+                dvn = c->t->vn_mps - tv * cos(ta);
+                e->hist_upd[c->mix].vel_sumsq += dve * dve + dvn * dvn;
+            }
             st->sumsq += d * d;
             if (d > st->max_err)
                 st->max_err = d;
@@ -752,6 +769,9 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
             e->false_cycles++;
         }
     }
+    /* the estimates judged at their update (5) are not judged again */
+    for (size_t k = 0; k < nt; k++)
+        e->trec[cts[k].r].t_state_ms = cts[k].t->t_state_ms;
 
     /* 7. alerts whose parties had no mover yet */
     for (size_t k = e->first_unresolved; k < e->n_alerts; k++) {

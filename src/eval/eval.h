@@ -240,6 +240,10 @@ struct ev_summary {
     struct ev_pos_stats pos[EV_MIX_N];
     struct ev_pos_stats pos_radar; /* SSR and PRIMARY together: "radar-only" */
     struct ev_pos_stats pos_all;
+    /* the same at each update: a track's estimate at its own time
+     * (t_state_ms), once per new estimate, against the truth then; the
+     * accuracy targets judge these */
+    struct ev_pos_stats upd[EV_MIX_N], upd_radar, upd_all;
     uint64_t expected, covered, not_expected, in_grace; /* mover-cycles */
     double completeness;                                /* covered / expected (1 when 0) */
     uint64_t track_cycles;                              /* CONFIRMED/COASTING track-cycles judged */

@@ -47,6 +47,7 @@ struct ev_trec {
     uint32_t assigned; /* last mover (index + 1) associated to */
     uint64_t assoc, extra, false_;
     int64_t first_ms, last_ms;
+    int64_t t_state_ms; /* the estimate's time at the last cycle it was judged at its update */
 };
 
 /* A loss of separation in the truth (whole seconds). */
@@ -80,8 +81,10 @@ struct ev {
     size_t n_trec, cap_trec;
     uint32_t *thash; /* trec index + 1 */
     size_t tmask;
-    /* error histograms per source mix */
+    /* error histograms per source mix: each cycle, moved to now (hist); at
+     * the estimate's own time, once per new estimate (hist_upd) */
     struct ev_hist hist[EV_MIX_N];
+    struct ev_hist hist_upd[EV_MIX_N];
     /* truth conflicts */
     struct ev_conflict *conf;
     size_t n_conf, cap_conf;

@@ -749,8 +749,9 @@ static const struct nalerts bs_counts[] = {
 static void test_baltic_sea(void **state)
 {
     (void)state;
-    static const char *const pass[] = {"position_rms_adsb_m", "completeness_min",
-                                       "extra_tracks_max", "identity_swaps_max"};
+    static const char *const pass[] = {"position_rms_radar_only_m", "position_rms_adsb_m",
+                                       "completeness_min", "extra_tracks_max",
+                                       "identity_swaps_max"};
     static const struct sc s = {"baltic-sea", bs_movers, N_OF(bs_movers), bs_eps,
                                 N_OF(bs_eps), bs_counts, N_OF(bs_counts), pass,
                                 N_OF(pass),   1};

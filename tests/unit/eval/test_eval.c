@@ -431,6 +431,12 @@ static void test_offset_100m(void **state)
     assert_near(s.pos[EV_MIX_SSR].p95_m, 100.0, 1.0);
     assert_near(s.pos_radar.rms_m, 100.0, 0.3);
     assert_near(s.pos_radar.vel_rms_mps, 3.0, 0.05);
+    /* a new estimate every cycle: judged at its own time as often (but the
+     * first, half a second before the truth begins), with the same 100 m
+     * (the truth then, not moved) */
+    assert_int_equal(s.upd_radar.n, 598);
+    assert_near(s.upd_radar.rms_m, 100.0, 0.3);
+    assert_near(s.upd_radar.vel_rms_mps, 3.0, 0.05);
     assert_int_equal(s.v_rms_radar, EV_PASS);
     assert_int_equal(s.v_rms_adsb, EV_NA);
     ev_free(e);
@@ -443,6 +449,63 @@ static void test_offset_100m(void **state)
     ev_summary(e, &s);
     assert_int_equal(s.v_rms_radar, EV_FAIL);
     assert_false(s.pass);
+    ev_free(e);
+    ev_truth_free(t);
+}
+
+/* Radar tracks updated every 10 s, exactly on the truth at each update but
+ * 20 m/s too fast north: moved to now each cycle they drift up to 180 m
+ * (RMS 20 * sqrt(28.5) = 107 m), at their updates they are right. */
+static size_t snap_scans(const struct hm *ms, int t, struct trk_track *out)
+{
+    size_t n = 0;
+    for (int i = 0; i < 2; i++) {
+        int tu = t - t % 10; /* the last scan */
+        double lat, lon;
+        hm_pos(&ms[i], tu, &lat, &lon);
+        out[n] = mk_track((uint32_t)(i + 1), lat, lon, ms[i].ve, ms[i].vn + 20.0, ms_at(tu),
+                          TRK_SRC_BIT(TRK_SOURCE_PSR), 0);
+        n++;
+    }
+    return n;
+}
+
+static void test_accuracy_at_update(void **state)
+{
+    (void)state;
+    struct ev_truth *t = truth_of(two, 2);
+    struct ev_config c;
+    ev_config_default(&c);
+    c.target_rms_radar_m = 100;
+    struct ev *e = NULL;
+    assert_int_equal(ev_new(t, &c, &e), 0);
+    run(e, two, 300, snap_scans);
+    struct ev_summary s;
+    ev_summary(e, &s);
+    assert_int_equal(s.pos_radar.n, 600);
+    assert_near(s.pos_radar.rms_m, 20.0 * sqrt(28.5), 1.0);
+    assert_int_equal(s.upd[EV_MIX_PRIMARY].n, 60); /* once per estimate: 30 scans, 2 tracks */
+    assert_int_equal(s.upd_radar.n, 60);
+    assert_true(s.upd_radar.rms_m < 0.5);
+    assert_near(s.upd_radar.vel_rms_mps, 20.0, 0.05);
+    assert_int_equal(s.upd_all.n, 60);
+    /* the target judges the estimates at their updates */
+    assert_int_equal(s.v_rms_radar, EV_PASS);
+    /* and both figures are in the JSON */
+    struct dbuf b;
+    dbuf_init(&b, 1 << 20);
+    struct jsonw w;
+    jw_init(&w, &b);
+    assert_int_equal(ev_write_json(e, &w), 0);
+    json_error_t err;
+    json_t *j = json_loads(b.p, 0, &err);
+    assert_non_null(j);
+    json_t *at = json_object_get(json_object_get(j, "position_at_update"), "radar_only");
+    json_t *every = json_object_get(json_object_get(j, "position"), "radar_only");
+    assert_int_equal(json_integer_value(json_object_get(at, "n")), 60);
+    assert_int_equal(json_integer_value(json_object_get(every, "n")), 600);
+    json_decref(j);
+    dbuf_free(&b);
     ev_free(e);
     ev_truth_free(t);
 }
@@ -958,21 +1021,14 @@ static void test_hostile_values(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_truth_parse),
-        cmocka_unit_test(test_truth_errors),
-        cmocka_unit_test(test_truth_truncated),
-        cmocka_unit_test(test_perfect),
-        cmocka_unit_test(test_offset_100m),
-        cmocka_unit_test(test_split),
-        cmocka_unit_test(test_crossing),
-        cmocka_unit_test(test_warning_90s),
-        cmocka_unit_test(test_nuisance),
-        cmocka_unit_test(test_expected),
-        cmocka_unit_test(test_identity_gate),
-        cmocka_unit_test(test_identification),
-        cmocka_unit_test(test_many),
-        cmocka_unit_test(test_levels),
-        cmocka_unit_test(test_hostile_values),
+        cmocka_unit_test(test_truth_parse),     cmocka_unit_test(test_truth_errors),
+        cmocka_unit_test(test_truth_truncated), cmocka_unit_test(test_perfect),
+        cmocka_unit_test(test_offset_100m),     cmocka_unit_test(test_accuracy_at_update),
+        cmocka_unit_test(test_split),           cmocka_unit_test(test_crossing),
+        cmocka_unit_test(test_warning_90s),     cmocka_unit_test(test_nuisance),
+        cmocka_unit_test(test_expected),        cmocka_unit_test(test_identity_gate),
+        cmocka_unit_test(test_identification),  cmocka_unit_test(test_many),
+        cmocka_unit_test(test_levels),          cmocka_unit_test(test_hostile_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
