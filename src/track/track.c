@@ -1614,10 +1614,11 @@ const struct trk_track *trk_next(const struct trk_table *t, size_t *cursor)
     return NULL;
 }
 
-/* *dst = *src with streaming stores where there are: the copies of a
- * snapshot are read long after (by then out of the caches, at 10k tracks
- * and more), and a store that goes round the caches does not first read
- * the line it writes. trk_snapshot's fence orders them before its return. */
+/* *dst = *src with streaming stores (x86-64): for a large picture (53 MB
+ * at 100k + 20k tracks) the copies are read back long after, beyond the
+ * caches by then, and a store that goes round the caches does not first
+ * read the line it writes. trk_snapshot's fence orders them before it
+ * returns. */
 static inline void copy_out(struct trk_track *dst, const struct trk_track *src)
 {
 #if defined(__x86_64__) && defined(__SSE2__)
@@ -1644,9 +1645,14 @@ static inline void copy_out(struct trk_track *dst, const struct trk_track *src)
 #endif
 }
 
+/* Pictures of fewer live tracks are copied with ordinary stores: their
+ * copy (7 MB at this size) stays in the caches for its reader. */
+#define SNAP_STREAM_MIN 16384
+
 size_t trk_snapshot(const struct trk_table *t, struct trk_track *out, size_t cap)
 {
     size_t n = 0;
+    bool stream = t->live >= SNAP_STREAM_MIN;
     for (size_t i = 0; i < t->cap && n < cap; i++) {
         /* the public part of a slot a few ahead: slots are far apart, and
          * only this part of each is read */
@@ -1656,11 +1662,16 @@ size_t trk_snapshot(const struct trk_table *t, struct trk_track *out, size_t cap
                 __builtin_prefetch(b + off);
         }
         const struct trk_track *k = &t->slots[i].pub;
-        if (k->status != TRK_ST_FREE)
+        if (k->status == TRK_ST_FREE)
+            continue;
+        if (stream)
             copy_out(&out[n++], k);
+        else
+            out[n++] = *k;
     }
 #if defined(__x86_64__) && defined(__SSE2__)
-    _mm_sfence();
+    if (stream)
+        _mm_sfence();
 #endif
     return n;
 }
