@@ -45,6 +45,17 @@ static inline double bench_children_cpu_s(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
+/* Minor page faults of the calling thread so far (-1 when unknown). */
+static inline long bench_thread_minflt(void)
+{
+#ifdef RUSAGE_THREAD
+    struct rusage ru;
+    return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_minflt : -1;
+#else
+    return -1;
+#endif
+}
+
 /* Peak resident set size of this process, KiB (-1 when unknown). */
 static inline long bench_peak_rss_kb(void)
 {

@@ -406,12 +406,20 @@ void det_m_per_deg(double lat0_deg, double *m_lat, double *m_lon)
     *m_lon = 111412.84 * c - 93.5 * (4.0 * c * c * c - 3.0 * c);
 }
 
-/* The same from the table made by det_new (rows beyond the poles clamp). */
-static double col_deg(const struct det_grid *g, int32_t row)
+/* The row of latitude lat, (int32_t)floor(lat / cell_deg): with the
+ * constant DET_CELL_DEG, a power of two, the division is a multiplication
+ * (exact, so the same rows). */
+static inline int32_t row_of(double lat)
+{
+    return (int32_t)floor(lat / DET_CELL_DEG);
+}
+
+/* Where row's column width (col_width) is in the table made by det_new
+ * (rows beyond the poles clamp). */
+static inline size_t row_k(int32_t row)
 {
     int32_t k = row + DET_GRID_ROW0;
-    k = k < 0 ? 0 : k >= DET_GRID_ROWS ? DET_GRID_ROWS - 1 : k;
-    return g->width[k];
+    return (size_t)(k < 0 ? 0 : k >= DET_GRID_ROWS ? DET_GRID_ROWS - 1 : k);
 }
 
 /* The key of cell (row, col), rows and columns clamped to the grid. */
@@ -446,8 +454,8 @@ static void grid_build(struct det *d, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (!d->live[i])
             continue;
-        int32_t r = (int32_t)floor(d->lat[i] / g->cell_deg);
-        int32_t c = (int32_t)floor(d->lon[i] / col_deg(g, r));
+        int32_t r = row_of(d->lat[i]);
+        int32_t c = (int32_t)floor(d->lon[i] / g->width[row_k(r)]);
         g->tmp_key[m] = cell_key(r, c);
         g->tmp_order[m] = (uint32_t)i;
         m++;
@@ -500,8 +508,8 @@ size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double ra
     const struct det_grid *g = c->grid;
     size_t n = 0;
     double dlat = radius_m / 110000.0;
-    int32_t r0 = (int32_t)floor((lat - dlat) / g->cell_deg);
-    int32_t r1 = (int32_t)floor((lat + dlat) / g->cell_deg);
+    int32_t r0 = row_of(lat - dlat);
+    int32_t r1 = row_of(lat + dlat);
     if (after != SIZE_MAX) /* nothing after it lies in a row to the south */
         r0 = (int32_t)(g->key[after] >> 11) - DET_GRID_ROW0;
     if (r0 < -DET_GRID_ROW0)
@@ -515,7 +523,7 @@ size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double ra
     if (dlon > 180.0)
         dlon = 180.0;
     for (int32_t r = r0; r <= r1; r++) {
-        double w = col_deg(g, r);
+        double w = g->width[row_k(r)];
         int32_t c0 = (int32_t)floor((lon - dlon) / w), c1 = (int32_t)floor((lon + dlon) / w);
         /* the cells c0 .. c1 of the row, from its column table */
         uint32_t k0 = cell_key(r, c0), k1 = cell_key(r, c1);
@@ -530,6 +538,52 @@ size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double ra
         }
     }
     return n;
+}
+
+void det_ahead_init(struct det_ahead *a)
+{
+    for (size_t k = 0; k < DET_AHEAD_N; k++)
+        a->ns[k] = SIZE_MAX;
+}
+
+/* The lines of x[from .. to - 1] (at most 32 of them). */
+static void prefetch_run(const double *x, size_t from, size_t to)
+{
+    const char *p = (const char *)(x + from), *end = (const char *)(x + to);
+    for (int k = 0; k < 32 && p < end; k++, p += 64)
+        __builtin_prefetch(p);
+    if (p < end)
+        __builtin_prefetch(end - 1);
+}
+
+void det_ahead_put(const struct det_ctx *c, struct det_ahead *a, size_t k, double lat, double lon,
+                   double radius_m, const double *const arrays[4])
+{
+    struct det_span sp[DET_GRID_ROWS];
+    size_t ns = det_grid_spans(c, lat, lon, radius_m, SIZE_MAX, sp);
+    size_t at = k % DET_AHEAD_N;
+    for (size_t s = 0; s < ns; s++)
+        for (size_t x = 0; x < 4; x++)
+            if (arrays[x])
+                prefetch_run(arrays[x], sp[s].from, sp[s].to);
+    if (ns <= DET_AHEAD_SPANS) {
+        memcpy(a->sp[at], sp, ns * sizeof *sp);
+        a->ns[at] = ns;
+        a->k[at] = k;
+    } else {
+        a->ns[at] = SIZE_MAX;
+    }
+}
+
+size_t det_ahead_get(const struct det_ctx *c, struct det_ahead *a, size_t k, double lat, double lon,
+                     double radius_m, struct det_span *spans)
+{
+    size_t at = k % DET_AHEAD_N, ns = a->ns[at];
+    a->ns[at] = SIZE_MAX;
+    if (ns == SIZE_MAX || a->k[at] != k)
+        return det_grid_spans(c, lat, lon, radius_m, SIZE_MAX, spans);
+    memcpy(spans, a->sp[at], ns * sizeof *spans);
+    return ns;
 }
 
 /* Visit the tracks in the cells within radius_m of (lat, lon); with after

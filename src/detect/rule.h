@@ -53,6 +53,9 @@ struct det_grid {
     uint32_t *col_start; /* DET_GRID_ROWS x (DET_GRID_COLS + 1) at most */
 };
 
+/* Bits of LOW_PASS's filter over the remembered aircraft ids (4 KiB). */
+#define DET_LOW_AIR_BITS 32768
+
 /* LOW_PASS: what the detector remembers about an (aircraft, vessel) pair
  * between evaluations. */
 struct det_low_pair {
@@ -81,6 +84,9 @@ struct det_low_tab {
         uint32_t id;
     } * air;
     size_t air_mask;
+    /* the same ids as bits (DET_LOW_AIR_BITS, by hash, cleared at each
+     * evaluation): a clear bit says no without a probe of the set */
+    uint64_t air_bits[DET_LOW_AIR_BITS / 64];
 };
 
 /* SEPARATION: a pair seen in close formation (rule_separation.c). */
@@ -228,6 +234,35 @@ struct det_span {
  * count. Not for cfg.all_pairs. */
 size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double radius_m,
                       size_t after, struct det_span *spans);
+
+/* A few searches ahead: a rule that visits the tracks around its findings
+ * one after the other (in track order, so all over the grid's order) asks
+ * for the spans of a finding a few ahead, which asks the memory for their
+ * lines of the grid-ordered arrays it reads, and takes those spans back when
+ * it comes to that finding (the same spans: det_grid_spans on the same
+ * arguments). A ring of DET_AHEAD_N entries of up to DET_AHEAD_SPANS
+ * spans (more: searched again when taken). */
+#define DET_AHEAD_N     4
+#define DET_AHEAD_SPANS 8
+struct det_ahead {
+    size_t ns[DET_AHEAD_N]; /* SIZE_MAX: nothing kept */
+    size_t k[DET_AHEAD_N];  /* the search kept */
+    struct det_span sp[DET_AHEAD_N][DET_AHEAD_SPANS];
+};
+
+/* Empty the ring (before a rule's first det_ahead_put). */
+void det_ahead_init(struct det_ahead *a);
+
+/* Search k (any count, kept at k % DET_AHEAD_N): det_grid_spans of (lat,
+ * lon, radius_m, SIZE_MAX), and the lines over those spans of the arrays
+ * in the grid's order the rule reads (up to four, NULL: none) asked for. */
+void det_ahead_put(const struct det_ctx *c, struct det_ahead *a, size_t k, double lat, double lon,
+                   double radius_m, const double *const arrays[4]);
+
+/* The spans of search k into spans (room for DET_GRID_ROWS): those kept by
+ * det_ahead_put for the same arguments, or det_grid_spans' now. */
+size_t det_ahead_get(const struct det_ctx *c, struct det_ahead *a, size_t k, double lat, double lon,
+                     double radius_m, struct det_span *spans);
 
 /* Visit every eligible track whose cell may lie within radius_m of
  * (lat, lon) (a superset: callers measure). fn returns nonzero to stop. */

@@ -55,8 +55,23 @@ static size_t air_bucket(const struct det_low_tab *lt, uint32_t id)
     return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 24) & lt->air_mask;
 }
 
+/* The bit of id in det_low_tab.air_bits. */
+static size_t air_bit(uint32_t id)
+{
+    return (size_t)(((uint64_t)id * 0x9E3779B97F4A7C15ull) >> 49) & (DET_LOW_AIR_BITS - 1);
+}
+
+/* 0 when id is surely not in the set (its bit is clear). */
+static int air_maybe(const struct det_low_tab *lt, uint32_t id)
+{
+    size_t b = air_bit(id);
+    return (int)(lt->air_bits[b / 64] >> (b % 64)) & 1;
+}
+
 static void air_add(struct det_low_tab *lt, uint64_t gen, uint32_t id)
 {
+    size_t b = air_bit(id);
+    lt->air_bits[b / 64] |= 1ull << (b % 64);
     size_t h = air_bucket(lt, id);
     while (lt->air[h].gen == gen) {
         if (lt->air[h].id == id)
@@ -214,15 +229,88 @@ static void sweep(const struct det_ctx *c)
     lt->cur = !lt->cur;
 }
 
+/*
+ * The positions of the spans within about low_keep_m of (lat, lon), four
+ * at a time: a lane whose squared distance (the scalar expressions of the
+ * loop below, lane by lane, no FMA) exceeds lim2 is left out. lim2 is
+ * low_keep_m squared and a part in 10^9 more, so a position left out has
+ * a distance above low_keep_m however the square root rounds: the loop
+ * below would skip it. The arrays have DET_PAD elements beyond max_tracks
+ * (rule.h): lanes past a span's end are masked. Ascending, into out (room
+ * for every position of the spans); returns the count.
+ */
+typedef double low_v4 __attribute__((vector_size(32)));
+typedef long long low_v4i __attribute__((vector_size(32)));
+#define LOW_SPLAT(a) ((low_v4){(a), (a), (a), (a)})
+
+struct low_near {
+    const double *g_lat, *g_lon;
+    double lat, lon, ml, mo, lim2;
+};
+
+static inline __attribute__((always_inline)) size_t
+low_near(const struct low_near *f, const struct det_span *sp, size_t ns, uint32_t *out)
+{
+    size_t n = 0;
+    for (size_t s = 0; s < ns; s++) {
+        for (size_t q = sp[s].from; q < sp[s].to; q += 4) {
+            low_v4 a, b;
+            memcpy(&a, f->g_lat + q, sizeof a);
+            memcpy(&b, f->g_lon + q, sizeof b);
+            low_v4 dn = (a - LOW_SPLAT(f->lat)) * LOW_SPLAT(f->ml);
+            low_v4 de = (b - LOW_SPLAT(f->lon)) * LOW_SPLAT(f->mo);
+            low_v4i in = (dn * dn + de * de <= LOW_SPLAT(f->lim2)) & (low_v4i){1, 2, 4, 8};
+            unsigned m = (unsigned)(in[0] | in[1] | in[2] | in[3]);
+            if (sp[s].to - q < 4) /* the lanes past the span's end */
+                m &= (1u << (sp[s].to - q)) - 1u;
+            for (; m; m &= m - 1)
+                out[n++] = (uint32_t)(q + (size_t)__builtin_ctz(m));
+        }
+    }
+    return n;
+}
+
+#define LOW_NEAR_ARGS const struct low_near *f, const struct det_span *sp, size_t ns, uint32_t *out
+
+static size_t low_near_sse2(LOW_NEAR_ARGS)
+{
+    return low_near(f, sp, ns, out);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target("avx2"))) static size_t low_near_avx2(LOW_NEAR_ARGS)
+{
+    return low_near(f, sp, ns, out);
+}
+
+static size_t low_near_any(LOW_NEAR_ARGS)
+{
+    static int avx2 = -1; /* the same answer from every thread: a benign race */
+    if (avx2 < 0)
+        avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    return avx2 ? low_near_avx2(f, sp, ns, out) : low_near_sse2(f, sp, ns, out);
+}
+#else
+static size_t low_near_any(LOW_NEAR_ARGS)
+{
+    return low_near_sse2(f, sp, ns, out);
+}
+#endif
+
 static int evaluate(const struct det_ctx *c)
 {
     struct near_arg na = {c, 0, 0, 0, 0};
     struct det_low_tab *lt = c->low;
     const struct det_low_pair *tab = lt->tab[lt->cur];
+    memset(lt->air_bits, 0, sizeof lt->air_bits);
     if (lt->used[lt->cur])
         for (size_t b = 0; b <= lt->mask; b++)
             if (tab[b].air)
                 air_add(lt, c->eval_no, tab[b].air);
+    double close2 = c->cfg->low_h_m * c->cfg->low_h_m * (1 + 1e-9);
+    struct det_ahead ahead;
+    det_ahead_init(&ahead);
+    const double *const arrays[4] = {c->g_lat, c->g_lon, NULL, NULL};
     for (size_t k = 0; k < c->n_vessels; k++) { /* live vessels */
         size_t i = c->vessels[k];
         na.ves = i;
@@ -235,22 +323,37 @@ static int evaluate(const struct det_ctx *c)
         /* The same visit in the same order (det_grid_near's cells), the
          * distance from the positions in the grid's order, read one after
          * the other: most tracks in the cells are beyond low_keep_m. */
+        if (k + 2 < c->n_vessels) { /* the cells of the vessel two ahead */
+            size_t f = c->vessels[k + 2];
+            det_ahead_put(c, &ahead, k + 2, c->lat[f], c->lon[f], c->cfg->low_keep_m, arrays);
+        }
         struct det_span sp[DET_GRID_ROWS];
-        size_t ns = det_grid_spans(c, c->lat[i], c->lon[i], c->cfg->low_keep_m, SIZE_MAX, sp);
+        size_t ns = det_ahead_get(c, &ahead, k, c->lat[i], c->lon[i], c->cfg->low_keep_m, sp);
         double lat = c->lat[i], lon = c->lon[i], keep = c->cfg->low_keep_m;
-        for (size_t r = 0; r < ns; r++)
-            for (size_t q = sp[r].from; q < sp[r].to; q++) {
-                double dn = (c->g_lat[q] - lat) * na.ml, de = (c->g_lon[q] - lon) * na.mo;
-                double h = sqrt(dn * dn + de * de);
-                if (h > keep || c->g_kind[q] == TRK_KIND_VESSEL) /* the grid: live tracks */
-                    continue;
-                /* not close (whatever its altitude) and in no remembered
-                 * pair: visit would do nothing, and need not read the
-                 * track to find that out */
-                if (h >= c->cfg->low_h_m && !air_has(lt, c->eval_no, c->g_id[q]))
-                    continue;
-                visit(&na, c->grid->order[q], h);
-            }
+        struct low_near f = {c->g_lat, c->g_lon, lat, lon, na.ml, na.mo, keep * keep * (1 + 1e-9)};
+        uint32_t *pos = c->scratch; /* the positions low_near keeps, ascending */
+        size_t np = low_near_any(&f, sp, ns, pos);
+        for (size_t p = 0; p < np; p++) {
+            size_t q = pos[p];
+            if (c->g_kind[q] == TRK_KIND_VESSEL) /* the grid: live tracks */
+                continue;
+            double dn = (c->g_lat[q] - lat) * na.ml, de = (c->g_lon[q] - lon) * na.mo;
+            double d2 = dn * dn + de * de;
+            /* surely not within low_h_m (a part in 10^9 as above) and
+             * surely in no remembered pair: skipped below, without the
+             * square root */
+            if (d2 > close2 && !air_maybe(lt, c->g_id[q]))
+                continue;
+            double h = sqrt(d2);
+            if (h > keep)
+                continue;
+            /* not close (whatever its altitude) and in no remembered
+             * pair: visit would do nothing, and need not read the
+             * track to find that out */
+            if (h >= c->cfg->low_h_m && !air_has(lt, c->eval_no, c->g_id[q]))
+                continue;
+            visit(&na, c->grid->order[q], h);
+        }
     }
     sweep(c);
     return na.rc;

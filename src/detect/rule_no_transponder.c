@@ -39,9 +39,23 @@ static int near_fn(void *arg, size_t j)
     return 0;
 }
 
+/* 1 when track t is one this rule fires on. */
+static int fires(const struct det_ctx *c, const struct trk_track *t)
+{
+    /* COASTING too: a scan or two without a plot (a primary radar's
+     * detection probability is below 1) does not end the alert */
+    return (t->status == TRK_ST_CONFIRMED || t->status == TRK_ST_COASTING) &&
+           t->kind != TRK_KIND_VESSEL && !(t->flags & TRK_F_SLOW) &&
+           t->primary_only_scans >= c->cfg->no_xpdr_scans && det_last_reply(t, NULL) < 0;
+}
+
 static int evaluate(const struct det_ctx *c)
 {
     int rc = 0;
+    struct det_ahead ahead;
+    det_ahead_init(&ahead);
+    const double *const arrays[4] = {c->g_lat, c->g_lon, c->g_mlat, c->g_mlon};
+    int near_on = c->cfg->near_traffic_m > 0 && !c->cfg->all_pairs;
     for (size_t k = 0; k < c->n_special; k++) { /* the only live tracks it can fire on */
         /* the tracks and alerts a few findings ahead: their misses overlap */
         if (k + 8 < c->n_special) {
@@ -51,13 +65,15 @@ static int evaluate(const struct det_ctx *c)
         }
         if (k + 4 < c->n_special)
             det_prefetch(c, DET_RULE_NO_TRANSPONDER, c->id[c->special[k + 4]], 1);
+        /* and the cells around the one two ahead, if it is one this rule
+         * takes (its track is on its way by then) */
+        if (near_on && k + 2 < c->n_special && fires(c, &c->tracks[c->special[k + 2]])) {
+            size_t f = c->special[k + 2];
+            det_ahead_put(c, &ahead, k + 2, c->lat[f], c->lon[f], c->cfg->near_traffic_m, arrays);
+        }
         size_t i = c->special[k];
         const struct trk_track *t = &c->tracks[i];
-        /* COASTING too: a scan or two without a plot (a primary radar's
-         * detection probability is below 1) does not end the alert */
-        if ((t->status != TRK_ST_CONFIRMED && t->status != TRK_ST_COASTING) ||
-            t->kind == TRK_KIND_VESSEL || (t->flags & TRK_F_SLOW) ||
-            t->primary_only_scans < c->cfg->no_xpdr_scans || det_last_reply(t, NULL) >= 0)
+        if (!fires(c, t))
             continue;
         struct near_arg na = {c, i, INFINITY, 0};
         if (c->cfg->near_traffic_m > 0 && c->cfg->all_pairs) {
@@ -67,7 +83,7 @@ static int evaluate(const struct det_ctx *c)
              * values in the grid's order (read one after the other) */
             struct det_span sp[DET_GRID_ROWS];
             size_t ns =
-                det_grid_spans(c, c->lat[i], c->lon[i], c->cfg->near_traffic_m, SIZE_MAX, sp);
+                det_ahead_get(c, &ahead, k, c->lat[i], c->lon[i], c->cfg->near_traffic_m, sp);
             double lat = c->lat[i], lon = c->lon[i], mlat = c->m_lat[i], mlon = c->m_lon[i];
             for (size_t r = 0; r < ns; r++)
                 for (size_t q = sp[r].from; q < sp[r].to; q++) {

@@ -28,6 +28,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__) && defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "base/error.h"
 #include "track/assign.h"
@@ -1636,9 +1639,45 @@ const struct trk_track *trk_next(const struct trk_table *t, size_t *cursor)
     return NULL;
 }
 
+/* *dst = *src with streaming stores (x86-64): for a large picture (53 MB
+ * at 100k + 20k tracks) the copies are read back long after, beyond the
+ * caches by then, and a store that goes round the caches does not first
+ * read the line it writes. trk_snapshot's fence orders them before it
+ * returns. */
+static inline void copy_out(struct trk_track *dst, const struct trk_track *src)
+{
+#if defined(__x86_64__) && defined(__SSE2__)
+    const char *s = (const char *)src;
+    char *d = (char *)dst;
+    size_t k = 0, len = sizeof *src;
+    _Static_assert(sizeof(struct trk_track) % 8 == 0 && _Alignof(struct trk_track) >= 8,
+                   "a track is whole 8-byte words");
+    if ((uintptr_t)d & 15) { /* to a 16-byte boundary */
+        long long w;
+        memcpy(&w, s, 8);
+        _mm_stream_si64((long long *)(void *)d, w);
+        k = 8;
+    }
+    for (; k + 16 <= len; k += 16)
+        _mm_stream_si128((__m128i *)(void *)(d + k), _mm_loadu_si128((const __m128i *)(s + k)));
+    if (k < len) {
+        long long w;
+        memcpy(&w, s + k, 8);
+        _mm_stream_si64((long long *)(void *)(d + k), w);
+    }
+#else
+    *dst = *src;
+#endif
+}
+
+/* Pictures of fewer live tracks are copied with ordinary stores: their
+ * copy (7 MB at this size) stays in the caches for its reader. */
+#define SNAP_STREAM_MIN 16384
+
 size_t trk_snapshot(const struct trk_table *t, struct trk_track *out, size_t cap)
 {
     size_t n = 0;
+    bool stream = t->live >= SNAP_STREAM_MIN;
     for (size_t i = 0; i < t->cap && n < cap; i++) {
         /* the public part of a slot a few ahead: slots are far apart, and
          * only this part of each is read */
@@ -1648,9 +1687,17 @@ size_t trk_snapshot(const struct trk_table *t, struct trk_track *out, size_t cap
                 __builtin_prefetch(b + off);
         }
         const struct trk_track *k = &t->slots[i].pub;
-        if (k->status != TRK_ST_FREE)
+        if (k->status == TRK_ST_FREE)
+            continue;
+        if (stream)
+            copy_out(&out[n++], k);
+        else
             out[n++] = *k;
     }
+#if defined(__x86_64__) && defined(__SSE2__)
+    if (stream)
+        _mm_sfence();
+#endif
     return n;
 }
 
