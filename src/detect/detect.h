@@ -11,7 +11,9 @@
  *                   not slow clutter, not a vessel.
  *   SEPARATION      actual or predicted (look-ahead; straight line, turning
  *                   at the measured rate, levelling off at the selected
- *                   altitude) loss of separation between two aircraft;
+ *                   altitude, a target without transponder staying in the
+ *                   area it manoeuvres in) loss of separation between two
+ *                   aircraft;
  *                   NEAR_MISS is its top severity. A pair in close
  *                   formation for form_min_ms (an escort) is exempt below
  *                   NEAR_MISS (docs/detect.md, invariant S1).

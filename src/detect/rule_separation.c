@@ -23,6 +23,14 @@
  * horizontally and the text says "altitude unknown". Key: the two track ids, lower first.
  *
  *
+ * Manoeuvring area (hypothesis "manoeuvring", docs/detect.md): a track
+ * without transponder (no altitude, no reply in 30 s) whose turn was
+ * measured within man_window_ms is predicted to stay on the path it flew
+ * in that window (a racetrack, low passes, an orbit), no farther at t from
+ * where it is now than it flies in t; the other flies straight. Memory:
+ * struct det_man_tab (det_new), read only for tracks with a measured turn
+ * and the table's members (a filter of bits by id).
+ *
  * Formation exemption (docs/detect.md, invariant S1): an interceptor or
  * escort takes station beside the aircraft it escorts (ICAO Annex 2
  * Appendix 2, Doc 9433), a proximity that is intended. A pair with both
@@ -445,7 +453,9 @@ static void man_update(const struct det_ctx *c)
  * flying straight from po at vo: the path e flew within the window, cut
  * to the points within reach_m of where it is now (it cannot be farther
  * within the look-ahead), and where it is now, make a line; sampled every
- * 2 s up to T, the first time the other is within sep_m of that line.
+ * 2 s up to T, the first time the other is within sep_m of the part of
+ * that line within reach_m * t / T of where the track is now (it cannot
+ * be farther along its path by then).
  * 1 and the time and distance, else 0. Horizontal only: the track has no
  * altitude. */
 static int man_loss(const struct det_ctx *c, const struct det_man_track *e, double lat, double lon,
