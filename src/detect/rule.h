@@ -113,6 +113,10 @@ struct det_man_track {
     uint8_t n, head;                   /* points held; the slot the next one goes to */
     uint64_t seen_eval;                /* last evaluation that updated it */
     int64_t t_turn_ms;                 /* last evaluation its turn was measured */
+    int64_t t_upd_ms;                  /* the evaluation that last updated it */
+    double turned_deg;                 /* course changed in the turn going on (0: none) */
+    int64_t t_active_ms;               /* last time a turn had changed the course by
+                                          MAN_TURN_DEG (0: never): the hypothesis applies */
     struct det_man_pt pt[DET_MAN_PTS]; /* a ring, oldest at (head - n) */
 };
 

@@ -286,6 +286,16 @@ static int non_cooperative(const struct det_ctx *c, size_t i)
 
 #define MAN_EVERY_MS 10000 /* a point per radar scan of 10 s: a racetrack's turn in 4-5 points */
 #define MAN_SEED_S   60.0  /* the leg it came in on, drawn back along its velocity */
+/* A turn of at least 1 deg/s (a third of a standard-rate turn) marks a
+ * manoeuvre: a radar-only track's measured course wanders at less from the
+ * plots' noise alone while it flies straight (bench_picture's primary-only
+ * traffic: 0.5-1 deg/s readings raised alerts behind straight tracks). */
+#define MAN_MIN_RPS (1.0 * DET_PI / 180.0)
+/* and the hypothesis applies once one turn, measured without a break, has
+ * changed the course by 30 degrees: radar noise turns a straight track's
+ * course by a few degrees over a scan or two, a manoeuvre by far more (the
+ * smallest turn of baltic-sea's racetrack is 31 degrees) */
+#define MAN_TURN_DEG 30.0
 
 int det_man_init(struct det_man_tab *m, size_t cap)
 {
@@ -350,7 +360,8 @@ static struct det_man_track *man_slot(const struct det_ctx *c, struct det_man_tr
     return reuse ? reuse : &tab[h];
 }
 
-/* The live (not stale) entry of id, or NULL. */
+/* The live (not stale) entry of id whose hypothesis applies (a turn of
+ * MAN_TURN_DEG within the window), or NULL. */
 static const struct det_man_track *man_find(const struct det_ctx *c, uint32_t id)
 {
     const struct det_man_tab *m = c->man;
@@ -359,7 +370,10 @@ static const struct det_man_track *man_find(const struct det_ctx *c, uint32_t id
     size_t h = (size_t)(man_hash(id) >> 20) & m->mask;
     for (; m->tab[h].id; h = (h + 1) & m->mask)
         if (m->tab[h].id == id)
-            return man_stale(c, &m->tab[h]) ? NULL : &m->tab[h];
+            return man_stale(c, &m->tab[h]) || !m->tab[h].t_active_ms ||
+                           c->now_ms - m->tab[h].t_active_ms > c->cfg->man_window_ms
+                       ? NULL
+                       : &m->tab[h];
     return NULL;
 }
 
@@ -403,7 +417,7 @@ static void man_update(const struct det_ctx *c)
     for (size_t i = 0; i < c->n; i++) {
         if (!c->air[i])
             continue;
-        int turn = c->turn_rps[i] != 0.0;
+        int turn = fabs(c->turn_rps[i]) >= MAN_MIN_RPS;
         if (!turn && !man_bit(m, c->id[i]))
             continue;
         if (!non_cooperative(c, i))
@@ -442,6 +456,15 @@ static void man_update(const struct det_ctx *c)
         e->seen_eval = c->eval_no;
         if (turn)
             e->t_turn_ms = c->now_ms;
+        if (c->turn_rps[i] != 0.0 && known) { /* the turn goes on */
+            double dt = (double)(c->now_ms - e->t_upd_ms) / 1000.0;
+            e->turned_deg += fabs(c->turn_rps[i]) * (180.0 / DET_PI) * (dt < 30.0 ? dt : 30.0);
+        } else if (c->turn_rps[i] == 0.0) {
+            e->turned_deg = 0.0;
+        }
+        if (e->turned_deg >= MAN_TURN_DEG)
+            e->t_active_ms = c->now_ms;
+        e->t_upd_ms = c->now_ms;
         const struct det_man_pt *last = &e->pt[(e->head + DET_MAN_PTS - 1) % DET_MAN_PTS];
         if (!known || c->now_ms - last->t_ms >= MAN_EVERY_MS)
             man_point(e, c->lat[i], c->lon[i], c->now_ms);
@@ -458,6 +481,8 @@ static void man_update(const struct det_ctx *c)
  * be farther along its path by then).
  * 1 and the time and distance, else 0. Horizontal only: the track has no
  * altitude. */
+static double closest_within(double de, double dn, double dve, double dvn, double T);
+
 static int man_loss(const struct det_ctx *c, const struct det_man_track *e, double lat, double lon,
                     double ml, double mo, const struct geo_enu *pm, const struct geo_enu *po,
                     const struct geo_enu *vo, double T, double reach_m, double sep_m, double *t_s,
@@ -482,11 +507,22 @@ static int man_loss(const struct det_ctx *c, const struct det_man_track *e, doub
     pn[np] = pm->n_m;
     r2[np] = 0.0;
     np++;
+    /* the path lies within rmax of where the track is now: an other whose
+     * line stays farther than the minimum from that circle meets none of it */
+    double rmax2 = 0.0;
+    for (size_t k = 0; k < np; k++)
+        rmax2 = r2[k] > rmax2 ? r2[k] : rmax2;
+    double rmax = sqrt(rmax2), de = po->e_m - pm->e_m, dn = po->n_m - pm->n_m;
+    if (closest_within(de, dn, vo->e_m, vo->n_m, T) >= sep_m + rmax)
+        return 0;
     const double step = 2.0;
     double sep2 = sep_m * sep_m;
     for (double t = step; t <= T + 1e-9; t += step) {
         double x = po->e_m + vo->e_m * t, y = po->n_m + vo->n_m * t, best = 1e300;
         double rt = reach_m * t / T, rt2 = rt * rt;
+        double ox = x - pm->e_m, oy = y - pm->n_m, lim = sep_m + (rt < rmax ? rt : rmax);
+        if (ox * ox + oy * oy >= lim * lim) /* beyond every usable point */
+            continue;
         for (size_t k = 0; k < np; k++) {
             /* at t it can be no farther from where it is now than it
              * flies in t: the parts of its path beyond are not there yet */
