@@ -133,6 +133,8 @@ struct det_man_tab {
     uint64_t *bits;
     size_t bmask;            /* bits - 1 */
     uint64_t compacted_eval; /* compacted at most once per evaluation */
+    size_t n_active;         /* entries the hypothesis applies to at this evaluation
+                                (0: the pair loop asks nothing) */
 };
 
 /* 0, or CAIRN_E_NOMEM (det_man_fini frees what was allocated). */

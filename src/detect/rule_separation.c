@@ -365,7 +365,7 @@ static struct det_man_track *man_slot(const struct det_ctx *c, struct det_man_tr
 static const struct det_man_track *man_find(const struct det_ctx *c, uint32_t id)
 {
     const struct det_man_tab *m = c->man;
-    if (!c->cfg->man_area || !man_bit(m, id))
+    if (!c->cfg->man_area || !m->n_active || !man_bit(m, id))
         return NULL;
     size_t h = (size_t)(man_hash(id) >> 20) & m->mask;
     for (; m->tab[h].id; h = (h + 1) & m->mask)
@@ -410,6 +410,7 @@ static void man_point(struct det_man_track *e, double lat, double lon, int64_t t
 static void man_update(const struct det_ctx *c)
 {
     struct det_man_tab *m = c->man;
+    size_t n_active = 0;
     memset(m->bits, 0, (m->bmask + 1) / 8);
     for (size_t h = 0; h <= m->mask; h++)
         if (m->tab[h].id && !man_stale(c, &m->tab[h]))
@@ -465,10 +466,13 @@ static void man_update(const struct det_ctx *c)
         if (e->turned_deg >= MAN_TURN_DEG)
             e->t_active_ms = c->now_ms;
         e->t_upd_ms = c->now_ms;
+        if (e->t_active_ms)
+            n_active++;
         const struct det_man_pt *last = &e->pt[(e->head + DET_MAN_PTS - 1) % DET_MAN_PTS];
         if (!known || c->now_ms - last->t_ms >= MAN_EVERY_MS)
             man_point(e, c->lat[i], c->lon[i], c->now_ms);
     }
+    m->n_active = n_active;
 }
 
 /* The manoeuvring hypothesis for track e (now at lat, lon; origin pm of
