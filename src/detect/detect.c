@@ -100,6 +100,7 @@ struct det {
     const struct geo_zones *zones; /* borrowed (det_set_zones) */
     struct det_low_tab low;        /* LOW_PASS pair memory */
     struct det_form_tab form;      /* SEPARATION formation memory */
+    struct det_man_tab man;        /* SEPARATION manoeuvring areas (rule_separation.c) */
 };
 
 void det_config_default(struct det_config *c)
@@ -145,6 +146,13 @@ void det_config_default(struct det_config *c)
     c->form_dv_mps = 15.0;
     c->form_min_ms = 60000;
     c->form_pairs = 256;
+    /* Manoeuvring areas (docs/detect.md): a track without a transponder
+     * that turns is predicted to stay on what it flew in the last 5
+     * minutes (a racetrack or an orbit lasts a few minutes a loop);
+     * 256 such tracks at once is far beyond any real picture's */
+    c->man_area = 1;
+    c->man_window_ms = 300000;
+    c->man_tracks = 256;
     c->level_off_margin_ft = 300.0;    /* an autopilot capture overshoots far less; a
                                           hand-flown one about this much */
     c->renegade_dev_m = 10.0 * 1852.0; /* 10 NM: twice the radar separation minimum, beyond
@@ -194,7 +202,9 @@ static int config_ok(const struct det_config *c)
            c->ais_slow_interval_ms >= 0 && (c->formation == 0 || c->formation == 1) &&
            c->form_h_m >= 0 && c->form_h_m <= c->sep_h_m && c->form_v_ft >= 0 &&
            c->form_dv_mps >= 0 && c->form_dv_mps <= 100.0 && c->form_min_ms >= 0 &&
-           c->form_pairs >= 1 && c->form_pairs <= (1u << 20);
+           c->form_pairs >= 1 && c->form_pairs <= (1u << 20) &&
+           (c->man_area == 0 || c->man_area == 1) && c->man_window_ms >= 0 &&
+           c->man_window_ms <= 3600000 && c->man_tracks >= 1 && c->man_tracks <= (1u << 16);
 }
 
 /* Column width (deg of longitude) of a grid row: a cell_deg of latitude on
@@ -304,7 +314,8 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->form.cap = c.form_pairs;
     d->form.tab = calloc(fb, sizeof *d->form.tab);
     d->form.tmp = calloc(fb, sizeof *d->form.tmp);
-    if (!d->form.tab || !d->form.tmp || !d->low.tab[0] || !d->low.tab[1] || !d->low.air ||
+    int man_rc = det_man_init(&d->man, c.man_tracks);
+    if (man_rc || !d->form.tab || !d->form.tmp || !d->low.tab[0] || !d->low.tab[1] || !d->low.air ||
         !d->g_kind || !d->g_id || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
         !d->akey || !d->arule || !d->freelist || !d->live || !d->lat || !d->lon || !d->gs ||
         !d->turn || !d->turn_cand || !d->air || !d->mlat || !d->mlon || !d->alt || !d->vrate ||
@@ -390,6 +401,7 @@ void det_free(struct det *d)
     free(d->g_id);
     free(d->form.tab);
     free(d->form.tmp);
+    det_man_fini(&d->man);
     free(d);
 }
 
@@ -1328,6 +1340,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .zones = d->zones,
         .low = &d->low,
         .form = &d->form,
+        .man = &d->man,
         .eval_no = d->eval_no,
         .det = d,
         .stats = &d->stats,

@@ -11,7 +11,9 @@
  *                   not slow clutter, not a vessel.
  *   SEPARATION      actual or predicted (look-ahead; straight line, turning
  *                   at the measured rate, levelling off at the selected
- *                   altitude) loss of separation between two aircraft;
+ *                   altitude, a target without transponder staying in the
+ *                   area it manoeuvres in) loss of separation between two
+ *                   aircraft;
  *                   NEAR_MISS is its top severity. A pair in close
  *                   formation for form_min_ms (an escort) is exempt below
  *                   NEAR_MISS (docs/detect.md, invariant S1).
@@ -158,7 +160,8 @@ struct det_alert {
     uint8_t n_values;
     struct det_value values[DET_MAX_VALUES];
     const char *hypothesis;  /* prediction used: "straight", "turning", "level-off",
-                                "turning+level-off"; NULL: none (static string) */
+                                "turning+level-off", "manoeuvring"; NULL: none (static
+                                string) */
     char text[DET_TEXT_LEN]; /* one English sentence, printable ASCII only */
     uint32_t absent_evals;   /* consecutive evaluations without a report */
 };
@@ -208,6 +211,14 @@ struct det_config {
     double form_dv_mps;  /* 15 m/s (about 30 kt) */
     int64_t form_min_ms; /* 60 s */
     size_t form_pairs;   /* 256 */
+    /* SEPARATION: manoeuvring areas (docs/detect.md, rule_separation.c).
+     * 1: a track without transponder (no altitude, no reply in 30 s) whose
+     * turn was measured within man_window_ms is predicted to stay on the
+     * path it flew in that window (hypothesis "manoeuvring"); man_tracks
+     * such tracks remembered */
+    int man_area;
+    int64_t man_window_ms; /* 300 s */
+    size_t man_tracks;     /* 256 */
     /* ZONE */
     int64_t zone_lookahead_ms; /* predicted entry along the velocity within this (300 s) */
     /* SEA_CPA */
@@ -261,6 +272,8 @@ struct det_stats {
      * pairs not remembered (table full: judged like any other pair) */
     uint64_t formation_exempt;
     uint64_t form_full;
+    /* SEPARATION: manoeuvring tracks not remembered (table full) */
+    uint64_t man_full;
 };
 
 /* Called once per alert change (state OPEN, UPDATED or CLEARED). The alert

@@ -107,6 +107,46 @@ struct det_form_tab {
     size_t used;
 };
 
+/* SEPARATION: a track without transponder seen turning, and the path it
+ * flew since (rule_separation.c, docs/detect.md "manoeuvring"). */
+#define DET_MAN_PTS 32 /* a point every 10 s over 5 minutes, and a spare */
+struct det_man_pt {
+    double lat, lon;
+    int64_t t_ms;
+};
+struct det_man_track {
+    uint32_t id;                       /* 0: empty bucket */
+    uint8_t n, head;                   /* points held; the slot the next one goes to */
+    uint64_t seen_eval;                /* last evaluation that updated it */
+    int64_t t_turn_ms;                 /* last evaluation its turn was measured */
+    int64_t t_upd_ms;                  /* the evaluation that last updated it */
+    double turned_deg;                 /* course changed in the turn going on (0: none) */
+    int64_t t_active_ms;               /* last time a turn had changed the course by
+                                          MAN_TURN_DEG (0: never): the hypothesis applies */
+    struct det_man_pt pt[DET_MAN_PTS]; /* a ring, oldest at (head - n) */
+};
+
+/* The memory, allocated by det_man_init (det_new): an open-addressing
+ * table of 2 x cap buckets, a scratch table to compact it into, and a
+ * filter of bits (one per id hash) of the ids it holds, so that a track
+ * not in it costs one bit test. An entry not updated at the previous
+ * evaluation, or without a turn for man_window_ms, is stale: its bucket is
+ * reused. */
+struct det_man_tab {
+    struct det_man_track *tab, *tmp;
+    size_t mask; /* buckets - 1 */
+    size_t cap, used;
+    uint64_t *bits;
+    size_t bmask;            /* bits - 1 */
+    uint64_t compacted_eval; /* compacted at most once per evaluation */
+    size_t n_active;         /* entries the hypothesis applies to at this evaluation
+                                (0: the pair loop asks nothing) */
+};
+
+/* 0, or CAIRN_E_NOMEM (det_man_fini frees what was allocated). */
+int det_man_init(struct det_man_tab *m, size_t cap);
+void det_man_fini(struct det_man_tab *m);
+
 /* One evaluation. */
 struct det_ctx {
     const struct det_config *cfg;
@@ -159,6 +199,7 @@ struct det_ctx {
     const struct geo_zones *zones; /* NULL: none */
     struct det_low_tab *low;
     struct det_form_tab *form;
+    struct det_man_tab *man;
     uint64_t eval_no; /* this evaluation's number (1 for the first) */
     struct det *det;
     struct det_stats *stats;

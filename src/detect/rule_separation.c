@@ -23,6 +23,14 @@
  * horizontally and the text says "altitude unknown". Key: the two track ids, lower first.
  *
  *
+ * Manoeuvring area (hypothesis "manoeuvring", docs/detect.md): a track
+ * without transponder (no altitude, no reply in 30 s) whose turn was
+ * measured within man_window_ms is predicted to stay on the path it flew
+ * in that window (a racetrack, low passes, an orbit), no farther at t from
+ * where it is now than it flies in t; the other flies straight. Memory:
+ * struct det_man_tab (det_new), read only for tracks with a measured turn
+ * and the table's members (a filter of bits by id).
+ *
  * Formation exemption (docs/detect.md, invariant S1): an interceptor or
  * escort takes station beside the aircraft it escorts (ICAO Annex 2
  * Appendix 2, Doc 9433), a proximity that is intended. A pair with both
@@ -41,8 +49,10 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/error.h"
 #include "detect/rule.h"
 #include "geo/geo.h"
 
@@ -261,6 +271,300 @@ static int formation_held(const struct det_ctx *c, uint32_t lo, uint32_t hi)
     return c->now_ms - p->since_ms >= c->cfg->form_min_ms;
 }
 
+/* ------------------------------------------------ manoeuvring areas */
+
+/* A track without transponder that turns (docs/detect.md): no altitude
+ * (judged horizontally) and no transponder reply within the last 30 s, a
+ * target nobody knows the intent of. */
+static int non_cooperative(const struct det_ctx *c, size_t i)
+{
+    if (c->alt_ft[i] == c->alt_ft[i])
+        return 0;
+    int64_t t_ms;
+    return det_last_reply(&c->tracks[i], &t_ms) < 0 || c->now_ms - t_ms > 30000;
+}
+
+#define MAN_EVERY_MS 10000 /* a point per radar scan of 10 s: a racetrack's turn in 4-5 points */
+#define MAN_SEED_S   60.0  /* the leg it came in on, drawn back along its velocity */
+/* A turn of at least 1 deg/s (a third of a standard-rate turn) marks a
+ * manoeuvre: a radar-only track's measured course wanders at less from the
+ * plots' noise alone while it flies straight (bench_picture's primary-only
+ * traffic: 0.5-1 deg/s readings raised alerts behind straight tracks). */
+#define MAN_MIN_RPS (1.0 * DET_PI / 180.0)
+/* and the hypothesis applies once one turn, measured without a break, has
+ * changed the course by 30 degrees: radar noise turns a straight track's
+ * course by a few degrees over a scan or two, a manoeuvre by far more (the
+ * smallest turn of baltic-sea's racetrack is 31 degrees) */
+#define MAN_TURN_DEG 30.0
+
+int det_man_init(struct det_man_tab *m, size_t cap)
+{
+    memset(m, 0, sizeof *m);
+    size_t b = 1;
+    while (b < 2 * cap)
+        b <<= 1;
+    m->mask = b - 1;
+    m->cap = cap;
+    m->bmask = 64 * b - 1; /* 32 bits per entry held: few false hits */
+    m->tab = calloc(b, sizeof *m->tab);
+    m->tmp = calloc(b, sizeof *m->tmp);
+    m->bits = calloc(b, sizeof *m->bits);
+    return m->tab && m->tmp && m->bits ? 0 : CAIRN_E_NOMEM;
+}
+
+void det_man_fini(struct det_man_tab *m)
+{
+    free(m->tab);
+    free(m->tmp);
+    free(m->bits);
+    memset(m, 0, sizeof *m);
+}
+
+static uint64_t man_hash(uint32_t id)
+{
+    return (uint64_t)id * 0x9E3779B97F4A7C15ull;
+}
+
+static int man_bit(const struct det_man_tab *m, uint32_t id)
+{
+    size_t b = (size_t)(man_hash(id) >> 24) & m->bmask;
+    return (int)(m->bits[b >> 6] >> (b & 63)) & 1;
+}
+
+static void man_set_bit(struct det_man_tab *m, uint32_t id)
+{
+    size_t b = (size_t)(man_hash(id) >> 24) & m->bmask;
+    m->bits[b >> 6] |= 1ull << (b & 63);
+}
+
+/* Stale: not updated at the previous evaluation (nor this one), or no turn
+ * within the window. */
+static int man_stale(const struct det_ctx *c, const struct det_man_track *e)
+{
+    return e->seen_eval + 1 < c->eval_no || c->now_ms - e->t_turn_ms > c->cfg->man_window_ms;
+}
+
+/* The bucket of id in tab: its entry, else the first stale bucket on its
+ * probe path, else the empty bucket ending it. */
+static struct det_man_track *man_slot(const struct det_ctx *c, struct det_man_track *tab,
+                                      size_t mask, uint32_t id)
+{
+    size_t h = (size_t)(man_hash(id) >> 20) & mask;
+    struct det_man_track *reuse = NULL;
+    for (; tab[h].id; h = (h + 1) & mask) {
+        if (tab[h].id == id)
+            return &tab[h];
+        if (!reuse && man_stale(c, &tab[h]))
+            reuse = &tab[h];
+    }
+    return reuse ? reuse : &tab[h];
+}
+
+/* The live (not stale) entry of id whose hypothesis applies (a turn of
+ * MAN_TURN_DEG within the window), or NULL. */
+static const struct det_man_track *man_find(const struct det_ctx *c, uint32_t id)
+{
+    const struct det_man_tab *m = c->man;
+    if (!c->cfg->man_area || !m->n_active || !man_bit(m, id))
+        return NULL;
+    size_t h = (size_t)(man_hash(id) >> 20) & m->mask;
+    for (; m->tab[h].id; h = (h + 1) & m->mask)
+        if (m->tab[h].id == id)
+            return man_stale(c, &m->tab[h]) || !m->tab[h].t_active_ms ||
+                           c->now_ms - m->tab[h].t_active_ms > c->cfg->man_window_ms
+                       ? NULL
+                       : &m->tab[h];
+    return NULL;
+}
+
+static void man_compact(const struct det_ctx *c)
+{
+    struct det_man_tab *m = c->man;
+    memset(m->tmp, 0, (m->mask + 1) * sizeof *m->tmp);
+    size_t used = 0;
+    for (size_t h = 0; h <= m->mask; h++) {
+        if (!m->tab[h].id || man_stale(c, &m->tab[h]))
+            continue;
+        *man_slot(c, m->tmp, m->mask, m->tab[h].id) = m->tab[h];
+        used++;
+    }
+    struct det_man_track *t = m->tab;
+    m->tab = m->tmp;
+    m->tmp = t;
+    m->used = used;
+}
+
+static void man_point(struct det_man_track *e, double lat, double lon, int64_t t_ms)
+{
+    e->pt[e->head] = (struct det_man_pt){lat, lon, t_ms};
+    e->head = (uint8_t)((e->head + 1) % DET_MAN_PTS);
+    if (e->n < DET_MAN_PTS)
+        e->n++;
+}
+
+/* Once per evaluation, before the pairs: every non-cooperative track
+ * whose turn is measured now enters the table (or stays in it), and every
+ * track in it adds a point to its path every MAN_EVERY_MS. Reads the
+ * tracks with a turn or a filter hit only; the filter is rebuilt from the
+ * entries still live. */
+static void man_update(const struct det_ctx *c)
+{
+    struct det_man_tab *m = c->man;
+    size_t n_active = 0;
+    memset(m->bits, 0, (m->bmask + 1) / 8);
+    for (size_t h = 0; h <= m->mask; h++)
+        if (m->tab[h].id && !man_stale(c, &m->tab[h]))
+            man_set_bit(m, m->tab[h].id);
+    for (size_t i = 0; i < c->n; i++) {
+        if (!c->air[i])
+            continue;
+        int turn = fabs(c->turn_rps[i]) >= MAN_MIN_RPS;
+        if (!turn && !man_bit(m, c->id[i]))
+            continue;
+        if (!non_cooperative(c, i))
+            continue;
+        uint32_t id = c->id[i];
+        struct det_man_track *e = man_slot(c, m->tab, m->mask, id);
+        int known = e->id == id && !man_stale(c, e);
+        if (!known && !turn)
+            continue;
+        if (!e->id && m->used >= m->cap) {
+            if (m->compacted_eval != c->eval_no) { /* at most once per evaluation */
+                m->compacted_eval = c->eval_no;
+                man_compact(c);
+                e = man_slot(c, m->tab, m->mask, id);
+            }
+            if (!e->id && m->used >= m->cap) {
+                c->stats->man_full++;
+                continue;
+            }
+        }
+        if (!e->id)
+            m->used++;
+        if (!known) { /* a new path: the leg it came in on, then here */
+            memset(e, 0, sizeof *e);
+            e->id = id;
+            const struct trk_track *t = &c->tracks[i];
+            double back = (double)(c->now_ms - t->t_first_ms) / 1000.0;
+            if (!(back < MAN_SEED_S))
+                back = MAN_SEED_S;
+            if (back > 0)
+                man_point(e, c->lat[i] - c->vn[i] * back / c->m_lat[i],
+                          c->lon[i] - c->ve[i] * back / c->m_lon[i],
+                          c->now_ms - (int64_t)(back * 1000.0));
+            man_set_bit(m, id);
+        }
+        e->seen_eval = c->eval_no;
+        if (turn)
+            e->t_turn_ms = c->now_ms;
+        if (c->turn_rps[i] != 0.0 && known) { /* the turn goes on */
+            double dt = (double)(c->now_ms - e->t_upd_ms) / 1000.0;
+            e->turned_deg += fabs(c->turn_rps[i]) * (180.0 / DET_PI) * (dt < 30.0 ? dt : 30.0);
+        } else if (c->turn_rps[i] == 0.0) {
+            e->turned_deg = 0.0;
+        }
+        if (e->turned_deg >= MAN_TURN_DEG)
+            e->t_active_ms = c->now_ms;
+        e->t_upd_ms = c->now_ms;
+        if (e->t_active_ms)
+            n_active++;
+        const struct det_man_pt *last = &e->pt[(e->head + DET_MAN_PTS - 1) % DET_MAN_PTS];
+        if (!known || c->now_ms - last->t_ms >= MAN_EVERY_MS)
+            man_point(e, c->lat[i], c->lon[i], c->now_ms);
+    }
+    m->n_active = n_active;
+}
+
+/* The manoeuvring hypothesis for track e (now at lat, lon; origin pm of
+ * the pair's plane, ml and mo metres per degree) against the other track
+ * flying straight from po at vo: the path e flew within the window, cut
+ * to the points within reach_m of where it is now (it cannot be farther
+ * within the look-ahead), and where it is now, make a line; sampled every
+ * 2 s up to T, the first time the other is within sep_m of the part of
+ * that line within reach_m * t / T of where the track is now (it cannot
+ * be farther along its path by then).
+ * 1 and the time and distance, else 0. Horizontal only: the track has no
+ * altitude. */
+static double closest_within(double de, double dn, double dve, double dvn, double T);
+
+static int man_loss(const struct det_ctx *c, const struct det_man_track *e, double lat, double lon,
+                    double ml, double mo, const struct geo_enu *pm, const struct geo_enu *po,
+                    const struct geo_enu *vo, double T, double reach_m, double sep_m, double *t_s,
+                    double *h_m)
+{
+    double pe[DET_MAN_PTS + 1], pn[DET_MAN_PTS + 1], r2[DET_MAN_PTS + 1];
+    size_t np = 0;
+    int64_t from = c->now_ms - c->cfg->man_window_ms;
+    for (unsigned k = 0; k < e->n; k++) {
+        const struct det_man_pt *p = &e->pt[(e->head + DET_MAN_PTS - e->n + k) % DET_MAN_PTS];
+        if (p->t_ms < from || p->t_ms > c->now_ms)
+            continue;
+        double x = (p->lon - lon) * mo, y = (p->lat - lat) * ml;
+        if (x * x + y * y > reach_m * reach_m)
+            continue;
+        pe[np] = pm->e_m + x;
+        pn[np] = pm->n_m + y;
+        r2[np] = x * x + y * y;
+        np++;
+    }
+    pe[np] = pm->e_m;
+    pn[np] = pm->n_m;
+    r2[np] = 0.0;
+    np++;
+    /* the path lies within rmax of where the track is now: an other whose
+     * line stays farther than the minimum from that circle meets none of it */
+    double rmax2 = 0.0;
+    for (size_t k = 0; k < np; k++)
+        rmax2 = r2[k] > rmax2 ? r2[k] : rmax2;
+    double rmax = sqrt(rmax2), de = po->e_m - pm->e_m, dn = po->n_m - pm->n_m;
+    if (closest_within(de, dn, vo->e_m, vo->n_m, T) >= sep_m + rmax)
+        return 0;
+    const double step = 2.0;
+    double sep2 = sep_m * sep_m;
+    for (double t = step; t <= T + 1e-9; t += step) {
+        double x = po->e_m + vo->e_m * t, y = po->n_m + vo->n_m * t, best = 1e300;
+        double rt = reach_m * t / T, rt2 = rt * rt;
+        double ox = x - pm->e_m, oy = y - pm->n_m, lim = sep_m + (rt < rmax ? rt : rmax);
+        if (ox * ox + oy * oy >= lim * lim) /* beyond every usable point */
+            continue;
+        for (size_t k = 0; k < np; k++) {
+            /* at t it can be no farther from where it is now than it
+             * flies in t: the parts of its path beyond are not there yet */
+            if (r2[k] > rt2 || (k + 1 < np && r2[k + 1] > rt2))
+                continue;
+            double ax = pe[k], ay = pn[k], dx = 0, dy = 0, u = 0;
+            if (k + 1 < np) {
+                dx = pe[k + 1] - ax;
+                dy = pn[k + 1] - ay;
+                double ll = dx * dx + dy * dy;
+                if (ll > 0) {
+                    u = ((x - ax) * dx + (y - ay) * dy) / ll;
+                    u = u < 0 ? 0 : u > 1 ? 1 : u;
+                }
+            }
+            double qx = ax + u * dx - x, qy = ay + u * dy - y, d2 = qx * qx + qy * qy;
+            if (d2 < best)
+                best = d2;
+        }
+        if (best < sep2) {
+            *t_s = t;
+            *h_m = sqrt(best);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* How far a manoeuvring track at gs m/s can be from where it is now within
+ * T s: the part of its path the hypothesis keeps (and the pair loop's
+ * bound). */
+static double man_reach(const struct det_config *cfg, double gs, double T)
+{
+    if (!(gs >= 0) || gs > cfg->max_speed_mps)
+        gs = cfg->max_speed_mps;
+    return gs * T;
+}
+
 static const char *hyp_text(const char *hyp)
 {
     if (strcmp(hyp, "straight") == 0)
@@ -269,6 +573,8 @@ static const char *hyp_text(const char *hyp)
         return "turning at the measured rate";
     if (strcmp(hyp, "level-off") == 0)
         return "levelling off at the selected altitude";
+    if (strcmp(hyp, "manoeuvring") == 0)
+        return "staying in its manoeuvring area";
     return "turning and levelling off"; /* "turning+level-off": kept short for the text */
 }
 
@@ -372,6 +678,22 @@ static void check_pair(struct pair_arg *pa, const struct view *v, size_t k, size
                          &hl)) {
             predicted = 1;
             hyp = levelled(&zi, &zj, tl) ? "turning+level-off" : "turning";
+            cpa.t_s = tl;
+            cpa.horiz_m = hl;
+            cpa_v_ft = alt ? fabs(z_at(&zj, tl) - z_at(&zi, tl)) / FT : -1.0;
+        }
+    }
+    if (!actual && !predicted && cfg->man_area) {
+        /* third hypothesis: a manoeuvring track without transponder stays
+         * on the path it flew in the window, the other flies straight */
+        const struct det_man_track *ea = man_find(c, id_a), *eb = man_find(c, id_b);
+        double tl, hl;
+        if ((ea && man_loss(c, ea, v->lat[k], v->lon[k], ml, mo, &pi, &pj, &vj, Tp,
+                            man_reach(cfg, v->gs[k], Tp), sep_h, &tl, &hl)) ||
+            (eb && man_loss(c, eb, v->lat[q], v->lon[q], ml, mo, &pj, &pi, &vi, Tp,
+                            man_reach(cfg, v->gs[q], Tp), sep_h, &tl, &hl))) {
+            predicted = 1;
+            hyp = "manoeuvring";
             cpa.t_s = tl;
             cpa.horiz_m = hl;
             cpa_v_ft = alt ? fabs(z_at(&zj, tl) - z_at(&zi, tl)) / FT : -1.0;
@@ -662,6 +984,7 @@ static void pair_spans(struct pair_arg *pa, const struct view *v, size_t k,
     if (Tt > pa->T * pa->hk)
         Tt = pa->T * pa->hk;
     double stray_i = turn_stray(v->gs[k], w_i, Tt, max_turn);
+    int man_i = man_find(c, v->id[k]) != NULL;
     struct first f = {
         .lat = lat_i,
         .lon = lon_i,
@@ -684,11 +1007,23 @@ static void pair_spans(struct pair_arg *pa, const struct view *v, size_t k,
         double dve = v->ve[q] - ve_i, dvn = v->vn[q] - vn_i;
         if (!straight_may_conflict(pa, pe, pn, dve, dvn)) {
             double w_j = v->turn[q];
-            if (w_i == 0.0 && w_j == 0.0)
-                continue;
-            double stray = stray_i + turn_stray(v->gs[q], w_j, Tt, max_turn);
-            if (closest_within(pe, pn, dve, dvn, Tt) >=
-                (cfg->sep_h_m * pa->hk + stray) * 1.001 + 1.0)
+            int keep = 0;
+            if (w_i != 0.0 || w_j != 0.0) {
+                double stray = stray_i + turn_stray(v->gs[q], w_j, Tt, max_turn);
+                keep = closest_within(pe, pn, dve, dvn, Tt) <
+                       (cfg->sep_h_m * pa->hk + stray) * 1.001 + 1.0;
+            }
+            /* a manoeuvring track stays within its reach of where it is
+             * now: the other's straight line must come within the minimum
+             * of that circle */
+            double Tm = pa->T * pa->hk;
+            if (!keep && man_i)
+                keep = closest_within(pe, pn, v->ve[q], v->vn[q], Tm) <
+                       (cfg->sep_h_m * pa->hk + man_reach(cfg, v->gs[k], Tm)) * 1.001 + 1.0;
+            if (!keep && man_find(c, v->id[q]))
+                keep = closest_within(-pe, -pn, ve_i, vn_i, Tm) <
+                       (cfg->sep_h_m * pa->hk + man_reach(cfg, v->gs[q], Tm)) * 1.001 + 1.0;
+            if (!keep)
                 continue;
         }
         pair_defer(pa, v, k, q);
@@ -708,6 +1043,8 @@ static int evaluate(const struct det_ctx *c)
         v = (struct view){c->g_lat, c->g_lon, c->g_gs,   c->g_alt,      c->g_vrate,
                           c->g_ve,  c->g_vn,  c->g_mlat, c->g_mlon,     c->g_turn,
                           c->g_sel, c->g_air, c->g_id,   c->grid->order};
+    if (c->cfg->man_area)
+        man_update(c);
     struct det_span sp[DET_GRID_ROWS];
     /* in the grid's order (rule.h): neighbours one after the other */
     size_t n = c->cfg->all_pairs ? c->n : c->grid->n;

@@ -1282,6 +1282,131 @@ static double urand(void)
     return (double)(rng >> 11) / 9007199254740992.0;
 }
 
+/* ------------------------------------------------ manoeuvring areas */
+
+/* A primary-only target (no altitude, no transponder: PSR plots only) on
+ * a racetrack at 200 m/s: 120 s north along east 0, a right turn of 180
+ * degrees at 3 deg/s (radius 3.8 km), 120 s south along east 2R, a right
+ * turn back; one loop every 360 s, starting at the south end at 0 s. */
+#define RT_V   200.0
+#define RT_W   (3.0 * 3.14159265358979 / 180.0)
+#define RT_LEG 120.0
+static struct trk_track racetrack(double t_s)
+{
+    const double R = RT_V / RT_W, L = RT_V * RT_LEG, T180 = 3.14159265358979 / RT_W;
+    double tau = fmod(t_s, 2 * RT_LEG + 2 * T180), e, n, h;
+    if (tau < RT_LEG) {
+        e = 0;
+        n = -L / 2 + RT_V * tau;
+        h = 0;
+    } else if (tau < RT_LEG + T180) {
+        h = RT_W * (tau - RT_LEG);
+        e = R - R * cos(h);
+        n = L / 2 + R * sin(h);
+    } else if (tau < 2 * RT_LEG + T180) {
+        e = 2 * R;
+        n = L / 2 - RT_V * (tau - RT_LEG - T180);
+        h = 3.14159265358979;
+    } else {
+        double f = RT_W * (tau - 2 * RT_LEG - T180);
+        e = R + R * cos(f);
+        n = -L / 2 - R * sin(f);
+        h = 3.14159265358979 + f;
+    }
+    int64_t t = (int64_t)(t_s * 1000.0);
+    struct trk_track k = ac(1, n / 1852.0, e / 1852.0, INT32_MIN, RT_V * sin(h), RT_V * cos(h), t);
+    k.t_first_ms = 0;
+    k.ids = 0;
+    k.icao = 0;
+    k.transponder = TRK_TRI_NO;
+    k.track_deg = fmod(h * 180.0 / 3.14159265358979, 360.0);
+    k.last_src_ms[TRK_SOURCE_PSR] = t;
+    return k;
+}
+
+/* A crosser flying east at 230 m/s along north_m at FL200 (ADS-B), at
+ * east_m at t0_s. */
+static struct trk_track crosser(double north_m, double east_m, double t0_s, double t_s)
+{
+    int64_t t = (int64_t)(t_s * 1000.0);
+    struct trk_track k =
+        ac(2, north_m / 1852.0, (east_m + 230.0 * (t_s - t0_s)) / 1852.0, 20000, 230.0, 0, t);
+    k.track_deg = 90.0;
+    k.last_src_ms[TRK_SOURCE_ADSB] = t;
+    return k;
+}
+
+/* Fly the racetrack and the crosser from 0 to end_s, evaluating every
+ * 2 s; the first SEPARATION alert's opening time (-1: none) and its
+ * hypothesis, and the first second the two are within 5 NM (-1: never). */
+static void racetrack_run(int man_area, double north_m, double east_m, double end_s, double *open_s,
+                          const char **hyp, double *loss_s)
+{
+    struct det_config c;
+    det_config_default(&c);
+    c.max_tracks = 8;
+    c.max_alerts = 8;
+    c.man_area = man_area;
+    struct rec r;
+    memset(&r, 0, sizeof r);
+    r.only = 1u << DET_RULE_SEPARATION;
+    struct det *d = NULL;
+    assert_int_equal(det_new(&c, on_change, &r, &d), 0);
+    *open_s = *loss_s = -1;
+    *hyp = NULL;
+    for (double t = 0; t <= end_s; t += 2.0) {
+        struct trk_track k[2] = {racetrack(t), crosser(north_m, east_m, 0, t)};
+        assert_int_equal(eval(d, k, 2, (int64_t)(t * 1000.0)), 0);
+        if (*open_s < 0 && r.n > 0) {
+            *open_s = t;
+            *hyp = r.ev[0].hyp;
+        }
+        double dn = (k[1].lat_deg - k[0].lat_deg) * M_LAT;
+        double de = (k[1].lon_deg - k[0].lon_deg) * M_LON;
+        if (*loss_s < 0 && sqrt(dn * dn + de * de) < 5 * 1852.0)
+            *loss_s = t;
+    }
+    det_free(d);
+}
+
+/* A racetrack (a target without transponder flying low passes, a patrol)
+ * and an airliner crossing its middle while the target flies away on the
+ * far leg: the straight line points along the leg, the turn at the
+ * measured rate circles for a quarter; the target comes back along its
+ * pattern into the crosser's path. The manoeuvring area warns at least
+ * 60 s before the loss; without it the warning comes later. */
+static void test_separation_manoeuvring_racetrack(void **st)
+{
+    (void)st;
+    /* crossing the middle of the pattern (north 0) at east 0 at +540 s:
+     * the target is then at the north end of its pattern, 2nd loop (a
+     * scan of crossing times: with the area 146-190 s of warning, without
+     * it 34-126 s, under 60 s in about a third of them) */
+    double open_s, loss_s, open0_s, loss0_s;
+    const char *hyp, *hyp0;
+    racetrack_run(1, 0.0, -230.0 * 540.0, 700, &open_s, &hyp, &loss_s);
+    racetrack_run(0, 0.0, -230.0 * 540.0, 700, &open0_s, &hyp0, &loss0_s);
+    printf("# racetrack: loss at %.0f s; warned at %.0f s (%s), without the area at %.0f s (%s)\n",
+           loss_s, open_s, hyp ? hyp : "-", open0_s, hyp0 ? hyp0 : "-");
+    assert_true(loss_s > 0 && loss_s == loss0_s);
+    assert_true(open_s >= 0 && open_s <= loss_s - 60);
+    assert_string_equal(hyp, "manoeuvring");
+    assert_true(open0_s < 0 || open0_s > loss_s - 60); /* the test fails without it */
+}
+
+/* The same racetrack and a crosser passing 10 NM south of the pattern's
+ * southern turn: nothing. */
+static void test_separation_manoeuvring_clear(void **st)
+{
+    (void)st;
+    const double R = RT_V / RT_W, L = RT_V * RT_LEG;
+    double open_s, loss_s;
+    const char *hyp;
+    racetrack_run(1, -L / 2 - 2 * R - 10 * 1852.0, -230.0 * 600.0, 900, &open_s, &hyp, &loss_s);
+    assert_true(loss_s < 0);
+    assert_true(open_s < 0);
+}
+
 static void test_separation_10k(void **st)
 {
     (void)st;
@@ -1572,6 +1697,8 @@ int main(void)
         cmocka_unit_test(test_separation_formation_crossing),
         cmocka_unit_test(test_separation_formation_split),
         cmocka_unit_test(test_separation_formation_table_full),
+        cmocka_unit_test(test_separation_manoeuvring_racetrack),
+        cmocka_unit_test(test_separation_manoeuvring_clear),
         cmocka_unit_test(test_separation_10k),
         cmocka_unit_test(test_separation_index_vs_all_pairs),
         cmocka_unit_test(test_hostile_tracks),
