@@ -31,7 +31,18 @@ struct course {
     double sm;   /* deg/s: the measured rate smoothed over evaluations */
     int on;      /* 1: taken as turning (hysteresis on sm); 2: a radar-measured
                     turn seen once, waiting for a second reading */
+    /* the course at the start of this and of the previous period of
+     * COURSE_REF_MS (ref_ms: this one's start), and the one of the two that
+     * differs most from the course now (NAN: none yet), for course_ref */
+    double ref_deg[2];
+    int64_t ref_ms;
+    double ref_far;
 };
+
+/* The course's net change is measured against its value at the start of
+ * periods of this length (the current and the previous one): over the last
+ * 30 to 60 s. */
+#define COURSE_REF_MS 30000
 
 /* One live track's values for the pair loops, together (det_evaluate
  * writes them in track order and gathers them into the grid's order: one
@@ -68,6 +79,7 @@ struct det {
     double *lat, *lon, *gs, *turn, *mlat, *mlon, *alt, *vrate, *ve, *vn, *sel;
     uint32_t *tid;
     uint8_t *turn_cand; /* per track: a radar-measured turn seen once (turn_rate) */
+    double *cref;       /* per track: course_ref (turn_rate) */
     /* the same in the grid's order (rule.h, det_ctx.g_*) */
     uint8_t *g_air, *g_kind;
     uint32_t *g_id;
@@ -262,6 +274,7 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->gs = calloc(nt + DET_PAD, sizeof *d->gs);
     d->turn = calloc(nt, sizeof *d->turn);
     d->turn_cand = calloc(nt, sizeof *d->turn_cand);
+    d->cref = calloc(nt, sizeof *d->cref);
     d->air = calloc(nt + DET_PAD, 1);
     d->mlat = calloc(nt, sizeof *d->mlat);
     d->mlon = calloc(nt, sizeof *d->mlon);
@@ -318,12 +331,13 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     if (man_rc || !d->form.tab || !d->form.tmp || !d->low.tab[0] || !d->low.tab[1] || !d->low.air ||
         !d->g_kind || !d->g_id || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
         !d->akey || !d->arule || !d->freelist || !d->live || !d->lat || !d->lon || !d->gs ||
-        !d->turn || !d->turn_cand || !d->air || !d->mlat || !d->mlon || !d->alt || !d->vrate ||
-        !d->cpos[0] || !d->cpos[1] || !d->cmap || !d->cnew || !d->grid.key || !d->grid.order ||
-        !d->grid.tmp_key || !d->grid.tmp_order || !d->ve || !d->vn || !d->sel || !d->tid ||
-        !d->g_sel || !d->kind || !d->g_air || !d->g_lat || !d->g_lon || !d->g_gs || !d->g_alt ||
-        !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon || !d->g_turn ||
-        !d->special || !d->scratch || !d->vessels || !d->aused || !d->grid.col_start || !d->tv) {
+        !d->turn || !d->turn_cand || !d->cref || !d->air || !d->mlat || !d->mlon || !d->alt ||
+        !d->vrate || !d->cpos[0] || !d->cpos[1] || !d->cmap || !d->cnew || !d->grid.key ||
+        !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order || !d->ve || !d->vn || !d->sel ||
+        !d->tid || !d->g_sel || !d->kind || !d->g_air || !d->g_lat || !d->g_lon || !d->g_gs ||
+        !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon ||
+        !d->g_turn || !d->special || !d->scratch || !d->vessels || !d->aused ||
+        !d->grid.col_start || !d->tv) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -358,6 +372,7 @@ void det_free(struct det *d)
     free(d->gs);
     free(d->turn);
     free(d->turn_cand);
+    free(d->cref);
     free(d->air);
     free(d->mlat);
     free(d->mlon);
@@ -1092,15 +1107,35 @@ static int radar_course(const struct trk_track *t)
     return radar && !reported;
 }
 
+/* a - b as an angle in [-180, 180] (degrees). */
+static double course_diff(double a, double b)
+{
+    /* fmod is exact, and x itself when |x| < 360 (courses in [0, 360)) */
+    double dd = a - b;
+    if (!(dd > -360.0 && dd < 360.0))
+        dd = fmod(dd, 360.0);
+    if (dd > 180.0)
+        dd -= 360.0;
+    if (dd < -180.0)
+        dd += 360.0;
+    return dd;
+}
+
 /* Turn rate of track i from its course now and at an earlier state
  * (rad/s, + = clockwise, a right turn); records the course for the next
  * evaluation. A state that has not moved on by 0.5 s since the one
  * remembered (evaluations faster than the radar) keeps the remembered
  * state and rate. 0 unless the states are 0.5-30 s apart, the speed is
- * over 30 m/s and the rate is between turn_min_dps and 6 deg/s. */
-static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint8_t *cand)
+ * over 30 m/s and the rate is between turn_min_dps and 6 deg/s.
+ * *ref: the course 30-60 s ago that differs most from the course now (a
+ * turn the rate does not confirm, finished between two radar plots, shows
+ * there), NAN when unknown or below 30 m/s. */
+
+static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint8_t *cand,
+                        double *ref)
 {
     *cand = 0;
+    *ref = NAN;
     struct course *c = &d->cpos[d->cur][i]; /* id 0 (nothing recorded) on entry */
     struct course *p = course_prev(d, t->id, i);
     /* the same id twice in one picture: the first occurrence only */
@@ -1112,6 +1147,7 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint
     if (had && t->t_state_ms >= p->t_ms && t->t_state_ms - p->t_ms < 500) {
         *c = *p;
         *cand = p->on == 2;
+        *ref = p->ref_far;
         return p->rate;
     }
     struct course *now = c;
@@ -1122,20 +1158,36 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint
     now[s].rate = 0.0;
     now[s].sm = 0.0;
     now[s].on = 0;
-    if (!had || !isfinite(t->track_deg) || !isfinite(p->deg) || t->gs_mps < 30.0)
+    now[s].ref_far = NAN;
+    int ok = had && isfinite(t->track_deg) && isfinite(p->deg) && t->gs_mps >= 30.0;
+    /* the net change from a confirmed track's course only: a tentative
+     * one's course is still settling from its first plots */
+    if (ok && t->status != TRK_ST_TENTATIVE && isfinite(p->ref_deg[0]) &&
+        t->t_state_ms >= p->ref_ms) {
+        now[s].ref_deg[0] = p->ref_deg[0];
+        now[s].ref_deg[1] = p->ref_deg[1];
+        now[s].ref_ms = p->ref_ms;
+        if (t->t_state_ms - p->ref_ms >= COURSE_REF_MS) { /* a new period */
+            now[s].ref_deg[1] = p->ref_deg[0];
+            now[s].ref_deg[0] = t->track_deg;
+            now[s].ref_ms = t->t_state_ms;
+        }
+        double a = course_diff(t->track_deg, now[s].ref_deg[0]);
+        double b = isfinite(now[s].ref_deg[1]) ? course_diff(t->track_deg, now[s].ref_deg[1]) : 0;
+        now[s].ref_far = fabs(b) > fabs(a) ? now[s].ref_deg[1] : now[s].ref_deg[0];
+        *ref = now[s].ref_far;
+    } else { /* the first course known: the first period starts */
+        int usable = isfinite(t->track_deg) && t->gs_mps >= 30.0 && t->status != TRK_ST_TENTATIVE;
+        now[s].ref_deg[0] = usable ? t->track_deg : NAN;
+        now[s].ref_deg[1] = NAN;
+        now[s].ref_ms = t->t_state_ms;
+    }
+    if (!ok)
         return 0.0;
     double dt = (double)(t->t_state_ms - p->t_ms) / 1000.0;
     if (dt < 0.5 || dt > 30.0)
         return 0.0;
-    /* fmod is exact, and x itself when |x| < 360 (courses in [0, 360)) */
-    double dd = t->track_deg - p->deg;
-    if (!(dd > -360.0 && dd < 360.0))
-        dd = fmod(dd, 360.0);
-    if (dd > 180.0)
-        dd -= 360.0;
-    if (dd < -180.0)
-        dd += 360.0;
-    double r = dd / dt;
+    double r = course_diff(t->track_deg, p->deg) / dt;
     if (fabs(r) > 6.0) /* beyond any aircraft's turn: a jump of the estimate */
         r = 0.0;
     /* The rate between two evaluations is noisy (a radar-only track's course
@@ -1236,7 +1288,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
             d->lon[i] = t->lon_deg;
         }
         d->gs[i] = t->gs_mps;
-        d->turn[i] = turn_rate(d, t, i, &d->turn_cand[i]);
+        d->turn[i] = turn_rate(d, t, i, &d->turn_cand[i], &d->cref[i]);
         if (d->lat[i] == t->lat_deg) { /* not moved north (dt = 0): the same scale */
             d->mlat[i] = ml;
             d->mlon[i] = mo;
@@ -1306,6 +1358,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .gs = d->gs,
         .turn_rps = d->turn,
         .turn_cand = d->turn_cand,
+        .course_ref = d->cref,
         .m_lat = d->mlat,
         .m_lon = d->mlon,
         .alt_ft = d->alt,

@@ -162,6 +162,8 @@ struct det_ctx {
     const double *turn_rps;      /* measured turn rate (rad/s, + = right), 0 when not turning */
     const uint8_t *turn_cand;    /* 1: a turn measured once from radar plots, not yet taken
                                     (turn_rps 0): not predicted, but not flying straight either */
+    const double *course_ref;    /* the course (deg) 30-60 s ago that differs most from the
+                                    course now: its net change; NAN when unknown */
     const double *m_lat, *m_lon; /* metres per degree at the extrapolated position */
     const double *alt_ft;        /* pressure altitude (ft), NAN when unknown */
     const double *vrate_fpm;     /* vertical rate (ft/min), 0 when altitude unknown */

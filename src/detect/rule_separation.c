@@ -419,14 +419,24 @@ static void man_update(const struct det_ctx *c)
         if (!c->air[i])
             continue;
         int turn = fabs(c->turn_rps[i]) >= MAN_MIN_RPS;
-        if (!turn && !man_bit(m, c->id[i]))
+        /* a course that swung by MAN_TURN_DEG within a minute, even in a
+         * turn finished between two plots that the rate did not confirm */
+        double ref = c->course_ref ? c->course_ref[i] : NAN;
+        double swing = 0.0;
+        if (isfinite(ref)) {
+            swing = fmod(fabs(c->tracks[i].track_deg - ref), 360.0);
+            if (swing > 180.0)
+                swing = 360.0 - swing;
+        }
+        int swung = swing >= MAN_TURN_DEG;
+        if (!turn && !swung && !man_bit(m, c->id[i]))
             continue;
         if (!non_cooperative(c, i))
             continue;
         uint32_t id = c->id[i];
         struct det_man_track *e = man_slot(c, m->tab, m->mask, id);
         int known = e->id == id && !man_stale(c, e);
-        if (!known && !turn)
+        if (!known && !turn && !swung)
             continue;
         if (!e->id && m->used >= m->cap) {
             if (m->compacted_eval != c->eval_no) { /* at most once per evaluation */
@@ -448,14 +458,22 @@ static void man_update(const struct det_ctx *c)
             double back = (double)(c->now_ms - t->t_first_ms) / 1000.0;
             if (!(back < MAN_SEED_S))
                 back = MAN_SEED_S;
+            /* along the velocity, or, when the turn is over already, along
+             * the course before it */
+            double ve = c->ve[i], vn = c->vn[i];
+            if (swung && !turn) {
+                double gs = sqrt(ve * ve + vn * vn), a = ref * (DET_PI / 180.0);
+                ve = gs * sin(a);
+                vn = gs * cos(a);
+            }
             if (back > 0)
-                man_point(e, c->lat[i] - c->vn[i] * back / c->m_lat[i],
-                          c->lon[i] - c->ve[i] * back / c->m_lon[i],
+                man_point(e, c->lat[i] - vn * back / c->m_lat[i],
+                          c->lon[i] - ve * back / c->m_lon[i],
                           c->now_ms - (int64_t)(back * 1000.0));
             man_set_bit(m, id);
         }
         e->seen_eval = c->eval_no;
-        if (turn)
+        if (turn || swung)
             e->t_turn_ms = c->now_ms;
         if (c->turn_rps[i] != 0.0 && known) { /* the turn goes on */
             double dt = (double)(c->now_ms - e->t_upd_ms) / 1000.0;
@@ -463,7 +481,7 @@ static void man_update(const struct det_ctx *c)
         } else if (c->turn_rps[i] == 0.0) {
             e->turned_deg = 0.0;
         }
-        if (e->turned_deg >= MAN_TURN_DEG)
+        if (e->turned_deg >= MAN_TURN_DEG || swung)
             e->t_active_ms = c->now_ms;
         e->t_upd_ms = c->now_ms;
         if (e->t_active_ms)

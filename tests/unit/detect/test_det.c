@@ -1407,6 +1407,72 @@ static void test_separation_manoeuvring_clear(void **st)
     assert_true(open_s < 0);
 }
 
+/* A target without transponder flying south at 216 m/s makes a dogleg of
+ * 35 degrees at 205 s, finished between two of its states (updated every
+ * 10 s, as from a 10 s radar): one course reading jumps, the next is
+ * steady, so the turn rate is never confirmed. An airliner crosses the
+ * leg it flew, 12 km behind the turn, 80 s after. The course's net change
+ * still puts the target's recent path in the manoeuvring area; flying
+ * straight on (no dogleg), or without the area, nothing is raised. */
+static void dogleg_run(int dogleg, int man_area, double *open_s, const char **hyp)
+{
+    struct det_config c;
+    det_config_default(&c);
+    c.max_tracks = 8;
+    c.max_alerts = 8;
+    c.man_area = man_area;
+    struct rec r;
+    memset(&r, 0, sizeof r);
+    r.only = 1u << DET_RULE_SEPARATION;
+    struct det *d = NULL;
+    assert_int_equal(det_new(&c, on_change, &r, &d), 0);
+    *open_s = -1;
+    *hyp = NULL;
+    const double v = 216.0, h2 = 145.0 * 3.14159265358979 / 180.0, t_turn = 205.0;
+    for (double t = 0; t <= 330; t += 2.0) {
+        double tu = 10.0 * floor(t / 10.0); /* the last state */
+        double n = -v * tu, e = 0, ve = 0, vn = -v, deg = 180.0;
+        if (dogleg && tu > t_turn) {
+            n = -v * t_turn + v * cos(h2) * (tu - t_turn);
+            e = v * sin(h2) * (tu - t_turn);
+            ve = v * sin(h2);
+            vn = v * cos(h2);
+            deg = 145.0;
+        }
+        struct trk_track k[2];
+        k[0] = ac(1, n / 1852.0, e / 1852.0, INT32_MIN, ve, vn, (int64_t)(tu * 1000.0));
+        k[0].t_first_ms = 0;
+        k[0].ids = 0;
+        k[0].icao = 0;
+        k[0].transponder = TRK_TRI_NO;
+        k[0].track_deg = deg;
+        k[0].last_src_ms[TRK_SOURCE_PSR] = (int64_t)(tu * 1000.0);
+        k[1] = crosser(-v * (t_turn - 55.0), -230.0 * 300.0, 0, t);
+        assert_int_equal(eval(d, k, 2, (int64_t)(t * 1000.0)), 0);
+        if (*open_s < 0 && r.n > 0) {
+            *open_s = t;
+            *hyp = r.ev[0].hyp;
+        }
+    }
+    det_free(d);
+}
+
+static void test_separation_manoeuvring_dogleg(void **st)
+{
+    (void)st;
+    double open_s, open_straight_s, open_off_s;
+    const char *hyp, *hyp_straight, *hyp_off;
+    dogleg_run(1, 1, &open_s, &hyp);
+    dogleg_run(0, 1, &open_straight_s, &hyp_straight);
+    dogleg_run(1, 0, &open_off_s, &hyp_off);
+    printf("# dogleg: warned at %.0f s (%s); straight on %.0f s; without the area %.0f s\n", open_s,
+           hyp ? hyp : "-", open_straight_s, open_off_s);
+    assert_true(open_s > 205.0 && open_s <= 240.0);
+    assert_string_equal(hyp, "manoeuvring");
+    assert_true(open_straight_s < 0);
+    assert_true(open_off_s < 0);
+}
+
 static void test_separation_10k(void **st)
 {
     (void)st;
@@ -1699,6 +1765,7 @@ int main(void)
         cmocka_unit_test(test_separation_formation_table_full),
         cmocka_unit_test(test_separation_manoeuvring_racetrack),
         cmocka_unit_test(test_separation_manoeuvring_clear),
+        cmocka_unit_test(test_separation_manoeuvring_dogleg),
         cmocka_unit_test(test_separation_10k),
         cmocka_unit_test(test_separation_index_vs_all_pairs),
         cmocka_unit_test(test_hostile_tracks),
