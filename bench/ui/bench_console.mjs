@@ -268,7 +268,8 @@ for (const r of rows) {
   console.log(`  ${String(r.n).padStart(6)}  ${r.trails ? 'on ' : 'off'}     ${r.fps.toFixed(1).padStart(5)}  >= ${String(tgt).padEnd(2)} ${fpsOk(r) ? 'ok  ' : 'MISS'} ${(goalOf(r) < tgt ? `(${goalOf(r).toFixed(1)})` : '').padEnd(6)} ${r.raf.toFixed(1).padStart(5)}  ${(100 * r.dropped).toFixed(1).padStart(5)}%  ${r.frameP95.toFixed(0).padStart(5)} ms  ${where.padEnd(22)} ${`${(r.events / 1000).toFixed(1)}k/${(r.sentS / 1000).toFixed(1)}k`.padStart(12)}   ${r.latP50.toFixed(0).padStart(6)} / ${r.latP99.toFixed(0).padStart(6)} ms  p99 <= 1000 ms ${r.latP99 <= 1000 ? 'ok  ' : 'MISS'} ${String(r.latN).padStart(7)}  ${r.form.padStart(12)} ${(r.bps / 1000).toFixed(0).padStart(5)}  ${r.form === 'moves' ? r.fullsS.toFixed(0).padStart(6) : '     -'}  ${r.load.toFixed(1)}`);
 }
 console.log('the browser\'s CPU while panning (cores busy: renderer = the page\'s main thread, its workers and compositor; gpu-process = the software rasteriser and the display compositor):');
-for (const r of rows) if (r.drawnIn === 'worker') console.log(`  ${String(r.n).padStart(6)}  the worker's picture, from its beginning: WebGL calls issued ${r.issueMs.toFixed(0)} ms, rasterised ${r.rasterMs.toFixed(0)} ms, bitmap ${r.pictureMs.toFixed(0)} ms (means)`);
+/* (a build whose picture has its parts: the line below them instead) */
+for (const r of rows) if (r.drawnIn === 'worker' && !r.plog.some((p) => p[5])) console.log(`  ${String(r.n).padStart(6)}  the worker's picture, from its beginning: WebGL calls issued ${r.issueMs.toFixed(0)} ms, rasterised ${r.rasterMs.toFixed(0)} ms, bitmap ${r.pictureMs.toFixed(0)} ms (means)`);
 for (const r of rows) {
   if (r.drawnIn !== 'worker' || r.plog.length < 3) continue;
   /* per picture: [began (epoch ms), came to the page, drawMs, rasterMs, trail segments drawn] */
