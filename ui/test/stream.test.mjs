@@ -178,6 +178,13 @@ test('raster: the trails warped (rows copied at the same scale, nearest pixel ot
   assert.equal(dst[4 * 10 + 5], src[5 * ws + 7]);
   assert.equal(dst[5 * 10 + 0], 0); /* below src */
   assert.equal(dst[0 * 10 + 6], 0); /* right of src */
+  /* a fractional shift at the same scale: whole pixels, as a slightly scaled warp's nearest pixel */
+  const frac = new Uint32Array(10 * 10);
+  warp(frac, 10, 10, src, ws, hs, [1, 0, 0, 1, 1.7, 0.8]);
+  const near = new Uint32Array(10 * 10);
+  warp(near, 10, 10, src, ws, hs, [1 + 1e-7, 0, 0, 1 + 1e-7, 1.7, 0.8]);
+  assert.deepEqual(frac, near);
+  assert.equal(frac[0], src[1 * ws + 2]);
   /* twice as large: dst (x, y) = src (x / 2, y / 2) */
   const big = new Uint32Array(16 * 12);
   warp(big, 16, 12, src, ws, hs, [0.5, 0, 0, 0.5, 0, 0]);

@@ -182,9 +182,14 @@ export function drawSymbols(buf, w, h, pts, nSlots, A, sprites) {
  * (dst pixel -> src pixel, [a, b, c, d, e, f] as above, at the pixels'
  * centres), nearest pixel; what falls outside src is left as it is. */
 export function warp(dst, w, h, src, ws, hs, A) {
-  const [a, b, c, d, e, f] = A;
-  if (a === 1 && b === 0 && c === 0 && d === 1 && Number.isInteger(e) && Number.isInteger(f)) {
-    /* the same scale: rows copied */
+  const [a, b, c, d] = A;
+  let [, , , , e, f] = A;
+  const same = Math.abs(a - 1) < 1e-9 && Math.abs(b) < 1e-9 && Math.abs(c) < 1e-9 && Math.abs(d - 1) < 1e-9;
+  if (same) {
+    /* the same scale (a view moved, not zoomed): rows copied, shifted by
+     * whole pixels (what the nearest pixel does too, up to half a pixel) */
+    e = Math.round(e);
+    f = Math.round(f);
     const x0 = Math.max(0, -e);
     const x1 = Math.min(w, ws - e);
     if (x1 <= x0) return;
