@@ -122,6 +122,7 @@ export class Picture {
     this.timer = 0;
     this.lost = false;
     this.drawings = 0;
+    this.errors = 0;
   }
 
   setup() {
@@ -190,7 +191,14 @@ export class Picture {
     const gap = Math.min(GAP_MAX, Math.max(GAP_MIN, GAP_K * this.cost));
     const wait = viewStale && !v.moving ? 0 : gap - (now - this.at);
     if (wait > 0) { this.timer = setTimeout(() => this.schedule(), wait); return; }
-    this.draw(v);
+    /* a picture that fails (a value the table should not hold) is counted
+     * and skipped; it never ends the stream (draw() runs in its reader) */
+    try {
+      this.draw(v);
+    } catch {
+      this.busy = false;
+      this.errors++;
+    }
   }
 
   /** Whether the trails' picture is to be drawn again. */

@@ -140,6 +140,7 @@ export class Sprites {
     if (ci !== 0) return row[ci];
     let k = Math.round(((h + this.rot) * HEADINGS) / TWO_PI) % HEADINGS;
     if (k < 0) k += HEADINGS;
+    else if (!(k >= 0)) k = 0; /* NaN: an infinite heading (a row's 1e999 parses as Infinity) */
     return row[0][k];
   }
 }
