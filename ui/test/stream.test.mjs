@@ -164,6 +164,11 @@ test('raster: symbols drawn at their pixels, clipped at the edges, hidden slots 
   assert.equal(sp.get(0, 0.1, -1), sp.get(0, 0.1 + 2 * Math.PI, -1));
   assert.equal(sp.get(0, -0.1, -1), sp.get(0, 2 * Math.PI - 0.1, -1));
   assert.equal(sp.get(2, 0, 9), sp.get(2, 0, -1));
+  /* the view's rotation turns the heading: a quarter turn of the view, a quarter turn of the triangle */
+  sp.rot = Math.PI / 2;
+  const turned = sp.get(0, 0, -1);
+  sp.rot = 0;
+  assert.equal(turned, sp.get(0, Math.PI / 2, -1));
   /* a heading that is not a number (JSON's 1e999 is Infinity) still gives a sprite */
   for (const bad of [Infinity, -Infinity, NaN, 1e300]) assert.ok(sp.get(0, bad, -1).off, String(bad));
   drawSymbols(buf, w, h, new Float32Array([5, 5, 0, Infinity, -1, 1]), 1, A, sp);

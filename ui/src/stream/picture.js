@@ -325,7 +325,8 @@ export class Picture {
     }
     const tWarp = performance.now() - this.at;
     const S = v.size * pr;
-    if (!this.sprites || this.sprites.key !== Sprites.key(S, v.rot, v.cls, v.peer)) this.sprites = new Sprites(S, v.rot, v.cls, v.peer);
+    if (!this.sprites || this.sprites.key !== Sprites.key(S, v.cls, v.peer)) this.sprites = new Sprites(S, v.rot, v.cls, v.peer);
+    this.sprites.rot = v.rot;
     drawSymbols(this.buf, w, h, t.pts, t.nSlots, worldToPicture(v.T, t.ox, t.oy, mx, my, pr), this.sprites);
     const issueMs = performance.now() - this.at;
     /* a new canvas each time: its bitmap came sooner than from one whose

@@ -88,12 +88,13 @@ export function sprite(cls, h, fill, line, peer, S) {
 }
 
 /** The sprites of every class, colour and heading for one view: size S
- * (device pixels), rotation rot, cls (12 floats: 4 classes' rgb), peer (18
- * floats: 6 peers' rgb); made when one of them changes (a zoom's size
- * step, the pixel ratio). get(cls, heading, peer) is the one to draw. */
+ * (device pixels), the view's rotation rot, cls (12 floats: 4 classes'
+ * rgb), peer (18 floats: 6 peers' rgb); made again when the size or a
+ * colour changes (a zoom's size step, the pixel ratio). get(cls, heading,
+ * peer) is the one to draw. */
 export class Sprites {
   constructor(S, rot, cls, peer) {
-    this.key = Sprites.key(S, rot, cls, peer);
+    this.key = Sprites.key(S, cls, peer);
     this.w = -1; /* the picture's width the offsets are for */
     const dark = word(0.04, 0.06, 0.08);
     const white = word(1, 1, 1);
@@ -118,8 +119,10 @@ export class Sprites {
     this.rot = rot;
   }
 
-  static key(S, rot, cls, peer) {
-    return `${S}|${rot}|${Array.from(cls).join(',')}|${Array.from(peer).join(',')}`;
+  /* the sprites do not depend on the view's rotation (this.rot, applied
+   * to the heading in get(): set it for each picture) */
+  static key(S, cls, peer) {
+    return `${S}|${Array.from(cls).join(',')}|${Array.from(peer).join(',')}`;
   }
 
   /** Each sprite's pixel offsets in a picture w pixels wide (off: dy * w + dx). */
