@@ -128,7 +128,15 @@ async function run(browser, n) {
       const L = (window.__lat = { pend: [], out: [] });
       if (m.tracks.onShown) {
         /* the report times a drawing first shows (on the page or in the worker's picture) */
-        m.tracks.onShown((rep) => { const now = Date.now(); for (const t of rep) L.out.push(now - t); });
+        L.wait = [];
+        m.tracks.onShown((rep) => {
+          const now = Date.now();
+          for (const t of rep) L.out.push(now - t);
+          /* the worker's picture: the part of each report's latency before its picture began */
+          const lg = m.tracks.remote && m.tracks.remote.log;
+          const at = lg && lg.length ? lg[lg.length - 1][0] : null;
+          if (at != null) for (const t of rep) L.wait.push(at - t);
+        });
         return;
       }
       /* an older console: by batch revision */
@@ -167,7 +175,7 @@ async function run(browser, n) {
       const f = (t) => { ts.push(t); if (ts.length < 61) requestAnimationFrame(f); else { const d = []; for (let i = 1; i < ts.length; i++) d.push(ts[i] - ts[i - 1]); d.sort((a, b) => a - b); res(1000 / d[d.length >> 1]); } };
       requestAnimationFrame(f);
     }));
-    await page.evaluate(() => { window.__lat.out = []; });
+    await page.evaluate(() => { window.__lat.out = []; window.__lat.wait = []; const r = window.__cairn.map.tracks.remote; if (r) r.log = []; });
     const cpu0 = browserCpu();
     const w0 = Date.now();
     const b0 = srv.bytes();
@@ -221,11 +229,13 @@ async function run(browser, n) {
     const fullsS = (srv.fulls() - f0) / wS;
     const sentS = (srv.sent() - s0) / wS;
     const lat = await page.evaluate(() => window.__lat.out);
+    const wait = await page.evaluate(() => window.__lat.wait || []);
+    const plog = await page.evaluate(() => (window.__cairn.map.tracks.remote ? window.__cairn.map.tracks.remote.log : []));
     return {
       n, trails, paint, cpu, form, bps, fullsS, sentS, settleS, load: loadavg()[0], fps: r.renders, raf: r.raf, frameP95: pct(r.frameMs, 95), events: r.events, refresh, drawnIn: r.drawnIn, pictures: r.pictures, pictureMs: r.pictureMs, issueMs: r.issueMs, rasterMs: r.rasterMs,
       /* frames the display showed without a new one of the map: intervals beyond 1.5 of its period */
       dropped: r.frameMs.reduce((a, d) => a + Math.max(0, Math.round(d * refresh / 1000) - 1), 0) / Math.max(1, r.frameMs.reduce((a, d) => a + Math.max(1, Math.round(d * refresh / 1000)), 0)),
-      latP50: pct(lat, 50), latP99: pct(lat, 99), latN: lat.length, loadS: (tLoaded - 0) && 0,
+      latP50: pct(lat, 50), latP99: pct(lat, 99), waitP50: pct(wait, 50), waitP99: pct(wait, 99), plog, latN: lat.length, loadS: (tLoaded - 0) && 0,
     };
   } finally {
     await ctx.close();
@@ -258,7 +268,23 @@ for (const r of rows) {
   console.log(`  ${String(r.n).padStart(6)}  ${r.trails ? 'on ' : 'off'}     ${r.fps.toFixed(1).padStart(5)}  >= ${String(tgt).padEnd(2)} ${fpsOk(r) ? 'ok  ' : 'MISS'} ${(goalOf(r) < tgt ? `(${goalOf(r).toFixed(1)})` : '').padEnd(6)} ${r.raf.toFixed(1).padStart(5)}  ${(100 * r.dropped).toFixed(1).padStart(5)}%  ${r.frameP95.toFixed(0).padStart(5)} ms  ${where.padEnd(22)} ${`${(r.events / 1000).toFixed(1)}k/${(r.sentS / 1000).toFixed(1)}k`.padStart(12)}   ${r.latP50.toFixed(0).padStart(6)} / ${r.latP99.toFixed(0).padStart(6)} ms  p99 <= 1000 ms ${r.latP99 <= 1000 ? 'ok  ' : 'MISS'} ${String(r.latN).padStart(7)}  ${r.form.padStart(12)} ${(r.bps / 1000).toFixed(0).padStart(5)}  ${r.form === 'moves' ? r.fullsS.toFixed(0).padStart(6) : '     -'}  ${r.load.toFixed(1)}`);
 }
 console.log('the browser\'s CPU while panning (cores busy: renderer = the page\'s main thread, its workers and compositor; gpu-process = the software rasteriser and the display compositor):');
-for (const r of rows) if (r.drawnIn === 'worker') console.log(`  ${String(r.n).padStart(6)}  the worker's picture, from its beginning: WebGL calls issued ${r.issueMs.toFixed(0)} ms, rasterised ${r.rasterMs.toFixed(0)} ms, bitmap ${r.pictureMs.toFixed(0)} ms (means)`);
+/* (a build whose picture has its parts: the line below them instead) */
+for (const r of rows) if (r.drawnIn === 'worker' && !r.plog.some((p) => p[5])) console.log(`  ${String(r.n).padStart(6)}  the worker's picture, from its beginning: WebGL calls issued ${r.issueMs.toFixed(0)} ms, rasterised ${r.rasterMs.toFixed(0)} ms, bitmap ${r.pictureMs.toFixed(0)} ms (means)`);
+for (const r of rows) {
+  if (r.drawnIn !== 'worker' || r.plog.length < 3) continue;
+  /* per picture: [began (epoch ms), came to the page, drawMs, rasterMs, trail segments drawn] */
+  const gaps = r.plog.slice(1).map((p, i) => p[0] - r.plog[i][0]);
+  const came = (f) => r.plog.filter(f).map((p) => p[1] - p[0]);
+  const st = came((p) => p[4] > 0);
+  const no = came((p) => p[4] === 0);
+  const f = (a) => (a.length ? `${pct(a, 50).toFixed(0)} / ${pct(a, 95).toFixed(0)} / ${Math.max(...a).toFixed(0)} ms` : '-');
+  const parts = r.plog.filter((p) => p[5]).map((p) => p[5]);
+  if (parts.length) {
+    const mean = (i) => parts.reduce((a, p) => a + p[i] - (i ? p[i - 1] : 0), 0) / parts.length;
+    console.log(`  ${String(r.n).padStart(6)}  a picture's parts in the worker (means): cleared ${mean(0).toFixed(1)} ms, trails warped ${mean(1).toFixed(1)} ms, symbols ${mean(2).toFixed(1)} ms, put ${mean(3).toFixed(1)} ms, bitmap ${mean(4).toFixed(1)} ms`);
+  }
+  console.log(`  ${String(r.n).padStart(6)}  pictures (p50 / p95 / max): began every ${f(gaps)}; on the page after ${f(no)} (${no.length} without a trails' step), ${f(st)} (${st.length} with one); report-to-symbol before its picture began p50 ${r.waitP50.toFixed(0)} / p99 ${r.waitP99.toFixed(0)} ms`);
+}
 for (const r of rows) if (r.cpu) console.log(`  ${String(r.n).padStart(6)}  ${Object.entries(r.cpu).filter(([, v]) => v >= 0.005).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; total ${Object.values(r.cpu).reduce((a, v) => a + v, 0).toFixed(2)}`);
 console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log(bad ? `${bad} of ${rows.length} loads miss a target` : 'all targets met');

@@ -548,6 +548,7 @@ export class RemotePicture {
     this.drawMs = 0;
     this.issueMs = 0;
     this.rasterMs = 0;
+    this.log = [];
     /* a hidden page needs no pictures: the worker stops until the next frame sends the view */
     document.addEventListener('visibilitychange', () => {
       if (!document.hidden) return;
@@ -594,6 +595,9 @@ export class RemotePicture {
     this.drawMs += m.drawMs || 0; /* (bench) from a drawing's beginning to its bitmap */
     this.issueMs += m.issueMs || 0; /* (bench) ... to its last WebGL call */
     this.rasterMs += m.rasterMs || 0; /* (bench) ... to the rasteriser's end */
+    /* (bench) the last pictures: when each began (epoch ms), when it came, its cost, the trail segments it drew */
+    if (this.log.length >= 2000) this.log.shift();
+    this.log.push([m.atEpoch, Date.now(), m.drawMs, m.rasterMs, m.tlSegs || 0, m.parts]);
     this.place();
     this.send({ type: 'shown' });
   }
