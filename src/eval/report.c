@@ -193,6 +193,19 @@ static void jw_pos(struct jsonw *w, const char *key, const struct ev_pos_stats *
     jw_end(w);
 }
 
+/* key: {per mix, "radar_only", "all"} */
+static void jw_positions(struct jsonw *w, const char *key, const struct ev_pos_stats mix[EV_MIX_N],
+                         const struct ev_pos_stats *radar, const struct ev_pos_stats *all)
+{
+    jw_key(w, key);
+    jw_obj(w);
+    for (unsigned k = 0; k < EV_MIX_N; k++)
+        jw_pos(w, ev_mix_name(k), &mix[k]);
+    jw_pos(w, "radar_only", radar);
+    jw_pos(w, "all", all);
+    jw_end(w);
+}
+
 static void jw_idstat(struct jsonw *w, const char *key, const struct ev_idstat *x)
 {
     jw_key(w, key);
@@ -243,20 +256,8 @@ int ev_write_json(const struct ev *e, struct jsonw *w)
     }
     jw_kuint(w, "movers", e->truth->n_movers);
 
-    jw_key(w, "position");
-    jw_obj(w);
-    for (unsigned k = 0; k < EV_MIX_N; k++)
-        jw_pos(w, ev_mix_name(k), &s.pos[k]);
-    jw_pos(w, "radar_only", &s.pos_radar);
-    jw_pos(w, "all", &s.pos_all);
-    jw_end(w);
-    jw_key(w, "position_at_update");
-    jw_obj(w);
-    for (unsigned k = 0; k < EV_MIX_N; k++)
-        jw_pos(w, ev_mix_name(k), &s.upd[k]);
-    jw_pos(w, "radar_only", &s.upd_radar);
-    jw_pos(w, "all", &s.upd_all);
-    jw_end(w);
+    jw_positions(w, "position", s.pos, &s.pos_radar, &s.pos_all);
+    jw_positions(w, "position_at_update", s.upd, &s.upd_radar, &s.upd_all);
 
     jw_key(w, "completeness");
     jw_obj(w);

@@ -1336,22 +1336,30 @@ static struct trk_track crosser(double north_m, double east_m, double t0_s, doub
     return k;
 }
 
-/* Fly the racetrack and the crosser from 0 to end_s, evaluating every
- * 2 s; the first SEPARATION alert's opening time (-1: none) and its
- * hypothesis, and the first second the two are within 5 NM (-1: never). */
-static void racetrack_run(int man_area, double north_m, double east_m, double end_s, double *open_s,
-                          const char **hyp, double *loss_s)
+/* A detector for two tracks recording SEPARATION's changes into r, with
+ * the manoeuvring area on or off. */
+static struct det *sep_det(int man_area, struct rec *r)
 {
     struct det_config c;
     det_config_default(&c);
     c.max_tracks = 8;
     c.max_alerts = 8;
     c.man_area = man_area;
-    struct rec r;
-    memset(&r, 0, sizeof r);
-    r.only = 1u << DET_RULE_SEPARATION;
+    memset(r, 0, sizeof *r);
+    r->only = 1u << DET_RULE_SEPARATION;
     struct det *d = NULL;
-    assert_int_equal(det_new(&c, on_change, &r, &d), 0);
+    assert_int_equal(det_new(&c, on_change, r, &d), 0);
+    return d;
+}
+
+/* Fly the racetrack and the crosser from 0 to end_s, evaluating every
+ * 2 s; the first SEPARATION alert's opening time (-1: none) and its
+ * hypothesis, and the first second the two are within 5 NM (-1: never). */
+static void racetrack_run(int man_area, double north_m, double east_m, double end_s, double *open_s,
+                          const char **hyp, double *loss_s)
+{
+    struct rec r;
+    struct det *d = sep_det(man_area, &r);
     *open_s = *loss_s = -1;
     *hyp = NULL;
     for (double t = 0; t <= end_s; t += 2.0) {
@@ -1416,16 +1424,8 @@ static void test_separation_manoeuvring_clear(void **st)
  * straight on (no dogleg), or without the area, nothing is raised. */
 static void dogleg_run(int dogleg, int man_area, double *open_s, const char **hyp)
 {
-    struct det_config c;
-    det_config_default(&c);
-    c.max_tracks = 8;
-    c.max_alerts = 8;
-    c.man_area = man_area;
     struct rec r;
-    memset(&r, 0, sizeof r);
-    r.only = 1u << DET_RULE_SEPARATION;
-    struct det *d = NULL;
-    assert_int_equal(det_new(&c, on_change, &r, &d), 0);
+    struct det *d = sep_det(man_area, &r);
     *open_s = -1;
     *hyp = NULL;
     const double v = 216.0, h2 = 145.0 * 3.14159265358979 / 180.0, t_turn = 205.0;
