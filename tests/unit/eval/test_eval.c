@@ -453,6 +453,21 @@ static void test_offset_100m(void **state)
     ev_truth_free(t);
 }
 
+/* e's evaluation object, written and parsed back (never NULL). */
+static json_t *eval_json(const struct ev *e)
+{
+    struct dbuf b;
+    dbuf_init(&b, 1 << 20);
+    struct jsonw w;
+    jw_init(&w, &b);
+    assert_int_equal(ev_write_json(e, &w), 0);
+    json_error_t err;
+    json_t *j = json_loads(b.p, 0, &err);
+    dbuf_free(&b);
+    assert_non_null(j);
+    return j;
+}
+
 /* Radar tracks updated every 10 s, exactly on the truth at each update but
  * 20 m/s too fast north: moved to now each cycle they drift up to 180 m
  * (RMS 20 * sqrt(28.5) = 107 m), at their updates they are right. */
@@ -492,20 +507,12 @@ static void test_accuracy_at_update(void **state)
     /* the target judges the estimates at their updates */
     assert_int_equal(s.v_rms_radar, EV_PASS);
     /* and both figures are in the JSON */
-    struct dbuf b;
-    dbuf_init(&b, 1 << 20);
-    struct jsonw w;
-    jw_init(&w, &b);
-    assert_int_equal(ev_write_json(e, &w), 0);
-    json_error_t err;
-    json_t *j = json_loads(b.p, 0, &err);
-    assert_non_null(j);
+    json_t *j = eval_json(e);
     json_t *at = json_object_get(json_object_get(j, "position_at_update"), "radar_only");
     json_t *every = json_object_get(json_object_get(j, "position"), "radar_only");
     assert_int_equal(json_integer_value(json_object_get(at, "n")), 60);
     assert_int_equal(json_integer_value(json_object_get(every, "n")), 600);
     json_decref(j);
-    dbuf_free(&b);
     ev_free(e);
     ev_truth_free(t);
 }
@@ -1004,16 +1011,7 @@ static void test_hostile_values(void **state)
     assert_int_equal(s.assoc_cycles, 2);
     assert_int_equal(s.alerts, 2);
     assert_int_equal(s.unjudged, 1);
-    struct dbuf b;
-    dbuf_init(&b, 1 << 20);
-    struct jsonw w;
-    jw_init(&w, &b);
-    assert_int_equal(ev_write_json(e, &w), 0);
-    json_error_t je;
-    json_t *o = json_loads(b.p, 0, &je);
-    assert_non_null(o);
-    json_decref(o);
-    dbuf_free(&b);
+    json_decref(eval_json(e)); /* writes JSON that parses */
     ev_free(e);
     ev_truth_free(t);
 }
