@@ -1107,8 +1107,7 @@ static int radar_course(const struct trk_track *t)
     return radar && !reported;
 }
 
-/* a - b as an angle in [-180, 180] (degrees). */
-static double course_diff(double a, double b)
+double det_course_diff(double a, double b)
 {
     /* fmod is exact, and x itself when |x| < 360 (courses in [0, 360)) */
     double dd = a - b;
@@ -1172,8 +1171,9 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint
             now[s].ref_deg[0] = t->track_deg;
             now[s].ref_ms = t->t_state_ms;
         }
-        double a = course_diff(t->track_deg, now[s].ref_deg[0]);
-        double b = isfinite(now[s].ref_deg[1]) ? course_diff(t->track_deg, now[s].ref_deg[1]) : 0;
+        double a = det_course_diff(t->track_deg, now[s].ref_deg[0]);
+        double b =
+            isfinite(now[s].ref_deg[1]) ? det_course_diff(t->track_deg, now[s].ref_deg[1]) : 0;
         now[s].ref_far = fabs(b) > fabs(a) ? now[s].ref_deg[1] : now[s].ref_deg[0];
         *ref = now[s].ref_far;
     } else { /* the first course known: the first period starts */
@@ -1187,7 +1187,7 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint
     double dt = (double)(t->t_state_ms - p->t_ms) / 1000.0;
     if (dt < 0.5 || dt > 30.0)
         return 0.0;
-    double r = course_diff(t->track_deg, p->deg) / dt;
+    double r = det_course_diff(t->track_deg, p->deg) / dt;
     if (fabs(r) > 6.0) /* beyond any aircraft's turn: a jump of the estimate */
         r = 0.0;
     /* The rate between two evaluations is noisy (a radar-only track's course

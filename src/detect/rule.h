@@ -335,6 +335,9 @@ static inline void det_pair_scale(const struct det_ctx *c, size_t i, size_t j, d
     *m_lon = 0.5 * (c->m_lon[i] + c->m_lon[j]);
 }
 
+/* a - b as an angle in [-180, 180] (degrees): two courses' difference. */
+double det_course_diff(double a, double b);
+
 /* Write an identity label of t ("ICAO 4CA123 BAW12 squawk 7700", or
  * "track 17") into out, printable ASCII only. */
 void det_label(const struct trk_track *t, char *out, size_t cap);
