@@ -230,6 +230,15 @@ int app_release_parse(const char *list, uint32_t *mask, const char **why)
     return 0;
 }
 
+/* Whether any source that needs a transponder (or AIS) ever fed t. */
+static bool coop_seen(const struct trk_track *t)
+{
+    for (int s = 0; s < TRK_SOURCE_N; s++)
+        if ((TRK_SRC_BIT(s) & TRK_SRC_COOPERATIVE) && t->last_src_ms[s] > 0)
+            return true;
+    return false;
+}
+
 enum app_class app_class_of(const struct trk_track *t, const struct app_military *m)
 {
     if (app_military_match(m, t))
@@ -238,9 +247,11 @@ enum app_class app_class_of(const struct trk_track *t, const struct app_military
         return APP_CLASS_VESSEL;
     if (t->transponder == TRK_TRI_NO)
         return APP_CLASS_NO_TRANSPONDER;
-    if (t->transponder == TRK_TRI_YES || t->kind == TRK_KIND_AIRCRAFT ||
-        (t->ids & (TRK_ID_ICAO | TRK_ID_SQUAWK)))
+    if (t->transponder == TRK_TRI_YES || (t->ids & (TRK_ID_ICAO | TRK_ID_SQUAWK)) ||
+        (t->kind == TRK_KIND_AIRCRAFT && coop_seen(t)))
         return APP_CLASS_CIVIL;
+    /* an aircraft known by its speed alone (primary plots, docs/tracker.md)
+     * whose transponder is not yet judged: unknown until it is */
     return APP_CLASS_UNKNOWN;
 }
 

@@ -17,7 +17,9 @@
  *      vessel          an AIS (or otherwise marine) track
  *      no_transponder  primary radar only: the transponder is off or absent
  *      civil           an aircraft with a transponder seen
- *      unknown         the rest (no identity, nothing known of it)
+ *      unknown         the rest (no identity, nothing known of it; an
+ *                      aircraft known by its speed alone, from primary
+ *                      plots, until its transponder is judged)
  *    Unless `release` says otherwise only civil leaves. An operator can
  *    mark one track releasable (POST /api/tracks/ID/release): it then
  *    leaves whatever its class — still only inside the area.

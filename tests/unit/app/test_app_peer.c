@@ -190,6 +190,19 @@ static void test_classes(void **state)
     /* nothing known */
     t.transponder = TRK_TRI_UNKNOWN;
     assert_int_equal(app_class_of(&t, &m), APP_CLASS_UNKNOWN);
+    /* an aircraft by its speed (primary plots only), the transponder not
+     * yet judged: not civil, so not released by default */
+    t.kind = TRK_KIND_AIRCRAFT;
+    t.last_src_ms[TRK_SOURCE_PSR] = T0_MS;
+    assert_int_equal(app_class_of(&t, &m), APP_CLASS_UNKNOWN);
+    t.transponder = TRK_TRI_NO;
+    assert_int_equal(app_class_of(&t, &m), APP_CLASS_NO_TRANSPONDER);
+    /* ... and once a Mode A/C reply was seen, an aircraft with a transponder */
+    t.transponder = TRK_TRI_UNKNOWN;
+    t.last_src_ms[TRK_SOURCE_SSR] = T0_MS - 120000;
+    assert_int_equal(app_class_of(&t, &m), APP_CLASS_CIVIL);
+    t.last_src_ms[TRK_SOURCE_SSR] = 0;
+    t.kind = TRK_KIND_UNKNOWN;
     /* a vessel */
     t.kind = TRK_KIND_VESSEL;
     t.ids = TRK_ID_MMSI;
