@@ -235,6 +235,7 @@ void trk_config_default(struct trk_config *c)
     c->confirm_n = 5;
     c->no_xpdr_scans = 3;        /* a missed reply is one scan; three in a row is a pattern */
     c->slow_mps = 15.0;          /* 30 kt: below any fixed-wing aircraft in flight */
+    c->aircraft_mps = 51.4;      /* 100 kt: above any ship or boat in service */
     c->oos_ms = 2000;            /* late plots of a radar sector, a slow network */
     c->future_ms = 5000;         /* clocks a few seconds apart */
     c->min_life_air_ms = 20000;  /* 20 s: an ADS-B track through a coverage hole */
@@ -249,8 +250,8 @@ static int config_ok(const struct trk_config *c)
            c->search_m > 0.0 && c->search_m <= 200000.0 && c->cell_deg >= 0.01 &&
            c->cell_deg <= 10.0 && c->confirm_m >= 1 && c->confirm_n >= c->confirm_m &&
            c->confirm_n <= 1000 && c->no_xpdr_scans >= 1 && c->no_xpdr_scans < 60000 &&
-           c->slow_mps >= 0.0 && c->oos_ms >= 0 && c->future_ms >= 0 && c->min_life_air_ms > 0 &&
-           c->min_life_sea_ms > 0;
+           c->slow_mps >= 0.0 && c->aircraft_mps > c->slow_mps && c->oos_ms >= 0 &&
+           c->future_ms >= 0 && c->min_life_air_ms > 0 && c->min_life_sea_ms > 0;
 }
 
 static size_t pow2_at_least(size_t n)
@@ -705,6 +706,12 @@ static void refresh_outputs(const struct trk_table *t, struct slot *p)
         k->flags |= TRK_F_SLOW;
     if (k->p_turn > 0.5)
         k->flags |= TRK_F_MANOEUVRE;
+    /* A track of primary plots alone is an aircraft once it flies faster
+     * than any ship, its velocity settled by a few updates; it stays one
+     * (kind_ok then keeps AIS reports off it). Slower, it stays unknown. */
+    if (k->kind == TRK_KIND_UNKNOWN && k->status == TRK_ST_CONFIRMED && k->n_updates >= 5 &&
+        k->gs_mps >= t->cfg.aircraft_mps)
+        k->kind = TRK_KIND_AIRCRAFT;
 }
 
 static int64_t last_coop_ms(const struct trk_track *k)

@@ -126,7 +126,7 @@ _Static_assert(TRK_SOURCE_N <= 8, "src_mask is 8 bits");
     (TRK_SRC_BIT(TRK_SOURCE_PSR) | TRK_SRC_BIT(TRK_SOURCE_SSR) | TRK_SRC_BIT(TRK_SOURCE_MODES))
 
 enum trk_kind {
-    TRK_KIND_UNKNOWN = 0, /* e.g. primary plots only: aircraft, ship or clutter */
+    TRK_KIND_UNKNOWN = 0, /* e.g. primary plots only, slow: aircraft, ship or clutter */
     TRK_KIND_AIRCRAFT = 1,
     TRK_KIND_VESSEL = 2,
 };
@@ -314,6 +314,7 @@ struct trk_config {
     unsigned confirm_m, confirm_n; /* M of N scans for primary-born tracks */
     unsigned no_xpdr_scans;        /* primary-only scans before transponder = NO */
     double slow_mps;               /* TRK_F_SLOW below this ground speed */
+    double aircraft_mps;           /* a confirmed track of kind unknown this fast is an aircraft */
     int64_t oos_ms;                /* measurements older than the track by more are dropped */
     int64_t future_ms;             /* measurements later than now by more are dropped */
     int64_t min_life_air_ms, min_life_sea_ms; /* delete_after lower bounds by kind */

@@ -210,6 +210,8 @@ static void test_malmo(void **state)
     assert_true(seen_rx == 1 && seen_app == 1 && seen_er == 1);
     assert_string_equal(str(json_object_get(sas, "compliance"), "transponder"), "yes");
     assert_string_equal(str(json_object_get(il, "compliance"), "transponder"), "no");
+    assert_string_equal(str(il, "kind"),
+                        "aircraft"); /* primary plots alone, but far too fast for a ship */
     assert_true(json_is_null(json_object_get(il, "alt_ft")));
     json_t *isrc = json_object_get(il, "sources");
     for (size_t k = 0; k < json_array_size(isrc); k++) {
@@ -716,7 +718,7 @@ static const struct mover bs_movers[] = {
     {"WARSHIP", NULL, 369970120, NULL, "vessel", NULL},
     {"CARGO", NULL, 273354190, NULL, "vessel", NULL},
     {"YACHT", NULL, 261012345, NULL, "vessel", NULL},
-    {"LOWPASS", NULL, 0, NULL, NULL, "no"},
+    {"LOWPASS", NULL, 0, NULL, "aircraft", "no"},
 };
 static const struct ep bs_eps[] = {
     {"NO_TRANSPONDER", "LOWPASS", NULL, "open", "caution", -1, 140, 180, MUST},

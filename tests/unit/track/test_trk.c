@@ -174,7 +174,9 @@ static void test_primary_m_of_n(void **state)
             assert_int_equal(got[0], id);
             const struct trk_track *k = trk_get(t, id);
             assert_int_equal(k->status, s < 8 ? TRK_ST_TENTATIVE : TRK_ST_CONFIRMED);
-            assert_int_equal(k->kind, TRK_KIND_UNKNOWN);
+            /* confirmed at the third plot (s = 8); 150 m/s, faster than
+             * any ship: an aircraft from the fifth update on (s = 16) */
+            assert_int_equal(k->kind, s < 16 ? TRK_KIND_UNKNOWN : TRK_KIND_AIRCRAFT);
             assert_true(k->flags & TRK_F_PLOT_BORN);
         }
         tick(t, now);
@@ -220,8 +222,42 @@ static void test_clutter_blob_flagged_slow(void **state)
     assert_int_equal(k->status, TRK_ST_CONFIRMED);
     assert_true(k->flags & TRK_F_SLOW);
     assert_true(k->gs_mps < 15.0);
+    assert_int_equal(k->kind, TRK_KIND_UNKNOWN); /* never fast: not an aircraft */
     assert_int_equal(k->transponder, TRK_TRI_NO);
     assert_int_equal(k->primary_only_scans, 31);
+    trk_free(t);
+}
+
+/* A fast boat seen by primary radar alone (25 m/s, 49 kt): confirmed,
+ * not slow, and still of kind unknown: only faster than aircraft_mps
+ * (100 kt) makes a primary-only track an aircraft. */
+static void test_primary_boat_stays_unknown(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("boat")};
+    struct trk_table *t = mk(100);
+    struct sim_radar rd = {1, 0.0, 0.0, 50.0, 0.08};
+    assert_int_equal(trk_sensor_set(t, 1, 4000), 0);
+    struct sim_tgt boat = {12000.0, -9000.0, 15.0, 20.0, 0.0};
+    uint32_t id = 0;
+    for (int64_t s = 0; s <= 120; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        if (s % 4 == 0) {
+            struct trk_meas m = sim_plot(&rd, &boat, now, PSR, &rng);
+            uint32_t got;
+            feed(t, &m, 1, now, &got);
+            if (!id)
+                id = got;
+            assert_int_equal(got, id);
+        }
+        tick(t, now);
+        sim_move(&boat, 1.0);
+    }
+    const struct trk_track *k = trk_get(t, id);
+    assert_int_equal(k->status, TRK_ST_CONFIRMED);
+    assert_false(k->flags & TRK_F_SLOW);
+    assert_true(fabs(k->gs_mps - 25.0) < 5.0);
+    assert_int_equal(k->kind, TRK_KIND_UNKNOWN);
     trk_free(t);
 }
 
@@ -1157,6 +1193,7 @@ int main(void)
         cmocka_unit_test(test_crossing_ssr_same_code),
         cmocka_unit_test(test_primary_m_of_n),
         cmocka_unit_test(test_clutter_blob_flagged_slow),
+        cmocka_unit_test(test_primary_boat_stays_unknown),
         cmocka_unit_test(test_transponder_off_one_track),
         cmocka_unit_test(test_missed_reply),
         cmocka_unit_test(test_adsb_ssr_psr_one_track),
