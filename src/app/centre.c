@@ -131,6 +131,9 @@ struct app_centre {
     struct fpl_points *points; /* [picture] points, or NULL */
     struct fpl_set *plans;     /* [picture] plans, or NULL */
     struct fpl_store *plan_store;
+    /* FNV-1a sums of the zones, plans and points files as read at start
+     * (PIC_FILE_*), so that a reload says when one changed */
+    uint64_t file_sum[3];
     struct web *web;
     struct hl_daemon_ctx *hl; /* the embedded hotline, or NULL */
     struct event *tick;
@@ -1781,6 +1784,72 @@ static size_t log_restart_only(const struct app_config *f, const struct app_conf
     return k;
 }
 
+/* The [picture] files read at start only, in file_sum's order. */
+static const struct {
+    size_t off;
+    const char *what;
+} pic_files[3] = {
+    {offsetof(struct app_config, zones_file), "[picture] zones"},
+    {offsetof(struct app_config, plans_file), "[picture] plans"},
+    {offsetof(struct app_config, points_file), "[picture] points"},
+};
+
+/* The FNV-1a sum of the file at path: 0 and *sum, or the read's error with
+ * its line in err. */
+static int file_sum(const char *what, const char *path, uint64_t *sum, char *err, size_t cap)
+{
+    struct dbuf b;
+    int rc = app_read_file(what, path, (size_t)1 << 28, &b, err, cap);
+    if (rc != 0)
+        return rc;
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < b.len; i++) {
+        h ^= (uint8_t)b.p[i];
+        h *= 1099511628211ull;
+    }
+    dbuf_free(&b);
+    *sum = h;
+    return 0;
+}
+
+/* The sums of cfg's [picture] files (0 for one not named). */
+static void pic_file_sums(const struct app_config *cfg, uint64_t sum[3])
+{
+    for (size_t i = 0; i < 3; i++) {
+        const char *path = (const char *)cfg + pic_files[i].off;
+        char err[256];
+        sum[i] = 0;
+        if (path[0] && file_sum(pic_files[i].what, path, &sum[i], err, sizeof err) != 0)
+            sum[i] = 0; /* read once just before: a file gone since shows at the reload */
+    }
+}
+
+/* Log, once each, the [picture] files whose contents changed since the
+ * start (their paths unchanged: log_restart_only tells a new path). The
+ * running zones, plans and points stay. Returns how many. */
+static size_t log_files_changed(const struct app_centre *c, const struct app_config *n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < 3; i++) {
+        const char *was = (const char *)c->file + pic_files[i].off;
+        const char *now = (const char *)n + pic_files[i].off;
+        if (!was[0] || strcmp(was, now) != 0)
+            continue;
+        uint64_t sum;
+        char err[512], esc[1024];
+        if (file_sum(pic_files[i].what, now, &sum, err, sizeof err) != 0) {
+            log_escape(esc, sizeof esc, err, strlen(err), LOG_ESC_LINE);
+            log_warn(MOD, "reload: %s (the running ones stay)", esc);
+            k++;
+        } else if (sum != c->file_sum[i]) {
+            log_warn(MOD, "reload: %s file changed: needs a restart (the running ones stay)",
+                     pic_files[i].what);
+            k++;
+        }
+    }
+    return k;
+}
+
 int app_centre_reload(struct app_centre *c)
 {
     c->reloads++;
@@ -1817,7 +1886,7 @@ int app_centre_reload(struct app_centre *c)
     else
         log_err(MOD, "accounts not reloaded (the old ones stay): %s", cairn_strerror(arc));
 
-    size_t restart = log_restart_only(c->file, n);
+    size_t restart = log_restart_only(c->file, n) + log_files_changed(c, n);
 
     /* [sensor NAME] by name: the gone and the changed stopped first (a
      * port one frees may be the one another takes), then the new ones */
@@ -1995,6 +2064,7 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
         }
         pic_set_zones(c->pic, c->zones);
         pic_set_plans(c->pic, c->plan_store);
+        pic_file_sums(cfg, c->file_sum);
     }
 
     {

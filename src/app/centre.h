@@ -86,8 +86,9 @@ int app_centre_shutdown(struct app_centre *c);
  * (web_reload_accounts), the [sensor NAME] sections are compared by name
  * with the running ones: the removed are stopped and freed (worker threads
  * joined), the new started, the changed (any key) restarted, the others
- * left running untouched; every other difference is logged as needing a
- * restart and not applied. One summary line is logged. 0, or the accounts'
+ * left running untouched; every other difference (a [picture] zones,
+ * plans or points file whose contents changed among them) is logged as
+ * needing a restart and not applied. One summary line is logged. 0, or the accounts'
  * error, or CAIRN_E_INVAL when a sensor could not start (logged); without
  * a path (cfg from app_config_parse) only the accounts are re-read. */
 int app_centre_reload(struct app_centre *c);

@@ -11,6 +11,8 @@
  *  3. B changed (max_clients), SIGHUP: B restarted, A still kept;
  *  4. A removed, SIGHUP: A gone from /api/sensors, the test's connection
  *     to it closed by the centre, its port refusing;
+ *  4b. the [picture] zones file rewritten, SIGHUP: "needs a restart" said
+ *     (its contents are read at start only);
  *  5. a broken file, SIGHUP: refused (logged, cairn_reload_errors_total),
  *     the set as it was, the centre answering.
  *
@@ -49,7 +51,9 @@ static const char *web_extra = ""; /* more [web] keys */
 static void write_conf(int with_a, int with_b, int b_max)
 {
     char text[1024];
-    int n = snprintf(text, sizeof text, "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\n%s\n",
+    int n = snprintf(text, sizeof text,
+                     "[web]\nlisten = 127.0.0.1:0\naccounts = accounts\n%s\n"
+                     "[picture]\nzones = zones.geojson\n\n",
                      web_extra);
     if (with_a)
         n += snprintf(text + n, sizeof text - (size_t)n,
@@ -59,6 +63,20 @@ static void write_conf(int with_a, int with_b, int b_max)
                       "[sensor B]\nformat = beast\nlisten = 127.0.0.1:%d\nmax_clients = %d\n\n",
                       port_b, b_max);
     ip_write_file(conf_path, text);
+}
+
+/* The [picture] zones file: one caution area of that name. */
+static void write_zones(const char *name)
+{
+    char path[160], text[512];
+    snprintf(path, sizeof path, "%s/zones.geojson", dir);
+    snprintf(text, sizeof text,
+             "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+             "\"properties\":{\"name\":\"%s\",\"kind\":\"caution\"},"
+             "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":"
+             "[[[18,54],[19,54],[19,55],[18,55],[18,54]]]}}]}\n",
+             name);
+    ip_write_file(path, text);
 }
 
 /* SIGHUP and the reload's summary line in the log (returned: the log from
@@ -153,6 +171,7 @@ static void test_reload(void **state)
     assert_true(port_a > 0 && port_b > 0 && port_a != port_b);
     snprintf(conf_path, sizeof conf_path, "%s/centre.ini", dir);
     write_conf(1, 0, 8);
+    write_zones("CAUTION-1");
     /* the file named relative to the working folder: a reload reads the
      * same file, and its relative paths (accounts) stay the same */
     assert_int_equal(chdir(dir), 0);
@@ -226,6 +245,13 @@ static void test_reload(void **state)
     close(fa);
     assert_int_equal(ih_connect(port_a), -1);
 
+    /* 4b. the zones file's contents changed (its path not): read at start
+     * only, and the reload says so */
+    write_zones("CAUTION-2");
+    log = hup("reloaded ");
+    assert_non_null(strstr(log, "[picture] zones file changed: needs a restart"));
+    assert_non_null(strstr(log, "kept 1, failed 0; 1 change(s) need a restart"));
+
     /* 5. a broken file: refused, nothing changed */
     ip_write_file(conf_path, "[web]\nlisten = 127.0.0.1:0\n[sensor B\x01\n");
     log = hup("reload refused, nothing changed");
@@ -243,7 +269,7 @@ static void test_reload(void **state)
     close(fb);
     assert_int_equal(ih_request(&rep, web_port, "GET", "/metrics", NULL, NULL), 200);
     assert_non_null(strstr(rep.body, "cairn_reload_errors_total 1"));
-    assert_non_null(strstr(rep.body, "cairn_reloads_total 4"));
+    assert_non_null(strstr(rep.body, "cairn_reloads_total 5"));
     /* the control byte did not reach the log raw */
     assert_null(strchr(d.log, 0x01));
 
