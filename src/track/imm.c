@@ -26,13 +26,13 @@ static inline void mirror(double P[16])
 
 /* Transition over T seconds with F built from a = sin(wT)/w,
  * b = (1 - cos(wT))/w, c = cos(wT), s = sin(wT) (CV: a = T, b = s = 0,
- * c = 1), plus piecewise-constant white acceleration of standard
- * deviation sa. F = [I A; 0 B] with A = [a -b; b a], B = [c -s; s c]:
- * the products are written out in that block form (no multiplications by
- * the constant zeros and ones of F), and of F P F^T only the lower
- * triangle is computed. */
+ * c = 1), plus piecewise-constant white acceleration (q11, q13, q33: the
+ * terms of its covariance, trk_imm_step_make). F = [I A; 0 B] with A = [a -b; b a], B = [c -s; s
+ * c]: the products are written out in that block form (no multiplications by the constant zeros and
+ * ones of F), and of F P F^T only the lower triangle is computed. */
 static inline void predict(const double x[4], const double P[16], double a, double b, double c,
-                           double s, double sa, double T, double xo[4], double Po[16])
+                           double s, double q11, double q13, double q33, double xo[4],
+                           double Po[16])
 {
     xo[0] = x[0] + a * x[2] - b * x[3];
     xo[1] = x[1] + b * x[2] + a * x[3];
@@ -59,8 +59,6 @@ static inline void predict(const double x[4], const double P[16], double a, doub
         if (i == 3)
             Po[15] = s * r[2] + c * r[3];
     }
-    double q = sa * sa, T2 = T * T;
-    double q11 = q * T2 * T2 / 4.0, q13 = q * T2 * T / 2.0, q33 = q * T2;
     Po[0] += q11;
     Po[5] += q11;
     Po[10] += q33;
@@ -383,9 +381,8 @@ static int imm_vec_any(IMM_VEC_ARGS)
 #endif
 
 /* The same, one model at a time (predict, kf_update): the fallback. */
-static void imm_scalar(struct trk_imm *f, double wm[TRK_IMM_M][TRK_IMM_M], const double ta[3],
-                       const double tb[3], const double tc[3], const double ts[3],
-                       const double sa[3], double dt_s, const double *z, const double *R, int m,
+static void imm_scalar(struct trk_imm *f, double wm[TRK_IMM_M][TRK_IMM_M],
+                       const struct trk_imm_step *st, const double *z, const double *R, int m,
                        double d2s[TRK_IMM_M], double det[TRK_IMM_M])
 {
     double x0[TRK_IMM_M][4], P0[TRK_IMM_M][16];
@@ -411,32 +408,22 @@ static void imm_scalar(struct trk_imm *f, double wm[TRK_IMM_M][TRK_IMM_M], const
     }
     for (int j = 0; j < TRK_IMM_M; j++) {
         double P[16];
-        predict(x0[j], P0[j], ta[j], tb[j], tc[j], ts[j], sa[j], dt_s, f->x[j], P);
+        predict(x0[j], P0[j], st->a[j], st->b[j], st->c[j], st->s[j], st->q11[j], st->q13[j],
+                st->q33[j], f->x[j], P);
         d2s[j] = m == 4 ? kf_update(f->x[j], P, z, R, 4, &det[j])
                         : kf_update(f->x[j], P, z, R, 2, &det[j]);
         pack(P, f->P[j]);
     }
 }
 
-double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double dt_s,
-                      const double *z, const double *R, int m)
+void trk_imm_step_make(struct trk_imm_step *st, const struct trk_imm_params *p, double dt_s)
 {
     const double sa[TRK_IMM_M] = {p->sigma_a_cv, p->sigma_a_ct, p->sigma_a_ct};
     if (dt_s < 0.0)
         dt_s = 0.0;
-    double stay = p->tau_s > 0.0 ? exp(-dt_s / p->tau_s) : 1.0;
-    double off = (1.0 - stay) / (TRK_IMM_M - 1);
-
-    /* Mixing: c_j = sum_i p_ij mu_i, mu_i|j = p_ij mu_i / c_j. */
-    double c[TRK_IMM_M], wm[TRK_IMM_M][TRK_IMM_M];
-    for (int j = 0; j < TRK_IMM_M; j++) {
-        c[j] = 0.0;
-        for (int i = 0; i < TRK_IMM_M; i++)
-            c[j] += (i == j ? stay : off) * f->mu[i];
-    }
-    for (int j = 0; j < TRK_IMM_M; j++)
-        for (int i = 0; i < TRK_IMM_M; i++)
-            wm[i][j] = (i == j ? stay : off) * f->mu[i] / c[j];
+    st->dt_s = dt_s;
+    st->stay = p->tau_s > 0.0 ? exp(-dt_s / p->tau_s) : 1.0;
+    st->off = (1.0 - st->stay) / (TRK_IMM_M - 1);
 
     /* The transitions: CV, turn left, turn right (sin and b change sign).
      * The two turns share |w|: one sincos. */
@@ -449,27 +436,57 @@ double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double 
     }
     const double ta[3] = {dt_s, aw, aw}, tb[3] = {0.0, bw, -bw}, tc[3] = {1.0, cw, cw},
                  ts[3] = {0.0, sw, -sw};
-    double q11[3], q13[3], q33[3], T2 = dt_s * dt_s;
+    double T2 = dt_s * dt_s;
     for (int j = 0; j < TRK_IMM_M; j++) {
         double q = sa[j] * sa[j];
-        q11[j] = q * T2 * T2 / 4.0;
-        q13[j] = q * T2 * dt_s / 2.0;
-        q33[j] = q * T2;
+        st->a[j] = ta[j];
+        st->b[j] = tb[j];
+        st->c[j] = tc[j];
+        st->s[j] = ts[j];
+        st->q11[j] = q * T2 * T2 / 4.0;
+        st->q13[j] = q * T2 * dt_s / 2.0;
+        st->q33[j] = q * T2;
     }
+}
+
+double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double dt_s,
+                      const double *z, const double *R, int m)
+{
+    struct trk_imm_step st;
+    trk_imm_step_make(&st, p, dt_s);
+    return trk_imm_update_step(f, &st, z, R, m);
+}
+
+double trk_imm_update_step(struct trk_imm *f, const struct trk_imm_step *st, const double *z,
+                           const double *R, int m)
+{
+    const double stay = st->stay, off = st->off;
+
+    /* Mixing: c_j = sum_i p_ij mu_i, mu_i|j = p_ij mu_i / c_j. */
+    double c[TRK_IMM_M], wm[TRK_IMM_M][TRK_IMM_M];
+    for (int j = 0; j < TRK_IMM_M; j++) {
+        c[j] = 0.0;
+        for (int i = 0; i < TRK_IMM_M; i++)
+            c[j] += (i == j ? stay : off) * f->mu[i];
+    }
+    for (int j = 0; j < TRK_IMM_M; j++)
+        for (int i = 0; i < TRK_IMM_M; i++)
+            wm[i][j] = (i == j ? stay : off) * f->mu[i] / c[j];
+
     double d2s[TRK_IMM_M], det[TRK_IMM_M] = {1.0, 1.0, 1.0}, best_d2 = -1.0;
     const struct imm_lanes ln = {
         .wm = {v4_set(wm[0][0], wm[0][1], wm[0][2]), v4_set(wm[1][0], wm[1][1], wm[1][2]),
                v4_set(wm[2][0], wm[2][1], wm[2][2])},
-        .a = v4_set(ta[0], ta[1], ta[2]),
-        .b = v4_set(tb[0], tb[1], tb[2]),
-        .c = v4_set(tc[0], tc[1], tc[2]),
-        .s = v4_set(ts[0], ts[1], ts[2]),
-        .q11 = v4_set(q11[0], q11[1], q11[2]),
-        .q13 = v4_set(q13[0], q13[1], q13[2]),
-        .q33 = v4_set(q33[0], q33[1], q33[2]),
+        .a = v4_set(st->a[0], st->a[1], st->a[2]),
+        .b = v4_set(st->b[0], st->b[1], st->b[2]),
+        .c = v4_set(st->c[0], st->c[1], st->c[2]),
+        .s = v4_set(st->s[0], st->s[1], st->s[2]),
+        .q11 = v4_set(st->q11[0], st->q11[1], st->q11[2]),
+        .q13 = v4_set(st->q13[0], st->q13[1], st->q13[2]),
+        .q33 = v4_set(st->q33[0], st->q33[1], st->q33[2]),
     };
     if (!imm_vec_any(f, &ln, z, R, m, d2s, det))
-        imm_scalar(f, wm, ta, tb, tc, ts, sa, dt_s, z, R, m, d2s, det);
+        imm_scalar(f, wm, st, z, R, m, d2s, det);
     int ok = 0;
     for (int j = 0; j < TRK_IMM_M; j++) {
         if (d2s[j] < 0.0)
@@ -482,10 +499,12 @@ double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double 
         /* Likelihood N(nu; 0, S_j) = exp(-d2_j / 2) / sqrt((2 pi)^m det S_j);
          * the (2 pi)^m cancels in the normalisation, and taking d2 relative
          * to the best model keeps the exponentials from underflowing
-         * together (and saves the logarithms). */
+         * together (and saves the logarithms). The best model's is
+         * exp(-0) = 1 exactly: not computed. */
         double sum = 0.0;
         for (int j = 0; j < TRK_IMM_M; j++) {
-            f->mu[j] = d2s[j] >= 0.0 ? exp(-0.5 * (d2s[j] - best_d2)) / sqrt(det[j]) * c[j] : 0.0;
+            double l = d2s[j] == best_d2 ? 1.0 : exp(-0.5 * (d2s[j] - best_d2));
+            f->mu[j] = d2s[j] >= 0.0 ? l / sqrt(det[j]) * c[j] : 0.0;
             sum += f->mu[j];
         }
         for (int j = 0; j < TRK_IMM_M; j++)

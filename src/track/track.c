@@ -112,6 +112,12 @@ static const int32_t default_interval_ms[TRK_SOURCE_N] = {
 
 #define MAX_SENSORS 64
 
+/* IMM steps kept (trk_imm_step_make: an exp and a sincos each), by kind and
+ * interval in ms: reports of a sensor come at a few intervals (ADS-B about
+ * 1 s, a radar its period, a plot right after the squitter of the same
+ * second 0), so most updates find theirs made. A power of 2. */
+#define STEP_CACHE 64
+
 /* IMM tuning per kind (index enum trk_kind). Aircraft: rate-one turns
  * (3 deg/s), 0.5 m/s^2 of unmodelled acceleration on straight legs.
  * Vessels: 1 deg/s turns, 0.05 m/s^2. Unknown (primary only): as aircraft,
@@ -215,6 +221,12 @@ struct trk_table {
     /* the same by id: open addressing over 2 x MAX_SENSORS buckets (slot + 1,
      * 0 empty), since every update of a track looks its sensor up */
     uint8_t sensor_at[2 * MAX_SENSORS];
+    /* recent IMM steps, direct-mapped by (dt_ms, kind); dt_ms -1: empty */
+    struct step_entry {
+        int64_t dt_ms;
+        int kind;
+        struct trk_imm_step st;
+    } steps[STEP_CACHE];
     struct trk_stats stats;
 };
 
@@ -307,6 +319,8 @@ int trk_new(const struct trk_config *cfg, struct trk_table **out)
     t->n_free = t->cap;
     for (size_t i = 0; i <= t->gmask; i++)
         t->gheads[i] = -1;
+    for (size_t i = 0; i < STEP_CACHE; i++)
+        t->steps[i].dt_ms = -1;
     for (int r = 0; r < t->n_rows; r++) {
         double lo = -90.0 + r * cfg->cell_deg, hi = lo + cfg->cell_deg;
         if (hi > 90.0)
@@ -688,6 +702,22 @@ static const struct trk_imm_params *params_of(const struct slot *p)
     return &imm_params[p->pub.kind <= TRK_KIND_VESSEL ? p->pub.kind : 0];
 }
 
+/* The IMM step of track p over dt_ms (>= 0), made once per (kind,
+ * interval) while it stays in t->steps: what trk_imm_update would make,
+ * trk_imm_step_make(params_of(p), dt_ms / 1000.0), the same bits. */
+static const struct trk_imm_step *step_of(struct trk_table *t, const struct slot *p, int64_t dt_ms)
+{
+    int kind = p->pub.kind <= TRK_KIND_VESSEL ? p->pub.kind : 0;
+    uint64_t h = ((uint64_t)dt_ms * 4 + (uint64_t)kind) * 0x9E3779B97F4A7C15ull;
+    struct step_entry *e = &t->steps[(h >> 32) & (STEP_CACHE - 1)];
+    if (e->dt_ms != dt_ms || e->kind != kind) {
+        trk_imm_step_make(&e->st, &imm_params[kind], (double)dt_ms / 1000.0);
+        e->dt_ms = dt_ms;
+        e->kind = kind;
+    }
+    return &e->st;
+}
+
 static void refresh_outputs(const struct trk_table *t, struct slot *p)
 {
     struct trk_track *k = &p->pub;
@@ -948,6 +978,7 @@ static int apply(struct trk_table *t, int32_t s, const struct trk_meas *m, const
      * worth at most a few hundred metres of lag, which its own noise
      * mostly covers. */
     double dt = dt_ms > 0 ? (double)dt_ms / 1000.0 : 0.0;
+    const struct trk_imm_step *st = step_of(t, p, dt_ms > 0 ? dt_ms : 0);
     double z[4];
     to_plane(p, m->lat_deg, m->lon_deg, z);
     if ((m->has & (TRK_M_ICAO | TRK_M_MMSI)) && p->pub.n_updates > 0) {
@@ -973,7 +1004,7 @@ static int apply(struct trk_table *t, int32_t s, const struct trk_meas *m, const
         R4[5] = w->R[3];
         R4[10] = w->Rv[0];
         R4[15] = w->Rv[3];
-        trk_imm_update(&p->f, params_of(p), dt, z, R4, 4);
+        trk_imm_update_step(&p->f, st, z, R4, 4);
     } else if (m->sigma_height_m > 0.0 && primary_fed(t, p)) {
         /* Every plot this track holds was placed at the same assumed
          * height: the ground-range offset of the true one is common to
@@ -982,9 +1013,9 @@ static int apply(struct trk_table *t, int32_t s, const struct trk_meas *m, const
         double Rf[4],
             sr2 = m->sigma_range_m * m->sigma_range_m - m->sigma_height_m * m->sigma_height_m;
         polar_cov(m, sr2 > 0.01 ? sr2 : 0.01, Rf);
-        trk_imm_update(&p->f, params_of(p), dt, z, Rf, 2);
+        trk_imm_update_step(&p->f, st, z, Rf, 2);
     } else {
-        trk_imm_update(&p->f, params_of(p), dt, z, w->R, 2);
+        trk_imm_update_step(&p->f, st, z, w->R, 2);
     }
     if (dt_ms > 0)
         p->pub.t_state_ms = m->t_ms;
