@@ -105,6 +105,13 @@ void trk_imm_step_make(struct trk_imm_step *st, const struct trk_imm_params *p, 
 double trk_imm_update_step(struct trk_imm *f, const struct trk_imm_step *st, const double *z,
                            const double *R, int m);
 
+/* Two tracks' filters f[0] != f[1] updated at once, each as
+ * trk_imm_update_step(f[h], st[h], z[h], R[h], m) would, bit for bit, its
+ * result in d2[h]: their arithmetic interleaves (the halves of one vector),
+ * so that one's chain of square roots and divisions does not wait alone. */
+void trk_imm_update_pair(struct trk_imm *f[2], const struct trk_imm_step *st[2], const double *z[2],
+                         const double *R[2], int m, double d2[2]);
+
 /*
  * Gating against the combined estimate predicted by dt_s at constant
  * velocity, with the acceleration of a turn at omega (or the CT process
