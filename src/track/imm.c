@@ -477,6 +477,76 @@ static double mu_post(struct trk_imm *f, const double c[TRK_IMM_M], const double
     return ok > 0 ? best_d2 : -1.0;
 }
 
+/* mu_post for two tracks, h = 0 and 1, in the halves of one vector (lane
+ * 4h + j: model j of track h; lanes 3 and 7 unused): the same operations
+ * on the same numbers in the same order, so the same bits, with one
+ * chain of square roots and divisions for both instead of two. */
+static void mu_post2(struct trk_imm *f[2], double c[2][TRK_IMM_M], double d2s[2][TRK_IMM_M],
+                     double det[2][TRK_IMM_M], double out[2])
+{
+    int ok[2] = {0, 0};
+    double best[2] = {-1.0, -1.0};
+    v8 L = {0}, DET = {1, 1, 1, 1, 1, 1, 1, 1}, C = {0}, one = {1, 1, 1, 1, 1, 1, 1, 1};
+    v8i pos = {0};
+    for (int h = 0; h < 2; h++) {
+        for (int j = 0; j < TRK_IMM_M; j++) {
+            if (d2s[h][j] < 0.0)
+                continue;
+            ok[h]++;
+            if (best[h] < 0.0 || d2s[h][j] < best[h])
+                best[h] = d2s[h][j];
+        }
+        for (int j = 0; j < TRK_IMM_M; j++) {
+            int l = 4 * h + j;
+            /* see mu_post */
+            L[l] = d2s[h][j] == best[h] ? 1.0 : exp(-0.5 * (d2s[h][j] - best[h]));
+            DET[l] = det[h][j];
+            C[l] = c[h][j];
+            pos[l] = d2s[h][j] >= 0.0 ? -1 : 0;
+        }
+    }
+    v8 M = L / (v8){sqrt(DET[0]), sqrt(DET[1]), sqrt(DET[2]), sqrt(DET[3]),
+                    sqrt(DET[4]), sqrt(DET[5]), sqrt(DET[6]), sqrt(DET[7])} *
+           C;
+    M = (v8)((v8i)M & pos); /* d2 < 0: 0.0 */
+    v8 S = one;
+    for (int h = 0; h < 2; h++) {
+        double sum = 0.0;
+        for (int j = 0; j < TRK_IMM_M; j++)
+            sum += M[4 * h + j];
+        for (int l = 4 * h; l < 4 * h + 4; l++)
+            S[l] = sum;
+        if (!(sum > 0.0))
+            ok[h] = -ok[h]; /* mark: 1 / TRK_IMM_M, unless no model was updated */
+    }
+    M = M / S;
+    for (int h = 0; h < 2; h++)
+        for (int j = 0; j < TRK_IMM_M; j++) {
+            if (ok[h] < 0)
+                M[4 * h + j] = 1.0 / TRK_IMM_M;
+            else if (ok[h] == 0)
+                M[4 * h + j] = c[h][j];
+        }
+    const v8 floor = {MU_FLOOR, MU_FLOOR, MU_FLOOR, MU_FLOOR,
+                      MU_FLOOR, MU_FLOOR, MU_FLOOR, MU_FLOOR};
+    v8i low = M < floor;
+    M = (v8)(((v8i)M & ~low) | ((v8i)floor & low));
+    for (int h = 0; h < 2; h++) {
+        double sum = 0.0;
+        for (int j = 0; j < TRK_IMM_M; j++)
+            sum += M[4 * h + j];
+        for (int l = 4 * h; l < 4 * h + 4; l++)
+            S[l] = sum;
+    }
+    M = M / S;
+    for (int h = 0; h < 2; h++) {
+        for (int j = 0; j < TRK_IMM_M; j++)
+            f[h]->mu[j] = M[4 * h + j];
+        combine(f[h]);
+        out[h] = ok[h] != 0 ? best[h] : -1.0;
+    }
+}
+
 double trk_imm_update_step(struct trk_imm *f, const struct trk_imm_step *st, const double *z,
                            const double *R, int m)
 {
@@ -499,11 +569,10 @@ void trk_imm_update_pair(struct trk_imm *f[2], const struct trk_imm_step *st[2],
     mix_prep(f[1], st[1], c[1], wm[1], &ln[1]);
     int done = imm_vec2_any(f[0], f[1], &ln[0], &ln[1], z[0], z[1], R[0], R[1], m, d2s[0], det[0],
                             d2s[1], det[1]);
-    for (int h = 0; h < 2; h++) {
+    for (int h = 0; h < 2; h++)
         if (!(done & 1 << h))
             imm_scalar(f[h], wm[h], st[h], z[h], R[h], m, d2s[h], det[h]);
-        d2[h] = mu_post(f[h], c[h], d2s[h], det[h]);
-    }
+    mu_post2(f, c, d2s, det, d2);
 }
 
 double trk_imm_gate(const struct trk_imm *f, const struct trk_imm_params *p, double dt_s,
