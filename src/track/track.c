@@ -557,8 +557,21 @@ static void grid_link(struct trk_table *t, int32_t s, uint64_t key)
     t->gheads[b] = s;
 }
 
+/* Margin, in cells, of grid_move's test without divisions: a quotient
+ * computed with a relative error of 2^-52 and this far inside a cell's
+ * edges floors to that cell. */
+#define CELL_INSIDE 1e-6
+
 static void grid_move(struct trk_table *t, int32_t s, double lat, double lon)
 {
+    /* Most moves stay in the cell: when (lat, lon) is surely inside it,
+     * grid_row and grid_col (two divisions) would give the same key. */
+    uint64_t cur = t->gnode[s].cell;
+    int row0 = (int)(cur >> 32), col0 = (int)(uint32_t)cur;
+    double x = lat + 90.0, y = lon + 180.0, h = t->cfg.cell_deg, w = t->row_lon_cell[row0];
+    if (x >= (row0 + CELL_INSIDE) * h && x <= (row0 + 1 - CELL_INSIDE) * h &&
+        y >= (col0 + CELL_INSIDE) * w && y <= (col0 + 1 - CELL_INSIDE) * w)
+        return;
     int row = grid_row(t, lat);
     uint64_t key = cell_key(row, grid_col(t, row, lon));
     if (key == t->gnode[s].cell)
