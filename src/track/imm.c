@@ -26,13 +26,13 @@ static inline void mirror(double P[16])
 
 /* Transition over T seconds with F built from a = sin(wT)/w,
  * b = (1 - cos(wT))/w, c = cos(wT), s = sin(wT) (CV: a = T, b = s = 0,
- * c = 1), plus piecewise-constant white acceleration of standard
- * deviation sa. F = [I A; 0 B] with A = [a -b; b a], B = [c -s; s c]:
- * the products are written out in that block form (no multiplications by
- * the constant zeros and ones of F), and of F P F^T only the lower
- * triangle is computed. */
+ * c = 1), plus piecewise-constant white acceleration (q11, q13, q33: the
+ * terms of its covariance, trk_imm_step_make). F = [I A; 0 B] with A = [a -b; b a], B = [c -s; s
+ * c]: the products are written out in that block form (no multiplications by the constant zeros and
+ * ones of F), and of F P F^T only the lower triangle is computed. */
 static inline void predict(const double x[4], const double P[16], double a, double b, double c,
-                           double s, double sa, double T, double xo[4], double Po[16])
+                           double s, double q11, double q13, double q33, double xo[4],
+                           double Po[16])
 {
     xo[0] = x[0] + a * x[2] - b * x[3];
     xo[1] = x[1] + b * x[2] + a * x[3];
@@ -59,8 +59,6 @@ static inline void predict(const double x[4], const double P[16], double a, doub
         if (i == 3)
             Po[15] = s * r[2] + c * r[3];
     }
-    double q = sa * sa, T2 = T * T;
-    double q11 = q * T2 * T2 / 4.0, q13 = q * T2 * T / 2.0, q33 = q * T2;
     Po[0] += q11;
     Po[5] += q11;
     Po[10] += q33;
@@ -203,189 +201,137 @@ void trk_imm_init(struct trk_imm *f, const double z[2], const double R[4], const
  * its own numbers, so the mixing, prediction and update of the three run
  * in the lanes of one vector (lane j: model j; lane 3 repeats model 0 and
  * is ignored), in exactly the order of operations of predict() and
- * kf_update() above: each lane's result is bit for bit the scalar one.
- * GCC's vector extension compiles to pairs of SSE2 operations, or with
- * AVX2 (chosen at run time, imm_vec_avx2) to one; no FMA, so the rounding
- * is the same on every machine. When a lane's innovation covariance is
- * not positive definite the whole update falls back to the scalar path,
- * which leaves that model predicted but not updated.
+ * kf_update() above: each lane's result is bit for bit the scalar one
+ * (imm_vec.h, the code). GCC's vector extension compiles to pairs of SSE2
+ * operations, or with AVX2 (chosen at run time) to one; no FMA, so the
+ * rounding is the same on every machine. When a lane's innovation
+ * covariance is not positive definite the whole update of that track
+ * falls back to the scalar path, which leaves that model predicted but not
+ * updated. trk_imm_update_pair runs two tracks in the two halves of
+ * vectors of 8 (one AVX-512 operation, or two AVX2 ones side by side).
  */
 typedef double v4 __attribute__((vector_size(32)));
 typedef long long v4i __attribute__((vector_size(32)));
+typedef double v8 __attribute__((vector_size(64)));
+typedef long long v8i __attribute__((vector_size(64)));
 
-/* (macros: a function returning a vector changes the ABI with AVX) */
-#define v4_set(a, b, c) ((v4){(a), (b), (c), (a)})
-#define v4_splat(a)     ((v4){(a), (a), (a), (a)})
-#define v4_sqrt(t)      ((v4){sqrt((t)[0]), sqrt((t)[1]), sqrt((t)[2]), sqrt((t)[3])})
-
-/* What the three lanes need, passed by address (a vector argument would
- * be passed differently to the AVX2 function than by its caller). */
+/* What the lanes of one track need, per lane (lane 3 a copy of lane 0),
+ * passed by address. */
 struct imm_lanes {
-    v4 wm[TRK_IMM_M];             /* mixing weights of model i, per target model */
-    v4 a, b, c, s, q11, q13, q33; /* transition and process noise per model */
+    double wm[TRK_IMM_M][4]; /* mixing weights of model i, per target model */
+    double a[4], b[4], c[4], s[4], q11[4], q13[4], q33[4]; /* transition, process noise */
 };
 
-static inline __attribute__((always_inline)) int
-imm_vec(struct trk_imm *f, const struct imm_lanes *ln, const double *z, const double *R, int m,
-        double d2s[TRK_IMM_M], double det[TRK_IMM_M])
-{
-    const v4 *wm = ln->wm;
-    const v4 a = ln->a, b = ln->b, c = ln->c, s = ln->s, q11 = ln->q11, q13 = ln->q13,
-             q33 = ln->q33;
-    /* mixing (the lower triangle, as in the scalar code) */
-    v4 X[4], P[16];
-    for (int k = 0; k < 4; k++) {
-        X[k] = v4_splat(0.0);
-        for (int i = 0; i < TRK_IMM_M; i++)
-            X[k] += wm[i] * v4_splat(f->x[i][k]);
-    }
-    for (int e = 0; e < 16; e++)
-        P[e] = v4_splat(0.0);
-    for (int i = 0; i < TRK_IMM_M; i++) {
-        v4i use = wm[i] != 0.0; /* the scalar code skips a zero weight */
-        v4 d[4];
-        for (int k = 0; k < 4; k++)
-            d[k] = v4_splat(f->x[i][k]) - X[k];
-        for (int r = 0; r < 4; r++)
-            for (int q = 0; q <= r; q++) {
-                v4 t = wm[i] * (v4_splat(f->P[i][TRK_IMM_LT(r, q)]) + d[r] * d[q]);
-                P[r * 4 + q] += (v4)((v4i)t & use);
-            }
-    }
-    for (int r = 0; r < 4; r++)
-        for (int q = 0; q < r; q++)
-            P[q * 4 + r] = P[r * 4 + q];
-
-    /* prediction: predict() */
-    v4 xo[4], Po[16], FP[16];
-    xo[0] = X[0] + a * X[2] - b * X[3];
-    xo[1] = X[1] + b * X[2] + a * X[3];
-    xo[2] = c * X[2] - s * X[3];
-    xo[3] = s * X[2] + c * X[3];
-    for (int j = 0; j < 4; j++) {
-        v4 p2 = P[8 + j], p3 = P[12 + j];
-        FP[j] = P[j] + a * p2 - b * p3;
-        FP[4 + j] = P[4 + j] + b * p2 + a * p3;
-        FP[8 + j] = c * p2 - s * p3;
-        FP[12 + j] = s * p2 + c * p3;
-    }
-    for (int i = 0; i < 4; i++) {
-        const v4 *r = &FP[i * 4];
-        Po[i * 4] = r[0] + a * r[2] - b * r[3];
-        if (i >= 1)
-            Po[i * 4 + 1] = r[1] + b * r[2] + a * r[3];
-        if (i >= 2)
-            Po[i * 4 + 2] = c * r[2] - s * r[3];
-        if (i == 3)
-            Po[15] = s * r[2] + c * r[3];
-    }
-    Po[0] += q11;
-    Po[5] += q11;
-    Po[10] += q33;
-    Po[15] += q33;
-    Po[8] += q13;
-    Po[13] += q13;
-    Po[1] = Po[4];
-    Po[2] = Po[8];
-    Po[3] = Po[12];
-    Po[6] = Po[9];
-    Po[7] = Po[13];
-    Po[11] = Po[14];
-
-    /* update: kf_update() */
-    v4 L[16], Li[4], nu[4], y[4], W[16];
-    v4 prod = v4_splat(1.0);
-    for (int i = 0; i < m; i++) {
-        nu[i] = v4_splat(z[i]) - xo[i];
-        for (int j = 0; j <= i; j++) {
-            v4 t = Po[i * 4 + j] + v4_splat(R[i * m + j]);
-            for (int k = 0; k < j; k++)
-                t -= L[i * 4 + k] * L[j * 4 + k];
-            if (i == j) {
-                if (!(t[0] > 0.0 && t[1] > 0.0 && t[2] > 0.0))
-                    return 0;
-                prod *= t;
-                L[i * 4 + i] = v4_sqrt(t);
-                Li[i] = v4_splat(1.0) / L[i * 4 + i];
-            } else {
-                L[i * 4 + j] = t * Li[j];
-            }
-        }
-    }
-    v4 d2 = v4_splat(0.0);
-    for (int i = 0; i < m; i++) {
-        v4 t = nu[i];
-        for (int k = 0; k < i; k++)
-            t -= L[i * 4 + k] * y[k];
-        y[i] = t * Li[i];
-        d2 += y[i] * y[i];
-        for (int col = 0; col < 4; col++) {
-            v4 w = Po[i * 4 + col];
-            for (int k = 0; k < i; k++)
-                w -= L[i * 4 + k] * W[k * 4 + col];
-            W[i * 4 + col] = w * Li[i];
-        }
-    }
-    for (int col = 0; col < 4; col++) {
-        v4 t = v4_splat(0.0);
-        for (int k = 0; k < m; k++)
-            t += W[k * 4 + col] * y[k];
-        xo[col] += t;
-    }
-    for (int r = 0; r < 4; r++)
-        for (int col = 0; col <= r; col++) {
-            v4 t = v4_splat(0.0);
-            for (int k = 0; k < m; k++)
-                t += W[k * 4 + r] * W[k * 4 + col];
-            Po[r * 4 + col] -= t;
-        }
-    for (int j = 0; j < TRK_IMM_M; j++) {
-        for (int k = 0; k < 4; k++)
-            f->x[j][k] = xo[k][j];
-        for (int r = 0; r < 4; r++)
-            for (int col = 0; col <= r; col++)
-                f->P[j][TRK_IMM_LT(r, col)] = Po[r * 4 + col][j];
-        d2s[j] = d2[j];
-        det[j] = prod[j];
-    }
-    return 1;
-}
+/* (macros: a function returning a vector changes the ABI with AVX) */
+#define VT       v4
+#define VI       v4i
+#define VW       4
+#define NAME     imm_vec
+#define VSQRT(t) ((v4){sqrt((t)[0]), sqrt((t)[1]), sqrt((t)[2]), sqrt((t)[3])})
+#include "track/imm_vec.h"
+#undef VT
+#undef VI
+#undef VW
+#undef NAME
+#undef VSQRT
+#define VT   v8
+#define VI   v8i
+#define VW   8
+#define NAME imm_vec2
+#define VSQRT(t)                                                                                   \
+    ((v8){sqrt((t)[0]), sqrt((t)[1]), sqrt((t)[2]), sqrt((t)[3]), sqrt((t)[4]), sqrt((t)[5]),      \
+          sqrt((t)[6]), sqrt((t)[7])})
+#include "track/imm_vec.h"
+#undef VT
+#undef VI
+#undef VW
+#undef NAME
+#undef VSQRT
 
 #define IMM_VEC_ARGS                                                                               \
     struct trk_imm *f, const struct imm_lanes *ln, const double *z, const double *R, int m,        \
         double d2s[TRK_IMM_M], double det[TRK_IMM_M]
 #define IMM_VEC_CALL f, ln, z, R, m, d2s, det
+/* literal sizes, so the loops are unrolled for each */
+#define IMM_VEC_BODY                                                                               \
+    return m == 4 ? imm_vec(f, f, ln, ln, z, z, R, R, 4, d2s, det, d2s, det)                       \
+                  : imm_vec(f, f, ln, ln, z, z, R, R, 2, d2s, det, d2s, det)
+
+#define IMM_VEC2_ARGS                                                                              \
+    struct trk_imm *fa, struct trk_imm *fb, const struct imm_lanes *la,                            \
+        const struct imm_lanes *lb, const double *za, const double *zb, const double *Ra,          \
+        const double *Rb, int m, double d2a[TRK_IMM_M], double deta[TRK_IMM_M],                    \
+        double d2b[TRK_IMM_M], double detb[TRK_IMM_M]
+#define IMM_VEC2_CALL fa, fb, la, lb, za, zb, Ra, Rb, m, d2a, deta, d2b, detb
+#define IMM_VEC2_BODY                                                                              \
+    return m == 4 ? imm_vec2(fa, fb, la, lb, za, zb, Ra, Rb, 4, d2a, deta, d2b, detb)              \
+                  : imm_vec2(fa, fb, la, lb, za, zb, Ra, Rb, 2, d2a, deta, d2b, detb)
 
 static int imm_vec_sse2(IMM_VEC_ARGS)
 {
-    /* literal sizes, so the loops are unrolled for each */
-    return m == 4 ? imm_vec(f, ln, z, R, 4, d2s, det) : imm_vec(f, ln, z, R, 2, d2s, det);
+    IMM_VEC_BODY;
+}
+
+static int imm_vec2_sse2(IMM_VEC2_ARGS)
+{
+    IMM_VEC2_BODY;
 }
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target("avx2"))) static int imm_vec_avx2(IMM_VEC_ARGS)
 {
-    return m == 4 ? imm_vec(f, ln, z, R, 4, d2s, det) : imm_vec(f, ln, z, R, 2, d2s, det);
+    IMM_VEC_BODY;
+}
+
+__attribute__((target("avx2"))) static int imm_vec2_avx2(IMM_VEC2_ARGS)
+{
+    IMM_VEC2_BODY;
+}
+
+__attribute__((target("avx512f"))) static int imm_vec2_avx512(IMM_VEC2_ARGS)
+{
+    IMM_VEC2_BODY;
+}
+
+/* 0: SSE2, 1: AVX2, 2: AVX2 and AVX-512F. The same answer from every
+ * thread: a benign race. */
+static int vec_level(void)
+{
+    static int level = -1;
+    if (level < 0)
+        level = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") ? 2
+                : __builtin_cpu_supports("avx2")                                    ? 1
+                                                                                    : 0;
+    return level;
 }
 
 static int imm_vec_any(IMM_VEC_ARGS)
 {
-    static int avx2 = -1; /* the same answer from every thread: a benign race */
-    if (avx2 < 0)
-        avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-    return avx2 ? imm_vec_avx2(IMM_VEC_CALL) : imm_vec_sse2(IMM_VEC_CALL);
+    return vec_level() ? imm_vec_avx2(IMM_VEC_CALL) : imm_vec_sse2(IMM_VEC_CALL);
+}
+
+static int imm_vec2_any(IMM_VEC2_ARGS)
+{
+    int level = vec_level();
+    return level == 2   ? imm_vec2_avx512(IMM_VEC2_CALL)
+           : level == 1 ? imm_vec2_avx2(IMM_VEC2_CALL)
+                        : imm_vec2_sse2(IMM_VEC2_CALL);
 }
 #else
 static int imm_vec_any(IMM_VEC_ARGS)
 {
     return imm_vec_sse2(IMM_VEC_CALL);
 }
+
+static int imm_vec2_any(IMM_VEC2_ARGS)
+{
+    return imm_vec2_sse2(IMM_VEC2_CALL);
+}
 #endif
 
 /* The same, one model at a time (predict, kf_update): the fallback. */
-static void imm_scalar(struct trk_imm *f, double wm[TRK_IMM_M][TRK_IMM_M], const double ta[3],
-                       const double tb[3], const double tc[3], const double ts[3],
-                       const double sa[3], double dt_s, const double *z, const double *R, int m,
+static void imm_scalar(struct trk_imm *f, double wm[TRK_IMM_M][TRK_IMM_M],
+                       const struct trk_imm_step *st, const double *z, const double *R, int m,
                        double d2s[TRK_IMM_M], double det[TRK_IMM_M])
 {
     double x0[TRK_IMM_M][4], P0[TRK_IMM_M][16];
@@ -411,32 +357,22 @@ static void imm_scalar(struct trk_imm *f, double wm[TRK_IMM_M][TRK_IMM_M], const
     }
     for (int j = 0; j < TRK_IMM_M; j++) {
         double P[16];
-        predict(x0[j], P0[j], ta[j], tb[j], tc[j], ts[j], sa[j], dt_s, f->x[j], P);
+        predict(x0[j], P0[j], st->a[j], st->b[j], st->c[j], st->s[j], st->q11[j], st->q13[j],
+                st->q33[j], f->x[j], P);
         d2s[j] = m == 4 ? kf_update(f->x[j], P, z, R, 4, &det[j])
                         : kf_update(f->x[j], P, z, R, 2, &det[j]);
         pack(P, f->P[j]);
     }
 }
 
-double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double dt_s,
-                      const double *z, const double *R, int m)
+void trk_imm_step_make(struct trk_imm_step *st, const struct trk_imm_params *p, double dt_s)
 {
     const double sa[TRK_IMM_M] = {p->sigma_a_cv, p->sigma_a_ct, p->sigma_a_ct};
     if (dt_s < 0.0)
         dt_s = 0.0;
-    double stay = p->tau_s > 0.0 ? exp(-dt_s / p->tau_s) : 1.0;
-    double off = (1.0 - stay) / (TRK_IMM_M - 1);
-
-    /* Mixing: c_j = sum_i p_ij mu_i, mu_i|j = p_ij mu_i / c_j. */
-    double c[TRK_IMM_M], wm[TRK_IMM_M][TRK_IMM_M];
-    for (int j = 0; j < TRK_IMM_M; j++) {
-        c[j] = 0.0;
-        for (int i = 0; i < TRK_IMM_M; i++)
-            c[j] += (i == j ? stay : off) * f->mu[i];
-    }
-    for (int j = 0; j < TRK_IMM_M; j++)
-        for (int i = 0; i < TRK_IMM_M; i++)
-            wm[i][j] = (i == j ? stay : off) * f->mu[i] / c[j];
+    st->dt_s = dt_s;
+    st->stay = p->tau_s > 0.0 ? exp(-dt_s / p->tau_s) : 1.0;
+    st->off = (1.0 - st->stay) / (TRK_IMM_M - 1);
 
     /* The transitions: CV, turn left, turn right (sin and b change sign).
      * The two turns share |w|: one sincos. */
@@ -449,28 +385,62 @@ double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double 
     }
     const double ta[3] = {dt_s, aw, aw}, tb[3] = {0.0, bw, -bw}, tc[3] = {1.0, cw, cw},
                  ts[3] = {0.0, sw, -sw};
-    double q11[3], q13[3], q33[3], T2 = dt_s * dt_s;
+    double T2 = dt_s * dt_s;
     for (int j = 0; j < TRK_IMM_M; j++) {
         double q = sa[j] * sa[j];
-        q11[j] = q * T2 * T2 / 4.0;
-        q13[j] = q * T2 * dt_s / 2.0;
-        q33[j] = q * T2;
+        st->a[j] = ta[j];
+        st->b[j] = tb[j];
+        st->c[j] = tc[j];
+        st->s[j] = ts[j];
+        st->q11[j] = q * T2 * T2 / 4.0;
+        st->q13[j] = q * T2 * dt_s / 2.0;
+        st->q33[j] = q * T2;
     }
-    double d2s[TRK_IMM_M], det[TRK_IMM_M] = {1.0, 1.0, 1.0}, best_d2 = -1.0;
-    const struct imm_lanes ln = {
-        .wm = {v4_set(wm[0][0], wm[0][1], wm[0][2]), v4_set(wm[1][0], wm[1][1], wm[1][2]),
-               v4_set(wm[2][0], wm[2][1], wm[2][2])},
-        .a = v4_set(ta[0], ta[1], ta[2]),
-        .b = v4_set(tb[0], tb[1], tb[2]),
-        .c = v4_set(tc[0], tc[1], tc[2]),
-        .s = v4_set(ts[0], ts[1], ts[2]),
-        .q11 = v4_set(q11[0], q11[1], q11[2]),
-        .q13 = v4_set(q13[0], q13[1], q13[2]),
-        .q33 = v4_set(q33[0], q33[1], q33[2]),
-    };
-    if (!imm_vec_any(f, &ln, z, R, m, d2s, det))
-        imm_scalar(f, wm, ta, tb, tc, ts, sa, dt_s, z, R, m, d2s, det);
+}
+
+double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double dt_s,
+                      const double *z, const double *R, int m)
+{
+    struct trk_imm_step st;
+    trk_imm_step_make(&st, p, dt_s);
+    return trk_imm_update_step(f, &st, z, R, m);
+}
+
+/* Mixing: c_j = sum_i p_ij mu_i, mu_i|j = p_ij mu_i / c_j; and the
+ * lanes' numbers. */
+static void mix_prep(const struct trk_imm *f, const struct trk_imm_step *st, double c[TRK_IMM_M],
+                     double wm[TRK_IMM_M][TRK_IMM_M], struct imm_lanes *ln)
+{
+    const double stay = st->stay, off = st->off;
+    for (int j = 0; j < TRK_IMM_M; j++) {
+        c[j] = 0.0;
+        for (int i = 0; i < TRK_IMM_M; i++)
+            c[j] += (i == j ? stay : off) * f->mu[i];
+    }
+    for (int j = 0; j < TRK_IMM_M; j++)
+        for (int i = 0; i < TRK_IMM_M; i++)
+            wm[i][j] = (i == j ? stay : off) * f->mu[i] / c[j];
+    for (int l = 0; l < 4; l++) {
+        int j = l < TRK_IMM_M ? l : 0; /* lane 3 repeats model 0 */
+        for (int i = 0; i < TRK_IMM_M; i++)
+            ln->wm[i][l] = wm[i][j];
+        ln->a[l] = st->a[j];
+        ln->b[l] = st->b[j];
+        ln->c[l] = st->c[j];
+        ln->s[l] = st->s[j];
+        ln->q11[l] = st->q11[j];
+        ln->q13[l] = st->q13[j];
+        ln->q33[l] = st->q33[j];
+    }
+}
+
+/* The models' new probabilities from their likelihoods, and the combined
+ * estimate. Returns the smallest d2, or -1 when no model was updated. */
+static double mu_post(struct trk_imm *f, const double c[TRK_IMM_M], const double d2s[TRK_IMM_M],
+                      const double det[TRK_IMM_M])
+{
     int ok = 0;
+    double best_d2 = -1.0;
     for (int j = 0; j < TRK_IMM_M; j++) {
         if (d2s[j] < 0.0)
             continue;
@@ -482,16 +452,18 @@ double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double 
         /* Likelihood N(nu; 0, S_j) = exp(-d2_j / 2) / sqrt((2 pi)^m det S_j);
          * the (2 pi)^m cancels in the normalisation, and taking d2 relative
          * to the best model keeps the exponentials from underflowing
-         * together (and saves the logarithms). */
+         * together (and saves the logarithms). The best model's is
+         * exp(-0) = 1 exactly: not computed. */
         double sum = 0.0;
         for (int j = 0; j < TRK_IMM_M; j++) {
-            f->mu[j] = d2s[j] >= 0.0 ? exp(-0.5 * (d2s[j] - best_d2)) / sqrt(det[j]) * c[j] : 0.0;
+            double l = d2s[j] == best_d2 ? 1.0 : exp(-0.5 * (d2s[j] - best_d2));
+            f->mu[j] = d2s[j] >= 0.0 ? l / sqrt(det[j]) * c[j] : 0.0;
             sum += f->mu[j];
         }
         for (int j = 0; j < TRK_IMM_M; j++)
             f->mu[j] = sum > 0.0 ? f->mu[j] / sum : 1.0 / TRK_IMM_M;
     } else {
-        memcpy(f->mu, c, sizeof c);
+        memcpy(f->mu, c, TRK_IMM_M * sizeof *c);
     }
     double sum = 0.0;
     for (int j = 0; j < TRK_IMM_M; j++) {
@@ -503,6 +475,104 @@ double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double 
         f->mu[j] /= sum;
     combine(f);
     return ok > 0 ? best_d2 : -1.0;
+}
+
+/* mu_post for two tracks, h = 0 and 1, in the halves of one vector (lane
+ * 4h + j: model j of track h; lanes 3 and 7 unused): the same operations
+ * on the same numbers in the same order, so the same bits, with one
+ * chain of square roots and divisions for both instead of two. */
+static void mu_post2(struct trk_imm *f[2], double c[2][TRK_IMM_M], double d2s[2][TRK_IMM_M],
+                     double det[2][TRK_IMM_M], double out[2])
+{
+    int ok[2] = {0, 0};
+    double best[2] = {-1.0, -1.0};
+    v8 L = {0}, DET = {1, 1, 1, 1, 1, 1, 1, 1}, C = {0}, one = {1, 1, 1, 1, 1, 1, 1, 1};
+    v8i pos = {0};
+    for (int h = 0; h < 2; h++) {
+        for (int j = 0; j < TRK_IMM_M; j++) {
+            if (d2s[h][j] < 0.0)
+                continue;
+            ok[h]++;
+            if (best[h] < 0.0 || d2s[h][j] < best[h])
+                best[h] = d2s[h][j];
+        }
+        for (int j = 0; j < TRK_IMM_M; j++) {
+            int l = 4 * h + j;
+            /* see mu_post */
+            L[l] = d2s[h][j] == best[h] ? 1.0 : exp(-0.5 * (d2s[h][j] - best[h]));
+            DET[l] = det[h][j];
+            C[l] = c[h][j];
+            pos[l] = d2s[h][j] >= 0.0 ? -1 : 0;
+        }
+    }
+    v8 M = L / (v8){sqrt(DET[0]), sqrt(DET[1]), sqrt(DET[2]), sqrt(DET[3]),
+                    sqrt(DET[4]), sqrt(DET[5]), sqrt(DET[6]), sqrt(DET[7])} *
+           C;
+    M = (v8)((v8i)M & pos); /* d2 < 0: 0.0 */
+    v8 S = one;
+    for (int h = 0; h < 2; h++) {
+        double sum = 0.0;
+        for (int j = 0; j < TRK_IMM_M; j++)
+            sum += M[4 * h + j];
+        for (int l = 4 * h; l < 4 * h + 4; l++)
+            S[l] = sum;
+        if (!(sum > 0.0))
+            ok[h] = -ok[h]; /* mark: 1 / TRK_IMM_M, unless no model was updated */
+    }
+    M = M / S;
+    for (int h = 0; h < 2; h++)
+        for (int j = 0; j < TRK_IMM_M; j++) {
+            if (ok[h] < 0)
+                M[4 * h + j] = 1.0 / TRK_IMM_M;
+            else if (ok[h] == 0)
+                M[4 * h + j] = c[h][j];
+        }
+    const v8 floor = {MU_FLOOR, MU_FLOOR, MU_FLOOR, MU_FLOOR,
+                      MU_FLOOR, MU_FLOOR, MU_FLOOR, MU_FLOOR};
+    v8i low = M < floor;
+    M = (v8)(((v8i)M & ~low) | ((v8i)floor & low));
+    for (int h = 0; h < 2; h++) {
+        double sum = 0.0;
+        for (int j = 0; j < TRK_IMM_M; j++)
+            sum += M[4 * h + j];
+        for (int l = 4 * h; l < 4 * h + 4; l++)
+            S[l] = sum;
+    }
+    M = M / S;
+    for (int h = 0; h < 2; h++) {
+        for (int j = 0; j < TRK_IMM_M; j++)
+            f[h]->mu[j] = M[4 * h + j];
+        combine(f[h]);
+        out[h] = ok[h] != 0 ? best[h] : -1.0;
+    }
+}
+
+double trk_imm_update_step(struct trk_imm *f, const struct trk_imm_step *st, const double *z,
+                           const double *R, int m)
+{
+    double c[TRK_IMM_M], wm[TRK_IMM_M][TRK_IMM_M];
+    double d2s[TRK_IMM_M], det[TRK_IMM_M] = {1.0, 1.0, 1.0};
+    struct imm_lanes ln;
+    mix_prep(f, st, c, wm, &ln);
+    if (!imm_vec_any(f, &ln, z, R, m, d2s, det))
+        imm_scalar(f, wm, st, z, R, m, d2s, det);
+    return mu_post(f, c, d2s, det);
+}
+
+void trk_imm_update_pair(struct trk_imm *f[2], const struct trk_imm_step *st[2], const double *z[2],
+                         const double *R[2], int m, double d2[2])
+{
+    double c[2][TRK_IMM_M], wm[2][TRK_IMM_M][TRK_IMM_M];
+    double d2s[2][TRK_IMM_M], det[2][TRK_IMM_M] = {{1.0, 1.0, 1.0}, {1.0, 1.0, 1.0}};
+    struct imm_lanes ln[2];
+    mix_prep(f[0], st[0], c[0], wm[0], &ln[0]);
+    mix_prep(f[1], st[1], c[1], wm[1], &ln[1]);
+    int done = imm_vec2_any(f[0], f[1], &ln[0], &ln[1], z[0], z[1], R[0], R[1], m, d2s[0], det[0],
+                            d2s[1], det[1]);
+    for (int h = 0; h < 2; h++)
+        if (!(done & 1 << h))
+            imm_scalar(f[h], wm[h], st[h], z[h], R[h], m, d2s[h], det[h]);
+    mu_post2(f, c, d2s, det, d2);
 }
 
 double trk_imm_gate(const struct trk_imm *f, const struct trk_imm_params *p, double dt_s,

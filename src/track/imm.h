@@ -84,6 +84,35 @@ double trk_imm_update(struct trk_imm *f, const struct trk_imm_params *p, double 
                       const double *z, const double *R, int m);
 
 /*
+ * What one time step costs before any track is looked at, and is the same
+ * for every track of a kind: the switching probabilities (an exp), the
+ * three transitions (a sincos) and the process noise. trk_imm_step_make
+ * computes them for params p and dt_s (clamped at 0, as trk_imm_update
+ * does); trk_imm_update_step is trk_imm_update with them made already, and
+ * gives bit for bit its result (trk_imm_update is the two in a row). The
+ * tracker keeps recent steps (reports of a sensor mostly come at the same
+ * few intervals).
+ */
+struct trk_imm_step {
+    double dt_s;                           /* >= 0 */
+    double stay, off;                      /* P(stay in a model), P(switch to one other) */
+    double a[TRK_IMM_M], b[TRK_IMM_M];     /* sin(wT)/w, (1 - cos(wT))/w (CV: T, 0) */
+    double c[TRK_IMM_M], s[TRK_IMM_M];     /* cos(wT), sin(wT) (CV: 1, 0) */
+    double q11[TRK_IMM_M], q13[TRK_IMM_M]; /* process noise: sa^2 T^4/4, sa^2 T^3/2 */
+    double q33[TRK_IMM_M];                 /* sa^2 T^2 */
+};
+void trk_imm_step_make(struct trk_imm_step *st, const struct trk_imm_params *p, double dt_s);
+double trk_imm_update_step(struct trk_imm *f, const struct trk_imm_step *st, const double *z,
+                           const double *R, int m);
+
+/* Two tracks' filters f[0] != f[1] updated at once, each as
+ * trk_imm_update_step(f[h], st[h], z[h], R[h], m) would, bit for bit, its
+ * result in d2[h]: their arithmetic interleaves (the halves of one vector),
+ * so that one's chain of square roots and divisions does not wait alone. */
+void trk_imm_update_pair(struct trk_imm *f[2], const struct trk_imm_step *st[2], const double *z[2],
+                         const double *R[2], int m, double d2[2]);
+
+/*
  * Gating against the combined estimate predicted by dt_s at constant
  * velocity, with the acceleration of a turn at omega (or the CT process
  * noise if larger) as process noise: a cheap, slightly conservative

@@ -31,6 +31,9 @@
 #if defined(__x86_64__) && defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "base/error.h"
 #include "track/assign.h"
@@ -111,6 +114,12 @@ static const int32_t default_interval_ms[TRK_SOURCE_N] = {
 };
 
 #define MAX_SENSORS 64
+
+/* IMM steps kept (trk_imm_step_make: an exp and a sincos each), by kind and
+ * interval in ms: reports of a sensor come at a few intervals (ADS-B about
+ * 1 s, a radar its period, a plot right after the squitter of the same
+ * second 0), so most updates find theirs made. A power of 2. */
+#define STEP_CACHE 64
 
 /* IMM tuning per kind (index enum trk_kind). Aircraft: rate-one turns
  * (3 deg/s), 0.5 m/s^2 of unmodelled acceleration on straight legs.
@@ -215,6 +224,12 @@ struct trk_table {
     /* the same by id: open addressing over 2 x MAX_SENSORS buckets (slot + 1,
      * 0 empty), since every update of a track looks its sensor up */
     uint8_t sensor_at[2 * MAX_SENSORS];
+    /* recent IMM steps, direct-mapped by (dt_ms, kind); dt_ms -1: empty */
+    struct step_entry {
+        int64_t dt_ms;
+        int kind;
+        struct trk_imm_step st;
+    } steps[STEP_CACHE];
     struct trk_stats stats;
 };
 
@@ -252,6 +267,33 @@ static int config_ok(const struct trk_config *c)
            c->confirm_n <= 1000 && c->no_xpdr_scans >= 1 && c->no_xpdr_scans < 60000 &&
            c->slow_mps >= 0.0 && c->aircraft_mps > c->slow_mps && c->oos_ms >= 0 &&
            c->future_ms >= 0 && c->min_life_air_ms > 0 && c->min_life_sea_ms > 0;
+}
+
+/*
+ * Ask for huge pages (2 MiB on x86-64) under the large tables: an update
+ * reads a slot, an identity entry, a grid node and a trail point, each at
+ * a random place in tables of 8-150 MB at 100k tracks, and with 4 KiB
+ * pages nearly every one of those is a miss of the TLB as well, whose page
+ * walk the prefetches ahead wait for (they are the hot instructions of
+ * ingest_run without this). Only whole huge pages inside the block are
+ * advised; the pages of a calloc'd block stay untouched until used, so
+ * the resident size grows by at most the rounding to 2 MiB of what is
+ * used. A hint: without it (another system, or the kernel's THP off) the
+ * tracker is the same, only slower.
+ */
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+
+static void advise_huge(void *p, size_t len)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    uintptr_t e = ((uintptr_t)p + len) & ~(HUGE_PAGE - 1);
+    if (p && e > a)
+        (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+    (void)p;
+    (void)len;
+#endif
 }
 
 static size_t pow2_at_least(size_t n)
@@ -303,11 +345,18 @@ int trk_new(const struct trk_config *cfg, struct trk_table **out)
         trk_free(t);
         return CAIRN_E_NOMEM;
     }
+    advise_huge(t->slots_mem, (t->cap + 1) * sizeof *t->slots);
+    advise_huge(t->ient, (t->imask + 1) * sizeof *t->ient);
+    advise_huge(t->gnode, t->cap * sizeof *t->gnode);
+    if (t->trail)
+        advise_huge(t->trail, t->cap * cfg->trail_len * sizeof *t->trail);
     for (size_t i = 0; i < t->cap; i++)
         t->free_list[i] = (int32_t)(t->cap - 1 - i); /* slot 0 first */
     t->n_free = t->cap;
     for (size_t i = 0; i <= t->gmask; i++)
         t->gheads[i] = -1;
+    for (size_t i = 0; i < STEP_CACHE; i++)
+        t->steps[i].dt_ms = -1;
     for (int r = 0; r < t->n_rows; r++) {
         double lo = -90.0 + r * cfg->cell_deg, hi = lo + cfg->cell_deg;
         if (hi > 90.0)
@@ -509,8 +558,21 @@ static void grid_link(struct trk_table *t, int32_t s, uint64_t key)
     t->gheads[b] = s;
 }
 
+/* Margin, in cells, of grid_move's test without divisions: a quotient
+ * computed with a relative error of 2^-52 and this far inside a cell's
+ * edges floors to that cell. */
+#define CELL_INSIDE 1e-6
+
 static void grid_move(struct trk_table *t, int32_t s, double lat, double lon)
 {
+    /* Most moves stay in the cell: when (lat, lon) is surely inside it,
+     * grid_row and grid_col (two divisions) would give the same key. */
+    uint64_t cur = t->gnode[s].cell;
+    int row0 = (int)(cur >> 32), col0 = (int)(uint32_t)cur;
+    double x = lat + 90.0, y = lon + 180.0, h = t->cfg.cell_deg, w = t->row_lon_cell[row0];
+    if (x >= (row0 + CELL_INSIDE) * h && x <= (row0 + 1 - CELL_INSIDE) * h &&
+        y >= (col0 + CELL_INSIDE) * w && y <= (col0 + 1 - CELL_INSIDE) * w)
+        return;
     int row = grid_row(t, lat);
     uint64_t key = cell_key(row, grid_col(t, row, lon));
     if (key == t->gnode[s].cell)
@@ -687,6 +749,30 @@ static bool callsign_ok(const char *cs)
 static const struct trk_imm_params *params_of(const struct slot *p)
 {
     return &imm_params[p->pub.kind <= TRK_KIND_VESSEL ? p->pub.kind : 0];
+}
+
+/* The IMM step of track p over dt_ms (>= 0), made once per (kind,
+ * interval) while it stays in t->steps: what trk_imm_update would make,
+ * trk_imm_step_make(params_of(p), dt_ms / 1000.0), the same bits. An
+ * update still to run holds the entry pinned (NULL: none): a step that
+ * would replace it is made in *own instead. */
+static const struct trk_imm_step *step_of(struct trk_table *t, const struct slot *p, int64_t dt_ms,
+                                          const struct trk_imm_step *pinned,
+                                          struct trk_imm_step *own)
+{
+    int kind = p->pub.kind <= TRK_KIND_VESSEL ? p->pub.kind : 0;
+    uint64_t h = ((uint64_t)dt_ms * 4 + (uint64_t)kind) * 0x9E3779B97F4A7C15ull;
+    struct step_entry *e = &t->steps[(h >> 32) & (STEP_CACHE - 1)];
+    if (e->dt_ms != dt_ms || e->kind != kind) {
+        if (&e->st == pinned) {
+            trk_imm_step_make(own, &imm_params[kind], (double)dt_ms / 1000.0);
+            return own;
+        }
+        trk_imm_step_make(&e->st, &imm_params[kind], (double)dt_ms / 1000.0);
+        e->dt_ms = dt_ms;
+        e->kind = kind;
+    }
+    return &e->st;
 }
 
 static void refresh_outputs(const struct trk_table *t, struct slot *p)
@@ -940,9 +1026,26 @@ static bool primary_fed(const struct trk_table *t, const struct slot *p)
     return p->coop_ms == 0 || p->pub.primary_only_scans >= t->cfg.no_xpdr_scans;
 }
 
-/* Apply measurement m to track s. 0, or CAIRN_E_RANGE when it is older
- * than the track's state by more than oos_ms (T9: nothing changes). */
-static int apply(struct trk_table *t, int32_t s, const struct trk_meas *m, const struct mwork *w)
+/* A filter update of apply(), between apply_begin and apply_end: the
+ * measurement in the track's plane and its covariance. */
+struct upd {
+    int32_t s;
+    int mdim; /* 2 or 4 */
+    const struct trk_meas *m;
+    int64_t dt_ms;
+    const struct trk_imm_step *st; /* in t->steps, or own */
+    double z[4], R[16];
+    struct trk_imm_step own;
+};
+enum { APPLY_FILTER = 1, APPLY_JUMP = 2 };
+
+/* The first half of apply(): CAIRN_E_RANGE when m is older than the
+ * track's state by more than oos_ms (T9: nothing changes but the counter);
+ * APPLY_JUMP when m is an identity's jump (nothing changes: apply_jump
+ * does it); else APPLY_FILTER with *u ready for the filter (no change to
+ * the table but its step cache, pinned as step_of says). */
+static int apply_begin(struct trk_table *t, int32_t s, const struct trk_meas *m,
+                       const struct mwork *w, const struct trk_imm_step *pinned, struct upd *u)
 {
     struct slot *p = &t->slots[s];
     int64_t dt_ms = m->t_ms - p->pub.t_state_ms;
@@ -955,52 +1058,109 @@ static int apply(struct trk_table *t, int32_t s, const struct trk_meas *m, const
      * worth at most a few hundred metres of lag, which its own noise
      * mostly covers. */
     double dt = dt_ms > 0 ? (double)dt_ms / 1000.0 : 0.0;
-    double z[4];
-    to_plane(p, m->lat_deg, m->lon_deg, z);
+    u->s = s;
+    u->m = m;
+    u->dt_ms = dt_ms;
+    to_plane(p, m->lat_deg, m->lon_deg, u->z);
     if ((m->has & (TRK_M_ICAO | TRK_M_MMSI)) && p->pub.n_updates > 0) {
         double pred[2];
-        double d2 = trk_imm_gate(&p->f, params_of(p), dt, z, w->R, pred);
-        if (d2 > ID_JUMP_CHI2 && hypot(z[0] - pred[0], z[1] - pred[1]) > ID_JUMP_M) {
-            t->stats.id_jumps++;
-            note_update(t, s, m);
-            filter_start(p, m, w);
-            refresh_outputs(t, p);
-            grid_move(t, s, p->pub.lat_deg, p->pub.lon_deg);
-            trail_add(t, s);
-            return 0;
-        }
+        double d2 = trk_imm_gate(&p->f, params_of(p), dt, u->z, w->R, pred);
+        if (d2 > ID_JUMP_CHI2 && hypot(u->z[0] - pred[0], u->z[1] - pred[1]) > ID_JUMP_M)
+            return APPLY_JUMP;
     }
+    u->st = step_of(t, p, dt_ms > 0 ? dt_ms : 0, pinned, &u->own);
     if (m->has & TRK_M_VEL) {
-        double R4[16] = {0};
-        z[2] = m->ve_mps;
-        z[3] = m->vn_mps;
-        R4[0] = w->R[0];
-        R4[1] = w->R[1];
-        R4[4] = w->R[2];
-        R4[5] = w->R[3];
-        R4[10] = w->Rv[0];
-        R4[15] = w->Rv[3];
-        trk_imm_update(&p->f, params_of(p), dt, z, R4, 4);
+        memset(u->R, 0, sizeof u->R);
+        u->z[2] = m->ve_mps;
+        u->z[3] = m->vn_mps;
+        u->R[0] = w->R[0];
+        u->R[1] = w->R[1];
+        u->R[4] = w->R[2];
+        u->R[5] = w->R[3];
+        u->R[10] = w->Rv[0];
+        u->R[15] = w->Rv[3];
+        u->mdim = 4;
     } else if (m->sigma_height_m > 0.0 && primary_fed(t, p)) {
         /* Every plot this track holds was placed at the same assumed
          * height: the ground-range offset of the true one is common to
          * them and to this plot, so the filter takes the radar's own range
          * noise (gating and birth keep the wider one). */
-        double Rf[4],
-            sr2 = m->sigma_range_m * m->sigma_range_m - m->sigma_height_m * m->sigma_height_m;
-        polar_cov(m, sr2 > 0.01 ? sr2 : 0.01, Rf);
-        trk_imm_update(&p->f, params_of(p), dt, z, Rf, 2);
+        double sr2 = m->sigma_range_m * m->sigma_range_m - m->sigma_height_m * m->sigma_height_m;
+        polar_cov(m, sr2 > 0.01 ? sr2 : 0.01, u->R);
+        u->mdim = 2;
     } else {
-        trk_imm_update(&p->f, params_of(p), dt, z, w->R, 2);
+        memcpy(u->R, w->R, sizeof w->R);
+        u->mdim = 2;
     }
-    if (dt_ms > 0)
-        p->pub.t_state_ms = m->t_ms;
+    return APPLY_FILTER;
+}
+
+/* An identity matched far outside the gate: the track restarts at m. */
+static void apply_jump(struct trk_table *t, int32_t s, const struct trk_meas *m,
+                       const struct mwork *w)
+{
+    struct slot *p = &t->slots[s];
+    t->stats.id_jumps++;
     note_update(t, s, m);
-    reanchor(p);
+    filter_start(p, m, w);
     refresh_outputs(t, p);
     grid_move(t, s, p->pub.lat_deg, p->pub.lon_deg);
     trail_add(t, s);
-    return 0;
+}
+
+/* The second half of apply(), once the filter has taken u. */
+static void apply_end(struct trk_table *t, const struct upd *u)
+{
+    struct slot *p = &t->slots[u->s];
+    if (u->dt_ms > 0)
+        p->pub.t_state_ms = u->m->t_ms;
+    note_update(t, u->s, u->m);
+    reanchor(p);
+    refresh_outputs(t, p);
+    grid_move(t, u->s, p->pub.lat_deg, p->pub.lon_deg);
+    trail_add(t, u->s);
+}
+
+static void apply_one(struct trk_table *t, const struct upd *u)
+{
+    (void)trk_imm_update_step(&t->slots[u->s].f, u->st, u->z, u->R, u->mdim);
+    apply_end(t, u);
+}
+
+/* Two updates of two tracks, a then b (a->mdim == b->mdim): the filters
+ * side by side, then the rest of each in that order. */
+static void apply_two(struct trk_table *t, const struct upd *a, const struct upd *b)
+{
+    struct trk_imm *f[2] = {&t->slots[a->s].f, &t->slots[b->s].f};
+    const struct trk_imm_step *st[2] = {a->st, b->st};
+    const double *z[2] = {a->z, b->z}, *R[2] = {a->R, b->R};
+    double d2[2];
+    trk_imm_update_pair(f, st, z, R, a->mdim, d2);
+    apply_end(t, a);
+    apply_end(t, b);
+}
+
+/* Apply measurement m to track s. 0, or CAIRN_E_RANGE when it is older
+ * than the track's state by more than oos_ms (T9: nothing changes). */
+static int apply(struct trk_table *t, int32_t s, const struct trk_meas *m, const struct mwork *w)
+{
+    struct upd u;
+    int e = apply_begin(t, s, m, w, NULL, &u);
+    if (e == APPLY_JUMP)
+        apply_jump(t, s, m, w);
+    else if (e == APPLY_FILTER)
+        apply_one(t, &u);
+    return e < 0 ? e : 0;
+}
+
+/* Whether an update of track s by m may wait for the next row's (and run
+ * beside it): only when it gives the track no identity the index lacks
+ * (adopt_ids), since the next row's identity was looked up before it. */
+static bool may_wait(const struct trk_table *t, int32_t s, const struct trk_meas *m)
+{
+    const struct trk_track *k = &t->slots[s].pub;
+    return !((m->has & TRK_M_ICAO) && !(k->ids & TRK_ID_ICAO)) &&
+           !((m->has & TRK_M_MMSI) && !(k->ids & TRK_ID_MMSI));
 }
 
 static int create(struct trk_table *t, const struct trk_meas *m, const struct mwork *w,
@@ -1320,6 +1480,14 @@ static int ingest_run(struct trk_table *t, const struct trk_meas *m, size_t n, i
     int32_t found[PREFETCH_AHEAD];
     for (size_t j = 0; j < PREFETCH_AHEAD; j++)
         found[j] = -1;
+    /* Identity matches update their tracks two at a time (apply_two):
+     * up[0] waits for the next one when n_up is 1. It is an update of
+     * another track than the next row's, that adds no identity to the
+     * index (may_wait), and nothing but the next row's apply_begin (which
+     * changes no other track and pins up[0]'s step) runs before its
+     * apply_end: the table ends as if the rows were applied one by one. */
+    struct upd up[2];
+    int n_up = 0;
     for (size_t i = 0; i < n; i++) {
         struct mwork *w = &t->w[i];
         /* The identity index and the slots are far larger than the caches
@@ -1397,7 +1565,32 @@ static int ingest_run(struct trk_table *t, const struct trk_meas *m, size_t n, i
             s = idx_get(t, ikey(KEY_MMSI, m[i].mmsi));
         if (s >= 0 && kind_ok(&t->slots[s].pub, &m[i])) {
             w->state = W_DONE;
-            e = apply(t, s, &m[i], w);
+            if (n_up && up[0].s == s) {
+                apply_one(t, &up[0]);
+                n_up = 0;
+            }
+            struct upd *u = &up[n_up];
+            e = apply_begin(t, s, &m[i], w, n_up ? up[0].st : NULL, u);
+            if (e == APPLY_JUMP) {
+                if (n_up) {
+                    apply_one(t, &up[0]);
+                    n_up = 0;
+                }
+                apply_jump(t, s, &m[i], w);
+            } else if (e == APPLY_FILTER) {
+                if (n_up && up[0].mdim == u->mdim) {
+                    apply_two(t, &up[0], u);
+                    n_up = 0;
+                } else if (n_up) {
+                    apply_one(t, &up[0]);
+                    apply_one(t, u);
+                    n_up = 0;
+                } else if (may_wait(t, s, &m[i])) {
+                    n_up = 1;
+                } else {
+                    apply_one(t, u);
+                }
+            }
             if (e < 0) {
                 if (!rc)
                     rc = e;
@@ -1408,6 +1601,8 @@ static int ingest_run(struct trk_table *t, const struct trk_meas *m, size_t n, i
             }
         }
     }
+    if (n_up)
+        apply_one(t, &up[0]);
     /* 2. gate the others, cluster, assign */
     for (size_t i = 0; i < n; i++)
         if (t->w[i].state == W_PENDING)
