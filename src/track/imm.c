@@ -293,8 +293,10 @@ __attribute__((target("avx512f"))) static int imm_vec2_avx512(IMM_VEC2_ARGS)
     IMM_VEC2_BODY;
 }
 
-/* 0: SSE2, 1: AVX2, 2: AVX2 and AVX-512F. The same answer from every
- * thread: a benign race. */
+/* 0: SSE2, 1: AVX2, 2: AVX2 and AVX-512F, at most vec_limit. The same
+ * answer from every thread: a benign race. */
+static int vec_limit = 2;
+
 static int vec_level(void)
 {
     static int level = -1;
@@ -302,7 +304,13 @@ static int vec_level(void)
         level = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") ? 2
                 : __builtin_cpu_supports("avx2")                                    ? 1
                                                                                     : 0;
-    return level;
+    return level < vec_limit ? level : vec_limit;
+}
+
+int trk_imm_vec_limit(int max)
+{
+    vec_limit = max < 0 ? 0 : max > 2 ? 2 : max;
+    return vec_level();
 }
 
 static int imm_vec_any(IMM_VEC_ARGS)
@@ -318,6 +326,12 @@ static int imm_vec2_any(IMM_VEC2_ARGS)
                         : imm_vec2_sse2(IMM_VEC2_CALL);
 }
 #else
+int trk_imm_vec_limit(int max)
+{
+    (void)max;
+    return 0;
+}
+
 static int imm_vec_any(IMM_VEC_ARGS)
 {
     return imm_vec_sse2(IMM_VEC_CALL);

@@ -112,6 +112,12 @@ double trk_imm_update_step(struct trk_imm *f, const struct trk_imm_step *st, con
 void trk_imm_update_pair(struct trk_imm *f[2], const struct trk_imm_step *st[2], const double *z[2],
                          const double *R[2], int m, double d2[2]);
 
+/* For tests: use vector code of at most this level (0 SSE2, 1 AVX2, 2
+ * AVX-512F; 2 by default), so that every path this CPU has can be checked
+ * against the others. Returns the level now in use (what the CPU has, at
+ * most max). Not for use while another thread updates filters. */
+int trk_imm_vec_limit(int max);
+
 /*
  * Gating against the combined estimate predicted by dt_s at constant
  * velocity, with the acceleration of a turn at omega (or the CT process

@@ -131,10 +131,18 @@ static void pair_case(int m, int bad)
 static void test_pair_is_two(void **state)
 {
     (void)state;
-    for (int rep = 0; rep < 50; rep++)
-        for (int m = 2; m <= 4; m += 2)
-            for (int bad = 0; bad < 4; bad++)
-                pair_case(m, bad);
+    /* every vector path this CPU has (SSE2, AVX2, AVX-512F), each against
+     * the single updates of the same path */
+    for (int lim = 0; lim <= 2; lim++) {
+        int level = trk_imm_vec_limit(lim);
+        if (level < lim)
+            break;
+        for (int rep = 0; rep < 50; rep++)
+            for (int m = 2; m <= 4; m += 2)
+                for (int bad = 0; bad < 4; bad++)
+                    pair_case(m, bad);
+    }
+    trk_imm_vec_limit(2);
 }
 
 /* ---- the tracker: one batch against one report per call */
