@@ -80,6 +80,7 @@ struct det {
     uint32_t *tid;
     uint8_t *turn_cand; /* per track: a radar-measured turn seen once (turn_rate) */
     double *cref;       /* per track: course_ref (turn_rate) */
+    double *cdeg;       /* per track: course_deg (live tracks; in cref's allocation) */
     /* the same in the grid's order (rule.h, det_ctx.g_*) */
     uint8_t *g_air, *g_kind;
     uint32_t *g_id;
@@ -274,7 +275,8 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->gs = calloc(nt + DET_PAD, sizeof *d->gs);
     d->turn = calloc(nt, sizeof *d->turn);
     d->turn_cand = calloc(nt, sizeof *d->turn_cand);
-    d->cref = calloc(nt, sizeof *d->cref);
+    d->cref = calloc(2 * nt, sizeof *d->cref); /* and cdeg, its second half */
+    d->cdeg = d->cref ? d->cref + nt : NULL;
     d->air = calloc(nt + DET_PAD, 1);
     d->mlat = calloc(nt, sizeof *d->mlat);
     d->mlon = calloc(nt, sizeof *d->mlon);
@@ -331,12 +333,12 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     if (man_rc || !d->form.tab || !d->form.tmp || !d->low.tab[0] || !d->low.tab[1] || !d->low.air ||
         !d->g_kind || !d->g_id || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
         !d->akey || !d->arule || !d->freelist || !d->live || !d->lat || !d->lon || !d->gs ||
-        !d->turn || !d->turn_cand || !d->cref || !d->air || !d->mlat || !d->mlon || !d->alt ||
-        !d->vrate || !d->cpos[0] || !d->cpos[1] || !d->cmap || !d->cnew || !d->grid.key ||
-        !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order || !d->ve || !d->vn || !d->sel ||
-        !d->tid || !d->g_sel || !d->kind || !d->g_air || !d->g_lat || !d->g_lon || !d->g_gs ||
-        !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon ||
-        !d->g_turn || !d->special || !d->scratch || !d->vessels || !d->aused ||
+        !d->turn || !d->turn_cand || !d->cref || !d->cdeg || !d->air || !d->mlat || !d->mlon ||
+        !d->alt || !d->vrate || !d->cpos[0] || !d->cpos[1] || !d->cmap || !d->cnew ||
+        !d->grid.key || !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order || !d->ve ||
+        !d->vn || !d->sel || !d->tid || !d->g_sel || !d->kind || !d->g_air || !d->g_lat ||
+        !d->g_lon || !d->g_gs || !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat ||
+        !d->g_mlon || !d->g_turn || !d->special || !d->scratch || !d->vessels || !d->aused ||
         !d->grid.col_start || !d->tv) {
         det_free(d);
         return CAIRN_E_NOMEM;
@@ -372,7 +374,7 @@ void det_free(struct det *d)
     free(d->gs);
     free(d->turn);
     free(d->turn_cand);
-    free(d->cref);
+    free(d->cref); /* and cdeg */
     free(d->air);
     free(d->mlat);
     free(d->mlon);
@@ -1289,6 +1291,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         }
         d->gs[i] = t->gs_mps;
         d->turn[i] = turn_rate(d, t, i, &d->turn_cand[i], &d->cref[i]);
+        d->cdeg[i] = t->track_deg;
         if (d->lat[i] == t->lat_deg) { /* not moved north (dt = 0): the same scale */
             d->mlat[i] = ml;
             d->mlon[i] = mo;
@@ -1359,6 +1362,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .turn_rps = d->turn,
         .turn_cand = d->turn_cand,
         .course_ref = d->cref,
+        .course_deg = d->cdeg,
         .m_lat = d->mlat,
         .m_lon = d->mlon,
         .alt_ft = d->alt,

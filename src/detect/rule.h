@@ -164,6 +164,8 @@ struct det_ctx {
                                     (turn_rps 0): not predicted, but not flying straight either */
     const double *course_ref;    /* the course (deg) 30-60 s ago that differs most from the
                                     course now: its net change; NAN when unknown */
+    const double *course_deg;    /* the track's course, tracks[i].track_deg (compact: a pass over
+                                    all tracks reads it without their records) */
     const double *m_lat, *m_lon; /* metres per degree at the extrapolated position */
     const double *alt_ft;        /* pressure altitude (ft), NAN when unknown */
     const double *vrate_fpm;     /* vertical rate (ft/min), 0 when altitude unknown */

@@ -422,7 +422,7 @@ static void man_update(const struct det_ctx *c)
         /* a course that swung by MAN_TURN_DEG within a minute, even in a
          * turn finished between two plots that the rate did not confirm */
         double ref = c->course_ref ? c->course_ref[i] : NAN;
-        double swing = isfinite(ref) ? fabs(det_course_diff(c->tracks[i].track_deg, ref)) : 0.0;
+        double swing = isfinite(ref) ? fabs(det_course_diff(c->course_deg[i], ref)) : 0.0;
         int swung = swing >= MAN_TURN_DEG;
         if (!turn && !swung && !man_bit(m, c->id[i]))
             continue;
