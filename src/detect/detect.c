@@ -353,6 +353,8 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->grid.cell_deg = DET_CELL_DEG;
     for (int32_t k = 0; k < DET_GRID_ROWS; k++)
         d->grid.width[k] = col_width(DET_CELL_DEG, k - DET_GRID_ROW0);
+    for (size_t k = 0; k < sizeof d->grid.cosd / sizeof d->grid.cosd[0]; k++)
+        d->grid.cosd[k] = cos((double)k / DET_COS_PER_DEG * (DET_PI / 180.0));
     *out = d;
     return 0;
 }
@@ -435,12 +437,21 @@ void det_m_per_deg(double lat0_deg, double *m_lat, double *m_lon)
     *m_lon = 111412.84 * c - 93.5 * (4.0 * c * c * c - 3.0 * c);
 }
 
+/* (int32_t)floor(x) for x within the int32_t range, without floor (a
+ * dozen instructions where SSE4.1 is not assumed): the truncation, one
+ * less when it rounded up. */
+static inline int32_t ifloor(double x)
+{
+    int32_t t = (int32_t)x;
+    return t - (x < (double)t);
+}
+
 /* The row of latitude lat, (int32_t)floor(lat / cell_deg): with the
  * constant DET_CELL_DEG, a power of two, the division is a multiplication
  * (exact, so the same rows). */
 static inline int32_t row_of(double lat)
 {
-    return (int32_t)floor(lat / DET_CELL_DEG);
+    return ifloor(lat / DET_CELL_DEG);
 }
 
 /* Where row's column width (col_width) is in the table made by det_new
@@ -484,7 +495,7 @@ static void grid_build(struct det *d, size_t n)
         if (!d->live[i])
             continue;
         int32_t r = row_of(d->lat[i]);
-        int32_t c = (int32_t)floor(d->lon[i] / g->width[row_k(r)]);
+        int32_t c = ifloor(d->lon[i] / g->width[row_k(r)]);
         g->tmp_key[m] = cell_key(r, c);
         g->tmp_order[m] = (uint32_t)i;
         m++;
@@ -531,6 +542,11 @@ static inline size_t col_bound(const struct det_grid *g, uint32_t r, uint32_t co
     return g->col_start[g->col_at[r] + (col - g->col_lo[r])];
 }
 
+/* An upper bound of |cosd interpolated - cos| (linear between points
+ * h = 1/8 degree apart: at most h^2 / 8 in radians, 6e-7, and libm's and
+ * the interpolation's rounding). */
+#define COS_TAB_ERR 1e-6
+
 size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double radius_m,
                       size_t after, struct det_span *spans)
 {
@@ -548,12 +564,49 @@ size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double ra
     double maxlat = fabs(lat) + dlat;
     if (maxlat > 89.0)
         maxlat = 89.0;
-    double dlon = radius_m / (110000.0 * cos(maxlat * (DET_PI / 180.0)));
-    if (dlon > 180.0)
-        dlon = 180.0;
+    /* The columns are those of dlon = radius / (110000 cos maxlat) with
+     * libm's cosine. They are found from the table's cosine instead (dlon
+     * within tol of libm's), and from libm's only when lon +- dlon lies
+     * within tol of a column's edge, where the two could differ: the same
+     * spans either way, without a cosine per search. */
+    double u = maxlat * DET_COS_PER_DEG, dlon = 0.0, tol = 0.0;
+    int exact = !(u >= 0.0); /* NaN: as before */
+    if (!exact) {
+        size_t k = (size_t)u;
+        double cv = g->cosd[k] + (u - (double)k) * (g->cosd[k + 1] - g->cosd[k]);
+        dlon = radius_m / (110000.0 * cv);
+        tol = dlon * (COS_TAB_ERR / (cv - COS_TAB_ERR)) * 1.01 + 1e-12;
+        if (dlon - tol > 180.0) { /* libm's dlon too: both 180 */
+            dlon = 180.0;
+            tol = 0.0;
+        } else if (dlon + tol > 180.0) {
+            exact = 1;
+        }
+    }
+again:
+    if (exact) {
+        dlon = radius_m / (110000.0 * cos(maxlat * (DET_PI / 180.0)));
+        if (dlon > 180.0)
+            dlon = 180.0;
+        tol = 0.0;
+    }
+    /* the quotients (lon +- dlon) / w of libm's dlon lie within t of
+     * these (tol / w, every w >= DET_CELL_DEG, and the roundings of the
+     * subtraction and the division): the same floor unless an integer is
+     * that near (x - floor(x) is exact) */
+    double t = tol / DET_CELL_DEG + 1e-9;
     for (int32_t r = r0; r <= r1; r++) {
         double w = g->width[row_k(r)];
-        int32_t c0 = (int32_t)floor((lon - dlon) / w), c1 = (int32_t)floor((lon + dlon) / w);
+        double x0 = (lon - dlon) / w, x1 = (lon + dlon) / w;
+        int32_t c0 = ifloor(x0), c1 = ifloor(x1);
+        if (tol > 0.0) {
+            double e0 = x0 - (double)c0, e1 = x1 - (double)c1;
+            if (!(e0 >= t && e0 <= 1.0 - t && e1 >= t && e1 <= 1.0 - t)) {
+                exact = 1;
+                n = 0;
+                goto again;
+            }
+        }
         /* the cells c0 .. c1 of the row, from its column table */
         uint32_t k0 = cell_key(r, c0), k1 = cell_key(r, c1);
         size_t from = col_bound(g, k0 >> 11, k0 & 2047u);

@@ -33,7 +33,9 @@
  * one row's run of cells are one slice of `order`, found by binary search
  * in `key`. Rules that walk the tracks in `order` visit neighbours one
  * after the other, and their neighbours' values stay in the cache. */
-#define DET_GRID_COLS 2048 /* column index + DET_GRID_COLS / 2 in 11 bits */
+#define DET_GRID_COLS   2048 /* column index + DET_GRID_COLS / 2 in 11 bits */
+#define DET_COS_PER_DEG 8
+
 struct det_grid {
     double cell_deg;
     size_t n;        /* live tracks sorted */
@@ -51,6 +53,9 @@ struct det_grid {
     uint16_t col_lo[DET_GRID_ROWS], col_hi[DET_GRID_ROWS];
     uint32_t col_at[DET_GRID_ROWS];
     uint32_t *col_start; /* DET_GRID_ROWS x (DET_GRID_COLS + 1) at most */
+    /* cos(k / DET_COS_PER_DEG degrees), k = 0 .. 89 * DET_COS_PER_DEG + 1:
+     * det_grid_spans' cosine, between two points (det_new fills it) */
+    double cosd[89 * DET_COS_PER_DEG + 2];
 };
 
 /* Bits of LOW_PASS's filter over the remembered aircraft ids (4 KiB). */
