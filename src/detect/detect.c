@@ -709,12 +709,15 @@ void det_grid_near_after(const struct det_ctx *c, size_t k, double radius_m,
 
 /* ------------------------------------------------------------- labels */
 
-static void put_clean(char *out, size_t cap, size_t *len, const char *s)
+/* Appends s[0 .. n - 1] (printable characters only) to out[0 .. *len - 1]
+ * as far as cap allows, and the terminating NUL. */
+static void put_raw(char *out, size_t cap, size_t *len, const char *s, size_t n)
 {
-    for (; *s && *len + 1 < cap; s++) {
-        unsigned char ch = (unsigned char)*s;
-        out[(*len)++] = (ch >= 0x20 && ch < 0x7F) ? (char)ch : '?';
-    }
+    size_t room = *len + 1 < cap ? cap - 1 - *len : 0;
+    if (n > room)
+        n = room;
+    memcpy(out + *len, s, n);
+    *len += n;
     out[*len] = '\0';
 }
 
@@ -762,9 +765,9 @@ void det_label(const struct trk_track *t, char *out, size_t cap)
         m += 8;
         m += put_uint(buf + m, t->squawk & 07777u, 8, 4);
     }
-    buf[m] = '\0';
+    /* buf holds letters, digits and spaces only */
     out[0] = '\0';
-    put_clean(out, cap, &k, buf);
+    put_raw(out, cap, &k, buf, m);
     if (t->ids & TRK_ID_CALLSIGN) {
         /* from the air: keep letters, digits; anything else becomes '?' */
         size_t j = 0;
@@ -776,9 +779,9 @@ void det_label(const struct trk_track *t, char *out, size_t cap)
         while (j > 0 && cs[j - 1] == ' ')
             j--;
         cs[j] = '\0';
-        if (j) {
-            put_clean(out, cap, &k, " ");
-            put_clean(out, cap, &k, cs);
+        if (j) { /* letters, digits, spaces and '?' */
+            put_raw(out, cap, &k, " ", 1);
+            put_raw(out, cap, &k, cs, j);
         }
     }
 }
@@ -820,18 +823,27 @@ static void tb_put(struct textbuf *b, char ch)
     b->n++;
 }
 
+/* tb_put of each of the len characters of s, at once */
+static void tb_add(struct textbuf *b, const char *s, size_t len)
+{
+    if (b->n + 1 < b->cap) {
+        size_t room = b->cap - 1 - b->n;
+        memcpy(b->out + b->n, s, len < room ? len : room);
+    }
+    b->n += len;
+}
+
 static void tb_uint(struct textbuf *b, unsigned long long v, int min_digits)
 {
     char d[24];
-    int k = 0;
+    int k = 24;
     do {
-        d[k++] = (char)('0' + v % 10);
+        d[--k] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    while (k < min_digits)
-        d[k++] = '0';
-    while (k > 0)
-        tb_put(b, d[--k]);
+    while (24 - k < min_digits && k > 0)
+        d[--k] = '0';
+    tb_add(b, d + k, (size_t)(24 - k));
 }
 
 /* %.Nf of v; 0 when v is beyond what this does exactly */
@@ -871,8 +883,12 @@ void det_textf(char *out, size_t cap, const char *fmt, ...)
     struct textbuf b = {out, cap, 0};
     int ok = 1;
     for (const char *f = fmt; *f && ok; f++) {
-        if (*f != '%') {
-            tb_put(&b, *f);
+        if (*f != '%') { /* the run of characters up to the next conversion */
+            const char *e = strchr(f + 1, '%');
+            if (!e)
+                e = f + 1 + strlen(f + 1);
+            tb_add(&b, f, (size_t)(e - f));
+            f = e - 1;
             continue;
         }
         f++;
@@ -884,8 +900,7 @@ void det_textf(char *out, size_t cap, const char *fmt, ...)
                 ok = 0;
                 continue;
             }
-            for (; *a; a++)
-                tb_put(&b, *a);
+            tb_add(&b, a, strlen(a));
         } else if (*f == 'u') {
             tb_uint(&b, va_arg(ap, unsigned), 1);
         } else if (*f == 'd' || (f[0] == 'l' && f[1] == 'd')) {
