@@ -351,8 +351,10 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
      * the cells it visits hold about three times the tracks in its circle
      * (bench/bench_picture measured 1, 0.5 and 0.25 degrees). */
     d->grid.cell_deg = DET_CELL_DEG;
-    for (int32_t k = 0; k < DET_GRID_ROWS; k++)
+    for (int32_t k = 0; k < DET_GRID_ROWS; k++) {
         d->grid.width[k] = col_width(DET_CELL_DEG, k - DET_GRID_ROW0);
+        d->grid.inv_width[k] = 1.0 / d->grid.width[k];
+    }
     for (size_t k = 0; k < sizeof d->grid.cosd / sizeof d->grid.cosd[0]; k++)
         d->grid.cosd[k] = cos((double)k / DET_COS_PER_DEG * (DET_PI / 180.0));
     *out = d;
@@ -592,12 +594,21 @@ again:
     }
     /* the quotients (lon +- dlon) / w of libm's dlon lie within t of
      * these (tol / w, every w >= DET_CELL_DEG, and the roundings of the
-     * subtraction and the division): the same floor unless an integer is
-     * that near (x - floor(x) is exact) */
+     * subtraction and of the product by 1 / w, a few units in the last
+     * place of x, |x| < 2^11): the same floor unless an integer is that
+     * near (x - floor(x) is exact) */
     double t = tol / DET_CELL_DEG + 1e-9;
     for (int32_t r = r0; r <= r1; r++) {
-        double w = g->width[row_k(r)];
-        double x0 = (lon - dlon) / w, x1 = (lon + dlon) / w;
+        double x0, x1;
+        if (tol > 0.0) {
+            double iw = g->inv_width[row_k(r)];
+            x0 = (lon - dlon) * iw;
+            x1 = (lon + dlon) * iw;
+        } else {
+            double w = g->width[row_k(r)];
+            x0 = (lon - dlon) / w;
+            x1 = (lon + dlon) / w;
+        }
         int32_t c0 = ifloor(x0), c1 = ifloor(x1);
         if (tol > 0.0) {
             double e0 = x0 - (double)c0, e1 = x1 - (double)c1;

@@ -44,6 +44,7 @@ struct det_grid {
     uint32_t *tmp_key, *tmp_order; /* radix sort scratch */
     /* column width (degrees of longitude) per row, row + DET_GRID_ROW0 */
     double width[DET_GRID_ROWS];
+    double inv_width[DET_GRID_ROWS]; /* 1 / width (det_grid_spans' fast path) */
     /* first position of each row (row + DET_GRID_ROW0) in the order, and n
      * at DET_GRID_ROWS: a search looks only inside its row's slice */
     size_t row_start[DET_GRID_ROWS + 1];
@@ -254,6 +255,16 @@ static inline void det_prefetch_track(const struct trk_track *t)
     const char *p = (const char *)t;
     for (size_t off = 0; off < sizeof *t; off += 64)
         __builtin_prefetch(p + off);
+}
+
+/* The same for the identity of a track (what det_label and a report's
+ * parties read: id to mmsi, the record's first line or two), for a rule
+ * that reads nothing else of it. */
+static inline void det_prefetch_ident(const struct trk_track *t)
+{
+    const char *p = (const char *)t;
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + offsetof(struct trk_track, mmsi) + sizeof t->mmsi - 1);
 }
 
 /* Sources that need a transponder: a track with any of them in its history

@@ -795,8 +795,9 @@ static void pair_defer(struct pair_arg *pa, const struct view *v, size_t k, size
     uint32_t id_a = v->id[k], id_b = v->id[q];
     uint64_t key = id_a < id_b ? ((uint64_t)id_a << 32) | id_b : ((uint64_t)id_b << 32) | id_a;
     det_prefetch(c, DET_RULE_SEPARATION, key, 0);
-    det_prefetch_track(&c->tracks[v->order ? v->order[k] : k]);
-    det_prefetch_track(&c->tracks[v->order ? v->order[q] : q]);
+    /* check_pair reads of the tracks only what a report names */
+    det_prefetch_ident(&c->tracks[v->order ? v->order[k] : k]);
+    det_prefetch_ident(&c->tracks[v->order ? v->order[q] : q]);
     if (pa->n_wait == SEP_AHEAD)
         pair_run(pa, v);
     size_t w = (pa->first_wait + pa->n_wait) % SEP_AHEAD;
