@@ -80,6 +80,7 @@ struct det {
     uint32_t *tid;
     uint8_t *turn_cand; /* per track: a radar-measured turn seen once (turn_rate) */
     double *cref;       /* per track: course_ref (turn_rate) */
+    double *cdeg;       /* per track: course_deg (live tracks; in cref's allocation) */
     /* the same in the grid's order (rule.h, det_ctx.g_*) */
     uint8_t *g_air, *g_kind;
     uint32_t *g_id;
@@ -274,7 +275,8 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->gs = calloc(nt + DET_PAD, sizeof *d->gs);
     d->turn = calloc(nt, sizeof *d->turn);
     d->turn_cand = calloc(nt, sizeof *d->turn_cand);
-    d->cref = calloc(nt, sizeof *d->cref);
+    d->cref = calloc(2 * nt, sizeof *d->cref); /* and cdeg, its second half */
+    d->cdeg = d->cref ? d->cref + nt : NULL;
     d->air = calloc(nt + DET_PAD, 1);
     d->mlat = calloc(nt, sizeof *d->mlat);
     d->mlon = calloc(nt, sizeof *d->mlon);
@@ -331,12 +333,12 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     if (man_rc || !d->form.tab || !d->form.tmp || !d->low.tab[0] || !d->low.tab[1] || !d->low.air ||
         !d->g_kind || !d->g_id || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
         !d->akey || !d->arule || !d->freelist || !d->live || !d->lat || !d->lon || !d->gs ||
-        !d->turn || !d->turn_cand || !d->cref || !d->air || !d->mlat || !d->mlon || !d->alt ||
-        !d->vrate || !d->cpos[0] || !d->cpos[1] || !d->cmap || !d->cnew || !d->grid.key ||
-        !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order || !d->ve || !d->vn || !d->sel ||
-        !d->tid || !d->g_sel || !d->kind || !d->g_air || !d->g_lat || !d->g_lon || !d->g_gs ||
-        !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat || !d->g_mlon ||
-        !d->g_turn || !d->special || !d->scratch || !d->vessels || !d->aused ||
+        !d->turn || !d->turn_cand || !d->cref || !d->cdeg || !d->air || !d->mlat || !d->mlon ||
+        !d->alt || !d->vrate || !d->cpos[0] || !d->cpos[1] || !d->cmap || !d->cnew ||
+        !d->grid.key || !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order || !d->ve ||
+        !d->vn || !d->sel || !d->tid || !d->g_sel || !d->kind || !d->g_air || !d->g_lat ||
+        !d->g_lon || !d->g_gs || !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat ||
+        !d->g_mlon || !d->g_turn || !d->special || !d->scratch || !d->vessels || !d->aused ||
         !d->grid.col_start || !d->tv) {
         det_free(d);
         return CAIRN_E_NOMEM;
@@ -349,8 +351,12 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
      * the cells it visits hold about three times the tracks in its circle
      * (bench/bench_picture measured 1, 0.5 and 0.25 degrees). */
     d->grid.cell_deg = DET_CELL_DEG;
-    for (int32_t k = 0; k < DET_GRID_ROWS; k++)
+    for (int32_t k = 0; k < DET_GRID_ROWS; k++) {
         d->grid.width[k] = col_width(DET_CELL_DEG, k - DET_GRID_ROW0);
+        d->grid.inv_width[k] = 1.0 / d->grid.width[k];
+    }
+    for (size_t k = 0; k < sizeof d->grid.cosd / sizeof d->grid.cosd[0]; k++)
+        d->grid.cosd[k] = cos((double)k / DET_COS_PER_DEG * (DET_PI / 180.0));
     *out = d;
     return 0;
 }
@@ -372,7 +378,7 @@ void det_free(struct det *d)
     free(d->gs);
     free(d->turn);
     free(d->turn_cand);
-    free(d->cref);
+    free(d->cref); /* and cdeg */
     free(d->air);
     free(d->mlat);
     free(d->mlon);
@@ -433,12 +439,21 @@ void det_m_per_deg(double lat0_deg, double *m_lat, double *m_lon)
     *m_lon = 111412.84 * c - 93.5 * (4.0 * c * c * c - 3.0 * c);
 }
 
+/* (int32_t)floor(x) for x within the int32_t range, without floor (a
+ * dozen instructions where SSE4.1 is not assumed): the truncation, one
+ * less when it rounded up. */
+static inline int32_t ifloor(double x)
+{
+    int32_t t = (int32_t)x;
+    return t - (x < (double)t);
+}
+
 /* The row of latitude lat, (int32_t)floor(lat / cell_deg): with the
  * constant DET_CELL_DEG, a power of two, the division is a multiplication
  * (exact, so the same rows). */
 static inline int32_t row_of(double lat)
 {
-    return (int32_t)floor(lat / DET_CELL_DEG);
+    return ifloor(lat / DET_CELL_DEG);
 }
 
 /* Where row's column width (col_width) is in the table made by det_new
@@ -482,7 +497,7 @@ static void grid_build(struct det *d, size_t n)
         if (!d->live[i])
             continue;
         int32_t r = row_of(d->lat[i]);
-        int32_t c = (int32_t)floor(d->lon[i] / g->width[row_k(r)]);
+        int32_t c = ifloor(d->lon[i] / g->width[row_k(r)]);
         g->tmp_key[m] = cell_key(r, c);
         g->tmp_order[m] = (uint32_t)i;
         m++;
@@ -529,6 +544,11 @@ static inline size_t col_bound(const struct det_grid *g, uint32_t r, uint32_t co
     return g->col_start[g->col_at[r] + (col - g->col_lo[r])];
 }
 
+/* An upper bound of |cosd interpolated - cos| (linear between points
+ * h = 1/8 degree apart: at most h^2 / 8 in radians, 6e-7, and libm's and
+ * the interpolation's rounding). */
+#define COS_TAB_ERR 1e-6
+
 size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double radius_m,
                       size_t after, struct det_span *spans)
 {
@@ -546,12 +566,58 @@ size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double ra
     double maxlat = fabs(lat) + dlat;
     if (maxlat > 89.0)
         maxlat = 89.0;
-    double dlon = radius_m / (110000.0 * cos(maxlat * (DET_PI / 180.0)));
-    if (dlon > 180.0)
-        dlon = 180.0;
+    /* The columns are those of dlon = radius / (110000 cos maxlat) with
+     * libm's cosine. They are found from the table's cosine instead (dlon
+     * within tol of libm's), and from libm's only when lon +- dlon lies
+     * within tol of a column's edge, where the two could differ: the same
+     * spans either way, without a cosine per search. */
+    double u = maxlat * DET_COS_PER_DEG, dlon = 0.0, tol = 0.0;
+    int exact = !(u >= 0.0); /* NaN: as before */
+    if (!exact) {
+        size_t k = (size_t)u;
+        double cv = g->cosd[k] + (u - (double)k) * (g->cosd[k + 1] - g->cosd[k]);
+        dlon = radius_m / (110000.0 * cv);
+        tol = dlon * (COS_TAB_ERR / (cv - COS_TAB_ERR)) * 1.01 + 1e-12;
+        if (dlon - tol > 180.0) { /* libm's dlon too: both 180 */
+            dlon = 180.0;
+            tol = 0.0;
+        } else if (dlon + tol > 180.0) {
+            exact = 1;
+        }
+    }
+again:
+    if (exact) {
+        dlon = radius_m / (110000.0 * cos(maxlat * (DET_PI / 180.0)));
+        if (dlon > 180.0)
+            dlon = 180.0;
+        tol = 0.0;
+    }
+    /* the quotients (lon +- dlon) / w of libm's dlon lie within t of
+     * these (tol / w, every w >= DET_CELL_DEG, and the roundings of the
+     * subtraction and of the product by 1 / w, a few units in the last
+     * place of x, |x| < 2^11): the same floor unless an integer is that
+     * near (x - floor(x) is exact) */
+    double t = tol / DET_CELL_DEG + 1e-9;
     for (int32_t r = r0; r <= r1; r++) {
-        double w = g->width[row_k(r)];
-        int32_t c0 = (int32_t)floor((lon - dlon) / w), c1 = (int32_t)floor((lon + dlon) / w);
+        double x0, x1;
+        if (tol > 0.0) {
+            double iw = g->inv_width[row_k(r)];
+            x0 = (lon - dlon) * iw;
+            x1 = (lon + dlon) * iw;
+        } else {
+            double w = g->width[row_k(r)];
+            x0 = (lon - dlon) / w;
+            x1 = (lon + dlon) / w;
+        }
+        int32_t c0 = ifloor(x0), c1 = ifloor(x1);
+        if (tol > 0.0) {
+            double e0 = x0 - (double)c0, e1 = x1 - (double)c1;
+            if (!(e0 >= t && e0 <= 1.0 - t && e1 >= t && e1 <= 1.0 - t)) {
+                exact = 1;
+                n = 0;
+                goto again;
+            }
+        }
         /* the cells c0 .. c1 of the row, from its column table */
         uint32_t k0 = cell_key(r, c0), k1 = cell_key(r, c1);
         size_t from = col_bound(g, k0 >> 11, k0 & 2047u);
@@ -654,12 +720,15 @@ void det_grid_near_after(const struct det_ctx *c, size_t k, double radius_m,
 
 /* ------------------------------------------------------------- labels */
 
-static void put_clean(char *out, size_t cap, size_t *len, const char *s)
+/* Appends s[0 .. n - 1] (printable characters only) to out[0 .. *len - 1]
+ * as far as cap allows, and the terminating NUL. */
+static void put_raw(char *out, size_t cap, size_t *len, const char *s, size_t n)
 {
-    for (; *s && *len + 1 < cap; s++) {
-        unsigned char ch = (unsigned char)*s;
-        out[(*len)++] = (ch >= 0x20 && ch < 0x7F) ? (char)ch : '?';
-    }
+    size_t room = *len + 1 < cap ? cap - 1 - *len : 0;
+    if (n > room)
+        n = room;
+    memcpy(out + *len, s, n);
+    *len += n;
     out[*len] = '\0';
 }
 
@@ -707,9 +776,9 @@ void det_label(const struct trk_track *t, char *out, size_t cap)
         m += 8;
         m += put_uint(buf + m, t->squawk & 07777u, 8, 4);
     }
-    buf[m] = '\0';
+    /* buf holds letters, digits and spaces only */
     out[0] = '\0';
-    put_clean(out, cap, &k, buf);
+    put_raw(out, cap, &k, buf, m);
     if (t->ids & TRK_ID_CALLSIGN) {
         /* from the air: keep letters, digits; anything else becomes '?' */
         size_t j = 0;
@@ -721,9 +790,9 @@ void det_label(const struct trk_track *t, char *out, size_t cap)
         while (j > 0 && cs[j - 1] == ' ')
             j--;
         cs[j] = '\0';
-        if (j) {
-            put_clean(out, cap, &k, " ");
-            put_clean(out, cap, &k, cs);
+        if (j) { /* letters, digits, spaces and '?' */
+            put_raw(out, cap, &k, " ", 1);
+            put_raw(out, cap, &k, cs, j);
         }
     }
 }
@@ -765,18 +834,27 @@ static void tb_put(struct textbuf *b, char ch)
     b->n++;
 }
 
+/* tb_put of each of the len characters of s, at once */
+static void tb_add(struct textbuf *b, const char *s, size_t len)
+{
+    if (b->n + 1 < b->cap) {
+        size_t room = b->cap - 1 - b->n;
+        memcpy(b->out + b->n, s, len < room ? len : room);
+    }
+    b->n += len;
+}
+
 static void tb_uint(struct textbuf *b, unsigned long long v, int min_digits)
 {
     char d[24];
-    int k = 0;
+    int k = 24;
     do {
-        d[k++] = (char)('0' + v % 10);
+        d[--k] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    while (k < min_digits)
-        d[k++] = '0';
-    while (k > 0)
-        tb_put(b, d[--k]);
+    while (24 - k < min_digits && k > 0)
+        d[--k] = '0';
+    tb_add(b, d + k, (size_t)(24 - k));
 }
 
 /* %.Nf of v; 0 when v is beyond what this does exactly */
@@ -816,8 +894,12 @@ void det_textf(char *out, size_t cap, const char *fmt, ...)
     struct textbuf b = {out, cap, 0};
     int ok = 1;
     for (const char *f = fmt; *f && ok; f++) {
-        if (*f != '%') {
-            tb_put(&b, *f);
+        if (*f != '%') { /* the run of characters up to the next conversion */
+            const char *e = strchr(f + 1, '%');
+            if (!e)
+                e = f + 1 + strlen(f + 1);
+            tb_add(&b, f, (size_t)(e - f));
+            f = e - 1;
             continue;
         }
         f++;
@@ -829,8 +911,7 @@ void det_textf(char *out, size_t cap, const char *fmt, ...)
                 ok = 0;
                 continue;
             }
-            for (; *a; a++)
-                tb_put(&b, *a);
+            tb_add(&b, a, strlen(a));
         } else if (*f == 'u') {
             tb_uint(&b, va_arg(ap, unsigned), 1);
         } else if (*f == 'd' || (f[0] == 'l' && f[1] == 'd')) {
@@ -1289,6 +1370,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         }
         d->gs[i] = t->gs_mps;
         d->turn[i] = turn_rate(d, t, i, &d->turn_cand[i], &d->cref[i]);
+        d->cdeg[i] = t->track_deg;
         if (d->lat[i] == t->lat_deg) { /* not moved north (dt = 0): the same scale */
             d->mlat[i] = ml;
             d->mlon[i] = mo;
@@ -1359,6 +1441,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         .turn_rps = d->turn,
         .turn_cand = d->turn_cand,
         .course_ref = d->cref,
+        .course_deg = d->cdeg,
         .m_lat = d->mlat,
         .m_lon = d->mlon,
         .alt_ft = d->alt,

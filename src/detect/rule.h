@@ -33,7 +33,9 @@
  * one row's run of cells are one slice of `order`, found by binary search
  * in `key`. Rules that walk the tracks in `order` visit neighbours one
  * after the other, and their neighbours' values stay in the cache. */
-#define DET_GRID_COLS 2048 /* column index + DET_GRID_COLS / 2 in 11 bits */
+#define DET_GRID_COLS   2048 /* column index + DET_GRID_COLS / 2 in 11 bits */
+#define DET_COS_PER_DEG 8
+
 struct det_grid {
     double cell_deg;
     size_t n;        /* live tracks sorted */
@@ -42,6 +44,7 @@ struct det_grid {
     uint32_t *tmp_key, *tmp_order; /* radix sort scratch */
     /* column width (degrees of longitude) per row, row + DET_GRID_ROW0 */
     double width[DET_GRID_ROWS];
+    double inv_width[DET_GRID_ROWS]; /* 1 / width (det_grid_spans' fast path) */
     /* first position of each row (row + DET_GRID_ROW0) in the order, and n
      * at DET_GRID_ROWS: a search looks only inside its row's slice */
     size_t row_start[DET_GRID_ROWS + 1];
@@ -51,6 +54,9 @@ struct det_grid {
     uint16_t col_lo[DET_GRID_ROWS], col_hi[DET_GRID_ROWS];
     uint32_t col_at[DET_GRID_ROWS];
     uint32_t *col_start; /* DET_GRID_ROWS x (DET_GRID_COLS + 1) at most */
+    /* cos(k / DET_COS_PER_DEG degrees), k = 0 .. 89 * DET_COS_PER_DEG + 1:
+     * det_grid_spans' cosine, between two points (det_new fills it) */
+    double cosd[89 * DET_COS_PER_DEG + 2];
 };
 
 /* Bits of LOW_PASS's filter over the remembered aircraft ids (4 KiB). */
@@ -164,6 +170,8 @@ struct det_ctx {
                                     (turn_rps 0): not predicted, but not flying straight either */
     const double *course_ref;    /* the course (deg) 30-60 s ago that differs most from the
                                     course now: its net change; NAN when unknown */
+    const double *course_deg;    /* the track's course, tracks[i].track_deg (compact: a pass over
+                                    all tracks reads it without their records) */
     const double *m_lat, *m_lon; /* metres per degree at the extrapolated position */
     const double *alt_ft;        /* pressure altitude (ft), NAN when unknown */
     const double *vrate_fpm;     /* vertical rate (ft/min), 0 when altitude unknown */
@@ -247,6 +255,16 @@ static inline void det_prefetch_track(const struct trk_track *t)
     const char *p = (const char *)t;
     for (size_t off = 0; off < sizeof *t; off += 64)
         __builtin_prefetch(p + off);
+}
+
+/* The same for the identity of a track (what det_label and a report's
+ * parties read: id to mmsi, the record's first line or two), for a rule
+ * that reads nothing else of it. */
+static inline void det_prefetch_ident(const struct trk_track *t)
+{
+    const char *p = (const char *)t;
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + offsetof(struct trk_track, mmsi) + sizeof t->mmsi - 1);
 }
 
 /* Sources that need a transponder: a track with any of them in its history

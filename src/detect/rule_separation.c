@@ -422,7 +422,7 @@ static void man_update(const struct det_ctx *c)
         /* a course that swung by MAN_TURN_DEG within a minute, even in a
          * turn finished between two plots that the rate did not confirm */
         double ref = c->course_ref ? c->course_ref[i] : NAN;
-        double swing = isfinite(ref) ? fabs(det_course_diff(c->tracks[i].track_deg, ref)) : 0.0;
+        double swing = isfinite(ref) ? fabs(det_course_diff(c->course_deg[i], ref)) : 0.0;
         int swung = swing >= MAN_TURN_DEG;
         if (!turn && !swung && !man_bit(m, c->id[i]))
             continue;
@@ -795,8 +795,9 @@ static void pair_defer(struct pair_arg *pa, const struct view *v, size_t k, size
     uint32_t id_a = v->id[k], id_b = v->id[q];
     uint64_t key = id_a < id_b ? ((uint64_t)id_a << 32) | id_b : ((uint64_t)id_b << 32) | id_a;
     det_prefetch(c, DET_RULE_SEPARATION, key, 0);
-    det_prefetch_track(&c->tracks[v->order ? v->order[k] : k]);
-    det_prefetch_track(&c->tracks[v->order ? v->order[q] : q]);
+    /* check_pair reads of the tracks only what a report names */
+    det_prefetch_ident(&c->tracks[v->order ? v->order[k] : k]);
+    det_prefetch_ident(&c->tracks[v->order ? v->order[q] : q]);
     if (pa->n_wait == SEP_AHEAD)
         pair_run(pa, v);
     size_t w = (pa->first_wait + pa->n_wait) % SEP_AHEAD;

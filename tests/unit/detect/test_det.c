@@ -1282,6 +1282,62 @@ static double urand(void)
     return (double)(rng >> 11) / 9007199254740992.0;
 }
 
+/* det_label writes what snprintf with its formats writes, truncated to
+ * cap as snprintf truncates: random identities and callsigns (bytes of
+ * every kind), every cap from 1 to 80. */
+static void ref_label(const struct trk_track *t, char *out, size_t cap)
+{
+    char buf[160], cs[9];
+    int m = snprintf(buf, sizeof buf, "track %u", t->id);
+    if (t->ids & TRK_ID_ICAO)
+        m += snprintf(buf + m, sizeof buf - (size_t)m, " ICAO %06X", t->icao & 0xFFFFFFu);
+    if (t->ids & TRK_ID_MMSI)
+        m += snprintf(buf + m, sizeof buf - (size_t)m, " MMSI %09u", t->mmsi);
+    if (t->ids & TRK_ID_SQUAWK)
+        m += snprintf(buf + m, sizeof buf - (size_t)m, " squawk %04o", t->squawk & 07777u);
+    if (t->ids & TRK_ID_CALLSIGN) {
+        size_t j = 0;
+        for (; j < 8 && t->callsign[j]; j++) {
+            char ch = t->callsign[j];
+            cs[j] = ((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == ' ') ? ch : '?';
+        }
+        while (j > 0 && cs[j - 1] == ' ')
+            j--;
+        cs[j] = '\0';
+        if (j)
+            snprintf(buf + m, sizeof buf - (size_t)m, " %s", cs);
+    }
+    snprintf(out, cap, "%s", buf);
+}
+
+static void test_label_as_printf(void **state)
+{
+    (void)state;
+    static const char pool[] = "AZ09 az?\x1b\x7f\xc3\xa9";
+    char a[96], b[96];
+    for (int k = 0; k < 20000; k++) {
+        struct trk_track t;
+        memset(&t, 0, sizeof t);
+        t.id = k < 4 ? (k == 0   ? 0u
+                        : k == 1 ? UINT32_MAX
+                                 : (uint32_t)k)
+                     : (uint32_t)(urand() * 4e9);
+        t.ids = (uint8_t)(urand() * 256);
+        t.icao = (uint32_t)(urand() * 4294967295.0);
+        t.mmsi = (uint32_t)(urand() * 4294967295.0);
+        t.squawk = (uint16_t)(urand() * 65536);
+        for (size_t j = 0; j < 8; j++)
+            t.callsign[j] = urand() < 0.1 ? '\0' : pool[(size_t)(urand() * (sizeof pool - 1))];
+        size_t cap = k < 80 ? (size_t)k + 1 : 1 + (size_t)(urand() * 80);
+        memset(a, 'A', sizeof a);
+        memset(b, 'A', sizeof b);
+        ref_label(&t, a, cap);
+        det_label(&t, b, cap);
+        if (memcmp(a, b, sizeof a) != 0)
+            fail_msg("cap %zu: snprintf \"%s\", det_label \"%s\"", cap, a, b);
+    }
+}
+
 /* ------------------------------------------------ manoeuvring areas */
 
 /* A primary-only target (no altitude, no transponder: PSR plots only) on
@@ -1739,6 +1795,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_textf_as_printf),
+        cmocka_unit_test(test_label_as_printf),
         cmocka_unit_test(test_emergency_lifecycle),
         cmocka_unit_test(test_hysteresis_reraise),
         cmocka_unit_test(test_capacity_and_time),
