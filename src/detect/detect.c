@@ -1206,7 +1206,9 @@ double det_course_diff(double a, double b)
  * evaluation. A state that has not moved on by 0.5 s since the one
  * remembered (evaluations faster than the radar) keeps the remembered
  * state and rate. 0 unless the states are 0.5-30 s apart, the speed is
- * over 30 m/s and the rate is between turn_min_dps and 6 deg/s.
+ * over 30 m/s and the rate is between turn_min_dps and 6 deg/s, and for a
+ * course from radar plots alone unless the tracker's turn models outweigh
+ * constant velocity (TRK_F_MANOEUVRE).
  * *ref: the course 30-60 s ago that differs most from the course now (a
  * turn the rate does not confirm, finished between two radar plots, shows
  * there), NAN when unknown or below 30 m/s. */
@@ -1268,6 +1270,20 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint
     double dt = (double)(t->t_state_ms - p->t_ms) / 1000.0;
     if (dt < 0.5 || dt > 30.0)
         return 0.0;
+    /* A course measured from radar plots alone wobbles by several degrees
+     * at each plot (a fighter flying straight, seen by three radars: +-7
+     * deg, readings of 1-6 deg/s over the second or so between two radars'
+     * plots), and lags the turn's end and overshoots it (18 deg after a
+     * 144-degree turn, settled 10-20 s later). The tracker weighs its turn
+     * models against constant velocity on the same plots: such a course is
+     * taken as turning only while they outweigh it (TRK_F_MANOEUVRE); its
+     * readings start nothing otherwise, and a turn ends as soon as the
+     * flag clears (vigilant-skies' RUAF-1, seeds 1-10: its ZONE approach
+     * opens 10-12 s after the truth's turn ends, 12-30 s with the smoothed
+     * rate's hysteresis alone). */
+    int radar = radar_course(t);
+    if (radar && !(t->flags & TRK_F_MANOEUVRE))
+        return 0.0;
     double r = det_course_diff(t->track_deg, p->deg) / dt;
     if (fabs(r) > 6.0) /* beyond any aircraft's turn: a jump of the estimate */
         r = 0.0;
@@ -1285,7 +1301,7 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint
      * threshold is only a candidate, taken as a turn when the next reading
      * turns the same way too (their mean then). A course the aircraft
      * reports (ADS-B, MLAT, a system track) is taken at its first reading. */
-    if (now[s].on && !turning && radar_course(t)) {
+    if (now[s].on && !turning && radar) {
         if (p->on == 2 && (r > 0) == (p->sm > 0)) {
             now[s].sm = 0.5 * (p->sm + r);
             now[s].on = fabs(now[s].sm) >= thr;
@@ -1294,6 +1310,16 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint
             *cand = 1;
             return 0.0;
         }
+    }
+    /* A radar-measured turn whose smoothed rate a reading against it has
+     * brought down (the course swinging back, 165-degree turns on a 10 s
+     * radar) has not become straight: a reading over the threshold is a
+     * candidate again, the start of the next turn if one follows. */
+    if (turning && !now[s].on && radar && fabs(r) >= d->cfg.turn_min_dps) {
+        now[s].sm = r;
+        now[s].on = 2;
+        *cand = 1;
+        return 0.0;
     }
     if (now[s].on != 1)
         return 0.0;

@@ -696,8 +696,16 @@ static void test_vigilant_skies(void **state)
  *  - It passes low (300 ft) and within 1 NM of the WARSHIP twice: +1512 to
  *    +1538 (0.06 NM) and +1723 to +1748 (0.33 NM); no other pass before the
  *    end. LOW_PASS (caution) at the first, UPDATED to warning at the
- *    second, one alert. It never comes within 3.3 NM of the cargo ship or
- *    near the yacht.
+ *    second, one alert. Its closest approaches before are 2.78 NM (+671),
+ *    3.13 NM (+884), 1.38 NM (+1096) and 1.73 NM (+1307), each just out of
+ *    a 165-degree turn at 420 kt; a radar-only track of 10 s scans is up to
+ *    about 800 m off there (seed 3: 1.00 NM estimated at +1096, its
+ *    pos_sigma_m 93 m: the tracker's sigma does not say it, so the rule
+ *    cannot judge by it), so a pass counted at +1096 (0.38 NM, 700 m,
+ *    beyond 1 NM) is allowed, not required, and then the two real passes
+ *    are counted 2 (UPDATED to warning) and 3 (UPDATED, warning); +1307
+ *    (1,350 m beyond) is not. It never comes within 3.3 NM of the cargo
+ *    ship or near the yacht.
  *  - LOT282 (FL360, ADS-B) crosses it: horizontally under 5 NM from +405
  *    to +454 (1,908 m at +427); the picture has no altitude for a
  *    primary-only track, so SEPARATION (warning: actual loss, "altitude
@@ -710,11 +718,21 @@ static void test_vigilant_skies(void **state)
  *    minutes after the last AIS, about +1500); never updated. Its coasting
  *    track takes no plot of LOWPASS (sim radars plot aircraft only), which
  *    passes 3.35 NM from the ship at its closest: no LOW_PASS over it.
- *  - ZONE approaches on LOWPASS's straight legs (37-41 s each) whose line
- *    enters a zone within 300 s: allowed on those legs only (a radar-only
- *    track's course after a 165-degree turn is not always settled within a
- *    leg); it never comes within 15 NM of either zone. No other zone: the
- *    ships and LOT282 never head into one.
+ *  - ZONE approaches on LOWPASS (caution, the straight line entering a
+ *    zone within the 300 s look-ahead) are allowed when the truth's own
+ *    line, with the error of a radar-only track of 10 s scans (its course
+ *    within 5 degrees of the truth's, its speed up to 10 % over), enters
+ *    the zone within 300 s (the truth's position each second), from 10 s
+ *    before (the track's noise) to 20 s after (two scans) each such
+ *    stretch: on the straight legs (48-53 s each), and for 15-46 s in the
+ *    turns between them, when the turning line sweeps across the zone
+ *    (zone 0 at +599-645, +1023-1069, +1447-1493; zone 1 at +551-566,
+ *    +975-990, +1399-1414; the truth's exact line only for 1-13 s of
+ *    them). The zones are 21-37 NM away then, near the look-ahead's reach
+ *    (35 NM at 420 kt), so a few degrees or knots decide. They are not
+ *    required: a radar-only track's course after a 165-degree turn is not
+ *    always settled within a leg. It never comes within 15 NM of either
+ *    zone. No other zone: the ships and LOT282 never head into one.
  *  - Nothing else: no EMERGENCY, RENEGADE, TRANSPONDER_OFF or SEA_CPA (the
  *    ships stay 14 NM apart or more), no NO_TRANSPONDER on LOT282 (2 % of
  *    its replies missed), no AIS_GAP on the warship or the yacht.
@@ -734,18 +752,27 @@ static const struct ep bs_eps[] = {
     {"SEPARATION", "LOT282", "LOWPASS", NULL, "warning", -1, 395, 474, MAY},
     {"SEPARATION", "LOT282", "LOWPASS", NULL, "caution", -1, 285, 474, MAY},
     {"SEPARATION", "LOT282", "LOWPASS", "cleared", NULL, -1, 454, 500, MAY},
-    {"LOW_PASS", "LOWPASS", "WARSHIP", "open", "caution", -1, 1502, 1532, MUST},
+    {"LOW_PASS", "LOWPASS", "WARSHIP", "open", "caution", -1, 1086, 1116, MAY}, /* 1.38 NM */
+    {"LOW_PASS", "LOWPASS", "WARSHIP", NULL, NULL, -1, 1502, 1532, MUST},       /* see the test */
     {"LOW_PASS", "LOWPASS", "WARSHIP", "updated", "warning", -1, 1713, 1743, MUST},
     {"AIS_GAP", "CARGO", NULL, "open", "warning", -1, 945, 975, MUST},
     {"AIS_GAP", "CARGO", NULL, "cleared", NULL, -1, 1491, 1530, MUST},
-    {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 288, 355, MAY},
-    {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 713, 779, MAY},
-    {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 1137, 1203, MAY},
-    {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 1561, 1627, MAY},
-    {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 374, 445, MAY},
-    {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 798, 869, MAY},
-    {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 1222, 1293, MAY},
-    {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 1646, 1717, MAY},
+    /* the seconds a line of the truth's within the track's error enters
+     * the zone within 300 s (above), from 10 s before to 20 s after */
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 282, 365, MAY},   /* 292-345, a leg */
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 589, 665, MAY},   /* 599-645, a turn */
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 706, 789, MAY},   /* 716-769, a leg */
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 1013, 1089, MAY}, /* 1023-1069, a turn */
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 1130, 1213, MAY}, /* 1140-1193, a leg */
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 1437, 1513, MAY}, /* 1447-1493, a turn */
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 0, 1554, 1637, MAY}, /* 1564-1617, a leg */
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 370, 448, MAY},   /* 380-428, a leg */
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 541, 586, MAY},   /* 551-566, a turn */
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 793, 871, MAY},   /* 803-851, a leg */
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 965, 1010, MAY},  /* 975-990, a turn */
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 1217, 1295, MAY}, /* 1227-1275, a leg */
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 1389, 1434, MAY}, /* 1399-1414, a turn */
+    {"ZONE", "LOWPASS", NULL, NULL, "caution", 1, 1641, 1719, MAY}, /* 1651-1699, a leg */
     {"ZONE", "LOWPASS", NULL, "cleared", NULL, -1, 140, 1800, MAY},
 };
 static const struct nalerts bs_counts[] = {
@@ -766,6 +793,17 @@ static void test_baltic_sea(void **state)
                                 N_OF(pass),   1};
     static struct sc_run r;
     scenario(&s, &r);
+    /* the pass at +1096 (1.38 NM), counted or not (the table allows it
+     * there, open and caution, and nowhere else before +1502) */
+    int near = 0;
+    for (size_t i = 0; i < r.o.n; i++) {
+        json_t *a = r.o.line[i];
+        if (is(a, "alert") && !strcmp(str(a, "rule"), "LOW_PASS") &&
+            json_number_value(json_object_get(a, "t")) - r.start_s < 1200)
+            near = 1;
+    }
+    printf("baltic-sea: the 1.38 NM approach at +1096 %s counted as a pass\n",
+           near ? "is" : "is not");
     for (size_t i = 0; i < r.o.n; i++) {
         json_t *a = r.o.line[i];
         if (!is(a, "alert"))
@@ -773,10 +811,22 @@ static void test_baltic_sea(void **state)
         /* a pair with a primary-only track is judged horizontally, and says so */
         if (!strcmp(str(a, "rule"), "SEPARATION"))
             assert_non_null(strstr(str(a, "text"), "altitude unknown"));
-        /* two passes over the warship, no third */
-        if (!strcmp(str(a, "rule"), "LOW_PASS") && names(&s, &r, a, "LOWPASS", "WARSHIP"))
-            assert_true(
-                json_integer_value(json_object_get(json_object_get(a, "values"), "passes")) <= 2);
+        if (strcmp(str(a, "rule"), "LOW_PASS") || !names(&s, &r, a, "LOWPASS", "WARSHIP"))
+            continue;
+        /* two passes over the warship (three with the near one), no more;
+         * the first real one is pass 1, opening the alert as a caution, or
+         * pass 2, a warning, after the near one; the second one is 2 or 3 */
+        json_int_t passes =
+            json_integer_value(json_object_get(json_object_get(a, "values"), "passes"));
+        double t = json_number_value(json_object_get(a, "t")) - r.start_s;
+        assert_true(passes <= 2 + near);
+        if (t >= 1502 && t <= 1532 && strcmp(str(a, "state"), "cleared")) {
+            assert_string_equal(str(a, "state"), near ? "updated" : "open");
+            assert_string_equal(str(a, "severity"), near ? "warning" : "caution");
+            assert_int_equal(passes, 1 + near);
+        }
+        if (t >= 1713 && t <= 1743 && !strcmp(str(a, "state"), "updated"))
+            assert_int_equal(passes, 2 + near);
     }
     /* the warship within 1 NM at both passes: NO_TRANSPONDER is a warning then */
     assert_string_equal(severity_at(&s, &r, "NO_TRANSPONDER", "LOWPASS", 1520), "warning");

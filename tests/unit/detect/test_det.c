@@ -811,13 +811,18 @@ static void test_separation_turning(void **st)
 }
 
 /* A at time k * 2 s on the turn of test_separation_turning (course th),
- * its course measured by radar plots alone (PSR + SSR, no ADS-B). */
+ * its course measured by radar plots alone (PSR + SSR, no ADS-B), the
+ * tracker's turn models outweighing constant velocity (TRK_F_MANOEUVRE, as
+ * on a turn) unless radar_straight is set. */
+static int radar_straight;
 static struct trk_track radar_ac(double R, double v, double th, int64_t t_ms)
 {
     struct trk_track k = ac(1, R * sin(th) / 1852.0, R * (1 - cos(th)) / 1852.0, 20000, v * sin(th),
                             v * cos(th), t_ms);
     k.track_deg = th * 180.0 / 3.14159265358979;
     k.last_src_ms[TRK_SOURCE_PSR] = k.last_src_ms[TRK_SOURCE_SSR] = t_ms;
+    if (!radar_straight)
+        k.flags |= TRK_F_MANOEUVRE;
     return k;
 }
 
@@ -847,6 +852,18 @@ static void test_separation_turning_radar(void **st)
     assert_int_equal(r.n, 1); /* two readings the same way: a turn */
     assert_string_equal(r.ev[0].hyp, "turning");
     det_free(d);
+    /* the same readings while the tracker's turn models do not outweigh
+     * constant velocity: a radar course's wobble, no turn */
+    radar_straight = 1;
+    d = mk(&r, 8, 8);
+    for (int k = 0; k <= 2; k++) {
+        t[0] = radar_ac(R, v, k * 2 * w, k * 2 * SEC);
+        t[1].t_state_ms = k * 2 * SEC;
+        assert_int_equal(eval(d, t, 2, k * 2 * SEC), 0);
+    }
+    assert_int_equal(r.n, 0);
+    det_free(d);
+    radar_straight = 0;
     /* noise: right by 4 degrees, then back */
     d = mk(&r, 8, 8);
     t[0] = radar_ac(R, v, 0, 0);

@@ -280,6 +280,85 @@ static void test_zone_filters(void **st)
     geo_zones_free(zs);
 }
 
+/* A radar-only aircraft (PSR and SSR plots, no ADS-B) north_nm north of
+ * the reference point and 0.5 NM west of the square's west edge, on course
+ * c (deg) at 200 m/s; man: its tracker's turn models outweigh constant
+ * velocity (TRK_F_MANOEUVRE). Its straight line enters the square (16 NM
+ * north, within 150 s) on courses of 2 to 35 degrees, not below 2. */
+static struct trk_track radar_air(double c, int man, int64_t t)
+{
+    double a = c * 3.14159265358979 / 180.0;
+    struct trk_track k =
+        mover(1, TRK_KIND_AIRCRAFT, -10, -0.5, 20000, 200 * sin(a), 200 * cos(a), t);
+    k.last_src_ms[TRK_SOURCE_PSR] = k.last_src_ms[TRK_SOURCE_SSR] = t;
+    if (man)
+        k.flags |= TRK_F_MANOEUVRE;
+    return k;
+}
+
+/* A course from radar plots alone is predicted along its straight line
+ * unless it turns: the turn rate of detect.c's turn_rate, seen by ZONE. */
+static void test_zone_radar_turn(void **st)
+{
+    (void)st;
+    struct geo_zones *zs = zones(ZONE("\"name\":\"T\",\"kind\":\"territorial\""));
+    struct rec r;
+    /* A right turn at 3 deg/s into the square (two readings: taken), then
+     * 1 and 0.5 deg/s: the smoothed rate still says turning (2.2, 1.5), so
+     * no straight line while the tracker's turn models hold; once they no
+     * longer outweigh constant velocity the turn has ended and the line
+     * enters at once. */
+    for (int cleared = 0; cleared < 2; cleared++) {
+        struct det *d = mk(&r);
+        det_set_zones(d, zs);
+        static const double c[] = {-6, 0, 6, 8, 9};
+        for (int k = 0; k < 5; k++) {
+            struct trk_track t = radar_air(c[k], k < 4 || !cleared, k * 2 * SEC);
+            assert_int_equal(eval(d, &t, 1, k * 2 * SEC), 0);
+            if (k < 4)
+                assert_int_equal(r.n, 0);
+        }
+        assert_int_equal(r.n, (size_t)cleared);
+        if (cleared)
+            assert_non_null(strstr(r.ev[0].text, "enters it in"));
+        det_free(d);
+    }
+    /* A radar course wobbling by 10 degrees (5 deg/s over 2 s) into the
+     * square: without the tracker's turn models it is the plots' noise and
+     * the line is drawn at once; with them it is a candidate turn and is
+     * not. */
+    for (int man = 0; man < 2; man++) {
+        struct det *d = mk(&r);
+        det_set_zones(d, zs);
+        struct trk_track t = radar_air(-6, man, 0);
+        assert_int_equal(eval(d, &t, 1, 0), 0);
+        assert_int_equal(r.n, 0);
+        t = radar_air(4, man, 2 * SEC);
+        assert_int_equal(eval(d, &t, 1, 2 * SEC), 0);
+        assert_int_equal(r.n, (size_t)!man);
+        det_free(d);
+    }
+    /* A left turn taken (3 deg/s twice), then the course swings back right
+     * into the square (4.5 deg/s over 4 s): the smoothed rate falls to 0,
+     * but the course is not flying straight: a candidate, no line; the
+     * next reading without a change is straight, and the line enters. */
+    struct det *d = mk(&r);
+    det_set_zones(d, zs);
+    static const double c[] = {-2, -8, -14};
+    for (int k = 0; k < 3; k++) {
+        struct trk_track t = radar_air(c[k], 1, k * 2 * SEC);
+        assert_int_equal(eval(d, &t, 1, k * 2 * SEC), 0);
+    }
+    struct trk_track t = radar_air(4, 1, 8 * SEC);
+    assert_int_equal(eval(d, &t, 1, 8 * SEC), 0);
+    assert_int_equal(r.n, 0);
+    t = radar_air(4, 1, 10 * SEC);
+    assert_int_equal(eval(d, &t, 1, 10 * SEC), 0);
+    assert_int_equal(r.n, 1);
+    det_free(d);
+    geo_zones_free(zs);
+}
+
 /* -------------------------------------------------------------- SEA_CPA */
 
 static void test_sea_cpa(void **st)
@@ -793,6 +872,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zone),
         cmocka_unit_test(test_zone_filters),
+        cmocka_unit_test(test_zone_radar_turn),
         cmocka_unit_test(test_sea_cpa),
         cmocka_unit_test(test_sea_cpa_index),
         cmocka_unit_test(test_low_pass),
