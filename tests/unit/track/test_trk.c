@@ -3,7 +3,8 @@
  * crossing targets, M-of-N confirmation of primary plots, clutter, a
  * transponder switched off, a missed reply, ADS-B + SSR + PSR fused, a
  * vessel seen by AIS and radar, a vessel at anchor, accuracy on a
- * straight-and-turning target, hostile values, capacity, deletion, notes
+ * straight-and-turning target, a primary-only fighter in 4-5 deg/s
+ * turns, hostile values, capacity, deletion, notes
  * without position (T10), the assignment solver against brute force.
  * trk_check (invariants T1-T8) runs after every step.
  */
@@ -633,6 +634,69 @@ static void test_accuracy(void **state)
     assert_true(ra <= 50.0);
 }
 
+/* A fighter without transponder (primary plots only, one 10 s radar 60 km
+ * away: 60 m, 0.08 deg) at 216 m/s (420 kt) flying 165-degree turns at
+ * 5 deg/s (33 s, three or four plots), left and right, and one at 4 deg/s,
+ * between 40 s legs; every plot it misses is a tenth one (a low pass). One
+ * track through all of it: every plot after confirmation goes to it and no
+ * other track starts (a plot 1-4 km off the straight line must still be
+ * taken); the error at the plots stays bounded and pos_sigma_m is not
+ * wildly overconfident there (the RMS of error / sigma). */
+static void test_primary_fast_turns(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("primary_fast_turns")};
+    struct trk_table *t = mk(100);
+    struct sim_radar rd = {1, 0.0, -60000.0, 60.0, 0.08};
+    assert_int_equal(trk_sensor_set(t, 1, 10000), 0);
+    struct sim_tgt g = {-30000.0, 0.0, 216.0, 0.0, 0.0};
+    /* turn rate (deg/s) from each time (s) on */
+    static const struct {
+        int t_s;
+        double w_dps;
+    } plan[] = {{0, 0.0},   {63, 5.0},   {96, 0.0},  {136, -5.0}, {169, 0.0}, {209, 4.0},
+                {250, 0.0}, {290, -5.0}, {323, 0.0}, {363, 5.0},  {396, 0.0}, {480, 0.0}};
+    uint32_t id = 0;
+    double sq = 0.0, sq_norm = 0.0, worst = 0.0;
+    int n = 0;
+    for (int64_t s = 0, pi = 0; s <= 470; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        if (s % 10 == 3 && (s / 10) % 10 != 7) {
+            struct trk_meas m = sim_plot(&rd, &g, now, PSR, &rng);
+            uint32_t got = 0;
+            feed(t, &m, 1, now, &got);
+            if (s == 53) /* confirmed by now */
+                id = got;
+            if (s > 53) {
+                assert_int_equal(got, id);
+                const struct trk_track *k = trk_get(t, id);
+                assert_non_null(k);
+                double e = sim_err(k, &g);
+                sq += e * e;
+                sq_norm += (e / k->pos_sigma_m) * (e / k->pos_sigma_m);
+                worst = e > worst ? e : worst;
+                n++;
+            }
+        }
+        tick(t, now);
+        if (trk_count(t) != (s >= 3 ? 1u : 0u))
+            printf("# fast turns: %zu tracks at %d s\n", trk_count(t), (int)s);
+        assert_true(trk_count(t) == (s >= 3 ? 1u : 0u));
+        while (plan[pi + 1].t_s <= s + 1)
+            pi++;
+        g.w = plan[pi].w_dps * SIM_D2R;
+        sim_move(&g, 1.0);
+    }
+    double rms = sqrt(sq / n), nrms = sqrt(sq_norm / n);
+    printf("# fast turns: %d plots, RMS error %.0f m, worst %.0f m, RMS error/sigma %.2f\n", n, rms,
+           worst, nrms);
+    /* 119-131 m, 216-299 m and 1.39-1.55 with TRK_SEED 1-6 */
+    assert_true(rms <= 250.0);
+    assert_true(worst <= 600.0);
+    assert_true(nrms <= 2.5);
+    trk_free(t);
+}
+
 /* A primary-only target 100 km from a 10 s radar (60 m, 0.08 deg), at
  * 3,000 m while its plots are placed at an assumed height of 0: every plot
  * is 45 m short in ground range (h^2 / 2 rho), and each states, as the
@@ -1202,6 +1266,7 @@ int main(void)
         cmocka_unit_test(test_sensor_set_stable),
         cmocka_unit_test(test_accuracy),
         cmocka_unit_test(test_primary_height_offset),
+        cmocka_unit_test(test_primary_fast_turns),
         cmocka_unit_test(test_hostile_values),
         cmocka_unit_test(test_capacity_and_config),
         cmocka_unit_test(test_grid_edges),
