@@ -1788,23 +1788,24 @@ static size_t log_restart_only(const struct app_config *f, const struct app_conf
 static const struct {
     size_t off;
     const char *what;
+    size_t max; /* what its loader reads at most (app/files.c) */
 } pic_files[3] = {
-    {offsetof(struct app_config, zones_file), "[picture] zones"},
-    {offsetof(struct app_config, plans_file), "[picture] plans"},
-    {offsetof(struct app_config, points_file), "[picture] points"},
+    {offsetof(struct app_config, zones_file), "[picture] zones", GEO_ZONES_MAX_BYTES},
+    {offsetof(struct app_config, plans_file), "[picture] plans", FPL_MAX_FILE_LEN},
+    {offsetof(struct app_config, points_file), "[picture] points", FPL_MAX_FILE_LEN},
 };
 
-/* The FNV-1a sum of the file at path: 0 and *sum, or the read's error with
- * its line in err. */
-static int file_sum(const char *what, const char *path, uint64_t *sum, char *err, size_t cap)
+/* The FNV-1a sum of pic_files[i] at path: 0 and *sum, or the read's error
+ * with its line in err (a file grown past its loader's limit among them). */
+static int file_sum(size_t i, const char *path, uint64_t *sum, char *err, size_t cap)
 {
     struct dbuf b;
-    int rc = app_read_file(what, path, (size_t)1 << 28, &b, err, cap);
+    int rc = app_read_file(pic_files[i].what, path, pic_files[i].max, &b, err, cap);
     if (rc != 0)
         return rc;
     uint64_t h = 14695981039346656037ull;
-    for (size_t i = 0; i < b.len; i++) {
-        h ^= (uint8_t)b.p[i];
+    for (size_t k = 0; k < b.len; k++) {
+        h ^= (uint8_t)b.p[k];
         h *= 1099511628211ull;
     }
     dbuf_free(&b);
@@ -1819,7 +1820,7 @@ static void pic_file_sums(const struct app_config *cfg, uint64_t sum[3])
         const char *path = (const char *)cfg + pic_files[i].off;
         char err[256];
         sum[i] = 0;
-        if (path[0] && file_sum(pic_files[i].what, path, &sum[i], err, sizeof err) != 0)
+        if (path[0] && file_sum(i, path, &sum[i], err, sizeof err) != 0)
             sum[i] = 0; /* read once just before: a file gone since shows at the reload */
     }
 }
@@ -1837,7 +1838,7 @@ static size_t log_files_changed(const struct app_centre *c, const struct app_con
             continue;
         uint64_t sum;
         char err[512], esc[1024];
-        if (file_sum(pic_files[i].what, now, &sum, err, sizeof err) != 0) {
+        if (file_sum(i, now, &sum, err, sizeof err) != 0) {
             log_escape(esc, sizeof esc, err, strlen(err), LOG_ESC_LINE);
             log_warn(MOD, "reload: %s (the running ones stay)", esc);
             k++;
