@@ -495,12 +495,25 @@ static double mu_post(struct trk_imm *f, const double c[TRK_IMM_M], const double
  * 4h + j: model j of track h; lanes 3 and 7 unused): the same operations
  * on the same numbers in the same order, so the same bits, with one
  * chain of square roots and divisions for both instead of two. */
+/* In every lane of each half of *S, the sum of that half's TRK_IMM_M
+ * probabilities in *M, added in model order (as mu_post adds them). */
+static inline void half_sums(const v8 *M, v8 *S)
+{
+    for (int h = 0; h < 2; h++) {
+        double sum = 0.0;
+        for (int j = 0; j < TRK_IMM_M; j++)
+            sum += (*M)[4 * h + j];
+        for (int l = 4 * h; l < 4 * h + 4; l++)
+            (*S)[l] = sum;
+    }
+}
+
 static void mu_post2(struct trk_imm *f[2], double c[2][TRK_IMM_M], double d2s[2][TRK_IMM_M],
                      double det[2][TRK_IMM_M], double out[2])
 {
     int ok[2] = {0, 0};
     double best[2] = {-1.0, -1.0};
-    v8 L = {0}, DET = {1, 1, 1, 1, 1, 1, 1, 1}, C = {0}, one = {1, 1, 1, 1, 1, 1, 1, 1};
+    v8 L = {0}, DET = {1, 1, 1, 1, 1, 1, 1, 1}, C = {0};
     v8i pos = {0};
     for (int h = 0; h < 2; h++) {
         for (int j = 0; j < TRK_IMM_M; j++) {
@@ -523,16 +536,11 @@ static void mu_post2(struct trk_imm *f[2], double c[2][TRK_IMM_M], double d2s[2]
                     sqrt(DET[4]), sqrt(DET[5]), sqrt(DET[6]), sqrt(DET[7])} *
            C;
     M = (v8)((v8i)M & pos); /* d2 < 0: 0.0 */
-    v8 S = one;
-    for (int h = 0; h < 2; h++) {
-        double sum = 0.0;
-        for (int j = 0; j < TRK_IMM_M; j++)
-            sum += M[4 * h + j];
-        for (int l = 4 * h; l < 4 * h + 4; l++)
-            S[l] = sum;
-        if (!(sum > 0.0))
+    v8 S;
+    half_sums(&M, &S);
+    for (int h = 0; h < 2; h++)
+        if (!(S[4 * h] > 0.0))
             ok[h] = -ok[h]; /* mark: 1 / TRK_IMM_M, unless no model was updated */
-    }
     M = M / S;
     for (int h = 0; h < 2; h++)
         for (int j = 0; j < TRK_IMM_M; j++) {
@@ -545,13 +553,7 @@ static void mu_post2(struct trk_imm *f[2], double c[2][TRK_IMM_M], double d2s[2]
                       MU_FLOOR, MU_FLOOR, MU_FLOOR, MU_FLOOR};
     v8i low = M < floor;
     M = (v8)(((v8i)M & ~low) | ((v8i)floor & low));
-    for (int h = 0; h < 2; h++) {
-        double sum = 0.0;
-        for (int j = 0; j < TRK_IMM_M; j++)
-            sum += M[4 * h + j];
-        for (int l = 4 * h; l < 4 * h + 4; l++)
-            S[l] = sum;
-    }
+    half_sums(&M, &S);
     M = M / S;
     for (int h = 0; h < 2; h++) {
         for (int j = 0; j < TRK_IMM_M; j++)

@@ -197,6 +197,29 @@ static void test_primary_m_of_n(void **state)
 
 /* ------------------------------------------------------------------ clutter */
 
+/* Target g seen by radar rd's primary plots every 4 s for 120 s (moved
+ * each second, the table ticked each second): every plot goes to one
+ * track, whose id is returned. */
+static uint32_t follow_psr(struct trk_table *t, const struct sim_radar *rd, struct sim_tgt *g,
+                           struct sim_rng *rng)
+{
+    uint32_t id = 0;
+    for (int64_t s = 0; s <= 120; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        if (s % 4 == 0) {
+            struct trk_meas m = sim_plot(rd, g, now, PSR, rng);
+            uint32_t got;
+            feed(t, &m, 1, now, &got);
+            if (!id)
+                id = got;
+            assert_int_equal(got, id);
+        }
+        tick(t, now);
+        sim_move(g, 1.0);
+    }
+    return id;
+}
+
 static void test_clutter_blob_flagged_slow(void **state)
 {
     (void)state;
@@ -205,19 +228,7 @@ static void test_clutter_blob_flagged_slow(void **state)
     struct sim_radar rd = {1, 0.0, 0.0, 60.0, 0.1};
     assert_int_equal(trk_sensor_set(t, 1, 4000), 0);
     struct sim_tgt blob = {8000.0, 6000.0, 0.0, 0.0, 0.0};
-    uint32_t id = 0;
-    for (int64_t s = 0; s <= 120; s++) {
-        int64_t now = SIM_T0 + s * SEC;
-        if (s % 4 == 0) {
-            struct trk_meas m = sim_plot(&rd, &blob, now, PSR, &rng);
-            uint32_t got;
-            feed(t, &m, 1, now, &got);
-            if (!id)
-                id = got;
-            assert_int_equal(got, id);
-        }
-        tick(t, now);
-    }
+    uint32_t id = follow_psr(t, &rd, &blob, &rng); /* a blob: it does not move */
     const struct trk_track *k = trk_get(t, id);
     assert_int_equal(trk_count(t), 1);
     assert_int_equal(k->status, TRK_ST_CONFIRMED);
@@ -240,20 +251,7 @@ static void test_primary_boat_stays_unknown(void **state)
     struct sim_radar rd = {1, 0.0, 0.0, 50.0, 0.08};
     assert_int_equal(trk_sensor_set(t, 1, 4000), 0);
     struct sim_tgt boat = {12000.0, -9000.0, 15.0, 20.0, 0.0};
-    uint32_t id = 0;
-    for (int64_t s = 0; s <= 120; s++) {
-        int64_t now = SIM_T0 + s * SEC;
-        if (s % 4 == 0) {
-            struct trk_meas m = sim_plot(&rd, &boat, now, PSR, &rng);
-            uint32_t got;
-            feed(t, &m, 1, now, &got);
-            if (!id)
-                id = got;
-            assert_int_equal(got, id);
-        }
-        tick(t, now);
-        sim_move(&boat, 1.0);
-    }
+    uint32_t id = follow_psr(t, &rd, &boat, &rng);
     const struct trk_track *k = trk_get(t, id);
     assert_int_equal(k->status, TRK_ST_CONFIRMED);
     assert_false(k->flags & TRK_F_SLOW);
