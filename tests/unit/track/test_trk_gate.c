@@ -10,6 +10,9 @@
  *  - A 38 kt patrol craft, AIS and radar, turning through a 5-minute
  *    shadow with its AIS off: still one track, which takes the radar's
  *    plots again when it comes out.
+ *  - An aircraft without transponder passing over a ship the radar does
+ *    not see (AIS only), its plot at the pass as close to the ship's track
+ *    as to its own: the aircraft's (baltic-sea's LOWPASS over the warship).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -172,11 +175,84 @@ static void test_fast_craft_one_track(void **state)
     trk_free(t);
 }
 
+/* LOWPASS over the warship (baltic-sea, seeds 17 and 19): a primary-only
+ * aircraft at 420 kt, 50 km from a 10 s radar (60 m, 0.08 deg), flies east,
+ * turns left at 4 deg/s from +170 s and, below the radar's horizon, misses
+ * the plots of +180 and +190; at +200 s, 120 degrees into the turn, it is
+ * right over a 12 kt ship reporting by AIS (every 10 s, at +5) that the
+ * radar never reports. That plot, placed without noise where both are, is
+ * nearer the ship's track (predicted 5 s from a 10 m report) than the
+ * aircraft's (coasting 30 s, 6 km from its straight prediction, inside its
+ * wide gate): before SOURCE_PENALTY (track.c) the ship's track took it.
+ * It goes to the aircraft's track (no primary plot ever fed the ship's);
+ * the aircraft keeps its one track through it, and the ship's track takes
+ * no primary plot. */
+static double turn_at(int64_t s)
+{
+    return s >= 170 && s < 211 ? 4.0 * SIM_D2R : 0.0; /* left, 164 degrees */
+}
+
+static void test_primary_over_ship(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {0x10B455u};
+    struct trk_table *t = mk();
+    struct sim_radar rd = {RADAR, 0.0, 0.0, 60.0, 0.08}, exact = {RADAR, 0.0, 0.0, 0.0, 0.0};
+    struct sim_tgt a = {-20000.0, 45000.0, 420.0 * KT, 0.0, 0.0};
+    /* where the aircraft is at +200 s: the ship is there then */
+    struct sim_tgt p = a;
+    for (int s = 0; s < 200; s++) {
+        p.w = turn_at(s + 1);
+        sim_move(&p, 1.0);
+    }
+    double vs = 12.0 * KT;
+    struct sim_tgt ship = {p.e - vs * 200.0, p.n, vs, 0.0, 0.0};
+    uint32_t air = 0, vessel = 0;
+    for (int64_t s = 0; s <= 300; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        if (s % 10 == 5) {
+            struct trk_meas m = sim_point(200, AIS, TRK_KIND_VESSEL, &ship, now, 10.0, 0.3, &rng);
+            m.has |= TRK_M_MMSI;
+            m.mmsi = MMSI;
+            uint32_t got = feed1(t, &m, now);
+            if (!vessel)
+                vessel = got;
+            assert_int_equal(got, vessel);
+        }
+        if (s % 10 == 0 && s != 180 && s != 190) {
+            struct trk_meas m = sim_plot(s == 200 ? &exact : &rd, &a, now, PSR, &rng);
+            m.sigma_range_m = rd.sigma_r_m;
+            m.sigma_az_deg = rd.sigma_az_deg;
+            uint32_t got = feed1(t, &m, now);
+            if (!air)
+                air = got;
+            if (s == 200)
+                printf("# over the ship: the plot went to track %u (aircraft %u, ship %u)\n", got,
+                       air, vessel);
+            assert_int_equal(got, air);
+        }
+        tick(t, now);
+        a.w = turn_at(s + 1);
+        sim_move(&a, 1.0);
+        sim_move(&ship, 1.0);
+    }
+    assert_int_not_equal(air, vessel);
+    const struct trk_track *k = trk_get(t, vessel);
+    assert_non_null(k);
+    assert_int_equal(k->last_src_ms[TRK_SOURCE_PSR], 0);
+    k = trk_get(t, air);
+    assert_non_null(k);
+    assert_int_equal(k->last_src_ms[TRK_SOURCE_PSR], SIM_T0 + 300 * SEC);
+    assert_int_equal(trk_stats(t)->created, 2);
+    trk_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_coasting_vessel_aircraft_plot),
         cmocka_unit_test(test_fast_craft_one_track),
+        cmocka_unit_test(test_primary_over_ship),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
