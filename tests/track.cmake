@@ -6,6 +6,7 @@ cairn_test(test_trk_alloc unit SOURCES unit/track/test_trk_alloc.c LIBS cairn_tr
 target_link_options(test_trk_alloc PRIVATE -Wl,--wrap=malloc -Wl,--wrap=calloc)
 # the kinematic bound on gating a vessel track (issue 8)
 cairn_test(test_trk_gate unit SOURCES unit/track/test_trk_gate.c LIBS cairn_track cairn_base m)
+cairn_test(test_trk_turns unit SOURCES unit/track/test_trk_turns.c LIBS cairn_track cairn_base m)
 # the IMM's fast paths (a step made once, two tracks at once) against the plain one
 cairn_test(test_trk_imm unit SOURCES unit/track/test_trk_imm.c LIBS cairn_track cairn_base m)
 # grid_move's test without divisions against grid_row and grid_col (compiles track.c)

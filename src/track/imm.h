@@ -34,6 +34,15 @@
  * blend them into any rate between -omega and +omega, which covers
  * rate-one turns (3 deg/s) of airliners and the slow turns of ships.
  *
+ * Turns harder than +-omega (imm.c explains both, with figures): the turn
+ * models' white acceleration is at least speed x omega / 3, the
+ * acceleration of a turn-rate error of a third of omega; and a
+ * position-only update that none of the models explained (the best
+ * model's d^2 past 9.21, chi-square 99 %) inflates every model's
+ * covariance in proportion, so the stated error stays true to the actual
+ * one (covariance matching on the normalised innovation, the same book,
+ * section 11.2).
+ *
  * Measurements: position (m = 2) or position and velocity (m = 4), z in the
  * same plane, with a full covariance R (a radar plot's polar noise turned
  * into east/north by the caller, see track.c).
@@ -100,6 +109,8 @@ struct trk_imm_step {
     double c[TRK_IMM_M], s[TRK_IMM_M];     /* cos(wT), sin(wT) (CV: 1, 0) */
     double q11[TRK_IMM_M], q13[TRK_IMM_M]; /* process noise: sa^2 T^4/4, sa^2 T^3/2 */
     double q33[TRK_IMM_M];                 /* sa^2 T^2 */
+    double sa2_ct, wv2;                    /* sigma_a_ct^2, (omega / 3)^2 (see imm.c) */
+    double t4, t3, t2;                     /* T^4/4, T^3/2, T^2 */
 };
 void trk_imm_step_make(struct trk_imm_step *st, const struct trk_imm_params *p, double dt_s);
 double trk_imm_update_step(struct trk_imm *f, const struct trk_imm_step *st, const double *z,
