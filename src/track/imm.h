@@ -41,7 +41,9 @@
  * model's d^2 past 9.21, chi-square 99 %) inflates every model's
  * covariance in proportion, so the stated error stays true to the actual
  * one (covariance matching on the normalised innovation, the same book,
- * section 11.2).
+ * section 11.2). A step longer than tau / 2 (a coast through missed
+ * plots) is predicted in sub-steps of at most tau / 3, mixed at each, so
+ * that a turn begun part-way through it is among the hypotheses.
  *
  * Measurements: position (m = 2) or position and velocity (m = 4), z in the
  * same plane, with a full covariance R (a radar plot's polar noise turned
@@ -111,6 +113,7 @@ struct trk_imm_step {
     double q33[TRK_IMM_M];                 /* sa^2 T^2 */
     double sa2_ct, wv2;                    /* sigma_a_ct^2, (omega / 3)^2 (see imm.c) */
     double t4, t3, t2;                     /* T^4/4, T^3/2, T^2 */
+    int n_sub; /* sub-steps (imm.c): the numbers above are one sub-step's, dt_s / n_sub */
 };
 void trk_imm_step_make(struct trk_imm_step *st, const struct trk_imm_params *p, double dt_s);
 double trk_imm_update_step(struct trk_imm *f, const struct trk_imm_step *st, const double *z,

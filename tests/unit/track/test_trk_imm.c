@@ -6,7 +6,7 @@
  *  - trk_imm_update_pair against two trk_imm_update_step, position (m 2)
  *    and position + velocity (m 4), including a track whose innovation
  *    covariance is not positive definite (the scalar fallback) on either
- *    side and on both;
+ *    side and on both, and steps long enough to be made of sub-steps;
  *  - the tracker (track.c), which updates identity matches two at a time:
  *    one batch of ADS-B and Mode S reports of one sensor (the same track
  *    twice in a row, an identity adopted, an identity's jump and its jump
@@ -96,8 +96,9 @@ static void test_step_is_update(void **state)
 }
 
 /* bad: bit 0 the first track's R is hopeless (S not positive definite in
- * every model), bit 1 the second's */
-static void pair_case(int m, int bad)
+ * every model), bit 1 the second's; coast: steps of 40 s and 180 s (in
+ * sub-steps, imm.c) instead of 1 s and 10 s */
+static void pair_case(int m, int bad, int coast)
 {
     struct trk_imm one[2], two[2];
     struct trk_imm_step st[2];
@@ -108,7 +109,8 @@ static void pair_case(int m, int bad)
         meas(&one[h], m, z[h], R[h]);
         if (bad & 1 << h)
             R[h][0] = -1e12;
-        trk_imm_step_make(&st[h], &params[h], h ? 10.0 : 1.0);
+        trk_imm_step_make(&st[h], &params[h], coast ? (h ? 180.0 : 40.0) : (h ? 10.0 : 1.0));
+        assert_true(coast ? st[h].n_sub > 1 : st[h].n_sub == 1);
     }
     double d2one[2];
     for (int h = 0; h < 2; h++)
@@ -140,7 +142,8 @@ static void test_pair_is_two(void **state)
         for (int rep = 0; rep < 50; rep++)
             for (int m = 2; m <= 4; m += 2)
                 for (int bad = 0; bad < 4; bad++)
-                    pair_case(m, bad);
+                    for (int coast = 0; coast < 2; coast++)
+                        pair_case(m, bad, coast);
     }
     trk_imm_vec_limit(2);
 }
