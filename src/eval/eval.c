@@ -22,8 +22,8 @@
  *      that two movers passing 100 m apart (or through one point) do not
  *      exchange tracks on noise or on a tie.
  *   Each stage: pairs sorted by cost, taken when both ends are free.
- *   5. Tracks left: "extra" if within gate_m of a mover (or carrying its
- *      identity), else "false".
+ *   5. Tracks left: "extra" if within gate_m of a mover it does not
+ *      contradict as in 4 (or carrying its identity), else "false".
  */
 #include "eval/eval.h"
 
@@ -754,6 +754,10 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
         double best = cfg->gate_m;
         for (size_t j = cm_lower(cms, nm, c->lat - band);
              !near && j < nm && cms[j].lat <= c->lat + band; j++) {
+            /* a second track of a mover only if it could be one of it (4):
+             * an aircraft's track that strayed near a ship is no ship's */
+            if (!compatible(e, c->t, &tr->movers[cms[j].i], cms[j].alt_ft))
+                continue;
             double d = ev_dist_m(cms[j].lat, cms[j].lon, c->lat, c->lon);
             if (d <= best) {
                 best = d;

@@ -4,7 +4,8 @@
  *  - the truth reader: fields, interpolation, every malformed line named
  *    with its number, printable messages, every truncation of a good file;
  *  - a perfect tracker scores perfectly; a track 100 m off gives RMS 100 m;
- *  - a split track counts one extra track and one break;
+ *  - a split track counts one extra track and one break; an aircraft's
+ *    track strayed near a ship is false for those cycles, not extra;
  *  - two crossing tracks that swap are one identity swap (and crossing
  *    tracks that do not are none);
  *  - an alert 90 s before the truth's loss of separation gives 90 s of
@@ -559,6 +560,50 @@ static void test_split(void **state)
     ev_truth_free(t);
 }
 
+/* An aircraft without transponder and a ship 5.5 km north of its path.
+ * The aircraft's track follows it until t = 60, then (a coast gone wrong)
+ * lies 500 m from the ship until t = 90, beyond the aircraft's gate: it
+ * cannot be a second track of the ship (its kind says aircraft), so those
+ * 30 cycles are false, not extra; the ship's own track is associated all
+ * along. */
+static size_t snap_stray(const struct hm *ms, int t, struct trk_track *out)
+{
+    double lat, lon, slat, slon;
+    hm_pos(&ms[0], t, &lat, &lon);
+    hm_pos(&ms[1], t, &slat, &slon);
+    unsigned psr = TRK_SRC_BIT(TRK_SOURCE_PSR);
+    if (t >= 60 && t < 90)
+        geo_direct(slat, slon, 0.0, 500.0, &lat, &lon, NULL);
+    out[0] = mk_track(1, lat, lon, ms[0].ve, ms[0].vn, ms_at(t), psr, 0);
+    out[0].kind = TRK_KIND_AIRCRAFT;
+    out[1] = mk_track(2, slat, slon, 0, 0, ms_at(t), TRK_SRC_BIT(TRK_SOURCE_AIS), 0);
+    out[1].kind = TRK_KIND_VESSEL;
+    return 2;
+}
+
+static void test_stray_near_ship(void **state)
+{
+    (void)state;
+    static const struct hm ms[] = {
+        {"IL20", "aircraft", 55.0, 13.0, 150, 0, 14500, 0, 0, 0, 0, 120},
+        {"SHIP", "vessel", 55.05, 13.1, 0, 0, 0, 0, 0, 0, 0, 120},
+    };
+    struct ev_truth *t = truth_of(ms, 2);
+    struct ev *e = NULL;
+    assert_int_equal(ev_new(t, NULL, &e), 0);
+    run(e, ms, 120, snap_stray);
+    struct ev_summary s;
+    ev_summary(e, &s);
+    assert_int_equal(s.tracks, 2);
+    assert_int_equal(s.extra_cycles, 0);
+    assert_int_equal(s.extra_tracks, 0);
+    assert_int_equal(s.false_cycles, 30);
+    assert_int_equal(s.false_tracks, 0); /* it matched its aircraft before */
+    assert_int_equal(s.breaks, 0);
+    ev_free(e);
+    ev_truth_free(t);
+}
+
 /* Two primary-only aircraft crossing at one point at t = 60 (same
  * altitude: a conflict too). swap: after the crossing each track follows
  * the other aircraft. */
@@ -1019,14 +1064,23 @@ static void test_hostile_values(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_truth_parse),     cmocka_unit_test(test_truth_errors),
-        cmocka_unit_test(test_truth_truncated), cmocka_unit_test(test_perfect),
-        cmocka_unit_test(test_offset_100m),     cmocka_unit_test(test_accuracy_at_update),
-        cmocka_unit_test(test_split),           cmocka_unit_test(test_crossing),
-        cmocka_unit_test(test_warning_90s),     cmocka_unit_test(test_nuisance),
-        cmocka_unit_test(test_expected),        cmocka_unit_test(test_identity_gate),
-        cmocka_unit_test(test_identification),  cmocka_unit_test(test_many),
-        cmocka_unit_test(test_levels),          cmocka_unit_test(test_hostile_values),
+        cmocka_unit_test(test_truth_parse),
+        cmocka_unit_test(test_truth_errors),
+        cmocka_unit_test(test_truth_truncated),
+        cmocka_unit_test(test_perfect),
+        cmocka_unit_test(test_offset_100m),
+        cmocka_unit_test(test_accuracy_at_update),
+        cmocka_unit_test(test_split),
+        cmocka_unit_test(test_stray_near_ship),
+        cmocka_unit_test(test_crossing),
+        cmocka_unit_test(test_warning_90s),
+        cmocka_unit_test(test_nuisance),
+        cmocka_unit_test(test_expected),
+        cmocka_unit_test(test_identity_gate),
+        cmocka_unit_test(test_identification),
+        cmocka_unit_test(test_many),
+        cmocka_unit_test(test_levels),
+        cmocka_unit_test(test_hostile_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
