@@ -22,22 +22,33 @@ static const struct det_rule *const rules[] = {
     &det_rule_sea_cpa,         &det_rule_low_pass,       &det_rule_ais_gap,
 };
 
+/* 64 bytes, one cache line (the arrays are aligned): the rate returned is
+ * not kept, since it is sm in rad/s when on is 1 and 0 otherwise
+ * (course_rate), and the start of the period is kept as its age. */
 struct course {
-    uint32_t id;      /* 0: nothing recorded at this position */
-    uint64_t claimed; /* the evaluation whose track with this id has taken it */
+    uint32_t id;      /* the track at this position (0: none, or its id's second occurrence) */
+    uint32_t claimed; /* the evaluation (its low 32 bits) whose track with this id took it */
+    uint8_t has;      /* 1: its course is recorded below (a live track); 0: only its id */
+    uint8_t on;       /* 1: taken as turning (hysteresis on sm); 2: a radar-measured
+                         turn seen once, waiting for a second reading */
+    uint16_t ref_age; /* t_ms - the start of this period (ms, below COURSE_REF_MS) */
     double deg;
     int64_t t_ms;
-    double rate; /* rad/s, as returned */
-    double sm;   /* deg/s: the measured rate smoothed over evaluations */
-    int on;      /* 1: taken as turning (hysteresis on sm); 2: a radar-measured
-                    turn seen once, waiting for a second reading */
+    double sm; /* deg/s: the measured rate smoothed over evaluations */
     /* the course at the start of this and of the previous period of
-     * COURSE_REF_MS (ref_ms: this one's start), and the one of the two that
-     * differs most from the course now (NAN: none yet), for course_ref */
+     * COURSE_REF_MS, and the one of the two that differs most from the
+     * course now (NAN: none yet), for course_ref */
     double ref_deg[2];
-    int64_t ref_ms;
     double ref_far;
 };
+
+_Static_assert(sizeof(struct course) == 64, "a course entry is one cache line");
+
+/* The turn rate a course entry gives (rad/s, + = clockwise). */
+static inline double course_rate(const struct course *c)
+{
+    return c->on == 1 ? c->sm * (DET_PI / 180.0) : 0.0;
+}
 
 /* The course's net change is measured against its value at the start of
  * periods of this length (the current and the previous one): over the last
@@ -98,6 +109,7 @@ struct det {
      * the evaluation that wrote them (gen), so neither is ever cleared. */
     struct course *cpos[2];
     size_t cpos_n[2];
+    uint32_t cpos_max[2]; /* the largest id of each picture (every track of it) */
     int cur;
     struct cmap_e {
         uint64_t gen;
@@ -306,8 +318,11 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->vessels = calloc(nt, sizeof *d->vessels);
     d->aused = calloc((na + 63) / 64, sizeof *d->aused);
     d->cmask = gb - 1;
-    d->cpos[0] = calloc(nt, sizeof *d->cpos[0]);
-    d->cpos[1] = calloc(nt, sizeof *d->cpos[1]);
+    for (int k = 0; k < 2; k++) { /* a line each */
+        d->cpos[k] = aligned_alloc(64, nt * sizeof *d->cpos[k]);
+        if (d->cpos[k])
+            memset(d->cpos[k], 0, nt * sizeof *d->cpos[k]);
+    }
     d->cmap = calloc(gb, sizeof *d->cmap);
     d->cnew = calloc(gb, sizeof *d->cnew);
     d->grid.key = calloc(nt, sizeof *d->grid.key);
@@ -1111,15 +1126,41 @@ static size_t id_hash(const struct det *d, uint32_t id)
     return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 17) & d->cmask;
 }
 
-/* The previous evaluation's course of track id, expected near position
- * i, or NULL. */
+/* Positions looked at on either side of the expected one before the map:
+ * a track created or deleted since the previous picture shifts the tracks
+ * after it by one. */
+#define COURSE_NEAR 4
+
+/* The position of id in the previous evaluation's memory within
+ * COURSE_NEAR of position j (the expected one first, then j + 1, j - 1,
+ * ...), or -1. */
+static inline ptrdiff_t course_near(const struct course *prev, size_t pn, uint32_t id, ptrdiff_t j)
+{
+    if (j >= 0 && (size_t)j < pn && prev[j].id == id)
+        return j;
+    for (ptrdiff_t e = 1; e <= COURSE_NEAR; e++) {
+        if (j + e >= 0 && (size_t)(j + e) < pn && prev[j + e].id == id)
+            return j + e;
+        if (j - e >= 0 && (size_t)(j - e) < pn && prev[j - e].id == id)
+            return j - e;
+    }
+    return -1;
+}
+
+/* The previous evaluation's entry of track id, expected near position i,
+ * or NULL: its course when ->has, else only its id (it was in that
+ * picture without a course). */
 static struct course *course_prev(struct det *d, uint32_t id, size_t i)
 {
     struct course *prev = d->cpos[!d->cur];
     size_t pn = d->cpos_n[!d->cur];
-    ptrdiff_t j = (ptrdiff_t)i + d->c_off;
-    if (j >= 0 && (size_t)j < pn && prev[j].id == id)
+    ptrdiff_t j = course_near(prev, pn, id, (ptrdiff_t)i + d->c_off);
+    if (j >= 0) {
+        d->c_off = j - (ptrdiff_t)i;
         return &prev[j];
+    }
+    if (id > d->cpos_max[!d->cur])
+        return NULL; /* newer than every track of that picture: not in it */
     uint64_t gen = d->eval_no;
     if (d->cmap_gen != gen) { /* the first miss of this evaluation: map id -> position */
         for (size_t k = 0; k < pn; k++) {
@@ -1144,15 +1185,20 @@ static struct course *course_prev(struct det *d, uint32_t id, size_t i)
 }
 
 /* Asks for the map slots course_prev (and course_new_seen) will read for
- * track id at position i, when it is not where the last offset puts it. */
+ * track id at position i, when it is not near where the last offset puts
+ * it. */
 static inline void course_ahead(const struct det *d, uint32_t id, size_t i)
 {
     const struct course *prev = d->cpos[!d->cur];
-    ptrdiff_t j = (ptrdiff_t)i + d->c_off;
-    if (j >= 0 && (size_t)j < d->cpos_n[!d->cur] && prev[j].id == id)
+    ptrdiff_t j = course_near(prev, d->cpos_n[!d->cur], id, (ptrdiff_t)i + d->c_off);
+    if (j >= 0) {
+        if (!prev[j].has) /* a track new to the live ones: course_new_seen */
+            __builtin_prefetch(&d->cnew[id_hash(d, id)]);
         return;
+    }
     size_t h = id_hash(d, id);
-    __builtin_prefetch(&d->cmap[h]);
+    if (id <= d->cpos_max[!d->cur])
+        __builtin_prefetch(&d->cmap[h]);
     __builtin_prefetch(&d->cnew[h]);
 }
 
@@ -1218,26 +1264,30 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint
 {
     *cand = 0;
     *ref = NAN;
-    struct course *c = &d->cpos[d->cur][i]; /* id 0 (nothing recorded) on entry */
+    struct course *c = &d->cpos[d->cur][i]; /* t's id and has 0 on entry */
     struct course *p = course_prev(d, t->id, i);
+    if (p && !p->has)
+        p = NULL; /* in the previous picture, without a course */
     /* the same id twice in one picture: the first occurrence only */
-    if (p ? p->claimed == d->eval_no : course_new_seen(d, t->id))
+    if (p ? p->claimed == (uint32_t)d->eval_no : course_new_seen(d, t->id)) {
+        c->id = 0;
         return 0.0;
+    }
     if (p)
-        p->claimed = d->eval_no;
+        p->claimed = (uint32_t)d->eval_no;
     int had = p != NULL; /* remembered from the previous evaluation */
     if (had && t->t_state_ms >= p->t_ms && t->t_state_ms - p->t_ms < 500) {
         *c = *p;
         *cand = p->on == 2;
         *ref = p->ref_far;
-        return p->rate;
+        return course_rate(p);
     }
     struct course *now = c;
     size_t s = 0;
     now[s].id = t->id;
+    now[s].has = 1;
     now[s].deg = t->track_deg;
     now[s].t_ms = t->t_state_ms;
-    now[s].rate = 0.0;
     now[s].sm = 0.0;
     now[s].on = 0;
     now[s].ref_far = NAN;
@@ -1245,14 +1295,15 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint
     /* the net change from a confirmed track's course only: a tentative
      * one's course is still settling from its first plots */
     if (ok && t->status != TRK_ST_TENTATIVE && isfinite(p->ref_deg[0]) &&
-        t->t_state_ms >= p->ref_ms) {
+        t->t_state_ms >= p->t_ms - p->ref_age) {
+        int64_t age = t->t_state_ms - (p->t_ms - p->ref_age);
         now[s].ref_deg[0] = p->ref_deg[0];
         now[s].ref_deg[1] = p->ref_deg[1];
-        now[s].ref_ms = p->ref_ms;
-        if (t->t_state_ms - p->ref_ms >= COURSE_REF_MS) { /* a new period */
+        now[s].ref_age = (uint16_t)age; /* below COURSE_REF_MS, or a new period: */
+        if (age >= COURSE_REF_MS) {
             now[s].ref_deg[1] = p->ref_deg[0];
             now[s].ref_deg[0] = t->track_deg;
-            now[s].ref_ms = t->t_state_ms;
+            now[s].ref_age = 0;
         }
         double a = det_course_diff(t->track_deg, now[s].ref_deg[0]);
         double b =
@@ -1263,7 +1314,7 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint
         int usable = isfinite(t->track_deg) && t->gs_mps >= 30.0 && t->status != TRK_ST_TENTATIVE;
         now[s].ref_deg[0] = usable ? t->track_deg : NAN;
         now[s].ref_deg[1] = NAN;
-        now[s].ref_ms = t->t_state_ms;
+        now[s].ref_age = 0;
     }
     if (!ok)
         return 0.0;
@@ -1323,8 +1374,7 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint
     }
     if (now[s].on != 1)
         return 0.0;
-    now[s].rate = now[s].sm * (DET_PI / 180.0);
-    return now[s].rate;
+    return course_rate(&now[s]);
 }
 
 static int sane(const struct trk_track *t)
@@ -1360,6 +1410,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
     d->cur = !d->cur;
     d->cpos_n[d->cur] = n;
     d->c_off = 0;
+    uint32_t id_max = 0;
     double gs_max = 0.0;
     size_t n_special = 0, n_vessels = 0;
     for (size_t i = 0; i < n; i++) {
@@ -1373,7 +1424,9 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         }
         if (i + 4 < n)
             course_ahead(d, tracks[i + 4].id, i + 4);
-        d->cpos[d->cur][i].id = 0;
+        d->cpos[d->cur][i].id = t->id;
+        d->cpos[d->cur][i].has = 0;
+        id_max = t->id > id_max ? t->id : id_max;
         d->live[i] = 0;
         d->air[i] = 0;
         d->kind[i] = 0;
@@ -1429,6 +1482,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         if (d->air[i] && t->gs_mps > gs_max)
             gs_max = t->gs_mps;
     }
+    d->cpos_max[d->cur] = id_max;
     if (gs_max > d->cfg.max_speed_mps)
         gs_max = d->cfg.max_speed_mps;
     grid_build(d, n);
