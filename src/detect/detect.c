@@ -548,11 +548,12 @@ static void grid_build(struct det *d, size_t n)
     }
 }
 
-/* First position of row r (+ DET_GRID_ROW0) whose column is >= col (the
- * row's end when none): what a binary search of the row would find. */
-static inline size_t col_bound(const struct det_grid *g, uint32_t r, uint32_t col)
+/* First position of row r (+ DET_GRID_ROW0), a row with tracks (col_lo
+ * and col_hi are only kept for those), whose column is >= col (the row's
+ * end when none): what a binary search of the row would find. */
+static inline size_t col_bound(const struct det_grid *g, size_t r, uint32_t col)
 {
-    if (g->row_start[r] == g->row_start[r + 1] || col <= g->col_lo[r])
+    if (col <= g->col_lo[r])
         return g->row_start[r];
     if (col > g->col_hi[r])
         return g->row_start[r + 1];
@@ -614,13 +615,19 @@ again:
      * near (x - floor(x) is exact) */
     double t = tol / DET_CELL_DEG + 1e-9;
     for (int32_t r = r0; r <= r1; r++) {
+        size_t rk = (size_t)(r + DET_GRID_ROW0); /* r0 .. r1 lie within the grid */
+        size_t lo = g->row_start[rk], hi = g->row_start[rk + 1];
+        if (after != SIZE_MAX && lo <= after)
+            lo = after + 1; /* its own row: only the tracks after it */
+        if (hi <= lo)
+            continue; /* no track: no span, whatever its columns */
         double x0, x1;
         if (tol > 0.0) {
-            double iw = g->inv_width[row_k(r)];
+            double iw = g->inv_width[rk];
             x0 = (lon - dlon) * iw;
             x1 = (lon + dlon) * iw;
         } else {
-            double w = g->width[row_k(r)];
+            double w = g->width[rk];
             x0 = (lon - dlon) / w;
             x1 = (lon + dlon) / w;
         }
@@ -633,12 +640,15 @@ again:
                 goto again;
             }
         }
-        /* the cells c0 .. c1 of the row, from its column table */
-        uint32_t k0 = cell_key(r, c0), k1 = cell_key(r, c1);
-        size_t from = col_bound(g, k0 >> 11, k0 & 2047u);
-        size_t to = col_bound(g, k0 >> 11, (k1 & 2047u) + 1);
-        if (after != SIZE_MAX && from <= after)
-            from = after + 1; /* its own row: only the tracks after it */
+        /* the cells c0 .. c1 of the row (clamped as cell_key does), from
+         * its column table */
+        int32_t a = c0 + DET_GRID_COLS / 2, b = c1 + DET_GRID_COLS / 2;
+        a = a < 0 ? 0 : a >= DET_GRID_COLS ? DET_GRID_COLS - 1 : a;
+        b = b < 0 ? 0 : b >= DET_GRID_COLS ? DET_GRID_COLS - 1 : b;
+        size_t from = col_bound(g, rk, (uint32_t)a);
+        size_t to = col_bound(g, rk, (uint32_t)b + 1);
+        if (from < lo)
+            from = lo;
         if (to > from) {
             spans[n].from = from;
             spans[n].to = to;
