@@ -917,10 +917,27 @@ static inline __attribute__((always_inline)) unsigned first4(const struct first 
     sep_v4 climb = (SEP_SPLAT(f->avr) + SEP_FABS(vrate)) * SEP_SPLAT(f->T) * SEP_SPLAT(f->hk) /
                    SEP_SPLAT(60.0);
     sep_v4i apart = SEP_FABS(SEP_SPLAT(f->alt) - alt) - climb >= SEP_SPLAT(f->vmax);
-    sep_v4i pass = ~far & ~apart & (sep_v4i){1, 2, 4, 8};
-    const uint8_t *a = v->air + q; /* 0 or 1 each */
-    unsigned air = (unsigned)(a[0] | a[1] << 1 | a[2] << 2 | a[3] << 3);
+    sep_v4i pass = ~far & ~apart; /* all ones: passes */
+#if defined(__SSE2__)
+    /* the lanes' sign bits (movmskpd of each half) */
+    sep_v4 pd = (sep_v4)pass;
+    unsigned m = (unsigned)(__builtin_ia32_movmskpd(__builtin_shufflevector(pd, pd, 0, 1)) |
+                            __builtin_ia32_movmskpd(__builtin_shufflevector(pd, pd, 2, 3)) << 2);
+#else
+    pass &= (sep_v4i){1, 2, 4, 8};
     unsigned m = (unsigned)(pass[0] | pass[1] | pass[2] | pass[3]);
+#endif
+    /* the four air bytes (0 or 1 each) as bits 0-3: each byte's bit moved
+     * to bits 24-27 by one product, the other terms at distinct lower or
+     * dropped higher bits (no carry) */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t a4;
+    memcpy(&a4, v->air + q, sizeof a4);
+    unsigned air = (unsigned)(a4 * 0x01020408u) >> 24 & 15u;
+#else
+    const uint8_t *a = v->air + q;
+    unsigned air = (unsigned)(a[0] | a[1] << 1 | a[2] << 2 | a[3] << 3);
+#endif
     return air | (air & m) << 4;
 }
 
