@@ -55,14 +55,28 @@ static inline double course_rate(const struct course *c)
  * 30 to 60 s. */
 #define COURSE_REF_MS 30000
 
-/* One live track's values for the pair loops, together (det_evaluate
- * writes them in track order and gathers them into the grid's order: one
- * or two cache lines per track instead of one per array). */
+/* One live track's values for the pair loops, together in one cache line
+ * (det_evaluate writes them in track order and gathers them into the
+ * grid's order: one line per track instead of one per array). The rest
+ * comes from small arrays or is made again: the altitude from alt_ft, the
+ * metres per degree from the cosine of the latitude (det_m_per_deg's
+ * arithmetic on it, so the same bits), air and kind from a byte each
+ * (tvf, kind: arrays of a byte a track stay in the cache), the turn rate
+ * and the selected altitude from their arrays for the few tracks that
+ * have one (tvf). */
 struct det_tv {
-    double lat, lon, gs, alt, vrate, ve, vn, mlat, mlon, turn, sel;
+    double lat, lon, gs, vrate, ve, vn;
+    double cos_lat; /* cos(lat), whose m_per_cos are the track's scales */
+    int32_t alt_ft; /* the altitude when tvf has TV_ALT */
     uint32_t id;
-    uint8_t air, kind;
 };
+_Static_assert(sizeof(struct det_tv) == 64, "a track's values are one cache line");
+
+/* det_tv's flags (det.tvf, one per track) */
+#define TV_AIR  1u /* det_ctx.air */
+#define TV_ALT  2u /* altitude known: alt_ft */
+#define TV_TURN 4u /* turn rate not 0: det.turn */
+#define TV_SEL  8u /* selected altitude known: det.sel */
 
 struct det {
     struct det_config cfg;
@@ -99,6 +113,7 @@ struct det {
     uint32_t *special, *vessels; /* det_ctx.special, .vessels */
     uint32_t *scratch;           /* det_ctx.scratch */
     struct det_tv *tv;
+    uint8_t *tvf; /* TV_* per track */
     struct det_grid grid;
     /* Course memory for the turn rate, kept by position in the picture:
      * the previous evaluation's and this one's (swapped each time). A
@@ -331,7 +346,8 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->grid.tmp_order = calloc(nt, sizeof *d->grid.tmp_order);
     d->grid.col_start =
         calloc((size_t)DET_GRID_ROWS * (DET_GRID_COLS + 1), sizeof *d->grid.col_start);
-    d->tv = calloc(nt, sizeof *d->tv);
+    d->tv = aligned_alloc(64, nt * sizeof *d->tv); /* a line each */
+    d->tvf = calloc(nt, 1);
     size_t lb = pow2_at_least(c.low_pairs * 2);
     d->low.mask = lb - 1;
     d->low.cap = c.low_pairs;
@@ -354,7 +370,7 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
         !d->vn || !d->sel || !d->tid || !d->g_sel || !d->kind || !d->g_air || !d->g_lat ||
         !d->g_lon || !d->g_gs || !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat ||
         !d->g_mlon || !d->g_turn || !d->special || !d->scratch || !d->vessels || !d->aused ||
-        !d->grid.col_start || !d->tv) {
+        !d->grid.col_start || !d->tv || !d->tvf) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -430,6 +446,7 @@ void det_free(struct det *d)
     free(d->grid.tmp_order);
     free(d->grid.col_start);
     free(d->tv);
+    free(d->tvf);
     free(d->low.tab[0]);
     free(d->low.tab[1]);
     free(d->low.air);
@@ -443,15 +460,20 @@ void det_free(struct det *d)
 
 /* ------------------------------------------------------------- geometry */
 
-void det_m_per_deg(double lat0_deg, double *m_lat, double *m_lon)
+/* det_m_per_deg from c, the cosine of the latitude. */
+static inline void m_per_cos(double c, double *m_lat, double *m_lon)
 {
-    double c = cos(lat0_deg * (DET_PI / 180.0));
     /* Series for the WGS-84 meridian and parallel arc lengths per degree,
      * the multiple angles from one cosine: cos 2p = 2c^2 - 1,
      * cos 3p = 4c^3 - 3c, cos 4p = 2 cos^2 2p - 1. */
     double c2 = 2.0 * c * c - 1.0;
     *m_lat = 111132.954 - 559.822 * c2 + 1.175 * (2.0 * c2 * c2 - 1.0);
     *m_lon = 111412.84 * c - 93.5 * (4.0 * c * c * c - 3.0 * c);
+}
+
+void det_m_per_deg(double lat0_deg, double *m_lat, double *m_lon)
+{
+    m_per_cos(cos(lat0_deg * (DET_PI / 180.0)), m_lat, m_lon);
 }
 
 /* (int32_t)floor(x) for x within the int32_t range, without floor (a
@@ -1449,8 +1471,8 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         double dt = (double)(now_ms - t->t_state_ms) / 1000.0;
         if (dt < 0 || dt > 600.0)
             dt = dt < 0 ? 0 : 600.0;
-        double ml, mo;
-        det_m_per_deg(t->lat_deg, &ml, &mo);
+        double ml, mo, cl = cos(t->lat_deg * (DET_PI / 180.0));
+        m_per_cos(cl, &ml, &mo);
         d->lat[i] = t->lat_deg + t->vn_mps * dt / ml;
         d->lon[i] = t->lon_deg + (mo > 1.0 ? t->ve_mps * dt / mo : 0.0);
         if (d->lat[i] > 90.0 || d->lat[i] < -90.0 || d->lon[i] > 180.0 || d->lon[i] < -180.0) {
@@ -1464,7 +1486,8 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
             d->mlat[i] = ml;
             d->mlon[i] = mo;
         } else {
-            det_m_per_deg(d->lat[i], &d->mlat[i], &d->mlon[i]);
+            cl = cos(d->lat[i] * (DET_PI / 180.0));
+            m_per_cos(cl, &d->mlat[i], &d->mlon[i]);
         }
         d->alt[i] = (t->flags & TRK_F_ALT) ? (double)t->alt_ft : NAN;
         d->vrate[i] = (t->flags & TRK_F_ALT) ? t->vrate_fpm : 0.0;
@@ -1479,9 +1502,11 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
          * primary-only blobs are clutter until shown otherwise */
         d->air[i] = t->kind != TRK_KIND_VESSEL && !t->on_ground &&
                     (t->kind == TRK_KIND_AIRCRAFT || !(t->flags & TRK_F_SLOW));
-        d->tv[i] = (struct det_tv){d->lat[i], d->lon[i], d->gs[i],   d->alt[i],  d->vrate[i],
-                                   d->ve[i],  d->vn[i],  d->mlat[i], d->mlon[i], d->turn[i],
-                                   d->sel[i], t->id,     d->air[i],  t->kind};
+        d->tv[i] = (struct det_tv){d->lat[i], d->lon[i], d->gs[i],  d->vrate[i], d->ve[i],
+                                   d->vn[i],  cl,        t->alt_ft, t->id};
+        d->tvf[i] = (uint8_t)((d->air[i] ? TV_AIR : 0u) | ((t->flags & TRK_F_ALT) ? TV_ALT : 0u) |
+                              (d->turn[i] != 0.0 || signbit(d->turn[i]) ? TV_TURN : 0u) |
+                              (d->sel[i] == d->sel[i] ? TV_SEL : 0u));
         unsigned sq = (t->ids & TRK_ID_SQUAWK) ? (t->squawk & 07777u) : 0;
         if (sq == 07500 || sq == 07600 || sq == 07700 || t->emergency != 0 ||
             t->radio == TRK_TRI_NO || (t->flags & TRK_F_PLAN_DEV) || t->op_flags != 0 ||
@@ -1497,27 +1522,25 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
         gs_max = d->cfg.max_speed_mps;
     grid_build(d, n);
     for (size_t k = 0; k < d->grid.n; k++) {
-        /* a gather from all over tv: ask for the lines a few tracks ahead */
-        if (k + 16 < d->grid.n) { /* 96 bytes: both lines it may span */
-            const char *a = (const char *)&d->tv[d->grid.order[k + 16]];
-            __builtin_prefetch(a);
-            __builtin_prefetch(a + sizeof *d->tv - 1);
-        }
-        const struct det_tv *v = &d->tv[d->grid.order[k]];
-        d->g_air[k] = v->air;
-        d->g_kind[k] = v->kind;
+        /* a gather from all over tv: ask for the line a few tracks ahead */
+        if (k + 16 < d->grid.n)
+            __builtin_prefetch(&d->tv[d->grid.order[k + 16]]);
+        size_t i = d->grid.order[k];
+        const struct det_tv *v = &d->tv[i];
+        unsigned f = d->tvf[i];
+        d->g_air[k] = (uint8_t)(f & TV_AIR);
+        d->g_kind[k] = d->kind[i];
         d->g_id[k] = v->id;
         d->g_lat[k] = v->lat;
         d->g_lon[k] = v->lon;
         d->g_gs[k] = v->gs;
-        d->g_alt[k] = v->alt;
+        d->g_alt[k] = (f & TV_ALT) ? (double)v->alt_ft : NAN;
         d->g_vrate[k] = v->vrate;
         d->g_ve[k] = v->ve;
         d->g_vn[k] = v->vn;
-        d->g_mlat[k] = v->mlat;
-        d->g_mlon[k] = v->mlon;
-        d->g_turn[k] = v->turn;
-        d->g_sel[k] = v->sel;
+        m_per_cos(v->cos_lat, &d->g_mlat[k], &d->g_mlon[k]);
+        d->g_turn[k] = (f & TV_TURN) ? d->turn[i] : 0.0;
+        d->g_sel[k] = (f & TV_SEL) ? d->sel[i] : NAN;
     }
     struct det_ctx c = {
         .cfg = &d->cfg,
