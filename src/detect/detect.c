@@ -92,6 +92,8 @@ struct det {
     uint64_t *seen_eval; /* evaluation number of the last report per slot */
     uint64_t *aused;     /* bit per slot: not FREE (the passes over the alerts visit
                             only these, in slot order) */
+    uint64_t *acleared;  /* bit per slot: CLEARED (the pass that frees them visits only
+                            these, without reading the alerts) */
     size_t amask;        /* key-index buckets - 1 */
     uint32_t *ahead;     /* bucket -> slot + 1 */
     uint32_t *anext;     /* slot -> next slot + 1 */
@@ -332,6 +334,7 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->scratch = calloc(nt, sizeof *d->scratch);
     d->vessels = calloc(nt, sizeof *d->vessels);
     d->aused = calloc((na + 63) / 64, sizeof *d->aused);
+    d->acleared = calloc((na + 63) / 64, sizeof *d->acleared);
     d->cmask = gb - 1;
     for (int k = 0; k < 2; k++) { /* a line each */
         d->cpos[k] = aligned_alloc(64, nt * sizeof *d->cpos[k]);
@@ -370,7 +373,7 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
         !d->vn || !d->sel || !d->tid || !d->g_sel || !d->kind || !d->g_air || !d->g_lat ||
         !d->g_lon || !d->g_gs || !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat ||
         !d->g_mlon || !d->g_turn || !d->special || !d->scratch || !d->vessels || !d->aused ||
-        !d->grid.col_start || !d->tv || !d->tvf) {
+        !d->acleared || !d->grid.col_start || !d->tv || !d->tvf) {
         det_free(d);
         return CAIRN_E_NOMEM;
     }
@@ -436,6 +439,7 @@ void det_free(struct det *d)
     free(d->scratch);
     free(d->vessels);
     free(d->aused);
+    free(d->acleared);
     free(d->cpos[0]);
     free(d->cpos[1]);
     free(d->cmap);
@@ -1428,16 +1432,15 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
     d->last_now_ms = now_ms;
     d->eval_no++;
     d->stats.evaluations++;
-    /* CLEARED -> FREE: readers saw them once. */
+    /* CLEARED -> FREE: readers saw them once (in slot order). */
     for (size_t w = 0; w < (d->cfg.max_alerts + 63) / 64; w++) {
-        for (uint64_t bits = d->aused[w]; bits; bits &= bits - 1) {
+        for (uint64_t bits = d->acleared[w]; bits; bits &= bits - 1) {
             size_t s = w * 64 + (size_t)__builtin_ctzll(bits);
-            if (d->alerts[s].state == DET_ST_CLEARED) {
-                d->alerts[s].state = DET_ST_FREE;
-                d->aused[w] &= ~(1ull << (s % 64));
-                d->freelist[d->n_free++] = (uint32_t)s;
-            }
+            d->alerts[s].state = DET_ST_FREE;
+            d->aused[w] &= ~(1ull << (s % 64));
+            d->freelist[d->n_free++] = (uint32_t)s;
         }
+        d->acleared[w] = 0;
     }
     d->cur = !d->cur;
     d->cpos_n[d->cur] = n;
@@ -1604,14 +1607,16 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
     for (size_t w = 0; w < (d->cfg.max_alerts + 63) / 64; w++) {
         for (uint64_t bits = d->aused[w]; bits; bits &= bits - 1) {
             size_t s = w * 64 + (size_t)__builtin_ctzll(bits);
+            if (d->seen_eval[s] == d->eval_no) /* reported: its alert not read */
+                continue;
             struct det_alert *a = &d->alerts[s];
-            if ((a->state != DET_ST_OPEN && a->state != DET_ST_UPDATED) ||
-                d->seen_eval[s] == d->eval_no)
+            if (a->state != DET_ST_OPEN && a->state != DET_ST_UPDATED)
                 continue;
             a->absent_evals++;
             if (a->absent_evals >= d->cfg.hold_evals && now_ms - a->t_seen_ms >= d->cfg.hold_ms) {
                 unindex(d, s);
                 a->state = DET_ST_CLEARED;
+                d->acleared[s / 64] |= 1ull << (s % 64);
                 a->t_change_ms = now_ms;
                 d->stats.cleared++;
                 notify(d, a);
@@ -1665,6 +1670,8 @@ int det_check(const struct det *d)
         int used = (d->aused[s / 64] >> (s % 64)) & 1;
         if (used != (a->state != DET_ST_FREE))
             return CAIRN_E_STATE; /* the bitmap of slots in use */
+        if ((int)((d->acleared[s / 64] >> (s % 64)) & 1) != (a->state == DET_ST_CLEARED))
+            return CAIRN_E_STATE; /* the bitmap of cleared slots */
         if (a->state == DET_ST_FREE)
             continue;
         if (a->id == 0 || a->id >= d->next_id)
