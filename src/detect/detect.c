@@ -714,6 +714,7 @@ void det_ahead_put(const struct det_ctx *c, struct det_ahead *a, size_t k, doubl
         memcpy(a->sp[at], sp, ns * sizeof *sp);
         a->ns[at] = ns;
         a->k[at] = k;
+        a->radius[at] = radius_m;
     } else {
         a->ns[at] = SIZE_MAX;
     }
@@ -724,7 +725,7 @@ size_t det_ahead_get(const struct det_ctx *c, struct det_ahead *a, size_t k, dou
 {
     size_t at = k % DET_AHEAD_N, ns = a->ns[at];
     a->ns[at] = SIZE_MAX;
-    if (ns == SIZE_MAX || a->k[at] != k)
+    if (ns == SIZE_MAX || a->k[at] != k || a->radius[at] != radius_m)
         return det_grid_spans(c, lat, lon, radius_m, SIZE_MAX, spans);
     memcpy(spans, a->sp[at], ns * sizeof *spans);
     return ns;

@@ -93,6 +93,10 @@ struct det_low_tab {
     /* the same ids as bits (DET_LOW_AIR_BITS, by hash, cleared at each
      * evaluation): a clear bit says no without a probe of the set */
     uint64_t air_bits[DET_LOW_AIR_BITS / 64];
+    /* the vessel ids of the remembered pairs as bits, the same way: a
+     * vessel whose bit is clear has no pair, and only a track within
+     * low_h_m of it can do anything */
+    uint64_t ves_bits[DET_LOW_AIR_BITS / 64];
 };
 
 /* SEPARATION: a pair seen in close formation (rule_separation.c). */
@@ -306,8 +310,9 @@ size_t det_grid_spans(const struct det_ctx *c, double lat, double lon, double ra
 #define DET_AHEAD_N     4
 #define DET_AHEAD_SPANS 8
 struct det_ahead {
-    size_t ns[DET_AHEAD_N]; /* SIZE_MAX: nothing kept */
-    size_t k[DET_AHEAD_N];  /* the search kept */
+    size_t ns[DET_AHEAD_N];     /* SIZE_MAX: nothing kept */
+    size_t k[DET_AHEAD_N];      /* the search kept */
+    double radius[DET_AHEAD_N]; /* and its radius (another radius: searched again) */
     struct det_span sp[DET_AHEAD_N][DET_AHEAD_SPANS];
 };
 

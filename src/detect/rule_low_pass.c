@@ -68,6 +68,19 @@ static int air_maybe(const struct det_low_tab *lt, uint32_t id)
     return (int)(lt->air_bits[b / 64] >> (b % 64)) & 1;
 }
 
+/* 0 when vessel id surely has no remembered pair (its bit is clear). */
+static int ves_maybe(const struct det_low_tab *lt, uint32_t id)
+{
+    size_t b = air_bit(id);
+    return (int)(lt->ves_bits[b / 64] >> (b % 64)) & 1;
+}
+
+static void ves_add(struct det_low_tab *lt, uint32_t id)
+{
+    size_t b = air_bit(id);
+    lt->ves_bits[b / 64] |= 1ull << (b % 64);
+}
+
 static void air_add(struct det_low_tab *lt, uint64_t gen, uint32_t id)
 {
     size_t b = air_bit(id);
@@ -131,6 +144,7 @@ static void visit(struct near_arg *na, size_t j, double h)
             p->ves = v->id;
             lt->used[lt->cur]++;
             air_add(lt, c->eval_no, a->id);
+            ves_add(lt, v->id);
         } else {
             c->stats->low_full++;
             p = &lone; /* reported, not remembered */
@@ -297,16 +311,46 @@ static size_t low_near_any(LOW_NEAR_ARGS)
 }
 #endif
 
+/* The search radius around vessel i: low_keep_m, or for a vessel surely
+ * without a remembered pair (and not near a pole, where the searches'
+ * cells are clamped) low_h_m and a margin, the cells any track within
+ * low_h_m of it lies in (det_grid_spans covers radius / 110,000 degrees,
+ * and a degree is longer than 110 km on the ground). */
+static double low_radius(const struct det_ctx *c, size_t i)
+{
+    double keep = c->cfg->low_keep_m, near = c->cfg->low_h_m * 1.001 + 1.0;
+    if (near < keep && fabs(c->lat[i]) < 85.0 && !ves_maybe(c->low, c->id[i]))
+        return near;
+    return keep;
+}
+
+/* 1 when a track that is not a vessel lies in the spans with the squared
+ * distance of the loop in evaluate at most close2. */
+static int low_any_close(const struct det_ctx *c, const struct det_span *sp, size_t ns, double lat,
+                         double lon, double ml, double mo, double close2)
+{
+    for (size_t s = 0; s < ns; s++)
+        for (size_t q = sp[s].from; q < sp[s].to; q++) {
+            double dn = (c->g_lat[q] - lat) * ml, de = (c->g_lon[q] - lon) * mo;
+            if (dn * dn + de * de <= close2 && c->g_kind[q] != TRK_KIND_VESSEL)
+                return 1;
+        }
+    return 0;
+}
+
 static int evaluate(const struct det_ctx *c)
 {
     struct near_arg na = {c, 0, 0, 0, 0};
     struct det_low_tab *lt = c->low;
     const struct det_low_pair *tab = lt->tab[lt->cur];
     memset(lt->air_bits, 0, sizeof lt->air_bits);
+    memset(lt->ves_bits, 0, sizeof lt->ves_bits);
     if (lt->used[lt->cur])
         for (size_t b = 0; b <= lt->mask; b++)
-            if (tab[b].air)
+            if (tab[b].air) {
                 air_add(lt, c->eval_no, tab[b].air);
+                ves_add(lt, tab[b].ves);
+            }
     double close2 = c->cfg->low_h_m * c->cfg->low_h_m * (1 + 1e-9);
     struct det_ahead ahead;
     det_ahead_init(&ahead);
@@ -325,11 +369,21 @@ static int evaluate(const struct det_ctx *c)
          * the other: most tracks in the cells are beyond low_keep_m. */
         if (k + 2 < c->n_vessels) { /* the cells of the vessel two ahead */
             size_t f = c->vessels[k + 2];
-            det_ahead_put(c, &ahead, k + 2, c->lat[f], c->lon[f], c->cfg->low_keep_m, arrays);
+            det_ahead_put(c, &ahead, k + 2, c->lat[f], c->lon[f], low_radius(c, f), arrays);
         }
         struct det_span sp[DET_GRID_ROWS];
-        size_t ns = det_ahead_get(c, &ahead, k, c->lat[i], c->lon[i], c->cfg->low_keep_m, sp);
         double lat = c->lat[i], lon = c->lon[i], keep = c->cfg->low_keep_m;
+        double radius = low_radius(c, i);
+        size_t ns = det_ahead_get(c, &ahead, k, lat, lon, radius, sp);
+        if (radius < keep) {
+            /* No remembered pair: a visit changes something only for a
+             * track within low_h_m (a new pair), and every such track lies
+             * in these cells. None: the vessel is done. Some: the whole
+             * search, as for a vessel with pairs. */
+            if (!low_any_close(c, sp, ns, lat, lon, na.ml, na.mo, close2))
+                continue;
+            ns = det_grid_spans(c, lat, lon, keep, SIZE_MAX, sp);
+        }
         struct low_near f = {c->g_lat, c->g_lon, lat, lon, na.ml, na.mo, keep * keep * (1 + 1e-9)};
         uint32_t *pos = c->scratch; /* the positions low_near keeps, ascending */
         size_t np = low_near_any(&f, sp, ns, pos);
