@@ -360,13 +360,10 @@ static struct det_man_track *man_slot(const struct det_ctx *c, struct det_man_tr
     return reuse ? reuse : &tab[h];
 }
 
-/* The live (not stale) entry of id whose hypothesis applies (a turn of
- * MAN_TURN_DEG within the window), or NULL. */
-static const struct det_man_track *man_find(const struct det_ctx *c, uint32_t id)
+/* man_find past its filter. */
+static const struct det_man_track *man_find_in(const struct det_ctx *c, uint32_t id)
 {
     const struct det_man_tab *m = c->man;
-    if (!c->cfg->man_area || !m->n_active || !man_bit(m, id))
-        return NULL;
     size_t h = (size_t)(man_hash(id) >> 20) & m->mask;
     for (; m->tab[h].id; h = (h + 1) & m->mask)
         if (m->tab[h].id == id)
@@ -375,6 +372,17 @@ static const struct det_man_track *man_find(const struct det_ctx *c, uint32_t id
                        ? NULL
                        : &m->tab[h];
     return NULL;
+}
+
+/* The live (not stale) entry of id whose hypothesis applies (a turn of
+ * MAN_TURN_DEG within the window), or NULL: inline as far as the filter,
+ * which says no for nearly every track of the pair loop. */
+static inline const struct det_man_track *man_find(const struct det_ctx *c, uint32_t id)
+{
+    const struct det_man_tab *m = c->man;
+    if (!c->cfg->man_area || !m->n_active || !man_bit(m, id))
+        return NULL;
+    return man_find_in(c, id);
 }
 
 static void man_compact(const struct det_ctx *c)
