@@ -141,8 +141,10 @@ static int evaluate(const struct det_ctx *c)
         size_t ns = det_grid_spans(c, c->lat[i], c->lon[i], r, SIZE_MAX, sp);
         for (size_t s = 0; s < ns; s++)
             for (size_t q = sp[s].from; q < sp[s].to; q++) {
+                if (c->g_kind[q] != TRK_KIND_VESSEL) /* most are aircraft: no more read */
+                    continue;
                 size_t j = c->grid->order[q];
-                if (j <= i || c->g_kind[q] != TRK_KIND_VESSEL)
+                if (j <= i)
                     continue;
                 double dn = (c->g_lat[q] - c->lat[i]) * pa.ml,
                        de = (c->g_lon[q] - c->lon[i]) * pa.mo;
