@@ -29,8 +29,9 @@
  * are carried into the other table (a pair not seen within low_keep_m this
  * time has its pass ended) and the tables swap. A full table drops the new
  * pair's memory (stats.low_full) and reports it as a first pass. Cost: per
- * vessel, the grid cells within low_keep_m; per evaluation, one sweep of
- * the table.
+ * vessel, the grid cells within low_h_m, and within low_keep_m only for a
+ * vessel that may have a remembered pair or has a track within low_h_m
+ * (low_radius); per evaluation, one sweep of the table.
  */
 #include <math.h>
 #include <stdint.h>
