@@ -186,11 +186,12 @@ struct pair {
 
 struct mwork {
     double R[4], Rv[4];
-    int32_t parent; /* union-find */
-    int32_t next;   /* cluster list */
-    int32_t head;   /* the slot assigned by the cluster's solution, -1 none */
-    double min_d2;  /* smallest d^2 to any possible track, in or out of the gate */
-    uint8_t state;  /* W_* */
+    double az_s, az_c; /* sine and cosine of a polar plot's azimuth (prepare) */
+    int32_t parent;    /* union-find */
+    int32_t next;      /* cluster list */
+    int32_t head;      /* the slot assigned by the cluster's solution, -1 none */
+    double min_d2;     /* smallest d^2 to any possible track, in or out of the gate */
+    uint8_t state;     /* W_* */
     uint8_t n_pairs;
     struct pair pairs[PAIRS_PER_MEAS];
 };
@@ -686,11 +687,11 @@ static bool finite_in(double v, double lo, double hi)
 }
 
 /* A radar plot's east/north covariance from its polar noise, range
- * variance sr2: R = sr2 u u^T + (rho sigma_az)^2 w w^T, u along the line
- * of sight, w across. */
-static void polar_cov(const struct trk_meas *m, double sr2, double R[4])
+ * variance sr2, s and c the sine and cosine of its azimuth (made once by
+ * prepare): R = sr2 u u^T + (rho sigma_az)^2 w w^T, u along the line of
+ * sight, w across. */
+static void polar_cov(const struct trk_meas *m, double s, double c, double sr2, double R[4])
 {
-    double s = sin(m->az_deg * DEG2RAD), c = cos(m->az_deg * DEG2RAD);
     double sc = m->range_m * m->sigma_az_deg * DEG2RAD;
     double sc2 = sc * sc;
     /* radial unit (s, c), cross-range unit (c, -s); 1 m^2 keeps R
@@ -729,7 +730,9 @@ static int prepare(const struct trk_table *t, const struct trk_meas *m, int64_t 
             !finite_in(m->sigma_range_m, 0.1, 1e5) || !finite_in(m->sigma_az_deg, 1e-4, 10.0) ||
             !finite_in(m->sigma_height_m, 0.0, m->sigma_range_m))
             return CAIRN_E_INVAL;
-        polar_cov(m, m->sigma_range_m * m->sigma_range_m, w->R);
+        w->az_s = sin(m->az_deg * DEG2RAD);
+        w->az_c = cos(m->az_deg * DEG2RAD);
+        polar_cov(m, w->az_s, w->az_c, m->sigma_range_m * m->sigma_range_m, w->R);
     } else {
         if (!finite_in(m->sigma_m, 0.1, 1e5))
             return CAIRN_E_INVAL;
@@ -971,14 +974,20 @@ static void note_update(struct trk_table *t, int32_t s, const struct trk_meas *m
     adopt_ids(t, s, m);
     if (m->t_ms > k->t_last_ms)
         k->t_last_ms = m->t_ms;
-    for (int i = 0; i < TRK_SOURCE_N; i++)
-        if ((m->src_mask & TRK_SRC_BIT(i)) && m->t_ms > k->last_src_ms[i])
+    for (unsigned b = m->src_mask; b; b &= b - 1) {
+        int i = __builtin_ctz(b);
+        if (m->t_ms > k->last_src_ms[i])
             k->last_src_ms[i] = m->t_ms;
+    }
     note_sensor(t, p, m);
+    /* p->coop_ms is last_coop_ms(k) (trk_check): the latest of the
+     * cooperative sources' times, which only grow */
     if (m->src_mask & TRK_SRC_COOPERATIVE) {
         k->primary_only_scans = 0;
+        if (m->t_ms > p->coop_ms)
+            p->coop_ms = m->t_ms;
     } else if ((m->src_mask & TRK_SRC_BIT(TRK_SOURCE_PSR)) && k->primary_only_scans < UINT16_MAX &&
-               m->t_ms >= last_coop_ms(k)) {
+               m->t_ms >= p->coop_ms) {
         k->primary_only_scans++; /* a late plot older than a reply does not count */
     }
     if (m->has & TRK_M_ALT) {
@@ -1016,7 +1025,6 @@ static void note_update(struct trk_table *t, int32_t s, const struct trk_meas *m
         k->status = TRK_ST_CONFIRMED;
     }
     p->period_ms = track_period(k);
-    p->coop_ms = last_coop_ms(k);
     set_transponder(t, p, m->t_ms);
 }
 
@@ -1052,6 +1060,20 @@ struct upd {
 };
 enum { APPLY_FILTER = 1, APPLY_JUMP = 2 };
 
+/* Whether z lies surely within ID_JUMP_M of track p's position predicted
+ * by dt_s (the prediction trk_imm_gate makes): then an identity's update
+ * is no jump whatever its d^2, and the gate is not computed. A box of
+ * 0.7 ID_JUMP_M either side, so that a few ulps of the prediction made
+ * another way cannot matter (its diagonal is 0.99 ID_JUMP_M); NaN is not
+ * near. Nearly every identity's update is near. */
+static bool id_near(const struct slot *p, double dt_s, const double z[2])
+{
+    const double box = 0.7 * ID_JUMP_M;
+    double dx = z[0] - (p->f.xc[0] + dt_s * p->f.xc[2]);
+    double dy = z[1] - (p->f.xc[1] + dt_s * p->f.xc[3]);
+    return fabs(dx) < box && fabs(dy) < box;
+}
+
 /* The first half of apply(): CAIRN_E_RANGE when m is older than the
  * track's state by more than oos_ms (T9: nothing changes but the counter);
  * APPLY_JUMP when m is an identity's jump (nothing changes: apply_jump
@@ -1075,7 +1097,7 @@ static int apply_begin(struct trk_table *t, int32_t s, const struct trk_meas *m,
     u->m = m;
     u->dt_ms = dt_ms;
     to_plane(p, m->lat_deg, m->lon_deg, u->z);
-    if ((m->has & (TRK_M_ICAO | TRK_M_MMSI)) && p->pub.n_updates > 0) {
+    if ((m->has & (TRK_M_ICAO | TRK_M_MMSI)) && p->pub.n_updates > 0 && !id_near(p, dt, u->z)) {
         double pred[2];
         double d2 = trk_imm_gate(&p->f, params_of(p), dt, u->z, w->R, pred);
         if (d2 > ID_JUMP_CHI2 && hypot(u->z[0] - pred[0], u->z[1] - pred[1]) > ID_JUMP_M)
@@ -1099,7 +1121,12 @@ static int apply_begin(struct trk_table *t, int32_t s, const struct trk_meas *m,
          * them and to this plot, so the filter takes the radar's own range
          * noise (gating and birth keep the wider one). */
         double sr2 = m->sigma_range_m * m->sigma_range_m - m->sigma_height_m * m->sigma_height_m;
-        polar_cov(m, sr2 > 0.01 ? sr2 : 0.01, u->R);
+        double as = w->az_s, ac = w->az_c;
+        if (!(m->has & TRK_M_POLAR)) {
+            as = sin(m->az_deg * DEG2RAD);
+            ac = cos(m->az_deg * DEG2RAD);
+        }
+        polar_cov(m, as, ac, sr2 > 0.01 ? sr2 : 0.01, u->R);
         u->mdim = 2;
     } else {
         memcpy(u->R, w->R, sizeof w->R);
@@ -2024,6 +2051,8 @@ int trk_check(const struct trk_table *t)
         }
         /* T8 */
         if (k->primary_only_scans > 0 && k->last_src_ms[TRK_SOURCE_PSR] < last_coop_ms(k))
+            return CAIRN_E_STATE;
+        if (p->coop_ms != last_coop_ms(k)) /* kept by note_update */
             return CAIRN_E_STATE;
     }
     /* T1: every live track once in the grid, in the list of its bucket */
