@@ -15,6 +15,7 @@
  *    trk_ingest.
  * Seeded noise, no clock.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -225,6 +226,40 @@ static size_t batch(struct trk_meas *m, int64_t t)
     return n;
 }
 
+/* An identity far outside the gate restarts its track only beyond 20 km
+ * of the prediction: 13 km north and 13 km east (18.4 km) is filtered,
+ * 16 and 16 (22.6 km) restarts, although neither lies 20 km away along
+ * an axis (ingestion skips the gate within a box around the prediction:
+ * the box must not reach the second). */
+static void test_jump_is_distance(void **state)
+{
+    (void)state;
+    struct trk_table *t = mk();
+    struct trk_meas m[2];
+    for (int s = 0; s < 4; s++) {
+        adsb(&m[0], 0, T0 + 1000 * s);
+        adsb(&m[1], 1, T0 + 1000 * s);
+        assert_int_equal(trk_ingest(t, m, 2, T0 + 1000 * s, NULL), 0);
+    }
+    const double km_lat = 111.25, km_lon = 71.5; /* about 50-50.3 N */
+    int64_t t4 = T0 + 4000;
+    adsb(&m[0], 0, t4);
+    m[0].lat_deg += 13.0 / km_lat;
+    m[0].lon_deg += 13.0 / km_lon;
+    adsb(&m[1], 1, t4);
+    m[1].lat_deg += 16.0 / km_lat;
+    m[1].lon_deg += 16.0 / km_lon;
+    assert_int_equal(trk_ingest(t, m, 2, t4, NULL), 0);
+    assert_int_equal(trk_check(t), 0);
+    assert_int_equal(trk_stats(t)->id_jumps, 1);
+    const struct trk_track *k0 = trk_find_icao(t, m[0].icao), *k1 = trk_find_icao(t, m[1].icao);
+    assert_non_null(k0);
+    assert_non_null(k1);
+    assert_true(fabs(k0->lat_deg - m[0].lat_deg) > 1e-3); /* filtered: not at the report */
+    assert_true(fabs(k1->lat_deg - m[1].lat_deg) < 1e-9); /* restarted there */
+    trk_free(t);
+}
+
 static void test_batch_is_rows(void **state)
 {
     (void)state;
@@ -264,6 +299,7 @@ int main(void)
         cmocka_unit_test(test_step_is_update),
         cmocka_unit_test(test_pair_is_two),
         cmocka_unit_test(test_batch_is_rows),
+        cmocka_unit_test(test_jump_is_distance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
