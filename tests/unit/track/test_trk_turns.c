@@ -32,28 +32,12 @@
 #include <math.h>
 
 #include "track/imm.h"
+#include "trk_sim.h"
 
 #define DEG2RAD (3.14159265358979323846 / 180.0)
 
 /* the tracker's tuning for aircraft and unknown targets (track.c) */
 static const struct trk_imm_params air = {0.5, 2.0, 3.0 * DEG2RAD, 30.0};
-
-static uint64_t rng_s;
-
-static double unif(void)
-{
-    /* splitmix64 */
-    uint64_t z = (rng_s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double gauss(void)
-{
-    return sqrt(-2.0 * log(unif())) * cos(2.0 * 3.14159265358979323846 * unif());
-}
 
 /* x' [a b; b c]^-1 x */
 static double nees(double a, double b, double c, double x, double y)
@@ -73,7 +57,7 @@ static struct stats fly(double w_dps, int gaps)
     const int turn_s = (int)(165.0 / w_dps), cycle_s = turn_s + 40;
     struct stats st = {0, 0.0, 0.0, 0.0};
     for (int run = 0; run < 100; run++) {
-        rng_s = 0x7E57u + (uint64_t)run;
+        struct sim_rng rng = {0x7E57u + (uint64_t)run};
         double x = 0.0, y = 0.0, ve = 216.0, vn = 0.0;
         struct trk_imm f;
         int started = 0, t_last = 0;
@@ -82,7 +66,7 @@ static struct stats fly(double w_dps, int gaps)
             double w = turning ? ((k / cycle_s) % 2 ? -w_dps : w_dps) * DEG2RAD : 0.0;
             bool missed = (s / 10) % 10 == 7 || (gaps && turning && (s / 10) % 7 == 2);
             if (s % 10 == 3 && !missed) {
-                double z[2] = {x + sig * gauss(), y + sig * gauss()};
+                double z[2] = {x + sig * sim_gauss(&rng), y + sig * sim_gauss(&rng)};
                 if (!started) {
                     trk_imm_init(&f, z, R, NULL, NULL, 250.0);
                     started = 1;
