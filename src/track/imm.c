@@ -12,12 +12,13 @@
  * when the turn starts (the usual IMM floor; without it mu underflows). */
 #define MU_FLOOR 1e-4
 
-/* Position-only updates whose best model's d^2 exceeds this (chi-square,
- * 2 degrees of freedom, 99 %) inflate every model's covariance (inflate). */
 /* Sub-steps of one update at most (imm_coast): 3-minute AIS gaps of a
  * vessel (tau 120 s) take 5. */
 #define SUB_MAX 16
 
+/* Position-only updates whose best model's d^2 exceeds NIS_HI (chi-square,
+ * 2 degrees of freedom, 99 %) inflate every model's covariance, by at
+ * most INFLATE_MAX (inflate). */
 #define NIS_HI      9.21
 #define INFLATE_MAX 25.0
 
