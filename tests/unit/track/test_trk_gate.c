@@ -13,6 +13,12 @@
  *  - An aircraft without transponder passing over a ship the radar does
  *    not see (AIS only), its plot at the pass as close to the ship's track
  *    as to its own: the aircraft's (baltic-sea's LOWPASS over the warship).
+ *  - A ship at anchor whose AIS positions are poor (100 m) and a precise
+ *    primary plot a second later, 3 sigma of the track's position from its
+ *    estimate to the north, south, east or west: the ship's each time (the
+ *    bound's margin is the track's position covariance along the
+ *    displacement, the same in every direction; it once read a velocity
+ *    term of the packed covariance for north).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -247,12 +253,62 @@ static void test_primary_over_ship(void **state)
     trk_free(t);
 }
 
+/* The anchored ship of the last case; the plot at (ue, un) x 3 sigma
+ * from the track's estimate. Returns whether it went to the ship's track;
+ * *off_m how far it was placed. */
+static bool anchored_plot(double ue, double un, double *off_m)
+{
+    struct sim_rng rng = {0xA2C40Bu};
+    struct trk_table *t = mk();
+    struct sim_tgt ship = {30000.0, 50000.0, 0.0, 0.0, 0.0};
+    uint32_t vessel = 0;
+    for (int64_t s = 0; s <= 300; s += 10) {
+        int64_t now = SIM_T0 + s * SEC;
+        struct trk_meas m = sim_point(200, AIS, TRK_KIND_VESSEL, &ship, now, 100.0, 0.3, &rng);
+        m.has |= TRK_M_MMSI;
+        m.mmsi = MMSI;
+        uint32_t got = feed1(t, &m, now);
+        if (!vessel)
+            vessel = got;
+        assert_int_equal(got, vessel);
+        tick(t, now);
+    }
+    const struct trk_track *k = trk_get(t, vessel);
+    assert_non_null(k);
+    assert_int_equal(k->kind, TRK_KIND_VESSEL);
+    double e, n, sig = k->pos_sigma_m;
+    sim_from_ll(k->lat_deg, k->lon_deg, &e, &n);
+    int64_t now = SIM_T0 + 301 * SEC;
+    /* beyond what the ship sails in the second (25 m/s) by far */
+    *off_m = 3.0 * sig;
+    assert_true(*off_m > 45.0);
+    struct sim_tgt p = {e + k->ve_mps + ue * *off_m, n + k->vn_mps + un * *off_m, 0, 0, 0};
+    struct trk_meas m = sim_point(RADAR, PSR, TRK_KIND_UNKNOWN, &p, now, 1.0, 0.0, &rng);
+    bool took = feed1(t, &m, now) == vessel;
+    trk_free(t);
+    return took;
+}
+
+static void test_vessel_bound_every_direction(void **state)
+{
+    (void)state;
+    static const double dir[4][2] = {{0, 1}, {0, -1}, {1, 0}, {-1, 0}};
+    for (int d = 0; d < 4; d++) {
+        double off;
+        bool took = anchored_plot(dir[d][0], dir[d][1], &off);
+        printf("# plot %.0f m %c of the anchored ship's estimate: %s\n", off, "NSEW"[d],
+               took ? "the ship's" : "not the ship's");
+        assert_true(took);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_coasting_vessel_aircraft_plot),
         cmocka_unit_test(test_fast_craft_one_track),
         cmocka_unit_test(test_primary_over_ship),
+        cmocka_unit_test(test_vessel_bound_every_direction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
