@@ -669,12 +669,6 @@ static int sbs_report(const struct sbs_msg *m, uint32_t sensor_id, int64_t now, 
     return sbs_msg_to_report(&at, r);
 }
 
-static uint64_t ais_errors(const struct ais_stats *a)
-{
-    return a->bad_checksum + a->bad_format + a->bad_payload + a->frag_order + a->frag_timeout +
-           a->frag_evicted + a->bad_length + a->bad_type + a->long_line;
-}
-
 static void on_ais(void *user, const struct ais_msg *msg)
 {
     struct sensor *s = user;
@@ -690,11 +684,11 @@ static void on_ais(void *user, const struct ais_msg *msg)
 static void feed_ais(struct sensor *s, struct ais_ctx *ctx, const uint8_t *p, size_t n, int64_t now,
                      int flush)
 {
-    uint64_t before = ais_errors(&ctx->stats);
+    uint64_t before = ais_stats_refused(&ctx->stats);
     ais_feed(ctx, (const char *)p, n, now, on_ais, s);
     if (flush) /* a datagram is whole lines, its last may lack an end */
         ais_flush(ctx, now, on_ais, s);
-    s->decode_errors += ais_errors(&ctx->stats) - before;
+    s->decode_errors += ais_stats_refused(&ctx->stats) - before;
 }
 
 static void feed_stream(struct sensor *s, struct stream *st, const uint8_t *p, size_t n)

@@ -411,6 +411,26 @@ static ssize_t read_chunk(struct feed_src *s)
     return got;
 }
 
+/* What the stream parsers of s refused so far: lines that are no SBS or
+ * AVR record, runs of bytes outside Beast framing, AIS sentences refused
+ * (ais_stats_refused). A frame that decodes wrong is counted where it is
+ * decoded (on_frame). */
+static uint64_t parser_refused(const struct feed_src *s)
+{
+    switch (s->fmt) {
+    case FEED_SBS:
+        return s->sp.st.bad_lines;
+    case FEED_AVR:
+        return s->ap.st.bad_lines;
+    case FEED_BEAST:
+        return s->bp.st.resyncs;
+    case FEED_NMEA:
+        return s->ais ? ais_stats_refused(&s->ais->stats) : 0;
+    default:
+        return 0;
+    }
+}
+
 /* Read and decode the next chunk. 0 (maybe nothing queued yet), 1 at the
  * end, CAIRN_E_IO. */
 static int refill(struct feed_src *s)
@@ -439,6 +459,8 @@ static int refill(struct feed_src *s)
     if (got < 0)
         return (int)got;
     size_t len = (size_t)got;
+    /* the parsers count what they refuse: st.bad takes this chunk's share */
+    uint64_t refused = parser_refused(s);
     switch (s->fmt) {
     case FEED_IQ:
         if (len)
@@ -481,6 +503,7 @@ static int refill(struct feed_src *s)
         break;
     }
     }
+    s->st.bad += parser_refused(s) - refused;
     return 0;
 }
 

@@ -26,6 +26,12 @@
 #include "base/error.h"
 #include "decode/ais/sixbit.h"
 
+uint64_t ais_stats_refused(const struct ais_stats *s)
+{
+    return s->bad_checksum + s->bad_format + s->bad_payload + s->frag_order + s->frag_timeout +
+           s->frag_evicted + s->bad_length + s->bad_type + s->long_line;
+}
+
 void ais_ctx_init(struct ais_ctx *ctx)
 {
     memset(ctx, 0, sizeof *ctx);

@@ -124,6 +124,13 @@ struct ais_ctx {
     uint8_t line_overflow;
 };
 
+/* The sentences and messages refused (malformed, bad checksum or payload,
+ * fragments out of order, expired or evicted, bad length or type, long
+ * lines): the counters of s that mean lost input. Lines that are no AIS
+ * sentence (other_lines) and kept sentences (bad_tag, extra_fields) are
+ * not counted. */
+uint64_t ais_stats_refused(const struct ais_stats *s);
+
 /* Prepare a context (caller-owned memory, ~40 KB: fine on the heap or as a
  * static, large for a small stack). */
 void ais_ctx_init(struct ais_ctx *ctx);

@@ -59,8 +59,10 @@ static void test_spec(void **state)
                 !feed_fmt_relative(FEED_SBS) && !feed_fmt_relative(FEED_PCAP));
 }
 
-/* Open path with these options; all reports into out (cap n). */
-static size_t read_all(struct feed_src_opts *o, struct report *out, size_t n)
+/* Open path with these options; all reports into out (cap n), the
+ * source's counters at the end into *st (may be NULL). */
+static size_t read_all(struct feed_src_opts *o, struct report *out, size_t n,
+                       struct feed_src_stats *st)
 {
     struct feed_src *s;
     char err[256];
@@ -73,6 +75,8 @@ static size_t read_all(struct feed_src_opts *o, struct report *out, size_t n)
         if (k < n)
             out[k++] = r;
     assert_int_equal(rc, 0);
+    if (st)
+        *st = *feed_src_stats(s);
     feed_src_close(s);
     return k;
 }
@@ -88,8 +92,12 @@ static void test_sbs(void **state)
     const char *path = scratch_write("x.sbs", text, sizeof text - 1);
     struct feed_src_opts o = {.path = path, .sensor_id = 77};
     struct report r[4];
-    size_t n = read_all(&o, r, 4);
+    struct feed_src_stats st;
+    size_t n = read_all(&o, r, 4, &st);
     assert_int_equal(n, 2);
+    /* the garbage line is refused and counted, not lost unseen */
+    assert_int_equal(st.units, 2);
+    assert_int_equal(st.bad, 1);
     assert_int_equal(r[0].t_ms, 1393851601500LL);
     assert_int_equal(r[0].sensor_id, 77);
     assert_true((r[0].has & REP_HAS_POS) && (r[0].has & REP_HAS_ICAO) && r[0].icao == 0x4AC9E1);
@@ -105,7 +113,8 @@ static void test_nmea(void **state)
      * its TAG block */
     static const char text[] =
         "\\c:1460462401*5F\\!AIVDM,1,1,,B,144d=kPP2<1Gq1lOa9C4i3l20000,0*16\n"
-        "!AIVDM,1,1,,B,144d=kPP2<1Gq1lOa9C4i3l20000,0*16\n";
+        "!AIVDM,1,1,,B,144d=kPP2<1Gq1lOa9C4i3l20000,0*16\n"
+        "!AIVDM,1,1,,B,144d=kPP2<1Gq1lOa9C4i3l20000,0*17\n"; /* bad checksum */
     const char *path = scratch_write("x.nmea", text, sizeof text - 1);
     struct feed_src_opts o = {.path = path, .sensor_id = 5};
     struct feed_src *s;
@@ -119,6 +128,7 @@ static void test_nmea(void **state)
     const struct feed_src_stats *st = feed_src_stats(s);
     assert_int_equal(st->reports, 1);
     assert_int_equal(st->no_time, 1);
+    assert_int_equal(st->bad, 1);
     assert_int_equal(feed_src_fmt(s), FEED_NMEA);
     feed_src_close(s);
 }
