@@ -1317,7 +1317,8 @@ static bool reach_ok(const struct trk_table *t, const struct slot *p, const doub
     /* d'(P + R)d = u'(P + R)u |d|^2, with P's position block (Pc is a
      * lower triangle, TRK_IMM_LT; R is 2 x 2 row-major) */
     double p00 = P[TRK_IMM_LT(0, 0)], p10 = P[TRK_IMM_LT(1, 0)], p11 = P[TRK_IMM_LT(1, 1)];
-    double s = (p00 + R[0]) * dx * dx + (2.0 * p10 + R[1] + R[2]) * dx * dy + (p11 + R[3]) * dy * dy;
+    double s =
+        (p00 + R[0]) * dx * dx + (2.0 * p10 + R[1] + R[2]) * dx * dy + (p11 + R[3]) * dy * dy;
     double reach = go + sqrt(t->cfg.gate_chi2 * s / d2);
     return d2 <= reach * reach;
 }
