@@ -1414,9 +1414,15 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint
     return course_rate(&now[s]);
 }
 
+/* Times (ms) the detector takes, now and a track's: far beyond any date
+ * either way, so that the difference of two never overflows. */
+#define DET_TIME_LIMIT_MS (INT64_C(1) << 52)
+
 static int sane(const struct trk_track *t)
 {
-    return isfinite(t->lat_deg) && isfinite(t->lon_deg) && fabs(t->lat_deg) <= 90.0 &&
+    return t->t_state_ms > -DET_TIME_LIMIT_MS && t->t_state_ms < DET_TIME_LIMIT_MS &&
+           t->t_first_ms > -DET_TIME_LIMIT_MS && t->t_first_ms < DET_TIME_LIMIT_MS &&
+           isfinite(t->lat_deg) && isfinite(t->lon_deg) && fabs(t->lat_deg) <= 90.0 &&
            fabs(t->lon_deg) <= 180.0 && isfinite(t->ve_mps) && isfinite(t->vn_mps) &&
            fabs(t->ve_mps) < 3000.0 && fabs(t->vn_mps) < 3000.0 && isfinite(t->gs_mps) &&
            t->gs_mps >= 0 && t->gs_mps < 3000.0 && isfinite(t->vrate_fpm) &&
@@ -1427,7 +1433,8 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
 {
     if (!d || (n && !tracks) || n > d->cfg.max_tracks)
         return CAIRN_E_INVAL;
-    if (d->evaluated && now_ms < d->last_now_ms)
+    if ((d->evaluated && now_ms < d->last_now_ms) || now_ms <= -DET_TIME_LIMIT_MS ||
+        now_ms >= DET_TIME_LIMIT_MS)
         return CAIRN_E_RANGE;
     d->evaluated = 1;
     d->last_now_ms = now_ms;

@@ -257,6 +257,40 @@ static void test_capacity_and_time(void **st)
     det_free(d);
 }
 
+/* Times no tracker gives (T4, T9) from a corrupted snapshot: a state at
+ * INT64_MIN or INT64_MAX is skipped and counted as a bad track, a `now`
+ * beyond 2^52 ms either way is CAIRN_E_RANGE, and a reply time at
+ * INT64_MAX is only a time; no arithmetic on them overflows (the
+ * sanitizer aborts on a signed overflow). */
+static void test_hostile_times(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[3] = {ac(1, 0, 0, 10000, 0, 200, 0), ac(2, 0, 20, 10000, 0, 200, 0),
+                             ac(3, 0, -20, INT32_MIN, 0, 200, 0)};
+    t[0].t_state_ms = INT64_MIN;
+    t[0].last_src_ms[TRK_SOURCE_PSR] = 1;
+    t[1].t_state_ms = INT64_MAX;
+    t[1].t_first_ms = INT64_MIN;
+    /* a transponder reply "at" INT64_MAX, primary-only since: TRANSPONDER_OFF */
+    t[2].t_state_ms = -100 * SEC;
+    t[2].last_src_ms[TRK_SOURCE_MODES] = INT64_MAX;
+    t[2].last_src_ms[TRK_SOURCE_PSR] = -100 * SEC;
+    t[2].primary_only_scans = 5;
+    assert_int_equal(eval(d, t, 3, -100 * SEC), 0);
+    assert_int_equal(det_stats(d)->bad_tracks, 2);
+    assert_int_equal(count(&r, DET_RULE_TRANSPONDER_OFF, DET_ST_OPEN), 1);
+    det_free(d);
+    d = mk(&r, 8, 8);
+    t[0] = ac(1, 0, 0, 10000, 0, 200, 1 * SEC);
+    assert_int_equal(det_evaluate(d, t, 1, INT64_MIN), CAIRN_E_RANGE);
+    assert_int_equal(det_evaluate(d, t, 1, INT64_MAX), CAIRN_E_RANGE);
+    assert_int_equal(det_stats(d)->evaluations, 0);
+    assert_int_equal(eval(d, t, 1, 2 * SEC), 0);
+    det_free(d);
+}
+
 /* ------------------------------------------------------- no transponder */
 
 static void test_no_transponder(void **st)
@@ -1816,6 +1850,7 @@ int main(void)
         cmocka_unit_test(test_emergency_lifecycle),
         cmocka_unit_test(test_hysteresis_reraise),
         cmocka_unit_test(test_capacity_and_time),
+        cmocka_unit_test(test_hostile_times),
         cmocka_unit_test(test_no_transponder),
         cmocka_unit_test(test_transponder_off_modes_tracker),
         cmocka_unit_test(test_transponder_off_ssr_tracker),
