@@ -1158,6 +1158,15 @@ int det_last_reply(const struct trk_track *t, int64_t *t_ms)
     return src;
 }
 
+int det_alt_known(const struct det_config *cfg, const struct trk_track *t)
+{
+    /* a track that had replies and is seen by primary radar only since
+     * (the TRANSPONDER_OFF condition's count): its altitude is the last
+     * reply's, not where it is now */
+    return (t->flags & TRK_F_ALT) &&
+           !(t->primary_only_scans >= cfg->no_xpdr_scans && det_last_reply(t, NULL) >= 0);
+}
+
 static size_t id_hash(const struct det *d, uint32_t id)
 {
     return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 17) & d->cmask;
@@ -1500,12 +1509,12 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
             cl = cos(d->lat[i] * (DET_PI / 180.0));
             m_per_cos(cl, &d->mlat[i], &d->mlon[i]);
         }
-        d->alt[i] = (t->flags & TRK_F_ALT) ? (double)t->alt_ft : NAN;
-        d->vrate[i] = (t->flags & TRK_F_ALT) ? t->vrate_fpm : 0.0;
+        int alt_ok = det_alt_known(&d->cfg, t);
+        d->alt[i] = alt_ok ? (double)t->alt_ft : NAN;
+        d->vrate[i] = alt_ok ? t->vrate_fpm : 0.0;
         d->ve[i] = t->ve_mps;
         d->vn[i] = t->vn_mps;
-        d->sel[i] =
-            (t->flags & TRK_F_SEL_ALT) && (t->flags & TRK_F_ALT) ? (double)t->sel_alt_ft : NAN;
+        d->sel[i] = (t->flags & TRK_F_SEL_ALT) && alt_ok ? (double)t->sel_alt_ft : NAN;
         d->tid[i] = t->id;
         d->kind[i] = t->kind;
         d->live[i] = 1;
@@ -1515,7 +1524,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
                     (t->kind == TRK_KIND_AIRCRAFT || !(t->flags & TRK_F_SLOW));
         d->tv[i] = (struct det_tv){d->lat[i], d->lon[i], d->gs[i],  d->vrate[i], d->ve[i],
                                    d->vn[i],  cl,        t->alt_ft, t->id};
-        d->tvf[i] = (uint8_t)((d->air[i] ? TV_AIR : 0u) | ((t->flags & TRK_F_ALT) ? TV_ALT : 0u) |
+        d->tvf[i] = (uint8_t)((d->air[i] ? TV_AIR : 0u) | (alt_ok ? TV_ALT : 0u) |
                               (d->turn[i] != 0.0 || signbit(d->turn[i]) ? TV_TURN : 0u) |
                               (d->sel[i] == d->sel[i] ? TV_SEL : 0u));
         unsigned sq = (t->ids & TRK_ID_SQUAWK) ? (t->squawk & 07777u) : 0;

@@ -68,8 +68,8 @@ static int one(const struct det_ctx *c, size_t i, size_t zi, unsigned for_)
     const struct trk_track *t = &c->tracks[i];
     if (!geo_zone_active(z, c->now_ms) || !(z->applies & for_))
         return 0;
-    int alt_known = for_ == GEO_ZONE_FOR_VESSEL || (t->flags & TRK_F_ALT);
-    double alt_ft = for_ == GEO_ZONE_FOR_VESSEL ? 0.0 : (double)t->alt_ft;
+    int alt_known = for_ == GEO_ZONE_FOR_VESSEL || c->alt_ft[i] == c->alt_ft[i];
+    double alt_ft = for_ == GEO_ZONE_FOR_VESSEL ? 0.0 : c->alt_ft[i];
     if (alt_known && !in_band(z, alt_ft))
         return 0;
     /* Hysteresis: an alert already open for this zone and track stays while

@@ -1141,6 +1141,39 @@ static void test_separation_actual_near_miss(void **st)
     det_free(d);
 }
 
+/* A transponder that stopped leaves the track its last altitude
+ * (TRK_F_ALT stays: track.h's "last pressure altitude"), but primary radar
+ * measures none: once the track is primary-only for no_xpdr_scans scans
+ * (the TRANSPONDER_OFF condition) that altitude is history, and the pair
+ * is judged horizontally, as a primary-only track's. */
+static void test_separation_transponder_off_altitude(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    /* last reported at FL350 by Mode S, 2 NM west of an airliner at
+     * FL100, both northbound at 200 m/s */
+    struct trk_track t[2] = {ac(1, 0, 0, 35000, 0, 200, 60 * SEC),
+                             ac(2, 0, 2, 10000, 0, 200, 60 * SEC)};
+    t[0].last_src_ms[TRK_SOURCE_MODES] = 20 * SEC;
+    t[0].last_src_ms[TRK_SOURCE_PSR] = 60 * SEC;
+    t[1].last_src_ms[TRK_SOURCE_ADSB] = 60 * SEC;
+    /* two replies missed: still its altitude, 25,000 ft apart */
+    t[0].primary_only_scans = 2;
+    assert_int_equal(eval(d, t, 2, 60 * SEC), 0);
+    assert_null(find_rule(d, DET_RULE_SEPARATION));
+    /* silent for three scans: the altitude is unknown, 2 NM is a loss */
+    t[0].primary_only_scans = 3;
+    assert_int_equal(eval(d, t, 2, 60 * SEC), 0);
+    const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+    assert_non_null(a);
+    puts(a->text);
+    assert_int_equal(a->severity, DET_SEV_WARNING);
+    assert_non_null(strstr(a->text, "altitude unknown"));
+    assert_true(a->values[1].v == -1.0); /* vert_ft: not known */
+    det_free(d);
+}
+
 /* ------------------------------------------------- formation (escort) */
 
 /* Two aircraft northbound at 200 m/s and FL300 at time t (s): track 2 is
@@ -1867,6 +1900,7 @@ int main(void)
         cmocka_unit_test(test_separation_level_off_equal_rates),
         cmocka_unit_test(test_separation_turning_level_off),
         cmocka_unit_test(test_separation_actual_near_miss),
+        cmocka_unit_test(test_separation_transponder_off_altitude),
         cmocka_unit_test(test_separation_vertical_minimum),
         cmocka_unit_test(test_separation_formation_exempt),
         cmocka_unit_test(test_separation_formation_crossing),

@@ -583,6 +583,44 @@ static void test_low_pass(void **st)
 
 /* -------------------------------------------------------------- AIS_GAP */
 
+/* An aircraft whose transponder stopped keeps its last altitude on the
+ * track (TRK_F_ALT), but primary radar measures none: after
+ * no_xpdr_scans primary-only scans it is judged as a primary-only
+ * aircraft, without altitude. Last reported at 5,000 ft, it passes 0.3 NM
+ * from a vessel (LOW_PASS) inside a zone whose ceiling is 3,000 ft (ZONE);
+ * with two replies missed it is still at 5,000 ft: neither. */
+static void test_transponder_off_altitude(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r);
+    struct geo_zones *zs = zones(ZONE("\"name\":\"LOW\",\"kind\":\"caution\",\"ceiling_ft\":3000"));
+    det_set_zones(d, zs);
+    struct trk_track t[2];
+    t[0] = mover(1, TRK_KIND_VESSEL, 7, 9, INT32_MIN, 0, 0, 60 * SEC);
+    t[1] = mover(2, TRK_KIND_AIRCRAFT, 7.3, 9, 5000, 100, 0, 60 * SEC);
+    t[1].last_src_ms[TRK_SOURCE_MODES] = 20 * SEC;
+    t[1].last_src_ms[TRK_SOURCE_PSR] = 60 * SEC;
+    t[1].primary_only_scans = 2;
+    assert_int_equal(eval(d, t, 2, 60 * SEC), 0);
+    assert_int_equal(count(&r, DET_RULE_LOW_PASS, DET_ST_OPEN), 0);
+    assert_int_equal(count(&r, DET_RULE_ZONE, DET_ST_OPEN), 1); /* the vessel, at 0 ft */
+    t[1].primary_only_scans = 3;
+    assert_int_equal(eval(d, t, 2, 60 * SEC), 0);
+    uint8_t state, sev;
+    const char *txt = last_text(&r, DET_RULE_LOW_PASS, &state, &sev);
+    assert_non_null(txt);
+    puts(txt);
+    assert_non_null(strstr(txt, "Low pass 1 over track 1 MMSI 261000001: track 2 ICAO 48A002, "
+                                "altitude unknown, 0.30 NM away."));
+    assert_int_equal(count(&r, DET_RULE_ZONE, DET_ST_OPEN), 2);
+    txt = last_text(&r, DET_RULE_ZONE, &state, &sev);
+    puts(txt);
+    assert_non_null(strstr(txt, "track 2 ICAO 48A002 (altitude unknown) is inside caution area"));
+    det_free(d);
+    geo_zones_free(zs);
+}
+
 static void test_ais_gap(void **st)
 {
     (void)st;
@@ -876,6 +914,7 @@ int main(void)
         cmocka_unit_test(test_sea_cpa),
         cmocka_unit_test(test_sea_cpa_index),
         cmocka_unit_test(test_low_pass),
+        cmocka_unit_test(test_transponder_off_altitude),
         cmocka_unit_test(test_ais_gap),
         cmocka_unit_test(test_ais_gap_tracker),
         cmocka_unit_test(test_baltic_sea),
