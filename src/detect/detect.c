@@ -1431,11 +1431,12 @@ static int sane(const struct trk_track *t)
 {
     return t->t_state_ms > -DET_TIME_LIMIT_MS && t->t_state_ms < DET_TIME_LIMIT_MS &&
            t->t_first_ms > -DET_TIME_LIMIT_MS && t->t_first_ms < DET_TIME_LIMIT_MS &&
-           isfinite(t->lat_deg) && isfinite(t->lon_deg) && fabs(t->lat_deg) <= 90.0 &&
-           fabs(t->lon_deg) <= 180.0 && isfinite(t->ve_mps) && isfinite(t->vn_mps) &&
-           fabs(t->ve_mps) < 3000.0 && fabs(t->vn_mps) < 3000.0 && isfinite(t->gs_mps) &&
-           t->gs_mps >= 0 && t->gs_mps < 3000.0 && isfinite(t->vrate_fpm) &&
-           fabs(t->vrate_fpm) < 100000.0 && t->id != 0;
+           (!(t->ids & TRK_ID_SQUAWK) || t->squawk <= 07777) && isfinite(t->lat_deg) &&
+           isfinite(t->lon_deg) && fabs(t->lat_deg) <= 90.0 && fabs(t->lon_deg) <= 180.0 &&
+           isfinite(t->ve_mps) && isfinite(t->vn_mps) && fabs(t->ve_mps) < 3000.0 &&
+           fabs(t->vn_mps) < 3000.0 && isfinite(t->gs_mps) && t->gs_mps >= 0 &&
+           t->gs_mps < 3000.0 && isfinite(t->vrate_fpm) && fabs(t->vrate_fpm) < 100000.0 &&
+           t->id != 0;
 }
 
 int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_t now_ms)

@@ -291,6 +291,28 @@ static void test_hostile_times(void **st)
     det_free(d);
 }
 
+/* A squawk is 12 bits (4 octal digits; the tracker refuses others): one
+ * beyond 7777 octal in a corrupted snapshot is no 7500 or 7600 by its low
+ * bits, the track is a bad track. */
+static void test_hostile_squawk(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[2] = {ac(1, 0, 0, 10000, 0, 200, 0), ac(2, 50, 0, 10000, 0, 200, 0)};
+    t[0].ids |= TRK_ID_SQUAWK;
+    t[0].squawk = 017500; /* 07500 in its low 12 bits */
+    t[1].ids |= TRK_ID_SQUAWK;
+    t[1].squawk = 0177600;
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(det_stats(d)->bad_tracks, 2);
+    t[0].squawk = 07500;
+    assert_int_equal(eval(d, t, 2, 1 * SEC), 0);
+    assert_int_equal(count(&r, DET_RULE_EMERGENCY, DET_ST_OPEN), 1);
+    det_free(d);
+}
+
 /* ------------------------------------------------------- no transponder */
 
 static void test_no_transponder(void **st)
@@ -1884,6 +1906,7 @@ int main(void)
         cmocka_unit_test(test_hysteresis_reraise),
         cmocka_unit_test(test_capacity_and_time),
         cmocka_unit_test(test_hostile_times),
+        cmocka_unit_test(test_hostile_squawk),
         cmocka_unit_test(test_no_transponder),
         cmocka_unit_test(test_transponder_off_modes_tracker),
         cmocka_unit_test(test_transponder_off_ssr_tracker),
