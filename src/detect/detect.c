@@ -1158,6 +1158,15 @@ int det_last_reply(const struct trk_track *t, int64_t *t_ms)
     return src;
 }
 
+int det_alt_known(const struct det_config *cfg, const struct trk_track *t)
+{
+    /* a track that had replies and is seen by primary radar only since
+     * (the TRANSPONDER_OFF condition's count): its altitude is the last
+     * reply's, not where it is now */
+    return (t->flags & TRK_F_ALT) &&
+           !(t->primary_only_scans >= cfg->no_xpdr_scans && det_last_reply(t, NULL) >= 0);
+}
+
 static size_t id_hash(const struct det *d, uint32_t id)
 {
     return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 17) & d->cmask;
@@ -1414,20 +1423,28 @@ static double turn_rate(struct det *d, const struct trk_track *t, size_t i, uint
     return course_rate(&now[s]);
 }
 
+/* Times (ms) the detector takes, now and a track's: far beyond any date
+ * either way, so that the difference of two never overflows. */
+#define DET_TIME_LIMIT_MS (INT64_C(1) << 52)
+
 static int sane(const struct trk_track *t)
 {
-    return isfinite(t->lat_deg) && isfinite(t->lon_deg) && fabs(t->lat_deg) <= 90.0 &&
-           fabs(t->lon_deg) <= 180.0 && isfinite(t->ve_mps) && isfinite(t->vn_mps) &&
-           fabs(t->ve_mps) < 3000.0 && fabs(t->vn_mps) < 3000.0 && isfinite(t->gs_mps) &&
-           t->gs_mps >= 0 && t->gs_mps < 3000.0 && isfinite(t->vrate_fpm) &&
-           fabs(t->vrate_fpm) < 100000.0 && t->id != 0;
+    return t->t_state_ms > -DET_TIME_LIMIT_MS && t->t_state_ms < DET_TIME_LIMIT_MS &&
+           t->t_first_ms > -DET_TIME_LIMIT_MS && t->t_first_ms < DET_TIME_LIMIT_MS &&
+           (!(t->ids & TRK_ID_SQUAWK) || t->squawk <= 07777) && isfinite(t->lat_deg) &&
+           isfinite(t->lon_deg) && fabs(t->lat_deg) <= 90.0 && fabs(t->lon_deg) <= 180.0 &&
+           isfinite(t->ve_mps) && isfinite(t->vn_mps) && fabs(t->ve_mps) < 3000.0 &&
+           fabs(t->vn_mps) < 3000.0 && isfinite(t->gs_mps) && t->gs_mps >= 0 &&
+           t->gs_mps < 3000.0 && isfinite(t->vrate_fpm) && fabs(t->vrate_fpm) < 100000.0 &&
+           t->id != 0;
 }
 
 int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_t now_ms)
 {
     if (!d || (n && !tracks) || n > d->cfg.max_tracks)
         return CAIRN_E_INVAL;
-    if (d->evaluated && now_ms < d->last_now_ms)
+    if ((d->evaluated && now_ms < d->last_now_ms) || now_ms <= -DET_TIME_LIMIT_MS ||
+        now_ms >= DET_TIME_LIMIT_MS)
         return CAIRN_E_RANGE;
     d->evaluated = 1;
     d->last_now_ms = now_ms;
@@ -1493,12 +1510,12 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
             cl = cos(d->lat[i] * (DET_PI / 180.0));
             m_per_cos(cl, &d->mlat[i], &d->mlon[i]);
         }
-        d->alt[i] = (t->flags & TRK_F_ALT) ? (double)t->alt_ft : NAN;
-        d->vrate[i] = (t->flags & TRK_F_ALT) ? t->vrate_fpm : 0.0;
+        int alt_ok = det_alt_known(&d->cfg, t);
+        d->alt[i] = alt_ok ? (double)t->alt_ft : NAN;
+        d->vrate[i] = alt_ok ? t->vrate_fpm : 0.0;
         d->ve[i] = t->ve_mps;
         d->vn[i] = t->vn_mps;
-        d->sel[i] =
-            (t->flags & TRK_F_SEL_ALT) && (t->flags & TRK_F_ALT) ? (double)t->sel_alt_ft : NAN;
+        d->sel[i] = (t->flags & TRK_F_SEL_ALT) && alt_ok ? (double)t->sel_alt_ft : NAN;
         d->tid[i] = t->id;
         d->kind[i] = t->kind;
         d->live[i] = 1;
@@ -1508,7 +1525,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
                     (t->kind == TRK_KIND_AIRCRAFT || !(t->flags & TRK_F_SLOW));
         d->tv[i] = (struct det_tv){d->lat[i], d->lon[i], d->gs[i],  d->vrate[i], d->ve[i],
                                    d->vn[i],  cl,        t->alt_ft, t->id};
-        d->tvf[i] = (uint8_t)((d->air[i] ? TV_AIR : 0u) | ((t->flags & TRK_F_ALT) ? TV_ALT : 0u) |
+        d->tvf[i] = (uint8_t)((d->air[i] ? TV_AIR : 0u) | (alt_ok ? TV_ALT : 0u) |
                               (d->turn[i] != 0.0 || signbit(d->turn[i]) ? TV_TURN : 0u) |
                               (d->sel[i] == d->sel[i] ? TV_SEL : 0u));
         unsigned sq = (t->ids & TRK_ID_SQUAWK) ? (t->squawk & 07777u) : 0;

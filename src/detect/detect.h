@@ -292,8 +292,8 @@ void det_free(struct det *d);
  * CONFIRMED or COASTING are ignored; positions are extrapolated from
  * t_state_ms to now_ms along the velocity. Returns 0, CAIRN_E_INVAL
  * (n > max_tracks: nothing done), CAIRN_E_RANGE (now before the previous
- * evaluation: nothing done), CAIRN_E_FULL (some reports dropped; the rest
- * done).
+ * evaluation, or beyond 2^52 ms from 1970 either way: nothing done),
+ * CAIRN_E_FULL (some reports dropped; the rest done).
  */
 int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_t now_ms);
 

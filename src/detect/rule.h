@@ -177,7 +177,7 @@ struct det_ctx {
     const double *course_deg;    /* the track's course, tracks[i].track_deg (compact: a pass over
                                     all tracks reads it without their records) */
     const double *m_lat, *m_lon; /* metres per degree at the extrapolated position */
-    const double *alt_ft;        /* pressure altitude (ft), NAN when unknown */
+    const double *alt_ft;        /* pressure altitude (ft), NAN when unknown (det_alt_known) */
     const double *vrate_fpm;     /* vertical rate (ft/min), 0 when altitude unknown */
     const uint8_t *air;          /* 1: live, airborne aircraft or a moving primary-only track (the
                                     tracks the air rules pair up) */
@@ -281,6 +281,13 @@ static inline void det_prefetch_ident(const struct trk_track *t)
 /* The source (enum trk_source) of t's last transponder reply, -1 when it
  * never had one; *t_ms its time. */
 int det_last_reply(const struct trk_track *t, int64_t *t_ms);
+
+/* 1 when t's altitude (alt_ft) is known now: TRK_F_ALT, and not a track
+ * that had a transponder reply and has been seen by primary radar only for
+ * no_xpdr_scans scans since (its alt_ft is then the last reply's, and no
+ * sensor measures where it is now: judged as a primary-only track).
+ * det_ctx.alt_ft is NAN for the others. */
+int det_alt_known(const struct det_config *cfg, const struct trk_track *t);
 
 /* The TRANSPONDER_OFF condition (rule_transponder_off.c), also evidence for
  * RENEGADE: t had a transponder reply and has been seen by primary radar

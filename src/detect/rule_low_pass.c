@@ -130,7 +130,7 @@ static void visit(struct near_arg *na, size_t j, double h)
     if (h > cfg->low_keep_m || !aircraft(c, j))
         return;
     const struct trk_track *a = &c->tracks[j], *v = &c->tracks[i];
-    int alt_known = (a->flags & TRK_F_ALT) != 0;
+    int alt_known = c->alt_ft[j] == c->alt_ft[j]; /* det_alt_known */
     int close = (!alt_known || (double)a->alt_ft < cfg->low_alt_ft) && h < cfg->low_h_m;
     struct det_low_tab *lt = c->low;
     struct det_low_pair *tab = lt->tab[lt->cur];

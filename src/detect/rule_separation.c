@@ -281,7 +281,7 @@ static int non_cooperative(const struct det_ctx *c, size_t i)
     if (c->alt_ft[i] == c->alt_ft[i])
         return 0;
     int64_t t_ms;
-    return det_last_reply(&c->tracks[i], &t_ms) < 0 || c->now_ms - t_ms > 30000;
+    return det_last_reply(&c->tracks[i], &t_ms) < 0 || t_ms < c->now_ms - 30000;
 }
 
 #define MAN_EVERY_MS 10000 /* a point per radar scan of 10 s: a racetrack's turn in 4-5 points */

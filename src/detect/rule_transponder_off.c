@@ -62,7 +62,9 @@ static int evaluate(const struct det_ctx *c)
             continue;
         int64_t last_ms;
         int src = det_last_reply(t, &last_ms);
-        double ago_s = (double)(c->now_ms - last_ms) / 1000.0;
+        /* in doubles: a hostile reply time must not overflow (exact for
+         * any two times of the same era) */
+        double ago_s = ((double)c->now_ms - (double)last_ms) / 1000.0;
         if (ago_s < 0)
             ago_s = 0;
         double kt = t->gs_mps / 0.514444;

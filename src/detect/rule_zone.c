@@ -68,8 +68,8 @@ static int one(const struct det_ctx *c, size_t i, size_t zi, unsigned for_)
     const struct trk_track *t = &c->tracks[i];
     if (!geo_zone_active(z, c->now_ms) || !(z->applies & for_))
         return 0;
-    int alt_known = for_ == GEO_ZONE_FOR_VESSEL || (t->flags & TRK_F_ALT);
-    double alt_ft = for_ == GEO_ZONE_FOR_VESSEL ? 0.0 : (double)t->alt_ft;
+    int alt_known = for_ == GEO_ZONE_FOR_VESSEL || c->alt_ft[i] == c->alt_ft[i];
+    double alt_ft = for_ == GEO_ZONE_FOR_VESSEL ? 0.0 : c->alt_ft[i];
     if (alt_known && !in_band(z, alt_ft))
         return 0;
     /* Hysteresis: an alert already open for this zone and track stays while
@@ -96,8 +96,16 @@ static int one(const struct det_ctx *c, size_t i, size_t zi, unsigned for_)
     int straight = (c->turn_rps[i] == 0.0 && !(c->turn_cand && c->turn_cand[i])) || hk > 1.0;
     if (!inside && gs > 0.5 && T > 0 && straight) {
         double ml = c->m_lat[i], mo = c->m_lon[i]; /* det_m_per_deg(c->lat[i]) */
-        double la = c->lat[i] + t->vn_mps * T / ml, lo = c->lon[i] + t->ve_mps * T / mo;
-        if (la > -90.0 && la < 90.0 && lo > -180.0 && lo < 180.0) {
+        double dlo = t->ve_mps * T / mo;
+        double la = c->lat[i] + t->vn_mps * T / ml, lo = c->lon[i] + dlo;
+        /* a line across 180 goes on at -180 + its excess (the zone's
+         * plane takes any longitude; a ring may end on 180); a line half
+         * round the parallel or more (near a pole) is no straight line */
+        if (lo > 180.0)
+            lo -= 360.0;
+        else if (lo < -180.0)
+            lo += 360.0;
+        if (la > -90.0 && la < 90.0 && fabs(dlo) < 180.0 && lo >= -180.0 && lo <= 180.0) {
             struct geo_zone_xy b;
             geo_zone_project(z, la, lo, &b);
             double s = geo_zone_first_crossing_xy(z, &p, &b);

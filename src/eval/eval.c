@@ -16,7 +16,8 @@
  *   4. Position pairs among the rest: within gate_m, not contradicting an
  *      identity (both have an ICAO address, or an MMSI, and they differ),
  *      the kind (an aircraft track for a vessel) or the altitude (a track
- *      with one, more than alt_gate_ft from the aircraft's). Cost =
+ *      with one, more than alt_gate_ft from the aircraft's, when its
+ *      transponder is on: otherwise the track's is a stale one). Cost =
  *      distance, halved (keep_factor) for the pair associated at the
  *      previous cycle and lengthened by keep_margin_m for any other, so
  *      that two movers passing 100 m apart (or through one point) do not
@@ -367,9 +368,11 @@ static long id_lookup(const uint64_t *v, size_t n, uint32_t key)
 
 /* May track t be associated with mover m by position? */
 static int compatible(const struct ev *e, const struct trk_track *t, const struct ev_mover *m,
-                      double alt_ft)
+                      double alt_ft, uint8_t flags)
 {
-    if ((t->flags & TRK_F_ALT) && m->kind == EV_AIRCRAFT &&
+    /* the altitude only of an aircraft whose transponder is on: one that
+     * is off gives none, and a track of it can only hold the last it had */
+    if ((t->flags & TRK_F_ALT) && m->kind == EV_AIRCRAFT && (flags & EV_S_TRANSPONDER) &&
         fabs((double)t->alt_ft - alt_ft) > e->cfg.alt_gate_ft)
         return 0; /* another level: aircraft passing over each other stay apart */
     if ((t->ids & TRK_ID_ICAO) && m->icao && t->icao != m->icao)
@@ -645,7 +648,7 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
         for (size_t q = lat_lower(cts, ord, nt, cms[j].lat - band);
              q < nt && cts[ord[q]].lat <= cms[j].lat + band; q++) {
             uint32_t k = ord[q];
-            if (cts[k].m || !compatible(e, cts[k].t, mv, cms[j].alt_ft))
+            if (cts[k].m || !compatible(e, cts[k].t, mv, cms[j].alt_ft, cms[j].flags))
                 continue;
             double d = ev_dist_m(cms[j].lat, cms[j].lon, cts[k].lat, cts[k].lon);
             if (d > cfg->gate_m)
@@ -756,7 +759,7 @@ int ev_observe(struct ev *e, const struct trk_track *tracks, size_t n, int64_t n
              !near && j < nm && cms[j].lat <= c->lat + band; j++) {
             /* a second track of a mover only if it could be one of it (4):
              * an aircraft's track that strayed near a ship is no ship's */
-            if (!compatible(e, c->t, &tr->movers[cms[j].i], cms[j].alt_ft))
+            if (!compatible(e, c->t, &tr->movers[cms[j].i], cms[j].alt_ft, cms[j].flags))
                 continue;
             double d = ev_dist_m(cms[j].lat, cms[j].lon, c->lat, c->lon);
             if (d <= best) {

@@ -656,7 +656,15 @@ int geo_zone_bbox_near(const struct geo_zone *z, double lat_deg, double lon_deg,
     if (top > 89.0)
         return 1;
     double dlon = margin_m / (110000.0 * cos(top * (3.14159265358979323846 / 180.0)));
-    return lon_deg >= z->lon_min - dlon && lon_deg <= z->lon_max + dlon;
+    /* the point, or the same meridian a turn east or west: a zone that
+     * reaches 180 lies next to points at -179.9 (no ring crosses 180, but
+     * one may end on it) */
+    for (int k = -1; k <= 1; k++) {
+        double lon = lon_deg + 360.0 * k;
+        if (lon >= z->lon_min - dlon && lon <= z->lon_max + dlon)
+            return 1;
+    }
+    return 0;
 }
 
 void geo_zone_project(const struct geo_zone *z, double lat_deg, double lon_deg,

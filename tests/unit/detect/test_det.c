@@ -257,6 +257,62 @@ static void test_capacity_and_time(void **st)
     det_free(d);
 }
 
+/* Times no tracker gives (T4, T9) from a corrupted snapshot: a state at
+ * INT64_MIN or INT64_MAX is skipped and counted as a bad track, a `now`
+ * beyond 2^52 ms either way is CAIRN_E_RANGE, and a reply time at
+ * INT64_MAX is only a time; no arithmetic on them overflows (the
+ * sanitizer aborts on a signed overflow). */
+static void test_hostile_times(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[3] = {ac(1, 0, 0, 10000, 0, 200, 0), ac(2, 0, 20, 10000, 0, 200, 0),
+                             ac(3, 0, -20, INT32_MIN, 0, 200, 0)};
+    t[0].t_state_ms = INT64_MIN;
+    t[0].last_src_ms[TRK_SOURCE_PSR] = 1;
+    t[1].t_state_ms = INT64_MAX;
+    t[1].t_first_ms = INT64_MIN;
+    /* a transponder reply "at" INT64_MAX, primary-only since: TRANSPONDER_OFF */
+    t[2].t_state_ms = -100 * SEC;
+    t[2].last_src_ms[TRK_SOURCE_MODES] = INT64_MAX;
+    t[2].last_src_ms[TRK_SOURCE_PSR] = -100 * SEC;
+    t[2].primary_only_scans = 5;
+    assert_int_equal(eval(d, t, 3, -100 * SEC), 0);
+    assert_int_equal(det_stats(d)->bad_tracks, 2);
+    assert_int_equal(count(&r, DET_RULE_TRANSPONDER_OFF, DET_ST_OPEN), 1);
+    det_free(d);
+    d = mk(&r, 8, 8);
+    t[0] = ac(1, 0, 0, 10000, 0, 200, 1 * SEC);
+    assert_int_equal(det_evaluate(d, t, 1, INT64_MIN), CAIRN_E_RANGE);
+    assert_int_equal(det_evaluate(d, t, 1, INT64_MAX), CAIRN_E_RANGE);
+    assert_int_equal(det_stats(d)->evaluations, 0);
+    assert_int_equal(eval(d, t, 1, 2 * SEC), 0);
+    det_free(d);
+}
+
+/* A squawk is 12 bits (4 octal digits; the tracker refuses others): one
+ * beyond 7777 octal in a corrupted snapshot is no 7500 or 7600 by its low
+ * bits, the track is a bad track. */
+static void test_hostile_squawk(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[2] = {ac(1, 0, 0, 10000, 0, 200, 0), ac(2, 50, 0, 10000, 0, 200, 0)};
+    t[0].ids |= TRK_ID_SQUAWK;
+    t[0].squawk = 017500; /* 07500 in its low 12 bits */
+    t[1].ids |= TRK_ID_SQUAWK;
+    t[1].squawk = 0177600;
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(det_stats(d)->bad_tracks, 2);
+    t[0].squawk = 07500;
+    assert_int_equal(eval(d, t, 2, 1 * SEC), 0);
+    assert_int_equal(count(&r, DET_RULE_EMERGENCY, DET_ST_OPEN), 1);
+    det_free(d);
+}
+
 /* ------------------------------------------------------- no transponder */
 
 static void test_no_transponder(void **st)
@@ -1107,6 +1163,39 @@ static void test_separation_actual_near_miss(void **st)
     det_free(d);
 }
 
+/* A transponder that stopped leaves the track its last altitude
+ * (TRK_F_ALT stays: track.h's "last pressure altitude"), but primary radar
+ * measures none: once the track is primary-only for no_xpdr_scans scans
+ * (the TRANSPONDER_OFF condition) that altitude is history, and the pair
+ * is judged horizontally, as a primary-only track's. */
+static void test_separation_transponder_off_altitude(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    /* last reported at FL350 by Mode S, 2 NM west of an airliner at
+     * FL100, both northbound at 200 m/s */
+    struct trk_track t[2] = {ac(1, 0, 0, 35000, 0, 200, 60 * SEC),
+                             ac(2, 0, 2, 10000, 0, 200, 60 * SEC)};
+    t[0].last_src_ms[TRK_SOURCE_MODES] = 20 * SEC;
+    t[0].last_src_ms[TRK_SOURCE_PSR] = 60 * SEC;
+    t[1].last_src_ms[TRK_SOURCE_ADSB] = 60 * SEC;
+    /* two replies missed: still its altitude, 25,000 ft apart */
+    t[0].primary_only_scans = 2;
+    assert_int_equal(eval(d, t, 2, 60 * SEC), 0);
+    assert_null(find_rule(d, DET_RULE_SEPARATION));
+    /* silent for three scans: the altitude is unknown, 2 NM is a loss */
+    t[0].primary_only_scans = 3;
+    assert_int_equal(eval(d, t, 2, 60 * SEC), 0);
+    const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+    assert_non_null(a);
+    puts(a->text);
+    assert_int_equal(a->severity, DET_SEV_WARNING);
+    assert_non_null(strstr(a->text, "altitude unknown"));
+    assert_true(a->values[1].v == -1.0); /* vert_ft: not known */
+    det_free(d);
+}
+
 /* ------------------------------------------------- formation (escort) */
 
 /* Two aircraft northbound at 200 m/s and FL300 at time t (s): track 2 is
@@ -1816,6 +1905,8 @@ int main(void)
         cmocka_unit_test(test_emergency_lifecycle),
         cmocka_unit_test(test_hysteresis_reraise),
         cmocka_unit_test(test_capacity_and_time),
+        cmocka_unit_test(test_hostile_times),
+        cmocka_unit_test(test_hostile_squawk),
         cmocka_unit_test(test_no_transponder),
         cmocka_unit_test(test_transponder_off_modes_tracker),
         cmocka_unit_test(test_transponder_off_ssr_tracker),
@@ -1832,6 +1923,7 @@ int main(void)
         cmocka_unit_test(test_separation_level_off_equal_rates),
         cmocka_unit_test(test_separation_turning_level_off),
         cmocka_unit_test(test_separation_actual_near_miss),
+        cmocka_unit_test(test_separation_transponder_off_altitude),
         cmocka_unit_test(test_separation_vertical_minimum),
         cmocka_unit_test(test_separation_formation_exempt),
         cmocka_unit_test(test_separation_formation_crossing),

@@ -280,6 +280,76 @@ static void test_zone_filters(void **st)
     geo_zones_free(zs);
 }
 
+/* A zone whose east edge is the antimeridian (a ring from 179.7 E to
+ * 180, 60.0-60.2 N) and tracks just across it, at 179.95 W and beyond:
+ * the same distances as on its own side of 180. At 60.1 N a degree of
+ * longitude is 55.8 km: 0.05 deg is 1.5 NM. */
+#define ZONE_180                                                                                   \
+    "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{"         \
+    "\"name\":\"E180\",\"kind\":\"territorial\"},\"geometry\":{\"type\":\"Polygon\","              \
+    "\"coordinates\":[[[179.7,60.0],[180,60.0],[180,60.2],[179.7,60.2],[179.7,60.0]]]}}]}"
+
+static struct trk_track at_lon(uint32_t id, uint8_t kind, double lon, double ve, int64_t t)
+{
+    struct trk_track k =
+        mover(id, kind, 0, 0, kind == TRK_KIND_AIRCRAFT ? 5000 : INT32_MIN, ve, 0, t);
+    k.lat_deg = 60.1;
+    k.lon_deg = lon;
+    return k;
+}
+
+static void test_zone_antimeridian(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r);
+    struct geo_zones *zs = zones(ZONE_180);
+    det_set_zones(d, zs);
+    uint8_t state, sev;
+    const char *txt;
+    /* 1.5 NM east of the edge, across 180, flying north-east away from
+     * it: approach by distance */
+    struct trk_track t = at_lon(1, TRK_KIND_AIRCRAFT, -179.95, 50, 0);
+    t.vn_mps = 100;
+    assert_int_equal(eval(d, &t, 1, 0), 0);
+    txt = last_text(&r, DET_RULE_ZONE, &state, &sev);
+    assert_non_null(txt);
+    puts(txt);
+    assert_int_equal(sev, DET_SEV_CAUTION);
+    assert_non_null(strstr(txt, "is 1.5 NM from territorial zone \"E180\"."));
+    det_free(d);
+
+    /* 0.4 deg (12 NM) east of the edge, flying west at 200 m/s: entry
+     * predicted in 111 s, across 180 */
+    d = mk(&r);
+    det_set_zones(d, zs);
+    t = at_lon(1, TRK_KIND_AIRCRAFT, -179.6, -200, 0);
+    assert_int_equal(eval(d, &t, 1, 0), 0);
+    txt = last_text(&r, DET_RULE_ZONE, &state, &sev);
+    assert_non_null(txt);
+    puts(txt);
+    assert_non_null(
+        strstr(txt, "is 12.0 NM from territorial zone \"E180\" and enters it in 111 s"));
+    det_free(d);
+
+    /* a vessel 1.5 NM across 180 whose AIS (every 10 s) stopped 70 s ago:
+     * near the zone, the shorter tolerance (60 s), WARNING */
+    d = mk(&r);
+    det_set_zones(d, zs);
+    t = at_lon(2, TRK_KIND_VESSEL, -179.95, 0, 0);
+    t.vn_mps = 5;
+    t.gs_mps = 5;
+    ais(&t, 10000, 1 * SEC);
+    assert_int_equal(eval(d, &t, 1, 71 * SEC), 0);
+    txt = last_text(&r, DET_RULE_AIS_GAP, &state, &sev);
+    assert_non_null(txt);
+    puts(txt);
+    assert_int_equal(sev, DET_SEV_WARNING);
+    assert_non_null(strstr(txt, "1.5 NM from territorial zone \"E180\"."));
+    det_free(d);
+    geo_zones_free(zs);
+}
+
 /* A radar-only aircraft (PSR and SSR plots, no ADS-B) north_nm north of
  * the reference point and 0.5 NM west of the square's west edge, on course
  * c (deg) at 200 m/s; man: its tracker's turn models outweigh constant
@@ -583,6 +653,44 @@ static void test_low_pass(void **st)
 
 /* -------------------------------------------------------------- AIS_GAP */
 
+/* An aircraft whose transponder stopped keeps its last altitude on the
+ * track (TRK_F_ALT), but primary radar measures none: after
+ * no_xpdr_scans primary-only scans it is judged as a primary-only
+ * aircraft, without altitude. Last reported at 5,000 ft, it passes 0.3 NM
+ * from a vessel (LOW_PASS) inside a zone whose ceiling is 3,000 ft (ZONE);
+ * with two replies missed it is still at 5,000 ft: neither. */
+static void test_transponder_off_altitude(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r);
+    struct geo_zones *zs = zones(ZONE("\"name\":\"LOW\",\"kind\":\"caution\",\"ceiling_ft\":3000"));
+    det_set_zones(d, zs);
+    struct trk_track t[2];
+    t[0] = mover(1, TRK_KIND_VESSEL, 7, 9, INT32_MIN, 0, 0, 60 * SEC);
+    t[1] = mover(2, TRK_KIND_AIRCRAFT, 7.3, 9, 5000, 100, 0, 60 * SEC);
+    t[1].last_src_ms[TRK_SOURCE_MODES] = 20 * SEC;
+    t[1].last_src_ms[TRK_SOURCE_PSR] = 60 * SEC;
+    t[1].primary_only_scans = 2;
+    assert_int_equal(eval(d, t, 2, 60 * SEC), 0);
+    assert_int_equal(count(&r, DET_RULE_LOW_PASS, DET_ST_OPEN), 0);
+    assert_int_equal(count(&r, DET_RULE_ZONE, DET_ST_OPEN), 1); /* the vessel, at 0 ft */
+    t[1].primary_only_scans = 3;
+    assert_int_equal(eval(d, t, 2, 60 * SEC), 0);
+    uint8_t state, sev;
+    const char *txt = last_text(&r, DET_RULE_LOW_PASS, &state, &sev);
+    assert_non_null(txt);
+    puts(txt);
+    assert_non_null(strstr(txt, "Low pass 1 over track 1 MMSI 261000001: track 2 ICAO 48A002, "
+                                "altitude unknown, 0.30 NM away."));
+    assert_int_equal(count(&r, DET_RULE_ZONE, DET_ST_OPEN), 2);
+    txt = last_text(&r, DET_RULE_ZONE, &state, &sev);
+    puts(txt);
+    assert_non_null(strstr(txt, "track 2 ICAO 48A002 (altitude unknown) is inside caution area"));
+    det_free(d);
+    geo_zones_free(zs);
+}
+
 static void test_ais_gap(void **st)
 {
     (void)st;
@@ -872,10 +980,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_zone),
         cmocka_unit_test(test_zone_filters),
+        cmocka_unit_test(test_zone_antimeridian),
         cmocka_unit_test(test_zone_radar_turn),
         cmocka_unit_test(test_sea_cpa),
         cmocka_unit_test(test_sea_cpa_index),
         cmocka_unit_test(test_low_pass),
+        cmocka_unit_test(test_transponder_off_altitude),
         cmocka_unit_test(test_ais_gap),
         cmocka_unit_test(test_ais_gap_tracker),
         cmocka_unit_test(test_baltic_sea),

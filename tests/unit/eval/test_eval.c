@@ -908,6 +908,45 @@ static void test_expected(void **state)
     ev_truth_free(t);
 }
 
+/* An aircraft whose transponder is off, flying at 10,000 ft, and its track
+ * (Mode A/C before, no address), which still carries the last Mode C it
+ * received, 20,000 ft: nothing measures the aircraft's altitude now, so
+ * the altitude gate cannot tell that track from another's (the truth's
+ * conflicts are judged horizontally for the same reason) and the track is
+ * the aircraft's, every cycle. */
+static size_t snap_stale_alt(const struct hm *ms, int t, struct trk_track *out)
+{
+    double lat, lon;
+    hm_pos(&ms[0], t, &lat, &lon);
+    out[0] = mk_track(1, lat, lon, ms[0].ve, ms[0].vn, ms_at(t), TRK_SRC_BIT(TRK_SOURCE_PSR), 0);
+    out[0].last_src_ms[TRK_SOURCE_SSR] = ms_at(0) - 60000; /* the last reply, a minute before */
+    out[0].primary_only_scans = 20;
+    out[0].ids |= TRK_ID_SQUAWK;
+    out[0].squawk = 01234;
+    out[0].flags |= TRK_F_ALT;
+    out[0].alt_ft = 20000;
+    return 1;
+}
+
+static void test_dark_stale_altitude(void **state)
+{
+    (void)state;
+    static const struct hm dark[] = {
+        {"DARK", "aircraft", 55.1, 13.0, 150, 0, 10000, 0, 0, 0, 0, 100},
+    };
+    struct ev_truth *t = truth_of(dark, 1);
+    struct ev *e = NULL;
+    assert_int_equal(ev_new(t, NULL, &e), 0);
+    run(e, dark, 100, snap_stale_alt);
+    struct ev_summary s;
+    ev_summary(e, &s);
+    assert_int_equal(s.assoc_cycles, 100);
+    assert_int_equal(s.false_cycles, 0);
+    assert_int_equal(s.false_tracks, 0);
+    ev_free(e);
+    ev_truth_free(t);
+}
+
 /* A track carrying a mover's ICAO address but far beyond the identity gate
  * is not matched by identity; one within it is, whatever its error. */
 static size_t snap_idfar(const struct hm *ms, int t, struct trk_track *out)
@@ -1076,6 +1115,7 @@ int main(void)
         cmocka_unit_test(test_warning_90s),
         cmocka_unit_test(test_nuisance),
         cmocka_unit_test(test_expected),
+        cmocka_unit_test(test_dark_stale_altitude),
         cmocka_unit_test(test_identity_gate),
         cmocka_unit_test(test_identification),
         cmocka_unit_test(test_many),
