@@ -246,7 +246,8 @@ static int config_ok(const struct det_config *c)
            c->form_dv_mps >= 0 && c->form_dv_mps <= 100.0 && c->form_min_ms >= 0 &&
            c->form_pairs >= 1 && c->form_pairs <= (1u << 20) &&
            (c->man_area == 0 || c->man_area == 1) && c->man_window_ms >= 0 &&
-           c->man_window_ms <= 3600000 && c->man_tracks >= 1 && c->man_tracks <= (1u << 16);
+           c->man_window_ms <= 3600000 && c->man_tracks >= 1 && c->man_tracks <= (1u << 16) &&
+           c->lon_ref_deg >= -180.0 && c->lon_ref_deg <= 180.0;
 }
 
 /* Column width (deg of longitude) of a grid row: a cell_deg of latitude on
@@ -1023,7 +1024,8 @@ static void notify(struct det *d, const struct det_alert *a)
         d->on_change(d->arg, a);
 }
 
-static void fill(struct det_alert *a, const struct det_hit *h)
+/* The alert's content from a hit (its place back in true longitudes). */
+static void fill(const struct det *d, struct det_alert *a, const struct det_hit *h)
 {
     a->severity = h->severity;
     a->sig = h->sig;
@@ -1041,7 +1043,8 @@ static void fill(struct det_alert *a, const struct det_hit *h)
         p->callsign[sizeof p->callsign - 1] = '\0';
     }
     a->lat_deg = h->lat_deg;
-    a->lon_deg = h->lon_deg;
+    double ref = d->cfg.lon_ref_deg; /* det_lon_true */
+    a->lon_deg = det_lon_wrap(ref != 0.0 ? h->lon_deg + ref : h->lon_deg);
     a->n_values = h->n_values > DET_MAX_VALUES ? DET_MAX_VALUES : h->n_values;
     memcpy(a->values, h->values, sizeof a->values);
     a->hypothesis = h->hypothesis;
@@ -1059,7 +1062,7 @@ int det_report(const struct det_ctx *c, const struct det_hit *h)
         if (d->seen_eval[slot] == d->eval_no)
             changed = 0; /* a second report in one evaluation: keep the first */
         else
-            fill(a, h);
+            fill(d, a, h);
         d->seen_eval[slot] = d->eval_no;
         a->t_seen_ms = c->now_ms;
         a->absent_evals = 0;
@@ -1084,7 +1087,7 @@ int det_report(const struct det_ctx *c, const struct det_hit *h)
     a->key = h->key;
     a->state = DET_ST_OPEN;
     a->t_open_ms = a->t_seen_ms = a->t_change_ms = c->now_ms;
-    fill(a, h);
+    fill(d, a, h);
     d->seen_eval[slot] = d->eval_no;
     size_t b = key_bucket(d, a->rule, a->key);
     d->anext[slot] = d->ahead[b];
@@ -1464,7 +1467,7 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
     d->cpos_n[d->cur] = n;
     d->c_off = 0;
     uint32_t id_max = 0;
-    double gs_max = 0.0;
+    double gs_max = 0.0, lon_ref = d->cfg.lon_ref_deg;
     size_t n_special = 0, n_vessels = 0;
     for (size_t i = 0; i < n; i++) {
         const struct trk_track *t = &tracks[i];
@@ -1494,11 +1497,14 @@ int det_evaluate(struct det *d, const struct trk_track *tracks, size_t n, int64_
             dt = dt < 0 ? 0 : 600.0;
         double ml, mo, cl = cos(t->lat_deg * (DET_PI / 180.0));
         m_per_cos(cl, &ml, &mo);
+        /* the longitude in the detector's frame (lon_ref_deg; none: the
+         * track's own, bit for bit) */
+        double lon0 = lon_ref != 0.0 ? det_lon_wrap(t->lon_deg - lon_ref) : t->lon_deg;
         d->lat[i] = t->lat_deg + t->vn_mps * dt / ml;
-        d->lon[i] = t->lon_deg + (mo > 1.0 ? t->ve_mps * dt / mo : 0.0);
+        d->lon[i] = lon0 + (mo > 1.0 ? t->ve_mps * dt / mo : 0.0);
         if (d->lat[i] > 90.0 || d->lat[i] < -90.0 || d->lon[i] > 180.0 || d->lon[i] < -180.0) {
             d->lat[i] = t->lat_deg; /* no wrap: keep the estimate */
-            d->lon[i] = t->lon_deg;
+            d->lon[i] = lon0;
         }
         d->gs[i] = t->gs_mps;
         d->turn[i] = turn_rate(d, t, i, &d->turn_cand[i], &d->cref[i]);

@@ -42,6 +42,9 @@
  * hypotheses).
  *
  * Pure: no I/O, no clock, no allocation after det_new. Time comes in `now`.
+ * Longitudes: the rules see them relative to det_config.lon_ref_deg (the
+ * spatial index and the pair rules subtract them without a wrap); alert
+ * places come out in true longitudes, in (-180, 180].
  * Tracks come as an array (a trk_snapshot, or a caller's own copy).
  *
  * Alert lifecycle (one alert per rule and key; key: a track id, or a pair):
@@ -243,6 +246,15 @@ struct det_config {
     double ais_zone_near_m;       /* "near a zone": within this of its boundary (20 NM) */
     double ais_slow_mps;          /* slower than this a vessel may report every ... (3 kt) */
     int32_t ais_slow_interval_ms; /* ... this long (180 s, ITU-R M.1371 at anchor) */
+    /* The detector's reference meridian (degrees, -180 .. 180; default 0).
+     * Every rule works on longitudes relative to it, wrap(lon - lon_ref_deg)
+     * in (-180, 180], so that a picture within +-170 degrees of it is seen
+     * whole: a pair of tracks across 180 is a pair when the reference is
+     * far from 0 (a centre in the Bering Strait sets it near 180). Pairs
+     * across lon_ref_deg + 180 are not seen. Alert places and zone queries
+     * are in true longitudes. Set once (det_new): the memory a detector
+     * keeps between evaluations is in its frame. 0: no shift at all. */
+    double lon_ref_deg;
 };
 
 /* Defaults (docs/detect.md): hold 10 s and 2 evaluations, 3 scans, 10 NM,
@@ -254,7 +266,7 @@ struct det_config {
  * zones 300 s ahead; vessels 0.5
  * NM within 10 min, moving from 1 m/s, anchored pairs at 100 m; low pass below 1,000 ft within 1
  * NM, over at 2 NM, kept 25 NM / 15 min, 1,024 pairs; AIS gap 5 intervals and 90 s (near a zone: 3
- * and 60 s; near: 20 NM), 180 s below 3 kt. */
+ * and 60 s; near: 20 NM), 180 s below 3 kt; reference meridian 0. */
 void det_config_default(struct det_config *c);
 
 struct det_stats {

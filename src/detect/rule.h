@@ -7,6 +7,7 @@
 #ifndef CAIRN_DETECT_RULE_H
 #define CAIRN_DETECT_RULE_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -167,7 +168,8 @@ struct det_ctx {
      * air) or NAN-free padding, so that a loop may read a vector of four
      * past its last track and mask what lies beyond. */
     const uint8_t *live;         /* per track: 1 when CONFIRMED or COASTING and sane */
-    const double *lat, *lon;     /* extrapolated to now */
+    const double *lat, *lon;     /* extrapolated to now; lon in the detector's frame:
+                                    relative to cfg->lon_ref_deg (det_lon_true) */
     const double *gs;            /* ground speed (m/s), compact for the pair loops */
     const double *turn_rps;      /* measured turn rate (rad/s, + = right), 0 when not turning */
     const uint8_t *turn_cand;    /* 1: a turn measured once from radar plots, not yet taken
@@ -363,6 +365,30 @@ static inline void det_pair_scale(const struct det_ctx *c, size_t i, size_t j, d
 {
     *m_lat = 0.5 * (c->m_lat[i] + c->m_lat[j]);
     *m_lon = 0.5 * (c->m_lon[i] + c->m_lon[j]);
+}
+
+/* x (degrees, any finite value) as a longitude in (-180, 180]; NaN stays
+ * NaN. x itself when it is in that range already. */
+static inline double det_lon_wrap(double x)
+{
+    if (x > -180.0 && x <= 180.0)
+        return x;
+    if (!(x > -540.0 && x <= 540.0))
+        x = fmod(x, 360.0); /* exact; NaN stays NaN */
+    if (x > 180.0)
+        x -= 360.0;
+    else if (x <= -180.0)
+        x += 360.0;
+    return x;
+}
+
+/* A longitude of the detector's frame (det_ctx.lon, .g_lon, a place a rule
+ * computed from them) as a true longitude, in (-180, 180]: what zone
+ * queries and alert places take. */
+static inline double det_lon_true(const struct det_ctx *c, double lon)
+{
+    double ref = c->cfg->lon_ref_deg;
+    return det_lon_wrap(ref != 0.0 ? lon + ref : lon); /* -0 stays -0 without a reference */
 }
 
 /* a - b as an angle in [-180, 180] (degrees): two courses' difference. */

@@ -56,14 +56,15 @@ static long nearest_zone(const struct det_ctx *c, size_t i, double *dist_m)
     *dist_m = INFINITY;
     if (!c->zones)
         return -1;
+    double lon = det_lon_true(c, c->lon[i]); /* zones are in true longitudes */
     for (size_t zi = 0; zi < c->zones->n; zi++) {
         const struct geo_zone *z = &c->zones->z[zi];
         if (!(z->applies & GEO_ZONE_FOR_VESSEL) || !geo_zone_active(z, c->now_ms) ||
             (z->has_floor && z->floor_ft > 0) ||
-            !geo_zone_bbox_near(z, c->lat[i], c->lon[i], c->cfg->ais_zone_near_m))
+            !geo_zone_bbox_near(z, c->lat[i], lon, c->cfg->ais_zone_near_m))
             continue;
         struct geo_zone_xy p;
-        geo_zone_project(z, c->lat[i], c->lon[i], &p);
+        geo_zone_project(z, c->lat[i], lon, &p);
         double d = geo_zone_contains_xy(z, &p) ? 0.0 : geo_zone_boundary_xy(z, &p);
         if (d <= c->cfg->ais_zone_near_m && d < *dist_m) {
             *dist_m = d;

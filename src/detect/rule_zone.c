@@ -81,10 +81,11 @@ static int one(const struct det_ctx *c, size_t i, size_t zi, unsigned for_)
     double approach_m = z->approach_m * hk;
     double T = (double)c->cfg->zone_lookahead_ms / 1000.0 * hk;
     double gs = t->gs_mps > c->cfg->max_speed_mps ? c->cfg->max_speed_mps : t->gs_mps;
-    if (!geo_zone_bbox_near(z, c->lat[i], c->lon[i], approach_m + gs * T + 1000.0))
+    double lon = det_lon_true(c, c->lon[i]); /* zones are in true longitudes */
+    if (!geo_zone_bbox_near(z, c->lat[i], lon, approach_m + gs * T + 1000.0))
         return 0;
     struct geo_zone_xy p;
-    geo_zone_project(z, c->lat[i], c->lon[i], &p);
+    geo_zone_project(z, c->lat[i], lon, &p);
     int inside = geo_zone_contains_xy(z, &p);
     double dist = geo_zone_boundary_xy(z, &p);
     double t_entry = -1.0;
@@ -97,7 +98,7 @@ static int one(const struct det_ctx *c, size_t i, size_t zi, unsigned for_)
     if (!inside && gs > 0.5 && T > 0 && straight) {
         double ml = c->m_lat[i], mo = c->m_lon[i]; /* det_m_per_deg(c->lat[i]) */
         double dlo = t->ve_mps * T / mo;
-        double la = c->lat[i] + t->vn_mps * T / ml, lo = c->lon[i] + dlo;
+        double la = c->lat[i] + t->vn_mps * T / ml, lo = lon + dlo;
         /* a line across 180 goes on at -180 + its excess (the zone's
          * plane takes any longitude; a ring may end on 180); a line half
          * round the parallel or more (near a pole) is no straight line */
