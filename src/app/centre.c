@@ -2035,6 +2035,11 @@ int app_centre_new(struct event_base *base, const struct app_config *cfg, struct
     struct pic_config pc;
     pic_config_default(&pc);
     pc.sensors = &c->sensors;
+    /* the rules see traffic across 180 near the sensors (docs/detect.md) */
+    pc.det.lon_ref_deg = pic_sensors_lon_ref(&c->sensors);
+    if (pc.det.lon_ref_deg != 0.0)
+        log_info(MOD, "the detectors' reference meridian: %.0f (the sensors' mean longitude)",
+                 pc.det.lon_ref_deg);
     if (cfg->separation_nm > 0)
         pc.det.sep_h_m = cfg->separation_nm * 1852.0;
     pc.on_alert = on_alert;

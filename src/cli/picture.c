@@ -786,6 +786,8 @@ int cli_picture(int argc, char **argv)
     struct pic_config pc;
     pic_config_default(&pc);
     pc.sensors = &ss;
+    /* the rules see traffic across 180 near the sensors (docs/detect.md) */
+    pc.det.lon_ref_deg = pic_sensors_lon_ref(&ss);
     if (sep_nm > 0)
         pc.det.sep_h_m = sep_nm * 1852.0;
     pc.on_alert = on_alert;

@@ -115,6 +115,13 @@ int pic_sensors_add(struct pic_sensors *s, uint8_t type, const char *name);
  * sites, accuracies, assumed heights. Fills up to cap entries of out;
  * returns how many radars there are. */
 size_t pic_sensors_ax_table(const struct pic_sensors *s, struct ax_sensor *out, size_t cap);
+/* The reference meridian for the detector (det_config.lon_ref_deg) of a
+ * picture made by these sensors: the circular mean of the longitudes of
+ * the sensors with a position, rounded to a whole degree, in (-180, 180];
+ * 0 when none has one (or when they cancel out). Traffic within +-170
+ * degrees of it is then seen whole by the pair rules, across 180 too
+ * (docs/detect.md). */
+double pic_sensors_lon_ref(const struct pic_sensors *s);
 
 /* ------------------------------------------------------------- engine */
 

@@ -485,3 +485,26 @@ size_t pic_sensors_ax_table(const struct pic_sensors *s, struct ax_sensor *out, 
     }
     return n;
 }
+
+double pic_sensors_lon_ref(const struct pic_sensors *s)
+{
+    /* The mean of the longitudes as unit vectors (the circular mean): 170 E
+     * and 170 W give 180, where their arithmetic mean gives 0. */
+    const double k = 3.14159265358979323846 / 180.0;
+    double sx = 0.0, sy = 0.0;
+    size_t n = 0;
+    for (size_t i = 0; s && i < s->n; i++) {
+        const struct pic_sensor *c = &s->s[i];
+        if (!c->has_pos)
+            continue;
+        sx += cos(c->lon_deg * k);
+        sy += sin(c->lon_deg * k);
+        n++;
+    }
+    /* none, or spread round the globe so evenly that their vectors cancel
+     * (a mean that says nothing): no shift */
+    if (n == 0 || hypot(sx, sy) < 1e-6 * (double)n)
+        return 0.0;
+    double m = round(atan2(sy, sx) / k);
+    return m <= -180.0 ? m + 360.0 : m;
+}

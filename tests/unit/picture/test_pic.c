@@ -98,6 +98,38 @@ static void test_sensors_good(void **state)
     assert_int_equal(s.n, 5);
 }
 
+/* The reference meridian the detector gets from a sensors file. */
+static double lon_ref(const char *text)
+{
+    struct pic_sensors s;
+    char err[200];
+    assert_int_equal(pic_sensors_parse(text, strlen(text), &s, err, sizeof err), 0);
+    return pic_sensors_lon_ref(&s);
+}
+
+static void test_sensors_lon_ref(void **state)
+{
+    (void)state;
+    /* the good file: 17.95, 18.5, 18.6 and 18.0 E, whole degrees */
+    assert_true(lon_ref(good) == 18.0);
+    /* across 180: Chukotka and Alaska, the circular mean (170 E and 170 W
+     * average 0 arithmetically) */
+    assert_true(lon_ref("[radar ANADYR]\nsac=1\nsic=1\nlat=64.7\nlon=177.5\nperiod_s=10\n"
+                        "[adsb NOME]\nlat=64.5\nlon=-165.4\n"
+                        "[ais LAVRENTIYA]\nlat=65.6\nlon=-171.0\n") == -173.0);
+    assert_true(lon_ref("[adsb W]\nlat=60\nlon=170\n[adsb E]\nlat=60\nlon=-170\n") == 180.0);
+    /* -180 is written 180 */
+    assert_true(lon_ref("[adsb W]\nlat=60\nlon=179.8\n[adsb E]\nlat=60\nlon=-179.6\n") == 180.0);
+    assert_true(lon_ref("[adsb A]\nlat=60\nlon=-179.7\n") == 180.0);
+    /* only sensors with a position count; none: 0 */
+    assert_true(lon_ref("[adsb A]\nalt_m=3\n[ais B]\nlat=1\nlon=-120.2\n") == -120.0);
+    assert_true(lon_ref("[adsb A]\nalt_m=3\n") == 0.0);
+    assert_true(lon_ref("") == 0.0);
+    assert_true(pic_sensors_lon_ref(NULL) == 0.0);
+    /* opposite sides of the globe cancel: no mean, no shift */
+    assert_true(lon_ref("[adsb A]\nlat=0\nlon=0\n[adsb B]\nlat=0\nlon=180\n") == 0.0);
+}
+
 /* A bad file: the code and the start of the message. */
 static void bad(const char *text, size_t len, int rc, const char *msg_start)
 {
@@ -388,9 +420,10 @@ static void test_new_bad(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sensors_good),   cmocka_unit_test(test_sensors_bad),
-        cmocka_unit_test(test_fusion),         cmocka_unit_test(test_clutter),
-        cmocka_unit_test(test_no_transponder), cmocka_unit_test(test_new_bad),
+        cmocka_unit_test(test_sensors_good),    cmocka_unit_test(test_sensors_bad),
+        cmocka_unit_test(test_fusion),          cmocka_unit_test(test_clutter),
+        cmocka_unit_test(test_no_transponder),  cmocka_unit_test(test_new_bad),
+        cmocka_unit_test(test_sensors_lon_ref),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
