@@ -59,7 +59,7 @@ static void usage(FILE *f)
            "                 [--udp-asterix PORT] [--udp-ais PORT] [--tcp-beast PORT] [--speed X]\n"
            "       cairn sim --list\n\n"
            "SCENARIO is a .json file or the name of a shipped one (malmo-2014,\n"
-           "vigilant-skies-2011, baltic-sea, stpetersburg-dark, load).\n"
+           "vigilant-skies-2011, baltic-sea, bering-strait, stpetersburg-dark, load).\n"
            "  --out DIR       folder for radar.pcap adsb.beast adsb.avr adsb.sbs ais.nmea\n"
            "                  truth.jsonl (created if missing)\n"
            "  --seed N        random seed (default 1); same seed, same bytes\n"
@@ -394,8 +394,8 @@ static double cpu_s(void)
 
 static void list_scenarios(void)
 {
-    static const char *const shipped[] = {"malmo-2014", "vigilant-skies-2011", "baltic-sea",
-                                          "stpetersburg-dark", "load"};
+    static const char *const shipped[] = {"malmo-2014",    "vigilant-skies-2011", "baltic-sea",
+                                          "bering-strait", "stpetersburg-dark",   "load"};
     char path[PATH_MAX];
     for (size_t i = 0; i < sizeof shipped / sizeof shipped[0]; i++)
         printf("%-22s %s\n", shipped[i],

@@ -20,6 +20,9 @@
  *    from the scenario file and its truth; the ones allowed; anything else
  *    fails), the number of alerts, and the evaluation's verdicts. The
  *    expectations and their derivation are stated at each scenario.
+ *  - bering-strait (`cairn sim`, seed 1): traffic across the antimeridian,
+ *    sensors on both sides of it: SEPARATION between the airliners passing
+ *    on 180 and SEA_CPA between the ships, in time, places on 180.
  *  - the St Petersburg Beast log (../shared/data, 61 s near Pulkovo):
  *    its 11 aircraft (tracks with 11 distinct ICAO addresses, ADS-B only,
  *    no track without address; UTA470, at the edge of coverage, is silent
@@ -844,6 +847,182 @@ static void test_baltic_sea(void **state)
     out_free(&r.o);
 }
 
+/* --------------------------------------------------------- Bering Strait */
+
+/* The truth of two movers of a scenario run in dir: the start, the first
+ * second they are closer than lim_m (-1: never), their closest distance
+ * and its second (geo_distance_m: geodesic, any longitudes, 180 between
+ * them included). */
+static void truth_pair(const char *dir, const char *ma, const char *mb, double lim_m,
+                       double *start_s, double *first_s, double *closest_m, double *closest_s)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/truth.jsonl", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[1024];
+    double t_prev = -1, pa[2] = {0}, pb[2] = {0};
+    int have = 0;
+    *start_s = *first_s = -1;
+    *closest_m = INFINITY;
+    while (fgets(line, sizeof line, f)) {
+        json_t *o = json_loads(line, 0, NULL);
+        assert_non_null(o);
+        double t = json_number_value(json_object_get(o, "t"));
+        if (*start_s < 0)
+            *start_s = t;
+        if (t != t_prev)
+            have = 0;
+        t_prev = t;
+        const char *id = str(o, "id");
+        double *p = id && !strcmp(id, ma) ? pa : id && !strcmp(id, mb) ? pb : NULL;
+        if (p) {
+            p[0] = json_number_value(json_object_get(o, "lat"));
+            p[1] = json_number_value(json_object_get(o, "lon"));
+            have |= p == pa ? 1 : 2;
+        }
+        if (have == 3) {
+            double d = geo_distance_m(pa[0], pa[1], pb[0], pb[1]);
+            if (d < *closest_m) {
+                *closest_m = d;
+                *closest_s = t;
+            }
+            if (d < lim_m && *first_s < 0)
+                *first_s = t;
+            have = 0;
+        }
+        json_decref(o);
+    }
+    fclose(f);
+}
+
+/*
+ * bering-strait (scenarios/bering-strait.json, `cairn sim`, seed 1 or
+ * CAIRN_TEST_SEED): traffic across the antimeridian, sensors on both sides
+ * of it, so the detector's reference meridian is theirs (about 177 W) and
+ * pairs across 180 are pairs. Derived from the scenario and its truth:
+ *  - WEST (ASA101, A1B2C3) and EAST (SDM201, 155A01), FL350, reciprocal
+ *    tracks 1 NM apart, pass each other on 180: one SEPARATION alert, first
+ *    opened as a prediction (caution) at least 60 s before the truth's loss
+ *    of 5 NM, a warning within two scans of the 10 s radar (20 s) of it;
+ *  - TRAWLER (MMSI 273410100) and TANKER (366990200), 10 and 12 kt on
+ *    reciprocal courses 0.1 NM apart, 4.7 NM across 180 at the start: one
+ *    SEA_CPA alert, a warning (collision course), while the truth's closest
+ *    approach is still ahead;
+ *  - nothing else; every alert's place within 0.1 degree of 180, written
+ *    in (-180, 180]; the evaluation passes (its one conflict warned).
+ * Without the reference (before it) the airliners were warned 19 s after
+ * the loss and the ships never.
+ */
+static void test_bering(void **state)
+{
+    (void)state;
+    char cmd[512], dir[128], args[1024];
+    snprintf(dir, sizeof dir, "%s/bering", tmp);
+    snprintf(cmd, sizeof cmd, "'%s' sim bering-strait --out %s --quiet --seed %ld", cairn_bin, dir,
+             seed);
+    assert_int_equal(system(cmd), 0);
+    double start_s, loss_s, closest_m, closest_s, ves_first, ves_closest_m, ves_at;
+    truth_pair(dir, "WEST", "EAST", 5 * 1852.0, &start_s, &loss_s, &closest_m, &closest_s);
+    truth_pair(dir, "TRAWLER", "TANKER", 0.0, &start_s, &ves_first, &ves_closest_m, &ves_at);
+    assert_true(loss_s > start_s);
+    printf("truth: airliners within 5 NM at +%.0f s, closest %.0f m; ships closest %.0f m\n",
+           loss_s - start_s, closest_m, ves_closest_m);
+    snprintf(args, sizeof args,
+             "--scenario bering-strait --truth %s/truth.jsonl %s/radar.pcap sbs:%s/adsb.sbs "
+             "nmea:%s/ais.nmea",
+             dir, dir, dir, dir);
+    struct out o;
+    run(&o, args);
+    assert_int_equal(o.status, 0);
+
+    /* tracks: one per mover, by identity */
+    json_int_t west = 0, east = 0, trawler = 0, tanker = 0;
+    size_t n_tracks = 0;
+    json_t *ev = NULL;
+    for (size_t i = 0; i < o.n; i++) {
+        if (is(o.line[i], "evaluation"))
+            ev = o.line[i];
+        if (!is(o.line[i], "track"))
+            continue;
+        n_tracks++;
+        json_int_t id = json_integer_value(json_object_get(o.line[i], "id"));
+        const char *icao = str(o.line[i], "icao");
+        json_int_t mmsi = json_integer_value(json_object_get(o.line[i], "mmsi"));
+        if (icao && !strcmp(icao, "a1b2c3"))
+            west = id;
+        else if (icao && !strcmp(icao, "155a01"))
+            east = id;
+        else if (mmsi == 273410100)
+            trawler = id;
+        else if (mmsi == 366990200)
+            tanker = id;
+    }
+    assert_int_equal(n_tracks, 4);
+    assert_true(west && east && trawler && tanker);
+
+    /* alerts */
+    double sep_first = -1, sep_warn = -1, cpa_first = -1;
+    json_int_t sep_id = 0, cpa_id = 0;
+    for (size_t i = 0; i < o.n; i++) {
+        json_t *a = o.line[i];
+        if (!is(a, "alert"))
+            continue;
+        const char *rule = str(a, "rule"), *st = str(a, "state"), *sev = str(a, "severity");
+        double t = json_number_value(json_object_get(a, "t"));
+        double lat = json_number_value(json_object_get(a, "lat"));
+        double lon = json_number_value(json_object_get(a, "lon"));
+        json_int_t id = json_integer_value(json_object_get(a, "id"));
+        json_t *trk = json_object_get(a, "tracks");
+        json_int_t a0 = json_integer_value(json_object_get(json_array_get(trk, 0), "id"));
+        json_int_t a1 = json_integer_value(json_object_get(json_array_get(trk, 1), "id"));
+        printf("alert %s %s %s at +%.0f s, (%.5f, %.5f)\n", rule, st, sev, t - start_s, lat, lon);
+        assert_true(lon > -180.0 && lon <= 180.0);
+        assert_true(180.0 - fabs(lon) < 0.1);
+        if (!strcmp(rule, "SEPARATION")) {
+            assert_true((a0 == west && a1 == east) || (a0 == east && a1 == west));
+            assert_true(fabs(lat - 64.5) < 0.1);
+            assert_true(!sep_id || sep_id == id); /* one alert throughout */
+            sep_id = id;
+            if (sep_first < 0) {
+                sep_first = t;
+                assert_string_equal(st, "open");
+                assert_string_equal(sev, "caution");
+            }
+            if (!strcmp(sev, "warning") && sep_warn < 0 && strcmp(st, "cleared"))
+                sep_warn = t;
+        } else if (!strcmp(rule, "SEA_CPA")) {
+            assert_true((a0 == trawler && a1 == tanker) || (a0 == tanker && a1 == trawler));
+            assert_true(fabs(lat - 62.6) < 0.1);
+            assert_true(!cpa_id || cpa_id == id);
+            cpa_id = id;
+            if (cpa_first < 0) {
+                cpa_first = t;
+                assert_string_equal(st, "open");
+                assert_string_equal(sev, "warning");
+            }
+        } else {
+            fail_msg("unexpected alert rule %s", rule);
+        }
+    }
+    printf("SEPARATION first at +%.0f s (%.0f s before the loss), warning at +%.0f s (loss at "
+           "+%.0f s); SEA_CPA at +%.0f s (closest at +%.0f s)\n",
+           sep_first - start_s, loss_s - sep_first, sep_warn - start_s, loss_s - start_s,
+           cpa_first - start_s, ves_at - start_s);
+    assert_true(sep_first > 0 && sep_first <= loss_s - 60);
+    assert_true(sep_warn > 0 && fabs(sep_warn - loss_s) <= 20);
+    assert_true(cpa_first > 0 && cpa_first < ves_at);
+
+    /* the evaluation: its one conflict warned in time */
+    assert_non_null(ev);
+    assert_true(json_is_true(json_object_get(ev, "pass")));
+    json_t *cf = json_object_get(ev, "conflicts");
+    assert_int_equal(json_integer_value(json_object_get(cf, "total")), 1);
+    assert_int_equal(json_integer_value(json_object_get(cf, "missed")), 0);
+    assert_int_equal(json_integer_value(json_object_get(cf, "late")), 0);
+    out_free(&o);
+}
+
 /* ------------------------------------------------------- St Petersburg */
 
 static void test_stpetersburg(void **state)
@@ -1032,6 +1211,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_malmo),      cmocka_unit_test(test_vigilant_skies),
         cmocka_unit_test(test_baltic_sea), cmocka_unit_test(test_stpetersburg),
         cmocka_unit_test(test_cat048),     cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_bering),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];
