@@ -1115,18 +1115,14 @@ static int apply_begin(struct trk_table *t, int32_t s, const struct trk_meas *m,
         u->R[10] = w->Rv[0];
         u->R[15] = w->Rv[3];
         u->mdim = 4;
-    } else if (m->sigma_height_m > 0.0 && primary_fed(t, p)) {
+    } else if ((m->has & TRK_M_POLAR) && m->sigma_height_m > 0.0 && primary_fed(t, p)) {
         /* Every plot this track holds was placed at the same assumed
          * height: the ground-range offset of the true one is common to
          * them and to this plot, so the filter takes the radar's own range
-         * noise (gating and birth keep the wider one). */
+         * noise (gating and birth keep the wider one). Only a polar plot
+         * has these members (prepare checked them and made w->az_s/az_c). */
         double sr2 = m->sigma_range_m * m->sigma_range_m - m->sigma_height_m * m->sigma_height_m;
-        double as = w->az_s, ac = w->az_c;
-        if (!(m->has & TRK_M_POLAR)) {
-            as = sin(m->az_deg * DEG2RAD);
-            ac = cos(m->az_deg * DEG2RAD);
-        }
-        polar_cov(m, as, ac, sr2 > 0.01 ? sr2 : 0.01, u->R);
+        polar_cov(m, w->az_s, w->az_c, sr2 > 0.01 ? sr2 : 0.01, u->R);
         u->mdim = 2;
     } else {
         memcpy(u->R, w->R, sizeof w->R);
@@ -1317,7 +1313,8 @@ static bool reach_ok(const struct trk_table *t, const struct slot *p, const doub
     /* d'(P + R)d = u'(P + R)u |d|^2, with P's position block (Pc is a
      * lower triangle, TRK_IMM_LT; R is 2 x 2 row-major) */
     double p00 = P[TRK_IMM_LT(0, 0)], p10 = P[TRK_IMM_LT(1, 0)], p11 = P[TRK_IMM_LT(1, 1)];
-    double s = (p00 + R[0]) * dx * dx + (2.0 * p10 + R[1] + R[2]) * dx * dy + (p11 + R[3]) * dy * dy;
+    double s =
+        (p00 + R[0]) * dx * dx + (2.0 * p10 + R[1] + R[2]) * dx * dy + (p11 + R[3]) * dy * dy;
     double reach = go + sqrt(t->cfg.gate_chi2 * s / d2);
     return d2 <= reach * reach;
 }

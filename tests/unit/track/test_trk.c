@@ -842,6 +842,49 @@ static void test_hostile_values(void **state)
     trk_free(t);
 }
 
+/* The polar members of a measurement without TRK_M_POLAR are not part of
+ * it (prepare checks them only with the flag), stray values included: a
+ * primary-only track fed plots with sigma_m and leftover sigma_height_m,
+ * range, azimuth and their sigmas ends bit for bit where the same plots
+ * with those members zero take it. (The filter once built a polar
+ * covariance from them whenever sigma_height_m was positive: with range
+ * 0 it fused 300 m plots as 1 m ones; with a NaN range it left the track
+ * predicted and not updated.) */
+static void test_stray_polar_fields(void **state)
+{
+    (void)state;
+    const double stray[2][4] = {{0.0, 0.0, 0.0, 0.0}, {NAN, 45.0, 60.0, 0.08}};
+    for (int v = 0; v < 2; v++) {
+        struct trk_table *t[2] = {mk(4), mk(4)};
+        struct sim_rng rng = {seed_of("stray_polar_fields")};
+        struct sim_tgt g = {0.0, 0.0, 150.0, 40.0, 0.0};
+        uint32_t id[2] = {0, 0};
+        for (int64_t s = 0; s <= 40; s += 4) {
+            int64_t now = SIM_T0 + s * SEC;
+            struct trk_meas m = sim_point(1, PSR, TRK_KIND_UNKNOWN, &g, now, 300.0, 0.0, &rng);
+            struct trk_meas odd = m;
+            odd.sigma_height_m = 50.0;
+            odd.range_m = stray[v][0];
+            odd.az_deg = stray[v][1];
+            odd.sigma_range_m = stray[v][2];
+            odd.sigma_az_deg = stray[v][3];
+            feed(t[0], &m, 1, now, &id[0]);
+            feed(t[1], &odd, 1, now, &id[1]);
+            const struct trk_track *a = trk_get(t[0], id[0]), *b = trk_get(t[1], id[1]);
+            assert_non_null(a);
+            assert_non_null(b);
+            assert_true(a->lat_deg == b->lat_deg && a->lon_deg == b->lon_deg);
+            assert_true(a->ve_mps == b->ve_mps && a->vn_mps == b->vn_mps);
+            assert_true(a->pos_sigma_m == b->pos_sigma_m);
+            tick(t[0], now);
+            tick(t[1], now);
+            sim_move(&g, 4.0);
+        }
+        trk_free(t[0]);
+        trk_free(t[1]);
+    }
+}
+
 static void test_capacity_and_config(void **state)
 {
     (void)state;
@@ -1266,6 +1309,7 @@ int main(void)
         cmocka_unit_test(test_primary_height_offset),
         cmocka_unit_test(test_primary_fast_turns),
         cmocka_unit_test(test_hostile_values),
+        cmocka_unit_test(test_stray_polar_fields),
         cmocka_unit_test(test_capacity_and_config),
         cmocka_unit_test(test_grid_edges),
         cmocka_unit_test(test_random_measurements),
