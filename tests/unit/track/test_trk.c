@@ -1268,6 +1268,50 @@ static double brute(const double *c, int n, int m, int row, unsigned used)
     return best;
 }
 
+/* An AIS position whose MMSI is no MMSI (0, the default of a transponder
+ * never configured, or past 999,999,999 in the 30-bit field) is still a
+ * vessel's position: the adapter leaves the identity out and the tracker
+ * follows the vessel like any plot without identity (the measurement was
+ * refused whole, CAIRN_E_INVAL, and the vessel was not in the picture). */
+static void test_ais_mmsi_not_valid(void **state)
+{
+    (void)state;
+    const uint32_t mmsi[2] = {0, 1073741823u};
+    for (int v = 0; v < 2; v++) {
+        struct trk_table *t = mk(4);
+        uint32_t id = 0;
+        for (int s = 0; s < 6; s++) {
+            struct report r;
+            memset(&r, 0, sizeof r);
+            r.kind = REP_AIS;
+            r.t_ms = SIM_T0 + s * 10 * SEC;
+            r.sensor_id = 5;
+            r.has = REP_HAS_POS | REP_HAS_MMSI | REP_HAS_GS | REP_HAS_TRACK;
+            r.mmsi = mmsi[v];
+            r.gs_kt = 12.0f;
+            r.track_deg = 0.0f;
+            sim_to_ll(0.0, s * 10.0 * 12.0 * 1852.0 / 3600.0, &r.lat_deg, &r.lon_deg);
+            struct trk_meas m;
+            assert_int_equal(trk_meas_from_report(&r, &m), 0);
+            assert_int_equal(m.has & TRK_M_MMSI, 0);
+            assert_int_equal(m.kind, TRK_KIND_VESSEL);
+            uint32_t got = 0;
+            feed(t, &m, 1, r.t_ms, &got);
+            if (!id)
+                id = got;
+            assert_int_equal(got, id);
+            tick(t, r.t_ms);
+        }
+        const struct trk_track *k = trk_get(t, id);
+        assert_non_null(k);
+        assert_int_equal(k->status, TRK_ST_CONFIRMED);
+        assert_int_equal(k->kind, TRK_KIND_VESSEL);
+        assert_int_equal(k->ids & TRK_ID_MMSI, 0);
+        assert_int_equal(trk_count(t), 1);
+        trk_free(t);
+    }
+}
+
 static void test_assign_optimal(void **state)
 {
     (void)state;
@@ -1315,6 +1359,7 @@ int main(void)
         cmocka_unit_test(test_random_measurements),
         cmocka_unit_test(test_note),
         cmocka_unit_test(test_adapter_from_report),
+        cmocka_unit_test(test_ais_mmsi_not_valid),
         cmocka_unit_test(test_assign_optimal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
