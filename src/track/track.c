@@ -1824,8 +1824,11 @@ size_t trk_tick(struct trk_table *t, int64_t now_ms)
         int64_t life = k->kind == TRK_KIND_VESSEL ? t->cfg.min_life_sea_ms : t->cfg.min_life_air_ms;
         int64_t delete_after = 5 * per > life ? 5 * per : life;
         bool del = age > delete_after;
+        /* Past its window a plot-born track still tentative did not get M
+         * hits within it (note_update confirms at the Mth hit in the
+         * window): dropped, whatever hits came after the window. */
         if (k->status == TRK_ST_TENTATIVE && (k->flags & TRK_F_PLOT_BORN) &&
-            now_ms > p->window_end_ms && k->hits < t->cfg.confirm_m)
+            now_ms > p->window_end_ms)
             del = true;
         if (del) {
             delete_track(t, (int32_t)i);

@@ -220,6 +220,40 @@ static uint32_t follow_psr(struct trk_table *t, const struct sim_radar *rd, stru
     return id;
 }
 
+/* A primary target seen at the first two scans of a 2 s radar, missed at
+ * the next three, then at every scan: the track born at the first plot
+ * has 2 hits when its window (5 scans) closes, and its third comes with
+ * the sixth scan, after the window but before any tick past it (each
+ * second: plots, then the tick). It must not stay tentative for the rest
+ * of its life: dropped once its window has passed, it leaves the target
+ * to a new track, which the next plots confirm. (trk_tick dropped a plot-born tentative track past
+ * its window only while it had fewer than M hits, and note_update confirms
+ * only within the window: a third hit after the window left it tentative
+ * for good, updated at every scan and never shown.) */
+static void test_m_of_n_late_hit(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("m_of_n_late_hit")};
+    struct trk_table *t = mk(16);
+    struct sim_radar rd = {1, 0.0, 0.0, 50.0, 0.08};
+    assert_int_equal(trk_sensor_set(t, 1, 2000), 0);
+    struct sim_tgt g = {20000.0, 20000.0, -150.0, 0.0, 0.0};
+    uint32_t last = 0;
+    for (int64_t s = 0; s <= 40; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        bool seen = s % 2 == 0 && !(s >= 4 && s <= 8);
+        if (seen)
+            feed(t, (struct trk_meas[]){sim_plot(&rd, &g, now, PSR, &rng)}, 1, now, &last);
+        tick(t, now);
+        sim_move(&g, 1.0);
+    }
+    const struct trk_track *k = trk_get(t, last);
+    assert_non_null(k);
+    assert_int_equal(k->status, TRK_ST_CONFIRMED);
+    assert_int_equal(trk_count(t), 1);
+    trk_free(t);
+}
+
 static void test_clutter_blob_flagged_slow(void **state)
 {
     (void)state;
@@ -1341,6 +1375,7 @@ int main(void)
         cmocka_unit_test(test_crossing_psr),
         cmocka_unit_test(test_crossing_ssr_same_code),
         cmocka_unit_test(test_primary_m_of_n),
+        cmocka_unit_test(test_m_of_n_late_hit),
         cmocka_unit_test(test_clutter_blob_flagged_slow),
         cmocka_unit_test(test_primary_boat_stays_unknown),
         cmocka_unit_test(test_transponder_off_one_track),
