@@ -1039,6 +1039,27 @@ static void filter_start(struct slot *p, const struct trk_meas *m, const struct 
     p->pub.t_state_ms = m->t_ms;
 }
 
+/* delete_after of track p (track.h): trk_tick deletes a track silent for
+ * longer. */
+static int64_t life_ms(const struct trk_table *t, const struct slot *p)
+{
+    int64_t per = p->period_ms; /* track_period(k) */
+    int64_t life = p->pub.kind == TRK_KIND_VESSEL ? t->cfg.min_life_sea_ms : t->cfg.min_life_air_ms;
+    return 5 * per > life ? 5 * per : life;
+}
+
+/* Whether m comes after track p has been silent for longer than its life:
+ * the track is over, whether or not a tick has deleted it yet. Its state
+ * may be from any time before (a measurement stamped decades early makes a
+ * track), and the filter is not to be carried across such a gap: its
+ * process noise over decades (1e30 m^2 and more) leaves the update's
+ * difference of large numbers with negative variances. */
+static bool silent_past_life(const struct trk_table *t, const struct slot *p,
+                             const struct trk_meas *m)
+{
+    return m->t_ms - p->pub.t_last_ms > life_ms(t, p);
+}
+
 /* 1 when the track's position comes from primary plots alone: it never
  * had a reply or squitter, or the last no_xpdr_scans plots were
  * primary-only (a transponder switched off). */
@@ -1058,7 +1079,7 @@ struct upd {
     double z[4], R[16];
     struct trk_imm_step own;
 };
-enum { APPLY_FILTER = 1, APPLY_JUMP = 2 };
+enum { APPLY_FILTER = 1, APPLY_JUMP = 2, APPLY_RESTART = 3 };
 
 /* Whether z lies surely within ID_JUMP_M of track p's position predicted
  * by dt_s (the prediction trk_imm_gate makes): then an identity's update
@@ -1076,7 +1097,8 @@ static bool id_near(const struct slot *p, double dt_s, const double z[2])
 
 /* The first half of apply(): CAIRN_E_RANGE when m is older than the
  * track's state by more than oos_ms (T9: nothing changes but the counter);
- * APPLY_JUMP when m is an identity's jump (nothing changes: apply_jump
+ * APPLY_JUMP when m is an identity's jump, APPLY_RESTART when it comes
+ * after the track's life (silent_past_life) (nothing changes: apply_jump
  * does it); else APPLY_FILTER with *u ready for the filter (no change to
  * the table but its step cache, pinned as step_of says). */
 static int apply_begin(struct trk_table *t, int32_t s, const struct trk_meas *m,
@@ -1097,6 +1119,8 @@ static int apply_begin(struct trk_table *t, int32_t s, const struct trk_meas *m,
     u->m = m;
     u->dt_ms = dt_ms;
     to_plane(p, m->lat_deg, m->lon_deg, u->z);
+    if (silent_past_life(t, p, m))
+        return APPLY_RESTART;
     if ((m->has & (TRK_M_ICAO | TRK_M_MMSI)) && p->pub.n_updates > 0 && !id_near(p, dt, u->z)) {
         double pred[2];
         double d2 = trk_imm_gate(&p->f, params_of(p), dt, u->z, w->R, pred);
@@ -1131,12 +1155,16 @@ static int apply_begin(struct trk_table *t, int32_t s, const struct trk_meas *m,
     return APPLY_FILTER;
 }
 
-/* An identity matched far outside the gate: the track restarts at m. */
+/* An identity matched far outside the gate (e APPLY_JUMP), or after the
+ * track's life (APPLY_RESTART): the track restarts at m. */
 static void apply_jump(struct trk_table *t, int32_t s, const struct trk_meas *m,
-                       const struct mwork *w)
+                       const struct mwork *w, int e)
 {
     struct slot *p = &t->slots[s];
-    t->stats.id_jumps++;
+    if (e == APPLY_RESTART)
+        t->stats.restarts++;
+    else
+        t->stats.id_jumps++;
     note_update(t, s, m);
     filter_start(p, m, w);
     refresh_outputs(t, p);
@@ -1182,8 +1210,8 @@ static int apply(struct trk_table *t, int32_t s, const struct trk_meas *m, const
 {
     struct upd u;
     int e = apply_begin(t, s, m, w, NULL, &u);
-    if (e == APPLY_JUMP)
-        apply_jump(t, s, m, w);
+    if (e == APPLY_JUMP || e == APPLY_RESTART)
+        apply_jump(t, s, m, w, e);
     else if (e == APPLY_FILTER)
         apply_one(t, &u);
     return e < 0 ? e : 0;
@@ -1344,6 +1372,8 @@ static double pair_cost(const struct trk_table *t, const struct slot *p, const s
         return -1.0;
     if ((m->has & TRK_M_MMSI) && (k->ids & TRK_ID_MMSI))
         return -1.0;
+    if (silent_past_life(t, p, m))
+        return -1.0; /* over: as impossible as a wrong kind */
     double dt = (double)(m->t_ms - k->t_state_ms) / 1000.0;
     if (dt < 0.0)
         dt = 0.0;
@@ -1621,12 +1651,12 @@ static int ingest_run(struct trk_table *t, const struct trk_meas *m, size_t n, i
             }
             struct upd *u = &up[n_up];
             e = apply_begin(t, s, &m[i], w, n_up ? up[0].st : NULL, u);
-            if (e == APPLY_JUMP) {
+            if (e == APPLY_JUMP || e == APPLY_RESTART) {
                 if (n_up) {
                     apply_one(t, &up[0]);
                     n_up = 0;
                 }
-                apply_jump(t, s, &m[i], w);
+                apply_jump(t, s, &m[i], w, e);
             } else if (e == APPLY_FILTER) {
                 if (n_up && up[0].mdim == u->mdim) {
                     apply_two(t, &up[0], u);
@@ -1821,9 +1851,7 @@ size_t trk_tick(struct trk_table *t, int64_t now_ms)
         int64_t age = now_ms - k->t_last_ms;
         int64_t per = p->period_ms; /* track_period(k) */
         int64_t coast_after = 2 * per + 1000;
-        int64_t life = k->kind == TRK_KIND_VESSEL ? t->cfg.min_life_sea_ms : t->cfg.min_life_air_ms;
-        int64_t delete_after = 5 * per > life ? 5 * per : life;
-        bool del = age > delete_after;
+        bool del = age > life_ms(t, p);
         /* Past its window a plot-born track still tentative did not get M
          * hits within it (note_update confirms at the Mth hit in the
          * window): dropped, whatever hits came after the window. */

@@ -919,6 +919,73 @@ static void test_stray_polar_fields(void **state)
     }
 }
 
+/* A measurement stamped decades early (a corrupt or hostile time: SBS
+ * carries its date as text) makes a track whose state is that old; until
+ * the next tick deletes it, nothing may carry that track across the gap:
+ *  - the same aircraft's next squitter (its identity) restarts the track at
+ *    the squitter instead of predicting it over 56 years (the prediction's
+ *    covariance, 1e30 m^2 and more, left the update's difference of large
+ *    numbers with a negative or NaN variance: trk_check's T5 failed, and a
+ *    vessel's pos_sigma_m was NaN);
+ *  - a primary plot of another target does not gate into it (its gate,
+ *    grown with 56 years of process noise, took the plot from the
+ *    target's own track). */
+static void test_ancient_time(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("ancient_time")};
+    const uint8_t kind[2] = {TRK_KIND_AIRCRAFT, TRK_KIND_VESSEL};
+    for (int v = 0; v < 2; v++) {
+        struct trk_table *t = mk(8);
+        struct sim_tgt g = {0.0, 0.0, v ? 6.0 : 200.0, 0.0, 0.0};
+        int64_t now = SIM_T0;
+        struct trk_meas m =
+            sim_point(2, v ? AIS : ADSB, kind[v], &g, 1000, v ? 25.0 : 50.0, 0.0, &rng);
+        m.has |= v ? TRK_M_MMSI : TRK_M_ICAO;
+        m.icao = ICAO_A;
+        m.mmsi = 244123456;
+        feed(t, &m, 1, now, NULL);
+        m.t_ms = now;
+        uint32_t id;
+        feed(t, &m, 1, now, &id);
+        const struct trk_track *k = trk_get(t, id);
+        assert_non_null(k);
+        assert_true(k->pos_sigma_m <= 2.0 * m.sigma_m);
+        assert_true(sim_err(k, &g) < 5.0 * m.sigma_m);
+        assert_int_equal(trk_stats(t)->restarts, 1);
+        trk_free(t);
+    }
+    /* a primary target followed by a 4 s radar; a plot of 1970 5 km away
+     * (another sensor), then the target's next plot in the same call */
+    struct trk_table *t = mk(8);
+    struct sim_radar rd = {1, 0.0, -60000.0, 50.0, 0.08};
+    assert_int_equal(trk_sensor_set(t, 1, 4000), 0);
+    struct sim_tgt g = {0.0, 0.0, 150.0, 0.0, 0.0};
+    uint32_t id = 0;
+    for (int64_t s = 0; s <= 20; s += 4) {
+        int64_t now = SIM_T0 + s * SEC;
+        uint32_t got;
+        feed(t, (struct trk_meas[]){sim_plot(&rd, &g, now, PSR, &rng)}, 1, now, &got);
+        if (!id)
+            id = got;
+        assert_int_equal(got, id);
+        tick(t, now);
+        sim_move(&g, 4.0);
+    }
+    int64_t now = SIM_T0 + 24 * SEC;
+    struct sim_tgt far = {g.e, g.n + 5000.0, 0.0, 0.0, 0.0};
+    struct trk_meas two[2] = {sim_point(2, PSR, TRK_KIND_UNKNOWN, &far, 1000, 100.0, 0.0, &rng),
+                              sim_plot(&rd, &g, now, PSR, &rng)};
+    uint32_t got[2];
+    feed(t, two, 2, now, got);
+    assert_int_not_equal(got[0], id);
+    assert_int_equal(got[1], id);
+    tick(t, now);
+    const struct trk_track *a = trk_get(t, got[0]); /* deleted at the tick */
+    assert_true(a == NULL || a->status == TRK_ST_DELETED);
+    trk_free(t);
+}
+
 static void test_capacity_and_config(void **state)
 {
     (void)state;
@@ -1389,6 +1456,7 @@ int main(void)
         cmocka_unit_test(test_primary_fast_turns),
         cmocka_unit_test(test_hostile_values),
         cmocka_unit_test(test_stray_polar_fields),
+        cmocka_unit_test(test_ancient_time),
         cmocka_unit_test(test_capacity_and_config),
         cmocka_unit_test(test_grid_edges),
         cmocka_unit_test(test_random_measurements),
