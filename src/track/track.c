@@ -1165,8 +1165,14 @@ static void apply_jump(struct trk_table *t, int32_t s, const struct trk_meas *m,
         t->stats.restarts++;
     else
         t->stats.id_jumps++;
+    int64_t t_state = p->pub.t_state_ms;
     note_update(t, s, m);
     filter_start(p, m, w);
+    /* a late m (within oos_ms) restarts the filter at the state's time, as
+     * apply_begin applies a late update: the state's time never goes back
+     * (T4) */
+    if (t_state > p->pub.t_state_ms)
+        p->pub.t_state_ms = t_state;
     refresh_outputs(t, p);
     grid_move(t, s, p->pub.lat_deg, p->pub.lon_deg);
     trail_add(t, s);
@@ -2057,8 +2063,8 @@ int trk_check(const struct trk_table *t)
             return CAIRN_E_STATE; /* T2 */
         if ((k->ids & TRK_ID_MMSI) && idx_get(t, ikey(KEY_MMSI, k->mmsi)) != (int32_t)i)
             return CAIRN_E_STATE;
-        if (!(k->t_first_ms <= k->t_last_ms && k->t_last_ms <= k->t_state_ms + t->cfg.oos_ms))
-            return CAIRN_E_STATE; /* T4 (a late measurement may be applied at the state's time) */
+        if (!(k->t_first_ms <= k->t_last_ms && k->t_last_ms <= k->t_state_ms))
+            return CAIRN_E_STATE; /* T4 */
         double sum = 0.0;
         for (int j = 0; j < TRK_IMM_M; j++) {
             if (!(p->f.mu[j] >= 0.99e-4))

@@ -986,6 +986,45 @@ static void test_ancient_time(void **state)
     trk_free(t);
 }
 
+/* Two aircraft with one ICAO address, 60 km apart, heard by receivers of
+ * different latencies: the first's squitter at t, the second's at t - 1.5 s,
+ * the first's again at t - 3 s (a slower receiver). Each is an identity's
+ * jump (restart at the measurement); the track's state time must not walk
+ * back with the late ones (T4: t_last_ms <= t_state_ms; it went back 1.5 s
+ * a jump, each within oos_ms of the last, 3 s behind t_last_ms after the
+ * third, and trk_check failed). */
+static void test_shared_address_late(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("shared_address_late")};
+    struct trk_table *t = mk(4);
+    struct sim_tgt g[2] = {{0.0, 0.0, 200.0, 0.0, 0.0}, {0.0, 60000.0, -200.0, 0.0, 0.0}};
+    for (int64_t s = 0; s < 10; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        const int who[3] = {0, 1, 0};
+        const int64_t late[3] = {0, 1500, 3000};
+        for (int i = 0; i < 3; i++) {
+            struct trk_meas m = sim_point(10 + (uint32_t)i, ADSB, TRK_KIND_AIRCRAFT, &g[who[i]],
+                                          now - late[i], 20.0, 0.0, &rng);
+            m.has |= TRK_M_ICAO;
+            m.icao = ICAO_A;
+            /* the third is 3 s older than the first: too old for the track
+             * (oos_ms 2 s), refused, unless the second made the state older */
+            int rc = trk_ingest(t, &m, 1, now, NULL);
+            assert_true(rc == 0 || (i == 2 && rc == CAIRN_E_RANGE));
+            assert_int_equal(trk_check(t), 0);
+            const struct trk_track *k = trk_find_icao(t, ICAO_A);
+            assert_non_null(k);
+            assert_true(k->t_last_ms <= k->t_state_ms);
+        }
+        tick(t, now);
+        sim_move(&g[0], 1.0);
+        sim_move(&g[1], 1.0);
+    }
+    assert_int_equal(trk_count(t), 1);
+    trk_free(t);
+}
+
 static void test_capacity_and_config(void **state)
 {
     (void)state;
@@ -1457,6 +1496,7 @@ int main(void)
         cmocka_unit_test(test_hostile_values),
         cmocka_unit_test(test_stray_polar_fields),
         cmocka_unit_test(test_ancient_time),
+        cmocka_unit_test(test_shared_address_late),
         cmocka_unit_test(test_capacity_and_config),
         cmocka_unit_test(test_grid_edges),
         cmocka_unit_test(test_random_measurements),
