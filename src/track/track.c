@@ -662,8 +662,11 @@ static void from_plane(const struct slot *p, double e, double n, double *lat, do
     if (la < -90.0)
         la = -90.0;
     *lat = la;
+    /* any number of turns: near a pole a metre east is up to a degree (k_lon
+     * >= 1 m per degree); below 540 degrees remainder() is exactly the one
+     * subtraction of 360 it replaces */
     double lo = p->lon0 + e / p->k_lon;
-    *lon = lo > 180.0 ? lo - 360.0 : lo < -180.0 ? lo + 360.0 : lo;
+    *lon = lo > 180.0 || lo < -180.0 ? remainder(lo, 360.0) : lo;
 }
 
 static void reanchor(struct slot *p)

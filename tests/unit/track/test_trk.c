@@ -1120,6 +1120,43 @@ static void test_grid_edges(void **state)
     trk_free(t);
 }
 
+/* A track by the pole: ADS-B 111 m from it, its velocity stated as
+ * 300 m/s east, its position 1 km (1 sigma) and not moving. In the track's
+ * plane a metre east is half a degree of longitude there; whatever the
+ * estimate, the track's longitude stays within -180..180 and its trail's
+ * fits lon_e7 (from_plane brought the longitude back by one turn only:
+ * 255, 409, ... 1102 degrees after 20 s, and the trail's int32 wrapped). */
+static void test_pole_longitude(void **state)
+{
+    (void)state;
+    struct trk_table *t = mk(4);
+    uint32_t id = 0;
+    for (int s = 0; s < 20; s++) {
+        struct trk_meas m = {0};
+        m.t_ms = SIM_T0 + s * SEC;
+        m.sensor_id = 100;
+        m.src_mask = ADSB;
+        m.kind = TRK_KIND_AIRCRAFT;
+        m.has = TRK_M_ICAO | TRK_M_VEL;
+        m.icao = ICAO_A;
+        m.lat_deg = 89.999;
+        m.lon_deg = 0.0;
+        m.sigma_m = 1000.0;
+        m.ve_mps = 300.0;
+        m.sigma_v_mps = 1.0;
+        feed(t, &m, 1, m.t_ms, &id);
+        tick(t, m.t_ms);
+        const struct trk_track *k = trk_get(t, id);
+        assert_true(k->lon_deg >= -180.0 && k->lon_deg <= 180.0);
+        assert_true(k->lat_deg >= -90.0 && k->lat_deg <= 90.0);
+        struct trk_point pt[32];
+        size_t n = trk_trail(t, k, pt, 32);
+        for (size_t i = 0; i < n; i++)
+            assert_true(pt[i].lon_e7 >= -1800000000 && pt[i].lon_e7 <= 1800000000);
+    }
+    trk_free(t);
+}
+
 /* Measurements made of random bytes, and random but valid ones crowded
  * into a small area (big clusters, a full table): every call returns 0 or
  * a negative code, and the invariants hold after each batch. */
@@ -1499,6 +1536,7 @@ int main(void)
         cmocka_unit_test(test_shared_address_late),
         cmocka_unit_test(test_capacity_and_config),
         cmocka_unit_test(test_grid_edges),
+        cmocka_unit_test(test_pole_longitude),
         cmocka_unit_test(test_random_measurements),
         cmocka_unit_test(test_note),
         cmocka_unit_test(test_adapter_from_report),
