@@ -2,7 +2,7 @@
  * track.c — the track table: identity and gated association, global
  * nearest neighbour per cluster, IMM state per track, lifecycle, grid.
  *
- * The contract, the lifecycle diagram and the invariants T1-T9 are in
+ * The contract, the lifecycle diagram and the invariants T1-T10 are in
  * track.h; the filter in imm.h; the assignment in assign.h. This file
  * explains its own mechanics where they happen:
  *
@@ -2059,6 +2059,8 @@ int trk_check(const struct trk_table *t)
         if (k->status == TRK_ST_DELETED) {
             if ((k->ids & TRK_ID_ICAO) && idx_get(t, ikey(KEY_ICAO, k->icao)) == (int32_t)i)
                 return CAIRN_E_STATE; /* T2 */
+            if ((k->ids & TRK_ID_MMSI) && idx_get(t, ikey(KEY_MMSI, k->mmsi)) == (int32_t)i)
+                return CAIRN_E_STATE;
             continue;
         }
         live++;
