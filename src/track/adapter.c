@@ -31,6 +31,9 @@
 
 #define KT_TO_MPS (1852.0 / 3600.0)
 
+/* The largest MMSI (nine digits); trk_ingest refuses larger ones and 0. */
+#define MMSI_MAX 999999999u
+
 /* 95 % horizontal bound -> 1 sigma per axis: a circular normal error has
  * 95 % of its mass within 2.45 sigma. */
 #define P95_TO_SIGMA (1.0 / 2.45)
@@ -196,7 +199,11 @@ int trk_meas_from_report(const struct report *r, struct trk_meas *m)
         m->icao = r->icao;
     }
     copy_identity(r, m);
-    if (r->has & REP_HAS_MMSI) {
+    /* MMSI 0 (a transponder never configured) and values past
+     * 999,999,999 (the field has 30 bits) name no vessel: the position
+     * stands without an identity (the tracker refuses such an MMSI, and
+     * with it the whole measurement) */
+    if ((r->has & REP_HAS_MMSI) && r->mmsi >= 1 && r->mmsi <= MMSI_MAX) {
         m->has |= TRK_M_MMSI;
         m->mmsi = r->mmsi;
     }

@@ -2,7 +2,7 @@
  * track.c — the track table: identity and gated association, global
  * nearest neighbour per cluster, IMM state per track, lifecycle, grid.
  *
- * The contract, the lifecycle diagram and the invariants T1-T9 are in
+ * The contract, the lifecycle diagram and the invariants T1-T10 are in
  * track.h; the filter in imm.h; the assignment in assign.h. This file
  * explains its own mechanics where they happen:
  *
@@ -662,8 +662,11 @@ static void from_plane(const struct slot *p, double e, double n, double *lat, do
     if (la < -90.0)
         la = -90.0;
     *lat = la;
+    /* any number of turns: near a pole a metre east is up to a degree (k_lon
+     * >= 1 m per degree); below 540 degrees remainder() is exactly the one
+     * subtraction of 360 it replaces */
     double lo = p->lon0 + e / p->k_lon;
-    *lon = lo > 180.0 ? lo - 360.0 : lo < -180.0 ? lo + 360.0 : lo;
+    *lon = lo > 180.0 || lo < -180.0 ? remainder(lo, 360.0) : lo;
 }
 
 static void reanchor(struct slot *p)
@@ -1039,6 +1042,27 @@ static void filter_start(struct slot *p, const struct trk_meas *m, const struct 
     p->pub.t_state_ms = m->t_ms;
 }
 
+/* delete_after of track p (track.h): trk_tick deletes a track silent for
+ * longer. */
+static int64_t life_ms(const struct trk_table *t, const struct slot *p)
+{
+    int64_t per = p->period_ms; /* track_period(k) */
+    int64_t life = p->pub.kind == TRK_KIND_VESSEL ? t->cfg.min_life_sea_ms : t->cfg.min_life_air_ms;
+    return 5 * per > life ? 5 * per : life;
+}
+
+/* Whether m comes after track p has been silent for longer than its life:
+ * the track is over, whether or not a tick has deleted it yet. Its state
+ * may be from any time before (a measurement stamped decades early makes a
+ * track), and the filter is not to be carried across such a gap: its
+ * process noise over decades (1e30 m^2 and more) leaves the update's
+ * difference of large numbers with negative variances. */
+static bool silent_past_life(const struct trk_table *t, const struct slot *p,
+                             const struct trk_meas *m)
+{
+    return m->t_ms - p->pub.t_last_ms > life_ms(t, p);
+}
+
 /* 1 when the track's position comes from primary plots alone: it never
  * had a reply or squitter, or the last no_xpdr_scans plots were
  * primary-only (a transponder switched off). */
@@ -1058,7 +1082,7 @@ struct upd {
     double z[4], R[16];
     struct trk_imm_step own;
 };
-enum { APPLY_FILTER = 1, APPLY_JUMP = 2 };
+enum { APPLY_FILTER = 1, APPLY_JUMP = 2, APPLY_RESTART = 3 };
 
 /* Whether z lies surely within ID_JUMP_M of track p's position predicted
  * by dt_s (the prediction trk_imm_gate makes): then an identity's update
@@ -1076,7 +1100,8 @@ static bool id_near(const struct slot *p, double dt_s, const double z[2])
 
 /* The first half of apply(): CAIRN_E_RANGE when m is older than the
  * track's state by more than oos_ms (T9: nothing changes but the counter);
- * APPLY_JUMP when m is an identity's jump (nothing changes: apply_jump
+ * APPLY_JUMP when m is an identity's jump, APPLY_RESTART when it comes
+ * after the track's life (silent_past_life) (nothing changes: apply_jump
  * does it); else APPLY_FILTER with *u ready for the filter (no change to
  * the table but its step cache, pinned as step_of says). */
 static int apply_begin(struct trk_table *t, int32_t s, const struct trk_meas *m,
@@ -1097,6 +1122,8 @@ static int apply_begin(struct trk_table *t, int32_t s, const struct trk_meas *m,
     u->m = m;
     u->dt_ms = dt_ms;
     to_plane(p, m->lat_deg, m->lon_deg, u->z);
+    if (silent_past_life(t, p, m))
+        return APPLY_RESTART;
     if ((m->has & (TRK_M_ICAO | TRK_M_MMSI)) && p->pub.n_updates > 0 && !id_near(p, dt, u->z)) {
         double pred[2];
         double d2 = trk_imm_gate(&p->f, params_of(p), dt, u->z, w->R, pred);
@@ -1115,18 +1142,14 @@ static int apply_begin(struct trk_table *t, int32_t s, const struct trk_meas *m,
         u->R[10] = w->Rv[0];
         u->R[15] = w->Rv[3];
         u->mdim = 4;
-    } else if (m->sigma_height_m > 0.0 && primary_fed(t, p)) {
+    } else if ((m->has & TRK_M_POLAR) && m->sigma_height_m > 0.0 && primary_fed(t, p)) {
         /* Every plot this track holds was placed at the same assumed
          * height: the ground-range offset of the true one is common to
          * them and to this plot, so the filter takes the radar's own range
-         * noise (gating and birth keep the wider one). */
+         * noise (gating and birth keep the wider one). Only a polar plot
+         * has these members (prepare checked them and made w->az_s/az_c). */
         double sr2 = m->sigma_range_m * m->sigma_range_m - m->sigma_height_m * m->sigma_height_m;
-        double as = w->az_s, ac = w->az_c;
-        if (!(m->has & TRK_M_POLAR)) {
-            as = sin(m->az_deg * DEG2RAD);
-            ac = cos(m->az_deg * DEG2RAD);
-        }
-        polar_cov(m, as, ac, sr2 > 0.01 ? sr2 : 0.01, u->R);
+        polar_cov(m, w->az_s, w->az_c, sr2 > 0.01 ? sr2 : 0.01, u->R);
         u->mdim = 2;
     } else {
         memcpy(u->R, w->R, sizeof w->R);
@@ -1135,14 +1158,24 @@ static int apply_begin(struct trk_table *t, int32_t s, const struct trk_meas *m,
     return APPLY_FILTER;
 }
 
-/* An identity matched far outside the gate: the track restarts at m. */
+/* An identity matched far outside the gate (e APPLY_JUMP), or after the
+ * track's life (APPLY_RESTART): the track restarts at m. */
 static void apply_jump(struct trk_table *t, int32_t s, const struct trk_meas *m,
-                       const struct mwork *w)
+                       const struct mwork *w, int e)
 {
     struct slot *p = &t->slots[s];
-    t->stats.id_jumps++;
+    if (e == APPLY_RESTART)
+        t->stats.restarts++;
+    else
+        t->stats.id_jumps++;
+    int64_t t_state = p->pub.t_state_ms;
     note_update(t, s, m);
     filter_start(p, m, w);
+    /* a late m (within oos_ms) restarts the filter at the state's time, as
+     * apply_begin applies a late update: the state's time never goes back
+     * (T4) */
+    if (t_state > p->pub.t_state_ms)
+        p->pub.t_state_ms = t_state;
     refresh_outputs(t, p);
     grid_move(t, s, p->pub.lat_deg, p->pub.lon_deg);
     trail_add(t, s);
@@ -1186,8 +1219,8 @@ static int apply(struct trk_table *t, int32_t s, const struct trk_meas *m, const
 {
     struct upd u;
     int e = apply_begin(t, s, m, w, NULL, &u);
-    if (e == APPLY_JUMP)
-        apply_jump(t, s, m, w);
+    if (e == APPLY_JUMP || e == APPLY_RESTART)
+        apply_jump(t, s, m, w, e);
     else if (e == APPLY_FILTER)
         apply_one(t, &u);
     return e < 0 ? e : 0;
@@ -1348,6 +1381,8 @@ static double pair_cost(const struct trk_table *t, const struct slot *p, const s
         return -1.0;
     if ((m->has & TRK_M_MMSI) && (k->ids & TRK_ID_MMSI))
         return -1.0;
+    if (silent_past_life(t, p, m))
+        return -1.0; /* over: as impossible as a wrong kind */
     double dt = (double)(m->t_ms - k->t_state_ms) / 1000.0;
     if (dt < 0.0)
         dt = 0.0;
@@ -1625,12 +1660,12 @@ static int ingest_run(struct trk_table *t, const struct trk_meas *m, size_t n, i
             }
             struct upd *u = &up[n_up];
             e = apply_begin(t, s, &m[i], w, n_up ? up[0].st : NULL, u);
-            if (e == APPLY_JUMP) {
+            if (e == APPLY_JUMP || e == APPLY_RESTART) {
                 if (n_up) {
                     apply_one(t, &up[0]);
                     n_up = 0;
                 }
-                apply_jump(t, s, &m[i], w);
+                apply_jump(t, s, &m[i], w, e);
             } else if (e == APPLY_FILTER) {
                 if (n_up && up[0].mdim == u->mdim) {
                     apply_two(t, &up[0], u);
@@ -1825,11 +1860,12 @@ size_t trk_tick(struct trk_table *t, int64_t now_ms)
         int64_t age = now_ms - k->t_last_ms;
         int64_t per = p->period_ms; /* track_period(k) */
         int64_t coast_after = 2 * per + 1000;
-        int64_t life = k->kind == TRK_KIND_VESSEL ? t->cfg.min_life_sea_ms : t->cfg.min_life_air_ms;
-        int64_t delete_after = 5 * per > life ? 5 * per : life;
-        bool del = age > delete_after;
+        bool del = age > life_ms(t, p);
+        /* Past its window a plot-born track still tentative did not get M
+         * hits within it (note_update confirms at the Mth hit in the
+         * window): dropped, whatever hits came after the window. */
         if (k->status == TRK_ST_TENTATIVE && (k->flags & TRK_F_PLOT_BORN) &&
-            now_ms > p->window_end_ms && k->hits < t->cfg.confirm_m)
+            now_ms > p->window_end_ms)
             del = true;
         if (del) {
             delete_track(t, (int32_t)i);
@@ -2023,6 +2059,8 @@ int trk_check(const struct trk_table *t)
         if (k->status == TRK_ST_DELETED) {
             if ((k->ids & TRK_ID_ICAO) && idx_get(t, ikey(KEY_ICAO, k->icao)) == (int32_t)i)
                 return CAIRN_E_STATE; /* T2 */
+            if ((k->ids & TRK_ID_MMSI) && idx_get(t, ikey(KEY_MMSI, k->mmsi)) == (int32_t)i)
+                return CAIRN_E_STATE;
             continue;
         }
         live++;
@@ -2030,8 +2068,8 @@ int trk_check(const struct trk_table *t)
             return CAIRN_E_STATE; /* T2 */
         if ((k->ids & TRK_ID_MMSI) && idx_get(t, ikey(KEY_MMSI, k->mmsi)) != (int32_t)i)
             return CAIRN_E_STATE;
-        if (!(k->t_first_ms <= k->t_last_ms && k->t_last_ms <= k->t_state_ms + t->cfg.oos_ms))
-            return CAIRN_E_STATE; /* T4 (a late measurement may be applied at the state's time) */
+        if (!(k->t_first_ms <= k->t_last_ms && k->t_last_ms <= k->t_state_ms))
+            return CAIRN_E_STATE; /* T4 */
         double sum = 0.0;
         for (int j = 0; j < TRK_IMM_M; j++) {
             if (!(p->f.mu[j] >= 0.99e-4))

@@ -332,6 +332,8 @@ struct trk_stats {
     uint64_t assoc_gated; /* associated by gating and assignment */
     uint64_t id_adopted;  /* identities adopted by a gated track */
     uint64_t id_jumps;    /* identity matched far outside the gate: filter restarted */
+    uint64_t restarts;    /* identity matched after a silence longer than the track's life
+                             (delete_after): filter restarted */
     uint64_t created;
     uint64_t confirmed;
     uint64_t deleted;

@@ -220,6 +220,40 @@ static uint32_t follow_psr(struct trk_table *t, const struct sim_radar *rd, stru
     return id;
 }
 
+/* A primary target seen at the first two scans of a 2 s radar, missed at
+ * the next three, then at every scan: the track born at the first plot
+ * has 2 hits when its window (5 scans) closes, and its third comes with
+ * the sixth scan, after the window but before any tick past it (each
+ * second: plots, then the tick). It must not stay tentative for the rest
+ * of its life: dropped once its window has passed, it leaves the target
+ * to a new track, which the next plots confirm. (trk_tick dropped a plot-born tentative track past
+ * its window only while it had fewer than M hits, and note_update confirms
+ * only within the window: a third hit after the window left it tentative
+ * for good, updated at every scan and never shown.) */
+static void test_m_of_n_late_hit(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("m_of_n_late_hit")};
+    struct trk_table *t = mk(16);
+    struct sim_radar rd = {1, 0.0, 0.0, 50.0, 0.08};
+    assert_int_equal(trk_sensor_set(t, 1, 2000), 0);
+    struct sim_tgt g = {20000.0, 20000.0, -150.0, 0.0, 0.0};
+    uint32_t last = 0;
+    for (int64_t s = 0; s <= 40; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        bool seen = s % 2 == 0 && !(s >= 4 && s <= 8);
+        if (seen)
+            feed(t, (struct trk_meas[]){sim_plot(&rd, &g, now, PSR, &rng)}, 1, now, &last);
+        tick(t, now);
+        sim_move(&g, 1.0);
+    }
+    const struct trk_track *k = trk_get(t, last);
+    assert_non_null(k);
+    assert_int_equal(k->status, TRK_ST_CONFIRMED);
+    assert_int_equal(trk_count(t), 1);
+    trk_free(t);
+}
+
 static void test_clutter_blob_flagged_slow(void **state)
 {
     (void)state;
@@ -842,6 +876,155 @@ static void test_hostile_values(void **state)
     trk_free(t);
 }
 
+/* The polar members of a measurement without TRK_M_POLAR are not part of
+ * it (prepare checks them only with the flag), stray values included: a
+ * primary-only track fed plots with sigma_m and leftover sigma_height_m,
+ * range, azimuth and their sigmas ends bit for bit where the same plots
+ * with those members zero take it. (The filter once built a polar
+ * covariance from them whenever sigma_height_m was positive: with range
+ * 0 it fused 300 m plots as 1 m ones; with a NaN range it left the track
+ * predicted and not updated.) */
+static void test_stray_polar_fields(void **state)
+{
+    (void)state;
+    const double stray[2][4] = {{0.0, 0.0, 0.0, 0.0}, {NAN, 45.0, 60.0, 0.08}};
+    for (int v = 0; v < 2; v++) {
+        struct trk_table *t[2] = {mk(4), mk(4)};
+        struct sim_rng rng = {seed_of("stray_polar_fields")};
+        struct sim_tgt g = {0.0, 0.0, 150.0, 40.0, 0.0};
+        uint32_t id[2] = {0, 0};
+        for (int64_t s = 0; s <= 40; s += 4) {
+            int64_t now = SIM_T0 + s * SEC;
+            struct trk_meas m = sim_point(1, PSR, TRK_KIND_UNKNOWN, &g, now, 300.0, 0.0, &rng);
+            struct trk_meas odd = m;
+            odd.sigma_height_m = 50.0;
+            odd.range_m = stray[v][0];
+            odd.az_deg = stray[v][1];
+            odd.sigma_range_m = stray[v][2];
+            odd.sigma_az_deg = stray[v][3];
+            feed(t[0], &m, 1, now, &id[0]);
+            feed(t[1], &odd, 1, now, &id[1]);
+            const struct trk_track *a = trk_get(t[0], id[0]), *b = trk_get(t[1], id[1]);
+            assert_non_null(a);
+            assert_non_null(b);
+            assert_true(a->lat_deg == b->lat_deg && a->lon_deg == b->lon_deg);
+            assert_true(a->ve_mps == b->ve_mps && a->vn_mps == b->vn_mps);
+            assert_true(a->pos_sigma_m == b->pos_sigma_m);
+            tick(t[0], now);
+            tick(t[1], now);
+            sim_move(&g, 4.0);
+        }
+        trk_free(t[0]);
+        trk_free(t[1]);
+    }
+}
+
+/* A measurement stamped decades early (a corrupt or hostile time: SBS
+ * carries its date as text) makes a track whose state is that old; until
+ * the next tick deletes it, nothing may carry that track across the gap:
+ *  - the same aircraft's next squitter (its identity) restarts the track at
+ *    the squitter instead of predicting it over 56 years (the prediction's
+ *    covariance, 1e30 m^2 and more, left the update's difference of large
+ *    numbers with a negative or NaN variance: trk_check's T5 failed, and a
+ *    vessel's pos_sigma_m was NaN);
+ *  - a primary plot of another target does not gate into it (its gate,
+ *    grown with 56 years of process noise, took the plot from the
+ *    target's own track). */
+static void test_ancient_time(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("ancient_time")};
+    const uint8_t kind[2] = {TRK_KIND_AIRCRAFT, TRK_KIND_VESSEL};
+    for (int v = 0; v < 2; v++) {
+        struct trk_table *t = mk(8);
+        struct sim_tgt g = {0.0, 0.0, v ? 6.0 : 200.0, 0.0, 0.0};
+        int64_t now = SIM_T0;
+        struct trk_meas m =
+            sim_point(2, v ? AIS : ADSB, kind[v], &g, 1000, v ? 25.0 : 50.0, 0.0, &rng);
+        m.has |= v ? TRK_M_MMSI : TRK_M_ICAO;
+        m.icao = ICAO_A;
+        m.mmsi = 244123456;
+        feed(t, &m, 1, now, NULL);
+        m.t_ms = now;
+        uint32_t id;
+        feed(t, &m, 1, now, &id);
+        const struct trk_track *k = trk_get(t, id);
+        assert_non_null(k);
+        assert_true(k->pos_sigma_m <= 2.0 * m.sigma_m);
+        assert_true(sim_err(k, &g) < 5.0 * m.sigma_m);
+        assert_int_equal(trk_stats(t)->restarts, 1);
+        trk_free(t);
+    }
+    /* a primary target followed by a 4 s radar; a plot of 1970 5 km away
+     * (another sensor), then the target's next plot in the same call */
+    struct trk_table *t = mk(8);
+    struct sim_radar rd = {1, 0.0, -60000.0, 50.0, 0.08};
+    assert_int_equal(trk_sensor_set(t, 1, 4000), 0);
+    struct sim_tgt g = {0.0, 0.0, 150.0, 0.0, 0.0};
+    uint32_t id = 0;
+    for (int64_t s = 0; s <= 20; s += 4) {
+        int64_t now = SIM_T0 + s * SEC;
+        uint32_t got;
+        feed(t, (struct trk_meas[]){sim_plot(&rd, &g, now, PSR, &rng)}, 1, now, &got);
+        if (!id)
+            id = got;
+        assert_int_equal(got, id);
+        tick(t, now);
+        sim_move(&g, 4.0);
+    }
+    int64_t now = SIM_T0 + 24 * SEC;
+    struct sim_tgt far = {g.e, g.n + 5000.0, 0.0, 0.0, 0.0};
+    struct trk_meas two[2] = {sim_point(2, PSR, TRK_KIND_UNKNOWN, &far, 1000, 100.0, 0.0, &rng),
+                              sim_plot(&rd, &g, now, PSR, &rng)};
+    uint32_t got[2];
+    feed(t, two, 2, now, got);
+    assert_int_not_equal(got[0], id);
+    assert_int_equal(got[1], id);
+    tick(t, now);
+    const struct trk_track *a = trk_get(t, got[0]); /* deleted at the tick */
+    assert_true(a == NULL || a->status == TRK_ST_DELETED);
+    trk_free(t);
+}
+
+/* Two aircraft with one ICAO address, 60 km apart, heard by receivers of
+ * different latencies: the first's squitter at t, the second's at t - 1.5 s,
+ * the first's again at t - 3 s (a slower receiver). Each is an identity's
+ * jump (restart at the measurement); the track's state time must not walk
+ * back with the late ones (T4: t_last_ms <= t_state_ms; it went back 1.5 s
+ * a jump, each within oos_ms of the last, 3 s behind t_last_ms after the
+ * third, and trk_check failed). */
+static void test_shared_address_late(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("shared_address_late")};
+    struct trk_table *t = mk(4);
+    struct sim_tgt g[2] = {{0.0, 0.0, 200.0, 0.0, 0.0}, {0.0, 60000.0, -200.0, 0.0, 0.0}};
+    for (int64_t s = 0; s < 10; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        const int who[3] = {0, 1, 0};
+        const int64_t late[3] = {0, 1500, 3000};
+        for (int i = 0; i < 3; i++) {
+            struct trk_meas m = sim_point(10 + (uint32_t)i, ADSB, TRK_KIND_AIRCRAFT, &g[who[i]],
+                                          now - late[i], 20.0, 0.0, &rng);
+            m.has |= TRK_M_ICAO;
+            m.icao = ICAO_A;
+            /* the third is 3 s older than the first: too old for the track
+             * (oos_ms 2 s), refused, unless the second made the state older */
+            int rc = trk_ingest(t, &m, 1, now, NULL);
+            assert_true(rc == 0 || (i == 2 && rc == CAIRN_E_RANGE));
+            assert_int_equal(trk_check(t), 0);
+            const struct trk_track *k = trk_find_icao(t, ICAO_A);
+            assert_non_null(k);
+            assert_true(k->t_last_ms <= k->t_state_ms);
+        }
+        tick(t, now);
+        sim_move(&g[0], 1.0);
+        sim_move(&g[1], 1.0);
+    }
+    assert_int_equal(trk_count(t), 1);
+    trk_free(t);
+}
+
 static void test_capacity_and_config(void **state)
 {
     (void)state;
@@ -934,6 +1117,43 @@ static void test_grid_edges(void **state)
     feed(t, &p, 1, p.t_ms, &id);
     assert_int_equal(trk_count(t), 7);
     assert_int_equal(id, trk_find_icao(t, 0x10)->id);
+    trk_free(t);
+}
+
+/* A track by the pole: ADS-B 111 m from it, its velocity stated as
+ * 300 m/s east, its position 1 km (1 sigma) and not moving. In the track's
+ * plane a metre east is half a degree of longitude there; whatever the
+ * estimate, the track's longitude stays within -180..180 and its trail's
+ * fits lon_e7 (from_plane brought the longitude back by one turn only:
+ * 255, 409, ... 1102 degrees after 20 s, and the trail's int32 wrapped). */
+static void test_pole_longitude(void **state)
+{
+    (void)state;
+    struct trk_table *t = mk(4);
+    uint32_t id = 0;
+    for (int s = 0; s < 20; s++) {
+        struct trk_meas m = {0};
+        m.t_ms = SIM_T0 + s * SEC;
+        m.sensor_id = 100;
+        m.src_mask = ADSB;
+        m.kind = TRK_KIND_AIRCRAFT;
+        m.has = TRK_M_ICAO | TRK_M_VEL;
+        m.icao = ICAO_A;
+        m.lat_deg = 89.999;
+        m.lon_deg = 0.0;
+        m.sigma_m = 1000.0;
+        m.ve_mps = 300.0;
+        m.sigma_v_mps = 1.0;
+        feed(t, &m, 1, m.t_ms, &id);
+        tick(t, m.t_ms);
+        const struct trk_track *k = trk_get(t, id);
+        assert_true(k->lon_deg >= -180.0 && k->lon_deg <= 180.0);
+        assert_true(k->lat_deg >= -90.0 && k->lat_deg <= 90.0);
+        struct trk_point pt[32];
+        size_t n = trk_trail(t, k, pt, 32);
+        for (size_t i = 0; i < n; i++)
+            assert_true(pt[i].lon_e7 >= -1800000000 && pt[i].lon_e7 <= 1800000000);
+    }
     trk_free(t);
 }
 
@@ -1225,6 +1445,50 @@ static double brute(const double *c, int n, int m, int row, unsigned used)
     return best;
 }
 
+/* An AIS position whose MMSI is no MMSI (0, the default of a transponder
+ * never configured, or past 999,999,999 in the 30-bit field) is still a
+ * vessel's position: the adapter leaves the identity out and the tracker
+ * follows the vessel like any plot without identity (the measurement was
+ * refused whole, CAIRN_E_INVAL, and the vessel was not in the picture). */
+static void test_ais_mmsi_not_valid(void **state)
+{
+    (void)state;
+    const uint32_t mmsi[2] = {0, 1073741823u};
+    for (int v = 0; v < 2; v++) {
+        struct trk_table *t = mk(4);
+        uint32_t id = 0;
+        for (int s = 0; s < 6; s++) {
+            struct report r;
+            memset(&r, 0, sizeof r);
+            r.kind = REP_AIS;
+            r.t_ms = SIM_T0 + s * 10 * SEC;
+            r.sensor_id = 5;
+            r.has = REP_HAS_POS | REP_HAS_MMSI | REP_HAS_GS | REP_HAS_TRACK;
+            r.mmsi = mmsi[v];
+            r.gs_kt = 12.0f;
+            r.track_deg = 0.0f;
+            sim_to_ll(0.0, s * 10.0 * 12.0 * 1852.0 / 3600.0, &r.lat_deg, &r.lon_deg);
+            struct trk_meas m;
+            assert_int_equal(trk_meas_from_report(&r, &m), 0);
+            assert_int_equal(m.has & TRK_M_MMSI, 0);
+            assert_int_equal(m.kind, TRK_KIND_VESSEL);
+            uint32_t got = 0;
+            feed(t, &m, 1, r.t_ms, &got);
+            if (!id)
+                id = got;
+            assert_int_equal(got, id);
+            tick(t, r.t_ms);
+        }
+        const struct trk_track *k = trk_get(t, id);
+        assert_non_null(k);
+        assert_int_equal(k->status, TRK_ST_CONFIRMED);
+        assert_int_equal(k->kind, TRK_KIND_VESSEL);
+        assert_int_equal(k->ids & TRK_ID_MMSI, 0);
+        assert_int_equal(trk_count(t), 1);
+        trk_free(t);
+    }
+}
+
 static void test_assign_optimal(void **state)
 {
     (void)state;
@@ -1254,6 +1518,7 @@ int main(void)
         cmocka_unit_test(test_crossing_psr),
         cmocka_unit_test(test_crossing_ssr_same_code),
         cmocka_unit_test(test_primary_m_of_n),
+        cmocka_unit_test(test_m_of_n_late_hit),
         cmocka_unit_test(test_clutter_blob_flagged_slow),
         cmocka_unit_test(test_primary_boat_stays_unknown),
         cmocka_unit_test(test_transponder_off_one_track),
@@ -1266,11 +1531,16 @@ int main(void)
         cmocka_unit_test(test_primary_height_offset),
         cmocka_unit_test(test_primary_fast_turns),
         cmocka_unit_test(test_hostile_values),
+        cmocka_unit_test(test_stray_polar_fields),
+        cmocka_unit_test(test_ancient_time),
+        cmocka_unit_test(test_shared_address_late),
         cmocka_unit_test(test_capacity_and_config),
         cmocka_unit_test(test_grid_edges),
+        cmocka_unit_test(test_pole_longitude),
         cmocka_unit_test(test_random_measurements),
         cmocka_unit_test(test_note),
         cmocka_unit_test(test_adapter_from_report),
+        cmocka_unit_test(test_ais_mmsi_not_valid),
         cmocka_unit_test(test_assign_optimal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
