@@ -47,9 +47,9 @@
  * Alert lifecycle (one alert per rule and key; key: a track id, or a pair):
  *
  *      condition seen                condition seen again with another
- *      (det_evaluate)                severity or signature, or after an
- *   FREE ──────────► OPEN ─────────► UPDATED ◄──┐ absence shorter than the hold
- *    ▲                 │                │  └────┘
+ *      (det_evaluate)                severity or signature (D7), or back
+ *   FREE ──────────► OPEN ─────────► UPDATED ◄──┐ after an absence of hold_evals
+ *    ▲                 │                │  └────┘ evaluations, shorter than hold_ms
  *    │                 │ condition absent for hold_ms and hold_evals
  *    │                 ▼                ▼ evaluations (det_evaluate)
  *    └──────────── CLEARED ◄────────────┘
@@ -57,14 +57,17 @@
  *
  *   transition          condition
  *   FREE -> OPEN        a rule reports a (rule, key) with no live alert; a free slot
- *   OPEN -> UPDATED     the same key reported with another severity or signature
- *                       (e.g. a new squawk), or reported again after being absent
+ *   OPEN -> UPDATED     the same key reported with a higher severity, or another
+ *                       signature (e.g. a new squawk), or a lower severity once the
+ *                       hold allows it (D7); or reported again after being absent
+ *                       for at least hold_evals evaluations (one missed evaluation
+ *                       is no change)
  *   UPDATED -> UPDATED  the same
  *   OPEN/UPDATED ->     not reported for at least hold_ms and at least hold_evals
  *     CLEARED           consecutive evaluations
  *   CLEARED -> FREE     the next det_evaluate (readers see CLEARED once)
  *
- * Invariants (det_check verifies D1, D2, D4, D5; tests check D3, D6):
+ * Invariants (det_check verifies D1, D2, D4, D5; tests check D3, D6, D7):
  *   D1  Alert ids are non-zero, unique and never reused within a detector.
  *   D2  At most one live (OPEN or UPDATED) alert per (rule, key), and the
  *       key index maps (rule, key) to it; CLEARED and FREE slots are in no
@@ -78,6 +81,22 @@
  *   D6  No allocation after det_new: a full alert table is CAIRN_E_FULL and
  *       stats.full; the other alerts go on. `now` going backwards is
  *       CAIRN_E_RANGE and changes nothing.
+ *   D7  No flapping (the STCA habit: a warning is not withdrawn while its
+ *       cause comes and goes). A live alert shows a report at once when it
+ *       raises the severity, or changes the signature at the same severity
+ *       to one other than the signature shown before the last change. It
+ *       falls to a lower severity only once the severity shown has not
+ *       been reported for hold_ms and hold_evals evaluations (the test of a
+ *       clear, D4), and then to the highest severity reported within that
+ *       hold, at an evaluation that reports it; it goes back to the
+ *       previous signature only once the one shown has not been reported
+ *       for the hold. Until then the alert keeps what it shows (severity,
+ *       signature, parties, values, text; only its place follows the
+ *       report). A report marked det_hit.settled (rule.h: an operator's
+ *       decision, a threshold with its own band) is shown at once. So a
+ *       condition that alternates at every evaluation is one change, and
+ *       a lasting fall is shown hold_ms after its start at the latest
+ *       evaluation (plus the evaluation that reports it).
  *
  * Threads: one detector, one thread at a time.
  */

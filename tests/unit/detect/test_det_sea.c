@@ -770,6 +770,46 @@ static void test_ais_gap(void **st)
     geo_zones_free(zs);
 }
 
+/* ------------------------------------------------------------- flapping */
+
+/* A ship sailing east along the territorial line (the square's south edge,
+ * 50.1 N), its position 50 m inside and 50 m outside at alternate
+ * evaluations: entry (ALERT) and approach (CAUTION). The rise to ALERT is
+ * shown at once, the alternation after it changes nothing (D7); when it
+ * turns away the fall to approach comes after the hold. */
+static void test_flap_zone_line(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r);
+    struct geo_zones *zs = zones(ZONE("\"name\":\"TW\",\"kind\":\"territorial\""));
+    det_set_zones(d, zs);
+    int64_t now = 0;
+    for (int k = 0; k <= 30; k++, now += 5 * SEC) {
+        struct trk_track t = mover(1, TRK_KIND_VESSEL, 0, 1.0 + 0.01 * k, INT32_MIN, 4, 0, now);
+        t.lat_deg = 50.1 + (k % 2 ? 50.0 : -50.0) / M_LAT;
+        assert_int_equal(eval(d, &t, 1, now), 0);
+        if (k == 1) {
+            assert_int_equal(r.n, 2);
+            assert_int_equal(r.ev[1].state, DET_ST_UPDATED);
+            assert_int_equal(r.ev[1].severity, DET_SEV_ALERT);
+        }
+    }
+    assert_int_equal(r.n, 2); /* 31 evaluations: OPEN (approach), UPDATED (entry) */
+    assert_int_equal(r.ev[0].severity, DET_SEV_CAUTION);
+    /* last inside at 145 s; 1 NM south from 155 s: approach again then
+     * (10 s and 2 evaluations after the last entry) */
+    for (; now <= 175 * SEC; now += 5 * SEC) {
+        struct trk_track t = mover(1, TRK_KIND_VESSEL, 5, 1.5, INT32_MIN, 4, 0, now);
+        assert_int_equal(eval(d, &t, 1, now), 0);
+        assert_int_equal(r.n, now < 155 * SEC ? 2u : 3u);
+    }
+    assert_int_equal(r.ev[2].severity, DET_SEV_CAUTION);
+    assert_non_null(strstr(r.ev[2].text, "Zone approach"));
+    det_free(d);
+    geo_zones_free(zs);
+}
+
 /* The real tracker learns the intervals: an anchored ship reporting every
  * 3 minutes for an hour raises nothing; a ship under way every 10 s that
  * falls silent for 2 minutes raises AIS_GAP. */
@@ -990,6 +1030,7 @@ int main(void)
         cmocka_unit_test(test_ais_gap_tracker),
         cmocka_unit_test(test_baltic_sea),
         cmocka_unit_test(test_hostile_tracks_zones),
+        cmocka_unit_test(test_flap_zone_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
