@@ -214,6 +214,7 @@ void det_config_default(struct det_config *c)
     c->renegade_dev_m = 10.0 * 1852.0; /* 10 NM: twice the radar separation minimum, beyond
                                           any weather deviation a controller would not know of */
     c->zone_lookahead_ms = 300000;
+    c->zone_v_margin_ft = 200.0;
     c->sea_cpa_m = 0.5 * 1852.0;
     c->sea_horizon_ms = 600000;
     c->sea_moving_mps = 1.0;
@@ -247,7 +248,8 @@ static int config_ok(const struct det_config *c)
            c->level_off_margin_ft <= 5000.0 && c->renegade_dev_m > 0 && c->renegade_dev_m <= 1e6 &&
            c->sep_hyst >= 0 && c->sep_hyst <= 1.0 && c->turn_max_deg > 0 &&
            c->turn_max_deg <= 360.0 && c->turn_lookahead_ms >= 0 && c->zone_lookahead_ms >= 0 &&
-           c->zone_lookahead_ms <= 3600000 && c->sea_cpa_m > 0 && c->sea_cpa_m <= 20000.0 &&
+           c->zone_lookahead_ms <= 3600000 && c->zone_v_margin_ft >= 0 &&
+           c->zone_v_margin_ft <= 10000.0 && c->sea_cpa_m > 0 && c->sea_cpa_m <= 20000.0 &&
            c->sea_horizon_ms >= 0 && c->sea_horizon_ms <= 3600000 && c->sea_moving_mps >= 0 &&
            c->sea_anchor_m >= 0 && c->sea_anchor_m <= c->sea_cpa_m && c->sea_max_speed_mps > 0 &&
            c->sea_max_speed_mps <= 100.0 && c->low_h_m > 0 && c->low_h_m <= c->low_away_m &&

@@ -240,6 +240,7 @@ struct det_config {
     size_t man_tracks;     /* 256 */
     /* ZONE */
     int64_t zone_lookahead_ms; /* predicted entry along the velocity within this (300 s) */
+    double zone_v_margin_ft;   /* a live alert stays this far beyond floor and ceiling (200 ft) */
     /* SEA_CPA */
     double sea_cpa_m;         /* dangerous closest approach between vessels (0.5 NM) */
     int64_t sea_horizon_ms;   /* ... predicted within this (600 s) */
@@ -270,7 +271,7 @@ struct det_config {
  * 0.5 deg/s, level-off on with 300 ft of overshoot, renegade deviation
  * 10 NM, separation hysteresis 20 %, turns predicted up to 90 deg
  * and 60 s ahead; formation exemption on (2 NM, 1,000 ft, 15 m/s, 60 s, 256 pairs);
- * zones 300 s ahead; vessels 0.5
+ * zones 300 s ahead, 200 ft beyond floor and ceiling once raised; vessels 0.5
  * NM within 10 min, moving from 1 m/s, anchored pairs at 100 m; low pass below 1,000 ft within 1
  * NM, over at 2 NM, kept 25 NM / 15 min, 1,024 pairs; AIS gap 5 intervals and 90 s (near a zone: 3
  * and 60 s; near: 20 NM), 180 s below 3 kt. */

@@ -384,6 +384,46 @@ static void test_flap_no_transponder(void **st)
     det_free(d);
 }
 
+/* NO_TRANSPONDER's band: traffic that came within 10 NM keeps the alert
+ * at WARNING while within 12 NM (20 %), so a track skirting 10 NM with
+ * noise neither flaps nor falls; beyond 12 NM it falls after the hold. */
+static void test_flap_no_transponder_band(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    r.only = 1u << DET_RULE_NO_TRANSPONDER;
+    struct trk_track t[2];
+    t[0] = ac(1, 0, 0, INT32_MIN, 0, 0, 0);
+    t[0].ids = 0;
+    t[0].kind = TRK_KIND_UNKNOWN;
+    t[0].transponder = TRK_TRI_UNKNOWN;
+    t[0].primary_only_scans = 5;
+    int64_t now = 0;
+    for (int k = 0; k < 30; k++, now += 4 * SEC) {
+        t[0].t_state_ms = now;
+        t[1] = ac(2, k % 2 ? 10.2 : 9.8, 0, 30000, 0, 0, now);
+        assert_int_equal(eval(d, t, 2, now), 0);
+    }
+    assert_int_equal(r.n, 1); /* opened at 9.8 NM: WARNING, and no change */
+    assert_int_equal(r.ev[0].severity, DET_SEV_WARNING);
+    for (int k = 0; k < 10; k++, now += 4 * SEC) {
+        t[0].t_state_ms = now;
+        t[1] = ac(2, 11.5, 0, 30000, 0, 0, now);
+        assert_int_equal(eval(d, t, 2, now), 0);
+    }
+    assert_int_equal(r.n, 1);
+    assert_non_null(strstr(r.ev[0].text, "NM from track 2"));
+    for (int k = 0; k < 5; k++, now += 4 * SEC) {
+        t[0].t_state_ms = now;
+        t[1] = ac(2, 12.5, 0, 30000, 0, 0, now);
+        assert_int_equal(eval(d, t, 2, now), 0);
+    }
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ev[1].severity, DET_SEV_CAUTION);
+    det_free(d);
+}
+
 /* RENEGADE: a 7600 squawk (COMLOSS) on an aircraft whose transponder
  * comes and goes (det_xpdr_off true at every other evaluation:
  * SUSPECTED). The rise to SUSPECTED is shown at once, the oscillation
@@ -2052,6 +2092,7 @@ int main(void)
         cmocka_unit_test(test_hostile_squawk),
         cmocka_unit_test(test_no_transponder),
         cmocka_unit_test(test_flap_no_transponder),
+        cmocka_unit_test(test_flap_no_transponder_band),
         cmocka_unit_test(test_flap_renegade),
         cmocka_unit_test(test_flap_separation),
         cmocka_unit_test(test_transponder_off_modes_tracker),

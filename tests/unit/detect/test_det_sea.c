@@ -810,6 +810,93 @@ static void test_flap_zone_line(void **st)
     geo_zones_free(zs);
 }
 
+/* An aircraft level at a zone's ceiling (10,000 ft) with Mode C noise of
+ * 100 ft, inside it horizontally: the entry is raised at 9,900 ft, and
+ * 10,100 ft at the next evaluation keeps it (the vertical band of 200 ft
+ * of a live alert) instead of leaving it and coming back (an UPDATED at
+ * every return); 10,300 ft is out, and it clears after the hold. An
+ * aircraft at 10,100 ft without an alert raises none. */
+static void test_flap_zone_ceiling(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r);
+    struct geo_zones *zs =
+        zones(ZONE("\"name\":\"C\",\"kind\":\"caution\",\"floor_ft\":1000,\"ceiling_ft\":10000"));
+    det_set_zones(d, zs);
+    int64_t now = 0;
+    struct trk_track t = mover(1, TRK_KIND_AIRCRAFT, 7, 9, 10100, 100, 0, now);
+    assert_int_equal(eval(d, &t, 1, now), 0);
+    assert_int_equal(r.n, 0);
+    for (int k = 0; k < 20; k++) {
+        now += 4 * SEC;
+        t = mover(1, TRK_KIND_AIRCRAFT, 7, 9, k % 2 ? 10100 : 9900, 100, 0, now);
+        assert_int_equal(eval(d, &t, 1, now), 0);
+    }
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ev[0].state, DET_ST_OPEN);
+    for (int k = 0; k < 4; k++) {
+        now += 4 * SEC;
+        t = mover(1, TRK_KIND_AIRCRAFT, 7, 9, 10300, 100, 0, now);
+        assert_int_equal(eval(d, &t, 1, now), 0);
+    }
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ev[1].state, DET_ST_CLEARED);
+    det_free(d);
+    geo_zones_free(zs);
+}
+
+/* AIS_GAP at ais_zone_near_m: a ship under way (every 10 s) silent from
+ * 0 s, sailing along 20 NM from the square (19.8 and 20.2 NM at alternate
+ * evaluations). Near, the tolerance is 60 s (WARNING); far, 90 s
+ * (CAUTION). The alert opens at 70 s and stays one alert at WARNING: a
+ * live gap alert lasts while the gap is over the shorter tolerance (the
+ * silence has not ended), and near holds within 24 NM (20 %). Beyond
+ * 24 NM it falls to CAUTION after the hold; AIS heard again clears it. */
+static void test_flap_ais_gap_near(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r);
+    struct geo_zones *zs = zones(ZONE("\"name\":\"TW\",\"kind\":\"territorial\""));
+    det_set_zones(d, zs);
+    /* the south edge is 0.1 deg = 6.0 NM north of the reference point */
+    double edge_nm = 0.1 * M_LAT / NM;
+    int64_t now = 0;
+    for (int k = 0; k <= 40; k++, now += 5 * SEC) {
+        struct trk_track t =
+            mover(1, TRK_KIND_VESSEL, edge_nm - (k % 2 ? 20.2 : 19.8), 5, INT32_MIN, 7.2, 0, now);
+        ais(&t, 10000, 1);
+        assert_int_equal(eval(d, &t, 1, now), 0);
+    }
+    assert_int_equal(count(&r, DET_RULE_AIS_GAP, DET_ST_OPEN), 1);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ev[0].severity, DET_SEV_WARNING);
+    for (int k = 0; k < 5; k++, now += 5 * SEC) {
+        struct trk_track t = mover(1, TRK_KIND_VESSEL, edge_nm - 22.0, 5, INT32_MIN, 7.2, 0, now);
+        ais(&t, 10000, 1);
+        assert_int_equal(eval(d, &t, 1, now), 0);
+    }
+    assert_int_equal(r.n, 1); /* within 24 NM: near still */
+    for (int k = 0; k < 4; k++, now += 5 * SEC) {
+        struct trk_track t = mover(1, TRK_KIND_VESSEL, edge_nm - 25.0, 5, INT32_MIN, 7.2, 0, now);
+        ais(&t, 10000, 1);
+        assert_int_equal(eval(d, &t, 1, now), 0);
+    }
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ev[1].state, DET_ST_UPDATED);
+    assert_int_equal(r.ev[1].severity, DET_SEV_CAUTION);
+    for (int k = 0; k < 4; k++, now += 5 * SEC) {
+        struct trk_track t = mover(1, TRK_KIND_VESSEL, edge_nm - 25.0, 5, INT32_MIN, 7.2, 0, now);
+        ais(&t, 10000, now);
+        assert_int_equal(eval(d, &t, 1, now), 0);
+    }
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.ev[2].state, DET_ST_CLEARED);
+    det_free(d);
+    geo_zones_free(zs);
+}
+
 /* The real tracker learns the intervals: an anchored ship reporting every
  * 3 minutes for an hour raises nothing; a ship under way every 10 s that
  * falls silent for 2 minutes raises AIS_GAP. */
@@ -1031,6 +1118,8 @@ int main(void)
         cmocka_unit_test(test_baltic_sea),
         cmocka_unit_test(test_hostile_tracks_zones),
         cmocka_unit_test(test_flap_zone_line),
+        cmocka_unit_test(test_flap_zone_ceiling),
+        cmocka_unit_test(test_flap_ais_gap_near),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
