@@ -78,6 +78,19 @@ _Static_assert(sizeof(struct det_tv) == 64, "a track's values are one cache line
 #define TV_TURN 4u /* turn rate not 0: det.turn */
 #define TV_SEL  8u /* selected altitude known: det.sel */
 
+/* What the lifecycle remembers of a live alert's reports for its holds
+ * (det_report, detect.h D7): the last evaluation that reported each
+ * severity from CAUTION up or a higher one, the last that reported the
+ * severity and signature shown, and the signature shown before the last
+ * change. */
+struct det_keep {
+    int64_t t_lvl_ms[3]; /* CAUTION, WARNING, ALERT or higher: last reported at */
+    uint64_t e_lvl[3];   /* ... at this evaluation */
+    int64_t t_kept_ms;   /* the severity and signature shown: last reported at */
+    uint64_t e_kept;     /* ... at this evaluation */
+    uint64_t prev_sig;   /* the signature before the last change */
+};
+
 struct det {
     struct det_config cfg;
     det_change_fn on_change;
@@ -89,17 +102,18 @@ struct det {
     uint64_t eval_no;
     /* alerts */
     struct det_alert *alerts;
-    uint64_t *seen_eval; /* evaluation number of the last report per slot */
-    uint64_t *aused;     /* bit per slot: not FREE (the passes over the alerts visit
-                            only these, in slot order) */
-    uint64_t *acleared;  /* bit per slot: CLEARED (the pass that frees them visits only
-                            these, without reading the alerts) */
-    size_t amask;        /* key-index buckets - 1 */
-    uint32_t *ahead;     /* bucket -> slot + 1 */
-    uint32_t *anext;     /* slot -> next slot + 1 */
-    uint64_t *akey;      /* slot -> its key and rule, beside the chain, so that a */
-    uint8_t *arule;      /* lookup does not read the alerts it passes by */
-    uint32_t *freelist;  /* free slots, a stack */
+    uint64_t *seen_eval;   /* evaluation number of the last report per slot */
+    struct det_keep *keep; /* per slot: what the hold of a fall or a change back reads */
+    uint64_t *aused;       /* bit per slot: not FREE (the passes over the alerts visit
+                              only these, in slot order) */
+    uint64_t *acleared;    /* bit per slot: CLEARED (the pass that frees them visits only
+                              these, without reading the alerts) */
+    size_t amask;          /* key-index buckets - 1 */
+    uint32_t *ahead;       /* bucket -> slot + 1 */
+    uint32_t *anext;       /* slot -> next slot + 1 */
+    uint64_t *akey;        /* slot -> its key and rule, beside the chain, so that a */
+    uint8_t *arule;        /* lookup does not read the alerts it passes by */
+    uint32_t *freelist;    /* free slots, a stack */
     size_t n_free;
     /* per evaluation */
     uint8_t *live, *air, *kind;
@@ -200,6 +214,7 @@ void det_config_default(struct det_config *c)
     c->renegade_dev_m = 10.0 * 1852.0; /* 10 NM: twice the radar separation minimum, beyond
                                           any weather deviation a controller would not know of */
     c->zone_lookahead_ms = 300000;
+    c->zone_v_margin_ft = 200.0;
     c->sea_cpa_m = 0.5 * 1852.0;
     c->sea_horizon_ms = 600000;
     c->sea_moving_mps = 1.0;
@@ -233,7 +248,8 @@ static int config_ok(const struct det_config *c)
            c->level_off_margin_ft <= 5000.0 && c->renegade_dev_m > 0 && c->renegade_dev_m <= 1e6 &&
            c->sep_hyst >= 0 && c->sep_hyst <= 1.0 && c->turn_max_deg > 0 &&
            c->turn_max_deg <= 360.0 && c->turn_lookahead_ms >= 0 && c->zone_lookahead_ms >= 0 &&
-           c->zone_lookahead_ms <= 3600000 && c->sea_cpa_m > 0 && c->sea_cpa_m <= 20000.0 &&
+           c->zone_lookahead_ms <= 3600000 && c->zone_v_margin_ft >= 0 &&
+           c->zone_v_margin_ft <= 10000.0 && c->sea_cpa_m > 0 && c->sea_cpa_m <= 20000.0 &&
            c->sea_horizon_ms >= 0 && c->sea_horizon_ms <= 3600000 && c->sea_moving_mps >= 0 &&
            c->sea_anchor_m >= 0 && c->sea_anchor_m <= c->sea_cpa_m && c->sea_max_speed_mps > 0 &&
            c->sea_max_speed_mps <= 100.0 && c->low_h_m > 0 && c->low_h_m <= c->low_away_m &&
@@ -294,6 +310,7 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->amask = ab - 1;
     d->alerts = calloc(na, sizeof *d->alerts);
     d->seen_eval = calloc(na, sizeof *d->seen_eval);
+    d->keep = calloc(na, sizeof *d->keep);
     d->ahead = calloc(ab, sizeof *d->ahead);
     d->anext = calloc(na, sizeof *d->anext);
     d->akey = calloc(na, sizeof *d->akey);
@@ -366,10 +383,10 @@ int det_new(const struct det_config *cfg, det_change_fn on_change, void *arg, st
     d->form.tmp = calloc(fb, sizeof *d->form.tmp);
     int man_rc = det_man_init(&d->man, c.man_tracks);
     if (man_rc || !d->form.tab || !d->form.tmp || !d->low.tab[0] || !d->low.tab[1] || !d->low.air ||
-        !d->g_kind || !d->g_id || !d->alerts || !d->seen_eval || !d->ahead || !d->anext ||
-        !d->akey || !d->arule || !d->freelist || !d->live || !d->lat || !d->lon || !d->gs ||
-        !d->turn || !d->turn_cand || !d->cref || !d->cdeg || !d->air || !d->mlat || !d->mlon ||
-        !d->alt || !d->vrate || !d->cpos[0] || !d->cpos[1] || !d->cmap || !d->cnew ||
+        !d->g_kind || !d->g_id || !d->alerts || !d->seen_eval || !d->keep || !d->ahead ||
+        !d->anext || !d->akey || !d->arule || !d->freelist || !d->live || !d->lat || !d->lon ||
+        !d->gs || !d->turn || !d->turn_cand || !d->cref || !d->cdeg || !d->air || !d->mlat ||
+        !d->mlon || !d->alt || !d->vrate || !d->cpos[0] || !d->cpos[1] || !d->cmap || !d->cnew ||
         !d->grid.key || !d->grid.order || !d->grid.tmp_key || !d->grid.tmp_order || !d->ve ||
         !d->vn || !d->sel || !d->tid || !d->g_sel || !d->kind || !d->g_air || !d->g_lat ||
         !d->g_lon || !d->g_gs || !d->g_alt || !d->g_vrate || !d->g_ve || !d->g_vn || !d->g_mlat ||
@@ -402,6 +419,7 @@ void det_free(struct det *d)
         return;
     free(d->alerts);
     free(d->seen_eval);
+    free(d->keep);
     free(d->ahead);
     free(d->anext);
     free(d->akey);
@@ -1052,17 +1070,79 @@ static void fill(const struct det *d, struct det_alert *a, const struct det_hit 
     a->text[sizeof a->text - 1] = '\0';
 }
 
+/* Note the report of severity sev at this evaluation in k. */
+static void keep_levels(struct det_keep *k, unsigned sev, int64_t now_ms, uint64_t eval_no)
+{
+    for (unsigned s = DET_SEV_CAUTION; s <= sev && s <= DET_SEV_ALERT; s++) {
+        k->t_lvl_ms[s - DET_SEV_CAUTION] = now_ms;
+        k->e_lvl[s - DET_SEV_CAUTION] = eval_no;
+    }
+}
+
+/* 1 when something last seen at (t_ms, e) has been absent for the hold:
+ * hold_ms and hold_evals evaluations (the test of a clear, D4). */
+static int held_off(const struct det *d, int64_t now_ms, int64_t t_ms, uint64_t e)
+{
+    return now_ms - t_ms >= d->cfg.hold_ms && d->eval_no - e >= d->cfg.hold_evals;
+}
+
+/* Whether a live alert shown at severity S and signature G shows report h
+ * now (D7): 1 to show it (a change), 0 to keep what it shows. */
+static int take_report(const struct det *d, const struct det_alert *a, const struct det_keep *k,
+                       const struct det_hit *h, int64_t now_ms)
+{
+    if (h->severity > a->severity)
+        return 1; /* a rise: at once */
+    if (h->severity == a->severity && h->sig == a->sig)
+        return 1; /* the same: nothing to hold */
+    if (h->settled)
+        return 1;                       /* a decision or a threshold with its own band */
+    if (h->severity == a->severity)     /* another signature: at once, unless it is */
+        return h->sig != k->prev_sig || /* the one shown before and the one shown now */
+               held_off(d, now_ms, k->t_kept_ms, k->e_kept); /* was reported within the hold */
+    /* a fall: once the severity shown has been absent for the hold, to the
+     * highest one reported within the hold, when that is h's */
+    if (a->severity >= DET_SEV_CAUTION && a->severity <= DET_SEV_ALERT &&
+        !held_off(d, now_ms, k->t_lvl_ms[a->severity - DET_SEV_CAUTION],
+                  k->e_lvl[a->severity - DET_SEV_CAUTION]))
+        return 0;
+    for (unsigned s = h->severity + 1u; s < a->severity; s++)
+        if (s >= DET_SEV_CAUTION &&
+            !held_off(d, now_ms, k->t_lvl_ms[s - DET_SEV_CAUTION], k->e_lvl[s - DET_SEV_CAUTION]))
+            return 0;
+    return 1;
+}
+
 int det_report(const struct det_ctx *c, const struct det_hit *h)
 {
     struct det *d = c->det;
     struct det_alert *a = find_alert(d, h->rule, h->key);
     if (a) {
         size_t slot = (size_t)(a - d->alerts);
-        int changed = a->severity != h->severity || a->sig != h->sig || a->absent_evals > 0;
-        if (d->seen_eval[slot] == d->eval_no)
-            changed = 0; /* a second report in one evaluation: keep the first */
-        else
-            fill(d, a, h);
+        struct det_keep *k = &d->keep[slot];
+        int changed = 0;
+        if (d->seen_eval[slot] !=
+            d->eval_no) { /* a second report in one evaluation: keep the first */
+            int other = a->severity != h->severity || a->sig != h->sig;
+            int take = !other || take_report(d, a, k, h, c->now_ms);
+            /* back after an absence: a change once the absence had come to
+             * hold_evals evaluations (the alert was on its way out); a
+             * shorter one (a missed evaluation) is none */
+            changed =
+                (other && take) || (a->absent_evals > 0 && a->absent_evals >= d->cfg.hold_evals);
+            keep_levels(k, h->severity, c->now_ms, d->eval_no);
+            if (take) {
+                if (other)
+                    k->prev_sig = a->sig;
+                fill(d, a, h);
+                k->t_kept_ms = c->now_ms;
+                k->e_kept = d->eval_no;
+            } else {
+                a->lat_deg = h->lat_deg; /* held: the place follows, the rest stays */
+                a->lon_deg = det_lon_wrap(
+                    d->cfg.lon_ref_deg != 0.0 ? h->lon_deg + d->cfg.lon_ref_deg : h->lon_deg);
+            }
+        }
         d->seen_eval[slot] = d->eval_no;
         a->t_seen_ms = c->now_ms;
         a->absent_evals = 0;
@@ -1088,6 +1168,12 @@ int det_report(const struct det_ctx *c, const struct det_hit *h)
     a->state = DET_ST_OPEN;
     a->t_open_ms = a->t_seen_ms = a->t_change_ms = c->now_ms;
     fill(d, a, h);
+    struct det_keep *k = &d->keep[slot];
+    memset(k, 0, sizeof *k);
+    keep_levels(k, h->severity, c->now_ms, d->eval_no);
+    k->t_kept_ms = c->now_ms;
+    k->e_kept = d->eval_no;
+    k->prev_sig = h->sig;
     d->seen_eval[slot] = d->eval_no;
     size_t b = key_bucket(d, a->rule, a->key);
     d->anext[slot] = d->ahead[b];

@@ -50,9 +50,9 @@
  * Alert lifecycle (one alert per rule and key; key: a track id, or a pair):
  *
  *      condition seen                condition seen again with another
- *      (det_evaluate)                severity or signature, or after an
- *   FREE ──────────► OPEN ─────────► UPDATED ◄──┐ absence shorter than the hold
- *    ▲                 │                │  └────┘
+ *      (det_evaluate)                severity or signature (D7), or back
+ *   FREE ──────────► OPEN ─────────► UPDATED ◄──┐ after an absence of hold_evals
+ *    ▲                 │                │  └────┘ evaluations, shorter than hold_ms
  *    │                 │ condition absent for hold_ms and hold_evals
  *    │                 ▼                ▼ evaluations (det_evaluate)
  *    └──────────── CLEARED ◄────────────┘
@@ -60,14 +60,17 @@
  *
  *   transition          condition
  *   FREE -> OPEN        a rule reports a (rule, key) with no live alert; a free slot
- *   OPEN -> UPDATED     the same key reported with another severity or signature
- *                       (e.g. a new squawk), or reported again after being absent
+ *   OPEN -> UPDATED     the same key reported with a higher severity, or another
+ *                       signature (e.g. a new squawk), or a lower severity once the
+ *                       hold allows it (D7); or reported again after being absent
+ *                       for at least hold_evals evaluations (one missed evaluation
+ *                       is no change)
  *   UPDATED -> UPDATED  the same
  *   OPEN/UPDATED ->     not reported for at least hold_ms and at least hold_evals
  *     CLEARED           consecutive evaluations
  *   CLEARED -> FREE     the next det_evaluate (readers see CLEARED once)
  *
- * Invariants (det_check verifies D1, D2, D4, D5; tests check D3, D6):
+ * Invariants (det_check verifies D1, D2, D4, D5; tests check D3, D6, D7):
  *   D1  Alert ids are non-zero, unique and never reused within a detector.
  *   D2  At most one live (OPEN or UPDATED) alert per (rule, key), and the
  *       key index maps (rule, key) to it; CLEARED and FREE slots are in no
@@ -81,6 +84,22 @@
  *   D6  No allocation after det_new: a full alert table is CAIRN_E_FULL and
  *       stats.full; the other alerts go on. `now` going backwards is
  *       CAIRN_E_RANGE and changes nothing.
+ *   D7  No flapping (the STCA habit: a warning is not withdrawn while its
+ *       cause comes and goes). A live alert shows a report at once when it
+ *       raises the severity, or changes the signature at the same severity
+ *       to one other than the signature shown before the last change. It
+ *       falls to a lower severity only once the severity shown has not
+ *       been reported for hold_ms and hold_evals evaluations (the test of a
+ *       clear, D4), and then to the highest severity reported within that
+ *       hold, at an evaluation that reports it; it goes back to the
+ *       previous signature only once the one shown has not been reported
+ *       for the hold. Until then the alert keeps what it shows (severity,
+ *       signature, parties, values, text; only its place follows the
+ *       report). A report marked det_hit.settled (rule.h: an operator's
+ *       decision, a threshold with its own band) is shown at once. So a
+ *       condition that alternates at every evaluation is one change, and
+ *       a lasting fall is shown hold_ms after its start at the latest
+ *       evaluation (plus the evaluation that reports it).
  *
  * Threads: one detector, one thread at a time.
  */
@@ -224,6 +243,7 @@ struct det_config {
     size_t man_tracks;     /* 256 */
     /* ZONE */
     int64_t zone_lookahead_ms; /* predicted entry along the velocity within this (300 s) */
+    double zone_v_margin_ft;   /* a live alert stays this far beyond floor and ceiling (200 ft) */
     /* SEA_CPA */
     double sea_cpa_m;         /* dangerous closest approach between vessels (0.5 NM) */
     int64_t sea_horizon_ms;   /* ... predicted within this (600 s) */
@@ -263,7 +283,7 @@ struct det_config {
  * 0.5 deg/s, level-off on with 300 ft of overshoot, renegade deviation
  * 10 NM, separation hysteresis 20 %, turns predicted up to 90 deg
  * and 60 s ahead; formation exemption on (2 NM, 1,000 ft, 15 m/s, 60 s, 256 pairs);
- * zones 300 s ahead; vessels 0.5
+ * zones 300 s ahead, 200 ft beyond floor and ceiling once raised; vessels 0.5
  * NM within 10 min, moving from 1 m/s, anchored pairs at 100 m; low pass below 1,000 ft within 1
  * NM, over at 2 NM, kept 25 NM / 15 min, 1,024 pairs; AIS gap 5 intervals and 90 s (near a zone: 3
  * and 60 s; near: 20 NM), 180 s below 3 kt; reference meridian 0. */

@@ -232,6 +232,11 @@ struct det_hit {
     struct det_value values[DET_MAX_VALUES];
     const char *hypothesis;
     char text[DET_TEXT_LEN];
+    /* 1: a fall of severity or a change back to the previous signature that
+     * is no noise (an operator's decision, a threshold the rule already
+     * holds with a band of its own): shown at once instead of after the
+     * hold (detect.h D7) */
+    uint8_t settled;
 };
 
 /* Hand a finding to the core. 0 or CAIRN_E_FULL. */

@@ -21,6 +21,11 @@
  *              3 intervals) and WARNING instead of CAUTION — a ship going
  *              dark on the way into territorial waters or an exercise area
  *              is the case that matters.
+ * Once raised, the alert lasts while the gap is over the shorter of the
+ * two tolerances (the silence has not ended: a ship leaving the 20 NM does
+ * not clear and reopen under a new id), and near holds while within
+ * ais_zone_near_m enlarged by sep_hyst (24 NM: a band, so that a ship
+ * along 20 NM does not flap between WARNING and CAUTION).
  * Key: the track id; signature: the severity. The alert clears (after the
  * hold) when AIS is heard again, or when the tracker drops the track (an
  * AIS-only track is deleted after min_life_sea_ms, 10 min: track.h).
@@ -49,8 +54,8 @@ static int64_t interval_ms(const struct det_ctx *c, const struct trk_track *t)
 }
 
 /* The nearest active zone for vessels: its index and distance (0 inside),
- * or -1 when none within ais_zone_near_m. */
-static long nearest_zone(const struct det_ctx *c, size_t i, double *dist_m)
+ * or -1 when none within near_m. */
+static long nearest_zone(const struct det_ctx *c, size_t i, double near_m, double *dist_m)
 {
     long best = -1;
     *dist_m = INFINITY;
@@ -60,13 +65,12 @@ static long nearest_zone(const struct det_ctx *c, size_t i, double *dist_m)
     for (size_t zi = 0; zi < c->zones->n; zi++) {
         const struct geo_zone *z = &c->zones->z[zi];
         if (!(z->applies & GEO_ZONE_FOR_VESSEL) || !geo_zone_active(z, c->now_ms) ||
-            (z->has_floor && z->floor_ft > 0) ||
-            !geo_zone_bbox_near(z, c->lat[i], lon, c->cfg->ais_zone_near_m))
+            (z->has_floor && z->floor_ft > 0) || !geo_zone_bbox_near(z, c->lat[i], lon, near_m))
             continue;
         struct geo_zone_xy p;
         geo_zone_project(z, c->lat[i], lon, &p);
         double d = geo_zone_contains_xy(z, &p) ? 0.0 : geo_zone_boundary_xy(z, &p);
-        if (d <= c->cfg->ais_zone_near_m && d < *dist_m) {
+        if (d <= near_m && d < *dist_m) {
             *dist_m = d;
             best = (long)zi;
         }
@@ -94,10 +98,16 @@ static int evaluate(const struct det_ctx *c)
             tol_far = cfg->ais_gap_min_ms;
         if (gap <= tol_near && gap <= tol_far)
             continue;
+        /* a live alert: the silence goes on while the gap is over the
+         * shorter tolerance (above), and near holds within the band */
+        const struct det_alert *live = det_live(c, DET_RULE_AIS_GAP, t->id);
+        double near_m = cfg->ais_zone_near_m;
+        if (live && live->severity >= DET_SEV_WARNING)
+            near_m *= 1.0 + cfg->sep_hyst;
         double zd;
-        long zi = nearest_zone(c, i, &zd);
+        long zi = nearest_zone(c, i, near_m, &zd);
         int64_t tol = zi >= 0 ? tol_near : tol_far;
-        if (gap <= tol)
+        if (gap <= tol && !live)
             continue;
         struct det_hit h = {
             .rule = DET_RULE_AIS_GAP,

@@ -6,7 +6,10 @@
  * hover), not a vessel, and never with a transponder reply in its history
  * (SSR, Mode S, ADS-B, MLAT: that is TRANSPONDER_OFF, rule_transponder_off.c,
  * so the two never fire for one track). CAUTION alone; WARNING when another track is within
- * near_traffic_m. Key: the track id. ../shared/docs/domain.md section 2
+ * near_traffic_m, kept while one is within near_traffic_m enlarged by
+ * sep_hyst (10 and 12 NM: a band, so that traffic along 10 NM does not
+ * flap it; the lifecycle's hold, detect.h D7, does the rest). Key: the
+ * track id. ../shared/docs/domain.md section 2
  * ("primary-only target").
  */
 #include <math.h>
@@ -75,15 +78,21 @@ static int evaluate(const struct det_ctx *c)
         const struct trk_track *t = &c->tracks[i];
         if (!fires(c, t))
             continue;
+        /* the band: traffic that made the alert WARNING keeps it so while
+         * within near_traffic_m enlarged by sep_hyst (a track skirting
+         * 10 NM does not flap) */
+        const struct det_alert *live = det_live(c, DET_RULE_NO_TRANSPONDER, t->id);
+        double near_m = c->cfg->near_traffic_m;
+        if (live && live->severity >= DET_SEV_WARNING)
+            near_m *= 1.0 + c->cfg->sep_hyst;
         struct near_arg na = {c, i, INFINITY, 0};
         if (c->cfg->near_traffic_m > 0 && c->cfg->all_pairs) {
-            det_grid_near(c, c->lat[i], c->lon[i], c->cfg->near_traffic_m, near_fn, &na);
+            det_grid_near(c, c->lat[i], c->lon[i], near_m, near_fn, &na);
         } else if (c->cfg->near_traffic_m > 0) {
             /* near_fn over det_grid_near's cells in its order, from the
              * values in the grid's order (read one after the other) */
             struct det_span sp[DET_GRID_ROWS];
-            size_t ns =
-                det_ahead_get(c, &ahead, k, c->lat[i], c->lon[i], c->cfg->near_traffic_m, sp);
+            size_t ns = det_ahead_get(c, &ahead, k, c->lat[i], c->lon[i], near_m, sp);
             double lat = c->lat[i], lon = c->lon[i], mlat = c->m_lat[i], mlon = c->m_lon[i];
             for (size_t r = 0; r < ns; r++)
                 for (size_t q = sp[r].from; q < sp[r].to; q++) {
@@ -97,7 +106,7 @@ static int evaluate(const struct det_ctx *c)
                     }
                 }
         }
-        int near = na.best_m <= c->cfg->near_traffic_m;
+        int near = na.best_m <= near_m;
         struct det_hit h = {
             .rule = DET_RULE_NO_TRANSPONDER,
             .severity = near ? DET_SEV_WARNING : DET_SEV_CAUTION,

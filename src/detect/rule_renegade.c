@@ -36,7 +36,11 @@
  *
  * Key: the track id. The signature is the category and the indicator bits,
  * so a change of either is an UPDATE of the same alert (new severity,
- * text and values); when no category applies any more the alert is
+ * text and values). A fall because radio or transponder evidence went
+ * away waits for the core's hold (detect.h D7: a transponder that comes
+ * and goes does not flap SUSPECTED and COMLOSS); a fall because operator
+ * flags were withdrawn or the deviation fell below its band is shown at
+ * once (det_hit.settled). When no category applies any more the alert is
  * cleared after the core's hold. Vessels never.
  */
 #include <stdio.h>
@@ -142,6 +146,18 @@ static void describe(const struct det_ctx *c, const struct trk_track *t, unsigne
         add(out, cap, &len, "declared by the authority");
 }
 
+/* det_hit.settled: 1 when the evidence the live alert had and ev lacks is
+ * only operator flags or the deviation (which has its own band): a fall
+ * they make is shown at once. Radio and the transponder come from
+ * sensors (a squawk, det_xpdr_off) and flicker with them: a fall they make
+ * waits for the core's hold (detect.h D7). */
+static uint8_t settled(const struct det_ctx *c, const struct trk_track *t, unsigned ev)
+{
+    const struct det_alert *a = det_live(c, DET_RULE_RENEGADE, t->id);
+    unsigned lost = a ? (unsigned)(a->sig & 0xffu) & ~ev : 0;
+    return !(lost & (EV_RADIO | EV_XPDR));
+}
+
 static int evaluate(const struct det_ctx *c)
 {
     int rc = 0;
@@ -164,6 +180,7 @@ static int evaluate(const struct det_ctx *c)
             .lat_deg = c->lat[i],
             .lon_deg = c->lon[i],
             .n_values = 5,
+            .settled = settled(c, t, ev),
             .values = {{"category", (double)cat},
                        {"indicators", (double)indicators(ev)},
                        {"evidence", (double)ev},

@@ -57,9 +57,11 @@ static unsigned track_for(const struct det_ctx *c, const struct trk_track *t)
     return t->gs_mps >= c->cfg->sea_moving_mps ? GEO_ZONE_FOR_VESSEL : 0;
 }
 
-static int in_band(const struct geo_zone *z, double alt_ft)
+/* Between floor and ceiling, each moved out by margin_ft. */
+static int in_band(const struct geo_zone *z, double alt_ft, double margin_ft)
 {
-    return (!z->has_floor || alt_ft >= z->floor_ft) && (!z->has_ceiling || alt_ft <= z->ceiling_ft);
+    return (!z->has_floor || alt_ft >= z->floor_ft - margin_ft) &&
+           (!z->has_ceiling || alt_ft <= z->ceiling_ft + margin_ft);
 }
 
 static int one(const struct det_ctx *c, size_t i, size_t zi, unsigned for_)
@@ -68,16 +70,19 @@ static int one(const struct det_ctx *c, size_t i, size_t zi, unsigned for_)
     const struct trk_track *t = &c->tracks[i];
     if (!geo_zone_active(z, c->now_ms) || !(z->applies & for_))
         return 0;
-    int alt_known = for_ == GEO_ZONE_FOR_VESSEL || c->alt_ft[i] == c->alt_ft[i];
-    double alt_ft = for_ == GEO_ZONE_FOR_VESSEL ? 0.0 : c->alt_ft[i];
-    if (alt_known && !in_band(z, alt_ft))
-        return 0;
     /* Hysteresis: an alert already open for this zone and track stays while
      * the track is within the approach distance and look-ahead enlarged by
      * the same margin as SEPARATION's (sep_hyst), so a track skirting the
-     * distance or turning at the look-ahead's edge does not flap. */
+     * distance or turning at the look-ahead's edge does not flap; and while
+     * within zone_v_margin_ft beyond the floor and the ceiling (an aircraft
+     * level at the ceiling with Mode C noise). */
     uint64_t key = ((uint64_t)(zi + 1) << 32) | t->id;
-    double hk = det_live(c, DET_RULE_ZONE, key) ? 1.0 + c->cfg->sep_hyst : 1.0;
+    int live = det_live(c, DET_RULE_ZONE, key) != NULL;
+    int alt_known = for_ == GEO_ZONE_FOR_VESSEL || c->alt_ft[i] == c->alt_ft[i];
+    double alt_ft = for_ == GEO_ZONE_FOR_VESSEL ? 0.0 : c->alt_ft[i];
+    if (alt_known && !in_band(z, alt_ft, live ? c->cfg->zone_v_margin_ft : 0.0))
+        return 0;
+    double hk = live ? 1.0 + c->cfg->sep_hyst : 1.0;
     double approach_m = z->approach_m * hk;
     double T = (double)c->cfg->zone_lookahead_ms / 1000.0 * hk;
     double gs = t->gs_mps > c->cfg->max_speed_mps ? c->cfg->max_speed_mps : t->gs_mps;

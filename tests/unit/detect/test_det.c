@@ -313,6 +313,189 @@ static void test_hostile_squawk(void **st)
     det_free(d);
 }
 
+/* ------------------------------------------------------------- flapping */
+
+/* The severity a live alert of (rule, key) shows, 0 when none. */
+static uint8_t shown(const struct det *d, uint8_t rule, uint64_t key)
+{
+    size_t cur = 0;
+    for (const struct det_alert *a; (a = det_next(d, &cur));)
+        if (a->rule == rule && a->key == key &&
+            (a->state == DET_ST_OPEN || a->state == DET_ST_UPDATED))
+            return a->severity;
+    return 0;
+}
+
+/* D7 on NO_TRANSPONDER: traffic jumping between 9 and 13 NM at every
+ * evaluation (beyond the rule's own band, so only the lifecycle holds it).
+ * The rise to WARNING is shown at once; the falls back to CAUTION are
+ * held while WARNING keeps coming back, so the oscillation is one change,
+ * not one per evaluation; once the traffic stays away, the fall comes
+ * after the hold (10 s and 2 evaluations after the last WARNING). */
+static void test_flap_no_transponder(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    r.only = 1u << DET_RULE_NO_TRANSPONDER;
+    struct trk_track t[2];
+    t[0] = ac(1, 0, 0, INT32_MIN, 100, 0, 0);
+    t[0].ids = 0;
+    t[0].kind = TRK_KIND_UNKNOWN;
+    t[0].transponder = TRK_TRI_UNKNOWN;
+    t[0].primary_only_scans = 5;
+    int64_t now = 0;
+    for (int k = 0; k <= 16; k++, now += 4 * SEC) {
+        t[0].t_state_ms = now;
+        t[0].lat_deg = LAT0;
+        t[0].lon_deg = LON0;
+        t[1] = ac(2, (k % 2 == 0 && k > 0) ? 9.0 : 13.0, 0, 30000, 0, 0, now);
+        assert_int_equal(eval(d, t, 2, now), 0);
+        if (k == 0) {
+            assert_int_equal(r.n, 1);
+            assert_int_equal(r.ev[0].severity, DET_SEV_CAUTION);
+        }
+        if (k == 2) { /* the rise: at once */
+            assert_int_equal(r.n, 2);
+            assert_int_equal(r.ev[1].state, DET_ST_UPDATED);
+            assert_int_equal(r.ev[1].severity, DET_SEV_WARNING);
+        }
+        if (k >= 2)
+            assert_int_equal(shown(d, DET_RULE_NO_TRANSPONDER, 1), DET_SEV_WARNING);
+    }
+    assert_int_equal(r.n, 2); /* 17 evaluations, 7 falls below: no change */
+    /* away for good from 68 s (last WARNING at 64 s): the fall at 76 s */
+    for (; now <= 84 * SEC; now += 4 * SEC) {
+        t[0].t_state_ms = now;
+        t[1] = ac(2, 13.0, 0, 30000, 0, 0, now);
+        assert_int_equal(eval(d, t, 2, now), 0);
+        if (now < 76 * SEC)
+            assert_int_equal(r.n, 2);
+        if (now == 76 * SEC) {
+            assert_int_equal(r.n, 3);
+            assert_int_equal(r.ev[2].state, DET_ST_UPDATED);
+            assert_int_equal(r.ev[2].severity, DET_SEV_CAUTION);
+            assert_null(strstr(r.ev[2].text, "NM from"));
+        }
+    }
+    assert_int_equal(r.n, 3);
+    for (size_t k = 0; k < r.n; k++)
+        assert_int_equal(r.ev[k].id, r.ev[0].id);
+    det_free(d);
+}
+
+/* NO_TRANSPONDER's band: traffic that came within 10 NM keeps the alert
+ * at WARNING while within 12 NM (20 %), so a track skirting 10 NM with
+ * noise neither flaps nor falls; beyond 12 NM it falls after the hold. */
+static void test_flap_no_transponder_band(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    r.only = 1u << DET_RULE_NO_TRANSPONDER;
+    struct trk_track t[2];
+    t[0] = ac(1, 0, 0, INT32_MIN, 0, 0, 0);
+    t[0].ids = 0;
+    t[0].kind = TRK_KIND_UNKNOWN;
+    t[0].transponder = TRK_TRI_UNKNOWN;
+    t[0].primary_only_scans = 5;
+    int64_t now = 0;
+    for (int k = 0; k < 30; k++, now += 4 * SEC) {
+        t[0].t_state_ms = now;
+        t[1] = ac(2, k % 2 ? 10.2 : 9.8, 0, 30000, 0, 0, now);
+        assert_int_equal(eval(d, t, 2, now), 0);
+    }
+    assert_int_equal(r.n, 1); /* opened at 9.8 NM: WARNING, and no change */
+    assert_int_equal(r.ev[0].severity, DET_SEV_WARNING);
+    for (int k = 0; k < 10; k++, now += 4 * SEC) {
+        t[0].t_state_ms = now;
+        t[1] = ac(2, 11.5, 0, 30000, 0, 0, now);
+        assert_int_equal(eval(d, t, 2, now), 0);
+    }
+    assert_int_equal(r.n, 1);
+    assert_non_null(strstr(r.ev[0].text, "NM from track 2"));
+    for (int k = 0; k < 5; k++, now += 4 * SEC) {
+        t[0].t_state_ms = now;
+        t[1] = ac(2, 12.5, 0, 30000, 0, 0, now);
+        assert_int_equal(eval(d, t, 2, now), 0);
+    }
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ev[1].severity, DET_SEV_CAUTION);
+    det_free(d);
+}
+
+/* RENEGADE: a 7600 squawk (COMLOSS) on an aircraft whose transponder
+ * comes and goes (det_xpdr_off true at every other evaluation:
+ * SUSPECTED). The rise to SUSPECTED is shown at once, the oscillation
+ * after it changes nothing, and the fall to COMLOSS waits for the hold. */
+static void test_flap_renegade(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    r.only = 1u << DET_RULE_RENEGADE;
+    struct trk_track t = ac(5, 0, 0, 33000, 200, 0, 0);
+    t.ids |= TRK_ID_SQUAWK;
+    t.squawk = 07600;
+    t.last_src_ms[TRK_SOURCE_MODES] = 1;
+    int64_t now = 0;
+    for (int k = 0; k <= 20; k++, now += 4 * SEC) {
+        t.t_state_ms = now;
+        t.lat_deg = LAT0;
+        t.lon_deg = LON0;
+        t.primary_only_scans = (k % 2 == 1) ? 4 : 0;
+        assert_int_equal(eval(d, &t, 1, now), 0);
+        if (k == 1) {
+            assert_int_equal(r.n, 2);
+            assert_int_equal(r.ev[1].severity, DET_SEV_WARNING);
+            assert_non_null(strstr(r.ev[1].text, "Renegade SUSPECTED"));
+        }
+    }
+    assert_int_equal(r.n, 2); /* COMLOSS, SUSPECTED: 20 evaluations, 2 changes */
+    /* last SUSPECTED at 76 s: COMLOSS at 88 s (12 s, 3 evaluations) */
+    for (; now <= 96 * SEC; now += 4 * SEC) {
+        t.t_state_ms = now;
+        t.primary_only_scans = 0;
+        assert_int_equal(eval(d, &t, 1, now), 0);
+        assert_int_equal(r.n, now < 88 * SEC ? 2u : 3u);
+    }
+    assert_int_equal(r.ev[2].severity, DET_SEV_CAUTION);
+    assert_non_null(strstr(r.ev[2].text, "Renegade COMLOSS"));
+    det_free(d);
+}
+
+/* SEPARATION at the 5 NM minimum: two aircraft at the same level, the
+ * second converging at 80 m/s (closest approach within the look-ahead)
+ * and its position jumping between 4.9 and 5.1 NM at every evaluation:
+ * the actual loss (WARNING) and the predicted one (CAUTION) alternate.
+ * The predicted loss opens CAUTION, the actual one rises at once, and the
+ * alternation after it changes nothing (D7). */
+static void test_flap_separation(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    r.only = 1u << DET_RULE_SEPARATION;
+    struct trk_track t[2];
+    int64_t now = 0;
+    for (int k = 0; k <= 20; k++, now += 4 * SEC) {
+        t[0] = ac(1, 0, 0, 20000, 200, 0, now);
+        t[1] = ac(2, k % 2 ? 4.9 : 5.1, 0, 20000, 200, -80.0, now);
+        assert_int_equal(eval(d, t, 2, now), 0);
+        if (k == 0) {
+            assert_int_equal(r.n, 1);
+            assert_int_equal(r.ev[0].severity, DET_SEV_CAUTION);
+        }
+        if (k == 1) {
+            assert_int_equal(r.n, 2);
+            assert_int_equal(r.ev[1].state, DET_ST_UPDATED);
+            assert_int_equal(r.ev[1].severity, DET_SEV_WARNING);
+        }
+    }
+    assert_int_equal(r.n, 2); /* 21 evaluations: OPEN, one UPDATED */
+    det_free(d);
+}
+
 /* ------------------------------------------------------- no transponder */
 
 static void test_no_transponder(void **st)
@@ -1908,6 +2091,10 @@ int main(void)
         cmocka_unit_test(test_hostile_times),
         cmocka_unit_test(test_hostile_squawk),
         cmocka_unit_test(test_no_transponder),
+        cmocka_unit_test(test_flap_no_transponder),
+        cmocka_unit_test(test_flap_no_transponder_band),
+        cmocka_unit_test(test_flap_renegade),
+        cmocka_unit_test(test_flap_separation),
         cmocka_unit_test(test_transponder_off_modes_tracker),
         cmocka_unit_test(test_transponder_off_ssr_tracker),
         cmocka_unit_test(test_missed_reply_tracker),

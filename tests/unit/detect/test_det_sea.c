@@ -770,6 +770,133 @@ static void test_ais_gap(void **st)
     geo_zones_free(zs);
 }
 
+/* ------------------------------------------------------------- flapping */
+
+/* A ship sailing east along the territorial line (the square's south edge,
+ * 50.1 N), its position 50 m inside and 50 m outside at alternate
+ * evaluations: entry (ALERT) and approach (CAUTION). The rise to ALERT is
+ * shown at once, the alternation after it changes nothing (D7); when it
+ * turns away the fall to approach comes after the hold. */
+static void test_flap_zone_line(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r);
+    struct geo_zones *zs = zones(ZONE("\"name\":\"TW\",\"kind\":\"territorial\""));
+    det_set_zones(d, zs);
+    int64_t now = 0;
+    for (int k = 0; k <= 30; k++, now += 5 * SEC) {
+        struct trk_track t = mover(1, TRK_KIND_VESSEL, 0, 1.0 + 0.01 * k, INT32_MIN, 4, 0, now);
+        t.lat_deg = 50.1 + (k % 2 ? 50.0 : -50.0) / M_LAT;
+        assert_int_equal(eval(d, &t, 1, now), 0);
+        if (k == 1) {
+            assert_int_equal(r.n, 2);
+            assert_int_equal(r.ev[1].state, DET_ST_UPDATED);
+            assert_int_equal(r.ev[1].severity, DET_SEV_ALERT);
+        }
+    }
+    assert_int_equal(r.n, 2); /* 31 evaluations: OPEN (approach), UPDATED (entry) */
+    assert_int_equal(r.ev[0].severity, DET_SEV_CAUTION);
+    /* last inside at 145 s; 1 NM south from 155 s: approach again then
+     * (10 s and 2 evaluations after the last entry) */
+    for (; now <= 175 * SEC; now += 5 * SEC) {
+        struct trk_track t = mover(1, TRK_KIND_VESSEL, 5, 1.5, INT32_MIN, 4, 0, now);
+        assert_int_equal(eval(d, &t, 1, now), 0);
+        assert_int_equal(r.n, now < 155 * SEC ? 2u : 3u);
+    }
+    assert_int_equal(r.ev[2].severity, DET_SEV_CAUTION);
+    assert_non_null(strstr(r.ev[2].text, "Zone approach"));
+    det_free(d);
+    geo_zones_free(zs);
+}
+
+/* An aircraft level at a zone's ceiling (10,000 ft) with Mode C noise of
+ * 100 ft, inside it horizontally: the entry is raised at 9,900 ft, and
+ * 10,100 ft at the next evaluation keeps it (the vertical band of 200 ft
+ * of a live alert) instead of leaving it and coming back (an UPDATED at
+ * every return); 10,300 ft is out, and it clears after the hold. An
+ * aircraft at 10,100 ft without an alert raises none. */
+static void test_flap_zone_ceiling(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r);
+    struct geo_zones *zs =
+        zones(ZONE("\"name\":\"C\",\"kind\":\"caution\",\"floor_ft\":1000,\"ceiling_ft\":10000"));
+    det_set_zones(d, zs);
+    int64_t now = 0;
+    struct trk_track t = mover(1, TRK_KIND_AIRCRAFT, 7, 9, 10100, 100, 0, now);
+    assert_int_equal(eval(d, &t, 1, now), 0);
+    assert_int_equal(r.n, 0);
+    for (int k = 0; k < 20; k++) {
+        now += 4 * SEC;
+        t = mover(1, TRK_KIND_AIRCRAFT, 7, 9, k % 2 ? 10100 : 9900, 100, 0, now);
+        assert_int_equal(eval(d, &t, 1, now), 0);
+    }
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ev[0].state, DET_ST_OPEN);
+    for (int k = 0; k < 4; k++) {
+        now += 4 * SEC;
+        t = mover(1, TRK_KIND_AIRCRAFT, 7, 9, 10300, 100, 0, now);
+        assert_int_equal(eval(d, &t, 1, now), 0);
+    }
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ev[1].state, DET_ST_CLEARED);
+    det_free(d);
+    geo_zones_free(zs);
+}
+
+/* AIS_GAP at ais_zone_near_m: a ship under way (every 10 s) silent from
+ * 0 s, sailing along 20 NM from the square (19.8 and 20.2 NM at alternate
+ * evaluations). Near, the tolerance is 60 s (WARNING); far, 90 s
+ * (CAUTION). The alert opens at 70 s and stays one alert at WARNING: a
+ * live gap alert lasts while the gap is over the shorter tolerance (the
+ * silence has not ended), and near holds within 24 NM (20 %). Beyond
+ * 24 NM it falls to CAUTION after the hold; AIS heard again clears it. */
+static void test_flap_ais_gap_near(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r);
+    struct geo_zones *zs = zones(ZONE("\"name\":\"TW\",\"kind\":\"territorial\""));
+    det_set_zones(d, zs);
+    /* the south edge is 0.1 deg = 6.0 NM north of the reference point */
+    double edge_nm = 0.1 * M_LAT / NM;
+    int64_t now = 0;
+    for (int k = 0; k <= 40; k++, now += 5 * SEC) {
+        struct trk_track t =
+            mover(1, TRK_KIND_VESSEL, edge_nm - (k % 2 ? 20.2 : 19.8), 5, INT32_MIN, 7.2, 0, now);
+        ais(&t, 10000, 1);
+        assert_int_equal(eval(d, &t, 1, now), 0);
+    }
+    assert_int_equal(count(&r, DET_RULE_AIS_GAP, DET_ST_OPEN), 1);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ev[0].severity, DET_SEV_WARNING);
+    for (int k = 0; k < 5; k++, now += 5 * SEC) {
+        struct trk_track t = mover(1, TRK_KIND_VESSEL, edge_nm - 22.0, 5, INT32_MIN, 7.2, 0, now);
+        ais(&t, 10000, 1);
+        assert_int_equal(eval(d, &t, 1, now), 0);
+    }
+    assert_int_equal(r.n, 1); /* within 24 NM: near still */
+    for (int k = 0; k < 4; k++, now += 5 * SEC) {
+        struct trk_track t = mover(1, TRK_KIND_VESSEL, edge_nm - 25.0, 5, INT32_MIN, 7.2, 0, now);
+        ais(&t, 10000, 1);
+        assert_int_equal(eval(d, &t, 1, now), 0);
+    }
+    assert_int_equal(r.n, 2);
+    assert_int_equal(r.ev[1].state, DET_ST_UPDATED);
+    assert_int_equal(r.ev[1].severity, DET_SEV_CAUTION);
+    for (int k = 0; k < 4; k++, now += 5 * SEC) {
+        struct trk_track t = mover(1, TRK_KIND_VESSEL, edge_nm - 25.0, 5, INT32_MIN, 7.2, 0, now);
+        ais(&t, 10000, now);
+        assert_int_equal(eval(d, &t, 1, now), 0);
+    }
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.ev[2].state, DET_ST_CLEARED);
+    det_free(d);
+    geo_zones_free(zs);
+}
+
 /* The real tracker learns the intervals: an anchored ship reporting every
  * 3 minutes for an hour raises nothing; a ship under way every 10 s that
  * falls silent for 2 minutes raises AIS_GAP. */
@@ -990,6 +1117,9 @@ int main(void)
         cmocka_unit_test(test_ais_gap_tracker),
         cmocka_unit_test(test_baltic_sea),
         cmocka_unit_test(test_hostile_tracks_zones),
+        cmocka_unit_test(test_flap_zone_line),
+        cmocka_unit_test(test_flap_zone_ceiling),
+        cmocka_unit_test(test_flap_ais_gap_near),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
