@@ -11,6 +11,10 @@ cairn_test(test_trk_turns unit SOURCES unit/track/test_trk_turns.c LIBS cairn_tr
 cairn_test(test_trk_imm unit SOURCES unit/track/test_trk_imm.c LIBS cairn_track cairn_base m)
 # grid_move's test without divisions against grid_row and grid_col (compiles track.c)
 cairn_test(test_trk_grid unit SOURCES unit/track/test_trk_grid.c LIBS cairn_track cairn_base m)
+# a long-range plot's ellipse along the line of sight at the plot: ASTERIX
+# record -> report -> trk_meas -> covariance and filter (compiles track.c)
+cairn_test(test_trk_polar unit SOURCES unit/track/test_trk_polar.c
+           LIBS cairn_track cairn_asterix cairn_geo cairn_base m)
 # end to end: `cairn sim malmo-2014` decoded with cairn's own decoders
 # (radar.pcap: feed/pcap + ASTERIX report layer; adsb.beast: modes), fed
 # to the tracker in time order and compared with truth.jsonl

@@ -124,6 +124,7 @@ enum report_has {
     REP_HAS_DIMS = 1u << 21,       /* dim_* (AIS) */
     REP_HAS_VEL_ACC = 1u << 22,    /* vel_sigma_mps */
     REP_HAS_SEL_ALT = 1u << 23,    /* sel_alt_ft */
+    REP_HAS_LOS_AZ = 1u << 24,     /* los_azimuth_deg (with REP_HAS_POLAR and REP_HAS_POS) */
 };
 
 struct report {
@@ -162,6 +163,13 @@ struct report {
     float azimuth_deg;       /* measured azimuth from true north, 0..360 */
     float range_sigma_m;     /* standard deviation of the range, m */
     float azimuth_sigma_deg; /* standard deviation of the azimuth, deg */
+    /* The line of sight's azimuth at the plot: the geodesic from the site
+     * to the plot arrives on this bearing (true north, 0..360, pointing
+     * away from the radar). It differs from azimuth_deg by the convergence
+     * of the meridians between the two (about dlon sin(lat): 6.5 deg for a
+     * plot 250 NM east of a radar at 60 N); the range error lies along it
+     * in the plot's own east/north frame (REP_HAS_LOS_AZ). */
+    float los_azimuth_deg;
 
     /* System tracks (REP_HAS_TRK_STATUS, REP_HAS_VEL_ACC). */
     uint16_t trk_status; /* enum report_trk_status bits */

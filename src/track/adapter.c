@@ -5,7 +5,12 @@
  *
  * Radar plots: the report keeps the measured slant range and azimuth
  * (REP_HAS_POLAR) and their standard deviations from the sensor table
- * (REP_HAS_POLAR_ACC); they become the plot's polar covariance. The slant
+ * (REP_HAS_POLAR_ACC); they become the plot's polar covariance, its range
+ * axis along the line of sight's azimuth at the plot (REP_HAS_LOS_AZ), not
+ * the azimuth measured at the radar: the tracker's east/north is the
+ * plot's, and the meridians converge by about dlon sin(lat) between the
+ * two (6.5 deg at 250 NM east of a radar at 60 N, where the 650 m
+ * cross-range error would otherwise put 75 m into a 60 m range axis). The slant
  * range stands in for the ground range in the cross-range term (slightly
  * larger: conservative). A plot without altitude (primary only) was placed
  * by the decoder at a height the sensor table assumes; the true height may
@@ -190,7 +195,9 @@ int trk_meas_from_report(const struct report *r, struct trk_meas *m)
         }
         m->has |= TRK_M_POLAR;
         m->range_m = r->slant_range_m;
-        m->az_deg = r->azimuth_deg;
+        /* the ellipse's range axis at the plot; a producer that does not
+         * know the site leaves the measured azimuth, right near the radar */
+        m->az_deg = (r->has & REP_HAS_LOS_AZ) ? r->los_azimuth_deg : r->azimuth_deg;
         m->sigma_range_m = sr;
         m->sigma_az_deg = sa;
     }

@@ -186,7 +186,7 @@ struct pair {
 
 struct mwork {
     double R[4], Rv[4];
-    double az_s, az_c; /* sine and cosine of a polar plot's azimuth (prepare) */
+    double az_s, az_c; /* sine and cosine of a polar plot's az_deg (prepare) */
     int32_t parent;    /* union-find */
     int32_t next;      /* cluster list */
     int32_t head;      /* the slot assigned by the cluster's solution, -1 none */
@@ -690,9 +690,10 @@ static bool finite_in(double v, double lo, double hi)
 }
 
 /* A radar plot's east/north covariance from its polar noise, range
- * variance sr2, s and c the sine and cosine of its azimuth (made once by
- * prepare): R = sr2 u u^T + (rho sigma_az)^2 w w^T, u along the line of
- * sight, w across. */
+ * variance sr2, s and c the sine and cosine of m->az_deg, the line of
+ * sight's azimuth at the plot (made once by prepare): R = sr2 u u^T +
+ * (rho sigma_az)^2 w w^T, u along the line of sight, w across, both in the
+ * plot's east/north (far from the radar its north is not the radar's). */
 static void polar_cov(const struct trk_meas *m, double s, double c, double sr2, double R[4])
 {
     double sc = m->range_m * m->sigma_az_deg * DEG2RAD;

@@ -18,8 +18,9 @@
  *  - State: an IMM filter (constant velocity + left and right coordinated
  *    turns, imm.h) in a local plane per track, re-anchored as the track
  *    moves; radar noise is given in polar coordinates (range, azimuth) and
- *    turned into the plane with the Jacobian at the plot, so cross-range
- *    error grows with range as it does in the radar.
+ *    turned into the plane with the Jacobian at the plot (range axis along
+ *    the line of sight's azimuth there), so cross-range error grows with
+ *    range as it does in the radar.
  *  - A grid over latitude/longitude (cells of cell_deg, rows narrowed
  *    towards the poles) finds the tracks near a plot, so the cost of a
  *    measurement does not grow with the size of the picture.
@@ -150,8 +151,9 @@ enum trk_meas_has {
 /*
  * One sensor's statement about one target at one time, as the tracker
  * takes it. Position is always given (WGS-84); its uncertainty either as
- * polar radar noise (TRK_M_POLAR: the plot's ground range and azimuth from
- * the sensor and their standard deviations) or as sigma_m, the 1-sigma
+ * polar radar noise (TRK_M_POLAR: the plot's range from the sensor, the
+ * line of sight's azimuth at the plot, and the standard deviations of the
+ * measured range and azimuth) or as sigma_m, the 1-sigma
  * error of each horizontal axis. Everything is checked by trk_ingest: the
  * values may come from hostile bytes.
  */
@@ -168,6 +170,11 @@ struct trk_meas {
     uint32_t track_no; /* the sensor's own track number */
     double lat_deg, lon_deg;
     double sigma_m; /* 1 sigma per axis when !TRK_M_POLAR */
+    /* TRK_M_POLAR: az_deg is the line of sight's azimuth at the plot (the
+     * direction, in the plot's own east/north, from the radar through the
+     * plot: the error ellipse's range axis), not the one measured at the
+     * radar; they differ by the convergence of the meridians between the
+     * two (docs/tracker.md) */
     double range_m, az_deg, sigma_range_m, sigma_az_deg;
     /* TRK_M_POLAR: of sigma_range_m, the part a primary plot's unknown
      * height explains (0 <= sigma_height_m <= sigma_range_m; 0 for a plot

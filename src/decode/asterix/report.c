@@ -286,6 +286,17 @@ static void set_plot_position(struct ax_report_ctx *c, struct report *rep,
         set_polar(c, rep, s, rho, theta);
     if (!(rep->has & REP_HAS_POS) && val(r, "042", "X", &x) && val(r, "042", "Y", &y))
         set_pos_xy(c, rep, s, x * GEO_M_PER_NM, y * GEO_M_PER_NM);
+    /* where the plot's error ellipse points: along the geodesic from the
+     * site as it arrives at the plot (its azimuth at the site is theta) */
+    if ((rep->has & REP_HAS_POLAR) && (rep->has & REP_HAS_POS) && s && s->has_site) {
+        double az2;
+        geo_inverse(s->site.origin.lat_deg, s->site.origin.lon_deg, rep->lat_deg, rep->lon_deg,
+                    NULL, NULL, &az2);
+        if (isfinite(az2)) {
+            rep->los_azimuth_deg = (float)(az2 < 0.0 ? az2 + 360.0 : az2);
+            rep->has |= REP_HAS_LOS_AZ;
+        }
+    }
 }
 
 static int cat048(struct ax_report_ctx *c, const struct ax_record *r, struct report *rep)

@@ -8,7 +8,8 @@
  * struct report in the units and meanings of decode/report.h:
  *   CAT048  monoradar target reports: PSR-only, SSR, combined and Mode S
  *           plots (I048/020 TYP), position from I048/040 polar through the
- *           radar's site (geo_radar_plot) or from I048/042 Cartesian;
+ *           radar's site (geo_radar_plot) or from I048/042 Cartesian,
+ *           with the line of sight's azimuth at the plot (geo_inverse);
  *   CAT001  the older monoradar plots and tracks (TYP, SSR/PSR bits);
  *   CAT062  system tracks with their status (I062/080) and accuracy (/500);
  *   CAT021  ADS-B reports, accuracy from NACp (I021/090);

@@ -2,10 +2,12 @@
  * test_report.c — struct report from every decoder: the dating of ASTERIX
  * times of day (midnight roll-over both ways, a date only, the truncated
  * CAT001 time), CAT048 primary-only and Mode S plots placed through a
- * radar site, CAT062 track status and accuracy, CAT034 scan events (all
- * from records cairn's typed encoder writes, so every expected value is
- * known), a CAT021 ADS-B report built by hand with its NACp accuracy, Mode S reports anchored to
- * UTC with a NACp accuracy, and AIS static data (ship type, dimensions) and navigational status.
+ * radar site (with the line of sight's azimuth at the plot), CAT062 track
+ * status and accuracy, CAT034 scan events (all from records cairn's typed
+ * encoder writes, so every expected value is known), a CAT021 ADS-B report
+ * built by hand with its NACp accuracy, Mode S reports anchored to UTC with
+ * a NACp accuracy, and AIS static data (ship type, dimensions) and
+ * navigational status.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -187,6 +189,13 @@ static void test_cat048_psr_only(void **state)
     assert_true(rep.has & REP_HAS_POLAR_ACC);
     assert_true(rep.has & REP_HAS_POS_ACC);
     assert_near(rep.pos_acc_m, 2.4477 * 74080.0 * 0.08 * M_PI / 180.0, 0.1);
+    /* the line of sight arrives at the plot turned by the convergence of
+     * the meridians, about dlon sin(mean lat) (0.7 deg here); the measured
+     * azimuth is kept as it was */
+    assert_true(rep.has & REP_HAS_LOS_AZ);
+    double conv = (rep.lon_deg - 4.45) * sin(0.5 * (rep.lat_deg + 50.9) * M_PI / 180.0);
+    assert_true(conv > 0.6);
+    assert_near(rep.los_azimuth_deg, q_theta(123.0) + conv, 0.01);
 
     /* without an assumed height the plot keeps its measurement, no position */
     struct ax_sensor r2 = radar;
@@ -195,7 +204,7 @@ static void test_cat048_psr_only(void **state)
     c.ref_utc_ms = DEC4_MS;
     assert_int_equal(report48(&in, &c, &rep), AX_OUT_REPORT);
     assert_true(rep.has & REP_HAS_POLAR);
-    assert_false(rep.has & REP_HAS_POS);
+    assert_false(rep.has & (REP_HAS_POS | REP_HAS_LOS_AZ));
     assert_int_equal(c.st.no_height, 1);
     /* an unknown radar: sensor id from SAC/SIC, no site */
     ax_report_init(&c, NULL, 0);
