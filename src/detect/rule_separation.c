@@ -799,6 +799,17 @@ static void check_pair(struct pair_arg *pa, const struct view *v, size_t k, size
             if (lo_pred && levelled(&zi, &zj, t_in))
                 hyp = "level-off";
         }
+        if (predicted && hk > 1.0) {
+            /* an open alert is held by the margins, but its text and
+             * values tell the loss of the minima themselves when the
+             * prediction shows one (not "in 0 s" at 5.8 NM) */
+            double t_in1, t_c1;
+            if (straight_loss(pj.e_m, pj.n_m, dve, dvn, &zi, &zj, alt, Tp, cfg->sep_h_m,
+                              vmin / hk * FT, &t_in1, &t_c1)) {
+                t_in = t_in1;
+                t_c = t_c1;
+            }
+        }
         if (predicted) {
             t_loss = t_in;
             cpa.t_s = t_c;

@@ -1032,6 +1032,29 @@ static void test_separation_window_slow(void **st)
     det_free(d);
 }
 
+/* An open alert is held by the hysteresis' margins (6 NM), but its text
+ * tells the loss of the 5 NM minimum: a pair raised at 5.5 NM, then at
+ * 5.9 NM converging at 30 m/s, is "in 56 s", not "in 0 s" (within the
+ * margin now). */
+static void test_separation_window_held(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[2] = {ac(1, 0, 0, 20000, 200, 0, 0), ac(2, 5.5, 0, 20000, 200, -10, 0)};
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    assert_int_equal(r.n, 1);
+    assert_non_null(strstr(r.ev[0].text, "in 93 s"));
+    t[0] = ac(1, 0, 0, 20000, 200, 0, 1 * SEC);
+    t[1] = ac(2, 5.9, 0, 20000, 200, -30, 1 * SEC);
+    assert_int_equal(eval(d, t, 2, 1 * SEC), 0);
+    const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+    assert_non_null(a);
+    assert_int_equal(a->t_seen_ms, 1 * SEC);
+    assert_non_null(strstr(a->text, "Predicted loss of separation in 56 s"));
+    det_free(d);
+}
+
 /* A climber through another's level while within 5 NM: A level at FL200
  * eastbound at 200 m/s; B 4,000 m north and 10,000 m west, 100 m/s
  * faster, climbing from 17,500 ft at 3,000 ft/min. Horizontally within
@@ -2230,6 +2253,7 @@ int main(void)
         cmocka_unit_test(test_renegade_evidence),
         cmocka_unit_test(test_separation_predicted),
         cmocka_unit_test(test_separation_window_slow),
+        cmocka_unit_test(test_separation_window_held),
         cmocka_unit_test(test_separation_window_climber),
         cmocka_unit_test(test_separation_window_edge),
         cmocka_unit_test(test_separation_window_diverging),
