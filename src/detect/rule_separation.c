@@ -1,8 +1,11 @@
 /*
  * rule_separation.c — SEPARATION: two aircraft closer than the minima now
- * (actual loss, WARNING), or predicted to be within the look-ahead along
- * straight lines (hypothesis "straight": constant velocity from the
- * tracker's estimate, CAUTION) or, when one of them turns, along its
+ * (actual loss, WARNING), or predicted to lose both minima at once at a
+ * time within the look-ahead along straight lines (hypothesis "straight":
+ * constant velocity from the tracker's estimate, CAUTION; the loss begins
+ * where the interval within the horizontal minimum, between the roots of
+ * a quadratic, meets the one within the vertical minimum: STCA's
+ * state-based check, docs/detect.md) or, when one of them turns, along its
  * measured turn rate (hypothesis "turning", sampled every 2 s); NEAR_MISS (ALERT) is the same pair
  * closer than nm_h_m and nm_v_ft now.
  *
@@ -12,9 +15,9 @@
  * descending with a fresh selected altitude ahead of it (TRK_F_SEL_ALT, from
  * ADS-B target state or BDS 4,0) is predicted to hold its vertical rate
  * until the selected altitude plus level_off_margin_ft of overshoot, then
- * fly level. For a pair with such a track the level-off profile replaces
- * the straight vertical line wherever the track would have levelled before
- * the time judged: a straight-line conflict that the level-off clears is
+ * fly level. For a pair with such a track the level-off profile (a
+ * vertical gap linear by pieces) replaces the straight vertical line: a
+ * straight-line conflict that the level-off clears is
  * not raised (stats.level_off_cleared), a conflict only the level-off
  * shows (a descent stopping at the other's level) is raised with
  * hypothesis "level-off" ("turning+level-off" with a turn). Minima: ICAO Doc 4444 radar separation
@@ -115,6 +118,111 @@ static void profile(const struct det_config *cfg, double alt_ft, double sel_ft, 
 static int levelled(const struct vprof *a, const struct vprof *b, double t)
 {
     return (a->lo && t > a->t_lo) || (b->lo && t > b->t_lo);
+}
+
+/* The times t at which |x0 + xv t| < lim (a linear gap: m, m/s): 1 and
+ * the open interval (*lo, *hi), all times when xv is ~0 and |x0| < lim;
+ * 0: none. */
+static int below_linear(double x0, double xv, double lim, double *lo, double *hi)
+{
+    if (!(fabs(xv) > 1e-9)) { /* no relative motion: as now for ever */
+        *lo = -1e300;
+        *hi = 1e300;
+        return fabs(x0) < lim;
+    }
+    double a = (-lim - x0) / xv, b = (lim - x0) / xv;
+    *lo = a < b ? a : b;
+    *hi = a < b ? b : a;
+    return 1;
+}
+
+/* The times t at which two straight lines (relative position de, dn,
+ * relative velocity dve, dvn; m, m/s) are closer than sep_m: the roots of
+ * |d + v t|^2 = sep^2 (the stable form of the quadratic), all times when
+ * the relative speed is ~0 (the same 1e-6 as closest_within: the pair
+ * loop's prefilter decides alike). 1 and (*lo, *hi), else 0. */
+static int below_horizontal(double de, double dn, double dve, double dvn, double sep_m, double *lo,
+                            double *hi)
+{
+    double a = dve * dve + dvn * dvn, b = de * dve + dn * dvn;
+    double c = de * de + dn * dn - sep_m * sep_m;
+    if (!(a > 1e-6)) {
+        *lo = -1e300;
+        *hi = 1e300;
+        return c < 0;
+    }
+    double disc = b * b - a * c;
+    if (!(disc > 0))
+        return 0;
+    double q = -(b + (b < 0 ? -sqrt(disc) : sqrt(disc))); /* no cancellation */
+    double r1 = q / a, r2 = q != 0.0 ? c / q : -r1;
+    *lo = r1 < r2 ? r1 : r2;
+    *hi = r1 < r2 ? r2 : r1;
+    return 1;
+}
+
+/* The straight horizontal paths with the vertical profiles zi, zj (alt 0:
+ * altitudes unknown, horizontal only) over (0, T]: the pair has lost both
+ * minima at t when it is within sep_m horizontally (below_horizontal) and
+ * within vmin_m vertically. With a level-off the vertical gap is
+ * piecewise linear (a piece before, between and after the level-offs
+ * within T: up to three), each piece judged on its own. 1 and the time
+ * the loss begins (*t_in, the start of the first piece of loss), and the
+ * closest horizontal approach while the loss lasts within T (*t_c: on
+ * each piece the unconstrained closest approach clamped to the piece;
+ * the distance is convex in t), else 0. */
+static int straight_loss(double de, double dn, double dve, double dvn, const struct vprof *zi,
+                         const struct vprof *zj, int alt, double T, double sep_m, double vmin_m,
+                         double *t_in, double *t_c)
+{
+    double hlo, hhi;
+    if (!below_horizontal(de, dn, dve, dvn, sep_m, &hlo, &hhi) || hhi <= 0.0 || hlo >= T)
+        return 0;
+    /* the pieces' edges: now, the level-offs within (0, T), T */
+    double edge[4] = {0.0, T, T, T};
+    size_t ne = 1;
+    if (alt) {
+        double b1 = zi->lo && zi->t_lo > 0.0 && zi->t_lo < T ? zi->t_lo : T;
+        double b2 = zj->lo && zj->t_lo > 0.0 && zj->t_lo < T ? zj->t_lo : T;
+        edge[ne++] = b1 < b2 ? b1 : b2;
+        edge[ne++] = b1 < b2 ? b2 : b1;
+    }
+    edge[ne++] = T;
+    double vv = dve * dve + dvn * dvn;
+    double tstar = vv > 1e-6 ? -(de * dve + dn * dvn) / vv : 0.0;
+    int found = 0;
+    double best = 0.0;
+    for (size_t s = 0; s + 1 < ne; s++) {
+        double s0 = edge[s], s1 = edge[s + 1];
+        if (!(s1 > s0))
+            continue;
+        double lo = hlo > s0 ? hlo : s0, hi = hhi < s1 ? hhi : s1;
+        if (alt) {
+            /* the gap on this piece: its value at s0 and its slope */
+            double m = 0.5 * (s0 + s1);
+            double ri = zi->lo && m >= zi->t_lo ? 0.0 : zi->vz;
+            double rj = zj->lo && m >= zj->t_lo ? 0.0 : zj->vz;
+            double vlo, vhi;
+            if (!below_linear(z_at(zj, s0) - z_at(zi, s0), rj - ri, vmin_m, &vlo, &vhi))
+                continue;
+            lo = lo > s0 + vlo ? lo : s0 + vlo;
+            hi = hi < s0 + vhi ? hi : s0 + vhi;
+        }
+        if (!(lo < hi))
+            continue;
+        double tc = tstar < lo ? lo : tstar > hi ? hi : tstar;
+        double ce = de + dve * tc, cn = dn + dvn * tc, d2 = ce * ce + cn * cn;
+        if (!found) {
+            *t_in = lo;
+            *t_c = tc;
+            best = d2;
+            found = 1;
+        } else if (d2 < best) {
+            *t_c = tc;
+            best = d2;
+        }
+    }
+    return found;
 }
 
 /* One track under the turning hypothesis: on its circle while the turn
@@ -663,8 +771,8 @@ static void check_pair(struct pair_arg *pa, const struct view *v, size_t k, size
 
     int actual = cpa.now_horiz_m < cfg->sep_h_m && (!alt || now_v_ft < vmin / hk);
     int near = alt && cpa.now_horiz_m < cfg->nm_h_m && now_v_ft < cfg->nm_v_ft;
-    int hconf = cpa.t_s > 0 && cpa.t_s <= Tp && cpa.horiz_m < sep_h;
-    int predicted = !actual && hconf && (!alt || cpa_v_ft < vmin);
+    int predicted = 0;
+    double t_loss = 0.0; /* when the predicted loss begins (s) */
     const char *hyp = "straight";
     /* Vertical profiles: straight lines, or levelling off at a selected
      * altitude (only with both altitudes known). */
@@ -673,17 +781,41 @@ static void check_pair(struct pair_arg *pa, const struct view *v, size_t k, size
     profile(cfg, alt_b, v->sel[q], pj.u_m, vj.u_m, &zj);
     if (!alt)
         zi.lo = zj.lo = 0;
-    if (!actual && hconf && alt && levelled(&zi, &zj, cpa.t_s)) {
-        /* the straight horizontal path with the level-off profile(s),
-         * judged at the same closest approach as the straight line */
-        double dz_ft = fabs(z_at(&zj, cpa.t_s) - z_at(&zi, cpa.t_s)) / FT;
-        int lo_pred = dz_ft < vmin;
-        if (predicted && !lo_pred)
-            c->stats->level_off_cleared++;
-        predicted = lo_pred;
-        if (lo_pred) {
-            hyp = "level-off";
-            cpa_v_ft = dz_ft;
+    if (!actual) {
+        /* straight: a loss of both minima that begins within the
+         * look-ahead; then, with a level-off before it ends, the
+         * level-off profile(s) in place of the straight vertical lines */
+        double dve = vj.e_m - vi.e_m, dvn = vj.n_m - vi.n_m, t_in, t_c;
+        struct vprof si = zi, sj = zj;
+        si.lo = sj.lo = 0;
+        predicted = straight_loss(pj.e_m, pj.n_m, dve, dvn, &si, &sj, alt, Tp, sep_h, vmin * FT,
+                                  &t_in, &t_c);
+        if (alt && ((zi.lo && zi.t_lo < Tp) || (zj.lo && zj.t_lo < Tp))) {
+            int lo_pred = straight_loss(pj.e_m, pj.n_m, dve, dvn, &zi, &zj, alt, Tp, sep_h,
+                                        vmin * FT, &t_in, &t_c);
+            if (predicted && !lo_pred)
+                c->stats->level_off_cleared++;
+            predicted = lo_pred;
+            if (lo_pred && levelled(&zi, &zj, t_in))
+                hyp = "level-off";
+        }
+        if (predicted && hk > 1.0) {
+            /* an open alert is held by the margins, but its text and
+             * values tell the loss of the minima themselves when the
+             * prediction shows one (not "in 0 s" at 5.8 NM) */
+            double t_in1, t_c1;
+            if (straight_loss(pj.e_m, pj.n_m, dve, dvn, &zi, &zj, alt, Tp, cfg->sep_h_m,
+                              vmin / hk * FT, &t_in1, &t_c1)) {
+                t_in = t_in1;
+                t_c = t_c1;
+            }
+        }
+        if (predicted) {
+            t_loss = t_in;
+            cpa.t_s = t_c;
+            double ce = pj.e_m + dve * t_c, cn = pj.n_m + dvn * t_c;
+            cpa.horiz_m = sqrt(ce * ce + cn * cn);
+            cpa_v_ft = alt ? fabs(z_at(&zj, t_c) - z_at(&zi, t_c)) / FT : -1.0;
         }
     }
     double w_a = v->turn[k], w_b = v->turn[q];
@@ -699,6 +831,7 @@ static void check_pair(struct pair_arg *pa, const struct view *v, size_t k, size
                          &hl)) {
             predicted = 1;
             hyp = levelled(&zi, &zj, tl) ? "turning+level-off" : "turning";
+            t_loss = tl;
             cpa.t_s = tl;
             cpa.horiz_m = hl;
             cpa_v_ft = alt ? fabs(z_at(&zj, tl) - z_at(&zi, tl)) / FT : -1.0;
@@ -715,6 +848,7 @@ static void check_pair(struct pair_arg *pa, const struct view *v, size_t k, size
                             man_reach(cfg, v->gs[q], Tp), sep_h, &tl, &hl))) {
             predicted = 1;
             hyp = "manoeuvring";
+            t_loss = tl;
             cpa.t_s = tl;
             cpa.horiz_m = hl;
             cpa_v_ft = alt ? fabs(z_at(&zj, tl) - z_at(&zi, tl)) / FT : -1.0;
@@ -752,7 +886,7 @@ static void check_pair(struct pair_arg *pa, const struct view *v, size_t k, size
         .hypothesis = predicted ? hyp : NULL,
     };
     h.sig = h.severity;
-    double t = predicted ? cpa.t_s : 0.0;
+    double t = predicted ? t_loss : 0.0; /* the place: where the pair is at the loss */
     h.lat_deg = mlat + t * (vi.n_m + vj.n_m) / 2.0 / ml;
     h.lon_deg = (v->lon[k] + v->lon[q]) / 2.0 + (mo > 1.0 ? t * (vi.e_m + vj.e_m) / 2.0 / mo : 0);
     char wa[80], wb[80], vtxt[48];
@@ -766,7 +900,7 @@ static void check_pair(struct pair_arg *pa, const struct view *v, size_t k, size
         det_textf(h.text, sizeof h.text,
                   "Predicted loss of separation in %.0f s (%s): %s and %s, "
                   "%.1f NM and %s at closest approach.",
-                  cpa.t_s, hyp_text(hyp), wa, wb, cpa.horiz_m / 1852.0, vtxt);
+                  t_loss, hyp_text(hyp), wa, wb, cpa.horiz_m / 1852.0, vtxt);
     } else {
         if (alt)
             det_textf(vtxt, sizeof vtxt, "%.0f ft", now_v_ft);
@@ -827,24 +961,24 @@ static void pair_drain(struct pair_arg *pa, const struct view *v)
 
 /* Could the straight lines of i (at the origin, velocity vi) and j break
  * the horizontal minimum now or within the look-ahead, with an open
- * alert's margins (the largest bounds check_pair uses)? The same plane
- * and the same arithmetic as check_pair's geo_cpa, and 0.1 % to spare, so
- * a pair it drops is one check_pair would not raise under the straight or
- * the level-off hypothesis (both fly the straight horizontal path). */
+ * alert's margins (the largest bounds check_pair uses)? A loss that
+ * begins within the look-ahead needs the pair within the minimum at some
+ * time in it: the closest distance over [0, T] (as closest_within), in the
+ * same plane as check_pair, with 0.1 % to spare on the minimum and the
+ * look-ahead (the roots of check_pair's quadratic and this minimum round
+ * differently), so a pair it drops is one check_pair would not raise
+ * under the straight or the level-off hypothesis (both fly the straight
+ * horizontal path). */
 static int straight_may_conflict(const struct pair_arg *pa, double de, double dn, double dve,
                                  double dvn)
 {
     const struct det_config *cfg = pa->c->cfg;
-    double sep = cfg->sep_h_m * pa->hk * 1.001;
-    double now2 = de * de + dn * dn;
-    if (now2 < sep * sep)
-        return 1;
-    double vv = dve * dve + dvn * dvn;
-    if (!(vv > 1e-6))
-        return 0; /* no relative motion: closest now, and not close */
-    double t = -(de * dve + dn * dvn) / vv;
-    if (!(t > 0) || t > pa->T * pa->hk * 1.001)
-        return 0;
+    double sep = cfg->sep_h_m * pa->hk * 1.001, T = pa->T * pa->hk * 1.001;
+    /* closest_within's arithmetic, squared (no root) */
+    double vv = dve * dve + dvn * dvn, t = 0.0;
+    if (vv > 1e-6)
+        t = -(de * dve + dn * dvn) / vv;
+    t = t < 0.0 ? 0.0 : t > T ? T : t;
     double ce = de + dve * t, cn = dn + dvn * t;
     return ce * ce + cn * cn < sep * sep;
 }

@@ -970,7 +970,8 @@ static void test_separation_predicted(void **st)
     (void)st;
     struct rec r;
     struct det *d = mk(&r, 8, 8);
-    /* head-on at FL200, 20 NM apart, closing at 500 m/s: CPA in 74 s */
+    /* head-on at FL200, 20 NM apart, closing at 500 m/s: within 5 NM from
+     * 55.6 s, CPA in 74 s */
     struct trk_track t[2] = {ac(1, 0, -10, 20000, 250, 0, 0), ac(2, 0, 10, 20000, -250, 0, 0)};
     assert_int_equal(eval(d, t, 2, 0), 0);
     const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
@@ -980,7 +981,8 @@ static void test_separation_predicted(void **st)
     assert_int_equal(a->n_parties, 2);
     assert_true(a->values[2].v > 70 && a->values[2].v < 78);
     assert_true(fabs(a->lat_deg - LAT0) < 0.01 && fabs(a->lon_deg - LON0) < 0.01);
-    assert_non_null(strstr(a->text, "Predicted loss of separation in 74 s"));
+    /* the text gives the time to the loss: 15 NM to close at 500 m/s */
+    assert_non_null(strstr(a->text, "Predicted loss of separation in 56 s"));
     /* 2,000 ft apart: no conflict */
     struct rec r2;
     struct det *d2 = mk(&r2, 8, 8);
@@ -999,6 +1001,145 @@ static void test_separation_predicted(void **st)
     assert_int_equal(r2.ev[0].severity, DET_SEV_WARNING);
     assert_null(r2.ev[0].hyp);
     det_free(d2);
+    det_free(d);
+}
+
+/* The predicted loss is the time both minima are first lost within the
+ * look-ahead, not the closest approach. A pair 5.1 NM apart at FL200
+ * converging at 10 m/s: the 5 NM minimum is lost in 18.5 s, the closest
+ * approach (0 NM) is 944 s away. CAUTION at once, "in 19 s"; the closest
+ * approach while the loss lasts within the look-ahead is at its end
+ * (120 s, 5.1 NM - 1,200 m). */
+static void test_separation_window_slow(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[2] = {ac(1, 0, 0, 20000, 200, 0, 0), ac(2, 5.1, 0, 20000, 200, -10, 0)};
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ev[0].severity, DET_SEV_CAUTION);
+    assert_string_equal(r.ev[0].hyp, "straight");
+    assert_non_null(strstr(r.ev[0].text, "Predicted loss of separation in 19 s"));
+    const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+    assert_non_null(a);
+    assert_true(fabs(a->values[2].v - 120.0) < 0.01);
+    assert_true(fabs(a->values[3].v - (5.1 - 1200.0 / 1852.0)) < 0.001);
+    assert_true(fabs(a->values[4].v) < 0.5);
+    /* the place: where the pair is at the loss (18.5 s on) */
+    double lat = LAT0 + (5.1 * 1852.0 - 10.0 * 18.52) / 2.0 / M_LAT;
+    assert_true(fabs(a->lat_deg - lat) < 2e-4);
+    det_free(d);
+}
+
+/* An open alert is held by the hysteresis' margins (6 NM), but its text
+ * tells the loss of the 5 NM minimum: a pair raised at 5.5 NM, then at
+ * 5.9 NM converging at 30 m/s, is "in 56 s", not "in 0 s" (within the
+ * margin now). */
+static void test_separation_window_held(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[2] = {ac(1, 0, 0, 20000, 200, 0, 0), ac(2, 5.5, 0, 20000, 200, -10, 0)};
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    assert_int_equal(r.n, 1);
+    assert_non_null(strstr(r.ev[0].text, "in 93 s"));
+    t[0] = ac(1, 0, 0, 20000, 200, 0, 1 * SEC);
+    t[1] = ac(2, 5.9, 0, 20000, 200, -30, 1 * SEC);
+    assert_int_equal(eval(d, t, 2, 1 * SEC), 0);
+    const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+    assert_non_null(a);
+    assert_int_equal(a->t_seen_ms, 1 * SEC);
+    assert_non_null(strstr(a->text, "Predicted loss of separation in 56 s"));
+    det_free(d);
+}
+
+/* A climber through another's level while within 5 NM: A level at FL200
+ * eastbound at 200 m/s; B 4,000 m north and 10,000 m west, 100 m/s
+ * faster, climbing from 17,500 ft at 3,000 ft/min. Horizontally within
+ * 5 NM from 16.5 s to 183.5 s (closest, 2.16 NM, at 100 s, where B is
+ * 2,500 ft above: nothing along the old rule); vertically within 1,000 ft
+ * from 30 s to 70 s. Predicted when B comes within 1,000 ft of A's level,
+ * in 30 s; the closest approach while the loss lasts is at 70 s. */
+static void test_separation_window_climber(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[2] = {ac(1, 0, 0, 20000, 200, 0, 0),
+                             ac(2, 4000.0 / 1852.0, -10000.0 / 1852.0, 17500, 300, 0, 0)};
+    t[1].vrate_fpm = 3000.0;
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ev[0].severity, DET_SEV_CAUTION);
+    assert_string_equal(r.ev[0].hyp, "straight");
+    assert_non_null(strstr(r.ev[0].text, "Predicted loss of separation in 30 s"));
+    const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+    assert_non_null(a);
+    assert_true(fabs(a->values[2].v - 70.0) < 0.01);
+    assert_true(fabs(a->values[4].v - 1000.0) < 0.5);
+    /* a climb starting 2,000 ft lower is within A's band from 70 s to
+     * 110 s and raises then; 4,600 ft lower it reaches the band at 122 s,
+     * past the look-ahead: nothing */
+    struct rec r2;
+    struct det *d2 = mk(&r2, 8, 8);
+    t[1].alt_ft = 15500;
+    assert_int_equal(eval(d2, t, 2, 0), 0);
+    assert_int_equal(r2.n, 1);
+    assert_non_null(strstr(r2.ev[0].text, "in 70 s"));
+    det_free(d2);
+    d2 = mk(&r2, 8, 8);
+    t[1].alt_ft = 12900;
+    assert_int_equal(eval(d2, t, 2, 0), 0);
+    assert_int_equal(r2.n, 0);
+    det_free(d2);
+    det_free(d);
+}
+
+/* The look-ahead bounds the start of the loss: head-on at FL200, closing
+ * at 500 m/s from 5 NM + 500 m/s x 119 s, the loss begins at 119 s (the
+ * closest approach at 137.5 s): raised; from 121 s: not (a new pair: the
+ * hysteresis' margin does not apply). */
+static void test_separation_window_edge(void **st)
+{
+    (void)st;
+    for (int late = 0; late < 2; late++) {
+        struct rec r;
+        struct det *d = mk(&r, 8, 8);
+        double x_nm = (5.0 * 1852.0 + 500.0 * (late ? 121.0 : 119.0)) / 1852.0;
+        struct trk_track t[2] = {ac(1, 0, -x_nm / 2, 20000, 250, 0, 0),
+                                 ac(2, 0, x_nm / 2, 20000, -250, 0, 0)};
+        assert_int_equal(eval(d, t, 2, 0), 0);
+        if (late) {
+            assert_int_equal(r.n, 0);
+        } else {
+            assert_int_equal(r.n, 1);
+            assert_non_null(strstr(r.ev[0].text, "Predicted loss of separation in 119 s"));
+            const struct det_alert *a = find_rule(d, DET_RULE_SEPARATION);
+            assert_non_null(a);
+            assert_true(a->values[2].v >= 119.0 && a->values[2].v <= 120.0);
+        }
+        det_free(d);
+    }
+}
+
+/* A diverging pair within 5 NM now but 2,000 ft apart, B descending at
+ * 2,000 ft/min towards A: the loss begins in 30 s (B at 21,000 ft), while
+ * the pair is still within 5 NM (until 170 s). The closest horizontal
+ * approach is now: the old rule raised nothing. */
+static void test_separation_window_diverging(void **st)
+{
+    (void)st;
+    struct rec r;
+    struct det *d = mk(&r, 8, 8);
+    struct trk_track t[2] = {ac(1, 0, 0, 20000, 0, 100, 0), ac(2, 1, 2, 22000, 0, 150, 0)};
+    t[1].vrate_fpm = -2000.0;
+    assert_int_equal(eval(d, t, 2, 0), 0);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.ev[0].severity, DET_SEV_CAUTION);
+    assert_string_equal(r.ev[0].hyp, "straight");
+    assert_non_null(strstr(r.ev[0].text, "Predicted loss of separation in 30 s"));
     det_free(d);
 }
 
@@ -1205,12 +1346,16 @@ static void test_separation_level_off_clears(void **st)
     }
 }
 
-/* Level-off raising what the straight line misses: B descends at 4,000
+/* Level-off raising what the straight line misses: B descends at 6,000
  * ft/min from 23,000 ft towards a selected altitude of 20,000 ft, A's
- * level. Straight lines put B 1,933 ft below A at the closest approach
- * (74 s): nothing. Levelling off (at 19,700 ft after 50 s), B is 300 ft
- * from A there: hypothesis "level-off". A climb levelling off at a
- * selected altitude above is the mirror case. */
+ * level. Along the straight line B is within 1,000 ft of A from 20 s to
+ * 40 s, before the pair comes within 5 NM (56 s to 93 s): nothing.
+ * Levelling off (at 19,700 ft after 33 s), B is 300 ft from A from then
+ * on: a loss from 56 s, 300 ft at the closest approach (74 s), hypothesis
+ * "level-off". A climb levelling off at a selected altitude above is the
+ * mirror case. (At 4,000 ft/min, as this test had it, the straight line
+ * crosses A's band at 30-60 s: within 5 NM from 56 s, a straight-line
+ * loss the rule judged at the closest approach only missed.) */
 static void test_separation_level_off_raises(void **st)
 {
     (void)st;
@@ -1218,14 +1363,14 @@ static void test_separation_level_off_raises(void **st)
         struct rec r;
         struct det *d = mk(&r, 8, 8);
         struct trk_track t[2] = {ac(1, 0, -10, 20000, 250, 0, 0), ac(2, 0, 10, 23000, -250, 0, 0)};
-        t[1].vrate_fpm = -4000.0;
+        t[1].vrate_fpm = -6000.0;
         t[1].flags |= TRK_F_SEL_ALT;
         t[1].sel_alt_ft = 20000;
         if (c == 1)
             t[1].flags &= (uint8_t)~TRK_F_SEL_ALT;
         if (c == 2) { /* climbing from 17,000 ft to 20,000 ft */
             t[1].alt_ft = 17000;
-            t[1].vrate_fpm = 4000.0;
+            t[1].vrate_fpm = 6000.0;
         }
         assert_int_equal(eval(d, t, 2, 0), 0);
         if (c == 1) {
@@ -1731,14 +1876,19 @@ static void racetrack_run(int man_area, double north_m, double east_m, double en
 static void test_separation_manoeuvring_racetrack(void **st)
 {
     (void)st;
-    /* crossing the middle of the pattern (north 0) at east 0 at +540 s:
+    /* crossing the middle of the pattern (north 0) at east 0 at +588 s:
      * the target is then at the north end of its pattern, 2nd loop (a
-     * scan of crossing times: with the area 146-190 s of warning, without
-     * it 34-126 s, under 60 s in about a third of them) */
+     * scan of crossing times, 4 s apart: from 580 s to 628 s with the area
+     * 154-166 s of warning, without it 52-94 s; from 508 s to 576 s the
+     * straight line from the target's southern turn at 336 s warns both
+     * 218-236 s ahead. This test crossed at 540 s until the straight line
+     * was judged on the start of the loss rather than the closest approach
+     * within the look-ahead: that moved the edge of the straight line's
+     * window from 536 s to 576 s) */
     double open_s, loss_s, open0_s, loss0_s;
     const char *hyp, *hyp0;
-    racetrack_run(1, 0.0, -230.0 * 540.0, 700, &open_s, &hyp, &loss_s);
-    racetrack_run(0, 0.0, -230.0 * 540.0, 700, &open0_s, &hyp0, &loss0_s);
+    racetrack_run(1, 0.0, -230.0 * 588.0, 750, &open_s, &hyp, &loss_s);
+    racetrack_run(0, 0.0, -230.0 * 588.0, 750, &open0_s, &hyp0, &loss0_s);
     printf("# racetrack: loss at %.0f s; warned at %.0f s (%s), without the area at %.0f s (%s)\n",
            loss_s, open_s, hyp ? hyp : "-", open0_s, hyp0 ? hyp0 : "-");
     assert_true(loss_s > 0 && loss_s == loss0_s);
@@ -2102,6 +2252,11 @@ int main(void)
         cmocka_unit_test(test_renegade_categories),
         cmocka_unit_test(test_renegade_evidence),
         cmocka_unit_test(test_separation_predicted),
+        cmocka_unit_test(test_separation_window_slow),
+        cmocka_unit_test(test_separation_window_held),
+        cmocka_unit_test(test_separation_window_climber),
+        cmocka_unit_test(test_separation_window_edge),
+        cmocka_unit_test(test_separation_window_diverging),
         cmocka_unit_test(test_separation_turning),
         cmocka_unit_test(test_separation_turning_radar),
         cmocka_unit_test(test_separation_turning_reordered),
