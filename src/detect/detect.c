@@ -1042,6 +1042,14 @@ static void notify(struct det *d, const struct det_alert *a)
         d->on_change(d->arg, a);
 }
 
+/* A longitude of the detector's frame back in true longitude
+ * (det_lon_true's arithmetic). */
+static double true_lon(const struct det *d, double lon)
+{
+    double ref = d->cfg.lon_ref_deg;
+    return det_lon_wrap(ref != 0.0 ? lon + ref : lon);
+}
+
 /* The alert's content from a hit (its place back in true longitudes). */
 static void fill(const struct det *d, struct det_alert *a, const struct det_hit *h)
 {
@@ -1061,8 +1069,7 @@ static void fill(const struct det *d, struct det_alert *a, const struct det_hit 
         p->callsign[sizeof p->callsign - 1] = '\0';
     }
     a->lat_deg = h->lat_deg;
-    double ref = d->cfg.lon_ref_deg; /* det_lon_true */
-    a->lon_deg = det_lon_wrap(ref != 0.0 ? h->lon_deg + ref : h->lon_deg);
+    a->lon_deg = true_lon(d, h->lon_deg);
     a->n_values = h->n_values > DET_MAX_VALUES ? DET_MAX_VALUES : h->n_values;
     memcpy(a->values, h->values, sizeof a->values);
     a->hypothesis = h->hypothesis;
@@ -1139,8 +1146,7 @@ int det_report(const struct det_ctx *c, const struct det_hit *h)
                 k->e_kept = d->eval_no;
             } else {
                 a->lat_deg = h->lat_deg; /* held: the place follows, the rest stays */
-                a->lon_deg = det_lon_wrap(
-                    d->cfg.lon_ref_deg != 0.0 ? h->lon_deg + d->cfg.lon_ref_deg : h->lon_deg);
+                a->lon_deg = true_lon(d, h->lon_deg);
             }
         }
         d->seen_eval[slot] = d->eval_no;
