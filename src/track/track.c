@@ -976,6 +976,10 @@ static void note_update(struct trk_table *t, int32_t s, const struct trk_meas *m
     struct slot *p = &t->slots[s];
     struct trk_track *k = &p->pub;
     adopt_ids(t, s, m);
+    /* a measurement older than the track's last (a slower receiver's, up
+     * to oos_ms late) updates the filter but leaves the newer emergency
+     * and ground state as they are (the altitude: t_alt_ms below) */
+    bool fresh = m->t_ms >= k->t_last_ms;
     if (m->t_ms > k->t_last_ms)
         k->t_last_ms = m->t_ms;
     for (unsigned b = m->src_mask; b; b &= b - 1) {
@@ -994,7 +998,7 @@ static void note_update(struct trk_table *t, int32_t s, const struct trk_meas *m
                m->t_ms >= p->coop_ms) {
         k->primary_only_scans++; /* a late plot older than a reply does not count */
     }
-    if (m->has & TRK_M_ALT) {
+    if ((m->has & TRK_M_ALT) && (!(k->flags & TRK_F_ALT) || m->t_ms >= p->t_alt_ms)) {
         if ((k->flags & TRK_F_ALT) && !(m->has & TRK_M_VRATE) && m->t_ms - p->t_alt_ms >= 1000) {
             double dtm = (double)(m->t_ms - p->t_alt_ms) / 60000.0;
             double vr = (m->alt_ft - k->alt_ft) / dtm;
@@ -1004,11 +1008,11 @@ static void note_update(struct trk_table *t, int32_t s, const struct trk_meas *m
         k->flags |= TRK_F_ALT;
         p->t_alt_ms = m->t_ms;
     }
-    if (m->has & TRK_M_VRATE)
+    if ((m->has & TRK_M_VRATE) && fresh)
         k->vrate_fpm = m->vrate_fpm;
-    if (m->has & TRK_M_EMERG)
+    if ((m->has & TRK_M_EMERG) && fresh)
         k->emergency = m->emergency;
-    if (m->has & TRK_M_GROUND)
+    if ((m->has & TRK_M_GROUND) && fresh)
         k->on_ground = m->on_ground;
     note_sel_alt(p, m);
     k->n_updates++;

@@ -1025,6 +1025,50 @@ static void test_shared_address_late(void **state)
     trk_free(t);
 }
 
+/* Two receivers with different delays: a message 1 s late (within
+ * oos_ms: its position is still used) carries the altitude, emergency and
+ * ground state of a second before. The track keeps the newer ones; a
+ * later message changes them as before. */
+static void test_late_does_not_overwrite(void **state)
+{
+    (void)state;
+    struct sim_rng rng = {seed_of("late_overwrite")};
+    struct trk_table *t = mk(4);
+    struct sim_tgt g = {0.0, 0.0, 200.0, 0.0, 0.0};
+    for (int64_t s = 0; s <= 10; s++) {
+        int64_t now = SIM_T0 + s * SEC;
+        struct trk_meas m = sim_point(10, ADSB, TRK_KIND_AIRCRAFT, &g, now, 20.0, 0.0, &rng);
+        m.has |= TRK_M_ICAO | TRK_M_ALT | TRK_M_EMERG | TRK_M_GROUND;
+        m.icao = ICAO_A;
+        m.alt_ft = 10000 + (int32_t)s * 100; /* climbing */
+        m.emergency = s >= 8 ? 0 : 1;        /* the emergency ended at 8 s */
+        m.on_ground = 0;
+        feed(t, &m, 1, now, NULL);
+        if (s == 10) {
+            /* the second receiver's copy of the message of 9 s */
+            struct sim_tgt b = g;
+            sim_move(&b, -1.0);
+            struct trk_meas l =
+                sim_point(11, ADSB, TRK_KIND_AIRCRAFT, &b, now - SEC, 20.0, 0.0, &rng);
+            l.has |= TRK_M_ICAO | TRK_M_ALT | TRK_M_EMERG | TRK_M_GROUND;
+            l.icao = ICAO_A;
+            l.alt_ft = 5000; /* any older value */
+            l.emergency = 1;
+            l.on_ground = 1;
+            feed(t, &l, 1, now, NULL);
+        }
+        tick(t, now);
+        sim_move(&g, 1.0);
+    }
+    const struct trk_track *k = trk_find_icao(t, ICAO_A);
+    assert_non_null(k);
+    assert_int_equal(k->alt_ft, 11000);
+    assert_int_equal(k->emergency, 0);
+    assert_int_equal(k->on_ground, 0);
+    assert_true(k->vrate_fpm > 0.0);
+    trk_free(t);
+}
+
 static void test_capacity_and_config(void **state)
 {
     (void)state;
@@ -1534,6 +1578,7 @@ int main(void)
         cmocka_unit_test(test_stray_polar_fields),
         cmocka_unit_test(test_ancient_time),
         cmocka_unit_test(test_shared_address_late),
+        cmocka_unit_test(test_late_does_not_overwrite),
         cmocka_unit_test(test_capacity_and_config),
         cmocka_unit_test(test_grid_edges),
         cmocka_unit_test(test_pole_longitude),
