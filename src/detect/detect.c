@@ -1255,11 +1255,8 @@ int det_last_reply(const struct trk_track *t, int64_t *t_ms)
 
 int det_alt_known(const struct det_config *cfg, const struct trk_track *t)
 {
-    /* a track that had replies and is seen by primary radar only since
-     * (the TRANSPONDER_OFF condition's count): its altitude is the last
-     * reply's, not where it is now */
-    return (t->flags & TRK_F_ALT) &&
-           !(t->primary_only_scans >= cfg->no_xpdr_scans && det_last_reply(t, NULL) >= 0);
+    /* replies stopped: its altitude is the last reply's, not where it is now */
+    return (t->flags & TRK_F_ALT) && !det_replies_stopped(cfg, t);
 }
 
 static size_t id_hash(const struct det *d, uint32_t id)

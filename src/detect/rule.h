@@ -289,11 +289,18 @@ static inline void det_prefetch_ident(const struct trk_track *t)
  * never had one; *t_ms its time. */
 int det_last_reply(const struct trk_track *t, int64_t *t_ms);
 
-/* 1 when t's altitude (alt_ft) is known now: TRK_F_ALT, and not a track
- * that had a transponder reply and has been seen by primary radar only for
- * no_xpdr_scans scans since (its alt_ft is then the last reply's, and no
- * sensor measures where it is now: judged as a primary-only track).
- * det_ctx.alt_ft is NAN for the others. */
+/* 1 when t had a transponder reply and has been seen by primary radar
+ * only for no_xpdr_scans scans since: its replies have stopped (the core
+ * of det_xpdr_off and det_alt_known). */
+static inline int det_replies_stopped(const struct det_config *cfg, const struct trk_track *t)
+{
+    return t->primary_only_scans >= cfg->no_xpdr_scans && det_last_reply(t, NULL) >= 0;
+}
+
+/* 1 when t's altitude (alt_ft) is known now: TRK_F_ALT, and its replies
+ * have not stopped (det_replies_stopped: its alt_ft is then the last
+ * reply's, and no sensor measures where it is now: judged as a
+ * primary-only track). det_ctx.alt_ft is NAN for the others. */
 int det_alt_known(const struct det_config *cfg, const struct trk_track *t);
 
 /* The TRANSPONDER_OFF condition (rule_transponder_off.c), also evidence for

@@ -32,8 +32,7 @@
 int det_xpdr_off(const struct det_config *cfg, const struct trk_track *t)
 {
     return (t->status == TRK_ST_CONFIRMED || t->status == TRK_ST_COASTING) &&
-           t->kind != TRK_KIND_VESSEL && !(t->flags & TRK_F_SLOW) &&
-           t->primary_only_scans >= cfg->no_xpdr_scans && det_last_reply(t, NULL) >= 0;
+           t->kind != TRK_KIND_VESSEL && !(t->flags & TRK_F_SLOW) && det_replies_stopped(cfg, t);
 }
 
 static const char *source_name(int s)
